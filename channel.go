@@ -1,0 +1,46 @@
+package switchboard
+
+import (
+	"context"
+	"time"
+)
+
+// Channel is one WhatsApp business phone number connected to Switchboard.
+// Secrets (access token, app secret, verify token) are encrypted at rest and
+// never leave the server through the API.
+type Channel struct {
+	ID                 string    `json:"id"`
+	Name               string    `json:"name"`
+	PhoneNumberID      string    `json:"phone_number_id"`
+	WABAID             string    `json:"waba_id"`
+	DisplayPhoneNumber string    `json:"display_phone_number"`
+	GraphURL           string    `json:"graph_url,omitempty"` // empty: Meta's Graph API
+	AccessToken        string    `json:"-"`
+	AppSecret          string    `json:"-"`
+	VerifyToken        string    `json:"-"`
+	MarkRead           bool      `json:"mark_read"` // send read receipts when a user opens a conversation
+	Emulated           bool      `json:"emulated"`  // wired to the built-in Cloud API emulator
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// ChannelUpdate is a partial change of a channel; nil fields stay.
+type ChannelUpdate struct {
+	Name               *string
+	DisplayPhoneNumber *string
+	WABAID             *string
+	GraphURL           *string
+	AccessToken        *string
+	AppSecret          *string
+	VerifyToken        *string
+	MarkRead           *bool
+}
+
+// ChannelStore persists channels.
+type ChannelStore interface {
+	CreateChannel(ctx context.Context, c *Channel) error
+	Channel(ctx context.Context, id string) (*Channel, error)
+	ChannelByPhoneNumberID(ctx context.Context, phoneNumberID string) (*Channel, error)
+	Channels(ctx context.Context) ([]*Channel, error)
+	UpdateChannel(ctx context.Context, id string, upd ChannelUpdate) (*Channel, error)
+}

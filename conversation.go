@@ -1,0 +1,313 @@
+package switchboard
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// ServiceWindow is WhatsApp's customer-service window: free-form messages may
+// be sent for this long after the customer's last message; afterwards only
+// templates.
+const ServiceWindow = 24 * time.Hour
+
+// Contact is a customer on one channel, identified by their WhatsApp id. Name,
+// phone and profile are personal data: encrypted at rest under the contact's
+// own data key.
+type Contact struct {
+	ID        string    `json:"id"`
+	ChannelID string    `json:"channel_id"`
+	WaID      string    `json:"phone"` // digits in international format, e.g. 4915123456789
+	Name      string    `json:"name"`  // WhatsApp profile name, or as edited
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Conversation status values.
+const (
+	StatusOpen   = "open"
+	StatusClosed = "closed"
+)
+
+// Conversation is the thread between a channel and a contact. There is at
+// most one open conversation per contact and channel.
+type Conversation struct {
+	ID        string    `json:"id"`
+	ChannelID string    `json:"channel_id"`
+	Contact   Contact   `json:"contact"`
+	Status    string    `json:"status"`
+	Assignees []UserRef `json:"assignees"`
+	// LastMessage previews the newest message; nil for an empty conversation.
+	LastMessage *MessagePreview `json:"last_message"`
+	// LastInboundAt is Meta's timestamp of the customer's newest message; the
+	// service window closes ServiceWindow after it. Zero if they never wrote.
+	LastInboundAt time.Time `json:"last_inbound_at"`
+	// UnreadCount is the number of customer messages the viewing user has
+	// not read. It depends on who asks.
+	UnreadCount int       `json:"unread_count"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"` // newest activity, the list order
+}
+
+// WindowClosesAt returns when the customer-service window closes, or the zero
+// time if the customer never wrote.
+func (c *Conversation) WindowClosesAt() time.Time {
+	if c.LastInboundAt.IsZero() {
+		return time.Time{}
+	}
+	return c.LastInboundAt.Add(ServiceWindow)
+}
+
+// WindowOpen reports whether free-form messages may be sent at now.
+func (c *Conversation) WindowOpen(now time.Time) bool {
+	return !c.LastInboundAt.IsZero() && now.Before(c.WindowClosesAt())
+}
+
+// AssignedTo reports whether userID is among the assignees.
+func (c *Conversation) AssignedTo(userID string) bool {
+	for _, a := range c.Assignees {
+		if a.ID == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// AssigneeIDs returns the ids of the assignees.
+func (c *Conversation) AssigneeIDs() []string {
+	ids := make([]string, len(c.Assignees))
+	for i, a := range c.Assignees {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// MessagePreview is the short form of the newest message in a conversation list.
+type MessagePreview struct {
+	Text      string    `json:"text"`
+	Type      string    `json:"type"`
+	Direction string    `json:"direction"`
+	At        time.Time `json:"at"`
+}
+
+// Assignment filter values for listing conversations.
+const (
+	AssignmentAll        = "all"
+	AssignmentUnassigned = "unassigned"
+	AssignmentAssigned   = "assigned"
+	AssignmentMine       = "mine"
+)
+
+// ConversationFilter selects conversations for a list. The service layer
+// fills the visibility fields from the actor; stores apply every field.
+type ConversationFilter struct {
+	Assignment string // one of the Assignment values; "" means all
+	Status     string // StatusOpen, StatusClosed or "" for both
+	Query      string // client name or phone number
+	Cursor     string
+	Limit      int
+
+	// ViewerID is the user whose unread counts are returned, and whose
+	// assignments "mine" means.
+	ViewerID string
+	// OnlyAssignedTo, when set, restricts the list to conversations assigned
+	// to this user (actors without conversations.read_all).
+	OnlyAssignedTo string
+	// ChannelIDs, when non-nil, restricts the list to these channels (the
+	// role's channel scope).
+	ChannelIDs []string
+}
+
+// Message directions.
+const (
+	DirectionIn  = "in"  // from the customer
+	DirectionOut = "out" // from the business
+)
+
+// Message types, as WhatsApp names them. Unknown inbound types are stored as
+// TypeUnsupported with their raw payload.
+const (
+	TypeText        = "text"
+	TypeImage       = "image"
+	TypeAudio       = "audio"
+	TypeVideo       = "video"
+	TypeDocument    = "document"
+	TypeSticker     = "sticker"
+	TypeLocation    = "location"
+	TypeContacts    = "contacts"
+	TypeInteractive = "interactive"
+	TypeButton      = "button"
+	TypeReaction    = "reaction"
+	TypeOrder       = "order"
+	TypeSystem      = "system"
+	TypeTemplate    = "template"
+	TypeUnsupported = "unsupported"
+)
+
+// Message delivery states, in the order they may advance. Failed is
+// terminal; a later "delivered" never overwrites "read".
+const (
+	MessagePending   = "pending" // stored, waiting in the outbox
+	MessageSent      = "sent"    // accepted by Meta
+	MessageDelivered = "delivered"
+	MessageRead      = "read"
+	MessageFailed    = "failed"
+	MessageUnknown   = "unknown"  // the send timed out after leaving: it may or may not have gone
+	MessageReceived  = "received" // inbound
+)
+
+// StatusRank orders delivery states so that statuses never regress.
+func StatusRank(s string) int {
+	switch s {
+	case MessagePending:
+		return 0
+	case MessageUnknown:
+		return 1
+	case MessageSent:
+		return 2
+	case MessageDelivered:
+		return 3
+	case MessageRead:
+		return 4
+	case MessageFailed:
+		return 5
+	}
+	return -1
+}
+
+// Message is one WhatsApp message in a conversation.
+type Message struct {
+	ID             string `json:"id"`
+	ConversationID string `json:"conversation_id"`
+	Direction      string `json:"direction"`
+	Type           string `json:"type"`
+	// Content is everything the customer or the business wrote: encrypted at
+	// rest under the contact's data key.
+	Content MessageContent `json:"content"`
+	// WAMessageID is WhatsApp's id (wamid). It encodes the phone number, so it
+	// is stored encrypted with a keyed hash for lookups.
+	WAMessageID string        `json:"wa_message_id,omitempty"`
+	Status      string        `json:"status"`
+	Error       *MessageError `json:"error,omitempty"`
+	ReplyToID   string        `json:"reply_to_id,omitempty"` // our id of the quoted message
+	SenderID    string        `json:"sender_id,omitempty"`   // user who sent an outbound message
+	// Timestamp is Meta's time for inbound messages and the creation time
+	// for outbound ones; messages are ordered by it.
+	Timestamp time.Time `json:"timestamp"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MessageError is why WhatsApp did not deliver a message: Meta's code,
+// title and details.
+type MessageError struct {
+	Code    int    `json:"code"`
+	Title   string `json:"title"`
+	Details string `json:"details,omitempty"`
+}
+
+// MessageContent is the customer-visible body of a message, by type.
+type MessageContent struct {
+	Text        string          `json:"text,omitempty"`  // text body, or caption of media
+	Media       *Media          `json:"media,omitempty"` // image, audio, video, document, sticker
+	Location    *Location       `json:"location,omitempty"`
+	Contacts    json.RawMessage `json:"contacts,omitempty"` // contact cards as WhatsApp sent them
+	Interactive *Interactive    `json:"interactive,omitempty"`
+	Reaction    *Reaction       `json:"reaction,omitempty"`
+	Template    *TemplateSend   `json:"template,omitempty"`
+	Referral    json.RawMessage `json:"referral,omitempty"` // click-to-WhatsApp ad
+	Forwarded   bool            `json:"forwarded,omitempty"`
+	// FrequentlyForwarded marks messages forwarded more than five times.
+	FrequentlyForwarded bool `json:"frequently_forwarded,omitempty"`
+	// Raw keeps the original payload of types Switchboard does not model,
+	// so nothing received is lost.
+	Raw json.RawMessage `json:"raw,omitempty"`
+}
+
+// Media describes a file attached to a message. The file itself lives in
+// encrypted media storage under ID.
+type Media struct {
+	ID        string `json:"id,omitempty"` // Switchboard's media id; empty until downloaded
+	WAMediaID string `json:"-"`
+	MIMEType  string `json:"mime_type"`
+	Filename  string `json:"filename,omitempty"`
+	Size      int64  `json:"size,omitempty"`
+	SHA256    string `json:"sha256,omitempty"`
+	Voice     bool   `json:"voice,omitempty"`
+	Animated  bool   `json:"animated,omitempty"`
+	// State is "pending" (being fetched), "ready", "failed" or "expired".
+	State string `json:"state,omitempty"`
+}
+
+// Location is a shared place.
+type Location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+	URL       string  `json:"url,omitempty"`
+}
+
+// Interactive is a customer's answer to a button, list or template button.
+type Interactive struct {
+	Kind        string `json:"kind"` // button_reply, list_reply, nfm_reply, button
+	ID          string `json:"id,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// Reaction is an emoji on another message; an empty emoji removes it.
+type Reaction struct {
+	MessageID string `json:"message_id,omitempty"` // our id of the target
+	Emoji     string `json:"emoji"`
+}
+
+// TemplateSend is a template message the business sent.
+type TemplateSend struct {
+	Name       string            `json:"name"`
+	Language   string            `json:"language"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// MessagePage selects a page of a conversation's history, newest first.
+type MessagePage struct {
+	Before string // cursor: messages older than this one
+	Limit  int
+}
+
+// ConversationStore persists contacts, conversations and messages.
+type ConversationStore interface {
+	// Conversation returns one conversation with viewerID's unread count.
+	Conversation(ctx context.Context, id, viewerID string) (*Conversation, error)
+	// Conversations lists by newest activity with an opaque cursor.
+	Conversations(ctx context.Context, f ConversationFilter) (items []*Conversation, next string, err error)
+	SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*Conversation, error)
+	// AddAssignee is idempotent; it reports whether anything changed.
+	AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
+	RemoveAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
+	// MarkRead records that userID has read everything in the conversation.
+	MarkRead(ctx context.Context, conversationID, userID string) error
+	// Messages returns a page of history, newest first, and the cursor of the
+	// next (older) page.
+	Messages(ctx context.Context, conversationID string, p MessagePage) (items []*Message, before string, err error)
+	Message(ctx context.Context, id string) (*Message, error)
+	// ReceiveMessage stores an inbound message: it finds or creates the
+	// contact (by channel and WaID; the name is updated when it changes) and
+	// the open conversation, and appends the message unless its WAMessageID
+	// was stored before. created is false for such a duplicate.
+	ReceiveMessage(ctx context.Context, in InboundMessage) (conv *Conversation, msg *Message, created bool, err error)
+	// CreateOutboundMessage stores a message the business sends, as pending,
+	// with its outbox entry, in one transaction.
+	CreateOutboundMessage(ctx context.Context, m *Message) (*Conversation, error)
+}
+
+// InboundMessage is a customer message as it arrives from a channel.
+type InboundMessage struct {
+	ChannelID   string
+	WaID        string
+	ProfileName string
+	Message     *Message // Direction, Type, Content, WAMessageID, Timestamp set
+	// ReplyToWAID and ReactionToWAID name the quoted or reacted-to message by
+	// WhatsApp id; the store resolves them to ReplyToID / Content.Reaction.
+	ReplyToWAID    string
+	ReactionToWAID string
+}

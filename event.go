@@ -1,0 +1,67 @@
+package switchboard
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Event types streamed to clients over the real-time API.
+const (
+	EventMessageCreated         = "message.created"
+	EventMessageUpdated         = "message.updated"
+	EventConversationCreated    = "conversation.created"
+	EventConversationUpdated    = "conversation.updated"
+	EventConversationAssigned   = "conversation.assigned"
+	EventConversationUnassigned = "conversation.unassigned"
+	// EventResync tells a client that it missed events that can no longer be
+	// replayed and must reload its state.
+	EventResync = "resync"
+)
+
+// Event is a change that users may watch live. The hub decides per user,
+// from ChannelID and Assignees, whether they may see it: the same rule as
+// [CanSeeConversation].
+type Event struct {
+	ID             int64     `json:"id"`
+	Type           string    `json:"type"`
+	At             time.Time `json:"at"`
+	ConversationID string    `json:"conversation_id,omitempty"`
+	// Data is the object after the change: a *Conversation or a *Message.
+	Data any `json:"data,omitempty"`
+
+	// ChannelID and Assignees are the conversation's channel and assignees
+	// after the change; Also names users who must receive this event although
+	// they can no longer see the conversation (an employee just unassigned).
+	ChannelID string   `json:"-"`
+	Assignees []string `json:"-"`
+	Also      []string `json:"-"`
+}
+
+// EventPublisher accepts events after the change they describe is committed.
+// Implementations must not block: internal/realtime fans out in memory, a
+// later one across instances.
+type EventPublisher interface {
+	Publish(ctx context.Context, e Event)
+}
+
+// CanSeeConversation is the one visibility rule for conversations: the
+// actor's role must allow the channel, and the actor must either see all
+// conversations or be assigned to this one.
+func CanSeeConversation(a *Actor, channelID string, assignees []string) bool {
+	if a == nil || a.User == nil || !a.User.Active || !a.Role.AllowsChannel(channelID) {
+		return false
+	}
+	return a.Role.Has(PermConversationsReadAll) || slices.Contains(assignees, a.User.ID)
+}
+
+// CanSeeEvent reports whether the actor may receive e.
+func CanSeeEvent(a *Actor, e *Event) bool {
+	if a == nil || a.User == nil {
+		return false
+	}
+	if slices.Contains(e.Also, a.User.ID) {
+		return true
+	}
+	return CanSeeConversation(a, e.ChannelID, e.Assignees)
+}

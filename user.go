@@ -1,0 +1,207 @@
+package switchboard
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Permission is one capability from the fixed catalogue that roles are built
+// from. The catalogue is documented in docs/security.md.
+type Permission string
+
+// The permission catalogue.
+const (
+	PermConversationsReadAll Permission = "conversations.read_all" // see every conversation (within the role's channels)
+	PermConversationsAssign  Permission = "conversations.assign"   // add and remove assignees
+	PermConversationsReply   Permission = "conversations.reply"    // send messages in visible conversations
+	PermConversationsClose   Permission = "conversations.close"    // close and reopen conversations
+	PermUsersRead            Permission = "users.read"             // list users (e.g. to pick an assignee)
+	PermUsersManage          Permission = "users.manage"           // create users, change their role, name, state, password
+	PermRolesManage          Permission = "roles.manage"           // create, edit and delete custom roles
+	PermAuditRead            Permission = "audit.read"             // read and verify the audit log
+	PermChannelsManage       Permission = "channels.manage"        // add and configure WhatsApp numbers
+)
+
+// Permissions returns the whole catalogue in a stable order.
+func Permissions() []Permission {
+	return []Permission{
+		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
+		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
+		PermAuditRead, PermChannelsManage,
+	}
+}
+
+// ValidPermission reports whether p is in the catalogue.
+func ValidPermission(p Permission) bool { return slices.Contains(Permissions(), p) }
+
+// Built-in role ids. They are fixed so the migrations can create the roles
+// and so a fresh install and a restored backup agree on them.
+const (
+	RoleAdmin    = "admin"
+	RoleOperator = "operator"
+	RoleEmployee = "employee"
+)
+
+// BuiltinRoles returns the three roles every installation has. They cannot be
+// edited or deleted.
+func BuiltinRoles() []*Role {
+	return []*Role{
+		{ID: RoleAdmin, Name: "Administrator", BuiltIn: true, Permissions: Permissions(),
+			Description: "Everything, including users, roles, channels and the audit log."},
+		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, Permissions: []Permission{
+			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
+			PermConversationsClose, PermUsersRead,
+		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens."},
+		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, Permissions: []Permission{
+			PermConversationsReply,
+		}, Description: "Sees only the conversations assigned to them and replies."},
+	}
+}
+
+// Role is a named set of permissions, optionally limited to some channels.
+type Role struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Description string       `json:"description"`
+	Permissions []Permission `json:"permissions"`
+	// ChannelIDs limits the role to these channels; empty means all channels.
+	ChannelIDs []string  `json:"channel_ids"`
+	BuiltIn    bool      `json:"built_in"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Has reports whether the role grants p.
+func (r *Role) Has(p Permission) bool { return r != nil && slices.Contains(r.Permissions, p) }
+
+// AllowsChannel reports whether the role may act on channel id.
+func (r *Role) AllowsChannel(id string) bool {
+	return r != nil && (len(r.ChannelIDs) == 0 || slices.Contains(r.ChannelIDs, id))
+}
+
+// User is a person who signs in: an administrator, operator or employee.
+type User struct {
+	ID     string `json:"id"`
+	Login  string `json:"login"` // unique, compared case-insensitively, stored lower-case
+	Name   string `json:"name"`
+	RoleID string `json:"role_id"`
+	Active bool   `json:"active"`
+	// PasswordHash is the argon2id PHC string; never serialised.
+	PasswordHash      string    `json:"-"`
+	PasswordChangedAt time.Time `json:"-"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// UserRef is the short form of a user inside other objects.
+type UserRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// UserFilter selects users. Zero values mean "any".
+type UserFilter struct {
+	IDs    []string
+	RoleID string
+	Active *bool
+	Query  string // substring of login or name, case-insensitive
+	Limit  int
+	Cursor string
+}
+
+// UserUpdate is a partial change of a user; nil fields stay as they are.
+type UserUpdate struct {
+	Name         *string
+	RoleID       *string
+	Active       *bool
+	PasswordHash *string
+}
+
+// RoleUpdate is a partial change of a custom role.
+type RoleUpdate struct {
+	Name        *string
+	Description *string
+	Permissions *[]Permission
+	ChannelIDs  *[]string
+}
+
+// Session is a signed-in browser or API client. The token itself is never
+// stored: ID is the SHA-256 of it.
+type Session struct {
+	ID         string    `json:"-"`
+	UserID     string    `json:"user_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// ExpiresAt is the absolute expiry; idle expiry is LastSeenAt + the idle timeout.
+	ExpiresAt time.Time `json:"expires_at"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+}
+
+// Actor is who performs a use case: a signed-in user with their role. The
+// service layer decides every permission from it.
+type Actor struct {
+	User *User
+	Role *Role
+	// SessionID identifies the session, for audit entries and logout.
+	SessionID string
+	IP        string
+	UserAgent string
+}
+
+// Can reports whether the actor's role grants p.
+func (a *Actor) Can(p Permission) bool {
+	return a != nil && a.User != nil && a.User.Active && a.Role.Has(p)
+}
+
+// UserStore persists users.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error
+	User(ctx context.Context, id string) (*User, error)
+	UserByLogin(ctx context.Context, login string) (*User, error)
+	Users(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// UpdateUser applies upd and returns the new state. When the update
+	// deactivates the user or changes the password, the store deletes the
+	// user's sessions in the same transaction.
+	UpdateUser(ctx context.Context, id string, upd UserUpdate) (*User, error)
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// RoleStore persists roles. Built-in roles exist from the first migration.
+type RoleStore interface {
+	CreateRole(ctx context.Context, r *Role) error
+	Role(ctx context.Context, id string) (*Role, error)
+	Roles(ctx context.Context) ([]*Role, error)
+	UpdateRole(ctx context.Context, id string, upd RoleUpdate) (*Role, error)
+	// DeleteRole fails with EConflict while users still have the role.
+	DeleteRole(ctx context.Context, id string) error
+}
+
+// SessionStore persists sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	Session(ctx context.Context, id string) (*Session, error)
+	// TouchSession records activity, extending the idle expiry.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Time) (int, error)
+}
+
+// SetupToken is the one-time token printed on first start that lets a person
+// create the first administrator. Only its hash is stored.
+type SetupToken struct {
+	Hash      string
+	ExpiresAt time.Time
+}
+
+// SetupStore keeps the one-time setup token.
+type SetupStore interface {
+	// PutSetupToken replaces any earlier token.
+	PutSetupToken(ctx context.Context, t SetupToken) error
+	// CompleteSetup atomically checks the token hash and expiry, consumes it,
+	// and creates the first administrator. It fails with ENotFound if the
+	// token is unknown, used or expired, and with EConflict if users exist.
+	CompleteSetup(ctx context.Context, tokenHash string, now time.Time, admin *User) error
+}
