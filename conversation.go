@@ -293,11 +293,22 @@ type ConversationStore interface {
 	// ReceiveMessage stores an inbound message: it finds or creates the
 	// contact (by channel and WaID; the name is updated when it changes) and
 	// the open conversation, and appends the message unless its WAMessageID
-	// was stored before. created is false for such a duplicate.
-	ReceiveMessage(ctx context.Context, in InboundMessage) (conv *Conversation, msg *Message, created bool, err error)
+	// was stored before (then Duplicate is set and nothing changes).
+	ReceiveMessage(ctx context.Context, in InboundMessage) (*Received, error)
 	// CreateOutboundMessage stores a message the business sends, as pending,
 	// with its outbox entry, in one transaction.
 	CreateOutboundMessage(ctx context.Context, m *Message) (*Conversation, error)
+}
+
+// Received is the outcome of [ConversationStore.ReceiveMessage].
+type Received struct {
+	Conversation *Conversation // after the message was applied
+	Message      *Message      // the stored message (the earlier one for a duplicate)
+	// NewConversation is set when the conversation was created or a closed
+	// one was reopened by this message.
+	NewConversation bool
+	// Duplicate is set when the message had been received before.
+	Duplicate bool
 }
 
 // InboundMessage is a customer message as it arrives from a channel.
