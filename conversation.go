@@ -46,6 +46,28 @@ type Conversation struct {
 	UnreadCount int       `json:"unread_count"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"` // newest activity, the list order
+	// KeyID names the contact's data key, which also encrypts the
+	// conversation's media files. Never serialised.
+	KeyID string `json:"-"`
+}
+
+// MarshalJSON adds window_closes_at, so clients show when only templates
+// remain possible without computing WhatsApp's rule themselves.
+func (c *Conversation) MarshalJSON() ([]byte, error) {
+	type plain Conversation
+	var closes *time.Time
+	if t := c.WindowClosesAt(); !t.IsZero() {
+		closes = &t
+	}
+	var lastInbound *time.Time
+	if !c.LastInboundAt.IsZero() {
+		lastInbound = &c.LastInboundAt
+	}
+	return json.Marshal(struct {
+		*plain
+		LastInboundAt  *time.Time `json:"last_inbound_at"`
+		WindowClosesAt *time.Time `json:"window_closes_at"`
+	}{(*plain)(c), lastInbound, closes})
 }
 
 // WindowClosesAt returns when the customer-service window closes, or the zero

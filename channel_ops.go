@@ -1,0 +1,194 @@
+package switchboard
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// This file holds what the WhatsApp channel needs from storage: the durable
+// webhook queue, delivery statuses, the outbox the sender drains, channel
+// health, templates, media and idempotent sends.
+
+// WebhookEvent is one signature-checked webhook body from Meta, stored
+// (encrypted) before Switchboard answers 200, and processed afterwards.
+type WebhookEvent struct {
+	ID         int64
+	ChannelID  string
+	Body       []byte // plaintext in memory; sealed at rest
+	ReceivedAt time.Time
+	Attempts   int
+}
+
+// WebhookQueue is the durable queue between the webhook handler and the
+// ingest worker. Nothing acknowledged to Meta is ever lost: EnqueueWebhook
+// returns only after the event is committed (fsync).
+type WebhookQueue interface {
+	EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error
+	// ClaimWebhooks leases up to n events that are not leased (or whose lease
+	// has expired), oldest first.
+	ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*WebhookEvent, error)
+	// DeleteWebhooks removes processed events.
+	DeleteWebhooks(ctx context.Context, ids []int64) error
+	// WebhookQueueDepth counts events not yet processed.
+	WebhookQueueDepth(ctx context.Context) (int, error)
+}
+
+// StatusUpdate is a delivery status WhatsApp reports for an outbound message.
+type StatusUpdate struct {
+	ChannelID   string
+	WAMessageID string
+	// MessageID is our id, echoed by Meta in biz_opaque_callback_data; it
+	// finds the message even before the send call has returned its wamid.
+	MessageID string
+	Status    string // sent, delivered, read, failed
+	Timestamp time.Time
+	Error     *MessageError
+}
+
+// StatusResult is the outcome of applying a status.
+type StatusResult struct {
+	Message      *Message      // after the update; nil when parked
+	Conversation *Conversation // nil when parked
+	// Changed is false when the status was older than what is stored
+	// (statuses never regress) or a duplicate.
+	Changed bool
+	// Parked is set when the message is not known yet: the status is kept
+	// and applied when the send call records the wamid.
+	Parked bool
+}
+
+// OutboxItem is a message waiting to be sent, with what the sender needs.
+type OutboxItem struct {
+	Message      *Message
+	Conversation *Conversation // Contact.WaID is the recipient
+	Attempts     int
+	// ReplyToWAID is the wamid of the quoted message, if any.
+	ReplyToWAID string
+}
+
+// Outbox is the queue of outbound messages. Claims keep per-conversation
+// order: a conversation's next message is not handed out while an earlier
+// one is still pending.
+type Outbox interface {
+	ClaimOutbox(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*OutboxItem, error)
+	// MarkSent records Meta's wamid: status becomes sent unless a parked
+	// status already moved it further; parked statuses are applied.
+	MarkSent(ctx context.Context, messageID, waMessageID string, at time.Time) (*StatusResult, error)
+	// MarkSendFailed ends a send permanently with Meta's error.
+	MarkSendFailed(ctx context.Context, messageID string, e MessageError, at time.Time) (*StatusResult, error)
+	// MarkSendUnknown flags a send whose outcome is unknown (timed out after
+	// the request left); it is not resent automatically.
+	MarkSendUnknown(ctx context.Context, messageID string, at time.Time) (*StatusResult, error)
+	// RetrySend schedules another attempt.
+	RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error
+	OutboxDepth(ctx context.Context, channelID string) (int, error)
+	// ApplyStatus applies a webhook status monotonically (sent < delivered <
+	// read; failed is terminal) or parks it for a message not yet known.
+	ApplyStatus(ctx context.Context, u StatusUpdate) (*StatusResult, error)
+}
+
+// ChannelHealth is what an administrator needs to see that a number works.
+type ChannelHealth struct {
+	LastWebhookAt     time.Time `json:"last_webhook_at"`
+	LastSendAt        time.Time `json:"last_send_at"`
+	TokenState        string    `json:"token_state"` // "unknown", "valid", "rejected"
+	TokenError        string    `json:"token_error,omitempty"`
+	TemplatesSyncedAt time.Time `json:"templates_synced_at"`
+	TemplateSyncError string    `json:"template_sync_error,omitempty"`
+	OutboxDepth       int       `json:"outbox_depth"`
+	WebhookQueueDepth int       `json:"webhook_queue_depth"`
+}
+
+// HealthUpdate is a partial change of a channel's health; nil fields stay.
+type HealthUpdate struct {
+	LastWebhookAt     *time.Time
+	LastSendAt        *time.Time
+	TokenState        *string
+	TokenError        *string
+	TemplatesSyncedAt *time.Time
+	TemplateSyncError *string
+}
+
+// Template is an approved message template of a channel's WhatsApp
+// Business Account, as synced from Meta.
+type Template struct {
+	ChannelID  string          `json:"channel_id"`
+	Name       string          `json:"name"`
+	Language   string          `json:"language"`
+	Status     string          `json:"status"`
+	Category   string          `json:"category"`
+	Components json.RawMessage `json:"components"`
+	SyncedAt   time.Time       `json:"synced_at"`
+}
+
+// ChannelOps persists what the WhatsApp channel needs besides messages.
+type ChannelOps interface {
+	ChannelHealth(ctx context.Context, channelID string) (*ChannelHealth, error)
+	UpdateChannelHealth(ctx context.Context, channelID string, u HealthUpdate) error
+	// ReplaceTemplates swaps a channel's templates for a fresh sync.
+	ReplaceTemplates(ctx context.Context, channelID string, ts []*Template, at time.Time) error
+	Templates(ctx context.Context, channelID string) ([]*Template, error)
+}
+
+// MediaFile is a stored attachment: metadata in the database, the bytes
+// (encrypted under the contact's key) in a [BlobStore].
+type MediaFile struct {
+	ID             string    `json:"id"`
+	ConversationID string    `json:"conversation_id"`
+	MessageID      string    `json:"message_id"`
+	KeyID          string    `json:"-"`
+	MIMEType       string    `json:"mime_type"`
+	Filename       string    `json:"filename,omitempty"`
+	Size           int64     `json:"size"`
+	SHA256         string    `json:"sha256"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// BlobStore keeps encrypted media bytes. The first implementation is files
+// in the data dir; an S3-compatible one can follow behind the same
+// interface.
+type BlobStore interface {
+	Put(ctx context.Context, name string, r io.Reader) (int64, error)
+	Get(ctx context.Context, name string) (io.ReadCloser, error)
+	Delete(ctx context.Context, name string) error
+}
+
+// MediaDownload is an inbound attachment waiting to be fetched from Meta.
+// ReceiveMessage queues one for every message whose content has a Media
+// with a WAMediaID.
+type MediaDownload struct {
+	MessageID      string
+	ConversationID string
+	ChannelID      string
+	KeyID          string // the contact's data key, to encrypt the file
+	WAMediaID      string
+	MIMEType       string
+	SHA256         string
+	Filename       string
+	Attempts       int
+	QueuedAt       time.Time
+}
+
+// MediaStore persists attachment metadata and the download queue.
+type MediaStore interface {
+	// CreateMedia records a stored file (uploaded by a user, or downloaded).
+	CreateMedia(ctx context.Context, f *MediaFile) error
+	Media(ctx context.Context, id string) (*MediaFile, error)
+	ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*MediaDownload, error)
+	// CompleteMediaDownload records the file, sets the message's
+	// Content.Media (ID, Size, State "ready") and drops the queue entry.
+	CompleteMediaDownload(ctx context.Context, f *MediaFile) (*StatusResult, error)
+	// FailMediaDownload reschedules (final false) or gives up, setting the
+	// message's Content.Media.State to state ("failed" or "expired").
+	FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state string) (*StatusResult, error)
+}
+
+// Idempotency remembers which message a client's Idempotency-Key created,
+// so a retried request returns the first result instead of sending twice.
+type Idempotency interface {
+	// IdempotentMessage returns the message created earlier by userID with
+	// key, or ENotFound.
+	IdempotentMessage(ctx context.Context, userID, key string) (*Message, error)
+}
