@@ -117,6 +117,9 @@ func (r *Keyring) Create() (key *DataKey, wrapped []byte, err error) {
 // Get returns the data key with the given id, loading and unwrapping it on a
 // cache miss. Concurrent misses for the same id may each call the loader.
 func (r *Keyring) Get(ctx context.Context, id string) (*DataKey, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	if el, ok := r.items[id]; ok {
 		r.lru.MoveToFront(el)

@@ -1,0 +1,329 @@
+package seal
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits of the blind index. They bound how many terms a contact stores and
+// how much work a query costs.
+const (
+	// TermSize is the length of ContactTerms and QueryTerms terms. 128 bits
+	// keeps accidental collisions negligible while halving index size.
+	TermSize = 16
+	// MaxPrefixRunes is the longest indexed name prefix; longer query
+	// tokens are truncated to it.
+	MaxPrefixRunes = 20
+	// MaxNameTokens caps how many words of a name are indexed.
+	MaxNameTokens = 16
+	// MaxPhoneDigits is the E.164 maximum number length.
+	MaxPhoneDigits = 15
+	// MinPhoneDigits is the shortest phone substring that is indexed.
+	MinPhoneDigits = 4
+	// MaxQueryBytes and MaxQueryTokens bound a search query.
+	MaxQueryBytes  = 200
+	MaxQueryTokens = 8
+)
+
+// Domains for contact terms, distinct from any Exact domain a caller would
+// pick, so truncated terms and exact lookups never share an input.
+const (
+	domainName  = "term:name"
+	domainPhone = "term:phone"
+)
+
+var (
+	// ErrEmptyQuery is returned by QueryTerms when the query contains
+	// nothing searchable.
+	ErrEmptyQuery = errors.New("seal: empty search query")
+	// ErrInvalidQuery is returned by QueryTerms for queries that are too
+	// long or otherwise unusable.
+	ErrInvalidQuery = errors.New("seal: invalid search query")
+	// ErrInvalidPhone is returned by NormalizePhone.
+	ErrInvalidPhone = errors.New("seal: invalid phone number")
+)
+
+// BlindIndex derives keyed search terms (HMAC-SHA256) so the store can match
+// encrypted names and phone numbers by equality. It has its own key, separate
+// from the master key, so index terms reveal nothing about the ciphertexts.
+// It is safe for concurrent use.
+type BlindIndex struct {
+	key []byte
+}
+
+// NewBlindIndex returns a BlindIndex keyed with a 32-byte key.
+func NewBlindIndex(key []byte) (*BlindIndex, error) {
+	if len(key) != KeySize {
+		return nil, ErrInvalidKey
+	}
+	return &BlindIndex{key: append([]byte(nil), key...)}, nil
+}
+
+// Exact returns the full 32-byte HMAC of domain || 0x00 || value, for unique
+// lookups such as domain "wa_id" or "wamid". domain is a constant chosen by
+// the caller and must not contain a NUL byte; Exact panics otherwise because
+// that would make the encoding ambiguous.
+func (b *BlindIndex) Exact(domain, value string) []byte {
+	if strings.IndexByte(domain, 0) >= 0 {
+		panic("seal: blind index domain contains NUL")
+	}
+	return b.sum(b.mac(), domain, value, nil)
+}
+
+// ContactTerms returns every index term for a contact, deduplicated, each
+// TermSize bytes. Name words contribute all their prefixes of 1 to
+// MaxPrefixRunes runes (after Normalize folding); the phone number
+// contributes every digit substring of at least MinPhoneDigits digits, so
+// partially typed numbers match.
+func (b *BlindIndex) ContactTerms(name, phone string) [][]byte {
+	h := b.mac()
+	seen := map[[TermSize]byte]struct{}{}
+	var terms [][]byte
+	add := func(domain, value string) {
+		t := b.sum(h, domain, value, nil)[:TermSize]
+		k := [TermSize]byte(t)
+		if _, dup := seen[k]; dup {
+			return
+		}
+		seen[k] = struct{}{}
+		terms = append(terms, t)
+	}
+
+	for _, tok := range nameIndexTokens(name) {
+		end := 0
+		for n := 1; n <= MaxPrefixRunes && end < len(tok); n++ {
+			_, size := utf8.DecodeRuneInString(tok[end:])
+			end += size
+			add(domainName, tok[:end])
+		}
+	}
+
+	digits := asciiDigits(phone)
+	if len(digits) > MaxPhoneDigits {
+		digits = digits[:MaxPhoneDigits] // longer is not a phone number; bound the work
+	}
+	for i := 0; i+MinPhoneDigits <= len(digits); i++ {
+		for j := i + MinPhoneDigits; j <= len(digits); j++ {
+			add(domainPhone, digits[i:j])
+		}
+	}
+	return terms
+}
+
+// QueryTerms returns the terms that must all be present in a contact's
+// ContactTerms for the contact to match q.
+//
+// A phone-like query (only digits, spaces and + - ( ) / with at least
+// MinPhoneDigits digits) yields one phone term of its digits, after removing
+// a leading "00" (international prefix) or else a single leading "0"
+// (national trunk prefix), so "0151 234" finds +49 151 234...
+//
+// Any other query yields one name term per normalised word, truncated to
+// MaxPrefixRunes runes.
+func (b *BlindIndex) QueryTerms(q string) ([][]byte, error) {
+	if len(q) > MaxQueryBytes {
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidQuery, MaxQueryBytes)
+	}
+	h := b.mac()
+	if digits, ok := phoneQuery(q); ok {
+		switch {
+		case strings.HasPrefix(digits, "00"):
+			digits = digits[2:]
+		case strings.HasPrefix(digits, "0"):
+			digits = digits[1:]
+		}
+		if len(digits) < MinPhoneDigits {
+			return nil, fmt.Errorf("%w: phone number needs at least %d digits after the prefix", ErrInvalidQuery, MinPhoneDigits)
+		}
+		if len(digits) > MaxPhoneDigits {
+			return nil, fmt.Errorf("%w: phone number longer than %d digits", ErrInvalidQuery, MaxPhoneDigits)
+		}
+		return [][]byte{b.sum(h, domainPhone, digits, nil)[:TermSize]}, nil
+	}
+
+	tokens := Tokenize(q)
+	if len(tokens) == 0 {
+		return nil, ErrEmptyQuery
+	}
+	if len(tokens) > MaxQueryTokens {
+		return nil, fmt.Errorf("%w: more than %d words", ErrInvalidQuery, MaxQueryTokens)
+	}
+	seen := map[string]struct{}{}
+	terms := make([][]byte, 0, len(tokens))
+	for _, tok := range tokens {
+		tok = truncateRunes(tok, MaxPrefixRunes)
+		if _, dup := seen[tok]; dup {
+			continue
+		}
+		seen[tok] = struct{}{}
+		terms = append(terms, b.sum(h, domainName, tok, nil)[:TermSize])
+	}
+	return terms, nil
+}
+
+func (b *BlindIndex) mac() hash.Hash { return hmac.New(sha256.New, b.key) }
+
+// sum computes HMAC(domain || 0x00 || value), reusing h.
+func (b *BlindIndex) sum(h hash.Hash, domain, value string, dst []byte) []byte {
+	h.Reset()
+	h.Write([]byte(domain))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
+	return h.Sum(dst)
+}
+
+// Tokenize folds s for matching and splits it into words: Unicode NFKD,
+// combining marks removed, lower-cased, a few letters without a
+// decomposition folded to ASCII (ß→ss, ø→o, ...), and split on anything that
+// is not a letter or digit. "Jürgen-MÜLLER" yields ["jurgen", "muller"].
+func Tokenize(s string) []string { return tokenize(s, false) }
+
+// tokenize implements Tokenize. With umlautE, a/o/u followed by a combining
+// diaeresis become ae/oe/ue, the German spelling without umlaut keys.
+func tokenize(s string, umlautE bool) []string {
+	var sb strings.Builder
+	sb.Grow(len(s))
+	var prev rune
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// The diacritics split off by NFKD.
+			if umlautE && r == '\u0308' && (prev == 'a' || prev == 'o' || prev == 'u') {
+				sb.WriteByte('e')
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
+			// Spacing marks (Mc) are part of words in Indic scripts.
+			r = unicode.ToLower(r)
+			if f, ok := foldLetter(r); ok {
+				sb.WriteString(f)
+			} else {
+				sb.WriteRune(r)
+			}
+		default:
+			sb.WriteByte(' ')
+		}
+		if !unicode.Is(unicode.Mn, r) {
+			prev = r
+		}
+	}
+	return strings.Fields(sb.String())
+}
+
+// foldLetter maps letters that NFKD leaves alone to what people type on a
+// keyboard without them.
+func foldLetter(r rune) (string, bool) {
+	switch r {
+	case 'ß':
+		return "ss", true
+	case 'æ':
+		return "ae", true
+	case 'œ':
+		return "oe", true
+	case 'ø':
+		return "o", true
+	case 'ł':
+		return "l", true
+	case 'đ', 'ð':
+		return "d", true
+	case 'þ':
+		return "th", true
+	case 'ı':
+		return "i", true
+	}
+	return "", false
+}
+
+// nameIndexTokens returns the deduplicated words of a name to index: the
+// Tokenize words plus, for names with umlauts, the German transliteration,
+// so "Müller" is found by "mull" and by "muell".
+func nameIndexTokens(name string) []string {
+	tokens := tokenize(name, false)
+	tokens = append(tokens, tokenize(name, true)...)
+	seen := map[string]struct{}{}
+	out := tokens[:0]
+	for _, t := range tokens {
+		if _, dup := seen[t]; !dup {
+			seen[t] = struct{}{}
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxNameTokens {
+		out = out[:MaxNameTokens]
+	}
+	return out
+}
+
+// phoneQuery reports whether q looks like a phone number and returns its
+// digits.
+func phoneQuery(q string) (string, bool) {
+	var digits []byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digits = append(digits, c)
+		case strings.IndexByte(" +-()/", c) >= 0:
+		default:
+			return "", false
+		}
+	}
+	return string(digits), len(digits) >= MinPhoneDigits
+}
+
+func asciiDigits(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// NormalizePhone returns the digits of an international phone number in
+// E.164 form without "+", as WhatsApp uses for wa_id. Spaces and + - ( ) / .
+// are ignored and a leading "00" international prefix is removed; the result
+// must have 6 to 15 digits and cannot start with 0 (no country code does, so
+// that is a number in national format).
+func NormalizePhone(s string) (string, error) {
+	var digits []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digits = append(digits, c)
+		case strings.IndexByte(" +-()/.", c) >= 0:
+		default:
+			return "", fmt.Errorf("%w: unexpected character %q", ErrInvalidPhone, c)
+		}
+	}
+	d := string(digits)
+	if strings.HasPrefix(d, "00") {
+		d = d[2:]
+	}
+	switch {
+	case strings.HasPrefix(d, "0"):
+		return "", fmt.Errorf("%w: not in international format", ErrInvalidPhone)
+	case len(d) < 6 || len(d) > MaxPhoneDigits:
+		return "", fmt.Errorf("%w: must have 6 to %d digits", ErrInvalidPhone, MaxPhoneDigits)
+	}
+	return d, nil
+}
