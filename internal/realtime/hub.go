@@ -1,0 +1,398 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// Defaults for [Options].
+const (
+	DefaultHistory   = 10000
+	DefaultQueueSize = 256
+)
+
+// Reasons a [Subscription] ended, as returned by [Subscription.Err].
+var (
+	// ErrSlowConsumer means the subscriber's queue was full when an event
+	// arrived. The client should reconnect with its last event id.
+	ErrSlowConsumer = errors.New("realtime: slow consumer")
+	// ErrRevoked means the user's access was withdrawn (deactivation,
+	// password change) and the client must authenticate again.
+	ErrRevoked = errors.New("realtime: access revoked")
+	// ErrHubClosed means the hub shut down, usually with the process.
+	ErrHubClosed = errors.New("realtime: hub closed")
+	// ErrClosed means the subscription's owner called [Subscription.Close].
+	ErrClosed = errors.New("realtime: subscription closed")
+)
+
+// Interface guard: the inbox use cases publish through the domain interface.
+var _ switchboard.EventPublisher = (*Hub)(nil)
+
+// Options configures a [Hub]. The zero value is usable.
+type Options struct {
+	// History is how many recent events the hub keeps for replay after a
+	// reconnect; DefaultHistory if zero or negative.
+	History int
+	// QueueSize bounds each subscriber's queue of undelivered live events;
+	// DefaultQueueSize if zero or negative.
+	QueueSize int
+	// Now stamps events that arrive without a time and seeds the ids;
+	// time.Now if nil.
+	Now func() time.Time
+	// Logger receives disconnects of slow consumers; discarded if nil.
+	Logger *slog.Logger
+}
+
+// Stats is a snapshot of a [Hub]'s counters, for /metrics.
+type Stats struct {
+	Subscribers int    // live subscriptions
+	Published   uint64 // events published since the hub was created
+	DroppedSlow uint64 // subscriptions ended with ErrSlowConsumer
+	Revoked     uint64 // subscriptions ended by DisconnectUser
+	History     int    // events currently kept for replay
+	LatestID    int64  // id of the newest event, or the seed minus one before any
+}
+
+// Hub fans out published events to subscribers whose filter allows them. It
+// is safe for concurrent use.
+//
+// One mutex guards the ring, the id counter and the subscriber list. Holding
+// it while delivering is what makes replay and live delivery meet without a
+// gap or a duplicate, and it is cheap because delivery is a non-blocking
+// channel send per subscriber.
+type Hub struct {
+	now       func() time.Time
+	log       *slog.Logger
+	queueSize int
+
+	mu     sync.Mutex
+	ring   ring
+	latest int64 // id of the newest event published
+	// evicted is the id of the newest event no longer in the ring (the seed
+	// minus one before any eviction): a client whose last id is below it has
+	// missed events that cannot be replayed.
+	evicted int64
+	subs    []*Subscription
+	nextSub uint64
+	closed  bool
+	// owned counts subscriptions whose owner has not called Close yet, so
+	// Shutdown can wait for sockets to finish their close handshake.
+	owned   int
+	drained chan struct{} // closed when closed && owned == 0
+
+	published, droppedSlow, revoked uint64
+}
+
+// NewHub returns a hub ready for use. Its first event id is opts.Now() in
+// Unix microseconds; see the package documentation for why.
+func NewHub(opts Options) *Hub {
+	if opts.History <= 0 {
+		opts.History = DefaultHistory
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = DefaultQueueSize
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	seed := opts.Now().UnixMicro()
+	return &Hub{
+		now:       opts.Now,
+		log:       opts.Logger,
+		queueSize: opts.QueueSize,
+		ring:      ring{buf: make([]switchboard.Event, 0, opts.History)},
+		latest:    seed - 1,
+		evicted:   seed - 1,
+		drained:   make(chan struct{}),
+	}
+}
+
+// Publish assigns e the next id, stamps it with the current time if e.At is
+// zero, keeps it for replay and queues it for every subscriber whose filter
+// allows it. It never blocks on subscribers: one whose queue is full is ended
+// with [ErrSlowConsumer]. Events published after [Hub.Close] are dropped.
+//
+// The hub keeps e and hands it to many readers: callers must not modify
+// e.Data after publishing. The ctx is unused; it is part of
+// [switchboard.EventPublisher] for publishers that cross instances.
+func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
+	if e.At.IsZero() {
+		e.At = h.now()
+	}
+	// Filters read these during replay long after the caller returned, so
+	// the hub takes its own copies.
+	e.Assignees = slices.Clone(e.Assignees)
+	e.Also = slices.Clone(e.Also)
+
+	var slow []*Subscription
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.latest++
+	e.ID = h.latest
+	if id, ok := h.ring.push(e); ok {
+		h.evicted = id
+	}
+	h.published++
+	// Iterate backwards so ending a subscriber, which moves the last one into
+	// its slot, does not skip anyone.
+	for i := len(h.subs) - 1; i >= 0; i-- {
+		s := h.subs[i]
+		if !s.allow(&e) {
+			continue
+		}
+		select {
+		case s.events <- e:
+		default:
+			h.endLocked(s, ErrSlowConsumer)
+			h.droppedSlow++
+			slow = append(slow, s)
+		}
+	}
+	h.mu.Unlock()
+
+	// Logged outside the lock: a slow log handler must not stall publishing.
+	for _, s := range slow {
+		h.log.Warn("realtime: disconnecting slow consumer",
+			"user_id", s.userID, "subscription", s.id, "queue_size", cap(s.events))
+	}
+}
+
+// Subscribe registers a subscriber for userID. allow decides, at publish time
+// and during replay, whether the user may see an event; it runs under the
+// hub's lock, so it must be fast and must not call the hub. A typical filter
+// is switchboard.CanSeeEvent with the actor read from an atomic pointer, so
+// role changes apply to the next event.
+//
+// With lastID 0 the subscription receives live events only. Otherwise it
+// first receives every kept event with an id above lastID that allow passes,
+// then live events, with no gap and no duplicate between the two. If events
+// after lastID are no longer kept, or lastID is above the newest id (it came
+// from another process), the first event is a [switchboard.EventResync]
+// carrying the newest id, and nothing is replayed.
+//
+// Subscribe fails with [ErrHubClosed] after [Hub.Close].
+func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, lastID int64) (*Subscription, error) {
+	if allow == nil {
+		return nil, errors.New("realtime: subscribe: nil filter")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrHubClosed
+	}
+
+	var (
+		replay []switchboard.Event
+		resync bool
+	)
+	switch {
+	case lastID == 0:
+	case lastID < h.evicted || lastID > h.latest:
+		resync = true
+	default:
+		for i := h.ring.after(lastID); i < h.ring.len(); i++ {
+			e := h.ring.at(i)
+			if allow(&e) {
+				replay = append(replay, e)
+			}
+		}
+	}
+
+	// The queue grows by the replay so that a reconnect after a burst is not
+	// immediately a slow consumer again; it is still bounded by History.
+	size := h.queueSize + len(replay)
+	if resync {
+		size++
+	}
+	h.nextSub++
+	s := &Subscription{
+		hub:    h,
+		id:     h.nextSub,
+		userID: userID,
+		allow:  allow,
+		events: make(chan switchboard.Event, size),
+		done:   make(chan struct{}),
+		idx:    len(h.subs),
+	}
+	if resync {
+		s.events <- switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}
+	}
+	for _, e := range replay {
+		s.events <- e
+	}
+	h.subs = append(h.subs, s)
+	h.owned++
+	return s, nil
+}
+
+// DisconnectUser ends every subscription of userID with [ErrRevoked]. Call
+// it when the user is deactivated or their password or role changes in a way
+// that must end open sessions.
+func (h *Hub) DisconnectUser(userID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.subs) - 1; i >= 0; i-- {
+		if s := h.subs[i]; s.userID == userID {
+			h.endLocked(s, ErrRevoked)
+			h.revoked++
+		}
+	}
+}
+
+// Stats returns a snapshot of the hub's counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Stats{
+		Subscribers: len(h.subs),
+		Published:   h.published,
+		DroppedSlow: h.droppedSlow,
+		Revoked:     h.revoked,
+		History:     h.ring.len(),
+		LatestID:    h.latest,
+	}
+}
+
+// Close ends every subscription with [ErrHubClosed]; later calls to Subscribe
+// fail and later events are dropped. [Serve] answers by closing its socket
+// with status 1001 (going away). Close is idempotent.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.closed = true
+	for i := len(h.subs) - 1; i >= 0; i-- {
+		h.endLocked(h.subs[i], ErrHubClosed)
+	}
+	if h.owned == 0 {
+		close(h.drained)
+	}
+}
+
+// Shutdown closes the hub and waits until the owner of every subscription
+// has called [Subscription.Close] (for [Serve], once the socket's close
+// handshake is over) or ctx ends. http.Server.Shutdown does not wait for
+// hijacked connections, so the composition root calls this first.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.Close()
+	select {
+	case <-h.drained:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// endLocked removes s from the subscriber list and ends it with err. h.mu
+// must be held; sends happen only under it too, so closing the channel here
+// cannot race with a send.
+func (h *Hub) endLocked(s *Subscription, err error) {
+	last := len(h.subs) - 1
+	h.subs[s.idx] = h.subs[last]
+	h.subs[s.idx].idx = s.idx
+	h.subs[last] = nil
+	h.subs = h.subs[:last]
+	s.idx = -1
+	s.err = err
+	close(s.done)
+	close(s.events)
+}
+
+// Subscription is one subscriber's stream of events. Its owner reads
+// [Subscription.Events] until [Subscription.Done] is closed, and calls
+// [Subscription.Close] when finished.
+type Subscription struct {
+	hub    *Hub
+	id     uint64 // for logs only
+	userID string
+	allow  func(*switchboard.Event) bool
+	events chan switchboard.Event
+	done   chan struct{}
+
+	// Guarded by hub.mu.
+	idx      int // position in hub.subs, -1 once ended
+	err      error
+	released bool
+}
+
+// Events returns the subscription's events in id order. The channel is closed
+// when the subscription ends; events still buffered may be read, but an owner
+// that must stop at once (a slow or revoked client) watches
+// [Subscription.Done] first.
+func (s *Subscription) Events() <-chan switchboard.Event { return s.events }
+
+// Done returns a channel that is closed when the subscription ends.
+func (s *Subscription) Done() <-chan struct{} { return s.done }
+
+// Err returns why the subscription ended: [ErrSlowConsumer], [ErrRevoked],
+// [ErrHubClosed] or [ErrClosed]; nil while it is open.
+func (s *Subscription) Err() error {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	return s.err
+}
+
+// Close ends the subscription, if the hub has not already, and releases it
+// for [Hub.Shutdown]. It is idempotent.
+func (s *Subscription) Close() {
+	h := s.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.idx >= 0 {
+		h.endLocked(s, ErrClosed)
+	}
+	if s.released {
+		return
+	}
+	s.released = true
+	h.owned--
+	if h.closed && h.owned == 0 {
+		close(h.drained)
+	}
+}
+
+// ring is a fixed-capacity circular buffer of events in id order.
+type ring struct {
+	buf  []switchboard.Event // grows to cap(buf), then wraps
+	head int                 // index of the oldest event once full
+}
+
+func (r *ring) len() int { return len(r.buf) }
+
+// at returns the i-th oldest event.
+func (r *ring) at(i int) switchboard.Event {
+	return r.buf[(r.head+i)%len(r.buf)]
+}
+
+// push appends e, overwriting the oldest event when full, and returns the id
+// of the event it overwrote.
+func (r *ring) push(e switchboard.Event) (evicted int64, ok bool) {
+	if len(r.buf) < cap(r.buf) {
+		r.buf = append(r.buf, e)
+		return 0, false
+	}
+	evicted = r.buf[r.head].ID
+	r.buf[r.head] = e
+	r.head = (r.head + 1) % len(r.buf)
+	return evicted, true
+}
+
+// after returns the index of the oldest event with an id above id.
+func (r *ring) after(id int64) int {
+	return sort.Search(r.len(), func(i int) bool { return r.at(i).ID > id })
+}
