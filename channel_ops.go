@@ -66,6 +66,9 @@ type OutboxItem struct {
 	Attempts     int
 	// ReplyToWAID is the wamid of the quoted message, if any.
 	ReplyToWAID string
+	// Expired is set when an earlier claim ran out without a result: the
+	// process died mid-send, so the message may have reached Meta.
+	Expired bool
 }
 
 // Outbox is the queue of outbound messages. Claims keep per-conversation
@@ -114,13 +117,15 @@ type HealthUpdate struct {
 // Template is an approved message template of a channel's WhatsApp
 // Business Account, as synced from Meta.
 type Template struct {
-	ChannelID  string          `json:"channel_id"`
-	Name       string          `json:"name"`
-	Language   string          `json:"language"`
-	Status     string          `json:"status"`
-	Category   string          `json:"category"`
-	Components json.RawMessage `json:"components"`
-	SyncedAt   time.Time       `json:"synced_at"`
+	ChannelID string `json:"channel_id"`
+	Name      string `json:"name"`
+	Language  string `json:"language"`
+	Status    string `json:"status"`
+	Category  string `json:"category"`
+	// ParameterFormat is NAMED or POSITIONAL.
+	ParameterFormat string          `json:"parameter_format,omitempty"`
+	Components      json.RawMessage `json:"components"`
+	SyncedAt        time.Time       `json:"synced_at"`
 }
 
 // ChannelOps persists what the WhatsApp channel needs besides messages.

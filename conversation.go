@@ -217,6 +217,9 @@ type Message struct {
 	Timestamp time.Time `json:"timestamp"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// IdempotencyKey is the client's Idempotency-Key for an outbound message;
+	// a second send with the same key by the same user returns this message.
+	IdempotencyKey string `json:"-"`
 }
 
 // MessageError is why WhatsApp did not deliver a message: Meta's code,
