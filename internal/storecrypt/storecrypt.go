@@ -1,0 +1,191 @@
+// Package storecrypt is the row codec shared by the SQLite and PostgreSQL
+// stores: it seals and opens customer fields with per-contact (or
+// per-channel) data keys, and encodes the opaque pagination cursors.
+package storecrypt
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/seal"
+)
+
+// BlindIndexWrapID is the id passed to [seal.MasterKey.Wrap] and Unwrap for
+// the blind-index key, so the wrapped key is bound to this one purpose.
+const BlindIndexWrapID = "blind-index"
+
+// Codec seals and opens row fields with per-contact (or per-channel) data
+// keys. The associated data is seal.AAD(table, column, rowID), so a
+// ciphertext cannot be moved to another row or column.
+type Codec struct {
+	Keys  *seal.Keyring
+	Index *seal.BlindIndex
+}
+
+// Seal encrypts plaintext under the data key keyID for one database cell.
+func (c *Codec) Seal(ctx context.Context, keyID, table, column, rowID string, plaintext []byte) ([]byte, error) {
+	k, err := c.Keys.Get(ctx, keyID)
+	if err != nil {
+		return nil, fmt.Errorf("seal %s.%s: %w", table, column, err)
+	}
+	return k.Seal(seal.AAD(table, column, rowID), plaintext), nil
+}
+
+// Open decrypts a value made by Seal for the same cell.
+func (c *Codec) Open(ctx context.Context, keyID, table, column, rowID string, sealed []byte) ([]byte, error) {
+	k, err := c.Keys.Get(ctx, keyID)
+	if err != nil {
+		return nil, fmt.Errorf("open %s.%s: %w", table, column, err)
+	}
+	pt, err := k.Open(seal.AAD(table, column, rowID), sealed)
+	if err != nil {
+		return nil, fmt.Errorf("open %s.%s: %w", table, column, err)
+	}
+	return pt, nil
+}
+
+// SealJSON seals the JSON encoding of v.
+func (c *Codec) SealJSON(ctx context.Context, keyID, table, column, rowID string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("seal %s.%s: %w", table, column, err)
+	}
+	return c.Seal(ctx, keyID, table, column, rowID, b)
+}
+
+// OpenJSON opens a value made by SealJSON and decodes it into v.
+func (c *Codec) OpenJSON(ctx context.Context, keyID, table, column, rowID string, sealed []byte, v any) error {
+	b, err := c.Open(ctx, keyID, table, column, rowID, sealed)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s.%s: %w", table, column, err)
+	}
+	return nil
+}
+
+// storedContent is how a message body is stored: the API form plus the
+// fields that the API hides with `json:"-"` but the server still needs
+// (the WhatsApp media id, to download the file later).
+type storedContent struct {
+	switchboard.MessageContent
+	WAMediaID string `json:"wa_media_id,omitempty"`
+}
+
+// EncodeContent returns the storage encoding of a message body. Use it
+// rather than json.Marshal: [switchboard.Media.WAMediaID] is not part of the
+// API JSON but must survive a round trip through the store.
+func EncodeContent(c switchboard.MessageContent) ([]byte, error) {
+	s := storedContent{MessageContent: c}
+	if c.Media != nil {
+		s.WAMediaID = c.Media.WAMediaID
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode message content: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeContent reverses EncodeContent.
+func DecodeContent(b []byte) (switchboard.MessageContent, error) {
+	var s storedContent
+	if err := json.Unmarshal(b, &s); err != nil {
+		return switchboard.MessageContent{}, fmt.Errorf("decode message content: %w", err)
+	}
+	if s.Media != nil {
+		s.Media.WAMediaID = s.WAMediaID
+	}
+	return s.MessageContent, nil
+}
+
+// ChannelSecrets are the secrets of a channel, sealed together as one JSON
+// blob under the channel's data key.
+type ChannelSecrets struct {
+	AccessToken string `json:"access_token"`
+	AppSecret   string `json:"app_secret"`
+	VerifyToken string `json:"verify_token"`
+}
+
+// cursorVersion prefixes every cursor so the format can change later.
+const cursorVersion = "c1"
+
+// EncodeCursor returns an opaque, URL-safe cursor for the keyset position
+// (t, id). Stores that page by something else than time pass the zero time
+// and put the key into id (a login, an audit sequence number).
+func EncodeCursor(t time.Time, id string) string {
+	var micros int64
+	if !t.IsZero() {
+		micros = t.UTC().Truncate(time.Microsecond).UnixMicro()
+	}
+	s := cursorVersion + "." + strconv.FormatInt(micros, 10) + "." + id
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// DecodeCursor reverses EncodeCursor. Anything else is an EInvalid
+// "Invalid cursor." error.
+func DecodeCursor(s string) (time.Time, string, error) {
+	invalid := switchboard.Errorf(switchboard.EInvalid, "Invalid cursor.")
+	if s == "" || len(s) > 1024 {
+		return time.Time{}, "", invalid
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", invalid
+	}
+	version, rest, ok := strings.Cut(string(b), ".")
+	if !ok || version != cursorVersion {
+		return time.Time{}, "", invalid
+	}
+	num, id, ok := strings.Cut(rest, ".")
+	if !ok {
+		return time.Time{}, "", invalid
+	}
+	micros, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return time.Time{}, "", invalid
+	}
+	var t time.Time
+	if micros != 0 {
+		t = time.UnixMicro(micros).UTC()
+	}
+	return t, id, nil
+}
+
+// NewBlindIndexKey returns a new random 32-byte blind-index key.
+func NewBlindIndexKey() (raw []byte) {
+	raw = make([]byte, seal.KeySize)
+	rand.Read(raw) // crypto/rand.Read never fails since Go 1.24.
+	return raw
+}
+
+// ContactWaIDHash is the blind index of a contact's WhatsApp id, unique per
+// channel.
+func (c *Codec) ContactWaIDHash(channelID, waID string) []byte {
+	return c.Index.Exact("wa_id", channelID+":"+waID)
+}
+
+// WAMIDHash is the blind index of a WhatsApp message id, unique per channel,
+// used to deduplicate webhook deliveries and to resolve replies and
+// reactions.
+func (c *Codec) WAMIDHash(channelID, wamid string) []byte {
+	return c.Index.Exact("wamid", channelID+":"+wamid)
+}
+
+// SearchTerms returns the blind-index terms that a search query requires,
+// with unusable queries reported as EInvalid.
+func (c *Codec) SearchTerms(q string) ([][]byte, error) {
+	terms, err := c.Index.QueryTerms(q)
+	if err != nil {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid search query.")
+	}
+	return terms, nil
+}
