@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+const auditColumns = `seq, at, actor_id, actor_login, action, object_type, object_id, outcome, ip, user_agent, detail, prev_hash, hash`
+
+// AppendAudit appends e to the hash chain. The single writer serialises
+// appends, so the chain cannot fork.
+func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error {
+	if e.Action == "" || e.Outcome == "" {
+		return switchboard.Errorf(switchboard.EInvalid, "Audit entries need an action and an outcome.")
+	}
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	detailJSON, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var last int64
+		var prev string
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read audit chain head: %w", err)
+		}
+		n := *e
+		n.Seq = last + 1
+		n.At = utc(n.At)
+		if n.At.IsZero() {
+			n.At = db.now()
+		}
+		n.PrevHash = prev
+		n.Hash = n.ComputeHash(prev)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Seq, micros(n.At), n.ActorID, n.ActorLogin, n.Action, n.ObjectType, n.ObjectID, n.Outcome, n.IP, n.UserAgent,
+			string(detailJSON), n.PrevHash, n.Hash); err != nil {
+			return fmt.Errorf("insert audit entry: %w", err)
+		}
+		*e = n
+		return nil
+	})
+}
+
+func scanAudit(row interface{ Scan(...any) error }) (*switchboard.AuditEntry, error) {
+	var e switchboard.AuditEntry
+	var at sql.NullInt64
+	var detail string
+	if err := row.Scan(&e.Seq, &at, &e.ActorID, &e.ActorLogin, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome,
+		&e.IP, &e.UserAgent, &detail, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.At = fromMicros(at)
+	if err := json.Unmarshal([]byte(detail), &e.Detail); err != nil {
+		return nil, fmt.Errorf("decode audit detail: %w", err)
+	}
+	if len(e.Detail) == 0 {
+		e.Detail = nil
+	}
+	return &e, nil
+}
+
+func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]*switchboard.AuditEntry, error) {
+	rows, err := db.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	entries := []*switchboard.AuditEntry{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return entries, nil
+}
+
+// AuditEntries lists audit entries newest first.
+func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*switchboard.AuditEntry, string, error) {
+	where := []string{"1 = 1"}
+	var args []any
+	for _, c := range []struct{ column, value string }{
+		{"actor_id", f.ActorID}, {"action", f.Action}, {"object_type", f.ObjectType}, {"object_id", f.ObjectID},
+	} {
+		if c.value != "" {
+			where, args = append(where, c.column+" = ?"), append(args, c.value)
+		}
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "at < ?"), append(args, micros(f.Until))
+	}
+	if f.Cursor != "" {
+		_, s, err := storecrypt.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		seq, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid cursor.")
+		}
+		where, args = append(where, "seq < ?"), append(args, seq)
+	}
+	limit := clampLimit(f.Limit)
+	args = append(args, limit+1)
+	entries, err := db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY seq DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	var next string
+	if len(entries) > limit {
+		entries = entries[:limit]
+		next = storecrypt.EncodeCursor(time.Time{}, strconv.FormatInt(entries[limit-1].Seq, 10))
+	}
+	return entries, next, nil
+}
+
+// maxChainPage bounds AuditChain pages; VerifyAuditChain asks for 1000.
+const maxChainPage = 10000
+
+// AuditChain returns up to limit entries after seq after, oldest first.
+func (db *DB) AuditChain(ctx context.Context, after int64, limit int) ([]*switchboard.AuditEntry, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	limit = min(limit, maxChainPage)
+	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}

@@ -1,0 +1,16 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/switchboardhq/switchboard/internal/storetest"
+)
+
+func BenchmarkReceiveMessage(b *testing.B) {
+	b.Run("serial", func(b *testing.B) { storetest.BenchReceiveMessage(b, mustOpen(b)) })
+	b.Run("parallel", func(b *testing.B) { storetest.BenchReceiveMessageParallel(b, mustOpen(b)) })
+}
+
+func BenchmarkConversations(b *testing.B) {
+	storetest.BenchConversations(b, mustOpen(b))
+}

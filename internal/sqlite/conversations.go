@@ -1,0 +1,771 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+// convSelect reads a conversation with its contact and the viewer's read
+// count; the viewer id is the first argument.
+const convSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at, c.inbound_count,
+	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0)
+FROM conversations c
+JOIN contacts ct ON ct.id = c.contact_id
+LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
+
+func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Conversation, error) {
+	var c switchboard.Conversation
+	var convKey, contactKey string
+	var lastMessage, waID, name []byte
+	var lastInbound, created, updated, contactCreated sql.NullInt64
+	var inbound, read int
+	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &convKey, &lastMessage, &lastInbound, &inbound,
+		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read); err != nil {
+		return nil, err
+	}
+	c.Contact.ChannelID = c.ChannelID
+	plainWaID, err := db.codec.Open(ctx, contactKey, "contacts", "wa_id", c.Contact.ID, waID)
+	if err != nil {
+		return nil, err
+	}
+	plainName, err := db.codec.Open(ctx, contactKey, "contacts", "name", c.Contact.ID, name)
+	if err != nil {
+		return nil, err
+	}
+	c.Contact.WaID, c.Contact.Name = string(plainWaID), string(plainName)
+	c.Contact.CreatedAt = fromMicros(contactCreated)
+	if lastMessage != nil {
+		var p switchboard.MessagePreview
+		if err := db.codec.OpenJSON(ctx, convKey, "conversations", "last_message", c.ID, lastMessage, &p); err != nil {
+			return nil, err
+		}
+		p.At = utc(p.At)
+		c.LastMessage = &p
+	}
+	c.LastInboundAt, c.CreatedAt, c.UpdatedAt = fromMicros(lastInbound), fromMicros(created), fromMicros(updated)
+	c.UnreadCount = max(inbound-read, 0)
+	c.Assignees = []switchboard.UserRef{}
+	return &c, nil
+}
+
+// fillAssignees loads the assignees of convs, sorted by name.
+func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard.Conversation) error {
+	if len(convs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*switchboard.Conversation, len(convs))
+	args := make([]any, 0, len(convs))
+	for _, c := range convs {
+		byID[c.ID] = c
+		args = append(args, c.ID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT a.conversation_id, u.id, u.name
+		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
+		WHERE a.conversation_id IN (`+placeholders(len(args))+`)
+		ORDER BY u.name, u.id`, args...)
+	if err != nil {
+		return fmt.Errorf("list assignees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var convID string
+		var ref switchboard.UserRef
+		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+			return fmt.Errorf("list assignees: %w", err)
+		}
+		c := byID[convID]
+		c.Assignees = append(c.Assignees, ref)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list assignees: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) conversation(ctx context.Context, q querier, id, viewerID string) (*switchboard.Conversation, error) {
+	c, err := db.scanConversation(ctx, q.QueryRowContext(ctx, convSelect+` WHERE c.id = ?`, viewerID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Conversation")
+	} else if err != nil {
+		return nil, fmt.Errorf("get conversation: %w", err)
+	}
+	if err := db.fillAssignees(ctx, q, []*switchboard.Conversation{c}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Conversation returns one conversation with viewerID's unread count.
+func (db *DB) Conversation(ctx context.Context, id, viewerID string) (*switchboard.Conversation, error) {
+	return db.conversation(ctx, db.rdb, id, viewerID)
+}
+
+// Conversations lists conversations by newest activity (updated_at, id
+// descending) with a keyset cursor, so pages stay stable while new
+// conversations arrive.
+func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilter) ([]*switchboard.Conversation, string, error) {
+	where := []string{"1 = 1"}
+	args := []any{f.ViewerID}
+	empty := []*switchboard.Conversation{}
+
+	switch f.Status {
+	case "":
+	case switchboard.StatusOpen, switchboard.StatusClosed:
+		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid status filter.")
+	}
+
+	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
+	switch f.Assignment {
+	case "", switchboard.AssignmentAll:
+	case switchboard.AssignmentUnassigned:
+		where = append(where, "NOT "+assigned+")")
+	case switchboard.AssignmentAssigned:
+		where = append(where, assigned+")")
+	case switchboard.AssignmentMine:
+		if f.ViewerID == "" {
+			return nil, "", switchboard.Errorf(switchboard.EInvalid, "The assignment filter \"mine\" needs a viewer.")
+		}
+		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
+	}
+	if f.OnlyAssignedTo != "" {
+		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.OnlyAssignedTo)
+	}
+	if f.ChannelIDs != nil {
+		if len(f.ChannelIDs) == 0 {
+			return empty, "", nil
+		}
+		where = append(where, "c.channel_id IN ("+placeholders(len(f.ChannelIDs))+")")
+		for _, id := range f.ChannelIDs {
+			args = append(args, id)
+		}
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		terms, err := db.codec.SearchTerms(q)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, t := range terms {
+			where = append(where, "c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ?)")
+			args = append(args, t)
+		}
+	}
+	if f.Cursor != "" {
+		at, id, err := storecrypt.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		// Written so that SQLite can range-scan the (updated_at, id) index.
+		m := micros(at)
+		where = append(where, "c.updated_at <= ? AND (c.updated_at < ? OR c.id < ?)")
+		args = append(args, m, m, id)
+	}
+	limit := clampLimit(f.Limit)
+	args = append(args, limit+1)
+
+	rows, err := db.rdb.QueryContext(ctx, convSelect+` WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list conversations: %w", err)
+	}
+	convs := empty
+	for rows.Next() {
+		c, err := db.scanConversation(ctx, rows)
+		if err != nil {
+			rows.Close()
+			return nil, "", fmt.Errorf("list conversations: %w", err)
+		}
+		convs = append(convs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("list conversations: %w", err)
+	}
+	var next string
+	if len(convs) > limit {
+		convs = convs[:limit]
+		last := convs[limit-1]
+		next = storecrypt.EncodeCursor(last.UpdatedAt, last.ID)
+	}
+	if err := db.fillAssignees(ctx, db.rdb, convs); err != nil {
+		return nil, "", err
+	}
+	return convs, next, nil
+}
+
+// SetConversationStatus opens or closes a conversation. It does not change
+// updated_at: the list is ordered by message activity.
+func (db *DB) SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*switchboard.Conversation, error) {
+	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
+	}
+	var out *switchboard.Conversation
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ? WHERE id = ?`, status, id)
+		if isUnique(err) {
+			return switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
+		} else if err != nil {
+			return fmt.Errorf("set conversation status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Conversation")
+		}
+		out, err = db.conversation(ctx, tx, id, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func conversationExists(ctx context.Context, q querier, id string) error {
+	var ok bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?)`, id).Scan(&ok); err != nil {
+		return fmt.Errorf("check conversation: %w", err)
+	}
+	if !ok {
+		return switchboard.NotFound("Conversation")
+	}
+	return nil
+}
+
+// AddAssignee assigns userID to the conversation; it reports whether the
+// assignment is new. Assigning does not reorder the list.
+func (db *DB) AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*switchboard.Conversation, bool, error) {
+	var out *switchboard.Conversation
+	var changed bool
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if err := conversationExists(ctx, tx, conversationID); err != nil {
+			return err
+		}
+		if _, err := db.findUser(ctx, tx, "id = ?", userID); err != nil {
+			return err
+		}
+		if at.IsZero() {
+			at = db.now()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO conversation_assignees (conversation_id, user_id, assigned_at)
+			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, conversationID, userID, micros(at))
+		if err != nil {
+			return fmt.Errorf("add assignee: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		changed = n > 0
+		out, err = db.conversation(ctx, tx, conversationID, "")
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, changed, nil
+}
+
+// RemoveAssignee unassigns userID; it reports whether they were assigned.
+func (db *DB) RemoveAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*switchboard.Conversation, bool, error) {
+	var out *switchboard.Conversation
+	var changed bool
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if err := conversationExists(ctx, tx, conversationID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM conversation_assignees WHERE conversation_id = ? AND user_id = ?`, conversationID, userID)
+		if err != nil {
+			return fmt.Errorf("remove assignee: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		changed = n > 0
+		out, err = db.conversation(ctx, tx, conversationID, "")
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, changed, nil
+}
+
+// MarkRead records that userID has read every customer message so far.
+func (db *DB) MarkRead(ctx context.Context, conversationID, userID string) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO conversation_reads (conversation_id, user_id, read_count)
+			SELECT id, ?, inbound_count FROM conversations WHERE id = ?
+			ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_count = excluded.read_count`, userID, conversationID)
+		if isConstraint(err, foreignKeyViolation) {
+			return switchboard.NotFound("User")
+		} else if err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Conversation")
+		}
+		return nil
+	})
+}
+
+// Messages.
+
+const messageColumns = `id, conversation_id, key_id, direction, type, status, content, wa_message_id, reply_to_id,
+	sender_id, error_code, error_title, error_details, ts, created_at, updated_at`
+
+func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Message, error) {
+	var m switchboard.Message
+	var keyID string
+	var content, wamid []byte
+	var errCode sql.NullInt64
+	var errTitle, errDetails string
+	var ts, created, updated sql.NullInt64
+	if err := row.Scan(&m.ID, &m.ConversationID, &keyID, &m.Direction, &m.Type, &m.Status, &content, &wamid, &m.ReplyToID,
+		&m.SenderID, &errCode, &errTitle, &errDetails, &ts, &created, &updated); err != nil {
+		return nil, err
+	}
+	b, err := db.codec.Open(ctx, keyID, "messages", "content", m.ID, content)
+	if err != nil {
+		return nil, err
+	}
+	if m.Content, err = storecrypt.DecodeContent(b); err != nil {
+		return nil, err
+	}
+	if wamid != nil {
+		b, err := db.codec.Open(ctx, keyID, "messages", "wa_message_id", m.ID, wamid)
+		if err != nil {
+			return nil, err
+		}
+		m.WAMessageID = string(b)
+	}
+	if errCode.Valid {
+		m.Error = &switchboard.MessageError{Code: int(errCode.Int64), Title: errTitle, Details: errDetails}
+	}
+	m.Timestamp, m.CreatedAt, m.UpdatedAt = fromMicros(ts), fromMicros(created), fromMicros(updated)
+	return &m, nil
+}
+
+func (db *DB) message(ctx context.Context, q querier, id string) (*switchboard.Message, error) {
+	m, err := db.scanMessage(ctx, q.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Message")
+	} else if err != nil {
+		return nil, fmt.Errorf("get message: %w", err)
+	}
+	return m, nil
+}
+
+// Message returns one message.
+func (db *DB) Message(ctx context.Context, id string) (*switchboard.Message, error) {
+	return db.message(ctx, db.rdb, id)
+}
+
+// Messages returns a page of a conversation's history, newest first, and
+// the cursor of the next (older) page.
+func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard.MessagePage) ([]*switchboard.Message, string, error) {
+	if err := conversationExists(ctx, db.rdb, conversationID); err != nil {
+		return nil, "", err
+	}
+	query := `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ?`
+	args := []any{conversationID}
+	if p.Before != "" {
+		at, id, err := storecrypt.DecodeCursor(p.Before)
+		if err != nil {
+			return nil, "", err
+		}
+		m := micros(at)
+		query += ` AND ts <= ? AND (ts < ? OR id < ?)`
+		args = append(args, m, m, id)
+	}
+	limit := clampLimit(p.Limit)
+	query += ` ORDER BY ts DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := db.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	msgs := []*switchboard.Message{}
+	for rows.Next() {
+		m, err := db.scanMessage(ctx, rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("list messages: %w", err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("list messages: %w", err)
+	}
+	var next string
+	if len(msgs) > limit {
+		msgs = msgs[:limit]
+		last := msgs[limit-1]
+		next = storecrypt.EncodeCursor(last.Timestamp, last.ID)
+	}
+	return msgs, next, nil
+}
+
+// insertMessage seals and inserts m, whose ids and times are already set.
+func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message) error {
+	b, err := storecrypt.EncodeContent(m.Content)
+	if err != nil {
+		return err
+	}
+	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
+	if err != nil {
+		return err
+	}
+	var wamid, wamidHash []byte
+	if m.WAMessageID != "" {
+		if wamid, err = db.codec.Seal(ctx, keyID, "messages", "wa_message_id", m.ID, []byte(m.WAMessageID)); err != nil {
+			return err
+		}
+		wamidHash = db.codec.WAMIDHash(channelID, m.WAMessageID)
+	}
+	var errCode any
+	var errTitle, errDetails string
+	if m.Error != nil {
+		errCode, errTitle, errDetails = m.Error.Code, m.Error.Title, m.Error.Details
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
+		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid, wamidHash, m.ReplyToID, m.SenderID,
+		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt))
+	if isUnique(err) {
+		return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
+	} else if err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	return nil
+}
+
+// touchConversation records a new message in the conversation: the preview,
+// last_message_at and updated_at only move forward in time, so messages
+// that arrive out of order do not replace a newer preview.
+func (db *DB) touchConversation(ctx context.Context, tx *writeTx, convID, keyID string, m *switchboard.Message) error {
+	preview, err := db.codec.SealJSON(ctx, keyID, "conversations", "last_message", convID, switchboard.MessagePreview{
+		Text: previewText(m), Type: m.Type, Direction: m.Direction, At: m.Timestamp,
+	})
+	if err != nil {
+		return err
+	}
+	ts := micros(m.Timestamp)
+	inbound := 0
+	if m.Direction == switchboard.DirectionIn {
+		inbound = 1
+	}
+	// last_inbound_at is Meta's timestamp of the newest customer message;
+	// MAX ignores an older, late-delivered one.
+	_, err = tx.ExecContext(ctx, `UPDATE conversations SET
+			last_message    = CASE WHEN last_message_at IS NULL OR last_message_at <= ?1 THEN ?2 ELSE last_message END,
+			last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at <= ?1 THEN ?1 ELSE last_message_at END,
+			last_inbound_at = CASE WHEN ?3 = 0 THEN last_inbound_at ELSE MAX(COALESCE(last_inbound_at, ?1), ?1) END,
+			inbound_count   = inbound_count + ?3,
+			updated_at      = MAX(updated_at, ?1)
+		WHERE id = ?4`, ts, preview, inbound, convID)
+	if err != nil {
+		return fmt.Errorf("update conversation: %w", err)
+	}
+	return nil
+}
+
+// previewMaxRunes bounds the preview text kept with a conversation.
+const previewMaxRunes = 160
+
+func previewText(m *switchboard.Message) string {
+	c := m.Content
+	var s string
+	switch {
+	case c.Text != "":
+		s = c.Text
+	case c.Reaction != nil:
+		s = c.Reaction.Emoji
+	case c.Location != nil:
+		s = c.Location.Name
+	case c.Interactive != nil:
+		s = c.Interactive.Title
+	case c.Media != nil:
+		s = c.Media.Filename
+	case c.Template != nil:
+		s = c.Template.Name
+	}
+	if utf8.RuneCountInString(s) > previewMaxRunes {
+		s = string([]rune(s)[:previewMaxRunes]) + "…"
+	}
+	return s
+}
+
+// ReceiveMessage stores an inbound message, in one transaction: it finds or
+// creates the contact and the conversation (reopening the most recent closed
+// one), ignores a WhatsApp message id it has seen before, and resolves
+// replies and reactions to our message ids.
+func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
+	if in.Message == nil || in.ChannelID == "" || in.WaID == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Inbound message needs a channel, a sender and a message.")
+	}
+	var out *switchboard.Received
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var err error
+		out, err = db.receive(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) receive(ctx context.Context, tx *writeTx, in switchboard.InboundMessage) (*switchboard.Received, error) {
+	var channelOK bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels WHERE id = ?)`, in.ChannelID).Scan(&channelOK); err != nil {
+		return nil, fmt.Errorf("check channel: %w", err)
+	}
+	if !channelOK {
+		return nil, switchboard.NotFound("Channel")
+	}
+
+	// A webhook delivered twice: answer with what is stored.
+	if in.Message.WAMessageID != "" {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE wamid_hash = ?`,
+			db.codec.WAMIDHash(in.ChannelID, in.Message.WAMessageID)).Scan(&id)
+		if err == nil {
+			m, err := db.message(ctx, tx, id)
+			if err != nil {
+				return nil, err
+			}
+			c, err := db.conversation(ctx, tx, m.ConversationID, "")
+			if err != nil {
+				return nil, err
+			}
+			return &switchboard.Received{Conversation: c, Message: m, Duplicate: true}, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("find duplicate message: %w", err)
+		}
+	}
+
+	now := db.now()
+	contactID, keyID, err := db.upsertContact(ctx, tx, in.ChannelID, in.WaID, in.ProfileName, now)
+	if err != nil {
+		return nil, err
+	}
+
+	m := *in.Message
+	if m.ID == "" {
+		m.ID = switchboard.NewID()
+	}
+	m.Direction = switchboard.DirectionIn
+	m.Status = switchboard.MessageReceived
+	if m.Type == "" {
+		m.Type = switchboard.TypeText
+	}
+	m.Timestamp = utc(m.Timestamp)
+	if m.Timestamp.IsZero() {
+		m.Timestamp = now
+	}
+	m.CreatedAt, m.UpdatedAt = now, now
+	m.SenderID = ""
+
+	// Find the open conversation, or reopen the most recent closed one so
+	// the history stays in one thread, or start one.
+	var convID, status string
+	newConv := false
+	err = tx.QueryRowContext(ctx, `SELECT id, status FROM conversations WHERE contact_id = ?
+		ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1`, contactID).Scan(&convID, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		newConv = true
+		convID = switchboard.NewID()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, inbound_count,
+			created_at, updated_at) VALUES (?, ?, ?, 'open', ?, 0, ?, ?)`,
+			convID, in.ChannelID, contactID, keyID, micros(now), micros(m.Timestamp)); err != nil {
+			return nil, fmt.Errorf("insert conversation: %w", err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("find conversation: %w", err)
+	case status != switchboard.StatusOpen:
+		newConv = true
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = 'open' WHERE id = ?`, convID); err != nil {
+			return nil, fmt.Errorf("reopen conversation: %w", err)
+		}
+	}
+	m.ConversationID = convID
+
+	// Resolve the quoted and the reacted-to message; both are looked up by
+	// their wamid's blind index, which is specific to the channel.
+	resolve := func(wamid string) (string, error) {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE wamid_hash = ?`, db.codec.WAMIDHash(in.ChannelID, wamid)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return id, err
+	}
+	if in.ReplyToWAID != "" {
+		if m.ReplyToID, err = resolve(in.ReplyToWAID); err != nil {
+			return nil, fmt.Errorf("resolve reply: %w", err)
+		}
+	}
+	if in.ReactionToWAID != "" {
+		id, err := resolve(in.ReactionToWAID)
+		if err != nil {
+			return nil, fmt.Errorf("resolve reaction: %w", err)
+		}
+		r := switchboard.Reaction{}
+		if m.Content.Reaction != nil {
+			r = *m.Content.Reaction
+		}
+		r.MessageID = id
+		m.Content.Reaction = &r
+	}
+
+	if err := db.insertMessage(ctx, tx, in.ChannelID, keyID, &m); err != nil {
+		return nil, err
+	}
+	if err := db.touchConversation(ctx, tx, convID, keyID, &m); err != nil {
+		return nil, err
+	}
+	conv, err := db.conversation(ctx, tx, convID, "")
+	if err != nil {
+		return nil, err
+	}
+	return &switchboard.Received{Conversation: conv, Message: &m, NewConversation: newConv}, nil
+}
+
+// upsertContact finds the contact of (channelID, waID) by its blind index or
+// creates it with a new data key, and keeps its name current. It returns
+// the contact id and data key id.
+func (db *DB) upsertContact(ctx context.Context, tx *writeTx, channelID, waID, profileName string, now time.Time) (string, string, error) {
+	hash := db.codec.ContactWaIDHash(channelID, waID)
+	var id, keyID string
+	var sealedName []byte
+	err := tx.QueryRowContext(ctx, `SELECT id, key_id, name FROM contacts WHERE channel_id = ? AND wa_id_hash = ?`,
+		channelID, hash).Scan(&id, &keyID, &sealedName)
+	if errors.Is(err, sql.ErrNoRows) {
+		id = switchboard.NewID()
+		if keyID, err = db.createKey(ctx, tx); err != nil {
+			return "", "", err
+		}
+		sealedWaID, err := db.codec.Seal(ctx, keyID, "contacts", "wa_id", id, []byte(waID))
+		if err != nil {
+			return "", "", err
+		}
+		name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(profileName))
+		if err != nil {
+			return "", "", err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, channelID, keyID, hash, sealedWaID, name, micros(now), micros(now)); err != nil {
+			return "", "", fmt.Errorf("insert contact: %w", err)
+		}
+		if err := db.putContactTerms(ctx, tx, id, profileName, waID); err != nil {
+			return "", "", err
+		}
+		return id, keyID, nil
+	} else if err != nil {
+		return "", "", fmt.Errorf("find contact: %w", err)
+	}
+
+	if profileName == "" {
+		return id, keyID, nil
+	}
+	old, err := db.codec.Open(ctx, keyID, "contacts", "name", id, sealedName)
+	if err != nil {
+		return "", "", err
+	}
+	if string(old) == profileName {
+		return id, keyID, nil
+	}
+	name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(profileName))
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET name = ?, updated_at = ? WHERE id = ?`, name, micros(now), id); err != nil {
+		return "", "", fmt.Errorf("update contact: %w", err)
+	}
+	if err := db.putContactTerms(ctx, tx, id, profileName, waID); err != nil {
+		return "", "", err
+	}
+	return id, keyID, nil
+}
+
+// putContactTerms replaces the search terms of a contact.
+func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name, waID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_terms WHERE contact_id = ?`, contactID); err != nil {
+		return fmt.Errorf("delete contact terms: %w", err)
+	}
+	terms := db.codec.Index.ContactTerms(name, waID)
+	const chunk = 250
+	for len(terms) > 0 {
+		n := min(len(terms), chunk)
+		args := make([]any, 0, 2*n)
+		for _, t := range terms[:n] {
+			args = append(args, t, contactID)
+		}
+		q := `INSERT OR IGNORE INTO contact_terms (term, contact_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert contact terms: %w", err)
+		}
+		terms = terms[n:]
+	}
+	return nil
+}
+
+// CreateOutboundMessage stores a message the business sends, as pending,
+// with its outbox entry, and updates the conversation, in one transaction.
+func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message) (*switchboard.Conversation, error) {
+	if m == nil || m.ConversationID == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Outbound message needs a conversation.")
+	}
+	var out *switchboard.Conversation
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var channelID, keyID string
+		err := tx.QueryRowContext(ctx, `SELECT channel_id, key_id FROM conversations WHERE id = ?`, m.ConversationID).Scan(&channelID, &keyID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return switchboard.NotFound("Conversation")
+		} else if err != nil {
+			return fmt.Errorf("get conversation: %w", err)
+		}
+		now := db.now()
+		n := *m
+		if n.ID == "" {
+			n.ID = switchboard.NewID()
+		}
+		n.Direction = switchboard.DirectionOut
+		n.Status = switchboard.MessagePending
+		if n.Type == "" {
+			n.Type = switchboard.TypeText
+		}
+		n.Timestamp = utc(n.Timestamp)
+		if n.Timestamp.IsZero() {
+			n.Timestamp = now
+		}
+		n.CreatedAt, n.UpdatedAt = now, now
+		if err := db.insertMessage(ctx, tx, channelID, keyID, &n); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts,
+			next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
+			n.ID, n.ConversationID, channelID, micros(now), micros(now)); err != nil {
+			return fmt.Errorf("insert outbox: %w", err)
+		}
+		if err := db.touchConversation(ctx, tx, n.ConversationID, keyID, &n); err != nil {
+			return err
+		}
+		if out, err = db.conversation(ctx, tx, n.ConversationID, n.SenderID); err != nil {
+			return err
+		}
+		*m = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,402 @@
+// Package sqlite implements switchboard.Store on SQLite: one writer
+// connection with group commit, a pool of read-only connections, and
+// customer data sealed with per-contact data keys.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/seal"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxBatch = 256
+	DefaultReaders  = 4
+)
+
+// Options configure Open.
+type Options struct {
+	// Master is the master key that wraps the data keys and the blind-index
+	// key. It is required: Switchboard never stores customer data in clear.
+	Master *seal.MasterKey
+	// Migrate applies pending migrations. Without it, Open refuses a
+	// database whose schema is not the newest this build knows.
+	Migrate bool
+	// Clock stamps created_at and updated_at; nil means the system clock.
+	Clock switchboard.Clock
+	// MaxBatch is the most write jobs committed together; 0 means
+	// DefaultMaxBatch.
+	MaxBatch int
+	// Readers is the size of the read-only connection pool; 0 means
+	// DefaultReaders.
+	Readers int
+}
+
+// DB is a switchboard.Store on one SQLite database file.
+type DB struct {
+	path   string
+	clock  switchboard.Clock
+	wdb    *sql.DB // the single writer connection, used only by the writer goroutine
+	rdb    *sql.DB // read-only pool
+	codec  *storecrypt.Codec
+	master *seal.MasterKey
+
+	jobs     chan *job
+	maxBatch int
+	queued   atomic.Int64 // write jobs submitted and not yet answered
+	batches  atomic.Int64 // transactions committed or attempted by the writer
+	stmts    stmtCache    // the writer's prepared statements
+	closeMu  sync.RWMutex // held for reading while submitting, for writing by Close
+	closed   bool
+	done     chan struct{} // closed when the writer goroutine has exited
+
+	// pending holds data keys created by write jobs that are not committed
+	// yet, so that a later job in the same batch can load them through the
+	// Keyring even if they fell out of its cache.
+	pendingMu sync.Mutex
+	pending   map[string]pendingKey
+}
+
+type pendingKey struct {
+	masterKeyID string
+	wrapped     []byte
+}
+
+var _ switchboard.Store = (*DB)(nil)
+
+// dsn builds a data source name for modernc.org/sqlite.
+//
+// The order of the pragmas matters. The driver runs busy_timeout first and
+// the other _pragma values after it in lexicographic order, then the
+// _query_only shorthand last:
+//
+//   - busy_timeout first, so that journal_mode(WAL), which needs a lock on
+//     the file, waits for another connection instead of failing at once
+//     with SQLITE_BUSY;
+//   - journal_mode(WAL) before synchronous(FULL), because what FULL syncs
+//     depends on the journal mode: in WAL mode, the WAL on every commit,
+//     which the group commit amortises over a batch;
+//   - foreign_keys(ON) when the connection opens, because SQLite ignores
+//     it inside a transaction;
+//   - temp_store(MEMORY) keeps the statement sub-journals that SAVEPOINTs
+//     write (one per write job) and sort spills in memory rather than in
+//     temporary files: faster, and no database pages in stray files;
+//   - query_only last on reader connections: it must not stop the
+//     pragmas before it, and afterwards refuses any write.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-16384)") // 16 MiB of page cache per connection
+	if writer {
+		// BEGIN IMMEDIATE takes the write lock at the start of the
+		// transaction, so a write never fails half-way with SQLITE_BUSY.
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "1")
+	}
+	return path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations when opts.Migrate is set, loads the blind-index key (creating
+// it on first open) and starts the writer.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Master == nil {
+		return nil, errors.New("open sqlite: master key is required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = switchboard.SystemClock{}
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = DefaultReaders
+	}
+
+	wdb, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	// Open the writer connection now: it switches the file to WAL mode
+	// before any reader connects.
+	if err := wdb.PingContext(ctx); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+
+	rdb, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	rdb.SetMaxOpenConns(opts.Readers)
+	rdb.SetMaxIdleConns(opts.Readers)
+	rdb.SetConnMaxLifetime(0)
+	rdb.SetConnMaxIdleTime(0)
+
+	db := &DB{
+		path:     path,
+		clock:    opts.Clock,
+		wdb:      wdb,
+		rdb:      rdb,
+		master:   opts.Master,
+		jobs:     make(chan *job, opts.MaxBatch),
+		maxBatch: opts.MaxBatch,
+		done:     make(chan struct{}),
+		pending:  map[string]pendingKey{},
+		stmts:    stmtCache{stmts: map[string]*sql.Stmt{}, seen: map[string]struct{}{}},
+	}
+
+	// Migrations run on the writer connection before the writer goroutine
+	// exists: nothing else writes yet.
+	if err := db.migrate(ctx, opts.Migrate); err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+
+	keys, err := seal.NewKeyring(opts.Master, db.loadKey)
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	index, err := db.blindIndex(ctx)
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+	db.codec = &storecrypt.Codec{Keys: keys, Index: index}
+
+	go db.writeLoop()
+	return db, nil
+}
+
+// Close finishes the write jobs already submitted, then closes the database.
+func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if db.closed {
+		db.closeMu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.jobs)
+	db.closeMu.Unlock()
+	<-db.done
+
+	// Fold the WAL back into the main file so a closed database is one
+	// self-contained file (best effort: a reader elsewhere may hold it).
+	_, _ = db.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	err := errors.Join(db.rdb.Close(), db.wdb.Close())
+	if err != nil {
+		return fmt.Errorf("close sqlite: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that both the writer and a reader answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.rdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var one int
+		return tx.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	})
+}
+
+// Stats reports pool figures; WriteQueue counts write jobs waiting for or
+// inside the current batch.
+func (db *DB) Stats() switchboard.StoreStats {
+	r, w := db.rdb.Stats(), db.wdb.Stats()
+	return switchboard.StoreStats{
+		OpenConnections: r.OpenConnections + w.OpenConnections,
+		InUse:           r.InUse + w.InUse,
+		Idle:            r.Idle + w.Idle,
+		WaitCount:       r.WaitCount + w.WaitCount,
+		WriteQueue:      int(db.queued.Load()),
+	}
+}
+
+// Checkpoint copies the WAL into the main database file and truncates it.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	return db.writeRaw(ctx, func(ctx context.Context, conn *sql.DB) error {
+		var busy, logPages, checkpointed int
+		if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &checkpointed); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy != 0 {
+			return errors.New("checkpoint: readers kept it from completing")
+		}
+		return nil
+	})
+}
+
+// loadKey is the Keyring's loader: data keys created by write jobs of the
+// current batch first, then the committed ones.
+func (db *DB) loadKey(ctx context.Context, id string) (string, []byte, error) {
+	db.pendingMu.Lock()
+	p, ok := db.pending[id]
+	db.pendingMu.Unlock()
+	if ok {
+		return p.masterKeyID, p.wrapped, nil
+	}
+	var masterKeyID string
+	var wrapped []byte
+	err := db.rdb.QueryRowContext(ctx,
+		`SELECT master_key_id, wrapped FROM data_keys WHERE id = ? AND destroyed_at IS NULL`, id,
+	).Scan(&masterKeyID, &wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, fmt.Errorf("data key %s does not exist or was destroyed", id)
+	} else if err != nil {
+		return "", nil, fmt.Errorf("load data key: %w", err)
+	}
+	return masterKeyID, wrapped, nil
+}
+
+// createKey makes a new data key, stores it wrapped in data_keys inside tx,
+// and returns its id. If the job or the batch fails, the key is dropped from
+// the Keyring again.
+func (db *DB) createKey(ctx context.Context, tx *writeTx) (string, error) {
+	key, wrapped, err := db.codec.Keys.Create()
+	if err != nil {
+		return "", fmt.Errorf("create data key: %w", err)
+	}
+	id, masterID := key.ID(), db.codec.Keys.Master().ID()
+	db.pendingMu.Lock()
+	db.pending[id] = pendingKey{masterKeyID: masterID, wrapped: wrapped}
+	db.pendingMu.Unlock()
+	tx.finally(func(committed bool) {
+		db.pendingMu.Lock()
+		delete(db.pending, id)
+		db.pendingMu.Unlock()
+		if !committed {
+			db.codec.Keys.Forget(id)
+		}
+	})
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO data_keys (id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?)`,
+		id, masterID, wrapped, micros(db.now()),
+	); err != nil {
+		return "", fmt.Errorf("insert data key: %w", err)
+	}
+	return id, nil
+}
+
+const blindIndexSetting = "blind_index_key"
+
+// blindIndexValue is how the wrapped blind-index key is kept in settings.
+type blindIndexValue struct {
+	MasterKeyID string `json:"master_key_id"`
+	Wrapped     string `json:"wrapped"` // base64
+}
+
+// blindIndex loads the blind-index key, creating it on first open. It runs
+// before the writer goroutine starts, on the writer connection.
+func (db *DB) blindIndex(ctx context.Context) (*seal.BlindIndex, error) {
+	raw := storecrypt.NewBlindIndexKey()
+	wrapped, err := db.master.Wrap(storecrypt.BlindIndexWrapID, raw)
+	if err != nil {
+		return nil, fmt.Errorf("wrap blind index key: %w", err)
+	}
+	v, err := json.Marshal(blindIndexValue{MasterKeyID: db.master.ID(), Wrapped: base64.StdEncoding.EncodeToString(wrapped)})
+	if err != nil {
+		return nil, fmt.Errorf("encode blind index key: %w", err)
+	}
+	// Another process may create the key at the same moment: insert only if
+	// absent, then use whichever row won.
+	if _, err := db.wdb.ExecContext(ctx,
+		`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, blindIndexSetting, string(v),
+	); err != nil {
+		return nil, fmt.Errorf("store blind index key: %w", err)
+	}
+	var stored string
+	if err := db.wdb.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, blindIndexSetting).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("load blind index key: %w", err)
+	}
+	var bv blindIndexValue
+	if err := json.Unmarshal([]byte(stored), &bv); err != nil {
+		return nil, fmt.Errorf("decode blind index key: %w", err)
+	}
+	if bv.MasterKeyID != db.master.ID() {
+		return nil, fmt.Errorf("blind index key is wrapped by master key %q, not %q", bv.MasterKeyID, db.master.ID())
+	}
+	w, err := base64.StdEncoding.DecodeString(bv.Wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("decode blind index key: %w", err)
+	}
+	raw, err = db.master.Unwrap(storecrypt.BlindIndexWrapID, w)
+	if err != nil {
+		return nil, fmt.Errorf("unwrap blind index key: %w", err)
+	}
+	idx, err := seal.NewBlindIndex(raw)
+	clear(raw)
+	if err != nil {
+		return nil, fmt.Errorf("blind index: %w", err)
+	}
+	return idx, nil
+}
+
+func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// micros converts t to the stored form: UTC microseconds, NULL for zero.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Truncate(time.Microsecond).UnixMicro()
+}
+
+// fromMicros converts a stored time back; NULL becomes the zero time.
+func fromMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64).UTC()
+}
+
+// utc truncates t to what the database keeps.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// isConstraint reports whether err is the SQLite constraint violation code
+// (an extended code such as SQLITE_CONSTRAINT_UNIQUE).
+func isConstraint(err error, code int) bool {
+	var e interface{ Code() int }
+	return errors.As(err, &e) && e.Code() == code
+}
+
+func isUnique(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+const foreignKeyViolation = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY

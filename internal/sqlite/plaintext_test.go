@@ -1,0 +1,147 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/storetest"
+)
+
+// TestNoPlaintextOnDisk writes customer data through the Store and checks
+// that none of it appears in the database, WAL or shared-memory files, in
+// any common encoding, while the Store still reads it back decrypted.
+func TestNoPlaintextOnDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "switchboard.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	const (
+		name     = "Jürgen Plaintextprobe"
+		phone    = "4915199887766"
+		text     = "secret-probe-text-8472"
+		reply    = "outbound-probe-text-5190"
+		wamid    = "wamid.HBgNNDkxNTE5OTg4Nzc2NhUCABIYFjNFQjBDRkE2"
+		token    = "EAAGprobeaccesstoken3311"
+		secret   = "appsecret-probe-7720"
+		verify   = "verify-probe-6631"
+		filename = "probe-invoice-4410.pdf"
+	)
+	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
+		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename}
+
+	// The channel name is not secret: it is the positive control showing
+	// that the scan sees what the store writes.
+	const control = "Support-control-label"
+	ch := &switchboard.Channel{Name: control, PhoneNumberID: "555000111", AccessToken: token, AppSecret: secret, VerifyToken: verify}
+	if err := db.CreateChannel(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,
+		Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: wamid, Timestamp: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,
+		Message: &switchboard.Message{Type: switchboard.TypeDocument, WAMessageID: wamid + "2", Timestamp: time.Now(),
+			Content: switchboard.MessageContent{Media: &switchboard.Media{Filename: filename, MIMEType: "application/pdf"}}}}
+	if _, err := db.ReceiveMessage(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateOutboundMessage(ctx, &switchboard.Message{ConversationID: r.Conversation.ID, Content: switchboard.MessageContent{Text: reply}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The Store reads everything back decrypted, and search still works.
+	c, err := db.Conversation(ctx, r.Conversation.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Contact.Name != name || c.Contact.WaID != phone || c.LastMessage == nil || c.LastMessage.Text != reply {
+		t.Fatalf("conversation = %+v, preview %+v", c.Contact, c.LastMessage)
+	}
+	m, err := db.Message(ctx, r.Message.ID)
+	if err != nil || m.Content.Text != text || m.WAMessageID != wamid {
+		t.Fatalf("message = %+v, %v", m, err)
+	}
+	got, err := db.Channel(ctx, ch.ID)
+	if err != nil || got.AccessToken != token || got.AppSecret != secret || got.VerifyToken != verify {
+		t.Fatalf("channel = %+v, %v", got, err)
+	}
+	for _, q := range []string{"plaintextprobe", "0151 998877", "99887766"} {
+		found, _, err := db.Conversations(ctx, switchboard.ConversationFilter{Query: q})
+		if err != nil || len(found) != 1 {
+			t.Fatalf("search %q = %d results, %v", q, len(found), err)
+		}
+	}
+
+	scan := func(stage string) {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned, controlSeen := 0, false
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned++
+			controlSeen = controlSeen || bytes.Contains(b, []byte(control))
+			for _, p := range probes {
+				for form, needle := range encodings(p) {
+					if bytes.Contains(b, needle) {
+						t.Errorf("%s: %s contains %q (%s)", stage, e.Name(), p, form)
+					}
+				}
+			}
+		}
+		if scanned == 0 || !controlSeen {
+			t.Fatalf("%s: the scan of %d files did not find the plain control value", stage, scanned)
+		}
+		t.Logf("%s: scanned %d files", stage, scanned)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Fatalf("expected a WAL file before the checkpoint: %v", err)
+	}
+	scan("before checkpoint")
+	if err := db.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	scan("after checkpoint")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	scan("after close")
+}
+
+// encodings returns s as UTF-8, lower- and upper-case, and UTF-16 in both
+// byte orders.
+func encodings(s string) map[string][]byte {
+	out := map[string][]byte{}
+	for form, v := range map[string]string{"utf-8": s, "lower": strings.ToLower(s), "upper": strings.ToUpper(s)} {
+		out[form] = []byte(v)
+		u := utf16.Encode([]rune(v))
+		le, be := make([]byte, 2*len(u)), make([]byte, 2*len(u))
+		for i, r := range u {
+			binary.LittleEndian.PutUint16(le[2*i:], r)
+			binary.BigEndian.PutUint16(be[2*i:], r)
+		}
+		out[form+" utf-16le"], out[form+" utf-16be"] = le, be
+	}
+	return out
+}

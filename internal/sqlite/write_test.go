@@ -1,0 +1,298 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storetest"
+)
+
+func openInternal(t *testing.T, opts Options) *DB {
+	t.Helper()
+	opts.Master = storetest.MasterKey(t)
+	opts.Migrate = true
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// blockWriter occupies the writer with a job that waits until release is
+// closed, so that the jobs submitted meanwhile queue up.
+func blockWriter(t *testing.T, db *DB) (release chan struct{}, done chan error) {
+	release, done, started := make(chan struct{}), make(chan error, 1), make(chan struct{})
+	go func() {
+		done <- db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	return release, done
+}
+
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.Stats().WriteQueue < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("write queue = %d, want %d", db.Stats().WriteQueue, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func countSettings(t *testing.T, db *DB, prefix string) map[string]bool {
+	t.Helper()
+	rows, err := db.rdb.Query(`SELECT name FROM settings WHERE name LIKE ?`, prefix+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		got[name] = true
+	}
+	return got
+}
+
+func TestGroupCommit(t *testing.T) {
+	db := openInternal(t, Options{MaxBatch: 64})
+	release, blocked := blockWriter(t, db)
+
+	const n = 200
+	errBoom := errors.New("boom")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+				if i == 7 {
+					panic("bad job")
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, 'v')`, fmt.Sprintf("job-%03d", i)); err != nil {
+					return err
+				}
+				if i%10 == 3 {
+					return errBoom // after writing: its row must be rolled back
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, db, n+1)
+	before := db.batches.Load()
+	close(release)
+	wg.Wait()
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+
+	rows := countSettings(t, db, "job-")
+	for i, err := range errs {
+		name := fmt.Sprintf("job-%03d", i)
+		switch {
+		case i == 7:
+			if err == nil {
+				t.Errorf("job %d panicked but returned nil", i)
+			}
+		case i%10 == 3:
+			if !errors.Is(err, errBoom) {
+				t.Errorf("job %d: err = %v, want boom", i, err)
+			}
+			if rows[name] {
+				t.Errorf("job %d failed but its row was committed", i)
+			}
+		default:
+			if err != nil || !rows[name] {
+				t.Errorf("job %d: err = %v, row committed = %v", i, err, rows[name])
+			}
+		}
+	}
+	// 200 waiting jobs in batches of at most 64: 4 commits, not 200.
+	if batches := db.batches.Load() - before; batches > 5 {
+		t.Errorf("%d batches for %d queued jobs, want group commit (at most 5)", batches, n)
+	}
+	if q := db.Stats().WriteQueue; q != 0 {
+		t.Errorf("WriteQueue = %d after all jobs answered", q)
+	}
+}
+
+func TestWriteCanceledBeforeStart(t *testing.T) {
+	db := openInternal(t, Options{})
+	release, blocked := blockWriter(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := false
+	errc := make(chan error, 1)
+	go func() {
+		errc <- db.write(ctx, func(ctx context.Context, tx *writeTx) error { ran = true; return nil })
+	}()
+	waitQueued(t, db, 2)
+	cancel()
+	close(release)
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	<-blocked
+	if ran {
+		t.Error("a job whose caller had given up still ran")
+	}
+}
+
+func TestCloseDrainsQueue(t *testing.T) {
+	db := openInternal(t, Options{})
+	release, blocked := blockWriter(t, db)
+	const n = 10
+	errc := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			errc <- db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, 'v')`, fmt.Sprintf("drain-%d", i))
+				return err
+			})
+		}()
+	}
+	waitQueued(t, db, n+1)
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	for i := 0; i < n; i++ {
+		if err := <-errc; err != nil {
+			t.Errorf("queued job failed during Close: %v", err)
+		}
+	}
+	<-blocked
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.write(context.Background(), func(ctx context.Context, tx *writeTx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Errorf("write after Close: err = %v, want ErrClosed", err)
+	}
+
+	// The drained jobs were committed.
+	again, err := Open(context.Background(), db.path, Options{Master: db.master})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if got := countSettings(t, again, "drain-"); len(got) != n {
+		t.Errorf("%d drained rows committed, want %d", len(got), n)
+	}
+}
+
+// TestFailedJobForgetsNewKeys checks that a data key created by a job that
+// rolled back is not left in the Keyring cache.
+func TestFailedJobForgetsNewKeys(t *testing.T) {
+	db := openInternal(t, Options{})
+	var keyID string
+	err := db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+		var err error
+		if keyID, err = db.createKey(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := db.codec.Keys.Get(ctx, keyID); err != nil {
+			t.Errorf("new key not usable inside its job: %v", err)
+		}
+		return errors.New("fail after creating the key")
+	})
+	if err == nil {
+		t.Fatal("job error lost")
+	}
+	if _, err := db.codec.Keys.Get(context.Background(), keyID); err == nil {
+		t.Error("key of a rolled-back job is still usable")
+	}
+	if len(db.pending) != 0 {
+		t.Errorf("%d pending keys left", len(db.pending))
+	}
+}
+
+func TestOpenWithoutMigrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	mk := storetest.MasterKey(t)
+	if _, err := Open(context.Background(), path, Options{Master: mk}); err == nil {
+		t.Fatal("Open without Migrate accepted an empty database")
+	}
+	db, err := Open(context.Background(), path, Options{Master: mk, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(context.Background(), path, Options{Master: mk})
+	if err != nil {
+		t.Fatalf("Open without Migrate on a current database: %v", err)
+	}
+	applied, latest, err := db.SchemaVersion(context.Background())
+	if err != nil || applied != latest || latest != 1 {
+		t.Errorf("SchemaVersion = %d, %d, %v", applied, latest, err)
+	}
+	db.Close()
+	if _, err := Open(context.Background(), path, Options{Master: storetest.MasterKey(t)}); err == nil {
+		t.Error("Open with another master key succeeded")
+	}
+	if _, err := Open(context.Background(), path, Options{}); err == nil {
+		t.Error("Open without a master key succeeded")
+	}
+}
+
+func TestReadersAreReadOnly(t *testing.T) {
+	db := openInternal(t, Options{})
+	if _, err := db.rdb.Exec(`INSERT INTO settings (name, value) VALUES ('x', 'y')`); err == nil {
+		t.Fatal("a reader connection accepted a write")
+	}
+	var mode string
+	if err := db.rdb.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	var fk int
+	if err := db.rdb.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d, %v", fk, err)
+	}
+}
+
+func TestOutboundMessageQueuesOutbox(t *testing.T) {
+	ctx := context.Background()
+	db := openInternal(t, Options{})
+	ch := &switchboard.Channel{Name: "c", PhoneNumberID: "1"}
+	if err := db.CreateChannel(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, WaID: "4915112345678",
+		Message: &switchboard.Message{Content: switchboard.MessageContent{Text: "hi"}, WAMessageID: "wamid.1", Timestamp: storetest.T0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &switchboard.Message{ConversationID: r.Conversation.ID, Content: switchboard.MessageContent{Text: "hello"}}
+	if _, err := db.CreateOutboundMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	var convID, channelID, state string
+	var attempts int
+	if err := db.rdb.QueryRow(`SELECT conversation_id, channel_id, state, attempts FROM outbox WHERE message_id = ?`, m.ID).
+		Scan(&convID, &channelID, &state, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if convID != r.Conversation.ID || channelID != ch.ID || state != "pending" || attempts != 0 {
+		t.Errorf("outbox row = %s %s %s %d", convID, channelID, state, attempts)
+	}
+	// Inbound messages never enter the outbox.
+	var n int
+	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("outbox rows = %d, %v; want 1", n, err)
+	}
+}
