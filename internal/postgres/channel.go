@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at`
+
+// scanChannel reads a channel row and opens its sealed secrets.
+func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channel, error) {
+	var c switchboard.Channel
+	var keyID string
+	var secrets []byte
+	if err := row.Scan(&c.ID, &c.Name, &c.PhoneNumberID, &c.WABAID, &c.DisplayPhoneNumber, &c.GraphURL,
+		&keyID, &secrets, &c.MarkRead, &c.Emulated, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	var s storecrypt.ChannelSecrets
+	if err := db.codec.OpenJSON(ctx, keyID, "channels", "secrets", c.ID, secrets, &s); err != nil {
+		return nil, err
+	}
+	c.AccessToken, c.AppSecret, c.VerifyToken = s.AccessToken, s.AppSecret, s.VerifyToken
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+func channelError(err error) error {
+	if code, constraint := pgError(err); code == uniqueViolation {
+		if constraint == "channels_phone_number_id_key" {
+			return switchboard.Errorf(switchboard.EConflict, "This phone number is already connected.")
+		}
+		return switchboard.Errorf(switchboard.EConflict, "Channel already exists.")
+	}
+	return err
+}
+
+// CreateChannel inserts c with its secrets sealed under a new channel key.
+func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
+	if strings.TrimSpace(c.PhoneNumberID) == "" {
+		return switchboard.Errorf(switchboard.EInvalid, "Phone number id is required.")
+	}
+	if c.ID == "" {
+		c.ID = switchboard.NewID()
+	}
+	now := db.now()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return db.withTx(ctx, func(tx *txn) error {
+		keyID, err := db.newDataKey(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		secrets, err := db.codec.SealJSON(ctx, keyID, "channels", "secrets", c.ID, storecrypt.ChannelSecrets{
+			AccessToken: c.AccessToken, AppSecret: c.AppSecret, VerifyToken: c.VerifyToken,
+		})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			c.ID, c.Name, c.PhoneNumberID, c.WABAID, c.DisplayPhoneNumber, c.GraphURL, keyID, secrets,
+			c.MarkRead, c.Emulated, c.CreatedAt, c.UpdatedAt)
+		if err != nil {
+			if err := channelError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
+				return err
+			}
+			return fmt.Errorf("insert channel: %w", err)
+		}
+		return nil
+	})
+}
+
+// Channel returns the channel with the given id.
+func (db *DB) Channel(ctx context.Context, id string) (*switchboard.Channel, error) {
+	c, err := db.scanChannel(ctx, db.pool.QueryRow(ctx, `SELECT `+channelColumns+` FROM channels WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, switchboard.NotFound("Channel")
+	} else if err != nil {
+		return nil, fmt.Errorf("get channel: %w", err)
+	}
+	return c, nil
+}
+
+// ChannelByPhoneNumberID returns the channel of a Meta phone number id.
+func (db *DB) ChannelByPhoneNumberID(ctx context.Context, phoneNumberID string) (*switchboard.Channel, error) {
+	c, err := db.scanChannel(ctx, db.pool.QueryRow(ctx, `SELECT `+channelColumns+` FROM channels WHERE phone_number_id = $1`, phoneNumberID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, switchboard.NotFound("Channel")
+	} else if err != nil {
+		return nil, fmt.Errorf("get channel by phone number id: %w", err)
+	}
+	return c, nil
+}
+
+// Channels returns every channel, oldest first.
+func (db *DB) Channels(ctx context.Context) ([]*switchboard.Channel, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+channelColumns+` FROM channels ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list channels: %w", err)
+	}
+	defer rows.Close()
+	channels := []*switchboard.Channel{}
+	for rows.Next() {
+		c, err := db.scanChannel(ctx, rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan channel: %w", err)
+		}
+		channels = append(channels, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list channels: %w", err)
+	}
+	return channels, nil
+}
+
+// UpdateChannel applies upd, resealing the secrets when one changes.
+func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.ChannelUpdate) (*switchboard.Channel, error) {
+	var c *switchboard.Channel
+	err := db.withTx(ctx, func(tx *txn) error {
+		var keyID string
+		err := tx.QueryRow(ctx, `SELECT key_id FROM channels WHERE id = $1 FOR UPDATE`, id).Scan(&keyID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return switchboard.NotFound("Channel")
+		} else if err != nil {
+			return fmt.Errorf("lock channel: %w", err)
+		}
+		c, err = db.scanChannel(ctx, tx.QueryRow(ctx, `SELECT `+channelColumns+` FROM channels WHERE id = $1`, id))
+		if err != nil {
+			return fmt.Errorf("get channel: %w", err)
+		}
+		set := func(dst *string, src *string) {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		set(&c.Name, upd.Name)
+		set(&c.DisplayPhoneNumber, upd.DisplayPhoneNumber)
+		set(&c.WABAID, upd.WABAID)
+		set(&c.GraphURL, upd.GraphURL)
+		set(&c.AccessToken, upd.AccessToken)
+		set(&c.AppSecret, upd.AppSecret)
+		set(&c.VerifyToken, upd.VerifyToken)
+		if upd.MarkRead != nil {
+			c.MarkRead = *upd.MarkRead
+		}
+		c.UpdatedAt = db.now()
+		secrets, err := db.codec.SealJSON(ctx, keyID, "channels", "secrets", c.ID, storecrypt.ChannelSecrets{
+			AccessToken: c.AccessToken, AppSecret: c.AppSecret, VerifyToken: c.VerifyToken,
+		})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE channels SET name = $2, display_phone_number = $3, waba_id = $4, graph_url = $5,
+			secrets = $6, mark_read = $7, updated_at = $8 WHERE id = $1`,
+			c.ID, c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("update channel: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,296 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+// conversationSelect reads a conversation with its contact and the unread
+// count of the viewer ($1). Callers append WHERE, ORDER BY and LIMIT.
+const conversationSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at,
+	GREATEST(c.inbound_count - coalesce(r.read_count, 0), 0), c.created_at, c.updated_at,
+	ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at
+FROM conversations c
+JOIN contacts ct ON ct.id = c.contact_id
+LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1`
+
+// scanConversation reads a row of conversationSelect and opens its sealed
+// fields. Assignees are filled by loadAssignees.
+func (db *DB) scanConversation(ctx context.Context, row pgx.Row) (*switchboard.Conversation, error) {
+	var c switchboard.Conversation
+	var keyID, contactKeyID string
+	var lastMessage, waID, name []byte
+	var lastInbound *time.Time
+	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &keyID, &lastMessage, &lastInbound,
+		&c.UnreadCount, &c.CreatedAt, &c.UpdatedAt,
+		&c.Contact.ID, &contactKeyID, &waID, &name, &c.Contact.CreatedAt); err != nil {
+		return nil, err
+	}
+	c.LastInboundAt = fromNull(lastInbound)
+	c.CreatedAt, c.UpdatedAt, c.Contact.CreatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), c.Contact.CreatedAt.UTC()
+	c.Contact.ChannelID = c.ChannelID
+	if err := db.openContact(ctx, &c.Contact, contactKeyID, waID, name); err != nil {
+		return nil, err
+	}
+	if lastMessage != nil {
+		var p switchboard.MessagePreview
+		if err := db.codec.OpenJSON(ctx, keyID, "conversations", "last_message", c.ID, lastMessage, &p); err != nil {
+			return nil, err
+		}
+		p.At = p.At.UTC()
+		c.LastMessage = &p
+	}
+	c.Assignees = []switchboard.UserRef{}
+	return &c, nil
+}
+
+func (db *DB) openContact(ctx context.Context, ct *switchboard.Contact, keyID string, waID, name []byte) error {
+	b, err := db.codec.Open(ctx, keyID, "contacts", "wa_id", ct.ID, waID)
+	if err != nil {
+		return err
+	}
+	ct.WaID = string(b)
+	if b, err = db.codec.Open(ctx, keyID, "contacts", "name", ct.ID, name); err != nil {
+		return err
+	}
+	ct.Name = string(b)
+	return nil
+}
+
+// loadAssignees fills the assignees of convs, sorted by name.
+func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Conversation) error {
+	if len(convs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*switchboard.Conversation, len(convs))
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		byID[c.ID], ids[i] = c, c.ID
+	}
+	rows, err := q.Query(ctx, `SELECT a.conversation_id, u.id, u.name
+		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
+		WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
+	if err != nil {
+		return fmt.Errorf("list assignees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var convID string
+		var ref switchboard.UserRef
+		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+			return fmt.Errorf("scan assignee: %w", err)
+		}
+		c := byID[convID]
+		c.Assignees = append(c.Assignees, ref)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list assignees: %w", err)
+	}
+	return nil
+}
+
+// loadConversation reads one conversation through q (the pool or a
+// transaction that has just changed it).
+func (db *DB) loadConversation(ctx context.Context, q querier, id, viewerID string) (*switchboard.Conversation, error) {
+	c, err := db.scanConversation(ctx, q.QueryRow(ctx, conversationSelect+` WHERE c.id = $2`, viewerID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, switchboard.NotFound("Conversation")
+	} else if err != nil {
+		return nil, fmt.Errorf("get conversation: %w", err)
+	}
+	if err := loadAssignees(ctx, q, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Conversation returns one conversation with viewerID's unread count.
+func (db *DB) Conversation(ctx context.Context, id, viewerID string) (*switchboard.Conversation, error) {
+	return db.loadConversation(ctx, db.pool, id, viewerID)
+}
+
+// Conversations lists conversations by newest activity. Every filter value
+// is either checked against an allow-list or passed as a parameter.
+func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilter) ([]*switchboard.Conversation, string, error) {
+	args := []any{f.ViewerID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var where []string
+	switch f.Assignment {
+	case "", switchboard.AssignmentAll:
+	case switchboard.AssignmentUnassigned:
+		where = append(where, `NOT EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id)`)
+	case switchboard.AssignmentAssigned:
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id)`)
+	case switchboard.AssignmentMine:
+		if f.ViewerID == "" {
+			return nil, "", switchboard.Errorf(switchboard.EInvalid, "The mine filter needs a viewer.")
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.ViewerID)+`)`)
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
+	}
+	switch f.Status {
+	case "":
+	case switchboard.StatusOpen, switchboard.StatusClosed:
+		where = append(where, `c.status = `+arg(f.Status))
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid status filter.")
+	}
+	if f.OnlyAssignedTo != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.OnlyAssignedTo)+`)`)
+	}
+	if f.ChannelIDs != nil {
+		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		terms, err := db.codec.SearchTerms(f.Query)
+		if err != nil {
+			return nil, "", err
+		}
+		// A contact matches when it has every term of the query.
+		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
+			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
+	}
+	if f.Cursor != "" {
+		t, id, err := storecrypt.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, `(c.updated_at, c.id) < (`+arg(t)+`, `+arg(id)+`)`)
+	}
+	limit := clampLimit(f.Limit)
+	sql := conversationSelect
+	if len(where) > 0 {
+		sql += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	sql += ` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + arg(limit+1)
+
+	rows, err := db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list conversations: %w", err)
+	}
+	defer rows.Close()
+	convs := []*switchboard.Conversation{}
+	for rows.Next() {
+		c, err := db.scanConversation(ctx, rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("scan conversation: %w", err)
+		}
+		convs = append(convs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("list conversations: %w", err)
+	}
+	var next string
+	if len(convs) > limit {
+		convs = convs[:limit]
+		last := convs[limit-1]
+		next = storecrypt.EncodeCursor(last.UpdatedAt, last.ID)
+	}
+	if err := loadAssignees(ctx, db.pool, convs...); err != nil {
+		return nil, "", err
+	}
+	return convs, next, nil
+}
+
+// SetConversationStatus opens or closes a conversation. It does not change
+// updated_at, which tracks message activity. Reopening fails with
+// EConflict while the contact has another open conversation.
+func (db *DB) SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*switchboard.Conversation, error) {
+	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
+	}
+	var c *switchboard.Conversation
+	err := db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET status = $2 WHERE id = $1`, id, status)
+		if code, _ := pgError(err); code == uniqueViolation {
+			return switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
+		} else if err != nil {
+			return fmt.Errorf("set conversation status: %w", err)
+		} else if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Conversation")
+		}
+		c, err = db.loadConversation(ctx, tx, id, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AddAssignee assigns userID to the conversation. It is idempotent and
+// reports whether anything changed; the list order (updated_at) stays.
+func (db *DB) AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*switchboard.Conversation, bool, error) {
+	var c *switchboard.Conversation
+	var changed bool
+	err := db.withTx(ctx, func(tx *txn) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1)`, conversationID).Scan(&exists); err != nil {
+			return fmt.Errorf("get conversation: %w", err)
+		} else if !exists {
+			return switchboard.NotFound("Conversation")
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO conversation_assignees (conversation_id, user_id, assigned_at) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, conversationID, userID, utc(at))
+		if code, _ := pgError(err); code == foreignKeyViolation {
+			return switchboard.NotFound("User")
+		} else if err != nil {
+			return fmt.Errorf("add assignee: %w", err)
+		}
+		changed = tag.RowsAffected() == 1
+		c, err = db.loadConversation(ctx, tx, conversationID, "")
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return c, changed, nil
+}
+
+// RemoveAssignee unassigns userID. It is idempotent and reports whether
+// anything changed.
+func (db *DB) RemoveAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*switchboard.Conversation, bool, error) {
+	var c *switchboard.Conversation
+	var changed bool
+	err := db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM conversation_assignees WHERE conversation_id = $1 AND user_id = $2`, conversationID, userID)
+		if err != nil {
+			return fmt.Errorf("remove assignee: %w", err)
+		}
+		changed = tag.RowsAffected() == 1
+		c, err = db.loadConversation(ctx, tx, conversationID, "")
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return c, changed, nil
+}
+
+// MarkRead records that userID has read every inbound message so far.
+func (db *DB) MarkRead(ctx context.Context, conversationID, userID string) error {
+	tag, err := db.pool.Exec(ctx, `INSERT INTO conversation_reads (conversation_id, user_id, read_count)
+		SELECT id, $2, inbound_count FROM conversations WHERE id = $1
+		ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_count = GREATEST(conversation_reads.read_count, EXCLUDED.read_count)`,
+		conversationID, userID)
+	if code, _ := pgError(err); code == foreignKeyViolation {
+		return switchboard.NotFound("User")
+	} else if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	} else if tag.RowsAffected() == 0 {
+		return switchboard.NotFound("Conversation")
+	}
+	return nil
+}

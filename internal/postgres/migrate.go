@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// migrationFS holds the forward-only migrations, named NNNN_name.sql.
+//
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s have the same version", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies pending migrations, each in its own transaction under an
+// advisory lock, so two processes starting at once apply each one once.
+func (db *DB) migrate(ctx context.Context, schema string) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	lock := lockKey("switchboard:migrate:" + schema)
+	err = db.withTx(ctx, func(tx *txn) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lock); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    integer PRIMARY KEY,
+			applied_at timestamptz NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		err := db.withTx(ctx, func(tx *txn) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lock); err != nil {
+				return err
+			}
+			var done bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.version).Scan(&done); err != nil {
+				return err
+			} else if done {
+				return nil
+			}
+			// Exec without arguments uses the simple protocol, which
+			// accepts several statements.
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, m.version, db.now())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.name, err)
+		}
+	}
+	if err := db.ensureBuiltinRoles(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ensureBuiltinRoles inserts the built-in roles if they are missing. Their
+// definitions live in the domain package, so they are written from Go rather
+// than copied into SQL.
+func (db *DB) ensureBuiltinRoles(ctx context.Context) error {
+	now := db.now()
+	for _, r := range switchboard.BuiltinRoles() {
+		perms, err := json.Marshal(nonNilPerms(r.Permissions))
+		if err != nil {
+			return err
+		}
+		if _, err := db.pool.Exec(ctx, `INSERT INTO roles (id, name, description, permissions, channel_ids, built_in, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, '[]', true, $5, $5) ON CONFLICT DO NOTHING`,
+			r.ID, r.Name, r.Description, string(perms), now); err != nil {
+			return fmt.Errorf("insert built-in role %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration and the newest one
+// this binary knows.
+func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, fmt.Errorf("read migrations: %w", err)
+	}
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	var exists bool
+	if err := db.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, 0, fmt.Errorf("schema version: %w", err)
+	} else if !exists {
+		return 0, latest, nil
+	}
+	if err := db.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+		return 0, 0, fmt.Errorf("schema version: %w", err)
+	}
+	return applied, latest, nil
+}

@@ -1,0 +1,28 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storetest"
+)
+
+// TestStore runs the conformance suite shared with internal/sqlite.
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) switchboard.Store {
+		db, _ := mustOpenSchema(tb, storetest.MasterKey(tb), nil)
+		return db
+	})
+}
+
+func BenchmarkReceiveMessage(b *testing.B) {
+	storetest.BenchReceiveMessage(b, MustOpenDB(b))
+}
+
+func BenchmarkReceiveMessageParallel(b *testing.B) {
+	storetest.BenchReceiveMessageParallel(b, MustOpenDB(b))
+}
+
+func BenchmarkConversations(b *testing.B) {
+	storetest.BenchConversations(b, MustOpenDB(b))
+}
