@@ -14,6 +14,11 @@ type Store interface {
 	ChannelStore
 	ConversationStore
 	AuditStore
+	WebhookQueue
+	Outbox
+	ChannelOps
+	MediaStore
+	Idempotency
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
