@@ -315,10 +315,7 @@ func NormalizePhone(s string) (string, error) {
 			return "", fmt.Errorf("%w: unexpected character %q", ErrInvalidPhone, c)
 		}
 	}
-	d := string(digits)
-	if strings.HasPrefix(d, "00") {
-		d = d[2:]
-	}
+	d := strings.TrimPrefix(string(digits), "00")
 	switch {
 	case strings.HasPrefix(d, "0"):
 		return "", fmt.Errorf("%w: not in international format", ErrInvalidPhone)
