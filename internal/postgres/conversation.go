@@ -35,6 +35,7 @@ func (db *DB) scanConversation(ctx context.Context, row pgx.Row) (*switchboard.C
 		return nil, err
 	}
 	c.LastInboundAt = fromNull(lastInbound)
+	c.KeyID = keyID
 	c.CreatedAt, c.UpdatedAt, c.Contact.CreatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), c.Contact.CreatedAt.UTC()
 	c.Contact.ChannelID = c.ChannelID
 	if err := db.openContact(ctx, &c.Contact, contactKeyID, waID, name); err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,6 +60,12 @@ type DB struct {
 	// auditLock is the advisory lock key that serialises audit appends in
 	// this schema.
 	auditLock int64
+	// wamidLock seeds the advisory lock keys that serialise MarkSent and
+	// ApplyStatus per wamid in this schema.
+	wamidLock int64
+	// channelKeys caches channel id → data key id. A channel's key never
+	// changes, and the webhook path should not pay a query for it.
+	channelKeys sync.Map
 }
 
 var _ switchboard.Store = (*DB)(nil)
@@ -126,6 +133,7 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 		return fmt.Errorf("current schema: %w", err)
 	}
 	db.auditLock = lockKey("switchboard:audit:" + schema)
+	db.wamidLock = lockKey("switchboard:wamid:" + schema)
 
 	keys, err := seal.NewKeyring(db.master, db.loadDataKey)
 	if err != nil {
@@ -224,6 +232,26 @@ func (db *DB) newDataKey(ctx context.Context, tx *txn, now time.Time) (string, e
 		return "", fmt.Errorf("insert data key: %w", err)
 	}
 	return key.ID(), nil
+}
+
+// Keys returns the keyring of the data keys. The service encrypts media
+// files with the contact's data key, named by Conversation.KeyID.
+func (db *DB) Keys() *seal.Keyring { return db.keys }
+
+// channelKey returns the id of a channel's data key, or ENotFound.
+func (db *DB) channelKey(ctx context.Context, q querier, channelID string) (string, error) {
+	if id, ok := db.channelKeys.Load(channelID); ok {
+		return id.(string), nil
+	}
+	var keyID string
+	err := q.QueryRow(ctx, `SELECT key_id FROM channels WHERE id = $1`, channelID).Scan(&keyID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", switchboard.NotFound("Channel")
+	} else if err != nil {
+		return "", fmt.Errorf("get channel key: %w", err)
+	}
+	db.channelKeys.Store(channelID, keyID)
+	return keyID, nil
 }
 
 // Close closes the connection pools.

@@ -192,6 +192,9 @@ func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage)
 		if err := db.advanceConversation(ctx, tx, convID, keyID, m, 1); err != nil {
 			return err
 		}
+		if err := db.queueMediaDownload(ctx, tx, in.ChannelID, keyID, m, now); err != nil {
+			return err
+		}
 		r.Conversation, err = db.loadConversation(ctx, tx, convID, "")
 		return err
 	})
@@ -498,8 +501,19 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 		} else if !inserted {
 			return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts, next_attempt_at, created_at)
-			VALUES ($1, $2, $3, 'pending', 0, $4, $4)`, m.ID, m.ConversationID, channelID, now); err != nil {
+		if m.IdempotencyKey != "" {
+			// A concurrent insert of the same key waits here for the first
+			// to commit, then inserts nothing.
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, message_id, created_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (user_id, key) DO NOTHING`, m.SenderID, m.IdempotencyKey, m.ID, now)
+			if err != nil {
+				return fmt.Errorf("insert idempotency key: %w", err)
+			} else if tag.RowsAffected() == 0 {
+				return switchboard.Errorf(switchboard.EConflict, "A message with this Idempotency-Key was already sent.")
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts, next_attempt_at, created_at, ts)
+			VALUES ($1, $2, $3, 'pending', 0, $4, $4, $5)`, m.ID, m.ConversationID, channelID, now, m.Timestamp); err != nil {
 			return fmt.Errorf("insert outbox: %w", err)
 		}
 		if err := db.advanceConversation(ctx, tx, m.ConversationID, keyID, m, 0); err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,6 +43,13 @@ func TestPlaintextScan(t *testing.T) {
 		"access_token": "EAAGprobeaccesstoken" + tag,
 		"app_secret":   "appsecretprobe" + tag,
 		"verify_token": "verifytokenprobe" + tag,
+		"webhook":      "webhookbodyprobe" + tag,
+		"media_name":   "Mediafileprobe" + tag + ".pdf",
+		"inbound_file": "Inboundfileprobe" + tag + ".jpg",
+		"wa_media_id":  "wamediaidprobe" + tag,
+		"caption":      "inbound caption probe " + tag,
+		"parked_error": "parked error details probe " + tag,
+		"sent_wamid":   "wamid.HBgNsentprobe" + tag,
 	}
 
 	ch := &switchboard.Channel{Name: "Probe channel", PhoneNumberID: "pn" + tag,
@@ -64,7 +72,40 @@ func TestPlaintextScan(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The WhatsApp channel's tables: a queued webhook, an inbound
+	// attachment waiting for download, a stored file, a parked status.
+	if err := db.EnqueueWebhook(ctx, ch.ID, []byte(`{"text":"`+probes["webhook"]+`"}`), r.Message.Timestamp); err != nil {
+		t.Fatal(err)
+	}
+	img, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, WaID: probes["wa_id"],
+		Message: &switchboard.Message{Type: switchboard.TypeImage, WAMessageID: probes["wamid"] + "img", Timestamp: r.Message.Timestamp.Add(-time.Minute), Content: switchboard.MessageContent{
+			Text: probes["caption"], Media: &switchboard.Media{WAMediaID: probes["wa_media_id"], MIMEType: "image/jpeg", Filename: probes["inbound_file"]}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateMedia(ctx, &switchboard.MediaFile{ConversationID: r.Conversation.ID, MIMEType: "application/pdf", Filename: probes["media_name"]}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := db.ApplyStatus(ctx, switchboard.StatusUpdate{ChannelID: ch.ID, WAMessageID: probes["sent_wamid"], Status: switchboard.MessageFailed,
+		Error: &switchboard.MessageError{Code: 131026, Title: "Message undeliverable", Details: probes["parked_error"]}}); err != nil || !res.Parked {
+		t.Fatalf("park status: %+v, %v", res, err)
+	}
+
 	// Reads through the store see the plaintext.
+	evs, err := db.ClaimWebhooks(ctx, 10, time.Minute, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || !bytes.Contains(evs[0].Body, []byte(probes["webhook"])) {
+		t.Fatalf("webhook body does not round-trip: %+v", evs)
+	}
+	jobs, err := db.ClaimMediaDownloads(ctx, 10, time.Minute, time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].WAMediaID != probes["wa_media_id"] || jobs[0].Filename != probes["inbound_file"] || jobs[0].MessageID != img.Message.ID {
+		t.Fatalf("media download does not round-trip: %+v", jobs)
+	}
 	got, err := db.Channel(ctx, ch.ID)
 	if err != nil {
 		t.Fatal(err)

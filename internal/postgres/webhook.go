@@ -1,0 +1,113 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// EnqueueWebhook stores a webhook body, sealed under the channel's data key,
+// and returns once the row is committed. It is one INSERT in autocommit
+// mode: concurrent callers share WAL flushes (PostgreSQL's group commit).
+func (db *DB) EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error {
+	keyID, err := db.channelKey(ctx, db.pool, channelID)
+	if err != nil {
+		return err
+	}
+	if at.IsZero() {
+		at = db.now()
+	}
+	// The AAD names the row by uid: the identity id is known only after
+	// the insert, and a second round trip would halve the throughput.
+	uid := switchboard.NewID()
+	sealed, err := db.codec.Seal(ctx, keyID, "webhook_inbox", "body", uid, body)
+	if err != nil {
+		return err
+	}
+	_, err = db.pool.Exec(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at) VALUES ($1, $2, $3, $4, $5)`,
+		uid, channelID, keyID, sealed, utc(at))
+	if code, _ := pgError(err); code == foreignKeyViolation {
+		db.channelKeys.Delete(channelID)
+		return switchboard.NotFound("Channel")
+	} else if err != nil {
+		return fmt.Errorf("enqueue webhook: %w", err)
+	}
+	return nil
+}
+
+// ClaimWebhooks leases up to n events that are not leased or whose lease
+// has expired, oldest first. Concurrent claimers skip each other's rows.
+func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+	events := []*switchboard.WebhookEvent{}
+	if n <= 0 {
+		return events, nil
+	}
+	now = utc(now)
+	rows, err := db.pool.Query(ctx, `WITH due AS (
+			SELECT id FROM webhook_inbox
+			WHERE leased_until IS NULL OR leased_until <= $1
+			ORDER BY id LIMIT $2
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE webhook_inbox w SET leased_until = $3, attempts = w.attempts + 1
+		FROM due WHERE w.id = due.id
+		RETURNING w.id, w.uid, w.channel_id, w.key_id, w.body, w.received_at, w.attempts`,
+		now, n, now.Add(lease))
+	if err != nil {
+		return nil, fmt.Errorf("claim webhooks: %w", err)
+	}
+	type claimed struct {
+		ev         *switchboard.WebhookEvent
+		uid, keyID string
+		sealed     []byte
+	}
+	var cs []claimed
+	for rows.Next() {
+		var c claimed
+		c.ev = &switchboard.WebhookEvent{}
+		if err := rows.Scan(&c.ev.ID, &c.uid, &c.ev.ChannelID, &c.keyID, &c.sealed, &c.ev.ReceivedAt, &c.ev.Attempts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan webhook: %w", err)
+		}
+		c.ev.ReceivedAt = c.ev.ReceivedAt.UTC()
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim webhooks: %w", err)
+	}
+	// The leases are committed; open the bodies without holding a
+	// connection.
+	for _, c := range cs {
+		if c.ev.Body, err = db.codec.Open(ctx, c.keyID, "webhook_inbox", "body", c.uid, c.sealed); err != nil {
+			return nil, err
+		}
+		events = append(events, c.ev)
+	}
+	slices.SortFunc(events, func(a, b *switchboard.WebhookEvent) int { return cmp.Compare(a.ID, b.ID) })
+	return events, nil
+}
+
+// DeleteWebhooks removes processed events; unknown ids are ignored.
+func (db *DB) DeleteWebhooks(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := db.pool.Exec(ctx, `DELETE FROM webhook_inbox WHERE id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("delete webhooks: %w", err)
+	}
+	return nil
+}
+
+// WebhookQueueDepth counts the events not yet deleted, leased or not.
+func (db *DB) WebhookQueueDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_inbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("webhook queue depth: %w", err)
+	}
+	return n, nil
+}
