@@ -1,0 +1,288 @@
+package inbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/password"
+)
+
+// Client describes where a request comes from, for audit entries and
+// throttling.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// newToken returns a random 256-bit token and the hash under which it is
+// stored. The token itself is never stored.
+func newToken() (token, hash string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, HashToken(token)
+}
+
+// HashToken returns the storage key of a session or setup token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func errInvalidLogin() error {
+	return switchboard.Errorf(switchboard.EUnauthorized, "Login or password is wrong.")
+}
+
+func errThrottled(d time.Duration) error {
+	secs := int(math.Ceil(d.Seconds()))
+	return &switchboard.Error{
+		Code:       switchboard.ERateLimited,
+		Message:    "Too many failed sign-in attempts. Try again later.",
+		RetryAfter: max(secs, 1),
+	}
+}
+
+// Login checks a login and password and opens a session. Failed attempts are
+// counted per account and per client address; past the limits the caller
+// gets ERateLimited with a RetryAfter, before any password is hashed.
+func (s *Service) Login(ctx context.Context, login, pass string, c Client) (token string, u *switchboard.User, err error) {
+	now := s.now()
+	login = strings.ToLower(strings.TrimSpace(login))
+	if len(login) > 128 || len(pass) > 1024 {
+		return "", nil, errInvalidLogin()
+	}
+	acctKey, ipKey := "acct:"+login, "ip:"+c.IP
+	if d := max(s.Throttle.Locked(acctKey, now), s.Throttle.Locked(ipKey, now)); d > 0 {
+		s.audit(ctx, &switchboard.Actor{IP: c.IP, UserAgent: c.UserAgent}, "session.login", "user", "", switchboard.OutcomeDenied,
+			map[string]string{"login": truncate(login, 64), "reason": "throttled"})
+		return "", nil, errThrottled(d)
+	}
+	fail := func(u *switchboard.User, reason string) error {
+		d := max(s.Throttle.Fail(acctKey, s.Throttle.opts.AccountFailures, now),
+			s.Throttle.Fail(ipKey, s.Throttle.opts.IPFailures, now))
+		a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}
+		objID := ""
+		if u != nil {
+			objID = u.ID
+		}
+		s.audit(ctx, a, "session.login", "user", objID, switchboard.OutcomeFailure,
+			map[string]string{"login": truncate(login, 64), "reason": reason})
+		if d > 0 {
+			return errThrottled(d)
+		}
+		return errInvalidLogin()
+	}
+
+	u, err = s.Store.UserByLogin(ctx, login)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		// Burn the same time as a real check so response times do not
+		// reveal which logins exist.
+		s.Passwords.VerifyDummy(ctx, pass)
+		return "", nil, fail(nil, "unknown login")
+	} else if err != nil {
+		return "", nil, err
+	}
+	ok, err := s.Passwords.Verify(ctx, u.PasswordHash, pass)
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok {
+		return "", nil, fail(u, "wrong password")
+	}
+	if !u.Active {
+		return "", nil, fail(u, "inactive")
+	}
+	s.Throttle.Reset(acctKey)
+
+	token, hash := newToken()
+	sess := &switchboard.Session{
+		ID: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.SessionMax), IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
+	}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return "", nil, err
+	}
+	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "session.login", "user", u.ID, switchboard.OutcomeSuccess, nil)
+	return token, u, nil
+}
+
+// Authenticate turns a session token into an actor. Expired sessions,
+// inactive users and unknown tokens all give EUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string, c Client) (*switchboard.Actor, error) {
+	unauth := switchboard.Errorf(switchboard.EUnauthorized, "Please sign in.")
+	if token == "" || len(token) > 128 {
+		return nil, unauth
+	}
+	id := HashToken(token)
+	sess, err := s.Store.Session(ctx, id)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, unauth
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.SessionIdle {
+		_ = s.Store.DeleteSession(ctx, id)
+		return nil, switchboard.Errorf(switchboard.EUnauthorized, "Your session has expired. Please sign in again.")
+	}
+	a, err := s.actor(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, unauth
+	}
+	a.SessionID, a.IP, a.UserAgent = id, c.IP, c.UserAgent
+	// Record activity at most once a minute: a write per request would make
+	// every read a write.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.Store.TouchSession(ctx, id, now); err != nil {
+			s.Logger.Warn("touch session", "err", err)
+		}
+	}
+	return a, nil
+}
+
+// actor loads an active user with their role, or returns nil if the user is
+// gone or inactive.
+func (s *Service) actor(ctx context.Context, userID string) (*switchboard.Actor, error) {
+	u, err := s.Store.User(ctx, userID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, nil
+	}
+	r, err := s.Store.Role(ctx, u.RoleID)
+	if err != nil {
+		return nil, err
+	}
+	return &switchboard.Actor{User: u, Role: r}, nil
+}
+
+// Refresh reloads the actor's user and role, for long-lived connections. It
+// fails with EUnauthorized once the session has ended or the user was
+// deactivated.
+func (s *Service) Refresh(ctx context.Context, a *switchboard.Actor) (*switchboard.Actor, error) {
+	sess, err := s.Store.Session(ctx, a.SessionID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, switchboard.Errorf(switchboard.EUnauthorized, "Your session has ended.")
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.SessionIdle {
+		return nil, switchboard.Errorf(switchboard.EUnauthorized, "Your session has expired.")
+	}
+	fresh, err := s.actor(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if fresh == nil {
+		return nil, switchboard.Errorf(switchboard.EUnauthorized, "Your account is inactive.")
+	}
+	fresh.SessionID, fresh.IP, fresh.UserAgent = a.SessionID, a.IP, a.UserAgent
+	return fresh, nil
+}
+
+// Logout ends the actor's session.
+func (s *Service) Logout(ctx context.Context, a *switchboard.Actor) error {
+	if err := s.Store.DeleteSession(ctx, a.SessionID); err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+		return err
+	}
+	s.audit(ctx, a, "session.logout", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	return nil
+}
+
+// LogoutEverywhere ends every session of the actor, on every device.
+func (s *Service) LogoutEverywhere(ctx context.Context, a *switchboard.Actor) error {
+	if err := s.Store.DeleteUserSessions(ctx, a.User.ID); err != nil {
+		return err
+	}
+	s.disconnect(a.User.ID)
+	s.audit(ctx, a, "session.logout_all", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	return nil
+}
+
+// ChangePassword changes the actor's own password. It needs the current one,
+// and ends all of the actor's sessions, this one included.
+func (s *Service) ChangePassword(ctx context.Context, a *switchboard.Actor, current, next string) error {
+	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeFailure, nil)
+		return switchboard.Errorf(switchboard.EInvalid, "The current password is wrong.")
+	}
+	if err := checkPassword(next, a.User.Login); err != nil {
+		return err
+	}
+	hash, err := s.Passwords.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.UpdateUser(ctx, a.User.ID, switchboard.UserUpdate{PasswordHash: &hash}); err != nil {
+		return err
+	}
+	s.disconnect(a.User.ID)
+	s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	return nil
+}
+
+func (s *Service) disconnect(userID string) {
+	if s.Live != nil {
+		s.Live.DisconnectUser(userID)
+	}
+}
+
+func checkPassword(pass, login string) error {
+	err := password.Check(pass, login)
+	var pe *password.PolicyError
+	if errors.As(err, &pe) {
+		return switchboard.Errorf(switchboard.EPasswordPolicy, "%s", pe.Reason)
+	}
+	return err
+}
+
+// SetupToken returns a fresh one-time setup token when no user exists yet,
+// and "" otherwise. The token lets whoever holds it create the first
+// administrator within SetupTTL.
+func (s *Service) SetupToken(ctx context.Context) (string, error) {
+	n, err := s.Store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	token, hash := newToken()
+	if err := s.Store.PutSetupToken(ctx, switchboard.SetupToken{Hash: hash, ExpiresAt: s.now().Add(s.SetupTTL)}); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// CompleteSetup creates the first administrator with the one-time token.
+func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser, c Client) (*switchboard.User, error) {
+	in.RoleID = switchboard.RoleAdmin
+	u, err := s.prepareUser(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CompleteSetup(ctx, HashToken(token), s.now(), u); err != nil {
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			return nil, switchboard.Errorf(switchboard.ENotFound, "This setup link is invalid, used or expired.")
+		}
+		return nil, err
+	}
+	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "setup.complete", "user", u.ID, switchboard.OutcomeSuccess, nil)
+	return u, nil
+}

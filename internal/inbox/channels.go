@@ -1,0 +1,307 @@
+package inbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+var digits = regexp.MustCompile(`^[0-9]{1,32}$`)
+
+// ChannelInput creates or changes a channel. Secrets are write-only: they
+// are never returned, and nil leaves them as they are.
+type ChannelInput struct {
+	Name               *string
+	PhoneNumberID      *string
+	WABAID             *string
+	DisplayPhoneNumber *string
+	GraphURL           *string
+	AccessToken        *string
+	AppSecret          *string
+	VerifyToken        *string
+	MarkRead           *bool
+}
+
+// ChannelView is a channel with its health, for administrators.
+type ChannelView struct {
+	*switchboard.Channel
+	Health *switchboard.ChannelHealth `json:"health,omitempty"`
+	// WebhookURL is where Meta must send this channel's webhooks.
+	WebhookURL string `json:"webhook_url"`
+}
+
+func secretOK(s *string, name string, min int) error {
+	if s == nil {
+		return nil
+	}
+	v := strings.TrimSpace(*s)
+	if len(v) < min || len(v) > 1024 || strings.ContainsAny(v, " \t\r\n") {
+		return switchboard.Errorf(switchboard.EInvalid, "%s must be %d to 1024 characters without spaces.", name, min)
+	}
+	*s = v
+	return nil
+}
+
+func validateChannel(in *ChannelInput) error {
+	if in.Name != nil {
+		name, err := validName(*in.Name)
+		if err != nil {
+			return err
+		}
+		in.Name = &name
+	}
+	for _, f := range []struct {
+		v    *string
+		name string
+	}{{in.PhoneNumberID, "phone_number_id"}, {in.WABAID, "waba_id"}} {
+		if f.v != nil && !digits.MatchString(strings.TrimSpace(*f.v)) {
+			return switchboard.Errorf(switchboard.EInvalid, "%s must be the numeric id Meta shows.", f.name)
+		}
+	}
+	if in.DisplayPhoneNumber != nil && len(*in.DisplayPhoneNumber) > 32 {
+		return switchboard.Errorf(switchboard.EInvalid, "display_phone_number is too long.")
+	}
+	if in.GraphURL != nil && *in.GraphURL != "" {
+		u, err := url.Parse(*in.GraphURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return switchboard.Errorf(switchboard.EInvalid, "graph_url must be an http(s) URL such as https://graph.facebook.com.")
+		}
+	}
+	if err := secretOK(in.AccessToken, "access_token", 8); err != nil {
+		return err
+	}
+	if err := secretOK(in.AppSecret, "app_secret", 8); err != nil {
+		return err
+	}
+	return secretOK(in.VerifyToken, "verify_token", 8)
+}
+
+// Channels lists the channels the actor's role allows. Everyone signed in
+// may see channel names and numbers; only channels.manage sees health.
+func (s *Service) Channels(ctx context.Context, a *switchboard.Actor) ([]*ChannelView, error) {
+	all, err := s.Store.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ChannelView, 0, len(all))
+	for _, c := range all {
+		if !a.Role.AllowsChannel(c.ID) {
+			continue
+		}
+		v, err := s.channelView(ctx, a, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *Service) channelView(ctx context.Context, a *switchboard.Actor, c *switchboard.Channel) (*ChannelView, error) {
+	v := &ChannelView{Channel: c, WebhookURL: s.PublicURL + "/webhooks/whatsapp"}
+	if a.Can(switchboard.PermChannelsManage) {
+		h, err := s.Store.ChannelHealth(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		v.Health = h
+	}
+	return v, nil
+}
+
+// Channel returns one channel the actor's role allows.
+func (s *Service) Channel(ctx context.Context, a *switchboard.Actor, id string) (*ChannelView, error) {
+	if !switchboard.ValidID(id) || !a.Role.AllowsChannel(id) {
+		return nil, switchboard.NotFound("Channel")
+	}
+	c, err := s.Store.Channel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.channelView(ctx, a, c)
+}
+
+// CreateChannel connects a WhatsApp number; it needs channels.manage. A
+// missing verify token is generated.
+func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in ChannelInput) (*ChannelView, error) {
+	if a != nil && !a.Can(switchboard.PermChannelsManage) {
+		s.audit(ctx, a, "channel.create", "channel", "", switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if in.VerifyToken == nil || *in.VerifyToken == "" {
+		t := randomToken()
+		in.VerifyToken = &t
+	}
+	if err := validateChannel(&in); err != nil {
+		return nil, err
+	}
+	for _, req := range []struct {
+		v    *string
+		name string
+	}{{in.Name, "name"}, {in.PhoneNumberID, "phone_number_id"}, {in.AccessToken, "access_token"}, {in.AppSecret, "app_secret"}} {
+		if req.v == nil || *req.v == "" {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "%s is required.", req.name)
+		}
+	}
+	now := s.now()
+	c := &switchboard.Channel{
+		ID: switchboard.NewID(), Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
+		AccessToken: *in.AccessToken, AppSecret: *in.AppSecret, VerifyToken: *in.VerifyToken,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if in.WABAID != nil {
+		c.WABAID = strings.TrimSpace(*in.WABAID)
+	}
+	if in.DisplayPhoneNumber != nil {
+		c.DisplayPhoneNumber = strings.TrimSpace(*in.DisplayPhoneNumber)
+	}
+	if in.GraphURL != nil {
+		c.GraphURL = strings.TrimRight(*in.GraphURL, "/")
+	}
+	if in.MarkRead != nil {
+		c.MarkRead = *in.MarkRead
+	}
+	if err := s.Store.CreateChannel(ctx, c); err != nil {
+		return nil, err
+	}
+	s.InvalidateChannels()
+	s.audit(ctx, a, "channel.create", "channel", c.ID, switchboard.OutcomeSuccess, map[string]string{"phone_number_id": c.PhoneNumberID})
+	if s.Templates != nil {
+		s.Templates.SyncSoon(c.ID)
+	}
+	if a == nil {
+		return &ChannelView{Channel: c}, nil
+	}
+	return s.channelView(ctx, a, c)
+}
+
+// UpdateChannel changes a channel; it needs channels.manage.
+func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id string, in ChannelInput) (*ChannelView, error) {
+	if !a.Can(switchboard.PermChannelsManage) {
+		s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeDenied, nil)
+		if !switchboard.ValidID(id) || !a.Role.AllowsChannel(id) {
+			return nil, switchboard.NotFound("Channel")
+		}
+		return nil, forbidden()
+	}
+	if in.PhoneNumberID != nil {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "phone_number_id cannot be changed; add a new channel instead.")
+	}
+	if err := validateChannel(&in); err != nil {
+		return nil, err
+	}
+	if _, err := s.Channel(ctx, a, id); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
+		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
+		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.InvalidateChannels()
+	detail := map[string]string{}
+	if in.AccessToken != nil {
+		detail["access_token"] = "changed"
+		// A new token deserves a fresh verdict from Meta.
+		unknown := "unknown"
+		empty := ""
+		_ = s.Store.UpdateChannelHealth(ctx, id, switchboard.HealthUpdate{TokenState: &unknown, TokenError: &empty})
+	}
+	if in.AppSecret != nil {
+		detail["app_secret"] = "changed"
+	}
+	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
+	return s.channelView(ctx, a, c)
+}
+
+// SyncTemplates asks the template worker to fetch a channel's templates now;
+// it needs channels.manage.
+func (s *Service) SyncTemplates(ctx context.Context, a *switchboard.Actor, id string) error {
+	if _, err := s.Channel(ctx, a, id); err != nil {
+		return err
+	}
+	if !a.Can(switchboard.PermChannelsManage) {
+		return forbidden()
+	}
+	if s.Templates == nil {
+		return switchboard.Errorf(switchboard.EUnavailable, "Template sync is not running.")
+	}
+	if err := s.Templates.SyncNow(ctx, id); err != nil {
+		return err
+	}
+	s.audit(ctx, a, "channel.templates_sync", "channel", id, switchboard.OutcomeSuccess, nil)
+	return nil
+}
+
+// Templates lists a channel's approved templates for anyone who may reply
+// on that channel.
+func (s *Service) ListTemplates(ctx context.Context, a *switchboard.Actor, channelID string) ([]*switchboard.Template, error) {
+	if !switchboard.ValidID(channelID) || !a.Role.AllowsChannel(channelID) {
+		return nil, switchboard.NotFound("Channel")
+	}
+	if !a.Can(switchboard.PermConversationsReply) && !a.Can(switchboard.PermChannelsManage) {
+		return nil, forbidden()
+	}
+	all, err := s.Store.Templates(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*switchboard.Template, 0, len(all))
+	for _, t := range all {
+		if t.Status == "APPROVED" {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// TemplateSyncer fetches templates from Meta; internal/worker implements it.
+type TemplateSyncer interface {
+	SyncNow(ctx context.Context, channelID string) error
+	SyncSoon(channelID string)
+}
+
+func randomToken() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// EnsureChannel creates the channel configured from the environment (or the
+// emulator's demo channel), or brings its settings up to date. It runs at
+// start-up, without an actor.
+func (s *Service) EnsureChannel(ctx context.Context, want *switchboard.Channel) (*switchboard.Channel, error) {
+	cur, err := s.Store.ChannelByPhoneNumberID(ctx, want.PhoneNumberID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		now := s.now()
+		want.ID, want.CreatedAt, want.UpdatedAt = switchboard.NewID(), now, now
+		if err := s.Store.CreateChannel(ctx, want); err != nil {
+			return nil, err
+		}
+		s.InvalidateChannels()
+		s.audit(ctx, nil, "channel.create", "channel", want.ID, switchboard.OutcomeSuccess, map[string]string{"source": "configuration"})
+		return want, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if cur.AccessToken == want.AccessToken && cur.AppSecret == want.AppSecret && cur.VerifyToken == want.VerifyToken &&
+		cur.GraphURL == want.GraphURL && cur.WABAID == want.WABAID {
+		return cur, nil
+	}
+	c, err := s.Store.UpdateChannel(ctx, cur.ID, switchboard.ChannelUpdate{
+		WABAID: &want.WABAID, GraphURL: &want.GraphURL, AccessToken: &want.AccessToken,
+		AppSecret: &want.AppSecret, VerifyToken: &want.VerifyToken,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.InvalidateChannels()
+	return c, nil
+}

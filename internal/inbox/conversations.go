@@ -1,0 +1,254 @@
+package inbox
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// MaxTextLength is WhatsApp's limit for a text message body.
+const MaxTextLength = 4096
+
+// visibleConversation loads a conversation and returns ENotFound, exactly as
+// for a missing one, when the actor may not see it.
+func (s *Service) visibleConversation(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.Conversation, error) {
+	if !switchboard.ValidID(id) {
+		return nil, switchboard.NotFound("Conversation")
+	}
+	c, err := s.Store.Conversation(ctx, id, a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !switchboard.CanSeeConversation(a, c.ChannelID, c.AssigneeIDs()) {
+		return nil, switchboard.NotFound("Conversation")
+	}
+	return c, nil
+}
+
+// Conversations lists the conversations the actor may see, newest activity
+// first. The filter's visibility fields are set here from the actor, never
+// taken from the caller.
+func (s *Service) Conversations(ctx context.Context, a *switchboard.Actor, f switchboard.ConversationFilter) ([]*switchboard.Conversation, string, error) {
+	switch f.Assignment {
+	case "":
+		f.Assignment = switchboard.AssignmentAll
+	case switchboard.AssignmentAll, switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine:
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "assignment must be all, unassigned, assigned or mine.")
+	}
+	switch f.Status {
+	case "", switchboard.StatusOpen, switchboard.StatusClosed:
+	default:
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if utf8.RuneCountInString(f.Query) > 100 {
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Search text must be at most 100 characters.")
+	}
+	f.ViewerID = a.User.ID
+	f.OnlyAssignedTo = ""
+	if !a.Can(switchboard.PermConversationsReadAll) {
+		f.OnlyAssignedTo = a.User.ID
+	}
+	f.ChannelIDs = nil
+	if len(a.Role.ChannelIDs) > 0 {
+		f.ChannelIDs = slices.Clone(a.Role.ChannelIDs)
+	}
+	return s.Store.Conversations(ctx, f)
+}
+
+// Conversation returns one conversation the actor may see.
+func (s *Service) Conversation(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.Conversation, error) {
+	return s.visibleConversation(ctx, a, id)
+}
+
+// Messages returns a page of a conversation's history and marks the
+// conversation read for the actor. Reading history is audited.
+func (s *Service) Messages(ctx context.Context, a *switchboard.Actor, conversationID string, p switchboard.MessagePage) ([]*switchboard.Message, string, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, "", err
+	}
+	msgs, before, err := s.Store.Messages(ctx, c.ID, p)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.Before == "" && c.UnreadCount > 0 {
+		if err := s.Store.MarkRead(ctx, c.ID, a.User.ID); err != nil {
+			s.Logger.Warn("mark conversation read", "err", err)
+		}
+		s.sendReadReceipt(ctx, c, msgs)
+	}
+	s.audit(ctx, a, "conversation.read", "conversation", c.ID, switchboard.OutcomeSuccess, nil)
+	return msgs, before, nil
+}
+
+// SetStatus closes or reopens a conversation; it needs conversations.close.
+func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id, status string) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
+	}
+	if !a.Can(switchboard.PermConversationsClose) {
+		s.audit(ctx, a, "conversation.status", "conversation", id, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if c.Status == status {
+		return c, nil
+	}
+	c, err = s.Store.SetConversationStatus(ctx, id, status, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	s.audit(ctx, a, "conversation.status", "conversation", id, switchboard.OutcomeSuccess, map[string]string{"status": status})
+	return s.withUnread(ctx, c, a)
+}
+
+// withUnread reloads c as the actor sees it (their unread count).
+func (s *Service) withUnread(ctx context.Context, c *switchboard.Conversation, a *switchboard.Actor) (*switchboard.Conversation, error) {
+	fresh, err := s.Store.Conversation(ctx, c.ID, a.User.ID)
+	if err != nil {
+		return c, nil
+	}
+	return fresh, nil
+}
+
+// Assign adds an employee to a conversation; it needs conversations.assign.
+// The user must be active and their role must allow the conversation's
+// channel.
+func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversationID, userID string) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsAssign) {
+		s.audit(ctx, a, "conversation.assign", "conversation", conversationID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	target, err := s.assignable(ctx, userID, c.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	c, changed, err := s.Store.AddAssignee(ctx, c.ID, target.ID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.publish(ctx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
+		s.audit(ctx, a, "conversation.assign", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"user_id": target.ID})
+	}
+	return s.withUnread(ctx, c, a)
+}
+
+// Unassign removes an employee from a conversation; it needs
+// conversations.assign. The removed user is told, and sees nothing of the
+// conversation afterwards unless their role sees all conversations.
+func (s *Service) Unassign(ctx context.Context, a *switchboard.Actor, conversationID, userID string) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsAssign) {
+		s.audit(ctx, a, "conversation.unassign", "conversation", conversationID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if !c.AssignedTo(userID) {
+		return nil, switchboard.NotFound("Assignee")
+	}
+	c, changed, err := s.Store.RemoveAssignee(ctx, c.ID, userID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.publish(ctx, switchboard.EventConversationUnassigned, c,
+			assignmentData(c, &switchboard.User{ID: userID}), userID)
+		s.audit(ctx, a, "conversation.unassign", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"user_id": userID})
+	}
+	return s.withUnread(ctx, c, a)
+}
+
+// AssignmentEvent is the data of assignment events: the conversation and the
+// user who was added or removed.
+type AssignmentEvent struct {
+	Conversation *switchboard.Conversation `json:"conversation"`
+	UserID       string                    `json:"user_id"`
+}
+
+func assignmentData(c *switchboard.Conversation, u *switchboard.User) AssignmentEvent {
+	return AssignmentEvent{Conversation: c, UserID: u.ID}
+}
+
+func (s *Service) assignable(ctx context.Context, userID, channelID string) (*switchboard.User, error) {
+	invalid := switchboard.Errorf(switchboard.EInvalid, "This user cannot be assigned: they must be active and allowed on this channel.")
+	if !switchboard.ValidID(userID) {
+		return nil, invalid
+	}
+	u, err := s.Store.User(ctx, userID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, invalid
+	} else if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, invalid
+	}
+	r, err := s.Store.Role(ctx, u.RoleID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.AllowsChannel(channelID) {
+		return nil, invalid
+	}
+	return u, nil
+}
+
+// Receive stores a customer's message arriving from a channel and tells the
+// users who may see it. A duplicate delivery changes nothing.
+func (s *Service) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+	r, err := s.Store.ReceiveMessage(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.Duplicate {
+		return r.Message, false, nil
+	}
+	c, m := r.Conversation, r.Message
+	if r.NewConversation {
+		s.publish(ctx, switchboard.EventConversationCreated, c, c)
+	} else {
+		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	}
+	s.publish(ctx, switchboard.EventMessageCreated, c, m)
+	return m, true, nil
+}
+
+// ReadReceipts sends read receipts to WhatsApp; the sender worker
+// implements it.
+type ReadReceipts interface {
+	MarkRead(channelID, wamid string)
+}
+
+// sendReadReceipt marks the newest customer message read at Meta when the
+// channel is configured to send read receipts.
+func (s *Service) sendReadReceipt(ctx context.Context, c *switchboard.Conversation, newestFirst []*switchboard.Message) {
+	if s.Receipts == nil {
+		return
+	}
+	for _, m := range newestFirst {
+		if m.Direction != switchboard.DirectionIn || m.WAMessageID == "" {
+			continue
+		}
+		ch, err := s.Store.Channel(ctx, c.ChannelID)
+		if err == nil && ch.MarkRead {
+			s.Receipts.MarkRead(ch.ID, m.WAMessageID)
+		}
+		return
+	}
+}

@@ -1,0 +1,328 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/media"
+	"github.com/switchboardhq/switchboard/internal/seal"
+	"github.com/switchboardhq/switchboard/internal/whatsapp"
+)
+
+// MaxCaptionLength is WhatsApp's limit for media captions.
+const MaxCaptionLength = 1024
+
+// maxUpload is the largest file WhatsApp takes (documents, 100 MB).
+const maxUpload = 100 << 20
+
+// Outgoing is a message a user sends.
+type Outgoing struct {
+	Type    string // text, image, video, audio, document, sticker or template
+	Text    string // body, or caption for media
+	ReplyTo string // our id of a message in the conversation to quote
+	// MediaID names a file stored with StoreUpload, for media types.
+	MediaID string
+	// Template is the template to send, for type template; its parameters
+	// are keyed like "body.1", "header.1" or a named placeholder "body.name".
+	Template *switchboard.TemplateSend
+	// IdempotencyKey makes a retried request return the first result.
+	IdempotencyKey string
+}
+
+// Keyring hands out data keys by id; the store's keyring implements it.
+type Keyring interface {
+	Get(ctx context.Context, id string) (*seal.DataKey, error)
+}
+
+// mediaAAD binds an encrypted file to its media id.
+func mediaAAD(id string) []byte { return seal.AAD("media", "blob", id) }
+
+// StoreUpload encrypts an uploaded file under the conversation's contact key
+// and records it, for a later Send. The type and size are checked against
+// WhatsApp's limits before anything is stored.
+func (s *Service) StoreUpload(ctx context.Context, a *switchboard.Actor, conversationID, kind, filename, mimeType string, size int64, r io.Reader) (*switchboard.MediaFile, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsReply) {
+		return nil, forbidden()
+	}
+	if s.Blobs == nil || s.Keys == nil {
+		return nil, switchboard.Errorf(switchboard.EUnavailable, "Media storage is not configured.")
+	}
+	// size < 0: unknown yet; check the type now and the size as it streams.
+	if err := whatsapp.CheckOutboundMedia(kind, mimeType, max(size, 1)); err != nil {
+		return nil, switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
+	}
+	limit := size
+	if limit < 0 {
+		limit = maxUpload
+	}
+	key, err := s.Keys.Get(ctx, c.KeyID)
+	if err != nil {
+		return nil, fmt.Errorf("media key: %w", err)
+	}
+	f := &switchboard.MediaFile{
+		ID: switchboard.NewID(), ConversationID: c.ID, KeyID: c.KeyID, MIMEType: mimeType,
+		Filename: media.SafeFilename(filename), CreatedAt: s.now(),
+	}
+	hash := newHashingReader(io.LimitReader(r, limit+1))
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := media.Encrypt(pw, hash, key, mediaAAD(f.ID))
+		pw.CloseWithError(err)
+	}()
+	if _, err := s.Blobs.Put(ctx, f.ID, pr); err != nil {
+		pr.CloseWithError(err)
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	if size >= 0 && hash.n != size {
+		_ = s.Blobs.Delete(ctx, f.ID)
+		return nil, switchboard.Errorf(switchboard.EInvalid, "The upload was %d bytes, not the announced %d.", hash.n, size)
+	}
+	if err := whatsapp.CheckOutboundMedia(kind, mimeType, hash.n); err != nil || hash.n == 0 {
+		_ = s.Blobs.Delete(ctx, f.ID)
+		if hash.n == 0 {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "The file is empty.")
+		}
+		return nil, switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
+	}
+	f.Size, f.SHA256 = hash.n, hash.sum()
+	if err := s.Store.CreateMedia(ctx, f); err != nil {
+		_ = s.Blobs.Delete(ctx, f.ID)
+		return nil, err
+	}
+	return f, nil
+}
+
+// OpenMedia returns a stored file's metadata and a reader of its decrypted
+// bytes, if the actor may see the file's conversation.
+func (s *Service) OpenMedia(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.MediaFile, io.ReadCloser, error) {
+	if !switchboard.ValidID(id) {
+		return nil, nil, switchboard.NotFound("Media")
+	}
+	f, err := s.Store.Media(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.visibleConversation(ctx, a, f.ConversationID); err != nil {
+		return nil, nil, switchboard.NotFound("Media")
+	}
+	return s.ReadMedia(ctx, id)
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// Send stores a message as pending in the outbox; the sender worker
+// delivers it. It needs conversations.reply. Free-form messages need an open
+// customer-service window; templates do not.
+func (s *Service) Send(ctx context.Context, a *switchboard.Actor, conversationID string, in Outgoing) (*switchboard.Message, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsReply) {
+		s.audit(ctx, a, "message.send", "conversation", conversationID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if len(in.IdempotencyKey) > 200 {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Idempotency-Key must be at most 200 characters.")
+	}
+	if in.IdempotencyKey != "" {
+		if m, err := s.Store.IdempotentMessage(ctx, a.User.ID, in.IdempotencyKey); err == nil {
+			return m, nil
+		} else if switchboard.ErrorCode(err) != switchboard.ENotFound {
+			return nil, err
+		}
+	}
+	now := s.now()
+	m := &switchboard.Message{
+		ID: switchboard.NewID(), ConversationID: c.ID, Direction: switchboard.DirectionOut,
+		Type: in.Type, Status: switchboard.MessagePending, SenderID: a.User.ID,
+		Timestamp: now, CreatedAt: now, UpdatedAt: now, IdempotencyKey: in.IdempotencyKey,
+	}
+	if err := s.buildContent(ctx, c, in, m); err != nil {
+		return nil, err
+	}
+	if m.Type != switchboard.TypeTemplate && !c.WindowOpen(now) {
+		return nil, switchboard.Errorf(switchboard.EWindowClosed,
+			"The customer last wrote more than 24 hours ago. Only an approved template can be sent now.")
+	}
+	if in.ReplyTo != "" {
+		q, err := s.Store.Message(ctx, in.ReplyTo)
+		if err != nil || q.ConversationID != c.ID {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "The quoted message is not in this conversation.")
+		}
+		m.ReplyToID = q.ID
+	}
+	c, err = s.Store.CreateOutboundMessage(ctx, m)
+	if switchboard.ErrorCode(err) == switchboard.EConflict && in.IdempotencyKey != "" {
+		// The same key raced in from a parallel retry: answer with its result.
+		return s.Store.IdempotentMessage(ctx, a.User.ID, in.IdempotencyKey)
+	} else if err != nil {
+		return nil, err
+	}
+	if s.Outbox != nil {
+		s.Outbox.Notify()
+	}
+	s.publish(ctx, switchboard.EventMessageCreated, c, m)
+	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	s.audit(ctx, a, "message.send", "message", m.ID, switchboard.OutcomeSuccess,
+		map[string]string{"conversation_id": c.ID, "type": m.Type})
+	return m, nil
+}
+
+func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation, in Outgoing, m *switchboard.Message) error {
+	text := strings.TrimSpace(in.Text)
+	if !utf8.ValidString(text) {
+		return switchboard.Errorf(switchboard.EInvalid, "The text is not valid UTF-8.")
+	}
+	switch in.Type {
+	case switchboard.TypeText:
+		if text == "" {
+			return switchboard.Errorf(switchboard.EInvalid, "Message text is empty.")
+		}
+		if utf8.RuneCountInString(text) > MaxTextLength {
+			return switchboard.Errorf(switchboard.EInvalid, "Message text must be at most %d characters.", MaxTextLength)
+		}
+		m.Content.Text = text
+	case switchboard.TypeImage, switchboard.TypeVideo, switchboard.TypeAudio, switchboard.TypeDocument, switchboard.TypeSticker:
+		if in.MediaID == "" {
+			return switchboard.Errorf(switchboard.EInvalid, "A %s message needs a file.", in.Type)
+		}
+		f, err := s.Store.Media(ctx, in.MediaID)
+		if err != nil || f.ConversationID != c.ID || f.MessageID != "" {
+			return switchboard.Errorf(switchboard.EInvalid, "Unknown file: upload it to this conversation first.")
+		}
+		if err := whatsapp.CheckOutboundMedia(in.Type, f.MIMEType, f.Size); err != nil {
+			return switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
+		}
+		if text != "" && (in.Type == switchboard.TypeAudio || in.Type == switchboard.TypeSticker) {
+			return switchboard.Errorf(switchboard.EInvalid, "Audio and stickers cannot have a caption.")
+		}
+		if utf8.RuneCountInString(text) > MaxCaptionLength {
+			return switchboard.Errorf(switchboard.EInvalid, "Captions must be at most %d characters.", MaxCaptionLength)
+		}
+		m.Content.Text = text
+		m.Content.Media = &switchboard.Media{ID: f.ID, MIMEType: f.MIMEType, Filename: f.Filename, Size: f.Size, SHA256: f.SHA256, State: "ready"}
+	case switchboard.TypeTemplate:
+		if in.Template == nil || in.Template.Name == "" || in.Template.Language == "" {
+			return switchboard.Errorf(switchboard.EInvalid, "A template message needs template.name and template.language.")
+		}
+		t, err := s.findTemplate(ctx, c.ChannelID, in.Template.Name, in.Template.Language)
+		if err != nil {
+			return err
+		}
+		if _, err := whatsapp.BuildTemplateComponents(t, in.Template.Parameters); err != nil {
+			return switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
+		}
+		m.Content.Template = in.Template
+		m.Content.Text = renderTemplate(t, in.Template.Parameters)
+	default:
+		return switchboard.Errorf(switchboard.EInvalid, "type must be text, image, video, audio, document, sticker or template.")
+	}
+	return nil
+}
+
+// findTemplate returns a channel's approved template in Meta's shape.
+func (s *Service) findTemplate(ctx context.Context, channelID, name, language string) (whatsapp.Template, error) {
+	all, err := s.Store.Templates(ctx, channelID)
+	if err != nil {
+		return whatsapp.Template{}, err
+	}
+	for _, t := range all {
+		if t.Name != name || t.Language != language {
+			continue
+		}
+		if t.Status != "APPROVED" {
+			return whatsapp.Template{}, switchboard.Errorf(switchboard.EUnprocessable, "Template %q (%s) is %s, not approved.", name, language, strings.ToLower(t.Status))
+		}
+		return ToWhatsAppTemplate(t)
+	}
+	return whatsapp.Template{}, switchboard.Errorf(switchboard.EUnprocessable, "No approved template %q in language %q on this channel. Sync templates and try again.", name, language)
+}
+
+// ToWhatsAppTemplate converts a synced template to the Graph client's type.
+func ToWhatsAppTemplate(t *switchboard.Template) (whatsapp.Template, error) {
+	wt := whatsapp.Template{Name: t.Name, Language: t.Language, Status: t.Status, Category: t.Category, ParameterFormat: t.ParameterFormat}
+	if len(t.Components) > 0 {
+		if err := json.Unmarshal(t.Components, &wt.Components); err != nil {
+			return wt, fmt.Errorf("template components: %w", err)
+		}
+	}
+	return wt, nil
+}
+
+// renderTemplate fills the body text for the preview and history, so
+// users see what the customer received.
+func renderTemplate(t whatsapp.Template, params map[string]string) string {
+	var body string
+	for _, c := range t.Components {
+		if strings.EqualFold(c.Type, "BODY") {
+			body = c.Text
+		}
+	}
+	if body == "" {
+		return t.Name
+	}
+	for k, v := range params {
+		name := strings.TrimPrefix(k, "body.")
+		if name == k {
+			continue
+		}
+		body = strings.ReplaceAll(body, "{{"+name+"}}", v)
+	}
+	return body
+}
+
+// ReadMedia opens a stored file for the system (the sender uploading it to
+// Meta); users go through OpenMedia, which checks visibility.
+func (s *Service) ReadMedia(ctx context.Context, id string) (*switchboard.MediaFile, io.ReadCloser, error) {
+	if s.Blobs == nil || s.Keys == nil {
+		return nil, nil, switchboard.Errorf(switchboard.EUnavailable, "Media storage is not configured.")
+	}
+	f, err := s.Store.Media(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := s.Keys.Get(ctx, f.KeyID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("media key: %w", err)
+	}
+	blob, err := s.Blobs.Get(ctx, f.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, readCloser{media.Decrypt(blob, key, mediaAAD(f.ID)), blob}, nil
+}
+
+// WriteMedia encrypts a downloaded file under f.KeyID into blob storage;
+// the caller records it in the store afterwards.
+func (s *Service) WriteMedia(ctx context.Context, f *switchboard.MediaFile, r io.Reader) error {
+	if s.Blobs == nil || s.Keys == nil {
+		return switchboard.Errorf(switchboard.EUnavailable, "Media storage is not configured.")
+	}
+	key, err := s.Keys.Get(ctx, f.KeyID)
+	if err != nil {
+		return fmt.Errorf("media key: %w", err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := media.Encrypt(pw, r, key, mediaAAD(f.ID))
+		pw.CloseWithError(err)
+	}()
+	if _, err := s.Blobs.Put(ctx, f.ID, pr); err != nil {
+		pr.CloseWithError(err)
+		return err
+	}
+	return nil
+}

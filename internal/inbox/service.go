@@ -1,0 +1,114 @@
+// Package inbox holds Switchboard's use cases: signing in, managing users and
+// roles, and working on conversations. Every method takes the acting user and
+// decides there, in the service layer, what that user may see and do; the
+// HTTP layer only translates.
+package inbox
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/password"
+)
+
+// Disconnector ends a user's live connections, e.g. when they are
+// deactivated or their password changes.
+type Disconnector interface {
+	DisconnectUser(userID string)
+}
+
+// Service implements the use cases. Store, Events, Passwords are required;
+// the rest have useful zero values.
+type Service struct {
+	Store     switchboard.Store
+	Events    switchboard.EventPublisher
+	Passwords *password.Hasher
+	Clock     switchboard.Clock
+	Logger    *slog.Logger
+	// Live, when set, is told to drop a user's WebSockets on revocation.
+	Live Disconnector
+	// Throttle limits failed logins per account and per IP.
+	Throttle *Throttle
+
+	// SessionIdle and SessionMax bound a session's life: it ends after
+	// SessionIdle without use, and SessionMax after sign-in regardless.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// SetupTTL is how long the first-run setup link is valid.
+	SetupTTL time.Duration
+	// PublicURL is where users and Meta reach Switchboard.
+	PublicURL string
+	// Templates, when set, syncs message templates from Meta.
+	Templates TemplateSyncer
+	// Webhooks, when set, is woken after a webhook is queued.
+	Webhooks Notifier
+	// Outbox, when set, is woken after a message is queued for sending.
+	Outbox Notifier
+	// Receipts, when set, sends read receipts for channels that want them.
+	Receipts ReadReceipts
+	// Blobs and Keys store media files encrypted under contact keys.
+	Blobs switchboard.BlobStore
+	Keys  Keyring
+
+	channels channelCache
+}
+
+// Notifier is told that new work is queued, so a worker need not wait for
+// its next poll.
+type Notifier interface {
+	Notify()
+}
+
+// New returns a Service with defaults for every optional field.
+func New(store switchboard.Store, events switchboard.EventPublisher, hasher *password.Hasher) *Service {
+	return &Service{
+		Store:       store,
+		Events:      events,
+		Passwords:   hasher,
+		Clock:       switchboard.SystemClock{},
+		Logger:      slog.New(slog.DiscardHandler),
+		Throttle:    NewThrottle(ThrottleOptions{}),
+		SessionIdle: 12 * time.Hour,
+		SessionMax:  7 * 24 * time.Hour,
+		SetupTTL:    time.Hour,
+	}
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+// audit appends an entry for an action. A failure to write the audit log is
+// logged loudly but does not undo the action, which has already committed.
+func (s *Service) audit(ctx context.Context, a *switchboard.Actor, action, objType, objID, outcome string, detail map[string]string) {
+	e := &switchboard.AuditEntry{
+		At: s.now(), Action: action, ObjectType: objType, ObjectID: objID,
+		Outcome: outcome, Detail: detail,
+	}
+	if a != nil {
+		if a.User != nil {
+			e.ActorID, e.ActorLogin = a.User.ID, a.User.Login
+		}
+		e.IP, e.UserAgent = a.IP, truncate(a.UserAgent, 256)
+	}
+	if err := s.Store.AppendAudit(ctx, e); err != nil {
+		s.Logger.Error("append audit entry", "action", action, "err", err)
+	}
+}
+
+func (s *Service) publish(ctx context.Context, typ string, conv *switchboard.Conversation, data any, also ...string) {
+	if s.Events == nil {
+		return
+	}
+	s.Events.Publish(ctx, switchboard.Event{
+		Type: typ, At: s.now(), ConversationID: conv.ID, Data: data,
+		ChannelID: conv.ChannelID, Assignees: conv.AssigneeIDs(), Also: also,
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

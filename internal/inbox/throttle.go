@@ -1,0 +1,125 @@
+package inbox
+
+import (
+	"sync"
+	"time"
+)
+
+// ThrottleOptions configures login throttling. Zero values take defaults.
+type ThrottleOptions struct {
+	// AccountFailures is how many failed logins an account may have inside
+	// Window before it is locked out (default 5).
+	AccountFailures int
+	// IPFailures is the same for one client address (default 20): it stops
+	// password spraying across many accounts.
+	IPFailures int
+	// Window is the period failures are counted over (default 15 minutes).
+	Window time.Duration
+	// Lockout is the first lock-out; it doubles on each further failure
+	// while locked, up to Window (default 1 minute).
+	Lockout time.Duration
+	// MaxKeys bounds memory: past it the oldest entries are dropped
+	// (default 100,000).
+	MaxKeys int
+}
+
+// Throttle counts failed logins per key (account or IP) in memory and tells
+// when a key is locked. Throttling state is per instance on purpose: it is a
+// brake, not a ledger, and must never depend on the database being writable.
+type Throttle struct {
+	opts ThrottleOptions
+	mu   sync.Mutex
+	keys map[string]*throttleEntry
+}
+
+type throttleEntry struct {
+	failures    int
+	first       time.Time
+	lockedUntil time.Time
+}
+
+// NewThrottle returns a Throttle with opts' zero fields set to defaults.
+func NewThrottle(opts ThrottleOptions) *Throttle {
+	if opts.AccountFailures <= 0 {
+		opts.AccountFailures = 5
+	}
+	if opts.IPFailures <= 0 {
+		opts.IPFailures = 20
+	}
+	if opts.Window <= 0 {
+		opts.Window = 15 * time.Minute
+	}
+	if opts.Lockout <= 0 {
+		opts.Lockout = time.Minute
+	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = 100_000
+	}
+	return &Throttle{opts: opts, keys: make(map[string]*throttleEntry)}
+}
+
+// Locked returns how long key stays locked at now, or 0.
+func (t *Throttle) Locked(key string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.keys[key]
+	if e == nil || !now.Before(e.lockedUntil) {
+		return 0
+	}
+	return e.lockedUntil.Sub(now)
+}
+
+// Fail records a failed attempt for key with the given limit and returns how
+// long the key is now locked (0 if not).
+func (t *Throttle) Fail(key string, limit int, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.keys[key]
+	if e == nil || now.Sub(e.first) > t.opts.Window {
+		if e == nil && len(t.keys) >= t.opts.MaxKeys {
+			t.evictLocked(now)
+		}
+		e = &throttleEntry{first: now}
+		t.keys[key] = e
+	}
+	e.failures++
+	if e.failures < limit {
+		return 0
+	}
+	// Each failure past the limit doubles the lock-out, capped at Window.
+	d := t.opts.Lockout
+	for i := limit; i < e.failures && d < t.opts.Window; i++ {
+		d *= 2
+	}
+	d = min(d, t.opts.Window)
+	e.lockedUntil = now.Add(d)
+	return d
+}
+
+// Reset forgets key's failures, after a successful login.
+func (t *Throttle) Reset(key string) {
+	t.mu.Lock()
+	delete(t.keys, key)
+	t.mu.Unlock()
+}
+
+// evictLocked drops expired entries, and if none expired, an arbitrary
+// tenth of the map, so a flood of random keys cannot grow memory.
+func (t *Throttle) evictLocked(now time.Time) {
+	for k, e := range t.keys {
+		if now.Sub(e.first) > t.opts.Window && !now.Before(e.lockedUntil) {
+			delete(t.keys, k)
+		}
+	}
+	if len(t.keys) < t.opts.MaxKeys {
+		return
+	}
+	n := t.opts.MaxKeys / 10
+	for k := range t.keys {
+		if n == 0 {
+			break
+		}
+		delete(t.keys, k)
+		n--
+	}
+}

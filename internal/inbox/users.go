@@ -1,0 +1,351 @@
+package inbox
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@+-]{1,63}$`)
+
+// NewUser is the input for creating a user.
+type NewUser struct {
+	Login    string
+	Name     string
+	RoleID   string
+	Password string
+}
+
+// UserPatch is a partial change of a user by an administrator.
+type UserPatch struct {
+	Name     *string
+	RoleID   *string
+	Active   *bool
+	Password *string // a reset by an administrator
+}
+
+func forbidden() error {
+	return switchboard.Errorf(switchboard.EForbidden, "You are not allowed to do this.")
+}
+
+func validName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "\x00\r\n") {
+		return "", switchboard.Errorf(switchboard.EInvalid, "Name must be 1 to 100 characters on one line.")
+	}
+	return name, nil
+}
+
+// prepareUser validates input and hashes the password; it does not store.
+func (s *Service) prepareUser(ctx context.Context, in NewUser) (*switchboard.User, error) {
+	login := strings.ToLower(strings.TrimSpace(in.Login))
+	if !loginPattern.MatchString(login) {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Login must be 2 to 64 characters: letters, digits and . _ @ + -")
+	}
+	name, err := validName(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.Role(ctx, in.RoleID); err != nil {
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "Unknown role.")
+		}
+		return nil, err
+	}
+	if err := checkPassword(in.Password, login); err != nil {
+		return nil, err
+	}
+	hash, err := s.Passwords.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return &switchboard.User{
+		ID: switchboard.NewID(), Login: login, Name: name, RoleID: in.RoleID, Active: true,
+		PasswordHash: hash, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// CreateUser creates a user; it needs users.manage. A nil actor is the
+// command line (`switchboard user add`), which the operating system already
+// authorised.
+func (s *Service) CreateUser(ctx context.Context, a *switchboard.Actor, in NewUser) (*switchboard.User, error) {
+	if a != nil && !a.Can(switchboard.PermUsersManage) {
+		s.audit(ctx, a, "user.create", "user", "", switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	u, err := s.prepareUser(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "user.create", "user", u.ID, switchboard.OutcomeSuccess,
+		map[string]string{"login": u.Login, "role": u.RoleID})
+	return u, nil
+}
+
+// Users lists users; it needs users.read or users.manage.
+func (s *Service) Users(ctx context.Context, a *switchboard.Actor, f switchboard.UserFilter) ([]*switchboard.User, string, error) {
+	if !a.Can(switchboard.PermUsersRead) && !a.Can(switchboard.PermUsersManage) {
+		return nil, "", forbidden()
+	}
+	if len(f.Query) > 100 {
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Search text is too long.")
+	}
+	return s.Store.Users(ctx, f)
+}
+
+// User returns one user: anyone may read themselves, others need users.read
+// or users.manage. Users the actor may not list are not found.
+func (s *Service) User(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.User, error) {
+	if id != a.User.ID && !a.Can(switchboard.PermUsersRead) && !a.Can(switchboard.PermUsersManage) {
+		return nil, switchboard.NotFound("User")
+	}
+	return s.Store.User(ctx, id)
+}
+
+// UpdateUser changes a user; it needs users.manage. Administrators cannot
+// deactivate themselves or change their own role, so an installation cannot
+// lose its last way in by accident. Deactivation and password resets end the
+// user's sessions and live connections.
+func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id string, p UserPatch) (*switchboard.User, error) {
+	if !a.Can(switchboard.PermUsersManage) {
+		s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeDenied, nil)
+		if !a.Can(switchboard.PermUsersRead) && id != a.User.ID {
+			return nil, switchboard.NotFound("User")
+		}
+		return nil, forbidden()
+	}
+	target, err := s.Store.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var upd switchboard.UserUpdate
+	detail := map[string]string{}
+	if p.Name != nil {
+		name, err := validName(*p.Name)
+		if err != nil {
+			return nil, err
+		}
+		upd.Name = &name
+		detail["name"] = "changed"
+	}
+	if p.RoleID != nil && *p.RoleID != target.RoleID {
+		if id == a.User.ID {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "You cannot change your own role.")
+		}
+		if _, err := s.Store.Role(ctx, *p.RoleID); err != nil {
+			if switchboard.ErrorCode(err) == switchboard.ENotFound {
+				return nil, switchboard.Errorf(switchboard.EInvalid, "Unknown role.")
+			}
+			return nil, err
+		}
+		upd.RoleID = p.RoleID
+		detail["role"] = *p.RoleID
+	}
+	if p.Active != nil && *p.Active != target.Active {
+		if id == a.User.ID && !*p.Active {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "You cannot deactivate yourself.")
+		}
+		upd.Active = p.Active
+		if *p.Active {
+			detail["active"] = "true"
+		} else {
+			detail["active"] = "false"
+		}
+	}
+	if p.Password != nil {
+		if err := checkPassword(*p.Password, target.Login); err != nil {
+			return nil, err
+		}
+		hash, err := s.Passwords.Hash(ctx, *p.Password)
+		if err != nil {
+			return nil, err
+		}
+		upd.PasswordHash = &hash
+		detail["password"] = "reset"
+	}
+	u, err := s.Store.UpdateUser(ctx, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) {
+		s.disconnect(id)
+	}
+	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
+	return u, nil
+}
+
+// RoleInput is the input for creating or replacing a custom role.
+type RoleInput struct {
+	Name        *string
+	Description *string
+	Permissions *[]switchboard.Permission
+	ChannelIDs  *[]string
+}
+
+func (s *Service) validateRole(ctx context.Context, in RoleInput) (switchboard.RoleUpdate, error) {
+	var upd switchboard.RoleUpdate
+	if in.Name != nil {
+		name, err := validName(*in.Name)
+		if err != nil {
+			return upd, err
+		}
+		upd.Name = &name
+	}
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if utf8.RuneCountInString(d) > 500 {
+			return upd, switchboard.Errorf(switchboard.EInvalid, "Description must be at most 500 characters.")
+		}
+		upd.Description = &d
+	}
+	if in.Permissions != nil {
+		perms := slices.Clone(*in.Permissions)
+		for _, p := range perms {
+			if !switchboard.ValidPermission(p) {
+				return upd, switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", truncate(string(p), 64))
+			}
+		}
+		slices.Sort(perms)
+		perms = slices.Compact(perms)
+		upd.Permissions = &perms
+	}
+	if in.ChannelIDs != nil {
+		ids := slices.Clone(*in.ChannelIDs)
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		if len(ids) > 1000 {
+			return upd, switchboard.Errorf(switchboard.EInvalid, "Too many channels.")
+		}
+		for _, id := range ids {
+			if _, err := s.Store.Channel(ctx, id); err != nil {
+				if switchboard.ErrorCode(err) == switchboard.ENotFound {
+					return upd, switchboard.Errorf(switchboard.EInvalid, "Unknown channel %q.", truncate(id, 64))
+				}
+				return upd, err
+			}
+		}
+		upd.ChannelIDs = &ids
+	}
+	return upd, nil
+}
+
+// Roles lists roles, for anyone who manages users or roles or picks
+// assignees.
+func (s *Service) Roles(ctx context.Context, a *switchboard.Actor) ([]*switchboard.Role, error) {
+	if !a.Can(switchboard.PermRolesManage) && !a.Can(switchboard.PermUsersManage) && !a.Can(switchboard.PermUsersRead) {
+		return nil, forbidden()
+	}
+	return s.Store.Roles(ctx)
+}
+
+// Role returns one role: the actor's own, or any for those who may list them.
+func (s *Service) Role(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.Role, error) {
+	if id != a.User.RoleID && !a.Can(switchboard.PermRolesManage) && !a.Can(switchboard.PermUsersManage) && !a.Can(switchboard.PermUsersRead) {
+		return nil, switchboard.NotFound("Role")
+	}
+	return s.Store.Role(ctx, id)
+}
+
+// CreateRole creates a custom role; it needs roles.manage.
+func (s *Service) CreateRole(ctx context.Context, a *switchboard.Actor, in RoleInput) (*switchboard.Role, error) {
+	if !a.Can(switchboard.PermRolesManage) {
+		s.audit(ctx, a, "role.create", "role", "", switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if in.Name == nil {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Name is required.")
+	}
+	upd, err := s.validateRole(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r := &switchboard.Role{ID: switchboard.NewID(), Name: *upd.Name, CreatedAt: now, UpdatedAt: now,
+		Permissions: []switchboard.Permission{}, ChannelIDs: []string{}}
+	if upd.Description != nil {
+		r.Description = *upd.Description
+	}
+	if upd.Permissions != nil {
+		r.Permissions = *upd.Permissions
+	}
+	if upd.ChannelIDs != nil {
+		r.ChannelIDs = *upd.ChannelIDs
+	}
+	if err := s.Store.CreateRole(ctx, r); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "role.create", "role", r.ID, switchboard.OutcomeSuccess, map[string]string{"name": r.Name})
+	return r, nil
+}
+
+// UpdateRole changes a custom role; it needs roles.manage. Users with the
+// role get the new permissions on their next request, and live connections
+// within seconds.
+func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id string, in RoleInput) (*switchboard.Role, error) {
+	if !a.Can(switchboard.PermRolesManage) {
+		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	cur, err := s.Store.Role(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur.BuiltIn {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be changed.")
+	}
+	upd, err := s.validateRole(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Store.UpdateRole(ctx, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeSuccess, nil)
+	return r, nil
+}
+
+// DeleteRole deletes an unused custom role; it needs roles.manage.
+func (s *Service) DeleteRole(ctx context.Context, a *switchboard.Actor, id string) error {
+	if !a.Can(switchboard.PermRolesManage) {
+		s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeDenied, nil)
+		return forbidden()
+	}
+	if err := s.Store.DeleteRole(ctx, id); err != nil {
+		return err
+	}
+	s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeSuccess, nil)
+	return nil
+}
+
+// Audit lists audit entries; it needs audit.read.
+func (s *Service) Audit(ctx context.Context, a *switchboard.Actor, f switchboard.AuditFilter) ([]*switchboard.AuditEntry, string, error) {
+	if !a.Can(switchboard.PermAuditRead) {
+		return nil, "", forbidden()
+	}
+	return s.Store.AuditEntries(ctx, f)
+}
+
+// VerifyAudit checks the audit hash chain; it needs audit.read.
+func (s *Service) VerifyAudit(ctx context.Context, a *switchboard.Actor) (int64, *switchboard.AuditBreak, error) {
+	if !a.Can(switchboard.PermAuditRead) {
+		return 0, nil, forbidden()
+	}
+	n, brk, err := switchboard.VerifyAuditChain(ctx, s.Store)
+	if err == nil {
+		outcome := switchboard.OutcomeSuccess
+		if brk != nil {
+			outcome = switchboard.OutcomeFailure
+		}
+		s.audit(ctx, a, "audit.verify", "audit", "", outcome, nil)
+	}
+	return n, brk, err
+}
