@@ -1,0 +1,457 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+)
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token string            `json:"token"`
+	User  *switchboard.User `json:"user"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	token, u, err := s.Service.Login(r.Context(), req.Login, req.Password, s.client(r))
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, token, s.Service.SessionMax)
+	writeJSON(w, http.StatusCreated, loginResponse{Token: token, User: u})
+	return nil
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, maxAge time.Duration) {
+	c := &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode,
+		MaxAge: int(maxAge.Seconds()),
+	}
+	if token == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.Logout(r.Context(), a); err != nil {
+		return err
+	}
+	s.setSessionCookie(w, "", 0)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.LogoutEverywhere(r.Context(), a); err != nil {
+		return err
+	}
+	s.setSessionCookie(w, "", 0)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Service.Store.CountUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"needed": n == 0})
+	return nil
+}
+
+type setupRequest struct {
+	Token    string `json:"token"`
+	Login    string `json:"login"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request) error {
+	var req setupRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c := s.client(r)
+	u, err := s.Service.CompleteSetup(r.Context(), req.Token, inbox.NewUser{Login: req.Login, Name: req.Name, Password: req.Password}, c)
+	if err != nil {
+		return err
+	}
+	token, _, err := s.Service.Login(r.Context(), req.Login, req.Password, c)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, token, s.Service.SessionMax)
+	writeJSON(w, http.StatusCreated, loginResponse{Token: token, User: u})
+	return nil
+}
+
+type meResponse struct {
+	User *switchboard.User `json:"user"`
+	Role *switchboard.Role `json:"role"`
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role})
+	return nil
+}
+
+type passwordRequest struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	var req passwordRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.Service.ChangePassword(r.Context(), a, req.Current, req.New); err != nil {
+		return err
+	}
+	s.setSessionCookie(w, "", 0)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type permissionInfo struct {
+	Name switchboard.Permission `json:"name"`
+}
+
+func (s *Server) permissions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	perms := switchboard.Permissions()
+	out := make([]permissionInfo, len(perms))
+	for i, p := range perms {
+		out[i] = permissionInfo{Name: p}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	q := r.URL.Query()
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
+	}
+	f := switchboard.UserFilter{Query: q.Get("q"), RoleID: q.Get("role_id"), Cursor: q.Get("cursor"), Limit: limit}
+	if v := q.Get("active"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return switchboard.Errorf(switchboard.EInvalid, "active must be true or false.")
+		}
+		f.Active = &b
+	}
+	users, next, err := s.Service.Users(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(users, next))
+	return nil
+}
+
+type createUserRequest struct {
+	Login    string `json:"login"`
+	Name     string `json:"name"`
+	RoleID   string `json:"role_id"`
+	Password string `json:"password"`
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	var req createUserRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	u, err := s.Service.CreateUser(r.Context(), a, inbox.NewUser{Login: req.Login, Name: req.Name, RoleID: req.RoleID, Password: req.Password})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	id := r.PathValue("id")
+	if !switchboard.ValidID(id) {
+		return switchboard.NotFound("User")
+	}
+	u, err := s.Service.User(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+type updateUserRequest struct {
+	Name     *string `json:"name"`
+	RoleID   *string `json:"role_id"`
+	Active   *bool   `json:"active"`
+	Password *string `json:"password"`
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	id := r.PathValue("id")
+	if !switchboard.ValidID(id) {
+		return switchboard.NotFound("User")
+	}
+	var req updateUserRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	u, err := s.Service.UpdateUser(r.Context(), a, id, inbox.UserPatch(req))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) listRoles(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	roles, err := s.Service.Roles(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(roles, ""))
+	return nil
+}
+
+type roleRequest struct {
+	Name        *string                   `json:"name"`
+	Description *string                   `json:"description"`
+	Permissions *[]switchboard.Permission `json:"permissions"`
+	ChannelIDs  *[]string                 `json:"channel_ids"`
+}
+
+func (s *Server) createRole(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	var req roleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	role, err := s.Service.CreateRole(r.Context(), a, inbox.RoleInput(req))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, role)
+	return nil
+}
+
+func (s *Server) getRole(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	role, err := s.Service.Role(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, role)
+	return nil
+}
+
+func (s *Server) updateRole(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	var req roleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	role, err := s.Service.UpdateRole(r.Context(), a, r.PathValue("id"), inbox.RoleInput(req))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, role)
+	return nil
+}
+
+func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.DeleteRole(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	q := r.URL.Query()
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
+	}
+	f := switchboard.ConversationFilter{
+		Assignment: q.Get("assignment"), Status: q.Get("status"), Query: q.Get("q"),
+		Cursor: q.Get("cursor"), Limit: limit,
+	}
+	items, next, err := s.Service.Conversations(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(items, next))
+	return nil
+}
+
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.Conversation(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+type patchConversationRequest struct {
+	Status *string `json:"status"`
+}
+
+func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	// Visibility first, so a hidden conversation is 404 whatever the body.
+	if _, err := s.Service.Conversation(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	var req patchConversationRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Status == nil {
+		return switchboard.Errorf(switchboard.EInvalid, "Nothing to change: send status.")
+	}
+	c, err := s.Service.SetStatus(r.Context(), a, r.PathValue("id"), *req.Status)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
+	}
+	msgs, before, err := s.Service.Messages(r.Context(), a, r.PathValue("id"),
+		switchboard.MessagePage{Before: r.URL.Query().Get("before"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(msgs, before))
+	return nil
+}
+
+type sendMessageRequest struct {
+	Type     string                    `json:"type"`
+	Text     string                    `json:"text"`
+	Caption  string                    `json:"caption"`
+	ReplyTo  string                    `json:"reply_to"`
+	MediaID  string                    `json:"media_id"`
+	Template *switchboard.TemplateSend `json:"template"`
+}
+
+// sendMessage queues a reply: JSON for text, templates and already
+// uploaded media, or multipart/form-data with a file (fields type, caption,
+// reply_to, then file). An Idempotency-Key header makes a retried request
+// return the first result instead of sending twice.
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if _, err := s.Service.Conversation(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	var req sendMessageRequest
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		f, fields, err := s.receiveUpload(w, r, a)
+		if err != nil {
+			return err
+		}
+		req = sendMessageRequest{Type: fields["type"], Caption: fields["caption"], ReplyTo: fields["reply_to"], MediaID: f.ID}
+	} else if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	text := req.Text
+	if req.Type != switchboard.TypeText {
+		text = req.Caption
+	}
+	m, err := s.Service.Send(r.Context(), a, r.PathValue("id"), inbox.Outgoing{
+		Type: req.Type, Text: text, ReplyTo: req.ReplyTo, MediaID: req.MediaID, Template: req.Template,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, m)
+	return nil
+}
+
+func (s *Server) assign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.Assign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.Unassign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	q := r.URL.Query()
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
+	}
+	f := switchboard.AuditFilter{
+		ActorID: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"),
+		ObjectID: q.Get("object"), Cursor: q.Get("cursor"), Limit: limit,
+	}
+	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return switchboard.Errorf(switchboard.EInvalid, "%s must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z.", name)
+			}
+			*dst = t.UTC()
+		}
+	}
+	for _, v := range []string{f.ActorID, f.Action, f.ObjectType, f.ObjectID} {
+		if len(v) > 100 {
+			return switchboard.Errorf(switchboard.EInvalid, "Filter values must be at most 100 characters.")
+		}
+	}
+	entries, next, err := s.Service.Audit(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(entries, next))
+	return nil
+}
+
+type verifyResponse struct {
+	OK       bool   `json:"ok"`
+	Checked  int64  `json:"checked"`
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	n, brk, err := s.Service.VerifyAudit(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	resp := verifyResponse{OK: brk == nil, Checked: n}
+	if brk != nil {
+		resp.BrokenAt, resp.Reason = brk.Seq, brk.Reason
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}

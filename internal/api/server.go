@@ -1,0 +1,255 @@
+// Package api serves Switchboard's HTTP interface: the JSON API under
+// /api/v1, the real-time WebSocket, health and metrics endpoints, and the
+// embedded web app. Handlers translate HTTP to calls of the inbox service,
+// which makes every authorisation decision.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/metrics"
+	"github.com/switchboardhq/switchboard/internal/realtime"
+)
+
+// SessionCookie is the name of the session cookie browsers carry.
+const SessionCookie = "switchboard_session"
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// Server is the HTTP server's handler set. Service and Hub are required.
+type Server struct {
+	Service *inbox.Service
+	Hub     *realtime.Hub
+	Logger  *slog.Logger
+	Metrics *metrics.Registry
+	// PublicURL is where users reach Switchboard; an https URL makes the
+	// session cookie Secure and sets the allowed WebSocket origin.
+	PublicURL string
+	// TrustProxy makes the client address come from X-Forwarded-For, for
+	// a reverse proxy such as Caddy on the same host.
+	TrustProxy bool
+	// Assets is the built web app; nil serves a short notice instead.
+	Assets fs.FS
+	// Ready reports whether the server can take traffic (database reachable,
+	// migrations current); nil means always.
+	Ready func(ctx context.Context) error
+	// Extra lets other packages (the WhatsApp webhook) mount handlers
+	// outside /api/v1 before the server starts.
+	Extra map[string]http.Handler
+
+	latency *metrics.HistogramVec
+}
+
+type route struct {
+	method, path string
+	h            http.Handler
+}
+
+// authedHandler is a handler for signed-in users.
+type authedHandler func(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error
+
+// routes lists the JSON API; the OpenAPI test compares it with the document.
+func (s *Server) routes() []route {
+	pub := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.public(h) }
+	auth := func(h authedHandler) http.Handler { return s.authed(h) }
+	return []route{
+		{"GET", "/api/v1/openapi.json", pub(s.openAPI)},
+		{"POST", "/api/v1/session", pub(s.login)},
+		{"DELETE", "/api/v1/session", auth(s.logout)},
+		{"DELETE", "/api/v1/sessions", auth(s.logoutEverywhere)},
+		{"GET", "/api/v1/setup", pub(s.setupStatus)},
+		{"POST", "/api/v1/setup", pub(s.completeSetup)},
+		{"GET", "/api/v1/me", auth(s.me)},
+		{"POST", "/api/v1/me/password", auth(s.changePassword)},
+		{"GET", "/api/v1/permissions", auth(s.permissions)},
+		{"GET", "/api/v1/users", auth(s.listUsers)},
+		{"POST", "/api/v1/users", auth(s.createUser)},
+		{"GET", "/api/v1/users/{id}", auth(s.getUser)},
+		{"PATCH", "/api/v1/users/{id}", auth(s.updateUser)},
+		{"GET", "/api/v1/roles", auth(s.listRoles)},
+		{"POST", "/api/v1/roles", auth(s.createRole)},
+		{"GET", "/api/v1/roles/{id}", auth(s.getRole)},
+		{"PATCH", "/api/v1/roles/{id}", auth(s.updateRole)},
+		{"DELETE", "/api/v1/roles/{id}", auth(s.deleteRole)},
+		{"GET", "/api/v1/conversations", auth(s.listConversations)},
+		{"GET", "/api/v1/conversations/{id}", auth(s.getConversation)},
+		{"PATCH", "/api/v1/conversations/{id}", auth(s.patchConversation)},
+		{"GET", "/api/v1/conversations/{id}/messages", auth(s.listMessages)},
+		{"POST", "/api/v1/conversations/{id}/messages", auth(s.sendMessage)},
+		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},
+		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
+		{"POST", "/api/v1/conversations/{id}/media", auth(s.uploadMedia)},
+		{"GET", "/api/v1/media/{id}", auth(s.getMedia)},
+		{"GET", "/api/v1/channels", auth(s.listChannels)},
+		{"POST", "/api/v1/channels", auth(s.createChannel)},
+		{"GET", "/api/v1/channels/{id}", auth(s.getChannel)},
+		{"PATCH", "/api/v1/channels/{id}", auth(s.updateChannel)},
+		{"POST", "/api/v1/channels/{id}/templates/sync", auth(s.syncTemplates)},
+		{"GET", "/api/v1/templates", auth(s.listTemplates)},
+		{"GET", "/api/v1/audit", auth(s.listAudit)},
+		{"POST", "/api/v1/audit/verify", auth(s.verifyAudit)},
+		{"GET", "/api/v1/events", s.events()},
+	}
+}
+
+// Handler returns the complete HTTP handler.
+func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Metrics == nil {
+		s.Metrics = metrics.NewRegistry()
+	}
+	s.latency = s.Metrics.Histogram("switchboard_http_request_duration_seconds",
+		"HTTP request latency by route, method and status code.", metrics.DefaultBuckets(), "route", "method", "code")
+
+	api := http.NewServeMux()
+	for _, rt := range s.routes() {
+		api.Handle(rt.method+" "+rt.path, rt.h)
+	}
+	api.Handle("/api/", s.public(func(w http.ResponseWriter, r *http.Request) error {
+		return switchboard.Errorf(switchboard.ENotFound, "No such API endpoint.")
+	}))
+	// Cookie-authenticated writes from other sites are refused (CSRF):
+	// CrossOriginProtection checks Sec-Fetch-Site and Origin, and lets
+	// requests without either (API clients with bearer tokens) through.
+	csrf := http.NewCrossOriginProtection()
+	if o := s.origin(); o != "" {
+		_ = csrf.AddTrustedOrigin(o)
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, s.Logger, switchboard.Errorf(switchboard.EForbidden, "Cross-site request refused."))
+	}))
+
+	root := http.NewServeMux()
+	root.Handle("/api/", csrf.Handler(api))
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	root.HandleFunc("GET /readyz", s.readyz)
+	root.Handle("GET /metrics", s.Metrics.Handler())
+	root.Handle("/webhooks/whatsapp", s.webhook())
+	for pattern, h := range s.Extra {
+		root.Handle(pattern, h)
+	}
+	root.Handle("/", s.spa())
+	return securityHeaders(metrics.Middleware(s.latency, routeLabel, root))
+}
+
+// routeLabel names a request's route for metrics by its pattern, so ids do
+// not explode the label set.
+func routeLabel(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return "other"
+}
+
+func (s *Server) origin() string {
+	u := strings.TrimRight(s.PublicURL, "/")
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			u = u[:i+3+j]
+		}
+		return u
+	}
+	return ""
+}
+
+func (s *Server) secureCookies() bool { return strings.HasPrefix(s.PublicURL, "https://") }
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": switchboard.ErrorMessage(err)})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(openAPIDocument)
+	return err
+}
+
+// public wraps a handler that needs no session.
+func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, s.Logger, err)
+		}
+	})
+}
+
+// authed wraps a handler that needs a signed-in user.
+func (s *Server) authed(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.actor(r)
+		if err == nil {
+			err = h(w, r, a)
+		}
+		if err != nil {
+			writeError(w, r, s.Logger, err)
+		}
+	})
+}
+
+// sessionToken takes the token from "Authorization: Bearer" or the cookie.
+func sessionToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (s *Server) actor(r *http.Request) (*switchboard.Actor, error) {
+	return s.Service.Authenticate(r.Context(), sessionToken(r), s.client(r))
+}
+
+func (s *Server) client(r *http.Request) inbox.Client {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	if s.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			// The proxy appends the address it saw last.
+			parts := strings.Split(xff, ",")
+			if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
+				ip = last
+			}
+		}
+	}
+	return inbox.Client{IP: ip, UserAgent: r.UserAgent()}
+}
