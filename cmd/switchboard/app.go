@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/api"
+	"github.com/switchboardhq/switchboard/internal/emulator"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/media"
+	"github.com/switchboardhq/switchboard/internal/metrics"
+	"github.com/switchboardhq/switchboard/internal/password"
+	"github.com/switchboardhq/switchboard/internal/postgres"
+	"github.com/switchboardhq/switchboard/internal/realtime"
+	"github.com/switchboardhq/switchboard/internal/seal"
+	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/worker"
+	"golang.org/x/sync/errgroup"
+)
+
+// App is the running program: the composition root that builds every part
+// in order and takes it down in reverse. End-to-end tests start one on
+// 127.0.0.1:0 with a temporary data dir.
+type App struct {
+	Config *Config
+	Logger *slog.Logger
+	Stdout io.Writer
+
+	Store   switchboard.Store
+	Hub     *realtime.Hub
+	Service *inbox.Service
+	Metrics *metrics.Registry
+
+	Ingest    *worker.Ingest
+	Sender    *worker.Sender
+	Fetcher   *worker.MediaFetcher
+	Templates *worker.TemplateSync
+	// Emulator is the built-in Cloud API emulator, when it runs, at
+	// EmulatorURL.
+	Emulator    *emulator.Emulator
+	EmulatorURL string
+	// EmulatorOptions, when set, adjusts the emulator's configuration
+	// before it starts (tests shorten delays and inject faults).
+	EmulatorOptions  func(*emulator.Config)
+	emulatorListener net.Listener
+	emulatorServer   *http.Server
+
+	// SetupURL is the one-time link that creates the first administrator;
+	// empty once users exist.
+	SetupURL string
+
+	listener net.Listener
+	server   *http.Server
+}
+
+func newLogger(c *Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore loads (or on first start creates) the master key and opens the
+// configured database, applying migrations when migrate is set.
+func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (switchboard.Store, error) {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	mk, created, err := seal.LoadOrCreateMasterKey(c.MasterKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	if created {
+		log.Warn("created a new master key; back it up separately from the database: without it the data cannot be read",
+			"file", c.MasterKeyFile)
+	}
+	if c.Postgres() {
+		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate})
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		return db, nil
+	}
+	db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	return db, nil
+}
+
+// Open builds the app: store, hub, service and HTTP server, and starts
+// listening (so Addr is known) without serving yet.
+func (a *App) Open(ctx context.Context) error {
+	c := a.Config
+	store, err := openStore(ctx, c, a.Logger, true)
+	if err != nil {
+		return err
+	}
+	a.Store = store
+	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
+	hasher, err := password.NewHasher(password.DefaultParams(), 0)
+	if err != nil {
+		return err
+	}
+	a.Service = inbox.New(store, a.Hub, hasher)
+	a.Service.Logger = a.Logger
+	a.Service.Live = a.Hub
+	a.Service.PublicURL = c.PublicURL
+	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	keys, ok := store.(interface{ Keys() *seal.Keyring })
+	if !ok {
+		return fmt.Errorf("store %T does not expose its keyring", store)
+	}
+	a.Service.Keys = keys.Keys()
+
+	a.Metrics = metrics.NewRegistry()
+	metrics.RegisterProcess(a.Metrics)
+	a.registerMetrics()
+
+	srv := &api.Server{
+		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
+		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, Assets: webAssets(),
+		Ready: func(ctx context.Context) error {
+			if err := store.Ping(ctx); err != nil {
+				return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
+			}
+			applied, latest, err := store.SchemaVersion(ctx)
+			if err != nil || applied != latest {
+				return switchboard.Errorf(switchboard.EUnavailable, "Database schema is not current.")
+			}
+			return nil
+		},
+	}
+	a.server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	a.listener, err = net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	if err := a.openWhatsApp(ctx); err != nil {
+		return err
+	}
+	if token, err := a.Service.SetupToken(ctx); err != nil {
+		return fmt.Errorf("create setup token: %w", err)
+	} else if token != "" {
+		a.SetupURL = c.PublicURL + "/setup#token=" + token
+	}
+	return nil
+}
+
+func (a *App) registerMetrics() {
+	r := a.Metrics
+	r.GaugeFunc("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) })
+	r.GaugeFunc("switchboard_realtime_events_published", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) })
+	r.GaugeFunc("switchboard_realtime_slow_disconnects", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) })
+	r.GaugeFunc("switchboard_db_open_connections", "Open database connections.", func() float64 { return float64(a.Store.Stats().OpenConnections) })
+	r.GaugeFunc("switchboard_db_in_use_connections", "Database connections in use.", func() float64 { return float64(a.Store.Stats().InUse) })
+	r.GaugeFunc("switchboard_db_wait_count", "Waits for a database connection.", func() float64 { return float64(a.Store.Stats().WaitCount) })
+	r.GaugeFunc("switchboard_db_write_queue", "Writes waiting for the SQLite writer.", func() float64 { return float64(a.Store.Stats().WriteQueue) })
+	depth := func(f func(ctx context.Context) (int, error)) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := f(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}
+	}
+	r.GaugeFunc("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth))
+	r.GaugeFunc("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") }))
+}
+
+// Addr returns the address the server listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: it stops accepting,
+// lets in-flight requests finish within the grace period, closes WebSockets
+// and finally the database (which flushes the writer).
+func (a *App) Run(ctx context.Context) error {
+	if a.SetupURL != "" {
+		fmt.Fprintf(a.Stdout, "\nNo users yet. Create the first administrator within the next hour at:\n\n    %s\n\nor from a shell: switchboard user add --login LOGIN --role admin --name NAME\n\n", a.SetupURL)
+	}
+	a.Logger.Info("listening", "addr", a.Addr(), "public_url", a.Config.PublicURL, "version", Version())
+	if a.Emulator != nil {
+		a.Logger.Info("WhatsApp emulator running: chat as a customer at its page", "url", a.EmulatorURL)
+		fmt.Fprintf(a.Stdout, "WhatsApp Cloud API emulator (no Meta credentials set): chat as a customer at %s\n", a.EmulatorURL)
+	}
+
+	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	var workers errgroup.Group
+	for _, job := range a.runWhatsApp(wctx) {
+		workers.Go(job)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	select {
+	case err := <-errc:
+		stopWorkers()
+		_ = workers.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Stop the HTTP side first so nothing new is queued, then the workers.
+	defer func() {
+		stopWorkers()
+		if err := workers.Wait(); err != nil {
+			a.Logger.Error("worker stopped with an error", "err", err)
+		}
+	}()
+	a.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownGrace)
+	defer cancel()
+	// WebSockets are hijacked connections that http.Server.Shutdown does
+	// not track: the hub ends them with "going away" and waits for their
+	// close handshakes first.
+	if err := a.Hub.Shutdown(sctx); err != nil {
+		a.Logger.Warn("websockets still open after the grace period", "err", err)
+	}
+	err := a.server.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.Logger.Warn("requests still running after the grace period; closing them")
+		_ = a.server.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases everything Open acquired.
+func (a *App) Close() error {
+	var errs []error
+	if a.listener != nil {
+		_ = a.listener.Close()
+	}
+	if a.emulatorListener != nil {
+		_ = a.emulatorListener.Close()
+	}
+	if a.Hub != nil {
+		a.Hub.Close()
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+func runCLI(t *testing.T, dir, stdin string, args ...string) (string, error) {
+	t.Helper()
+	getenv := func(k string) string {
+		if k == "SWITCHBOARD_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestUserAddAndAuditVerify(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := runCLI(t, dir, "", "migrate"); err != nil || !strings.Contains(out, "version") {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	if _, err := runCLI(t, dir, "", "user", "add", "--login", "root", "--role", "admin", "--name", "Root"); err == nil {
+		t.Fatal("user add without a password on stdin succeeded")
+	}
+	if _, err := runCLI(t, dir, "password\n", "user", "add", "--login", "root", "--role", "admin", "--name", "Root"); err == nil {
+		t.Fatal("user add accepted a common password")
+	}
+	out, err := runCLI(t, dir, testPassword+"\n", "user", "add", "--login", "Root", "--role", "admin", "--name", "Root")
+	if err != nil || !strings.Contains(out, "created user root") {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	if _, err := runCLI(t, dir, testPassword+"\n", "user", "add", "--login", "ROOT", "--role", "employee", "--name", "Again"); err == nil {
+		t.Fatal("duplicate login (other case) accepted")
+	}
+	if out, err := runCLI(t, dir, testPassword+"\n", "user", "add", "--login", "emp", "--name", "Emp"); err != nil {
+		t.Fatalf("second user: %v %s", err, out)
+	}
+	out, err = runCLI(t, dir, "", "audit", "verify")
+	if err != nil || !strings.Contains(out, "2 entries verified") {
+		t.Fatalf("audit verify: %v %s", err, out)
+	}
+
+	// Edit an entry behind the application's back: verify names it.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET object_id = 'someone-else' WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = runCLI(t, dir, "", "audit", "verify")
+	if err == nil || !strings.Contains(err.Error(), "broken at entry 1") {
+		t.Fatalf("audit verify after tampering: %v", err)
+	}
+}
+
+func TestHelpAndConfig(t *testing.T) {
+	out, err := runCLI(t, t.TempDir(), "", "serve", "--help")
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, env := range []string{"SWITCHBOARD_ADDR", "SWITCHBOARD_DATA_DIR", "SWITCHBOARD_DATABASE_URL", "SWITCHBOARD_PUBLIC_URL", "SWITCHBOARD_MASTER_KEY_FILE"} {
+		if !strings.Contains(out, env) {
+			t.Errorf("--help does not mention %s", env)
+		}
+	}
+	if _, err := runCLI(t, t.TempDir(), "", "frobnicate"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if out, err := runCLI(t, t.TempDir(), "", "version"); err != nil || !strings.HasPrefix(out, "switchboard ") {
+		t.Fatalf("version: %v %q", err, out)
+	}
+	env := map[string]string{"SWITCHBOARD_ADDR": "127.0.0.1:9999", "SWITCHBOARD_DATABASE_URL": "postgres://x@y/z"}
+	c, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:7777"}, func(k string) string { return env[k] }, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7777" || !c.Postgres() || c.PublicURL != "http://127.0.0.1:7777" || c.MasterKeyFile != filepath.Join("data", "master.key") {
+		t.Fatalf("config = %+v", c)
+	}
+	if _, _, err := parseConfig("serve", []string{"--public-url", "ftp://x"}, func(string) string { return "" }, nil, io.Discard); err == nil {
+		t.Fatal("bad public URL accepted")
+	}
+}

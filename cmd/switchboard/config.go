@@ -1,0 +1,197 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the binary. Each is a flag with an environment
+// twin; flags win over the environment, the environment over defaults.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	PublicURL     string
+	MasterKeyFile string
+	LogLevel      string
+	LogFormat     string
+	TrustProxy    bool
+	ShutdownGrace time.Duration
+
+	// The first WhatsApp channel, from the environment.
+	WAPhoneNumberID string
+	WAWABAID        string
+	WAAccessToken   string
+	WAAppSecret     string
+	WAVerifyToken   string
+	WAGraphURL      string
+	GraphVersion    string
+	SendRate        float64
+
+	// Emulator is "auto" (on when no Meta credentials are set), "on" or "off".
+	Emulator          string
+	EmulatorAddr      string
+	EmulatorCustomers float64
+}
+
+// EmulatorOn reports whether the built-in Cloud API emulator runs.
+func (c *Config) EmulatorOn() bool {
+	return c.Emulator == "on" || (c.Emulator == "auto" && c.WAPhoneNumberID == "")
+}
+
+// setting describes one flag and its environment variable, for --help.
+type setting struct {
+	flag, env, def, help string
+}
+
+func settings(c *Config) ([]setting, map[string]any) {
+	s := []setting{
+		{"addr", "SWITCHBOARD_ADDR", "127.0.0.1:8080", "address to listen on"},
+		{"data-dir", "SWITCHBOARD_DATA_DIR", "./data", "directory for the SQLite database, media files and the master key"},
+		{"database-url", "SWITCHBOARD_DATABASE_URL", "", "database: empty for SQLite in the data dir, a file path or sqlite:// URL for SQLite, postgres://… for PostgreSQL"},
+		{"public-url", "SWITCHBOARD_PUBLIC_URL", "", "URL users reach Switchboard at (https:// makes cookies Secure); default http://<addr>"},
+		{"master-key-file", "SWITCHBOARD_MASTER_KEY_FILE", "", "file holding the master encryption key; default <data-dir>/master.key, created with mode 0600 if absent"},
+		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error"},
+		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json"},
+		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)"},
+		{"shutdown-grace", "SWITCHBOARD_SHUTDOWN_GRACE", "20s", "how long in-flight requests may take to finish on SIGTERM"},
+		{"wa-phone-number-id", "SWITCHBOARD_WA_PHONE_NUMBER_ID", "", "first WhatsApp channel: Meta's phone number id"},
+		{"wa-waba-id", "SWITCHBOARD_WA_WABA_ID", "", "first WhatsApp channel: WhatsApp Business Account id (for templates)"},
+		{"wa-access-token", "SWITCHBOARD_WA_ACCESS_TOKEN", "", "first WhatsApp channel: permanent access token (prefer the environment over the flag)"},
+		{"wa-app-secret", "SWITCHBOARD_WA_APP_SECRET", "", "first WhatsApp channel: app secret that signs webhooks"},
+		{"wa-verify-token", "SWITCHBOARD_WA_VERIFY_TOKEN", "", "first WhatsApp channel: webhook verify token you enter at Meta"},
+		{"wa-graph-url", "SWITCHBOARD_WA_GRAPH_URL", "", "first WhatsApp channel: Graph API base URL; empty for https://graph.facebook.com"},
+		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", "v24.0", "Graph API version"},
+		{"send-rate", "SWITCHBOARD_SEND_RATE", "80", "messages per second per channel (Meta's default 80, up to 1000)"},
+		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off"},
+		{"emulator-addr", "SWITCHBOARD_EMULATOR_ADDR", "127.0.0.1:8081", "address of the emulator (its customer chat page and Graph API)"},
+		{"emulator-customers", "SWITCHBOARD_EMULATOR_CUSTOMERS", "0.2", "messages per second the emulator's virtual customers write in (0 for none)"},
+	}
+	dst := map[string]any{
+		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
+		"public-url": &c.PublicURL, "master-key-file": &c.MasterKeyFile,
+		"log-level": &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy,
+		"shutdown-grace":     &c.ShutdownGrace,
+		"wa-phone-number-id": &c.WAPhoneNumberID, "wa-waba-id": &c.WAWABAID, "wa-access-token": &c.WAAccessToken,
+		"wa-app-secret": &c.WAAppSecret, "wa-verify-token": &c.WAVerifyToken, "wa-graph-url": &c.WAGraphURL,
+		"graph-version": &c.GraphVersion, "send-rate": &c.SendRate,
+		"emulator": &c.Emulator, "emulator-addr": &c.EmulatorAddr, "emulator-customers": &c.EmulatorCustomers,
+	}
+	return s, dst
+}
+
+// parseConfig fills a Config from args and the environment.
+func parseConfig(name string, args []string, getenv func(string) string, extra func(*flag.FlagSet), out io.Writer) (*Config, *flag.FlagSet, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if out != nil {
+		fs.SetOutput(out)
+	}
+	list, dst := settings(c)
+	for _, s := range list {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		help := fmt.Sprintf("%s (env %s)", s.help, s.env)
+		switch p := dst[s.flag].(type) {
+		case *string:
+			fs.StringVar(p, s.flag, def, help)
+		case *bool:
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %q is not true or false", s.env, def)
+			}
+			fs.BoolVar(p, s.flag, b, help)
+		case *float64:
+			f, err := strconv.ParseFloat(def, 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %q is not a number", s.env, def)
+			}
+			fs.Float64Var(p, s.flag, f, help)
+		case *time.Duration:
+			d, err := time.ParseDuration(def)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %q is not a duration such as 20s", s.env, def)
+			}
+			fs.DurationVar(p, s.flag, d, help)
+		}
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags]\n\nFlags (each also read from its environment variable):\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if err := c.finish(); err != nil {
+		return nil, nil, err
+	}
+	return c, fs, nil
+}
+
+// finish derives defaults that depend on other settings and checks values.
+func (c *Config) finish() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("data dir must not be empty")
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		return fmt.Errorf("public URL %q must start with http:// or https://", c.PublicURL)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	switch c.Emulator {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("emulator %q must be auto, on or off", c.Emulator)
+	}
+	if c.SendRate <= 0 || c.SendRate > 1000 {
+		return fmt.Errorf("send rate %v must be between 0 and 1000 messages per second", c.SendRate)
+	}
+	if c.EmulatorCustomers < 0 || c.EmulatorCustomers > 10000 {
+		return fmt.Errorf("emulator customers %v must be between 0 and 10000 messages per second", c.EmulatorCustomers)
+	}
+	if c.WAPhoneNumberID != "" && (c.WAAccessToken == "" || c.WAAppSecret == "" || c.WAVerifyToken == "") {
+		return fmt.Errorf("SWITCHBOARD_WA_PHONE_NUMBER_ID needs SWITCHBOARD_WA_ACCESS_TOKEN, SWITCHBOARD_WA_APP_SECRET and SWITCHBOARD_WA_VERIFY_TOKEN too")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log format %q must be text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// Postgres reports whether the database URL selects PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath returns the SQLite database file.
+func (c *Config) SQLitePath() string {
+	switch {
+	case c.DatabaseURL == "":
+		return filepath.Join(c.DataDir, "switchboard.db")
+	case strings.HasPrefix(c.DatabaseURL, "sqlite://"):
+		return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+	}
+	return c.DatabaseURL
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+type wsEvent struct {
+	ID             int64           `json:"id"`
+	Type           string          `json:"type"`
+	ConversationID string          `json:"conversation_id"`
+	Data           json.RawMessage `json:"data"`
+}
+
+// stream is a WebSocket subscription read into a channel.
+type stream struct {
+	t      *testing.T
+	conn   *websocket.Conn
+	events chan wsEvent
+}
+
+func (a *testApp) subscribe(t *testing.T, c *client, lastID int64) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	url := "ws" + strings.TrimPrefix(a.URL, "http") + "/api/v1/events"
+	if lastID > 0 {
+		url += "?last_id=" + strconv.FormatInt(lastID, 10)
+	}
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + c.token}}})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	s := &stream{t: t, conn: conn, events: make(chan wsEvent, 100)}
+	go func() {
+		defer close(s.events)
+		for {
+			_, b, err := conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			var e wsEvent
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Errorf("event %s: %v", b, err)
+				return
+			}
+			s.events <- e
+		}
+	}()
+	t.Cleanup(func() { cancel(); conn.CloseNow() })
+	return s
+}
+
+// next waits for the next event.
+func (s *stream) next() wsEvent {
+	s.t.Helper()
+	select {
+	case e, ok := <-s.events:
+		if !ok {
+			s.t.Fatal("stream closed")
+		}
+		return e
+	case <-time.After(5 * time.Second):
+		s.t.Fatal("no event within 5s")
+	}
+	return wsEvent{}
+}
+
+// expect reads events until one of type typ about conversation id arrives,
+// failing on any event about a conversation in forbidden.
+func (s *stream) expect(typ, id string, forbidden ...string) wsEvent {
+	s.t.Helper()
+	for {
+		e := s.next()
+		for _, f := range forbidden {
+			if e.ConversationID == f {
+				s.t.Fatalf("received %s about forbidden conversation %s", e.Type, f)
+			}
+		}
+		if e.Type == typ && e.ConversationID == id {
+			return e
+		}
+	}
+}
+
+// quiet asserts that no event arrives for d.
+func (s *stream) quiet(d time.Duration) {
+	s.t.Helper()
+	select {
+	case e, ok := <-s.events:
+		if ok {
+			s.t.Fatalf("unexpected event %s about %s", e.Type, e.ConversationID)
+		}
+	case <-time.After(d):
+	}
+}
+
+func TestEventsFilteredPerUser(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	operator, _ := app.createUser(admin, "otto", "operator")
+	employee, emp := app.createUser(admin, "eva", "employee")
+	ch := app.channel("Main")
+
+	opStream := app.subscribe(t, operator, 0)
+	empStream := app.subscribe(t, employee, 0)
+
+	// A new customer: operators see it, the employee does not.
+	conv := app.customerWrites(ch.ID, "4917600000001", "Clara Kundin", "Guten Tag")
+	opStream.expect("message.created", conv.ID)
+	empStream.quiet(300 * time.Millisecond)
+
+	// Assigning the employee: they receive the assignment at once and the
+	// conversation's events from then on.
+	operator.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+emp.ID, nil, nil)
+	e := empStream.expect("conversation.assigned", conv.ID)
+	var data struct {
+		UserID       string `json:"user_id"`
+		Conversation struct {
+			Contact struct{ Name string }
+		}
+	}
+	if err := json.Unmarshal(e.Data, &data); err != nil || data.UserID != emp.ID || data.Conversation.Contact.Name != "Clara Kundin" {
+		t.Fatalf("assigned event data = %s (%v)", e.Data, err)
+	}
+	opStream.expect("conversation.assigned", conv.ID)
+	app.customerWrites(ch.ID, "4917600000001", "Clara Kundin", "Noch da?")
+	m := empStream.expect("message.created", conv.ID)
+	if !strings.Contains(string(m.Data), "Noch da?") {
+		t.Fatalf("message event = %s", m.Data)
+	}
+
+	// A different customer stays invisible to the employee.
+	other := app.customerWrites(ch.ID, "4917600000002", "Otto Other", "Hallo")
+	opStream.expect("message.created", other.ID)
+
+	// Unassigning: the employee is told, then sees nothing more.
+	operator.must(200, "DELETE", "/api/v1/conversations/"+conv.ID+"/assignees/"+emp.ID, nil, nil)
+	empStream.expect("conversation.unassigned", conv.ID, other.ID)
+	app.customerWrites(ch.ID, "4917600000001", "Clara Kundin", "Hallo?")
+	opStream.expect("message.created", conv.ID)
+	empStream.quiet(300 * time.Millisecond)
+	// And the REST API agrees.
+	if got, _ := employee.do("GET", "/api/v1/conversations/"+conv.ID, nil); got != 404 {
+		t.Fatalf("unassigned employee reads conversation = %d, want 404", got)
+	}
+}
+
+func TestEventsReplayAfterReconnect(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	ch := app.channel("Main")
+	s := app.subscribe(t, admin, 0)
+	c := app.customerWrites(ch.ID, "4917600000009", "Rita", "eins")
+	first := s.expect("message.created", c.ID)
+	s.conn.Close(websocket.StatusNormalClosure, "")
+
+	app.customerWrites(ch.ID, "4917600000009", "Rita", "zwei")
+	app.customerWrites(ch.ID, "4917600000009", "Rita", "drei")
+
+	again := app.subscribe(t, admin, first.ID)
+	var texts []string
+	for len(texts) < 2 {
+		e := again.next()
+		if e.ID <= first.ID {
+			t.Fatalf("replayed event %d at or before last id %d", e.ID, first.ID)
+		}
+		if e.Type == "message.created" {
+			var m struct{ Content struct{ Text string } }
+			_ = json.Unmarshal(e.Data, &m)
+			texts = append(texts, m.Content.Text)
+		}
+	}
+	if texts[0] != "zwei" || texts[1] != "drei" {
+		t.Fatalf("replayed %v, want [zwei drei]", texts)
+	}
+
+	// A last id from before this process started asks for a resync.
+	stale := app.subscribe(t, admin, 1)
+	if e := stale.next(); e.Type != "resync" {
+		t.Fatalf("stale last_id gave %s, want resync", e.Type)
+	}
+}
+
+func TestEventsRefuseForeignOrigin(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	_, resp, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(app.URL, "http")+"/api/v1/events",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + admin.token}, "Origin": {"https://evil.example"}}})
+	if err == nil {
+		t.Fatal("cross-origin WebSocket accepted")
+	}
+	if resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("cross-origin handshake: %v", err)
+	}
+}

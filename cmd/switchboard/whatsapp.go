@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/emulator"
+	"github.com/switchboardhq/switchboard/internal/whatsapp"
+	"github.com/switchboardhq/switchboard/internal/worker"
+)
+
+// Demo numbers of the built-in emulator's channel.
+const (
+	emulatorPhoneNumberID = "100000000000001"
+	emulatorWABAID        = "200000000000001"
+	emulatorDisplayNumber = "+49 30 555 0100"
+	emulatorDisplayDigits = "49305550100"
+)
+
+// graphClients returns the Graph API client factory: Meta's API, or the
+// emulator (on loopback, so private addresses are allowed) for emulated
+// channels.
+func (a *App) graphClients() func(ch *switchboard.Channel) *whatsapp.Client {
+	hc := &http.Client{Timeout: 60 * time.Second}
+	return func(ch *switchboard.Channel) *whatsapp.Client {
+		c := &whatsapp.Client{BaseURL: ch.GraphURL, Version: a.Config.GraphVersion, HTTPClient: hc, UserAgent: "Switchboard/" + Version()}
+		if ch.Emulated {
+			c.AllowPrivate = true
+			c.HTTPClient = nil // let the client build its own transport for the emulator
+		}
+		return c
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// openWhatsApp starts the emulator when configured, makes sure the
+// configured channels exist, and builds the workers.
+func (a *App) openWhatsApp(ctx context.Context) error {
+	c := a.Config
+	clients := a.graphClients()
+	if c.WAPhoneNumberID != "" {
+		if _, err := a.Service.EnsureChannel(ctx, &switchboard.Channel{
+			Name: "WhatsApp " + c.WAPhoneNumberID, PhoneNumberID: c.WAPhoneNumberID, WABAID: c.WAWABAID,
+			GraphURL: c.WAGraphURL, AccessToken: c.WAAccessToken, AppSecret: c.WAAppSecret, VerifyToken: c.WAVerifyToken,
+		}); err != nil {
+			return fmt.Errorf("configure channel from the environment: %w", err)
+		}
+	}
+	if c.EmulatorOn() {
+		if err := a.openEmulator(ctx); err != nil {
+			return err
+		}
+	}
+
+	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.Service, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
+	a.Sender = &worker.Sender{Store: a.Store, Results: a.Service, Media: a.Service, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
+	a.Fetcher = &worker.MediaFetcher{Store: a.Store, Writer: a.Service, Results: a.Service, Client: clients, Logger: a.Logger.With("worker", "media")}
+	a.Templates = &worker.TemplateSync{Store: a.Store, Client: clients, Logger: a.Logger.With("worker", "templates")}
+	a.Service.Webhooks = notifyAll{a.Ingest, a.Fetcher}
+	a.Service.Outbox = a.Sender
+	a.Service.Receipts = a.Sender
+	a.Service.Templates = a.Templates
+	return nil
+}
+
+// notifyAll wakes several workers: a webhook can carry both messages (with
+// media to fetch) and statuses.
+type notifyAll []interface{ Notify() }
+
+func (n notifyAll) Notify() {
+	for _, w := range n {
+		w.Notify()
+	}
+}
+
+// openEmulator starts Meta's stand-in on its own address and wires a demo
+// channel to it, with fresh credentials each start.
+func (a *App) openEmulator(ctx context.Context) error {
+	c := a.Config
+	token, secret, verify := randomHex(24), randomHex(16), randomHex(12)
+	ln, err := net.Listen("tcp", c.EmulatorAddr)
+	if err != nil {
+		return fmt.Errorf("listen for the emulator on %s: %w", c.EmulatorAddr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg := emulator.Config{
+		PhoneNumbers: []emulator.Number{{PhoneNumberID: emulatorPhoneNumberID, DisplayPhoneNumber: emulatorDisplayDigits, WABAID: emulatorWABAID}},
+		AccessToken:  token, AppSecret: secret,
+		WebhookURL: "http://" + a.listener.Addr().String() + "/webhooks/whatsapp",
+		BaseURL:    base,
+		Logger:     a.Logger.With("component", "emulator"),
+	}
+	if a.EmulatorOptions != nil {
+		a.EmulatorOptions(&cfg)
+	}
+	em, err := emulator.New(cfg)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("start emulator: %w", err)
+	}
+	if _, err := a.Service.EnsureChannel(ctx, &switchboard.Channel{
+		Name: "Demo (emulator)", PhoneNumberID: emulatorPhoneNumberID, WABAID: emulatorWABAID,
+		DisplayPhoneNumber: emulatorDisplayNumber, GraphURL: base, AccessToken: token, AppSecret: secret,
+		VerifyToken: verify, Emulated: true,
+	}); err != nil {
+		ln.Close()
+		return fmt.Errorf("configure the emulator's channel: %w", err)
+	}
+	a.Emulator, a.EmulatorURL = em, base
+	a.emulatorListener = ln
+	a.emulatorServer = &http.Server{Handler: em.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return nil
+}
+
+// runWhatsApp runs the workers and the emulator until ctx ends.
+func (a *App) runWhatsApp(ctx context.Context) []func() error {
+	jobs := []func() error{
+		func() error { return a.Ingest.Run(ctx) },
+		func() error { return a.Sender.Run(ctx) },
+		func() error { return a.Fetcher.Run(ctx) },
+		func() error { return a.Templates.Run(ctx) },
+	}
+	if a.Emulator != nil {
+		jobs = append(jobs,
+			func() error { return a.Emulator.Run(ctx) },
+			func() error {
+				err := a.emulatorServer.Serve(a.emulatorListener)
+				if errors.Is(err, http.ErrServerClosed) {
+					return nil
+				}
+				return err
+			},
+			func() error {
+				<-ctx.Done()
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_ = a.Emulator.Close()
+				return a.emulatorServer.Shutdown(sctx)
+			},
+		)
+		if rate := a.Config.EmulatorCustomers; rate > 0 {
+			if err := a.Emulator.StartCustomers(rate, 8); err != nil {
+				a.Logger.Warn("start virtual customers", "err", err)
+			}
+		}
+	}
+	return jobs
+}
