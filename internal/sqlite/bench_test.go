@@ -14,3 +14,11 @@ func BenchmarkReceiveMessage(b *testing.B) {
 func BenchmarkConversations(b *testing.B) {
 	storetest.BenchConversations(b, mustOpen(b))
 }
+
+func BenchmarkEnqueueWebhook(b *testing.B) {
+	storetest.BenchEnqueueWebhook(b, mustOpen(b))
+}
+
+func BenchmarkApplyStatus(b *testing.B) {
+	storetest.BenchApplyStatus(b, mustOpen(b))
+}

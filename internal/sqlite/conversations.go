@@ -32,6 +32,7 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 		return nil, err
 	}
 	c.Contact.ChannelID = c.ChannelID
+	c.KeyID = contactKey
 	plainWaID, err := db.codec.Open(ctx, contactKey, "contacts", "wa_id", c.Contact.ID, waID)
 	if err != nil {
 		return nil, err
@@ -518,6 +519,18 @@ func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage)
 	if err != nil {
 		return nil, err
 	}
+	// The writer is the bottleneck of the ingest path: the conversation
+	// (and a duplicate's message) is read and decrypted after the commit,
+	// through the read pool, rather than inside the write job.
+	if out.Duplicate {
+		if out.Message, err = db.message(ctx, db.rdb, out.Message.ID); err != nil {
+			return nil, err
+		}
+		out.Conversation = &switchboard.Conversation{ID: out.Message.ConversationID}
+	}
+	if out.Conversation, err = db.conversation(ctx, db.rdb, out.Conversation.ID, ""); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -536,15 +549,7 @@ func (db *DB) receive(ctx context.Context, tx *writeTx, in switchboard.InboundMe
 		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE wamid_hash = ?`,
 			db.codec.WAMIDHash(in.ChannelID, in.Message.WAMessageID)).Scan(&id)
 		if err == nil {
-			m, err := db.message(ctx, tx, id)
-			if err != nil {
-				return nil, err
-			}
-			c, err := db.conversation(ctx, tx, m.ConversationID, "")
-			if err != nil {
-				return nil, err
-			}
-			return &switchboard.Received{Conversation: c, Message: m, Duplicate: true}, nil
+			return &switchboard.Received{Message: &switchboard.Message{ID: id}, Duplicate: true}, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("find duplicate message: %w", err)
 		}
@@ -628,14 +633,15 @@ func (db *DB) receive(ctx context.Context, tx *writeTx, in switchboard.InboundMe
 	if err := db.insertMessage(ctx, tx, in.ChannelID, keyID, &m); err != nil {
 		return nil, err
 	}
+	if md := m.Content.Media; md != nil && md.WAMediaID != "" {
+		if err := db.queueMediaDownload(ctx, tx, in.ChannelID, keyID, &m, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := db.touchConversation(ctx, tx, convID, keyID, &m); err != nil {
 		return nil, err
 	}
-	conv, err := db.conversation(ctx, tx, convID, "")
-	if err != nil {
-		return nil, err
-	}
-	return &switchboard.Received{Conversation: conv, Message: &m, NewConversation: newConv}, nil
+	return &switchboard.Received{Conversation: &switchboard.Conversation{ID: convID}, Message: &m, NewConversation: newConv}, nil
 }
 
 // upsertContact finds the contact of (channelID, waID) by its blind index or
@@ -723,7 +729,6 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 	if m == nil || m.ConversationID == "" {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Outbound message needs a conversation.")
 	}
-	var out *switchboard.Conversation
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var channelID, keyID string
 		err := tx.QueryRowContext(ctx, `SELECT channel_id, key_id FROM conversations WHERE id = ?`, m.ConversationID).Scan(&channelID, &keyID)
@@ -751,14 +756,20 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts,
-			next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
-			n.ID, n.ConversationID, channelID, micros(now), micros(now)); err != nil {
+			next_attempt_at, created_at, ts) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+			n.ID, n.ConversationID, channelID, micros(now), micros(now), micros(n.Timestamp)); err != nil {
 			return fmt.Errorf("insert outbox: %w", err)
 		}
-		if err := db.touchConversation(ctx, tx, n.ConversationID, keyID, &n); err != nil {
-			return err
+		if n.IdempotencyKey != "" {
+			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, message_id, created_at) VALUES (?, ?, ?, ?)`,
+				n.SenderID, n.IdempotencyKey, n.ID, micros(now))
+			if isUnique(err) {
+				return switchboard.Errorf(switchboard.EConflict, "This Idempotency-Key was used for another message.")
+			} else if err != nil {
+				return fmt.Errorf("insert idempotency key: %w", err)
+			}
 		}
-		if out, err = db.conversation(ctx, tx, n.ConversationID, n.SenderID); err != nil {
+		if err := db.touchConversation(ctx, tx, n.ConversationID, keyID, &n); err != nil {
 			return err
 		}
 		*m = n
@@ -767,5 +778,6 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	// Read after the commit, outside the writer (see ReceiveMessage).
+	return db.conversation(ctx, db.rdb, m.ConversationID, m.SenderID)
 }

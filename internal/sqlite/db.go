@@ -29,6 +29,11 @@ const (
 	DefaultReaders  = 4
 )
 
+// keyReaders is the size of the pool that loads data keys. A key load is
+// one indexed row, so two connections keep misses of concurrent readers
+// from queueing long behind each other.
+const keyReaders = 2
+
 // Options configure Open.
 type Options struct {
 	// Master is the master key that wraps the data keys and the blind-index
@@ -49,10 +54,15 @@ type Options struct {
 
 // DB is a switchboard.Store on one SQLite database file.
 type DB struct {
-	path   string
-	clock  switchboard.Clock
-	wdb    *sql.DB // the single writer connection, used only by the writer goroutine
-	rdb    *sql.DB // read-only pool
+	path  string
+	clock switchboard.Clock
+	wdb   *sql.DB // the single writer connection, used only by the writer goroutine
+	rdb   *readDB // read-only pool
+	// kdb is a small read-only pool used only to load data keys. Keys are
+	// loaded while a read holds a connection of rdb (decrypting the rows
+	// of a list) or while a write job runs: loading them through rdb would
+	// deadlock once every reader waits for a key.
+	kdb    *sql.DB
 	codec  *storecrypt.Codec
 	master *seal.MasterKey
 
@@ -70,6 +80,10 @@ type DB struct {
 	// Keyring even if they fell out of its cache.
 	pendingMu sync.Mutex
 	pending   map[string]pendingKey
+
+	// channelKeys caches channel id → data key id for the webhook path; a
+	// channel's key never changes.
+	channelKeys sync.Map
 }
 
 type pendingKey struct {
@@ -158,11 +172,28 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	rdb.SetConnMaxLifetime(0)
 	rdb.SetConnMaxIdleTime(0)
 
+	kdb, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("open sqlite key readers: %w", err)
+	}
+	kdb.SetMaxOpenConns(keyReaders)
+	kdb.SetMaxIdleConns(keyReaders)
+	kdb.SetConnMaxLifetime(0)
+	kdb.SetConnMaxIdleTime(0)
+	closeAll := func() {
+		wdb.Close()
+		rdb.Close()
+		kdb.Close()
+	}
+
 	db := &DB{
 		path:     path,
 		clock:    opts.Clock,
 		wdb:      wdb,
-		rdb:      rdb,
+		rdb:      newReadDB(rdb),
+		kdb:      kdb,
 		master:   opts.Master,
 		jobs:     make(chan *job, opts.MaxBatch),
 		maxBatch: opts.MaxBatch,
@@ -174,21 +205,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// Migrations run on the writer connection before the writer goroutine
 	// exists: nothing else writes yet.
 	if err := db.migrate(ctx, opts.Migrate); err != nil {
-		wdb.Close()
-		rdb.Close()
+		closeAll()
 		return nil, err
 	}
 
 	keys, err := seal.NewKeyring(opts.Master, db.loadKey)
 	if err != nil {
-		wdb.Close()
-		rdb.Close()
+		closeAll()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	index, err := db.blindIndex(ctx)
 	if err != nil {
-		wdb.Close()
-		rdb.Close()
+		closeAll()
 		return nil, err
 	}
 	db.codec = &storecrypt.Codec{Keys: keys, Index: index}
@@ -212,12 +240,16 @@ func (db *DB) Close() error {
 	// Fold the WAL back into the main file so a closed database is one
 	// self-contained file (best effort: a reader elsewhere may hold it).
 	_, _ = db.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	err := errors.Join(db.rdb.Close(), db.wdb.Close())
+	err := errors.Join(db.rdb.Close(), db.kdb.Close(), db.wdb.Close())
 	if err != nil {
 		return fmt.Errorf("close sqlite: %w", err)
 	}
 	return nil
 }
+
+// Keys returns the keyring of the data keys, so that the service can
+// encrypt media files with a conversation's key (Conversation.KeyID).
+func (db *DB) Keys() *seal.Keyring { return db.codec.Keys }
 
 // Ping checks that both the writer and a reader answer.
 func (db *DB) Ping(ctx context.Context) error {
@@ -233,12 +265,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // Stats reports pool figures; WriteQueue counts write jobs waiting for or
 // inside the current batch.
 func (db *DB) Stats() switchboard.StoreStats {
-	r, w := db.rdb.Stats(), db.wdb.Stats()
+	r, k, w := db.rdb.Stats(), db.kdb.Stats(), db.wdb.Stats()
 	return switchboard.StoreStats{
-		OpenConnections: r.OpenConnections + w.OpenConnections,
-		InUse:           r.InUse + w.InUse,
-		Idle:            r.Idle + w.Idle,
-		WaitCount:       r.WaitCount + w.WaitCount,
+		OpenConnections: r.OpenConnections + k.OpenConnections + w.OpenConnections,
+		InUse:           r.InUse + k.InUse + w.InUse,
+		Idle:            r.Idle + k.Idle + w.Idle,
+		WaitCount:       r.WaitCount + k.WaitCount + w.WaitCount,
 		WriteQueue:      int(db.queued.Load()),
 	}
 }
@@ -268,7 +300,7 @@ func (db *DB) loadKey(ctx context.Context, id string) (string, []byte, error) {
 	}
 	var masterKeyID string
 	var wrapped []byte
-	err := db.rdb.QueryRowContext(ctx,
+	err := db.kdb.QueryRowContext(ctx,
 		`SELECT master_key_id, wrapped FROM data_keys WHERE id = ? AND destroyed_at IS NULL`, id,
 	).Scan(&masterKeyID, &wrapped)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -39,9 +39,13 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		secret   = "appsecret-probe-7720"
 		verify   = "verify-probe-6631"
 		filename = "probe-invoice-4410.pdf"
+		mediaID  = "waMediaProbe-1839"
+		upload   = "probe-upload-contract-2291.pdf"
+		hook     = "webhook-probe-body-6053"
+		details  = "status-details-probe-3117"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
-		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename}
+		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
@@ -57,9 +61,24 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	doc := switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,
 		Message: &switchboard.Message{Type: switchboard.TypeDocument, WAMessageID: wamid + "2", Timestamp: time.Now(),
-			Content: switchboard.MessageContent{Media: &switchboard.Media{Filename: filename, MIMEType: "application/pdf"}}}}
+			Content: switchboard.MessageContent{Media: &switchboard.Media{WAMediaID: mediaID, Filename: filename, MIMEType: "application/pdf"}}}}
 	if _, err := db.ReceiveMessage(ctx, doc); err != nil {
 		t.Fatal(err)
+	}
+	// The webhook queue, an uploaded file's name and a parked status with
+	// Meta's error details hold customer data too.
+	body := `{"entry":[{"changes":[{"value":{"contacts":[{"profile":{"name":"` + name + `"},"wa_id":"` + phone +
+		`"}],"messages":[{"id":"` + wamid + `","text":{"body":"` + hook + `"}}]}}]}]}`
+	if err := db.EnqueueWebhook(ctx, ch.ID, []byte(body), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	media := &switchboard.MediaFile{ConversationID: r.Conversation.ID, MIMEType: "application/pdf", Filename: upload, Size: 10}
+	if err := db.CreateMedia(ctx, media); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := db.ApplyStatus(ctx, switchboard.StatusUpdate{ChannelID: ch.ID, WAMessageID: wamid + "-unsent", Status: "failed",
+		Error: &switchboard.MessageError{Code: 131026, Title: "Message undeliverable", Details: details}}); err != nil || !st.Parked {
+		t.Fatalf("ApplyStatus = %+v, %v", st, err)
 	}
 	if _, err := db.CreateOutboundMessage(ctx, &switchboard.Message{ConversationID: r.Conversation.ID, Content: switchboard.MessageContent{Text: reply}}); err != nil {
 		t.Fatal(err)
@@ -80,6 +99,17 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	got, err := db.Channel(ctx, ch.ID)
 	if err != nil || got.AccessToken != token || got.AppSecret != secret || got.VerifyToken != verify {
 		t.Fatalf("channel = %+v, %v", got, err)
+	}
+	evs, err := db.ClaimWebhooks(ctx, 10, time.Minute, time.Now())
+	if err != nil || len(evs) != 1 || string(evs[0].Body) != body {
+		t.Fatalf("ClaimWebhooks = %v, %v", evs, err)
+	}
+	ds, err := db.ClaimMediaDownloads(ctx, 10, time.Minute, time.Now().Add(time.Second))
+	if err != nil || len(ds) != 1 || ds[0].WAMediaID != mediaID || ds[0].Filename != filename {
+		t.Fatalf("ClaimMediaDownloads = %+v, %v", ds, err)
+	}
+	if f, err := db.Media(ctx, media.ID); err != nil || f.Filename != upload {
+		t.Fatalf("Media = %+v, %v", f, err)
 	}
 	for _, q := range []string{"plaintextprobe", "0151 998877", "99887766"} {
 		found, _, err := db.Conversations(ctx, switchboard.ConversationFilter{Query: q})

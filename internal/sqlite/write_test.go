@@ -238,7 +238,7 @@ func TestOpenWithoutMigrate(t *testing.T) {
 		t.Fatalf("Open without Migrate on a current database: %v", err)
 	}
 	applied, latest, err := db.SchemaVersion(context.Background())
-	if err != nil || applied != latest || latest != 1 {
+	if err != nil || applied != latest || latest < 2 {
 		t.Errorf("SchemaVersion = %d, %d, %v", applied, latest, err)
 	}
 	db.Close()

@@ -16,6 +16,22 @@
 //     clamped to 200.
 //   - DeleteSession of an unknown id is not an error; deleting or editing a
 //     built-in role is EInvalid; deleting a role in use is EConflict.
+//   - Queues (webhooks, outbox, media downloads) hand a row to one claimer
+//     at a time; an expired lease makes it claimable again with the
+//     attempt counted. The outbox hands out only a conversation's oldest
+//     entry, so a later message waits while an earlier one is in flight or
+//     scheduled for a retry. OutboxItem.Expired is set when the row's
+//     previous lease ran out after an attempt (a retry releases the lease).
+//   - Delivery statuses never regress (switchboard.StatusRank; failed is
+//     terminal). A status for an unknown wamid is parked and applied by
+//     MarkSent; a status found by our id (opaque callback data) of the
+//     same channel records its wamid. MarkSendUnknown never overrides a
+//     status Meta reported. Unknown status values are ignored.
+//   - Health: LastWebhookAt and LastSendAt only move forward; TokenState
+//     starts as "unknown". Templates of an unknown channel are an empty
+//     list; ReplaceTemplates of an unknown channel is ENotFound.
+//   - An Idempotency-Key is per user: reusing one is EConflict and stores
+//     nothing.
 package storetest
 
 import (
@@ -69,6 +85,12 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"SchemaVersion", testSchemaVersion},
 		{"NotFound", testNotFound},
 		{"Concurrency", testConcurrency},
+		{"WebhookQueue", testWebhookQueue},
+		{"Outbox", testOutbox},
+		{"Statuses", testStatuses},
+		{"ChannelOps", testChannelOps},
+		{"Media", testMedia},
+		{"Idempotency", testIdempotency},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -1,0 +1,410 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
+)
+
+// Channel health and templates.
+
+func channelExists(ctx context.Context, q querier, id string) error {
+	var ok bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels WHERE id = ?)`, id).Scan(&ok); err != nil {
+		return fmt.Errorf("check channel: %w", err)
+	}
+	if !ok {
+		return switchboard.NotFound("Channel")
+	}
+	return nil
+}
+
+// ChannelHealth returns a channel's health with its queue depths.
+func (db *DB) ChannelHealth(ctx context.Context, channelID string) (*switchboard.ChannelHealth, error) {
+	var h switchboard.ChannelHealth
+	var webhook, send, synced sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT c.last_webhook_at, c.last_send_at, c.token_state, c.token_error,
+			c.templates_synced_at, c.template_sync_error,
+			(SELECT COUNT(*) FROM outbox o WHERE o.channel_id = c.id),
+			(SELECT COUNT(*) FROM webhook_inbox w WHERE w.channel_id = c.id)
+		FROM channels c WHERE c.id = ?`, channelID).Scan(&webhook, &send, &h.TokenState, &h.TokenError, &synced,
+		&h.TemplateSyncError, &h.OutboxDepth, &h.WebhookQueueDepth)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Channel")
+	} else if err != nil {
+		return nil, fmt.Errorf("get channel health: %w", err)
+	}
+	h.LastWebhookAt, h.LastSendAt, h.TemplatesSyncedAt = fromMicros(webhook), fromMicros(send), fromMicros(synced)
+	return &h, nil
+}
+
+// UpdateChannelHealth applies the non-nil fields of u; the last webhook and
+// send times only move forward.
+func (db *DB) UpdateChannelHealth(ctx context.Context, channelID string, u switchboard.HealthUpdate) error {
+	var set []string
+	var args []any
+	forward := func(col string, t *time.Time) {
+		if t != nil && !t.IsZero() {
+			set = append(set, col+" = MAX(COALESCE("+col+", ?), ?)")
+			args = append(args, micros(*t), micros(*t))
+		}
+	}
+	text := func(col string, s *string) {
+		if s != nil {
+			set, args = append(set, col+" = ?"), append(args, *s)
+		}
+	}
+	forward("last_webhook_at", u.LastWebhookAt)
+	forward("last_send_at", u.LastSendAt)
+	text("token_state", u.TokenState)
+	text("token_error", u.TokenError)
+	if u.TemplatesSyncedAt != nil {
+		set, args = append(set, "templates_synced_at = ?"), append(args, micros(*u.TemplatesSyncedAt))
+	}
+	text("template_sync_error", u.TemplateSyncError)
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if len(set) == 0 {
+			return channelExists(ctx, tx, channelID)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, channelID)...)
+		if err != nil {
+			return fmt.Errorf("update channel health: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Channel")
+		}
+		return nil
+	})
+}
+
+// ReplaceTemplates swaps a channel's templates for a fresh sync and records
+// when it happened.
+func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*switchboard.Template, at time.Time) error {
+	at = db.orNow(at)
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET templates_synced_at = ? WHERE id = ?`, micros(at), channelID)
+		if err != nil {
+			return fmt.Errorf("replace templates: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Channel")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE channel_id = ?`, channelID); err != nil {
+			return fmt.Errorf("replace templates: %w", err)
+		}
+		for _, t := range ts {
+			components := string(t.Components)
+			if strings.TrimSpace(components) == "" {
+				components = "[]"
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO templates (channel_id, name, language, status, category,
+				parameter_format, components, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (channel_id, name, language) DO UPDATE SET status = excluded.status, category = excluded.category,
+					parameter_format = excluded.parameter_format, components = excluded.components`,
+				channelID, t.Name, t.Language, t.Status, t.Category, t.ParameterFormat, components, micros(at)); err != nil {
+				return fmt.Errorf("insert template: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Templates returns a channel's templates by name and language; an unknown
+// channel has none.
+func (db *DB) Templates(ctx context.Context, channelID string) ([]*switchboard.Template, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT channel_id, name, language, status, category, parameter_format, components, synced_at
+		FROM templates WHERE channel_id = ? ORDER BY name, language`, channelID)
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	defer rows.Close()
+	out := []*switchboard.Template{}
+	for rows.Next() {
+		var t switchboard.Template
+		var components string
+		var synced sql.NullInt64
+		if err := rows.Scan(&t.ChannelID, &t.Name, &t.Language, &t.Status, &t.Category, &t.ParameterFormat, &components, &synced); err != nil {
+			return nil, fmt.Errorf("list templates: %w", err)
+		}
+		t.Components = json.RawMessage(components)
+		t.SyncedAt = fromMicros(synced)
+		out = append(out, &t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	return out, nil
+}
+
+// Media.
+
+// CreateMedia records a stored file. KeyID defaults to the conversation's
+// data key; the filename is sealed under it.
+func (db *DB) CreateMedia(ctx context.Context, f *switchboard.MediaFile) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		n := *f
+		if err := db.insertMedia(ctx, tx, &n); err != nil {
+			return err
+		}
+		*f = n
+		return nil
+	})
+}
+
+func (db *DB) insertMedia(ctx context.Context, tx *writeTx, f *switchboard.MediaFile) error {
+	var convKey string
+	err := tx.QueryRowContext(ctx, `SELECT key_id FROM conversations WHERE id = ?`, f.ConversationID).Scan(&convKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return switchboard.NotFound("Conversation")
+	} else if err != nil {
+		return fmt.Errorf("get conversation: %w", err)
+	}
+	if f.ID == "" {
+		f.ID = switchboard.NewID()
+	}
+	if f.KeyID == "" {
+		f.KeyID = convKey
+	}
+	f.CreatedAt = db.orNow(f.CreatedAt)
+	var filename []byte
+	if f.Filename != "" {
+		if filename, err = db.codec.Seal(ctx, f.KeyID, "media", "filename", f.ID, []byte(f.Filename)); err != nil {
+			return err
+		}
+	}
+	var messageID any
+	if f.MessageID != "" {
+		messageID = f.MessageID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO media (id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, f.ConversationID, messageID, f.KeyID, f.MIMEType, filename, f.Size, f.SHA256,
+		micros(f.CreatedAt))
+	if isUnique(err) {
+		return switchboard.Errorf(switchboard.EConflict, "Media already exists.")
+	} else if err != nil {
+		return fmt.Errorf("insert media: %w", err)
+	}
+	return nil
+}
+
+// Media returns a stored file's metadata.
+func (db *DB) Media(ctx context.Context, id string) (*switchboard.MediaFile, error) {
+	var f switchboard.MediaFile
+	var messageID sql.NullString
+	var filename []byte
+	var created sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at
+		FROM media WHERE id = ?`, id).Scan(&f.ID, &f.ConversationID, &messageID, &f.KeyID, &f.MIMEType, &filename, &f.Size,
+		&f.SHA256, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Media")
+	} else if err != nil {
+		return nil, fmt.Errorf("get media: %w", err)
+	}
+	if filename != nil {
+		b, err := db.codec.Open(ctx, f.KeyID, "media", "filename", f.ID, filename)
+		if err != nil {
+			return nil, err
+		}
+		f.Filename = string(b)
+	}
+	f.MessageID, f.CreatedAt = messageID.String, fromMicros(created)
+	return &f, nil
+}
+
+// queueMediaDownload queues the attachment of an inbound message, inside
+// ReceiveMessage's transaction.
+func (db *DB) queueMediaDownload(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message, now time.Time) error {
+	md := m.Content.Media
+	waMediaID, err := db.codec.Seal(ctx, keyID, "media_downloads", "wa_media_id", m.ID, []byte(md.WAMediaID))
+	if err != nil {
+		return err
+	}
+	var filename []byte
+	if md.Filename != "" {
+		if filename, err = db.codec.Seal(ctx, keyID, "media_downloads", "filename", m.ID, []byte(md.Filename)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO media_downloads (message_id, conversation_id, channel_id, key_id, wa_media_id,
+		mime_type, sha256, filename, attempts, next_attempt_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+		m.ID, m.ConversationID, channelID, keyID, waMediaID, md.MIMEType, md.SHA256, filename, micros(now), micros(now)); err != nil {
+		return fmt.Errorf("queue media download: %w", err)
+	}
+	return nil
+}
+
+// ClaimMediaDownloads leases up to n due downloads that are not leased (or
+// whose lease has expired), oldest first.
+func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.MediaDownload, error) {
+	out := []*switchboard.MediaDownload{}
+	if n <= 0 {
+		return out, nil
+	}
+	type claimed struct {
+		d                   switchboard.MediaDownload
+		waMediaID, filename []byte
+	}
+	var rows []claimed
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		rows = rows[:0]
+		r, err := tx.QueryContext(ctx, `UPDATE media_downloads SET leased_until = ?1, attempts = attempts + 1
+			WHERE message_id IN (SELECT message_id FROM media_downloads
+				WHERE next_attempt_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+				ORDER BY queued_at, message_id LIMIT ?3)
+			RETURNING message_id, conversation_id, channel_id, key_id, wa_media_id, mime_type, sha256, filename, attempts, queued_at`,
+			micros(now.Add(lease)), micros(now), n)
+		if err != nil {
+			return fmt.Errorf("claim media downloads: %w", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var c claimed
+			var queued sql.NullInt64
+			if err := r.Scan(&c.d.MessageID, &c.d.ConversationID, &c.d.ChannelID, &c.d.KeyID, &c.waMediaID, &c.d.MIMEType,
+				&c.d.SHA256, &c.filename, &c.d.Attempts, &queued); err != nil {
+				return fmt.Errorf("claim media downloads: %w", err)
+			}
+			c.d.QueuedAt = fromMicros(queued)
+			rows = append(rows, c)
+		}
+		return r.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range rows {
+		d := c.d
+		b, err := db.codec.Open(ctx, d.KeyID, "media_downloads", "wa_media_id", d.MessageID, c.waMediaID)
+		if err != nil {
+			return nil, err
+		}
+		d.WAMediaID = string(b)
+		if c.filename != nil {
+			b, err := db.codec.Open(ctx, d.KeyID, "media_downloads", "filename", d.MessageID, c.filename)
+			if err != nil {
+				return nil, err
+			}
+			d.Filename = string(b)
+		}
+		out = append(out, &d)
+	}
+	// RETURNING does not keep the subquery's order.
+	slices.SortFunc(out, func(a, b *switchboard.MediaDownload) int {
+		if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.MessageID, b.MessageID)
+	})
+	return out, nil
+}
+
+// updateMedia rewrites the sealed content of a message after changing its
+// Media with fn.
+func (db *DB) updateMedia(ctx context.Context, tx *writeTx, messageID string, fn func(md *switchboard.Media)) error {
+	m, err := db.message(ctx, tx, messageID)
+	if err != nil {
+		return err
+	}
+	var keyID string
+	if err := tx.QueryRowContext(ctx, `SELECT key_id FROM messages WHERE id = ?`, messageID).Scan(&keyID); err != nil {
+		return fmt.Errorf("get message key: %w", err)
+	}
+	if m.Content.Media == nil {
+		m.Content.Media = &switchboard.Media{}
+	}
+	fn(m.Content.Media)
+	b, err := storecrypt.EncodeContent(m.Content)
+	if err != nil {
+		return err
+	}
+	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET content = ?, updated_at = ? WHERE id = ?`, content, micros(db.now()), m.ID); err != nil {
+		return fmt.Errorf("update message media: %w", err)
+	}
+	return nil
+}
+
+// CompleteMediaDownload records the downloaded file, points the message's
+// Media at it and drops the queue entry.
+func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFile) (*switchboard.StatusResult, error) {
+	if f == nil || f.MessageID == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "A downloaded file needs its message.")
+	}
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		n := *f
+		if n.ConversationID == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT conversation_id FROM messages WHERE id = ?`, n.MessageID).Scan(&n.ConversationID); errors.Is(err, sql.ErrNoRows) {
+				return switchboard.NotFound("Message")
+			} else if err != nil {
+				return fmt.Errorf("get message: %w", err)
+			}
+		}
+		if err := db.insertMedia(ctx, tx, &n); err != nil {
+			return err
+		}
+		if err := db.updateMedia(ctx, tx, n.MessageID, func(md *switchboard.Media) {
+			md.ID, md.Size, md.State = n.ID, n.Size, "ready"
+			if md.SHA256 == "" {
+				md.SHA256 = n.SHA256
+			}
+			if md.MIMEType == "" {
+				md.MIMEType = n.MIMEType
+			}
+		}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM media_downloads WHERE message_id = ?`, n.MessageID); err != nil {
+			return fmt.Errorf("delete media download: %w", err)
+		}
+		*f = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.statusResult(ctx, f.MessageID, true)
+}
+
+// FailMediaDownload reschedules a download, or gives up and records state
+// ("failed" or "expired") in the message's Media.
+func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state string) (*switchboard.StatusResult, error) {
+	if final && state == "" {
+		state = "failed"
+	}
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if !final {
+			res, err := tx.ExecContext(ctx, `UPDATE media_downloads SET attempts = ?, next_attempt_at = ?, leased_until = NULL
+				WHERE message_id = ?`, attempts, micros(next), messageID)
+			if err != nil {
+				return fmt.Errorf("reschedule media download: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return switchboard.NotFound("Media download")
+			}
+			return nil
+		}
+		if err := db.updateMedia(ctx, tx, messageID, func(md *switchboard.Media) { md.State = state }); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM media_downloads WHERE message_id = ?`, messageID); err != nil {
+			return fmt.Errorf("delete media download: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.statusResult(ctx, messageID, final)
+}

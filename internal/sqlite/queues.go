@@ -1,0 +1,582 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// This file holds the queues of the WhatsApp channel: the webhook inbox, the
+// outbox with its delivery statuses, idempotent sends.
+//
+// Claims run as write jobs (the single writer makes them atomic, so no two
+// workers get the same row) and return only ids and counters; the rows are
+// read and decrypted after the commit through the read pool, which keeps
+// the writer's critical section short.
+
+// channelKey returns the data key id of a channel, or ENotFound.
+func (db *DB) channelKey(ctx context.Context, channelID string) (string, error) {
+	if v, ok := db.channelKeys.Load(channelID); ok {
+		return v.(string), nil
+	}
+	var keyID string
+	err := db.rdb.QueryRowContext(ctx, `SELECT key_id FROM channels WHERE id = ?`, channelID).Scan(&keyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", switchboard.NotFound("Channel")
+	} else if err != nil {
+		return "", fmt.Errorf("get channel key: %w", err)
+	}
+	db.channelKeys.Store(channelID, keyID)
+	return keyID, nil
+}
+
+// EnqueueWebhook stores a webhook body, sealed under the channel's data key,
+// and returns once it is committed. The body is sealed before the job is
+// submitted, so the writer only inserts; the group commit shares one fsync
+// among all concurrent deliveries.
+func (db *DB) EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error {
+	keyID, err := db.channelKey(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	uid := switchboard.NewID()
+	sealed, err := db.codec.Seal(ctx, keyID, "webhook_inbox", "body", uid, body)
+	if err != nil {
+		return err
+	}
+	if at.IsZero() {
+		at = db.now()
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at, attempts)
+			VALUES (?, ?, ?, ?, ?, 0)`, uid, channelID, keyID, sealed, micros(at)); err != nil {
+			return fmt.Errorf("enqueue webhook: %w", err)
+		}
+		return nil
+	})
+}
+
+// ClaimWebhooks leases up to n events that are not leased or whose lease
+// has expired, oldest first.
+func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+	events := []*switchboard.WebhookEvent{}
+	if n <= 0 {
+		return events, nil
+	}
+	type claimed struct {
+		ev    switchboard.WebhookEvent
+		uid   string
+		keyID string
+		body  []byte
+	}
+	var rows []claimed
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		rows = rows[:0]
+		r, err := tx.QueryContext(ctx, `UPDATE webhook_inbox SET leased_until = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM webhook_inbox WHERE leased_until IS NULL OR leased_until <= ? ORDER BY id LIMIT ?)
+			RETURNING id, uid, channel_id, key_id, body, received_at, attempts`,
+			micros(now.Add(lease)), micros(now), n)
+		if err != nil {
+			return fmt.Errorf("claim webhooks: %w", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var c claimed
+			var received sql.NullInt64
+			if err := r.Scan(&c.ev.ID, &c.uid, &c.ev.ChannelID, &c.keyID, &c.body, &received, &c.ev.Attempts); err != nil {
+				return fmt.Errorf("claim webhooks: %w", err)
+			}
+			c.ev.ReceivedAt = fromMicros(received)
+			rows = append(rows, c)
+		}
+		return r.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rows, func(a, b claimed) int { return int(a.ev.ID - b.ev.ID) })
+	for _, c := range rows {
+		body, err := db.codec.Open(ctx, c.keyID, "webhook_inbox", "body", c.uid, c.body)
+		if err != nil {
+			return nil, err
+		}
+		ev := c.ev
+		ev.Body = body
+		events = append(events, &ev)
+	}
+	return events, nil
+}
+
+// DeleteWebhooks removes processed events; unknown ids are ignored.
+func (db *DB) DeleteWebhooks(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		for rest := ids; len(rest) > 0; {
+			n := min(len(rest), 500)
+			args := make([]any, n)
+			for i, id := range rest[:n] {
+				args[i] = id
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (`+placeholders(n)+`)`, args...); err != nil {
+				return fmt.Errorf("delete webhooks: %w", err)
+			}
+			rest = rest[n:]
+		}
+		return nil
+	})
+}
+
+// WebhookQueueDepth counts events not yet processed.
+func (db *DB) WebhookQueueDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_inbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("webhook queue depth: %w", err)
+	}
+	return n, nil
+}
+
+// Outbox.
+
+// ClaimOutbox leases up to n outbox entries, oldest message first and at
+// most one per conversation: only a conversation's oldest entry is a
+// candidate, so its next message waits while an earlier one is in flight
+// or scheduled for a retry.
+func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.OutboxItem, error) {
+	items := []*switchboard.OutboxItem{}
+	if n <= 0 {
+		return items, nil
+	}
+	var claims []*switchboard.OutboxItem
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		claims = claims[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT o.message_id, o.attempts, o.leased_until IS NOT NULL
+			FROM outbox o
+			WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1)
+				AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id
+					AND (p.ts < o.ts OR (p.ts = o.ts AND p.message_id < o.message_id)))
+			ORDER BY o.ts, o.message_id LIMIT ?2`, micros(now), n)
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		var args []any
+		for rows.Next() {
+			var id string
+			var attempts int
+			var leased bool
+			if err := rows.Scan(&id, &attempts, &leased); err != nil {
+				rows.Close()
+				return fmt.Errorf("claim outbox: %w", err)
+			}
+			// A lease that ran out after an attempt: the sender died
+			// between claiming and recording a result.
+			claims = append(claims, &switchboard.OutboxItem{
+				Message:  &switchboard.Message{ID: id},
+				Attempts: attempts + 1,
+				Expired:  attempts > 0 && leased,
+			})
+			args = append(args, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		if len(args) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET leased_until = ?, attempts = attempts + 1
+			WHERE message_id IN (`+placeholders(len(args))+`)`, append([]any{micros(now.Add(lease))}, args...)...); err != nil {
+			return fmt.Errorf("lease outbox: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range claims {
+		if it.Message, err = db.message(ctx, db.rdb, it.Message.ID); err != nil {
+			return nil, err
+		}
+		if it.Conversation, err = db.conversation(ctx, db.rdb, it.Message.ConversationID, ""); err != nil {
+			return nil, err
+		}
+		if it.Message.ReplyToID != "" {
+			q, err := db.message(ctx, db.rdb, it.Message.ReplyToID)
+			if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+				return nil, err
+			}
+			if q != nil {
+				it.ReplyToWAID = q.WAMessageID
+			}
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// msgState is what the status updates need of a message, without
+// decrypting it.
+type msgState struct {
+	id, conversationID, channelID, keyID, status, direction string
+	hasWAMID                                                bool
+}
+
+const msgStateSelect = `SELECT m.id, m.conversation_id, c.channel_id, m.key_id, m.status, m.direction, m.wa_message_id IS NOT NULL
+	FROM messages m JOIN conversations c ON c.id = m.conversation_id`
+
+// loadState reads a message's state; where filters messages m and
+// conversations c. It returns nil without error when nothing matches.
+func loadState(ctx context.Context, tx *writeTx, where string, args ...any) (*msgState, error) {
+	var st msgState
+	err := tx.QueryRowContext(ctx, msgStateSelect+` WHERE `+where, args...).Scan(&st.id, &st.conversationID, &st.channelID,
+		&st.keyID, &st.status, &st.direction, &st.hasWAMID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("get message state: %w", err)
+	}
+	return &st, nil
+}
+
+func mustState(ctx context.Context, tx *writeTx, messageID string) (*msgState, error) {
+	st, err := loadState(ctx, tx, `m.id = ?`, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, switchboard.NotFound("Message")
+	}
+	return st, nil
+}
+
+// advance moves an outbound message to status if that ranks higher than
+// its current one (statuses never regress; failed is terminal). It reports
+// whether it changed anything.
+func advance(ctx context.Context, tx *writeTx, st *msgState, status string, e *switchboard.MessageError, at time.Time) (bool, error) {
+	if st.direction != switchboard.DirectionOut || switchboard.StatusRank(status) <= switchboard.StatusRank(st.status) {
+		return false, nil
+	}
+	var err error
+	if status == switchboard.MessageFailed && e != nil {
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET status = ?, error_code = ?, error_title = ?, error_details = ?, updated_at = ?
+			WHERE id = ?`, status, e.Code, e.Title, e.Details, micros(at), st.id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET status = ?, updated_at = ? WHERE id = ?`, status, micros(at), st.id)
+	}
+	if err != nil {
+		return false, fmt.Errorf("update message status: %w", err)
+	}
+	st.status = status
+	return true, nil
+}
+
+// setWAMID records a message's wamid, sealed, with its blind index.
+func (db *DB) setWAMID(ctx context.Context, tx *writeTx, st *msgState, wamid string, at time.Time) error {
+	sealed, err := db.codec.Seal(ctx, st.keyID, "messages", "wa_message_id", st.id, []byte(wamid))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE messages SET wa_message_id = ?, wamid_hash = ?, updated_at = ? WHERE id = ?`,
+		sealed, db.codec.WAMIDHash(st.channelID, wamid), micros(at), st.id)
+	if isUnique(err) {
+		return switchboard.Errorf(switchboard.EConflict, "Another message has this WhatsApp message id.")
+	} else if err != nil {
+		return fmt.Errorf("set wamid: %w", err)
+	}
+	st.hasWAMID = true
+	return nil
+}
+
+// applyParked applies the statuses parked for wamid, in rank order, and
+// deletes them.
+func (db *DB) applyParked(ctx context.Context, tx *writeTx, st *msgState, wamid string, at time.Time) (bool, error) {
+	hash := db.codec.WAMIDHash(st.channelID, wamid)
+	rows, err := tx.QueryContext(ctx, `SELECT id, key_id, status, error FROM pending_statuses WHERE wamid_hash = ?`, hash)
+	if err != nil {
+		return false, fmt.Errorf("find parked statuses: %w", err)
+	}
+	type parked struct {
+		id, keyID, status string
+		sealedErr         []byte
+	}
+	var ps []parked
+	for rows.Next() {
+		var p parked
+		if err := rows.Scan(&p.id, &p.keyID, &p.status, &p.sealedErr); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("find parked statuses: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("find parked statuses: %w", err)
+	}
+	if len(ps) == 0 {
+		return false, nil
+	}
+	// Only the highest status matters; advance would skip the others.
+	best := ps[0]
+	for _, p := range ps[1:] {
+		if switchboard.StatusRank(p.status) > switchboard.StatusRank(best.status) {
+			best = p
+		}
+	}
+	var e *switchboard.MessageError
+	if best.sealedErr != nil {
+		e = &switchboard.MessageError{}
+		if err := db.codec.OpenJSON(ctx, best.keyID, "pending_statuses", "error", best.id, best.sealedErr, e); err != nil {
+			return false, err
+		}
+	}
+	changed, err := advance(ctx, tx, st, best.status, e, at)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE wamid_hash = ?`, hash); err != nil {
+		return false, fmt.Errorf("delete parked statuses: %w", err)
+	}
+	return changed, nil
+}
+
+// statusResult reads a message and its conversation after a committed
+// change.
+func (db *DB) statusResult(ctx context.Context, messageID string, changed bool) (*switchboard.StatusResult, error) {
+	m, err := db.message(ctx, db.rdb, messageID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.conversation(ctx, db.rdb, m.ConversationID, "")
+	if err != nil {
+		return nil, err
+	}
+	return &switchboard.StatusResult{Message: m, Conversation: c, Changed: changed}, nil
+}
+
+// resolveSend runs fn on a message's state in a write job, removes the
+// outbox entry, and returns the message after the commit.
+func (db *DB) resolveSend(ctx context.Context, messageID string, fn func(ctx context.Context, tx *writeTx, st *msgState) (bool, error)) (*switchboard.StatusResult, error) {
+	var changed bool
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		st, err := mustState(ctx, tx, messageID)
+		if err != nil {
+			return err
+		}
+		if changed, err = fn(ctx, tx, st); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE message_id = ?`, messageID); err != nil {
+			return fmt.Errorf("delete outbox entry: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.statusResult(ctx, messageID, changed)
+}
+
+// MarkSent records Meta's wamid for a sent message: the status becomes sent
+// unless a status already moved it further, statuses parked for the wamid
+// are applied, and the outbox entry is removed.
+func (db *DB) MarkSent(ctx context.Context, messageID, waMessageID string, at time.Time) (*switchboard.StatusResult, error) {
+	at = db.orNow(at)
+	return db.resolveSend(ctx, messageID, func(ctx context.Context, tx *writeTx, st *msgState) (bool, error) {
+		changed := false
+		if waMessageID != "" && !st.hasWAMID {
+			if err := db.setWAMID(ctx, tx, st, waMessageID, at); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+		c, err := advance(ctx, tx, st, switchboard.MessageSent, nil, at)
+		if err != nil {
+			return false, err
+		}
+		changed = changed || c
+		if waMessageID != "" {
+			c, err := db.applyParked(ctx, tx, st, waMessageID, at)
+			if err != nil {
+				return false, err
+			}
+			changed = changed || c
+		}
+		return changed, nil
+	})
+}
+
+// MarkSendFailed ends a send with Meta's error.
+func (db *DB) MarkSendFailed(ctx context.Context, messageID string, e switchboard.MessageError, at time.Time) (*switchboard.StatusResult, error) {
+	at = db.orNow(at)
+	return db.resolveSend(ctx, messageID, func(ctx context.Context, tx *writeTx, st *msgState) (bool, error) {
+		return advance(ctx, tx, st, switchboard.MessageFailed, &e, at)
+	})
+}
+
+// MarkSendUnknown flags a send whose outcome is unknown, unless a status
+// has shown that it went out.
+func (db *DB) MarkSendUnknown(ctx context.Context, messageID string, at time.Time) (*switchboard.StatusResult, error) {
+	at = db.orNow(at)
+	return db.resolveSend(ctx, messageID, func(ctx context.Context, tx *writeTx, st *msgState) (bool, error) {
+		return advance(ctx, tx, st, switchboard.MessageUnknown, nil, at)
+	})
+}
+
+// RetrySend schedules another attempt and releases the lease.
+func (db *DB) RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, leased_until = NULL WHERE message_id = ?`,
+			attempts, micros(next), messageID)
+		if err != nil {
+			return fmt.Errorf("retry send: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Message")
+		}
+		return nil
+	})
+}
+
+// OutboxDepth counts outbox entries of a channel, or of all channels for "".
+func (db *DB) OutboxDepth(ctx context.Context, channelID string) (int, error) {
+	var n int
+	var err error
+	if channelID == "" {
+		err = db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n)
+	} else {
+		err = db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE channel_id = ?`, channelID).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("outbox depth: %w", err)
+	}
+	return n, nil
+}
+
+// parkedRetention is how long a parked status waits for its message. Meta
+// also reports statuses of messages that other tools sent from the same
+// number; those never find a message and are dropped after this.
+const parkedRetention = 30 * 24 * time.Hour
+
+// ApplyStatus applies a delivery status monotonically. The message is found
+// by our id (biz_opaque_callback_data) when it belongs to the status's
+// channel, else by the wamid's blind index; a status for an unknown message
+// is parked until MarkSent records its wamid. Unknown status values are
+// ignored.
+func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
+	if u.MessageID == "" && u.WAMessageID == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
+	}
+	if switchboard.StatusRank(u.Status) < 0 {
+		return &switchboard.StatusResult{}, nil
+	}
+	at := db.orNow(u.Timestamp)
+	now := db.now()
+
+	// Prepare a parked row outside the writer: the error details are
+	// sealed under the channel's key.
+	parkID := switchboard.NewID()
+	channelKey, err := db.channelKey(ctx, u.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	var sealedErr []byte
+	if u.Error != nil {
+		if sealedErr, err = db.codec.SealJSON(ctx, channelKey, "pending_statuses", "error", parkID, u.Error); err != nil {
+			return nil, err
+		}
+	}
+
+	var messageID string
+	var changed, parked bool
+	err = db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		messageID, changed, parked = "", false, false
+		var st *msgState
+		var err error
+		byID := false
+		if u.MessageID != "" {
+			if st, err = loadState(ctx, tx, `m.id = ? AND c.channel_id = ?`, u.MessageID, u.ChannelID); err != nil {
+				return err
+			}
+			byID = st != nil
+		}
+		if st == nil && u.WAMessageID != "" {
+			if st, err = loadState(ctx, tx, `m.wamid_hash = ?`, db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)); err != nil {
+				return err
+			}
+		}
+		if st == nil {
+			if u.WAMessageID == "" {
+				return switchboard.NotFound("Message")
+			}
+			parked = true
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < ?`, micros(now.Add(-parkedRetention))); err != nil {
+				return fmt.Errorf("expire parked statuses: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pending_statuses (id, channel_id, wamid_hash, key_id, status, ts, error, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, parkID, u.ChannelID, db.codec.WAMIDHash(u.ChannelID, u.WAMessageID), channelKey,
+				u.Status, micros(u.Timestamp), sealedErr, micros(now)); err != nil {
+				return fmt.Errorf("park status: %w", err)
+			}
+			return nil
+		}
+		messageID = st.id
+		if byID && u.WAMessageID != "" && !st.hasWAMID && st.direction == switchboard.DirectionOut {
+			if err := db.setWAMID(ctx, tx, st, u.WAMessageID, at); err != nil {
+				return err
+			}
+			changed = true
+			if c, err := db.applyParked(ctx, tx, st, u.WAMessageID, at); err != nil {
+				return err
+			} else if c {
+				changed = true
+			}
+		}
+		c, err := advance(ctx, tx, st, u.Status, u.Error, at)
+		if err != nil {
+			return err
+		}
+		changed = changed || c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if parked {
+		return &switchboard.StatusResult{Parked: true}, nil
+	}
+	return db.statusResult(ctx, messageID, changed)
+}
+
+// IdempotentMessage returns the message that userID created with key.
+func (db *DB) IdempotentMessage(ctx context.Context, userID, key string) (*switchboard.Message, error) {
+	if key == "" {
+		return nil, switchboard.NotFound("Message")
+	}
+	var id string
+	err := db.rdb.QueryRowContext(ctx, `SELECT message_id FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Message")
+	} else if err != nil {
+		return nil, fmt.Errorf("get idempotent message: %w", err)
+	}
+	m, err := db.message(ctx, db.rdb, id)
+	if err != nil {
+		return nil, err
+	}
+	m.IdempotencyKey = key
+	return m, nil
+}
+
+// orNow returns t as stored, or the clock's time for the zero time.
+func (db *DB) orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return db.now()
+	}
+	return utc(t)
+}
