@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,11 @@ type DB struct {
 	pendingMu sync.Mutex
 	pending   map[string]pendingKey
 
+	// cdb is the checkpointer's own connection; stop ends it.
+	cdb  *sql.DB
+	stop chan struct{}
+	cwg  sync.WaitGroup
+
 	// channelKeys caches channel id → data key id for the webhook path; a
 	// channel's key never changes.
 	channelKeys sync.Map
@@ -124,6 +130,12 @@ func dsn(path string, writer bool) string {
 		// BEGIN IMMEDIATE takes the write lock at the start of the
 		// transaction, so a write never fails half-way with SQLITE_BUSY.
 		q.Set("_txlock", "immediate")
+		// No automatic checkpoints in the writer's commits: a checkpoint
+		// copies the WAL into the database file and fsyncs it, which would
+		// stall every write waiting behind that commit. The checkpointer
+		// goroutine does it on its own connection instead (as Litestream
+		// does).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	} else {
 		q.Set("_query_only", "1")
 	}
@@ -221,8 +233,56 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	db.codec = &storecrypt.Codec{Keys: keys, Index: index}
 
+	cdb, err := sql.Open("sqlite", path+"?"+checkpointerDSN())
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+	}
+	cdb.SetMaxOpenConns(1)
+	db.cdb, db.stop = cdb, make(chan struct{})
+	db.cwg.Add(1)
+	go db.checkpointLoop()
 	go db.writeLoop()
 	return db, nil
+}
+
+func checkpointerDSN() string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	return q.Encode()
+}
+
+// checkpointInterval is how often the WAL is copied into the database file.
+const checkpointInterval = time.Second
+
+// maxWALBytes is the WAL size past which the checkpointer insists.
+const maxWALBytes = 256 << 20
+
+// checkpointLoop copies committed WAL frames into the database file in the
+// background. PASSIVE checkpoints never block the writer or readers; once a
+// checkpoint has caught up and no reader uses the old frames, the writer
+// starts the WAL from its beginning again, so the file stays bounded.
+func (db *DB) checkpointLoop() {
+	defer db.cwg.Done()
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			mode := "PASSIVE"
+			// Readers that never pause can keep a passive checkpoint from
+			// ever reaching the end of the WAL; past a size, a RESTART
+			// checkpoint briefly waits for them so the file shrinks again.
+			if st, err := os.Stat(db.path + "-wal"); err == nil && st.Size() > maxWALBytes {
+				mode = "RESTART"
+			}
+			_, _ = db.cdb.Exec("PRAGMA wal_checkpoint(" + mode + ")")
+		}
+	}
 }
 
 // Close finishes the write jobs already submitted, then closes the database.
@@ -236,11 +296,13 @@ func (db *DB) Close() error {
 	close(db.jobs)
 	db.closeMu.Unlock()
 	<-db.done
+	close(db.stop)
+	db.cwg.Wait()
 
 	// Fold the WAL back into the main file so a closed database is one
 	// self-contained file (best effort: a reader elsewhere may hold it).
 	_, _ = db.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	err := errors.Join(db.rdb.Close(), db.kdb.Close(), db.wdb.Close())
+	err := errors.Join(db.rdb.Close(), db.kdb.Close(), db.cdb.Close(), db.wdb.Close())
 	if err != nil {
 		return fmt.Errorf("close sqlite: %w", err)
 	}
