@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -82,25 +83,35 @@ func BenchmarkOutboundThroughput(b *testing.B) {
 		close(jobs)
 		wg.Wait()
 
-		var t10, t90 time.Time
 		deadline = time.Now().Add(time.Duration(total/40+60) * time.Second)
-		for time.Now().Before(deadline) {
-			sent := app.Emulator.Stats().MessagesSent - base
-			if t10.IsZero() && sent >= total/10 {
-				t10 = time.Now()
-			}
-			if sent >= total*9/10 {
-				t90 = time.Now()
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
+		for app.Emulator.Stats().MessagesSent-base < total && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
 		}
-		if t90.IsZero() {
-			b.Fatalf("only %d of %d messages sent", app.Emulator.Stats().MessagesSent-base, total)
+		if sent := app.Emulator.Stats().MessagesSent - base; sent < total {
+			b.Fatalf("only %d of %d messages sent", sent, total)
 		}
-		rate := float64(total*8/10) / t90.Sub(t10).Seconds()
+		// The emulator's own acceptance times: the rate between the 10th and
+		// the 90th percentile message is the steady state.
+		var stamps []time.Time
+		for _, c := range app.Emulator.Customers() {
+			for _, m := range app.Emulator.Outbound(c.WaID) {
+				stamps = append(stamps, m.Timestamp)
+			}
+		}
+		slices.SortFunc(stamps, func(a, b time.Time) int { return a.Compare(b) })
+		lo, hi := stamps[len(stamps)/10], stamps[len(stamps)*9/10]
+		rate := float64(len(stamps)*8/10) / hi.Sub(lo).Seconds()
+		perSecond := map[int64]int{}
+		for _, ts := range stamps {
+			perSecond[ts.Unix()]++
+		}
+		busiest := 0
+		for _, n := range perSecond {
+			busiest = max(busiest, n)
+		}
 		st := app.Emulator.Stats()
-		b.Logf("steady-state send rate %.1f messages/s (%.1f%% of 80); 130429 responses: %d; 131056: %d", rate, rate/80*100, st.Errors[130429], st.Errors[131056])
+		b.Logf("%d messages; steady-state send rate %.1f/s (%.1f%% of 80); busiest calendar second %d; 130429 responses: %d; 131056: %d",
+			len(stamps), rate, rate/80*100, busiest, st.Errors[130429], st.Errors[131056])
 		b.ReportMetric(rate, "msgs/s")
 		if st.Errors[130429] > 0 {
 			b.Errorf("%d throughput errors (130429)", st.Errors[130429])

@@ -63,13 +63,14 @@ type Sender struct {
 	Poll        time.Duration // idle poll interval (default 500 ms)
 	Backoff     whatsapp.Backoff
 
-	once     sync.Once
-	wake     chan struct{}
-	receipts chan receipt
-	mu       sync.Mutex
-	channels map[string]*rate.Limiter
-	pairs    map[string]*rate.Limiter
-	sem      chan struct{}
+	once      sync.Once
+	wake      chan struct{}
+	receipts  chan receipt
+	mu        sync.Mutex
+	channels  map[string]*rate.Limiter
+	throttled map[string]time.Time // channels slowed down after 130429, since when
+	pairs     map[string]*rate.Limiter
+	sem       chan struct{}
 }
 
 func (s *Sender) init() {
@@ -77,6 +78,7 @@ func (s *Sender) init() {
 		s.wake = make(chan struct{}, 1)
 		s.receipts = make(chan receipt, 256)
 		s.channels = map[string]*rate.Limiter{}
+		s.throttled = map[string]time.Time{}
 		s.pairs = map[string]*rate.Limiter{}
 		if s.Logger == nil {
 			s.Logger = slog.New(slog.DiscardHandler)
@@ -160,6 +162,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			return nil
 		case <-s.wake:
 		case <-t.C:
+			s.speedUp()
 		}
 	}
 }
@@ -176,6 +179,39 @@ func (s *Sender) channelLimiter(id string) *rate.Limiter {
 		s.channels[id] = l
 	}
 	return l
+}
+
+// slowDown lowers a channel's rate by a tenth after Meta answered 130429
+// (throughput exceeded): Meta counts inbound messages and its own clock
+// seconds, so pacing alone can overshoot. The rate recovers slowly in
+// speedUp.
+func (s *Sender) slowDown(channelID string) {
+	l := s.channelLimiter(channelID)
+	l.SetLimit(max(l.Limit()*0.9, 1))
+	s.mu.Lock()
+	s.throttled[channelID] = s.Now()
+	s.mu.Unlock()
+}
+
+// speedUp raises throttled channels' rates by 2% when they had no 130429
+// for ten seconds, back up to the configured pacing.
+func (s *Sender) speedUp() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, since := range s.throttled {
+		if s.Now().Sub(since) < 10*time.Second {
+			continue
+		}
+		l := s.channels[id]
+		full := rate.Limit(s.Rate * 0.99)
+		if next := l.Limit() * 1.02; next < full {
+			l.SetLimit(next)
+			s.throttled[id] = s.Now().Add(-9 * time.Second) // again in a second
+		} else {
+			l.SetLimit(full)
+			delete(s.throttled, id)
+		}
+	}
 }
 
 func (s *Sender) pairLimiter(channelID, waID string) *rate.Limiter {
@@ -355,6 +391,9 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 		code := 0
 		if isAPI {
 			code = apiErr.Code
+		}
+		if code == whatsapp.CodeThroughputLimit {
+			s.slowDown(ch.ID)
 		}
 		s.retry(ctx, log, it, code, err)
 	case whatsapp.Unknown:
