@@ -50,7 +50,9 @@ type App struct {
 	EmulatorURL string
 	// EmulatorOptions, when set, adjusts the emulator's configuration
 	// before it starts (tests shorten delays and inject faults).
-	EmulatorOptions  func(*emulator.Config)
+	EmulatorOptions func(*emulator.Config)
+	// SenderOptions, when set, adjusts the sender before it starts.
+	SenderOptions    func(*worker.Sender)
 	emulatorListener net.Listener
 	emulatorServer   *http.Server
 

@@ -66,6 +66,9 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 
 	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.Service, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
 	a.Sender = &worker.Sender{Store: a.Store, Results: a.Service, Media: a.Service, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
+	if a.SenderOptions != nil {
+		a.SenderOptions(a.Sender)
+	}
 	a.Fetcher = &worker.MediaFetcher{Store: a.Store, Writer: a.Service, Results: a.Service, Client: clients, Logger: a.Logger.With("worker", "media")}
 	a.Templates = &worker.TemplateSync{Store: a.Store, Client: clients, Logger: a.Logger.With("worker", "templates")}
 	a.Service.Webhooks = notifyAll{a.Ingest, a.Fetcher}

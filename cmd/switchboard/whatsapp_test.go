@@ -16,6 +16,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
+	"github.com/switchboardhq/switchboard/internal/worker"
 )
 
 // startEmulated runs the app with the built-in emulator over real HTTP,
@@ -512,4 +513,39 @@ func TestRetriesAndIdempotency(t *testing.T) {
 		t.Fatalf("no injected errors happened: %+v", st.Errors)
 	}
 	_ = switchboard.MessageRead
+}
+
+// TestUnknownOutcomeIsFlaggedNotResent: a send that times out after the
+// request left may have reached Meta; it is flagged "unknown" and not sent
+// again.
+func TestUnknownOutcomeIsFlaggedNotResent(t *testing.T) {
+	app := startApp(t, map[string]string{"SWITCHBOARD_EMULATOR": "on"}, func(a *App) {
+		a.SenderOptions = func(s *worker.Sender) {
+			clients := s.Client
+			s.Client = func(ch *switchboard.Channel) *whatsapp.Client {
+				c := clients(ch)
+				c.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+				return c
+			}
+		}
+	})
+	admin := app.setupAdmin()
+	const wa = "4915177770000"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Langsam", Text: "hallo"})
+	conv := conversationOf(t, admin, wa)
+	app.Emulator.SetFaults(emulator.Faults{Latency: time.Second})
+	var sent apiMessage
+	admin.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "vielleicht"}, &sent)
+	waitMessage(t, admin, conv.ID, "unknown outcome", func(m apiMessage) bool { return m.ID == sent.ID && m.Status == "unknown" })
+	app.Emulator.SetFaults(emulator.Faults{})
+	time.Sleep(1500 * time.Millisecond) // the slow request lands at the emulator
+	n := 0
+	for _, m := range app.Emulator.Outbound(wa) {
+		if m.Text == "vielleicht" {
+			n++
+		}
+	}
+	if n > 1 {
+		t.Fatalf("the message reached the phone %d times", n)
+	}
 }
