@@ -24,6 +24,7 @@ type stream struct {
 	t      *testing.T
 	conn   *websocket.Conn
 	events chan wsEvent
+	err    error // why the stream ended; set before events is closed
 }
 
 func (a *testApp) subscribe(t *testing.T, c *client, lastID int64) *stream {
@@ -44,6 +45,7 @@ func (a *testApp) subscribe(t *testing.T, c *client, lastID int64) *stream {
 		for {
 			_, b, err := conn.Read(ctx)
 			if err != nil {
+				s.err = err
 				return
 			}
 			var e wsEvent
@@ -199,5 +201,29 @@ func TestEventsRefuseForeignOrigin(t *testing.T) {
 	}
 	if resp == nil || resp.StatusCode != 403 {
 		t.Fatalf("cross-origin handshake: %v", err)
+	}
+}
+
+// TestGracefulShutdownClosesSockets: on shutdown open WebSockets are closed
+// with "going away" and Run returns.
+func TestGracefulShutdownClosesSockets(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	s := app.subscribe(t, admin, 0)
+	app.stop()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-s.events:
+			if ok {
+				continue
+			}
+			if websocket.CloseStatus(s.err) != websocket.StatusGoingAway {
+				t.Fatalf("socket closed with %v, want going away", s.err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("socket still open after shutdown began")
+		}
 	}
 }

@@ -549,3 +549,23 @@ func TestUnknownOutcomeIsFlaggedNotResent(t *testing.T) {
 		t.Fatalf("the message reached the phone %d times", n)
 	}
 }
+
+// TestReadReceipts: with mark_read on, opening a conversation marks the
+// customer's newest message read at WhatsApp (blue ticks on the phone).
+func TestReadReceipts(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	const wa = "4915188880000"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Blau", Text: "Siehst du das?"})
+	conv := conversationOf(t, admin, wa)
+	admin.must(200, "PATCH", "/api/v1/channels/"+conv.ChannelID, map[string]bool{"mark_read": true}, nil)
+	messagesOf(t, admin, conv.ID) // opening the conversation
+	eventually(t, "customer's message read", func() bool {
+		for _, m := range app.Emulator.Phone(wa) {
+			if !m.FromBusiness && m.Text == "Siehst du das?" {
+				return m.Status == "read"
+			}
+		}
+		return false
+	})
+}
