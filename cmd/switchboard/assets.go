@@ -1,6 +1,10 @@
 package main
 
-import "io/fs"
+import (
+	"io/fs"
 
-// webAssets returns the embedded web app, or nil while none is built in.
-func webAssets() fs.FS { return nil }
+	"github.com/switchboardhq/switchboard/web"
+)
+
+// webAssets returns the web app built into the binary (web/dist).
+func webAssets() fs.FS { return web.Assets() }

@@ -1,0 +1,139 @@
+import type { ApiErrorBody } from './types';
+
+/** ApiError is a failed API call: the server's code and sentence, or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Seconds to wait, from Retry-After (429), else 0. */
+  readonly retryAfter: number;
+
+  constructor(status: number, code: string, message: string, retryAfter = 0) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** setUnauthorizedHandler is told when a signed-in call answers 401 (session ended elsewhere). */
+export function setUnauthorizedHandler(h: UnauthorizedHandler | null): void {
+  onUnauthorized = h;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Do not report 401 to the global handler (login, setup, /me probe). */
+  quiet401?: boolean;
+}
+
+function parseRetryAfter(v: string | null): number {
+  if (!v) return 0;
+  const n = Number.parseInt(v, 10);
+  if (Number.isFinite(n) && n > 0) return n;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : 0;
+}
+
+/** errorFromBody builds an ApiError from a response's status, body text and Retry-After. */
+export function errorFromBody(status: number, text: string, retryAfter: string | null): ApiError {
+  let code = status === 404 ? 'not_found' : 'internal';
+  let message = '';
+  try {
+    const body = JSON.parse(text) as Partial<ApiErrorBody>;
+    if (body.error && typeof body.error.code === 'string') {
+      code = body.error.code;
+      message = typeof body.error.message === 'string' ? body.error.message : '';
+    }
+  } catch {
+    // Not JSON: a proxy error page or an endpoint that does not exist yet.
+  }
+  return new ApiError(status, code, message, parseRetryAfter(retryAfter));
+}
+
+/** request calls the JSON API with the session cookie and returns the decoded body (undefined for 204). */
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (opts.signal) init.signal = opts.signal;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', '');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  if (!res.ok) {
+    const err = errorFromBody(res.status, text, res.headers.get('Retry-After'));
+    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
+    throw err;
+  }
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, 'internal', '');
+  }
+}
+
+export interface Upload<T> {
+  promise: Promise<T>;
+  abort: () => void;
+}
+
+/** upload POSTs multipart form data, reporting progress from 0 to 1. fetch cannot report upload progress, XHR can. */
+export function upload<T>(
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+  headers: Record<string, string> = {},
+): Upload<T> {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (ev) => {
+      if (ev.lengthComputable && ev.total > 0) onProgress(ev.loaded / ev.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        try {
+          resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as T);
+        } catch {
+          reject(new ApiError(xhr.status, 'internal', ''));
+        }
+        return;
+      }
+      if (xhr.status === 401 && onUnauthorized) onUnauthorized();
+      reject(errorFromBody(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', ''));
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
+/** query builds "?a=b&c=d" from the non-empty values. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}

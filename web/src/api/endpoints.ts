@@ -1,0 +1,115 @@
+import { query, request, upload, type RequestOptions, type Upload } from './client';
+import type {
+  AuditEntry,
+  AuditVerifyResult,
+  Channel,
+  ChannelInput,
+  Conversation,
+  ConversationPage,
+  Me,
+  Message,
+  Page,
+  Permission,
+  Role,
+  Template,
+  User,
+} from './types';
+
+const v1 = '/api/v1';
+const enc = encodeURIComponent;
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+}
+
+export const api = {
+  login: (login: string, password: string) =>
+    request<LoginResponse>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
+  logout: () => request<void>('DELETE', `${v1}/session`, undefined, { quiet401: true }),
+  logoutEverywhere: () => request<void>('DELETE', `${v1}/sessions`),
+  setupStatus: () => request<{ needed: boolean }>('GET', `${v1}/setup`, undefined, { quiet401: true }),
+  completeSetup: (token: string, login: string, name: string, password: string) =>
+    request<LoginResponse>('POST', `${v1}/setup`, { token, login, name, password }, { quiet401: true }),
+  me: (opts: RequestOptions = { quiet401: true }) => request<Me>('GET', `${v1}/me`, undefined, opts),
+  changePassword: (current_password: string, new_password: string) =>
+    request<void>('POST', `${v1}/me/password`, { current_password, new_password }),
+  permissions: () => request<{ items: { name: Permission }[] }>('GET', `${v1}/permissions`),
+
+  users: (p: { q?: string; role_id?: string; active?: boolean; cursor?: string; limit?: number }, signal?: AbortSignal) =>
+    request<Page<User>>('GET', `${v1}/users${query(p)}`, undefined, signal ? { signal } : {}),
+  createUser: (u: { login: string; name: string; role_id: string; password: string }) =>
+    request<User>('POST', `${v1}/users`, u),
+  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string }) =>
+    request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
+
+  roles: () => request<Page<Role>>('GET', `${v1}/roles`),
+  createRole: (r: { name: string; description: string; permissions: Permission[]; channel_ids: string[] }) =>
+    request<Role>('POST', `${v1}/roles`, r),
+  updateRole: (id: string, r: { name?: string; description?: string; permissions?: Permission[]; channel_ids?: string[] }) =>
+    request<Role>('PATCH', `${v1}/roles/${enc(id)}`, r),
+  deleteRole: (id: string) => request<void>('DELETE', `${v1}/roles/${enc(id)}`),
+
+  conversations: (
+    p: { assignment?: string; status?: string; q?: string; cursor?: string; limit?: number },
+    signal?: AbortSignal,
+  ) => request<ConversationPage>('GET', `${v1}/conversations${query(p)}`, undefined, signal ? { signal } : {}),
+  conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),
+  setStatus: (id: string, status: 'open' | 'closed') =>
+    request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, { status }),
+  messages: (id: string, p: { before?: string; limit?: number }) =>
+    request<Page<Message>>('GET', `${v1}/conversations/${enc(id)}/messages${query(p)}`),
+  // Every send carries an Idempotency-Key: a retry after a lost response
+  // returns the first result instead of sending twice.
+  sendText: (id: string, text: string, replyTo: string | undefined, key: string) =>
+    request<Message>(
+      'POST',
+      `${v1}/conversations/${enc(id)}/messages`,
+      { type: 'text', text, ...(replyTo ? { reply_to: replyTo } : {}) },
+      { headers: { 'Idempotency-Key': key } },
+    ),
+  sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
+    request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
+  sendFile: (
+    id: string,
+    kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',
+    file: File,
+    caption: string,
+    replyTo: string | undefined,
+    key: string,
+    onProgress: (f: number) => void,
+  ): Upload<Message> => {
+    // The server streams the file and needs the text fields before it.
+    const form = new FormData();
+    form.append('type', kind);
+    form.append('size', String(file.size));
+    if (caption) form.append('caption', caption);
+    if (replyTo) form.append('reply_to', replyTo);
+    form.append('file', file, file.name);
+    return upload<Message>(`${v1}/conversations/${enc(id)}/messages`, form, onProgress, { 'Idempotency-Key': key });
+  },
+  assign: (id: string, userId: string) =>
+    request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/assignees/${enc(userId)}`),
+  unassign: (id: string, userId: string) =>
+    request<Conversation>('DELETE', `${v1}/conversations/${enc(id)}/assignees/${enc(userId)}`),
+  mediaURL: (mediaId: string) => `${v1}/media/${enc(mediaId)}`,
+
+  audit: (p: {
+    actor?: string;
+    action?: string;
+    object_type?: string;
+    object?: string;
+    since?: string;
+    until?: string;
+    cursor?: string;
+    limit?: number;
+  }) => request<Page<AuditEntry>>('GET', `${v1}/audit${query(p)}`),
+  verifyAudit: () => request<AuditVerifyResult>('POST', `${v1}/audit/verify`),
+
+  channels: () => request<Page<Channel>>('GET', `${v1}/channels`),
+  channel: (id: string) => request<Channel>('GET', `${v1}/channels/${enc(id)}`),
+  createChannel: (c: ChannelInput) => request<Channel>('POST', `${v1}/channels`, c),
+  updateChannel: (id: string, c: ChannelInput) => request<Channel>('PATCH', `${v1}/channels/${enc(id)}`, c),
+  syncTemplates: (id: string) => request<Page<Template>>('POST', `${v1}/channels/${enc(id)}/templates/sync`),
+  templates: (channelId: string) => request<Page<Template>>('GET', `${v1}/templates${query({ channel: channelId })}`),
+};

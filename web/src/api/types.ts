@@ -1,0 +1,318 @@
+// API shapes, written from internal/api/openapi.json and the Go domain types.
+// test/openapi.test.ts checks every field name here against the document, so
+// a renamed field on the server fails the web tests.
+
+export type Permission =
+  | 'conversations.read_all'
+  | 'conversations.assign'
+  | 'conversations.reply'
+  | 'conversations.close'
+  | 'users.read'
+  | 'users.manage'
+  | 'roles.manage'
+  | 'audit.read'
+  | 'channels.manage';
+
+export interface User {
+  id: string;
+  login: string;
+  name: string;
+  role_id: string;
+  active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+  channel_ids: string[] | null;
+  built_in: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Me {
+  user: User;
+  role: Role;
+}
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface Contact {
+  id: string;
+  channel_id: string;
+  phone: string;
+  name: string;
+  created_at: string;
+}
+
+export type Direction = 'in' | 'out';
+
+export interface MessagePreview {
+  text: string;
+  type: MessageType;
+  direction: Direction;
+  at: string;
+}
+
+export type ConversationStatus = 'open' | 'closed';
+
+export interface Conversation {
+  id: string;
+  channel_id: string;
+  contact: Contact;
+  status: ConversationStatus;
+  assignees: UserRef[] | null;
+  last_message: MessagePreview | null;
+  last_inbound_at: string | null;
+  window_closes_at: string | null;
+  unread_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'button'
+  | 'reaction'
+  | 'order'
+  | 'system'
+  | 'template'
+  | 'unsupported';
+
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown' | 'received';
+
+export interface Media {
+  id?: string;
+  mime_type: string;
+  filename?: string;
+  size?: number;
+  sha256?: string;
+  voice?: boolean;
+  animated?: boolean;
+  state?: 'pending' | 'ready' | 'failed' | 'expired';
+}
+
+export interface Location {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+  url?: string;
+}
+
+export interface Interactive {
+  kind: string;
+  id?: string;
+  title?: string;
+  description?: string;
+}
+
+export interface Reaction {
+  message_id?: string;
+  emoji: string;
+}
+
+export interface TemplateSend {
+  name: string;
+  language: string;
+  parameters?: Record<string, string>;
+}
+
+/** A contact card as WhatsApp sends it; only the parts the UI shows. */
+export interface SharedContact {
+  name?: { formatted_name?: string; first_name?: string; last_name?: string };
+  phones?: { phone?: string; wa_id?: string; type?: string }[];
+  emails?: { email?: string; type?: string }[];
+  org?: { company?: string; title?: string };
+}
+
+export interface MessageContent {
+  text?: string;
+  media?: Media;
+  location?: Location;
+  contacts?: SharedContact[];
+  interactive?: Interactive;
+  reaction?: Reaction;
+  template?: TemplateSend;
+  referral?: unknown;
+  forwarded?: boolean;
+  frequently_forwarded?: boolean;
+  raw?: unknown;
+}
+
+export interface MessageError {
+  code: number;
+  title: string;
+  details?: string;
+}
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  direction: Direction;
+  type: MessageType;
+  content: MessageContent;
+  wa_message_id?: string;
+  status: MessageStatus;
+  error?: MessageError;
+  reply_to_id?: string;
+  sender_id?: string;
+  timestamp: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor_id: string;
+  actor_login: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  outcome: 'success' | 'failure' | 'denied';
+  ip: string;
+  user_agent: string;
+  detail?: Record<string, string>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  broken_at?: number;
+  reason?: string;
+}
+
+export type EventType =
+  | 'message.created'
+  | 'message.updated'
+  | 'conversation.created'
+  | 'conversation.updated'
+  | 'conversation.assigned'
+  | 'conversation.unassigned'
+  | 'resync';
+
+export interface AssignmentData {
+  conversation: Conversation;
+  user_id: string;
+}
+
+export interface InboxEvent {
+  id: number;
+  type: EventType;
+  at: string;
+  conversation_id?: string;
+  data?: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string;
+}
+
+/** Optional per-filter counts; the list endpoint may add them later. */
+export interface ConversationCounts {
+  all?: number;
+  unassigned?: number;
+  assigned?: number;
+  mine?: number;
+  open?: number;
+  closed?: number;
+}
+
+export interface ConversationPage extends Page<Conversation> {
+  counts?: ConversationCounts;
+}
+
+// Channels and templates arrive in a later server change; these follow
+// channel.go and the emulator's template shape.
+
+export interface Channel {
+  id: string;
+  name: string;
+  phone_number_id: string;
+  waba_id: string;
+  display_phone_number: string;
+  graph_url?: string;
+  mark_read: boolean;
+  emulated: boolean;
+  created_at: string;
+  updated_at: string;
+  health?: ChannelHealth;
+  /** Where Meta must send this channel's webhooks (server's public URL). */
+  webhook_url?: string;
+}
+
+/** ChannelHealth follows switchboard.ChannelHealth; Go's zero time means "never". */
+export interface ChannelHealth {
+  last_webhook_at?: string | null;
+  last_send_at?: string | null;
+  /** "unknown", "valid" or "rejected". */
+  token_state?: string;
+  token_error?: string;
+  templates_synced_at?: string | null;
+  template_sync_error?: string;
+  outbox_depth?: number;
+  webhook_queue_depth?: number;
+  /** A sentence the server wants an administrator to see. */
+  warning?: string;
+}
+
+export interface ChannelInput {
+  name?: string;
+  phone_number_id?: string;
+  waba_id?: string;
+  display_phone_number?: string;
+  graph_url?: string;
+  access_token?: string;
+  app_secret?: string;
+  verify_token?: string;
+  mark_read?: boolean;
+}
+
+export interface TemplateButton {
+  type: string;
+  text: string;
+  url?: string;
+  phone_number?: string;
+}
+
+export interface TemplateComponent {
+  type: 'HEADER' | 'BODY' | 'FOOTER' | 'BUTTONS' | string;
+  format?: string;
+  text?: string;
+  buttons?: TemplateButton[];
+}
+
+export interface Template {
+  id?: string;
+  channel_id?: string;
+  name: string;
+  language: string;
+  status?: string;
+  category?: string;
+  parameter_format?: string;
+  components: TemplateComponent[];
+  synced_at?: string;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

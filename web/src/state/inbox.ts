@@ -1,0 +1,612 @@
+// The inbox's state and the one reducer that changes it. Everything the
+// server tells us (pages, responses, WebSocket events) goes through reduce(),
+// which is pure so that the tricky parts (dedupe, ordering, unread counts,
+// losing access) are unit-tested without a browser.
+
+import type {
+  AssignmentData,
+  Conversation,
+  ConversationCounts,
+  InboxEvent,
+  Message,
+  MessageStatus,
+} from '../api/types';
+
+export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
+export type StatusFilter = '' | 'open' | 'closed';
+
+export interface Filter {
+  assignment: Assignment;
+  status: StatusFilter;
+  q: string;
+}
+
+export interface ListState {
+  /** Conversation ids in list order: newest activity first. */
+  ids: string[];
+  /** Cursor of the next page; '' when everything is loaded. */
+  next: string;
+  loading: boolean;
+  loaded: boolean;
+  error: string;
+  counts: ConversationCounts | null;
+}
+
+export interface ThreadState {
+  /** Message ids, oldest first. */
+  ids: string[];
+  /** Cursor for older messages; '' when the beginning is loaded. */
+  before: string;
+  loading: boolean;
+  loaded: boolean;
+  error: string;
+}
+
+export interface Viewer {
+  userId: string;
+  /** conversations.read_all: an unassigned conversation stays visible. */
+  readAll: boolean;
+}
+
+export interface InboxState {
+  viewer: Viewer;
+  filter: Filter;
+  convs: Record<string, Conversation>;
+  list: ListState;
+  msgs: Record<string, Message>;
+  threads: Record<string, ThreadState>;
+  /** Local messages being sent, by temporary id → conversation id. */
+  pending: Record<string, string>;
+  /** Upload progress (0 to 1) of local file messages, by temporary id. */
+  progress: Record<string, number>;
+  /** The conversation on screen, and whether the tab is visible. */
+  openId: string | null;
+  visible: boolean;
+  /** The newest event applied; the WebSocket resumes after it. */
+  lastEventId: number;
+  /** Conversations this viewer lost access to (unassigned employee). */
+  gone: Record<string, true>;
+  /** Conversations newly assigned to this viewer and not opened yet. */
+  fresh: Record<string, true>;
+  /** Set by a resync event: lists and threads must be reloaded. */
+  stale: boolean;
+}
+
+export const emptyList: ListState = { ids: [], next: '', loading: false, loaded: false, error: '', counts: null };
+export const emptyThread: ThreadState = { ids: [], before: '', loading: false, loaded: false, error: '' };
+
+export function initialState(viewer: Viewer, filter?: Partial<Filter>): InboxState {
+  return {
+    viewer,
+    filter: { assignment: 'all', status: 'open', q: '', ...filter },
+    convs: {},
+    list: emptyList,
+    msgs: {},
+    threads: {},
+    pending: {},
+    progress: {},
+    openId: null,
+    visible: true,
+    lastEventId: 0,
+    gone: {},
+    fresh: {},
+    stale: false,
+  };
+}
+
+export type Action =
+  | { type: 'filter'; filter: Filter }
+  | { type: 'list/loading' }
+  | { type: 'list/page'; filterKey: string; items: Conversation[]; next: string; append: boolean; counts?: ConversationCounts | null }
+  | { type: 'list/error'; filterKey: string; error: string }
+  | { type: 'conv/upsert'; conv: Conversation }
+  | { type: 'conv/gone'; id: string }
+  | { type: 'open'; id: string | null }
+  | { type: 'visible'; visible: boolean }
+  | { type: 'thread/loading'; id: string }
+  | { type: 'thread/page'; id: string; items: Message[]; before: string; older: boolean }
+  | { type: 'thread/error'; id: string; error: string }
+  | { type: 'send/pending'; msg: Message }
+  | { type: 'send/ok'; tempId: string; msg: Message }
+  | { type: 'send/progress'; tempId: string; fraction: number }
+  | { type: 'send/failed'; tempId: string; error: string }
+  | { type: 'send/discard'; tempId: string }
+  | { type: 'event'; event: InboxEvent }
+  | { type: 'resynced' };
+
+/** filterKey identifies a filter, so a late page of an older filter is dropped. */
+export function filterKey(f: Filter): string {
+  return `${f.assignment}|${f.status}|${f.q.trim().toLowerCase()}`;
+}
+
+function time(iso: string | null | undefined): number {
+  if (!iso) return 0;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : 0;
+}
+
+/** statusRank mirrors switchboard.StatusRank: delivery states only move forward. */
+export function statusRank(s: MessageStatus | string): number {
+  switch (s) {
+    case 'pending':
+      return 0;
+    case 'unknown':
+      return 1;
+    case 'sent':
+      return 2;
+    case 'delivered':
+      return 3;
+    case 'read':
+      return 4;
+    case 'failed':
+      return 5;
+  }
+  return -1;
+}
+
+/** mergeMessage combines what we know with a newer copy: content from the newer, status never regressing. */
+export function mergeMessage(old: Message | undefined, next: Message): Message {
+  if (!old) return next;
+  const keepStatus = statusRank(old.status) > statusRank(next.status);
+  const merged: Message = { ...old, ...next };
+  if (keepStatus) {
+    merged.status = old.status;
+    if (old.error && !next.error) merged.error = old.error;
+  }
+  // Media ids arrive after the download; never forget one we had.
+  if (old.content?.media?.id && next.content?.media && !next.content.media.id) {
+    merged.content = { ...next.content, media: { ...next.content.media, id: old.content.media.id } };
+  }
+  return merged;
+}
+
+/** normalizePhone keeps digits, so "+49 151" finds "49151…". */
+function digits(s: string): string {
+  return s.replace(/\D/g, '');
+}
+
+/** matchesFilter is the client's copy of the list filter, for placing live updates. */
+export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boolean {
+  if (f.status && c.status !== f.status) return false;
+  const assignees = c.assignees ?? [];
+  switch (f.assignment) {
+    case 'unassigned':
+      if (assignees.length > 0) return false;
+      break;
+    case 'assigned':
+      if (assignees.length === 0) return false;
+      break;
+    case 'mine':
+      if (!assignees.some((a) => a.id === viewerId)) return false;
+      break;
+  }
+  const q = f.q.trim().toLowerCase();
+  if (q) {
+    const name = (c.contact?.name ?? '').toLowerCase();
+    const qd = digits(q);
+    const byName = name.includes(q);
+    const byPhone = qd.length > 0 && digits(c.contact?.phone ?? '').includes(qd);
+    if (!byName && !byPhone) return false;
+  }
+  return true;
+}
+
+/** before reports whether a sorts above b: newer activity first, then id for a stable order. */
+function listBefore(a: Conversation, b: Conversation): boolean {
+  const ta = time(a.updated_at);
+  const tb = time(b.updated_at);
+  if (ta !== tb) return ta > tb;
+  return a.id > b.id;
+}
+
+/**
+ * placeInList moves or inserts id so the list stays newest first, or removes
+ * it when it no longer matches. A conversation that would land after the
+ * last loaded row while more pages exist is left out: the next page brings it.
+ */
+export function placeInList(
+  ids: string[],
+  convs: Record<string, Conversation>,
+  id: string,
+  matches: boolean,
+  hasMore: boolean,
+): string[] {
+  const without = ids.includes(id) ? ids.filter((x) => x !== id) : ids;
+  const c = convs[id];
+  if (!matches || !c) return without;
+  let lo = 0;
+  let hi = without.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const other = convs[without[mid] as string];
+    if (other && listBefore(other, c)) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === without.length && hasMore) return without;
+  const out = without.slice();
+  out.splice(lo, 0, id);
+  return out;
+}
+
+function msgBefore(a: Message, b: Message): boolean {
+  const ta = time(a.timestamp);
+  const tb = time(b.timestamp);
+  if (ta !== tb) return ta < tb;
+  const ca = time(a.created_at);
+  const cb = time(b.created_at);
+  if (ca !== cb) return ca < cb;
+  return a.id < b.id;
+}
+
+/** insertMessage puts id into an oldest-first thread at its place; a known id is not added twice. */
+export function insertMessage(ids: string[], msgs: Record<string, Message>, id: string): string[] {
+  if (ids.includes(id)) return ids;
+  const m = msgs[id];
+  if (!m) return ids;
+  let i = ids.length;
+  // New messages nearly always belong at the end: walk back from there.
+  while (i > 0) {
+    const prev = msgs[ids[i - 1] as string];
+    if (!prev || msgBefore(prev, m)) break;
+    i--;
+  }
+  const out = ids.slice();
+  out.splice(i, 0, id);
+  return out;
+}
+
+/** keepLocal carries over what the event copy of a conversation does not know: this viewer's unread count. */
+function withLocal(prev: Conversation | undefined, next: Conversation): Conversation {
+  return { ...next, unread_count: prev ? prev.unread_count : 0 };
+}
+
+function setConv(state: InboxState, conv: Conversation): InboxState {
+  const convs = { ...state.convs, [conv.id]: conv };
+  const ids = placeInList(
+    state.list.ids,
+    convs,
+    conv.id,
+    !state.gone[conv.id] && matchesFilter(conv, state.filter, state.viewer.userId),
+    state.list.next !== '',
+  );
+  return { ...state, convs, list: ids === state.list.ids ? state.list : { ...state.list, ids } };
+}
+
+function removeConv(state: InboxState, id: string): InboxState {
+  const convs = { ...state.convs };
+  delete convs[id];
+  const threads = { ...state.threads };
+  const thread = threads[id];
+  delete threads[id];
+  let msgs = state.msgs;
+  if (thread) {
+    msgs = { ...msgs };
+    for (const mid of thread.ids) delete msgs[mid];
+  }
+  const fresh = { ...state.fresh };
+  delete fresh[id];
+  return {
+    ...state,
+    convs,
+    threads,
+    msgs,
+    fresh,
+    gone: { ...state.gone, [id]: true },
+    list: { ...state.list, ids: state.list.ids.filter((x) => x !== id) },
+  };
+}
+
+function addMessage(state: InboxState, m: Message): InboxState {
+  const msgs = { ...state.msgs, [m.id]: mergeMessage(state.msgs[m.id], m) };
+  let threads = state.threads;
+  const t = threads[m.conversation_id];
+  if (t && t.loaded) {
+    const ids = insertMessage(t.ids, msgs, m.id);
+    if (ids !== t.ids) threads = { ...threads, [m.conversation_id]: { ...t, ids } };
+  }
+  return { ...state, msgs, threads };
+}
+
+/** watching reports whether the viewer is looking at the conversation right now. */
+function watching(state: InboxState, convId: string): boolean {
+  return state.visible && state.openId === convId;
+}
+
+function applyEvent(state: InboxState, e: InboxEvent): InboxState {
+  if (e.type === 'resync') {
+    return { ...state, lastEventId: e.id || state.lastEventId, stale: true };
+  }
+  if (e.id && e.id <= state.lastEventId) return state; // replayed after a reconnect
+  let s: InboxState = e.id ? { ...state, lastEventId: e.id } : state;
+  const viewer = s.viewer;
+  switch (e.type) {
+    case 'message.created':
+    case 'message.updated': {
+      const m = e.data as Message | undefined;
+      if (!m || !m.id || s.gone[m.conversation_id]) return s;
+      const isNew = !s.msgs[m.id];
+      // Our own send, announced before its HTTP response: it replaces the
+      // local pending copy at once, so the message never shows twice.
+      if (isNew && m.direction === 'out' && m.sender_id === viewer.userId) {
+        const local = Object.keys(s.pending).find((id) => s.pending[id] === m.conversation_id && sameSend(s.msgs[id], m));
+        if (local) s = dropLocal(s, local);
+      }
+      s = addMessage(s, m);
+      const c = s.convs[m.conversation_id];
+      if (c && e.type === 'message.created' && isNew) {
+        let conv = c;
+        if (time(m.timestamp) >= time(c.last_message?.at)) {
+          conv = {
+            ...conv,
+            last_message: { text: m.content?.text ?? '', type: m.type, direction: m.direction, at: m.timestamp },
+          };
+        }
+        if (m.direction === 'in' && m.type !== 'reaction' && !watching(s, c.id)) {
+          conv = { ...conv, unread_count: (conv.unread_count || 0) + 1 };
+        }
+        if (conv !== c) s = { ...s, convs: { ...s.convs, [c.id]: conv } };
+      }
+      return s;
+    }
+    case 'conversation.created':
+    case 'conversation.updated': {
+      const c = e.data as Conversation | undefined;
+      if (!c || !c.id) return s;
+      if (s.gone[c.id] && !viewer.readAll && !(c.assignees ?? []).some((a) => a.id === viewer.userId)) return s;
+      return setConv(s, withLocal(s.convs[c.id], c));
+    }
+    case 'conversation.assigned': {
+      const d = e.data as AssignmentData | undefined;
+      if (!d || !d.conversation) return s;
+      if (d.user_id === viewer.userId) {
+        const gone = { ...s.gone };
+        delete gone[d.conversation.id];
+        s = { ...s, gone };
+        if (s.openId !== d.conversation.id) s = { ...s, fresh: { ...s.fresh, [d.conversation.id]: true } };
+      }
+      return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
+    }
+    case 'conversation.unassigned': {
+      const d = e.data as AssignmentData | undefined;
+      if (!d || !d.conversation) return s;
+      if (d.user_id === viewer.userId && !viewer.readAll) return removeConv(s, d.conversation.id);
+      return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
+    }
+  }
+  return s;
+}
+
+export function reduce(state: InboxState, a: Action): InboxState {
+  switch (a.type) {
+    case 'filter':
+      if (filterKey(a.filter) === filterKey(state.filter) && state.list.loaded) {
+        return { ...state, filter: a.filter };
+      }
+      return { ...state, filter: a.filter, list: { ...emptyList, loading: true } };
+    case 'list/loading':
+      return { ...state, list: { ...state.list, loading: true, error: '' } };
+    case 'list/page': {
+      if (a.filterKey !== filterKey(state.filter)) return state;
+      const convs = { ...state.convs };
+      for (const c of a.items) {
+        const prev = convs[c.id];
+        // A live update may be newer than the page that was in flight.
+        if (prev && time(prev.updated_at) > time(c.updated_at)) continue;
+        convs[c.id] = c;
+      }
+      const base = a.append ? state.list.ids : [];
+      const seen = new Set(base);
+      const ids = base.slice();
+      for (const c of a.items) {
+        if (seen.has(c.id) || state.gone[c.id]) continue;
+        seen.add(c.id);
+        ids.push(c.id);
+      }
+      return {
+        ...state,
+        convs,
+        stale: false,
+        list: {
+          ids,
+          next: a.next,
+          loading: false,
+          loaded: true,
+          error: '',
+          counts: a.counts !== undefined ? a.counts : a.append ? state.list.counts : null,
+        },
+      };
+    }
+    case 'list/error':
+      if (a.filterKey !== filterKey(state.filter)) return state;
+      return { ...state, list: { ...state.list, loading: false, error: a.error } };
+    case 'conv/upsert': {
+      const gone = { ...state.gone };
+      delete gone[a.conv.id];
+      return setConv({ ...state, gone }, a.conv);
+    }
+    case 'conv/gone':
+      return removeConv(state, a.id);
+    case 'open': {
+      let s: InboxState = { ...state, openId: a.id };
+      if (a.id) s = markRead(s, a.id);
+      return s;
+    }
+    case 'visible': {
+      let s: InboxState = { ...state, visible: a.visible };
+      if (a.visible && s.openId) s = markRead(s, s.openId);
+      return s;
+    }
+    case 'thread/loading': {
+      const t = state.threads[a.id] ?? emptyThread;
+      return { ...state, threads: { ...state.threads, [a.id]: { ...t, loading: true, error: '' } } };
+    }
+    case 'thread/page': {
+      const t = state.threads[a.id] ?? emptyThread;
+      const msgs = { ...state.msgs };
+      for (const m of a.items) msgs[m.id] = mergeMessage(msgs[m.id], m);
+      // The API answers newest first.
+      const page = a.items.map((m) => m.id).reverse();
+      let ids: string[];
+      if (a.older) {
+        const known = new Set(t.ids);
+        ids = [...page.filter((id) => !known.has(id)), ...t.ids];
+      } else {
+        // First page: keep live messages that arrived meanwhile and local pending ones.
+        ids = page;
+        for (const id of t.ids) ids = insertMessage(ids, msgs, id);
+      }
+      return {
+        ...state,
+        msgs,
+        threads: {
+          ...state.threads,
+          [a.id]: { ids, before: a.before, loading: false, loaded: true, error: '' },
+        },
+      };
+    }
+    case 'thread/error': {
+      const t = state.threads[a.id] ?? emptyThread;
+      return { ...state, threads: { ...state.threads, [a.id]: { ...t, loading: false, error: a.error } } };
+    }
+    case 'send/pending': {
+      const s = addMessage({ ...state, pending: { ...state.pending, [a.msg.id]: a.msg.conversation_id } }, a.msg);
+      return s;
+    }
+    case 'send/ok': {
+      const s = dropLocal(state, a.tempId);
+      return addMessage(s, a.msg);
+    }
+    case 'send/progress':
+      if (!state.pending[a.tempId]) return state;
+      return { ...state, progress: { ...state.progress, [a.tempId]: a.fraction } };
+    case 'send/failed': {
+      const m = state.msgs[a.tempId];
+      if (!m) return state;
+      return {
+        ...state,
+        msgs: { ...state.msgs, [a.tempId]: { ...m, status: 'failed', error: { code: 0, title: a.error } } },
+      };
+    }
+    case 'send/discard':
+      return dropLocal(state, a.tempId);
+    case 'event':
+      return applyEvent(state, a.event);
+    case 'resynced':
+      return { ...state, stale: false };
+  }
+  return state;
+}
+
+/** sameSend reports whether a local pending message and a server message are the same send. */
+function sameSend(local: Message | undefined, m: Message): boolean {
+  if (!local || local.status !== 'pending' || local.type !== m.type) return false;
+  // The server renders a template's text; compare what was chosen instead.
+  if (local.type === 'template') {
+    const a = local.content?.template;
+    const b = m.content?.template;
+    return !!a && !!b && a.name === b.name && a.language === b.language;
+  }
+  if ((local.content?.text ?? '') !== (m.content?.text ?? '')) return false;
+  if (local.content?.media) return (local.content.media.filename ?? '') === (m.content?.media?.filename ?? local.content.media.filename ?? '');
+  return true;
+}
+
+function dropLocal(state: InboxState, tempId: string): InboxState {
+  const convId = state.pending[tempId];
+  const pending = { ...state.pending };
+  delete pending[tempId];
+  const progress = { ...state.progress };
+  delete progress[tempId];
+  const msgs = { ...state.msgs };
+  delete msgs[tempId];
+  let threads = state.threads;
+  const t = convId ? threads[convId] : undefined;
+  if (convId && t) threads = { ...threads, [convId]: { ...t, ids: t.ids.filter((x) => x !== tempId) } };
+  return { ...state, pending, progress, msgs, threads };
+}
+
+function markRead(state: InboxState, id: string): InboxState {
+  const c = state.convs[id];
+  let s = state;
+  if (c && c.unread_count > 0) s = { ...s, convs: { ...s.convs, [id]: { ...c, unread_count: 0 } } };
+  if (s.fresh[id]) {
+    const fresh = { ...s.fresh };
+    delete fresh[id];
+    s = { ...s, fresh };
+  }
+  return s;
+}
+
+/** unreadTotal is the number shown in the tab title: unread customer messages plus new assignments. */
+export function unreadTotal(state: Pick<InboxState, 'convs' | 'fresh'>): number {
+  let n = 0;
+  for (const c of Object.values(state.convs)) n += c.unread_count > 0 ? c.unread_count : 0;
+  for (const id of Object.keys(state.fresh)) {
+    const c = state.convs[id];
+    if (!c || c.unread_count === 0) n++;
+  }
+  return n;
+}
+
+export interface ReactionSummary {
+  emoji: string;
+  direction: 'in' | 'out';
+}
+
+/**
+ * reactionsByTarget collects the current reactions per target message: each
+ * side (customer, business) has at most one, the latest wins, and an empty
+ * emoji removes it. Reaction messages themselves are not shown as bubbles.
+ */
+export function reactionsByTarget(messages: Message[]): Map<string, ReactionSummary[]> {
+  const latest = new Map<string, { emoji: string; at: number; direction: 'in' | 'out' }>();
+  for (const m of messages) {
+    if (m.type !== 'reaction') continue;
+    const target = m.content?.reaction?.message_id;
+    if (!target) continue;
+    const key = `${target}|${m.direction}`;
+    const at = time(m.timestamp);
+    const prev = latest.get(key);
+    if (prev && prev.at > at) continue;
+    latest.set(key, { emoji: m.content.reaction?.emoji ?? '', at, direction: m.direction });
+  }
+  const out = new Map<string, ReactionSummary[]>();
+  for (const [key, r] of latest) {
+    if (!r.emoji) continue;
+    const target = key.slice(0, key.lastIndexOf('|'));
+    const list = out.get(target) ?? [];
+    list.push({ emoji: r.emoji, direction: r.direction });
+    out.set(target, list);
+  }
+  return out;
+}
+
+export interface NotifyDecision {
+  kind: 'assigned' | 'message';
+  conversationId: string;
+}
+
+/**
+ * notification decides whether an event deserves a toast, a sound or a
+ * browser notification: a new assignment to the viewer always; a customer
+ * message unless the viewer is looking at that conversation.
+ */
+export function notification(before: InboxState, e: InboxEvent): NotifyDecision | null {
+  if (e.id && e.id <= before.lastEventId) return null;
+  if (e.type === 'conversation.assigned') {
+    const d = e.data as AssignmentData | undefined;
+    if (d && d.user_id === before.viewer.userId && d.conversation) {
+      const already = (before.convs[d.conversation.id]?.assignees ?? []).some((a) => a.id === before.viewer.userId);
+      if (!already) return { kind: 'assigned', conversationId: d.conversation.id };
+    }
+    return null;
+  }
+  if (e.type === 'message.created') {
+    const m = e.data as Message | undefined;
+    if (!m || m.direction !== 'in' || m.type === 'reaction' || before.msgs[m.id]) return null;
+    if (before.gone[m.conversation_id]) return null;
+    if (watching(before, m.conversation_id)) return null;
+    return { kind: 'message', conversationId: m.conversation_id };
+  }
+  return null;
+}

@@ -1,0 +1,444 @@
+import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import type { Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
+import { useI18n } from '../i18n';
+import { errorText } from '../lib/errors';
+import { displayName } from '../lib/format';
+import type { AttachmentKind } from '../lib/files';
+import { beep, showNotification, titleWith } from '../lib/notify';
+import { prefs } from '../lib/prefs';
+import { parameterMap } from '../lib/templates';
+import { navigate } from '../ui/router';
+import { useToasts } from '../ui/Toasts';
+import {
+  filterKey,
+  initialState,
+  notification,
+  reduce,
+  unreadTotal,
+  type Action,
+  type Filter,
+  type InboxState,
+  type NotifyDecision,
+} from './inbox';
+import { EventSocket, type SocketState } from './socket';
+
+/** InboxStore holds the state outside React so WebSocket handlers read the state before each event synchronously. */
+export class InboxStore {
+  private state: InboxState;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(state: InboxState) {
+    this.state = state;
+  }
+
+  get = (): InboxState => this.state;
+
+  dispatch = (a: Action): void => {
+    const next = reduce(this.state, a);
+    if (next === this.state) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  };
+
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+}
+
+export interface SendFileOptions {
+  file: File;
+  kind: AttachmentKind;
+  caption: string;
+  replyTo?: string;
+}
+
+export interface InboxActions {
+  setFilter: (f: Filter) => void;
+  loadMore: () => void;
+  reloadList: () => void;
+  open: (id: string | null) => void;
+  loadOlder: (id: string) => void;
+  sendText: (convId: string, text: string, replyTo?: string) => void;
+  sendFile: (convId: string, o: SendFileOptions) => () => void;
+  sendTemplate: (convId: string, t: Template, values: Record<string, string>) => Promise<void>;
+  retry: (msg: Message) => void;
+  discard: (msgId: string) => void;
+  assign: (convId: string, userId: string) => Promise<Conversation>;
+  unassign: (convId: string, userId: string) => Promise<Conversation>;
+  setStatus: (convId: string, status: 'open' | 'closed') => Promise<void>;
+}
+
+interface InboxContext {
+  store: InboxStore;
+  actions: InboxActions;
+  me: Me;
+  can: (p: Permission) => boolean;
+  connection: SocketState;
+}
+
+const Ctx = createContext<InboxContext | null>(null);
+
+let localSeq = 0;
+function localId(): string {
+  localSeq += 1;
+  return `local-${Date.now().toString(36)}-${localSeq}`;
+}
+
+const pageSize = 50;
+
+export function InboxProvider({ me, children, onSessionEnded }: { me: Me; children: ReactNode; onSessionEnded: () => void }) {
+  const { t } = useI18n();
+  const toasts = useToasts();
+  const perms = me.role.permissions ?? [];
+  const [store] = useState(
+    () => new InboxStore(initialState({ userId: me.user.id, readAll: perms.includes('conversations.read_all') })),
+  );
+  const [connection, setConnection] = useState<SocketState>('connecting');
+
+  // Refs so long-lived handlers see the current translation and callbacks.
+  const tRef = useRef(t);
+  tRef.current = t;
+  const endedRef = useRef(onSessionEnded);
+  endedRef.current = onSessionEnded;
+
+  const listAbort = useRef<AbortController | null>(null);
+  const retries = useRef(new Map<string, () => void>());
+  const markReadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const actions = useMemo<InboxActions>(() => {
+    const d = store.dispatch;
+
+    const fetchList = (append: boolean) => {
+      const s = store.get();
+      if (append && (!s.list.next || s.list.loading)) return;
+      listAbort.current?.abort();
+      const ctrl = new AbortController();
+      listAbort.current = ctrl;
+      const f = s.filter;
+      const key = filterKey(f);
+      d({ type: 'list/loading' });
+      api
+        .conversations(
+          {
+            assignment: f.assignment === 'all' ? '' : f.assignment,
+            status: f.status,
+            q: f.q.trim(),
+            cursor: append ? s.list.next : '',
+            limit: pageSize,
+          },
+          ctrl.signal,
+        )
+        .then((page) => {
+          d({ type: 'list/page', filterKey: key, items: page.items ?? [], next: page.next_cursor ?? '', append, counts: page.counts ?? null });
+        })
+        .catch((err: unknown) => {
+          if (err instanceof DOMException && err.name === 'AbortError') return;
+          d({ type: 'list/error', filterKey: key, error: errorText(tRef.current, err) });
+        });
+    };
+
+    const loadThread = (id: string, older: boolean) => {
+      const s = store.get();
+      const th = s.threads[id];
+      if (th?.loading) return;
+      if (older && (!th || !th.loaded || !th.before)) return;
+      if (!older && th?.loaded) return;
+      d({ type: 'thread/loading', id });
+      api
+        .messages(id, { before: older ? th?.before : '', limit: pageSize })
+        .then((page) => d({ type: 'thread/page', id, items: page.items ?? [], before: page.next_cursor ?? '', older }))
+        .catch((err: unknown) => {
+          if (err instanceof ApiError && err.status === 404) {
+            d({ type: 'conv/gone', id });
+            return;
+          }
+          d({ type: 'thread/error', id, error: errorText(tRef.current, err) });
+        });
+    };
+
+    const tempMessage = (convId: string, type: Message['type'], content: Message['content'], replyTo?: string): Message => {
+      const now = new Date().toISOString();
+      return {
+        id: localId(),
+        conversation_id: convId,
+        direction: 'out',
+        type,
+        content,
+        status: 'pending',
+        sender_id: me.user.id,
+        timestamp: now,
+        created_at: now,
+        updated_at: now,
+        ...(replyTo ? { reply_to_id: replyTo } : {}),
+      };
+    };
+
+    /** track runs a send for a local pending message, remembering how to retry it. run gets the idempotency key, the same for every retry. */
+    const track = (temp: Message, send: (key: string) => Promise<Message>) => {
+      const key = `${me.user.id}-${temp.id}`;
+      const run = () => send(key);
+      d({ type: 'send/pending', msg: temp });
+      const attempt = () => {
+        const cur = store.get().msgs[temp.id];
+        if (cur && cur.status === 'failed') {
+          d({ type: 'send/discard', tempId: temp.id });
+          d({ type: 'send/pending', msg: { ...temp, status: 'pending' } });
+        }
+        run()
+          .then((msg) => {
+            retries.current.delete(temp.id);
+            d({ type: 'send/ok', tempId: temp.id, msg });
+          })
+          .catch((err: unknown) => {
+            if (err instanceof DOMException && err.name === 'AbortError') {
+              retries.current.delete(temp.id);
+              d({ type: 'send/discard', tempId: temp.id });
+              return;
+            }
+            d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err) });
+          });
+      };
+      retries.current.set(temp.id, attempt);
+      attempt();
+    };
+
+    const sendText = (convId: string, text: string, replyTo?: string) => {
+      const temp = tempMessage(convId, 'text', { text }, replyTo);
+      track(temp, (key) => api.sendText(convId, text, replyTo, key));
+    };
+
+    const sendTemplateNow = (convId: string, name: string, language: string, parameters: Record<string, string>) => {
+      const temp = tempMessage(convId, 'template', { template: { name, language, parameters } });
+      return new Promise<void>((resolve) => {
+        track(temp, (key) => {
+          const p = api.sendTemplate(convId, { name, language, parameters }, key);
+          p.then(
+            () => resolve(),
+            () => resolve(),
+          );
+          return p;
+        });
+      });
+    };
+
+    return {
+      setFilter: (f) => {
+        d({ type: 'filter', filter: f });
+        if (store.get().list.loading && !store.get().list.loaded) fetchList(false);
+      },
+      loadMore: () => fetchList(true),
+      reloadList: () => fetchList(false),
+      open: (id) => {
+        d({ type: 'open', id });
+        if (!id) return;
+        const s = store.get();
+        if (s.gone[id] && !s.convs[id]) return;
+        if (!s.convs[id]) {
+          api
+            .conversation(id)
+            .then((c) => d({ type: 'conv/upsert', conv: c }))
+            .catch((err: unknown) => {
+              if (err instanceof ApiError && err.status === 404) d({ type: 'conv/gone', id });
+            });
+        }
+        loadThread(id, false);
+      },
+      loadOlder: (id) => loadThread(id, true),
+      sendText,
+      sendFile: (convId, o) => {
+        const temp = tempMessage(
+          convId,
+          o.kind,
+          { text: o.caption || undefined, media: { mime_type: o.file.type, filename: o.file.name, size: o.file.size } },
+          o.replyTo,
+        );
+        let abort = () => {};
+        track(temp, (key) => {
+          const up = api.sendFile(convId, o.kind, o.file, o.caption, o.replyTo, key, (fraction) =>
+            d({ type: 'send/progress', tempId: temp.id, fraction }),
+          );
+          abort = up.abort;
+          return up.promise;
+        });
+        return () => abort();
+      },
+      sendTemplate: (convId, tpl, values) => sendTemplateNow(convId, tpl.name, tpl.language, parameterMap(tpl, values)),
+      retry: (msg) => {
+        const local = retries.current.get(msg.id);
+        if (local) {
+          local();
+          return;
+        }
+        // A message WhatsApp refused: send its content again as a new message.
+        if (msg.type === 'text' && msg.content.text) sendText(msg.conversation_id, msg.content.text, msg.reply_to_id);
+        else if (msg.type === 'template' && msg.content.template) {
+          const tp = msg.content.template;
+          void sendTemplateNow(msg.conversation_id, tp.name, tp.language, tp.parameters ?? {});
+        }
+      },
+      discard: (msgId) => {
+        retries.current.delete(msgId);
+        d({ type: 'send/discard', tempId: msgId });
+      },
+      assign: async (convId, userId) => {
+        const c = await api.assign(convId, userId);
+        d({ type: 'conv/upsert', conv: c });
+        return c;
+      },
+      unassign: async (convId, userId) => {
+        const c = await api.unassign(convId, userId);
+        if (userId === me.user.id && !perms.includes('conversations.read_all')) d({ type: 'conv/gone', id: convId });
+        else d({ type: 'conv/upsert', conv: c });
+        return c;
+      },
+      setStatus: async (convId, status) => {
+        const c = await api.setStatus(convId, status);
+        d({ type: 'conv/upsert', conv: c });
+      },
+    };
+    // The store and the user are fixed for the provider's life.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [store]);
+
+  // Attention: toasts, sound, desktop notifications. A new assignment always
+  // gets all three. A customer message gets a desktop notification while the
+  // tab is hidden (one per conversation: the tag replaces the previous one);
+  // the toast and the sound only come for conversations that are the
+  // viewer's own (or unassigned, for those who see everything), so a busy
+  // shared inbox does not drown operators in pop-ups.
+  const notify = useRef<(n: NotifyDecision) => void>(() => {});
+  const lastBeep = useRef(0);
+  notify.current = (n: NotifyDecision) => {
+    const s = store.get();
+    const c = s.convs[n.conversationId];
+    const name = c ? displayName(c) : '';
+    const open = () => navigate(`/c/${encodeURIComponent(n.conversationId)}`);
+    const sound = () => {
+      if (!prefs.sound() || Date.now() - lastBeep.current < 3000) return;
+      lastBeep.current = Date.now();
+      beep();
+    };
+    if (n.kind === 'assigned') {
+      const title = t('notify.assignedTitle');
+      const body = t('notify.assignedBody', { name });
+      sound();
+      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open } });
+      showNotification(title, body, `assigned-${n.conversationId}`, open);
+      return;
+    }
+    const title = t('notify.messageTitle', { name });
+    const body = c?.last_message?.text || '';
+    if (document.hidden) showNotification(title, body, `msg-${n.conversationId}`, open);
+    const assignees = c?.assignees ?? [];
+    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
+    if (mine) {
+      sound();
+      toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open } });
+    }
+  };
+
+  // The WebSocket.
+  useEffect(() => {
+    const scheduleMarkRead = (convId: string) => {
+      if (markReadTimer.current) clearTimeout(markReadTimer.current);
+      markReadTimer.current = setTimeout(() => {
+        // Loading the newest page marks the conversation read on the server.
+        api.messages(convId, { limit: 1 }).catch(() => {});
+      }, 1500);
+    };
+    const sock = new EventSocket({
+      lastId: () => store.get().lastEventId,
+      onEvent: (e: InboxEvent) => {
+        const before = store.get();
+        const n = notification(before, e);
+        store.dispatch({ type: 'event', event: e });
+        const after = store.get();
+        if (e.type === 'conversation.unassigned' && after.gone[e.conversation_id ?? ''] && !before.gone[e.conversation_id ?? '']) {
+          toasts.show({ text: tRef.current('conv.lostAccess') });
+        }
+        if (e.type === 'message.created') {
+          const m = e.data as Message | undefined;
+          if (m && m.direction === 'in' && after.openId === m.conversation_id && after.visible) scheduleMarkRead(m.conversation_id);
+        }
+        if (n) notify.current(n);
+      },
+      onState: setConnection,
+      onTrouble: () => {
+        api.me().catch((err: unknown) => {
+          if (err instanceof ApiError && err.status === 401) endedRef.current();
+        });
+      },
+    });
+    sock.start();
+    return () => {
+      sock.close();
+      if (markReadTimer.current) clearTimeout(markReadTimer.current);
+    };
+  }, [store, toasts]);
+
+  // Tab visibility: unread counting and notifications depend on it.
+  useEffect(() => {
+    const onVis = () => {
+      const visible = !document.hidden;
+      const before = store.get();
+      store.dispatch({ type: 'visible', visible });
+      const id = before.openId;
+      if (visible && id && (before.convs[id]?.unread_count ?? 0) > 0) api.messages(id, { limit: 1 }).catch(() => {});
+    };
+    onVis();
+    document.addEventListener('visibilitychange', onVis);
+    return () => document.removeEventListener('visibilitychange', onVis);
+  }, [store]);
+
+  // The tab title shows what is waiting.
+  useEffect(() => {
+    const base = t('app.name');
+    const update = () => {
+      document.title = titleWith(unreadTotal(store.get()), base);
+    };
+    update();
+    return store.subscribe(update);
+  }, [store, t]);
+
+  // After a resync the lists and the open thread are reloaded from scratch.
+  useEffect(() => {
+    let handling = false;
+    return store.subscribe(() => {
+      const s = store.get();
+      if (!s.stale || handling) return;
+      handling = true;
+      store.dispatch({ type: 'resynced' });
+      actions.reloadList();
+      if (s.openId) {
+        const id = s.openId;
+        api
+          .messages(id, { limit: pageSize })
+          .then((page) => store.dispatch({ type: 'thread/page', id, items: page.items ?? [], before: page.next_cursor ?? '', older: false }))
+          .catch(() => {});
+      }
+      handling = false;
+    });
+  }, [store, actions]);
+
+  const value = useMemo<InboxContext>(
+    () => ({ store, actions, me, can: (p) => perms.includes(p), connection }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [store, actions, me, connection],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useInboxContext(): InboxContext {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useInboxContext outside InboxProvider');
+  return v;
+}
+
+/** useInbox re-renders when the selected slice changes (compared by identity). */
+export function useInbox<T>(select: (s: InboxState) => T): T {
+  const { store } = useInboxContext();
+  return useSyncExternalStore(store.subscribe, () => select(store.get()), () => select(store.get()));
+}

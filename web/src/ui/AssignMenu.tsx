@@ -1,0 +1,168 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { api } from '../api/endpoints';
+import type { User, UserRef } from '../api/types';
+import { useI18n } from '../i18n';
+import { errorText } from '../lib/errors';
+import { displayName } from '../lib/format';
+import { useInbox, useInboxContext } from '../state/store';
+import { Avatar, Dialog, ErrorBox, Spinner } from './common';
+import { useToasts } from './Toasts';
+
+/**
+ * AssignMenu adds and removes assignees of one conversation: a search over
+ * active users, several at once, each change applied immediately (everyone
+ * else sees it through the conversation.assigned/unassigned events).
+ */
+export function AssignMenu({ conversationId, onClose }: { conversationId: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const toasts = useToasts();
+  const { actions } = useInboxContext();
+  const conv = useInbox((s) => s.convs[conversationId]);
+  const [q, setQ] = useState('');
+  const [users, setUsers] = useState<User[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    const id = setTimeout(
+      () => {
+        setLoading(true);
+        api
+          .users({ q: q.trim(), active: true, limit: 20 }, ctrl.signal)
+          .then((p) => {
+            setUsers(p.items ?? []);
+            setError('');
+          })
+          .catch((err: unknown) => {
+            if (err instanceof DOMException && err.name === 'AbortError') return;
+            setError(errorText(t, err));
+          })
+          .finally(() => setLoading(false));
+      },
+      q ? 200 : 0,
+    );
+    return () => {
+      clearTimeout(id);
+      ctrl.abort();
+    };
+  }, [q, t]);
+
+  useEffect(() => {
+    searchRef.current?.focus();
+  }, []);
+
+  const assignees: UserRef[] = conv?.assignees ?? [];
+  const isAssigned = (id: string) => assignees.some((a) => a.id === id);
+
+  const toggle = async (u: UserRef) => {
+    if (busy) return;
+    setBusy(u.id);
+    setError('');
+    try {
+      if (isAssigned(u.id)) {
+        await actions.unassign(conversationId, u.id);
+        toasts.show({ text: t('assign.unassigned', { name: u.name }) });
+      } else {
+        await actions.assign(conversationId, u.id);
+        toasts.show({ text: t('assign.assigned', { name: u.name }), tone: 'success' });
+      }
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  // Arrow keys move between the search field and the results.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const buttons = Array.from(listRef.current?.querySelectorAll<HTMLButtonElement>('button') ?? []);
+    if (buttons.length === 0) return;
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    e.preventDefault();
+    if (e.key === 'ArrowDown') buttons[Math.min(buttons.length - 1, i + 1)]?.focus();
+    else if (i <= 0) searchRef.current?.focus();
+    else buttons[i - 1]?.focus();
+  };
+
+  const title = conv ? `${t('conv.assignTitle')}: ${displayName(conv)}` : t('conv.assignTitle');
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <div className="assign" onKeyDown={onKeyDown}>
+        <h3 className="assign-head">{t('assign.current')}</h3>
+        {assignees.length === 0 ? (
+          <p className="hint">{t('conv.noAssignees')}</p>
+        ) : (
+          <ul className="assignee-chips">
+            {assignees.map((a) => (
+              <li key={a.id} className="assignee-chip">
+                <Avatar id={a.id} name={a.name} small />
+                <span>{a.name}</span>
+                <button
+                  type="button"
+                  className="icon-btn"
+                  aria-label={t('assign.remove', { name: a.name })}
+                  disabled={busy !== null}
+                  onClick={() => void toggle(a)}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <label className="assign-search">
+          <span className="visually-hidden">{t('assign.search')}</span>
+          <input
+            ref={searchRef}
+            type="search"
+            placeholder={t('assign.search')}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            aria-controls="assign-results"
+          />
+        </label>
+        <ErrorBox text={error} />
+        <h3 className="assign-head">
+          {t('assign.results')} {loading && <Spinner label={t('common.loading')} />}
+        </h3>
+        <ul className="assign-results" id="assign-results" ref={listRef}>
+          {users.map((u) => {
+            const on = isAssigned(u.id);
+            return (
+              <li key={u.id}>
+                <button
+                  type="button"
+                  className={on ? 'assign-user assign-on' : 'assign-user'}
+                  aria-pressed={on}
+                  aria-label={on ? t('assign.remove', { name: u.name }) : t('assign.add', { name: u.name })}
+                  disabled={busy !== null}
+                  onClick={() => void toggle(u)}
+                >
+                  <Avatar id={u.id} name={u.name} small />
+                  <span className="assign-name">
+                    {u.name} <span className="hint">{u.login}</span>
+                  </span>
+                  <span className="assign-check" aria-hidden="true">
+                    {busy === u.id ? '…' : on ? '✓' : '+'}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+          {!loading && users.length === 0 && !error && <li className="hint">{t('assign.none')}</li>}
+        </ul>
+        <div className="dialog-actions">
+          <button type="button" className="btn btn-primary" onClick={onClose}>
+            {t('assign.done')}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

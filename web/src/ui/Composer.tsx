@@ -1,0 +1,197 @@
+import { useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import type { Conversation, Message } from '../api/types';
+import { useI18n, type Key } from '../i18n';
+import { bytes } from '../lib/format';
+import { checkFile, type AttachmentKind } from '../lib/files';
+import { useInboxContext } from '../state/store';
+import { Icon } from './icons';
+import { quoteText } from './MessageBubble';
+import { TemplatePicker } from './TemplatePicker';
+
+interface Props {
+  conv: Conversation;
+  windowOpen: boolean;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  dropped: File | null;
+  onDroppedTaken: () => void;
+  onSent: () => void;
+}
+
+interface Attachment {
+  file: File;
+  kind: AttachmentKind;
+}
+
+const maxText = 4096;
+
+export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, onDroppedTaken, onSent }: Props) {
+  const { t, locale } = useI18n();
+  const { actions, can } = useInboxContext();
+  const [text, setText] = useState('');
+  const [file, setFile] = useState<Attachment | null>(null);
+  const [fileError, setFileError] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+
+  const take = (f: File) => {
+    const check = checkFile(f.name, f.type, f.size);
+    if (!check.ok) {
+      setFileError(
+        check.reason === 'empty'
+          ? t('composer.fileEmpty', { name: f.name })
+          : t('composer.fileTooLarge', { name: f.name, kind: t(`kind.${check.kind}` as Key), max: bytes(check.maxBytes, locale) }),
+      );
+      return;
+    }
+    setFileError('');
+    setFile({ file: f, kind: check.kind });
+    input.current?.focus();
+  };
+
+  useEffect(() => {
+    if (dropped) {
+      take(dropped);
+      onDroppedTaken();
+    }
+    // take is recreated per render; the dropped file is what matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dropped]);
+
+  // Grow with the text up to a limit; the height is set through the CSSOM.
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.style.setProperty('height', 'auto');
+    el.style.setProperty('height', `${Math.min(el.scrollHeight, 160)}px`);
+  }, [text]);
+
+  if (!can('conversations.reply')) {
+    return <div className="composer composer-note">{t('composer.noReply')}</div>;
+  }
+
+  if (!windowOpen) {
+    return (
+      <div className="composer composer-closed" data-testid="window-closed">
+        <div className="closed-explain">
+          <strong>{t('composer.closedTitle')}</strong>
+          <p>{conv.window_closes_at ? t('composer.closedBody') : t('composer.neverWrote')}</p>
+        </div>
+        <TemplatePicker conv={conv} />
+      </div>
+    );
+  }
+
+  const send = (e?: FormEvent) => {
+    e?.preventDefault();
+    const body = text.trim();
+    if (file) {
+      // The pending bubble shows the upload's progress; a failed upload offers retry there.
+      actions.sendFile(conv.id, { file: file.file, kind: file.kind, caption: body, replyTo: replyTo?.id });
+      setFile(null);
+      setText('');
+      onSent();
+      return;
+    }
+    if (!body) return;
+    actions.sendText(conv.id, body, replyTo?.id);
+    setText('');
+    onSent();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    } else if (e.key === 'Escape') {
+      if (replyTo) {
+        e.preventDefault();
+        onCancelReply();
+      } else {
+        (e.target as HTMLTextAreaElement).blur();
+      }
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const f = e.clipboardData.files[0];
+    if (f) {
+      e.preventDefault();
+      take(f);
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={send}>
+      {replyTo && (
+        <div className="composer-reply">
+          <div className="quote quote-static">
+            <span className="quote-who">{t('composer.replyingTo')}</span>
+            <span className="quote-text">{quoteText(t, replyTo)}</span>
+          </div>
+          <button type="button" className="icon-btn" aria-label={t('composer.cancelReply')} onClick={onCancelReply}>
+            ×
+          </button>
+        </div>
+      )}
+      {file && (
+        <div className="composer-file" data-testid="attachment">
+          <Icon name="clip" size={16} />
+          <span className="doc-name">{file.file.name}</span>
+          <span className="hint">
+            {t(`kind.${file.kind}` as Key)} · {bytes(file.file.size, locale)}
+          </span>
+          <button type="button" className="icon-btn" aria-label={t('composer.removeFile')} onClick={() => setFile(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {fileError && (
+        <p className="field-error" role="alert">
+          {fileError}
+        </p>
+      )}
+      <div className="composer-row">
+        <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
+          <Icon name="clip" size={22} />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) take(f);
+            e.target.value = '';
+          }}
+        />
+        <label htmlFor="composer-input" className="visually-hidden">
+          {file ? t('composer.caption') : t('composer.label')}
+        </label>
+        <textarea
+          id="composer-input"
+          ref={input}
+          className="composer-input"
+          rows={1}
+          maxLength={maxText}
+          placeholder={file ? t('composer.caption') : t('composer.placeholder')}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          aria-describedby="composer-hint"
+          aria-keyshortcuts="r"
+        />
+        <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
+          <Icon name="send" size={20} />
+        </button>
+      </div>
+      <p id="composer-hint" className="visually-hidden">
+        {t('composer.hint')}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,262 @@
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import type { Message } from '../api/types';
+import { useI18n } from '../i18n';
+import { errorText } from '../lib/errors';
+import { dateTime, dayKey, daySeparator, displayName, phone, remaining, serviceWindow } from '../lib/format';
+import { emptyThread, reactionsByTarget } from '../state/inbox';
+import { useInbox, useInboxContext } from '../state/store';
+import { Avatar, ErrorBox, Spinner } from './common';
+import { Icon } from './icons';
+import { Composer } from './Composer';
+import { MessageBubble } from './MessageBubble';
+import { navigate, onLinkClick } from './router';
+import { useToasts } from './Toasts';
+import { useNow } from './useNow';
+
+export function ConversationView({ id, onAssign }: { id: string; onAssign: (() => void) | undefined }) {
+  const { t, locale } = useI18n();
+  const toasts = useToasts();
+  const { actions, can, me } = useInboxContext();
+  const conv = useInbox((s) => s.convs[id]);
+  const gone = useInbox((s) => !!s.gone[id]);
+  const thread = useInbox((s) => s.threads[id] ?? emptyThread);
+  const msgs = useInbox((s) => s.msgs);
+  const progress = useInbox((s) => s.progress);
+  const now = useNow(30_000);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [dropped, setDropped] = useState<File | null>(null);
+  const [statusBusy, setStatusBusy] = useState(false);
+
+  const messages = useMemo(() => thread.ids.map((mid) => msgs[mid]).filter((m): m is Message => !!m), [thread.ids, msgs]);
+  const reactions = useMemo(() => reactionsByTarget(messages), [messages]);
+  const shown = useMemo(() => messages.filter((m) => m.type !== 'reaction'), [messages]);
+
+  // Scrolling: start at the bottom, follow new messages when already there,
+  // and keep the position when older messages are put above.
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const prevFirst = useRef<string | undefined>(undefined);
+  const prevHeight = useRef(0);
+  const firstId = shown[0]?.id;
+  const lastId = shown[shown.length - 1]?.id;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (prevFirst.current && firstId !== prevFirst.current && prevHeight.current) {
+      // Older messages were prepended: keep what the reader was looking at.
+      el.scrollTop += el.scrollHeight - prevHeight.current;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    prevFirst.current = firstId;
+    prevHeight.current = el.scrollHeight;
+  }, [firstId, lastId, shown.length]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    prevHeight.current = el.scrollHeight;
+    if (el.scrollTop < 200 && thread.before && !thread.loading) actions.loadOlder(id);
+  };
+
+  // A thread that does not fill the screen loads older pages until it does.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || !thread.loaded || thread.loading || !thread.before) return;
+    if (el.scrollHeight <= el.clientHeight + 50) actions.loadOlder(id);
+  }, [thread.loaded, thread.loading, thread.before, id, actions, shown.length]);
+
+  const onReply = useCallback((m: Message) => {
+    setReplyTo(m);
+    requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+  }, []);
+  const onRetry = useCallback((m: Message) => actions.retry(m), [actions]);
+  const onDiscard = useCallback((m: Message) => actions.discard(m.id), [actions]);
+  const onQuoteClick = useCallback((mid: string) => {
+    const el = document.getElementById(`m-${mid}`);
+    if (!el) return;
+    el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    el.classList.add('msg-flash');
+    setTimeout(() => el.classList.remove('msg-flash'), 1200);
+  }, []);
+
+  if (gone) {
+    return (
+      <div className="empty-state not-found" data-testid="conversation-404">
+        <h1>{t('conv.notFoundTitle')}</h1>
+        <p>{t('conv.notFound')}</p>
+        <a className="btn" href="/" onClick={(e) => onLinkClick(e, '/')}>
+          {t('conv.toInbox')}
+        </a>
+      </div>
+    );
+  }
+  if (!conv) {
+    return (
+      <div className="empty-state">
+        <Spinner label={t('common.loading')} />
+      </div>
+    );
+  }
+
+  const name = displayName(conv);
+  const win = serviceWindow(conv.window_closes_at, now);
+  const assignees = conv.assignees ?? [];
+  const senderName = (sid: string | undefined) => {
+    if (!sid) return '';
+    if (sid === me.user.id) return me.user.name;
+    return assignees.find((a) => a.id === sid)?.name ?? '';
+  };
+
+  const toggleStatus = async () => {
+    setStatusBusy(true);
+    try {
+      await actions.setStatus(id, conv.status === 'open' ? 'closed' : 'open');
+    } catch (err) {
+      toasts.show({ text: errorText(t, err), tone: 'error' });
+    } finally {
+      setStatusBusy(false);
+    }
+  };
+
+  const onDragOver = (e: DragEvent) => {
+    if (!can('conversations.reply') || !win.open) return;
+    if (Array.from(e.dataTransfer.types).includes('Files')) {
+      e.preventDefault();
+      setDragging(true);
+    }
+  };
+  const onDrop = (e: DragEvent) => {
+    setDragging(false);
+    const f = e.dataTransfer.files[0];
+    if (f && can('conversations.reply') && win.open) {
+      e.preventDefault();
+      setDropped(f);
+    }
+  };
+
+  let lastDay = '';
+  return (
+    <div
+      className="conversation"
+      onDragOver={onDragOver}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <header className="conv-header">
+        <button type="button" className="icon-btn back-btn" aria-label={t('conv.back')} onClick={() => navigate('/')}>
+          <Icon name="back" />
+        </button>
+        <Avatar id={conv.contact?.id || conv.id} name={conv.contact?.name ?? ''} />
+        <div className="conv-title">
+          <h1 className="conv-title-name">{name}</h1>
+          <p className="conv-title-sub">
+            {conv.contact?.name ? `${phone(conv.contact.phone)} · ` : ''}
+            {conv.status === 'closed'
+              ? t('inbox.closedBadge')
+              : win.open
+                ? t('inbox.windowLeft', { when: remaining(win.remaining, locale) })
+                : t('inbox.windowClosed')}
+          </p>
+        </div>
+        <div className="conv-header-actions">
+          <div className="header-assignees" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('conv.noAssignees')}>
+            {assignees.map((a) => (
+              <Avatar key={a.id} id={a.id} name={a.name} small />
+            ))}
+          </div>
+          {onAssign && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={onAssign}
+              aria-keyshortcuts="a"
+              aria-label={t('conv.assign')}
+              title={t('conv.assign')}
+              data-testid="assign-button"
+            >
+              <Icon name="userPlus" size={18} /> <span className="btn-label">{t('conv.assign')}</span>
+            </button>
+          )}
+          {can('conversations.close') && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void toggleStatus()}
+              disabled={statusBusy}
+              aria-label={conv.status === 'open' ? t('conv.close') : t('conv.reopen')}
+              title={conv.status === 'open' ? t('conv.close') : t('conv.reopen')}
+            >
+              <Icon name={conv.status === 'open' ? 'check' : 'refresh'} size={18} />{' '}
+              <span className="btn-label">{conv.status === 'open' ? t('conv.close') : t('conv.reopen')}</span>
+            </button>
+          )}
+        </div>
+      </header>
+      {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
+      {conv.status === 'open' && win.open && conv.window_closes_at && (
+        <div className="visually-hidden">{t('conv.window', { time: dateTime(conv.window_closes_at, locale), when: remaining(win.remaining, locale) })}</div>
+      )}
+      <div className="thread" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t('conv.history')} role="log">
+        <div className="thread-top">
+          {thread.loading && <Spinner label={t('common.loading')} />}
+          {!thread.loading && thread.loaded && thread.before && (
+            <button type="button" className="link-btn" onClick={() => actions.loadOlder(id)}>
+              {t('conv.loadOlder')}
+            </button>
+          )}
+          {!thread.loading && thread.loaded && !thread.before && <p className="hint">{t('conv.beginning')}</p>}
+        </div>
+        <ErrorBox text={thread.error ? `${t('conv.loadError')} ${thread.error}` : ''} />
+        {shown.map((m) => {
+          const day = dayKey(m.timestamp);
+          const sep = day !== lastDay;
+          lastDay = day;
+          return (
+            <Fragment key={m.id}>
+              {sep && (
+                <div className="day-sep" role="separator">
+                  <span>{daySeparator(m.timestamp, locale, { today: t('common.today'), yesterday: t('common.yesterday') })}</span>
+                </div>
+              )}
+              <MessageBubble
+                m={m}
+                progress={progress[m.id]}
+                quoted={m.reply_to_id ? msgs[m.reply_to_id] : undefined}
+                reactions={reactions.get(m.id)}
+                senderName={m.direction === 'out' ? senderName(m.sender_id) : ''}
+                canReply={can('conversations.reply') && win.open}
+                onReply={onReply}
+                onRetry={onRetry}
+                onDiscard={onDiscard}
+                onQuoteClick={onQuoteClick}
+              />
+            </Fragment>
+          );
+        })}
+      </div>
+      <Composer
+        conv={conv}
+        windowOpen={win.open}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        dropped={dropped}
+        onDroppedTaken={() => setDropped(null)}
+        onSent={() => {
+          setReplyTo(null);
+          atBottom.current = true;
+        }}
+      />
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          {t('composer.drop')}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { useI18n, type Key } from '../i18n';
+import { Dialog } from './common';
+
+const shortcuts: [string[], Key][] = [
+  [['j', '↓'], 'help.next'],
+  [['k', '↑'], 'help.prev'],
+  [['Enter'], 'help.open'],
+  [['a'], 'help.assign'],
+  [['/'], 'help.search'],
+  [['r'], 'help.reply'],
+  [['Esc'], 'help.escape'],
+  [['?'], 'help.help'],
+  [['Enter'], 'help.send'],
+  [['Shift', 'Enter'], 'help.newline'],
+];
+
+export function HelpOverlay({ onClose }: { onClose: () => void }) {
+  const { t } = useI18n();
+  return (
+    <Dialog title={t('help.title')} onClose={onClose}>
+      <table className="shortcuts">
+        <tbody>
+          {shortcuts.map(([keys, label], i) => (
+            <tr key={i}>
+              <td>
+                {keys.map((k, j) => (
+                  <span key={k}>
+                    {j > 0 && ' + '}
+                    <kbd>{k}</kbd>
+                  </span>
+                ))}
+              </td>
+              <td>{t(label)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Dialog>
+  );
+}

@@ -1,0 +1,113 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import type { Me } from '../api/types';
+import { useI18n } from '../i18n';
+import { errorText } from '../lib/errors';
+import { ErrorBox, Field } from './common';
+import { LanguageSelect } from './LanguageSelect';
+
+export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => void }) {
+  const { t } = useI18n();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [lockedUntil, setLockedUntil] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  const [setupNeeded, setSetupNeeded] = useState(false);
+
+  useEffect(() => {
+    api
+      .setupStatus()
+      .then((s) => setSetupNeeded(!!s.needed))
+      .catch(() => {});
+  }, []);
+
+  // Count the lock-out down so people see when they may try again.
+  useEffect(() => {
+    if (lockedUntil <= Date.now()) return;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [lockedUntil]);
+
+  const secondsLeft = Math.max(0, Math.ceil((lockedUntil - now) / 1000));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy || secondsLeft > 0) return;
+    setBusy(true);
+    setError('');
+    try {
+      await api.login(login.trim(), password);
+      const me = await api.me();
+      onDone(me);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'rate_limited') {
+        const s = Math.max(1, err.retryAfter);
+        setLockedUntil(Date.now() + s * 1000);
+        setNow(Date.now());
+        setError('');
+      } else if (err instanceof ApiError && err.code === 'unauthorized') {
+        setError(t('login.wrong'));
+        setPassword('');
+      } else {
+        setError(errorText(t, err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth-page" id="main">
+      <form className="auth-card" onSubmit={submit} noValidate aria-labelledby="login-title">
+        <div className="auth-brand" aria-hidden="true">
+          <span className="brand-mark">S</span>
+        </div>
+        <h1 id="login-title">{t('login.title')}</h1>
+        {notice && <p className="notice">{notice}</p>}
+        {setupNeeded && <p className="notice">{t('login.setupHint')}</p>}
+        <Field label={t('login.login')}>
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={login}
+              onChange={(e) => setLogin(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('login.password')}>
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <ErrorBox text={error} />
+        {lockedUntil > 0 && (
+          <p className={secondsLeft > 0 ? 'error-box' : 'notice'} role="alert" data-testid="throttle">
+            {secondsLeft > 0 ? t('login.throttled', { seconds: secondsLeft }) : t('login.throttledNow')}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy || secondsLeft > 0 || !login || !password}>
+          {t('login.submit')}
+        </button>
+        <LanguageSelect />
+      </form>
+    </main>
+  );
+}

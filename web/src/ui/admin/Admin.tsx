@@ -1,0 +1,19 @@
+import type { Me } from '../../api/types';
+import { Audit } from './Audit';
+import { Channels } from './Channels';
+import { Roles } from './Roles';
+import { Users } from './Users';
+
+/** Admin is a separate chunk: most people never open these screens, so the inbox does not pay for them. */
+export default function Admin({ page, me }: { page: 'users' | 'roles' | 'channels' | 'audit'; me: Me }) {
+  switch (page) {
+    case 'users':
+      return <Users me={me} />;
+    case 'roles':
+      return <Roles />;
+    case 'channels':
+      return <Channels />;
+    case 'audit':
+      return <Audit />;
+  }
+}

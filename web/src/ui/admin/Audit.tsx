@@ -1,0 +1,210 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api } from '../../api/endpoints';
+import type { AuditEntry, AuditVerifyResult, User } from '../../api/types';
+import { useI18n, type Key } from '../../i18n';
+import { errorText } from '../../lib/errors';
+import { dateTime } from '../../lib/format';
+import { ErrorBox, Spinner } from '../common';
+
+interface Filters {
+  actor: string;
+  action: string;
+  object_type: string;
+  object: string;
+  since: string;
+  until: string;
+}
+
+const noFilters: Filters = { actor: '', action: '', object_type: '', object: '', since: '', until: '' };
+
+/** localToRFC3339 turns a datetime-local value (local time, no zone) into RFC 3339 UTC for the API. */
+export function localToRFC3339(v: string): string {
+  if (!v) return '';
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function Audit() {
+  const { t, locale } = useI18n();
+  const [draft, setDraft] = useState<Filters>(noFilters);
+  const [filters, setFilters] = useState<Filters>(noFilters);
+  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [next, setNext] = useState('');
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+  const [users, setUsers] = useState<User[]>([]);
+  const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
+  const [verifying, setVerifying] = useState(false);
+
+  const load = useCallback(
+    (f: Filters, cursor: string) => {
+      setLoading(true);
+      api
+        .audit({
+          actor: f.actor,
+          action: f.action.trim(),
+          object_type: f.object_type.trim(),
+          object: f.object.trim(),
+          since: localToRFC3339(f.since),
+          until: localToRFC3339(f.until),
+          cursor,
+          limit: 50,
+        })
+        .then((p) => {
+          setEntries((prev) => (cursor ? [...prev, ...(p.items ?? [])] : (p.items ?? [])));
+          setNext(p.next_cursor ?? '');
+          setError('');
+        })
+        .catch((err: unknown) => setError(errorText(t, err)))
+        .finally(() => setLoading(false));
+    },
+    [t],
+  );
+
+  useEffect(() => load(filters, ''), [filters, load]);
+
+  useEffect(() => {
+    api
+      .users({ limit: 200 })
+      .then((p) => setUsers(p.items ?? []))
+      .catch(() => setUsers([]));
+  }, []);
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setFilters({ ...draft });
+  };
+
+  const runVerify = async () => {
+    setVerifying(true);
+    setVerify(null);
+    try {
+      setVerify(await api.verifyAudit());
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  const set = (k: keyof Filters, v: string) => setDraft((d) => ({ ...d, [k]: v }));
+
+  return (
+    <div className="page page-wide">
+      <div className="page-head">
+        <h1>{t('audit.title')}</h1>
+        <button type="button" className="btn" onClick={() => void runVerify()} disabled={verifying} data-testid="verify-audit">
+          {t('audit.verify')}
+        </button>
+      </div>
+      {verify && (
+        <p className={verify.ok ? 'banner banner-ok' : 'banner banner-error'} role="status" data-testid="verify-result">
+          {verify.ok
+            ? t('audit.verifyOk', { n: verify.checked })
+            : t('audit.verifyBroken', { seq: verify.broken_at ?? '?', reason: verify.reason ?? '' })}
+        </p>
+      )}
+      <form className="filter-grid" onSubmit={apply}>
+        <label>
+          {t('audit.actor')}
+          <select value={draft.actor} onChange={(e) => set('actor', e.target.value)}>
+            <option value="">{t('audit.actorAny')}</option>
+            {users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name} ({u.login})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('audit.action')}
+          <input value={draft.action} onChange={(e) => set('action', e.target.value)} placeholder="session.login" maxLength={100} />
+        </label>
+        <label>
+          {t('audit.objectType')}
+          <input value={draft.object_type} onChange={(e) => set('object_type', e.target.value)} placeholder="conversation" maxLength={100} />
+        </label>
+        <label>
+          {t('audit.object')}
+          <input value={draft.object} onChange={(e) => set('object', e.target.value)} maxLength={100} />
+        </label>
+        <label>
+          {t('audit.since')}
+          <input type="datetime-local" value={draft.since} onChange={(e) => set('since', e.target.value)} />
+        </label>
+        <label>
+          {t('audit.until')}
+          <input type="datetime-local" value={draft.until} onChange={(e) => set('until', e.target.value)} />
+        </label>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary">
+            {t('audit.apply')}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setDraft(noFilters);
+              setFilters(noFilters);
+            }}
+          >
+            {t('audit.reset')}
+          </button>
+        </div>
+      </form>
+      <ErrorBox text={error} />
+      <div className="table-wrap">
+        <table className="table table-dense">
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.seq')}</th>
+              <th scope="col">{t('audit.time')}</th>
+              <th scope="col">{t('audit.actor')}</th>
+              <th scope="col">{t('audit.action')}</th>
+              <th scope="col">{t('audit.objectType')}</th>
+              <th scope="col">{t('audit.object')}</th>
+              <th scope="col">{t('audit.outcome')}</th>
+              <th scope="col">{t('audit.ip')}</th>
+              <th scope="col">{t('audit.detail')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.seq} data-testid="audit-row">
+                <td>{e.seq}</td>
+                <td className="nowrap">{dateTime(e.at, locale)}</td>
+                <td>{e.actor_login || '—'}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td>{e.object_type}</td>
+                <td className="mono-cut" title={e.object_id}>
+                  {e.object_id}
+                </td>
+                <td>
+                  <span className={`tag tag-${e.outcome}`}>{t(`audit.o.${e.outcome}` as Key)}</span>
+                </td>
+                <td>{e.ip}</td>
+                <td className="detail">
+                  {e.detail
+                    ? Object.entries(e.detail)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(', ')
+                    : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {!loading && entries.length === 0 && !error && <p className="hint">{t('audit.empty')}</p>}
+      {loading && <Spinner label={t('common.loading')} />}
+      {next && !loading && (
+        <button type="button" className="btn" onClick={() => load(filters, next)}>
+          {t('common.loadMore')}
+        </button>
+      )}
+    </div>
+  );
+}

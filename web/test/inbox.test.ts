@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import {
+  filterKey,
+  initialState,
+  matchesFilter,
+  mergeMessage,
+  notification,
+  placeInList,
+  reactionsByTarget,
+  reduce,
+  unreadTotal,
+  type Action,
+  type InboxState,
+} from '../src/state/inbox';
+import { conv, ev, msg } from './fixtures';
+
+const operator = { userId: 'op', readAll: true };
+const employee = { userId: 'emp', readAll: false };
+
+function run(state: InboxState, ...actions: Action[]): InboxState {
+  return actions.reduce(reduce, state);
+}
+
+function loaded(viewer = operator, items = [conv('c1', { updated_at: '2026-01-01T10:00:00Z' }), conv('c2', { updated_at: '2026-01-01T09:00:00Z' })]) {
+  const s = initialState(viewer, { status: '' });
+  return reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items, next: '', append: false });
+}
+
+describe('list ordering', () => {
+  it('moves a conversation with new activity to the top', () => {
+    const s = run(loaded(), { type: 'event', event: ev('conversation.updated', conv('c2', { updated_at: '2026-01-01T11:00:00Z' })) });
+    expect(s.list.ids).toEqual(['c2', 'c1']);
+  });
+
+  it('inserts a new conversation in order and never twice', () => {
+    const c3 = conv('c3', { updated_at: '2026-01-01T09:30:00Z' });
+    const s = run(
+      loaded(),
+      { type: 'event', event: ev('conversation.created', c3) },
+      { type: 'event', event: ev('conversation.updated', c3) },
+    );
+    expect(s.list.ids).toEqual(['c1', 'c3', 'c2']);
+  });
+
+  it('leaves out an old conversation while more pages exist', () => {
+    const ids = placeInList(['a', 'b'], {
+      a: conv('a', { updated_at: '2026-01-02T00:00:00Z' }),
+      b: conv('b', { updated_at: '2026-01-01T00:00:00Z' }),
+      z: conv('z', { updated_at: '2025-12-01T00:00:00Z' }),
+    }, 'z', true, true);
+    expect(ids).toEqual(['a', 'b']);
+  });
+
+  it('removes a conversation that stops matching the filter', () => {
+    let s = initialState(operator, { assignment: 'unassigned', status: 'open' });
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c1')], next: '', append: false });
+    s = reduce(s, {
+      type: 'event',
+      event: ev('conversation.assigned', { conversation: conv('c1', { assignees: [{ id: 'emp', name: 'Emma' }] }), user_id: 'emp' }),
+    });
+    expect(s.list.ids).toEqual([]);
+    expect(s.convs.c1?.assignees).toHaveLength(1);
+  });
+
+  it('drops pages of an older filter and does not duplicate rows across pages', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'list/page', filterKey: 'other', items: [conv('x')], next: '', append: true });
+    expect(s.list.ids).toEqual(['c1', 'c2']);
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c2'), conv('c4')], next: '', append: true });
+    expect(s.list.ids).toEqual(['c1', 'c2', 'c4']);
+  });
+
+  it('keeps a live update that is newer than a page in flight', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('c2', { updated_at: '2026-01-01T12:00:00Z', status: 'closed' })) });
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c2', { updated_at: '2026-01-01T09:00:00Z' })], next: '', append: false });
+    expect(s.convs.c2?.status).toBe('closed');
+  });
+});
+
+describe('filters', () => {
+  const c = conv('c1', { contact: { id: 'k', channel_id: 'ch1', phone: '4915123456789', name: 'Jürgen Weiß', created_at: '' } });
+  it('matches name case-insensitively and phone by digits', () => {
+    expect(matchesFilter(c, { assignment: 'all', status: '', q: 'jürgen' }, 'op')).toBe(true);
+    expect(matchesFilter(c, { assignment: 'all', status: '', q: '+49 151 234' }, 'op')).toBe(true);
+    expect(matchesFilter(c, { assignment: 'all', status: '', q: 'anna' }, 'op')).toBe(false);
+  });
+  it('applies assignment and status', () => {
+    const mine = conv('m', { assignees: [{ id: 'op', name: 'Olga' }] });
+    expect(matchesFilter(mine, { assignment: 'mine', status: '', q: '' }, 'op')).toBe(true);
+    expect(matchesFilter(mine, { assignment: 'unassigned', status: '', q: '' }, 'op')).toBe(false);
+    expect(matchesFilter(mine, { assignment: 'assigned', status: 'closed', q: '' }, 'op')).toBe(false);
+  });
+});
+
+describe('messages', () => {
+  it('dedupes by id: an event and the send response for the same message', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [msg('m1', 'c1')], before: '', older: false });
+    const out = msg('m2', 'c1', { direction: 'out', status: 'pending', timestamp: '2026-01-01T10:05:00Z' });
+    s = reduce(s, { type: 'send/pending', msg: { ...out, id: 'local-1' } });
+    expect(s.threads.c1?.ids).toEqual(['m1', 'local-1']);
+    s = reduce(s, { type: 'event', event: ev('message.created', out) });
+    s = reduce(s, { type: 'send/ok', tempId: 'local-1', msg: out });
+    s = reduce(s, { type: 'event', event: ev('message.created', out) });
+    expect(s.threads.c1?.ids).toEqual(['m1', 'm2']);
+    expect(s.pending).toEqual({});
+  });
+
+  it('replaces the local copy when the event of our own send comes before the response', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [], before: '', older: false });
+    const local = msg('local-5', 'c1', { direction: 'out', status: 'pending', sender_id: 'op', content: { text: 'Hallo' } });
+    const other = msg('local-6', 'c1', { direction: 'out', status: 'pending', sender_id: 'op', content: { text: 'Tschüss' } });
+    s = run(s, { type: 'send/pending', msg: local }, { type: 'send/pending', msg: other });
+    const real = msg('r5', 'c1', { direction: 'out', status: 'pending', sender_id: 'op', content: { text: 'Hallo' }, timestamp: '2026-01-01T10:00:01Z' });
+    s = reduce(s, { type: 'event', event: ev('message.created', real) });
+    expect(s.threads.c1?.ids).toEqual(['local-6', 'r5']);
+    s = reduce(s, { type: 'send/ok', tempId: 'local-5', msg: real });
+    expect(s.threads.c1?.ids).toEqual(['local-6', 'r5']);
+    // Someone else's identical text does not replace ours.
+    const theirs = msg('t1', 'c1', { direction: 'out', status: 'pending', sender_id: 'olga', content: { text: 'Tschüss' } });
+    s = reduce(s, { type: 'event', event: ev('message.created', theirs) });
+    expect(s.threads.c1?.ids).toContain('local-6');
+  });
+
+  it('ignores events replayed after a reconnect', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [], before: '', older: false });
+    const e = ev('message.created', msg('m9', 'c1'), 50);
+    s = run(s, { type: 'event', event: e });
+    const unread = s.convs.c1?.unread_count;
+    s = run(s, { type: 'event', event: e }, { type: 'event', event: { ...e, id: 49 } });
+    expect(s.threads.c1?.ids).toEqual(['m9']);
+    expect(s.convs.c1?.unread_count).toBe(unread);
+    expect(s.lastEventId).toBe(50);
+  });
+
+  it('orders by timestamp, also when a late message arrives', () => {
+    let s = loaded();
+    s = reduce(s, {
+      type: 'thread/page',
+      id: 'c1',
+      items: [msg('b', 'c1', { timestamp: '2026-01-01T10:02:00Z' }), msg('a', 'c1', { timestamp: '2026-01-01T10:01:00Z' })],
+      before: 'cur',
+      older: false,
+    });
+    s = reduce(s, { type: 'event', event: ev('message.created', msg('late', 'c1', { timestamp: '2026-01-01T10:01:30Z' })) });
+    expect(s.threads.c1?.ids).toEqual(['a', 'late', 'b']);
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [msg('a', 'c1', { timestamp: '2026-01-01T10:01:00Z' }), msg('old', 'c1', { timestamp: '2026-01-01T09:00:00Z' })], before: '', older: true });
+    expect(s.threads.c1?.ids).toEqual(['old', 'a', 'late', 'b']);
+    expect(s.threads.c1?.before).toBe('');
+  });
+
+  it('never lets a delivery status go backwards', () => {
+    const read = msg('m', 'c', { direction: 'out', status: 'read' });
+    expect(mergeMessage(read, { ...read, status: 'delivered' }).status).toBe('read');
+    expect(mergeMessage(read, { ...read, status: 'failed', error: { code: 131047, title: 'Re-engagement message' } }).status).toBe('failed');
+    const sent = msg('m', 'c', { direction: 'out', status: 'sent' });
+    expect(mergeMessage(sent, { ...sent, status: 'delivered' }).status).toBe('delivered');
+  });
+
+  it('marks a failed local send and keeps it for retry', () => {
+    let s = loaded();
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [], before: '', older: false });
+    s = reduce(s, { type: 'send/pending', msg: msg('local-7', 'c1', { direction: 'out', status: 'pending' }) });
+    s = reduce(s, { type: 'send/progress', tempId: 'local-7', fraction: 0.5 });
+    expect(s.progress['local-7']).toBe(0.5);
+    s = reduce(s, { type: 'send/failed', tempId: 'local-7', error: 'No connection' });
+    expect(s.msgs['local-7']?.status).toBe('failed');
+    expect(s.msgs['local-7']?.error?.title).toBe('No connection');
+    s = reduce(s, { type: 'send/discard', tempId: 'local-7' });
+    expect(s.threads.c1?.ids).toEqual([]);
+    expect(s.progress).toEqual({});
+  });
+});
+
+describe('unread counts', () => {
+  it('counts customer messages in conversations not on screen', () => {
+    let s = loaded();
+    s = run(
+      s,
+      { type: 'event', event: ev('message.created', msg('i1', 'c1')) },
+      { type: 'event', event: ev('message.created', msg('i2', 'c1')) },
+      { type: 'event', event: ev('message.created', msg('o1', 'c1', { direction: 'out', status: 'pending' })) },
+      { type: 'event', event: ev('message.created', msg('r1', 'c1', { type: 'reaction', content: { reaction: { emoji: '👍', message_id: 'o1' } } })) },
+    );
+    expect(s.convs.c1?.unread_count).toBe(2);
+    expect(unreadTotal(s)).toBe(2);
+    s = reduce(s, { type: 'open', id: 'c1' });
+    expect(s.convs.c1?.unread_count).toBe(0);
+  });
+
+  it('does not count while the conversation is open and the tab visible, but does when hidden', () => {
+    let s = run(loaded(), { type: 'open', id: 'c1' }, { type: 'event', event: ev('message.created', msg('i1', 'c1')) });
+    expect(s.convs.c1?.unread_count).toBe(0);
+    s = run(s, { type: 'visible', visible: false }, { type: 'event', event: ev('message.created', msg('i2', 'c1')) });
+    expect(s.convs.c1?.unread_count).toBe(1);
+    s = reduce(s, { type: 'visible', visible: true });
+    expect(s.convs.c1?.unread_count).toBe(0);
+  });
+
+  it('keeps the local unread count when the event copy of a conversation arrives', () => {
+    let s = run(loaded(), { type: 'event', event: ev('message.created', msg('i1', 'c1')) });
+    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('c1', { unread_count: 0, updated_at: '2026-01-01T12:00:00Z' })) });
+    expect(s.convs.c1?.unread_count).toBe(1);
+  });
+});
+
+describe('assignment for employees', () => {
+  it('adds a newly assigned conversation and marks it new', () => {
+    let s = loaded(employee, []);
+    s = reduce(s, { type: 'event', event: ev('conversation.assigned', { conversation: conv('c7', { assignees: [{ id: 'emp', name: 'Emma' }] }), user_id: 'emp' }) });
+    expect(s.list.ids).toEqual(['c7']);
+    expect(s.fresh.c7).toBe(true);
+    expect(unreadTotal(s)).toBe(1);
+    s = reduce(s, { type: 'open', id: 'c7' });
+    expect(s.fresh.c7).toBeUndefined();
+  });
+
+  it('removes everything of a conversation when the employee is unassigned', () => {
+    let s = loaded(employee, [conv('c1', { assignees: [{ id: 'emp', name: 'Emma' }] })]);
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [msg('m1', 'c1')], before: '', older: false });
+    s = reduce(s, { type: 'event', event: ev('conversation.unassigned', { conversation: conv('c1'), user_id: 'emp' }) });
+    expect(s.list.ids).toEqual([]);
+    expect(s.convs.c1).toBeUndefined();
+    expect(s.threads.c1).toBeUndefined();
+    expect(s.msgs.m1).toBeUndefined();
+    expect(s.gone.c1).toBe(true);
+    // Later events of the conversation (should any slip through) do not bring it back.
+    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('c1')) });
+    expect(s.convs.c1).toBeUndefined();
+  });
+
+  it('keeps the conversation for an operator who unassigns themselves', () => {
+    let s = loaded(operator, [conv('c1', { assignees: [{ id: 'op', name: 'Olga' }] })]);
+    s = reduce(s, { type: 'event', event: ev('conversation.unassigned', { conversation: conv('c1'), user_id: 'op' }) });
+    expect(s.list.ids).toEqual(['c1']);
+    expect(s.gone.c1).toBeUndefined();
+  });
+
+  it('a resync marks the state stale', () => {
+    const s = reduce(loaded(), { type: 'event', event: ev('resync', undefined, 77) });
+    expect(s.stale).toBe(true);
+    expect(s.lastEventId).toBe(77);
+  });
+});
+
+describe('notifications', () => {
+  it('notifies an employee of a new assignment once', () => {
+    const s = loaded(employee, []);
+    const e = ev('conversation.assigned', { conversation: conv('c7', { assignees: [{ id: 'emp', name: 'Emma' }] }), user_id: 'emp' });
+    expect(notification(s, e)).toEqual({ kind: 'assigned', conversationId: 'c7' });
+    const after = reduce(s, { type: 'event', event: e });
+    expect(notification(after, e)).toBeNull();
+    expect(notification(s, ev('conversation.assigned', { conversation: conv('c8'), user_id: 'someone' }))).toBeNull();
+  });
+
+  it('notifies of customer messages unless the conversation is being watched', () => {
+    const s = loaded();
+    expect(notification(s, ev('message.created', msg('i1', 'c1')))?.kind).toBe('message');
+    expect(notification(s, ev('message.created', msg('o1', 'c1', { direction: 'out' })))).toBeNull();
+    const watching = reduce(s, { type: 'open', id: 'c1' });
+    expect(notification(watching, ev('message.created', msg('i2', 'c1')))).toBeNull();
+    const hidden = reduce(watching, { type: 'visible', visible: false });
+    expect(notification(hidden, ev('message.created', msg('i3', 'c1')))?.kind).toBe('message');
+  });
+});
+
+describe('reactions', () => {
+  it('keeps the latest reaction per side and drops removed ones', () => {
+    const r = (id: string, emoji: string, at: string, direction: 'in' | 'out' = 'in') =>
+      msg(id, 'c', { type: 'reaction', direction, timestamp: at, content: { reaction: { message_id: 't', emoji } } });
+    const map = reactionsByTarget([
+      r('1', '👍', '2026-01-01T10:00:00Z'),
+      r('2', '❤️', '2026-01-01T10:01:00Z'),
+      r('3', '🙏', '2026-01-01T10:02:00Z', 'out'),
+    ]);
+    expect(map.get('t')).toEqual([
+      { emoji: '❤️', direction: 'in' },
+      { emoji: '🙏', direction: 'out' },
+    ]);
+    const removed = reactionsByTarget([r('1', '👍', '2026-01-01T10:00:00Z'), r('2', '', '2026-01-01T10:01:00Z')]);
+    expect(removed.get('t')).toBeUndefined();
+  });
+});
