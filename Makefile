@@ -7,7 +7,7 @@ PKGS := ./...
 # PostgreSQL for the store conformance suite (trust auth on this machine).
 export SWITCHBOARD_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: run build test lint vet fmt-check unit fuzz bench clean
+.PHONY: run build test lint vet fmt-check unit fuzz bench clean web web-test web-check e2e
 
 run:
 	$(GO) run ./cmd/switchboard serve
@@ -15,7 +15,24 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/switchboard ./cmd/switchboard
 
-test: lint unit fuzz
+test: lint unit fuzz web-test web-check e2e
+
+# The web app. `make web` rebuilds web/dist (committed, so go build needs no
+# Node.js); web-check fails when the committed build does not match the
+# sources or the initial JavaScript grows past its budget.
+web:
+	cd web && npm ci && npm run build
+
+web-test:
+	cd web && npm test
+
+web-check:
+	cd web && npm run build && npm run check-size
+	git diff --exit-code -- web/dist || { echo "web/dist is stale: run make web and commit it"; exit 1; }
+
+# End-to-end tests in Debian's Chromium against the real binary and emulator.
+e2e:
+	cd web && npm run e2e
 
 lint: fmt-check vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
