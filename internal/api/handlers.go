@@ -386,6 +386,14 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchbo
 	return nil
 }
 
+func (s *Server) markRead(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.MarkConversationRead(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) assign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	c, err := s.Service.Assign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
 	if err != nil {

@@ -57,6 +57,7 @@ export const api = {
   conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),
   setStatus: (id: string, status: 'open' | 'closed') =>
     request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, { status }),
+  markRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/read`),
   messages: (id: string, p: { before?: string; limit?: number }) =>
     request<Page<Message>>('GET', `${v1}/conversations/${enc(id)}/messages${query(p)}`),
   // Every send carries an Idempotency-Key: a retry after a lost response

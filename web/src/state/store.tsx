@@ -345,8 +345,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     const scheduleMarkRead = (convId: string) => {
       if (markReadTimer.current) clearTimeout(markReadTimer.current);
       markReadTimer.current = setTimeout(() => {
-        // Loading the newest page marks the conversation read on the server.
-        api.messages(convId, { limit: 1 }).catch(() => {});
+        api.markRead(convId).catch(() => {});
       }, 1500);
     };
     const sock = new EventSocket({

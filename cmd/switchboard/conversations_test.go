@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"testing"
+)
+
+func TestUnreadCountsAndMarkRead(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	operator, _ := app.createUser(admin, "ophelia", "operator")
+	ch := app.channel("Main")
+	conv := app.customerWrites(ch.ID, "4915100000201", "Ulla Ungelesen", "eins")
+	app.customerWrites(ch.ID, "4915100000201", "Ulla Ungelesen", "zwei")
+
+	unread := func(c *client) int {
+		var got struct {
+			UnreadCount int `json:"unread_count"`
+		}
+		c.must(200, "GET", "/api/v1/conversations/"+conv.ID, nil, &got)
+		return got.UnreadCount
+	}
+	if n := unread(operator); n != 2 {
+		t.Fatalf("operator unread = %d, want 2", n)
+	}
+	operator.must(204, "POST", "/api/v1/conversations/"+conv.ID+"/read", nil, nil)
+	if n := unread(operator); n != 0 {
+		t.Fatalf("after mark read: unread = %d", n)
+	}
+	// Unread counts are per user.
+	if n := unread(admin); n != 2 {
+		t.Fatalf("admin unread = %d, want 2", n)
+	}
+	app.customerWrites(ch.ID, "4915100000201", "Ulla Ungelesen", "drei")
+	if n := unread(operator); n != 1 {
+		t.Fatalf("operator unread after a new message = %d, want 1", n)
+	}
+	// Marking read is not a read of the history: no audit entry.
+	entries, _, err := app.Store.AuditEntries(context.Background(), auditFilter("conversation.read"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("mark read wrote %d conversation.read audit entries", len(entries))
+	}
+	// Reading the history is audited.
+	operator.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, nil)
+	entries, _, _ = app.Store.AuditEntries(context.Background(), auditFilter("conversation.read"))
+	if len(entries) != 1 || entries[0].ObjectID != conv.ID {
+		t.Fatalf("history read audit = %+v", entries)
+	}
+	// An employee cannot mark a conversation they do not see.
+	employee, _ := app.createUser(admin, "ezra", "employee")
+	if got, _ := employee.do("POST", "/api/v1/conversations/"+conv.ID+"/read", nil); got != 404 {
+		t.Fatalf("employee mark read = %d, want 404", got)
+	}
+}
