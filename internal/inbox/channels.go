@@ -240,7 +240,7 @@ func (s *Service) SyncTemplates(ctx context.Context, a *switchboard.Actor, id st
 	return nil
 }
 
-// Templates lists a channel's approved templates for anyone who may reply
+// ListTemplates lists a channel's approved templates for anyone who may reply
 // on that channel.
 func (s *Service) ListTemplates(ctx context.Context, a *switchboard.Actor, channelID string) ([]*switchboard.Template, error) {
 	if !switchboard.ValidID(channelID) || !a.Role.AllowsChannel(channelID) {
