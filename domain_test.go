@@ -1,0 +1,89 @@
+package switchboard_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+func TestCanSeeConversation(t *testing.T) {
+	roles := map[string]*switchboard.Role{}
+	for _, r := range switchboard.BuiltinRoles() {
+		roles[r.ID] = r
+	}
+	scoped := &switchboard.Role{ID: "x", Permissions: []switchboard.Permission{switchboard.PermConversationsReadAll}, ChannelIDs: []string{"berlin"}}
+	actor := func(id string, r *switchboard.Role, active bool) *switchboard.Actor {
+		return &switchboard.Actor{User: &switchboard.User{ID: id, Active: active}, Role: r}
+	}
+	cases := []struct {
+		name      string
+		a         *switchboard.Actor
+		channel   string
+		assignees []string
+		want      bool
+	}{
+		{"operator sees unassigned", actor("o", roles["operator"], true), "berlin", nil, true},
+		{"admin sees others'", actor("a", roles["admin"], true), "berlin", []string{"e"}, true},
+		{"employee sees own", actor("e", roles["employee"], true), "berlin", []string{"x", "e"}, true},
+		{"employee does not see others'", actor("e", roles["employee"], true), "berlin", []string{"x"}, false},
+		{"employee does not see unassigned", actor("e", roles["employee"], true), "berlin", nil, false},
+		{"inactive operator sees nothing", actor("o", roles["operator"], false), "berlin", nil, false},
+		{"scoped role inside its channel", actor("s", scoped, true), "berlin", nil, true},
+		{"scoped role outside its channel", actor("s", scoped, true), "hamburg", nil, false},
+		{"assigned but channel not allowed", actor("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true), "hamburg", []string{"s"}, false},
+		{"nil actor", nil, "berlin", nil, false},
+	}
+	for _, tc := range cases {
+		if got := switchboard.CanSeeConversation(tc.a, tc.channel, tc.assignees); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Event.Also reaches a user who can no longer see the conversation.
+	e := &switchboard.Event{ChannelID: "berlin", Assignees: nil, Also: []string{"e"}}
+	if !switchboard.CanSeeEvent(actor("e", roles["employee"], true), e) {
+		t.Error("unassigned employee does not receive the unassigned event")
+	}
+}
+
+func TestAuditHashCoversEveryField(t *testing.T) {
+	base := switchboard.AuditEntry{
+		Seq: 7, At: time.Date(2026, 11, 26, 10, 0, 0, 123456000, time.UTC), ActorID: "u1", ActorLogin: "ada",
+		Action: "user.update", ObjectType: "user", ObjectID: "u2", Outcome: "success", IP: "10.0.0.1",
+		UserAgent: "test", Detail: map[string]string{"role": "employee"},
+	}
+	h := base.ComputeHash("prev")
+	if h != base.ComputeHash("prev") {
+		t.Fatal("hash not deterministic")
+	}
+	edits := map[string]func(e *switchboard.AuditEntry){
+		"seq":     func(e *switchboard.AuditEntry) { e.Seq++ },
+		"at":      func(e *switchboard.AuditEntry) { e.At = e.At.Add(time.Microsecond) },
+		"actor":   func(e *switchboard.AuditEntry) { e.ActorID = "u3" },
+		"login":   func(e *switchboard.AuditEntry) { e.ActorLogin = "eve" },
+		"action":  func(e *switchboard.AuditEntry) { e.Action = "user.create" },
+		"object":  func(e *switchboard.AuditEntry) { e.ObjectID = "u9" },
+		"outcome": func(e *switchboard.AuditEntry) { e.Outcome = "failure" },
+		"ip":      func(e *switchboard.AuditEntry) { e.IP = "10.0.0.2" },
+		"agent":   func(e *switchboard.AuditEntry) { e.UserAgent = "other" },
+		"detail":  func(e *switchboard.AuditEntry) { e.Detail = map[string]string{"role": "admin"} },
+		"split":   func(e *switchboard.AuditEntry) { e.ActorLogin, e.Action = "adauser", ".update" },
+	}
+	for name, edit := range edits {
+		e := base
+		e.Detail = map[string]string{"role": "employee"}
+		edit(&e)
+		if e.ComputeHash("prev") == h {
+			t.Errorf("editing %s does not change the hash", name)
+		}
+	}
+	if base.ComputeHash("other") == h {
+		t.Error("the previous hash is not covered")
+	}
+	// Sub-microsecond differences are below what the stores keep.
+	e := base
+	e.At = e.At.Add(500 * time.Nanosecond)
+	if e.ComputeHash("prev") != h {
+		t.Error("hash depends on nanoseconds the stores do not keep")
+	}
+}
