@@ -139,6 +139,16 @@ type ConversationFilter struct {
 	ChannelIDs []string
 }
 
+// ConversationCounts are the numbers next to the inbox filters.
+type ConversationCounts struct {
+	All        int `json:"all"`
+	Unassigned int `json:"unassigned"`
+	Assigned   int `json:"assigned"`
+	Mine       int `json:"mine"`
+	Open       int `json:"open"`
+	Closed     int `json:"closed"`
+}
+
 // Message directions.
 const (
 	DirectionIn  = "in"  // from the customer
@@ -305,6 +315,10 @@ type ConversationStore interface {
 	Conversation(ctx context.Context, id, viewerID string) (*Conversation, error)
 	// Conversations lists by newest activity with an opaque cursor.
 	Conversations(ctx context.Context, f ConversationFilter) (items []*Conversation, next string, err error)
+	// CountConversations counts what each filter would list, within f's
+	// visibility fields and query: the assignment counts under f.Status, the
+	// status counts under f.Assignment.
+	CountConversations(ctx context.Context, f ConversationFilter) (*ConversationCounts, error)
 	SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*Conversation, error)
 	// AddAssignee is idempotent; it reports whether anything changed.
 	AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)

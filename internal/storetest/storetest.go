@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
 		{"Conversations", testConversations},
+		{"ConversationCounts", testConversationCounts},
 		{"Messages", testMessages},
 		{"Assignees", testAssignees},
 		{"OutboundMessage", testOutboundMessage},

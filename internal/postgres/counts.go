@@ -1,0 +1,66 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// CountConversations counts the conversations behind each inbox filter in
+// one scan of the visible conversations.
+func (db *DB) CountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
+	where := []string{"true"}
+	if f.OnlyAssignedTo != "" {
+		where = append(where, assigned+` AND a.user_id = `+arg(f.OnlyAssignedTo)+`)`)
+	}
+	if f.ChannelIDs != nil {
+		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		terms, err := db.codec.SearchTerms(f.Query)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
+			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
+	}
+	status := "true"
+	if f.Status != "" {
+		status = `c.status = ` + arg(f.Status)
+	}
+	mine := assigned + ` AND a.user_id = ` + arg(f.ViewerID) + `)`
+	var assign string
+	switch f.Assignment {
+	case "", switchboard.AssignmentAll:
+		assign = "true"
+	case switchboard.AssignmentUnassigned:
+		assign = "NOT " + assigned + ")"
+	case switchboard.AssignmentAssigned:
+		assign = assigned + ")"
+	case switchboard.AssignmentMine:
+		assign = mine
+	default:
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
+	}
+	sql := `SELECT
+		count(*) FILTER (WHERE ` + status + `),
+		count(*) FILTER (WHERE ` + status + ` AND NOT ` + assigned + `)),
+		count(*) FILTER (WHERE ` + status + ` AND ` + assigned + `)),
+		count(*) FILTER (WHERE ` + status + ` AND ` + mine + `),
+		count(*) FILTER (WHERE ` + assign + ` AND c.status = 'open'),
+		count(*) FILTER (WHERE ` + assign + ` AND c.status = 'closed')
+		FROM conversations c WHERE ` + strings.Join(where, " AND ")
+	var n switchboard.ConversationCounts
+	if err := db.pool.QueryRow(ctx, sql, args...).Scan(&n.All, &n.Unassigned, &n.Assigned, &n.Mine, &n.Open, &n.Closed); err != nil {
+		return nil, fmt.Errorf("count conversations: %w", err)
+	}
+	return &n, nil
+}
