@@ -279,6 +279,13 @@ func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request, a *switchboa
 	return nil
 }
 
+// conversationPage is a page of conversations; the first page also
+// carries the counts for the filter bar.
+type conversationPage struct {
+	page[*switchboard.Conversation]
+	Counts *switchboard.ConversationCounts `json:"counts,omitempty"`
+}
+
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, 50)
@@ -293,7 +300,13 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *sw
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newPage(items, next))
+	out := conversationPage{page: newPage(items, next)}
+	if f.Cursor == "" {
+		if out.Counts, err = s.Service.ConversationCounts(r.Context(), a, f); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -32,21 +32,41 @@ func (s *Service) visibleConversation(ctx context.Context, a *switchboard.Actor,
 // first. The filter's visibility fields are set here from the actor, never
 // taken from the caller.
 func (s *Service) Conversations(ctx context.Context, a *switchboard.Actor, f switchboard.ConversationFilter) ([]*switchboard.Conversation, string, error) {
+	f, err := visibleFilter(a, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.Conversations(ctx, f)
+}
+
+// ConversationCounts counts what each inbox filter would show the actor,
+// for the current search.
+func (s *Service) ConversationCounts(ctx context.Context, a *switchboard.Actor, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
+	f, err := visibleFilter(a, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.CountConversations(ctx, f)
+}
+
+// visibleFilter checks a list filter's values against their allow-lists and
+// sets its visibility fields from the actor.
+func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (switchboard.ConversationFilter, error) {
 	switch f.Assignment {
 	case "":
 		f.Assignment = switchboard.AssignmentAll
 	case switchboard.AssignmentAll, switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine:
 	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "assignment must be all, unassigned, assigned or mine.")
+		return f, switchboard.Errorf(switchboard.EInvalid, "assignment must be all, unassigned, assigned or mine.")
 	}
 	switch f.Status {
 	case "", switchboard.StatusOpen, switchboard.StatusClosed:
 	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
+		return f, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if utf8.RuneCountInString(f.Query) > 100 {
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Search text must be at most 100 characters.")
+		return f, switchboard.Errorf(switchboard.EInvalid, "Search text must be at most 100 characters.")
 	}
 	f.ViewerID = a.User.ID
 	f.OnlyAssignedTo = ""
@@ -57,7 +77,7 @@ func (s *Service) Conversations(ctx context.Context, a *switchboard.Actor, f swi
 	if len(a.Role.ChannelIDs) > 0 {
 		f.ChannelIDs = slices.Clone(a.Role.ChannelIDs)
 	}
-	return s.Store.Conversations(ctx, f)
+	return f, nil
 }
 
 // Conversation returns one conversation the actor may see.
