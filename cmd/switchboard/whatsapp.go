@@ -58,7 +58,11 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 			return fmt.Errorf("configure channel from the environment: %w", err)
 		}
 	}
-	if c.EmulatorOn() {
+	on, err := a.emulatorWanted(ctx)
+	if err != nil {
+		return err
+	}
+	if on {
 		if err := a.openEmulator(ctx); err != nil {
 			return err
 		}
@@ -76,6 +80,29 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 	a.Service.Receipts = a.Sender
 	a.Service.Templates = a.Templates
 	return nil
+}
+
+// emulatorWanted decides whether the emulator runs. "auto" means: only on
+// an installation that talks to no real WhatsApp number, neither from the
+// environment nor added in the web app, so a production instance never gets
+// a demo channel and fake customers in its database.
+func (a *App) emulatorWanted(ctx context.Context) (bool, error) {
+	if a.Config.Emulator != "auto" {
+		return a.Config.EmulatorOn(), nil
+	}
+	if a.Config.WAPhoneNumberID != "" {
+		return false, nil
+	}
+	chs, err := a.Store.Channels(ctx)
+	if err != nil {
+		return false, fmt.Errorf("list channels: %w", err)
+	}
+	for _, ch := range chs {
+		if !ch.Emulated {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // notifyAll wakes several workers: a webhook can carry both messages (with

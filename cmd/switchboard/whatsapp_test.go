@@ -569,3 +569,31 @@ func TestReadReceipts(t *testing.T) {
 		return false
 	})
 }
+
+// TestEmulatorAutoStaysOffWithRealChannels: once a real number is connected
+// in the web app, "auto" no longer starts the emulator.
+func TestEmulatorAutoStaysOffWithRealChannels(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SWITCHBOARD_EMULATOR": "auto", "SWITCHBOARD_DATA_DIR": dir}
+	first := startApp(t, env)
+	if first.Emulator == nil {
+		t.Fatal("auto: no emulator on an installation without channels")
+	}
+	admin := first.setupAdmin()
+	admin.must(201, "POST", "/api/v1/channels", map[string]string{
+		"name": "Echte Nummer", "phone_number_id": "123456789012345", "waba_id": "987654321",
+		"access_token": "EAAGreal-token", "app_secret": "real-app-secret",
+	}, nil)
+	first.stop()
+	if err := <-first.done; err != nil {
+		t.Fatal(err)
+	}
+	if err := first.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first.done <- nil // the cleanup waits for this again
+	second := startApp(t, env)
+	if second.Emulator != nil {
+		t.Fatal("auto: emulator started although a real channel exists")
+	}
+}
