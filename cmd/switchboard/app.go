@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/api"
+	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/media"
@@ -59,6 +60,10 @@ type App struct {
 	// SetupURL is the one-time link that creates the first administrator;
 	// empty once users exist.
 	SetupURL string
+
+	// Backups makes the scheduled backups; nil when SWITCHBOARD_BACKUP_TO
+	// is empty.
+	Backups *backup.Scheduler
 
 	listener net.Listener
 	server   *http.Server
@@ -130,6 +135,12 @@ func (a *App) Open(ctx context.Context) error {
 	a.Metrics = metrics.NewRegistry()
 	metrics.RegisterProcess(a.Metrics)
 	a.registerMetrics()
+	if c.BackupTo != "" {
+		if a.Backups, err = newScheduler(c, a.Logger, store, a.Service.Blobs); err != nil {
+			return fmt.Errorf("scheduled backups: %w", err)
+		}
+		a.Backups.RegisterMetrics(a.Metrics)
+	}
 
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
@@ -144,6 +155,9 @@ func (a *App) Open(ctx context.Context) error {
 			}
 			return nil
 		},
+	}
+	if a.Backups != nil {
+		srv.Backups = a.Backups.Status
 	}
 	a.server = &http.Server{
 		Handler:           srv.Handler(),
@@ -212,6 +226,9 @@ func (a *App) Run(ctx context.Context) error {
 	var workers errgroup.Group
 	for _, job := range a.runWhatsApp(wctx) {
 		workers.Go(job)
+	}
+	if a.Backups != nil {
+		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/backup"
 )
 
 // Config is every setting of the binary. Each is a flag with an environment
@@ -37,6 +39,17 @@ type Config struct {
 	Emulator          string
 	EmulatorAddr      string
 	EmulatorCustomers float64
+
+	// Backups (docs/backup.md). BackupTo empty turns scheduled backups off.
+	BackupTo         string
+	BackupInterval   time.Duration
+	BackupKeep       int
+	BackupKeyFile    string
+	BackupS3Endpoint string
+	BackupS3Region   string
+	BackupS3KeyID    string
+	BackupS3Secret   string
+	BackupS3Path     bool
 }
 
 // EmulatorOn reports whether the built-in Cloud API emulator runs.
@@ -71,6 +84,15 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off"},
 		{"emulator-addr", "SWITCHBOARD_EMULATOR_ADDR", "127.0.0.1:8081", "address of the emulator (its customer chat page and Graph API)"},
 		{"emulator-customers", "SWITCHBOARD_EMULATOR_CUSTOMERS", "0.2", "messages per second the emulator's virtual customers write in (0 for none)"},
+		{"backup-to", "SWITCHBOARD_BACKUP_TO", "", "where backups go: a directory or s3://bucket/prefix; set, serve makes scheduled backups"},
+		{"backup-interval", "SWITCHBOARD_BACKUP_INTERVAL", "1h", "time between scheduled backups"},
+		{"backup-keep", "SWITCHBOARD_BACKUP_KEEP", "48", "how many backups to keep; older ones are deleted after a successful backup"},
+		{"backup-key-file", "SWITCHBOARD_BACKUP_KEY_FILE", "", "file holding the backup encryption key; default <data-dir>/backup.key, created with mode 0600 if absent (keep a copy off the server)"},
+		{"backup-s3-endpoint", "SWITCHBOARD_BACKUP_S3_ENDPOINT", "", "S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS"},
+		{"backup-s3-region", "SWITCHBOARD_BACKUP_S3_REGION", "", "S3 region"},
+		{"backup-s3-access-key-id", "SWITCHBOARD_BACKUP_S3_ACCESS_KEY_ID", "", "S3 access key id"},
+		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)"},
+		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)"},
 	}
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
@@ -81,6 +103,9 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"wa-app-secret": &c.WAAppSecret, "wa-verify-token": &c.WAVerifyToken, "wa-graph-url": &c.WAGraphURL,
 		"graph-version": &c.GraphVersion, "send-rate": &c.SendRate,
 		"emulator": &c.Emulator, "emulator-addr": &c.EmulatorAddr, "emulator-customers": &c.EmulatorCustomers,
+		"backup-to": &c.BackupTo, "backup-interval": &c.BackupInterval, "backup-keep": &c.BackupKeep,
+		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,
+		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
 	}
 	return s, dst
 }
@@ -114,6 +139,12 @@ func parseConfig(name string, args []string, getenv func(string) string, extra f
 				return nil, nil, fmt.Errorf("%s: %q is not a number", s.env, def)
 			}
 			fs.Float64Var(p, s.flag, f, help)
+		case *int:
+			n, err := strconv.Atoi(def)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %q is not a whole number", s.env, def)
+			}
+			fs.IntVar(p, s.flag, n, help)
 		case *time.Duration:
 			d, err := time.ParseDuration(def)
 			if err != nil {
@@ -172,6 +203,15 @@ func (c *Config) finish() error {
 	if c.WAPhoneNumberID != "" && (c.WAAccessToken == "" || c.WAAppSecret == "" || c.WAVerifyToken == "") {
 		return fmt.Errorf("SWITCHBOARD_WA_PHONE_NUMBER_ID needs SWITCHBOARD_WA_ACCESS_TOKEN, SWITCHBOARD_WA_APP_SECRET and SWITCHBOARD_WA_VERIFY_TOKEN too")
 	}
+	if c.BackupKeyFile == "" {
+		c.BackupKeyFile = filepath.Join(c.DataDir, "backup.key")
+	}
+	if c.BackupInterval < time.Minute {
+		return fmt.Errorf("backup interval %v must be at least 1m", c.BackupInterval)
+	}
+	if c.BackupKeep < 1 {
+		return fmt.Errorf("backup keep %d must be at least 1", c.BackupKeep)
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
@@ -194,4 +234,10 @@ func (c *Config) SQLitePath() string {
 		return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
 	}
 	return c.DatabaseURL
+}
+
+// BackupS3 returns the S3 settings for backup locations.
+func (c *Config) BackupS3() backup.S3Config {
+	return backup.S3Config{Endpoint: c.BackupS3Endpoint, Region: c.BackupS3Region,
+		AccessKeyID: c.BackupS3KeyID, SecretAccessKey: c.BackupS3Secret, PathStyle: c.BackupS3Path}
 }

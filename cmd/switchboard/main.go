@@ -37,6 +37,10 @@ Commands:
   migrate        apply pending database migrations and exit
   user add       create a user; the password is read from standard input
   audit verify   check the audit log's hash chain
+  backup create  back up the database and media files (--to DIR or s3://bucket/prefix)
+  backup verify  check a backup's integrity: backup verify BACKUP
+  backup restore restore a backup into an empty database: backup restore BACKUP
+  backup list    list the backups in a location (--to)
   version        print the version
 
 Run "switchboard <command> --help" for the flags of a command. Every flag
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: switchboard audit verify")
 		}
 		return runAuditVerify(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", Version())
 		return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/internal/realtime"
@@ -46,6 +47,9 @@ type Server struct {
 	// Extra lets other packages (the WhatsApp webhook) mount handlers
 	// outside /api/v1 before the server starts.
 	Extra map[string]http.Handler
+	// Backups reports the scheduled backups for /readyz and the admin API;
+	// nil when they are off.
+	Backups func() backup.Status
 
 	latency *metrics.HistogramVec
 }
@@ -99,6 +103,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/templates", auth(s.listTemplates)},
 		{"GET", "/api/v1/audit", auth(s.listAudit)},
 		{"POST", "/api/v1/audit/verify", auth(s.verifyAudit)},
+		{"GET", "/api/v1/backups/status", auth(s.backupStatus)},
 		{"GET", "/api/v1/events", s.events()},
 	}
 }
@@ -185,11 +190,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": switchboard.ErrorMessage(err)})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": switchboard.ErrorMessage(err), "backup": s.backupState()})
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	// A failed backup shows here but does not make the instance unready:
+	// it can still serve, and restarting it would not help.
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backup": s.backupState()})
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,249 @@
+// Package dump defines the backend-neutral form of Switchboard's tables: the
+// logical schema that internal/sqlite and internal/postgres read into and
+// load from, so that a backup made on one backend restores on the other.
+//
+// Values are plain Go values of one type per [Kind]: string, int64, bool,
+// time.Time (UTC, microseconds) and []byte, or nil for NULL. Ciphertext
+// columns are bytes and pass through unchanged: rows keep their ids, so
+// ciphertexts bound to (table, column, row id) and data keys wrapped by the
+// master key stay valid.
+//
+// The package imports only the standard library, so that both stores can
+// depend on it without depending on the backup machinery.
+package dump
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Version is the version of the logical schema below. It changes when a
+// table or column is added, renamed or retyped, so that a restore knows
+// which columns an older backup has.
+const Version = 1
+
+// Kind is the logical type of a column.
+type Kind string
+
+// The kinds. Times are UTC at microsecond precision, which both stores keep.
+const (
+	Text  Kind = "text"
+	Int   Kind = "int"
+	Bool  Kind = "bool"
+	Time  Kind = "time"
+	Bytes Kind = "bytes"
+)
+
+// Column is one column of a logical table.
+type Column struct {
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	// Null is set when the column may hold NULL on at least one backend.
+	Null bool `json:"null,omitempty"`
+}
+
+// Table is a logical table: a name and its columns in dump order.
+type Table struct {
+	Name    string   `json:"name"`
+	Columns []Column `json:"columns"`
+}
+
+// Index returns the position of the named column, or -1.
+func (t *Table) Index(name string) int {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ColumnNames returns the names of t's columns in order.
+func (t *Table) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+func col(name string, k Kind) Column     { return Column{Name: name, Kind: k} }
+func nullCol(name string, k Kind) Column { return Column{Name: name, Kind: k, Null: true} }
+
+// Tables returns the logical schema in an order that is safe for foreign
+// keys: a table comes after every table it references. Both stores must
+// have exactly these tables and columns (apart from the differences each
+// store's dump code maps, documented there); each store has a test that
+// fails when a migration adds a column that is missing here.
+//
+// schema_migrations is not part of a dump: a restore runs the target's
+// own migrations first.
+func Tables() []*Table {
+	return []*Table{
+		{Name: "settings", Columns: []Column{
+			// value is the wrapped key bytes for settings that hold a key
+			// (master_key_id set), else the value's text as bytes.
+			col("name", Text), col("value", Bytes), col("master_key_id", Text),
+		}},
+		{Name: "data_keys", Columns: []Column{
+			col("id", Text), col("master_key_id", Text), nullCol("wrapped", Bytes),
+			col("created_at", Time), nullCol("destroyed_at", Time),
+		}},
+		{Name: "roles", Columns: []Column{
+			col("id", Text), col("name", Text), col("description", Text), col("permissions", Text),
+			col("channel_ids", Text), col("built_in", Bool), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "users", Columns: []Column{
+			col("id", Text), col("login", Text), col("name", Text), col("role_id", Text), col("active", Bool),
+			col("password_hash", Text), nullCol("password_changed_at", Time), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "sessions", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),
+			col("expires_at", Time), col("ip", Text), col("user_agent", Text),
+		}},
+		{Name: "setup_tokens", Columns: []Column{
+			col("hash", Text), col("expires_at", Time),
+		}},
+		{Name: "channels", Columns: []Column{
+			col("id", Text), col("name", Text), col("phone_number_id", Text), col("waba_id", Text),
+			col("display_phone_number", Text), col("graph_url", Text), col("key_id", Text), col("secrets", Bytes),
+			col("mark_read", Bool), col("emulated", Bool), col("created_at", Time), col("updated_at", Time),
+			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
+			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
+		}},
+		{Name: "contacts", Columns: []Column{
+			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
+			col("wa_id", Bytes), col("name", Bytes), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "contact_terms", Columns: []Column{
+			col("term", Bytes), col("contact_id", Text),
+		}},
+		{Name: "conversations", Columns: []Column{
+			col("id", Text), col("channel_id", Text), col("contact_id", Text), col("status", Text),
+			col("key_id", Text), nullCol("last_message", Bytes), nullCol("last_message_at", Time),
+			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "conversation_assignees", Columns: []Column{
+			col("conversation_id", Text), col("user_id", Text), col("assigned_at", Time),
+		}},
+		{Name: "conversation_reads", Columns: []Column{
+			col("conversation_id", Text), col("user_id", Text), col("read_count", Int),
+		}},
+		{Name: "messages", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("key_id", Text), col("direction", Text),
+			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
+			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
+			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "outbox", Columns: []Column{
+			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
+			col("attempts", Int), col("next_attempt_at", Time), col("created_at", Time), col("ts", Time),
+			nullCol("leased_until", Time),
+		}},
+		{Name: "audit_log", Columns: []Column{
+			col("seq", Int), col("at", Time), col("actor_id", Text), col("actor_login", Text), col("action", Text),
+			col("object_type", Text), col("object_id", Text), col("outcome", Text), col("ip", Text),
+			col("user_agent", Text), col("detail", Text), col("prev_hash", Text), col("hash", Text),
+		}},
+		{Name: "webhook_inbox", Columns: []Column{
+			col("id", Int), col("uid", Text), col("channel_id", Text), col("key_id", Text), col("body", Bytes),
+			col("received_at", Time), nullCol("leased_until", Time), col("attempts", Int),
+		}},
+		{Name: "pending_statuses", Columns: []Column{
+			// created_at is received_at on PostgreSQL; ts is NOT NULL there
+			// and may be NULL on SQLite.
+			col("id", Text), col("channel_id", Text), col("wamid_hash", Bytes), col("key_id", Text),
+			col("status", Text), nullCol("ts", Time), nullCol("error", Bytes), col("created_at", Time),
+		}},
+		{Name: "templates", Columns: []Column{
+			col("channel_id", Text), col("name", Text), col("language", Text), col("status", Text),
+			col("category", Text), col("parameter_format", Text), col("components", Text), col("synced_at", Time),
+		}},
+		{Name: "media", Columns: []Column{
+			// filename is NULL on SQLite when there is none; PostgreSQL
+			// always stores a sealed (possibly empty) name.
+			col("id", Text), col("conversation_id", Text), nullCol("message_id", Text), col("key_id", Text),
+			col("mime_type", Text), nullCol("filename", Bytes), col("size", Int), col("sha256", Text), col("created_at", Time),
+		}},
+		{Name: "media_downloads", Columns: []Column{
+			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("key_id", Text),
+			col("wa_media_id", Bytes), col("mime_type", Text), col("sha256", Text), nullCol("filename", Bytes),
+			col("attempts", Int), col("next_attempt_at", Time), nullCol("leased_until", Time), col("queued_at", Time),
+		}},
+		{Name: "idempotency_keys", Columns: []Column{
+			col("user_id", Text), col("key", Text), col("message_id", Text), col("created_at", Time),
+		}},
+	}
+}
+
+// Lookup returns the logical table with the given name, or nil.
+func Lookup(name string) *Table {
+	for _, t := range Tables() {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Info describes the database a dump was read from.
+type Info struct {
+	// Backend is "sqlite" or "postgres".
+	Backend string
+	// SchemaVersion is the newest applied migration, read inside the
+	// snapshot.
+	SchemaVersion int
+}
+
+// LoadResult reports what a store's Load inserted.
+type LoadResult struct {
+	// Rows counts the rows inserted per table.
+	Rows map[string]int64
+	// Skipped counts rows per table that the target kept once where the
+	// source had duplicates its schema allows (PostgreSQL stores a parked
+	// delivery status once per message and status; SQLite may hold
+	// repeats).
+	Skipped map[string]int64
+}
+
+// NotEmptyError is returned when a restore targets a database that already
+// holds data.
+type NotEmptyError struct {
+	Table string
+	Rows  int64
+}
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("the target database is not empty: table %s has %d rows; restore only into a new, empty database", e.Table, e.Rows)
+}
+
+// ErrValue reports a value whose Go type does not fit its column's kind.
+var ErrValue = errors.New("dump: value does not match its column")
+
+// Check returns an error unless v is a valid value for c.
+func Check(c Column, v any) error {
+	if v == nil {
+		if !c.Null {
+			return fmt.Errorf("%w: %s is NULL", ErrValue, c.Name)
+		}
+		return nil
+	}
+	ok := false
+	switch c.Kind {
+	case Text:
+		_, ok = v.(string)
+	case Int:
+		_, ok = v.(int64)
+	case Bool:
+		_, ok = v.(bool)
+	case Time:
+		_, ok = v.(time.Time)
+	case Bytes:
+		_, ok = v.([]byte)
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s (%s) holds %T", ErrValue, c.Name, c.Kind, v)
+	}
+	return nil
+}
