@@ -227,6 +227,7 @@ func (a *App) Run(ctx context.Context) error {
 	for _, job := range a.runWhatsApp(wctx) {
 		workers.Go(job)
 	}
+	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
 	if a.Backups != nil {
 		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}
@@ -282,4 +283,25 @@ func (a *App) Close() error {
 		errs = append(errs, a.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// expireSessions deletes ended sessions every interval, so the IP addresses
+// and user agents of sessions nobody closed are not kept for ever.
+func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := a.Service.Clock.Now()
+		n, err := a.Store.DeleteExpiredSessions(ctx, now.Add(-a.Service.SessionIdle), now)
+		if err != nil && ctx.Err() == nil {
+			a.Logger.Warn("delete expired sessions", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

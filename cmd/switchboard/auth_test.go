@@ -321,3 +321,30 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 		t.Fatalf("session past its absolute expiry = %d, want 401", got)
 	}
 }
+
+func TestExpiredSessionsAreDeleted(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	var me struct{ User struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/me", nil, &me)
+	clock := &shiftedClock{offset: app.Service.SessionIdle + time.Hour}
+	app.Service.Clock = clock
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.expireSessions(ctx, time.Hour) }() // sweeps at once
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := app.Store.Session(context.Background(), HashTokenForTest(admin.token))
+		if err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an idle-expired session is still stored")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

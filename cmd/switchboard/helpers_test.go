@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/password"
 )
 
@@ -251,3 +252,6 @@ func httpGet(url string) (*http.Response, error) {
 	c := &http.Client{Timeout: 2 * time.Second}
 	return c.Get(url)
 }
+
+// HashTokenForTest names a session's storage key.
+func HashTokenForTest(token string) string { return inbox.HashToken(token) }
