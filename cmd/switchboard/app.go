@@ -162,10 +162,11 @@ func (a *App) Open(ctx context.Context) error {
 	a.server = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		// Long enough for a 100 MB upload on a slow line (about 1.4 Mbit/s).
+		ReadTimeout:    10 * time.Minute,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
 	a.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
