@@ -26,6 +26,12 @@ type WebhookEvent struct {
 // returns only after the event is committed (fsync).
 type WebhookQueue interface {
 	EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error
+	// EnqueueLeasedWebhook stores an event like EnqueueWebhook, already
+	// leased until leasedUntil (its first attempt), and returns its id. The
+	// process that accepted the webhook applies it from memory, with
+	// ReceiveBatch; ClaimWebhooks hands it out only if that lease runs out,
+	// after a crash.
+	EnqueueLeasedWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error)
 	// ClaimWebhooks leases up to n events that are not leased (or whose lease
 	// has expired), oldest first.
 	ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*WebhookEvent, error)
@@ -33,6 +39,37 @@ type WebhookQueue interface {
 	DeleteWebhooks(ctx context.Context, ids []int64) error
 	// WebhookQueueDepth counts events not yet processed.
 	WebhookQueueDepth(ctx context.Context) (int, error)
+	// ReceiveBatch applies what a batch of queued events carries in one
+	// transaction, and deletes the events in it: all of it is stored or
+	// none. Messages are stored as by ReceiveMessage and then statuses
+	// applied as by ApplyStatus, each in order and seeing the ones before
+	// it: a wamid repeated in the batch is a duplicate, replies and
+	// reactions find messages earlier in the batch, and a new customer's
+	// messages share one new contact and conversation.
+	ReceiveBatch(ctx context.Context, b InboundBatch) (*BatchResult, error)
+}
+
+// InboundBatch is the content of several webhook events, for
+// [WebhookQueue.ReceiveBatch].
+type InboundBatch struct {
+	Messages []InboundMessage
+	Statuses []StatusUpdate
+	// Events are the ids of the queue rows the batch comes from. They are
+	// deleted in the batch's transaction, so that a crash can neither lose
+	// an event nor apply it twice. Unknown ids are ignored.
+	Events []int64
+}
+
+// BatchResult is the outcome of [WebhookQueue.ReceiveBatch].
+type BatchResult struct {
+	// Received[i] is the outcome of Messages[i]. Messages of one
+	// conversation share its Conversation, as it is after the batch;
+	// NewConversation is set on the message that created or reopened it. A
+	// duplicate carries only the stored message's ID and ConversationID.
+	Received []*Received
+	// Statuses[i] is the outcome of Statuses[i]. Message and Conversation
+	// are set when Changed, as they are after the batch.
+	Statuses []*StatusResult
 }
 
 // StatusUpdate is a delivery status WhatsApp reports for an outbound message.

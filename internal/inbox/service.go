@@ -7,6 +7,7 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -53,6 +54,7 @@ type Service struct {
 	Keys  Keyring
 
 	channels channelCache
+	handoff  atomic.Pointer[Handoff] // see SetHandoff
 }
 
 // Notifier is told that new work is queued, so a worker need not wait for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -116,6 +117,23 @@ func (s *Service) AcceptWebhook(ctx context.Context, body []byte, signature stri
 	if target == nil {
 		return ErrBadSignature
 	}
+	// With an ingest worker to hand it to, the webhook is queued already
+	// leased to this process and handed over in memory once committed, so
+	// that it is not claimed, decrypted and parsed again; the queue row
+	// only matters if the process dies before the worker has applied it.
+	if h := s.handoff.Load(); h != nil && h.reserve() {
+		now := s.now()
+		id, err := s.Store.EnqueueLeasedWebhook(ctx, target.ID, body, now, now.Add(h.lease))
+		if err != nil {
+			h.Done(1)
+			return err
+		}
+		h.ch <- AcceptedWebhook{
+			Event:        switchboard.WebhookEvent{ID: id, ChannelID: target.ID, ReceivedAt: now, Attempts: 1},
+			Notification: n,
+		}
+		return nil
+	}
 	if err := s.Store.EnqueueWebhook(ctx, target.ID, body, s.now()); err != nil {
 		return err
 	}
@@ -123,6 +141,99 @@ func (s *Service) AcceptWebhook(ctx context.Context, body []byte, signature stri
 		s.Webhooks.Notify()
 	}
 	return nil
+}
+
+// AcceptedWebhook is a webhook that AcceptWebhook has committed to the
+// queue, leased to this process, and hands to the ingest worker with its
+// parsed body.
+type AcceptedWebhook struct {
+	Event        switchboard.WebhookEvent // without Body
+	Notification *whatsapp.Notification
+}
+
+// Handoff carries accepted webhooks from AcceptWebhook to the ingest worker
+// in memory. At most a fixed number are in its hands at a time (handed
+// over and not yet Done), so that none waits longer than its lease; past
+// that, AcceptWebhook queues webhooks unleased for the worker to claim.
+type Handoff struct {
+	ch      chan AcceptedWebhook
+	lease   time.Duration
+	pending atomic.Int64 // reserved, handed over or being applied
+}
+
+// NewHandoff returns a handoff for at most max webhooks at a time, each
+// queued with the given lease: the time the worker has to apply it before
+// another claim may take it.
+func NewHandoff(max int, lease time.Duration) *Handoff {
+	return &Handoff{ch: make(chan AcceptedWebhook, max), lease: lease}
+}
+
+// C delivers the accepted webhooks. Call Done for each once it is applied
+// (or given up: its queue row is then claimed when the lease runs out).
+func (h *Handoff) C() <-chan AcceptedWebhook { return h.ch }
+
+// Done makes room for n more webhooks.
+func (h *Handoff) Done(n int) { h.pending.Add(-int64(n)) }
+
+// reserve takes a place for one webhook; the send on ch then never blocks.
+func (h *Handoff) reserve() bool {
+	if h.pending.Add(1) > int64(cap(h.ch)) {
+		h.pending.Add(-1)
+		return false
+	}
+	return true
+}
+
+// SetHandoff makes AcceptWebhook hand queued webhooks to h; nil stops it.
+// The ingest worker calls it while it runs.
+func (s *Service) SetHandoff(h *Handoff) { s.handoff.Store(h) }
+
+// ReceiveBatch stores the messages and statuses of a batch of webhook
+// events and deletes the events, in one transaction, then tells the users
+// who may see them: each conversation once, as it is after the batch,
+// before its new messages; each changed message once.
+func (s *Service) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+	r, err := s.Store.ReceiveBatch(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	created := map[string]bool{}
+	for _, rc := range r.Received {
+		if !rc.Duplicate && rc.NewConversation {
+			created[rc.Conversation.ID] = true
+		}
+	}
+	announced := map[string]bool{}
+	media := false
+	for _, rc := range r.Received {
+		if rc.Duplicate {
+			continue
+		}
+		c, m := rc.Conversation, rc.Message
+		if !announced[c.ID] {
+			announced[c.ID] = true
+			typ := switchboard.EventConversationUpdated
+			if created[c.ID] {
+				typ = switchboard.EventConversationCreated
+			}
+			s.publish(ctx, typ, c, c)
+		}
+		s.publish(ctx, switchboard.EventMessageCreated, c, m)
+		if md := m.Content.Media; md != nil && md.WAMediaID != "" {
+			media = true
+		}
+	}
+	updated := map[string]bool{}
+	for _, st := range r.Statuses {
+		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
+			updated[st.Message.ID] = true
+			s.Published(ctx, st)
+		}
+	}
+	if media && s.Webhooks != nil {
+		s.Webhooks.Notify() // the media fetcher has downloads waiting
+	}
+	return r, nil
 }
 
 func (s *Service) signedByAnyChannel(ctx context.Context, body []byte, signature string) bool {

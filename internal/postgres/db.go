@@ -66,6 +66,8 @@ type DB struct {
 	// channelKeys caches channel id → data key id. A channel's key never
 	// changes, and the webhook path should not pay a query for it.
 	channelKeys sync.Map
+	// names caches decrypted contact names for the ingest path.
+	names nameCache
 }
 
 var _ switchboard.Store = (*DB)(nil)

@@ -411,62 +411,80 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 		hash = db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)
 	}
 
-	var messageID string
-	var changed, parked bool
+	var out statusOutcome
 	err := db.withTx(ctx, func(tx *txn) error {
-		if err := db.lockWAMID(ctx, tx, hash); err != nil {
-			return err
-		}
-		var m *lockedMessage
-		if u.MessageID != "" {
-			var err error
-			if m, err = lockMessage(ctx, tx, "m.id = $1", u.MessageID); err != nil {
-				return err
-			} else if m != nil && m.channelID != u.ChannelID {
-				m = nil // not ours to change: fall back to the wamid
-			}
-		}
-		if m == nil && hash != nil {
-			var err error
-			if m, err = lockMessage(ctx, tx, "m.wamid_hash = $1", hash); err != nil {
-				return err
-			}
-		}
-		if m == nil {
-			if hash == nil {
-				return switchboard.NotFound("Message")
-			}
-			parked = true
-			return db.parkStatus(ctx, tx, u, hash, ts, now)
-		}
-
-		if hash != nil && !m.hasWAMID && m.direction == switchboard.DirectionOut {
-			// Matched by our id before the send call returned: keep the
-			// wamid, and apply anything parked under it.
-			if err := db.storeWAMID(ctx, tx, m, u.WAMessageID, hash, ts); err != nil {
-				return err
-			}
-			changed = true
-			if c, err := db.applyParked(ctx, tx, m, hash, ts); err != nil {
-				return err
-			} else if c {
-				changed = true
-			}
-		}
-		c, err := setStatus(ctx, tx, m, u.Status, u.Error, ts)
-		if err != nil {
-			return err
-		}
-		messageID, changed = m.id, changed || c
-		return nil
+		var err error
+		out, err = db.applyStatus(ctx, tx, u, hash, ts, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
-	} else if parked {
+	} else if out.parked {
 		return &switchboard.StatusResult{Parked: true}, nil
 	}
 	// Read after the commit: the row locks are released sooner.
-	return db.statusResult(ctx, db.pool, messageID, changed)
+	return db.statusResult(ctx, db.pool, out.messageID, out.changed)
+}
+
+// statusOutcome is what applyStatus did: the message it found (if any),
+// whether it changed, or whether the status was parked.
+type statusOutcome struct {
+	messageID       string
+	changed, parked bool
+}
+
+// applyStatus applies a status inside tx; hash is the blind index of its
+// wamid (nil without one), ts its time as stored.
+func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdate, hash []byte, ts, now time.Time) (statusOutcome, error) {
+	var out statusOutcome
+	if switchboard.StatusRank(u.Status) < 0 {
+		return out, nil
+	}
+	if err := db.lockWAMID(ctx, tx, hash); err != nil {
+		return out, err
+	}
+	var m *lockedMessage
+	if u.MessageID != "" {
+		var err error
+		if m, err = lockMessage(ctx, tx, "m.id = $1", u.MessageID); err != nil {
+			return out, err
+		} else if m != nil && m.channelID != u.ChannelID {
+			m = nil // not ours to change: fall back to the wamid
+		}
+	}
+	if m == nil && hash != nil {
+		var err error
+		if m, err = lockMessage(ctx, tx, "m.wamid_hash = $1", hash); err != nil {
+			return out, err
+		}
+	}
+	if m == nil {
+		if hash == nil {
+			return out, switchboard.NotFound("Message")
+		}
+		out.parked = true
+		return out, db.parkStatus(ctx, tx, u, hash, ts, now)
+	}
+
+	if hash != nil && !m.hasWAMID && m.direction == switchboard.DirectionOut {
+		// Matched by our id before the send call returned: keep the
+		// wamid, and apply anything parked under it.
+		if err := db.storeWAMID(ctx, tx, m, u.WAMessageID, hash, ts); err != nil {
+			return out, err
+		}
+		out.changed = true
+		if c, err := db.applyParked(ctx, tx, m, hash, ts); err != nil {
+			return out, err
+		} else if c {
+			out.changed = true
+		}
+	}
+	c, err := setStatus(ctx, tx, m, u.Status, u.Error, ts)
+	if err != nil {
+		return out, err
+	}
+	out.messageID, out.changed = m.id, out.changed || c
+	return out, nil
 }
 
 // lockWAMID takes a transaction-scoped advisory lock on a wamid's blind
@@ -479,14 +497,19 @@ func (db *DB) lockWAMID(ctx context.Context, tx *txn, hash []byte) error {
 	if hash == nil {
 		return nil
 	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.wamidLockKey(hash)); err != nil {
+		return fmt.Errorf("lock wamid: %w", err)
+	}
+	return nil
+}
+
+// wamidLockKey is the advisory lock key of a wamid's blind index.
+func (db *DB) wamidLockKey(hash []byte) int64 {
 	key := db.wamidLock
 	for i := 0; i < 8 && i < len(hash); i++ {
 		key ^= int64(hash[i]) << (8 * i)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
-		return fmt.Errorf("lock wamid: %w", err)
-	}
-	return nil
+	return key
 }
 
 // parkedRetention is how long a parked status waits for its message. Meta

@@ -14,9 +14,20 @@ import (
 // and returns once the row is committed. It is one INSERT in autocommit
 // mode: concurrent callers share WAL flushes (PostgreSQL's group commit).
 func (db *DB) EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error {
+	_, err := db.enqueueWebhook(ctx, channelID, body, at, time.Time{})
+	return err
+}
+
+// EnqueueLeasedWebhook stores a webhook body like EnqueueWebhook, already
+// leased until leasedUntil, and returns its id.
+func (db *DB) EnqueueLeasedWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error) {
+	return db.enqueueWebhook(ctx, channelID, body, at, leasedUntil)
+}
+
+func (db *DB) enqueueWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error) {
 	keyID, err := db.channelKey(ctx, db.pool, channelID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if at.IsZero() {
 		at = db.now()
@@ -26,17 +37,23 @@ func (db *DB) EnqueueWebhook(ctx context.Context, channelID string, body []byte,
 	uid := switchboard.NewID()
 	sealed, err := db.codec.Seal(ctx, keyID, "webhook_inbox", "body", uid, body)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at) VALUES ($1, $2, $3, $4, $5)`,
-		uid, channelID, keyID, sealed, utc(at))
+	attempts := 0
+	if !leasedUntil.IsZero() {
+		attempts = 1
+	}
+	var id int64
+	err = db.pool.QueryRow(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at, leased_until, attempts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		uid, channelID, keyID, sealed, utc(at), nullTime(leasedUntil), attempts).Scan(&id)
 	if code, _ := pgError(err); code == foreignKeyViolation {
 		db.channelKeys.Delete(channelID)
-		return switchboard.NotFound("Channel")
+		return 0, switchboard.NotFound("Channel")
 	} else if err != nil {
-		return fmt.Errorf("enqueue webhook: %w", err)
+		return 0, fmt.Errorf("enqueue webhook: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // ClaimWebhooks leases up to n events that are not leased or whose lease

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/internal/storetest"
@@ -21,4 +22,10 @@ func BenchmarkEnqueueWebhook(b *testing.B) {
 
 func BenchmarkApplyStatus(b *testing.B) {
 	storetest.BenchApplyStatus(b, mustOpen(b))
+}
+
+func BenchmarkReceiveBatch(b *testing.B) {
+	for _, n := range []int{1, 8, 32, 128} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { storetest.BenchReceiveBatch(b, mustOpen(b), n) })
+	}
 }

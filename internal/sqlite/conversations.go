@@ -412,39 +412,63 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 }
 
 // insertMessage seals and inserts m, whose ids and times are already set.
-func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message) error {
+// wamidHash is the blind index of its wamid when the caller has it.
+func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message, wamidHash []byte) error {
+	if _, err := db.insertMessageIfNew(ctx, tx, channelID, keyID, m, wamidHash, false); err != nil {
+		return err
+	}
+	return nil
+}
+
+// insertMessageIfNew is insertMessage that, when ignoreDuplicate is set,
+// inserts nothing and reports false for a wamid that is stored already.
+func (db *DB) insertMessageIfNew(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message, wamidHash []byte, ignoreDuplicate bool) (bool, error) {
 	b, err := storecrypt.EncodeContent(m.Content)
 	if err != nil {
-		return err
+		return false, err
 	}
 	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
 	if err != nil {
-		return err
+		return false, err
 	}
-	var wamid, wamidHash []byte
+	var wamid []byte
 	if m.WAMessageID != "" {
 		if wamid, err = db.codec.Seal(ctx, keyID, "messages", "wa_message_id", m.ID, []byte(m.WAMessageID)); err != nil {
-			return err
+			return false, err
 		}
-		wamidHash = db.codec.WAMIDHash(channelID, m.WAMessageID)
+		if wamidHash == nil {
+			wamidHash = db.codec.WAMIDHash(channelID, m.WAMessageID)
+		}
+	} else {
+		wamidHash = nil
 	}
 	var errCode any
 	var errTitle, errDetails string
 	if m.Error != nil {
 		errCode, errTitle, errDetails = m.Error.Code, m.Error.Title, m.Error.Details
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
-		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	query := insertMessageSQL
+	if ignoreDuplicate {
+		query += ` ON CONFLICT (wamid_hash) DO NOTHING`
+	}
+	res, err := tx.ExecContext(ctx, query,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid, wamidHash, m.ReplyToID, m.SenderID,
 		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt))
 	if isUnique(err) {
-		return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
+		return false, switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {
-		return fmt.Errorf("insert message: %w", err)
+		return false, fmt.Errorf("insert message: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	return n == 1, nil
 }
+
+const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
+		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // touchConversation records a new message in the conversation: the preview,
 // last_message_at and updated_at only move forward in time, so messages
@@ -502,205 +526,6 @@ func previewText(m *switchboard.Message) string {
 	return s
 }
 
-// ReceiveMessage stores an inbound message, in one transaction: it finds or
-// creates the contact and the conversation (reopening the most recent closed
-// one), ignores a WhatsApp message id it has seen before, and resolves
-// replies and reactions to our message ids.
-func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	if in.Message == nil || in.ChannelID == "" || in.WaID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Inbound message needs a channel, a sender and a message.")
-	}
-	var out *switchboard.Received
-	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		var err error
-		out, err = db.receive(ctx, tx, in)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The writer is the bottleneck of the ingest path: the conversation
-	// (and a duplicate's message) is read and decrypted after the commit,
-	// through the read pool, rather than inside the write job.
-	if out.Duplicate {
-		if out.Message, err = db.message(ctx, db.rdb, out.Message.ID); err != nil {
-			return nil, err
-		}
-		out.Conversation = &switchboard.Conversation{ID: out.Message.ConversationID}
-	}
-	if out.Conversation, err = db.conversation(ctx, db.rdb, out.Conversation.ID, ""); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (db *DB) receive(ctx context.Context, tx *writeTx, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	var channelOK bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels WHERE id = ?)`, in.ChannelID).Scan(&channelOK); err != nil {
-		return nil, fmt.Errorf("check channel: %w", err)
-	}
-	if !channelOK {
-		return nil, switchboard.NotFound("Channel")
-	}
-
-	// A webhook delivered twice: answer with what is stored.
-	if in.Message.WAMessageID != "" {
-		var id string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE wamid_hash = ?`,
-			db.codec.WAMIDHash(in.ChannelID, in.Message.WAMessageID)).Scan(&id)
-		if err == nil {
-			return &switchboard.Received{Message: &switchboard.Message{ID: id}, Duplicate: true}, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("find duplicate message: %w", err)
-		}
-	}
-
-	now := db.now()
-	contactID, keyID, err := db.upsertContact(ctx, tx, in.ChannelID, in.WaID, in.ProfileName, now)
-	if err != nil {
-		return nil, err
-	}
-
-	m := *in.Message
-	if m.ID == "" {
-		m.ID = switchboard.NewID()
-	}
-	m.Direction = switchboard.DirectionIn
-	m.Status = switchboard.MessageReceived
-	if m.Type == "" {
-		m.Type = switchboard.TypeText
-	}
-	m.Timestamp = utc(m.Timestamp)
-	if m.Timestamp.IsZero() {
-		m.Timestamp = now
-	}
-	m.CreatedAt, m.UpdatedAt = now, now
-	m.SenderID = ""
-
-	// Find the open conversation, or reopen the most recent closed one so
-	// the history stays in one thread, or start one.
-	var convID, status string
-	newConv := false
-	err = tx.QueryRowContext(ctx, `SELECT id, status FROM conversations WHERE contact_id = ?
-		ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1`, contactID).Scan(&convID, &status)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		newConv = true
-		convID = switchboard.NewID()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, inbound_count,
-			created_at, updated_at) VALUES (?, ?, ?, 'open', ?, 0, ?, ?)`,
-			convID, in.ChannelID, contactID, keyID, micros(now), micros(m.Timestamp)); err != nil {
-			return nil, fmt.Errorf("insert conversation: %w", err)
-		}
-	case err != nil:
-		return nil, fmt.Errorf("find conversation: %w", err)
-	case status != switchboard.StatusOpen:
-		newConv = true
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = 'open' WHERE id = ?`, convID); err != nil {
-			return nil, fmt.Errorf("reopen conversation: %w", err)
-		}
-	}
-	m.ConversationID = convID
-
-	// Resolve the quoted and the reacted-to message; both are looked up by
-	// their wamid's blind index, which is specific to the channel.
-	resolve := func(wamid string) (string, error) {
-		var id string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE wamid_hash = ?`, db.codec.WAMIDHash(in.ChannelID, wamid)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", nil
-		}
-		return id, err
-	}
-	if in.ReplyToWAID != "" {
-		if m.ReplyToID, err = resolve(in.ReplyToWAID); err != nil {
-			return nil, fmt.Errorf("resolve reply: %w", err)
-		}
-	}
-	if in.ReactionToWAID != "" {
-		id, err := resolve(in.ReactionToWAID)
-		if err != nil {
-			return nil, fmt.Errorf("resolve reaction: %w", err)
-		}
-		r := switchboard.Reaction{}
-		if m.Content.Reaction != nil {
-			r = *m.Content.Reaction
-		}
-		r.MessageID = id
-		m.Content.Reaction = &r
-	}
-
-	if err := db.insertMessage(ctx, tx, in.ChannelID, keyID, &m); err != nil {
-		return nil, err
-	}
-	if md := m.Content.Media; md != nil && md.WAMediaID != "" {
-		if err := db.queueMediaDownload(ctx, tx, in.ChannelID, keyID, &m, now); err != nil {
-			return nil, err
-		}
-	}
-	if err := db.touchConversation(ctx, tx, convID, keyID, &m); err != nil {
-		return nil, err
-	}
-	return &switchboard.Received{Conversation: &switchboard.Conversation{ID: convID}, Message: &m, NewConversation: newConv}, nil
-}
-
-// upsertContact finds the contact of (channelID, waID) by its blind index or
-// creates it with a new data key, and keeps its name current. It returns
-// the contact id and data key id.
-func (db *DB) upsertContact(ctx context.Context, tx *writeTx, channelID, waID, profileName string, now time.Time) (string, string, error) {
-	hash := db.codec.ContactWaIDHash(channelID, waID)
-	var id, keyID string
-	var sealedName []byte
-	err := tx.QueryRowContext(ctx, `SELECT id, key_id, name FROM contacts WHERE channel_id = ? AND wa_id_hash = ?`,
-		channelID, hash).Scan(&id, &keyID, &sealedName)
-	if errors.Is(err, sql.ErrNoRows) {
-		id = switchboard.NewID()
-		if keyID, err = db.createKey(ctx, tx); err != nil {
-			return "", "", err
-		}
-		sealedWaID, err := db.codec.Seal(ctx, keyID, "contacts", "wa_id", id, []byte(waID))
-		if err != nil {
-			return "", "", err
-		}
-		name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(profileName))
-		if err != nil {
-			return "", "", err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, channelID, keyID, hash, sealedWaID, name, micros(now), micros(now)); err != nil {
-			return "", "", fmt.Errorf("insert contact: %w", err)
-		}
-		if err := db.putContactTerms(ctx, tx, id, profileName, waID); err != nil {
-			return "", "", err
-		}
-		return id, keyID, nil
-	} else if err != nil {
-		return "", "", fmt.Errorf("find contact: %w", err)
-	}
-
-	if profileName == "" {
-		return id, keyID, nil
-	}
-	old, err := db.codec.Open(ctx, keyID, "contacts", "name", id, sealedName)
-	if err != nil {
-		return "", "", err
-	}
-	if string(old) == profileName {
-		return id, keyID, nil
-	}
-	name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(profileName))
-	if err != nil {
-		return "", "", err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET name = ?, updated_at = ? WHERE id = ?`, name, micros(now), id); err != nil {
-		return "", "", fmt.Errorf("update contact: %w", err)
-	}
-	if err := db.putContactTerms(ctx, tx, id, profileName, waID); err != nil {
-		return "", "", err
-	}
-	return id, keyID, nil
-}
-
 // putContactTerms replaces the search terms of a contact.
 func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name, waID string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_terms WHERE contact_id = ?`, contactID); err != nil {
@@ -752,7 +577,7 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			n.Timestamp = now
 		}
 		n.CreatedAt, n.UpdatedAt = now, now
-		if err := db.insertMessage(ctx, tx, channelID, keyID, &n); err != nil {
+		if err := db.insertMessage(ctx, tx, channelID, keyID, &n, nil); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts,

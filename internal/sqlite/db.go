@@ -28,6 +28,12 @@ import (
 const (
 	DefaultMaxBatch = 256
 	DefaultReaders  = 4
+	// DefaultMinCommitInterval bounds the writer to 500 commits a second
+	// while acknowledgements pour in. Every commit is an fsync, which on a
+	// small machine costs a quarter of a millisecond of CPU as well as its
+	// wait; gathering a few more acknowledgements per commit costs each of
+	// them at most this much latency.
+	DefaultMinCommitInterval = 2 * time.Millisecond
 )
 
 // keyReaders is the size of the pool that loads data keys. A key load is
@@ -51,6 +57,10 @@ type Options struct {
 	// Readers is the size of the read-only connection pool; 0 means
 	// DefaultReaders.
 	Readers int
+	// MinCommitInterval is how long a batch of only urgent jobs waits for
+	// more after the previous batch began, under load; 0 means
+	// DefaultMinCommitInterval, negative means never.
+	MinCommitInterval time.Duration
 }
 
 // DB is a switchboard.Store on one SQLite database file.
@@ -67,14 +77,17 @@ type DB struct {
 	codec  *storecrypt.Codec
 	master *seal.MasterKey
 
-	jobs     chan *job
+	jobs     chan *job // ordinary write jobs and raw jobs
+	urgent   chan *job // jobs that someone outside waits for (writeUrgent)
 	maxBatch int
-	queued   atomic.Int64 // write jobs submitted and not yet answered
-	batches  atomic.Int64 // transactions committed or attempted by the writer
-	stmts    stmtCache    // the writer's prepared statements
-	closeMu  sync.RWMutex // held for reading while submitting, for writing by Close
-	closed   bool
-	done     chan struct{} // closed when the writer goroutine has exited
+	// minCommitInterval: see Options.MinCommitInterval.
+	minCommitInterval time.Duration
+	queued            atomic.Int64 // write jobs submitted and not yet answered
+	batches           atomic.Int64 // transactions committed or attempted by the writer
+	stmts             stmtCache    // the writer's prepared statements
+	closeMu           sync.RWMutex // held for reading while submitting, for writing by Close
+	closed            bool
+	done              chan struct{} // closed when the writer goroutine has exited
 
 	// pending holds data keys created by write jobs that are not committed
 	// yet, so that a later job in the same batch can load them through the
@@ -90,6 +103,8 @@ type DB struct {
 	// channelKeys caches channel id → data key id for the webhook path; a
 	// channel's key never changes.
 	channelKeys sync.Map
+	// names caches decrypted contact names for the ingest path.
+	names nameCache
 }
 
 type pendingKey struct {
@@ -158,6 +173,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = DefaultReaders
 	}
+	if opts.MinCommitInterval == 0 {
+		opts.MinCommitInterval = DefaultMinCommitInterval
+	}
 
 	wdb, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -201,17 +219,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 
 	db := &DB{
-		path:     path,
-		clock:    opts.Clock,
-		wdb:      wdb,
-		rdb:      newReadDB(rdb),
-		kdb:      kdb,
-		master:   opts.Master,
-		jobs:     make(chan *job, opts.MaxBatch),
-		maxBatch: opts.MaxBatch,
-		done:     make(chan struct{}),
-		pending:  map[string]pendingKey{},
-		stmts:    stmtCache{stmts: map[string]*sql.Stmt{}, seen: map[string]struct{}{}},
+		path:              path,
+		clock:             opts.Clock,
+		wdb:               wdb,
+		rdb:               newReadDB(rdb),
+		kdb:               kdb,
+		master:            opts.Master,
+		jobs:              make(chan *job, opts.MaxBatch),
+		urgent:            make(chan *job, opts.MaxBatch),
+		maxBatch:          opts.MaxBatch,
+		minCommitInterval: opts.MinCommitInterval,
+		done:              make(chan struct{}),
+		pending:           map[string]pendingKey{},
+		stmts:             stmtCache{stmts: map[string]*sql.Stmt{}, seen: map[string]struct{}{}},
 	}
 
 	// Migrations run on the writer connection before the writer goroutine
@@ -294,6 +314,7 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	close(db.jobs)
+	close(db.urgent)
 	db.closeMu.Unlock()
 	<-db.done
 	close(db.stop)

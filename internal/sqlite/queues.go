@@ -38,27 +38,50 @@ func (db *DB) channelKey(ctx context.Context, channelID string) (string, error) 
 // EnqueueWebhook stores a webhook body, sealed under the channel's data key,
 // and returns once it is committed. The body is sealed before the job is
 // submitted, so the writer only inserts; the group commit shares one fsync
-// among all concurrent deliveries.
+// among all concurrent deliveries, and the job is urgent (see writeUrgent):
+// Meta waits for it.
 func (db *DB) EnqueueWebhook(ctx context.Context, channelID string, body []byte, at time.Time) error {
+	_, err := db.enqueueWebhook(ctx, channelID, body, at, time.Time{})
+	return err
+}
+
+// EnqueueLeasedWebhook stores a webhook body like EnqueueWebhook, already
+// leased until leasedUntil, and returns its id.
+func (db *DB) EnqueueLeasedWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error) {
+	return db.enqueueWebhook(ctx, channelID, body, at, leasedUntil)
+}
+
+func (db *DB) enqueueWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error) {
 	keyID, err := db.channelKey(ctx, channelID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	uid := switchboard.NewID()
 	sealed, err := db.codec.Seal(ctx, keyID, "webhook_inbox", "body", uid, body)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if at.IsZero() {
 		at = db.now()
 	}
-	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at, attempts)
-			VALUES (?, ?, ?, ?, ?, 0)`, uid, channelID, keyID, sealed, micros(at)); err != nil {
+	attempts := 0
+	if !leasedUntil.IsZero() {
+		attempts = 1
+	}
+	var id int64
+	err = db.writeUrgent(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_inbox (uid, channel_id, key_id, body, received_at, leased_until, attempts)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, uid, channelID, keyID, sealed, micros(at), micros(leasedUntil), attempts)
+		if err != nil {
 			return fmt.Errorf("enqueue webhook: %w", err)
 		}
-		return nil
+		id, err = res.LastInsertId()
+		return err
 	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // ClaimWebhooks leases up to n events that are not leased or whose lease
@@ -475,82 +498,116 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	if switchboard.StatusRank(u.Status) < 0 {
 		return &switchboard.StatusResult{}, nil
 	}
-	at := db.orNow(u.Timestamp)
-	now := db.now()
-
-	// Prepare a parked row outside the writer: the error details are
-	// sealed under the channel's key.
-	parkID := switchboard.NewID()
-	channelKey, err := db.channelKey(ctx, u.ChannelID)
+	p, err := db.prepareStatus(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	var sealedErr []byte
-	if u.Error != nil {
-		if sealedErr, err = db.codec.SealJSON(ctx, channelKey, "pending_statuses", "error", parkID, u.Error); err != nil {
-			return nil, err
-		}
-	}
-
-	var messageID string
-	var changed, parked bool
+	var out statusOutcome
 	err = db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		messageID, changed, parked = "", false, false
-		var st *msgState
 		var err error
-		byID := false
-		if u.MessageID != "" {
-			if st, err = loadState(ctx, tx, `m.id = ? AND c.channel_id = ?`, u.MessageID, u.ChannelID); err != nil {
-				return err
-			}
-			byID = st != nil
-		}
-		if st == nil && u.WAMessageID != "" {
-			if st, err = loadState(ctx, tx, `m.wamid_hash = ?`, db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)); err != nil {
-				return err
-			}
-		}
-		if st == nil {
-			if u.WAMessageID == "" {
-				return switchboard.NotFound("Message")
-			}
-			parked = true
-			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < ?`, micros(now.Add(-parkedRetention))); err != nil {
-				return fmt.Errorf("expire parked statuses: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO pending_statuses (id, channel_id, wamid_hash, key_id, status, ts, error, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, parkID, u.ChannelID, db.codec.WAMIDHash(u.ChannelID, u.WAMessageID), channelKey,
-				u.Status, micros(u.Timestamp), sealedErr, micros(now)); err != nil {
-				return fmt.Errorf("park status: %w", err)
-			}
-			return nil
-		}
-		messageID = st.id
-		if byID && u.WAMessageID != "" && !st.hasWAMID && st.direction == switchboard.DirectionOut {
-			if err := db.setWAMID(ctx, tx, st, u.WAMessageID, at); err != nil {
-				return err
-			}
-			changed = true
-			if c, err := db.applyParked(ctx, tx, st, u.WAMessageID, at); err != nil {
-				return err
-			} else if c {
-				changed = true
-			}
-		}
-		c, err := advance(ctx, tx, st, u.Status, u.Error, at)
-		if err != nil {
-			return err
-		}
-		changed = changed || c
-		return nil
+		out, err = db.applyStatus(ctx, tx, p)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if parked {
+	if out.parked {
 		return &switchboard.StatusResult{Parked: true}, nil
 	}
-	return db.statusResult(ctx, messageID, changed)
+	return db.statusResult(ctx, out.messageID, out.changed)
+}
+
+// preparedStatus is a status with what can be computed outside the writer:
+// the wamid's blind index and, in case it is parked, the sealed error.
+type preparedStatus struct {
+	u          switchboard.StatusUpdate
+	at, now    time.Time
+	hash       []byte // of the wamid; nil without one
+	parkID     string
+	channelKey string
+	sealedErr  []byte
+}
+
+// prepareStatus computes what applyStatus needs besides the database: the
+// error details of a parked status are sealed under the channel's key.
+func (db *DB) prepareStatus(ctx context.Context, u switchboard.StatusUpdate) (*preparedStatus, error) {
+	p := &preparedStatus{u: u, at: db.orNow(u.Timestamp), now: db.now(), parkID: switchboard.NewID()}
+	if u.WAMessageID != "" {
+		p.hash = db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)
+	}
+	var err error
+	if p.channelKey, err = db.channelKey(ctx, u.ChannelID); err != nil {
+		return nil, err
+	}
+	if u.Error != nil {
+		if p.sealedErr, err = db.codec.SealJSON(ctx, p.channelKey, "pending_statuses", "error", p.parkID, u.Error); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// statusOutcome is what applyStatus did: the message it found (if any),
+// whether it changed, or whether the status was parked.
+type statusOutcome struct {
+	messageID       string
+	changed, parked bool
+}
+
+// applyStatus applies a prepared status inside a write job.
+func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (statusOutcome, error) {
+	u := p.u
+	var out statusOutcome
+	if switchboard.StatusRank(u.Status) < 0 {
+		return out, nil
+	}
+	var st *msgState
+	var err error
+	byID := false
+	if u.MessageID != "" {
+		if st, err = loadState(ctx, tx, `m.id = ? AND c.channel_id = ?`, u.MessageID, u.ChannelID); err != nil {
+			return out, err
+		}
+		byID = st != nil
+	}
+	if st == nil && p.hash != nil {
+		if st, err = loadState(ctx, tx, `m.wamid_hash = ?`, p.hash); err != nil {
+			return out, err
+		}
+	}
+	if st == nil {
+		if p.hash == nil {
+			return out, switchboard.NotFound("Message")
+		}
+		out.parked = true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < ?`, micros(p.now.Add(-parkedRetention))); err != nil {
+			return out, fmt.Errorf("expire parked statuses: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pending_statuses (id, channel_id, wamid_hash, key_id, status, ts, error, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.parkID, u.ChannelID, p.hash, p.channelKey,
+			u.Status, micros(u.Timestamp), p.sealedErr, micros(p.now)); err != nil {
+			return out, fmt.Errorf("park status: %w", err)
+		}
+		return out, nil
+	}
+	out.messageID = st.id
+	if byID && u.WAMessageID != "" && !st.hasWAMID && st.direction == switchboard.DirectionOut {
+		if err := db.setWAMID(ctx, tx, st, u.WAMessageID, p.at); err != nil {
+			return out, err
+		}
+		out.changed = true
+		if c, err := db.applyParked(ctx, tx, st, u.WAMessageID, p.at); err != nil {
+			return out, err
+		} else if c {
+			out.changed = true
+		}
+	}
+	c, err := advance(ctx, tx, st, u.Status, u.Error, p.at)
+	if err != nil {
+		return out, err
+	}
+	out.changed = out.changed || c
+	return out, nil
 }
 
 // IdempotentMessage returns the message that userID created with key.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 )
 
 // ErrClosed is returned for writes submitted after Close.
@@ -106,24 +107,35 @@ type job struct {
 	// raw, when set, runs alone on the writer connection outside any
 	// transaction (e.g. a WAL checkpoint).
 	raw    func(ctx context.Context, conn *sql.DB) error
+	urgent bool       // submitted through writeUrgent
 	result chan error // buffered, receives exactly one value
 	tx     *writeTx   // set while the job runs
 	err    error      // the job's own error
 }
 
 // write submits fn to the writer and waits until its batch has committed.
-// fn runs inside a savepoint of the batch transaction: when it returns an
-// error, only its own changes are rolled back.
+// fn runs inside the batch transaction, in a savepoint unless it is the
+// batch's first job: when it returns an error, only its own changes are
+// rolled back.
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
-	return db.submit(ctx, &job{ctx: ctx, fn: fn, result: make(chan error, 1)})
+	return db.submit(ctx, db.jobs, &job{ctx: ctx, fn: fn, result: make(chan error, 1)})
+}
+
+// writeUrgent is write for jobs someone outside is waiting for, such as
+// queueing a webhook before Meta gets its 200: the writer takes them before
+// ordinary jobs, and a batch with urgent jobs carries only a few ordinary
+// ones (see maxOrdinaryWithUrgent), so an acknowledgement never waits
+// behind a long row of heavy processing jobs.
+func (db *DB) writeUrgent(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
+	return db.submit(ctx, db.urgent, &job{ctx: ctx, fn: fn, urgent: true, result: make(chan error, 1)})
 }
 
 // writeRaw submits fn to run on the writer connection between batches.
 func (db *DB) writeRaw(ctx context.Context, fn func(ctx context.Context, conn *sql.DB) error) error {
-	return db.submit(ctx, &job{ctx: ctx, raw: fn, result: make(chan error, 1)})
+	return db.submit(ctx, db.jobs, &job{ctx: ctx, raw: fn, result: make(chan error, 1)})
 }
 
-func (db *DB) submit(ctx context.Context, j *job) error {
+func (db *DB) submit(ctx context.Context, queue chan *job, j *job) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -134,7 +146,7 @@ func (db *DB) submit(ctx context.Context, j *job) error {
 	}
 	db.queued.Add(1)
 	select {
-	case db.jobs <- j:
+	case queue <- j:
 	case <-ctx.Done():
 		db.queued.Add(-1)
 		db.closeMu.RUnlock()
@@ -148,44 +160,142 @@ func (db *DB) submit(ctx context.Context, j *job) error {
 	return <-j.result
 }
 
+// maxOrdinaryWithUrgent is how many ordinary jobs a batch takes along when
+// it has urgent ones. At least one, so that a steady stream of urgent jobs
+// cannot starve the others; few, because every job of a batch waits for
+// the slowest before the commit answers them all.
+const maxOrdinaryWithUrgent = 2
+
 // writeLoop is the writer goroutine: it takes every job that is waiting, up
 // to maxBatch, runs them in one transaction and commits once, so many
-// concurrent writers share one fsync (group commit).
+// concurrent writers share one fsync (group commit). Urgent jobs are taken
+// first.
 func (db *DB) writeLoop() {
 	defer close(db.done)
 	defer db.stmts.close()
+	urgent, jobs := db.urgent, db.jobs
+	// poll takes a waiting job from *q, or returns nil at once. A closed
+	// queue is dropped (set to nil).
+	poll := func(q *chan *job) *job {
+		if *q == nil {
+			return nil
+		}
+		select {
+		case j, open := <-*q:
+			if !open {
+				*q = nil
+				return nil
+			}
+			return j
+		default:
+			return nil
+		}
+	}
+	// recv waits for a job from either queue, urgent first; ok is false once
+	// both queues are closed and drained.
+	recv := func() (j *job, ok bool) {
+		for urgent != nil || jobs != nil {
+			if j := poll(&urgent); j != nil {
+				return j, true
+			}
+			if urgent == nil && jobs == nil {
+				break
+			}
+			select {
+			case j, open := <-urgent:
+				if open {
+					return j, true
+				}
+				urgent = nil
+			case j, open := <-jobs:
+				if open {
+					return j, true
+				}
+				jobs = nil
+			}
+		}
+		return nil, false
+	}
 	var next *job // a raw job that ended the previous batch
+	var lastCommit time.Time
 	for {
-		var batch []*job
+		var first *job
 		if next != nil {
-			batch, next = append(batch, next), nil
+			first, next = next, nil
 		} else {
-			j, ok := <-db.jobs
+			j, ok := recv()
 			if !ok {
 				return
 			}
-			batch = append(batch, j)
+			first = j
 		}
-		if batch[0].raw != nil {
-			db.runRaw(batch[0])
+		if first.raw != nil {
+			db.runRaw(first)
 			continue
 		}
-	collect:
-		for len(batch) < db.maxBatch {
-			select {
-			case j, ok := <-db.jobs:
-				if !ok {
-					break collect
+		// Every urgent job that is waiting, and ordinary ones: as many as
+		// fit when there is no urgent job, a few when there is. Ordinary
+		// jobs go first: the first job of a batch runs without a savepoint
+		// (see runBatch), and they are the ones that write much.
+		var ordinary, urgentJobs []*job
+		if first.urgent {
+			urgentJobs = append(urgentJobs, first)
+		} else {
+			ordinary = append(ordinary, first)
+		}
+		for len(ordinary)+len(urgentJobs) < db.maxBatch {
+			j := poll(&urgent)
+			if j == nil {
+				break
+			}
+			urgentJobs = append(urgentJobs, j)
+		}
+		for len(ordinary)+len(urgentJobs) < db.maxBatch && (len(urgentJobs) == 0 || len(ordinary) < maxOrdinaryWithUrgent) {
+			j := poll(&jobs)
+			if j == nil {
+				break
+			}
+			if j.raw != nil {
+				next = j
+				break
+			}
+			ordinary = append(ordinary, j)
+		}
+		// Only urgent jobs: wait for more until minCommitInterval after the
+		// previous batch began, or until an ordinary job arrives. Under load
+		// acknowledgements then share commits, each of which is an fsync
+		// that costs CPU as well as time; when it is quiet, the previous
+		// batch began long ago and nothing waits.
+		if len(ordinary) == 0 && next == nil && len(urgentJobs) < db.maxBatch {
+			if wait := db.minCommitInterval - time.Since(lastCommit); wait > 0 {
+				timer := time.NewTimer(wait)
+			gather:
+				for len(urgentJobs) < db.maxBatch {
+					select {
+					case j, open := <-urgent:
+						if !open {
+							urgent = nil
+							break gather
+						}
+						urgentJobs = append(urgentJobs, j)
+					case j, open := <-jobs:
+						if !open {
+							jobs = nil
+						} else if j.raw != nil {
+							next = j
+						} else {
+							ordinary = append(ordinary, j)
+						}
+						break gather
+					case <-timer.C:
+						break gather
+					}
 				}
-				if j.raw != nil {
-					next = j
-					break collect
-				}
-				batch = append(batch, j)
-			default:
-				break collect
+				timer.Stop()
 			}
 		}
+		batch := append(ordinary, urgentJobs...)
+		lastCommit = time.Now()
 		db.runBatch(batch)
 		db.stmts.prepare(db.wdb)
 	}
@@ -225,12 +335,30 @@ func (db *DB) runBatch(batch []*job) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
+	first := true
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err
 			continue
 		}
 		j.tx = &writeTx{Tx: sqlTx, db: db}
+		if first {
+			// The first job runs without a savepoint, which would copy
+			// every page it changes into the statement journal: if it
+			// fails, the transaction holds only its changes and is rolled
+			// back and begun again.
+			first = false
+			if j.err = runJob(j); j.err != nil {
+				_ = sqlTx.Rollback()
+				j.tx.settle(false)
+				j.tx = nil
+				if sqlTx, err = db.wdb.BeginTx(context.Background(), nil); err != nil {
+					fail(fmt.Errorf("begin: %w", err))
+					return
+				}
+			}
+			continue
+		}
 		if _, err := sqlTx.Exec("SAVEPOINT job"); err != nil {
 			_ = sqlTx.Rollback()
 			fail(fmt.Errorf("savepoint: %w", err))

@@ -296,3 +296,135 @@ func TestOutboundMessageQueuesOutbox(t *testing.T) {
 		t.Errorf("outbox rows = %d, %v; want 1", n, err)
 	}
 }
+
+// TestUrgentJobsFirst checks the writer's priority: an urgent job queued
+// behind many ordinary ones is committed with the next batch, which takes
+// along only a few of the ordinary jobs.
+func TestUrgentJobsFirst(t *testing.T) {
+	db := openInternal(t, Options{MaxBatch: 64})
+	release, blocked := blockWriter(t, db)
+
+	var mu sync.Mutex
+	var order []string
+	batchOf := map[string]int64{}
+	job := func(name string) func(ctx context.Context, tx *writeTx) error {
+		return func(ctx context.Context, tx *writeTx) error {
+			mu.Lock()
+			defer mu.Unlock()
+			order = append(order, name)
+			batchOf[name] = db.batches.Load()
+			return nil
+		}
+	}
+	const ordinary = 40
+	var wg sync.WaitGroup
+	for i := range ordinary {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.write(context.Background(), job(fmt.Sprintf("ordinary-%d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	waitQueued(t, db, ordinary+1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.writeUrgent(context.Background(), job("urgent")); err != nil {
+			t.Error(err)
+		}
+	}()
+	waitQueued(t, db, ordinary+2)
+	close(release)
+	wg.Wait()
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != ordinary+1 {
+		t.Fatalf("order = %v, want %d jobs", order, ordinary+1)
+	}
+	same := 0
+	for name, b := range batchOf {
+		if b < batchOf["urgent"] {
+			t.Errorf("%s committed before the urgent job", name)
+		}
+		if name != "urgent" && b == batchOf["urgent"] {
+			same++
+		}
+	}
+	if same > maxOrdinaryWithUrgent {
+		t.Errorf("%d ordinary jobs committed with the urgent one, want at most %d", same, maxOrdinaryWithUrgent)
+	}
+}
+
+// TestFirstJobFails checks that a failing first job of a batch, which runs
+// without a savepoint, is undone without failing the jobs after it.
+func TestFirstJobFails(t *testing.T) {
+	db := openInternal(t, Options{})
+	release, blocked := blockWriter(t, db)
+	errBoom := errors.New("boom")
+	insert := func(name string, fail bool) func(ctx context.Context, tx *writeTx) error {
+		return func(ctx context.Context, tx *writeTx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, 'v')`, name); err != nil {
+				return err
+			}
+			if fail {
+				return errBoom
+			}
+			return nil
+		}
+	}
+	errc := make(chan error, 3)
+	go func() { errc <- db.write(context.Background(), insert("first-bad", true)) }()
+	waitQueued(t, db, 2)
+	go func() { errc <- db.writeUrgent(context.Background(), insert("first-urgent", false)) }()
+	waitQueued(t, db, 3)
+	go func() { errc <- db.write(context.Background(), insert("first-ordinary", false)) }()
+	waitQueued(t, db, 4)
+	close(release)
+	var failed int
+	for range 3 {
+		if err := <-errc; errors.Is(err, errBoom) {
+			failed++
+		} else if err != nil {
+			t.Error(err)
+		}
+	}
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if failed != 1 {
+		t.Errorf("%d jobs failed, want 1", failed)
+	}
+	got := countSettings(t, db, "first-")
+	if got["first-bad"] || !got["first-urgent"] || !got["first-ordinary"] {
+		t.Errorf("committed rows = %v, want first-urgent and first-ordinary", got)
+	}
+}
+
+// TestMinCommitInterval checks that urgent jobs arriving one after the
+// other share commits instead of committing one by one.
+func TestMinCommitInterval(t *testing.T) {
+	db := openInternal(t, Options{MinCommitInterval: 200 * time.Millisecond})
+	noop := func(ctx context.Context, tx *writeTx) error { return nil }
+	if err := db.writeUrgent(context.Background(), noop); err != nil {
+		t.Fatal(err)
+	}
+	before := db.batches.Load()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * time.Millisecond)
+			if err := db.writeUrgent(context.Background(), noop); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := db.batches.Load() - before; n > 3 {
+		t.Errorf("20 urgent jobs in 20 ms took %d commits, want them to share (at most 3)", n)
+	}
+}

@@ -92,6 +92,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ChannelOps", testChannelOps},
 		{"Media", testMedia},
 		{"Idempotency", testIdempotency},
+		{"ReceiveBatch", testReceiveBatch},
+		{"LeasedWebhook", testLeasedWebhook},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"strconv"
+	"unicode/utf8"
 )
 
 // MaxNotificationSize is the largest body [ParseNotification] accepts. Meta's
@@ -15,8 +16,8 @@ const MaxNotificationSize = 8 << 20
 
 // MaxNotificationItems bounds the number of entries, changes, contacts,
 // messages, statuses and errors in one notification, counted together. The
-// arrays are streamed and counted before their elements are decoded, so a
-// body of a million empty objects fails fast instead of allocating.
+// arrays are counted before their elements are decoded, so a body of a
+// million empty objects fails fast instead of allocating.
 const MaxNotificationItems = 1000
 
 // Errors returned by [ParseNotification]; match them with errors.Is.
@@ -37,6 +38,14 @@ func ParseNotification(body []byte) (*Notification, error) {
 	if len(body) > MaxNotificationSize {
 		return nil, fmt.Errorf("parse notification: %w (%d bytes)", ErrNotificationTooLarge, len(body))
 	}
+	if !json.Valid(body) {
+		// Decode again only to say what is wrong.
+		err := json.Unmarshal(body, new(json.RawMessage))
+		if err == nil {
+			err = errors.New("invalid JSON")
+		}
+		return nil, fmt.Errorf("parse notification: %w: %w", ErrMalformedNotification, err)
+	}
 	p := parser{max: MaxNotificationItems}
 	n, err := p.notification(body)
 	if err != nil {
@@ -48,38 +57,90 @@ func ParseNotification(body []byte) (*Notification, error) {
 	return n, nil
 }
 
-// parser walks the notification with a streaming decoder so that the item
-// budget is enforced before elements are allocated.
+// parser walks the notification's structure with a scanner over the
+// (already validated) bytes, charging every item to the budget before its
+// element is decoded; only the leaves (metadata, contacts, messages,
+// statuses, errors) go through encoding/json. Keys match exactly, as in
+// Meta's bodies.
 type parser struct {
 	items int
 	max   int
 }
 
-func (p *parser) take(path string) error {
+// path names a place in the notification for error messages. It is a
+// value, formatted only when an error occurs, so that walking a body does
+// not allocate for it; segments past the eighth are left out.
+type path struct {
+	segs [8]pathSeg
+	n    int
+}
+
+type pathSeg struct {
+	key   []byte
+	index int // -1 for an object member
+}
+
+func (p path) String() string {
+	if p.n == 0 {
+		return "notification"
+	}
+	var b []byte
+	for i, s := range p.segs[:p.n] {
+		switch {
+		case s.index >= 0:
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s.index), 10)
+			b = append(b, ']')
+		case i > 0:
+			b = append(b, '.')
+			fallthrough
+		default:
+			b = append(b, s.key...)
+		}
+	}
+	return string(b)
+}
+
+func (p path) member(key []byte) path {
+	if p.n < len(p.segs) {
+		p.segs[p.n] = pathSeg{key: key, index: -1}
+		p.n++
+	}
+	return p
+}
+
+func (p path) elem(i int) path {
+	if p.n < len(p.segs) {
+		p.segs[p.n] = pathSeg{index: i}
+		p.n++
+	}
+	return p
+}
+
+func (p *parser) take(at path) error {
 	p.items++
 	if p.items > p.max {
-		return fmt.Errorf("%s: %w (limit %d)", path, ErrTooManyItems, p.max)
+		return fmt.Errorf("%s: %w (limit %d)", at, ErrTooManyItems, p.max)
 	}
 	return nil
 }
 
 func (p *parser) notification(body []byte) (*Notification, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
 	n := &Notification{}
 	sawObject := false
-	err := forEachKey(dec, "notification", func(key string) error {
-		switch key {
+	s := scanner{b: body}
+	err := s.object(path{}, func(key []byte, at path) error {
+		switch string(key) {
 		case "object":
 			sawObject = true
-			return decodeInto(dec, "object", &n.Object)
+			return s.stringInto(at, &n.Object)
 		case "entry":
 			n.Entry = n.Entry[:0]
-			return forEachElem(dec, "entry", func(i int) error {
-				path := fmt.Sprintf("entry[%d]", i)
-				if err := p.take(path); err != nil {
+			return s.array(at, func(i int, at path) error {
+				if err := p.take(at); err != nil {
 					return err
 				}
-				e, err := p.entry(dec, path)
+				e, err := p.entry(&s, at)
 				if err != nil {
 					return err
 				}
@@ -87,14 +148,12 @@ func (p *parser) notification(body []byte) (*Notification, error) {
 				return nil
 			})
 		default:
-			return skipValue(dec)
+			s.skip()
+			return nil
 		}
 	})
 	if err != nil {
 		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the top-level object", ErrMalformedNotification)
 	}
 	if !sawObject {
 		return nil, fmt.Errorf("%w: missing \"object\"", ErrMalformedNotification)
@@ -102,20 +161,19 @@ func (p *parser) notification(body []byte) (*Notification, error) {
 	return n, nil
 }
 
-func (p *parser) entry(dec *json.Decoder, path string) (Entry, error) {
+func (p *parser) entry(s *scanner, at path) (Entry, error) {
 	var e Entry
-	err := forEachKey(dec, path, func(key string) error {
-		switch key {
+	err := s.object(at, func(key []byte, at path) error {
+		switch string(key) {
 		case "id":
-			return decodeInto(dec, path+".id", &e.ID)
+			return s.stringInto(at, &e.ID)
 		case "changes":
 			e.Changes = e.Changes[:0]
-			return forEachElem(dec, path+".changes", func(i int) error {
-				cpath := fmt.Sprintf("%s.changes[%d]", path, i)
-				if err := p.take(cpath); err != nil {
+			return s.array(at, func(i int, at path) error {
+				if err := p.take(at); err != nil {
 					return err
 				}
-				c, err := p.change(dec, cpath)
+				c, err := p.change(s, at)
 				if err != nil {
 					return err
 				}
@@ -123,31 +181,39 @@ func (p *parser) entry(dec *json.Decoder, path string) (Entry, error) {
 				return nil
 			})
 		default:
-			return skipValue(dec)
+			s.skip()
+			return nil
 		}
 	})
 	return e, err
 }
 
-func (p *parser) change(dec *json.Decoder, path string) (Change, error) {
+func (p *parser) change(s *scanner, at path) (Change, error) {
 	var c Change
-	err := forEachKey(dec, path, func(key string) error {
-		switch key {
+	var value []byte
+	var valueAt path
+	err := s.object(at, func(key []byte, at path) error {
+		switch string(key) {
 		case "field":
-			return decodeInto(dec, path+".field", &c.Field)
+			return s.stringInto(at, &c.Field)
 		case "value":
-			return decodeInto(dec, path+".value", &c.RawValue)
+			value, valueAt = s.skip(), at
+			return nil
 		default:
-			return skipValue(dec)
+			s.skip()
+			return nil
 		}
 	})
 	if err != nil {
 		return c, err
 	}
+	if value != nil {
+		c.RawValue = append(json.RawMessage(nil), value...)
+	}
 	// "value" usually precedes "field" in Meta's bodies, so the value can
 	// only be interpreted once the whole change has been read.
-	if c.Field == FieldMessages && len(c.RawValue) > 0 && !bytes.Equal(c.RawValue, []byte("null")) {
-		v, err := p.value(c.RawValue, path+".value")
+	if c.Field == FieldMessages && len(value) > 0 && !bytes.Equal(value, []byte("null")) {
+		v, err := p.value(value, valueAt)
 		if err != nil {
 			return c, err
 		}
@@ -156,29 +222,30 @@ func (p *parser) change(dec *json.Decoder, path string) (Change, error) {
 	return c, nil
 }
 
-func (p *parser) value(raw []byte, path string) (*Value, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
+func (p *parser) value(raw []byte, at path) (*Value, error) {
 	v := &Value{}
-	err := forEachKey(dec, path, func(key string) error {
-		switch key {
+	s := scanner{b: raw}
+	err := s.object(at, func(key []byte, at path) error {
+		switch string(key) {
 		case "messaging_product":
-			return decodeInto(dec, path+"."+key, &v.MessagingProduct)
+			return s.stringInto(at, &v.MessagingProduct)
 		case "metadata":
-			return decodeInto(dec, path+"."+key, &v.Metadata)
+			return decodeInto(at, s.skip(), &v.Metadata)
 		case "contacts":
 			v.Contacts = v.Contacts[:0]
-			return decodeArray(p, dec, path+"."+key, &v.Contacts)
+			return decodeArray(p, &s, at, &v.Contacts)
 		case "messages":
 			v.Messages = v.Messages[:0]
-			return decodeArray(p, dec, path+"."+key, &v.Messages)
+			return decodeArray(p, &s, at, &v.Messages)
 		case "statuses":
 			v.Statuses = v.Statuses[:0]
-			return decodeArray(p, dec, path+"."+key, &v.Statuses)
+			return decodeArray(p, &s, at, &v.Statuses)
 		case "errors":
 			v.Errors = v.Errors[:0]
-			return decodeArray(p, dec, path+"."+key, &v.Errors)
+			return decodeArray(p, &s, at, &v.Errors)
 		default:
-			return skipValue(dec)
+			s.skip()
+			return nil
 		}
 	})
 	if err != nil {
@@ -187,16 +254,15 @@ func (p *parser) value(raw []byte, path string) (*Value, error) {
 	return v, nil
 }
 
-// decodeArray streams a JSON array into *dst, charging each element to the
+// decodeArray decodes a JSON array into *dst, charging each element to the
 // parser's budget before decoding it.
-func decodeArray[T any](p *parser, dec *json.Decoder, path string, dst *[]T) error {
-	return forEachElem(dec, path, func(i int) error {
-		epath := fmt.Sprintf("%s[%d]", path, i)
-		if err := p.take(epath); err != nil {
+func decodeArray[T any](p *parser, s *scanner, at path, dst *[]T) error {
+	return s.array(at, func(i int, at path) error {
+		if err := p.take(at); err != nil {
 			return err
 		}
 		var t T
-		if err := decodeInto(dec, epath, &t); err != nil {
+		if err := decodeInto(at, s.skip(), &t); err != nil {
 			return err
 		}
 		*dst = append(*dst, t)
@@ -204,96 +270,203 @@ func decodeArray[T any](p *parser, dec *json.Decoder, path string, dst *[]T) err
 	})
 }
 
-// forEachKey reads one JSON object (or null) and calls fn with each key; fn
+// decodeInto decodes one valid JSON value. Messages and statuses decode
+// themselves (keeping their raw JSON); calling their method directly spares
+// encoding/json a second validation of bytes known to be valid.
+func decodeInto(at path, raw []byte, v any) error {
+	var err error
+	switch v := v.(type) {
+	case json.Unmarshaler:
+		err = v.UnmarshalJSON(raw)
+	default:
+		err = json.Unmarshal(raw, v)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrMalformedNotification, at, err)
+	}
+	return nil
+}
+
+// scanner walks valid JSON (checked with json.Valid beforehand), so it only
+// has to find where values start and end.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// object reads one JSON object (or null) and calls fn with each key; fn
 // must consume exactly the key's value.
-func forEachKey(dec *json.Decoder, path string, fn func(key string) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return syntaxErr(path, err)
+func (s *scanner) object(at path, fn func(key []byte, at path) error) error {
+	s.ws()
+	switch s.b[s.i] {
+	case 'n':
+		s.i += len("null")
+		return nil
+	case '{':
+	default:
+		return fmt.Errorf("%w: %s: want object, got %s", ErrMalformedNotification, at, kind(s.b[s.i]))
 	}
-	if tok == nil {
+	s.i++
+	s.ws()
+	if s.b[s.i] == '}' {
+		s.i++
 		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%w: %s: want object, got %s", ErrMalformedNotification, path, tokenKind(tok))
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return syntaxErr(path, err)
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("%w: %s: object key is not a string", ErrMalformedNotification, path)
-		}
-		if err := fn(key); err != nil {
+	for {
+		s.ws()
+		key := s.key()
+		s.ws()
+		s.i++ // ':'
+		s.ws()
+		if err := fn(key, at.member(key)); err != nil {
 			return err
 		}
+		s.ws()
+		if s.b[s.i] == '}' {
+			s.i++
+			return nil
+		}
+		s.i++ // ','
 	}
-	if _, err := dec.Token(); err != nil {
-		return syntaxErr(path, err)
-	}
-	return nil
 }
 
-// forEachElem reads one JSON array (or null) and calls fn for each element;
-// fn must consume exactly the element.
-func forEachElem(dec *json.Decoder, path string, fn func(i int) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return syntaxErr(path, err)
+// array reads one JSON array (or null) and calls fn for each element; fn
+// must consume exactly the element.
+func (s *scanner) array(at path, fn func(i int, at path) error) error {
+	s.ws()
+	switch s.b[s.i] {
+	case 'n':
+		s.i += len("null")
+		return nil
+	case '[':
+	default:
+		return fmt.Errorf("%w: %s: want array, got %s", ErrMalformedNotification, at, kind(s.b[s.i]))
 	}
-	if tok == nil {
+	s.i++
+	s.ws()
+	if s.b[s.i] == ']' {
+		s.i++
 		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("%w: %s: want array, got %s", ErrMalformedNotification, path, tokenKind(tok))
-	}
-	for i := 0; dec.More(); i++ {
-		if err := fn(i); err != nil {
+	for i := 0; ; i++ {
+		s.ws()
+		if err := fn(i, at.elem(i)); err != nil {
 			return err
 		}
+		s.ws()
+		if s.b[s.i] == ']' {
+			s.i++
+			return nil
+		}
+		s.i++ // ','
 	}
-	if _, err := dec.Token(); err != nil {
-		return syntaxErr(path, err)
-	}
-	return nil
 }
 
-func decodeInto(dec *json.Decoder, path string, v any) error {
-	if err := dec.Decode(v); err != nil {
-		return syntaxErr(path, err)
+// key reads an object key and returns it unescaped.
+func (s *scanner) key() []byte {
+	raw := s.skip()
+	inner := raw[1 : len(raw)-1]
+	if plain(inner) {
+		return inner
 	}
-	return nil
+	var k string
+	_ = json.Unmarshal(raw, &k) // valid JSON string
+	return []byte(k)
 }
 
-func skipValue(dec *json.Decoder) error {
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return syntaxErr("value", err)
+// stringInto decodes the next value into *dst as encoding/json would: a
+// string sets it, null leaves it, anything else is malformed.
+func (s *scanner) stringInto(at path, dst *string) error {
+	raw := s.skip()
+	if raw[0] == '"' && plain(raw[1:len(raw)-1]) {
+		*dst = string(raw[1 : len(raw)-1])
+		return nil
 	}
-	return nil
+	return decodeInto(at, raw, dst)
 }
 
-func syntaxErr(path string, err error) error {
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
+// plain reports whether the inside of a JSON string decodes to itself:
+// no escapes, and valid UTF-8 (encoding/json replaces invalid bytes).
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return utf8.Valid(b) && bytes.IndexByte(b, '\\') < 0
+		}
 	}
-	return fmt.Errorf("%w: %s: %w", ErrMalformedNotification, path, err)
+	return true
 }
 
-func tokenKind(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		return string(t)
-	case string:
+// skip consumes the next value and returns its bytes.
+func (s *scanner) skip() []byte {
+	s.ws()
+	start := s.i
+	switch c := s.b[s.i]; c {
+	case '"':
+		s.i++
+		for {
+			switch s.b[s.i] {
+			case '\\':
+				s.i += 2
+			case '"':
+				s.i++
+				return s.b[start:s.i]
+			default:
+				s.i++
+			}
+		}
+	case '{', '[':
+		depth := 0
+		for {
+			switch s.b[s.i] {
+			case '"':
+				s.skip()
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					s.i++
+					return s.b[start:s.i]
+				}
+			}
+			s.i++
+		}
+	default: // number, true, false, null
+		for s.i < len(s.b) {
+			switch s.b[s.i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return s.b[start:s.i]
+			}
+			s.i++
+		}
+		return s.b[start:s.i]
+	}
+}
+
+func kind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
 		return "string"
-	case float64, json.Number:
-		return "number"
-	case bool:
+	case 't', 'f':
 		return "bool"
-	case nil:
+	case 'n':
 		return "null"
 	}
-	return "token"
+	return "number"
 }

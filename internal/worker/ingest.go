@@ -5,30 +5,40 @@ package worker
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
 )
 
 // Receiver applies what webhooks carry; inbox.Service implements it, so
 // events reach the users who may see them.
 type Receiver interface {
-	Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error)
-	ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error)
+	// ReceiveBatch stores a batch of webhook content and deletes its queue
+	// rows, in one transaction.
+	ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error)
+	// SetHandoff makes the webhook handler hand accepted webhooks to h (nil
+	// stops it).
+	SetHandoff(h *inbox.Handoff)
 }
+
+var _ Receiver = (*inbox.Service)(nil)
 
 // HealthRecorder records channel health.
 type HealthRecorder interface {
 	UpdateChannelHealth(ctx context.Context, channelID string, u switchboard.HealthUpdate) error
 }
 
-// Ingest drains the durable webhook queue. Each event is processed and then
-// deleted; a crash in between processes it again, which is harmless because
-// messages are de-duplicated by WhatsApp id and statuses never regress.
+// Ingest applies webhooks. The webhook handler hands each one over in
+// memory, parsed, right after committing it to the durable queue already
+// leased to this process; the worker applies them in batches, each one
+// store transaction that also deletes the batch's queue rows, so that a
+// webhook is applied exactly once even across a crash. The queue stays the
+// source of truth: a poller claims what a dead process left (once its
+// lease has run out) and what was queued while the handoff was full.
 type Ingest struct {
 	Queue    switchboard.WebhookQueue
 	Channels ChannelLister
@@ -37,14 +47,22 @@ type Ingest struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
-	Batch   int // events claimed at once (default 256)
-	Workers int // events processed in parallel (default 8)
-	// Lease is how long a claim lasts (default 15 s). After a crash, claimed
-	// events wait this long before another worker takes them; a lease that
-	// runs out while still processing only means an event is applied twice,
-	// which is harmless.
+	Batch   int // events applied in one transaction (default 128)
+	Workers int // batches of handed-over events applied at once (default 2)
+	// Pending bounds the events handed over and not yet applied (default
+	// 4096). It keeps their wait well below the lease; past it, webhooks
+	// are queued for the poller.
+	Pending int
+	// Gather is how long a batch waits for more handed-over events once it
+	// has one (default 5 ms): fewer, larger transactions.
+	Gather time.Duration
+	// Lease is how long a claim or handover lasts (default 15 s). After a
+	// crash, the events wait this long before the poller takes them; a
+	// lease that runs out while an event is still being applied only means
+	// it is applied twice, which is harmless: messages are de-duplicated by
+	// WhatsApp id and statuses never regress.
 	Lease time.Duration
-	Poll  time.Duration // how often to look without a wake-up (default 500 ms)
+	Poll  time.Duration // how often the poller looks without a wake-up (default 500 ms)
 
 	once sync.Once
 	wake chan struct{}
@@ -52,6 +70,17 @@ type Ingest struct {
 	mu      sync.Mutex
 	byPhone map[string]string
 	loaded  time.Time
+
+	healthMu sync.Mutex
+	health   map[string]*healthMark
+}
+
+// healthMark is a channel's newest webhook time, recorded at most once a
+// second: a store write per batch would cost more than the health page is
+// worth.
+type healthMark struct {
+	seen, recorded time.Time // newest webhook; when that was last written
+	dirty          bool
 }
 
 func (w *Ingest) init() {
@@ -64,10 +93,16 @@ func (w *Ingest) init() {
 			w.Now = func() time.Time { return time.Now().UTC() }
 		}
 		if w.Batch <= 0 {
-			w.Batch = 256
+			w.Batch = 32
 		}
 		if w.Workers <= 0 {
-			w.Workers = 8
+			w.Workers = 2
+		}
+		if w.Pending <= 0 {
+			w.Pending = 4096
+		}
+		if w.Gather <= 0 {
+			w.Gather = 5 * time.Millisecond
 		}
 		if w.Lease <= 0 {
 			w.Lease = 15 * time.Second
@@ -75,10 +110,12 @@ func (w *Ingest) init() {
 		if w.Poll <= 0 {
 			w.Poll = 500 * time.Millisecond
 		}
+		w.health = map[string]*healthMark{}
 	})
 }
 
-// Notify wakes the worker because a webhook was queued. It never blocks.
+// Notify wakes the poller because a webhook was queued without a handover.
+// It never blocks.
 func (w *Ingest) Notify() {
 	w.init()
 	select {
@@ -87,12 +124,35 @@ func (w *Ingest) Notify() {
 	}
 }
 
-// Run processes the queue until ctx ends.
+// drainTimeout bounds how long Run keeps applying handed-over events after
+// ctx has ended; what is left then waits for its lease.
+const drainTimeout = 5 * time.Second
+
+// Run applies webhooks until ctx ends.
 func (w *Ingest) Run(ctx context.Context) error {
 	w.init()
+	// Store calls run in work, which outlives ctx by up to drainTimeout:
+	// the HTTP server has stopped by the time ctx ends, and what it handed
+	// over is applied rather than left waiting for its lease.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stopTimer := context.AfterFunc(ctx, func() { time.AfterFunc(drainTimeout, cancelWork) })
+	defer stopTimer()
+
+	h := inbox.NewHandoff(w.Pending, w.Lease)
+	w.Receiver.SetHandoff(h)
+	var wg sync.WaitGroup
+	for range w.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.applyHandedOver(ctx, work, h)
+		}()
+	}
+
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		n, err := w.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.Logger.Error("process webhooks", "err", err)
@@ -100,85 +160,170 @@ func (w *Ingest) Run(ctx context.Context) error {
 		if n == w.Batch {
 			continue // more is waiting
 		}
+		w.flushHealth(ctx, false)
 		select {
 		case <-ctx.Done():
-			return nil
 		case <-w.wake:
 		case <-t.C:
 		}
 	}
+
+	w.Receiver.SetHandoff(nil)
+	wg.Wait()
+	for work.Err() == nil {
+		batch := w.gather(work, h, false)
+		if len(batch) == 0 {
+			break
+		}
+		w.apply(work, batch)
+		h.Done(len(batch))
+	}
+	w.flushHealth(work, true)
+	return nil
 }
 
-// RunOnce claims one batch and processes it, returning how many events it
-// claimed.
+// queued is one event to apply: its queue row and parsed body (nil when
+// the stored body no longer parses).
+type queued struct {
+	ev switchboard.WebhookEvent
+	n  *whatsapp.Notification
+}
+
+// applyHandedOver applies handed-over events in batches, in the work
+// context, until ctx ends.
+func (w *Ingest) applyHandedOver(ctx, work context.Context, h *inbox.Handoff) {
+	for {
+		batch := w.gather(ctx, h, true)
+		if len(batch) == 0 {
+			return
+		}
+		w.apply(work, batch)
+		h.Done(len(batch))
+	}
+}
+
+// gather takes up to Batch handed-over events: when wait is set, it waits
+// for the first until ctx ends, then up to Gather for more.
+func (w *Ingest) gather(ctx context.Context, h *inbox.Handoff, wait bool) []queued {
+	var batch []queued
+	add := func(a inbox.AcceptedWebhook) { batch = append(batch, queued{ev: a.Event, n: a.Notification}) }
+	if wait {
+		select {
+		case a := <-h.C():
+			add(a)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	var deadline <-chan time.Time
+	for len(batch) < w.Batch {
+		select {
+		case a := <-h.C():
+			add(a)
+			continue
+		default:
+		}
+		if !wait || len(batch) == 0 {
+			break
+		}
+		if deadline == nil {
+			timer := time.NewTimer(w.Gather)
+			defer timer.Stop()
+			deadline = timer.C
+		}
+		select {
+		case a := <-h.C():
+			add(a)
+			continue
+		case <-deadline:
+		case <-ctx.Done():
+		}
+		break
+	}
+	return batch
+}
+
+// RunOnce claims one batch from the queue and applies it, returning how many
+// events it claimed.
 func (w *Ingest) RunOnce(ctx context.Context) (int, error) {
 	w.init()
 	events, err := w.Queue.ClaimWebhooks(ctx, w.Batch, w.Lease, w.Now())
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	var (
-		mu   sync.Mutex
-		done []int64
-		seen = map[string]time.Time{}
-		wg   sync.WaitGroup
-		next = make(chan *switchboard.WebhookEvent)
-	)
-	for range min(w.Workers, len(events)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ev := range next {
-				if err := w.process(ctx, ev); err != nil {
-					// Left in the queue: retried when the lease expires.
-					w.Logger.Warn("webhook event not processed; will retry", "event", ev.ID, "attempt", ev.Attempts, "err", err)
-					continue
-				}
-				mu.Lock()
-				done = append(done, ev.ID)
-				if ev.ReceivedAt.After(seen[ev.ChannelID]) {
-					seen[ev.ChannelID] = ev.ReceivedAt
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, ev := range events {
-		next <- ev
-	}
-	close(next)
-	wg.Wait()
-	if len(done) > 0 {
-		if err := w.Queue.DeleteWebhooks(ctx, done); err != nil {
-			return len(events), fmt.Errorf("delete processed webhooks: %w", err)
+	batch := make([]queued, len(events))
+	for i, ev := range events {
+		batch[i].ev = *ev
+		batch[i].ev.Body = nil
+		n, err := whatsapp.ParseNotification(ev.Body)
+		if err != nil {
+			// It parsed when it was accepted; a failure now is a bug, and
+			// retrying will not help. Keep nothing half-done: log and drop.
+			w.Logger.Error("queued webhook no longer parses; dropped", "event", ev.ID, "err", err)
+			continue
 		}
+		batch[i].n = n
 	}
-	if w.Health != nil {
-		for ch, at := range seen {
-			if err := w.Health.UpdateChannelHealth(ctx, ch, switchboard.HealthUpdate{LastWebhookAt: &at}); err != nil {
-				w.Logger.Warn("record webhook health", "channel", ch, "err", err)
-			}
-		}
-	}
+	w.apply(ctx, batch)
 	return len(events), nil
 }
 
-// process applies one webhook body: every message and status of every
-// change, routed by phone number id. Changes for numbers Switchboard does not
-// know, and fields other than messages, are skipped.
-func (w *Ingest) process(ctx context.Context, ev *switchboard.WebhookEvent) error {
-	n, err := whatsapp.ParseNotification(ev.Body)
-	if err != nil {
-		// It parsed when it was accepted; a failure now is a bug, and
-		// retrying will not help. Keep nothing half-done: log and drop.
-		w.Logger.Error("queued webhook no longer parses; dropped", "event", ev.ID, "err", err)
-		return nil
+// apply stores what a batch of events carries in one transaction. If that
+// fails, it applies the events one by one, so that one bad event does not
+// hold back the others; an event that still fails stays queued and is
+// retried when its lease runs out.
+func (w *Ingest) apply(ctx context.Context, batch []queued) {
+	parts := make([]switchboard.InboundBatch, 0, len(batch))
+	var all switchboard.InboundBatch
+	for i := range batch {
+		p, err := w.content(ctx, &batch[i])
+		if err != nil {
+			w.Logger.Warn("webhook event not processed; will retry", "event", batch[i].ev.ID, "err", err)
+			continue
+		}
+		parts = append(parts, p)
+		all.Messages = append(all.Messages, p.Messages...)
+		all.Statuses = append(all.Statuses, p.Statuses...)
+		all.Events = append(all.Events, p.Events...)
 	}
-	channels, err := w.channelIDs(ctx, n)
-	if err != nil {
-		return err
+	if len(parts) == 0 {
+		return
 	}
-	for _, e := range n.Entry {
+	_, err := w.Receiver.ReceiveBatch(ctx, all)
+	if err == nil {
+		w.seen(batch)
+		return
+	}
+	if len(parts) == 1 {
+		w.Logger.Warn("webhook event not processed; will retry", "event", parts[0].Events[0], "err", err)
+		return
+	}
+	for i, p := range parts {
+		if _, err := w.Receiver.ReceiveBatch(ctx, p); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			w.Logger.Warn("webhook event not processed; will retry", "event", p.Events[0], "err", err)
+			continue
+		}
+		w.seen(batch[i : i+1])
+	}
+}
+
+// content converts an event into what the store applies: every message and
+// status of every change, routed by phone number id. Changes for numbers
+// Switchboard does not know, fields other than messages, and messages
+// without a sender are skipped.
+func (w *Ingest) content(ctx context.Context, q *queued) (switchboard.InboundBatch, error) {
+	b := switchboard.InboundBatch{Events: []int64{q.ev.ID}}
+	if q.n == nil {
+		return b, nil
+	}
+	channels, err := w.channelIDs(ctx, q.n)
+	if err != nil {
+		return b, err
+	}
+	for _, e := range q.n.Entry {
 		for _, c := range e.Changes {
 			v := c.Value
 			if c.Field != whatsapp.FieldMessages || v == nil {
@@ -186,21 +331,20 @@ func (w *Ingest) process(ctx context.Context, ev *switchboard.WebhookEvent) erro
 			}
 			chID, ok := channels[v.Metadata.PhoneNumberID]
 			if !ok {
-				w.Logger.Warn("webhook for an unknown phone number id; skipped", "event", ev.ID)
+				w.Logger.Warn("webhook for an unknown phone number id; skipped", "event", q.ev.ID)
 				continue
 			}
 			for i := range v.Messages {
-				if _, _, err := w.Receiver.Receive(ctx, inbound(chID, v, &v.Messages[i])); err != nil {
-					return fmt.Errorf("receive message: %w", err)
-				}
-			}
-			for i := range v.Statuses {
-				u, ok := status(chID, &v.Statuses[i])
-				if !ok {
+				m := &v.Messages[i]
+				if m.From == "" {
+					w.Logger.Warn("webhook message without a sender; skipped", "event", q.ev.ID)
 					continue
 				}
-				if _, err := w.Receiver.ApplyStatus(ctx, u); err != nil {
-					return fmt.Errorf("apply status: %w", err)
+				b.Messages = append(b.Messages, inbound(chID, v, m))
+			}
+			for i := range v.Statuses {
+				if u, ok := status(chID, &v.Statuses[i]); ok && (u.MessageID != "" || u.WAMessageID != "") {
+					b.Statuses = append(b.Statuses, u)
 				}
 			}
 			for _, e := range v.Errors {
@@ -208,7 +352,50 @@ func (w *Ingest) process(ctx context.Context, ev *switchboard.WebhookEvent) erro
 			}
 		}
 	}
-	return nil
+	return b, nil
+}
+
+// seen notes the applied events' arrival for the channels' health.
+func (w *Ingest) seen(batch []queued) {
+	w.healthMu.Lock()
+	defer w.healthMu.Unlock()
+	for _, q := range batch {
+		m := w.health[q.ev.ChannelID]
+		if m == nil {
+			m = &healthMark{}
+			w.health[q.ev.ChannelID] = m
+		}
+		if q.ev.ReceivedAt.After(m.seen) {
+			m.seen, m.dirty = q.ev.ReceivedAt, true
+		}
+	}
+}
+
+// flushHealth records the newest webhook times that changed, at most once
+// a second per channel unless all is set.
+func (w *Ingest) flushHealth(ctx context.Context, all bool) {
+	if w.Health == nil {
+		return
+	}
+	type update struct {
+		channelID string
+		at        time.Time
+	}
+	var due []update
+	now := w.Now()
+	w.healthMu.Lock()
+	for ch, m := range w.health {
+		if m.dirty && (all || now.Sub(m.recorded) >= time.Second) {
+			m.dirty, m.recorded = false, now
+			due = append(due, update{ch, m.seen})
+		}
+	}
+	w.healthMu.Unlock()
+	for _, u := range due {
+		if err := w.Health.UpdateChannelHealth(ctx, u.channelID, switchboard.HealthUpdate{LastWebhookAt: &u.at}); err != nil {
+			w.Logger.Warn("record webhook health", "channel", u.channelID, "err", err)
+		}
+	}
 }
 
 // ChannelLister lists channels, to route webhooks by phone number id.

@@ -1,0 +1,296 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/loadgen"
+	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/storetest"
+	"github.com/switchboardhq/switchboard/internal/whatsapp"
+	"github.com/switchboardhq/switchboard/internal/worker"
+)
+
+const (
+	testPhone  = "106540352242922"
+	testSecret = "ingest-test-secret"
+)
+
+// recorder is an event publisher that keeps what it is told.
+type recorder struct {
+	mu     sync.Mutex
+	events []switchboard.Event
+}
+
+func (r *recorder) Publish(_ context.Context, e switchboard.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) count(typ string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// countingQueue counts the events the poller claims.
+type countingQueue struct {
+	switchboard.WebhookQueue
+	claimed atomic.Int64
+}
+
+func (q *countingQueue) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+	evs, err := q.WebhookQueue.ClaimWebhooks(ctx, n, lease, now)
+	q.claimed.Add(int64(len(evs)))
+	return evs, err
+}
+
+type fixture struct {
+	store *sqlite.DB
+	svc   *inbox.Service
+	ch    *switchboard.Channel
+	rec   *recorder
+	queue *countingQueue
+	w     *worker.Ingest
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ch := &switchboard.Channel{Name: "Main", PhoneNumberID: testPhone, AccessToken: "t", AppSecret: testSecret, VerifyToken: "v"}
+	if err := store.CreateChannel(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: store, ch: ch, rec: &recorder{}, queue: &countingQueue{WebhookQueue: store}}
+	f.svc = inbox.New(store, f.rec, nil)
+	f.w = &worker.Ingest{Queue: f.queue, Channels: store, Receiver: f.svc, Health: store, Poll: 20 * time.Millisecond}
+	return f
+}
+
+// body is a webhook with one text message from customer n.
+func body(n int, wamid string) []byte {
+	return loadgen.Body(testPhone, fmt.Sprintf("4915100%06d", n), fmt.Sprintf("Kunde %d", n), wamid, "Hallo "+wamid, time.Unix(1767340800, 0))
+}
+
+func (f *fixture) accept(t *testing.T, b []byte) {
+	t.Helper()
+	if err := f.svc.AcceptWebhook(context.Background(), b, whatsapp.Sign([]byte(testSecret), b)); err != nil {
+		t.Fatalf("AcceptWebhook: %v", err)
+	}
+}
+
+// run starts the worker; the returned function stops it and waits.
+func (f *fixture) run(t *testing.T) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.w.Run(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+// inbound counts the stored inbound messages by wamid.
+func (f *fixture) inbound(t *testing.T) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	convs, _, err := f.store.Conversations(context.Background(), switchboard.ConversationFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range convs {
+		msgs, _, err := f.store.Messages(context.Background(), c.ID, switchboard.MessagePage{Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			seen[m.WAMessageID]++
+		}
+	}
+	return seen
+}
+
+func (f *fixture) waitDrained(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := f.store.WebhookQueueDepth(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("webhook queue depth %d after 10 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func wantOnce(t *testing.T, seen map[string]int, wamids []string) {
+	t.Helper()
+	for _, id := range wamids {
+		if seen[id] != 1 {
+			t.Errorf("message %s stored %d times, want once", id, seen[id])
+		}
+	}
+	if len(seen) != len(wamids) {
+		t.Errorf("%d messages stored, want %d", len(seen), len(wamids))
+	}
+}
+
+// TestIngestHandoff checks the normal path: accepted webhooks reach the
+// worker in memory, are applied in batches without a claim, and their
+// events are published, each conversation once per batch.
+func TestIngestHandoff(t *testing.T) {
+	f := newFixture(t)
+	stop := f.run(t)
+	f.accept(t, body(0, "wamid.first"))
+	f.waitDrained(t)
+	claimedBefore := f.queue.claimed.Load()
+
+	wamids := []string{"wamid.first"}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		id := fmt.Sprintf("wamid.h%d", i)
+		wamids = append(wamids, id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.accept(t, body(i%20, id))
+		}()
+	}
+	wg.Wait()
+	f.waitDrained(t)
+	stop()
+
+	if n := f.queue.claimed.Load() - claimedBefore; n != 0 {
+		t.Errorf("the poller claimed %d handed-over events", n)
+	}
+	wantOnce(t, f.inbound(t), wamids)
+	if got := f.rec.count(switchboard.EventMessageCreated); got != len(wamids) {
+		t.Errorf("%d message.created events, want %d", got, len(wamids))
+	}
+	if got := f.rec.count(switchboard.EventConversationCreated); got != 20 {
+		t.Errorf("%d conversation.created events, want 20", got)
+	}
+	h, err := f.store.ChannelHealth(context.Background(), f.ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.LastWebhookAt.IsZero() {
+		t.Error("channel health has no last webhook time")
+	}
+}
+
+// TestIngestRecoversAfterCrash checks that events a dead process had
+// accepted (queued leased to itself) are claimed once their lease has run
+// out, and applied exactly once even when Meta delivered them again.
+func TestIngestRecoversAfterCrash(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var wamids []string
+	for i := range 5 {
+		id := fmt.Sprintf("wamid.c%d", i)
+		wamids = append(wamids, id)
+		if _, err := f.store.EnqueueLeasedWebhook(ctx, f.ch.ID, body(i, id), now, now.Add(15*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Meta redelivers one of them to the new process.
+	if err := f.store.EnqueueWebhook(ctx, f.ch.ID, body(0, "wamid.c0"), now); err != nil {
+		t.Fatal(err)
+	}
+	f.w.Now = func() time.Time { return now }
+	if n, err := f.w.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("RunOnce while leased = %d, %v; want only the redelivery", n, err)
+	}
+	f.w.Now = func() time.Time { return now.Add(16 * time.Second) }
+	if n, err := f.w.RunOnce(ctx); err != nil || n != 5 {
+		t.Fatalf("RunOnce after the lease = %d, %v; want 5", n, err)
+	}
+	f.waitDrained(t)
+	wantOnce(t, f.inbound(t), wamids)
+}
+
+// phones routes a phone number id to a channel id that does not exist, as
+// if the channel had been deleted.
+type phones struct {
+	worker.ChannelLister
+	ghost string
+}
+
+func (p phones) Channels(ctx context.Context) ([]*switchboard.Channel, error) {
+	all, err := p.ChannelLister.Channels(ctx)
+	return append(all, &switchboard.Channel{ID: switchboard.NewID(), PhoneNumberID: p.ghost}), err
+}
+
+// TestIngestBadEventDoesNotHoldBackOthers checks that when a batch fails,
+// its events are applied one by one: the bad one stays queued, the others
+// are stored.
+func TestIngestBadEventDoesNotHoldBackOthers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.w.Channels = phones{ChannelLister: f.store, ghost: "999"}
+	for i, b := range [][]byte{
+		body(1, "wamid.good1"),
+		loadgen.Body("999", "4915100000009", "Geist", "wamid.bad", "?", time.Now()),
+		body(2, "wamid.good2"),
+	} {
+		if err := f.store.EnqueueWebhook(ctx, f.ch.ID, b, time.Now()); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if n, err := f.w.RunOnce(ctx); err != nil || n != 3 {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	wantOnce(t, f.inbound(t), []string{"wamid.good1", "wamid.good2"})
+	if d, err := f.store.WebhookQueueDepth(ctx); err != nil || d != 1 {
+		t.Errorf("queue depth = %d, %v; want the bad event left", d, err)
+	}
+}
+
+// TestIngestDrainsOnShutdown checks that webhooks handed over when the
+// worker is stopped are still applied, not left waiting for their lease.
+func TestIngestDrainsOnShutdown(t *testing.T) {
+	f := newFixture(t)
+	f.w.Gather = time.Hour // nothing is applied until Run stops
+	f.w.Workers = 1
+	stop := f.run(t)
+	time.Sleep(50 * time.Millisecond) // Run hands over from its start
+	var wamids []string
+	for i := range 10 {
+		id := fmt.Sprintf("wamid.d%d", i)
+		wamids = append(wamids, id)
+		f.accept(t, body(i, id))
+	}
+	stop()
+	if n := f.queue.claimed.Load(); n != 0 {
+		t.Errorf("the poller claimed %d events; want all handed over", n)
+	}
+	f.waitDrained(t)
+	wantOnce(t, f.inbound(t), wamids)
+}
