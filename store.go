@@ -19,6 +19,8 @@ type Store interface {
 	ChannelOps
 	MediaStore
 	Idempotency
+	PrivacyStore
+	KeyStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

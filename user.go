@@ -28,7 +28,7 @@ func Permissions() []Permission {
 	return []Permission{
 		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
-		PermAuditRead, PermChannelsManage,
+		PermAuditRead, PermChannelsManage, PermPrivacyManage,
 	}
 }
 

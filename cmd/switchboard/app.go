@@ -93,18 +93,37 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (
 		log.Warn("created a new master key; back it up separately from the database: without it the data cannot be read",
 			"file", c.MasterKeyFile)
 	}
+	return openStoreMigrate(ctx, c, mk, migrate)
+}
+
+// openStoreWith opens the store with the given master key (the key
+// commands), without migrating.
+func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.MasterKey) (switchboard.Store, error) {
+	return openStoreMigrate(ctx, c, mk, false)
+}
+
+// openStoreMigrate opens the configured store with mk as the current master
+// key, and the retired master keys next to its file (see keys.go).
+func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrate bool) (switchboard.Store, error) {
+	var store switchboard.Store
 	if c.Postgres() {
 		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate})
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		return db, nil
+		store = db
+	} else {
+		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		store = db
 	}
-	db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
+	if err := wireMasters(store, c.MasterKeyFile, mk); err != nil {
+		store.Close()
+		return nil, err
 	}
-	return db, nil
+	return store, nil
 }
 
 // Open builds the app: store, hub, service and HTTP server, and starts
@@ -158,6 +177,11 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	if a.Backups != nil {
 		srv.Backups = a.Backups.Status
+	}
+	srv.AfterErasure = func(ctx context.Context) {
+		if err := syncRegister(ctx, c, store); err != nil {
+			a.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
+		}
 	}
 	a.server = &http.Server{
 		Handler:           srv.Handler(),

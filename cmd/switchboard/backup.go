@@ -154,6 +154,9 @@ func runBackupCreate(ctx context.Context, args []string, getenv func(string) str
 	if len(m.MissingMedia) > 0 {
 		fmt.Fprintf(stdout, "warning: %d media files the database references were missing from the media directory\n", len(m.MissingMedia))
 	}
+	if err := syncRegister(ctx, c, store); err != nil {
+		return fmt.Errorf("the backup is complete, but the erasure register could not be copied beside it: %w", err)
+	}
 	return nil
 }
 
@@ -226,6 +229,15 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
+	loc, _, err := backup.ParseBackup(where, c.BackupS3())
+	if err != nil {
+		return err
+	}
+	register, err := restoreRegister(ctx, c, loc)
+	if err != nil {
+		return fmt.Errorf("erasure register: %w", err)
+	}
+	erased := 0
 	res, err := backup.Restore(ctx, open, key, backup.RestoreOptions{
 		Open: func(ctx context.Context) (backup.Target, error) {
 			store, err := openStore(ctx, c, log, true)
@@ -239,10 +251,12 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 			}
 			return t, nil
 		},
-		// Reapply is where the GDPR erasure register plugs in (see
-		// docs/backup.md, "Erasures and restores").
-		Blobs:  &media.Files{Dir: filepath.Join(c.DataDir, "media")},
-		Logger: log,
+		// The GDPR erasure register (docs/backup.md, "Erasures and
+		// restores"): every contact erased since the backup was made is
+		// erased again before the restore reports success.
+		Reapply: reapplyErasures(c, log, register, &erased),
+		Blobs:   &media.Files{Dir: filepath.Join(c.DataDir, "media")},
+		Logger:  log,
 	})
 	if err != nil {
 		return err
@@ -257,6 +271,7 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	}
 	fmt.Fprintf(stdout, "restored %s (made %s from %s) into %s: %d rows (%d messages), %d media files in %v\n",
 		where, res.Manifest.CreatedAt.Format(time.RFC3339), res.Manifest.Backend, target, rows, res.Rows["messages"], res.MediaFiles, res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "erasure register: %d entries known, %d contacts erased again\n", len(register), erased)
 	return nil
 }
 
@@ -299,5 +314,6 @@ func newScheduler(c *Config, log *slog.Logger, store switchboard.Store, blobs sw
 		return nil, fmt.Errorf("store %T cannot be backed up", store)
 	}
 	return &backup.Scheduler{Location: loc, Source: src, Key: key, Blobs: blobs, Version: Version(), Logger: log,
-		Interval: c.BackupInterval, Keep: c.BackupKeep}, nil
+		Interval: c.BackupInterval, Keep: c.BackupKeep,
+		AfterBackup: func(ctx context.Context) error { return syncRegister(ctx, c, store) }}, nil
 }

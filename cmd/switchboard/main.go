@@ -41,6 +41,9 @@ Commands:
   backup verify  check a backup's integrity: backup verify BACKUP
   backup restore restore a backup into an empty database: backup restore BACKUP
   backup list    list the backups in a location (--to)
+  contact erase  erase a contact and everything stored about them (--id)
+  keys rotate    re-wrap every data key with a new master key, online
+  keys rewrap    re-wrap keys still wrapped by a retired master key
   version        print the version
 
 Run "switchboard <command> --help" for the flags of a command. Every flag
@@ -70,6 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAuditVerify(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "contact":
+		return runContact(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", Version())
 		return nil

@@ -50,6 +50,9 @@ type Server struct {
 	// Backups reports the scheduled backups for /readyz and the admin API;
 	// nil when they are off.
 	Backups func() backup.Status
+	// AfterErasure, when set, runs after a contact was erased, e.g. to copy
+	// the erasure register to the backup location.
+	AfterErasure func(ctx context.Context)
 
 	latency *metrics.HistogramVec
 }
@@ -85,6 +88,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/roles/{id}", auth(s.getRole)},
 		{"PATCH", "/api/v1/roles/{id}", auth(s.updateRole)},
 		{"DELETE", "/api/v1/roles/{id}", auth(s.deleteRole)},
+		{"DELETE", "/api/v1/contacts/{id}", auth(s.eraseContact)},
 		{"GET", "/api/v1/conversations", auth(s.listConversations)},
 		{"GET", "/api/v1/conversations/{id}", auth(s.getConversation)},
 		{"PATCH", "/api/v1/conversations/{id}", auth(s.patchConversation)},

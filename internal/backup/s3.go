@@ -79,7 +79,7 @@ func NewS3(bucket, prefix string, cfg S3Config) (*S3, error) {
 func (s *S3) String() string { return s.desc }
 
 func (s *S3) key(name string) (string, error) {
-	if _, ok := parseName(name); !ok {
+	if _, ok := parseName(name); !ok && name != RegisterName {
 		return "", fmt.Errorf("backup: %q is not a backup name", name)
 	}
 	return s.prefix + name, nil

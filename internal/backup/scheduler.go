@@ -31,6 +31,10 @@ type Scheduler struct {
 	Interval   time.Duration // 0 means DefaultInterval
 	Keep       int           // 0 means DefaultKeep
 	RetryDelay time.Duration // 0 means DefaultRetryDelay
+	// AfterBackup, when set, runs after each successful backup; serve uses
+	// it to copy the erasure register beside the backups. Its error is
+	// logged, not counted as a failed backup.
+	AfterBackup func(ctx context.Context) error
 
 	mu       sync.Mutex
 	status   Status
@@ -172,6 +176,11 @@ func (s *Scheduler) RunOnce(ctx context.Context) error {
 	s.status.LastError, s.status.ConsecutiveFailures = "", 0
 	s.logger().Info("backup made", "location", s.Location.String(), "name", obj.Name, "bytes", obj.Size, "took", took.Round(time.Millisecond))
 	s.mu.Unlock()
+	if s.AfterBackup != nil {
+		if err := s.AfterBackup(ctx); err != nil {
+			s.logger().Error("after backup", "location", s.Location.String(), "err", err)
+		}
+	}
 	deleted, perr := Prune(ctx, s.Location, keep)
 	s.mu.Lock()
 	if perr != nil {

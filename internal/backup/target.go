@@ -88,7 +88,7 @@ var _ Location = (*Dir)(nil)
 func (d *Dir) String() string { return d.Path }
 
 func (d *Dir) path(name string) (string, error) {
-	if _, ok := parseName(name); !ok {
+	if _, ok := parseName(name); !ok && name != RegisterName {
 		return "", fmt.Errorf("backup: %q is not a backup name", name)
 	}
 	return filepath.Join(d.Path, name), nil
@@ -125,7 +125,7 @@ func (u *fileUpload) Commit() error {
 	if cerr := u.f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	if err == nil && filepath.Base(u.path) != RegisterName { // the register is replaced; backups never are
 		if _, serr := os.Lstat(u.path); serr == nil {
 			err = fmt.Errorf("%s exists already", u.path)
 		}

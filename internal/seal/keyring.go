@@ -55,13 +55,18 @@ func WithRetiredMasters(mks ...*MasterKey) KeyringOption {
 // concurrent use.
 type Keyring struct {
 	current  *MasterKey
-	masters  map[string]*MasterKey // by id, current included; read-only after construction
 	load     KeyLoader
 	capacity int
 
-	mu    sync.Mutex
-	lru   *list.List               // of *DataKey, most recently used at front
-	items map[string]*list.Element // by data key id
+	mu sync.Mutex
+	// masters holds the master keys by id, current included; guarded by mu
+	// because AddMasters and the lookup add to it while the Keyring is in
+	// use (an online key rotation).
+	masters map[string]*MasterKey
+	// lookup finds a master key that masters lacks; see SetMasterLookup.
+	lookup func(id string) (*MasterKey, error)
+	lru    *list.List               // of *DataKey, most recently used at front
+	items  map[string]*list.Element // by data key id
 	// forgets counts Forget calls, so a load that raced with Forget does
 	// not put an erased key back into the cache.
 	forgets uint64
@@ -133,7 +138,7 @@ func (r *Keyring) Get(ctx context.Context, id string) (*DataKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load data key %q: %w", id, err)
 	}
-	mk, ok := r.masters[masterID]
+	mk, ok := r.master(masterID)
 	if !ok {
 		return nil, fmt.Errorf("data key %q is wrapped by master key %q: %w", id, masterID, ErrUnknownMasterKey)
 	}
@@ -169,6 +174,57 @@ func (r *Keyring) Forget(id string) {
 		r.lru.Remove(el)
 		delete(r.items, id)
 	}
+}
+
+// AddMasters adds master keys that may unwrap stored data keys, e.g. the
+// retired masters kept after a rotation. It is safe while the Keyring is
+// in use.
+func (r *Keyring) AddMasters(mks ...*MasterKey) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, mk := range mks {
+		if mk == nil {
+			return errors.New("seal: nil master key")
+		}
+		if old, dup := r.masters[mk.id]; dup && old != mk {
+			continue // the same id is the same key file, loaded twice
+		}
+		r.masters[mk.id] = mk
+	}
+	return nil
+}
+
+// SetMasterLookup sets a function that Get calls when a data key names a
+// master key the Keyring does not hold. It lets a running server read data
+// keys that `switchboard keys rotate` re-wrapped under a new master key
+// while the server was running: the lookup finds the new key file by id.
+func (r *Keyring) SetMasterLookup(lookup func(id string) (*MasterKey, error)) {
+	r.mu.Lock()
+	r.lookup = lookup
+	r.mu.Unlock()
+}
+
+// master returns the master key with the given id, asking the lookup when
+// it is not known yet.
+func (r *Keyring) master(id string) (*MasterKey, bool) {
+	r.mu.Lock()
+	mk, ok := r.masters[id]
+	lookup := r.lookup
+	r.mu.Unlock()
+	if ok || lookup == nil {
+		return mk, ok
+	}
+	found, err := lookup(id)
+	if err != nil || found == nil || found.id != id {
+		return nil, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if mk, ok := r.masters[id]; ok {
+		return mk, true
+	}
+	r.masters[id] = found
+	return found, true
 }
 
 // Len reports how many data keys are cached.

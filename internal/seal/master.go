@@ -272,3 +272,17 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// LoadMasterKey loads the master key stored at path and never creates one.
+// It applies the same checks as [LoadOrCreateMasterKey].
+func LoadMasterKey(path string) (*MasterKey, error) { return loadMasterKey(path) }
+
+// CreateMasterKey writes a new random master key to path, which must not
+// exist yet (mode 0600, written to a temporary file and linked into place).
+func CreateMasterKey(path string) (*MasterKey, error) {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("create master key: %s exists", path)
+	}
+	mk, _, err := createMasterKey(path)
+	return mk, err
+}

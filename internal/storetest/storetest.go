@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Idempotency", testIdempotency},
 		{"ReceiveBatch", testReceiveBatch},
 		{"LeasedWebhook", testLeasedWebhook},
+		{"Privacy", testPrivacy},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

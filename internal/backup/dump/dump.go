@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 1
+const Version = 2
 
 // Kind is the logical type of a column.
 type Kind string
@@ -173,6 +173,10 @@ func Tables() []*Table {
 		}},
 		{Name: "idempotency_keys", Columns: []Column{
 			col("user_id", Text), col("key", Text), col("message_id", Text), col("created_at", Time),
+		}},
+		// erasures is the GDPR erasure register (version 2).
+		{Name: "erasures", Columns: []Column{
+			col("contact_id", Text), col("erased_at", Time), col("actor_id", Text),
 		}},
 	}
 }

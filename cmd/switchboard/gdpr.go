@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/media"
+)
+
+const contactUsage = `usage:
+  switchboard contact erase --id CONTACT_ID   erase a contact and everything stored about them (GDPR art. 17)`
+
+// registerFile is the local copy of the erasure register in the data dir.
+func registerFile(c *Config) string { return filepath.Join(c.DataDir, backup.RegisterName) }
+
+func runContact(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "erase" {
+		return errors.New(contactUsage)
+	}
+	var id string
+	c, _, err := parseConfig("contact erase", args[1:], getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "id", "", "id of the contact to erase (Conversation.contact.id; required)")
+	}, stderr)
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return errors.New("--id is required\n" + contactUsage)
+	}
+	log := newLogger(c, stderr)
+	store, err := openStore(ctx, c, log, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := inbox.New(store, nil, nil)
+	svc.Logger = log
+	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	res, err := svc.EraseContact(ctx, nil, id)
+	if err != nil {
+		return errors.New(switchboard.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "erased contact %s: %d conversations, %d messages, %d media files; data key destroyed\n",
+		res.ContactID, res.Conversations, res.Messages, len(res.MediaIDs))
+	if err := syncRegister(ctx, c, store); err != nil {
+		return fmt.Errorf("the contact is erased, but the erasure register could not be copied (run `switchboard backup create` to retry): %w", err)
+	}
+	return nil
+}
+
+// syncRegister copies the store's erasure register to the data dir
+// (<data dir>/erasures.jsonl) and, when backups are configured, next to
+// the backups, so that a later restore of an older backup finds it.
+func syncRegister(ctx context.Context, c *Config, store switchboard.Store) error {
+	reg, err := store.Erasures(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := backup.EncodeRegister(reg)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(registerFile(c), b); err != nil {
+		return fmt.Errorf("write erasure register: %w", err)
+	}
+	if c.BackupTo == "" {
+		return nil
+	}
+	loc, err := backupTo(c)
+	if err != nil {
+		return err
+	}
+	return backup.WriteRegister(ctx, loc, reg)
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".erasures-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// restoreRegister gathers the erasure registers a restore re-applies: the
+// one beside the backup being restored (loc), the local copy in the data
+// dir, and (inside Reapply) the restored database's own.
+func restoreRegister(ctx context.Context, c *Config, loc backup.Location) ([]switchboard.Erasure, error) {
+	reg, err := backup.ReadRegister(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(registerFile(c))
+	if errors.Is(err, fs.ErrNotExist) {
+		return reg, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	local, err := backup.DecodeRegister(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", registerFile(c), err)
+	}
+	return append(reg, local...), nil
+}
+
+// reapplyErasures is the restore's Reapply hook: it erases again every
+// registered contact the restored database holds, then writes the merged
+// register back to the data dir.
+func reapplyErasures(c *Config, log *slog.Logger, reg []switchboard.Erasure, erased *int) func(ctx context.Context, s switchboard.Store) error {
+	return func(ctx context.Context, s switchboard.Store) error {
+		svc := inbox.New(s, nil, nil)
+		svc.Logger = log
+		svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+		n, err := svc.ReapplyErasures(ctx, reg)
+		if err != nil {
+			return err
+		}
+		*erased = n
+		all, err := s.Erasures(ctx)
+		if err != nil {
+			return err
+		}
+		b, err := backup.EncodeRegister(all)
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(registerFile(c), b)
+	}
+}

@@ -1,0 +1,99 @@
+package inbox
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// EraseContact erases everything stored about one contact (GDPR article
+// 17): the store destroys the contact's data key and deletes their rows in
+// one transaction and records the erasure in the register; then the media
+// files are deleted. It needs privacy.manage; a nil actor is the command
+// line. The audit entry names only the contact id and counts.
+func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contactID string) (*switchboard.ErasedContact, error) {
+	if a != nil && !a.Can(switchboard.PermPrivacyManage) {
+		s.audit(ctx, a, "contact.erase", "contact", contactID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if !switchboard.ValidID(contactID) {
+		return nil, switchboard.NotFound("Contact")
+	}
+	e := switchboard.Erasure{ContactID: contactID, ErasedAt: s.now()}
+	if a != nil && a.User != nil {
+		e.ActorID = a.User.ID
+	}
+	res, err := s.Store.EraseContact(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	s.deleteErasedMedia(ctx, res)
+	s.audit(ctx, a, "contact.erase", "contact", contactID, switchboard.OutcomeSuccess, erasureDetail(res, false))
+	return res, nil
+}
+
+// deleteErasedMedia deletes the media files of an erased contact. A file
+// that cannot be deleted is logged by id only: its bytes are sealed under
+// the destroyed key and can no longer be read.
+func (s *Service) deleteErasedMedia(ctx context.Context, res *switchboard.ErasedContact) {
+	if s.Blobs == nil {
+		return
+	}
+	for _, id := range res.MediaIDs {
+		if err := s.Blobs.Delete(ctx, id); err != nil {
+			s.Logger.Warn("delete media file of an erased contact", "media_id", id, "err", err)
+		}
+	}
+}
+
+func erasureDetail(res *switchboard.ErasedContact, reapplied bool) map[string]string {
+	d := map[string]string{
+		"conversations": strconv.Itoa(res.Conversations),
+		"messages":      strconv.Itoa(res.Messages),
+		"media":         strconv.Itoa(len(res.MediaIDs)),
+	}
+	if reapplied {
+		d["reapplied"] = "true"
+	}
+	return d
+}
+
+// ReapplyErasures erases again every contact in register that the store
+// still holds, e.g. after restoring a backup made before those erasures,
+// and makes sure the store's own register lists them all. It returns how
+// many contacts it erased. Each erasure is audited as contact.erase with
+// detail reapplied=true and no actor.
+func (s *Service) ReapplyErasures(ctx context.Context, register []switchboard.Erasure) (int, error) {
+	own, err := s.Store.Erasures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	seen := map[string]bool{}
+	all := make([]switchboard.Erasure, 0, len(own)+len(register))
+	for _, e := range append(own, register...) {
+		if !seen[e.ContactID] && switchboard.ValidID(e.ContactID) {
+			seen[e.ContactID] = true
+			all = append(all, e)
+		}
+	}
+	n := 0
+	for _, e := range all {
+		res, err := s.Store.EraseContact(ctx, e)
+		switch {
+		case switchboard.ErrorCode(err) == switchboard.ENotFound:
+			// Not in this database (erased before the backup was made,
+			// or never in it): keep the register complete.
+			if err := s.Store.RecordErasure(ctx, e); err != nil {
+				return n, err
+			}
+			continue
+		case err != nil:
+			return n, err
+		}
+		n++
+		s.deleteErasedMedia(ctx, res)
+		s.audit(ctx, nil, "contact.erase", "contact", e.ContactID, switchboard.OutcomeSuccess, erasureDetail(res, true))
+	}
+	return n, nil
+}
