@@ -104,9 +104,10 @@ func (db *DB) migrate(ctx context.Context, schema string) error {
 	return nil
 }
 
-// ensureBuiltinRoles inserts the built-in roles if they are missing. Their
-// definitions live in the domain package, so they are written from Go rather
-// than copied into SQL.
+// ensureBuiltinRoles inserts the built-in roles, or brings them up to date
+// when a newer build changed them (a new permission for admins, say), as the
+// SQLite store does. Their definitions live in the domain package, so they are
+// written from Go rather than copied into SQL.
 func (db *DB) ensureBuiltinRoles(ctx context.Context) error {
 	now := db.now()
 	for _, r := range switchboard.BuiltinRoles() {
@@ -115,7 +116,11 @@ func (db *DB) ensureBuiltinRoles(ctx context.Context) error {
 			return err
 		}
 		if _, err := db.pool.Exec(ctx, `INSERT INTO roles (id, name, description, permissions, channel_ids, built_in, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, '[]', true, $5, $5) ON CONFLICT DO NOTHING`,
+			VALUES ($1, $2, $3, $4, '[]', true, $5, $5)
+			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+				permissions = EXCLUDED.permissions, channel_ids = '[]', built_in = true, updated_at = EXCLUDED.updated_at
+			WHERE roles.name IS DISTINCT FROM EXCLUDED.name OR roles.description IS DISTINCT FROM EXCLUDED.description
+				OR roles.permissions IS DISTINCT FROM EXCLUDED.permissions OR NOT roles.built_in`,
 			r.ID, r.Name, r.Description, string(perms), now); err != nil {
 			return fmt.Errorf("insert built-in role %s: %w", r.ID, err)
 		}
