@@ -105,7 +105,7 @@ describe('API types match openapi.json', () => {
     expect([...statuses].sort()).toEqual([...(s.Message?.properties?.status?.enum ?? [])].sort());
     const perms: Role['permissions'] = [
       'conversations.read_all', 'conversations.assign', 'conversations.reply', 'conversations.close', 'users.read',
-      'users.manage', 'roles.manage', 'audit.read', 'channels.manage',
+      'users.manage', 'roles.manage', 'audit.read', 'channels.manage', 'privacy.manage',
     ];
     expect([...perms].sort()).toEqual([...(s.Permission?.enum ?? [])].sort());
   });

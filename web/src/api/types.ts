@@ -11,7 +11,8 @@ export type Permission =
   | 'users.manage'
   | 'roles.manage'
   | 'audit.read'
-  | 'channels.manage';
+  | 'channels.manage'
+  | 'privacy.manage';
 
 export interface User {
   id: string;

@@ -310,6 +310,7 @@ export const de: Dict = {
   'perm.roles.manage': 'Rollen verwalten',
   'perm.audit.read': 'Protokoll lesen und prüfen',
   'perm.channels.manage': 'WhatsApp-Nummern verwalten',
+  'perm.privacy.manage': 'Kundendaten löschen (DSGVO)',
 
   'channels.title': 'Kanäle',
   'channels.intro': 'Jeder Kanal ist eine WhatsApp-Business-Telefonnummer.',

@@ -311,6 +311,7 @@ export const en = {
   'perm.roles.manage': 'Manage roles',
   'perm.audit.read': 'Read and verify the audit log',
   'perm.channels.manage': 'Manage WhatsApp numbers',
+  'perm.privacy.manage': 'Erase customer data (GDPR)',
 
   'channels.title': 'Channels',
   'channels.intro': 'Each channel is one WhatsApp business phone number.',

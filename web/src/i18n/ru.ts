@@ -310,6 +310,7 @@ export const ru: Dict = {
   'perm.roles.manage': 'Управлять ролями',
   'perm.audit.read': 'Читать и проверять журнал аудита',
   'perm.channels.manage': 'Управлять номерами WhatsApp',
+  'perm.privacy.manage': 'Удалять данные клиентов (GDPR)',
 
   'channels.title': 'Каналы',
   'channels.intro': 'Каждый канал — это один бизнес-номер WhatsApp.',

@@ -310,6 +310,7 @@ export const uk: Dict = {
   'perm.roles.manage': 'Керувати ролями',
   'perm.audit.read': 'Читати й перевіряти журнал аудиту',
   'perm.channels.manage': 'Керувати номерами WhatsApp',
+  'perm.privacy.manage': 'Видаляти дані клієнтів (GDPR)',
 
   'channels.title': 'Канали',
   'channels.intro': 'Кожен канал — це один бізнес-номер WhatsApp.',
