@@ -642,8 +642,9 @@ func (j *batchJob) conversationOf(ctx context.Context, cv *batchConversation) (*
 		if err != nil {
 			return nil, err
 		}
+		// Not cached: after the commit, an erasure of the contact may
+		// already have emptied its cache entry.
 		ct.name, ct.nameKnown = string(b), true
-		db.names.put(ct.id, ct.sealedName, ct.name)
 	}
 	c := &switchboard.Conversation{
 		ID: cv.id, ChannelID: ct.channelID, Status: cv.status, KeyID: cv.keyID,
