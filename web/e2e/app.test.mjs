@@ -572,6 +572,66 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     assert.ok(chat.some((m) => m.from_business && (m.text ?? '').includes('Hallo Clara, Ihre Bestellung #4711')), JSON.stringify(chat));
   });
 
+  it('administrator sets a channel’s retention and it is still there after a reload', async (t) => {
+    if (!need(t, 'emulator', 'channels')) return;
+    const { ctx, page } = await contextAs(admin);
+    try {
+      const ch = (await pageAPI(page, 'GET', '/api/v1/channels')).json?.items?.[0];
+      if (!ch) return t.skip('no channel');
+      if (ch.retention_days === undefined) return t.skip('waiting on Go: channel retention_days');
+      await page.goto(`${srv.base}/admin/channels`);
+      const card = page.getByTestId('channel-card').filter({ hasText: ch.name });
+      const shown = card.getByTestId('channel-retention');
+      await shown.waitFor();
+      assert.equal(await shown.innerText(), 'off (kept forever)');
+
+      const edit = async () => {
+        await card.getByRole('button', { name: 'Edit' }).click();
+        const dialog = page.getByRole('dialog', { name: `Edit ${ch.name}` });
+        return { dialog, field: dialog.getByLabel('Delete messages after (days)') };
+      };
+      const save = (dialog) =>
+        Promise.all([
+          page.waitForResponse((r) => r.url().endsWith(`/api/v1/channels/${ch.id}`) && r.request().method() === 'PATCH'),
+          dialog.getByRole('button', { name: 'Save' }).click(),
+        ]).then(([r]) => r);
+
+      // Out of range: refused in the form, nothing is sent.
+      let { dialog, field } = await edit();
+      await field.fill('5000');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByText('Enter a whole number of days from 0 to 3650.').waitFor();
+      assert.equal(await field.getAttribute('aria-invalid'), 'true');
+
+      await field.fill('30');
+      const r = await save(dialog);
+      assert.equal(r.status(), 200);
+      assert.equal(JSON.parse(r.request().postData() ?? '{}').retention_days, 30);
+      await shown.filter({ hasText: '30 days' }).waitFor();
+      await page.reload();
+      await shown.filter({ hasText: '30 days' }).waitFor();
+      ({ dialog, field } = await edit());
+      assert.equal(await field.inputValue(), '30');
+      await shot(page, 'channel-retention-desktop-light');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/channels/${ch.id}`)).json?.retention_days, 30);
+
+      // The server holds the same limits (a problem answer, shown as sent).
+      const bad = await pageAPI(page, 'PATCH', `/api/v1/channels/${ch.id}`, { retention_days: 3651 });
+      assert.equal(bad.status, 400, JSON.stringify(bad.json));
+
+      // Back to keep for ever (an empty field), so later flows keep their messages.
+      ({ dialog, field } = await edit());
+      await field.fill('');
+      assert.equal((await save(dialog)).status(), 200);
+      await shown.filter({ hasText: 'off (kept forever)' }).waitFor();
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/channels/${ch.id}`)).json?.retention_days, 0);
+      assertNoProblems(ctx, 'channel retention');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('phone layout: list and conversation one at a time', async (t) => {
     if (!need(t, 'emulator') || !convId) return t.skip('needs a conversation');
     const ctx = await newContext(browser, { viewport: phone, colorScheme: 'light' });

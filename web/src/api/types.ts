@@ -259,6 +259,8 @@ export interface Channel {
   health?: ChannelHealth;
   /** Where Meta must send this channel's webhooks (server's public URL). */
   webhook_url?: string;
+  /** Days after which messages and media are deleted by the daily job; 0 keeps them for ever. Absent on older servers. */
+  retention_days?: number;
 }
 
 /** ChannelHealth follows switchboard.ChannelHealth; Go's zero time means "never". */
@@ -286,6 +288,8 @@ export interface ChannelInput {
   app_secret?: string;
   verify_token?: string;
   mark_read?: boolean;
+  /** 0 (keep for ever) or 1 to 3650; sent only when it changes. */
+  retention_days?: number;
 }
 
 export interface TemplateButton {

@@ -353,6 +353,11 @@ export const de: Dict = {
   'channels.webhookQueue': 'Webhooks in der Verarbeitung',
   'channels.templatesWarning': 'Die letzte Synchronisierung der Vorlagen ist fehlgeschlagen.',
   'channels.verifyTokenNewHint': 'Kopieren Sie dieses Token jetzt in das Dashboard von Meta: es wird verschlüsselt gespeichert und nicht wieder angezeigt.',
+  'channels.retention': 'Nachrichten löschen nach (Tagen)',
+  'channels.retentionHint': 'Ältere Nachrichten und Dateien werden einmal täglich gelöscht. 0 oder leer = unbegrenzt aufbewahren.',
+  'channels.retentionInvalid': 'Geben Sie eine ganze Zahl von Tagen zwischen 0 und {max} ein.',
+  'channels.retentionLabel': 'Aufbewahrung',
+  'channels.retentionOff': 'aus (unbegrenzt)',
 
   'audit.title': 'Protokoll',
   'audit.actor': 'Ausgeführt von',

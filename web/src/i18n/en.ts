@@ -354,6 +354,11 @@ export const en = {
   'channels.webhookQueue': 'Webhooks waiting to be processed',
   'channels.templatesWarning': 'The last template sync failed.',
   'channels.verifyTokenNewHint': 'Copy this token into Meta’s dashboard now: it is stored encrypted and not shown again.',
+  'channels.retention': 'Delete messages after (days)',
+  'channels.retentionHint': 'Messages and files older than this are deleted once a day. 0 or empty = keep forever.',
+  'channels.retentionInvalid': 'Enter a whole number of days from 0 to {max}.',
+  'channels.retentionLabel': 'Retention',
+  'channels.retentionOff': 'off (kept forever)',
 
   'audit.title': 'Audit log',
   'audit.actor': 'Actor',

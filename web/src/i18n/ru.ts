@@ -353,6 +353,11 @@ export const ru: Dict = {
   'channels.webhookQueue': 'Вебхуки в очереди на обработку',
   'channels.templatesWarning': 'Последняя синхронизация шаблонов не удалась.',
   'channels.verifyTokenNewHint': 'Скопируйте этот токен в панель Meta сейчас: он хранится в зашифрованном виде и больше не показывается.',
+  'channels.retention': 'Удалять сообщения старше (дней)',
+  'channels.retentionHint': 'Более старые сообщения и файлы удаляются раз в сутки. 0 или пусто — хранить бессрочно.',
+  'channels.retentionInvalid': 'Введите целое число дней от 0 до {max}.',
+  'channels.retentionLabel': 'Срок хранения',
+  'channels.retentionOff': 'выкл. (бессрочно)',
 
   'audit.title': 'Журнал аудита',
   'audit.actor': 'Исполнитель',

@@ -353,6 +353,11 @@ export const uk: Dict = {
   'channels.webhookQueue': 'Вебхуки в черзі на обробку',
   'channels.templatesWarning': 'Остання синхронізація шаблонів не вдалася.',
   'channels.verifyTokenNewHint': 'Скопіюйте цей токен у панель Meta зараз: він зберігається зашифровано й більше не показується.',
+  'channels.retention': 'Видаляти повідомлення, старші за (днів)',
+  'channels.retentionHint': 'Старіші повідомлення та файли видаляються раз на добу. 0 або порожньо — зберігати безстроково.',
+  'channels.retentionInvalid': 'Введіть ціле число днів від 0 до {max}.',
+  'channels.retentionLabel': 'Строк зберігання',
+  'channels.retentionOff': 'вимк. (безстроково)',
 
   'audit.title': 'Журнал аудиту',
   'audit.actor': 'Виконавець',

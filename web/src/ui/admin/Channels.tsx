@@ -1,9 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
 import type { Channel, ChannelHealth, ChannelInput } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
+import { formatDays, maxRetentionDays, retentionField, retentionInput } from '../../lib/retention';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { useToasts } from '../Toasts';
 
@@ -199,6 +200,14 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
         <dd>
           <code>{channel.waba_id}</code>
         </dd>
+        {channel.retention_days !== undefined && (
+          <>
+            <dt>{t('channels.retentionLabel')}</dt>
+            <dd data-testid="channel-retention">
+              {channel.retention_days > 0 ? formatDays(channel.retention_days, locale) : t('channels.retentionOff')}
+            </dd>
+          </>
+        )}
       </dl>
       <h3>{t('channels.health')}</h3>
       {healthError && <p className="hint">{healthError}</p>}
@@ -268,16 +277,26 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     // A new channel gets a suggested verify token, shown once so it can be copied into Meta's dashboard.
     verify_token: channel ? '' : randomToken(),
   });
+  const [retention, setRetention] = useState(retentionInput(channel?.retention_days));
+  const [retentionError, setRetentionError] = useState('');
+  const retentionRef = useRef<HTMLInputElement>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const set = (k: keyof ChannelInput, v: string | boolean) => setF((x) => ({ ...x, [k]: v }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    const kept = retentionField(channel?.retention_days, retention);
+    if (!kept.ok) {
+      setRetentionError(t('channels.retentionInvalid', { max: maxRetentionDays }));
+      retentionRef.current?.focus();
+      return;
+    }
+    setRetentionError('');
     setBusy(true);
     setError('');
     // Secrets are write-only: empty means "keep what is stored".
-    const body: ChannelInput = { ...f };
+    const body: ChannelInput = { ...f, ...kept.patch };
     for (const k of ['access_token', 'app_secret', 'verify_token'] as const) if (!body[k]) delete body[k];
     if (channel) delete body.phone_number_id;
     try {
@@ -328,6 +347,30 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
         {channel
           ? text('verify_token', t('channels.verifyToken'), { secret: true, hint: secretHint })
           : text('verify_token', t('channels.verifyToken'), { hint: t('channels.verifyTokenNewHint'), required: true })}
+        {/* An older server's channels have no retention_days: nothing to edit there. */}
+        {(!channel || channel.retention_days !== undefined) && (
+          <Field label={t('channels.retention')} hint={t('channels.retentionHint')} error={retentionError}>
+            {(id, d) => (
+              // Text with a numeric keyboard rather than type=number: the
+              // browser's own range messages would not follow the app's language.
+              <input
+                id={id}
+                ref={retentionRef}
+                aria-describedby={d}
+                aria-invalid={retentionError ? true : undefined}
+                type="text"
+                inputMode="numeric"
+                autoComplete="off"
+                placeholder="0"
+                value={retention}
+                onChange={(e) => {
+                  setRetention(e.target.value);
+                  setRetentionError('');
+                }}
+              />
+            )}
+          </Field>
+        )}
         <label className="check span-2">
           <input type="checkbox" checked={!!f.mark_read} onChange={(e) => set('mark_read', e.target.checked)} />
           {t('channels.markRead')}
