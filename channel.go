@@ -9,19 +9,22 @@ import (
 // Secrets (access token, app secret, verify token) are encrypted at rest and
 // never leave the server through the API.
 type Channel struct {
-	ID                 string    `json:"id"`
-	Name               string    `json:"name"`
-	PhoneNumberID      string    `json:"phone_number_id"`
-	WABAID             string    `json:"waba_id"`
-	DisplayPhoneNumber string    `json:"display_phone_number"`
-	GraphURL           string    `json:"graph_url,omitempty"` // empty: Meta's Graph API
-	AccessToken        string    `json:"-"`
-	AppSecret          string    `json:"-"`
-	VerifyToken        string    `json:"-"`
-	MarkRead           bool      `json:"mark_read"` // send read receipts when a user opens a conversation
-	Emulated           bool      `json:"emulated"`  // wired to the built-in Cloud API emulator
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	PhoneNumberID      string `json:"phone_number_id"`
+	WABAID             string `json:"waba_id"`
+	DisplayPhoneNumber string `json:"display_phone_number"`
+	GraphURL           string `json:"graph_url,omitempty"` // empty: Meta's Graph API
+	AccessToken        string `json:"-"`
+	AppSecret          string `json:"-"`
+	VerifyToken        string `json:"-"`
+	MarkRead           bool   `json:"mark_read"` // send read receipts when a user opens a conversation
+	Emulated           bool   `json:"emulated"`  // wired to the built-in Cloud API emulator
+	// RetentionDays deletes messages and media older than this many days
+	// (docs/gdpr.md); 0 keeps them for ever.
+	RetentionDays int       `json:"retention_days"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // ChannelUpdate is a partial change of a channel; nil fields stay.
@@ -34,6 +37,7 @@ type ChannelUpdate struct {
 	AppSecret          *string
 	VerifyToken        *string
 	MarkRead           *bool
+	RetentionDays      *int
 }
 
 // ChannelStore persists channels.

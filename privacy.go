@@ -66,3 +66,47 @@ type KeyStore interface {
 	// key (id "blind-index"), so a rotation can check each unwraps.
 	WrappedKeys(ctx context.Context, fn func(id, masterKeyID string, wrapped []byte) error) error
 }
+
+// Retention limits for a channel's RetentionDays.
+const (
+	MinRetentionDays = 1
+	MaxRetentionDays = 3650 // ten years
+)
+
+// ContactStore reads everything stored about one contact, for an export.
+type ContactStore interface {
+	// ContactConversations returns a contact and all of their
+	// conversations, open and closed, oldest first, with assignees (unread
+	// counts are zero). It fails with ENotFound for an unknown contact.
+	ContactConversations(ctx context.Context, contactID string) (*Contact, []*Conversation, error)
+	// ContactMedia returns the contact's stored media files, oldest first.
+	ContactMedia(ctx context.Context, contactID string) ([]*MediaFile, error)
+}
+
+// ExpiredData reports what [RetentionStore.DeleteExpired] removed.
+type ExpiredData struct {
+	Messages      int
+	Conversations int
+	Contacts      int
+	MediaIDs      []string // blob names of deleted media files, for the caller to delete
+}
+
+// RetentionStore deletes messages a channel's retention period has expired.
+type RetentionStore interface {
+	// DeleteExpired deletes, in one write transaction, up to limit
+	// messages of channelID whose timestamp is before cutoff (a message at
+	// exactly cutoff stays) and that are not waiting in the outbox, with
+	// their media rows, pending downloads and idempotency keys; media files
+	// not attached to any message that were stored before cutoff; then the
+	// conversations left without messages that were created before cutoff
+	// (with assignees and read markers); then the contacts left without
+	// conversations that were created before cutoff, whose data keys are
+	// destroyed. Call it until it reports no messages, conversations or
+	// contacts. The media files are the caller's to delete.
+	DeleteExpired(ctx context.Context, channelID string, cutoff time.Time, limit int) (*ExpiredData, error)
+}
+
+// Empty reports whether nothing was deleted.
+func (d *ExpiredData) Empty() bool {
+	return d.Messages == 0 && d.Conversations == 0 && d.Contacts == 0 && len(d.MediaIDs) == 0
+}

@@ -20,6 +20,8 @@ type Store interface {
 	MediaStore
 	Idempotency
 	PrivacyStore
+	ContactStore
+	RetentionStore
 	KeyStore
 
 	// Ping checks that the database answers.

@@ -160,16 +160,24 @@ func (db *DB) insertMedia(ctx context.Context, tx *txn, f *switchboard.MediaFile
 
 // Media returns a stored file's metadata.
 func (db *DB) Media(ctx context.Context, id string) (*switchboard.MediaFile, error) {
-	var f switchboard.MediaFile
-	var messageID *string
-	var filename []byte
-	err := db.pool.QueryRow(ctx, `SELECT id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at
-		FROM media WHERE id = $1`, id).
-		Scan(&f.ID, &f.ConversationID, &messageID, &f.KeyID, &f.MIMEType, &filename, &f.Size, &f.SHA256, &f.CreatedAt)
+	f, err := db.scanMedia(ctx, db.pool.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, switchboard.NotFound("Media")
 	} else if err != nil {
 		return nil, fmt.Errorf("get media: %w", err)
+	}
+	return f, nil
+}
+
+const mediaColumns = `id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at`
+
+// scanMedia reads a row of mediaColumns and opens the filename.
+func (db *DB) scanMedia(ctx context.Context, row pgx.Row) (*switchboard.MediaFile, error) {
+	var f switchboard.MediaFile
+	var messageID *string
+	var filename []byte
+	if err := row.Scan(&f.ID, &f.ConversationID, &messageID, &f.KeyID, &f.MIMEType, &filename, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
+		return nil, err
 	}
 	if messageID != nil {
 		f.MessageID = *messageID

@@ -197,17 +197,26 @@ func (db *DB) insertMedia(ctx context.Context, tx *writeTx, f *switchboard.Media
 
 // Media returns a stored file's metadata.
 func (db *DB) Media(ctx context.Context, id string) (*switchboard.MediaFile, error) {
-	var f switchboard.MediaFile
-	var messageID sql.NullString
-	var filename []byte
-	var created sql.NullInt64
-	err := db.rdb.QueryRowContext(ctx, `SELECT id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at
-		FROM media WHERE id = ?`, id).Scan(&f.ID, &f.ConversationID, &messageID, &f.KeyID, &f.MIMEType, &filename, &f.Size,
-		&f.SHA256, &created)
+	f, err := db.scanMedia(ctx, db.rdb.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, switchboard.NotFound("Media")
 	} else if err != nil {
 		return nil, fmt.Errorf("get media: %w", err)
+	}
+	return f, nil
+}
+
+const mediaColumns = `id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at`
+
+// scanMedia reads a row of mediaColumns and opens the filename.
+func (db *DB) scanMedia(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.MediaFile, error) {
+	var f switchboard.MediaFile
+	var messageID sql.NullString
+	var filename []byte
+	var created sql.NullInt64
+	if err := row.Scan(&f.ID, &f.ConversationID, &messageID, &f.KeyID, &f.MIMEType, &filename, &f.Size,
+		&f.SHA256, &created); err != nil {
+		return nil, err
 	}
 	if filename != nil {
 		b, err := db.codec.Open(ctx, f.KeyID, "media", "filename", f.ID, filename)

@@ -95,6 +95,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ReceiveBatch", testReceiveBatch},
 		{"LeasedWebhook", testLeasedWebhook},
 		{"Privacy", testPrivacy},
+		{"ContactData", testContactData},
+		{"Retention", testRetention},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
