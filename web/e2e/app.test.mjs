@@ -4,11 +4,13 @@
 // Part 1 ("available now") needs only the API in internal/api today.
 // Part 2 ("with customers") needs the WhatsApp webhook with the built-in
 // emulator, multipart media sends, GET /api/v1/media/{id}, channels and
-// templates. Each of its tests checks first that what it needs exists and
-// skips with the reason otherwise; once the Go side lands they run as they
-// are.
+// templates; the privacy flows also need GET /api/v1/contacts/{id}/export
+// and channels' retention_days. Each of its tests checks first that what it
+// needs exists and skips with the reason otherwise; once the Go side lands
+// they run as they are.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
   solidPNG,
@@ -336,6 +338,7 @@ async function capabilities(page) {
   const channels = await pageAPI(page, 'GET', '/api/v1/channels');
   const media = await pageAPI(page, 'GET', `/api/v1/media/${bogusConversation}`);
   const templates = await pageAPI(page, 'GET', '/api/v1/templates?channel=x');
+  const contactExport = await pageAPI(page, 'GET', `/api/v1/contacts/${bogusConversation}/export`);
   const missing = (r) => r.status === 404 && r.json?.error?.message === 'No such API endpoint.';
   return {
     emulator: !!srv.emulator,
@@ -343,12 +346,14 @@ async function capabilities(page) {
     channelList: channels.json?.items ?? [],
     media: !missing(media),
     templates: !missing(templates),
+    contactExport: !missing(contactExport),
   };
 }
 
 const customer = { wa_id: '4915112345001', name: 'Greta Kunde' };
 const customer2 = { wa_id: '4915112345002', name: 'Bernd Zweiter' };
 const customer3 = { wa_id: '4915112345003', name: 'Clara Spät' };
+const customer4 = { wa_id: '4915112345004', name: 'Dora Vergessen' };
 const png = solidPNG(240, 160, [0x12, 0x8c, 0x7e]);
 
 describe('with customers (needs the WhatsApp webhook, the emulator, media and templates in Go)', () => {
@@ -644,5 +649,122 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     await page.getByRole('button', { name: 'Back to conversations' }).click();
     await page.getByRole('searchbox').waitFor();
     await ctx.close();
+  });
+
+  it('operators and employees get no contact export or erasure (privacy.manage)', async (t) => {
+    if (!need(t, 'emulator') || !convId) return t.skip('needs a conversation');
+    for (const [who, page] of [
+      ['operator', op.page],
+      ['employee', emp.page],
+    ]) {
+      await page.goto(`${srv.base}/c/${convId}`);
+      await page.getByRole('heading', { name: customer.name }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'More actions' }).count(), 0, `${who}: no contact menu`);
+      assert.equal(await page.getByText('Export contact data').count(), 0, `${who}: no export`);
+      assert.equal(await page.getByText('Erase contact…').count(), 0, `${who}: no erasure`);
+    }
+    // The server refuses them as well.
+    const contactId = (await pageAPI(op.page, 'GET', `/api/v1/conversations/${convId}`)).json?.contact?.id;
+    assert.ok(contactId, 'conversation has a contact id');
+    if (caps.contactExport) assert.equal((await pageAPI(op.page, 'GET', `/api/v1/contacts/${contactId}/export`)).status, 403);
+    assert.equal((await pageAPI(op.page, 'DELETE', `/api/v1/contacts/${contactId}`)).status, 403);
+    assert.equal((await pageAPI(emp.page, 'DELETE', `/api/v1/contacts/${contactId}`)).status, 403);
+  });
+
+  describe('administrator exports and erases a contact', () => {
+    let ctx;
+    let page;
+    let dora = '';
+
+    before(async () => {
+      if (!caps?.emulator) return;
+      ({ ctx, page } = await contextAs(admin));
+      const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...customer4, text: 'Bitte löschen Sie alle meine Daten.' });
+      assert.equal(r.status, 200, r.text);
+      await page.goto(`${srv.base}/`);
+      const row = page.getByTestId('conv-row').filter({ hasText: customer4.name });
+      await row.waitFor({ timeout: 15_000 });
+      dora = (await row.getAttribute('data-id')) ?? '';
+      await row.click();
+      await page.getByTestId('message').getByText('Bitte löschen Sie alle meine Daten.').waitFor();
+    });
+
+    after(async () => {
+      await ctx?.close();
+    });
+
+    it('exports everything stored about the contact as a ZIP', async (t) => {
+      if (!need(t, 'emulator', 'contactExport')) return;
+      if (!dora) return t.skip('needs a conversation');
+      const contactId = (await pageAPI(page, 'GET', `/api/v1/conversations/${dora}`)).json?.contact?.id;
+      await page.getByRole('button', { name: 'More actions' }).click();
+      await page.getByRole('menu').waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 30_000 }),
+        page.getByRole('menuitem', { name: 'Export contact data' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `switchboard-contact-${contactId}.zip`);
+      const file = await download.path();
+      const head = readFileSync(file).subarray(0, 2).toString('latin1');
+      assert.equal(head, 'PK', 'the export is a ZIP archive');
+      await page.getByText(`Downloaded switchboard-contact-${contactId}.zip.`).waitFor();
+      assert.equal(await page.getByRole('menu').isVisible(), false, 'the menu closes');
+      assertNoProblems(ctx, 'contact export');
+    });
+
+    it('erases the contact after the phone number is typed, and the conversation leaves the list', async (t) => {
+      if (!need(t, 'emulator')) return;
+      if (!dora) return t.skip('needs a conversation');
+      await page.goto(`${srv.base}/c/${dora}`);
+      await page.getByRole('heading', { name: customer4.name }).waitFor();
+      await page.getByRole('button', { name: 'More actions' }).click();
+      // The first item has the focus, so the keyboard can go on from there.
+      await page.getByRole('menuitem', { name: 'Export contact data' }).and(page.locator(':focus')).waitFor();
+      await shot(page, 'contact-menu-desktop-light');
+      await page.keyboard.press('ArrowDown');
+      await page.getByRole('menuitem', { name: 'Erase contact…' }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('menu').waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'More actions' }).and(page.locator(':focus')).waitFor();
+      await page.keyboard.press('Enter');
+      await page.getByRole('menuitem', { name: 'Erase contact…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Erase ${customer4.name} for good` });
+      await dialog.getByText('This cannot be undone.', { exact: false }).waitFor();
+      const confirm = dialog.getByRole('button', { name: 'Erase for good' });
+      const number = dialog.getByLabel(/To confirm, type the contact’s phone number/);
+      assert.ok(await confirm.isDisabled(), 'disabled before the number is typed');
+      await number.fill('+49 151 12345001');
+      assert.ok(await confirm.isDisabled(), 'another number does not count');
+      await number.fill('+49 151 12345004');
+      assert.ok(await confirm.isEnabled(), 'enabled once the number matches');
+      await shot(page, 'contact-erase-desktop-light');
+
+      // Cancel changes nothing.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/conversations/${dora}`)).status, 200);
+
+      await page.getByRole('button', { name: 'More actions' }).click();
+      await page.getByRole('menuitem', { name: 'Erase contact…' }).click();
+      await dialog.getByLabel(/To confirm, type/).fill('4915112345004');
+      const [r] = await Promise.all([
+        page.waitForResponse((x) => x.request().method() === 'DELETE' && x.url().includes('/api/v1/contacts/')),
+        dialog.getByRole('button', { name: 'Erase for good' }).click(),
+      ]);
+      assert.equal(r.status(), 200, await r.text());
+      const body = await r.json();
+      assert.equal(body.conversations, 1);
+      assert.ok(body.messages >= 1, JSON.stringify(body));
+      await page.getByText(`Contact erased. Conversations: 1, messages: ${body.messages}, files: ${body.media_files}.`).waitFor();
+      await page.waitForURL(`${srv.base}/`);
+      await page.getByRole('searchbox', { name: 'Search by name or number' }).waitFor();
+      const row = page.getByTestId('conv-row').filter({ hasText: customer4.name });
+      assert.equal(await row.count(), 0, 'gone from the list at once');
+      await page.reload();
+      await page.getByTestId('conv-row').first().waitFor();
+      assert.equal(await row.count(), 0, 'and after a reload');
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/conversations/${dora}`)).status, 404);
+      if (caps.contactExport) assert.equal((await pageAPI(page, 'GET', `/api/v1/contacts/${body.contact_id}/export`)).status, 404);
+      assertNoProblems(ctx, 'contact erasure');
+    });
   });
 });

@@ -284,3 +284,39 @@ describe('reactions', () => {
     expect(removed.get('t')).toBeUndefined();
   });
 });
+
+describe('erasing a contact', () => {
+  it('drops every conversation of the contact with its messages and pending sends, and nothing else', () => {
+    const greta = { id: 'ct-greta', channel_id: 'ch1', phone: '4915112345001', name: 'Greta', created_at: '' };
+    const items = [
+      conv('c1', { contact: greta, updated_at: '2026-01-01T10:00:00Z' }),
+      conv('c2', { updated_at: '2026-01-01T09:00:00Z' }),
+      conv('c3', { contact: greta, updated_at: '2026-01-01T08:00:00Z' }),
+    ];
+    const pending = msg('local-1', 'c1', { direction: 'out', status: 'pending' });
+    let s = run(
+      loaded(operator, items),
+      { type: 'open', id: 'c1' },
+      { type: 'thread/page', id: 'c1', items: [msg('m1', 'c1'), msg('m2', 'c1')], before: '', older: false },
+      { type: 'thread/page', id: 'c2', items: [msg('m3', 'c2')], before: '', older: false },
+      { type: 'send/pending', msg: pending },
+    );
+    expect(s.list.ids).toEqual(['c1', 'c2', 'c3']);
+    s = reduce(s, { type: 'contact/erased', contactId: 'ct-greta' });
+    expect(s.list.ids).toEqual(['c2']);
+    expect(Object.keys(s.convs)).toEqual(['c2']);
+    expect(Object.keys(s.msgs)).toEqual(['m3']);
+    expect(s.pending).toEqual({});
+    expect(s.threads.c1).toBeUndefined();
+    expect(s.gone).toMatchObject({ c1: true, c3: true });
+    // A late page of the list (loaded before the erasure) does not bring them back.
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items, next: '', append: false });
+    expect(s.list.ids).toEqual(['c2']);
+  });
+
+  it('changes nothing for an unknown contact', () => {
+    const s = loaded();
+    expect(reduce(s, { type: 'contact/erased', contactId: 'ct-nobody' })).toBe(s);
+    expect(reduce(s, { type: 'contact/erased', contactId: '' })).toBe(s);
+  });
+});

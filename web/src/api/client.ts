@@ -86,6 +86,67 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   }
 }
 
+export interface Download {
+  blob: Blob;
+  /** From Content-Disposition; '' when the server named no file. */
+  filename: string;
+}
+
+/**
+ * download GETs a file with the session cookie. Unlike a plain link, a
+ * refusal (403, 404) comes back as an ApiError the caller can show, instead
+ * of a failed or nonsensical download in the browser's download bar.
+ */
+export async function download(path: string, opts: RequestOptions = {}): Promise<Download> {
+  const init: RequestInit = { method: 'GET', headers: { ...opts.headers }, credentials: 'same-origin', cache: 'no-store' };
+  if (opts.signal) init.signal = opts.signal;
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', '');
+  }
+  if (!res.ok) {
+    const err = errorFromBody(res.status, await res.text(), res.headers.get('Retry-After'));
+    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
+    throw err;
+  }
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', '');
+  }
+  return { blob, filename: filenameFromDisposition(res.headers.get('Content-Disposition')) };
+}
+
+/**
+ * filenameFromDisposition reads the file name of a Content-Disposition
+ * header (RFC 6266): filename* (UTF-8, percent-encoded) wins over filename.
+ * Directory parts are dropped, so a name can never point elsewhere.
+ */
+export function filenameFromDisposition(header: string | null): string {
+  if (!header) return '';
+  let name = '';
+  const star = /filename\*\s*=\s*([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    const v = star[1].trim().replace(/^"(.*)"$/, '$1');
+    const m = /^([\w-]+)'[^']*'(.*)$/.exec(v);
+    try {
+      name = decodeURIComponent(m ? (m[2] ?? '') : v);
+    } catch {
+      name = '';
+    }
+  }
+  if (!name) {
+    const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
+    name = plain ? (plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? '')) : '';
+  }
+  return name.split(/[\\/]/).pop()?.trim() ?? '';
+}
+
 export interface Upload<T> {
   promise: Promise<T>;
   abort: () => void;

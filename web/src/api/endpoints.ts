@@ -1,9 +1,10 @@
-import { query, request, upload, type RequestOptions, type Upload } from './client';
+import { download, query, request, upload, type RequestOptions, type Upload } from './client';
 import type {
   AuditEntry,
   AuditVerifyResult,
   Channel,
   ChannelInput,
+  ContactErasure,
   Conversation,
   ConversationPage,
   Me,
@@ -94,6 +95,10 @@ export const api = {
   unassign: (id: string, userId: string) =>
     request<Conversation>('DELETE', `${v1}/conversations/${enc(id)}/assignees/${enc(userId)}`),
   mediaURL: (mediaId: string) => `${v1}/media/${enc(mediaId)}`,
+
+  // GDPR (privacy.manage): everything stored about a contact as a ZIP, and erasure.
+  exportContact: (contactId: string) => download(`${v1}/contacts/${enc(contactId)}/export`),
+  eraseContact: (contactId: string) => request<ContactErasure>('DELETE', `${v1}/contacts/${enc(contactId)}`),
 
   audit: (p: {
     actor?: string;

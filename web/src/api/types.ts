@@ -321,3 +321,11 @@ export interface Template {
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }
+
+/** ContactErasure is DELETE /api/v1/contacts/{id}'s answer: what was destroyed. */
+export interface ContactErasure {
+  contact_id: string;
+  conversations: number;
+  messages: number;
+  media_files: number;
+}

@@ -139,6 +139,18 @@ export const de: Dict = {
   'conv.loadError': 'Die Nachrichten konnten nicht geladen werden.',
   'conv.history': 'Nachrichtenverlauf',
   'conv.noAssignees': 'Niemand zugewiesen',
+  'conv.more': 'Weitere Aktionen',
+
+  'privacy.export': 'Kontaktdaten exportieren',
+  'privacy.exporting': 'Der Export wird vorbereitet …',
+  'privacy.exported': '{file} heruntergeladen.',
+  'privacy.erase': 'Kontakt löschen…',
+  'privacy.eraseTitle': '{name} endgültig löschen',
+  'privacy.eraseWarning': 'Das lässt sich nicht rückgängig machen. Alle Gespräche, Nachrichten und Dateien dieses Kontakts werden vernichtet – auch dann, wenn später ein älteres Backup wiederhergestellt wird.',
+  'privacy.eraseExportFirst': 'Hat die Person eine Kopie ihrer Daten verlangt, exportieren Sie diese zuerst.',
+  'privacy.eraseType': 'Geben Sie zur Bestätigung die Telefonnummer des Kontakts ein: {phone}',
+  'privacy.eraseConfirm': 'Endgültig löschen',
+  'privacy.erased': 'Kontakt gelöscht. Gespräche: {conversations}, Nachrichten: {messages}, Dateien: {files}.',
 
   'msg.pending': 'Wird gesendet',
   'msg.sent': 'Gesendet',
@@ -310,7 +322,7 @@ export const de: Dict = {
   'perm.roles.manage': 'Rollen verwalten',
   'perm.audit.read': 'Protokoll lesen und prüfen',
   'perm.channels.manage': 'WhatsApp-Nummern verwalten',
-  'perm.privacy.manage': 'Kundendaten löschen (DSGVO)',
+  'perm.privacy.manage': 'Kundendaten exportieren und löschen (DSGVO)',
 
   'channels.title': 'Kanäle',
   'channels.intro': 'Jeder Kanal ist eine WhatsApp-Business-Telefonnummer.',

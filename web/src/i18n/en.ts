@@ -140,6 +140,18 @@ export const en = {
   'conv.loadError': 'Messages could not be loaded.',
   'conv.history': 'Message history',
   'conv.noAssignees': 'Nobody assigned',
+  'conv.more': 'More actions',
+
+  'privacy.export': 'Export contact data',
+  'privacy.exporting': 'Preparing the export…',
+  'privacy.exported': 'Downloaded {file}.',
+  'privacy.erase': 'Erase contact…',
+  'privacy.eraseTitle': 'Erase {name} for good',
+  'privacy.eraseWarning': 'This cannot be undone. All conversations, messages and files of this contact are destroyed, and they stay destroyed even when an older backup is restored later.',
+  'privacy.eraseExportFirst': 'If the person asked for a copy of their data, export it first.',
+  'privacy.eraseType': 'To confirm, type the contact’s phone number: {phone}',
+  'privacy.eraseConfirm': 'Erase for good',
+  'privacy.erased': 'Contact erased. Conversations: {conversations}, messages: {messages}, files: {files}.',
 
   'msg.pending': 'Sending',
   'msg.sent': 'Sent',
@@ -311,7 +323,7 @@ export const en = {
   'perm.roles.manage': 'Manage roles',
   'perm.audit.read': 'Read and verify the audit log',
   'perm.channels.manage': 'Manage WhatsApp numbers',
-  'perm.privacy.manage': 'Erase customer data (GDPR)',
+  'perm.privacy.manage': 'Export and erase customer data (GDPR)',
 
   'channels.title': 'Channels',
   'channels.intro': 'Each channel is one WhatsApp business phone number.',

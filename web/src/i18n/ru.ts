@@ -139,6 +139,18 @@ export const ru: Dict = {
   'conv.loadError': 'Не удалось загрузить сообщения.',
   'conv.history': 'История сообщений',
   'conv.noAssignees': 'Никто не назначен',
+  'conv.more': 'Другие действия',
+
+  'privacy.export': 'Экспортировать данные контакта',
+  'privacy.exporting': 'Готовим экспорт…',
+  'privacy.exported': 'Файл {file} загружен.',
+  'privacy.erase': 'Удалить контакт…',
+  'privacy.eraseTitle': 'Удалить {name} безвозвратно',
+  'privacy.eraseWarning': 'Это действие необратимо. Все диалоги, сообщения и файлы этого контакта будут уничтожены и не вернутся, даже если позже восстановить более старую резервную копию.',
+  'privacy.eraseExportFirst': 'Если человек запросил копию своих данных, сначала экспортируйте их.',
+  'privacy.eraseType': 'Для подтверждения введите номер телефона контакта: {phone}',
+  'privacy.eraseConfirm': 'Удалить безвозвратно',
+  'privacy.erased': 'Контакт удалён. Диалогов: {conversations}, сообщений: {messages}, файлов: {files}.',
 
   'msg.pending': 'Отправляется',
   'msg.sent': 'Отправлено',
@@ -310,7 +322,7 @@ export const ru: Dict = {
   'perm.roles.manage': 'Управлять ролями',
   'perm.audit.read': 'Читать и проверять журнал аудита',
   'perm.channels.manage': 'Управлять номерами WhatsApp',
-  'perm.privacy.manage': 'Удалять данные клиентов (GDPR)',
+  'perm.privacy.manage': 'Экспортировать и удалять данные клиентов (GDPR)',
 
   'channels.title': 'Каналы',
   'channels.intro': 'Каждый канал — это один бизнес-номер WhatsApp.',

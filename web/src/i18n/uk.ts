@@ -139,6 +139,18 @@ export const uk: Dict = {
   'conv.loadError': 'Не вдалося завантажити повідомлення.',
   'conv.history': 'Історія повідомлень',
   'conv.noAssignees': 'Нікого не призначено',
+  'conv.more': 'Інші дії',
+
+  'privacy.export': 'Експортувати дані контакту',
+  'privacy.exporting': 'Готуємо експорт…',
+  'privacy.exported': 'Файл {file} завантажено.',
+  'privacy.erase': 'Видалити контакт…',
+  'privacy.eraseTitle': 'Видалити {name} безповоротно',
+  'privacy.eraseWarning': 'Цю дію не можна скасувати. Усі розмови, повідомлення та файли цього контакту буде знищено, і вони не повернуться, навіть якщо згодом відновити старішу резервну копію.',
+  'privacy.eraseExportFirst': 'Якщо людина попросила копію своїх даних, спершу експортуйте їх.',
+  'privacy.eraseType': 'Для підтвердження введіть номер телефону контакту: {phone}',
+  'privacy.eraseConfirm': 'Видалити безповоротно',
+  'privacy.erased': 'Контакт видалено. Розмов: {conversations}, повідомлень: {messages}, файлів: {files}.',
 
   'msg.pending': 'Надсилається',
   'msg.sent': 'Надіслано',
@@ -310,7 +322,7 @@ export const uk: Dict = {
   'perm.roles.manage': 'Керувати ролями',
   'perm.audit.read': 'Читати й перевіряти журнал аудиту',
   'perm.channels.manage': 'Керувати номерами WhatsApp',
-  'perm.privacy.manage': 'Видаляти дані клієнтів (GDPR)',
+  'perm.privacy.manage': 'Експортувати й видаляти дані клієнтів (GDPR)',
 
   'channels.title': 'Канали',
   'channels.intro': 'Кожен канал — це один бізнес-номер WhatsApp.',

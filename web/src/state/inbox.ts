@@ -101,6 +101,7 @@ export type Action =
   | { type: 'list/error'; filterKey: string; error: string }
   | { type: 'conv/upsert'; conv: Conversation }
   | { type: 'conv/gone'; id: string }
+  | { type: 'contact/erased'; contactId: string }
   | { type: 'open'; id: string | null }
   | { type: 'visible'; visible: boolean }
   | { type: 'thread/loading'; id: string }
@@ -296,6 +297,33 @@ function removeConv(state: InboxState, id: string): InboxState {
   };
 }
 
+/**
+ * removeContact drops every conversation of an erased contact, with their
+ * messages and any send still pending in them: the server has deleted them
+ * and announces no event for it, so the list would otherwise keep them.
+ */
+function removeContact(state: InboxState, contactId: string): InboxState {
+  if (!contactId) return state;
+  const ids = Object.values(state.convs)
+    .filter((c) => c.contact?.id === contactId)
+    .map((c) => c.id);
+  if (ids.length === 0) return state;
+  let s = state;
+  for (const id of ids) s = removeConv(s, id);
+  const dropped = new Set(ids);
+  const pendingIds = Object.keys(s.pending).filter((tempId) => dropped.has(s.pending[tempId] ?? ''));
+  if (pendingIds.length === 0) return s;
+  const pending = { ...s.pending };
+  const progress = { ...s.progress };
+  const msgs = { ...s.msgs };
+  for (const tempId of pendingIds) {
+    delete pending[tempId];
+    delete progress[tempId];
+    delete msgs[tempId];
+  }
+  return { ...s, pending, progress, msgs };
+}
+
 function addMessage(state: InboxState, m: Message): InboxState {
   const msgs = { ...state.msgs, [m.id]: mergeMessage(state.msgs[m.id], m) };
   let threads = state.threads;
@@ -426,6 +454,8 @@ export function reduce(state: InboxState, a: Action): InboxState {
     }
     case 'conv/gone':
       return removeConv(state, a.id);
+    case 'contact/erased':
+      return removeContact(state, a.contactId);
     case 'open': {
       let s: InboxState = { ...state, openId: a.id };
       if (a.id) s = markRead(s, a.id);

@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
-import type { Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
+import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
 import { useI18n } from '../i18n';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
@@ -69,6 +69,8 @@ export interface InboxActions {
   assign: (convId: string, userId: string) => Promise<Conversation>;
   unassign: (convId: string, userId: string) => Promise<Conversation>;
   setStatus: (convId: string, status: 'open' | 'closed') => Promise<void>;
+  /** eraseContact erases a contact for good (privacy.manage) and drops their conversations from the inbox. */
+  eraseContact: (contactId: string) => Promise<ContactErasure>;
 }
 
 interface InboxContext {
@@ -297,6 +299,20 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       setStatus: async (convId, status) => {
         const c = await api.setStatus(convId, status);
         d({ type: 'conv/upsert', conv: c });
+      },
+      eraseContact: async (contactId) => {
+        const r = await api.eraseContact(contactId);
+        const s = store.get();
+        for (const id of retries.current.keys()) {
+          if (s.convs[s.pending[id] ?? '']?.contact?.id === contactId) retries.current.delete(id);
+        }
+        // Leave an erased conversation in the same render that drops it, so
+        // it never flashes as "not found".
+        if (s.openId && s.convs[s.openId]?.contact?.id === contactId) navigate('/');
+        d({ type: 'contact/erased', contactId });
+        // The per-filter counts on the chips still include what was erased.
+        fetchList(false);
+        return r;
       },
     };
     // The store and the user are fixed for the provider's life.

@@ -8,6 +8,7 @@ import { useInbox, useInboxContext } from '../state/store';
 import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
 import { Composer } from './Composer';
+import { ContactMenu } from './ContactMenu';
 import { MessageBubble } from './MessageBubble';
 import { navigate, onLinkClick } from './router';
 import { useToasts } from './Toasts';
@@ -196,6 +197,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <span className="btn-label">{conv.status === 'open' ? t('conv.close') : t('conv.reopen')}</span>
             </button>
           )}
+          <ContactMenu conv={conv} can={can} erase={actions.eraseContact} />
         </div>
       </header>
       {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
