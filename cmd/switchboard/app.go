@@ -65,6 +65,8 @@ type App struct {
 	// is empty.
 	Backups *backup.Scheduler
 
+	retention *retentionMetrics
+
 	listener net.Listener
 	server   *http.Server
 }
@@ -154,6 +156,7 @@ func (a *App) Open(ctx context.Context) error {
 	a.Metrics = metrics.NewRegistry()
 	metrics.RegisterProcess(a.Metrics)
 	a.registerMetrics()
+	a.retention = newRetentionMetrics(a.Metrics)
 	if c.BackupTo != "" {
 		if a.Backups, err = newScheduler(c, a.Logger, store, a.Service.Blobs); err != nil {
 			return fmt.Errorf("scheduled backups: %w", err)
@@ -253,6 +256,7 @@ func (a *App) Run(ctx context.Context) error {
 		workers.Go(job)
 	}
 	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
+	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
 	if a.Backups != nil {
 		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}

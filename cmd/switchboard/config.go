@@ -50,6 +50,10 @@ type Config struct {
 	BackupS3KeyID    string
 	BackupS3Secret   string
 	BackupS3Path     bool
+
+	// RetentionInterval is how often the retention job runs (docs/gdpr.md);
+	// the periods themselves are set per channel.
+	RetentionInterval time.Duration
 }
 
 // EmulatorOn reports whether the built-in Cloud API emulator runs.
@@ -93,6 +97,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"backup-s3-access-key-id", "SWITCHBOARD_BACKUP_S3_ACCESS_KEY_ID", "", "S3 access key id"},
 		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)"},
 		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)"},
+		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)"},
 	}
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
@@ -106,6 +111,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"backup-to": &c.BackupTo, "backup-interval": &c.BackupInterval, "backup-keep": &c.BackupKeep,
 		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,
 		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
+		"retention-interval": &c.RetentionInterval,
 	}
 	return s, dst
 }
@@ -208,6 +214,9 @@ func (c *Config) finish() error {
 	}
 	if c.BackupInterval < time.Minute {
 		return fmt.Errorf("backup interval %v must be at least 1m", c.BackupInterval)
+	}
+	if c.RetentionInterval < time.Second {
+		return fmt.Errorf("retention interval %v must be at least 1s", c.RetentionInterval)
 	}
 	if c.BackupKeep < 1 {
 		return fmt.Errorf("backup keep %d must be at least 1", c.BackupKeep)

@@ -207,8 +207,13 @@ var waSeq int
 // webhook will, and returns the conversation.
 func (a *testApp) customerWrites(channelID, waID, name, text string) *switchboard.Conversation {
 	a.t.Helper()
+	return a.customerWroteAt(channelID, waID, name, text, time.Now().UTC())
+}
+
+// customerWroteAt stores an inbound message with WhatsApp's timestamp at.
+func (a *testApp) customerWroteAt(channelID, waID, name, text string, now time.Time) *switchboard.Conversation {
+	a.t.Helper()
 	waSeq++
-	now := time.Now().UTC()
 	_, _, err := a.Service.Receive(context.Background(), switchboard.InboundMessage{
 		ChannelID: channelID, WaID: waID, ProfileName: name,
 		Message: &switchboard.Message{
@@ -220,7 +225,7 @@ func (a *testApp) customerWrites(channelID, waID, name, text string) *switchboar
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	items, _, err := a.Store.Conversations(context.Background(), switchboard.ConversationFilter{Query: waID, Limit: 10})
+	items, _, err := a.Store.Conversations(context.Background(), switchboard.ConversationFilter{Query: waID, ChannelIDs: []string{channelID}, Limit: 10})
 	if err != nil || len(items) != 1 {
 		a.t.Fatalf("find conversation of %s: %v (%d found)", waID, err, len(items))
 	}

@@ -65,6 +65,7 @@ type channelRequest struct {
 	AppSecret          *string `json:"app_secret"`
 	VerifyToken        *string `json:"verify_token"`
 	MarkRead           *bool   `json:"mark_read"`
+	RetentionDays      *int    `json:"retention_days"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

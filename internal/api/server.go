@@ -89,6 +89,7 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/roles/{id}", auth(s.updateRole)},
 		{"DELETE", "/api/v1/roles/{id}", auth(s.deleteRole)},
 		{"DELETE", "/api/v1/contacts/{id}", auth(s.eraseContact)},
+		{"GET", "/api/v1/contacts/{id}/export", auth(s.exportContact)},
 		{"GET", "/api/v1/conversations", auth(s.listConversations)},
 		{"GET", "/api/v1/conversations/{id}", auth(s.getConversation)},
 		{"PATCH", "/api/v1/conversations/{id}", auth(s.patchConversation)},

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/switchboardhq/switchboard"
@@ -25,6 +26,9 @@ type ChannelInput struct {
 	AppSecret          *string
 	VerifyToken        *string
 	MarkRead           *bool
+	// RetentionDays: 0 keeps messages for ever; otherwise messages and
+	// media older than this many days are deleted (docs/gdpr.md).
+	RetentionDays *int
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -62,6 +66,10 @@ func validateChannel(in *ChannelInput) error {
 		if f.v != nil && !digits.MatchString(strings.TrimSpace(*f.v)) {
 			return switchboard.Errorf(switchboard.EInvalid, "%s must be the numeric id Meta shows.", f.name)
 		}
+	}
+	if d := in.RetentionDays; d != nil && *d != 0 && (*d < switchboard.MinRetentionDays || *d > switchboard.MaxRetentionDays) {
+		return switchboard.Errorf(switchboard.EInvalid, "retention_days must be 0 (keep for ever) or between %d and %d.",
+			switchboard.MinRetentionDays, switchboard.MaxRetentionDays)
 	}
 	if in.DisplayPhoneNumber != nil && len(*in.DisplayPhoneNumber) > 32 {
 		return switchboard.Errorf(switchboard.EInvalid, "display_phone_number is too long.")
@@ -166,6 +174,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.MarkRead != nil {
 		c.MarkRead = *in.MarkRead
 	}
+	if in.RetentionDays != nil {
+		c.RetentionDays = *in.RetentionDays
+	}
 	if err := s.Store.CreateChannel(ctx, c); err != nil {
 		return nil, err
 	}
@@ -201,6 +212,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
+		RetentionDays: in.RetentionDays,
 	})
 	if err != nil {
 		return nil, err
@@ -216,6 +228,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.AppSecret != nil {
 		detail["app_secret"] = "changed"
+	}
+	if in.RetentionDays != nil {
+		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -11,14 +11,11 @@ import (
 // 17): the store destroys the contact's data key and deletes their rows in
 // one transaction and records the erasure in the register; then the media
 // files are deleted. It needs privacy.manage; a nil actor is the command
-// line. The audit entry names only the contact id and counts.
+// line. A contact in a channel the actor's role does not allow is not
+// found. The audit entry names only the contact id and counts.
 func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contactID string) (*switchboard.ErasedContact, error) {
-	if a != nil && !a.Can(switchboard.PermPrivacyManage) {
-		s.audit(ctx, a, "contact.erase", "contact", contactID, switchboard.OutcomeDenied, nil)
-		return nil, forbidden()
-	}
-	if !switchboard.ValidID(contactID) {
-		return nil, switchboard.NotFound("Contact")
+	if _, _, err := s.privacyContact(ctx, a, "contact.erase", contactID); err != nil {
+		return nil, err
 	}
 	e := switchboard.Erasure{ContactID: contactID, ErasedAt: s.now()}
 	if a != nil && a.User != nil {
@@ -37,12 +34,19 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 // that cannot be deleted is logged by id only: its bytes are sealed under
 // the destroyed key and can no longer be read.
 func (s *Service) deleteErasedMedia(ctx context.Context, res *switchboard.ErasedContact) {
+	s.deleteMediaFiles(ctx, res.MediaIDs)
+}
+
+// deleteMediaFiles deletes media files whose rows the store has deleted.
+// A file that cannot be deleted is logged by id only; it is orphaned,
+// sealed under a key that is destroyed or no longer referenced.
+func (s *Service) deleteMediaFiles(ctx context.Context, ids []string) {
 	if s.Blobs == nil {
 		return
 	}
-	for _, id := range res.MediaIDs {
+	for _, id := range ids {
 		if err := s.Blobs.Delete(ctx, id); err != nil {
-			s.Logger.Warn("delete media file of an erased contact", "media_id", id, "err", err)
+			s.Logger.Warn("delete media file", "media_id", id, "err", err)
 		}
 	}
 }

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// download fetches path as c and returns the response and its body.
+func (c *client) download(path string) (*http.Response, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest("GET", c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("GET %s: read body: %v", path, err)
+	}
+	return resp, b
+}
+
+// unzip returns the archive's files by name.
+func unzip(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a zip archive: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		files[f.Name] = data
+	}
+	return files
+}
+
+// TestContactExport exports a contact through the API and checks the
+// archive holds their profile, whole history, decrypted files and the
+// audit of who accessed them, and nothing about anyone else; that only
+// privacy.manage within the role's channels may export; and that the
+// export is audited.
+func TestContactExport(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	op, opUser := app.createUser(admin, "olga", switchboard.RoleOperator)
+	emp, _ := app.createUser(admin, "emil", switchboard.RoleEmployee)
+	main, other := app.channel("Main"), app.channel("Filiale")
+	ctx := context.Background()
+
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	conv := app.customerWroteAt(main.ID, "4915111110001", "Clara Auskunft", "Welche Daten haben Sie über mich?", start)
+	app.customerWroteAt(main.ID, "4915111110001", "Clara Auskunft", "Zweite Frage", start.Add(time.Minute))
+	stranger := app.customerWrites(main.ID, "4915111110002", "Fremder Dritter", "Nachricht eines anderen")
+
+	admin.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+opUser.ID, nil, nil)
+	op.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, nil)
+	op.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "Wir schicken Ihnen alles."}, nil)
+	// A stored file, with a name that tries to escape the archive's folder.
+	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "application/pdf",
+		Filename: "../../Ausweis Clara.pdf", Size: 14, SHA256: "x"}
+	must(t, app.Service.WriteMedia(ctx, file, strings.NewReader("%PDF-1.7 Clara")))
+	must(t, app.Store.CreateMedia(ctx, file))
+	lost := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "image/jpeg", Size: 3, SHA256: "y"}
+	must(t, app.Service.WriteMedia(ctx, lost, strings.NewReader("jpg")))
+	must(t, app.Store.CreateMedia(ctx, lost))
+	must(t, app.Service.Blobs.Delete(ctx, lost.ID)) // lost from media storage
+
+	exportPath := "/api/v1/contacts/" + conv.Contact.ID + "/export"
+	resp, body := admin.download(exportPath)
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/zip" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err != nil ||
+		params["filename"] != "switchboard-contact-"+conv.Contact.ID+".zip" {
+		t.Errorf("Content-Disposition = %q", resp.Header.Get("Content-Disposition"))
+	}
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control = %q", resp.Header.Get("Cache-Control"))
+	}
+	files := unzip(t, body)
+	wantPDF := "media/" + file.ID + "-Ausweis Clara.pdf"
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json"}
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("archive holds %q, want %q", names, want)
+	}
+	if string(files[wantPDF]) != "%PDF-1.7 Clara" {
+		t.Errorf("media file = %q", files[wantPDF])
+	}
+
+	var profile struct {
+		Contact    switchboard.Contact `json:"contact"`
+		Channel    struct{ ID, Name string }
+		ExportedBy string `json:"exported_by"`
+	}
+	must(t, json.Unmarshal(files["contact.json"], &profile))
+	if profile.Contact.ID != conv.Contact.ID || profile.Contact.Name != "Clara Auskunft" || profile.Contact.WaID != "4915111110001" ||
+		profile.Channel.ID != main.ID || profile.Channel.Name != "Main" || profile.ExportedBy != "admin" {
+		t.Errorf("contact.json = %s", files["contact.json"])
+	}
+	var msgs []switchboard.Message
+	must(t, json.Unmarshal(files["messages.json"], &msgs))
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Content.Text)
+	}
+	if !slices.Equal(texts, []string{"Welche Daten haben Sie über mich?", "Zweite Frage", "Wir schicken Ihnen alles."}) {
+		t.Errorf("messages, oldest first = %q", texts)
+	}
+	var convs []switchboard.Conversation
+	must(t, json.Unmarshal(files["conversations.json"], &convs))
+	if len(convs) != 1 || convs[0].ID != conv.ID || len(convs[0].Assignees) != 1 || convs[0].Assignees[0].ID != opUser.ID {
+		t.Errorf("conversations.json = %s", files["conversations.json"])
+	}
+	var media []struct {
+		ID, Path, Missing string
+	}
+	must(t, json.Unmarshal(files["media.json"], &media))
+	if len(media) != 2 || media[0].ID != file.ID || media[0].Path != wantPDF || media[1].ID != lost.ID || media[1].Path != "" || media[1].Missing == "" {
+		t.Errorf("media.json = %s", files["media.json"])
+	}
+	var access []switchboard.AuditEntry
+	must(t, json.Unmarshal(files["access_log.json"], &access))
+	seen := map[string]bool{}
+	for i, e := range access {
+		seen[e.ActorLogin+" "+e.Action] = true
+		if i > 0 && e.Seq <= access[i-1].Seq {
+			t.Errorf("access log not oldest first at %d", i)
+		}
+	}
+	for _, w := range []string{"admin conversation.assign", "olga conversation.read", "olga message.send"} {
+		if !seen[w] {
+			t.Errorf("access log lacks %q: %v", w, seen)
+		}
+	}
+	for name, b := range files {
+		for _, leak := range []string{"Fremder", "4915111110002", stranger.ID, "Nachricht eines anderen"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("%s holds another contact's data (%q)", name, leak)
+			}
+		}
+	}
+
+	// Only privacy.manage exports, and only within the role's channels.
+	if code, b := op.do("GET", exportPath, nil); code != 403 || errorCode(t, b) != switchboard.EForbidden {
+		t.Errorf("operator exports: %d %s", code, b)
+	}
+	if code, _ := emp.do("GET", exportPath, nil); code != 403 {
+		t.Errorf("employee exports: %d", code)
+	}
+	var scoped switchboard.Role
+	admin.must(201, "POST", "/api/v1/roles", map[string]any{
+		"name": "Datenschutz Filiale", "permissions": []string{"privacy.manage", "conversations.read_all"}, "channel_ids": []string{other.ID},
+	}, &scoped)
+	dpo, _ := app.createUser(admin, "dora", scoped.ID)
+	if code, b := dpo.do("GET", exportPath, nil); code != 404 || errorCode(t, b) != switchboard.ENotFound {
+		t.Errorf("export outside the role's channels: %d %s", code, b)
+	}
+	if code, b := dpo.do("DELETE", "/api/v1/contacts/"+conv.Contact.ID, nil); code != 404 {
+		t.Errorf("erase outside the role's channels: %d %s", code, b)
+	}
+	if code, _ := admin.do("GET", "/api/v1/contacts/"+switchboard.NewID()+"/export", nil); code != 404 {
+		t.Errorf("unknown contact: %d", code)
+	}
+	if code, _ := admin.do("GET", "/api/v1/contacts/..%2f/export", nil); code != 404 {
+		t.Errorf("malformed id: %d", code)
+	}
+
+	// Audited with counts, never the contact's data; the operator's attempt
+	// is recorded as denied.
+	entries, _, err := app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "contact.export", Limit: 10})
+	must(t, err)
+	var ok, denied int
+	for _, e := range entries {
+		switch e.Outcome {
+		case switchboard.OutcomeSuccess:
+			ok++
+			if e.ObjectID != conv.Contact.ID || e.ActorLogin != "admin" || e.Detail["messages"] != "3" || e.Detail["media"] != "2" {
+				t.Errorf("export audit entry: %+v", e)
+			}
+		case switchboard.OutcomeDenied:
+			denied++
+		}
+		for _, v := range e.Detail {
+			if strings.Contains(v, "Clara") || strings.Contains(v, "4915111110001") {
+				t.Errorf("audit detail holds customer data: %q", v)
+			}
+		}
+	}
+	if ok != 1 || denied != 2 {
+		t.Errorf("contact.export audit: %d successes, %d denials; want 1 and 2", ok, denied)
+	}
+	// A second export lists the first in its access log.
+	_, body = admin.download(exportPath)
+	if !bytes.Contains(unzip(t, body)["access_log.json"], []byte(`"contact.export"`)) {
+		t.Error("the second export's access log does not show the first export")
+	}
+}
+
+// TestRetentionJob sets a channel's retention period through the API and
+// lets the scheduled job delete what is older, keeping what is newer and
+// the other channel untouched, with an audit entry and metrics.
+func TestRetentionJob(t *testing.T) {
+	app := startApp(t, map[string]string{"SWITCHBOARD_RETENTION_INTERVAL": "1s"})
+	admin := app.setupAdmin()
+	ch, keep := app.channel("Kurz"), app.channel("Lang")
+	path := "/api/v1/channels/" + ch.ID
+
+	for _, bad := range []string{`{"retention_days": -1}`, `{"retention_days": 3651}`, `{"retention_days": "30"}`, `{"retention_days": 1.5}`} {
+		if code, b := admin.do("PATCH", path, bad); code != 400 || errorCode(t, b) != switchboard.EInvalid {
+			t.Errorf("PATCH %s: %d %s", bad, code, b)
+		}
+	}
+	var got switchboard.Channel
+	admin.must(200, "GET", path, nil, &got)
+	if got.RetentionDays != 0 {
+		t.Fatalf("retention after refused changes = %d, want the default 0", got.RetentionDays)
+	}
+
+	now := time.Now().UTC()
+	old := app.customerWroteAt(ch.ID, "4915111120001", "Otto Alt", "vor 31 Tagen", now.Add(-31*24*time.Hour))
+	app.customerWroteAt(ch.ID, "4915111120001", "Otto Alt", "vor 29 Tagen", now.Add(-29*24*time.Hour))
+	elsewhere := app.customerWroteAt(keep.ID, "4915111120001", "Otto Alt", "anderer Kanal, auch alt", now.Add(-400*24*time.Hour))
+	ctx := context.Background()
+	oldMsgs, _, err := app.Store.Messages(ctx, old.ID, switchboard.MessagePage{Limit: 10})
+	must(t, err)
+	if len(oldMsgs) != 2 {
+		t.Fatalf("%d messages before retention", len(oldMsgs))
+	}
+
+	admin.must(200, "PATCH", path, map[string]int{"retention_days": 30}, &got)
+	if got.RetentionDays != 30 {
+		t.Fatalf("retention_days = %d after PATCH", got.RetentionDays)
+	}
+	admin.must(200, "GET", path, nil, &got)
+	if got.RetentionDays != 30 {
+		t.Fatalf("retention_days = %d after reload", got.RetentionDays)
+	}
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		msgs, _, err := app.Store.Messages(ctx, old.ID, switchboard.MessagePage{Limit: 10})
+		must(t, err)
+		if len(msgs) == 1 {
+			if msgs[0].Content.Text != "vor 29 Tagen" {
+				t.Fatalf("kept %q, want the message 29 days old", msgs[0].Content.Text)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the retention job did not run: %d messages left", len(msgs))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if msgs, _, err := app.Store.Messages(ctx, elsewhere.ID, switchboard.MessagePage{Limit: 10}); err != nil || len(msgs) != 1 {
+		t.Fatalf("channel without retention lost messages: %v %d", err, len(msgs))
+	}
+	entries, _, err := app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.retention", Limit: 10})
+	must(t, err)
+	if len(entries) != 1 || entries[0].ObjectID != ch.ID || entries[0].Detail["messages"] != "1" || entries[0].Detail["retention_days"] != "30" {
+		t.Fatalf("retention audit: %+v", entries)
+	}
+	entries, _, err = app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.update", ObjectID: ch.ID, Limit: 10})
+	must(t, err)
+	if len(entries) != 1 || entries[0].Detail["retention_days"] != "30" {
+		t.Fatalf("channel.update audit: %+v", entries)
+	}
+	resp, err := httpGet(app.URL + "/metrics")
+	must(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, w := range []string{`switchboard_retention_deleted_total{kind="messages"} 1`, "switchboard_retention_last_success_timestamp_seconds 1"} {
+		if !bytes.Contains(b, []byte(w)) {
+			t.Errorf("/metrics lacks %q", w)
+		}
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,314 @@
+package inbox
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// ContactExport is everything stored about one contact (GDPR articles 15
+// and 20), gathered from the store; WriteZip streams it with the media
+// files. Gathering reads every row first, so a database error becomes an
+// error response instead of a truncated archive.
+type ContactExport struct {
+	Contact       *switchboard.Contact
+	Channel       ExportChannel
+	Conversations []*switchboard.Conversation
+	Messages      []*switchboard.Message // oldest first
+	Media         []*switchboard.MediaFile
+	// Access is the audit of who read, changed or answered the contact's
+	// conversations, and of earlier exports, oldest first.
+	Access     []*switchboard.AuditEntry
+	ExportedAt time.Time
+	// ExportedBy is the login of the exporting user; empty for the command
+	// line.
+	ExportedBy string
+
+	svc *Service
+}
+
+// ExportChannel names the business number the contact wrote to.
+type ExportChannel struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	DisplayPhoneNumber string `json:"display_phone_number"`
+}
+
+// exportPageSize is the page size for reading history and audit entries;
+// the stores cap pages at 200.
+const exportPageSize = 200
+
+// ExportContact gathers everything stored about a contact. It needs
+// privacy.manage and a role that allows the contact's channel (otherwise
+// the contact does not exist for the actor); a nil actor is the command
+// line. The export is audited as contact.export with counts only.
+func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, contactID string) (*ContactExport, error) {
+	ct, convs, err := s.privacyContact(ctx, a, "contact.export", contactID)
+	if err != nil {
+		return nil, err
+	}
+	e := &ContactExport{Contact: ct, Conversations: convs, ExportedAt: s.now(), svc: s}
+	if a != nil && a.User != nil {
+		e.ExportedBy = a.User.Login
+	}
+	ch, err := s.Store.Channel(ctx, ct.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	e.Channel = ExportChannel{ID: ch.ID, Name: ch.Name, DisplayPhoneNumber: ch.DisplayPhoneNumber}
+	for _, c := range convs {
+		msgs, err := s.allMessages(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		e.Messages = append(e.Messages, msgs...)
+	}
+	if e.Media, err = s.Store.ContactMedia(ctx, ct.ID); err != nil {
+		return nil, err
+	}
+	objects := []struct{ typ, id string }{{"contact", ct.ID}}
+	for _, c := range convs {
+		objects = append(objects, struct{ typ, id string }{"conversation", c.ID})
+	}
+	// Sends are audited per message (message.send names the message).
+	for _, m := range e.Messages {
+		if m.Direction == switchboard.DirectionOut {
+			objects = append(objects, struct{ typ, id string }{"message", m.ID})
+		}
+	}
+	for _, o := range objects {
+		entries, err := s.allAudit(ctx, switchboard.AuditFilter{ObjectType: o.typ, ObjectID: o.id})
+		if err != nil {
+			return nil, err
+		}
+		e.Access = append(e.Access, entries...)
+	}
+	slices.SortFunc(e.Access, func(x, y *switchboard.AuditEntry) int { return int(x.Seq - y.Seq) })
+	s.audit(ctx, a, "contact.export", "contact", ct.ID, switchboard.OutcomeSuccess, map[string]string{
+		"conversations": strconv.Itoa(len(convs)),
+		"messages":      strconv.Itoa(len(e.Messages)),
+		"media":         strconv.Itoa(len(e.Media)),
+	})
+	return e, nil
+}
+
+// privacyContact checks the actor may export or erase contactID and
+// returns the contact with their conversations. A missing permission is
+// 403 and audited as denied; a contact outside the actor's channels is
+// 404, like an unknown one.
+func (s *Service) privacyContact(ctx context.Context, a *switchboard.Actor, action, contactID string) (*switchboard.Contact, []*switchboard.Conversation, error) {
+	if a != nil && !a.Can(switchboard.PermPrivacyManage) {
+		s.audit(ctx, a, action, "contact", contactID, switchboard.OutcomeDenied, nil)
+		return nil, nil, forbidden()
+	}
+	if !switchboard.ValidID(contactID) {
+		return nil, nil, switchboard.NotFound("Contact")
+	}
+	ct, convs, err := s.Store.ContactConversations(ctx, contactID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a != nil && !a.Role.AllowsChannel(ct.ChannelID) {
+		return nil, nil, switchboard.NotFound("Contact")
+	}
+	return ct, convs, nil
+}
+
+// allMessages reads a conversation's whole history, oldest first.
+func (s *Service) allMessages(ctx context.Context, conversationID string) ([]*switchboard.Message, error) {
+	var out []*switchboard.Message
+	before := ""
+	for {
+		page, next, err := s.Store.Messages(ctx, conversationID, switchboard.MessagePage{Before: before, Limit: exportPageSize})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" || len(page) == 0 {
+			break
+		}
+		before = next
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// allAudit reads every audit entry matching f.
+func (s *Service) allAudit(ctx context.Context, f switchboard.AuditFilter) ([]*switchboard.AuditEntry, error) {
+	var out []*switchboard.AuditEntry
+	f.Limit = exportPageSize
+	for {
+		page, next, err := s.Store.AuditEntries(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" || len(page) == 0 {
+			return out, nil
+		}
+		f.Cursor = next
+	}
+}
+
+// Filename is the archive's suggested file name.
+func (e *ContactExport) Filename() string {
+	return "switchboard-contact-" + e.Contact.ID + ".zip"
+}
+
+// exportMedia is a media file's entry in media.json.
+type exportMedia struct {
+	*switchboard.MediaFile
+	// Path is the file inside the archive; empty when it is missing.
+	Path string `json:"path,omitempty"`
+	// Missing explains why the file is not in the archive.
+	Missing string `json:"missing,omitempty"`
+}
+
+const exportReadme = `Switchboard contact data export
+================================
+
+This archive holds everything Switchboard stored about one WhatsApp contact
+at the time of the export (GDPR articles 15 and 20). All files are JSON
+(UTF-8) except the media files.
+
+contact.json        the contact's profile: WhatsApp number, profile name,
+                    when they first wrote, and the business number (channel)
+                    they wrote to; when and by whom this export was made
+conversations.json  the conversations with the business: status, assigned
+                    employees (id and name), times
+messages.json       every message in both directions, oldest first: type,
+                    text, attachments, locations, reactions, delivery status
+                    and errors, WhatsApp message ids, times; sender_id names
+                    the employee who sent an outbound message
+media.json          the stored files (images, documents, voice notes...)
+                    with type, size, SHA-256 and their path in this archive
+media/              the files themselves, decrypted
+access_log.json     the audit log entries about the contact and their
+                    conversations: which employee read, assigned, answered
+                    or exported them, when, and from which IP address
+
+Times are UTC (RFC 3339).
+`
+
+// WriteZip streams the export as a zip archive to w. An error after the
+// first byte leaves a broken archive, so an HTTP handler must abort the
+// response instead of ending it normally.
+func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
+	zw := zip.NewWriter(w)
+	add := func(name string, method uint16) (io.Writer, error) {
+		return zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: e.ExportedAt})
+	}
+	addJSON := func(name string, v any) error {
+		f, err := add(name, zip.Deflate)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	f, err := add("README.txt", zip.Deflate)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, exportReadme); err != nil {
+		return err
+	}
+	if err := addJSON("contact.json", map[string]any{
+		"contact": e.Contact, "channel": e.Channel, "exported_at": e.ExportedAt, "exported_by": e.ExportedBy,
+	}); err != nil {
+		return err
+	}
+	msgs := e.Messages
+	if msgs == nil {
+		msgs = []*switchboard.Message{}
+	}
+	if err := addJSON("conversations.json", e.Conversations); err != nil {
+		return err
+	}
+	if err := addJSON("messages.json", msgs); err != nil {
+		return err
+	}
+	access := e.Access
+	if access == nil {
+		access = []*switchboard.AuditEntry{}
+	}
+	if err := addJSON("access_log.json", access); err != nil {
+		return err
+	}
+	index := make([]exportMedia, 0, len(e.Media))
+	for _, m := range e.Media {
+		em := exportMedia{MediaFile: m, Path: "media/" + exportFileName(m)}
+		missing, err := e.copyMedia(ctx, add, em.Path, m.ID)
+		if err != nil {
+			return err
+		}
+		if missing != "" {
+			em.Path, em.Missing = "", missing
+		}
+		index = append(index, em)
+	}
+	if err := addJSON("media.json", index); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// copyMedia decrypts one media file into the archive. A file the media
+// storage no longer has is reported as missing rather than failing the
+// whole export; any other error aborts it.
+func (e *ContactExport) copyMedia(ctx context.Context, add func(string, uint16) (io.Writer, error), name, id string) (missing string, err error) {
+	_, r, err := e.svc.ReadMedia(ctx, id)
+	if err != nil {
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			return "The file is no longer in media storage.", nil
+		}
+		return "", fmt.Errorf("media %s: %w", id, err)
+	}
+	defer r.Close()
+	f, err := add(name, zip.Store)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		return "", fmt.Errorf("media %s: %w", id, err)
+	}
+	return "", nil
+}
+
+// exportFileName is the name of a media file inside the archive: the
+// media id (unique) and the original name reduced to safe characters, or
+// an extension from the MIME type.
+func exportFileName(m *switchboard.MediaFile) string {
+	base := strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\' || r == ':' || unicode.IsControl(r):
+			return '_'
+		}
+		return r
+	}, path.Base(strings.ReplaceAll(m.Filename, "\\", "/")))
+	if base == "." || base == "/" || base == ".." {
+		base = ""
+	}
+	if r := []rune(base); len(r) > 100 {
+		base = string(r[len(r)-100:])
+	}
+	if base != "" {
+		return m.ID + "-" + base
+	}
+	if exts, _ := mime.ExtensionsByType(m.MIMEType); len(exts) > 0 {
+		return m.ID + exts[0]
+	}
+	return m.ID
+}
