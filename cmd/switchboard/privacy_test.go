@@ -260,6 +260,11 @@ func TestRetentionJob(t *testing.T) {
 	if len(oldMsgs) != 2 {
 		t.Fatalf("%d messages before retention", len(oldMsgs))
 	}
+	// The older message carries a stored file.
+	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: old.ID, MessageID: oldMsgs[1].ID, KeyID: old.KeyID,
+		MIMEType: "image/jpeg", Size: 3, SHA256: "z"}
+	must(t, app.Service.WriteMedia(ctx, file, strings.NewReader("jpg")))
+	must(t, app.Store.CreateMedia(ctx, file))
 
 	admin.must(200, "PATCH", path, map[string]int{"retention_days": 30}, &got)
 	if got.RetentionDays != 30 {
@@ -285,12 +290,19 @@ func TestRetentionJob(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if _, err := app.Store.Media(ctx, file.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("media row of the expired message: %v", err)
+	}
+	if _, err := app.Service.Blobs.Get(ctx, file.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("media file of the expired message: %v", err)
+	}
 	if msgs, _, err := app.Store.Messages(ctx, elsewhere.ID, switchboard.MessagePage{Limit: 10}); err != nil || len(msgs) != 1 {
 		t.Fatalf("channel without retention lost messages: %v %d", err, len(msgs))
 	}
 	entries, _, err := app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.retention", Limit: 10})
 	must(t, err)
-	if len(entries) != 1 || entries[0].ObjectID != ch.ID || entries[0].Detail["messages"] != "1" || entries[0].Detail["retention_days"] != "30" {
+	if len(entries) != 1 || entries[0].ObjectID != ch.ID || entries[0].Detail["messages"] != "1" ||
+		entries[0].Detail["media"] != "1" || entries[0].Detail["retention_days"] != "30" {
 		t.Fatalf("retention audit: %+v", entries)
 	}
 	entries, _, err = app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.update", ObjectID: ch.ID, Limit: 10})
@@ -302,7 +314,8 @@ func TestRetentionJob(t *testing.T) {
 	must(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, w := range []string{`switchboard_retention_deleted_total{kind="messages"} 1`, "switchboard_retention_last_success_timestamp_seconds 1"} {
+	for _, w := range []string{`switchboard_retention_deleted_total{kind="messages"} 1`, `switchboard_retention_deleted_total{kind="media"} 1`,
+		"switchboard_retention_last_success_timestamp_seconds 1"} {
 		if !bytes.Contains(b, []byte(w)) {
 			t.Errorf("/metrics lacks %q", w)
 		}
