@@ -233,8 +233,13 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	register, err := restoreRegister(ctx, c, loc)
-	if err != nil {
+	register, err := restoreRegister(ctx, c, loc, key)
+	if errors.Is(err, backup.ErrRegisterSignature) {
+		return fmt.Errorf("restore refused, nothing was restored: %w\n"+
+			"The erasure register lists the contacts to erase again after the restore; one that fails its check may have lost "+
+			"erasures (a removed line would bring an erased contact back). Find an intact copy (the data dir of the backed-up "+
+			"server, or a newer backup) and see docs/gdpr.md, \"Erasures and backups\"", err)
+	} else if err != nil {
 		return fmt.Errorf("erasure register: %w", err)
 	}
 	erased := 0
@@ -254,7 +259,7 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 		// The GDPR erasure register (docs/backup.md, "Erasures and
 		// restores"): every contact erased since the backup was made is
 		// erased again before the restore reports success.
-		Reapply: reapplyErasures(c, log, register, &erased),
+		Reapply: reapplyErasures(c, log, key, register, &erased),
 		Blobs:   &media.Files{Dir: filepath.Join(c.DataDir, "media")},
 		Logger:  log,
 	})

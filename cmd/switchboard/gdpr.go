@@ -58,15 +58,27 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-// syncRegister copies the store's erasure register to the data dir
-// (<data dir>/erasures.jsonl) and, when backups are configured, next to
-// the backups, so that a later restore of an older backup finds it.
+// syncRegister copies the store's erasure register, signed with the backup
+// key, to the data dir (<data dir>/erasures.jsonl) and, when backups are
+// configured, next to the backups, so that a later restore of an older
+// backup finds it.
 func syncRegister(ctx context.Context, c *Config, store switchboard.Store) error {
+	key, err := backup.LoadKey(c.BackupKeyFile)
+	if errors.Is(err, fs.ErrNotExist) && c.BackupTo == "" {
+		// No backup was ever made with this data dir, so there is nothing
+		// to sign with and no older backup a restore could bring erased
+		// contacts back from; the first backup holds the erasures in its
+		// database and writes the register after it (runBackupCreate).
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sign erasure register: %w", err)
+	}
 	reg, err := store.Erasures(ctx)
 	if err != nil {
 		return err
 	}
-	b, err := backup.EncodeRegister(reg)
+	b, err := backup.EncodeRegister(reg, key)
 	if err != nil {
 		return err
 	}
@@ -80,7 +92,7 @@ func syncRegister(ctx context.Context, c *Config, store switchboard.Store) error
 	if err != nil {
 		return err
 	}
-	return backup.WriteRegister(ctx, loc, reg)
+	return backup.WriteRegister(ctx, loc, reg, key)
 }
 
 func writeFileAtomic(path string, b []byte) error {
@@ -105,9 +117,11 @@ func writeFileAtomic(path string, b []byte) error {
 
 // restoreRegister gathers the erasure registers a restore re-applies: the
 // one beside the backup being restored (loc), the local copy in the data
-// dir, and (inside Reapply) the restored database's own.
-func restoreRegister(ctx context.Context, c *Config, loc backup.Location) ([]switchboard.Erasure, error) {
-	reg, err := backup.ReadRegister(ctx, loc)
+// dir, and (inside Reapply) the restored database's own. Both files must
+// carry a valid signature of key: one that fails the check stops the
+// restore, which could otherwise bring back contacts erased since.
+func restoreRegister(ctx context.Context, c *Config, loc backup.Location, key *backup.Key) ([]switchboard.Erasure, error) {
+	reg, err := backup.ReadRegister(ctx, loc, key)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +132,7 @@ func restoreRegister(ctx context.Context, c *Config, loc backup.Location) ([]swi
 		return nil, err
 	}
 	defer f.Close()
-	local, err := backup.DecodeRegister(f)
+	local, err := backup.DecodeRegister(f, key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", registerFile(c), err)
 	}
@@ -127,8 +141,8 @@ func restoreRegister(ctx context.Context, c *Config, loc backup.Location) ([]swi
 
 // reapplyErasures is the restore's Reapply hook: it erases again every
 // registered contact the restored database holds, then writes the merged
-// register back to the data dir.
-func reapplyErasures(c *Config, log *slog.Logger, reg []switchboard.Erasure, erased *int) func(ctx context.Context, s switchboard.Store) error {
+// register, signed with key, back to the data dir.
+func reapplyErasures(c *Config, log *slog.Logger, key *backup.Key, reg []switchboard.Erasure, erased *int) func(ctx context.Context, s switchboard.Store) error {
 	return func(ctx context.Context, s switchboard.Store) error {
 		svc := inbox.New(s, nil, nil)
 		svc.Logger = log
@@ -142,7 +156,7 @@ func reapplyErasures(c *Config, log *slog.Logger, reg []switchboard.Erasure, era
 		if err != nil {
 			return err
 		}
-		b, err := backup.EncodeRegister(all)
+		b, err := backup.EncodeRegister(all, key)
 		if err != nil {
 			return err
 		}

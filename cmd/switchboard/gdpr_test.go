@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
@@ -17,6 +21,8 @@ import (
 // key files): the restore reads the erasure register beside the backups
 // and erases the contact again, and the contact's data key, which the
 // backup still carried, is destroyed, so its ciphertexts cannot be opened.
+// A register that fails its signature check, beside the backups or in the
+// data dir, makes the restore fail and restore nothing.
 func TestErasureSurvivesRestore(t *testing.T) {
 	backups := t.TempDir()
 	app := startApp(t, map[string]string{"SWITCHBOARD_BACKUP_TO": backups, "SWITCHBOARD_BACKUP_INTERVAL": "1h"})
@@ -40,8 +46,14 @@ func TestErasureSurvivesRestore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("backup create: %v\n%s", err, out)
 	}
-	older := filepath.Join(backups, strings.TrimPrefix(strings.Fields(out)[1], backups+"/"))
-	older = strings.TrimSuffix(older, ":")
+	older := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	if !strings.HasPrefix(older, backups+"/switchboard-") {
+		t.Fatalf("backup create: %s", out)
+	}
+	loc, err := backup.ParseLocation(backups, app.Config.BackupS3())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Only privacy.manage may erase; the operator is refused.
 	if code, body := op.do("DELETE", "/api/v1/contacts/"+gone.Contact.ID, nil); code != 403 || errorCode(t, body) != switchboard.EForbidden {
@@ -76,11 +88,42 @@ func TestErasureSurvivesRestore(t *testing.T) {
 			}
 		}
 	}
-	// The register is beside the backups and in the data dir.
-	for _, p := range []string{filepath.Join(backups, "erasures.jsonl"), filepath.Join(app.Config.DataDir, "erasures.jsonl")} {
-		b, err := os.ReadFile(p)
-		if err != nil || !strings.Contains(string(b), gone.Contact.ID) || strings.Contains(string(b), "Greta") {
-			t.Fatalf("register %s: %v %q", p, err, b)
+	// The register is beside the backups and in the data dir, signed.
+	key, err := backup.LoadKey(app.Config.BackupKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := loc.Open(ctx, backup.RegisterName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	beside, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := os.ReadFile(filepath.Join(app.Config.DataDir, "erasures.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range [][]byte{beside, local} {
+		reg, err := backup.DecodeRegister(bytes.NewReader(b), key)
+		if err != nil || len(reg) != 1 || reg[0].ContactID != gone.Contact.ID || strings.Contains(string(b), "Greta") ||
+			!strings.Contains(string(b), `"key_id":"`+key.ID()+`"`) {
+			t.Fatalf("register: %v %q", err, b)
+		}
+	}
+	putRegister := func(b []byte) {
+		t.Helper()
+		up, err := loc.Create(ctx, backup.RegisterName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := up.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := up.Commit(); err != nil {
+			t.Fatal(err)
 		}
 	}
 
@@ -96,7 +139,31 @@ func TestErasureSurvivesRestore(t *testing.T) {
 			if backend == "postgres" {
 				renv["SWITCHBOARD_DATABASE_URL"], _ = testPostgresSchema(t)
 			}
+			// Someone with write access to the backups removed the
+			// erasure from the register: the restore refuses.
+			putRegister([]byte(beside[strings.Index(string(beside), "\n")+1:]))
 			out, err := runBackupCLI(t, renv, "backup", "restore", older)
+			if err == nil || !errors.Is(err, backup.ErrRegisterSignature) || !strings.Contains(err.Error(), "restore refused") ||
+				!strings.Contains(err.Error(), backups+"/erasures.jsonl") || !strings.Contains(err.Error(), "does not match") {
+				t.Fatalf("restore with a tampered register: %v\n%s", err, out)
+			}
+			putRegister(beside)
+			// So does an unsigned local copy in the data dir (as written
+			// before the register was signed).
+			localCopy := filepath.Join(renv["SWITCHBOARD_DATA_DIR"], "erasures.jsonl")
+			if err := os.WriteFile(localCopy, local[:strings.Index(string(local), "\n")+1], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err = runBackupCLI(t, renv, "backup", "restore", older)
+			if err == nil || !errors.Is(err, backup.ErrRegisterSignature) || !strings.Contains(err.Error(), localCopy) {
+				t.Fatalf("restore with an unsigned local register: %v\n%s", err, out)
+			}
+			if err := os.Remove(localCopy); err != nil {
+				t.Fatal(err)
+			}
+			// Neither refused restore wrote anything: this one would
+			// find a database that is not empty.
+			out, err = runBackupCLI(t, renv, "backup", "restore", older)
 			if err != nil || !strings.Contains(out, "1 contacts erased again") {
 				t.Fatalf("restore: %v\n%s", err, out)
 			}

@@ -3,7 +3,10 @@ package backup
 import (
 	"bufio"
 	"bytes"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -42,7 +45,15 @@ var (
 // well to read customer data.
 type Key struct {
 	wrap *seal.MasterKey
+	// registerKey authenticates the erasure register (register.go). It is
+	// derived from the backup key rather than the backup key itself, so
+	// the key that wraps file keys serves no second purpose.
+	registerKey []byte
 }
+
+// registerKeyInfo is the HKDF info of the erasure register's MAC key. A
+// new version of the register's signature needs a new label.
+const registerKeyInfo = "switchboard erasure register v1"
 
 // NewKey builds a backup key from its id and 32 raw bytes.
 func NewKey(id string, raw []byte) (*Key, error) {
@@ -50,7 +61,19 @@ func NewKey(id string, raw []byte) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup key: %w", err)
 	}
-	return &Key{wrap: mk}, nil
+	rk, err := hkdf.Key(sha256.New, raw, nil, registerKeyInfo, sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("backup key: %w", err)
+	}
+	return &Key{wrap: mk, registerKey: rk}, nil
+}
+
+// registerMAC returns the HMAC-SHA256 of an erasure register's lines under
+// the key's register subkey.
+func (k *Key) registerMAC(lines []byte) []byte {
+	h := hmac.New(sha256.New, k.registerKey)
+	h.Write(lines)
+	return h.Sum(nil)
 }
 
 // ID returns the key id that every backup made with the key names in its
