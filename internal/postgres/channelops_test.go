@@ -320,3 +320,8 @@ func BenchmarkApplyStatus(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDeleteExpired runs the shared retention body.
+func BenchmarkDeleteExpired(b *testing.B) {
+	storetest.BenchDeleteExpired(b, MustOpenDB(b))
+}

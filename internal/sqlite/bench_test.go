@@ -29,3 +29,7 @@ func BenchmarkReceiveBatch(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) { storetest.BenchReceiveBatch(b, mustOpen(b), n) })
 	}
 }
+
+func BenchmarkDeleteExpired(b *testing.B) {
+	storetest.BenchDeleteExpired(b, mustOpen(b))
+}

@@ -183,3 +183,39 @@ func BenchApplyStatus(b *testing.B, s switchboard.Store) {
 	}
 	wg.Wait()
 }
+
+// BenchDeleteExpiredSize is how many conversations (one message, contact
+// and data key each) BenchDeleteExpired expires per iteration.
+const BenchDeleteExpiredSize = 5000
+
+// BenchDeleteExpired measures the retention job's store work: deleting
+// BenchDeleteExpiredSize expired messages with their conversations,
+// contacts and data keys in batches of 500, as inbox.ApplyRetention does.
+// It reports rows per second (messages + conversations + contacts).
+func BenchDeleteExpired(b *testing.B, s switchboard.Store) {
+	ch := mustChannel(b, s)
+	var rows int
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fillConversations(b, s, ch.ID, BenchDeleteExpiredSize)
+		b.StartTimer()
+		start := time.Now()
+		cutoff := time.Now().Add(time.Hour)
+		for {
+			d, err := s.DeleteExpired(context.Background(), ch.ID, cutoff, 500)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if d.Empty() {
+				break
+			}
+			rows += d.Messages + d.Conversations + d.Contacts
+		}
+		elapsed += time.Since(start)
+	}
+	if want := 3 * BenchDeleteExpiredSize * b.N; rows != want {
+		b.Fatalf("deleted %d rows, want %d", rows, want)
+	}
+	b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+}
