@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,20 +13,42 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/backup/s3test"
 	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
 // TestErasureSurvivesRestore erases a contact through the API after a
-// backup was made, then restores that older backup into empty SQLite and
-// PostgreSQL databases on a "new server" (a fresh data dir with only the
-// key files): the restore reads the erasure register beside the backups
-// and erases the contact again, and the contact's data key, which the
-// backup still carried, is destroyed, so its ciphertexts cannot be opened.
-// A register that fails its signature check, beside the backups or in the
-// data dir, makes the restore fail and restore nothing.
+// backup was made into a directory, then restores that older backup into
+// empty SQLite and PostgreSQL databases on a "new server" (a fresh data dir
+// with only the key files): the restore reads the erasure register beside
+// the backups and erases the contact again, and the contact's data key,
+// which the backup still carried, is destroyed, so its ciphertexts cannot
+// be opened. A register that fails its signature check, beside the backups
+// or in the data dir, makes the restore fail and restore nothing.
 func TestErasureSurvivesRestore(t *testing.T) {
-	backups := t.TempDir()
-	app := startApp(t, map[string]string{"SWITCHBOARD_BACKUP_TO": backups, "SWITCHBOARD_BACKUP_INTERVAL": "1h"})
+	testErasureSurvivesRestore(t, t.TempDir(), nil)
+}
+
+// TestErasureSurvivesRestoreS3 is TestErasureSurvivesRestore with the
+// backups and the register in a bucket of a real S3-compatible server.
+func TestErasureSurvivesRestoreS3(t *testing.T) {
+	srv := s3test.Start(t, "switchboard-gdpr")
+	testErasureSurvivesRestore(t, "s3://switchboard-gdpr/prod", map[string]string{
+		"SWITCHBOARD_BACKUP_S3_ENDPOINT": srv.Endpoint, "SWITCHBOARD_BACKUP_S3_REGION": srv.Region,
+		"SWITCHBOARD_BACKUP_S3_ACCESS_KEY_ID": srv.AccessKeyID, "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY": srv.SecretAccessKey,
+		"SWITCHBOARD_BACKUP_S3_PATH_STYLE": "true",
+	})
+}
+
+// testErasureSurvivesRestore runs the erasure and restore test with the
+// backups in backups (a directory or s3://bucket/prefix, reached with the
+// settings in s3env).
+func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]string) {
+	withS3 := func(env map[string]string) map[string]string {
+		maps.Copy(env, s3env)
+		return env
+	}
+	app := startApp(t, withS3(map[string]string{"SWITCHBOARD_BACKUP_TO": backups, "SWITCHBOARD_BACKUP_INTERVAL": "1h"}))
 	admin := app.setupAdmin()
 	op, _ := app.createUser(admin, "otto", switchboard.RoleOperator)
 	ch := app.channel("Main")
@@ -41,7 +64,7 @@ func TestErasureSurvivesRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	env := map[string]string{"SWITCHBOARD_DATA_DIR": app.Config.DataDir, "SWITCHBOARD_LOG_LEVEL": "error", "SWITCHBOARD_BACKUP_TO": backups}
+	env := withS3(map[string]string{"SWITCHBOARD_DATA_DIR": app.Config.DataDir, "SWITCHBOARD_LOG_LEVEL": "error", "SWITCHBOARD_BACKUP_TO": backups})
 	out, err := runBackupCLI(t, env, "backup", "create")
 	if err != nil {
 		t.Fatalf("backup create: %v\n%s", err, out)
@@ -131,7 +154,7 @@ func TestErasureSurvivesRestore(t *testing.T) {
 		dir := t.TempDir()
 		copyFile(t, app.Config.BackupKeyFile, filepath.Join(dir, "backup.key"))
 		copyFile(t, app.Config.MasterKeyFile, filepath.Join(dir, "master.key"))
-		return map[string]string{"SWITCHBOARD_DATA_DIR": dir, "SWITCHBOARD_LOG_LEVEL": "error"}
+		return withS3(map[string]string{"SWITCHBOARD_DATA_DIR": dir, "SWITCHBOARD_LOG_LEVEL": "error"})
 	}
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {

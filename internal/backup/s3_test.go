@@ -1,115 +1,23 @@
 package backup
 
 import (
-	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/backup/s3test"
 )
 
-// weedBinary finds SeaweedFS's weed: $SWITCHBOARD_TEST_WEED, weed on the
-// PATH, or $GOPATH/bin/weed. .ci/run installs it (see docs/backup.md).
-func weedBinary() string {
-	if p := os.Getenv("SWITCHBOARD_TEST_WEED"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("weed"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "weed")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(tb, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startS3 starts a real S3-compatible server, SeaweedFS in its single
-// process "mini" mode, on free loopback ports, with one access key and a
-// bucket, and returns its configuration. In CI (CI=true) a missing or
+// startS3 starts a real S3-compatible server (s3test: SeaweedFS) with
+// bucket and returns its configuration. In CI (CI=true) a missing or
 // broken server fails the test; elsewhere it skips with instructions.
 func startS3(tb testing.TB, bucket string) S3Config {
 	tb.Helper()
-	unavailable := func(format string, args ...any) {
-		tb.Helper()
-		msg := fmt.Sprintf(format, args...) + "; install it with the command in docs/backup.md (Testing) or set SWITCHBOARD_TEST_WEED"
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	bin := weedBinary()
-	if bin == "" {
-		unavailable("the S3 test server (SeaweedFS weed) is not installed")
-	}
-	dir := tb.TempDir()
-	cfg := filepath.Join(dir, "s3.json")
-	must(tb, os.WriteFile(cfg, []byte(`{"identities":[{"name":"switchboard","credentials":[{"accessKey":"sbtestkey","secretKey":"sbtestsecret-0123456789"}],"actions":["Admin","Read","Write","List","Tagging"]}]}`), 0o600))
-	s3Port := freePort(tb)
-	args := []string{"mini", "-dir=" + filepath.Join(dir, "data"), "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-		fmt.Sprintf("-master.port=%d", freePort(tb)), fmt.Sprintf("-master.port.grpc=%d", freePort(tb)),
-		fmt.Sprintf("-volume.port=%d", freePort(tb)), fmt.Sprintf("-volume.port.grpc=%d", freePort(tb)),
-		fmt.Sprintf("-filer.port=%d", freePort(tb)), fmt.Sprintf("-filer.port.grpc=%d", freePort(tb)),
-		fmt.Sprintf("-s3.port=%d", s3Port), fmt.Sprintf("-s3.port.grpc=%d", freePort(tb)),
-		"-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
-		fmt.Sprintf("-admin.port=%d", freePort(tb)), "-admin.port.legacy=0",
-		"-s3.config=" + cfg, "-bucket=" + bucket,
-	}
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		unavailable("cannot start %s: %v", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	s3 := S3Config{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", s3Port), Region: "us-east-1",
-		AccessKeyID: "sbtestkey", SecretAccessKey: "sbtestsecret-0123456789", PathStyle: true}
-	// Ready when the bucket answers an authenticated listing.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-exited:
-			unavailable("the S3 test server exited: %s", logs.String())
-		default:
-		}
-		if resp, err := http.Get(s3.Endpoint + "/"); err == nil {
-			resp.Body.Close()
-			loc, err := NewS3(bucket, "", s3)
-			must(tb, err)
-			ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
-			_, err = loc.List(ctx)
-			cancel()
-			if err == nil {
-				return s3
-			}
-		}
-		if time.Now().After(deadline) {
-			unavailable("the S3 test server did not become ready: %s", logs.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	srv := s3test.Start(tb, bucket)
+	return S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKeyID, SecretAccessKey: srv.SecretAccessKey, PathStyle: true}
 }
 
 // TestS3Location stores, lists, verifies, restores and prunes backups in a
@@ -178,4 +86,81 @@ func TestS3Location(t *testing.T) {
 	if len(deleted) != 2 || len(objs) != 2 || objs[1].Name != obj.Name || objs[0].Name != Name(t0.Add(3*time.Hour)) {
 		t.Fatalf("prune deleted %v, left %+v", deleted, objs)
 	}
+}
+
+// TestS3Register keeps the signed erasure register beside backups in a
+// bucket of a real S3-compatible server: a missing object is an empty
+// register, a written one is replaced and read back, a changed one is
+// refused with an error naming the object, and neither List nor pruning
+// ever touches it.
+func TestS3Register(t *testing.T) {
+	s3 := startS3(t, "switchboard-register")
+	loc, err := ParseLocation("s3://switchboard-register/prod", s3)
+	must(t, err)
+	key := backupKey(t)
+
+	reg, err := ReadRegister(bg(), loc, key)
+	if err != nil || reg != nil {
+		t.Fatalf("missing register: %v %+v", err, reg)
+	}
+	first := erasures(2)
+	must(t, WriteRegister(bg(), loc, first, key))
+	reg, err = ReadRegister(bg(), loc, key)
+	must(t, err)
+	sameRegister(t, reg, first)
+	second := append(first, erasures(3)...)
+	must(t, WriteRegister(bg(), loc, second, key))
+	reg, err = ReadRegister(bg(), loc, key)
+	must(t, err)
+	sameRegister(t, reg, second)
+	// Another prefix in the same bucket has its own (here: no) register.
+	other, err := ParseLocation("s3://switchboard-register/staging", s3)
+	must(t, err)
+	if reg, err := ReadRegister(bg(), other, key); err != nil || reg != nil {
+		t.Fatalf("register under another prefix: %v %+v", err, reg)
+	}
+
+	// Backups beside it: List never returns it, pruning never deletes it.
+	src := newSQLite(t, masterKey(t))
+	populate(t, src, 1)
+	for i := range 3 {
+		_, _, err := Write(bg(), loc, src.db, key, CreateOptions{Clock: fixedClock(t0.Add(time.Duration(i) * time.Hour))})
+		must(t, err)
+	}
+	deleted, err := Prune(bg(), loc, 1)
+	must(t, err)
+	objs, err := loc.List(bg())
+	must(t, err)
+	if len(deleted) != 2 || len(objs) != 1 || objs[0].Name != Name(t0.Add(2*time.Hour)) {
+		t.Fatalf("prune deleted %v, left %+v", deleted, objs)
+	}
+	reg, err = ReadRegister(bg(), loc, key)
+	must(t, err)
+	sameRegister(t, reg, second)
+
+	// Someone with write access to the bucket removes an erasure.
+	rc, err := loc.Open(bg(), RegisterName)
+	must(t, err)
+	signed, err := io.ReadAll(rc)
+	rc.Close()
+	must(t, err)
+	lines := strings.SplitAfter(string(signed), "\n")
+	tampered := strings.Join(append(lines[:1:1], lines[2:]...), "")
+	up, err := loc.Create(bg(), RegisterName)
+	must(t, err)
+	_, err = io.WriteString(up, tampered)
+	must(t, err)
+	must(t, up.Commit())
+	reg, err = ReadRegister(bg(), loc, key)
+	if !errors.Is(err, ErrRegisterSignature) || !strings.Contains(err.Error(), "s3://switchboard-register/prod/erasures.jsonl") || reg != nil {
+		t.Fatalf("tampered register in the bucket: %v %+v", err, reg)
+	}
+	if _, err := ReadRegister(bg(), loc, backupKey(t)); !errors.Is(err, ErrRegisterSignature) {
+		t.Fatalf("register read with another backup key: %v", err)
+	}
+	// Writing it again (as the next backup does) repairs it.
+	must(t, WriteRegister(bg(), loc, second, key))
+	reg, err = ReadRegister(bg(), loc, key)
+	must(t, err)
+	sameRegister(t, reg, second)
 }
