@@ -18,12 +18,16 @@ import (
 )
 
 const contactUsage = `usage:
-  switchboard contact erase --id CONTACT_ID   erase a contact and everything stored about them (GDPR art. 17)`
+  switchboard contact export --id CONTACT_ID [--out FILE.zip]   write everything stored about a contact to a zip (GDPR art. 15, 20)
+  switchboard contact erase --id CONTACT_ID                     erase a contact and everything stored about them (GDPR art. 17)`
 
 // registerFile is the local copy of the erasure register in the data dir.
 func registerFile(c *Config) string { return filepath.Join(c.DataDir, backup.RegisterName) }
 
 func runContact(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runContactExport(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "erase" {
 		return errors.New(contactUsage)
 	}

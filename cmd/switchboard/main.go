@@ -41,6 +41,7 @@ Commands:
   backup verify  check a backup's integrity: backup verify BACKUP
   backup restore restore a backup into an empty database: backup restore BACKUP
   backup list    list the backups in a location (--to)
+  contact export write everything stored about a contact to a zip (--id, --out)
   contact erase  erase a contact and everything stored about them (--id)
   keys rotate    re-wrap every data key with a new master key, online
   keys rewrap    re-wrap keys still wrapped by a retired master key

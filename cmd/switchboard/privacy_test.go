@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -227,6 +229,39 @@ func TestContactExport(t *testing.T) {
 	_, body = admin.download(exportPath)
 	if !bytes.Contains(unzip(t, body)["access_log.json"], []byte(`"contact.export"`)) {
 		t.Error("the second export's access log does not show the first export")
+	}
+
+	// The command line writes the same archive to a file of mode 0600 and
+	// never overwrites one.
+	env := map[string]string{"SWITCHBOARD_DATA_DIR": app.Config.DataDir, "SWITCHBOARD_LOG_LEVEL": "error"}
+	zipPath := filepath.Join(t.TempDir(), "clara.zip")
+	out, err := runBackupCLI(t, env, "contact", "export", "--id", conv.Contact.ID, "--out", zipPath)
+	if err != nil || !strings.Contains(out, "3 messages, 2 media files") {
+		t.Fatalf("contact export: %v\n%s", err, out)
+	}
+	st, err := os.Stat(zipPath)
+	must(t, err)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v, want 0600", st.Mode().Perm())
+	}
+	b, err := os.ReadFile(zipPath)
+	must(t, err)
+	cli := unzip(t, b)
+	if string(cli[wantPDF]) != "%PDF-1.7 Clara" || !bytes.Contains(cli["messages.json"], []byte("Zweite Frage")) {
+		t.Errorf("CLI archive differs: %d files", len(cli))
+	}
+	if out, err := runBackupCLI(t, env, "contact", "export", "--id", conv.Contact.ID, "--out", zipPath); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("second export to the same file: %v\n%s", err, out)
+	}
+	if out, err := runBackupCLI(t, env, "contact", "export", "--id", switchboard.NewID(), "--out", zipPath+"2"); err == nil {
+		t.Errorf("export of an unknown contact succeeded: %s", out)
+	} else if _, serr := os.Stat(zipPath + "2"); !os.IsNotExist(serr) {
+		t.Errorf("a failed export left a file: %v", serr)
+	}
+	entries, _, err = app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "contact.export", ActorID: "", Limit: 10})
+	must(t, err)
+	if len(entries) == 0 || entries[0].ActorLogin != "" || entries[0].Outcome != switchboard.OutcomeSuccess {
+		t.Errorf("CLI export audit: %+v", entries[0])
 	}
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/media"
+	"github.com/switchboardhq/switchboard/internal/seal"
+)
+
+// runContactExport writes everything stored about a contact to a zip
+// file (GDPR articles 15 and 20), like GET /api/v1/contacts/{id}/export.
+// The file is created with mode 0600 and only renamed into place once
+// complete, so a failed export leaves no partial archive behind.
+func runContactExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var id, out string
+	c, _, err := parseConfig("contact export", args, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "id", "", "id of the contact to export (Conversation.contact.id; required)")
+		fs.StringVar(&out, "out", "", "zip file to write (default switchboard-contact-<id>.zip in the current directory; never overwritten)")
+	}, stderr)
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return errors.New("--id is required\n" + contactUsage)
+	}
+	log := newLogger(c, stderr)
+	store, err := openStore(ctx, c, log, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := inbox.New(store, nil, nil)
+	svc.Logger = log
+	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	svc.Keys = store.(interface{ Keys() *seal.Keyring }).Keys()
+	exp, err := svc.ExportContact(ctx, nil, id)
+	if err != nil {
+		return errors.New(switchboard.ErrorMessage(err))
+	}
+	if out == "" {
+		out = exp.Filename()
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("%s exists; choose another --out", out)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := exp.WriteZip(ctx, tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write export: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// Link instead of rename: it fails if out appeared meanwhile.
+	if err := os.Link(tmp.Name(), out); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	fmt.Fprintf(stdout, "exported contact %s to %s: %d conversations, %d messages, %d media files, %d audit entries\n",
+		id, out, len(exp.Conversations), len(exp.Messages), len(exp.Media), len(exp.Access))
+	return nil
+}
