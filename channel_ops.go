@@ -233,4 +233,11 @@ type Idempotency interface {
 	// IdempotentMessage returns the message created earlier by userID with
 	// key, or ENotFound.
 	IdempotentMessage(ctx context.Context, userID, key string) (*Message, error)
+	// DeleteIdempotencyKeys forgets the keys stored before before (the
+	// messages stay) and returns how many.
+	DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error)
 }
+
+// IdempotencyKeyTTL is how long an Idempotency-Key is remembered; a retry
+// after that sends again.
+const IdempotencyKeyTTL = 24 * time.Hour

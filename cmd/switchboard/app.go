@@ -315,7 +315,8 @@ func (a *App) Close() error {
 }
 
 // expireSessions deletes ended sessions every interval, so the IP addresses
-// and user agents of sessions nobody closed are not kept for ever.
+// and user agents of sessions nobody closed are not kept for ever, and
+// forgets Idempotency-Keys older than switchboard.IdempotencyKeyTTL.
 func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -326,6 +327,12 @@ func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 			a.Logger.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			a.Logger.Info("deleted expired sessions", "count", n)
+		}
+		n, err = a.Store.DeleteIdempotencyKeys(ctx, now.Add(-switchboard.IdempotencyKeyTTL))
+		if err != nil && ctx.Err() == nil {
+			a.Logger.Warn("delete old idempotency keys", "err", err)
+		} else if n > 0 {
+			a.Logger.Debug("deleted old idempotency keys", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -511,6 +511,15 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Ti
 	return int(tag.RowsAffected()), nil
 }
 
+// DeleteIdempotencyKeys implements [switchboard.Idempotency].
+func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, utc(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete idempotency keys: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // Setup.
 
 // PutSetupToken replaces any earlier setup token.

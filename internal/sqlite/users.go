@@ -565,6 +565,20 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Ti
 	return int(n), err
 }
 
+// DeleteIdempotencyKeys implements [switchboard.Idempotency].
+func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, micros(utc(before)))
+		if err != nil {
+			return fmt.Errorf("delete idempotency keys: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // Setup.
 
 // PutSetupToken replaces any earlier setup token.

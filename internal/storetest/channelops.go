@@ -798,4 +798,25 @@ func testIdempotency(t *testing.T, open Opener) {
 	wantCode(t, err, switchboard.ENotFound)
 	_, err = s.IdempotentMessage(ctx(), f.user.ID, "")
 	wantCode(t, err, switchboard.ENotFound)
+
+	// Keys are forgotten by age (they carry the store's clock); the
+	// messages stay.
+	n, err := s.DeleteIdempotencyKeys(ctx(), time.Now().Add(-time.Hour))
+	must(t, err)
+	if n != 0 {
+		t.Errorf("deleted %d keys stored within the last hour", n)
+	}
+	if _, err := s.IdempotentMessage(ctx(), f.user.ID, "key-1"); err != nil {
+		t.Errorf("key forgotten too early: %v", err)
+	}
+	n, err = s.DeleteIdempotencyKeys(ctx(), time.Now().Add(time.Hour))
+	must(t, err)
+	if n != 2 {
+		t.Errorf("deleted %d keys, want 2", n)
+	}
+	_, err = s.IdempotentMessage(ctx(), f.user.ID, "key-1")
+	wantCode(t, err, switchboard.ENotFound)
+	if _, err := s.Message(ctx(), first.ID); err != nil {
+		t.Errorf("the message went with its key: %v", err)
+	}
 }
