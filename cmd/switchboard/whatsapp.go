@@ -70,6 +70,9 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 
 	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.Service, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
 	a.Sender = &worker.Sender{Store: a.Store, Results: a.Service, Media: a.Service, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
+	sends := a.Metrics.Counter("switchboard_send_outcomes_total",
+		"Outbound send attempts by outcome: sent (accepted by Meta), failed (permanently), unknown (may have gone out; flagged, not resent), retry (temporary failure, rescheduled).", "outcome")
+	a.Sender.Outcome = func(outcome string) { sends.With(outcome).Inc() }
 	if a.SenderOptions != nil {
 		a.SenderOptions(a.Sender)
 	}

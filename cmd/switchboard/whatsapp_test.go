@@ -340,6 +340,7 @@ func TestWebhookSignatureAndHandshake(t *testing.T) {
 			t.Errorf("%s signature = %d, want 401", name, resp.StatusCode)
 		}
 	}
+	wantMetric(t, app.URL, `switchboard_webhooks_rejected_total{reason="signature"} 4`)
 	// The correctly signed body is accepted, proving the refusals were
 	// about the signature alone.
 	req, _ := http.NewRequest("POST", app.URL+"/webhooks/whatsapp", bytes.NewReader(body))
@@ -512,6 +513,8 @@ func TestRetriesAndIdempotency(t *testing.T) {
 	if st := app.Emulator.Stats(); st.Errors[131000] == 0 {
 		t.Fatalf("no injected errors happened: %+v", st.Errors)
 	}
+	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="sent"} 6`)
+	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="retry"} `)
 	_ = switchboard.MessageRead
 }
 
@@ -548,6 +551,25 @@ func TestUnknownOutcomeIsFlaggedNotResent(t *testing.T) {
 	if n > 1 {
 		t.Fatalf("the message reached the phone %d times", n)
 	}
+	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="unknown"} 1`)
+}
+
+// wantMetric fails unless the server's /metrics has a line starting with
+// sample.
+func wantMetric(t *testing.T, base, sample string) {
+	t.Helper()
+	resp, err := httpGet(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, sample) {
+			return
+		}
+	}
+	t.Errorf("/metrics has no line starting with %q", sample)
 }
 
 // TestReadReceipts: with mark_read on, opening a conversation marks the

@@ -40,13 +40,20 @@ func (s *Server) webhook() http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
+				s.rejected.With("too_large").Inc()
 				writeError(w, r, s.Logger, switchboard.Errorf(switchboard.ETooLarge, "Webhook body too large."))
 				return
 			}
+			s.rejected.With("unreadable").Inc()
 			writeError(w, r, s.Logger, switchboard.Errorf(switchboard.EInvalid, "Could not read the body."))
 			return
 		}
 		if err := s.Service.AcceptWebhook(r.Context(), body, r.Header.Get("X-Hub-Signature-256")); err != nil {
+			if errors.Is(err, inbox.ErrBadSignature) {
+				s.rejected.With("signature").Inc()
+			} else {
+				s.rejected.With("error").Inc()
+			}
 			writeError(w, r, s.Logger, err)
 			return
 		}

@@ -62,6 +62,9 @@ type Sender struct {
 	Lease       time.Duration // claim duration (default 2 minutes)
 	Poll        time.Duration // idle poll interval (default 500 ms)
 	Backoff     whatsapp.Backoff
+	// Outcome, when set, is told each attempt's outcome: "sent", "failed",
+	// "unknown" or "retry" (for metrics).
+	Outcome func(outcome string)
 
 	once      sync.Once
 	wake      chan struct{}
@@ -238,7 +241,7 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 		// A previous attempt was claimed and never resolved: the process
 		// died mid-send. It may have reached Meta, so flag it for a person
 		// instead of sending twice.
-		s.record(ctx, log, func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
+		s.record(ctx, log, "unknown", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
 		return
 	}
 	ch, err := s.Store.Channel(ctx, conv.ChannelID)
@@ -277,7 +280,7 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 		wamid = res.Messages[0].ID
 	}
 	now := s.Now()
-	s.record(ctx, log, func() (*switchboard.StatusResult, error) { return s.Store.MarkSent(ctx, m.ID, wamid, now) })
+	s.record(ctx, log, "sent", func() (*switchboard.StatusResult, error) { return s.Store.MarkSent(ctx, m.ID, wamid, now) })
 	valid := "valid"
 	empty := ""
 	_ = s.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{LastSendAt: &now, TokenState: &valid, TokenError: &empty})
@@ -379,7 +382,7 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 	m := it.Message
 	var se *sendError
 	if errors.As(err, &se) {
-		s.record(ctx, log, func() (*switchboard.StatusResult, error) {
+		s.record(ctx, log, "failed", func() (*switchboard.StatusResult, error) {
 			return s.Store.MarkSendFailed(ctx, m.ID, switchboard.MessageError{Code: se.code, Title: se.title}, s.Now())
 		})
 		return
@@ -398,7 +401,7 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 		s.retry(ctx, log, it, code, err)
 	case whatsapp.Unknown:
 		log.Warn("send outcome unknown; flagged, not resent", "err", err)
-		s.record(ctx, log, func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
+		s.record(ctx, log, "unknown", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
 	default:
 		me := switchboard.MessageError{Code: 0, Title: err.Error()}
 		if isAPI {
@@ -409,7 +412,7 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 			}
 		}
 		log.Info("send failed permanently", "code", me.Code)
-		s.record(ctx, log, func() (*switchboard.StatusResult, error) { return s.Store.MarkSendFailed(ctx, m.ID, me, s.Now()) })
+		s.record(ctx, log, "failed", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendFailed(ctx, m.ID, me, s.Now()) })
 	}
 }
 
@@ -417,11 +420,14 @@ func (s *Sender) retry(ctx context.Context, log *slog.Logger, it *switchboard.Ou
 	m := it.Message
 	if it.Attempts >= s.MaxAttempts {
 		me := switchboard.MessageError{Code: code, Title: "Gave up after repeated temporary failures", Details: cause.Error()}
-		s.record(ctx, log, func() (*switchboard.StatusResult, error) { return s.Store.MarkSendFailed(ctx, m.ID, me, s.Now()) })
+		s.record(ctx, log, "failed", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendFailed(ctx, m.ID, me, s.Now()) })
 		return
 	}
 	d := s.Backoff.For(code, it.Attempts-1)
 	log.Info("send failed temporarily; retrying", "code", code, "in", d)
+	if s.Outcome != nil {
+		s.Outcome("retry")
+	}
 	if err := s.Store.RetrySend(ctx, m.ID, it.Attempts, s.Now().Add(d)); err != nil {
 		log.Error("reschedule send", "err", err)
 		return
@@ -429,7 +435,10 @@ func (s *Sender) retry(ctx context.Context, log *slog.Logger, it *switchboard.Ou
 	time.AfterFunc(d, s.Notify) // wake when it is due, not at the next poll
 }
 
-func (s *Sender) record(ctx context.Context, log *slog.Logger, f func() (*switchboard.StatusResult, error)) {
+func (s *Sender) record(ctx context.Context, log *slog.Logger, outcome string, f func() (*switchboard.StatusResult, error)) {
+	if s.Outcome != nil {
+		s.Outcome(outcome)
+	}
 	r, err := f()
 	if err != nil {
 		log.Error("record send result", "err", err)
