@@ -222,6 +222,9 @@ type Message struct {
 	Error       *MessageError `json:"error,omitempty"`
 	ReplyToID   string        `json:"reply_to_id,omitempty"` // our id of the quoted message
 	SenderID    string        `json:"sender_id,omitempty"`   // user who sent an outbound message
+	// SenderName is the sender's current display name, filled by the
+	// service when it hands messages to users; not stored.
+	SenderName string `json:"sender_name,omitempty"`
 	// Timestamp is Meta's time for inbound messages and the creation time
 	// for outbound ones; messages are ordered by it.
 	Timestamp time.Time `json:"timestamp"`

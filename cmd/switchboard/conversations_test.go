@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -53,5 +54,44 @@ func TestUnreadCountsAndMarkRead(t *testing.T) {
 	employee, _ := app.createUser(admin, "ezra", "employee")
 	if got, _ := employee.do("POST", "/api/v1/conversations/"+conv.ID+"/read", nil); got != 404 {
 		t.Fatalf("employee mark read = %d, want 404", got)
+	}
+}
+
+// TestSenderNames: outbound messages carry their sender's current name, in
+// the send response and the history, so colleagues see who answered.
+func TestSenderNames(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	operator, op := app.createUser(admin, "ophelia", "operator")
+	ch := app.channel("Main")
+	conv := app.customerWrites(ch.ID, "4915100000301", "Sina Sender", "Hallo")
+	var sent struct {
+		SenderID   string `json:"sender_id"`
+		SenderName string `json:"sender_name"`
+	}
+	operator.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "Guten Tag"}, &sent)
+	if sent.SenderID != op.ID || sent.SenderName != "Ophelia" {
+		t.Fatalf("sent message: %+v", sent)
+	}
+	names := func() []string {
+		var page struct {
+			Items []struct {
+				Direction  string `json:"direction"`
+				SenderName string `json:"sender_name"`
+			} `json:"items"`
+		}
+		admin.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &page)
+		var out []string
+		for _, m := range page.Items {
+			out = append(out, m.Direction+":"+m.SenderName)
+		}
+		return out
+	}
+	if got := fmt.Sprint(names()); got != "[out:Ophelia in:]" {
+		t.Fatalf("history as seen by the admin = %s", got)
+	}
+	admin.must(200, "PATCH", "/api/v1/users/"+op.ID, map[string]string{"name": "Ophelia Neu"}, nil)
+	if got := fmt.Sprint(names()); got != "[out:Ophelia Neu in:]" {
+		t.Fatalf("history after the rename = %s", got)
 	}
 }

@@ -96,6 +96,7 @@ func (s *Service) Messages(ctx context.Context, a *switchboard.Actor, conversati
 	if err != nil {
 		return nil, "", err
 	}
+	s.nameSenders(ctx, msgs...)
 	if p.Before == "" && c.UnreadCount > 0 {
 		if err := s.Store.MarkRead(ctx, c.ID, a.User.ID); err != nil {
 			s.Logger.Warn("mark conversation read", "err", err)

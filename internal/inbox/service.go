@@ -54,6 +54,7 @@ type Service struct {
 	Keys  Keyring
 
 	channels channelCache
+	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
 }
 
@@ -101,6 +102,9 @@ func (s *Service) audit(ctx context.Context, a *switchboard.Actor, action, objTy
 func (s *Service) publish(ctx context.Context, typ string, conv *switchboard.Conversation, data any, also ...string) {
 	if s.Events == nil {
 		return
+	}
+	if m, ok := data.(*switchboard.Message); ok {
+		s.nameSenders(ctx, m)
 	}
 	s.Events.Publish(ctx, switchboard.Event{
 		Type: typ, At: s.now(), ConversationID: conv.ID, Data: data,

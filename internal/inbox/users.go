@@ -175,6 +175,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
+	s.senders.forget(id)
 	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) {
 		s.disconnect(id)
 	}
