@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -617,5 +618,37 @@ func TestEmulatorAutoStaysOffWithRealChannels(t *testing.T) {
 	second := startApp(t, env)
 	if second.Emulator != nil {
 		t.Fatal("auto: emulator started although a real channel exists")
+	}
+}
+
+// TestExpiredInboundMedia: Meta keeps a customer's media for 7 days. A
+// download that reaches the emulator after that (held back here by
+// latency while the emulator's clock jumps 8 days) gets Meta's "unknown
+// object" error, and the message shows the attachment as expired instead
+// of retrying for ever.
+func TestExpiredInboundMedia(t *testing.T) {
+	var offset atomic.Int64
+	app := startEmulated(t, func(c *emulator.Config) {
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+	admin := app.setupAdmin()
+	const wa = "4916088880000"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Späte Sendung", Text: "hallo"})
+	conv := conversationOf(t, admin, wa)
+	app.Emulator.SetFaults(emulator.Faults{Latency: 1500 * time.Millisecond})
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Type: "image", Media: pngBytes(), MimeType: "image/png", Text: "Foto"})
+	// The download starts as soon as the message is stored and waits in
+	// the emulator's latency; a week and a day pass meanwhile.
+	waitMessage(t, admin, conv.ID, "image stored", func(m apiMessage) bool { return m.Type == "image" })
+	offset.Store(int64(8 * 24 * time.Hour))
+	m := waitMessage(t, admin, conv.ID, "media expired", func(m apiMessage) bool {
+		return m.Type == "image" && m.Content.Media != nil && m.Content.Media.State == "expired"
+	})
+	app.Emulator.SetFaults(emulator.Faults{})
+	if m.Content.Media.ID != "" || m.Content.Text != "Foto" {
+		t.Errorf("expired media message: %+v", m.Content)
+	}
+	if n := app.Emulator.Stats().Requests["GET /{id}"]; n != 1 {
+		t.Errorf("media id looked up %d times, want once (no retries after expiry)", n)
 	}
 }
