@@ -1,33 +1,24 @@
 package backup
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/hkdf"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 
 	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
-// The backup key file has the master key file's layout with its own first
+// keyFile is the backup key file: the master key file's layout (and the
+// code of internal/seal that reads and creates it) with its own first
 // line, so the two cannot be confused:
 //
 //	switchboard-backup-key v1
 //	id: bk_<16 hex chars>
 //	key: <32 bytes, standard base64>
-const keyHeader = "switchboard-backup-key v1"
+var keyFile = seal.KeyFile{Header: "switchboard-backup-key v1", IDPrefix: "bk_", Name: "backup key",
+	Malformed: ErrMalformedKey, Insecure: ErrInsecureKey}
 
 var (
 	// ErrMalformedKey is returned for a backup key file that cannot be
@@ -85,140 +76,30 @@ func (k *Key) ID() string { return k.wrap.ID() }
 // operator must copy it off the server, since a backup cannot be restored
 // without it.
 func LoadOrCreateKey(path string) (k *Key, created bool, err error) {
-	k, err = LoadKey(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return k, false, err
+	id, raw, created, err := keyFile.LoadOrCreate(path)
+	if err != nil {
+		return nil, false, err
 	}
-	return createKey(path)
+	k, err = newKeyFromFile(id, raw, path)
+	return k, created, err
 }
 
 // LoadKey loads the backup key at path; a missing file is an error that
 // wraps fs.ErrNotExist.
 func LoadKey(path string) (*Key, error) {
-	f, err := os.Open(path)
+	id, raw, err := keyFile.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("open backup key file: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("stat backup key file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is not a regular file", ErrMalformedKey, path)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o, it must not be accessible by group or others (run: chmod 600 %s)",
-			ErrInsecureKey, path, fi.Mode().Perm(), path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 4097))
-	if err != nil {
-		return nil, fmt.Errorf("read backup key file: %w", err)
-	}
-	if len(data) > 4096 {
-		return nil, fmt.Errorf("%w: %s is larger than 4096 bytes", ErrMalformedKey, path)
-	}
-	k, err := parseKey(data)
+	return newKeyFromFile(id, raw, path)
+}
+
+// newKeyFromFile builds the backup key read from path and clears raw.
+func newKeyFromFile(id string, raw []byte, path string) (*Key, error) {
+	defer clear(raw)
+	k, err := NewKey(id, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %s", ErrMalformedKey, path, err)
 	}
 	return k, nil
-}
-
-func parseKey(data []byte) (*Key, error) {
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
-			lines = append(lines, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(lines) == 0 || lines[0] != keyHeader {
-		if len(lines) > 0 && strings.HasPrefix(lines[0], "switchboard-master-key") {
-			return nil, errors.New("this is a master key file, not a backup key file")
-		}
-		return nil, fmt.Errorf("first line must be %q", keyHeader)
-	}
-	fields := map[string]string{}
-	for _, line := range lines[1:] {
-		name, value, ok := strings.Cut(line, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || (name != "id" && name != "key") {
-			return nil, errors.New("unexpected line")
-		}
-		if _, dup := fields[name]; dup {
-			return nil, fmt.Errorf("duplicate %q line", name)
-		}
-		fields[name] = value
-	}
-	if fields["id"] == "" || fields["key"] == "" {
-		return nil, errors.New(`needs an "id" and a "key" line`)
-	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(fields["key"])
-	if err != nil {
-		return nil, errors.New("key is not valid base64")
-	}
-	defer clear(raw)
-	return NewKey(fields["id"], raw)
-}
-
-func createKey(path string) (*Key, bool, error) {
-	raw := make([]byte, seal.KeySize)
-	rand.Read(raw)
-	defer clear(raw)
-	idb := make([]byte, 8)
-	rand.Read(idb)
-	id := "bk_" + hex.EncodeToString(idb)
-	k, err := NewKey(id, raw)
-	if err != nil {
-		return nil, false, err
-	}
-	content := fmt.Sprintf("%s\nid: %s\nkey: %s\n", keyHeader, id, base64.StdEncoding.EncodeToString(raw))
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("create backup key dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".backup-key-*.tmp") // mode 0600
-	if err != nil {
-		return nil, false, fmt.Errorf("create backup key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(content)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("write backup key: %w", err)
-	}
-	// Link, not rename: if another process created the key meanwhile, keep
-	// theirs rather than replace a key backups may already use.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			k, err := LoadKey(path)
-			return k, false, err
-		}
-		return nil, false, fmt.Errorf("install backup key: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return nil, false, fmt.Errorf("sync backup key dir: %w", err)
-	}
-	return k, true, nil
-}
-
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

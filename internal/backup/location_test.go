@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,7 +115,7 @@ func TestKeyFile(t *testing.T) {
 	}
 	mkPath := filepath.Join(dir, "master.key")
 	must(t, os.WriteFile(mkPath, []byte("switchboard-master-key v1\nid: mk_x\nkey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o600))
-	if _, err := LoadKey(mkPath); !errors.Is(err, ErrMalformedKey) {
+	if _, err := LoadKey(mkPath); !errors.Is(err, ErrMalformedKey) || !strings.Contains(err.Error(), "this is a master key file, not a backup key file") {
 		t.Fatalf("master key file as backup key: %v", err)
 	}
 	if _, err := LoadKey(filepath.Join(dir, "missing.key")); !errors.Is(err, os.ErrNotExist) {

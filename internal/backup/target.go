@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -264,4 +265,17 @@ func Prune(ctx context.Context, loc Location, keep int) ([]string, error) {
 		d.cleanTemp()
 	}
 	return deleted, nil
+}
+
+// syncDir makes a renamed file's directory entry durable.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // directories cannot be fsynced on Windows
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
