@@ -37,7 +37,7 @@ const ours: Record<string, readonly string[]> = {
   ]),
   Message: keys<Message>()([
     'id', 'conversation_id', 'direction', 'type', 'content', 'wa_message_id', 'status', 'error', 'reply_to_id',
-    'sender_id', 'timestamp', 'created_at', 'updated_at',
+    'sender_id', 'sender_name', 'timestamp', 'created_at', 'updated_at',
   ]),
   AuditEntry: keys<AuditEntry>()([
     'seq', 'at', 'actor_id', 'actor_login', 'action', 'object_type', 'object_id', 'outcome', 'ip', 'user_agent',

@@ -173,6 +173,8 @@ export interface Message {
   error?: MessageError;
   reply_to_id?: string;
   sender_id?: string;
+  /** The sending user's current name (outbound messages); empty when the user no longer exists. */
+  sender_name?: string;
   timestamp: string;
   created_at: string;
   updated_at: string;

@@ -106,7 +106,11 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const name = displayName(conv);
   const win = serviceWindow(conv.window_closes_at, now);
   const assignees = conv.assignees ?? [];
-  const senderName = (sid: string | undefined) => {
+  // The server names the sender; older servers only give the id, which the
+  // viewer and the assignees can be matched against.
+  const senderName = (m: Message) => {
+    if (m.sender_name) return m.sender_name;
+    const sid = m.sender_id;
     if (!sid) return '';
     if (sid === me.user.id) return me.user.name;
     return assignees.find((a) => a.id === sid)?.name ?? '';
@@ -231,7 +235,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 progress={progress[m.id]}
                 quoted={m.reply_to_id ? msgs[m.reply_to_id] : undefined}
                 reactions={reactions.get(m.id)}
-                senderName={m.direction === 'out' ? senderName(m.sender_id) : ''}
+                senderName={m.direction === 'out' ? senderName(m) : ''}
                 canReply={can('conversations.reply') && win.open}
                 onReply={onReply}
                 onRetry={onRetry}
