@@ -67,6 +67,9 @@ type App struct {
 
 	retention *retentionMetrics
 
+	metricsListener net.Listener
+	metricsServer   *http.Server
+
 	listener net.Listener
 	server   *http.Server
 }
@@ -166,7 +169,7 @@ func (a *App) Open(ctx context.Context) error {
 
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
-		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, Assets: webAssets(),
+		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
@@ -198,6 +201,14 @@ func (a *App) Open(ctx context.Context) error {
 	a.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	if c.MetricsAddr != "" {
+		if a.metricsListener, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s for metrics: %w", c.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+		a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	}
 	if err := a.openWhatsApp(ctx); err != nil {
 		return err
@@ -237,6 +248,15 @@ func (a *App) registerMetrics() {
 // Addr returns the address the server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
+// MetricsAddr returns the separate metrics address, or "" when /metrics is
+// served on Addr.
+func (a *App) MetricsAddr() string {
+	if a.metricsListener == nil {
+		return ""
+	}
+	return a.metricsListener.Addr().String()
+}
+
 // Run serves until ctx ends, then shuts down gracefully: it stops accepting,
 // lets in-flight requests finish within the grace period, closes WebSockets
 // and finally the database (which flushes the writer).
@@ -262,6 +282,14 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	if a.metricsServer != nil {
+		go func() {
+			if err := a.metricsServer.Serve(a.metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Logger.Error("metrics server stopped", "err", err)
+			}
+		}()
+		defer a.metricsServer.Close()
+	}
 	select {
 	case err := <-errc:
 		stopWorkers()
@@ -304,6 +332,9 @@ func (a *App) Close() error {
 	}
 	if a.emulatorListener != nil {
 		_ = a.emulatorListener.Close()
+	}
+	if a.metricsListener != nil {
+		_ = a.metricsListener.Close()
 	}
 	if a.Hub != nil {
 		a.Hub.Close()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -284,6 +285,33 @@ func TestHealthAndMetrics(t *testing.T) {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestMetricsOnSeparateAddress: with SWITCHBOARD_METRICS_ADDR, /metrics
+// is served only there, so the public port does not expose it even
+// without a proxy rule.
+func TestMetricsOnSeparateAddress(t *testing.T) {
+	app := startApp(t, map[string]string{"SWITCHBOARD_METRICS_ADDR": "127.0.0.1:0"})
+	anon := app.client("")
+	anon.must(200, "GET", "/healthz", nil, nil)
+	if got, body := anon.do("GET", "/metrics", nil); got != 404 || bytes.Contains(body, []byte("switchboard_")) {
+		t.Fatalf("/metrics on the main address: %d", got)
+	}
+	if app.MetricsAddr() == "" {
+		t.Fatal("no metrics listener")
+	}
+	resp, err := httpGet("http://" + app.MetricsAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`switchboard_http_request_duration_seconds_bucket{route="GET /healthz"`)) {
+		t.Fatalf("metrics address: %d %.200s", resp.StatusCode, body)
+	}
+	if resp, err := httpGet("http://" + app.MetricsAddr() + "/api/v1/setup"); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("the metrics address serves the API: %v %v", err, resp.StatusCode)
 	}
 }
 

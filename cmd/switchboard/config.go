@@ -51,6 +51,9 @@ type Config struct {
 	BackupS3Secret   string
 	BackupS3Path     bool
 
+	// MetricsAddr, when set, serves /metrics there instead of on Addr.
+	MetricsAddr string
+
 	// RetentionInterval is how often the retention job runs (docs/gdpr.md);
 	// the periods themselves are set per channel.
 	RetentionInterval time.Duration
@@ -73,6 +76,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"database-url", "SWITCHBOARD_DATABASE_URL", "", "database: empty for SQLite in the data dir, a file path or sqlite:// URL for SQLite, postgres://… for PostgreSQL"},
 		{"public-url", "SWITCHBOARD_PUBLIC_URL", "", "URL users reach Switchboard at (https:// makes cookies Secure); default http://<addr>"},
 		{"master-key-file", "SWITCHBOARD_MASTER_KEY_FILE", "", "file holding the master encryption key; default <data-dir>/master.key, created with mode 0600 if absent"},
+		{"metrics-addr", "SWITCHBOARD_METRICS_ADDR", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the main one"},
 		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error"},
 		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json"},
 		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)"},
@@ -102,7 +106,8 @@ func settings(c *Config) ([]setting, map[string]any) {
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
 		"public-url": &c.PublicURL, "master-key-file": &c.MasterKeyFile,
-		"log-level": &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy,
+		"metrics-addr": &c.MetricsAddr,
+		"log-level":    &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy,
 		"shutdown-grace":     &c.ShutdownGrace,
 		"wa-phone-number-id": &c.WAPhoneNumberID, "wa-waba-id": &c.WAWABAID, "wa-access-token": &c.WAAccessToken,
 		"wa-app-secret": &c.WAAppSecret, "wa-verify-token": &c.WAVerifyToken, "wa-graph-url": &c.WAGraphURL,

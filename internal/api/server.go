@@ -44,6 +44,9 @@ type Server struct {
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations current); nil means always.
 	Ready func(ctx context.Context) error
+	// MetricsElsewhere leaves /metrics off this handler: it is served on a
+	// separate, internal listener (SWITCHBOARD_METRICS_ADDR).
+	MetricsElsewhere bool
 	// Extra lets other packages (the WhatsApp webhook) mount handlers
 	// outside /api/v1 before the server starts.
 	Extra map[string]http.Handler
@@ -152,7 +155,11 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	root.HandleFunc("GET /readyz", s.readyz)
-	root.Handle("GET /metrics", s.Metrics.Handler())
+	if s.MetricsElsewhere {
+		root.Handle("/metrics", http.NotFoundHandler())
+	} else {
+		root.Handle("GET /metrics", s.Metrics.Handler())
+	}
 	root.Handle("/webhooks/whatsapp", s.webhook())
 	for pattern, h := range s.Extra {
 		root.Handle(pattern, h)
