@@ -615,9 +615,10 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
       await shown.filter({ hasText: '30 days' }).waitFor();
       await page.reload();
       await shown.filter({ hasText: '30 days' }).waitFor();
+      await shot(page, 'channels-retention-desktop-light');
       ({ dialog, field } = await edit());
       assert.equal(await field.inputValue(), '30');
-      await shot(page, 'channel-retention-desktop-light');
+      await shot(page, 'channel-retention-dialog-desktop-light');
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       assert.equal((await pageAPI(page, 'GET', `/api/v1/channels/${ch.id}`)).json?.retention_days, 30);
 

@@ -69,7 +69,7 @@ describe('API types match openapi.json', () => {
   const reads: Record<string, readonly string[]> = {
     Channel: [
       'id', 'name', 'phone_number_id', 'waba_id', 'display_phone_number', 'graph_url', 'mark_read', 'emulated',
-      'created_at', 'updated_at', 'health', 'webhook_url',
+      'created_at', 'updated_at', 'health', 'webhook_url', 'retention_days',
     ] satisfies (keyof Channel)[],
     Template: ['channel_id', 'name', 'language', 'status', 'category', 'parameter_format', 'components', 'synced_at'] satisfies (keyof Template)[],
   };
