@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/inbox"
-	"github.com/switchboardhq/switchboard/internal/media"
-	"github.com/switchboardhq/switchboard/internal/seal"
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 )
 
 // runContactExport writes everything stored about a contact to a zip
@@ -31,16 +29,11 @@ func runContactExport(ctx context.Context, args []string, getenv func(string) st
 	if id == "" {
 		return errors.New("--id is required\n" + contactUsage)
 	}
-	log := newLogger(c, stderr)
-	store, err := openStore(ctx, c, log, false)
+	store, svc, err := openContactService(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	svc := inbox.New(store, nil, nil)
-	svc.Logger = log
-	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
-	svc.Keys = store.(interface{ Keys() *seal.Keyring }).Keys()
 	exp, err := svc.ExportContact(ctx, nil, id)
 	if err != nil {
 		return errors.New(switchboard.ErrorMessage(err))
@@ -71,6 +64,7 @@ func runContactExport(ctx context.Context, args []string, getenv func(string) st
 	if err := os.Link(tmp.Name(), out); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
+	_ = fsutil.SyncDir(filepath.Dir(out))
 	fmt.Fprintf(stdout, "exported contact %s to %s: %d conversations, %d messages, %d media files, %d audit entries\n",
 		id, out, len(exp.Conversations), len(exp.Messages), len(exp.Media), len(exp.Access))
 	return nil

@@ -13,8 +13,10 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/media"
+	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
 const contactUsage = `usage:
@@ -41,15 +43,11 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	if id == "" {
 		return errors.New("--id is required\n" + contactUsage)
 	}
-	log := newLogger(c, stderr)
-	store, err := openStore(ctx, c, log, false)
+	store, svc, err := openContactService(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	svc := inbox.New(store, nil, nil)
-	svc.Logger = log
-	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
 	res, err := svc.EraseContact(ctx, nil, id)
 	if err != nil {
 		return errors.New(switchboard.ErrorMessage(err))
@@ -60,6 +58,21 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("the contact is erased, but the erasure register could not be copied (run `switchboard backup create` to retry): %w", err)
 	}
 	return nil
+}
+
+// openContactService opens the store and a service with media storage,
+// for the contact commands, which act as the command line (no actor).
+func openContactService(ctx context.Context, c *Config, stderr io.Writer) (switchboard.Store, *inbox.Service, error) {
+	log := newLogger(c, stderr)
+	store, err := openStore(ctx, c, log, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := inbox.New(store, nil, nil)
+	svc.Logger = log
+	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	svc.Keys = store.(interface{ Keys() *seal.Keyring }).Keys()
+	return store, svc, nil
 }
 
 // syncRegister copies the store's erasure register, signed with the backup
@@ -86,7 +99,7 @@ func syncRegister(ctx context.Context, c *Config, store switchboard.Store) error
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(registerFile(c), b); err != nil {
+	if err := fsutil.WriteFileAtomic(registerFile(c), b, 0o600); err != nil {
 		return fmt.Errorf("write erasure register: %w", err)
 	}
 	if c.BackupTo == "" {
@@ -97,26 +110,6 @@ func syncRegister(ctx context.Context, c *Config, store switchboard.Store) error
 		return err
 	}
 	return backup.WriteRegister(ctx, loc, reg, key)
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".erasures-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // restoreRegister gathers the erasure registers a restore re-applies: the
@@ -164,6 +157,6 @@ func reapplyErasures(c *Config, log *slog.Logger, key *backup.Key, reg []switchb
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(registerFile(c), b)
+		return fsutil.WriteFileAtomic(registerFile(c), b, 0o600)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
@@ -181,10 +182,7 @@ func keysRotate(ctx context.Context, c *Config, log *slog.Logger, stdout io.Writ
 	if err := os.Rename(nextFile, file); err != nil {
 		return fmt.Errorf("install new master key: %w", err)
 	}
-	if d, err := os.Open(filepath.Dir(file)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	_ = fsutil.SyncDir(filepath.Dir(file))
 	fmt.Fprintf(stdout, "master key rotated from %s to %s: %d data keys and the blind-index key re-wrapped; %d keys checked\n",
 		old.ID(), next.ID(), n, checked)
 	fmt.Fprintf(stdout, "the old key is kept as %s: it is still needed to restore backups made before now\n", retired)

@@ -10,10 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 )
 
 // Location is where backups are kept: a directory or an S3-compatible bucket.
@@ -138,7 +139,7 @@ func (u *fileUpload) Commit() error {
 		os.Remove(u.tmp)
 		return fmt.Errorf("backup: finish file: %w", err)
 	}
-	return syncDir(u.dir)
+	return fsutil.SyncDir(u.dir)
 }
 
 func (u *fileUpload) Abort() {
@@ -265,17 +266,4 @@ func Prune(ctx context.Context, loc Location, keep int) ([]string, error) {
 		d.cleanTemp()
 	}
 	return deleted, nil
-}
-
-// syncDir makes a renamed file's directory entry durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be fsynced on Windows
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

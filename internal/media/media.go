@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
@@ -193,10 +194,7 @@ func (f *Files) Put(ctx context.Context, name string, r io.Reader) (int64, error
 		_ = os.Remove(tmp)
 		return n, fmt.Errorf("write media file: %w", err)
 	}
-	if d, err := os.Open(filepath.Dir(p)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
+	_ = fsutil.SyncDir(filepath.Dir(p))
 	return n, nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/switchboardhq/switchboard/internal/fsutil"
 )
 
 // maxKeyFile bounds how much of a (possibly wrong) key file is read.
@@ -219,7 +221,7 @@ func (kf KeyFile) create(path string) (_ string, _ []byte, created bool, _ error
 			return "", nil, false, fmt.Errorf("install %s file: %w", kf.Name, err)
 		}
 	}
-	if err := syncDir(dir); err != nil {
+	if err := fsutil.SyncDir(dir); err != nil {
 		return "", nil, false, fmt.Errorf("sync %s dir: %w", kf.Name, err)
 	}
 	return id, raw, true, nil
@@ -235,18 +237,4 @@ func writeSynced(f *os.File, content string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// syncDir makes the new directory entry durable, so a crash right after
-// startup cannot lose a key that data was already encrypted with.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be fsynced on Windows
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
