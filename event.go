@@ -14,10 +14,20 @@ const (
 	EventConversationUpdated    = "conversation.updated"
 	EventConversationAssigned   = "conversation.assigned"
 	EventConversationUnassigned = "conversation.unassigned"
+	// EventConversationDeleted: the conversation no longer exists (its
+	// contact was erased); Data is a [DeletedConversation].
+	EventConversationDeleted = "conversation.deleted"
 	// EventResync tells a client that it missed events that can no longer be
 	// replayed and must reload its state.
 	EventResync = "resync"
 )
+
+// DeletedConversation is the data of [EventConversationDeleted].
+type DeletedConversation struct {
+	ID        string `json:"id"`
+	ContactID string `json:"contact_id"`
+	Reason    string `json:"reason"` // "erased"
+}
 
 // Event is a change that users may watch live. The hub decides per user,
 // from ChannelID and Assignees, whether they may see it: the same rule as
@@ -27,7 +37,8 @@ type Event struct {
 	Type           string    `json:"type"`
 	At             time.Time `json:"at"`
 	ConversationID string    `json:"conversation_id,omitempty"`
-	// Data is the object after the change: a *Conversation or a *Message.
+	// Data is the object after the change: a *Conversation or a *Message,
+	// or a DeletedConversation.
 	Data any `json:"data,omitempty"`
 
 	// ChannelID and Assignees are the conversation's channel and assignees

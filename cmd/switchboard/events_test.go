@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 type wsEvent struct {
@@ -226,4 +228,29 @@ func TestGracefulShutdownClosesSockets(t *testing.T) {
 			t.Fatal("socket still open after shutdown began")
 		}
 	}
+}
+
+// TestEventsConversationDeletedOnErasure: users who may see an erased
+// contact's conversation are told it is gone; others hear nothing.
+func TestEventsConversationDeletedOnErasure(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	employee, emp := app.createUser(admin, "eva", "employee")
+	bystander, _ := app.createUser(admin, "ben", "employee")
+	ch := app.channel("Main")
+	conv := app.customerWrites(ch.ID, "4917600000011", "Erika Erased", "Bitte löschen")
+	admin.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+emp.ID, nil, nil)
+
+	empStream := app.subscribe(t, employee, 0)
+	benStream := app.subscribe(t, bystander, 0)
+	admin.must(200, "DELETE", "/api/v1/contacts/"+conv.Contact.ID, nil, nil)
+	e := empStream.expect("conversation.deleted", conv.ID)
+	var data switchboard.DeletedConversation
+	if err := json.Unmarshal(e.Data, &data); err != nil || data.ID != conv.ID || data.ContactID != conv.Contact.ID || data.Reason != "erased" {
+		t.Fatalf("deleted event data = %s (%v)", e.Data, err)
+	}
+	if strings.Contains(string(e.Data), "Erika") || strings.Contains(string(e.Data), "4917600000011") {
+		t.Fatalf("the event carries the erased contact's data: %s", e.Data)
+	}
+	benStream.quiet(300 * time.Millisecond)
 }

@@ -14,7 +14,8 @@ import (
 // line. A contact in a channel the actor's role does not allow is not
 // found. The audit entry names only the contact id and counts.
 func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contactID string) (*switchboard.ErasedContact, error) {
-	if _, _, err := s.privacyContact(ctx, a, "contact.erase", contactID); err != nil {
+	_, convs, err := s.privacyContact(ctx, a, "contact.erase", contactID)
+	if err != nil {
 		return nil, err
 	}
 	e := switchboard.Erasure{ContactID: contactID, ErasedAt: s.now()}
@@ -27,6 +28,11 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 	}
 	s.deleteErasedMedia(ctx, res)
 	s.audit(ctx, a, "contact.erase", "contact", contactID, switchboard.OutcomeSuccess, erasureDetail(res, false))
+	// Whoever has the conversations open or listed drops them now.
+	for _, c := range convs {
+		s.publish(ctx, switchboard.EventConversationDeleted, c,
+			switchboard.DeletedConversation{ID: c.ID, ContactID: contactID, Reason: "erased"})
+	}
 	return res, nil
 }
 

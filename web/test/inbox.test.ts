@@ -239,6 +239,19 @@ describe('assignment for employees', () => {
     expect(s.gone.c1).toBeUndefined();
   });
 
+  it('drops every conversation of a contact erased elsewhere', () => {
+    let s = loaded(operator, [conv('c1'), conv('c2')]);
+    const contactId = conv('c1').contact.id;
+    s = reduce(s, { type: 'thread/page', id: 'c1', items: [msg('m1', 'c1')], before: '', older: false });
+    s = reduce(s, { type: 'event', event: ev('conversation.deleted', { id: 'c1', contact_id: contactId, reason: 'erased' }) });
+    expect(s.convs.c1).toBeUndefined();
+    expect(s.msgs.m1).toBeUndefined();
+    expect(s.list.ids).not.toContain('c1');
+    // A later event about it does not bring it back.
+    s = reduce(s, { type: 'event', event: ev('message.created', msg('m2', 'c1')) });
+    expect(s.msgs.m2).toBeUndefined();
+  });
+
   it('a resync marks the state stale', () => {
     const s = reduce(loaded(), { type: 'event', event: ev('resync', undefined, 77) });
     expect(s.stale).toBe(true);

@@ -93,7 +93,7 @@ describe('API types match openapi.json', () => {
     const s = doc.components.schemas;
     const eventTypes: InboxEvent['type'][] = [
       'message.created', 'message.updated', 'conversation.created', 'conversation.updated',
-      'conversation.assigned', 'conversation.unassigned', 'resync',
+      'conversation.assigned', 'conversation.unassigned', 'conversation.deleted', 'resync',
     ];
     expect([...eventTypes].sort()).toEqual([...(s.Event?.properties?.type?.enum ?? [])].sort());
     const messageTypes: Message['type'][] = [

@@ -210,7 +210,15 @@ export type EventType =
   | 'conversation.updated'
   | 'conversation.assigned'
   | 'conversation.unassigned'
+  | 'conversation.deleted'
   | 'resync';
+
+/** Data of conversation.deleted: the conversation no longer exists. */
+export interface DeletedConversationData {
+  id: string;
+  contact_id: string;
+  reason: 'erased';
+}
 
 export interface AssignmentData {
   conversation: Conversation;

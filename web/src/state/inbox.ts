@@ -7,6 +7,7 @@ import type {
   AssignmentData,
   Conversation,
   ConversationCounts,
+  DeletedConversationData,
   InboxEvent,
   Message,
   MessageStatus,
@@ -399,6 +400,12 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
       if (!d || !d.conversation) return s;
       if (d.user_id === viewer.userId && !viewer.readAll) return removeConv(s, d.conversation.id);
       return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
+    }
+    case 'conversation.deleted': {
+      // The contact was erased (by someone else, or by us in another tab).
+      const d = e.data as DeletedConversationData | undefined;
+      if (!d || !d.contact_id) return s;
+      return removeContact(s, d.contact_id);
     }
   }
   return s;
