@@ -47,7 +47,7 @@ func (a *App) applyRetention(ctx context.Context, every time.Duration) error {
 			a.retention.failures.Inc()
 			a.Logger.Error("retention job failed; retrying at the next run", "err", err, "next_run_in", every)
 		case err == nil:
-			a.retention.lastSuccess.Set(float64(a.Service.Clock.Now().Unix()))
+			a.retention.lastSuccess.Set(float64(time.Now().Unix())) // wall time, as Prometheus expects
 		}
 		select {
 		case <-ctx.Done():
