@@ -301,14 +301,19 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         d({ type: 'conv/upsert', conv: c });
       },
       eraseContact: async (contactId) => {
+        // Decided before the call: the server's conversation.deleted event
+        // may drop the conversation from the state before the response.
+        const before = store.get();
+        const openId = before.openId && before.convs[before.openId]?.contact?.id === contactId ? before.openId : '';
+        const ofContact = new Set(Object.values(before.convs).filter((c) => c.contact?.id === contactId).map((c) => c.id));
         const r = await api.eraseContact(contactId);
         const s = store.get();
         for (const id of retries.current.keys()) {
-          if (s.convs[s.pending[id] ?? '']?.contact?.id === contactId) retries.current.delete(id);
+          if (ofContact.has(s.pending[id] ?? '')) retries.current.delete(id);
         }
         // Leave an erased conversation in the same render that drops it, so
-        // it never flashes as "not found".
-        if (s.openId && s.convs[s.openId]?.contact?.id === contactId) navigate('/');
+        // it never stays on screen as "not found".
+        if (openId && s.openId === openId) navigate('/');
         d({ type: 'contact/erased', contactId });
         // The per-filter counts on the chips still include what was erased.
         fetchList(false);
