@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/fsutil"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 )
 
 // runContactExport writes everything stored about a contact to a zip
@@ -18,16 +19,19 @@ import (
 // The file is created with mode 0600 and only renamed into place once
 // complete, so a failed export leaves no partial archive behind.
 func runContactExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var id, out string
-	c, _, err := parseConfig("contact export", args, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&id, "id", "", "id of the contact to export (Conversation.contact.id; required)")
+	var out string
+	c, id, err := parseContactArgs("contact export", "export", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "zip file to write (default switchboard-contact-<id>.zip in the current directory; never overwritten)")
-	}, stderr)
+	})
 	if err != nil {
 		return err
 	}
-	if id == "" {
-		return errors.New("--id is required\n" + contactUsage)
+	if out == "" {
+		out = inbox.ExportFilename(id)
+	}
+	// Checked before the export, which reads everything and is audited.
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("%s exists; choose another --out", out)
 	}
 	store, svc, err := openContactService(ctx, c, stderr)
 	if err != nil {
@@ -37,12 +41,6 @@ func runContactExport(ctx context.Context, args []string, getenv func(string) st
 	exp, err := svc.ExportContact(ctx, nil, id)
 	if err != nil {
 		return errors.New(switchboard.ErrorMessage(err))
-	}
-	if out == "" {
-		out = exp.Filename()
-	}
-	if _, err := os.Lstat(out); err == nil {
-		return fmt.Errorf("%s exists; choose another --out", out)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*.zip")
 	if err != nil {

@@ -33,15 +33,9 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] != "erase" {
 		return errors.New(contactUsage)
 	}
-	var id string
-	c, _, err := parseConfig("contact erase", args[1:], getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&id, "id", "", "id of the contact to erase (Conversation.contact.id; required)")
-	}, stderr)
+	c, id, err := parseContactArgs("contact erase", "erase", args[1:], getenv, stderr, nil)
 	if err != nil {
 		return err
-	}
-	if id == "" {
-		return errors.New("--id is required\n" + contactUsage)
 	}
 	store, svc, err := openContactService(ctx, c, stderr)
 	if err != nil {
@@ -58,6 +52,25 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("the contact is erased, but the erasure register could not be copied (run `switchboard backup create` to retry): %w", err)
 	}
 	return nil
+}
+
+// parseContactArgs parses the flags of a contact command: the required
+// --id, and those extra adds.
+func parseContactArgs(name, verb string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, string, error) {
+	var id string
+	c, _, err := parseConfig(name, args, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "id", "", "id of the contact to "+verb+" (Conversation.contact.id; required)")
+		if extra != nil {
+			extra(fs)
+		}
+	}, stderr)
+	if err != nil {
+		return nil, "", err
+	}
+	if id == "" {
+		return nil, "", errors.New("--id is required\n" + contactUsage)
+	}
+	return c, id, nil
 }
 
 // openContactService opens the store and a service with media storage,

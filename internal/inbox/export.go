@@ -162,8 +162,11 @@ func (s *Service) allAudit(ctx context.Context, f switchboard.AuditFilter) ([]*s
 }
 
 // Filename is the archive's suggested file name.
-func (e *ContactExport) Filename() string {
-	return "switchboard-contact-" + e.Contact.ID + ".zip"
+func (e *ContactExport) Filename() string { return ExportFilename(e.Contact.ID) }
+
+// ExportFilename is the suggested file name of a contact's export.
+func ExportFilename(contactID string) string {
+	return "switchboard-contact-" + contactID + ".zip"
 }
 
 // exportMedia is a media file's entry in media.json.
