@@ -74,11 +74,18 @@ type AuditFilter struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
-	Since      time.Time
-	Until      time.Time
-	Cursor     string
-	Limit      int
+	// ObjectIDs, when not empty, matches entries about any of these
+	// objects (at most MaxAuditObjectIDs), e.g. all of one contact's
+	// messages for an export.
+	ObjectIDs []string
+	Since     time.Time
+	Until     time.Time
+	Cursor    string
+	Limit     int
 }
+
+// MaxAuditObjectIDs bounds AuditFilter.ObjectIDs.
+const MaxAuditObjectIDs = 500
 
 // AuditStore appends and reads the audit log.
 type AuditStore interface {

@@ -77,22 +77,29 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 	if e.Media, err = s.Store.ContactMedia(ctx, ct.ID); err != nil {
 		return nil, err
 	}
-	objects := []struct{ typ, id string }{{"contact", ct.ID}}
-	for _, c := range convs {
-		objects = append(objects, struct{ typ, id string }{"conversation", c.ID})
+	// Who touched the contact, their conversations, and (message.send
+	// names the message) the messages sent to them.
+	convIDs := make([]string, len(convs))
+	for i, c := range convs {
+		convIDs[i] = c.ID
 	}
-	// Sends are audited per message (message.send names the message).
+	var sent []string
 	for _, m := range e.Messages {
 		if m.Direction == switchboard.DirectionOut {
-			objects = append(objects, struct{ typ, id string }{"message", m.ID})
+			sent = append(sent, m.ID)
 		}
 	}
-	for _, o := range objects {
-		entries, err := s.allAudit(ctx, switchboard.AuditFilter{ObjectType: o.typ, ObjectID: o.id})
-		if err != nil {
-			return nil, err
+	for _, o := range []struct {
+		typ string
+		ids []string
+	}{{"contact", []string{ct.ID}}, {"conversation", convIDs}, {"message", sent}} {
+		for ids := range slices.Chunk(o.ids, switchboard.MaxAuditObjectIDs) {
+			entries, err := s.allAudit(ctx, switchboard.AuditFilter{ObjectType: o.typ, ObjectIDs: ids})
+			if err != nil {
+				return nil, err
+			}
+			e.Access = append(e.Access, entries...)
 		}
-		e.Access = append(e.Access, entries...)
 	}
 	slices.SortFunc(e.Access, func(x, y *switchboard.AuditEntry) int { return int(x.Seq - y.Seq) })
 	s.audit(ctx, a, "contact.export", "contact", ct.ID, switchboard.OutcomeSuccess, map[string]string{

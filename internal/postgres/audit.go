@@ -94,6 +94,11 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 			where = append(where, c.column+" = "+arg(c.value))
 		}
 	}
+	if len(f.ObjectIDs) > switchboard.MaxAuditObjectIDs {
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Too many object ids.")
+	} else if len(f.ObjectIDs) > 0 {
+		where = append(where, "object_id = ANY("+arg(f.ObjectIDs)+")")
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "at >= "+arg(utc(f.Since)))
 	}

@@ -104,6 +104,11 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 			where, args = append(where, c.column+" = ?"), append(args, c.value)
 		}
 	}
+	if len(f.ObjectIDs) > switchboard.MaxAuditObjectIDs {
+		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Too many object ids.")
+	} else if len(f.ObjectIDs) > 0 {
+		where, args = append(where, "object_id IN ("+placeholders(len(f.ObjectIDs))+")"), append(args, anys(f.ObjectIDs)...)
+	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, micros(f.Since))
 	}

@@ -584,6 +584,8 @@ func testAudit(t *testing.T, open Opener) {
 		{"actor", switchboard.AuditFilter{ActorID: "u1"}, []int64{5, 2, 1}},
 		{"action", switchboard.AuditFilter{Action: "user.login"}, []int64{3, 1}},
 		{"object", switchboard.AuditFilter{ObjectType: "conversation", ObjectID: "c1"}, []int64{5, 4}},
+		{"objects", switchboard.AuditFilter{ObjectIDs: []string{"c1", "u2", "nope"}}, []int64{5, 4, 2}},
+		{"objects of a type", switchboard.AuditFilter{ObjectType: "user", ObjectIDs: []string{"c1", "u2"}}, []int64{2}},
 		{"since and until", switchboard.AuditFilter{Since: T0.Add(time.Minute), Until: T0.Add(3 * time.Minute)}, []int64{3, 2}},
 		{"no match", switchboard.AuditFilter{Action: "nothing"}, nil},
 	} {
