@@ -525,39 +525,15 @@ func (j *batchJob) save(ctx context.Context, tx *writeTx) error {
 // loadAssignees reads the assignees of the conversations the batch touched,
 // sorted by name.
 func (j *batchJob) loadAssignees(ctx context.Context, tx *writeTx) error {
-	if len(j.order) == 0 {
-		return nil
-	}
 	ids := make([]string, len(j.order))
 	byID := make(map[string]*batchConversation, len(j.order))
 	for i, cv := range j.order {
 		ids[i], byID[cv.id] = cv.id, cv
 	}
-	arg, err := json.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT a.conversation_id, u.id, u.name
-		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
-		WHERE a.conversation_id IN (SELECT value FROM json_each(?))
-		ORDER BY u.name, u.id`, string(arg))
-	if err != nil {
-		return fmt.Errorf("list assignees: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var convID string
-		var ref switchboard.UserRef
-		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
-			return fmt.Errorf("list assignees: %w", err)
-		}
+	return eachAssignee(ctx, tx, ids, func(convID string, ref switchboard.UserRef) {
 		cv := byID[convID]
 		cv.assignees = append(cv.assignees, ref)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list assignees: %w", err)
-	}
-	return nil
+	})
 }
 
 // result puts the batch's outcome together after the commit, decrypting

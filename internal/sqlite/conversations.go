@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,19 +60,32 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 
 // fillAssignees loads the assignees of convs, sorted by name.
 func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard.Conversation) error {
-	if len(convs) == 0 {
+	byID := make(map[string]*switchboard.Conversation, len(convs))
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		byID[c.ID], ids[i] = c, c.ID
+	}
+	return eachAssignee(ctx, q, ids, func(convID string, ref switchboard.UserRef) {
+		c := byID[convID]
+		c.Assignees = append(c.Assignees, ref)
+	})
+}
+
+// eachAssignee calls fn for every assignee of the conversations ids,
+// sorted by name. The ids go in as one JSON array, so any number fits in
+// one statement.
+func eachAssignee(ctx context.Context, q querier, ids []string, fn func(convID string, ref switchboard.UserRef)) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	byID := make(map[string]*switchboard.Conversation, len(convs))
-	args := make([]any, 0, len(convs))
-	for _, c := range convs {
-		byID[c.ID] = c
-		args = append(args, c.ID)
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT a.conversation_id, u.id, u.name
 		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
-		WHERE a.conversation_id IN (`+placeholders(len(args))+`)
-		ORDER BY u.name, u.id`, args...)
+		WHERE a.conversation_id IN (SELECT value FROM json_each(?))
+		ORDER BY u.name, u.id`, string(arg))
 	if err != nil {
 		return fmt.Errorf("list assignees: %w", err)
 	}
@@ -82,8 +96,7 @@ func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard
 		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
 			return fmt.Errorf("list assignees: %w", err)
 		}
-		c := byID[convID]
-		c.Assignees = append(c.Assignees, ref)
+		fn(convID, ref)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list assignees: %w", err)
