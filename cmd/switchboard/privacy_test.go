@@ -310,20 +310,21 @@ func TestRetentionJob(t *testing.T) {
 		t.Fatalf("retention_days = %d after reload", got.RetentionDays)
 	}
 
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		msgs, _, err := app.Store.Messages(ctx, old.ID, switchboard.MessagePage{Limit: 10})
+	// The job's effects come in order: deleted rows, deleted files, the
+	// channel.retention audit entry, then the counters on /metrics. Wait for
+	// the audit entry, the job's last effect, before looking at the others,
+	// and for the last counter before reading /metrics.
+	var entries []*switchboard.AuditEntry
+	eventually(t, "the retention job's audit entry", func() bool {
+		var err error
+		entries, _, err = app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.retention", Limit: 10})
 		must(t, err)
-		if len(msgs) == 1 {
-			if msgs[0].Content.Text != "vor 29 Tagen" {
-				t.Fatalf("kept %q, want the message 29 days old", msgs[0].Content.Text)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the retention job did not run: %d messages left", len(msgs))
-		}
-		time.Sleep(100 * time.Millisecond)
+		return len(entries) > 0
+	})
+	msgs, _, err := app.Store.Messages(ctx, old.ID, switchboard.MessagePage{Limit: 10})
+	must(t, err)
+	if len(msgs) != 1 || msgs[0].Content.Text != "vor 29 Tagen" {
+		t.Fatalf("after retention %d messages left (%+v), want the one 29 days old", len(msgs), msgs)
 	}
 	if _, err := app.Store.Media(ctx, file.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
 		t.Errorf("media row of the expired message: %v", err)
@@ -334,8 +335,6 @@ func TestRetentionJob(t *testing.T) {
 	if msgs, _, err := app.Store.Messages(ctx, elsewhere.ID, switchboard.MessagePage{Limit: 10}); err != nil || len(msgs) != 1 {
 		t.Fatalf("channel without retention lost messages: %v %d", err, len(msgs))
 	}
-	entries, _, err := app.Store.AuditEntries(ctx, switchboard.AuditFilter{Action: "channel.retention", Limit: 10})
-	must(t, err)
 	if len(entries) != 1 || entries[0].ObjectID != ch.ID || entries[0].Detail["messages"] != "1" ||
 		entries[0].Detail["media"] != "1" || entries[0].Detail["retention_days"] != "30" {
 		t.Fatalf("retention audit: %+v", entries)
@@ -345,10 +344,14 @@ func TestRetentionJob(t *testing.T) {
 	if len(entries) != 1 || entries[0].Detail["retention_days"] != "30" {
 		t.Fatalf("channel.update audit: %+v", entries)
 	}
-	resp, err := httpGet(app.URL + "/metrics")
-	must(t, err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	var b []byte
+	eventually(t, "the retention counters on /metrics", func() bool {
+		resp, err := httpGet(app.URL + "/metrics")
+		must(t, err)
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return bytes.Contains(b, []byte(`switchboard_retention_deleted_total{kind="media"} 1`))
+	})
 	for _, w := range []string{`switchboard_retention_deleted_total{kind="messages"} 1`, `switchboard_retention_deleted_total{kind="media"} 1`,
 		"switchboard_retention_last_success_timestamp_seconds 1"} {
 		if !bytes.Contains(b, []byte(w)) {

@@ -39,6 +39,7 @@ type faultsJSON struct {
 	ErrorRate float64 `json:"error_rate"`
 	LatencyMS int64   `json:"latency_ms"`
 	DropRate  float64 `json:"drop_rate"`
+	FailFirst int     `json:"fail_first"`
 }
 
 // registerControl adds the JSON control API used by tests, the demo and the page.
@@ -108,18 +109,18 @@ func (e *Emulator) registerControl(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET "+p+"faults", func(w http.ResponseWriter, r *http.Request) {
 		f := e.CurrentFaults()
-		writeControl(w, http.StatusOK, faultsJSON{f.ErrorRate, f.Latency.Milliseconds(), f.DropRate})
+		writeControl(w, http.StatusOK, faultsJSON{f.ErrorRate, f.Latency.Milliseconds(), f.DropRate, f.FailFirst})
 	})
 	mux.HandleFunc("PUT "+p+"faults", func(w http.ResponseWriter, r *http.Request) {
 		var in faultsJSON
 		if !readControl(w, r, &in, 1<<10) {
 			return
 		}
-		if in.ErrorRate < 0 || in.ErrorRate > 1 || in.DropRate < 0 || in.DropRate > 1 || in.LatencyMS < 0 {
-			controlError(w, "rates must be within [0,1] and latency_ms >= 0")
+		if in.ErrorRate < 0 || in.ErrorRate > 1 || in.DropRate < 0 || in.DropRate > 1 || in.LatencyMS < 0 || in.FailFirst < 0 || in.FailFirst > 100 {
+			controlError(w, "rates must be within [0,1], latency_ms >= 0 and fail_first within [0,100]")
 			return
 		}
-		e.SetFaults(Faults{ErrorRate: in.ErrorRate, Latency: time.Duration(in.LatencyMS) * time.Millisecond, DropRate: in.DropRate})
+		e.SetFaults(Faults{ErrorRate: in.ErrorRate, Latency: time.Duration(in.LatencyMS) * time.Millisecond, DropRate: in.DropRate, FailFirst: in.FailFirst})
 		writeControl(w, http.StatusOK, in)
 	})
 	mux.HandleFunc("GET "+p+"templates", func(w http.ResponseWriter, r *http.Request) {

@@ -50,6 +50,12 @@ type Faults struct {
 	Latency time.Duration `json:"latency"`
 	// DropRate is the probability that an accepted message never produces any status.
 	DropRate float64 `json:"drop_rate"`
+	// FailFirst makes each distinct send (POST /messages with the same body)
+	// fail its first FailFirst attempts with HTTP 500, code 131000, and
+	// succeed after that: a deterministic schedule for testing retries,
+	// where ErrorRate may by chance fail one message more often than the
+	// sender retries.
+	FailFirst int `json:"fail_first"`
 }
 
 // RetryPolicy controls webhook redelivery, which Meta performs with exponential
@@ -172,6 +178,7 @@ type Emulator struct {
 	inflight    map[uint64]*delivery
 	stats       counters
 	customersOn context.CancelFunc
+	attempts    map[[32]byte]int // Faults.FailFirst: send attempts seen per request body
 }
 
 type pairKey struct{ pnid, waID string }
@@ -303,10 +310,12 @@ func (e *Emulator) Handler() http.Handler {
 	return mux
 }
 
-// SetFaults replaces the injected faults at runtime.
+// SetFaults replaces the injected faults at runtime; the FailFirst
+// attempt counts start again from zero.
 func (e *Emulator) SetFaults(f Faults) {
 	e.mu.Lock()
 	e.faults = f
+	e.attempts = nil
 	e.mu.Unlock()
 }
 

@@ -651,6 +651,32 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFailFirst: each distinct send fails exactly its first FailFirst
+// attempts, whatever else is sent in between.
+func TestFailFirst(t *testing.T) {
+	en := newEnv(t, nil)
+	en.customer(CustomerMessage{WaID: "4915112345678", Text: "hi"})
+	en.e.SetFaults(Faults{FailFirst: 2})
+	a := `{"messaging_product":"whatsapp","to":"4915112345678","type":"text","text":{"body":"a"}}`
+	b := `{"messaging_product":"whatsapp","to":"4915112345678","type":"text","text":{"body":"b"}}`
+	for i, tc := range []struct {
+		body   string
+		status int
+	}{{a, 500}, {b, 500}, {a, 500}, {a, 200}, {b, 500}, {b, 200}, {a, 200}} {
+		r := en.send(tc.body)
+		if r.status != tc.status {
+			t.Fatalf("attempt %d: %d %s, want %d", i, r.status, r.body, tc.status)
+		}
+		if code, _ := r.errCode(t); tc.status == 500 && code != 131000 {
+			t.Fatalf("attempt %d: code %d, want 131000", i, code)
+		}
+	}
+	en.e.SetFaults(Faults{FailFirst: 1}) // counts start again
+	if r := en.send(a); r.status != 500 {
+		t.Fatalf("after SetFaults: %d, want the first attempt to fail again", r.status)
+	}
+}
+
 func TestTemplatesPaging(t *testing.T) {
 	en := newEnv(t, nil)
 	if err := en.e.AddTemplate(Template{Name: "extra", Language: "de", Components: []TemplateComponent{{Type: "BODY", Text: "Hi {{1}}"}}}); err != nil {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -50,6 +51,29 @@ func (e *Emulator) authorized(r *http.Request) bool {
 	return tok != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(e.cfg.AccessToken)) == 1
 }
 
+// failAttempt counts this attempt of the send whose body r carries and,
+// while it is among the first n, answers it with a generic error. The body
+// is put back for the handler.
+func (e *Emulator) failAttempt(w http.ResponseWriter, r *http.Request, n int) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSendBody+1))
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	key := sha256.Sum256(body)
+	e.mu.Lock()
+	if e.attempts == nil {
+		e.attempts = map[[32]byte]int{}
+	}
+	e.attempts[key]++
+	fail := e.attempts[key] <= n
+	e.mu.Unlock()
+	if fail {
+		e.writeGraphError(w, errGeneric())
+	}
+	return fail
+}
+
 // handleGraph routes /{version}/... requests.
 func (e *Emulator) handleGraph(w http.ResponseWriter, r *http.Request) {
 	e.base(r)
@@ -89,6 +113,9 @@ func (e *Emulator) handleGraph(w http.ResponseWriter, r *http.Request) {
 			e.writeGraphError(w, errGeneric())
 			return
 		}
+	}
+	if f.FailFirst > 0 && edge == "messages" && r.Method == http.MethodPost && e.failAttempt(w, r, f.FailFirst) {
+		return
 	}
 
 	num, isNumber := e.numbers[id]

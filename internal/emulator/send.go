@@ -159,9 +159,12 @@ func digitsOnly(s string) string {
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
+// maxSendBody bounds the body of one send request.
+const maxSendBody = 1 << 20
+
 // handleSend serves POST /{v}/{phone-number-id}/messages.
 func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSendBody))
 	if err != nil {
 		e.writeGraphError(w, invalidParam("Could not read request body"))
 		return
