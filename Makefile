@@ -15,7 +15,11 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/switchboard ./cmd/switchboard
 
-test: lint unit fuzz web-test web-check e2e
+# Every target runs even when one fails; scripts/run-targets prints each
+# one's result and time at the end and fails if any did.
+TEST_TARGETS := lint unit fuzz web-test web-check e2e
+test:
+	@MAKE="$(MAKE)" scripts/run-targets $(TEST_TARGETS)
 
 # The web app. `make web` rebuilds web/dist (committed, so go build needs no
 # Node.js); web-check fails when the committed build does not match the

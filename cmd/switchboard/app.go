@@ -300,7 +300,9 @@ func (a *App) Run(ctx context.Context) error {
 	// Stop the HTTP side first so nothing new is queued, then the workers.
 	defer func() {
 		stopWorkers()
-		if err := workers.Wait(); err != nil {
+		// A worker that returns the cancellation it was asked to stop with
+		// stopped normally; anything else is worth an error.
+		if err := workers.Wait(); err != nil && !errors.Is(err, context.Canceled) {
 			a.Logger.Error("worker stopped with an error", "err", err)
 		}
 	}()

@@ -9,7 +9,9 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -94,5 +96,50 @@ func TestHelpAndConfig(t *testing.T) {
 	}
 	if _, _, err := parseConfig("serve", []string{"--public-url", "ftp://x"}, func(string) string { return "" }, nil, io.Discard); err == nil {
 		t.Fatal("bad public URL accepted")
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a logger and a test at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestShutdownLogsNoError: a normal shutdown (SIGTERM cancels the context)
+// with every worker running, the emulator's included, logs no error.
+func TestShutdownLogsNoError(t *testing.T) {
+	var logs lockedBuffer
+	app := startApp(t, map[string]string{"SWITCHBOARD_EMULATOR": "on", "SWITCHBOARD_LOG_LEVEL": "info"}, func(a *App) {
+		a.Logger = newLogger(a.Config, &logs)
+	})
+	app.setupAdmin()
+	app.stop()
+	select {
+	case err := <-app.done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		app.done <- nil // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	out := logs.String()
+	if !strings.Contains(out, "shutting down") {
+		t.Fatalf("no shutdown in the log:\n%s", out)
+	}
+	if strings.Contains(out, "level=ERROR") {
+		t.Errorf("a normal shutdown logged an error:\n%s", out)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/backup/s3test"
 )
 
-// startS3 starts a real S3-compatible server (s3test: SeaweedFS) with
+// startS3 starts a real S3-compatible server (s3test: versitygw) with
 // bucket and returns its configuration. In CI (CI=true) a missing or
 // broken server fails the test; elsewhere it skips with instructions.
 func startS3(tb testing.TB, bucket string) S3Config {
