@@ -47,7 +47,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // parseBackupArgs parses the flags of verify and restore and takes out
 // their one positional argument, the backup, wherever it stands: backup
 // names always end in .backup, which no flag value does.
-func parseBackupArgs(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, string, error) {
+func parseBackupArgs(name string, groups settingGroup, args []string, getenv func(string) string, stderr io.Writer) (*Config, string, error) {
 	var pos []string
 	var rest []string
 	for _, a := range args {
@@ -57,7 +57,7 @@ func parseBackupArgs(name string, args []string, getenv func(string) string, std
 			rest = append(rest, a)
 		}
 	}
-	c, fs, err := parseConfig(name, rest, getenv, nil, stderr)
+	c, fs, err := parseConfig(name, groups, rest, getenv, nil, stderr)
 	if err != nil {
 		return nil, "", err
 	}
@@ -70,9 +70,9 @@ func parseBackupArgs(name string, args []string, getenv func(string) string, std
 
 // parseBackupTo parses the flags of create and list, where --to is short
 // for --backup-to.
-func parseBackupTo(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+func parseBackupTo(name string, groups settingGroup, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
 	var to string
-	c, fs, err := parseConfig(name, args, getenv, func(fs *flag.FlagSet) {
+	c, fs, err := parseConfig(name, groups, args, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "where the backups are: a directory or s3://bucket/prefix (default $SWITCHBOARD_BACKUP_TO)")
 	}, stderr)
 	if err != nil {
@@ -116,7 +116,7 @@ func loadBackupKey(c *Config, log *slog.Logger, create bool) (*backup.Key, error
 }
 
 func runBackupCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parseBackupTo("backup create", args, getenv, stderr)
+	c, err := parseBackupTo("backup create", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func openBackup(c *Config, where string) (func(ctx context.Context) (io.ReadClos
 }
 
 func runBackupVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, where, err := parseBackupArgs("backup verify", args, getenv, stderr)
+	c, where, err := parseBackupArgs("backup verify", groupLog|groupBackupKey|groupBackupPlace, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func runBackupVerify(ctx context.Context, args []string, getenv func(string) str
 }
 
 func runBackupRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, where, err := parseBackupArgs("backup restore", args, getenv, stderr)
+	c, where, err := parseBackupArgs("backup restore", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 }
 
 func runBackupList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parseBackupTo("backup list", args, getenv, stderr)
+	c, err := parseBackupTo("backup list", groupLog|groupBackupPlace, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

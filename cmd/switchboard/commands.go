@@ -15,7 +15,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, _, err := parseConfig("serve", args, getenv, nil, stderr)
+	c, _, err := parseConfig("serve", groupAll, args, getenv, nil, stderr)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, _, err := parseConfig("migrate", args, getenv, nil, stderr)
+	c, _, err := parseConfig("migrate", groupStore, args, getenv, nil, stderr)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var login, role, name string
-	c, _, err := parseConfig("user add", args, getenv, func(fs *flag.FlagSet) {
+	c, _, err := parseConfig("user add", groupStore, args, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login of the new user (required)")
 		fs.StringVar(&role, "role", switchboard.RoleEmployee, "role id: admin, operator, employee or a custom role's id")
 		fs.StringVar(&name, "name", "", "display name (required)")
@@ -87,7 +87,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, _, err := parseConfig("audit verify", args, getenv, nil, stderr)
+	c, _, err := parseConfig("audit verify", groupStore, args, getenv, nil, stderr)
 	if err != nil {
 		return err
 	}

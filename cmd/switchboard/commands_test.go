@@ -87,14 +87,14 @@ func TestHelpAndConfig(t *testing.T) {
 		t.Fatalf("version: %v %q", err, out)
 	}
 	env := map[string]string{"SWITCHBOARD_ADDR": "127.0.0.1:9999", "SWITCHBOARD_DATABASE_URL": "postgres://x@y/z"}
-	c, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:7777"}, func(k string) string { return env[k] }, nil, io.Discard)
+	c, _, err := parseConfig("serve", groupAll, []string{"--addr", "127.0.0.1:7777"}, func(k string) string { return env[k] }, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:7777" || !c.Postgres() || c.PublicURL != "http://127.0.0.1:7777" || c.MasterKeyFile != filepath.Join("data", "master.key") {
 		t.Fatalf("config = %+v", c)
 	}
-	if _, _, err := parseConfig("serve", []string{"--public-url", "ftp://x"}, func(string) string { return "" }, nil, io.Discard); err == nil {
+	if _, _, err := parseConfig("serve", groupAll, []string{"--public-url", "ftp://x"}, func(string) string { return "" }, nil, io.Discard); err == nil {
 		t.Fatal("bad public URL accepted")
 	}
 }
@@ -141,5 +141,41 @@ func TestShutdownLogsNoError(t *testing.T) {
 	}
 	if strings.Contains(out, "level=ERROR") {
 		t.Errorf("a normal shutdown logged an error:\n%s", out)
+	}
+}
+
+// TestSubcommandHelp: each command's --help lists the flags it reads and
+// none of serve's that it ignores.
+func TestSubcommandHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		has, not []string
+	}{
+		{[]string{"serve"}, []string{"-addr", "-data-dir", "-wa-app-secret", "-emulator", "-backup-interval", "-retention-interval"}, nil},
+		{[]string{"migrate"}, []string{"-data-dir", "-database-url", "-master-key-file", "-log-level"}, []string{"-addr", "-emulator", "-backup-to", "-wa-app-secret"}},
+		{[]string{"user", "add"}, []string{"-login", "-role", "-database-url"}, []string{"-addr", "-backup-s3-endpoint"}},
+		{[]string{"backup", "verify"}, []string{"-backup-key-file", "-backup-s3-endpoint", "-data-dir"}, []string{"-addr", "-database-url", "-emulator", "-backup-interval", "-master-key-file"}},
+		{[]string{"backup", "list"}, []string{"-to", "-backup-s3-endpoint"}, []string{"-addr", "-database-url", "-backup-key-file"}},
+		{[]string{"backup", "create"}, []string{"-to", "-database-url", "-backup-key-file"}, []string{"-addr", "-emulator", "-backup-keep"}},
+		{[]string{"contact", "export"}, []string{"-id", "-out", "-database-url"}, []string{"-addr", "-backup-to"}},
+		{[]string{"contact", "erase"}, []string{"-id", "-database-url", "-backup-to"}, []string{"-addr", "-emulator"}},
+		{[]string{"keys", "rotate"}, []string{"-master-key-file"}, []string{"-addr", "-backup-to"}},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), append(tc.args, "--help"), func(string) string { return "" }, strings.NewReader(""), &out, &out)
+		if !errors.Is(err, flag.ErrHelp) && err != nil {
+			t.Errorf("%v --help: %v", tc.args, err)
+		}
+		help := out.String()
+		for _, f := range tc.has {
+			if !strings.Contains(help, "  "+f+" ") && !strings.Contains(help, "  "+f+"\n") {
+				t.Errorf("%v --help lacks %s:\n%s", tc.args, f, help)
+			}
+		}
+		for _, f := range tc.not {
+			if strings.Contains(help, "  "+f+" ") || strings.Contains(help, "  "+f+"\n") {
+				t.Errorf("%v --help lists %s, which it does not read", tc.args, f)
+			}
+		}
 	}
 }

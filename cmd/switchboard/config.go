@@ -67,41 +67,62 @@ func (c *Config) EmulatorOn() bool {
 // setting describes one flag and its environment variable, for --help.
 type setting struct {
 	flag, env, def, help string
+	group                settingGroup
 }
+
+// settingGroup names a group of settings; each command registers as flags
+// only the groups it reads, so its --help lists nothing it ignores.
+type settingGroup uint
+
+const (
+	groupLog          settingGroup = 1 << iota // log level and format
+	groupDatabase                              // data dir, database, master key
+	groupServer                                // listen address, public URL, metrics, timeouts, retention schedule
+	groupWhatsApp                              // the first channel, Graph version, send rate
+	groupEmulator                              // the built-in Cloud API emulator
+	groupBackupKey                             // the backup key file
+	groupBackupPlace                           // where backups are: directory or S3 and its credentials
+	groupBackupPlan                            // interval and number kept, for scheduled backups
+
+	// groupAll is what serve reads.
+	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan
+	// groupStore is what a command that opens the database reads.
+	groupStore = groupLog | groupDatabase
+)
 
 func settings(c *Config) ([]setting, map[string]any) {
 	s := []setting{
-		{"addr", "SWITCHBOARD_ADDR", "127.0.0.1:8080", "address to listen on"},
-		{"data-dir", "SWITCHBOARD_DATA_DIR", "./data", "directory for the SQLite database, media files and the master key"},
-		{"database-url", "SWITCHBOARD_DATABASE_URL", "", "database: empty for SQLite in the data dir, a file path or sqlite:// URL for SQLite, postgres://… for PostgreSQL"},
-		{"public-url", "SWITCHBOARD_PUBLIC_URL", "", "URL users reach Switchboard at (https:// makes cookies Secure); default http://<addr>"},
-		{"master-key-file", "SWITCHBOARD_MASTER_KEY_FILE", "", "file holding the master encryption key; default <data-dir>/master.key, created with mode 0600 if absent"},
-		{"metrics-addr", "SWITCHBOARD_METRICS_ADDR", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the main one"},
-		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error"},
-		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json"},
-		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)"},
-		{"shutdown-grace", "SWITCHBOARD_SHUTDOWN_GRACE", "20s", "how long in-flight requests may take to finish on SIGTERM"},
-		{"wa-phone-number-id", "SWITCHBOARD_WA_PHONE_NUMBER_ID", "", "first WhatsApp channel: Meta's phone number id"},
-		{"wa-waba-id", "SWITCHBOARD_WA_WABA_ID", "", "first WhatsApp channel: WhatsApp Business Account id (for templates)"},
-		{"wa-access-token", "SWITCHBOARD_WA_ACCESS_TOKEN", "", "first WhatsApp channel: permanent access token (prefer the environment over the flag)"},
-		{"wa-app-secret", "SWITCHBOARD_WA_APP_SECRET", "", "first WhatsApp channel: app secret that signs webhooks"},
-		{"wa-verify-token", "SWITCHBOARD_WA_VERIFY_TOKEN", "", "first WhatsApp channel: webhook verify token you enter at Meta"},
-		{"wa-graph-url", "SWITCHBOARD_WA_GRAPH_URL", "", "first WhatsApp channel: Graph API base URL; empty for https://graph.facebook.com"},
-		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", "v24.0", "Graph API version"},
-		{"send-rate", "SWITCHBOARD_SEND_RATE", "80", "messages per second per channel (Meta's default 80, up to 1000)"},
-		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off"},
-		{"emulator-addr", "SWITCHBOARD_EMULATOR_ADDR", "127.0.0.1:8081", "address of the emulator (its customer chat page and Graph API)"},
-		{"emulator-customers", "SWITCHBOARD_EMULATOR_CUSTOMERS", "0.2", "messages per second the emulator's virtual customers write in (0 for none)"},
-		{"backup-to", "SWITCHBOARD_BACKUP_TO", "", "where backups go: a directory or s3://bucket/prefix; set, serve makes scheduled backups"},
-		{"backup-interval", "SWITCHBOARD_BACKUP_INTERVAL", "1h", "time between scheduled backups"},
-		{"backup-keep", "SWITCHBOARD_BACKUP_KEEP", "48", "how many backups to keep; older ones are deleted after a successful backup"},
-		{"backup-key-file", "SWITCHBOARD_BACKUP_KEY_FILE", "", "file holding the backup encryption key; default <data-dir>/backup.key, created with mode 0600 if absent (keep a copy off the server)"},
-		{"backup-s3-endpoint", "SWITCHBOARD_BACKUP_S3_ENDPOINT", "", "S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS"},
-		{"backup-s3-region", "SWITCHBOARD_BACKUP_S3_REGION", "", "S3 region"},
-		{"backup-s3-access-key-id", "SWITCHBOARD_BACKUP_S3_ACCESS_KEY_ID", "", "S3 access key id"},
-		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)"},
-		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)"},
-		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)"},
+		{"addr", "SWITCHBOARD_ADDR", "127.0.0.1:8080", "address to listen on", groupServer},
+		{"data-dir", "SWITCHBOARD_DATA_DIR", "./data", "directory for the SQLite database, media files and the master key (and the default place of the backup key)", groupDatabase | groupBackupKey},
+		{"database-url", "SWITCHBOARD_DATABASE_URL", "", "database: empty for SQLite in the data dir, a file path or sqlite:// URL for SQLite, postgres://… for PostgreSQL", groupDatabase},
+		{"public-url", "SWITCHBOARD_PUBLIC_URL", "", "URL users reach Switchboard at (https:// makes cookies Secure); default http://<addr>", groupServer},
+		{"master-key-file", "SWITCHBOARD_MASTER_KEY_FILE", "", "file holding the master encryption key; default <data-dir>/master.key, created with mode 0600 if absent", groupDatabase},
+		{"metrics-addr", "SWITCHBOARD_METRICS_ADDR", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the main one", groupServer},
+		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error", groupLog},
+		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json", groupLog},
+		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)", groupServer},
+		{"shutdown-grace", "SWITCHBOARD_SHUTDOWN_GRACE", "20s", "how long in-flight requests may take to finish on SIGTERM", groupServer},
+		{"wa-phone-number-id", "SWITCHBOARD_WA_PHONE_NUMBER_ID", "", "first WhatsApp channel: Meta's phone number id", groupWhatsApp},
+		{"wa-waba-id", "SWITCHBOARD_WA_WABA_ID", "", "first WhatsApp channel: WhatsApp Business Account id (for templates)", groupWhatsApp},
+		{"wa-access-token", "SWITCHBOARD_WA_ACCESS_TOKEN", "", "first WhatsApp channel: permanent access token (prefer the environment over the flag)", groupWhatsApp},
+		{"wa-app-secret", "SWITCHBOARD_WA_APP_SECRET", "", "first WhatsApp channel: app secret that signs webhooks", groupWhatsApp},
+		{"wa-verify-token", "SWITCHBOARD_WA_VERIFY_TOKEN", "", "first WhatsApp channel: webhook verify token you enter at Meta", groupWhatsApp},
+		{"wa-graph-url", "SWITCHBOARD_WA_GRAPH_URL", "", "first WhatsApp channel: Graph API base URL; empty for https://graph.facebook.com", groupWhatsApp},
+		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", "v24.0", "Graph API version", groupWhatsApp},
+		{"send-rate", "SWITCHBOARD_SEND_RATE", "80", "messages per second per channel (Meta's default 80, up to 1000)", groupWhatsApp},
+		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off", groupEmulator},
+		{"emulator-addr", "SWITCHBOARD_EMULATOR_ADDR", "127.0.0.1:8081", "address of the emulator (its customer chat page and Graph API)", groupEmulator},
+		{"emulator-customers", "SWITCHBOARD_EMULATOR_CUSTOMERS", "0.2", "messages per second the emulator's virtual customers write in (0 for none)", groupEmulator},
+		{"backup-to", "SWITCHBOARD_BACKUP_TO", "", "where backups go: a directory or s3://bucket/prefix; set, serve makes scheduled backups", groupBackupPlace},
+		{"backup-interval", "SWITCHBOARD_BACKUP_INTERVAL", "1h", "time between scheduled backups", groupBackupPlan},
+		{"backup-keep", "SWITCHBOARD_BACKUP_KEEP", "48", "how many backups to keep; older ones are deleted after a successful backup", groupBackupPlan},
+		{"backup-key-file", "SWITCHBOARD_BACKUP_KEY_FILE", "", "file holding the backup encryption key; default <data-dir>/backup.key, created with mode 0600 if absent (keep a copy off the server)", groupBackupKey},
+		{"backup-s3-endpoint", "SWITCHBOARD_BACKUP_S3_ENDPOINT", "", "S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS", groupBackupPlace},
+		{"backup-s3-region", "SWITCHBOARD_BACKUP_S3_REGION", "", "S3 region", groupBackupPlace},
+		{"backup-s3-access-key-id", "SWITCHBOARD_BACKUP_S3_ACCESS_KEY_ID", "", "S3 access key id", groupBackupPlace},
+		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)", groupBackupPlace},
+		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)", groupBackupPlace},
+		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)", groupServer},
 	}
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
@@ -121,13 +142,18 @@ func settings(c *Config) ([]setting, map[string]any) {
 	return s, dst
 }
 
-// parseConfig fills a Config from args and the environment.
-func parseConfig(name string, args []string, getenv func(string) string, extra func(*flag.FlagSet), out io.Writer) (*Config, *flag.FlagSet, error) {
+// parseConfig fills a Config from args and the environment. Only the
+// settings in groups become flags of the command; the others keep their
+// defaults (or environment values) so that the Config stays complete.
+func parseConfig(name string, groups settingGroup, args []string, getenv func(string) string, extra func(*flag.FlagSet), out io.Writer) (*Config, *flag.FlagSet, error) {
 	c := &Config{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	if out != nil {
 		fs.SetOutput(out)
 	}
+	// Settings a command does not read are parsed on a flag set of their
+	// own that never sees the arguments.
+	unlisted := flag.NewFlagSet(name, flag.ContinueOnError)
 	list, dst := settings(c)
 	for _, s := range list {
 		def := s.def
@@ -135,6 +161,10 @@ func parseConfig(name string, args []string, getenv func(string) string, extra f
 			def = v
 		}
 		help := fmt.Sprintf("%s (env %s)", s.help, s.env)
+		fs := fs
+		if s.group&groups == 0 {
+			fs = unlisted
+		}
 		switch p := dst[s.flag].(type) {
 		case *string:
 			fs.StringVar(p, s.flag, def, help)

@@ -33,7 +33,7 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] != "erase" {
 		return errors.New(contactUsage)
 	}
-	c, id, err := parseContactArgs("contact erase", "erase", args[1:], getenv, stderr, nil)
+	c, id, err := parseContactArgs("contact erase", "erase", groupStore|groupBackupKey|groupBackupPlace, args[1:], getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -56,9 +56,9 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 
 // parseContactArgs parses the flags of a contact command: the required
 // --id, and those extra adds.
-func parseContactArgs(name, verb string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, string, error) {
+func parseContactArgs(name, verb string, groups settingGroup, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, string, error) {
 	var id string
-	c, _, err := parseConfig(name, args, getenv, func(fs *flag.FlagSet) {
+	c, _, err := parseConfig(name, groups, args, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&id, "id", "", "id of the contact to "+verb+" (Conversation.contact.id; required)")
 		if extra != nil {
 			extra(fs)

@@ -193,7 +193,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 			if out, err := runBackupCLI(t, renv, "audit", "verify"); err != nil {
 				t.Fatalf("audit verify: %v\n%s", err, out)
 			}
-			c, _, err := parseConfig("serve", nil, func(k string) string { return renv[k] }, nil, nil)
+			c, _, err := parseConfig("serve", groupAll, nil, func(k string) string { return renv[k] }, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -50,7 +50,7 @@ func startApp(t testing.TB, env map[string]string, opts ...func(*App)) *testApp 
 		}
 		return ""
 	}
-	c, _, err := parseConfig("serve", nil, getenv, nil, io.Discard)
+	c, _, err := parseConfig("serve", groupAll, nil, getenv, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

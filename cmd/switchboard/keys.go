@@ -93,7 +93,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if sub != "rotate" && sub != "rewrap" {
 		return fmt.Errorf("unknown keys command %q\n%s", sub, keysUsage)
 	}
-	c, fs, err := parseConfig("keys "+sub, args, getenv, nil, stderr)
+	c, fs, err := parseConfig("keys "+sub, groupStore, args, getenv, nil, stderr)
 	if err != nil {
 		return err
 	}

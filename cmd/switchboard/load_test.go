@@ -44,7 +44,7 @@ func loadEnv(dir string) map[string]string {
 // counts every inbound WhatsApp message id.
 func storedInbound(t testing.TB, env map[string]string) map[string]int {
 	t.Helper()
-	c, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, nil, nil)
+	c, _, err := parseConfig("serve", groupAll, nil, func(k string) string { return env[k] }, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
