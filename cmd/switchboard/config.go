@@ -75,14 +75,14 @@ type setting struct {
 type settingGroup uint
 
 const (
-	groupLog          settingGroup = 1 << iota // log level and format
-	groupDatabase                              // data dir, database, master key
-	groupServer                                // listen address, public URL, metrics, timeouts, retention schedule
-	groupWhatsApp                              // the first channel, Graph version, send rate
-	groupEmulator                              // the built-in Cloud API emulator
-	groupBackupKey                             // the backup key file
-	groupBackupPlace                           // where backups are: directory or S3 and its credentials
-	groupBackupPlan                            // interval and number kept, for scheduled backups
+	groupLog         settingGroup = 1 << iota // log level and format
+	groupDatabase                             // data dir, database, master key
+	groupServer                               // listen address, public URL, metrics, timeouts, retention schedule
+	groupWhatsApp                             // the first channel, Graph version, send rate
+	groupEmulator                             // the built-in Cloud API emulator
+	groupBackupKey                            // the backup key file
+	groupBackupPlace                          // where backups are: directory or S3 and its credentials
+	groupBackupPlan                           // interval and number kept, for scheduled backups
 
 	// groupAll is what serve reads.
 	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan
