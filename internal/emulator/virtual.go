@@ -120,7 +120,8 @@ func (e *Emulator) nextVirtualMessage(rate float64, people []CustomerMessage) (C
 	case last != nil && p < 0.20:
 		msg.Type, msg.ReplyTo, msg.Text = "text", last.ID, pickOne(r, virtualTexts())
 	case p < 0.28:
-		msg.Type, msg.Text = "image", "Foto dazu"
+		msg.Type, msg.MimeType = "image", "image/jpeg"
+		msg.Media, msg.Text = pickPhoto(r)
 	case p < 0.32:
 		msg.Type = "voice"
 	case p < 0.35:
