@@ -600,10 +600,13 @@ func TestWebhookTimeoutIsRetried(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(block)
-	en := newEnv(t, func(c *Config) { c.WebhookURL = slow.URL; c.Retry.Timeout = 20 * time.Millisecond })
+	en := newEnv(t, func(c *Config) { c.WebhookURL = slow.URL; c.Retry.Timeout = 100 * time.Millisecond })
 	en.customer(CustomerMessage{WaID: "4915112345678", Text: "hi"})
 	waitFor(t, "delivery after timeout", func() bool { return en.e.Stats().Webhooks.Delivered == 1 })
-	if st := en.e.Stats().Webhooks; st.Failed != 1 {
+	// The first attempt never answers, so it times out. On a loaded machine
+	// a later attempt may time out too; whatever the count, every failed
+	// attempt is retried and exactly one delivers.
+	if st := en.e.Stats().Webhooks; st.Failed < 1 || st.Retried != st.Failed || st.Delivered != 1 || st.Pending != 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
