@@ -74,7 +74,7 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 		f.OnlyAssignedTo = a.User.ID
 	}
 	f.ChannelIDs = nil
-	if len(a.Role.ChannelIDs) > 0 {
+	if !a.Role.AllChannels {
 		f.ChannelIDs = slices.Clone(a.Role.ChannelIDs)
 	}
 	return f, nil

@@ -247,6 +247,9 @@ func scanRole(row pgx.Row) (*switchboard.Role, error) {
 	if err := json.Unmarshal([]byte(channels), &r.ChannelIDs); err != nil {
 		return nil, fmt.Errorf("role %s channel ids: %w", r.ID, err)
 	}
+	r.ChannelIDs = nonNilStrings(r.ChannelIDs)
+	// The empty list is the stored form of "all channels".
+	r.AllChannels = len(r.ChannelIDs) == 0
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return &r, nil
 }
@@ -275,7 +278,7 @@ func validateRole(r *switchboard.Role) error {
 			return switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", p)
 		}
 	}
-	return nil
+	return r.ValidateChannels()
 }
 
 func roleError(err error) error {
@@ -373,6 +376,12 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		}
 		if upd.Permissions != nil {
 			r.Permissions = nonNilPerms(*upd.Permissions)
+		}
+		if upd.AllChannels != nil {
+			r.AllChannels = *upd.AllChannels
+			if r.AllChannels {
+				r.ChannelIDs = []string{}
+			}
 		}
 		if upd.ChannelIDs != nil {
 			r.ChannelIDs = nonNilStrings(*upd.ChannelIDs)
