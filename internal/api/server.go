@@ -129,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	s.latency = s.Metrics.Histogram("switchboard_http_request_duration_seconds",
 		"HTTP request latency by route, method and status code.", metrics.DefaultBuckets(), "route", "method", "code")
 	s.rejected = s.Metrics.Counter("switchboard_webhooks_rejected_total",
-		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), too_large, unreadable, error (the queue failed).", "reason")
+		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), foreign_channel (signed by one app's secret but naming a number of another), too_large, unreadable, error (the queue failed).", "reason")
 
 	api := http.NewServeMux()
 	for _, rt := range s.routes() {
