@@ -251,6 +251,9 @@ type SetupToken struct {
 type SetupStore interface {
 	// PutSetupToken replaces any earlier token.
 	PutSetupToken(ctx context.Context, t SetupToken) error
+	// CurrentSetupToken returns the token that PutSetupToken stored last
+	// (expired or not), or ENotFound when there is none or it was used.
+	CurrentSetupToken(ctx context.Context) (SetupToken, error)
 	// CompleteSetup atomically checks the token hash and expiry, consumes it,
 	// and creates the first administrator. It fails with ENotFound if the
 	// token is unknown, used or expired, and with EConflict if users exist.

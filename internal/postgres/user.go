@@ -544,6 +544,19 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 	})
 }
 
+// CurrentSetupToken returns the stored setup token.
+func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+	var t switchboard.SetupToken
+	err := db.pool.QueryRow(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &t.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, switchboard.NotFound("Setup token")
+	} else if err != nil {
+		return t, fmt.Errorf("get setup token: %w", err)
+	}
+	t.ExpiresAt = t.ExpiresAt.UTC()
+	return t, nil
+}
+
 // CompleteSetup consumes a valid setup token and creates the first
 // administrator, atomically.
 func (db *DB) CompleteSetup(ctx context.Context, tokenHash string, now time.Time, admin *switchboard.User) error {

@@ -605,6 +605,20 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 	})
 }
 
+// CurrentSetupToken returns the stored setup token.
+func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+	var t switchboard.SetupToken
+	var expires sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, switchboard.NotFound("Setup token")
+	} else if err != nil {
+		return t, fmt.Errorf("get setup token: %w", err)
+	}
+	t.ExpiresAt = fromMicros(expires)
+	return t, nil
+}
+
 // CompleteSetup consumes a valid setup token and creates the first
 // administrator, atomically.
 func (db *DB) CompleteSetup(ctx context.Context, tokenHash string, now time.Time, admin *switchboard.User) error {

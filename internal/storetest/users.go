@@ -334,10 +334,17 @@ func testSetup(t *testing.T, open Opener) {
 			if tt.usersFirst {
 				mustUser(t, s, "first", "First", switchboard.RoleAdmin)
 			}
+			_, err := s.CurrentSetupToken(ctx())
+			wantCode(t, err, switchboard.ENotFound)
 			must(t, s.PutSetupToken(ctx(), switchboard.SetupToken{Hash: "old", ExpiresAt: now.Add(time.Hour)}))
 			must(t, s.PutSetupToken(ctx(), tt.token))
+			cur, err := s.CurrentSetupToken(ctx())
+			must(t, err)
+			if cur.Hash != tt.token.Hash || !cur.ExpiresAt.Equal(tt.token.ExpiresAt.Truncate(time.Microsecond)) {
+				t.Errorf("CurrentSetupToken = %+v, want %+v", cur, tt.token)
+			}
 			admin := &switchboard.User{Login: "Root", Name: "Root", PasswordHash: "h"}
-			err := s.CompleteSetup(ctx(), tt.hash, now, admin)
+			err = s.CompleteSetup(ctx(), tt.hash, now, admin)
 			if tt.wantCode != "" {
 				wantCode(t, err, tt.wantCode)
 				return
@@ -349,6 +356,8 @@ func testSetup(t *testing.T, open Opener) {
 				t.Errorf("admin = %+v", got)
 			}
 			// The token is consumed, and the replaced one never worked.
+			_, err = s.CurrentSetupToken(ctx())
+			wantCode(t, err, switchboard.ENotFound)
 			wantCode(t, s.CompleteSetup(ctx(), tt.hash, now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
 			wantCode(t, s.CompleteSetup(ctx(), "old", now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
 		})
