@@ -220,6 +220,8 @@ func TestRBACChannelLimitedManagers(t *testing.T) {
 		{"removing the last channel is refused", rm, "PATCH", "/api/v1/roles/" + rmOwn.ID, map[string]any{"channel_ids": []string{}}, 400},
 		{"roles.manage edits a role within its scope", rm, "PATCH", "/api/v1/roles/" + rmOwn.ID, map[string]any{"description": "ok"}, 200},
 		// channels.manage, audit.read, privacy.manage limited to B.
+		{"channels.manage adds a number outside its scope", cm, "POST", "/api/v1/channels", map[string]string{
+			"name": "Mine", "phone_number_id": "123456789", "access_token": "token-123456", "app_secret": "secret-123456"}, 403},
 		{"channels.manage reads another number", cm, "GET", "/api/v1/channels/" + chA.ID, nil, 404},
 		{"channels.manage changes another number", cm, "PATCH", "/api/v1/channels/" + chA.ID, map[string]any{"name": "Mine"}, 404},
 		{"audit.read reads the log", am, "GET", "/api/v1/audit", nil, 200},

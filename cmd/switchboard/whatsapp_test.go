@@ -664,7 +664,7 @@ func TestWebhookSignedByAnotherNumberIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chB := app.channel("B")      // app secret "secret"
+	chB := app.channel("B")     // app secret "secret"
 	chSame := app.channel("B2") // the same Meta app as B
 	const victim = "4915000000777"
 	convA := app.customerWrites(chA.ID, victim, "Viktor Victim", "hello A")
