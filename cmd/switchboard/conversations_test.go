@@ -95,3 +95,29 @@ func TestSenderNames(t *testing.T) {
 		t.Fatalf("history after the rename = %s", got)
 	}
 }
+
+// TestIdempotencyKeyIsPerConversation: the same Idempotency-Key in another
+// conversation sends a new message there instead of answering with the
+// first conversation's message (issue 14, Low 17); in the same
+// conversation it is still a replay.
+func TestIdempotencyKeyIsPerConversation(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	ch := app.channel("Berlin")
+	one := app.customerWrites(ch.ID, "4915100000301", "Erste", "hallo")
+	two := app.customerWrites(ch.ID, "4915100000302", "Zweite", "hallo")
+	admin.header.Set("Idempotency-Key", "same-key")
+	var m1, m1again, m2 struct {
+		ID             string `json:"id"`
+		ConversationID string `json:"conversation_id"`
+	}
+	admin.must(202, "POST", "/api/v1/conversations/"+one.ID+"/messages", map[string]string{"type": "text", "text": "to one"}, &m1)
+	admin.must(202, "POST", "/api/v1/conversations/"+one.ID+"/messages", map[string]string{"type": "text", "text": "to one"}, &m1again)
+	admin.must(202, "POST", "/api/v1/conversations/"+two.ID+"/messages", map[string]string{"type": "text", "text": "to two"}, &m2)
+	if m1again.ID != m1.ID {
+		t.Errorf("replay in the same conversation made a new message")
+	}
+	if m2.ID == m1.ID || m2.ConversationID != two.ID {
+		t.Fatalf("the key in another conversation answered %+v (first was %+v)", m2, m1)
+	}
+}
