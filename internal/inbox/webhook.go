@@ -225,6 +225,11 @@ func (s *Service) SetHandoff(h *Handoff) { s.handoff.Store(h) }
 // who may see them: each conversation once, as it is after the batch,
 // before its new messages; each changed message once.
 func (s *Service) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+	for _, in := range b.Messages {
+		if in.Message != nil {
+			in.Message.BoundText()
+		}
+	}
 	r, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {
 		return nil, err
