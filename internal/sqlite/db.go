@@ -136,6 +136,7 @@ var _ switchboard.Store = (*DB)(nil)
 //     temporary files: faster, and no database pages in stray files;
 //   - query_only last on reader connections: it must not stop the
 //     pragmas before it, and afterwards refuses any write.
+//
 // privateFiles makes the database file and its -wal and -shm companions
 // readable by the owner only: it creates a missing database file with mode
 // 0600 (SQLite creates the -wal and -shm files with the database file's
