@@ -117,26 +117,6 @@ type pendingKey struct {
 
 var _ switchboard.Store = (*DB)(nil)
 
-// dsn builds a data source name for modernc.org/sqlite.
-//
-// The order of the pragmas matters. The driver runs busy_timeout first and
-// the other _pragma values after it in lexicographic order, then the
-// _query_only shorthand last:
-//
-//   - busy_timeout first, so that journal_mode(WAL), which needs a lock on
-//     the file, waits for another connection instead of failing at once
-//     with SQLITE_BUSY;
-//   - journal_mode(WAL) before synchronous(FULL), because what FULL syncs
-//     depends on the journal mode: in WAL mode, the WAL on every commit,
-//     which the group commit amortises over a batch;
-//   - foreign_keys(ON) when the connection opens, because SQLite ignores
-//     it inside a transaction;
-//   - temp_store(MEMORY) keeps the statement sub-journals that SAVEPOINTs
-//     write (one per write job) and sort spills in memory rather than in
-//     temporary files: faster, and no database pages in stray files;
-//   - query_only last on reader connections: it must not stop the
-//     pragmas before it, and afterwards refuses any write.
-//
 // privateFiles makes the database file and its -wal and -shm companions
 // readable by the owner only: it creates a missing database file with mode
 // 0600 (SQLite creates the -wal and -shm files with the database file's
@@ -170,6 +150,25 @@ func privateFiles(path string) error {
 	return nil
 }
 
+// dsn builds a data source name for modernc.org/sqlite.
+//
+// The order of the pragmas matters. The driver runs busy_timeout first and
+// the other _pragma values after it in lexicographic order, then the
+// _query_only shorthand last:
+//
+//   - busy_timeout first, so that journal_mode(WAL), which needs a lock on
+//     the file, waits for another connection instead of failing at once
+//     with SQLITE_BUSY;
+//   - journal_mode(WAL) before synchronous(FULL), because what FULL syncs
+//     depends on the journal mode: in WAL mode, the WAL on every commit,
+//     which the group commit amortises over a batch;
+//   - foreign_keys(ON) when the connection opens, because SQLite ignores
+//     it inside a transaction;
+//   - temp_store(MEMORY) keeps the statement sub-journals that SAVEPOINTs
+//     write (one per write job) and sort spills in memory rather than in
+//     temporary files: faster, and no database pages in stray files;
+//   - query_only last on reader connections: it must not stop the
+//     pragmas before it, and afterwards refuses any write.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
