@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 )
 
 // ServiceWindow is WhatsApp's customer-service window: free-form messages may
@@ -259,6 +260,31 @@ type MessageContent struct {
 	// Raw keeps the original payload of types Switchboard does not model,
 	// so nothing received is lost.
 	Raw json.RawMessage `json:"raw,omitempty"`
+}
+
+// MaxInboundText is WhatsApp's limit for a text body, in characters
+// (Unicode code points); captions are shorter still.
+const MaxInboundText = 4096
+
+// BoundText cuts the message's text (body or caption) to [MaxInboundText]
+// characters, the last of them "…", and reports whether it did. Meta never
+// sends more; a longer text comes from a forged or broken webhook, and
+// keeping the start of it is better than refusing the webhook (Meta would
+// retry it for days, and the customer's message would be lost).
+func (m *Message) BoundText() bool {
+	t := m.Content.Text
+	if len(t) <= MaxInboundText || utf8.RuneCountInString(t) <= MaxInboundText {
+		return false
+	}
+	n := 0
+	for i := range t {
+		if n == MaxInboundText-1 {
+			m.Content.Text = t[:i] + "…"
+			return true
+		}
+		n++
+	}
+	return false
 }
 
 // Media describes a file attached to a message. The file itself lives in

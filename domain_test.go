@@ -87,3 +87,38 @@ func TestAuditHashCoversEveryField(t *testing.T) {
 		t.Error("hash depends on nanoseconds the stores do not keep")
 	}
 }
+
+func TestRoleCovers(t *testing.T) {
+	all := func(ps ...switchboard.Permission) *switchboard.Role {
+		return &switchboard.Role{Permissions: ps, AllChannels: true}
+	}
+	on := func(chs []string, ps ...switchboard.Permission) *switchboard.Role {
+		return &switchboard.Role{Permissions: ps, ChannelIDs: chs}
+	}
+	um, rep := switchboard.PermUsersManage, switchboard.PermConversationsReply
+	cases := []struct {
+		name   string
+		r, o   *switchboard.Role
+		covers bool
+	}{
+		{"admin covers everything", switchboard.BuiltinRoles()[0], on([]string{"b"}, switchboard.Permissions()...), true},
+		{"same role", on([]string{"b"}, um, rep), on([]string{"b"}, um, rep), true},
+		{"fewer permissions", on([]string{"b"}, um, rep), on([]string{"b"}, rep), true},
+		{"more permissions", on([]string{"b"}, um), on([]string{"b"}, um, rep), false},
+		{"another channel", on([]string{"b"}, um), on([]string{"a"}, um), false},
+		{"more channels", on([]string{"b"}, um), on([]string{"a", "b"}, um), false},
+		{"all channels from a limited role", on([]string{"b"}, um), all(um), false},
+		{"limited from all channels", all(um, rep), on([]string{"a"}, rep), true},
+		{"no permissions, limited", on([]string{"b"}), on([]string{"b"}), true},
+	}
+	for _, tc := range cases {
+		if got := tc.r.Covers(tc.o); got != tc.covers {
+			t.Errorf("%s: Covers = %v, want %v", tc.name, got, tc.covers)
+		}
+	}
+	for _, r := range []*switchboard.Role{{}, {AllChannels: true, ChannelIDs: []string{"a"}}} {
+		if switchboard.ErrorCode(r.ValidateChannels()) != switchboard.EInvalid {
+			t.Errorf("ValidateChannels(%+v) accepted", r)
+		}
+	}
+}

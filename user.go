@@ -47,13 +47,13 @@ const (
 // edited or deleted.
 func BuiltinRoles() []*Role {
 	return []*Role{
-		{ID: RoleAdmin, Name: "Administrator", BuiltIn: true, Permissions: Permissions(),
+		{ID: RoleAdmin, Name: "Administrator", BuiltIn: true, AllChannels: true, Permissions: Permissions(),
 			Description: "Everything, including users, roles, channels and the audit log."},
-		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, Permissions: []Permission{
+		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 			PermConversationsClose, PermUsersRead,
 		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens."},
-		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, Permissions: []Permission{
+		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReply,
 		}, Description: "Sees only the conversations assigned to them and replies."},
 	}
@@ -65,7 +65,15 @@ type Role struct {
 	Name        string       `json:"name"`
 	Description string       `json:"description"`
 	Permissions []Permission `json:"permissions"`
-	// ChannelIDs limits the role to these channels; empty means all channels.
+	// AllChannels gives the role every channel, present and future. It is
+	// explicit: a role without it must list at least one channel in
+	// ChannelIDs, so removing a role's last channel can never widen it.
+	// (Both stores keep the limit as a JSON list in which the empty list
+	// means all channels; they set AllChannels from it when reading and
+	// refuse a role that has neither, see [Role.ValidateChannels].)
+	AllChannels bool `json:"all_channels"`
+	// ChannelIDs limits the role to these channels; it is empty exactly
+	// when AllChannels is set.
 	ChannelIDs []string  `json:"channel_ids"`
 	BuiltIn    bool      `json:"built_in"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -77,7 +85,47 @@ func (r *Role) Has(p Permission) bool { return r != nil && slices.Contains(r.Per
 
 // AllowsChannel reports whether the role may act on channel id.
 func (r *Role) AllowsChannel(id string) bool {
-	return r != nil && (len(r.ChannelIDs) == 0 || slices.Contains(r.ChannelIDs, id))
+	return r != nil && (r.AllChannels || slices.Contains(r.ChannelIDs, id))
+}
+
+// ValidateChannels checks the channel limit: either all channels and no
+// list, or a list of at least one channel.
+func (r *Role) ValidateChannels() error {
+	switch {
+	case r.AllChannels && len(r.ChannelIDs) > 0:
+		return Errorf(EInvalid, "A role has either all channels or a list of channels, not both.")
+	case !r.AllChannels && len(r.ChannelIDs) == 0:
+		return Errorf(EInvalid, "A role needs at least one channel, or all channels.")
+	}
+	return nil
+}
+
+// Covers reports whether r grants at least everything o grants: each of
+// o's permissions, on each of o's channels. Nobody may create, edit, assign
+// or act on a role (or a user holding it) that r does not cover, so a
+// permission to manage users or roles never yields more than its holder
+// already has.
+func (r *Role) Covers(o *Role) bool {
+	if r == nil || o == nil {
+		return false
+	}
+	for _, p := range o.Permissions {
+		if !r.Has(p) {
+			return false
+		}
+	}
+	if r.AllChannels {
+		return true
+	}
+	if o.AllChannels {
+		return false
+	}
+	for _, id := range o.ChannelIDs {
+		if !slices.Contains(r.ChannelIDs, id) {
+			return false
+		}
+	}
+	return true
 }
 
 // User is a person who signs in: an administrator, operator or employee.
@@ -118,11 +166,14 @@ type UserUpdate struct {
 	PasswordHash *string
 }
 
-// RoleUpdate is a partial change of a custom role.
+// RoleUpdate is a partial change of a custom role. AllChannels, when set,
+// is applied before ChannelIDs; the result must pass
+// [Role.ValidateChannels].
 type RoleUpdate struct {
 	Name        *string
 	Description *string
 	Permissions *[]Permission
+	AllChannels *bool
 	ChannelIDs  *[]string
 }
 
@@ -200,6 +251,9 @@ type SetupToken struct {
 type SetupStore interface {
 	// PutSetupToken replaces any earlier token.
 	PutSetupToken(ctx context.Context, t SetupToken) error
+	// CurrentSetupToken returns the token that PutSetupToken stored last
+	// (expired or not), or ENotFound when there is none or it was used.
+	CurrentSetupToken(ctx context.Context) (SetupToken, error)
 	// CompleteSetup atomically checks the token hash and expiry, consumes it,
 	// and creates the first administrator. It fails with ENotFound if the
 	// token is unknown, used or expired, and with EConflict if users exist.

@@ -90,6 +90,13 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	// Existing directories are not changed (they may be shared on
+	// purpose, e.g. a volume mount point), but a loose one is worth a
+	// warning: the database, media and key files live here.
+	if fi, err := os.Stat(c.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("the data directory is accessible to group or others; make it private with chmod 700",
+			"dir", c.DataDir, "mode", fmt.Sprintf("%o", fi.Mode().Perm()))
+	}
 	mk, created, err := seal.LoadOrCreateMasterKey(c.MasterKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)

@@ -62,8 +62,10 @@ func TestBackupCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The scheduled backup ran at start; its status is on /readyz, in
-	// /metrics and in the admin API (audit.read only).
+	// The scheduled backup ran at start; its status is in /metrics and in
+	// the admin API (audit.read only), and not on the unauthenticated
+	// /readyz, which tells only whether the instance is ready (issue 14,
+	// Low 14).
 	deadline := time.Now().Add(20 * time.Second)
 	for app.Backups.Status().LastSuccessAt.IsZero() {
 		if time.Now().After(deadline) {
@@ -71,17 +73,14 @@ func TestBackupCommands(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var ready struct {
-		Status string
-		Backup backup.Status
-	}
+	var ready map[string]any
 	app.client("").must(200, "GET", "/readyz", nil, &ready)
-	if ready.Status != "ready" || !ready.Backup.Enabled || ready.Backup.LastName == "" || ready.Backup.LastSize == 0 || ready.Backup.Location != scheduled {
-		t.Fatalf("readyz: %+v", ready)
+	if len(ready) != 1 || ready["status"] != "ready" {
+		t.Fatalf("readyz tells more than its status: %+v", ready)
 	}
 	var st backup.Status
 	admin.must(200, "GET", "/api/v1/backups/status", nil, &st)
-	if st.LastName != ready.Backup.LastName || st.Failures != 0 {
+	if !st.Enabled || st.LastName == "" || st.LastSize == 0 || st.Location != scheduled || st.Failures != 0 {
 		t.Fatalf("backup status: %+v", st)
 	}
 	if code, body := emp.do("GET", "/api/v1/backups/status", nil); code != 403 || errorCode(t, body) != switchboard.EForbidden {

@@ -34,6 +34,9 @@ type Config struct {
 	WAGraphURL      string
 	GraphVersion    string
 	SendRate        float64
+	// AllowPrivateGraph lets Graph API requests reach loopback and private
+	// addresses (docs/security.md); off, only the built-in emulator may.
+	AllowPrivateGraph bool
 
 	// Emulator is "auto" (on when no Meta credentials are set), "on" or "off".
 	Emulator          string
@@ -109,6 +112,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"wa-verify-token", "SWITCHBOARD_WA_VERIFY_TOKEN", "", "first WhatsApp channel: webhook verify token you enter at Meta", groupWhatsApp},
 		{"wa-graph-url", "SWITCHBOARD_WA_GRAPH_URL", "", "first WhatsApp channel: Graph API base URL; empty for https://graph.facebook.com", groupWhatsApp},
 		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", "v24.0", "Graph API version", groupWhatsApp},
+		{"allow-private-graph", "SWITCHBOARD_ALLOW_PRIVATE_GRAPH", "false", "let channels' Graph URLs reach loopback and private addresses (an emulator or proxy on your network); the built-in emulator needs no such permission", groupWhatsApp},
 		{"send-rate", "SWITCHBOARD_SEND_RATE", "80", "messages per second per channel (Meta's default 80, up to 1000)", groupWhatsApp},
 		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off", groupEmulator},
 		{"emulator-addr", "SWITCHBOARD_EMULATOR_ADDR", "127.0.0.1:8081", "address of the emulator (its customer chat page and Graph API)", groupEmulator},
@@ -132,7 +136,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"shutdown-grace":     &c.ShutdownGrace,
 		"wa-phone-number-id": &c.WAPhoneNumberID, "wa-waba-id": &c.WAWABAID, "wa-access-token": &c.WAAccessToken,
 		"wa-app-secret": &c.WAAppSecret, "wa-verify-token": &c.WAVerifyToken, "wa-graph-url": &c.WAGraphURL,
-		"graph-version": &c.GraphVersion, "send-rate": &c.SendRate,
+		"graph-version": &c.GraphVersion, "send-rate": &c.SendRate, "allow-private-graph": &c.AllowPrivateGraph,
 		"emulator": &c.Emulator, "emulator-addr": &c.EmulatorAddr, "emulator-customers": &c.EmulatorCustomers,
 		"backup-to": &c.BackupTo, "backup-interval": &c.BackupInterval, "backup-keep": &c.BackupKeep,
 		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/realtime"
 )
 
 type wsEvent struct {
@@ -253,4 +255,21 @@ func TestEventsConversationDeletedOnErasure(t *testing.T) {
 		t.Fatalf("the event carries the erased contact's data: %s", e.Data)
 	}
 	benStream.quiet(300 * time.Millisecond)
+}
+
+// TestEventsCapPerUser: one user's WebSockets are capped; the one over the
+// cap is closed at once with 1013 and a reason (issue 14, Low 12).
+func TestEventsCapPerUser(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	for range realtime.DefaultMaxPerUser {
+		app.subscribe(t, admin, 0)
+	}
+	over := app.subscribe(t, admin, 0)
+	for range over.events {
+	}
+	var ce websocket.CloseError
+	if !errors.As(over.err, &ce) || ce.Code != websocket.StatusTryAgainLater || !strings.Contains(ce.Reason, "too many connections") {
+		t.Fatalf("socket over the cap ended with %v, want 1013 too many connections", over.err)
+	}
 }

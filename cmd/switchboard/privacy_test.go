@@ -156,6 +156,13 @@ func TestContactExport(t *testing.T) {
 	}
 	var access []switchboard.AuditEntry
 	must(t, json.Unmarshal(files["access_log.json"], &access))
+	// Who accessed the data, not the employees' network details (Art.
+	// 15(4) GDPR; issue 14, Low 21).
+	for _, leak := range []string{`"ip"`, `"user_agent"`, "127.0.0.1", "Go-http-client"} {
+		if bytes.Contains(files["access_log.json"], []byte(leak)) {
+			t.Errorf("access_log.json holds the employees' %s", leak)
+		}
+	}
 	seen := map[string]bool{}
 	for i, e := range access {
 		seen[e.ActorLogin+" "+e.Action] = true

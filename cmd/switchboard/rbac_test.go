@@ -140,3 +140,122 @@ func TestRoleLimitedToChannels(t *testing.T) {
 		t.Fatalf("assigning a user whose role excludes the channel = %d %s", got, body)
 	}
 }
+
+// TestRBACChannelLimitedManagers: custom roles limited to one number that
+// hold users.manage, roles.manage, channels.manage, audit.read or
+// privacy.manage never reach beyond what they hold themselves (issue 14,
+// High 1 and 2): no user or role with more permissions or more channels
+// than the actor's, no edits of the actor's own role, no "all channels" by
+// removing the last channel, and the last active administrator stays.
+func TestRBACChannelLimitedManagers(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	var adminMe struct{ User struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/me", nil, &adminMe)
+	chA, chB := app.channel("A"), app.channel("B")
+	convA := app.customerWrites(chA.ID, "4915100000201", "Anna A", "hallo")
+
+	newRole := func(name string, perms []string, channels ...string) string {
+		var r struct{ ID string }
+		body := map[string]any{"name": name, "permissions": perms, "channel_ids": channels}
+		if len(channels) == 0 {
+			body = map[string]any{"name": name, "permissions": perms, "all_channels": true}
+		}
+		admin.must(201, "POST", "/api/v1/roles", body, &r)
+		return r.ID
+	}
+	deskA := newRole("Desk A", []string{"conversations.read_all", "conversations.reply"}, chA.ID)
+	deskB := newRole("Desk B", []string{"conversations.read_all", "conversations.reply"}, chB.ID)
+	usersB := newRole("Users B", []string{"users.manage", "users.read", "conversations.read_all", "conversations.reply"}, chB.ID)
+	rolesB := newRole("Roles B", []string{"roles.manage", "conversations.reply"}, chB.ID)
+	channelsB := newRole("Channels B", []string{"channels.manage"}, chB.ID)
+	auditB := newRole("Audit B", []string{"audit.read"}, chB.ID)
+	privacyB := newRole("Privacy B", []string{"privacy.manage", "conversations.read_all"}, chB.ID)
+	super := newRole("Super", []string{"conversations.read_all", "conversations.assign", "conversations.reply",
+		"conversations.close", "users.read", "users.manage", "roles.manage", "audit.read", "channels.manage", "privacy.manage"})
+
+	um, _ := app.createUser(admin, "um-b", usersB)
+	rm, _ := app.createUser(admin, "rm-b", rolesB)
+	cm, _ := app.createUser(admin, "cm-b", channelsB)
+	am, _ := app.createUser(admin, "am-b", auditB)
+	pm, _ := app.createUser(admin, "pm-b", privacyB)
+	_, deskBUser := app.createUser(admin, "desk-b", deskB)
+	_, deskAUser := app.createUser(admin, "desk-a", deskA)
+	var rmOwn struct{ ID string }
+	rm.must(201, "POST", "/api/v1/roles", map[string]any{"name": "Reply B", "permissions": []string{"conversations.reply"}, "channel_ids": []string{chB.ID}}, &rmOwn)
+
+	newUser := func(login, role string) map[string]string {
+		return map[string]string{"login": login, "name": "N", "role_id": role, "password": testPassword}
+	}
+	cases := []struct {
+		name   string
+		c      *client
+		method string
+		path   string
+		body   any
+		want   int
+	}{
+		// users.manage limited to B.
+		{"users.manage creates an admin", um, "POST", "/api/v1/users", newUser("evil-admin", "admin"), 403},
+		{"users.manage creates an all-channel employee", um, "POST", "/api/v1/users", newUser("evil-emp", "employee"), 403},
+		{"users.manage creates a user on another number", um, "POST", "/api/v1/users", newUser("evil-a", deskA), 403},
+		{"users.manage creates a user with a broader role", um, "POST", "/api/v1/users", newUser("evil-rm", rolesB), 403},
+		{"users.manage creates a user within its scope", um, "POST", "/api/v1/users", newUser("ok-b", deskB), 201},
+		{"users.manage creates a user with its own role", um, "POST", "/api/v1/users", newUser("ok-um", usersB), 201},
+		{"users.manage resets the admin's password", um, "PATCH", "/api/v1/users/" + adminMe.User.ID, map[string]string{"password": "another horse battery staple"}, 403},
+		{"users.manage deactivates the admin", um, "PATCH", "/api/v1/users/" + adminMe.User.ID, map[string]any{"active": false}, 403},
+		{"users.manage renames a user on another number", um, "PATCH", "/api/v1/users/" + deskAUser.ID, map[string]string{"name": "X"}, 403},
+		{"users.manage promotes a user to admin", um, "PATCH", "/api/v1/users/" + deskBUser.ID, map[string]string{"role_id": "admin"}, 403},
+		{"users.manage moves a user to another number", um, "PATCH", "/api/v1/users/" + deskBUser.ID, map[string]string{"role_id": deskA}, 403},
+		{"users.manage renames a user within its scope", um, "PATCH", "/api/v1/users/" + deskBUser.ID, map[string]string{"name": "Bernd"}, 200},
+		// roles.manage limited to B.
+		{"roles.manage edits its own role", rm, "PATCH", "/api/v1/roles/" + rolesB, map[string]any{"permissions": []string{"roles.manage", "users.manage"}, "all_channels": true}, 403},
+		{"roles.manage renames its own role", rm, "PATCH", "/api/v1/roles/" + rolesB, map[string]any{"description": "mine"}, 403},
+		{"roles.manage creates a role with permissions it lacks", rm, "POST", "/api/v1/roles", map[string]any{"name": "R1", "permissions": []string{"privacy.manage"}, "channel_ids": []string{chB.ID}}, 403},
+		{"roles.manage creates a role on another number", rm, "POST", "/api/v1/roles", map[string]any{"name": "R2", "permissions": []string{"conversations.reply"}, "channel_ids": []string{chA.ID}}, 403},
+		{"roles.manage creates an all-channel role", rm, "POST", "/api/v1/roles", map[string]any{"name": "R3", "permissions": []string{"conversations.reply"}, "all_channels": true}, 403},
+		{"roles.manage edits a broader role", rm, "PATCH", "/api/v1/roles/" + deskB, map[string]any{"description": "x"}, 403},
+		{"roles.manage deletes a broader role", rm, "DELETE", "/api/v1/roles/" + super, nil, 403},
+		{"roles.manage widens a role it may edit", rm, "PATCH", "/api/v1/roles/" + rmOwn.ID, map[string]any{"permissions": []string{"conversations.reply", "audit.read"}}, 403},
+		{"removing the last channel is refused", rm, "PATCH", "/api/v1/roles/" + rmOwn.ID, map[string]any{"channel_ids": []string{}}, 400},
+		{"roles.manage edits a role within its scope", rm, "PATCH", "/api/v1/roles/" + rmOwn.ID, map[string]any{"description": "ok"}, 200},
+		// channels.manage, audit.read, privacy.manage limited to B.
+		{"channels.manage adds a number outside its scope", cm, "POST", "/api/v1/channels", map[string]string{
+			"name": "Mine", "phone_number_id": "123456789", "access_token": "token-123456", "app_secret": "secret-123456"}, 403},
+		{"channels.manage reads another number", cm, "GET", "/api/v1/channels/" + chA.ID, nil, 404},
+		{"channels.manage changes another number", cm, "PATCH", "/api/v1/channels/" + chA.ID, map[string]any{"name": "Mine"}, 404},
+		{"audit.read reads the log", am, "GET", "/api/v1/audit", nil, 200},
+		{"audit.read manages no users", am, "POST", "/api/v1/users", newUser("evil-am", auditB), 403},
+		{"privacy.manage exports a contact on another number", pm, "GET", "/api/v1/contacts/" + convA.Contact.ID + "/export", nil, 404},
+		{"privacy.manage erases a contact on another number", pm, "DELETE", "/api/v1/contacts/" + convA.Contact.ID, nil, 404},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.t = t
+			got, body := tc.c.do(tc.method, tc.path, tc.body)
+			if got != tc.want {
+				t.Fatalf("%s %s = %d, want %d: %s", tc.method, tc.path, got, tc.want, body)
+			}
+			if got >= 400 {
+				errorCode(t, body)
+			}
+		})
+	}
+
+	t.Run("the admin's password is unchanged", func(t *testing.T) {
+		app.t = t
+		app.login("admin")
+	})
+
+	t.Run("the last active administrator stays", func(t *testing.T) {
+		sup, _ := app.createUser(admin, "super", super)
+		sup.t = t
+		for _, body := range []map[string]any{{"active": false}, {"role_id": "operator"}} {
+			if got, b := sup.do("PATCH", "/api/v1/users/"+adminMe.User.ID, body); got != 409 {
+				t.Errorf("PATCH %v on the last admin = %d, want 409: %s", body, got, b)
+			}
+		}
+		_, second := app.createUser(admin, "second-admin", "admin")
+		sup.must(200, "PATCH", "/api/v1/users/"+second.ID, map[string]any{"role_id": "operator"}, nil)
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -24,19 +25,33 @@ const (
 	emulatorDisplayDigits = "49305550100"
 )
 
-// graphClients returns the Graph API client factory: Meta's API, or the
-// emulator (on loopback, so private addresses are allowed) for emulated
-// channels.
+// graphClients returns the Graph API client factory. Every Graph request
+// (sends, uploads, media, templates, read receipts) goes through a
+// transport that refuses loopback, private and link-local addresses at
+// dial time, because the Graph URL is set by whoever holds channels.manage
+// and each request carries the channel's access token. Two exceptions,
+// both decided by the server's operator and never by a role: the built-in
+// emulator's own channel while its Graph URL is exactly the address the
+// emulator listens on in this process, and every channel when
+// SWITCHBOARD_ALLOW_PRIVATE_GRAPH is set (an emulator or proxy on the
+// local network).
 func (a *App) graphClients() func(ch *switchboard.Channel) *whatsapp.Client {
-	hc := &http.Client{Timeout: 60 * time.Second}
+	guarded := &http.Client{Timeout: 60 * time.Second, Transport: whatsapp.NewGuardedTransport()}
+	open := &http.Client{Timeout: 60 * time.Second}
 	return func(ch *switchboard.Channel) *whatsapp.Client {
-		c := &whatsapp.Client{BaseURL: ch.GraphURL, Version: a.Config.GraphVersion, HTTPClient: hc, UserAgent: "Switchboard/" + Version()}
-		if ch.Emulated {
+		c := &whatsapp.Client{BaseURL: ch.GraphURL, Version: a.Config.GraphVersion, HTTPClient: guarded, UserAgent: "Switchboard/" + Version()}
+		if a.Config.AllowPrivateGraph || a.builtinEmulatorChannel(ch) {
 			c.AllowPrivate = true
-			c.HTTPClient = nil // let the client build its own transport for the emulator
+			c.HTTPClient = open
 		}
 		return c
 	}
+}
+
+// builtinEmulatorChannel reports whether ch is the built-in emulator's
+// channel and still points at the emulator running in this process.
+func (a *App) builtinEmulatorChannel(ch *switchboard.Channel) bool {
+	return ch.Emulated && a.EmulatorURL != "" && strings.TrimRight(ch.GraphURL, "/") == a.EmulatorURL
 }
 
 func randomHex(n int) string {

@@ -656,3 +656,58 @@ func TestExpiredInboundMedia(t *testing.T) {
 		t.Errorf("media id looked up %d times, want once (no retries after expiry)", n)
 	}
 }
+
+// TestWebhookSignedByAnotherNumberIsRefused: a body signed with number B's
+// app secret that carries a change for number A is refused and counted, and
+// nothing of it reaches A's customer (issue 14, High 3). Numbers that share
+// one Meta app (the same app secret) may share a webhook.
+func TestWebhookSignedByAnotherNumberIsRefused(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	chA, err := app.Store.ChannelByPhoneNumberID(context.Background(), emulatorPhoneNumberID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chB := app.channel("B")     // app secret "secret"
+	chSame := app.channel("B2") // the same Meta app as B
+	const victim = "4915000000777"
+	convA := app.customerWrites(chA.ID, victim, "Viktor Victim", "hello A")
+
+	change := func(phoneID, wamid, text string) string {
+		return fmt.Sprintf(`{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"%s"},"contacts":[{"profile":{"name":"Viktor Victim"},"wa_id":"%s"}],"messages":[{"from":"%s","id":"%s","timestamp":"%d","type":"text","text":{"body":"%s"}}]}}`,
+			phoneID, victim, victim, wamid, time.Now().Unix(), text)
+	}
+	post := func(secret string, changes ...string) int {
+		body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[` + strings.Join(changes, ",") + `]}]}`)
+		req, _ := http.NewRequest("POST", app.URL+"/webhooks/whatsapp", bytes.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", whatsapp.Sign([]byte(secret), body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(chB.AppSecret, change(chA.PhoneNumberID, "wamid.forged.1", "forged")); got != 403 {
+		t.Errorf("change for A signed by B = %d, want 403", got)
+	}
+	if got := post(chB.AppSecret, change(chB.PhoneNumberID, "wamid.b.1", "for B"), change(chA.PhoneNumberID, "wamid.forged.2", "forged")); got != 403 {
+		t.Errorf("changes for B and A signed by B = %d, want 403", got)
+	}
+	wantMetric(t, app.URL, `switchboard_webhooks_rejected_total{reason="foreign_channel"} 2`)
+
+	// Proper webhooks still pass: B's own, one for B and its sibling on the
+	// same app, and A's signed by A.
+	if got := post(chB.AppSecret, change(chB.PhoneNumberID, "wamid.b.2", "for B"), change(chSame.PhoneNumberID, "wamid.b2.1", "for B2")); got != 200 {
+		t.Errorf("changes for two numbers of one app = %d, want 200", got)
+	}
+	if got := post(chA.AppSecret, change(chA.PhoneNumberID, "wamid.a.2", "real")); got != 200 {
+		t.Errorf("A's own webhook = %d, want 200", got)
+	}
+	waitMessage(t, admin, convA.ID, "A's real message", func(m apiMessage) bool { return m.Content.Text == "real" })
+	for _, m := range messagesOf(t, admin, convA.ID) {
+		if m.Content.Text == "forged" {
+			t.Fatalf("forged message in A's conversation: %+v", m)
+		}
+	}
+}

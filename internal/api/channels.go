@@ -51,6 +51,8 @@ func (s *Server) webhook() http.Handler {
 		if err := s.Service.AcceptWebhook(r.Context(), body, r.Header.Get("X-Hub-Signature-256")); err != nil {
 			if errors.Is(err, inbox.ErrBadSignature) {
 				s.rejected.With("signature").Inc()
+			} else if errors.Is(err, inbox.ErrForeignChannel) {
+				s.rejected.With("foreign_channel").Inc()
 			} else {
 				s.rejected.With("error").Inc()
 			}

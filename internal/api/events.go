@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,12 +33,6 @@ func (s *Server) events() http.Handler {
 		var current atomic.Pointer[switchboard.Actor]
 		current.Store(a)
 		allow := func(e *switchboard.Event) bool { return switchboard.CanSeeEvent(current.Load(), e) }
-		sub, err := s.Hub.Subscribe(a.User.ID, allow, lastID)
-		if err != nil {
-			writeError(w, r, s.Logger, err)
-			return
-		}
-		defer sub.Close()
 		opts := realtime.ServeOptions{
 			Logger: s.Logger,
 			Revalidate: func(ctx context.Context) error {
@@ -54,6 +49,16 @@ func (s *Server) events() http.Handler {
 				opts.OriginPatterns = []string{u.Host}
 			}
 		}
+		sub, err := s.Hub.Subscribe(a.User.ID, allow, lastID)
+		if errors.Is(err, realtime.ErrTooManyForUser) || errors.Is(err, realtime.ErrTooManySubscribers) {
+			s.Logger.Warn("websocket refused", "user_id", a.User.ID, "reason", err)
+			_ = realtime.Refuse(w, r, err, opts)
+			return
+		} else if err != nil {
+			writeError(w, r, s.Logger, err)
+			return
+		}
+		defer sub.Close()
 		if err := realtime.Serve(w, r, sub, opts); err != nil {
 			s.Logger.Debug("websocket closed", "err", err)
 		}

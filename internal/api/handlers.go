@@ -233,6 +233,7 @@ type roleRequest struct {
 	Name        *string                   `json:"name"`
 	Description *string                   `json:"description"`
 	Permissions *[]switchboard.Permission `json:"permissions"`
+	AllChannels *bool                     `json:"all_channels"`
 	ChannelIDs  *[]string                 `json:"channel_ids"`
 }
 

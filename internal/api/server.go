@@ -129,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	s.latency = s.Metrics.Histogram("switchboard_http_request_duration_seconds",
 		"HTTP request latency by route, method and status code.", metrics.DefaultBuckets(), "route", "method", "code")
 	s.rejected = s.Metrics.Counter("switchboard_webhooks_rejected_total",
-		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), too_large, unreadable, error (the queue failed).", "reason")
+		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), foreign_channel (signed by one app's secret but naming a number of another), too_large, unreadable, error (the queue failed).", "reason")
 
 	api := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -201,18 +201,21 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// readyz answers readiness probes. It is unauthenticated, so it says
+// only whether the instance is ready: backup location, times, sizes and
+// errors are for audit.read (GET /api/v1/backups/status) and /metrics, and
+// the reason for being unready goes to the log.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": switchboard.ErrorMessage(err), "backup": s.backupState()})
+			s.Logger.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 	}
-	// A failed backup shows here but does not make the instance unready:
-	// it can still serve, and restarting it would not help.
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "backup": s.backupState()})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {

@@ -171,7 +171,7 @@ func populate(tb testing.TB, in *instance, contacts int) *fixture {
 	must(tb, s.CreateUser(ctx, f.admin))
 	emp := &switchboard.User{Login: "emil", Name: "Emil Employee", RoleID: switchboard.RoleEmployee, Active: true}
 	must(tb, s.CreateUser(ctx, emp))
-	must(tb, s.CreateRole(ctx, &switchboard.Role{ID: "night", Name: "Night shift", Permissions: []switchboard.Permission{switchboard.PermConversationsReply}}))
+	must(tb, s.CreateRole(ctx, &switchboard.Role{ID: "night", Name: "Night shift", AllChannels: true, Permissions: []switchboard.Permission{switchboard.PermConversationsReply}}))
 	must(tb, s.CreateSession(ctx, &switchboard.Session{ID: "sess-" + switchboard.NewID(), UserID: f.admin.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(24 * time.Hour), IP: "192.0.2.1"}))
 	must(tb, s.PutSetupToken(ctx, switchboard.SetupToken{Hash: "setup-hash", ExpiresAt: t0.Add(time.Hour)}))
 

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"io/fs"
+	"mime"
 	"net/http"
 	"time"
 )
@@ -42,8 +43,33 @@ type faultsJSON struct {
 	FailFirst int     `json:"fail_first"`
 }
 
+// guardControl keeps other web sites from driving the control API through
+// a visitor's browser (the emulator listens on the developer's loopback,
+// which every page the developer opens can address). A write must be JSON
+// (415 otherwise): a cross-site page can only send text/plain, form or
+// multipart bodies without a CORS preflight, which the emulator never
+// grants. And http.CrossOriginProtection refuses (403) requests that the
+// browser marks as coming from another origin (Sec-Fetch-Site, Origin).
+// Tools without browser headers (tests, curl, the end-to-end harness) pass.
+func guardControl(h http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A write without a body and without a Content-Type (stop, read)
+		// is left to the origin check; any body must be JSON.
+		bodiless := r.Header.Get("Content-Type") == "" && r.ContentLength == 0
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !bodiless {
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+				writeControl(w, http.StatusUnsupportedMediaType, map[string]string{"error": "control API writes must be application/json"})
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
+}
+
 // registerControl adds the JSON control API used by tests, the demo and the page.
-// It is unauthenticated: the emulator is a test tool and must not face the internet.
+// It is unauthenticated: the emulator is a test tool and must not face the
+// internet; guardControl keeps cross-site pages out.
 func (e *Emulator) registerControl(mux *http.ServeMux) {
 	const p = "/emulator/api/"
 	mux.HandleFunc("GET "+p+"stats", func(w http.ResponseWriter, r *http.Request) {

@@ -304,7 +304,9 @@ func applyDefaults(c *Config) {
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
 	e.registerWeb(mux)
-	e.registerControl(mux)
+	control := http.NewServeMux()
+	e.registerControl(control)
+	mux.Handle("/emulator/api/", guardControl(control))
 	mux.HandleFunc("/emulator/lookaside/", e.handleLookaside)
 	mux.HandleFunc("/", e.handleGraph)
 	return mux

@@ -757,13 +757,13 @@ func TestControlAPIAndWebPage(t *testing.T) {
 	if r := en.do(http.MethodGet, "/emulator/api/phone/4915112345678/media/"+id, "", nil, ""); string(r.body) != "hello" {
 		t.Errorf("media: %q", r.body)
 	}
-	if r := en.do(http.MethodPut, "/emulator/api/faults", "", strings.NewReader(`{"error_rate":0.5,"latency_ms":3}`), ""); r.status != 200 {
+	if r := en.do(http.MethodPut, "/emulator/api/faults", "", strings.NewReader(`{"error_rate":0.5,"latency_ms":3}`), "application/json"); r.status != 200 {
 		t.Errorf("faults: %s", r.body)
 	}
 	if f := en.e.CurrentFaults(); f.ErrorRate != 0.5 || f.Latency != 3*time.Millisecond {
 		t.Errorf("faults %+v", f)
 	}
-	if r := en.do(http.MethodPost, "/emulator/api/customers/send", "", strings.NewReader(`{"wa_id":"x"}`), ""); r.status != 400 {
+	if r := en.do(http.MethodPost, "/emulator/api/customers/send", "", strings.NewReader(`{"wa_id":"x"}`), "application/json"); r.status != 400 {
 		t.Errorf("bad send: %d", r.status)
 	}
 	r = en.do(http.MethodGet, "/emulator/api/stats", "", nil, "")
@@ -824,5 +824,67 @@ func TestMetaJSON(t *testing.T) {
 	var back map[string]string
 	if err := json.Unmarshal([]byte(got), &back); err != nil || back["a"] != "ä/€😀\\/<" {
 		t.Errorf("round trip %q %v", back["a"], err)
+	}
+}
+
+// TestControlAPIRefusesCrossSite: a page on another site cannot drive the
+// emulator's control API with a "simple" text/plain POST or a cross-origin
+// request (issue 14, Low 23); the emulator's own page and tools can.
+func TestControlAPIRefusesCrossSite(t *testing.T) {
+	en := newEnv(t, nil)
+	body := `{"wa_id":"4915112345678","name":"Eve","text":"forged"}`
+	send := func(contentType string, header map[string]string) int {
+		req, _ := http.NewRequest(http.MethodPost, en.srv.URL+"/emulator/api/customers/send", strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for name, tc := range map[string]struct {
+		ct     string
+		header map[string]string
+	}{
+		"text/plain from another site": {"text/plain", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}},
+		"text/plain without Origin":    {"text/plain", nil},
+		"form post":                    {"application/x-www-form-urlencoded", nil},
+		"json from another site":       {"application/json", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}},
+	} {
+		if got := send(tc.ct, tc.header); got != http.StatusForbidden && got != http.StatusUnsupportedMediaType {
+			t.Errorf("%s = %d, want 403 or 415", name, got)
+		}
+	}
+	if n := en.e.Stats().MessagesReceived; n != 0 {
+		t.Fatalf("%d forged customer messages were sent", n)
+	}
+	if got := send("application/json", map[string]string{"Sec-Fetch-Site": "same-origin"}); got != 200 {
+		t.Fatalf("the emulator's own page = %d, want 200", got)
+	}
+	if got := send("application/json", nil); got != 200 {
+		t.Fatalf("a tool without browser headers = %d, want 200", got)
+	}
+	// A bodiless write (the page's "stop" button) passes unless another
+	// origin sent it.
+	for _, tc := range []struct {
+		site string
+		want int
+	}{{"same-origin", 200}, {"cross-site", 403}} {
+		req, _ := http.NewRequest(http.MethodPost, en.srv.URL+"/emulator/api/customers/stop", nil)
+		req.Header.Set("Sec-Fetch-Site", tc.site)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("bodiless stop from %s = %d, want %d", tc.site, resp.StatusCode, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -270,19 +271,53 @@ func (s *Service) SetupToken(ctx context.Context) (string, error) {
 	return token, nil
 }
 
+// setupFailures is how many wrong setup tokens one client address may send
+// in the throttle window before it is locked out.
+const setupFailures = 10
+
 // CompleteSetup creates the first administrator with the one-time token.
+// Everything that costs nothing comes first, so that unauthenticated
+// callers cannot make the server hash passwords: once a user exists setup
+// is refused outright; a throttled client address is refused; the token's
+// hash is compared in constant time with the stored one. Only then is the
+// password checked and hashed, and the store consumes the token and
+// creates the administrator atomically.
 func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser, c Client) (*switchboard.User, error) {
+	if n, err := s.Store.CountUsers(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return nil, switchboard.Errorf(switchboard.EConflict, "Setup is already complete.")
+	}
+	now := s.now()
+	ipKey := "setup-ip:" + c.IP
+	if d := s.Throttle.Locked(ipKey, now); d > 0 {
+		return nil, errThrottled(d)
+	}
+	invalid := func() error {
+		s.Throttle.Fail(ipKey, setupFailures, now)
+		return switchboard.Errorf(switchboard.ENotFound, "This setup link is invalid, used or expired.")
+	}
+	cur, err := s.Store.CurrentSetupToken(ctx)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return nil, invalid()
+	} else if err != nil {
+		return nil, err
+	}
+	if len(token) > 256 || subtle.ConstantTimeCompare([]byte(HashToken(token)), []byte(cur.Hash)) != 1 || !now.Before(cur.ExpiresAt) {
+		return nil, invalid()
+	}
 	in.RoleID = switchboard.RoleAdmin
 	u, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.CompleteSetup(ctx, HashToken(token), s.now(), u); err != nil {
+	if err := s.Store.CompleteSetup(ctx, HashToken(token), now, u); err != nil {
 		if switchboard.ErrorCode(err) == switchboard.ENotFound {
 			return nil, switchboard.Errorf(switchboard.ENotFound, "This setup link is invalid, used or expired.")
 		}
 		return nil, err
 	}
+	s.Throttle.Reset(ipKey)
 	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "setup.complete", "user", u.ID, switchboard.OutcomeSuccess, nil)
 	return u, nil
 }

@@ -134,12 +134,19 @@ func (s *Service) Channel(ctx context.Context, a *switchboard.Actor, id string) 
 	return s.channelView(ctx, a, c)
 }
 
-// CreateChannel connects a WhatsApp number; it needs channels.manage. A
-// missing verify token is generated.
+// CreateChannel connects a WhatsApp number; it needs channels.manage on all
+// channels, since a role limited to a list of channels would not cover the
+// new one. A missing verify token is generated.
 func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in ChannelInput) (*ChannelView, error) {
 	if a != nil && !a.Can(switchboard.PermChannelsManage) {
 		s.audit(ctx, a, "channel.create", "channel", "", switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
+	}
+	if a != nil && !a.Role.AllChannels {
+		// A new channel would lie outside a channel-limited role, so its
+		// creator would configure something they cannot see or manage.
+		s.audit(ctx, a, "channel.create", "channel", "", switchboard.OutcomeDenied, map[string]string{"reason": "channel-limited role"})
+		return nil, switchboard.Errorf(switchboard.EForbidden, "A role limited to some channels cannot add channels.")
 	}
 	if in.VerifyToken == nil || *in.VerifyToken == "" {
 		t := randomToken()

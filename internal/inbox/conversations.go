@@ -74,7 +74,7 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 		f.OnlyAssignedTo = a.User.ID
 	}
 	f.ChannelIDs = nil
-	if len(a.Role.ChannelIDs) > 0 {
+	if !a.Role.AllChannels {
 		f.ChannelIDs = slices.Clone(a.Role.ChannelIDs)
 	}
 	return f, nil
@@ -233,6 +233,9 @@ func (s *Service) assignable(ctx context.Context, userID, channelID string) (*sw
 // Receive stores a customer's message arriving from a channel and tells the
 // users who may see it. A duplicate delivery changes nothing.
 func (s *Service) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+	if in.Message != nil {
+		in.Message.BoundText()
+	}
 	r, err := s.Store.ReceiveMessage(ctx, in)
 	if err != nil {
 		return nil, false, err

@@ -29,7 +29,7 @@ type ContactExport struct {
 	Media         []*switchboard.MediaFile
 	// Access is the audit of who read, changed or answered the contact's
 	// conversations, and of earlier exports, oldest first.
-	Access     []*switchboard.AuditEntry
+	Access     []*AccessEntry
 	ExportedAt time.Time
 	// ExportedBy is the login of the exporting user; empty for the command
 	// line.
@@ -98,10 +98,12 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 			if err != nil {
 				return nil, err
 			}
-			e.Access = append(e.Access, entries...)
+			for _, en := range entries {
+				e.Access = append(e.Access, accessEntry(en))
+			}
 		}
 	}
-	slices.SortFunc(e.Access, func(x, y *switchboard.AuditEntry) int { return int(x.Seq - y.Seq) })
+	slices.SortFunc(e.Access, func(x, y *AccessEntry) int { return int(x.Seq - y.Seq) })
 	s.audit(ctx, a, "contact.export", "contact", ct.ID, switchboard.OutcomeSuccess, map[string]string{
 		"conversations": strconv.Itoa(len(convs)),
 		"messages":      strconv.Itoa(len(e.Messages)),
@@ -206,10 +208,34 @@ media.json          the stored files (images, documents, voice notes...)
 media/              the files themselves, decrypted
 access_log.json     the audit log entries about the contact and their
                     conversations: which employee read, assigned, answered
-                    or exported them, when, and from which IP address
+                    or exported them, and when (not the employees' network
+                    addresses, which are their own personal data)
 
 Times are UTC (RFC 3339).
 `
+
+// AccessEntry is an audit entry as the data subject sees it: who accessed
+// their data, what they did and when. The employees' IP addresses and user
+// agents are their own personal data and are left out (Art. 15(4) GDPR:
+// the right of access must not affect the rights of others), and so are
+// the chain hashes, which cover those fields and would let a reader test
+// guesses of an employee's address.
+type AccessEntry struct {
+	Seq        int64             `json:"seq"`
+	At         time.Time         `json:"at"`
+	ActorID    string            `json:"actor_id"`
+	ActorLogin string            `json:"actor_login"`
+	Action     string            `json:"action"`
+	ObjectType string            `json:"object_type"`
+	ObjectID   string            `json:"object_id"`
+	Outcome    string            `json:"outcome"`
+	Detail     map[string]string `json:"detail,omitempty"`
+}
+
+func accessEntry(e *switchboard.AuditEntry) *AccessEntry {
+	return &AccessEntry{Seq: e.Seq, At: e.At, ActorID: e.ActorID, ActorLogin: e.ActorLogin, Action: e.Action,
+		ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome, Detail: e.Detail}
+}
 
 // WriteZip streams the export as a zip archive to w. An error after the
 // first byte leaves a broken archive, so an HTTP handler must abort the
@@ -252,7 +278,7 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 	}
 	access := e.Access
 	if access == nil {
-		access = []*switchboard.AuditEntry{}
+		access = []*AccessEntry{}
 	}
 	if err := addJSON("access_log.json", access); err != nil {
 		return err

@@ -137,6 +137,13 @@ func (s *Service) Send(ctx context.Context, a *switchboard.Actor, conversationID
 	if len(in.IdempotencyKey) > 200 {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Idempotency-Key must be at most 200 characters.")
 	}
+	// A key is scoped to the user and the conversation: the same key in
+	// another conversation is another message, not a replay of the first.
+	// The store keeps the scoped form; conversation ids are fixed-length
+	// hex, so the prefix cannot be forged by a key.
+	if in.IdempotencyKey != "" {
+		in.IdempotencyKey = c.ID + ":" + in.IdempotencyKey
+	}
 	if in.IdempotencyKey != "" {
 		if m, err := s.Store.IdempotentMessage(ctx, a.User.ID, in.IdempotencyKey); err == nil {
 			return m, nil

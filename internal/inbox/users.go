@@ -70,13 +70,21 @@ func (s *Service) prepareUser(ctx context.Context, in NewUser) (*switchboard.Use
 	}, nil
 }
 
-// CreateUser creates a user; it needs users.manage. A nil actor is the
+// CreateUser creates a user; it needs users.manage, and the actor's role
+// must cover the new user's role ([switchboard.Role.Covers]): nobody hands
+// out more permissions or channels than they hold. A nil actor is the
 // command line (`switchboard user add`), which the operating system already
 // authorised.
 func (s *Service) CreateUser(ctx context.Context, a *switchboard.Actor, in NewUser) (*switchboard.User, error) {
 	if a != nil && !a.Can(switchboard.PermUsersManage) {
 		s.audit(ctx, a, "user.create", "user", "", switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
+	}
+	if a != nil {
+		if err := s.mayGrantRole(ctx, a, in.RoleID); err != nil {
+			s.audit(ctx, a, "user.create", "user", "", switchboard.OutcomeDenied, map[string]string{"role": truncate(in.RoleID, 64)})
+			return nil, err
+		}
 	}
 	u, err := s.prepareUser(ctx, in)
 	if err != nil {
@@ -88,6 +96,34 @@ func (s *Service) CreateUser(ctx context.Context, a *switchboard.Actor, in NewUs
 	s.audit(ctx, a, "user.create", "user", u.ID, switchboard.OutcomeSuccess,
 		map[string]string{"login": u.Login, "role": u.RoleID})
 	return u, nil
+}
+
+// mayGrantRole checks that role id exists and that a's role covers it; an
+// unknown role is invalid input, an uncovered one forbidden.
+func (s *Service) mayGrantRole(ctx context.Context, a *switchboard.Actor, id string) error {
+	r, err := s.Store.Role(ctx, id)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return switchboard.Errorf(switchboard.EInvalid, "Unknown role.")
+	} else if err != nil {
+		return err
+	}
+	if !a.Role.Covers(r) {
+		return switchboard.Errorf(switchboard.EForbidden, "You cannot give a role with permissions or channels that your own role does not have.")
+	}
+	return nil
+}
+
+// lastActiveAdmin reports whether u is the only active administrator.
+func (s *Service) lastActiveAdmin(ctx context.Context, u *switchboard.User) (bool, error) {
+	if u.RoleID != switchboard.RoleAdmin || !u.Active {
+		return false, nil
+	}
+	active := true
+	admins, _, err := s.Store.Users(ctx, switchboard.UserFilter{RoleID: switchboard.RoleAdmin, Active: &active, Limit: 2})
+	if err != nil {
+		return false, err
+	}
+	return len(admins) < 2, nil
 }
 
 // Users lists users; it needs users.read or users.manage.
@@ -110,9 +146,13 @@ func (s *Service) User(ctx context.Context, a *switchboard.Actor, id string) (*s
 	return s.Store.User(ctx, id)
 }
 
-// UpdateUser changes a user; it needs users.manage. Administrators cannot
-// deactivate themselves or change their own role, so an installation cannot
-// lose its last way in by accident. Deactivation and password resets end the
+// UpdateUser changes a user; it needs users.manage, and the actor must be
+// able to create that user: their role must cover the user's current role
+// and any new one, so nobody resets the password of, renames, deactivates
+// or promotes someone more privileged than themselves. Administrators cannot
+// deactivate themselves or change their own role, and the last active
+// administrator can be neither demoted nor deactivated, so an installation
+// cannot lose its last way in. Deactivation and password resets end the
 // user's sessions and live connections.
 func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id string, p UserPatch) (*switchboard.User, error) {
 	if !a.Can(switchboard.PermUsersManage) {
@@ -125,6 +165,15 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 	target, err := s.Store.User(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if id != a.User.ID {
+		if err := s.mayGrantRole(ctx, a, target.RoleID); err != nil {
+			s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeDenied, nil)
+			if switchboard.ErrorCode(err) == switchboard.EInvalid {
+				return nil, forbidden()
+			}
+			return nil, err
+		}
 	}
 	var upd switchboard.UserUpdate
 	detail := map[string]string{}
@@ -140,9 +189,9 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		if id == a.User.ID {
 			return nil, switchboard.Errorf(switchboard.EInvalid, "You cannot change your own role.")
 		}
-		if _, err := s.Store.Role(ctx, *p.RoleID); err != nil {
-			if switchboard.ErrorCode(err) == switchboard.ENotFound {
-				return nil, switchboard.Errorf(switchboard.EInvalid, "Unknown role.")
+		if err := s.mayGrantRole(ctx, a, *p.RoleID); err != nil {
+			if switchboard.ErrorCode(err) == switchboard.EForbidden {
+				s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeDenied, map[string]string{"role": truncate(*p.RoleID, 64)})
 			}
 			return nil, err
 		}
@@ -158,6 +207,15 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 			detail["active"] = "true"
 		} else {
 			detail["active"] = "false"
+		}
+	}
+	if (upd.RoleID != nil && *upd.RoleID != switchboard.RoleAdmin) || (upd.Active != nil && !*upd.Active) {
+		last, err := s.lastActiveAdmin(ctx, target)
+		if err != nil {
+			return nil, err
+		}
+		if last {
+			return nil, switchboard.Errorf(switchboard.EConflict, "This is the last active administrator; make another user administrator first.")
 		}
 	}
 	if p.Password != nil {
@@ -188,6 +246,7 @@ type RoleInput struct {
 	Name        *string
 	Description *string
 	Permissions *[]switchboard.Permission
+	AllChannels *bool
 	ChannelIDs  *[]string
 }
 
@@ -235,7 +294,40 @@ func (s *Service) validateRole(ctx context.Context, in RoleInput) (switchboard.R
 		}
 		upd.ChannelIDs = &ids
 	}
+	upd.AllChannels = in.AllChannels
+	if upd.AllChannels != nil && *upd.AllChannels && upd.ChannelIDs != nil && len(*upd.ChannelIDs) > 0 {
+		return upd, switchboard.Errorf(switchboard.EInvalid, "A role has either all channels or a list of channels, not both.")
+	}
 	return upd, nil
+}
+
+// applyRole returns r with upd applied, without storing it, so that the
+// result can be checked before the store sees it.
+func applyRole(r *switchboard.Role, upd switchboard.RoleUpdate) *switchboard.Role {
+	c := *r
+	if upd.Name != nil {
+		c.Name = *upd.Name
+	}
+	if upd.Description != nil {
+		c.Description = *upd.Description
+	}
+	if upd.Permissions != nil {
+		c.Permissions = *upd.Permissions
+	}
+	if upd.AllChannels != nil {
+		c.AllChannels = *upd.AllChannels
+		if c.AllChannels {
+			c.ChannelIDs = []string{}
+		}
+	}
+	if upd.ChannelIDs != nil {
+		c.ChannelIDs = *upd.ChannelIDs
+	}
+	return &c
+}
+
+func roleTooBroad() error {
+	return switchboard.Errorf(switchboard.EForbidden, "You cannot manage a role with permissions or channels that your own role does not have.")
 }
 
 // Roles lists roles, for anyone who manages users or roles or picks
@@ -255,7 +347,10 @@ func (s *Service) Role(ctx context.Context, a *switchboard.Actor, id string) (*s
 	return s.Store.Role(ctx, id)
 }
 
-// CreateRole creates a custom role; it needs roles.manage.
+// CreateRole creates a custom role; it needs roles.manage, and the new role
+// must be covered by the actor's own ([switchboard.Role.Covers]). Without
+// a channel choice the new role gets the actor's channels: all channels for
+// an unrestricted actor, else the actor's list.
 func (s *Service) CreateRole(ctx context.Context, a *switchboard.Actor, in RoleInput) (*switchboard.Role, error) {
 	if !a.Can(switchboard.PermRolesManage) {
 		s.audit(ctx, a, "role.create", "role", "", switchboard.OutcomeDenied, nil)
@@ -269,16 +364,22 @@ func (s *Service) CreateRole(ctx context.Context, a *switchboard.Actor, in RoleI
 		return nil, err
 	}
 	now := s.now()
-	r := &switchboard.Role{ID: switchboard.NewID(), Name: *upd.Name, CreatedAt: now, UpdatedAt: now,
-		Permissions: []switchboard.Permission{}, ChannelIDs: []string{}}
-	if upd.Description != nil {
-		r.Description = *upd.Description
+	base := &switchboard.Role{ID: switchboard.NewID(), CreatedAt: now, UpdatedAt: now,
+		Permissions: []switchboard.Permission{}, AllChannels: a.Role.AllChannels, ChannelIDs: slices.Clone(a.Role.ChannelIDs)}
+	if base.ChannelIDs == nil {
+		base.ChannelIDs = []string{}
 	}
-	if upd.Permissions != nil {
-		r.Permissions = *upd.Permissions
+	if upd.ChannelIDs != nil && upd.AllChannels == nil {
+		f := false
+		upd.AllChannels = &f
 	}
-	if upd.ChannelIDs != nil {
-		r.ChannelIDs = *upd.ChannelIDs
+	r := applyRole(base, upd)
+	if err := r.ValidateChannels(); err != nil {
+		return nil, err
+	}
+	if !a.Role.Covers(r) {
+		s.audit(ctx, a, "role.create", "role", "", switchboard.OutcomeDenied, map[string]string{"name": r.Name})
+		return nil, roleTooBroad()
 	}
 	if err := s.Store.CreateRole(ctx, r); err != nil {
 		return nil, err
@@ -287,9 +388,12 @@ func (s *Service) CreateRole(ctx context.Context, a *switchboard.Actor, in RoleI
 	return r, nil
 }
 
-// UpdateRole changes a custom role; it needs roles.manage. Users with the
-// role get the new permissions on their next request, and live connections
-// within seconds.
+// UpdateRole changes a custom role; it needs roles.manage. Nobody edits the
+// role they hold themselves, and the actor's role must cover the role both
+// before and after the change. A list of channels replaces "all channels";
+// an empty list is refused unless all_channels is set, so removing the last
+// channel never widens a role. Users with the role get the new permissions
+// on their next request, and live connections within seconds.
 func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id string, in RoleInput) (*switchboard.Role, error) {
 	if !a.Can(switchboard.PermRolesManage) {
 		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, nil)
@@ -302,9 +406,29 @@ func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id strin
 	if cur.BuiltIn {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be changed.")
 	}
+	if id == a.User.RoleID {
+		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, map[string]string{"reason": "own role"})
+		return nil, switchboard.Errorf(switchboard.EForbidden, "You cannot change the role you hold yourself.")
+	}
+	if !a.Role.Covers(cur) {
+		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, nil)
+		return nil, roleTooBroad()
+	}
 	upd, err := s.validateRole(ctx, in)
 	if err != nil {
 		return nil, err
+	}
+	if upd.ChannelIDs != nil && upd.AllChannels == nil && len(*upd.ChannelIDs) > 0 {
+		f := false
+		upd.AllChannels = &f
+	}
+	next := applyRole(cur, upd)
+	if err := next.ValidateChannels(); err != nil {
+		return nil, err
+	}
+	if !a.Role.Covers(next) {
+		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, nil)
+		return nil, roleTooBroad()
 	}
 	r, err := s.Store.UpdateRole(ctx, id, upd)
 	if err != nil {
@@ -314,11 +438,20 @@ func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id strin
 	return r, nil
 }
 
-// DeleteRole deletes an unused custom role; it needs roles.manage.
+// DeleteRole deletes an unused custom role; it needs roles.manage and a
+// role that covers the one deleted.
 func (s *Service) DeleteRole(ctx context.Context, a *switchboard.Actor, id string) error {
 	if !a.Can(switchboard.PermRolesManage) {
 		s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeDenied, nil)
 		return forbidden()
+	}
+	cur, err := s.Store.Role(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !cur.BuiltIn && (id == a.User.RoleID || !a.Role.Covers(cur)) {
+		s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeDenied, nil)
+		return roleTooBroad()
 	}
 	if err := s.Store.DeleteRole(ctx, id); err != nil {
 		return err

@@ -67,6 +67,12 @@ func (s *Service) VerifyWebhook(ctx context.Context, q url.Values) (string, bool
 // not match any channel's app secret.
 var ErrBadSignature = switchboard.Errorf(switchboard.EUnauthorized, "Invalid webhook signature.")
 
+// ErrForeignChannel is returned for a webhook that is signed with one
+// channel's app secret but carries a change for a channel with another app
+// secret. The whole body is refused: Meta signs each webhook with the app
+// secret of the app the numbers in it belong to, so such a body is forged.
+var ErrForeignChannel = switchboard.Errorf(switchboard.EForbidden, "The webhook is not signed by the app of the number it names.")
+
 // AcceptWebhook checks a webhook's signature and queues it durably. It
 // returns only after the body is committed: the caller may then answer 200,
 // and nothing acknowledged is lost. Processing happens in the ingest worker.
@@ -86,7 +92,21 @@ func (s *Service) AcceptWebhook(ctx context.Context, body []byte, signature stri
 	if err != nil {
 		return err
 	}
+	// A change is applied to the channel its phone_number_id names, so that
+	// channel's own app secret must have signed the body: one number's
+	// secret must not write into another number's conversations. Numbers of
+	// one Meta app share the app secret, and so may share a webhook.
+	signed := map[string]bool{}
+	signedBy := func(ch *switchboard.Channel) bool {
+		ok, seen := signed[ch.ID]
+		if !seen {
+			ok = whatsapp.VerifySignature([]byte(ch.AppSecret), body, signature)
+			signed[ch.ID] = ok
+		}
+		return ok
+	}
 	var target *switchboard.Channel
+	foreign := false
 	for _, e := range n.Entry {
 		for _, c := range e.Changes {
 			if c.Value == nil {
@@ -99,16 +119,28 @@ func (s *Service) AcceptWebhook(ctx context.Context, body []byte, signature stri
 					ch = fresh[c.Value.Metadata.PhoneNumberID]
 				}
 			}
-			if ch != nil && target == nil && whatsapp.VerifySignature([]byte(ch.AppSecret), body, signature) {
+			if ch == nil {
+				continue
+			}
+			if !signedBy(ch) {
+				foreign = true
+			} else if target == nil {
 				target = ch
 			}
 		}
 	}
+	if foreign {
+		if target == nil && !s.signedByAnyChannel(ctx, body, signature) {
+			return ErrBadSignature
+		}
+		return ErrForeignChannel
+	}
 	if target == nil {
 		// Changes without a known number (e.g. template status updates) are
 		// accepted if any channel's app signed them, and otherwise refused.
+		// The ingest worker skips changes for unknown numbers.
 		for _, ch := range all {
-			if whatsapp.VerifySignature([]byte(ch.AppSecret), body, signature) {
+			if signedBy(ch) {
 				target = ch
 				break
 			}
@@ -193,6 +225,11 @@ func (s *Service) SetHandoff(h *Handoff) { s.handoff.Store(h) }
 // who may see them: each conversation once, as it is after the batch,
 // before its new messages; each changed message once.
 func (s *Service) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+	for _, in := range b.Messages {
+		if in.Message != nil {
+			in.Message.BoundText()
+		}
+	}
 	r, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {
 		return nil, err

@@ -247,6 +247,9 @@ func scanRole(row pgx.Row) (*switchboard.Role, error) {
 	if err := json.Unmarshal([]byte(channels), &r.ChannelIDs); err != nil {
 		return nil, fmt.Errorf("role %s channel ids: %w", r.ID, err)
 	}
+	r.ChannelIDs = nonNilStrings(r.ChannelIDs)
+	// The empty list is the stored form of "all channels".
+	r.AllChannels = len(r.ChannelIDs) == 0
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return &r, nil
 }
@@ -275,7 +278,7 @@ func validateRole(r *switchboard.Role) error {
 			return switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", p)
 		}
 	}
-	return nil
+	return r.ValidateChannels()
 }
 
 func roleError(err error) error {
@@ -373,6 +376,12 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		}
 		if upd.Permissions != nil {
 			r.Permissions = nonNilPerms(*upd.Permissions)
+		}
+		if upd.AllChannels != nil {
+			r.AllChannels = *upd.AllChannels
+			if r.AllChannels {
+				r.ChannelIDs = []string{}
+			}
 		}
 		if upd.ChannelIDs != nil {
 			r.ChannelIDs = nonNilStrings(*upd.ChannelIDs)
@@ -533,6 +542,19 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 		}
 		return nil
 	})
+}
+
+// CurrentSetupToken returns the stored setup token.
+func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+	var t switchboard.SetupToken
+	err := db.pool.QueryRow(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &t.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, switchboard.NotFound("Setup token")
+	} else if err != nil {
+		return t, fmt.Errorf("get setup token: %w", err)
+	}
+	t.ExpiresAt = t.ExpiresAt.UTC()
+	return t, nil
 }
 
 // CompleteSetup consumes a valid setup token and creates the first

@@ -14,8 +14,14 @@ import (
 
 // Defaults for [Options].
 const (
-	DefaultHistory   = 10000
-	DefaultQueueSize = 256
+	DefaultHistory      = 10000
+	DefaultHistoryBytes = 64 << 20
+	DefaultQueueSize    = 256
+	// DefaultMaxPerUser and DefaultMaxSubscribers cap live subscriptions
+	// (one per open WebSocket): enough for many tabs and devices, far
+	// below what exhausts memory (4,000 sockets took 400 MB).
+	DefaultMaxPerUser     = 20
+	DefaultMaxSubscribers = 2000
 )
 
 // Reasons a [Subscription] ended, as returned by [Subscription.Err].
@@ -30,6 +36,12 @@ var (
 	ErrHubClosed = errors.New("realtime: hub closed")
 	// ErrClosed means the subscription's owner called [Subscription.Close].
 	ErrClosed = errors.New("realtime: subscription closed")
+	// ErrTooManyForUser refuses a subscription when the user already has
+	// MaxPerUser of them.
+	ErrTooManyForUser = errors.New("realtime: too many connections for this user")
+	// ErrTooManySubscribers refuses a subscription when the hub already
+	// has MaxSubscribers.
+	ErrTooManySubscribers = errors.New("realtime: too many connections")
 )
 
 // Interface guard: the inbox use cases publish through the domain interface.
@@ -40,6 +52,14 @@ type Options struct {
 	// History is how many recent events the hub keeps for replay after a
 	// reconnect; DefaultHistory if zero or negative.
 	History int
+	// HistoryBytes bounds the approximate memory of the kept events (their
+	// texts and payloads); the oldest are dropped first. DefaultHistoryBytes
+	// if zero or negative.
+	HistoryBytes int
+	// MaxPerUser and MaxSubscribers cap live subscriptions per user and in
+	// total; DefaultMaxPerUser and DefaultMaxSubscribers if zero or negative.
+	MaxPerUser     int
+	MaxSubscribers int
 	// QueueSize bounds each subscriber's queue of undelivered live events;
 	// DefaultQueueSize if zero or negative.
 	QueueSize int
@@ -52,12 +72,13 @@ type Options struct {
 
 // Stats is a snapshot of a [Hub]'s counters, for /metrics.
 type Stats struct {
-	Subscribers int    // live subscriptions
-	Published   uint64 // events published since the hub was created
-	DroppedSlow uint64 // subscriptions ended with ErrSlowConsumer
-	Revoked     uint64 // subscriptions ended by DisconnectUser
-	History     int    // events currently kept for replay
-	LatestID    int64  // id of the newest event, or the seed minus one before any
+	Subscribers  int    // live subscriptions
+	Published    uint64 // events published since the hub was created
+	DroppedSlow  uint64 // subscriptions ended with ErrSlowConsumer
+	Revoked      uint64 // subscriptions ended by DisconnectUser
+	History      int    // events currently kept for replay
+	HistoryBytes int    // their approximate size
+	LatestID     int64  // id of the newest event, or the seed minus one before any
 }
 
 // Hub fans out published events to subscribers whose filter allows them. It
@@ -71,6 +92,8 @@ type Hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 	queueSize int
+	maxUser   int
+	maxSubs   int
 
 	mu     sync.Mutex
 	ring   ring
@@ -99,6 +122,15 @@ func NewHub(opts Options) *Hub {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
+	if opts.HistoryBytes <= 0 {
+		opts.HistoryBytes = DefaultHistoryBytes
+	}
+	if opts.MaxPerUser <= 0 {
+		opts.MaxPerUser = DefaultMaxPerUser
+	}
+	if opts.MaxSubscribers <= 0 {
+		opts.MaxSubscribers = DefaultMaxSubscribers
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -110,10 +142,13 @@ func NewHub(opts Options) *Hub {
 		now:       opts.Now,
 		log:       opts.Logger,
 		queueSize: opts.QueueSize,
-		ring:      ring{buf: make([]switchboard.Event, 0, opts.History)},
-		latest:    seed - 1,
-		evicted:   seed - 1,
-		drained:   make(chan struct{}),
+		maxUser:   opts.MaxPerUser,
+		maxSubs:   opts.MaxSubscribers,
+		ring: ring{buf: make([]switchboard.Event, opts.History), size: make([]int, opts.History),
+			maxBytes: opts.HistoryBytes},
+		latest:  seed - 1,
+		evicted: seed - 1,
+		drained: make(chan struct{}),
 	}
 }
 
@@ -142,7 +177,7 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	}
 	h.latest++
 	e.ID = h.latest
-	if id, ok := h.ring.push(e); ok {
+	if id, ok := h.ring.push(e, eventSize(&e)); ok {
 		h.evicted = id
 	}
 	h.published++
@@ -183,7 +218,8 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 // from another process), the first event is a [switchboard.EventResync]
 // carrying the newest id, and nothing is replayed.
 //
-// Subscribe fails with [ErrHubClosed] after [Hub.Close].
+// Subscribe fails with [ErrHubClosed] after [Hub.Close], and with
+// [ErrTooManyForUser] or [ErrTooManySubscribers] over the caps.
 func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, lastID int64) (*Subscription, error) {
 	if allow == nil {
 		return nil, errors.New("realtime: subscribe: nil filter")
@@ -192,6 +228,18 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	defer h.mu.Unlock()
 	if h.closed {
 		return nil, ErrHubClosed
+	}
+	if len(h.subs) >= h.maxSubs {
+		return nil, ErrTooManySubscribers
+	}
+	mine := 0
+	for _, s := range h.subs {
+		if s.userID == userID {
+			mine++
+		}
+	}
+	if mine >= h.maxUser {
+		return nil, ErrTooManyForUser
 	}
 
 	var (
@@ -257,12 +305,13 @@ func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return Stats{
-		Subscribers: len(h.subs),
-		Published:   h.published,
-		DroppedSlow: h.droppedSlow,
-		Revoked:     h.revoked,
-		History:     h.ring.len(),
-		LatestID:    h.latest,
+		Subscribers:  len(h.subs),
+		Published:    h.published,
+		DroppedSlow:  h.droppedSlow,
+		Revoked:      h.revoked,
+		History:      h.ring.len(),
+		HistoryBytes: h.ring.bytes,
+		LatestID:     h.latest,
 	}
 }
 
@@ -366,30 +415,67 @@ func (s *Subscription) Close() {
 	}
 }
 
-// ring is a fixed-capacity circular buffer of events in id order.
+// ring is a circular buffer of events in id order, bounded by a count (the
+// buffer's length) and by the approximate bytes of the events it keeps.
 type ring struct {
-	buf  []switchboard.Event // grows to cap(buf), then wraps
-	head int                 // index of the oldest event once full
+	buf      []switchboard.Event
+	size     []int // eventSize of buf[i]
+	head, n  int   // index of the oldest event, number kept
+	bytes    int   // sum of size over the kept events
+	maxBytes int
 }
 
-func (r *ring) len() int { return len(r.buf) }
+func (r *ring) len() int { return r.n }
 
 // at returns the i-th oldest event.
 func (r *ring) at(i int) switchboard.Event {
 	return r.buf[(r.head+i)%len(r.buf)]
 }
 
-// push appends e, overwriting the oldest event when full, and returns the id
-// of the event it overwrote.
-func (r *ring) push(e switchboard.Event) (evicted int64, ok bool) {
-	if len(r.buf) < cap(r.buf) {
-		r.buf = append(r.buf, e)
-		return 0, false
+// push appends e of approximate size sz, dropping the oldest events while
+// the ring is full or over its byte budget (it always keeps e itself), and
+// returns the id of the newest event it dropped.
+func (r *ring) push(e switchboard.Event, sz int) (evicted int64, ok bool) {
+	for r.n > 0 && (r.n == len(r.buf) || r.bytes+sz > r.maxBytes) {
+		evicted, ok = r.buf[r.head].ID, true
+		r.bytes -= r.size[r.head]
+		r.buf[r.head], r.size[r.head] = switchboard.Event{}, 0
+		r.head = (r.head + 1) % len(r.buf)
+		r.n--
 	}
-	evicted = r.buf[r.head].ID
-	r.buf[r.head] = e
-	r.head = (r.head + 1) % len(r.buf)
-	return evicted, true
+	i := (r.head + r.n) % len(r.buf)
+	r.buf[i], r.size[i] = e, sz
+	r.n++
+	r.bytes += sz
+	return evicted, ok
+}
+
+// eventSize estimates the memory an event holds: a fixed overhead plus the
+// variable-length texts and payloads of its data.
+func eventSize(e *switchboard.Event) int {
+	n := 256 + 40*(len(e.Assignees)+len(e.Also))
+	switch d := e.Data.(type) {
+	case *switchboard.Message:
+		c := &d.Content
+		n += 512 + len(c.Text) + len(c.Contacts) + len(c.Referral) + len(c.Raw)
+		if c.Location != nil {
+			n += len(c.Location.Name) + len(c.Location.Address) + len(c.Location.URL)
+		}
+		if c.Media != nil {
+			n += len(c.Media.Filename)
+		}
+		if d.Error != nil {
+			n += len(d.Error.Title) + len(d.Error.Details)
+		}
+	case *switchboard.Conversation:
+		n += 1024
+		if d.LastMessage != nil {
+			n += len(d.LastMessage.Text)
+		}
+	default:
+		n += 512
+	}
+	return n
 }
 
 // after returns the index of the oldest event with an id above id.

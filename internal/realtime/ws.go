@@ -234,6 +234,20 @@ func (s *socket) closeFor(err error) error {
 	return err
 }
 
+// Refuse answers a WebSocket request that [Hub.Subscribe] refused over a
+// cap: it completes the upgrade (so that a browser can read why, which an
+// HTTP error at the upgrade would hide) and closes at once with 1013 (try
+// again later) and a reason naming the cap. The client backs off and
+// retries.
+func Refuse(w http.ResponseWriter, r *http.Request, reason error, opts ServeOptions) error {
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: opts.OriginPatterns})
+	if err != nil {
+		return fmt.Errorf("realtime: accept websocket: %w", err)
+	}
+	code, text := closeStatus(reason)
+	return c.Close(code, text)
+}
+
 // closeStatus maps why a subscription ended to the WebSocket close status the
 // client acts on. Reasons are fixed strings: a close frame allows 123 bytes
 // and must not leak details.
@@ -245,6 +259,10 @@ func closeStatus(err error) (websocket.StatusCode, string) {
 		return websocket.StatusPolicyViolation, "access revoked"
 	case errors.Is(err, ErrHubClosed):
 		return websocket.StatusGoingAway, "server shutting down"
+	case errors.Is(err, ErrTooManyForUser):
+		return websocket.StatusTryAgainLater, "too many connections for this user, close other tabs"
+	case errors.Is(err, ErrTooManySubscribers):
+		return websocket.StatusTryAgainLater, "too many connections to the server, try again later"
 	default:
 		return websocket.StatusNormalClosure, ""
 	}

@@ -40,7 +40,10 @@ func newWSServer(t *testing.T, hopts Options, sopts ServeOptions) *wsServer {
 		}
 		last, _ := strconv.ParseInt(r.URL.Query().Get("last_id"), 10, 64)
 		sub, err := s.hub.Subscribe(user, allowActor(a), last)
-		if err != nil {
+		if errors.Is(err, ErrTooManyForUser) || errors.Is(err, ErrTooManySubscribers) {
+			_ = Refuse(w, r, err, sopts)
+			return
+		} else if err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}

@@ -10,8 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,6 +117,39 @@ type pendingKey struct {
 
 var _ switchboard.Store = (*DB)(nil)
 
+// privateFiles makes the database file and its -wal and -shm companions
+// readable by the owner only: it creates a missing database file with mode
+// 0600 (SQLite creates the -wal and -shm files with the database file's
+// mode) and tightens existing files that group or others can read, which
+// older versions and copies made with a loose umask left behind. Customer
+// data inside is encrypted, but metadata and wrapped keys are not
+// everybody's business.
+func privateFiles(path string) error {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("make %s private: %w", filepath.Base(p), err)
+			}
+		}
+	}
+	return nil
+}
+
 // dsn builds a data source name for modernc.org/sqlite.
 //
 // The order of the pragmas matters. The driver runs busy_timeout first and
@@ -177,6 +213,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		opts.MinCommitInterval = DefaultMinCommitInterval
 	}
 
+	if err := privateFiles(path); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 	wdb, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)

@@ -280,6 +280,8 @@ func scanRole(row interface{ Scan(...any) error }) (*switchboard.Role, error) {
 	if r.ChannelIDs == nil {
 		r.ChannelIDs = []string{}
 	}
+	// The empty list is the stored form of "all channels".
+	r.AllChannels = len(r.ChannelIDs) == 0
 	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &r, nil
 }
@@ -293,7 +295,7 @@ func validateRole(r *switchboard.Role) error {
 			return switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", p)
 		}
 	}
-	return nil
+	return r.ValidateChannels()
 }
 
 func roleJSON(r *switchboard.Role) (perms, channels string, err error) {
@@ -409,6 +411,12 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		}
 		if upd.Permissions != nil {
 			r.Permissions = slices.Clone(*upd.Permissions)
+		}
+		if upd.AllChannels != nil {
+			r.AllChannels = *upd.AllChannels
+			if r.AllChannels {
+				r.ChannelIDs = []string{}
+			}
 		}
 		if upd.ChannelIDs != nil {
 			r.ChannelIDs = slices.Clone(*upd.ChannelIDs)
@@ -595,6 +603,20 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 		}
 		return nil
 	})
+}
+
+// CurrentSetupToken returns the stored setup token.
+func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+	var t switchboard.SetupToken
+	var expires sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, switchboard.NotFound("Setup token")
+	} else if err != nil {
+		return t, fmt.Errorf("get setup token: %w", err)
+	}
+	t.ExpiresAt = fromMicros(expires)
+	return t, nil
 }
 
 // CompleteSetup consumes a valid setup token and creates the first

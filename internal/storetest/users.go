@@ -187,7 +187,7 @@ func testRoles(t *testing.T, open Opener) {
 				continue
 			}
 			if got.Name != want.Name || got.Description != want.Description || !got.BuiltIn ||
-				!slices.Equal(got.Permissions, want.Permissions) || len(got.ChannelIDs) != 0 {
+				!slices.Equal(got.Permissions, want.Permissions) || len(got.ChannelIDs) != 0 || !got.AllChannels {
 				t.Errorf("role %q = %+v, want %+v", want.ID, got, want)
 			}
 			one, err := s.Role(ctx(), want.ID)
@@ -218,15 +218,35 @@ func testRoles(t *testing.T, open Opener) {
 		if got.Name != "Night shift" || !slices.Equal(got.Permissions, r.Permissions) || !slices.Equal(got.ChannelIDs, []string{ch.ID}) || got.BuiltIn {
 			t.Errorf("Role = %+v", got)
 		}
-		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: "Night shift"}), switchboard.EConflict)
+		if got.AllChannels {
+			t.Errorf("a role limited to a channel reads as all channels: %+v", got)
+		}
+		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: "Night shift", AllChannels: true}), switchboard.EConflict)
 		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: "Bad", Permissions: []switchboard.Permission{"root"}}), switchboard.EInvalid)
 		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: ""}), switchboard.EInvalid)
+		// "All channels" is explicit: no channels and no AllChannels is
+		// refused, and so is both.
+		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: "Nowhere"}), switchboard.EInvalid)
+		wantCode(t, s.CreateRole(ctx(), &switchboard.Role{Name: "Both", AllChannels: true, ChannelIDs: []string{ch.ID}}), switchboard.EInvalid)
+		_, err = s.UpdateRole(ctx(), r.ID, switchboard.RoleUpdate{ChannelIDs: &[]string{}})
+		wantCode(t, err, switchboard.EInvalid)
+		if got, _ := s.Role(ctx(), r.ID); !slices.Equal(got.ChannelIDs, []string{ch.ID}) || got.AllChannels {
+			t.Errorf("refused update changed the role: %+v", got)
+		}
 
 		perms := []switchboard.Permission{switchboard.PermAuditRead}
-		upd, err := s.UpdateRole(ctx(), r.ID, switchboard.RoleUpdate{Name: strPtr("Day shift"), Permissions: &perms, ChannelIDs: &[]string{}})
+		upd, err := s.UpdateRole(ctx(), r.ID, switchboard.RoleUpdate{Name: strPtr("Day shift"), Permissions: &perms, AllChannels: boolPtr(true)})
 		must(t, err)
-		if upd.Name != "Day shift" || !slices.Equal(upd.Permissions, perms) || len(upd.ChannelIDs) != 0 || upd.Description != "d" {
+		if upd.Name != "Day shift" || !slices.Equal(upd.Permissions, perms) || len(upd.ChannelIDs) != 0 || !upd.AllChannels || upd.Description != "d" {
 			t.Errorf("UpdateRole = %+v", upd)
+		}
+		if got, _ := s.Role(ctx(), r.ID); !got.AllChannels {
+			t.Errorf("Role after AllChannels = %+v", got)
+		}
+		back, err := s.UpdateRole(ctx(), r.ID, switchboard.RoleUpdate{AllChannels: boolPtr(false), ChannelIDs: &[]string{ch.ID}})
+		must(t, err)
+		if back.AllChannels || !slices.Equal(back.ChannelIDs, []string{ch.ID}) {
+			t.Errorf("UpdateRole back to one channel = %+v", back)
 		}
 		bad := []switchboard.Permission{"nope"}
 		_, err = s.UpdateRole(ctx(), r.ID, switchboard.RoleUpdate{Permissions: &bad})
@@ -314,10 +334,17 @@ func testSetup(t *testing.T, open Opener) {
 			if tt.usersFirst {
 				mustUser(t, s, "first", "First", switchboard.RoleAdmin)
 			}
+			_, err := s.CurrentSetupToken(ctx())
+			wantCode(t, err, switchboard.ENotFound)
 			must(t, s.PutSetupToken(ctx(), switchboard.SetupToken{Hash: "old", ExpiresAt: now.Add(time.Hour)}))
 			must(t, s.PutSetupToken(ctx(), tt.token))
+			cur, err := s.CurrentSetupToken(ctx())
+			must(t, err)
+			if cur.Hash != tt.token.Hash || !cur.ExpiresAt.Equal(tt.token.ExpiresAt.Truncate(time.Microsecond)) {
+				t.Errorf("CurrentSetupToken = %+v, want %+v", cur, tt.token)
+			}
 			admin := &switchboard.User{Login: "Root", Name: "Root", PasswordHash: "h"}
-			err := s.CompleteSetup(ctx(), tt.hash, now, admin)
+			err = s.CompleteSetup(ctx(), tt.hash, now, admin)
 			if tt.wantCode != "" {
 				wantCode(t, err, tt.wantCode)
 				return
@@ -329,6 +356,8 @@ func testSetup(t *testing.T, open Opener) {
 				t.Errorf("admin = %+v", got)
 			}
 			// The token is consumed, and the replaced one never worked.
+			_, err = s.CurrentSetupToken(ctx())
+			wantCode(t, err, switchboard.ENotFound)
 			wantCode(t, s.CompleteSetup(ctx(), tt.hash, now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
 			wantCode(t, s.CompleteSetup(ctx(), "old", now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
 		})

@@ -171,6 +171,22 @@ func (c *Client) mediaHTTPClient(host string) (*http.Client, func(), error) {
 	return &hc, tr.CloseIdleConnections, nil
 }
 
+// NewGuardedTransport returns an HTTP transport for Graph API requests
+// whose every connection is checked at dial time, after name resolution,
+// like a media download's: loopback, private, link-local and other
+// non-public addresses are refused with [ErrForbiddenAddress], so a Graph
+// URL set by an administrator cannot carry the access token to an internal
+// service or a cloud metadata endpoint. Proxies are bypassed, because a
+// proxy would hide the real target from the check.
+func NewGuardedTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: guardDial}
+	tr.Proxy = nil
+	tr.DialContext = dialer.DialContext
+	tr.DialTLSContext = nil
+	return tr
+}
+
 // guardDial is a net.Dialer Control func: it runs after name resolution,
 // once per address tried, and vetoes non-public targets.
 func guardDial(network, address string, _ syscall.RawConn) error {

@@ -28,6 +28,27 @@ var (
 	ErrResponseTooLarge = errors.New("whatsapp: response too large")
 )
 
+// PublicMessage is the text of err that may be shown to users and stored
+// in a channel's health: Meta's own error message for a Graph API error
+// answer, and otherwise one generic sentence. Transport details (addresses,
+// "connection refused", TLS or decoding failures) stay in the server log:
+// they would tell whoever set the Graph URL what listens where.
+func PublicMessage(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.meta {
+		msg := ae.Message
+		if ae.Details != "" && ae.Details != msg {
+			msg += ": " + ae.Details
+		}
+		return fmt.Sprintf("Meta answered with error %d: %s", ae.Code, msg)
+	}
+	return GenericFailure
+}
+
+// GenericFailure is the user-facing text for a Graph API request that got
+// no answer from Meta that Switchboard understands.
+const GenericFailure = "The WhatsApp Graph API could not be reached or gave no valid answer."
+
 // Meta error codes that callers branch on.
 const (
 	CodeReengagement    = 131047 // outside the 24-hour window: send a template

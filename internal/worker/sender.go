@@ -403,7 +403,8 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 		log.Warn("send outcome unknown; flagged, not resent", "err", err)
 		s.record(ctx, log, "unknown", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
 	default:
-		me := switchboard.MessageError{Code: 0, Title: err.Error()}
+		log.Warn("send failed", "err", err)
+		me := switchboard.MessageError{Code: 0, Title: whatsapp.PublicMessage(err)}
 		if isAPI {
 			me = switchboard.MessageError{Code: apiErr.Code, Title: apiErr.Message, Details: apiErr.Details}
 			if apiErr.Code == 190 || apiErr.Code == 0 || apiErr.HTTPStatus == 401 {

@@ -101,9 +101,10 @@ func (t *TemplateSync) SyncNow(ctx context.Context, channelID string) error {
 	}
 	list, err := t.Client(ch).ListTemplates(ctx, ch.AccessToken, ch.WABAID)
 	if err != nil {
-		msg := err.Error()
+		t.Logger.Warn("template sync failed", "channel", ch.ID, "err", err)
+		msg := whatsapp.PublicMessage(err)
 		_ = t.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{TemplateSyncError: &msg})
-		return switchboard.Errorf(switchboard.EUnavailable, "Meta did not return the templates: %s", msg)
+		return switchboard.Errorf(switchboard.EUnavailable, "Meta did not return the templates. %s", msg)
 	}
 	now := t.Now()
 	out := make([]*switchboard.Template, 0, len(list))

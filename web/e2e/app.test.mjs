@@ -213,6 +213,15 @@ describe('available now', () => {
     await page.getByRole('heading', { name: 'Supervisor' }).waitFor();
     assert.equal(await page.getByTestId('role-card').count(), 4);
 
+    // "All channels" is explicit: limiting a role to no channel is refused,
+    // not silently widened to every channel.
+    await page.getByRole('button', { name: 'Edit role Supervisor' }).click();
+    const edit = page.getByRole('dialog', { name: /Supervisor/ });
+    await edit.getByRole('radio', { name: 'Only these channels:' }).check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByText('A role needs at least one channel, or all channels.').waitFor();
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+
     // Built-in roles open read-only.
     await page.getByRole('button', { name: 'Role Administrator' }).click();
     await page.getByText('Built-in roles cannot be changed.', { exact: false }).waitFor();

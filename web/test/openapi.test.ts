@@ -27,7 +27,7 @@ function keys<T>() {
 
 const ours: Record<string, readonly string[]> = {
   User: keys<User>()(['id', 'login', 'name', 'role_id', 'active', 'created_at', 'updated_at']),
-  Role: keys<Role>()(['id', 'name', 'description', 'permissions', 'channel_ids', 'built_in', 'created_at', 'updated_at']),
+  Role: keys<Role>()(['id', 'name', 'description', 'permissions', 'all_channels', 'channel_ids', 'built_in', 'created_at', 'updated_at']),
   UserRef: keys<UserRef>()(['id', 'name']),
   Contact: keys<Contact>()(['id', 'channel_id', 'phone', 'name', 'created_at']),
   MessagePreview: keys<MessagePreview>()(['text', 'type', 'direction', 'at']),

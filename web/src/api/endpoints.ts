@@ -45,9 +45,9 @@ export const api = {
     request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
 
   roles: () => request<Page<Role>>('GET', `${v1}/roles`),
-  createRole: (r: { name: string; description: string; permissions: Permission[]; channel_ids: string[] }) =>
+  createRole: (r: { name: string; description: string; permissions: Permission[]; all_channels: boolean; channel_ids: string[] }) =>
     request<Role>('POST', `${v1}/roles`, r),
-  updateRole: (id: string, r: { name?: string; description?: string; permissions?: Permission[]; channel_ids?: string[] }) =>
+  updateRole: (id: string, r: { name?: string; description?: string; permissions?: Permission[]; all_channels?: boolean; channel_ids?: string[] }) =>
     request<Role>('PATCH', `${v1}/roles/${enc(id)}`, r),
   deleteRole: (id: string) => request<void>('DELETE', `${v1}/roles/${enc(id)}`),
 

@@ -29,6 +29,8 @@ export interface Role {
   name: string;
   description: string;
   permissions: Permission[];
+  /** Every channel, present and future; channel_ids is then empty. */
+  all_channels: boolean;
   channel_ids: string[] | null;
   built_in: boolean;
   created_at: string;

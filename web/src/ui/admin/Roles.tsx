@@ -62,7 +62,7 @@ export function Roles() {
             </ul>
             <p className="hint">
               {t('roles.channels')}:{' '}
-              {(r.channel_ids ?? []).length === 0 ? t('roles.allChannels') : (r.channel_ids ?? []).map(channelName).join(', ')}
+              {r.all_channels ? t('roles.allChannels') : (r.channel_ids ?? []).map(channelName).join(', ')}
             </p>
             <button
               type="button"
@@ -110,6 +110,9 @@ function RoleDialog({
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
   const [selected, setSelected] = useState<Permission[]>(role?.permissions ?? []);
+  // "All channels" is an explicit choice: a role limited to channels must
+  // keep at least one (the server refuses an empty list).
+  const [all, setAll] = useState<boolean>(role ? role.all_channels : true);
   const [scope, setScope] = useState<string[]>(role?.channel_ids ?? []);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -123,7 +126,14 @@ function RoleDialog({
     setBusy(true);
     setError('');
     try {
-      const body = { name: name.trim(), description: description.trim(), permissions: selected, channel_ids: scope };
+      const allChannels = all || channels.length === 0;
+      const body = {
+        name: name.trim(),
+        description: description.trim(),
+        permissions: selected,
+        all_channels: allChannels,
+        channel_ids: allChannels ? [] : scope,
+      };
       if (role) {
         await api.updateRole(role.id, body);
         toasts.show({ text: t('roles.savedToast', { name: body.name }), tone: 'success' });
@@ -184,13 +194,16 @@ function RoleDialog({
             ) : (
               <>
                 <label className="check">
-                  <input type="radio" name="scope" checked={scope.length === 0} onChange={() => setScope([])} />
+                  <input type="radio" name="scope" checked={all} onChange={() => setAll(true)} />
                   {t('roles.allChannels')}
                 </label>
-                <p className="hint">{t('roles.someChannels')}</p>
+                <label className="check">
+                  <input type="radio" name="scope" checked={!all} onChange={() => setAll(false)} />
+                  {t('roles.someChannels')}
+                </label>
                 {channels.map((c) => (
                   <label key={c.id} className="check">
-                    <input type="checkbox" checked={scope.includes(c.id)} onChange={() => toggleChannel(c.id)} />
+                    <input type="checkbox" disabled={all} checked={!all && scope.includes(c.id)} onChange={() => toggleChannel(c.id)} />
                     {c.name} <span className="hint">{c.display_phone_number}</span>
                   </label>
                 ))}
