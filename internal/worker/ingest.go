@@ -336,11 +336,12 @@ func (w *Ingest) content(ctx context.Context, q *queued) (switchboard.InboundBat
 			}
 			for i := range v.Messages {
 				m := &v.Messages[i]
-				if m.From == "" {
+				in := inbound(chID, v, m)
+				if !in.HasSender() {
 					w.Logger.Warn("webhook message without a sender; skipped", "event", q.ev.ID)
 					continue
 				}
-				b.Messages = append(b.Messages, inbound(chID, v, m))
+				b.Messages = append(b.Messages, in)
 			}
 			for i := range v.Statuses {
 				if u, ok := status(chID, &v.Statuses[i]); ok && (u.MessageID != "" || u.WAMessageID != "") {

@@ -294,3 +294,44 @@ func TestIngestDrainsOnShutdown(t *testing.T) {
 	f.waitDrained(t)
 	wantOnce(t, f.inbound(t), wamids)
 }
+
+// usernameBody is a webhook with one text message from a customer who
+// shares only a username: from_user_id and contacts[].user_id, no phone
+// number, unless waID is set.
+func usernameBody(wamid, waID string) []byte {
+	from, contactWa := "", ""
+	if waID != "" {
+		from, contactWa = `"from":"`+waID+`",`, `"wa_id":"`+waID+`",`
+	}
+	return []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + testPhone + `"},
+		"contacts":[{"profile":{"name":"Mira Okafor","username":"@mira.okafor"},` + contactWa + `"user_id":"US.13491208655302741918"}],
+		"messages":[{` + from + `"from_user_id":"US.13491208655302741918","id":"` + wamid + `","timestamp":"1767340800","type":"text","text":{"body":"Hi"}}]}}]}]}`)
+}
+
+// TestIngestUsernameOnlyCustomer checks the data-loss fix: a message from
+// a customer known only by BSUID and username is stored (it used to be
+// skipped as "without a sender"), and the same customer's later message
+// with a phone number lands in the same conversation.
+func TestIngestUsernameOnlyCustomer(t *testing.T) {
+	f := newFixture(t)
+	stop := f.run(t)
+	f.accept(t, usernameBody("wamid.u1", ""))
+	f.waitDrained(t)
+	f.accept(t, usernameBody("wamid.u2", "2348031234567"))
+	f.waitDrained(t)
+	stop()
+
+	wantOnce(t, f.inbound(t), []string{"wamid.u1", "wamid.u2"})
+	convs, _, err := f.store.Conversations(context.Background(), switchboard.ConversationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 1 {
+		t.Fatalf("%d conversations, want 1", len(convs))
+	}
+	ct := convs[0].Contact
+	if ct.UserID != "US.13491208655302741918" || ct.Username != "@mira.okafor" || ct.WaID != "2348031234567" || ct.Name != "Mira Okafor" {
+		t.Errorf("contact = %+v", ct)
+	}
+}
