@@ -79,7 +79,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
 			received: make([]*switchboard.Received, len(msgs)), outcomes: make([]statusOutcome, len(statuses)),
 			known: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
@@ -207,6 +207,7 @@ type batchJob struct {
 	msgs     []preparedInbound
 	statuses []preparedStatus
 	events   []int64
+	dead     []switchboard.DeadEvent
 
 	now      time.Time
 	received []*switchboard.Received // by batch index
@@ -265,6 +266,9 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 // named; and puts the messages in lock order by it. A message from a
 // customer the store does not know yet keeps its own key.
 func (j *batchJob) resolve(ctx context.Context, tx *txn) error {
+	if len(j.msgs) == 0 {
+		return nil
+	}
 	var userChannels, waChannels []string
 	var users, was [][]byte
 	for _, p := range j.msgs {
@@ -565,8 +569,11 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		b.Queue(`SELECT a.conversation_id, u.id, u.name FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
+	for _, d := range j.dead {
+		b.Queue(`UPDATE webhook_inbox SET dead_reason = $2, dead_at = $3, leased_until = NULL WHERE id = $1`, d.ID, d.Reason, j.now)
+	}
 	if len(j.events) > 0 {
-		b.Queue(`DELETE FROM webhook_inbox WHERE id = ANY($1)`, j.events)
+		b.Queue(`DELETE FROM webhook_inbox WHERE id = ANY($1) AND dead_reason IS NULL`, j.events)
 	}
 	if b.Len() == 0 {
 		return nil
@@ -628,6 +635,11 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("list assignees: %w", err)
+		}
+	}
+	for range j.dead {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("keep dead letter: %w", err)
 		}
 	}
 	if len(j.events) > 0 {

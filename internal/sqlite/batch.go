@@ -152,6 +152,7 @@ type batchJob struct {
 	msgs     []preparedInbound
 	statuses []*preparedStatus
 	events   []int64
+	dead     []switchboard.DeadEvent
 
 	now      time.Time
 	received []*switchboard.Received
@@ -197,7 +198,7 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
 			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, byID: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		return j.run(ctx, tx)
 	})
@@ -233,12 +234,18 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 	if err := j.save(ctx, tx); err != nil {
 		return err
 	}
+	for _, d := range j.dead {
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_inbox SET dead_reason = ?, dead_at = ?, leased_until = NULL WHERE id = ?`,
+			d.Reason, micros(j.now), d.ID); err != nil {
+			return fmt.Errorf("keep dead letter: %w", err)
+		}
+	}
 	if len(j.events) > 0 {
 		ids, err := json.Marshal(j.events)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (SELECT value FROM json_each(?)) AND dead_reason IS NULL`, string(ids)); err != nil {
 			return fmt.Errorf("delete webhooks: %w", err)
 		}
 	}

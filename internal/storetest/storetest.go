@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"NotFound", testNotFound},
 		{"Concurrency", testConcurrency},
 		{"WebhookQueue", testWebhookQueue},
+		{"DeadLetters", testDeadLetters},
 		{"Outbox", testOutbox},
 		{"Statuses", testStatuses},
 		{"ChannelOps", testChannelOps},

@@ -335,3 +335,49 @@ func TestIngestUsernameOnlyCustomer(t *testing.T) {
 		t.Errorf("contact = %+v", ct)
 	}
 }
+
+// TestIngestDeadLetters checks that content which cannot be applied is
+// never dropped silently: a message without any sender becomes a dead
+// letter with the reason, while the rest of its webhook is applied; a
+// replay applies the event again without storing anything twice.
+func TestIngestDeadLetters(t *testing.T) {
+	f := newFixture(t)
+	stop := f.run(t)
+	b := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + testPhone + `"},
+		"contacts":[{"profile":{"name":"Anna"},"wa_id":"4915100000001"}],
+		"messages":[
+			{"from":"4915100000001","id":"wamid.ok","timestamp":"1767340800","type":"text","text":{"body":"kept"}},
+			{"id":"wamid.nobody","timestamp":"1767340801","type":"text","text":{"body":"who?"}}]}}]}]}`)
+	f.accept(t, b)
+	f.waitDrained(t)
+
+	wantOnce(t, f.inbound(t), []string{"wamid.ok"})
+	dead, err := f.store.DeadLetters(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || dead[0].ChannelID != f.ch.ID || dead[0].Reason != "message without a sender (neither from nor from_user_id)" {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+	if err := f.store.ReplayDeadLetter(context.Background(), dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	f.w.Notify()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		again, err := f.store.DeadLetters(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) == 1 && again[0].ID == dead[0].ID && again[0].Attempts == 1 {
+			break // claimed once by the poller and kept again
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replayed event not processed: %+v", again)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	wantOnce(t, f.inbound(t), []string{"wamid.ok"})
+}
