@@ -374,6 +374,13 @@ type InboundMessage struct {
 	ParentUserID string
 	Username     string
 	ProfileName  string
+	// NewWaID and NewUserID are set by a system message reporting that the
+	// customer changed their phone number or BSUID (user_changed_number,
+	// user_changed_user_id): the message is stored in the conversation of
+	// the contact found by the old identifiers, and the contact takes the
+	// new ones, so the customer is not split in two.
+	NewWaID   string
+	NewUserID string
 	Message      *Message // Direction, Type, Content, WAMessageID, Timestamp set
 	// ReplyToWAID and ReactionToWAID name the quoted or reacted-to message by
 	// WhatsApp id; the store resolves them to ReplyToID / Content.Reaction.

@@ -54,6 +54,16 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 		if in.UserID != "" {
 			p.user = db.codec.ContactUserIDHash(in.ChannelID, in.UserID)
 		}
+		if in.NewWaID != "" || in.NewUserID != "" {
+			c := &preparedInbound{in: switchboard.InboundMessage{ChannelID: in.ChannelID, WaID: in.NewWaID, UserID: in.NewUserID}}
+			if in.NewWaID != "" {
+				c.phone = db.codec.ContactWaIDHash(in.ChannelID, in.NewWaID)
+			}
+			if in.NewUserID != "" {
+				c.user = db.codec.ContactUserIDHash(in.ChannelID, in.NewUserID)
+			}
+			p.change = c
+		}
 		if id := in.Message.WAMessageID; id != "" {
 			p.wamid = db.codec.WAMIDHash(in.ChannelID, id)
 		}
@@ -126,6 +136,8 @@ type preparedInbound struct {
 	// belongs to, as resolve found it. phone and user are the blind
 	// indexes of the phone number and BSUID it names (nil if it does not).
 	key, phone, user []byte
+	// change holds the new identifiers of a number or BSUID change.
+	change *preparedInbound
 }
 
 // preparedStatus is a status with its wamid's blind index and lock key.
@@ -698,7 +710,15 @@ func (j *batchJob) contact(ctx context.Context, tx *txn, p *preparedInbound) (*b
 	if err != nil {
 		return nil, err
 	}
-	return ct, j.identify(ctx, tx, ct, p, renamed)
+	if err := j.identify(ctx, tx, ct, p, renamed); err != nil {
+		return nil, err
+	}
+	if p.change != nil {
+		if err := j.identify(ctx, tx, ct, p.change, false); err != nil {
+			return nil, err
+		}
+	}
+	return ct, nil
 }
 
 // rename stores a changed, non-empty profile name and reports whether it
@@ -774,12 +794,21 @@ func (j *batchJob) identify(ctx context.Context, tx *txn, ct *batchContact, p *p
 		return nil
 	}
 	if p.user != nil && !bytes.Equal(ct.userHash, p.user) {
-		if err := seal(idUserID, in.UserID); err != nil {
-			return err
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = $1 AND user_id_hash = $2)`,
+			ct.channelID, p.user).Scan(&taken); err != nil {
+			return fmt.Errorf("check BSUID: %w", err)
 		}
-		args = append(args, p.user)
-		sets = append(sets, fmt.Sprintf("user_id_hash = $%d", len(args)))
-		ct.userHash = p.user
+		// A BSUID another contact holds stays there; contacts are not
+		// merged.
+		if !taken {
+			if err := seal(idUserID, in.UserID); err != nil {
+				return err
+			}
+			args = append(args, p.user)
+			sets = append(sets, fmt.Sprintf("user_id_hash = $%d", len(args)))
+			ct.userHash = p.user
+		}
 	}
 	terms := renamed
 	if in.WaID != "" && ct.ids[idWaID].plain != in.WaID {

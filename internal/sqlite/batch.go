@@ -83,6 +83,8 @@ type preparedInbound struct {
 	// and BSUID, nil for those the message does not carry; contact is the
 	// wa_id_hash of a contact it creates (storecrypt.ContactKey).
 	phone, user []byte
+	// change holds the new identifiers of a number or BSUID change.
+	change *preparedInbound
 }
 
 // batchContact is a contact as a batch job knows it.
@@ -176,6 +178,16 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 		}
 		if in.UserID != "" {
 			p.user = db.codec.ContactUserIDHash(in.ChannelID, in.UserID)
+		}
+		if in.NewWaID != "" || in.NewUserID != "" {
+			c := &preparedInbound{in: switchboard.InboundMessage{ChannelID: in.ChannelID, WaID: in.NewWaID, UserID: in.NewUserID}}
+			if in.NewWaID != "" {
+				c.phone = db.codec.ContactWaIDHash(in.ChannelID, in.NewWaID)
+			}
+			if in.NewUserID != "" {
+				c.user = db.codec.ContactUserIDHash(in.ChannelID, in.NewUserID)
+			}
+			p.change = c
 		}
 		if id := in.Message.WAMessageID; id != "" {
 			p.wamid = db.codec.WAMIDHash(in.ChannelID, id)
@@ -287,7 +299,7 @@ func (j *batchJob) receive(ctx context.Context, tx *writeTx, i int) (*switchboar
 	// same name and identifiers is by far the common case: then the insert
 	// itself finds a webhook delivered twice. Otherwise look first, so that
 	// a duplicate changes nothing.
-	direct := ct != nil && cv != nil && cv.status == switchboard.StatusOpen && !rename && !reidentify
+	direct := ct != nil && cv != nil && cv.status == switchboard.StatusOpen && !rename && !reidentify && p.change == nil
 	if !direct && p.wamid != nil {
 		if r, err := storedDuplicate(ctx, tx, p.wamid); r != nil || err != nil {
 			return r, err
@@ -324,6 +336,11 @@ func (j *batchJob) receive(ctx context.Context, tx *writeTx, i int) (*switchboar
 			if err := j.identify(ctx, tx, ct, p); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if p.change != nil {
+		if err := j.identify(ctx, tx, ct, p.change); err != nil {
+			return nil, err
 		}
 	}
 	if cv, err = j.openConversation(ctx, tx, ct, cv, m.Timestamp, i); err != nil {
@@ -539,11 +556,20 @@ func (j *batchJob) identify(ctx context.Context, tx *writeTx, ct *batchContact, 
 		return nil
 	}
 	if p.user != nil && !bytes.Equal(ct.userHash, p.user) {
-		if err := seal(idUserID, in.UserID); err != nil {
-			return err
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = ? AND user_id_hash = ?)`,
+			ct.channelID, p.user).Scan(&taken); err != nil {
+			return fmt.Errorf("check BSUID: %w", err)
 		}
-		sets, args = append(sets, "user_id_hash = ?"), append(args, p.user)
-		ct.userHash = p.user
+		// A BSUID another contact holds stays there; contacts are not
+		// merged.
+		if !taken {
+			if err := seal(idUserID, in.UserID); err != nil {
+				return err
+			}
+			sets, args = append(sets, "user_id_hash = ?"), append(args, p.user)
+			ct.userHash = p.user
+		}
 	}
 	terms := false
 	if in.WaID != "" && ct.ids[idWaID].plain != in.WaID {

@@ -133,6 +133,51 @@ func testIdentities(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("NumberAndBSUIDChange", func(t *testing.T) {
+		s := open(t)
+		ch := mustChannel(t, s)
+		first := mustReceive(t, s, fromUser(ch.ID, bsuidMira, "@mira.okafor", "2348031234567", "Mira", "1", T0))
+		// user_changed_number: sent from the old identifiers, naming the new.
+		sys := fromUser(ch.ID, bsuidMira, "", "2348031234567", "", "Mira changed their phone number", T0.Add(time.Minute))
+		sys.Message.Type = switchboard.TypeSystem
+		sys.NewWaID, sys.NewUserID = "2349099998888", bsuidMiraNew
+		r := mustReceive(t, s, sys)
+		if r.Conversation.ID != first.Conversation.ID {
+			t.Fatalf("the number change went to another conversation")
+		}
+		if ct := r.Conversation.Contact; ct.WaID != "2349099998888" || ct.UserID != bsuidMiraNew || ct.Username != "@mira.okafor" {
+			t.Errorf("contact after the change = %+v", ct)
+		}
+		for i, in := range []switchboard.InboundMessage{
+			fromUser(ch.ID, bsuidMiraNew, "@mira.okafor", "2349099998888", "Mira", "2", T0.Add(2*time.Minute)),
+			fromUser(ch.ID, bsuidMiraNew, "", "", "", "3", T0.Add(3*time.Minute)),
+			inbound(ch.ID, "2349099998888", "", "4", T0.Add(4*time.Minute)),
+		} {
+			if r := mustReceive(t, s, in); r.Conversation.ID != first.Conversation.ID {
+				t.Errorf("message %d after the change went to another conversation", i+2)
+			}
+		}
+		found, _, err := s.Conversations(ctx(), switchboard.ConversationFilter{Query: "0803 1234"})
+		must(t, err)
+		if len(found) != 0 {
+			t.Errorf("the old number still finds %v", convIDs(found))
+		}
+		// user_changed_user_id names only the new BSUID.
+		sys = fromUser(ch.ID, bsuidMiraNew, "", "", "", "Mira's user id changed", T0.Add(5*time.Minute))
+		sys.Message.Type = switchboard.TypeSystem
+		sys.NewUserID = "US.5550001112223334445"
+		r = mustReceive(t, s, sys)
+		if r.Conversation.ID != first.Conversation.ID || r.Conversation.Contact.UserID != "US.5550001112223334445" ||
+			r.Conversation.Contact.WaID != "2349099998888" {
+			t.Errorf("after user_changed_user_id: %+v", r.Conversation.Contact)
+		}
+		msgs, _, err := s.Messages(ctx(), first.Conversation.ID, switchboard.MessagePage{})
+		must(t, err)
+		if len(msgs) != 6 || msgs[0].Type != switchboard.TypeSystem || msgs[0].Content.Text != "Mira's user id changed" {
+			t.Errorf("history = %d messages, newest %+v", len(msgs), msgs[0])
+		}
+	})
+
 	t.Run("SenderRequired", func(t *testing.T) {
 		s := open(t)
 		ch := mustChannel(t, s)

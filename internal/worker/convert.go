@@ -117,6 +117,13 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 			msg.Type = switchboard.TypeSystem
 			c.Text = m.System.Body
 			c.Raw = append(json.RawMessage(nil), m.Raw...)
+			switch m.System.Type {
+			case whatsapp.SystemUserChangedNumber:
+				in.NewWaID = firstNonEmpty(m.System.WaID, m.System.NewWaID)
+				in.NewUserID = m.System.UserID
+			case whatsapp.SystemUserChangedUserID:
+				in.NewUserID = m.System.UserID
+			}
 		}
 	}
 	if msg.Type == switchboard.TypeUnsupported {

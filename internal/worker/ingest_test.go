@@ -312,7 +312,8 @@ func usernameBody(wamid, waID string) []byte {
 // TestIngestUsernameOnlyCustomer checks the data-loss fix: a message from
 // a customer known only by BSUID and username is stored (it used to be
 // skipped as "without a sender"), and the same customer's later message
-// with a phone number lands in the same conversation.
+// with a phone number lands in the same conversation, as do a
+// user_changed_user_id system message and what comes from the new BSUID.
 func TestIngestUsernameOnlyCustomer(t *testing.T) {
 	f := newFixture(t)
 	stop := f.run(t)
@@ -320,9 +321,20 @@ func TestIngestUsernameOnlyCustomer(t *testing.T) {
 	f.waitDrained(t)
 	f.accept(t, usernameBody("wamid.u2", "2348031234567"))
 	f.waitDrained(t)
+	// Then the BSUID changes: a system message without contacts[].
+	f.accept(t, []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"`+testPhone+`"},
+		"messages":[{"from_user_id":"US.13491208655302741918","id":"wamid.u3","timestamp":"1767340900","type":"system",
+			"system":{"body":"User Mira Okafor changed their user id","user_id":"US.80011120938467201234","type":"user_changed_user_id"}}]}}]}]}`))
+	f.waitDrained(t)
+	f.accept(t, []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"`+testPhone+`"},
+		"contacts":[{"profile":{"name":"Mira Okafor","username":"@mira.okafor"},"user_id":"US.80011120938467201234"}],
+		"messages":[{"from_user_id":"US.80011120938467201234","id":"wamid.u4","timestamp":"1767341000","type":"text","text":{"body":"still me"}}]}}]}]}`))
+	f.waitDrained(t)
 	stop()
 
-	wantOnce(t, f.inbound(t), []string{"wamid.u1", "wamid.u2"})
+	wantOnce(t, f.inbound(t), []string{"wamid.u1", "wamid.u2", "wamid.u3", "wamid.u4"})
 	convs, _, err := f.store.Conversations(context.Background(), switchboard.ConversationFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +343,7 @@ func TestIngestUsernameOnlyCustomer(t *testing.T) {
 		t.Fatalf("%d conversations, want 1", len(convs))
 	}
 	ct := convs[0].Contact
-	if ct.UserID != "US.13491208655302741918" || ct.Username != "@mira.okafor" || ct.WaID != "2348031234567" || ct.Name != "Mira Okafor" {
+	if ct.UserID != "US.80011120938467201234" || ct.Username != "@mira.okafor" || ct.WaID != "2348031234567" || ct.Name != "Mira Okafor" {
 		t.Errorf("contact = %+v", ct)
 	}
 }
