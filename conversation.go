@@ -381,7 +381,7 @@ type InboundMessage struct {
 	// new ones, so the customer is not split in two.
 	NewWaID   string
 	NewUserID string
-	Message      *Message // Direction, Type, Content, WAMessageID, Timestamp set
+	Message   *Message // Direction, Type, Content, WAMessageID, Timestamp set
 	// ReplyToWAID and ReactionToWAID name the quoted or reacted-to message by
 	// WhatsApp id; the store resolves them to ReplyToID / Content.Reaction.
 	ReplyToWAID    string
