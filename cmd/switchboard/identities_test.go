@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
 )
 
@@ -114,5 +115,69 @@ func TestUsernameOnlyCustomerAndDeadLetters(t *testing.T) {
 	ben := conversationOf(t, admin, "4915000000777")
 	if msgs := messagesOf(t, admin, ben.ID); len(msgs) != 1 {
 		t.Errorf("Ben's conversation has %d messages after the replay, want 1", len(msgs))
+	}
+}
+
+// TestUsernameOnlyCustomerThroughEmulator runs the 2026 identity cases end
+// to end through the emulator's signed webhooks and Graph API: a customer
+// who writes with their phone number and later as username-only stays in
+// one conversation; the reply goes out with recipient = BSUID and its
+// statuses, which name only recipient_user_id, are applied; an
+// authentication template is refused before sending; a number change
+// keeps the customer in the same conversation.
+func TestUsernameOnlyCustomerThroughEmulator(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	const wa = "2348031234567"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Mira Okafor", Text: "Hello, with my number"})
+	conv := conversationOf(t, admin, wa)
+	app.customer(t, emulator.CustomerMessage{WaID: wa, UsernameOnly: true, Username: "@mira.okafor", Text: "Now only my username"})
+	waitMessage(t, admin, conv.ID, "the username-only message", func(m apiMessage) bool { return m.Content.Text == "Now only my username" })
+	byName := conversationOf(t, admin, "@mira.okafor")
+	if byName.ID != conv.ID {
+		t.Fatalf("the username-only message opened conversation %s, want %s", byName.ID, conv.ID)
+	}
+
+	// A new customer who never shared a number.
+	const hidden = "2347000000001"
+	app.customer(t, emulator.CustomerMessage{WaID: hidden, Name: "Kemi Adebayo", UsernameOnly: true, Text: "Hi, no number here"})
+	kemi := conversationOf(t, admin, "@kemi.adebayo")
+	var got struct {
+		Contact struct {
+			Phone, Username string
+			UserID          string `json:"user_id"`
+		}
+	}
+	admin.must(200, "GET", "/api/v1/conversations/"+kemi.ID, nil, &got)
+	if got.Contact.Phone != "" || got.Contact.Username != "@kemi.adebayo" || got.Contact.UserID != app.Emulator.UserIDOf(hidden) {
+		t.Fatalf("contact = %+v", got.Contact)
+	}
+	var sent struct{ ID string }
+	admin.must(202, "POST", "/api/v1/conversations/"+kemi.ID+"/messages", map[string]string{"type": "text", "text": "Welcome, Kemi!"}, &sent)
+	app.phoneGot(t, hidden, "the reply by BSUID", func(m emulator.PhoneMessage) bool { return m.Text == "Welcome, Kemi!" })
+	waitMessage(t, admin, kemi.ID, "the reply read", func(m apiMessage) bool { return m.ID == sent.ID && m.Status == "read" })
+
+	// Authentication templates need a phone number.
+	var chans struct{ Items []struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/channels", nil, &chans)
+	admin.must(200, "POST", "/api/v1/channels/"+chans.Items[0].ID+"/templates/sync", nil, nil)
+	tpl := map[string]any{"type": "template", "template": map[string]any{"name": "login_code", "language": "en", "parameters": map[string]string{"body.1": "123456"}}}
+	if code, body := admin.do("POST", "/api/v1/conversations/"+kemi.ID+"/messages", tpl); code != 422 || !strings.Contains(string(body), "phone number") {
+		t.Errorf("authentication template to a username-only customer = %d %s", code, body)
+	}
+
+	// A number change: the system line lands in the conversation, and the
+	// customer writes on from the new number into the same one.
+	const newWa = "2349099998888"
+	if _, err := app.Emulator.CustomerChangeNumber(context.Background(), wa, newWa); err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, admin, conv.ID, "the number change line", func(m apiMessage) bool { return m.Type == "system" })
+	app.customer(t, emulator.CustomerMessage{WaID: newWa, Text: "From my new number"})
+	waitMessage(t, admin, conv.ID, "the message from the new number", func(m apiMessage) bool { return m.Content.Text == "From my new number" })
+	var page struct{ Items []apiConversation }
+	admin.must(200, "GET", "/api/v1/conversations", nil, &page)
+	if len(page.Items) != 2 {
+		t.Errorf("%d conversations, want 2 (Mira and Kemi)", len(page.Items))
 	}
 }

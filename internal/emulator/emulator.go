@@ -160,6 +160,7 @@ type Emulator struct {
 	media       map[string]*mediaObject
 	lookaside   map[string]lookasideGrant
 	customers   map[string]*customer
+	byUserID    map[string]string // BSUID → wa_id
 	outbound    map[string]*outMsg
 	inbound     map[string]*inMsg
 	lastInbound map[pairKey]time.Time
@@ -220,6 +221,7 @@ func New(cfg Config) (*Emulator, error) {
 		media:       map[string]*mediaObject{},
 		lookaside:   map[string]lookasideGrant{},
 		customers:   map[string]*customer{},
+		byUserID:    map[string]string{},
 		outbound:    map[string]*outMsg{},
 		inbound:     map[string]*inMsg{},
 		lastInbound: map[pairKey]time.Time{},
