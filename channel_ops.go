@@ -33,11 +33,12 @@ type WebhookQueue interface {
 	// after a crash.
 	EnqueueLeasedWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error)
 	// ClaimWebhooks leases up to n events that are not leased (or whose lease
-	// has expired), oldest first.
+	// has expired) and not dead letters, oldest first.
 	ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*WebhookEvent, error)
 	// DeleteWebhooks removes processed events.
 	DeleteWebhooks(ctx context.Context, ids []int64) error
-	// WebhookQueueDepth counts events not yet processed.
+	// WebhookQueueDepth counts events not yet processed, dead letters
+	// excluded.
 	WebhookQueueDepth(ctx context.Context) (int, error)
 	// ReceiveBatch applies what a batch of queued events carries in one
 	// transaction, and deletes the events in it: all of it is stored or
@@ -58,6 +59,46 @@ type InboundBatch struct {
 	// deleted in the batch's transaction, so that a crash can neither lose
 	// an event nor apply it twice. Unknown ids are ignored.
 	Events []int64
+	// Dead are events with content that cannot be applied: in the same
+	// transaction they become dead letters (kept, with the reason, and no
+	// longer claimed) instead of being deleted. What else they carry is
+	// applied as usual; a replay applies the whole event again, and what
+	// was stored before is recognised as a duplicate.
+	Dead []DeadEvent
+}
+
+// DeadEvent names a queued event to keep as a dead letter, and why.
+type DeadEvent struct {
+	ID     int64
+	Reason string
+}
+
+// DeadLetter is a webhook event whose content could not be applied. It is
+// never dropped: an administrator sees it with the reason and can replay
+// it after a fix.
+type DeadLetter struct {
+	ID         int64     `json:"id"`
+	ChannelID  string    `json:"channel_id"`
+	Reason     string    `json:"reason"`
+	ReceivedAt time.Time `json:"received_at"`
+	DeadAt     time.Time `json:"dead_at"`
+	Attempts   int       `json:"attempts"`
+}
+
+// MaxDeadLetters is how many dead letters DeadLetters lists at most.
+const MaxDeadLetters = 500
+
+// DeadLetterStore lists and replays dead letters.
+type DeadLetterStore interface {
+	// DeadLetters lists dead letters, newest first, at most
+	// MaxDeadLetters.
+	DeadLetters(ctx context.Context) ([]*DeadLetter, error)
+	// ReplayDeadLetter returns dead letter id to the queue, unleased, so
+	// that the ingest worker applies it again; ENotFound if there is no
+	// such dead letter.
+	ReplayDeadLetter(ctx context.Context, id int64) error
+	// DeadLetterCount counts the dead letters, for /metrics.
+	DeadLetterCount(ctx context.Context) (int, error)
 }
 
 // BatchResult is the outcome of [WebhookQueue.ReceiveBatch].

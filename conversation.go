@@ -12,15 +12,24 @@ import (
 // templates.
 const ServiceWindow = 24 * time.Hour
 
-// Contact is a customer on one channel, identified by their WhatsApp id. Name,
-// phone and profile are personal data: encrypted at rest under the contact's
-// own data key.
+// Contact is a customer on one channel, identified by their business-scoped
+// user id (BSUID) when WhatsApp sent one, by their phone number when it
+// did, and by both once both are known: since 2026 a customer who adopted a
+// username may share no phone number at all. Name, phone, BSUID, username
+// and profile are personal data: encrypted at rest under the contact's own
+// data key.
 type Contact struct {
-	ID        string    `json:"id"`
-	ChannelID string    `json:"channel_id"`
-	WaID      string    `json:"phone"` // digits in international format, e.g. 4915123456789
-	Name      string    `json:"name"`  // WhatsApp profile name, or as edited
-	CreatedAt time.Time `json:"created_at"`
+	ID        string `json:"id"`
+	ChannelID string `json:"channel_id"`
+	WaID      string `json:"phone"` // digits in international format, e.g. 4915123456789; "" if unknown
+	// UserID is the BSUID, e.g. "US.13491208655302741918"; "" if WhatsApp
+	// never sent one. ParentUserID is the parent BSUID of a managed
+	// business portfolio, if any.
+	UserID       string    `json:"user_id,omitempty"`
+	ParentUserID string    `json:"parent_user_id,omitempty"`
+	Username     string    `json:"username,omitempty"` // WhatsApp username, e.g. "@mira.okafor"
+	Name         string    `json:"name"`               // WhatsApp profile name, or as edited
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Conversation status values.
@@ -359,7 +368,9 @@ type ConversationStore interface {
 	Messages(ctx context.Context, conversationID string, p MessagePage) (items []*Message, before string, err error)
 	Message(ctx context.Context, id string) (*Message, error)
 	// ReceiveMessage stores an inbound message: it finds or creates the
-	// contact (by channel and WaID; the name is updated when it changes) and
+	// contact (by channel and BSUID, else phone number, linking the two
+	// when a message first brings both; name and username are updated when
+	// they change) and
 	// the open conversation, and appends the message unless its WAMessageID
 	// was stored before (then Duplicate is set and nothing changes).
 	ReceiveMessage(ctx context.Context, in InboundMessage) (*Received, error)
@@ -379,14 +390,30 @@ type Received struct {
 	Duplicate bool
 }
 
-// InboundMessage is a customer message as it arrives from a channel.
+// InboundMessage is a customer message as it arrives from a channel. Its
+// sender is named by WaID (phone number), UserID (BSUID) or both; at least
+// one is required.
 type InboundMessage struct {
-	ChannelID   string
-	WaID        string
-	ProfileName string
-	Message     *Message // Direction, Type, Content, WAMessageID, Timestamp set
+	ChannelID    string
+	WaID         string
+	UserID       string
+	ParentUserID string
+	Username     string
+	ProfileName  string
+	// NewWaID and NewUserID are set by a system message reporting that the
+	// customer changed their phone number or BSUID (user_changed_number,
+	// user_changed_user_id): the message is stored in the conversation of
+	// the contact found by the old identifiers, and the contact takes the
+	// new ones, so the customer is not split in two.
+	NewWaID   string
+	NewUserID string
+	Message   *Message // Direction, Type, Content, WAMessageID, Timestamp set
 	// ReplyToWAID and ReactionToWAID name the quoted or reacted-to message by
 	// WhatsApp id; the store resolves them to ReplyToID / Content.Reaction.
 	ReplyToWAID    string
 	ReactionToWAID string
 }
+
+// HasSender reports whether the message names its sender by phone number
+// or BSUID.
+func (in InboundMessage) HasSender() bool { return in.WaID != "" || in.UserID != "" }

@@ -15,6 +15,7 @@ type Store interface {
 	ConversationStore
 	AuditStore
 	WebhookQueue
+	DeadLetterStore
 	Outbox
 	ChannelOps
 	MediaStore

@@ -249,6 +249,7 @@ func (a *App) registerMetrics() {
 		}
 	}
 	r.GaugeFunc("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth))
+	r.GaugeFunc("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount))
 	r.GaugeFunc("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") }))
 }
 

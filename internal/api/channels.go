@@ -276,3 +276,24 @@ func uploadError(err error) error {
 	}
 	return switchboard.Errorf(switchboard.EInvalid, "%s", fmt.Sprintf("Could not read the upload: %v.", err))
 }
+
+func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	ds, err := s.Service.DeadLetters(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(ds, ""))
+	return nil
+}
+
+func (s *Server) replayDeadLetter(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return switchboard.NotFound("Dead letter")
+	}
+	if err := s.Service.ReplayDeadLetter(r.Context(), a, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

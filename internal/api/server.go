@@ -111,6 +111,8 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/channels/{id}", auth(s.updateChannel)},
 		{"POST", "/api/v1/channels/{id}/templates/sync", auth(s.syncTemplates)},
 		{"GET", "/api/v1/templates", auth(s.listTemplates)},
+		{"GET", "/api/v1/dead-letters", auth(s.listDeadLetters)},
+		{"POST", "/api/v1/dead-letters/{id}/replay", auth(s.replayDeadLetter)},
 		{"GET", "/api/v1/audit", auth(s.listAudit)},
 		{"POST", "/api/v1/audit/verify", auth(s.verifyAudit)},
 		{"GET", "/api/v1/backups/status", auth(s.backupStatus)},

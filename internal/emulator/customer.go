@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -212,6 +213,11 @@ type ContactOrg struct {
 type CustomerMessage struct {
 	// WaID is the customer's WhatsApp id (digits; "+" and spaces are stripped).
 	WaID string `json:"wa_id"`
+	// UsernameOnly makes the customer one who shares only a username: from
+	// this message on, webhooks name them by BSUID and username, without a
+	// phone number. Username sets the username (default: made from Name).
+	UsernameOnly bool   `json:"username_only,omitempty"`
+	Username     string `json:"username,omitempty"`
 	// Name is the profile name (kept from earlier messages when empty).
 	Name string `json:"name,omitempty"`
 	// PhoneNumberID picks the business number (default: the customer's last, else the first).
@@ -259,7 +265,8 @@ type CustomerMessage struct {
 // Inbound webhook message shapes.
 type whMessage struct {
 	Context     *whContext      `json:"context,omitempty"`
-	From        string          `json:"from"`
+	From        string          `json:"from,omitempty"`
+	FromUserID  string          `json:"from_user_id,omitempty"`
 	ID          string          `json:"id"`
 	Timestamp   string          `json:"timestamp"`
 	Text        *whText         `json:"text,omitempty"`
@@ -274,8 +281,16 @@ type whMessage struct {
 	Button      *whButton       `json:"button,omitempty"`
 	Reaction    *PhoneReaction  `json:"reaction,omitempty"`
 	Unsupported *whUnsupported  `json:"unsupported,omitempty"`
+	System      *whSystem       `json:"system,omitempty"`
 	Errors      []webhookError  `json:"errors,omitempty"`
 	Type        string          `json:"type"`
+}
+
+type whSystem struct {
+	Body   string `json:"body"`
+	WaID   string `json:"wa_id,omitempty"`
+	UserID string `json:"user_id,omitempty"`
+	Type   string `json:"type"`
 }
 
 type whContext struct {
@@ -315,15 +330,18 @@ type whUnsupported struct {
 	Type string `json:"type"`
 }
 
-// customerLocked returns (creating) the customer record.
+// customerLocked returns (creating) the customer record. Every customer
+// gets a business-scoped user id, derived from the wa_id so that it is
+// stable across emulator restarts.
 func (e *Emulator) customerLocked(waID, name, pnid string) *customer {
 	c := e.customers[waID]
 	if c == nil {
-		c = &customer{waID: waID, name: name, pnid: pnid}
+		c = &customer{waID: waID, name: name, pnid: pnid, userID: bsuidFor(waID)}
 		if c.name == "" {
 			c.name = "+" + waID
 		}
 		e.customers[waID] = c
+		e.byUserID[c.userID] = waID
 	}
 	if name != "" {
 		c.name = name
@@ -373,8 +391,20 @@ func (e *Emulator) CustomerSend(ctx context.Context, in CustomerMessage) (string
 		ts = now
 	}
 	c := e.customerLocked(waID, in.Name, pnid)
+	if in.Username != "" {
+		c.username = in.Username
+	}
+	if in.UsernameOnly {
+		c.usernameOnly = true
+		if c.username == "" {
+			c.username = usernameFor(c.name)
+		}
+	}
 	id := e.wamidLocked(waID)
-	wm := &whMessage{From: waID, ID: id, Timestamp: unixString(ts), Type: typ}
+	wm := &whMessage{From: waID, FromUserID: c.userID, ID: id, Timestamp: unixString(ts), Type: typ}
+	if c.usernameOnly {
+		wm.From = ""
+	}
 	pm := &inMsg{PhoneMessage: PhoneMessage{ID: id, PhoneNumberID: pnid, WaID: waID, Type: typ, Status: "delivered", Timestamp: ts,
 		Statuses: []StatusEvent{{Status: "delivered", At: now}}}, pnid: pnid}
 
@@ -521,9 +551,102 @@ func (e *Emulator) CustomerSend(ctx context.Context, in CustomerMessage) (string
 	e.inbound[id] = pm
 	c.chat = append(c.chat, id)
 	e.stats.received++
-	contact := &whContact{WaID: waID}
-	contact.Profile.Name = c.name
-	e.enqueueLocked(&whItem{pnid: pnid, contact: contact, message: wm})
+	e.enqueueLocked(&whItem{pnid: pnid, contact: c.webhookContact(), message: wm})
+	return id, nil
+}
+
+// webhookContact is the customer as contacts[] names them: always by
+// BSUID, by phone number unless they share only a username.
+func (c *customer) webhookContact() *whContact {
+	contact := &whContact{WaID: c.waID, UserID: c.userID}
+	if c.usernameOnly {
+		contact.WaID = ""
+	}
+	contact.Profile.Name, contact.Profile.Username = c.name, c.username
+	return contact
+}
+
+// bsuidFor derives a business-scoped user id in Meta's format (country
+// code, a dot, digits) from a wa_id.
+func bsuidFor(waID string) string {
+	sum := sha256.Sum256([]byte("bsuid:" + waID))
+	return fmt.Sprintf("DE.%d", binary.BigEndian.Uint64(sum[:8]))
+}
+
+// usernameFor makes a username like "@mira.okafor" from a name.
+func usernameFor(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-':
+			b.WriteByte('.')
+		case r == 'ä':
+			b.WriteString("ae")
+		case r == 'ö':
+			b.WriteString("oe")
+		case r == 'ü':
+			b.WriteString("ue")
+		case r == 'ß':
+			b.WriteString("ss")
+		}
+	}
+	return "@" + strings.Trim(b.String(), ".")
+}
+
+// UserIDOf returns the business-scoped user id of customer waID, or "" if
+// the emulator does not know them.
+func (e *Emulator) UserIDOf(waID string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c := e.customers[digitsOnly(waID)]; c != nil {
+		return c.userID
+	}
+	return ""
+}
+
+// CustomerChangeNumber makes customer waID move to newWaID, as WhatsApp
+// does when a user changes their number: Meta sends a user_changed_number
+// system message from the old identifiers naming the new phone number and
+// the new BSUID (a new number gets a new one). It returns the wamid.
+func (e *Emulator) CustomerChangeNumber(ctx context.Context, waID, newWaID string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	waID, newWaID = digitsOnly(waID), digitsOnly(newWaID)
+	if len(newWaID) < 7 || len(newWaID) > 15 {
+		return "", fmt.Errorf("emulator: invalid wa_id %q", newWaID)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[waID]
+	if c == nil {
+		return "", fmt.Errorf("emulator: unknown customer %q", waID)
+	}
+	if e.customers[newWaID] != nil {
+		return "", fmt.Errorf("emulator: %q is another customer", newWaID)
+	}
+	id := e.wamidLocked(waID)
+	old := *c
+	c.waID, c.userID = newWaID, bsuidFor(newWaID)
+	delete(e.customers, waID)
+	e.customers[newWaID] = c
+	e.byUserID[c.userID] = newWaID
+	for _, pnid := range []string{c.pnid} {
+		if t, ok := e.lastInbound[pairKey{pnid, waID}]; ok {
+			e.lastInbound[pairKey{pnid, newWaID}] = t
+		}
+	}
+	wm := &whMessage{From: old.waID, FromUserID: old.userID, ID: id, Timestamp: unixString(e.now()), Type: "system",
+		System: &whSystem{Body: fmt.Sprintf("User %s changed from %s to %s", c.name, old.waID, newWaID), WaID: newWaID, UserID: c.userID, Type: "user_changed_number"}}
+	if c.usernameOnly {
+		wm.From = ""
+		wm.System.WaID = ""
+		wm.System.Body = fmt.Sprintf("User %s changed their number", c.name)
+	}
+	// System messages carry no contacts array.
+	e.enqueueLocked(&whItem{pnid: c.pnid, message: wm})
 	return id, nil
 }
 

@@ -166,6 +166,7 @@ type Emulator struct {
 	media       map[string]*mediaObject
 	lookaside   map[string]lookasideGrant
 	customers   map[string]*customer
+	byUserID    map[string]string // BSUID → wa_id
 	outbound    map[string]*outMsg
 	inbound     map[string]*inMsg
 	lastInbound map[pairKey]time.Time
@@ -227,6 +228,7 @@ func New(cfg Config) (*Emulator, error) {
 		media:       map[string]*mediaObject{},
 		lookaside:   map[string]lookasideGrant{},
 		customers:   map[string]*customer{},
+		byUserID:    map[string]string{},
 		outbound:    map[string]*outMsg{},
 		inbound:     map[string]*inMsg{},
 		lastInbound: map[pairKey]time.Time{},

@@ -79,6 +79,13 @@ func invalidParam(details string) *graphError {
 	return whatsappError(http.StatusBadRequest, 100, "Invalid parameter", details)
 }
 
+// errBSUIDUnsupported is Meta's 131062: this message (an authentication
+// template) cannot go to a business-scoped user id.
+func errBSUIDUnsupported() *graphError {
+	return whatsappError(http.StatusBadRequest, 131062, "Business-scoped User ID recipients are not supported for this message.",
+		"Authentication templates must be sent to a phone number.")
+}
+
 // requiredParam mirrors Meta's "(#100) The parameter X is required." message.
 func requiredParam(name string) *graphError {
 	g := whatsappError(http.StatusBadRequest, 100, "The parameter "+name+" is required.", "The parameter "+name+" is required.")

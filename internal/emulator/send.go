@@ -18,6 +18,7 @@ type sendRequest struct {
 	MessagingProduct string `json:"messaging_product"`
 	RecipientType    string `json:"recipient_type"`
 	To               string `json:"to"`
+	Recipient        string `json:"recipient"`
 	Type             string `json:"type"`
 	Status           string `json:"status"`
 	MessageID        string `json:"message_id"`
@@ -187,14 +188,26 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 		e.handleMarkRead(w, num, &req)
 		return
 	}
-	if req.To == "" {
+	if req.To == "" && req.Recipient == "" {
 		e.writeGraphError(w, requiredParam("to"))
 		return
 	}
-	waID := digitsOnly(req.To)
-	if len(waID) < 7 || len(waID) > 15 {
-		e.writeGraphError(w, invalidParam("Param to must be a valid phone number"))
-		return
+	var waID string
+	byUserID := req.To == "" // Meta uses to when both are set
+	if byUserID {
+		e.mu.Lock()
+		waID = e.byUserID[req.Recipient]
+		e.mu.Unlock()
+		if waID == "" {
+			e.writeGraphError(w, invalidParam("Param recipient must be a valid business-scoped user id"))
+			return
+		}
+	} else {
+		waID = digitsOnly(req.To)
+		if len(waID) < 7 || len(waID) > 15 {
+			e.writeGraphError(w, invalidParam("Param to must be a valid phone number"))
+			return
+		}
 	}
 	if req.RecipientType != "" && req.RecipientType != "individual" {
 		e.writeGraphError(w, invalidParam(`Param recipient_type must be "individual"`))
@@ -223,6 +236,9 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 		link, gerr = e.validateMedia(&req, m)
 	case "template":
 		tmpl, gerr = e.validateTemplate(&req, m)
+		if gerr == nil && byUserID && strings.EqualFold(tmpl.Category, "AUTHENTICATION") {
+			gerr = errBSUIDUnsupported()
+		}
 	case "interactive":
 		gerr = validateInteractive(&req, m)
 	case "reaction":
@@ -289,8 +305,9 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 	e.mu.Unlock()
 
 	type contact struct {
-		Input string `json:"input"`
-		WaID  string `json:"wa_id"`
+		Input  string `json:"input"`
+		WaID   string `json:"wa_id,omitempty"`
+		UserID string `json:"user_id,omitempty"`
 	}
 	type message struct {
 		ID            string `json:"id"`
@@ -300,7 +317,10 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 		MessagingProduct string    `json:"messaging_product"`
 		Contacts         []contact `json:"contacts"`
 		Messages         []message `json:"messages"`
-	}{"whatsapp", []contact{{req.To, waID}}, []message{{ID: m.ID}}}
+	}{"whatsapp", []contact{{Input: req.To, WaID: waID}}, []message{{ID: m.ID}}}
+	if byUserID {
+		resp.Contacts[0] = contact{Input: req.Recipient, UserID: req.Recipient}
+	}
 	if tmpl != nil {
 		// Meta reports the pacing status only for template sends.
 		resp.Messages[0].MessageStatus = "accepted"
@@ -813,10 +833,12 @@ func (e *Emulator) failLocked(m *outMsg, f webhookError, at time.Time) {
 	m.Statuses = append(m.Statuses, StatusEvent{Status: "failed", At: at})
 	m.Error = &StatusError{Code: f.Code, Title: f.Title}
 	e.stats.errors[f.Code]++
-	e.enqueueLocked(&whItem{pnid: m.pnid, statuses: true, status: &whStatus{
+	st := &whStatus{
 		ID: m.ID, Status: "failed", Timestamp: unixString(at), RecipientID: m.WaID,
 		BizOpaqueCallbackData: m.bizOpaque, Errors: []webhookError{f},
-	}})
+	}
+	e.recipientLocked(st, m)
+	e.enqueueLocked(&whItem{pnid: m.pnid, statuses: true, status: st})
 }
 
 // advanceLocked moves the message forward; statuses never go backwards, and a
@@ -836,10 +858,25 @@ func (e *Emulator) advanceLocked(m *outMsg, status string, at time.Time) {
 		}
 	}
 	st := &whStatus{ID: m.ID, Status: status, Timestamp: unixString(at), RecipientID: m.WaID, BizOpaqueCallbackData: m.bizOpaque}
+	e.recipientLocked(st, m)
 	if status == "sent" || status == "delivered" {
 		st.Pricing = &whPricing{Billable: m.billable, PricingModel: "PMP", Category: m.category, Type: m.priceType}
 	}
 	e.enqueueLocked(&whItem{pnid: m.pnid, statuses: true, status: st})
+}
+
+// recipientLocked names a status's recipient as Meta does since 2026: by
+// BSUID always (recipient_user_id), by phone number unless the customer
+// shares only a username.
+func (e *Emulator) recipientLocked(st *whStatus, m *outMsg) {
+	c := e.customers[m.WaID]
+	if c == nil {
+		return
+	}
+	st.RecipientUserID = c.userID
+	if c.usernameOnly {
+		st.RecipientID = ""
+	}
 }
 
 // fetchLinkLocked downloads a link-based media message in the background, as

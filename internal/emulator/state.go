@@ -29,11 +29,17 @@ type lookasideGrant struct {
 
 // customer is a virtual WhatsApp user.
 type customer struct {
-	waID  string
-	name  string
-	pnid  string   // business number the customer last talked to
-	chat  []string // message ids in order, both directions
-	lastB string   // last business wamid, for virtual customers' replies
+	waID string
+	name string
+	// userID is the customer's business-scoped user id (BSUID), on every
+	// webhook; a usernameOnly customer shares no phone number: webhooks
+	// name them by userID and username alone, as Meta does since 2026.
+	userID       string
+	username     string
+	usernameOnly bool
+	pnid         string   // business number the customer last talked to
+	chat         []string // message ids in order, both directions
+	lastB        string   // last business wamid, for virtual customers' replies
 }
 
 // outMsg is a message the business sent.

@@ -84,7 +84,8 @@ type NamedParam struct {
 }
 
 // DefaultTemplates returns the emulator's stock templates: approved ones in
-// English and German, one REJECTED and one PAUSED.
+// English and German (one of them an authentication template), one
+// REJECTED and one PAUSED.
 func DefaultTemplates() []Template {
 	return []Template{
 		{
@@ -128,6 +129,15 @@ func DefaultTemplates() []Template {
 			Components: []TemplateComponent{
 				{Type: "HEADER", Format: "IMAGE", Example: &TemplateExample{HeaderHandle: []string{"https://scontent.whatsapp.net/v/sample.jpg"}}},
 				{Type: "BODY", Text: "Willkommen! Schön, dass Sie da sind."},
+			},
+		},
+		{
+			// Authentication templates go to phone numbers only (131062 for
+			// a business-scoped user id).
+			ID: "1340298177361602", Name: "login_code", Language: "en", Status: "APPROVED", Category: "AUTHENTICATION",
+			ParameterFormat: "POSITIONAL",
+			Components: []TemplateComponent{
+				{Type: "BODY", Text: "{{1}} is your verification code.", Example: &TemplateExample{BodyText: [][]string{{"123456"}}}},
 			},
 		},
 		{

@@ -13,7 +13,35 @@ func virtualNames() []string {
 	return []string{
 		"Anna Schmidt", "Lukas Müller", "Sophie Weber", "Jonas Fischer", "Marie Becker", "Felix Wagner",
 		"Emma Hoffmann", "Paul Schäfer", "Olivia Brown", "James Smith", "Charlotte Jones", "Jürgen Köhler",
+		"Mira Okafor", "Leon Richter", "Hannah Klein", "Noah Wolf", "Lena Schröder", "Ben Neumann",
+		"Amelia Taylor", "Finn Schwarz", "Mia Zimmermann", "Elias Braun", "Clara Hartmann", "Yusuf Demir",
 	}
+}
+
+// usernameOnlyEvery makes every usernameOnlyEvery-th virtual customer one
+// who shares only a username.
+const usernameOnlyEvery = 4
+
+// virtualPeople draws n virtual customers with distinct names (a number is
+// added once the list runs out), spread over the business numbers; every
+// fourth one shares only a username, as WhatsApp users may since 2026.
+func (e *Emulator) virtualPeople(n int) []CustomerMessage {
+	names := virtualNames()
+	e.chaosRand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	people := make([]CustomerMessage, n)
+	for i := range people {
+		name := names[i%len(names)]
+		if round := i / len(names); round > 0 {
+			name = fmt.Sprintf("%s %d", name, round+1)
+		}
+		people[i] = CustomerMessage{
+			WaID:          fmt.Sprintf("4915%09d", e.chaosRand.IntN(1_000_000_000)),
+			Name:          name,
+			PhoneNumberID: e.cfg.PhoneNumbers[i%len(e.cfg.PhoneNumbers)].PhoneNumberID,
+			UsernameOnly:  i%usernameOnlyEvery == usernameOnlyEvery-1,
+		}
+	}
+	return people
 }
 
 func virtualTexts() []string {
@@ -33,8 +61,8 @@ func virtualTexts() []string {
 
 func virtualEmojis() []string { return []string{"👍", "❤️", "😂", "🙏", "😮"} }
 
-// StartCustomers lets n random virtual customers (German/English names, wa_ids
-// 4915xxxxxxxxx) write in at rate messages per second in total: mostly text,
+// StartCustomers lets n random virtual customers (distinct German/English
+// names, wa_ids 4915xxxxxxxxx, every fourth one username-only) write in at rate messages per second in total: mostly text,
 // some media, replies, reactions and picks of offered buttons. It replaces any
 // running set; StopCustomers or Close ends it.
 func (e *Emulator) StartCustomers(rate float64, n int) error {
@@ -45,15 +73,7 @@ func (e *Emulator) StartCustomers(rate float64, n int) error {
 	ctx, cancel := context.WithCancel(e.lifetime)
 	e.mu.Lock()
 	e.customersOn = cancel
-	people := make([]CustomerMessage, n)
-	for i := range people {
-		people[i] = CustomerMessage{
-			WaID: fmt.Sprintf("4915%09d", e.chaosRand.IntN(1_000_000_000)),
-			Name: pickOne(e.chaosRand, virtualNames()),
-			// Spread customers over the business numbers.
-			PhoneNumberID: e.cfg.PhoneNumbers[i%len(e.cfg.PhoneNumbers)].PhoneNumberID,
-		}
-	}
+	people := e.virtualPeople(n)
 	e.mu.Unlock()
 	e.bg.Add(1)
 	go func() {

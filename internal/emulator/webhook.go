@@ -48,16 +48,19 @@ type whMetadata struct {
 
 type whContact struct {
 	Profile struct {
-		Name string `json:"name"`
+		Name     string `json:"name"`
+		Username string `json:"username,omitempty"`
 	} `json:"profile"`
-	WaID string `json:"wa_id"`
+	WaID   string `json:"wa_id,omitempty"`
+	UserID string `json:"user_id,omitempty"`
 }
 
 type whStatus struct {
 	ID                    string         `json:"id"`
 	Status                string         `json:"status"`
 	Timestamp             string         `json:"timestamp"`
-	RecipientID           string         `json:"recipient_id"`
+	RecipientID           string         `json:"recipient_id,omitempty"`
+	RecipientUserID       string         `json:"recipient_user_id,omitempty"`
 	BizOpaqueCallbackData string         `json:"biz_opaque_callback_data,omitempty"`
 	Pricing               *whPricing     `json:"pricing,omitempty"`
 	Errors                []webhookError `json:"errors,omitempty"`
@@ -207,8 +210,8 @@ func (e *Emulator) addDeliveryLocked(now time.Time, items []*whItem) {
 	}
 	seen := map[string]bool{}
 	for _, it := range items {
-		if it.contact != nil && !seen[it.contact.WaID] {
-			seen[it.contact.WaID] = true
+		if it.contact != nil && !seen[it.contact.UserID+"|"+it.contact.WaID] {
+			seen[it.contact.UserID+"|"+it.contact.WaID] = true
 			v.Contacts = append(v.Contacts, it.contact)
 		}
 		if it.message != nil {

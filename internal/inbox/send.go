@@ -232,6 +232,12 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 		if _, err := whatsapp.BuildTemplateComponents(t, in.Template.Parameters); err != nil {
 			return switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
 		}
+		if c.Contact.WaID == "" && strings.EqualFold(t.Category, whatsapp.CategoryAuthentication) {
+			// Meta refuses them (131062): one-tap, zero-tap and copy-code
+			// authentication templates still go to phone numbers only.
+			return switchboard.Errorf(switchboard.EUnprocessable,
+				"Authentication templates need the customer's phone number, and this customer shares only a username. Use another template.")
+		}
 		m.Content.Template = in.Template
 		m.Content.Text = renderTemplate(t, in.Template.Parameters)
 	default:

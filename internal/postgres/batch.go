@@ -35,8 +35,8 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 			return nil, switchboard.Errorf(switchboard.EInvalid, "Message is required.")
 		case in.ChannelID == "":
 			return nil, switchboard.Errorf(switchboard.EInvalid, "Channel is required.")
-		case in.WaID == "":
-			return nil, switchboard.Errorf(switchboard.EInvalid, "WhatsApp id is required.")
+		case !in.HasSender():
+			return nil, switchboard.Errorf(switchboard.EInvalid, "A phone number or business-scoped user id is required.")
 		}
 	}
 	for _, u := range b.Statuses {
@@ -46,7 +46,24 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	msgs := make([]preparedInbound, len(b.Messages))
 	for i, in := range b.Messages {
-		p := preparedInbound{in: in, index: i, contact: db.codec.ContactWaIDHash(in.ChannelID, in.WaID)}
+		p := preparedInbound{in: in, index: i, key: db.codec.ContactKey(in.ChannelID, in.WaID, in.UserID)}
+		p.contact = p.key
+		if in.WaID != "" {
+			p.phone = p.key
+		}
+		if in.UserID != "" {
+			p.user = db.codec.ContactUserIDHash(in.ChannelID, in.UserID)
+		}
+		if in.NewWaID != "" || in.NewUserID != "" {
+			c := &preparedInbound{in: switchboard.InboundMessage{ChannelID: in.ChannelID, WaID: in.NewWaID, UserID: in.NewUserID}}
+			if in.NewWaID != "" {
+				c.phone = db.codec.ContactWaIDHash(in.ChannelID, in.NewWaID)
+			}
+			if in.NewUserID != "" {
+				c.user = db.codec.ContactUserIDHash(in.ChannelID, in.NewUserID)
+			}
+			p.change = c
+		}
 		if id := in.Message.WAMessageID; id != "" {
 			p.wamid = db.codec.WAMIDHash(in.ChannelID, id)
 		}
@@ -58,13 +75,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 		}
 		msgs[i] = p
 	}
-	// Lock order; stable, so that a contact's messages keep theirs.
-	slices.SortStableFunc(msgs, func(a, b preparedInbound) int {
-		if c := strings.Compare(a.in.ChannelID, b.in.ChannelID); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.contact, b.contact)
-	})
+	sortInbound(msgs)
 	statuses := make([]preparedStatus, len(b.Statuses))
 	for i, u := range b.Statuses {
 		p := preparedStatus{u: u, index: i, ts: db.timeOr(u.Timestamp)}
@@ -78,7 +89,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
 			received: make([]*switchboard.Received, len(msgs)), outcomes: make([]statusOutcome, len(statuses)),
 			known: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
@@ -103,12 +114,30 @@ func retryable(err error) bool {
 	return code == "40P01" || code == "40001" // deadlock_detected, serialization_failure
 }
 
+// sortInbound puts messages in lock order; stable, so that a contact's
+// messages keep theirs.
+func sortInbound(msgs []preparedInbound) {
+	slices.SortStableFunc(msgs, func(a, b preparedInbound) int {
+		if c := strings.Compare(a.in.ChannelID, b.in.ChannelID); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.contact, b.contact)
+	})
+}
+
 // preparedInbound is an inbound message with its blind indexes, computed
 // before the transaction; index is its place in the batch.
 type preparedInbound struct {
 	in                                 switchboard.InboundMessage
 	index                              int
 	wamid, contact, replyTo, reactedTo []byte
+	// key is the wa_id_hash of a contact the message creates
+	// (storecrypt.ContactKey); contact is the wa_id_hash of the contact it
+	// belongs to, as resolve found it. phone and user are the blind
+	// indexes of the phone number and BSUID it names (nil if it does not).
+	key, phone, user []byte
+	// change holds the new identifiers of a number or BSUID change.
+	change *preparedInbound
 }
 
 // preparedStatus is a status with its wamid's blind index and lock key.
@@ -122,11 +151,40 @@ type preparedStatus struct {
 
 // batchContact is a contact as a batch transaction knows it.
 type batchContact struct {
-	id, channelID, keyID, waID string
-	createdAt                  time.Time
-	sealedName                 []byte
-	name                       string
-	nameKnown                  bool // name is the plaintext of sealedName (or was just stored)
+	id, channelID, keyID string
+	createdAt            time.Time
+	sealedName           []byte
+	name                 string
+	nameKnown            bool // name is the plaintext of sealedName (or was just stored)
+
+	// waHash and userHash are the stored blind indexes (userHash nil if no
+	// BSUID is known); ids are the identifiers, each decrypted only when
+	// needed (see batchJob.ids).
+	waHash, userHash []byte
+	ids              [numIDs]contactID
+}
+
+// The identifiers of a contact besides its name, by their column.
+const (
+	idWaID = iota
+	idUserID
+	idParentUserID
+	idUsername
+	numIDs
+)
+
+var idColumns = [numIDs]string{"wa_id", "user_id", "parent_user_id", "username"}
+
+// contactID is one identifier of a contact: sealed as stored (nil for
+// NULL) and its plaintext once known.
+type contactID struct {
+	sealed []byte
+	plain  string
+	known  bool
+}
+
+func (c *contactID) set(sealed []byte, plain string) {
+	*c = contactID{sealed: sealed, plain: plain, known: true}
 }
 
 // batchConversation is a conversation the batch adds messages to: its id
@@ -161,6 +219,7 @@ type batchJob struct {
 	msgs     []preparedInbound
 	statuses []preparedStatus
 	events   []int64
+	dead     []switchboard.DeadEvent
 
 	now      time.Time
 	received []*switchboard.Received // by batch index
@@ -185,6 +244,9 @@ type insertRow struct {
 }
 
 func (j *batchJob) run(ctx context.Context, tx *txn) error {
+	if err := j.resolve(ctx, tx); err != nil {
+		return err
+	}
 	if err := j.prefetch(ctx, tx); err != nil {
 		return err
 	}
@@ -207,6 +269,73 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 		}
 		j.outcomes[p.index] = out
 	}
+	return nil
+}
+
+// resolve finds the contact each message belongs to: by BSUID first, then
+// by wa_id_hash (the phone number's blind index, or the BSUID's for a
+// contact without one), then by what an earlier message of the batch
+// named; and puts the messages in lock order by it. A message from a
+// customer the store does not know yet keeps its own key.
+func (j *batchJob) resolve(ctx context.Context, tx *txn) error {
+	if len(j.msgs) == 0 {
+		return nil
+	}
+	var userChannels, waChannels []string
+	var users, was [][]byte
+	for _, p := range j.msgs {
+		if p.user != nil {
+			userChannels, users = append(userChannels, p.in.ChannelID), append(users, p.user)
+		}
+		waChannels, was = append(waChannels, p.in.ChannelID), append(was, p.key)
+	}
+	rows, err := tx.Query(ctx, `SELECT channel_id, wa_id_hash, user_id_hash FROM contacts
+		WHERE (channel_id, user_id_hash) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))
+			OR (channel_id, wa_id_hash) IN (SELECT * FROM unnest($3::text[], $4::bytea[]))`, userChannels, users, waChannels, was)
+	if err != nil {
+		return fmt.Errorf("resolve contacts: %w", err)
+	}
+	byUser, byWa := map[string][]byte{}, map[string][]byte{}
+	for rows.Next() {
+		var ch string
+		var wa, user []byte
+		if err := rows.Scan(&ch, &wa, &user); err != nil {
+			rows.Close()
+			return fmt.Errorf("resolve contacts: %w", err)
+		}
+		byWa[ch+"\x00"+string(wa)] = wa
+		if user != nil {
+			byUser[ch+"\x00"+string(user)] = wa
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("resolve contacts: %w", err)
+	}
+	order := make([]*preparedInbound, len(j.msgs))
+	for i := range j.msgs {
+		order[j.msgs[i].index] = &j.msgs[i]
+	}
+	for _, p := range order {
+		ch := p.in.ChannelID
+		uk, wk := ch+"\x00"+string(p.user), ch+"\x00"+string(p.key)
+		switch key, ok := byUser[uk]; {
+		case p.user != nil && ok:
+			p.contact = key
+		case byWa[wk] != nil:
+			p.contact = byWa[wk]
+		default:
+			p.contact = p.key
+			byWa[wk] = p.key
+		}
+		if p.user != nil && byUser[uk] == nil {
+			byUser[uk] = p.contact
+		}
+		if p.phone != nil && byWa[ch+"\x00"+string(p.phone)] == nil {
+			byWa[ch+"\x00"+string(p.phone)] = p.contact
+		}
+	}
+	sortInbound(j.msgs)
 	return nil
 }
 
@@ -234,7 +363,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) error {
 		return nil
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT id, channel_id, wa_id_hash, key_id, name, created_at FROM contacts
+	b.Queue(`SELECT id, channel_id, wa_id_hash, key_id, name, created_at, user_id_hash, wa_id, user_id, parent_user_id, username FROM contacts
 		WHERE (channel_id, wa_id_hash) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))
 		ORDER BY id FOR NO KEY UPDATE`, channels, hashes)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id FROM conversations c
@@ -253,14 +382,19 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) error {
 	}
 	for rows.Next() {
 		ct := &batchContact{}
-		var hash []byte
-		if err := rows.Scan(&ct.id, &ct.channelID, &hash, &ct.keyID, &ct.sealedName, &ct.createdAt); err != nil {
+		if err := rows.Scan(&ct.id, &ct.channelID, &ct.waHash, &ct.keyID, &ct.sealedName, &ct.createdAt, &ct.userHash,
+			&ct.ids[idWaID].sealed, &ct.ids[idUserID].sealed, &ct.ids[idParentUserID].sealed, &ct.ids[idUsername].sealed); err != nil {
 			rows.Close()
 			return fmt.Errorf("lock contacts: %w", err)
 		}
 		ct.createdAt = ct.createdAt.UTC()
 		ct.name, ct.nameKnown = j.db.names.get(ct.id, ct.sealedName)
-		j.contacts[ct.channelID+"\x00"+string(hash)] = ct
+		for i := range ct.ids {
+			if ct.ids[i].sealed == nil {
+				ct.ids[i].known = true
+			}
+		}
+		j.contacts[ct.channelID+"\x00"+string(ct.waHash)] = ct
 		byID[ct.id] = ct
 	}
 	rows.Close()
@@ -447,8 +581,11 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		b.Queue(`SELECT a.conversation_id, u.id, u.name FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
+	for _, d := range j.dead {
+		b.Queue(`UPDATE webhook_inbox SET dead_reason = $2, dead_at = $3, leased_until = NULL WHERE id = $1`, d.ID, d.Reason, j.now)
+	}
 	if len(j.events) > 0 {
-		b.Queue(`DELETE FROM webhook_inbox WHERE id = ANY($1)`, j.events)
+		b.Queue(`DELETE FROM webhook_inbox WHERE id = ANY($1) AND dead_reason IS NULL`, j.events)
 	}
 	if b.Len() == 0 {
 		return nil
@@ -512,6 +649,11 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			return fmt.Errorf("list assignees: %w", err)
 		}
 	}
+	for range j.dead {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("keep dead letter: %w", err)
+		}
+	}
 	if len(j.events) > 0 {
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("delete webhooks: %w", err)
@@ -534,57 +676,179 @@ func duplicate(id, conversationID string) *switchboard.Received {
 }
 
 // contact returns the locked contact of a message, or creates it, and
-// keeps its name current like receiveContact.
+// keeps its name and identifiers current.
 func (j *batchJob) contact(ctx context.Context, tx *txn, p *preparedInbound) (*batchContact, error) {
 	db, in := j.db, p.in
 	key := in.ChannelID + "\x00" + string(p.contact)
 	ct := j.contacts[key]
 	if ct == nil {
-		id, keyID, err := db.createContact(ctx, tx, in, p.contact, j.now)
+		id, keyID, sealed, err := db.createContact(ctx, tx, in, p.contact, p.user, j.now)
 		if err != nil {
 			return nil, err
 		}
-		if id != "" {
-			ct = &batchContact{id: id, channelID: in.ChannelID, keyID: keyID, waID: in.WaID, createdAt: j.now, name: in.ProfileName, nameKnown: true}
-			j.contacts[key] = ct
-			return ct, nil
+		if id == "" {
+			// Another transaction created the contact first: start over,
+			// and resolve finds it.
+			return nil, errDuplicate
 		}
-		// Another transaction created the contact first; use theirs.
-		ct = &batchContact{channelID: in.ChannelID}
-		if err := tx.QueryRow(ctx, `SELECT id, key_id, name, created_at FROM contacts WHERE channel_id = $1 AND wa_id_hash = $2
-			FOR NO KEY UPDATE`, in.ChannelID, p.contact).Scan(&ct.id, &ct.keyID, &ct.sealedName, &ct.createdAt); err != nil {
-			return nil, fmt.Errorf("find contact: %w", err)
+		ct = &batchContact{id: id, channelID: in.ChannelID, keyID: keyID, createdAt: j.now, name: in.ProfileName, nameKnown: true,
+			waHash: p.contact, userHash: p.user}
+		for i, v := range [numIDs]string{in.WaID, in.UserID, in.ParentUserID, in.Username} {
+			ct.ids[i].set(sealed[i], v)
 		}
-		ct.createdAt = ct.createdAt.UTC()
 		j.contacts[key] = ct
-	}
-	ct.waID = in.WaID
-	if in.ProfileName == "" || (ct.nameKnown && ct.name == in.ProfileName) {
 		return ct, nil
+	}
+	// What the message says is the plaintext of what matched.
+	if p.phone != nil && bytes.Equal(ct.waHash, p.phone) {
+		ct.ids[idWaID].plain, ct.ids[idWaID].known = in.WaID, true
+	}
+	if p.user != nil && bytes.Equal(ct.userHash, p.user) {
+		ct.ids[idUserID].plain, ct.ids[idUserID].known = in.UserID, true
+	}
+	renamed, err := j.rename(ctx, tx, ct, in.ProfileName)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.identify(ctx, tx, ct, p, renamed); err != nil {
+		return nil, err
+	}
+	if p.change != nil {
+		if err := j.identify(ctx, tx, ct, p.change, false); err != nil {
+			return nil, err
+		}
+	}
+	return ct, nil
+}
+
+// rename stores a changed, non-empty profile name and reports whether it
+// did.
+func (j *batchJob) rename(ctx context.Context, tx *txn, ct *batchContact, profileName string) (bool, error) {
+	db := j.db
+	if profileName == "" || (ct.nameKnown && ct.name == profileName) {
+		return false, nil
 	}
 	if !ct.nameKnown {
 		old, err := db.codec.Open(ctx, ct.keyID, "contacts", "name", ct.id, ct.sealedName)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		ct.name, ct.nameKnown = string(old), true
 		db.names.put(ct.id, ct.sealedName, ct.name)
-		if ct.name == in.ProfileName {
-			return ct, nil
+		if ct.name == profileName {
+			return false, nil
 		}
 	}
-	sealed, err := db.codec.Seal(ctx, ct.keyID, "contacts", "name", ct.id, []byte(in.ProfileName))
+	sealed, err := db.codec.Seal(ctx, ct.keyID, "contacts", "name", ct.id, []byte(profileName))
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE contacts SET name = $2, updated_at = $3 WHERE id = $1`, ct.id, sealed, j.now); err != nil {
-		return nil, fmt.Errorf("update contact name: %w", err)
+		return false, fmt.Errorf("update contact name: %w", err)
 	}
-	if err := replaceTerms(ctx, tx, ct.id, db.codec.Index.ContactTerms(in.ProfileName, in.WaID)); err != nil {
-		return nil, err
+	ct.sealedName, ct.name = nil, profileName
+	return true, nil
+}
+
+// ids decrypts the contact's identifiers the transaction does not know yet.
+func (j *batchJob) ids(ctx context.Context, ct *batchContact) error {
+	for i := range ct.ids {
+		id := &ct.ids[i]
+		if id.known {
+			continue
+		}
+		b, err := j.db.codec.Open(ctx, ct.keyID, "contacts", idColumns[i], ct.id, id.sealed)
+		if err != nil {
+			return err
+		}
+		id.plain, id.known = string(b), true
 	}
-	ct.sealedName, ct.name = nil, in.ProfileName
-	return ct, nil
+	return nil
+}
+
+// identify links what the message says about its sender to the contact:
+// a BSUID it did not have (or a new one), a phone number it did not have
+// (or a new one; wa_id_hash moves to it unless another contact holds that
+// number), a changed username or parent BSUID. The search terms follow,
+// also after a rename.
+func (j *batchJob) identify(ctx context.Context, tx *txn, ct *batchContact, p *preparedInbound, renamed bool) error {
+	db, in := j.db, p.in
+	quick := (p.user == nil || bytes.Equal(ct.userHash, p.user)) && (p.phone == nil || bytes.Equal(ct.waHash, p.phone)) &&
+		in.Username == "" && in.ParentUserID == ""
+	if quick && !renamed {
+		return nil
+	}
+	if err := j.ids(ctx, ct); err != nil {
+		return err
+	}
+	var sets []string
+	var args []any
+	seal := func(i int, v string) error {
+		sealed, err := db.codec.Seal(ctx, ct.keyID, "contacts", idColumns[i], ct.id, []byte(v))
+		if err != nil {
+			return err
+		}
+		ct.ids[i].set(sealed, v)
+		args = append(args, sealed)
+		sets = append(sets, fmt.Sprintf("%s = $%d", idColumns[i], len(args)))
+		return nil
+	}
+	if p.user != nil && !bytes.Equal(ct.userHash, p.user) {
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = $1 AND user_id_hash = $2)`,
+			ct.channelID, p.user).Scan(&taken); err != nil {
+			return fmt.Errorf("check BSUID: %w", err)
+		}
+		// A BSUID another contact holds stays there; contacts are not
+		// merged.
+		if !taken {
+			if err := seal(idUserID, in.UserID); err != nil {
+				return err
+			}
+			args = append(args, p.user)
+			sets = append(sets, fmt.Sprintf("user_id_hash = $%d", len(args)))
+			ct.userHash = p.user
+		}
+	}
+	terms := renamed
+	if in.WaID != "" && ct.ids[idWaID].plain != in.WaID {
+		if err := seal(idWaID, in.WaID); err != nil {
+			return err
+		}
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = $1 AND wa_id_hash = $2)`,
+			ct.channelID, p.phone).Scan(&taken); err != nil {
+			return fmt.Errorf("check phone number: %w", err)
+		}
+		if !taken {
+			args = append(args, p.phone)
+			sets = append(sets, fmt.Sprintf("wa_id_hash = $%d", len(args)))
+			ct.waHash = p.phone
+		}
+		terms = true
+	}
+	if in.Username != "" && ct.ids[idUsername].plain != in.Username {
+		if err := seal(idUsername, in.Username); err != nil {
+			return err
+		}
+		terms = true
+	}
+	if in.ParentUserID != "" && ct.ids[idParentUserID].plain != in.ParentUserID {
+		if err := seal(idParentUserID, in.ParentUserID); err != nil {
+			return err
+		}
+	}
+	if len(sets) > 0 {
+		args = append(args, j.now, ct.id)
+		q := `UPDATE contacts SET ` + strings.Join(sets, ", ") + fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, len(args)-1, len(args))
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("update contact identifiers: %w", err)
+		}
+	}
+	if !terms {
+		return nil
+	}
+	return replaceTerms(ctx, tx, ct.id, db.codec.ContactTerms(ct.name, ct.ids[idUsername].plain, ct.ids[idWaID].plain))
 }
 
 // result puts the batch's outcome together after the commit, decrypting
@@ -637,6 +901,9 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 // (for no viewer) from what the transaction knows.
 func (j *batchJob) conversationOf(ctx context.Context, cv *batchConversation) (*switchboard.Conversation, error) {
 	db, ct := j.db, cv.contact
+	if err := j.ids(ctx, ct); err != nil {
+		return nil, err
+	}
 	if !ct.nameKnown {
 		b, err := db.codec.Open(ctx, ct.keyID, "contacts", "name", ct.id, ct.sealedName)
 		if err != nil {
@@ -648,7 +915,9 @@ func (j *batchJob) conversationOf(ctx context.Context, cv *batchConversation) (*
 	}
 	c := &switchboard.Conversation{
 		ID: cv.id, ChannelID: ct.channelID, Status: cv.status, KeyID: cv.keyID,
-		Contact:       switchboard.Contact{ID: ct.id, ChannelID: ct.channelID, WaID: ct.waID, Name: ct.name, CreatedAt: ct.createdAt},
+		Contact: switchboard.Contact{ID: ct.id, ChannelID: ct.channelID, WaID: ct.ids[idWaID].plain,
+			UserID: ct.ids[idUserID].plain, ParentUserID: ct.ids[idParentUserID].plain, Username: ct.ids[idUsername].plain,
+			Name: ct.name, CreatedAt: ct.createdAt},
 		LastInboundAt: fromNull(cv.lastInbound), CreatedAt: cv.created.UTC(), UpdatedAt: cv.updated.UTC(),
 		UnreadCount: cv.inbound, Assignees: cv.assignees,
 	}

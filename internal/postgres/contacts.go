@@ -20,9 +20,10 @@ var (
 func (db *DB) ContactConversations(ctx context.Context, contactID string) (*switchboard.Contact, []*switchboard.Conversation, error) {
 	var ct switchboard.Contact
 	var keyID string
-	var waID, name []byte
-	err := db.pool.QueryRow(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at FROM contacts WHERE id = $1`, contactID).
-		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &ct.CreatedAt)
+	var waID, name, userID, parentUserID, username []byte
+	err := db.pool.QueryRow(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username
+		FROM contacts WHERE id = $1`, contactID).
+		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &ct.CreatedAt, &userID, &parentUserID, &username)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, switchboard.NotFound("Contact")
 	} else if err != nil {
@@ -30,6 +31,9 @@ func (db *DB) ContactConversations(ctx context.Context, contactID string) (*swit
 	}
 	ct.CreatedAt = ct.CreatedAt.UTC()
 	if err := db.openContact(ctx, &ct, keyID, waID, name); err != nil {
+		return nil, nil, err
+	}
+	if err := db.codec.OpenContactIDs(ctx, keyID, &ct, userID, parentUserID, username); err != nil {
 		return nil, nil, err
 	}
 	rows, err := db.pool.Query(ctx, conversationSelect+` WHERE c.contact_id = $2 ORDER BY c.created_at, c.id`, "", contactID)

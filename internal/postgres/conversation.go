@@ -17,7 +17,7 @@ import (
 // count of the viewer ($1). Callers append WHERE, ORDER BY and LIMIT.
 const conversationSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at,
 	GREATEST(c.inbound_count - coalesce(r.read_count, 0), 0), c.created_at, c.updated_at,
-	ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at
+	ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, ct.user_id, ct.parent_user_id, ct.username
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1`
@@ -27,11 +27,14 @@ LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1`
 func (db *DB) scanConversation(ctx context.Context, row pgx.Row) (*switchboard.Conversation, error) {
 	var c switchboard.Conversation
 	var keyID, contactKeyID string
-	var lastMessage, waID, name []byte
+	var lastMessage, waID, name, userID, parentUserID, username []byte
 	var lastInbound *time.Time
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &keyID, &lastMessage, &lastInbound,
 		&c.UnreadCount, &c.CreatedAt, &c.UpdatedAt,
-		&c.Contact.ID, &contactKeyID, &waID, &name, &c.Contact.CreatedAt); err != nil {
+		&c.Contact.ID, &contactKeyID, &waID, &name, &c.Contact.CreatedAt, &userID, &parentUserID, &username); err != nil {
+		return nil, err
+	}
+	if err := db.codec.OpenContactIDs(ctx, contactKeyID, &c.Contact, userID, parentUserID, username); err != nil {
 		return nil, err
 	}
 	c.LastInboundAt = fromNull(lastInbound)

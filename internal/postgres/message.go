@@ -120,93 +120,32 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 var errDuplicate = errors.New("duplicate message")
 
 // ReceiveMessage stores an inbound message in one transaction: it finds or
-// creates the contact and the open conversation (reopening the newest closed
-// one), resolves replies and reactions, appends the message and moves the
-// conversation's preview, counters and times forward. A wamid seen before
-// returns the stored conversation and message with Duplicate set.
+// creates the contact (by BSUID, else phone number) and the open
+// conversation (reopening the newest closed one), resolves replies and
+// reactions, appends the message and moves the conversation's preview,
+// counters and times forward. It is a batch of one (see ReceiveBatch). A
+// wamid seen before returns the stored conversation and message with
+// Duplicate set.
 func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	m := in.Message
-	switch {
-	case m == nil:
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Message is required.")
-	case in.ChannelID == "":
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Channel is required.")
-	case in.WaID == "":
-		return nil, switchboard.Errorf(switchboard.EInvalid, "WhatsApp id is required.")
-	}
-	var wamidHash []byte
-	if m.WAMessageID != "" {
-		wamidHash = db.codec.WAMIDHash(in.ChannelID, m.WAMessageID)
+	if in.Message != nil && in.Message.WAMessageID != "" && in.ChannelID != "" {
 		// Webhooks are retried; answer repeats without taking any lock.
-		if r, err := db.existingMessage(ctx, db.pool, wamidHash); err != nil || r != nil {
+		if r, err := db.existingMessage(ctx, db.pool, db.codec.WAMIDHash(in.ChannelID, in.Message.WAMessageID)); err != nil || r != nil {
 			return r, err
 		}
 	}
-
-	now := db.now()
-	if m.ID == "" {
-		m.ID = switchboard.NewID()
-	}
-	m.Direction, m.Status = switchboard.DirectionIn, switchboard.MessageReceived
-	if m.Timestamp.IsZero() {
-		m.Timestamp = now
-	}
-	m.Timestamp, m.CreatedAt, m.UpdatedAt = utc(m.Timestamp), now, now
-
-	r := &switchboard.Received{Message: m}
-	err := db.withTx(ctx, func(tx *txn) error {
-		contactID, keyID, err := db.receiveContact(ctx, tx, in, now)
-		if err != nil {
-			return err
-		}
-		convID, isNew, err := db.receiveConversation(ctx, tx, in.ChannelID, contactID, keyID, m.Timestamp, now)
-		if err != nil {
-			return err
-		}
-		m.ConversationID, r.NewConversation = convID, isNew
-
-		if in.ReplyToWAID != "" {
-			if id, err := messageIDByHash(ctx, tx, db.codec.WAMIDHash(in.ChannelID, in.ReplyToWAID)); err != nil {
-				return err
-			} else if id != "" {
-				m.ReplyToID = id
-			}
-		}
-		if in.ReactionToWAID != "" {
-			if id, err := messageIDByHash(ctx, tx, db.codec.WAMIDHash(in.ChannelID, in.ReactionToWAID)); err != nil {
-				return err
-			} else if id != "" {
-				if m.Content.Reaction == nil {
-					m.Content.Reaction = &switchboard.Reaction{}
-				}
-				m.Content.Reaction.MessageID = id
-			}
-		}
-
-		inserted, err := db.insertMessage(ctx, tx, m, keyID, wamidHash)
-		if err != nil {
-			return err
-		} else if !inserted {
-			return errDuplicate
-		}
-		if err := db.advanceConversation(ctx, tx, convID, keyID, m, 1); err != nil {
-			return err
-		}
-		if err := db.queueMediaDownload(ctx, tx, in.ChannelID, keyID, m, now); err != nil {
-			return err
-		}
-		r.Conversation, err = db.loadConversation(ctx, tx, convID, "")
-		return err
-	})
-	if errors.Is(err, errDuplicate) {
-		// A concurrent delivery of the same wamid committed first.
-		r, err := db.existingMessage(ctx, db.pool, wamidHash)
-		if err == nil && r == nil {
-			err = errors.New("receive message: duplicate vanished")
-		}
-		return r, err
-	} else if err != nil {
+	res, err := db.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
+	if err != nil {
 		return nil, err
+	}
+	r := res.Received[0]
+	if r.Duplicate {
+		// A concurrent delivery of the same wamid committed first.
+		if r.Message, err = db.loadMessage(ctx, db.pool, r.Message.ID); err != nil {
+			return nil, err
+		}
+		if r.Conversation, err = db.loadConversation(ctx, db.pool, r.Message.ConversationID, ""); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -242,84 +181,50 @@ func messageIDByHash(ctx context.Context, q querier, hash []byte) (string, error
 	return id, nil
 }
 
-// receiveContact finds or creates the contact of an inbound message and
-// locks its row for the rest of the transaction, so that messages of one
-// contact are stored one after the other. A changed, non-empty profile name
-// replaces the stored name and its search terms.
-func (db *DB) receiveContact(ctx context.Context, tx *txn, in switchboard.InboundMessage, now time.Time) (id, keyID string, err error) {
-	hash := db.codec.ContactWaIDHash(in.ChannelID, in.WaID)
-	const find = `SELECT id, key_id, name FROM contacts WHERE channel_id = $1 AND wa_id_hash = $2 FOR NO KEY UPDATE`
-	var sealedName []byte
-	err = tx.QueryRow(ctx, find, in.ChannelID, hash).Scan(&id, &keyID, &sealedName)
-	if errors.Is(err, pgx.ErrNoRows) {
-		id, keyID, err = db.createContact(ctx, tx, in, hash, now)
-		if err != nil || id != "" {
-			return id, keyID, err
-		}
-		// Another transaction created the contact first; use theirs.
-		err = tx.QueryRow(ctx, find, in.ChannelID, hash).Scan(&id, &keyID, &sealedName)
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("find contact: %w", err)
-	}
-	if in.ProfileName == "" {
-		return id, keyID, nil
-	}
-	name, err := db.codec.Open(ctx, keyID, "contacts", "name", id, sealedName)
-	if err != nil {
-		return "", "", err
-	}
-	if string(name) == in.ProfileName {
-		return id, keyID, nil
-	}
-	if sealedName, err = db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(in.ProfileName)); err != nil {
-		return "", "", err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE contacts SET name = $2, updated_at = $3 WHERE id = $1`, id, sealedName, now); err != nil {
-		return "", "", fmt.Errorf("update contact name: %w", err)
-	}
-	if err := replaceTerms(ctx, tx, id, db.codec.Index.ContactTerms(in.ProfileName, in.WaID)); err != nil {
-		return "", "", err
-	}
-	return id, keyID, nil
-}
-
-// createContact inserts a new contact with its own data key. It returns
-// empty ids, and leaves no key behind, if a concurrent transaction inserted
-// the same contact first.
-func (db *DB) createContact(ctx context.Context, tx *txn, in switchboard.InboundMessage, hash []byte, now time.Time) (id, keyID string, err error) {
+// createContact inserts a new contact with its own data key under the
+// blind indexes hash (wa_id_hash) and user (user_id_hash, nil without a
+// BSUID), and returns its sealed identifiers by column (wa_id,
+// user_id, parent_user_id, username). It returns empty ids, and leaves no
+// key behind, if a concurrent transaction inserted the same contact first.
+func (db *DB) createContact(ctx context.Context, tx *txn, in switchboard.InboundMessage, hash, user []byte, now time.Time) (id, keyID string, sealed [numIDs][]byte, err error) {
 	keyID, err = db.newDataKey(ctx, tx, now)
 	if err != nil {
-		return "", "", err
+		return "", "", sealed, err
 	}
 	id = switchboard.NewID()
-	waID, err := db.codec.Seal(ctx, keyID, "contacts", "wa_id", id, []byte(in.WaID))
-	if err != nil {
-		return "", "", err
+	for i, v := range [numIDs]string{in.WaID, in.UserID, in.ParentUserID, in.Username} {
+		// The phone number is sealed even when empty: the column is NOT
+		// NULL since before BSUIDs.
+		if v != "" || i == idWaID {
+			if sealed[i], err = db.codec.Seal(ctx, keyID, "contacts", idColumns[i], id, []byte(v)); err != nil {
+				return "", "", sealed, err
+			}
+		}
 	}
 	name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(in.ProfileName))
 	if err != nil {
-		return "", "", err
+		return "", "", sealed, err
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (channel_id, wa_id_hash) DO NOTHING`,
-		id, in.ChannelID, keyID, hash, waID, name, now)
+	tag, err := tx.Exec(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at,
+			user_id_hash, user_id, parent_user_id, username)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+		id, in.ChannelID, keyID, hash, sealed[idWaID], name, now, user, sealed[idUserID], sealed[idParentUserID], sealed[idUsername])
 	if code, _ := pgError(err); code == foreignKeyViolation {
-		return "", "", switchboard.NotFound("Channel")
+		return "", "", sealed, switchboard.NotFound("Channel")
 	} else if err != nil {
-		return "", "", fmt.Errorf("insert contact: %w", err)
+		return "", "", sealed, fmt.Errorf("insert contact: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		if _, err := tx.Exec(ctx, `DELETE FROM data_keys WHERE id = $1`, keyID); err != nil {
-			return "", "", fmt.Errorf("delete unused data key: %w", err)
+			return "", "", sealed, fmt.Errorf("delete unused data key: %w", err)
 		}
 		db.keys.Forget(keyID)
-		return "", "", nil
+		return "", "", sealed, nil
 	}
-	if err := replaceTerms(ctx, tx, id, db.codec.Index.ContactTerms(in.ProfileName, in.WaID)); err != nil {
-		return "", "", err
+	if err := replaceTerms(ctx, tx, id, db.codec.ContactTerms(in.ProfileName, in.Username, in.WaID)); err != nil {
+		return "", "", sealed, err
 	}
-	return id, keyID, nil
+	return id, keyID, sealed, nil
 }
 
 // replaceTerms sets the search terms of a contact.

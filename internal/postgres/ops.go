@@ -19,7 +19,7 @@ func (db *DB) ChannelHealth(ctx context.Context, channelID string) (*switchboard
 	var lastWebhook, lastSend, synced *time.Time
 	err := db.pool.QueryRow(ctx, `SELECT last_webhook_at, last_send_at, token_state, token_error, templates_synced_at, template_sync_error,
 			(SELECT count(*) FROM outbox WHERE channel_id = c.id),
-			(SELECT count(*) FROM webhook_inbox WHERE channel_id = c.id)
+			(SELECT count(*) FROM webhook_inbox WHERE channel_id = c.id AND dead_reason IS NULL)
 		FROM channels c WHERE id = $1`, channelID).
 		Scan(&lastWebhook, &lastSend, &h.TokenState, &h.TokenError, &synced, &h.TemplateSyncError, &h.OutboxDepth, &h.WebhookQueueDepth)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -50,6 +50,10 @@ func TestPlaintextScan(t *testing.T) {
 		"caption":      "inbound caption probe " + tag,
 		"parked_error": "parked error details probe " + tag,
 		"sent_wamid":   "wamid.HBgNsentprobe" + tag,
+		"bsuid":        "US." + randomDigits(19),
+		"parent_bsuid": "US.ENT." + randomDigits(19),
+		"username":     "@probeuser" + tag,
+		"hidden_name":  "Hiddenphone" + tag,
 	}
 
 	ch := &switchboard.Channel{Name: "Probe channel", PhoneNumberID: "pn" + tag,
@@ -70,6 +74,17 @@ func TestPlaintextScan(t *testing.T) {
 	if _, err := db.CreateOutboundMessage(ctx, &switchboard.Message{ConversationID: r.Conversation.ID, Type: switchboard.TypeText,
 		Content: switchboard.MessageContent{Text: probes["reply"]}}); err != nil {
 		t.Fatal(err)
+	}
+	// A customer who shares only a username: BSUID, parent BSUID and
+	// username are sealed too.
+	hidden, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, UserID: probes["bsuid"], ParentUserID: probes["parent_bsuid"],
+		Username: probes["username"], ProfileName: probes["hidden_name"],
+		Message: &switchboard.Message{Type: switchboard.TypeText, WAMessageID: probes["wamid"] + "u", Content: switchboard.MessageContent{Text: "hi"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := hidden.Conversation.Contact; ct.UserID != probes["bsuid"] || ct.ParentUserID != probes["parent_bsuid"] || ct.Username != probes["username"] || ct.WaID != "" {
+		t.Fatalf("username-only contact does not round-trip: %+v", ct)
 	}
 
 	// The WhatsApp channel's tables: a queued webhook, an inbound
@@ -127,7 +142,7 @@ func TestPlaintextScan(t *testing.T) {
 	if msg.Content.Text != probes["text"] || msg.WAMessageID != probes["wamid"] {
 		t.Fatalf("message does not round-trip: %+v", msg)
 	}
-	for _, q := range []string{probes["renamed"][:5], probes["wa_id"][4:10]} {
+	for _, q := range []string{probes["renamed"][:5], probes["wa_id"][4:10], probes["username"]} {
 		convs, _, err := db.Conversations(ctx, switchboard.ConversationFilter{Query: q})
 		if err != nil {
 			t.Fatal(err)

@@ -66,7 +66,7 @@ func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now
 	now = utc(now)
 	rows, err := db.pool.Query(ctx, `WITH due AS (
 			SELECT id FROM webhook_inbox
-			WHERE leased_until IS NULL OR leased_until <= $1
+			WHERE (leased_until IS NULL OR leased_until <= $1) AND dead_reason IS NULL
 			ORDER BY id LIMIT $2
 			FOR UPDATE SKIP LOCKED
 		)
@@ -120,11 +120,57 @@ func (db *DB) DeleteWebhooks(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// WebhookQueueDepth counts the events not yet deleted, leased or not.
+// WebhookQueueDepth counts the events not yet deleted, leased or not,
+// dead letters excluded.
 func (db *DB) WebhookQueueDepth(ctx context.Context) (int, error) {
 	var n int
-	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_inbox`).Scan(&n); err != nil {
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_inbox WHERE dead_reason IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("webhook queue depth: %w", err)
+	}
+	return n, nil
+}
+
+// DeadLetters lists the dead letters, newest first.
+func (db *DB) DeadLetters(ctx context.Context) ([]*switchboard.DeadLetter, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, channel_id, dead_reason, received_at, dead_at, attempts
+		FROM webhook_inbox WHERE dead_reason IS NOT NULL ORDER BY id DESC LIMIT $1`, switchboard.MaxDeadLetters)
+	if err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
+	}
+	defer rows.Close()
+	out := []*switchboard.DeadLetter{}
+	for rows.Next() {
+		var d switchboard.DeadLetter
+		if err := rows.Scan(&d.ID, &d.ChannelID, &d.Reason, &d.ReceivedAt, &d.DeadAt, &d.Attempts); err != nil {
+			return nil, fmt.Errorf("list dead letters: %w", err)
+		}
+		d.ReceivedAt, d.DeadAt = d.ReceivedAt.UTC(), d.DeadAt.UTC()
+		out = append(out, &d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
+	}
+	return out, nil
+}
+
+// ReplayDeadLetter returns a dead letter to the queue.
+func (db *DB) ReplayDeadLetter(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE webhook_inbox SET dead_reason = NULL, dead_at = NULL, leased_until = NULL, attempts = 0
+		WHERE id = $1 AND dead_reason IS NOT NULL`, id)
+	if err != nil {
+		return fmt.Errorf("replay dead letter: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return switchboard.NotFound("Dead letter")
+	}
+	return nil
+}
+
+// DeadLetterCount counts the dead letters.
+func (db *DB) DeadLetterCount(ctx context.Context) (int, error) {
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_inbox WHERE dead_reason IS NOT NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count dead letters: %w", err)
 	}
 	return n, nil
 }

@@ -68,7 +68,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 }
 
 func validInbound(in switchboard.InboundMessage) error {
-	if in.Message == nil || in.ChannelID == "" || in.WaID == "" {
+	if in.Message == nil || in.ChannelID == "" || !in.HasSender() {
 		return switchboard.Errorf(switchboard.EInvalid, "Inbound message needs a channel, a sender and a message.")
 	}
 	return nil
@@ -79,15 +79,50 @@ func validInbound(in switchboard.InboundMessage) error {
 type preparedInbound struct {
 	in                                 switchboard.InboundMessage
 	wamid, contact, replyTo, reactedTo []byte
+	// phone and user are the blind indexes of the sender's phone number
+	// and BSUID, nil for those the message does not carry; contact is the
+	// wa_id_hash of a contact it creates (storecrypt.ContactKey).
+	phone, user []byte
+	// change holds the new identifiers of a number or BSUID change.
+	change *preparedInbound
 }
 
 // batchContact is a contact as a batch job knows it.
 type batchContact struct {
-	id, channelID, keyID, waID string
-	createdAt                  time.Time
-	sealedName                 []byte
-	name                       string
-	nameKnown                  bool // name is the plaintext of sealedName
+	id, channelID, keyID string
+	createdAt            time.Time
+	sealedName           []byte
+	name                 string
+	nameKnown            bool // name is the plaintext of sealedName
+
+	// waHash and userHash are the stored blind indexes (userHash nil if no
+	// BSUID is known); ids are the identifiers, each decrypted only when
+	// needed (see batchJob.ids).
+	waHash, userHash []byte
+	ids              [numIDs]contactID
+}
+
+// The identifiers of a contact besides its name, by their column.
+const (
+	idWaID = iota
+	idUserID
+	idParentUserID
+	idUsername
+	numIDs
+)
+
+var idColumns = [numIDs]string{"wa_id", "user_id", "parent_user_id", "username"}
+
+// contactID is one identifier of a contact: sealed as stored (nil for
+// NULL) and its plaintext once known.
+type contactID struct {
+	sealed []byte
+	plain  string
+	known  bool
+}
+
+func (c *contactID) set(sealed []byte, plain string) {
+	*c = contactID{sealed: sealed, plain: plain, known: true}
 }
 
 // batchConversation is a conversation as a batch job knows it: its row as
@@ -119,6 +154,7 @@ type batchJob struct {
 	msgs     []preparedInbound
 	statuses []*preparedStatus
 	events   []int64
+	dead     []switchboard.DeadEvent
 
 	now      time.Time
 	received []*switchboard.Received
@@ -127,7 +163,8 @@ type batchJob struct {
 	// index, contacts by channel and blind index, conversations by contact
 	// id, and those it changed in the order it first did.
 	stored   map[string]*switchboard.Message
-	contacts map[string]*batchContact
+	contacts map[string]*batchContact // by channel, "w" or "u" and blind index
+	byID     map[string]*batchContact
 	convs    map[string]*batchConversation
 	order    []*batchConversation
 }
@@ -135,7 +172,23 @@ type batchJob struct {
 func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
 	msgs := make([]preparedInbound, len(b.Messages))
 	for i, in := range b.Messages {
-		p := preparedInbound{in: in, contact: db.codec.ContactWaIDHash(in.ChannelID, in.WaID)}
+		p := preparedInbound{in: in, contact: db.codec.ContactKey(in.ChannelID, in.WaID, in.UserID)}
+		if in.WaID != "" {
+			p.phone = p.contact
+		}
+		if in.UserID != "" {
+			p.user = db.codec.ContactUserIDHash(in.ChannelID, in.UserID)
+		}
+		if in.NewWaID != "" || in.NewUserID != "" {
+			c := &preparedInbound{in: switchboard.InboundMessage{ChannelID: in.ChannelID, WaID: in.NewWaID, UserID: in.NewUserID}}
+			if in.NewWaID != "" {
+				c.phone = db.codec.ContactWaIDHash(in.ChannelID, in.NewWaID)
+			}
+			if in.NewUserID != "" {
+				c.user = db.codec.ContactUserIDHash(in.ChannelID, in.NewUserID)
+			}
+			p.change = c
+		}
 		if id := in.Message.WAMessageID; id != "" {
 			p.wamid = db.codec.WAMIDHash(in.ChannelID, id)
 		}
@@ -157,8 +210,8 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, now: db.now(),
-			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
+			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, byID: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		return j.run(ctx, tx)
 	})
 	if err != nil {
@@ -193,12 +246,18 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 	if err := j.save(ctx, tx); err != nil {
 		return err
 	}
+	for _, d := range j.dead {
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_inbox SET dead_reason = ?, dead_at = ?, leased_until = NULL WHERE id = ?`,
+			d.Reason, micros(j.now), d.ID); err != nil {
+			return fmt.Errorf("keep dead letter: %w", err)
+		}
+	}
 	if len(j.events) > 0 {
 		ids, err := json.Marshal(j.events)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (SELECT value FROM json_each(?)) AND dead_reason IS NULL`, string(ids)); err != nil {
 			return fmt.Errorf("delete webhooks: %w", err)
 		}
 	}
@@ -232,11 +291,15 @@ func (j *batchJob) receive(ctx context.Context, tx *writeTx, i int) (*switchboar
 	if err != nil {
 		return nil, err
 	}
+	reidentify, err := j.reidentifies(ctx, ct, p)
+	if err != nil {
+		return nil, err
+	}
 	// A returning customer writing into an open conversation under the
-	// same name is by far the common case: then the insert itself finds a
-	// webhook delivered twice. Otherwise look first, so that a duplicate
-	// changes nothing.
-	direct := ct != nil && cv != nil && cv.status == switchboard.StatusOpen && !rename
+	// same name and identifiers is by far the common case: then the insert
+	// itself finds a webhook delivered twice. Otherwise look first, so that
+	// a duplicate changes nothing.
+	direct := ct != nil && cv != nil && cv.status == switchboard.StatusOpen && !rename && !reidentify && p.change == nil
 	if !direct && p.wamid != nil {
 		if r, err := storedDuplicate(ctx, tx, p.wamid); r != nil || err != nil {
 			return r, err
@@ -263,8 +326,20 @@ func (j *batchJob) receive(ctx context.Context, tx *writeTx, i int) (*switchboar
 		if ct, err = j.createContact(ctx, tx, p); err != nil {
 			return nil, err
 		}
-	} else if rename {
-		if err := j.rename(ctx, tx, ct, in.ProfileName); err != nil {
+	} else {
+		if rename {
+			if err := j.rename(ctx, tx, ct, in.ProfileName); err != nil {
+				return nil, err
+			}
+		}
+		if reidentify {
+			if err := j.identify(ctx, tx, ct, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if p.change != nil {
+		if err := j.identify(ctx, tx, ct, p.change); err != nil {
 			return nil, err
 		}
 	}
@@ -349,39 +424,208 @@ func (j *batchJob) messageID(ctx context.Context, tx *writeTx, hash []byte) (str
 
 // lookup finds the contact of a message and its conversation (the open
 // one, else the most recent), in the batch or with one query; either may
-// be nil.
+// be nil. A contact is found by its BSUID first, then by wa_id_hash (the
+// phone number's blind index, or the BSUID's for a contact without one).
 func (j *batchJob) lookup(ctx context.Context, tx *writeTx, p *preparedInbound) (*batchContact, *batchConversation, error) {
-	key := p.in.ChannelID + "\x00" + string(p.contact)
-	if ct, ok := j.contacts[key]; ok {
+	ch := p.in.ChannelID
+	if p.user != nil {
+		if ct, ok := j.contacts[ch+"\x00u"+string(p.user)]; ok {
+			return ct, j.convs[ct.id], nil
+		}
+	} else if ct, ok := j.contacts[ch+"\x00w"+string(p.contact)]; ok {
 		return ct, j.convs[ct.id], nil
 	}
-	ct := &batchContact{channelID: p.in.ChannelID, waID: p.in.WaID}
+	ct := &batchContact{channelID: ch}
 	var created sql.NullInt64
 	var convID, convKey, status sql.NullString
 	var inbound sql.NullInt64
 	cv := &batchConversation{contact: ct}
-	err := tx.QueryRowContext(ctx, `SELECT ct.id, ct.key_id, ct.name, ct.created_at, c.id, c.key_id, c.status,
+	err := tx.QueryRowContext(ctx, `SELECT ct.id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
+			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, c.id, c.key_id, c.status,
 			c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at
 		FROM contacts ct
 		LEFT JOIN conversations c ON c.id = (SELECT id FROM conversations WHERE contact_id = ct.id
 			ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
-		WHERE ct.channel_id = ? AND ct.wa_id_hash = ?`, p.in.ChannelID, p.contact).
-		Scan(&ct.id, &ct.keyID, &ct.sealedName, &created, &convID, &convKey, &status,
+		WHERE (ct.channel_id = ? AND ct.user_id_hash = ?) OR (ct.channel_id = ? AND ct.wa_id_hash = ?)
+		ORDER BY COALESCE(ct.user_id_hash = ?, 0) DESC LIMIT 1`, ch, p.user, ch, p.contact, p.user).
+		Scan(&ct.id, &ct.keyID, &ct.sealedName, &created, &ct.waHash, &ct.userHash,
+			&ct.ids[idWaID].sealed, &ct.ids[idUserID].sealed, &ct.ids[idParentUserID].sealed, &ct.ids[idUsername].sealed,
+			&convID, &convKey, &status,
 			&cv.lastMessage, &cv.lastMessageAt, &cv.lastInbound, &inbound, &cv.created, &cv.updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find contact: %w", err)
 	}
+	if known := j.byID[ct.id]; known != nil {
+		// Found under an identifier the batch did not know it by yet.
+		j.remember(known)
+		return known, j.convs[known.id], nil
+	}
 	ct.createdAt = fromMicros(created)
 	ct.name, ct.nameKnown = j.db.names.get(ct.id, ct.sealedName)
-	j.contacts[key] = ct
+	// What the message says is the plaintext of what matched; a NULL
+	// column is an empty identifier.
+	if p.phone != nil && bytes.Equal(ct.waHash, p.phone) {
+		ct.ids[idWaID].plain, ct.ids[idWaID].known = p.in.WaID, true
+	}
+	if p.user != nil && bytes.Equal(ct.userHash, p.user) {
+		ct.ids[idUserID].plain, ct.ids[idUserID].known = p.in.UserID, true
+	}
+	for i := range ct.ids {
+		if ct.ids[i].sealed == nil {
+			ct.ids[i].known = true
+		}
+	}
+	j.remember(ct)
 	if !convID.Valid {
 		return ct, nil, nil
 	}
 	cv.id, cv.keyID, cv.status, cv.inbound = convID.String, convKey.String, status.String, int(inbound.Int64)
 	j.convs[ct.id] = cv
 	return ct, cv, nil
+}
+
+// remember keeps the contact under its id and current blind indexes.
+func (j *batchJob) remember(ct *batchContact) {
+	j.byID[ct.id] = ct
+	j.contacts[ct.channelID+"\x00w"+string(ct.waHash)] = ct
+	if ct.userHash != nil {
+		j.contacts[ct.channelID+"\x00u"+string(ct.userHash)] = ct
+	}
+}
+
+// ids decrypts the contact's identifiers the job does not know yet.
+func (j *batchJob) ids(ctx context.Context, ct *batchContact) error {
+	for i := range ct.ids {
+		id := &ct.ids[i]
+		if id.known {
+			continue
+		}
+		b, err := j.db.codec.Open(ctx, ct.keyID, "contacts", idColumns[i], ct.id, id.sealed)
+		if err != nil {
+			return err
+		}
+		id.plain, id.known = string(b), true
+	}
+	return nil
+}
+
+// reidentifies reports whether a message from the contact brings an
+// identifier it does not have: a BSUID (first or new), a phone number
+// (first or changed), a changed username or parent BSUID.
+func (j *batchJob) reidentifies(ctx context.Context, ct *batchContact, p *preparedInbound) (bool, error) {
+	if ct == nil {
+		return false, nil
+	}
+	in := p.in
+	if p.user != nil && !bytes.Equal(ct.userHash, p.user) {
+		return true, nil
+	}
+	if p.phone == nil || bytes.Equal(ct.waHash, p.phone) {
+		if in.Username == "" && in.ParentUserID == "" {
+			return false, nil
+		}
+	}
+	if err := j.ids(ctx, ct); err != nil {
+		return false, err
+	}
+	return in.WaID != "" && ct.ids[idWaID].plain != in.WaID ||
+		in.Username != "" && ct.ids[idUsername].plain != in.Username ||
+		in.ParentUserID != "" && ct.ids[idParentUserID].plain != in.ParentUserID, nil
+}
+
+// identify links what the message says about its sender to the contact:
+// a BSUID it did not have (or a new one), a phone number it did not have
+// (or a new one; wa_id_hash moves to it unless another contact holds that
+// number), a changed username or parent BSUID. The search terms follow.
+func (j *batchJob) identify(ctx context.Context, tx *writeTx, ct *batchContact, p *preparedInbound) error {
+	db, in := j.db, p.in
+	if err := j.ids(ctx, ct); err != nil {
+		return err
+	}
+	var sets []string
+	var args []any
+	seal := func(i int, v string) error {
+		sealed, err := db.codec.Seal(ctx, ct.keyID, "contacts", idColumns[i], ct.id, []byte(v))
+		if err != nil {
+			return err
+		}
+		ct.ids[i].set(sealed, v)
+		sets, args = append(sets, idColumns[i]+" = ?"), append(args, sealed)
+		return nil
+	}
+	if p.user != nil && !bytes.Equal(ct.userHash, p.user) {
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = ? AND user_id_hash = ?)`,
+			ct.channelID, p.user).Scan(&taken); err != nil {
+			return fmt.Errorf("check BSUID: %w", err)
+		}
+		// A BSUID another contact holds stays there; contacts are not
+		// merged.
+		if !taken {
+			if err := seal(idUserID, in.UserID); err != nil {
+				return err
+			}
+			sets, args = append(sets, "user_id_hash = ?"), append(args, p.user)
+			ct.userHash = p.user
+		}
+	}
+	terms := false
+	if in.WaID != "" && ct.ids[idWaID].plain != in.WaID {
+		if err := seal(idWaID, in.WaID); err != nil {
+			return err
+		}
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE channel_id = ? AND wa_id_hash = ?)`,
+			ct.channelID, p.phone).Scan(&taken); err != nil {
+			return fmt.Errorf("check phone number: %w", err)
+		}
+		if !taken {
+			sets, args = append(sets, "wa_id_hash = ?"), append(args, p.phone)
+			ct.waHash = p.phone
+		}
+		terms = true
+	}
+	if in.Username != "" && ct.ids[idUsername].plain != in.Username {
+		if err := seal(idUsername, in.Username); err != nil {
+			return err
+		}
+		terms = true
+	}
+	if in.ParentUserID != "" && ct.ids[idParentUserID].plain != in.ParentUserID {
+		if err := seal(idParentUserID, in.ParentUserID); err != nil {
+			return err
+		}
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	args = append(args, micros(j.now), ct.id)
+	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE id = ?`, args...); err != nil {
+		return fmt.Errorf("update contact identifiers: %w", err)
+	}
+	j.remember(ct)
+	if !terms {
+		return nil
+	}
+	name, err := j.nameOf(ctx, ct)
+	if err != nil {
+		return err
+	}
+	return db.putContactTerms(ctx, tx, ct.id, name, ct.ids[idUsername].plain, ct.ids[idWaID].plain)
+}
+
+// nameOf returns the contact's name in plaintext.
+func (j *batchJob) nameOf(ctx context.Context, ct *batchContact) (string, error) {
+	if !ct.nameKnown {
+		b, err := j.db.codec.Open(ctx, ct.keyID, "contacts", "name", ct.id, ct.sealedName)
+		if err != nil {
+			return "", err
+		}
+		ct.name, ct.nameKnown = string(b), true
+	}
+	return ct.name, nil
 }
 
 // renames reports whether a message from the contact with this profile
@@ -412,7 +656,10 @@ func (j *batchJob) rename(ctx context.Context, tx *writeTx, ct *batchContact, na
 	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET name = ?, updated_at = ? WHERE id = ?`, sealed, micros(j.now), ct.id); err != nil {
 		return fmt.Errorf("update contact: %w", err)
 	}
-	if err := db.putContactTerms(ctx, tx, ct.id, name, ct.waID); err != nil {
+	if err := j.ids(ctx, ct); err != nil {
+		return err
+	}
+	if err := db.putContactTerms(ctx, tx, ct.id, name, ct.ids[idUsername].plain, ct.ids[idWaID].plain); err != nil {
 		return err
 	}
 	ct.sealedName, ct.name = sealed, name
@@ -420,32 +667,43 @@ func (j *batchJob) rename(ctx context.Context, tx *writeTx, ct *batchContact, na
 	return nil
 }
 
-// createContact inserts a new contact with its own data key.
+// createContact inserts a new contact with its own data key, under every
+// identifier the message names.
 func (j *batchJob) createContact(ctx context.Context, tx *writeTx, p *preparedInbound) (*batchContact, error) {
 	db, in := j.db, p.in
-	ct := &batchContact{id: switchboard.NewID(), channelID: in.ChannelID, waID: in.WaID, createdAt: j.now}
+	ct := &batchContact{id: switchboard.NewID(), channelID: in.ChannelID, createdAt: j.now, waHash: p.contact, userHash: p.user}
 	var err error
 	if ct.keyID, err = db.createKey(ctx, tx); err != nil {
 		return nil, err
 	}
-	sealedWaID, err := db.codec.Seal(ctx, ct.keyID, "contacts", "wa_id", ct.id, []byte(in.WaID))
-	if err != nil {
-		return nil, err
+	plain := [numIDs]string{in.WaID, in.UserID, in.ParentUserID, in.Username}
+	for i, v := range plain {
+		var sealed []byte
+		// The phone number is sealed even when empty: the column is NOT
+		// NULL since before BSUIDs.
+		if v != "" || i == idWaID {
+			if sealed, err = db.codec.Seal(ctx, ct.keyID, "contacts", idColumns[i], ct.id, []byte(v)); err != nil {
+				return nil, err
+			}
+		}
+		ct.ids[i].set(sealed, v)
 	}
 	if ct.sealedName, err = db.codec.Seal(ctx, ct.keyID, "contacts", "name", ct.id, []byte(in.ProfileName)); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ct.id, in.ChannelID, ct.keyID, p.contact, sealedWaID, ct.sealedName,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, user_id_hash, user_id,
+		parent_user_id, username, name, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ct.id, in.ChannelID, ct.keyID, p.contact, ct.ids[idWaID].sealed,
+		p.user, ct.ids[idUserID].sealed, ct.ids[idParentUserID].sealed, ct.ids[idUsername].sealed, ct.sealedName,
 		micros(j.now), micros(j.now)); err != nil {
 		return nil, fmt.Errorf("insert contact: %w", err)
 	}
-	if err := db.putContactTerms(ctx, tx, ct.id, in.ProfileName, in.WaID); err != nil {
+	if err := db.putContactTerms(ctx, tx, ct.id, in.ProfileName, in.Username, in.WaID); err != nil {
 		return nil, err
 	}
 	ct.name, ct.nameKnown = in.ProfileName, true
 	j.rememberName(tx, ct)
-	j.contacts[in.ChannelID+"\x00"+string(p.contact)] = ct
+	j.remember(ct)
 	return ct, nil
 }
 
@@ -586,18 +844,19 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 // no viewer), from what the job knows.
 func (j *batchJob) conversationOf(ctx context.Context, cv *batchConversation) (*switchboard.Conversation, error) {
 	db, ct := j.db, cv.contact
-	if !ct.nameKnown {
-		b, err := db.codec.Open(ctx, ct.keyID, "contacts", "name", ct.id, ct.sealedName)
-		if err != nil {
-			return nil, err
-		}
-		// Not cached: after the commit, an erasure of the contact may
-		// already have emptied its cache entry.
-		ct.name, ct.nameKnown = string(b), true
+	// Not cached: after the commit, an erasure of the contact may already
+	// have emptied its cache entry.
+	if _, err := j.nameOf(ctx, ct); err != nil {
+		return nil, err
+	}
+	if err := j.ids(ctx, ct); err != nil {
+		return nil, err
 	}
 	c := &switchboard.Conversation{
 		ID: cv.id, ChannelID: ct.channelID, Status: cv.status, KeyID: ct.keyID,
-		Contact:       switchboard.Contact{ID: ct.id, ChannelID: ct.channelID, WaID: ct.waID, Name: ct.name, CreatedAt: ct.createdAt},
+		Contact: switchboard.Contact{ID: ct.id, ChannelID: ct.channelID, WaID: ct.ids[idWaID].plain,
+			UserID: ct.ids[idUserID].plain, ParentUserID: ct.ids[idParentUserID].plain, Username: ct.ids[idUsername].plain,
+			Name: ct.name, CreatedAt: ct.createdAt},
 		LastInboundAt: fromMicros(cv.lastInbound), CreatedAt: fromMicros(cv.created), UpdatedAt: fromMicros(cv.updated),
 		UnreadCount: cv.inbound, Assignees: cv.assignees,
 	}

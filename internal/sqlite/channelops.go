@@ -34,7 +34,7 @@ func (db *DB) ChannelHealth(ctx context.Context, channelID string) (*switchboard
 	err := db.rdb.QueryRowContext(ctx, `SELECT c.last_webhook_at, c.last_send_at, c.token_state, c.token_error,
 			c.templates_synced_at, c.template_sync_error,
 			(SELECT COUNT(*) FROM outbox o WHERE o.channel_id = c.id),
-			(SELECT COUNT(*) FROM webhook_inbox w WHERE w.channel_id = c.id)
+			(SELECT COUNT(*) FROM webhook_inbox w WHERE w.channel_id = c.id AND w.dead_reason IS NULL)
 		FROM channels c WHERE c.id = ?`, channelID).Scan(&webhook, &send, &h.TokenState, &h.TokenError, &synced,
 		&h.TemplateSyncError, &h.OutboxDepth, &h.WebhookQueueDepth)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -19,10 +19,11 @@ var (
 func (db *DB) ContactConversations(ctx context.Context, contactID string) (*switchboard.Contact, []*switchboard.Conversation, error) {
 	var ct switchboard.Contact
 	var keyID string
-	var waID, name []byte
+	var waID, name, userID, parentUserID, username []byte
 	var created sql.NullInt64
-	err := db.rdb.QueryRowContext(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at FROM contacts WHERE id = ?`, contactID).
-		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &created)
+	err := db.rdb.QueryRowContext(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username
+		FROM contacts WHERE id = ?`, contactID).
+		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &created, &userID, &parentUserID, &username)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, switchboard.NotFound("Contact")
 	} else if err != nil {
@@ -37,6 +38,9 @@ func (db *DB) ContactConversations(ctx context.Context, contactID string) (*swit
 		return nil, nil, err
 	}
 	ct.WaID, ct.Name, ct.CreatedAt = string(plainWaID), string(plainName), fromMicros(created)
+	if err := db.codec.OpenContactIDs(ctx, keyID, &ct, userID, parentUserID, username); err != nil {
+		return nil, nil, err
+	}
 
 	rows, err := db.rdb.QueryContext(ctx, convSelect+` WHERE c.contact_id = ? ORDER BY c.created_at, c.id`, "", contactID)
 	if err != nil {

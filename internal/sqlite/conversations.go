@@ -17,7 +17,8 @@ import (
 // convSelect reads a conversation with its contact and the viewer's read
 // count; the viewer id is the first argument.
 const convSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at, c.inbound_count,
-	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0)
+	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0),
+	ct.user_id, ct.parent_user_id, ct.username
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
@@ -25,11 +26,15 @@ LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
 func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Conversation, error) {
 	var c switchboard.Conversation
 	var convKey, contactKey string
-	var lastMessage, waID, name []byte
+	var lastMessage, waID, name, userID, parentUserID, username []byte
 	var lastInbound, created, updated, contactCreated sql.NullInt64
 	var inbound, read int
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &convKey, &lastMessage, &lastInbound, &inbound,
-		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read); err != nil {
+		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read,
+		&userID, &parentUserID, &username); err != nil {
+		return nil, err
+	}
+	if err := db.codec.OpenContactIDs(ctx, contactKey, &c.Contact, userID, parentUserID, username); err != nil {
 		return nil, err
 	}
 	c.Contact.ChannelID = c.ChannelID
@@ -540,11 +545,11 @@ func previewText(m *switchboard.Message) string {
 }
 
 // putContactTerms replaces the search terms of a contact.
-func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name, waID string) error {
+func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name, username, waID string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_terms WHERE contact_id = ?`, contactID); err != nil {
 		return fmt.Errorf("delete contact terms: %w", err)
 	}
-	terms := db.codec.Index.ContactTerms(name, waID)
+	terms := db.codec.ContactTerms(name, username, waID)
 	const chunk = 250
 	for len(terms) > 0 {
 		n := min(len(terms), chunk)

@@ -43,9 +43,13 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		upload   = "probe-upload-contract-2291.pdf"
 		hook     = "webhook-probe-body-6053"
 		details  = "status-details-probe-3117"
+		bsuid    = "US.13491208655302741918"
+		parent   = "US.ENT.11815799212886844830"
+		username = "@mira.probeusername"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
-		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details}
+		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details,
+		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername"}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
@@ -57,6 +61,17 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	r, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,
 		Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: wamid, Timestamp: time.Now()}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A customer who shares only a username, later with their phone number.
+	// (The phone number is another contact's already: not linked, not merged.)
+	mira, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, UserID: bsuid, ParentUserID: parent, Username: username,
+		ProfileName: name, Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: wamid + "u", Timestamp: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, UserID: bsuid, WaID: phone, Username: username,
+		ProfileName: name, Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: wamid + "v", Timestamp: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	doc := switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,
@@ -111,9 +126,19 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	if f, err := db.Media(ctx, media.ID); err != nil || f.Filename != upload {
 		t.Fatalf("Media = %+v, %v", f, err)
 	}
+	mc, err := db.Conversation(ctx, mira.Conversation.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mc.Contact.UserID != bsuid || mc.Contact.Username != username || mc.Contact.ParentUserID != parent || mc.Contact.WaID != phone {
+		t.Fatalf("contact identifiers = %+v", mc.Contact)
+	}
+	if found, _, err := db.Conversations(ctx, switchboard.ConversationFilter{Query: username}); err != nil || len(found) != 1 {
+		t.Fatalf("search by username = %d results, %v", len(found), err)
+	}
 	for _, q := range []string{"plaintextprobe", "0151 998877", "99887766"} {
 		found, _, err := db.Conversations(ctx, switchboard.ConversationFilter{Query: q})
-		if err != nil || len(found) != 1 {
+		if err != nil || len(found) != 2 {
 			t.Fatalf("search %q = %d results, %v", q, len(found), err)
 		}
 	}

@@ -101,7 +101,8 @@ func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		rows = rows[:0]
 		r, err := tx.QueryContext(ctx, `UPDATE webhook_inbox SET leased_until = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM webhook_inbox WHERE leased_until IS NULL OR leased_until <= ? ORDER BY id LIMIT ?)
+			WHERE id IN (SELECT id FROM webhook_inbox WHERE (leased_until IS NULL OR leased_until <= ?) AND dead_reason IS NULL
+				ORDER BY id LIMIT ?)
 			RETURNING id, uid, channel_id, key_id, body, received_at, attempts`,
 			micros(now.Add(lease)), micros(now), n)
 		if err != nil {
@@ -156,11 +157,60 @@ func (db *DB) DeleteWebhooks(ctx context.Context, ids []int64) error {
 	})
 }
 
-// WebhookQueueDepth counts events not yet processed.
+// WebhookQueueDepth counts events not yet processed, dead letters
+// excluded.
 func (db *DB) WebhookQueueDepth(ctx context.Context) (int, error) {
 	var n int
-	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_inbox`).Scan(&n); err != nil {
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_inbox WHERE dead_reason IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("webhook queue depth: %w", err)
+	}
+	return n, nil
+}
+
+// DeadLetters lists the dead letters, newest first.
+func (db *DB) DeadLetters(ctx context.Context) ([]*switchboard.DeadLetter, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id, channel_id, dead_reason, received_at, dead_at, attempts
+		FROM webhook_inbox WHERE dead_reason IS NOT NULL ORDER BY id DESC LIMIT ?`, switchboard.MaxDeadLetters)
+	if err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
+	}
+	defer rows.Close()
+	out := []*switchboard.DeadLetter{}
+	for rows.Next() {
+		var d switchboard.DeadLetter
+		var received, dead sql.NullInt64
+		if err := rows.Scan(&d.ID, &d.ChannelID, &d.Reason, &received, &dead, &d.Attempts); err != nil {
+			return nil, fmt.Errorf("list dead letters: %w", err)
+		}
+		d.ReceivedAt, d.DeadAt = fromMicros(received), fromMicros(dead)
+		out = append(out, &d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
+	}
+	return out, nil
+}
+
+// ReplayDeadLetter returns a dead letter to the queue.
+func (db *DB) ReplayDeadLetter(ctx context.Context, id int64) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_inbox SET dead_reason = NULL, dead_at = NULL, leased_until = NULL, attempts = 0
+			WHERE id = ? AND dead_reason IS NOT NULL`, id)
+		if err != nil {
+			return fmt.Errorf("replay dead letter: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Dead letter")
+		}
+		return nil
+	})
+}
+
+// DeadLetterCount counts the dead letters.
+func (db *DB) DeadLetterCount(ctx context.Context) (int, error) {
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_inbox WHERE dead_reason IS NOT NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count dead letters: %w", err)
 	}
 	return n, nil
 }

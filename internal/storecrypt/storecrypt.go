@@ -173,6 +173,56 @@ func (c *Codec) ContactWaIDHash(channelID, waID string) []byte {
 	return c.Index.Exact("wa_id", channelID+":"+waID)
 }
 
+// ContactUserIDHash is the blind index of a contact's business-scoped user
+// id (BSUID), unique per channel.
+func (c *Codec) ContactUserIDHash(channelID, userID string) []byte {
+	return c.Index.Exact("user_id", channelID+":"+userID)
+}
+
+// ContactKey is the wa_id_hash a new contact is stored under: the blind
+// index of its phone number, or, for a customer known by BSUID alone, the
+// same index of the BSUID. A BSUID ("US.1349…") never equals a phone
+// number's digits, so the two cannot collide, and the unique index on
+// (channel_id, wa_id_hash) keeps serialising concurrent first messages.
+// Once the phone number of such a contact is known, the stores move
+// wa_id_hash to the phone number's index.
+func (c *Codec) ContactKey(channelID, waID, userID string) []byte {
+	if waID != "" {
+		return c.ContactWaIDHash(channelID, waID)
+	}
+	return c.ContactWaIDHash(channelID, userID)
+}
+
+// ContactTerms returns a contact's search terms: the words of its name and
+// of its username (so "@mira.okafor" is found by "mira" or "okafor") and
+// the digits of its phone number.
+func (c *Codec) ContactTerms(name, username, waID string) [][]byte {
+	if username != "" {
+		name += " " + username
+	}
+	return c.Index.ContactTerms(name, waID)
+}
+
+// OpenContactIDs decrypts the sealed BSUID, parent BSUID and username
+// columns of contact ct (nil for NULL, which stays empty) into ct.
+func (c *Codec) OpenContactIDs(ctx context.Context, keyID string, ct *switchboard.Contact, userID, parentUserID, username []byte) error {
+	for _, f := range []struct {
+		column string
+		sealed []byte
+		dst    *string
+	}{{"user_id", userID, &ct.UserID}, {"parent_user_id", parentUserID, &ct.ParentUserID}, {"username", username, &ct.Username}} {
+		if f.sealed == nil {
+			continue
+		}
+		b, err := c.Open(ctx, keyID, "contacts", f.column, ct.ID, f.sealed)
+		if err != nil {
+			return err
+		}
+		*f.dst = string(b)
+	}
+	return nil
+}
+
 // WAMIDHash is the blind index of a WhatsApp message id, unique per channel,
 // used to deduplicate webhook deliveries and to resolve replies and
 // reactions.

@@ -98,10 +98,13 @@ type SendResult struct {
 }
 
 // SendContact maps the recipient as given (Input) to their WhatsApp id,
-// which may differ after normalisation and is the one to store.
+// which may differ after normalisation and is the one to store. A send to
+// a phone number returns WaID; a send to a business-scoped user id returns
+// UserID instead.
 type SendContact struct {
-	Input string `json:"input"`
-	WaID  string `json:"wa_id"`
+	Input  string `json:"input"`
+	WaID   string `json:"wa_id,omitempty"`
+	UserID string `json:"user_id,omitempty"`
 }
 
 // SentMessage is the wamid of a sent message and Meta's acceptance state
@@ -161,7 +164,7 @@ func (c *Client) SendMessage(ctx context.Context, token, phoneNumberID string, m
 	}
 	m := *msg
 	m.MessagingProduct = "whatsapp"
-	if m.To != "" && m.RecipientType == "" {
+	if (m.To != "" || m.Recipient != "") && m.RecipientType == "" {
 		m.RecipientType = "individual"
 	}
 	body, err := marshalJSON(&m)

@@ -42,6 +42,25 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 
 const sendOK = `{"messaging_product":"whatsapp","contacts":[{"input":"+4915112345678","wa_id":"4915112345678"}],"messages":[{"id":"wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjU4QjEzQzZBM0YyMUQ1RTg4OAA=","message_status":"accepted"}]}`
 
+// sendBSUIDOK answers a send to a business-scoped user id: contacts[]
+// names the user_id, not a wa_id.
+const sendBSUIDOK = `{"messaging_product":"whatsapp","contacts":[{"input":"US.13491208655302741918","user_id":"US.13491208655302741918"}],"messages":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0RkI2QjU4MkJBNzRBNkRDMjgA"}]}`
+
+// TestSendToBSUIDResponse pins the response of a send to a BSUID.
+func TestSendToBSUIDResponse(t *testing.T) {
+	c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, sendBSUIDOK) })
+	res, err := c.SendMessage(context.Background(), testToken, testPhoneID, &OutboundMessage{Recipient: "US.13491208655302741918", Type: "text", Text: &OutboundText{Body: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Contacts) != 1 || res.Contacts[0].UserID != "US.13491208655302741918" || res.Contacts[0].WaID != "" || res.Messages[0].ID == "" {
+		t.Errorf("result = %+v", res)
+	}
+	if err := (&OutboundMessage{Type: "text", Text: &OutboundText{Body: "x"}}).Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a message without to or recipient: %v", err)
+	}
+}
+
 // TestSendMessageGolden sends each message through real HTTP and compares
 // the request body with testdata/outbound/<name>.json.
 func TestSendMessageGolden(t *testing.T) {
@@ -69,6 +88,7 @@ func TestSendMessageGolden(t *testing.T) {
 		{"reaction_remove", &OutboundMessage{To: "4915112345678", Type: "reaction", Reaction: &OutboundReaction{MessageID: "wamid.X"}}},
 		{"location", &OutboundMessage{To: "4915112345678", Type: "location", Location: &OutboundLocation{Latitude: 48.137154, Longitude: 11.576124, Name: "Rathaus", Address: "Marienplatz 1"}}},
 		{"mark_read_typing", &OutboundMessage{Status: StatusRead, MessageID: "wamid.IN", TypingIndicator: &TypingIndicator{Type: "text"}}},
+		{"text_bsuid", &OutboundMessage{Recipient: "US.13491208655302741918", Type: "text", Text: &OutboundText{Body: "Yes, we ship to Lagos."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +111,10 @@ func TestSendMessageGolden(t *testing.T) {
 					writeJSON(w, 200, `{"success":true}`)
 					return
 				}
+				if tt.msg.To == "" {
+					writeJSON(w, 200, sendBSUIDOK)
+					return
+				}
 				writeJSON(w, 200, sendOK)
 			})
 			before := *tt.msg
@@ -98,7 +122,7 @@ func TestSendMessageGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SendMessage: %v", err)
 			}
-			if tt.msg.Status == "" && (res.Messages[0].MessageStatus != "accepted" || res.Contacts[0].WaID != "4915112345678") {
+			if tt.msg.Status == "" && tt.msg.To != "" && (res.Messages[0].MessageStatus != "accepted" || res.Contacts[0].WaID != "4915112345678") {
 				t.Errorf("result = %+v", res)
 			}
 			if fmt.Sprint(before) != fmt.Sprint(*tt.msg) {

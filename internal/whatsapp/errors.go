@@ -56,7 +56,10 @@ const (
 	CodeThroughputLimit = 130429 // per-number messages-per-second exceeded
 	CodeUndeliverable   = 131026
 	CodeUnsupportedType = 131051
-	CodeTokenExpired    = 190
+	// CodeBSUIDUnsupported: business-scoped user id recipients are not
+	// supported for this message (authentication templates, for one).
+	CodeBSUIDUnsupported = 131062
+	CodeTokenExpired     = 190
 )
 
 // APIError is an error response of the Graph API. Meta recommends handling
@@ -129,11 +132,21 @@ func permanentCode(code int) bool {
 	switch code {
 	case 0, 3, 10, 33, 100, 190, 368,
 		131008, 131009, 131021, 131026, 131031, 131042, 131045,
-		131047, 131048, 131049, 131050, 131051, 131053,
+		131047, 131048, 131049, 131050, 131051, 131053, 131062,
 		133010:
 		return true
 	}
 	return false
+}
+
+// Explain returns a clear reason for the Meta error codes whose own
+// message does not tell an agent what to do, or "" for the others.
+func Explain(code int) string {
+	switch code {
+	case CodeBSUIDUnsupported:
+		return "WhatsApp does not deliver this kind of message to a customer known only by username (business-scoped user id); it needs their phone number."
+	}
+	return ""
 }
 
 // PairRateLimited reports whether err is Meta's pair rate limit (131056):

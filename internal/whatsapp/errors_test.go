@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,4 +110,19 @@ func TestBackoff(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBSUIDErrorsExplained pins that 131062 (a BSUID recipient this
+// message cannot go to) is permanent and explained in plain words.
+func TestBSUIDErrorsExplained(t *testing.T) {
+	e := &APIError{HTTPStatus: 400, Code: CodeBSUIDUnsupported, Message: "Business-scoped User ID recipients are not supported for this message.", meta: true}
+	if e.Retryable() || Classify(e) != Permanent {
+		t.Errorf("131062 retryable = %v, outcome %v", e.Retryable(), Classify(e))
+	}
+	if why := Explain(CodeBSUIDUnsupported); !strings.Contains(why, "phone number") {
+		t.Errorf("Explain(131062) = %q", why)
+	}
+	if Explain(CodeReengagement) != "" {
+		t.Error("Explain explains a code whose message is clear")
+	}
 }

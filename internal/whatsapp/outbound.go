@@ -20,9 +20,13 @@ const (
 // rest empty. MessagingProduct and RecipientType are filled in by
 // [Client.SendMessage] when empty.
 type OutboundMessage struct {
-	MessagingProduct      string        `json:"messaging_product"`
-	RecipientType         string        `json:"recipient_type,omitempty"`
-	To                    string        `json:"to,omitempty"`
+	MessagingProduct string `json:"messaging_product"`
+	RecipientType    string `json:"recipient_type,omitempty"`
+	To               string `json:"to,omitempty"`
+	// Recipient is the business-scoped user id (or parent BSUID) to send
+	// to when the phone number is not known; Meta uses To when both are
+	// set.
+	Recipient             string        `json:"recipient,omitempty"`
 	Type                  string        `json:"type,omitempty"`
 	Context               *ReplyContext `json:"context,omitempty"`
 	BizOpaqueCallbackData string        `json:"biz_opaque_callback_data,omitempty"`
@@ -153,7 +157,7 @@ func (m *OutboundMessage) Validate() error {
 		if m.MessageID == "" {
 			return invalid("mark as read needs message_id")
 		}
-		if m.To != "" || m.Type != "" {
+		if m.To != "" || m.Recipient != "" || m.Type != "" {
 			return invalid("mark as read takes no recipient or type")
 		}
 		if m.TypingIndicator != nil && m.TypingIndicator.Type != "text" {
@@ -161,8 +165,8 @@ func (m *OutboundMessage) Validate() error {
 		}
 		return nil
 	}
-	if m.To == "" {
-		return invalid("recipient (to) is empty")
+	if m.To == "" && m.Recipient == "" {
+		return invalid("recipient (to or recipient) is empty")
 	}
 	if m.MessageID != "" || m.TypingIndicator != nil {
 		return invalid("message_id and typing_indicator belong to mark-as-read")

@@ -428,3 +428,33 @@ func FuzzParseNotification(f *testing.F) {
 		}
 	})
 }
+
+// TestParseUsernameOnlySender pins how a customer who shares only a
+// username is identified: by from_user_id, matched to contacts[].user_id.
+func TestParseUsernameOnlySender(t *testing.T) {
+	n := mustParseFixture(t, "text_username_only")
+	v := n.Entry[0].Changes[0].Value
+	m := firstMessage(t, n)
+	if m.From != "" || m.FromUserID != "US.13491208655302741918" {
+		t.Fatalf("from = %q, from_user_id = %q", m.From, m.FromUserID)
+	}
+	c := v.SenderOf(&m)
+	if c == nil {
+		t.Fatal("no sender contact")
+	}
+	if c.Profile.Username != "@mira.okafor" || c.ParentUserID != "US.ENT.11815799212886844830" || c.WaID != "" {
+		t.Errorf("contact = %+v", c)
+	}
+	if v.ContactFor("") != nil {
+		t.Error("ContactFor(\"\") matched a contact without a phone number")
+	}
+
+	st := mustParseFixture(t, "status_recipient_user_id").Entry[0].Changes[0].Value.Statuses[0]
+	if st.RecipientID != "" || st.RecipientUserID != "US.13491208655302741918" {
+		t.Errorf("status recipient = %q / %q", st.RecipientID, st.RecipientUserID)
+	}
+	sys := firstMessage(t, mustParseFixture(t, "system_user_id_changed"))
+	if sys.System == nil || sys.System.Type != SystemUserChangedUserID || sys.System.UserID != "US.80011120938467201234" || sys.FromUserID == "" {
+		t.Errorf("system = %+v", sys.System)
+	}
+}

@@ -7,6 +7,11 @@ import (
 	"strings"
 )
 
+// CategoryAuthentication is the category of one-time-password templates
+// (Template.Category, compared case-insensitively), which Meta delivers to
+// phone numbers only.
+const CategoryAuthentication = "AUTHENTICATION"
+
 // Template statuses and parameter formats as Meta spells them.
 const (
 	TemplateApproved      = "APPROVED"

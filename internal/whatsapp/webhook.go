@@ -91,7 +91,7 @@ type Value struct {
 // matched by id rather than by index because Meta does not promise that
 // contacts[] and messages[] line up.
 func (v *Value) ContactFor(waID string) *Contact {
-	if v == nil {
+	if v == nil || waID == "" {
 		return nil
 	}
 	for i := range v.Contacts {
@@ -102,6 +102,23 @@ func (v *Value) ContactFor(waID string) *Contact {
 	return nil
 }
 
+// SenderOf returns the contact that sent m, matched by business-scoped user
+// id first (since 2026 the only identifier of a customer who shares just a
+// username) and by phone number otherwise; nil if contacts[] has neither.
+func (v *Value) SenderOf(m *Message) *Contact {
+	if v == nil || m == nil {
+		return nil
+	}
+	if m.FromUserID != "" {
+		for i := range v.Contacts {
+			if v.Contacts[i].UserID == m.FromUserID {
+				return &v.Contacts[i]
+			}
+		}
+	}
+	return v.ContactFor(m.From)
+}
+
 // Metadata identifies the business phone number that received the change.
 type Metadata struct {
 	DisplayPhoneNumber string `json:"display_phone_number"`
@@ -109,25 +126,36 @@ type Metadata struct {
 }
 
 // Contact is the sender's WhatsApp profile as listed in Value.Contacts.
+// WaID (the phone number) is omitted for a user who adopted a username and
+// shares no phone number; UserID, the business-scoped user id (BSUID, e.g.
+// "US.13491208655302741918"), is then the only identifier. ParentUserID is
+// the parent BSUID shared across a managed business's portfolios.
 type Contact struct {
 	Profile         Profile `json:"profile"`
-	WaID            string  `json:"wa_id"`
+	WaID            string  `json:"wa_id,omitempty"`
+	UserID          string  `json:"user_id,omitempty"`
+	ParentUserID    string  `json:"parent_user_id,omitempty"`
 	IdentityKeyHash string  `json:"identity_key_hash,omitempty"`
 }
 
-// Profile holds the sender's self-chosen display name.
+// Profile holds the sender's self-chosen display name and, for a user who
+// adopted one, their WhatsApp username.
 type Profile struct {
-	Name string `json:"name"`
+	Name     string `json:"name"`
+	Username string `json:"username,omitempty"`
 }
 
 // Message is one inbound message. Exactly one of the type-specific fields is
 // normally set, named after Type. Raw keeps the message's JSON as received so
 // that fields this package does not model (and whole unknown types) survive.
 type Message struct {
-	From      string `json:"from"`
-	ID        string `json:"id"`
-	Timestamp string `json:"timestamp"`
-	Type      string `json:"type"`
+	// From is the sender's phone number; empty for a username-only user,
+	// who is then known by FromUserID (the BSUID) alone.
+	From       string `json:"from,omitempty"`
+	FromUserID string `json:"from_user_id,omitempty"`
+	ID         string `json:"id"`
+	Timestamp  string `json:"timestamp"`
+	Type       string `json:"type"`
 
 	Context  *MessageContext `json:"context,omitempty"`
 	Referral *Referral       `json:"referral,omitempty"`
@@ -161,10 +189,11 @@ type Message struct {
 // messageHeader is the part of a message every type shares; it is what
 // survives when the rest of a message does not decode.
 type messageHeader struct {
-	From      string `json:"from"`
-	ID        string `json:"id"`
-	Timestamp string `json:"timestamp"`
-	Type      string `json:"type"`
+	From       string `json:"from"`
+	FromUserID string `json:"from_user_id"`
+	ID         string `json:"id"`
+	Timestamp  string `json:"timestamp"`
+	Type       string `json:"type"`
 }
 
 // UnmarshalJSON decodes a message and keeps a copy of its raw JSON.
@@ -177,7 +206,7 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 		if herr := json.Unmarshal(data, &h); herr != nil {
 			return fmt.Errorf("decode message: %w", err)
 		}
-		*m = Message{From: h.From, ID: h.ID, Timestamp: h.Timestamp, Type: h.Type, Raw: raw, DecodeError: err.Error()}
+		*m = Message{From: h.From, FromUserID: h.FromUserID, ID: h.ID, Timestamp: h.Timestamp, Type: h.Type, Raw: raw, DecodeError: err.Error()}
 		return nil
 	}
 	*m = Message(p)
@@ -398,13 +427,21 @@ type ProductItem struct {
 	Currency          string  `json:"currency"`
 }
 
+// System types as they appear in System.Type.
+const (
+	SystemUserChangedNumber = "user_changed_number"
+	SystemUserChangedUserID = "user_changed_user_id"
+)
+
 // System is a system notice such as a user changing their number; WaID or
-// NewWaID then names the new id to link to the old one.
+// NewWaID then names the new phone number, UserID the new business-scoped
+// user id, to link to the old ones (Message.From and Message.FromUserID).
 type System struct {
 	Body     string `json:"body,omitempty"`
 	Type     string `json:"type,omitempty"`
 	WaID     string `json:"wa_id,omitempty"`
 	NewWaID  string `json:"new_wa_id,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
 	Identity string `json:"identity,omitempty"`
 	Customer string `json:"customer,omitempty"`
 }
@@ -436,10 +473,15 @@ type ErrorData struct {
 // arrive duplicated, out of order, or skip "delivered"; Raw keeps the JSON as
 // received.
 type Status struct {
-	ID                    string        `json:"id"`
-	Status                string        `json:"status"`
-	Timestamp             string        `json:"timestamp"`
-	RecipientID           string        `json:"recipient_id"`
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	Timestamp string `json:"timestamp"`
+	// RecipientID is the recipient's phone number; Meta omits it for a
+	// message sent to a business-scoped user id whose phone number it does
+	// not share, and RecipientUserID (the BSUID) is then the only one.
+	RecipientID           string        `json:"recipient_id,omitempty"`
+	RecipientUserID       string        `json:"recipient_user_id,omitempty"`
+	RecipientParentUserID string        `json:"recipient_parent_user_id,omitempty"`
 	RecipientType         string        `json:"recipient_type,omitempty"`
 	BizOpaqueCallbackData string        `json:"biz_opaque_callback_data,omitempty"`
 	Conversation          *Conversation `json:"conversation,omitempty"`
@@ -455,10 +497,11 @@ type Status struct {
 
 // statusHeader is the part of a status that survives a partial decode.
 type statusHeader struct {
-	ID          string `json:"id"`
-	Status      string `json:"status"`
-	Timestamp   string `json:"timestamp"`
-	RecipientID string `json:"recipient_id"`
+	ID              string `json:"id"`
+	Status          string `json:"status"`
+	Timestamp       string `json:"timestamp"`
+	RecipientID     string `json:"recipient_id"`
+	RecipientUserID string `json:"recipient_user_id"`
 }
 
 // UnmarshalJSON decodes a status and keeps a copy of its raw JSON.
@@ -471,7 +514,7 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 		if herr := json.Unmarshal(data, &h); herr != nil {
 			return fmt.Errorf("decode status: %w", err)
 		}
-		*s = Status{ID: h.ID, Status: h.Status, Timestamp: h.Timestamp, RecipientID: h.RecipientID, Raw: raw, DecodeError: err.Error()}
+		*s = Status{ID: h.ID, Status: h.Status, Timestamp: h.Timestamp, RecipientID: h.RecipientID, RecipientUserID: h.RecipientUserID, Raw: raw, DecodeError: err.Error()}
 		return nil
 	}
 	*s = Status(p)

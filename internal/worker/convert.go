@@ -16,9 +16,17 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 	if err != nil {
 		ts = time.Time{} // the store falls back to the arrival time
 	}
-	name := ""
-	if c := v.ContactFor(m.From); c != nil {
-		name = c.Profile.Name
+	in := switchboard.InboundMessage{ChannelID: channelID, WaID: m.From, UserID: m.FromUserID}
+	if c := v.SenderOf(m); c != nil {
+		in.ProfileName, in.Username, in.ParentUserID = c.Profile.Name, c.Profile.Username, c.ParentUserID
+		// contacts[] names the sender's identifiers too; a message whose
+		// own fields leave one out still links both.
+		if in.WaID == "" {
+			in.WaID = c.WaID
+		}
+		if in.UserID == "" {
+			in.UserID = c.UserID
+		}
 	}
 	msg := &switchboard.Message{
 		Direction:   switchboard.DirectionIn,
@@ -26,7 +34,7 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 		Timestamp:   ts.UTC(),
 		Type:        switchboard.TypeUnsupported,
 	}
-	in := switchboard.InboundMessage{ChannelID: channelID, WaID: m.From, ProfileName: name, Message: msg}
+	in.Message = msg
 	c := &msg.Content
 	if m.Context != nil {
 		c.Forwarded = m.Context.Forwarded
@@ -109,6 +117,13 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 			msg.Type = switchboard.TypeSystem
 			c.Text = m.System.Body
 			c.Raw = append(json.RawMessage(nil), m.Raw...)
+			switch m.System.Type {
+			case whatsapp.SystemUserChangedNumber:
+				in.NewWaID = firstNonEmpty(m.System.WaID, m.System.NewWaID)
+				in.NewUserID = m.System.UserID
+			case whatsapp.SystemUserChangedUserID:
+				in.NewUserID = m.System.UserID
+			}
 		}
 	}
 	if msg.Type == switchboard.TypeUnsupported {

@@ -6,6 +6,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,10 @@ type Ingest struct {
 	// WhatsApp id and statuses never regress.
 	Lease time.Duration
 	Poll  time.Duration // how often the poller looks without a wake-up (default 500 ms)
+	// MaxAttempts is how often an event that fails to apply is tried
+	// before it becomes a dead letter (default 10), visible to
+	// administrators with the error and replayable after a fix.
+	MaxAttempts int
 
 	once sync.Once
 	wake chan struct{}
@@ -109,6 +114,9 @@ func (w *Ingest) init() {
 		}
 		if w.Poll <= 0 {
 			w.Poll = 500 * time.Millisecond
+		}
+		if w.MaxAttempts <= 0 {
+			w.MaxAttempts = 10
 		}
 		w.health = map[string]*healthMark{}
 	})
@@ -187,6 +195,9 @@ func (w *Ingest) Run(ctx context.Context) error {
 type queued struct {
 	ev switchboard.WebhookEvent
 	n  *whatsapp.Notification
+	// dead is set when the event cannot be applied at all (it no longer
+	// parses): it becomes a dead letter with this reason.
+	dead string
 }
 
 // applyHandedOver applies handed-over events in batches, in the work
@@ -258,8 +269,9 @@ func (w *Ingest) RunOnce(ctx context.Context) (int, error) {
 		n, err := whatsapp.ParseNotification(ev.Body)
 		if err != nil {
 			// It parsed when it was accepted; a failure now is a bug, and
-			// retrying will not help. Keep nothing half-done: log and drop.
-			w.Logger.Error("queued webhook no longer parses; dropped", "event", ev.ID, "err", err)
+			// retrying will not help. Keep it for a replay after the fix.
+			w.Logger.Error("queued webhook no longer parses; kept as a dead letter", "event", ev.ID, "err", err)
+			batch[i].dead = "queued webhook no longer parses: " + err.Error()
 			continue
 		}
 		batch[i].n = n
@@ -274,6 +286,7 @@ func (w *Ingest) RunOnce(ctx context.Context) (int, error) {
 // retried when its lease runs out.
 func (w *Ingest) apply(ctx context.Context, batch []queued) {
 	parts := make([]switchboard.InboundBatch, 0, len(batch))
+	owners := make([]*queued, 0, len(batch)) // owners[i] is the event of parts[i]
 	var all switchboard.InboundBatch
 	for i := range batch {
 		p, err := w.content(ctx, &batch[i])
@@ -281,10 +294,11 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 			w.Logger.Warn("webhook event not processed; will retry", "event", batch[i].ev.ID, "err", err)
 			continue
 		}
-		parts = append(parts, p)
+		parts, owners = append(parts, p), append(owners, &batch[i])
 		all.Messages = append(all.Messages, p.Messages...)
 		all.Statuses = append(all.Statuses, p.Statuses...)
 		all.Events = append(all.Events, p.Events...)
+		all.Dead = append(all.Dead, p.Dead...)
 	}
 	if len(parts) == 0 {
 		return
@@ -295,7 +309,7 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		return
 	}
 	if len(parts) == 1 {
-		w.Logger.Warn("webhook event not processed; will retry", "event", parts[0].Events[0], "err", err)
+		w.failed(ctx, owners[0], err)
 		return
 	}
 	for i, p := range parts {
@@ -303,22 +317,50 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 			if ctx.Err() != nil {
 				return
 			}
-			w.Logger.Warn("webhook event not processed; will retry", "event", p.Events[0], "err", err)
+			w.failed(ctx, owners[i], err)
 			continue
 		}
-		w.seen(batch[i : i+1])
+		w.seen([]queued{*owners[i]})
+	}
+}
+
+// failed handles an event that could not be applied on its own: it stays
+// queued and is retried when its lease runs out, until MaxAttempts; then
+// it becomes a dead letter with the error, so that it is neither lost nor
+// retried for ever.
+func (w *Ingest) failed(ctx context.Context, q *queued, err error) {
+	if q.ev.Attempts < w.MaxAttempts {
+		w.Logger.Warn("webhook event not processed; will retry", "event", q.ev.ID, "attempts", q.ev.Attempts, "err", err)
+		return
+	}
+	w.Logger.Error("webhook event failed too often; kept as a dead letter", "event", q.ev.ID, "attempts", q.ev.Attempts, "err", err)
+	dead := switchboard.InboundBatch{Dead: []switchboard.DeadEvent{{ID: q.ev.ID, Reason: "could not be applied: " + err.Error()}}}
+	if _, err := w.Receiver.ReceiveBatch(ctx, dead); err != nil {
+		w.Logger.Warn("keep dead letter", "event", q.ev.ID, "err", err)
 	}
 }
 
 // content converts an event into what the store applies: every message and
-// status of every change, routed by phone number id. Changes for numbers
-// Switchboard does not know, fields other than messages, and messages
-// without a sender are skipped.
-func (w *Ingest) content(ctx context.Context, q *queued) (switchboard.InboundBatch, error) {
-	b := switchboard.InboundBatch{Events: []int64{q.ev.ID}}
+// status of every change, routed by phone number id; a sender is named by
+// phone number, business-scoped user id (from_user_id) or both. Fields
+// other than messages are skipped. Changes for numbers Switchboard does
+// not know and messages without any sender cannot be applied: the event
+// becomes a dead letter with the reason, after what else it carries is
+// applied.
+func (w *Ingest) content(ctx context.Context, q *queued) (b switchboard.InboundBatch, err error) {
+	b = switchboard.InboundBatch{Events: []int64{q.ev.ID}}
+	if q.dead != "" {
+		b.Dead = []switchboard.DeadEvent{{ID: q.ev.ID, Reason: q.dead}}
+	}
 	if q.n == nil {
 		return b, nil
 	}
+	var reasons []string
+	defer func() {
+		if len(reasons) > 0 {
+			b.Dead = []switchboard.DeadEvent{{ID: q.ev.ID, Reason: strings.Join(reasons, "; ")}}
+		}
+	}()
 	channels, err := w.channelIDs(ctx, q.n)
 	if err != nil {
 		return b, err
@@ -331,16 +373,19 @@ func (w *Ingest) content(ctx context.Context, q *queued) (switchboard.InboundBat
 			}
 			chID, ok := channels[v.Metadata.PhoneNumberID]
 			if !ok {
-				w.Logger.Warn("webhook for an unknown phone number id; skipped", "event", q.ev.ID)
+				w.Logger.Warn("webhook for an unknown phone number id; kept as a dead letter", "event", q.ev.ID)
+				reasons = append(reasons, "change for an unknown phone number id")
 				continue
 			}
 			for i := range v.Messages {
 				m := &v.Messages[i]
-				if m.From == "" {
-					w.Logger.Warn("webhook message without a sender; skipped", "event", q.ev.ID)
+				in := inbound(chID, v, m)
+				if !in.HasSender() {
+					w.Logger.Warn("webhook message without a sender; kept as a dead letter", "event", q.ev.ID)
+					reasons = append(reasons, "message without a sender (neither from nor from_user_id)")
 					continue
 				}
-				b.Messages = append(b.Messages, inbound(chID, v, m))
+				b.Messages = append(b.Messages, in)
 			}
 			for i := range v.Statuses {
 				if u, ok := status(chID, &v.Statuses[i]); ok && (u.MessageID != "" || u.WAMessageID != "") {

@@ -294,3 +294,102 @@ func TestIngestDrainsOnShutdown(t *testing.T) {
 	f.waitDrained(t)
 	wantOnce(t, f.inbound(t), wamids)
 }
+
+// usernameBody is a webhook with one text message from a customer who
+// shares only a username: from_user_id and contacts[].user_id, no phone
+// number, unless waID is set.
+func usernameBody(wamid, waID string) []byte {
+	from, contactWa := "", ""
+	if waID != "" {
+		from, contactWa = `"from":"`+waID+`",`, `"wa_id":"`+waID+`",`
+	}
+	return []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + testPhone + `"},
+		"contacts":[{"profile":{"name":"Mira Okafor","username":"@mira.okafor"},` + contactWa + `"user_id":"US.13491208655302741918"}],
+		"messages":[{` + from + `"from_user_id":"US.13491208655302741918","id":"` + wamid + `","timestamp":"1767340800","type":"text","text":{"body":"Hi"}}]}}]}]}`)
+}
+
+// TestIngestUsernameOnlyCustomer checks the data-loss fix: a message from
+// a customer known only by BSUID and username is stored (it used to be
+// skipped as "without a sender"), and the same customer's later message
+// with a phone number lands in the same conversation, as do a
+// user_changed_user_id system message and what comes from the new BSUID.
+func TestIngestUsernameOnlyCustomer(t *testing.T) {
+	f := newFixture(t)
+	stop := f.run(t)
+	f.accept(t, usernameBody("wamid.u1", ""))
+	f.waitDrained(t)
+	f.accept(t, usernameBody("wamid.u2", "2348031234567"))
+	f.waitDrained(t)
+	// Then the BSUID changes: a system message without contacts[].
+	f.accept(t, []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"`+testPhone+`"},
+		"messages":[{"from_user_id":"US.13491208655302741918","id":"wamid.u3","timestamp":"1767340900","type":"system",
+			"system":{"body":"User Mira Okafor changed their user id","user_id":"US.80011120938467201234","type":"user_changed_user_id"}}]}}]}]}`))
+	f.waitDrained(t)
+	f.accept(t, []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"`+testPhone+`"},
+		"contacts":[{"profile":{"name":"Mira Okafor","username":"@mira.okafor"},"user_id":"US.80011120938467201234"}],
+		"messages":[{"from_user_id":"US.80011120938467201234","id":"wamid.u4","timestamp":"1767341000","type":"text","text":{"body":"still me"}}]}}]}]}`))
+	f.waitDrained(t)
+	stop()
+
+	wantOnce(t, f.inbound(t), []string{"wamid.u1", "wamid.u2", "wamid.u3", "wamid.u4"})
+	convs, _, err := f.store.Conversations(context.Background(), switchboard.ConversationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 1 {
+		t.Fatalf("%d conversations, want 1", len(convs))
+	}
+	ct := convs[0].Contact
+	if ct.UserID != "US.80011120938467201234" || ct.Username != "@mira.okafor" || ct.WaID != "2348031234567" || ct.Name != "Mira Okafor" {
+		t.Errorf("contact = %+v", ct)
+	}
+}
+
+// TestIngestDeadLetters checks that content which cannot be applied is
+// never dropped silently: a message without any sender becomes a dead
+// letter with the reason, while the rest of its webhook is applied; a
+// replay applies the event again without storing anything twice.
+func TestIngestDeadLetters(t *testing.T) {
+	f := newFixture(t)
+	stop := f.run(t)
+	b := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"` + testPhone + `"},
+		"contacts":[{"profile":{"name":"Anna"},"wa_id":"4915100000001"}],
+		"messages":[
+			{"from":"4915100000001","id":"wamid.ok","timestamp":"1767340800","type":"text","text":{"body":"kept"}},
+			{"id":"wamid.nobody","timestamp":"1767340801","type":"text","text":{"body":"who?"}}]}}]}]}`)
+	f.accept(t, b)
+	f.waitDrained(t)
+
+	wantOnce(t, f.inbound(t), []string{"wamid.ok"})
+	dead, err := f.store.DeadLetters(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || dead[0].ChannelID != f.ch.ID || dead[0].Reason != "message without a sender (neither from nor from_user_id)" {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+	if err := f.store.ReplayDeadLetter(context.Background(), dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	f.w.Notify()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		again, err := f.store.DeadLetters(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) == 1 && again[0].ID == dead[0].ID && again[0].Attempts == 1 {
+			break // claimed once by the poller and kept again
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replayed event not processed: %+v", again)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	wantOnce(t, f.inbound(t), []string{"wamid.ok"})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -250,7 +251,7 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 		s.retry(ctx, log, it, 0, err)
 		return
 	}
-	if r := s.pairLimiter(ch.ID, conv.Contact.WaID).Reserve(); r.Delay() > 0 {
+	if r := s.pairLimiter(ch.ID, recipientKey(conv.Contact)).Reserve(); r.Delay() > 0 {
 		// Over the pair limit: wait without counting an attempt.
 		d := r.Delay()
 		r.Cancel()
@@ -293,6 +294,13 @@ func (s *Sender) build(ctx context.Context, client *whatsapp.Client, ch *switchb
 	out := &whatsapp.OutboundMessage{
 		MessagingProduct: "whatsapp", RecipientType: "individual", To: it.Conversation.Contact.WaID,
 		Type: m.Type, BizOpaqueCallbackData: m.ID,
+	}
+	if out.To == "" {
+		// A customer who shares only a username: send to the BSUID.
+		out.Recipient = it.Conversation.Contact.UserID
+	}
+	if out.To == "" && out.Recipient == "" {
+		return nil, permanent(100, "The customer has neither a phone number nor a business-scoped user id.")
 	}
 	if it.ReplyToWAID != "" {
 		out.Context = &whatsapp.ReplyContext{MessageID: it.ReplyToWAID}
@@ -407,6 +415,9 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 		me := switchboard.MessageError{Code: 0, Title: whatsapp.PublicMessage(err)}
 		if isAPI {
 			me = switchboard.MessageError{Code: apiErr.Code, Title: apiErr.Message, Details: apiErr.Details}
+			if why := whatsapp.Explain(apiErr.Code); why != "" {
+				me.Title, me.Details = why, strings.TrimSpace(apiErr.Message+" "+apiErr.Details)
+			}
 			if apiErr.Code == 190 || apiErr.Code == 0 || apiErr.HTTPStatus == 401 {
 				rejected, msg := "rejected", apiErr.Message
 				_ = s.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{TokenState: &rejected, TokenError: &msg})
@@ -481,4 +492,13 @@ func (s *Sender) sendReceipts(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// recipientKey names the customer for the pair rate limit: the phone
+// number, or the BSUID of a customer without one.
+func recipientKey(c switchboard.Contact) string {
+	if c.WaID != "" {
+		return c.WaID
+	}
+	return c.UserID
 }

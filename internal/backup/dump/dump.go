@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 3
+const Version = 4
 
 // Kind is the logical type of a column.
 type Kind string
@@ -116,6 +116,8 @@ func Tables() []*Table {
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
 			col("wa_id", Bytes), col("name", Bytes), col("created_at", Time), col("updated_at", Time),
+			// version 4: business-scoped user ids and usernames
+			nullCol("user_id_hash", Bytes), nullCol("user_id", Bytes), nullCol("parent_user_id", Bytes), nullCol("username", Bytes),
 		}},
 		{Name: "contact_terms", Columns: []Column{
 			col("term", Bytes), col("contact_id", Text),
@@ -150,6 +152,7 @@ func Tables() []*Table {
 		{Name: "webhook_inbox", Columns: []Column{
 			col("id", Int), col("uid", Text), col("channel_id", Text), col("key_id", Text), col("body", Bytes),
 			col("received_at", Time), nullCol("leased_until", Time), col("attempts", Int),
+			nullCol("dead_reason", Text), nullCol("dead_at", Time), // version 4
 		}},
 		{Name: "pending_statuses", Columns: []Column{
 			// created_at is received_at on PostgreSQL; ts is NOT NULL there
