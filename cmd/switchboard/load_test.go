@@ -263,6 +263,10 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			b.Errorf("%d webhooks failed", res.Failed)
 		}
 		// Drain, stop, and check exactly-once.
+		if n, err := app.Store.WebhookQueueDepth(context.Background()); err == nil {
+			b.Logf("%d events queued when the load ended", n)
+			b.ReportMetric(float64(n), "queued-at-end")
+		}
 		start := time.Now()
 		for {
 			n, err := app.Store.WebhookQueueDepth(context.Background())
@@ -274,7 +278,9 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		b.Logf("queue drained %v after the load ended", time.Since(start).Round(time.Millisecond))
+		drained := time.Since(start)
+		b.Logf("queue drained %v after the load ended", drained.Round(time.Millisecond))
+		b.ReportMetric(drained.Seconds(), "drain-s")
 		checkExactlyOnce(b, res.AckedIDs, countInbound(b, app.Store))
 	}
 }

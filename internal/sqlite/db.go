@@ -52,7 +52,8 @@ type Options struct {
 	// Clock stamps created_at and updated_at; nil means the system clock.
 	Clock switchboard.Clock
 	// MaxBatch is the most write jobs committed together; 0 means
-	// DefaultMaxBatch.
+	// DefaultMaxBatch. It is at least 3, so that a batch full of urgent
+	// jobs still has room for ordinary ones.
 	MaxBatch int
 	// Readers is the size of the read-only connection pool; 0 means
 	// DefaultReaders.
@@ -170,6 +171,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = DefaultMaxBatch
 	}
+	opts.MaxBatch = max(opts.MaxBatch, maxOrdinaryWithUrgent+1)
 	if opts.Readers <= 0 {
 		opts.Readers = DefaultReaders
 	}

@@ -428,3 +428,71 @@ func TestMinCommitInterval(t *testing.T) {
 		t.Errorf("20 urgent jobs in 20 ms took %d commits, want them to share (at most 3)", n)
 	}
 }
+
+// TestOrdinaryJobsProgressUnderUrgentLoad checks that a full urgent queue,
+// as the webhook acknowledgements keep it under load, does not starve the
+// ordinary jobs (the ingest's apply): the first batch after the writer is
+// free takes the waiting ordinary job along although more urgent jobs wait
+// than fit in a batch.
+func TestOrdinaryJobsProgressUnderUrgentLoad(t *testing.T) {
+	const maxBatch, urgentJobs = 8, 40
+	db := openInternal(t, Options{MaxBatch: maxBatch})
+	release, blocked := blockWriter(t, db)
+
+	var mu sync.Mutex
+	batchOf := map[string]int64{}
+	job := func(name string) func(ctx context.Context, tx *writeTx) error {
+		return func(ctx context.Context, tx *writeTx) error {
+			mu.Lock()
+			defer mu.Unlock()
+			batchOf[name] = db.batches.Load()
+			return nil
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.write(context.Background(), job("ordinary")); err != nil {
+			t.Error(err)
+		}
+	}()
+	waitQueued(t, db, 2)
+	for i := range urgentJobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.writeUrgent(context.Background(), job(fmt.Sprintf("urgent-%d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// Every urgent job is queued or waiting to be: the urgent queue stays
+	// full until fewer than its capacity are left.
+	waitQueued(t, db, urgentJobs+2)
+	first := db.batches.Load() + 1 // the batch after the blocking one
+	close(release)
+	wg.Wait()
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if got := batchOf["ordinary"]; got != first {
+		t.Errorf("ordinary job committed in batch %d, want the first one after the writer was free (%d)", got, first)
+	}
+	var last int64
+	perBatch := map[int64]int{}
+	for name, b := range batchOf {
+		perBatch[b]++
+		if name != "ordinary" {
+			last = max(last, b)
+		}
+	}
+	if last <= first {
+		t.Errorf("all urgent jobs committed by batch %d: the urgent queue was not saturated", last)
+	}
+	for b, n := range perBatch {
+		if n > maxBatch {
+			t.Errorf("batch %d has %d jobs, want at most %d", b, n, maxBatch)
+		}
+	}
+}
