@@ -128,6 +128,7 @@ type batchJob struct {
 	// id, and those it changed in the order it first did.
 	stored   map[string]*switchboard.Message
 	contacts map[string]*batchContact
+	missing  map[string]bool // contacts known not to exist before the batch
 	convs    map[string]*batchConversation
 	order    []*batchConversation
 }
@@ -158,7 +159,8 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, now: db.now(),
-			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
+			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, missing: map[string]bool{},
+			convs: map[string]*batchConversation{}}
 		return j.run(ctx, tx)
 	})
 	if err != nil {
@@ -181,6 +183,9 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 			return switchboard.NotFound("Channel")
 		}
 		checked[p.in.ChannelID] = true
+	}
+	if err := j.prefetch(ctx, tx); err != nil {
+		return err
 	}
 	j.received = make([]*switchboard.Received, len(j.msgs))
 	for i := range j.msgs {
@@ -348,40 +353,127 @@ func (j *batchJob) messageID(ctx context.Context, tx *writeTx, hash []byte) (str
 }
 
 // lookup finds the contact of a message and its conversation (the open
-// one, else the most recent), in the batch or with one query; either may
-// be nil.
+// one, else the most recent), in the batch (see prefetch); either may be
+// nil.
 func (j *batchJob) lookup(ctx context.Context, tx *writeTx, p *preparedInbound) (*batchContact, *batchConversation, error) {
 	key := p.in.ChannelID + "\x00" + string(p.contact)
 	if ct, ok := j.contacts[key]; ok {
 		return ct, j.convs[ct.id], nil
 	}
-	ct := &batchContact{channelID: p.in.ChannelID, waID: p.in.WaID}
-	var created sql.NullInt64
-	var convID, convKey, status sql.NullString
-	var inbound sql.NullInt64
-	cv := &batchConversation{contact: ct}
-	err := tx.QueryRowContext(ctx, `SELECT ct.id, ct.key_id, ct.name, ct.created_at, c.id, c.key_id, c.status,
+	if j.missing[key] {
+		return nil, nil, nil
+	}
+	// Not prefetched: cannot happen, but one query is still right.
+	if err := j.fetchContacts(ctx, tx, p.in.ChannelID, [][]byte{p.contact}); err != nil {
+		return nil, nil, err
+	}
+	if ct := j.contacts[key]; ct != nil {
+		return ct, j.convs[ct.id], nil
+	}
+	return nil, nil, nil
+}
+
+// prefetchChunk bounds the blind indexes looked up by one query.
+const prefetchChunk = 256
+
+// prefetch reads the contacts of all the batch's messages, and their
+// conversations, with one query per channel instead of one per contact:
+// that query was a third of the apply job's time. The batch's own writes
+// come later, and the job keeps what it changes in memory, so reading
+// ahead sees exactly what reading one by one would.
+func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) error {
+	byChannel := map[string][][]byte{}
+	var channels []string
+	seen := map[string]bool{}
+	for i := range j.msgs {
+		p := &j.msgs[i]
+		key := p.in.ChannelID + "\x00" + string(p.contact)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if _, ok := byChannel[p.in.ChannelID]; !ok {
+			channels = append(channels, p.in.ChannelID)
+		}
+		byChannel[p.in.ChannelID] = append(byChannel[p.in.ChannelID], p.contact)
+	}
+	for _, ch := range channels {
+		hashes := byChannel[ch]
+		for len(hashes) > 0 {
+			n := min(len(hashes), prefetchChunk)
+			if err := j.fetchContacts(ctx, tx, ch, hashes[:n]); err != nil {
+				return err
+			}
+			hashes = hashes[n:]
+		}
+	}
+	return nil
+}
+
+// fetchContacts reads the contacts of the channel with these wa_id blind
+// indexes and their conversations (the open one, else the most recent)
+// into the job, and notes those that do not exist.
+func (j *batchJob) fetchContacts(ctx context.Context, tx *writeTx, channelID string, hashes [][]byte) error {
+	hexes := make([]string, len(hashes))
+	for i, h := range hashes {
+		hexes[i] = hex.EncodeToString(h)
+	}
+	list, err := json.Marshal(hexes)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT ct.wa_id_hash, ct.id, ct.key_id, ct.name, ct.created_at, c.id, c.key_id, c.status,
 			c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at
 		FROM contacts ct
 		LEFT JOIN conversations c ON c.id = (SELECT id FROM conversations WHERE contact_id = ct.id
 			ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
-		WHERE ct.channel_id = ? AND ct.wa_id_hash = ?`, p.in.ChannelID, p.contact).
-		Scan(&ct.id, &ct.keyID, &ct.sealedName, &created, &convID, &convKey, &status,
-			&cv.lastMessage, &cv.lastMessageAt, &cv.lastInbound, &inbound, &cv.created, &cv.updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("find contact: %w", err)
+		WHERE ct.channel_id = ? AND ct.wa_id_hash IN (SELECT unhex(value) FROM json_each(?))`, channelID, string(list))
+	if err != nil {
+		return fmt.Errorf("find contacts: %w", err)
 	}
-	ct.createdAt = fromMicros(created)
-	ct.name, ct.nameKnown = j.db.names.get(ct.id, ct.sealedName)
-	j.contacts[key] = ct
-	if !convID.Valid {
-		return ct, nil, nil
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		var hash []byte
+		ct := &batchContact{channelID: channelID}
+		var created sql.NullInt64
+		var convID, convKey, status sql.NullString
+		var inbound sql.NullInt64
+		cv := &batchConversation{contact: ct}
+		if err := rows.Scan(&hash, &ct.id, &ct.keyID, &ct.sealedName, &created, &convID, &convKey, &status,
+			&cv.lastMessage, &cv.lastMessageAt, &cv.lastInbound, &inbound, &cv.created, &cv.updated); err != nil {
+			return fmt.Errorf("find contacts: %w", err)
+		}
+		key := channelID + "\x00" + string(hash)
+		found[key] = true
+		ct.createdAt = fromMicros(created)
+		ct.name, ct.nameKnown = j.db.names.get(ct.id, ct.sealedName)
+		j.contacts[key] = ct
+		if convID.Valid {
+			cv.id, cv.keyID, cv.status, cv.inbound = convID.String, convKey.String, status.String, int(inbound.Int64)
+			j.convs[ct.id] = cv
+		}
 	}
-	cv.id, cv.keyID, cv.status, cv.inbound = convID.String, convKey.String, status.String, int(inbound.Int64)
-	j.convs[ct.id] = cv
-	return ct, cv, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find contacts: %w", err)
+	}
+	for _, h := range hashes {
+		if key := channelID + "\x00" + string(h); !found[key] {
+			j.missing[key] = true
+		}
+	}
+	// The wa_id is not read back: it is sealed, and every message of the
+	// contact carries it in plaintext.
+	for i := range j.msgs {
+		p := &j.msgs[i]
+		if p.in.ChannelID != channelID {
+			continue
+		}
+		if ct := j.contacts[channelID+"\x00"+string(p.contact)]; ct != nil && ct.waID == "" {
+			ct.waID = p.in.WaID
+		}
+	}
+	return nil
 }
 
 // renames reports whether a message from the contact with this profile

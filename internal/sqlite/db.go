@@ -52,7 +52,7 @@ type Options struct {
 	// Clock stamps created_at and updated_at; nil means the system clock.
 	Clock switchboard.Clock
 	// MaxBatch is the most write jobs committed together; 0 means
-	// DefaultMaxBatch. It is at least 3, so that a batch full of urgent
+	// DefaultMaxBatch. It is at least 2, so that a batch full of urgent
 	// jobs still has room for ordinary ones.
 	MaxBatch int
 	// Readers is the size of the read-only connection pool; 0 means

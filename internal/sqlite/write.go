@@ -162,15 +162,16 @@ func (db *DB) submit(ctx context.Context, queue chan *job, j *job) error {
 
 // maxOrdinaryWithUrgent is how many ordinary jobs a batch takes along when
 // it has urgent ones. At least one, so that a steady stream of urgent jobs
-// cannot starve the others; few, because every job of a batch waits for
-// the slowest before the commit answers them all. The urgent jobs of a
+// cannot starve the others; one, because every job of a batch waits for
+// the slowest before the commit answers them all, and an ingest apply job
+// of 128 messages is the slowest there is. The urgent jobs of a
 // batch leave room for them (see urgentRoom): under load the urgent queue
 // alone would fill every batch, and the ingest's apply jobs, which are
 // ordinary, would never run while acknowledgements keep coming.
-const maxOrdinaryWithUrgent = 2
+const maxOrdinaryWithUrgent = 1
 
 // urgentRoom is how many urgent jobs a batch takes at most: maxBatch less
-// the places kept for ordinary jobs (Open makes maxBatch larger than
+// the place kept for an ordinary job (Open makes maxBatch larger than
 // maxOrdinaryWithUrgent).
 func (db *DB) urgentRoom() int { return db.maxBatch - maxOrdinaryWithUrgent }
 
