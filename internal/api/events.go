@@ -39,7 +39,8 @@ func (s *Server) events() http.Handler {
 		}
 		defer sub.Close()
 		opts := realtime.ServeOptions{
-			Logger: s.Logger,
+			Logger:      s.Logger,
+			Revalidator: &s.revalidator,
 			Revalidate: func(ctx context.Context) error {
 				fresh, err := s.Service.Refresh(ctx, current.Load())
 				if err != nil {

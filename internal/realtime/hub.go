@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -12,10 +13,13 @@ import (
 	"github.com/switchboardhq/switchboard"
 )
 
-// Defaults for [Options].
+// Defaults for [Options]. A queue holds pointers, 8 bytes a slot, so a
+// large one costs little; it must take a whole ingest batch published at
+// once (two events for each of up to 2 × 128 messages) with room to spare,
+// or healthy sockets are dropped as slow consumers at every burst.
 const (
 	DefaultHistory   = 10000
-	DefaultQueueSize = 256
+	DefaultQueueSize = 1024
 )
 
 // Reasons a [Subscription] ended, as returned by [Subscription.Err].
@@ -110,7 +114,7 @@ func NewHub(opts Options) *Hub {
 		now:       opts.Now,
 		log:       opts.Logger,
 		queueSize: opts.QueueSize,
-		ring:      ring{buf: make([]switchboard.Event, 0, opts.History)},
+		ring:      ring{buf: make([]*Entry, 0, opts.History)},
 		latest:    seed - 1,
 		evicted:   seed - 1,
 		drained:   make(chan struct{}),
@@ -135,14 +139,15 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	e.Also = slices.Clone(e.Also)
 
 	var slow []*Subscription
+	en := &Entry{Event: e}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		return
 	}
 	h.latest++
-	e.ID = h.latest
-	if id, ok := h.ring.push(e); ok {
+	en.Event.ID = h.latest
+	if id, ok := h.ring.push(en); ok {
 		h.evicted = id
 	}
 	h.published++
@@ -150,11 +155,11 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	// its slot, does not skip anyone.
 	for i := len(h.subs) - 1; i >= 0; i-- {
 		s := h.subs[i]
-		if !s.allow(&e) {
+		if !s.allow(&en.Event) {
 			continue
 		}
 		select {
-		case s.events <- e:
+		case s.events <- en:
 		default:
 			h.endLocked(s, ErrSlowConsumer)
 			h.droppedSlow++
@@ -195,7 +200,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	}
 
 	var (
-		replay []switchboard.Event
+		replay []*Entry
 		resync bool
 	)
 	switch {
@@ -204,8 +209,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 		resync = true
 	default:
 		for i := h.ring.after(lastID); i < h.ring.len(); i++ {
-			e := h.ring.at(i)
-			if allow(&e) {
+			if e := h.ring.at(i); allow(&e.Event) {
 				replay = append(replay, e)
 			}
 		}
@@ -223,12 +227,12 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 		id:     h.nextSub,
 		userID: userID,
 		allow:  allow,
-		events: make(chan switchboard.Event, size),
+		events: make(chan *Entry, size),
 		done:   make(chan struct{}),
 		idx:    len(h.subs),
 	}
 	if resync {
-		s.events <- switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}
+		s.events <- &Entry{Event: switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}}
 	}
 	for _, e := range replay {
 		s.events <- e
@@ -321,7 +325,7 @@ type Subscription struct {
 	id     uint64 // for logs only
 	userID string
 	allow  func(*switchboard.Event) bool
-	events chan switchboard.Event
+	events chan *Entry
 	done   chan struct{}
 
 	// Guarded by hub.mu.
@@ -334,7 +338,25 @@ type Subscription struct {
 // when the subscription ends; events still buffered may be read, but an owner
 // that must stop at once (a slow or revoked client) watches
 // [Subscription.Done] first.
-func (s *Subscription) Events() <-chan switchboard.Event { return s.events }
+func (s *Subscription) Events() <-chan *Entry { return s.events }
+
+// Entry is a published event as the hub keeps it and hands it to every
+// subscriber that may see it: one shared value, so that its JSON is
+// encoded once however many sockets send it. Readers must not modify it.
+type Entry struct {
+	Event switchboard.Event
+
+	once sync.Once
+	json []byte
+	err  error
+}
+
+// JSON returns the event's JSON encoding, made by the first caller and
+// shared with every later one.
+func (e *Entry) JSON() ([]byte, error) {
+	e.once.Do(func() { e.json, e.err = json.Marshal(&e.Event) })
+	return e.json, e.err
+}
 
 // Done returns a channel that is closed when the subscription ends.
 func (s *Subscription) Done() <-chan struct{} { return s.done }
@@ -368,25 +390,25 @@ func (s *Subscription) Close() {
 
 // ring is a fixed-capacity circular buffer of events in id order.
 type ring struct {
-	buf  []switchboard.Event // grows to cap(buf), then wraps
-	head int                 // index of the oldest event once full
+	buf  []*Entry // grows to cap(buf), then wraps
+	head int      // index of the oldest event once full
 }
 
 func (r *ring) len() int { return len(r.buf) }
 
 // at returns the i-th oldest event.
-func (r *ring) at(i int) switchboard.Event {
+func (r *ring) at(i int) *Entry {
 	return r.buf[(r.head+i)%len(r.buf)]
 }
 
 // push appends e, overwriting the oldest event when full, and returns the id
 // of the event it overwrote.
-func (r *ring) push(e switchboard.Event) (evicted int64, ok bool) {
+func (r *ring) push(e *Entry) (evicted int64, ok bool) {
 	if len(r.buf) < cap(r.buf) {
 		r.buf = append(r.buf, e)
 		return 0, false
 	}
-	evicted = r.buf[r.head].ID
+	evicted = r.buf[r.head].Event.ID
 	r.buf[r.head] = e
 	r.head = (r.head + 1) % len(r.buf)
 	return evicted, true
@@ -394,5 +416,5 @@ func (r *ring) push(e switchboard.Event) (evicted int64, ok bool) {
 
 // after returns the index of the oldest event with an id above id.
 func (r *ring) after(id int64) int {
-	return sort.Search(r.len(), func(i int) bool { return r.at(i).ID > id })
+	return sort.Search(r.len(), func(i int) bool { return r.at(i).Event.ID > id })
 }
