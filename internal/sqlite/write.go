@@ -243,10 +243,11 @@ func (db *DB) writeLoop() {
 			continue
 		}
 		// Every urgent job that is waiting, up to urgentRoom, and ordinary
-		// ones: as many as fit when there is no urgent job, a few when
-		// there is (never none while one waits). Ordinary
-		// jobs go first: the first job of a batch runs without a savepoint
-		// (see runBatch), and they are the ones that write much.
+		// ones: as many as fit when there is no urgent job, and
+		// maxOrdinaryWithUrgent when there is (never none while one
+		// waits). Ordinary jobs go first: the first job of a batch runs
+		// without a savepoint (see runBatch), and they are the ones that
+		// write much.
 		var ordinary, urgentJobs []*job
 		if first.urgent {
 			urgentJobs = append(urgentJobs, first)
