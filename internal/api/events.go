@@ -34,7 +34,8 @@ func (s *Server) events() http.Handler {
 		current.Store(a)
 		allow := func(e *switchboard.Event) bool { return switchboard.CanSeeEvent(current.Load(), e) }
 		opts := realtime.ServeOptions{
-			Logger: s.Logger,
+			Logger:      s.Logger,
+			Revalidator: &s.revalidator,
 			Revalidate: func(ctx context.Context) error {
 				fresh, err := s.Service.Refresh(ctx, current.Load())
 				if err != nil {

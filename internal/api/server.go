@@ -57,6 +57,9 @@ type Server struct {
 	// the erasure register to the backup location.
 	AfterErasure func(ctx context.Context)
 
+	// revalidator checks every WebSocket's session on one shared timer.
+	revalidator realtime.Revalidator
+
 	latency *metrics.HistogramVec
 	// rejected counts webhook POSTs refused before queueing, by reason.
 	rejected *metrics.CounterVec

@@ -14,8 +14,17 @@ import (
 // channelCache keeps decrypted channels in memory for the webhook hot path:
 // thousands of webhooks a second must not each read and decrypt channel
 // secrets. It is refreshed every few seconds and after every change.
+// Webhooks read an immutable snapshot through an atomic pointer, so they
+// never wait for each other; the mutex only serialises reloads and
+// invalidations, so that a reload that began before a change cannot store
+// its result after the change dropped the cache.
 type channelCache struct {
-	mu      sync.Mutex
+	mu   sync.Mutex
+	snap atomic.Pointer[channelSnapshot]
+}
+
+// channelSnapshot is the channels as loaded at one moment; never modified.
+type channelSnapshot struct {
 	loaded  time.Time
 	byPhone map[string]*switchboard.Channel
 	all     []*switchboard.Channel
@@ -25,26 +34,30 @@ const channelCacheTTL = 10 * time.Second
 
 func (s *Service) cachedChannels(ctx context.Context, refresh bool) ([]*switchboard.Channel, map[string]*switchboard.Channel, error) {
 	c := &s.channels
+	if snap := c.snap.Load(); !refresh && snap != nil && s.now().Sub(snap.loaded) < channelCacheTTL {
+		return snap.all, snap.byPhone, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !refresh && c.byPhone != nil && s.now().Sub(c.loaded) < channelCacheTTL {
-		return c.all, c.byPhone, nil
+	if snap := c.snap.Load(); !refresh && snap != nil && s.now().Sub(snap.loaded) < channelCacheTTL {
+		return snap.all, snap.byPhone, nil // reloaded while this caller waited
 	}
 	all, err := s.Store.Channels(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	c.all, c.byPhone, c.loaded = all, make(map[string]*switchboard.Channel, len(all)), s.now()
+	snap := &channelSnapshot{all: all, byPhone: make(map[string]*switchboard.Channel, len(all)), loaded: s.now()}
 	for _, ch := range all {
-		c.byPhone[ch.PhoneNumberID] = ch
+		snap.byPhone[ch.PhoneNumberID] = ch
 	}
-	return c.all, c.byPhone, nil
+	c.snap.Store(snap)
+	return snap.all, snap.byPhone, nil
 }
 
 // InvalidateChannels drops the channel cache after a change.
 func (s *Service) InvalidateChannels() {
 	s.channels.mu.Lock()
-	s.channels.byPhone = nil
+	s.channels.snap.Store(nil)
 	s.channels.mu.Unlock()
 }
 

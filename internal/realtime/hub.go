@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -12,11 +13,14 @@ import (
 	"github.com/switchboardhq/switchboard"
 )
 
-// Defaults for [Options].
+// Defaults for [Options]. A queue holds pointers, 8 bytes a slot, so a
+// large one costs little; it must take a whole ingest batch published at
+// once (two events for each of up to 2 × 128 messages) with room to spare,
+// or healthy sockets are dropped as slow consumers at every burst.
 const (
 	DefaultHistory      = 10000
 	DefaultHistoryBytes = 64 << 20
-	DefaultQueueSize    = 256
+	DefaultQueueSize    = 1024
 	// DefaultMaxPerUser and DefaultMaxSubscribers cap live subscriptions
 	// (one per open WebSocket): enough for many tabs and devices, far
 	// below what exhausts memory (4,000 sockets took 400 MB).
@@ -144,7 +148,7 @@ func NewHub(opts Options) *Hub {
 		queueSize: opts.QueueSize,
 		maxUser:   opts.MaxPerUser,
 		maxSubs:   opts.MaxSubscribers,
-		ring: ring{buf: make([]switchboard.Event, opts.History), size: make([]int, opts.History),
+		ring: ring{buf: make([]*Entry, opts.History), size: make([]int, opts.History),
 			maxBytes: opts.HistoryBytes},
 		latest:  seed - 1,
 		evicted: seed - 1,
@@ -170,14 +174,15 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	e.Also = slices.Clone(e.Also)
 
 	var slow []*Subscription
+	en := &Entry{Event: e}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		return
 	}
 	h.latest++
-	e.ID = h.latest
-	if id, ok := h.ring.push(e, eventSize(&e)); ok {
+	en.Event.ID = h.latest
+	if id, ok := h.ring.push(en, eventSize(&en.Event)); ok {
 		h.evicted = id
 	}
 	h.published++
@@ -185,11 +190,11 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	// its slot, does not skip anyone.
 	for i := len(h.subs) - 1; i >= 0; i-- {
 		s := h.subs[i]
-		if !s.allow(&e) {
+		if !s.allow(&en.Event) {
 			continue
 		}
 		select {
-		case s.events <- e:
+		case s.events <- en:
 		default:
 			h.endLocked(s, ErrSlowConsumer)
 			h.droppedSlow++
@@ -243,7 +248,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	}
 
 	var (
-		replay []switchboard.Event
+		replay []*Entry
 		resync bool
 	)
 	switch {
@@ -252,8 +257,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 		resync = true
 	default:
 		for i := h.ring.after(lastID); i < h.ring.len(); i++ {
-			e := h.ring.at(i)
-			if allow(&e) {
+			if e := h.ring.at(i); allow(&e.Event) {
 				replay = append(replay, e)
 			}
 		}
@@ -271,12 +275,12 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 		id:     h.nextSub,
 		userID: userID,
 		allow:  allow,
-		events: make(chan switchboard.Event, size),
+		events: make(chan *Entry, size),
 		done:   make(chan struct{}),
 		idx:    len(h.subs),
 	}
 	if resync {
-		s.events <- switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}
+		s.events <- &Entry{Event: switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}}
 	}
 	for _, e := range replay {
 		s.events <- e
@@ -370,7 +374,7 @@ type Subscription struct {
 	id     uint64 // for logs only
 	userID string
 	allow  func(*switchboard.Event) bool
-	events chan switchboard.Event
+	events chan *Entry
 	done   chan struct{}
 
 	// Guarded by hub.mu.
@@ -383,7 +387,25 @@ type Subscription struct {
 // when the subscription ends; events still buffered may be read, but an owner
 // that must stop at once (a slow or revoked client) watches
 // [Subscription.Done] first.
-func (s *Subscription) Events() <-chan switchboard.Event { return s.events }
+func (s *Subscription) Events() <-chan *Entry { return s.events }
+
+// Entry is a published event as the hub keeps it and hands it to every
+// subscriber that may see it: one shared value, so that its JSON is
+// encoded once however many sockets send it. Readers must not modify it.
+type Entry struct {
+	Event switchboard.Event
+
+	once sync.Once
+	json []byte
+	err  error
+}
+
+// JSON returns the event's JSON encoding, made by the first caller and
+// shared with every later one.
+func (e *Entry) JSON() ([]byte, error) {
+	e.once.Do(func() { e.json, e.err = json.Marshal(&e.Event) })
+	return e.json, e.err
+}
 
 // Done returns a channel that is closed when the subscription ends.
 func (s *Subscription) Done() <-chan struct{} { return s.done }
@@ -418,7 +440,7 @@ func (s *Subscription) Close() {
 // ring is a circular buffer of events in id order, bounded by a count (the
 // buffer's length) and by the approximate bytes of the events it keeps.
 type ring struct {
-	buf      []switchboard.Event
+	buf      []*Entry
 	size     []int // eventSize of buf[i]
 	head, n  int   // index of the oldest event, number kept
 	bytes    int   // sum of size over the kept events
@@ -428,18 +450,18 @@ type ring struct {
 func (r *ring) len() int { return r.n }
 
 // at returns the i-th oldest event.
-func (r *ring) at(i int) switchboard.Event {
+func (r *ring) at(i int) *Entry {
 	return r.buf[(r.head+i)%len(r.buf)]
 }
 
 // push appends e of approximate size sz, dropping the oldest events while
 // the ring is full or over its byte budget (it always keeps e itself), and
 // returns the id of the newest event it dropped.
-func (r *ring) push(e switchboard.Event, sz int) (evicted int64, ok bool) {
+func (r *ring) push(e *Entry, sz int) (evicted int64, ok bool) {
 	for r.n > 0 && (r.n == len(r.buf) || r.bytes+sz > r.maxBytes) {
-		evicted, ok = r.buf[r.head].ID, true
+		evicted, ok = r.buf[r.head].Event.ID, true
 		r.bytes -= r.size[r.head]
-		r.buf[r.head], r.size[r.head] = switchboard.Event{}, 0
+		r.buf[r.head], r.size[r.head] = nil, 0
 		r.head = (r.head + 1) % len(r.buf)
 		r.n--
 	}
@@ -480,5 +502,5 @@ func eventSize(e *switchboard.Event) int {
 
 // after returns the index of the oldest event with an id above id.
 func (r *ring) after(id int64) int {
-	return sort.Search(r.len(), func(i int) bool { return r.at(i).ID > id })
+	return sort.Search(r.len(), func(i int) bool { return r.at(i).Event.ID > id })
 }

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -74,7 +75,7 @@ func next(t testing.TB, s *Subscription) switchboard.Event {
 		if !ok {
 			t.Fatalf("subscription ended: %v", s.Err())
 		}
-		return e
+		return e.Event
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event within 5s")
 	}
@@ -90,7 +91,7 @@ func buffered(s *Subscription) []switchboard.Event {
 			if !ok {
 				return out
 			}
-			out = append(out, e)
+			out = append(out, e.Event)
 		default:
 			return out
 		}
@@ -561,4 +562,48 @@ func BenchmarkPublishFanOut100(b *testing.B) {
 	b.ReportMetric(float64(h.Stats().DroppedSlow), "dropped")
 	h.Close()
 	wg.Wait()
+}
+
+// TestPublishEncodesOnce checks that every subscriber receives the same
+// entry, so its JSON is made once for all of them.
+func TestPublishEncodesOnce(t *testing.T) {
+	h := newTestHub(t, Options{})
+	a := mustSubscribe(t, h, "alice", allowAll, 0)
+	b := mustSubscribe(t, h, "bob", allowAll, 0)
+	h.Publish(t.Context(), msg("c1"))
+	ea, eb := <-a.Events(), <-b.Events()
+	if ea != eb {
+		t.Fatal("subscribers received different entries for one event")
+	}
+	ja, err := ea.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, _ := eb.JSON()
+	if &ja[0] != &jb[0] {
+		t.Error("the event was encoded twice")
+	}
+	want, _ := json.Marshal(&ea.Event)
+	if string(ja) != string(want) {
+		t.Errorf("JSON = %s, want %s", ja, want)
+	}
+}
+
+// TestDefaultQueueTakesABatch checks that a subscriber that has not read
+// yet survives a whole ingest batch published at once (two events for
+// each of two batches of 128 messages): healthy sockets are not dropped
+// as slow consumers at every burst.
+func TestDefaultQueueTakesABatch(t *testing.T) {
+	h := newTestHub(t, Options{})
+	s := mustSubscribe(t, h, "alice", allowAll, 0)
+	const burst = 2 * 2 * 128
+	for range burst {
+		h.Publish(t.Context(), msg("c1"))
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("subscription ended after a burst of %d: %v", burst, err)
+	}
+	if got := len(buffered(s)); got != burst {
+		t.Errorf("%d events queued, want %d", got, burst)
+	}
 }

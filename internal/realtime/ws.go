@@ -2,7 +2,6 @@ package realtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,8 +43,13 @@ type ServeOptions struct {
 	// session behind the socket still exists, which ends sockets of sessions
 	// revoked on another instance, where DisconnectUser cannot reach.
 	Revalidate func(ctx context.Context) error
-	// RevalidateInterval is DefaultRevalidateInterval if zero.
+	// RevalidateInterval is DefaultRevalidateInterval if zero. It applies
+	// only without a Revalidator.
 	RevalidateInterval time.Duration
+	// Revalidator, if set, runs Revalidate on its shared timer together
+	// with every other socket's, instead of on a timer of this socket's
+	// own. A server with many sockets sets one for all of them.
+	Revalidator *Revalidator
 	// Logger receives one line per closed socket; discarded if nil.
 	Logger *slog.Logger
 }
@@ -154,6 +158,18 @@ func (s *socket) start(wg *sync.WaitGroup) {
 	if s.opts.Revalidate == nil {
 		return
 	}
+	if r := s.opts.Revalidator; r != nil {
+		failed, remove := r.add(s.ctx, s.opts.Revalidate)
+		wg.Go(func() {
+			defer remove()
+			select {
+			case <-s.ctx.Done():
+			case err := <-failed:
+				s.revalErr <- err
+			}
+		})
+		return
+	}
 	wg.Go(func() {
 		t := time.NewTicker(s.opts.RevalidateInterval)
 		defer t.Stop()
@@ -192,12 +208,12 @@ func (s *socket) run() error {
 			if !ok {
 				continue // Done is closed too; the check above reports why.
 			}
-			b, err := json.Marshal(&e)
+			b, err := e.JSON()
 			if err != nil {
 				// A programming error in a publisher. Skipping the event
 				// would leave the client silently out of date.
 				_ = s.conn.Close(websocket.StatusInternalError, "internal error")
-				return fmt.Errorf("realtime: encode %s event %d: %w", e.Type, e.ID, err)
+				return fmt.Errorf("realtime: encode %s event %d: %w", e.Event.Type, e.Event.ID, err)
 			}
 			ctx, cancel := context.WithTimeout(s.ctx, s.opts.WriteTimeout)
 			err = s.conn.Write(ctx, websocket.MessageText, b)

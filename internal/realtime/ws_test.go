@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -430,5 +431,73 @@ func TestCloseStatus(t *testing.T) {
 		if len(reason) > 123 {
 			t.Errorf("closeStatus(%v) reason is %d bytes, more than a close frame holds", tt.err, len(reason))
 		}
+	}
+}
+
+// TestServeSharedRevalidator checks sockets whose sessions are checked on
+// one shared timer: a failed check closes only its own socket with 1008,
+// and the others keep receiving events.
+func TestServeSharedRevalidator(t *testing.T) {
+	hub := newTestHub(t, Options{})
+	shared := &Revalidator{Interval: 20 * time.Millisecond}
+	var revoked sync.Map // user → true once their session is gone
+	var checked sync.Map // user → *atomic.Int64 checks run
+	served := make(chan error, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user := r.URL.Query().Get("user")
+		sub, err := hub.Subscribe(user, func(*switchboard.Event) bool { return true }, 0)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		n, _ := checked.LoadOrStore(user, new(atomic.Int64))
+		served <- Serve(w, r, sub, ServeOptions{Revalidator: shared, Revalidate: func(ctx context.Context) error {
+			n.(*atomic.Int64).Add(1)
+			if _, gone := revoked.Load(user); gone {
+				return errors.New("session deleted")
+			}
+			return nil
+		}})
+	}))
+	t.Cleanup(srv.Close)
+	dial := func(user string) *websocket.Conn {
+		c, _, err := websocket.Dial(t.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/?user="+user, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.CloseNow() })
+		return c
+	}
+	alice, bob := dial("alice"), dial("bob")
+	hub.Publish(t.Context(), msg("c1"))
+	readEvent(t, alice)
+	readEvent(t, bob)
+
+	revoked.Store("bob", true)
+	if got := readClose(t, bob); got != websocket.StatusPolicyViolation {
+		t.Fatalf("bob's socket closed with %v, want %v", got, websocket.StatusPolicyViolation)
+	}
+	select {
+	case err := <-served:
+		if err == nil || !strings.Contains(err.Error(), "session deleted") {
+			t.Errorf("Serve = %v, want the revalidation error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+	// Alice's check keeps running on the same timer and her socket stays.
+	n, _ := checked.Load("alice")
+	for before := n.(*atomic.Int64).Load(); n.(*atomic.Int64).Load() <= before; {
+		time.Sleep(5 * time.Millisecond)
+	}
+	hub.Publish(t.Context(), msg("c2"))
+	if e := readEvent(t, alice); e.ConversationID != "c2" {
+		t.Errorf("alice got %+v, want the event about c2", e)
+	}
+	shared.mu.Lock()
+	left, running := len(shared.checks), shared.running
+	shared.mu.Unlock()
+	if left != 1 || !running {
+		t.Errorf("shared revalidator has %d checks (running %v), want alice's only", left, running)
 	}
 }

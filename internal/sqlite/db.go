@@ -55,7 +55,8 @@ type Options struct {
 	// Clock stamps created_at and updated_at; nil means the system clock.
 	Clock switchboard.Clock
 	// MaxBatch is the most write jobs committed together; 0 means
-	// DefaultMaxBatch.
+	// DefaultMaxBatch. It is at least 2, so that a batch full of urgent
+	// jobs still has room for ordinary ones.
 	MaxBatch int
 	// Readers is the size of the read-only connection pool; 0 means
 	// DefaultReaders.
@@ -187,6 +188,10 @@ func dsn(path string, writer bool) string {
 		// goroutine does it on its own connection instead (as Litestream
 		// does).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// The WAL file keeps its largest size when the writer starts it
+		// over after a checkpoint; this truncates it back to the limit
+		// then, so a burst does not leave gigabytes behind until shutdown.
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	} else {
 		q.Set("_query_only", "1")
 	}
@@ -206,6 +211,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = DefaultMaxBatch
 	}
+	opts.MaxBatch = max(opts.MaxBatch, maxOrdinaryWithUrgent+1)
 	if opts.Readers <= 0 {
 		opts.Readers = DefaultReaders
 	}
@@ -307,7 +313,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 func checkpointerDSN() string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	// A short busy timeout: a TRUNCATE checkpoint holds off the writer
+	// while it waits for readers, so it gives up soon and tries again a
+	// second later rather than stall every write for long.
+	q.Add("_pragma", "busy_timeout(250)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	return q.Encode()
@@ -318,6 +327,10 @@ const checkpointInterval = time.Second
 
 // maxWALBytes is the WAL size past which the checkpointer insists.
 const maxWALBytes = 256 << 20
+
+// walSizeLimit is the size the writer truncates the WAL file to whenever
+// it starts it over (journal_size_limit).
+const walSizeLimit = 64 << 20
 
 // checkpointLoop copies committed WAL frames into the database file in the
 // background. PASSIVE checkpoints never block the writer or readers; once a
@@ -332,16 +345,22 @@ func (db *DB) checkpointLoop() {
 		case <-db.stop:
 			return
 		case <-t.C:
-			mode := "PASSIVE"
-			// Readers that never pause can keep a passive checkpoint from
-			// ever reaching the end of the WAL; past a size, a RESTART
-			// checkpoint briefly waits for them so the file shrinks again.
-			if st, err := os.Stat(db.path + "-wal"); err == nil && st.Size() > maxWALBytes {
-				mode = "RESTART"
-			}
-			_, _ = db.cdb.Exec("PRAGMA wal_checkpoint(" + mode + ")")
+			db.checkpoint(maxWALBytes)
 		}
 	}
+}
+
+// checkpoint runs one background checkpoint: PASSIVE, which never blocks
+// the writer or readers. Readers that never pause can keep a passive
+// checkpoint from ever reaching the end of the WAL; past max bytes, a
+// TRUNCATE checkpoint briefly waits for them and the writer, and empties
+// the file, so it shrinks again while running.
+func (db *DB) checkpoint(max int64) {
+	mode := "PASSIVE"
+	if st, err := os.Stat(db.path + "-wal"); err == nil && st.Size() > max {
+		mode = "TRUNCATE"
+	}
+	_, _ = db.cdb.Exec("PRAGMA wal_checkpoint(" + mode + ")")
 }
 
 // Close finishes the write jobs already submitted, then closes the database.

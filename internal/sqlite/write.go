@@ -162,9 +162,18 @@ func (db *DB) submit(ctx context.Context, queue chan *job, j *job) error {
 
 // maxOrdinaryWithUrgent is how many ordinary jobs a batch takes along when
 // it has urgent ones. At least one, so that a steady stream of urgent jobs
-// cannot starve the others; few, because every job of a batch waits for
-// the slowest before the commit answers them all.
-const maxOrdinaryWithUrgent = 2
+// cannot starve the others; one, because every job of a batch waits for
+// the slowest before the commit answers them all, and an ingest apply job
+// of 128 messages is the slowest there is. The urgent jobs of a
+// batch leave room for them (see urgentRoom): under load the urgent queue
+// alone would fill every batch, and the ingest's apply jobs, which are
+// ordinary, would never run while acknowledgements keep coming.
+const maxOrdinaryWithUrgent = 1
+
+// urgentRoom is how many urgent jobs a batch takes at most: maxBatch less
+// the place kept for an ordinary job (Open makes maxBatch larger than
+// maxOrdinaryWithUrgent).
+func (db *DB) urgentRoom() int { return db.maxBatch - maxOrdinaryWithUrgent }
 
 // writeLoop is the writer goroutine: it takes every job that is waiting, up
 // to maxBatch, runs them in one transaction and commits once, so many
@@ -233,17 +242,19 @@ func (db *DB) writeLoop() {
 			db.runRaw(first)
 			continue
 		}
-		// Every urgent job that is waiting, and ordinary ones: as many as
-		// fit when there is no urgent job, a few when there is. Ordinary
-		// jobs go first: the first job of a batch runs without a savepoint
-		// (see runBatch), and they are the ones that write much.
+		// Every urgent job that is waiting, up to urgentRoom, and ordinary
+		// ones: as many as fit when there is no urgent job, and
+		// maxOrdinaryWithUrgent when there is (never none while one
+		// waits). Ordinary jobs go first: the first job of a batch runs
+		// without a savepoint (see runBatch), and they are the ones that
+		// write much.
 		var ordinary, urgentJobs []*job
 		if first.urgent {
 			urgentJobs = append(urgentJobs, first)
 		} else {
 			ordinary = append(ordinary, first)
 		}
-		for len(ordinary)+len(urgentJobs) < db.maxBatch {
+		for len(urgentJobs) < db.urgentRoom() && len(ordinary)+len(urgentJobs) < db.maxBatch {
 			j := poll(&urgent)
 			if j == nil {
 				break
@@ -266,11 +277,11 @@ func (db *DB) writeLoop() {
 		// acknowledgements then share commits, each of which is an fsync
 		// that costs CPU as well as time; when it is quiet, the previous
 		// batch began long ago and nothing waits.
-		if len(ordinary) == 0 && next == nil && len(urgentJobs) < db.maxBatch {
+		if len(ordinary) == 0 && next == nil && len(urgentJobs) < db.urgentRoom() {
 			if wait := db.minCommitInterval - time.Since(lastCommit); wait > 0 {
 				timer := time.NewTimer(wait)
 			gather:
-				for len(urgentJobs) < db.maxBatch {
+				for len(urgentJobs) < db.urgentRoom() {
 					select {
 					case j, open := <-urgent:
 						if !open {

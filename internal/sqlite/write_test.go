@@ -2,9 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -426,5 +429,154 @@ func TestMinCommitInterval(t *testing.T) {
 	wg.Wait()
 	if n := db.batches.Load() - before; n > 3 {
 		t.Errorf("20 urgent jobs in 20 ms took %d commits, want them to share (at most 3)", n)
+	}
+}
+
+// TestOrdinaryJobsProgressUnderUrgentLoad checks that a full urgent queue,
+// as the webhook acknowledgements keep it under load, does not starve the
+// ordinary jobs (the ingest's apply): the first batch after the writer is
+// free takes the waiting ordinary job along although more urgent jobs wait
+// than fit in a batch.
+func TestOrdinaryJobsProgressUnderUrgentLoad(t *testing.T) {
+	const maxBatch, urgentJobs = 8, 40
+	db := openInternal(t, Options{MaxBatch: maxBatch})
+	release, blocked := blockWriter(t, db)
+
+	var mu sync.Mutex
+	batchOf := map[string]int64{}
+	job := func(name string) func(ctx context.Context, tx *writeTx) error {
+		return func(ctx context.Context, tx *writeTx) error {
+			mu.Lock()
+			defer mu.Unlock()
+			batchOf[name] = db.batches.Load()
+			return nil
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.write(context.Background(), job("ordinary")); err != nil {
+			t.Error(err)
+		}
+	}()
+	waitQueued(t, db, 2)
+	for i := range urgentJobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.writeUrgent(context.Background(), job(fmt.Sprintf("urgent-%d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// Every urgent job is queued or waiting to be: the urgent queue stays
+	// full until fewer than its capacity are left.
+	waitQueued(t, db, urgentJobs+2)
+	first := db.batches.Load() + 1 // the batch after the blocking one
+	close(release)
+	wg.Wait()
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if got := batchOf["ordinary"]; got != first {
+		t.Errorf("ordinary job committed in batch %d, want the first one after the writer was free (%d)", got, first)
+	}
+	var last int64
+	perBatch := map[int64]int{}
+	for name, b := range batchOf {
+		perBatch[b]++
+		if name != "ordinary" {
+			last = max(last, b)
+		}
+	}
+	if last <= first {
+		t.Errorf("all urgent jobs committed by batch %d: the urgent queue was not saturated", last)
+	}
+	for b, n := range perBatch {
+		if n > maxBatch {
+			t.Errorf("batch %d has %d jobs, want at most %d", b, n, maxBatch)
+		}
+	}
+}
+
+// TestWALStaysBounded checks that the WAL file does not keep the size of a
+// burst while the database stays open: the writer truncates it to
+// journal_size_limit when it starts it over after a checkpoint, and a
+// checkpoint past the size bound empties it although a reader held old
+// frames for a while.
+func TestWALStaysBounded(t *testing.T) {
+	db := openInternal(t, Options{})
+	var limit int64
+	if err := db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+		return tx.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if limit != walSizeLimit {
+		t.Fatalf("writer journal_size_limit = %d, want %d", limit, walSizeLimit)
+	}
+	// The same mechanism with small numbers, so the test writes little.
+	const small, bound = 1 << 20, 4 << 20
+	if _, err := db.wdb.Exec(fmt.Sprintf(`PRAGMA journal_size_limit = %d`, small)); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		st, err := os.Stat(db.path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	blob := strings.Repeat("x", 256<<10)
+	writeMany := func(round, n int) {
+		for i := range n {
+			if err := db.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+				_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)`,
+					fmt.Sprintf("wal-%d", i%8), fmt.Sprintf("%d-", round)+blob)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	// A reader holds a snapshot: checkpoints cannot finish, the WAL grows.
+	rtx, err := db.rdb.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRow(`SELECT COUNT(*) FROM settings`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 10 {
+		writeMany(round, 4)
+		db.checkpoint(bound)
+	}
+	grown := walSize()
+	if grown <= bound {
+		t.Fatalf("WAL is %d bytes with a reader holding it, want it to have grown past %d", grown, bound)
+	}
+	_ = rtx.Rollback()
+
+	// The reader is gone: the next checkpoint empties the file, and from
+	// then on it stays bounded however much is written.
+	db.checkpoint(bound)
+	if got := walSize(); got != 0 {
+		t.Errorf("WAL is %d bytes after a checkpoint past the bound, want 0", got)
+	}
+	var largest int64
+	for round := range 20 {
+		writeMany(round, 4)
+		largest = max(largest, walSize())
+		db.checkpoint(bound)
+	}
+	if largest > bound+small {
+		t.Errorf("WAL reached %d bytes while running, want at most %d", largest, bound+small)
+	}
+	t.Logf("WAL %d bytes while a reader held it, at most %d bytes in 20 rounds after, %d at the end", grown, largest, walSize())
+	if got := walSize(); got > small+int64(len(blob))*8 {
+		t.Errorf("WAL is %d bytes at the end, want about journal_size_limit (%d)", got, small)
 	}
 }

@@ -104,6 +104,53 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		}
 	})
 
+	// A batch with more contacts than one lookup takes, on two channels,
+	// the same customer number on both, some known and some new: each
+	// message lands with its own channel's contact.
+	t.Run("ManyContactsTwoChannels", func(t *testing.T) {
+		s := open(t)
+		ch1, ch2 := mustChannel(t, s), mustChannel(t, s)
+		const n = 300
+		known := map[string]string{} // channel+number → conversation id
+		var before switchboard.InboundBatch
+		for i := 0; i < n; i += 3 {
+			before.Messages = append(before.Messages, inbound(ch1.ID, fmt.Sprintf("49152%08d", i), "Kunde", "vorher", T0))
+		}
+		for _, rc := range mustBatch(t, s, before).Received {
+			known[ch1.ID+rc.Conversation.Contact.WaID] = rc.Conversation.ID
+		}
+		var b switchboard.InboundBatch
+		for i := range n {
+			num := fmt.Sprintf("49152%08d", i)
+			b.Messages = append(b.Messages, inbound(ch1.ID, num, "Kunde", "eins", T0.Add(time.Second)))
+			if i%2 == 0 {
+				b.Messages = append(b.Messages, inbound(ch2.ID, num, "Kunde", "zwei", T0.Add(time.Second)))
+			}
+		}
+		r := mustBatch(t, s, b)
+		convs := map[string]string{}
+		for i, rc := range r.Received {
+			in := b.Messages[i]
+			key := in.ChannelID + in.WaID
+			c := rc.Conversation
+			if c.ChannelID != in.ChannelID || c.Contact.WaID != in.WaID {
+				t.Fatalf("message %d from %s on %s landed in %s's conversation on %s", i, in.WaID, in.ChannelID, c.Contact.WaID, c.ChannelID)
+			}
+			if id, ok := known[key]; ok && (c.ID != id || rc.NewConversation) {
+				t.Errorf("returning customer %s: conversation %s (new %v), want %s", key, c.ID, rc.NewConversation, id)
+			} else if !ok && !rc.NewConversation {
+				t.Errorf("new customer %s: not a new conversation", key)
+			}
+			if other, ok := convs[key]; ok && other != c.ID {
+				t.Errorf("customer %s got two conversations", key)
+			}
+			convs[key] = c.ID
+		}
+		if len(convs) != n+n/2 {
+			t.Errorf("%d conversations, want %d", len(convs), n+n/2)
+		}
+	})
+
 	t.Run("Duplicates", func(t *testing.T) {
 		s := open(t)
 		ch := mustChannel(t, s)

@@ -98,7 +98,7 @@ func (w *Ingest) init() {
 			w.Now = func() time.Time { return time.Now().UTC() }
 		}
 		if w.Batch <= 0 {
-			w.Batch = 32
+			w.Batch = 128
 		}
 		if w.Workers <= 0 {
 			w.Workers = 2

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/switchboardhq/switchboard/internal/loadgen"
+)
+
+// BenchmarkFanOut connects SWITCHBOARD_FANOUT_SOCKETS administrator sockets
+// (default 100; an administrator sees every event), offers signed webhooks
+// at SWITCHBOARD_FANOUT_RATE messages/s (default 200) for
+// SWITCHBOARD_FANOUT_SECONDS (default 10), and reports how many sockets the
+// server disconnected, how many message.created frames were lost (expected
+// per socket minus received) and the delay from a webhook's scheduled send
+// to its frame. See docs/benchmarks.md.
+func BenchmarkFanOut(b *testing.B) {
+	sockets, rate, secs := 100, 200.0, 10
+	if v := os.Getenv("SWITCHBOARD_FANOUT_SOCKETS"); v != "" {
+		sockets, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("SWITCHBOARD_FANOUT_RATE"); v != "" {
+		rate, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("SWITCHBOARD_FANOUT_SECONDS"); v != "" {
+		secs, _ = strconv.Atoi(v)
+	}
+	for i := 0; i < b.N; i++ {
+		app := startApp(b, loadEnv(b.TempDir()))
+		admin := app.setupAdmin()
+		url := "ws" + strings.TrimPrefix(app.URL, "http") + "/api/v1/events"
+		ctx, cancel := context.WithCancel(context.Background())
+		var (
+			disconnected atomic.Int64
+			mu           sync.Mutex
+			delays       []time.Duration
+			received     = make([]atomic.Int64, sockets)
+			wg           sync.WaitGroup
+			start        time.Time // set before the readers see any message
+			started      = make(chan struct{})
+		)
+		interval := time.Duration(float64(time.Second) / rate)
+		prefix := "fan" + strconv.Itoa(i)
+		for s := range sockets {
+			conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + admin.token}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			conn.SetReadLimit(1 << 20)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.CloseNow()
+				var local []time.Duration
+				defer func() {
+					mu.Lock()
+					delays = append(delays, local...)
+					mu.Unlock()
+				}()
+				for {
+					_, msg, err := conn.Read(ctx)
+					if err != nil {
+						if ctx.Err() == nil {
+							disconnected.Add(1)
+						}
+						return
+					}
+					var e struct {
+						Type string `json:"type"`
+						Data struct {
+							WAMessageID string `json:"wa_message_id"`
+						} `json:"data"`
+					}
+					if json.Unmarshal(msg, &e) != nil || e.Type != "message.created" {
+						continue
+					}
+					<-started
+					n, err := strconv.Atoi(strings.TrimPrefix(e.Data.WAMessageID, "wamid."+prefix+"."))
+					if err != nil {
+						continue
+					}
+					received[s].Add(1)
+					local = append(local, time.Since(start.Add(time.Duration(n)*interval)))
+				}
+			}()
+		}
+		start = time.Now()
+		close(started)
+		res := loadgen.Run(context.Background(), loadgen.Config{
+			URL: app.URL + "/webhooks/whatsapp", AppSecret: loadAppSecret, PhoneNumberID: loadPhoneNumberID,
+			Rate: rate, Duration: time.Duration(secs) * time.Second, Prefix: prefix,
+		})
+		// Wait until every socket has what it will get: all frames, or
+		// nothing new for 2 s after the queue drained.
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			n, err := app.Store.WebhookQueueDepth(context.Background())
+			if err == nil && n == 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		total := func() int {
+			t := 0
+			for i := range received {
+				t += int(received[i].Load())
+			}
+			return t
+		}
+		for last := -1; ; {
+			time.Sleep(2 * time.Second)
+			t := total()
+			if t == last || t == res.Acked*sockets {
+				break
+			}
+			last = t
+		}
+		cancel()
+		wg.Wait()
+		lost := res.Acked*sockets - total()
+		slices.Sort(delays)
+		pick := func(q float64) time.Duration {
+			if len(delays) == 0 {
+				return 0
+			}
+			return delays[min(len(delays)-1, int(q*float64(len(delays))))]
+		}
+		b.Logf("%d sockets, %s", sockets, res)
+		b.Logf("disconnected %d of %d sockets; lost %d of %d frames (%.1f%%); delay p50 %v p99 %v max %v",
+			disconnected.Load(), sockets, lost, res.Acked*sockets, 100*float64(lost)/float64(max(1, res.Acked*sockets)),
+			pick(0.5).Round(100*time.Microsecond), pick(0.99).Round(100*time.Microsecond), pick(1).Round(time.Millisecond))
+		b.ReportMetric(float64(disconnected.Load()), "disconnected")
+		b.ReportMetric(float64(lost), "lost-frames")
+		b.ReportMetric(float64(pick(0.99).Microseconds())/1000, "p99-ms")
+	}
+}
