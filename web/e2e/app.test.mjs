@@ -774,3 +774,170 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     });
   });
 });
+
+// ---------------------------------------------------------------------------
+// Issue 13: the inbox in a day's real use. Each flow reproduces one defect.
+
+describe('a day of real use (issue 13)', () => {
+  const hanna = { wa_id: '4917790013001', name: 'Hanna Notiz' };
+  const ida = { wa_id: '4917790013002', name: 'Ida Notiz' };
+  const jonas = { wa_id: '4917790013003', name: 'Jonas Notiz' };
+  const desktop13 = { width: 1440, height: 900 };
+  const phone13 = { width: 390, height: 844 };
+  let ready = false;
+
+  /** as opens a fresh browser context signed in as user; clock: install Playwright's clock first (timers we control). */
+  async function as(user, { viewport = desktop13, clock = false, path = '/' } = {}) {
+    const ctx = await newContext(browser, { viewport });
+    const page = await ctx.newPage();
+    if (clock) await page.clock.install();
+    if (stateOf[user.login]) {
+      await ctx.addCookies(stateOf[user.login]);
+    } else {
+      await login(page, srv.base, user.login, user.password);
+      stateOf[user.login] = await ctx.cookies();
+    }
+    await page.goto(`${srv.base}${path}`);
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    return { ctx, page };
+  }
+
+  const write = async (c, text) => {
+    const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...c, text });
+    assert.equal(r.status, 200, r.text);
+  };
+  const rowOf = (page, c) => page.getByTestId('conv-row').filter({ hasText: c.name });
+  const idOf = async (page, c) => {
+    await rowOf(page, c).waitFor({ timeout: 15_000 });
+    return (await rowOf(page, c).getAttribute('data-id')) ?? '';
+  };
+
+  /** uncovered lists the visible controls whose centre is not theirs: something lies over them. */
+  const covered = (page) =>
+    page.evaluate(() => {
+      const out = [];
+      for (const el of document.querySelectorAll('button, a[href], input, select, textarea')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || el.closest('[data-testid=notices]')) continue;
+        const x = r.left + r.width / 2;
+        const y = r.top + r.height / 2;
+        if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+        const top = document.elementFromPoint(x, y);
+        if (top && !el.contains(top) && top.closest('[data-testid=notices]')) out.push(el.getAttribute('aria-label') || el.textContent?.trim() || el.tagName);
+      }
+      return out;
+    });
+
+  before(async (t) => {
+    if (!srv.emulator) return;
+    // The conversations the flows below use: three customers, unassigned.
+    const { ctx, page } = await as(operator);
+    for (const c of [hanna, ida, jonas]) await write(c, `Guten Morgen von ${c.name}`);
+    for (const c of [hanna, ida, jonas]) await rowOf(page, c).waitFor({ timeout: 15_000 });
+    await ctx.close();
+    ready = true;
+  });
+
+  const needReady = (t) => {
+    if (!ready) t.skip(srv.emulatorError ? `emulator (${srv.emulatorError})` : 'no emulator');
+    return ready;
+  };
+
+  it('issue 13: notices sit where no control is, group by chat, pause on hover, close at once, skip the open chat and follow the setting', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator, { clock: true });
+    try {
+      const hannaId = await idOf(page, hanna);
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      const notices = page.getByTestId('notice');
+
+      // A message in the open chat: no notice. Two in another: one notice, counted.
+      await write(hanna, 'Ich schreibe im offenen Chat');
+      await page.getByTestId('message').getByText('Ich schreibe im offenen Chat').waitFor();
+      await write(ida, 'Erste Frage');
+      await notices.filter({ hasText: 'Ida Notiz' }).waitFor();
+      await write(ida, 'Zweite Frage');
+      await notices.filter({ hasText: 'Zweite Frage' }).waitFor();
+      await write(jonas, 'Auch eine Frage');
+      await notices.filter({ hasText: 'Jonas Notiz' }).waitFor();
+      assert.equal(await notices.filter({ hasText: 'Ida Notiz' }).count(), 1, 'one notice per chat');
+      assert.match(await notices.filter({ hasText: 'Ida Notiz' }).innerText(), /\(2\)/);
+      assert.equal(await notices.filter({ hasText: 'Hanna Notiz' }).count(), 0, 'no notice for the open chat');
+
+      // Nothing clickable lies under a notice: the header's Assign and Close, the list, the search.
+      assert.deepEqual(await covered(page), []);
+      await page.getByTestId('assign-button').click({ trial: true, timeout: 2000 });
+      await shot(page, 'notices-desktop-1440x900');
+
+      // Hovering holds them; leaving lets them go.
+      await notices.first().hover();
+      await page.clock.fastForward(20_000);
+      assert.equal(await notices.count(), 2, 'kept while hovered');
+      await page.mouse.move(700, 600);
+      await page.clock.fastForward(7_000);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=notice]').length === 0);
+
+      // Closed at once.
+      await write(jonas, 'Noch eine Frage');
+      await notices.filter({ hasText: 'Noch eine Frage' }).waitFor();
+      await notices.filter({ hasText: 'Noch eine Frage' }).getByRole('button', { name: 'Close' }).click();
+      assert.equal(await notices.count(), 0);
+
+      // Opening a chat takes its notice away.
+      await write(ida, 'Dritte Frage');
+      await notices.filter({ hasText: 'Dritte Frage' }).waitFor();
+      await rowOf(page, ida).getByRole('link').click();
+      await page.getByRole('heading', { name: ida.name }).waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=notice]').length === 0);
+
+      // The setting: none silences customer messages.
+      await page.goto(`${srv.base}/account`);
+      await page.getByLabel('Notices for customer messages').selectOption('none');
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      await write(jonas, 'Niemand wird benachrichtigt');
+      await rowOf(page, jonas).getByText('Niemand wird benachrichtigt').waitFor({ timeout: 15_000 });
+      assert.equal(await notices.count(), 0, 'setting none');
+      // "mine" (the default) leaves out a chat assigned to someone else; "all" includes it.
+      const users = await pageAPI(page, 'GET', `/api/v1/users?q=${employee.login}`);
+      const emil = users.json?.items?.find((u) => u.login === employee.login);
+      assert.ok(emil, `the employee exists: ${JSON.stringify(users)}`);
+      const jonasId = await idOf(page, jonas);
+      assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${jonasId}/assignees/${emil.id}`)).status, 200);
+      await page.goto(`${srv.base}/account`);
+      await page.getByLabel('Notices for customer messages').selectOption('mine');
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      await write(jonas, 'Für Emil, nicht für Olga');
+      await rowOf(page, jonas).getByText('Für Emil, nicht für Olga').waitFor({ timeout: 15_000 });
+      assert.equal(await notices.count(), 0, 'setting mine: not for a chat of someone else');
+      await page.goto(`${srv.base}/account`);
+      await page.getByLabel('Notices for customer messages').selectOption('all');
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      await write(jonas, 'Jetzt für alle');
+      await notices.filter({ hasText: 'Jetzt für alle' }).waitFor();
+      await page.goto(`${srv.base}/account`);
+      await page.getByLabel('Notices for customer messages').selectOption('mine');
+      assertNoProblems(ctx, 'notices');
+    } finally {
+      await ctx.close();
+    }
+
+    // The phone: the notice pushes the header down instead of covering Back.
+    const ph = await as(operator, { viewport: phone13 });
+    try {
+      const hannaId = await idOf(ph.page, hanna);
+      await ph.page.goto(`${srv.base}/c/${hannaId}`);
+      await ph.page.getByRole('heading', { name: hanna.name }).waitFor();
+      await write(ida, 'Vom Telefon aus gesehen');
+      await ph.page.getByTestId('notice').filter({ hasText: 'Vom Telefon aus gesehen' }).waitFor();
+      assert.deepEqual(await covered(ph.page), []);
+      await ph.page.getByRole('button', { name: 'Back to conversations' }).click({ trial: true, timeout: 2000 });
+      await shot(ph.page, 'notices-phone-390x844');
+    } finally {
+      await ph.ctx.close();
+    }
+  });
+});

@@ -240,6 +240,10 @@ export const de: Dict = {
   'notify.denied': 'Desktop-Benachrichtigungen sind in den Website-Einstellungen dieses Browsers blockiert.',
   'notify.unsupported': 'Dieser Browser unterstützt keine Desktop-Benachrichtigungen.',
   'notify.sound': 'Ton bei neuen Zuweisungen und Nachrichten abspielen',
+  'notify.setting': 'Hinweise bei Kundennachrichten',
+  'notify.all': 'Alle Unterhaltungen, die ich sehe',
+  'notify.mine': 'Nur meine Unterhaltungen (und nicht zugewiesene, wenn ich alles sehe)',
+  'notify.none': 'Keine',
   'notify.open': 'Öffnen',
 
   'banner.offline': 'Verbindung unterbrochen. Verbindung wird wiederhergestellt …',

@@ -241,6 +241,10 @@ export const en = {
   'notify.denied': 'Desktop notifications are blocked in this browser’s site settings.',
   'notify.unsupported': 'This browser does not support desktop notifications.',
   'notify.sound': 'Play a sound for new assignments and messages',
+  'notify.setting': 'Notices for customer messages',
+  'notify.all': 'Every conversation I can see',
+  'notify.mine': 'Only my conversations (and unassigned ones, if I see everything)',
+  'notify.none': 'None',
   'notify.open': 'Open',
 
   'banner.offline': 'Connection lost. Reconnecting…',

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import type { AttachmentKind } from '../lib/files';
+import { wantMessageNotice } from '../lib/notices';
 import { beep, showNotification, titleWith } from '../lib/notify';
 import { prefs } from '../lib/prefs';
 import { parameterMap } from '../lib/templates';
@@ -324,12 +325,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);
 
-  // Attention: toasts, sound, desktop notifications. A new assignment always
-  // gets all three. A customer message gets a desktop notification while the
-  // tab is hidden (one per conversation: the tag replaces the previous one);
-  // the toast and the sound only come for conversations that are the
-  // viewer's own (or unassigned, for those who see everything), so a busy
-  // shared inbox does not drown operators in pop-ups.
+  // Attention: notices, sound, desktop notifications. A new assignment
+  // always gets them; a customer message gets a desktop notification while
+  // the tab is hidden (one per conversation: the tag replaces the previous
+  // one), and a notice and the sound as the viewer's setting says (by
+  // default for conversations that are their own, or unassigned for those
+  // who see everything), so a busy shared inbox does not drown operators in
+  // pop-ups. Notices group by conversation, and none is shown for the
+  // conversation on screen.
   const notify = useRef<(n: NotifyDecision) => void>(() => {});
   const lastBeep = useRef(0);
   notify.current = (n: NotifyDecision) => {
@@ -337,29 +340,43 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     const c = s.convs[n.conversationId];
     const name = c ? displayName(c) : '';
     const open = () => navigate(`/c/${encodeURIComponent(n.conversationId)}`);
+    const onScreen = s.openId === n.conversationId && s.visible;
     const sound = () => {
       if (!prefs.sound() || Date.now() - lastBeep.current < 3000) return;
       lastBeep.current = Date.now();
       beep();
     };
+    const group = `conv:${n.conversationId}`;
     if (n.kind === 'assigned') {
       const title = t('notify.assignedTitle');
       const body = t('notify.assignedBody', { name });
+      if (onScreen) return;
       sound();
-      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open } });
+      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
       showNotification(title, body, `assigned-${n.conversationId}`, open);
       return;
     }
+    const assignees = c?.assignees ?? [];
+    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
+    if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
     const title = t('notify.messageTitle', { name });
     const body = c?.last_message?.text || '';
     if (document.hidden) showNotification(title, body, `msg-${n.conversationId}`, open);
-    const assignees = c?.assignees ?? [];
-    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
-    if (mine) {
-      sound();
-      toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open } });
-    }
+    if (onScreen) return;
+    sound();
+    toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open }, group });
   };
+
+  // Opening a conversation takes its notice away.
+  useEffect(() => {
+    let last: string | null = null;
+    return store.subscribe(() => {
+      const id = store.get().openId;
+      if (id === last) return;
+      last = id;
+      if (id) toasts.dismissGroup(`conv:${id}`);
+    });
+  }, [store, toasts]);
 
   // The WebSocket.
   useEffect(() => {

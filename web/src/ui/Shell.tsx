@@ -9,6 +9,7 @@ import { Inbox } from './Inbox';
 import { Icon, type IconName } from './icons';
 import { LanguageSelect } from './LanguageSelect';
 import { onLinkClick, type Route } from './router';
+import { NoticeSlot } from './Toasts';
 
 const Admin = lazy(() => import('./admin/Admin'));
 
@@ -150,6 +151,7 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
       </nav>
       <div className="main-area">
         <ConnectionBanner />
+        <NoticeSlot />
         <main id="main" className="main" tabIndex={-1}>
           {content}
         </main>
