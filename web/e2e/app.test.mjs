@@ -940,4 +940,128 @@ describe('a day of real use (issue 13)', () => {
       await ph.ctx.close();
     }
   });
+
+  it('issue 13: a live update does not add a chat that the active search does not match', async (t) => {
+    if (!needReady(t)) return;
+    const chip2 = { wa_id: '4917790013021', name: 'Chipcount 2' };
+    const chip7 = { wa_id: '4917790013027', name: 'Chipcount 7' };
+    await write(chip2, 'Ich bin die Zwei');
+    await write(chip7, 'Ich bin die Sieben');
+    const { ctx, page } = await as(operator);
+    try {
+      await rowOf(page, chip7).waitFor({ timeout: 15_000 });
+      await page.getByRole('searchbox', { name: 'Search by name or number' }).fill('Chipcount 2');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=conv-row]').length === 1);
+      await rowOf(page, chip2).waitFor();
+      // Seven writes (its number holds a 2), then Two: once Two's row shows
+      // its new message, Seven's event has been applied as well.
+      await write(chip7, 'Ich störe die Suche');
+      await write(chip2, 'Danach schreibt die Zwei');
+      await rowOf(page, chip2).getByText('Danach schreibt die Zwei').waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByTestId('conv-row').count(), 1, 'only the matching chat is listed');
+      assert.equal(await rowOf(page, chip7).count(), 0);
+    } finally {
+      await ctx.close();
+    }
+  });
+  it('issue 13: the keyboard opens a chat into its composer, Esc goes back to the list, dialogs give the focus back, sign-in starts in the login field', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    try {
+      const hannaId = await idOf(page, hanna);
+      await page.keyboard.press('/');
+      await page.keyboard.type('Hanna Notiz');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=conv-row]').length === 1);
+      await page.keyboard.press('Enter'); // from the search box to the first row
+      await page.waitForFunction((id) => document.activeElement?.id === id, `row-${hannaId}`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('Reply typed from the keyboard');
+      const composer = page.locator('#composer-input');
+      assert.equal(await composer.inputValue(), 'Reply typed from the keyboard', 'every letter went into the composer');
+      assert.equal(await page.getByRole('dialog').count(), 0, 'no shortcut ran');
+      await composer.fill('');
+
+      await page.keyboard.press('Escape');
+      assert.equal(await focusedId(), `row-${hannaId}`, 'Esc in the composer returns to the list');
+
+      // The assign dialog, from the keyboard and from its button, gives the focus back.
+      await page.keyboard.press('a');
+      await page.getByRole('dialog', { name: /Assign employees/ }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.waitForFunction((id) => document.activeElement?.id === id, `row-${hannaId}`);
+      await page.getByTestId('assign-button').click();
+      await page.getByRole('dialog', { name: /Assign employees/ }).getByRole('button', { name: 'Close' }).first().click();
+      await page.getByTestId('assign-button').and(page.locator(':focus')).waitFor();
+    } finally {
+      await ctx.close();
+    }
+
+    const anon = await newContext(browser);
+    try {
+      const lp = await anon.newPage();
+      await lp.goto(`${srv.base}/`);
+      await lp.getByRole('button', { name: 'Sign in' }).waitFor();
+      await lp.getByLabel('Login', { exact: true }).and(lp.locator(':focus')).waitFor();
+    } finally {
+      await anon.close();
+    }
+  });
+
+  it('issue 13: each chat keeps its unsent text, and a reply sent after the session ended is still there after signing in again', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      // The event stream keeps going but does not pass on the server's
+      // close, so it is the Send that finds the session gone.
+      await page.routeWebSocket(/\/api\/v1\/events/, (ws) => {
+        const server = ws.connectToServer();
+        server.onClose(() => {});
+      });
+      await page.reload();
+      const hannaId = await idOf(page, hanna);
+      const idaId = await idOf(page, ida);
+      const composer = page.locator('#composer-input');
+      const openChat = async (id, c) => {
+        await rowOf(page, c).getByRole('link').click();
+        await page.getByRole('heading', { name: c.name }).waitFor();
+        await page.waitForURL(`${srv.base}/c/${id}`);
+      };
+      await openChat(hannaId, hanna);
+      await composer.fill('Entwurf für Hanna');
+      await openChat(idaId, ida);
+      assert.equal(await composer.inputValue(), '');
+      await composer.fill('Entwurf für Ida');
+      await openChat(hannaId, hanna);
+      assert.equal(await composer.inputValue(), 'Entwurf für Hanna');
+      await openChat(idaId, ida);
+      assert.equal(await composer.inputValue(), 'Entwurf für Ida');
+
+      // The session ends elsewhere; Send then must not lose the reply.
+      await composer.fill('Antwort nach dem Ablauf der Sitzung');
+      const other = await newContext(browser);
+      const op2 = await other.newPage();
+      await login(op2, srv.base, operator.login, operator.password);
+      assert.equal((await pageAPI(op2, 'DELETE', '/api/v1/sessions')).status, 204);
+      await other.close();
+      const [sent] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && /\/messages$/.test(r.url())),
+        composer.press('Enter'),
+      ]);
+      assert.equal(sent.status(), 401);
+      await page.getByText('Your session has ended. Please sign in again.').waitFor({ timeout: 20_000 });
+      await page.getByLabel('Login', { exact: true }).fill(operator.login);
+      await page.getByLabel('Password', { exact: true }).fill(operator.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: ida.name }).waitFor();
+      stateOf[operator.login] = await ctx.cookies();
+      assert.equal(await composer.inputValue(), 'Antwort nach dem Ablauf der Sitzung');
+      await composer.fill('');
+      await openChat(hannaId, hanna);
+      await composer.fill('');
+    } finally {
+      await ctx.close();
+    }
+  });
 });

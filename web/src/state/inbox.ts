@@ -12,6 +12,7 @@ import type {
   Message,
   MessageStatus,
 } from '../api/types';
+import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
 export type StatusFilter = '' | 'open' | 'closed';
@@ -162,11 +163,6 @@ export function mergeMessage(old: Message | undefined, next: Message): Message {
   return merged;
 }
 
-/** normalizePhone keeps digits, so "+49 151" finds "49151…". */
-function digits(s: string): string {
-  return s.replace(/\D/g, '');
-}
-
 /** matchesFilter is the client's copy of the list filter, for placing live updates. */
 export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boolean {
   if (f.status && c.status !== f.status) return false;
@@ -182,14 +178,7 @@ export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boo
       if (!assignees.some((a) => a.id === viewerId)) return false;
       break;
   }
-  const q = f.q.trim().toLowerCase();
-  if (q) {
-    const name = (c.contact?.name ?? '').toLowerCase();
-    const qd = digits(q);
-    const byName = name.includes(q);
-    const byPhone = qd.length > 0 && digits(c.contact?.phone ?? '').includes(qd);
-    if (!byName && !byPhone) return false;
-  }
+  if (f.q.trim() && !matchesSearch(f.q, c.contact?.name ?? '', c.contact?.phone ?? '')) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
 import { useI18n } from '../i18n';
+import { drafts } from '../lib/drafts';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import type { AttachmentKind } from '../lib/files';
@@ -180,7 +181,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     };
 
     /** track runs a send for a local pending message, remembering how to retry it. run gets the idempotency key, the same for every retry. */
-    const track = (temp: Message, send: (key: string) => Promise<Message>) => {
+    const track = (temp: Message, send: (key: string) => Promise<Message>, restore?: () => void) => {
       const key = `${me.user.id}-${temp.id}`;
       const run = () => send(key);
       d({ type: 'send/pending', msg: temp });
@@ -201,6 +202,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
               d({ type: 'send/discard', tempId: temp.id });
               return;
             }
+            if (err instanceof ApiError && err.status === 401 && restore) {
+              // The session ended: the sign-in page comes, and the reply
+              // goes back into the composer for after it.
+              retries.current.delete(temp.id);
+              d({ type: 'send/discard', tempId: temp.id });
+              restore();
+              return;
+            }
             d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err) });
           });
       };
@@ -210,7 +219,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
 
     const sendText = (convId: string, text: string, replyTo?: string) => {
       const temp = tempMessage(convId, 'text', { text }, replyTo);
-      track(temp, (key) => api.sendText(convId, text, replyTo, key));
+      track(
+        temp,
+        (key) => api.sendText(convId, text, replyTo, key),
+        () => drafts.restore(me.user.id, convId, text),
+      );
     };
 
     const sendTemplateNow = (convId: string, name: string, language: string, parameters: Record<string, string>) => {

@@ -2,10 +2,12 @@ import { useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type
 import type { Conversation, Message } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { bytes } from '../lib/format';
+import { drafts } from '../lib/drafts';
 import { checkFile, type AttachmentKind } from '../lib/files';
 import { useInboxContext } from '../state/store';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
+import { takeComposerWish } from './focus';
 import { TemplatePicker } from './TemplatePicker';
 
 interface Props {
@@ -27,8 +29,12 @@ const maxText = 4096;
 
 export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, onDroppedTaken, onSent }: Props) {
   const { t, locale } = useI18n();
-  const { actions, can } = useInboxContext();
-  const [text, setText] = useState('');
+  const { actions, can, me } = useInboxContext();
+  const [text, setTextState] = useState(() => drafts.get(me.user.id, conv.id));
+  const setText = (v: string) => {
+    setTextState(v);
+    drafts.set(me.user.id, conv.id, v);
+  };
   const [file, setFile] = useState<Attachment | null>(null);
   const [fileError, setFileError] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
@@ -57,6 +63,11 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     // take is recreated per render; the dropped file is what matters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [dropped]);
+
+  // Opened from the keyboard (Enter on a row): the reply goes here at once.
+  useLayoutEffect(() => {
+    if (takeComposerWish(conv.id)) input.current?.focus();
+  }, [conv.id]);
 
   // Grow with the text up to a limit; the height is set through the CSSOM.
   useLayoutEffect(() => {
@@ -108,7 +119,11 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
         e.preventDefault();
         onCancelReply();
       } else {
-        (e.target as HTMLTextAreaElement).blur();
+        // Back to the list, on this conversation's row.
+        e.preventDefault();
+        const row = document.getElementById(`row-${conv.id}`);
+        if (row) row.focus();
+        else (e.target as HTMLTextAreaElement).blur();
       }
     }
   };
