@@ -1064,4 +1064,157 @@ describe('a day of real use (issue 13)', () => {
       await ctx.close();
     }
   });
+  it('issue 13: a chat opened from its address (bookmark, reload) is read', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      const idaId = await idOf(page, ida);
+      await write(ida, 'Ungelesen, bis jemand hinsieht');
+      await rowOf(page, ida).locator('.badge-unread').waitFor();
+      await page.goto(`${srv.base}/c/${idaId}`);
+      await page.getByTestId('message').getByText('Ungelesen, bis jemand hinsieht').waitFor();
+      await rowOf(page, ida).getByText('Ungelesen, bis jemand hinsieht').waitFor();
+      assert.equal(await rowOf(page, ida).locator('.badge-unread').count(), 0, 'no unread badge on the open chat');
+      await page.reload();
+      await rowOf(page, ida).waitFor();
+      assert.equal(await rowOf(page, ida).locator('.badge-unread').count(), 0, 'and none after a reload');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: an employee who types an administration address gets the not-found page, not the screen', async () => {
+    const { ctx, page } = await as(employee);
+    try {
+      for (const path of ['/admin/users', '/admin/roles', '/admin/channels', '/admin/audit']) {
+        await page.goto(`${srv.base}${path}`);
+        await page.getByTestId('not-found').waitFor();
+        assert.equal(await page.getByRole('button', { name: /New user|New role|Verify|Sync templates|Apply filters/ }).count(), 0, `${path}: no admin controls`);
+        assert.equal(await page.getByTestId('webhook-url').count(), 0, `${path}: no channel setup`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: text fields use at least 16 px on a phone, so iOS does not zoom', async () => {
+    const { ctx, page } = await as(operator, { viewport: phone13 });
+    try {
+      const sizes = async () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('input:not([type=checkbox]):not([type=radio]):not([type=file]), textarea, select')]
+            .filter((el) => el.getBoundingClientRect().width > 0)
+            .map((el) => [el.getAttribute('aria-label') || el.id || el.getAttribute('name') || el.tagName, parseFloat(getComputedStyle(el).fontSize)]),
+        );
+      const small = [];
+      const hannaId = await idOf(page, hanna);
+      for (const path of ['/', `/c/${hannaId}`, '/account']) {
+        await page.goto(`${srv.base}${path}`);
+        await page.getByRole('main').waitFor();
+        if (path !== '/account') await page.getByRole('searchbox').or(page.locator('#composer-input')).first().waitFor();
+        small.push(...(await sizes()).filter(([, px]) => px < 16).map(([n, px]) => `${path} ${n}: ${px}px`));
+      }
+      const anon = await newContext(browser, { viewport: phone13 });
+      const lp = await anon.newPage();
+      await lp.goto(`${srv.base}/login`);
+      await lp.getByRole('button', { name: 'Sign in' }).waitFor();
+      small.push(
+        ...(await lp.evaluate(() => [...document.querySelectorAll('input, select')].map((el) => [el.getAttribute('name') || el.tagName, parseFloat(getComputedStyle(el).fontSize)])))
+          .filter(([, px]) => px < 16)
+          .map(([n, px]) => `/login ${n}: ${px}px`),
+      );
+      await anon.close();
+      assert.deepEqual(small, []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: the filter counts follow live changes and stay after the second page', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      const chip = (name) => page.getByRole('group', { name: 'Conversation filters' }).getByRole('button', { name: new RegExp(`^${name}\\b`) });
+      const count = async (name) => Number((await chip(name).locator('.chip-count').innerText()).trim());
+      await chip('All').locator('.chip-count').waitFor();
+      const all = await count('All');
+      const unassigned = await count('Unassigned');
+      await write({ wa_id: '4917790013040', name: 'Kira Zaehler' }, 'Ich bin neu hier');
+      await rowOf(page, { name: 'Kira Zaehler' }).waitFor({ timeout: 15_000 });
+      await page.waitForFunction(
+        ([want]) => [...document.querySelectorAll('.chip')].some((c) => c.textContent?.startsWith('All') && c.querySelector('.chip-count')?.textContent === String(want)),
+        [all + 1],
+      );
+      assert.equal(await count('Unassigned'), unassigned + 1);
+
+      // More than one page (50): the counts stay once the next page loads.
+      const total = all + 1;
+      for (let i = total; i <= 53; i++) await write({ wa_id: `49177900131${String(i).padStart(2, '0')}`, name: `Seite Zwei ${i}` }, 'Noch einer');
+      // The counts follow live: wait until every new chat is in, then start over.
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.chip')].some((c) => c.textContent?.startsWith('All') && Number(c.querySelector('.chip-count')?.textContent) >= 53),
+        null,
+        { timeout: 30_000 },
+      );
+      await page.reload();
+      await chip('All').locator('.chip-count').waitFor();
+      await page.getByTestId('conv-row').first().waitFor();
+      const [second] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/v1/conversations?') && r.url().includes('cursor=')),
+        page.locator('.conv-list').evaluate((el) => el.scrollTo(0, el.scrollHeight)),
+      ]);
+      assert.equal(second.status(), 200);
+      await page.locator('.list-loading').waitFor({ state: 'detached' });
+      assert.ok((await count('All')) >= 53, 'counts still shown after the second page');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: after an outage the connection comes back within two seconds, or at once when the tab gets the focus', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator, { clock: true });
+    try {
+      await page.getByRole('searchbox', { name: 'Search by name or number' }).waitFor();
+      const banner = page.getByTestId('offline-banner');
+      const attempts = [];
+      page.on('websocket', (ws) => {
+        if (!ws.url().includes('/api/v1/events')) return;
+        attempts.push(
+          new Promise((r) => {
+            ws.on('close', r);
+            ws.on('socketerror', r);
+          }),
+        );
+      });
+      /** outage stops the server and lets the client fail n times, the clock running on between attempts. */
+      const outage = async (n) => {
+        const before = attempts.length;
+        await srv.down();
+        while (attempts.length < before + n) {
+          const seen = attempts.length;
+          await page.clock.fastForward(40_000);
+          // Wait for the attempt this let run, and for it to fail.
+          const until = Date.now() + 5_000;
+          while (attempts.length === seen && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+          if (attempts.length > seen) await attempts[attempts.length - 1];
+        }
+        await banner.waitFor();
+      };
+
+      await outage(8);
+      await srv.up();
+      // The next attempt is due within the capped backoff (2 s ± 20 %).
+      await page.clock.fastForward(2_500);
+      await banner.waitFor({ state: 'detached', timeout: 5_000 });
+
+      await outage(8);
+      await srv.up();
+      // Back to the tab: at once, without waiting out the backoff.
+      await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+      await banner.waitFor({ state: 'detached', timeout: 5_000 });
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { useToasts } from '../ui/Toasts';
 import {
   filterKey,
   initialState,
+  movesCounts,
   notification,
   reduce,
   unreadTotal,
@@ -58,6 +59,8 @@ export interface SendFileOptions {
 }
 
 export interface InboxActions {
+  /** refreshCounts reloads the filter bar's counts (after live changes). */
+  refreshCounts: () => void;
   setFilter: (f: Filter) => void;
   loadMore: () => void;
   reloadList: () => void;
@@ -111,6 +114,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
   const listAbort = useRef<AbortController | null>(null);
   const retries = useRef(new Map<string, () => void>());
   const markReadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const countsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const actions = useMemo<InboxActions>(() => {
     const d = store.dispatch;
@@ -240,7 +244,19 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       });
     };
 
+    const refreshCounts = () => {
+      const f = store.get().filter;
+      const key = filterKey(f);
+      api
+        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), limit: 1 })
+        .then((page) => {
+          if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
+        })
+        .catch(() => {});
+    };
+
     return {
+      refreshCounts,
       setFilter: (f) => {
         d({ type: 'filter', filter: f });
         if (store.get().list.loading && !store.get().list.loaded) fetchList(false);
@@ -414,6 +430,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
           if (m && m.direction === 'in' && after.openId === m.conversation_id && after.visible) scheduleMarkRead(m.conversation_id);
         }
         if (n) notify.current(n);
+        // A conversation that appears, changes status or assignees moves
+        // the filter counts: ask for them again, at most about once a second.
+        if (movesCounts(before, e) && !countsTimer.current) {
+          countsTimer.current = setTimeout(() => {
+            countsTimer.current = null;
+            actions.refreshCounts();
+          }, 800);
+        }
       },
       onState: setConnection,
       onTrouble: () => {
@@ -426,8 +450,10 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     return () => {
       sock.close();
       if (markReadTimer.current) clearTimeout(markReadTimer.current);
+      if (countsTimer.current) clearTimeout(countsTimer.current);
+      countsTimer.current = null;
     };
-  }, [store, toasts]);
+  }, [store, toasts, actions]);
 
   // Tab visibility: unread counting and notifications depend on it.
   useEffect(() => {
