@@ -141,6 +141,25 @@ func (s *Server) permissions(w http.ResponseWriter, r *http.Request, a *switchbo
 	return nil
 }
 
+// mediaLimitInfo is one kind of file the send endpoint takes.
+type mediaLimitInfo struct {
+	Kind      string   `json:"kind"`
+	MIMETypes []string `json:"mime_types"`
+	MaxBytes  int64    `json:"max_bytes"`
+}
+
+// mediaLimits serves the table uploads are checked against, so the web app
+// refuses a file when it is picked rather than after Send.
+func (s *Server) mediaLimits(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	limits := inbox.MediaLimits()
+	out := make([]mediaLimitInfo, len(limits))
+	for i, l := range limits {
+		out[i] = mediaLimitInfo{Kind: l.Kind, MIMETypes: l.MIMETypes, MaxBytes: l.MaxBytes}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, 50)

@@ -104,6 +104,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},
 		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
 		{"POST", "/api/v1/conversations/{id}/media", auth(s.uploadMedia)},
+		{"GET", "/api/v1/media/limits", auth(s.mediaLimits)},
 		{"GET", "/api/v1/media/{id}", auth(s.getMedia)},
 		{"GET", "/api/v1/channels", auth(s.listChannels)},
 		{"POST", "/api/v1/channels", auth(s.createChannel)},

@@ -1171,6 +1171,34 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: a file the server would refuse is refused when picked, by the table the API serves', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      const table = await pageAPI(page, 'GET', '/api/v1/media/limits');
+      assert.equal(table.status, 200);
+      const image = table.json.items.find((l) => l.kind === 'image');
+      assert.deepEqual(image.mime_types, ['image/jpeg', 'image/png']);
+      const hannaId = await idOf(page, hanna);
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      const picker = page.getByTestId('file-input');
+      await picker.setInputFiles({ name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ fake program') });
+      await page.getByRole('alert').filter({ hasText: '“setup.exe” cannot be sent' }).waitFor();
+      assert.equal(await page.getByTestId('attachment').count(), 0, 'not attached');
+      await picker.setInputFiles({ name: 'riesig.png', mimeType: 'image/png', buffer: Buffer.alloc(image.max_bytes + 1) });
+      await page.getByRole('alert').filter({ hasText: '“riesig.png” is too large' }).waitFor();
+      assert.equal(await page.getByTestId('attachment').count(), 0, 'not attached');
+      await picker.setInputFiles({ name: 'Rechnung.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 fake') });
+      await page.getByTestId('attachment').filter({ hasText: 'Rechnung.pdf' }).waitFor();
+      assert.equal(await page.getByRole('alert').count(), 0);
+      assert.match((await picker.getAttribute('accept')) ?? '', /application\/pdf/);
+      await page.getByTestId('attachment').getByRole('button').click();
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: after an outage the connection comes back within two seconds, or at once when the tab gets the focus', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator, { clock: true });

@@ -1,4 +1,5 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
+import type { MediaLimit } from '../lib/files';
 import type {
   AuditEntry,
   AuditVerifyResult,
@@ -72,6 +73,7 @@ export const api = {
     ),
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
+  mediaLimits: () => request<{ items?: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

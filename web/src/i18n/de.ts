@@ -197,6 +197,7 @@ export const de: Dict = {
   'composer.uploading': 'Wird hochgeladen … {percent} %',
   'composer.fileTooLarge': '„{name}“ ist zu groß: {kind}-Dateien dürfen höchstens {max} groß sein.',
   'composer.fileEmpty': '„{name}“ ist leer.',
+  'composer.fileType': '„{name}“ kann nicht gesendet werden: WhatsApp nimmt JPEG- und PNG-Bilder, MP4- und 3GP-Videos, AAC-, AMR-, MP3-, M4A- und OGG-Audio, PDF-, Text-, Word-, Excel- und PowerPoint-Dokumente sowie WebP-Sticker.',
   'composer.closedTitle': 'Das 24-Stunden-Fenster ist geschlossen',
   'composer.closedBody': 'WhatsApp erlaubt freie Nachrichten nur innerhalb von 24 Stunden nach der letzten Nachricht des Kunden. Senden Sie eine freigegebene Vorlage, um das Gespräch neu zu beginnen.',
   'composer.neverWrote': 'Der Kunde hat noch nicht geschrieben. Es kann nur eine freigegebene Vorlage gesendet werden.',

@@ -198,6 +198,7 @@ export const en = {
   'composer.uploading': 'Uploading… {percent} %',
   'composer.fileTooLarge': '“{name}” is too large: {kind} files may be at most {max}.',
   'composer.fileEmpty': '“{name}” is empty.',
+  'composer.fileType': '“{name}” cannot be sent: WhatsApp takes JPEG and PNG pictures, MP4 and 3GP videos, AAC, AMR, MP3, M4A and OGG audio, PDF, text, Word, Excel and PowerPoint documents, and WebP stickers.',
   'composer.closedTitle': 'The 24-hour window is closed',
   'composer.closedBody': 'WhatsApp allows free messages only within 24 hours of the customer’s last message. Send an approved template to restart the conversation.',
   'composer.neverWrote': 'The customer has not written yet. Only an approved template can be sent.',

@@ -197,6 +197,7 @@ export const ru: Dict = {
   'composer.uploading': 'Загрузка… {percent} %',
   'composer.fileTooLarge': '«{name}» слишком большой: файлы типа «{kind}» могут быть не больше {max}.',
   'composer.fileEmpty': '«{name}» пустой.',
+  'composer.fileType': '«{name}» нельзя отправить: WhatsApp принимает изображения JPEG и PNG, видео MP4 и 3GP, аудио AAC, AMR, MP3, M4A и OGG, документы PDF, текст, Word, Excel и PowerPoint, а также стикеры WebP.',
   'composer.closedTitle': '24-часовое окно закрыто',
   'composer.closedBody': 'WhatsApp разрешает свободные сообщения только в течение 24 часов после последнего сообщения клиента. Отправьте одобренный шаблон, чтобы возобновить диалог.',
   'composer.neverWrote': 'Клиент ещё не писал. Можно отправить только одобренный шаблон.',

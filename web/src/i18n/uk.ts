@@ -197,6 +197,7 @@ export const uk: Dict = {
   'composer.uploading': 'Завантаження… {percent} %',
   'composer.fileTooLarge': '«{name}» завеликий: файли типу «{kind}» можуть мати щонайбільше {max}.',
   'composer.fileEmpty': '«{name}» порожній.',
+  'composer.fileType': '«{name}» не можна надіслати: WhatsApp приймає зображення JPEG і PNG, відео MP4 і 3GP, аудіо AAC, AMR, MP3, M4A і OGG, документи PDF, текст, Word, Excel і PowerPoint, а також стікери WebP.',
   'composer.closedTitle': '24-годинне вікно закрито',
   'composer.closedBody': 'WhatsApp дозволяє вільні повідомлення лише протягом 24 годин після останнього повідомлення клієнта. Надішліть затверджений шаблон, щоб відновити розмову.',
   'composer.neverWrote': 'Клієнт ще не писав. Можна надіслати лише затверджений шаблон.',

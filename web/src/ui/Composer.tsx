@@ -3,7 +3,8 @@ import type { Conversation, Message } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { bytes } from '../lib/format';
 import { drafts } from '../lib/drafts';
-import { checkFile, type AttachmentKind } from '../lib/files';
+import { acceptAttribute, checkFile, type AttachmentKind, type MediaLimit } from '../lib/files';
+import { mediaLimits } from '../state/mediaLimits';
 import { useInboxContext } from '../state/store';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
@@ -40,16 +41,40 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
 
-  const take = (f: File) => {
-    const check = checkFile(f.name, f.type, f.size);
+  const [limits, setLimits] = useState<MediaLimit[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void mediaLimits().then((l) => {
+      if (live && l) setLimits(l);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const take = async (picked: File) => {
+    const table = limits ?? (await mediaLimits());
+    let f = picked;
+    if (!table) {
+      // The table could not be loaded: the server checks on upload.
+      setFileError('');
+      setFile({ file: f, kind: 'document' });
+      return;
+    }
+    const check = checkFile(f.name, f.type, f.size, table);
     if (!check.ok) {
       setFileError(
-        check.reason === 'empty'
-          ? t('composer.fileEmpty', { name: f.name })
-          : t('composer.fileTooLarge', { name: f.name, kind: t(`kind.${check.kind}` as Key), max: bytes(check.maxBytes, locale) }),
+        check.reason === 'type'
+          ? t('composer.fileType', { name: f.name })
+          : check.reason === 'empty'
+            ? t('composer.fileEmpty', { name: f.name })
+            : t('composer.fileTooLarge', { name: f.name, kind: t(`kind.${check.kind}` as Key), max: bytes(check.maxBytes, locale) }),
       );
       return;
     }
+    // No type from the browser: send the one guessed from the name, which
+    // is what was checked.
+    if (!f.type) f = new File([f], f.name, { type: check.mime, lastModified: f.lastModified });
     setFileError('');
     setFile({ file: f, kind: check.kind });
     input.current?.focus();
@@ -57,7 +82,7 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
 
   useEffect(() => {
     if (dropped) {
-      take(dropped);
+      void take(dropped);
       onDroppedTaken();
     }
     // take is recreated per render; the dropped file is what matters.
@@ -132,7 +157,7 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     const f = e.clipboardData.files[0];
     if (f) {
       e.preventDefault();
-      take(f);
+      void take(f);
     }
   };
 
@@ -177,9 +202,10 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
           tabIndex={-1}
           aria-hidden="true"
           data-testid="file-input"
+          accept={limits ? acceptAttribute(limits) : undefined}
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) take(f);
+            if (f) void take(f);
             e.target.value = '';
           }}
         />
