@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/api/v1/openapi.json", pub(s.openAPI)},
 		{"POST", "/api/v1/session", pub(s.login)},
+		{"GET", "/api/v1/session", pub(s.sessionState)},
 		{"DELETE", "/api/v1/session", auth(s.logout)},
 		{"DELETE", "/api/v1/sessions", auth(s.logoutEverywhere)},
 		{"GET", "/api/v1/setup", pub(s.setupStatus)},

@@ -172,6 +172,9 @@ type Emulator struct {
 	inflight    map[uint64]*delivery
 	stats       counters
 	customersOn context.CancelFunc
+	// customersRate and customersN are the last StartCustomers arguments.
+	customersRate float64
+	customersN    int
 }
 
 type pairKey struct{ pnid, waID string }

@@ -45,6 +45,7 @@ func (e *Emulator) StartCustomers(rate float64, n int) error {
 	ctx, cancel := context.WithCancel(e.lifetime)
 	e.mu.Lock()
 	e.customersOn = cancel
+	e.customersRate, e.customersN = rate, n
 	people := make([]CustomerMessage, n)
 	for i := range people {
 		people[i] = CustomerMessage{

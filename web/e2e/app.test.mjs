@@ -1199,6 +1199,63 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: the emulator page hides the reply bar unless replying, shows the running customers and attaches any file; sign-in logs no error', async (t) => {
+    if (!needReady(t)) return;
+    // The sign-in page: not being signed in is the expected answer, not a console error.
+    const anon = await newContext(browser);
+    try {
+      const lp = await anon.newPage();
+      await lp.goto(`${srv.base}/`);
+      await lp.getByRole('button', { name: 'Sign in' }).waitFor();
+      await lp.waitForLoadState('networkidle');
+      assert.deepEqual(anon.problems, [], 'no console error on the sign-in page');
+    } finally {
+      await anon.close();
+    }
+
+    const started = await emulatorAPI(srv.emulator, 'POST', 'customers/start', { rate: 0.2, n: 3 });
+    assert.equal(started.status, 200, started.text);
+    const ctx = await newContext(browser);
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${srv.emulator}/emulator/`);
+      await page.waitForFunction(() => document.getElementById('vc-rate')?.value === '0.2' && document.getElementById('vc-n')?.value === '3');
+      await emulatorAPI(srv.emulator, 'POST', 'customers/stop', {});
+
+      await page.locator('#waid').fill(hanna.wa_id);
+      await page.locator('#name').fill(hanna.name);
+      await page.locator('#waid').dispatchEvent('change');
+      const reply = page.locator('#chat').getByRole('button', { name: 'Reply' }).first();
+      await reply.waitFor();
+      assert.equal(await page.locator('#replying').isVisible(), false, 'no reply bar before Reply');
+      await reply.click();
+      await page.locator('#replying').waitFor();
+      await page.getByRole('button', { name: 'cancel' }).click();
+      await page.locator('#replying').waitFor({ state: 'hidden' });
+
+      await page.locator('#file').setInputFiles({ name: 'Lieferschein.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 Lieferschein') });
+      await page.locator('#text').fill('Hier das PDF');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('#chat').getByText('Lieferschein.pdf', { exact: false }).waitFor();
+      assert.equal(await page.locator('#error').innerText(), '');
+    } finally {
+      await ctx.close();
+    }
+    // The business receives it as a document.
+    const op = await as(operator);
+    try {
+      const id = await idOf(op.page, hanna);
+      await op.page.goto(`${srv.base}/c/${id}`);
+      await op.page.locator('[data-testid=message][data-type=document]').filter({ hasText: 'Lieferschein.pdf' }).waitFor({ timeout: 15_000 });
+      const msgs = (await pageAPI(op.page, 'GET', `/api/v1/conversations/${id}/messages?limit=5`)).json?.items ?? [];
+      const doc = msgs.find((m) => m.type === 'document');
+      assert.ok(doc, 'a document message arrived');
+      assert.equal(doc.content?.media?.filename, 'Lieferschein.pdf');
+    } finally {
+      await op.ctx.close();
+    }
+  });
+
   it('issue 13: after an outage the connection comes back within two seconds, or at once when the tab gets the focus', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator, { clock: true });

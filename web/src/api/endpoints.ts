@@ -28,6 +28,8 @@ export interface LoginResponse {
 export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
+  /** session says whether this browser is signed in, with 200 either way (no 401 in the console on the sign-in page). */
+  session: () => request<{ signed_in: boolean; user?: Me['user']; role?: Me['role'] }>('GET', `${v1}/session`, undefined, { quiet401: true }),
   logout: () => request<void>('DELETE', `${v1}/session`, undefined, { quiet401: true }),
   logoutEverywhere: () => request<void>('DELETE', `${v1}/sessions`),
   setupStatus: () => request<{ needed: boolean }>('GET', `${v1}/setup`, undefined, { quiet401: true }),

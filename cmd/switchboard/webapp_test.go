@@ -34,3 +34,29 @@ func TestMediaLimitsEndpoint(t *testing.T) {
 		t.Fatalf("anonymous = %d, want 401", status)
 	}
 }
+
+// TestSessionState: GET /api/v1/session says whether the request is signed
+// in with 200 either way, so the web app's first request does not make the
+// browser log an error on the sign-in page.
+func TestSessionState(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+
+	var got struct {
+		SignedIn bool `json:"signed_in"`
+		User     *struct {
+			Login string `json:"login"`
+		} `json:"user"`
+	}
+	admin.must(200, "GET", "/api/v1/session", nil, &got)
+	if !got.SignedIn || got.User == nil || got.User.Login == "" {
+		t.Fatalf("signed in: %+v", got)
+	}
+	for name, c := range map[string]*client{"anonymous": app.client(""), "bad token": app.client("not-a-session")} {
+		got.SignedIn, got.User = true, nil
+		c.must(200, "GET", "/api/v1/session", nil, &got)
+		if got.SignedIn || got.User != nil {
+			t.Errorf("%s: %+v", name, got)
+		}
+	}
+}
