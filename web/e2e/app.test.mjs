@@ -1256,6 +1256,36 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: a picture that failed during an outage loads once the connection is back', async (t) => {
+    if (!needReady(t)) return;
+    const lena = { wa_id: '4917790013050', name: 'Lena Bild' };
+    const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', {
+      ...lena,
+      type: 'image',
+      media: solidPNG(240, 160, [0xc0, 0x40, 0x20]).toString('base64'),
+      mime_type: 'image/png',
+      text: 'Das kaputte Teil',
+    });
+    assert.equal(r.status, 200, r.text);
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, lena);
+      // The pictures fail while the server is unreachable.
+      await page.route('**/api/v1/media/**', (route) => route.abort('connectionrefused'));
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.getByTestId('image-failed').waitFor({ timeout: 20_000 });
+      await srv.down();
+      await page.getByTestId('offline-banner').waitFor();
+      await page.unroute('**/api/v1/media/**');
+      await srv.up();
+      await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 10_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-type=image] img')].some((i) => i.complete && i.naturalWidth === 240), null, { timeout: 10_000 });
+      assert.equal(await page.getByTestId('image-failed').count(), 0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: after an outage the connection comes back within two seconds, or at once when the tab gets the focus', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator, { clock: true });

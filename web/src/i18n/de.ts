@@ -172,6 +172,7 @@ export const de: Dict = {
   'msg.system': 'Systemnachricht',
   'msg.mediaPending': 'Die Datei wird noch heruntergeladen …',
   'msg.mediaFailed': 'Die Datei konnte nicht von WhatsApp heruntergeladen werden.',
+  'msg.imageNotLoaded': 'Das Bild konnte nicht geladen werden. Es wird erneut geladen, sobald die Verbindung wieder steht.',
   'msg.mediaExpired': 'Die Datei ist nicht mehr verfügbar.',
   'msg.download': 'Herunterladen',
   'msg.openMap': 'In OpenStreetMap öffnen',

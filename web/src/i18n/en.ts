@@ -173,6 +173,7 @@ export const en = {
   'msg.system': 'System message',
   'msg.mediaPending': 'The file is still being downloaded…',
   'msg.mediaFailed': 'The file could not be downloaded from WhatsApp.',
+  'msg.imageNotLoaded': 'The picture could not be loaded. It loads again when the connection is back.',
   'msg.mediaExpired': 'The file is no longer available.',
   'msg.download': 'Download',
   'msg.openMap': 'Open in OpenStreetMap',

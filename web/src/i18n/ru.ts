@@ -172,6 +172,7 @@ export const ru: Dict = {
   'msg.system': 'Системное сообщение',
   'msg.mediaPending': 'Файл ещё загружается…',
   'msg.mediaFailed': 'Не удалось загрузить файл из WhatsApp.',
+  'msg.imageNotLoaded': 'Не удалось загрузить изображение. Оно загрузится снова, когда соединение восстановится.',
   'msg.mediaExpired': 'Файл больше недоступен.',
   'msg.download': 'Скачать',
   'msg.openMap': 'Открыть в OpenStreetMap',

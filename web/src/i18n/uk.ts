@@ -172,6 +172,7 @@ export const uk: Dict = {
   'msg.system': 'Системне повідомлення',
   'msg.mediaPending': 'Файл ще завантажується…',
   'msg.mediaFailed': 'Не вдалося завантажити файл з WhatsApp.',
+  'msg.imageNotLoaded': 'Не вдалося завантажити зображення. Воно завантажиться знову, коли з’єднання відновиться.',
   'msg.mediaExpired': 'Файл більше недоступний.',
   'msg.download': 'Завантажити',
   'msg.openMap': 'Відкрити в OpenStreetMap',
