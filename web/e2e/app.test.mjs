@@ -214,7 +214,7 @@ describe('available now', () => {
     assert.equal(await page.getByTestId('role-card').count(), 4);
 
     // Built-in roles open read-only.
-    await page.getByRole('button', { name: 'Role Administrator' }).click();
+    await page.getByRole('button', { name: 'Details: role Administrator' }).click();
     await page.getByText('Built-in roles cannot be changed.', { exact: false }).waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
 
@@ -1284,6 +1284,84 @@ describe('a day of real use (issue 13)', () => {
     } finally {
       await ctx.close();
     }
+  });
+
+  it('issue 13: axe-core finds no serious or critical violation on the main page states, light and dark', async (t) => {
+    if (!needReady(t)) return;
+    const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+    const found = [];
+    const check = async (page, state) => {
+      // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+      if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary?.split('\n')[1] ?? ''}`.trim()) }));
+      });
+      for (const v of violations) found.push(`${state}: ${v.id} on ${v.nodes.length}: ${v.nodes.slice(0, 3).join(' | ')}`);
+    };
+    for (const colorScheme of ['light', 'dark']) {
+      for (const [who, viewport] of [
+        [admin, desktop13],
+        [operator, desktop13],
+        [employee, phone13],
+      ]) {
+        const ctx = await newContext(browser, { viewport, colorScheme });
+        try {
+          const page = await ctx.newPage();
+          if (stateOf[who.login]) await ctx.addCookies(stateOf[who.login]);
+          else {
+            await login(page, srv.base, who.login, who.password);
+            stateOf[who.login] = await ctx.cookies();
+          }
+          const tag = `${who.login}/${colorScheme}/${viewport.width}`;
+          await page.goto(`${srv.base}/`);
+          await page.getByRole('searchbox').waitFor();
+          await page.getByTestId('conv-row').first().waitFor({ timeout: 10_000 }).catch(() => {});
+          await check(page, `${tag} inbox`);
+          if (who !== employee) {
+            const hannaId = await idOf(page, hanna);
+            await page.goto(`${srv.base}/c/${hannaId}`);
+            await page.getByTestId('message').first().waitFor();
+            await check(page, `${tag} conversation`);
+            await page.getByTestId('assign-button').click();
+            await page.getByRole('dialog').getByRole('button').nth(2).waitFor();
+            await check(page, `${tag} assign dialog`);
+            await page.keyboard.press('Escape');
+            await page.getByRole('dialog').waitFor({ state: 'detached' });
+            await page.getByRole('main').click({ position: { x: 5, y: 5 } }).catch(() => {});
+            await page.keyboard.press('?');
+            await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+            await check(page, `${tag} help`);
+            await page.keyboard.press('Escape');
+          }
+          await page.goto(`${srv.base}/account`);
+          await page.getByRole('heading', { name: 'My account' }).waitFor();
+          await check(page, `${tag} account`);
+          if (who === admin) {
+            for (const p of ['users', 'roles', 'channels', 'audit']) {
+              await page.goto(`${srv.base}/admin/${p}`);
+              await page.getByRole('main').getByRole('heading').first().waitFor();
+              await page.waitForLoadState('networkidle');
+              await check(page, `${tag} ${p}`);
+            }
+          }
+        } finally {
+          await ctx.close();
+        }
+      }
+      const anon = await newContext(browser, { colorScheme });
+      try {
+        const lp = await anon.newPage();
+        await lp.goto(`${srv.base}/`);
+        await lp.getByRole('button', { name: 'Sign in' }).waitFor();
+        await check(lp, `anonymous/${colorScheme} sign-in`);
+      } finally {
+        await anon.close();
+      }
+    }
+    assert.deepEqual(found, []);
   });
 
   it('issue 13: after an outage the connection comes back within two seconds, or at once when the tab gets the focus', async (t) => {

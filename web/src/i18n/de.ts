@@ -317,7 +317,7 @@ export const de: Dict = {
   'roles.deletedToast': 'Rolle {name} gelöscht.',
   'roles.deleteConfirm': 'Die Rolle {name} löschen? Kein Benutzer darf sie mehr haben.',
   'roles.edit': 'Rolle {name} bearbeiten',
-  'roles.view': 'Rolle {name}',
+  'roles.view': 'Details: Rolle {name}',
 
   'perm.conversations.read_all': 'Alle Gespräche sehen',
   'perm.conversations.assign': 'Mitarbeitende Gesprächen zuweisen',

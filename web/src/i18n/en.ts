@@ -318,7 +318,7 @@ export const en = {
   'roles.deletedToast': 'Role {name} deleted.',
   'roles.deleteConfirm': 'Delete the role {name}? Users must not have it any more.',
   'roles.edit': 'Edit role {name}',
-  'roles.view': 'Role {name}',
+  'roles.view': 'Details: role {name}',
 
   'perm.conversations.read_all': 'See every conversation',
   'perm.conversations.assign': 'Assign employees to conversations',

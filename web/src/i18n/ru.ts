@@ -317,7 +317,7 @@ export const ru: Dict = {
   'roles.deletedToast': 'Роль {name} удалена.',
   'roles.deleteConfirm': 'Удалить роль {name}? Ни у одного пользователя её не должно быть.',
   'roles.edit': 'Изменить роль {name}',
-  'roles.view': 'Роль {name}',
+  'roles.view': 'Подробнее: роль {name}',
 
   'perm.conversations.read_all': 'Видеть все диалоги',
   'perm.conversations.assign': 'Назначать сотрудников на диалоги',

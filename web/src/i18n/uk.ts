@@ -317,7 +317,7 @@ export const uk: Dict = {
   'roles.deletedToast': 'Роль {name} видалено.',
   'roles.deleteConfirm': 'Видалити роль {name}? Жоден користувач не повинен її мати.',
   'roles.edit': 'Редагувати роль {name}',
-  'roles.view': 'Роль {name}',
+  'roles.view': 'Докладно: роль {name}',
 
   'perm.conversations.read_all': 'Бачити всі розмови',
   'perm.conversations.assign': 'Призначати співробітників на розмови',

@@ -119,6 +119,8 @@ export function Inbox({ openId }: { openId: string | null }) {
 
   return (
     <div className={openId ? 'inbox inbox-open' : 'inbox'}>
+      {/* The open conversation's name is the page's heading; without one, the inbox is. */}
+      {!openId && <h1 className="visually-hidden">{t('nav.inbox')}</h1>}
       <ConversationList
         listRef={listRef}
         searchRef={searchRef}
