@@ -104,6 +104,28 @@ type meResponse struct {
 	Role *switchboard.Role `json:"role"`
 }
 
+// sessionState answers whether the request is signed in, with 200 either
+// way: the web app asks it on load, and a browser logs every 401 as a
+// console error although "not signed in" is the expected answer there.
+func (s *Server) sessionState(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if switchboard.ErrorCode(err) == switchboard.EUnauthorized {
+		writeJSON(w, http.StatusOK, sessionStateResponse{SignedIn: false})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sessionStateResponse{SignedIn: true, User: a.User, Role: a.Role})
+	return nil
+}
+
+type sessionStateResponse struct {
+	SignedIn bool              `json:"signed_in"`
+	User     *switchboard.User `json:"user,omitempty"`
+	Role     *switchboard.Role `json:"role,omitempty"`
+}
+
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role})
 	return nil
@@ -136,6 +158,25 @@ func (s *Server) permissions(w http.ResponseWriter, r *http.Request, a *switchbo
 	out := make([]permissionInfo, len(perms))
 	for i, p := range perms {
 		out[i] = permissionInfo{Name: p}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+// mediaLimitInfo is one kind of file the send endpoint takes.
+type mediaLimitInfo struct {
+	Kind      string   `json:"kind"`
+	MIMETypes []string `json:"mime_types"`
+	MaxBytes  int64    `json:"max_bytes"`
+}
+
+// mediaLimits serves the table uploads are checked against, so the web app
+// refuses a file when it is picked rather than after Send.
+func (s *Server) mediaLimits(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	limits := inbox.MediaLimits()
+	out := make([]mediaLimitInfo, len(limits))
+	for i, l := range limits {
+		out[i] = mediaLimitInfo{Kind: l.Kind, MIMETypes: l.MIMETypes, MaxBytes: l.MaxBytes}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil

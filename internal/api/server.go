@@ -80,6 +80,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/api/v1/openapi.json", pub(s.openAPI)},
 		{"POST", "/api/v1/session", pub(s.login)},
+		{"GET", "/api/v1/session", pub(s.sessionState)},
 		{"DELETE", "/api/v1/session", auth(s.logout)},
 		{"DELETE", "/api/v1/sessions", auth(s.logoutEverywhere)},
 		{"GET", "/api/v1/setup", pub(s.setupStatus)},
@@ -107,6 +108,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},
 		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
 		{"POST", "/api/v1/conversations/{id}/media", auth(s.uploadMedia)},
+		{"GET", "/api/v1/media/limits", auth(s.mediaLimits)},
 		{"GET", "/api/v1/media/{id}", auth(s.getMedia)},
 		{"GET", "/api/v1/channels", auth(s.listChannels)},
 		{"POST", "/api/v1/channels", auth(s.createChannel)},

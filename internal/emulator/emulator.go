@@ -180,6 +180,9 @@ type Emulator struct {
 	stats       counters
 	customersOn context.CancelFunc
 	attempts    map[[32]byte]int // Faults.FailFirst: send attempts seen per request body
+	// customersRate and customersN are the last StartCustomers arguments.
+	customersRate float64
+	customersN    int
 }
 
 type pairKey struct{ pnid, waID string }

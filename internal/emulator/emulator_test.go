@@ -779,7 +779,13 @@ func TestVirtualCustomers(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "virtual messages", func() bool { return en.e.Stats().MessagesReceived >= 5 })
+	if got, want := en.e.Stats().VirtualCustomers, (VirtualCustomerStats{Running: true, Rate: 500, N: 3}); got != want {
+		t.Errorf("running: %+v, want %+v", got, want)
+	}
 	en.e.StopCustomers()
+	if got := en.e.Stats().VirtualCustomers; got.Running || got.Rate != 500 {
+		t.Errorf("stopped: %+v", got)
+	}
 	cs := en.e.Customers()
 	if len(cs) == 0 || len(cs) > 3 {
 		t.Fatalf("customers %+v", cs)

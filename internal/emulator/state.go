@@ -143,6 +143,16 @@ type Stats struct {
 	MessagesReceived int `json:"messages_received"`
 	// Webhooks describes notification delivery.
 	Webhooks WebhookStats `json:"webhooks"`
+	// VirtualCustomers describes the customers StartCustomers runs, so the
+	// page's form shows what is running.
+	VirtualCustomers VirtualCustomerStats `json:"virtual_customers"`
+}
+
+// VirtualCustomerStats is what StartCustomers was last asked to run.
+type VirtualCustomerStats struct {
+	Running bool    `json:"running"`
+	Rate    float64 `json:"rate"`
+	N       int     `json:"n"`
 }
 
 // WebhookStats describes webhook delivery.
@@ -181,6 +191,7 @@ func (e *Emulator) Stats() Stats {
 			Expired:    e.stats.expired,
 			Duplicates: e.stats.duplicates,
 		},
+		VirtualCustomers: VirtualCustomerStats{Running: e.customersOn != nil, Rate: e.customersRate, N: e.customersN},
 	}
 }
 

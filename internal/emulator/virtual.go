@@ -73,6 +73,7 @@ func (e *Emulator) StartCustomers(rate float64, n int) error {
 	ctx, cancel := context.WithCancel(e.lifetime)
 	e.mu.Lock()
 	e.customersOn = cancel
+	e.customersRate, e.customersN = rate, n
 	people := e.virtualPeople(n)
 	e.mu.Unlock()
 	e.bg.Add(1)

@@ -20,6 +20,14 @@ const MaxCaptionLength = 1024
 // maxUpload is the largest file WhatsApp takes (documents, 100 MB).
 const maxUpload = 100 << 20
 
+// MediaLimit is a kind of file that can be sent, its MIME types and size
+// limit.
+type MediaLimit = whatsapp.MediaLimit
+
+// MediaLimits returns the table StoreUpload checks files against, so that
+// clients check a picked file before uploading it.
+func MediaLimits() []MediaLimit { return whatsapp.MediaLimits() }
+
 // Outgoing is a message a user sends.
 type Outgoing struct {
 	Type    string // text, image, video, audio, document, sticker or template

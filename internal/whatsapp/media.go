@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 )
 
@@ -74,65 +75,83 @@ func MediaKindForMIME(mimeType string) string {
 	if err != nil {
 		return ""
 	}
-	for _, kind := range []string{KindImage, KindVideo, KindAudio, KindDocument, KindSticker} {
-		if mimeAllowed(kind, base, params) {
-			return kind
+	for _, l := range mediaLimits {
+		if mimeAllowed(l.Kind, base, params) {
+			return l.Kind
 		}
 	}
 	return ""
+}
+
+// MediaLimit is one row of Meta's "Supported media types" table: the MIME
+// types a kind of media may have and its size limit. It is the one table
+// both [CheckOutboundMedia] and the web app's file picker (through the API)
+// check against.
+type MediaLimit struct {
+	Kind      string
+	MIMETypes []string
+	MaxBytes  int64
+}
+
+// mediaLimits is the table, in the order [MediaKindForMIME] tries kinds.
+var mediaLimits = [...]MediaLimit{
+	{Kind: KindImage, MIMETypes: []string{"image/jpeg", "image/png"}, MaxBytes: MaxImageSize},
+	// Meta's table has said both video/3gp and video/3gpp.
+	{Kind: KindVideo, MIMETypes: []string{"video/mp4", "video/3gpp", "video/3gp"}, MaxBytes: MaxVideoSize},
+	{Kind: KindAudio, MIMETypes: []string{"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}, MaxBytes: MaxAudioSize},
+	{Kind: KindDocument, MIMETypes: []string{
+		"text/plain", "application/pdf",
+		"application/msword",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.ms-excel",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"application/vnd.ms-powerpoint",
+		"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	}, MaxBytes: MaxDocumentSize},
+	// The MIME type cannot tell static (100 KB) from animated (500 KB) WebP.
+	{Kind: KindSticker, MIMETypes: []string{"image/webp"}, MaxBytes: MaxAnimatedStickerSize},
+}
+
+// MediaLimits returns a copy of the table of media kinds, their MIME types
+// and size limits.
+func MediaLimits() []MediaLimit {
+	out := make([]MediaLimit, len(mediaLimits))
+	for i, l := range mediaLimits {
+		l.MIMETypes = append([]string(nil), l.MIMETypes...)
+		out[i] = l
+	}
+	return out
+}
+
+func mediaLimit(kind string) (MediaLimit, bool) {
+	for _, l := range mediaLimits {
+		if l.Kind == kind {
+			return l, true
+		}
+	}
+	return MediaLimit{}, false
 }
 
 // mimeAllowed reports whether the lowercased base type (with its
 // parameters) is on kind's allow-list.
 func mimeAllowed(kind, base string, params map[string]string) bool {
 	base = strings.ToLower(base)
-	switch kind {
-	case KindAudio:
-		switch base {
-		case "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4":
-			return true
-		case "audio/ogg":
-			// Meta accepts only the Opus codec in OGG. Without a codecs
-			// parameter we cannot tell and let Meta decide.
-			c, ok := params["codecs"]
-			return !ok || strings.EqualFold(c, "opus")
-		}
-	case KindDocument:
-		switch base {
-		case "text/plain", "application/pdf",
-			"application/msword",
-			"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-			"application/vnd.ms-excel",
-			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			"application/vnd.ms-powerpoint",
-			"application/vnd.openxmlformats-officedocument.presentationml.presentation":
-			return true
-		}
-	case KindImage:
-		return base == "image/jpeg" || base == "image/png"
-	case KindVideo:
-		// Meta's table has said both video/3gp and video/3gpp.
-		return base == "video/mp4" || base == "video/3gpp" || base == "video/3gp"
-	case KindSticker:
-		return base == "image/webp"
+	l, ok := mediaLimit(kind)
+	if !ok || !slices.Contains(l.MIMETypes, base) {
+		return false
 	}
-	return false
+	if base == "audio/ogg" {
+		// Meta accepts only the Opus codec in OGG. Without a codecs
+		// parameter we cannot tell and let Meta decide.
+		c, ok := params["codecs"]
+		return !ok || strings.EqualFold(c, "opus")
+	}
+	return true
 }
 
 func maxMediaSize(kind string) int64 {
-	switch kind {
-	case KindAudio:
-		return MaxAudioSize
-	case KindDocument:
-		return MaxDocumentSize
-	case KindImage:
-		return MaxImageSize
-	case KindVideo:
-		return MaxVideoSize
-	case KindSticker:
-		return MaxAnimatedStickerSize
-	}
-	return 0
+	l, _ := mediaLimit(kind)
+	return l.MaxBytes
 }
 
 func mediaRule(kind string) string {

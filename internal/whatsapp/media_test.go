@@ -73,3 +73,34 @@ func TestMediaKindForMIME(t *testing.T) {
 		}
 	}
 }
+
+// TestMediaLimitsAreWhatCheckOutboundMediaEnforces: the table served to
+// clients is the rule itself: each listed type passes at its limit and
+// fails one byte over, and a type no kind lists fails as every kind.
+func TestMediaLimitsAreWhatCheckOutboundMediaEnforces(t *testing.T) {
+	limits := MediaLimits()
+	if len(limits) != 5 {
+		t.Fatalf("%d kinds, want 5", len(limits))
+	}
+	for _, l := range limits {
+		for _, mt := range l.MIMETypes {
+			if err := CheckOutboundMedia(l.Kind, mt, l.MaxBytes); err != nil {
+				t.Errorf("%s %s at its limit: %v", l.Kind, mt, err)
+			}
+			if err := CheckOutboundMedia(l.Kind, mt, l.MaxBytes+1); err == nil {
+				t.Errorf("%s %s one byte over: accepted", l.Kind, mt)
+			}
+			if got := MediaKindForMIME(mt); got != l.Kind {
+				t.Errorf("MediaKindForMIME(%s) = %q, want %q", mt, got, l.Kind)
+			}
+		}
+		if err := CheckOutboundMedia(l.Kind, "application/x-msdownload", 10); err == nil {
+			t.Errorf("%s accepts an .exe", l.Kind)
+		}
+	}
+	// A copy: changing it changes nothing.
+	limits[0].MIMETypes[0] = "text/html"
+	if MediaLimits()[0].MIMETypes[0] == "text/html" {
+		t.Error("MediaLimits returns the table itself")
+	}
+}

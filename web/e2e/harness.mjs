@@ -137,11 +137,23 @@ async function startWith(bin, extraEnv) {
     SWITCHBOARD_LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout.on('data', (b) => (out += b));
   proc.stderr.on('data', (b) => (err += b));
+  const exited = (p) =>
+    new Promise((r) => {
+      if (p.exitCode !== null || p.signalCode !== null) return r();
+      const t = setTimeout(() => {
+        p.kill('SIGKILL');
+        r();
+      }, 10_000);
+      p.on('exit', () => {
+        clearTimeout(t);
+        r();
+      });
+    });
 
   const token = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`no setup link within 60 s.\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
@@ -182,19 +194,30 @@ async function startWith(bin, extraEnv) {
     servedByBinary: !proxy,
     stdout: () => out,
     stderr: () => err,
+    /** down stops the server (SIGTERM) and keeps its data, for an outage; up starts it again on the same ports. */
+    async down() {
+      proc.kill('SIGTERM');
+      await exited(proc);
+    },
+    async up() {
+      proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc.stdout.on('data', (b) => (out += b));
+      proc.stderr.on('data', (b) => (err += b));
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const ok = await fetch(`${goBase}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return;
+        if (proc.exitCode !== null || Date.now() > until) throw new Error(`switchboard did not come back.\nstderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async stop() {
       proxy?.close();
       proc.kill('SIGTERM');
-      await new Promise((r) => {
-        const t = setTimeout(() => {
-          proc.kill('SIGKILL');
-          r();
-        }, 10_000);
-        proc.on('exit', () => {
-          clearTimeout(t);
-          r();
-        });
-      });
+      await exited(proc);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

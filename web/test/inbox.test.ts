@@ -4,6 +4,7 @@ import {
   initialState,
   matchesFilter,
   mergeMessage,
+  movesCounts,
   notification,
   placeInList,
   reactionsByTarget,
@@ -331,5 +332,49 @@ describe('erasing a contact', () => {
     const s = loaded();
     expect(reduce(s, { type: 'contact/erased', contactId: 'ct-nobody' })).toBe(s);
     expect(reduce(s, { type: 'contact/erased', contactId: '' })).toBe(s);
+  });
+});
+
+describe('a chat opened from its address (issue 13)', () => {
+  it('is read once the conversation arrives after the open', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    s = reduce(s, { type: 'open', id: 'c1' });
+    s = reduce(s, { type: 'conv/upsert', conv: conv('c1', { unread_count: 3 }) });
+    expect(s.convs.c1?.unread_count).toBe(0);
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c1', { unread_count: 3 }), conv('c2', { unread_count: 2 })], next: '', append: false });
+    expect(s.convs.c1?.unread_count).toBe(0);
+    expect(s.convs.c2?.unread_count).toBe(2);
+  });
+
+  it('stays unread while the tab is hidden', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    s = reduce(s, { type: 'visible', visible: false });
+    s = reduce(s, { type: 'open', id: 'c1' });
+    s = reduce(s, { type: 'conv/upsert', conv: conv('c1', { unread_count: 3 }) });
+    expect(s.convs.c1?.unread_count).toBe(3);
+  });
+});
+
+describe('filter counts (issue 13)', () => {
+  it('survive the second page', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    const key = filterKey(s.filter);
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('c1')], next: 'n', append: false, counts: { all: 60, open: 60 } });
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('c2')], next: '', append: true, counts: null });
+    expect(s.list.counts).toEqual({ all: 60, open: 60 });
+    s = reduce(s, { type: 'list/counts', filterKey: key, counts: { all: 61, open: 61 } });
+    expect(s.list.counts).toEqual({ all: 61, open: 61 });
+    s = reduce(s, { type: 'list/counts', filterKey: 'other', counts: { all: 1 } });
+    expect(s.list.counts).toEqual({ all: 61, open: 61 });
+  });
+
+  it('are asked for again when a conversation appears or changes status or assignees, not for every message', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    s = reduce(s, { type: 'conv/upsert', conv: conv('c1') });
+    expect(movesCounts(s, ev('conversation.updated', conv('c1'), 1))).toBe(false);
+    expect(movesCounts(s, ev('conversation.updated', conv('c1', { status: 'closed' }), 1))).toBe(true);
+    expect(movesCounts(s, ev('conversation.updated', conv('c1', { assignees: [{ id: 'u', name: 'U' }] }), 1))).toBe(true);
+    expect(movesCounts(s, ev('conversation.created', conv('c2'), 1))).toBe(true);
+    expect(movesCounts(s, ev('message.created', msg('m', 'c1'), 1))).toBe(false);
   });
 });

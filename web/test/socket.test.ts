@@ -3,13 +3,15 @@ import { backoff } from '../src/state/socket';
 import { visibleRange } from '../src/ui/VirtualList';
 
 describe('reconnect backoff', () => {
-  it('doubles from half a second up to 30 seconds', () => {
+  it('doubles from half a second up to two seconds', () => {
     const mid = () => 0.5; // no jitter
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoff(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoff(n, mid))).toEqual([500, 1000, 2000, 2000, 2000, 2000, 2000, 2000, 2000]);
   });
   it('jitters by at most 20 %', () => {
-    expect(backoff(3, () => 0)).toBe(3200);
-    expect(backoff(3, () => 0.999999)).toBe(4800);
+    expect(backoff(1, () => 0)).toBe(800);
+    expect(backoff(1, () => 0.999999)).toBe(1200);
+    // Never more than a few seconds, however long the outage (issue 13).
+    expect(backoff(50, () => 0.999999)).toBeLessThanOrEqual(2400);
   });
 });
 

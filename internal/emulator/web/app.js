@@ -191,9 +191,31 @@ async function poll() {
   }
 }
 
+let formFromStats = true;
+
 async function refreshStats() {
   const s = await call('GET', 'stats');
   $('stats').textContent = JSON.stringify(s, null, 2);
+  // The form shows what is running until someone edits it.
+  const v = s.virtual_customers;
+  if (formFromStats && v && v.rate > 0) {
+    $('vc-rate').value = String(v.rate);
+    $('vc-n').value = String(v.n);
+  }
+}
+
+// mediaKind picks the message type a customer's file goes as, like the
+// WhatsApp app: pictures, videos, audio (OGG as a voice note), stickers
+// (WebP), anything else as a document. The limits are Meta's.
+function mediaKind(file) {
+  const t = (file.type || '').toLowerCase();
+  const MB = 1024 * 1024;
+  if (t === 'image/webp') return { type: 'sticker', max: 500 * 1024 };
+  if (t === 'image/jpeg' || t === 'image/png') return { type: 'image', max: 5 * MB };
+  if (t.startsWith('video/')) return { type: 'video', max: 16 * MB };
+  if (t === 'audio/ogg') return { type: 'voice', max: 16 * MB };
+  if (t.startsWith('audio/')) return { type: 'audio', max: 16 * MB };
+  return { type: 'document', max: 100 * MB };
 }
 
 function readFileBase64(file) {
@@ -217,10 +239,15 @@ function init() {
     const file = $('file').files[0];
     if (!waId()) { showError(new Error('Enter a WhatsApp number first.')); return; }
     if (file) {
-      if (file.size > 5 * 1024 * 1024) { showError(new Error('Images are limited to 5 MB.')); return; }
+      const kind = mediaKind(file);
+      if (file.size > kind.max) { showError(new Error(kind.type + ' files are limited to ' + Math.round(kind.max / 1024) + ' KB.')); return; }
       const media = await readFileBase64(file);
-      await send({ type: 'image', media, mime_type: file.type || 'image/jpeg', text, reply_to: state.replyTo || '' });
+      await send({
+        type: kind.type, media, mime_type: file.type || 'application/octet-stream', filename: file.name,
+        text, reply_to: state.replyTo || '',
+      });
       $('file').value = '';
+      $('file-name').textContent = '';
     } else if (text.trim()) {
       await send({ type: 'text', text, reply_to: state.replyTo || '' });
     } else {
@@ -230,6 +257,11 @@ function init() {
     clearReply();
   });
   $('cancel-reply').addEventListener('click', clearReply);
+  $('file').addEventListener('change', () => {
+    const f = $('file').files[0];
+    $('file-name').textContent = f ? f.name : '';
+  });
+  for (const id of ['vc-rate', 'vc-n']) $(id).addEventListener('input', () => { formFromStats = false; });
   $('customer-select').addEventListener('change', (ev) => {
     const o = ev.target.selectedOptions[0];
     if (!o || !o.value) return;
@@ -243,7 +275,7 @@ function init() {
   $('waid').addEventListener('change', () => { state.lastJSON = ''; poll().catch(showError); });
   $('vc-start').addEventListener('click', () => call('POST', 'customers/start', {
     rate: Number($('vc-rate').value), n: Number($('vc-n').value),
-  }).catch(showError));
+  }).then(() => { formFromStats = true; return refreshStats(); }).catch(showError));
   $('vc-stop').addEventListener('click', () => call('POST', 'customers/stop').catch(showError));
 
   loadNumbers().then(poll).catch(showError);

@@ -1,4 +1,5 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
+import type { MediaLimit } from '../lib/files';
 import type {
   AuditEntry,
   AuditVerifyResult,
@@ -27,6 +28,8 @@ export interface LoginResponse {
 export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
+  /** session says whether this browser is signed in, with 200 either way (no 401 in the console on the sign-in page). */
+  session: () => request<{ signed_in: boolean; user?: Me['user']; role?: Me['role'] }>('GET', `${v1}/session`, undefined, { quiet401: true }),
   logout: () => request<void>('DELETE', `${v1}/session`, undefined, { quiet401: true }),
   logoutEverywhere: () => request<void>('DELETE', `${v1}/sessions`),
   setupStatus: () => request<{ needed: boolean }>('GET', `${v1}/setup`, undefined, { quiet401: true }),
@@ -72,6 +75,7 @@ export const api = {
     ),
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
+  mediaLimits: () => request<{ items?: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

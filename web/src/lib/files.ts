@@ -1,34 +1,17 @@
 /** The kinds of attachment WhatsApp accepts, as the send endpoint names them. */
 export type AttachmentKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
-export interface FileRule {
+/** MediaLimit is one row of the server's table (GET /api/v1/media/limits): a kind, its MIME types and size limit. */
+export interface MediaLimit {
   kind: AttachmentKind;
-  /** MIME types; empty means any. */
-  types: string[];
-  maxBytes: number;
+  mime_types: string[];
+  max_bytes: number;
 }
 
-const MB = 1024 * 1024;
-
-/** WhatsApp Cloud API media limits. Order matters: the first rule whose type matches wins. */
-export const fileRules: FileRule[] = [
-  { kind: 'sticker', types: ['image/webp'], maxBytes: 100 * 1024 },
-  { kind: 'image', types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB },
-  { kind: 'video', types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB },
-  {
-    kind: 'audio',
-    types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'],
-    maxBytes: 16 * MB,
-  },
-  { kind: 'document', types: [], maxBytes: 100 * MB },
-];
-
-/** accept is the file picker's accept attribute: everything, since any file can go as a document. */
-export const acceptAttribute = '*/*';
-
 export type FileCheck =
-  | { ok: true; kind: AttachmentKind }
-  | { ok: false; reason: 'empty' | 'too_large'; kind: AttachmentKind; maxBytes: number };
+  | { ok: true; kind: AttachmentKind; mime: string }
+  | { ok: false; reason: 'type'; mime: string }
+  | { ok: false; reason: 'empty' | 'too_large'; kind: AttachmentKind; maxBytes: number; mime: string };
 
 const extTypes: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -43,6 +26,14 @@ const extTypes: Record<string, string> = {
   m4a: 'audio/mp4',
   ogg: 'audio/ogg',
   opus: 'audio/ogg',
+  txt: 'text/plain',
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 };
 
 /** mimeOf returns a file's MIME type, guessing from the extension when the browser gives none. */
@@ -54,15 +45,21 @@ export function mimeOf(name: string, type: string): string {
 }
 
 /**
- * checkFile decides how a file is sent and whether WhatsApp would take it.
- * A file of a type WhatsApp does not take as media (a GIF, a PDF) goes as a
- * document; media over their limit are refused rather than silently sent as
- * documents, so the person decides.
+ * checkFile decides how a file is sent and whether the server (and
+ * WhatsApp) would take it, by the server's own table: the first kind that
+ * lists the file's type, within its size limit. A type no kind lists is
+ * refused when picked, not after Send.
  */
-export function checkFile(name: string, type: string, size: number): FileCheck {
+export function checkFile(name: string, type: string, size: number, limits: MediaLimit[]): FileCheck {
   const mime = mimeOf(name, type);
-  const rule = fileRules.find((r) => r.types.length === 0 || r.types.includes(mime)) as FileRule;
-  if (size <= 0) return { ok: false, reason: 'empty', kind: rule.kind, maxBytes: rule.maxBytes };
-  if (size > rule.maxBytes) return { ok: false, reason: 'too_large', kind: rule.kind, maxBytes: rule.maxBytes };
-  return { ok: true, kind: rule.kind };
+  const rule = limits.find((r) => r.mime_types.includes(mime));
+  if (!rule) return { ok: false, reason: 'type', mime };
+  if (size <= 0) return { ok: false, reason: 'empty', kind: rule.kind, maxBytes: rule.max_bytes, mime };
+  if (size > rule.max_bytes) return { ok: false, reason: 'too_large', kind: rule.kind, maxBytes: rule.max_bytes, mime };
+  return { ok: true, kind: rule.kind, mime };
+}
+
+/** acceptAttribute is the file picker's accept attribute for a table: its MIME types. */
+export function acceptAttribute(limits: MediaLimit[]): string {
+  return [...new Set(limits.flatMap((l) => l.mime_types))].join(',');
 }

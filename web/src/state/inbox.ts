@@ -12,6 +12,7 @@ import type {
   Message,
   MessageStatus,
 } from '../api/types';
+import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
 export type StatusFilter = '' | 'open' | 'closed';
@@ -100,6 +101,7 @@ export type Action =
   | { type: 'list/loading' }
   | { type: 'list/page'; filterKey: string; items: Conversation[]; next: string; append: boolean; counts?: ConversationCounts | null }
   | { type: 'list/error'; filterKey: string; error: string }
+  | { type: 'list/counts'; filterKey: string; counts: ConversationCounts }
   | { type: 'conv/upsert'; conv: Conversation }
   | { type: 'conv/gone'; id: string }
   | { type: 'contact/erased'; contactId: string }
@@ -162,11 +164,6 @@ export function mergeMessage(old: Message | undefined, next: Message): Message {
   return merged;
 }
 
-/** normalizePhone keeps digits, so "+49 151" finds "49151…". */
-function digits(s: string): string {
-  return s.replace(/\D/g, '');
-}
-
 /** matchesFilter is the client's copy of the list filter, for placing live updates. */
 export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boolean {
   if (f.status && c.status !== f.status) return false;
@@ -182,14 +179,7 @@ export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boo
       if (!assignees.some((a) => a.id === viewerId)) return false;
       break;
   }
-  const q = f.q.trim().toLowerCase();
-  if (q) {
-    const name = (c.contact?.name ?? '').toLowerCase();
-    const qd = digits(q);
-    const byName = name.includes(q);
-    const byPhone = qd.length > 0 && digits(c.contact?.phone ?? '').includes(qd);
-    if (!byName && !byPhone) return false;
-  }
+  if (f.q.trim() && !matchesSearch(f.q, c.contact?.name ?? '', c.contact?.phone ?? '')) return false;
   return true;
 }
 
@@ -427,7 +417,7 @@ export function reduce(state: InboxState, a: Action): InboxState {
         const prev = convs[c.id];
         // A live update may be newer than the page that was in flight.
         if (prev && time(prev.updated_at) > time(c.updated_at)) continue;
-        convs[c.id] = c;
+        convs[c.id] = watching(state, c.id) && c.unread_count > 0 ? { ...c, unread_count: 0 } : c;
       }
       const base = a.append ? state.list.ids : [];
       const seen = new Set(base);
@@ -447,17 +437,25 @@ export function reduce(state: InboxState, a: Action): InboxState {
           loading: false,
           loaded: true,
           error: '',
-          counts: a.counts !== undefined ? a.counts : a.append ? state.list.counts : null,
+          // Only the first page carries counts; later pages keep them.
+          counts: a.counts ? a.counts : a.append ? state.list.counts : null,
         },
       };
     }
+    case 'list/counts':
+      if (a.filterKey !== filterKey(state.filter) || !state.list.loaded) return state;
+      return { ...state, list: { ...state.list, counts: a.counts } };
     case 'list/error':
       if (a.filterKey !== filterKey(state.filter)) return state;
       return { ...state, list: { ...state.list, loading: false, error: a.error } };
     case 'conv/upsert': {
       const gone = { ...state.gone };
       delete gone[a.conv.id];
-      return setConv({ ...state, gone }, a.conv);
+      // The chat on screen is read: its history request marks it so on the
+      // server, whichever of the two answers comes first (opened from its
+      // address, the conversation itself arrives after the open).
+      const conv = watching(state, a.conv.id) && a.conv.unread_count > 0 ? { ...a.conv, unread_count: 0 } : a.conv;
+      return setConv({ ...state, gone }, conv);
     }
     case 'conv/gone':
       return removeConv(state, a.id);
@@ -646,4 +644,29 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
     return { kind: 'message', conversationId: m.conversation_id };
   }
   return null;
+}
+
+/**
+ * movesCounts reports whether an event can change the filter bar's counts:
+ * a new, erased, (un)assigned conversation, or one whose status or
+ * assignees changed. A plain new message (conversation.updated with the same
+ * status and assignees) does not, so a busy inbox does not re-count per
+ * message.
+ */
+export function movesCounts(before: InboxState, e: InboxEvent): boolean {
+  switch (e.type) {
+    case 'conversation.created':
+    case 'conversation.assigned':
+    case 'conversation.unassigned':
+    case 'conversation.deleted':
+      return true;
+    case 'conversation.updated': {
+      const c = e.data as Conversation | undefined;
+      const prev = c?.id ? before.convs[c.id] : undefined;
+      if (!c || !prev) return true;
+      const ids = (x: Conversation) => (x.assignees ?? []).map((a) => a.id).sort().join(',');
+      return prev.status !== c.status || ids(prev) !== ids(c);
+    }
+  }
+  return false;
 }

@@ -1,8 +1,16 @@
 import type { InboxEvent } from '../api/types';
 
-/** backoff returns the wait before reconnect attempt n (0-based): 0.5 s doubling to 30 s, with ±20 % jitter so clients do not return in step. */
+/**
+ * maxBackoff caps the wait between reconnect attempts: a server back from a
+ * restart is found within about two seconds (the banner goes with it). An
+ * attempt is one cheap upgrade request, so even many clients retrying at
+ * this pace are little load.
+ */
+export const maxBackoff = 2_000;
+
+/** backoff returns the wait before reconnect attempt n (0-based): 0.5 s doubling to maxBackoff, with ±20 % jitter so clients do not return in step. */
 export function backoff(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(30_000, 500 * 2 ** Math.min(attempt, 16));
+  const base = Math.min(maxBackoff, 500 * 2 ** Math.min(attempt, 16));
   const jitter = 1 + (random() * 0.4 - 0.2);
   return Math.round(base * jitter);
 }
@@ -24,8 +32,9 @@ export interface EventSocketOptions {
 
 /**
  * EventSocket keeps one WebSocket to /api/v1/events open: it reconnects with
- * exponential backoff, resumes with ?last_id=, reconnects at once when the
- * browser comes back online, and stops for good on close().
+ * exponential backoff capped at maxBackoff, resumes with ?last_id=,
+ * reconnects at once when the browser comes back online or the tab regains
+ * the focus, and stops for good on close().
  */
 export class EventSocket {
   private ws: WebSocket | null = null;
@@ -34,6 +43,9 @@ export class EventSocket {
   private stopped = false;
   private readonly opts: EventSocketOptions;
   private readonly online = () => this.reconnectNow();
+  private readonly visible = () => {
+    if (!document.hidden) this.reconnectNow();
+  };
 
   constructor(opts: EventSocketOptions) {
     this.opts = opts;
@@ -41,13 +53,18 @@ export class EventSocket {
 
   start(): void {
     this.stopped = false;
+    // Back online, or back to the tab: try at once instead of waiting out the backoff.
     window.addEventListener('online', this.online);
+    window.addEventListener('focus', this.online);
+    document.addEventListener('visibilitychange', this.visible);
     this.connect();
   }
 
   close(): void {
     this.stopped = true;
     window.removeEventListener('online', this.online);
+    window.removeEventListener('focus', this.online);
+    document.removeEventListener('visibilitychange', this.visible);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const ws = this.ws;

@@ -3,9 +3,11 @@ import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
 import { useI18n } from '../i18n';
+import { drafts } from '../lib/drafts';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import type { AttachmentKind } from '../lib/files';
+import { wantMessageNotice } from '../lib/notices';
 import { beep, showNotification, titleWith } from '../lib/notify';
 import { prefs } from '../lib/prefs';
 import { parameterMap } from '../lib/templates';
@@ -14,6 +16,7 @@ import { useToasts } from '../ui/Toasts';
 import {
   filterKey,
   initialState,
+  movesCounts,
   notification,
   reduce,
   unreadTotal,
@@ -56,6 +59,8 @@ export interface SendFileOptions {
 }
 
 export interface InboxActions {
+  /** refreshCounts reloads the filter bar's counts (after live changes). */
+  refreshCounts: () => void;
   setFilter: (f: Filter) => void;
   loadMore: () => void;
   reloadList: () => void;
@@ -109,6 +114,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
   const listAbort = useRef<AbortController | null>(null);
   const retries = useRef(new Map<string, () => void>());
   const markReadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const countsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const actions = useMemo<InboxActions>(() => {
     const d = store.dispatch;
@@ -179,7 +185,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     };
 
     /** track runs a send for a local pending message, remembering how to retry it. run gets the idempotency key, the same for every retry. */
-    const track = (temp: Message, send: (key: string) => Promise<Message>) => {
+    const track = (temp: Message, send: (key: string) => Promise<Message>, restore?: () => void) => {
       const key = `${me.user.id}-${temp.id}`;
       const run = () => send(key);
       d({ type: 'send/pending', msg: temp });
@@ -200,6 +206,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
               d({ type: 'send/discard', tempId: temp.id });
               return;
             }
+            if (err instanceof ApiError && err.status === 401 && restore) {
+              // The session ended: the sign-in page comes, and the reply
+              // goes back into the composer for after it.
+              retries.current.delete(temp.id);
+              d({ type: 'send/discard', tempId: temp.id });
+              restore();
+              return;
+            }
             d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err) });
           });
       };
@@ -209,7 +223,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
 
     const sendText = (convId: string, text: string, replyTo?: string) => {
       const temp = tempMessage(convId, 'text', { text }, replyTo);
-      track(temp, (key) => api.sendText(convId, text, replyTo, key));
+      track(
+        temp,
+        (key) => api.sendText(convId, text, replyTo, key),
+        () => drafts.restore(me.user.id, convId, text),
+      );
     };
 
     const sendTemplateNow = (convId: string, name: string, language: string, parameters: Record<string, string>) => {
@@ -226,7 +244,19 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       });
     };
 
+    const refreshCounts = () => {
+      const f = store.get().filter;
+      const key = filterKey(f);
+      api
+        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), limit: 1 })
+        .then((page) => {
+          if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
+        })
+        .catch(() => {});
+    };
+
     return {
+      refreshCounts,
       setFilter: (f) => {
         d({ type: 'filter', filter: f });
         if (store.get().list.loading && !store.get().list.loaded) fetchList(false);
@@ -324,12 +354,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);
 
-  // Attention: toasts, sound, desktop notifications. A new assignment always
-  // gets all three. A customer message gets a desktop notification while the
-  // tab is hidden (one per conversation: the tag replaces the previous one);
-  // the toast and the sound only come for conversations that are the
-  // viewer's own (or unassigned, for those who see everything), so a busy
-  // shared inbox does not drown operators in pop-ups.
+  // Attention: notices, sound, desktop notifications. A new assignment
+  // always gets them; a customer message gets a desktop notification while
+  // the tab is hidden (one per conversation: the tag replaces the previous
+  // one), and a notice and the sound as the viewer's setting says (by
+  // default for conversations that are their own, or unassigned for those
+  // who see everything), so a busy shared inbox does not drown operators in
+  // pop-ups. Notices group by conversation, and none is shown for the
+  // conversation on screen.
   const notify = useRef<(n: NotifyDecision) => void>(() => {});
   const lastBeep = useRef(0);
   notify.current = (n: NotifyDecision) => {
@@ -337,29 +369,43 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     const c = s.convs[n.conversationId];
     const name = c ? displayName(c) : '';
     const open = () => navigate(`/c/${encodeURIComponent(n.conversationId)}`);
+    const onScreen = s.openId === n.conversationId && s.visible;
     const sound = () => {
       if (!prefs.sound() || Date.now() - lastBeep.current < 3000) return;
       lastBeep.current = Date.now();
       beep();
     };
+    const group = `conv:${n.conversationId}`;
     if (n.kind === 'assigned') {
       const title = t('notify.assignedTitle');
       const body = t('notify.assignedBody', { name });
+      if (onScreen) return;
       sound();
-      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open } });
+      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
       showNotification(title, body, `assigned-${n.conversationId}`, open);
       return;
     }
+    const assignees = c?.assignees ?? [];
+    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
+    if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
     const title = t('notify.messageTitle', { name });
     const body = c?.last_message?.text || '';
     if (document.hidden) showNotification(title, body, `msg-${n.conversationId}`, open);
-    const assignees = c?.assignees ?? [];
-    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
-    if (mine) {
-      sound();
-      toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open } });
-    }
+    if (onScreen) return;
+    sound();
+    toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open }, group });
   };
+
+  // Opening a conversation takes its notice away.
+  useEffect(() => {
+    let last: string | null = null;
+    return store.subscribe(() => {
+      const id = store.get().openId;
+      if (id === last) return;
+      last = id;
+      if (id) toasts.dismissGroup(`conv:${id}`);
+    });
+  }, [store, toasts]);
 
   // The WebSocket.
   useEffect(() => {
@@ -384,6 +430,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
           if (m && m.direction === 'in' && after.openId === m.conversation_id && after.visible) scheduleMarkRead(m.conversation_id);
         }
         if (n) notify.current(n);
+        // A conversation that appears, changes status or assignees moves
+        // the filter counts: ask for them again, at most about once a second.
+        if (movesCounts(before, e) && !countsTimer.current) {
+          countsTimer.current = setTimeout(() => {
+            countsTimer.current = null;
+            actions.refreshCounts();
+          }, 800);
+        }
       },
       onState: setConnection,
       onTrouble: () => {
@@ -396,8 +450,10 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
     return () => {
       sock.close();
       if (markReadTimer.current) clearTimeout(markReadTimer.current);
+      if (countsTimer.current) clearTimeout(countsTimer.current);
+      countsTimer.current = null;
     };
-  }, [store, toasts]);
+  }, [store, toasts, actions]);
 
   // Tab visibility: unread counting and notifications depend on it.
   useEffect(() => {

@@ -5,6 +5,7 @@ import type { Me } from '../api/types';
 import { useI18n } from '../i18n';
 import { errorText, passwordReason } from '../lib/errors';
 import { askNotificationPermission, beep, notificationSupport, unlockAudio, type NotificationSupport } from '../lib/notify';
+import type { NoticeSetting } from '../lib/notices';
 import { prefs } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
@@ -34,6 +35,7 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [sound, setSound] = useState(prefs.sound());
+  const [notices, setNotices] = useState<NoticeSetting>(() => prefs.notices(me.user.id));
 
   const change = async (e: FormEvent) => {
     e.preventDefault();
@@ -90,6 +92,24 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           />
           {t('notify.sound')}
         </label>
+        <Field label={t('notify.setting')}>
+          {(id, d) => (
+            <select
+              id={id}
+              aria-describedby={d}
+              value={notices}
+              onChange={(e) => {
+                const v = e.target.value as NoticeSetting;
+                setNotices(v);
+                prefs.setNotices(me.user.id, v);
+              }}
+            >
+              <option value="all">{t('notify.all')}</option>
+              <option value="mine">{t('notify.mine')}</option>
+              <option value="none">{t('notify.none')}</option>
+            </select>
+          )}
+        </Field>
         <NotificationButton />
         <p className="hint">{t('account.theme')}</p>
       </section>

@@ -39,8 +39,11 @@ function Root() {
 
   const loadMe = useCallback(() => {
     api
-      .me()
-      .then((me) => setAuth({ state: 'in', me }))
+      .session()
+      .then((s) => {
+        if (s.signed_in && s.user && s.role) setAuth({ state: 'in', me: { user: s.user, role: s.role } });
+        else setAuth({ state: 'anon', notice: '' });
+      })
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 401) setAuth({ state: 'anon', notice: '' });
         else setAuth({ state: 'error', text: errorText(t, err) });

@@ -140,13 +140,15 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
                   type="button"
                   className={on ? 'assign-user assign-on' : 'assign-user'}
                   aria-pressed={on}
-                  aria-label={on ? t('assign.remove', { name: u.name }) : t('assign.add', { name: u.name })}
                   disabled={busy !== null}
                   onClick={() => void toggle(u)}
                 >
                   <Avatar id={u.id} name={u.name} small />
+                  {/* The name is read as part of "Assign <name>", which
+                      contains what is seen, as speech input needs. */}
+                  <span className="visually-hidden">{on ? t('assign.remove', { name: u.name }) : t('assign.add', { name: u.name })} </span>
                   <span className="assign-name">
-                    {u.name} <span className="hint">{u.login}</span>
+                    <span aria-hidden="true">{u.name}</span> <span className="hint">{u.login}</span>
                   </span>
                   <span className="assign-check" aria-hidden="true">
                     {busy === u.id ? '…' : on ? '✓' : '+'}

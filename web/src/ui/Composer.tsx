@@ -2,10 +2,13 @@ import { useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type
 import type { Conversation, Message } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { bytes } from '../lib/format';
-import { checkFile, type AttachmentKind } from '../lib/files';
+import { drafts } from '../lib/drafts';
+import { acceptAttribute, checkFile, type AttachmentKind, type MediaLimit } from '../lib/files';
+import { mediaLimits } from '../state/mediaLimits';
 import { useInboxContext } from '../state/store';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
+import { takeComposerWish } from './focus';
 import { TemplatePicker } from './TemplatePicker';
 
 interface Props {
@@ -27,23 +30,51 @@ const maxText = 4096;
 
 export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, onDroppedTaken, onSent }: Props) {
   const { t, locale } = useI18n();
-  const { actions, can } = useInboxContext();
-  const [text, setText] = useState('');
+  const { actions, can, me } = useInboxContext();
+  const [text, setTextState] = useState(() => drafts.get(me.user.id, conv.id));
+  const setText = (v: string) => {
+    setTextState(v);
+    drafts.set(me.user.id, conv.id, v);
+  };
   const [file, setFile] = useState<Attachment | null>(null);
   const [fileError, setFileError] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
 
-  const take = (f: File) => {
-    const check = checkFile(f.name, f.type, f.size);
+  const [limits, setLimits] = useState<MediaLimit[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void mediaLimits().then((l) => {
+      if (live && l) setLimits(l);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const take = async (picked: File) => {
+    const table = limits ?? (await mediaLimits());
+    let f = picked;
+    if (!table) {
+      // The table could not be loaded: the server checks on upload.
+      setFileError('');
+      setFile({ file: f, kind: 'document' });
+      return;
+    }
+    const check = checkFile(f.name, f.type, f.size, table);
     if (!check.ok) {
       setFileError(
-        check.reason === 'empty'
-          ? t('composer.fileEmpty', { name: f.name })
-          : t('composer.fileTooLarge', { name: f.name, kind: t(`kind.${check.kind}` as Key), max: bytes(check.maxBytes, locale) }),
+        check.reason === 'type'
+          ? t('composer.fileType', { name: f.name })
+          : check.reason === 'empty'
+            ? t('composer.fileEmpty', { name: f.name })
+            : t('composer.fileTooLarge', { name: f.name, kind: t(`kind.${check.kind}` as Key), max: bytes(check.maxBytes, locale) }),
       );
       return;
     }
+    // No type from the browser: send the one guessed from the name, which
+    // is what was checked.
+    if (!f.type) f = new File([f], f.name, { type: check.mime, lastModified: f.lastModified });
     setFileError('');
     setFile({ file: f, kind: check.kind });
     input.current?.focus();
@@ -51,12 +82,17 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
 
   useEffect(() => {
     if (dropped) {
-      take(dropped);
+      void take(dropped);
       onDroppedTaken();
     }
     // take is recreated per render; the dropped file is what matters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [dropped]);
+
+  // Opened from the keyboard (Enter on a row): the reply goes here at once.
+  useLayoutEffect(() => {
+    if (takeComposerWish(conv.id)) input.current?.focus();
+  }, [conv.id]);
 
   // Grow with the text up to a limit; the height is set through the CSSOM.
   useLayoutEffect(() => {
@@ -108,7 +144,11 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
         e.preventDefault();
         onCancelReply();
       } else {
-        (e.target as HTMLTextAreaElement).blur();
+        // Back to the list, on this conversation's row.
+        e.preventDefault();
+        const row = document.getElementById(`row-${conv.id}`);
+        if (row) row.focus();
+        else (e.target as HTMLTextAreaElement).blur();
       }
     }
   };
@@ -117,7 +157,7 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     const f = e.clipboardData.files[0];
     if (f) {
       e.preventDefault();
-      take(f);
+      void take(f);
     }
   };
 
@@ -162,9 +202,10 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
           tabIndex={-1}
           aria-hidden="true"
           data-testid="file-input"
+          accept={limits ? acceptAttribute(limits) : undefined}
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) take(f);
+            if (f) void take(f);
             e.target.value = '';
           }}
         />

@@ -260,7 +260,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
               ) : (
                 <span className="tag tag-muted">{t('inbox.windowClosed')}</span>
               ))}
-            <span className="conv-assignees" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('inbox.unassignedBadge')}>
+            <span className="conv-assignees" role="img" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('inbox.unassignedBadge')}>
               {assignees.length === 0 ? (
                 <span className="tag tag-muted">{t('inbox.unassignedBadge')}</span>
               ) : (

@@ -170,7 +170,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           </p>
         </div>
         <div className="conv-header-actions">
-          <div className="header-assignees" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('conv.noAssignees')}>
+          <div className="header-assignees" role="group" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('conv.noAssignees')}>
             {assignees.map((a) => (
               <Avatar key={a.id} id={a.id} name={a.name} small />
             ))}

@@ -5,19 +5,13 @@ import { AssignMenu } from './AssignMenu';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
 import { navigate } from './router';
+import { focusComposer, wantComposer } from './focus';
 import type { VirtualListHandle } from './VirtualList';
 
 function typing(el: Element | null): boolean {
   if (!el) return false;
   const h = el as HTMLElement;
   return h.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(h.tagName);
-}
-
-export function focusComposer(): boolean {
-  const el = document.getElementById('composer-input') as HTMLTextAreaElement | null;
-  if (!el || el.disabled) return false;
-  el.focus();
-  return true;
 }
 
 /** Inbox is the operator's and employee's main screen: the conversation list and the open conversation. */
@@ -92,7 +86,11 @@ export function Inbox({ openId }: { openId: string | null }) {
           const id = state.current.cursor;
           if (id) {
             e.preventDefault();
-            openConv(id);
+            if (id === state.current.openId) focusComposer();
+            else {
+              wantComposer(id);
+              openConv(id);
+            }
           }
           break;
         }
@@ -121,6 +119,8 @@ export function Inbox({ openId }: { openId: string | null }) {
 
   return (
     <div className={openId ? 'inbox inbox-open' : 'inbox'}>
+      {/* The open conversation's name is the page's heading; without one, the inbox is. */}
+      {!openId && <h1 className="visually-hidden">{t('nav.inbox')}</h1>}
       <ConversationList
         listRef={listRef}
         searchRef={searchRef}

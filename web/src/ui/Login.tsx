@@ -74,6 +74,7 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
               id={id}
               aria-describedby={d}
               name="username"
+              autoFocus
               autoComplete="username"
               autoCapitalize="none"
               spellCheck={false}

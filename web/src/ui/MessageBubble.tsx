@@ -1,9 +1,10 @@
-import { memo } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { api } from '../api/endpoints';
 import type { Media, Message, SharedContact } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { bytes, clockTime, coordinates, osmLink } from '../lib/format';
 import type { ReactionSummary } from '../state/inbox';
+import { useInboxContext } from '../state/store';
 import { Icon, type IconName } from './icons';
 
 /** statusInfo is the tick and its explanation for an outgoing message. */
@@ -38,6 +39,52 @@ export function quoteText(t: T, m: Message): string {
   return t(k) || m.type;
 }
 
+/**
+ * RetryingImage is an image that tries again after a failed load once the
+ * connection is back (the event stream reopens, or the browser is online
+ * again), or when clicked, instead of staying broken until a reload.
+ */
+function RetryingImage({ src, alt, className, href }: { src: string; alt: string; className: string; href: string }) {
+  const { t } = useI18n();
+  const { connection } = useInboxContext();
+  const [attempt, setAttempt] = useState(0);
+  const [failed, setFailed] = useState(false);
+  const prev = useRef(connection);
+  const retry = () => {
+    setFailed(false);
+    setAttempt((a) => a + 1);
+  };
+  useEffect(() => {
+    const was = prev.current;
+    prev.current = connection;
+    if (failed && connection === 'open' && was !== 'open') retry();
+  }, [connection, failed]);
+  useEffect(() => {
+    if (!failed) return;
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [failed]);
+  if (failed) {
+    return (
+      <button type="button" className="media-doc media-failed" data-testid="image-failed" onClick={retry}>
+        <Icon name="camera" size={28} className="doc-icon" />
+        <span className="doc-meta">
+          <span className="doc-name">{alt}</span>
+          <span className="hint">{t('msg.imageNotLoaded')}</span>
+          <span className="hint">{t('common.retry')}</span>
+        </span>
+      </button>
+    );
+  }
+  // A new address per attempt, so the browser does not answer from its cache.
+  const url = attempt ? `${src}?attempt=${attempt}` : src;
+  return (
+    <a href={href} target="_blank" rel="noopener" className={className}>
+      <img src={url} alt={alt} loading="lazy" decoding="async" onError={() => setFailed(true)} />
+    </a>
+  );
+}
+
 function MediaView({ m, media }: { m: Message; media: Media }) {
   const { t, locale } = useI18n();
   const caption = m.content.text;
@@ -62,9 +109,12 @@ function MediaView({ m, media }: { m: Message; media: Media }) {
     case 'image':
     case 'sticker':
       return (
-        <a href={url} target="_blank" rel="noopener" className={m.type === 'sticker' ? 'media-sticker' : 'media-image'}>
-          <img src={url} alt={caption || media.filename || t(`preview.${m.type}` as Key)} loading="lazy" decoding="async" />
-        </a>
+        <RetryingImage
+          src={url}
+          href={url}
+          alt={caption || media.filename || t(`preview.${m.type}` as Key)}
+          className={m.type === 'sticker' ? 'media-sticker' : 'media-image'}
+        />
       );
     case 'video':
       return <video className="media-video" controls preload="metadata" src={url} aria-label={caption || t('preview.video')} />;

@@ -9,6 +9,7 @@ import { Inbox } from './Inbox';
 import { Icon, type IconName } from './icons';
 import { LanguageSelect } from './LanguageSelect';
 import { onLinkClick, type Route } from './router';
+import { NoticeSlot } from './Toasts';
 
 const Admin = lazy(() => import('./admin/Admin'));
 
@@ -78,11 +79,15 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
 
   const items = nav.filter((n) => !n.perm || can(n.perm));
   const inConversation = route.name === 'inbox' && route.id !== null;
+  // A screen the role may not use is not found, typed address or not: the
+  // same rule as the navigation, so nobody sees buttons the server refuses.
+  const needs = nav.find((n) => n.route === route.name)?.perm;
+  const routeName = needs && !can(needs) ? 'notfound' : route.name;
 
   let content;
-  switch (route.name) {
+  switch (routeName) {
     case 'inbox':
-      content = <Inbox openId={route.id} />;
+      content = <Inbox openId={route.name === 'inbox' ? route.id : null} />;
       break;
     case 'account':
       content = <Account me={me} onLoggedOut={onLoggedOut} />;
@@ -93,13 +98,13 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
     case 'audit':
       content = (
         <Suspense fallback={<p className="page-pad">{t('common.loading')}</p>}>
-          <Admin page={route.name} me={me} />
+          <Admin page={routeName} me={me} />
         </Suspense>
       );
       break;
     default:
       content = (
-        <div className="empty-state page-pad">
+        <div className="empty-state page-pad" data-testid="not-found">
           <h1>{t('notFound.title')}</h1>
           <p>{t('notFound.body')}</p>
           <a className="btn" href="/" onClick={(e) => onLinkClick(e, '/')}>
@@ -150,6 +155,7 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
       </nav>
       <div className="main-area">
         <ConnectionBanner />
+        <NoticeSlot />
         <main id="main" className="main" tabIndex={-1}>
           {content}
         </main>

@@ -72,13 +72,18 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
+    // Closing gives the focus back to what opened the dialog.
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     if (!d.open) d.showModal();
     const onCancel = (e: Event) => {
       e.preventDefault();
       onClose.current();
     };
     d.addEventListener('cancel', onCancel);
-    return () => d.removeEventListener('cancel', onCancel);
+    return () => {
+      d.removeEventListener('cancel', onCancel);
+      if (opener?.isConnected) requestAnimationFrame(() => opener.focus());
+    };
   }, []);
   return (
     <dialog ref={ref} className={props.wide ? 'dialog dialog-wide' : 'dialog'} aria-labelledby={titleId}>
