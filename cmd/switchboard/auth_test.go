@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -413,5 +414,39 @@ func TestExpiredSessionsAreDeleted(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLoginBurstGetsNoMoreGuesses: a concurrent burst of wrong passwords
+// for one account gets at most the limit of 5 checked guesses; the rest are
+// refused with 429 before hashing, and the account is locked afterwards
+// even for the right password (issue 14, Low 16).
+func TestLoginBurstGetsNoMoreGuesses(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	app.createUser(admin, "burst", "employee")
+	before := app.Service.Passwords.Count()
+	var wg sync.WaitGroup
+	codes := make(chan int, 16)
+	for range 16 {
+		wg.Go(func() {
+			code, _ := app.client("").do("POST", "/api/v1/session", map[string]string{"login": "burst", "password": "wrong password " + strconv.Itoa(len(codes))})
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	counts := map[int]int{}
+	for c := range codes {
+		counts[c]++
+	}
+	if counts[401] > 5 || counts[401]+counts[429] != 16 {
+		t.Fatalf("burst answers %v: more than 5 guesses were checked", counts)
+	}
+	if n := app.Service.Passwords.Count() - before; n > 5 {
+		t.Fatalf("%d password hashes for a burst on one account, want at most 5", n)
+	}
+	if code, _ := app.client("").do("POST", "/api/v1/session", map[string]string{"login": "burst", "password": testPassword}); code != 429 {
+		t.Fatalf("right password after the burst = %d, want 429", code)
 	}
 }

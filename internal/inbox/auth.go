@@ -61,12 +61,28 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 		return "", nil, errInvalidLogin()
 	}
 	acctKey, ipKey := "acct:"+login, "ip:"+c.IP
-	if d := max(s.Throttle.Locked(acctKey, now), s.Throttle.Locked(ipKey, now)); d > 0 {
+	// Reserve the attempt on both keys before any hashing, so concurrent
+	// attempts count against the limits while they run.
+	d := s.Throttle.Begin(acctKey, s.Throttle.opts.AccountFailures, now)
+	if d == 0 {
+		if d = s.Throttle.Begin(ipKey, s.Throttle.opts.IPFailures, now); d > 0 {
+			s.Throttle.Abandon(acctKey)
+		}
+	}
+	if d > 0 {
 		s.audit(ctx, &switchboard.Actor{IP: c.IP, UserAgent: c.UserAgent}, "session.login", "user", "", switchboard.OutcomeDenied,
 			map[string]string{"login": truncate(login, 64), "reason": "throttled"})
 		return "", nil, errThrottled(d)
 	}
+	settled := false
+	defer func() {
+		if !settled { // success or an internal error: not the user's failure
+			s.Throttle.Abandon(acctKey)
+			s.Throttle.Abandon(ipKey)
+		}
+	}()
 	fail := func(u *switchboard.User, reason string) error {
+		settled = true
 		d := max(s.Throttle.Fail(acctKey, s.Throttle.opts.AccountFailures, now),
 			s.Throttle.Fail(ipKey, s.Throttle.opts.IPFailures, now))
 		a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}

@@ -34,6 +34,7 @@ type Throttle struct {
 
 type throttleEntry struct {
 	failures    int
+	pending     int // attempts reserved by Begin and not yet ended
 	first       time.Time
 	lockedUntil time.Time
 }
@@ -69,18 +70,66 @@ func (t *Throttle) Locked(key string, now time.Time) time.Duration {
 	return e.lockedUntil.Sub(now)
 }
 
-// Fail records a failed attempt for key with the given limit and returns how
-// long the key is now locked (0 if not).
-func (t *Throttle) Fail(key string, limit int, now time.Time) time.Duration {
+// inFlightWait is the Retry-After for an attempt refused because earlier
+// ones are still being checked: they end within a password hash.
+const inFlightWait = time.Second
+
+// Begin reserves an attempt for key before the slow part (hashing) runs,
+// and returns 0, or how long the caller must wait: while the key is locked,
+// and while failures plus attempts in flight already reach limit, so that
+// a concurrent burst gets no more guesses than a sequential one. End every
+// reserved attempt with [Throttle.Fail], [Throttle.Abandon] or
+// [Throttle.Reset].
+func (t *Throttle) Begin(key string, limit int, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	e := t.entryLocked(key, now)
+	if now.Before(e.lockedUntil) {
+		return e.lockedUntil.Sub(now)
+	}
+	if e.failures+e.pending >= limit {
+		return inFlightWait
+	}
+	e.pending++
+	return 0
+}
+
+// Abandon ends an attempt reserved by Begin without counting a failure.
+func (t *Throttle) Abandon(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.keys[key]; e != nil && e.pending > 0 {
+		e.pending--
+	}
+}
+
+// entryLocked returns key's entry, starting a fresh one when there is none
+// or its window has passed (keeping attempts in flight).
+func (t *Throttle) entryLocked(key string, now time.Time) *throttleEntry {
 	e := t.keys[key]
 	if e == nil || now.Sub(e.first) > t.opts.Window {
 		if e == nil && len(t.keys) >= t.opts.MaxKeys {
 			t.evictLocked(now)
 		}
-		e = &throttleEntry{first: now}
+		fresh := &throttleEntry{first: now}
+		if e != nil {
+			fresh.pending = e.pending
+		}
+		e = fresh
 		t.keys[key] = e
+	}
+	return e
+}
+
+// Fail records a failed attempt for key with the given limit (ending the
+// attempt if Begin reserved it) and returns how long the key is now locked
+// (0 if not).
+func (t *Throttle) Fail(key string, limit int, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entryLocked(key, now)
+	if e.pending > 0 {
+		e.pending--
 	}
 	e.failures++
 	if e.failures < limit {
@@ -96,7 +145,7 @@ func (t *Throttle) Fail(key string, limit int, now time.Time) time.Duration {
 	return d
 }
 
-// Reset forgets key's failures, after a successful login.
+// Reset forgets key's failures and reservations, after a successful login.
 func (t *Throttle) Reset(key string) {
 	t.mu.Lock()
 	delete(t.keys, key)
@@ -107,7 +156,7 @@ func (t *Throttle) Reset(key string) {
 // tenth of the map, so a flood of random keys cannot grow memory.
 func (t *Throttle) evictLocked(now time.Time) {
 	for k, e := range t.keys {
-		if now.Sub(e.first) > t.opts.Window && !now.Before(e.lockedUntil) {
+		if now.Sub(e.first) > t.opts.Window && !now.Before(e.lockedUntil) && e.pending == 0 {
 			delete(t.keys, k)
 		}
 	}

@@ -56,3 +56,47 @@ func TestThrottleMemoryIsBounded(t *testing.T) {
 		t.Fatalf("%d keys kept, want at most 1000", n)
 	}
 }
+
+// TestThrottleCountsAttemptsInFlight: attempts are reserved before the
+// password is hashed, so a concurrent burst cannot get more guesses than
+// the limit (issue 14, Low 16: 8 failures and a success instead of 5).
+func TestThrottleCountsAttemptsInFlight(t *testing.T) {
+	th := NewThrottle(ThrottleOptions{Window: 15 * time.Minute, Lockout: time.Minute})
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		if d := th.Begin("acct:a", 5, now); d != 0 {
+			t.Fatalf("attempt %d refused (%v) with %d in flight", i+1, d, i)
+		}
+	}
+	if d := th.Begin("acct:a", 5, now); d <= 0 {
+		t.Fatal("a 6th concurrent attempt was let through")
+	}
+	// Two of the five fail and one ends without a failure (released): with
+	// 2 failures and 2 in flight, one more may run, and no more.
+	th.Fail("acct:a", 5, now)
+	th.Fail("acct:a", 5, now)
+	th.Abandon("acct:a")
+	if d := th.Begin("acct:a", 5, now); d != 0 {
+		t.Fatalf("2 failures + 2 in flight: the 5th attempt was refused (%v)", d)
+	}
+	if d := th.Begin("acct:a", 5, now); d <= 0 {
+		t.Fatal("2 failures + 3 in flight: a 6th attempt was let through")
+	}
+	// All five failures: locked, whatever is in flight.
+	th2 := NewThrottle(ThrottleOptions{})
+	for range 5 {
+		th2.Begin("k", 5, now)
+	}
+	for range 5 {
+		th2.Fail("k", 5, now)
+	}
+	if th2.Locked("k", now) == 0 || th2.Begin("k", 5, now) == 0 {
+		t.Fatal("five failed attempts in flight did not lock the key")
+	}
+	// A reset forgets reservations too; releasing after it is harmless.
+	th2.Reset("k")
+	th2.Abandon("k")
+	if d := th2.Begin("k", 5, now); d != 0 {
+		t.Fatalf("after reset: %v", d)
+	}
+}

@@ -74,6 +74,13 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 	db.names.mu.Lock()
 	delete(db.names.m, e.ContactID)
 	db.names.mu.Unlock()
+	// The destroyed key's old row version is a dead tuple until VACUUM
+	// prunes it; do that now for the small key table (best effort: it
+	// cannot run inside a transaction, and autovacuum would do it later).
+	// Pruning frees the space without overwriting it, and the WAL keeps
+	// the old row until its segments are recycled: docs/security.md
+	// describes this residue.
+	_, _ = db.pool.Exec(context.WithoutCancel(ctx), `VACUUM data_keys`)
 	return res, nil
 }
 

@@ -46,7 +46,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 		return items, nil
 	}
 	now = utc(now)
-	rows, err := db.pool.Query(ctx, claimOutboxSQL, now, n, now.Add(lease))
+	leasedUntil := now.Add(lease)
+	rows, err := db.pool.Query(ctx, claimOutboxSQL, now, n, leasedUntil)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -70,13 +71,31 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	}
 
 	// The leases are committed; what the sender needs is read afterwards.
+	// If that read fails, nothing of these reached Graph: the leases and
+	// attempts are undone, so the messages are retried instead of
+	// expiring into "outcome unknown".
+	if err := db.readClaims(ctx, items, msgIDs, convIDs); err != nil {
+		return nil, errors.Join(err, db.releaseClaims(ctx, msgIDs, leasedUntil))
+	}
+	slices.SortFunc(items, func(a, b *switchboard.OutboxItem) int {
+		if c := a.Message.Timestamp.Compare(b.Message.Timestamp); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Message.ID, b.Message.ID)
+	})
+	return items, nil
+}
+
+// readClaims fills claimed items with their messages, conversations and
+// the wamids of quoted messages.
+func (db *DB) readClaims(ctx context.Context, items []*switchboard.OutboxItem, msgIDs, convIDs []string) error {
 	msgs, err := db.messagesByID(ctx, msgIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	convs, err := db.conversationsByID(ctx, convIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var replyIDs []string
 	for _, m := range msgs {
@@ -86,24 +105,30 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	}
 	replies, err := db.messagesByID(ctx, replyIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, it := range items {
 		it.Message, it.Conversation = msgs[msgIDs[i]], convs[convIDs[i]]
 		if it.Message == nil || it.Conversation == nil {
-			return nil, fmt.Errorf("claim outbox: message %s vanished", msgIDs[i])
+			return fmt.Errorf("claim outbox: message %s vanished", msgIDs[i])
 		}
 		if q := replies[it.Message.ReplyToID]; q != nil {
 			it.ReplyToWAID = q.WAMessageID
 		}
 	}
-	slices.SortFunc(items, func(a, b *switchboard.OutboxItem) int {
-		if c := a.Message.Timestamp.Compare(b.Message.Timestamp); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Message.ID, b.Message.ID)
-	})
-	return items, nil
+	return nil
+}
+
+// releaseClaims undoes the leases (and attempt counts) that ClaimOutbox
+// took for messages it does not hand out, as long as nobody re-leased them.
+func (db *DB) releaseClaims(ctx context.Context, ids []string, leasedUntil time.Time) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := db.pool.Exec(ctx, `UPDATE outbox SET leased_until = NULL, attempts = attempts - 1
+		WHERE message_id = ANY($1) AND leased_until = $2`, ids, leasedUntil); err != nil {
+		return fmt.Errorf("release outbox claims: %w", err)
+	}
+	return nil
 }
 
 // messagesByID reads and opens the messages with the given ids.

@@ -165,6 +165,10 @@ func privateFiles(path string) error {
 //     which the group commit amortises over a batch;
 //   - foreign_keys(ON) when the connection opens, because SQLite ignores
 //     it inside a transaction;
+//   - secure_delete(ON) overwrites deleted content and freed pages with
+//     zeros, so an erased contact's wrapped data key does not linger in
+//     free space of the database file (the WAL is truncated after an
+//     erasure, see [DB.EraseContact]);
 //   - temp_store(MEMORY) keeps the statement sub-journals that SAVEPOINTs
 //     write (one per write job) and sort spills in memory rather than in
 //     temporary files: faster, and no database pages in stray files;
@@ -176,6 +180,7 @@ func dsn(path string, writer bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "secure_delete(ON)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-16384)") // 16 MiB of page cache per connection
 	if writer {
@@ -325,6 +330,12 @@ func checkpointerDSN() string {
 // checkpointInterval is how often the WAL is copied into the database file.
 const checkpointInterval = time.Second
 
+// truncateInterval is how often the checkpointer also truncates the WAL,
+// so that old frames (which hold earlier versions of pages, such as a data
+// key before it was destroyed) do not outlive it for long even when an
+// erasure's own truncation was kept from completing by busy readers.
+const truncateInterval = time.Hour
+
 // maxWALBytes is the WAL size past which the checkpointer insists.
 const maxWALBytes = 256 << 20
 
@@ -340,10 +351,16 @@ func (db *DB) checkpointLoop() {
 	defer db.cwg.Done()
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	truncate := time.NewTicker(truncateInterval)
+	defer truncate.Stop()
 	for {
 		select {
 		case <-db.stop:
 			return
+		case <-truncate.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			_ = db.Checkpoint(ctx)
+			cancel()
 		case <-t.C:
 			db.checkpoint(maxWALBytes)
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
@@ -95,6 +96,14 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 	if err != nil {
 		return nil, fmt.Errorf("erase contact: %w", err)
 	}
+	// The WAL still holds the frames written before the erasure, with the
+	// wrapped data key in them: copy everything into the database file
+	// (where secure_delete has zeroed it) and truncate the WAL. Readers
+	// that keep old snapshots can make this incomplete; the checkpointer
+	// truncates again every hour.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	_ = db.Checkpoint(cctx)
 	return res, nil
 }
 

@@ -272,25 +272,59 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range claims {
-		if it.Message, err = db.message(ctx, db.rdb, it.Message.ID); err != nil {
-			return nil, err
-		}
-		if it.Conversation, err = db.conversation(ctx, db.rdb, it.Message.ConversationID, ""); err != nil {
-			return nil, err
-		}
-		if it.Message.ReplyToID != "" {
-			q, err := db.message(ctx, db.rdb, it.Message.ReplyToID)
-			if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
-				return nil, err
-			}
-			if q != nil {
-				it.ReplyToWAID = q.WAMessageID
-			}
+	leasedUntil := micros(now.Add(lease))
+	for i, it := range claims {
+		if err := db.readClaim(ctx, it); err != nil {
+			// Nothing of these reached Graph: undo their leases and
+			// attempts, so they are retried instead of expiring into
+			// "outcome unknown".
+			return nil, errors.Join(err, db.releaseClaims(ctx, claims[i:], leasedUntil))
 		}
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// readClaim fills a claimed item with its message, conversation and the
+// wamid of the quoted message.
+func (db *DB) readClaim(ctx context.Context, it *switchboard.OutboxItem) error {
+	m, err := db.message(ctx, db.rdb, it.Message.ID)
+	if err != nil {
+		return err
+	}
+	c, err := db.conversation(ctx, db.rdb, m.ConversationID, "")
+	if err != nil {
+		return err
+	}
+	it.Message, it.Conversation = m, c
+	if it.Message.ReplyToID != "" {
+		q, err := db.message(ctx, db.rdb, it.Message.ReplyToID)
+		if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+			return err
+		}
+		if q != nil {
+			it.ReplyToWAID = q.WAMessageID
+		}
+	}
+	return nil
+}
+
+// releaseClaims undoes the leases (and attempt counts) that ClaimOutbox
+// took for items it does not hand out, as long as nobody re-leased them.
+func (db *DB) releaseClaims(ctx context.Context, items []*switchboard.OutboxItem, leasedUntil any) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	args := []any{leasedUntil}
+	for _, it := range items {
+		args = append(args, it.Message.ID)
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, attempts = attempts - 1
+			WHERE leased_until = ? AND message_id IN (`+placeholders(len(items))+`)`, args...); err != nil {
+			return fmt.Errorf("release outbox claims: %w", err)
+		}
+		return nil
+	})
 }
 
 // msgState is what the status updates need of a message, without
