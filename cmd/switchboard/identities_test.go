@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"net/http"
@@ -152,6 +154,34 @@ func TestUsernameOnlyCustomerThroughEmulator(t *testing.T) {
 	if got.Contact.Phone != "" || got.Contact.Username != "@kemi.adebayo" || got.Contact.UserID != app.Emulator.UserIDOf(hidden) {
 		t.Fatalf("contact = %+v", got.Contact)
 	}
+	// The GDPR export names the customer by username and BSUID.
+	code, zipped := admin.do("GET", "/api/v1/contacts/"+kemi.Contact.ID+"/export", nil)
+	if code != 200 {
+		t.Fatalf("export = %d %s", code, zipped)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported struct {
+		Contact struct {
+			Username string
+			UserID   string `json:"user_id"`
+		}
+	}
+	for _, f := range zr.File {
+		if f.Name == "contact.json" {
+			r, _ := f.Open()
+			if err := json.NewDecoder(r).Decode(&exported); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+		}
+	}
+	if exported.Contact.Username != "@kemi.adebayo" || exported.Contact.UserID != app.Emulator.UserIDOf(hidden) {
+		t.Errorf("exported contact = %+v", exported.Contact)
+	}
+
 	var sent struct{ ID string }
 	admin.must(202, "POST", "/api/v1/conversations/"+kemi.ID+"/messages", map[string]string{"type": "text", "text": "Welcome, Kemi!"}, &sent)
 	app.phoneGot(t, hidden, "the reply by BSUID", func(m emulator.PhoneMessage) bool { return m.Text == "Welcome, Kemi!" })
