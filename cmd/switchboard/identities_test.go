@@ -211,3 +211,44 @@ func TestUsernameOnlyCustomerThroughEmulator(t *testing.T) {
 		t.Errorf("%d conversations, want 2 (Mira and Kemi)", len(page.Items))
 	}
 }
+
+// TestTemplatePausedByWebhook checks that a template Meta pauses (the
+// emulator's message_template_status_update) leaves the template list at
+// once, without waiting for the next sync, and can no longer be sent.
+func TestTemplatePausedByWebhook(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	const wa = "4917011113333"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Tina", Text: "Hallo"})
+	conv := conversationOf(t, admin, wa)
+	var chans struct{ Items []struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/channels", nil, &chans)
+	chID := chans.Items[0].ID
+	admin.must(200, "POST", "/api/v1/channels/"+chID+"/templates/sync", nil, nil)
+	offered := func() bool {
+		var page struct{ Items []struct{ Name, Language string } }
+		admin.must(200, "GET", "/api/v1/templates?channel="+chID, nil, &page)
+		for _, tpl := range page.Items {
+			if tpl.Name == "order_update" && tpl.Language == "de" {
+				return true
+			}
+		}
+		return false
+	}
+	if !offered() {
+		t.Fatal("order_update (de) not offered after the sync")
+	}
+	if err := app.Emulator.SetTemplateStatus(context.Background(), "order_update", "de", "PAUSED", "LOW_QUALITY"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the paused template to leave the list", func() bool { return !offered() })
+	tpl := map[string]any{"type": "template", "template": map[string]any{"name": "order_update", "language": "de",
+		"parameters": map[string]string{"body.1": "Tina", "body.2": "4711"}}}
+	if code, body := admin.do("POST", "/api/v1/conversations/"+conv.ID+"/messages", tpl); code != 422 || !strings.Contains(string(body), "paused") {
+		t.Errorf("sending the paused template = %d %s", code, body)
+	}
+	if err := app.Emulator.SetTemplateStatus(context.Background(), "order_update", "de", "REINSTATED", ""); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reinstated template to come back", offered)
+}
