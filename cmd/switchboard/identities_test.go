@@ -3,8 +3,8 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -226,7 +226,9 @@ func TestTemplatePausedByWebhook(t *testing.T) {
 	chID := chans.Items[0].ID
 	admin.must(200, "POST", "/api/v1/channels/"+chID+"/templates/sync", nil, nil)
 	offered := func() bool {
-		var page struct{ Items []struct{ Name, Language string } }
+		var page struct {
+			Items []struct{ Name, Language string }
+		}
 		admin.must(200, "GET", "/api/v1/templates?channel="+chID, nil, &page)
 		for _, tpl := range page.Items {
 			if tpl.Name == "order_update" && tpl.Language == "de" {
