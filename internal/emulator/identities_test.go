@@ -44,6 +44,19 @@ func TestUsernameOnlyCustomer(t *testing.T) {
 			t.Errorf("status %+v", s)
 		}
 	}
+	if cs := en.e.Customers(); len(cs) != 1 || !cs[0].UsernameOnly || cs[0].Username != "@mira.okafor" || cs[0].UserID != bsuid {
+		t.Errorf("customers = %+v", cs)
+	}
+	// The control API (the customer page's checkbox) switches a customer.
+	r0 := en.do("POST", "/emulator/api/customers/send", "", strings.NewReader(`{"wa_id":"4915100000009","name":"Lea","username_only":true,"text":"hi"}`), "application/json")
+	if r0.status != 200 {
+		t.Fatalf("control send = %d %s", r0.status, r0.body)
+	}
+	for _, c := range en.e.Customers() {
+		if c.WaID == "4915100000009" && (!c.UsernameOnly || c.Username != "@lea") {
+			t.Errorf("customer switched by the control API = %+v", c)
+		}
+	}
 	if phone := en.e.Phone("2348031234567"); len(phone) != 2 || phone[1].Text != "Yes!" {
 		t.Errorf("phone = %+v", phone)
 	}
