@@ -65,6 +65,17 @@ type InboundBatch struct {
 	// applied as usual; a replay applies the whole event again, and what
 	// was stored before is recognised as a duplicate.
 	Dead []DeadEvent
+	// Templates are template status changes reported by webhook (approved,
+	// rejected, paused, …): each sets the status of the channel's synced
+	// template of that name and language, if there is one, at once instead
+	// of at the next sync.
+	Templates []TemplateStatusChange
+}
+
+// TemplateStatusChange is a template's new status as a webhook reported
+// it.
+type TemplateStatusChange struct {
+	ChannelID, Name, Language, Status string
 }
 
 // DeadEvent names a queued event to keep as a dead letter, and why.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -152,6 +154,34 @@ func TestUsernameOnlyCustomerThroughEmulator(t *testing.T) {
 	if got.Contact.Phone != "" || got.Contact.Username != "@kemi.adebayo" || got.Contact.UserID != app.Emulator.UserIDOf(hidden) {
 		t.Fatalf("contact = %+v", got.Contact)
 	}
+	// The GDPR export names the customer by username and BSUID.
+	code, zipped := admin.do("GET", "/api/v1/contacts/"+kemi.Contact.ID+"/export", nil)
+	if code != 200 {
+		t.Fatalf("export = %d %s", code, zipped)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported struct {
+		Contact struct {
+			Username string
+			UserID   string `json:"user_id"`
+		}
+	}
+	for _, f := range zr.File {
+		if f.Name == "contact.json" {
+			r, _ := f.Open()
+			if err := json.NewDecoder(r).Decode(&exported); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+		}
+	}
+	if exported.Contact.Username != "@kemi.adebayo" || exported.Contact.UserID != app.Emulator.UserIDOf(hidden) {
+		t.Errorf("exported contact = %+v", exported.Contact)
+	}
+
 	var sent struct{ ID string }
 	admin.must(202, "POST", "/api/v1/conversations/"+kemi.ID+"/messages", map[string]string{"type": "text", "text": "Welcome, Kemi!"}, &sent)
 	app.phoneGot(t, hidden, "the reply by BSUID", func(m emulator.PhoneMessage) bool { return m.Text == "Welcome, Kemi!" })
@@ -180,4 +210,47 @@ func TestUsernameOnlyCustomerThroughEmulator(t *testing.T) {
 	if len(page.Items) != 2 {
 		t.Errorf("%d conversations, want 2 (Mira and Kemi)", len(page.Items))
 	}
+}
+
+// TestTemplatePausedByWebhook checks that a template Meta pauses (the
+// emulator's message_template_status_update) leaves the template list at
+// once, without waiting for the next sync, and can no longer be sent.
+func TestTemplatePausedByWebhook(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	const wa = "4917011113333"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Tina", Text: "Hallo"})
+	conv := conversationOf(t, admin, wa)
+	var chans struct{ Items []struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/channels", nil, &chans)
+	chID := chans.Items[0].ID
+	admin.must(200, "POST", "/api/v1/channels/"+chID+"/templates/sync", nil, nil)
+	offered := func() bool {
+		var page struct {
+			Items []struct{ Name, Language string }
+		}
+		admin.must(200, "GET", "/api/v1/templates?channel="+chID, nil, &page)
+		for _, tpl := range page.Items {
+			if tpl.Name == "order_update" && tpl.Language == "de" {
+				return true
+			}
+		}
+		return false
+	}
+	if !offered() {
+		t.Fatal("order_update (de) not offered after the sync")
+	}
+	if err := app.Emulator.SetTemplateStatus(context.Background(), "order_update", "de", "PAUSED", "LOW_QUALITY"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the paused template to leave the list", func() bool { return !offered() })
+	tpl := map[string]any{"type": "template", "template": map[string]any{"name": "order_update", "language": "de",
+		"parameters": map[string]string{"body.1": "Tina", "body.2": "4711"}}}
+	if code, body := admin.do("POST", "/api/v1/conversations/"+conv.ID+"/messages", tpl); code != 422 || !strings.Contains(string(body), "paused") {
+		t.Errorf("sending the paused template = %d %s", code, body)
+	}
+	if err := app.Emulator.SetTemplateStatus(context.Background(), "order_update", "de", "REINSTATED", ""); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reinstated template to come back", offered)
 }

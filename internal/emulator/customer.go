@@ -763,6 +763,11 @@ type Customer struct {
 	WindowOpen bool `json:"window_open"`
 	// Messages counts the chat's messages.
 	Messages int `json:"messages"`
+	// UserID is the customer's business-scoped user id; Username and
+	// UsernameOnly say whether they share only a username.
+	UserID       string `json:"user_id"`
+	Username     string `json:"username,omitempty"`
+	UsernameOnly bool   `json:"username_only,omitempty"`
 }
 
 // Customers lists known customers, sorted by wa_id.
@@ -773,7 +778,8 @@ func (e *Emulator) Customers() []Customer {
 	out := make([]Customer, 0, len(e.customers))
 	for _, c := range e.customers {
 		out = append(out, Customer{WaID: c.waID, Name: c.name, PhoneNumberID: c.pnid,
-			WindowOpen: e.windowOpenLocked(c.pnid, c.waID, now), Messages: len(c.chat)})
+			WindowOpen: e.windowOpenLocked(c.pnid, c.waID, now), Messages: len(c.chat),
+			UserID: c.userID, Username: c.username, UsernameOnly: c.usernameOnly})
 	}
 	slices.SortFunc(out, func(a, b Customer) int { return strings.Compare(a.WaID, b.WaID) })
 	return out

@@ -44,6 +44,19 @@ func TestUsernameOnlyCustomer(t *testing.T) {
 			t.Errorf("status %+v", s)
 		}
 	}
+	if cs := en.e.Customers(); len(cs) != 1 || !cs[0].UsernameOnly || cs[0].Username != "@mira.okafor" || cs[0].UserID != bsuid {
+		t.Errorf("customers = %+v", cs)
+	}
+	// The control API (the customer page's checkbox) switches a customer.
+	r0 := en.do("POST", "/emulator/api/customers/send", "", strings.NewReader(`{"wa_id":"4915100000009","name":"Lea","username_only":true,"text":"hi"}`), "application/json")
+	if r0.status != 200 {
+		t.Fatalf("control send = %d %s", r0.status, r0.body)
+	}
+	for _, c := range en.e.Customers() {
+		if c.WaID == "4915100000009" && (!c.UsernameOnly || c.Username != "@lea") {
+			t.Errorf("customer switched by the control API = %+v", c)
+		}
+	}
 	if phone := en.e.Phone("2348031234567"); len(phone) != 2 || phone[1].Text != "Yes!" {
 		t.Errorf("phone = %+v", phone)
 	}
@@ -106,5 +119,47 @@ func TestVirtualCustomersDistinct(t *testing.T) {
 	}
 	if only != 7 {
 		t.Errorf("%d of 30 username-only, want 7", only)
+	}
+}
+
+// TestSetTemplateStatusSendsWebhook checks the template status path: the
+// template list changes and Meta's message_template_status_update webhook
+// goes out for the business account.
+func TestSetTemplateStatusSendsWebhook(t *testing.T) {
+	en := newEnv(t, nil)
+	if err := en.e.SetTemplateStatus(context.Background(), "order_update", "de", "paused", "LOW_QUALITY"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "webhook", func() bool { return len(en.rc.ok()) == 1 })
+	var p struct {
+		Entry []struct {
+			ID      string
+			Changes []struct {
+				Field string
+				Value struct {
+					Event    string `json:"event"`
+					Name     string `json:"message_template_name"`
+					Language string `json:"message_template_language"`
+					Reason   string `json:"reason"`
+					ID       int64  `json:"message_template_id"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(en.rc.ok()[0], &p); err != nil {
+		t.Fatal(err)
+	}
+	c := p.Entry[0].Changes[0]
+	if c.Field != "message_template_status_update" || c.Value.Event != "PAUSED" || c.Value.Name != "order_update" ||
+		c.Value.Language != "de" || c.Value.Reason != "LOW_QUALITY" || c.Value.ID == 0 || p.Entry[0].ID == "" {
+		t.Errorf("webhook = %s", en.rc.ok()[0])
+	}
+	for _, tpl := range en.e.Templates() {
+		if tpl.Name == "order_update" && tpl.Language == "de" && tpl.Status != "PAUSED" {
+			t.Errorf("template status = %s", tpl.Status)
+		}
+	}
+	if err := en.e.SetTemplateStatus(context.Background(), "nope", "de", "PAUSED", ""); err == nil {
+		t.Error("unknown template accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -346,4 +347,51 @@ func decodeCursor(c string) (int, bool) {
 	}
 	i, err := strconv.Atoi(s)
 	return i, err == nil && i >= 0
+}
+
+// SetTemplateStatus changes the status of template name/language (e.g.
+// PAUSED, REJECTED, DISABLED, APPROVED) and sends the
+// message_template_status_update webhook Meta sends for it, to every
+// business account of the emulator. It fails for an unknown template.
+func (e *Emulator) SetTemplateStatus(ctx context.Context, name, language, status, reason string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	status = strings.ToUpper(status)
+	if reason == "" {
+		reason = "NONE"
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var t *Template
+	for i := range e.templates {
+		if e.templates[i].Name == name && e.templates[i].Language == language {
+			t = &e.templates[i]
+		}
+	}
+	if t == nil {
+		return fmt.Errorf("emulator: unknown template %s (%s)", name, language)
+	}
+	t.Status = status
+	if status == "REJECTED" {
+		t.RejectedReason = reason
+	}
+	id, _ := strconv.ParseInt(t.ID, 10, 64)
+	value := map[string]any{"event": status, "message_template_id": id, "message_template_name": name,
+		"message_template_language": language, "reason": reason}
+	now := e.now()
+	seen := map[string]bool{}
+	for _, n := range e.cfg.PhoneNumbers {
+		if seen[n.WABAID] {
+			continue
+		}
+		seen[n.WABAID] = true
+		body := metaJSON(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+			"id": n.WABAID, "time": now.Unix(), "changes": []any{map[string]any{"value": value, "field": "message_template_status_update"}},
+		}}})
+		e.seq++
+		e.deliveries = append(e.deliveries, &delivery{id: e.seq, body: body, items: 1, first: now, nextAt: now})
+	}
+	e.poke()
+	return nil
 }

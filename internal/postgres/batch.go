@@ -89,7 +89,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
 			received: make([]*switchboard.Received, len(msgs)), outcomes: make([]statusOutcome, len(statuses)),
 			known: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
@@ -215,11 +215,12 @@ type batchConversation struct {
 
 // batchJob is the state of one attempt of a batch transaction.
 type batchJob struct {
-	db       *DB
-	msgs     []preparedInbound
-	statuses []preparedStatus
-	events   []int64
-	dead     []switchboard.DeadEvent
+	db        *DB
+	msgs      []preparedInbound
+	statuses  []preparedStatus
+	events    []int64
+	dead      []switchboard.DeadEvent
+	templates []switchboard.TemplateStatusChange
 
 	now      time.Time
 	received []*switchboard.Received // by batch index
@@ -581,6 +582,9 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		b.Queue(`SELECT a.conversation_id, u.id, u.name FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
+	for _, u := range j.templates {
+		b.Queue(`UPDATE templates SET status = $4 WHERE channel_id = $1 AND name = $2 AND language = $3`, u.ChannelID, u.Name, u.Language, u.Status)
+	}
 	for _, d := range j.dead {
 		b.Queue(`UPDATE webhook_inbox SET dead_reason = $2, dead_at = $3, leased_until = NULL WHERE id = $1`, d.ID, d.Reason, j.now)
 	}
@@ -647,6 +651,11 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("list assignees: %w", err)
+		}
+	}
+	for range j.templates {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("update template status: %w", err)
 		}
 	}
 	for range j.dead {

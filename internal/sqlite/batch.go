@@ -150,11 +150,12 @@ type batchConversation struct {
 
 // batchJob is the state of one ReceiveBatch write job.
 type batchJob struct {
-	db       *DB
-	msgs     []preparedInbound
-	statuses []*preparedStatus
-	events   []int64
-	dead     []switchboard.DeadEvent
+	db        *DB
+	msgs      []preparedInbound
+	statuses  []*preparedStatus
+	events    []int64
+	dead      []switchboard.DeadEvent
+	templates []switchboard.TemplateStatusChange
 
 	now      time.Time
 	received []*switchboard.Received
@@ -210,7 +211,7 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
 			stored: map[string]*switchboard.Message{}, contacts: map[string]*batchContact{}, byID: map[string]*batchContact{}, convs: map[string]*batchConversation{}}
 		return j.run(ctx, tx)
 	})
@@ -245,6 +246,12 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 	}
 	if err := j.save(ctx, tx); err != nil {
 		return err
+	}
+	for _, u := range j.templates {
+		if _, err := tx.ExecContext(ctx, `UPDATE templates SET status = ? WHERE channel_id = ? AND name = ? AND language = ?`,
+			u.Status, u.ChannelID, u.Name, u.Language); err != nil {
+			return fmt.Errorf("update template status: %w", err)
+		}
 	}
 	for _, d := range j.dead {
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_inbox SET dead_reason = ?, dead_at = ?, leased_until = NULL WHERE id = ?`,

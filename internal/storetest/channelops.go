@@ -578,6 +578,21 @@ func testChannelOps(t *testing.T, open Opener) {
 			t.Errorf("TemplatesSyncedAt = %v, want %v", h.TemplatesSyncedAt, at)
 		}
 
+		// A template status webhook changes one template at once; unknown
+		// templates are ignored.
+		_, err = s.ReceiveBatch(ctx(), switchboard.InboundBatch{Templates: []switchboard.TemplateStatusChange{
+			{ChannelID: ch.ID, Name: "greeting", Language: "de", Status: "PAUSED"},
+			{ChannelID: ch.ID, Name: "missing", Language: "de", Status: "REJECTED"},
+		}})
+		must(t, err)
+		got, err = s.Templates(ctx(), ch.ID)
+		must(t, err)
+		for _, g := range got {
+			if want := map[bool]string{true: "PAUSED", false: "APPROVED"}[g.Name == "greeting" && g.Language == "de"]; g.Status != want {
+				t.Errorf("after the status webhook %s/%s is %s, want %s", g.Name, g.Language, g.Status, want)
+			}
+		}
+
 		// A new sync replaces everything of that channel only.
 		must(t, s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{tpl("welcome", "de")}, at.Add(time.Hour)))
 		got, err = s.Templates(ctx(), ch.ID)

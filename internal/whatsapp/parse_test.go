@@ -458,3 +458,24 @@ func TestParseUsernameOnlySender(t *testing.T) {
 		t.Errorf("system = %+v", sys.System)
 	}
 }
+
+// TestParseTemplateStatusUpdate reads a message_template_status_update.
+func TestParseTemplateStatusUpdate(t *testing.T) {
+	c := mustParseFixture(t, "template_status_update").Entry[0].Changes[0]
+	u, err := c.TemplateStatus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Event != "APPROVED" || u.Name != "bestellung_versandt" || u.Language != "de" || u.TemplateID.String() != "594425479261596" || u.TemplateState() != "APPROVED" {
+		t.Errorf("update = %+v", u)
+	}
+	if (&TemplateStatusUpdate{Event: "reinstated"}).TemplateState() != "APPROVED" || (&TemplateStatusUpdate{Event: "paused"}).TemplateState() != "PAUSED" {
+		t.Error("TemplateState")
+	}
+	if _, err := (Change{Field: FieldTemplateStatus, RawValue: []byte(`{"event":"PAUSED"}`)}).TemplateStatus(); err == nil {
+		t.Error("an update without a name was accepted")
+	}
+	if _, err := (Change{Field: FieldMessages}).TemplateStatus(); err == nil {
+		t.Error("a messages change read as a template update")
+	}
+}

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,6 +17,48 @@ const ObjectWhatsAppBusinessAccount = "whatsapp_business_account"
 // and errors. Other fields (template status, account updates, …) share the
 // same callback URL; [ParseNotification] keeps their raw value only.
 const FieldMessages = "messages"
+
+// FieldTemplateStatus is the webhook field of a template's review and
+// quality decisions (approved, rejected, paused, disabled, …); its value is
+// read with [Change.TemplateStatus].
+const FieldTemplateStatus = "message_template_status_update"
+
+// TemplateStatusUpdate is the value of a message_template_status_update
+// change. Event is the template's new state as Meta names it (APPROVED,
+// REJECTED, PAUSED, DISABLED, FLAGGED, REINSTATED, PENDING_DELETION, …).
+type TemplateStatusUpdate struct {
+	Event      string          `json:"event"`
+	TemplateID json.Number     `json:"message_template_id"`
+	Name       string          `json:"message_template_name"`
+	Language   string          `json:"message_template_language"`
+	Reason     string          `json:"reason,omitempty"`
+	Other      json.RawMessage `json:"other_info,omitempty"`
+}
+
+// TemplateStatus decodes the value of a [FieldTemplateStatus] change.
+func (c Change) TemplateStatus() (*TemplateStatusUpdate, error) {
+	if c.Field != FieldTemplateStatus {
+		return nil, fmt.Errorf("whatsapp: change of field %q is not a template status update", truncate(c.Field, 64))
+	}
+	var u TemplateStatusUpdate
+	if err := json.Unmarshal(c.RawValue, &u); err != nil {
+		return nil, fmt.Errorf("decode template status update: %w", err)
+	}
+	if u.Name == "" || u.Language == "" || u.Event == "" {
+		return nil, errors.New("whatsapp: template status update without name, language or event")
+	}
+	return &u, nil
+}
+
+// TemplateState maps a template status update's event to the status the
+// template then has in Meta's template list: REINSTATED means approved
+// again; the other events are the status.
+func (u *TemplateStatusUpdate) TemplateState() string {
+	if strings.EqualFold(u.Event, "REINSTATED") {
+		return "APPROVED"
+	}
+	return strings.ToUpper(u.Event)
+}
 
 // Inbound message types as they appear in Message.Type.
 const (

@@ -74,6 +74,7 @@ type Ingest struct {
 
 	mu      sync.Mutex
 	byPhone map[string]string
+	byWABA  map[string][]string // channel ids by WhatsApp Business Account id
 	loaded  time.Time
 
 	healthMu sync.Mutex
@@ -299,6 +300,7 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		all.Statuses = append(all.Statuses, p.Statuses...)
 		all.Events = append(all.Events, p.Events...)
 		all.Dead = append(all.Dead, p.Dead...)
+		all.Templates = append(all.Templates, p.Templates...)
 	}
 	if len(parts) == 0 {
 		return
@@ -367,6 +369,10 @@ func (w *Ingest) content(ctx context.Context, q *queued) (b switchboard.InboundB
 	}
 	for _, e := range q.n.Entry {
 		for _, c := range e.Changes {
+			if c.Field == whatsapp.FieldTemplateStatus {
+				w.templateStatus(q, e.ID, c, &b, &reasons)
+				continue
+			}
 			v := c.Value
 			if c.Field != whatsapp.FieldMessages || v == nil {
 				continue
@@ -398,6 +404,28 @@ func (w *Ingest) content(ctx context.Context, q *queued) (b switchboard.InboundB
 		}
 	}
 	return b, nil
+}
+
+// templateStatus turns a template status update into changes for the
+// channels of the WhatsApp Business Account wabaID (the channel the event
+// was accepted for when none names it), so that a paused or rejected
+// template leaves the composer at once.
+func (w *Ingest) templateStatus(q *queued, wabaID string, c whatsapp.Change, b *switchboard.InboundBatch, reasons *[]string) {
+	u, err := c.TemplateStatus()
+	if err != nil {
+		*reasons = append(*reasons, "template status update: "+err.Error())
+		return
+	}
+	w.mu.Lock()
+	ids := w.byWABA[wabaID]
+	w.mu.Unlock()
+	if len(ids) == 0 {
+		ids = []string{q.ev.ChannelID}
+	}
+	for _, id := range ids {
+		b.Templates = append(b.Templates, switchboard.TemplateStatusChange{ChannelID: id, Name: u.Name, Language: u.Language, Status: u.TemplateState()})
+	}
+	w.Logger.Info("template status changed", "template", u.Name, "language", u.Language, "event", u.Event, "reason", u.Reason)
 }
 
 // seen notes the applied events' arrival for the channels' health.
@@ -474,10 +502,14 @@ func (w *Ingest) channelIDs(ctx context.Context, n *whatsapp.Notification) (map[
 			return nil, err
 		}
 		m := make(map[string]string, len(all))
+		waba := map[string][]string{}
 		for _, c := range all {
 			m[c.PhoneNumberID] = c.ID
+			if c.WABAID != "" {
+				waba[c.WABAID] = append(waba[c.WABAID], c.ID)
+			}
 		}
-		w.byPhone, w.loaded = m, w.Now()
+		w.byPhone, w.byWABA, w.loaded = m, waba, w.Now()
 	}
 	return w.byPhone, nil
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, coordinates, dayDiff, daySeparator, displayName, initials, listTime, osmLink, phone, remaining, serviceWindow } from '../src/lib/format';
+import { bytes, coordinates, dayDiff, daySeparator, displayName, handle, initials, listTime, osmLink, phone, remaining, serviceWindow } from '../src/lib/format';
 import { conv } from './fixtures';
 
 const words = { today: 'Today', yesterday: 'Yesterday' };
@@ -57,5 +57,21 @@ describe('format', () => {
   it('links locations to OpenStreetMap and formats coordinates', () => {
     expect(osmLink(52.52, 13.405)).toBe('https://www.openstreetmap.org/?mlat=52.520000&mlon=13.405000#map=17/52.520000/13.405000');
     expect(coordinates(52.52, 13.405, 'de-DE')).toBe('52,52000, 13,40500');
+  });
+});
+
+describe('customer handle', () => {
+  const contact = (phone: string, username?: string, name = '') => ({
+    id: 'x', channel_id: '', phone, name, created_at: '', ...(username === undefined ? {} : { username }),
+  });
+  it('shows the username where the phone number was, and the number without one', () => {
+    expect(handle(contact('', '@mira.okafor'))).toBe('@mira.okafor');
+    expect(handle(contact('2348031234567', 'mira.okafor'))).toBe('@mira.okafor');
+    expect(handle(contact('49 151-23'))).toBe('+4915123');
+    expect(handle(contact(''))).toBe('');
+    expect(handle(undefined)).toBe('');
+  });
+  it('names a customer without a profile name by username', () => {
+    expect(displayName(conv('c1', { contact: contact('', '@mira.okafor', ' ') }))).toBe('@mira.okafor');
   });
 });

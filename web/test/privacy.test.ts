@@ -141,4 +141,25 @@ describe('contact menu and erase dialog', () => {
     expect(out).toContain('To confirm, type the contact’s phone number: +4915112345001');
     expect(out).toMatch(/<button type="submit" class="btn btn-danger-solid" disabled="">Erase for good<\/button>/);
   });
+  it('asks for the username of a customer who shares no phone number', () => {
+    const mira = conv('c2', {
+      contact: { id: 'ct2', channel_id: 'ch1', phone: '', username: '@mira.okafor', user_id: 'US.1349', name: 'Mira Okafor', created_at: '' },
+    });
+    const out = html(createElement(EraseContactDialog, { conv: mira, onClose: () => {}, onErase: erase }));
+    expect(out).toContain('To confirm, type the contact’s WhatsApp username: @mira.okafor');
+    expect(out).not.toContain('phone number');
+  });
+});
+
+describe('erasing a customer who shares only a username', () => {
+  it('is confirmed by typing the username, with or without @, in any case', () => {
+    for (const typed of ['@mira.okafor', 'mira.okafor', ' Mira.Okafor ']) {
+      expect(eraseConfirmed(typed, '', '@mira.okafor'), typed).toBe(true);
+    }
+    for (const typed of ['', '@', 'mira', '@mira.okafor2']) {
+      expect(eraseConfirmed(typed, '', '@mira.okafor'), typed).toBe(false);
+    }
+    // With a phone number, the number is what counts.
+    expect(eraseConfirmed('@mira.okafor', '2348031234567', '@mira.okafor')).toBe(false);
+  });
 });

@@ -46,7 +46,7 @@ async function loadCustomers() {
   sel.replaceChildren(el('option', null, '— new customer —'));
   sel.firstChild.value = '';
   for (const c of list) {
-    const o = el('option', null, c.name + ' (+' + c.wa_id + ')');
+    const o = el('option', null, c.name + ' (+' + c.wa_id + (c.username_only ? ', ' + c.username + ' only' : '') + ')');
     o.value = c.wa_id;
     o.dataset.name = c.name;
     o.dataset.number = c.phone_number_id;
@@ -86,6 +86,7 @@ function describe(m) {
 function send(payload) {
   showError(null);
   const base = { wa_id: waId(), name: $('name').value.trim(), phone_number_id: $('number').value };
+  if ($('usernameonly').checked) base.username_only = true;
   return call('POST', 'customers/send', Object.assign(base, payload)).then(poll).catch(showError);
 }
 

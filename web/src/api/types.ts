@@ -50,7 +50,13 @@ export interface UserRef {
 export interface Contact {
   id: string;
   channel_id: string;
+  /** Empty for a customer who shares only a WhatsApp username. */
   phone: string;
+  /** WhatsApp business-scoped user id (BSUID). */
+  user_id?: string;
+  parent_user_id?: string;
+  /** WhatsApp username, e.g. "@mira.okafor". */
+  username?: string;
   name: string;
   created_at: string;
 }

@@ -149,6 +149,7 @@ export const de: Dict = {
   'privacy.eraseWarning': 'Das lässt sich nicht rückgängig machen. Alle Gespräche, Nachrichten und Dateien dieses Kontakts werden vernichtet – auch dann, wenn später ein älteres Backup wiederhergestellt wird.',
   'privacy.eraseExportFirst': 'Hat die Person eine Kopie ihrer Daten verlangt, exportieren Sie diese zuerst.',
   'privacy.eraseType': 'Geben Sie zur Bestätigung die Telefonnummer des Kontakts ein: {phone}',
+  'privacy.eraseTypeUsername': 'Geben Sie zur Bestätigung den WhatsApp-Benutzernamen des Kontakts ein: {username}',
   'privacy.eraseConfirm': 'Endgültig löschen',
   'privacy.erased': 'Kontakt gelöscht. Gespräche: {conversations}, Nachrichten: {messages}, Dateien: {files}.',
 

@@ -150,6 +150,7 @@ export const en = {
   'privacy.eraseWarning': 'This cannot be undone. All conversations, messages and files of this contact are destroyed, and they stay destroyed even when an older backup is restored later.',
   'privacy.eraseExportFirst': 'If the person asked for a copy of their data, export it first.',
   'privacy.eraseType': 'To confirm, type the contact’s phone number: {phone}',
+  'privacy.eraseTypeUsername': 'To confirm, type the contact’s WhatsApp username: {username}',
   'privacy.eraseConfirm': 'Erase for good',
   'privacy.erased': 'Contact erased. Conversations: {conversations}, messages: {messages}, files: {files}.',
 

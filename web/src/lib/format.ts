@@ -1,4 +1,4 @@
-import type { Conversation, MessagePreview } from '../api/types';
+import type { Contact, Conversation, MessagePreview } from '../api/types';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -82,10 +82,21 @@ export function phone(waID: string): string {
   return digits ? `+${digits}` : waID;
 }
 
-/** displayName is the client's name, or their number when WhatsApp gave no name. */
+/**
+ * handle is how a customer is known besides their name: their WhatsApp
+ * username (e.g. "@mira.okafor") when they have one, since a customer may
+ * share only that, else their phone number.
+ */
+export function handle(c: Pick<Contact, 'phone' | 'username'> | undefined): string {
+  const username = c?.username?.trim();
+  if (username) return username.startsWith('@') ? username : `@${username}`;
+  return c?.phone ? phone(c.phone) : '';
+}
+
+/** displayName is the client's name, or their username or number when WhatsApp gave no name. */
 export function displayName(c: Pick<Conversation, 'contact'>): string {
   const name = c.contact?.name?.trim();
-  return name ? name : phone(c.contact?.phone ?? '');
+  return name ? name : handle(c.contact);
 }
 
 /** initials are up to two letters for an avatar. */

@@ -18,12 +18,15 @@ function digits(s: string): string {
 /**
  * eraseConfirmed reports whether what was typed is the contact's phone
  * number, however it is written ("+49 151 2345", "0049…" is not the same
- * number and does not count). The destructive button stays disabled until
- * it is.
+ * number and does not count), or, for a customer who shares only a
+ * username, that username (with or without "@", any case). The destructive
+ * button stays disabled until it is.
  */
-export function eraseConfirmed(typed: string, phone: string): boolean {
+export function eraseConfirmed(typed: string, phone: string, username = ''): boolean {
   const want = digits(phone);
-  return want.length > 0 && digits(typed) === want;
+  if (want.length > 0) return digits(typed) === want;
+  const name = username.trim().replace(/^@/, '').toLowerCase();
+  return name.length > 0 && typed.trim().replace(/^@/, '').toLowerCase() === name;
 }
 
 /** exportFilename is the name the server gives an export, for when a proxy drops Content-Disposition. */

@@ -3,7 +3,7 @@ import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, Permission } from '../api/types';
 import { useI18n } from '../i18n';
 import { errorText } from '../lib/errors';
-import { displayName, phone } from '../lib/format';
+import { displayName, handle } from '../lib/format';
 import { contactActions, eraseConfirmed, exportFilename, saveFile } from '../lib/privacy';
 import { Dialog, ErrorBox } from './common';
 import { Icon } from './icons';
@@ -178,8 +178,8 @@ export function EraseContactDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const inputId = useId();
-  const number = phone(conv.contact?.phone ?? '');
-  const ok = eraseConfirmed(typed, conv.contact?.phone ?? '');
+  const number = handle(conv.contact);
+  const ok = eraseConfirmed(typed, conv.contact?.phone ?? '', conv.contact?.username ?? '');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -207,7 +207,11 @@ export function EraseContactDialog({
           <p>{t('privacy.eraseExportFirst')}</p>
         </div>
         <div className="field">
-          <label htmlFor={inputId}>{t('privacy.eraseType', { phone: number })}</label>
+          <label htmlFor={inputId}>
+            {conv.contact?.phone
+              ? t('privacy.eraseType', { phone: number })
+              : t('privacy.eraseTypeUsername', { username: number })}
+          </label>
           <input
             id={inputId}
             type="text"

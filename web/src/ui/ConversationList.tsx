@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
-import { displayName, listTime, phone, previewIcon, remaining, serviceWindow } from '../lib/format';
+import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
 import { Avatar, ErrorBox, Spinner } from './common';
@@ -246,7 +246,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
             )}
           </span>
           <span className="conv-line3">
-            {c.contact?.name ? <span className="conv-phone">{phone(c.contact.phone)}</span> : null}
+            {c.contact?.name && handle(c.contact) ? <span className="conv-phone">{handle(c.contact)}</span> : null}
             {c.status === 'closed' && <span className="tag tag-closed">{t('inbox.closedBadge')}</span>}
             {c.status === 'open' &&
               (win.open ? (

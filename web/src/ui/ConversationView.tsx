@@ -2,7 +2,7 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, use
 import type { Message } from '../api/types';
 import { useI18n } from '../i18n';
 import { errorText } from '../lib/errors';
-import { dateTime, dayKey, daySeparator, displayName, phone, remaining, serviceWindow } from '../lib/format';
+import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
 import { emptyThread, reactionsByTarget } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
 import { Avatar, ErrorBox, Spinner } from './common';
@@ -161,7 +161,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
         <div className="conv-title">
           <h1 className="conv-title-name">{name}</h1>
           <p className="conv-title-sub">
-            {conv.contact?.name ? `${phone(conv.contact.phone)} · ` : ''}
+            {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
             {conv.status === 'closed'
               ? t('inbox.closedBadge')
               : win.open
