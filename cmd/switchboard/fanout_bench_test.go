@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,5 +155,61 @@ func BenchmarkFanOut(b *testing.B) {
 		b.ReportMetric(float64(disconnected.Load()), "disconnected")
 		b.ReportMetric(float64(lost), "lost-frames")
 		b.ReportMetric(float64(pick(0.99).Microseconds())/1000, "p99-ms")
+	}
+}
+
+// BenchmarkIdleSockets connects SWITCHBOARD_IDLE_SOCKETS administrator
+// sockets (default 2,000) that receive nothing, then reports the process's
+// CPU over SWITCHBOARD_IDLE_SECONDS (default 20) and the memory per socket
+// (server and client side together, as both run in this process).
+func BenchmarkIdleSockets(b *testing.B) {
+	sockets, secs := 2000, 20
+	if v := os.Getenv("SWITCHBOARD_IDLE_SOCKETS"); v != "" {
+		sockets, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("SWITCHBOARD_IDLE_SECONDS"); v != "" {
+		secs, _ = strconv.Atoi(v)
+	}
+	for i := 0; i < b.N; i++ {
+		app := startApp(b, loadEnv(b.TempDir()))
+		admin := app.setupAdmin()
+		url := "ws" + strings.TrimPrefix(app.URL, "http") + "/api/v1/events"
+		ctx, cancel := context.WithCancel(context.Background())
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var wg sync.WaitGroup
+		var closed atomic.Int64
+		for range sockets {
+			conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + admin.token}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.CloseNow()
+				for {
+					if _, _, err := conn.Read(ctx); err != nil {
+						if ctx.Err() == nil {
+							closed.Add(1)
+						}
+						return
+					}
+				}
+			}()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		cpu0, t0 := cpuTime(), time.Now()
+		time.Sleep(time.Duration(secs) * time.Second)
+		cores := float64(cpuTime()-cpu0) / float64(time.Since(t0))
+		perSocket := (int64(after.HeapInuse+after.StackInuse) - int64(before.HeapInuse+before.StackInuse)) / int64(sockets)
+		b.Logf("%d idle sockets: %.3f cores over %d s; %.1f KB per socket (server and client); %d closed by the server",
+			sockets, cores, secs, float64(perSocket)/1024, closed.Load())
+		b.ReportMetric(cores, "cores")
+		b.ReportMetric(float64(perSocket)/1024, "KB/socket")
+		cancel()
+		wg.Wait()
 	}
 }
