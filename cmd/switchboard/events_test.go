@@ -273,3 +273,31 @@ func TestEventsCapPerUser(t *testing.T) {
 		t.Fatalf("socket over the cap ended with %v, want 1013 too many connections", over.err)
 	}
 }
+
+// TestLogoutEndsTheSessionsSockets checks the shared revalidation: two
+// sockets of one session (two tabs) both end with 1008 once the session is
+// logged out, while a socket of the same user's other session stays.
+func TestLogoutEndsTheSessionsSockets(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	other := app.login("admin")
+	ch := app.channel("Main")
+	tab1, tab2, kept := app.subscribe(t, admin, 0), app.subscribe(t, admin, 0), app.subscribe(t, other, 0)
+	admin.must(204, "DELETE", "/api/v1/session", nil, nil)
+	for i, s := range []*stream{tab1, tab2} {
+		select {
+		case e, ok := <-s.events:
+			if ok {
+				t.Fatalf("tab %d: unexpected event %s", i+1, e.Type)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("tab %d still open 15 s after logout", i+1)
+		}
+		if got := websocket.CloseStatus(s.err); got != websocket.StatusPolicyViolation {
+			t.Errorf("tab %d closed with %v (%v), want %v", i+1, got, s.err, websocket.StatusPolicyViolation)
+		}
+	}
+	// The other session's socket still receives events.
+	conv := app.customerWrites(ch.ID, "4917600000009", "Anna", "hallo")
+	kept.expect("message.created", conv.ID)
+}

@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/realtime"
 )
 
@@ -35,9 +38,9 @@ func (s *Server) events() http.Handler {
 		allow := func(e *switchboard.Event) bool { return switchboard.CanSeeEvent(current.Load(), e) }
 		opts := realtime.ServeOptions{
 			Logger:      s.Logger,
-			Revalidator: &s.revalidator,
+			Revalidator: &s.revalidator.Revalidator,
 			Revalidate: func(ctx context.Context) error {
-				fresh, err := s.Service.Refresh(ctx, current.Load())
+				fresh, err := s.revalidator.refresh(ctx, s.Service, current.Load())
 				if err != nil {
 					return err
 				}
@@ -64,4 +67,73 @@ func (s *Server) events() http.Handler {
 			s.Logger.Debug("websocket closed", "err", err)
 		}
 	})
+}
+
+// sessionRevalidator checks the sessions behind the WebSockets on one
+// shared timer, and lets the sockets of one session (browser tabs) share
+// one Service.Refresh per round instead of reading the session and user
+// once each.
+type sessionRevalidator struct {
+	realtime.Revalidator
+
+	mu     sync.Mutex
+	recent map[string]*sharedRefresh // by session id
+	pruned time.Time
+}
+
+// sharedRefresh is one Service.Refresh for a session; done is closed when
+// actor and err are set.
+type sharedRefresh struct {
+	at    time.Time
+	done  chan struct{}
+	actor *switchboard.Actor
+	err   error
+}
+
+// refreshReuse is how long a session's refresh answers other sockets of
+// the same session: well below the revalidation interval, so that every
+// round reads the session afresh.
+const refreshReuse = time.Second
+
+// refresh returns a's actor as Service.Refresh reloads it, reusing a
+// refresh of the same session made less than refreshReuse ago.
+func (r *sessionRevalidator) refresh(ctx context.Context, svc *inbox.Service, a *switchboard.Actor) (*switchboard.Actor, error) {
+	now := time.Now()
+	r.mu.Lock()
+	if r.recent == nil {
+		r.recent = map[string]*sharedRefresh{}
+	}
+	if now.Sub(r.pruned) > refreshReuse {
+		for id, e := range r.recent {
+			if now.Sub(e.at) > refreshReuse {
+				delete(r.recent, id)
+			}
+		}
+		r.pruned = now
+	}
+	e := r.recent[a.SessionID]
+	if e == nil || now.Sub(e.at) > refreshReuse {
+		e = &sharedRefresh{at: now, done: make(chan struct{})}
+		r.recent[a.SessionID] = e
+		r.mu.Unlock()
+		// Not bound to this socket: the others of the session wait for
+		// the answer, and this socket closing must not fail theirs.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		e.actor, e.err = svc.Refresh(rctx, a)
+		cancel()
+		close(e.done)
+	} else {
+		r.mu.Unlock()
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	fresh := *e.actor
+	fresh.IP, fresh.UserAgent = a.IP, a.UserAgent
+	return &fresh, nil
 }

@@ -58,7 +58,7 @@ type Server struct {
 	AfterErasure func(ctx context.Context)
 
 	// revalidator checks every WebSocket's session on one shared timer.
-	revalidator realtime.Revalidator
+	revalidator sessionRevalidator
 
 	latency *metrics.HistogramVec
 	// rejected counts webhook POSTs refused before queueing, by reason.
