@@ -807,9 +807,12 @@ describe('a day of real use (issue 13)', () => {
     assert.equal(r.status, 200, r.text);
   };
   const rowOf = (page, c) => page.getByTestId('conv-row').filter({ hasText: c.name });
+  /** idOf finds a customer's conversation through the search API: its row may lie beyond what the list renders. */
   const idOf = async (page, c) => {
-    await rowOf(page, c).waitFor({ timeout: 15_000 });
-    return (await rowOf(page, c).getAttribute('data-id')) ?? '';
+    const r = await pageAPI(page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(c.name)}`);
+    const id = r.json?.items?.find((x) => x.contact?.name === c.name)?.id;
+    assert.ok(id, `no conversation of ${c.name}: ${JSON.stringify(r.json)}`);
+    return id;
   };
 
   /** uncovered lists the visible controls whose centre is not theirs: something lies over them. */
@@ -1253,6 +1256,48 @@ describe('a day of real use (issue 13)', () => {
       assert.equal(doc.content?.media?.filename, 'Lieferschein.pdf');
     } finally {
       await op.ctx.close();
+    }
+  });
+
+  it('issue 13: a chat with pictures opens at the newest message', async (t) => {
+    if (!needReady(t)) return;
+    const mia = { wa_id: '4917790013060', name: 'Mia Fotos' };
+    for (let i = 0; i < 12; i++) await write(mia, `Nachricht ${i + 1} vor den Bildern`);
+    for (let i = 0; i < 4; i++) {
+      const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', {
+        ...mia,
+        type: 'image',
+        media: solidPNG(240, 320, [0x20, 0x40 + i * 30, 0x80]).toString('base64'),
+        mime_type: 'image/png',
+        text: `Bild ${i + 1}`,
+      });
+      assert.equal(r.status, 200, r.text);
+    }
+    await write(mia, 'Das letzte Wort');
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, mia);
+      await rowOf(page, mia).getByText('Das letzte Wort').waitFor({ timeout: 15_000 });
+      // Every picture fetched from WhatsApp before the chat is opened.
+      await page.waitForFunction(
+        async (cid) => {
+          const r = await fetch(`/api/v1/conversations/${cid}/messages?limit=50`);
+          const items = (await r.json()).items ?? [];
+          return items.filter((m) => m.type === 'image' && m.content?.media?.id).length === 4;
+        },
+        id,
+        { polling: 250, timeout: 20_000 },
+      );
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.waitForFunction(() => {
+        const imgs = [...document.querySelectorAll('[data-type=image] img')];
+        return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth === 240);
+      });
+      const gap = await page.locator('.thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+      assert.ok(gap < 10, `the view is ${gap}px above the newest message`);
+      await page.getByTestId('message').getByText('Das letzte Wort').waitFor();
+    } finally {
+      await ctx.close();
     }
   });
 
