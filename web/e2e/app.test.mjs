@@ -1012,6 +1012,21 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: the keyboard help says "j or ↓", not the chord "j + ↓"', async () => {
+    const { ctx, page } = await as(operator);
+    try {
+      await page.getByRole('searchbox').waitFor();
+      await page.keyboard.press('?');
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await help.waitFor();
+      const row = (label) => help.getByRole('row').filter({ hasText: label }).first().getByRole('cell').first();
+      assert.equal((await row('Next conversation').innerText()).replace(/\s+/g, ' ').trim(), 'j or ↓');
+      assert.equal((await row('New line in a message').innerText()).replace(/\s+/g, ' ').trim(), 'Shift + Enter');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: each chat keeps its unsent text, and a reply sent after the session ended is still there after signing in again', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator);
