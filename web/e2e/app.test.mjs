@@ -311,6 +311,7 @@ describe('available now', () => {
     await login(bp, srv.base, operator.login, operator.password);
     await bp.goto(`${srv.base}/account`);
     await bp.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await bp.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
     await bp.getByRole('button', { name: 'Sign in' }).waitFor();
     // The other browser learns it from its WebSocket closing (or its next call).
     await a.page.getByText('Your session has ended. Please sign in again.').waitFor({ timeout: 20_000 });
@@ -1022,6 +1023,34 @@ describe('a day of real use (issue 13)', () => {
       const row = (label) => help.getByRole('row').filter({ hasText: label }).first().getByRole('cell').first();
       assert.equal((await row('Next conversation').innerText()).replace(/\s+/g, ' ').trim(), 'j or ↓');
       assert.equal((await row('New line in a message').innerText()).replace(/\s+/g, ' ').trim(), 'Shift + Enter');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: deactivating a user and signing out everywhere ask first', async () => {
+    const { ctx, page } = await as(admin);
+    try {
+      const made = await pageAPI(page, 'POST', '/api/v1/users', { login: 'tilda13', name: 'Tilda Temp', role_id: 'employee', password: 'Tintenfass-Gruen-13' });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      await page.goto(`${srv.base}/admin/users`);
+      await page.getByRole('button', { name: 'Edit tilda13' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edit tilda13' });
+      await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      await dialog.getByText('Deactivate tilda13? They are signed out at once').waitFor();
+      await dialog.getByRole('group', { name: 'Deactivate' }).getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/users/${made.json.id}`)).json?.active, true, 'Cancel changes nothing');
+      await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Yes, deactivate tilda13' }).click();
+      await page.getByText('tilda13', { exact: false }).first().waitFor();
+      await page.waitForFunction(async (id) => (await (await fetch(`/api/v1/users/${id}`)).json()).active === false, made.json.id);
+
+      await page.goto(`${srv.base}/account`);
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByText('Sign out on every device, this one included?').waitFor();
+      await page.getByRole('group', { name: 'Sign out everywhere' }).getByRole('button', { name: 'Cancel' }).click();
+      await page.reload();
+      await page.getByRole('heading', { name: 'My account' }).waitFor();
     } finally {
       await ctx.close();
     }

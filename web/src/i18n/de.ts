@@ -275,6 +275,8 @@ export const de: Dict = {
   'account.sessions': 'Sitzungen',
   'account.sessionsHint': 'Meldet Sie auf allen Geräten und in allen Browsern ab, auch in diesem.',
   'account.logoutAll': 'Überall abmelden',
+  'account.logoutAllConfirm': 'Auf allen Geräten abmelden, auch auf diesem?',
+  'account.logoutAllYes': 'Ja, überall abmelden',
   'account.preferences': 'Einstellungen',
   'account.theme': 'Helles und dunkles Design folgen Ihrer Systemeinstellung.',
 
@@ -289,6 +291,8 @@ export const de: Dict = {
   'users.created': 'Angelegt',
   'users.initialPassword': 'Anfangspasswort',
   'users.deactivate': 'Deaktivieren',
+  'users.deactivateConfirm': '{login} deaktivieren? Die Person wird sofort abgemeldet und kann sich erst nach der Reaktivierung wieder anmelden.',
+  'users.deactivateYes': 'Ja, {login} deaktivieren',
   'users.reactivate': 'Wieder aktivieren',
   'users.resetPassword': 'Passwort zurücksetzen',
   'users.newPassword': 'Neues Passwort',

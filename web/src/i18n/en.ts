@@ -276,6 +276,8 @@ export const en = {
   'account.sessions': 'Sessions',
   'account.sessionsHint': 'Signs you out on every device and browser, including this one.',
   'account.logoutAll': 'Sign out everywhere',
+  'account.logoutAllConfirm': 'Sign out on every device, this one included?',
+  'account.logoutAllYes': 'Yes, sign out everywhere',
   'account.preferences': 'Preferences',
   'account.theme': 'Light and dark themes follow your system setting.',
 
@@ -290,6 +292,8 @@ export const en = {
   'users.created': 'Created',
   'users.initialPassword': 'Initial password',
   'users.deactivate': 'Deactivate',
+  'users.deactivateConfirm': 'Deactivate {login}? They are signed out at once and cannot sign in until reactivated.',
+  'users.deactivateYes': 'Yes, deactivate {login}',
   'users.reactivate': 'Reactivate',
   'users.resetPassword': 'Reset password',
   'users.newPassword': 'New password',

@@ -275,6 +275,8 @@ export const ru: Dict = {
   'account.sessions': 'Сеансы',
   'account.sessionsHint': 'Выход на всех устройствах и во всех браузерах, включая этот.',
   'account.logoutAll': 'Выйти везде',
+  'account.logoutAllConfirm': 'Выйти на всех устройствах, включая это?',
+  'account.logoutAllYes': 'Да, выйти везде',
   'account.preferences': 'Настройки',
   'account.theme': 'Светлая и тёмная темы следуют настройкам вашей системы.',
 
@@ -289,6 +291,8 @@ export const ru: Dict = {
   'users.created': 'Создан',
   'users.initialPassword': 'Начальный пароль',
   'users.deactivate': 'Деактивировать',
+  'users.deactivateConfirm': 'Деактивировать {login}? Пользователь сразу выйдет из системы и не сможет войти до повторной активации.',
+  'users.deactivateYes': 'Да, деактивировать {login}',
   'users.reactivate': 'Активировать снова',
   'users.resetPassword': 'Сбросить пароль',
   'users.newPassword': 'Новый пароль',

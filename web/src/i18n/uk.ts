@@ -275,6 +275,8 @@ export const uk: Dict = {
   'account.sessions': 'Сеанси',
   'account.sessionsHint': 'Виходить з усіх пристроїв і браузерів, включно з цим.',
   'account.logoutAll': 'Вийти всюди',
+  'account.logoutAllConfirm': 'Вийти на всіх пристроях, включно з цим?',
+  'account.logoutAllYes': 'Так, вийти всюди',
   'account.preferences': 'Налаштування',
   'account.theme': 'Світла й темна теми відповідають налаштуванням вашої системи.',
 
@@ -289,6 +291,8 @@ export const uk: Dict = {
   'users.created': 'Створено',
   'users.initialPassword': 'Початковий пароль',
   'users.deactivate': 'Деактивувати',
+  'users.deactivateConfirm': 'Деактивувати {login}? Користувач одразу вийде з системи й не зможе ввійти до повторної активації.',
+  'users.deactivateYes': 'Так, деактивувати {login}',
   'users.reactivate': 'Активувати знову',
   'users.resetPassword': 'Скинути пароль',
   'users.newPassword': 'Новий пароль',

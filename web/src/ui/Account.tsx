@@ -34,6 +34,7 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
   const [pwError, setPwError] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmAll, setConfirmAll] = useState(false);
   const [sound, setSound] = useState(prefs.sound());
   const [notices, setNotices] = useState<NoticeSetting>(() => prefs.notices(me.user.id));
 
@@ -146,10 +147,22 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           <button type="button" className="btn" onClick={() => void api.logout().catch(() => {}).finally(onLoggedOut)}>
             <Icon name="logout" size={18} /> {t('nav.logout')}
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => void logoutAll()}>
+          {/* Signing out everywhere ends this session too: ask first. */}
+          <button type="button" className="btn btn-danger" onClick={() => setConfirmAll(true)} disabled={confirmAll}>
             {t('account.logoutAll')}
           </button>
         </div>
+        {confirmAll && (
+          <div className="confirm-row" role="group" aria-label={t('account.logoutAll')}>
+            <p>{t('account.logoutAllConfirm')}</p>
+            <button type="button" className="btn btn-danger" onClick={() => void logoutAll()}>
+              {t('account.logoutAllYes')}
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirmAll(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        )}
       </section>
     </div>
   );
