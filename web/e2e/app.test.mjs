@@ -1056,6 +1056,31 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: My account switches between light, dark and the system theme', async () => {
+    const { ctx, page } = await as(operator, { path: '/account' });
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    try {
+      await page.emulateMedia({ colorScheme: 'light' });
+      const theme = page.getByLabel('Theme');
+      await theme.waitFor();
+      const light = await bg();
+      await theme.selectOption('dark');
+      await page.waitForFunction((l) => getComputedStyle(document.body).backgroundColor !== l, light);
+      const dark = await bg();
+      await page.reload();
+      await page.getByLabel('Theme').waitFor();
+      assert.equal(await bg(), dark, 'kept after a reload');
+      // Light wins over a dark system too.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.getByLabel('Theme').selectOption('light');
+      await page.waitForFunction((l) => getComputedStyle(document.body).backgroundColor === l, light);
+      await page.getByLabel('Theme').selectOption('system');
+      await page.waitForFunction((d) => getComputedStyle(document.body).backgroundColor === d, dark);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: each chat keeps its unsent text, and a reply sent after the session ended is still there after signing in again', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator);

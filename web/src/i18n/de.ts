@@ -278,7 +278,10 @@ export const de: Dict = {
   'account.logoutAllConfirm': 'Auf allen Geräten abmelden, auch auf diesem?',
   'account.logoutAllYes': 'Ja, überall abmelden',
   'account.preferences': 'Einstellungen',
-  'account.theme': 'Helles und dunkles Design folgen Ihrer Systemeinstellung.',
+  'account.themeLabel': 'Design',
+  'account.themeSystem': 'Wie das System',
+  'account.themeLight': 'Hell',
+  'account.themeDark': 'Dunkel',
 
   'users.title': 'Benutzer',
   'users.new': 'Neuer Benutzer',

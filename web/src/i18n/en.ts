@@ -279,7 +279,10 @@ export const en = {
   'account.logoutAllConfirm': 'Sign out on every device, this one included?',
   'account.logoutAllYes': 'Yes, sign out everywhere',
   'account.preferences': 'Preferences',
-  'account.theme': 'Light and dark themes follow your system setting.',
+  'account.themeLabel': 'Theme',
+  'account.themeSystem': 'As the system',
+  'account.themeLight': 'Light',
+  'account.themeDark': 'Dark',
 
   'users.title': 'Users',
   'users.new': 'New user',

@@ -278,7 +278,10 @@ export const ru: Dict = {
   'account.logoutAllConfirm': 'Выйти на всех устройствах, включая это?',
   'account.logoutAllYes': 'Да, выйти везде',
   'account.preferences': 'Настройки',
-  'account.theme': 'Светлая и тёмная темы следуют настройкам вашей системы.',
+  'account.themeLabel': 'Тема',
+  'account.themeSystem': 'Как в системе',
+  'account.themeLight': 'Светлая',
+  'account.themeDark': 'Тёмная',
 
   'users.title': 'Пользователи',
   'users.new': 'Новый пользователь',

@@ -278,7 +278,10 @@ export const uk: Dict = {
   'account.logoutAllConfirm': 'Вийти на всіх пристроях, включно з цим?',
   'account.logoutAllYes': 'Так, вийти всюди',
   'account.preferences': 'Налаштування',
-  'account.theme': 'Світла й темна теми відповідають налаштуванням вашої системи.',
+  'account.themeLabel': 'Тема',
+  'account.themeSystem': 'Як у системі',
+  'account.themeLight': 'Світла',
+  'account.themeDark': 'Темна',
 
   'users.title': 'Користувачі',
   'users.new': 'Новий користувач',

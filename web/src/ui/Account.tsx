@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 import { errorText, passwordReason } from '../lib/errors';
 import { askNotificationPermission, beep, notificationSupport, unlockAudio, type NotificationSupport } from '../lib/notify';
 import type { NoticeSetting } from '../lib/notices';
-import { prefs } from '../lib/prefs';
+import { prefs, type Theme } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
@@ -35,6 +35,7 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [confirmAll, setConfirmAll] = useState(false);
+  const [theme, setTheme] = useState<Theme>(() => prefs.theme());
   const [sound, setSound] = useState(prefs.sound());
   const [notices, setNotices] = useState<NoticeSetting>(() => prefs.notices(me.user.id));
 
@@ -112,7 +113,24 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           )}
         </Field>
         <NotificationButton />
-        <p className="hint">{t('account.theme')}</p>
+        <Field label={t('account.themeLabel')}>
+          {(id, d) => (
+            <select
+              id={id}
+              aria-describedby={d}
+              value={theme}
+              onChange={(e) => {
+                const v = e.target.value as Theme;
+                setTheme(v);
+                prefs.setTheme(v);
+              }}
+            >
+              <option value="system">{t('account.themeSystem')}</option>
+              <option value="light">{t('account.themeLight')}</option>
+              <option value="dark">{t('account.themeDark')}</option>
+            </select>
+          )}
+        </Field>
       </section>
 
       <section className="card" aria-labelledby="pw-h">
