@@ -320,6 +320,7 @@ describe('available now', () => {
     await login(bp, srv.base, operator.login, operator.password);
     await bp.goto(`${srv.base}/account`);
     await bp.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await bp.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
     await bp.getByRole('button', { name: 'Sign in' }).waitFor();
     // The other browser learns it from its WebSocket closing (or its next call).
     await a.page.getByText('Your session has ended. Please sign in again.').waitFor({ timeout: 20_000 });
@@ -816,9 +817,12 @@ describe('a day of real use (issue 13)', () => {
     assert.equal(r.status, 200, r.text);
   };
   const rowOf = (page, c) => page.getByTestId('conv-row').filter({ hasText: c.name });
+  /** idOf finds a customer's conversation through the search API: its row may lie beyond what the list renders. */
   const idOf = async (page, c) => {
-    await rowOf(page, c).waitFor({ timeout: 15_000 });
-    return (await rowOf(page, c).getAttribute('data-id')) ?? '';
+    const r = await pageAPI(page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(c.name)}`);
+    const id = r.json?.items?.find((x) => x.contact?.name === c.name)?.id;
+    assert.ok(id, `no conversation of ${c.name}: ${JSON.stringify(r.json)}`);
+    return id;
   };
 
   /** uncovered lists the visible controls whose centre is not theirs: something lies over them. */
@@ -1015,6 +1019,74 @@ describe('a day of real use (issue 13)', () => {
       await lp.getByLabel('Login', { exact: true }).and(lp.locator(':focus')).waitFor();
     } finally {
       await anon.close();
+    }
+  });
+
+  it('issue 13: the keyboard help says "j or ↓", not the chord "j + ↓"', async () => {
+    const { ctx, page } = await as(operator);
+    try {
+      await page.getByRole('searchbox').waitFor();
+      await page.keyboard.press('?');
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await help.waitFor();
+      const row = (label) => help.getByRole('row').filter({ hasText: label }).first().getByRole('cell').first();
+      assert.equal((await row('Next conversation').innerText()).replace(/\s+/g, ' ').trim(), 'j or ↓');
+      assert.equal((await row('New line in a message').innerText()).replace(/\s+/g, ' ').trim(), 'Shift + Enter');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: deactivating a user and signing out everywhere ask first', async () => {
+    const { ctx, page } = await as(admin);
+    try {
+      const made = await pageAPI(page, 'POST', '/api/v1/users', { login: 'tilda13', name: 'Tilda Temp', role_id: 'employee', password: 'Tintenfass-Gruen-13' });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      await page.goto(`${srv.base}/admin/users`);
+      await page.getByRole('button', { name: 'Edit tilda13' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edit tilda13' });
+      await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      await dialog.getByText('Deactivate tilda13? They are signed out at once').waitFor();
+      await dialog.getByRole('group', { name: 'Deactivate' }).getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await pageAPI(page, 'GET', `/api/v1/users/${made.json.id}`)).json?.active, true, 'Cancel changes nothing');
+      await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Yes, deactivate tilda13' }).click();
+      await page.getByText('tilda13', { exact: false }).first().waitFor();
+      await page.waitForFunction(async (id) => (await (await fetch(`/api/v1/users/${id}`)).json()).active === false, made.json.id);
+
+      await page.goto(`${srv.base}/account`);
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByText('Sign out on every device, this one included?').waitFor();
+      await page.getByRole('group', { name: 'Sign out everywhere' }).getByRole('button', { name: 'Cancel' }).click();
+      await page.reload();
+      await page.getByRole('heading', { name: 'My account' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: My account switches between light, dark and the system theme', async () => {
+    const { ctx, page } = await as(operator, { path: '/account' });
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    try {
+      await page.emulateMedia({ colorScheme: 'light' });
+      const theme = page.getByLabel('Theme');
+      await theme.waitFor();
+      const light = await bg();
+      await theme.selectOption('dark');
+      await page.waitForFunction((l) => getComputedStyle(document.body).backgroundColor !== l, light);
+      const dark = await bg();
+      await page.reload();
+      await page.getByLabel('Theme').waitFor();
+      assert.equal(await bg(), dark, 'kept after a reload');
+      // Light wins over a dark system too.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.getByLabel('Theme').selectOption('light');
+      await page.waitForFunction((l) => getComputedStyle(document.body).backgroundColor === l, light);
+      await page.getByLabel('Theme').selectOption('system');
+      await page.waitForFunction((d) => getComputedStyle(document.body).backgroundColor === d, dark);
+    } finally {
+      await ctx.close();
     }
   });
 
@@ -1262,6 +1334,48 @@ describe('a day of real use (issue 13)', () => {
       assert.equal(doc.content?.media?.filename, 'Lieferschein.pdf');
     } finally {
       await op.ctx.close();
+    }
+  });
+
+  it('issue 13: a chat with pictures opens at the newest message', async (t) => {
+    if (!needReady(t)) return;
+    const mia = { wa_id: '4917790013060', name: 'Mia Fotos' };
+    for (let i = 0; i < 12; i++) await write(mia, `Nachricht ${i + 1} vor den Bildern`);
+    for (let i = 0; i < 4; i++) {
+      const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', {
+        ...mia,
+        type: 'image',
+        media: solidPNG(240, 320, [0x20, 0x40 + i * 30, 0x80]).toString('base64'),
+        mime_type: 'image/png',
+        text: `Bild ${i + 1}`,
+      });
+      assert.equal(r.status, 200, r.text);
+    }
+    await write(mia, 'Das letzte Wort');
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, mia);
+      await rowOf(page, mia).getByText('Das letzte Wort').waitFor({ timeout: 15_000 });
+      // Every picture fetched from WhatsApp before the chat is opened.
+      await page.waitForFunction(
+        async (cid) => {
+          const r = await fetch(`/api/v1/conversations/${cid}/messages?limit=50`);
+          const items = (await r.json()).items ?? [];
+          return items.filter((m) => m.type === 'image' && m.content?.media?.id).length === 4;
+        },
+        id,
+        { polling: 250, timeout: 20_000 },
+      );
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.waitForFunction(() => {
+        const imgs = [...document.querySelectorAll('[data-type=image] img')];
+        return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth === 240);
+      });
+      const gap = await page.locator('.thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+      assert.ok(gap < 10, `the view is ${gap}px above the newest message`);
+      await page.getByTestId('message').getByText('Das letzte Wort').waitFor();
+    } finally {
+      await ctx.close();
     }
   });
 

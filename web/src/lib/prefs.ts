@@ -27,4 +27,21 @@ export const prefs = {
     return v === 'all' || v === 'none' ? v : 'mine';
   },
   setNotices: (userId: string, v: NoticeSetting) => write(`switchboard.notices.${userId}`, v),
+  /** theme is light, dark, or the system's (the default), for this browser. */
+  theme: (): Theme => {
+    const v = read('switchboard.theme');
+    return v === 'light' || v === 'dark' ? v : 'system';
+  },
+  setTheme: (v: Theme) => {
+    write('switchboard.theme', v);
+    applyTheme(v);
+  },
 };
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** applyTheme sets data-theme on <html>, which the stylesheet's theme rules follow. */
+export function applyTheme(v: Theme): void {
+  if (v === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = v;
+}

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 import { errorText, passwordReason } from '../lib/errors';
 import { askNotificationPermission, beep, notificationSupport, unlockAudio, type NotificationSupport } from '../lib/notify';
 import type { NoticeSetting } from '../lib/notices';
-import { prefs } from '../lib/prefs';
+import { prefs, type Theme } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
@@ -34,6 +34,8 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
   const [pwError, setPwError] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmAll, setConfirmAll] = useState(false);
+  const [theme, setTheme] = useState<Theme>(() => prefs.theme());
   const [sound, setSound] = useState(prefs.sound());
   const [notices, setNotices] = useState<NoticeSetting>(() => prefs.notices(me.user.id));
 
@@ -111,7 +113,24 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           )}
         </Field>
         <NotificationButton />
-        <p className="hint">{t('account.theme')}</p>
+        <Field label={t('account.themeLabel')}>
+          {(id, d) => (
+            <select
+              id={id}
+              aria-describedby={d}
+              value={theme}
+              onChange={(e) => {
+                const v = e.target.value as Theme;
+                setTheme(v);
+                prefs.setTheme(v);
+              }}
+            >
+              <option value="system">{t('account.themeSystem')}</option>
+              <option value="light">{t('account.themeLight')}</option>
+              <option value="dark">{t('account.themeDark')}</option>
+            </select>
+          )}
+        </Field>
       </section>
 
       <section className="card" aria-labelledby="pw-h">
@@ -146,10 +165,22 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           <button type="button" className="btn" onClick={() => void api.logout().catch(() => {}).finally(onLoggedOut)}>
             <Icon name="logout" size={18} /> {t('nav.logout')}
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => void logoutAll()}>
+          {/* Signing out everywhere ends this session too: ask first. */}
+          <button type="button" className="btn btn-danger" onClick={() => setConfirmAll(true)} disabled={confirmAll}>
             {t('account.logoutAll')}
           </button>
         </div>
+        {confirmAll && (
+          <div className="confirm-row" role="group" aria-label={t('account.logoutAll')}>
+            <p>{t('account.logoutAllConfirm')}</p>
+            <button type="button" className="btn btn-danger" onClick={() => void logoutAll()}>
+              {t('account.logoutAllYes')}
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirmAll(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        )}
       </section>
     </div>
   );

@@ -55,6 +55,24 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     prevHeight.current = el.scrollHeight;
   }, [firstId, lastId, shown.length]);
 
+  const ready = !!conv && !gone;
+  // Pictures and videos get their height when they load, after the scroll
+  // to the bottom: stay at the newest message while they do.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onLoad = () => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+      prevHeight.current = el.scrollHeight;
+    };
+    el.addEventListener('load', onLoad, true);
+    el.addEventListener('loadedmetadata', onLoad, true);
+    return () => {
+      el.removeEventListener('load', onLoad, true);
+      el.removeEventListener('loadedmetadata', onLoad, true);
+    };
+  }, [ready]);
+
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;

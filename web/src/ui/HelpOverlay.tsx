@@ -1,17 +1,19 @@
 import { useI18n, type Key } from '../i18n';
 import { Dialog } from './common';
 
-const shortcuts: [string[], Key][] = [
-  [['j', '↓'], 'help.next'],
-  [['k', '↑'], 'help.prev'],
-  [['Enter'], 'help.open'],
-  [['a'], 'help.assign'],
-  [['/'], 'help.search'],
-  [['r'], 'help.reply'],
-  [['Esc'], 'help.escape'],
-  [['?'], 'help.help'],
-  [['Enter'], 'help.send'],
-  [['Shift', 'Enter'], 'help.newline'],
+// Each shortcut is a list of alternatives; each alternative is a list of
+// keys pressed together. "j or ↓" must not read as the chord "j + ↓".
+const shortcuts: [string[][], Key][] = [
+  [[['j'], ['↓']], 'help.next'],
+  [[['k'], ['↑']], 'help.prev'],
+  [[['Enter']], 'help.open'],
+  [[['a']], 'help.assign'],
+  [[['/']], 'help.search'],
+  [[['r']], 'help.reply'],
+  [[['Esc']], 'help.escape'],
+  [[['?']], 'help.help'],
+  [[['Enter']], 'help.send'],
+  [[['Shift', 'Enter']], 'help.newline'],
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
@@ -23,10 +25,15 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           {shortcuts.map(([keys, label], i) => (
             <tr key={i}>
               <td>
-                {keys.map((k, j) => (
-                  <span key={k}>
-                    {j > 0 && ' + '}
-                    <kbd>{k}</kbd>
+                {keys.map((chord, a) => (
+                  <span key={chord.join('+')}>
+                    {a > 0 && ` ${t('help.or')} `}
+                    {chord.map((k, j) => (
+                      <span key={k}>
+                        {j > 0 && ' + '}
+                        <kbd>{k}</kbd>
+                      </span>
+                    ))}
                   </span>
                 ))}
               </td>

@@ -160,6 +160,7 @@ function UserDialog({
   const [error, setError] = useState('');
   const [pwError, setPwError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   const self = user?.id === me.user.id;
 
   const run = async (f: () => Promise<void>) => {
@@ -273,8 +274,19 @@ function UserDialog({
             </button>
           </div>
           <h3>{t('users.status')}</h3>
-          {user.active ? (
-            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setActive(false)}>
+          {user.active && confirmDeactivate ? (
+            <div className="confirm-row" role="group" aria-label={t('users.deactivate')}>
+              <p>{t('users.deactivateConfirm', { login: user.login })}</p>
+              <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setActive(false)}>
+                {t('users.deactivateYes', { login: user.login })}
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirmDeactivate(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
+          ) : user.active ? (
+            // Deactivating ends the user's sessions at once: ask first.
+            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setConfirmDeactivate(true)}>
               {t('users.deactivate')}
             </button>
           ) : (
