@@ -23,6 +23,7 @@ type Store interface {
 	ContactStore
 	RetentionStore
 	KeyStore
+	ReportStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

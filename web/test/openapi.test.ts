@@ -106,6 +106,7 @@ describe('API types match openapi.json', () => {
     const perms: Role['permissions'] = [
       'conversations.read_all', 'conversations.assign', 'conversations.reply', 'conversations.close', 'users.read',
       'users.manage', 'roles.manage', 'audit.read', 'channels.manage', 'privacy.manage',
+      'reports.read',
     ];
     expect([...perms].sort()).toEqual([...(s.Permission?.enum ?? [])].sort());
   });

@@ -12,7 +12,8 @@ export type Permission =
   | 'roles.manage'
   | 'audit.read'
   | 'channels.manage'
-  | 'privacy.manage';
+  | 'privacy.manage'
+  | 'reports.read';
 
 export interface User {
   id: string;

@@ -323,6 +323,7 @@ export const de: Dict = {
   'perm.audit.read': 'Protokoll lesen und prüfen',
   'perm.channels.manage': 'WhatsApp-Nummern verwalten',
   'perm.privacy.manage': 'Kundendaten exportieren und löschen (DSGVO)',
+  'perm.reports.read': 'Berichte lesen (für die Kanäle der Rolle)',
 
   'channels.title': 'Kanäle',
   'channels.intro': 'Jeder Kanal ist eine WhatsApp-Business-Telefonnummer.',

@@ -323,6 +323,7 @@ export const ru: Dict = {
   'perm.audit.read': 'Читать и проверять журнал аудита',
   'perm.channels.manage': 'Управлять номерами WhatsApp',
   'perm.privacy.manage': 'Экспортировать и удалять данные клиентов (GDPR)',
+  'perm.reports.read': 'Читать отчёты (по каналам роли)',
 
   'channels.title': 'Каналы',
   'channels.intro': 'Каждый канал — это один бизнес-номер WhatsApp.',

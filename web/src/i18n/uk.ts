@@ -323,6 +323,7 @@ export const uk: Dict = {
   'perm.audit.read': 'Читати й перевіряти журнал аудиту',
   'perm.channels.manage': 'Керувати номерами WhatsApp',
   'perm.privacy.manage': 'Експортувати й видаляти дані клієнтів (GDPR)',
+  'perm.reports.read': 'Читати звіти (за каналами ролі)',
 
   'channels.title': 'Канали',
   'channels.intro': 'Кожен канал — це один бізнес-номер WhatsApp.',
