@@ -12,6 +12,7 @@ export const de: Dict = {
   'nav.roles': 'Rollen',
   'nav.channels': 'Kanäle',
   'nav.audit': 'Protokoll',
+  'nav.reports': 'Berichte',
   'nav.account': 'Mein Konto',
   'nav.help': 'Tastenkürzel',
   'nav.logout': 'Abmelden',

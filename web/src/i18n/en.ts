@@ -13,6 +13,7 @@ export const en = {
   'nav.roles': 'Roles',
   'nav.channels': 'Channels',
   'nav.audit': 'Audit log',
+  'nav.reports': 'Reports',
   'nav.account': 'My account',
   'nav.help': 'Keyboard shortcuts',
   'nav.logout': 'Sign out',

@@ -12,6 +12,7 @@ export const ru: Dict = {
   'nav.roles': 'Роли',
   'nav.channels': 'Каналы',
   'nav.audit': 'Журнал аудита',
+  'nav.reports': 'Отчёты',
   'nav.account': 'Мой аккаунт',
   'nav.help': 'Горячие клавиши',
   'nav.logout': 'Выйти',

@@ -12,6 +12,7 @@ export const uk: Dict = {
   'nav.roles': 'Ролі',
   'nav.channels': 'Канали',
   'nav.audit': 'Журнал аудиту',
+  'nav.reports': 'Звіти',
   'nav.account': 'Мій обліковий запис',
   'nav.help': 'Гарячі клавіші',
   'nav.logout': 'Вийти',
