@@ -24,6 +24,7 @@ type Store interface {
 	ContactStore
 	RetentionStore
 	KeyStore
+	ReportStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -28,7 +28,7 @@ func Permissions() []Permission {
 	return []Permission{
 		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
-		PermAuditRead, PermChannelsManage, PermPrivacyManage,
+		PermAuditRead, PermChannelsManage, PermPrivacyManage, PermReportsRead,
 	}
 }
 
@@ -51,8 +51,8 @@ func BuiltinRoles() []*Role {
 			Description: "Everything, including users, roles, channels and the audit log."},
 		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
-			PermConversationsClose, PermUsersRead,
-		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens."},
+			PermConversationsClose, PermUsersRead, PermReportsRead,
+		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; reads the reports."},
 		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReply,
 		}, Description: "Sees only the conversations assigned to them and replies."},

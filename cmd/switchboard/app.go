@@ -156,6 +156,9 @@ func (a *App) Open(ctx context.Context) error {
 	a.Service.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
+	if a.Service.ReportZone, err = time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
 	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
 	keys, ok := store.(interface{ Keys() *seal.Keyring })
 	if !ok {

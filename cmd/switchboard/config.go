@@ -60,6 +60,10 @@ type Config struct {
 	// RetentionInterval is how often the retention job runs (docs/gdpr.md);
 	// the periods themselves are set per channel.
 	RetentionInterval time.Duration
+
+	// TimeZone is the installation's IANA time zone: reports count days in
+	// it unless a request asks for another (docs/reports.md).
+	TimeZone string
 }
 
 // EmulatorOn reports whether the built-in Cloud API emulator runs.
@@ -127,6 +131,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)", groupBackupPlace},
 		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)", groupBackupPlace},
 		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)", groupServer},
+		{"timezone", "SWITCHBOARD_TIMEZONE", "Europe/Berlin", "the installation's IANA time zone; reports count days in it unless a request asks for another", groupServer},
 	}
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
@@ -141,7 +146,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"backup-to": &c.BackupTo, "backup-interval": &c.BackupInterval, "backup-keep": &c.BackupKeep,
 		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,
 		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
-		"retention-interval": &c.RetentionInterval,
+		"retention-interval": &c.RetentionInterval, "timezone": &c.TimeZone,
 	}
 	return s, dst
 }
@@ -256,6 +261,9 @@ func (c *Config) finish() error {
 	}
 	if c.RetentionInterval < time.Second {
 		return fmt.Errorf("retention interval %v must be at least 1s", c.RetentionInterval)
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || c.TimeZone == "Local" {
+		return fmt.Errorf("time zone %q must be an IANA time zone such as Europe/Berlin", c.TimeZone)
 	}
 	if c.BackupKeep < 1 {
 		return fmt.Errorf("backup keep %d must be at least 1", c.BackupKeep)

@@ -121,6 +121,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/audit", auth(s.listAudit)},
 		{"POST", "/api/v1/audit/verify", auth(s.verifyAudit)},
 		{"GET", "/api/v1/backups/status", auth(s.backupStatus)},
+		{"GET", "/api/v1/reports/conversations", auth(s.reportConversations)},
+		{"GET", "/api/v1/reports/agents", auth(s.reportAgents)},
+		{"GET", "/api/v1/reports/messages", auth(s.reportMessages)},
 		{"GET", "/api/v1/events", s.events()},
 	}
 }

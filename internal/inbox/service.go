@@ -52,6 +52,9 @@ type Service struct {
 	// Blobs and Keys store media files encrypted under contact keys.
 	Blobs switchboard.BlobStore
 	Keys  Keyring
+	// ReportZone is the installation's time zone for reports; nil means
+	// DefaultReportZone.
+	ReportZone *time.Location
 
 	channels channelCache
 	senders  nameCache

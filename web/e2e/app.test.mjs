@@ -1534,3 +1534,65 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------
+
+describe('reports', () => {
+  it('opens the reports, changes the range and downloads a CSV; employees get no Reports link', async () => {
+    const emp = await contextAs(employee);
+    await emp.page.goto(`${srv.base}/`);
+    await emp.page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    assert.equal(await emp.page.getByRole('link', { name: 'Reports' }).count(), 0, 'no Reports link without reports.read');
+    await emp.ctx.close();
+
+    for (const colorScheme of ['light', 'dark']) {
+      const { ctx, page } = await contextAs(admin, { colorScheme });
+      await page.goto(`${srv.base}/`);
+      await page.getByRole('link', { name: 'Reports' }).click();
+      await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+      // The default range is the last 30 days, one row per day.
+      const rows = page.getByTestId('table-conversations').locator('tbody tr');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-conversations"] tbody tr').length === 30);
+      await page.getByTestId('chart-conversations').locator('svg').waitFor();
+      await page.getByText(/First response: from the customer's first message/).waitFor();
+      if (colorScheme === 'light') {
+        // A range of three days, by week: one or two weekly rows.
+        const d = (n) => {
+          const t = new Date();
+          t.setDate(t.getDate() - n);
+          return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
+        };
+        await page.getByLabel('From').fill(d(2));
+        await page.getByLabel('To').fill(d(0));
+        await page.getByRole('button', { name: 'Show' }).click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-conversations"] tbody tr').length === 3);
+        assert.equal(await rows.count(), 3);
+        await page.getByLabel('Per').selectOption('week');
+        await page.getByRole('button', { name: 'Show' }).click();
+        await page.waitForFunction(() => {
+          const n = document.querySelectorAll('[data-testid="table-conversations"] tbody tr').length;
+          return n >= 1 && n <= 2;
+        });
+        await page.getByRole('button', { name: 'Last 7 days' }).click();
+        await page.getByLabel('Per').selectOption('day');
+        await page.getByRole('button', { name: 'Show' }).click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-conversations"] tbody tr').length === 7);
+
+        const [download] = await Promise.all([
+          page.waitForEvent('download', { timeout: 30_000 }),
+          page.getByTestId('csv-conversations').click(),
+        ]);
+        assert.match(download.suggestedFilename(), /^switchboard-conversations-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+        const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+        assert.match(csv[0], /^period,opened,resolved,reopened,unanswered,/);
+        assert.equal(csv.length, 8, 'a header and 7 days');
+        await page.getByText(`Saved ${download.suggestedFilename()}.`).waitFor();
+        const audit = await pageAPI(page, 'GET', '/api/v1/audit?action=report.export');
+        assert.equal(audit.json?.items?.[0]?.object_id, 'conversations', 'the export is audited');
+      }
+      await shot(page, `reports-desktop-${colorScheme}`);
+      assertNoProblems(ctx, `reports ${colorScheme}`);
+      await ctx.close();
+    }
+  });
+});

@@ -5,10 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type {
+  AgentRow,
   AuditEntry,
   Channel,
   ChannelHealth,
   Contact,
+  ConversationPeriod,
   Conversation,
   InboxEvent,
   Message,
@@ -44,6 +46,13 @@ const ours: Record<string, readonly string[]> = {
     'detail', 'prev_hash', 'hash',
   ]),
   Event: keys<InboxEvent>()(['id', 'type', 'at', 'conversation_id', 'data']),
+  ConversationPeriod: keys<ConversationPeriod>()([
+    'period', 'opened', 'resolved', 'reopened', 'unanswered', 'first_response', 'resolution',
+  ]),
+  AgentRow: keys<AgentRow>()([
+    'user_id', 'name', 'active', 'assigned', 'replied', 'resolved', 'messages_sent', 'sessions_started',
+    'first_response', 'last_seen_at',
+  ]),
 };
 
 interface Schema {
@@ -106,6 +115,7 @@ describe('API types match openapi.json', () => {
     const perms: Role['permissions'] = [
       'conversations.read_all', 'conversations.assign', 'conversations.reply', 'conversations.close', 'users.read',
       'users.manage', 'roles.manage', 'audit.read', 'channels.manage', 'privacy.manage',
+      'reports.read',
     ];
     expect([...perms].sort()).toEqual([...(s.Permission?.enum ?? [])].sort());
   });

@@ -1,6 +1,7 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
 import type { MediaLimit } from '../lib/files';
 import type {
+  AgentsReport,
   AuditEntry,
   AuditVerifyResult,
   Channel,
@@ -8,9 +9,12 @@ import type {
   ContactErasure,
   Conversation,
   ConversationPage,
+  ConversationsReport,
   Me,
   Message,
+  MessagesReport,
   Page,
+  ReportInterval,
   Permission,
   Role,
   Template,
@@ -122,4 +126,23 @@ export const api = {
   updateChannel: (id: string, c: ChannelInput) => request<Channel>('PATCH', `${v1}/channels/${enc(id)}`, c),
   syncTemplates: (id: string) => request<Page<Template>>('POST', `${v1}/channels/${enc(id)}/templates/sync`),
   templates: (channelId: string) => request<Page<Template>>('GET', `${v1}/templates${query({ channel: channelId })}`),
+
+  reportConversations: (p: ReportQuery, signal?: AbortSignal) =>
+    request<ConversationsReport>('GET', `${v1}/reports/conversations${query({ ...p })}`, undefined, signal ? { signal } : {}),
+  reportAgents: (p: ReportQuery, signal?: AbortSignal) =>
+    request<AgentsReport>('GET', `${v1}/reports/agents${query({ ...p })}`, undefined, signal ? { signal } : {}),
+  reportMessages: (p: ReportQuery, signal?: AbortSignal) =>
+    request<MessagesReport>('GET', `${v1}/reports/messages${query({ ...p })}`, undefined, signal ? { signal } : {}),
+  /** reportCSV downloads a report's table as CSV (audited as report.export). */
+  reportCSV: (report: 'conversations' | 'agents' | 'messages', p: ReportQuery) =>
+    download(`${v1}/reports/${report}${query({ ...p, format: 'csv' })}`),
 };
+
+/** ReportQuery selects a report: local dates from and to (both included), the period width and the time zone. */
+export interface ReportQuery {
+  from: string;
+  to: string;
+  interval?: ReportInterval;
+  tz?: string;
+  channel?: string;
+}

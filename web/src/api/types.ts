@@ -12,7 +12,8 @@ export type Permission =
   | 'roles.manage'
   | 'audit.read'
   | 'channels.manage'
-  | 'privacy.manage';
+  | 'privacy.manage'
+  | 'reports.read';
 
 export interface User {
   id: string;
@@ -346,4 +347,76 @@ export interface ContactErasure {
   conversations: number;
   messages: number;
   media_files: number;
+}
+
+/** ReportDurations: how many, median and 90th percentile in whole seconds (nearest rank; null when none). */
+export interface ReportDurations {
+  count: number;
+  median_seconds: number | null;
+  p90_seconds: number | null;
+}
+
+export interface ConversationPeriod {
+  period: string;
+  opened: number;
+  resolved: number;
+  reopened: number;
+  unanswered: number;
+  first_response: ReportDurations;
+  resolution: ReportDurations;
+}
+
+export interface ChannelTotals extends ConversationPeriod {
+  channel_id: string;
+}
+
+export type ReportInterval = 'day' | 'week' | 'month';
+
+export interface ConversationsReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  periods: ConversationPeriod[];
+  channels: ChannelTotals[];
+  total: ConversationPeriod;
+}
+
+export interface AgentRow {
+  user_id: string;
+  name: string;
+  active: boolean;
+  assigned: number;
+  replied: number;
+  resolved: number;
+  messages_sent: number;
+  sessions_started: number;
+  first_response: ReportDurations;
+  last_seen_at: string | null;
+}
+
+export interface AgentsReport {
+  from: string;
+  to: string;
+  tz: string;
+  agents: AgentRow[];
+}
+
+export interface MessagePeriod {
+  period: string;
+  in: number;
+  out: number;
+  failed: number;
+  in_by_type: Record<string, number>;
+  out_by_type: Record<string, number>;
+}
+
+export interface MessagesReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  periods: MessagePeriod[];
+  errors: { code: number; count: number }[];
+  total: MessagePeriod;
 }

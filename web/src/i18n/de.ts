@@ -12,6 +12,7 @@ export const de: Dict = {
   'nav.roles': 'Rollen',
   'nav.channels': 'Kanäle',
   'nav.audit': 'Protokoll',
+  'nav.reports': 'Berichte',
   'nav.account': 'Mein Konto',
   'nav.help': 'Tastenkürzel',
   'nav.logout': 'Abmelden',
@@ -338,6 +339,7 @@ export const de: Dict = {
   'perm.audit.read': 'Protokoll lesen und prüfen',
   'perm.channels.manage': 'WhatsApp-Nummern verwalten',
   'perm.privacy.manage': 'Kundendaten exportieren und löschen (DSGVO)',
+  'perm.reports.read': 'Berichte lesen (für die Kanäle der Rolle)',
 
   'channels.title': 'Kanäle',
   'channels.intro': 'Jeder Kanal ist eine WhatsApp-Business-Telefonnummer.',

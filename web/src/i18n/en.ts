@@ -13,6 +13,7 @@ export const en = {
   'nav.roles': 'Roles',
   'nav.channels': 'Channels',
   'nav.audit': 'Audit log',
+  'nav.reports': 'Reports',
   'nav.account': 'My account',
   'nav.help': 'Keyboard shortcuts',
   'nav.logout': 'Sign out',
@@ -339,6 +340,7 @@ export const en = {
   'perm.audit.read': 'Read and verify the audit log',
   'perm.channels.manage': 'Manage WhatsApp numbers',
   'perm.privacy.manage': 'Export and erase customer data (GDPR)',
+  'perm.reports.read': "Read the reports (for the role's channels)",
 
   'channels.title': 'Channels',
   'channels.intro': 'Each channel is one WhatsApp business phone number.',

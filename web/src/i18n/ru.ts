@@ -12,6 +12,7 @@ export const ru: Dict = {
   'nav.roles': 'Роли',
   'nav.channels': 'Каналы',
   'nav.audit': 'Журнал аудита',
+  'nav.reports': 'Отчёты',
   'nav.account': 'Мой аккаунт',
   'nav.help': 'Горячие клавиши',
   'nav.logout': 'Выйти',
@@ -338,6 +339,7 @@ export const ru: Dict = {
   'perm.audit.read': 'Читать и проверять журнал аудита',
   'perm.channels.manage': 'Управлять номерами WhatsApp',
   'perm.privacy.manage': 'Экспортировать и удалять данные клиентов (GDPR)',
+  'perm.reports.read': 'Читать отчёты (по каналам роли)',
 
   'channels.title': 'Каналы',
   'channels.intro': 'Каждый канал — это один бизнес-номер WhatsApp.',

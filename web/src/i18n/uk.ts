@@ -12,6 +12,7 @@ export const uk: Dict = {
   'nav.roles': 'Ролі',
   'nav.channels': 'Канали',
   'nav.audit': 'Журнал аудиту',
+  'nav.reports': 'Звіти',
   'nav.account': 'Мій обліковий запис',
   'nav.help': 'Гарячі клавіші',
   'nav.logout': 'Вийти',
@@ -338,6 +339,7 @@ export const uk: Dict = {
   'perm.audit.read': 'Читати й перевіряти журнал аудиту',
   'perm.channels.manage': 'Керувати номерами WhatsApp',
   'perm.privacy.manage': 'Експортувати й видаляти дані клієнтів (GDPR)',
+  'perm.reports.read': 'Читати звіти (за каналами ролі)',
 
   'channels.title': 'Канали',
   'channels.intro': 'Кожен канал — це один бізнес-номер WhatsApp.',

@@ -12,6 +12,7 @@ import { onLinkClick, type Route } from './router';
 import { NoticeSlot } from './Toasts';
 
 const Admin = lazy(() => import('./admin/Admin'));
+const Reports = lazy(() => import('./reports/Reports'));
 
 interface NavItem {
   to: string;
@@ -23,6 +24,7 @@ interface NavItem {
 
 const nav: NavItem[] = [
   { to: '/', label: 'nav.inbox', icon: 'inbox', route: 'inbox' },
+  { to: '/reports', label: 'nav.reports', icon: 'chart', route: 'reports', perm: 'reports.read' },
   { to: '/admin/users', label: 'nav.users', icon: 'users', route: 'users', perm: 'users.manage' },
   { to: '/admin/roles', label: 'nav.roles', icon: 'shield', route: 'roles', perm: 'roles.manage' },
   { to: '/admin/channels', label: 'nav.channels', icon: 'phone', route: 'channels', perm: 'channels.manage' },
@@ -49,6 +51,19 @@ function ConnectionBanner() {
   return (
     <div className="banner banner-warn" role="status" data-testid="offline-banner">
       {t('banner.offline')}
+    </div>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="empty-state page-pad" data-testid="not-found">
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.body')}</p>
+      <a className="btn" href="/" onClick={(e) => onLinkClick(e, '/')}>
+        {t('conv.toInbox')}
+      </a>
     </div>
   );
 }
@@ -92,6 +107,17 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
     case 'account':
       content = <Account me={me} onLoggedOut={onLoggedOut} />;
       break;
+    case 'reports':
+      if (!can('reports.read')) {
+        content = <NotFound />;
+        break;
+      }
+      content = (
+        <Suspense fallback={<p className="page-pad">{t('common.loading')}</p>}>
+          <Reports />
+        </Suspense>
+      );
+      break;
     case 'users':
     case 'roles':
     case 'channels':
@@ -103,15 +129,7 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
       );
       break;
     default:
-      content = (
-        <div className="empty-state page-pad" data-testid="not-found">
-          <h1>{t('notFound.title')}</h1>
-          <p>{t('notFound.body')}</p>
-          <a className="btn" href="/" onClick={(e) => onLinkClick(e, '/')}>
-            {t('conv.toInbox')}
-          </a>
-        </div>
-      );
+      content = <NotFound />;
   }
 
   return (

@@ -1,0 +1,172 @@
+package inbox
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/reports"
+)
+
+// DefaultReportZone is the installation's time zone for reports when
+// Service.ReportZone is not set.
+const DefaultReportZone = "Europe/Berlin"
+
+// ReportQuery is what a report request asks for: local dates From to To
+// (both included, YYYY-MM-DD), the period width, the time zone (empty: the
+// installation's) and optionally one channel.
+type ReportQuery struct {
+	From, To, Interval, TZ, Channel string
+}
+
+// reportScope checks q and the actor's right to the reports: it returns the
+// range and the channels the actor may see (nil: all). A channel outside the
+// role's channels is ENotFound, like a missing one.
+func (s *Service) reportScope(a *switchboard.Actor, q ReportQuery) (reports.Range, []string, error) {
+	zone := s.ReportZone
+	if zone == nil {
+		zone, _ = time.LoadLocation(DefaultReportZone)
+	}
+	r, err := reports.ParseRange(q.From, q.To, q.Interval, q.TZ, s.now(), zone)
+	if err != nil {
+		return r, nil, err
+	}
+	var channels []string
+	if len(a.Role.ChannelIDs) > 0 {
+		channels = slices.Clone(a.Role.ChannelIDs)
+	}
+	if q.Channel != "" {
+		if !switchboard.ValidID(q.Channel) || !a.Role.AllowsChannel(q.Channel) {
+			return r, nil, switchboard.NotFound("Channel")
+		}
+		channels = []string{q.Channel}
+	}
+	return r, channels, nil
+}
+
+// mayReadReports fails with EForbidden unless the actor has reports.read.
+func (s *Service) mayReadReports(ctx context.Context, a *switchboard.Actor, report string) error {
+	if a.Can(switchboard.PermReportsRead) {
+		return nil
+	}
+	s.audit(ctx, a, "report.read", "report", report, switchboard.OutcomeDenied, nil)
+	return forbidden()
+}
+
+// ConversationsReport counts conversations opened, resolved and reopened
+// per period with first-response and resolution times; it needs
+// reports.read and covers the role's channels.
+func (s *Service) ConversationsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.ConversationsReport, error) {
+	if err := s.mayReadReports(ctx, a, "conversations"); err != nil {
+		return nil, err
+	}
+	r, channels, err := s.reportScope(a, q)
+	if err != nil {
+		return nil, err
+	}
+	convs, err := s.Store.ReportConversations(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	changes, err := s.Store.ReportStatusChanges(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	return reports.Conversations(r, convs, changes), nil
+}
+
+// MessagesReport counts messages per period by direction and type and
+// failures by WhatsApp error code; it needs reports.read.
+func (s *Service) MessagesReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.MessagesReport, error) {
+	if err := s.mayReadReports(ctx, a, "messages"); err != nil {
+		return nil, err
+	}
+	r, channels, err := s.reportScope(a, q)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.Store.ReportMessages(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	return reports.Messages(r, counts), nil
+}
+
+// AgentsReport returns per-employee statistics. With reports.read it lists
+// every user whose role may work on one of the actor's channels (a
+// deactivated user too); without it, only the actor's own row. The
+// conversation figures are limited to the actor's channels either way.
+func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.AgentsReport, error) {
+	r, channels, err := s.reportScope(a, q)
+	if err != nil {
+		return nil, err
+	}
+	users := []*switchboard.User{a.User}
+	if a.Can(switchboard.PermReportsRead) {
+		if users, err = s.reportUsers(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	facts, err := s.Store.ReportAgents(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	convs, err := s.Store.ReportConversations(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	return reports.Agents(r, users, facts, convs), nil
+}
+
+// reportUsers lists the users a channel-scoped actor's report covers: those
+// whose role allows one of the actor's channels (every user when the
+// actor's role has no channel limit).
+func (s *Service) reportUsers(ctx context.Context, a *switchboard.Actor) ([]*switchboard.User, error) {
+	roles, err := s.Store.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*switchboard.Role{}
+	for _, r := range roles {
+		byID[r.ID] = r
+	}
+	overlaps := func(r *switchboard.Role) bool {
+		if len(a.Role.ChannelIDs) == 0 {
+			return true
+		}
+		if r == nil {
+			return false
+		}
+		if len(r.ChannelIDs) == 0 {
+			return true
+		}
+		return slices.ContainsFunc(r.ChannelIDs, a.Role.AllowsChannel)
+	}
+	var out []*switchboard.User
+	cursor := ""
+	for {
+		page, next, err := s.Store.Users(ctx, switchboard.UserFilter{Limit: 200, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range page {
+			if overlaps(byID[u.RoleID]) {
+				out = append(out, u)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// ReportExported records a report's CSV export in the audit log: which
+// report, the range as computed (local dates and zone) and the channel asked
+// for.
+func (s *Service) ReportExported(ctx context.Context, a *switchboard.Actor, report, from, to, tz, channel string) {
+	s.audit(ctx, a, "report.export", "report", report, switchboard.OutcomeSuccess, map[string]string{
+		"from": from, "to": to, "tz": tz, "channel": channel,
+	})
+}

@@ -1,0 +1,242 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// reportChannels returns the SQL condition that limits column to s's
+// channels as parameter n, its argument, and false when s allows no
+// channel at all.
+func reportChannels(column string, n int, s switchboard.ReportScope) (string, []any, bool) {
+	if s.ChannelIDs == nil {
+		return "true", nil, true
+	}
+	if len(s.ChannelIDs) == 0 {
+		return "", nil, false
+	}
+	return fmt.Sprintf("%s = ANY($%d)", column, n), []any{s.ChannelIDs}, true
+}
+
+// reportResponse is the SQL form of switchboard.IsReportResponse for m.
+const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed'`
+
+func timeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return utc(*t)
+}
+
+// ReportConversations returns the conversations created within s with their
+// first customer message and first response.
+func (db *DB) ReportConversations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportConversation, error) {
+	out := []switchboard.ReportConversation{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	q := `SELECT x.id, x.channel_id, x.created_at, x.first_in, r.ts, r.sender_id
+		FROM (SELECT c.id, c.channel_id, c.created_at,
+			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS first_in
+			FROM conversations c WHERE c.created_at >= $1 AND c.created_at < $2 AND ` + chans + `) x
+		LEFT JOIN LATERAL (SELECT m.ts, m.sender_id FROM messages m
+			WHERE m.conversation_id = x.id AND ` + reportResponse + ` AND m.ts >= x.first_in
+			ORDER BY m.ts, m.id LIMIT 1) r ON true
+		ORDER BY x.created_at, x.id`
+	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+		var c switchboard.ReportConversation
+		var opened time.Time
+		var firstIn, firstOut *time.Time
+		var sender *string
+		if err := rows.Scan(&c.ID, &c.ChannelID, &opened, &firstIn, &firstOut, &sender); err != nil {
+			return err
+		}
+		c.OpenedAt, c.FirstInboundAt, c.FirstResponseAt = utc(opened), timeOrZero(firstIn), timeOrZero(firstOut)
+		if sender != nil {
+			c.FirstResponderID = *sender
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReportStatusChanges returns the closes and reopens of the conversations
+// with any within s (see switchboard.ReportStore).
+func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportStatusChange, error) {
+	out := []switchboard.ReportStatusChange{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	// The same query as internal/sqlite's ReportStatusChanges.
+	q := `WITH changes AS (
+			SELECT a.object_id AS conv, a.at, a.detail::jsonb ->> 'status' AS status, a.actor_id
+			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
+				AND a.object_type = 'conversation' AND a.at < $1),
+		reopens AS (
+			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
+				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < $1) AS at
+			FROM changes ch WHERE ch.status = 'closed'),
+		convs AS (
+			SELECT conv FROM changes WHERE at >= $2
+			UNION SELECT conv FROM reopens WHERE at >= $2),
+		merged AS (
+			SELECT conv, at, status, actor_id, false AS by_customer FROM changes
+			UNION ALL SELECT conv, at, 'open', '', true FROM reopens WHERE at IS NOT NULL)
+		SELECT x.conv, c.channel_id, c.created_at, x.at, x.status, x.actor_id, x.by_customer
+		FROM merged x JOIN conversations c ON c.id = x.conv
+		WHERE x.conv IN (SELECT conv FROM convs) AND x.status IN ('open', 'closed') AND ` + chans + `
+		ORDER BY x.conv, x.at, x.by_customer`
+	err := db.reportRows(ctx, q, append([]any{utc(s.To), utc(s.From)}, chanArgs...), func(rows pgx.Rows) error {
+		var c switchboard.ReportStatusChange
+		var opened, at time.Time
+		if err := rows.Scan(&c.ConversationID, &c.ChannelID, &opened, &at, &c.Status, &c.ActorID, &c.ByCustomer); err != nil {
+			return err
+		}
+		c.OpenedAt, c.At = utc(opened), utc(at)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReportAgents returns every user's figures within s.
+func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
+	byUser := map[string]*switchboard.ReportAgentFacts{}
+	get := func(id string) *switchboard.ReportAgentFacts {
+		f := byUser[id]
+		if f == nil {
+			f = &switchboard.ReportAgentFacts{UserID: id}
+			byUser[id] = f
+		}
+		return f
+	}
+	from, to := utc(s.From), utc(s.To)
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	type query struct {
+		sql  string
+		args []any
+		set  func(f *switchboard.ReportAgentFacts, n, m int)
+	}
+	qs := []query{
+		{`SELECT actor_id, COUNT(*), 0 FROM audit_log WHERE action = 'session.login' AND outcome = 'success'
+			AND actor_id <> '' AND at >= $1 AND at < $2 GROUP BY actor_id`, []any{from, to},
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.SessionsStarted = n }},
+	}
+	if ok {
+		args := append([]any{from, to}, chanArgs...)
+		qs = append(qs,
+			query{`SELECT a.detail::jsonb ->> 'user_id', COUNT(DISTINCT a.object_id), 0 FROM audit_log a
+				JOIN conversations c ON c.id = a.object_id
+				WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+				AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 1`, args,
+				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
+			query{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
+				WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+				AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
+				AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY a.actor_id`, args,
+				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
+			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
+				JOIN conversations c ON c.id = m.conversation_id
+				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= $1 AND m.ts < $2 AND ` + chans + `
+				GROUP BY m.sender_id`, args,
+				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
+		)
+	}
+	for _, q := range qs {
+		if err := db.reportRows(ctx, q.sql, q.args, func(rows pgx.Rows) error {
+			var id *string
+			var n, m int64
+			if err := rows.Scan(&id, &n, &m); err != nil {
+				return err
+			}
+			if id != nil && *id != "" {
+				q.set(get(*id), int(n), int(m))
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	lastSeen := `SELECT user_id, MAX(last_seen_at) FROM sessions GROUP BY user_id
+		UNION ALL SELECT actor_id, MAX(at) FROM audit_log WHERE actor_id <> '' GROUP BY actor_id`
+	if err := db.reportRows(ctx, lastSeen, nil, func(rows pgx.Rows) error {
+		var id string
+		var at *time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if t := timeOrZero(at); t.After(get(id).LastSeenAt) {
+			get(id).LastSeenAt = t
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]switchboard.ReportAgentFacts, 0, len(byUser))
+	for _, f := range byUser {
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// ReportMessages counts the messages within s per 15-minute slot.
+func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportMessageCount, error) {
+	out := []switchboard.ReportMessageCount{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	slot := int(switchboard.ReportSlot.Seconds())
+	q := fmt.Sprintf(`SELECT to_timestamp(floor(extract(epoch FROM m.ts) / %[1]d) * %[1]d), m.direction, m.type,
+		m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.ts >= $1 AND m.ts < $2 AND `+chans+`
+		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+		var c switchboard.ReportMessageCount
+		var at time.Time
+		var code int32
+		var n int64
+		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &code, &n); err != nil {
+			return err
+		}
+		c.Slot, c.ErrorCode, c.Count = utc(at), int(code), int(n)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) reportRows(ctx context.Context, q string, args []any, fn func(pgx.Rows) error) error {
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("report query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("report row: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report query: %w", err)
+	}
+	return nil
+}

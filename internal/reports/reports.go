@@ -1,0 +1,191 @@
+// Package reports computes Switchboard's reports from the facts the stores
+// keep (conversations, messages, the audit log, sessions). The rules live
+// here once; the stores only read facts ([switchboard.ReportStore]). The
+// definitions are documented in docs/reports.md.
+package reports
+
+import (
+	"slices"
+	"strconv"
+	"time"
+	_ "time/tzdata" // ?tz= must work on hosts without a zoneinfo database
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// Interval is the width of a report's periods.
+type Interval string
+
+// The intervals.
+const (
+	Day   Interval = "day"
+	Week  Interval = "week" // ISO weeks, starting on Monday
+	Month Interval = "month"
+)
+
+// MaxDays is the longest range a report covers.
+const MaxDays = 400
+
+// DefaultDays is the range of a report without from and to: the last 30
+// days, today included.
+const DefaultDays = 30
+
+const dateLayout = "2006-01-02"
+
+// Range is a report's time range: whole local days From to To (both
+// included) in Location, as the half-open UTC interval [Start, End).
+type Range struct {
+	FromDate, ToDate string
+	Interval         Interval
+	Location         *time.Location
+	Start, End       time.Time
+}
+
+// ParseRange checks a report's query values. from and to are dates
+// (YYYY-MM-DD, to included) in the time zone tz, or in def when tz is
+// empty; empty dates mean the last DefaultDays days up to today (at now).
+func ParseRange(from, to, interval, tz string, now time.Time, def *time.Location) (Range, error) {
+	loc := def
+	if loc == nil {
+		loc = time.UTC
+	}
+	if tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			return Range{}, switchboard.Errorf(switchboard.EInvalid, "tz must be an IANA time zone such as Europe/Berlin.")
+		}
+		loc = l
+	}
+	r := Range{Location: loc, Interval: Interval(interval)}
+	switch r.Interval {
+	case "":
+		r.Interval = Day
+	case Day, Week, Month:
+	default:
+		return Range{}, switchboard.Errorf(switchboard.EInvalid, "interval must be day, week or month.")
+	}
+	today := now.In(loc)
+	todayDate := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+	parse := func(name, v string, fallback time.Time) (time.Time, error) {
+		if v == "" {
+			return fallback, nil
+		}
+		t, err := time.ParseInLocation(dateLayout, v, loc)
+		if err != nil {
+			return time.Time{}, switchboard.Errorf(switchboard.EInvalid, "%s must be a date like 2026-01-31.", name)
+		}
+		return t, nil
+	}
+	toDay, err := parse("to", to, todayDate)
+	if err != nil {
+		return Range{}, err
+	}
+	fromDay, err := parse("from", from, toDay.AddDate(0, 0, -(DefaultDays-1)))
+	if err != nil {
+		return Range{}, err
+	}
+	if fromDay.After(toDay) {
+		return Range{}, switchboard.Errorf(switchboard.EInvalid, "from must not be after to.")
+	}
+	if days := daysBetween(fromDay, toDay) + 1; days > MaxDays {
+		return Range{}, switchboard.Errorf(switchboard.EInvalid, "A report covers at most %d days; this range has %d.", MaxDays, days)
+	}
+	r.FromDate, r.ToDate = fromDay.Format(dateLayout), toDay.Format(dateLayout)
+	r.Start = fromDay.UTC()
+	r.End = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc).UTC()
+	return r, nil
+}
+
+func daysBetween(a, b time.Time) int {
+	// Calendar days, immune to DST: compare the dates as UTC midnights.
+	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(ub.Sub(ua).Hours() / 24)
+}
+
+// Scope returns the store scope of the range for channels (nil: all).
+func (r Range) Scope(channels []string) switchboard.ReportScope {
+	return switchboard.ReportScope{From: r.Start, To: r.End, ChannelIDs: channels}
+}
+
+// Contains reports whether t is within the range.
+func (r Range) Contains(t time.Time) bool { return !t.Before(r.Start) && t.Before(r.End) }
+
+// periodStart is the local start of the period that contains t.
+func (r Range) periodStart(t time.Time) time.Time {
+	l := t.In(r.Location)
+	switch r.Interval {
+	case Week:
+		wd := (int(l.Weekday()) + 6) % 7 // Monday = 0
+		return time.Date(l.Year(), l.Month(), l.Day()-wd, 0, 0, 0, 0, r.Location)
+	case Month:
+		return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, r.Location)
+	}
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, r.Location)
+}
+
+// Periods returns the labels (local start dates) of every period of the
+// range, in order. The first week or month may start before FromDate.
+func (r Range) Periods() []string {
+	var out []string
+	p := r.periodStart(r.Start)
+	for p.Before(r.End) {
+		out = append(out, p.Format(dateLayout))
+		switch r.Interval {
+		case Week:
+			p = time.Date(p.Year(), p.Month(), p.Day()+7, 0, 0, 0, 0, r.Location)
+		case Month:
+			p = time.Date(p.Year(), p.Month()+1, 1, 0, 0, 0, 0, r.Location)
+		default:
+			p = time.Date(p.Year(), p.Month(), p.Day()+1, 0, 0, 0, 0, r.Location)
+		}
+	}
+	return out
+}
+
+// Period returns the label of the period that contains t.
+func (r Range) Period(t time.Time) string { return r.periodStart(t).Format(dateLayout) }
+
+// Durations summarises a set of durations: how many, their median and 90th
+// percentile in whole seconds (nil when there are none). Percentiles use the
+// nearest-rank method: the p-th percentile of n sorted values is the value
+// at rank ceil(p·n), so the median of 4 values is the 2nd.
+type Durations struct {
+	Count         int    `json:"count"`
+	MedianSeconds *int64 `json:"median_seconds"`
+	P90Seconds    *int64 `json:"p90_seconds"`
+}
+
+// Summarise returns the summary of ds.
+func Summarise(ds []time.Duration) Durations {
+	out := Durations{Count: len(ds)}
+	if len(ds) == 0 {
+		return out
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := func(pct int) *int64 {
+		i := (pct*len(s) + 99) / 100 // ceil(pct·n/100), 1-based
+		if i < 1 {
+			i = 1
+		}
+		v := int64(s[i-1] / time.Second)
+		return &v
+	}
+	out.MedianSeconds, out.P90Seconds = rank(50), rank(90)
+	return out
+}
+
+func secondsCell(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+func timeCell(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// reportChannels returns the SQL condition and arguments that limit
+// column to s's channels, and false when s allows no channel at all.
+func reportChannels(column string, s switchboard.ReportScope) (string, []any, bool) {
+	if s.ChannelIDs == nil {
+		return "1", nil, true
+	}
+	if len(s.ChannelIDs) == 0 {
+		return "", nil, false
+	}
+	args := make([]any, len(s.ChannelIDs))
+	for i, id := range s.ChannelIDs {
+		args[i] = id
+	}
+	return column + " IN (" + placeholders(len(s.ChannelIDs)) + ")", args, true
+}
+
+// reportResponse is the SQL form of switchboard.IsReportResponse for m.
+const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed'`
+
+// ReportConversations returns the conversations created within s with their
+// first customer message and first response.
+func (db *DB) ReportConversations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportConversation, error) {
+	out := []switchboard.ReportConversation{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	q := `SELECT x.id, x.channel_id, x.created_at, x.first_in,
+		(SELECT m.ts FROM messages m WHERE m.conversation_id = x.id AND ` + reportResponse + ` AND m.ts >= x.first_in
+			ORDER BY m.ts, m.id LIMIT 1),
+		(SELECT m.sender_id FROM messages m WHERE m.conversation_id = x.id AND ` + reportResponse + ` AND m.ts >= x.first_in
+			ORDER BY m.ts, m.id LIMIT 1)
+		FROM (SELECT c.id, c.channel_id, c.created_at,
+			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS first_in
+			FROM conversations c WHERE c.created_at >= ? AND c.created_at < ? AND ` + chans + `) x
+		ORDER BY x.created_at, x.id`
+	rows, err := db.rdb.QueryContext(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("report conversations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c switchboard.ReportConversation
+		var opened, firstIn, firstOut sql.NullInt64
+		var sender sql.NullString
+		if err := rows.Scan(&c.ID, &c.ChannelID, &opened, &firstIn, &firstOut, &sender); err != nil {
+			return nil, fmt.Errorf("scan report conversation: %w", err)
+		}
+		c.OpenedAt, c.FirstInboundAt, c.FirstResponseAt, c.FirstResponderID = fromMicros(opened), fromMicros(firstIn), fromMicros(firstOut), sender.String
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report conversations: %w", err)
+	}
+	return out, nil
+}
+
+// ReportStatusChanges returns the closes and reopens of the conversations
+// with any within s (see switchboard.ReportStore).
+func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportStatusChange, error) {
+	out := []switchboard.ReportStatusChange{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	from, to := micros(s.From), micros(s.To)
+	// changes are the users' closes and reopens before To; convs are the
+	// conversations with one in the range, or with a customer message in
+	// the range after a close (a reopen by the customer).
+	q := `WITH changes AS (
+			SELECT a.object_id AS conv, a.at, json_extract(a.detail, '$.status') AS status, a.actor_id
+			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
+				AND a.object_type = 'conversation' AND a.at < ?1),
+		reopens AS (
+			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
+				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < ?1) AS at
+			FROM changes ch WHERE ch.status = 'closed'),
+		convs AS (
+			SELECT conv FROM changes WHERE at >= ?2
+			UNION SELECT conv FROM reopens WHERE at >= ?2),
+		merged AS (
+			SELECT conv, at, status, actor_id, 0 AS by_customer FROM changes
+			UNION ALL SELECT conv, at, 'open', '', 1 FROM reopens WHERE at IS NOT NULL)
+		SELECT x.conv, c.channel_id, c.created_at, x.at, x.status, x.actor_id, x.by_customer
+		FROM merged x JOIN conversations c ON c.id = x.conv
+		WHERE x.conv IN (SELECT conv FROM convs) AND x.status IN ('open', 'closed') AND ` + chans + `
+		ORDER BY x.conv, x.at, x.by_customer`
+	rows, err := db.rdb.QueryContext(ctx, q, append([]any{to, from}, chanArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("report status changes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c switchboard.ReportStatusChange
+		var opened, at sql.NullInt64
+		if err := rows.Scan(&c.ConversationID, &c.ChannelID, &opened, &at, &c.Status, &c.ActorID, &c.ByCustomer); err != nil {
+			return nil, fmt.Errorf("scan report status change: %w", err)
+		}
+		c.OpenedAt, c.At = fromMicros(opened), fromMicros(at)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report status changes: %w", err)
+	}
+	return out, nil
+}
+
+// ReportAgents returns every user's figures within s.
+func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
+	byUser := map[string]*switchboard.ReportAgentFacts{}
+	get := func(id string) *switchboard.ReportAgentFacts {
+		f := byUser[id]
+		if f == nil {
+			f = &switchboard.ReportAgentFacts{UserID: id}
+			byUser[id] = f
+		}
+		return f
+	}
+	from, to := micros(s.From), micros(s.To)
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	type query struct {
+		sql  string
+		args []any
+		set  func(f *switchboard.ReportAgentFacts, n, m int)
+	}
+	qs := []query{
+		{`SELECT actor_id, COUNT(*), 0 FROM audit_log WHERE action = 'session.login' AND outcome = 'success'
+			AND actor_id <> '' AND at >= ? AND at < ? GROUP BY actor_id`, []any{from, to},
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.SessionsStarted = n }},
+	}
+	if ok {
+		args := append([]any{from, to}, chanArgs...)
+		qs = append(qs,
+			query{`SELECT json_extract(a.detail, '$.user_id'), COUNT(DISTINCT a.object_id), 0 FROM audit_log a
+				JOIN conversations c ON c.id = a.object_id
+				WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY 1`, args,
+				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
+			query{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
+				WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+				AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
+				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`, args,
+				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
+			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
+				JOIN conversations c ON c.id = m.conversation_id
+				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ? AND m.ts < ? AND ` + chans + `
+				GROUP BY m.sender_id`, args,
+				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
+		)
+	}
+	for _, q := range qs {
+		if err := db.reportRows(ctx, q.sql, q.args, func(rows *sql.Rows) error {
+			var id sql.NullString
+			var n, m int
+			if err := rows.Scan(&id, &n, &m); err != nil {
+				return err
+			}
+			if id.String != "" {
+				q.set(get(id.String), n, m)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	lastSeen := `SELECT user_id, MAX(last_seen_at) FROM sessions GROUP BY user_id
+		UNION ALL SELECT actor_id, MAX(at) FROM audit_log WHERE actor_id <> '' GROUP BY actor_id`
+	if err := db.reportRows(ctx, lastSeen, nil, func(rows *sql.Rows) error {
+		var id string
+		var at sql.NullInt64
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if t := fromMicros(at); t.After(get(id).LastSeenAt) {
+			get(id).LastSeenAt = t
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]switchboard.ReportAgentFacts, 0, len(byUser))
+	for _, f := range byUser {
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// ReportMessages counts the messages within s per 15-minute slot.
+func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportMessageCount, error) {
+	out := []switchboard.ReportMessageCount{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	slot := switchboard.ReportSlot.Microseconds()
+	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, m.direction, m.type, m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.ts >= ? AND m.ts < ? AND `+chans+`
+		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
+		var c switchboard.ReportMessageCount
+		var at sql.NullInt64
+		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &c.ErrorCode, &c.Count); err != nil {
+			return err
+		}
+		c.Slot = fromMicros(at)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) reportRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("report query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("report row: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report query: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package switchboard
+
+import (
+	"context"
+	"time"
+)
+
+// PermReportsRead lets a role read the reports (conversation volumes,
+// response and resolution times, per-employee statistics, message volumes)
+// for the role's channels. Without it a user sees only their own
+// statistics. Built in, the administrator and the chat operator have it.
+const PermReportsRead Permission = "reports.read"
+
+// ReportScope selects the facts behind a report: the half-open time range
+// [From, To) and, when ChannelIDs is non-nil, only those channels.
+type ReportScope struct {
+	From, To   time.Time
+	ChannelIDs []string
+}
+
+// ReportConversation is one conversation opened within a report's range,
+// reduced to the times the reports need. It holds no customer data.
+type ReportConversation struct {
+	ID        string
+	ChannelID string
+	OpenedAt  time.Time
+	// FirstInboundAt is the timestamp of the customer's first message of
+	// the conversation; zero if they never wrote.
+	FirstInboundAt time.Time
+	// FirstResponseAt is the timestamp of the first response at or after
+	// FirstInboundAt (see [IsReportResponse]), whenever it was sent; zero
+	// while unanswered.
+	FirstResponseAt time.Time
+	// FirstResponderID is the sender of that response ("" when it came
+	// from the API or a bot without a user).
+	FirstResponderID string
+}
+
+// ReportStatusChange is a conversation being closed or reopened. Closes and
+// reopens by a user come from the audit log (action "conversation.status");
+// a customer's message to a closed conversation reopens it without an audit
+// entry, so those reopens come from the messages (ActorID is then empty and
+// ByCustomer set).
+type ReportStatusChange struct {
+	ConversationID string
+	ChannelID      string
+	OpenedAt       time.Time // the conversation's creation
+	At             time.Time
+	Status         string // StatusOpen or StatusClosed
+	ActorID        string
+	ByCustomer     bool
+}
+
+// ReportAgentFacts are one user's figures within a report's scope. The
+// conversation figures are limited to the scope's channels; sessions are
+// not tied to channels.
+type ReportAgentFacts struct {
+	UserID string `json:"-"`
+	// Assigned counts the distinct conversations the user was assigned to
+	// (audit action "conversation.assign").
+	Assigned int `json:"assigned"`
+	// Replied counts the distinct conversations the user sent a message in.
+	Replied int `json:"replied"`
+	// Resolved counts the user's closes (audit "conversation.status").
+	Resolved int `json:"resolved"`
+	// MessagesSent counts the outbound messages the user sent.
+	MessagesSent int `json:"messages_sent"`
+	// SessionsStarted counts successful sign-ins ("session.login").
+	SessionsStarted int `json:"sessions_started"`
+	// LastSeenAt is the newest activity of any of the user's sessions, or of
+	// their newest audit entry when no session is left; not limited by the
+	// range. Zero if never seen.
+	LastSeenAt time.Time `json:"-"`
+}
+
+// ReportMessageCount is the number of messages in one 15-minute UTC slot
+// (every time zone's offset is a multiple of 15 minutes, so slots add up to
+// local days exactly) with one direction, type and outcome.
+type ReportMessageCount struct {
+	Slot      time.Time
+	Direction string
+	Type      string
+	Failed    bool
+	ErrorCode int // WhatsApp's error code of a failed message; 0 if none
+	Count     int
+}
+
+// ReportSlot is the width of a [ReportMessageCount] slot.
+const ReportSlot = 15 * time.Minute
+
+// IsReportResponse reports whether an outbound message of type typ and
+// delivery status counts as a response to the customer: anything a person,
+// bot or the API sent, templates included, except reactions, system
+// messages and messages that failed. Internal notes are not messages and
+// never count.
+func IsReportResponse(typ, status string) bool {
+	return typ != TypeReaction && typ != TypeSystem && status != MessageFailed
+}
+
+// ReportStore reads the facts behind the reports. Every method only reads.
+type ReportStore interface {
+	// ReportConversations returns the conversations created within s.
+	ReportConversations(ctx context.Context, s ReportScope) ([]ReportConversation, error)
+	// ReportStatusChanges returns, for every conversation within s's
+	// channels that was closed or reopened within s's range, all its status
+	// changes before s.To, oldest first: the users' closes and reopens from
+	// the audit log, and for each close the first customer message stored
+	// after it (by created_at) as a reopen by the customer. The caller
+	// drops changes that do not change the status.
+	ReportStatusChanges(ctx context.Context, s ReportScope) ([]ReportStatusChange, error)
+	// ReportAgents returns the figures of every user with any of them.
+	ReportAgents(ctx context.Context, s ReportScope) ([]ReportAgentFacts, error)
+	// ReportMessages counts the messages by timestamp within s.
+	ReportMessages(ctx context.Context, s ReportScope) ([]ReportMessageCount, error)
+}

@@ -1,0 +1,347 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { api, type ReportQuery } from '../../api/endpoints';
+import type { AgentsReport, ConversationsReport, MessagesReport, ReportInterval } from '../../api/types';
+import { useI18n } from '../../i18n';
+import { errorText } from '../../lib/errors';
+import { dateTime } from '../../lib/format';
+import { saveFile } from '../../lib/privacy';
+import { duration, lastDays } from '../../lib/reports';
+import { ErrorBox, Spinner } from '../common';
+import { useToasts } from '../Toasts';
+import { Chart } from './Chart';
+import { useReportText } from './text';
+
+interface Data {
+  conversations: ConversationsReport;
+  agents: AgentsReport;
+  messages: MessagesReport;
+}
+
+type ReportName = 'conversations' | 'agents' | 'messages';
+
+/**
+ * Reports is a separate chunk, loaded only when someone opens the screen,
+ * so its charts and tables never weigh on the inbox's first load.
+ */
+export default function Reports() {
+  const { t: tMain, locale } = useI18n();
+  const t = useReportText();
+  const toasts = useToasts();
+  const [draft, setDraft] = useState<ReportQuery>(() => ({ ...lastDays(new Date(), 30), interval: 'day' }));
+  const [q, setQ] = useState<ReportQuery>(draft);
+  const [data, setData] = useState<Data | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoading(true);
+    Promise.all([
+      api.reportConversations(q, ctl.signal),
+      api.reportAgents(q, ctl.signal),
+      api.reportMessages(q, ctl.signal),
+    ])
+      .then(([conversations, agents, messages]) => {
+        setData({ conversations, agents, messages });
+        setError('');
+      })
+      .catch((err: unknown) => {
+        if (!ctl.signal.aborted) setError(errorText(tMain, err));
+      })
+      .finally(() => {
+        if (!ctl.signal.aborted) setLoading(false);
+      });
+    return () => ctl.abort();
+  }, [q, tMain]);
+
+  const units = useMemo(
+    () => ({ s: t('reports.unit.s'), min: t('reports.unit.min'), h: t('reports.unit.h'), d: t('reports.unit.d') }),
+    [t],
+  );
+  const dur = (s: number | null | undefined) => duration(s, units);
+  const minutes = (s: number | null) => (s === null ? null : s / 60);
+  const int = new Intl.NumberFormat(locale);
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setQ({ ...draft });
+  };
+  const preset = (days: number) => {
+    const next = { ...draft, ...lastDays(new Date(), days) };
+    setDraft(next);
+    setQ(next);
+  };
+  const csv = async (report: ReportName) => {
+    try {
+      const { blob, filename } = await api.reportCSV(report, q);
+      const name = filename || `switchboard-${report}.csv`;
+      saveFile(blob, name);
+      toasts.show({ text: t('reports.downloaded', { file: name }), tone: 'success' });
+    } catch (err) {
+      toasts.show({ text: errorText(tMain, err), tone: 'error' });
+    }
+  };
+  const csvButton = (report: ReportName) => (
+    <button type="button" className="btn btn-small" onClick={() => void csv(report)} data-testid={`csv-${report}`}>
+      {t('reports.csv')}
+    </button>
+  );
+
+  const conv = data?.conversations;
+  const msgs = data?.messages;
+  const labels = conv?.periods.map((p) => p.period) ?? [];
+
+  return (
+    <div className="page page-wide reports">
+      <div className="page-head">
+        <h1>{t('reports.title')}</h1>
+        {conv && <span className="hint">{t('reports.tz', { tz: conv.tz })}</span>}
+      </div>
+      <form className="filter-grid" onSubmit={apply} data-testid="report-range">
+        <label>
+          {t('reports.from')}
+          <input type="date" value={draft.from} max={draft.to} onChange={(e) => setDraft({ ...draft, from: e.target.value })} name="from" />
+        </label>
+        <label>
+          {t('reports.to')}
+          <input type="date" value={draft.to} min={draft.from} onChange={(e) => setDraft({ ...draft, to: e.target.value })} name="to" />
+        </label>
+        <label>
+          {t('reports.interval')}
+          <select
+            value={draft.interval}
+            onChange={(e) => setDraft({ ...draft, interval: e.target.value as ReportInterval })}
+            name="interval"
+          >
+            <option value="day">{t('reports.day')}</option>
+            <option value="week">{t('reports.week')}</option>
+            <option value="month">{t('reports.month')}</option>
+          </select>
+        </label>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary">
+            {t('reports.apply')}
+          </button>
+          {[7, 30, 90].map((n) => (
+            <button key={n} type="button" className="btn" onClick={() => preset(n)}>
+              {t('reports.lastDays', { n })}
+            </button>
+          ))}
+        </div>
+      </form>
+      <ErrorBox text={error} />
+      {loading && <Spinner label={tMain('common.loading')} />}
+      {conv && msgs && data && (
+        <>
+          <section className="report-section" aria-labelledby="r-conv">
+            <div className="report-head">
+              <h2 id="r-conv">{t('reports.conversations')}</h2>
+              {csvButton('conversations')}
+            </div>
+            <Chart
+              kind="bar"
+              title={t('reports.conversations')}
+              labels={labels}
+              testId="chart-conversations"
+              series={[
+                { name: t('reports.opened'), values: conv.periods.map((p) => p.opened) },
+                { name: t('reports.resolved'), values: conv.periods.map((p) => p.resolved) },
+                { name: t('reports.reopened'), values: conv.periods.map((p) => p.reopened) },
+              ]}
+            />
+            <p className="report-def">{t('reports.defConversations')}</p>
+            <div className="table-wrap">
+              <table className="table table-dense" data-testid="table-conversations">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.period')}</th>
+                    <th scope="col">{t('reports.opened')}</th>
+                    <th scope="col">{t('reports.resolved')}</th>
+                    <th scope="col">{t('reports.reopened')}</th>
+                    <th scope="col">{t('reports.unanswered')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {conv.periods.map((p) => (
+                    <tr key={p.period}>
+                      <td className="nowrap">{p.period}</td>
+                      <td>{int.format(p.opened)}</td>
+                      <td>{int.format(p.resolved)}</td>
+                      <td>{int.format(p.reopened)}</td>
+                      <td>{int.format(p.unanswered)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row">{t('reports.total')}</th>
+                    <td>{int.format(conv.total.opened)}</td>
+                    <td>{int.format(conv.total.resolved)}</td>
+                    <td>{int.format(conv.total.reopened)}</td>
+                    <td>{int.format(conv.total.unanswered)}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+          </section>
+
+          <section className="report-section" aria-labelledby="r-times">
+            <div className="report-head">
+              <h2 id="r-times">{t('reports.times')}</h2>
+            </div>
+            <Chart
+              kind="line"
+              title={t('reports.times')}
+              labels={labels}
+              testId="chart-times"
+              formatY={(v) => `${Math.round(v)} ${units.min}`}
+              series={[
+                { name: t('reports.firstMedian'), values: conv.periods.map((p) => minutes(p.first_response.median_seconds)) },
+                { name: t('reports.firstP90'), values: conv.periods.map((p) => minutes(p.first_response.p90_seconds)) },
+                { name: t('reports.resMedian'), values: conv.periods.map((p) => minutes(p.resolution.median_seconds)) },
+              ]}
+            />
+            <p className="report-def">{t('reports.defFirst')}</p>
+            <p className="report-def">{t('reports.defResolution')}</p>
+            <div className="table-wrap">
+              <table className="table table-dense" data-testid="table-times">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.period')}</th>
+                    <th scope="col">{t('reports.firstMedian')}</th>
+                    <th scope="col">{t('reports.firstP90')}</th>
+                    <th scope="col">{t('reports.resMedian')}</th>
+                    <th scope="col">{t('reports.resP90')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...conv.periods, { ...conv.total, period: t('reports.total') }].map((p) => (
+                    <tr key={p.period}>
+                      <td className="nowrap">{p.period}</td>
+                      <td>{dur(p.first_response.median_seconds)}</td>
+                      <td>{dur(p.first_response.p90_seconds)}</td>
+                      <td>{dur(p.resolution.median_seconds)}</td>
+                      <td>{dur(p.resolution.p90_seconds)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+
+          <section className="report-section" aria-labelledby="r-agents">
+            <div className="report-head">
+              <h2 id="r-agents">{t('reports.agents')}</h2>
+              {csvButton('agents')}
+            </div>
+            <p className="report-def">{t('reports.defAgents')}</p>
+            <div className="table-wrap">
+              <table className="table table-dense" data-testid="table-agents">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.employee')}</th>
+                    <th scope="col">{t('reports.assigned')}</th>
+                    <th scope="col">{t('reports.replied')}</th>
+                    <th scope="col">{t('reports.resolved')}</th>
+                    <th scope="col">{t('reports.messagesSent')}</th>
+                    <th scope="col">{t('reports.medianFirst')}</th>
+                    <th scope="col">{t('reports.sessions')}</th>
+                    <th scope="col">{t('reports.lastSeen')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.agents.agents.map((a) => (
+                    <tr key={a.user_id}>
+                      <td>
+                        {a.name}
+                        {!a.active && <span className="tag">{t('reports.inactive')}</span>}
+                      </td>
+                      <td>{int.format(a.assigned)}</td>
+                      <td>{int.format(a.replied)}</td>
+                      <td>{int.format(a.resolved)}</td>
+                      <td>{int.format(a.messages_sent)}</td>
+                      <td>{dur(a.first_response.median_seconds)}</td>
+                      <td>{int.format(a.sessions_started)}</td>
+                      <td className="nowrap">{a.last_seen_at ? dateTime(a.last_seen_at, locale) : t('reports.never')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+
+          <section className="report-section" aria-labelledby="r-msgs">
+            <div className="report-head">
+              <h2 id="r-msgs">{t('reports.messages')}</h2>
+              {csvButton('messages')}
+            </div>
+            <Chart
+              kind="bar"
+              title={t('reports.messages')}
+              labels={msgs.periods.map((p) => p.period)}
+              testId="chart-messages"
+              series={[
+                { name: t('reports.in'), values: msgs.periods.map((p) => p.in) },
+                { name: t('reports.out'), values: msgs.periods.map((p) => p.out) },
+                { name: t('reports.failed'), values: msgs.periods.map((p) => p.failed) },
+              ]}
+            />
+            <p className="report-def">{t('reports.defMessages')}</p>
+            <div className="table-wrap">
+              <table className="table table-dense" data-testid="table-messages">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.period')}</th>
+                    <th scope="col">{t('reports.in')}</th>
+                    <th scope="col">{t('reports.out')}</th>
+                    <th scope="col">{t('reports.failed')}</th>
+                    <th scope="col">{t('reports.byType')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...msgs.periods, { ...msgs.total, period: t('reports.total') }].map((p) => (
+                    <tr key={p.period}>
+                      <td className="nowrap">{p.period}</td>
+                      <td>{int.format(p.in)}</td>
+                      <td>{int.format(p.out)}</td>
+                      <td>{int.format(p.failed)}</td>
+                      <td className="detail">
+                        {Object.entries({ ...p.in_by_type })
+                          .map(([k, v]) => `↓ ${k} ${v}`)
+                          .concat(Object.entries({ ...p.out_by_type }).map(([k, v]) => `↑ ${k} ${v}`))
+                          .join(', ')}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <h3>{t('reports.errors')}</h3>
+            {msgs.errors.length === 0 ? (
+              <p className="hint">{t('reports.noErrors')}</p>
+            ) : (
+              <table className="table table-dense" data-testid="table-errors">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.errorCode')}</th>
+                    <th scope="col">{t('reports.count')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {msgs.errors.map((e) => (
+                    <tr key={e.code}>
+                      <td>
+                        <code>{e.code || '—'}</code>
+                      </td>
+                      <td>{int.format(e.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
