@@ -2,6 +2,8 @@ package main
 
 import (
 	"testing"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 // TestRBACMatrix checks every built-in role against every endpoint,
@@ -171,8 +173,13 @@ func TestRBACChannelLimitedManagers(t *testing.T) {
 	channelsB := newRole("Channels B", []string{"channels.manage"}, chB.ID)
 	auditB := newRole("Audit B", []string{"audit.read"}, chB.ID)
 	privacyB := newRole("Privacy B", []string{"privacy.manage", "conversations.read_all"}, chB.ID)
-	super := newRole("Super", []string{"conversations.read_all", "conversations.assign", "conversations.reply",
-		"conversations.close", "users.read", "users.manage", "roles.manage", "audit.read", "channels.manage", "privacy.manage"})
+	// Super holds every permission of the catalogue on all channels, as the
+	// administrator does.
+	var every []string
+	for _, p := range switchboard.Permissions() {
+		every = append(every, string(p))
+	}
+	super := newRole("Super", every)
 
 	um, _ := app.createUser(admin, "um-b", usersB)
 	rm, _ := app.createUser(admin, "rm-b", rolesB)
