@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ReceiveMessage", testReceiveMessage},
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
+		{"ConversationCountsRecount", testConversationCountsRecount},
 		{"Messages", testMessages},
 		{"Assignees", testAssignees},
 		{"OutboundMessage", testOutboundMessage},
