@@ -26,3 +26,7 @@ func BenchmarkReceiveMessageParallel(b *testing.B) {
 func BenchmarkConversations(b *testing.B) {
 	storetest.BenchConversations(b, MustOpenDB(b))
 }
+
+func BenchmarkCountConversations(b *testing.B) {
+	storetest.BenchCountConversations(b, MustOpenDB(b))
+}

@@ -33,3 +33,7 @@ func BenchmarkReceiveBatch(b *testing.B) {
 func BenchmarkDeleteExpired(b *testing.B) {
 	storetest.BenchDeleteExpired(b, mustOpen(b))
 }
+
+func BenchmarkCountConversations(b *testing.B) {
+	storetest.BenchCountConversations(b, mustOpen(b))
+}

@@ -35,41 +35,42 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 			args = append(args, t)
 		}
 	}
+	// Each visible conversation's assignment is looked up twice (any
+	// assignee, the viewer), once per row in a materialised subquery;
+	// written into every sum, the lookups ran up to seven times per row.
 	status, statusArgs := "1", []any(nil)
 	if f.Status != "" {
-		status, statusArgs = "c.status = ?", []any{f.Status}
+		status, statusArgs = "v.status = ?", []any{f.Status}
 	}
-	mine := assigned + " AND a.user_id = ?)"
 	var assign string
-	var assignArgs []any
 	switch f.Assignment {
 	case "", switchboard.AssignmentAll:
 		assign = "1"
 	case switchboard.AssignmentUnassigned:
-		assign = "NOT " + assigned + ")"
+		assign = "NOT v.assigned"
 	case switchboard.AssignmentAssigned:
-		assign = assigned + ")"
+		assign = "v.assigned"
 	case switchboard.AssignmentMine:
-		assign, assignArgs = mine, []any{f.ViewerID}
+		assign = "v.mine"
 	default:
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
 	}
-	sel := `SELECT
+	sel := `WITH v AS (SELECT c.status AS status, a.conversation_id IS NOT NULL AS assigned, COALESCE(a.mine, 0) AS mine
+			FROM conversations c LEFT JOIN (SELECT conversation_id, MAX(user_id = ?) AS mine FROM conversation_assignees
+				GROUP BY conversation_id) a ON a.conversation_id = c.id
+			WHERE ` + strings.Join(where, " AND ") + `)
+		SELECT
 		COALESCE(SUM(CASE WHEN ` + status + ` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + status + ` AND NOT ` + assigned + `) THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + status + ` AND ` + assigned + `) THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + status + ` AND ` + mine + ` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + assign + ` AND c.status = 'open' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + assign + ` AND c.status = 'closed' THEN 1 ELSE 0 END), 0)
-		FROM conversations c WHERE ` + strings.Join(where, " AND ")
-	all := append([]any{}, statusArgs...)
-	all = append(all, statusArgs...)
-	all = append(all, statusArgs...)
-	all = append(all, statusArgs...)
-	all = append(all, f.ViewerID)
-	all = append(all, assignArgs...)
-	all = append(all, assignArgs...)
-	all = append(all, args...)
+		COALESCE(SUM(CASE WHEN ` + status + ` AND NOT v.assigned THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + status + ` AND v.assigned THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + status + ` AND v.mine THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + assign + ` AND v.status = 'open' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + assign + ` AND v.status = 'closed' THEN 1 ELSE 0 END), 0)
+		FROM v`
+	all := append([]any{f.ViewerID}, args...)
+	for range 4 {
+		all = append(all, statusArgs...)
+	}
 	var n switchboard.ConversationCounts
 	if err := db.rdb.QueryRowContext(ctx, sel, all...).Scan(&n.All, &n.Unassigned, &n.Assigned, &n.Mine, &n.Open, &n.Closed); err != nil {
 		return nil, fmt.Errorf("count conversations: %w", err)

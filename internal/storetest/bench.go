@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -218,4 +219,60 @@ func BenchDeleteExpired(b *testing.B, s switchboard.Store) {
 		b.Fatalf("deleted %d rows, want %d", rows, want)
 	}
 	b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+}
+
+// BenchCountConversations measures the filter counts of the first page
+// (CountConversations) for an administrator over BenchConversationsSize
+// conversations, a third of them assigned and a fifth closed.
+func BenchCountConversations(b *testing.B, s switchboard.Store) {
+	ch := mustChannel(b, s)
+	viewer := mustUser(b, s, "bench-viewer", "Viewer", switchboard.RoleOperator)
+	fillConversations(b, s, ch.ID, BenchConversationsSize)
+	ctx := context.Background()
+	for cursor, i := "", 0; ; {
+		page, next, err := s.Conversations(ctx, switchboard.ConversationFilter{Limit: 200, Cursor: cursor})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range page {
+			if i%3 == 0 {
+				if _, _, err := s.AddAssignee(ctx, c.ID, viewer.ID, T0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if i%5 == 0 {
+				if _, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, T0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i++
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	f := switchboard.ConversationFilter{ViewerID: viewer.ID, Status: switchboard.StatusOpen}
+	// The process's CPU time per call as well: on a shared machine the
+	// wall time mostly measures the wait for a core.
+	cpu0 := processCPU()
+	for b.Loop() {
+		n, err := s.CountConversations(ctx, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n.Open+n.Closed != BenchConversationsSize {
+			b.Fatalf("counts %+v", *n)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

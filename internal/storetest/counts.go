@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -79,5 +82,126 @@ func testConversationCounts(t *testing.T, open Opener) {
 				t.Fatalf("list has %d items, counts say %d", len(items), wantAll)
 			}
 		})
+	}
+}
+
+// testConversationCountsRecount applies random changes (new customers,
+// returning ones reopening closed conversations, closing, assigning and
+// unassigning) and after each round compares the counts of every filter
+// combination with a full recount of the conversations as listed.
+func testConversationCountsRecount(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(18, 5))
+	channels := []*switchboard.Channel{mustChannel(t, s), mustChannel(t, s)}
+	users := []*switchboard.User{
+		mustUser(t, s, "u1", "U1", switchboard.RoleEmployee), mustUser(t, s, "u2", "U2", switchboard.RoleEmployee),
+		mustUser(t, s, "u3", "U3", switchboard.RoleOperator),
+	}
+	var convs []*switchboard.Conversation
+	customers := 0
+	step := 0
+	receive := func(ch *switchboard.Channel, waID string) {
+		step++
+		r := mustReceive(t, s, inbound(ch.ID, waID, "Kunde "+waID, "hallo", T0.Add(time.Duration(step)*time.Second)))
+		for _, c := range convs {
+			if c.ID == r.Conversation.ID {
+				return
+			}
+		}
+		convs = append(convs, r.Conversation)
+	}
+	for round := range 6 {
+		for range 25 {
+			switch op := rng.IntN(5); {
+			case op == 0 || len(convs) == 0:
+				customers++
+				receive(channels[rng.IntN(2)], fmt.Sprintf("49153%08d", customers))
+			case op == 1:
+				c := convs[rng.IntN(len(convs))]
+				receive(&switchboard.Channel{ID: c.ChannelID}, c.Contact.WaID) // reopens a closed one
+			case op == 2:
+				c := convs[rng.IntN(len(convs))]
+				if _, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, T0); err != nil {
+					t.Fatal(err)
+				}
+			case op == 3:
+				c := convs[rng.IntN(len(convs))]
+				if _, _, err := s.AddAssignee(ctx, c.ID, users[rng.IntN(len(users))].ID, T0); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				c := convs[rng.IntN(len(convs))]
+				if _, _, err := s.RemoveAssignee(ctx, c.ID, users[rng.IntN(len(users))].ID, T0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var all []*switchboard.Conversation
+		for cursor := ""; ; {
+			page, next, err := s.Conversations(ctx, switchboard.ConversationFilter{Limit: 200, Cursor: cursor})
+			must(t, err)
+			all = append(all, page...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		assignedTo := func(c *switchboard.Conversation, id string) bool {
+			for _, a := range c.Assignees {
+				if a.ID == id {
+					return true
+				}
+			}
+			return false
+		}
+		recount := func(f switchboard.ConversationFilter) switchboard.ConversationCounts {
+			var n switchboard.ConversationCounts
+			for _, c := range all {
+				if f.OnlyAssignedTo != "" && !assignedTo(c, f.OnlyAssignedTo) {
+					continue
+				}
+				if f.ChannelIDs != nil && !slices.Contains(f.ChannelIDs, c.ChannelID) {
+					continue
+				}
+				assigned, mine := len(c.Assignees) > 0, assignedTo(c, f.ViewerID)
+				if f.Status == "" || c.Status == f.Status {
+					n.All++
+					if assigned {
+						n.Assigned++
+					} else {
+						n.Unassigned++
+					}
+					if mine {
+						n.Mine++
+					}
+				}
+				inAssign := map[string]bool{"": true, switchboard.AssignmentAll: true, switchboard.AssignmentUnassigned: !assigned,
+					switchboard.AssignmentAssigned: assigned, switchboard.AssignmentMine: mine}[f.Assignment]
+				if inAssign && c.Status == switchboard.StatusOpen {
+					n.Open++
+				}
+				if inAssign && c.Status == switchboard.StatusClosed {
+					n.Closed++
+				}
+			}
+			return n
+		}
+		for _, viewer := range users {
+			for _, only := range []string{"", viewer.ID} {
+				for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
+					for _, status := range []string{"", switchboard.StatusOpen, switchboard.StatusClosed} {
+						for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine} {
+							f := switchboard.ConversationFilter{ViewerID: viewer.ID, OnlyAssignedTo: only, ChannelIDs: scope, Status: status, Assignment: assign}
+							got, err := s.CountConversations(ctx, f)
+							must(t, err)
+							if want := recount(f); *got != want {
+								t.Fatalf("round %d, filter %+v: counts %+v, recount %+v", round, f, *got, want)
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Identities", testIdentities},
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
+		{"ConversationCountsRecount", testConversationCountsRecount},
 		{"Messages", testMessages},
 		{"Assignees", testAssignees},
 		{"OutboundMessage", testOutboundMessage},
