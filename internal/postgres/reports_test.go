@@ -15,3 +15,12 @@ func TestReports(t *testing.T) {
 		return db
 	})
 }
+
+// BenchmarkReports measures every report over a year of conversations
+// (docs/benchmarks.md).
+func BenchmarkReports(b *testing.B) {
+	storetest.BenchReports(b, func(tb testing.TB, clock switchboard.Clock) switchboard.Store {
+		db, _ := mustOpenSchema(tb, storetest.MasterKey(tb), clock)
+		return db
+	})
+}

@@ -27,3 +27,17 @@ func TestReports(t *testing.T) {
 		return db
 	})
 }
+
+// BenchmarkReports measures every report over a year of conversations
+// (docs/benchmarks.md).
+func BenchmarkReports(b *testing.B) {
+	storetest.BenchReports(b, func(tb testing.TB, clock switchboard.Clock) switchboard.Store {
+		path := filepath.Join(tb.TempDir(), "switchboard.db")
+		db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(tb), Migrate: true, Clock: clock})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	})
+}

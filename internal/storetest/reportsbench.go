@@ -1,0 +1,149 @@
+package storetest
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/reports"
+)
+
+// BenchReportConversations is the default number of conversations
+// BenchReports fills a year with; SWITCHBOARD_BENCH_REPORT_CONVERSATIONS
+// overrides it. Every conversation has BenchReportMessages messages.
+const (
+	BenchReportConversations = 10_000
+	BenchReportMessages      = 10
+)
+
+// BenchReports fills a store with a year of conversations (one a
+// customer's, answered by one of 10 employees, half of them closed) and
+// measures each report over the whole year and over the last 30 days, as
+// the API computes it: the store's facts and the rules in internal/reports.
+// It reports the 99th percentile besides the mean.
+func BenchReports(b *testing.B, open ClockOpener) {
+	convs := BenchReportConversations
+	if v, err := strconv.Atoi(os.Getenv("SWITCHBOARD_BENCH_REPORT_CONVERSATIONS")); err == nil && v > 0 {
+		convs = v
+	}
+	clock := &ManualClock{}
+	start := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	clock.Set(start)
+	s := open(b, clock)
+	ch := mustChannel(b, s)
+	var users []*switchboard.User
+	for i := range 10 {
+		users = append(users, mustUser(b, s, unique("agent"), fmt.Sprintf("Agent %d", i), switchboard.RoleOperator))
+	}
+	t0 := time.Now()
+	perDay := (convs + 364) / 365
+	n := 0
+	for day := 0; day < 365 && n < convs; day++ {
+		base := start.AddDate(0, 0, day)
+		var batch switchboard.InboundBatch
+		first := n
+		for i := 0; i < perDay && n < convs; i++ {
+			n++
+			for m := 0; m < BenchReportMessages-1; m++ {
+				ts := base.Add(time.Duration(i)*time.Second + time.Duration(m)*time.Millisecond)
+				batch.Messages = append(batch.Messages, inbound(ch.ID, fmt.Sprintf("4916%09d", n), "Kunde", "Hallo", ts))
+			}
+		}
+		clock.Set(base)
+		res, err := s.ReceiveBatch(ctx(), batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seen := map[string]bool{}
+		var ids []string
+		for _, r := range res.Received {
+			if r != nil && r.Conversation != nil && !seen[r.Conversation.ID] {
+				seen[r.Conversation.ID] = true
+				ids = append(ids, r.Conversation.ID)
+			}
+		}
+		for j, id := range ids {
+			u := users[(first+j)%len(users)]
+			clock.Set(base.Add(time.Hour + time.Duration(j)*time.Minute))
+			if _, err := s.CreateOutboundMessage(ctx(), &switchboard.Message{ConversationID: id, SenderID: u.ID,
+				Content: switchboard.MessageContent{Text: "Guten Tag"}}); err != nil {
+				b.Fatal(err)
+			}
+			if j%2 == 0 {
+				at := base.Add(3*time.Hour + time.Duration(j)*time.Minute)
+				clock.Set(at)
+				if _, err := s.SetConversationStatus(ctx(), id, switchboard.StatusClosed, at); err != nil {
+					b.Fatal(err)
+				}
+				must(b, s.AppendAudit(ctx(), &switchboard.AuditEntry{At: at, ActorID: u.ID, ActorLogin: u.Login,
+					Action: "conversation.status", ObjectType: "conversation", ObjectID: id,
+					Outcome: switchboard.OutcomeSuccess, Detail: map[string]string{"status": switchboard.StatusClosed}}))
+			}
+		}
+	}
+	b.Logf("filled %d conversations, %d messages in %v", n, n*BenchReportMessages, time.Since(t0).Round(time.Second))
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	must(b, err)
+	end := start.AddDate(0, 0, 364)
+	for _, rg := range []struct {
+		name string
+		from string
+	}{{"year", "2026-01-01"}, {"30days", end.AddDate(0, 0, -29).Format("2006-01-02")}} {
+		r, err := reports.ParseRange(rg.from, end.Format("2006-01-02"), "day", "", end, berlin)
+		must(b, err)
+		for _, rep := range []struct {
+			name string
+			run  func() error
+		}{
+			{"conversations", func() error {
+				cs, err := s.ReportConversations(ctx(), r.Scope(nil))
+				if err != nil {
+					return err
+				}
+				changes, err := s.ReportStatusChanges(ctx(), r.Scope(nil))
+				if err != nil {
+					return err
+				}
+				reports.Conversations(r, cs, changes)
+				return nil
+			}},
+			{"agents", func() error {
+				facts, err := s.ReportAgents(ctx(), r.Scope(nil))
+				if err != nil {
+					return err
+				}
+				cs, err := s.ReportConversations(ctx(), r.Scope(nil))
+				if err != nil {
+					return err
+				}
+				reports.Agents(r, users, facts, cs)
+				return nil
+			}},
+			{"messages", func() error {
+				counts, err := s.ReportMessages(ctx(), r.Scope(nil))
+				if err != nil {
+					return err
+				}
+				reports.Messages(r, counts)
+				return nil
+			}},
+		} {
+			b.Run(rep.name+"/"+rg.name, func(b *testing.B) {
+				var took []time.Duration
+				for b.Loop() {
+					t := time.Now()
+					if err := rep.run(); err != nil {
+						b.Fatal(err)
+					}
+					took = append(took, time.Since(t))
+				}
+				slices.Sort(took)
+				b.ReportMetric(float64(took[(len(took)*99+99)/100-1].Microseconds())/1000, "p99-ms")
+			})
+		}
+	}
+}
