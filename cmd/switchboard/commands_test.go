@@ -97,6 +97,26 @@ func TestHelpAndConfig(t *testing.T) {
 	if _, _, err := parseConfig("serve", groupAll, []string{"--public-url", "ftp://x"}, func(string) string { return "" }, nil, io.Discard); err == nil {
 		t.Fatal("bad public URL accepted")
 	}
+
+	// The Graph API version: the newest by default, an older one on request,
+	// a malformed one refused at start rather than at the first Graph call.
+	if c.GraphVersion != "v27.0" {
+		t.Errorf("default Graph version = %q, want v27.0", c.GraphVersion)
+	}
+	older := func(k string) string {
+		if k == "SWITCHBOARD_GRAPH_VERSION" {
+			return "v24.0"
+		}
+		return ""
+	}
+	if c, _, err := parseConfig("serve", groupAll, nil, older, nil, io.Discard); err != nil || c.GraphVersion != "v24.0" {
+		t.Errorf("SWITCHBOARD_GRAPH_VERSION=v24.0: %q, %v", c.GraphVersion, err)
+	}
+	for _, bad := range []string{"24.0", "v27", "latest", "v27.0/"} {
+		if _, _, err := parseConfig("serve", groupAll, []string{"--graph-version", bad}, func(string) string { return "" }, nil, io.Discard); err == nil || !strings.Contains(err.Error(), "graph API version") {
+			t.Errorf("--graph-version %q: %v", bad, err)
+		}
+	}
 }
 
 // lockedBuffer is a bytes.Buffer safe for a logger and a test at once.

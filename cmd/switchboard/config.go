@@ -5,12 +5,18 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/whatsapp"
 )
+
+// graphVersionRE is the shape of a Graph API version as Meta names them
+// (v27.0); anything else would only fail later, at the first Graph call.
+var graphVersionRE = regexp.MustCompile(`^v[1-9][0-9]*\.[0-9]+$`)
 
 // Config is every setting of the binary. Each is a flag with an environment
 // twin; flags win over the environment, the environment over defaults.
@@ -115,7 +121,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"wa-app-secret", "SWITCHBOARD_WA_APP_SECRET", "", "first WhatsApp channel: app secret that signs webhooks", groupWhatsApp},
 		{"wa-verify-token", "SWITCHBOARD_WA_VERIFY_TOKEN", "", "first WhatsApp channel: webhook verify token you enter at Meta", groupWhatsApp},
 		{"wa-graph-url", "SWITCHBOARD_WA_GRAPH_URL", "", "first WhatsApp channel: Graph API base URL; empty for https://graph.facebook.com", groupWhatsApp},
-		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", "v24.0", "Graph API version", groupWhatsApp},
+		{"graph-version", "SWITCHBOARD_GRAPH_VERSION", whatsapp.DefaultVersion, "Graph API version, e.g. v25.0 (older versions work until Meta retires them)", groupWhatsApp},
 		{"allow-private-graph", "SWITCHBOARD_ALLOW_PRIVATE_GRAPH", "false", "let channels' Graph URLs reach loopback and private addresses (an emulator or proxy on your network); the built-in emulator needs no such permission", groupWhatsApp},
 		{"send-rate", "SWITCHBOARD_SEND_RATE", "80", "messages per second per channel (Meta's default 80, up to 1000)", groupWhatsApp},
 		{"emulator", "SWITCHBOARD_EMULATOR", "auto", "built-in WhatsApp Cloud API emulator: auto (on without Meta credentials), on or off", groupEmulator},
@@ -243,6 +249,9 @@ func (c *Config) finish() error {
 	case "auto", "on", "off":
 	default:
 		return fmt.Errorf("emulator %q must be auto, on or off", c.Emulator)
+	}
+	if !graphVersionRE.MatchString(c.GraphVersion) {
+		return fmt.Errorf("graph API version %q must look like %s (a \"v\", major and minor number)", c.GraphVersion, whatsapp.DefaultVersion)
 	}
 	if c.SendRate <= 0 || c.SendRate > 1000 {
 		return fmt.Errorf("send rate %v must be between 0 and 1000 messages per second", c.SendRate)

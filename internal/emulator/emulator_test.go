@@ -238,7 +238,7 @@ func TestAuthVersionAndUnknownObject(t *testing.T) {
 	en := newEnv(t, nil)
 	body := `{"messaging_product":"whatsapp","to":"4915112345678","type":"text","text":{"body":"x"}}`
 	for _, tok := range []string{"", "wrong"} {
-		r := en.do(http.MethodPost, "/v24.0/"+testPNID+"/messages", tok, strings.NewReader(body), "application/json")
+		r := en.do(http.MethodPost, "/v27.0/"+testPNID+"/messages", tok, strings.NewReader(body), "application/json")
 		if r.status != http.StatusUnauthorized {
 			t.Fatalf("token %q: HTTP %d", tok, r.status)
 		}
@@ -258,16 +258,22 @@ func TestAuthVersionAndUnknownObject(t *testing.T) {
 	if code, _ := r.errCode(t); r.status != 400 || code != 2500 || !bytes.Contains(r.body, []byte(`Unknown path components: \/24.0\/`)) {
 		t.Errorf("bad version: %d %s", r.status, r.body)
 	}
-	r = en.do(http.MethodPost, "/v24.0/999/messages", testToken, strings.NewReader(body), "application/json")
+	r = en.do(http.MethodPost, "/v27.0/999/messages", testToken, strings.NewReader(body), "application/json")
 	m := r.json(t)["error"].(map[string]any)
 	if r.status != 400 || m["code"] != float64(100) || m["error_subcode"] != float64(33) || m["type"] != "GraphMethodException" ||
 		!strings.HasPrefix(m["message"].(string), "Unsupported post request. Object with ID '999' does not exist") {
 		t.Errorf("unknown phone number id: %d %s", r.status, r.body)
 	}
 	// Graph also accepts the token as a query parameter.
-	r = en.do(http.MethodGet, "/v24.0/"+testWABA+"/message_templates?access_token="+testToken, "", nil, "")
+	r = en.do(http.MethodGet, "/v27.0/"+testWABA+"/message_templates?access_token="+testToken, "", nil, "")
 	if r.status != 200 {
 		t.Errorf("access_token query: %d", r.status)
+	}
+	// Older versions Meta still serves stay selectable (SWITCHBOARD_GRAPH_VERSION).
+	for _, v := range []string{"v24.0", "v25.0", "v26.0"} {
+		if r := en.do(http.MethodGet, "/"+v+"/"+testWABA+"/message_templates", testToken, nil, ""); r.status != 200 {
+			t.Errorf("%s: %d %s", v, r.status, r.body)
+		}
 	}
 }
 
@@ -432,7 +438,7 @@ func TestMediaUploadDownloadExpiry(t *testing.T) {
 		w, _ := mw.CreatePart(h)
 		_, _ = w.Write(data)
 		_ = mw.Close()
-		return en.do(http.MethodPost, "/v24.0/"+testPNID+"/media", testToken, &buf, mw.FormDataContentType())
+		return en.do(http.MethodPost, "/v27.0/"+testPNID+"/media", testToken, &buf, mw.FormDataContentType())
 	}
 	r := upload("image/png", png)
 	if r.status != 200 {
@@ -441,7 +447,7 @@ func TestMediaUploadDownloadExpiry(t *testing.T) {
 	id := r.json(t)["id"].(string)
 
 	get := func() (string, map[string]any) {
-		r := en.do(http.MethodGet, "/v24.0/"+id, testToken, nil, "")
+		r := en.do(http.MethodGet, "/v27.0/"+id, testToken, nil, "")
 		if r.status != 200 {
 			t.Fatalf("GET media: %d %s", r.status, r.body)
 		}
@@ -497,10 +503,10 @@ func TestMediaUploadDownloadExpiry(t *testing.T) {
 		t.Errorf("phone got %+v", pm)
 	}
 
-	if r := en.do(http.MethodDelete, "/v24.0/"+id, testToken, nil, ""); r.status != 200 || string(r.body) != `{"success":true}` {
+	if r := en.do(http.MethodDelete, "/v27.0/"+id, testToken, nil, ""); r.status != 200 || string(r.body) != `{"success":true}` {
 		t.Errorf("delete: %d %s", r.status, r.body)
 	}
-	r = en.do(http.MethodGet, "/v24.0/"+id, testToken, nil, "")
+	r = en.do(http.MethodGet, "/v27.0/"+id, testToken, nil, "")
 	if code, _ := r.errCode(t); r.status != 400 || code != 100 || !bytes.Contains(r.body, []byte("Unsupported get request")) {
 		t.Errorf("deleted media: %d %s", r.status, r.body)
 	}
@@ -520,7 +526,7 @@ func TestInboundMediaExpiresAfterSevenDays(t *testing.T) {
 	clock := newFakeClock()
 	en := newEnv(t, withClock(clock))
 	// Media URLs in webhooks need the emulator's address, learnt from the first request.
-	en.do(http.MethodGet, "/v24.0/"+testWABA+"/message_templates", testToken, nil, "")
+	en.do(http.MethodGet, "/v27.0/"+testWABA+"/message_templates", testToken, nil, "")
 	en.customer(CustomerMessage{WaID: "4915112345678", Type: "image", Media: []byte("jpeg-bytes"), MimeType: "image/jpeg"})
 	waitFor(t, "webhook", func() bool { return len(en.rc.ok()) == 1 })
 	var p whPayload
@@ -529,11 +535,11 @@ func TestInboundMediaExpiresAfterSevenDays(t *testing.T) {
 	if img == nil || img.ID == "" || img.SHA256 == "" || img.MimeType != "image/jpeg" || !strings.Contains(img.URL, "/emulator/lookaside/") {
 		t.Fatalf("image %+v", img)
 	}
-	if r := en.do(http.MethodGet, "/v24.0/"+img.ID, testToken, nil, ""); r.status != 200 {
+	if r := en.do(http.MethodGet, "/v27.0/"+img.ID, testToken, nil, ""); r.status != 200 {
 		t.Fatalf("inbound media: %d %s", r.status, r.body)
 	}
 	clock.Advance(7*24*time.Hour + time.Second)
-	if r := en.do(http.MethodGet, "/v24.0/"+img.ID, testToken, nil, ""); r.status != 400 {
+	if r := en.do(http.MethodGet, "/v27.0/"+img.ID, testToken, nil, ""); r.status != 400 {
 		t.Errorf("after 7 days: %d %s", r.status, r.body)
 	}
 }
@@ -686,7 +692,7 @@ func TestTemplatesPaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := len(DefaultTemplates()) + 1
-	next := "/v24.0/" + testWABA + "/message_templates?limit=3"
+	next := "/v27.0/" + testWABA + "/message_templates?limit=3"
 	var names []string
 	for next != "" {
 		r := en.do(http.MethodGet, next, testToken, nil, "")
@@ -717,7 +723,7 @@ func TestTemplatesPaging(t *testing.T) {
 	if len(names) != want {
 		t.Errorf("paged %d templates, want %d: %v", len(names), want, names)
 	}
-	r := en.do(http.MethodGet, "/v24.0/"+testWABA+"/message_templates?fields=name,status&status=APPROVED", testToken, nil, "")
+	r := en.do(http.MethodGet, "/v27.0/"+testWABA+"/message_templates?fields=name,status&status=APPROVED", testToken, nil, "")
 	var page struct {
 		Data []map[string]any `json:"data"`
 	}
@@ -727,7 +733,7 @@ func TestTemplatesPaging(t *testing.T) {
 			t.Errorf("projected %v", d)
 		}
 	}
-	if r := en.do(http.MethodGet, "/v24.0/"+testPNID+"/message_templates", testToken, nil, ""); r.status != 400 {
+	if r := en.do(http.MethodGet, "/v27.0/"+testPNID+"/message_templates", testToken, nil, ""); r.status != 400 {
 		t.Errorf("templates on a phone number id: %d", r.status)
 	}
 }

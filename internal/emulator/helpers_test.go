@@ -252,7 +252,7 @@ func (en *env) do(method, path, token string, body io.Reader, contentType string
 
 func (en *env) send(payload string) graphResp {
 	en.t.Helper()
-	return en.do(http.MethodPost, "/v24.0/"+testPNID+"/messages", testToken, strings.NewReader(payload), "application/json")
+	return en.do(http.MethodPost, "/v27.0/"+testPNID+"/messages", testToken, strings.NewReader(payload), "application/json")
 }
 
 func (en *env) customer(in CustomerMessage) string {

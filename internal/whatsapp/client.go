@@ -20,9 +20,11 @@ import (
 // Defaults used when the corresponding [Client] field is empty.
 const (
 	DefaultBaseURL = "https://graph.facebook.com"
-	// DefaultVersion is the pinned Graph API version; unversioned calls
-	// would silently use the oldest available one.
-	DefaultVersion   = "v24.0"
+	// DefaultVersion is the pinned Graph API version: the newest one Meta
+	// offers (v27.0, released 4 November 2026; docs/whatsapp.md, "Graph API
+	// version"). Unversioned calls would silently use whatever version the
+	// app's dashboard names.
+	DefaultVersion   = "v27.0"
 	DefaultUserAgent = "switchboard-whatsapp/1"
 )
 

@@ -94,7 +94,7 @@ func TestSendMessageGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []byte
 			c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.Method != http.MethodPost || r.URL.Path != "/v24.0/"+testPhoneID+"/messages" {
+				if r.Method != http.MethodPost || r.URL.Path != "/v27.0/"+testPhoneID+"/messages" {
 					t.Errorf("request %s %s", r.Method, r.URL.Path)
 				}
 				if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
@@ -200,7 +200,7 @@ func TestSendMessagePathEscaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "/v24.0/..%2Fme%2Fx%3Fy/messages"; path != want {
+	if want := "/v27.0/..%2Fme%2Fx%3Fy/messages"; path != want {
 		t.Errorf("path = %q, want %q", path, want)
 	}
 }
@@ -387,7 +387,7 @@ func TestMarkRead(t *testing.T) {
 func TestUploadMedia(t *testing.T) {
 	content := bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 50000)
 	c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/v24.0/"+testPhoneID+"/media" {
+		if r.Method != http.MethodPost || r.URL.Path != "/v27.0/"+testPhoneID+"/media" {
 			t.Errorf("request %s %s", r.Method, r.URL.Path)
 		}
 		if r.Header.Get("Authorization") != "Bearer "+testToken {
@@ -457,7 +457,7 @@ func TestGetMedia(t *testing.T) {
 	for name, size := range map[string]string{"number": `303833`, "string": `"303833"`} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.Method != http.MethodGet || r.URL.Path != "/v24.0/1013859600285441" {
+				if r.Method != http.MethodGet || r.URL.Path != "/v27.0/1013859600285441" {
 					t.Errorf("request %s %s", r.Method, r.URL.Path)
 				}
 				writeJSON(w, 200, `{"messaging_product":"whatsapp","url":"https:\/\/lookaside.fbsbx.com\/whatsapp_business\/attachments\/?mid=1013859600285441&ext=1739321024&hash=ATu","mime_type":"image\/jpeg","sha256":"abc","file_size":`+size+`,"id":"1013859600285441"}`)
@@ -478,7 +478,7 @@ func TestListTemplatesPaging(t *testing.T) {
 	var mu sync.Mutex
 	var afters []string
 	c, srv := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v24.0/"+testWABA+"/message_templates" {
+		if r.URL.Path != "/v27.0/"+testWABA+"/message_templates" {
 			t.Errorf("path = %q", r.URL.Path)
 		}
 		q := r.URL.Query()
@@ -492,10 +492,10 @@ func TestListTemplatesPaging(t *testing.T) {
 		case "":
 			// next points at Meta's real host; the client must stay on
 			// BaseURL and use the cursor.
-			writeJSON(w, 200, `{"data":[{"id":"1","name":"hallo","language":"de","status":"APPROVED","category":"UTILITY","components":[{"type":"BODY","text":"Hallo {{1}}"}]}],"paging":{"cursors":{"before":"b0","after":"c1"},"next":"https:\/\/graph.facebook.com\/v24.0\/`+testWABA+`\/message_templates?access_token=LEAK&after=c1"}}`)
+			writeJSON(w, 200, `{"data":[{"id":"1","name":"hallo","language":"de","status":"APPROVED","category":"UTILITY","components":[{"type":"BODY","text":"Hallo {{1}}"}]}],"paging":{"cursors":{"before":"b0","after":"c1"},"next":"https:\/\/graph.facebook.com\/v27.0\/`+testWABA+`\/message_templates?access_token=LEAK&after=c1"}}`)
 		case "c1":
 			// No cursors object: the cursor must come from next.
-			writeJSON(w, 200, `{"data":[{"id":"2","name":"versand","language":"de","status":"PENDING","category":"UTILITY"}],"paging":{"next":"https:\/\/graph.facebook.com\/v24.0\/`+testWABA+`\/message_templates?after=c2"}}`)
+			writeJSON(w, 200, `{"data":[{"id":"2","name":"versand","language":"de","status":"PENDING","category":"UTILITY"}],"paging":{"next":"https:\/\/graph.facebook.com\/v27.0\/`+testWABA+`\/message_templates?after=c2"}}`)
 		case "c2":
 			writeJSON(w, 200, `{"data":[{"id":"3","name":"promo","language":"en_US","status":"APPROVED","category":"MARKETING","parameter_format":"NAMED"}],"paging":{"cursors":{"before":"b2","after":"c3"}}}`)
 		default:
@@ -568,8 +568,14 @@ func TestClientDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := req.URL.String(); got != "https://graph.facebook.com/v24.0/123" {
+	if got := req.URL.String(); got != "https://graph.facebook.com/v27.0/123" {
 		t.Errorf("url = %s", got)
+	}
+	// An older version, chosen in the configuration, is used as it is.
+	c = Client{Version: "v24.0"}
+	req, err = c.newRequest(context.Background(), http.MethodGet, "t", nil, nil, "", "123")
+	if err != nil || req.URL.String() != "https://graph.facebook.com/v24.0/123" {
+		t.Errorf("v24.0: url = %v, %v", req.URL, err)
 	}
 	c = Client{BaseURL: "graph.facebook.com"}
 	if _, err := c.GetMedia(context.Background(), "t", "1"); !errors.Is(err, ErrInvalid) {

@@ -10,6 +10,7 @@
 // they run as they are.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -1592,6 +1593,118 @@ describe('reports', () => {
       }
       await shot(page, `reports-desktop-${colorScheme}`);
       assertNoProblems(ctx, `reports ${colorScheme}`);
+      await ctx.close();
+    }
+  });
+});
+
+describe('dead letters (issue 11)', () => {
+  it('dead letters: a webhook for an unknown number is listed, the channel is added, and the replay from the UI applies it', async (t) => {
+    if (!srv.emulator) return t.skip(srv.emulatorError ? `emulator (${srv.emulatorError})` : 'no emulator');
+    const { ctx, page } = await contextAs(admin, { viewport: { width: 1280, height: 900 } });
+    try {
+      const secret = 'e2e-dead-letter-app-secret';
+      const channel = (phone_number_id, name) => ({
+        name,
+        phone_number_id,
+        display_phone_number: '',
+        waba_id: '990011000100',
+        graph_url: srv.emulator,
+        mark_read: false,
+        access_token: 'e2e-dead-letter-token',
+        app_secret: secret,
+        verify_token: 'e2e-dead-letter-verify',
+      });
+      const known = await pageAPI(page, 'POST', '/api/v1/channels', channel('990011000101', 'Dead letter desk'));
+      assert.equal(known.status, 201, JSON.stringify(known.json));
+
+      // Signed by the app of a known number, for a number no channel has
+      // (yet): accepted (200) and kept as a dead letter, not dropped.
+      const customer = { wa_id: '4917790011101', name: 'Dora Deadletter' };
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{
+          id: '990011000100',
+          changes: [{
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '4930111', phone_number_id: '990011000102' },
+              contacts: [{ profile: { name: customer.name }, wa_id: customer.wa_id }],
+              messages: [{ from: customer.wa_id, id: 'wamid.e2e-dead-letter-1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Is anybody there?' } }],
+            },
+          }],
+        }],
+      });
+      const r = await fetch(`${srv.base}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+        body,
+      });
+      assert.equal(r.status, 200, await r.text());
+
+      await page.goto(`${srv.base}/admin/channels`);
+      const section = page.getByTestId('dead-letters');
+      await section.getByRole('heading', { name: 'Dead letters' }).waitFor();
+      // The ingest worker applies the webhook asynchronously: wait until it
+      // is kept, then the Refresh button shows it.
+      for (let i = 0; ; i++) {
+        const d = await pageAPI(page, 'GET', '/api/v1/dead-letters');
+        if (d.json?.items?.length === 1) break;
+        assert.ok(i < 100, `no dead letter: ${JSON.stringify(d.json)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      await section.getByRole('button', { name: 'Refresh' }).click();
+      const item = section.getByTestId('dead-letter');
+      await item.waitFor();
+      assert.equal(await item.count(), 1);
+      await item.getByText('For a phone number id no channel has').waitFor();
+      await item.getByText('change for an unknown phone number id').waitFor();
+      await item.getByText('Dead letter desk').waitFor();
+      // Only what the API returns: no customer content.
+      assert.equal(await section.getByText('Is anybody there?').count(), 0);
+      assert.equal(await section.getByText(customer.name).count(), 0);
+      await section.scrollIntoViewIfNeeded();
+      await shot(page, 'dead-letters-desktop-light');
+
+      // The fix: the channel for that number. The ingest worker reloads its
+      // channels on an unknown number at most once a second, so the replay
+      // waits out that second after the channel exists.
+      const later = await pageAPI(page, 'POST', '/api/v1/channels', channel('990011000102', 'Dead letter later'));
+      assert.equal(later.status, 201, JSON.stringify(later.json));
+      const created = Date.now();
+
+      // Replay asks first; Cancel leaves the item alone.
+      await item.getByRole('button', { name: 'Replay' }).click();
+      await item.getByText('Queue this event again?').waitFor();
+      await item.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await item.getByText('Queue this event again?').count(), 0);
+      await item.getByRole('button', { name: 'Replay' }).click();
+      const left = 1100 - (Date.now() - created);
+      if (left > 0) await new Promise((res) => setTimeout(res, left));
+      await item.getByRole('button', { name: 'Replay now' }).click();
+      await page.getByText(/^Dead letter \d+ queued again\.$/).waitFor();
+      await section.getByTestId('dead-letters-empty').waitFor();
+      assert.equal(await section.getByText('No dead letters: every webhook event was applied.').count(), 1);
+
+      // Applied: the customer's message is in the inbox, and nothing came back.
+      for (let i = 0; ; i++) {
+        const c = await pageAPI(page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(customer.name)}`);
+        if (c.json?.items?.some((x) => x.contact?.name === customer.name)) break;
+        assert.ok(i < 100, `the replayed message did not arrive: ${JSON.stringify(c.json)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const dead = await pageAPI(page, 'GET', '/api/v1/dead-letters');
+      assert.deepEqual(dead.json?.items, []);
+      const audit = await pageAPI(page, 'GET', '/api/v1/audit?action=webhook.replay');
+      assert.equal(audit.json?.items?.length, 1, 'the replay is audited');
+
+      // The empty state in the dark look.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await section.scrollIntoViewIfNeeded();
+      await shot(page, 'dead-letters-empty-desktop-dark');
+      assertNoProblems(ctx, 'dead letters');
+    } finally {
       await ctx.close();
     }
   });

@@ -12,6 +12,7 @@ import type {
   Contact,
   ConversationPeriod,
   Conversation,
+  DeadLetter,
   InboxEvent,
   Message,
   MessagePreview,
@@ -45,6 +46,7 @@ const ours: Record<string, readonly string[]> = {
     'seq', 'at', 'actor_id', 'actor_login', 'action', 'object_type', 'object_id', 'outcome', 'ip', 'user_agent',
     'detail', 'prev_hash', 'hash',
   ]),
+  DeadLetter: keys<DeadLetter>()(['id', 'channel_id', 'reason', 'received_at', 'dead_at', 'attempts']),
   Event: keys<InboxEvent>()(['id', 'type', 'at', 'conversation_id', 'data']),
   ConversationPeriod: keys<ConversationPeriod>()([
     'period', 'opened', 'resolved', 'reopened', 'unanswered', 'first_response', 'resolution',

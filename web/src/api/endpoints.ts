@@ -7,6 +7,7 @@ import type {
   Channel,
   ChannelInput,
   ContactErasure,
+  DeadLetter,
   Conversation,
   ConversationPage,
   ConversationsReport,
@@ -125,6 +126,8 @@ export const api = {
   createChannel: (c: ChannelInput) => request<Channel>('POST', `${v1}/channels`, c),
   updateChannel: (id: string, c: ChannelInput) => request<Channel>('PATCH', `${v1}/channels/${enc(id)}`, c),
   syncTemplates: (id: string) => request<Page<Template>>('POST', `${v1}/channels/${enc(id)}/templates/sync`),
+  deadLetters: () => request<Page<DeadLetter>>('GET', `${v1}/dead-letters`),
+  replayDeadLetter: (id: number) => request<void>('POST', `${v1}/dead-letters/${id}/replay`),
   templates: (channelId: string) => request<Page<Template>>('GET', `${v1}/templates${query({ channel: channelId })}`),
 
   reportConversations: (p: ReportQuery, signal?: AbortSignal) =>

@@ -297,6 +297,17 @@ export interface ChannelHealth {
   warning?: string;
 }
 
+/** DeadLetter follows switchboard.DeadLetter: a webhook event that could not be applied, kept until replayed. */
+export interface DeadLetter {
+  id: number;
+  channel_id: string;
+  /** Why it was kept, in the server's words (no customer content). */
+  reason: string;
+  received_at: string;
+  dead_at: string;
+  attempts: number;
+}
+
 export interface ChannelInput {
   name?: string;
   phone_number_id?: string;

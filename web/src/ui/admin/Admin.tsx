@@ -12,7 +12,7 @@ export default function Admin({ page, me }: { page: 'users' | 'roles' | 'channel
     case 'roles':
       return <Roles />;
     case 'channels':
-      return <Channels />;
+      return <Channels me={me} />;
     case 'audit':
       return <Audit />;
   }

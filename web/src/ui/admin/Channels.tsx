@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
-import type { Channel, ChannelHealth, ChannelInput } from '../../api/types';
+import type { Channel, ChannelHealth, ChannelInput, Me } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
 import { formatDays, maxRetentionDays, retentionField, retentionInput } from '../../lib/retention';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
+import { DeadLetters } from './DeadLetters';
 import { useToasts } from '../Toasts';
 
 /** outboxWarnAt is the outbox depth above which sending is probably failing. */
@@ -59,7 +60,7 @@ export function webhookURL(origin: string): string {
   return `${origin.replace(/\/+$/, '')}/webhooks/whatsapp`;
 }
 
-export function Channels() {
+export function Channels({ me }: { me: Me }) {
   const { t } = useI18n();
   const [channels, setChannels] = useState<Channel[] | null>(null);
   const [error, setError] = useState('');
@@ -107,6 +108,8 @@ export function Channels() {
           <ChannelCard key={c.id} channel={c} onEdit={() => setEditing(c)} />
         ))}
       </div>
+      {/* The route needs channels.manage already; the API answers 403 without it, so do not even ask. */}
+      {me.role.permissions.includes('channels.manage') && <DeadLetters channels={channels} />}
       {editing && (
         <ChannelDialog
           channel={editing === 'new' ? null : editing}
