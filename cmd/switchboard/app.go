@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -108,6 +109,47 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (
 	return openStoreMigrate(ctx, c, mk, migrate)
 }
 
+// warnKeysInDataDir logs one warning per key file that lies inside the
+// data directory: a snapshot of the data volume, a copied data directory
+// or a stolen disk then holds the keys together with the data they
+// protect, and the encryption at rest protects nothing (docs/security.md,
+// "Key placement"). The backup key counts only when backups are scheduled
+// or its file exists.
+func warnKeysInDataDir(c *Config, log *slog.Logger) {
+	check := func(what, file string) {
+		if keyInDir(c.DataDir, file) {
+			log.Warn("KEY FILE INSIDE THE DATA DIRECTORY: a copy or snapshot of the data directory holds the key together with the data it protects; move it to a separate directory or mount (docs/deploy.md, Key placement)",
+				"key", what, "file", file, "data_dir", c.DataDir)
+		}
+	}
+	check("master", c.MasterKeyFile)
+	if c.BackupKeyFile != "" {
+		if _, err := os.Stat(c.BackupKeyFile); c.BackupTo != "" || err == nil {
+			check("backup", c.BackupKeyFile)
+		}
+	}
+}
+
+// keyInDir reports whether file lies inside dir, after making both absolute
+// and resolving symbolic links where they exist.
+func keyInDir(dir, file string) bool {
+	resolve := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		// The file may not exist yet: resolve its directory.
+		if r, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			return filepath.Join(r, filepath.Base(p))
+		}
+		return p
+	}
+	rel, err := filepath.Rel(resolve(dir), resolve(file))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // openStoreWith opens the store with the given master key (the key
 // commands), without migrating.
 func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.MasterKey) (switchboard.Store, error) {
@@ -147,6 +189,7 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.Store = store
+	warnKeysInDataDir(c, a.Logger)
 	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
 	hasher, err := password.NewHasher(password.DefaultParams(), 0)
 	if err != nil {
