@@ -68,6 +68,10 @@ type App struct {
 
 	retention *retentionMetrics
 
+	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
+	// api.DefaultUploadTimeout (tests); zero keeps the defaults.
+	BodyTimeout, UploadTimeout time.Duration
+
 	metricsListener net.Listener
 	metricsServer   *http.Server
 
@@ -242,11 +246,14 @@ func (a *App) Open(ctx context.Context) error {
 			a.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
 		}
 	}
+	srv.BodyTimeout, srv.UploadTimeout = a.BodyTimeout, a.UploadTimeout
 	a.server = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		// Long enough for a 100 MB upload on a slow line (about 1.4 Mbit/s).
-		ReadTimeout:    10 * time.Minute,
+		// No ReadTimeout: the handler sets the body's read deadline by
+		// route, short for login, webhooks and the JSON API
+		// (api.DefaultBodyTimeout), long only for uploads
+		// (api.DefaultUploadTimeout).
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
