@@ -238,6 +238,7 @@ func (a *App) Open(ctx context.Context) error {
 			return nil
 		},
 	}
+	srv.Ping = store.Ping
 	if a.Backups != nil {
 		srv.Backups = a.Backups.Status
 	}

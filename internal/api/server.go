@@ -45,6 +45,11 @@ type Server struct {
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations current); nil means always.
 	Ready func(ctx context.Context) error
+	// Ping checks that the database answers. When a request fails with an
+	// internal error and Ping fails too, the answer is 503 unavailable
+	// instead of 500: the database is down, not the request wrong. nil
+	// keeps 500.
+	Ping func(ctx context.Context) error
 	// MetricsElsewhere leaves /metrics off this handler: it is served on a
 	// separate, internal listener (SWITCHBOARD_METRICS_ADDR).
 	MetricsElsewhere bool
@@ -310,11 +315,27 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// fail answers a failed request (writeError), turning an internal error
+// into 503 unavailable when the database does not answer a ping.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if s.Ping != nil && switchboard.ErrorCode(err) == switchboard.EInternal {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
+		perr := s.Ping(ctx)
+		cancel()
+		if perr != nil {
+			s.Logger.Error("request failed: database unavailable", "method", r.Method, "route", r.Pattern, "err", err, "ping", perr)
+			w.Header().Set("Retry-After", "5")
+			err = switchboard.Errorf(switchboard.EUnavailable, "The database is not reachable. Try again shortly.")
+		}
+	}
+	writeError(w, r, s.Logger, err)
+}
+
 // public wraps a handler that needs no session.
 func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 		}
 	})
 }
@@ -327,7 +348,7 @@ func (s *Server) authed(h authedHandler) http.Handler {
 			err = h(w, r, a)
 		}
 		if err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 		}
 	})
 }
