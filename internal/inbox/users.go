@@ -301,7 +301,10 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		return nil, err
 	}
 	s.senders.forget(id)
-	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) {
+	// A new role ends the user's sockets at once: they were opened under
+	// the old role's visibility, and the web app reconnects under the new
+	// one (its session stays).
+	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) || upd.RoleID != nil {
 		s.disconnect(id)
 	}
 	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
@@ -516,7 +519,35 @@ func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id strin
 		return nil, err
 	}
 	s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeSuccess, nil)
+	// A narrowed role (a permission or channel taken away) ends the
+	// sockets of everyone holding it at once, so none gets another event
+	// the new role would not show.
+	if !next.Covers(cur) {
+		s.disconnectRole(ctx, id)
+	}
 	return r, nil
+}
+
+// disconnectRole ends the live connections of every user holding roleID.
+func (s *Service) disconnectRole(ctx context.Context, roleID string) {
+	if s.Live == nil {
+		return
+	}
+	f := switchboard.UserFilter{RoleID: roleID, Limit: 200}
+	for {
+		users, next, err := s.Store.Users(ctx, f)
+		if err != nil {
+			s.Logger.Warn("end the sockets of a narrowed role's users", "role_id", roleID, "err", err)
+			return
+		}
+		for _, u := range users {
+			s.Live.DisconnectUser(u.ID)
+		}
+		if next == "" {
+			return
+		}
+		f.Cursor = next
+	}
 }
 
 // DeleteRole deletes an unused custom role; it needs roles.manage and a
