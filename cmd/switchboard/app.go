@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -67,6 +68,10 @@ type App struct {
 
 	retention *retentionMetrics
 
+	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
+	// api.DefaultUploadTimeout (tests); zero keeps the defaults.
+	BodyTimeout, UploadTimeout time.Duration
+
 	metricsListener net.Listener
 	metricsServer   *http.Server
 
@@ -108,6 +113,47 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (
 	return openStoreMigrate(ctx, c, mk, migrate)
 }
 
+// warnKeysInDataDir logs one warning per key file that lies inside the
+// data directory: a snapshot of the data volume, a copied data directory
+// or a stolen disk then holds the keys together with the data they
+// protect, and the encryption at rest protects nothing (docs/security.md,
+// "Key placement"). The backup key counts only when backups are scheduled
+// or its file exists.
+func warnKeysInDataDir(c *Config, log *slog.Logger) {
+	check := func(what, file string) {
+		if keyInDir(c.DataDir, file) {
+			log.Warn("KEY FILE INSIDE THE DATA DIRECTORY: a copy or snapshot of the data directory holds the key together with the data it protects; move it to a separate directory or mount (docs/deploy.md, Key placement)",
+				"key", what, "file", file, "data_dir", c.DataDir)
+		}
+	}
+	check("master", c.MasterKeyFile)
+	if c.BackupKeyFile != "" {
+		if _, err := os.Stat(c.BackupKeyFile); c.BackupTo != "" || err == nil {
+			check("backup", c.BackupKeyFile)
+		}
+	}
+}
+
+// keyInDir reports whether file lies inside dir, after making both absolute
+// and resolving symbolic links where they exist.
+func keyInDir(dir, file string) bool {
+	resolve := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		// The file may not exist yet: resolve its directory.
+		if r, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			return filepath.Join(r, filepath.Base(p))
+		}
+		return p
+	}
+	rel, err := filepath.Rel(resolve(dir), resolve(file))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // openStoreWith opens the store with the given master key (the key
 // commands), without migrating.
 func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.MasterKey) (switchboard.Store, error) {
@@ -147,6 +193,7 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.Store = store
+	warnKeysInDataDir(c, a.Logger)
 	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
 	hasher, err := password.NewHasher(password.DefaultParams(), 0)
 	if err != nil {
@@ -191,6 +238,7 @@ func (a *App) Open(ctx context.Context) error {
 			return nil
 		},
 	}
+	srv.Ping = store.Ping
 	if a.Backups != nil {
 		srv.Backups = a.Backups.Status
 	}
@@ -199,11 +247,14 @@ func (a *App) Open(ctx context.Context) error {
 			a.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
 		}
 	}
+	srv.BodyTimeout, srv.UploadTimeout = a.BodyTimeout, a.UploadTimeout
 	a.server = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		// Long enough for a 100 MB upload on a slow line (about 1.4 Mbit/s).
-		ReadTimeout:    10 * time.Minute,
+		// No ReadTimeout: the handler sets the body's read deadline by
+		// route, short for login, webhooks and the JSON API
+		// (api.DefaultBodyTimeout), long only for uploads
+		// (api.DefaultUploadTimeout).
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),

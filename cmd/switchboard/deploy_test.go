@@ -529,6 +529,29 @@ func deployRunLikeUnit(t *testing.T, bin string, u systemdUnit) {
 	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "state") // like StateDirectory=, not yet created
 	workDir, tmpDir := t.TempDir(), t.TempDir()
+	// The keys live apart from the data (docs/deploy.md, Key placement):
+	// the unit's key directory, created by the install steps, must be
+	// writable for the service, and becomes a temporary directory here.
+	const unitKeyDir = "/etc/switchboard/keys"
+	keyDir := t.TempDir()
+	if rw := strings.Join(u.directives["ReadWritePaths"], " "); !slices.Contains(strings.Fields(rw), unitKeyDir) {
+		t.Errorf("ReadWritePaths=%q lacks the key directory %s", rw, unitKeyDir)
+	}
+	env := slices.Clone(u.env)
+	keyFiles := map[string]string{}
+	for i, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "SWITCHBOARD_MASTER_KEY_FILE" || k == "SWITCHBOARD_BACKUP_KEY_FILE" {
+			if filepath.Dir(v) != unitKeyDir {
+				t.Fatalf("%s=%s: want a file in %s, outside the data dir", k, v, unitKeyDir)
+			}
+			keyFiles[k] = filepath.Join(keyDir, filepath.Base(v))
+			env[i] = k + "=" + keyFiles[k]
+		}
+	}
+	if keyFiles["SWITCHBOARD_MASTER_KEY_FILE"] == "" || keyFiles["SWITCHBOARD_BACKUP_KEY_FILE"] == "" {
+		t.Fatalf("the unit must set SWITCHBOARD_MASTER_KEY_FILE and SWITCHBOARD_BACKUP_KEY_FILE: %q", u.env)
+	}
 	args := slices.Clone(u.execStart[1:])
 	replaceFlag(t, args, "data-dir", dataDir)
 	// Port 0: the kernel picks a free port and the "listening" log line
@@ -544,7 +567,7 @@ func deployRunLikeUnit(t *testing.T, bin string, u systemdUnit) {
 	// here) and PATH. TMPDIR and the working directory point at empty
 	// directories that must stay empty: the service writes only to its
 	// state directory (ProtectSystem=strict, read-only root in the image).
-	cmd.Env = append(slices.Clone(u.env), "PATH=/usr/local/bin:/usr/bin:/bin", "TMPDIR="+tmpDir)
+	cmd.Env = append(env, "PATH=/usr/local/bin:/usr/bin:/bin", "TMPDIR="+tmpDir)
 	cmd.Dir = workDir
 	listening := make(chan string, 1)
 	stderr := &lockedLines{onLine: func(line string) {
@@ -666,12 +689,19 @@ func deployRunLikeUnit(t *testing.T, bin string, u systemdUnit) {
 		}
 	}
 
-	// State only in the data dir: the master key (private) and the database.
-	fi, err := os.Stat(filepath.Join(dataDir, "master.key"))
+	// State only in the data dir (the database) and the key dir (the
+	// master key, private); no key beside the data, and no warning.
+	fi, err := os.Stat(keyFiles["SWITCHBOARD_MASTER_KEY_FILE"])
 	if err != nil {
-		t.Fatalf("master key not created in the data dir: %v", err)
+		t.Fatalf("master key not created in the key dir: %v", err)
 	} else if fi.Mode().Perm() != 0o600 {
 		t.Errorf("master key mode %v, want 0600", fi.Mode().Perm())
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "master.key")); err == nil {
+		t.Error("a master key in the data dir")
+	}
+	if slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, "KEY FILE INSIDE") }) {
+		t.Errorf("warned about a key inside the data dir: %q", msgs)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "switchboard.db")); err != nil {
 		t.Errorf("SQLite database not in the data dir: %v", err)
@@ -745,6 +775,9 @@ func TestDeployFilesAgree(t *testing.T) {
 		"SWITCHBOARD_PUBLIC_URL: https://${DOMAIN",
 		`SWITCHBOARD_TRUST_PROXY: "true"`,
 		"- switchboard_data:/data",
+		"SWITCHBOARD_MASTER_KEY_FILE: /keys/master.key",
+		"SWITCHBOARD_BACKUP_KEY_FILE: /keys/backup.key",
+		"- switchboard_keys:/keys",
 		`- "` + port + `"`,
 		"read_only: true",
 		"- ALL",
@@ -782,7 +815,7 @@ func TestDeployFilesAgree(t *testing.T) {
 		"RestrictRealtime": "yes", "RestrictSUIDSGID": "yes", "LockPersonality": "yes",
 		"MemoryDenyWriteExecute": "yes", "SystemCallArchitectures": "native",
 		"SystemCallFilter": "@system-service", "CapabilityBoundingSet": "", "UMask": "0077",
-		"ReadWritePaths": "/var/lib/switchboard", "KillSignal": "SIGTERM", "Restart": "on-failure",
+		"ReadWritePaths": "/var/lib/switchboard /etc/switchboard/keys", "KillSignal": "SIGTERM", "Restart": "on-failure",
 		"EnvironmentFile": "-/etc/switchboard/switchboard.env",
 	} {
 		if got := u.directives[k]; len(got) != 1 || got[0] != want {

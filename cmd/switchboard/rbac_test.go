@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/switchboardhq/switchboard"
@@ -264,5 +265,108 @@ func TestRBACChannelLimitedManagers(t *testing.T) {
 		}
 		_, second := app.createUser(admin, "second-admin", "admin")
 		sup.must(200, "PATCH", "/api/v1/users/"+second.ID, map[string]any{"role_id": "operator"}, nil)
+	})
+}
+
+// TestRBACChannelLimitedReaders: channel limits apply to users.read, role
+// listing and audit.read (issue 14, Low 15). A reader limited to number B
+// lists users and roles that work on B (including roles for all
+// channels), never those only of number A (404 when fetched); an auditor
+// limited to B sees their own actions and entries about B's
+// conversations, channel and B-only users and roles, nothing about A, and
+// cannot verify the chain, which spans every channel.
+func TestRBACChannelLimitedReaders(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	chA, chB := app.channel("A"), app.channel("B")
+	convA := app.customerWrites(chA.ID, "4915100000301", "Anna A", "hallo")
+	convB := app.customerWrites(chB.ID, "4915100000302", "Bert B", "hallo")
+	newRole := func(name string, perms []string, channel string) string {
+		var r struct{ ID string }
+		admin.must(201, "POST", "/api/v1/roles", map[string]any{"name": name, "permissions": perms, "channel_ids": []string{channel}}, &r)
+		return r.ID
+	}
+	deskA := newRole("Desk A", []string{"conversations.read_all", "conversations.reply"}, chA.ID)
+	deskB := newRole("Desk B", []string{"conversations.read_all", "conversations.reply"}, chB.ID)
+	readerB := newRole("Reader B", []string{"users.read", "conversations.read_all"}, chB.ID)
+	auditB := newRole("Audit B", []string{"audit.read"}, chB.ID)
+	_, deskAUser := app.createUser(admin, "desk-a", deskA)
+	_, deskBUser := app.createUser(admin, "desk-b", deskB)
+	reader, readerUser := app.createUser(admin, "reader-b", readerB)
+	auditor, auditorUser := app.createUser(admin, "audit-b", auditB)
+	admin.must(200, "PUT", "/api/v1/conversations/"+convA.ID+"/assignees/"+deskAUser.ID, nil, nil)
+	admin.must(200, "PUT", "/api/v1/conversations/"+convB.ID+"/assignees/"+deskBUser.ID, nil, nil)
+
+	ids := func(c *client, path string) map[string]bool {
+		var p struct{ Items []struct{ ID string } }
+		c.must(200, "GET", path, nil, &p)
+		m := map[string]bool{}
+		for _, it := range p.Items {
+			m[it.ID] = true
+		}
+		return m
+	}
+	t.Run("users.read", func(t *testing.T) {
+		reader.t = t
+		users := ids(reader, "/api/v1/users?limit=200")
+		if users[deskAUser.ID] || !users[deskBUser.ID] || !users[readerUser.ID] {
+			t.Errorf("users a reader of B lists: %v; want desk-b and themselves, not desk-a", users)
+		}
+		if code, _ := reader.do("GET", "/api/v1/users/"+deskAUser.ID, nil); code != 404 {
+			t.Errorf("GET a user of A: %d, want 404", code)
+		}
+		reader.must(200, "GET", "/api/v1/users/"+deskBUser.ID, nil, nil)
+	})
+	t.Run("roles", func(t *testing.T) {
+		reader.t = t
+		roles := ids(reader, "/api/v1/roles")
+		if roles[deskA] || !roles[deskB] || !roles[readerB] || !roles["employee"] {
+			t.Errorf("roles a reader of B lists: %v; want Desk B, their own and the all-channel roles, not Desk A", roles)
+		}
+		if code, _ := reader.do("GET", "/api/v1/roles/"+deskA, nil); code != 404 {
+			t.Errorf("GET role Desk A: %d, want 404", code)
+		}
+	})
+	t.Run("audit.read", func(t *testing.T) {
+		auditor.t = t
+		// Full access first: the entries exist.
+		var all, mine struct {
+			Items []switchboard.AuditEntry
+		}
+		admin.must(200, "GET", "/api/v1/audit?limit=200", nil, &all)
+		auditor.must(200, "GET", "/api/v1/audit?limit=200", nil, &mine)
+		has := func(entries []switchboard.AuditEntry, action, object string) bool {
+			return slices.ContainsFunc(entries, func(e switchboard.AuditEntry) bool { return e.Action == action && e.ObjectID == object })
+		}
+		for _, want := range []struct{ action, object string }{
+			{"conversation.assign", convA.ID}, {"conversation.assign", convB.ID},
+			{"user.create", deskAUser.ID}, {"user.create", deskBUser.ID}, {"role.create", deskA}, {"role.create", deskB},
+		} {
+			if !has(all.Items, want.action, want.object) {
+				t.Fatalf("the administrator does not see %s %s", want.action, want.object)
+			}
+		}
+		for _, e := range mine.Items {
+			if e.ActorID == auditorUser.ID {
+				continue
+			}
+			if e.ObjectID == convA.ID || e.ObjectID == deskAUser.ID || e.ObjectID == deskA || e.ObjectID == chA.ID {
+				t.Errorf("the auditor of B sees an entry about A: %+v", e)
+			}
+			if e.ObjectType == "session" || (e.ObjectType == "user" && e.ObjectID != deskBUser.ID && e.ObjectID != readerUser.ID && e.ObjectID != auditorUser.ID) {
+				t.Errorf("the auditor of B sees an entry about a user outside B: %+v", e)
+			}
+		}
+		for _, want := range []struct{ action, object string }{
+			{"conversation.assign", convB.ID}, {"user.create", deskBUser.ID}, {"role.create", deskB}, {"session.login", auditorUser.ID},
+		} {
+			if !has(mine.Items, want.action, want.object) {
+				t.Errorf("the auditor of B does not see %s %s", want.action, want.object)
+			}
+		}
+		if code, body := auditor.do("POST", "/api/v1/audit/verify", nil); code != 403 {
+			t.Errorf("a channel-limited auditor verifies the chain: %d %s, want 403", code, body)
+		}
+		admin.must(200, "POST", "/api/v1/audit/verify", nil, nil)
 	})
 }

@@ -56,7 +56,7 @@ func (s *Server) webhook() http.Handler {
 			} else {
 				s.rejected.With("error").Inc()
 			}
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

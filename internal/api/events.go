@@ -22,7 +22,7 @@ func (s *Server) events() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.actor(r)
 		if err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 			return
 		}
 		var lastID int64
@@ -59,7 +59,7 @@ func (s *Server) events() http.Handler {
 			_ = realtime.Refuse(w, r, err, opts)
 			return
 		} else if err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 			return
 		}
 		defer sub.Close()

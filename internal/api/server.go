@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	_ "embed"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -44,6 +45,11 @@ type Server struct {
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations current); nil means always.
 	Ready func(ctx context.Context) error
+	// Ping checks that the database answers. When a request fails with an
+	// internal error and Ping fails too, the answer is 503 unavailable
+	// instead of 500: the database is down, not the request wrong. nil
+	// keeps 500.
+	Ping func(ctx context.Context) error
 	// MetricsElsewhere leaves /metrics off this handler: it is served on a
 	// separate, internal listener (SWITCHBOARD_METRICS_ADDR).
 	MetricsElsewhere bool
@@ -56,6 +62,16 @@ type Server struct {
 	// AfterErasure, when set, runs after a contact was erased, e.g. to copy
 	// the erasure register to the backup location.
 	AfterErasure func(ctx context.Context)
+
+	// BodyTimeout bounds how long a request may take to send its body on
+	// every route but uploads (login, webhooks, the JSON API); zero means
+	// DefaultBodyTimeout. UploadTimeout is the bound for multipart uploads
+	// (POST .../media and multipart POST .../messages); zero means
+	// DefaultUploadTimeout. The http.Server itself sets no ReadTimeout, only
+	// a short ReadHeaderTimeout: the handler chooses the body deadline by
+	// route.
+	BodyTimeout   time.Duration
+	UploadTimeout time.Duration
 
 	// revalidator checks every WebSocket's session on one shared timer.
 	revalidator sessionRevalidator
@@ -128,6 +144,60 @@ func (s *Server) routes() []route {
 	}
 }
 
+// DefaultBodyTimeout is the time an ordinary request (login, webhook, JSON
+// API) has to send its body: JSON bodies are at most 1 MiB, webhooks a few
+// KiB, so 30 s leave room for a slow line while a slow-body client cannot
+// hold a connection for long.
+const DefaultBodyTimeout = 30 * time.Second
+
+// DefaultUploadTimeout is long enough for a 100 MB upload on a slow line
+// (about 1.4 Mbit/s).
+const DefaultUploadTimeout = 10 * time.Minute
+
+// bodyDeadline sets the connection's read deadline for the request body
+// and lifts it once the body has been read to its end: after that the
+// server's background read (which notices a client going away) must not
+// hit the deadline, or a long response (a media download, an export)
+// would have its context cancelled. Requests without a body (GET, the
+// WebSocket upgrade) get no deadline at all.
+func bodyDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(d)) == nil {
+				r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody clears the read deadline when the body reaches its end.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// uploadDeadline gives multipart requests the longer upload deadline.
+func uploadDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Handler returns the complete HTTP handler.
 func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
@@ -141,9 +211,20 @@ func (s *Server) Handler() http.Handler {
 	s.rejected = s.Metrics.Counter("switchboard_webhooks_rejected_total",
 		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), foreign_channel (signed by one app's secret but naming a number of another), too_large, unreadable, error (the queue failed).", "reason")
 
+	bodyTimeout, uploadTimeout := s.BodyTimeout, s.UploadTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = DefaultBodyTimeout
+	}
+	if uploadTimeout <= 0 {
+		uploadTimeout = DefaultUploadTimeout
+	}
 	api := http.NewServeMux()
 	for _, rt := range s.routes() {
-		api.Handle(rt.method+" "+rt.path, rt.h)
+		h := rt.h
+		if rt.method == "POST" && (rt.path == "/api/v1/conversations/{id}/media" || rt.path == "/api/v1/conversations/{id}/messages") {
+			h = uploadDeadline(uploadTimeout, h)
+		}
+		api.Handle(rt.method+" "+rt.path, h)
 	}
 	api.Handle("/api/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return switchboard.Errorf(switchboard.ENotFound, "No such API endpoint.")
@@ -175,7 +256,7 @@ func (s *Server) Handler() http.Handler {
 		root.Handle(pattern, h)
 	}
 	root.Handle("/", s.spa())
-	return securityHeaders(metrics.Middleware(s.latency, routeLabel, root))
+	return securityHeaders(metrics.Middleware(s.latency, routeLabel, bodyDeadline(bodyTimeout, root)))
 }
 
 // routeLabel names a request's route for metrics by its pattern, so ids do
@@ -234,11 +315,27 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// fail answers a failed request (writeError), turning an internal error
+// into 503 unavailable when the database does not answer a ping.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if s.Ping != nil && switchboard.ErrorCode(err) == switchboard.EInternal {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
+		perr := s.Ping(ctx)
+		cancel()
+		if perr != nil {
+			s.Logger.Error("request failed: database unavailable", "method", r.Method, "route", r.Pattern, "err", err, "ping", perr)
+			w.Header().Set("Retry-After", "5")
+			err = switchboard.Errorf(switchboard.EUnavailable, "The database is not reachable. Try again shortly.")
+		}
+	}
+	writeError(w, r, s.Logger, err)
+}
+
 // public wraps a handler that needs no session.
 func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 		}
 	})
 }
@@ -251,7 +348,7 @@ func (s *Server) authed(h authedHandler) http.Handler {
 			err = h(w, r, a)
 		}
 		if err != nil {
-			writeError(w, r, s.Logger, err)
+			s.fail(w, r, err)
 		}
 	})
 }

@@ -134,7 +134,63 @@ func (s *Service) Users(ctx context.Context, a *switchboard.Actor, f switchboard
 	if len(f.Query) > 100 {
 		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Search text is too long.")
 	}
-	return s.Store.Users(ctx, f)
+	users, next, err := s.Store.Users(ctx, f)
+	if err != nil || !channelLimited(a) {
+		return users, next, err
+	}
+	// A role limited to channels sees only users who work on at least one
+	// of them (pages may come out shorter; the cursor still continues).
+	roles, err := s.roleMap(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	visible := users[:0]
+	for _, u := range users {
+		if u.ID == a.User.ID || reachesChannelsOf(a, roles[u.RoleID]) {
+			visible = append(visible, u)
+		}
+	}
+	return visible, next, nil
+}
+
+// channelLimited reports whether the actor's role is limited to channels.
+func channelLimited(a *switchboard.Actor) bool { return a.Role != nil && !a.Role.AllChannels }
+
+// reachesChannelsOf reports whether role r may act on at least one of the
+// actor's channels (a role for all channels reaches every channel): the
+// rule for which users and roles a channel-limited actor may list.
+func reachesChannelsOf(a *switchboard.Actor, r *switchboard.Role) bool {
+	if !channelLimited(a) {
+		return true
+	}
+	if r == nil {
+		return false
+	}
+	if r.AllChannels {
+		return true
+	}
+	return slices.ContainsFunc(r.ChannelIDs, a.Role.AllowsChannel)
+}
+
+// withinChannelsOf reports whether role r is limited to the actor's
+// channels only: the rule for audit entries about users and roles.
+func withinChannelsOf(a *switchboard.Actor, r *switchboard.Role) bool {
+	if !channelLimited(a) {
+		return true
+	}
+	return r != nil && !r.AllChannels && len(r.ChannelIDs) > 0 && !slices.ContainsFunc(r.ChannelIDs, func(id string) bool { return !a.Role.AllowsChannel(id) })
+}
+
+func (s *Service) roleMap(ctx context.Context) (map[string]*switchboard.Role, error) {
+	roles, err := s.Store.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*switchboard.Role, len(roles))
+	for _, r := range roles {
+		m[r.ID] = r
+	}
+	return m, nil
 }
 
 // User returns one user: anyone may read themselves, others need users.read
@@ -143,7 +199,18 @@ func (s *Service) User(ctx context.Context, a *switchboard.Actor, id string) (*s
 	if id != a.User.ID && !a.Can(switchboard.PermUsersRead) && !a.Can(switchboard.PermUsersManage) {
 		return nil, switchboard.NotFound("User")
 	}
-	return s.Store.User(ctx, id)
+	u, err := s.Store.User(ctx, id)
+	if err != nil || id == a.User.ID || !channelLimited(a) {
+		return u, err
+	}
+	r, err := s.Store.Role(ctx, u.RoleID)
+	if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+		return nil, err
+	}
+	if !reachesChannelsOf(a, r) {
+		return nil, switchboard.NotFound("User")
+	}
+	return u, nil
 }
 
 // UpdateUser changes a user; it needs users.manage, and the actor must be
@@ -234,7 +301,10 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		return nil, err
 	}
 	s.senders.forget(id)
-	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) {
+	// A new role ends the user's sockets at once: they were opened under
+	// the old role's visibility, and the web app reconnects under the new
+	// one (its session stays).
+	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) || upd.RoleID != nil {
 		s.disconnect(id)
 	}
 	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
@@ -336,7 +406,17 @@ func (s *Service) Roles(ctx context.Context, a *switchboard.Actor) ([]*switchboa
 	if !a.Can(switchboard.PermRolesManage) && !a.Can(switchboard.PermUsersManage) && !a.Can(switchboard.PermUsersRead) {
 		return nil, forbidden()
 	}
-	return s.Store.Roles(ctx)
+	roles, err := s.Store.Roles(ctx)
+	if err != nil || !channelLimited(a) {
+		return roles, err
+	}
+	visible := roles[:0]
+	for _, r := range roles {
+		if r.ID == a.User.RoleID || reachesChannelsOf(a, r) {
+			visible = append(visible, r)
+		}
+	}
+	return visible, nil
 }
 
 // Role returns one role: the actor's own, or any for those who may list them.
@@ -344,7 +424,11 @@ func (s *Service) Role(ctx context.Context, a *switchboard.Actor, id string) (*s
 	if id != a.User.RoleID && !a.Can(switchboard.PermRolesManage) && !a.Can(switchboard.PermUsersManage) && !a.Can(switchboard.PermUsersRead) {
 		return nil, switchboard.NotFound("Role")
 	}
-	return s.Store.Role(ctx, id)
+	r, err := s.Store.Role(ctx, id)
+	if err == nil && id != a.User.RoleID && !reachesChannelsOf(a, r) {
+		return nil, switchboard.NotFound("Role")
+	}
+	return r, err
 }
 
 // CreateRole creates a custom role; it needs roles.manage, and the new role
@@ -435,7 +519,35 @@ func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id strin
 		return nil, err
 	}
 	s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeSuccess, nil)
+	// A narrowed role (a permission or channel taken away) ends the
+	// sockets of everyone holding it at once, so none gets another event
+	// the new role would not show.
+	if !next.Covers(cur) {
+		s.disconnectRole(ctx, id)
+	}
 	return r, nil
+}
+
+// disconnectRole ends the live connections of every user holding roleID.
+func (s *Service) disconnectRole(ctx context.Context, roleID string) {
+	if s.Live == nil {
+		return
+	}
+	f := switchboard.UserFilter{RoleID: roleID, Limit: 200}
+	for {
+		users, next, err := s.Store.Users(ctx, f)
+		if err != nil {
+			s.Logger.Warn("end the sockets of a narrowed role's users", "role_id", roleID, "err", err)
+			return
+		}
+		for _, u := range users {
+			s.Live.DisconnectUser(u.ID)
+		}
+		if next == "" {
+			return
+		}
+		f.Cursor = next
+	}
 }
 
 // DeleteRole deletes an unused custom role; it needs roles.manage and a
@@ -465,13 +577,103 @@ func (s *Service) Audit(ctx context.Context, a *switchboard.Actor, f switchboard
 	if !a.Can(switchboard.PermAuditRead) {
 		return nil, "", forbidden()
 	}
-	return s.Store.AuditEntries(ctx, f)
+	entries, next, err := s.Store.AuditEntries(ctx, f)
+	if err != nil || !channelLimited(a) {
+		return entries, next, err
+	}
+	// A channel-limited auditor sees their own actions and entries about
+	// objects of their channels only (pages may come out shorter; the
+	// cursor still continues).
+	seen := map[string]bool{}
+	visible := entries[:0]
+	for _, e := range entries {
+		if e.ActorID == a.User.ID {
+			visible = append(visible, e)
+			continue
+		}
+		key := e.ObjectType + "\x00" + e.ObjectID
+		ok, done := seen[key]
+		if !done {
+			if ok, err = s.auditObjectOnChannels(ctx, a, e.ObjectType, e.ObjectID); err != nil {
+				return nil, "", err
+			}
+			seen[key] = ok
+		}
+		if ok {
+			visible = append(visible, e)
+		}
+	}
+	return visible, next, nil
+}
+
+// auditObjectOnChannels reports whether an audit entry's object belongs to
+// the actor's channels: a conversation, message or contact of one of them,
+// one of the channels itself, or a user or role limited to them alone.
+// Objects that no longer exist (an erased contact) and objects of no
+// channel (sessions of all-channel users, reports, the audit log, the
+// built-in roles) are for unrestricted auditors.
+func (s *Service) auditObjectOnChannels(ctx context.Context, a *switchboard.Actor, typ, id string) (bool, error) {
+	gone := func(err error) (bool, error) {
+		if switchboard.ErrorCode(err) == switchboard.ENotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	if id == "" {
+		return false, nil
+	}
+	switch typ {
+	case "channel":
+		return a.Role.AllowsChannel(id), nil
+	case "conversation", "message":
+		if typ == "message" {
+			m, err := s.Store.Message(ctx, id)
+			if err != nil {
+				return gone(err)
+			}
+			id = m.ConversationID
+		}
+		c, err := s.Store.Conversation(ctx, id, "")
+		if err != nil {
+			return gone(err)
+		}
+		return a.Role.AllowsChannel(c.ChannelID), nil
+	case "contact":
+		c, _, err := s.Store.ContactConversations(ctx, id)
+		if err != nil {
+			return gone(err)
+		}
+		return a.Role.AllowsChannel(c.ChannelID), nil
+	case "user":
+		u, err := s.Store.User(ctx, id)
+		if err != nil {
+			return gone(err)
+		}
+		r, err := s.Store.Role(ctx, u.RoleID)
+		if err != nil {
+			return gone(err)
+		}
+		return withinChannelsOf(a, r), nil
+	case "role":
+		r, err := s.Store.Role(ctx, id)
+		if err != nil {
+			return gone(err)
+		}
+		return withinChannelsOf(a, r), nil
+	}
+	return false, nil
 }
 
 // VerifyAudit checks the audit hash chain; it needs audit.read.
 func (s *Service) VerifyAudit(ctx context.Context, a *switchboard.Actor) (int64, *switchboard.AuditBreak, error) {
 	if !a.Can(switchboard.PermAuditRead) {
 		return 0, nil, forbidden()
+	}
+	// The chain spans every channel: its length and where it breaks are
+	// for unrestricted auditors.
+	if channelLimited(a) {
+		s.audit(ctx, a, "audit.verify", "audit", "", switchboard.OutcomeDenied, nil)
+		return 0, nil, switchboard.Errorf(switchboard.EForbidden, "Verifying the audit log needs a role for all channels.")
 	}
 	n, brk, err := switchboard.VerifyAuditChain(ctx, s.Store)
 	if err == nil {
