@@ -417,7 +417,11 @@ export function reduce(state: InboxState, a: Action): InboxState {
         const prev = convs[c.id];
         // A live update may be newer than the page that was in flight.
         if (prev && time(prev.updated_at) > time(c.updated_at)) continue;
-        convs[c.id] = watching(state, c.id) && c.unread_count > 0 ? { ...c, unread_count: 0 } : c;
+        let next = c;
+        // Meta's times have whole seconds: with the same time, the page may
+        // have been read before a message the live update already showed.
+        if (prev && prev.last_message && time(prev.updated_at) === time(c.updated_at)) next = { ...next, last_message: prev.last_message };
+        convs[c.id] = watching(state, c.id) && next.unread_count > 0 ? { ...next, unread_count: 0 } : next;
       }
       const base = a.append ? state.list.ids : [];
       const seen = new Set(base);
