@@ -397,3 +397,15 @@ describe('a page read before a live message of the same second (issue 13)', () =
     expect(s.convs.c1?.last_message?.text).toBe('Das letzte Wort');
   });
 });
+
+describe('a list reload while live updates arrive (issue 13)', () => {
+  it('keeps a conversation the page did not know yet', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    const key = filterKey(s.filter);
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('old', { updated_at: '2026-12-02T09:00:00Z' })], next: '', append: false });
+    s = reduce(s, { type: 'event', event: ev('conversation.created', conv('new', { updated_at: '2026-12-02T10:00:00Z' }), 5) });
+    expect(s.list.ids).toEqual(['new', 'old']);
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('old', { updated_at: '2026-12-02T09:00:00Z' })], next: '', append: false });
+    expect(s.list.ids).toEqual(['new', 'old']);
+  });
+});

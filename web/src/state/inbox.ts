@@ -425,11 +425,20 @@ export function reduce(state: InboxState, a: Action): InboxState {
       }
       const base = a.append ? state.list.ids : [];
       const seen = new Set(base);
-      const ids = base.slice();
+      let ids = base.slice();
       for (const c of a.items) {
         if (seen.has(c.id) || state.gone[c.id]) continue;
         seen.add(c.id);
         ids.push(c.id);
+      }
+      if (!a.append) {
+        // A reload of the same list: a conversation a live update placed
+        // while the page was on its way, and that still matches, stays.
+        for (const id of state.list.ids) {
+          const c = convs[id];
+          if (seen.has(id) || !c || state.gone[id] || !matchesFilter(c, state.filter, state.viewer.userId)) continue;
+          ids = placeInList(ids, convs, id, true, a.next !== '');
+        }
       }
       return {
         ...state,
