@@ -1356,16 +1356,15 @@ describe('a day of real use (issue 13)', () => {
     const { ctx, page } = await as(operator);
     try {
       const id = await idOf(page, mia);
-      await rowOf(page, mia).getByText('Das letzte Wort').waitFor({ timeout: 15_000 });
-      // Every picture fetched from WhatsApp before the chat is opened.
+      // Every message stored and every picture fetched from WhatsApp before the chat is opened.
       await page.waitForFunction(
         async (cid) => {
           const r = await fetch(`/api/v1/conversations/${cid}/messages?limit=50`);
           const items = (await r.json()).items ?? [];
-          return items.filter((m) => m.type === 'image' && m.content?.media?.id).length === 4;
+          return items.filter((m) => m.type === 'image' && m.content?.media?.id).length === 4 && items.some((m) => m.content?.text === 'Das letzte Wort');
         },
         id,
-        { polling: 250, timeout: 20_000 },
+        { polling: 250, timeout: 40_000 },
       );
       await page.goto(`${srv.base}/c/${id}`);
       await page.waitForFunction(() => {

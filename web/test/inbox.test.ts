@@ -378,3 +378,34 @@ describe('filter counts (issue 13)', () => {
     expect(movesCounts(s, ev('message.created', msg('m', 'c1'), 1))).toBe(false);
   });
 });
+
+describe('the first stream (issue 13)', () => {
+  it('a resync without an id marks the state stale for a reload and keeps the event id', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    s = reduce(s, { type: 'event', event: { type: 'resync', id: 0 } as never });
+    expect(s.stale).toBe(true);
+    expect(s.lastEventId).toBe(0);
+  });
+});
+
+describe('a page read before a live message of the same second (issue 13)', () => {
+  it('keeps the live preview', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    const at = '2026-12-02T10:00:00Z';
+    s = reduce(s, { type: 'conv/upsert', conv: conv('c1', { updated_at: at, last_message: { text: 'Das letzte Wort', type: 'text', direction: 'in', at } }) });
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c1', { updated_at: at, last_message: { text: '', type: 'image', direction: 'in', at } })], next: '', append: false });
+    expect(s.convs.c1?.last_message?.text).toBe('Das letzte Wort');
+  });
+});
+
+describe('a list reload while live updates arrive (issue 13)', () => {
+  it('keeps a conversation the page did not know yet', () => {
+    let s = initialState({ userId: 'op', readAll: true });
+    const key = filterKey(s.filter);
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('old', { updated_at: '2026-12-02T09:00:00Z' })], next: '', append: false });
+    s = reduce(s, { type: 'event', event: ev('conversation.created', conv('new', { updated_at: '2026-12-02T10:00:00Z' }), 5) });
+    expect(s.list.ids).toEqual(['new', 'old']);
+    s = reduce(s, { type: 'list/page', filterKey: key, items: [conv('old', { updated_at: '2026-12-02T09:00:00Z' })], next: '', append: false });
+    expect(s.list.ids).toEqual(['new', 'old']);
+  });
+});

@@ -417,15 +417,28 @@ export function reduce(state: InboxState, a: Action): InboxState {
         const prev = convs[c.id];
         // A live update may be newer than the page that was in flight.
         if (prev && time(prev.updated_at) > time(c.updated_at)) continue;
-        convs[c.id] = watching(state, c.id) && c.unread_count > 0 ? { ...c, unread_count: 0 } : c;
+        let next = c;
+        // Meta's times have whole seconds: with the same time, the page may
+        // have been read before a message the live update already showed.
+        if (prev && prev.last_message && time(prev.updated_at) === time(c.updated_at)) next = { ...next, last_message: prev.last_message };
+        convs[c.id] = watching(state, c.id) && next.unread_count > 0 ? { ...next, unread_count: 0 } : next;
       }
       const base = a.append ? state.list.ids : [];
       const seen = new Set(base);
-      const ids = base.slice();
+      let ids = base.slice();
       for (const c of a.items) {
         if (seen.has(c.id) || state.gone[c.id]) continue;
         seen.add(c.id);
         ids.push(c.id);
+      }
+      if (!a.append) {
+        // A reload of the same list: a conversation a live update placed
+        // while the page was on its way, and that still matches, stays.
+        for (const id of state.list.ids) {
+          const c = convs[id];
+          if (seen.has(id) || !c || state.gone[id] || !matchesFilter(c, state.filter, state.viewer.userId)) continue;
+          ids = placeInList(ids, convs, id, true, a.next !== '');
+        }
       }
       return {
         ...state,

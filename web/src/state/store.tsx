@@ -415,6 +415,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         api.markRead(convId).catch(() => {});
       }, 1500);
     };
+    let everOpen = false;
     const sock = new EventSocket({
       lastId: () => store.get().lastEventId,
       onEvent: (e: InboxEvent) => {
@@ -439,7 +440,16 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
           }, 800);
         }
       },
-      onState: setConnection,
+      onState: (st) => {
+        setConnection(st);
+        // The first stream starts with no event id to resume from, so what
+        // happened between the first list or thread load and the socket
+        // opening would be lost: reload them once it is open.
+        if (st === 'open' && !everOpen) {
+          everOpen = true;
+          if (store.get().lastEventId === 0) store.dispatch({ type: 'event', event: { type: 'resync', id: 0 } as InboxEvent });
+        }
+      },
       onTrouble: () => {
         api.me().catch((err: unknown) => {
           if (err instanceof ApiError && err.status === 401) endedRef.current();

@@ -82,7 +82,10 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     d.addEventListener('cancel', onCancel);
     return () => {
       d.removeEventListener('cancel', onCancel);
-      if (opener?.isConnected) requestAnimationFrame(() => opener.focus());
+      // Only if the focus was in the dialog (or fell to the body with it):
+      // never take it back from where the user has moved on to.
+      const now = document.activeElement;
+      if (opener?.isConnected && (!now || now === document.body || d.contains(now))) opener.focus();
     };
   }, []);
   return (
