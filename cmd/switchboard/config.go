@@ -176,37 +176,37 @@ func parseConfig(name string, groups settingGroup, args []string, getenv func(st
 			def = v
 		}
 		help := fmt.Sprintf("%s (env %s)", s.help, s.env)
-		fs := fs
+		target := fs
 		if s.group&groups == 0 {
-			fs = unlisted
+			target = unlisted
 		}
 		switch p := dst[s.flag].(type) {
 		case *string:
-			fs.StringVar(p, s.flag, def, help)
+			target.StringVar(p, s.flag, def, help)
 		case *bool:
 			b, err := strconv.ParseBool(def)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %q is not true or false", s.env, def)
 			}
-			fs.BoolVar(p, s.flag, b, help)
+			target.BoolVar(p, s.flag, b, help)
 		case *float64:
 			f, err := strconv.ParseFloat(def, 64)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %q is not a number", s.env, def)
 			}
-			fs.Float64Var(p, s.flag, f, help)
+			target.Float64Var(p, s.flag, f, help)
 		case *int:
 			n, err := strconv.Atoi(def)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %q is not a whole number", s.env, def)
 			}
-			fs.IntVar(p, s.flag, n, help)
+			target.IntVar(p, s.flag, n, help)
 		case *time.Duration:
 			d, err := time.ParseDuration(def)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %q is not a duration such as 20s", s.env, def)
 			}
-			fs.DurationVar(p, s.flag, d, help)
+			target.DurationVar(p, s.flag, d, help)
 		}
 	}
 	if extra != nil {
