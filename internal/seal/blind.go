@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"hash"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/switchboardhq/switchboard/internal/fold"
 )
 
 // Limits of the blind index. They bound how many terms a contact stores and
@@ -180,66 +179,13 @@ func (b *BlindIndex) sum(h hash.Hash, domain, value string, dst []byte) []byte {
 	return h.Sum(dst)
 }
 
-// Tokenize folds s for matching and splits it into words: Unicode NFKD,
-// combining marks removed, lower-cased, a few letters without a
-// decomposition folded to ASCII (ß→ss, ø→o, ...), and split on anything that
-// is not a letter or digit. "Jürgen-MÜLLER" yields ["jurgen", "muller"].
-func Tokenize(s string) []string { return tokenize(s, false) }
+// Tokenize folds s for matching and splits it into words by the one
+// folding rule, [fold.Words]: "Jürgen-MÜLLER" yields ["jurgen", "muller"].
+func Tokenize(s string) []string { return fold.Words(s, false) }
 
-// tokenize implements Tokenize. With umlautE, a/o/u followed by a combining
-// diaeresis become ae/oe/ue, the German spelling without umlaut keys.
-func tokenize(s string, umlautE bool) []string {
-	var sb strings.Builder
-	sb.Grow(len(s))
-	var prev rune
-	for _, r := range norm.NFKD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// The diacritics split off by NFKD.
-			if umlautE && r == '\u0308' && (prev == 'a' || prev == 'o' || prev == 'u') {
-				sb.WriteByte('e')
-			}
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
-			// Spacing marks (Mc) are part of words in Indic scripts.
-			r = unicode.ToLower(r)
-			if f, ok := foldLetter(r); ok {
-				sb.WriteString(f)
-			} else {
-				sb.WriteRune(r)
-			}
-		default:
-			sb.WriteByte(' ')
-		}
-		if !unicode.Is(unicode.Mn, r) {
-			prev = r
-		}
-	}
-	return strings.Fields(sb.String())
-}
-
-// foldLetter maps letters that NFKD leaves alone to what people type on a
-// keyboard without them.
-func foldLetter(r rune) (string, bool) {
-	switch r {
-	case 'ß':
-		return "ss", true
-	case 'æ':
-		return "ae", true
-	case 'œ':
-		return "oe", true
-	case 'ø':
-		return "o", true
-	case 'ł':
-		return "l", true
-	case 'đ', 'ð':
-		return "d", true
-	case 'þ':
-		return "th", true
-	case 'ı':
-		return "i", true
-	}
-	return "", false
-}
+// tokenize is Tokenize with umlautE: a/o/u with a diaeresis become
+// ae/oe/ue, the German spelling without umlaut keys.
+func tokenize(s string, umlautE bool) []string { return fold.Words(s, umlautE) }
 
 // nameIndexTokens returns the deduplicated words of a name to index: the
 // Tokenize words plus, for names with umlauts, the German transliteration,
