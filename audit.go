@@ -11,12 +11,15 @@ import (
 	"time"
 )
 
-// Audit outcomes.
+// Audit outcomes. Every audit entry has one of them.
 const (
 	OutcomeSuccess = "success"
 	OutcomeFailure = "failure" // e.g. a wrong password
 	OutcomeDenied  = "denied"  // not permitted
 )
+
+// ErrAuditIncomplete refuses an audit entry without an action or an outcome.
+var ErrAuditIncomplete = &Error{Code: EInvalid, Message: "Audit entries need an action and an outcome."}
 
 // AuditEntry records one user action. It never holds customer plaintext:
 // objects are named by id. Entries form a hash chain: each stores the hash of
@@ -35,6 +38,20 @@ type AuditEntry struct {
 	Detail     map[string]string `json:"detail,omitempty"`
 	PrevHash   string            `json:"prev_hash"`
 	Hash       string            `json:"hash"`
+}
+
+// Validate checks an entry before it is appended: an entry records what
+// was done (Action) and what came of it (one of the Outcome values), so the
+// stores refuse one without either.
+func (e *AuditEntry) Validate() error {
+	if e.Action == "" || e.Outcome == "" {
+		return ErrAuditIncomplete
+	}
+	switch e.Outcome {
+	case OutcomeSuccess, OutcomeFailure, OutcomeDenied:
+		return nil
+	}
+	return Errorf(EInvalid, "Unknown audit outcome %q.", e.Outcome)
 }
 
 // ComputeHash returns the hex SHA-256 over prev and every field of e except

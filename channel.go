@@ -27,6 +27,13 @@ type Channel struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
+// Errors of the channel stores, the same on every store.
+var (
+	ErrChannelExists     = &Error{Code: EConflict, Message: "Channel already exists."}
+	ErrPhoneNumberTaken  = &Error{Code: EConflict, Message: "This phone number is already connected."}
+	ErrPhoneNumberNeeded = &Error{Code: EInvalid, Message: "Phone number id is required."}
+)
+
 // ChannelUpdate is a partial change of a channel; nil fields stay.
 type ChannelUpdate struct {
 	Name               *string

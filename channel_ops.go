@@ -217,6 +217,15 @@ type Template struct {
 	SyncedAt        time.Time       `json:"synced_at"`
 }
 
+// Validate checks a template before it is stored: Meta names a template by
+// its name and language together.
+func (t *Template) Validate() error {
+	if t.Name == "" || t.Language == "" {
+		return Errorf(EInvalid, "Templates need a name and a language.")
+	}
+	return nil
+}
+
 // ChannelOps persists what the WhatsApp channel needs besides messages.
 type ChannelOps interface {
 	ChannelHealth(ctx context.Context, channelID string) (*ChannelHealth, error)

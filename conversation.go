@@ -149,6 +149,36 @@ type ConversationFilter struct {
 	ChannelIDs []string
 }
 
+// Errors of the conversation stores, the same on every store.
+var (
+	ErrInvalidAssignmentFilter = &Error{Code: EInvalid, Message: "Invalid assignment filter."}
+	ErrInvalidStatusFilter     = &Error{Code: EInvalid, Message: "Invalid status filter."}
+	ErrMineNeedsViewer         = &Error{Code: EInvalid, Message: `The assignment filter "mine" needs a viewer.`}
+	ErrOutboundNoConversation  = &Error{Code: EInvalid, Message: "Outbound message needs a conversation."}
+	ErrIdempotencyKeyUsed      = &Error{Code: EConflict, Message: "This Idempotency-Key was used for another message."}
+)
+
+// Validate checks the filter's enumerated values before a store turns them
+// into a query: Status and Assignment from their lists, and a viewer for
+// [AssignmentMine].
+func (f *ConversationFilter) Validate() error {
+	switch f.Status {
+	case "", StatusOpen, StatusClosed:
+	default:
+		return ErrInvalidStatusFilter
+	}
+	switch f.Assignment {
+	case "", AssignmentAll, AssignmentUnassigned, AssignmentAssigned:
+	case AssignmentMine:
+		if f.ViewerID == "" {
+			return ErrMineNeedsViewer
+		}
+	default:
+		return ErrInvalidAssignmentFilter
+	}
+	return nil
+}
+
 // ConversationCounts are the numbers next to the inbox filters.
 type ConversationCounts struct {
 	All        int `json:"all"`

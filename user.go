@@ -3,6 +3,7 @@ package switchboard
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -87,6 +88,49 @@ func (r *Role) Has(p Permission) bool { return r != nil && slices.Contains(r.Per
 func (r *Role) AllowsChannel(id string) bool {
 	return r != nil && (r.AllChannels || slices.Contains(r.ChannelIDs, id))
 }
+
+// Errors the role and user stores return, the same on every store.
+var (
+	ErrUnknownRole     = &Error{Code: EInvalid, Message: "Unknown role."}
+	ErrRoleExists      = &Error{Code: EConflict, Message: "Role already exists."}
+	ErrRoleNameTaken   = &Error{Code: EConflict, Message: "Role name is already taken."}
+	ErrBuiltinRoleEdit = &Error{Code: EInvalid, Message: "Built-in roles cannot be edited."}
+	ErrBuiltinRoleDel  = &Error{Code: EInvalid, Message: "Built-in roles cannot be deleted."}
+	ErrRoleInUse       = &Error{Code: EConflict, Message: "The role is still assigned to users."}
+	ErrUserExists      = &Error{Code: EConflict, Message: "User already exists."}
+	ErrLoginTaken      = &Error{Code: EConflict, Message: "Login is already taken."}
+	ErrLoginRequired   = &Error{Code: EInvalid, Message: "Login is required."}
+)
+
+// Normalize brings a role into its stored form: the name without
+// surrounding spaces, and empty lists instead of nil ones.
+func (r *Role) Normalize() {
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Permissions == nil {
+		r.Permissions = []Permission{}
+	}
+	if r.ChannelIDs == nil {
+		r.ChannelIDs = []string{}
+	}
+}
+
+// Validate checks a role before it is stored: a name, permissions from the
+// catalogue and a channel limit ([Role.ValidateChannels]).
+func (r *Role) Validate() error {
+	if strings.TrimSpace(r.Name) == "" {
+		return Errorf(EInvalid, "Role name is required.")
+	}
+	for _, p := range r.Permissions {
+		if !ValidPermission(p) {
+			return Errorf(EInvalid, "Unknown permission %q.", p)
+		}
+	}
+	return r.ValidateChannels()
+}
+
+// NormalizeLogin is the stored form of a login: without surrounding spaces
+// and lower-case, so that logins compare case-insensitively.
+func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
 
 // ValidateChannels checks the channel limit: either all channels and no
 // list, or a list of at least one channel.
@@ -245,6 +289,14 @@ type SessionStore interface {
 type SetupToken struct {
 	Hash      string
 	ExpiresAt time.Time
+}
+
+// Validate checks a setup token before it is stored.
+func (t SetupToken) Validate() error {
+	if t.Hash == "" {
+		return Errorf(EInvalid, "Setup token hash is required.")
+	}
+	return nil
 }
 
 // SetupStore keeps the one-time setup token.

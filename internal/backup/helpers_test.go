@@ -351,6 +351,17 @@ func compareInstances(tb testing.TB, src, dst *instance, viewer string) {
 	du, _, err := dst.db.Users(ctx, switchboard.UserFilter{Limit: 200})
 	must(tb, err)
 	eq("users", su, du)
+	// The users' search keys are not in the dump; the restore computes them.
+	for _, q := range []string{"ADA ADMIN", "émil"} {
+		sf, _, err := src.db.Users(ctx, switchboard.UserFilter{Query: q})
+		must(tb, err)
+		df, _, err := dst.db.Users(ctx, switchboard.UserFilter{Query: q})
+		must(tb, err)
+		if len(sf) != 1 {
+			tb.Fatalf("source: Users(Query %q) found %d, want 1", q, len(sf))
+		}
+		eq("users found by "+q, sf, df)
+	}
 	for _, u := range su {
 		a, err := src.db.User(ctx, u.ID)
 		must(tb, err)

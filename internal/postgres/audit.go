@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const auditColumns = `seq, at, actor_id, actor_login, action, object_type, object_id, outcome, ip, user_agent, detail, prev_hash, hash`
@@ -36,8 +37,8 @@ func scanAudit(row pgx.Row) (*switchboard.AuditEntry, error) {
 // transaction-scoped advisory lock serialises appends, so the chain never
 // forks; readers are not blocked.
 func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error {
-	if e.Action == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Audit action is required.")
+	if err := e.Validate(); err != nil {
+		return err
 	}
 	if e.At.IsZero() {
 		e.At = db.now()
@@ -116,7 +117,7 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 		}
 		where = append(where, "seq < "+arg(seq))
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	sql := `SELECT ` + auditColumns + ` FROM audit_log`
 	if len(where) > 0 {
 		sql += ` WHERE ` + strings.Join(where, " AND ")

@@ -35,9 +35,9 @@ func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channe
 func channelError(err error) error {
 	if code, constraint := pgError(err); code == uniqueViolation {
 		if constraint == "channels_phone_number_id_key" {
-			return switchboard.Errorf(switchboard.EConflict, "This phone number is already connected.")
+			return switchboard.ErrPhoneNumberTaken
 		}
-		return switchboard.Errorf(switchboard.EConflict, "Channel already exists.")
+		return switchboard.ErrChannelExists
 	}
 	return err
 }
@@ -45,7 +45,7 @@ func channelError(err error) error {
 // CreateChannel inserts c with its secrets sealed under a new channel key.
 func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 	if strings.TrimSpace(c.PhoneNumberID) == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Phone number id is required.")
+		return switchboard.ErrPhoneNumberNeeded
 	}
 	if c.ID == "" {
 		c.ID = switchboard.NewID()

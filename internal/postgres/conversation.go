@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // conversationSelect reads a conversation with its contact and the unread
@@ -129,6 +130,9 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
 	var where []string
 	switch f.Assignment {
 	case "", switchboard.AssignmentAll:
@@ -137,19 +141,10 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	case switchboard.AssignmentAssigned:
 		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id)`)
 	case switchboard.AssignmentMine:
-		if f.ViewerID == "" {
-			return nil, "", switchboard.Errorf(switchboard.EInvalid, "The mine filter needs a viewer.")
-		}
 		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.ViewerID)+`)`)
-	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
 	}
-	switch f.Status {
-	case "":
-	case switchboard.StatusOpen, switchboard.StatusClosed:
+	if f.Status != "" {
 		where = append(where, `c.status = `+arg(f.Status))
-	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid status filter.")
 	}
 	if f.OnlyAssignedTo != "" {
 		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.OnlyAssignedTo)+`)`)
@@ -173,7 +168,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		}
 		where = append(where, `(c.updated_at, c.id) < (`+arg(t)+`, `+arg(id)+`)`)
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	sql := conversationSelect
 	if len(where) > 0 {
 		sql += ` WHERE ` + strings.Join(where, ` AND `)

@@ -52,7 +52,7 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 	case switchboard.AssignmentMine:
 		assign = isMine
 	default:
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
+		return nil, switchboard.ErrInvalidAssignmentFilter
 	}
 	sql := `SELECT
 		count(*) FILTER (WHERE ` + status + `),

@@ -356,19 +356,3 @@ const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
 )
-
-// Pagination limits shared by every list.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
-)
-
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return defaultLimit
-	case n > maxLimit:
-		return maxLimit
-	}
-	return n
-}

@@ -200,7 +200,10 @@ func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error))
 				return src.err
 			}
 		}
-		return db.loadFixups(ctx, tx)
+		if err := db.loadFixups(ctx, tx); err != nil {
+			return err
+		}
+		return fillSearchKeys(ctx, tx)
 	})
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func TestDumpCoversSchema(t *testing.T) {
 			if r, ok := renamed[tab+"."+c]; ok {
 				cols[i] = r
 			}
-			if lt.Index(cols[i]) < 0 {
+			if lt.Index(cols[i]) < 0 && !dump.Derived(tab, cols[i]) {
 				t.Errorf("column %s.%s is not in the dump: add it to internal/backup/dump.Tables (and bump dump.Version)", tab, c)
 			}
 		}

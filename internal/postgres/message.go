@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const messageColumns = `id, conversation_id, key_id, direction, type, status, content, wa_message_id,
@@ -77,7 +78,7 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 		args = append(args, t, id)
 		sql += ` AND (ts, id) < ($2, $3)`
 	}
-	limit := clampLimit(p.Limit)
+	limit := storekit.ClampLimit(p.Limit)
 	args = append(args, limit+1)
 	sql += fmt.Sprintf(` ORDER BY ts DESC, id DESC LIMIT $%d`, len(args))
 
@@ -375,7 +376,7 @@ func preview(m *switchboard.Message) switchboard.MessagePreview {
 // the conversation's preview forward, in one transaction.
 func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message) (*switchboard.Conversation, error) {
 	if m == nil || m.ConversationID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Conversation is required.")
+		return nil, switchboard.ErrOutboundNoConversation
 	}
 	now := db.now()
 	if m.ID == "" {
@@ -414,7 +415,7 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			if err != nil {
 				return fmt.Errorf("insert idempotency key: %w", err)
 			} else if tag.RowsAffected() == 0 {
-				return switchboard.Errorf(switchboard.EConflict, "A message with this Idempotency-Key was already sent.")
+				return switchboard.ErrIdempotencyKeyUsed
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts, next_attempt_at, created_at, ts)

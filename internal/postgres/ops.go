@@ -88,8 +88,8 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 		}
 		b := &pgx.Batch{}
 		for _, t := range ts {
-			if t.Name == "" || t.Language == "" {
-				return switchboard.Errorf(switchboard.EInvalid, "Templates need a name and a language.")
+			if err := t.Validate(); err != nil {
+				return err
 			}
 			// A repeated name and language keeps the last one.
 			b.Queue(`INSERT INTO templates (channel_id, name, language, status, category, parameter_format, components, synced_at)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const userColumns = `id, login, name, role_id, active, password_hash, password_changed_at, created_at, updated_at`
@@ -31,11 +32,11 @@ func scanUser(row pgx.Row) (*switchboard.User, error) {
 func userError(err error) error {
 	switch code, constraint := pgError(err); {
 	case code == uniqueViolation && constraint == "users_login_key":
-		return switchboard.Errorf(switchboard.EConflict, "Login is already taken.")
+		return switchboard.ErrLoginTaken
 	case code == uniqueViolation && constraint == "users_pkey":
-		return switchboard.Errorf(switchboard.EConflict, "User already exists.")
+		return switchboard.ErrUserExists
 	case code == foreignKeyViolation && constraint == "users_role_id_fkey":
-		return switchboard.Errorf(switchboard.EInvalid, "Role does not exist.")
+		return switchboard.ErrUnknownRole
 	}
 	return err
 }
@@ -50,9 +51,9 @@ func (db *DB) CreateUser(ctx context.Context, u *switchboard.User) error {
 }
 
 func insertUser(ctx context.Context, q querier, now time.Time, u *switchboard.User) error {
-	u.Login = strings.ToLower(strings.TrimSpace(u.Login))
+	u.Login = switchboard.NormalizeLogin(u.Login)
 	if u.Login == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Login is required.")
+		return switchboard.ErrLoginRequired
 	}
 	if u.ID == "" {
 		u.ID = switchboard.NewID()
@@ -70,8 +71,9 @@ func insertUser(ctx context.Context, q querier, now time.Time, u *switchboard.Us
 	if !u.PasswordChangedAt.IsZero() {
 		u.PasswordChangedAt = utc(u.PasswordChangedAt)
 	}
-	_, err := q.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		u.ID, u.Login, u.Name, u.RoleID, u.Active, u.PasswordHash, nullTime(u.PasswordChangedAt), u.CreatedAt, u.UpdatedAt)
+	_, err := q.Exec(ctx, `INSERT INTO users (`+userColumns+`, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		u.ID, u.Login, u.Name, u.RoleID, u.Active, u.PasswordHash, nullTime(u.PasswordChangedAt), u.CreatedAt, u.UpdatedAt,
+		storekit.UserSearchKey(u.Login, u.Name))
 	if err != nil {
 		if err := userError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
 			return err
@@ -95,7 +97,7 @@ func (db *DB) User(ctx context.Context, id string) (*switchboard.User, error) {
 // UserByLogin returns the user with the given login, compared
 // case-insensitively.
 func (db *DB) UserByLogin(ctx context.Context, login string) (*switchboard.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE login = $1`, strings.ToLower(strings.TrimSpace(login))))
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE login = $1`, switchboard.NormalizeLogin(login)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, switchboard.NotFound("User")
 	} else if err != nil {
@@ -121,9 +123,9 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 	if f.Active != nil {
 		where = append(where, "active = "+arg(*f.Active))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		p := arg("%" + escapeLike(strings.ToLower(q)) + "%")
-		where = append(where, "(login LIKE "+p+" OR lower(name) LIKE "+p+")")
+	if pat, ok := storekit.ContainsPattern(f.Query); ok {
+		// search_key is folded by internal/fold, like the pattern.
+		where = append(where, "search_key LIKE "+arg(pat))
 	}
 	if f.Cursor != "" {
 		_, login, err := storecrypt.DecodeCursor(f.Cursor)
@@ -132,7 +134,7 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 		}
 		where = append(where, "login > "+arg(login))
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	sql := `SELECT ` + userColumns + ` FROM users`
 	if len(where) > 0 {
 		sql += ` WHERE ` + strings.Join(where, " AND ")
@@ -161,11 +163,6 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 		next = storecrypt.EncodeCursor(time.Time{}, users[limit-1].Login)
 	}
 	return users, next, nil
-}
-
-// escapeLike escapes the LIKE wildcards in s (the default escape is \).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // UpdateUser applies upd. Deactivating the user or changing the password
@@ -201,8 +198,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd switchboard.UserUpd
 		}
 		u.UpdatedAt = now
 		_, err = tx.Exec(ctx, `UPDATE users SET name = $2, role_id = $3, active = $4, password_hash = $5,
-			password_changed_at = $6, updated_at = $7 WHERE id = $1`,
-			u.ID, u.Name, u.RoleID, u.Active, u.PasswordHash, nullTime(u.PasswordChangedAt), u.UpdatedAt)
+			password_changed_at = $6, updated_at = $7, search_key = $8 WHERE id = $1`,
+			u.ID, u.Name, u.RoleID, u.Active, u.PasswordHash, nullTime(u.PasswordChangedAt), u.UpdatedAt,
+			storekit.UserSearchKey(u.Login, u.Name))
 		if err != nil {
 			if err := userError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
 				return err
@@ -268,32 +266,19 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// validateRole checks the permission names against the catalogue.
-func validateRole(r *switchboard.Role) error {
-	if strings.TrimSpace(r.Name) == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Role name is required.")
-	}
-	for _, p := range r.Permissions {
-		if !switchboard.ValidPermission(p) {
-			return switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", p)
-		}
-	}
-	return r.ValidateChannels()
-}
-
 func roleError(err error) error {
 	if code, constraint := pgError(err); code == uniqueViolation {
 		if constraint == "roles_name_key" {
-			return switchboard.Errorf(switchboard.EConflict, "Role name is already taken.")
+			return switchboard.ErrRoleNameTaken
 		}
-		return switchboard.Errorf(switchboard.EConflict, "Role already exists.")
+		return switchboard.ErrRoleExists
 	}
 	return err
 }
 
 // CreateRole inserts a custom role.
 func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
-	if err := validateRole(r); err != nil {
+	if err := r.Validate(); err != nil {
 		return err
 	}
 	if r.ID == "" {
@@ -308,7 +293,7 @@ func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
 	}
 	r.CreatedAt, r.UpdatedAt = utc(r.CreatedAt), utc(r.UpdatedAt)
 	r.BuiltIn = false
-	r.Permissions, r.ChannelIDs = nonNilPerms(r.Permissions), nonNilStrings(r.ChannelIDs)
+	r.Normalize()
 	perms, _ := json.Marshal(r.Permissions)
 	channels, _ := json.Marshal(r.ChannelIDs)
 	_, err := db.pool.Exec(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES ($1, $2, $3, $4, $5, false, $6, $7)`,
@@ -366,7 +351,7 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 			return fmt.Errorf("get role: %w", err)
 		}
 		if r.BuiltIn {
-			return switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be changed.")
+			return switchboard.ErrBuiltinRoleEdit
 		}
 		if upd.Name != nil {
 			r.Name = *upd.Name
@@ -386,12 +371,13 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		if upd.ChannelIDs != nil {
 			r.ChannelIDs = nonNilStrings(*upd.ChannelIDs)
 		}
-		if err := validateRole(r); err != nil {
+		if err := r.Validate(); err != nil {
 			return err
 		}
+		r.Normalize()
 		r.UpdatedAt = db.now()
-		perms, _ := json.Marshal(nonNilPerms(r.Permissions))
-		channels, _ := json.Marshal(nonNilStrings(r.ChannelIDs))
+		perms, _ := json.Marshal(r.Permissions)
+		channels, _ := json.Marshal(r.ChannelIDs)
 		_, err = tx.Exec(ctx, `UPDATE roles SET name = $2, description = $3, permissions = $4, channel_ids = $5, updated_at = $6 WHERE id = $1`,
 			r.ID, r.Name, r.Description, string(perms), string(channels), r.UpdatedAt)
 		if err != nil {
@@ -419,18 +405,18 @@ func (db *DB) DeleteRole(ctx context.Context, id string) error {
 			return fmt.Errorf("get role: %w", err)
 		}
 		if builtIn {
-			return switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be deleted.")
+			return switchboard.ErrBuiltinRoleDel
 		}
 		var inUse bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role_id = $1)`, id).Scan(&inUse); err != nil {
 			return fmt.Errorf("role in use: %w", err)
 		} else if inUse {
-			return switchboard.Errorf(switchboard.EConflict, "The role is still assigned to users.")
+			return switchboard.ErrRoleInUse
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM roles WHERE id = $1`, id); err != nil {
 			// A user given the role concurrently makes the foreign key fail.
 			if code, _ := pgError(err); code == foreignKeyViolation {
-				return switchboard.Errorf(switchboard.EConflict, "The role is still assigned to users.")
+				return switchboard.ErrRoleInUse
 			}
 			return fmt.Errorf("delete role: %w", err)
 		}
@@ -533,6 +519,9 @@ func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int,
 
 // PutSetupToken replaces any earlier setup token.
 func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
 	return db.withTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM setup_tokens`); err != nil {
 			return fmt.Errorf("delete setup tokens: %w", err)
@@ -584,4 +573,29 @@ func (db *DB) CompleteSetup(ctx context.Context, tokenHash string, now time.Time
 		admin.RoleID, admin.Active = switchboard.RoleAdmin, true
 		return insertUser(ctx, tx, utc(now), admin)
 	})
+}
+
+// fillSearchKeys computes users.search_key for the rows that have none:
+// users from before migration 0006 and users a restore loaded (the dump
+// carries no derived columns). The key is Go's fold rule, so SQL cannot
+// compute it.
+func fillSearchKeys(ctx context.Context, q querier) error {
+	rows, err := q.Query(ctx, `SELECT id, login, name FROM users WHERE search_key = ''`)
+	if err != nil {
+		return fmt.Errorf("fill user search keys: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (switchboard.User, error) {
+		var u switchboard.User
+		err := row.Scan(&u.ID, &u.Login, &u.Name)
+		return u, err
+	})
+	if err != nil {
+		return fmt.Errorf("fill user search keys: %w", err)
+	}
+	for _, u := range users {
+		if _, err := q.Exec(ctx, `UPDATE users SET search_key = $2 WHERE id = $1`, u.ID, storekit.UserSearchKey(u.Login, u.Name)); err != nil {
+			return fmt.Errorf("fill user search keys: %w", err)
+		}
+	}
+	return nil
 }

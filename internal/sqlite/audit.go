@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const auditColumns = `seq, at, actor_id, actor_login, action, object_type, object_id, outcome, ip, user_agent, detail, prev_hash, hash`
@@ -19,8 +20,8 @@ const auditColumns = `seq, at, actor_id, actor_login, action, object_type, objec
 // AppendAudit appends e to the hash chain. The single writer serialises
 // appends, so the chain cannot fork.
 func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error {
-	if e.Action == "" || e.Outcome == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Audit entries need an action and an outcome.")
+	if err := e.Validate(); err != nil {
+		return err
 	}
 	detail := e.Detail
 	if detail == nil {
@@ -126,7 +127,7 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 		}
 		where, args = append(where, "seq < ?"), append(args, seq)
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	args = append(args, limit+1)
 	entries, err := db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY seq DESC LIMIT ?`, args...)

@@ -101,6 +101,9 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 			return fmt.Errorf("replace templates: %w", err)
 		}
 		for _, t := range ts {
+			if err := t.Validate(); err != nil {
+				return err
+			}
 			components := string(t.Components)
 			if strings.TrimSpace(components) == "" {
 				components = "[]"

@@ -54,7 +54,7 @@ func (db *DB) sealSecrets(ctx context.Context, keyID string, c *switchboard.Chan
 // CreateChannel stores c with its secrets sealed under a new channel key.
 func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 	if strings.TrimSpace(c.PhoneNumberID) == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Phone number id is required.")
+		return switchboard.ErrPhoneNumberNeeded
 	}
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		n := *c
@@ -74,8 +74,10 @@ func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.ID, n.Name, n.PhoneNumberID, n.WABAID, n.DisplayPhoneNumber, n.GraphURL, keyID, secrets,
 			n.MarkRead, n.Emulated, micros(n.CreatedAt), micros(n.UpdatedAt), n.RetentionDays)
-		if isUnique(err) {
-			return switchboard.Errorf(switchboard.EConflict, "This phone number is already connected.")
+		if isPrimaryKey(err) {
+			return switchboard.ErrChannelExists
+		} else if isUnique(err) {
+			return switchboard.ErrPhoneNumberTaken
 		} else if err != nil {
 			return fmt.Errorf("insert channel: %w", err)
 		}

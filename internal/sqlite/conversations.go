@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // convSelect reads a conversation with its contact and the viewer's read
@@ -134,13 +135,11 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	where := []string{"1 = 1"}
 	args := []any{f.ViewerID}
 	empty := []*switchboard.Conversation{}
-
-	switch f.Status {
-	case "":
-	case switchboard.StatusOpen, switchboard.StatusClosed:
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	if f.Status != "" {
 		where, args = append(where, "c.status = ?"), append(args, f.Status)
-	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid status filter.")
 	}
 
 	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
@@ -151,12 +150,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	case switchboard.AssignmentAssigned:
 		where = append(where, assigned+")")
 	case switchboard.AssignmentMine:
-		if f.ViewerID == "" {
-			return nil, "", switchboard.Errorf(switchboard.EInvalid, "The assignment filter \"mine\" needs a viewer.")
-		}
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
-	default:
-		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
 	}
 	if f.OnlyAssignedTo != "" {
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.OnlyAssignedTo)
@@ -190,7 +184,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		where = append(where, "c.updated_at <= ? AND (c.updated_at < ? OR c.id < ?)")
 		args = append(args, m, m, id)
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	args = append(args, limit+1)
 
 	rows, err := db.rdb.QueryContext(ctx, convSelect+` WHERE `+strings.Join(where, " AND ")+`
@@ -401,7 +395,7 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 		query += ` AND ts <= ? AND (ts < ? OR id < ?)`
 		args = append(args, m, m, id)
 	}
-	limit := clampLimit(p.Limit)
+	limit := storekit.ClampLimit(p.Limit)
 	query += ` ORDER BY ts DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 	rows, err := db.rdb.QueryContext(ctx, query, args...)
@@ -570,7 +564,7 @@ func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name,
 // with its outbox entry, and updates the conversation, in one transaction.
 func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message) (*switchboard.Conversation, error) {
 	if m == nil || m.ConversationID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Outbound message needs a conversation.")
+		return nil, switchboard.ErrOutboundNoConversation
 	}
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var channelID, keyID string
@@ -607,7 +601,7 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, message_id, created_at) VALUES (?, ?, ?, ?)`,
 				n.SenderID, n.IdempotencyKey, n.ID, micros(now))
 			if isUnique(err) {
-				return switchboard.Errorf(switchboard.EConflict, "This Idempotency-Key was used for another message.")
+				return switchboard.ErrIdempotencyKeyUsed
 			} else if err != nil {
 				return fmt.Errorf("insert idempotency key: %w", err)
 			}

@@ -53,7 +53,7 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 	case switchboard.AssignmentMine:
 		assign = "v.mine"
 	default:
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid assignment filter.")
+		return nil, switchboard.ErrInvalidAssignmentFilter
 	}
 	sel := `WITH v AS (SELECT c.status AS status, a.conversation_id IS NOT NULL AS assigned, COALESCE(a.mine, 0) AS mine
 			FROM conversations c LEFT JOIN (SELECT conversation_id, MAX(user_id = ?) AS mine FROM conversation_assignees

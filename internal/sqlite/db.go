@@ -589,4 +589,8 @@ func isUnique(err error) bool {
 	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+// isPrimaryKey reports a second row with the same primary key, as opposed
+// to a clash on another unique column.
+func isPrimaryKey(err error) bool { return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) }
+
 const foreignKeyViolation = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY

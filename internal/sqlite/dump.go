@@ -310,6 +310,9 @@ func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error))
 			}
 			res.Rows[t.Name]++
 		}
+		if err := fillSearchKeys(ctx, tx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("load: commit: %w", err)
 		}

@@ -55,7 +55,7 @@ func TestDumpCoversSchema(t *testing.T) {
 			var c string
 			cols.Scan(&c)
 			physical = append(physical, c)
-			if lt.Index(c) < 0 {
+			if lt.Index(c) < 0 && !dump.Derived(name, c) {
 				t.Errorf("column %s.%s is not in the dump: add it to internal/backup/dump.Tables (and bump dump.Version)", name, c)
 			}
 		}

@@ -98,7 +98,7 @@ func TestMigrateOutboxOrder(t *testing.T) {
 	}
 	for _, q := range []string{
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
-		ms[0].sql,
+		ms[0].SQL,
 		`INSERT INTO schema_migrations VALUES (1, 0)`,
 		`INSERT INTO data_keys (id, master_key_id, wrapped, created_at) VALUES ('k', 'mk', x'00', 0)`,
 		`INSERT INTO channels (id, name, phone_number_id, key_id, secrets, created_at, updated_at) VALUES ('ch', 'c', '1', 'k', x'00', 0, 0)`,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // querier is what reads need: the read pool, or a write job's transaction
@@ -22,30 +23,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Page size limits for every list.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
-)
-
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return defaultLimit
-	case n > maxLimit:
-		return maxLimit
-	}
-	return n
-}
-
 // placeholders returns "?, ?, ?" for n arguments.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-// escapeLike escapes the LIKE wildcards of s for use with ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 const userColumns = `id, login, name, role_id, active, password_hash, password_changed_at, created_at, updated_at`
@@ -76,9 +56,9 @@ func (db *DB) CreateUser(ctx context.Context, u *switchboard.User) error {
 }
 
 func (db *DB) createUser(ctx context.Context, tx *writeTx, u *switchboard.User) error {
-	login := strings.ToLower(strings.TrimSpace(u.Login))
+	login := switchboard.NormalizeLogin(u.Login)
 	if login == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Login is required.")
+		return switchboard.ErrLoginRequired
 	}
 	if err := db.checkRole(ctx, tx, u.RoleID); err != nil {
 		return err
@@ -99,14 +79,14 @@ func (db *DB) createUser(ctx context.Context, tx *writeTx, u *switchboard.User) 
 		c.PasswordChangedAt = c.CreatedAt
 	}
 	c.CreatedAt, c.UpdatedAt, c.PasswordChangedAt = utc(c.CreatedAt), utc(c.UpdatedAt), utc(c.PasswordChangedAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Login, c.Name, c.RoleID, c.Active, c.PasswordHash, micros(c.PasswordChangedAt), micros(c.CreatedAt), micros(c.UpdatedAt))
-	if isUnique(err) {
-		var taken bool
-		if qerr := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = ?)`, c.Login).Scan(&taken); qerr == nil && !taken {
-			return switchboard.Errorf(switchboard.EConflict, "switchboard.User already exists.")
-		}
-		return switchboard.Errorf(switchboard.EConflict, "Login is already taken.")
+	// search_key is the folded login and name that Users searches.
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, search_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Login, c.Name, c.RoleID, c.Active, c.PasswordHash, micros(c.PasswordChangedAt), micros(c.CreatedAt), micros(c.UpdatedAt),
+		storekit.UserSearchKey(c.Login, c.Name))
+	if isPrimaryKey(err) {
+		return switchboard.ErrUserExists
+	} else if isUnique(err) {
+		return switchboard.ErrLoginTaken
 	} else if err != nil {
 		return fmt.Errorf("insert user: %w", err)
 	}
@@ -120,12 +100,12 @@ func (db *DB) checkRole(ctx context.Context, q querier, id string) error {
 		return fmt.Errorf("check role: %w", err)
 	}
 	if !ok {
-		return switchboard.Errorf(switchboard.EInvalid, "Unknown role.")
+		return switchboard.ErrUnknownRole
 	}
 	return nil
 }
 
-// switchboard.User returns the user with the given id.
+// User returns the user with the given id.
 func (db *DB) User(ctx context.Context, id string) (*switchboard.User, error) {
 	return db.findUser(ctx, db.rdb, "id = ?", id)
 }
@@ -133,7 +113,7 @@ func (db *DB) User(ctx context.Context, id string) (*switchboard.User, error) {
 // UserByLogin returns the user with the given login, compared
 // case-insensitively.
 func (db *DB) UserByLogin(ctx context.Context, login string) (*switchboard.User, error) {
-	return db.findUser(ctx, db.rdb, "login = ?", strings.ToLower(strings.TrimSpace(login)))
+	return db.findUser(ctx, db.rdb, "login = ?", switchboard.NormalizeLogin(login))
 }
 
 // Users lists users ordered by login.
@@ -155,10 +135,10 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 	if f.Active != nil {
 		where, args = append(where, "active = ?"), append(args, *f.Active)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		// LIKE is case-insensitive for ASCII letters in SQLite.
-		pat := "%" + escapeLike(q) + "%"
-		where, args = append(where, `(login LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')`), append(args, pat, pat)
+	if pat, ok := storekit.ContainsPattern(f.Query); ok {
+		// The key is folded already (internal/fold); LIKE's own ASCII
+		// case folding changes nothing on it.
+		where, args = append(where, `search_key LIKE ? ESCAPE '\'`), append(args, pat)
 	}
 	if f.Cursor != "" {
 		_, login, err := storecrypt.DecodeCursor(f.Cursor)
@@ -167,7 +147,7 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 		}
 		where, args = append(where, "login > ?"), append(args, login)
 	}
-	limit := clampLimit(f.Limit)
+	limit := storekit.ClampLimit(f.Limit)
 	query := `SELECT ` + userColumns + ` FROM users`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -230,8 +210,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd switchboard.UserUpd
 		}
 		u.UpdatedAt = now
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role_id = ?, active = ?, password_hash = ?,
-			password_changed_at = ?, updated_at = ? WHERE id = ?`,
-			u.Name, u.RoleID, u.Active, u.PasswordHash, micros(u.PasswordChangedAt), micros(u.UpdatedAt), u.ID); err != nil {
+			password_changed_at = ?, updated_at = ?, search_key = ? WHERE id = ?`,
+			u.Name, u.RoleID, u.Active, u.PasswordHash, micros(u.PasswordChangedAt), micros(u.UpdatedAt),
+			storekit.UserSearchKey(u.Login, u.Name), u.ID); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
 		if endSessions {
@@ -286,18 +267,6 @@ func scanRole(row interface{ Scan(...any) error }) (*switchboard.Role, error) {
 	return &r, nil
 }
 
-func validateRole(r *switchboard.Role) error {
-	if strings.TrimSpace(r.Name) == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Role name is required.")
-	}
-	for _, p := range r.Permissions {
-		if !switchboard.ValidPermission(p) {
-			return switchboard.Errorf(switchboard.EInvalid, "Unknown permission %q.", p)
-		}
-	}
-	return r.ValidateChannels()
-}
-
 func roleJSON(r *switchboard.Role) (perms, channels string, err error) {
 	p := r.Permissions
 	if p == nil {
@@ -320,24 +289,18 @@ func roleJSON(r *switchboard.Role) (perms, channels string, err error) {
 
 // CreateRole stores a custom role.
 func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
-	if err := validateRole(r); err != nil {
+	if err := r.Validate(); err != nil {
 		return err
 	}
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		c := *r
-		c.Name = strings.TrimSpace(c.Name)
 		c.BuiltIn = false
 		if c.ID == "" {
 			c.ID = switchboard.NewID()
 		}
 		c.Permissions = slices.Clone(c.Permissions)
 		c.ChannelIDs = slices.Clone(c.ChannelIDs)
-		if c.Permissions == nil {
-			c.Permissions = []switchboard.Permission{}
-		}
-		if c.ChannelIDs == nil {
-			c.ChannelIDs = []string{}
-		}
+		c.Normalize()
 		now := db.now()
 		c.CreatedAt, c.UpdatedAt = now, now
 		perms, channels, err := roleJSON(&c)
@@ -346,8 +309,10 @@ func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
 			c.ID, c.Name, c.Description, perms, channels, micros(c.CreatedAt), micros(c.UpdatedAt))
-		if isUnique(err) {
-			return switchboard.Errorf(switchboard.EConflict, "Role name is already taken.")
+		if isPrimaryKey(err) {
+			return switchboard.ErrRoleExists
+		} else if isUnique(err) {
+			return switchboard.ErrRoleNameTaken
 		} else if err != nil {
 			return fmt.Errorf("insert role: %w", err)
 		}
@@ -401,7 +366,7 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 			return err
 		}
 		if r.BuiltIn {
-			return switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be edited.")
+			return switchboard.ErrBuiltinRoleEdit
 		}
 		if upd.Name != nil {
 			r.Name = strings.TrimSpace(*upd.Name)
@@ -421,9 +386,10 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		if upd.ChannelIDs != nil {
 			r.ChannelIDs = slices.Clone(*upd.ChannelIDs)
 		}
-		if err := validateRole(r); err != nil {
+		if err := r.Validate(); err != nil {
 			return err
 		}
+		r.Normalize()
 		r.UpdatedAt = db.now()
 		perms, channels, err := roleJSON(r)
 		if err != nil {
@@ -432,15 +398,9 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		_, err = tx.ExecContext(ctx, `UPDATE roles SET name = ?, description = ?, permissions = ?, channel_ids = ?, updated_at = ? WHERE id = ?`,
 			r.Name, r.Description, perms, channels, micros(r.UpdatedAt), r.ID)
 		if isUnique(err) {
-			return switchboard.Errorf(switchboard.EConflict, "Role name is already taken.")
+			return switchboard.ErrRoleNameTaken
 		} else if err != nil {
 			return fmt.Errorf("update role: %w", err)
-		}
-		if r.Permissions == nil {
-			r.Permissions = []switchboard.Permission{}
-		}
-		if r.ChannelIDs == nil {
-			r.ChannelIDs = []string{}
 		}
 		out = r
 		return nil
@@ -459,14 +419,14 @@ func (db *DB) DeleteRole(ctx context.Context, id string) error {
 			return err
 		}
 		if r.BuiltIn {
-			return switchboard.Errorf(switchboard.EInvalid, "Built-in roles cannot be deleted.")
+			return switchboard.ErrBuiltinRoleDel
 		}
 		var inUse bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role_id = ?)`, id).Scan(&inUse); err != nil {
 			return fmt.Errorf("check role use: %w", err)
 		}
 		if inUse {
-			return switchboard.Errorf(switchboard.EConflict, "The role is still assigned to users.")
+			return switchboard.ErrRoleInUse
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete role: %w", err)
@@ -591,8 +551,8 @@ func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int,
 
 // PutSetupToken replaces any earlier setup token.
 func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error {
-	if t.Hash == "" {
-		return switchboard.Errorf(switchboard.EInvalid, "Setup token hash is required.")
+	if err := t.Validate(); err != nil {
+		return err
 	}
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens`); err != nil {
@@ -652,4 +612,34 @@ func (db *DB) CompleteSetup(ctx context.Context, tokenHash string, now time.Time
 		*admin = a
 		return nil
 	})
+}
+
+// fillSearchKeys computes users.search_key for the rows that have none:
+// users from before migration 0006 and users a restore loaded (the dump
+// carries no derived columns). The key is Go's fold rule, so SQL cannot
+// compute it.
+func fillSearchKeys(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, login, name FROM users WHERE search_key = ''`)
+	if err != nil {
+		return fmt.Errorf("fill user search keys: %w", err)
+	}
+	var users []switchboard.User
+	for rows.Next() {
+		var u switchboard.User
+		if err := rows.Scan(&u.ID, &u.Login, &u.Name); err != nil {
+			rows.Close()
+			return fmt.Errorf("fill user search keys: %w", err)
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill user search keys: %w", err)
+	}
+	for _, u := range users {
+		if _, err := q.ExecContext(ctx, `UPDATE users SET search_key = ? WHERE id = ?`, storekit.UserSearchKey(u.Login, u.Name), u.ID); err != nil {
+			return fmt.Errorf("fill user search keys: %w", err)
+		}
+	}
+	return nil
 }

@@ -185,6 +185,14 @@ func Tables() []*Table {
 	}
 }
 
+// Derived reports whether a store's physical column is left out of the dump
+// because the store computes it from other columns after a load:
+// users.search_key holds the folded login and name (internal/fold), so a
+// backup restored by a later build gets the later build's folding.
+func Derived(table, column string) bool {
+	return table == "users" && column == "search_key"
+}
+
 // Lookup returns the logical table with the given name, or nil.
 func Lookup(name string) *Table {
 	for _, t := range Tables() {

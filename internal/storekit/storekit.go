@@ -1,0 +1,64 @@
+// Package storekit holds the parts of a store that are not SQL, written
+// once for internal/sqlite and internal/postgres: the migration loader, the
+// contact name cache, list limits and pages, LIKE escaping and the folded
+// search keys. Each store keeps its own SQL, locking and transactions; this
+// package never touches a database.
+package storekit
+
+import (
+	"strings"
+
+	"github.com/switchboardhq/switchboard/internal/fold"
+)
+
+// Page size limits for every list.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// ClampLimit returns the page size for a requested limit: DefaultLimit for
+// zero or less, at most MaxLimit.
+func ClampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+// Page cuts a list read with limit+1 rows to limit and, when there was
+// more, returns the cursor of its last item as next.
+func Page[T any](items []T, limit int, cursor func(T) string) (page []T, next string) {
+	if len(items) > limit {
+		items = items[:limit]
+		next = cursor(items[limit-1])
+	}
+	return items, next
+}
+
+// EscapeLike escapes the LIKE wildcards of s for use with ESCAPE '\'
+// (PostgreSQL's default escape character, named explicitly on SQLite).
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// UserSearchKey is the stored search key of a user (users.search_key): the
+// folded login and name on two lines. A folded query never contains a line
+// break, so it cannot match across the two.
+func UserSearchKey(login, name string) string {
+	return fold.String(login) + "\n" + fold.String(name)
+}
+
+// ContainsPattern returns the LIKE pattern (ESCAPE '\') that finds the
+// folded query q anywhere in a folded search key, and false when q folds
+// to nothing.
+func ContainsPattern(q string) (string, bool) {
+	f := fold.String(q)
+	if f == "" {
+		return "", false
+	}
+	return "%" + EscapeLike(f) + "%", true
+}

@@ -1,0 +1,115 @@
+package switchboard_test
+
+import (
+	"testing"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+func TestRoleValidate(t *testing.T) {
+	reply := []switchboard.Permission{switchboard.PermConversationsReply}
+	for _, tt := range []struct {
+		name string
+		role switchboard.Role
+		want string // error message, "" for valid
+	}{
+		{"valid, all channels", switchboard.Role{Name: "Sales", Permissions: reply, AllChannels: true}, ""},
+		{"valid, some channels", switchboard.Role{Name: "Sales", Permissions: reply, ChannelIDs: []string{"c1"}}, ""},
+		{"no permissions is allowed", switchboard.Role{Name: "Nobody", AllChannels: true}, ""},
+		{"blank name", switchboard.Role{Name: "  ", Permissions: reply, AllChannels: true}, "Role name is required."},
+		{"unknown permission", switchboard.Role{Name: "X", Permissions: []switchboard.Permission{"fly"}, AllChannels: true}, `Unknown permission "fly".`},
+		{"neither all nor a list", switchboard.Role{Name: "X", Permissions: reply}, "A role needs at least one channel, or all channels."},
+		{"both all and a list", switchboard.Role{Name: "X", Permissions: reply, AllChannels: true, ChannelIDs: []string{"c1"}},
+			"A role has either all channels or a list of channels, not both."},
+	} {
+		err := tt.role.Validate()
+		if got := switchboard.ErrorMessage(err); got != tt.want {
+			t.Errorf("%s: Validate() = %q, want %q", tt.name, got, tt.want)
+		}
+		if err != nil && switchboard.ErrorCode(err) != switchboard.EInvalid {
+			t.Errorf("%s: code %q, want invalid", tt.name, switchboard.ErrorCode(err))
+		}
+	}
+	for _, r := range switchboard.BuiltinRoles() {
+		if err := r.Validate(); err != nil {
+			t.Errorf("built-in role %s: %v", r.ID, err)
+		}
+	}
+}
+
+func TestRoleNormalize(t *testing.T) {
+	r := switchboard.Role{Name: "  Sales team \t"}
+	r.Normalize()
+	if r.Name != "Sales team" || r.Permissions == nil || r.ChannelIDs == nil {
+		t.Errorf("Normalize() = %+v, want trimmed name and empty lists", r)
+	}
+}
+
+func TestAuditEntryValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		e    switchboard.AuditEntry
+		want string
+	}{
+		{"success", switchboard.AuditEntry{Action: "user.login", Outcome: switchboard.OutcomeSuccess}, ""},
+		{"failure", switchboard.AuditEntry{Action: "user.login", Outcome: switchboard.OutcomeFailure}, ""},
+		{"denied", switchboard.AuditEntry{Action: "user.login", Outcome: switchboard.OutcomeDenied}, ""},
+		{"no outcome", switchboard.AuditEntry{Action: "user.login"}, "Audit entries need an action and an outcome."},
+		{"no action", switchboard.AuditEntry{Outcome: switchboard.OutcomeSuccess}, "Audit entries need an action and an outcome."},
+		{"unknown outcome", switchboard.AuditEntry{Action: "user.login", Outcome: "Success"}, `Unknown audit outcome "Success".`},
+	} {
+		if got := switchboard.ErrorMessage(tt.e.Validate()); got != tt.want {
+			t.Errorf("%s: Validate() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestConversationFilterValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		f    switchboard.ConversationFilter
+		want string
+	}{
+		{"zero", switchboard.ConversationFilter{}, ""},
+		{"open unassigned", switchboard.ConversationFilter{Status: switchboard.StatusOpen, Assignment: switchboard.AssignmentUnassigned}, ""},
+		{"closed all", switchboard.ConversationFilter{Status: switchboard.StatusClosed, Assignment: switchboard.AssignmentAll}, ""},
+		{"mine with viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine, ViewerID: "u1"}, ""},
+		{"mine without viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine}, `The assignment filter "mine" needs a viewer.`},
+		{"unknown assignment", switchboard.ConversationFilter{Assignment: "theirs"}, "Invalid assignment filter."},
+		{"unknown status", switchboard.ConversationFilter{Status: "snoozed"}, "Invalid status filter."},
+		{"status before assignment", switchboard.ConversationFilter{Status: "snoozed", Assignment: "theirs"}, "Invalid status filter."},
+	} {
+		if got := switchboard.ErrorMessage(tt.f.Validate()); got != tt.want {
+			t.Errorf("%s: Validate() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestTemplateAndSetupTokenValidate(t *testing.T) {
+	for _, tt := range []struct {
+		t    switchboard.Template
+		want bool
+	}{
+		{switchboard.Template{Name: "hello", Language: "de"}, true},
+		{switchboard.Template{Name: "hello"}, false},
+		{switchboard.Template{Language: "de"}, false},
+	} {
+		if err := tt.t.Validate(); (err == nil) != tt.want {
+			t.Errorf("Template %+v: Validate() = %v", tt.t, err)
+		}
+	}
+	if err := (switchboard.SetupToken{}).Validate(); switchboard.ErrorCode(err) != switchboard.EInvalid {
+		t.Errorf("empty setup token: %v, want invalid", err)
+	}
+	if err := (switchboard.SetupToken{Hash: "h"}).Validate(); err != nil {
+		t.Errorf("setup token with hash: %v", err)
+	}
+}
+
+func TestNormalizeLogin(t *testing.T) {
+	for in, want := range map[string]string{" Anna.Admin ": "anna.admin", "BOB": "bob", "Jürgen": "jürgen", "": ""} {
+		if got := switchboard.NormalizeLogin(in); got != want {
+			t.Errorf("NormalizeLogin(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
