@@ -127,11 +127,7 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 	if err != nil {
 		return nil, "", err
 	}
-	var next string
-	if len(entries) > limit {
-		entries = entries[:limit]
-		next = storecrypt.EncodeCursor(entries[limit-1].At, strconv.FormatInt(entries[limit-1].Seq, 10))
-	}
+	entries, next := storekit.Page(entries, limit, storekit.AuditCursor)
 	return entries, next, nil
 }
 
@@ -154,15 +150,8 @@ func (db *DB) queryAudit(ctx context.Context, sql string, args ...any) ([]*switc
 		return nil, fmt.Errorf("list audit entries: %w", err)
 	}
 	defer rows.Close()
-	entries := []*switchboard.AuditEntry{}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan audit entry: %w", err)
-		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
+	entries, err := storekit.Collect(rows, func() (*switchboard.AuditEntry, error) { return scanAudit(rows) })
+	if err != nil {
 		return nil, fmt.Errorf("list audit entries: %w", err)
 	}
 	return entries, nil

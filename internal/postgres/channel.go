@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at, retention_days`
@@ -111,15 +112,8 @@ func (db *DB) Channels(ctx context.Context) ([]*switchboard.Channel, error) {
 		return nil, fmt.Errorf("list channels: %w", err)
 	}
 	defer rows.Close()
-	channels := []*switchboard.Channel{}
-	for rows.Next() {
-		c, err := db.scanChannel(ctx, rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan channel: %w", err)
-		}
-		channels = append(channels, c)
-	}
-	if err := rows.Err(); err != nil {
+	channels, err := storekit.Collect(rows, func() (*switchboard.Channel, error) { return db.scanChannel(ctx, rows) })
+	if err != nil {
 		return nil, fmt.Errorf("list channels: %w", err)
 	}
 	return channels, nil

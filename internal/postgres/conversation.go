@@ -180,23 +180,11 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
 	defer rows.Close()
-	convs := []*switchboard.Conversation{}
-	for rows.Next() {
-		c, err := db.scanConversation(ctx, rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("scan conversation: %w", err)
-		}
-		convs = append(convs, c)
-	}
-	if err := rows.Err(); err != nil {
+	convs, err := storekit.Collect(rows, func() (*switchboard.Conversation, error) { return db.scanConversation(ctx, rows) })
+	if err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
-	var next string
-	if len(convs) > limit {
-		convs = convs[:limit]
-		last := convs[limit-1]
-		next = storecrypt.EncodeCursor(last.UpdatedAt, last.ID)
-	}
+	convs, next := storekit.Page(convs, limit, storekit.ConversationCursor)
 	if err := loadAssignees(ctx, db.pool, convs...); err != nil {
 		return nil, "", err
 	}

@@ -87,15 +87,8 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 		return nil, "", fmt.Errorf("list messages: %w", err)
 	}
 	defer rows.Close()
-	msgs := []*switchboard.Message{}
-	for rows.Next() {
-		m, err := db.scanMessage(ctx, rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("scan message: %w", err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
+	msgs, err := storekit.Collect(rows, func() (*switchboard.Message, error) { return db.scanMessage(ctx, rows) })
+	if err != nil {
 		return nil, "", fmt.Errorf("list messages: %w", err)
 	}
 	if len(msgs) == 0 {
@@ -107,12 +100,7 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 			return nil, "", switchboard.NotFound("Conversation")
 		}
 	}
-	var next string
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		last := msgs[limit-1]
-		next = storecrypt.EncodeCursor(last.Timestamp, last.ID)
-	}
+	msgs, next := storekit.Page(msgs, limit, storekit.MessageCursor)
 	return msgs, next, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
@@ -80,15 +79,8 @@ func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]*swi
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
-	entries := []*switchboard.AuditEntry{}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
-		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
+	entries, err := storekit.Collect(rows, func() (*switchboard.AuditEntry, error) { return scanAudit(rows) })
+	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return entries, nil
@@ -134,11 +126,7 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 	if err != nil {
 		return nil, "", err
 	}
-	var next string
-	if len(entries) > limit {
-		entries = entries[:limit]
-		next = storecrypt.EncodeCursor(time.Time{}, strconv.FormatInt(entries[limit-1].Seq, 10))
-	}
+	entries, next := storekit.Page(entries, limit, storekit.AuditCursor)
 	return entries, next, nil
 }
 

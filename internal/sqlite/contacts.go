@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 var (
@@ -73,15 +74,8 @@ func (db *DB) ContactMedia(ctx context.Context, contactID string) ([]*switchboar
 		return nil, fmt.Errorf("list contact media: %w", err)
 	}
 	defer rows.Close()
-	out := []*switchboard.MediaFile{}
-	for rows.Next() {
-		f, err := db.scanMedia(ctx, rows)
-		if err != nil {
-			return nil, fmt.Errorf("list contact media: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := storekit.Collect(rows, func() (*switchboard.MediaFile, error) { return db.scanMedia(ctx, rows) })
+	if err != nil {
 		return nil, fmt.Errorf("list contact media: %w", err)
 	}
 	return out, nil

@@ -205,12 +205,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
-	var next string
-	if len(convs) > limit {
-		convs = convs[:limit]
-		last := convs[limit-1]
-		next = storecrypt.EncodeCursor(last.UpdatedAt, last.ID)
-	}
+	convs, next := storekit.Page(convs, limit, storekit.ConversationCursor)
 	if err := db.fillAssignees(ctx, db.rdb, convs); err != nil {
 		return nil, "", err
 	}
@@ -403,23 +398,11 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 		return nil, "", fmt.Errorf("list messages: %w", err)
 	}
 	defer rows.Close()
-	msgs := []*switchboard.Message{}
-	for rows.Next() {
-		m, err := db.scanMessage(ctx, rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("list messages: %w", err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
+	msgs, err := storekit.Collect(rows, func() (*switchboard.Message, error) { return db.scanMessage(ctx, rows) })
+	if err != nil {
 		return nil, "", fmt.Errorf("list messages: %w", err)
 	}
-	var next string
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		last := msgs[limit-1]
-		next = storecrypt.EncodeCursor(last.Timestamp, last.ID)
-	}
+	msgs, next := storekit.Page(msgs, limit, storekit.MessageCursor)
 	return msgs, next, nil
 }
 

@@ -160,22 +160,11 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 		return nil, "", fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	users := []*switchboard.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
+	users, err := storekit.Collect(rows, func() (*switchboard.User, error) { return scanUser(rows) })
+	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	var next string
-	if len(users) > limit {
-		users = users[:limit]
-		next = storecrypt.EncodeCursor(time.Time{}, users[limit-1].Login)
-	}
+	users, next := storekit.Page(users, limit, storekit.UserCursor)
 	return users, next, nil
 }
 
@@ -343,15 +332,8 @@ func (db *DB) Roles(ctx context.Context) ([]*switchboard.Role, error) {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
 	defer rows.Close()
-	roles := []*switchboard.Role{}
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list roles: %w", err)
-		}
-		roles = append(roles, r)
-	}
-	if err := rows.Err(); err != nil {
+	roles, err := storekit.Collect(rows, func() (*switchboard.Role, error) { return scanRole(rows) })
+	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
 	return roles, nil

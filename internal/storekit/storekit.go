@@ -62,3 +62,27 @@ func ContainsPattern(q string) (string, bool) {
 	}
 	return "%" + EscapeLike(f) + "%", true
 }
+
+// Rows is what [Collect] needs of a result set: *sql.Rows and pgx.Rows
+// both have it. The caller still closes the rows.
+type Rows interface {
+	Next() bool
+	Err() error
+}
+
+// Collect reads every row of rows with scan, which scans the current row,
+// and returns them in order: an empty slice, never nil, for no rows.
+func Collect[T any](rows Rows, scan func() (T, error)) ([]T, error) {
+	out := []T{}
+	for rows.Next() {
+		v, err := scan()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
