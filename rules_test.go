@@ -1,7 +1,9 @@
 package switchboard_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -111,5 +113,22 @@ func TestNormalizeLogin(t *testing.T) {
 		if got := switchboard.NormalizeLogin(in); got != want {
 			t.Errorf("NormalizeLogin(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestNewMessageID(t *testing.T) {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	a, b := switchboard.NewMessageID(at), switchboard.NewMessageID(at.Add(time.Millisecond))
+	if !switchboard.ValidID(a) || !switchboard.ValidID(b) {
+		t.Fatalf("ids %q, %q are not valid ids", a, b)
+	}
+	if want := fmt.Sprintf("%012x", at.UnixMilli()); a[:12] != want {
+		t.Errorf("prefix %q, want the time in milliseconds %q", a[:12], want)
+	}
+	if a >= b {
+		t.Errorf("an id made a millisecond later sorts first: %q >= %q", a, b)
+	}
+	if c := switchboard.NewMessageID(at); c == a {
+		t.Errorf("two ids made at the same time are equal: %q", c)
 	}
 }

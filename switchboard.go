@@ -10,6 +10,7 @@ package switchboard
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"time"
 )
@@ -19,6 +20,20 @@ import (
 func NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
+	return hex.EncodeToString(b[:])
+}
+
+// NewMessageID returns an id of the form [NewID] makes whose first twelve
+// hex digits are the time in milliseconds: ids made at about the same time
+// sort together, so a messages primary key index grows at its end instead
+// of at a random page for every message, which saves a page write per
+// stored message. The other 80 bits are random, so the id is still not
+// guessable; it only reveals when the message was stored, which its
+// timestamps tell anyone who may see it anyway.
+func NewMessageID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b[:])
 }
 
