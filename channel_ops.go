@@ -183,21 +183,31 @@ type Outbox interface {
 
 // ChannelHealth is what an administrator needs to see that a number works.
 type ChannelHealth struct {
-	LastWebhookAt     time.Time `json:"last_webhook_at"`
-	LastSendAt        time.Time `json:"last_send_at"`
-	TokenState        string    `json:"token_state"` // "unknown", "valid", "rejected"
-	TokenError        string    `json:"token_error,omitempty"`
-	TemplatesSyncedAt time.Time `json:"templates_synced_at"`
-	TemplateSyncError string    `json:"template_sync_error,omitempty"`
-	OutboxDepth       int       `json:"outbox_depth"`
-	WebhookQueueDepth int       `json:"webhook_queue_depth"`
+	LastWebhookAt     time.Time  `json:"last_webhook_at"`
+	LastSendAt        time.Time  `json:"last_send_at"`
+	TokenState        TokenState `json:"token_state"`
+	TokenError        string     `json:"token_error,omitempty"`
+	TemplatesSyncedAt time.Time  `json:"templates_synced_at"`
+	TemplateSyncError string     `json:"template_sync_error,omitempty"`
+	OutboxDepth       int        `json:"outbox_depth"`
+	WebhookQueueDepth int        `json:"webhook_queue_depth"`
 }
+
+// TokenState is what the last use of a channel's access token showed.
+type TokenState string
+
+// The token states.
+const (
+	TokenUnknown  TokenState = "unknown"  // not used since it was set
+	TokenValid    TokenState = "valid"    // Meta accepted it
+	TokenRejected TokenState = "rejected" // Meta refused it (expired, revoked)
+)
 
 // HealthUpdate is a partial change of a channel's health; nil fields stay.
 type HealthUpdate struct {
 	LastWebhookAt     *time.Time
 	LastSendAt        *time.Time
-	TokenState        *string
+	TokenState        *TokenState
 	TokenError        *string
 	TemplatesSyncedAt *time.Time
 	TemplateSyncError *string
@@ -281,11 +291,12 @@ type MediaStore interface {
 	Media(ctx context.Context, id string) (*MediaFile, error)
 	ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*MediaDownload, error)
 	// CompleteMediaDownload records the file, sets the message's
-	// Content.Media (ID, Size, State "ready") and drops the queue entry.
+	// Content.Media (ID, Size, State MediaReady) and drops the queue entry.
 	CompleteMediaDownload(ctx context.Context, f *MediaFile) (*StatusResult, error)
 	// FailMediaDownload reschedules (final false) or gives up, setting the
-	// message's Content.Media.State to state ("failed" or "expired").
-	FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state string) (*StatusResult, error)
+	// message's Content.Media.State to state (MediaFailed or MediaExpired;
+	// MediaFailed when empty).
+	FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state MediaState) (*StatusResult, error)
 }
 
 // Idempotency remembers which message a client's Idempotency-Key created,

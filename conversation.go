@@ -329,17 +329,27 @@ func (m *Message) BoundText() bool {
 // Media describes a file attached to a message. The file itself lives in
 // encrypted media storage under ID.
 type Media struct {
-	ID        string `json:"id,omitempty"` // Switchboard's media id; empty until downloaded
-	WAMediaID string `json:"-"`
-	MIMEType  string `json:"mime_type"`
-	Filename  string `json:"filename,omitempty"`
-	Size      int64  `json:"size,omitempty"`
-	SHA256    string `json:"sha256,omitempty"`
-	Voice     bool   `json:"voice,omitempty"`
-	Animated  bool   `json:"animated,omitempty"`
-	// State is "pending" (being fetched), "ready", "failed" or "expired".
-	State string `json:"state,omitempty"`
+	ID        string     `json:"id,omitempty"` // Switchboard's media id; empty until downloaded
+	WAMediaID string     `json:"-"`
+	MIMEType  string     `json:"mime_type"`
+	Filename  string     `json:"filename,omitempty"`
+	Size      int64      `json:"size,omitempty"`
+	SHA256    string     `json:"sha256,omitempty"`
+	Voice     bool       `json:"voice,omitempty"`
+	Animated  bool       `json:"animated,omitempty"`
+	State     MediaState `json:"state,omitempty"`
 }
+
+// MediaState is how far the download of an inbound file has come.
+type MediaState string
+
+// The media states.
+const (
+	MediaPending MediaState = "pending" // queued or being fetched from Meta
+	MediaReady   MediaState = "ready"   // stored in media storage under Media.ID
+	MediaFailed  MediaState = "failed"  // gave up after retries
+	MediaExpired MediaState = "expired" // Meta no longer has the file
+)
 
 // Location is a shared place.
 type Location struct {

@@ -229,7 +229,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if in.AccessToken != nil {
 		detail["access_token"] = "changed"
 		// A new token deserves a fresh verdict from Meta.
-		unknown := "unknown"
+		unknown := switchboard.TokenUnknown
 		empty := ""
 		_ = s.Store.UpdateChannelHealth(ctx, id, switchboard.HealthUpdate{TokenState: &unknown, TokenError: &empty})
 	}

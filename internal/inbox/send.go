@@ -228,7 +228,7 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 			return switchboard.Errorf(switchboard.EInvalid, "Captions must be at most %d characters.", MaxCaptionLength)
 		}
 		m.Content.Text = text
-		m.Content.Media = &switchboard.Media{ID: f.ID, MIMEType: f.MIMEType, Filename: f.Filename, Size: f.Size, SHA256: f.SHA256, State: "ready"}
+		m.Content.Media = &switchboard.Media{ID: f.ID, MIMEType: f.MIMEType, Filename: f.Filename, Size: f.Size, SHA256: f.SHA256, State: switchboard.MediaReady}
 	case switchboard.TypeTemplate:
 		if in.Template == nil || in.Template.Name == "" || in.Template.Language == "" {
 			return switchboard.Errorf(switchboard.EInvalid, "A template message needs template.name and template.language.")

@@ -14,9 +14,6 @@ import (
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
 )
 
-// Media download states kept in Content.Media.State.
-const mediaReady = "ready"
-
 // queueMediaDownload queues the attachment of an inbound message for
 // download, if it has a WhatsApp media id. It runs in ReceiveMessage's
 // transaction.
@@ -227,7 +224,7 @@ func (db *DB) updateMediaContent(ctx context.Context, tx *txn, messageID string,
 }
 
 // CompleteMediaDownload records a downloaded file, points the message's
-// Content.Media at it (state "ready") and drops the queue entry, in one
+// Content.Media at it (state MediaReady) and drops the queue entry, in one
 // transaction.
 func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFile) (*switchboard.StatusResult, error) {
 	if f == nil || f.MessageID == "" {
@@ -244,7 +241,7 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 			}
 		}
 		err := db.updateMediaContent(ctx, tx, f.MessageID, func(m *switchboard.Media) {
-			m.ID, m.Size, m.State = f.ID, f.Size, mediaReady
+			m.ID, m.Size, m.State = f.ID, f.Size, switchboard.MediaReady
 			if m.SHA256 == "" {
 				m.SHA256 = f.SHA256
 			}
@@ -273,7 +270,7 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 // FailMediaDownload reschedules a failed download at next, or, when final,
 // gives up: the message's Content.Media.State becomes state and the queue
 // entry is dropped.
-func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state string) (*switchboard.StatusResult, error) {
+func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state switchboard.MediaState) (*switchboard.StatusResult, error) {
 	var r *switchboard.StatusResult
 	err := db.withTx(ctx, func(tx *txn) error {
 		if !final {
@@ -288,7 +285,7 @@ func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts 
 			return err
 		}
 		if state == "" {
-			state = "failed"
+			state = switchboard.MediaFailed
 		}
 		if err := db.updateMediaContent(ctx, tx, messageID, func(m *switchboard.Media) { m.State = state }); err != nil {
 			return err

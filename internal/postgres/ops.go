@@ -41,6 +41,12 @@ func (db *DB) UpdateChannelHealth(ctx context.Context, channelID string, u switc
 		}
 		return nullTime(*t)
 	}
+	ptoken := func(s *switchboard.TokenState) any {
+		if s == nil {
+			return nil
+		}
+		return string(*s)
+	}
 	pstr := func(s *string) any {
 		if s == nil {
 			return nil
@@ -59,7 +65,7 @@ func (db *DB) UpdateChannelHealth(ctx context.Context, channelID string, u switc
 			templates_synced_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE templates_synced_at END,
 			template_sync_error = coalesce($8::text, template_sync_error)
 		WHERE id = $1`,
-		channelID, ptime(u.LastWebhookAt), ptime(u.LastSendAt), pstr(u.TokenState), pstr(u.TokenError),
+		channelID, ptime(u.LastWebhookAt), ptime(u.LastSendAt), ptoken(u.TokenState), pstr(u.TokenError),
 		setSynced, ptime(u.TemplatesSyncedAt), pstr(u.TemplateSyncError))
 	if err != nil {
 		return fmt.Errorf("update channel health: %w", err)

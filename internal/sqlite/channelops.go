@@ -64,7 +64,9 @@ func (db *DB) UpdateChannelHealth(ctx context.Context, channelID string, u switc
 	}
 	forward("last_webhook_at", u.LastWebhookAt)
 	forward("last_send_at", u.LastSendAt)
-	text("token_state", u.TokenState)
+	if u.TokenState != nil {
+		set, args = append(set, "token_state = ?"), append(args, string(*u.TokenState))
+	}
 	text("token_error", u.TokenError)
 	if u.TemplatesSyncedAt != nil {
 		set, args = append(set, "templates_synced_at = ?"), append(args, micros(*u.TemplatesSyncedAt))
@@ -367,7 +369,7 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 			return err
 		}
 		if err := db.updateMedia(ctx, tx, n.MessageID, func(md *switchboard.Media) {
-			md.ID, md.Size, md.State = n.ID, n.Size, "ready"
+			md.ID, md.Size, md.State = n.ID, n.Size, switchboard.MediaReady
 			if md.SHA256 == "" {
 				md.SHA256 = n.SHA256
 			}
@@ -390,10 +392,10 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 }
 
 // FailMediaDownload reschedules a download, or gives up and records state
-// ("failed" or "expired") in the message's Media.
-func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state string) (*switchboard.StatusResult, error) {
+// (MediaFailed or MediaExpired) in the message's Media.
+func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts int, next time.Time, final bool, state switchboard.MediaState) (*switchboard.StatusResult, error) {
 	if final && state == "" {
-		state = "failed"
+		state = switchboard.MediaFailed
 	}
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if !final {

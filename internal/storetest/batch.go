@@ -281,7 +281,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		ch := mustChannel(t, s)
 		in := inbound(ch.ID, "4915100000001", "A", "Bild", T0)
 		in.Message.Type = switchboard.TypeImage
-		in.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-9", MIMEType: "image/jpeg", State: "pending"}
+		in.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-9", MIMEType: "image/jpeg", State: switchboard.MediaPending}
 		r := mustBatch(t, s, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
 		jobs, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, claimNow())
 		must(t, err)

@@ -501,22 +501,22 @@ func testChannelOps(t *testing.T, open Opener) {
 		other := mustChannel(t, s)
 		h, err := s.ChannelHealth(ctx(), ch.ID)
 		must(t, err)
-		if want := (switchboard.ChannelHealth{TokenState: "unknown"}); *h != want {
+		if want := (switchboard.ChannelHealth{TokenState: switchboard.TokenUnknown}); *h != want {
 			t.Errorf("fresh health = %+v, want %+v", h, want)
 		}
 
 		t1, t2 := T0.Add(time.Hour+time.Nanosecond), T0.Add(2*time.Hour)
-		valid, boom, empty := "valid", "template sync failed", ""
+		valid, boom, empty := switchboard.TokenValid, "template sync failed", ""
 		must(t, s.UpdateChannelHealth(ctx(), ch.ID, switchboard.HealthUpdate{LastWebhookAt: &t2, TokenState: &valid, TemplateSyncError: &boom}))
 		must(t, s.UpdateChannelHealth(ctx(), ch.ID, switchboard.HealthUpdate{LastWebhookAt: &t1, LastSendAt: &t1})) // older webhook time: ignored
 		must(t, s.UpdateChannelHealth(ctx(), ch.ID, switchboard.HealthUpdate{TokenError: &empty}))
 		h, err = s.ChannelHealth(ctx(), ch.ID)
 		must(t, err)
-		want := switchboard.ChannelHealth{LastWebhookAt: t2, LastSendAt: t1.Truncate(time.Microsecond), TokenState: "valid", TemplateSyncError: boom}
+		want := switchboard.ChannelHealth{LastWebhookAt: t2, LastSendAt: t1.Truncate(time.Microsecond), TokenState: switchboard.TokenValid, TemplateSyncError: boom}
 		if !reflect.DeepEqual(*h, want) {
 			t.Errorf("health = %+v, want %+v", h, want)
 		}
-		rejected, why := "rejected", "Error validating access token"
+		rejected, why := switchboard.TokenRejected, "Error validating access token"
 		must(t, s.UpdateChannelHealth(ctx(), ch.ID, switchboard.HealthUpdate{TokenState: &rejected, TokenError: &why, TemplateSyncError: &empty, LastSendAt: &t2}))
 		h, err = s.ChannelHealth(ctx(), ch.ID)
 		must(t, err)
@@ -539,7 +539,7 @@ func testChannelOps(t *testing.T, open Opener) {
 		}
 		h, err = s.ChannelHealth(ctx(), other.ID)
 		must(t, err)
-		if h.WebhookQueueDepth != 1 || h.OutboxDepth != 0 || h.TokenState != "unknown" {
+		if h.WebhookQueueDepth != 1 || h.OutboxDepth != 0 || h.TokenState != switchboard.TokenUnknown {
 			t.Errorf("other channel = %+v", h)
 		}
 
@@ -681,7 +681,7 @@ func testMedia(t *testing.T, open Opener) {
 			return switchboard.InboundMessage{ChannelID: ch.ID, WaID: "4915133333333", ProfileName: "Clara",
 				Message: &switchboard.Message{Type: switchboard.TypeImage, WAMessageID: wamid, Timestamp: T0,
 					Content: switchboard.MessageContent{Text: "Foto", Media: &switchboard.Media{WAMediaID: waMediaID,
-						MIMEType: "image/jpeg", SHA256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", Filename: "IMG_0001.jpg", State: "pending"}}}}
+						MIMEType: "image/jpeg", SHA256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", Filename: "IMG_0001.jpg", State: switchboard.MediaPending}}}}
 		}
 		r1 := mustReceive(t, s, img("wa-media-1", "wamid.img1"))
 		mustReceive(t, s, img("wa-media-1", "wamid.img1")) // duplicate webhook: queued once
@@ -733,21 +733,21 @@ func testMedia(t *testing.T, open Opener) {
 		res, err = s.CompleteMediaDownload(ctx(), file)
 		must(t, err)
 		md := res.Message.Content.Media
-		if !res.Changed || md == nil || md.ID != file.ID || md.Size != 123456 || md.State != "ready" ||
+		if !res.Changed || md == nil || md.ID != file.ID || md.Size != 123456 || md.State != switchboard.MediaReady ||
 			md.SHA256 != "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" || res.Message.Content.Text != "Foto" ||
 			res.Conversation == nil || res.Conversation.ID != r1.Conversation.ID {
 			t.Errorf("CompleteMediaDownload = %+v, media %+v", res, md)
 		}
-		if m := mustStatus(t, s, r1.Message.ID); m.Content.Media == nil || m.Content.Media.ID != file.ID || m.Content.Media.State != "ready" {
+		if m := mustStatus(t, s, r1.Message.ID); m.Content.Media == nil || m.Content.Media.ID != file.ID || m.Content.Media.State != switchboard.MediaReady {
 			t.Errorf("stored media after download = %+v", m.Content.Media)
 		}
 		if got, err := s.Media(ctx(), file.ID); err != nil || got.MessageID != r1.Message.ID || got.Size != 123456 || got.Filename != "IMG_0001.jpg" {
 			t.Errorf("Media = %+v, %v", got, err)
 		}
 
-		res, err = s.FailMediaDownload(ctx(), r2.Message.ID, 3, now, true, "expired")
+		res, err = s.FailMediaDownload(ctx(), r2.Message.ID, 3, now, true, switchboard.MediaExpired)
 		must(t, err)
-		if !res.Changed || res.Message.Content.Media == nil || res.Message.Content.Media.State != "expired" {
+		if !res.Changed || res.Message.Content.Media == nil || res.Message.Content.Media.State != switchboard.MediaExpired {
 			t.Errorf("final failure = %+v", res)
 		}
 		if jobs, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, now.Add(time.Hour)); err != nil || len(jobs) != 0 {
@@ -765,7 +765,7 @@ func testMedia(t *testing.T, open Opener) {
 			KeyID: r.Conversation.KeyID, MIMEType: "audio/ogg", Size: 99, SHA256: "abc123"}
 		res, err := s.CompleteMediaDownload(ctx(), file)
 		must(t, err)
-		if md := res.Message.Content.Media; md.SHA256 != "abc123" || !md.Voice || md.ID != file.ID || md.State != "ready" {
+		if md := res.Message.Content.Media; md.SHA256 != "abc123" || !md.Voice || md.ID != file.ID || md.State != switchboard.MediaReady {
 			t.Errorf("media = %+v", md)
 		}
 	})

@@ -230,7 +230,7 @@ func testReceiveMessage(t *testing.T, open Opener) {
 		ch := mustChannel(t, s)
 		in := inbound(ch.ID, "4915112345678", "A", "caption", T0)
 		in.Message.Type = switchboard.TypeImage
-		in.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-77", MIMEType: "image/jpeg", SHA256: "abc", State: "pending"}
+		in.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-77", MIMEType: "image/jpeg", SHA256: "abc", State: switchboard.MediaPending}
 		r := mustReceive(t, s, in)
 		got, err := s.Message(ctx(), r.Message.ID)
 		must(t, err)

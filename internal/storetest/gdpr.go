@@ -25,7 +25,7 @@ func testPrivacy(t *testing.T, open Opener) {
 		mustReceive(t, s, inbound(ch.ID, "4915100000001", "Anna Erasmus", "Zweite Nachricht", T0.Add(time.Minute)))
 		img := inbound(ch.ID, "4915100000001", "Anna Erasmus", "Foto", T0.Add(2*time.Minute))
 		img.Message.Type = switchboard.TypeImage
-		img.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-erase", MIMEType: "image/jpeg", State: "pending"}
+		img.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-erase", MIMEType: "image/jpeg", State: switchboard.MediaPending}
 		mustReceive(t, s, img)
 		b := mustReceive(t, s, inbound(ch.ID, "4915100000002", "Bert Bleibt", "Hallo", T0))
 		conv := a1.Conversation

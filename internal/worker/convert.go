@@ -66,7 +66,7 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 			c.Text = md.Caption
 			c.Media = &switchboard.Media{
 				WAMediaID: md.ID, MIMEType: md.MimeType, SHA256: md.SHA256, Filename: md.Filename,
-				Voice: md.Voice, Animated: md.Animated, State: "pending",
+				Voice: md.Voice, Animated: md.Animated, State: switchboard.MediaPending,
 			}
 		}
 	case whatsapp.MessageTypeLocation:

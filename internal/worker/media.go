@@ -123,9 +123,9 @@ func (f *MediaFetcher) fetch(ctx context.Context, j *switchboard.MediaDownload) 
 	var apiErr *whatsapp.APIError
 	expired := errors.As(err, &apiErr) && (apiErr.Code == 100 || apiErr.HTTPStatus == 404)
 	final := expired || j.Attempts >= f.MaxAttempts || errors.Is(err, errChecksum) || errors.Is(err, whatsapp.ErrMediaTooLarge)
-	state := "failed"
+	state := switchboard.MediaFailed
 	if expired {
-		state = "expired"
+		state = switchboard.MediaExpired
 	}
 	log.Warn("media download failed", "final", final, "err", err)
 	r, ferr := f.Store.FailMediaDownload(ctx, j.MessageID, j.Attempts, f.Now().Add(f.Backoff.For(0, j.Attempts)), final, state)

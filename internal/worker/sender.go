@@ -282,7 +282,7 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 	}
 	now := s.Now()
 	s.record(ctx, log, "sent", func() (*switchboard.StatusResult, error) { return s.Store.MarkSent(ctx, m.ID, wamid, now) })
-	valid := "valid"
+	valid := switchboard.TokenValid
 	empty := ""
 	_ = s.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{LastSendAt: &now, TokenState: &valid, TokenError: &empty})
 }
@@ -419,7 +419,7 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 				me.Title, me.Details = why, strings.TrimSpace(apiErr.Message+" "+apiErr.Details)
 			}
 			if apiErr.Code == 190 || apiErr.Code == 0 || apiErr.HTTPStatus == 401 {
-				rejected, msg := "rejected", apiErr.Message
+				rejected, msg := switchboard.TokenRejected, apiErr.Message
 				_ = s.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{TokenState: &rejected, TokenError: &msg})
 			}
 		}
