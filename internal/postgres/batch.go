@@ -508,7 +508,7 @@ func (j *batchJob) receive(ctx context.Context, tx *txn, p *preparedInbound) (*s
 	}
 	cv.added++
 	if cv.added == 1 || !m.Timestamp.Before(cv.newest) {
-		cv.newest, cv.preview = m.Timestamp, preview(&m)
+		cv.newest, cv.preview = m.Timestamp, switchboard.PreviewOf(&m)
 	}
 	return &switchboard.Received{Message: &m, NewConversation: cv.isNew && cv.first == p.index}, nil
 }

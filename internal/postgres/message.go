@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -318,57 +317,35 @@ func (db *DB) insertMessage(ctx context.Context, tx *txn, m *switchboard.Message
 	return tag.RowsAffected() == 1, nil
 }
 
-// advanceConversation records message m in the conversation: the preview,
-// last_message_at and updated_at move only forward in m.Timestamp (messages
-// may arrive out of order), last_inbound_at likewise for inbound messages.
-func (db *DB) advanceConversation(ctx context.Context, tx *txn, convID, keyID string, m *switchboard.Message, inbound int) error {
-	p := preview(m)
+// advanceConversation records message m in the locked conversation by
+// switchboard.ConversationActivity.Absorb, the one rule for what a message
+// moves: it reads the row, applies the rule and writes it back.
+func (db *DB) advanceConversation(ctx context.Context, tx *txn, convID, keyID string, m *switchboard.Message) error {
+	var lastMessageAt, lastInbound *time.Time
+	var a switchboard.ConversationActivity
+	if err := tx.QueryRow(ctx, `SELECT last_message_at, last_inbound_at, inbound_count, updated_at FROM conversations WHERE id = $1`,
+		convID).Scan(&lastMessageAt, &lastInbound, &a.InboundCount, &a.UpdatedAt); err != nil {
+		return fmt.Errorf("read conversation: %w", err)
+	}
+	a.LastMessageAt, a.LastInboundAt, a.UpdatedAt = fromNull(lastMessageAt), fromNull(lastInbound), a.UpdatedAt.UTC()
+	p := a.Absorb(m)
+	if p == nil {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET last_inbound_at = $2, inbound_count = $3, updated_at = $4 WHERE id = $1`,
+			convID, nullTime(a.LastInboundAt), a.InboundCount, a.UpdatedAt); err != nil {
+			return fmt.Errorf("update conversation: %w", err)
+		}
+		return nil
+	}
 	sealed, err := db.codec.SealJSON(ctx, keyID, "conversations", "last_message", convID, p)
 	if err != nil {
 		return err
 	}
-	var lastInbound any
-	if inbound > 0 {
-		lastInbound = m.Timestamp
-	}
-	// SET expressions all see the row as it was, so the CASE compares with
-	// the old last_message_at.
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET
-			inbound_count = inbound_count + $5,
-			last_inbound_at = GREATEST(last_inbound_at, $4::timestamptz),
-			last_message = CASE WHEN last_message_at IS NULL OR last_message_at <= $2 THEN $3 ELSE last_message END,
-			last_message_at = GREATEST(last_message_at, $2),
-			updated_at = GREATEST(updated_at, $2)
-		WHERE id = $1`, convID, m.Timestamp, sealed, lastInbound, inbound); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_message = $2, last_message_at = $3, last_inbound_at = $4,
+			inbound_count = $5, updated_at = $6 WHERE id = $1`,
+		convID, sealed, nullTime(a.LastMessageAt), nullTime(a.LastInboundAt), a.InboundCount, a.UpdatedAt); err != nil {
 		return fmt.Errorf("update conversation: %w", err)
 	}
 	return nil
-}
-
-// previewRunes bounds the preview text kept with a conversation.
-const previewRunes = 200
-
-// preview returns the conversation-list form of m.
-func preview(m *switchboard.Message) switchboard.MessagePreview {
-	text := m.Content.Text
-	switch {
-	case text != "":
-	case m.Content.Reaction != nil:
-		text = m.Content.Reaction.Emoji
-	case m.Content.Media != nil:
-		text = m.Content.Media.Filename
-	case m.Content.Location != nil:
-		text = m.Content.Location.Name
-	case m.Content.Interactive != nil:
-		text = m.Content.Interactive.Title
-	case m.Content.Template != nil:
-		text = m.Content.Template.Name
-	}
-	if utf8.RuneCountInString(text) > previewRunes {
-		r := []rune(text)
-		text = string(r[:previewRunes-1]) + "…"
-	}
-	return switchboard.MessagePreview{Text: text, Type: m.Type, Direction: m.Direction, At: m.Timestamp}
 }
 
 // CreateOutboundMessage stores m as pending with its outbox entry and moves
@@ -421,7 +398,7 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			VALUES ($1, $2, $3, 'pending', 0, $4, $4, $5)`, m.ID, m.ConversationID, channelID, now, m.Timestamp); err != nil {
 			return fmt.Errorf("insert outbox: %w", err)
 		}
-		if err := db.advanceConversation(ctx, tx, m.ConversationID, keyID, m, 0); err != nil {
+		if err := db.advanceConversation(ctx, tx, m.ConversationID, keyID, m); err != nil {
 			return err
 		}
 		conv, err = db.loadConversation(ctx, tx, m.ConversationID, m.SenderID)

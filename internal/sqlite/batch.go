@@ -138,9 +138,9 @@ type batchConversation struct {
 	isNew bool
 	first int
 
-	lastMessage                                  []byte // sealed preview as stored; nil if none
-	lastMessageAt, lastInbound, created, updated sql.NullInt64
-	inbound                                      int
+	lastMessage []byte // sealed preview as stored; nil if none
+	act         switchboard.ConversationActivity
+	created     time.Time
 	// preview is the newest message's preview once the batch has one
 	// (then lastMessage is stale until written).
 	preview   *switchboard.MessagePreview
@@ -445,7 +445,7 @@ func (j *batchJob) lookup(ctx context.Context, tx *writeTx, p *preparedInbound) 
 	ct := &batchContact{channelID: ch}
 	var created sql.NullInt64
 	var convID, convKey, status sql.NullString
-	var inbound sql.NullInt64
+	var lastMessageAt, lastInbound, convCreated, convUpdated, inbound sql.NullInt64
 	cv := &batchConversation{contact: ct}
 	err := tx.QueryRowContext(ctx, `SELECT ct.id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
 			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, c.id, c.key_id, c.status,
@@ -458,7 +458,7 @@ func (j *batchJob) lookup(ctx context.Context, tx *writeTx, p *preparedInbound) 
 		Scan(&ct.id, &ct.keyID, &ct.sealedName, &created, &ct.waHash, &ct.userHash,
 			&ct.ids[idWaID].sealed, &ct.ids[idUserID].sealed, &ct.ids[idParentUserID].sealed, &ct.ids[idUsername].sealed,
 			&convID, &convKey, &status,
-			&cv.lastMessage, &cv.lastMessageAt, &cv.lastInbound, &inbound, &cv.created, &cv.updated)
+			&cv.lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil
 	} else if err != nil {
@@ -488,7 +488,9 @@ func (j *batchJob) lookup(ctx context.Context, tx *writeTx, p *preparedInbound) 
 	if !convID.Valid {
 		return ct, nil, nil
 	}
-	cv.id, cv.keyID, cv.status, cv.inbound = convID.String, convKey.String, status.String, int(inbound.Int64)
+	cv.id, cv.keyID, cv.status, cv.created = convID.String, convKey.String, status.String, fromMicros(convCreated)
+	cv.act = switchboard.ConversationActivity{LastMessageAt: fromMicros(lastMessageAt), LastInboundAt: fromMicros(lastInbound),
+		InboundCount: int(inbound.Int64), UpdatedAt: fromMicros(convUpdated)}
 	j.convs[ct.id] = cv
 	return ct, cv, nil
 }
@@ -731,10 +733,10 @@ func (j *batchJob) openConversation(ctx context.Context, tx *writeTx, ct *batchC
 	switch {
 	case cv == nil:
 		cv = &batchConversation{id: switchboard.NewID(), keyID: ct.keyID, status: switchboard.StatusOpen, contact: ct, isNew: true, first: i,
-			created: sql.NullInt64{Int64: j.now.UnixMicro(), Valid: true}, updated: sql.NullInt64{Int64: ts.UnixMicro(), Valid: true}}
+			created: j.now, act: switchboard.ConversationActivity{UpdatedAt: ts}}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, inbound_count,
 			created_at, updated_at) VALUES (?, ?, ?, 'open', ?, 0, ?, ?)`,
-			cv.id, ct.channelID, ct.id, ct.keyID, cv.created.Int64, cv.updated.Int64); err != nil {
+			cv.id, ct.channelID, ct.id, ct.keyID, micros(cv.created), micros(ts)); err != nil {
 			return nil, fmt.Errorf("insert conversation: %w", err)
 		}
 		j.convs[ct.id] = cv
@@ -744,24 +746,13 @@ func (j *batchJob) openConversation(ctx context.Context, tx *writeTx, ct *batchC
 	return cv, nil
 }
 
-// touch records an inbound message in its conversation, in memory: the
-// preview, last_message_at and updated_at only move forward in time, so
-// messages that arrive out of order do not replace a newer preview, and
-// last_inbound_at is Meta's timestamp of the newest customer message. The
-// job writes the conversation back once (see save).
+// touch records an inbound message in its conversation, in memory, by
+// the domain's rule (switchboard.ConversationActivity.Absorb). The job
+// writes the conversation back once (see save).
 func (j *batchJob) touch(cv *batchConversation, m *switchboard.Message) {
-	ts := m.Timestamp.UnixMicro()
-	if !cv.lastMessageAt.Valid || cv.lastMessageAt.Int64 <= ts {
-		cv.lastMessageAt = sql.NullInt64{Int64: ts, Valid: true}
-		cv.preview = &switchboard.MessagePreview{Text: previewText(m), Type: m.Type, Direction: m.Direction, At: m.Timestamp}
+	if p := cv.act.Absorb(m); p != nil {
+		cv.preview = p
 	}
-	if !cv.lastInbound.Valid || cv.lastInbound.Int64 < ts {
-		cv.lastInbound = sql.NullInt64{Int64: ts, Valid: true}
-	}
-	if cv.updated.Int64 < ts {
-		cv.updated.Int64 = ts
-	}
-	cv.inbound++
 	if !cv.changed {
 		cv.changed = true
 		j.order = append(j.order, cv)
@@ -780,7 +771,8 @@ func (j *batchJob) save(ctx context.Context, tx *writeTx) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, last_message = ?, last_message_at = ?,
 			last_inbound_at = ?, inbound_count = ?, updated_at = ? WHERE id = ?`,
-			cv.status, cv.lastMessage, cv.lastMessageAt, cv.lastInbound, cv.inbound, cv.updated, cv.id); err != nil {
+			cv.status, cv.lastMessage, micros(cv.act.LastMessageAt), micros(cv.act.LastInboundAt), cv.act.InboundCount,
+			micros(cv.act.UpdatedAt), cv.id); err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
 	}
@@ -864,8 +856,8 @@ func (j *batchJob) conversationOf(ctx context.Context, cv *batchConversation) (*
 		Contact: switchboard.Contact{ID: ct.id, ChannelID: ct.channelID, WaID: ct.ids[idWaID].plain,
 			UserID: ct.ids[idUserID].plain, ParentUserID: ct.ids[idParentUserID].plain, Username: ct.ids[idUsername].plain,
 			Name: ct.name, CreatedAt: ct.createdAt},
-		LastInboundAt: fromMicros(cv.lastInbound), CreatedAt: fromMicros(cv.created), UpdatedAt: fromMicros(cv.updated),
-		UnreadCount: cv.inbound, Assignees: cv.assignees,
+		LastInboundAt: cv.act.LastInboundAt, CreatedAt: cv.created, UpdatedAt: cv.act.UpdatedAt,
+		UnreadCount: cv.act.InboundCount, Assignees: cv.assignees,
 	}
 	if c.Assignees == nil {
 		c.Assignees = []switchboard.UserRef{}
