@@ -180,52 +180,6 @@ func messageIDByHash(ctx context.Context, q querier, hash []byte) (string, error
 	return id, nil
 }
 
-// createContact inserts a new contact with its own data key under the
-// blind indexes hash (wa_id_hash) and user (user_id_hash, nil without a
-// BSUID), and returns its sealed identifiers by column (wa_id,
-// user_id, parent_user_id, username). It returns empty ids, and leaves no
-// key behind, if a concurrent transaction inserted the same contact first.
-func (db *DB) createContact(ctx context.Context, tx *txn, in switchboard.InboundMessage, hash, user []byte, now time.Time) (id, keyID string, sealed [numIDs][]byte, err error) {
-	keyID, err = db.newDataKey(ctx, tx, now)
-	if err != nil {
-		return "", "", sealed, err
-	}
-	id = switchboard.NewID()
-	for i, v := range [numIDs]string{in.WaID, in.UserID, in.ParentUserID, in.Username} {
-		// The phone number is sealed even when empty: the column is NOT
-		// NULL since before BSUIDs.
-		if v != "" || i == idWaID {
-			if sealed[i], err = db.codec.Seal(ctx, keyID, "contacts", idColumns[i], id, []byte(v)); err != nil {
-				return "", "", sealed, err
-			}
-		}
-	}
-	name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(in.ProfileName))
-	if err != nil {
-		return "", "", sealed, err
-	}
-	tag, err := tx.Exec(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at,
-			user_id_hash, user_id, parent_user_id, username)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-		id, in.ChannelID, keyID, hash, sealed[idWaID], name, now, user, sealed[idUserID], sealed[idParentUserID], sealed[idUsername])
-	if code, _ := pgError(err); code == foreignKeyViolation {
-		return "", "", sealed, switchboard.NotFound("Channel")
-	} else if err != nil {
-		return "", "", sealed, fmt.Errorf("insert contact: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM data_keys WHERE id = $1`, keyID); err != nil {
-			return "", "", sealed, fmt.Errorf("delete unused data key: %w", err)
-		}
-		db.keys.Forget(keyID)
-		return "", "", sealed, nil
-	}
-	if err := replaceTerms(ctx, tx, id, db.codec.ContactTerms(in.ProfileName, in.Username, in.WaID)); err != nil {
-		return "", "", sealed, err
-	}
-	return id, keyID, sealed, nil
-}
-
 // replaceTerms sets the search terms of a contact.
 func replaceTerms(ctx context.Context, tx *txn, contactID string, terms [][]byte) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM contact_terms WHERE contact_id = $1`, contactID); err != nil {
@@ -239,47 +193,6 @@ func replaceTerms(ctx context.Context, tx *txn, contactID string, terms [][]byte
 		return fmt.Errorf("insert contact terms: %w", err)
 	}
 	return nil
-}
-
-// receiveConversation returns the contact's open conversation, reopening
-// the newest closed one or creating one if there is none. The caller holds
-// the contact's row lock, so concurrent receives for the contact wait here.
-func (db *DB) receiveConversation(ctx context.Context, tx *txn, channelID, contactID, keyID string, ts, now time.Time) (id string, isNew bool, err error) {
-	var status string
-	err = tx.QueryRow(ctx, `SELECT id, status FROM conversations WHERE contact_id = $1
-		ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1 FOR NO KEY UPDATE`, contactID).Scan(&id, &status)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		id = switchboard.NewID()
-		tag, err := tx.Exec(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, created_at, updated_at)
-			VALUES ($1, $2, $3, 'open', $4, $5, $6) ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`,
-			id, channelID, contactID, keyID, now, ts)
-		if err != nil {
-			return "", false, fmt.Errorf("insert conversation: %w", err)
-		} else if tag.RowsAffected() == 1 {
-			return id, true, nil
-		}
-		// A conversation was opened by another path (SetConversationStatus)
-		// in the meantime.
-		if err := tx.QueryRow(ctx, `SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open' FOR NO KEY UPDATE`,
-			contactID).Scan(&id); err != nil {
-			return "", false, fmt.Errorf("find open conversation: %w", err)
-		}
-		return id, false, nil
-	case err != nil:
-		return "", false, fmt.Errorf("find conversation: %w", err)
-	case status == switchboard.StatusOpen:
-		return id, false, nil
-	}
-	// A customer writing after a close reopens the thread, so the history
-	// stays in one conversation.
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'open' WHERE id = $1`, id); err != nil {
-		if code, _ := pgError(err); code == uniqueViolation {
-			return "", false, switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
-		}
-		return "", false, fmt.Errorf("reopen conversation: %w", err)
-	}
-	return id, true, nil
 }
 
 // insertMessage inserts m sealed under keyID. It reports false, inserting
