@@ -249,7 +249,7 @@ func TestBuildIdentities(t *testing.T) {
 		{name: "a new contact takes a change its first message brings",
 			msgs:    []ingest.Message{msg("4977", "", "Eve", "a", t0, withChange("4978", ""))},
 			contact: "id1", changed: true,
-			want:    want{waID: "4978", name: "Eve", waHash: "w:4978", identified: true, terms: true}},
+			want: want{waID: "4978", name: "Eve", waHash: "w:4978", identified: true, terms: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := build(tt.msgs, tt.contacts, nil, nil)
