@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -170,52 +169,6 @@ func messageIDByHash(ctx context.Context, q querier, hash []byte) (string, error
 	return id, nil
 }
 
-// createContact inserts a new contact with its own data key under the
-// blind indexes hash (wa_id_hash) and user (user_id_hash, nil without a
-// BSUID), and returns its sealed identifiers by column (wa_id,
-// user_id, parent_user_id, username). It returns empty ids, and leaves no
-// key behind, if a concurrent transaction inserted the same contact first.
-func (db *DB) createContact(ctx context.Context, tx *txn, in switchboard.InboundMessage, hash, user []byte, now time.Time) (id, keyID string, sealed [numIDs][]byte, err error) {
-	keyID, err = db.newDataKey(ctx, tx, now)
-	if err != nil {
-		return "", "", sealed, err
-	}
-	id = switchboard.NewID()
-	for i, v := range [numIDs]string{in.WaID, in.UserID, in.ParentUserID, in.Username} {
-		// The phone number is sealed even when empty: the column is NOT
-		// NULL since before BSUIDs.
-		if v != "" || i == idWaID {
-			if sealed[i], err = db.codec.Seal(ctx, keyID, "contacts", idColumns[i], id, []byte(v)); err != nil {
-				return "", "", sealed, err
-			}
-		}
-	}
-	name, err := db.codec.Seal(ctx, keyID, "contacts", "name", id, []byte(in.ProfileName))
-	if err != nil {
-		return "", "", sealed, err
-	}
-	tag, err := tx.Exec(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at,
-			user_id_hash, user_id, parent_user_id, username)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-		id, in.ChannelID, keyID, hash, sealed[idWaID], name, now, user, sealed[idUserID], sealed[idParentUserID], sealed[idUsername])
-	if code, _ := pgError(err); code == foreignKeyViolation {
-		return "", "", sealed, switchboard.NotFound("Channel")
-	} else if err != nil {
-		return "", "", sealed, fmt.Errorf("insert contact: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM data_keys WHERE id = $1`, keyID); err != nil {
-			return "", "", sealed, fmt.Errorf("delete unused data key: %w", err)
-		}
-		db.keys.Forget(keyID)
-		return "", "", sealed, nil
-	}
-	if err := replaceTerms(ctx, tx, id, db.codec.ContactTerms(in.ProfileName, in.Username, in.WaID)); err != nil {
-		return "", "", sealed, err
-	}
-	return id, keyID, sealed, nil
-}
-
 // replaceTerms sets the search terms of a contact.
 func replaceTerms(ctx context.Context, tx *txn, contactID string, terms [][]byte) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM contact_terms WHERE contact_id = $1`, contactID); err != nil {
@@ -229,47 +182,6 @@ func replaceTerms(ctx context.Context, tx *txn, contactID string, terms [][]byte
 		return fmt.Errorf("insert contact terms: %w", err)
 	}
 	return nil
-}
-
-// receiveConversation returns the contact's open conversation, reopening
-// the newest closed one or creating one if there is none. The caller holds
-// the contact's row lock, so concurrent receives for the contact wait here.
-func (db *DB) receiveConversation(ctx context.Context, tx *txn, channelID, contactID, keyID string, ts, now time.Time) (id string, isNew bool, err error) {
-	var status string
-	err = tx.QueryRow(ctx, `SELECT id, status FROM conversations WHERE contact_id = $1
-		ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1 FOR NO KEY UPDATE`, contactID).Scan(&id, &status)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		id = switchboard.NewID()
-		tag, err := tx.Exec(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, created_at, updated_at)
-			VALUES ($1, $2, $3, 'open', $4, $5, $6) ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`,
-			id, channelID, contactID, keyID, now, ts)
-		if err != nil {
-			return "", false, fmt.Errorf("insert conversation: %w", err)
-		} else if tag.RowsAffected() == 1 {
-			return id, true, nil
-		}
-		// A conversation was opened by another path (SetConversationStatus)
-		// in the meantime.
-		if err := tx.QueryRow(ctx, `SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open' FOR NO KEY UPDATE`,
-			contactID).Scan(&id); err != nil {
-			return "", false, fmt.Errorf("find open conversation: %w", err)
-		}
-		return id, false, nil
-	case err != nil:
-		return "", false, fmt.Errorf("find conversation: %w", err)
-	case status == switchboard.StatusOpen:
-		return id, false, nil
-	}
-	// A customer writing after a close reopens the thread, so the history
-	// stays in one conversation.
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'open' WHERE id = $1`, id); err != nil {
-		if code, _ := pgError(err); code == uniqueViolation {
-			return "", false, switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
-		}
-		return "", false, fmt.Errorf("reopen conversation: %w", err)
-	}
-	return id, true, nil
 }
 
 // insertMessage inserts m sealed under keyID. It reports false, inserting
@@ -307,57 +219,35 @@ func (db *DB) insertMessage(ctx context.Context, tx *txn, m *switchboard.Message
 	return tag.RowsAffected() == 1, nil
 }
 
-// advanceConversation records message m in the conversation: the preview,
-// last_message_at and updated_at move only forward in m.Timestamp (messages
-// may arrive out of order), last_inbound_at likewise for inbound messages.
-func (db *DB) advanceConversation(ctx context.Context, tx *txn, convID, keyID string, m *switchboard.Message, inbound int) error {
-	p := preview(m)
+// advanceConversation records message m in the locked conversation by
+// switchboard.ConversationActivity.Absorb, the one rule for what a message
+// moves: it reads the row, applies the rule and writes it back.
+func (db *DB) advanceConversation(ctx context.Context, tx *txn, convID, keyID string, m *switchboard.Message) error {
+	var lastMessageAt, lastInbound *time.Time
+	var a switchboard.ConversationActivity
+	if err := tx.QueryRow(ctx, `SELECT last_message_at, last_inbound_at, inbound_count, updated_at FROM conversations WHERE id = $1`,
+		convID).Scan(&lastMessageAt, &lastInbound, &a.InboundCount, &a.UpdatedAt); err != nil {
+		return fmt.Errorf("read conversation: %w", err)
+	}
+	a.LastMessageAt, a.LastInboundAt, a.UpdatedAt = fromNull(lastMessageAt), fromNull(lastInbound), a.UpdatedAt.UTC()
+	p := a.Absorb(m)
+	if p == nil {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET last_inbound_at = $2, inbound_count = $3, updated_at = $4 WHERE id = $1`,
+			convID, nullTime(a.LastInboundAt), a.InboundCount, a.UpdatedAt); err != nil {
+			return fmt.Errorf("update conversation: %w", err)
+		}
+		return nil
+	}
 	sealed, err := db.codec.SealJSON(ctx, keyID, "conversations", "last_message", convID, p)
 	if err != nil {
 		return err
 	}
-	var lastInbound any
-	if inbound > 0 {
-		lastInbound = m.Timestamp
-	}
-	// SET expressions all see the row as it was, so the CASE compares with
-	// the old last_message_at.
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET
-			inbound_count = inbound_count + $5,
-			last_inbound_at = GREATEST(last_inbound_at, $4::timestamptz),
-			last_message = CASE WHEN last_message_at IS NULL OR last_message_at <= $2 THEN $3 ELSE last_message END,
-			last_message_at = GREATEST(last_message_at, $2),
-			updated_at = GREATEST(updated_at, $2)
-		WHERE id = $1`, convID, m.Timestamp, sealed, lastInbound, inbound); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_message = $2, last_message_at = $3, last_inbound_at = $4,
+			inbound_count = $5, updated_at = $6 WHERE id = $1`,
+		convID, sealed, nullTime(a.LastMessageAt), nullTime(a.LastInboundAt), a.InboundCount, a.UpdatedAt); err != nil {
 		return fmt.Errorf("update conversation: %w", err)
 	}
 	return nil
-}
-
-// previewRunes bounds the preview text kept with a conversation.
-const previewRunes = 200
-
-// preview returns the conversation-list form of m.
-func preview(m *switchboard.Message) switchboard.MessagePreview {
-	text := m.Content.Text
-	switch {
-	case text != "":
-	case m.Content.Reaction != nil:
-		text = m.Content.Reaction.Emoji
-	case m.Content.Media != nil:
-		text = m.Content.Media.Filename
-	case m.Content.Location != nil:
-		text = m.Content.Location.Name
-	case m.Content.Interactive != nil:
-		text = m.Content.Interactive.Title
-	case m.Content.Template != nil:
-		text = m.Content.Template.Name
-	}
-	if utf8.RuneCountInString(text) > previewRunes {
-		r := []rune(text)
-		text = string(r[:previewRunes-1]) + "…"
-	}
-	return switchboard.MessagePreview{Text: text, Type: m.Type, Direction: m.Direction, At: m.Timestamp}
 }
 
 // CreateOutboundMessage stores m as pending with its outbox entry and moves
@@ -410,7 +300,7 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 			VALUES ($1, $2, $3, 'pending', 0, $4, $4, $5)`, m.ID, m.ConversationID, channelID, now, m.Timestamp); err != nil {
 			return fmt.Errorf("insert outbox: %w", err)
 		}
-		if err := db.advanceConversation(ctx, tx, m.ConversationID, keyID, m, 0); err != nil {
+		if err := db.advanceConversation(ctx, tx, m.ConversationID, keyID, m); err != nil {
 			return err
 		}
 		conv, err = db.loadConversation(ctx, tx, m.ConversationID, m.SenderID)

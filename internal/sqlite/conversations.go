@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
@@ -465,60 +464,37 @@ const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, dir
 		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// touchConversation records a new message in the conversation: the preview,
-// last_message_at and updated_at only move forward in time, so messages
-// that arrive out of order do not replace a newer preview.
+// touchConversation records a new message in the conversation by
+// switchboard.ConversationActivity.Absorb, the one rule for what a message
+// moves: the writer reads the row, applies the rule and writes it back.
 func (db *DB) touchConversation(ctx context.Context, tx *writeTx, convID, keyID string, m *switchboard.Message) error {
-	preview, err := db.codec.SealJSON(ctx, keyID, "conversations", "last_message", convID, switchboard.MessagePreview{
-		Text: previewText(m), Type: m.Type, Direction: m.Direction, At: m.Timestamp,
-	})
+	var lastMessageAt, lastInbound sql.NullInt64
+	var updated int64
+	var a switchboard.ConversationActivity
+	if err := tx.QueryRowContext(ctx, `SELECT last_message_at, last_inbound_at, inbound_count, updated_at FROM conversations WHERE id = ?`,
+		convID).Scan(&lastMessageAt, &lastInbound, &a.InboundCount, &updated); err != nil {
+		return fmt.Errorf("read conversation: %w", err)
+	}
+	a.LastMessageAt, a.LastInboundAt, a.UpdatedAt = fromMicros(lastMessageAt), fromMicros(lastInbound), time.UnixMicro(updated).UTC()
+	p := a.Absorb(m)
+	if p == nil {
+		_, err := tx.ExecContext(ctx, `UPDATE conversations SET last_inbound_at = ?, inbound_count = ?, updated_at = ? WHERE id = ?`,
+			micros(a.LastInboundAt), a.InboundCount, micros(a.UpdatedAt), convID)
+		if err != nil {
+			return fmt.Errorf("update conversation: %w", err)
+		}
+		return nil
+	}
+	sealed, err := db.codec.SealJSON(ctx, keyID, "conversations", "last_message", convID, p)
 	if err != nil {
 		return err
 	}
-	ts := micros(m.Timestamp)
-	inbound := 0
-	if m.Direction == switchboard.DirectionIn {
-		inbound = 1
-	}
-	// last_inbound_at is Meta's timestamp of the newest customer message;
-	// MAX ignores an older, late-delivered one.
-	_, err = tx.ExecContext(ctx, `UPDATE conversations SET
-			last_message    = CASE WHEN last_message_at IS NULL OR last_message_at <= ?1 THEN ?2 ELSE last_message END,
-			last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at <= ?1 THEN ?1 ELSE last_message_at END,
-			last_inbound_at = CASE WHEN ?3 = 0 THEN last_inbound_at ELSE MAX(COALESCE(last_inbound_at, ?1), ?1) END,
-			inbound_count   = inbound_count + ?3,
-			updated_at      = MAX(updated_at, ?1)
-		WHERE id = ?4`, ts, preview, inbound, convID)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_message = ?, last_message_at = ?, last_inbound_at = ?,
+			inbound_count = ?, updated_at = ? WHERE id = ?`,
+		sealed, micros(a.LastMessageAt), micros(a.LastInboundAt), a.InboundCount, micros(a.UpdatedAt), convID); err != nil {
 		return fmt.Errorf("update conversation: %w", err)
 	}
 	return nil
-}
-
-// previewMaxRunes bounds the preview text kept with a conversation.
-const previewMaxRunes = 160
-
-func previewText(m *switchboard.Message) string {
-	c := m.Content
-	var s string
-	switch {
-	case c.Text != "":
-		s = c.Text
-	case c.Reaction != nil:
-		s = c.Reaction.Emoji
-	case c.Location != nil:
-		s = c.Location.Name
-	case c.Interactive != nil:
-		s = c.Interactive.Title
-	case c.Media != nil:
-		s = c.Media.Filename
-	case c.Template != nil:
-		s = c.Template.Name
-	}
-	if utf8.RuneCountInString(s) > previewMaxRunes {
-		s = string([]rune(s)[:previewMaxRunes]) + "…"
-	}
-	return s
 }
 
 // putContactTerms replaces the search terms of a contact.

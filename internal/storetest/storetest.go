@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Setup", testSetup},
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
+		{"Preview", testPreview},
 		{"Identities", testIdentities},
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
