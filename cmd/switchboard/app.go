@@ -240,13 +240,9 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	srv.Ping = store.Ping
 	if a.Backups != nil {
-		srv.Backups = a.Backups.Status
+		a.Service.Backups = a.Backups.Status
 	}
-	srv.AfterErasure = func(ctx context.Context) {
-		if err := syncRegister(ctx, c, store); err != nil {
-			a.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
-		}
-	}
+	a.Service.Register = registerSyncer(func(ctx context.Context) error { return syncRegister(ctx, c, store) })
 	srv.BodyTimeout, srv.UploadTimeout = a.BodyTimeout, a.UploadTimeout
 	a.server = &http.Server{
 		Handler:           srv.Handler(),

@@ -88,6 +88,12 @@ func openContactService(ctx context.Context, c *Config, stderr io.Writer) (switc
 	return store, svc, nil
 }
 
+// registerSyncer is syncRegister as an inbox.ErasureRegister.
+type registerSyncer func(ctx context.Context) error
+
+// Sync copies the register out.
+func (f registerSyncer) Sync(ctx context.Context) error { return f(ctx) }
+
 // syncRegister copies the store's erasure register, signed with the backup
 // key, to the data dir (<data dir>/erasures.jsonl) and, when backups are
 // configured, next to the backups, so that a later restore of an older

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/password"
 )
 
@@ -55,6 +56,12 @@ type Service struct {
 	// ReportZone is the installation's time zone for reports; nil means
 	// DefaultReportZone.
 	ReportZone *time.Location
+	// Backups, when set, reports the scheduled backups (BackupStatus);
+	// nil means they are off.
+	Backups func() backup.Status
+	// Register, when set, copies the erasure register out of the database
+	// after every erasure (see EraseContact).
+	Register ErasureRegister
 
 	channels channelCache
 	senders  nameCache
