@@ -43,6 +43,9 @@ type App struct {
 	Keys    *seal.Keyring
 	Hub     *realtime.Hub
 	Service *inbox.Service
+	// System is Service's operations that act for no user (webhooks,
+	// workers, retention).
+	System  *inbox.System
 	Metrics *metrics.Registry
 
 	Ingest    *worker.Ingest
@@ -206,6 +209,7 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.Service = inbox.New(store, a.Hub, hasher)
+	a.System = a.Service.System()
 	a.Service.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
@@ -272,7 +276,7 @@ func (a *App) Open(ctx context.Context) error {
 	if err := a.openWhatsApp(ctx); err != nil {
 		return err
 	}
-	if token, err := a.Service.SetupToken(ctx); err != nil {
+	if token, err := a.System.SetupToken(ctx); err != nil {
 		return fmt.Errorf("create setup token: %w", err)
 	} else if token != "" {
 		a.SetupURL = c.PublicURL + "/setup#token=" + token

@@ -56,7 +56,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 	ctx := context.Background()
 	f := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: gone.ID, KeyID: gone.KeyID, MIMEType: "text/plain",
 		Filename: "pass.txt", Size: 6, SHA256: "x"}
-	if err := app.Service.WriteMedia(ctx, f, strings.NewReader("secret")); err != nil {
+	if err := app.System.WriteMedia(ctx, f, strings.NewReader("secret")); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.CreateMedia(ctx, f); err != nil {

@@ -116,7 +116,7 @@ func (r *Register) Reapply(ctx context.Context, s switchboard.Store, key *backup
 		svc.Logger = r.Logger
 	}
 	svc.Blobs = r.Blobs
-	n, err := svc.ReapplyErasures(ctx, reg)
+	n, err := svc.System().ReapplyErasures(ctx, reg)
 	if err != nil {
 		return n, err
 	}

@@ -285,7 +285,8 @@ func (s *Service) SetupNeeded(ctx context.Context) (bool, error) {
 // SetupToken returns a fresh one-time setup token when no user exists yet,
 // and "" otherwise. The token lets whoever holds it create the first
 // administrator within SetupTTL.
-func (s *Service) SetupToken(ctx context.Context) (string, error) {
+func (sys *System) SetupToken(ctx context.Context) (string, error) {
+	s := sys.svc
 	n, err := s.Store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return "", err

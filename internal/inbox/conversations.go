@@ -268,7 +268,8 @@ func (s *Service) assignable(ctx context.Context, userID, channelID string) (*sw
 
 // Receive stores a customer's message arriving from a channel and tells the
 // users who may see it. A duplicate delivery changes nothing.
-func (s *Service) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+	s := sys.svc
 	if in.Message != nil {
 		in.Message.BoundText()
 	}

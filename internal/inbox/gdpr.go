@@ -90,7 +90,8 @@ func erasureDetail(res *switchboard.ErasedContact, reapplied bool) map[string]st
 // and makes sure the store's own register lists them all. It returns how
 // many contacts it erased. Each erasure is audited as contact.erase with
 // detail reapplied=true and no actor.
-func (s *Service) ReapplyErasures(ctx context.Context, register []switchboard.Erasure) (int, error) {
+func (sys *System) ReapplyErasures(ctx context.Context, register []switchboard.Erasure) (int, error) {
+	s := sys.svc
 	own, err := s.Store.Erasures(ctx)
 	if err != nil {
 		return 0, err

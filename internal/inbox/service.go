@@ -1,7 +1,9 @@
 // Package inbox holds Switchboard's use cases: signing in, managing users and
-// roles, and working on conversations. Every method takes the acting user and
-// decides there, in the service layer, what that user may see and do; the
-// HTTP layer only translates.
+// roles, and working on conversations. Every method of Service takes the
+// acting user and decides there, in the service layer, what that user may
+// see and do; the HTTP layer only translates. The operations that act for
+// no user (webhooks, ingest, statuses, media for the workers, retention)
+// are methods of System, which Service.System returns.
 package inbox
 
 import (
@@ -21,7 +23,7 @@ type Disconnector interface {
 	DisconnectUser(userID string)
 }
 
-// Service implements the use cases. Store, Events, Passwords are required;
+// Service implements the use cases that act for a user. Store, Events, Passwords are required;
 // the rest have useful zero values.
 type Service struct {
 	Store     switchboard.Store
