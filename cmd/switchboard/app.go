@@ -18,6 +18,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/inbox"
+	"github.com/switchboardhq/switchboard/internal/masterkey"
 	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/internal/password"
@@ -37,9 +38,14 @@ type App struct {
 	Logger *slog.Logger
 	Stdout io.Writer
 
-	Store   switchboard.Store
+	Store switchboard.Store
+	// Keys is the store's keyring of data keys, shared with the service.
+	Keys    *seal.Keyring
 	Hub     *realtime.Hub
 	Service *inbox.Service
+	// System is Service's operations that act for no user (webhooks,
+	// workers, retention).
+	System  *inbox.System
 	Metrics *metrics.Registry
 
 	Ingest    *worker.Ingest
@@ -91,9 +97,9 @@ func newLogger(c *Config, w io.Writer) *slog.Logger {
 
 // openStore loads (or on first start creates) the master key and opens the
 // configured database, applying migrations when migrate is set.
-func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (switchboard.Store, error) {
+func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (switchboard.Store, *seal.Keyring, error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+		return nil, nil, fmt.Errorf("create data dir: %w", err)
 	}
 	// Existing directories are not changed (they may be shared on
 	// purpose, e.g. a volume mount point), but a loose one is worth a
@@ -104,7 +110,7 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger, migrate bool) (
 	}
 	mk, created, err := seal.LoadOrCreateMasterKey(c.MasterKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("master key: %w", err)
+		return nil, nil, fmt.Errorf("master key: %w", err)
 	}
 	if created {
 		log.Warn("created a new master key; back it up separately from the database: without it the data cannot be read",
@@ -156,43 +162,46 @@ func keyInDir(dir, file string) bool {
 
 // openStoreWith opens the store with the given master key (the key
 // commands), without migrating.
-func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.MasterKey) (switchboard.Store, error) {
+func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.MasterKey) (switchboard.Store, *seal.Keyring, error) {
 	return openStoreMigrate(ctx, c, mk, false)
 }
 
 // openStoreMigrate opens the configured store with mk as the current master
-// key, and the retired master keys next to its file (see keys.go).
-func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrate bool) (switchboard.Store, error) {
+// key, and the retired master keys next to its file (internal/masterkey).
+// It returns the store's keyring with it: the service reads media under
+// the same data keys, and is given the keyring explicitly.
+func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrate bool) (switchboard.Store, *seal.Keyring, error) {
 	var store switchboard.Store
+	var keys *seal.Keyring
 	if c.Postgres() {
 		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate})
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, nil, fmt.Errorf("open postgres: %w", err)
 		}
-		store = db
+		store, keys = db, db.Keys()
 	} else {
 		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
 		if err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
+			return nil, nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		store = db
+		store, keys = db, db.Keys()
 	}
-	if err := wireMasters(store, c.MasterKeyFile, mk); err != nil {
+	if err := masterkey.Wire(keys, c.MasterKeyFile, mk); err != nil {
 		store.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return store, nil
+	return store, keys, nil
 }
 
 // Open builds the app: store, hub, service and HTTP server, and starts
 // listening (so Addr is known) without serving yet.
 func (a *App) Open(ctx context.Context) error {
 	c := a.Config
-	store, err := openStore(ctx, c, a.Logger, true)
+	store, keys, err := openStore(ctx, c, a.Logger, true)
 	if err != nil {
 		return err
 	}
-	a.Store = store
+	a.Store, a.Keys = store, keys
 	warnKeysInDataDir(c, a.Logger)
 	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
 	hasher, err := password.NewHasher(password.DefaultParams(), 0)
@@ -200,6 +209,7 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.Service = inbox.New(store, a.Hub, hasher)
+	a.System = a.Service.System()
 	a.Service.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
@@ -207,11 +217,7 @@ func (a *App) Open(ctx context.Context) error {
 		return fmt.Errorf("time zone: %w", err)
 	}
 	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
-	keys, ok := store.(interface{ Keys() *seal.Keyring })
-	if !ok {
-		return fmt.Errorf("store %T does not expose its keyring", store)
-	}
-	a.Service.Keys = keys.Keys()
+	a.Service.Keys = keys
 
 	a.Metrics = metrics.NewRegistry()
 	metrics.RegisterProcess(a.Metrics)
@@ -240,13 +246,9 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	srv.Ping = store.Ping
 	if a.Backups != nil {
-		srv.Backups = a.Backups.Status
+		a.Service.Backups = a.Backups.Status
 	}
-	srv.AfterErasure = func(ctx context.Context) {
-		if err := syncRegister(ctx, c, store); err != nil {
-			a.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
-		}
-	}
+	a.Service.Register = newRegister(c, store, a.Service.Blobs, a.Logger)
 	srv.BodyTimeout, srv.UploadTimeout = a.BodyTimeout, a.UploadTimeout
 	a.server = &http.Server{
 		Handler:           srv.Handler(),
@@ -274,7 +276,7 @@ func (a *App) Open(ctx context.Context) error {
 	if err := a.openWhatsApp(ctx); err != nil {
 		return err
 	}
-	if token, err := a.Service.SetupToken(ctx); err != nil {
+	if token, err := a.System.SetupToken(ctx); err != nil {
 		return fmt.Errorf("create setup token: %w", err)
 	} else if token != "" {
 		a.SetupURL = c.PublicURL + "/setup#token=" + token

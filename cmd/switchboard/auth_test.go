@@ -83,7 +83,7 @@ func TestSetupLinkIsSingleUse(t *testing.T) {
 	if st.Needed {
 		t.Fatal("setup still needed after creating the administrator")
 	}
-	if tok, _ := app.Service.SetupToken(context.Background()); tok != "" {
+	if tok, _ := app.System.SetupToken(context.Background()); tok != "" {
 		t.Fatal("a setup token was issued although users exist")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/erasure"
 	"github.com/switchboardhq/switchboard/internal/media"
 )
 
@@ -129,7 +130,7 @@ func runBackupCreate(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, log, false)
+	store, _, err := openStore(ctx, c, log, false)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func runBackupCreate(ctx context.Context, args []string, getenv func(string) str
 	if len(m.MissingMedia) > 0 {
 		fmt.Fprintf(stdout, "warning: %d media files the database references were missing from the media directory\n", len(m.MissingMedia))
 	}
-	if err := syncRegister(ctx, c, store); err != nil {
+	if err := newRegister(c, store, nil, log).Sync(ctx); err != nil {
 		return fmt.Errorf("the backup is complete, but the erasure register could not be copied beside it: %w", err)
 	}
 	return nil
@@ -233,7 +234,9 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	register, err := restoreRegister(ctx, c, loc, key)
+	blobs := &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	reg := newRegister(c, nil, blobs, log)
+	register, err := reg.Gather(ctx, loc, key)
 	if errors.Is(err, backup.ErrRegisterSignature) {
 		return fmt.Errorf("restore refused, nothing was restored: %w\n"+
 			"The erasure register lists the contacts to erase again after the restore; one that fails its check may have lost "+
@@ -245,7 +248,7 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	erased := 0
 	res, err := backup.Restore(ctx, open, key, backup.RestoreOptions{
 		Open: func(ctx context.Context) (backup.Target, error) {
-			store, err := openStore(ctx, c, log, true)
+			store, _, err := openStore(ctx, c, log, true)
 			if err != nil {
 				return nil, err
 			}
@@ -259,9 +262,12 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 		// The GDPR erasure register (docs/backup.md, "Erasures and
 		// restores"): every contact erased since the backup was made is
 		// erased again before the restore reports success.
-		Reapply: reapplyErasures(c, log, key, register, &erased),
-		Blobs:   &media.Files{Dir: filepath.Join(c.DataDir, "media")},
-		Logger:  log,
+		Reapply: func(ctx context.Context, s switchboard.Store) (err error) {
+			erased, err = reg.Reapply(ctx, s, key, register)
+			return err
+		},
+		Blobs:  blobs,
+		Logger: log,
 	})
 	if err != nil {
 		return err
@@ -303,6 +309,17 @@ func runBackupList(ctx context.Context, args []string, getenv func(string) strin
 	return nil
 }
 
+// newRegister wires the erasure register's copies outside the database:
+// <data dir>/erasures.jsonl and, when backups are configured, beside them.
+func newRegister(c *Config, store switchboard.Store, blobs switchboard.BlobStore, log *slog.Logger) *erasure.Register {
+	r := &erasure.Register{Store: store, File: filepath.Join(c.DataDir, backup.RegisterName), KeyFile: c.BackupKeyFile,
+		Blobs: blobs, Logger: log}
+	if c.BackupTo != "" {
+		r.Backups = func() (backup.Location, error) { return backupTo(c) }
+	}
+	return r
+}
+
 // newScheduler builds the scheduled backups of serve (SWITCHBOARD_BACKUP_TO
 // is set).
 func newScheduler(c *Config, log *slog.Logger, store switchboard.Store, blobs switchboard.BlobStore) (*backup.Scheduler, error) {
@@ -320,5 +337,5 @@ func newScheduler(c *Config, log *slog.Logger, store switchboard.Store, blobs sw
 	}
 	return &backup.Scheduler{Location: loc, Source: src, Key: key, Blobs: blobs, Version: Version(), Logger: log,
 		Interval: c.BackupInterval, Keep: c.BackupKeep,
-		AfterBackup: func(ctx context.Context) error { return syncRegister(ctx, c, store) }}, nil
+		AfterBackup: newRegister(c, store, blobs, log).Sync}, nil
 }

@@ -55,7 +55,7 @@ func TestBackupCommands(t *testing.T) {
 	app.customerWrites(ch.ID, "4915187654321", "Erika Beispiel", "Wo ist meine Bestellung?")
 	f := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "text/plain",
 		Filename: "notiz.txt", Size: 11, SHA256: "x", CreatedAt: time.Now().UTC()}
-	if err := app.Service.WriteMedia(context.Background(), f, strings.NewReader("hello media")); err != nil {
+	if err := app.System.WriteMedia(context.Background(), f, strings.NewReader("hello media")); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.CreateMedia(context.Background(), f); err != nil {

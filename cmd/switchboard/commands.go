@@ -32,7 +32,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, newLogger(c, stderr), true)
+	store, _, err := openStore(ctx, c, newLogger(c, stderr), true)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if pass == "" {
 		return errors.New("no password on standard input (e.g. echo 'long passphrase' | switchboard user add …)")
 	}
-	store, err := openStore(ctx, c, newLogger(c, stderr), true)
+	store, _, err := openStore(ctx, c, newLogger(c, stderr), true)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, newLogger(c, stderr), false)
+	store, _, err := openStore(ctx, c, newLogger(c, stderr), false)
 	if err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func TestInboundTextIsBounded(t *testing.T) {
 	check(t, app.customerWrites(ch.ID, "4915100000401", "Lang", long).ID, cut)
 	check(t, app.customerWrites(ch.ID, "4915100000402", "Genau", exact).ID, exact)
 
-	_, err := app.Service.ReceiveBatch(context.Background(), switchboard.InboundBatch{Messages: []switchboard.InboundMessage{{
+	_, err := app.System.ReceiveBatch(context.Background(), switchboard.InboundBatch{Messages: []switchboard.InboundMessage{{
 		ChannelID: ch.ID, WaID: "4915100000403", ProfileName: "Batch",
 		Message: &switchboard.Message{Direction: switchboard.DirectionIn, Type: switchboard.TypeText,
 			Content: switchboard.MessageContent{Text: long}, WAMessageID: "wamid.long.batch", Timestamp: time.Now().UTC()},

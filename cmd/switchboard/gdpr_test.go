@@ -14,7 +14,6 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/backup/s3test"
-	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
 // TestErasureSurvivesRestore erases a contact through the API after a
@@ -57,7 +56,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 	ctx := context.Background()
 	f := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: gone.ID, KeyID: gone.KeyID, MIMEType: "text/plain",
 		Filename: "pass.txt", Size: 6, SHA256: "x"}
-	if err := app.Service.WriteMedia(ctx, f, strings.NewReader("secret")); err != nil {
+	if err := app.System.WriteMedia(ctx, f, strings.NewReader("secret")); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Store.CreateMedia(ctx, f); err != nil {
@@ -197,7 +196,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 			if err != nil {
 				t.Fatal(err)
 			}
-			store, err := openStore(ctx, c, newLogger(c, nil), false)
+			store, keys, err := openStore(ctx, c, newLogger(c, nil), false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -214,7 +213,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 			// Crypto-shredding: the backup carried the contact's wrapped
 			// data key; after the restore it is destroyed, so nothing the
 			// backup held under it can be opened on this instance.
-			if _, err := store.(interface{ Keys() *seal.Keyring }).Keys().Get(ctx, gone.KeyID); err == nil {
+			if _, err := keys.Get(ctx, gone.KeyID); err == nil {
 				t.Fatal("the erased contact's data key loads after the restore")
 			}
 			if _, err := os.Stat(filepath.Join(renv["SWITCHBOARD_DATA_DIR"], "media", f.ID)); !os.IsNotExist(err) {

@@ -214,7 +214,7 @@ func (a *testApp) customerWrites(channelID, waID, name, text string) *switchboar
 func (a *testApp) customerWroteAt(channelID, waID, name, text string, now time.Time) *switchboard.Conversation {
 	a.t.Helper()
 	waSeq++
-	_, _, err := a.Service.Receive(context.Background(), switchboard.InboundMessage{
+	_, _, err := a.System.Receive(context.Background(), switchboard.InboundMessage{
 		ChannelID: channelID, WaID: waID, ProfileName: name,
 		Message: &switchboard.Message{
 			Direction: switchboard.DirectionIn, Type: switchboard.TypeText,

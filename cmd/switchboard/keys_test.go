@@ -54,7 +54,7 @@ func TestKeysRotate(t *testing.T) {
 			}
 
 			// The running server meets a key wrapped by the new master.
-			keys := app.Store.(interface{ Keys() *seal.Keyring }).Keys()
+			keys := app.Keys
 			keys.Forget(convs[0].KeyID)
 			var msgs struct{ Items []*switchboard.Message }
 			admin.must(200, "GET", "/api/v1/conversations/"+convs[0].ID+"/messages", nil, &msgs)
@@ -89,7 +89,7 @@ func TestKeysRotate(t *testing.T) {
 			}
 			app3 := startApp(t, env)
 			for _, c := range convs {
-				keys := app3.Store.(interface{ Keys() *seal.Keyring }).Keys()
+				keys := app3.Keys
 				keys.Forget(c.KeyID)
 				msgs, _, err := app3.Store.Messages(ctx, c.ID, switchboard.MessagePage{})
 				if err != nil || len(msgs) != 1 {

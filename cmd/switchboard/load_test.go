@@ -49,7 +49,7 @@ func storedInbound(t testing.TB, env map[string]string) map[string]int {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	store, err := openStore(ctx, c, newLogger(c, os.Stderr), false)
+	store, _, err := openStore(ctx, c, newLogger(c, os.Stderr), false)
 	if err != nil {
 		t.Fatal(err)
 	}

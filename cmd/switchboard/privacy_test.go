@@ -85,10 +85,10 @@ func TestContactExport(t *testing.T) {
 	// A stored file, with a name that tries to escape the archive's folder.
 	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "application/pdf",
 		Filename: "../../Ausweis Clara.pdf", Size: 14, SHA256: "x"}
-	must(t, app.Service.WriteMedia(ctx, file, strings.NewReader("%PDF-1.7 Clara")))
+	must(t, app.System.WriteMedia(ctx, file, strings.NewReader("%PDF-1.7 Clara")))
 	must(t, app.Store.CreateMedia(ctx, file))
 	lost := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "image/jpeg", Size: 3, SHA256: "y"}
-	must(t, app.Service.WriteMedia(ctx, lost, strings.NewReader("jpg")))
+	must(t, app.System.WriteMedia(ctx, lost, strings.NewReader("jpg")))
 	must(t, app.Store.CreateMedia(ctx, lost))
 	must(t, app.Service.Blobs.Delete(ctx, lost.ID)) // lost from media storage
 
@@ -305,7 +305,7 @@ func TestRetentionJob(t *testing.T) {
 	// The older message carries a stored file.
 	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: old.ID, MessageID: oldMsgs[1].ID, KeyID: old.KeyID,
 		MIMEType: "image/jpeg", Size: 3, SHA256: "z"}
-	must(t, app.Service.WriteMedia(ctx, file, strings.NewReader("jpg")))
+	must(t, app.System.WriteMedia(ctx, file, strings.NewReader("jpg")))
 	must(t, app.Store.CreateMedia(ctx, file))
 
 	admin.must(200, "PATCH", path, map[string]int{"retention_days": 30}, &got)

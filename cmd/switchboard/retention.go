@@ -33,7 +33,7 @@ func (a *App) applyRetention(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		results, err := a.Service.ApplyRetention(ctx)
+		results, err := a.System.ApplyRetention(ctx)
 		for _, r := range results {
 			a.retention.deleted.With("messages").Add(float64(r.Messages))
 			a.retention.deleted.With("conversations").Add(float64(r.Conversations))

@@ -66,7 +66,7 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 	c := a.Config
 	clients := a.graphClients()
 	if c.WAPhoneNumberID != "" {
-		if _, err := a.Service.EnsureChannel(ctx, &switchboard.Channel{
+		if _, err := a.System.EnsureChannel(ctx, &switchboard.Channel{
 			Name: "WhatsApp " + c.WAPhoneNumberID, PhoneNumberID: c.WAPhoneNumberID, WABAID: c.WAWABAID,
 			GraphURL: c.WAGraphURL, AccessToken: c.WAAccessToken, AppSecret: c.WAAppSecret, VerifyToken: c.WAVerifyToken,
 		}); err != nil {
@@ -83,15 +83,15 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 		}
 	}
 
-	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.Service, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
-	a.Sender = &worker.Sender{Store: a.Store, Results: a.Service, Media: a.Service, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
+	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.System, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
+	a.Sender = &worker.Sender{Store: a.Store, Results: a.System, Media: a.System, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
 	sends := a.Metrics.Counter("switchboard_send_outcomes_total",
 		"Outbound send attempts by outcome: sent (accepted by Meta), failed (permanently), unknown (may have gone out; flagged, not resent), retry (temporary failure, rescheduled).", "outcome")
 	a.Sender.Outcome = func(outcome string) { sends.With(outcome).Inc() }
 	if a.SenderOptions != nil {
 		a.SenderOptions(a.Sender)
 	}
-	a.Fetcher = &worker.MediaFetcher{Store: a.Store, Writer: a.Service, Results: a.Service, Client: clients, Logger: a.Logger.With("worker", "media")}
+	a.Fetcher = &worker.MediaFetcher{Store: a.Store, Writer: a.System, Results: a.System, Client: clients, Logger: a.Logger.With("worker", "media")}
 	a.Templates = &worker.TemplateSync{Store: a.Store, Client: clients, Logger: a.Logger.With("worker", "templates")}
 	a.Service.Webhooks = notifyAll{a.Ingest, a.Fetcher}
 	a.Service.Outbox = a.Sender
@@ -158,7 +158,7 @@ func (a *App) openEmulator(ctx context.Context) error {
 		ln.Close()
 		return fmt.Errorf("start emulator: %w", err)
 	}
-	if _, err := a.Service.EnsureChannel(ctx, &switchboard.Channel{
+	if _, err := a.System.EnsureChannel(ctx, &switchboard.Channel{
 		Name: "Demo (emulator)", PhoneNumberID: emulatorPhoneNumberID, WABAID: emulatorWABAID,
 		DisplayPhoneNumber: emulatorDisplayNumber, GraphURL: base, AccessToken: token, AppSecret: secret,
 		VerifyToken: verify, Emulated: true,

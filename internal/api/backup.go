@@ -4,27 +4,15 @@ import (
 	"net/http"
 
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/backup"
 )
 
 // backupStatus answers GET /api/v1/backups/status: the result of the
-// scheduled backups. The permission catalogue has no backup permission;
-// the status is shown to whoever may read the audit log (audit.read), the
-// permission for checking that the installation keeps its records safe.
-// Built in, only administrators have it.
+// scheduled backups, for whom inbox.Service.BackupStatus allows.
 func (s *Server) backupStatus(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	if !a.Can(switchboard.PermAuditRead) {
-		return switchboard.Errorf(switchboard.EForbidden, "You are not allowed to do this.")
+	st, err := s.Service.BackupStatus(r.Context(), a)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, s.backupState())
+	writeJSON(w, http.StatusOK, st)
 	return nil
-}
-
-// backupState is the backup status, or {"enabled": false} when scheduled
-// backups are off.
-func (s *Server) backupState() backup.Status {
-	if s.Backups == nil {
-		return backup.Status{}
-	}
-	return s.Backups()
 }

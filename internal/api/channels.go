@@ -27,7 +27,7 @@ const maxUploadBytes = 100<<20 + 1<<20
 func (s *Server) webhook() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /webhooks/whatsapp", func(w http.ResponseWriter, r *http.Request) {
-		challenge, ok := s.Service.VerifyWebhook(r.Context(), r.URL.Query())
+		challenge, ok := s.Service.System().VerifyWebhook(r.Context(), r.URL.Query())
 		if !ok {
 			http.Error(w, "verify token mismatch", http.StatusForbidden)
 			return
@@ -48,7 +48,7 @@ func (s *Server) webhook() http.Handler {
 			writeError(w, r, s.Logger, switchboard.Errorf(switchboard.EInvalid, "Could not read the body."))
 			return
 		}
-		if err := s.Service.AcceptWebhook(r.Context(), body, r.Header.Get("X-Hub-Signature-256")); err != nil {
+		if err := s.Service.System().AcceptWebhook(r.Context(), body, r.Header.Get("X-Hub-Signature-256")); err != nil {
 			if errors.Is(err, inbox.ErrBadSignature) {
 				s.rejected.With("signature").Inc()
 			} else if errors.Is(err, inbox.ErrForeignChannel) {

@@ -14,9 +14,6 @@ func (s *Server) eraseContact(w http.ResponseWriter, r *http.Request, a *switchb
 	if err != nil {
 		return err
 	}
-	if s.AfterErasure != nil {
-		s.AfterErasure(r.Context())
-	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"contact_id": res.ContactID, "conversations": res.Conversations,
 		"messages": res.Messages, "media_files": len(res.MediaIDs),

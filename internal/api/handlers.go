@@ -65,11 +65,11 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, a *swi
 }
 
 func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.Service.Store.CountUsers(r.Context())
+	needed, err := s.Service.SetupNeeded(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"needed": n == 0})
+	writeJSON(w, http.StatusOK, map[string]bool{"needed": needed})
 	return nil
 }
 
@@ -366,18 +366,14 @@ type patchConversationRequest struct {
 }
 
 func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	// Visibility first, so a hidden conversation is 404 whatever the body.
-	if _, err := s.Service.Conversation(r.Context(), a, r.PathValue("id")); err != nil {
-		return err
-	}
-	var req patchConversationRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if req.Status == nil {
-		return switchboard.Errorf(switchboard.EInvalid, "Nothing to change: send status.")
-	}
-	c, err := s.Service.SetStatus(r.Context(), a, r.PathValue("id"), *req.Status)
+	c, err := s.Service.UpdateConversation(r.Context(), a, r.PathValue("id"), func(p *inbox.ConversationPatch) error {
+		var req patchConversationRequest
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+		p.Status = req.Status
+		return nil
+	})
 	if err != nil {
 		return err
 	}

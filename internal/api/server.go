@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/internal/realtime"
@@ -56,12 +55,6 @@ type Server struct {
 	// Extra lets other packages (the WhatsApp webhook) mount handlers
 	// outside /api/v1 before the server starts.
 	Extra map[string]http.Handler
-	// Backups reports the scheduled backups for /readyz and the admin API;
-	// nil when they are off.
-	Backups func() backup.Status
-	// AfterErasure, when set, runs after a contact was erased, e.g. to copy
-	// the erasure register to the backup location.
-	AfterErasure func(ctx context.Context)
 
 	// BodyTimeout bounds how long a request may take to send its body on
 	// every route but uploads (login, webhooks, the JSON API); zero means

@@ -272,10 +272,21 @@ func checkPassword(pass, login string) error {
 	return err
 }
 
+// SetupNeeded reports whether the first-run setup is still open: no user
+// exists yet. It needs no actor; the answer is public (GET /api/v1/setup).
+func (s *Service) SetupNeeded(ctx context.Context) (bool, error) {
+	n, err := s.Store.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	return n == 0, nil
+}
+
 // SetupToken returns a fresh one-time setup token when no user exists yet,
 // and "" otherwise. The token lets whoever holds it create the first
 // administrator within SetupTTL.
-func (s *Service) SetupToken(ctx context.Context) (string, error) {
+func (sys *System) SetupToken(ctx context.Context) (string, error) {
+	s := sys.svc
 	n, err := s.Store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return "", err

@@ -299,7 +299,8 @@ func randomToken() string {
 // EnsureChannel creates the channel configured from the environment (or the
 // emulator's demo channel), or brings its settings up to date. It runs at
 // start-up, without an actor.
-func (s *Service) EnsureChannel(ctx context.Context, want *switchboard.Channel) (*switchboard.Channel, error) {
+func (sys *System) EnsureChannel(ctx context.Context, want *switchboard.Channel) (*switchboard.Channel, error) {
+	s := sys.svc
 	cur, err := s.Store.ChannelByPhoneNumberID(ctx, want.PhoneNumberID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		now := s.now()

@@ -107,29 +107,65 @@ func (s *Service) Messages(ctx context.Context, a *switchboard.Actor, conversati
 	return msgs, before, nil
 }
 
+// ConversationPatch is a change to a conversation (PATCH
+// /api/v1/conversations/{id}); nil fields stay as they are.
+type ConversationPatch struct {
+	Status *string
+}
+
+// UpdateConversation applies a patch to a conversation the actor may see,
+// reading the conversation once. read fills the patch (the HTTP handler
+// decodes the request body there); it is called only after the visibility
+// check, so that a conversation the actor may not see is ENotFound,
+// exactly like a missing one, whatever the request carries.
+func (s *Service) UpdateConversation(ctx context.Context, a *switchboard.Actor, id string, read func(*ConversationPatch) error) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	var p ConversationPatch
+	if err := read(&p); err != nil {
+		return nil, err
+	}
+	if p.Status == nil {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Nothing to change: send status.")
+	}
+	return s.setStatus(ctx, a, c, *p.Status)
+}
+
 // SetStatus closes or reopens a conversation; it needs conversations.close.
 func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id, status string) (*switchboard.Conversation, error) {
 	c, err := s.visibleConversation(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
+	return s.setStatus(ctx, a, c, status)
+}
+
+// setStatus sets the status of c, which the actor may see. The result
+// keeps the actor's unread count from c: changing the status does not
+// change it, so the conversation need not be read again.
+func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation, status string) (*switchboard.Conversation, error) {
 	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
 	}
 	if !a.Can(switchboard.PermConversationsClose) {
-		s.audit(ctx, a, "conversation.status", "conversation", id, switchboard.OutcomeDenied, nil)
+		s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
 	}
 	if c.Status == status {
 		return c, nil
 	}
-	c, err = s.Store.SetConversationStatus(ctx, id, status, s.now())
+	updated, err := s.Store.SetConversationStatus(ctx, c.ID, status, s.now())
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
-	s.audit(ctx, a, "conversation.status", "conversation", id, switchboard.OutcomeSuccess, map[string]string{"status": status})
-	return s.withUnread(ctx, c, a)
+	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"status": status})
+	// A copy: the published event shares updated with the hub's readers.
+	out := *updated
+	out.UnreadCount = c.UnreadCount
+	return &out, nil
 }
 
 // withUnread reloads c as the actor sees it (their unread count).
@@ -232,7 +268,8 @@ func (s *Service) assignable(ctx context.Context, userID, channelID string) (*sw
 
 // Receive stores a customer's message arriving from a channel and tells the
 // users who may see it. A duplicate delivery changes nothing.
-func (s *Service) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Message, bool, error) {
+	s := sys.svc
 	if in.Message != nil {
 		in.Message.BoundText()
 	}

@@ -305,7 +305,7 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 // storage no longer has is reported as missing rather than failing the
 // whole export; any other error aborts it.
 func (e *ContactExport) copyMedia(ctx context.Context, add func(string, uint16) (io.Writer, error), name, id string) (missing string, err error) {
-	_, r, err := e.svc.ReadMedia(ctx, id)
+	_, r, err := e.svc.System().ReadMedia(ctx, id)
 	if err != nil {
 		if switchboard.ErrorCode(err) == switchboard.ENotFound {
 			return "The file is no longer in media storage.", nil

@@ -12,7 +12,10 @@ import (
 // one transaction and records the erasure in the register; then the media
 // files are deleted. It needs privacy.manage; a nil actor is the command
 // line. A contact in a channel the actor's role does not allow is not
-// found. The audit entry names only the contact id and counts.
+// found. The audit entry names only the contact id and counts. When
+// Register is set, the erasure register is copied out of the database
+// afterwards; a failure there is logged loudly but does not fail the
+// erasure, which has committed.
 func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contactID string) (*switchboard.ErasedContact, error) {
 	_, convs, err := s.privacyContact(ctx, a, "contact.erase", contactID)
 	if err != nil {
@@ -33,7 +36,20 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 		s.publish(ctx, switchboard.EventConversationDeleted, c,
 			switchboard.DeletedConversation{ID: c.ID, ContactID: contactID, Reason: "erased"})
 	}
+	if s.Register != nil {
+		if err := s.Register.Sync(ctx); err != nil {
+			s.Logger.Error("ERASURE REGISTER NOT COPIED: a restore of an older backup on another server would not erase the contact again; the next scheduled backup or `switchboard backup create` retries", "err", err)
+		}
+	}
 	return res, nil
+}
+
+// ErasureRegister keeps the erasure register outside the database (in the
+// data dir and beside the backups), so that a restore of an older backup
+// erases the contacts again; internal/erasure implements it.
+type ErasureRegister interface {
+	// Sync copies the store's current register out.
+	Sync(ctx context.Context) error
 }
 
 // deleteErasedMedia deletes the media files of an erased contact. A file
@@ -74,7 +90,8 @@ func erasureDetail(res *switchboard.ErasedContact, reapplied bool) map[string]st
 // and makes sure the store's own register lists them all. It returns how
 // many contacts it erased. Each erasure is audited as contact.erase with
 // detail reapplied=true and no actor.
-func (s *Service) ReapplyErasures(ctx context.Context, register []switchboard.Erasure) (int, error) {
+func (sys *System) ReapplyErasures(ctx context.Context, register []switchboard.Erasure) (int, error) {
+	s := sys.svc
 	own, err := s.Store.Erasures(ctx)
 	if err != nil {
 		return 0, err

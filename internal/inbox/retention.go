@@ -32,7 +32,8 @@ type RetentionResult struct {
 // something was deleted gets one audit entry channel.retention with the
 // cutoff and counts. A failing channel does not stop the others; the
 // errors are joined.
-func (s *Service) ApplyRetention(ctx context.Context) ([]RetentionResult, error) {
+func (sys *System) ApplyRetention(ctx context.Context) ([]RetentionResult, error) {
+	s := sys.svc
 	chs, err := s.Store.Channels(ctx)
 	if err != nil {
 		return nil, err

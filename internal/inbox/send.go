@@ -122,7 +122,7 @@ func (s *Service) OpenMedia(ctx context.Context, a *switchboard.Actor, id string
 	if _, err := s.visibleConversation(ctx, a, f.ConversationID); err != nil {
 		return nil, nil, switchboard.NotFound("Media")
 	}
-	return s.ReadMedia(ctx, id)
+	return s.System().ReadMedia(ctx, id)
 }
 
 type readCloser struct {
@@ -307,7 +307,8 @@ func renderTemplate(t whatsapp.Template, params map[string]string) string {
 
 // ReadMedia opens a stored file for the system (the sender uploading it to
 // Meta); users go through OpenMedia, which checks visibility.
-func (s *Service) ReadMedia(ctx context.Context, id string) (*switchboard.MediaFile, io.ReadCloser, error) {
+func (sys *System) ReadMedia(ctx context.Context, id string) (*switchboard.MediaFile, io.ReadCloser, error) {
+	s := sys.svc
 	if s.Blobs == nil || s.Keys == nil {
 		return nil, nil, switchboard.Errorf(switchboard.EUnavailable, "Media storage is not configured.")
 	}
@@ -328,7 +329,8 @@ func (s *Service) ReadMedia(ctx context.Context, id string) (*switchboard.MediaF
 
 // WriteMedia encrypts a downloaded file under f.KeyID into blob storage;
 // the caller records it in the store afterwards.
-func (s *Service) WriteMedia(ctx context.Context, f *switchboard.MediaFile, r io.Reader) error {
+func (sys *System) WriteMedia(ctx context.Context, f *switchboard.MediaFile, r io.Reader) error {
+	s := sys.svc
 	if s.Blobs == nil || s.Keys == nil {
 		return switchboard.Errorf(switchboard.EUnavailable, "Media storage is not configured.")
 	}

@@ -1,7 +1,9 @@
 // Package inbox holds Switchboard's use cases: signing in, managing users and
-// roles, and working on conversations. Every method takes the acting user and
-// decides there, in the service layer, what that user may see and do; the
-// HTTP layer only translates.
+// roles, and working on conversations. Every method of Service takes the
+// acting user and decides there, in the service layer, what that user may
+// see and do; the HTTP layer only translates. The operations that act for
+// no user (webhooks, ingest, statuses, media for the workers, retention)
+// are methods of System, which Service.System returns.
 package inbox
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/password"
 )
 
@@ -20,7 +23,7 @@ type Disconnector interface {
 	DisconnectUser(userID string)
 }
 
-// Service implements the use cases. Store, Events, Passwords are required;
+// Service implements the use cases that act for a user. Store, Events, Passwords are required;
 // the rest have useful zero values.
 type Service struct {
 	Store     switchboard.Store
@@ -55,6 +58,12 @@ type Service struct {
 	// ReportZone is the installation's time zone for reports; nil means
 	// DefaultReportZone.
 	ReportZone *time.Location
+	// Backups, when set, reports the scheduled backups (BackupStatus);
+	// nil means they are off.
+	Backups func() backup.Status
+	// Register, when set, copies the erasure register out of the database
+	// after every erasure (see EraseContact).
+	Register ErasureRegister
 
 	channels channelCache
 	senders  nameCache

@@ -8,7 +8,8 @@ import (
 
 // Published tells the users who may see a message that it changed: a
 // delivery status, a send result, a finished media download.
-func (s *Service) Published(ctx context.Context, r *switchboard.StatusResult) {
+func (sys *System) Published(ctx context.Context, r *switchboard.StatusResult) {
+	s := sys.svc
 	if r == nil || !r.Changed || r.Message == nil || r.Conversation == nil {
 		return
 	}
@@ -17,11 +18,12 @@ func (s *Service) Published(ctx context.Context, r *switchboard.StatusResult) {
 
 // ApplyStatus applies a delivery status from a webhook and tells the users
 // who may see the message.
-func (s *Service) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
+func (sys *System) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
+	s := sys.svc
 	r, err := s.Store.ApplyStatus(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	s.Published(ctx, r)
+	sys.Published(ctx, r)
 	return r, nil
 }

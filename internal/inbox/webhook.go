@@ -63,7 +63,8 @@ func (s *Service) InvalidateChannels() {
 
 // VerifyWebhook answers Meta's subscription handshake: the verify token must
 // be one of a channel's verify tokens (compared in constant time).
-func (s *Service) VerifyWebhook(ctx context.Context, q url.Values) (string, bool) {
+func (sys *System) VerifyWebhook(ctx context.Context, q url.Values) (string, bool) {
+	s := sys.svc
 	all, _, err := s.cachedChannels(ctx, false)
 	if err != nil {
 		return "", false
@@ -89,7 +90,8 @@ var ErrForeignChannel = switchboard.Errorf(switchboard.EForbidden, "The webhook 
 // AcceptWebhook checks a webhook's signature and queues it durably. It
 // returns only after the body is committed: the caller may then answer 200,
 // and nothing acknowledged is lost. Processing happens in the ingest worker.
-func (s *Service) AcceptWebhook(ctx context.Context, body []byte, signature string) error {
+func (sys *System) AcceptWebhook(ctx context.Context, body []byte, signature string) error {
+	s := sys.svc
 	if signature == "" {
 		return ErrBadSignature
 	}
@@ -231,13 +233,14 @@ func (h *Handoff) reserve() bool {
 
 // SetHandoff makes AcceptWebhook hand queued webhooks to h; nil stops it.
 // The ingest worker calls it while it runs.
-func (s *Service) SetHandoff(h *Handoff) { s.handoff.Store(h) }
+func (sys *System) SetHandoff(h *Handoff) { sys.svc.handoff.Store(h) }
 
 // ReceiveBatch stores the messages and statuses of a batch of webhook
 // events and deletes the events, in one transaction, then tells the users
 // who may see them: each conversation once, as it is after the batch,
 // before its new messages; each changed message once.
-func (s *Service) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+	s := sys.svc
 	for _, in := range b.Messages {
 		if in.Message != nil {
 			in.Message.BoundText()
@@ -277,7 +280,7 @@ func (s *Service) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) 
 	for _, st := range r.Statuses {
 		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
 			updated[st.Message.ID] = true
-			s.Published(ctx, st)
+			sys.Published(ctx, st)
 		}
 	}
 	if media && s.Webhooks != nil {

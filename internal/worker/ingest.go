@@ -26,7 +26,7 @@ type Receiver interface {
 	SetHandoff(h *inbox.Handoff)
 }
 
-var _ Receiver = (*inbox.Service)(nil)
+var _ Receiver = (*inbox.System)(nil)
 
 // HealthRecorder records channel health.
 type HealthRecorder interface {

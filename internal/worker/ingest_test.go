@@ -81,7 +81,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: store, ch: ch, rec: &recorder{}, queue: &countingQueue{WebhookQueue: store}}
 	f.svc = inbox.New(store, f.rec, nil)
-	f.w = &worker.Ingest{Queue: f.queue, Channels: store, Receiver: f.svc, Health: store, Poll: 20 * time.Millisecond}
+	f.w = &worker.Ingest{Queue: f.queue, Channels: store, Receiver: f.svc.System(), Health: store, Poll: 20 * time.Millisecond}
 	return f
 }
 
@@ -92,7 +92,7 @@ func body(n int, wamid string) []byte {
 
 func (f *fixture) accept(t *testing.T, b []byte) {
 	t.Helper()
-	if err := f.svc.AcceptWebhook(context.Background(), b, whatsapp.Sign([]byte(testSecret), b)); err != nil {
+	if err := f.svc.System().AcceptWebhook(context.Background(), b, whatsapp.Sign([]byte(testSecret), b)); err != nil {
 		t.Fatalf("AcceptWebhook: %v", err)
 	}
 }
