@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/api"
 	"github.com/switchboardhq/switchboard/internal/backup"
@@ -40,7 +41,7 @@ type App struct {
 	Store   switchboard.Store
 	Hub     *realtime.Hub
 	Service *inbox.Service
-	Metrics *metrics.Registry
+	Metrics *prometheus.Registry
 
 	Ingest    *worker.Ingest
 	Sender    *worker.Sender
@@ -213,8 +214,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.Service.Keys = keys.Keys()
 
-	a.Metrics = metrics.NewRegistry()
-	metrics.RegisterProcess(a.Metrics)
+	a.Metrics = metrics.NewRegistry() // with the Go and process collectors
 	a.registerMetrics()
 	a.retention = newRetentionMetrics(a.Metrics)
 	if c.BackupTo != "" {
@@ -268,7 +268,7 @@ func (a *App) Open(ctx context.Context) error {
 			return fmt.Errorf("listen on %s for metrics: %w", c.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", a.Metrics.Handler())
+		mux.Handle("GET /metrics", metrics.Handler(a.Metrics, a.Logger))
 		a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	}
 	if err := a.openWhatsApp(ctx); err != nil {
@@ -282,15 +282,16 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
+// registerMetrics publishes the hub's, the store's and the queues' figures,
+// read at scrape time. Figures that only grow are counters (_total); the
+// rest are gauges.
 func (a *App) registerMetrics() {
-	r := a.Metrics
-	r.GaugeFunc("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) })
-	r.GaugeFunc("switchboard_realtime_events_published", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) })
-	r.GaugeFunc("switchboard_realtime_slow_disconnects", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) })
-	r.GaugeFunc("switchboard_db_open_connections", "Open database connections.", func() float64 { return float64(a.Store.Stats().OpenConnections) })
-	r.GaugeFunc("switchboard_db_in_use_connections", "Database connections in use.", func() float64 { return float64(a.Store.Stats().InUse) })
-	r.GaugeFunc("switchboard_db_wait_count", "Waits for a database connection.", func() float64 { return float64(a.Store.Stats().WaitCount) })
-	r.GaugeFunc("switchboard_db_write_queue", "Writes waiting for the SQLite writer.", func() float64 { return float64(a.Store.Stats().WriteQueue) })
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	counter := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
+	}
 	depth := func(f func(ctx context.Context) (int, error)) func() float64 {
 		return func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -302,9 +303,18 @@ func (a *App) registerMetrics() {
 			return float64(n)
 		}
 	}
-	r.GaugeFunc("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth))
-	r.GaugeFunc("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount))
-	r.GaugeFunc("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") }))
+	a.Metrics.MustRegister(
+		gauge("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) }),
+		counter("switchboard_realtime_events_published_total", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) }),
+		counter("switchboard_realtime_slow_disconnects_total", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) }),
+		gauge("switchboard_db_open_connections", "Open database connections.", func() float64 { return float64(a.Store.Stats().OpenConnections) }),
+		gauge("switchboard_db_in_use_connections", "Database connections in use.", func() float64 { return float64(a.Store.Stats().InUse) }),
+		counter("switchboard_db_wait_count_total", "Waits for a database connection since start.", func() float64 { return float64(a.Store.Stats().WaitCount) }),
+		gauge("switchboard_db_write_queue", "Writes waiting for the SQLite writer.", func() float64 { return float64(a.Store.Stats().WriteQueue) }),
+		gauge("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth)),
+		gauge("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount)),
+		gauge("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") })),
+	)
 }
 
 // Addr returns the address the server listens on.
