@@ -304,6 +304,12 @@ func (a *App) registerMetrics() {
 		}
 	}
 	a.Metrics.MustRegister(
+		// The version as a label on a constant 1, the usual build_info
+		// shape, so dashboards can show what runs and join it to alerts.
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_build_info", Help: "Always 1; the version label is the running Switchboard version.",
+			ConstLabels: prometheus.Labels{"version": Version()},
+		}, func() float64 { return 1 }),
 		gauge("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) }),
 		counter("switchboard_realtime_events_published_total", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) }),
 		counter("switchboard_realtime_slow_disconnects_total", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) }),

@@ -69,6 +69,10 @@ func TestMetricsFollowConventions(t *testing.T) {
 			t.Errorf("%s is not a counter: %v", name, f)
 		}
 	}
+	if f := family(t, app, "switchboard_build_info"); f == nil || len(f.GetMetric()) != 1 ||
+		len(f.GetMetric()[0].GetLabel()) != 1 || f.GetMetric()[0].GetLabel()[0].GetValue() != Version() || f.GetMetric()[0].GetGauge().GetValue() != 1 {
+		t.Errorf("switchboard_build_info = %v, want version=%q 1", f, Version())
+	}
 	for _, old := range []string{"switchboard_realtime_events_published", "switchboard_realtime_slow_disconnects", "switchboard_db_wait_count"} {
 		if family(t, app, old) != nil {
 			t.Errorf("%s is still exposed under its old name", old)
