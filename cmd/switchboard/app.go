@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/api"
 	"github.com/switchboardhq/switchboard/internal/backup"
@@ -46,7 +47,7 @@ type App struct {
 	// System is Service's operations that act for no user (webhooks,
 	// workers, retention).
 	System  *inbox.System
-	Metrics *metrics.Registry
+	Metrics *prometheus.Registry
 
 	Ingest    *worker.Ingest
 	Sender    *worker.Sender
@@ -219,8 +220,7 @@ func (a *App) Open(ctx context.Context) error {
 	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
 	a.Service.Keys = keys
 
-	a.Metrics = metrics.NewRegistry()
-	metrics.RegisterProcess(a.Metrics)
+	a.Metrics = metrics.NewRegistry() // with the Go and process collectors
 	a.registerMetrics()
 	a.retention = newRetentionMetrics(a.Metrics)
 	if c.BackupTo != "" {
@@ -270,7 +270,7 @@ func (a *App) Open(ctx context.Context) error {
 			return fmt.Errorf("listen on %s for metrics: %w", c.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", a.Metrics.Handler())
+		mux.Handle("GET /metrics", metrics.Handler(a.Metrics, a.Logger))
 		a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	}
 	if err := a.openWhatsApp(ctx); err != nil {
@@ -284,15 +284,16 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
+// registerMetrics publishes the hub's, the store's and the queues' figures,
+// read at scrape time. Figures that only grow are counters (_total); the
+// rest are gauges.
 func (a *App) registerMetrics() {
-	r := a.Metrics
-	r.GaugeFunc("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) })
-	r.GaugeFunc("switchboard_realtime_events_published", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) })
-	r.GaugeFunc("switchboard_realtime_slow_disconnects", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) })
-	r.GaugeFunc("switchboard_db_open_connections", "Open database connections.", func() float64 { return float64(a.Store.Stats().OpenConnections) })
-	r.GaugeFunc("switchboard_db_in_use_connections", "Database connections in use.", func() float64 { return float64(a.Store.Stats().InUse) })
-	r.GaugeFunc("switchboard_db_wait_count", "Waits for a database connection.", func() float64 { return float64(a.Store.Stats().WaitCount) })
-	r.GaugeFunc("switchboard_db_write_queue", "Writes waiting for the SQLite writer.", func() float64 { return float64(a.Store.Stats().WriteQueue) })
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	counter := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
+	}
 	depth := func(f func(ctx context.Context) (int, error)) func() float64 {
 		return func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -304,9 +305,24 @@ func (a *App) registerMetrics() {
 			return float64(n)
 		}
 	}
-	r.GaugeFunc("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth))
-	r.GaugeFunc("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount))
-	r.GaugeFunc("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") }))
+	a.Metrics.MustRegister(
+		// The version as a label on a constant 1, the usual build_info
+		// shape, so dashboards can show what runs and join it to alerts.
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_build_info", Help: "Always 1; the version label is the running Switchboard version.",
+			ConstLabels: prometheus.Labels{"version": Version()},
+		}, func() float64 { return 1 }),
+		gauge("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) }),
+		counter("switchboard_realtime_events_published_total", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) }),
+		counter("switchboard_realtime_slow_disconnects_total", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) }),
+		gauge("switchboard_db_open_connections", "Open database connections.", func() float64 { return float64(a.Store.Stats().OpenConnections) }),
+		gauge("switchboard_db_in_use_connections", "Database connections in use.", func() float64 { return float64(a.Store.Stats().InUse) }),
+		counter("switchboard_db_wait_count_total", "Waits for a database connection since start.", func() float64 { return float64(a.Store.Stats().WaitCount) }),
+		gauge("switchboard_db_write_queue", "Writes waiting for the SQLite writer.", func() float64 { return float64(a.Store.Stats().WriteQueue) }),
+		gauge("switchboard_webhook_queue_depth", "Webhooks acknowledged to Meta and not yet processed.", depth(a.Store.WebhookQueueDepth)),
+		gauge("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount)),
+		gauge("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") })),
+	)
 }
 
 // Addr returns the address the server listens on.

@@ -319,8 +319,9 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("metrics = %d", got)
 	}
 	for _, want := range []string{
-		`switchboard_http_request_duration_seconds_bucket{route="GET /api/v1/me",method="GET",code="401"`,
+		`switchboard_http_request_duration_seconds_bucket{code="401",method="get",route="GET /api/v1/me",le="0.005"}`,
 		"switchboard_db_open_connections", "switchboard_realtime_subscribers", "switchboard_db_write_queue", "go_goroutines",
+		"# TYPE switchboard_realtime_events_published_total counter", "# TYPE switchboard_db_wait_count_total counter",
 	} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
@@ -347,7 +348,7 @@ func TestMetricsOnSeparateAddress(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`switchboard_http_request_duration_seconds_bucket{route="GET /healthz"`)) {
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`switchboard_http_request_duration_seconds_count{code="200",method="get",route="GET /healthz"} 1`)) {
 		t.Fatalf("metrics address: %d %.200s", resp.StatusCode, body)
 	}
 	if resp, err := httpGet("http://" + app.MetricsAddr() + "/api/v1/setup"); err != nil || resp.StatusCode != 404 {

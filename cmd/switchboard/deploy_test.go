@@ -636,7 +636,7 @@ func deployRunLikeUnit(t *testing.T, bin string, u systemdUnit) {
 	for _, m := range []string{
 		"switchboard_http_request_duration_seconds", "switchboard_webhook_queue_depth",
 		"switchboard_outbox_depth", "switchboard_db_write_queue", "switchboard_realtime_subscribers",
-		"switchboard_realtime_slow_disconnects", "process_start_time_seconds",
+		"switchboard_realtime_slow_disconnects_total", "process_start_time_seconds",
 	} {
 		if !strings.Contains(metricsText, "\n"+m) && !strings.HasPrefix(metricsText, m) {
 			t.Errorf("/metrics lacks %s, which docs/deploy.md documents", m)

@@ -4,24 +4,32 @@ import (
 	"context"
 	"time"
 
-	"github.com/switchboardhq/switchboard/internal/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
 // retentionMetrics report the retention job on /metrics.
 type retentionMetrics struct {
-	deleted     *metrics.CounterVec
-	failures    *metrics.Counter
-	lastSuccess *metrics.Gauge
+	deleted     *prometheus.CounterVec
+	failures    prometheus.Counter
+	lastSuccess prometheus.Gauge
 }
 
-func newRetentionMetrics(r *metrics.Registry) *retentionMetrics {
+func newRetentionMetrics(r prometheus.Registerer) *retentionMetrics {
+	reg := promauto.With(r)
 	return &retentionMetrics{
-		deleted: r.Counter("switchboard_retention_deleted_total",
-			"Rows and files the retention job deleted since start, by kind (messages, conversations, contacts, media).", "kind"),
-		failures: r.Counter("switchboard_retention_failures_total",
-			"Retention runs that failed in at least one channel since start.").With(),
-		lastSuccess: r.Gauge("switchboard_retention_last_success_timestamp_seconds",
-			"Unix time the retention job last completed in every channel; 0 before the first run.").With(),
+		deleted: reg.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_retention_deleted_total",
+			Help: "Rows and files the retention job deleted since start, by kind (messages, conversations, contacts, media).",
+		}, []string{"kind"}),
+		failures: reg.NewCounter(prometheus.CounterOpts{
+			Name: "switchboard_retention_failures_total",
+			Help: "Retention runs that failed in at least one channel since start.",
+		}),
+		lastSuccess: reg.NewGauge(prometheus.GaugeOpts{
+			Name: "switchboard_retention_last_success_timestamp_seconds",
+			Help: "Unix time the retention job last completed in every channel; 0 before the first run.",
+		}),
 	}
 }
 
@@ -35,10 +43,10 @@ func (a *App) applyRetention(ctx context.Context, every time.Duration) error {
 	for {
 		results, err := a.System.ApplyRetention(ctx)
 		for _, r := range results {
-			a.retention.deleted.With("messages").Add(float64(r.Messages))
-			a.retention.deleted.With("conversations").Add(float64(r.Conversations))
-			a.retention.deleted.With("contacts").Add(float64(r.Contacts))
-			a.retention.deleted.With("media").Add(float64(r.MediaFiles))
+			a.retention.deleted.WithLabelValues("messages").Add(float64(r.Messages))
+			a.retention.deleted.WithLabelValues("conversations").Add(float64(r.Conversations))
+			a.retention.deleted.WithLabelValues("contacts").Add(float64(r.Contacts))
+			a.retention.deleted.WithLabelValues("media").Add(float64(r.MediaFiles))
 			a.Logger.Info("retention: deleted expired data", "channel", r.ChannelID, "cutoff", r.Cutoff,
 				"messages", r.Messages, "conversations", r.Conversations, "contacts", r.Contacts, "media_files", r.MediaFiles)
 		}

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
@@ -85,9 +88,11 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 
 	a.Ingest = &worker.Ingest{Queue: a.Store, Channels: a.Store, Receiver: a.System, Health: a.Store, Logger: a.Logger.With("worker", "ingest")}
 	a.Sender = &worker.Sender{Store: a.Store, Results: a.System, Media: a.System, Client: clients, Rate: c.SendRate, Logger: a.Logger.With("worker", "sender")}
-	sends := a.Metrics.Counter("switchboard_send_outcomes_total",
-		"Outbound send attempts by outcome: sent (accepted by Meta), failed (permanently), unknown (may have gone out; flagged, not resent), retry (temporary failure, rescheduled).", "outcome")
-	a.Sender.Outcome = func(outcome string) { sends.With(outcome).Inc() }
+	sends := promauto.With(a.Metrics).NewCounterVec(prometheus.CounterOpts{
+		Name: "switchboard_send_outcomes_total",
+		Help: "Outbound send attempts by outcome: sent (accepted by Meta), failed (permanently), unknown (may have gone out; flagged, not resent), retry (temporary failure, rescheduled).",
+	}, []string{"outcome"})
+	a.Sender.Outcome = func(outcome string) { sends.WithLabelValues(outcome).Inc() }
 	if a.SenderOptions != nil {
 		a.SenderOptions(a.Sender)
 	}

@@ -40,21 +40,21 @@ func (s *Server) webhook() http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				s.rejected.With("too_large").Inc()
+				s.rejected.WithLabelValues("too_large").Inc()
 				writeError(w, r, s.Logger, switchboard.Errorf(switchboard.ETooLarge, "Webhook body too large."))
 				return
 			}
-			s.rejected.With("unreadable").Inc()
+			s.rejected.WithLabelValues("unreadable").Inc()
 			writeError(w, r, s.Logger, switchboard.Errorf(switchboard.EInvalid, "Could not read the body."))
 			return
 		}
 		if err := s.Service.System().AcceptWebhook(r.Context(), body, r.Header.Get("X-Hub-Signature-256")); err != nil {
 			if errors.Is(err, inbox.ErrBadSignature) {
-				s.rejected.With("signature").Inc()
+				s.rejected.WithLabelValues("signature").Inc()
 			} else if errors.Is(err, inbox.ErrForeignChannel) {
-				s.rejected.With("foreign_channel").Inc()
+				s.rejected.WithLabelValues("foreign_channel").Inc()
 			} else {
-				s.rejected.With("error").Inc()
+				s.rejected.WithLabelValues("error").Inc()
 			}
 			s.fail(w, r, err)
 			return

@@ -15,6 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/metrics"
@@ -32,7 +35,9 @@ type Server struct {
 	Service *inbox.Service
 	Hub     *realtime.Hub
 	Logger  *slog.Logger
-	Metrics *metrics.Registry
+	// Metrics is where the server registers its metrics and what /metrics
+	// serves; nil means a fresh [metrics.NewRegistry].
+	Metrics *prometheus.Registry
 	// PublicURL is where users reach Switchboard; an https URL makes the
 	// session cookie Secure and sets the allowed WebSocket origin.
 	PublicURL string
@@ -69,9 +74,9 @@ type Server struct {
 	// revalidator checks every WebSocket's session on one shared timer.
 	revalidator sessionRevalidator
 
-	latency *metrics.HistogramVec
+	latency *prometheus.HistogramVec
 	// rejected counts webhook POSTs refused before queueing, by reason.
-	rejected *metrics.CounterVec
+	rejected *prometheus.CounterVec
 }
 
 type route struct {
@@ -199,10 +204,15 @@ func (s *Server) Handler() http.Handler {
 	if s.Metrics == nil {
 		s.Metrics = metrics.NewRegistry()
 	}
-	s.latency = s.Metrics.Histogram("switchboard_http_request_duration_seconds",
-		"HTTP request latency by route, method and status code.", metrics.DefaultBuckets(), "route", "method", "code")
-	s.rejected = s.Metrics.Counter("switchboard_webhooks_rejected_total",
-		"Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), foreign_channel (signed by one app's secret but naming a number of another), too_large, unreadable, error (the queue failed).", "reason")
+	reg := promauto.With(s.Metrics)
+	s.latency = reg.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "switchboard_http_request_duration_seconds", Help: "HTTP request latency by route, method and status code.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "method", "code"})
+	s.rejected = reg.NewCounterVec(prometheus.CounterOpts{
+		Name: "switchboard_webhooks_rejected_total",
+		Help: "Webhook POSTs refused before queueing, by reason: signature (missing or matching no channel's app secret), foreign_channel (signed by one app's secret but naming a number of another), too_large, unreadable, error (the queue failed).",
+	}, []string{"reason"})
 
 	bodyTimeout, uploadTimeout := s.BodyTimeout, s.UploadTimeout
 	if bodyTimeout <= 0 {
@@ -242,7 +252,7 @@ func (s *Server) Handler() http.Handler {
 	if s.MetricsElsewhere {
 		root.Handle("/metrics", http.NotFoundHandler())
 	} else {
-		root.Handle("GET /metrics", s.Metrics.Handler())
+		root.Handle("GET /metrics", metrics.Handler(s.Metrics, s.Logger))
 	}
 	root.Handle("/webhooks/whatsapp", s.webhook())
 	for pattern, h := range s.Extra {

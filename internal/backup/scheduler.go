@@ -6,8 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/metrics"
 )
 
 // Defaults of the scheduler.
@@ -38,7 +39,7 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	status   Status
-	failures *metrics.Counter
+	failures prometheus.Counter
 }
 
 // Status is the result of the scheduled backups, for /readyz, /metrics and
@@ -74,16 +75,26 @@ func (s *Scheduler) Status() Status {
 }
 
 // RegisterMetrics publishes the status on r.
-func (s *Scheduler) RegisterMetrics(r *metrics.Registry) {
-	r.GaugeFunc("switchboard_backup_last_success_timestamp_seconds", "Unix time of the last successful scheduled backup (0 before the first).", func() float64 {
-		if t := s.Status().LastSuccessAt; !t.IsZero() {
-			return float64(t.UnixMilli()) / 1000
-		}
-		return 0
-	})
-	r.GaugeFunc("switchboard_backup_last_duration_seconds", "How long the last successful scheduled backup took.", func() float64 { return s.Status().LastDuration.Seconds() })
-	r.GaugeFunc("switchboard_backup_last_size_bytes", "Size of the last successful scheduled backup.", func() float64 { return float64(s.Status().LastSize) })
-	c := r.Counter("switchboard_backup_failures_total", "Scheduled backups that failed.").With()
+func (s *Scheduler) RegisterMetrics(r prometheus.Registerer) {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "switchboard_backup_failures_total", Help: "Scheduled backups that failed."})
+	r.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_backup_last_success_timestamp_seconds",
+			Help: "Unix time of the last successful scheduled backup (0 before the first).",
+		}, func() float64 {
+			if t := s.Status().LastSuccessAt; !t.IsZero() {
+				return float64(t.UnixMilli()) / 1000
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_backup_last_duration_seconds", Help: "How long the last successful scheduled backup took.",
+		}, func() float64 { return s.Status().LastDuration.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_backup_last_size_bytes", Help: "Size of the last successful scheduled backup.",
+		}, func() float64 { return float64(s.Status().LastSize) }),
+		c,
+	)
 	s.mu.Lock()
 	s.failures = c
 	s.mu.Unlock()

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/switchboardhq/switchboard/internal/metrics"
 )
 
@@ -68,12 +71,16 @@ func TestScheduler(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=ERROR msg=\"BACKUP FAILED") || !strings.Contains(logs.String(), "bucket unreachable") {
 		t.Fatalf("failure not logged at error level:\n%s", logs.String())
 	}
-	var out bytes.Buffer
-	_, err := reg.WriteTo(&out)
-	must(t, err)
-	for _, want := range []string{"switchboard_backup_failures_total 2", "switchboard_backup_last_size_bytes ", "switchboard_backup_last_success_timestamp_seconds 1", "switchboard_backup_last_duration_seconds "} {
-		if !strings.Contains(out.String(), want) {
-			t.Fatalf("metrics lack %q:\n%s", want, out.String())
+	if got := testutil.ToFloat64(s.failures); got != 2 {
+		t.Errorf("switchboard_backup_failures_total = %v, want 2", got)
+	}
+	for name, want := range map[string]float64{
+		"switchboard_backup_last_size_bytes":                float64(st.LastSize),
+		"switchboard_backup_last_success_timestamp_seconds": float64(st.LastSuccessAt.UnixMilli()) / 1000,
+		"switchboard_backup_last_duration_seconds":          st.LastDuration.Seconds(),
+	} {
+		if got := gauge(t, reg, name); got != want || got <= 0 {
+			t.Errorf("%s = %v, want %v (> 0)", name, got, want)
 		}
 	}
 	// A restart waits for the interval after the newest backup.
@@ -97,4 +104,18 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// gauge returns the value of the unlabelled gauge name in g.
+func gauge(t *testing.T, g prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	fams, err := g.Gather()
+	must(t, err)
+	for _, f := range fams {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
 }
