@@ -44,7 +44,7 @@ describe('small helpers', () => {
   });
   it('warns about bad channel health', () => {
     expect(healthWarnings({ token_state: 'valid', outbox_depth: 3 })).toEqual([]);
-    expect(healthWarnings({ token_state: 'expired', outbox_depth: 500, warning: 'No webhook for 2 days.' })).toEqual(['token', 'outbox', 'server']);
+    expect(healthWarnings({ token_state: 'rejected', outbox_depth: 500, warning: 'No webhook for 2 days.' })).toEqual(['token', 'outbox', 'server']);
     const flat = { id: 'c', last_webhook_at: '2026-01-01T00:00:00Z', outbox_depth: 2 } as never;
     expect(healthOf(flat)).toMatchObject({ last_webhook_at: '2026-01-01T00:00:00Z', outbox_depth: 2 });
   });

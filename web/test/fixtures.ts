@@ -36,5 +36,5 @@ export function msg(id: string, convId: string, over: Partial<Message> = {}): Me
 
 export function ev(type: InboxEvent['type'], data: unknown, id?: number, conversationId?: string): InboxEvent {
   seq += 1;
-  return { id: id ?? 1000 + seq, type, at: '2026-01-01T10:00:00Z', conversation_id: conversationId, data };
+  return { id: id ?? 1000 + seq, type, at: '2026-01-01T10:00:00Z', conversation_id: conversationId, data: data as InboxEvent['data'] };
 }

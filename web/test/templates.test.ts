@@ -12,7 +12,9 @@ import {
 } from '../src/lib/templates';
 
 // The emulator's stock templates (internal/emulator/templates.go), as the server syncs them.
+const synced = { channel_id: 'ch1', category: 'UTILITY', synced_at: '2026-01-01T00:00:00Z' };
 const orderDE: Template = {
+  ...synced,
   name: 'order_update',
   language: 'de',
   status: 'APPROVED',
@@ -24,6 +26,7 @@ const orderDE: Template = {
   ],
 };
 const orderEN: Template = {
+  ...synced,
   name: 'order_update',
   language: 'en',
   status: 'APPROVED',
@@ -34,6 +37,7 @@ const orderEN: Template = {
   ],
 };
 const reminder: Template = {
+  ...synced,
   name: 'appointment_reminder',
   language: 'en',
   status: 'APPROVED',
@@ -44,6 +48,7 @@ const reminder: Template = {
   ],
 };
 const welcome: Template = {
+  ...synced,
   name: 'welcome_image',
   language: 'de',
   status: 'APPROVED',
@@ -86,6 +91,6 @@ describe('template placeholders', () => {
   it('offers only approved templates', () => {
     expect(sendable(orderDE)).toBe(true);
     expect(sendable({ ...orderDE, status: 'PAUSED' })).toBe(false);
-    expect(sendable({ ...orderDE, status: undefined })).toBe(true);
+    expect(sendable({ ...orderDE, status: '' })).toBe(true);
   });
 });

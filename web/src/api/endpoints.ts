@@ -1,5 +1,4 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
-import type { MediaLimit } from '../lib/files';
 import type {
   AgentsReport,
   AuditEntry,
@@ -11,13 +10,17 @@ import type {
   Conversation,
   ConversationPage,
   ConversationsReport,
+  LoginResponse,
   Me,
+  MediaLimit,
   Message,
   MessagesReport,
   Page,
   ReportInterval,
   Permission,
   Role,
+  SessionState,
+  SetupStatus,
   Template,
   User,
 } from './types';
@@ -25,19 +28,16 @@ import type {
 const v1 = '/api/v1';
 const enc = encodeURIComponent;
 
-export interface LoginResponse {
-  token: string;
-  user: User;
-}
+export type { LoginResponse };
 
 export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
   /** session says whether this browser is signed in, with 200 either way (no 401 in the console on the sign-in page). */
-  session: () => request<{ signed_in: boolean; user?: Me['user']; role?: Me['role'] }>('GET', `${v1}/session`, undefined, { quiet401: true }),
+  session: () => request<SessionState>('GET', `${v1}/session`, undefined, { quiet401: true }),
   logout: () => request<void>('DELETE', `${v1}/session`, undefined, { quiet401: true }),
   logoutEverywhere: () => request<void>('DELETE', `${v1}/sessions`),
-  setupStatus: () => request<{ needed: boolean }>('GET', `${v1}/setup`, undefined, { quiet401: true }),
+  setupStatus: () => request<SetupStatus>('GET', `${v1}/setup`, undefined, { quiet401: true }),
   completeSetup: (token: string, login: string, name: string, password: string) =>
     request<LoginResponse>('POST', `${v1}/setup`, { token, login, name, password }, { quiet401: true }),
   me: (opts: RequestOptions = { quiet401: true }) => request<Me>('GET', `${v1}/me`, undefined, opts),
@@ -80,7 +80,7 @@ export const api = {
     ),
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
-  mediaLimits: () => request<{ items?: MediaLimit[] }>('GET', `${v1}/media/limits`),
+  mediaLimits: () => request<{ items: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

@@ -1,12 +1,10 @@
-/** The kinds of attachment WhatsApp accepts, as the send endpoint names them. */
-export type AttachmentKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+import type { MediaLimit } from '../api/types';
 
 /** MediaLimit is one row of the server's table (GET /api/v1/media/limits): a kind, its MIME types and size limit. */
-export interface MediaLimit {
-  kind: AttachmentKind;
-  mime_types: string[];
-  max_bytes: number;
-}
+export type { MediaLimit };
+
+/** The kinds of attachment WhatsApp accepts, as the send endpoint names them. */
+export type AttachmentKind = MediaLimit['kind'];
 
 export type FileCheck =
   | { ok: true; kind: AttachmentKind; mime: string }

@@ -47,8 +47,8 @@ export function healthOf(c: Channel): ChannelHealth | undefined {
   const keys = ['last_webhook_at', 'last_send_at', 'token_state', 'outbox_depth', 'warning'] as const;
   if (!keys.some((k) => flat[k] !== undefined)) return undefined;
   return {
-    last_webhook_at: flat.last_webhook_at ?? null,
-    last_send_at: flat.last_send_at ?? null,
+    last_webhook_at: flat.last_webhook_at,
+    last_send_at: flat.last_send_at,
     ...(flat.token_state !== undefined ? { token_state: flat.token_state } : {}),
     ...(flat.token_error !== undefined ? { token_error: flat.token_error } : {}),
     ...(flat.outbox_depth !== undefined ? { outbox_depth: flat.outbox_depth } : {}),

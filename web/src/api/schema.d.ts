@@ -1,0 +1,2530 @@
+// Generated from internal/api/openapi.json by scripts/api-types.mjs
+// (openapi-typescript). Do not edit: change the document, then run
+// `npm run api-types`. test/openapi.test.ts fails when this file is stale.
+
+export interface paths {
+    "/api/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenAPI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the request is signed in, and as whom (200 either way, unlike GET /api/v1/me) */
+        get: operations["getSessionState"];
+        put?: never;
+        /**
+         * Sign in
+         * @description Failed attempts are throttled per account and per client address: 429 with Retry-After.
+         */
+        post: operations["login"];
+        /** Sign out */
+        delete: operations["logout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign out everywhere */
+        delete: operations["logoutEverywhere"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether first-run setup is needed */
+        get: operations["setupStatus"];
+        put?: never;
+        /**
+         * Create the first administrator with the one-time setup token
+         * @description Refused with 409 once any user exists; a wrong, used or expired token is 404 and counts against the client address (10 per window, then 429). Both answers come before any password is hashed.
+         */
+        post: operations["completeSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user and their role */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change own password (ends all own sessions) */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The permission catalogue */
+        get: operations["listPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users (users.read or users.manage) */
+        get: operations["listUsers"];
+        put?: never;
+        /** Create a user (users.manage) */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a user */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user (users.manage); deactivation and password reset end their sessions */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List roles */
+        get: operations["listRoles"];
+        put?: never;
+        /** Create a custom role (roles.manage; only within the creator's own permissions and channels) */
+        post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Role id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a role */
+        get: operations["getRole"];
+        put?: never;
+        post?: never;
+        /** Delete an unused custom role (roles.manage) */
+        delete: operations["deleteRole"];
+        options?: never;
+        head?: never;
+        /** Change a custom role (roles.manage; not one's own role, only within one's own permissions and channels) */
+        patch: operations["updateRole"];
+        trace?: never;
+    };
+    "/api/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List conversations the user may see, newest activity first */
+        get: operations["listConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a conversation
+         * @description A conversation the user may not see answers 404, exactly like a missing one.
+         */
+        get: operations["getConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Close or reopen (conversations.close) */
+        patch: operations["updateConversation"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** History, newest first; marks the conversation read for the user */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * Send a message (conversations.reply): text, media or template; stored as pending and delivered by the sender
+         * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed.
+         */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/assignees/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description User id */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Assign a user (conversations.assign) */
+        put: operations["assign"];
+        post?: never;
+        /** Remove an assignee (conversations.assign) */
+        delete: operations["unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit log, newest first (audit.read) */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the audit hash chain (audit.read with a role for all channels; 403 for channel-limited roles) */
+        post: operations["verifyAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Result of the scheduled backups (audit.read)
+         * @description The last scheduled backup: when it was attempted and succeeded, its name, size and duration, and the last error. enabled is false when SWITCHBOARD_BACKUP_TO is not set. The unauthenticated /readyz does not show it; a failed backup does not make the instance unready.
+         */
+        get: operations["backupStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Real-time events over a WebSocket
+         * @description Each user receives only events about conversations they may see. An assigned employee starts receiving a conversation's events at once; an unassigned one receives conversation.unassigned and nothing after. A client that reads too slowly is disconnected. Sockets of ended sessions close within 5 seconds.
+         */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List channels the user's role allows */
+        get: operations["listChannels"];
+        put?: never;
+        /** Connect a WhatsApp number (channels.manage) */
+        post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A channel, with its health for channels.manage */
+        get: operations["getChannel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a channel (channels.manage); omitted secrets stay */
+        patch: operations["updateChannel"];
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync message templates from Meta now (channels.manage) */
+        post: operations["syncTemplates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approved templates of a channel */
+        get: operations["listTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file for a later send (conversations.reply); checked against WhatsApp's type and size limits */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kinds of file a message can carry: MIME types and size limits (the table uploads are checked against) */
+        get: operations["getMediaLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Download a file of a conversation the user may see */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark everything in the conversation read for the user (and send a read receipt if the channel wants them) */
+        post: operations["markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Erase a contact and everything stored about them (privacy.manage)
+         * @description Destroys the contact's data key and deletes their conversations, messages, media and search terms in one transaction, records the erasure in the erasure register (re-applied by every restore) and audits it as contact.erase. See docs/gdpr.md.
+         */
+        delete: operations["eraseContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Export everything stored about a contact as a zip (privacy.manage)
+         * @description GDPR articles 15 and 20. The archive holds README.txt, contact.json (profile and channel), conversations.json, messages.json (oldest first), media.json with the decrypted files under media/, and access_log.json (the audit entries about the contact and their conversations: who read, assigned, answered or exported them). Audited as contact.export with counts. A contact in a channel the caller's role does not allow is 404. If reading fails midway the connection is aborted, so a truncated download never looks complete.
+         */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook events that could not be applied, newest first, at most 500 (channels.manage)
+         * @description A webhook whose content cannot be applied (a message without any sender, a change for an unknown phone number id, an event that failed too often) is never dropped: it is kept here with the reason until it is replayed.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a dead letter to the webhook queue to be applied again (channels.manage) */
+        post: operations["replayDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations opened, resolved and reopened, first-response and resolution times (reports.read)
+         * @description Per period, per channel and in total: conversations opened, closes (resolved), reopens (by a user or by the customer writing to a closed conversation), conversations still unanswered, and the median and 90th percentile of first-response and resolution times. Definitions in docs/reports.md. Limited to the role's channels.
+         */
+        get: operations["reportConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per-employee statistics (reports.read, or one's own)
+         * @description Per user: conversations assigned, replied, resolved, messages sent, median first response, sessions started, last seen. With reports.read every user whose role works on one of the caller's channels; without it only the caller's own row. Conversation figures are limited to the caller's channels.
+         */
+        get: operations["reportAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages in and out per period by type, failures by WhatsApp error code (reports.read)
+         * @description Counts messages by their timestamp (Meta's for inbound, creation for outbound). Failed are outbound messages WhatsApp did not deliver, also counted by Meta's error code. Limited to the role's channels.
+         */
+        get: operations["reportMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "rate_limited" | "too_large" | "window_closed" | "unprocessable" | "password_policy" | "unavailable" | "internal";
+                /** @description A sentence for people. */
+                message: string;
+            };
+        };
+        /** @enum {string} */
+        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read";
+        User: {
+            id: string;
+            login: string;
+            name: string;
+            role_id: string;
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Role: {
+            id: string;
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+            /** @description The role has every channel, present and future; channel_ids is then empty. */
+            all_channels: boolean;
+            /** @description Channels the role is limited to; empty exactly when all_channels is true. */
+            channel_ids: string[];
+            built_in: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UserRef: {
+            id: string;
+            name: string;
+        };
+        Contact: {
+            id: string;
+            channel_id: string;
+            /** @description Phone number: digits in international format; empty for a customer who shares only a username. */
+            phone: string;
+            /** @description WhatsApp business-scoped user id (BSUID), e.g. US.13491208655302741918; absent if WhatsApp never sent one. */
+            user_id?: string;
+            /** @description Parent BSUID of a managed business portfolio, if any. */
+            parent_user_id?: string;
+            /** @description WhatsApp username, e.g. @mira.okafor, if the customer adopted one. */
+            username?: string;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        MessagePreview: {
+            text: string;
+            type: components["schemas"]["Message"]["type"];
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** Format: date-time */
+            at: string;
+        };
+        Conversation: {
+            id: string;
+            channel_id: string;
+            contact: components["schemas"]["Contact"];
+            /** @enum {string} */
+            status: "open" | "closed";
+            assignees: components["schemas"]["UserRef"][];
+            last_message: components["schemas"]["MessagePreview"] | null;
+            /** Format: date-time */
+            last_inbound_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the 24-hour customer-service window closes; null if the customer never wrote.
+             */
+            window_closes_at: string | null;
+            /** @description Customer messages the requesting user has not read. */
+            unread_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Message: {
+            id: string;
+            conversation_id: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @enum {string} */
+            type: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "button" | "reaction" | "order" | "system" | "template" | "unsupported";
+            content: components["schemas"]["MessageContent"];
+            wa_message_id?: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "delivered" | "read" | "failed" | "unknown" | "received";
+            error?: {
+                code: number;
+                title: string;
+                details?: string;
+            };
+            reply_to_id?: string;
+            sender_id?: string;
+            /** @description The sending user's current display name (outbound messages); empty if the user no longer exists. */
+            sender_name?: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description What the customer or the business wrote, by message type. */
+        MessageContent: {
+            /** @description Text body, or caption of media. */
+            text?: string;
+            media?: components["schemas"]["Media"];
+            location?: components["schemas"]["Location"];
+            /** @description Contact cards as WhatsApp sent them. */
+            contacts?: Record<string, unknown>[];
+            interactive?: components["schemas"]["Interactive"];
+            reaction?: components["schemas"]["Reaction"];
+            template?: components["schemas"]["TemplateSend"];
+            /** @description Click-to-WhatsApp ad, as WhatsApp sent it. */
+            referral?: Record<string, unknown>;
+            forwarded?: boolean;
+            /** @description Forwarded more than five times. */
+            frequently_forwarded?: boolean;
+            /** @description The original payload of a type Switchboard does not model. */
+            raw?: unknown;
+        };
+        Media: {
+            /** @description Media id for GET /api/v1/media/{id}; absent until downloaded. */
+            id?: string;
+            mime_type: string;
+            filename?: string;
+            size?: number;
+            sha256?: string;
+            voice?: boolean;
+            animated?: boolean;
+            /** @enum {string} */
+            state?: "pending" | "ready" | "failed" | "expired";
+        };
+        Location: {
+            latitude: number;
+            longitude: number;
+            name?: string;
+            address?: string;
+            url?: string;
+        };
+        Interactive: {
+            /** @description button_reply, list_reply, nfm_reply or button */
+            kind: string;
+            id?: string;
+            title?: string;
+            description?: string;
+        };
+        Reaction: {
+            /** @description Our id of the message reacted to. */
+            message_id?: string;
+            /** @description Empty when the reaction was removed. */
+            emoji: string;
+        };
+        TemplateSend: {
+            name: string;
+            language: string;
+            parameters?: {
+                [key: string]: string;
+            };
+        };
+        /** @description Data of conversation.assigned and conversation.unassigned. */
+        AssignmentEvent: {
+            conversation: components["schemas"]["Conversation"];
+            /** @description The user assigned or unassigned. */
+            user_id: string;
+        };
+        /** @description Data of conversation.deleted: the conversation no longer exists; drop it. */
+        DeletedConversation: {
+            id: string;
+            contact_id: string;
+            /** @enum {string} */
+            reason: "erased";
+        };
+        AuditEntry: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            actor_id: string;
+            actor_login: string;
+            action: string;
+            object_type: string;
+            object_id: string;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "denied";
+            ip: string;
+            user_agent: string;
+            detail?: {
+                [key: string]: string;
+            };
+            prev_hash: string;
+            hash: string;
+        };
+        LoginResponse: {
+            /** @description Send as Authorization: Bearer <token>. Browsers also get an HttpOnly cookie. */
+            token: string;
+            user: components["schemas"]["User"];
+        };
+        Event: {
+            /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
+            id: number;
+            /** @enum {string} */
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "resync";
+            /** Format: date-time */
+            at: string;
+            conversation_id?: string;
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"];
+        };
+        /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
+        Channel: {
+            id: string;
+            name: string;
+            phone_number_id: string;
+            waba_id: string;
+            display_phone_number: string;
+            graph_url?: string;
+            mark_read: boolean;
+            emulated: boolean;
+            /** @description Paste this at Meta as the callback URL. */
+            webhook_url: string;
+            /** @description Only for channels.manage. */
+            health?: {
+                /** Format: date-time */
+                last_webhook_at: string;
+                /** Format: date-time */
+                last_send_at: string;
+                /** @enum {string} */
+                token_state: "unknown" | "valid" | "rejected";
+                token_error?: string;
+                /** Format: date-time */
+                templates_synced_at: string;
+                template_sync_error?: string;
+                outbox_depth: number;
+                webhook_queue_depth: number;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
+            retention_days: number;
+        };
+        Template: {
+            channel_id: string;
+            name: string;
+            language: string;
+            status: string;
+            category: string;
+            parameter_format?: string;
+            components: Record<string, unknown>[];
+            /** Format: date-time */
+            synced_at: string;
+        };
+        MediaFile: {
+            id: string;
+            conversation_id: string;
+            message_id: string;
+            mime_type: string;
+            filename?: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        BackupStatus: {
+            enabled: boolean;
+            /** @description directory or s3://bucket/prefix */
+            location?: string;
+            running: boolean;
+            /** Format: date-time */
+            last_attempt_at?: string;
+            /** Format: date-time */
+            last_success_at?: string;
+            last_name?: string;
+            last_size_bytes: number;
+            last_duration_seconds: number;
+            last_error?: string;
+            /** @description failed backups since the server started */
+            failures: number;
+            consecutive_failures: number;
+            /** Format: date-time */
+            next_at?: string;
+        };
+        /** @description What each filter would list: the assignment counts under the requested status, the status counts under the requested assignment, within the search. */
+        ConversationCounts: {
+            all: number;
+            unassigned: number;
+            assigned: number;
+            mine: number;
+            open: number;
+            closed: number;
+        };
+        DeadLetter: {
+            id: number;
+            channel_id: string;
+            reason: string;
+            /** Format: date-time */
+            received_at: string;
+            /** Format: date-time */
+            dead_at: string;
+            attempts: number;
+        };
+        /** @description How many durations, their median and 90th percentile in whole seconds (nearest rank; null when there are none). */
+        ReportDurations: {
+            count: number;
+            median_seconds: number | null;
+            p90_seconds: number | null;
+        };
+        ConversationPeriod: {
+            /** @description Local start date of the period; empty in totals */
+            period: string;
+            opened: number;
+            resolved: number;
+            reopened: number;
+            unanswered: number;
+            first_response: components["schemas"]["ReportDurations"];
+            resolution: components["schemas"]["ReportDurations"];
+        };
+        ChannelTotals: {
+            /** @description Local start date of the period; empty in totals */
+            period: string;
+            opened: number;
+            resolved: number;
+            reopened: number;
+            unanswered: number;
+            first_response: components["schemas"]["ReportDurations"];
+            resolution: components["schemas"]["ReportDurations"];
+            channel_id: string;
+        };
+        ConversationsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            periods: components["schemas"]["ConversationPeriod"][];
+            channels: components["schemas"]["ChannelTotals"][];
+            total: components["schemas"]["ConversationPeriod"];
+        };
+        AgentRow: {
+            user_id: string;
+            name: string;
+            active: boolean;
+            assigned: number;
+            replied: number;
+            resolved: number;
+            messages_sent: number;
+            sessions_started: number;
+            first_response: components["schemas"]["ReportDurations"];
+            /** Format: date-time */
+            last_seen_at: string | null;
+        };
+        AgentsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            agents: components["schemas"]["AgentRow"][];
+        };
+        MessagePeriod: {
+            period: string;
+            in: number;
+            out: number;
+            failed: number;
+            in_by_type: {
+                [key: string]: number;
+            };
+            out_by_type: {
+                [key: string]: number;
+            };
+        };
+        MessagesReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            periods: components["schemas"]["MessagePeriod"][];
+            errors: {
+                code: number;
+                count: number;
+            }[];
+            total: components["schemas"]["MessagePeriod"];
+        };
+    };
+    responses: {
+        /** @description Error */
+        Error: {
+            headers: {
+                /** @description With 429: seconds to wait. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getOpenAPI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+        };
+    };
+    getSessionState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed_in false without a valid session; else the user and their role, as GET /api/v1/me */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        signed_in: boolean;
+                        user?: components["schemas"]["User"];
+                        role?: components["schemas"]["Role"];
+                    };
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    login: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    logoutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    setupStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        needed: boolean;
+                    };
+                };
+            };
+        };
+    };
+    completeSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    login: string;
+                    name: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Administrator created and signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Me */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                        role: components["schemas"]["Role"];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    listPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Permissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            name: components["schemas"]["Permission"];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Part of login or name. */
+                q?: string;
+                /** @description Only this role. */
+                role_id?: string;
+                /** @description true or false */
+                active?: boolean;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["User"][];
+                        /** @description Empty on the last page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    login: string;
+                    name: string;
+                    role_id: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    role_id?: string;
+                    active?: boolean;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Role"][];
+                        /** @description Empty on the last page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    createRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    permissions?: components["schemas"]["Permission"][];
+                    /** @description Give the role every channel. Without it the role needs at least one channel in channel_ids; an empty list is refused (400) rather than meaning all channels. On create, leaving out both gives the creator's own channels. */
+                    all_channels?: boolean;
+                    /** @description Channels the role is limited to; a non-empty list clears all_channels. */
+                    channel_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    getRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Role id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    deleteRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Role id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    updateRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Role id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    permissions?: components["schemas"]["Permission"][];
+                    /** @description Give the role every channel. Without it the role needs at least one channel in channel_ids; an empty list is refused (400) rather than meaning all channels. On create, leaving out both gives the creator's own channels. */
+                    all_channels?: boolean;
+                    /** @description Channels the role is limited to; a non-empty list clears all_channels. */
+                    channel_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description all, unassigned, assigned or mine */
+                assignment?: "all" | "unassigned" | "assigned" | "mine";
+                /** @description open or closed */
+                status?: "open" | "closed";
+                /** @description Client name or phone number (searched through blind indexes). */
+                q?: string;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Conversation"][];
+                        next_cursor: string;
+                        /** @description On the first page only (no cursor). */
+                        counts?: components["schemas"]["ConversationCounts"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+        };
+    };
+    getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status?: "open" | "closed";
+                };
+            };
+        };
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Cursor: the next_cursor of the previous page (older messages). */
+                before?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Message"][];
+                        /** @description Empty on the last page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first result instead of sending twice. Keys are remembered for 24 hours, per user and per conversation: the same key in another conversation sends a new message. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "template";
+                    text?: string;
+                    caption?: string;
+                    reply_to?: string;
+                    /** @description From POST /conversations/{id}/media. */
+                    media_id?: string;
+                    template?: {
+                        name: string;
+                        language: string;
+                        /** @description Keys body.1, header.1, body.<name>, header (media), button.<i>.1. */
+                        parameters?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+                "multipart/form-data": {
+                    /**
+                     * @description Send before the file.
+                     * @enum {string}
+                     */
+                    type: "image" | "video" | "audio" | "document" | "sticker";
+                    /** @description Optional; lets an oversized file be refused before it is read. */
+                    size?: number;
+                    caption?: string;
+                    reply_to?: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description User id */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    unassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description User id */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Actor user id */
+                actor?: string;
+                /** @description e.g. session.login */
+                action?: string;
+                /** @description e.g. conversation */
+                object_type?: string;
+                /** @description Object id */
+                object?: string;
+                /** @description RFC 3339 time */
+                since?: string;
+                /** @description RFC 3339 time */
+                until?: string;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        /** @description Empty on the last page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    verifyAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        checked: number;
+                        broken_at?: number;
+                        reason?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    backupStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Backup status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStatus"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    events: {
+        parameters: {
+            query?: {
+                /** @description Resume after this event id; if it is too old the first event is resync. */
+                last_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to WebSocket; each text message is one Event as JSON. Over 20 sockets per user or 2,000 in total the socket is closed at once with 1013 and a reason (too many connections); back off and retry. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Channel"][];
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    createChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    phone_number_id: string;
+                    waba_id?: string;
+                    display_phone_number?: string;
+                    graph_url?: string;
+                    access_token: string;
+                    app_secret: string;
+                    verify_token?: string;
+                    mark_read?: boolean;
+                    /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
+                    retention_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    getChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    phone_number_id?: string;
+                    waba_id?: string;
+                    display_phone_number?: string;
+                    graph_url?: string;
+                    access_token?: string;
+                    app_secret?: string;
+                    verify_token?: string;
+                    mark_read?: boolean;
+                    /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
+                    retention_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    syncTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved templates after the sync */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Template"][];
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query: {
+                channel: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Template"][];
+                        next_cursor: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * @description Send before the file.
+                     * @enum {string}
+                     */
+                    type: "image" | "video" | "audio" | "document" | "sticker";
+                    /** @description Optional; lets an oversized file be refused before it is read. */
+                    size?: number;
+                    caption?: string;
+                    reply_to?: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaFile"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    getMediaLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per kind, in the order a MIME type is matched: the first kind listing it wins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @enum {string} */
+                            kind: "image" | "video" | "audio" | "document" | "sticker";
+                            mime_types: string[];
+                            /** Format: int64 */
+                            max_bytes: number;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decrypted file. Served with nosniff; anything a browser could run is an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    markRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Marked read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    eraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        conversations: number;
+                        messages: number;
+                        media_files: number;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive, as an attachment named switchboard-contact-<id>.zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeadLetter"][];
+                        /** @description Always empty. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    reportConversations: {
+        parameters: {
+            query?: {
+                /** @description First day of the range (YYYY-MM-DD, in the report's time zone). Default: 29 days before to. */
+                from?: string;
+                /** @description Last day of the range, included (YYYY-MM-DD). Default: today. A range covers at most 400 days. */
+                to?: string;
+                /** @description Width of the periods; weeks start on Monday. */
+                interval?: "day" | "week" | "month";
+                /** @description IANA time zone the days are counted in, e.g. Europe/Berlin. Default: the installation's (SWITCHBOARD_TIMEZONE). */
+                tz?: string;
+                /** @description Only this channel; it must be one of the role's channels (404 otherwise). */
+                channel?: string;
+                /** @description csv for a CSV download of the report's table (also chosen by Accept: text/csv); CSV exports are audited as report.export. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    reportAgents: {
+        parameters: {
+            query?: {
+                /** @description First day of the range (YYYY-MM-DD, in the report's time zone). Default: 29 days before to. */
+                from?: string;
+                /** @description Last day of the range, included (YYYY-MM-DD). Default: today. A range covers at most 400 days. */
+                to?: string;
+                /** @description IANA time zone the days are counted in, e.g. Europe/Berlin. Default: the installation's (SWITCHBOARD_TIMEZONE). */
+                tz?: string;
+                /** @description Only this channel; it must be one of the role's channels (404 otherwise). */
+                channel?: string;
+                /** @description csv for a CSV download of the report's table (also chosen by Accept: text/csv); CSV exports are audited as report.export. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    reportMessages: {
+        parameters: {
+            query?: {
+                /** @description First day of the range (YYYY-MM-DD, in the report's time zone). Default: 29 days before to. */
+                from?: string;
+                /** @description Last day of the range, included (YYYY-MM-DD). Default: today. A range covers at most 400 days. */
+                to?: string;
+                /** @description Width of the periods; weeks start on Monday. */
+                interval?: "day" | "week" | "month";
+                /** @description IANA time zone the days are counted in, e.g. Europe/Berlin. Default: the installation's (SWITCHBOARD_TIMEZONE). */
+                tz?: string;
+                /** @description Only this channel; it must be one of the role's channels (404 otherwise). */
+                channel?: string;
+                /** @description csv for a CSV download of the report's table (also chosen by Accept: text/csv); CSV exports are audited as report.export. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagesReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+}
