@@ -458,6 +458,19 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, a *switchboard.A
 	return nil
 }
 
+func (s *Server) listAssignable(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	limit, err := queryLimit(r, 20)
+	if err != nil {
+		return err
+	}
+	users, err := s.Service.Assignable(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("q"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": users})
+	return nil
+}
+
 func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	c, err := s.Service.Unassign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
 	if err != nil {

@@ -121,6 +121,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/conversations/{id}/messages", auth(s.listMessages)},
 		{"POST", "/api/v1/conversations/{id}/messages", auth(s.sendMessage)},
 		{"POST", "/api/v1/conversations/{id}/read", auth(s.markRead)},
+		{"GET", "/api/v1/conversations/{id}/assignable", auth(s.listAssignable)},
 		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},
 		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
 		{"POST", "/api/v1/conversations/{id}/media", auth(s.uploadMedia)},

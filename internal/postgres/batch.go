@@ -579,7 +579,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			WHERE c.id = v.id
 			RETURNING c.id, c.status, c.last_message, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at`,
 			ids, counts, newest, previews)
-		b.Queue(`SELECT a.conversation_id, u.id, u.name FROM conversation_assignees a JOIN users u ON u.id = a.user_id
+		b.Queue(`SELECT a.conversation_id, u.id, u.name, NOT u.active FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
 	for _, u := range j.templates {
@@ -640,7 +640,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		for rows.Next() {
 			var convID string
 			var ref switchboard.UserRef
-			if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+			if err := rows.Scan(&convID, &ref.ID, &ref.Name, &ref.Deactivated); err != nil {
 				rows.Close()
 				return fmt.Errorf("list assignees: %w", err)
 			}
