@@ -453,8 +453,8 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     const row = op.page.getByTestId('conv-row').filter({ hasText: customer.name });
     await row.hover();
     await row.getByRole('button', { name: `Assign: ${customer.name}` }).click();
-    const dialog = op.page.getByRole('dialog', { name: new RegExp(`Assign employees: ${customer.name}`) });
-    await dialog.getByPlaceholder('Search employees').fill('Emil');
+    const dialog = op.page.getByRole('dialog', { name: new RegExp(`Assign people who can reply: ${customer.name}`) });
+    await dialog.getByPlaceholder('Search people who can reply').fill('Emil');
     await dialog.getByRole('button', { name: `Assign ${employee.name}` }).click();
     await op.page.getByText(`${employee.name} assigned.`).waitFor();
     await dialog.getByRole('button', { name: `Remove ${employee.name}` }).first().waitFor();
@@ -1001,12 +1001,12 @@ describe('a day of real use (issue 13)', () => {
 
       // The assign dialog, from the keyboard and from its button, gives the focus back.
       await page.keyboard.press('a');
-      await page.getByRole('dialog', { name: /Assign employees/ }).waitFor();
+      await page.getByRole('dialog', { name: /Assign people who can reply/ }).waitFor();
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'detached' });
       await page.waitForFunction((id) => document.activeElement?.id === id, `row-${hannaId}`);
       await page.getByTestId('assign-button').click();
-      await page.getByRole('dialog', { name: /Assign employees/ }).getByRole('button', { name: 'Close' }).first().click();
+      await page.getByRole('dialog', { name: /Assign people who can reply/ }).getByRole('button', { name: 'Close' }).first().click();
       await page.getByTestId('assign-button').and(page.locator(':focus')).waitFor();
     } finally {
       await ctx.close();
@@ -1531,6 +1531,73 @@ describe('a day of real use (issue 13)', () => {
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('issue 13: a chat whose only assignee is deactivated is marked, counts as unassigned and notifies operators; the assign dialog offers only who can reply', async (t) => {
+    if (!needReady(t)) return;
+    const kurt = { wa_id: '4917790013050', name: 'Kurt Verwaist' };
+    const adm = await as(admin, { path: '/admin/users' });
+    const { ctx, page } = await as(operator);
+    try {
+      // A read-only role and its user, and an employee who will leave.
+      const role = await pageAPI(adm.page, 'POST', '/api/v1/roles', { name: 'Nur lesen 13', permissions: ['conversations.read_all'], all_channels: true });
+      assert.equal(role.status, 201, JSON.stringify(role.json));
+      const reader = await pageAPI(adm.page, 'POST', '/api/v1/users', { login: 'lena13', name: 'Lena Leserin', role_id: role.json.id, password: 'Lesebrille-Rund-13' });
+      assert.equal(reader.status, 201, JSON.stringify(reader.json));
+      const gero = await pageAPI(adm.page, 'POST', '/api/v1/users', { login: 'gero13', name: 'Gero Gegangen', role_id: 'employee', password: 'Abschied-Leise-13' });
+      assert.equal(gero.status, 201, JSON.stringify(gero.json));
+      await write(kurt, 'Hallo, ist jemand da?');
+      await rowOf(page, kurt).waitFor({ timeout: 15_000 });
+      const kurtId = await idOf(page, kurt);
+      assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${kurtId}/assignees/${gero.json.id}`)).status, 200);
+      // Assigning the read-only user is refused by the server, with a reason.
+      const refused = await pageAPI(page, 'PUT', `/api/v1/conversations/${kurtId}/assignees/${reader.json.id}`);
+      assert.equal(refused.status, 400);
+      assert.match(refused.json?.error?.message ?? JSON.stringify(refused.json), /reply/);
+
+      const chip = (name) => page.getByRole('group', { name: 'Conversation filters' }).getByRole('button', { name: new RegExp(`^${name}\\b`) });
+      const count = async (name) => Number((await chip(name).locator('.chip-count').innerText()).trim());
+      await page.reload();
+      await chip('Unassigned').locator('.chip-count').waitFor();
+      const unassignedBefore = await count('Unassigned');
+
+      assert.equal((await pageAPI(adm.page, 'PATCH', `/api/v1/users/${gero.json.id}`, { active: false })).status, 200);
+      await page.reload();
+      await chip('Unassigned').locator('.chip-count').waitFor();
+      assert.equal(await count('Unassigned'), unassignedBefore + 1, 'counted as unassigned once Gero is deactivated');
+      const row = rowOf(page, kurt);
+      await row.getByRole('img', { name: 'unassigned: Assigned to Gero Gegangen (deactivated)' }).waitFor();
+      await row.locator('.avatar-off').waitFor();
+      await chip('Unassigned').click();
+      await row.waitFor();
+
+      // The header names him, marked.
+      await page.goto(`${srv.base}/c/${kurtId}`);
+      await page.getByRole('heading', { name: kurt.name }).waitFor();
+      await page.getByTestId('header-assignee').filter({ hasText: 'Gero Gegangen (deactivated)' }).waitFor();
+      await shot(page, 'deactivated-assignee-header');
+
+      // The assign dialog lists who can reply: not the reader, not Gero.
+      await page.getByTestId('assign-button').click();
+      const dialog = page.getByRole('dialog', { name: new RegExp(`Assign people who can reply: ${kurt.name}`) });
+      await dialog.getByRole('heading', { name: /Can reply here/ }).waitFor();
+      await dialog.getByRole('button', { name: `Assign ${employee.name}` }).waitFor();
+      await dialog.getByPlaceholder('Search people who can reply').fill('Leserin');
+      await dialog.getByText('Nobody active who may reply here matches.').waitFor();
+      await dialog.getByPlaceholder('Search people who can reply').fill('Gero');
+      await dialog.getByText('Nobody active who may reply here matches.').waitFor();
+      await dialog.getByText('Gero Gegangen (deactivated)').waitFor();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+
+      // Operators get notices for it, as for any unassigned chat ("mine" is the default setting).
+      await page.goto(`${srv.base}/`);
+      await rowOf(page, kurt).waitFor();
+      await write(kurt, 'Immer noch niemand?');
+      await page.getByTestId('notice').filter({ hasText: kurt.name }).waitFor({ timeout: 10_000 });
+    } finally {
+      await ctx.close();
+      await adm.ctx.close();
     }
   });
 });

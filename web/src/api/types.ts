@@ -46,6 +46,8 @@ export interface Me {
 export interface UserRef {
   id: string;
   name: string;
+  /** The user is deactivated: still listed, but nobody who answers. */
+  deactivated?: boolean;
 }
 
 export interface Contact {

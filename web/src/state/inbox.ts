@@ -12,6 +12,7 @@ import type {
   Message,
   MessageStatus,
 } from '../api/types';
+import { isUnassigned } from '../lib/assignees';
 import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
@@ -170,10 +171,10 @@ export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boo
   const assignees = c.assignees ?? [];
   switch (f.assignment) {
     case 'unassigned':
-      if (assignees.length > 0) return false;
+      if (!isUnassigned(c)) return false;
       break;
     case 'assigned':
-      if (assignees.length === 0) return false;
+      if (isUnassigned(c)) return false;
       break;
     case 'mine':
       if (!assignees.some((a) => a.id === viewerId)) return false;
@@ -677,7 +678,7 @@ export function movesCounts(before: InboxState, e: InboxEvent): boolean {
       const c = e.data as Conversation | undefined;
       const prev = c?.id ? before.convs[c.id] : undefined;
       if (!c || !prev) return true;
-      const ids = (x: Conversation) => (x.assignees ?? []).map((a) => a.id).sort().join(',');
+      const ids = (x: Conversation) => (x.assignees ?? []).map((a) => (a.deactivated ? `${a.id}-` : a.id)).sort().join(',');
       return prev.status !== c.status || ids(prev) !== ids(c);
     }
   }

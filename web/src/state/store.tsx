@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
 import { useI18n } from '../i18n';
+import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
@@ -386,7 +387,9 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       return;
     }
     const assignees = c?.assignees ?? [];
-    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
+    // A chat whose only assignees are deactivated has nobody to answer it:
+    // it is the operators' as much as one never assigned.
+    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && isUnassigned({ assignees }));
     if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
     const title = t('notify.messageTitle', { name });
     const body = c?.last_message?.text || '';
