@@ -182,6 +182,13 @@ func (s *Server) mediaLimits(w http.ResponseWriter, r *http.Request, a *switchbo
 	return nil
 }
 
+// sendErrors serves which failed messages may be sent again, so the web app
+// offers "Send again" only where a retry can succeed.
+func (s *Server) sendErrors(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	writeJSON(w, http.StatusOK, map[string]any{"retryable_codes": inbox.RetryableSendCodes()})
+	return nil
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, 50)

@@ -126,6 +126,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
 		{"POST", "/api/v1/conversations/{id}/media", auth(s.uploadMedia)},
 		{"GET", "/api/v1/media/limits", auth(s.mediaLimits)},
+		{"GET", "/api/v1/send-errors", auth(s.sendErrors)},
 		{"GET", "/api/v1/media/{id}", auth(s.getMedia)},
 		{"GET", "/api/v1/channels", auth(s.listChannels)},
 		{"POST", "/api/v1/channels", auth(s.createChannel)},

@@ -1534,6 +1534,85 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: after a permanent refusal "Send again" is not offered, only after failures a retry can mend', async (t) => {
+    if (!needReady(t)) return;
+    const lost = { wa_id: '4900177013060', name: 'Nora Nichtzustellbar' };
+    const { ctx, page } = await as(operator);
+    try {
+      const codes = await pageAPI(page, 'GET', '/api/v1/send-errors');
+      assert.equal(codes.status, 200);
+      assert.ok(codes.json.retryable_codes.includes(131000) && !codes.json.retryable_codes.includes(131026), JSON.stringify(codes.json));
+
+      // A file our server refuses (the picker is told it is fine, as an older tab might): no "Send again", only Discard.
+      await page.route('**/api/v1/media/limits', async (route) => {
+        const r = await route.fetch();
+        const body = await r.json();
+        for (const l of body.items) if (l.kind === 'document') l.mime_types.push('application/x-msdownload');
+        await route.fulfill({ response: r, json: body });
+      });
+      const hannaId = await idOf(page, hanna);
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      await page.getByTestId('file-input').setInputFiles({ name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ fake program') });
+      await page.getByTestId('attachment').filter({ hasText: 'setup.exe' }).waitFor();
+      await page.getByRole('button', { name: 'Send' }).click();
+      const refused = page.locator('[data-testid=message][data-status=failed]').filter({ hasText: 'setup.exe' });
+      await refused.waitFor({ timeout: 15_000 });
+      await refused.getByRole('button', { name: 'Remove' }).waitFor();
+      assert.equal(await refused.getByRole('button', { name: 'Send again' }).count(), 0, 'no Send again after a refusal');
+      await refused.getByRole('button', { name: 'Remove' }).click();
+      await page.unroute('**/api/v1/media/limits');
+
+      // A number not on WhatsApp: Meta answers 131026 (permanent), so no "Send again" either.
+      await write(lost, 'Hallo?');
+      await rowOf(page, lost).waitFor({ timeout: 15_000 });
+      const lostId = await idOf(page, lost);
+      await page.goto(`${srv.base}/c/${lostId}`);
+      await page.getByRole('heading', { name: lost.name }).waitFor();
+      await page.locator('#composer-input').fill('Kommt nie an');
+      await page.locator('#composer-input').press('Enter');
+      const undelivered = page.locator('[data-testid=message][data-status=failed]').filter({ hasText: 'Kommt nie an' });
+      await undelivered.waitFor({ timeout: 20_000 });
+      await undelivered.locator('.msg-error').waitFor();
+      assert.equal(await undelivered.getByRole('button', { name: 'Send again' }).count(), 0, 'no Send again after 131026');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: the emulator keeps its customers across a restart, so a reply to a chat from before it is sent, not refused with 131047', async (t) => {
+    if (!needReady(t)) return;
+    const otto = { wa_id: '4917790013070', name: 'Otto Neustart' };
+    const before = await as(operator);
+    await write(otto, 'Vor dem Neustart');
+    await rowOf(before.page, otto).waitFor({ timeout: 15_000 });
+    await before.ctx.close();
+
+    await srv.down();
+    await srv.up();
+    const customers = await emulatorAPI(srv.emulator, 'GET', 'customers');
+    assert.equal(customers.status, 200, customers.text);
+    const known = (customers.json?.items ?? customers.json ?? []).find((c) => c.wa_id === otto.wa_id);
+    assert.ok(known, `the emulator forgot ${otto.name}: ${customers.text}`);
+    assert.equal(known.window_open, true);
+
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, otto);
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.getByRole('heading', { name: otto.name }).waitFor();
+      await page.locator('#composer-input').fill('Antwort nach dem Neustart');
+      await page.locator('#composer-input').press('Enter');
+      const mine = page.locator('[data-testid=message]').filter({ hasText: 'Antwort nach dem Neustart' });
+      await page.locator('[data-testid=message]:is([data-status=sent],[data-status=delivered],[data-status=read],[data-status=failed])').filter({ hasText: 'Antwort nach dem Neustart' }).waitFor({ timeout: 20_000 });
+      assert.notEqual(await mine.getAttribute('data-status'), 'failed', await mine.innerText());
+      const phone = await emulatorAPI(srv.emulator, 'GET', `phone/${otto.wa_id}`);
+      assert.match(phone.text, /Antwort nach dem Neustart/);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: a chat whose only assignee is deactivated is marked, counts as unassigned and notifies operators; the assign dialog offers only who can reply', async (t) => {
     if (!needReady(t)) return;
     const kurt = { wa_id: '4917790013050', name: 'Kurt Verwaist' };

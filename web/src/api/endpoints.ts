@@ -83,6 +83,7 @@ export const api = {
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
   mediaLimits: () => request<{ items?: MediaLimit[] }>('GET', `${v1}/media/limits`),
+  sendErrors: () => request<{ retryable_codes?: number[] }>('GET', `${v1}/send-errors`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

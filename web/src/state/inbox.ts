@@ -13,6 +13,7 @@ import type {
   MessageStatus,
 } from '../api/types';
 import { isUnassigned } from '../lib/assignees';
+import { refusedCode } from '../lib/sendAgain';
 import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
@@ -114,7 +115,7 @@ export type Action =
   | { type: 'send/pending'; msg: Message }
   | { type: 'send/ok'; tempId: string; msg: Message }
   | { type: 'send/progress'; tempId: string; fraction: number }
-  | { type: 'send/failed'; tempId: string; error: string }
+  | { type: 'send/failed'; tempId: string; error: string; refused?: boolean }
   | { type: 'send/discard'; tempId: string }
   | { type: 'event'; event: InboxEvent }
   | { type: 'resynced' };
@@ -533,7 +534,7 @@ export function reduce(state: InboxState, a: Action): InboxState {
       if (!m) return state;
       return {
         ...state,
-        msgs: { ...state.msgs, [a.tempId]: { ...m, status: 'failed', error: { code: 0, title: a.error } } },
+        msgs: { ...state.msgs, [a.tempId]: { ...m, status: 'failed', error: { code: a.refused ? refusedCode : 0, title: a.error } } },
       };
     }
     case 'send/discard':

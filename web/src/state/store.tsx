@@ -5,6 +5,7 @@ import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission,
 import { useI18n } from '../i18n';
 import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
+import { refusedForGood } from '../lib/sendAgain';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import type { AttachmentKind } from '../lib/files';
@@ -215,7 +216,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
               restore();
               return;
             }
-            d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err) });
+            d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err), refused: refusedForGood(err) });
           });
       };
       retries.current.set(temp.id, attempt);
