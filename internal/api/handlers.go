@@ -487,6 +487,15 @@ func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard
 	return nil
 }
 
+func (s *Server) auditActions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	actions, err := s.Service.KnownAuditActions(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": actions})
+	return nil
+}
+
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, 50)

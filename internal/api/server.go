@@ -138,6 +138,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/dead-letters/{id}/replay", auth(s.replayDeadLetter)},
 		{"GET", "/api/v1/audit", auth(s.listAudit)},
 		{"POST", "/api/v1/audit/verify", auth(s.verifyAudit)},
+		{"GET", "/api/v1/audit/actions", auth(s.auditActions)},
 		{"GET", "/api/v1/backups/status", auth(s.backupStatus)},
 		{"GET", "/api/v1/reports/conversations", auth(s.reportConversations)},
 		{"GET", "/api/v1/reports/agents", auth(s.reportAgents)},

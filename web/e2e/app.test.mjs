@@ -1606,6 +1606,8 @@ describe('a day of real use (issue 13)', () => {
       const mine = page.locator('[data-testid=message]').filter({ hasText: 'Antwort nach dem Neustart' });
       await page.locator('[data-testid=message]:is([data-status=sent],[data-status=delivered],[data-status=read],[data-status=failed])').filter({ hasText: 'Antwort nach dem Neustart' }).waitFor({ timeout: 20_000 });
       assert.notEqual(await mine.getAttribute('data-status'), 'failed', await mine.innerText());
+      // Delivered to the phone (the ticks say so), and there it is.
+      await page.locator('[data-testid=message]:is([data-status=delivered],[data-status=read])').filter({ hasText: 'Antwort nach dem Neustart' }).waitFor({ timeout: 20_000 });
       const phone = await emulatorAPI(srv.emulator, 'GET', `phone/${otto.wa_id}`);
       assert.match(phone.text, /Antwort nach dem Neustart/);
     } finally {
