@@ -104,6 +104,18 @@ func (c *Conversation) AssignedTo(userID string) bool {
 	return false
 }
 
+// Unassigned reports whether nobody who can still answer is assigned: no
+// assignees, or only deactivated ones. The stores' "unassigned" filter and
+// counts follow the same rule.
+func (c *Conversation) Unassigned() bool {
+	for _, a := range c.Assignees {
+		if !a.Deactivated {
+			return false
+		}
+	}
+	return true
+}
+
 // AssigneeIDs returns the ids of the assignees.
 func (c *Conversation) AssigneeIDs() []string {
 	ids := make([]string, len(c.Assignees))

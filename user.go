@@ -190,16 +190,23 @@ type User struct {
 type UserRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Deactivated marks an assignee whose account is switched off: they
+	// stay listed (so nobody loses track of who had the chat) but no
+	// longer count as someone who answers it.
+	Deactivated bool `json:"deactivated,omitempty"`
 }
 
 // UserFilter selects users. Zero values mean "any".
 type UserFilter struct {
 	IDs    []string
 	RoleID string
-	Active *bool
-	Query  string // substring of login or name, case-insensitive
-	Limit  int
-	Cursor string
+	// RoleIDs, when non-nil, keeps only users with one of these roles
+	// (empty: none).
+	RoleIDs []string
+	Active  *bool
+	Query   string // substring of login or name, case-insensitive
+	Limit   int
+	Cursor  string
 }
 
 // UserUpdate is a partial change of a user; nil fields stay as they are.
@@ -243,6 +250,12 @@ type Actor struct {
 	SessionID string
 	IP        string
 	UserAgent string
+}
+
+// CanReplyOn reports whether a user with role r may answer conversations
+// on channel channelID: the rule for who can be assigned a conversation.
+func (r *Role) CanReplyOn(channelID string) bool {
+	return r.Has(PermConversationsReply) && r.AllowsChannel(channelID)
 }
 
 // Can reports whether the actor's role grants p.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -154,6 +155,9 @@ func (a *App) openEmulator(ctx context.Context) error {
 		WebhookURL: "http://" + a.listener.Addr().String() + "/webhooks/whatsapp",
 		BaseURL:    base,
 		Logger:     a.Logger.With("component", "emulator"),
+		// Its customers and their service windows outlive a restart, so a
+		// reply to a chat from before it is not refused with 131047.
+		StateFile: filepath.Join(c.DataDir, "emulator-state.json"),
 	}
 	if a.EmulatorOptions != nil {
 		a.EmulatorOptions(&cfg)

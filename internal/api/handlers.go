@@ -182,6 +182,13 @@ func (s *Server) mediaLimits(w http.ResponseWriter, r *http.Request, a *switchbo
 	return nil
 }
 
+// sendErrors serves which failed messages may be sent again, so the web app
+// offers "Send again" only where a retry can succeed.
+func (s *Server) sendErrors(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	writeJSON(w, http.StatusOK, map[string]any{"retryable_codes": inbox.RetryableSendCodes()})
+	return nil
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, 50)
@@ -454,12 +461,34 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, a *switchboard.A
 	return nil
 }
 
+func (s *Server) listAssignable(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	limit, err := queryLimit(r, 20)
+	if err != nil {
+		return err
+	}
+	users, err := s.Service.Assignable(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("q"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": users})
+	return nil
+}
+
 func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	c, err := s.Service.Unassign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) auditActions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	actions, err := s.Service.KnownAuditActions(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": actions})
 	return nil
 }
 

@@ -342,12 +342,13 @@ func (e *Emulator) customerLocked(waID, name, pnid string) *customer {
 		}
 		e.customers[waID] = c
 		e.byUserID[c.userID] = waID
+		e.dirty = true
 	}
-	if name != "" {
-		c.name = name
+	if name != "" && name != c.name {
+		c.name, e.dirty = name, true
 	}
-	if pnid != "" {
-		c.pnid = pnid
+	if pnid != "" && pnid != c.pnid {
+		c.pnid, e.dirty = pnid, true
 	}
 	return c
 }
@@ -546,6 +547,7 @@ func (e *Emulator) CustomerSend(ctx context.Context, in CustomerMessage) (string
 	if ts.After(e.lastInbound[k]) {
 		// The service window runs from the customer's latest message timestamp.
 		e.lastInbound[k] = ts
+		e.dirty = true
 	}
 	e.takeThroughputLocked(pnid, now, false)
 	e.inbound[id] = pm
@@ -631,6 +633,7 @@ func (e *Emulator) CustomerChangeNumber(ctx context.Context, waID, newWaID strin
 	old := *c
 	c.waID, c.userID = newWaID, bsuidFor(newWaID)
 	delete(e.customers, waID)
+	e.dirty = true
 	e.customers[newWaID] = c
 	e.byUserID[c.userID] = newWaID
 	for _, pnid := range []string{c.pnid} {

@@ -139,6 +139,11 @@ type Config struct {
 	Templates []Template
 	// Seed makes all randomness deterministic; 0 picks a random seed.
 	Seed int64
+	// StateFile, when set, keeps the virtual customers and their service
+	// windows across restarts in this small JSON file (read by New, written
+	// by Run about once a second after a change, and by Close), so a reply
+	// to a chat from before a restart is delivered as it would be by Meta.
+	StateFile string
 }
 
 // Emulator is an in-memory imitation of the WhatsApp Cloud API. Create it with New,
@@ -183,6 +188,9 @@ type Emulator struct {
 	// customersRate and customersN are the last StartCustomers arguments.
 	customersRate float64
 	customersN    int
+	// dirty: customers or windows changed since the last saveState.
+	dirty  bool
+	saveMu sync.Mutex
 }
 
 type pairKey struct{ pnid, waID string }
@@ -242,6 +250,12 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if e.templates == nil {
 		e.templates = DefaultTemplates()
+	}
+	if cfg.StateFile != "" {
+		if err := e.loadState(); err != nil {
+			cancel()
+			return nil, err
+		}
 	}
 	return e, nil
 }
@@ -343,7 +357,7 @@ func (e *Emulator) Numbers() []Number {
 func (e *Emulator) Close() error {
 	e.stop()
 	e.bg.Wait()
-	return nil
+	return e.saveState()
 }
 
 // Run drives the clock-based machinery: status transitions, batching and webhook
@@ -410,8 +424,20 @@ func (e *Emulator) Run(ctx context.Context) error {
 
 	ticker := time.NewTicker(e.cfg.PollInterval)
 	defer ticker.Stop()
+	var saved time.Time
+	defer func() {
+		if err := e.saveState(); err != nil {
+			e.log.Warn("emulator state not saved", "err", err)
+		}
+	}()
 	for {
 		e.step(ctx, work)
+		if e.cfg.StateFile != "" && time.Since(saved) >= time.Second {
+			saved = time.Now()
+			if err := e.saveState(); err != nil {
+				e.log.Warn("emulator state not saved", "err", err)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -155,7 +155,10 @@ func newEnv(t testing.TB, mutate func(*Config)) *env {
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
 	en := &env{t: t, e: e, srv: srv, rc: rc}
-	en.stop = func() {
+	var stop func()
+	var once sync.Once
+	en.stop = func() { once.Do(stop) }
+	stop = func() {
 		cancel()
 		select {
 		case err := <-done:

@@ -242,8 +242,39 @@ func assignmentData(c *switchboard.Conversation, u *switchboard.User) Assignment
 	return AssignmentEvent{Conversation: c, UserID: u.ID}
 }
 
+// Assignable lists the users who may be assigned conversationID: active,
+// with a role that may reply on its channel ([switchboard.Role.CanReplyOn]),
+// matching q. It needs conversations.assign and a conversation the actor
+// sees.
+func (s *Service) Assignable(ctx context.Context, a *switchboard.Actor, conversationID, q string, limit int) ([]*switchboard.User, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsAssign) {
+		return nil, forbidden()
+	}
+	if len(q) > 100 {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Search text is too long.")
+	}
+	roles, err := s.roleMap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for id, r := range roles {
+		if r.CanReplyOn(c.ChannelID) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	active := true
+	users, _, err := s.Store.Users(ctx, switchboard.UserFilter{RoleIDs: ids, Active: &active, Query: q, Limit: limit})
+	return users, err
+}
+
 func (s *Service) assignable(ctx context.Context, userID, channelID string) (*switchboard.User, error) {
-	invalid := switchboard.Errorf(switchboard.EInvalid, "This user cannot be assigned: they must be active and allowed on this channel.")
+	invalid := switchboard.Errorf(switchboard.EInvalid, "This user cannot be assigned: they must be active and allowed to reply on this channel.")
 	if !switchboard.ValidID(userID) {
 		return nil, invalid
 	}
@@ -260,7 +291,7 @@ func (s *Service) assignable(ctx context.Context, userID, channelID string) (*sw
 	if err != nil {
 		return nil, err
 	}
-	if !r.AllowsChannel(channelID) {
+	if !r.CanReplyOn(channelID) {
 		return nil, invalid
 	}
 	return u, nil

@@ -349,3 +349,12 @@ func (sys *System) WriteMedia(ctx context.Context, f *switchboard.MediaFile, r i
 	}
 	return nil
 }
+
+// RetryableSendCodes are the error codes of a failed message after which
+// sending it again may succeed: 0 (no answer from Meta, or the sender gave
+// up after temporary failures) and Meta's temporary codes
+// ([whatsapp.RetryableCodes]). Every other failure is permanent: the same
+// message fails the same way.
+func RetryableSendCodes() []int {
+	return append([]int{0}, whatsapp.RetryableCodes()...)
+}

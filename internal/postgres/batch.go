@@ -474,7 +474,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::timestamptz[])
 				AS v(id, status, preview, last_at, last_inbound, inbound, updated)
 			WHERE c.id = v.id`, ids, statuses, previews, lastAt, lastInbound, counts, updated)
-		b.Queue(`SELECT a.conversation_id, u.id, u.name FROM conversation_assignees a JOIN users u ON u.id = a.user_id
+		b.Queue(`SELECT a.conversation_id, u.id, u.name, NOT u.active FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
 	for _, u := range j.templates {
@@ -517,7 +517,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		for rows.Next() {
 			var convID string
 			var ref switchboard.UserRef
-			if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+			if err := rows.Scan(&convID, &ref.ID, &ref.Name, &ref.Deactivated); err != nil {
 				rows.Close()
 				return fmt.Errorf("list assignees: %w", err)
 			}

@@ -80,7 +80,7 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 	for i, c := range convs {
 		byID[c.ID], ids[i] = c, c.ID
 	}
-	rows, err := q.Query(ctx, `SELECT a.conversation_id, u.id, u.name
+	rows, err := q.Query(ctx, `SELECT a.conversation_id, u.id, u.name, u.active
 		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 		WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	if err != nil {
@@ -90,9 +90,11 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 	for rows.Next() {
 		var convID string
 		var ref switchboard.UserRef
-		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+		var active bool
+		if err := rows.Scan(&convID, &ref.ID, &ref.Name, &active); err != nil {
 			return fmt.Errorf("scan assignee: %w", err)
 		}
+		ref.Deactivated = !active
 		c := byID[convID]
 		c.Assignees = append(c.Assignees, ref)
 	}
@@ -136,10 +138,13 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	var where []string
 	switch f.Assignment {
 	case "", switchboard.AssignmentAll:
+	// Only active assignees count (switchboard.Conversation.Unassigned).
 	case switchboard.AssignmentUnassigned:
-		where = append(where, `NOT EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id)`)
+		where = append(where, `NOT EXISTS (SELECT 1 FROM conversation_assignees a JOIN users u ON u.id = a.user_id AND u.active
+			WHERE a.conversation_id = c.id)`)
 	case switchboard.AssignmentAssigned:
-		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id)`)
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a JOIN users u ON u.id = a.user_id AND u.active
+			WHERE a.conversation_id = c.id)`)
 	case switchboard.AssignmentMine:
 		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.ViewerID)+`)`)
 	}

@@ -32,6 +32,7 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
 			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
 	}
+	// Only active assignees count (switchboard.Conversation.Unassigned).
 	// Each conversation's assignment comes from one pass over the
 	// assignees grouped by conversation, joined once, instead of a
 	// correlated lookup in every count.
@@ -40,7 +41,7 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 	if f.Status != "" {
 		status = `c.status = ` + arg(f.Status)
 	}
-	isAssigned, isMine := `(a.conversation_id IS NOT NULL)`, `coalesce(a.mine, false)`
+	isAssigned, isMine := `coalesce(a.answered, false)`, `coalesce(a.mine, false)`
 	var assign string
 	switch f.Assignment {
 	case "", switchboard.AssignmentAll:
@@ -62,8 +63,8 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		count(*) FILTER (WHERE ` + assign + ` AND c.status = 'open'),
 		count(*) FILTER (WHERE ` + assign + ` AND c.status = 'closed')
 		FROM conversations c
-		LEFT JOIN (SELECT conversation_id, bool_or(user_id = ` + viewer + `) AS mine FROM conversation_assignees
-			GROUP BY conversation_id) a ON a.conversation_id = c.id
+		LEFT JOIN (SELECT ca.conversation_id, bool_or(ca.user_id = ` + viewer + `) AS mine, bool_or(u.active) AS answered
+			FROM conversation_assignees ca JOIN users u ON u.id = ca.user_id GROUP BY ca.conversation_id) a ON a.conversation_id = c.id
 		WHERE ` + strings.Join(where, " AND ")
 	var n switchboard.ConversationCounts
 	if err := db.pool.QueryRow(ctx, sql, args...).Scan(&n.All, &n.Unassigned, &n.Assigned, &n.Mine, &n.Open, &n.Closed); err != nil {

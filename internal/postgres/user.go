@@ -120,6 +120,9 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 	if f.RoleID != "" {
 		where = append(where, "role_id = "+arg(f.RoleID))
 	}
+	if f.RoleIDs != nil {
+		where = append(where, "role_id = ANY("+arg(f.RoleIDs)+")")
+	}
 	if f.Active != nil {
 		where = append(where, "active = "+arg(*f.Active))
 	}

@@ -87,7 +87,7 @@ func eachAssignee(ctx context.Context, q querier, ids []string, fn func(convID s
 	if err != nil {
 		return err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT a.conversation_id, u.id, u.name
+	rows, err := q.QueryContext(ctx, `SELECT a.conversation_id, u.id, u.name, u.active
 		FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 		WHERE a.conversation_id IN (SELECT value FROM json_each(?))
 		ORDER BY u.name, u.id`, string(arg))
@@ -98,9 +98,11 @@ func eachAssignee(ctx context.Context, q querier, ids []string, fn func(convID s
 	for rows.Next() {
 		var convID string
 		var ref switchboard.UserRef
-		if err := rows.Scan(&convID, &ref.ID, &ref.Name); err != nil {
+		var active bool
+		if err := rows.Scan(&convID, &ref.ID, &ref.Name, &active); err != nil {
 			return fmt.Errorf("list assignees: %w", err)
 		}
+		ref.Deactivated = !active
 		fn(convID, ref)
 	}
 	if err := rows.Err(); err != nil {
@@ -142,12 +144,15 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	}
 
 	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
+	// Only active assignees count (switchboard.Conversation.Unassigned).
+	const answered = `EXISTS (SELECT 1 FROM conversation_assignees a JOIN users u ON u.id = a.user_id AND u.active
+		WHERE a.conversation_id = c.id)`
 	switch f.Assignment {
 	case "", switchboard.AssignmentAll:
 	case switchboard.AssignmentUnassigned:
-		where = append(where, "NOT "+assigned+")")
+		where = append(where, "NOT "+answered)
 	case switchboard.AssignmentAssigned:
-		where = append(where, assigned+")")
+		where = append(where, answered)
 	case switchboard.AssignmentMine:
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
 	}

@@ -35,6 +35,8 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 			args = append(args, t)
 		}
 	}
+	// Only active assignees make a conversation assigned
+	// (switchboard.Conversation.Unassigned).
 	// Each visible conversation's assignment is looked up twice (any
 	// assignee, the viewer), once per row in a materialised subquery;
 	// written into every sum, the lookups ran up to seven times per row.
@@ -55,9 +57,9 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 	default:
 		return nil, switchboard.ErrInvalidAssignmentFilter
 	}
-	sel := `WITH v AS (SELECT c.status AS status, a.conversation_id IS NOT NULL AS assigned, COALESCE(a.mine, 0) AS mine
-			FROM conversations c LEFT JOIN (SELECT conversation_id, MAX(user_id = ?) AS mine FROM conversation_assignees
-				GROUP BY conversation_id) a ON a.conversation_id = c.id
+	sel := `WITH v AS (SELECT c.status AS status, COALESCE(a.answered, 0) AS assigned, COALESCE(a.mine, 0) AS mine
+			FROM conversations c LEFT JOIN (SELECT ca.conversation_id, MAX(ca.user_id = ?) AS mine, MAX(u.active) AS answered
+				FROM conversation_assignees ca JOIN users u ON u.id = ca.user_id GROUP BY ca.conversation_id) a ON a.conversation_id = c.id
 			WHERE ` + strings.Join(where, " AND ") + `)
 		SELECT
 		COALESCE(SUM(CASE WHEN ` + status + ` THEN 1 ELSE 0 END), 0),

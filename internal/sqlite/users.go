@@ -132,6 +132,15 @@ func (db *DB) Users(ctx context.Context, f switchboard.UserFilter) ([]*switchboa
 	if f.RoleID != "" {
 		where, args = append(where, "role_id = ?"), append(args, f.RoleID)
 	}
+	if f.RoleIDs != nil {
+		if len(f.RoleIDs) == 0 {
+			return []*switchboard.User{}, "", nil
+		}
+		where = append(where, "role_id IN ("+placeholders(len(f.RoleIDs))+")")
+		for _, id := range f.RoleIDs {
+			args = append(args, id)
+		}
+	}
 	if f.Active != nil {
 		where, args = append(where, "active = ?"), append(args, *f.Active)
 	}

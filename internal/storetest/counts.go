@@ -85,6 +85,85 @@ func testConversationCounts(t *testing.T, open Opener) {
 	}
 }
 
+// testDeactivatedAssignees: a conversation whose only assignees are
+// deactivated counts as unassigned in the counts and in the unassigned
+// filter, and its assignees carry the deactivated marker (in the list, in
+// one conversation and in what an inbound message returns); one active
+// assignee keeps it assigned. Reactivating restores it.
+func testDeactivatedAssignees(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	ch := mustChannel(t, s)
+	viewer := mustUser(t, s, "op", "Op", switchboard.RoleOperator)
+	gone := mustUser(t, s, "gone", "Gone", switchboard.RoleEmployee)
+	stays := mustUser(t, s, "stays", "Stays", switchboard.RoleEmployee)
+	only := mustReceive(t, s, inbound(ch.ID, "4915100000011", "Only Gone", "hi", T0)).Conversation
+	both := mustReceive(t, s, inbound(ch.ID, "4915100000012", "Both", "hi", T0.Add(time.Minute))).Conversation
+	for _, a := range []struct{ c, u string }{{only.ID, gone.ID}, {both.ID, gone.ID}, {both.ID, stays.ID}} {
+		if _, _, err := s.AddAssignee(ctx, a.c, a.u, T0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(a string) []string {
+		items, _, err := s.Conversations(ctx, switchboard.ConversationFilter{ViewerID: viewer.ID, Assignment: a, Limit: 50})
+		must(t, err)
+		var out []string
+		for _, c := range items {
+			out = append(out, c.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	counts := func() switchboard.ConversationCounts {
+		n, err := s.CountConversations(ctx, switchboard.ConversationFilter{ViewerID: viewer.ID})
+		must(t, err)
+		return *n
+	}
+	if got, want := counts(), (switchboard.ConversationCounts{All: 2, Assigned: 2, Open: 2}); got != want {
+		t.Fatalf("before: counts %+v, want %+v", got, want)
+	}
+	off, on := false, true
+	if _, err := s.UpdateUser(ctx, gone.ID, switchboard.UserUpdate{Active: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := counts(), (switchboard.ConversationCounts{All: 2, Unassigned: 1, Assigned: 1, Open: 2}); got != want {
+		t.Fatalf("deactivated: counts %+v, want %+v", got, want)
+	}
+	if got, want := ids(switchboard.AssignmentUnassigned), []string{only.ID}; !slices.Equal(got, want) {
+		t.Fatalf("unassigned filter: %v, want %v", got, want)
+	}
+	if got, want := ids(switchboard.AssignmentAssigned), []string{both.ID}; !slices.Equal(got, want) {
+		t.Fatalf("assigned filter: %v, want %v", got, want)
+	}
+	marked := func(where string, c *switchboard.Conversation, wantUnassigned bool) {
+		t.Helper()
+		for _, a := range c.Assignees {
+			if want := a.ID == gone.ID; a.Deactivated != want {
+				t.Fatalf("%s: assignee %s deactivated=%v, want %v", where, a.Name, a.Deactivated, want)
+			}
+		}
+		if c.Unassigned() != wantUnassigned {
+			t.Fatalf("%s: Unassigned() = %v, want %v", where, c.Unassigned(), wantUnassigned)
+		}
+	}
+	c, err := s.Conversation(ctx, only.ID, viewer.ID)
+	must(t, err)
+	marked("conversation", c, true)
+	items, _, err := s.Conversations(ctx, switchboard.ConversationFilter{ViewerID: viewer.ID, Limit: 50})
+	must(t, err)
+	for _, c := range items {
+		marked("list", c, c.ID == only.ID)
+	}
+	r := mustReceive(t, s, inbound(ch.ID, "4915100000011", "Only Gone", "still there?", T0.Add(2*time.Minute)))
+	marked("inbound", r.Conversation, true)
+	if _, err := s.UpdateUser(ctx, gone.ID, switchboard.UserUpdate{Active: &on}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := counts(), (switchboard.ConversationCounts{All: 2, Assigned: 2, Open: 2}); got != want {
+		t.Fatalf("reactivated: counts %+v, want %+v", got, want)
+	}
+}
+
 // testConversationCountsRecount applies random changes (new customers,
 // returning ones reopening closed conversations, closing, assigning and
 // unassigning) and after each round compares the counts of every filter

@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
 		{"ConversationCountsRecount", testConversationCountsRecount},
+		{"DeactivatedAssignees", testDeactivatedAssignees},
 		{"Messages", testMessages},
 		{"Assignees", testAssignees},
 		{"OutboundMessage", testOutboundMessage},

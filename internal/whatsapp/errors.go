@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -100,16 +101,7 @@ func (e *APIError) Retryable() bool {
 		// No Meta error object: only the HTTP status can tell.
 		return e.HTTPStatus >= 500 || e.HTTPStatus == http.StatusTooManyRequests || e.HTTPStatus == http.StatusRequestTimeout
 	}
-	switch e.Code {
-	case 1, 2, // API unknown, API service: temporary downtime or overload
-		4,      // application call rate limit
-		80007,  // WABA rate limit
-		80008,  // WABA management endpoint rate limit (templates)
-		130429, // throughput exceeded
-		131000, // something went wrong
-		131016, // service unavailable
-		131056, // pair rate limit
-		131057: // account in maintenance (throughput upgrade)
+	if slices.Contains(RetryableCodes(), e.Code) {
 		return true
 	}
 	if permanentCode(e.Code) {
@@ -117,6 +109,23 @@ func (e *APIError) Retryable() bool {
 	}
 	// A code we do not know: trust the HTTP status class.
 	return e.HTTPStatus >= 500
+}
+
+// RetryableCodes are Meta's error codes after which the same request may
+// succeed later unchanged; [APIError.Retryable] decides by them, and the web
+// app offers "Send again" only after them.
+func RetryableCodes() []int {
+	return []int{
+		1, 2, // API unknown, API service: temporary downtime or overload
+		4,      // application call rate limit
+		80007,  // WABA rate limit
+		80008,  // WABA management endpoint rate limit (templates)
+		130429, // throughput exceeded
+		131000, // something went wrong
+		131016, // service unavailable
+		131056, // pair rate limit
+		131057, // account in maintenance (throughput upgrade)
+	}
 }
 
 // Temporary is [APIError.Retryable] under the name net.Error made familiar.

@@ -412,7 +412,11 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 		s.record(ctx, log, "unknown", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
 	default:
 		log.Warn("send failed", "err", err)
-		me := switchboard.MessageError{Code: 0, Title: whatsapp.PublicMessage(err)}
+		// Without Meta's error object the request was refused here (invalid,
+		// too large, forbidden address): 100 is Meta's own "invalid
+		// parameter", and keeps code 0 for failures a retry may mend
+		// (inbox.RetryableSendCodes).
+		me := switchboard.MessageError{Code: 100, Title: whatsapp.PublicMessage(err)}
 		if isAPI {
 			me = switchboard.MessageError{Code: apiErr.Code, Title: apiErr.Message, Details: apiErr.Details}
 			if why := whatsapp.Explain(apiErr.Code); why != "" {

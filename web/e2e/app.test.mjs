@@ -453,8 +453,8 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     const row = op.page.getByTestId('conv-row').filter({ hasText: customer.name });
     await row.hover();
     await row.getByRole('button', { name: `Assign: ${customer.name}` }).click();
-    const dialog = op.page.getByRole('dialog', { name: new RegExp(`Assign employees: ${customer.name}`) });
-    await dialog.getByPlaceholder('Search employees').fill('Emil');
+    const dialog = op.page.getByRole('dialog', { name: new RegExp(`Assign people who can reply: ${customer.name}`) });
+    await dialog.getByPlaceholder('Search people who can reply').fill('Emil');
     await dialog.getByRole('button', { name: `Assign ${employee.name}` }).click();
     await op.page.getByText(`${employee.name} assigned.`).waitFor();
     await dialog.getByRole('button', { name: `Remove ${employee.name}` }).first().waitFor();
@@ -1001,12 +1001,12 @@ describe('a day of real use (issue 13)', () => {
 
       // The assign dialog, from the keyboard and from its button, gives the focus back.
       await page.keyboard.press('a');
-      await page.getByRole('dialog', { name: /Assign employees/ }).waitFor();
+      await page.getByRole('dialog', { name: /Assign people who can reply/ }).waitFor();
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'detached' });
       await page.waitForFunction((id) => document.activeElement?.id === id, `row-${hannaId}`);
       await page.getByTestId('assign-button').click();
-      await page.getByRole('dialog', { name: /Assign employees/ }).getByRole('button', { name: 'Close' }).first().click();
+      await page.getByRole('dialog', { name: /Assign people who can reply/ }).getByRole('button', { name: 'Close' }).first().click();
       await page.getByTestId('assign-button').and(page.locator(':focus')).waitFor();
     } finally {
       await ctx.close();
@@ -1531,6 +1531,154 @@ describe('a day of real use (issue 13)', () => {
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('issue 13: after a permanent refusal "Send again" is not offered, only after failures a retry can mend', async (t) => {
+    if (!needReady(t)) return;
+    const lost = { wa_id: '4900177013060', name: 'Nora Nichtzustellbar' };
+    const { ctx, page } = await as(operator);
+    try {
+      const codes = await pageAPI(page, 'GET', '/api/v1/send-errors');
+      assert.equal(codes.status, 200);
+      assert.ok(codes.json.retryable_codes.includes(131000) && !codes.json.retryable_codes.includes(131026), JSON.stringify(codes.json));
+
+      // A file our server refuses (the picker is told it is fine, as an older tab might): no "Send again", only Discard.
+      await page.route('**/api/v1/media/limits', async (route) => {
+        const r = await route.fetch();
+        const body = await r.json();
+        for (const l of body.items) if (l.kind === 'document') l.mime_types.push('application/x-msdownload');
+        await route.fulfill({ response: r, json: body });
+      });
+      const hannaId = await idOf(page, hanna);
+      await page.goto(`${srv.base}/c/${hannaId}`);
+      await page.getByRole('heading', { name: hanna.name }).waitFor();
+      await page.getByTestId('file-input').setInputFiles({ name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ fake program') });
+      await page.getByTestId('attachment').filter({ hasText: 'setup.exe' }).waitFor();
+      await page.getByRole('button', { name: 'Send' }).click();
+      const refused = page.locator('[data-testid=message][data-status=failed]').filter({ hasText: 'setup.exe' });
+      await refused.waitFor({ timeout: 15_000 });
+      await refused.getByRole('button', { name: 'Remove' }).waitFor();
+      assert.equal(await refused.getByRole('button', { name: 'Send again' }).count(), 0, 'no Send again after a refusal');
+      await refused.getByRole('button', { name: 'Remove' }).click();
+      await page.unroute('**/api/v1/media/limits');
+
+      // A number not on WhatsApp: Meta answers 131026 (permanent), so no "Send again" either.
+      await write(lost, 'Hallo?');
+      await rowOf(page, lost).waitFor({ timeout: 15_000 });
+      const lostId = await idOf(page, lost);
+      await page.goto(`${srv.base}/c/${lostId}`);
+      await page.getByRole('heading', { name: lost.name }).waitFor();
+      await page.locator('#composer-input').fill('Kommt nie an');
+      await page.locator('#composer-input').press('Enter');
+      const undelivered = page.locator('[data-testid=message][data-status=failed]').filter({ hasText: 'Kommt nie an' });
+      await undelivered.waitFor({ timeout: 20_000 });
+      await undelivered.locator('.msg-error').waitFor();
+      assert.equal(await undelivered.getByRole('button', { name: 'Send again' }).count(), 0, 'no Send again after 131026');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: the emulator keeps its customers across a restart, so a reply to a chat from before it is sent, not refused with 131047', async (t) => {
+    if (!needReady(t)) return;
+    const otto = { wa_id: '4917790013070', name: 'Otto Neustart' };
+    const before = await as(operator);
+    await write(otto, 'Vor dem Neustart');
+    await rowOf(before.page, otto).waitFor({ timeout: 15_000 });
+    await before.ctx.close();
+
+    await srv.down();
+    await srv.up();
+    const customers = await emulatorAPI(srv.emulator, 'GET', 'customers');
+    assert.equal(customers.status, 200, customers.text);
+    const known = (customers.json?.items ?? customers.json ?? []).find((c) => c.wa_id === otto.wa_id);
+    assert.ok(known, `the emulator forgot ${otto.name}: ${customers.text}`);
+    assert.equal(known.window_open, true);
+
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, otto);
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.getByRole('heading', { name: otto.name }).waitFor();
+      await page.locator('#composer-input').fill('Antwort nach dem Neustart');
+      await page.locator('#composer-input').press('Enter');
+      const mine = page.locator('[data-testid=message]').filter({ hasText: 'Antwort nach dem Neustart' });
+      await page.locator('[data-testid=message]:is([data-status=sent],[data-status=delivered],[data-status=read],[data-status=failed])').filter({ hasText: 'Antwort nach dem Neustart' }).waitFor({ timeout: 20_000 });
+      assert.notEqual(await mine.getAttribute('data-status'), 'failed', await mine.innerText());
+      // Delivered to the phone (the ticks say so), and there it is.
+      await page.locator('[data-testid=message]:is([data-status=delivered],[data-status=read])').filter({ hasText: 'Antwort nach dem Neustart' }).waitFor({ timeout: 20_000 });
+      const phone = await emulatorAPI(srv.emulator, 'GET', `phone/${otto.wa_id}`);
+      assert.match(phone.text, /Antwort nach dem Neustart/);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('issue 13: a chat whose only assignee is deactivated is marked, counts as unassigned and notifies operators; the assign dialog offers only who can reply', async (t) => {
+    if (!needReady(t)) return;
+    const kurt = { wa_id: '4917790013050', name: 'Kurt Verwaist' };
+    const adm = await as(admin, { path: '/admin/users' });
+    const { ctx, page } = await as(operator);
+    try {
+      // A read-only role and its user, and an employee who will leave.
+      const role = await pageAPI(adm.page, 'POST', '/api/v1/roles', { name: 'Nur lesen 13', permissions: ['conversations.read_all'], all_channels: true });
+      assert.equal(role.status, 201, JSON.stringify(role.json));
+      const reader = await pageAPI(adm.page, 'POST', '/api/v1/users', { login: 'lena13', name: 'Lena Leserin', role_id: role.json.id, password: 'Lesebrille-Rund-13' });
+      assert.equal(reader.status, 201, JSON.stringify(reader.json));
+      const gero = await pageAPI(adm.page, 'POST', '/api/v1/users', { login: 'gero13', name: 'Gero Gegangen', role_id: 'employee', password: 'Abschied-Leise-13' });
+      assert.equal(gero.status, 201, JSON.stringify(gero.json));
+      await write(kurt, 'Hallo, ist jemand da?');
+      await rowOf(page, kurt).waitFor({ timeout: 15_000 });
+      const kurtId = await idOf(page, kurt);
+      assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${kurtId}/assignees/${gero.json.id}`)).status, 200);
+      // Assigning the read-only user is refused by the server, with a reason.
+      const refused = await pageAPI(page, 'PUT', `/api/v1/conversations/${kurtId}/assignees/${reader.json.id}`);
+      assert.equal(refused.status, 400);
+      assert.match(refused.json?.error?.message ?? JSON.stringify(refused.json), /reply/);
+
+      const chip = (name) => page.getByRole('group', { name: 'Conversation filters' }).getByRole('button', { name: new RegExp(`^${name}\\b`) });
+      const count = async (name) => Number((await chip(name).locator('.chip-count').innerText()).trim());
+      await page.reload();
+      await chip('Unassigned').locator('.chip-count').waitFor();
+      const unassignedBefore = await count('Unassigned');
+
+      assert.equal((await pageAPI(adm.page, 'PATCH', `/api/v1/users/${gero.json.id}`, { active: false })).status, 200);
+      await page.reload();
+      await chip('Unassigned').locator('.chip-count').waitFor();
+      assert.equal(await count('Unassigned'), unassignedBefore + 1, 'counted as unassigned once Gero is deactivated');
+      const row = rowOf(page, kurt);
+      await row.getByRole('img', { name: 'unassigned: Assigned to Gero Gegangen (deactivated)' }).waitFor();
+      await row.locator('.avatar-off').waitFor();
+      await chip('Unassigned').click();
+      await row.waitFor();
+
+      // The header names him, marked.
+      await page.goto(`${srv.base}/c/${kurtId}`);
+      await page.getByRole('heading', { name: kurt.name }).waitFor();
+      await page.getByTestId('header-assignee').filter({ hasText: 'Gero Gegangen (deactivated)' }).waitFor();
+      await shot(page, 'deactivated-assignee-header');
+
+      // The assign dialog lists who can reply: not the reader, not Gero.
+      await page.getByTestId('assign-button').click();
+      const dialog = page.getByRole('dialog', { name: new RegExp(`Assign people who can reply: ${kurt.name}`) });
+      await dialog.getByRole('heading', { name: /Can reply here/ }).waitFor();
+      await dialog.getByRole('button', { name: `Assign ${employee.name}` }).waitFor();
+      await dialog.getByPlaceholder('Search people who can reply').fill('Leserin');
+      await dialog.getByText('Nobody active who may reply here matches.').waitFor();
+      await dialog.getByPlaceholder('Search people who can reply').fill('Gero');
+      await dialog.getByText('Nobody active who may reply here matches.').waitFor();
+      await dialog.getByText('Gero Gegangen (deactivated)').waitFor();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+
+      // Operators get notices for it, as for any unassigned chat ("mine" is the default setting).
+      await page.goto(`${srv.base}/`);
+      await rowOf(page, kurt).waitFor();
+      await write(kurt, 'Immer noch niemand?');
+      await page.getByTestId('notice').filter({ hasText: kurt.name }).waitFor({ timeout: 10_000 });
+    } finally {
+      await ctx.close();
+      await adm.ctx.close();
     }
   });
 });

@@ -47,6 +47,8 @@ export const api = {
 
   users: (p: { q?: string; role_id?: string; active?: boolean; cursor?: string; limit?: number }, signal?: AbortSignal) =>
     request<Page<User>>('GET', `${v1}/users${query(p)}`, undefined, signal ? { signal } : {}),
+  assignable: (conversationId: string, q: string, signal?: AbortSignal) =>
+    request<{ items: User[] }>('GET', `${v1}/conversations/${enc(conversationId)}/assignable${query({ q, limit: 20 })}`, undefined, signal ? { signal } : {}),
   createUser: (u: { login: string; name: string; role_id: string; password: string }) =>
     request<User>('POST', `${v1}/users`, u),
   updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string }) =>
@@ -81,6 +83,7 @@ export const api = {
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
   mediaLimits: () => request<{ items: MediaLimit[] }>('GET', `${v1}/media/limits`),
+  sendErrors: () => request<{ retryable_codes?: number[] }>('GET', `${v1}/send-errors`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

@@ -275,6 +275,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/assignable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the users who may be assigned this conversation: active, with a role that may reply on its channel (conversations.assign) */
+        get: operations["listAssignable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/assignees/{userId}": {
         parameters: {
             query?: never;
@@ -307,6 +324,23 @@ export interface paths {
         };
         /** Audit log, newest first (audit.read) */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The actions the audit log records, sorted (audit.read): the values the action filter takes */
+        get: operations["auditActions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -477,6 +511,23 @@ export interface paths {
         };
         /** The kinds of file a message can carry: MIME types and size limits (the table uploads are checked against) */
         get: operations["getMediaLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/send-errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which failed messages may be sent again: the error codes after which a retry can succeed (0: no answer from Meta or the sender gave up after temporary failures; Meta's temporary codes). Any other code is permanent. */
+        get: operations["sendErrors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -711,6 +762,8 @@ export interface components {
         UserRef: {
             id: string;
             name: string;
+            /** @description The user is deactivated: still listed as an assignee, but the conversation counts as unassigned when nobody active is assigned. */
+            deactivated?: boolean;
         };
         Contact: {
             id: string;
@@ -1820,6 +1873,39 @@ export interface operations {
             422: components["responses"]["Error"];
         };
     };
+    listAssignable: {
+        parameters: {
+            query?: {
+                /** @description Substring of login or name (at most 100 characters) */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["User"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
     assign: {
         parameters: {
             query?: never;
@@ -1917,6 +2003,30 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    auditActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Actions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: string[];
+                    };
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
         };
@@ -2255,6 +2365,29 @@ export interface operations {
                             /** Format: int64 */
                             max_bytes: number;
                         }[];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    sendErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retryable codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        retryable_codes: number[];
                     };
                 };
             };

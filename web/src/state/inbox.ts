@@ -12,6 +12,8 @@ import type {
   Message,
   MessageStatus,
 } from '../api/types';
+import { isUnassigned } from '../lib/assignees';
+import { refusedCode } from '../lib/sendAgain';
 import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
@@ -113,7 +115,7 @@ export type Action =
   | { type: 'send/pending'; msg: Message }
   | { type: 'send/ok'; tempId: string; msg: Message }
   | { type: 'send/progress'; tempId: string; fraction: number }
-  | { type: 'send/failed'; tempId: string; error: string }
+  | { type: 'send/failed'; tempId: string; error: string; refused?: boolean }
   | { type: 'send/discard'; tempId: string }
   | { type: 'event'; event: InboxEvent }
   | { type: 'resynced' };
@@ -170,10 +172,10 @@ export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boo
   const assignees = c.assignees ?? [];
   switch (f.assignment) {
     case 'unassigned':
-      if (assignees.length > 0) return false;
+      if (!isUnassigned(c)) return false;
       break;
     case 'assigned':
-      if (assignees.length === 0) return false;
+      if (isUnassigned(c)) return false;
       break;
     case 'mine':
       if (!assignees.some((a) => a.id === viewerId)) return false;
@@ -532,7 +534,7 @@ export function reduce(state: InboxState, a: Action): InboxState {
       if (!m) return state;
       return {
         ...state,
-        msgs: { ...state.msgs, [a.tempId]: { ...m, status: 'failed', error: { code: 0, title: a.error } } },
+        msgs: { ...state.msgs, [a.tempId]: { ...m, status: 'failed', error: { code: a.refused ? refusedCode : 0, title: a.error } } },
       };
     }
     case 'send/discard':
@@ -677,7 +679,7 @@ export function movesCounts(before: InboxState, e: InboxEvent): boolean {
       const c = e.data as Conversation | undefined;
       const prev = c?.id ? before.convs[c.id] : undefined;
       if (!c || !prev) return true;
-      const ids = (x: Conversation) => (x.assignees ?? []).map((a) => a.id).sort().join(',');
+      const ids = (x: Conversation) => (x.assignees ?? []).map((a) => (a.deactivated ? `${a.id}-` : a.id)).sort().join(',');
       return prev.status !== c.status || ids(prev) !== ids(c);
     }
   }

@@ -3,7 +3,9 @@ import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
 import { useI18n } from '../i18n';
+import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
+import { refusedForGood } from '../lib/sendAgain';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import type { AttachmentKind } from '../lib/files';
@@ -214,7 +216,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
               restore();
               return;
             }
-            d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err) });
+            d({ type: 'send/failed', tempId: temp.id, error: errorText(tRef.current, err), refused: refusedForGood(err) });
           });
       };
       retries.current.set(temp.id, attempt);
@@ -386,7 +388,9 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       return;
     }
     const assignees = c?.assignees ?? [];
-    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && assignees.length === 0);
+    // A chat whose only assignees are deactivated has nobody to answer it:
+    // it is the operators' as much as one never assigned.
+    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && isUnassigned({ assignees }));
     if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
     const title = t('notify.messageTitle', { name });
     const body = c?.last_message?.text || '';

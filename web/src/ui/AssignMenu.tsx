@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api } from '../api/endpoints';
 import type { User, UserRef } from '../api/types';
 import { useI18n } from '../i18n';
+import { assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import { useInbox, useInboxContext } from '../state/store';
@@ -10,8 +11,10 @@ import { useToasts } from './Toasts';
 
 /**
  * AssignMenu adds and removes assignees of one conversation: a search over
- * active users, several at once, each change applied immediately (everyone
- * else sees it through the conversation.assigned/unassigned events).
+ * the users who can answer it (active, allowed to reply on its channel; the
+ * server decides), several at once, each change applied immediately
+ * (everyone else sees it through the conversation.assigned/unassigned
+ * events). Deactivated assignees are marked and can be removed.
  */
 export function AssignMenu({ conversationId, onClose }: { conversationId: string; onClose: () => void }) {
   const { t } = useI18n();
@@ -32,7 +35,7 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
       () => {
         setLoading(true);
         api
-          .users({ q: q.trim(), active: true, limit: 20 }, ctrl.signal)
+          .assignable(conversationId, q.trim(), ctrl.signal)
           .then((p) => {
             setUsers(p.items ?? []);
             setError('');
@@ -49,7 +52,7 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
       clearTimeout(id);
       ctrl.abort();
     };
-  }, [q, t]);
+  }, [q, t, conversationId]);
 
   useEffect(() => {
     searchRef.current?.focus();
@@ -100,9 +103,9 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
         ) : (
           <ul className="assignee-chips">
             {assignees.map((a) => (
-              <li key={a.id} className="assignee-chip">
-                <Avatar id={a.id} name={a.name} small />
-                <span>{a.name}</span>
+              <li key={a.id} className={a.deactivated ? 'assignee-chip assignee-chip-off' : 'assignee-chip'}>
+                <Avatar id={a.id} name={assigneeName(t, a)} small off={a.deactivated} />
+                <span>{assigneeName(t, a)}</span>
                 <button
                   type="button"
                   className="icon-btn"

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
+import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -207,6 +208,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
   const when = last?.at ?? c.updated_at;
   const win = serviceWindow(c.window_closes_at);
   const assignees = c.assignees ?? [];
+  const unassigned = isUnassigned(c);
   const unread = c.unread_count > 0;
   const icon = previewIcon(last);
   const classes = ['conv-row'];
@@ -260,12 +262,11 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
               ) : (
                 <span className="tag tag-muted">{t('inbox.windowClosed')}</span>
               ))}
-            <span className="conv-assignees" role="img" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('inbox.unassignedBadge')}>
-              {assignees.length === 0 ? (
-                <span className="tag tag-muted">{t('inbox.unassignedBadge')}</span>
-              ) : (
-                assignees.slice(0, 3).map((a) => <Avatar key={a.id} id={a.id} name={a.name} small />)
-              )}
+            <span className="conv-assignees" role="img" aria-label={assigneesLabel(t, assignees)}>
+              {unassigned && <span className="tag tag-muted">{t('inbox.unassignedBadge')}</span>}
+              {assignees.slice(0, 3).map((a) => (
+                <Avatar key={a.id} id={a.id} name={assigneeName(t, a)} small off={a.deactivated} />
+              ))}
               {assignees.length > 3 && <span className="more">+{assignees.length - 3}</span>}
             </span>
           </span>

@@ -1,6 +1,7 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Message } from '../api/types';
 import { useI18n } from '../i18n';
+import { assigneesLabel, assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
 import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
 import { emptyThread, reactionsByTarget } from '../state/inbox';
@@ -188,9 +189,17 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           </p>
         </div>
         <div className="conv-header-actions">
-          <div className="header-assignees" role="group" aria-label={assignees.length ? t('inbox.assignees', { names: assignees.map((a) => a.name).join(', ') }) : t('conv.noAssignees')}>
+          <div className="header-assignees" role="group" aria-label={assignees.length ? assigneesLabel(t, assignees) : t('conv.noAssignees')}>
+            {/* Names are shown, not only initials: two people with the same
+                initials must not look alike. */}
             {assignees.map((a) => (
-              <Avatar key={a.id} id={a.id} name={a.name} small />
+              <span key={a.id} className={a.deactivated ? 'header-assignee header-assignee-off' : 'header-assignee'} data-testid="header-assignee">
+                <Avatar id={a.id} name={assigneeName(t, a)} small off={a.deactivated} />
+                <span className="header-assignee-name" aria-hidden="true">
+                  {a.name}
+                  {a.deactivated && <span className="header-assignee-mark"> {t('inbox.deactivated')}</span>}
+                </span>
+              </span>
             ))}
           </div>
           {onAssign && (

@@ -3,7 +3,9 @@ import { api } from '../api/endpoints';
 import type { Media, Message, SharedContact } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { bytes, clockTime, coordinates, osmLink } from '../lib/format';
+import { canSendAgain } from '../lib/sendAgain';
 import type { ReactionSummary } from '../state/inbox';
+import { useRetryableCodes } from '../state/sendErrors';
 import { useInboxContext } from '../state/store';
 import { Icon, type IconName } from './icons';
 
@@ -289,7 +291,8 @@ export const MessageBubble = memo(function MessageBubble({
   const out = m.direction === 'out';
   const status = out ? statusInfo(t, m) : null;
   const local = m.id.startsWith('local-');
-  const retryable = m.status === 'failed' && (local || m.type === 'text' || m.type === 'template');
+  const retryableCodes = useRetryableCodes();
+  const retryable = canSendAgain(m, retryableCodes);
   const c = m.content ?? {};
   return (
     <div

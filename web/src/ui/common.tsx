@@ -49,14 +49,14 @@ export function Spinner({ label }: { label: string }) {
   );
 }
 
-export function Avatar({ id, name, small }: { id: string; name: string; small?: boolean }) {
+export function Avatar({ id, name, small, off }: { id: string; name: string; small?: boolean; off?: boolean }) {
   const ref = useRef<HTMLSpanElement>(null);
   useEffect(() => {
     // A CSS custom property set through the CSSOM, which the CSP allows.
     ref.current?.style.setProperty('--hue', String(hue(id)));
   }, [id]);
   return (
-    <span ref={ref} className={small ? 'avatar avatar-small' : 'avatar'} title={name || undefined} aria-hidden="true">
+    <span ref={ref} className={['avatar', small && 'avatar-small', off && 'avatar-off'].filter(Boolean).join(' ')} title={name || undefined} aria-hidden="true">
       {name.trim() ? initials(name) : <Icon name="person" size={small ? 12 : 24} />}
     </span>
   );

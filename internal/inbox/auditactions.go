@@ -1,0 +1,49 @@
+package inbox
+
+import (
+	"context"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// AuditActions is the catalogue of the actions this service writes to the
+// audit log, sorted; TestAuditActionsCatalogue keeps it equal to the
+// actions the code passes to audit. The web app's action filter is a list
+// of these.
+func AuditActions() []string {
+	return []string{
+		"audit.verify",
+		"channel.create",
+		"channel.retention",
+		"channel.templates_sync",
+		"channel.update",
+		"contact.erase",
+		"contact.export",
+		"conversation.assign",
+		"conversation.read",
+		"conversation.status",
+		"conversation.unassign",
+		"message.send",
+		"report.export",
+		"report.read",
+		"role.create",
+		"role.delete",
+		"role.update",
+		"session.login",
+		"session.logout",
+		"session.logout_all",
+		"setup.complete",
+		"user.create",
+		"user.password_change",
+		"user.update",
+		"webhook.replay",
+	}
+}
+
+// KnownAuditActions returns [AuditActions] to who may read the audit log.
+func (s *Service) KnownAuditActions(ctx context.Context, a *switchboard.Actor) ([]string, error) {
+	if !a.Can(switchboard.PermAuditRead) {
+		return nil, forbidden()
+	}
+	return AuditActions(), nil
+}
