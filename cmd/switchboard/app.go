@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/api"
+	"github.com/switchboardhq/switchboard/internal/auditanchor"
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/inbox"
@@ -37,10 +38,11 @@ type App struct {
 	Logger *slog.Logger
 	Stdout io.Writer
 
-	Store   switchboard.Store
-	Hub     *realtime.Hub
-	Service *inbox.Service
-	Metrics *metrics.Registry
+	Store    switchboard.Store
+	auditKey *auditanchor.Key
+	Hub      *realtime.Hub
+	Service  *inbox.Service
+	Metrics  *metrics.Registry
 
 	Ingest    *worker.Ingest
 	Sender    *worker.Sender
@@ -127,6 +129,7 @@ func warnKeysInDataDir(c *Config, log *slog.Logger) {
 		}
 	}
 	check("master", c.MasterKeyFile)
+	check("audit", c.AuditKeyFile)
 	if c.BackupKeyFile != "" {
 		if _, err := os.Stat(c.BackupKeyFile); c.BackupTo != "" || err == nil {
 			check("backup", c.BackupKeyFile)
@@ -163,15 +166,19 @@ func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.Ma
 // openStoreMigrate opens the configured store with mk as the current master
 // key, and the retired master keys next to its file (see keys.go).
 func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrate bool) (switchboard.Store, error) {
+	ak, err := loadAuditKey(c)
+	if err != nil {
+		return nil, err
+	}
 	var store switchboard.Store
 	if c.Postgres() {
-		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate})
+		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate, AuditKey: ak.Chain})
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		store = db
 	} else {
-		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
+		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate, AuditKey: ak.Chain})
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -212,6 +219,12 @@ func (a *App) Open(ctx context.Context) error {
 		return fmt.Errorf("store %T does not expose its keyring", store)
 	}
 	a.Service.Keys = keys.Keys()
+	if a.auditKey, err = auditanchor.LoadKey(c.AuditKeyFile); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	a.Service.VerifyChain = func(ctx context.Context) (switchboard.AuditVerification, error) {
+		return verifyAudit(ctx, c, a.auditKey, store, nil)
+	}
 
 	a.Metrics = metrics.NewRegistry()
 	metrics.RegisterProcess(a.Metrics)
@@ -339,6 +352,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
 	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
+	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
 	if a.Backups != nil {
 		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}

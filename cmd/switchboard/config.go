@@ -26,10 +26,14 @@ type Config struct {
 	DatabaseURL   string
 	PublicURL     string
 	MasterKeyFile string
-	LogLevel      string
-	LogFormat     string
-	TrustProxy    bool
-	ShutdownGrace time.Duration
+	// AuditKeyFile keys the audit chain; AuditCheckpointInterval is how
+	// often serve anchors the chain's head in the checkpoint file.
+	AuditKeyFile            string
+	AuditCheckpointInterval time.Duration
+	LogLevel                string
+	LogFormat               string
+	TrustProxy              bool
+	ShutdownGrace           time.Duration
 
 	// The first WhatsApp channel, from the environment.
 	WAPhoneNumberID string
@@ -113,6 +117,8 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"metrics-addr", "SWITCHBOARD_METRICS_ADDR", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the main one", groupServer},
 		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error", groupLog},
 		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json", groupLog},
+		{"audit-key-file", "SWITCHBOARD_AUDIT_KEY_FILE", "", "file holding the key of the audit log's MAC chain; default audit.key beside the master key file, created with mode 0600 if absent", groupDatabase},
+		{"audit-checkpoint-interval", "SWITCHBOARD_AUDIT_CHECKPOINT_INTERVAL", "1m", "how often serve records the audit chain's head in <data-dir>/audit-checkpoint.json", groupServer},
 		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)", groupServer},
 		{"shutdown-grace", "SWITCHBOARD_SHUTDOWN_GRACE", "20s", "how long in-flight requests may take to finish on SIGTERM", groupServer},
 		{"wa-phone-number-id", "SWITCHBOARD_WA_PHONE_NUMBER_ID", "", "first WhatsApp channel: Meta's phone number id", groupWhatsApp},
@@ -142,6 +148,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
 		"public-url": &c.PublicURL, "master-key-file": &c.MasterKeyFile,
+		"audit-key-file": &c.AuditKeyFile, "audit-checkpoint-interval": &c.AuditCheckpointInterval,
 		"metrics-addr": &c.MetricsAddr,
 		"log-level":    &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy,
 		"shutdown-grace":     &c.ShutdownGrace,
@@ -232,6 +239,12 @@ func (c *Config) finish() error {
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(filepath.Dir(c.MasterKeyFile), "audit.key")
+	}
+	if c.AuditCheckpointInterval < time.Second {
+		return fmt.Errorf("audit checkpoint interval %v must be at least 1s", c.AuditCheckpointInterval)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

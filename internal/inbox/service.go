@@ -55,6 +55,10 @@ type Service struct {
 	// ReportZone is the installation's time zone for reports; nil means
 	// DefaultReportZone.
 	ReportZone *time.Location
+	// VerifyChain, when set, verifies the audit chain with the audit key
+	// and the anchors kept outside the database (internal/auditanchor);
+	// nil verifies the unkeyed chain without anchors (tests).
+	VerifyChain func(ctx context.Context) (switchboard.AuditVerification, error)
 
 	channels channelCache
 	senders  nameCache
