@@ -239,7 +239,7 @@ func (a *App) Open(ctx context.Context) error {
 
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
-		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
+		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, TrustedProxies: c.TrustedProxyPrefixes, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
