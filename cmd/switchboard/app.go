@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/api"
+	"github.com/switchboardhq/switchboard/internal/auditanchor"
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/inbox"
@@ -41,9 +42,10 @@ type App struct {
 
 	Store switchboard.Store
 	// Keys is the store's keyring of data keys, shared with the service.
-	Keys    *seal.Keyring
-	Hub     *realtime.Hub
-	Service *inbox.Service
+	Keys     *seal.Keyring
+	auditKey *auditanchor.Key
+	Hub      *realtime.Hub
+	Service  *inbox.Service
 	// System is Service's operations that act for no user (webhooks,
 	// workers, retention).
 	System  *inbox.System
@@ -134,6 +136,7 @@ func warnKeysInDataDir(c *Config, log *slog.Logger) {
 		}
 	}
 	check("master", c.MasterKeyFile)
+	check("audit", c.AuditKeyFile)
 	if c.BackupKeyFile != "" {
 		if _, err := os.Stat(c.BackupKeyFile); c.BackupTo != "" || err == nil {
 			check("backup", c.BackupKeyFile)
@@ -172,16 +175,20 @@ func openStoreWith(ctx context.Context, c *Config, log *slog.Logger, mk *seal.Ma
 // It returns the store's keyring with it: the service reads media under
 // the same data keys, and is given the keyring explicitly.
 func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrate bool) (switchboard.Store, *seal.Keyring, error) {
+	ak, err := loadAuditKey(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	var store switchboard.Store
 	var keys *seal.Keyring
 	if c.Postgres() {
-		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate})
+		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{Master: mk, Migrate: migrate, AuditKey: ak.Chain})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open postgres: %w", err)
 		}
 		store, keys = db, db.Keys()
 	} else {
-		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate})
+		db, err := sqlite.Open(ctx, c.SQLitePath(), sqlite.Options{Master: mk, Migrate: migrate, AuditKey: ak.Chain})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -219,6 +226,12 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
 	a.Service.Keys = keys
+	if a.auditKey, err = auditanchor.LoadKey(c.AuditKeyFile); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	a.Service.VerifyChain = func(ctx context.Context) (switchboard.AuditVerification, error) {
+		return verifyAudit(ctx, c, a.auditKey, store, nil)
+	}
 
 	a.Metrics = metrics.NewRegistry() // with the Go and process collectors
 	a.registerMetrics()
@@ -232,7 +245,7 @@ func (a *App) Open(ctx context.Context) error {
 
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
-		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
+		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, TrustedProxies: c.TrustedProxyPrefixes, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
@@ -357,6 +370,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
 	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
+	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
 	if a.Backups != nil {
 		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}

@@ -226,6 +226,10 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if _, err := os.Stat(c.MasterKeyFile); err != nil {
 		return fmt.Errorf("master key %s not found: copy the master key file of the backed-up instance there (or set SWITCHBOARD_MASTER_KEY_FILE); backups do not contain it", c.MasterKeyFile)
 	}
+	// So must the audit key: the restored chain is keyed with it.
+	if _, err := os.Stat(c.AuditKeyFile); err != nil {
+		return fmt.Errorf("audit key %s not found: copy the audit key file of the backed-up instance there (or set SWITCHBOARD_AUDIT_KEY_FILE); backups do not contain it", c.AuditKeyFile)
+	}
 	open, err := openBackup(c, where)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -133,6 +134,10 @@ func TestBackupCommands(t *testing.T) {
 		t.Fatal("restore created a master key")
 	}
 	copyFile(t, app.Config.MasterKeyFile, filepath.Join(dir, "master.key"))
+	if out, err := runBackupCLI(t, restoreEnv(dir), "backup", "restore", file); err == nil || !strings.Contains(err.Error(), "audit key") {
+		t.Fatalf("restore without the audit key: %v\n%s", err, out)
+	}
+	copyFile(t, app.Config.AuditKeyFile, filepath.Join(dir, "audit.key"))
 	out, err = runBackupCLI(t, restoreEnv(dir), "backup", "restore", "--log-level", "error", file)
 	if err != nil || !strings.Contains(out, "restored") {
 		t.Fatalf("backup restore: %v\n%s", err, out)
@@ -156,11 +161,36 @@ func TestBackupCommands(t *testing.T) {
 	pgEnv["SWITCHBOARD_DATA_DIR"] = t.TempDir() // media come from the restore below
 	copyFile(t, app.Config.BackupKeyFile, filepath.Join(pgEnv["SWITCHBOARD_DATA_DIR"], "backup.key"))
 	copyFile(t, app.Config.MasterKeyFile, filepath.Join(pgEnv["SWITCHBOARD_DATA_DIR"], "master.key"))
+	copyFile(t, app.Config.AuditKeyFile, filepath.Join(pgEnv["SWITCHBOARD_DATA_DIR"], "audit.key"))
 	if out, err := runBackupCLI(t, pgEnv, "backup", "restore", file); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("second restore into PostgreSQL: %v\n%s", err, out)
 	}
 	pgEnv["SWITCHBOARD_DATA_DIR"] = dir
 	checkRestoredApp(t, admin, pgEnv, want, conv, f)
+
+	// The backup's manifest anchors the audit chain: with the data dir's
+	// checkpoint gone, deleting the newest entries of the restored SQLite
+	// chain is noticed against the backup.
+	if err := os.Remove(filepath.Join(dir, "audit-checkpoint.json")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runBackupCLI(t, restoreEnv(dir), "audit", "verify", "--backup", file); err != nil || !strings.Contains(out, "audit chain intact") {
+		t.Fatalf("audit verify --backup: %v\n%s", err, out)
+	}
+	raw, err := sql.Open("sqlite", filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DELETE FROM audit_log WHERE seq > 2`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runBackupCLI(t, restoreEnv(dir), "audit", "verify"); err != nil {
+		t.Fatalf("audit verify without an anchor: %v\n%s", err, out)
+	}
+	if out, err := runBackupCLI(t, restoreEnv(dir), "audit", "verify", "--backup", file); err == nil || !strings.Contains(err.Error(), "are missing") {
+		t.Fatalf("audit verify --backup after deleting the newest entries: %v\n%s", err, out)
+	}
 }
 
 // restoredView is what the API shows of the backed-up data.

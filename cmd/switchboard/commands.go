@@ -85,24 +85,3 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	fmt.Fprintf(stdout, "created user %s (%s) with role %s\n", u.Login, u.ID, u.RoleID)
 	return nil
 }
-
-func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, _, err := parseConfig("audit verify", groupStore, args, getenv, nil, stderr)
-	if err != nil {
-		return err
-	}
-	store, _, err := openStore(ctx, c, newLogger(c, stderr), false)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, brk, err := switchboard.VerifyAuditChain(ctx, store)
-	if err != nil {
-		return err
-	}
-	if brk != nil {
-		return fmt.Errorf("audit chain broken at entry %d: %s (%d entries before it verified)", brk.Seq, brk.Reason, n)
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
-	return nil
-}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -26,10 +27,19 @@ type Config struct {
 	DatabaseURL   string
 	PublicURL     string
 	MasterKeyFile string
-	LogLevel      string
-	LogFormat     string
-	TrustProxy    bool
-	ShutdownGrace time.Duration
+	// AuditKeyFile keys the audit chain; AuditCheckpointInterval is how
+	// often serve anchors the chain's head in the checkpoint file.
+	AuditKeyFile            string
+	AuditCheckpointInterval time.Duration
+	LogLevel                string
+	LogFormat               string
+	TrustProxy              bool
+	// TrustedProxies (SWITCHBOARD_TRUSTED_PROXIES, comma-separated
+	// addresses or CIDRs) are the proxies X-Forwarded-For is believed
+	// from; parsed into TrustedProxyPrefixes.
+	TrustedProxies       string
+	TrustedProxyPrefixes []netip.Prefix
+	ShutdownGrace        time.Duration
 
 	// The first WhatsApp channel, from the environment.
 	WAPhoneNumberID string
@@ -113,7 +123,10 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"metrics-addr", "SWITCHBOARD_METRICS_ADDR", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the main one", groupServer},
 		{"log-level", "SWITCHBOARD_LOG_LEVEL", "info", "debug, info, warn or error", groupLog},
 		{"log-format", "SWITCHBOARD_LOG_FORMAT", "text", "text or json", groupLog},
+		{"audit-key-file", "SWITCHBOARD_AUDIT_KEY_FILE", "", "file holding the key of the audit log's MAC chain; default audit.key beside the master key file, created with mode 0600 if absent", groupDatabase},
+		{"audit-checkpoint-interval", "SWITCHBOARD_AUDIT_CHECKPOINT_INTERVAL", "1m", "how often serve records the audit chain's head in <data-dir>/audit-checkpoint.json", groupServer},
 		{"trust-proxy", "SWITCHBOARD_TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a reverse proxy)", groupServer},
+		{"trusted-proxies", "SWITCHBOARD_TRUSTED_PROXIES", "", "with trust-proxy, the proxies' addresses or CIDRs (comma-separated) whose X-Forwarded-For is believed; empty: loopback and private ranges", groupServer},
 		{"shutdown-grace", "SWITCHBOARD_SHUTDOWN_GRACE", "20s", "how long in-flight requests may take to finish on SIGTERM", groupServer},
 		{"wa-phone-number-id", "SWITCHBOARD_WA_PHONE_NUMBER_ID", "", "first WhatsApp channel: Meta's phone number id", groupWhatsApp},
 		{"wa-waba-id", "SWITCHBOARD_WA_WABA_ID", "", "first WhatsApp channel: WhatsApp Business Account id (for templates)", groupWhatsApp},
@@ -142,8 +155,9 @@ func settings(c *Config) ([]setting, map[string]any) {
 	dst := map[string]any{
 		"addr": &c.Addr, "data-dir": &c.DataDir, "database-url": &c.DatabaseURL,
 		"public-url": &c.PublicURL, "master-key-file": &c.MasterKeyFile,
+		"audit-key-file": &c.AuditKeyFile, "audit-checkpoint-interval": &c.AuditCheckpointInterval,
 		"metrics-addr": &c.MetricsAddr,
-		"log-level":    &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy,
+		"log-level":    &c.LogLevel, "log-format": &c.LogFormat, "trust-proxy": &c.TrustProxy, "trusted-proxies": &c.TrustedProxies,
 		"shutdown-grace":     &c.ShutdownGrace,
 		"wa-phone-number-id": &c.WAPhoneNumberID, "wa-waba-id": &c.WAWABAID, "wa-access-token": &c.WAAccessToken,
 		"wa-app-secret": &c.WAAppSecret, "wa-verify-token": &c.WAVerifyToken, "wa-graph-url": &c.WAGraphURL,
@@ -232,6 +246,26 @@ func (c *Config) finish() error {
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("trusted proxy %q must be an IP address or a CIDR such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxyPrefixes = append(c.TrustedProxyPrefixes, p.Masked())
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(filepath.Dir(c.MasterKeyFile), "audit.key")
+	}
+	if c.AuditCheckpointInterval < time.Second {
+		return fmt.Errorf("audit checkpoint interval %v must be at least 1s", c.AuditCheckpointInterval)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

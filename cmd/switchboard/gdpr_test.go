@@ -153,6 +153,7 @@ func testErasureSurvivesRestore(t *testing.T, backups string, s3env map[string]s
 		dir := t.TempDir()
 		copyFile(t, app.Config.BackupKeyFile, filepath.Join(dir, "backup.key"))
 		copyFile(t, app.Config.MasterKeyFile, filepath.Join(dir, "master.key"))
+		copyFile(t, app.Config.AuditKeyFile, filepath.Join(dir, "audit.key"))
 		return withS3(map[string]string{"SWITCHBOARD_DATA_DIR": dir, "SWITCHBOARD_LOG_LEVEL": "error"})
 	}
 	for _, backend := range []string{"sqlite", "postgres"} {

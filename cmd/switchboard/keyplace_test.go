@@ -18,7 +18,7 @@ func keyWarnings(log string) []string {
 }
 
 // TestKeyFilesInsideDataDirWarn: with the defaults (master and backup key
-// in the data directory) the server warns once per key, naming the file;
+// in the data directory, the audit key beside the master key) the server warns once per key, naming the file;
 // with the keys in a directory of their own it does not warn.
 func TestKeyFilesInsideDataDirWarn(t *testing.T) {
 	capture := func(buf *syncBuffer) func(*App) {
@@ -28,10 +28,10 @@ func TestKeyFilesInsideDataDirWarn(t *testing.T) {
 	var inside syncBuffer
 	a := startApp(t, map[string]string{"SWITCHBOARD_BACKUP_TO": t.TempDir()}, capture(&inside))
 	warns := keyWarnings(inside.String())
-	if len(warns) != 2 {
-		t.Fatalf("key files in the data dir: %d warnings, want 2 (master, backup):\n%s", len(warns), inside.String())
+	if len(warns) != 3 {
+		t.Fatalf("key files in the data dir: %d warnings, want 3 (master, audit, backup):\n%s", len(warns), inside.String())
 	}
-	for i, want := range []string{a.Config.MasterKeyFile, a.Config.BackupKeyFile} {
+	for i, want := range []string{a.Config.MasterKeyFile, a.Config.AuditKeyFile, a.Config.BackupKeyFile} {
 		if !strings.Contains(warns[i], want) {
 			t.Errorf("warning %d does not name %s: %s", i, want, warns[i])
 		}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ type Server struct {
 	// TrustProxy makes the client address come from X-Forwarded-For, for
 	// a reverse proxy such as Caddy on the same host.
 	TrustProxy bool
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// with TrustProxy; empty means DefaultTrustedProxies.
+	TrustedProxies []netip.Prefix
 	// Assets is the built web app; nil serves a short notice instead.
 	Assets fs.FS
 	// Ready reports whether the server can take traffic (database reachable,
@@ -383,13 +387,62 @@ func (s *Server) client(r *http.Request) inbox.Client {
 		ip = r.RemoteAddr
 	}
 	if s.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			// The proxy appends the address it saw last.
-			parts := strings.Split(xff, ",")
-			if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
-				ip = last
-			}
-		}
+		ip = s.forwardedFor(ip, r.Header.Values("X-Forwarded-For"))
 	}
 	return inbox.Client{IP: ip, UserAgent: r.UserAgent()}
+}
+
+// DefaultTrustedProxies are the addresses X-Forwarded-For is believed from
+// when TrustProxy is on and TrustedProxies is empty: loopback and the
+// private ranges, where a reverse proxy on the same host or in the same
+// container network connects from. A client on the internet that reaches
+// the server directly cannot choose its address this way.
+var DefaultTrustedProxies = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("fc00::/7"),
+}
+
+// forwardedFor returns the client address behind trusted proxies: only
+// when the connection comes from a trusted proxy, the rightmost
+// X-Forwarded-For address that is not itself a trusted proxy (each proxy
+// appends the address it saw, so entries further left are whatever the
+// client sent). Anything unparsable ends the walk.
+func (s *Server) forwardedFor(remote string, xff []string) string {
+	trusted := s.TrustedProxies
+	if len(trusted) == 0 {
+		trusted = DefaultTrustedProxies
+	}
+	isTrusted := func(a string) bool {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return false
+		}
+		ip = ip.Unmap()
+		for _, p := range trusted {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(remote) {
+		return remote
+	}
+	var parts []string
+	for _, h := range xff {
+		parts = append(parts, strings.Split(h, ",")...)
+	}
+	ip := remote
+	for i := len(parts) - 1; i >= 0; i-- {
+		a := strings.TrimSpace(parts[i])
+		if _, err := netip.ParseAddr(a); err != nil {
+			break
+		}
+		ip = a
+		if !isTrusted(a) {
+			break
+		}
+	}
+	return ip
 }

@@ -78,8 +78,8 @@ func TestRestoreSameBackend(t *testing.T) {
 			_, err = dst.db.ReceiveMessage(bg(), textIn(f.channel.ID, "4915177700000", "", "wamid.after", "after restore", t0.Add(48*time.Hour)))
 			must(t, err)
 			must(t, dst.db.AppendAudit(bg(), &switchboard.AuditEntry{At: t0.Add(48 * time.Hour), Action: "after", Outcome: switchboard.OutcomeSuccess}))
-			if _, brk, err := switchboard.VerifyAuditChain(bg(), dst.db); err != nil || brk != nil {
-				t.Fatalf("audit chain after a new entry: %v %v", brk, err)
+			if v, err := switchboard.VerifyAuditChain(bg(), dst.db, nil); err != nil || v.Break != nil {
+				t.Fatalf("audit chain after a new entry: %v %v", v.Break, err)
 			}
 		})
 	}
@@ -227,8 +227,8 @@ func TestBackupUnderLoad(t *testing.T) {
 			if len(da) == 0 || len(da) > len(sa) || canon(t, sa[:len(da)]) != canon(t, da) {
 				t.Fatalf("restored audit log (%d entries) is not a prefix of the source's (%d)", len(da), len(sa))
 			}
-			if _, brk, err := switchboard.VerifyAuditChain(bg(), dst.db); err != nil || brk != nil {
-				t.Fatalf("audit chain after restore: %+v %v", brk, err)
+			if v, err := switchboard.VerifyAuditChain(bg(), dst.db, nil); err != nil || v.Break != nil {
+				t.Fatalf("audit chain after restore: %+v %v", v.Break, err)
 			}
 			t.Logf("backup under load: %d of %d messages, %d of %d audit entries", restoredMsgs, sourceMsgs, len(da), len(sa))
 		})

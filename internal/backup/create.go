@@ -126,6 +126,13 @@ func writeArchive(ctx context.Context, w io.Writer, src Source, opts CreateOptio
 			if id, _ := row[t.Index("master_key_id")].(string); id != "" {
 				masters[id] = true
 			}
+		case "audit_log":
+			seq, _ := row[t.Index("seq")].(int64)
+			if m.AuditHead == nil || seq > m.AuditHead.Seq {
+				hash, _ := row[t.Index("hash")].(string)
+				at, _ := row[t.Index("at")].(time.Time)
+				m.AuditHead = &switchboard.AuditAnchor{Seq: seq, Hash: hash, At: at}
+			}
 		case "media":
 			mediaIDs = append(mediaIDs, row[t.Index("id")].(string))
 		}

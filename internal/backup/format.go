@@ -15,6 +15,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup/dump"
 	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/seal"
@@ -100,6 +101,12 @@ type Manifest struct {
 	MediaBytes   int64    `json:"media_bytes"`
 	MissingMedia []string `json:"missing_media,omitempty"`
 	Entries      []Entry  `json:"entries"`
+	// AuditHead is the newest audit entry in the backup: an anchor of the
+	// audit chain outside the database (`switchboard audit verify
+	// --backup`), so deleting the newest entries or rewriting the chain
+	// is noticed against any backup made since. Nil for an empty log and
+	// for backups made before it was recorded.
+	AuditHead *switchboard.AuditAnchor `json:"audit_head,omitempty"`
 }
 
 // Errors a damaged backup produces.

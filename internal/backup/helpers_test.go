@@ -433,7 +433,8 @@ func compareInstances(tb testing.TB, src, dst *instance, viewer string) {
 		eq("queue depth", a, b)
 	}
 	eq("audit log", allAudit(tb, src.db), allAudit(tb, dst.db))
-	n, brk, err := switchboard.VerifyAuditChain(ctx, dst.db)
+	v, err := switchboard.VerifyAuditChain(ctx, dst.db, nil)
+	n, brk := v.Checked, v.Break
 	must(tb, err)
 	if brk != nil {
 		tb.Fatalf("audit chain broken after restore at %d: %s", brk.Seq, brk.Reason)

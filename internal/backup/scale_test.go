@@ -211,8 +211,8 @@ func TestRestoreScale(t *testing.T) {
 		total := sum(res.Rows)
 		t.Logf("restore into %s: %d rows (%d messages) in %v, %.0f rows/s (verify pass included)",
 			target, total, res.Rows["messages"], res.Duration.Round(time.Millisecond), float64(total)/res.Duration.Seconds())
-		if _, brk, err := switchboard.VerifyAuditChain(bg(), dst.db); err != nil || brk != nil {
-			t.Fatalf("audit chain after restore: %+v %v", brk, err)
+		if v, err := switchboard.VerifyAuditChain(bg(), dst.db, nil); err != nil || v.Break != nil {
+			t.Fatalf("audit chain after restore: %+v %v", v.Break, err)
 		}
 		cs, _, err := dst.db.Conversations(bg(), switchboard.ConversationFilter{Limit: 1})
 		must(t, err)

@@ -60,13 +60,23 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	if len(login) > 128 || len(pass) > 1024 {
 		return "", nil, errInvalidLogin()
 	}
-	acctKey, ipKey := "acct:"+login, "ip:"+c.IP
-	// Reserve the attempt on both keys before any hashing, so concurrent
+	// Failures count per address and account (the lock a stranger can
+	// reach), per account from every address (a higher limit) and per
+	// address (password spraying).
+	o := s.Throttle.opts
+	keys := []struct {
+		key   string
+		limit int
+	}{{"acctip:" + c.IP + "|" + login, o.AccountFailures}, {"acct:" + login, o.AccountTotalFailures}, {"ip:" + c.IP, o.IPFailures}}
+	// Reserve the attempt on every key before any hashing, so concurrent
 	// attempts count against the limits while they run.
-	d := s.Throttle.Begin(acctKey, s.Throttle.opts.AccountFailures, now)
-	if d == 0 {
-		if d = s.Throttle.Begin(ipKey, s.Throttle.opts.IPFailures, now); d > 0 {
-			s.Throttle.Abandon(acctKey)
+	var d time.Duration
+	for i, k := range keys {
+		if d = s.Throttle.Begin(k.key, k.limit, now); d > 0 {
+			for _, r := range keys[:i] {
+				s.Throttle.Abandon(r.key)
+			}
+			break
 		}
 	}
 	if d > 0 {
@@ -77,14 +87,17 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	settled := false
 	defer func() {
 		if !settled { // success or an internal error: not the user's failure
-			s.Throttle.Abandon(acctKey)
-			s.Throttle.Abandon(ipKey)
+			for _, k := range keys {
+				s.Throttle.Abandon(k.key)
+			}
 		}
 	}()
 	fail := func(u *switchboard.User, reason string) error {
 		settled = true
-		d := max(s.Throttle.Fail(acctKey, s.Throttle.opts.AccountFailures, now),
-			s.Throttle.Fail(ipKey, s.Throttle.opts.IPFailures, now))
+		var d time.Duration
+		for _, k := range keys {
+			d = max(d, s.Throttle.Fail(k.key, k.limit, now))
+		}
 		a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}
 		objID := ""
 		if u != nil {
@@ -117,7 +130,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	if !u.Active {
 		return "", nil, fail(u, "inactive")
 	}
-	s.Throttle.Reset(acctKey)
+	s.Throttle.Reset(keys[0].key)
 
 	token, hash := newToken()
 	sess := &switchboard.Session{
@@ -234,14 +247,26 @@ func (s *Service) LogoutEverywhere(ctx context.Context, a *switchboard.Actor) er
 // ChangePassword changes the actor's own password. It needs the current one,
 // and ends all of the actor's sessions, this one included.
 func (s *Service) ChangePassword(ctx context.Context, a *switchboard.Actor, current, next string) error {
+	// A stolen session must not become a way to guess the password (and
+	// an argon2id hash per try): wrong current passwords are throttled
+	// per user like failed logins, before any hashing.
+	now, key, limit := s.now(), "pwchange:"+a.User.ID, s.Throttle.opts.AccountFailures
+	if d := s.Throttle.Begin(key, limit, now); d > 0 {
+		s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeDenied, map[string]string{"reason": "throttled"})
+		return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong passwords. Try again later.",
+			RetryAfter: max(int(math.Ceil(d.Seconds())), 1)}
+	}
 	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, current)
 	if err != nil {
+		s.Throttle.Abandon(key)
 		return err
 	}
 	if !ok {
+		s.Throttle.Fail(key, limit, now)
 		s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeFailure, nil)
 		return switchboard.Errorf(switchboard.EInvalid, "The current password is wrong.")
 	}
+	s.Throttle.Reset(key)
 	if err := checkPassword(next, a.User.Login); err != nil {
 		return err
 	}

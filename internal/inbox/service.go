@@ -64,6 +64,10 @@ type Service struct {
 	// Register, when set, copies the erasure register out of the database
 	// after every erasure (see EraseContact).
 	Register ErasureRegister
+	// VerifyChain, when set, verifies the audit chain with the audit key
+	// and the anchors kept outside the database (internal/auditanchor);
+	// nil verifies the unkeyed chain without anchors (tests).
+	VerifyChain func(ctx context.Context) (switchboard.AuditVerification, error)
 
 	channels channelCache
 	senders  nameCache

@@ -7,9 +7,15 @@ import (
 
 // ThrottleOptions configures login throttling. Zero values take defaults.
 type ThrottleOptions struct {
-	// AccountFailures is how many failed logins an account may have inside
-	// Window before it is locked out (default 5).
+	// AccountFailures is how many failed logins an account may have from
+	// one client address inside Window before that address is locked out
+	// of it (default 5). Counting per address and account first means a
+	// stranger who knows a login cannot lock its owner out.
 	AccountFailures int
+	// AccountTotalFailures is how many failed logins an account may have
+	// from all addresses together before it is locked for everyone
+	// (default 50): the brake on guessing from many addresses.
+	AccountTotalFailures int
 	// IPFailures is the same for one client address (default 20): it stops
 	// password spraying across many accounts.
 	IPFailures int
@@ -43,6 +49,9 @@ type throttleEntry struct {
 func NewThrottle(opts ThrottleOptions) *Throttle {
 	if opts.AccountFailures <= 0 {
 		opts.AccountFailures = 5
+	}
+	if opts.AccountTotalFailures <= 0 {
+		opts.AccountTotalFailures = 50
 	}
 	if opts.IPFailures <= 0 {
 		opts.IPFailures = 20

@@ -168,7 +168,10 @@ func (sys *System) AcceptWebhook(ctx context.Context, body []byte, signature str
 	// leased to this process and handed over in memory once committed, so
 	// that it is not claimed, decrypted and parsed again; the queue row
 	// only matters if the process dies before the worker has applied it.
-	if h := s.handoff.Load(); h != nil && h.reserve() {
+	// A large webhook is not held in memory waiting for the worker: it
+	// goes through the queue on disk, which the poller reads a batch at a
+	// time.
+	if h := s.handoff.Load(); h != nil && len(body) <= MaxHandoffBody && h.reserve() {
 		now := s.now()
 		id, err := s.Store.EnqueueLeasedWebhook(ctx, target.ID, body, now, now.Add(h.lease))
 		if err != nil {
@@ -231,6 +234,32 @@ func (h *Handoff) reserve() bool {
 	return true
 }
 
+// MaxHandoffBody is the largest webhook body handed to the ingest worker in
+// memory (parsed); larger ones wait in the queue on disk. With the
+// handoff's 4,096 places this bounds the memory webhooks waiting for the
+// worker take to about 256 MiB of bodies, not 4,096 × 8 MiB.
+const MaxHandoffBody = 64 << 10
+
+// MaxProfileName bounds a customer's profile name and username, in
+// characters. WhatsApp's own limits are far lower; a longer one comes from
+// a forged or broken webhook and is cut rather than refused, as texts are.
+const MaxProfileName = 256
+
+// boundRunes cuts s to at most n characters.
+func boundRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at]
+		}
+		i++
+	}
+	return s
+}
+
 // SetHandoff makes AcceptWebhook hand queued webhooks to h; nil stops it.
 // The ingest worker calls it while it runs.
 func (sys *System) SetHandoff(h *Handoff) { sys.svc.handoff.Store(h) }
@@ -241,10 +270,13 @@ func (sys *System) SetHandoff(h *Handoff) { sys.svc.handoff.Store(h) }
 // before its new messages; each changed message once.
 func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
 	s := sys.svc
-	for _, in := range b.Messages {
+	for i := range b.Messages {
+		in := &b.Messages[i]
 		if in.Message != nil {
 			in.Message.BoundText()
 		}
+		in.ProfileName = boundRunes(in.ProfileName, MaxProfileName)
+		in.Username = boundRunes(in.Username, MaxProfileName)
 	}
 	r, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {

@@ -63,8 +63,8 @@ func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error 
 			return fmt.Errorf("read audit head: %w", err)
 		}
 		entry = *e
-		entry.Seq, entry.PrevHash = last+1, prev
-		entry.Hash = entry.ComputeHash(prev)
+		entry.Seq = last + 1
+		switchboard.SealAudit(&entry, db.auditKey, prev)
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			entry.Seq, entry.At, entry.ActorID, entry.ActorLogin, entry.Action, entry.ObjectType, entry.ObjectID,
 			entry.Outcome, entry.IP, entry.UserAgent, string(detail), entry.PrevHash, entry.Hash); err != nil {

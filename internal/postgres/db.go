@@ -41,6 +41,9 @@ type Options struct {
 	Migrate bool
 	// Clock supplies creation and update times; nil means the wall clock.
 	Clock switchboard.Clock
+	// AuditKey keys the audit chain (HMAC-SHA256). It comes from a key
+	// file outside the database; empty means the unkeyed hash (tests).
+	AuditKey []byte
 	// Schema, when set, is the search_path of every connection. It is created
 	// if absent. Tests use it to give each run its own schema.
 	Schema string
@@ -56,7 +59,9 @@ type DB struct {
 	clock   switchboard.Clock
 	master  *seal.MasterKey
 	keys    *seal.Keyring
-	codec   *storecrypt.Codec
+	// auditKey keys the audit chain (Options.AuditKey).
+	auditKey []byte
+	codec    *storecrypt.Codec
 	// auditLock is the advisory lock key that serialises audit appends in
 	// this schema.
 	auditLock int64
@@ -110,7 +115,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	db := &DB{pool: pool, keyPool: keyPool, clock: opts.Clock, master: opts.Master}
+	db := &DB{pool: pool, keyPool: keyPool, clock: opts.Clock, master: opts.Master, auditKey: opts.AuditKey}
 	if db.clock == nil {
 		db.clock = switchboard.SystemClock{}
 	}

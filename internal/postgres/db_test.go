@@ -13,6 +13,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/postgres"
 	"github.com/switchboardhq/switchboard/internal/seal"
+	"github.com/switchboardhq/switchboard/internal/storetest"
 )
 
 const defaultTestURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
@@ -83,7 +84,7 @@ func mustOpenSchema(tb testing.TB, mk *seal.MasterKey, clock switchboard.Clock) 
 	tb.Helper()
 	connect(tb) // fail clearly if the server is down
 	schema := newSchema(tb)
-	db, err := postgres.Open(context.Background(), testURL(), postgres.Options{Master: mk, Migrate: true, Schema: schema, Clock: clock})
+	db, err := postgres.Open(context.Background(), testURL(), postgres.Options{Master: mk, Migrate: true, Schema: schema, Clock: clock, AuditKey: storetest.AuditKey})
 	if err != nil {
 		tb.Fatalf("open postgres store: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/postgres"
+	"github.com/switchboardhq/switchboard/internal/storetest"
 )
 
 var t0 = time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
@@ -187,8 +188,8 @@ func TestAudit_ConcurrentAppends(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	n, brk, err := switchboard.VerifyAuditChain(ctx, db)
-	if err != nil || brk != nil || n != 40 {
+	v, err := switchboard.VerifyAuditChain(ctx, db, storetest.AuditKey)
+	if n, brk := v.Checked, v.Break; err != nil || brk != nil || n != 40 {
 		t.Fatalf("VerifyAuditChain = %d, %+v, %v", n, brk, err)
 	}
 }

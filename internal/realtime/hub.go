@@ -256,8 +256,17 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	case lastID < h.evicted || lastID > h.latest:
 		resync = true
 	default:
-		for i := h.ring.after(lastID); i < h.ring.len(); i++ {
-			if e := h.ring.at(i); allow(&e.Event) {
+		start := h.ring.after(lastID)
+		// A conversation's newest kept event carries its current
+		// assignees and channel: every change publishes one.
+		current := map[string]*switchboard.Event{}
+		for i := h.ring.len() - 1; i >= start; i-- {
+			if e := h.ring.at(i); e.Event.ConversationID != "" && current[e.Event.ConversationID] == nil {
+				current[e.Event.ConversationID] = &e.Event
+			}
+		}
+		for i := start; i < h.ring.len(); i++ {
+			if e := h.ring.at(i); replayable(userID, allow, &e.Event, current[e.Event.ConversationID]) {
 				replay = append(replay, e)
 			}
 		}
@@ -288,6 +297,25 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	h.subs = append(h.subs, s)
 	h.owned++
 	return s, nil
+}
+
+// replayable reports whether a kept event is replayed to userID: allow must
+// pass it both as it was published and with its conversation's current
+// assignees and channel (cur, the conversation's newest kept event), so
+// that an employee unassigned since does not receive, on a reconnect with
+// an old last_id, the messages of the time they were assigned. An event
+// that names the user in Also (e.g. their own unassignment) is replayed as
+// published.
+func replayable(userID string, allow func(*switchboard.Event) bool, e, cur *switchboard.Event) bool {
+	if !allow(e) {
+		return false
+	}
+	if cur == nil || cur == e || slices.Contains(e.Also, userID) {
+		return true
+	}
+	probe := *e
+	probe.ChannelID, probe.Assignees, probe.Also = cur.ChannelID, cur.Assignees, nil
+	return allow(&probe)
 }
 
 // DisconnectUser ends every subscription of userID with [ErrRevoked]. Call

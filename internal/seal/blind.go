@@ -23,6 +23,10 @@ const (
 	MaxPrefixRunes = 20
 	// MaxNameTokens caps how many words of a name are indexed.
 	MaxNameTokens = 16
+	// MaxNameTerms caps the name terms (word prefixes) of one contact, so
+	// that a contact with a long many-word name costs a bounded number of
+	// index rows: 16 words of 20 letters would be 320 otherwise.
+	MaxNameTerms = 128
 	// MaxPhoneDigits is the E.164 maximum number length.
 	MaxPhoneDigits = 15
 	// MinPhoneDigits is the shortest phone substring that is indexed.
@@ -98,7 +102,7 @@ func (b *BlindIndex) ContactTerms(name, phone string) [][]byte {
 
 	for _, tok := range nameIndexTokens(name) {
 		end := 0
-		for n := 1; n <= MaxPrefixRunes && end < len(tok); n++ {
+		for n := 1; n <= MaxPrefixRunes && end < len(tok) && len(terms) < MaxNameTerms; n++ {
 			_, size := utf8.DecodeRuneInString(tok[end:])
 			end += size
 			add(domainName, tok[:end])

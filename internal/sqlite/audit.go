@@ -43,8 +43,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error 
 		if n.At.IsZero() {
 			n.At = db.now()
 		}
-		n.PrevHash = prev
-		n.Hash = n.ComputeHash(prev)
+		switchboard.SealAudit(&n, db.auditKey, prev)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.Seq, micros(n.At), n.ActorID, n.ActorLogin, n.Action, n.ObjectType, n.ObjectID, n.Outcome, n.IP, n.UserAgent,
 			string(detailJSON), n.PrevHash, n.Hash); err != nil {

@@ -65,6 +65,9 @@ type Options struct {
 	// more after the previous batch began, under load; 0 means
 	// DefaultMinCommitInterval, negative means never.
 	MinCommitInterval time.Duration
+	// AuditKey keys the audit chain (HMAC-SHA256). It comes from a key
+	// file outside the database; empty means the unkeyed hash (tests).
+	AuditKey []byte
 }
 
 // DB is a switchboard.Store on one SQLite database file.
@@ -80,6 +83,8 @@ type DB struct {
 	kdb    *sql.DB
 	codec  *storecrypt.Codec
 	master *seal.MasterKey
+	// auditKey keys the audit chain (Options.AuditKey).
+	auditKey []byte
 
 	jobs     chan *job // ordinary write jobs and raw jobs
 	urgent   chan *job // jobs that someone outside waits for (writeUrgent)
@@ -275,6 +280,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		rdb:               newReadDB(rdb),
 		kdb:               kdb,
 		master:            opts.Master,
+		auditKey:          opts.AuditKey,
 		jobs:              make(chan *job, opts.MaxBatch),
 		urgent:            make(chan *job, opts.MaxBatch),
 		maxBatch:          opts.MaxBatch,

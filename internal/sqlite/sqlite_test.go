@@ -14,7 +14,7 @@ import (
 func mustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "switchboard.db")
-	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(tb), Migrate: true})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(tb), Migrate: true, AuditKey: storetest.AuditKey})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -546,7 +546,7 @@ func testAudit(t *testing.T, open Opener) {
 	prev := ""
 	for i, e := range entries {
 		must(t, s.AppendAudit(ctx(), e))
-		if e.Seq != int64(i+1) || e.PrevHash != prev || e.Hash != e.ComputeHash(prev) {
+		if e.Seq != int64(i+1) || e.PrevHash != prev || e.Hash != e.ComputeMAC(AuditKey, prev) {
 			t.Fatalf("entry %d: seq %d prev %q hash %q", i, e.Seq, e.PrevHash, e.Hash)
 		}
 		prev = e.Hash
@@ -563,9 +563,9 @@ func testAudit(t *testing.T, open Opener) {
 		}()
 	}
 	wg.Wait()
-	checked, brk, err := switchboard.VerifyAuditChain(ctx(), s)
+	v, err := switchboard.VerifyAuditChain(ctx(), s, AuditKey)
 	must(t, err)
-	if brk != nil || checked != 25 {
+	if checked, brk := v.Checked, v.Break; brk != nil || checked != 25 || v.Legacy != 0 {
 		t.Fatalf("VerifyAuditChain = %d, %+v; want 25, nil", checked, brk)
 	}
 

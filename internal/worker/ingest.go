@@ -68,6 +68,13 @@ type Ingest struct {
 	// before it becomes a dead letter (default 10), visible to
 	// administrators with the error and replayable after a fix.
 	MaxAttempts int
+	// MaxItems bounds the messages and statuses one transaction applies
+	// (default DefaultMaxItems). A batch or a single webhook carrying more
+	// is applied in several transactions, so that one large signed
+	// webhook (up to whatsapp.MaxNotificationItems contacts with long
+	// names) cannot hold the database writer, and the API waiting behind
+	// it, for long, nor build one huge transaction in memory.
+	MaxItems int
 
 	once sync.Once
 	wake chan struct{}
@@ -118,6 +125,9 @@ func (w *Ingest) init() {
 		}
 		if w.MaxAttempts <= 0 {
 			w.MaxAttempts = 10
+		}
+		if w.MaxItems <= 0 {
+			w.MaxItems = DefaultMaxItems
 		}
 		w.health = map[string]*healthMark{}
 	})
@@ -305,7 +315,7 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 	if len(parts) == 0 {
 		return
 	}
-	_, err := w.Receiver.ReceiveBatch(ctx, all)
+	err := w.receive(ctx, all)
 	if err == nil {
 		w.seen(batch)
 		return
@@ -315,7 +325,7 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		return
 	}
 	for i, p := range parts {
-		if _, err := w.Receiver.ReceiveBatch(ctx, p); err != nil {
+		if err := w.receive(ctx, p); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -324,6 +334,42 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		}
 		w.seen([]queued{*owners[i]})
 	}
+}
+
+// DefaultMaxItems is Ingest.MaxItems when it is not set.
+const DefaultMaxItems = 256
+
+// receive applies b in transactions of at most MaxItems messages and
+// statuses (chunkBatch). The queue rows, dead letters and template changes
+// go with the last transaction, so an event leaves the queue only once
+// everything it carries is stored; a crash in between applies the earlier
+// chunks again, which is harmless (messages are de-duplicated by WhatsApp
+// id and statuses never regress).
+func (w *Ingest) receive(ctx context.Context, b switchboard.InboundBatch) error {
+	for _, c := range chunkBatch(b, w.MaxItems) {
+		if _, err := w.Receiver.ReceiveBatch(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkBatch splits b into batches of at most max messages and statuses,
+// messages first and in order; the last batch carries b's events, dead
+// letters and template changes.
+func chunkBatch(b switchboard.InboundBatch, max int) []switchboard.InboundBatch {
+	msgs, sts := b.Messages, b.Statuses
+	var out []switchboard.InboundBatch
+	for len(msgs)+len(sts) > max {
+		var c switchboard.InboundBatch
+		n := min(len(msgs), max)
+		c.Messages, msgs = msgs[:n:n], msgs[n:]
+		k := min(max-n, len(sts))
+		c.Statuses, sts = sts[:k:k], sts[k:]
+		out = append(out, c)
+	}
+	b.Messages, b.Statuses = msgs, sts
+	return append(out, b)
 }
 
 // failed handles an event that could not be applied on its own: it stays

@@ -2,8 +2,11 @@ package worker_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/loadgen"
+	"github.com/switchboardhq/switchboard/internal/seal"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
 	"github.com/switchboardhq/switchboard/internal/storetest"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
@@ -61,6 +65,7 @@ func (q *countingQueue) ClaimWebhooks(ctx context.Context, n int, lease time.Dur
 
 type fixture struct {
 	store *sqlite.DB
+	path  string
 	svc   *inbox.Service
 	ch    *switchboard.Channel
 	rec   *recorder
@@ -70,7 +75,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	path := filepath.Join(t.TempDir(), "test.db")
+	store, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +85,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := store.CreateChannel(context.Background(), ch); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, ch: ch, rec: &recorder{}, queue: &countingQueue{WebhookQueue: store}}
+	f := &fixture{store: store, path: path, ch: ch, rec: &recorder{}, queue: &countingQueue{WebhookQueue: store}}
 	f.svc = inbox.New(store, f.rec, nil)
 	f.w = &worker.Ingest{Queue: f.queue, Channels: store, Receiver: f.svc.System(), Health: store, Poll: 20 * time.Millisecond}
 	return f
@@ -392,4 +398,113 @@ func TestIngestDeadLetters(t *testing.T) {
 	}
 	stop()
 	wantOnce(t, f.inbound(t), []string{"wamid.ok"})
+}
+
+// countingReceiver records how many messages and statuses each
+// transaction applied.
+type countingReceiver struct {
+	worker.Receiver
+	mu    sync.Mutex
+	sizes []int
+	// eventsAt are the indexes of the transactions that deleted queue rows.
+	eventsAt []int
+}
+
+func (r *countingReceiver) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
+	r.mu.Lock()
+	if len(b.Events) > 0 {
+		r.eventsAt = append(r.eventsAt, len(r.sizes))
+	}
+	r.sizes = append(r.sizes, len(b.Messages)+len(b.Statuses))
+	r.mu.Unlock()
+	return r.Receiver.ReceiveBatch(ctx, b)
+}
+
+// TestIngestOversizedWebhookIsBounded: a signed webhook with 40 new
+// contacts, each with a 16-word name of long words (security review
+// finding 9), is applied in transactions of at most MaxItems messages; the
+// queue row goes with the last; every contact stores a bounded number of
+// search terms and a bounded name. Work is counted, not timed.
+func TestIngestOversizedWebhookIsBounded(t *testing.T) {
+	f := newFixture(t)
+	rec := &countingReceiver{Receiver: f.svc}
+	f.w.Receiver = rec
+	f.w.MaxItems = 10
+	const n = 40
+	word := strings.Repeat("x", 30)
+	type m = map[string]any
+	var contacts, msgs []m
+	var wamids []string
+	for i := range n {
+		waID := fmt.Sprintf("4917%09d", i)
+		var name []string
+		for w := range 16 {
+			name = append(name, fmt.Sprintf("%c%s%d", 'a'+w, word, i))
+		}
+		longName := strings.Join(name, " ") + strings.Repeat("y", 2000)
+		contacts = append(contacts, m{"profile": m{"name": longName}, "wa_id": waID})
+		id := fmt.Sprintf("wamid.big%03d", i)
+		wamids = append(wamids, id)
+		msgs = append(msgs, m{"from": waID, "id": id, "timestamp": "1767340800", "type": "text", "text": m{"body": "hi"}})
+	}
+	b, err := json.Marshal(m{"object": "whatsapp_business_account", "entry": []m{{"id": "1", "changes": []m{{"field": "messages",
+		"value": m{"messaging_product": "whatsapp", "metadata": m{"phone_number_id": testPhone}, "contacts": contacts, "messages": msgs}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) <= inbox.MaxHandoffBody || len(b) > whatsapp.MaxNotificationSize {
+		t.Fatalf("test webhook of %d bytes is not oversized", len(b))
+	}
+	stop := f.run(t)
+	f.accept(t, b)
+	f.waitDrained(t)
+	stop()
+
+	raw, err := sql.Open("sqlite", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var stored, convsN int
+	if err := raw.QueryRow(`SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM conversations)`).Scan(&stored, &convsN); err != nil {
+		t.Fatal(err)
+	}
+	if stored != n || convsN != n {
+		t.Errorf("%d messages in %d conversations stored, want %d in %d", stored, convsN, n, n)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	total := 0
+	for _, s := range rec.sizes {
+		if s > 10 {
+			t.Errorf("a transaction applied %d messages, want at most MaxItems = 10", s)
+		}
+		total += s
+	}
+	if total != n || len(rec.sizes) != n/10 {
+		t.Errorf("%d transactions applying %d messages, want %d applying %d", len(rec.sizes), total, n/10, n)
+	}
+	if len(rec.eventsAt) != 1 || rec.eventsAt[0] != len(rec.sizes)-1 {
+		t.Errorf("queue row deleted in transactions %v of %d, want only the last", rec.eventsAt, len(rec.sizes))
+	}
+	if got := f.queue.claimed.Load(); got != 1 {
+		t.Errorf("the oversized webhook was claimed %d times, want once (through the queue, not the in-memory handoff)", got)
+	}
+
+	// Bounded index rows and names per contact.
+	var maxTerms, contactsN int
+	if err := raw.QueryRow(`SELECT COUNT(*), MAX(c) FROM (SELECT contact_id, COUNT(*) AS c FROM contact_terms GROUP BY contact_id)`).Scan(&contactsN, &maxTerms); err != nil {
+		t.Fatal(err)
+	}
+	// 12+11+…+1 phone substrings of a 13-digit number, plus the name cap.
+	if limit := seal.MaxNameTerms + 55; contactsN != n || maxTerms > limit {
+		t.Errorf("%d contacts with up to %d search terms each, want %d with at most %d", contactsN, maxTerms, n, limit)
+	}
+	convs, _, err := f.store.Conversations(context.Background(), switchboard.ConversationFilter{Limit: 1})
+	if err != nil || len(convs) != 1 {
+		t.Fatal(err)
+	}
+	if got := len([]rune(convs[0].Contact.Name)); got != inbox.MaxProfileName {
+		t.Errorf("stored name of %d characters, want %d", got, inbox.MaxProfileName)
+	}
 }
