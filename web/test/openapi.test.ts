@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type {
   AgentRow,
+  APIToken,
+  ServiceAccount,
   AuditEntry,
   Channel,
   ChannelHealth,
@@ -32,6 +34,11 @@ const ours: Record<string, readonly string[]> = {
   User: keys<User>()(['id', 'login', 'name', 'role_id', 'active', 'created_at', 'updated_at']),
   Role: keys<Role>()(['id', 'name', 'description', 'permissions', 'all_channels', 'channel_ids', 'built_in', 'created_at', 'updated_at']),
   UserRef: keys<UserRef>()(['id', 'name']),
+  APIToken: keys<APIToken>()([
+    'id', 'user_id', 'name', 'scopes', 'created_by', 'created_at', 'expires_at', 'last_used_at', 'last_used_ip', 'revoked_at',
+    'rate_per_minute',
+  ]),
+  ServiceAccount: keys<ServiceAccount>()(['user', 'description', 'created_by', 'created_at']),
   Contact: keys<Contact>()(['id', 'channel_id', 'phone', 'user_id', 'parent_user_id', 'username', 'name', 'created_at']),
   MessagePreview: keys<MessagePreview>()(['text', 'type', 'direction', 'at']),
   Conversation: keys<Conversation>()([

@@ -431,3 +431,37 @@ export interface MessagesReport {
   errors: { code: number; count: number }[];
   total: MessagePeriod;
 }
+
+/** An API token; the secret is only in CreatedToken, once. */
+export interface APIToken {
+  id: string;
+  user_id: string;
+  name: string;
+  scopes: Permission[];
+  created_by: string;
+  created_at: string;
+  expires_at?: string;
+  last_used_at?: string;
+  last_used_ip: string;
+  revoked_at?: string;
+  rate_per_minute: number;
+}
+
+export interface CreatedToken {
+  token: APIToken;
+  secret: string;
+}
+
+export interface TokenInput {
+  name: string;
+  scopes: Permission[];
+  expires_at?: string | null;
+}
+
+/** A non-human user that acts through API tokens. */
+export interface ServiceAccount {
+  user: User;
+  description: string;
+  created_by: string;
+  created_at: string;
+}
