@@ -248,6 +248,10 @@ type Actor struct {
 	Role *Role
 	// SessionID identifies the session, for audit entries and logout.
 	SessionID string
+	// TokenID is set when the actor authenticated with an API token
+	// instead of a session; Role is then the token's narrowed role
+	// ([APIToken.Narrow]).
+	TokenID   string
 	IP        string
 	UserAgent string
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/emulator"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/masterkey"
+	"github.com/switchboardhq/switchboard/internal/mcpserver"
 	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/internal/password"
@@ -258,6 +259,11 @@ func (a *App) Open(ctx context.Context) error {
 		},
 	}
 	srv.Ping = store.Ping
+	// The MCP server for AI assistants: same service, tokens, limits and
+	// audit as the REST API (docs/automation.md).
+	srv.Extra = map[string]http.Handler{
+		mcpserver.Path: (&mcpserver.Server{Service: a.Service, Logger: a.Logger, Version: Version(), TrustProxy: c.TrustProxy}).Handler(),
+	}
 	if a.Backups != nil {
 		a.Service.Backups = a.Backups.Status
 	}

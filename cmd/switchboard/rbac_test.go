@@ -370,3 +370,74 @@ func TestRBACChannelLimitedReaders(t *testing.T) {
 		admin.must(200, "POST", "/api/v1/audit/verify", nil, nil)
 	})
 }
+
+// TestRBACTokensNarrowerThanOwner runs the matrix for API tokens whose
+// scopes are narrower than their owner's role: each token may do only
+// what its scopes and its owner's role both grant, and objects outside
+// that are 404 exactly as for a person without the permission.
+func TestRBACTokensNarrowerThanOwner(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	operator, opUser := app.createUser(admin, "olga", "operator")
+	_, empUser := app.createUser(admin, "emil", "employee")
+	ch := app.channel("Berlin")
+	assigned := app.customerWrites(ch.ID, "4915100000401", "Anna Assigned", "hello")
+	foreign := app.customerWrites(ch.ID, "4915100000402", "Fritz Foreign", "hi")
+	admin.must(200, "PUT", "/api/v1/conversations/"+assigned.ID+"/assignees/"+opUser.ID, nil, nil)
+
+	// An administrator's read-only token, an operator's reply-only token
+	// (the operator sees everything; the token only what it is assigned),
+	// and an administrator's user-directory token.
+	adminRead, _ := app.newPAT(admin, "reader", "conversations.read_all")
+	opReply, _ := app.newPAT(operator, "replier", "conversations.reply")
+	adminUsers, _ := app.newPAT(admin, "directory", "users.read")
+
+	type req struct {
+		method, path string
+		body         any
+	}
+	text := map[string]string{"type": "text", "text": "hi"}
+	cases := []struct {
+		name                         string
+		r                            req
+		adminRead, opReply, adminDir int
+	}{
+		{"me", req{"GET", "/api/v1/me", nil}, 200, 200, 200},
+		{"list users", req{"GET", "/api/v1/users", nil}, 403, 403, 200},
+		{"get other user", req{"GET", "/api/v1/users/" + empUser.ID, nil}, 404, 404, 200},
+		{"create user", req{"POST", "/api/v1/users", map[string]string{"login": "x-new", "name": "X", "role_id": "employee", "password": testPassword}}, 403, 403, 403},
+		{"create role", req{"POST", "/api/v1/roles", map[string]any{"name": "R-x", "permissions": []string{}}}, 403, 403, 403},
+		{"list conversations", req{"GET", "/api/v1/conversations", nil}, 200, 200, 200},
+		{"get assigned conversation", req{"GET", "/api/v1/conversations/" + assigned.ID, nil}, 200, 200, 404},
+		{"get foreign conversation", req{"GET", "/api/v1/conversations/" + foreign.ID, nil}, 200, 404, 404},
+		{"reply in assigned", req{"POST", "/api/v1/conversations/" + assigned.ID + "/messages", text}, 403, 202, 404},
+		{"reply in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/messages", text}, 403, 404, 404},
+		{"close assigned", req{"PATCH", "/api/v1/conversations/" + assigned.ID, map[string]string{"status": "open"}}, 403, 403, 404},
+		{"assign in foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/assignees/" + empUser.ID, nil}, 403, 404, 404},
+		{"audit", req{"GET", "/api/v1/audit", nil}, 403, 403, 403},
+		{"list service accounts", req{"GET", "/api/v1/service-accounts", nil}, 403, 403, 403},
+		{"mint a token", req{"POST", "/api/v1/me/tokens", map[string]any{"name": "child", "scopes": []string{"conversations.reply"}}}, 403, 403, 403},
+	}
+	clients := []struct {
+		name string
+		c    *client
+	}{{"admin read-only token", adminRead}, {"operator reply-only token", opReply}, {"admin users.read token", adminUsers}}
+	for _, tc := range cases {
+		for i, cl := range clients {
+			want := []int{tc.adminRead, tc.opReply, tc.adminDir}[i]
+			t.Run(tc.name+"/"+cl.name, func(t *testing.T) {
+				cl.c.t = t
+				got, body := cl.c.do(tc.r.method, tc.r.path, tc.r.body)
+				if got != want {
+					t.Fatalf("%s %s as %s = %d, want %d: %s", tc.r.method, tc.r.path, cl.name, got, want, body)
+				}
+				if got >= 400 {
+					errorCode(t, body)
+				}
+			})
+		}
+	}
+	// The owners themselves still may: the tokens are narrower, not the roles.
+	admin.must(200, "GET", "/api/v1/audit", nil, nil)
+	operator.must(200, "GET", "/api/v1/conversations/"+foreign.ID, nil, nil)
+}

@@ -111,10 +111,14 @@ func (r *sessionRevalidator) refresh(ctx context.Context, svc *inbox.Service, a 
 		}
 		r.pruned = now
 	}
-	e := r.recent[a.SessionID]
+	key := a.SessionID
+	if a.TokenID != "" { // an API token has no session; its sockets share by token
+		key = "token:" + a.TokenID
+	}
+	e := r.recent[key]
 	if e == nil || now.Sub(e.at) > refreshReuse {
 		e = &sharedRefresh{at: now, done: make(chan struct{})}
-		r.recent[a.SessionID] = e
+		r.recent[key] = e
 		r.mu.Unlock()
 		// Not bound to this socket: the others of the session wait for
 		// the answer, and this socket closing must not fail theirs.

@@ -151,6 +151,9 @@ func (s *Service) Authenticate(ctx context.Context, token string, c Client) (*sw
 	if token == "" || len(token) > 128 {
 		return nil, unauth
 	}
+	if strings.HasPrefix(token, switchboard.APITokenPrefix) {
+		return s.authenticateToken(ctx, token, c)
+	}
 	id := HashToken(token)
 	sess, err := s.Store.Session(ctx, id)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
@@ -204,6 +207,9 @@ func (s *Service) actor(ctx context.Context, userID string) (*switchboard.Actor,
 // fails with EUnauthorized once the session has ended or the user was
 // deactivated.
 func (s *Service) Refresh(ctx context.Context, a *switchboard.Actor) (*switchboard.Actor, error) {
+	if a.TokenID != "" {
+		return s.refreshToken(ctx, a)
+	}
 	sess, err := s.Store.Session(ctx, a.SessionID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil, switchboard.Errorf(switchboard.EUnauthorized, "Your session has ended.")

@@ -35,6 +35,8 @@ type Service struct {
 	Live Disconnector
 	// Throttle limits failed logins per account and per IP.
 	Throttle *Throttle
+	// TokenRate limits the requests of each API token; nil means no limit.
+	TokenRate *TokenLimiter
 
 	// SessionIdle and SessionMax bound a session's life: it ends after
 	// SessionIdle without use, and SessionMax after sign-in regardless.
@@ -89,6 +91,7 @@ func New(store switchboard.Store, events switchboard.EventPublisher, hasher *pas
 		Clock:       switchboard.SystemClock{},
 		Logger:      slog.New(slog.DiscardHandler),
 		Throttle:    NewThrottle(ThrottleOptions{}),
+		TokenRate:   NewTokenLimiter(DefaultTokenRate),
 		SessionIdle: 12 * time.Hour,
 		SessionMax:  7 * 24 * time.Hour,
 		SetupTTL:    time.Hour,
@@ -109,6 +112,14 @@ func (s *Service) audit(ctx context.Context, a *switchboard.Actor, action, objTy
 			e.ActorID, e.ActorLogin = a.User.ID, a.User.Login
 		}
 		e.IP, e.UserAgent = a.IP, truncate(a.UserAgent, 256)
+		if a.TokenID != "" { // every action of a program names its token
+			d := make(map[string]string, len(detail)+1)
+			for k, v := range detail {
+				d[k] = v
+			}
+			d["token_id"] = a.TokenID
+			e.Detail = d
+		}
 	}
 	if err := s.Store.AppendAudit(ctx, e); err != nil {
 		s.Logger.Error("append audit entry", "action", action, "err", err)

@@ -286,6 +286,11 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		}
 	}
 	if p.Password != nil {
+		if isSA, err := s.IsServiceAccount(ctx, id); err != nil {
+			return nil, err
+		} else if isSA {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "A service account has no password; it acts through API tokens.")
+		}
 		if err := checkPassword(*p.Password, target.Login); err != nil {
 			return nil, err
 		}

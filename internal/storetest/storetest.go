@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ContactData", testContactData},
 		{"Retention", testRetention},
 		{"Drift", testDrift},
+		{"Tokens", testTokens},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -1856,3 +1856,74 @@ describe('dead letters (issue 11)', () => {
     }
   });
 });
+
+describe('automation (issue 16)', () => {
+  it('api tokens: a personal token is shown once, works with its scopes, shows its last use and stops when revoked; a service account gets a token', async () => {
+    const { ctx, page } = await contextAs(admin, { viewport: { width: 1280, height: 900 } });
+    const asToken = async (secret) => {
+      const r = await fetch(`${srv.base}/api/v1/me`, { headers: { Authorization: `Bearer ${secret}` } });
+      return { status: r.status, json: r.ok ? await r.json() : null };
+    };
+    try {
+      await page.goto(`${srv.base}/account`);
+      const mine = page.getByTestId('my-tokens');
+      await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+      await mine.getByText('No tokens yet.').waitFor();
+      await mine.getByLabel('Name', { exact: true }).fill('E2E export');
+      await mine.getByLabel('See every conversation').check();
+      await mine.getByLabel('Expires').selectOption({ label: 'In 30 days' });
+      await mine.getByRole('button', { name: 'Create token' }).click();
+      const shown = mine.getByTestId('token-secret');
+      await shown.getByText('Token E2E export created. Copy it now: it is shown only once.').waitFor();
+      const secret = await shown.getByLabel('New token').inputValue();
+      assert.match(secret, /^sbt_[A-Za-z0-9_-]{43}$/);
+      await shot(page, 'api-token-shown-once-desktop-light');
+
+      const me = await asToken(secret);
+      assert.equal(me.status, 200);
+      assert.deepEqual(me.json.role.permissions, ['conversations.read_all'], 'the token has only its scope');
+
+      // Done hides the secret for good; after a reload the list shows the last use.
+      await shown.getByRole('button', { name: 'Done' }).click();
+      assert.equal(await mine.getByTestId('token-secret').count(), 0);
+      await page.reload();
+      const row = page.getByTestId('my-tokens').getByTestId('token-row');
+      await row.getByText(/127\.0\.0\.1/).waitFor();
+      assert.equal(await page.getByText(secret).count(), 0, 'the secret is never shown again');
+
+      // Revoking asks first, then the token stops at once.
+      await row.getByRole('button', { name: 'Revoke token E2E export' }).click();
+      await row.getByRole('button', { name: 'Revoke now' }).click();
+      await page.getByText('Token E2E export revoked.').waitFor();
+      await row.getByText('Revoked', { exact: true }).waitFor();
+      assert.equal((await asToken(secret)).status, 401);
+
+      // Administration: a service account with a role, and a token for it.
+      await page.goto(`${srv.base}/admin/users`);
+      const sa = page.getByTestId('service-accounts');
+      await sa.getByRole('heading', { name: 'Service accounts' }).waitFor();
+      await sa.getByLabel('Login').fill('e2e-bot');
+      await sa.getByLabel('Name', { exact: true }).fill('E2E Bot');
+      await sa.getByLabel('Role').selectOption({ label: 'Chat operator' });
+      await sa.getByLabel('Description').fill('answers in the e2e flow');
+      await sa.getByRole('button', { name: 'Create service account' }).click();
+      await page.getByText('Service account E2E Bot created.').waitFor();
+      const bot = sa.getByTestId('sa-tokens-e2e-bot');
+      await bot.getByLabel('Name', { exact: true }).fill('prod');
+      // Only the account's role's permissions are offered.
+      assert.equal(await bot.getByLabel('Manage users').count(), 0);
+      await bot.getByLabel('Reply to customers').check();
+      await bot.getByRole('button', { name: 'Create token' }).click();
+      const botSecret = await bot.getByTestId('token-secret').getByLabel('New token').inputValue();
+      const botMe = await asToken(botSecret);
+      assert.equal(botMe.status, 200);
+      assert.equal(botMe.json.user.login, 'e2e-bot');
+      assert.deepEqual(botMe.json.role.permissions, ['conversations.reply']);
+      await sa.scrollIntoViewIfNeeded();
+      await shot(page, 'service-accounts-desktop-light');
+      assertNoProblems(ctx, 'api tokens');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 4
+const Version = 5
 
 // Kind is the logical type of a column.
 type Kind string
@@ -101,6 +101,16 @@ func Tables() []*Table {
 		{Name: "sessions", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),
 			col("expires_at", Time), col("ip", Text), col("user_agent", Text),
+		}},
+		// service_accounts and api_tokens (version 5): API tokens are
+		// kept as the hash of their secret only.
+		{Name: "service_accounts", Columns: []Column{
+			col("user_id", Text), col("description", Text), col("created_by", Text), col("created_at", Time),
+		}},
+		{Name: "api_tokens", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("name", Text), col("scopes", Text), col("hash", Text),
+			col("created_by", Text), col("created_at", Time), nullCol("expires_at", Time), nullCol("last_used_at", Time),
+			col("last_used_ip", Text), nullCol("revoked_at", Time), col("rate_per_minute", Int),
 		}},
 		{Name: "setup_tokens", Columns: []Column{
 			col("hash", Text), col("expires_at", Time),

@@ -1,6 +1,10 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
 import type {
   AgentsReport,
+  APIToken,
+  CreatedToken,
+  ServiceAccount,
+  TokenInput,
   AuditEntry,
   AuditVerifyResult,
   Channel,
@@ -43,6 +47,16 @@ export const api = {
   me: (opts: RequestOptions = { quiet401: true }) => request<Me>('GET', `${v1}/me`, undefined, opts),
   changePassword: (current_password: string, new_password: string) =>
     request<void>('POST', `${v1}/me/password`, { current_password, new_password }),
+  myTokens: () => request<Page<APIToken>>('GET', `${v1}/me/tokens`),
+  createMyToken: (t: TokenInput) => request<CreatedToken>('POST', `${v1}/me/tokens`, t),
+  revokeMyToken: (id: string) => request<void>('DELETE', `${v1}/me/tokens/${enc(id)}`),
+  serviceAccounts: () => request<Page<ServiceAccount>>('GET', `${v1}/service-accounts`),
+  createServiceAccount: (a: { login: string; name: string; role_id: string; description: string }) =>
+    request<ServiceAccount>('POST', `${v1}/service-accounts`, a),
+  serviceAccountTokens: (id: string) => request<Page<APIToken>>('GET', `${v1}/service-accounts/${enc(id)}/tokens`),
+  createServiceAccountToken: (id: string, t: TokenInput) => request<CreatedToken>('POST', `${v1}/service-accounts/${enc(id)}/tokens`, t),
+  revokeServiceAccountToken: (id: string, tokenId: string) =>
+    request<void>('DELETE', `${v1}/service-accounts/${enc(id)}/tokens/${enc(tokenId)}`),
   permissions: () => request<{ items: { name: Permission }[] }>('GET', `${v1}/permissions`),
 
   users: (p: { q?: string; role_id?: string; active?: boolean; cursor?: string; limit?: number }, signal?: AbortSignal) =>

@@ -719,6 +719,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your API tokens, revoked ones included */
+        get: operations["listMyTokens"];
+        put?: never;
+        /** Create a personal access token (signed in with a session, not a token) */
+        post: operations["createMyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Token id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your tokens */
+        delete: operations["revokeMyToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List service accounts (users.manage) */
+        get: operations["listServiceAccounts"];
+        put?: never;
+        /** Create a service account: a user without a password that acts through tokens (users.manage; your role must cover its role) */
+        post: operations["createServiceAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-accounts/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service account's user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** List a service account's tokens (users.manage) */
+        get: operations["listServiceAccountTokens"];
+        put?: never;
+        /** Issue a token for a service account; scopes within the account's role */
+        post: operations["createServiceAccountToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-accounts/{id}/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service account's user id */
+                id: string;
+                /** @description Token id */
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a service account's token */
+        delete: operations["revokeServiceAccountToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1124,6 +1223,61 @@ export interface components {
             }[];
             total: components["schemas"]["MessagePeriod"];
         };
+        /** @description An API token. The secret is never returned after creation; only its SHA-256 is stored. */
+        APIToken: {
+            id: string;
+            /** @description The owner: a person or a service account. */
+            user_id: string;
+            name: string;
+            /** @description Effective permissions are scopes ∩ the owner's current role. */
+            scopes: components["schemas"]["Permission"][];
+            /** @description User who issued the token. */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Absent: never expires.
+             */
+            expires_at?: string;
+            /**
+             * Format: date-time
+             * @description Absent: never used. Updated at most once a minute or when the address changes.
+             */
+            last_used_at?: string;
+            last_used_ip: string;
+            /**
+             * Format: date-time
+             * @description Absent: not revoked.
+             */
+            revoked_at?: string;
+            /** @description 0: the installation's default (600). */
+            rate_per_minute: number;
+        };
+        CreatedToken: {
+            token: components["schemas"]["APIToken"];
+            /** @description The token itself: shown only in this answer. Send it as Authorization: Bearer <secret>. */
+            secret: string;
+        };
+        TokenRequest: {
+            name: string;
+            /** @description Each must be a permission of the owner's role (403 otherwise). */
+            scopes: components["schemas"]["Permission"][];
+            /**
+             * Format: date-time
+             * @description Optional; in the future and at most three years ahead.
+             */
+            expires_at?: string | null;
+            /** @description Optional; 0 or absent: the default (600). Bursts of a tenth of it. */
+            rate_per_minute?: number;
+        };
+        ServiceAccount: {
+            user: components["schemas"]["User"];
+            description: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -1363,6 +1517,7 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            429: components["responses"]["Error"];
         };
     };
     listPermissions: {
@@ -2655,6 +2810,231 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listMyTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["APIToken"][];
+                        /** @description Always empty: the whole list in one page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    createMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; the secret is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    revokeMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Token id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; the token stops working at once (REST, WebSocket, MCP). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listServiceAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Service accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ServiceAccount"][];
+                        /** @description Always empty: the whole list in one page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    createServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    login: string;
+                    name: string;
+                    /** @description Its permissions and channel limit. */
+                    role_id: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccount"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    listServiceAccountTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service account's user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["APIToken"][];
+                        /** @description Always empty: the whole list in one page. */
+                        next_cursor: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    createServiceAccountToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service account's user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; the secret is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    revokeServiceAccountToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service account's user id */
+                id: string;
+                /** @description Token id */
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; the token stops working at once (REST, WebSocket, MCP). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];

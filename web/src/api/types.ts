@@ -101,3 +101,9 @@ export type MessagePeriod = Schemas['MessagePeriod'];
 export type MessagesReport = Schemas['MessagesReport'];
 /** MediaLimit is one row of GET /api/v1/media/limits: a kind, its MIME types and size limit. */
 export type MediaLimit = JSONBody<operations['getMediaLimits']['responses'][200]>['items'][number];
+/** An API token; the secret is only in CreatedToken, once. */
+export type APIToken = Schemas['APIToken'];
+export type CreatedToken = Schemas['CreatedToken'];
+export type TokenInput = Schemas['TokenRequest'];
+/** A non-human user that acts through API tokens. */
+export type ServiceAccount = Schemas['ServiceAccount'];

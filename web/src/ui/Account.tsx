@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Me } from '../api/types';
@@ -10,6 +10,7 @@ import { prefs, type Theme } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
+import { TokenPanel, type TokenSource } from './Tokens';
 import { useToasts } from './Toasts';
 
 export function NotificationButton() {
@@ -38,6 +39,7 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
   const [theme, setTheme] = useState<Theme>(() => prefs.theme());
   const [sound, setSound] = useState(prefs.sound());
   const [notices, setNotices] = useState<NoticeSetting>(() => prefs.notices(me.user.id));
+  const myTokens = useMemo<TokenSource>(() => ({ list: api.myTokens, create: api.createMyToken, revoke: api.revokeMyToken }), []);
 
   const change = async (e: FormEvent) => {
     e.preventDefault();
@@ -156,6 +158,12 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
             {t('account.change')}
           </button>
         </form>
+      </section>
+
+      <section className="card" aria-labelledby="tokens-h">
+        <h2 id="tokens-h">{t('tokens.title')}</h2>
+        <p className="hint">{t('tokens.hint')}</p>
+        <TokenPanel source={myTokens} scopes={me.role.permissions} testId="my-tokens" />
       </section>
 
       <section className="card" aria-labelledby="sess-h">

@@ -7,6 +7,7 @@ import { errorText, passwordReason } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { useToasts } from '../Toasts';
+import { ServiceAccounts } from './ServiceAccounts';
 
 export function Users({ me }: { me: Me }) {
   const { t, locale } = useI18n();
@@ -121,6 +122,7 @@ export function Users({ me }: { me: Me }) {
           {t('common.loadMore')}
         </button>
       )}
+      {me.role.permissions.includes('users.manage') && <ServiceAccounts roles={roles} />}
       {editing && (
         <UserDialog
           user={editing === 'new' ? null : editing}

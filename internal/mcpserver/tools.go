@@ -1,0 +1,250 @@
+package mcpserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/inbox"
+)
+
+// HistoryURIPrefix starts the URI of a conversation's history resource:
+// switchboard://conversations/{id}/history.
+const HistoryURIPrefix = "switchboard://conversations/"
+
+// maxPage bounds the page size of every list tool.
+const maxPage = 100
+
+// ListInput filters list_conversations.
+type ListInput struct {
+	Status     string `json:"status,omitempty" jsonschema:"open or closed; empty for both"`
+	Assignment string `json:"assignment,omitempty" jsonschema:"all, unassigned, assigned or mine; empty for all"`
+	Limit      int    `json:"limit,omitempty" jsonschema:"page size, 1 to 100 (default 20)"`
+	Cursor     string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
+}
+
+// SearchInput is the input of search_conversations.
+type SearchInput struct {
+	Query  string `json:"query" jsonschema:"part of the customer's name, phone number or username"`
+	Limit  int    `json:"limit,omitempty" jsonschema:"page size, 1 to 100 (default 20)"`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
+}
+
+// ConversationsOutput is a page of conversations, in the REST API's JSON.
+type ConversationsOutput struct {
+	Conversations []*switchboard.Conversation `json:"conversations"`
+	NextCursor    string                      `json:"next_cursor"`
+}
+
+// ReadInput is the input of read_conversation.
+type ReadInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+	Limit          int    `json:"limit,omitempty" jsonschema:"how many of the newest messages, 1 to 100 (default 50)"`
+	Before         string `json:"before,omitempty" jsonschema:"cursor for older messages: the before of the previous answer"`
+}
+
+// ReadOutput is a conversation with a page of its messages, newest last.
+type ReadOutput struct {
+	Conversation *switchboard.Conversation `json:"conversation"`
+	Messages     []*switchboard.Message    `json:"messages"`
+	Before       string                    `json:"before"`
+}
+
+// ReplyInput is the input of reply.
+type ReplyInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+	Text           string `json:"text" jsonschema:"the message to the customer, at most 4096 characters"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"optional; a retry with the same key sends nothing new"`
+}
+
+// ReplyOutput is the queued message.
+type ReplyOutput struct {
+	Message *switchboard.Message `json:"message"`
+}
+
+// AssignInput is the input of assign.
+type AssignInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+	UserID         string `json:"user_id" jsonschema:"the user to add as an assignee (see list_users)"`
+}
+
+// ConversationOutput is one conversation.
+type ConversationOutput struct {
+	Conversation *switchboard.Conversation `json:"conversation"`
+}
+
+// UsersInput is the input of list_users.
+type UsersInput struct {
+	Query string `json:"query,omitempty" jsonschema:"part of a login or name"`
+}
+
+// UsersOutput is a list of users.
+type UsersOutput struct {
+	Users []*switchboard.User `json:"users"`
+}
+
+func pageSize(n, def int) int {
+	switch {
+	case n <= 0:
+		return def
+	case n > maxPage:
+		return maxPage
+	}
+	return n
+}
+
+// The tools' outputs are the REST API's JSON (Conversation adds computed
+// fields in its MarshalJSON), so they are declared as any: a schema
+// inferred from the Go structs would refuse those fields.
+
+// addTools registers the tools and the history resource. Hand-off, labels,
+// notes and suggestions do not exist in Switchboard yet, so there are no
+// tools for them.
+func (s *Server) addTools(srv *mcp.Server) {
+	readOnly := &mcp.ToolAnnotations{ReadOnlyHint: true}
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "list_conversations", Title: "List conversations", Annotations: readOnly,
+		Description: "Lists the conversations you may see, most recent first.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in ListInput) (*mcp.CallToolResult, any, error) {
+		return s.list(ctx, req, switchboard.ConversationFilter{Status: in.Status, Assignment: in.Assignment, Cursor: in.Cursor, Limit: pageSize(in.Limit, 20)})
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "search_conversations", Title: "Search conversations", Annotations: readOnly,
+		Description: "Finds conversations by the customer's name, phone number or username.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in SearchInput) (*mcp.CallToolResult, any, error) {
+		if strings.TrimSpace(in.Query) == "" {
+			return nil, nil, s.toolError(switchboard.Errorf(switchboard.EInvalid, "query is required."))
+		}
+		return s.list(ctx, req, switchboard.ConversationFilter{Query: in.Query, Cursor: in.Cursor, Limit: pageSize(in.Limit, 20)})
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "read_conversation", Title: "Read a conversation", Annotations: readOnly,
+		Description: "Returns a conversation and its newest messages (oldest first); pass before for older ones. Reading marks it read for you.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in ReadInput) (*mcp.CallToolResult, any, error) {
+		out, err := s.read(ctx, req.Extra, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, out, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "reply", Title: "Reply to the customer",
+		Description: "Sends a text message to the customer of a conversation (needs the conversations.reply scope and an open 24-hour window). The message is queued and delivered by WhatsApp; its status changes later.",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false), OpenWorldHint: ptr(true)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in ReplyInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := s.Service.Send(ctx, a, in.ConversationID, inbox.Outgoing{Type: switchboard.TypeText, Text: in.Text, IdempotencyKey: in.IdempotencyKey})
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ReplyOutput{Message: m}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "assign", Title: "Assign a person",
+		Description: "Adds a user as an assignee of a conversation (needs conversations.assign).",
+		Annotations: &mcp.ToolAnnotations{IdempotentHint: true, DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in AssignInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !switchboard.ValidID(in.UserID) {
+			return nil, nil, s.toolError(switchboard.NotFound("User"))
+		}
+		c, err := s.Service.Assign(ctx, a, in.ConversationID, in.UserID)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ConversationOutput{Conversation: c}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "list_users", Title: "List users", Annotations: readOnly,
+		Description: "Lists the users you may see (needs users.read), e.g. to pick an assignee.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in UsersInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		active := true
+		us, _, err := s.Service.Users(ctx, a, switchboard.UserFilter{Query: in.Query, Active: &active, Limit: maxPage})
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		if us == nil {
+			us = []*switchboard.User{}
+		}
+		return nil, UsersOutput{Users: us}, nil
+	})
+
+	srv.AddResourceTemplate(&mcp.ResourceTemplate{
+		Name: "conversation-history", Title: "Conversation history", MIMEType: "application/json",
+		URITemplate: HistoryURIPrefix + "{id}/history",
+		Description: "A conversation and its newest 100 messages, as JSON.",
+	}, s.history)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (s *Server) list(ctx context.Context, req *mcp.CallToolRequest, f switchboard.ConversationFilter) (*mcp.CallToolResult, any, error) {
+	a, err := actorOf(req.Extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, next, err := s.Service.Conversations(ctx, a, f)
+	if err != nil {
+		return nil, nil, s.toolError(err)
+	}
+	if cs == nil {
+		cs = []*switchboard.Conversation{}
+	}
+	return nil, ConversationsOutput{Conversations: cs, NextCursor: next}, nil
+}
+
+func (s *Server) read(ctx context.Context, extra *mcp.RequestExtra, in ReadInput) (ReadOutput, error) {
+	a, err := actorOf(extra)
+	if err != nil {
+		return ReadOutput{}, err
+	}
+	c, err := s.Service.Conversation(ctx, a, in.ConversationID)
+	if err != nil {
+		return ReadOutput{}, s.toolError(err)
+	}
+	msgs, before, err := s.Service.Messages(ctx, a, c.ID, switchboard.MessagePage{Before: in.Before, Limit: pageSize(in.Limit, 50)})
+	if err != nil {
+		return ReadOutput{}, s.toolError(err)
+	}
+	if msgs == nil {
+		msgs = []*switchboard.Message{}
+	}
+	return ReadOutput{Conversation: c, Messages: msgs, Before: before}, nil
+}
+
+// history reads the conversation-history resource through the same
+// service calls as read_conversation; a conversation the token may not
+// see is "not found", like a missing one.
+func (s *Server) history(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+	uri := req.Params.URI
+	id, ok := strings.CutPrefix(uri, HistoryURIPrefix)
+	if ok {
+		id, ok = strings.CutSuffix(id, "/history")
+	}
+	if id, err := url.PathUnescape(id); err != nil || !ok || !switchboard.ValidID(id) {
+		return nil, mcp.ResourceNotFoundError(uri)
+	}
+	out, err := s.read(ctx, req.Extra, ReadInput{ConversationID: id, Limit: maxPage})
+	if err != nil {
+		return nil, mcp.ResourceNotFoundError(uri)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, MIMEType: "application/json", Text: string(b)}}}, nil
+}
