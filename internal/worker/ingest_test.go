@@ -427,7 +427,7 @@ func (r *countingReceiver) ReceiveBatch(ctx context.Context, b switchboard.Inbou
 // search terms and a bounded name. Work is counted, not timed.
 func TestIngestOversizedWebhookIsBounded(t *testing.T) {
 	f := newFixture(t)
-	rec := &countingReceiver{Receiver: f.svc}
+	rec := &countingReceiver{Receiver: f.svc.System()}
 	f.w.Receiver = rec
 	f.w.MaxItems = 10
 	const n = 40
