@@ -134,7 +134,20 @@ type readCloser struct {
 // delivers it. It needs conversations.reply. Free-form messages need an open
 // customer-service window; templates do not.
 func (s *Service) Send(ctx context.Context, a *switchboard.Actor, conversationID string, in Outgoing) (*switchboard.Message, error) {
+	return s.SendRequest(ctx, a, conversationID, func() (Outgoing, error) { return in, nil })
+}
+
+// SendRequest is Send for a request that is read only after the
+// visibility check (read is called then; the HTTP handler decodes the body
+// or receives the upload there), so that a conversation the actor may not
+// see is ENotFound, exactly like a missing one, whatever the request
+// carries. The conversation is read once.
+func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, conversationID string, read func() (Outgoing, error)) (*switchboard.Message, error) {
 	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := read()
 	if err != nil {
 		return nil, err
 	}

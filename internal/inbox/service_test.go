@@ -178,3 +178,50 @@ func TestSetupNeeded(t *testing.T) {
 		t.Fatalf("one user: needed = %v, %v; want false", needed, err)
 	}
 }
+
+// TestSendRequestReadsOnce: a reply reads the conversation once, and the
+// request is read only after the visibility check.
+func TestSendRequestReadsOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.actor(t, "ada", switchboard.RoleAdmin)
+	employee := f.actor(t, "emil", switchboard.RoleEmployee)
+	c := f.receive(t, "4915100000003", "Hallo", time.Now().UTC().Add(-time.Minute))
+	counting := &countingStore{Store: f.store}
+	f.svc.Store = counting
+
+	m, err := f.svc.SendRequest(ctx, admin, c.ID, func() (Outgoing, error) {
+		return Outgoing{Type: switchboard.TypeText, Text: "Danke!"}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counting.reads.Load(); n != 1 {
+		t.Errorf("conversation read %d times, want 1", n)
+	}
+	if m.Content.Text != "Danke!" || m.Status != switchboard.MessagePending || m.ConversationID != c.ID {
+		t.Errorf("queued %+v", m)
+	}
+	_, err = f.svc.SendRequest(ctx, employee, c.ID, func() (Outgoing, error) {
+		t.Error("the request was read for a conversation the actor may not see")
+		return Outgoing{}, switchboard.Errorf(switchboard.EInvalid, "bad body")
+	})
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("employee, not assigned: err = %v, want not found", err)
+	}
+}
+
+// TestReady: ready while the database answers with a current schema,
+// unavailable once it does not answer.
+func TestReady(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sys := f.svc.System()
+	if err := sys.Ready(ctx); err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	f.store.Close()
+	if err := sys.Ready(ctx); switchboard.ErrorCode(err) != switchboard.EUnavailable {
+		t.Fatalf("closed store: %v, want unavailable", err)
+	}
+}
