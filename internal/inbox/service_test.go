@@ -225,3 +225,37 @@ func TestReady(t *testing.T) {
 		t.Fatalf("closed store: %v, want unavailable", err)
 	}
 }
+
+// TestNoRealChannels: the emulator may start on its own only while every
+// channel is an emulator's.
+func TestNoRealChannels(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sys := New(store, nil, nil).System()
+	add := func(phone string, emulated bool) {
+		t.Helper()
+		ch := &switchboard.Channel{Name: "Channel " + phone, PhoneNumberID: phone, WABAID: "waba1", DisplayPhoneNumber: "+49 30 1234567",
+			AccessToken: "token", AppSecret: "secret", VerifyToken: "verify", Emulated: emulated}
+		if err := store.CreateChannel(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		add      func()
+		want     bool
+		describe string
+	}{
+		{func() {}, true, "no channels"},
+		{func() { add("100001", true) }, true, "only the emulator's channel"},
+		{func() { add("100002", false) }, false, "a real channel too"},
+	} {
+		step.add()
+		if got, err := sys.NoRealChannels(ctx); err != nil || got != step.want {
+			t.Errorf("%s: %v, %v; want %v", step.describe, got, err, step.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -13,7 +14,7 @@ import (
 // move (ReadMedia, WriteMedia), retention (ApplyRetention), erasures
 // re-applied after a restore (ReapplyErasures), the built-in emulator's
 // channel (EnsureChannel), the first-run setup token (SetupToken) and
-// readiness (Ready).
+// readiness (Ready, NoRealChannels).
 // Everything a user does, with an Actor and its authorisation checks, is a
 // method of Service.
 //
@@ -39,4 +40,22 @@ func (sys *System) Ready(ctx context.Context) error {
 		return switchboard.Errorf(switchboard.EUnavailable, "Database schema is not current.")
 	}
 	return nil
+}
+
+// NoRealChannels reports whether the installation talks to no real
+// WhatsApp number: every channel, if any, is an emulator's. Only then may
+// the built-in emulator start on its own (SWITCHBOARD_EMULATOR=auto), so a
+// production instance never gets a demo channel and fake customers in its
+// database.
+func (sys *System) NoRealChannels(ctx context.Context) (bool, error) {
+	chs, err := sys.svc.Store.Channels(ctx)
+	if err != nil {
+		return false, fmt.Errorf("list channels: %w", err)
+	}
+	for _, ch := range chs {
+		if !ch.Emulated {
+			return false, nil
+		}
+	}
+	return true, nil
 }
