@@ -3,12 +3,14 @@ package inbox
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
 	"github.com/switchboardhq/switchboard/internal/storetest"
 )
@@ -257,5 +259,40 @@ func TestNoRealChannels(t *testing.T) {
 		if got, err := sys.NoRealChannels(ctx); err != nil || got != step.want {
 			t.Errorf("%s: %v, %v; want %v", step.describe, got, err, step.want)
 		}
+	}
+}
+
+// TestUploadRequestReadsAfterVisibility: an upload reads the conversation
+// once, and the form only after the visibility check.
+func TestUploadRequestReadsAfterVisibility(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc.Blobs = &media.Files{Dir: t.TempDir()}
+	f.svc.Keys = f.store.Keys()
+	admin := f.actor(t, "ada", switchboard.RoleAdmin)
+	employee := f.actor(t, "emil", switchboard.RoleEmployee)
+	c := f.receive(t, "4915100000004", "Hallo", time.Now().UTC().Add(-time.Minute))
+	counting := &countingStore{Store: f.store}
+	f.svc.Store = counting
+
+	body := "%PDF-1.7 Rechnung"
+	file, err := f.svc.UploadRequest(ctx, admin, c.ID, func() (Upload, error) {
+		return Upload{Kind: "document", Filename: "Rechnung.pdf", MIMEType: "application/pdf", Size: -1, Body: strings.NewReader(body)}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counting.reads.Load(); n != 1 {
+		t.Errorf("conversation read %d times, want 1", n)
+	}
+	if file.Size != int64(len(body)) || file.ConversationID != c.ID || file.Filename != "Rechnung.pdf" {
+		t.Errorf("stored %+v", file)
+	}
+	_, err = f.svc.UploadRequest(ctx, employee, c.ID, func() (Upload, error) {
+		t.Error("the form was read for a conversation the actor may not see")
+		return Upload{}, switchboard.Errorf(switchboard.EInvalid, "bad form")
+	})
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("employee, not assigned: err = %v, want not found", err)
 	}
 }
