@@ -247,16 +247,7 @@ func (a *App) Open(ctx context.Context) error {
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
 		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, TrustedProxies: c.TrustedProxyPrefixes, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
-		Ready: func(ctx context.Context) error {
-			if err := store.Ping(ctx); err != nil {
-				return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
-			}
-			applied, latest, err := store.SchemaVersion(ctx)
-			if err != nil || applied != latest {
-				return switchboard.Errorf(switchboard.EUnavailable, "Database schema is not current.")
-			}
-			return nil
-		},
+		Ready: a.System.Ready,
 	}
 	srv.Ping = store.Ping
 	// The MCP server for AI assistants: same service, tokens, limits and

@@ -117,16 +117,7 @@ func (a *App) emulatorWanted(ctx context.Context) (bool, error) {
 	if a.Config.WAPhoneNumberID != "" {
 		return false, nil
 	}
-	chs, err := a.Store.Channels(ctx)
-	if err != nil {
-		return false, fmt.Errorf("list channels: %w", err)
-	}
-	for _, ch := range chs {
-		if !ch.Emulated {
-			return false, nil
-		}
-	}
-	return true, nil
+	return a.System.NoRealChannels(ctx)
 }
 
 // notifyAll wakes several workers: a webhook can carry both messages (with

@@ -202,55 +202,65 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, a *switchbo
 
 // receiveUpload reads a multipart request part by part (no temp files, no
 // buffering of the whole file) and stores the file encrypted. Text fields
-// must come before the file.
+// must come before the file. The form is read only once the service has
+// checked that the actor may see the conversation (Service.UploadRequest).
 func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) (*switchboard.MediaFile, map[string]string, error) {
-	id := r.PathValue("id")
-	if _, err := s.Service.Conversation(r.Context(), a, id); err != nil {
+	fields := map[string]string{}
+	f, err := s.Service.UploadRequest(r.Context(), a, r.PathValue("id"), func() (inbox.Upload, error) {
+		return readUpload(w, r, fields)
+	})
+	if err != nil {
 		return nil, nil, err
 	}
+	return f, fields, nil
+}
+
+// readUpload reads the form's text fields into fields and returns its file
+// part.
+func readUpload(w http.ResponseWriter, r *http.Request, fields map[string]string) (inbox.Upload, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, nil, switchboard.Errorf(switchboard.EInvalid, "Send the file as multipart/form-data.")
+		return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "Send the file as multipart/form-data.")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	fields := map[string]string{}
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, nil, switchboard.Errorf(switchboard.EInvalid, "The form has no file part.")
+			return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "The form has no file part.")
 		}
 		if err != nil {
-			return nil, nil, uploadError(err)
+			return inbox.Upload{}, uploadError(err)
 		}
 		name := p.FormName()
 		if p.FileName() == "" {
 			if len(fields) > 10 {
-				return nil, nil, switchboard.Errorf(switchboard.EInvalid, "Too many form fields.")
+				return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "Too many form fields.")
 			}
 			v, err := io.ReadAll(io.LimitReader(p, 8<<10))
 			if err != nil {
-				return nil, nil, uploadError(err)
+				return inbox.Upload{}, uploadError(err)
 			}
 			fields[name] = string(v)
 			continue
 		}
 		if name != "file" {
-			return nil, nil, switchboard.Errorf(switchboard.EInvalid, "The file part must be named \"file\".")
+			return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "The file part must be named \"file\".")
 		}
-		return s.storePart(r, a, id, p, fields)
+		return filePart(p, fields)
 	}
 }
 
-func (s *Server) storePart(r *http.Request, a *switchboard.Actor, conversationID string, p *multipart.Part, fields map[string]string) (*switchboard.MediaFile, map[string]string, error) {
+// filePart describes the file part p with the fields before it.
+func filePart(p *multipart.Part, fields map[string]string) (inbox.Upload, error) {
 	kind := fields["type"]
 	if kind == "" {
-		return nil, nil, switchboard.Errorf(switchboard.EInvalid, "Say which kind of file this is: type image, video, audio, document or sticker, before the file.")
+		return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "Say which kind of file this is: type image, video, audio, document or sticker, before the file.")
 	}
 	mt := p.Header.Get("Content-Type")
 	if parsed, _, err := mime.ParseMediaType(mt); err == nil {
 		mt = parsed
 	} else {
-		return nil, nil, switchboard.Errorf(switchboard.EInvalid, "The file part needs a Content-Type.")
+		return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "The file part needs a Content-Type.")
 	}
 	// A declared size lets an oversized file be refused before any byte of
 	// it is read; without one the file is checked as it streams in.
@@ -258,15 +268,11 @@ func (s *Server) storePart(r *http.Request, a *switchboard.Actor, conversationID
 	if v := fields["size"]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, nil, switchboard.Errorf(switchboard.EInvalid, "size must be the file's size in bytes.")
+			return inbox.Upload{}, switchboard.Errorf(switchboard.EInvalid, "size must be the file's size in bytes.")
 		}
 		size = n
 	}
-	f, err := s.Service.StoreUpload(r.Context(), a, conversationID, kind, p.FileName(), mt, size, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, fields, nil
+	return inbox.Upload{Kind: kind, Filename: p.FileName(), MIMEType: mt, Size: size, Body: p}, nil
 }
 
 func uploadError(err error) error {

@@ -416,26 +416,25 @@ type sendMessageRequest struct {
 // reply_to, then file). An Idempotency-Key header makes a retried request
 // return the first result instead of sending twice.
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	if _, err := s.Service.Conversation(r.Context(), a, r.PathValue("id")); err != nil {
-		return err
-	}
-	var req sendMessageRequest
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		f, fields, err := s.receiveUpload(w, r, a)
-		if err != nil {
-			return err
+	m, err := s.Service.SendRequest(r.Context(), a, r.PathValue("id"), func() (inbox.Outgoing, error) {
+		var req sendMessageRequest
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			f, fields, err := s.receiveUpload(w, r, a)
+			if err != nil {
+				return inbox.Outgoing{}, err
+			}
+			req = sendMessageRequest{Type: fields["type"], Caption: fields["caption"], ReplyTo: fields["reply_to"], MediaID: f.ID}
+		} else if err := decode(w, r, &req); err != nil {
+			return inbox.Outgoing{}, err
 		}
-		req = sendMessageRequest{Type: fields["type"], Caption: fields["caption"], ReplyTo: fields["reply_to"], MediaID: f.ID}
-	} else if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	text := req.Text
-	if req.Type != switchboard.TypeText {
-		text = req.Caption
-	}
-	m, err := s.Service.Send(r.Context(), a, r.PathValue("id"), inbox.Outgoing{
-		Type: req.Type, Text: text, ReplyTo: req.ReplyTo, MediaID: req.MediaID, Template: req.Template,
-		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		text := req.Text
+		if req.Type != switchboard.TypeText {
+			text = req.Caption
+		}
+		return inbox.Outgoing{
+			Type: req.Type, Text: text, ReplyTo: req.ReplyTo, MediaID: req.MediaID, Template: req.Template,
+			IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		}, nil
 	})
 	if err != nil {
 		return err

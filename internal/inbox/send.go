@@ -54,10 +54,36 @@ func mediaAAD(id string) []byte { return seal.AAD("media", "blob", id) }
 // and records it, for a later Send. The type and size are checked against
 // WhatsApp's limits before anything is stored.
 func (s *Service) StoreUpload(ctx context.Context, a *switchboard.Actor, conversationID, kind, filename, mimeType string, size int64, r io.Reader) (*switchboard.MediaFile, error) {
+	return s.UploadRequest(ctx, a, conversationID, func() (Upload, error) {
+		return Upload{Kind: kind, Filename: filename, MIMEType: mimeType, Size: size, Body: r}, nil
+	})
+}
+
+// Upload is a file arriving for a conversation.
+type Upload struct {
+	// Kind is the WhatsApp media type (image, video, audio, document,
+	// sticker).
+	Kind, Filename, MIMEType string
+	// Size is the announced size in bytes; -1 when unknown, then the
+	// file is checked as it streams in.
+	Size int64
+	Body io.Reader
+}
+
+// UploadRequest is StoreUpload for a request that is read only after the
+// visibility check (read is called then; the HTTP handler reads the form
+// up to the file there), so that a conversation the actor may not see is
+// ENotFound, exactly like a missing one, whatever the request carries.
+func (s *Service) UploadRequest(ctx context.Context, a *switchboard.Actor, conversationID string, read func() (Upload, error)) (*switchboard.MediaFile, error) {
 	c, err := s.visibleConversation(ctx, a, conversationID)
 	if err != nil {
 		return nil, err
 	}
+	up, err := read()
+	if err != nil {
+		return nil, err
+	}
+	kind, filename, mimeType, size, r := up.Kind, up.Filename, up.MIMEType, up.Size, up.Body
 	if !a.Can(switchboard.PermConversationsReply) {
 		return nil, forbidden()
 	}
@@ -134,7 +160,20 @@ type readCloser struct {
 // delivers it. It needs conversations.reply. Free-form messages need an open
 // customer-service window; templates do not.
 func (s *Service) Send(ctx context.Context, a *switchboard.Actor, conversationID string, in Outgoing) (*switchboard.Message, error) {
+	return s.SendRequest(ctx, a, conversationID, func() (Outgoing, error) { return in, nil })
+}
+
+// SendRequest is Send for a request that is read only after the
+// visibility check (read is called then; the HTTP handler decodes the body
+// or receives the upload there), so that a conversation the actor may not
+// see is ENotFound, exactly like a missing one, whatever the request
+// carries. The conversation is read once.
+func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, conversationID string, read func() (Outgoing, error)) (*switchboard.Message, error) {
 	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := read()
 	if err != nil {
 		return nil, err
 	}

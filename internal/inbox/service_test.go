@@ -3,12 +3,14 @@ package inbox
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
 	"github.com/switchboardhq/switchboard/internal/storetest"
 )
@@ -176,5 +178,121 @@ func TestSetupNeeded(t *testing.T) {
 	f.actor(t, "ada", switchboard.RoleAdmin)
 	if needed, err := f.svc.SetupNeeded(ctx); err != nil || needed {
 		t.Fatalf("one user: needed = %v, %v; want false", needed, err)
+	}
+}
+
+// TestSendRequestReadsOnce: a reply reads the conversation once, and the
+// request is read only after the visibility check.
+func TestSendRequestReadsOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.actor(t, "ada", switchboard.RoleAdmin)
+	employee := f.actor(t, "emil", switchboard.RoleEmployee)
+	c := f.receive(t, "4915100000003", "Hallo", time.Now().UTC().Add(-time.Minute))
+	counting := &countingStore{Store: f.store}
+	f.svc.Store = counting
+
+	m, err := f.svc.SendRequest(ctx, admin, c.ID, func() (Outgoing, error) {
+		return Outgoing{Type: switchboard.TypeText, Text: "Danke!"}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counting.reads.Load(); n != 1 {
+		t.Errorf("conversation read %d times, want 1", n)
+	}
+	if m.Content.Text != "Danke!" || m.Status != switchboard.MessagePending || m.ConversationID != c.ID {
+		t.Errorf("queued %+v", m)
+	}
+	_, err = f.svc.SendRequest(ctx, employee, c.ID, func() (Outgoing, error) {
+		t.Error("the request was read for a conversation the actor may not see")
+		return Outgoing{}, switchboard.Errorf(switchboard.EInvalid, "bad body")
+	})
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("employee, not assigned: err = %v, want not found", err)
+	}
+}
+
+// TestReady: ready while the database answers with a current schema,
+// unavailable once it does not answer.
+func TestReady(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sys := f.svc.System()
+	if err := sys.Ready(ctx); err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	f.store.Close()
+	if err := sys.Ready(ctx); switchboard.ErrorCode(err) != switchboard.EUnavailable {
+		t.Fatalf("closed store: %v, want unavailable", err)
+	}
+}
+
+// TestNoRealChannels: the emulator may start on its own only while every
+// channel is an emulator's.
+func TestNoRealChannels(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sys := New(store, nil, nil).System()
+	add := func(phone string, emulated bool) {
+		t.Helper()
+		ch := &switchboard.Channel{Name: "Channel " + phone, PhoneNumberID: phone, WABAID: "waba1", DisplayPhoneNumber: "+49 30 1234567",
+			AccessToken: "token", AppSecret: "secret", VerifyToken: "verify", Emulated: emulated}
+		if err := store.CreateChannel(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		add      func()
+		want     bool
+		describe string
+	}{
+		{func() {}, true, "no channels"},
+		{func() { add("100001", true) }, true, "only the emulator's channel"},
+		{func() { add("100002", false) }, false, "a real channel too"},
+	} {
+		step.add()
+		if got, err := sys.NoRealChannels(ctx); err != nil || got != step.want {
+			t.Errorf("%s: %v, %v; want %v", step.describe, got, err, step.want)
+		}
+	}
+}
+
+// TestUploadRequestReadsAfterVisibility: an upload reads the conversation
+// once, and the form only after the visibility check.
+func TestUploadRequestReadsAfterVisibility(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc.Blobs = &media.Files{Dir: t.TempDir()}
+	f.svc.Keys = f.store.Keys()
+	admin := f.actor(t, "ada", switchboard.RoleAdmin)
+	employee := f.actor(t, "emil", switchboard.RoleEmployee)
+	c := f.receive(t, "4915100000004", "Hallo", time.Now().UTC().Add(-time.Minute))
+	counting := &countingStore{Store: f.store}
+	f.svc.Store = counting
+
+	body := "%PDF-1.7 Rechnung"
+	file, err := f.svc.UploadRequest(ctx, admin, c.ID, func() (Upload, error) {
+		return Upload{Kind: "document", Filename: "Rechnung.pdf", MIMEType: "application/pdf", Size: -1, Body: strings.NewReader(body)}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counting.reads.Load(); n != 1 {
+		t.Errorf("conversation read %d times, want 1", n)
+	}
+	if file.Size != int64(len(body)) || file.ConversationID != c.ID || file.Filename != "Rechnung.pdf" {
+		t.Errorf("stored %+v", file)
+	}
+	_, err = f.svc.UploadRequest(ctx, employee, c.ID, func() (Upload, error) {
+		t.Error("the form was read for a conversation the actor may not see")
+		return Upload{}, switchboard.Errorf(switchboard.EInvalid, "bad form")
+	})
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("employee, not assigned: err = %v, want not found", err)
 	}
 }
