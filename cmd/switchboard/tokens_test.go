@@ -88,6 +88,13 @@ func TestPersonalAccessToken(t *testing.T) {
 	if got, body := tok.do("POST", "/api/v1/me/tokens", map[string]any{"name": "child", "scopes": []string{"conversations.read_all"}}); got != 403 {
 		t.Errorf("token minting a token = %d, want 403: %s", got, body)
 	}
+	// Nor sign its owner out everywhere or change their password.
+	if got, _ := tok.do("DELETE", "/api/v1/sessions", nil); got != 403 {
+		t.Errorf("token signing its owner out everywhere = %d, want 403", got)
+	}
+	if got, _ := tok.do("POST", "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": testPassword + "-new"}); got != 403 {
+		t.Errorf("token changing its owner's password = %d, want 403", got)
+	}
 	var me struct{ User struct{ ID string } }
 	admin.must(200, "GET", "/api/v1/me", nil, &me)
 	tok.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+me.User.ID, nil, nil)

@@ -174,6 +174,16 @@ func populate(tb testing.TB, in *instance, contacts int) *fixture {
 	must(tb, s.CreateRole(ctx, &switchboard.Role{ID: "night", Name: "Night shift", AllChannels: true, Permissions: []switchboard.Permission{switchboard.PermConversationsReply}}))
 	must(tb, s.CreateSession(ctx, &switchboard.Session{ID: "sess-" + switchboard.NewID(), UserID: f.admin.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(24 * time.Hour), IP: "192.0.2.1"}))
 	must(tb, s.PutSetupToken(ctx, switchboard.SetupToken{Hash: "setup-hash", ExpiresAt: t0.Add(time.Hour)}))
+	// A service account and API tokens (dump version 5), one used and revoked.
+	must(tb, s.CreateServiceAccount(ctx, &switchboard.ServiceAccount{User: &switchboard.User{Login: "faq-bot", Name: "FAQ bot",
+		RoleID: switchboard.RoleEmployee, Active: true, PasswordHash: "$argon2id$y"}, Description: "answers the FAQ", CreatedBy: f.admin.ID, CreatedAt: t0}))
+	tok := &switchboard.APIToken{ID: switchboard.NewID(), UserID: f.admin.ID, Name: "ci", Scopes: []switchboard.Permission{switchboard.PermUsersRead},
+		Hash: "token-hash-" + switchboard.NewID(), CreatedBy: f.admin.ID, CreatedAt: t0, ExpiresAt: t0.Add(24 * time.Hour), RatePerMinute: 60}
+	must(tb, s.CreateAPIToken(ctx, tok))
+	must(tb, s.TouchAPIToken(ctx, tok.ID, t0.Add(time.Minute), "192.0.2.3"))
+	must(tb, s.RevokeAPIToken(ctx, tok.ID, t0.Add(2*time.Minute)))
+	must(tb, s.CreateAPIToken(ctx, &switchboard.APIToken{ID: switchboard.NewID(), UserID: emp.ID, Name: "never used",
+		Scopes: []switchboard.Permission{switchboard.PermConversationsReply}, Hash: "token-hash-" + switchboard.NewID(), CreatedBy: emp.ID, CreatedAt: t0}))
 
 	f.channel = &switchboard.Channel{Name: "Main", PhoneNumberID: "1055500000", WABAID: "waba", DisplayPhoneNumber: "+49 30 000",
 		AccessToken: "probe-access-token-Zebra", AppSecret: "probe-app-secret-Yak", VerifyToken: "probe-verify-Gnu", MarkRead: true}

@@ -242,6 +242,9 @@ func (s *Service) Logout(ctx context.Context, a *switchboard.Actor) error {
 
 // LogoutEverywhere ends every session of the actor, on every device.
 func (s *Service) LogoutEverywhere(ctx context.Context, a *switchboard.Actor) error {
+	if err := sessionOnly(a); err != nil {
+		return err
+	}
 	if err := s.Store.DeleteUserSessions(ctx, a.User.ID); err != nil {
 		return err
 	}
@@ -253,6 +256,9 @@ func (s *Service) LogoutEverywhere(ctx context.Context, a *switchboard.Actor) er
 // ChangePassword changes the actor's own password. It needs the current one,
 // and ends all of the actor's sessions, this one included.
 func (s *Service) ChangePassword(ctx context.Context, a *switchboard.Actor, current, next string) error {
+	if err := sessionOnly(a); err != nil {
+		return err
+	}
 	// A stolen session must not become a way to guess the password (and
 	// an argon2id hash per try): wrong current passwords are throttled
 	// per user like failed logins, before any hashing.

@@ -53,6 +53,16 @@ func byToken(a *switchboard.Actor) error {
 	return nil
 }
 
+// sessionOnly refuses an account's sign-in business (password, signing out
+// everywhere) to an actor that authenticated with a token: a token scoped
+// to replies must not lock its owner out.
+func sessionOnly(a *switchboard.Actor) error {
+	if a != nil && a.TokenID != "" {
+		return switchboard.Errorf(switchboard.EForbidden, "Passwords and sessions are managed after signing in, not with an API token.")
+	}
+	return nil
+}
+
 // prepareToken checks in against the owner's role and the limits and
 // returns the token to store with its secret.
 func (s *Service) prepareToken(ctx context.Context, owner *switchboard.User, role *switchboard.Role, issuer string, in NewToken) (*switchboard.APIToken, string, error) {
