@@ -197,7 +197,7 @@ type UserFilter struct {
 	IDs    []string
 	RoleID string
 	Active *bool
-	Query  string // substring of login or name, case-insensitive
+	Query  string // substring of login or name, compared folded (internal/fold: case and accents ignored)
 	Limit  int
 	Cursor string
 }
