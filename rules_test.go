@@ -198,3 +198,19 @@ func TestChannelApply(t *testing.T) {
 		t.Errorf("Apply = %+v, want %+v", c, want)
 	}
 }
+
+func TestMessagePrepareOutbound(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	m := switchboard.Message{Direction: switchboard.DirectionIn, Status: switchboard.MessageRead}
+	m.PrepareOutbound(now)
+	if !switchboard.ValidID(m.ID) || m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessagePending ||
+		m.Type != switchboard.TypeText || !m.Timestamp.Equal(now) || !m.CreatedAt.Equal(now) || !m.UpdatedAt.Equal(now) {
+		t.Errorf("PrepareOutbound() = %+v", m)
+	}
+	at := now.Add(-time.Minute)
+	k := switchboard.Message{ID: "keep", Type: switchboard.TypeTemplate, Timestamp: at}
+	k.PrepareOutbound(now)
+	if k.ID != "keep" || k.Type != switchboard.TypeTemplate || !k.Timestamp.Equal(at) {
+		t.Errorf("PrepareOutbound() overwrote given fields: %+v", k)
+	}
+}
