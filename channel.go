@@ -47,6 +47,29 @@ type ChannelUpdate struct {
 	RetentionDays      *int
 }
 
+// Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
+func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.Name, upd.Name)
+	set(&c.DisplayPhoneNumber, upd.DisplayPhoneNumber)
+	set(&c.WABAID, upd.WABAID)
+	set(&c.GraphURL, upd.GraphURL)
+	set(&c.AccessToken, upd.AccessToken)
+	set(&c.AppSecret, upd.AppSecret)
+	set(&c.VerifyToken, upd.VerifyToken)
+	if upd.MarkRead != nil {
+		c.MarkRead = *upd.MarkRead
+	}
+	if upd.RetentionDays != nil {
+		c.RetentionDays = *upd.RetentionDays
+	}
+	c.UpdatedAt = now
+}
+
 // ChannelStore persists channels.
 type ChannelStore interface {
 	CreateChannel(ctx context.Context, c *Channel) error

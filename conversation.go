@@ -338,6 +338,24 @@ func (m *Message) BoundText() bool {
 	return false
 }
 
+// PrepareOutbound sets what every store sets on a message the business
+// sends before storing it: a new id when it has none, direction out,
+// status pending, the text type when none is given, the timestamp now
+// when unset, and the creation times now.
+func (m *Message) PrepareOutbound(now time.Time) {
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	m.Direction, m.Status = DirectionOut, MessagePending
+	if m.Type == "" {
+		m.Type = TypeText
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = now
+	}
+	m.CreatedAt, m.UpdatedAt = now, now
+}
+
 // Media describes a file attached to a message. The file itself lives in
 // encrypted media storage under ID.
 type Media struct {

@@ -132,3 +132,85 @@ func TestNewMessageID(t *testing.T) {
 		t.Errorf("two ids made at the same time are equal: %q", c)
 	}
 }
+
+func TestUserApply(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	name, role, hash := "Neu", switchboard.RoleOperator, "$argon2id$new"
+	off, on := false, true
+	for _, tt := range []struct {
+		name        string
+		upd         switchboard.UserUpdate
+		endSessions bool
+	}{
+		{"rename", switchboard.UserUpdate{Name: &name}, false},
+		{"new role", switchboard.UserUpdate{RoleID: &role}, false},
+		{"activate", switchboard.UserUpdate{Active: &on}, false},
+		{"deactivate", switchboard.UserUpdate{Active: &off}, true},
+		{"new password", switchboard.UserUpdate{PasswordHash: &hash}, true},
+	} {
+		u := switchboard.User{Name: "Alt", RoleID: switchboard.RoleEmployee, Active: true, PasswordHash: "old"}
+		if got := u.Apply(tt.upd, now); got != tt.endSessions {
+			t.Errorf("%s: endSessions = %v, want %v", tt.name, got, tt.endSessions)
+		}
+		if !u.UpdatedAt.Equal(now) {
+			t.Errorf("%s: UpdatedAt = %v", tt.name, u.UpdatedAt)
+		}
+		if tt.upd.PasswordHash != nil && (u.PasswordHash != hash || !u.PasswordChangedAt.Equal(now)) {
+			t.Errorf("%s: password not changed: %+v", tt.name, u)
+		}
+		if tt.upd.PasswordHash == nil && !u.PasswordChangedAt.IsZero() {
+			t.Errorf("%s: PasswordChangedAt moved", tt.name)
+		}
+	}
+}
+
+func TestRoleApply(t *testing.T) {
+	perms := []switchboard.Permission{switchboard.PermUsersRead}
+	chans := []string{"c1"}
+	all, none := true, false
+	name := "  Night shift "
+	r := switchboard.Role{Name: "Day", ChannelIDs: []string{"c0"}}
+	r.Apply(switchboard.RoleUpdate{Name: &name, Permissions: &perms, AllChannels: &all})
+	if r.Name != "Night shift" || !r.AllChannels || len(r.ChannelIDs) != 0 || len(r.Permissions) != 1 {
+		t.Errorf("Apply(all channels) = %+v", r)
+	}
+	perms[0] = switchboard.PermAuditRead
+	if r.Permissions[0] != switchboard.PermUsersRead {
+		t.Error("the role shares its permission list with the update")
+	}
+	r.Apply(switchboard.RoleUpdate{AllChannels: &none, ChannelIDs: &chans})
+	if r.AllChannels || len(r.ChannelIDs) != 1 || r.Validate() != nil {
+		t.Errorf("Apply(one channel) = %+v, %v", r, r.Validate())
+	}
+	r.Apply(switchboard.RoleUpdate{AllChannels: &none})
+	if err := r.Validate(); err != nil {
+		t.Errorf("keeping the list: %v", err)
+	}
+}
+
+func TestChannelApply(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	name, token, days, mark := "Berlin", "new-token", 30, true
+	c := switchboard.Channel{Name: "Old", AccessToken: "old", AppSecret: "secret", WABAID: "waba"}
+	c.Apply(switchboard.ChannelUpdate{Name: &name, AccessToken: &token, RetentionDays: &days, MarkRead: &mark}, now)
+	want := switchboard.Channel{Name: "Berlin", AccessToken: "new-token", AppSecret: "secret", WABAID: "waba", RetentionDays: 30, MarkRead: true, UpdatedAt: now}
+	if c != want {
+		t.Errorf("Apply = %+v, want %+v", c, want)
+	}
+}
+
+func TestMessagePrepareOutbound(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	m := switchboard.Message{Direction: switchboard.DirectionIn, Status: switchboard.MessageRead}
+	m.PrepareOutbound(now)
+	if !switchboard.ValidID(m.ID) || m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessagePending ||
+		m.Type != switchboard.TypeText || !m.Timestamp.Equal(now) || !m.CreatedAt.Equal(now) || !m.UpdatedAt.Equal(now) {
+		t.Errorf("PrepareOutbound() = %+v", m)
+	}
+	at := now.Add(-time.Minute)
+	k := switchboard.Message{ID: "keep", Type: switchboard.TypeTemplate, Timestamp: at}
+	k.PrepareOutbound(now)
+	if k.ID != "keep" || k.Type != switchboard.TypeTemplate || !k.Timestamp.Equal(at) {
+		t.Errorf("PrepareOutbound() overwrote given fields: %+v", k)
+	}
+}

@@ -204,7 +204,7 @@ type UserFilter struct {
 	// (empty: none).
 	RoleIDs []string
 	Active  *bool
-	Query   string // substring of login or name, case-insensitive
+	Query   string // substring of login or name, compared folded (internal/fold: case and accents ignored)
 	Limit   int
 	Cursor  string
 }
@@ -217,6 +217,29 @@ type UserUpdate struct {
 	PasswordHash *string
 }
 
+// Apply changes u by upd at now and reports whether the user's sessions
+// must end: a user who is deactivated, or whose password changes, is
+// signed out everywhere (in the same transaction as the change).
+func (u *User) Apply(upd UserUpdate, now time.Time) (endSessions bool) {
+	if upd.Name != nil {
+		u.Name = *upd.Name
+	}
+	if upd.RoleID != nil {
+		u.RoleID = *upd.RoleID
+	}
+	if upd.Active != nil {
+		endSessions = !*upd.Active
+		u.Active = *upd.Active
+	}
+	if upd.PasswordHash != nil {
+		u.PasswordHash = *upd.PasswordHash
+		u.PasswordChangedAt = now
+		endSessions = true
+	}
+	u.UpdatedAt = now
+	return endSessions
+}
+
 // RoleUpdate is a partial change of a custom role. AllChannels, when set,
 // is applied before ChannelIDs; the result must pass
 // [Role.ValidateChannels].
@@ -226,6 +249,31 @@ type RoleUpdate struct {
 	Permissions *[]Permission
 	AllChannels *bool
 	ChannelIDs  *[]string
+}
+
+// Apply changes a custom role by upd (AllChannels before ChannelIDs) and
+// brings it into its stored form; the caller then checks [Role.Validate].
+// Lists are copied, so the role never shares them with upd.
+func (r *Role) Apply(upd RoleUpdate) {
+	if upd.Name != nil {
+		r.Name = *upd.Name
+	}
+	if upd.Description != nil {
+		r.Description = *upd.Description
+	}
+	if upd.Permissions != nil {
+		r.Permissions = slices.Clone(*upd.Permissions)
+	}
+	if upd.AllChannels != nil {
+		r.AllChannels = *upd.AllChannels
+		if r.AllChannels {
+			r.ChannelIDs = []string{}
+		}
+	}
+	if upd.ChannelIDs != nil {
+		r.ChannelIDs = slices.Clone(*upd.ChannelIDs)
+	}
+	r.Normalize()
 }
 
 // Session is a signed-in browser or API client. The token itself is never

@@ -127,25 +127,7 @@ func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.Chan
 		if err != nil {
 			return err
 		}
-		set := func(dst *string, src *string) {
-			if src != nil {
-				*dst = *src
-			}
-		}
-		set(&c.Name, upd.Name)
-		set(&c.DisplayPhoneNumber, upd.DisplayPhoneNumber)
-		set(&c.WABAID, upd.WABAID)
-		set(&c.GraphURL, upd.GraphURL)
-		set(&c.AccessToken, upd.AccessToken)
-		set(&c.AppSecret, upd.AppSecret)
-		set(&c.VerifyToken, upd.VerifyToken)
-		if upd.MarkRead != nil {
-			c.MarkRead = *upd.MarkRead
-		}
-		if upd.RetentionDays != nil {
-			c.RetentionDays = *upd.RetentionDays
-		}
-		c.UpdatedAt = db.now()
+		c.Apply(upd, db.now())
 		secrets, err := db.sealSecrets(ctx, keyID, c)
 		if err != nil {
 			return err

@@ -540,19 +540,8 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 		}
 		now := db.now()
 		n := *m
-		if n.ID == "" {
-			n.ID = switchboard.NewID()
-		}
-		n.Direction = switchboard.DirectionOut
-		n.Status = switchboard.MessagePending
-		if n.Type == "" {
-			n.Type = switchboard.TypeText
-		}
+		n.PrepareOutbound(now)
 		n.Timestamp = utc(n.Timestamp)
-		if n.Timestamp.IsZero() {
-			n.Timestamp = now
-		}
-		n.CreatedAt, n.UpdatedAt = now, now
 		if err := db.insertMessage(ctx, tx, channelID, keyID, &n, nil); err != nil {
 			return err
 		}

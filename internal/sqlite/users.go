@@ -186,27 +186,12 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd switchboard.UserUpd
 		if err != nil {
 			return err
 		}
-		now := db.now()
-		endSessions := false
-		if upd.Name != nil {
-			u.Name = *upd.Name
-		}
 		if upd.RoleID != nil {
 			if err := db.checkRole(ctx, tx, *upd.RoleID); err != nil {
 				return err
 			}
-			u.RoleID = *upd.RoleID
 		}
-		if upd.Active != nil {
-			u.Active = *upd.Active
-			endSessions = endSessions || !*upd.Active
-		}
-		if upd.PasswordHash != nil {
-			u.PasswordHash = *upd.PasswordHash
-			u.PasswordChangedAt = now
-			endSessions = true
-		}
-		u.UpdatedAt = now
+		endSessions := u.Apply(upd, db.now())
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role_id = ?, active = ?, password_hash = ?,
 			password_changed_at = ?, updated_at = ?, search_key = ? WHERE id = ?`,
 			u.Name, u.RoleID, u.Active, u.PasswordHash, micros(u.PasswordChangedAt), micros(u.UpdatedAt),
@@ -359,28 +344,10 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		if r.BuiltIn {
 			return switchboard.ErrBuiltinRoleEdit
 		}
-		if upd.Name != nil {
-			r.Name = strings.TrimSpace(*upd.Name)
-		}
-		if upd.Description != nil {
-			r.Description = *upd.Description
-		}
-		if upd.Permissions != nil {
-			r.Permissions = slices.Clone(*upd.Permissions)
-		}
-		if upd.AllChannels != nil {
-			r.AllChannels = *upd.AllChannels
-			if r.AllChannels {
-				r.ChannelIDs = []string{}
-			}
-		}
-		if upd.ChannelIDs != nil {
-			r.ChannelIDs = slices.Clone(*upd.ChannelIDs)
-		}
+		r.Apply(upd)
 		if err := r.Validate(); err != nil {
 			return err
 		}
-		r.Normalize()
 		r.UpdatedAt = db.now()
 		perms, channels, err := roleJSON(r)
 		if err != nil {

@@ -14,6 +14,23 @@ func testDrift(t *testing.T, open Opener) {
 	t.Run("UserSearchFoldsUnicode", func(t *testing.T) { testUserSearchFolds(t, open) })
 	t.Run("AuditEntryNeedsOutcome", func(t *testing.T) { testAuditNeedsOutcome(t, open) })
 	t.Run("SameConditionSameMessage", func(t *testing.T) { testSameMessages(t, open) })
+	t.Run("OutboundMessageDefaults", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "out.user", "Out", switchboard.RoleOperator)
+		ch := mustChannel(t, s)
+		conv := mustReceive(t, s, inbound(ch.ID, "4915112345679", "Kim", "hallo", T0)).Conversation
+		m := &switchboard.Message{ConversationID: conv.ID, SenderID: u.ID, Content: switchboard.MessageContent{Text: "ohne Typ"}}
+		if _, err := s.CreateOutboundMessage(ctx(), m); err != nil {
+			t.Fatal(err)
+		}
+		got := mustStatus(t, s, m.ID)
+		if m.Type != switchboard.TypeText || got.Type != switchboard.TypeText {
+			t.Errorf("type = %q (returned), %q (stored), want %q", m.Type, got.Type, switchboard.TypeText)
+		}
+		if got.Direction != switchboard.DirectionOut || got.Status != switchboard.MessagePending || !switchboard.ValidID(got.ID) {
+			t.Errorf("stored %+v, want a new outbound pending message", got)
+		}
+	})
 	t.Run("RoleNameTrimmed", func(t *testing.T) {
 		s := open(t)
 		r := &switchboard.Role{Name: "  Sales  ", AllChannels: true, Permissions: []switchboard.Permission{switchboard.PermConversationsReply}}

@@ -257,14 +257,8 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 		return nil, switchboard.ErrOutboundNoConversation
 	}
 	now := db.now()
-	if m.ID == "" {
-		m.ID = switchboard.NewID()
-	}
-	m.Direction, m.Status = switchboard.DirectionOut, switchboard.MessagePending
-	if m.Timestamp.IsZero() {
-		m.Timestamp = now
-	}
-	m.Timestamp, m.CreatedAt, m.UpdatedAt = utc(m.Timestamp), now, now
+	m.PrepareOutbound(now)
+	m.Timestamp = utc(m.Timestamp)
 
 	var conv *switchboard.Conversation
 	err := db.withTx(ctx, func(tx *txn) error {

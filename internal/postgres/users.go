@@ -169,26 +169,7 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd switchboard.UserUpd
 		} else if err != nil {
 			return fmt.Errorf("get user: %w", err)
 		}
-		now := db.now()
-		dropSessions := false
-		if upd.Name != nil {
-			u.Name = *upd.Name
-		}
-		if upd.RoleID != nil {
-			u.RoleID = *upd.RoleID
-		}
-		if upd.Active != nil {
-			if u.Active && !*upd.Active {
-				dropSessions = true
-			}
-			u.Active = *upd.Active
-		}
-		if upd.PasswordHash != nil {
-			u.PasswordHash = *upd.PasswordHash
-			u.PasswordChangedAt = now
-			dropSessions = true
-		}
-		u.UpdatedAt = now
+		dropSessions := u.Apply(upd, db.now())
 		_, err = tx.Exec(ctx, `UPDATE users SET name = $2, role_id = $3, active = $4, password_hash = $5,
 			password_changed_at = $6, updated_at = $7, search_key = $8 WHERE id = $1`,
 			u.ID, u.Name, u.RoleID, u.Active, u.PasswordHash, nullTime(u.PasswordChangedAt), u.UpdatedAt,
@@ -338,28 +319,10 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 		if r.BuiltIn {
 			return switchboard.ErrBuiltinRoleEdit
 		}
-		if upd.Name != nil {
-			r.Name = *upd.Name
-		}
-		if upd.Description != nil {
-			r.Description = *upd.Description
-		}
-		if upd.Permissions != nil {
-			r.Permissions = nonNilPerms(*upd.Permissions)
-		}
-		if upd.AllChannels != nil {
-			r.AllChannels = *upd.AllChannels
-			if r.AllChannels {
-				r.ChannelIDs = []string{}
-			}
-		}
-		if upd.ChannelIDs != nil {
-			r.ChannelIDs = nonNilStrings(*upd.ChannelIDs)
-		}
+		r.Apply(upd)
 		if err := r.Validate(); err != nil {
 			return err
 		}
-		r.Normalize()
 		r.UpdatedAt = db.now()
 		perms, _ := json.Marshal(r.Permissions)
 		channels, _ := json.Marshal(r.ChannelIDs)
