@@ -7,7 +7,7 @@ PKGS := ./...
 # PostgreSQL for the store conformance suite (trust auth on this machine).
 export SWITCHBOARD_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: run build test lint vet fmt-check unit fuzz bench clean web web-test web-check e2e
+.PHONY: run build test lint vet fmt-check unit fuzz bench clean web web-test web-lint web-check e2e
 
 run:
 	$(GO) run ./cmd/switchboard serve
@@ -17,7 +17,7 @@ build:
 
 # Every target runs even when one fails; scripts/run-targets prints each
 # one's result and time at the end and fails if any did.
-TEST_TARGETS := lint unit fuzz web-test web-check e2e
+TEST_TARGETS := lint unit fuzz web-test web-lint web-check e2e
 test:
 	@MAKE="$(MAKE)" scripts/run-targets $(TEST_TARGETS)
 
@@ -29,6 +29,12 @@ web:
 
 web-test:
 	cd web && npm test
+
+# ESLint (typescript-eslint, the React hooks rules, the state layer's import
+# boundary) and the generated API types: src/api/schema.d.ts must be what
+# internal/api/openapi.json gives (regenerate with `cd web && npm run api-types`).
+web-lint:
+	cd web && npm run lint && npm run api-types -- --check
 
 web-check:
 	cd web && npm run build && npm run check-size

@@ -842,7 +842,7 @@ describe('a day of real use (issue 13)', () => {
       return out;
     });
 
-  before(async (t) => {
+  before(async () => {
     if (!srv.emulator) return;
     // The conversations the flows below use: three customers, unassigned.
     const { ctx, page } = await as(operator);

@@ -282,7 +282,7 @@ export async function pageAPI(page, method, path, body) {
         body: b ? JSON.stringify(b) : undefined,
       });
       const text = await r.text();
-      let json = null;
+      let json;
       try {
         json = JSON.parse(text);
       } catch {
@@ -302,7 +302,7 @@ export async function emulatorAPI(base, method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();
-  let json = null;
+  let json;
   try {
     json = JSON.parse(text);
   } catch {

@@ -1548,7 +1548,7 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description Part of login or name. */
+                /** @description Part of login or name; case and accents are ignored ("muller" finds "Müller", "ольга" finds "Ольга"). */
                 q?: string;
                 /** @description Only this role. */
                 role_id?: string;

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
@@ -13,8 +13,6 @@ import { wantMessageNotice } from '../lib/notices';
 import { beep, showNotification, titleWith } from '../lib/notify';
 import { prefs } from '../lib/prefs';
 import { parameterMap } from '../lib/templates';
-import { navigate } from '../ui/router';
-import { useToasts } from '../ui/Toasts';
 import {
   filterKey,
   initialState,
@@ -27,7 +25,9 @@ import {
   type InboxState,
   type NotifyDecision,
 } from './inbox';
+import { navigate } from './router';
 import { EventSocket, type SocketState } from './socket';
+import { useToasts } from './toasts';
 
 /** InboxStore holds the state outside React so WebSocket handlers read the state before each event synchronously. */
 export class InboxStore {
@@ -108,10 +108,18 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
   const [connection, setConnection] = useState<SocketState>('connecting');
 
   // Refs so long-lived handlers see the current translation and callbacks.
+  // They are updated after each render, before any effect or event runs.
   const tRef = useRef(t);
-  tRef.current = t;
   const endedRef = useRef(onSessionEnded);
-  endedRef.current = onSessionEnded;
+  const permsRef = useRef(perms);
+  useLayoutEffect(() => {
+    tRef.current = t;
+    endedRef.current = onSessionEnded;
+    permsRef.current = perms;
+  });
+  // The provider is keyed by the user (App.tsx), so their id is fixed for
+  // its life; the role's permissions are read through permsRef.
+  const myId = me.user.id;
 
   const listAbort = useRef<AbortController | null>(null);
   const retries = useRef(new Map<string, () => void>());
@@ -178,7 +186,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         type,
         content,
         status: 'pending',
-        sender_id: me.user.id,
+        sender_id: myId,
         timestamp: now,
         created_at: now,
         updated_at: now,
@@ -188,7 +196,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
 
     /** track runs a send for a local pending message, remembering how to retry it. run gets the idempotency key, the same for every retry. */
     const track = (temp: Message, send: (key: string) => Promise<Message>, restore?: () => void) => {
-      const key = `${me.user.id}-${temp.id}`;
+      const key = `${myId}-${temp.id}`;
       const run = () => send(key);
       d({ type: 'send/pending', msg: temp });
       const attempt = () => {
@@ -228,7 +236,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       track(
         temp,
         (key) => api.sendText(convId, text, replyTo, key),
-        () => drafts.restore(me.user.id, convId, text),
+        () => drafts.restore(myId, convId, text),
       );
     };
 
@@ -324,7 +332,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       },
       unassign: async (convId, userId) => {
         const c = await api.unassign(convId, userId);
-        if (userId === me.user.id && !perms.includes('conversations.read_all')) d({ type: 'conv/gone', id: convId });
+        if (userId === myId && !permsRef.current.includes('conversations.read_all')) d({ type: 'conv/gone', id: convId });
         else d({ type: 'conv/upsert', conv: c });
         return c;
       },
@@ -352,9 +360,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         return r;
       },
     };
-    // The store and the user are fixed for the provider's life.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [store]);
+  }, [store, myId]);
 
   // Attention: notices, sound, desktop notifications. A new assignment
   // always gets them; a customer message gets a desktop notification while
@@ -366,39 +372,41 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
   // conversation on screen.
   const notify = useRef<(n: NotifyDecision) => void>(() => {});
   const lastBeep = useRef(0);
-  notify.current = (n: NotifyDecision) => {
-    const s = store.get();
-    const c = s.convs[n.conversationId];
-    const name = c ? displayName(c) : '';
-    const open = () => navigate(`/c/${encodeURIComponent(n.conversationId)}`);
-    const onScreen = s.openId === n.conversationId && s.visible;
-    const sound = () => {
-      if (!prefs.sound() || Date.now() - lastBeep.current < 3000) return;
-      lastBeep.current = Date.now();
-      beep();
-    };
-    const group = `conv:${n.conversationId}`;
-    if (n.kind === 'assigned') {
-      const title = t('notify.assignedTitle');
-      const body = t('notify.assignedBody', { name });
+  useLayoutEffect(() => {
+    notify.current = (n: NotifyDecision) => {
+      const s = store.get();
+      const c = s.convs[n.conversationId];
+      const name = c ? displayName(c) : '';
+      const open = () => navigate(`/c/${encodeURIComponent(n.conversationId)}`);
+      const onScreen = s.openId === n.conversationId && s.visible;
+      const sound = () => {
+        if (!prefs.sound() || Date.now() - lastBeep.current < 3000) return;
+        lastBeep.current = Date.now();
+        beep();
+      };
+      const group = `conv:${n.conversationId}`;
+      if (n.kind === 'assigned') {
+        const title = t('notify.assignedTitle');
+        const body = t('notify.assignedBody', { name });
+        if (onScreen) return;
+        sound();
+        toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
+        showNotification(title, body, `assigned-${n.conversationId}`, open);
+        return;
+      }
+      const assignees = c?.assignees ?? [];
+      // A chat whose only assignees are deactivated has nobody to answer it:
+      // it is the operators' as much as one never assigned.
+      const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && isUnassigned({ assignees }));
+      if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
+      const title = t('notify.messageTitle', { name });
+      const body = c?.last_message?.text || '';
+      if (document.hidden) showNotification(title, body, `msg-${n.conversationId}`, open);
       if (onScreen) return;
       sound();
-      toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
-      showNotification(title, body, `assigned-${n.conversationId}`, open);
-      return;
-    }
-    const assignees = c?.assignees ?? [];
-    // A chat whose only assignees are deactivated has nobody to answer it:
-    // it is the operators' as much as one never assigned.
-    const mine = assignees.some((a) => a.id === me.user.id) || (s.viewer.readAll && isUnassigned({ assignees }));
-    if (!wantMessageNotice(prefs.notices(me.user.id), mine)) return;
-    const title = t('notify.messageTitle', { name });
-    const body = c?.last_message?.text || '';
-    if (document.hidden) showNotification(title, body, `msg-${n.conversationId}`, open);
-    if (onScreen) return;
-    sound();
-    toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open }, group });
-  };
+      toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open }, group });
+    };
+  });
 
   // Opening a conversation takes its notice away.
   useEffect(() => {
@@ -514,8 +522,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
   }, [store, actions]);
 
   const value = useMemo<InboxContext>(
-    () => ({ store, actions, me, can: (p) => perms.includes(p), connection }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    () => ({ store, actions, me, can: (p) => (me.role.permissions ?? []).includes(p), connection }),
     [store, actions, me, connection],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
@@ -86,7 +86,9 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
 
   // Search as you type, debounced so each keystroke is not a request.
   const filterRef = useRef(filter);
-  filterRef.current = filter;
+  useLayoutEffect(() => {
+    filterRef.current = filter;
+  });
   useEffect(() => {
     if (q === filterRef.current.q) return;
     const id = setTimeout(() => actions.setFilter({ ...filterRef.current, q }), 250);

@@ -162,7 +162,6 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     }
   };
 
-  let lastDay = '';
   return (
     <div
       className="conversation"
@@ -246,10 +245,10 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           {!thread.loading && thread.loaded && !thread.before && <p className="hint">{t('conv.beginning')}</p>}
         </div>
         <ErrorBox text={thread.error ? `${t('conv.loadError')} ${thread.error}` : ''} />
-        {shown.map((m) => {
+        {shown.map((m, i) => {
           const day = dayKey(m.timestamp);
-          const sep = day !== lastDay;
-          lastDay = day;
+          const prev = shown[i - 1];
+          const sep = !prev || day !== dayKey(prev.timestamp);
           return (
             <Fragment key={m.id}>
               {sep && (

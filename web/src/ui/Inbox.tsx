@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
 import { useInbox, useInboxContext } from '../state/store';
 import { AssignMenu } from './AssignMenu';
@@ -35,7 +35,9 @@ export function Inbox({ openId }: { openId: string | null }) {
 
   // Keyboard shortcuts, documented in the help overlay (?).
   const state = useRef({ ids, cursor, openId, assignFor });
-  state.current = { ids, cursor, openId, assignFor };
+  useLayoutEffect(() => {
+    state.current = { ids, cursor, openId, assignFor };
+  });
   useEffect(() => {
     const move = (delta: number) => {
       const { ids: list, cursor: cur, openId: open } = state.current;

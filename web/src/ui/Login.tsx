@@ -14,7 +14,7 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [lockedUntil, setLockedUntil] = useState(0);
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   const [setupNeeded, setSetupNeeded] = useState(false);
 
   useEffect(() => {

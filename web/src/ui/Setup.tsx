@@ -35,6 +35,7 @@ export function Setup({ onDone }: { onDone: () => void }) {
       });
     // Keep the token out of the address bar once read.
     if (location.hash) history.replaceState(null, '', location.pathname);
+    // Once on mount: t is only for the error text, and a language change needs no reload.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

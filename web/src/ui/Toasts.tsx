@@ -1,16 +1,11 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
-import { expireNotices, nextExpiry, pushNotice, resumeNotices, type Notice, type NoticeInput } from '../lib/notices';
+import { expireNotices, nextExpiry, pushNotice, resumeNotices, type Notice } from '../lib/notices';
+import { ToastContext as Ctx, type Toast } from '../state/toasts';
 
-export type Toast = NoticeInput;
-
-interface Toasts {
-  show: (t: Toast) => void;
-  /** dismissGroup removes a group's notice, e.g. when its conversation is opened. */
-  dismissGroup: (group: string) => void;
-}
-
-const Ctx = createContext<Toasts | null>(null);
+// The context and useToasts live in the state layer (src/state/toasts.ts),
+// which must not import UI modules; screens keep importing them from here.
+export { useToasts, type Toast } from '../state/toasts';
 const SlotCtx = createContext<(el: HTMLElement | null) => void>(() => {});
 
 /**
@@ -106,10 +101,4 @@ export function NoticeSlot() {
   const setSlot = useContext(SlotCtx);
   const ref = useCallback((el: HTMLDivElement | null) => setSlot(el), [setSlot]);
   return <div ref={ref} className="notice-slot" />;
-}
-
-export function useToasts(): Toasts {
-  const v = useContext(Ctx);
-  if (!v) throw new Error('useToasts outside ToastProvider');
-  return v;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n';
 import { hue, initials } from '../lib/format';
 import { Icon } from './icons';
@@ -68,7 +68,9 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   const titleId = useId();
   const { t } = useI18n();
   const onClose = useRef(props.onClose);
-  onClose.current = props.onClose;
+  useLayoutEffect(() => {
+    onClose.current = props.onClose;
+  });
   useEffect(() => {
     const d = ref.current;
     if (!d) return;

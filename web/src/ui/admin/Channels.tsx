@@ -75,6 +75,7 @@ export function Channels({ me }: { me: Me }) {
         setError(missingEndpoint(err) ? t('err.notAvailable') : errorText(t, err));
       });
   };
+  // Once on mount: load is new in each render (it reads t), and a language change needs no reload.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(load, []);
 

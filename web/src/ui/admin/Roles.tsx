@@ -32,6 +32,7 @@ export function Roles() {
       .channels()
       .then((p) => setChannels(p.items ?? []))
       .catch(() => setChannels([]));
+    // Once on mount: load and t are new in each render, and a language change needs no reload.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
