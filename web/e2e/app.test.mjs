@@ -1413,6 +1413,7 @@ describe('a day of real use (issue 13)', () => {
     if (!needReady(t)) return;
     const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
     const found = [];
+    let axeGone = null;
     const check = async (page, state) => {
       // Evaluated through the DevTools protocol, which the page's CSP does not govern.
       if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
@@ -1469,6 +1470,24 @@ describe('a day of real use (issue 13)', () => {
               await page.waitForLoadState('networkidle');
               await check(page, `${tag} ${p}`);
             }
+            // The role editor with its channel list open.
+            await page.goto(`${srv.base}/admin/roles`);
+            await page.getByRole('button', { name: '+ New role' }).click();
+            await page.getByRole('dialog', { name: 'New role' }).getByRole('radio', { name: 'Only these channels:' }).check();
+            await page.getByTestId('scope-channels').waitFor();
+            await check(page, `${tag} role editor, some channels`);
+            await page.keyboard.press('Escape');
+            // A chat whose only assignee is deactivated (marked in the list and header).
+            if (!axeGone) {
+              const u = await pageAPI(page, 'POST', '/api/v1/users', { login: 'axe13', name: 'Axel Weg', role_id: 'employee', password: 'Barrierefrei-Gut-13' });
+              assert.equal(u.status, 201, JSON.stringify(u.json));
+              axeGone = { user: u.json, conv: await idOf(page, ida) };
+              assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${axeGone.conv}/assignees/${u.json.id}`)).status, 200);
+              assert.equal((await pageAPI(page, 'PATCH', `/api/v1/users/${u.json.id}`, { active: false })).status, 200);
+            }
+            await page.goto(`${srv.base}/c/${axeGone.conv}`);
+            await page.getByTestId('header-assignee').filter({ hasText: '(deactivated)' }).waitFor();
+            await check(page, `${tag} deactivated assignee`);
           }
         } finally {
           await ctx.close();
