@@ -235,7 +235,7 @@ describe('available now', () => {
     await page.goto(`${srv.base}/admin/audit`);
     await page.getByTestId('audit-row').first().waitFor();
     assert.ok((await page.getByTestId('audit-row').count()) >= 5, 'setup, user and role actions are audited');
-    await page.getByLabel('Action').fill('user.create');
+    await page.getByLabel('Action').selectOption('user.create');
     await Promise.all([
       page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('action=user.create')),
       page.getByRole('button', { name: 'Apply filters' }).click(),
@@ -1413,6 +1413,7 @@ describe('a day of real use (issue 13)', () => {
     if (!needReady(t)) return;
     const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
     const found = [];
+    let axeGone = null;
     const check = async (page, state) => {
       // Evaluated through the DevTools protocol, which the page's CSP does not govern.
       if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
@@ -1469,6 +1470,24 @@ describe('a day of real use (issue 13)', () => {
               await page.waitForLoadState('networkidle');
               await check(page, `${tag} ${p}`);
             }
+            // The role editor with its channel list open.
+            await page.goto(`${srv.base}/admin/roles`);
+            await page.getByRole('button', { name: '+ New role' }).click();
+            await page.getByRole('dialog', { name: 'New role' }).getByRole('radio', { name: 'Only these channels:' }).check();
+            await page.getByTestId('scope-channels').waitFor();
+            await check(page, `${tag} role editor, some channels`);
+            await page.keyboard.press('Escape');
+            // A chat whose only assignee is deactivated (marked in the list and header).
+            if (!axeGone) {
+              const u = await pageAPI(page, 'POST', '/api/v1/users', { login: 'axe13', name: 'Axel Weg', role_id: 'employee', password: 'Barrierefrei-Gut-13' });
+              assert.equal(u.status, 201, JSON.stringify(u.json));
+              axeGone = { user: u.json, conv: await idOf(page, ida) };
+              assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${axeGone.conv}/assignees/${u.json.id}`)).status, 200);
+              assert.equal((await pageAPI(page, 'PATCH', `/api/v1/users/${u.json.id}`, { active: false })).status, 200);
+            }
+            await page.goto(`${srv.base}/c/${axeGone.conv}`);
+            await page.getByTestId('header-assignee').filter({ hasText: '(deactivated)' }).waitFor();
+            await check(page, `${tag} deactivated assignee`);
           }
         } finally {
           await ctx.close();
@@ -1612,6 +1631,86 @@ describe('a day of real use (issue 13)', () => {
       assert.match(phone.text, /Antwort nach dem Neustart/);
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('issue 13: the audit log names people and chats with links, and filters by a list of the known actions', async (t) => {
+    if (!needReady(t)) return;
+    const op = await as(operator);
+    const adm = await as(admin, { path: '/admin/audit' });
+    try {
+      const users = await pageAPI(adm.page, 'GET', `/api/v1/users?q=${employee.login}`);
+      const emil = users.json.items.find((u) => u.login === employee.login);
+      const hannaId = await idOf(op.page, hanna);
+      await pageAPI(op.page, 'DELETE', `/api/v1/conversations/${hannaId}/assignees/${emil.id}`);
+      assert.equal((await pageAPI(op.page, 'PUT', `/api/v1/conversations/${hannaId}/assignees/${emil.id}`)).status, 200);
+
+      const known = await pageAPI(adm.page, 'GET', '/api/v1/audit/actions');
+      assert.equal(known.status, 200);
+      assert.ok(known.json.items.includes('conversation.assign') && known.json.items.includes('session.login'), JSON.stringify(known.json));
+      const page = adm.page;
+      await page.reload();
+      const action = page.getByLabel('Action');
+      assert.equal(await action.evaluate((el) => el.tagName), 'SELECT', 'the action filter is a list');
+      assert.deepEqual((await action.locator('option').allInnerTexts()).slice(1), known.json.items);
+      await action.selectOption('conversation.assign');
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('action=conversation.assign')),
+        page.getByRole('button', { name: 'Apply filters' }).click(),
+      ]);
+      const row = page.getByTestId('audit-row').filter({ hasText: hanna.name }).first();
+      await row.waitFor();
+      // Names, not ids: the actor, the chat and the assigned user, each a link.
+      await row.getByRole('link', { name: operator.name }).waitFor();
+      assert.equal(await row.getByRole('link', { name: hanna.name }).getAttribute('href'), `/c/${hannaId}`);
+      await row.getByRole('link', { name: employee.name }).waitFor();
+      assert.equal(await row.getByText(emil.id).count(), 0, 'no raw user id');
+      await shot(page, 'audit-names-desktop-light');
+      await row.getByRole('link', { name: operator.name }).click();
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      assert.equal(await page.getByRole('searchbox').first().inputValue(), operator.login);
+    } finally {
+      await op.ctx.close();
+      await adm.ctx.close();
+    }
+  });
+
+  it('issue 13: the role editor nests the channel checkboxes under "Only these channels", and look-alike initials come with names', async (t) => {
+    if (!needReady(t)) return;
+    const adm = await as(admin, { path: '/admin/roles' });
+    try {
+      const page = adm.page;
+      await page.getByRole('button', { name: '+ New role' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New role' });
+      const all = dialog.getByRole('radio', { name: /All channels/ });
+      const some = dialog.getByRole('radio', { name: 'Only these channels:' });
+      assert.equal(await all.isChecked(), true);
+      assert.equal(await dialog.getByTestId('scope-channels').isVisible(), false, 'no channel boxes under "All channels"');
+      assert.equal(await dialog.getByRole('checkbox', { name: /Demo \(emulator\)/ }).count(), 0);
+      await some.check();
+      const group = dialog.getByRole('group', { name: 'Only these channels:' });
+      await group.getByRole('checkbox', { name: /Demo \(emulator\)/ }).check();
+      await shot(page, 'role-editor-channels');
+      await all.check();
+      await dialog.getByTestId('scope-channels').waitFor({ state: 'hidden' });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      // Two employees with the same initials: the header names them.
+      const made = [];
+      for (const [login, name] of [['mia13', 'Mia Maier'], ['max13', 'Max Müller']]) {
+        const r = await pageAPI(page, 'POST', '/api/v1/users', { login, name, role_id: 'employee', password: 'Zwillinge-Gleich-13' });
+        assert.equal(r.status, 201, JSON.stringify(r.json));
+        made.push(r.json);
+      }
+      const idaId = await idOf(page, ida);
+      for (const u of made) assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${idaId}/assignees/${u.id}`)).status, 200);
+      await page.goto(`${srv.base}/c/${idaId}`);
+      await page.getByRole('heading', { name: ida.name }).waitFor();
+      for (const u of made) await page.getByTestId('header-assignee').filter({ hasText: u.name }).waitFor();
+      const hues = await page.getByTestId('header-assignee').locator('.avatar').evaluateAll((els) => els.map((el) => el.style.getPropertyValue('--hue')));
+      assert.ok(hues.every((h) => h !== ''), `each avatar has its colour: ${hues}`);
+    } finally {
+      await adm.ctx.close();
     }
   });
 

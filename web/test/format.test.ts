@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, coordinates, dayDiff, daySeparator, displayName, handle, initials, listTime, osmLink, phone, remaining, serviceWindow } from '../src/lib/format';
+import { bytes, coordinates, dayDiff, daySeparator, displayName, handle, hue, initials, listTime, osmLink, phone, remaining, serviceWindow } from '../src/lib/format';
 import { conv } from './fixtures';
 
 const words = { today: 'Today', yesterday: 'Yesterday' };
@@ -73,5 +73,24 @@ describe('customer handle', () => {
   });
   it('names a customer without a profile name by username', () => {
     expect(displayName(conv('c1', { contact: contact('', '@mira.okafor', ' ') }))).toBe('@mira.okafor');
+  });
+});
+
+describe('hue', () => {
+  it('spreads ids made one after another over the circle instead of making neighbours', () => {
+    // Ids as the server makes them: the same prefix, a counter at the end
+    // (base32hex). The old hash gave such ids hues a degree or two apart.
+    const digits = '0123456789abcdefghijklmnopqrstuv';
+    const ids = [...digits].map((d) => `d4fo1s8n2gs3f0a0c1v${d}`);
+    const hues = ids.map(hue);
+    let close = 0;
+    for (let i = 1; i < hues.length; i++) {
+      const d = Math.abs((hues[i] ?? 0) - (hues[i - 1] ?? 0));
+      if (Math.min(d, 360 - d) < 30) close++;
+    }
+    expect(close, hues.join(', ')).toBeLessThanOrEqual(10); // random: about 31/6
+    expect(Math.max(...hues) - Math.min(...hues)).toBeGreaterThan(270);
+    expect(hue(ids[0] ?? '')).toBe(hue(ids[0] ?? ''));
+    for (const h of hues) expect(h >= 0 && h < 360).toBe(true);
   });
 });

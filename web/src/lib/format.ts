@@ -108,11 +108,25 @@ export function initials(name: string): string {
   return (first + last).toUpperCase() || '?';
 }
 
-/** hue gives each person a stable avatar colour. */
+/**
+ * hue gives each person a stable avatar colour from their id. Ids made one
+ * after another differ only in their last characters; a plain polynomial
+ * hash turned those into neighbouring hues (two people with the same
+ * initials looked alike), so the id goes through FNV-1a and a final mix
+ * that spreads every bit over the whole circle.
+ */
 export function hue(id: string): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) % 360;
-  return h;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % 360;
 }
 
 export interface WindowState {

@@ -196,8 +196,12 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 <Avatar id={a.id} name={assigneeName(t, a)} small off={a.deactivated} />
                 <span className="header-assignee-name" aria-hidden="true">
                   {a.name}
-                  {a.deactivated && <span className="header-assignee-mark"> {t('inbox.deactivated')}</span>}
-                </span>
+                </span>{' '}
+                {a.deactivated && (
+                  <span className="header-assignee-mark" aria-hidden="true">
+                    {t('inbox.deactivated')}
+                  </span>
+                )}
               </span>
             ))}
           </div>

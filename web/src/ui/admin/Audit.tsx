@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
-import type { AuditEntry, AuditVerifyResult, User } from '../../api/types';
+import type { AuditEntry, AuditVerifyResult, Conversation, User } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText } from '../../lib/errors';
-import { dateTime } from '../../lib/format';
+import { dateTime, displayName } from '../../lib/format';
+import { useInboxContext } from '../../state/store';
+import { onLinkClick } from '../router';
 import { ErrorBox, Spinner } from '../common';
 
 interface Filters {
@@ -34,6 +36,11 @@ export function Audit() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [users, setUsers] = useState<User[]>([]);
+  const [actions, setActions] = useState<string[]>([]);
+  // Conversations named in the entries, by id: the ones the viewer may see
+  // (the others answer 404 and stay ids).
+  const [convs, setConvs] = useState<Record<string, Conversation | null>>({});
+  const { can } = useInboxContext();
   const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
   const [verifying, setVerifying] = useState(false);
 
@@ -69,7 +76,67 @@ export function Audit() {
       .users({ limit: 200 })
       .then((p) => setUsers(p.items ?? []))
       .catch(() => setUsers([]));
+    api
+      .auditActions()
+      .then((p) => setActions(p.items ?? []))
+      .catch(() => setActions([]));
   }, []);
+
+  // Name the conversations the entries are about, once each.
+  useEffect(() => {
+    const wanted = [...new Set(entries.filter((e) => e.object_type === 'conversation' && e.object_id).map((e) => e.object_id))].filter(
+      (id) => !(id in convs),
+    );
+    if (wanted.length === 0) return;
+    setConvs((m) => ({ ...m, ...Object.fromEntries(wanted.map((id) => [id, null])) }));
+    for (const id of wanted) {
+      api.conversation(id).then(
+        (c) => setConvs((m) => ({ ...m, [id]: c })),
+        () => undefined,
+      );
+    }
+  }, [entries, convs]);
+
+  const userById = new Map(users.map((u) => [u.id, u]));
+  /** userLink names a user, linked to the users screen when the viewer may open it; the id when unknown. */
+  const userLink = (id: string, fallback: string) => {
+    const u = userById.get(id);
+    if (!u) return <span className="mono-cut" title={id}>{fallback || id || '—'}</span>;
+    if (!can('users.manage')) return <span title={u.login}>{u.name}</span>;
+    const to = `/admin/users?q=${encodeURIComponent(u.login)}`;
+    return (
+      <a href={to} onClick={(e) => onLinkClick(e, to)} title={u.login}>
+        {u.name}
+      </a>
+    );
+  };
+  const objectCell = (e: AuditEntry) => {
+    if (!e.object_id) return '—';
+    if (e.object_type === 'user') return userLink(e.object_id, e.object_id);
+    const c = e.object_type === 'conversation' ? convs[e.object_id] : null;
+    if (c) {
+      const to = `/c/${encodeURIComponent(c.id)}`;
+      return (
+        <a href={to} onClick={(ev) => onLinkClick(ev, to)} title={e.object_id}>
+          {displayName(c)}
+        </a>
+      );
+    }
+    return (
+      <span className="mono-cut" title={e.object_id}>
+        {e.object_id}
+      </span>
+    );
+  };
+  const detailCell = (e: AuditEntry) =>
+    e.detail
+      ? Object.entries(e.detail).map(([k, v], i) => (
+          <Fragment key={k}>
+            {i > 0 && ', '}
+            {k}={k === 'user_id' && userById.has(v) ? userLink(v, v) : v}
+          </Fragment>
+        ))
+      : '';
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -119,7 +186,14 @@ export function Audit() {
         </label>
         <label>
           {t('audit.action')}
-          <input value={draft.action} onChange={(e) => set('action', e.target.value)} placeholder="session.login" maxLength={100} />
+          <select value={draft.action} onChange={(e) => set('action', e.target.value)} data-testid="audit-action">
+            <option value="">{t('audit.actionAny')}</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('audit.objectType')}
@@ -174,25 +248,17 @@ export function Audit() {
               <tr key={e.seq} data-testid="audit-row">
                 <td>{e.seq}</td>
                 <td className="nowrap">{dateTime(e.at, locale)}</td>
-                <td>{e.actor_login || '—'}</td>
+                <td>{e.actor_id ? userLink(e.actor_id, e.actor_login) : e.actor_login || '—'}</td>
                 <td>
                   <code>{e.action}</code>
                 </td>
                 <td>{e.object_type}</td>
-                <td className="mono-cut" title={e.object_id}>
-                  {e.object_id}
-                </td>
+                <td>{objectCell(e)}</td>
                 <td>
                   <span className={`tag tag-${e.outcome}`}>{t(`audit.o.${e.outcome}` as Key)}</span>
                 </td>
                 <td>{e.ip}</td>
-                <td className="detail">
-                  {e.detail
-                    ? Object.entries(e.detail)
-                        .map(([k, v]) => `${k}=${v}`)
-                        .join(', ')
-                    : ''}
-                </td>
+                <td className="detail">{detailCell(e)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
 import type { Channel, Permission, Role } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
@@ -115,6 +115,7 @@ function RoleDialog({
   // keep at least one (the server refuses an empty list).
   const [all, setAll] = useState<boolean>(role ? role.all_channels : true);
   const [scope, setScope] = useState<string[]>(role?.channel_ids ?? []);
+  const scopeListId = useId();
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -194,20 +195,27 @@ function RoleDialog({
               <p className="hint">{t('roles.noChannels')}</p>
             ) : (
               <>
-                <label className="check">
+                {/* Two choices, and the channel checkboxes belong to the
+                    second: they appear under it only when it is chosen. */}
+                <label className="check scope-option">
                   <input type="radio" name="scope" checked={all} onChange={() => setAll(true)} />
-                  {t('roles.allChannels')}
+                  <span>
+                    {t('roles.allChannels')} <span className="hint">{t('roles.allChannelsHint')}</span>
+                  </span>
                 </label>
-                <label className="check">
-                  <input type="radio" name="scope" checked={!all} onChange={() => setAll(false)} />
+                <label className="check scope-option">
+                  <input type="radio" name="scope" checked={!all} onChange={() => setAll(false)} aria-controls={scopeListId} />
                   {t('roles.someChannels')}
                 </label>
-                {channels.map((c) => (
-                  <label key={c.id} className="check">
-                    <input type="checkbox" disabled={all} checked={!all && scope.includes(c.id)} onChange={() => toggleChannel(c.id)} />
-                    {c.name} <span className="hint">{c.display_phone_number}</span>
-                  </label>
-                ))}
+                <fieldset className="checks scope-channels" id={scopeListId} hidden={all} data-testid="scope-channels">
+                  <legend className="visually-hidden">{t('roles.someChannels')}</legend>
+                  {channels.map((c) => (
+                    <label key={c.id} className="check">
+                      <input type="checkbox" checked={scope.includes(c.id)} onChange={() => toggleChannel(c.id)} />
+                      {c.name} <span className="hint">{c.display_phone_number}</span>
+                    </label>
+                  ))}
+                </fieldset>
               </>
             )}
           </fieldset>

@@ -14,7 +14,8 @@ export function Users({ me }: { me: Me }) {
   const [users, setUsers] = useState<User[]>([]);
   const [next, setNext] = useState('');
   const [roles, setRoles] = useState<Role[]>([]);
-  const [q, setQ] = useState('');
+  // ?q= opens the list searched (the audit log links users this way).
+  const [q, setQ] = useState(() => new URLSearchParams(location.search).get('q') ?? '');
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [editing, setEditing] = useState<User | 'new' | null>(null);
