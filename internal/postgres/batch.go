@@ -185,8 +185,12 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 			}
 		}
 	}
-	const match = `(ct.channel_id, ct.wa_id_hash) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))
-		OR (ct.channel_id, ct.user_id_hash) IN (SELECT * FROM unnest($3::text[], $4::bytea[]))`
+	// A UNION of two index joins: an OR of the two IN lists would scan
+	// every contact.
+	const match = `ct.id IN (SELECT c.id FROM contacts c
+			JOIN unnest($1::text[], $2::bytea[]) AS k(ch, h) ON c.channel_id = k.ch AND c.wa_id_hash = k.h
+		UNION SELECT c.id FROM contacts c
+			JOIN unnest($3::text[], $4::bytea[]) AS k(ch, h) ON c.channel_id = k.ch AND c.user_id_hash = k.h)`
 	b := &pgx.Batch{}
 	b.Queue(`SELECT ct.id, ct.channel_id, ct.wa_id_hash, ct.key_id, ct.name, ct.created_at, ct.user_id_hash, ct.wa_id, ct.user_id,
 			ct.parent_user_id, ct.username FROM contacts ct

@@ -217,9 +217,13 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		add(&wamids, "m", "", m.ReplyTo)
 		add(&wamids, "m", "", m.ReactedTo)
 	}
-	match := `SELECT id FROM contacts WHERE (channel_id, wa_id_hash) IN (VALUES ` + pairs(len(was)/2) + `)`
+	// Joins from the listed keys, so that each is an index search: a
+	// row-value IN list would scan every contact.
+	match := `SELECT x.id FROM (VALUES ` + pairs(len(was)/2) + `) AS k
+		CROSS JOIN contacts x ON x.channel_id = k.column1 AND x.wa_id_hash = k.column2`
 	if len(users) > 0 {
-		match += ` UNION SELECT id FROM contacts WHERE (channel_id, user_id_hash) IN (VALUES ` + pairs(len(users)/2) + `)`
+		match += ` UNION SELECT x.id FROM (VALUES ` + pairs(len(users)/2) + `) AS k
+		CROSS JOIN contacts x ON x.channel_id = k.column1 AND x.user_id_hash = k.column2`
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ct.id, ct.channel_id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
 			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, c.id, c.key_id, c.status,
