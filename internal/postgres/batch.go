@@ -99,17 +99,6 @@ type preparedStatus struct {
 	lock  int64
 }
 
-// The identifiers of a contact besides its name, by their column.
-const (
-	idWaID = iota
-	idUserID
-	idParentUserID
-	idUsername
-	numIDs
-)
-
-var idColumns = [numIDs]string{"wa_id", "user_id", "parent_user_id", "username"}
-
 // batchJob is the state of one attempt of a batch transaction.
 type batchJob struct {
 	db        *DB
@@ -185,8 +174,12 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 			}
 		}
 	}
-	const match = `(ct.channel_id, ct.wa_id_hash) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))
-		OR (ct.channel_id, ct.user_id_hash) IN (SELECT * FROM unnest($3::text[], $4::bytea[]))`
+	// A UNION of two index joins: an OR of the two IN lists would scan
+	// every contact.
+	const match = `ct.id IN (SELECT c.id FROM contacts c
+			JOIN unnest($1::text[], $2::bytea[]) AS k(ch, h) ON c.channel_id = k.ch AND c.wa_id_hash = k.h
+		UNION SELECT c.id FROM contacts c
+			JOIN unnest($3::text[], $4::bytea[]) AS k(ch, h) ON c.channel_id = k.ch AND c.user_id_hash = k.h)`
 	b := &pgx.Batch{}
 	b.Queue(`SELECT ct.id, ct.channel_id, ct.wa_id_hash, ct.key_id, ct.name, ct.created_at, ct.user_id_hash, ct.wa_id, ct.user_id,
 			ct.parent_user_id, ct.username FROM contacts ct
@@ -204,7 +197,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	type row struct {
 		ct     *ingest.Contact
 		name   []byte
-		sealed [numIDs][]byte
+		sealed [storecrypt.NumContactIDs][]byte
 	}
 	var found []row
 	byID := map[string]*ingest.Contact{}
@@ -215,7 +208,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	for rows.Next() {
 		r := row{ct: &ingest.Contact{}}
 		if err := rows.Scan(&r.ct.ID, &r.ct.ChannelID, &r.ct.WaHash, &r.ct.KeyID, &r.name, &r.ct.CreatedAt, &r.ct.UserHash,
-			&r.sealed[idWaID], &r.sealed[idUserID], &r.sealed[idParentUserID], &r.sealed[idUsername]); err != nil {
+			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername]); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("lock contacts: %w", err)
 		}
@@ -279,7 +272,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
-func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [numIDs][]byte) error {
+func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
 	codec := j.db.codec
 	var ok bool
 	if ct.Name, ok = j.db.names.get(ct.ID, name); !ok {
@@ -290,33 +283,7 @@ func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, se
 		ct.Name = string(b)
 		j.db.names.put(ct.ID, name, ct.Name)
 	}
-	for i, dst := range [numIDs]*string{&ct.WaID, &ct.UserID, &ct.ParentUserID, &ct.Username} {
-		if sealed[i] == nil {
-			continue
-		}
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", idColumns[i], ct.ID, sealed[i])
-		if err != nil {
-			return err
-		}
-		*dst = string(b)
-	}
-	return nil
-}
-
-// sealContact seals the contact's name and identifiers under its key; an
-// empty identifier is NULL, except the phone number (NOT NULL since before
-// BSUIDs).
-func (j *batchJob) sealContact(ctx context.Context, ct *ingest.Contact) (name []byte, ids [numIDs][]byte, err error) {
-	codec := j.db.codec
-	for i, v := range [numIDs]string{ct.WaID, ct.UserID, ct.ParentUserID, ct.Username} {
-		if v != "" || i == idWaID {
-			if ids[i], err = codec.Seal(ctx, ct.KeyID, "contacts", idColumns[i], ct.ID, []byte(v)); err != nil {
-				return nil, ids, err
-			}
-		}
-	}
-	name, err = codec.Seal(ctx, ct.KeyID, "contacts", "name", ct.ID, []byte(ct.Name))
-	return name, ids, err
+	return codec.OpenPlanned(ctx, ct, sealed)
 }
 
 // writeContacts inserts the batch's new contacts (in blind index order, so
@@ -348,7 +315,7 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 				return err
 			}
 		}
-		name, ids, err := j.sealContact(ctx, ct)
+		name, ids, err := j.db.codec.SealPlanned(ctx, ct)
 		if err != nil {
 			return err
 		}
@@ -356,8 +323,8 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 			tag, err := tx.Exec(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at,
 					user_id_hash, user_id, parent_user_id, username)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-				ct.ID, ct.ChannelID, ct.KeyID, ct.WaHash, ids[idWaID], name, j.now, ct.UserHash, ids[idUserID],
-				ids[idParentUserID], ids[idUsername])
+				ct.ID, ct.ChannelID, ct.KeyID, ct.WaHash, ids[storecrypt.IDWaID], name, j.now, ct.UserHash, ids[storecrypt.IDUserID],
+				ids[storecrypt.IDParentUserID], ids[storecrypt.IDUsername])
 			if code, _ := pgError(err); code == foreignKeyViolation {
 				return switchboard.NotFound("Channel")
 			} else if err != nil {
@@ -371,7 +338,7 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 		} else {
 			_, err := tx.Exec(ctx, `UPDATE contacts SET name = $2, wa_id_hash = $3, wa_id = $4, user_id_hash = $5, user_id = $6,
 					parent_user_id = $7, username = $8, updated_at = $9 WHERE id = $1`,
-				ct.ID, name, ct.WaHash, ids[idWaID], ct.UserHash, ids[idUserID], ids[idParentUserID], ids[idUsername], j.now)
+				ct.ID, name, ct.WaHash, ids[storecrypt.IDWaID], ct.UserHash, ids[storecrypt.IDUserID], ids[storecrypt.IDParentUserID], ids[storecrypt.IDUsername], j.now)
 			if code, _ := pgError(err); code == uniqueViolation {
 				// Another transaction took the identifier since the prefetch.
 				return errDuplicate

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/switchboardhq/switchboard"
@@ -29,4 +30,12 @@ func BenchmarkConversations(b *testing.B) {
 
 func BenchmarkCountConversations(b *testing.B) {
 	storetest.BenchCountConversations(b, MustOpenDB(b))
+}
+
+// BenchmarkReceiveBatch applies batches of webhook messages from returning
+// customers, as the ingest worker does (the same body as SQLite's).
+func BenchmarkReceiveBatch(b *testing.B) {
+	for _, n := range []int{1, 8, 32, 128} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { storetest.BenchReceiveBatch(b, MustOpenDB(b), n) })
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
 )
 
 // This file stores inbound messages: one at a time (ReceiveMessage) or a
@@ -217,9 +218,13 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		add(&wamids, "m", "", m.ReplyTo)
 		add(&wamids, "m", "", m.ReactedTo)
 	}
-	match := `SELECT id FROM contacts WHERE (channel_id, wa_id_hash) IN (VALUES ` + pairs(len(was)/2) + `)`
+	// Joins from the listed keys, so that each is an index search: a
+	// row-value IN list would scan every contact.
+	match := `SELECT x.id FROM (VALUES ` + pairs(len(was)/2) + `) AS k
+		CROSS JOIN contacts x ON x.channel_id = k.column1 AND x.wa_id_hash = k.column2`
 	if len(users) > 0 {
-		match += ` UNION SELECT id FROM contacts WHERE (channel_id, user_id_hash) IN (VALUES ` + pairs(len(users)/2) + `)`
+		match += ` UNION SELECT x.id FROM (VALUES ` + pairs(len(users)/2) + `) AS k
+		CROSS JOIN contacts x ON x.channel_id = k.column1 AND x.user_id_hash = k.column2`
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ct.id, ct.channel_id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
 			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, c.id, c.key_id, c.status,
@@ -233,7 +238,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 	}
 	type row struct {
 		ct     *ingest.Contact
-		sealed [numIDs][]byte
+		sealed [storecrypt.NumContactIDs][]byte
 		name   []byte
 	}
 	var found []row
@@ -244,7 +249,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		var lastMessage []byte
 		var lastMessageAt, lastInbound, inbound, convCreated, convUpdated sql.NullInt64
 		if err := rows.Scan(&r.ct.ID, &r.ct.ChannelID, &r.ct.KeyID, &r.name, &created, &r.ct.WaHash, &r.ct.UserHash,
-			&r.sealed[idWaID], &r.sealed[idUserID], &r.sealed[idParentUserID], &r.sealed[idUsername],
+			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername],
 			&convID, &convKey, &status, &lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("find contacts: %w", err)
@@ -293,7 +298,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
-func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [numIDs][]byte) error {
+func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
 	codec := j.db.codec
 	var ok bool
 	if ct.Name, ok = j.db.names.get(ct.ID, name); !ok {
@@ -304,44 +309,7 @@ func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, se
 		ct.Name = string(b)
 		j.db.names.put(ct.ID, name, ct.Name)
 	}
-	for i, dst := range [numIDs]*string{&ct.WaID, &ct.UserID, &ct.ParentUserID, &ct.Username} {
-		if sealed[i] == nil {
-			continue
-		}
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", idColumns[i], ct.ID, sealed[i])
-		if err != nil {
-			return err
-		}
-		*dst = string(b)
-	}
-	return nil
-}
-
-// The identifiers of a contact besides its name, by their column.
-const (
-	idWaID = iota
-	idUserID
-	idParentUserID
-	idUsername
-	numIDs
-)
-
-var idColumns = [numIDs]string{"wa_id", "user_id", "parent_user_id", "username"}
-
-// sealContact seals the contact's name and identifiers under its key; an
-// empty identifier is NULL, except the phone number (NOT NULL since before
-// BSUIDs).
-func (j *batchJob) sealContact(ctx context.Context, ct *ingest.Contact) (name []byte, ids [numIDs][]byte, err error) {
-	codec := j.db.codec
-	for i, v := range [numIDs]string{ct.WaID, ct.UserID, ct.ParentUserID, ct.Username} {
-		if v != "" || i == idWaID {
-			if ids[i], err = codec.Seal(ctx, ct.KeyID, "contacts", idColumns[i], ct.ID, []byte(v)); err != nil {
-				return nil, ids, err
-			}
-		}
-	}
-	name, err = codec.Seal(ctx, ct.KeyID, "contacts", "name", ct.ID, []byte(ct.Name))
-	return name, ids, err
+	return codec.OpenPlanned(ctx, ct, sealed)
 }
 
 // write stores the plan: new and changed contacts with their search
@@ -359,19 +327,19 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 		if !ct.New && !ct.Renamed && !ct.Identified {
 			continue
 		}
-		name, ids, err := j.sealContact(ctx, ct)
+		name, ids, err := j.db.codec.SealPlanned(ctx, ct)
 		if err != nil {
 			return err
 		}
 		if ct.New {
 			_, err = tx.ExecContext(ctx, `INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, user_id_hash, user_id,
 				parent_user_id, username, name, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ct.ID, ct.ChannelID, ct.KeyID, ct.WaHash, ids[idWaID],
-				ct.UserHash, ids[idUserID], ids[idParentUserID], ids[idUsername], name, micros(j.now), micros(j.now))
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ct.ID, ct.ChannelID, ct.KeyID, ct.WaHash, ids[storecrypt.IDWaID],
+				ct.UserHash, ids[storecrypt.IDUserID], ids[storecrypt.IDParentUserID], ids[storecrypt.IDUsername], name, micros(j.now), micros(j.now))
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE contacts SET name = ?, wa_id_hash = ?, wa_id = ?, user_id_hash = ?, user_id = ?,
-				parent_user_id = ?, username = ?, updated_at = ? WHERE id = ?`, name, ct.WaHash, ids[idWaID], ct.UserHash, ids[idUserID],
-				ids[idParentUserID], ids[idUsername], micros(j.now), ct.ID)
+				parent_user_id = ?, username = ?, updated_at = ? WHERE id = ?`, name, ct.WaHash, ids[storecrypt.IDWaID], ct.UserHash, ids[storecrypt.IDUserID],
+				ids[storecrypt.IDParentUserID], ids[storecrypt.IDUsername], micros(j.now), ct.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("write contact: %w", err)

@@ -411,29 +411,22 @@ func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard
 }
 
 // insertMessage seals and inserts m, whose ids and times are already set.
-// wamidHash is the blind index of its wamid when the caller has it.
+// wamidHash is the blind index of its wamid when the caller has it. A wamid
+// stored already is EConflict (the ingest planner finds redeliveries
+// before).
 func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message, wamidHash []byte) error {
-	if _, err := db.insertMessageIfNew(ctx, tx, channelID, keyID, m, wamidHash, false); err != nil {
-		return err
-	}
-	return nil
-}
-
-// insertMessageIfNew is insertMessage that, when ignoreDuplicate is set,
-// inserts nothing and reports false for a wamid that is stored already.
-func (db *DB) insertMessageIfNew(ctx context.Context, tx *writeTx, channelID, keyID string, m *switchboard.Message, wamidHash []byte, ignoreDuplicate bool) (bool, error) {
 	b, err := storecrypt.EncodeContent(m.Content)
 	if err != nil {
-		return false, err
+		return err
 	}
 	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
 	if err != nil {
-		return false, err
+		return err
 	}
 	var wamid []byte
 	if m.WAMessageID != "" {
 		if wamid, err = db.codec.Seal(ctx, keyID, "messages", "wa_message_id", m.ID, []byte(m.WAMessageID)); err != nil {
-			return false, err
+			return err
 		}
 		if wamidHash == nil {
 			wamidHash = db.codec.WAMIDHash(channelID, m.WAMessageID)
@@ -446,23 +439,15 @@ func (db *DB) insertMessageIfNew(ctx context.Context, tx *writeTx, channelID, ke
 	if m.Error != nil {
 		errCode, errTitle, errDetails = m.Error.Code, m.Error.Title, m.Error.Details
 	}
-	query := insertMessageSQL
-	if ignoreDuplicate {
-		query += ` ON CONFLICT (wamid_hash) DO NOTHING`
-	}
-	res, err := tx.ExecContext(ctx, query,
+	_, err = tx.ExecContext(ctx, insertMessageSQL,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid, wamidHash, m.ReplyToID, m.SenderID,
 		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt))
 	if isUnique(err) {
-		return false, switchboard.Errorf(switchboard.EConflict, "Message already exists.")
+		return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {
-		return false, fmt.Errorf("insert message: %w", err)
+		return fmt.Errorf("insert message: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("insert message: %w", err)
-	}
-	return n == 1, nil
+	return nil
 }
 
 const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
 		{"Preview", testPreview},
+		{"IngestRules", testIngestRules},
 		{"Identities", testIdentities},
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
