@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 )
 
@@ -33,6 +34,11 @@ func (a *App) applyRetention(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if n, err := a.Service.ExpireUploads(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error("expiring unsent uploads failed; retrying at the next run", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted uploads that were never sent", "files", n, "older_than", inbox.UploadTTL)
+		}
 		results, err := a.Service.ApplyRetention(ctx)
 		for _, r := range results {
 			a.retention.deleted.With("messages").Add(float64(r.Messages))
