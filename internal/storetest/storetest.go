@@ -101,6 +101,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ContactData", testContactData},
 		{"Retention", testRetention},
 		{"Uploads", testUploads},
+		{"Dispatch", testDispatch},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

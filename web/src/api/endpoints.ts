@@ -80,6 +80,8 @@ export const api = {
     ),
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
+  // A message whose outcome is unknown, sent again on the user's request.
+  retryMessage: (id: string) => request<Message>('POST', `${v1}/messages/${enc(id)}/retry`),
   mediaLimits: () => request<{ items?: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendFile: (
     id: string,

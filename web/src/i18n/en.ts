@@ -163,6 +163,8 @@ export const en = {
   'msg.unknown': 'Delivery unknown: the send timed out',
   'msg.failedReason': 'Not delivered: {reason}',
   'msg.retry': 'Send again',
+  'msg.retryUnknown': 'Send again anyway',
+  'msg.retryUnknownConfirm': 'The customer may already have this message. Send it again?',
   'msg.discard': 'Remove',
   'msg.reply': 'Reply',
   'msg.replyTo': 'Reply to this message',

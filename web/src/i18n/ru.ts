@@ -162,6 +162,8 @@ export const ru: Dict = {
   'msg.unknown': 'Доставка неизвестна: время отправки истекло',
   'msg.failedReason': 'Не доставлено: {reason}',
   'msg.retry': 'Отправить снова',
+  'msg.retryUnknown': 'Всё равно отправить снова',
+  'msg.retryUnknownConfirm': 'Возможно, клиент уже получил это сообщение. Отправить снова?',
   'msg.discard': 'Убрать',
   'msg.reply': 'Ответить',
   'msg.replyTo': 'Ответить на это сообщение',

@@ -162,6 +162,8 @@ export const uk: Dict = {
   'msg.unknown': 'Доставка невідома: час надсилання минув',
   'msg.failedReason': 'Не доставлено: {reason}',
   'msg.retry': 'Надіслати знову',
+  'msg.retryUnknown': 'Усе одно надіслати знову',
+  'msg.retryUnknownConfirm': 'Можливо, клієнт уже отримав це повідомлення. Надіслати знову?',
   'msg.discard': 'Прибрати',
   'msg.reply': 'Відповісти',
   'msg.replyTo': 'Відповісти на це повідомлення',

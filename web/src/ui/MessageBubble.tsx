@@ -290,6 +290,9 @@ export const MessageBubble = memo(function MessageBubble({
   const status = out ? statusInfo(t, m) : null;
   const local = m.id.startsWith('local-');
   const retryable = m.status === 'failed' && (local || m.type === 'text' || m.type === 'template');
+  // An unknown outcome may have reached the customer: sending again is the
+  // user's deliberate choice, after a confirmation.
+  const retryUnknown = out && !local && canReply && m.status === 'unknown';
   const c = m.content ?? {};
   return (
     <div
@@ -353,6 +356,17 @@ export const MessageBubble = memo(function MessageBubble({
         {retryable && (
           <button type="button" className="link-btn" onClick={() => onRetry(m)}>
             <Icon name="refresh" size={14} /> {t('msg.retry')}
+          </button>
+        )}
+        {retryUnknown && (
+          <button
+            type="button"
+            className="link-btn"
+            onClick={() => {
+              if (window.confirm(t('msg.retryUnknownConfirm'))) onRetry(m);
+            }}
+          >
+            <Icon name="refresh" size={14} /> {t('msg.retryUnknown')}
           </button>
         )}
         {local && m.status === 'failed' && (
