@@ -73,6 +73,9 @@ type App struct {
 	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
 	// api.DefaultUploadTimeout (tests); zero keeps the defaults.
 	BodyTimeout, UploadTimeout time.Duration
+	// MinFreeDisk is the free space on the data directory's file system
+	// below which /readyz is not ready; 0 means DefaultMinFreeDisk.
+	MinFreeDisk uint64
 
 	metricsListener net.Listener
 	metricsServer   *http.Server
@@ -247,6 +250,16 @@ func (a *App) Open(ctx context.Context) error {
 			applied, latest, err := store.SchemaVersion(ctx)
 			if err != nil || applied != latest {
 				return switchboard.Errorf(switchboard.EUnavailable, "Database schema is not current.")
+			}
+			minFree := a.MinFreeDisk
+			if minFree == 0 {
+				minFree = DefaultMinFreeDisk
+			}
+			if free, err := freeDisk(c.DataDir); err != nil || free < minFree {
+				if err == nil {
+					a.Logger.Warn("not ready: the data directory's disk is almost full", "free_bytes", free, "min_bytes", minFree)
+				}
+				return switchboard.Errorf(switchboard.EUnavailable, "Disk almost full.")
 			}
 			return nil
 		},
