@@ -179,6 +179,11 @@ type Outbox interface {
 	MarkSendUnknown(ctx context.Context, messageID string, at time.Time) (*StatusResult, error)
 	// RetrySend schedules another attempt (and clears the dispatched mark).
 	RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error
+	// NoteSendRetry records the temporary error of a pending message's
+	// last attempt (Meta's code and message, or a generic text), its
+	// status staying pending, so users see that it is being retried and
+	// why.
+	NoteSendRetry(ctx context.Context, messageID string, e MessageError, at time.Time) (*StatusResult, error)
 	// MarkDispatched records, just before the send request leaves for
 	// Graph, that a claimed message may reach Meta from now on: if its
 	// claim runs out after this, the outcome is unknown; before it, the

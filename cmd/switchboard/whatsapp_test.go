@@ -729,3 +729,29 @@ func TestWebhookSignedByAnotherNumberIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestGraph500ShowsRetrying: a bare HTTP 500 from Graph leaves the message
+// pending for a retry, but no longer silently: it carries the reason (Meta's
+// words, or the generic sentence), the web app shows "Retrying: …", and
+// the retry is counted (issue 14, Low 24).
+func TestGraph500ShowsRetrying(t *testing.T) {
+	app := startApp(t, map[string]string{"SWITCHBOARD_EMULATOR": "on"}, func(a *App) {
+		a.SenderOptions = func(s *worker.Sender) {
+			s.Backoff.Base, s.Backoff.Max = time.Hour, time.Hour // stays waiting for the retry
+		}
+	})
+	admin := app.setupAdmin()
+	const wa = "4915177770050"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Fünfhundert", Text: "hallo"})
+	conv := conversationOf(t, admin, wa)
+	app.Emulator.SetFaults(emulator.Faults{FailFirst: 1})
+	var sent apiMessage
+	admin.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "gleich"}, &sent)
+	m := waitMessage(t, admin, conv.ID, "retrying with a reason", func(m apiMessage) bool {
+		return m.ID == sent.ID && m.Error != nil && m.Error.Title != ""
+	})
+	if m.Status != "pending" {
+		t.Fatalf("status %q, want pending while waiting for the retry", m.Status)
+	}
+	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="retry"} 1`)
+}

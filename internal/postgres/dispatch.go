@@ -59,3 +59,24 @@ func (db *DB) RequeueUnknown(ctx context.Context, messageID string, at time.Time
 	})
 	return res, err
 }
+
+// NoteSendRetry records the temporary error of a pending message's last
+// attempt, leaving its status as it is.
+func (db *DB) NoteSendRetry(ctx context.Context, messageID string, e switchboard.MessageError, at time.Time) (*switchboard.StatusResult, error) {
+	if at.IsZero() {
+		at = db.now()
+	}
+	var res *switchboard.StatusResult
+	err := db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE messages SET error_code = $2, error_title = $3, error_details = $4, updated_at = $5
+			WHERE id = $1 AND status = $6`, messageID, e.Code, e.Title, e.Details, utc(at), switchboard.MessagePending)
+		if err != nil {
+			return fmt.Errorf("note send retry: %w", err)
+		} else if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Message")
+		}
+		res, err = db.statusResult(ctx, tx, messageID, true)
+		return err
+	})
+	return res, err
+}

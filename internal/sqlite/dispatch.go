@@ -61,3 +61,24 @@ func (db *DB) RequeueUnknown(ctx context.Context, messageID string, at time.Time
 	}
 	return db.statusResult(ctx, messageID, true)
 }
+
+// NoteSendRetry records the temporary error of a pending message's last
+// attempt, leaving its status as it is.
+func (db *DB) NoteSendRetry(ctx context.Context, messageID string, e switchboard.MessageError, at time.Time) (*switchboard.StatusResult, error) {
+	at = db.orNow(at)
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET error_code = ?, error_title = ?, error_details = ?, updated_at = ?
+			WHERE id = ? AND status = ?`, e.Code, e.Title, e.Details, micros(at), messageID, switchboard.MessagePending)
+		if err != nil {
+			return fmt.Errorf("note send retry: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Message")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.statusResult(ctx, messageID, true)
+}

@@ -456,6 +456,16 @@ func (s *Sender) retry(ctx context.Context, log *slog.Logger, it *switchboard.Ou
 		log.Error("reschedule send", "err", err)
 		return
 	}
+	// Users see the message "retrying" with the reason instead of a
+	// silent "sending" for minutes.
+	// PublicMessage shows Meta's own words or one generic sentence, never
+	// addresses or transport details (docs/security.md, SSRF).
+	me := switchboard.MessageError{Code: code, Title: whatsapp.PublicMessage(cause)}
+	if r, err := s.Store.NoteSendRetry(ctx, m.ID, me, s.Now()); err != nil {
+		log.Warn("note send retry", "err", err)
+	} else if s.Results != nil {
+		s.Results.Published(ctx, r)
+	}
 	time.AfterFunc(d, s.Notify) // wake when it is due, not at the next poll
 }
 

@@ -155,6 +155,8 @@ export const de: Dict = {
   'privacy.erased': 'Kontakt gelöscht. Gespräche: {conversations}, Nachrichten: {messages}, Dateien: {files}.',
 
   'msg.pending': 'Wird gesendet',
+
+  'msg.retrying': 'Neuer Versuch: {reason}',
   'msg.sent': 'Gesendet',
   'msg.delivered': 'Zugestellt',
   'msg.read': 'Gelesen',

@@ -156,6 +156,8 @@ export const en = {
   'privacy.erased': 'Contact erased. Conversations: {conversations}, messages: {messages}, files: {files}.',
 
   'msg.pending': 'Sending',
+
+  'msg.retrying': 'Retrying: {reason}',
   'msg.sent': 'Sent',
   'msg.delivered': 'Delivered',
   'msg.read': 'Read',

@@ -155,6 +155,8 @@ export const ru: Dict = {
   'privacy.erased': 'Контакт удалён. Диалогов: {conversations}, сообщений: {messages}, файлов: {files}.',
 
   'msg.pending': 'Отправляется',
+
+  'msg.retrying': 'Повторная попытка: {reason}',
   'msg.sent': 'Отправлено',
   'msg.delivered': 'Доставлено',
   'msg.read': 'Прочитано',

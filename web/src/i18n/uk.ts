@@ -155,6 +155,8 @@ export const uk: Dict = {
   'privacy.erased': 'Контакт видалено. Розмов: {conversations}, повідомлень: {messages}, файлів: {files}.',
 
   'msg.pending': 'Надсилається',
+
+  'msg.retrying': 'Повторна спроба: {reason}',
   'msg.sent': 'Надіслано',
   'msg.delivered': 'Доставлено',
   'msg.read': 'Прочитано',

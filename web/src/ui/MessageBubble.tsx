@@ -11,6 +11,8 @@ import { Icon, type IconName } from './icons';
 export function statusInfo(t: T, m: Message): { tick: string; label: string; className: string } {
   switch (m.status) {
     case 'pending':
+      // A temporary failure is being retried: say so, and why.
+      if (m.error?.title) return { tick: '↻', label: t('msg.retrying', { reason: m.error.title }), className: 'tick tick-pending' };
       return { tick: '', label: t('msg.pending'), className: 'tick tick-pending' };
     case 'sent':
       return { tick: '✓', label: t('msg.sent'), className: 'tick' };
