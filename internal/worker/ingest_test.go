@@ -434,7 +434,6 @@ func TestIngestOversizedWebhookIsBounded(t *testing.T) {
 	word := strings.Repeat("x", 30)
 	type m = map[string]any
 	var contacts, msgs []m
-	var wamids []string
 	for i := range n {
 		waID := fmt.Sprintf("4917%09d", i)
 		var name []string
@@ -444,7 +443,6 @@ func TestIngestOversizedWebhookIsBounded(t *testing.T) {
 		longName := strings.Join(name, " ") + strings.Repeat("y", 2000)
 		contacts = append(contacts, m{"profile": m{"name": longName}, "wa_id": waID})
 		id := fmt.Sprintf("wamid.big%03d", i)
-		wamids = append(wamids, id)
 		msgs = append(msgs, m{"from": waID, "id": id, "timestamp": "1767340800", "type": "text", "text": m{"body": "hi"}})
 	}
 	b, err := json.Marshal(m{"object": "whatsapp_business_account", "entry": []m{{"id": "1", "changes": []m{{"field": "messages",
