@@ -156,8 +156,12 @@ type OutboxItem struct {
 	// ReplyToWAID is the wamid of the quoted message, if any.
 	ReplyToWAID string
 	// Expired is set when an earlier claim ran out without a result: the
-	// process died mid-send, so the message may have reached Meta.
+	// process died mid-send.
 	Expired bool
+	// Dispatched is set when that earlier attempt had marked the request
+	// as leaving (MarkDispatched): it may have reached Meta. An expired
+	// claim that was not dispatched certainly sent nothing.
+	Dispatched bool
 }
 
 // Outbox is the queue of outbound messages. Claims keep per-conversation
@@ -173,8 +177,23 @@ type Outbox interface {
 	// MarkSendUnknown flags a send whose outcome is unknown (timed out after
 	// the request left); it is not resent automatically.
 	MarkSendUnknown(ctx context.Context, messageID string, at time.Time) (*StatusResult, error)
-	// RetrySend schedules another attempt.
+	// RetrySend schedules another attempt (and clears the dispatched mark).
 	RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error
+	// NoteSendRetry records the temporary error of a pending message's
+	// last attempt (Meta's code and message, or a generic text), its
+	// status staying pending, so users see that it is being retried and
+	// why.
+	NoteSendRetry(ctx context.Context, messageID string, e MessageError, at time.Time) (*StatusResult, error)
+	// MarkDispatched records, just before the send request leaves for
+	// Graph, that a claimed message may reach Meta from now on: if its
+	// claim runs out after this, the outcome is unknown; before it, the
+	// message is simply sent again.
+	MarkDispatched(ctx context.Context, messageID string) error
+	// RequeueUnknown queues an outbound message whose outcome is unknown
+	// for another send, on a user's deliberate request: its status goes
+	// back to pending with a new outbox entry. EConflict when its outcome
+	// is not unknown (any more).
+	RequeueUnknown(ctx context.Context, messageID string, at time.Time) (*StatusResult, error)
 	OutboxDepth(ctx context.Context, channelID string) (int, error)
 	// ApplyStatus applies a webhook status monotonically (sent < delivered <
 	// read; failed is terminal) or parks it for a message not yet known.

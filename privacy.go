@@ -104,6 +104,11 @@ type RetentionStore interface {
 	// destroyed. Call it until it reports no messages, conversations or
 	// contacts. The media files are the caller's to delete.
 	DeleteExpired(ctx context.Context, channelID string, cutoff time.Time, limit int) (*ExpiredData, error)
+	// DeleteUnsentUploads deletes up to limit media files stored before
+	// before that no message uses: uploads that were never sent (sending
+	// one attaches it to its message in CreateOutboundMessage's
+	// transaction). It returns their blob names, for the caller to delete.
+	DeleteUnsentUploads(ctx context.Context, before time.Time, limit int) ([]string, error)
 }
 
 // Empty reports whether nothing was deleted.

@@ -81,6 +81,9 @@ type App struct {
 	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
 	// api.DefaultUploadTimeout (tests); zero keeps the defaults.
 	BodyTimeout, UploadTimeout time.Duration
+	// MinFreeDisk is the free space on the data directory's file system
+	// below which /readyz is not ready; 0 means DefaultMinFreeDisk.
+	MinFreeDisk uint64
 
 	metricsListener net.Listener
 	metricsServer   *http.Server
@@ -247,7 +250,22 @@ func (a *App) Open(ctx context.Context) error {
 	srv := &api.Server{
 		Service: a.Service, Hub: a.Hub, Logger: a.Logger, Metrics: a.Metrics,
 		PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, TrustedProxies: c.TrustedProxyPrefixes, Assets: webAssets(), MetricsElsewhere: c.MetricsAddr != "",
-		Ready: a.System.Ready,
+		Ready: func(ctx context.Context) error {
+			if err := a.System.Ready(ctx); err != nil {
+				return err
+			}
+			minFree := a.MinFreeDisk
+			if minFree == 0 {
+				minFree = DefaultMinFreeDisk
+			}
+			if free, err := freeDisk(c.DataDir); err != nil || free < minFree {
+				if err == nil {
+					a.Logger.Warn("not ready: the data directory's disk is almost full", "free_bytes", free, "min_bytes", minFree)
+				}
+				return switchboard.Errorf(switchboard.EUnavailable, "Disk almost full.")
+			}
+			return nil
+		},
 	}
 	srv.Ping = store.Ping
 	// The MCP server for AI assistants: same service, tokens, limits and

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 )
 
 // retentionMetrics report the retention job on /metrics.
@@ -41,6 +42,11 @@ func (a *App) applyRetention(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if n, err := a.System.ExpireUploads(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error("expiring unsent uploads failed; retrying at the next run", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("deleted uploads that were never sent", "files", n, "older_than", inbox.UploadTTL)
+		}
 		results, err := a.System.ApplyRetention(ctx)
 		for _, r := range results {
 			a.retention.deleted.WithLabelValues("messages").Add(float64(r.Messages))

@@ -40,7 +40,7 @@ const (
 // SWITCHBOARD_ALLOW_PRIVATE_GRAPH is set (an emulator or proxy on the
 // local network).
 func (a *App) graphClients() func(ch *switchboard.Channel) *whatsapp.Client {
-	guarded := &http.Client{Timeout: 60 * time.Second, Transport: whatsapp.NewGuardedTransport()}
+	guarded := &http.Client{Timeout: 60 * time.Second, Transport: whatsapp.RequireHTTPS(whatsapp.NewGuardedTransport())}
 	open := &http.Client{Timeout: 60 * time.Second}
 	return func(ch *switchboard.Channel) *whatsapp.Client {
 		c := &whatsapp.Client{BaseURL: ch.GraphURL, Version: a.Config.GraphVersion, HTTPClient: guarded, UserAgent: "Switchboard/" + Version()}

@@ -541,12 +541,14 @@ func TestUnknownOutcomeIsFlaggedNotResent(t *testing.T) {
 	const wa = "4915177770000"
 	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Langsam", Text: "hallo"})
 	conv := conversationOf(t, admin, wa)
-	app.Emulator.SetFaults(emulator.Faults{Latency: time.Second})
+	// The slow request lands but produces no status, so the outcome
+	// stays unknown until the retry below.
+	app.Emulator.SetFaults(emulator.Faults{Latency: time.Second, DropRate: 1})
 	var sent apiMessage
 	admin.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "vielleicht"}, &sent)
 	waitMessage(t, admin, conv.ID, "unknown outcome", func(m apiMessage) bool { return m.ID == sent.ID && m.Status == "unknown" })
-	app.Emulator.SetFaults(emulator.Faults{})
 	time.Sleep(1500 * time.Millisecond) // the slow request lands at the emulator
+	app.Emulator.SetFaults(emulator.Faults{})
 	n := 0
 	for _, m := range app.Emulator.Outbound(wa) {
 		if m.Text == "vielleicht" {
@@ -557,6 +559,22 @@ func TestUnknownOutcomeIsFlaggedNotResent(t *testing.T) {
 		t.Fatalf("the message reached the phone %d times", n)
 	}
 	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="unknown"} 1`)
+
+	// A person who checked the phone may send it again, deliberately.
+	var again apiMessage
+	admin.must(202, "POST", "/api/v1/messages/"+sent.ID+"/retry", nil, &again)
+	if again.ID != sent.ID || again.Status != "pending" {
+		t.Fatalf("retry = %+v, want the same message pending", again)
+	}
+	waitMessage(t, admin, conv.ID, "sent after the retry", func(m apiMessage) bool {
+		return m.ID == sent.ID && (m.Status == "sent" || m.Status == "delivered" || m.Status == "read")
+	})
+	if got, b := admin.do("POST", "/api/v1/messages/"+sent.ID+"/retry", nil); got != 409 {
+		t.Fatalf("retry of a sent message = %d %s, want 409", got, b)
+	}
+	if got, _ := admin.do("POST", "/api/v1/messages/"+switchboard.NewID()+"/retry", nil); got != 404 {
+		t.Fatalf("retry of an unknown id = %d, want 404", got)
+	}
 }
 
 // wantMetric fails unless the server's /metrics has a line starting with
@@ -710,4 +728,30 @@ func TestWebhookSignedByAnotherNumberIsRefused(t *testing.T) {
 			t.Fatalf("forged message in A's conversation: %+v", m)
 		}
 	}
+}
+
+// TestGraph500ShowsRetrying: a bare HTTP 500 from Graph leaves the message
+// pending for a retry, but no longer silently: it carries the reason (Meta's
+// words, or the generic sentence), the web app shows "Retrying: …", and
+// the retry is counted (issue 14, Low 24).
+func TestGraph500ShowsRetrying(t *testing.T) {
+	app := startApp(t, map[string]string{"SWITCHBOARD_EMULATOR": "on"}, func(a *App) {
+		a.SenderOptions = func(s *worker.Sender) {
+			s.Backoff.Base, s.Backoff.Max = time.Hour, time.Hour // stays waiting for the retry
+		}
+	})
+	admin := app.setupAdmin()
+	const wa = "4915177770050"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Fünfhundert", Text: "hallo"})
+	conv := conversationOf(t, admin, wa)
+	app.Emulator.SetFaults(emulator.Faults{FailFirst: 1})
+	var sent apiMessage
+	admin.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "gleich"}, &sent)
+	m := waitMessage(t, admin, conv.ID, "retrying with a reason", func(m apiMessage) bool {
+		return m.ID == sent.ID && m.Error != nil && m.Error.Title != ""
+	})
+	if m.Status != "pending" {
+		t.Fatalf("status %q, want pending while waiting for the retry", m.Status)
+	}
+	wantMetric(t, app.URL, `switchboard_send_outcomes_total{outcome="retry"} 1`)
 }

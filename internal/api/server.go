@@ -130,6 +130,7 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/conversations/{id}", auth(s.patchConversation)},
 		{"GET", "/api/v1/conversations/{id}/messages", auth(s.listMessages)},
 		{"POST", "/api/v1/conversations/{id}/messages", auth(s.sendMessage)},
+		{"POST", "/api/v1/messages/{id}/retry", auth(s.retryMessage)},
 		{"POST", "/api/v1/conversations/{id}/read", auth(s.markRead)},
 		{"GET", "/api/v1/conversations/{id}/assignable", auth(s.listAssignable)},
 		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},

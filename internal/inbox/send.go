@@ -397,3 +397,35 @@ func (sys *System) WriteMedia(ctx context.Context, f *switchboard.MediaFile, r i
 func RetryableSendCodes() []int {
 	return append([]int{0}, whatsapp.RetryableCodes()...)
 }
+
+// RetryUnknown sends a message whose outcome is unknown again, on the
+// user's deliberate request: the sender never resends such a message by
+// itself, because it may have reached the customer. It needs the right to
+// reply in the conversation; other messages answer 404 as missing ones.
+func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messageID string) (*switchboard.Message, error) {
+	m, err := s.Store.Message(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.visibleConversation(ctx, a, m.ConversationID); err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsReply) {
+		s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	if m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessageUnknown {
+		return nil, switchboard.Errorf(switchboard.EConflict, "Only a message whose outcome is unknown can be sent again.")
+	}
+	res, err := s.Store.RequeueUnknown(ctx, m.ID, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if s.Outbox != nil {
+		s.Outbox.Notify()
+	}
+	s.publish(ctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
+	s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeSuccess,
+		map[string]string{"conversation_id": m.ConversationID})
+	return res.Message, nil
+}

@@ -9,6 +9,7 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -70,6 +71,10 @@ type Service struct {
 	// and the anchors kept outside the database (internal/auditanchor);
 	// nil verifies the unkeyed chain without anchors (tests).
 	VerifyChain func(ctx context.Context) (switchboard.AuditVerification, error)
+
+	// adminMu serialises the last-administrator check with the update
+	// that demotes or deactivates an administrator.
+	adminMu sync.Mutex
 
 	channels channelCache
 	senders  nameCache

@@ -277,6 +277,12 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		}
 	}
 	if (upd.RoleID != nil && *upd.RoleID != switchboard.RoleAdmin) || (upd.Active != nil && !*upd.Active) {
+		// Held until the update is stored: two administrators demoting
+		// each other at the same moment must not both pass the check.
+		// (One process; instances sharing a PostgreSQL database would need
+		// a database lock, see docs/security.md.)
+		s.adminMu.Lock()
+		defer s.adminMu.Unlock()
 		last, err := s.lastActiveAdmin(ctx, target)
 		if err != nil {
 			return nil, err

@@ -279,6 +279,9 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 		} else if !inserted {
 			return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 		}
+		if err := attachUpload(ctx, tx, m); err != nil {
+			return err
+		}
 		if m.IdempotencyKey != "" {
 			// A concurrent insert of the same key waits here for the first
 			// to commit, then inserts nothing.

@@ -22,7 +22,8 @@ import (
 // errs on the safe side: a head deleted after this statement's snapshot
 // still holds back its successor until the next claim.
 const claimOutboxSQL = `WITH due AS (
-	SELECT o.message_id, o.leased_until IS NOT NULL AND o.attempts > 0 AS expired
+	SELECT o.message_id, o.leased_until IS NOT NULL AND o.attempts > 0 AS expired,
+		o.leased_until IS NOT NULL AND o.attempts > 0 AND o.state = 'dispatched' AS dispatched
 	FROM outbox o
 	WHERE o.next_attempt_at <= $1
 		AND (o.leased_until IS NULL OR o.leased_until <= $1)
@@ -34,7 +35,7 @@ const claimOutboxSQL = `WITH due AS (
 )
 UPDATE outbox o SET leased_until = $3, attempts = o.attempts + 1
 FROM due WHERE o.message_id = due.message_id
-RETURNING o.message_id, o.conversation_id, o.attempts, due.expired`
+RETURNING o.message_id, o.conversation_id, o.attempts, due.expired, due.dispatched`
 
 // ClaimOutbox leases up to n outbox rows, at most one per conversation, and
 // returns them with the message, the conversation (recipient, channel, data
@@ -55,7 +56,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	for rows.Next() {
 		var it switchboard.OutboxItem
 		var msgID, convID string
-		if err := rows.Scan(&msgID, &convID, &it.Attempts, &it.Expired); err != nil {
+		if err := rows.Scan(&msgID, &convID, &it.Attempts, &it.Expired, &it.Dispatched); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan outbox: %w", err)
 		}
@@ -391,7 +392,7 @@ func (db *DB) MarkSendUnknown(ctx context.Context, messageID string, at time.Tim
 
 // RetrySend releases a claimed outbox row for another attempt at next.
 func (db *DB) RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET attempts = $2, next_attempt_at = $3, leased_until = NULL WHERE message_id = $1`,
+	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET attempts = $2, next_attempt_at = $3, leased_until = NULL, state = 'pending' WHERE message_id = $1`,
 		messageID, attempts, utc(next))
 	if err != nil {
 		return fmt.Errorf("retry send: %w", err)

@@ -530,6 +530,9 @@ func (db *DB) CreateOutboundMessage(ctx context.Context, m *switchboard.Message)
 		if err := db.insertMessage(ctx, tx, channelID, keyID, &n, nil); err != nil {
 			return err
 		}
+		if err := attachUpload(ctx, tx, &n); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, conversation_id, channel_id, state, attempts,
 			next_attempt_at, created_at, ts) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
 			n.ID, n.ConversationID, channelID, micros(now), micros(now), micros(n.Timestamp)); err != nil {

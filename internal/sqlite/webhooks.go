@@ -229,7 +229,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	var claims []*switchboard.OutboxItem
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		claims = claims[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT o.message_id, o.attempts, o.leased_until IS NOT NULL
+		rows, err := tx.QueryContext(ctx, `SELECT o.message_id, o.attempts, o.leased_until IS NOT NULL, o.state = 'dispatched'
 			FROM outbox o
 			WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1)
 				AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id
@@ -242,17 +242,18 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 		for rows.Next() {
 			var id string
 			var attempts int
-			var leased bool
-			if err := rows.Scan(&id, &attempts, &leased); err != nil {
+			var leased, dispatched bool
+			if err := rows.Scan(&id, &attempts, &leased, &dispatched); err != nil {
 				rows.Close()
 				return fmt.Errorf("claim outbox: %w", err)
 			}
 			// A lease that ran out after an attempt: the sender died
 			// between claiming and recording a result.
 			claims = append(claims, &switchboard.OutboxItem{
-				Message:  &switchboard.Message{ID: id},
-				Attempts: attempts + 1,
-				Expired:  attempts > 0 && leased,
+				Message:    &switchboard.Message{ID: id},
+				Attempts:   attempts + 1,
+				Expired:    attempts > 0 && leased,
+				Dispatched: attempts > 0 && leased && dispatched,
 			})
 			args = append(args, id)
 		}
@@ -538,7 +539,7 @@ func (db *DB) MarkSendUnknown(ctx context.Context, messageID string, at time.Tim
 // RetrySend schedules another attempt and releases the lease.
 func (db *DB) RetrySend(ctx context.Context, messageID string, attempts int, next time.Time) error {
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, leased_until = NULL WHERE message_id = ?`,
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, leased_until = NULL, state = 'pending' WHERE message_id = ?`,
 			attempts, micros(next), messageID)
 		if err != nil {
 			return fmt.Errorf("retry send: %w", err)

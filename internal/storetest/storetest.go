@@ -105,6 +105,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Retention", testRetention},
 		{"Drift", testDrift},
 		{"Tokens", testTokens},
+		{"Uploads", testUploads},
+		{"Dispatch", testDispatch},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -238,12 +238,17 @@ func (s *Sender) pairLimiter(channelID, waID string) *rate.Limiter {
 func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 	m, conv := it.Message, it.Conversation
 	log := s.Logger.With("message", m.ID, "attempt", it.Attempts)
-	if it.Expired {
-		// A previous attempt was claimed and never resolved: the process
-		// died mid-send. It may have reached Meta, so flag it for a person
-		// instead of sending twice.
+	if it.Dispatched {
+		// A previous attempt was claimed and never resolved after its
+		// request had left: the process died mid-send. It may have reached
+		// Meta, so flag it for a person instead of sending twice.
 		s.record(ctx, log, "unknown", func() (*switchboard.StatusResult, error) { return s.Store.MarkSendUnknown(ctx, m.ID, s.Now()) })
 		return
+	}
+	if it.Expired {
+		// The previous attempt ended before its request left: nothing
+		// reached Meta, so this one simply sends.
+		log.Info("previous send attempt ended before its request left; sending")
 	}
 	ch, err := s.Store.Channel(ctx, conv.ChannelID)
 	if err != nil {
@@ -269,6 +274,13 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 	msg, err := s.build(ctx, client, ch, it)
 	if err != nil {
 		s.handleError(ctx, log, it, ch, err)
+		return
+	}
+	// From here on the message may reach Meta: a claim that runs out
+	// after this mark is "outcome unknown", one before it is resent.
+	if err := s.Store.MarkDispatched(ctx, m.ID); err != nil {
+		log.Error("mark send dispatched", "err", err)
+		s.retry(ctx, log, it, 0, err)
 		return
 	}
 	res, err := client.SendMessage(ctx, ch.AccessToken, ch.PhoneNumberID, msg)
@@ -447,6 +459,16 @@ func (s *Sender) retry(ctx context.Context, log *slog.Logger, it *switchboard.Ou
 	if err := s.Store.RetrySend(ctx, m.ID, it.Attempts, s.Now().Add(d)); err != nil {
 		log.Error("reschedule send", "err", err)
 		return
+	}
+	// Users see the message "retrying" with the reason instead of a
+	// silent "sending" for minutes.
+	// PublicMessage shows Meta's own words or one generic sentence, never
+	// addresses or transport details (docs/security.md, SSRF).
+	me := switchboard.MessageError{Code: code, Title: whatsapp.PublicMessage(cause)}
+	if r, err := s.Store.NoteSendRetry(ctx, m.ID, me, s.Now()); err != nil {
+		log.Warn("note send retry", "err", err)
+	} else if s.Results != nil {
+		s.Results.Published(ctx, r)
 	}
 	time.AfterFunc(d, s.Notify) // wake when it is due, not at the next poll
 }

@@ -98,6 +98,8 @@ export const api = {
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
   mediaLimits: () => request<{ items: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendErrors: () => request<{ retryable_codes?: number[] }>('GET', `${v1}/send-errors`),
+  // A message whose outcome is unknown, sent again on the user's request.
+  retryMessage: (id: string) => request<Message>('POST', `${v1}/messages/${enc(id)}/retry`),
   sendFile: (
     id: string,
     kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',

@@ -157,6 +157,8 @@ export const de: Dict = {
   'privacy.erased': 'Kontakt gelöscht. Gespräche: {conversations}, Nachrichten: {messages}, Dateien: {files}.',
 
   'msg.pending': 'Wird gesendet',
+
+  'msg.retrying': 'Neuer Versuch: {reason}',
   'msg.sent': 'Gesendet',
   'msg.delivered': 'Zugestellt',
   'msg.read': 'Gelesen',
@@ -164,6 +166,8 @@ export const de: Dict = {
   'msg.unknown': 'Zustellung unbekannt: das Senden hat zu lange gedauert',
   'msg.failedReason': 'Nicht zugestellt: {reason}',
   'msg.retry': 'Erneut senden',
+  'msg.retryUnknown': 'Trotzdem erneut senden',
+  'msg.retryUnknownConfirm': 'Die Kundin oder der Kunde hat diese Nachricht vielleicht schon. Erneut senden?',
   'msg.discard': 'Entfernen',
   'msg.reply': 'Antworten',
   'msg.replyTo': 'Auf diese Nachricht antworten',

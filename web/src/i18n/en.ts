@@ -158,6 +158,8 @@ export const en = {
   'privacy.erased': 'Contact erased. Conversations: {conversations}, messages: {messages}, files: {files}.',
 
   'msg.pending': 'Sending',
+
+  'msg.retrying': 'Retrying: {reason}',
   'msg.sent': 'Sent',
   'msg.delivered': 'Delivered',
   'msg.read': 'Read',
@@ -165,6 +167,8 @@ export const en = {
   'msg.unknown': 'Delivery unknown: the send timed out',
   'msg.failedReason': 'Not delivered: {reason}',
   'msg.retry': 'Send again',
+  'msg.retryUnknown': 'Send again anyway',
+  'msg.retryUnknownConfirm': 'The customer may already have this message. Send it again?',
   'msg.discard': 'Remove',
   'msg.reply': 'Reply',
   'msg.replyTo': 'Reply to this message',

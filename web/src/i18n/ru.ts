@@ -157,6 +157,8 @@ export const ru: Dict = {
   'privacy.erased': 'Контакт удалён. Диалогов: {conversations}, сообщений: {messages}, файлов: {files}.',
 
   'msg.pending': 'Отправляется',
+
+  'msg.retrying': 'Повторная попытка: {reason}',
   'msg.sent': 'Отправлено',
   'msg.delivered': 'Доставлено',
   'msg.read': 'Прочитано',
@@ -164,6 +166,8 @@ export const ru: Dict = {
   'msg.unknown': 'Доставка неизвестна: время отправки истекло',
   'msg.failedReason': 'Не доставлено: {reason}',
   'msg.retry': 'Отправить снова',
+  'msg.retryUnknown': 'Всё равно отправить снова',
+  'msg.retryUnknownConfirm': 'Возможно, клиент уже получил это сообщение. Отправить снова?',
   'msg.discard': 'Убрать',
   'msg.reply': 'Ответить',
   'msg.replyTo': 'Ответить на это сообщение',

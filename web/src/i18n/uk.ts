@@ -157,6 +157,8 @@ export const uk: Dict = {
   'privacy.erased': 'Контакт видалено. Розмов: {conversations}, повідомлень: {messages}, файлів: {files}.',
 
   'msg.pending': 'Надсилається',
+
+  'msg.retrying': 'Повторна спроба: {reason}',
   'msg.sent': 'Надіслано',
   'msg.delivered': 'Доставлено',
   'msg.read': 'Прочитано',
@@ -164,6 +166,8 @@ export const uk: Dict = {
   'msg.unknown': 'Доставка невідома: час надсилання минув',
   'msg.failedReason': 'Не доставлено: {reason}',
   'msg.retry': 'Надіслати знову',
+  'msg.retryUnknown': 'Усе одно надіслати знову',
+  'msg.retryUnknownConfirm': 'Можливо, клієнт уже отримав це повідомлення. Надіслати знову?',
   'msg.discard': 'Прибрати',
   'msg.reply': 'Відповісти',
   'msg.replyTo': 'Відповісти на це повідомлення',

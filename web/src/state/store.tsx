@@ -314,6 +314,12 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
           local();
           return;
         }
+        // The outcome is unknown (it may have reached the customer): the
+        // server sends the same message again; its status arrives by event.
+        if (msg.status === 'unknown') {
+          api.retryMessage(msg.id).catch((err: unknown) => toasts.show({ text: errorText(tRef.current, err), tone: 'error' }));
+          return;
+        }
         // A message WhatsApp refused: send its content again as a new message.
         if (msg.type === 'text' && msg.content.text) sendText(msg.conversation_id, msg.content.text, msg.reply_to_id);
         else if (msg.type === 'template' && msg.content.template) {
@@ -360,7 +366,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         return r;
       },
     };
-  }, [store, myId]);
+  }, [store, myId, toasts]);
 
   // Attention: notices, sound, desktop notifications. A new assignment
   // always gets them; a customer message gets a desktop notification while

@@ -13,6 +13,8 @@ import { Icon, type IconName } from './icons';
 export function statusInfo(t: T, m: Message): { tick: string; label: string; className: string } {
   switch (m.status) {
     case 'pending':
+      // A temporary failure is being retried: say so, and why.
+      if (m.error?.title) return { tick: '↻', label: t('msg.retrying', { reason: m.error.title }), className: 'tick tick-pending' };
       return { tick: '', label: t('msg.pending'), className: 'tick tick-pending' };
     case 'sent':
       return { tick: '✓', label: t('msg.sent'), className: 'tick' };
@@ -293,6 +295,9 @@ export const MessageBubble = memo(function MessageBubble({
   const local = m.id.startsWith('local-');
   const retryableCodes = useRetryableCodes();
   const retryable = canSendAgain(m, retryableCodes);
+  // An unknown outcome may have reached the customer: sending again is the
+  // user's deliberate choice, after a confirmation.
+  const retryUnknown = out && !local && canReply && m.status === 'unknown';
   const c = m.content ?? {};
   return (
     <div
@@ -356,6 +361,17 @@ export const MessageBubble = memo(function MessageBubble({
         {retryable && (
           <button type="button" className="link-btn" onClick={() => onRetry(m)}>
             <Icon name="refresh" size={14} /> {t('msg.retry')}
+          </button>
+        )}
+        {retryUnknown && (
+          <button
+            type="button"
+            className="link-btn"
+            onClick={() => {
+              if (window.confirm(t('msg.retryUnknownConfirm'))) onRetry(m);
+            }}
+          >
+            <Icon name="refresh" size={14} /> {t('msg.retryUnknown')}
           </button>
         )}
         {local && m.status === 'failed' && (
