@@ -57,6 +57,7 @@ type Service struct {
 	ReportZone *time.Location
 
 	channels channelCache
+	rollups  reportRollups // see reports.go
 	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
 }

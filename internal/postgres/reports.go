@@ -207,17 +207,17 @@ func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]
 		return out, nil
 	}
 	slot := int(switchboard.ReportSlot.Seconds())
-	q := fmt.Sprintf(`SELECT to_timestamp(floor(extract(epoch FROM m.ts) / %[1]d) * %[1]d), m.direction, m.type,
+	q := fmt.Sprintf(`SELECT to_timestamp(floor(extract(epoch FROM m.ts) / %[1]d) * %[1]d), c.channel_id, m.direction, m.type,
 		m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.ts >= $1 AND m.ts < $2 AND `+chans+`
-		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+		GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, slot)
 	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
 		var c switchboard.ReportMessageCount
 		var at time.Time
 		var code int32
 		var n int64
-		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &code, &n); err != nil {
+		if err := rows.Scan(&at, &c.ChannelID, &c.Direction, &c.Type, &c.Failed, &code, &n); err != nil {
 			return err
 		}
 		c.Slot, c.ErrorCode, c.Count = utc(at), int(code), int(n)

@@ -203,14 +203,14 @@ func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]
 		return out, nil
 	}
 	slot := switchboard.ReportSlot.Microseconds()
-	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, m.direction, m.type, m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
+	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, c.channel_id, m.direction, m.type, m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.ts >= ? AND m.ts < ? AND `+chans+`
-		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+		GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, slot)
 	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
 		var c switchboard.ReportMessageCount
 		var at sql.NullInt64
-		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &c.ErrorCode, &c.Count); err != nil {
+		if err := rows.Scan(&at, &c.ChannelID, &c.Direction, &c.Type, &c.Failed, &c.ErrorCode, &c.Count); err != nil {
 			return err
 		}
 		c.Slot = fromMicros(at)
