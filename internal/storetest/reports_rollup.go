@@ -116,4 +116,3 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		t.Errorf("%s: no rollup figures", stage)
 	}
 }
-
