@@ -38,3 +38,21 @@ func runReports(ctx context.Context, args []string, getenv func(string) string, 
 	fmt.Fprintf(stdout, "report rollups rebuilt from the facts in %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// refreshReports keeps the report rollups close to the facts, so the
+// refresh every report makes first has little left to do. The first run
+// after an upgrade builds them.
+func (a *App) refreshReports(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := a.Service.RefreshReports(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error("report rollups refresh failed; retrying at the next run", "err", err, "next_run_in", every)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
