@@ -144,8 +144,9 @@ type ReportDuration struct {
 type ReportRollupStore interface {
 	// ReportDirtySlots returns the slots whose facts changed at or after
 	// since (by the facts' updated_at, the audit log's time and the marks
-	// deletions leave) and a token for FinishReportRefresh.
-	ReportDirtySlots(ctx context.Context, since time.Time) (slots []time.Time, token int64, err error)
+	// deletions leave), a token for FinishReportRefresh, and the store's
+	// clock before it looked (the mark to record once they are recomputed).
+	ReportDirtySlots(ctx context.Context, since time.Time) (slots []time.Time, token int64, now time.Time, err error)
 	// ReplaceReportSlots replaces, in one transaction, every figure with a
 	// slot and every duration with a time in [from, to).
 	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDuration) error

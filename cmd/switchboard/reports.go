@@ -31,7 +31,7 @@ func runReports(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer store.Close()
 	start := time.Now()
-	ro := &reports.Rollups{Store: store, Now: time.Now}
+	ro := &reports.Rollups{Store: store}
 	if err := ro.Rebuild(ctx); err != nil {
 		return fmt.Errorf("rebuild report rollups: %w", err)
 	}

@@ -189,7 +189,7 @@ type reportRollups struct {
 
 // ReportRollups returns the rollups of the Service's store.
 func (s *Service) ReportRollups() *reports.Rollups {
-	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store, Now: s.now} })
+	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store} })
 	return s.rollups.r
 }
 

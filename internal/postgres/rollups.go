@@ -18,10 +18,11 @@ import (
 const reportActions = `('conversation.status', 'conversation.assign', 'session.login')`
 
 // ReportDirtySlots returns the slots whose facts changed at or after since.
-func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Time, int64, error) {
+func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Time, int64, time.Time, error) {
+	now := db.now()
 	var token *int64
 	if err := db.pool.QueryRow(ctx, `SELECT MAX(seq) FROM report_dirty`).Scan(&token); err != nil {
-		return nil, 0, fmt.Errorf("report dirty: %w", err)
+		return nil, 0, now, fmt.Errorf("report dirty: %w", err)
 	}
 	tok := int64(0)
 	if token != nil {
@@ -42,7 +43,7 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 		out = append(out, utc(s))
 		return nil
 	})
-	return out, tok, err
+	return out, tok, now, err
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).

@@ -239,10 +239,10 @@ func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.Re
 
 // Rollups keeps a store's report rollups up to date. Refresh brings them up
 // to the facts; it is safe to call concurrently (calls are serialised) and
-// on a live store.
+// on a live store. Marks are taken from the store's clock, the one that
+// stamps the facts.
 type Rollups struct {
 	Store switchboard.ReportStore
-	Now   func() time.Time
 	mu    sync.Mutex
 }
 
@@ -258,8 +258,7 @@ func (ro *Rollups) Refresh(ctx context.Context) error {
 	if !ok {
 		return ro.rebuild(ctx)
 	}
-	now := ro.Now()
-	slots, token, err := ro.Store.ReportDirtySlots(ctx, mark.Add(-RefreshMargin))
+	slots, token, now, err := ro.Store.ReportDirtySlots(ctx, mark.Add(-RefreshMargin))
 	if err != nil {
 		return err
 	}
@@ -289,8 +288,9 @@ func (ro *Rollups) Rebuild(ctx context.Context) error {
 }
 
 func (ro *Rollups) rebuild(ctx context.Context) error {
-	now := ro.Now()
-	_, token, err := ro.Store.ReportDirtySlots(ctx, now)
+	// Only the token and the store's time are needed: everything is
+	// recomputed. A far-future since keeps the look-up empty.
+	_, token, now, err := ro.Store.ReportDirtySlots(ctx, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return err
 	}

@@ -19,10 +19,11 @@ const slotMicros = int64(switchboard.ReportSlot / time.Microsecond)
 const reportActions = `('conversation.status', 'conversation.assign', 'session.login')`
 
 // ReportDirtySlots returns the slots whose facts changed at or after since.
-func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Time, int64, error) {
+func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Time, int64, time.Time, error) {
+	now := db.now()
 	var token sql.NullInt64
 	if err := db.rdb.QueryRowContext(ctx, `SELECT MAX(seq) FROM report_dirty`).Scan(&token); err != nil {
-		return nil, 0, fmt.Errorf("report dirty: %w", err)
+		return nil, 0, now, fmt.Errorf("report dirty: %w", err)
 	}
 	q := fmt.Sprintf(`SELECT m.ts / %[1]d * %[1]d FROM messages m WHERE m.updated_at >= ?1
 		UNION SELECT m.created_at / %[1]d * %[1]d FROM messages m WHERE m.updated_at >= ?1
@@ -41,7 +42,7 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 		}
 		return nil
 	})
-	return out, token.Int64, err
+	return out, token.Int64, now, err
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).

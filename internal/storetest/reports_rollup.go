@@ -17,7 +17,7 @@ import (
 // incremental refreshes, after a rebuild, and after a second rebuild.
 func RunReportRollups(t *testing.T, open ClockOpener) {
 	h := buildReportHistory(t, open)
-	ro := &reports.Rollups{Store: h.s, Now: h.clock.Now}
+	ro := &reports.Rollups{Store: h.s}
 	// The first refresh of an empty store builds the (empty) rollups.
 	must(t, ro.Refresh(ctx()))
 	if _, ok, err := h.s.ReportRollupMark(ctx()); err != nil || !ok {
