@@ -77,10 +77,17 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 	// changes are the users' closes and reopens before To; convs are the
 	// conversations with one in the range, or with a customer message in
 	// the range after a close (a reopen by the customer).
-	q := `WITH changes AS (
+	// cand are the conversations that may have one: a status entry or a
+	// customer message in the range (a customer's reopen is such a
+	// message), so a short range reads only their histories.
+	q := `WITH cand AS (
+			SELECT a.object_id AS conv FROM audit_log a WHERE a.at >= ?2 AND a.at < ?1
+				AND a.action = 'conversation.status' AND a.object_type = 'conversation'
+			UNION SELECT m.conversation_id FROM messages m WHERE m.direction = 'in' AND m.created_at >= ?2 AND m.created_at < ?1),
+		changes AS (
 			SELECT a.object_id AS conv, a.at, json_extract(a.detail, '$.status') AS status, a.actor_id
 			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
-				AND a.object_type = 'conversation' AND a.at < ?1),
+				AND a.object_type = 'conversation' AND a.object_id IN (SELECT conv FROM cand) AND a.at < ?1),
 		reopens AS (
 			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
 				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < ?1) AS at

@@ -32,10 +32,14 @@ CREATE TABLE report_state (
 	value INTEGER NOT NULL
 ) STRICT;
 
--- Changed facts are found by their updated_at; the agents report reads
--- outbound messages by time.
+-- Changed facts are found by their updated_at; a refresh reads the facts
+-- of a few slots by time (messages by ts, conversations by creation,
+-- customers' reopens by the inbound messages' creation); the agents report
+-- reads outbound messages by time from the index alone.
 CREATE INDEX messages_updated_at ON messages (updated_at);
-CREATE INDEX messages_report_out ON messages (ts, sender_id, conversation_id) WHERE direction = 'out';
+CREATE INDEX messages_report_ts ON messages (ts, direction, sender_id, conversation_id);
+CREATE INDEX messages_in_created_at ON messages (created_at) WHERE direction = 'in';
+CREATE INDEX conversations_created_at ON conversations (created_at);
 
 CREATE TRIGGER report_messages_deleted AFTER DELETE ON messages BEGIN
 	INSERT OR REPLACE INTO report_dirty (slot, seq)
