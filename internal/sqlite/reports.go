@@ -147,6 +147,12 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 	}
 	if ok {
 		args := append([]any{from, to}, chanArgs...)
+		// Without a channel limit the messages need no conversation: the
+		// count is then read from messages_report_ts alone.
+		join := "JOIN conversations c ON c.id = m.conversation_id"
+		if s.ChannelIDs == nil {
+			join = ""
+		}
 		qs = append(qs,
 			query{`SELECT json_extract(a.detail, '$.user_id'), COUNT(DISTINCT a.object_id), 0 FROM audit_log a
 				JOIN conversations c ON c.id = a.object_id
@@ -158,8 +164,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 				AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
 				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`, args,
 				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
-			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
-				JOIN conversations c ON c.id = m.conversation_id
+			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m ` + join + `
 				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ? AND m.ts < ? AND ` + chans + `
 				GROUP BY m.sender_id`, args,
 				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},

@@ -40,6 +40,8 @@ CREATE INDEX messages_updated_at ON messages (updated_at);
 CREATE INDEX messages_report_ts ON messages (ts, direction, sender_id, conversation_id);
 CREATE INDEX messages_in_created_at ON messages (created_at) WHERE direction = 'in';
 CREATE INDEX conversations_created_at ON conversations (created_at);
+-- The agents report's last seen: the newest audit entry per user.
+CREATE INDEX audit_log_actor_at ON audit_log (actor_id, at);
 
 CREATE TRIGGER report_messages_deleted AFTER DELETE ON messages BEGIN
 	INSERT OR REPLACE INTO report_dirty (slot, seq)
