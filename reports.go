@@ -78,6 +78,7 @@ type ReportAgentFacts struct {
 // local days exactly) with one direction, type and outcome.
 type ReportMessageCount struct {
 	Slot      time.Time
+	ChannelID string
 	Direction string
 	Type      string
 	Failed    bool
@@ -112,4 +113,55 @@ type ReportStore interface {
 	ReportAgents(ctx context.Context, s ReportScope) ([]ReportAgentFacts, error)
 	// ReportMessages counts the messages by timestamp within s.
 	ReportMessages(ctx context.Context, s ReportScope) ([]ReportMessageCount, error)
+
+	ReportRollupStore
+}
+
+// ReportFigure is one counter of the report rollups: Count of Metric on
+// ChannelID in the ReportSlot starting at Slot (Period when summed).
+type ReportFigure struct {
+	Slot      time.Time
+	Period    int // index of the period a [ReportRollupStore.ReportFigureSums] sum belongs to
+	ChannelID string
+	Metric    string
+	Count     int
+}
+
+// ReportDuration is one duration of the report rollups: a first response
+// (Kind "first", At the conversation's opening, UserID the responder) or a
+// resolution (Kind "resolution", At the close), in whole seconds.
+type ReportDuration struct {
+	Kind      string
+	At        time.Time
+	ChannelID string
+	UserID    string
+	Seconds   int64
+}
+
+// ReportRollupStore keeps the report rollups: counters per ReportSlot and
+// channel, and the durations behind the percentiles. The rules that fill
+// them live in internal/reports; the store only keeps and sums rows.
+type ReportRollupStore interface {
+	// ReportDirtySlots returns the slots whose facts changed at or after
+	// since (by the facts' updated_at, the audit log's time and the marks
+	// deletions leave), a token for FinishReportRefresh, and the store's
+	// clock before it looked (the mark to record once they are recomputed).
+	ReportDirtySlots(ctx context.Context, since time.Time) (slots []time.Time, token int64, now time.Time, err error)
+	// ReplaceReportSlots replaces, in one transaction, every figure with a
+	// slot and every duration with a time in [from, to).
+	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDuration) error
+	// FinishReportRefresh records mark as the time the rollups are complete
+	// up to and drops the deletion marks up to token.
+	FinishReportRefresh(ctx context.Context, mark time.Time, token int64) error
+	// ReportRollupMark returns the last FinishReportRefresh mark; ok is
+	// false when the rollups were never built.
+	ReportRollupMark(ctx context.Context) (mark time.Time, ok bool, err error)
+	// ReportFactSpan returns the earliest and latest time of any fact or
+	// rollup row the reports count; ok is false when there is none.
+	ReportFactSpan(ctx context.Context) (first, last time.Time, ok bool, err error)
+	// ReportFigureSums sums the figures within s's channels per period:
+	// bounds are the periods' starts followed by the end of the last one.
+	ReportFigureSums(ctx context.Context, s ReportScope, bounds []time.Time) ([]ReportFigure, error)
+	// ReportDurations returns the durations within s.
+	ReportDurations(ctx context.Context, s ReportScope) ([]ReportDuration, error)
 }

@@ -386,6 +386,7 @@ func (a *App) Run(ctx context.Context) error {
 	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
 	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
 	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
+	workers.Go(func() error { return a.refreshReports(wctx, time.Minute) })
 	if a.Backups != nil {
 		workers.Go(func() error { return a.Backups.Run(wctx) })
 	}

@@ -45,6 +45,7 @@ Commands:
   contact erase  erase a contact and everything stored about them (--id)
   keys rotate    re-wrap every data key with a new master key, online
   keys rewrap    re-wrap keys still wrapped by a retired master key
+  reports rebuild recompute the report rollups exactly from the facts
   version        print the version
 
 Run "switchboard <command> --help" for the flags of a command. Every flag
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runContact(ctx, args, getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, getenv, stdout, stderr)
+	case "reports":
+		return runReports(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", Version())
 		return nil

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -65,15 +66,18 @@ func (s *Service) ConversationsReport(ctx context.Context, a *switchboard.Actor,
 	if err != nil {
 		return nil, err
 	}
-	convs, err := s.Store.ReportConversations(ctx, r.Scope(channels))
+	if err := s.RefreshReports(ctx); err != nil {
+		return nil, err
+	}
+	sums, err := s.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
 	if err != nil {
 		return nil, err
 	}
-	changes, err := s.Store.ReportStatusChanges(ctx, r.Scope(channels))
+	durs, err := s.Store.ReportDurations(ctx, r.Scope(channels))
 	if err != nil {
 		return nil, err
 	}
-	return reports.Conversations(r, convs, changes), nil
+	return reports.ConversationsFromRollup(r, sums, durs), nil
 }
 
 // MessagesReport counts messages per period by direction and type and
@@ -86,11 +90,14 @@ func (s *Service) MessagesReport(ctx context.Context, a *switchboard.Actor, q Re
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.Store.ReportMessages(ctx, r.Scope(channels))
+	if err := s.RefreshReports(ctx); err != nil {
+		return nil, err
+	}
+	sums, err := s.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
 	if err != nil {
 		return nil, err
 	}
-	return reports.Messages(r, counts), nil
+	return reports.MessagesFromRollup(r, sums), nil
 }
 
 // AgentsReport returns per-employee statistics. With reports.read it lists
@@ -112,11 +119,14 @@ func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q Repo
 	if err != nil {
 		return nil, err
 	}
-	convs, err := s.Store.ReportConversations(ctx, r.Scope(channels))
+	if err := s.RefreshReports(ctx); err != nil {
+		return nil, err
+	}
+	durs, err := s.Store.ReportDurations(ctx, r.Scope(channels))
 	if err != nil {
 		return nil, err
 	}
-	return reports.Agents(r, users, facts, convs), nil
+	return reports.AgentsFromRollup(r, users, facts, durs), nil
 }
 
 // reportUsers lists the users a channel-scoped actor's report covers: those
@@ -169,4 +179,31 @@ func (s *Service) ReportExported(ctx context.Context, a *switchboard.Actor, repo
 	s.audit(ctx, a, "report.export", "report", report, switchboard.OutcomeSuccess, map[string]string{
 		"from": from, "to": to, "tz": tz, "channel": channel,
 	})
+}
+
+// reportRollups holds the Service's report rollups, made on first use.
+type reportRollups struct {
+	once sync.Once
+	r    *reports.Rollups
+}
+
+// ReportRollups returns the rollups of the Service's store.
+func (s *Service) ReportRollups() *reports.Rollups {
+	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store} })
+	return s.rollups.r
+}
+
+// RefreshReports brings the report rollups up to the facts: every report
+// reads them right after, so a report is as current as the facts. Only the
+// slots whose facts changed since the last refresh are recomputed (see
+// docs/reports.md, "Rollups"); the background job (cmd/switchboard) keeps
+// that work small.
+func (s *Service) RefreshReports(ctx context.Context) error {
+	return s.ReportRollups().Refresh(ctx)
+}
+
+// RebuildReports recomputes every report rollup from the facts
+// (`switchboard reports rebuild`).
+func (s *Service) RebuildReports(ctx context.Context) error {
+	return s.ReportRollups().Rebuild(ctx)
 }

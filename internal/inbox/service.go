@@ -77,6 +77,7 @@ type Service struct {
 	adminMu sync.Mutex
 
 	channels channelCache
+	rollups  reportRollups // see reports.go
 	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
 }

@@ -29,6 +29,9 @@ func TestDumpCoversSchema(t *testing.T) {
 		physical[tab] = append(physical[tab], col)
 	}
 	rows.Close()
+	for _, n := range dump.DerivedTables {
+		delete(physical, n)
+	}
 	// Columns the dump names differently on this backend.
 	renamed := map[string]string{"pending_statuses.received_at": "created_at"}
 	for tab, cols := range physical {

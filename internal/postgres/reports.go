@@ -75,7 +75,7 @@ func (db *DB) ReportConversations(ctx context.Context, s switchboard.ReportScope
 // with any within s (see switchboard.ReportStore).
 func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportStatusChange, error) {
 	out := []switchboard.ReportStatusChange{}
-	chans, chanArgs, ok := reportChannels("c.channel_id", 2, s)
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
 	if !ok {
 		return out, nil
 	}
@@ -84,10 +84,17 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 	// SQL: PostgreSQL estimates one row for every CTE scan and joins the
 	// CTEs with a nested loop, quadratic in the number of closes (3.8 s
 	// for a year of 5,000 closes, docs/benchmarks.md).
+	// The candidates are the conversations that may have one: a status
+	// entry or a customer message in the range (a customer's reopen is
+	// such a message), so a short range reads only their histories.
 	q := `WITH changes AS (
 			SELECT a.object_id AS conv, a.at, a.detail::jsonb ->> 'status' AS status, a.actor_id
 			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
-				AND a.object_type = 'conversation' AND a.at < $1),
+				AND a.object_type = 'conversation' AND a.at < $1
+				AND a.object_id IN (
+					SELECT a2.object_id FROM audit_log a2 WHERE a2.at >= $2 AND a2.at < $1
+						AND a2.action = 'conversation.status' AND a2.object_type = 'conversation'
+					UNION SELECT m.conversation_id FROM messages m WHERE m.direction = 'in' AND m.created_at >= $2 AND m.created_at < $1)),
 		reopens AS (
 			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
 				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < $1) AS at
@@ -100,7 +107,7 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 		WHERE x.status IN ('open', 'closed') AND ` + chans + `
 		ORDER BY x.conv, x.at, x.by_customer`
 	inRange := map[string]bool{}
-	err := db.reportRows(ctx, q, append([]any{utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+	err := db.reportRows(ctx, q, append([]any{utc(s.To), utc(s.From)}, chanArgs...), func(rows pgx.Rows) error {
 		var c switchboard.ReportStatusChange
 		var opened, at time.Time
 		if err := rows.Scan(&c.ConversationID, &c.ChannelID, &opened, &at, &c.Status, &c.ActorID, &c.ByCustomer); err != nil {
@@ -207,17 +214,17 @@ func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]
 		return out, nil
 	}
 	slot := int(switchboard.ReportSlot.Seconds())
-	q := fmt.Sprintf(`SELECT to_timestamp(floor(extract(epoch FROM m.ts) / %[1]d) * %[1]d), m.direction, m.type,
+	q := fmt.Sprintf(`SELECT to_timestamp(floor(extract(epoch FROM m.ts) / %[1]d) * %[1]d), c.channel_id, m.direction, m.type,
 		m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.ts >= $1 AND m.ts < $2 AND `+chans+`
-		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+		GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, slot)
 	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
 		var c switchboard.ReportMessageCount
 		var at time.Time
 		var code int32
 		var n int64
-		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &code, &n); err != nil {
+		if err := rows.Scan(&at, &c.ChannelID, &c.Direction, &c.Type, &c.Failed, &code, &n); err != nil {
 			return err
 		}
 		c.Slot, c.ErrorCode, c.Count = utc(at), int(code), int(n)

@@ -77,10 +77,17 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 	// changes are the users' closes and reopens before To; convs are the
 	// conversations with one in the range, or with a customer message in
 	// the range after a close (a reopen by the customer).
-	q := `WITH changes AS (
+	// cand are the conversations that may have one: a status entry or a
+	// customer message in the range (a customer's reopen is such a
+	// message), so a short range reads only their histories.
+	q := `WITH cand AS (
+			SELECT a.object_id AS conv FROM audit_log a WHERE a.at >= ?2 AND a.at < ?1
+				AND a.action = 'conversation.status' AND a.object_type = 'conversation'
+			UNION SELECT m.conversation_id FROM messages m WHERE m.direction = 'in' AND m.created_at >= ?2 AND m.created_at < ?1),
+		changes AS (
 			SELECT a.object_id AS conv, a.at, json_extract(a.detail, '$.status') AS status, a.actor_id
 			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
-				AND a.object_type = 'conversation' AND a.at < ?1),
+				AND a.object_type = 'conversation' AND a.object_id IN (SELECT conv FROM cand) AND a.at < ?1),
 		reopens AS (
 			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
 				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < ?1) AS at
@@ -140,6 +147,12 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 	}
 	if ok {
 		args := append([]any{from, to}, chanArgs...)
+		// Without a channel limit the messages need no conversation: the
+		// count is then read from messages_report_ts alone.
+		join := "JOIN conversations c ON c.id = m.conversation_id"
+		if s.ChannelIDs == nil {
+			join = ""
+		}
 		qs = append(qs,
 			query{`SELECT json_extract(a.detail, '$.user_id'), COUNT(DISTINCT a.object_id), 0 FROM audit_log a
 				JOIN conversations c ON c.id = a.object_id
@@ -151,8 +164,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 				AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
 				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`, args,
 				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
-			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
-				JOIN conversations c ON c.id = m.conversation_id
+			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m ` + join + `
 				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ? AND m.ts < ? AND ` + chans + `
 				GROUP BY m.sender_id`, args,
 				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
@@ -203,14 +215,14 @@ func (db *DB) ReportMessages(ctx context.Context, s switchboard.ReportScope) ([]
 		return out, nil
 	}
 	slot := switchboard.ReportSlot.Microseconds()
-	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, m.direction, m.type, m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
+	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, c.channel_id, m.direction, m.type, m.status = 'failed', COALESCE(m.error_code, 0), COUNT(*)
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.ts >= ? AND m.ts < ? AND `+chans+`
-		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, slot)
+		GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, slot)
 	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
 		var c switchboard.ReportMessageCount
 		var at sql.NullInt64
-		if err := rows.Scan(&at, &c.Direction, &c.Type, &c.Failed, &c.ErrorCode, &c.Count); err != nil {
+		if err := rows.Scan(&at, &c.ChannelID, &c.Direction, &c.Type, &c.Failed, &c.ErrorCode, &c.Count); err != nil {
 			return err
 		}
 		c.Slot = fromMicros(at)

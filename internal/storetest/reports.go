@@ -38,6 +38,7 @@ func (c *ManualClock) Set(t time.Time) {
 // a controlled clock, and the exact figures every report must show for it.
 func RunReports(t *testing.T, open ClockOpener) {
 	t.Run("ReportHistory", func(t *testing.T) { testReportHistory(t, open) })
+	t.Run("RollupEqualsRecomputation", func(t *testing.T) { RunReportRollups(t, open) })
 }
 
 // reportHistory is the known history of the report tests. All times are

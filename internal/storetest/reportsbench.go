@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,52 +87,124 @@ func BenchReports(b *testing.B, open ClockOpener) {
 		}
 	}
 	b.Logf("filled %d conversations, %d messages in %v", n, n*BenchReportMessages, time.Since(t0).Round(time.Second))
+	BenchReportEndpoints(b, s, users, start.AddDate(0, 0, 364))
+}
+
+// BenchReportSeed makes what a bulk-filled benchmark store needs besides
+// the bulk rows: a channel, ten employees and one conversation (whose data
+// key and contact the bulk rows may reuse).
+func BenchReportSeed(b *testing.B, s switchboard.Store, at time.Time) (*switchboard.Channel, []*switchboard.User, *switchboard.Conversation) {
+	ch := mustChannel(b, s)
+	var users []*switchboard.User
+	for i := range 10 {
+		users = append(users, mustUser(b, s, unique("agent"), fmt.Sprintf("Agent %d", i), switchboard.RoleOperator))
+	}
+	r := mustReceive(b, s, inbound(ch.ID, "491700000000", "Kunde", "Hallo", at))
+	return ch, users, r.Conversation
+}
+
+// BenchReportEndpoints measures every report over the year ending on the
+// local day end and over its last 30 days, per day in Europe/Berlin, each
+// computed two ways in the same run: "facts/…" as before the rollups
+// (reading the facts) and "rollups/…" as the API answers now (a refresh of
+// the rollups, then the sums and durations; agents' assigned, replied and
+// sent still from the facts). It reports the 99th percentile as p99-ms.
+// The rollups are built first (the time it takes is logged).
+func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboard.User, end time.Time) {
+	ro := &reports.Rollups{Store: s}
+	t0 := time.Now()
+	must(b, ro.Rebuild(ctx()))
+	b.Logf("rollups rebuilt in %v", time.Since(t0).Round(time.Millisecond))
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	must(b, err)
-	end := start.AddDate(0, 0, 364)
 	for _, rg := range []struct {
 		name string
 		from string
-	}{{"year", "2026-01-01"}, {"30days", end.AddDate(0, 0, -29).Format("2006-01-02")}} {
+	}{{"year", end.AddDate(0, 0, -364).Format("2006-01-02")}, {"30days", end.AddDate(0, 0, -29).Format("2006-01-02")}} {
 		r, err := reports.ParseRange(rg.from, end.Format("2006-01-02"), "day", "", end, berlin)
 		must(b, err)
+		sc := r.Scope(nil)
 		for _, rep := range []struct {
 			name string
 			run  func() error
 		}{
-			{"conversations", func() error {
-				cs, err := s.ReportConversations(ctx(), r.Scope(nil))
+			{"facts/conversations", func() error {
+				cs, err := s.ReportConversations(ctx(), sc)
 				if err != nil {
 					return err
 				}
-				changes, err := s.ReportStatusChanges(ctx(), r.Scope(nil))
+				changes, err := s.ReportStatusChanges(ctx(), sc)
 				if err != nil {
 					return err
 				}
 				reports.Conversations(r, cs, changes)
 				return nil
 			}},
-			{"agents", func() error {
-				facts, err := s.ReportAgents(ctx(), r.Scope(nil))
+			{"facts/agents", func() error {
+				facts, err := s.ReportAgents(ctx(), sc)
 				if err != nil {
 					return err
 				}
-				cs, err := s.ReportConversations(ctx(), r.Scope(nil))
+				cs, err := s.ReportConversations(ctx(), sc)
 				if err != nil {
 					return err
 				}
 				reports.Agents(r, users, facts, cs)
 				return nil
 			}},
-			{"messages", func() error {
-				counts, err := s.ReportMessages(ctx(), r.Scope(nil))
+			{"facts/messages", func() error {
+				counts, err := s.ReportMessages(ctx(), sc)
 				if err != nil {
 					return err
 				}
 				reports.Messages(r, counts)
 				return nil
 			}},
+			{"rollups/conversations", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				sums, err := s.ReportFigureSums(ctx(), sc, r.Bounds())
+				if err != nil {
+					return err
+				}
+				durs, err := s.ReportDurations(ctx(), sc)
+				if err != nil {
+					return err
+				}
+				reports.ConversationsFromRollup(r, sums, durs)
+				return nil
+			}},
+			{"rollups/agents", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				facts, err := s.ReportAgents(ctx(), sc)
+				if err != nil {
+					return err
+				}
+				durs, err := s.ReportDurations(ctx(), sc)
+				if err != nil {
+					return err
+				}
+				reports.AgentsFromRollup(r, users, facts, durs)
+				return nil
+			}},
+			{"rollups/messages", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				sums, err := s.ReportFigureSums(ctx(), sc, r.Bounds())
+				if err != nil {
+					return err
+				}
+				reports.MessagesFromRollup(r, sums)
+				return nil
+			}},
 		} {
+			if os.Getenv("SWITCHBOARD_BENCH_REPORTS_SKIP_FACTS") != "" && strings.HasPrefix(rep.name, "facts/") {
+				continue
+			}
 			b.Run(rep.name+"/"+rg.name, func(b *testing.B) {
 				var took []time.Duration
 				for b.Loop() {

@@ -273,3 +273,8 @@ func Check(c Column, v any) error {
 	}
 	return nil
 }
+
+// DerivedTables lists the tables a dump leaves out because they are derived from
+// the dumped ones and rebuilt from them: the report rollups, which a
+// restored store builds on the first report or refresh (docs/reports.md).
+var DerivedTables = []string{"report_dirty", "report_durations", "report_figures", "report_state"}

@@ -1,0 +1,332 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// The rollups (docs/reports.md, "Rollups") keep, per ReportSlot and
+// channel, the counters of the conversations and messages reports, and the
+// first-response and resolution durations with their time, so a report
+// reads sums per period and a narrow, time-ordered list of durations
+// instead of the facts. They are derived from the facts with the same rules
+// as the reports computed from the facts, slot by slot: a slot's figures
+// depend only on the facts the store returns for a scope of that slot.
+
+// The conversation metrics of the rollups.
+const (
+	metricOpened     = "opened"
+	metricUnanswered = "unanswered"
+	metricResolved   = "resolved"
+	metricReopened   = "reopened"
+	msgPrefix        = "msg|" // msg|direction|type|failed|code
+)
+
+// The kinds of durations.
+const (
+	KindFirst      = "first"
+	KindResolution = "resolution"
+)
+
+// RefreshMargin is how far before the last refresh mark a refresh looks for
+// changed facts: a transaction takes its time from the clock before it
+// commits, so a fact may become visible a little after its updated_at.
+const RefreshMargin = time.Minute
+
+func msgMetric(c switchboard.ReportMessageCount) string {
+	return msgPrefix + c.Direction + "|" + c.Type + "|" + strconv.FormatBool(c.Failed) + "|" + strconv.Itoa(c.ErrorCode)
+}
+
+func parseMsgMetric(m string) (switchboard.ReportMessageCount, bool) {
+	p := strings.Split(strings.TrimPrefix(m, msgPrefix), "|")
+	if !strings.HasPrefix(m, msgPrefix) || len(p) != 4 {
+		return switchboard.ReportMessageCount{}, false
+	}
+	code, _ := strconv.Atoi(p[3])
+	return switchboard.ReportMessageCount{Direction: p[0], Type: p[1], Failed: p[2] == "true", ErrorCode: code}, true
+}
+
+func slotOf(t time.Time) time.Time { return t.UTC().Truncate(switchboard.ReportSlot) }
+
+// Rollup computes the rollup rows of [from, to) (whole slots) from the
+// facts a store returns for that scope over all channels.
+func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes []switchboard.ReportStatusChange,
+	msgs []switchboard.ReportMessageCount) ([]switchboard.ReportFigure, []switchboard.ReportDuration) {
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	type key struct {
+		slot      time.Time
+		ch, metic string
+	}
+	counts := map[key]int{}
+	var durs []switchboard.ReportDuration
+	for _, c := range convs {
+		if !in(c.OpenedAt) {
+			continue
+		}
+		s := slotOf(c.OpenedAt)
+		counts[key{s, c.ChannelID, metricOpened}]++
+		switch {
+		case c.FirstInboundAt.IsZero():
+		case c.FirstResponseAt.IsZero():
+			counts[key{s, c.ChannelID, metricUnanswered}]++
+		default:
+			durs = append(durs, switchboard.ReportDuration{Kind: KindFirst, At: c.OpenedAt, ChannelID: c.ChannelID,
+				UserID: c.FirstResponderID, Seconds: int64(max(c.FirstResponseAt.Sub(c.FirstInboundAt), 0) / time.Second)})
+		}
+	}
+	for _, ch := range timelines(changes) {
+		if !in(ch.At) {
+			continue
+		}
+		s := slotOf(ch.At)
+		if ch.Status == switchboard.StatusClosed {
+			counts[key{s, ch.ChannelID, metricResolved}]++
+			durs = append(durs, switchboard.ReportDuration{Kind: KindResolution, At: ch.At, ChannelID: ch.ChannelID,
+				UserID: ch.ActorID, Seconds: int64(max(ch.At.Sub(ch.since), 0) / time.Second)})
+		} else {
+			counts[key{s, ch.ChannelID, metricReopened}]++
+		}
+	}
+	for _, m := range msgs {
+		if in(m.Slot) {
+			counts[key{slotOf(m.Slot), m.ChannelID, msgMetric(m)}] += m.Count
+		}
+	}
+	figs := make([]switchboard.ReportFigure, 0, len(counts))
+	for k, n := range counts {
+		figs = append(figs, switchboard.ReportFigure{Slot: k.slot, ChannelID: k.ch, Metric: k.metic, Count: n})
+	}
+	return figs, durs
+}
+
+// Bounds returns the bounds of r's periods for
+// [switchboard.ReportRollupStore.ReportFigureSums]: each period's start
+// (the range's start for a first period that starts before it) and the
+// range's end.
+func (r Range) Bounds() []time.Time {
+	var out []time.Time
+	p := r.periodStart(r.Start)
+	for p.Before(r.End) {
+		out = append(out, maxTime(p.UTC(), r.Start))
+		switch r.Interval {
+		case Week:
+			p = time.Date(p.Year(), p.Month(), p.Day()+7, 0, 0, 0, 0, r.Location)
+		case Month:
+			p = time.Date(p.Year(), p.Month()+1, 1, 0, 0, 0, 0, r.Location)
+		default:
+			p = time.Date(p.Year(), p.Month(), p.Day()+1, 0, 0, 0, 0, r.Location)
+		}
+	}
+	return append(out, r.End)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// ConversationsFromRollup computes the conversations report from the
+// rollups' sums per period (of r.Bounds()) and the durations of the range;
+// it answers exactly what [Conversations] answers from the facts.
+func ConversationsFromRollup(r Range, sums []switchboard.ReportFigure, durs []switchboard.ReportDuration) *ConversationsReport {
+	periods := r.Periods()
+	accs := make([]acc, len(periods))
+	for i, p := range periods {
+		accs[i].row.Period = p
+	}
+	byChannel := map[string]*acc{}
+	var total acc
+	chAcc := func(id string) *acc {
+		a := byChannel[id]
+		if a == nil {
+			a = &acc{}
+			byChannel[id] = a
+		}
+		return a
+	}
+	for _, s := range sums {
+		if s.Period < 0 || s.Period >= len(accs) || strings.HasPrefix(s.Metric, msgPrefix) {
+			continue
+		}
+		for _, a := range []*acc{&accs[s.Period], chAcc(s.ChannelID), &total} {
+			switch s.Metric {
+			case metricOpened:
+				a.row.Opened += s.Count
+			case metricUnanswered:
+				a.row.Unanswered += s.Count
+			case metricResolved:
+				a.row.Resolved += s.Count
+			case metricReopened:
+				a.row.Reopened += s.Count
+			}
+		}
+	}
+	idx := make(map[string]int, len(periods))
+	for i, p := range periods {
+		idx[p] = i
+	}
+	for _, d := range durs {
+		if !r.Contains(d.At) {
+			continue
+		}
+		i, ok := idx[r.Period(d.At)]
+		if !ok {
+			continue
+		}
+		v := time.Duration(d.Seconds) * time.Second
+		for _, a := range []*acc{&accs[i], chAcc(d.ChannelID), &total} {
+			if d.Kind == KindFirst {
+				a.first = append(a.first, v)
+			} else {
+				a.res = append(a.res, v)
+			}
+		}
+	}
+	out := &ConversationsReport{
+		From: r.FromDate, To: r.ToDate, Interval: r.Interval, TZ: r.Location.String(),
+		Periods: make([]ConversationPeriod, len(periods)), Channels: []ChannelTotals{},
+	}
+	for i := range accs {
+		out.Periods[i] = accs[i].done()
+	}
+	for id, a := range byChannel {
+		out.Channels = append(out.Channels, ChannelTotals{ChannelID: id, ConversationPeriod: a.done()})
+	}
+	slices.SortFunc(out.Channels, func(a, b ChannelTotals) int { return strings.Compare(a.ChannelID, b.ChannelID) })
+	out.Total = total.done()
+	out.Total.Period = ""
+	return out
+}
+
+// MessagesFromRollup computes the messages report from the rollups' sums
+// per period (of r.Bounds()); it answers exactly what [Messages] answers
+// from the facts.
+func MessagesFromRollup(r Range, sums []switchboard.ReportFigure) *MessagesReport {
+	bounds := r.Bounds()
+	var counts []switchboard.ReportMessageCount
+	for _, s := range sums {
+		c, ok := parseMsgMetric(s.Metric)
+		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
+			continue
+		}
+		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
+		counts = append(counts, c)
+	}
+	return Messages(r, counts)
+}
+
+// AgentsFromRollup computes the agents report with the first responses
+// taken from the rollups' durations instead of the conversations.
+func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, durs []switchboard.ReportDuration) *AgentsReport {
+	var convs []switchboard.ReportConversation
+	for _, d := range durs {
+		if d.Kind == KindFirst && d.UserID != "" {
+			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,
+				FirstInboundAt: d.At, FirstResponseAt: d.At.Add(time.Duration(d.Seconds) * time.Second)})
+		}
+	}
+	return Agents(r, users, facts, convs)
+}
+
+// Rollups keeps a store's report rollups up to date. Refresh brings them up
+// to the facts; it is safe to call concurrently (calls are serialised) and
+// on a live store. Marks are taken from the store's clock, the one that
+// stamps the facts.
+type Rollups struct {
+	Store switchboard.ReportStore
+	mu    sync.Mutex
+}
+
+// Refresh recomputes the slots whose facts changed since the last refresh
+// (a full rebuild when the rollups were never built).
+func (ro *Rollups) Refresh(ctx context.Context) error {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	mark, ok, err := ro.Store.ReportRollupMark(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ro.rebuild(ctx)
+	}
+	slots, token, now, err := ro.Store.ReportDirtySlots(ctx, mark.Add(-RefreshMargin))
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(slots, time.Time.Compare)
+	slots = slices.Compact(slots)
+	// Contiguous dirty slots are recomputed together.
+	for i := 0; i < len(slots); {
+		j := i + 1
+		for j < len(slots) && slots[j].Equal(slots[j-1].Add(switchboard.ReportSlot)) && j-i < 96 {
+			j++
+		}
+		if err := ro.recompute(ctx, slots[i], slots[j-1].Add(switchboard.ReportSlot)); err != nil {
+			return err
+		}
+		i = j
+	}
+	return ro.Store.FinishReportRefresh(ctx, now, token)
+}
+
+// Rebuild recomputes every rollup from the facts, one UTC day per
+// transaction: readers see each day either as before or as rebuilt. Writes
+// during a rebuild are picked up by the next Refresh.
+func (ro *Rollups) Rebuild(ctx context.Context) error {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	return ro.rebuild(ctx)
+}
+
+func (ro *Rollups) rebuild(ctx context.Context) error {
+	// Only the token and the store's time are needed: everything is
+	// recomputed. A far-future since keeps the look-up empty.
+	_, token, now, err := ro.Store.ReportDirtySlots(ctx, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return err
+	}
+	first, last, ok, err := ro.Store.ReportFactSpan(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		day := first.UTC().Truncate(24 * time.Hour)
+		for ; !day.After(last); day = day.Add(24 * time.Hour) {
+			if err := ro.recompute(ctx, day, day.Add(24*time.Hour)); err != nil {
+				return err
+			}
+		}
+	}
+	return ro.Store.FinishReportRefresh(ctx, now, token)
+}
+
+// recompute replaces the rollups of [from, to) by what the facts say.
+func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
+	s := switchboard.ReportScope{From: from, To: to}
+	convs, err := ro.Store.ReportConversations(ctx, s)
+	if err != nil {
+		return err
+	}
+	changes, err := ro.Store.ReportStatusChanges(ctx, s)
+	if err != nil {
+		return err
+	}
+	msgs, err := ro.Store.ReportMessages(ctx, s)
+	if err != nil {
+		return err
+	}
+	figs, durs := Rollup(from, to, convs, changes, msgs)
+	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, durs); err != nil {
+		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
+	}
+	return nil
+}

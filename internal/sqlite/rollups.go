@@ -1,0 +1,163 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// The report rollups (switchboard.ReportRollupStore); the rules that fill
+// them are in internal/reports.
+
+const slotMicros = int64(switchboard.ReportSlot / time.Microsecond)
+
+// reportActions are the audit actions the reports count.
+const reportActions = `('conversation.status', 'conversation.assign', 'session.login')`
+
+// ReportDirtySlots returns the slots whose facts changed at or after since.
+func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Time, int64, time.Time, error) {
+	now := db.now()
+	var token sql.NullInt64
+	if err := db.rdb.QueryRowContext(ctx, `SELECT MAX(seq) FROM report_dirty`).Scan(&token); err != nil {
+		return nil, 0, now, fmt.Errorf("report dirty: %w", err)
+	}
+	q := fmt.Sprintf(`SELECT m.ts / %[1]d * %[1]d FROM messages m WHERE m.updated_at >= ?1
+		UNION SELECT m.created_at / %[1]d * %[1]d FROM messages m WHERE m.updated_at >= ?1
+		UNION SELECT c.created_at / %[1]d * %[1]d FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.updated_at >= ?1
+		UNION SELECT created_at / %[1]d * %[1]d FROM conversations WHERE updated_at >= ?1
+		UNION SELECT at / %[1]d * %[1]d FROM audit_log WHERE at >= ?1 AND action IN `+reportActions+`
+		UNION SELECT slot FROM report_dirty WHERE seq <= ?2`, slotMicros)
+	var out []time.Time
+	err := db.reportRows(ctx, q, []any{micros(since), token.Int64}, func(rows *sql.Rows) error {
+		var s sql.NullInt64
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s.Valid {
+			out = append(out, fromMicros(s))
+		}
+		return nil
+	})
+	return out, token.Int64, now, err
+}
+
+// ReplaceReportSlots replaces the rollups of [from, to).
+func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, durs []switchboard.ReportDuration) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_figures WHERE slot >= ? AND slot < ?`, micros(from), micros(to)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_durations WHERE at >= ? AND at < ?`, micros(from), micros(to)); err != nil {
+			return err
+		}
+		for _, f := range figs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_figures (slot, channel_id, metric, count) VALUES (?, ?, ?, ?)`,
+				micros(f.Slot), f.ChannelID, f.Metric, f.Count); err != nil {
+				return err
+			}
+		}
+		for _, d := range durs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_durations (at, channel_id, kind, user_id, seconds) VALUES (?, ?, ?, ?, ?)`,
+				micros(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FinishReportRefresh records the refresh mark and drops the deletion marks
+// up to token.
+func (db *DB) FinishReportRefresh(ctx context.Context, mark time.Time, token int64) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_dirty WHERE seq <= ?`, token); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO report_state (name, value) VALUES ('mark', ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, micros(mark))
+		return err
+	})
+}
+
+// ReportRollupMark returns the last refresh mark.
+func (db *DB) ReportRollupMark(ctx context.Context) (time.Time, bool, error) {
+	var v sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT value FROM report_state WHERE name = 'mark'`).Scan(&v)
+	if err == sql.ErrNoRows {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("report mark: %w", err)
+	}
+	return fromMicros(v), true, nil
+}
+
+// ReportFactSpan returns the earliest and latest time the reports count.
+func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, error) {
+	var lo, hi sql.NullInt64
+	err := db.rdb.QueryRowContext(ctx, `SELECT MIN(lo), MAX(hi) FROM (
+		SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM messages
+		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM messages
+		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM conversations
+		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
+		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
+		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations)`).Scan(&lo, &hi)
+	if err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("report span: %w", err)
+	}
+	return fromMicros(lo), fromMicros(hi), lo.Valid, nil
+}
+
+// ReportFigureSums sums the figures within s per period of bounds.
+func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, bounds []time.Time) ([]switchboard.ReportFigure, error) {
+	out := []switchboard.ReportFigure{}
+	chans, chanArgs, ok := reportChannels("f.channel_id", s)
+	if !ok || len(bounds) < 2 {
+		return out, nil
+	}
+	bs := make([]int64, len(bounds))
+	for i, b := range bounds {
+		bs[i] = b.UnixMicro()
+	}
+	js, _ := json.Marshal(bs)
+	q := `WITH b AS (SELECT CAST(key AS INTEGER) AS i, value AS lo, LEAD(value) OVER (ORDER BY key) AS hi FROM json_each(?))
+		SELECT b.i, f.channel_id, f.metric, SUM(f.count)
+		FROM b JOIN report_figures f ON f.slot >= b.lo AND f.slot < b.hi
+		WHERE b.hi IS NOT NULL AND ` + chans + `
+		GROUP BY b.i, f.channel_id, f.metric`
+	err := db.reportRows(ctx, q, append([]any{string(js)}, chanArgs...), func(rows *sql.Rows) error {
+		var f switchboard.ReportFigure
+		if err := rows.Scan(&f.Period, &f.ChannelID, &f.Metric, &f.Count); err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
+// ReportDurations returns the durations within s.
+func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
+	out := []switchboard.ReportDuration{}
+	chans, chanArgs, ok := reportChannels("channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	q := `SELECT at, channel_id, kind, user_id, seconds FROM report_durations INDEXED BY report_durations_at
+		WHERE at >= ? AND at < ? AND ` + chans
+	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
+		var d switchboard.ReportDuration
+		var at sql.NullInt64
+		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds); err != nil {
+			return err
+		}
+		d.At = fromMicros(at)
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
