@@ -59,6 +59,8 @@ type Service struct {
 	channels channelCache
 	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
+
+	challenges challenges // pending second sign-in steps
 }
 
 // Notifier is told that new work is queued, so a worker need not wait for
