@@ -30,7 +30,9 @@ function keys<T>() {
 
 const ours: Record<string, readonly string[]> = {
   User: keys<User>()(['id', 'login', 'name', 'role_id', 'active', 'created_at', 'updated_at']),
-  Role: keys<Role>()(['id', 'name', 'description', 'permissions', 'all_channels', 'channel_ids', 'built_in', 'created_at', 'updated_at']),
+  Role: keys<Role>()([
+    'id', 'name', 'description', 'permissions', 'all_channels', 'channel_ids', 'built_in', 'require_two_factor', 'created_at', 'updated_at',
+  ]),
   UserRef: keys<UserRef>()(['id', 'name']),
   Contact: keys<Contact>()(['id', 'channel_id', 'phone', 'user_id', 'parent_user_id', 'username', 'name', 'created_at']),
   MessagePreview: keys<MessagePreview>()(['text', 'type', 'direction', 'at']),

@@ -34,6 +34,8 @@ export interface Role {
   all_channels: boolean;
   channel_ids: string[] | null;
   built_in: boolean;
+  /** Users with the role must use two-factor sign-in (admin: also once any administrator enrolled). */
+  require_two_factor?: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -41,6 +43,28 @@ export interface Role {
 export interface Me {
   user: User;
   role: Role;
+  /** The session is limited to enrolling in two-factor sign-in. */
+  two_factor_enrolment_required?: boolean;
+}
+
+/** POST /api/v1/session for a user with two-factor sign-in on: no session yet. */
+export interface SecondFactorChallenge {
+  second_factor_required: true;
+  challenge: string;
+  expires_at: string;
+}
+
+export interface TwoFactorStatus {
+  enabled: boolean;
+  pending: boolean;
+  required: boolean;
+  recovery_codes_left: number;
+}
+
+export interface TwoFactorEnrolment {
+  uri: string;
+  secret: string;
+  qr_code: string;
 }
 
 export interface UserRef {

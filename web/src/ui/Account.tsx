@@ -10,6 +10,7 @@ import { prefs, type Theme } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
+import { TwoFactorSection } from './TwoFactor';
 import { useToasts } from './Toasts';
 
 export function NotificationButton() {
@@ -157,6 +158,8 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
           </button>
         </form>
       </section>
+
+      <TwoFactorSection />
 
       <section className="card" aria-labelledby="sess-h">
         <h2 id="sess-h">{t('account.sessions')}</h2>
