@@ -408,10 +408,16 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, code string) ([]string, error) {
 	now := s.now()
 	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Locked(key, now); d > 0 {
+	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
 		return nil, &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong codes. Try again later.",
 			RetryAfter: max(int(d.Seconds()+0.999), 1)}
 	}
+	failed := false
+	defer func() {
+		if !failed {
+			s.Throttle.Abandon(key)
+		}
+	}()
 	tf, err := s.Store.TwoFactor(ctx, a.User.ID)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil, switchboard.Errorf(switchboard.EConflict, "Start the enrolment first.")
@@ -428,6 +434,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 		st, ok = matchTOTP(tf.Secret, norm, now, tf.LastStep)
 	}
 	if !ok {
+		failed = true
 		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
 		s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong code"})
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The code is wrong. Check the time on your phone and try the current code.")
@@ -467,11 +474,16 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 	case password != "":
 		now := s.now()
 		key := "2fa:" + a.User.ID
-		if d := s.Throttle.Locked(key, now); d > 0 {
+		// Reserved before hashing, so a concurrent burst gets no more
+		// guesses than a sequential one.
+		if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
 			return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
 				RetryAfter: max(int(d.Seconds()+0.999), 1)}
 		}
 		ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
+		if err != nil || ok {
+			s.Throttle.Abandon(key)
+		}
 		if err != nil {
 			return err
 		}

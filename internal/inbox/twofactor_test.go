@@ -276,6 +276,46 @@ func TestTwoFactorThrottle(t *testing.T) {
 	wantCode(t, "challenge past its attempts", err, switchboard.EUnauthorized)
 }
 
+// TestTwoFactorConfirmAndDisableThrottled: wrong codes at confirmation
+// and wrong passwords at disabling count against the same per-user limit.
+func TestTwoFactorConfirmAndDisableThrottled(t *testing.T) {
+	e := newTFEnv(t)
+	a := e.user(t, "dora", switchboard.RoleOperator)
+	en, err := e.s.BeginTwoFactor(e.ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := "123456"
+	for d := int64(-1); d <= 1; d++ {
+		if codeAt(t, en.Secret, e.clock.step()+d) == bad {
+			bad = "654321"
+		}
+	}
+	limited := 0
+	for range 8 {
+		if _, err := e.s.ConfirmTwoFactor(e.ctx, a, bad); switchboard.ErrorCode(err) == switchboard.ERateLimited {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("8 wrong confirmation codes were never rate limited")
+	}
+	_, err = e.s.ConfirmTwoFactor(e.ctx, a, codeAt(t, en.Secret, e.clock.step()))
+	wantCode(t, "right code while locked", err, switchboard.ERateLimited)
+	e.clock.Add(time.Hour)
+	e.enrol(t, a)
+	limited = 0
+	for range 8 {
+		if err := e.s.DisableTwoFactor(e.ctx, a, "wrong password", ""); switchboard.ErrorCode(err) == switchboard.ERateLimited {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("8 wrong passwords to disable were never rate limited")
+	}
+	wantCode(t, "right password while locked", e.s.DisableTwoFactor(e.ctx, a, tfPassword, ""), switchboard.ERateLimited)
+}
+
 func TestTwoFactorEnforcement(t *testing.T) {
 	e := newTFEnv(t)
 	admin1 := e.user(t, "admin1", switchboard.RoleAdmin)
