@@ -20,6 +20,9 @@ const (
 	EInternal       = "internal"        // a bug or an unexpected failure
 	EUnprocessable  = "unprocessable"   // well-formed but violates a rule
 	EPasswordPolicy = "password_policy" // the password does not meet the policy
+	// ETwoFactorEnrolment: the actor's role requires two-factor sign-in and
+	// they have not enrolled; only enrolment is allowed (HTTP 403).
+	ETwoFactorEnrolment = "two_factor_enrolment_required"
 )
 
 // Error is a domain error: a code from the list above and a message written for

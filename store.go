@@ -11,6 +11,7 @@ type Store interface {
 	RoleStore
 	SessionStore
 	SetupStore
+	TwoFactorStore
 	ChannelStore
 	ConversationStore
 	AuditStore

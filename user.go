@@ -75,10 +75,15 @@ type Role struct {
 	AllChannels bool `json:"all_channels"`
 	// ChannelIDs limits the role to these channels; it is empty exactly
 	// when AllChannels is set.
-	ChannelIDs []string  `json:"channel_ids"`
-	BuiltIn    bool      `json:"built_in"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ChannelIDs []string `json:"channel_ids"`
+	BuiltIn    bool     `json:"built_in"`
+	// RequireTwoFactor makes two-factor sign-in mandatory for users with
+	// the role: until they enrol, their session only allows enrolment.
+	// The built-in admin role also requires it once any administrator has
+	// enrolled (see [inbox.Service.TwoFactorRequired]).
+	RequireTwoFactor bool      `json:"require_two_factor"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // Has reports whether the role grants p.
@@ -302,6 +307,10 @@ type Actor struct {
 	TokenID   string
 	IP        string
 	UserAgent string
+	// EnrolmentOnly is set when the actor's role requires two-factor
+	// sign-in and they have not enrolled: their session may only enrol
+	// (or sign out), and Can grants nothing.
+	EnrolmentOnly bool
 }
 
 // CanReplyOn reports whether a user with role r may answer conversations
@@ -312,7 +321,7 @@ func (r *Role) CanReplyOn(channelID string) bool {
 
 // Can reports whether the actor's role grants p.
 func (a *Actor) Can(p Permission) bool {
-	return a != nil && a.User != nil && a.User.Active && a.Role.Has(p)
+	return a != nil && a.User != nil && a.User.Active && !a.EnrolmentOnly && a.Role.Has(p)
 }
 
 // UserStore persists users.

@@ -21,6 +21,9 @@ import (
 func (s *Server) events() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.actor(r)
+		if err == nil && a.EnrolmentOnly {
+			err = errEnrolmentRequired()
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -26,7 +26,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	token, u, err := s.Service.Login(r.Context(), req.Login, req.Password, s.client(r))
-	if err != nil {
+	if secondFactorChallenge(w, err) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	s.setSessionCookie(w, token, s.Service.SessionMax)
@@ -102,6 +104,9 @@ func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request) error {
 type meResponse struct {
 	User *switchboard.User `json:"user"`
 	Role *switchboard.Role `json:"role"`
+	// TwoFactorEnrolmentRequired: the session is limited to enrolling in
+	// two-factor sign-in (the role requires it).
+	TwoFactorEnrolmentRequired bool `json:"two_factor_enrolment_required"`
 }
 
 // sessionState answers whether the request is signed in, with 200 either
@@ -116,7 +121,7 @@ func (s *Server) sessionState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sessionStateResponse{SignedIn: true, User: a.User, Role: a.Role})
+	writeJSON(w, http.StatusOK, sessionStateResponse{SignedIn: true, User: a.User, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
 	return nil
 }
 
@@ -124,10 +129,12 @@ type sessionStateResponse struct {
 	SignedIn bool              `json:"signed_in"`
 	User     *switchboard.User `json:"user,omitempty"`
 	Role     *switchboard.Role `json:"role,omitempty"`
+	// TwoFactorEnrolmentRequired: see meResponse.
+	TwoFactorEnrolmentRequired bool `json:"two_factor_enrolment_required,omitempty"`
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role})
+	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
 	return nil
 }
 

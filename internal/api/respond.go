@@ -17,18 +17,19 @@ const maxBodyBytes = 1 << 20
 
 // statusByCode is the one table that maps domain error codes to HTTP.
 var statusByCode = map[string]int{
-	switchboard.EInvalid:        http.StatusBadRequest,
-	switchboard.ENotFound:       http.StatusNotFound,
-	switchboard.EConflict:       http.StatusConflict,
-	switchboard.EUnauthorized:   http.StatusUnauthorized,
-	switchboard.EForbidden:      http.StatusForbidden,
-	switchboard.ERateLimited:    http.StatusTooManyRequests,
-	switchboard.ETooLarge:       http.StatusRequestEntityTooLarge,
-	switchboard.EWindowClosed:   http.StatusUnprocessableEntity,
-	switchboard.EUnprocessable:  http.StatusUnprocessableEntity,
-	switchboard.EPasswordPolicy: http.StatusUnprocessableEntity,
-	switchboard.EUnavailable:    http.StatusServiceUnavailable,
-	switchboard.EInternal:       http.StatusInternalServerError,
+	switchboard.EInvalid:            http.StatusBadRequest,
+	switchboard.ENotFound:           http.StatusNotFound,
+	switchboard.EConflict:           http.StatusConflict,
+	switchboard.EUnauthorized:       http.StatusUnauthorized,
+	switchboard.EForbidden:          http.StatusForbidden,
+	switchboard.ETwoFactorEnrolment: http.StatusForbidden,
+	switchboard.ERateLimited:        http.StatusTooManyRequests,
+	switchboard.ETooLarge:           http.StatusRequestEntityTooLarge,
+	switchboard.EWindowClosed:       http.StatusUnprocessableEntity,
+	switchboard.EUnprocessable:      http.StatusUnprocessableEntity,
+	switchboard.EPasswordPolicy:     http.StatusUnprocessableEntity,
+	switchboard.EUnavailable:        http.StatusServiceUnavailable,
+	switchboard.EInternal:           http.StatusInternalServerError,
 }
 
 // ErrorStatus returns the HTTP status for a domain error code.

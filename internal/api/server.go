@@ -95,15 +95,21 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, a *switchboard.A
 func (s *Server) routes() []route {
 	pub := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.public(h) }
 	auth := func(h authedHandler) http.Handler { return s.authed(h) }
+	enrol := func(h authedHandler) http.Handler { return s.enrolment(h) }
 	return []route{
 		{"GET", "/api/v1/openapi.json", pub(s.openAPI)},
 		{"POST", "/api/v1/session", pub(s.login)},
+		{"POST", "/api/v1/session/second-factor", pub(s.loginSecondFactor)},
 		{"GET", "/api/v1/session", pub(s.sessionState)},
-		{"DELETE", "/api/v1/session", auth(s.logout)},
-		{"DELETE", "/api/v1/sessions", auth(s.logoutEverywhere)},
+		{"DELETE", "/api/v1/session", enrol(s.logout)},
+		{"DELETE", "/api/v1/sessions", enrol(s.logoutEverywhere)},
 		{"GET", "/api/v1/setup", pub(s.setupStatus)},
 		{"POST", "/api/v1/setup", pub(s.completeSetup)},
-		{"GET", "/api/v1/me", auth(s.me)},
+		{"GET", "/api/v1/me", enrol(s.me)},
+		{"GET", "/api/v1/me/two-factor", enrol(s.twoFactorStatus)},
+		{"POST", "/api/v1/me/two-factor", enrol(s.beginTwoFactor)},
+		{"POST", "/api/v1/me/two-factor/confirm", enrol(s.confirmTwoFactor)},
+		{"POST", "/api/v1/me/two-factor/disable", auth(s.disableTwoFactor)},
 		{"POST", "/api/v1/me/password", auth(s.changePassword)},
 		{"GET", "/api/v1/permissions", auth(s.permissions)},
 		{"GET", "/api/v1/me/tokens", auth(s.listMyTokens)},
@@ -118,11 +124,13 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/users", auth(s.createUser)},
 		{"GET", "/api/v1/users/{id}", auth(s.getUser)},
 		{"PATCH", "/api/v1/users/{id}", auth(s.updateUser)},
+		{"DELETE", "/api/v1/users/{id}/two-factor", auth(s.resetTwoFactor)},
 		{"GET", "/api/v1/roles", auth(s.listRoles)},
 		{"POST", "/api/v1/roles", auth(s.createRole)},
 		{"GET", "/api/v1/roles/{id}", auth(s.getRole)},
 		{"PATCH", "/api/v1/roles/{id}", auth(s.updateRole)},
 		{"DELETE", "/api/v1/roles/{id}", auth(s.deleteRole)},
+		{"PUT", "/api/v1/roles/{id}/two-factor", auth(s.setRoleTwoFactor)},
 		{"DELETE", "/api/v1/contacts/{id}", auth(s.eraseContact)},
 		{"GET", "/api/v1/contacts/{id}/export", auth(s.exportContact)},
 		{"GET", "/api/v1/conversations", auth(s.listConversations)},
@@ -363,6 +371,9 @@ func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.H
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.actor(r)
+		if err == nil && a.EnrolmentOnly {
+			err = errEnrolmentRequired()
+		}
 		if err == nil {
 			err = h(w, r, a)
 		}

@@ -148,7 +148,7 @@ func newPostgres(tb testing.TB, mk *seal.MasterKey) *instance {
 // a backup.
 var probes = []string{
 	"Probename", "4915177700", "Quarkstrudel-Bestellung", "probe-access-token-Zebra", "probe-app-secret-Yak",
-	"probe-verify-Gnu", "Geheimdokument", "Wombatfoto-Inhalt", "Webhookgeheimnis",
+	"probe-verify-Gnu", "Geheimdokument", "Wombatfoto-Inhalt", "Webhookgeheimnis", "probe-totp-secret-Okapi",
 }
 
 // fixture fills a store with one of everything: users, a session, a
@@ -172,6 +172,9 @@ func populate(tb testing.TB, in *instance, contacts int) *fixture {
 	emp := &switchboard.User{Login: "emil", Name: "Emil Employee", RoleID: switchboard.RoleEmployee, Active: true}
 	must(tb, s.CreateUser(ctx, emp))
 	must(tb, s.CreateRole(ctx, &switchboard.Role{ID: "night", Name: "Night shift", AllChannels: true, Permissions: []switchboard.Permission{switchboard.PermConversationsReply}}))
+	if _, err := s.SetRoleRequireTwoFactor(ctx, "night", true, t0); err != nil {
+		tb.Fatal(err)
+	}
 	must(tb, s.CreateSession(ctx, &switchboard.Session{ID: "sess-" + switchboard.NewID(), UserID: f.admin.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(24 * time.Hour), IP: "192.0.2.1"}))
 	must(tb, s.PutSetupToken(ctx, switchboard.SetupToken{Hash: "setup-hash", ExpiresAt: t0.Add(time.Hour)}))
 	// A service account and API tokens (dump version 5), one used and revoked.
@@ -184,6 +187,11 @@ func populate(tb testing.TB, in *instance, contacts int) *fixture {
 	must(tb, s.RevokeAPIToken(ctx, tok.ID, t0.Add(2*time.Minute)))
 	must(tb, s.CreateAPIToken(ctx, &switchboard.APIToken{ID: switchboard.NewID(), UserID: emp.ID, Name: "never used",
 		Scopes: []switchboard.Permission{switchboard.PermConversationsReply}, Hash: "token-hash-" + switchboard.NewID(), CreatedBy: emp.ID, CreatedAt: t0}))
+	// Two-factor sign-in (dump version 5): a confirmed enrolment with a
+	// used recovery code, and a role that requires it.
+	must(tb, s.PutTwoFactor(ctx, &switchboard.TwoFactor{UserID: f.admin.ID, Secret: []byte("probe-totp-secret-Okapi"), CreatedAt: t0}))
+	must(tb, s.ConfirmTwoFactor(ctx, f.admin.ID, 1234, []string{"rc-hash-1", "rc-hash-2"}, t0))
+	must(tb, s.UseRecoveryCode(ctx, f.admin.ID, "rc-hash-1", t0))
 
 	f.channel = &switchboard.Channel{Name: "Main", PhoneNumberID: "1055500000", WABAID: "waba", DisplayPhoneNumber: "+49 30 000",
 		AccessToken: "probe-access-token-Zebra", AppSecret: "probe-app-secret-Yak", VerifyToken: "probe-verify-Gnu", MarkRead: true}
@@ -378,6 +386,13 @@ func compareInstances(tb testing.TB, src, dst *instance, viewer string) {
 		b, err := dst.db.User(ctx, u.ID)
 		must(tb, err)
 		eq("password hashes", []any{a.PasswordHash, a.PasswordChangedAt}, []any{b.PasswordHash, b.PasswordChangedAt})
+	}
+	stf, err := src.db.TwoFactor(ctx, viewer)
+	if switchboard.ErrorCode(err) != switchboard.ENotFound {
+		must(tb, err)
+		dtf, err := dst.db.TwoFactor(ctx, viewer)
+		must(tb, err)
+		eq("two-factor enrolment", stf, dtf)
 	}
 	sr, err := src.db.Roles(ctx)
 	must(tb, err)

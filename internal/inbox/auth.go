@@ -131,6 +131,9 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 		return "", nil, fail(u, "inactive")
 	}
 	s.Throttle.Reset(keys[0].key)
+	if err := s.secondFactorChallenge(ctx, u, c, now); err != nil {
+		return "", nil, err // a *SecondFactorRequired, or a store error
+	}
 
 	token, hash := newToken()
 	sess := &switchboard.Session{
@@ -200,7 +203,11 @@ func (s *Service) actor(ctx context.Context, userID string) (*switchboard.Actor,
 	if err != nil {
 		return nil, err
 	}
-	return &switchboard.Actor{User: u, Role: r}, nil
+	a := &switchboard.Actor{User: u, Role: r}
+	if a.EnrolmentOnly, err = s.enrolmentOnly(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Refresh reloads the actor's user and role, for long-lived connections. It

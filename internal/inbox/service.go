@@ -80,6 +80,8 @@ type Service struct {
 	rollups  reportRollups // see reports.go
 	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
+
+	challenges challenges // pending second sign-in steps
 }
 
 // Notifier is told that new work is queued, so a worker need not wait for

@@ -206,10 +206,14 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 const roleColumns = `id, name, description, permissions, channel_ids, built_in, created_at, updated_at`
 
+// roleSelect is what scanRole reads: roleColumns and the two-factor flag
+// (set with SetRoleRequireTwoFactor, see twofactor.go).
+const roleSelect = roleColumns + `, require_two_factor`
+
 func scanRole(row pgx.Row) (*switchboard.Role, error) {
 	var r switchboard.Role
 	var perms, channels string
-	if err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &channels, &r.BuiltIn, &r.CreatedAt, &r.UpdatedAt); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &channels, &r.BuiltIn, &r.CreatedAt, &r.UpdatedAt, &r.RequireTwoFactor); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(perms), &r.Permissions); err != nil {
@@ -282,7 +286,7 @@ func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
 
 // Role returns the role with the given id.
 func (db *DB) Role(ctx context.Context, id string) (*switchboard.Role, error) {
-	r, err := scanRole(db.pool.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles WHERE id = $1`, id))
+	r, err := scanRole(db.pool.QueryRow(ctx, `SELECT `+roleSelect+` FROM roles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, switchboard.NotFound("Role")
 	} else if err != nil {
@@ -293,7 +297,7 @@ func (db *DB) Role(ctx context.Context, id string) (*switchboard.Role, error) {
 
 // Roles returns every role: built-in ones first, then by name.
 func (db *DB) Roles(ctx context.Context) ([]*switchboard.Role, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+roleColumns+` FROM roles ORDER BY built_in DESC, created_at, name, id`)
+	rows, err := db.pool.Query(ctx, `SELECT `+roleSelect+` FROM roles ORDER BY built_in DESC, created_at, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
@@ -310,7 +314,7 @@ func (db *DB) UpdateRole(ctx context.Context, id string, upd switchboard.RoleUpd
 	var r *switchboard.Role
 	err := db.withTx(ctx, func(tx *txn) error {
 		var err error
-		r, err = scanRole(tx.QueryRow(ctx, `SELECT `+roleColumns+` FROM roles WHERE id = $1 FOR UPDATE`, id))
+		r, err = scanRole(tx.QueryRow(ctx, `SELECT `+roleSelect+` FROM roles WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return switchboard.NotFound("Role")
 		} else if err != nil {

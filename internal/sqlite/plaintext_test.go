@@ -46,16 +46,25 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		bsuid    = "US.13491208655302741918"
 		parent   = "US.ENT.11815799212886844830"
 		username = "@mira.probeusername"
+		totp     = "totp-secret-probe-8819"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
 		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details,
-		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername"}
+		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
 	const control = "Support-control-label"
 	ch := &switchboard.Channel{Name: control, PhoneNumberID: "555000111", AccessToken: token, AppSecret: secret, VerifyToken: verify}
 	if err := db.CreateChannel(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	// A two-factor secret is sealed like the channel secrets.
+	tfUser := &switchboard.User{Login: "tf-probe", Name: "TF", RoleID: switchboard.RoleAdmin, Active: true, PasswordHash: "h"}
+	if err := db.CreateUser(ctx, tfUser); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutTwoFactor(ctx, &switchboard.TwoFactor{UserID: tfUser.ID, Secret: []byte(totp), CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := db.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, ProfileName: name,

@@ -225,11 +225,15 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 const roleColumns = `id, name, description, permissions, channel_ids, built_in, created_at, updated_at`
 
+// roleSelect is what scanRole reads: roleColumns and the two-factor flag
+// (set with SetRoleRequireTwoFactor, see twofactor.go).
+const roleSelect = roleColumns + `, require_two_factor`
+
 func scanRole(row interface{ Scan(...any) error }) (*switchboard.Role, error) {
 	var r switchboard.Role
 	var perms, channels string
 	var created, updated sql.NullInt64
-	if err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &channels, &r.BuiltIn, &created, &updated); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &channels, &r.BuiltIn, &created, &updated, &r.RequireTwoFactor); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(perms), &r.Permissions); err != nil {
@@ -305,7 +309,7 @@ func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
 }
 
 func (db *DB) findRole(ctx context.Context, q querier, id string) (*switchboard.Role, error) {
-	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE id = ?`, id))
+	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleSelect+` FROM roles WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, switchboard.NotFound("Role")
 	} else if err != nil {
@@ -321,7 +325,7 @@ func (db *DB) Role(ctx context.Context, id string) (*switchboard.Role, error) {
 
 // Roles returns every role: the built-in ones first, then by name.
 func (db *DB) Roles(ctx context.Context) ([]*switchboard.Role, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles ORDER BY built_in DESC, name, id`)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT `+roleSelect+` FROM roles ORDER BY built_in DESC, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Roles", testRoles},
 		{"Sessions", testSessions},
 		{"Setup", testSetup},
+		{"TwoFactor", testTwoFactor},
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
 		{"Preview", testPreview},

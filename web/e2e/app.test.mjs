@@ -2026,3 +2026,100 @@ describe('automation (issue 16)', () => {
     }
   });
 });
+
+describe('two-factor sign-in (issue 14)', () => {
+  const tomas = { login: 'tomas2fa', name: 'Tomas Zweifaktor', password: 'Zweifaktor-Schluessel-14' };
+
+  /** totp computes the RFC 6238 code of a base32 secret for a 30-second step. */
+  function totp(secret, step) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let bits = '';
+    for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+    const msg = Buffer.alloc(8);
+    msg.writeBigUInt64BE(BigInt(step));
+    const h = createHmac('sha1', key).update(msg).digest();
+    const o = h[19] & 15;
+    return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+  }
+  const stepNow = () => Math.floor(Date.now() / 30_000);
+
+  /** adminPage signs in as the administrator, creating them first when this runs alone. */
+  async function adminPage() {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await page.goto(`${srv.base}/login`);
+    const setup = await pageAPI(page, 'GET', '/api/v1/setup');
+    if (setup.json?.needed) {
+      const r = await pageAPI(page, 'POST', '/api/v1/setup', { token: srv.token, login: admin.login, name: admin.name, password: admin.password });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      await pageAPI(page, 'DELETE', '/api/v1/session');
+    }
+    await login(page, srv.base, admin.login, admin.password);
+    return { ctx, page };
+  }
+
+  it('issue 14: enrols, signs out, signs in with a code from the secret and then with a recovery code', async () => {
+    const a = await adminPage();
+    const made = await pageAPI(a.page, 'POST', '/api/v1/users', { login: tomas.login, name: tomas.name, role_id: 'employee', password: tomas.password });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await login(page, srv.base, tomas.login, tomas.password);
+    await page.goto(`${srv.base}/account`);
+    const section = page.getByTestId('two-factor');
+    await section.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    await section.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const secret = (await section.getByTestId('tfa-secret').textContent()).trim();
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    await section.getByLabel('Code from the app').fill(totp(secret, stepNow()));
+    await section.getByRole('button', { name: 'Turn on' }).click();
+    const codeList = section.getByTestId('recovery-codes');
+    await codeList.waitFor();
+    const codes = (await codeList.locator('code').allTextContents()).map((c) => c.trim());
+    assert.equal(codes.length, 10);
+    await shot(page, 'two-factor-recovery-codes');
+    await section.getByRole('button', { name: 'I have saved them' }).click();
+    await section.getByTestId('tfa-on').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.getByLabel('Login', { exact: true }).waitFor();
+
+    // Password, then the code: the confirming step is spent, so use the next one (within the ±1 step window).
+    await page.getByLabel('Login', { exact: true }).fill(tomas.login);
+    await page.getByLabel('Password', { exact: true }).fill(tomas.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor sign-in' }).waitFor();
+    await page.getByLabel('Code or recovery code').fill('000000' === totp(secret, stepNow() + 1) ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('The code is wrong or the sign-in has expired.').waitFor();
+    await page.getByLabel('Code or recovery code').fill(totp(secret, stepNow() + 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+
+    // Signed out again, the recovery code works once.
+    await pageAPI(page, 'DELETE', '/api/v1/session');
+    await page.goto(`${srv.base}/login`);
+    for (const attempt of [1, 2]) {
+      await page.getByLabel('Login', { exact: true }).fill(tomas.login);
+      await page.getByLabel('Password', { exact: true }).fill(tomas.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Code or recovery code').fill(codes[0]);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      if (attempt === 1) {
+        await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+        await pageAPI(page, 'DELETE', '/api/v1/session');
+        await page.goto(`${srv.base}/login`);
+      } else {
+        await page.getByText('The code is wrong or the sign-in has expired.').waitFor();
+      }
+    }
+    // The administrator resets it: the password alone signs in again.
+    const reset = await pageAPI(a.page, 'DELETE', `/api/v1/users/${made.json.id}/two-factor`);
+    assert.equal(reset.status, 204);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await login(page, srv.base, tomas.login, tomas.password);
+    await ctx.close();
+    await a.ctx.close();
+  });
+});

@@ -93,10 +93,21 @@ func Tables() []*Table {
 		{Name: "roles", Columns: []Column{
 			col("id", Text), col("name", Text), col("description", Text), col("permissions", Text),
 			col("channel_ids", Text), col("built_in", Bool), col("created_at", Time), col("updated_at", Time),
+			col("require_two_factor", Bool), // version 5
 		}},
 		{Name: "users", Columns: []Column{
 			col("id", Text), col("login", Text), col("name", Text), col("role_id", Text), col("active", Bool),
 			col("password_hash", Text), nullCol("password_changed_at", Time), col("created_at", Time), col("updated_at", Time),
+		}},
+		// user_two_factor and user_recovery_codes hold two-factor sign-in
+		// (version 5): the secret is sealed under key_id like any other
+		// sealed cell; recovery codes are hashes.
+		{Name: "user_two_factor", Columns: []Column{
+			col("user_id", Text), col("key_id", Text), col("secret", Bytes), col("confirmed", Bool),
+			col("last_step", Int), col("created_at", Time), nullCol("confirmed_at", Time),
+		}},
+		{Name: "user_recovery_codes", Columns: []Column{
+			col("user_id", Text), col("hash", Text), nullCol("used_at", Time),
 		}},
 		{Name: "sessions", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),

@@ -25,6 +25,9 @@ import type {
   Role,
   SessionState,
   SetupStatus,
+  SecondFactorChallenge,
+  TwoFactorEnrolment,
+  TwoFactorStatus,
   Template,
   User,
 } from './types';
@@ -36,7 +39,16 @@ export type { LoginResponse };
 
 export const api = {
   login: (login: string, password: string) =>
-    request<LoginResponse>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
+    request<LoginResponse | SecondFactorChallenge>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
+  loginSecondFactor: (challenge: string, code: string) =>
+    request<LoginResponse>('POST', `${v1}/session/second-factor`, { challenge, code }, { quiet401: true }),
+  twoFactor: () => request<TwoFactorStatus>('GET', `${v1}/me/two-factor`),
+  beginTwoFactor: () => request<TwoFactorEnrolment>('POST', `${v1}/me/two-factor`),
+  confirmTwoFactor: (code: string) => request<{ recovery_codes: string[] }>('POST', `${v1}/me/two-factor/confirm`, { code }),
+  disableTwoFactor: (p: { password?: string; code?: string }) => request<void>('POST', `${v1}/me/two-factor/disable`, p),
+  resetTwoFactor: (userID: string) => request<void>('DELETE', `${v1}/users/${enc(userID)}/two-factor`),
+  setRoleTwoFactor: (roleID: string, require_two_factor: boolean) =>
+    request<Role>('PUT', `${v1}/roles/${enc(roleID)}/two-factor`, { require_two_factor }),
   /** session says whether this browser is signed in, with 200 either way (no 401 in the console on the sign-in page). */
   session: () => request<SessionState>('GET', `${v1}/session`, undefined, { quiet401: true }),
   logout: () => request<void>('DELETE', `${v1}/session`, undefined, { quiet401: true }),

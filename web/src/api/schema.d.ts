@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Failed attempts are throttled per account and per client address: 429 with Retry-After.
+         * @description Failed attempts are throttled per account and per client address: 429 with Retry-After. A user with two-factor sign-in on gets 200 with a challenge instead of a session; POST /api/v1/session/second-factor completes the sign-in.
          */
         post: operations["login"];
         /** Sign out */
@@ -835,6 +835,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of signing in: a TOTP code or a recovery code
+         * @description code is the current 6-digit code of the authenticator app (one step of clock drift either way is accepted; a code is accepted once) or one unused recovery code (xxxxx-xxxxx; dashes, spaces and case do not matter). Wrong codes are throttled per user (429 with Retry-After) and a challenge takes at most 5 attempts.
+         */
+        post: operations["loginSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Own two-factor sign-in state */
+        get: operations["getTwoFactor"];
+        put?: never;
+        /**
+         * Start (or restart) enrolling in two-factor sign-in
+         * @description Generates a new secret on the server and returns it once. Two-factor sign-in is on only after POST /api/v1/me/two-factor/confirm. 409 while it is on (disable first). Allowed for a session limited to enrolment.
+         */
+        post: operations["beginTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in on with a first valid code
+         * @description Returns the 10 single-use recovery codes, shown only in this answer (stored hashed). Wrong codes are throttled.
+         */
+        post: operations["confirmTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn own two-factor sign-in off
+         * @description Needs the current password or a valid code (TOTP or recovery code). Removes the secret (its key is destroyed) and the recovery codes.
+         */
+        post: operations["disableTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's two-factor sign-in
+         * @description Needs users.manage, and the actor's role must cover the user's role (the rule for creating that user). Ends the user's sessions; if their role requires two-factor sign-in they must enrol again. Audited.
+         */
+        delete: operations["resetTwoFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{id}/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Require two-factor sign-in for a role (built-in roles too)
+         * @description Needs roles.manage and a role covering this one; one's own role cannot be relaxed.
+         */
+        put: operations["setRoleTwoFactor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -874,6 +995,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description Users with the role must use two-factor sign-in; until they enrol their session only allows enrolment (403 two_factor_enrolment_required elsewhere). The built-in admin role requires it as soon as one active administrator has enrolled, whatever this flag says. */
+            require_two_factor?: boolean;
         };
         UserRef: {
             id: string;
@@ -1295,6 +1418,31 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        SecondFactorChallenge: {
+            /** @constant */
+            second_factor_required: true;
+            /** @description Give it to POST /api/v1/session/second-factor with a code, before expires_at (5 minutes). Not a session. */
+            challenge: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        TwoFactorStatus: {
+            /** @description Two-factor sign-in is on (confirmed). */
+            enabled: boolean;
+            /** @description An enrolment was started and not confirmed yet. */
+            pending: boolean;
+            /** @description The user's role requires two-factor sign-in. */
+            required: boolean;
+            recovery_codes_left: number;
+        };
+        TwoFactorEnrolment: {
+            /** @description otpauth://totp/ URI for authenticator apps (SHA-1, 6 digits, 30 s). */
+            uri: string;
+            /** @description The secret in base32, for typing in by hand. Shown only in this answer. */
+            secret: string;
+            /** @description data:image/png;base64 QR code of uri. */
+            qr_code: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -1355,6 +1503,8 @@ export interface operations {
                         signed_in: boolean;
                         user?: components["schemas"]["User"];
                         role?: components["schemas"]["Role"];
+                        /** @description As in GET /api/v1/me. */
+                        two_factor_enrolment_required?: boolean;
                     };
                 };
             };
@@ -1376,6 +1526,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The password is right and the user has two-factor sign-in on: no session yet, a challenge for the second step */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorChallenge"];
+                };
+            };
             /** @description Signed in */
             201: {
                 headers: {
@@ -1502,6 +1661,8 @@ export interface operations {
                     "application/json": {
                         user: components["schemas"]["User"];
                         role: components["schemas"]["Role"];
+                        /** @description The user's role requires two-factor sign-in and they have not enrolled: until they do, every API except GET /api/v1/me, /api/v1/me/two-factor (GET, POST, confirm) and signing out answers 403 with code two_factor_enrolment_required. */
+                        two_factor_enrolment_required?: boolean;
                     };
                 };
             };
@@ -3081,6 +3242,196 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    loginSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description State */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    beginTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to add to an authenticator app */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorEnrolment"];
+                };
+            };
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    confirmTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description On */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recovery_codes: string[];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password?: string;
+                    code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    resetTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    setRoleTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    require_two_factor: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
 }

@@ -107,3 +107,7 @@ export type CreatedToken = Schemas['CreatedToken'];
 export type TokenInput = Schemas['TokenRequest'];
 /** A non-human user that acts through API tokens. */
 export type ServiceAccount = Schemas['ServiceAccount'];
+/** POST /api/v1/session for a user with two-factor sign-in on: no session yet. */
+export type SecondFactorChallenge = Schemas['SecondFactorChallenge'];
+export type TwoFactorStatus = Schemas['TwoFactorStatus'];
+export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment'];

@@ -11,6 +11,7 @@ import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
 import { TokenPanel, type TokenSource } from './Tokens';
+import { TwoFactorSection } from './TwoFactor';
 import { useToasts } from './Toasts';
 
 export function NotificationButton() {
@@ -165,6 +166,8 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
         <p className="hint">{t('tokens.hint')}</p>
         <TokenPanel source={myTokens} scopes={me.role.permissions} testId="my-tokens" />
       </section>
+
+      <TwoFactorSection />
 
       <section className="card" aria-labelledby="sess-h">
         <h2 id="sess-h">{t('account.sessions')}</h2>

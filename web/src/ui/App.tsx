@@ -11,6 +11,7 @@ import { match, navigate, usePath } from './router';
 import { Setup } from './Setup';
 import { Shell } from './Shell';
 import { ToastProvider } from './Toasts';
+import { TwoFactorSection } from './TwoFactor';
 
 type Auth = { state: 'loading' } | { state: 'anon'; notice: string } | { state: 'error'; text: string } | { state: 'in'; me: Me };
 
@@ -41,7 +42,8 @@ function Root() {
     api
       .session()
       .then((s) => {
-        if (s.signed_in && s.user && s.role) setAuth({ state: 'in', me: { user: s.user, role: s.role } });
+        if (s.signed_in && s.user && s.role)
+          setAuth({ state: 'in', me: { user: s.user, role: s.role, two_factor_enrolment_required: !!s.two_factor_enrolment_required } });
         else setAuth({ state: 'anon', notice: '' });
       })
       .catch((err: unknown) => {
@@ -112,6 +114,28 @@ function Root() {
         notice={auth.notice ? t('login.ended') : ''}
         onDone={(me) => setAuth({ state: 'in', me })}
       />
+    );
+  }
+  if (auth.me.two_factor_enrolment_required) {
+    // The role requires two-factor sign-in: the server allows nothing but
+    // enrolment until the user has set it up.
+    return (
+      <main className="page" id="main" data-testid="tfa-required">
+        <h1>{t('tfa.requiredTitle')}</h1>
+        <TwoFactorSection onEnabled={loadMe} />
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            void api
+              .logout()
+              .catch(() => {})
+              .finally(() => setAuth({ state: 'anon', notice: '' }));
+          }}
+        >
+          {t('nav.logout')}
+        </button>
+      </main>
     );
   }
   return (

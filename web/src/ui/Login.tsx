@@ -16,6 +16,9 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
   const [lockedUntil, setLockedUntil] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const [setupNeeded, setSetupNeeded] = useState(false);
+  // The second step of signing in, when the account has two-factor sign-in on.
+  const [challenge, setChallenge] = useState('');
+  const [code, setCode] = useState('');
 
   useEffect(() => {
     api
@@ -39,7 +42,12 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
     setBusy(true);
     setError('');
     try {
-      await api.login(login.trim(), password);
+      const res = await api.login(login.trim(), password);
+      if ('second_factor_required' in res && res.second_factor_required) {
+        setChallenge(res.challenge);
+        setPassword('');
+        return;
+      }
       const me = await api.me();
       onDone(me);
     } catch (err) {
@@ -58,6 +66,80 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
       setBusy(false);
     }
   };
+
+  const submitCode = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy || secondsLeft > 0) return;
+    setBusy(true);
+    setError('');
+    try {
+      await api.loginSecondFactor(challenge, code.trim());
+      onDone(await api.me());
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'rate_limited') {
+        setLockedUntil(Date.now() + Math.max(1, err.retryAfter) * 1000);
+        setNow(Date.now());
+      } else if (err instanceof ApiError && err.code === 'unauthorized') {
+        setError(t('login.codeWrong'));
+        setCode('');
+      } else {
+        setError(errorText(t, err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (challenge) {
+    return (
+      <main className="auth-page" id="main">
+        <form className="auth-card" onSubmit={submitCode} noValidate aria-labelledby="login-title">
+          <div className="auth-brand" aria-hidden="true">
+            <span className="brand-mark">S</span>
+          </div>
+          <h1 id="login-title">{t('login.secondTitle')}</h1>
+          <p>{t('login.secondHint')}</p>
+          <Field label={t('login.code')}>
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                name="code"
+                autoFocus
+                autoComplete="one-time-code"
+                autoCapitalize="none"
+                spellCheck={false}
+                maxLength={64}
+                required
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
+            )}
+          </Field>
+          <ErrorBox text={error} />
+          {lockedUntil > 0 && secondsLeft > 0 && (
+            <p className="error-box" role="alert" data-testid="throttle">
+              {t('login.throttled', { seconds: secondsLeft })}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy || secondsLeft > 0 || !code.trim()}>
+            {t('login.verify')}
+          </button>
+          <button
+            type="button"
+            className="btn btn-block"
+            onClick={() => {
+              setChallenge('');
+              setCode('');
+              setError('');
+            }}
+          >
+            {t('common.back')}
+          </button>
+        </form>
+      </main>
+    );
+  }
 
   return (
     <main className="auth-page" id="main">

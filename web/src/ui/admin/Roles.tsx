@@ -65,6 +65,24 @@ export function Roles() {
               {t('roles.channels')}:{' '}
               {r.all_channels ? t('roles.allChannels') : (r.channel_ids ?? []).map(channelName).join(', ')}
             </p>
+            <label className="check">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={!!r.require_two_factor}
+                data-testid="role-require-2fa"
+                onChange={(e) => {
+                  const on = e.target.checked;
+                  setError('');
+                  api
+                    .setRoleTwoFactor(r.id, on)
+                    .then((nr) => setRoles((rs) => (rs ?? []).map((x) => (x.id === nr.id ? nr : x))))
+                    .catch((err: unknown) => setError(errorText(t, err)));
+                }}
+              />
+              {t('roles.requireTwoFactor')}
+            </label>
+            {r.id === 'admin' && <p className="hint">{t('roles.adminTwoFactorHint')}</p>}
             <button
               type="button"
               className="btn btn-small"

@@ -206,6 +206,13 @@ function UserDialog({
       onSaved(u);
     });
 
+  const resetTwoFactor = () =>
+    void run(async () => {
+      if (!user) return;
+      await api.resetTwoFactor(user.id);
+      toasts.show({ text: t('users.twoFactorResetToast', { login: user.login }) });
+    });
+
   const reset = () =>
     void run(async () => {
       if (!user) return;
@@ -276,6 +283,11 @@ function UserDialog({
               {t('users.resetPassword')}
             </button>
           </div>
+          <h3>{t('users.twoFactor')}</h3>
+          <p className="hint">{t('users.twoFactorHint')}</p>
+          <button type="button" className="btn" disabled={busy} onClick={resetTwoFactor} data-testid="reset-2fa">
+            {t('users.resetTwoFactor')}
+          </button>
           <h3>{t('users.status')}</h3>
           {user.active && confirmDeactivate ? (
             <div className="confirm-row" role="group" aria-label={t('users.deactivate')}>
