@@ -483,11 +483,11 @@ func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard
 }
 
 func (s *Server) auditActions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	actions, err := s.Service.KnownAuditActions(r.Context(), a)
+	actions, types, err := s.Service.KnownAuditActions(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": actions})
+	writeJSON(w, http.StatusOK, map[string]any{"items": actions, "object_types": types})
 	return nil
 }
 

@@ -137,7 +137,7 @@ export const api = {
     limit?: number;
   }) => request<Page<AuditEntry>>('GET', `${v1}/audit${query(p)}`),
   verifyAudit: () => request<AuditVerifyResult>('POST', `${v1}/audit/verify`),
-  auditActions: () => request<{ items?: string[] }>('GET', `${v1}/audit/actions`),
+  auditActions: () => request<{ items?: string[]; object_types?: string[] }>('GET', `${v1}/audit/actions`),
 
   channels: () => request<Page<Channel>>('GET', `${v1}/channels`),
   channel: (id: string) => request<Channel>('GET', `${v1}/channels/${enc(id)}`),

@@ -2171,7 +2171,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Actions */
+            /** @description Actions, and the object types entries are about (the values the object_type filter takes) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2179,6 +2179,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: string[];
+                        object_types: string[];
                     };
                 };
             };
