@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,5 +86,97 @@ func TestAssignNeedsSomeoneWhoCanReply(t *testing.T) {
 	c, err := s.Assign(ctx, op, conv.ID, emp.ID)
 	if err != nil || !c.AssignedTo(emp.ID) {
 		t.Fatalf("Assign(emp) = %+v, %v", c, err)
+	}
+}
+
+// eventRecorder keeps the events the service publishes.
+type eventRecorder struct {
+	mu     sync.Mutex
+	events []switchboard.Event
+}
+
+func (r *eventRecorder) Publish(_ context.Context, e switchboard.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *eventRecorder) take() []switchboard.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.events
+	r.events = nil
+	return out
+}
+
+// TestAssigneeDeactivationPublishesConversations: deactivating an assigned
+// employee publishes conversation.updated for each of their conversations
+// (and no other), carrying the "deactivated" mark, the channel and the
+// assignees the hub filters the audience by; reactivating publishes them
+// again without the mark. Open tabs thus update the mark and the
+// unassigned count at once.
+func TestAssigneeDeactivationPublishesConversations(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	rec := &eventRecorder{}
+	f.svc.Events = rec
+	admin := f.actor(t, "ada", switchboard.RoleAdmin)
+	op := f.actor(t, "olga", switchboard.RoleOperator)
+	emp := f.actor(t, "emma", switchboard.RoleEmployee)
+	now := time.Now()
+	var mine []string
+	for i, wa := range []string{"4915100000001", "4915100000002"} {
+		c := f.receive(t, wa, "hallo", now.Add(time.Duration(i)*time.Second))
+		if _, err := f.svc.Assign(ctx, op, c.ID, emp.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		mine = append(mine, c.ID)
+	}
+	other := f.receive(t, "4915100000003", "hallo", now)
+	if _, err := f.svc.Assign(ctx, op, other.ID, op.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(mine)
+	rec.take()
+
+	for _, active := range []bool{false, true} {
+		if _, err := f.svc.UpdateUser(ctx, admin, emp.User.ID, UserPatch{Active: &active}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range rec.take() {
+			if e.Type != switchboard.EventConversationUpdated {
+				t.Errorf("active=%v: published %s, want only %s", active, e.Type, switchboard.EventConversationUpdated)
+				continue
+			}
+			c, ok := e.Data.(*switchboard.Conversation)
+			if !ok || c.ID != e.ConversationID || e.ChannelID != f.channel.ID || !slices.Equal(e.Assignees, []string{emp.User.ID}) {
+				t.Errorf("active=%v: event %+v does not name its conversation, channel and assignees", active, e)
+				continue
+			}
+			if len(c.Assignees) != 1 || c.Assignees[0].Deactivated == active {
+				t.Errorf("active=%v: assignees %+v, want deactivated=%v", active, c.Assignees, !active)
+			}
+			got = append(got, c.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, mine) {
+			t.Errorf("active=%v: conversation.updated for %v, want exactly %v", active, got, mine)
+		}
+	}
+	// A rename that changes nothing else publishes too (the name is shown);
+	// a patch that changes nothing a conversation shows publishes nothing.
+	name := "Emma B."
+	if _, err := f.svc.UpdateUser(ctx, admin, emp.User.ID, UserPatch{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.take()); n != len(mine) {
+		t.Errorf("rename published %d events, want %d", n, len(mine))
+	}
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.take()); n != 0 {
+		t.Errorf("an empty patch published %d events", n)
 	}
 }

@@ -313,7 +313,36 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		s.disconnect(id)
 	}
 	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
+	if upd.Active != nil || upd.Name != nil {
+		s.republishAssigned(ctx, id)
+	}
 	return u, nil
+}
+
+// republishAssigned publishes conversation.updated for every conversation
+// assigned to userID, after their name or active state changed: open tabs
+// then show the new name or the "deactivated" mark, and recount the
+// unassigned filter, at once. Each event reaches only who may see its
+// conversation (the hub's rule for every conversation event).
+func (s *Service) republishAssigned(ctx context.Context, userID string) {
+	if s.Events == nil {
+		return
+	}
+	f := switchboard.ConversationFilter{OnlyAssignedTo: userID, Limit: 200}
+	for {
+		convs, next, err := s.Store.Conversations(ctx, f)
+		if err != nil {
+			s.Logger.Error("list a user's conversations to republish", "err", err)
+			return
+		}
+		for _, c := range convs {
+			s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+		}
+		if next == "" {
+			return
+		}
+		f.Cursor = next
+	}
 }
 
 // RoleInput is the input for creating or replacing a custom role.
