@@ -269,6 +269,8 @@ interface Props {
   reactions: ReactionSummary[] | undefined;
   senderName: string;
   canReply: boolean;
+  /** windowOpen: the service window is open now (a text refused for the closed window may be sent again). */
+  windowOpen: boolean;
   onReply: (m: Message) => void;
   onRetry: (m: Message) => void;
   onDiscard: (m: Message) => void;
@@ -282,6 +284,7 @@ export const MessageBubble = memo(function MessageBubble({
   reactions,
   senderName,
   canReply,
+  windowOpen,
   onReply,
   onRetry,
   onDiscard,
@@ -292,7 +295,7 @@ export const MessageBubble = memo(function MessageBubble({
   const status = out ? statusInfo(t, m) : null;
   const local = m.id.startsWith('local-');
   const retryableCodes = useRetryableCodes();
-  const retryable = canSendAgain(m, retryableCodes);
+  const retryable = canSendAgain(m, retryableCodes, windowOpen);
   const c = m.content ?? {};
   return (
     <div
