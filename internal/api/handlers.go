@@ -249,6 +249,8 @@ type updateUserRequest struct {
 	RoleID   *string `json:"role_id"`
 	Active   *bool   `json:"active"`
 	Password *string `json:"password"`
+	// UnassignAll, with active: false, takes the user off their conversations.
+	UnassignAll bool `json:"unassign_all"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

@@ -65,7 +65,7 @@ export const api = {
     request<{ items: User[] }>('GET', `${v1}/conversations/${enc(conversationId)}/assignable${query({ q, limit: 20 })}`, undefined, signal ? { signal } : {}),
   createUser: (u: { login: string; name: string; role_id: string; password: string }) =>
     request<User>('POST', `${v1}/users`, u),
-  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string }) =>
+  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string; unassign_all?: boolean }) =>
     request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
 
   roles: () => request<Page<Role>>('GET', `${v1}/roles`),

@@ -1659,6 +1659,8 @@ export interface operations {
                     role_id?: string;
                     active?: boolean;
                     password?: string;
+                    /** @description Only with active: false (and conversations.assign): also take the user off every conversation assigned to them, one conversation.unassigned event and audit entry each. */
+                    unassign_all?: boolean;
                 };
             };
         };
