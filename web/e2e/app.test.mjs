@@ -1050,10 +1050,20 @@ describe('a day of real use (issue 13)', () => {
       await dialog.getByText('Deactivate tilda13? They are signed out at once').waitFor();
       await dialog.getByRole('group', { name: 'Deactivate' }).getByRole('button', { name: 'Cancel' }).click();
       assert.equal((await pageAPI(page, 'GET', `/api/v1/users/${made.json.id}`)).json?.active, true, 'Cancel changes nothing');
+      // Tilda has a chat (when the emulator runs): the confirmation asks what becomes of it.
+      const hannaId = ready ? await idOf(page, hanna) : '';
+      if (hannaId) assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${hannaId}/assignees/${made.json.id}`)).status, 200);
       await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      const chats = dialog.getByRole('group', { name: 'Their conversations' });
+      assert.equal(await chats.getByRole('radio', { name: /Keep them assigned/ }).isChecked(), true, 'keeping them is the default');
+      await chats.getByRole('radio', { name: 'Unassign them from all their conversations' }).check();
       await dialog.getByRole('button', { name: 'Yes, deactivate tilda13' }).click();
       await page.getByText('tilda13', { exact: false }).first().waitFor();
       await page.waitForFunction(async (id) => (await (await fetch(`/api/v1/users/${id}`)).json()).active === false, made.json.id);
+      if (hannaId) {
+        const conv = await pageAPI(page, 'GET', `/api/v1/conversations/${hannaId}`);
+        assert.ok(!(conv.json.assignees ?? []).some((a) => a.id === made.json.id), `Tilda is still assigned: ${JSON.stringify(conv.json.assignees)}`);
+      }
 
       await page.goto(`${srv.base}/account`);
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
