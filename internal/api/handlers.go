@@ -256,6 +256,8 @@ type updateUserRequest struct {
 	RoleID   *string `json:"role_id"`
 	Active   *bool   `json:"active"`
 	Password *string `json:"password"`
+	// UnassignAll, with active: false, takes the user off their conversations.
+	UnassignAll bool `json:"unassign_all"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
@@ -490,11 +492,11 @@ func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *switchboard
 }
 
 func (s *Server) auditActions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	actions, err := s.Service.KnownAuditActions(r.Context(), a)
+	actions, types, err := s.Service.KnownAuditActions(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": actions})
+	writeJSON(w, http.StatusOK, map[string]any{"items": actions, "object_types": types})
 	return nil
 }
 

@@ -14,14 +14,15 @@ import (
 // filter names exactly the actions the service writes (the third argument
 // of every s.audit call in this package, or of a helper that passes its
 // action on to it), so no action is missing from the list and none is
-// listed that never occurs.
+// listed that never occurs. The same holds for the object types (the
+// fourth argument of s.audit, a literal in every call).
 func TestAuditActionsCatalogue(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	seen := map[string]bool{}
+	seen, types := map[string]bool{}, map[string]bool{}
 	for _, name := range files {
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
@@ -35,6 +36,14 @@ func TestAuditActionsCatalogue(t *testing.T) {
 			sel, ok := call.Fun.(*ast.SelectorExpr)
 			if !ok || !slices.Contains([]string{"audit", "privacyContact"}, sel.Sel.Name) {
 				return true
+			}
+			if sel.Sel.Name == "audit" && len(call.Args) > 3 {
+				if lit, ok := call.Args[3].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					v, _ := strconv.Unquote(lit.Value)
+					types[v] = true
+				} else {
+					t.Errorf("%s: audit object type is not a string literal", fset.Position(call.Pos()))
+				}
 			}
 			if id, ok := call.Args[2].(*ast.Ident); ok && id.Name == "action" {
 				return true // a helper passing its caller's action on
@@ -56,5 +65,13 @@ func TestAuditActionsCatalogue(t *testing.T) {
 	slices.Sort(written)
 	if got := AuditActions(); !slices.Equal(got, written) {
 		t.Fatalf("AuditActions() = %v\nwritten by the code: %v", got, written)
+	}
+	var typeList []string
+	for v := range types {
+		typeList = append(typeList, v)
+	}
+	slices.Sort(typeList)
+	if got := AuditObjectTypes(); !slices.Equal(got, typeList) {
+		t.Fatalf("AuditObjectTypes() = %v\nwritten by the code: %v", got, typeList)
 	}
 }

@@ -26,6 +26,9 @@ type UserPatch struct {
 	RoleID   *string
 	Active   *bool
 	Password *string // a reset by an administrator
+	// UnassignAll, with Active false, also takes the user off every
+	// conversation assigned to them (it needs conversations.assign too).
+	UnassignAll bool
 }
 
 func forbidden() error {
@@ -276,6 +279,15 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 			detail["active"] = "false"
 		}
 	}
+	if p.UnassignAll {
+		if p.Active == nil || *p.Active {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "unassign_all goes with active: false.")
+		}
+		if !a.Can(switchboard.PermConversationsAssign) {
+			s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeDenied, map[string]string{"unassign_all": "true"})
+			return nil, forbidden()
+		}
+	}
 	if (upd.RoleID != nil && *upd.RoleID != switchboard.RoleAdmin) || (upd.Active != nil && !*upd.Active) {
 		// Held until the update is stored: two administrators demoting
 		// each other at the same moment must not both pass the check.
@@ -319,7 +331,69 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		s.disconnect(id)
 	}
 	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
+	if p.UnassignAll && upd.Active != nil {
+		s.unassignEverywhere(ctx, a, id)
+	}
+	if upd.Active != nil || upd.Name != nil {
+		s.republishAssigned(ctx, id)
+	}
 	return u, nil
+}
+
+// unassignEverywhere takes a deactivated user off each conversation
+// assigned to them, as Unassign does one by one: an event for each (the
+// user told too) and an audit entry.
+func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, userID string) {
+	for {
+		convs, _, err := s.Store.Conversations(ctx, switchboard.ConversationFilter{OnlyAssignedTo: userID, Limit: 200})
+		if err != nil {
+			s.Logger.Error("list a user's conversations to unassign", "err", err)
+			return
+		}
+		removed := 0
+		for _, c := range convs {
+			c, changed, err := s.Store.RemoveAssignee(ctx, c.ID, userID, s.now())
+			if err != nil {
+				s.Logger.Error("unassign a deactivated user", "err", err)
+				continue
+			}
+			if changed {
+				removed++
+				s.publish(ctx, switchboard.EventConversationUnassigned, c, assignmentData(c, &switchboard.User{ID: userID}), userID)
+				s.audit(ctx, a, "conversation.unassign", "conversation", c.ID, switchboard.OutcomeSuccess,
+					map[string]string{"user_id": userID, "reason": "deactivated"})
+			}
+		}
+		if len(convs) == 0 || removed == 0 {
+			return
+		}
+	}
+}
+
+// republishAssigned publishes conversation.updated for every conversation
+// assigned to userID, after their name or active state changed: open tabs
+// then show the new name or the "deactivated" mark, and recount the
+// unassigned filter, at once. Each event reaches only who may see its
+// conversation (the hub's rule for every conversation event).
+func (s *Service) republishAssigned(ctx context.Context, userID string) {
+	if s.Events == nil {
+		return
+	}
+	f := switchboard.ConversationFilter{OnlyAssignedTo: userID, Limit: 200}
+	for {
+		convs, next, err := s.Store.Conversations(ctx, f)
+		if err != nil {
+			s.Logger.Error("list a user's conversations to republish", "err", err)
+			return
+		}
+		for _, c := range convs {
+			s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+		}
+		if next == "" {
+			return
+		}
+		f.Cursor = next
+	}
 }
 
 // RoleInput is the input for creating or replacing a custom role.

@@ -1050,10 +1050,20 @@ describe('a day of real use (issue 13)', () => {
       await dialog.getByText('Deactivate tilda13? They are signed out at once').waitFor();
       await dialog.getByRole('group', { name: 'Deactivate' }).getByRole('button', { name: 'Cancel' }).click();
       assert.equal((await pageAPI(page, 'GET', `/api/v1/users/${made.json.id}`)).json?.active, true, 'Cancel changes nothing');
+      // Tilda has a chat (when the emulator runs): the confirmation asks what becomes of it.
+      const hannaId = ready ? await idOf(page, hanna) : '';
+      if (hannaId) assert.equal((await pageAPI(page, 'PUT', `/api/v1/conversations/${hannaId}/assignees/${made.json.id}`)).status, 200);
       await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+      const chats = dialog.getByRole('group', { name: 'Their conversations' });
+      assert.equal(await chats.getByRole('radio', { name: /Keep them assigned/ }).isChecked(), true, 'keeping them is the default');
+      await chats.getByRole('radio', { name: 'Unassign them from all their conversations' }).check();
       await dialog.getByRole('button', { name: 'Yes, deactivate tilda13' }).click();
       await page.getByText('tilda13', { exact: false }).first().waitFor();
       await page.waitForFunction(async (id) => (await (await fetch(`/api/v1/users/${id}`)).json()).active === false, made.json.id);
+      if (hannaId) {
+        const conv = await pageAPI(page, 'GET', `/api/v1/conversations/${hannaId}`);
+        assert.ok(!(conv.json.assignees ?? []).some((a) => a.id === made.json.id), `Tilda is still assigned: ${JSON.stringify(conv.json.assignees)}`);
+      }
 
       await page.goto(`${srv.base}/account`);
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
@@ -1599,6 +1609,57 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 13: a text refused because the window had closed (131047) offers "Send again" once the window is open again', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      const id = await idOf(page, jonas);
+      const refusedText = 'Abgelehnt, das Fenster war zu';
+      // WhatsApp refused a text with 131047 before Jonas wrote again: a
+      // failed message put into the history the API serves.
+      let windowClosed = false;
+      await page.route(
+        (url) => url.pathname.startsWith('/api/v1/conversations'),
+        async (route) => {
+          const url = new URL(route.request().url());
+          if (route.request().method() !== 'GET') return route.fallback();
+          const r = await route.fetch();
+          const body = await r.json();
+          if (url.pathname === `/api/v1/conversations/${id}/messages` && Array.isArray(body.items) && body.items.length > 0) {
+            const at = new Date(Date.now() - 60_000).toISOString();
+            body.items.push({ ...body.items[0], id: 'e2e-refused-131047', direction: 'out', type: 'text', content: { text: refusedText },
+              status: 'failed', timestamp: at, reply_to_id: undefined, error: { code: 131047, title: 'Re-engagement message' } });
+          }
+          const past = new Date(Date.now() - 3_600_000).toISOString();
+          if (windowClosed && url.pathname === `/api/v1/conversations/${id}`) body.window_closes_at = past;
+          if (windowClosed && url.pathname === '/api/v1/conversations') for (const c of body.items ?? []) if (c.id === id) c.window_closes_at = past;
+          await route.fulfill({ response: r, json: body });
+        },
+      );
+      await page.goto(`${srv.base}/c/${id}`);
+      await page.getByRole('heading', { name: jonas.name }).waitFor();
+      const refused = page.locator('[data-testid=message][data-status=failed]').filter({ hasText: refusedText });
+      await refused.waitFor();
+      // The window is open (Jonas wrote today): "Send again" is offered, and the text goes out.
+      await refused.getByRole('button', { name: 'Send again' }).click();
+      await page
+        .locator('[data-testid=message]:is([data-status=sent],[data-status=delivered],[data-status=read])')
+        .filter({ hasText: refusedText })
+        .waitFor({ timeout: 20_000 });
+
+      // With the window closed it is not offered: it would fail the same way.
+      windowClosed = true;
+      await page.reload();
+      await page.getByRole('heading', { name: jonas.name }).waitFor();
+      await page.getByText('The 24-hour window is closed').waitFor();
+      await refused.waitFor();
+      await refused.locator('.msg-error').waitFor();
+      assert.equal(await refused.getByRole('button', { name: 'Send again' }).count(), 0, 'no Send again while the window is closed');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: the emulator keeps its customers across a restart, so a reply to a chat from before it is sent, not refused with 131047', async (t) => {
     if (!needReady(t)) return;
     const otto = { wa_id: '4917790013070', name: 'Otto Neustart' };
@@ -1648,11 +1709,31 @@ describe('a day of real use (issue 13)', () => {
       const known = await pageAPI(adm.page, 'GET', '/api/v1/audit/actions');
       assert.equal(known.status, 200);
       assert.ok(known.json.items.includes('conversation.assign') && known.json.items.includes('session.login'), JSON.stringify(known.json));
+      assert.ok(known.json.object_types.includes('conversation') && known.json.object_types.includes('role'), JSON.stringify(known.json));
+      const role = await pageAPI(adm.page, 'POST', '/api/v1/roles', { name: 'Prüfer 13', permissions: ['audit.read'], all_channels: true });
+      assert.equal(role.status, 201, JSON.stringify(role.json));
       const page = adm.page;
       await page.reload();
       const action = page.getByLabel('Action');
       assert.equal(await action.evaluate((el) => el.tagName), 'SELECT', 'the action filter is a list');
-      assert.deepEqual((await action.locator('option').allInnerTexts()).slice(1), known.json.items);
+      // Each known action by its value, shown by a human name.
+      assert.deepEqual(await action.locator('option').evaluateAll((os) => os.slice(1).map((o) => o.value)), known.json.items);
+      const shown = (await action.locator('option').allInnerTexts()).slice(1);
+      assert.ok(shown.includes('Sign in') && shown.includes('Assign conversation'), shown.join(', '));
+      assert.ok(!shown.some((n) => /^[a-z_]+\.[a-z_]+$/.test(n)), `a technical name is shown: ${shown.join(', ')}`);
+      // The object type is a list too; a role is named and links to the roles screen.
+      const objectType = page.getByLabel('Object type');
+      assert.equal(await objectType.evaluate((el) => el.tagName), 'SELECT', 'the object-type filter is a list');
+      assert.deepEqual(await objectType.locator('option').evaluateAll((os) => os.slice(1).map((o) => o.value)), known.json.object_types);
+      await objectType.selectOption('role');
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('object_type=role')),
+        page.getByRole('button', { name: 'Apply filters' }).click(),
+      ]);
+      const roleRow = page.getByTestId('audit-row').filter({ hasText: 'Create role' }).first();
+      assert.equal(await roleRow.getByRole('link', { name: 'Prüfer 13' }).getAttribute('href'), '/admin/roles');
+      assert.equal(await roleRow.getByText(role.json.id).count(), 0, 'no raw role id');
+      await objectType.selectOption('');
       await action.selectOption('conversation.assign');
       await Promise.all([
         page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('action=conversation.assign')),
@@ -1664,6 +1745,7 @@ describe('a day of real use (issue 13)', () => {
       await row.getByRole('link', { name: operator.name }).waitFor();
       assert.equal(await row.getByRole('link', { name: hanna.name }).getAttribute('href'), `/c/${hannaId}`);
       await row.getByRole('link', { name: employee.name }).waitFor();
+      await row.getByText('Assign conversation').waitFor();
       assert.equal(await row.getByText(emil.id).count(), 0, 'no raw user id');
       await shot(page, 'audit-names-desktop-light');
       await row.getByRole('link', { name: operator.name }).click();
@@ -1738,16 +1820,18 @@ describe('a day of real use (issue 13)', () => {
 
       const chip = (name) => page.getByRole('group', { name: 'Conversation filters' }).getByRole('button', { name: new RegExp(`^${name}\\b`) });
       const count = async (name) => Number((await chip(name).locator('.chip-count').innerText()).trim());
+      /** counted waits until the chip shows n: the counts follow live events. */
+      const counted = (name, n) => chip(name).locator('.chip-count', { hasText: new RegExp(`^\\s*${n}\\s*$`) }).waitFor({ timeout: 10_000 });
       await page.reload();
       await chip('Unassigned').locator('.chip-count').waitFor();
+      const row = rowOf(page, kurt);
+      await row.getByRole('img', { name: 'Assigned to Gero Gegangen' }).waitFor();
       const unassignedBefore = await count('Unassigned');
 
+      // The open tab follows the deactivation live, without a reload: the mark and the count.
       assert.equal((await pageAPI(adm.page, 'PATCH', `/api/v1/users/${gero.json.id}`, { active: false })).status, 200);
-      await page.reload();
-      await chip('Unassigned').locator('.chip-count').waitFor();
-      assert.equal(await count('Unassigned'), unassignedBefore + 1, 'counted as unassigned once Gero is deactivated');
-      const row = rowOf(page, kurt);
-      await row.getByRole('img', { name: 'unassigned: Assigned to Gero Gegangen (deactivated)' }).waitFor();
+      await row.getByRole('img', { name: 'unassigned: Assigned to Gero Gegangen (deactivated)' }).waitFor({ timeout: 10_000 });
+      await counted('Unassigned', unassignedBefore + 1);
       await row.locator('.avatar-off').waitFor();
       await chip('Unassigned').click();
       await row.waitFor();
@@ -1775,6 +1859,14 @@ describe('a day of real use (issue 13)', () => {
       await rowOf(page, kurt).waitFor();
       await write(kurt, 'Immer noch niemand?');
       await page.getByTestId('notice').filter({ hasText: kurt.name }).waitFor({ timeout: 10_000 });
+
+      // Reactivated: the open tab drops the mark and recounts, live.
+      await chip('All').click();
+      await rowOf(page, kurt).waitFor();
+      await counted('Unassigned', unassignedBefore + 1);
+      assert.equal((await pageAPI(adm.page, 'PATCH', `/api/v1/users/${gero.json.id}`, { active: true })).status, 200);
+      await rowOf(page, kurt).getByRole('img', { name: 'Assigned to Gero Gegangen' }).waitFor({ timeout: 10_000 });
+      await counted('Unassigned', unassignedBefore);
     } finally {
       await ctx.close();
       await adm.ctx.close();

@@ -17,6 +17,13 @@ describe('canSendAgain', () => {
     expect(canSendAgain(failed({ type: 'image', error: { code: 131000, title: 'x' } }), codes)).toBe(false);
     expect(canSendAgain(failed({ status: 'sent' }), codes)).toBe(false);
   });
+  it('offers a text refused for the closed window again once the window is open', () => {
+    const closed = failed({ error: { code: 131047, title: 'Re-engagement message' } });
+    expect(canSendAgain(closed, codes, false)).toBe(false);
+    expect(canSendAgain(closed, null, false)).toBe(false);
+    expect(canSendAgain(closed, codes, true)).toBe(true);
+    expect(canSendAgain(failed({ type: 'template', error: { code: 131047, title: 'x' } }), codes, true)).toBe(false);
+  });
   it('does not offer a retry for a local send the server refused for good', () => {
     expect(canSendAgain(failed({ id: 'local-1', type: 'document', error: { code: refusedCode, title: 'refused' } }), codes)).toBe(false);
     expect(canSendAgain(failed({ id: 'local-1', type: 'document', error: { code: 0, title: 'network' } }), codes)).toBe(true);

@@ -77,7 +77,7 @@ export const api = {
     request<{ items: User[] }>('GET', `${v1}/conversations/${enc(conversationId)}/assignable${query({ q, limit: 20 })}`, undefined, signal ? { signal } : {}),
   createUser: (u: { login: string; name: string; role_id: string; password: string }) =>
     request<User>('POST', `${v1}/users`, u),
-  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string }) =>
+  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string; unassign_all?: boolean }) =>
     request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
 
   roles: () => request<Page<Role>>('GET', `${v1}/roles`),
@@ -151,7 +151,7 @@ export const api = {
     limit?: number;
   }) => request<Page<AuditEntry>>('GET', `${v1}/audit${query(p)}`),
   verifyAudit: () => request<AuditVerifyResult>('POST', `${v1}/audit/verify`),
-  auditActions: () => request<{ items?: string[] }>('GET', `${v1}/audit/actions`),
+  auditActions: () => request<{ items?: string[]; object_types?: string[] }>('GET', `${v1}/audit/actions`),
 
   channels: () => request<Page<Channel>>('GET', `${v1}/channels`),
   channel: (id: string) => request<Channel>('GET', `${v1}/channels/${enc(id)}`),

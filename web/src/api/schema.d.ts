@@ -1837,6 +1837,8 @@ export interface operations {
                     role_id?: string;
                     active?: boolean;
                     password?: string;
+                    /** @description Only with active: false (and conversations.assign): also take the user off every conversation assigned to them, one conversation.unassigned event and audit entry each. */
+                    unassign_all?: boolean;
                 };
             };
         };
@@ -2349,7 +2351,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Actions */
+            /** @description Actions, and the object types entries are about (the values the object_type filter takes) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2357,6 +2359,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: string[];
+                        object_types: string[];
                     };
                 };
             };

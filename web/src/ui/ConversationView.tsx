@@ -267,6 +267,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 reactions={reactions.get(m.id)}
                 senderName={m.direction === 'out' ? senderName(m) : ''}
                 canReply={can('conversations.reply') && win.open}
+                windowOpen={win.open}
                 onReply={onReply}
                 onRetry={onRetry}
                 onDiscard={onDiscard}

@@ -271,6 +271,8 @@ interface Props {
   reactions: ReactionSummary[] | undefined;
   senderName: string;
   canReply: boolean;
+  /** windowOpen: the service window is open now (a text refused for the closed window may be sent again). */
+  windowOpen: boolean;
   onReply: (m: Message) => void;
   onRetry: (m: Message) => void;
   onDiscard: (m: Message) => void;
@@ -284,6 +286,7 @@ export const MessageBubble = memo(function MessageBubble({
   reactions,
   senderName,
   canReply,
+  windowOpen,
   onReply,
   onRetry,
   onDiscard,
@@ -294,7 +297,7 @@ export const MessageBubble = memo(function MessageBubble({
   const status = out ? statusInfo(t, m) : null;
   const local = m.id.startsWith('local-');
   const retryableCodes = useRetryableCodes();
-  const retryable = canSendAgain(m, retryableCodes);
+  const retryable = canSendAgain(m, retryableCodes, windowOpen);
   // An unknown outcome may have reached the customer: sending again is the
   // user's deliberate choice, after a confirmation.
   const retryUnknown = out && !local && canReply && m.status === 'unknown';

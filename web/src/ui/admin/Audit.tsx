@@ -1,8 +1,9 @@
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
-import type { AuditEntry, AuditVerifyResult, Conversation, User } from '../../api/types';
+import type { AuditEntry, AuditVerifyResult, Conversation, Role, User } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText } from '../../lib/errors';
+import { auditActionName, auditTypeName } from '../../lib/auditNames';
 import { dateTime, displayName } from '../../lib/format';
 import { useInboxContext } from '../../state/store';
 import { onLinkClick } from '../router';
@@ -37,6 +38,8 @@ export function Audit() {
   const [error, setError] = useState('');
   const [users, setUsers] = useState<User[]>([]);
   const [actions, setActions] = useState<string[]>([]);
+  const [objectTypes, setObjectTypes] = useState<string[]>([]);
+  const [roles, setRoles] = useState<Role[]>([]);
   // Conversations named in the entries, by id: the ones the viewer may see
   // (the others answer 404 and stay ids).
   const [convs, setConvs] = useState<Record<string, Conversation | null>>({});
@@ -78,9 +81,22 @@ export function Audit() {
       .catch(() => setUsers([]));
     api
       .auditActions()
-      .then((p) => setActions(p.items ?? []))
+      .then((p) => {
+        setActions(p.items ?? []);
+        setObjectTypes(p.object_types ?? []);
+      })
       .catch(() => setActions([]));
   }, []);
+
+  // Roles by name, for who may list them (the others see ids).
+  const mayListRoles = can('roles.manage') || can('users.manage') || can('users.read');
+  useEffect(() => {
+    if (!mayListRoles) return;
+    api
+      .roles()
+      .then((p) => setRoles(p.items ?? []))
+      .catch(() => setRoles([]));
+  }, [mayListRoles]);
 
   // Name the conversations the entries are about, once each.
   useEffect(() => {
@@ -98,6 +114,24 @@ export function Audit() {
   }, [entries, convs]);
 
   const userById = new Map(users.map((u) => [u.id, u]));
+  const roleById = new Map(roles.map((r) => [r.id, r]));
+  // Contacts by name where the reader sees a conversation of theirs.
+  const contactById = new Map(
+    Object.values(convs)
+      .filter((c): c is Conversation => c !== null)
+      .map((c) => [c.contact.id, c]),
+  );
+  /** roleLink names a role, linked to the roles screen when the viewer may open it; the id when unknown. */
+  const roleLink = (id: string) => {
+    const r = roleById.get(id);
+    if (!r) return <span className="mono-cut" title={id}>{id}</span>;
+    if (!can('roles.manage')) return <span title={id}>{r.name}</span>;
+    return (
+      <a href="/admin/roles" onClick={(e) => onLinkClick(e, '/admin/roles')} title={id}>
+        {r.name}
+      </a>
+    );
+  };
   /** userLink names a user, linked to the users screen when the viewer may open it; the id when unknown. */
   const userLink = (id: string, fallback: string) => {
     const u = userById.get(id);
@@ -113,7 +147,8 @@ export function Audit() {
   const objectCell = (e: AuditEntry) => {
     if (!e.object_id) return '—';
     if (e.object_type === 'user') return userLink(e.object_id, e.object_id);
-    const c = e.object_type === 'conversation' ? convs[e.object_id] : null;
+    if (e.object_type === 'role') return roleLink(e.object_id);
+    const c = e.object_type === 'conversation' ? convs[e.object_id] : e.object_type === 'contact' ? contactById.get(e.object_id) : null;
     if (c) {
       const to = `/c/${encodeURIComponent(c.id)}`;
       return (
@@ -133,7 +168,7 @@ export function Audit() {
       ? Object.entries(e.detail).map(([k, v], i) => (
           <Fragment key={k}>
             {i > 0 && ', '}
-            {k}={k === 'user_id' && userById.has(v) ? userLink(v, v) : v}
+            {k}={k === 'user_id' && userById.has(v) ? userLink(v, v) : k === 'role' && roleById.has(v) ? roleLink(v) : v}
           </Fragment>
         ))
       : '';
@@ -190,14 +225,21 @@ export function Audit() {
             <option value="">{t('audit.actionAny')}</option>
             {actions.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {auditActionName(t, a)}
               </option>
             ))}
           </select>
         </label>
         <label>
           {t('audit.objectType')}
-          <input value={draft.object_type} onChange={(e) => set('object_type', e.target.value)} placeholder="conversation" maxLength={100} />
+          <select value={draft.object_type} onChange={(e) => set('object_type', e.target.value)} data-testid="audit-object-type">
+            <option value="">{t('audit.objectTypeAny')}</option>
+            {objectTypes.map((ty) => (
+              <option key={ty} value={ty}>
+                {auditTypeName(t, ty)}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('audit.object')}
@@ -249,10 +291,8 @@ export function Audit() {
                 <td>{e.seq}</td>
                 <td className="nowrap">{dateTime(e.at, locale)}</td>
                 <td>{e.actor_id ? userLink(e.actor_id, e.actor_login) : e.actor_login || '—'}</td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td>{e.object_type}</td>
+                <td title={e.action}>{auditActionName(t, e.action)}</td>
+                <td title={e.object_type}>{e.object_type ? auditTypeName(t, e.object_type) : ''}</td>
                 <td>{objectCell(e)}</td>
                 <td>
                   <span className={`tag tag-${e.outcome}`}>{t(`audit.o.${e.outcome}` as Key)}</span>

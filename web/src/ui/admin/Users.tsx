@@ -164,6 +164,10 @@ function UserDialog({
   const [pwError, setPwError] = useState('');
   const [busy, setBusy] = useState(false);
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
+  // Deactivating asks what becomes of their chats: kept (marked
+  // "deactivated", counted as unassigned) or all unassigned at once.
+  const [unassignAll, setUnassignAll] = useState(false);
+  const mayUnassign = me.role.permissions.includes('conversations.assign');
   const self = user?.id === me.user.id;
 
   const run = async (f: () => Promise<void>) => {
@@ -201,7 +205,7 @@ function UserDialog({
   const setActive = (active: boolean) =>
     void run(async () => {
       if (!user) return;
-      const u = await api.updateUser(user.id, { active });
+      const u = await api.updateUser(user.id, !active && unassignAll && mayUnassign ? { active, unassign_all: true } : { active });
       toasts.show({ text: t(active ? 'users.reactivatedToast' : 'users.deactivatedToast', { login: u.login }) });
       onSaved(u);
     });
@@ -292,6 +296,19 @@ function UserDialog({
           {user.active && confirmDeactivate ? (
             <div className="confirm-row" role="group" aria-label={t('users.deactivate')}>
               <p>{t('users.deactivateConfirm', { login: user.login })}</p>
+              {mayUnassign && (
+                <fieldset className="radio-list">
+                  <legend>{t('users.deactivateChats')}</legend>
+                  <label>
+                    <input type="radio" name="deactivate-chats" checked={!unassignAll} onChange={() => setUnassignAll(false)} />{' '}
+                    {t('users.deactivateKeep')}
+                  </label>
+                  <label>
+                    <input type="radio" name="deactivate-chats" checked={unassignAll} onChange={() => setUnassignAll(true)} />{' '}
+                    {t('users.deactivateUnassign')}
+                  </label>
+                </fieldset>
+              )}
               <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setActive(false)}>
                 {t('users.deactivateYes', { login: user.login })}
               </button>
