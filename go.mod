@@ -2,6 +2,9 @@ module github.com/switchboardhq/switchboard
 
 go 1.26.8
 
+// npm packages may carry Go code of their own (flatted does); they are not ours.
+ignore ./web/node_modules
+
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/jackc/pgx/v5 v5.12.0
