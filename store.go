@@ -25,6 +25,7 @@ type Store interface {
 	RetentionStore
 	KeyStore
 	ReportStore
+	WebhookOutStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -100,6 +100,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Privacy", testPrivacy},
 		{"ContactData", testContactData},
 		{"Retention", testRetention},
+		{"WebhooksOut", testWebhooksOut},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
