@@ -308,6 +308,45 @@ export interface DeadLetter {
   attempts: number;
 }
 
+/** An outgoing webhook subscription (GET /api/v1/webhooks). */
+export interface WebhookSubscription {
+  id: string;
+  description: string;
+  url: string;
+  events: string[];
+  all_channels: boolean;
+  channel_ids: string[];
+  active: boolean;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  /** Only in the response that created or rotated it. */
+  secret?: string;
+}
+
+export interface WebhookInput {
+  description?: string;
+  url?: string;
+  events?: string[];
+  channel_ids?: string[];
+  active?: boolean;
+}
+
+/** One delivery of an event to a subscription, with its last attempt. */
+export interface WebhookDelivery {
+  id: string;
+  subscription_id: string;
+  event_type: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string;
+  last_attempt_at: string;
+  last_status: number;
+  last_latency_ms: number;
+  last_error: string;
+}
+
 export interface ChannelInput {
   name?: string;
   phone_number_id?: string;
