@@ -37,8 +37,8 @@ const WebhookRetryWindow = 24 * time.Hour
 
 // Limits on a subscription.
 const (
-	MaxWebhookURLLen       = 2048
-	MaxWebhookSubsPerOwner = 50
+	MaxWebhookURLLen        = 2048
+	MaxWebhookSubscriptions = 200 // per installation
 )
 
 // webhookEventAliases are the event patterns a subscription may name

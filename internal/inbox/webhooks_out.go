@@ -214,7 +214,7 @@ func (s *Service) CreateWebhook(ctx context.Context, a *switchboard.Actor, in We
 	if err != nil {
 		return nil, err
 	}
-	if len(existing) >= switchboard.MaxWebhookSubsPerOwner*4 {
+	if len(existing) >= switchboard.MaxWebhookSubscriptions {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Too many webhook subscriptions.")
 	}
 	if err := s.Store.CreateWebhookSubscription(ctx, w); err != nil {
