@@ -27,6 +27,7 @@ type Store interface {
 	KeyStore
 	ReportStore
 	TokenStore
+	WebhookOutStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -56,6 +56,8 @@ type App struct {
 	Sender    *worker.Sender
 	Fetcher   *worker.MediaFetcher
 	Templates *worker.TemplateSync
+	// WebhooksOut posts outgoing webhook deliveries.
+	WebhooksOut *worker.WebhookSender
 	// Emulator is the built-in Cloud API emulator, when it runs, at
 	// EmulatorURL.
 	Emulator    *emulator.Emulator
@@ -220,8 +222,15 @@ func (a *App) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Service = inbox.New(store, a.Hub, hasher)
+	allowHosts := splitHosts(c.WebhookAllowHosts)
+	a.WebhooksOut = &worker.WebhookSender{Store: store, AllowHosts: allowHosts, Logger: a.Logger.With("worker", "webhooks-out")}
+	// Events reach the hub through the webhook publisher, which queues a
+	// delivery row for each subscription that wants the event.
+	pub := &inbox.WebhookPublisher{Next: a.Hub, Store: store, Logger: a.Logger, Notify: a.WebhooksOut}
+	a.Service = inbox.New(store, pub, hasher)
 	a.System = a.Service.System()
+	a.Service.WebhookAllowHosts = allowHosts
+	a.Service.WebhooksOut = pub
 	a.Service.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
@@ -310,6 +319,17 @@ func (a *App) Open(ctx context.Context) error {
 		a.SetupURL = c.PublicURL + "/setup#token=" + token
 	}
 	return nil
+}
+
+// splitHosts parses a comma-separated host list.
+func splitHosts(s string) []string {
+	var out []string
+	for _, h := range strings.Split(s, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // registerMetrics publishes the hub's, the store's and the queues' figures,

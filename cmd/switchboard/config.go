@@ -80,6 +80,9 @@ type Config struct {
 	// TimeZone is the installation's IANA time zone: reports count days in
 	// it unless a request asks for another (docs/reports.md).
 	TimeZone string
+	// WebhookAllowHosts are host names outgoing webhooks may reach at
+	// private addresses and over plain http (comma-separated).
+	WebhookAllowHosts string
 }
 
 // EmulatorOn reports whether the built-in Cloud API emulator runs.
@@ -150,6 +153,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)", groupBackupPlace},
 		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)", groupBackupPlace},
 		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)", groupServer},
+		{"webhook-allow-hosts", "SWITCHBOARD_WEBHOOK_ALLOW_HOSTS", "", "comma-separated host names that outgoing webhooks may reach although they resolve to loopback or private addresses, and over plain http", groupServer},
 		{"timezone", "SWITCHBOARD_TIMEZONE", "Europe/Berlin", "the installation's IANA time zone; reports count days in it unless a request asks for another", groupServer},
 	}
 	dst := map[string]any{
@@ -167,6 +171,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,
 		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
 		"retention-interval": &c.RetentionInterval, "timezone": &c.TimeZone,
+		"webhook-allow-hosts": &c.WebhookAllowHosts,
 	}
 	return s, dst
 }

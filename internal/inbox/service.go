@@ -58,6 +58,12 @@ type Service struct {
 	// Blobs and Keys store media files encrypted under contact keys.
 	Blobs switchboard.BlobStore
 	Keys  Keyring
+	// WebhookAllowHosts are the host names outgoing webhooks may reach
+	// although they resolve to private addresses, and over plain http
+	// (the operator's SWITCHBOARD_WEBHOOK_ALLOW_HOSTS).
+	WebhookAllowHosts []string
+	// WebhooksOut, when set, is told that subscriptions changed.
+	WebhooksOut Invalidator
 	// ReportZone is the installation's time zone for reports; nil means
 	// DefaultReportZone.
 	ReportZone *time.Location
@@ -82,6 +88,11 @@ type Service struct {
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
 
 	challenges challenges // pending second sign-in steps
+}
+
+// Invalidator drops a cache.
+type Invalidator interface {
+	Invalidate()
 }
 
 // Notifier is told that new work is queued, so a worker need not wait for

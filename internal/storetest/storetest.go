@@ -108,6 +108,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Tokens", testTokens},
 		{"Uploads", testUploads},
 		{"Dispatch", testDispatch},
+		{"WebhooksOut", testWebhooksOut},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

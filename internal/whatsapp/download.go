@@ -200,6 +200,11 @@ func guardDial(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
+// PublicAddr reports whether a is a globally routable unicast address:
+// the rule the dial-time guard of [NewGuardedTransport] applies, for
+// callers that check a literal address before dialling.
+func PublicAddr(a netip.Addr) bool { return publicAddr(a) }
+
 // publicAddr reports whether a is a globally routable unicast address.
 func publicAddr(a netip.Addr) bool {
 	a = a.Unmap()

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   solidPNG,
@@ -29,6 +30,9 @@ import {
 const admin = { login: 'anna', name: 'Anna Admin', password: 'Kaffeemaschine-42' };
 const operator = { login: 'olga', name: 'Olga Operator', password: 'Schreibtisch-Lampe-7' };
 const employee = { login: 'emil', name: 'Emil Employee', password: 'Fahrradkette-Blau-3' };
+
+// Outgoing webhooks may reach the test's own receiver on 127.0.0.1.
+process.env.SWITCHBOARD_WEBHOOK_ALLOW_HOSTS = '127.0.0.1';
 
 let srv;
 let browser;
@@ -2213,5 +2217,88 @@ describe('two-factor sign-in (issue 14)', () => {
     await login(page, srv.base, tomas.login, tomas.password);
     await ctx.close();
     await a.ctx.close();
+  });
+});
+
+describe('outgoing webhooks (issue 16)', () => {
+  it('outgoing webhook: created in the UI, secret shown once, a customer message is delivered signed, the log redelivers it', async () => {
+    const hits = [];
+    const rcv = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        hits.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.end('ok');
+      });
+    });
+    await new Promise((r) => rcv.listen(0, '127.0.0.1', r));
+    const hookURL = `http://127.0.0.1:${rcv.address().port}/hook`;
+    const { ctx, page } = await contextAs(admin, { viewport: { width: 1280, height: 900 } });
+    try {
+      const appSecret = 'e2e-webhooks-out-app-secret';
+      const ch = await pageAPI(page, 'POST', '/api/v1/channels', {
+        name: 'Webhook desk', phone_number_id: '990022000101', display_phone_number: '', waba_id: '990022000100',
+        graph_url: 'https://graph.facebook.com', mark_read: false, access_token: 'e2e-wh-token', app_secret: appSecret, verify_token: 'e2e-wh-verify',
+      });
+      assert.equal(ch.status, 201, JSON.stringify(ch.json));
+
+      await page.goto(`${srv.base}/admin/channels`);
+      const section = page.getByTestId('webhooks');
+      await section.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      await section.getByRole('button', { name: 'Add webhook' }).click();
+      const form = section.getByTestId('webhook-form');
+      await form.getByLabel('URL').fill(hookURL);
+      await form.getByLabel('Description').fill('E2E receiver');
+      await form.getByRole('button', { name: 'Save' }).click();
+      const secretBox = section.getByTestId('webhook-secret');
+      await secretBox.waitFor();
+      const secret = (await secretBox.locator('code').textContent()).trim();
+      assert.match(secret, /^whsec_/);
+      await secretBox.getByRole('button', { name: 'Done' }).click();
+      await section.getByTestId('webhook').getByText(hookURL).waitFor();
+      await page.reload();
+      await page.getByTestId('webhooks').getByTestId('webhook').waitFor();
+      assert.equal(await page.getByTestId('webhook-secret').count(), 0, 'the secret is shown only once');
+
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '990022000100', changes: [{ field: 'messages', value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '4930222', phone_number_id: '990022000101' },
+          contacts: [{ profile: { name: 'Wanda Webhook' }, wa_id: '4917790022101' }],
+          messages: [{ from: '4917790022101', id: 'wamid.e2e-webhooks-out-1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hello hook' } }],
+        } }] }],
+      });
+      const r = await fetch(`${srv.base}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` },
+        body,
+      });
+      assert.equal(r.status, 200, await r.text());
+      for (let i = 0; hits.length === 0; i++) {
+        assert.ok(i < 200, 'no delivery within 20 s');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const hit = hits[0];
+      assert.equal(hit.headers['x-switchboard-event'], 'message.created');
+      const sig = Object.fromEntries(hit.headers['x-switchboard-signature'].split(',').map((kv) => kv.split('=')));
+      const mac = createHmac('sha256', secret).update(`${sig.t}.`).update(hit.body).digest('hex');
+      assert.equal(sig.v1, mac, 'signature verifies with the secret shown once');
+      assert.equal(JSON.parse(hit.body).data.content.text, 'Hello hook');
+
+      const item = page.getByTestId('webhooks').getByTestId('webhook');
+      await item.getByRole('button', { name: 'Delivery log' }).click();
+      const row = item.getByTestId('webhook-delivery');
+      await row.first().waitFor();
+      await row.first().getByRole('button', { name: 'Redeliver' }).click();
+      for (let i = 0; hits.length < 2; i++) {
+        assert.ok(i < 200, 'no redelivery within 20 s');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(hits[1].headers['x-switchboard-delivery'], hit.headers['x-switchboard-delivery'], 'same delivery id');
+    } finally {
+      await ctx.close();
+      rcv.close();
+    }
   });
 });

@@ -203,6 +203,18 @@ func Tables() []*Table {
 		{Name: "erasures", Columns: []Column{
 			col("contact_id", Text), col("erased_at", Time), col("actor_id", Text),
 		}},
+		// Outgoing webhooks (version 5).
+		{Name: "webhook_subscriptions", Columns: []Column{
+			col("id", Text), col("description", Text), col("url", Text), col("events", Text), col("all_channels", Bool),
+			col("channel_ids", Text), col("active", Bool), col("key_id", Text), col("secret", Bytes),
+			col("created_by", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "webhook_deliveries", Columns: []Column{
+			col("id", Text), col("subscription_id", Text), col("event_type", Text), col("payload", Bytes), col("state", Text),
+			col("attempts", Int), col("created_at", Time), col("retry_from", Time), nullCol("next_attempt_at", Time),
+			nullCol("leased_until", Time), nullCol("last_attempt_at", Time), col("last_status", Int),
+			col("last_latency_ms", Int), col("last_error", Text),
+		}},
 	}
 }
 

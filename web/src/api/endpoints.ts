@@ -30,6 +30,9 @@ import type {
   TwoFactorStatus,
   Template,
   User,
+  WebhookDelivery,
+  WebhookInput,
+  WebhookSubscription,
 } from './types';
 
 const v1 = '/api/v1';
@@ -160,6 +163,14 @@ export const api = {
   syncTemplates: (id: string) => request<Page<Template>>('POST', `${v1}/channels/${enc(id)}/templates/sync`),
   deadLetters: () => request<Page<DeadLetter>>('GET', `${v1}/dead-letters`),
   replayDeadLetter: (id: number) => request<void>('POST', `${v1}/dead-letters/${id}/replay`),
+  webhooks: () => request<Page<WebhookSubscription>>('GET', `${v1}/webhooks`),
+  createWebhook: (w: WebhookInput) => request<WebhookSubscription>('POST', `${v1}/webhooks`, w),
+  updateWebhook: (id: string, w: WebhookInput) => request<WebhookSubscription>('PATCH', `${v1}/webhooks/${enc(id)}`, w),
+  deleteWebhook: (id: string) => request<void>('DELETE', `${v1}/webhooks/${enc(id)}`),
+  rotateWebhookSecret: (id: string) => request<WebhookSubscription>('POST', `${v1}/webhooks/${enc(id)}/rotate-secret`),
+  webhookDeliveries: (id: string) => request<Page<WebhookDelivery>>('GET', `${v1}/webhooks/${enc(id)}/deliveries`),
+  redeliverWebhook: (id: string, delivery: string) =>
+    request<WebhookDelivery>('POST', `${v1}/webhooks/${enc(id)}/deliveries/${enc(delivery)}/redeliver`),
   templates: (channelId: string) => request<Page<Template>>('GET', `${v1}/templates${query({ channel: channelId })}`),
 
   reportConversations: (p: ReportQuery, signal?: AbortSignal) =>

@@ -111,3 +111,8 @@ export type ServiceAccount = Schemas['ServiceAccount'];
 export type SecondFactorChallenge = Schemas['SecondFactorChallenge'];
 export type TwoFactorStatus = Schemas['TwoFactorStatus'];
 export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment'];
+/** An outgoing webhook subscription (GET /api/v1/webhooks); `secret` only in the answer that created or rotated it. */
+export type WebhookSubscription = Schemas['WebhookSubscription'] & { secret?: string };
+export type WebhookInput = NonNullable<operations['updateWebhook']['requestBody']>['content']['application/json'];
+/** One delivery of an event to a subscription, with its last attempt. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];

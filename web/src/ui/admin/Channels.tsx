@@ -7,6 +7,7 @@ import { dateTime } from '../../lib/format';
 import { formatDays, maxRetentionDays, retentionField, retentionInput } from '../../lib/retention';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { DeadLetters } from './DeadLetters';
+import { Webhooks } from './Webhooks';
 import { useToasts } from '../Toasts';
 
 /** outboxWarnAt is the outbox depth above which sending is probably failing. */
@@ -111,6 +112,7 @@ export function Channels({ me }: { me: Me }) {
       </div>
       {/* The route needs channels.manage already; the API answers 403 without it, so do not even ask. */}
       {me.role.permissions.includes('channels.manage') && <DeadLetters channels={channels} />}
+      {me.role.permissions.includes('channels.manage') && <Webhooks channels={channels} />}
       {editing && (
         <ChannelDialog
           channel={editing === 'new' ? null : editing}

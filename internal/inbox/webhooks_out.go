@@ -1,0 +1,415 @@
+package inbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/whatsapp"
+)
+
+// WebhookInput is a subscription as an administrator creates or edits it;
+// nil fields stay unchanged on update. Empty ChannelIDs on create means all
+// of the creator's channels.
+type WebhookInput struct {
+	Description *string   `json:"description"`
+	URL         *string   `json:"url"`
+	Events      *[]string `json:"events"`
+	ChannelIDs  *[]string `json:"channel_ids"`
+	Active      *bool     `json:"active"`
+}
+
+// WebhookWithSecret is a subscription together with its secret, returned
+// only when the secret was just created or rotated.
+type WebhookWithSecret struct {
+	*switchboard.WebhookSubscription
+	Secret string `json:"secret"`
+}
+
+func newWebhookSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HostAllowed reports whether host is on the operator's allow-list.
+func HostAllowed(allow []string, host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, h := range allow {
+		if strings.EqualFold(strings.TrimSpace(h), host) && host != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckWebhookScheme applies the rules that do not depend on the address:
+// an absolute https URL (plain http only to an allowed host) without
+// credentials or fragment. The worker checks it before every attempt, as
+// the allow-list may have changed; addresses are checked at dial time.
+func CheckWebhookScheme(raw string, allow []string) error {
+	if len(raw) > switchboard.MaxWebhookURLLen {
+		return switchboard.Errorf(switchboard.EInvalid, "The URL is longer than %d characters.", switchboard.MaxWebhookURLLen)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || !u.IsAbs() {
+		return switchboard.Errorf(switchboard.EInvalid, "The URL must be an absolute https URL.")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && HostAllowed(allow, u.Hostname()):
+	default:
+		return switchboard.Errorf(switchboard.EInvalid, "The URL must use https (http only to a host the operator allows).")
+	}
+	if u.User != nil || u.Fragment != "" {
+		return switchboard.Errorf(switchboard.EInvalid, "The URL must not contain credentials or a fragment.")
+	}
+	return nil
+}
+
+// CheckWebhookURL applies the target rules: https (plain http only to an
+// allowed host), no userinfo or fragment, and no literal non-public
+// address unless the host is allowed. Names are checked again at dial
+// time, after resolution, by the worker's guarded transport.
+func CheckWebhookURL(raw string, allow []string) error {
+	if err := CheckWebhookScheme(raw, allow); err != nil {
+		return err
+	}
+	u, _ := url.Parse(raw)
+	host := u.Hostname()
+	allowed := HostAllowed(allow, host)
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		if !allowed {
+			return switchboard.Errorf(switchboard.EInvalid, "The URL points to this machine; the operator must allow the host.")
+		}
+	}
+	if a, err := netip.ParseAddr(host); err == nil && !allowed && !whatsapp.PublicAddr(a) {
+		return switchboard.Errorf(switchboard.EInvalid, "The URL points to a private or reserved address; the operator must allow the host.")
+	}
+	return nil
+}
+
+// canManageWebhook is the one visibility rule: channels.manage, and a role
+// that covers every channel the subscription reaches.
+func canManageWebhook(a *switchboard.Actor, w *switchboard.WebhookSubscription) bool {
+	return a.Can(switchboard.PermChannelsManage) && a.Role.Covers(w.Scope())
+}
+
+// WebhookSubscriptions lists the subscriptions the actor may manage.
+func (s *Service) WebhookSubscriptions(ctx context.Context, a *switchboard.Actor) ([]*switchboard.WebhookSubscription, error) {
+	if !a.Can(switchboard.PermChannelsManage) {
+		return nil, forbidden()
+	}
+	all, err := s.Store.WebhookSubscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*switchboard.WebhookSubscription{}
+	for _, w := range all {
+		if canManageWebhook(a, w) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// WebhookSubscription returns one subscription the actor may manage, or
+// ENotFound.
+func (s *Service) WebhookSubscription(ctx context.Context, a *switchboard.Actor, id string) (*switchboard.WebhookSubscription, error) {
+	if !switchboard.ValidID(id) || !a.Can(switchboard.PermChannelsManage) {
+		return nil, switchboard.NotFound("Webhook")
+	}
+	w, err := s.Store.WebhookSubscription(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canManageWebhook(a, w) {
+		return nil, switchboard.NotFound("Webhook")
+	}
+	return w, nil
+}
+
+// applyWebhookInput validates in onto w for actor a.
+func (s *Service) applyWebhookInput(ctx context.Context, a *switchboard.Actor, w *switchboard.WebhookSubscription, in WebhookInput, create bool) error {
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if len([]rune(d)) > 200 {
+			return switchboard.Errorf(switchboard.EInvalid, "The description is longer than 200 characters.")
+		}
+		w.Description = d
+	}
+	if in.URL != nil {
+		u := strings.TrimSpace(*in.URL)
+		if err := CheckWebhookURL(u, s.WebhookAllowHosts); err != nil {
+			return err
+		}
+		w.URL = u
+	} else if create {
+		return switchboard.Errorf(switchboard.EInvalid, "url is required.")
+	}
+	if in.Events != nil {
+		w.Events = slices.Clone(*in.Events)
+	}
+	if in.Events != nil || create {
+		if err := w.ValidateEvents(); err != nil {
+			return err
+		}
+	}
+	if in.Active != nil {
+		w.Active = *in.Active
+	}
+	if in.ChannelIDs != nil || create {
+		var ids []string
+		if in.ChannelIDs != nil {
+			ids = *in.ChannelIDs
+		}
+		if len(ids) > 100 {
+			return switchboard.Errorf(switchboard.EInvalid, "At most 100 channels.")
+		}
+		if len(ids) == 0 {
+			// All of the actor's channels.
+			w.AllChannels, w.ChannelIDs = a.Role.AllChannels, slices.Clone(a.Role.ChannelIDs)
+		} else {
+			w.AllChannels, w.ChannelIDs = false, nil
+			for _, id := range ids {
+				if !switchboard.ValidID(id) || !a.Role.AllowsChannel(id) {
+					return switchboard.NotFound("Channel")
+				}
+				if _, err := s.Store.Channel(ctx, id); err != nil {
+					return err
+				}
+				if !slices.Contains(w.ChannelIDs, id) {
+					w.ChannelIDs = append(w.ChannelIDs, id)
+				}
+			}
+			slices.Sort(w.ChannelIDs)
+		}
+		if w.ChannelIDs == nil {
+			w.ChannelIDs = []string{}
+		}
+	}
+	return nil
+}
+
+// CreateWebhook subscribes a URL; the secret is returned this once.
+func (s *Service) CreateWebhook(ctx context.Context, a *switchboard.Actor, in WebhookInput) (*WebhookWithSecret, error) {
+	if !a.Can(switchboard.PermChannelsManage) {
+		s.audit(ctx, a, "webhook.create", "webhook", "", switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	w := &switchboard.WebhookSubscription{Active: true, CreatedBy: a.User.ID, Secret: newWebhookSecret()}
+	if err := s.applyWebhookInput(ctx, a, w, in, true); err != nil {
+		return nil, err
+	}
+	existing, err := s.Store.WebhookSubscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) >= switchboard.MaxWebhookSubscriptions {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Too many webhook subscriptions.")
+	}
+	if err := s.Store.CreateWebhookSubscription(ctx, w); err != nil {
+		return nil, err
+	}
+	s.webhooksChanged()
+	s.audit(ctx, a, "webhook.create", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
+	return &WebhookWithSecret{WebhookSubscription: w, Secret: w.Secret}, nil
+}
+
+// UpdateWebhook edits a subscription the actor may manage.
+func (s *Service) UpdateWebhook(ctx context.Context, a *switchboard.Actor, id string, in WebhookInput) (*switchboard.WebhookSubscription, error) {
+	w, err := s.WebhookSubscription(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyWebhookInput(ctx, a, w, in, false); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateWebhookSubscription(ctx, w); err != nil {
+		return nil, err
+	}
+	s.webhooksChanged()
+	s.audit(ctx, a, "webhook.update", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
+	return w, nil
+}
+
+// RotateWebhookSecret replaces the secret at once and returns the new one.
+func (s *Service) RotateWebhookSecret(ctx context.Context, a *switchboard.Actor, id string) (*WebhookWithSecret, error) {
+	w, err := s.WebhookSubscription(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	w.Secret = newWebhookSecret()
+	if err := s.Store.UpdateWebhookSubscription(ctx, w); err != nil {
+		return nil, err
+	}
+	s.webhooksChanged()
+	s.audit(ctx, a, "webhook.rotate_secret", "webhook", w.ID, switchboard.OutcomeSuccess, nil)
+	return &WebhookWithSecret{WebhookSubscription: w, Secret: w.Secret}, nil
+}
+
+// DeleteWebhook removes a subscription and its delivery log.
+func (s *Service) DeleteWebhook(ctx context.Context, a *switchboard.Actor, id string) error {
+	w, err := s.WebhookSubscription(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteWebhookSubscription(ctx, w.ID); err != nil {
+		return err
+	}
+	s.webhooksChanged()
+	s.audit(ctx, a, "webhook.delete", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL})
+	return nil
+}
+
+// WebhookDeliveries is a subscription's delivery log, newest first.
+func (s *Service) WebhookDeliveries(ctx context.Context, a *switchboard.Actor, id string, limit int) ([]*switchboard.WebhookDelivery, error) {
+	w, err := s.WebhookSubscription(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.WebhookDeliveries(ctx, w.ID, limit)
+}
+
+// Redeliver schedules a new attempt of a delivery, with the same id.
+func (s *Service) Redeliver(ctx context.Context, a *switchboard.Actor, subID, deliveryID string) (*switchboard.WebhookDelivery, error) {
+	w, err := s.WebhookSubscription(ctx, a, subID)
+	if err != nil {
+		return nil, err
+	}
+	if !switchboard.ValidID(deliveryID) {
+		return nil, switchboard.NotFound("Delivery")
+	}
+	d, err := s.Store.WebhookDelivery(ctx, deliveryID)
+	if err != nil {
+		return nil, err
+	}
+	if d.SubscriptionID != w.ID {
+		return nil, switchboard.NotFound("Delivery")
+	}
+	if err := s.Store.RedeliverWebhook(ctx, d.ID, s.now()); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "webhook.redeliver", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"delivery": d.ID})
+	return s.Store.WebhookDelivery(ctx, d.ID)
+}
+
+func (s *Service) webhooksChanged() {
+	if s.WebhooksOut != nil {
+		s.WebhooksOut.Invalidate()
+	}
+}
+
+// WebhookPublisher is the EventPublisher hook for outgoing webhooks: it
+// passes every event on to Next and turns each one that a subscription
+// wants into a delivery row in the store. It never calls a receiver: the
+// worker posts deliveries later, so a slow receiver cannot slow the code
+// that publishes (ingest, replies). Subscriptions are cached for TTL (or
+// until [WebhookPublisher.Invalidate]) so events without a subscriber cost
+// no database work.
+type WebhookPublisher struct {
+	Next   switchboard.EventPublisher
+	Store  switchboard.WebhookOutStore
+	Clock  switchboard.Clock
+	Logger *slog.Logger
+	// Notify, when set, wakes the delivery worker.
+	Notify Notifier
+	// TTL bounds how long another instance's subscription change takes to
+	// apply here; zero means 5 s.
+	TTL time.Duration
+
+	mu     sync.Mutex
+	subs   []*switchboard.WebhookSubscription
+	loaded time.Time
+}
+
+var _ switchboard.EventPublisher = (*WebhookPublisher)(nil)
+
+// Invalidate makes the next event reload the subscriptions.
+func (p *WebhookPublisher) Invalidate() {
+	p.mu.Lock()
+	p.loaded = time.Time{}
+	p.mu.Unlock()
+}
+
+func (p *WebhookPublisher) now() time.Time {
+	if p.Clock == nil {
+		return time.Now().UTC()
+	}
+	return p.Clock.Now().UTC()
+}
+
+func (p *WebhookPublisher) subscriptions(ctx context.Context) ([]*switchboard.WebhookSubscription, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ttl := p.TTL
+	if ttl <= 0 {
+		ttl = 5 * time.Second
+	}
+	if now := time.Now(); p.loaded.IsZero() || now.Sub(p.loaded) > ttl {
+		subs, err := p.Store.WebhookSubscriptions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.subs, p.loaded = subs, now
+	}
+	return p.subs, nil
+}
+
+// Publish enqueues deliveries for e, then passes it on.
+func (p *WebhookPublisher) Publish(ctx context.Context, e switchboard.Event) {
+	p.enqueue(ctx, &e)
+	if p.Next != nil {
+		p.Next.Publish(ctx, e)
+	}
+}
+
+func (p *WebhookPublisher) enqueue(ctx context.Context, e *switchboard.Event) {
+	subs, err := p.subscriptions(ctx)
+	if err != nil {
+		p.logger().Error("load webhook subscriptions", "err", err)
+		return
+	}
+	var ds []*switchboard.WebhookDelivery
+	var body []byte
+	for _, w := range subs {
+		if !w.Wants(e.Type, e.ChannelID) {
+			continue
+		}
+		if body == nil {
+			if body, err = json.Marshal(e); err != nil {
+				p.logger().Error("encode webhook event", "type", e.Type, "err", err)
+				return
+			}
+		}
+		ds = append(ds, &switchboard.WebhookDelivery{SubscriptionID: w.ID, EventType: e.Type, Payload: body, CreatedAt: p.now()})
+	}
+	if len(ds) == 0 {
+		return
+	}
+	// The change is committed already; a failure here loses this event's
+	// deliveries (logged) but must not fail the caller.
+	if err := p.Store.EnqueueWebhookDeliveries(context.WithoutCancel(ctx), ds); err != nil {
+		p.logger().Error("enqueue webhook deliveries", "type", e.Type, "err", err)
+		return
+	}
+	if p.Notify != nil {
+		p.Notify.Notify()
+	}
+}
+
+func (p *WebhookPublisher) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Logger
+}

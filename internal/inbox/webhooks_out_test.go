@@ -1,0 +1,190 @@
+package inbox
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/storetest"
+)
+
+func TestCheckWebhookURL(t *testing.T) {
+	allow := []string{"hooks.internal", "127.0.0.1"}
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://crm.example.com/hook?x=1", true},
+		{"http://crm.example.com/hook", false},    // plain http to a host not allowed
+		{"http://hooks.internal:8080/hook", true}, // allowed by the operator
+		{"http://127.0.0.1:9000/", true},
+		{"https://127.0.0.2/", false},
+		{"https://10.0.0.5/", false},
+		{"https://192.168.1.1/", false},
+		{"https://169.254.169.254/latest/meta-data", false}, // cloud metadata
+		{"https://[::1]/", false},
+		{"https://[fe80::1]/", false},
+		{"https://[::ffff:10.0.0.1]/", false},
+		{"https://100.64.0.1/", false},
+		{"https://localhost/", false},
+		{"https://a.localhost/", false},
+		{"https://user:pw@crm.example.com/", false},
+		{"https://crm.example.com/#frag", false},
+		{"ftp://crm.example.com/", false},
+		{"/relative", false},
+		{"https://" + string(make([]byte, 2100)), false},
+	} {
+		err := CheckWebhookURL(tc.url, allow)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckWebhookURL(%.60q) = %v, want ok=%v", tc.url, err, tc.ok)
+		}
+		if err != nil && switchboard.ErrorCode(err) != switchboard.EInvalid {
+			t.Errorf("CheckWebhookURL(%.60q) code = %q, want invalid", tc.url, switchboard.ErrorCode(err))
+		}
+	}
+}
+
+// TestWebhookAuthorisation: a channel-limited administrator sees and
+// manages only subscriptions within their channels; others look missing
+// (uniform 404); people without channels.manage are refused; empty
+// channels means the creator's own channels; actions are audited.
+func TestWebhookAuthorisation(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := New(store, nil, nil)
+	mkChannel := func(phone string) *switchboard.Channel {
+		ch := &switchboard.Channel{Name: phone, PhoneNumberID: phone, AccessToken: "t", AppSecret: "s", VerifyToken: "v"}
+		if err := store.CreateChannel(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	ch1, ch2 := mkChannel("100001"), mkChannel("100002")
+	actor := func(role *switchboard.Role) *switchboard.Actor {
+		return &switchboard.Actor{User: &switchboard.User{ID: switchboard.NewID(), Login: "u", Active: true}, Role: role}
+	}
+	admin := actor(&switchboard.Role{Permissions: switchboard.Permissions(), AllChannels: true})
+	limited := actor(&switchboard.Role{Permissions: switchboard.Permissions(), ChannelIDs: []string{ch1.ID}})
+	operator := actor(&switchboard.Role{Permissions: []switchboard.Permission{switchboard.PermConversationsReadAll}, AllChannels: true})
+	str := func(v string) *string { return &v }
+	list := func(v ...string) *[]string { return &v }
+
+	onCh2, err := s.CreateWebhook(ctx, admin, WebhookInput{URL: str("https://crm.example.com/a"), Events: list("message.created"), ChannelIDs: list(ch2.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(onCh2.Secret) < 40 || onCh2.WebhookSubscription.Secret != onCh2.Secret {
+		t.Fatalf("secret %q", onCh2.Secret)
+	}
+	all, err := s.CreateWebhook(ctx, admin, WebhookInput{URL: str("https://crm.example.com/all"), Events: list("assignment.*")})
+	if err != nil || !all.AllChannels {
+		t.Fatalf("all channels = %+v, %v", all, err)
+	}
+	mine, err := s.CreateWebhook(ctx, limited, WebhookInput{URL: str("https://crm.example.com/b"), Events: list("conversation.*")})
+	if err != nil || mine.AllChannels || !slices.Equal(mine.ChannelIDs, []string{ch1.ID}) {
+		t.Fatalf("limited admin's default channels = %+v, %v", mine, err)
+	}
+
+	got, err := s.WebhookSubscriptions(ctx, limited)
+	if err != nil || len(got) != 1 || got[0].ID != mine.ID {
+		t.Fatalf("limited admin lists %v, %v; want only their own", got, err)
+	}
+	if got, _ := s.WebhookSubscriptions(ctx, admin); len(got) != 3 {
+		t.Fatalf("admin lists %d, want 3", len(got))
+	}
+	for _, id := range []string{onCh2.ID, all.ID, switchboard.NewID(), "not-an-id"} {
+		_, e1 := s.WebhookSubscription(ctx, limited, id)
+		_, e2 := s.UpdateWebhook(ctx, limited, id, WebhookInput{Description: str("x")})
+		e3 := s.DeleteWebhook(ctx, limited, id)
+		_, e4 := s.RotateWebhookSecret(ctx, limited, id)
+		_, e5 := s.WebhookDeliveries(ctx, limited, id, 10)
+		_, e6 := s.Redeliver(ctx, limited, id, switchboard.NewID())
+		for i, err := range []error{e1, e2, e3, e4, e5, e6} {
+			if switchboard.ErrorCode(err) != switchboard.ENotFound || switchboard.ErrorMessage(err) != "Webhook not found." {
+				t.Errorf("limited admin, subscription %s, call %d: %v; want the uniform 404", id, i+1, err)
+			}
+		}
+	}
+	// Widening one's own subscription to a channel outside the role.
+	if _, err := s.UpdateWebhook(ctx, limited, mine.ID, WebhookInput{ChannelIDs: list(ch2.ID)}); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("limited admin widened to ch2: %v", err)
+	}
+	if _, err := s.CreateWebhook(ctx, limited, WebhookInput{URL: str("https://x.example"), Events: list("message.created"), ChannelIDs: list(ch2.ID)}); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("limited admin created on ch2: %v", err)
+	}
+	if _, err := s.WebhookSubscriptions(ctx, operator); switchboard.ErrorCode(err) != switchboard.EForbidden {
+		t.Errorf("operator list: %v", err)
+	}
+	if _, err := s.CreateWebhook(ctx, operator, WebhookInput{URL: str("https://x.example"), Events: list("message.created")}); switchboard.ErrorCode(err) != switchboard.EForbidden {
+		t.Errorf("operator create: %v", err)
+	}
+	if _, err := s.WebhookSubscription(ctx, operator, mine.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("operator get: %v", err)
+	}
+	// Invalid input.
+	for _, in := range []WebhookInput{
+		{URL: str("http://crm.example.com"), Events: list("message.created")},
+		{URL: str("https://crm.example.com"), Events: list("message.exploded")},
+		{URL: str("https://crm.example.com"), Events: list()},
+		{Events: list("message.created")},
+	} {
+		if _, err := s.CreateWebhook(ctx, admin, in); switchboard.ErrorCode(err) != switchboard.EInvalid {
+			t.Errorf("CreateWebhook(%+v) = %v; want invalid", in, err)
+		}
+	}
+	// Rotation changes the secret; the limited admin can manage their own.
+	rot, err := s.RotateWebhookSecret(ctx, limited, mine.ID)
+	if err != nil || rot.Secret == mine.Secret {
+		t.Fatalf("rotate = %v, %v", rot, err)
+	}
+	if stored, _ := store.WebhookSubscription(ctx, mine.ID); stored.Secret != rot.Secret {
+		t.Error("rotated secret not stored")
+	}
+	if err := s.DeleteWebhook(ctx, limited, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := store.AuditEntries(ctx, switchboard.AuditFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, e := range entries {
+		actions[e.Action]++
+	}
+	if actions["webhook.create"] < 3 || actions["webhook.rotate_secret"] != 1 || actions["webhook.delete"] != 1 {
+		t.Errorf("audit actions = %v", actions)
+	}
+}
+
+// TestWebhookPublisherMatches: the publisher queues a delivery per
+// subscription that wants the event type on the event's channel.
+func TestWebhookPublisherMatches(t *testing.T) {
+	w := &switchboard.WebhookSubscription{Active: true, ChannelIDs: []string{"c1"}, Events: []string{"assignment.*", "message.created"}}
+	for _, tc := range []struct {
+		typ, ch string
+		want    bool
+	}{
+		{switchboard.EventMessageCreated, "c1", true},
+		{switchboard.EventMessageCreated, "c2", false},
+		{switchboard.EventMessageUpdated, "c1", false},
+		{switchboard.EventConversationAssigned, "c1", true},
+		{switchboard.EventConversationUnassigned, "c1", true},
+		{switchboard.EventConversationUpdated, "c1", false},
+		{switchboard.EventResync, "c1", false},
+	} {
+		if got := w.Wants(tc.typ, tc.ch); got != tc.want {
+			t.Errorf("Wants(%s, %s) = %v", tc.typ, tc.ch, got)
+		}
+	}
+	w.Active = false
+	if w.Wants(switchboard.EventMessageCreated, "c1") {
+		t.Error("an inactive subscription wants events")
+	}
+}
