@@ -1,4 +1,0 @@
--- Placeholder for migration 0006, which another branch of this round owns.
--- It keeps this branch's numbering gap-free; the integrator replaces it
--- with that branch's migration (or renumbers 0009_tokens.sql) at merge.
-SELECT 1;
