@@ -1,16 +1,11 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -138,7 +133,7 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 			return err
 		}
 		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now,
-			NewMessageID: func() string { return newMessageID(j.now) }})
+			NewMessageID: func() string { return switchboard.NewMessageID(j.now) }})
 		if err := j.write(ctx, tx); err != nil {
 			return err
 		}
@@ -301,13 +296,13 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
 	codec := j.db.codec
 	var ok bool
-	if ct.Name, ok = j.db.names.get(ct.ID, name); !ok {
+	if ct.Name, ok = j.db.names.Get(ct.ID, name); !ok {
 		b, err := codec.Open(ctx, ct.KeyID, "contacts", "name", ct.ID, name)
 		if err != nil {
 			return err
 		}
 		ct.Name = string(b)
-		j.db.names.put(ct.ID, name, ct.Name)
+		j.db.names.Put(ct.ID, name, ct.Name)
 	}
 	return codec.OpenPlanned(ctx, ct, sealed)
 }
@@ -352,7 +347,7 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 		id, plain := ct.ID, ct.Name
 		tx.finally(func(committed bool) {
 			if committed {
-				db.names.put(id, name, plain)
+				db.names.Put(id, name, plain)
 			}
 		})
 	}
@@ -450,52 +445,4 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 		r.Message, r.Conversation = m, c
 	}
 	return res, nil
-}
-
-// nameCache remembers contacts' decrypted names by their sealed form, so
-// that a returning customer's name is not decrypted again for every
-// message. An entry is used only while the stored ciphertext is the one it
-// was made from, so it can never be stale.
-type nameCache struct {
-	mu sync.Mutex
-	m  map[string]cachedName
-}
-
-type cachedName struct {
-	sealed []byte
-	name   string
-}
-
-// maxCachedNames bounds the cache; it is simply emptied when full.
-const maxCachedNames = 50_000
-
-func (c *nameCache) get(contactID string, sealed []byte) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[contactID]
-	if !ok || !bytes.Equal(e.sealed, sealed) {
-		return "", false
-	}
-	return e.name, true
-}
-
-func (c *nameCache) put(contactID string, sealed []byte, name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedNames {
-		c.m = map[string]cachedName{}
-	}
-	c.m[contactID] = cachedName{sealed: sealed, name: strings.Clone(name)}
-}
-
-// newMessageID returns an id of the form switchboard.NewID makes whose first
-// twelve hex digits are the time in milliseconds: ids made at about the same
-// time sort together, so the messages' primary key index grows at its end
-// instead of at a random page for every message, which saves a page write
-// per stored message. The other 80 bits are random.
-func newMessageID(now time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
 }
