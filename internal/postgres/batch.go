@@ -63,7 +63,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
-			outcomes: make([]statusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
+			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
 		if err == nil {
 			break
@@ -106,7 +106,7 @@ type batchJob struct {
 
 	now       time.Time
 	plan      *ingest.Plan
-	outcomes  []statusOutcome // by batch index
+	outcomes  []ingest.StatusOutcome // by batch index
 	assignees map[string][]switchboard.UserRef
 }
 
@@ -532,55 +532,18 @@ func timePtr(t time.Time) *time.Time {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	convs := make(map[string]*switchboard.Conversation, len(j.plan.Conversations))
-	for _, cv := range j.plan.Conversations {
-		c := cv.Conversation()
-		if a := j.assignees[cv.ID]; a != nil {
-			c.Assignees = a
-		}
-		if c.LastMessage == nil && cv.LastMessage != nil {
-			// An older message arrived late: the preview is a newer one's.
+	return j.plan.Result(j.outcomes, ingest.Reader{
+		Assignees: j.assignees,
+		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
 			if err := db.codec.OpenJSON(ctx, cv.KeyID, "conversations", "last_message", cv.ID, cv.LastMessage, &p); err != nil {
 				return nil, err
 			}
-			c.LastMessage = &p
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.At = c.LastMessage.At.UTC()
-		}
-		convs[c.ID] = c
-	}
-	for _, r := range j.plan.Received {
-		if !r.Duplicate {
-			r.Conversation = convs[r.Message.ConversationID]
-		}
-	}
-	res := &switchboard.BatchResult{Received: j.plan.Received, Statuses: make([]*switchboard.StatusResult, len(j.outcomes))}
-	msgs := map[string]*switchboard.Message{}
-	for i, out := range j.outcomes {
-		r := &switchboard.StatusResult{Changed: out.changed, Parked: out.parked}
-		res.Statuses[i] = r
-		if !out.changed {
-			continue
-		}
-		m := msgs[out.messageID]
-		if m == nil {
-			var err error
-			if m, err = db.loadMessage(ctx, db.pool, out.messageID); err != nil {
-				return nil, err
-			}
-			msgs[m.ID] = m
-		}
-		c := convs[m.ConversationID]
-		if c == nil {
-			var err error
-			if c, err = db.loadConversation(ctx, db.pool, m.ConversationID, ""); err != nil {
-				return nil, err
-			}
-			convs[c.ID] = c
-		}
-		r.Message, r.Conversation = m, c
-	}
-	return res, nil
+			return &p, nil
+		},
+		Message: func(id string) (*switchboard.Message, error) { return db.loadMessage(ctx, db.pool, id) },
+		Conversation: func(id string) (*switchboard.Conversation, error) {
+			return db.loadConversation(ctx, db.pool, id, "")
+		},
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/ingest"
 )
 
 // claimOutboxSQL leases the oldest outbox row of each conversation, if it is
@@ -436,7 +437,7 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 		hash = db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)
 	}
 
-	var out statusOutcome
+	var out ingest.StatusOutcome
 	err := db.withTx(ctx, func(tx *txn) error {
 		var err error
 		out, err = db.applyStatus(ctx, tx, u, hash, ts, now)
@@ -444,24 +445,17 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	})
 	if err != nil {
 		return nil, err
-	} else if out.parked {
+	} else if out.Parked {
 		return &switchboard.StatusResult{Parked: true}, nil
 	}
 	// Read after the commit: the row locks are released sooner.
-	return db.statusResult(ctx, db.pool, out.messageID, out.changed)
-}
-
-// statusOutcome is what applyStatus did: the message it found (if any),
-// whether it changed, or whether the status was parked.
-type statusOutcome struct {
-	messageID       string
-	changed, parked bool
+	return db.statusResult(ctx, db.pool, out.MessageID, out.Changed)
 }
 
 // applyStatus applies a status inside tx; hash is the blind index of its
 // wamid (nil without one), ts its time as stored.
-func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdate, hash []byte, ts, now time.Time) (statusOutcome, error) {
-	var out statusOutcome
+func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdate, hash []byte, ts, now time.Time) (ingest.StatusOutcome, error) {
+	var out ingest.StatusOutcome
 	if switchboard.StatusRank(u.Status) < 0 {
 		return out, nil
 	}
@@ -487,7 +481,7 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		if hash == nil {
 			return out, switchboard.NotFound("Message")
 		}
-		out.parked = true
+		out.Parked = true
 		return out, db.parkStatus(ctx, tx, u, hash, ts, now)
 	}
 
@@ -497,18 +491,18 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		if err := db.storeWAMID(ctx, tx, m, u.WAMessageID, hash, ts); err != nil {
 			return out, err
 		}
-		out.changed = true
+		out.Changed = true
 		if c, err := db.applyParked(ctx, tx, m, hash, ts); err != nil {
 			return out, err
 		} else if c {
-			out.changed = true
+			out.Changed = true
 		}
 	}
 	c, err := setStatus(ctx, tx, m, u.Status, u.Error, ts)
 	if err != nil {
 		return out, err
 	}
-	out.messageID, out.changed = m.id, out.changed || c
+	out.MessageID, out.Changed = m.id, out.Changed || c
 	return out, nil
 }
 

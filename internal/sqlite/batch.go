@@ -83,7 +83,7 @@ type batchJob struct {
 
 	now       time.Time
 	plan      *ingest.Plan
-	outcomes  []statusOutcome
+	outcomes  []ingest.StatusOutcome
 	assignees map[string][]switchboard.UserRef
 }
 
@@ -161,7 +161,7 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 			return fmt.Errorf("delete webhooks: %w", err)
 		}
 	}
-	j.outcomes = make([]statusOutcome, len(j.statuses))
+	j.outcomes = make([]ingest.StatusOutcome, len(j.statuses))
 	for i, p := range j.statuses {
 		out, err := j.db.applyStatus(ctx, tx, p)
 		if err != nil {
@@ -394,55 +394,19 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	convs := make(map[string]*switchboard.Conversation, len(j.plan.Conversations))
-	for _, cv := range j.plan.Conversations {
-		c := cv.Conversation()
-		if a := j.assignees[cv.ID]; a != nil {
-			c.Assignees = a
-		}
-		if c.LastMessage == nil && cv.LastMessage != nil {
-			// An older message arrived late: the preview is a newer one's.
+	return j.plan.Result(j.outcomes, ingest.Reader{
+		Assignees: j.assignees,
+		Time:      utc,
+		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
 			if err := db.codec.OpenJSON(ctx, cv.KeyID, "conversations", "last_message", cv.ID, cv.LastMessage, &p); err != nil {
 				return nil, err
 			}
-			c.LastMessage = &p
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.At = utc(c.LastMessage.At)
-		}
-		convs[c.ID] = c
-	}
-	for _, r := range j.plan.Received {
-		if !r.Duplicate {
-			r.Conversation = convs[r.Message.ConversationID]
-		}
-	}
-	res := &switchboard.BatchResult{Received: j.plan.Received, Statuses: make([]*switchboard.StatusResult, len(j.outcomes))}
-	msgs := map[string]*switchboard.Message{}
-	for i, out := range j.outcomes {
-		r := &switchboard.StatusResult{Changed: out.changed, Parked: out.parked}
-		res.Statuses[i] = r
-		if !out.changed {
-			continue
-		}
-		m := msgs[out.messageID]
-		if m == nil {
-			var err error
-			if m, err = db.message(ctx, db.rdb, out.messageID); err != nil {
-				return nil, err
-			}
-			msgs[m.ID] = m
-		}
-		c := convs[m.ConversationID]
-		if c == nil {
-			var err error
-			if c, err = db.conversation(ctx, db.rdb, m.ConversationID, ""); err != nil {
-				return nil, err
-			}
-			convs[c.ID] = c
-		}
-		r.Message, r.Conversation = m, c
-	}
-	return res, nil
+			return &p, nil
+		},
+		Message: func(id string) (*switchboard.Message, error) { return db.message(ctx, db.rdb, id) },
+		Conversation: func(id string) (*switchboard.Conversation, error) {
+			return db.conversation(ctx, db.rdb, id, "")
+		},
+	})
 }

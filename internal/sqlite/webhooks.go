@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/ingest"
 )
 
 // This file holds the queues of the WhatsApp channel: the webhook inbox, the
@@ -586,7 +587,7 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	if err != nil {
 		return nil, err
 	}
-	var out statusOutcome
+	var out ingest.StatusOutcome
 	err = db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var err error
 		out, err = db.applyStatus(ctx, tx, p)
@@ -595,10 +596,10 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	if err != nil {
 		return nil, err
 	}
-	if out.parked {
+	if out.Parked {
 		return &switchboard.StatusResult{Parked: true}, nil
 	}
-	return db.statusResult(ctx, out.messageID, out.changed)
+	return db.statusResult(ctx, out.MessageID, out.Changed)
 }
 
 // preparedStatus is a status with what can be computed outside the writer:
@@ -631,17 +632,10 @@ func (db *DB) prepareStatus(ctx context.Context, u switchboard.StatusUpdate) (*p
 	return p, nil
 }
 
-// statusOutcome is what applyStatus did: the message it found (if any),
-// whether it changed, or whether the status was parked.
-type statusOutcome struct {
-	messageID       string
-	changed, parked bool
-}
-
 // applyStatus applies a prepared status inside a write job.
-func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (statusOutcome, error) {
+func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (ingest.StatusOutcome, error) {
 	u := p.u
-	var out statusOutcome
+	var out ingest.StatusOutcome
 	if switchboard.StatusRank(u.Status) < 0 {
 		return out, nil
 	}
@@ -663,7 +657,7 @@ func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (
 		if p.hash == nil {
 			return out, switchboard.NotFound("Message")
 		}
-		out.parked = true
+		out.Parked = true
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < ?`, micros(p.now.Add(-parkedRetention))); err != nil {
 			return out, fmt.Errorf("expire parked statuses: %w", err)
 		}
@@ -674,23 +668,23 @@ func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (
 		}
 		return out, nil
 	}
-	out.messageID = st.id
+	out.MessageID = st.id
 	if byID && u.WAMessageID != "" && !st.hasWAMID && st.direction == switchboard.DirectionOut {
 		if err := db.setWAMID(ctx, tx, st, u.WAMessageID, p.at); err != nil {
 			return out, err
 		}
-		out.changed = true
+		out.Changed = true
 		if c, err := db.applyParked(ctx, tx, st, u.WAMessageID, p.at); err != nil {
 			return out, err
 		} else if c {
-			out.changed = true
+			out.Changed = true
 		}
 	}
 	c, err := advance(ctx, tx, st, u.Status, u.Error, p.at)
 	if err != nil {
 		return out, err
 	}
-	out.changed = out.changed || c
+	out.Changed = out.Changed || c
 	return out, nil
 }
 
