@@ -487,3 +487,41 @@ type InboundMessage struct {
 // HasSender reports whether the message names its sender by phone number
 // or BSUID.
 func (in InboundMessage) HasSender() bool { return in.WaID != "" || in.UserID != "" }
+
+// Validate checks that an inbound message names its channel, its sender
+// and carries a message, with one error for each missing part.
+func (in InboundMessage) Validate() error {
+	switch {
+	case in.Message == nil:
+		return Errorf(EInvalid, "Message is required.")
+	case in.ChannelID == "":
+		return Errorf(EInvalid, "Channel is required.")
+	case !in.HasSender():
+		return Errorf(EInvalid, "A phone number or business-scoped user id is required.")
+	}
+	return nil
+}
+
+// Validate checks that a status update names its message, by our id or by
+// WhatsApp's.
+func (u StatusUpdate) Validate() error {
+	if u.MessageID == "" && u.WAMessageID == "" {
+		return Errorf(EInvalid, "A status needs a message id.")
+	}
+	return nil
+}
+
+// Validate checks every message and status of the batch.
+func (b InboundBatch) Validate() error {
+	for _, in := range b.Messages {
+		if err := in.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, u := range b.Statuses {
+		if err := u.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -30,20 +30,8 @@ import (
 // between), a concurrent delivery of the same wamid and a contact or open
 // conversation another transaction created first are retried.
 func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
-	for _, in := range b.Messages {
-		switch {
-		case in.Message == nil:
-			return nil, switchboard.Errorf(switchboard.EInvalid, "Message is required.")
-		case in.ChannelID == "":
-			return nil, switchboard.Errorf(switchboard.EInvalid, "Channel is required.")
-		case !in.HasSender():
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A phone number or business-scoped user id is required.")
-		}
-	}
-	for _, u := range b.Statuses {
-		if u.MessageID == "" && u.WAMessageID == "" {
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
-		}
+	if err := b.Validate(); err != nil {
+		return nil, err
 	}
 	msgs := make([]ingest.Message, len(b.Messages))
 	for i, in := range b.Messages {

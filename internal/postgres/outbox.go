@@ -422,8 +422,8 @@ func (db *DB) OutboxDepth(ctx context.Context, channelID string) (int, error) {
 // belong to the status's channel) or by the wamid's blind index. A status
 // for a message not known yet is parked until MarkSent records its wamid.
 func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
-	if u.MessageID == "" && u.WAMessageID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
+	if err := u.Validate(); err != nil {
+		return nil, err
 	}
 	if switchboard.StatusRank(u.Status) < 0 {
 		// A status value this version does not know: nothing to apply.

@@ -29,7 +29,7 @@ import (
 // one), ignores a WhatsApp message id it has seen before, and resolves
 // replies and reactions to our message ids.
 func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	if err := validInbound(in); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	res, err := db.receiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
@@ -52,24 +52,10 @@ func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage)
 // ReceiveBatch stores the messages and applies the statuses of a batch of
 // webhook events, and deletes the events, in one write job.
 func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
-	for _, in := range b.Messages {
-		if err := validInbound(in); err != nil {
-			return nil, err
-		}
-	}
-	for _, u := range b.Statuses {
-		if u.MessageID == "" && u.WAMessageID == "" {
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
-		}
+	if err := b.Validate(); err != nil {
+		return nil, err
 	}
 	return db.receiveBatch(ctx, b)
-}
-
-func validInbound(in switchboard.InboundMessage) error {
-	if in.Message == nil || in.ChannelID == "" || !in.HasSender() {
-		return switchboard.Errorf(switchboard.EInvalid, "Inbound message needs a channel, a sender and a message.")
-	}
-	return nil
 }
 
 // batchJob is the state of one ReceiveBatch write job.

@@ -577,8 +577,8 @@ const parkedRetention = 30 * 24 * time.Hour
 // is parked until MarkSent records its wamid. Unknown status values are
 // ignored.
 func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
-	if u.MessageID == "" && u.WAMessageID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
+	if err := u.Validate(); err != nil {
+		return nil, err
 	}
 	if switchboard.StatusRank(u.Status) < 0 {
 		return &switchboard.StatusResult{}, nil
