@@ -76,6 +76,11 @@ type Known struct{ ID, ConversationID string }
 // any of the blind indexes the batch's messages name (Key, Phone, User,
 // NewPhone, NewUser), their conversations by contact id, and the stored
 // messages the batch names by wamid, quotes or reacts to, by blind index.
+//
+// A contact's conversation is the one a new message joins: its open
+// conversation, else the most recently active one (the latest updated_at,
+// then the highest id). Both stores' prefetch SQL picks it by that rule
+// (ORDER BY status = 'open' DESC, updated_at DESC, id DESC).
 type Stored struct {
 	Contacts      []*Contact
 	Conversations map[string]*Conversation

@@ -171,7 +171,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id, c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count,
 			c.created_at, c.updated_at FROM conversations c
 		WHERE c.id IN (SELECT (SELECT id FROM conversations WHERE contact_id = ct.id
-				ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1)
+				ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
 			FROM contacts ct WHERE `+match+`)
 		ORDER BY c.id FOR NO KEY UPDATE`, waChannels, was, userChannels, users)
 	b.Queue(`SELECT wamid_hash, id, conversation_id FROM messages WHERE wamid_hash = ANY($1)`, wamids)
