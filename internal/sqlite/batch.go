@@ -24,31 +24,6 @@ import (
 // back once; and the conversations it returns are put together after the
 // commit from what the plan knew, decrypting only what it did not.
 
-// ReceiveMessage stores an inbound message, in one transaction: it finds or
-// creates the contact and the conversation (reopening the most recent closed
-// one), ignores a WhatsApp message id it has seen before, and resolves
-// replies and reactions to our message ids.
-func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	res, err := db.receiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
-	if err != nil {
-		return nil, err
-	}
-	r := res.Received[0]
-	if r.Duplicate {
-		// A redelivery: answer with what is stored, read after the commit.
-		if r.Message, err = db.message(ctx, db.rdb, r.Message.ID); err != nil {
-			return nil, err
-		}
-		if r.Conversation, err = db.conversation(ctx, db.rdb, r.Message.ConversationID, ""); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
 // ReceiveBatch stores the messages and applies the statuses of a batch of
 // webhook events, and deletes the events, in one write job.
 func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
