@@ -54,9 +54,10 @@ type Contact struct {
 // closed one (the store's query decides which is newest), as stored, then
 // as the batch changes it.
 type Conversation struct {
-	ID, ContactID, KeyID, Status string
-	CreatedAt                    time.Time
-	Activity                     switchboard.ConversationActivity
+	ID, ContactID, KeyID string
+	Status               switchboard.ConversationStatus
+	CreatedAt            time.Time
+	Activity             switchboard.ConversationActivity
 	// LastMessage is the stored preview, sealed; Preview is the new one
 	// once a message of the batch replaces it.
 	LastMessage []byte

@@ -77,7 +77,7 @@ func reactTo(wamid string) func(*ingest.Message) {
 }
 
 // stored builds a stored contact with an open (or closed) conversation.
-func stored(id, waID, userID, name, status string) (*ingest.Contact, *ingest.Conversation) {
+func stored(id, waID, userID, name string, status switchboard.ConversationStatus) (*ingest.Contact, *ingest.Conversation) {
 	ct := &ingest.Contact{ID: id, ChannelID: "ch", KeyID: "key-" + id, CreatedAt: t0.Add(-time.Hour), WaHash: wa(waID),
 		UserHash: us(userID), Name: name, WaID: waID, UserID: userID}
 	if waID == "" {

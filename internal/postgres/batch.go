@@ -390,7 +390,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 				code := int32(m.Error.Code)
 				codes[i], titles[i], details[i] = &code, m.Error.Title, m.Error.Details
 			}
-			ids[i], convs[i], keys[i], dirs[i], types[i], states[i] = m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status
+			ids[i], convs[i], keys[i], dirs[i], types[i], states[i] = m.ID, m.ConversationID, keyID, string(m.Direction), string(m.Type), string(m.Status)
 			replies[i], senders[i], times[i], created[i], updated[i] = m.ReplyToID, m.SenderID, m.Timestamp, m.CreatedAt, m.UpdatedAt
 		}
 		b.Queue(`INSERT INTO messages (`+messageColumns+`, wamid_hash)
@@ -417,7 +417,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 				cv.LastMessage = sealed
 			}
 			a := cv.Activity
-			ids[i], statuses[i], previews[i], counts[i], updated[i] = cv.ID, cv.Status, cv.LastMessage, int32(a.InboundCount), a.UpdatedAt
+			ids[i], statuses[i], previews[i], counts[i], updated[i] = cv.ID, string(cv.Status), cv.LastMessage, int32(a.InboundCount), a.UpdatedAt
 			lastAt[i], lastInbound[i] = timePtr(a.LastMessageAt), timePtr(a.LastInboundAt)
 		}
 		b.Queue(`UPDATE conversations c SET status = v.status, last_message = v.preview, last_message_at = v.last_at,

@@ -187,8 +187,10 @@ func (db *DB) conversationsByID(ctx context.Context, ids []string) (map[string]*
 // lockedMessage is what status changes need of a message, read under its
 // row lock.
 type lockedMessage struct {
-	id, conversationID, channelID, keyID, direction, status string
-	hasWAMID                                                bool
+	id, conversationID, channelID, keyID string
+	direction                            switchboard.Direction
+	status                               switchboard.MessageStatus
+	hasWAMID                             bool
 }
 
 // lockMessage locks the message matching cond ("m.id = $1" or
@@ -210,7 +212,7 @@ func lockMessage(ctx context.Context, tx *txn, cond string, arg any) (*lockedMes
 // setStatus moves an outbound message to status if that ranks higher than
 // its current one (statuses never regress; failed is terminal). It reports
 // whether the message changed.
-func setStatus(ctx context.Context, tx *txn, m *lockedMessage, status string, e *switchboard.MessageError, at time.Time) (bool, error) {
+func setStatus(ctx context.Context, tx *txn, m *lockedMessage, status switchboard.MessageStatus, e *switchboard.MessageError, at time.Time) (bool, error) {
 	if m.direction != switchboard.DirectionOut || switchboard.StatusRank(status) <= switchboard.StatusRank(m.status) {
 		return false, nil
 	}
@@ -248,8 +250,9 @@ func (db *DB) storeWAMID(ctx context.Context, tx *txn, m *lockedMessage, wamid s
 // message was known, and drops them.
 func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash []byte, at time.Time) (bool, error) {
 	type parked struct {
-		id, keyID, status string
-		sealedErr         []byte
+		id, keyID string
+		status    switchboard.MessageStatus
+		sealedErr []byte
 	}
 	rows, err := tx.Query(ctx, `SELECT id, key_id, status, error FROM pending_statuses WHERE wamid_hash = $1 ORDER BY ts, id`, hash)
 	if err != nil {

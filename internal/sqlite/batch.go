@@ -215,7 +215,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		st.Contacts = append(st.Contacts, r.ct)
 		if convID.Valid {
 			st.Conversations[r.ct.ID] = &ingest.Conversation{ID: convID.String, ContactID: r.ct.ID, KeyID: convKey.String,
-				Status: status.String, CreatedAt: fromMicros(convCreated), LastMessage: lastMessage, Contact: r.ct,
+				Status: switchboard.ConversationStatus(status.String), CreatedAt: fromMicros(convCreated), LastMessage: lastMessage, Contact: r.ct,
 				Activity: switchboard.ConversationActivity{LastMessageAt: fromMicros(lastMessageAt), LastInboundAt: fromMicros(lastInbound),
 					InboundCount: int(inbound.Int64), UpdatedAt: fromMicros(convUpdated)}}
 		}

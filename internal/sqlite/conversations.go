@@ -218,7 +218,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 
 // SetConversationStatus opens or closes a conversation. It does not change
 // updated_at: the list is ordered by message activity.
-func (db *DB) SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*switchboard.Conversation, error) {
+func (db *DB) SetConversationStatus(ctx context.Context, id string, status switchboard.ConversationStatus, at time.Time) (*switchboard.Conversation, error) {
 	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
 	}

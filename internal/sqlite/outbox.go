@@ -129,8 +129,10 @@ func (db *DB) releaseClaims(ctx context.Context, items []*switchboard.OutboxItem
 // msgState is what the status updates need of a message, without
 // decrypting it.
 type msgState struct {
-	id, conversationID, channelID, keyID, status, direction string
-	hasWAMID                                                bool
+	id, conversationID, channelID, keyID string
+	status                               switchboard.MessageStatus
+	direction                            switchboard.Direction
+	hasWAMID                             bool
 }
 
 // loadState reads a message's state; where filters messages m and
@@ -161,7 +163,7 @@ func mustState(ctx context.Context, tx *writeTx, messageID string) (*msgState, e
 // advance moves an outbound message to status if that ranks higher than
 // its current one (statuses never regress; failed is terminal). It reports
 // whether it changed anything.
-func advance(ctx context.Context, tx *writeTx, st *msgState, status string, e *switchboard.MessageError, at time.Time) (bool, error) {
+func advance(ctx context.Context, tx *writeTx, st *msgState, status switchboard.MessageStatus, e *switchboard.MessageError, at time.Time) (bool, error) {
 	if st.direction != switchboard.DirectionOut || switchboard.StatusRank(status) <= switchboard.StatusRank(st.status) {
 		return false, nil
 	}
@@ -205,8 +207,9 @@ func (db *DB) applyParked(ctx context.Context, tx *writeTx, st *msgState, wamid 
 		return false, fmt.Errorf("find parked statuses: %w", err)
 	}
 	type parked struct {
-		id, keyID, status string
-		sealedErr         []byte
+		id, keyID string
+		status    switchboard.MessageStatus
+		sealedErr []byte
 	}
 	var ps []parked
 	for rows.Next() {
