@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // ReceiveBatch stores the messages and applies the statuses of a batch of
@@ -257,17 +258,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
 func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
-	codec := j.db.codec
-	var ok bool
-	if ct.Name, ok = j.db.names.Get(ct.ID, name); !ok {
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", "name", ct.ID, name)
-		if err != nil {
-			return err
-		}
-		ct.Name = string(b)
-		j.db.names.Put(ct.ID, name, ct.Name)
-	}
-	return codec.OpenPlanned(ctx, ct, sealed)
+	return storekit.OpenContact(ctx, j.db.codec, &j.db.names, ct, name, sealed)
 }
 
 // writeContacts inserts the batch's new contacts (in blind index order, so

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // This file stores inbound messages: one at a time (ReceiveMessage) or a
@@ -255,17 +256,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
 func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
-	codec := j.db.codec
-	var ok bool
-	if ct.Name, ok = j.db.names.Get(ct.ID, name); !ok {
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", "name", ct.ID, name)
-		if err != nil {
-			return err
-		}
-		ct.Name = string(b)
-		j.db.names.Put(ct.ID, name, ct.Name)
-	}
-	return codec.OpenPlanned(ctx, ct, sealed)
+	return storekit.OpenContact(ctx, j.db.codec, &j.db.names, ct, name, sealed)
 }
 
 // write stores the plan: new and changed contacts with their search
