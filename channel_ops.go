@@ -131,7 +131,7 @@ type StatusUpdate struct {
 	// MessageID is our id, echoed by Meta in biz_opaque_callback_data; it
 	// finds the message even before the send call has returned its wamid.
 	MessageID string
-	Status    string // sent, delivered, read, failed
+	Status    MessageStatus // sent, delivered, read, failed
 	Timestamp time.Time
 	Error     *MessageError
 }

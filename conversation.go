@@ -32,20 +32,23 @@ type Contact struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
+// ConversationStatus is whether a conversation is open or closed.
+type ConversationStatus string
+
 // Conversation status values.
 const (
-	StatusOpen   = "open"
-	StatusClosed = "closed"
+	StatusOpen   ConversationStatus = "open"
+	StatusClosed ConversationStatus = "closed"
 )
 
 // Conversation is the thread between a channel and a contact. There is at
 // most one open conversation per contact and channel.
 type Conversation struct {
-	ID        string    `json:"id"`
-	ChannelID string    `json:"channel_id"`
-	Contact   Contact   `json:"contact"`
-	Status    string    `json:"status"`
-	Assignees []UserRef `json:"assignees"`
+	ID        string             `json:"id"`
+	ChannelID string             `json:"channel_id"`
+	Contact   Contact            `json:"contact"`
+	Status    ConversationStatus `json:"status"`
+	Assignees []UserRef          `json:"assignees"`
 	// LastMessage previews the newest message; nil for an empty conversation.
 	LastMessage *MessagePreview `json:"last_message"`
 	// LastInboundAt is Meta's timestamp of the customer's newest message; the
@@ -127,10 +130,10 @@ func (c *Conversation) AssigneeIDs() []string {
 
 // MessagePreview is the short form of the newest message in a conversation list.
 type MessagePreview struct {
-	Text      string    `json:"text"`
-	Type      string    `json:"type"`
-	Direction string    `json:"direction"`
-	At        time.Time `json:"at"`
+	Text      string      `json:"text"`
+	Type      MessageType `json:"type"`
+	Direction Direction   `json:"direction"`
+	At        time.Time   `json:"at"`
 }
 
 // Assignment filter values for listing conversations.
@@ -144,9 +147,9 @@ const (
 // ConversationFilter selects conversations for a list. The service layer
 // fills the visibility fields from the actor; stores apply every field.
 type ConversationFilter struct {
-	Assignment string // one of the Assignment values; "" means all
-	Status     string // StatusOpen, StatusClosed or "" for both
-	Query      string // client name or phone number
+	Assignment string             // one of the Assignment values; "" means all
+	Status     ConversationStatus // StatusOpen, StatusClosed or "" for both
+	Query      string             // client name or phone number
 	Cursor     string
 	Limit      int
 
@@ -201,46 +204,55 @@ type ConversationCounts struct {
 	Closed     int `json:"closed"`
 }
 
+// Direction is who wrote a message.
+type Direction string
+
 // Message directions.
 const (
-	DirectionIn  = "in"  // from the customer
-	DirectionOut = "out" // from the business
+	DirectionIn  Direction = "in"  // from the customer
+	DirectionOut Direction = "out" // from the business
 )
 
-// Message types, as WhatsApp names them. Unknown inbound types are stored as
-// TypeUnsupported with their raw payload.
+// MessageType is a message's kind, as WhatsApp names it. Unknown inbound
+// types are stored as TypeUnsupported with their raw payload.
+type MessageType string
+
+// Message types.
 const (
-	TypeText        = "text"
-	TypeImage       = "image"
-	TypeAudio       = "audio"
-	TypeVideo       = "video"
-	TypeDocument    = "document"
-	TypeSticker     = "sticker"
-	TypeLocation    = "location"
-	TypeContacts    = "contacts"
-	TypeInteractive = "interactive"
-	TypeButton      = "button"
-	TypeReaction    = "reaction"
-	TypeOrder       = "order"
-	TypeSystem      = "system"
-	TypeTemplate    = "template"
-	TypeUnsupported = "unsupported"
+	TypeText        MessageType = "text"
+	TypeImage       MessageType = "image"
+	TypeAudio       MessageType = "audio"
+	TypeVideo       MessageType = "video"
+	TypeDocument    MessageType = "document"
+	TypeSticker     MessageType = "sticker"
+	TypeLocation    MessageType = "location"
+	TypeContacts    MessageType = "contacts"
+	TypeInteractive MessageType = "interactive"
+	TypeButton      MessageType = "button"
+	TypeReaction    MessageType = "reaction"
+	TypeOrder       MessageType = "order"
+	TypeSystem      MessageType = "system"
+	TypeTemplate    MessageType = "template"
+	TypeUnsupported MessageType = "unsupported"
 )
+
+// MessageStatus is a message's delivery state.
+type MessageStatus string
 
 // Message delivery states, in the order they may advance. Failed is
 // terminal; a later "delivered" never overwrites "read".
 const (
-	MessagePending   = "pending" // stored, waiting in the outbox
-	MessageSent      = "sent"    // accepted by Meta
-	MessageDelivered = "delivered"
-	MessageRead      = "read"
-	MessageFailed    = "failed"
-	MessageUnknown   = "unknown"  // the send timed out after leaving: it may or may not have gone
-	MessageReceived  = "received" // inbound
+	MessagePending   MessageStatus = "pending" // stored, waiting in the outbox
+	MessageSent      MessageStatus = "sent"    // accepted by Meta
+	MessageDelivered MessageStatus = "delivered"
+	MessageRead      MessageStatus = "read"
+	MessageFailed    MessageStatus = "failed"
+	MessageUnknown   MessageStatus = "unknown"  // the send timed out after leaving: it may or may not have gone
+	MessageReceived  MessageStatus = "received" // inbound
 )
 
 // StatusRank orders delivery states so that statuses never regress.
-func StatusRank(s string) int {
+func StatusRank(s MessageStatus) int {
 	switch s {
 	case MessagePending:
 		return 0
@@ -260,17 +272,17 @@ func StatusRank(s string) int {
 
 // Message is one WhatsApp message in a conversation.
 type Message struct {
-	ID             string `json:"id"`
-	ConversationID string `json:"conversation_id"`
-	Direction      string `json:"direction"`
-	Type           string `json:"type"`
+	ID             string      `json:"id"`
+	ConversationID string      `json:"conversation_id"`
+	Direction      Direction   `json:"direction"`
+	Type           MessageType `json:"type"`
 	// Content is everything the customer or the business wrote: encrypted at
 	// rest under the contact's data key.
 	Content MessageContent `json:"content"`
 	// WAMessageID is WhatsApp's id (wamid). It encodes the phone number, so it
 	// is stored encrypted with a keyed hash for lookups.
 	WAMessageID string        `json:"wa_message_id,omitempty"`
-	Status      string        `json:"status"`
+	Status      MessageStatus `json:"status"`
 	Error       *MessageError `json:"error,omitempty"`
 	ReplyToID   string        `json:"reply_to_id,omitempty"` // our id of the quoted message
 	SenderID    string        `json:"sender_id,omitempty"`   // user who sent an outbound message
@@ -427,7 +439,7 @@ type ConversationStore interface {
 	// visibility fields and query: the assignment counts under f.Status, the
 	// status counts under f.Assignment.
 	CountConversations(ctx context.Context, f ConversationFilter) (*ConversationCounts, error)
-	SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*Conversation, error)
+	SetConversationStatus(ctx context.Context, id string, status ConversationStatus, at time.Time) (*Conversation, error)
 	// AddAssignee is idempotent; it reports whether anything changed.
 	AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
 	RemoveAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
@@ -487,3 +499,41 @@ type InboundMessage struct {
 // HasSender reports whether the message names its sender by phone number
 // or BSUID.
 func (in InboundMessage) HasSender() bool { return in.WaID != "" || in.UserID != "" }
+
+// Validate checks that an inbound message names its channel, its sender
+// and carries a message, with one error for each missing part.
+func (in InboundMessage) Validate() error {
+	switch {
+	case in.Message == nil:
+		return Errorf(EInvalid, "Message is required.")
+	case in.ChannelID == "":
+		return Errorf(EInvalid, "Channel is required.")
+	case !in.HasSender():
+		return Errorf(EInvalid, "A phone number or business-scoped user id is required.")
+	}
+	return nil
+}
+
+// Validate checks that a status update names its message, by our id or by
+// WhatsApp's.
+func (u StatusUpdate) Validate() error {
+	if u.MessageID == "" && u.WAMessageID == "" {
+		return Errorf(EInvalid, "A status needs a message id.")
+	}
+	return nil
+}
+
+// Validate checks every message and status of the batch.
+func (b InboundBatch) Validate() error {
+	for _, in := range b.Messages {
+		if err := in.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, u := range b.Statuses {
+		if err := u.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

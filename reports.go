@@ -46,7 +46,7 @@ type ReportStatusChange struct {
 	ChannelID      string
 	OpenedAt       time.Time // the conversation's creation
 	At             time.Time
-	Status         string // StatusOpen or StatusClosed
+	Status         ConversationStatus // StatusOpen or StatusClosed
 	ActorID        string
 	ByCustomer     bool
 }
@@ -79,8 +79,8 @@ type ReportAgentFacts struct {
 type ReportMessageCount struct {
 	Slot      time.Time
 	ChannelID string
-	Direction string
-	Type      string
+	Direction Direction
+	Type      MessageType
 	Failed    bool
 	ErrorCode int // WhatsApp's error code of a failed message; 0 if none
 	Count     int
@@ -94,7 +94,7 @@ const ReportSlot = 15 * time.Minute
 // bot or the API sent, templates included, except reactions, system
 // messages and messages that failed. Internal notes are not messages and
 // never count.
-func IsReportResponse(typ, status string) bool {
+func IsReportResponse(typ MessageType, status MessageStatus) bool {
 	return typ != TypeReaction && typ != TypeSystem && status != MessageFailed
 }
 

@@ -20,8 +20,9 @@ func TestReportsReadIsGrantedToAdminAndOperator(t *testing.T) {
 
 func TestIsReportResponse(t *testing.T) {
 	for _, tc := range []struct {
-		typ, status string
-		want        bool
+		typ    switchboard.MessageType
+		status switchboard.MessageStatus
+		want   bool
 	}{
 		{switchboard.TypeText, switchboard.MessageSent, true},
 		{switchboard.TypeTemplate, switchboard.MessagePending, true},

@@ -351,7 +351,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *sw
 		return err
 	}
 	f := switchboard.ConversationFilter{
-		Assignment: q.Get("assignment"), Status: q.Get("status"), Query: q.Get("q"),
+		Assignment: q.Get("assignment"), Status: switchboard.ConversationStatus(q.Get("status")), Query: q.Get("q"),
 		Cursor: q.Get("cursor"), Limit: limit,
 	}
 	items, next, err := s.Service.Conversations(r.Context(), a, f)
@@ -378,7 +378,7 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, a *swit
 }
 
 type patchConversationRequest struct {
-	Status *string `json:"status"`
+	Status *switchboard.ConversationStatus `json:"status"`
 }
 
 func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
@@ -412,7 +412,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, a *switchb
 }
 
 type sendMessageRequest struct {
-	Type     string                    `json:"type"`
+	Type     switchboard.MessageType   `json:"type"`
 	Text     string                    `json:"text"`
 	Caption  string                    `json:"caption"`
 	ReplyTo  string                    `json:"reply_to"`
@@ -432,7 +432,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchbo
 			if err != nil {
 				return inbox.Outgoing{}, err
 			}
-			req = sendMessageRequest{Type: fields["type"], Caption: fields["caption"], ReplyTo: fields["reply_to"], MediaID: f.ID}
+			req = sendMessageRequest{Type: switchboard.MessageType(fields["type"]), Caption: fields["caption"], ReplyTo: fields["reply_to"], MediaID: f.ID}
 		} else if err := decode(w, r, &req); err != nil {
 			return inbox.Outgoing{}, err
 		}

@@ -110,7 +110,7 @@ func (s *Service) Messages(ctx context.Context, a *switchboard.Actor, conversati
 // ConversationPatch is a change to a conversation (PATCH
 // /api/v1/conversations/{id}); nil fields stay as they are.
 type ConversationPatch struct {
-	Status *string
+	Status *switchboard.ConversationStatus
 }
 
 // UpdateConversation applies a patch to a conversation the actor may see,
@@ -134,7 +134,7 @@ func (s *Service) UpdateConversation(ctx context.Context, a *switchboard.Actor, 
 }
 
 // SetStatus closes or reopens a conversation; it needs conversations.close.
-func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id, status string) (*switchboard.Conversation, error) {
+func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id string, status switchboard.ConversationStatus) (*switchboard.Conversation, error) {
 	c, err := s.visibleConversation(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id, statu
 // setStatus sets the status of c, which the actor may see. The result
 // keeps the actor's unread count from c: changing the status does not
 // change it, so the conversation need not be read again.
-func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation, status string) (*switchboard.Conversation, error) {
+func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation, status switchboard.ConversationStatus) (*switchboard.Conversation, error) {
 	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
 	}
@@ -161,7 +161,7 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 		return nil, err
 	}
 	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
-	s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"status": status})
+	s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"status": string(status)})
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated
 	out.UnreadCount = c.UnreadCount

@@ -30,9 +30,9 @@ func MediaLimits() []MediaLimit { return whatsapp.MediaLimits() }
 
 // Outgoing is a message a user sends.
 type Outgoing struct {
-	Type    string // text, image, video, audio, document, sticker or template
-	Text    string // body, or caption for media
-	ReplyTo string // our id of a message in the conversation to quote
+	Type    switchboard.MessageType // text, image, video, audio, document, sticker or template
+	Text    string                  // body, or caption for media
+	ReplyTo string                  // our id of a message in the conversation to quote
 	// MediaID names a file stored with StoreUpload, for media types.
 	MediaID string
 	// Template is the template to send, for type template; its parameters
@@ -231,7 +231,7 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 	s.publish(ctx, switchboard.EventMessageCreated, c, m)
 	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
 	s.audit(ctx, a, "message.send", "message", m.ID, switchboard.OutcomeSuccess,
-		map[string]string{"conversation_id": c.ID, "type": m.Type})
+		map[string]string{"conversation_id": c.ID, "type": string(m.Type)})
 	return m, nil
 }
 
@@ -257,7 +257,7 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 		if err != nil || f.ConversationID != c.ID || f.MessageID != "" {
 			return switchboard.Errorf(switchboard.EInvalid, "Unknown file: upload it to this conversation first.")
 		}
-		if err := whatsapp.CheckOutboundMedia(in.Type, f.MIMEType, f.Size); err != nil {
+		if err := whatsapp.CheckOutboundMedia(string(in.Type), f.MIMEType, f.Size); err != nil {
 			return switchboard.Errorf(switchboard.EUnprocessable, "%s", err.Error())
 		}
 		if text != "" && (in.Type == switchboard.TypeAudio || in.Type == switchboard.TypeSticker) {

@@ -54,9 +54,10 @@ type Contact struct {
 // closed one (the store's query decides which is newest), as stored, then
 // as the batch changes it.
 type Conversation struct {
-	ID, ContactID, KeyID, Status string
-	CreatedAt                    time.Time
-	Activity                     switchboard.ConversationActivity
+	ID, ContactID, KeyID string
+	Status               switchboard.ConversationStatus
+	CreatedAt            time.Time
+	Activity             switchboard.ConversationActivity
 	// LastMessage is the stored preview, sealed; Preview is the new one
 	// once a message of the batch replaces it.
 	LastMessage []byte
@@ -76,6 +77,11 @@ type Known struct{ ID, ConversationID string }
 // any of the blind indexes the batch's messages name (Key, Phone, User,
 // NewPhone, NewUser), their conversations by contact id, and the stored
 // messages the batch names by wamid, quotes or reacts to, by blind index.
+//
+// A contact's conversation is the one a new message joins: its open
+// conversation, else the most recently active one (the latest updated_at,
+// then the highest id). Both stores' prefetch SQL picks it by that rule
+// (ORDER BY status = 'open' DESC, updated_at DESC, id DESC).
 type Stored struct {
 	Contacts      []*Contact
 	Conversations map[string]*Conversation
@@ -356,4 +362,89 @@ func Prepare(ix Indexer, in switchboard.InboundMessage) Message {
 		m.ReactedTo = ix.WAMIDHash(ch, in.ReactionToWAID)
 	}
 	return m
+}
+
+// StatusOutcome is what a store did with one status update: the message it
+// found (if any), whether that message changed, or whether the status was
+// parked until its message arrives.
+type StatusOutcome struct {
+	MessageID       string
+	Changed, Parked bool
+}
+
+// Reader is what [Plan.Result] needs from the store after the commit: the
+// sealed preview of a conversation whose preview the batch did not replace,
+// and messages and conversations a status update changed. Assignees holds
+// the conversations' assignees by conversation id, as prefetched; Time, if
+// set, brings a time to the precision the store keeps (else it is only
+// made UTC).
+type Reader struct {
+	Assignees    map[string][]switchboard.UserRef
+	Time         func(time.Time) time.Time
+	OpenPreview  func(cv *Conversation) (*switchboard.MessagePreview, error)
+	Message      func(id string) (*switchboard.Message, error)
+	Conversation func(id string) (*switchboard.Conversation, error)
+}
+
+// Result puts the batch's outcome together after the commit: the returned
+// conversations built from the plan (with their assignees and the preview,
+// opened only where an older message arrived late), and for every status
+// update that changed a message the message and its conversation, each read
+// once.
+func (p *Plan) Result(outcomes []StatusOutcome, rd Reader) (*switchboard.BatchResult, error) {
+	convs := make(map[string]*switchboard.Conversation, len(p.Conversations))
+	for _, cv := range p.Conversations {
+		c := cv.Conversation()
+		if a := rd.Assignees[cv.ID]; a != nil {
+			c.Assignees = a
+		}
+		if c.LastMessage == nil && cv.LastMessage != nil {
+			// An older message arrived late: the preview is a newer one's.
+			pv, err := rd.OpenPreview(cv)
+			if err != nil {
+				return nil, err
+			}
+			c.LastMessage = pv
+		}
+		if c.LastMessage != nil {
+			if rd.Time != nil {
+				c.LastMessage.At = rd.Time(c.LastMessage.At)
+			} else {
+				c.LastMessage.At = c.LastMessage.At.UTC()
+			}
+		}
+		convs[c.ID] = c
+	}
+	for _, r := range p.Received {
+		if !r.Duplicate {
+			r.Conversation = convs[r.Message.ConversationID]
+		}
+	}
+	res := &switchboard.BatchResult{Received: p.Received, Statuses: make([]*switchboard.StatusResult, len(outcomes))}
+	msgs := map[string]*switchboard.Message{}
+	for i, out := range outcomes {
+		r := &switchboard.StatusResult{Changed: out.Changed, Parked: out.Parked}
+		res.Statuses[i] = r
+		if !out.Changed {
+			continue
+		}
+		m := msgs[out.MessageID]
+		if m == nil {
+			var err error
+			if m, err = rd.Message(out.MessageID); err != nil {
+				return nil, err
+			}
+			msgs[m.ID] = m
+		}
+		c := convs[m.ConversationID]
+		if c == nil {
+			var err error
+			if c, err = rd.Conversation(m.ConversationID); err != nil {
+				return nil, err
+			}
+			convs[c.ID] = c
+		}
+		r.Message, r.Conversation = m, c
+	}
+	return res, nil
 }

@@ -77,7 +77,7 @@ func reactTo(wamid string) func(*ingest.Message) {
 }
 
 // stored builds a stored contact with an open (or closed) conversation.
-func stored(id, waID, userID, name, status string) (*ingest.Contact, *ingest.Conversation) {
+func stored(id, waID, userID, name string, status switchboard.ConversationStatus) (*ingest.Contact, *ingest.Conversation) {
 	ct := &ingest.Contact{ID: id, ChannelID: "ch", KeyID: "key-" + id, CreatedAt: t0.Add(-time.Hour), WaHash: wa(waID),
 		UserHash: us(userID), Name: name, WaID: waID, UserID: userID}
 	if waID == "" {
@@ -352,5 +352,34 @@ func TestBuildLateMessageKeepsPreview(t *testing.T) {
 	}
 	if cv.Conversation().LastMessage != nil {
 		t.Error("Conversation() invents a preview the store must open")
+	}
+}
+
+func TestResultReadsEachChangedMessageOnce(t *testing.T) {
+	var msgReads, convReads int
+	p := &ingest.Plan{}
+	res, err := p.Result([]ingest.StatusOutcome{
+		{MessageID: "m1", Changed: true}, {MessageID: "m1", Changed: true}, {Parked: true}, {MessageID: "m2"},
+	}, ingest.Reader{
+		Message: func(id string) (*switchboard.Message, error) {
+			msgReads++
+			return &switchboard.Message{ID: id, ConversationID: "c1"}, nil
+		},
+		Conversation: func(id string) (*switchboard.Conversation, error) {
+			convReads++
+			return &switchboard.Conversation{ID: id}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgReads != 1 || convReads != 1 {
+		t.Fatalf("reads: %d messages, %d conversations; want 1 and 1", msgReads, convReads)
+	}
+	if len(res.Statuses) != 4 || res.Statuses[0].Message.ID != "m1" || res.Statuses[1].Conversation.ID != "c1" {
+		t.Fatalf("statuses: %+v", res.Statuses)
+	}
+	if !res.Statuses[2].Parked || res.Statuses[2].Message != nil || res.Statuses[3].Changed || res.Statuses[3].Message != nil {
+		t.Fatalf("parked/unchanged: %+v %+v", res.Statuses[2], res.Statuses[3])
 	}
 }

@@ -110,7 +110,7 @@ func (s *Server) addTools(srv *mcp.Server) {
 		Name: "list_conversations", Title: "List conversations", Annotations: readOnly,
 		Description: "Lists the conversations you may see, most recent first.",
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in ListInput) (*mcp.CallToolResult, any, error) {
-		return s.list(ctx, req, switchboard.ConversationFilter{Status: in.Status, Assignment: in.Assignment, Cursor: in.Cursor, Limit: pageSize(in.Limit, 20)})
+		return s.list(ctx, req, switchboard.ConversationFilter{Status: switchboard.ConversationStatus(in.Status), Assignment: in.Assignment, Cursor: in.Cursor, Limit: pageSize(in.Limit, 20)})
 	})
 	mcp.AddTool(srv, &mcp.Tool{
 		Name: "search_conversations", Title: "Search conversations", Annotations: readOnly,

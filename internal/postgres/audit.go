@@ -131,17 +131,9 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 	return entries, next, nil
 }
 
-// maxAuditChain bounds one AuditChain page.
-const maxAuditChain = 10000
-
 // AuditChain returns up to limit entries with Seq > after, oldest first.
 func (db *DB) AuditChain(ctx context.Context, after int64, limit int) ([]*switchboard.AuditEntry, error) {
-	if limit <= 0 {
-		limit = 1000
-	} else if limit > maxAuditChain {
-		limit = maxAuditChain
-	}
-	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, storekit.ChainPage(limit))
 }
 
 func (db *DB) queryAudit(ctx context.Context, sql string, args ...any) ([]*switchboard.AuditEntry, error) {

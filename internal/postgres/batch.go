@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // ReceiveBatch stores the messages and applies the statuses of a batch of
@@ -34,20 +31,8 @@ import (
 // between), a concurrent delivery of the same wamid and a contact or open
 // conversation another transaction created first are retried.
 func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
-	for _, in := range b.Messages {
-		switch {
-		case in.Message == nil:
-			return nil, switchboard.Errorf(switchboard.EInvalid, "Message is required.")
-		case in.ChannelID == "":
-			return nil, switchboard.Errorf(switchboard.EInvalid, "Channel is required.")
-		case !in.HasSender():
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A phone number or business-scoped user id is required.")
-		}
-	}
-	for _, u := range b.Statuses {
-		if u.MessageID == "" && u.WAMessageID == "" {
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
-		}
+	if err := b.Validate(); err != nil {
+		return nil, err
 	}
 	msgs := make([]ingest.Message, len(b.Messages))
 	for i, in := range b.Messages {
@@ -67,7 +52,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
-			outcomes: make([]statusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
+			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
 		if err == nil {
 			break
@@ -110,7 +95,7 @@ type batchJob struct {
 
 	now       time.Time
 	plan      *ingest.Plan
-	outcomes  []statusOutcome // by batch index
+	outcomes  []ingest.StatusOutcome // by batch index
 	assignees map[string][]switchboard.UserRef
 }
 
@@ -122,7 +107,7 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 			return err
 		}
 		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now,
-			NewMessageID: func() string { return newMessageID(j.now) }})
+			NewMessageID: func() string { return switchboard.NewMessageID(j.now) }})
 		if err := j.writeContacts(ctx, tx); err != nil {
 			return err
 		}
@@ -187,7 +172,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id, c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count,
 			c.created_at, c.updated_at FROM conversations c
 		WHERE c.id IN (SELECT (SELECT id FROM conversations WHERE contact_id = ct.id
-				ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1)
+				ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
 			FROM contacts ct WHERE `+match+`)
 		ORDER BY c.id FOR NO KEY UPDATE`, waChannels, was, userChannels, users)
 	b.Queue(`SELECT wamid_hash, id, conversation_id FROM messages WHERE wamid_hash = ANY($1)`, wamids)
@@ -273,17 +258,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
 func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
-	codec := j.db.codec
-	var ok bool
-	if ct.Name, ok = j.db.names.get(ct.ID, name); !ok {
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", "name", ct.ID, name)
-		if err != nil {
-			return err
-		}
-		ct.Name = string(b)
-		j.db.names.put(ct.ID, name, ct.Name)
-	}
-	return codec.OpenPlanned(ctx, ct, sealed)
+	return storekit.OpenContact(ctx, j.db.codec, &j.db.names, ct, name, sealed)
 }
 
 // writeContacts inserts the batch's new contacts (in blind index order, so
@@ -351,7 +326,7 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 				return err
 			}
 		}
-		db.names.put(ct.ID, name, ct.Name)
+		db.names.Put(ct.ID, name, ct.Name)
 	}
 	for _, cv := range j.plan.Conversations {
 		if !cv.New {
@@ -406,7 +381,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 				code := int32(m.Error.Code)
 				codes[i], titles[i], details[i] = &code, m.Error.Title, m.Error.Details
 			}
-			ids[i], convs[i], keys[i], dirs[i], types[i], states[i] = m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status
+			ids[i], convs[i], keys[i], dirs[i], types[i], states[i] = m.ID, m.ConversationID, keyID, string(m.Direction), string(m.Type), string(m.Status)
 			replies[i], senders[i], times[i], created[i], updated[i] = m.ReplyToID, m.SenderID, m.Timestamp, m.CreatedAt, m.UpdatedAt
 		}
 		b.Queue(`INSERT INTO messages (`+messageColumns+`, wamid_hash)
@@ -433,7 +408,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 				cv.LastMessage = sealed
 			}
 			a := cv.Activity
-			ids[i], statuses[i], previews[i], counts[i], updated[i] = cv.ID, cv.Status, cv.LastMessage, int32(a.InboundCount), a.UpdatedAt
+			ids[i], statuses[i], previews[i], counts[i], updated[i] = cv.ID, string(cv.Status), cv.LastMessage, int32(a.InboundCount), a.UpdatedAt
 			lastAt[i], lastInbound[i] = timePtr(a.LastMessageAt), timePtr(a.LastInboundAt)
 		}
 		b.Queue(`UPDATE conversations c SET status = v.status, last_message = v.preview, last_message_at = v.last_at,
@@ -536,106 +511,18 @@ func timePtr(t time.Time) *time.Time {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	convs := make(map[string]*switchboard.Conversation, len(j.plan.Conversations))
-	for _, cv := range j.plan.Conversations {
-		c := cv.Conversation()
-		if a := j.assignees[cv.ID]; a != nil {
-			c.Assignees = a
-		}
-		if c.LastMessage == nil && cv.LastMessage != nil {
-			// An older message arrived late: the preview is a newer one's.
+	return j.plan.Result(j.outcomes, ingest.Reader{
+		Assignees: j.assignees,
+		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
 			if err := db.codec.OpenJSON(ctx, cv.KeyID, "conversations", "last_message", cv.ID, cv.LastMessage, &p); err != nil {
 				return nil, err
 			}
-			c.LastMessage = &p
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.At = c.LastMessage.At.UTC()
-		}
-		convs[c.ID] = c
-	}
-	for _, r := range j.plan.Received {
-		if !r.Duplicate {
-			r.Conversation = convs[r.Message.ConversationID]
-		}
-	}
-	res := &switchboard.BatchResult{Received: j.plan.Received, Statuses: make([]*switchboard.StatusResult, len(j.outcomes))}
-	msgs := map[string]*switchboard.Message{}
-	for i, out := range j.outcomes {
-		r := &switchboard.StatusResult{Changed: out.changed, Parked: out.parked}
-		res.Statuses[i] = r
-		if !out.changed {
-			continue
-		}
-		m := msgs[out.messageID]
-		if m == nil {
-			var err error
-			if m, err = db.loadMessage(ctx, db.pool, out.messageID); err != nil {
-				return nil, err
-			}
-			msgs[m.ID] = m
-		}
-		c := convs[m.ConversationID]
-		if c == nil {
-			var err error
-			if c, err = db.loadConversation(ctx, db.pool, m.ConversationID, ""); err != nil {
-				return nil, err
-			}
-			convs[c.ID] = c
-		}
-		r.Message, r.Conversation = m, c
-	}
-	return res, nil
-}
-
-// nameCache remembers contacts' decrypted names by their sealed form, so
-// that a returning customer's name is not decrypted again for every
-// message. An entry is used only while the stored ciphertext is the one it
-// was made from, so it can never be stale.
-type nameCache struct {
-	mu sync.Mutex
-	m  map[string]cachedName
-}
-
-type cachedName struct {
-	sealed []byte
-	name   string
-}
-
-// maxCachedNames bounds the cache; it is simply emptied when full.
-const maxCachedNames = 50_000
-
-func (c *nameCache) get(contactID string, sealed []byte) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[contactID]
-	if !ok || !bytes.Equal(e.sealed, sealed) {
-		return "", false
-	}
-	return e.name, true
-}
-
-func (c *nameCache) put(contactID string, sealed []byte, name string) {
-	if sealed == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedNames {
-		c.m = map[string]cachedName{}
-	}
-	c.m[contactID] = cachedName{sealed: sealed, name: strings.Clone(name)}
-}
-
-// newMessageID returns an id of the form switchboard.NewID makes whose first
-// twelve hex digits are the time in milliseconds: ids made at about the same
-// time sort together, so the messages' primary key index grows at its end
-// instead of at a random page for every message, which saves a page write
-// per stored message. The other 80 bits are random.
-func newMessageID(now time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+			return &p, nil
+		},
+		Message: func(id string) (*switchboard.Message, error) { return db.loadMessage(ctx, db.pool, id) },
+		Conversation: func(id string) (*switchboard.Conversation, error) {
+			return db.loadConversation(ctx, db.pool, id, "")
+		},
+	})
 }

@@ -134,7 +134,7 @@ func TestApplyStatus_ConcurrentWithMarkSent(t *testing.T) {
 		}
 		wamid := fmt.Sprintf("wamid.race.%d", i)
 		var wg sync.WaitGroup
-		for _, st := range []string{switchboard.MessageDelivered, switchboard.MessageRead} {
+		for _, st := range []switchboard.MessageStatus{switchboard.MessageDelivered, switchboard.MessageRead} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -304,7 +304,7 @@ func BenchmarkApplyStatus(b *testing.B) {
 			wamids = append(wamids, w)
 		}
 	}
-	statuses := []string{switchboard.MessageDelivered, switchboard.MessageRead}
+	statuses := []switchboard.MessageStatus{switchboard.MessageDelivered, switchboard.MessageRead}
 	var n atomic.Int64
 	b.SetParallelism(4)
 	b.ResetTimer()

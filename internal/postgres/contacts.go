@@ -166,11 +166,7 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 	for _, k := range destroyed {
 		db.keys.Forget(k)
 	}
-	db.names.mu.Lock()
-	for _, id := range contacts {
-		delete(db.names.m, id)
-	}
-	db.names.mu.Unlock()
+	db.names.Forget(contacts...)
 	return res, nil
 }
 

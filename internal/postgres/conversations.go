@@ -199,7 +199,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 // SetConversationStatus opens or closes a conversation. It does not change
 // updated_at, which tracks message activity. Reopening fails with
 // EConflict while the contact has another open conversation.
-func (db *DB) SetConversationStatus(ctx context.Context, id, status string, at time.Time) (*switchboard.Conversation, error) {
+func (db *DB) SetConversationStatus(ctx context.Context, id string, status switchboard.ConversationStatus, at time.Time) (*switchboard.Conversation, error) {
 	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
 	}

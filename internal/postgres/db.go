@@ -24,6 +24,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/seal"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // keyPoolConns is the size of the separate pool that loads data keys.
@@ -72,7 +73,7 @@ type DB struct {
 	// changes, and the webhook path should not pay a query for it.
 	channelKeys sync.Map
 	// names caches decrypted contact names for the ingest path.
-	names nameCache
+	names storekit.NameCache
 }
 
 var _ switchboard.Store = (*DB)(nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/ingest"
 )
 
 // claimOutboxSQL leases the oldest outbox row of each conversation, if it is
@@ -187,8 +188,10 @@ func (db *DB) conversationsByID(ctx context.Context, ids []string) (map[string]*
 // lockedMessage is what status changes need of a message, read under its
 // row lock.
 type lockedMessage struct {
-	id, conversationID, channelID, keyID, direction, status string
-	hasWAMID                                                bool
+	id, conversationID, channelID, keyID string
+	direction                            switchboard.Direction
+	status                               switchboard.MessageStatus
+	hasWAMID                             bool
 }
 
 // lockMessage locks the message matching cond ("m.id = $1" or
@@ -210,7 +213,7 @@ func lockMessage(ctx context.Context, tx *txn, cond string, arg any) (*lockedMes
 // setStatus moves an outbound message to status if that ranks higher than
 // its current one (statuses never regress; failed is terminal). It reports
 // whether the message changed.
-func setStatus(ctx context.Context, tx *txn, m *lockedMessage, status string, e *switchboard.MessageError, at time.Time) (bool, error) {
+func setStatus(ctx context.Context, tx *txn, m *lockedMessage, status switchboard.MessageStatus, e *switchboard.MessageError, at time.Time) (bool, error) {
 	if m.direction != switchboard.DirectionOut || switchboard.StatusRank(status) <= switchboard.StatusRank(m.status) {
 		return false, nil
 	}
@@ -248,8 +251,9 @@ func (db *DB) storeWAMID(ctx context.Context, tx *txn, m *lockedMessage, wamid s
 // message was known, and drops them.
 func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash []byte, at time.Time) (bool, error) {
 	type parked struct {
-		id, keyID, status string
-		sealedErr         []byte
+		id, keyID string
+		status    switchboard.MessageStatus
+		sealedErr []byte
 	}
 	rows, err := tx.Query(ctx, `SELECT id, key_id, status, error FROM pending_statuses WHERE wamid_hash = $1 ORDER BY ts, id`, hash)
 	if err != nil {
@@ -422,8 +426,8 @@ func (db *DB) OutboxDepth(ctx context.Context, channelID string) (int, error) {
 // belong to the status's channel) or by the wamid's blind index. A status
 // for a message not known yet is parked until MarkSent records its wamid.
 func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*switchboard.StatusResult, error) {
-	if u.MessageID == "" && u.WAMessageID == "" {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
+	if err := u.Validate(); err != nil {
+		return nil, err
 	}
 	if switchboard.StatusRank(u.Status) < 0 {
 		// A status value this version does not know: nothing to apply.
@@ -437,7 +441,7 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 		hash = db.codec.WAMIDHash(u.ChannelID, u.WAMessageID)
 	}
 
-	var out statusOutcome
+	var out ingest.StatusOutcome
 	err := db.withTx(ctx, func(tx *txn) error {
 		var err error
 		out, err = db.applyStatus(ctx, tx, u, hash, ts, now)
@@ -445,24 +449,17 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	})
 	if err != nil {
 		return nil, err
-	} else if out.parked {
+	} else if out.Parked {
 		return &switchboard.StatusResult{Parked: true}, nil
 	}
 	// Read after the commit: the row locks are released sooner.
-	return db.statusResult(ctx, db.pool, out.messageID, out.changed)
-}
-
-// statusOutcome is what applyStatus did: the message it found (if any),
-// whether it changed, or whether the status was parked.
-type statusOutcome struct {
-	messageID       string
-	changed, parked bool
+	return db.statusResult(ctx, db.pool, out.MessageID, out.Changed)
 }
 
 // applyStatus applies a status inside tx; hash is the blind index of its
 // wamid (nil without one), ts its time as stored.
-func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdate, hash []byte, ts, now time.Time) (statusOutcome, error) {
-	var out statusOutcome
+func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdate, hash []byte, ts, now time.Time) (ingest.StatusOutcome, error) {
+	var out ingest.StatusOutcome
 	if switchboard.StatusRank(u.Status) < 0 {
 		return out, nil
 	}
@@ -488,7 +485,7 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		if hash == nil {
 			return out, switchboard.NotFound("Message")
 		}
-		out.parked = true
+		out.Parked = true
 		return out, db.parkStatus(ctx, tx, u, hash, ts, now)
 	}
 
@@ -498,18 +495,18 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		if err := db.storeWAMID(ctx, tx, m, u.WAMessageID, hash, ts); err != nil {
 			return out, err
 		}
-		out.changed = true
+		out.Changed = true
 		if c, err := db.applyParked(ctx, tx, m, hash, ts); err != nil {
 			return out, err
 		} else if c {
-			out.changed = true
+			out.Changed = true
 		}
 	}
 	c, err := setStatus(ctx, tx, m, u.Status, u.Error, ts)
 	if err != nil {
 		return out, err
 	}
-	out.messageID, out.changed = m.id, out.changed || c
+	out.MessageID, out.Changed = m.id, out.Changed || c
 	return out, nil
 }
 

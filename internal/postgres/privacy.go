@@ -71,9 +71,7 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 		return nil, fmt.Errorf("erase contact: %w", err)
 	}
 	db.keys.Forget(res.KeyID)
-	db.names.mu.Lock()
-	delete(db.names.m, e.ContactID)
-	db.names.mu.Unlock()
+	db.names.Forget(e.ContactID)
 	// The destroyed key's old row version is a dead tuple until VACUUM
 	// prunes it; do that now for the small key table (best effort: it
 	// cannot run inside a transaction, and autovacuum would do it later).

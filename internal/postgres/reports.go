@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // reportChannels returns the SQL condition that limits column to s's
@@ -128,15 +129,7 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 
 // ReportAgents returns every user's figures within s.
 func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
-	byUser := map[string]*switchboard.ReportAgentFacts{}
-	get := func(id string) *switchboard.ReportAgentFacts {
-		f := byUser[id]
-		if f == nil {
-			f = &switchboard.ReportAgentFacts{UserID: id}
-			byUser[id] = f
-		}
-		return f
-	}
+	byUser := storekit.AgentFacts{}
 	from, to := utc(s.From), utc(s.To)
 	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
 	type query struct {
@@ -177,7 +170,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 				return err
 			}
 			if id != nil && *id != "" {
-				q.set(get(*id), int(n), int(m))
+				q.set(byUser.Get(*id), int(n), int(m))
 			}
 			return nil
 		}); err != nil {
@@ -192,18 +185,12 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		if err := rows.Scan(&id, &at); err != nil {
 			return err
 		}
-		if t := timeOrZero(at); t.After(get(id).LastSeenAt) {
-			get(id).LastSeenAt = t
-		}
+		byUser.Seen(id, timeOrZero(at))
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	out := make([]switchboard.ReportAgentFacts, 0, len(byUser))
-	for _, f := range byUser {
-		out = append(out, *f)
-	}
-	return out, nil
+	return byUser.List(), nil
 }
 
 // ReportMessages counts the messages within s per 15-minute slot.

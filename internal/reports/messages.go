@@ -69,10 +69,10 @@ func Messages(r Range, counts []switchboard.ReportMessageCount) *MessagesReport 
 		for _, p := range []*MessagePeriod{&out.Periods[i], &out.Total} {
 			if c.Direction == switchboard.DirectionIn {
 				p.In += c.Count
-				p.InByType[c.Type] += c.Count
+				p.InByType[string(c.Type)] += c.Count
 			} else {
 				p.Out += c.Count
-				p.OutByType[c.Type] += c.Count
+				p.OutByType[string(c.Type)] += c.Count
 			}
 			if c.Failed {
 				p.Failed += c.Count
@@ -81,7 +81,7 @@ func Messages(r Range, counts []switchboard.ReportMessageCount) *MessagesReport 
 		if c.Failed {
 			errs[c.ErrorCode] += c.Count
 		}
-		out.rows[csvKey{periods[i], c.Direction, c.Type, c.ErrorCode, c.Failed}] += c.Count
+		out.rows[csvKey{periods[i], string(c.Direction), string(c.Type), c.ErrorCode, c.Failed}] += c.Count
 	}
 	for code, n := range errs {
 		out.Errors = append(out.Errors, ErrorCount{Code: code, Count: n})

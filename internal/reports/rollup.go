@@ -41,7 +41,7 @@ const (
 const RefreshMargin = time.Minute
 
 func msgMetric(c switchboard.ReportMessageCount) string {
-	return msgPrefix + c.Direction + "|" + c.Type + "|" + strconv.FormatBool(c.Failed) + "|" + strconv.Itoa(c.ErrorCode)
+	return msgPrefix + string(c.Direction) + "|" + string(c.Type) + "|" + strconv.FormatBool(c.Failed) + "|" + strconv.Itoa(c.ErrorCode)
 }
 
 func parseMsgMetric(m string) (switchboard.ReportMessageCount, bool) {
@@ -50,7 +50,7 @@ func parseMsgMetric(m string) (switchboard.ReportMessageCount, bool) {
 		return switchboard.ReportMessageCount{}, false
 	}
 	code, _ := strconv.Atoi(p[3])
-	return switchboard.ReportMessageCount{Direction: p[0], Type: p[1], Failed: p[2] == "true", ErrorCode: code}, true
+	return switchboard.ReportMessageCount{Direction: switchboard.Direction(p[0]), Type: switchboard.MessageType(p[1]), Failed: p[2] == "true", ErrorCode: code}, true
 }
 
 func slotOf(t time.Time) time.Time { return t.UTC().Truncate(switchboard.ReportSlot) }

@@ -129,14 +129,7 @@ func (db *DB) AuditEntries(ctx context.Context, f switchboard.AuditFilter) ([]*s
 	return entries, next, nil
 }
 
-// maxChainPage bounds AuditChain pages; VerifyAuditChain asks for 1000.
-const maxChainPage = 10000
-
 // AuditChain returns up to limit entries after seq after, oldest first.
 func (db *DB) AuditChain(ctx context.Context, after int64, limit int) ([]*switchboard.AuditEntry, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	limit = min(limit, maxChainPage)
-	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, storekit.ChainPage(limit))
 }

@@ -1,21 +1,17 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // This file stores inbound messages: one at a time (ReceiveMessage) or a
@@ -29,52 +25,13 @@ import (
 // back once; and the conversations it returns are put together after the
 // commit from what the plan knew, decrypting only what it did not.
 
-// ReceiveMessage stores an inbound message, in one transaction: it finds or
-// creates the contact and the conversation (reopening the most recent closed
-// one), ignores a WhatsApp message id it has seen before, and resolves
-// replies and reactions to our message ids.
-func (db *DB) ReceiveMessage(ctx context.Context, in switchboard.InboundMessage) (*switchboard.Received, error) {
-	if err := validInbound(in); err != nil {
-		return nil, err
-	}
-	res, err := db.receiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
-	if err != nil {
-		return nil, err
-	}
-	r := res.Received[0]
-	if r.Duplicate {
-		// A redelivery: answer with what is stored, read after the commit.
-		if r.Message, err = db.message(ctx, db.rdb, r.Message.ID); err != nil {
-			return nil, err
-		}
-		if r.Conversation, err = db.conversation(ctx, db.rdb, r.Message.ConversationID, ""); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
 // ReceiveBatch stores the messages and applies the statuses of a batch of
 // webhook events, and deletes the events, in one write job.
 func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
-	for _, in := range b.Messages {
-		if err := validInbound(in); err != nil {
-			return nil, err
-		}
-	}
-	for _, u := range b.Statuses {
-		if u.MessageID == "" && u.WAMessageID == "" {
-			return nil, switchboard.Errorf(switchboard.EInvalid, "A status needs a message id.")
-		}
+	if err := b.Validate(); err != nil {
+		return nil, err
 	}
 	return db.receiveBatch(ctx, b)
-}
-
-func validInbound(in switchboard.InboundMessage) error {
-	if in.Message == nil || in.ChannelID == "" || !in.HasSender() {
-		return switchboard.Errorf(switchboard.EInvalid, "Inbound message needs a channel, a sender and a message.")
-	}
-	return nil
 }
 
 // batchJob is the state of one ReceiveBatch write job.
@@ -88,7 +45,7 @@ type batchJob struct {
 
 	now       time.Time
 	plan      *ingest.Plan
-	outcomes  []statusOutcome
+	outcomes  []ingest.StatusOutcome
 	assignees map[string][]switchboard.UserRef
 }
 
@@ -138,7 +95,7 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 			return err
 		}
 		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now,
-			NewMessageID: func() string { return newMessageID(j.now) }})
+			NewMessageID: func() string { return switchboard.NewMessageID(j.now) }})
 		if err := j.write(ctx, tx); err != nil {
 			return err
 		}
@@ -166,7 +123,7 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 			return fmt.Errorf("delete webhooks: %w", err)
 		}
 	}
-	j.outcomes = make([]statusOutcome, len(j.statuses))
+	j.outcomes = make([]ingest.StatusOutcome, len(j.statuses))
 	for i, p := range j.statuses {
 		out, err := j.db.applyStatus(ctx, tx, p)
 		if err != nil {
@@ -259,7 +216,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		st.Contacts = append(st.Contacts, r.ct)
 		if convID.Valid {
 			st.Conversations[r.ct.ID] = &ingest.Conversation{ID: convID.String, ContactID: r.ct.ID, KeyID: convKey.String,
-				Status: status.String, CreatedAt: fromMicros(convCreated), LastMessage: lastMessage, Contact: r.ct,
+				Status: switchboard.ConversationStatus(status.String), CreatedAt: fromMicros(convCreated), LastMessage: lastMessage, Contact: r.ct,
 				Activity: switchboard.ConversationActivity{LastMessageAt: fromMicros(lastMessageAt), LastInboundAt: fromMicros(lastInbound),
 					InboundCount: int(inbound.Int64), UpdatedAt: fromMicros(convUpdated)}}
 		}
@@ -299,17 +256,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 // open decrypts a stored contact's name (through the cache) and
 // identifiers; a NULL column is an empty identifier.
 func (j *batchJob) open(ctx context.Context, ct *ingest.Contact, name []byte, sealed [storecrypt.NumContactIDs][]byte) error {
-	codec := j.db.codec
-	var ok bool
-	if ct.Name, ok = j.db.names.get(ct.ID, name); !ok {
-		b, err := codec.Open(ctx, ct.KeyID, "contacts", "name", ct.ID, name)
-		if err != nil {
-			return err
-		}
-		ct.Name = string(b)
-		j.db.names.put(ct.ID, name, ct.Name)
-	}
-	return codec.OpenPlanned(ctx, ct, sealed)
+	return storekit.OpenContact(ctx, j.db.codec, &j.db.names, ct, name, sealed)
 }
 
 // write stores the plan: new and changed contacts with their search
@@ -352,7 +299,7 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 		id, plain := ct.ID, ct.Name
 		tx.finally(func(committed bool) {
 			if committed {
-				db.names.put(id, name, plain)
+				db.names.Put(id, name, plain)
 			}
 		})
 	}
@@ -399,103 +346,19 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	convs := make(map[string]*switchboard.Conversation, len(j.plan.Conversations))
-	for _, cv := range j.plan.Conversations {
-		c := cv.Conversation()
-		if a := j.assignees[cv.ID]; a != nil {
-			c.Assignees = a
-		}
-		if c.LastMessage == nil && cv.LastMessage != nil {
-			// An older message arrived late: the preview is a newer one's.
+	return j.plan.Result(j.outcomes, ingest.Reader{
+		Assignees: j.assignees,
+		Time:      utc,
+		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
 			if err := db.codec.OpenJSON(ctx, cv.KeyID, "conversations", "last_message", cv.ID, cv.LastMessage, &p); err != nil {
 				return nil, err
 			}
-			c.LastMessage = &p
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.At = utc(c.LastMessage.At)
-		}
-		convs[c.ID] = c
-	}
-	for _, r := range j.plan.Received {
-		if !r.Duplicate {
-			r.Conversation = convs[r.Message.ConversationID]
-		}
-	}
-	res := &switchboard.BatchResult{Received: j.plan.Received, Statuses: make([]*switchboard.StatusResult, len(j.outcomes))}
-	msgs := map[string]*switchboard.Message{}
-	for i, out := range j.outcomes {
-		r := &switchboard.StatusResult{Changed: out.changed, Parked: out.parked}
-		res.Statuses[i] = r
-		if !out.changed {
-			continue
-		}
-		m := msgs[out.messageID]
-		if m == nil {
-			var err error
-			if m, err = db.message(ctx, db.rdb, out.messageID); err != nil {
-				return nil, err
-			}
-			msgs[m.ID] = m
-		}
-		c := convs[m.ConversationID]
-		if c == nil {
-			var err error
-			if c, err = db.conversation(ctx, db.rdb, m.ConversationID, ""); err != nil {
-				return nil, err
-			}
-			convs[c.ID] = c
-		}
-		r.Message, r.Conversation = m, c
-	}
-	return res, nil
-}
-
-// nameCache remembers contacts' decrypted names by their sealed form, so
-// that a returning customer's name is not decrypted again for every
-// message. An entry is used only while the stored ciphertext is the one it
-// was made from, so it can never be stale.
-type nameCache struct {
-	mu sync.Mutex
-	m  map[string]cachedName
-}
-
-type cachedName struct {
-	sealed []byte
-	name   string
-}
-
-// maxCachedNames bounds the cache; it is simply emptied when full.
-const maxCachedNames = 50_000
-
-func (c *nameCache) get(contactID string, sealed []byte) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[contactID]
-	if !ok || !bytes.Equal(e.sealed, sealed) {
-		return "", false
-	}
-	return e.name, true
-}
-
-func (c *nameCache) put(contactID string, sealed []byte, name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedNames {
-		c.m = map[string]cachedName{}
-	}
-	c.m[contactID] = cachedName{sealed: sealed, name: strings.Clone(name)}
-}
-
-// newMessageID returns an id of the form switchboard.NewID makes whose first
-// twelve hex digits are the time in milliseconds: ids made at about the same
-// time sort together, so the messages' primary key index grows at its end
-// instead of at a random page for every message, which saves a page write
-// per stored message. The other 80 bits are random.
-func newMessageID(now time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+			return &p, nil
+		},
+		Message: func(id string) (*switchboard.Message, error) { return db.message(ctx, db.rdb, id) },
+		Conversation: func(id string) (*switchboard.Conversation, error) {
+			return db.conversation(ctx, db.rdb, id, "")
+		},
+	})
 }

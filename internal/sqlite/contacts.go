@@ -175,11 +175,7 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 				for _, k := range keys {
 					db.codec.Keys.Forget(k)
 				}
-				db.names.mu.Lock()
-				for _, id := range contacts {
-					delete(db.names.m, id)
-				}
-				db.names.mu.Unlock()
+				db.names.Forget(contacts...)
 			})
 		}
 		return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/seal"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // Defaults for Options.
@@ -113,7 +114,7 @@ type DB struct {
 	// channel's key never changes.
 	channelKeys sync.Map
 	// names caches decrypted contact names for the ingest path.
-	names nameCache
+	names storekit.NameCache
 }
 
 type pendingKey struct {

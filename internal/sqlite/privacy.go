@@ -86,9 +86,7 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 		tx.finally(func(committed bool) {
 			if committed {
 				db.codec.Keys.Forget(res.KeyID)
-				db.names.mu.Lock()
-				delete(db.names.m, e.ContactID)
-				db.names.mu.Unlock()
+				db.names.Forget(e.ContactID)
 			}
 		})
 		return nil

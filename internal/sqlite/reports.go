@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // reportChannels returns the SQL condition and arguments that limit
@@ -124,15 +125,7 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 
 // ReportAgents returns every user's figures within s.
 func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
-	byUser := map[string]*switchboard.ReportAgentFacts{}
-	get := func(id string) *switchboard.ReportAgentFacts {
-		f := byUser[id]
-		if f == nil {
-			f = &switchboard.ReportAgentFacts{UserID: id}
-			byUser[id] = f
-		}
-		return f
-	}
+	byUser := storekit.AgentFacts{}
 	from, to := micros(s.From), micros(s.To)
 	chans, chanArgs, ok := reportChannels("c.channel_id", s)
 	type query struct {
@@ -178,7 +171,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 				return err
 			}
 			if id.String != "" {
-				q.set(get(id.String), n, m)
+				q.set(byUser.Get(id.String), n, m)
 			}
 			return nil
 		}); err != nil {
@@ -193,18 +186,12 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		if err := rows.Scan(&id, &at); err != nil {
 			return err
 		}
-		if t := fromMicros(at); t.After(get(id).LastSeenAt) {
-			get(id).LastSeenAt = t
-		}
+		byUser.Seen(id, fromMicros(at))
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	out := make([]switchboard.ReportAgentFacts, 0, len(byUser))
-	for _, f := range byUser {
-		out = append(out, *f)
-	}
-	return out, nil
+	return byUser.List(), nil
 }
 
 // ReportMessages counts the messages within s per 15-minute slot.

@@ -61,3 +61,15 @@ func (c *NameCache) Forget(contactIDs ...string) {
 		delete(c.m, id)
 	}
 }
+
+// MaxChainPage bounds one AuditChain page; VerifyAuditChain asks for 1000.
+const MaxChainPage = 10000
+
+// ChainPage is the page size AuditChain uses for a requested limit: 1000
+// when none is given, at most [MaxChainPage].
+func ChainPage(limit int) int {
+	if limit <= 0 {
+		return 1000
+	}
+	return min(limit, MaxChainPage)
+}

@@ -133,3 +133,11 @@ func TestLikePatterns(t *testing.T) {
 		t.Errorf("a query pattern kept a line break: %q", pat)
 	}
 }
+
+func TestChainPage(t *testing.T) {
+	for _, tc := range []struct{ in, want int }{{0, 1000}, {-5, 1000}, {1, 1}, {10000, 10000}, {10001, 10000}} {
+		if got := storekit.ChainPage(tc.in); got != tc.want {
+			t.Errorf("storekit.ChainPage(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}

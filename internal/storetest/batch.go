@@ -297,7 +297,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		mustClaimOutbox(t, s, 10, time.Minute, claimNow())
 		_, err := s.MarkSent(ctx(), m.ID, "wamid.out1", time.Now())
 		must(t, err)
-		st := func(wamid, status string) switchboard.StatusUpdate {
+		st := func(wamid string, status switchboard.MessageStatus) switchboard.StatusUpdate {
 			return switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: wamid, Status: status, Timestamp: T0}
 		}
 		events := leased(t, s, f.ch.ID, 1)

@@ -161,7 +161,7 @@ func BenchApplyStatus(b *testing.B, s switchboard.Store) {
 			b.Fatal(err)
 		}
 	}
-	statuses := []string{switchboard.MessageDelivered, switchboard.MessageRead}
+	statuses := []switchboard.MessageStatus{switchboard.MessageDelivered, switchboard.MessageRead}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()

@@ -368,10 +368,10 @@ func testStatuses(t *testing.T, open Opener) {
 		m := sent(t, s, f, "wamid.mono")
 		failure := &switchboard.MessageError{Code: 131047, Title: "Re-engagement message", Details: "More than 24 hours have passed"}
 		for _, tt := range []struct {
-			status      string
+			status      switchboard.MessageStatus
 			err         *switchboard.MessageError
 			wantChanged bool
-			want        string
+			want        switchboard.MessageStatus
 		}{
 			{switchboard.MessageDelivered, nil, true, switchboard.MessageDelivered},
 			{switchboard.MessageDelivered, nil, false, switchboard.MessageDelivered}, // duplicate
@@ -399,7 +399,7 @@ func testStatuses(t *testing.T, open Opener) {
 		m := f.send(t, s, f.a.Conversation.ID, "fast customer", time.Now())
 		mustClaimOutbox(t, s, 10, time.Minute, claimNow())
 		// The webhook beats the send call's response, without opaque data.
-		for _, st := range []string{switchboard.MessageRead, switchboard.MessageDelivered} {
+		for _, st := range []switchboard.MessageStatus{switchboard.MessageRead, switchboard.MessageDelivered} {
 			r := apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.early", Status: st})
 			if !r.Parked || r.Changed || r.Message != nil || r.Conversation != nil {
 				t.Fatalf("%s: result %+v, want parked", st, r)

@@ -269,7 +269,7 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 		for _, viewer := range users {
 			for _, only := range []string{"", viewer.ID} {
 				for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
-					for _, status := range []string{"", switchboard.StatusOpen, switchboard.StatusClosed} {
+					for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {
 						for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine} {
 							f := switchboard.ConversationFilter{ViewerID: viewer.ID, OnlyAssignedTo: only, ChannelIDs: scope, Status: status, Assignment: assign}
 							got, err := s.CountConversations(ctx, f)

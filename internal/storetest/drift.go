@@ -208,6 +208,28 @@ func testSameMessages(t *testing.T, open Opener) {
 		{"template without a name", switchboard.EInvalid, "Templates need a name and a language.", func() error {
 			return s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{{Language: "de"}}, T0)
 		}},
+		{"inbound without a message", switchboard.EInvalid, "Message is required.", func() error {
+			in := inbound(ch.ID, "4915112345679", "Kim", "x", T0)
+			in.Message = nil
+			_, err := s.ReceiveMessage(ctx(), in)
+			return err
+		}},
+		{"inbound without a channel", switchboard.EInvalid, "Channel is required.", func() error {
+			_, err := s.ReceiveMessage(ctx(), inbound("", "4915112345679", "Kim", "x", T0))
+			return err
+		}},
+		{"inbound without a sender", switchboard.EInvalid, "A phone number or business-scoped user id is required.", func() error {
+			_, err := s.ReceiveMessage(ctx(), inbound(ch.ID, "", "Kim", "x", T0))
+			return err
+		}},
+		{"batched inbound without a sender", switchboard.EInvalid, "A phone number or business-scoped user id is required.", func() error {
+			_, err := s.ReceiveBatch(ctx(), switchboard.InboundBatch{Messages: []switchboard.InboundMessage{inbound(ch.ID, "", "Kim", "x", T0)}})
+			return err
+		}},
+		{"status without a message id", switchboard.EInvalid, "A status needs a message id.", func() error {
+			_, err := s.ApplyStatus(ctx(), switchboard.StatusUpdate{ChannelID: ch.ID, Status: switchboard.MessageRead, Timestamp: T0})
+			return err
+		}},
 		{"setup token without a hash", switchboard.EInvalid, "Setup token hash is required.", func() error {
 			return s.PutSetupToken(ctx(), switchboard.SetupToken{ExpiresAt: time.Now().Add(time.Hour)})
 		}},

@@ -20,7 +20,7 @@ func testPreview(t *testing.T, open Opener) {
 	for _, tt := range []struct {
 		name    string
 		content switchboard.MessageContent
-		typ     string
+		typ     switchboard.MessageType
 		want    string
 	}{
 		{"LongText", switchboard.MessageContent{Text: long}, switchboard.TypeText, cut},
@@ -44,7 +44,7 @@ func testPreview(t *testing.T, open Opener) {
 			in := inbound(ch.ID, "4915112345678", "A", "", T0)
 			in.Message.Type, in.Message.Content = tt.typ, tt.content
 			r := mustReceive(t, s, in)
-			check := func(what string, c *switchboard.Conversation, dir string) {
+			check := func(what string, c *switchboard.Conversation, dir switchboard.Direction) {
 				t.Helper()
 				if c.LastMessage == nil || c.LastMessage.Text != tt.want || c.LastMessage.Direction != dir {
 					t.Errorf("%s: preview = %+v, want %q (%s)", what, c.LastMessage, tt.want, dir)

@@ -73,7 +73,7 @@ func (h *reportHistory) receive(t *testing.T, ch *switchboard.Channel, waID stri
 	return mustReceive(t, h.s, inbound(ch.ID, waID, "Kunde", "Hallo", ts)).Conversation.ID
 }
 
-func (h *reportHistory) send(t *testing.T, conv string, u *switchboard.User, typ string, ts time.Time) string {
+func (h *reportHistory) send(t *testing.T, conv string, u *switchboard.User, typ switchboard.MessageType, ts time.Time) string {
 	t.Helper()
 	h.clock.Set(ts)
 	m := &switchboard.Message{ConversationID: conv, Type: typ, SenderID: u.ID, Content: switchboard.MessageContent{Text: "Guten Tag"}}
@@ -88,13 +88,13 @@ func (h *reportHistory) send(t *testing.T, conv string, u *switchboard.User, typ
 
 // status changes a conversation's status as inbox.Service.SetStatus does:
 // the store, then the audit entry.
-func (h *reportHistory) status(t *testing.T, conv string, u *switchboard.User, status string, ts time.Time) {
+func (h *reportHistory) status(t *testing.T, conv string, u *switchboard.User, status switchboard.ConversationStatus, ts time.Time) {
 	t.Helper()
 	h.clock.Set(ts)
 	if _, err := h.s.SetConversationStatus(ctx(), conv, status, ts); err != nil {
 		t.Fatalf("SetConversationStatus: %v", err)
 	}
-	h.audit(t, u, "conversation.status", conv, map[string]string{"status": status}, ts)
+	h.audit(t, u, "conversation.status", conv, map[string]string{"status": string(status)}, ts)
 }
 
 func (h *reportHistory) audit(t *testing.T, u *switchboard.User, action, conv string, detail map[string]string, ts time.Time) {

@@ -82,7 +82,7 @@ func BenchReports(b *testing.B, open ClockOpener) {
 				}
 				must(b, s.AppendAudit(ctx(), &switchboard.AuditEntry{At: at, ActorID: u.ID, ActorLogin: u.Login,
 					Action: "conversation.status", ObjectType: "conversation", ObjectID: id,
-					Outcome: switchboard.OutcomeSuccess, Detail: map[string]string{"status": switchboard.StatusClosed}}))
+					Outcome: switchboard.OutcomeSuccess, Detail: map[string]string{"status": string(switchboard.StatusClosed)}}))
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 	case whatsapp.MessageTypeImage, whatsapp.MessageTypeAudio, whatsapp.MessageTypeVideo,
 		whatsapp.MessageTypeDocument, whatsapp.MessageTypeSticker:
 		if md := m.Media(); md != nil {
-			msg.Type = m.Type
+			msg.Type = switchboard.MessageType(m.Type)
 			c.Text = md.Caption
 			c.Media = &switchboard.Media{
 				WAMediaID: md.ID, MIMEType: md.MimeType, SHA256: md.SHA256, Filename: md.Filename,
@@ -134,7 +134,7 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 
 // status converts a webhook status.
 func status(channelID string, s *whatsapp.Status) (switchboard.StatusUpdate, bool) {
-	var st string
+	var st switchboard.MessageStatus
 	switch s.Status {
 	case whatsapp.StatusSent:
 		st = switchboard.MessageSent

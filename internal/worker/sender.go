@@ -305,7 +305,7 @@ func (s *Sender) build(ctx context.Context, client *whatsapp.Client, ch *switchb
 	m := it.Message
 	out := &whatsapp.OutboundMessage{
 		MessagingProduct: "whatsapp", RecipientType: "individual", To: it.Conversation.Contact.WaID,
-		Type: m.Type, BizOpaqueCallbackData: m.ID,
+		Type: string(m.Type), BizOpaqueCallbackData: m.ID,
 	}
 	if out.To == "" {
 		// A customer who shares only a username: send to the BSUID.
@@ -380,7 +380,7 @@ func (s *Sender) build(ctx context.Context, client *whatsapp.Client, ch *switchb
 		}
 		out.Template = &whatsapp.OutboundTemplate{Name: tpl.Name, Language: whatsapp.TemplateLanguage{Code: tpl.Language}, Components: comps}
 	default:
-		return nil, permanent(100, "Messages of type "+m.Type+" cannot be sent.")
+		return nil, permanent(100, "Messages of type "+string(m.Type)+" cannot be sent.")
 	}
 	return out, nil
 }
