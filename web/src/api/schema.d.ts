@@ -1067,7 +1067,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "rate_limited" | "too_large" | "window_closed" | "unprocessable" | "password_policy" | "unavailable" | "internal";
+                code: "conflict" | "forbidden" | "internal" | "invalid" | "not_found" | "password_policy" | "rate_limited" | "too_large" | "two_factor_enrolment_required" | "unauthorized" | "unavailable" | "unprocessable" | "window_closed";
                 /** @description A sentence for people. */
                 message: string;
             };
@@ -1561,7 +1561,19 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        WebhookSubscriptionWithSecret: components["schemas"]["WebhookSubscription"] & {
+        WebhookSubscriptionWithSecret: {
+            id: string;
+            description?: string;
+            url: string;
+            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+            all_channels: boolean;
+            channel_ids: string[];
+            active: boolean;
+            created_by?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
             /** @description Signing secret, shown only in this response */
             secret: string;
         };
