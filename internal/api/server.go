@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -351,12 +353,19 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 // fail answers a failed request (writeError), turning an internal error
-// into 503 unavailable when the database does not answer a ping.
+// into 503 unavailable when the database does not answer a ping, or when
+// the request itself failed because its database connection broke: right
+// after an outage the pool may still hand out a connection that died with
+// it, and by then a ping on a fresh connection succeeds, yet the request
+// failed for the outage and is worth retrying, not an internal error.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if s.Ping != nil && switchboard.ErrorCode(err) == switchboard.EInternal {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
 		perr := s.Ping(ctx)
 		cancel()
+		if perr == nil && connectionLost(err) {
+			perr = errors.New("the request's connection broke")
+		}
 		if perr != nil {
 			s.Logger.Error("request failed: database unavailable", "method", r.Method, "route", r.Pattern, "err", err, "ping", perr)
 			w.Header().Set("Retry-After", "5")
@@ -364,6 +373,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	writeError(w, r, s.Logger, err)
+}
+
+// connectionLost reports whether err comes from a connection that broke
+// under the request (the peer went away mid-conversation), as opposed to
+// an error the database or the code answered.
+func connectionLost(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // public wraps a handler that needs no session.
