@@ -1,12 +1,13 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './scripts/precompress.mjs';
 
 // The build is committed (web/dist) and embedded into the Go binary, so it
 // must be byte-for-byte reproducible: no source maps with absolute paths, no
 // timestamps, content-hashed names only.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   base: '/',
   build: {
     outDir: 'dist',

@@ -13,10 +13,12 @@ import (
 )
 
 // spa serves the built web app. Paths that are not files get index.html, so
-// the app's own routes survive a reload. Text files go out gzip-compressed
-// to clients that accept it (the initial JavaScript shrinks to about a
-// third), each compressed once and kept: the files are embedded and never
-// change while the process runs.
+// the app's own routes survive a reload. Text files go out compressed to
+// clients that accept it: Brotli from the copy the web build wrote beside
+// the file (name.br, quality 11, too slow to do here), else gzip, each file
+// compressed once and kept (the files are embedded and never change while
+// the process runs). Brotli sends the initial JavaScript in about
+// 16 % fewer bytes than gzip -9.
 func (s *Server) spa() http.Handler {
 	if s.Assets == nil {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,20 +52,18 @@ func (s *Server) spa() http.Handler {
 		}
 		if compressible(p) {
 			w.Header().Add("Vary", "Accept-Encoding")
-			if r.Header.Get("Range") == "" && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-				if body, ok := gz.get(p); ok {
-					ctype := mime.TypeByExtension(path.Ext(p))
-					if ctype == "" {
-						ctype = "application/octet-stream"
+			if accept := r.Header.Get("Accept-Encoding"); r.Header.Get("Range") == "" {
+				if accepts(accept, "br") {
+					if body, err := fs.ReadFile(s.Assets, p+".br"); err == nil {
+						serveEncoded(w, r, p, "br", body)
+						return
 					}
-					w.Header().Set("Content-Type", ctype)
-					w.Header().Set("Content-Encoding", "gzip")
-					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-					w.WriteHeader(http.StatusOK)
-					if r.Method == http.MethodGet {
-						_, _ = w.Write(body)
+				}
+				if accepts(accept, "gzip") {
+					if body, ok := gz.get(p); ok {
+						serveEncoded(w, r, p, "gzip", body)
+						return
 					}
-					return
 				}
 			}
 		}
@@ -81,22 +81,40 @@ func compressible(name string) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip (or
-// any coding, "*"), honouring "q=0" as a refusal.
-func acceptsGzip(header string) bool {
+// serveEncoded answers with body, the file name compressed with encoding.
+func serveEncoded(w http.ResponseWriter, r *http.Request, name, encoding string, body []byte) {
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Encoding", encoding)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(body)
+	}
+}
+
+// accepts reports whether an Accept-Encoding header allows coding: named
+// with a non-zero q, or covered by "*" when not named at all ("q=0" is a
+// refusal either way).
+func accepts(header, coding string) bool {
+	star := false
 	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != coding && name != "*" {
 			continue
 		}
 		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q == "q=0" || strings.HasPrefix(q, "q=0.") && strings.Trim(q[4:], "0") == "" {
-			return false
+		allowed := !(q == "q=0" || strings.HasPrefix(q, "q=0.") && strings.Trim(q[4:], "0") == "")
+		if name == coding {
+			return allowed
 		}
-		return true
+		star = allowed
 	}
-	return false
+	return star
 }
 
 // gzipCache compresses each file of fsys once, at its first request.

@@ -20,6 +20,11 @@ func TestSPACompressionAndCaching(t *testing.T) {
 		"assets/index-Ab12.js": {Data: []byte(js)},
 		"assets/logo-Cd34.png": {Data: bytes.Repeat([]byte{0x89}, 2000)},
 		"assets/tiny-Ef56.css": {Data: []byte("a{}")},
+		// The web build writes a Brotli copy beside a file; the server sends
+		// it as it is (these bytes stand in for it).
+		"assets/app-Gh78.js":    {Data: []byte(js)},
+		"assets/app-Gh78.js.br": {Data: []byte("brotli bytes of app-Gh78.js")},
+		"index.html.br":         {Data: []byte("brotli bytes of index.html")},
 	}
 	h := (&Server{Assets: assets}).spa()
 	get := func(method, path, accept, rng string) *http.Response {
@@ -68,6 +73,13 @@ func TestSPACompressionAndCaching(t *testing.T) {
 		{"PNG is not recompressed", "GET", "/assets/logo-Cd34.png", "gzip", "", "", "public, max-age=31536000, immutable", "", "image/png"},
 		{"a file that would grow stays plain", "GET", "/assets/tiny-Ef56.css", "gzip", "", "", "public, max-age=31536000, immutable", "a{}", "text/css; charset=utf-8"},
 		{"HEAD", "HEAD", "/assets/index-Ab12.js", "gzip", "", "gzip", "public, max-age=31536000, immutable", "", "text/javascript; charset=utf-8"},
+		{"Brotli copy, br accepted", "GET", "/assets/app-Gh78.js", "gzip, deflate, br", "", "br", "public, max-age=31536000, immutable", "brotli bytes of app-Gh78.js", "text/javascript; charset=utf-8"},
+		{"Brotli copy, any coding", "GET", "/assets/app-Gh78.js", "*", "", "br", "public, max-age=31536000, immutable", "brotli bytes of app-Gh78.js", "text/javascript; charset=utf-8"},
+		{"Brotli copy, br refused", "GET", "/assets/app-Gh78.js", "br;q=0, gzip", "", "gzip", "public, max-age=31536000, immutable", js, "text/javascript; charset=utf-8"},
+		{"Brotli copy, gzip only", "GET", "/assets/app-Gh78.js", "gzip", "", "gzip", "public, max-age=31536000, immutable", js, "text/javascript; charset=utf-8"},
+		{"Brotli copy, range", "GET", "/assets/app-Gh78.js", "br", "bytes=0-9", "", "public, max-age=31536000, immutable", js[:10], "text/javascript; charset=utf-8"},
+		{"index.html in Brotli for an app route", "GET", "/inbox", "br", "", "br", "no-cache", "brotli bytes of index.html", "text/html; charset=utf-8"},
+		{"Brotli HEAD", "HEAD", "/assets/app-Gh78.js", "br", "", "br", "public, max-age=31536000, immutable", "", "text/javascript; charset=utf-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,13 +112,19 @@ func TestSPACompressionAndCaching(t *testing.T) {
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	for header, want := range map[string]bool{
-		"": false, "gzip": true, "GZIP": true, "br, gzip": true, "gzip;q=0": false, "gzip; q=0.000": false,
-		"gzip;q=0.5": true, "*": true, "deflate, br": false, "identity": false, "x-gzip": false,
+func TestAccepts(t *testing.T) {
+	for _, tt := range []struct {
+		header, coding string
+		want           bool
+	}{
+		{"", "gzip", false}, {"gzip", "gzip", true}, {"GZIP", "gzip", true}, {"br, gzip", "gzip", true},
+		{"gzip;q=0", "gzip", false}, {"gzip; q=0.000", "gzip", false}, {"gzip;q=0.5", "gzip", true},
+		{"*", "gzip", true}, {"deflate, br", "gzip", false}, {"identity", "gzip", false}, {"x-gzip", "gzip", false},
+		{"gzip, deflate, br", "br", true}, {"br;q=0", "br", false}, {"*, br;q=0", "br", false},
+		{"br;q=0, *", "br", false}, {"*;q=0, br", "br", true}, {"*;q=0", "br", false}, {"gzip", "br", false},
 	} {
-		if got := acceptsGzip(header); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		if got := accepts(tt.header, tt.coding); got != tt.want {
+			t.Errorf("accepts(%q, %q) = %v, want %v", tt.header, tt.coding, got, tt.want)
 		}
 	}
 }

@@ -28,7 +28,7 @@ for (const f of initial) {
   total += n;
   console.log(`initial  ${kb(n).padStart(9)}  ${f}`);
 }
-const assets = readdirSync(join(dist, 'assets'));
+const assets = readdirSync(join(dist, 'assets')).filter((a) => !a.endsWith('.br'));
 for (const f of assets.map((a) => `assets/${a}`).filter((f) => !initial.has(f))) {
   console.log(`${f.endsWith('.js') ? 'lazy   ' : 'asset  '}  ${kb(gz(f)).padStart(9)}  ${f}`);
 }
