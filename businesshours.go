@@ -1,6 +1,8 @@
 package switchboard
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -86,6 +88,13 @@ func (b *BusinessHours) Validate() error {
 				return Errorf(EInvalid, "%s: opening intervals overlap.", days[d])
 			}
 		}
+	}
+	open := false
+	for _, ivs := range b.Week {
+		open = open || len(ivs) > 0
+	}
+	if !open {
+		return Errorf(EInvalid, "Business hours need at least one opening interval; remove them instead to count every hour.")
 	}
 	if len(b.Holidays) > MaxHolidays {
 		return Errorf(EInvalid, "At most %d closed days are allowed.", MaxHolidays)
@@ -212,4 +221,35 @@ func (c *BusinessClock) day(day, from, to time.Time) time.Duration {
 		}
 	}
 	return total
+}
+
+// OptionalBusinessHours is the business-hours field of a channel change:
+// Set when the field was given at all, Hours nil to remove them. Its JSON
+// is the hours object or null.
+type OptionalBusinessHours struct {
+	Set   bool
+	Hours *BusinessHours
+}
+
+// UnmarshalJSON reads the hours object, or null to remove them; unknown
+// fields are refused like everywhere in the API.
+func (o *OptionalBusinessHours) UnmarshalJSON(b []byte) error {
+	o.Set, o.Hours = true, nil
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	var wire struct {
+		TimeZone string               `json:"time_zone"`
+		Week     [][]BusinessInterval `json:"week"` // a slice: an array would drop an eighth day
+		Holidays []string             `json:"holidays"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&wire); err != nil || len(wire.Week) != 7 {
+		return Errorf(EInvalid, "business_hours must be an object with time_zone, week (7 lists of {open, close}, Monday first) and holidays, or null.")
+	}
+	h := BusinessHours{TimeZone: wire.TimeZone, Holidays: wire.Holidays}
+	copy(h.Week[:], wire.Week)
+	o.Hours = &h
+	return nil
 }

@@ -45,6 +45,7 @@ func TestBusinessHoursValidate(t *testing.T) {
 		}, "at most 4"},
 		{"holiday", func(b *BusinessHours) { b.Holidays = []string{"24.12.2026"} }, "2026-12-24"},
 		{"holidays", func(b *BusinessHours) { b.Holidays = make([]string, MaxHolidays+1) }, "At most"},
+		{"never open", func(b *BusinessHours) { b.Week = [7][]BusinessInterval{} }, "at least one opening interval"},
 	} {
 		b := officeHours()
 		b.Week[0] = append([]BusinessInterval(nil), b.Week[0]...)
