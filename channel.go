@@ -22,9 +22,13 @@ type Channel struct {
 	Emulated           bool   `json:"emulated"`  // wired to the built-in Cloud API emulator
 	// RetentionDays deletes messages and media older than this many days
 	// (docs/gdpr.md); 0 keeps them for ever.
-	RetentionDays int       `json:"retention_days"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	RetentionDays int `json:"retention_days"`
+	// BusinessHours are the team's opening hours on this channel; nil
+	// means none are set, and reports then count every hour as business
+	// time.
+	BusinessHours *BusinessHours `json:"business_hours"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -45,6 +49,10 @@ type ChannelUpdate struct {
 	VerifyToken        *string
 	MarkRead           *bool
 	RetentionDays      *int
+	// SetBusinessHours replaces the business hours with BusinessHours
+	// (nil removes them); without it they stay.
+	SetBusinessHours bool
+	BusinessHours    *BusinessHours
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -66,6 +74,9 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	}
 	if upd.RetentionDays != nil {
 		c.RetentionDays = *upd.RetentionDays
+	}
+	if upd.SetBusinessHours {
+		c.BusinessHours = upd.BusinessHours
 	}
 	c.UpdatedAt = now
 }

@@ -75,6 +75,8 @@ type channelRequest struct {
 	VerifyToken        *string `json:"verify_token"`
 	MarkRead           *bool   `json:"mark_read"`
 	RetentionDays      *int    `json:"retention_days"`
+	// BusinessHours is the hours object, or null to remove them.
+	BusinessHours switchboard.OptionalBusinessHours `json:"business_hours"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

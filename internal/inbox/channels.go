@@ -29,6 +29,9 @@ type ChannelInput struct {
 	// RetentionDays: 0 keeps messages for ever; otherwise messages and
 	// media older than this many days are deleted (docs/gdpr.md).
 	RetentionDays *int
+	// BusinessHours, when set, replaces the channel's business hours
+	// (nil hours remove them).
+	BusinessHours switchboard.OptionalBusinessHours
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -70,6 +73,12 @@ func validateChannel(in *ChannelInput) error {
 	if d := in.RetentionDays; d != nil && *d != 0 && (*d < switchboard.MinRetentionDays || *d > switchboard.MaxRetentionDays) {
 		return switchboard.Errorf(switchboard.EInvalid, "retention_days must be 0 (keep for ever) or between %d and %d.",
 			switchboard.MinRetentionDays, switchboard.MaxRetentionDays)
+	}
+	if h := in.BusinessHours.Hours; in.BusinessHours.Set && h != nil {
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		h.Normalize()
 	}
 	if in.DisplayPhoneNumber != nil && len(*in.DisplayPhoneNumber) > 32 {
 		return switchboard.Errorf(switchboard.EInvalid, "display_phone_number is too long.")
@@ -184,6 +193,7 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 	}
+	c.BusinessHours = in.BusinessHours.Hours
 	if err := s.Store.CreateChannel(ctx, c); err != nil {
 		return nil, err
 	}
@@ -219,7 +229,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays,
+		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +248,12 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.RetentionDays != nil {
 		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
+	}
+	if in.BusinessHours.Set {
+		detail["business_hours"] = "changed"
+		if in.BusinessHours.Hours == nil {
+			detail["business_hours"] = "removed"
+		}
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -132,7 +132,8 @@ func Tables() []*Table {
 			col("mark_read", Bool), col("emulated", Bool), col("created_at", Time), col("updated_at", Time),
 			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
 			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
-			col("retention_days", Int), // version 3
+			col("retention_days", Int),      // version 3
+			nullCol("business_hours", Text), // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),

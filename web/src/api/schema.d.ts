@@ -1319,6 +1319,8 @@ export interface components {
             updated_at: string;
             /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
             retention_days: number;
+            /** @description The channel's business hours; null when none are set (the reports then count every hour). */
+            business_hours: components["schemas"]["BusinessHours"] | null;
         };
         Template: {
             channel_id: string;
@@ -1395,6 +1397,12 @@ export interface components {
             unanswered: number;
             first_response: components["schemas"]["ReportDurations"];
             resolution: components["schemas"]["ReportDurations"];
+            /** @description first_response counted within the channel's business hours only (every hour for channels without them) */
+            first_response_business: components["schemas"]["ReportDurations"];
+            /** @description resolution counted within the channel's business hours only */
+            resolution_business: components["schemas"]["ReportDurations"];
+            /** @description Conversations open at the end of the period (in totals: at the end of the range) */
+            backlog: number;
         };
         ChannelTotals: {
             /** @description Local start date of the period; empty in totals */
@@ -1406,6 +1414,12 @@ export interface components {
             first_response: components["schemas"]["ReportDurations"];
             resolution: components["schemas"]["ReportDurations"];
             channel_id: string;
+            /** @description first_response counted within the channel's business hours only (every hour for channels without them) */
+            first_response_business: components["schemas"]["ReportDurations"];
+            /** @description resolution counted within the channel's business hours only */
+            resolution_business: components["schemas"]["ReportDurations"];
+            /** @description Conversations open at the end of the period (in totals: at the end of the range) */
+            backlog: number;
         };
         ConversationsReport: {
             /** Format: date */
@@ -1603,6 +1617,21 @@ export interface components {
         };
         /** @description The body of every outgoing webhook delivery: the same Event object the WebSocket streams (id is 0; use the X-Switchboard-Delivery header to deduplicate). Signed with X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>. */
         WebhookPayload: components["schemas"]["Event"];
+        BusinessInterval: {
+            /** @description Local opening time, HH:MM */
+            open: string;
+            /** @description Local closing time, HH:MM; 24:00 is midnight at the end of the day */
+            close: string;
+        };
+        /** @description When the team works on a channel. The reports measure response and resolution times also within these hours. */
+        BusinessHours: {
+            /** @description IANA time zone, e.g. Europe/Berlin */
+            time_zone: string;
+            /** @description Opening intervals per weekday, Monday first; an empty list is a closed day. At most 4 intervals a day, not overlapping. */
+            week: components["schemas"]["BusinessInterval"][][];
+            /** @description Closed dates in time_zone, sorted */
+            holidays: string[];
+        };
     };
     responses: {
         /** @description Error */
@@ -2647,6 +2676,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Business hours, or null to remove them. */
+                    business_hours?: components["schemas"]["BusinessHours"] | null;
                 };
             };
         };
@@ -2715,6 +2746,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Business hours, or null to remove them. */
+                    business_hours?: components["schemas"]["BusinessHours"] | null;
                 };
             };
         };

@@ -69,6 +69,8 @@ export type Channel = Omit<Schemas['Channel'], 'health'> & { health?: ChannelHea
 export type DeadLetter = Schemas['DeadLetter'];
 /** ChannelInput is the body of PATCH /api/v1/channels/{id} (and, with the required fields, of POST). */
 export type ChannelInput = NonNullable<operations['updateChannel']['requestBody']>['content']['application/json'];
+export type BusinessHours = Schemas['BusinessHours'];
+export type BusinessInterval = Schemas['BusinessInterval'];
 
 export interface TemplateButton {
   type: string;
