@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -108,6 +108,12 @@ func Tables() []*Table {
 		}},
 		{Name: "user_recovery_codes", Columns: []Column{
 			col("user_id", Text), col("hash", Text), nullCol("used_at", Time),
+		}},
+		// user_passkeys (version 6): WebAuthn public keys, not secret.
+		{Name: "user_passkeys", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("name", Text), col("credential_id", Bytes), col("public_key", Bytes),
+			col("sign_count", Int), col("aaguid", Bytes), col("transports", Text), col("backup_eligible", Bool),
+			col("backup_state", Bool), col("created_at", Time), nullCol("last_used_at", Time),
 		}},
 		{Name: "sessions", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),
