@@ -12,6 +12,7 @@ type Store interface {
 	SessionStore
 	SetupStore
 	TwoFactorStore
+	PasskeyStore
 	ChannelStore
 	ConversationStore
 	AuditStore

@@ -40,6 +40,8 @@ func AuditActions() []string {
 		"token.create",
 		"token.revoke",
 		"user.create",
+		"user.passkey.delete",
+		"user.passkey.register",
 		"user.password_change",
 		"user.two_factor.confirm",
 		"user.two_factor.disable",

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Sessions", testSessions},
 		{"Setup", testSetup},
 		{"TwoFactor", testTwoFactor},
+		{"Passkeys", testPasskeys},
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
 		{"Preview", testPreview},

@@ -109,6 +109,12 @@ func Tables() []*Table {
 		{Name: "user_recovery_codes", Columns: []Column{
 			col("user_id", Text), col("hash", Text), nullCol("used_at", Time),
 		}},
+		// user_passkeys (version 6): WebAuthn public keys, not secret.
+		{Name: "user_passkeys", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("name", Text), col("credential_id", Bytes), col("public_key", Bytes),
+			col("sign_count", Int), col("aaguid", Bytes), col("transports", Text), col("backup_eligible", Bool),
+			col("backup_state", Bool), col("created_at", Time), nullCol("last_used_at", Time),
+		}},
 		{Name: "sessions", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),
 			col("expires_at", Time), col("ip", Text), col("user_agent", Text),

@@ -1060,6 +1060,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own passkeys
+         * @description available says whether passkeys can be used on this installation. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        /**
+         * Finish registering a passkey
+         * @description credential is the browser's answer to the options of POST /api/v1/me/passkeys/options (within 5 minutes, once). A registered passkey is a second factor: sign-in asks for it (or a TOTP code), and it satisfies a role that requires two-factor sign-in. Audited as user.passkey.register. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["registerPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description Returns the options for navigator.credentials.create. The ceremony's state stays on the server for 5 minutes; a new start replaces it. At most 20 passkeys per user. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["passkeyRegistrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an own passkey
+         * @description Needs the current password (wrong passwords are throttled like wrong codes). Audited as user.passkey.delete.
+         */
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of signing in with a passkey: the options
+         * @description challenge is the one POST /api/v1/session answered with (methods contains passkey). Returns the options for navigator.credentials.get, kept on the server with the challenge; each call replaces the previous options. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["passkeySignInOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of signing in with a passkey
+         * @description credential is the browser's answer to the options of POST /api/v1/session/passkey/options; each set of options is answered once. A wrong signature, an unknown passkey or a signature counter that did not move forward is refused (401); failures are throttled per user with wrong codes (429 with Retry-After) and a challenge takes at most 5 attempts. Failures are audited as session.second_factor with method passkey. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["loginPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1539,10 +1643,12 @@ export interface components {
         SecondFactorChallenge: {
             /** @constant */
             second_factor_required: true;
-            /** @description Give it to POST /api/v1/session/second-factor with a code, before expires_at (5 minutes). Not a session. */
+            /** @description Give it to POST /api/v1/session/second-factor with a code, or to POST /api/v1/session/passkey/options and POST /api/v1/session/passkey, before expires_at (5 minutes). Not a session. */
             challenge: string;
             /** Format: date-time */
             expires_at: string;
+            /** @description The second factors the user has: totp (and recovery codes) complete the sign-in at POST /api/v1/session/second-factor, passkey at POST /api/v1/session/passkey. */
+            methods: ("totp" | "recovery" | "passkey")[];
         };
         TwoFactorStatus: {
             /** @description Two-factor sign-in is on (confirmed). */
@@ -1631,6 +1737,76 @@ export interface components {
             week: components["schemas"]["BusinessInterval"][][];
             /** @description Closed dates in time_zone, sorted */
             holidays: string[];
+        };
+        PasskeyDescriptor: {
+            /** @constant */
+            type: "public-key";
+            /** @description Credential id, base64url. */
+            id: string;
+            transports?: string[];
+        };
+        /** @description PublicKeyCredentialCreationOptionsJSON (WebAuthn Level 3): binary values are base64url. */
+        PasskeyCreationOptions: {
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                name: string;
+                displayName: string;
+            };
+            challenge: string;
+            pubKeyCredParams: {
+                type: string;
+                alg: number;
+            }[];
+            /** @description Milliseconds. */
+            timeout: number;
+            excludeCredentials: components["schemas"]["PasskeyDescriptor"][];
+            authenticatorSelection: {
+                residentKey: string;
+                userVerification: string;
+            };
+            attestation: string;
+        };
+        /** @description PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3): binary values are base64url. */
+        PasskeyRequestOptions: {
+            challenge: string;
+            /** @description Milliseconds. */
+            timeout: number;
+            rpId: string;
+            allowCredentials: components["schemas"]["PasskeyDescriptor"][];
+            userVerification: string;
+        };
+        Passkey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+        };
+        /** @description The browser's PublicKeyCredential as JSON (RegistrationResponseJSON or AuthenticationResponseJSON): binary values base64url. */
+        PasskeyCredential: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response: {
+                clientDataJSON: string;
+                attestationObject?: string;
+                transports?: string[];
+                authenticatorData?: string;
+                signature?: string;
+                userHandle?: string | null;
+                publicKey?: string | null;
+                publicKeyAlgorithm?: number;
+            };
         };
     };
     responses: {
@@ -3860,6 +4036,182 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Passkeys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        available: boolean;
+                        rp_id?: string;
+                        passkeys: components["schemas"]["Passkey"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    registerPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    credential: components["schemas"]["PasskeyCredential"];
+                };
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    passkeyRegistrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Options for the browser */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        public_key: components["schemas"]["PasskeyCreationOptions"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    passkeySignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Options for the browser */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        public_key: components["schemas"]["PasskeyRequestOptions"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    loginPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                    credential: components["schemas"]["PasskeyCredential"];
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
         };
     };
 }
