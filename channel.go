@@ -27,8 +27,11 @@ type Channel struct {
 	// means none are set, and reports then count every hour as business
 	// time.
 	BusinessHours *BusinessHours `json:"business_hours"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
+	// BotAgentID is the service account (flagged bot) that answers new
+	// conversations on this channel first; "" for none (docs/automation.md).
+	BotAgentID string    `json:"bot_agent_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -53,6 +56,7 @@ type ChannelUpdate struct {
 	// (nil removes them); without it they stay.
 	SetBusinessHours bool
 	BusinessHours    *BusinessHours
+	BotAgentID       *string
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -78,6 +82,7 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	if upd.SetBusinessHours {
 		c.BusinessHours = upd.BusinessHours
 	}
+	set(&c.BotAgentID, upd.BotAgentID)
 	c.UpdatedAt = now
 }
 

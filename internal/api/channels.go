@@ -77,6 +77,7 @@ type channelRequest struct {
 	RetentionDays      *int    `json:"retention_days"`
 	// BusinessHours is the hours object, or null to remove them.
 	BusinessHours switchboard.OptionalBusinessHours `json:"business_hours"`
+	BotAgentID    *string                           `json:"bot_agent_id"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

@@ -32,6 +32,9 @@ type ChannelInput struct {
 	// BusinessHours, when set, replaces the channel's business hours
 	// (nil hours remove them).
 	BusinessHours switchboard.OptionalBusinessHours
+	// BotAgentID names the bot service account that answers the channel's
+	// new conversations first; "" removes it.
+	BotAgentID *string
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -173,10 +176,19 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 		}
 	}
 	now := s.now()
+	id := switchboard.NewID()
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c := &switchboard.Channel{
-		ID: switchboard.NewID(), Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
+		ID: id, Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
 		AccessToken: *in.AccessToken, AppSecret: *in.AppSecret, VerifyToken: *in.VerifyToken,
 		CreatedAt: now, UpdatedAt: now,
+	}
+	if in.BotAgentID != nil {
+		c.BotAgentID = *in.BotAgentID
 	}
 	if in.WABAID != nil {
 		c.WABAID = strings.TrimSpace(*in.WABAID)
@@ -226,10 +238,16 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if _, err := s.Channel(ctx, a, id); err != nil {
 		return nil, err
 	}
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
 		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
+		BotAgentID: in.BotAgentID,
 	})
 	if err != nil {
 		return nil, err
@@ -254,6 +272,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 		if in.BusinessHours.Hours == nil {
 			detail["business_hours"] = "removed"
 		}
+	}
+	if in.BotAgentID != nil {
+		detail["bot_agent_id"] = *in.BotAgentID
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)
