@@ -297,6 +297,19 @@ type Message struct {
 	// IdempotencyKey is the client's Idempotency-Key for an outbound message;
 	// a second send with the same key by the same user returns this message.
 	IdempotencyKey string `json:"-"`
+	// Author is who wrote the message (see MessageAuthor); stores fill it
+	// for messages stored without one (FillAuthor).
+	Author MessageAuthor `json:"author"`
+	// Imported marks a past message synchronised from the WhatsApp
+	// Business app (history webhook): it is shown in the thread but counts
+	// as neither unread nor new.
+	Imported bool `json:"imported,omitempty"`
+	// EditedAt is when the message was last edited (from the WhatsApp
+	// Business app); nil if never.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	// Revoked marks a message deleted for everyone: its content is gone
+	// from storage and it is shown as a tombstone.
+	Revoked bool `json:"revoked,omitempty"`
 }
 
 // MessageError is why WhatsApp did not deliver a message: Meta's code,
@@ -359,6 +372,9 @@ func (m *Message) PrepareOutbound(now time.Time) {
 		m.ID = NewID()
 	}
 	m.Direction, m.Status = DirectionOut, MessagePending
+	if m.Author == "" {
+		m.Author = AuthorUser
+	}
 	if m.Type == "" {
 		m.Type = TypeText
 	}
@@ -496,6 +512,14 @@ type InboundMessage struct {
 	ReactionToWAID string
 }
 
+// Echo reports whether the message is one the business sent from the
+// WhatsApp Business app (an smb_message_echoes webhook, or a business
+// message of a history thread): WaID and UserID then name the customer it
+// was sent to.
+func (in InboundMessage) Echo() bool {
+	return in.Message != nil && in.Message.Author == AuthorBusinessApp
+}
+
 // HasSender reports whether the message names its sender by phone number
 // or BSUID.
 func (in InboundMessage) HasSender() bool { return in.WaID != "" || in.UserID != "" }
@@ -532,6 +556,11 @@ func (b InboundBatch) Validate() error {
 	}
 	for _, u := range b.Statuses {
 		if err := u.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.Edits {
+		if err := e.Validate(); err != nil {
 			return err
 		}
 	}

@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -133,6 +133,7 @@ func Tables() []*Table {
 			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
 			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
 			col("retention_days", Int), // version 3
+			col("coexistence", Bool),   // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
@@ -159,6 +160,8 @@ func Tables() []*Table {
 			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
 			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+			// version 6: coexistence with the WhatsApp Business app
+			col("author", Text), col("imported", Bool), nullCol("edited_at", Time), col("revoked", Bool),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
