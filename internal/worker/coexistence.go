@@ -146,4 +146,3 @@ func historyStatus(m *whatsapp.Message) switchboard.MessageStatus {
 	}
 	return switchboard.MessageSent
 }
-
