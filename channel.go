@@ -22,8 +22,12 @@ type Channel struct {
 	Emulated           bool   `json:"emulated"`  // wired to the built-in Cloud API emulator
 	// RetentionDays deletes messages and media older than this many days
 	// (docs/gdpr.md); 0 keeps them for ever.
-	RetentionDays int       `json:"retention_days"`
-	CreatedAt     time.Time `json:"created_at"`
+	RetentionDays int `json:"retention_days"`
+	// Coexistence marks a number also in use with the WhatsApp Business
+	// app: Meta fixes its throughput at CoexistenceMPS, and the sender
+	// paces it so.
+	Coexistence bool      `json:"coexistence"`
+	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
@@ -45,6 +49,7 @@ type ChannelUpdate struct {
 	VerifyToken        *string
 	MarkRead           *bool
 	RetentionDays      *int
+	Coexistence        *bool
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -66,6 +71,9 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	}
 	if upd.RetentionDays != nil {
 		c.RetentionDays = *upd.RetentionDays
+	}
+	if upd.Coexistence != nil {
+		c.Coexistence = *upd.Coexistence
 	}
 	c.UpdatedAt = now
 }

@@ -29,6 +29,9 @@ type ChannelInput struct {
 	// RetentionDays: 0 keeps messages for ever; otherwise messages and
 	// media older than this many days are deleted (docs/gdpr.md).
 	RetentionDays *int
+	// Coexistence marks a number also in use with the WhatsApp Business
+	// app (paced at switchboard.CoexistenceMPS).
+	Coexistence *bool
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -184,6 +187,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 	}
+	if in.Coexistence != nil {
+		c.Coexistence = *in.Coexistence
+	}
 	if err := s.Store.CreateChannel(ctx, c); err != nil {
 		return nil, err
 	}
@@ -219,7 +225,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays,
+		RetentionDays: in.RetentionDays, Coexistence: in.Coexistence,
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +244,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.RetentionDays != nil {
 		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
+	}
+	if in.Coexistence != nil {
+		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -19,6 +19,33 @@ func echoTo(channelID, waID, text string, ts time.Time) switchboard.InboundMessa
 // echoes as outbound messages of the WhatsApp Business app, history as
 // imported messages, and edits and revokes of stored messages.
 func testCoexistence(t *testing.T, open Opener) {
+	t.Run("ChannelFlag", func(t *testing.T) {
+		s := open(t)
+		ch := mustChannel(t, s)
+		if ch.Coexistence {
+			t.Fatal("a new channel is on coexistence")
+		}
+		on := true
+		up, err := s.UpdateChannel(ctx(), ch.ID, switchboard.ChannelUpdate{Coexistence: &on})
+		must(t, err)
+		got, err := s.Channel(ctx(), ch.ID)
+		must(t, err)
+		if !up.Coexistence || !got.Coexistence || got.Name != ch.Name {
+			t.Errorf("after update: %+v, read back %+v", up, got)
+		}
+		off := false
+		_, err = s.UpdateChannel(ctx(), ch.ID, switchboard.ChannelUpdate{Coexistence: &off})
+		must(t, err)
+		if got, _ := s.Channel(ctx(), ch.ID); got.Coexistence {
+			t.Error("coexistence not cleared")
+		}
+		c2 := &switchboard.Channel{Name: unique("Coex "), PhoneNumberID: unique("20000"), AccessToken: "t", AppSecret: "a", VerifyToken: "v", Coexistence: true}
+		must(t, s.CreateChannel(ctx(), c2))
+		if got, _ := s.Channel(ctx(), c2.ID); !got.Coexistence {
+			t.Error("coexistence not stored on create")
+		}
+	})
+
 	t.Run("EchoIsOutbound", func(t *testing.T) {
 		s := open(t)
 		ch := mustChannel(t, s)
