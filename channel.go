@@ -28,7 +28,7 @@ type Channel struct {
 	// paces it so.
 	Coexistence bool      `json:"coexistence"`
 	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
