@@ -27,6 +27,7 @@ export function msg(id: string, convId: string, over: Partial<Message> = {}): Me
     type: 'text',
     content: { text: `text ${id}` },
     status: 'received',
+    author: over.direction === 'out' ? 'user' : 'customer',
     timestamp: '2026-01-01T10:00:00Z',
     created_at: '2026-01-01T10:00:00Z',
     updated_at: '2026-01-01T10:00:00Z',

@@ -1179,6 +1179,20 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Who wrote the message: the customer, a user of Switchboard, a bot (automation), the business in the WhatsApp Business app of a coexistence number (smb_message_echoes, history), or WhatsApp itself (system notices).
+             * @enum {string}
+             */
+            author: "customer" | "user" | "bot" | "business_app" | "system";
+            /** @description A past message synchronised from the WhatsApp Business app (history webhook); it counted as neither unread nor new. */
+            imported?: boolean;
+            /**
+             * Format: date-time
+             * @description When the message was last edited in the WhatsApp Business app.
+             */
+            edited_at?: string;
+            /** @description The message was deleted for everyone; its content is gone from storage and it is shown as a tombstone. */
+            revoked?: boolean;
         };
         /** @description What the customer or the business wrote, by message type. */
         MessageContent: {
@@ -1319,6 +1333,8 @@ export interface components {
             updated_at: string;
             /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
             retention_days: number;
+            /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+            coexistence: boolean;
         };
         Template: {
             channel_id: string;
@@ -2647,6 +2663,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+                    coexistence?: boolean;
                 };
             };
         };
@@ -2715,6 +2733,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+                    coexistence?: boolean;
                 };
             };
         };
