@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -273,7 +274,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 	for i := range b.Edits {
 		// Apply bounds the text too; this keeps the batch itself small.
 		if e := &b.Edits[i]; len(e.Text) > 4*switchboard.MaxInboundText {
-			e.Text = e.Text[:4*switchboard.MaxInboundText]
+			e.Text = strings.ToValidUTF8(e.Text[:4*switchboard.MaxInboundText], "")
 		}
 	}
 	for i := range b.Messages {

@@ -149,6 +149,36 @@ func testCoexistence(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("Reports", func(t *testing.T) {
+		// An echo is the business's response; imported messages are
+		// neither the customer's first message nor a response.
+		s := open(t)
+		ch := mustChannel(t, s)
+		old := inbound(ch.ID, "4915112345678", "Lena", "Old question", T0.Add(-time.Hour))
+		old.Message.Imported = true
+		oldAnswer := echoTo(ch.ID, "4915112345678", "Old answer", T0.Add(-59*time.Minute))
+		oldAnswer.Message.Imported = true
+		mustBatch(t, s, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{old, oldAnswer}})
+		r := mustReceive(t, s, inbound(ch.ID, "4915112345678", "Lena", "New question", T0))
+		mustReceive(t, s, echoTo(ch.ID, "4915112345678", "New answer", T0.Add(3*time.Minute)))
+		history := inbound(ch.ID, "4915199999999", "Old", "Only history", T0.Add(-2*time.Hour))
+		history.Message.Imported = true
+		h := mustReceive(t, s, history)
+		now := time.Now()
+		got, err := s.ReportConversations(ctx(), switchboard.ReportScope{From: now.Add(-time.Hour), To: now.Add(time.Hour)})
+		must(t, err)
+		by := map[string]switchboard.ReportConversation{}
+		for _, c := range got {
+			by[c.ID] = c
+		}
+		if c := by[r.Conversation.ID]; !c.FirstInboundAt.Equal(T0) || !c.FirstResponseAt.Equal(T0.Add(3*time.Minute)) || c.FirstResponderID != "" {
+			t.Errorf("report of the live conversation = %+v", c)
+		}
+		if c, ok := by[h.Conversation.ID]; ok && (!c.FirstInboundAt.IsZero() || !c.FirstResponseAt.IsZero()) {
+			t.Errorf("report of the history-only conversation = %+v", c)
+		}
+	})
+
 	t.Run("EditAndRevoke", func(t *testing.T) {
 		s := open(t)
 		ch := mustChannel(t, s)
