@@ -62,7 +62,9 @@ type ConversationActivity struct {
 // retries, several webhooks in flight), so LastMessageAt, the preview,
 // UpdatedAt and LastInboundAt only move forward in m.Timestamp; of two
 // messages with the same time, the later absorbed is shown. Every inbound
-// message counts once in InboundCount.
+// message counts once in InboundCount, except an imported one (history),
+// which moves neither it nor LastInboundAt; since the others only move
+// forward, history never hides a newer live message.
 func (a *ConversationActivity) Absorb(m *Message) *MessagePreview {
 	var p *MessagePreview
 	if a.LastMessageAt.IsZero() || !m.Timestamp.Before(a.LastMessageAt) {
@@ -72,7 +74,9 @@ func (a *ConversationActivity) Absorb(m *Message) *MessagePreview {
 	if m.Timestamp.After(a.UpdatedAt) {
 		a.UpdatedAt = m.Timestamp
 	}
-	if m.Direction == DirectionIn {
+	if m.Direction == DirectionIn && !m.Imported {
+		// An imported (history) message is past: it is neither unread nor
+		// does it open the customer-service window.
 		a.InboundCount++
 		if m.Timestamp.After(a.LastInboundAt) {
 			a.LastInboundAt = m.Timestamp

@@ -29,9 +29,13 @@ type Channel struct {
 	BusinessHours *BusinessHours `json:"business_hours"`
 	// BotAgentID is the service account (flagged bot) that answers new
 	// conversations on this channel first; "" for none (docs/automation.md).
-	BotAgentID string    `json:"bot_agent_id"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	BotAgentID string `json:"bot_agent_id"`
+	// Coexistence marks a number also in use with the WhatsApp Business
+	// app: Meta fixes its throughput at CoexistenceMPS, and the sender
+	// paces it so.
+	Coexistence bool      `json:"coexistence"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -57,6 +61,7 @@ type ChannelUpdate struct {
 	SetBusinessHours bool
 	BusinessHours    *BusinessHours
 	BotAgentID       *string
+	Coexistence      *bool
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -83,6 +88,9 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 		c.BusinessHours = upd.BusinessHours
 	}
 	set(&c.BotAgentID, upd.BotAgentID)
+	if upd.Coexistence != nil {
+		c.Coexistence = *upd.Coexistence
+	}
 	c.UpdatedAt = now
 }
 

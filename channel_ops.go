@@ -70,6 +70,11 @@ type InboundBatch struct {
 	// template of that name and language, if there is one, at once instead
 	// of at the next sync.
 	Templates []TemplateStatusChange
+	// Edits are edits and revokes of stored messages (smb_message_echoes),
+	// applied after the batch's messages, so an edit may follow its
+	// message in the same batch. An edit of a message not stored is
+	// dropped.
+	Edits []MessageEdit
 }
 
 // TemplateStatusChange is a template's new status as a webhook reported
@@ -122,6 +127,8 @@ type BatchResult struct {
 	// Statuses[i] is the outcome of Statuses[i]. Message and Conversation
 	// are set when Changed, as they are after the batch.
 	Statuses []*StatusResult
+	// Edits[i] is the outcome of Edits[i].
+	Edits []*EditResult
 }
 
 // StatusUpdate is a delivery status WhatsApp reports for an outbound message.

@@ -327,9 +327,6 @@ type Message struct {
 	// SenderName is the sender's current display name, filled by the
 	// service when it hands messages to users; not stored.
 	SenderName string `json:"sender_name,omitempty"`
-	// Author is who wrote the message (see [Message.DeriveAuthor]), filled
-	// by the service; serialised as derived when unset.
-	Author MessageAuthor `json:"author"`
 	// Timestamp is Meta's time for inbound messages and the creation time
 	// for outbound ones; messages are ordered by it.
 	Timestamp time.Time `json:"timestamp"`
@@ -338,6 +335,21 @@ type Message struct {
 	// IdempotencyKey is the client's Idempotency-Key for an outbound message;
 	// a second send with the same key by the same user returns this message.
 	IdempotencyKey string `json:"-"`
+	// Author is who wrote the message (see MessageAuthor). Stores keep
+	// what ingest and sending set (business_app for echoes) and fill the
+	// rest (FillAuthor); the service tells bots from users when it hands
+	// messages out (DeriveAuthor), and the JSON always carries one.
+	Author MessageAuthor `json:"author"`
+	// Imported marks a past message synchronised from the WhatsApp
+	// Business app (history webhook): it is shown in the thread but counts
+	// as neither unread nor new.
+	Imported bool `json:"imported,omitempty"`
+	// EditedAt is when the message was last edited (from the WhatsApp
+	// Business app); nil if never.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	// Revoked marks a message deleted for everyone: its content is gone
+	// from storage and it is shown as a tombstone.
+	Revoked bool `json:"revoked,omitempty"`
 }
 
 // MarshalJSON fills author when the service did not.
@@ -408,6 +420,9 @@ func (m *Message) PrepareOutbound(now time.Time) {
 		m.ID = NewID()
 	}
 	m.Direction, m.Status = DirectionOut, MessagePending
+	if m.Author == "" {
+		m.Author = AuthorUser
+	}
 	if m.Type == "" {
 		m.Type = TypeText
 	}
@@ -545,6 +560,14 @@ type InboundMessage struct {
 	ReactionToWAID string
 }
 
+// Echo reports whether the message is one the business sent from the
+// WhatsApp Business app (an smb_message_echoes webhook, or a business
+// message of a history thread): WaID and UserID then name the customer it
+// was sent to.
+func (in InboundMessage) Echo() bool {
+	return in.Message != nil && in.Message.Author == AuthorBusinessApp
+}
+
 // HasSender reports whether the message names its sender by phone number
 // or BSUID.
 func (in InboundMessage) HasSender() bool { return in.WaID != "" || in.UserID != "" }
@@ -581,6 +604,11 @@ func (b InboundBatch) Validate() error {
 	}
 	for _, u := range b.Statuses {
 		if err := u.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.Edits {
+		if err := e.Validate(); err != nil {
 			return err
 		}
 	}

@@ -296,25 +296,14 @@ const (
 	EventSuggestionUpdate = "suggestion.updated"
 )
 
-// MessageAuthor is who wrote a message.
-type MessageAuthor string
-
-// The message authors.
-const (
-	AuthorCustomer    MessageAuthor = "customer"
-	AuthorUser        MessageAuthor = "user"
-	AuthorBot         MessageAuthor = "bot"
-	AuthorBusinessApp MessageAuthor = "business_app" // sent from the WhatsApp Business app
-	AuthorSystem      MessageAuthor = "system"
-)
-
 // DeriveAuthor returns who wrote m: the customer for inbound messages,
 // the system for system messages and outbound ones without a sender, a
 // bot when the sender is a bot service account, else a user. An author
-// already set (e.g. business_app) stays.
+// stored as something other than a user (business_app for an echo) stays;
+// a stored "user" becomes "bot" when the sender is a bot.
 func (m *Message) DeriveAuthor(senderIsBot bool) MessageAuthor {
 	switch {
-	case m.Author != "":
+	case m.Author != "" && m.Author != AuthorUser:
 		return m.Author
 	case m.Type == TypeSystem:
 		return AuthorSystem

@@ -78,6 +78,7 @@ type channelRequest struct {
 	// BusinessHours is the hours object, or null to remove them.
 	BusinessHours switchboard.OptionalBusinessHours `json:"business_hours"`
 	BotAgentID    *string                           `json:"bot_agent_id"`
+	Coexistence   *bool                             `json:"coexistence"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

@@ -93,6 +93,33 @@ func (e *Emulator) registerControl(mux *http.ServeMux) {
 		}
 		writeControl(w, http.StatusOK, map[string]string{"id": id})
 	})
+	mux.HandleFunc("POST "+p+"customers/echo", func(w http.ResponseWriter, r *http.Request) {
+		var in BusinessEcho
+		if !readControl(w, r, &in, 64<<10) {
+			return
+		}
+		id, err := e.BusinessAppEcho(r.Context(), in)
+		if err != nil {
+			controlError(w, err.Error())
+			return
+		}
+		writeControl(w, http.StatusOK, map[string]string{"id": id})
+	})
+	mux.HandleFunc("POST "+p+"customers/history", func(w http.ResponseWriter, r *http.Request) {
+		var in HistoryImport
+		if !readControl(w, r, &in, 4<<20) {
+			return
+		}
+		ids, err := e.ImportHistory(r.Context(), in)
+		if err != nil {
+			controlError(w, err.Error())
+			return
+		}
+		if ids == nil {
+			ids = []string{}
+		}
+		writeControl(w, http.StatusOK, map[string][]string{"ids": ids})
+	})
 	mux.HandleFunc("POST "+p+"customers/start", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Rate float64 `json:"rate"`

@@ -60,6 +60,13 @@ type PhoneMessage struct {
 	Error *StatusError `json:"error,omitempty"`
 	// Timestamp is when the message was sent.
 	Timestamp time.Time `json:"timestamp"`
+	// Edited and Revoked are set when the business edited or deleted the
+	// message in the WhatsApp Business app.
+	Edited  bool `json:"edited,omitempty"`
+	Revoked bool `json:"revoked,omitempty"`
+	// BusinessApp marks a business message sent from the WhatsApp Business
+	// app (an echo or a history message), not through Cloud API.
+	BusinessApp bool `json:"business_app,omitempty"`
 }
 
 // PhoneMedia is a media attachment.
@@ -267,7 +274,9 @@ type whMessage struct {
 	Context     *whContext      `json:"context,omitempty"`
 	From        string          `json:"from,omitempty"`
 	FromUserID  string          `json:"from_user_id,omitempty"`
-	ID          string          `json:"id"`
+	To          string          `json:"to,omitempty"`         // echoes, history
+	ToUserID    string          `json:"to_user_id,omitempty"` // echoes
+	ID          string          `json:"id,omitempty"`
 	Timestamp   string          `json:"timestamp"`
 	Text        *whText         `json:"text,omitempty"`
 	Image       *whMedia        `json:"image,omitempty"`
@@ -284,6 +293,10 @@ type whMessage struct {
 	System      *whSystem       `json:"system,omitempty"`
 	Errors      []webhookError  `json:"errors,omitempty"`
 	Type        string          `json:"type"`
+	Edit        *whEdit         `json:"edit,omitempty"`
+	Revoke      *whRevoke       `json:"revoke,omitempty"`
+	// HistoryContext is set on history messages.
+	HistoryContext *whHistoryContext `json:"history_context,omitempty"`
 }
 
 type whSystem struct {

@@ -82,6 +82,10 @@ type whItem struct {
 	message  *whMessage
 	status   *whStatus
 	readyAt  time.Time
+	// field and coex are set for a coexistence webhook (smb_message_echoes,
+	// history), sent on its own.
+	field string
+	coex  *whCoexValue
 }
 
 // delivery is one POST body with its retry state; Meta keeps retrying the same
@@ -178,6 +182,10 @@ func (e *Emulator) batchLocked(now time.Time) {
 	for _, it := range e.pending {
 		if it.readyAt.After(now) {
 			rest = append(rest, it)
+			continue
+		}
+		if it.coex != nil {
+			e.addCoexDeliveryLocked(now, it)
 			continue
 		}
 		k := key{it.pnid, it.statuses}

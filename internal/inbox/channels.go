@@ -35,6 +35,9 @@ type ChannelInput struct {
 	// BotAgentID names the bot service account that answers the channel's
 	// new conversations first; "" removes it.
 	BotAgentID *string
+	// Coexistence marks a number also in use with the WhatsApp Business
+	// app (paced at switchboard.CoexistenceMPS).
+	Coexistence *bool
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -206,6 +209,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 		c.RetentionDays = *in.RetentionDays
 	}
 	c.BusinessHours = in.BusinessHours.Hours
+	if in.Coexistence != nil {
+		c.Coexistence = *in.Coexistence
+	}
 	if err := s.Store.CreateChannel(ctx, c); err != nil {
 		return nil, err
 	}
@@ -247,7 +253,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
 		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
-		BotAgentID: in.BotAgentID,
+		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence,
 	})
 	if err != nil {
 		return nil, err
@@ -275,6 +281,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.BotAgentID != nil {
 		detail["bot_agent_id"] = *in.BotAgentID
+	}
+	if in.Coexistence != nil {
+		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -270,6 +271,12 @@ func (sys *System) SetHandoff(h *Handoff) { sys.svc.handoff.Store(h) }
 // before its new messages; each changed message once.
 func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
 	s := sys.svc
+	for i := range b.Edits {
+		// Apply bounds the text too; this keeps the batch itself small.
+		if e := &b.Edits[i]; len(e.Text) > 4*switchboard.MaxInboundText {
+			e.Text = strings.ToValidUTF8(e.Text[:4*switchboard.MaxInboundText], "")
+		}
+	}
 	for i := range b.Messages {
 		in := &b.Messages[i]
 		if in.Message != nil {
@@ -340,6 +347,20 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
 			updated[st.Message.ID] = true
 			sys.Published(ctx, st)
+		}
+	}
+	// Edits and revokes (from the WhatsApp Business app): the message as it
+	// is now, and its conversation when the preview may have changed.
+	for i := len(r.Edits) - 1; i >= 0; i-- {
+		e := r.Edits[i]
+		if e == nil || !e.Changed || e.Message == nil || e.Conversation == nil || updated[e.Message.ID] {
+			continue
+		}
+		updated[e.Message.ID] = true
+		s.publish(ctx, switchboard.EventMessageUpdated, e.Conversation, e.Message)
+		if !announced[e.Conversation.ID] {
+			announced[e.Conversation.ID] = true
+			s.publish(ctx, switchboard.EventConversationUpdated, e.Conversation, e.Conversation)
 		}
 	}
 	if media && s.Webhooks != nil {

@@ -199,10 +199,22 @@ func Build(in Input) *Plan {
 		if m.ID == "" {
 			m.ID = newMessageID()
 		}
-		m.Direction, m.Status, m.SenderID = switchboard.DirectionIn, switchboard.MessageReceived, ""
+		m.SenderID = ""
+		if m.Author == switchboard.AuthorBusinessApp {
+			// The business wrote it in the WhatsApp Business app: an
+			// outbound message Meta has already sent.
+			// A history sync may say it was delivered or read.
+			m.Direction = switchboard.DirectionOut
+			if m.Status != switchboard.MessageDelivered && m.Status != switchboard.MessageRead {
+				m.Status = switchboard.MessageSent
+			}
+		} else {
+			m.Direction, m.Status, m.Author = switchboard.DirectionIn, switchboard.MessageReceived, ""
+		}
 		if m.Type == "" {
 			m.Type = switchboard.TypeText
 		}
+		m.FillAuthor()
 		m.Timestamp = m.Timestamp.UTC().Truncate(time.Microsecond)
 		if m.Timestamp.IsZero() {
 			m.Timestamp = in.Now
@@ -212,13 +224,21 @@ func Build(in Input) *Plan {
 		cv := convs[ct.ID]
 		switch {
 		case cv == nil:
-			// A new conversation starts at its first message.
-			cv = &Conversation{ID: newID(), ContactID: ct.ID, KeyID: ct.KeyID, Status: switchboard.StatusOpen, CreatedAt: in.Now,
+			// A new conversation starts at its first message; one that
+			// only past (imported) messages start is closed, so a history
+			// sync does not fill the inbox with old chats.
+			status := switchboard.StatusOpen
+			if m.Imported {
+				status = switchboard.StatusClosed
+			}
+			cv = &Conversation{ID: newID(), ContactID: ct.ID, KeyID: ct.KeyID, Status: status, CreatedAt: in.Now,
 				Activity: switchboard.ConversationActivity{UpdatedAt: m.Timestamp}, Contact: ct, New: true, first: i}
 			convs[ct.ID] = cv
-		case cv.Status != switchboard.StatusOpen:
+		case cv.Status != switchboard.StatusOpen && !m.Imported && m.Direction == switchboard.DirectionIn:
 			// A customer writing after a close reopens the thread, so the
-			// history stays in one conversation.
+			// history stays in one conversation. A past (imported)
+			// message or one the business sent from the WhatsApp
+			// Business app does not.
 			cv.Status, cv.Reopened, cv.first = switchboard.StatusOpen, true, i
 		}
 		cv.Contact = ct

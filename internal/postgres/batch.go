@@ -49,10 +49,18 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	slices.SortStableFunc(statuses, func(a, b preparedStatus) int { return cmp.Compare(a.lock, b.lock) })
 
+	hashes := make([][]byte, len(b.Edits))
+	for i, e := range b.Edits {
+		hashes[i] = db.codec.WAMIDHash(e.ChannelID, e.WAMessageID)
+	}
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
 			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
+		j.edits = make([]preparedEdit, len(b.Edits))
+		for i, e := range b.Edits {
+			j.edits[i] = preparedEdit{e: e, hash: hashes[i]}
+		}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
 		if err == nil {
 			break
@@ -92,6 +100,7 @@ type batchJob struct {
 	events    []int64
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
+	edits     []preparedEdit
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -122,6 +131,11 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 			return err
 		}
 		j.outcomes[p.index] = out
+	}
+	for i := range j.edits {
+		if err := j.db.applyEdit(ctx, tx, &j.edits[i], j.now); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -334,8 +348,8 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 		}
 		cv.KeyID = cv.Contact.KeyID
 		tag, err := tx.Exec(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, created_at, updated_at)
-			VALUES ($1, $2, $3, 'open', $4, $5, $6) ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`,
-			cv.ID, cv.Contact.ChannelID, cv.Contact.ID, cv.KeyID, cv.CreatedAt, cv.Activity.UpdatedAt)
+			VALUES ($1, $2, $3, $7, $4, $5, $6) ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`,
+			cv.ID, cv.Contact.ChannelID, cv.Contact.ID, cv.KeyID, cv.CreatedAt, cv.Activity.UpdatedAt, string(cv.Status))
 		if err != nil {
 			return fmt.Errorf("insert conversation: %w", err)
 		} else if tag.RowsAffected() == 0 {
@@ -361,6 +375,9 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			contents, wamids, hashes = make([][]byte, n), make([][]byte, n), make([][]byte, n)
 			codes                    = make([]*int32, n)
 			times, created, updated  = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+			authors                  = make([]string, n)
+			imported, revoked        = make([]bool, n), make([]bool, n)
+			edited                   = make([]*time.Time, n)
 		)
 		for i, r := range p.Inserts {
 			m, keyID := r.Message, r.Contact.KeyID
@@ -383,13 +400,16 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			}
 			ids[i], convs[i], keys[i], dirs[i], types[i], states[i] = m.ID, m.ConversationID, keyID, string(m.Direction), string(m.Type), string(m.Status)
 			replies[i], senders[i], times[i], created[i], updated[i] = m.ReplyToID, m.SenderID, m.Timestamp, m.CreatedAt, m.UpdatedAt
+			m.FillAuthor()
+			authors[i], imported[i], edited[i], revoked[i] = string(m.Author), m.Imported, m.EditedAt, m.Revoked
 		}
 		b.Queue(`INSERT INTO messages (`+messageColumns+`, wamid_hash)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[],
 				$9::text[], $10::text[], $11::int[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[],
-				$16::timestamptz[], $17::bytea[])
+				$16::timestamptz[], $17::text[], $18::boolean[], $19::timestamptz[], $20::boolean[], $21::bytea[])
 			ON CONFLICT (wamid_hash) DO NOTHING`,
-			ids, convs, keys, dirs, types, states, contents, wamids, replies, senders, codes, titles, details, times, created, updated, hashes)
+			ids, convs, keys, dirs, types, states, contents, wamids, replies, senders, codes, titles, details, times, created, updated,
+			authors, imported, edited, revoked, hashes)
 	}
 	if n := len(p.Conversations); n > 0 {
 		var (
@@ -511,7 +531,7 @@ func timePtr(t time.Time) *time.Time {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	return j.plan.Result(j.outcomes, ingest.Reader{
+	res, err := j.plan.Result(j.outcomes, ingest.Reader{
 		Assignees: j.assignees,
 		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
@@ -525,4 +545,78 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 			return db.loadConversation(ctx, db.pool, id, "")
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	res.Edits = make([]*switchboard.EditResult, len(j.edits))
+	for i, pe := range j.edits {
+		r := &switchboard.EditResult{Message: pe.msg, Changed: pe.changed}
+		if pe.changed {
+			if r.Conversation, err = db.loadConversation(ctx, db.pool, pe.msg.ConversationID, ""); err != nil {
+				return nil, err
+			}
+		}
+		res.Edits[i] = r
+	}
+	return res, nil
+}
+
+// preparedEdit is an edit with the blind index of its message's wamid
+// and, once applied, the message as it is after it.
+type preparedEdit struct {
+	e       switchboard.MessageEdit
+	hash    []byte
+	msg     *switchboard.Message
+	changed bool
+}
+
+// applyEdit applies an edit or revoke (switchboard.MessageEdit.Apply) to
+// the message it names, locked: the content is sealed again (a revoked
+// message's is empty), and the conversation's preview follows when it
+// shows that message. An edit of a message not stored changes nothing.
+func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *preparedEdit, now time.Time) error {
+	var id, keyID string
+	err := tx.QueryRow(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = $1 FOR UPDATE`, pe.hash).Scan(&id, &keyID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find edited message: %w", err)
+	}
+	m, err := db.loadMessage(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	pe.msg = m
+	if !pe.e.Apply(m, now) {
+		return nil
+	}
+	b, err := storecrypt.EncodeContent(m.Content)
+	if err != nil {
+		return err
+	}
+	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE messages SET content = $2, edited_at = $3, revoked = $4, updated_at = $5 WHERE id = $1`,
+		m.ID, content, m.EditedAt, m.Revoked, m.UpdatedAt); err != nil {
+		return fmt.Errorf("edit message: %w", err)
+	}
+	var convKey string
+	var lastAt *time.Time
+	if err := tx.QueryRow(ctx, `SELECT key_id, last_message_at FROM conversations WHERE id = $1 FOR UPDATE`, m.ConversationID).Scan(&convKey, &lastAt); err != nil {
+		return fmt.Errorf("read conversation: %w", err)
+	}
+	if lastAt != nil && lastAt.Equal(m.Timestamp) {
+		pv := switchboard.PreviewOf(m)
+		sealed, err := db.codec.SealJSON(ctx, convKey, "conversations", "last_message", m.ConversationID, &pv)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET last_message = $2 WHERE id = $1`, m.ConversationID, sealed); err != nil {
+			return fmt.Errorf("update preview: %w", err)
+		}
+	}
+	pe.changed = true
+	return nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 const messageColumns = `id, conversation_id, key_id, direction, type, status, content, wa_message_id,
-	reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at`
+	reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at,
+	author, imported, edited_at, revoked`
 
 // scanMessage reads a messageColumns row and opens its sealed fields.
 func (db *DB) scanMessage(ctx context.Context, row pgx.Row) (*switchboard.Message, error) {
@@ -23,8 +24,14 @@ func (db *DB) scanMessage(ctx context.Context, row pgx.Row) (*switchboard.Messag
 	var content, wamid []byte
 	var errCode *int
 	if err := row.Scan(&m.ID, &m.ConversationID, &keyID, &m.Direction, &m.Type, &m.Status, &content, &wamid,
-		&m.ReplyToID, &m.SenderID, &errCode, &errTitle, &errDetails, &m.Timestamp, &m.CreatedAt, &m.UpdatedAt); err != nil {
+		&m.ReplyToID, &m.SenderID, &errCode, &errTitle, &errDetails, &m.Timestamp, &m.CreatedAt, &m.UpdatedAt,
+		&m.Author, &m.Imported, &m.EditedAt, &m.Revoked); err != nil {
 		return nil, err
+	}
+	m.FillAuthor()
+	if m.EditedAt != nil {
+		t := m.EditedAt.UTC()
+		m.EditedAt = &t
 	}
 	m.Timestamp, m.CreatedAt, m.UpdatedAt = m.Timestamp.UTC(), m.CreatedAt.UTC(), m.UpdatedAt.UTC()
 	if errCode != nil || errTitle != "" || errDetails != "" {
@@ -206,11 +213,13 @@ func (db *DB) insertMessage(ctx context.Context, tx *txn, m *switchboard.Message
 	if m.Error != nil {
 		errCode, errTitle, errDetails = &m.Error.Code, m.Error.Title, m.Error.Details
 	}
+	m.FillAuthor()
 	tag, err := tx.Exec(ctx, `INSERT INTO messages (`+messageColumns+`, wamid_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (wamid_hash) DO NOTHING`,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid,
-		m.ReplyToID, m.SenderID, errCode, errTitle, errDetails, m.Timestamp, m.CreatedAt, m.UpdatedAt, wamidHash)
+		m.ReplyToID, m.SenderID, errCode, errTitle, errDetails, m.Timestamp, m.CreatedAt, m.UpdatedAt,
+		m.Author, m.Imported, m.EditedAt, m.Revoked, wamidHash)
 	if code, _ := pgError(err); code == uniqueViolation {
 		return false, switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {

@@ -26,7 +26,7 @@ func reportChannels(column string, n int, s switchboard.ReportScope) (string, []
 }
 
 // reportResponse is the SQL form of switchboard.IsReportResponse for m.
-const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed'`
+const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed' AND NOT m.imported`
 
 func timeOrZero(t *time.Time) time.Time {
 	if t == nil {
@@ -45,7 +45,7 @@ func (db *DB) ReportConversations(ctx context.Context, s switchboard.ReportScope
 	}
 	q := `SELECT x.id, x.channel_id, x.created_at, x.first_in, r.ts, r.sender_id
 		FROM (SELECT c.id, c.channel_id, c.created_at,
-			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS first_in
+			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND NOT m.imported) AS first_in
 			FROM conversations c WHERE c.created_at >= $1 AND c.created_at < $2 AND ` + chans + `) x
 		LEFT JOIN LATERAL (SELECT m.ts, m.sender_id FROM messages m
 			WHERE m.conversation_id = x.id AND ` + reportResponse + ` AND m.ts >= x.first_in

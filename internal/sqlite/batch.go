@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ type batchJob struct {
 	events    []int64
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
+	edits     []preparedEdit
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -62,10 +64,14 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 		}
 		statuses[i] = p
 	}
+	edits := make([]preparedEdit, len(b.Edits))
+	for i, e := range b.Edits {
+		edits[i] = preparedEdit{e: e, hash: db.codec.WAMIDHash(e.ChannelID, e.WAMessageID)}
+	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
-			assignees: map[string][]switchboard.UserRef{}}
+			assignees: map[string][]switchboard.UserRef{}, edits: edits}
 		return j.run(ctx, tx)
 	})
 	if err != nil {
@@ -121,6 +127,11 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_inbox WHERE id IN (SELECT value FROM json_each(?)) AND dead_reason IS NULL`, string(ids)); err != nil {
 			return fmt.Errorf("delete webhooks: %w", err)
+		}
+	}
+	for i := range j.edits {
+		if err := j.db.applyEdit(ctx, tx, &j.edits[i], j.now); err != nil {
+			return err
 		}
 	}
 	j.outcomes = make([]ingest.StatusOutcome, len(j.statuses))
@@ -309,8 +320,8 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 		}
 		cv.KeyID = cv.Contact.KeyID
 		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, inbound_count,
-			created_at, updated_at) VALUES (?, ?, ?, 'open', ?, 0, ?, ?)`,
-			cv.ID, cv.Contact.ChannelID, cv.Contact.ID, cv.KeyID, micros(cv.CreatedAt), micros(cv.Activity.UpdatedAt)); err != nil {
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+			cv.ID, cv.Contact.ChannelID, cv.Contact.ID, cv.Status, cv.KeyID, micros(cv.CreatedAt), micros(cv.Activity.UpdatedAt)); err != nil {
 			return fmt.Errorf("insert conversation: %w", err)
 		}
 	}
@@ -346,7 +357,7 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
 	db := j.db
-	return j.plan.Result(j.outcomes, ingest.Reader{
+	res, err := j.plan.Result(j.outcomes, ingest.Reader{
 		Assignees: j.assignees,
 		Time:      utc,
 		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
@@ -361,4 +372,82 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 			return db.conversation(ctx, db.rdb, id, "")
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	res.Edits = make([]*switchboard.EditResult, len(j.edits))
+	for i, pe := range j.edits {
+		r := &switchboard.EditResult{Message: pe.msg, Changed: pe.changed}
+		if pe.changed {
+			if r.Conversation, err = db.conversation(ctx, db.rdb, pe.msg.ConversationID, ""); err != nil {
+				return nil, err
+			}
+		}
+		res.Edits[i] = r
+	}
+	return res, nil
+}
+
+// preparedEdit is an edit with the blind index of its message's wamid
+// and, once applied, the message as it is after it.
+type preparedEdit struct {
+	e       switchboard.MessageEdit
+	hash    []byte
+	msg     *switchboard.Message
+	changed bool
+}
+
+// applyEdit applies an edit or revoke (switchboard.MessageEdit.Apply) to
+// the message it names: the content is sealed again (a revoked message's
+// is empty), and the conversation's preview follows when it shows that
+// message. An edit of a message not stored changes nothing.
+func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *preparedEdit, now time.Time) error {
+	var id, keyID string
+	err := tx.QueryRowContext(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = ?`, pe.hash).Scan(&id, &keyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find edited message: %w", err)
+	}
+	m, err := db.message(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	pe.msg = m
+	if !pe.e.Apply(m, now) {
+		return nil
+	}
+	b, err := storecrypt.EncodeContent(m.Content)
+	if err != nil {
+		return err
+	}
+	content, err := db.codec.Seal(ctx, keyID, "messages", "content", m.ID, b)
+	if err != nil {
+		return err
+	}
+	var edited any
+	if m.EditedAt != nil {
+		edited = micros(*m.EditedAt)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET content = ?, edited_at = ?, revoked = ?, updated_at = ? WHERE id = ?`,
+		content, edited, m.Revoked, micros(m.UpdatedAt), m.ID); err != nil {
+		return fmt.Errorf("edit message: %w", err)
+	}
+	var convKey string
+	var lastAt sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT key_id, last_message_at FROM conversations WHERE id = ?`, m.ConversationID).Scan(&convKey, &lastAt); err != nil {
+		return fmt.Errorf("read conversation: %w", err)
+	}
+	if lastAt.Valid && fromMicros(lastAt).Equal(m.Timestamp) {
+		pv := switchboard.PreviewOf(m)
+		sealed, err := db.codec.SealJSON(ctx, convKey, "conversations", "last_message", m.ConversationID, &pv)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_message = ? WHERE id = ?`, sealed, m.ConversationID); err != nil {
+			return fmt.Errorf("update preview: %w", err)
+		}
+	}
+	pe.changed = true
+	return nil
 }

@@ -14,11 +14,12 @@ import (
 )
 
 const messageColumns = `id, conversation_id, key_id, direction, type, status, content, wa_message_id, reply_to_id,
-	sender_id, error_code, error_title, error_details, ts, created_at, updated_at`
+	sender_id, error_code, error_title, error_details, ts, created_at, updated_at, author, imported, edited_at, revoked`
 
 const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
-		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at,
+		author, imported, edited_at, revoked)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Message, error) {
 	var m switchboard.Message
@@ -26,10 +27,15 @@ func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error
 	var content, wamid []byte
 	var errCode sql.NullInt64
 	var errTitle, errDetails string
-	var ts, created, updated sql.NullInt64
+	var ts, created, updated, edited sql.NullInt64
 	if err := row.Scan(&m.ID, &m.ConversationID, &keyID, &m.Direction, &m.Type, &m.Status, &content, &wamid, &m.ReplyToID,
-		&m.SenderID, &errCode, &errTitle, &errDetails, &ts, &created, &updated); err != nil {
+		&m.SenderID, &errCode, &errTitle, &errDetails, &ts, &created, &updated, &m.Author, &m.Imported, &edited, &m.Revoked); err != nil {
 		return nil, err
+	}
+	m.FillAuthor()
+	if edited.Valid {
+		t := fromMicros(edited)
+		m.EditedAt = &t
 	}
 	b, err := db.codec.Open(ctx, keyID, "messages", "content", m.ID, content)
 	if err != nil {
@@ -129,9 +135,15 @@ func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID s
 	if m.Error != nil {
 		errCode, errTitle, errDetails = m.Error.Code, m.Error.Title, m.Error.Details
 	}
+	m.FillAuthor()
+	var edited any
+	if m.EditedAt != nil {
+		edited = micros(*m.EditedAt)
+	}
 	_, err = tx.ExecContext(ctx, insertMessageSQL,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid, wamidHash, m.ReplyToID, m.SenderID,
-		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt))
+		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt),
+		m.Author, m.Imported, edited, m.Revoked)
 	if isUnique(err) {
 		return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {

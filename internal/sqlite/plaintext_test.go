@@ -152,6 +152,38 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		}
 	}
 
+	// Coexistence: an echo from the WhatsApp Business app, edited; another
+	// revoked (its text gone, not merely sealed); an imported message.
+	const (
+		echoText   = "echo-probe-text-6612"
+		editedText = "edited-probe-text-7781"
+		gone       = "revoked-probe-text-3390"
+		history    = "history-probe-text-4419"
+	)
+	probes = append(probes, echoText, editedText, gone, history)
+	coex := func(text, wamid string, author switchboard.MessageAuthor, imported bool) switchboard.InboundMessage {
+		return switchboard.InboundMessage{ChannelID: ch.ID, WaID: phone, Message: &switchboard.Message{Type: switchboard.TypeText,
+			Content: switchboard.MessageContent{Text: text}, WAMessageID: wamid, Timestamp: time.Now(), Author: author, Imported: imported}}
+	}
+	cb, err := db.ReceiveBatch(ctx, switchboard.InboundBatch{
+		Messages: []switchboard.InboundMessage{coex(echoText, wamid+"e", switchboard.AuthorBusinessApp, false),
+			coex(gone, wamid+"g", switchboard.AuthorBusinessApp, false), coex(history, wamid+"h", "", true)},
+		Edits: []switchboard.MessageEdit{{ChannelID: ch.ID, WAMessageID: wamid + "e", Text: editedText, At: time.Now()},
+			{ChannelID: ch.ID, WAMessageID: wamid + "g", Revoke: true}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cb.Edits[0].Changed || !cb.Edits[1].Changed {
+		t.Fatalf("edits = %+v", cb.Edits)
+	}
+	if m, err := db.Message(ctx, cb.Received[0].Message.ID); err != nil || m.Content.Text != editedText || m.Author != switchboard.AuthorBusinessApp {
+		t.Fatalf("edited echo read back = %+v, %v", m, err)
+	}
+	if m, err := db.Message(ctx, cb.Received[2].Message.ID); err != nil || m.Content.Text != history || !m.Imported {
+		t.Fatalf("imported message read back = %+v, %v", m, err)
+	}
+
 	scan := func(stage string) {
 		t.Helper()
 		entries, err := os.ReadDir(dir)

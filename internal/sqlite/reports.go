@@ -26,7 +26,7 @@ func reportChannels(column string, s switchboard.ReportScope) (string, []any, bo
 }
 
 // reportResponse is the SQL form of switchboard.IsReportResponse for m.
-const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed'`
+const reportResponse = `m.direction = 'out' AND m.type NOT IN ('reaction', 'system') AND m.status <> 'failed' AND m.imported = 0`
 
 // ReportConversations returns the conversations created within s with their
 // first customer message and first response.
@@ -42,7 +42,7 @@ func (db *DB) ReportConversations(ctx context.Context, s switchboard.ReportScope
 		(SELECT m.sender_id FROM messages m WHERE m.conversation_id = x.id AND ` + reportResponse + ` AND m.ts >= x.first_in
 			ORDER BY m.ts, m.id LIMIT 1)
 		FROM (SELECT c.id, c.channel_id, c.created_at,
-			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS first_in
+			(SELECT MIN(m.ts) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.imported = 0) AS first_in
 			FROM conversations c WHERE c.created_at >= ? AND c.created_at < ? AND ` + chans + `) x
 		ORDER BY x.created_at, x.id`
 	rows, err := db.rdb.QueryContext(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...)...)

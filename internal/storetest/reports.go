@@ -232,7 +232,9 @@ func testReportBusinessHours(t *testing.T, open ClockOpener) {
 		t.Fatalf("from the facts   %s\nfrom the rollups %s", f, g)
 	}
 	sec := func(v int64) *int64 { return &v }
-	one := func(v int64) reports.Durations { return reports.Durations{Count: 1, MedianSeconds: sec(v), P90Seconds: sec(v)} }
+	one := func(v int64) reports.Durations {
+		return reports.Durations{Count: 1, MedianSeconds: sec(v), P90Seconds: sec(v)}
+	}
 	want := []reports.ConversationPeriod{
 		{Period: "2026-01-05", Opened: 1, FirstResponse: one(234000), FirstResponseBusiness: one(3600), Backlog: 2},
 		{Period: "2026-01-12", Resolved: 1, Resolution: one(235800), ResolutionBusiness: one(5400), Backlog: 1},

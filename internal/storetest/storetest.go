@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Preview", testPreview},
 		{"IngestRules", testIngestRules},
 		{"Identities", testIdentities},
+		{"Coexistence", testCoexistence},
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
 		{"ConversationCountsRecount", testConversationCountsRecount},

@@ -20,6 +20,12 @@ const MaxNotificationSize = 8 << 20
 // million empty objects fails fast instead of allocating.
 const MaxNotificationItems = 1000
 
+// MaxHistoryMessages bounds the messages of history threads in one
+// notification. Meta warns that one history webhook can describe thousands
+// of messages, so they have their own budget; the body size limit still
+// bounds the work.
+const MaxHistoryMessages = 50000
+
 // Errors returned by [ParseNotification]; match them with errors.Is.
 var (
 	ErrMalformedNotification = errors.New("whatsapp: malformed notification")
@@ -32,8 +38,8 @@ var (
 // not a single JSON object, whose "object" is not
 // "whatsapp_business_account", that exceed [MaxNotificationSize], or that
 // hold more than [MaxNotificationItems] items. Unknown JSON fields are
-// ignored, and changes of fields other than "messages" are returned with only
-// RawValue set so callers can skip them. Verify the signature before calling.
+// ignored, and changes of fields other than "messages", "smb_message_echoes"
+// and "history" are returned with only RawValue set so callers can skip them. Verify the signature before calling.
 func ParseNotification(body []byte) (*Notification, error) {
 	if len(body) > MaxNotificationSize {
 		return nil, fmt.Errorf("parse notification: %w (%d bytes)", ErrNotificationTooLarge, len(body))
@@ -65,6 +71,10 @@ func ParseNotification(body []byte) (*Notification, error) {
 type parser struct {
 	items int
 	max   int
+	// history counts the messages of history threads, bounded by
+	// MaxHistoryMessages rather than max: Meta sends up to thousands of
+	// past messages in one history webhook.
+	history int
 }
 
 // path names a place in the notification for error messages. It is a
@@ -212,7 +222,7 @@ func (p *parser) change(s *scanner, at path) (Change, error) {
 	}
 	// "value" usually precedes "field" in Meta's bodies, so the value can
 	// only be interpreted once the whole change has been read.
-	if c.Field == FieldMessages && len(value) > 0 && !bytes.Equal(value, []byte("null")) {
+	if parsedField(c.Field) && len(value) > 0 && !bytes.Equal(value, []byte("null")) {
 		v, err := p.value(value, valueAt)
 		if err != nil {
 			return c, err
@@ -243,6 +253,22 @@ func (p *parser) value(raw []byte, at path) (*Value, error) {
 		case "errors":
 			v.Errors = v.Errors[:0]
 			return decodeArray(p, &s, at, &v.Errors)
+		case "message_echoes":
+			v.MessageEchoes = v.MessageEchoes[:0]
+			return decodeArray(p, &s, at, &v.MessageEchoes)
+		case "history":
+			v.History = v.History[:0]
+			return s.array(at, func(i int, at path) error {
+				if err := p.take(at); err != nil {
+					return err
+				}
+				h, err := p.historyChunk(&s, at)
+				if err != nil {
+					return err
+				}
+				v.History = append(v.History, h)
+				return nil
+			})
 		default:
 			s.skip()
 			return nil
@@ -252,6 +278,59 @@ func (p *parser) value(raw []byte, at path) (*Value, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// historyChunk reads one element of a history change: its progress
+// metadata, its threads (each thread's messages charged to the history
+// budget, apart from the notification's) and its errors.
+func (p *parser) historyChunk(s *scanner, at path) (HistoryChunk, error) {
+	var h HistoryChunk
+	err := s.object(at, func(key []byte, at path) error {
+		switch string(key) {
+		case "metadata":
+			return decodeInto(at, s.skip(), &h.Metadata)
+		case "errors":
+			return decodeArray(p, s, at, &h.Errors)
+		case "threads":
+			return s.array(at, func(i int, at path) error {
+				if err := p.take(at); err != nil {
+					return err
+				}
+				var t HistoryThread
+				err := s.object(at, func(key []byte, at path) error {
+					switch string(key) {
+					case "id":
+						return s.stringInto(at, &t.ID)
+					case "messages":
+						return s.array(at, func(i int, at path) error {
+							p.history++
+							if p.history > MaxHistoryMessages {
+								return fmt.Errorf("%s: %w (limit %d history messages)", at, ErrTooManyItems, MaxHistoryMessages)
+							}
+							var m Message
+							if err := decodeInto(at, s.skip(), &m); err != nil {
+								return err
+							}
+							t.Messages = append(t.Messages, m)
+							return nil
+						})
+					default:
+						s.skip()
+						return nil
+					}
+				})
+				if err != nil {
+					return err
+				}
+				h.Threads = append(h.Threads, t)
+				return nil
+			})
+		default:
+			s.skip()
+			return nil
+		}
+	})
+	return h, err
 }
 
 // decodeArray decodes a JSON array into *dst, charging each element to the

@@ -385,6 +385,9 @@ func FuzzParseNotification(f *testing.F) {
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"type":"text","text":null,"timestamp":"-9223372036854775808"}]}}]}]}`,
 		`{"object":"whatsapp_business_account","entry":[null,{"changes":null}]}`,
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":"x"}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"smb_message_echoes","value":{"message_echoes":[{"type":"edit","edit":{"message":{"type":"edit","edit":null}}}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"history","value":{"history":[{"metadata":{"phase":"2","progress":"x"},"threads":[{"messages":[null,{}]}]}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"history","value":{"history":[null,{"threads":null,"errors":[{"code":2593109}]}]}}]}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -407,7 +410,17 @@ func FuzzParseNotification(f *testing.F) {
 				if c.Value == nil {
 					continue
 				}
-				items += len(c.Value.Contacts) + len(c.Value.Messages) + len(c.Value.Statuses) + len(c.Value.Errors)
+				items += len(c.Value.Contacts) + len(c.Value.Messages) + len(c.Value.Statuses) + len(c.Value.Errors) + len(c.Value.MessageEchoes)
+				history := 0
+				for _, h := range c.Value.History {
+					items += 1 + len(h.Threads) + len(h.Errors)
+					for _, th := range h.Threads {
+						history += len(th.Messages)
+					}
+				}
+				if history > MaxHistoryMessages {
+					t.Fatalf("accepted %d history messages", history)
+				}
 				for _, m := range c.Value.Messages {
 					_, _ = m.Time()
 					_ = m.Media()
@@ -477,5 +490,100 @@ func TestParseTemplateStatusUpdate(t *testing.T) {
 	}
 	if _, err := (Change{Field: FieldMessages}).TemplateStatus(); err == nil {
 		t.Error("a messages change read as a template update")
+	}
+}
+
+// TestParseCoexistence reads the coexistence fields: a message echo, its
+// edit and revoke, a history chunk and a declined history.
+func TestParseCoexistence(t *testing.T) {
+	const original = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJFQ0hPMDAwMDAwMDAwMDAwMQA="
+	c := mustParseFixture(t, "smb_echo_text").Entry[0].Changes[0]
+	if c.Field != FieldSMBMessageEchoes || c.Value == nil || len(c.Value.MessageEchoes) != 1 || len(c.Value.Messages) != 0 {
+		t.Fatalf("change = %+v", c)
+	}
+	e := c.Value.MessageEchoes[0]
+	if e.From != "15550783881" || e.To != "16505551234" || e.ToUserID != "US.13491208655302741918" || e.ID != original ||
+		e.Type != MessageTypeText || e.Text == nil || !strings.HasPrefix(e.Text.Body, "Here's the info") {
+		t.Errorf("echo = %+v", e)
+	}
+	if ts, err := e.Time(); err != nil || ts.Unix() != 1739321024 {
+		t.Errorf("echo time = %v, %v", ts, err)
+	}
+
+	ed := mustParseFixture(t, "smb_echo_edit").Entry[0].Changes[0].Value.MessageEchoes[0]
+	if ed.Type != MessageTypeEdit || ed.Edit == nil || ed.Edit.OriginalMessageID != original || ed.Edit.Message == nil ||
+		ed.Edit.Message.Text == nil || ed.Edit.Message.Text.Body != "Here's the info you asked for." {
+		t.Errorf("edit = %+v", ed.Edit)
+	}
+	rv := mustParseFixture(t, "smb_echo_revoke").Entry[0].Changes[0].Value.MessageEchoes[0]
+	if rv.Type != MessageTypeRevoke || rv.Revoke == nil || rv.Revoke.OriginalMessageID != original {
+		t.Errorf("revoke = %+v", rv.Revoke)
+	}
+
+	h := mustParseFixture(t, "history").Entry[0].Changes[0]
+	if h.Field != FieldHistory || h.Value == nil || len(h.Value.History) != 1 {
+		t.Fatalf("history change = %+v", h)
+	}
+	ch := h.Value.History[0]
+	if ch.Metadata.Phase != 0 || ch.Metadata.ChunkOrder != 1 || ch.Metadata.Progress != 55 || len(ch.Threads) != 1 {
+		t.Fatalf("chunk = %+v", ch)
+	}
+	th := ch.Threads[0]
+	if th.ID != "16505551234" || len(th.Messages) != 3 {
+		t.Fatalf("thread = %+v", th)
+	}
+	if m := th.Messages[0]; m.From != "16505551234" || m.To != "" || m.HistoryContext == nil || m.HistoryContext.Status != "READ" {
+		t.Errorf("customer message = %+v", m)
+	}
+	if m := th.Messages[1]; m.From != "15550783881" || m.To != "16505551234" || m.Text == nil {
+		t.Errorf("business message = %+v", m)
+	}
+	if m := th.Messages[2]; m.Type != "media_placeholder" || !json.Valid(m.Raw) {
+		t.Errorf("placeholder = %+v", m)
+	}
+
+	d := mustParseFixture(t, "history_declined").Entry[0].Changes[0].Value.History[0]
+	if len(d.Threads) != 0 || len(d.Errors) != 1 || d.Errors[0].Code != 2593109 {
+		t.Errorf("declined = %+v", d)
+	}
+
+	// Providers send the metadata as strings too.
+	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"history","value":{"history":[{"metadata":{"phase":"2","chunk_order":"3","progress":"100"}}]}}]}]}`
+	n, err := ParseNotification([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md := n.Entry[0].Changes[0].Value.History[0].Metadata; md.Phase != 2 || md.ChunkOrder != 3 || md.Progress != 100 {
+		t.Errorf("string metadata = %+v", md)
+	}
+	if _, err := ParseNotification([]byte(strings.Replace(body, `"100"`, `"all"`, 1))); !errors.Is(err, ErrMalformedNotification) {
+		t.Errorf("non-numeric progress: %v", err)
+	}
+}
+
+// TestParseHistoryBudget: history messages have their own budget, far
+// above the notification's item limit, and past it the body is refused.
+func TestParseHistoryBudget(t *testing.T) {
+	build := func(n int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"history","value":{"history":[{"threads":[{"id":"1","messages":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"from":"1","id":"m%d","timestamp":"1","type":"text","text":{"body":"x"}}`, i)
+		}
+		b.WriteString(`]}]}]}}]}]}`)
+		return []byte(b.String())
+	}
+	n, err := ParseNotification(build(MaxNotificationItems + 10))
+	if err != nil {
+		t.Fatalf("history above the item limit: %v", err)
+	}
+	if got := len(n.Entry[0].Changes[0].Value.History[0].Threads[0].Messages); got != MaxNotificationItems+10 {
+		t.Errorf("messages = %d", got)
+	}
+	if _, err := ParseNotification(build(MaxHistoryMessages + 1)); !errors.Is(err, ErrTooManyItems) {
+		t.Errorf("history above its budget: %v", err)
 	}
 }

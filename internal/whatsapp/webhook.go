@@ -18,6 +18,22 @@ const ObjectWhatsAppBusinessAccount = "whatsapp_business_account"
 // same callback URL; [ParseNotification] keeps their raw value only.
 const FieldMessages = "messages"
 
+// FieldSMBMessageEchoes is the webhook field of a coexistence number (one
+// also in use with the WhatsApp Business app): the messages the business
+// sent, edited or revoked from the app or a linked device, in
+// Value.MessageEchoes.
+const FieldSMBMessageEchoes = "smb_message_echoes"
+
+// FieldHistory is the webhook field that synchronises a coexistence
+// number's past WhatsApp Business app chats, in Value.History.
+const FieldHistory = "history"
+
+// parsedField reports whether [ParseNotification] decodes a change's value
+// into [Value]: the fields that carry messages.
+func parsedField(f string) bool {
+	return f == FieldMessages || f == FieldSMBMessageEchoes || f == FieldHistory
+}
+
 // FieldTemplateStatus is the webhook field of a template's review and
 // quality decisions (approved, rejected, paused, disabled, …); its value is
 // read with [Change.TemplateStatus].
@@ -78,6 +94,11 @@ const (
 	MessageTypeUnsupported    = "unsupported"
 	MessageTypeUnknown        = "unknown"
 	MessageTypeRequestWelcome = "request_welcome"
+	// MessageTypeEdit and MessageTypeRevoke are echoes of a message the
+	// business edited or deleted in the WhatsApp Business app; Edit and
+	// Revoke name the original message.
+	MessageTypeEdit   = "edit"
+	MessageTypeRevoke = "revoke"
 )
 
 // Interactive reply types as they appear in Interactive.Type.
@@ -112,15 +133,17 @@ type Entry struct {
 }
 
 // Change is one changed field. RawValue always holds the value as received;
-// Value is parsed only when Field is [FieldMessages], so callers can ignore
-// or store other fields without this package knowing them.
+// Value is parsed only when Field is [FieldMessages], [FieldSMBMessageEchoes]
+// or [FieldHistory], so callers can ignore or store other fields without
+// this package knowing them.
 type Change struct {
 	Field    string          `json:"field"`
 	RawValue json.RawMessage `json:"value,omitempty"`
 	Value    *Value          `json:"-"`
 }
 
-// Value is the payload of a "messages" change.
+// Value is the payload of a "messages", "smb_message_echoes" or "history"
+// change.
 type Value struct {
 	MessagingProduct string        `json:"messaging_product"`
 	Metadata         Metadata      `json:"metadata"`
@@ -128,6 +151,75 @@ type Value struct {
 	Messages         []Message     `json:"messages,omitempty"`
 	Statuses         []Status      `json:"statuses,omitempty"`
 	Errors           []ErrorObject `json:"errors,omitempty"`
+	// MessageEchoes (smb_message_echoes) are messages the business sent
+	// from the WhatsApp Business app: From is the business's number, To
+	// (or ToUserID) the customer.
+	MessageEchoes []Message `json:"message_echoes,omitempty"`
+	// History (history) are chunks of past app chats.
+	History []HistoryChunk `json:"history,omitempty"`
+}
+
+// HistoryChunk is one element of a history change: a chunk of past chats,
+// or (when the business declined to share its history) only Errors.
+type HistoryChunk struct {
+	Metadata HistoryMetadata `json:"metadata"`
+	Threads  []HistoryThread `json:"threads,omitempty"`
+	Errors   []ErrorObject   `json:"errors,omitempty"`
+}
+
+// HistoryMetadata is a history chunk's place in the synchronisation: the
+// phase (0: day 0 to 1 before onboarding, 1: day 1 to 90, 2: day 90 to
+// 180), the chunk's order within it (chunks may arrive out of order) and
+// the overall progress in percent (100: complete). Meta's examples show
+// them as numbers, some providers' as strings; both are read.
+type HistoryMetadata struct {
+	Phase      FlexInt `json:"phase"`
+	ChunkOrder FlexInt `json:"chunk_order"`
+	Progress   FlexInt `json:"progress"`
+}
+
+// HistoryThread is one chat of a history chunk: ID is the customer's phone
+// number; a message From the business (with To set) was sent by the
+// business, the others by the customer.
+type HistoryThread struct {
+	ID       string    `json:"id"`
+	Messages []Message `json:"messages,omitempty"`
+}
+
+// FlexInt is an integer sent as a JSON number or a numeric string.
+type FlexInt int
+
+// UnmarshalJSON reads a number, a numeric string or null.
+func (f *FlexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("not an integer: %q", truncate(s, 32))
+	}
+	*f = FlexInt(n)
+	return nil
+}
+
+// Edit is an echo of a message the business edited in the app: the
+// original message's id and its new content (a message object of its
+// own, e.g. type text with text.body, or image with image.caption).
+type Edit struct {
+	OriginalMessageID string   `json:"original_message_id"`
+	Message           *Message `json:"message,omitempty"`
+}
+
+// Revoke is an echo of a message the business deleted for everyone.
+type Revoke struct {
+	OriginalMessageID string `json:"original_message_id"`
+}
+
+// HistoryContext is what a history message adds: its delivery status
+// when it was synchronised (e.g. "READ", "DELIVERED", "PLAYED").
+type HistoryContext struct {
+	Status string `json:"status,omitempty"`
 }
 
 // ContactFor returns the contact whose WaID matches, or nil. Contacts are
@@ -196,9 +288,14 @@ type Message struct {
 	// who is then known by FromUserID (the BSUID) alone.
 	From       string `json:"from,omitempty"`
 	FromUserID string `json:"from_user_id,omitempty"`
-	ID         string `json:"id"`
-	Timestamp  string `json:"timestamp"`
-	Type       string `json:"type"`
+	// To, ToUserID and ToParentUserID name the customer of a message the
+	// business sent (an echo, or a business message in a history thread).
+	To             string `json:"to,omitempty"`
+	ToUserID       string `json:"to_user_id,omitempty"`
+	ToParentUserID string `json:"to_parent_user_id,omitempty"`
+	ID             string `json:"id"`
+	Timestamp      string `json:"timestamp"`
+	Type           string `json:"type"`
 
 	Context  *MessageContext `json:"context,omitempty"`
 	Referral *Referral       `json:"referral,omitempty"`
@@ -218,6 +315,10 @@ type Message struct {
 	Order       *Order        `json:"order,omitempty"`
 	System      *System       `json:"system,omitempty"`
 	Unsupported *Unsupported  `json:"unsupported,omitempty"`
+	Edit        *Edit         `json:"edit,omitempty"`
+	Revoke      *Revoke       `json:"revoke,omitempty"`
+
+	HistoryContext *HistoryContext `json:"history_context,omitempty"`
 
 	// Raw is the message object exactly as it appeared in the body.
 	Raw json.RawMessage `json:"-"`
@@ -234,6 +335,8 @@ type Message struct {
 type messageHeader struct {
 	From       string `json:"from"`
 	FromUserID string `json:"from_user_id"`
+	To         string `json:"to"`
+	ToUserID   string `json:"to_user_id"`
 	ID         string `json:"id"`
 	Timestamp  string `json:"timestamp"`
 	Type       string `json:"type"`
@@ -249,7 +352,7 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 		if herr := json.Unmarshal(data, &h); herr != nil {
 			return fmt.Errorf("decode message: %w", err)
 		}
-		*m = Message{From: h.From, FromUserID: h.FromUserID, ID: h.ID, Timestamp: h.Timestamp, Type: h.Type, Raw: raw, DecodeError: err.Error()}
+		*m = Message{From: h.From, FromUserID: h.FromUserID, To: h.To, ToUserID: h.ToUserID, ID: h.ID, Timestamp: h.Timestamp, Type: h.Type, Raw: raw, DecodeError: err.Error()}
 		return nil
 	}
 	*m = Message(p)

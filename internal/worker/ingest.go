@@ -311,6 +311,7 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		all.Events = append(all.Events, p.Events...)
 		all.Dead = append(all.Dead, p.Dead...)
 		all.Templates = append(all.Templates, p.Templates...)
+		all.Edits = append(all.Edits, p.Edits...)
 	}
 	if len(parts) == 0 {
 		return
@@ -355,7 +356,7 @@ func (w *Ingest) receive(ctx context.Context, b switchboard.InboundBatch) error 
 }
 
 // chunkBatch splits b into batches of at most max messages and statuses,
-// messages first and in order; the last batch carries b's events, dead
+// messages first and in order; the last batch carries b's events, edits, dead
 // letters and template changes.
 func chunkBatch(b switchboard.InboundBatch, max int) []switchboard.InboundBatch {
 	msgs, sts := b.Messages, b.Statuses
@@ -420,13 +421,21 @@ func (w *Ingest) content(ctx context.Context, q *queued) (b switchboard.InboundB
 				continue
 			}
 			v := c.Value
-			if c.Field != whatsapp.FieldMessages || v == nil {
+			if v == nil || (c.Field != whatsapp.FieldMessages && c.Field != whatsapp.FieldSMBMessageEchoes && c.Field != whatsapp.FieldHistory) {
 				continue
 			}
 			chID, ok := channels[v.Metadata.PhoneNumberID]
 			if !ok {
 				w.Logger.Warn("webhook for an unknown phone number id; kept as a dead letter", "event", q.ev.ID)
 				reasons = append(reasons, "change for an unknown phone number id")
+				continue
+			}
+			switch c.Field {
+			case whatsapp.FieldSMBMessageEchoes:
+				w.echoes(q, chID, v, &b, &reasons)
+				continue
+			case whatsapp.FieldHistory:
+				w.history(chID, v, &b, &reasons)
 				continue
 			}
 			for i := range v.Messages {

@@ -72,7 +72,8 @@ type Sender struct {
 	receipts  chan receipt
 	mu        sync.Mutex
 	channels  map[string]*rate.Limiter
-	throttled map[string]time.Time // channels slowed down after 130429, since when
+	full      map[string]rate.Limit // each channel's unthrottled pacing
+	throttled map[string]time.Time  // channels slowed down after 130429, since when
 	pairs     map[string]*rate.Limiter
 	sem       chan struct{}
 }
@@ -82,6 +83,7 @@ func (s *Sender) init() {
 		s.wake = make(chan struct{}, 1)
 		s.receipts = make(chan receipt, 256)
 		s.channels = map[string]*rate.Limiter{}
+		s.full = map[string]rate.Limit{}
 		s.throttled = map[string]time.Time{}
 		s.pairs = map[string]*rate.Limiter{}
 		if s.Logger == nil {
@@ -171,26 +173,42 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-func (s *Sender) channelLimiter(id string) *rate.Limiter {
+// channelLimiter returns the pacing of a channel: its throughput (Rate,
+// or switchboard.CoexistenceMPS for a coexistence number when that is
+// lower), of which it uses 99 %. A channel switched to or from
+// coexistence is paced anew.
+func (s *Sender) channelLimiter(ch *switchboard.Channel) *rate.Limiter {
+	full := s.fullRate(ch)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := s.channels[id]
-	if l == nil {
+	l := s.channels[ch.ID]
+	if l == nil || s.full[ch.ID] != full {
 		// Burst 1 spaces messages evenly; pacing at 99% of the allowed rate
 		// leaves room for network jitter, so no one-second window at Meta
-		// sees more than Rate messages.
-		l = rate.NewLimiter(rate.Limit(s.Rate*0.99), 1)
-		s.channels[id] = l
+		// sees more than the allowed messages.
+		l = rate.NewLimiter(full, 1)
+		s.channels[ch.ID], s.full[ch.ID] = l, full
+		delete(s.throttled, ch.ID)
 	}
 	return l
+}
+
+// fullRate is the pacing of a channel that Meta has not throttled.
+func (s *Sender) fullRate(ch *switchboard.Channel) rate.Limit {
+	mps := s.Rate
+	if ch.Coexistence {
+		mps = min(mps, switchboard.CoexistenceMPS)
+	}
+	return rate.Limit(mps * 0.99)
 }
 
 // slowDown lowers a channel's rate by a tenth after Meta answered 130429
 // (throughput exceeded): Meta counts inbound messages and its own clock
 // seconds, so pacing alone can overshoot. The rate recovers slowly in
 // speedUp.
-func (s *Sender) slowDown(channelID string) {
-	l := s.channelLimiter(channelID)
+func (s *Sender) slowDown(ch *switchboard.Channel) {
+	channelID := ch.ID
+	l := s.channelLimiter(ch)
 	l.SetLimit(max(l.Limit()*0.9, 1))
 	s.mu.Lock()
 	s.throttled[channelID] = s.Now()
@@ -206,8 +224,7 @@ func (s *Sender) speedUp() {
 		if s.Now().Sub(since) < 10*time.Second {
 			continue
 		}
-		l := s.channels[id]
-		full := rate.Limit(s.Rate * 0.99)
+		l, full := s.channels[id], s.full[id]
 		if next := l.Limit() * 1.02; next < full {
 			l.SetLimit(next)
 			s.throttled[id] = s.Now().Add(-9 * time.Second) // again in a second
@@ -267,7 +284,7 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 		time.AfterFunc(d, s.Notify)
 		return
 	}
-	if err := s.channelLimiter(ch.ID).Wait(ctx); err != nil {
+	if err := s.channelLimiter(ch).Wait(ctx); err != nil {
 		return
 	}
 	client := s.Client(ch)
@@ -416,7 +433,7 @@ func (s *Sender) handleError(ctx context.Context, log *slog.Logger, it *switchbo
 			code = apiErr.Code
 		}
 		if code == whatsapp.CodeThroughputLimit {
-			s.slowDown(ch.ID)
+			s.slowDown(ch)
 		}
 		s.retry(ctx, log, it, code, err)
 	case whatsapp.Unknown:
@@ -510,7 +527,7 @@ func (s *Sender) sendReceipts(ctx context.Context) {
 			if err != nil {
 				continue
 			}
-			if err := s.channelLimiter(ch.ID).Wait(ctx); err != nil {
+			if err := s.channelLimiter(ch).Wait(ctx); err != nil {
 				return
 			}
 			if err := s.Client(ch).MarkRead(ctx, ch.AccessToken, ch.PhoneNumberID, r.wamid); err != nil {

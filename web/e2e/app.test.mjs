@@ -2367,3 +2367,85 @@ describe('outgoing webhooks (issue 16)', () => {
     }
   });
 });
+
+describe('coexistence (issue 11)', () => {
+  it('coexistence: replies, edits and deletes from the WhatsApp Business app and imported history show in the thread', async (t) => {
+    if (!srv.emulator) return t.skip(srv.emulatorError ? `emulator (${srv.emulatorError})` : 'no emulator');
+    // Signs in as the administrator, creating them first when this runs alone.
+    const ctx = await newContext(browser, { viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    await page.goto(`${srv.base}/login`);
+    const setup = await pageAPI(page, 'GET', '/api/v1/setup');
+    if (setup.json?.needed) {
+      const made = await pageAPI(page, 'POST', '/api/v1/setup', { token: srv.token, login: admin.login, name: admin.name, password: admin.password });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      await pageAPI(page, 'DELETE', '/api/v1/session');
+    }
+    await page.goto(`${srv.base}/login`);
+    await page.getByLabel('Login', { exact: true }).fill(admin.login);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    try {
+      const customer = { wa_id: '4917790022201', name: 'Cora Coexistence' };
+      const r = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...customer, text: 'Is the blue one in stock?' });
+      assert.equal(r.status, 200, r.text);
+      let convId = '';
+      for (let i = 0; !convId; i++) {
+        const c = await pageAPI(page, 'GET', `/api/v1/conversations?q=${customer.wa_id}`);
+        convId = c.json?.items?.[0]?.id ?? '';
+        assert.ok(convId || i < 100, 'the customer message did not arrive');
+        if (!convId) await new Promise((res) => setTimeout(res, 100));
+      }
+      await page.goto(`${srv.base}/c/${convId}`);
+      await page.getByTestId('message').filter({ hasText: 'Is the blue one in stock?' }).waitFor();
+
+      // The business answers from the phone app: an outgoing bubble whose sender is the app.
+      const echo = await emulatorAPI(srv.emulator, 'POST', 'customers/echo', { wa_id: customer.wa_id, text: 'Yes, two left.' });
+      assert.equal(echo.status, 200, echo.text);
+      const echoId = JSON.parse(echo.text).id;
+      const bubble = page.getByTestId('message').filter({ hasText: 'Yes, two left.' });
+      await bubble.waitFor({ timeout: 15_000 });
+      assert.ok((await bubble.getAttribute('class')).includes('msg-out'));
+      await bubble.getByText('WhatsApp Business app').waitFor();
+
+      // Edited in the app: the new text, marked edited, live.
+      await emulatorAPI(srv.emulator, 'POST', 'customers/echo', { wa_id: customer.wa_id, edit: echoId, text: 'Yes, one left.' });
+      const edited = page.getByTestId('message').filter({ hasText: 'Yes, one left.' });
+      await edited.waitFor({ timeout: 15_000 });
+      await edited.getByText('edited', { exact: true }).waitFor();
+      assert.equal(await page.getByTestId('message').filter({ hasText: 'Yes, two left.' }).count(), 0);
+
+      // Imported history: past messages before the live ones, each marked imported.
+      const h = await emulatorAPI(srv.emulator, 'POST', 'customers/history', { wa_id: customer.wa_id });
+      assert.equal(h.status, 200, h.text);
+      // History arrives by webhook; the open thread reloads on the next visit.
+      for (let i = 0; ; i++) {
+        const m = await pageAPI(page, 'GET', `/api/v1/conversations/${convId}/messages`);
+        if ((m.json?.items ?? []).filter((x) => x.imported).length === 3) break;
+        assert.ok(i < 100, `no history: ${JSON.stringify(m.json)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      await page.reload();
+      const past = page.getByTestId('message').filter({ hasText: 'Hello, are you open on Saturday?' });
+      await past.waitFor();
+      await past.getByText('imported', { exact: true }).waitFor();
+      const fromApp = page.getByTestId('message').filter({ hasText: 'Yes, from 9 to 14.' });
+      await fromApp.getByText('WhatsApp Business app').waitFor();
+      const texts = await page.getByTestId('message').allInnerTexts();
+      const at = (s) => texts.findIndex((x) => x.includes(s));
+      assert.ok(at('Hello, are you open on Saturday?') < at('Great, see you then!') && at('Great, see you then!') < at('Is the blue one in stock?'), texts.join(' / '));
+      await shot(page, 'coexistence-phone-light');
+
+      // Deleted in the app: a tombstone, the text gone.
+      await emulatorAPI(srv.emulator, 'POST', 'customers/echo', { wa_id: customer.wa_id, revoke: echoId });
+      await page.getByTestId('message').getByText('This message was deleted').waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByTestId('message').filter({ hasText: 'Yes, one left.' }).count(), 0);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'coexistence-phone-dark');
+      assertNoProblems(ctx, 'coexistence');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -275,6 +275,9 @@ describe('notifications', () => {
     const s = loaded();
     expect(notification(s, ev('message.created', msg('i1', 'c1')))?.kind).toBe('message');
     expect(notification(s, ev('message.created', msg('o1', 'c1', { direction: 'out' })))).toBeNull();
+    // Past messages imported from the WhatsApp Business app, and replies sent from it, never notify.
+    expect(notification(s, ev('message.created', msg('h1', 'c1', { imported: true })))).toBeNull();
+    expect(notification(s, ev('message.created', msg('e1', 'c1', { direction: 'out', author: 'business_app' })))).toBeNull();
     const watching = reduce(s, { type: 'open', id: 'c1' });
     expect(notification(watching, ev('message.created', msg('i2', 'c1')))).toBeNull();
     const hidden = reduce(watching, { type: 'visible', visible: false });

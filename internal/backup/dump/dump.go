@@ -142,6 +142,7 @@ func Tables() []*Table {
 			col("retention_days", Int),      // version 3
 			nullCol("business_hours", Text), // version 6
 			col("bot_agent_id", Text),       // version 6
+			col("coexistence", Bool),        // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
@@ -170,6 +171,8 @@ func Tables() []*Table {
 			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
 			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+			// version 6: coexistence with the WhatsApp Business app
+			col("author", Text), col("imported", Bool), nullCol("edited_at", Time), col("revoked", Bool),
 		}},
 		// suggestions are bots' draft replies (version 6); body is sealed.
 		{Name: "suggestions", Columns: []Column{

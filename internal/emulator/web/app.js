@@ -90,8 +90,16 @@ function send(payload) {
   return call('POST', 'customers/send', Object.assign(base, payload)).then(poll).catch(showError);
 }
 
+function echo(payload) {
+  showError(null);
+  const base = { wa_id: waId(), phone_number_id: $('number').value };
+  return call('POST', 'customers/echo', Object.assign(base, payload)).then(poll).catch(showError);
+}
+
 function renderMessage(m, byId) {
   const li = el('li', 'msg ' + (m.from_business ? 'theirs' : 'mine'));
+  if (m.business_app) li.append(el('div', 'kind', 'WhatsApp Business app' + (m.edited ? ' · edited' : '')));
+  if (m.revoked) li.append(el('div', 'kind', '🚫 This message was deleted'));
   if (m.context_id && byId[m.context_id]) li.append(el('div', 'quote', describe(byId[m.context_id])));
   if (m.forwarded) li.append(el('div', 'kind', 'Forwarded'));
   if (m.type !== 'text') li.append(el('div', 'kind', m.type === 'template' ? 'template · ' + m.template.name : m.type));
@@ -152,7 +160,19 @@ function renderMessage(m, byId) {
       $('text').focus();
     });
     actions.append(reply);
-    if (m.from_business) {
+    if (m.business_app && !m.revoked) {
+      const edit = el('button', null, 'Edit');
+      edit.type = 'button';
+      edit.addEventListener('click', () => {
+        const text = window.prompt('New text', m.text || '');
+        if (text && text.trim()) echo({ edit: m.id, text });
+      });
+      const del = el('button', null, 'Delete');
+      del.type = 'button';
+      del.addEventListener('click', () => echo({ revoke: m.id }));
+      actions.append(edit, del);
+    }
+    if (m.from_business && !m.business_app) {
       for (const e of ['👍', '❤️', '😂']) {
         const b = el('button', null, e);
         b.type = 'button';
@@ -258,6 +278,19 @@ function init() {
     clearReply();
   });
   $('cancel-reply').addEventListener('click', clearReply);
+  $('echo-send').addEventListener('click', async () => {
+    const text = $('text').value;
+    if (!waId()) { showError(new Error('Enter a WhatsApp number first.')); return; }
+    if (!text.trim()) { showError(new Error('Type the business reply first.')); return; }
+    await echo({ text });
+    $('text').value = '';
+  });
+  $('history-import').addEventListener('click', () => {
+    if (!waId()) { showError(new Error('Enter a WhatsApp number first.')); return; }
+    showError(null);
+    call('POST', 'customers/history', { wa_id: waId(), name: $('name').value.trim(), phone_number_id: $('number').value })
+      .then(() => { state.lastJSON = ''; return poll(); }).catch(showError);
+  });
   $('file').addEventListener('change', () => {
     const f = $('file').files[0];
     $('file-name').textContent = f ? f.name : '';

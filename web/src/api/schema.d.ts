@@ -1388,6 +1388,15 @@ export interface components {
              * @enum {string}
              */
             author: "customer" | "user" | "bot" | "business_app" | "system";
+            /** @description A past message synchronised from the WhatsApp Business app (history webhook); it counted as neither unread nor new. */
+            imported?: boolean;
+            /**
+             * Format: date-time
+             * @description When the message was last edited in the WhatsApp Business app.
+             */
+            edited_at?: string;
+            /** @description The message was deleted for everyone; its content is gone from storage and it is shown as a tombstone. */
+            revoked?: boolean;
         };
         /** @description What the customer or the business wrote, by message type. */
         MessageContent: {
@@ -1532,6 +1541,8 @@ export interface components {
             business_hours: components["schemas"]["BusinessHours"] | null;
             /** @description The bot service account that answers new conversations first; empty for none. */
             bot_agent_id: string;
+            /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+            coexistence: boolean;
         };
         Template: {
             channel_id: string;
@@ -3007,6 +3018,8 @@ export interface operations {
                     business_hours?: components["schemas"]["BusinessHours"] | null;
                     /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
                     bot_agent_id?: string;
+                    /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+                    coexistence?: boolean;
                 };
             };
         };
@@ -3079,6 +3092,8 @@ export interface operations {
                     business_hours?: components["schemas"]["BusinessHours"] | null;
                     /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
                     bot_agent_id?: string;
+                    /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
+                    coexistence?: boolean;
                 };
             };
         };

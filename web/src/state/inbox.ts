@@ -653,7 +653,8 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
   }
   if (e.type === 'message.created') {
     const m = e.data as Message | undefined;
-    if (!m || m.direction !== 'in' || m.type === 'reaction' || before.msgs[m.id]) return null;
+    // Imported (history) messages are past: they never notify.
+    if (!m || m.direction !== 'in' || m.type === 'reaction' || m.imported || before.msgs[m.id]) return null;
     if (before.gone[m.conversation_id]) return null;
     if (watching(before, m.conversation_id)) return null;
     return { kind: 'message', conversationId: m.conversation_id };

@@ -311,7 +311,9 @@ export const MessageBubble = memo(function MessageBubble({
       data-type={m.type}
     >
       <div className="bubble">
-        {out && senderName && <div className="msg-sender">{senderName}</div>}
+        {out && (m.author === 'business_app' || senderName) && (
+          <div className="msg-sender">{m.author === 'business_app' ? t('msg.businessApp') : senderName}</div>
+        )}
         {(c.forwarded || c.frequently_forwarded) && (
           <div className="msg-forwarded">↪ {c.frequently_forwarded ? t('msg.frequentlyForwarded') : t('msg.forwarded')}</div>
         )}
@@ -323,7 +325,7 @@ export const MessageBubble = memo(function MessageBubble({
             <span className="quote-text">{quoted ? quoteText(t, quoted) : t('msg.quotedMissing')}</span>
           </button>
         )}
-        <Body m={m} />
+        {m.revoked ? <p className="msg-text msg-revoked">{t('msg.revoked')}</p> : <Body m={m} />}
         {progress !== undefined && m.status === 'pending' && (
           <progress
             className="upload-progress"
@@ -333,6 +335,12 @@ export const MessageBubble = memo(function MessageBubble({
           />
         )}
         <div className="msg-meta">
+          {m.imported && (
+            <span className="msg-flag" title={t('msg.importedHint')}>
+              {t('msg.imported')}
+            </span>
+          )}
+          {m.edited_at && !m.revoked && <span className="msg-flag">{t('msg.edited')}</span>}
           <time dateTime={m.timestamp}>{clockTime(m.timestamp, locale)}</time>
           {status && (
             <span className={status.className} title={status.label} aria-label={status.label} role="img">

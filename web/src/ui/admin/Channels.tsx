@@ -207,6 +207,12 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
         <dd>
           <code>{channel.waba_id}</code>
         </dd>
+        {channel.coexistence !== undefined && (
+          <>
+            <dt>{t('channels.coexistenceLabel')}</dt>
+            <dd>{channel.coexistence ? t('channels.coexistenceOn') : t('channels.coexistenceOff')}</dd>
+          </>
+        )}
         {channel.retention_days !== undefined && (
           <>
             <dt>{t('channels.retentionLabel')}</dt>
@@ -289,6 +295,7 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     waba_id: channel?.waba_id ?? '',
     graph_url: channel?.graph_url ?? '',
     mark_read: channel?.mark_read ?? true,
+    coexistence: channel?.coexistence ?? false,
     access_token: '',
     app_secret: '',
     // A new channel gets a suggested verify token, shown once so it can be copied into Meta's dashboard.
@@ -485,6 +492,15 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
             </p>
           )}
         </fieldset>
+        <label className="check span-2">
+          <input
+            type="checkbox"
+            checked={!!f.coexistence}
+            onChange={(e) => set('coexistence', e.target.checked)}
+            data-testid="channel-coexistence"
+          />
+          {t('channels.coexistence')}
+        </label>
         <div className="span-2">
           <ErrorBox text={error} />
         </div>
