@@ -112,6 +112,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/me/two-factor", enrol(s.beginTwoFactor)},
 		{"POST", "/api/v1/me/two-factor/confirm", enrol(s.confirmTwoFactor)},
 		{"POST", "/api/v1/me/two-factor/disable", auth(s.disableTwoFactor)},
+		{"POST", "/api/v1/me/two-factor/recovery-codes", auth(s.regenerateRecoveryCodes)},
 		{"POST", "/api/v1/me/password", auth(s.changePassword)},
 		{"GET", "/api/v1/permissions", auth(s.permissions)},
 		{"GET", "/api/v1/me/tokens", auth(s.listMyTokens)},

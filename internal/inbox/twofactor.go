@@ -439,12 +439,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 		s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong code"})
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The code is wrong. Check the time on your phone and try the current code.")
 	}
-	codes := make([]string, switchboard.RecoveryCodeCount)
-	hashes := make([]string, len(codes))
-	for i := range codes {
-		codes[i] = newRecoveryCode()
-		hashes[i] = hashRecoveryCode(a.User.ID, normaliseCode(codes[i]))
-	}
+	codes, hashes := newRecoveryCodes(a.User.ID)
 	if err := s.Store.ConfirmTwoFactor(ctx, a.User.ID, st, hashes, now); err != nil {
 		return nil, err
 	}
@@ -500,6 +495,73 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 	}
 	s.audit(ctx, a, "user.two_factor.disable", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return nil
+}
+
+// RegenerateRecoveryCodes replaces the actor's recovery codes with new
+// ones, shown only now; the old ones, used or not, stop working at once.
+// It needs two-factor sign-in on and both the current password and a
+// current TOTP code (not a recovery code: a user who has lost the phone
+// should turn two-factor sign-in off and enrol again). Both are checked
+// under the user's two-factor throttle, like [Service.DisableTwoFactor].
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Actor, password, code string) ([]string, error) {
+	const action = "user.two_factor.recovery_codes_regenerate"
+	if len(password) > 1024 || len(code) > 64 {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Password or code is too long.")
+	}
+	if password == "" || code == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Give your password and the current code from your app.")
+	}
+	if !isTOTPCode(normaliseCode(code)) {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Give the current 6-digit code from your app, not a recovery code.")
+	}
+	tf, err := s.Store.TwoFactor(ctx, a.User.ID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && !tf.Confirmed) {
+		return nil, switchboard.Errorf(switchboard.EConflict, "Two-factor sign-in is not on.")
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	key := "2fa:" + a.User.ID
+	// Reserved before hashing, so a concurrent burst gets no more
+	// guesses than a sequential one.
+	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+		return nil, &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
+			RetryAfter: max(int(d.Seconds()+0.999), 1)}
+	}
+	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
+	if err != nil || ok {
+		s.Throttle.Abandon(key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		s.audit(ctx, a, action, "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
+		return nil, switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
+	}
+	// The code is checked (and its time step consumed) like a sign-in's.
+	if _, err := s.checkSecondFactor(ctx, a, code, now); err != nil {
+		return nil, err
+	}
+	codes, hashes := newRecoveryCodes(a.User.ID)
+	if err := s.Store.ReplaceRecoveryCodes(ctx, a.User.ID, hashes); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, action, "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	return codes, nil
+}
+
+// newRecoveryCodes returns a fresh set of recovery codes for a user and
+// their hashes as stored.
+func newRecoveryCodes(userID string) (codes, hashes []string) {
+	codes = make([]string, switchboard.RecoveryCodeCount)
+	hashes = make([]string, len(codes))
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+		hashes[i] = hashRecoveryCode(userID, normaliseCode(codes[i]))
+	}
+	return codes, hashes
 }
 
 // ResetTwoFactor removes another user's two-factor enrolment, for a user
