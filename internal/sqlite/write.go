@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 // ErrClosed is returned for writes submitted after Close.
@@ -418,4 +420,28 @@ func runJob(j *job) (err error) {
 	// whole transaction, which would fail every other job of the batch. A
 	// caller that gives up before its job starts is skipped instead.
 	return j.fn(context.WithoutCancel(j.ctx), j.tx)
+}
+
+// claimCount runs query, which lists the payload sizes of a queue's claim
+// candidates in queue order, and returns how many of them a claim takes
+// under maxBytes ([switchboard.ClaimTake]). It runs in the write job, so
+// the claim that follows sees the same candidates.
+func claimCount(ctx context.Context, tx *writeTx, query string, maxBytes int64, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("claim sizes: %w", err)
+	}
+	defer rows.Close()
+	var sizes []int64
+	for rows.Next() {
+		var n sql.NullInt64
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("claim sizes: %w", err)
+		}
+		sizes = append(sizes, n.Int64)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("claim sizes: %w", err)
+	}
+	return switchboard.ClaimTake(sizes, maxBytes), nil
 }

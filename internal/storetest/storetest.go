@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"NotFound", testNotFound},
 		{"Concurrency", testConcurrency},
 		{"WebhookQueue", testWebhookQueue},
+		{"ClaimBytes", testClaimBytes},
 		{"DeadLetters", testDeadLetters},
 		{"Outbox", testOutbox},
 		{"Statuses", testStatuses},
