@@ -389,9 +389,11 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.PutTwoFactor(ctx, &switchboard.TwoFactor{UserID: a.User.ID, Secret: secret, CreatedAt: s.now()}); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.enrol", "user", a.User.ID, nil)
+	if err := s.Store.PutTwoFactor(actx, &switchboard.TwoFactor{UserID: a.User.ID, Secret: secret, CreatedAt: s.now()}); err != nil {
 		return nil, err
 	}
+	done()
 	out := &TwoFactorEnrolment{URI: key.URL(), Secret: key.Secret()}
 	if img, err := key.Image(240, 240); err == nil {
 		var buf bytes.Buffer
@@ -399,7 +401,6 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 			out.QRCode = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 		}
 	}
-	s.audit(ctx, a, "user.two_factor.enrol", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return out, nil
 }
 
@@ -440,11 +441,12 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The code is wrong. Check the time on your phone and try the current code.")
 	}
 	codes, hashes := newRecoveryCodes(a.User.ID)
-	if err := s.Store.ConfirmTwoFactor(ctx, a.User.ID, st, hashes, now); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.confirm", "user", a.User.ID, nil)
+	if err := s.Store.ConfirmTwoFactor(actx, a.User.ID, st, hashes, now); err != nil {
 		return nil, err
 	}
+	done()
 	s.Throttle.Reset(key)
-	s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return codes, nil
 }
 
@@ -490,10 +492,11 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 	default:
 		return switchboard.Errorf(switchboard.EInvalid, "Give your password or a current code.")
 	}
-	if err := s.Store.DeleteTwoFactor(ctx, a.User.ID); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.disable", "user", a.User.ID, nil)
+	if err := s.Store.DeleteTwoFactor(actx, a.User.ID); err != nil {
 		return err
 	}
-	s.audit(ctx, a, "user.two_factor.disable", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	done()
 	return nil
 }
 
@@ -504,7 +507,6 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 // should turn two-factor sign-in off and enrol again). Both are checked
 // under the user's two-factor throttle, like [Service.DisableTwoFactor].
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Actor, password, code string) ([]string, error) {
-	const action = "user.two_factor.recovery_codes_regenerate"
 	if len(password) > 1024 || len(code) > 64 {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Password or code is too long.")
 	}
@@ -537,7 +539,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Ac
 	}
 	if !ok {
 		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
-		s.audit(ctx, a, action, "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
+		s.audit(ctx, a, "user.two_factor.recovery_codes_regenerate", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
 	}
 	// The code is checked (and its time step consumed) like a sign-in's.
@@ -545,10 +547,11 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Ac
 		return nil, err
 	}
 	codes, hashes := newRecoveryCodes(a.User.ID)
-	if err := s.Store.ReplaceRecoveryCodes(ctx, a.User.ID, hashes); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.recovery_codes_regenerate", "user", a.User.ID, nil)
+	if err := s.Store.ReplaceRecoveryCodes(actx, a.User.ID, hashes); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, action, "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	done()
 	return codes, nil
 }
 
@@ -591,14 +594,15 @@ func (s *Service) ResetTwoFactor(ctx context.Context, a *switchboard.Actor, user
 		}
 		return err
 	}
-	if err := s.Store.DeleteTwoFactor(ctx, target.ID); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.reset", "user", target.ID, nil)
+	if err := s.Store.DeleteTwoFactor(actx, target.ID); err != nil {
 		return err
 	}
+	done() // the reset is the enrolment's removal; ending the sessions follows
 	if err := s.Store.DeleteUserSessions(ctx, target.ID); err != nil {
 		return err
 	}
 	s.disconnect(target.ID)
-	s.audit(ctx, a, "user.two_factor.reset", "user", target.ID, switchboard.OutcomeSuccess, nil)
 	return nil
 }
 
@@ -623,14 +627,15 @@ func (s *Service) SetRoleRequireTwoFactor(ctx context.Context, a *switchboard.Ac
 		s.audit(ctx, a, "role.update", "role", roleID, switchboard.OutcomeDenied, nil)
 		return nil, roleTooBroad()
 	}
-	r, err := s.Store.SetRoleRequireTwoFactor(ctx, roleID, on, s.now())
-	if err != nil {
-		return nil, err
-	}
 	v := "false"
 	if on {
 		v = "true"
 	}
-	s.audit(ctx, a, "role.update", "role", roleID, switchboard.OutcomeSuccess, map[string]string{"require_two_factor": v})
+	actx, done := s.auditing(ctx, a, "role.update", "role", roleID, map[string]string{"require_two_factor": v})
+	r, err := s.Store.SetRoleRequireTwoFactor(actx, roleID, on, s.now())
+	if err != nil {
+		return nil, err
+	}
+	done()
 	return r, nil
 }

@@ -297,7 +297,9 @@ type txn struct {
 	keys []string
 }
 
-// withTx runs fn in a transaction, committing if it returns nil.
+// withTx runs fn in a transaction, committing if it returns nil. An audit
+// entry on ctx ([switchboard.WithAuditEntry]) is appended in the same
+// transaction.
 func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	ptx, err := db.pool.Begin(ctx)
 	if err != nil {
@@ -315,6 +317,22 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	}()
 	if err := fn(tx); err != nil {
 		return err
+	}
+	// The audit entry of the action this transaction carries out, if ctx
+	// has one no write took yet, is appended last, so that the chain's
+	// lock is held only for the commit.
+	var appended *switchboard.AuditEntry
+	if e, settle := switchboard.TakeAuditEntry(ctx); e != nil {
+		defer func() { settle(appended) }()
+		n, err := db.appendAudit(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		if err := ptx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		committed, appended = true, n
+		return nil
 	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)

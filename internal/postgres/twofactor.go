@@ -180,12 +180,20 @@ func (db *DB) RoleHasTwoFactor(ctx context.Context, roleID string) (bool, error)
 
 // SetRoleRequireTwoFactor sets a role's require_two_factor flag.
 func (db *DB) SetRoleRequireTwoFactor(ctx context.Context, roleID string, on bool, at time.Time) (*switchboard.Role, error) {
-	r, err := scanRole(db.pool.QueryRow(ctx, `UPDATE roles SET require_two_factor = $2, updated_at = $3 WHERE id = $1 RETURNING `+roleSelect,
-		roleID, on, utc(at)))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, switchboard.NotFound("Role")
-	} else if err != nil {
-		return nil, fmt.Errorf("set role two-factor: %w", err)
+	var r *switchboard.Role
+	err := db.withTx(ctx, func(tx *txn) error {
+		var err error
+		r, err = scanRole(tx.QueryRow(ctx, `UPDATE roles SET require_two_factor = $2, updated_at = $3 WHERE id = $1 RETURNING `+roleSelect,
+			roleID, on, utc(at)))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return switchboard.NotFound("Role")
+		} else if err != nil {
+			return fmt.Errorf("set role two-factor: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return r, nil
 }

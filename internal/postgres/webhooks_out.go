@@ -131,29 +131,34 @@ func (db *DB) UpdateWebhookSubscription(ctx context.Context, w *switchboard.Webh
 		return err
 	}
 	w.UpdatedAt = db.now()
-	tag, err := db.pool.Exec(ctx, `UPDATE webhook_subscriptions SET description = $1, url = $2, events = $3, all_channels = $4,
-		channel_ids = $5, active = $6, secret = $7, updated_at = $8 WHERE id = $9`,
-		w.Description, w.URL, jsonList(w.Events), w.AllChannels, jsonList(w.ChannelIDs), w.Active, secret, w.UpdatedAt, w.ID)
-	if err != nil {
-		return fmt.Errorf("update webhook subscription: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Webhook")
-	}
-	return nil
+	// A transaction, so that the audit entry of the action goes with it.
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET description = $1, url = $2, events = $3, all_channels = $4,
+			channel_ids = $5, active = $6, secret = $7, updated_at = $8 WHERE id = $9`,
+			w.Description, w.URL, jsonList(w.Events), w.AllChannels, jsonList(w.ChannelIDs), w.Active, secret, w.UpdatedAt, w.ID)
+		if err != nil {
+			return fmt.Errorf("update webhook subscription: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Webhook")
+		}
+		return nil
+	})
 }
 
 // DeleteWebhookSubscription removes a subscription and (by cascade) its
 // deliveries.
 func (db *DB) DeleteWebhookSubscription(ctx context.Context, id string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete webhook subscription: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Webhook")
-	}
-	return nil
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete webhook subscription: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Webhook")
+		}
+		return nil
+	})
 }
 
 // EnqueueWebhookDeliveries stores pending deliveries due at once, sealing

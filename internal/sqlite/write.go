@@ -118,9 +118,10 @@ type job struct {
 // write submits fn to the writer and waits until its batch has committed.
 // fn runs inside the batch transaction, in a savepoint unless it is the
 // batch's first job: when it returns an error, only its own changes are
-// rolled back.
+// rolled back. An audit entry on ctx ([switchboard.WithAuditEntry]) is
+// appended in the same transaction (see withAudit).
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
-	return db.submit(ctx, db.jobs, &job{ctx: ctx, fn: fn, result: make(chan error, 1)})
+	return db.submit(ctx, db.jobs, &job{ctx: ctx, fn: db.withAudit(fn), result: make(chan error, 1)})
 }
 
 // writeUrgent is write for jobs someone outside is waiting for, such as
@@ -129,7 +130,7 @@ func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *writeT
 // ones (see maxOrdinaryWithUrgent), so an acknowledgement never waits
 // behind a long row of heavy processing jobs.
 func (db *DB) writeUrgent(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
-	return db.submit(ctx, db.urgent, &job{ctx: ctx, fn: fn, urgent: true, result: make(chan error, 1)})
+	return db.submit(ctx, db.urgent, &job{ctx: ctx, fn: db.withAudit(fn), urgent: true, result: make(chan error, 1)})
 }
 
 // writeRaw submits fn to run on the writer connection between batches.

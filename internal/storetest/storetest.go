@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Concurrency", testConcurrency},
 		{"WebhookQueue", testWebhookQueue},
 		{"ClaimBytes", testClaimBytes},
+		{"AuditInTransaction", testAuditInTransaction},
 		{"DeadLetters", testDeadLetters},
 		{"Outbox", testOutbox},
 		{"Statuses", testStatuses},
