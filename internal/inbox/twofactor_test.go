@@ -490,4 +490,24 @@ func TestTwoFactorRegenerateRecoveryCodes(t *testing.T) {
 	if outcomes[switchboard.OutcomeSuccess] != 1 || outcomes[switchboard.OutcomeFailure] != 1 {
 		t.Errorf("regenerate entries by outcome = %v, want one success and one failure (wrong password)", outcomes)
 	}
+	// Each success entry once (written with its action, not again after
+	// it), and the chain holds.
+	all, err := e.store.AuditChain(e.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	successes := map[string]int{}
+	for _, en := range all {
+		if en.Outcome == switchboard.OutcomeSuccess && strings.HasPrefix(en.Action, "user.two_factor.") {
+			successes[en.Action]++
+		}
+	}
+	for _, action := range []string{"user.two_factor.enrol", "user.two_factor.confirm", "user.two_factor.recovery_codes_regenerate"} {
+		if successes[action] != 1 {
+			t.Errorf("%d success entries for %s, want 1", successes[action], action)
+		}
+	}
+	if v, err := switchboard.VerifyAuditChain(e.ctx, e.store, nil); err != nil || v.Break != nil {
+		t.Errorf("audit chain: %+v, %v", v.Break, err)
+	}
 }
