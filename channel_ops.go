@@ -34,7 +34,7 @@ type WebhookQueue interface {
 	EnqueueLeasedWebhook(ctx context.Context, channelID string, body []byte, at, leasedUntil time.Time) (int64, error)
 	// ClaimWebhooks leases up to n events that are not leased (or whose lease
 	// has expired) and not dead letters, oldest first.
-	ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*WebhookEvent, error)
+	ClaimWebhooks(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*WebhookEvent, error)
 	// DeleteWebhooks removes processed events.
 	DeleteWebhooks(ctx context.Context, ids []int64) error
 	// WebhookQueueDepth counts events not yet processed, dead letters
@@ -175,7 +175,7 @@ type OutboxItem struct {
 // order: a conversation's next message is not handed out while an earlier
 // one is still pending.
 type Outbox interface {
-	ClaimOutbox(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*OutboxItem, error)
+	ClaimOutbox(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*OutboxItem, error)
 	// MarkSent records Meta's wamid: status becomes sent unless a parked
 	// status already moved it further; parked statuses are applied.
 	MarkSent(ctx context.Context, messageID, waMessageID string, at time.Time) (*StatusResult, error)
@@ -315,7 +315,7 @@ type MediaStore interface {
 	// CreateMedia records a stored file (uploaded by a user, or downloaded).
 	CreateMedia(ctx context.Context, f *MediaFile) error
 	Media(ctx context.Context, id string) (*MediaFile, error)
-	ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*MediaDownload, error)
+	ClaimMediaDownloads(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*MediaDownload, error)
 	// CompleteMediaDownload records the file, sets the message's
 	// Content.Media (ID, Size, State MediaReady) and drops the queue entry.
 	CompleteMediaDownload(ctx context.Context, f *MediaFile) (*StatusResult, error)

@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -28,6 +29,17 @@ type ErasedContact struct {
 	MediaIDs      []string // blob names of the contact's media files
 	Conversations int
 	Messages      int
+}
+
+// AuditDetail is what the audit entry of an erasure says about it: counts
+// only, never a name or number. The store adds it to the entry it appends
+// with the erasure ([AddAuditDetail]).
+func (r *ErasedContact) AuditDetail() map[string]string {
+	return map[string]string{
+		"conversations": strconv.Itoa(r.Conversations),
+		"messages":      strconv.Itoa(r.Messages),
+		"media":         strconv.Itoa(len(r.MediaIDs)),
+	}
 }
 
 // PrivacyStore erases contacts and keeps the erasure register.

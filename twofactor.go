@@ -43,6 +43,11 @@ type TwoFactorStore interface {
 	// UseRecoveryCode marks the unused recovery code with this hash used,
 	// atomically; it fails with ENotFound if there is none.
 	UseRecoveryCode(ctx context.Context, userID, hash string, at time.Time) error
+	// ReplaceRecoveryCodes replaces all of the user's recovery codes, used
+	// or not, with these hashes, in one transaction: the old codes stop
+	// working the moment the new ones exist. ENotFound unless the user has
+	// a confirmed enrolment.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error
 	// DeleteTwoFactor removes the enrolment and recovery codes and
 	// destroys the key that sealed the secret. Deleting nothing is not an
 	// error.

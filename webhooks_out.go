@@ -230,7 +230,7 @@ type WebhookOutStore interface {
 	EnqueueWebhookDeliveries(ctx context.Context, ds []*WebhookDelivery) error
 	// ClaimWebhookDeliveries leases up to n due pending deliveries and
 	// counts an attempt on each; an expired lease makes one claimable again.
-	ClaimWebhookDeliveries(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*WebhookDelivery, error)
+	ClaimWebhookDeliveries(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*WebhookDelivery, error)
 	// RecordWebhookAttempt stores an attempt's result and ends the lease.
 	RecordWebhookAttempt(ctx context.Context, id string, r WebhookAttempt) error
 	// WebhookDeliveries lists a subscription's deliveries, newest first.

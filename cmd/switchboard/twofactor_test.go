@@ -120,3 +120,50 @@ func TestTwoFactorSignInOverHTTP(t *testing.T) {
 	}
 	app.login("erin")
 }
+
+// TestRegenerateRecoveryCodesOverHTTP replaces the recovery codes through
+// the real server: password and a current code needed, the old codes stop
+// working at once, the new ones sign in.
+func TestRegenerateRecoveryCodesOverHTTP(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	fay, _ := app.createUser(admin, "fay", "operator")
+	const path = "/api/v1/me/two-factor/recovery-codes"
+	if got, b := fay.do("POST", path, map[string]string{"password": testPassword, "code": "123456"}); got != 409 {
+		t.Fatalf("regenerate without two-factor sign-in = %d %s, want 409", got, b)
+	}
+	secret, old := enrolOverHTTP(t, fay)
+	code := totpCode(t, secret, time.Now(), 1)
+	if got, b := fay.do("POST", path, map[string]string{"password": "wrong password", "code": code}); got != 400 {
+		t.Fatalf("wrong password = %d %s, want 400", got, b)
+	}
+	if got, b := fay.do("POST", path, map[string]string{"password": testPassword, "code": old[0]}); got != 400 {
+		t.Fatalf("a recovery code as the code = %d %s, want 400", got, b)
+	}
+	if got, b := fay.do("POST", path, map[string]any{"password": testPassword, "code": code, "extra": 1}); got != 400 {
+		t.Fatalf("unknown field = %d %s, want 400", got, b)
+	}
+	var res struct {
+		RecoveryCodes []string `json:"recovery_codes"`
+	}
+	fay.must(200, "POST", path, map[string]string{"password": testPassword, "code": code}, &res)
+	if len(res.RecoveryCodes) != 10 || res.RecoveryCodes[0] == old[0] {
+		t.Fatalf("new codes = %v", res.RecoveryCodes)
+	}
+	if got, b := fay.do("POST", path, map[string]string{"password": testPassword, "code": code}); got != 401 {
+		t.Fatalf("the same code again = %d %s, want 401", got, b)
+	}
+	anon := app.client("")
+	creds := map[string]string{"login": "fay", "password": testPassword}
+	var ch challengeResp
+	anon.must(200, "POST", "/api/v1/session", creds, &ch)
+	if got, b := anon.do("POST", "/api/v1/session/second-factor", map[string]string{"challenge": ch.Challenge, "code": old[1]}); got != 401 {
+		t.Fatalf("old recovery code = %d %s, want 401", got, b)
+	}
+	anon.must(200, "POST", "/api/v1/session", creds, &ch)
+	var sess struct{ Token string }
+	anon.must(201, "POST", "/api/v1/session/second-factor", map[string]string{"challenge": ch.Challenge, "code": res.RecoveryCodes[0]}, &sess)
+	if sess.Token == "" {
+		t.Fatal("no session from a new recovery code")
+	}
+}

@@ -118,6 +118,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/me/passkeys/options", enrol(s.passkeyRegistrationOptions)},
 		{"POST", "/api/v1/me/passkeys", enrol(s.registerPasskey)},
 		{"DELETE", "/api/v1/me/passkeys/{id}", auth(s.deletePasskey)},
+		{"POST", "/api/v1/me/two-factor/recovery-codes", auth(s.regenerateRecoveryCodes)},
 		{"POST", "/api/v1/me/password", auth(s.changePassword)},
 		{"GET", "/api/v1/permissions", auth(s.permissions)},
 		{"GET", "/api/v1/me/tokens", auth(s.listMyTokens)},

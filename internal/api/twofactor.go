@@ -126,6 +126,21 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, a *swi
 	return nil
 }
 
+// regenerateRecoveryCodes replaces the user's recovery codes; it needs the
+// password and a current TOTP code.
+func (s *Server) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	var req twoFactorCodeRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	codes, err := s.Service.RegenerateRecoveryCodes(r.Context(), a, req.Password, req.Code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recovery_codes": codes})
+	return nil
+}
+
 func (s *Server) resetTwoFactor(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	if err := s.Service.ResetTwoFactor(r.Context(), a, r.PathValue("id")); err != nil {
 		return err

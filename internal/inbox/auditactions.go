@@ -50,6 +50,7 @@ func AuditActions() []string {
 		"user.two_factor.disable",
 		"user.two_factor.enrol",
 		"user.two_factor.recovery_code_used",
+		"user.two_factor.recovery_codes_regenerate",
 		"user.two_factor.reset",
 		"user.update",
 		"webhook.create",

@@ -293,11 +293,12 @@ func (s *Service) ChangePassword(ctx context.Context, a *switchboard.Actor, curr
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.UpdateUser(ctx, a.User.ID, switchboard.UserUpdate{PasswordHash: &hash}); err != nil {
+	actx, done := s.auditing(ctx, a, "user.password_change", "user", a.User.ID, nil)
+	if _, err := s.Store.UpdateUser(actx, a.User.ID, switchboard.UserUpdate{PasswordHash: &hash}); err != nil {
 		return err
 	}
+	done()
 	s.disconnect(a.User.ID)
-	s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return nil
 }
 
@@ -382,13 +383,14 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser, c
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.CompleteSetup(ctx, HashToken(token), now, u); err != nil {
+	actx, done := s.auditing(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "setup.complete", "user", u.ID, nil)
+	if err := s.Store.CompleteSetup(actx, HashToken(token), now, u); err != nil {
 		if switchboard.ErrorCode(err) == switchboard.ENotFound {
 			return nil, switchboard.Errorf(switchboard.ENotFound, "This setup link is invalid, used or expired.")
 		}
 		return nil, err
 	}
+	done()
 	s.Throttle.Reset(ipKey)
-	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "setup.complete", "user", u.ID, switchboard.OutcomeSuccess, nil)
 	return u, nil
 }

@@ -212,11 +212,15 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.Coexistence != nil {
 		c.Coexistence = *in.Coexistence
 	}
-	if err := s.Store.CreateChannel(ctx, c); err != nil {
+	if c.ID == "" {
+		c.ID = switchboard.NewID() // named in the audit entry written with it
+	}
+	actx, done := s.auditing(ctx, a, "channel.create", "channel", c.ID, map[string]string{"phone_number_id": c.PhoneNumberID})
+	if err := s.Store.CreateChannel(actx, c); err != nil {
 		return nil, err
 	}
+	done()
 	s.InvalidateChannels()
-	s.audit(ctx, a, "channel.create", "channel", c.ID, switchboard.OutcomeSuccess, map[string]string{"phone_number_id": c.PhoneNumberID})
 	if s.Templates != nil {
 		s.Templates.SyncSoon(c.ID)
 	}
@@ -249,23 +253,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 			return nil, err
 		}
 	}
-	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
-		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
-		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
-		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.InvalidateChannels()
 	detail := map[string]string{}
 	if in.AccessToken != nil {
 		detail["access_token"] = "changed"
-		// A new token deserves a fresh verdict from Meta.
-		unknown := switchboard.TokenUnknown
-		empty := ""
-		_ = s.Store.UpdateChannelHealth(ctx, id, switchboard.HealthUpdate{TokenState: &unknown, TokenError: &empty})
 	}
 	if in.AppSecret != nil {
 		detail["app_secret"] = "changed"
@@ -285,7 +275,24 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if in.Coexistence != nil {
 		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)
 	}
-	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
+	actx, done := s.auditing(ctx, a, "channel.update", "channel", id, detail)
+	c, err := s.Store.UpdateChannel(actx, id, switchboard.ChannelUpdate{
+		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
+		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
+		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
+		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence,
+	})
+	if err != nil {
+		return nil, err
+	}
+	done()
+	s.InvalidateChannels()
+	if in.AccessToken != nil {
+		// A new token deserves a fresh verdict from Meta.
+		unknown := switchboard.TokenUnknown
+		empty := ""
+		_ = s.Store.UpdateChannelHealth(ctx, id, switchboard.HealthUpdate{TokenState: &unknown, TokenError: &empty})
+	}
 	return s.channelView(ctx, a, c)
 }
 
@@ -351,11 +358,12 @@ func (sys *System) EnsureChannel(ctx context.Context, want *switchboard.Channel)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		now := s.now()
 		want.ID, want.CreatedAt, want.UpdatedAt = switchboard.NewID(), now, now
-		if err := s.Store.CreateChannel(ctx, want); err != nil {
+		actx, done := s.auditing(ctx, nil, "channel.create", "channel", want.ID, map[string]string{"source": "configuration"})
+		if err := s.Store.CreateChannel(actx, want); err != nil {
 			return nil, err
 		}
+		done()
 		s.InvalidateChannels()
-		s.audit(ctx, nil, "channel.create", "channel", want.ID, switchboard.OutcomeSuccess, map[string]string{"source": "configuration"})
 		return want, nil
 	} else if err != nil {
 		return nil, err

@@ -156,12 +156,13 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 	if c.Status == status {
 		return c, nil
 	}
-	updated, err := s.Store.SetConversationStatus(ctx, c.ID, status, s.now())
+	actx, done := s.auditing(ctx, a, "conversation.status", "conversation", c.ID, map[string]string{"status": string(status)})
+	updated, err := s.Store.SetConversationStatus(actx, c.ID, status, s.now())
 	if err != nil {
 		return nil, err
 	}
+	done()
 	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
-	s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"status": string(status)})
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated
 	out.UnreadCount = c.UnreadCount
@@ -193,13 +194,16 @@ func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversation
 	if err != nil {
 		return nil, err
 	}
-	c, changed, err := s.Store.AddAssignee(ctx, c.ID, target.ID, s.now())
+	// Nothing changes, and no entry is written, if target is assigned
+	// already (the store skips the entry then).
+	actx, done := s.auditing(ctx, a, "conversation.assign", "conversation", c.ID, map[string]string{"user_id": target.ID})
+	c, changed, err := s.Store.AddAssignee(actx, c.ID, target.ID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if changed {
+		done()
 		s.publish(ctx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
-		s.audit(ctx, a, "conversation.assign", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"user_id": target.ID})
 		c = s.personActed(ctx, c, switchboard.HandoffAssigned, target.ID)
 	}
 	return s.withUnread(ctx, c, a)
@@ -220,14 +224,15 @@ func (s *Service) Unassign(ctx context.Context, a *switchboard.Actor, conversati
 	if !c.AssignedTo(userID) {
 		return nil, switchboard.NotFound("Assignee")
 	}
-	c, changed, err := s.Store.RemoveAssignee(ctx, c.ID, userID, s.now())
+	actx, done := s.auditing(ctx, a, "conversation.unassign", "conversation", c.ID, map[string]string{"user_id": userID})
+	c, changed, err := s.Store.RemoveAssignee(actx, c.ID, userID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if changed {
+		done()
 		s.publish(ctx, switchboard.EventConversationUnassigned, c,
 			assignmentData(c, &switchboard.User{ID: userID}), userID)
-		s.audit(ctx, a, "conversation.unassign", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"user_id": userID})
 	}
 	return s.withUnread(ctx, c, a)
 }

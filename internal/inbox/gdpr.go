@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -25,12 +24,14 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 	if a != nil && a.User != nil {
 		e.ActorID = a.User.ID
 	}
-	res, err := s.Store.EraseContact(ctx, e)
+	// The store adds the counts to the entry it writes with the erasure.
+	actx, done := s.auditing(ctx, a, "contact.erase", "contact", contactID, nil)
+	res, err := s.Store.EraseContact(actx, e)
 	if err != nil {
 		return nil, err
 	}
+	done()
 	s.deleteErasedMedia(ctx, res)
-	s.audit(ctx, a, "contact.erase", "contact", contactID, switchboard.OutcomeSuccess, erasureDetail(res, false))
 	// Whoever has the conversations open or listed drops them now.
 	for _, c := range convs {
 		s.publish(ctx, switchboard.EventConversationDeleted, c,
@@ -73,18 +74,6 @@ func (s *Service) deleteMediaFiles(ctx context.Context, ids []string) {
 	}
 }
 
-func erasureDetail(res *switchboard.ErasedContact, reapplied bool) map[string]string {
-	d := map[string]string{
-		"conversations": strconv.Itoa(res.Conversations),
-		"messages":      strconv.Itoa(res.Messages),
-		"media":         strconv.Itoa(len(res.MediaIDs)),
-	}
-	if reapplied {
-		d["reapplied"] = "true"
-	}
-	return d
-}
-
 // ReapplyErasures erases again every contact in register that the store
 // still holds, e.g. after restoring a backup made before those erasures,
 // and makes sure the store's own register lists them all. It returns how
@@ -106,7 +95,8 @@ func (sys *System) ReapplyErasures(ctx context.Context, register []switchboard.E
 	}
 	n := 0
 	for _, e := range all {
-		res, err := s.Store.EraseContact(ctx, e)
+		actx, done := s.auditing(ctx, nil, "contact.erase", "contact", e.ContactID, map[string]string{"reapplied": "true"})
+		res, err := s.Store.EraseContact(actx, e)
 		switch {
 		case switchboard.ErrorCode(err) == switchboard.ENotFound:
 			// Not in this database (erased before the backup was made,
@@ -119,8 +109,8 @@ func (sys *System) ReapplyErasures(ctx context.Context, register []switchboard.E
 			return n, err
 		}
 		n++
+		done()
 		s.deleteErasedMedia(ctx, res)
-		s.audit(ctx, nil, "contact.erase", "contact", e.ContactID, switchboard.OutcomeSuccess, erasureDetail(res, true))
 	}
 	return n, nil
 }

@@ -123,9 +123,22 @@ func New(store switchboard.Store, events switchboard.EventPublisher, hasher *pas
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 
-// audit appends an entry for an action. A failure to write the audit log is
-// logged loudly but does not undo the action, which has already committed.
+// audit appends an entry on its own, after the fact: for failures and
+// denials, where nothing was changed, and for actions whose store write
+// does not carry the entry. A failure to write the audit log is logged
+// loudly but does not undo the action, which has already committed; that
+// is why successful actions use [Service.auditing] instead.
 func (s *Service) audit(ctx context.Context, a *switchboard.Actor, action, objType, objID, outcome string, detail map[string]string) {
+	s.appendAudit(ctx, s.auditEntry(a, action, objType, objID, outcome, detail))
+}
+
+func (s *Service) appendAudit(ctx context.Context, e *switchboard.AuditEntry) {
+	if err := s.Store.AppendAudit(switchboard.WithoutAuditEntry(ctx), e); err != nil {
+		s.Logger.Error("append audit entry", "action", e.Action, "err", err)
+	}
+}
+
+func (s *Service) auditEntry(a *switchboard.Actor, action, objType, objID, outcome string, detail map[string]string) *switchboard.AuditEntry {
 	e := &switchboard.AuditEntry{
 		At: s.now(), Action: action, ObjectType: objType, ObjectID: objID,
 		Outcome: outcome, Detail: detail,
@@ -144,8 +157,25 @@ func (s *Service) audit(ctx context.Context, a *switchboard.Actor, action, objTy
 			e.Detail = d
 		}
 	}
-	if err := s.Store.AppendAudit(ctx, e); err != nil {
-		s.Logger.Error("append audit entry", "action", action, "err", err)
+	return e
+}
+
+// auditing returns ctx carrying the success entry of the action the next
+// store write under it carries out, so that the store appends the entry in
+// that write's own transaction: the action never commits without it (see
+// [switchboard.WithAuditEntry]). Call done after the write succeeded; it
+// appends the entry separately if the store did not.
+//
+//	actx, done := s.auditing(ctx, a, "role.delete", "role", id, nil)
+//	if err := s.Store.DeleteRole(actx, id); err != nil { return err }
+//	done()
+func (s *Service) auditing(ctx context.Context, a *switchboard.Actor, action, objType, objID string, detail map[string]string) (actx context.Context, done func()) {
+	e := s.auditEntry(a, action, objType, objID, switchboard.OutcomeSuccess, detail)
+	actx = switchboard.WithAuditEntry(ctx, e)
+	return actx, func() {
+		if !switchboard.AuditEntryWritten(actx) {
+			s.appendAudit(ctx, e)
+		}
 	}
 }
 

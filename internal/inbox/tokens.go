@@ -133,10 +133,11 @@ func (s *Service) CreateToken(ctx context.Context, a *switchboard.Actor, in NewT
 		}
 		return nil, "", err
 	}
-	if err := s.Store.CreateAPIToken(ctx, t); err != nil {
+	actx, done := s.auditing(ctx, a, "token.create", "token", t.ID, tokenDetail(t))
+	if err := s.Store.CreateAPIToken(actx, t); err != nil {
 		return nil, "", err
 	}
-	s.audit(ctx, a, "token.create", "token", t.ID, switchboard.OutcomeSuccess, tokenDetail(t))
+	done()
 	return t, secret, nil
 }
 
@@ -158,9 +159,11 @@ func (s *Service) RevokeToken(ctx context.Context, a *switchboard.Actor, id stri
 }
 
 func (s *Service) revoke(ctx context.Context, a *switchboard.Actor, t *switchboard.APIToken) error {
-	if err := s.Store.RevokeAPIToken(ctx, t.ID, s.now()); err != nil {
+	actx, done := s.auditing(ctx, a, "token.revoke", "token", t.ID, map[string]string{"owner": t.UserID, "name": truncate(t.Name, 64)})
+	if err := s.Store.RevokeAPIToken(actx, t.ID, s.now()); err != nil {
 		return err
 	}
+	done()
 	if s.TokenRate != nil {
 		s.TokenRate.Forget(t.ID)
 	}
@@ -168,7 +171,6 @@ func (s *Service) revoke(ctx context.Context, a *switchboard.Actor, t *switchboa
 	// revalidation; the owner's other connections reconnect by
 	// themselves.
 	s.disconnect(t.UserID)
-	s.audit(ctx, a, "token.revoke", "token", t.ID, switchboard.OutcomeSuccess, map[string]string{"owner": t.UserID, "name": truncate(t.Name, 64)})
 	return nil
 }
 
@@ -199,10 +201,11 @@ func (s *Service) CreateServiceAccount(ctx context.Context, a *switchboard.Actor
 	if err := sa.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateServiceAccount(ctx, sa); err != nil {
+	actx, done := s.auditing(ctx, a, "service_account.create", "user", u.ID, map[string]string{"login": u.Login, "role": u.RoleID})
+	if err := s.Store.CreateServiceAccount(actx, sa); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "service_account.create", "user", u.ID, switchboard.OutcomeSuccess, map[string]string{"login": u.Login, "role": u.RoleID})
+	done()
 	return sa, nil
 }
 
@@ -259,10 +262,11 @@ func (s *Service) CreateServiceAccountToken(ctx context.Context, a *switchboard.
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.Store.CreateAPIToken(ctx, t); err != nil {
+	actx, done := s.auditing(ctx, a, "token.create", "token", t.ID, tokenDetail(t))
+	if err := s.Store.CreateAPIToken(actx, t); err != nil {
 		return nil, "", err
 	}
-	s.audit(ctx, a, "token.create", "token", t.ID, switchboard.OutcomeSuccess, tokenDetail(t))
+	done()
 	return t, secret, nil
 }
 

@@ -465,9 +465,11 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.PutTwoFactor(ctx, &switchboard.TwoFactor{UserID: a.User.ID, Secret: secret, CreatedAt: s.now()}); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.enrol", "user", a.User.ID, nil)
+	if err := s.Store.PutTwoFactor(actx, &switchboard.TwoFactor{UserID: a.User.ID, Secret: secret, CreatedAt: s.now()}); err != nil {
 		return nil, err
 	}
+	done()
 	out := &TwoFactorEnrolment{URI: key.URL(), Secret: key.Secret()}
 	if img, err := key.Image(240, 240); err == nil {
 		var buf bytes.Buffer
@@ -475,7 +477,6 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 			out.QRCode = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 		}
 	}
-	s.audit(ctx, a, "user.two_factor.enrol", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return out, nil
 }
 
@@ -515,17 +516,13 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 		s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong code"})
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The code is wrong. Check the time on your phone and try the current code.")
 	}
-	codes := make([]string, switchboard.RecoveryCodeCount)
-	hashes := make([]string, len(codes))
-	for i := range codes {
-		codes[i] = newRecoveryCode()
-		hashes[i] = hashRecoveryCode(a.User.ID, normaliseCode(codes[i]))
-	}
-	if err := s.Store.ConfirmTwoFactor(ctx, a.User.ID, st, hashes, now); err != nil {
+	codes, hashes := newRecoveryCodes(a.User.ID)
+	actx, done := s.auditing(ctx, a, "user.two_factor.confirm", "user", a.User.ID, nil)
+	if err := s.Store.ConfirmTwoFactor(actx, a.User.ID, st, hashes, now); err != nil {
 		return nil, err
 	}
+	done()
 	s.Throttle.Reset(key)
-	s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return codes, nil
 }
 
@@ -571,11 +568,79 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 	default:
 		return switchboard.Errorf(switchboard.EInvalid, "Give your password or a current code.")
 	}
-	if err := s.Store.DeleteTwoFactor(ctx, a.User.ID); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.disable", "user", a.User.ID, nil)
+	if err := s.Store.DeleteTwoFactor(actx, a.User.ID); err != nil {
 		return err
 	}
-	s.audit(ctx, a, "user.two_factor.disable", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
+	done()
 	return nil
+}
+
+// RegenerateRecoveryCodes replaces the actor's recovery codes with new
+// ones, shown only now; the old ones, used or not, stop working at once.
+// It needs two-factor sign-in on and both the current password and a
+// current TOTP code (not a recovery code: a user who has lost the phone
+// should turn two-factor sign-in off and enrol again). Both are checked
+// under the user's two-factor throttle, like [Service.DisableTwoFactor].
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Actor, password, code string) ([]string, error) {
+	if len(password) > 1024 || len(code) > 64 {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Password or code is too long.")
+	}
+	if password == "" || code == "" {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Give your password and the current code from your app.")
+	}
+	if !isTOTPCode(normaliseCode(code)) {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Give the current 6-digit code from your app, not a recovery code.")
+	}
+	tf, err := s.Store.TwoFactor(ctx, a.User.ID)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && !tf.Confirmed) {
+		return nil, switchboard.Errorf(switchboard.EConflict, "Two-factor sign-in is not on.")
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	key := "2fa:" + a.User.ID
+	// Reserved before hashing, so a concurrent burst gets no more
+	// guesses than a sequential one.
+	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+		return nil, &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
+			RetryAfter: max(int(d.Seconds()+0.999), 1)}
+	}
+	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
+	if err != nil || ok {
+		s.Throttle.Abandon(key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		s.audit(ctx, a, "user.two_factor.recovery_codes_regenerate", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
+		return nil, switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
+	}
+	// The code is checked (and its time step consumed) like a sign-in's.
+	if _, err := s.checkSecondFactor(ctx, a, code, now); err != nil {
+		return nil, err
+	}
+	codes, hashes := newRecoveryCodes(a.User.ID)
+	actx, done := s.auditing(ctx, a, "user.two_factor.recovery_codes_regenerate", "user", a.User.ID, nil)
+	if err := s.Store.ReplaceRecoveryCodes(actx, a.User.ID, hashes); err != nil {
+		return nil, err
+	}
+	done()
+	return codes, nil
+}
+
+// newRecoveryCodes returns a fresh set of recovery codes for a user and
+// their hashes as stored.
+func newRecoveryCodes(userID string) (codes, hashes []string) {
+	codes = make([]string, switchboard.RecoveryCodeCount)
+	hashes = make([]string, len(codes))
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+		hashes[i] = hashRecoveryCode(userID, normaliseCode(codes[i]))
+	}
+	return codes, hashes
 }
 
 // ResetTwoFactor removes another user's two-factor enrolment and passkeys,
@@ -605,9 +670,11 @@ func (s *Service) ResetTwoFactor(ctx context.Context, a *switchboard.Actor, user
 		}
 		return err
 	}
-	if err := s.Store.DeleteTwoFactor(ctx, target.ID); err != nil {
+	actx, done := s.auditing(ctx, a, "user.two_factor.reset", "user", target.ID, nil)
+	if err := s.Store.DeleteTwoFactor(actx, target.ID); err != nil {
 		return err
 	}
+	done() // the reset is the enrolment's removal; ending the sessions follows
 	if err := s.Store.DeletePasskeys(ctx, target.ID); err != nil {
 		return err
 	}
@@ -615,7 +682,6 @@ func (s *Service) ResetTwoFactor(ctx context.Context, a *switchboard.Actor, user
 		return err
 	}
 	s.disconnect(target.ID)
-	s.audit(ctx, a, "user.two_factor.reset", "user", target.ID, switchboard.OutcomeSuccess, nil)
 	return nil
 }
 
@@ -640,14 +706,15 @@ func (s *Service) SetRoleRequireTwoFactor(ctx context.Context, a *switchboard.Ac
 		s.audit(ctx, a, "role.update", "role", roleID, switchboard.OutcomeDenied, nil)
 		return nil, roleTooBroad()
 	}
-	r, err := s.Store.SetRoleRequireTwoFactor(ctx, roleID, on, s.now())
-	if err != nil {
-		return nil, err
-	}
 	v := "false"
 	if on {
 		v = "true"
 	}
-	s.audit(ctx, a, "role.update", "role", roleID, switchboard.OutcomeSuccess, map[string]string{"require_two_factor": v})
+	actx, done := s.auditing(ctx, a, "role.update", "role", roleID, map[string]string{"require_two_factor": v})
+	r, err := s.Store.SetRoleRequireTwoFactor(actx, roleID, on, s.now())
+	if err != nil {
+		return nil, err
+	}
+	done()
 	return r, nil
 }

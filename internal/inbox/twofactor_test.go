@@ -412,3 +412,102 @@ func TestTwoFactorReset(t *testing.T) {
 		t.Errorf("reset audit entries: %d success, %d denied", ok, denied)
 	}
 }
+
+func TestTwoFactorRegenerateRecoveryCodes(t *testing.T) {
+	e := newTFEnv(t)
+	a := e.user(t, "rita", switchboard.RoleEmployee)
+	other := e.user(t, "otto", switchboard.RoleEmployee)
+	_, err := e.s.RegenerateRecoveryCodes(e.ctx, other, tfPassword, "123456")
+	wantCode(t, "regenerate without two-factor sign-in", err, switchboard.EConflict)
+
+	secret, old := e.enrol(t, a)
+	// Use one old code, so the count shows the replacement.
+	ch := e.challenge(t, "rita")
+	if _, _, err := e.s.LoginSecondFactor(e.ctx, ch, old[0], Client{}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(30 * time.Second)
+	good := codeAt(t, secret, e.clock.step())
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, "wrong", good)
+	wantCode(t, "wrong password", err, switchboard.EInvalid)
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, tfPassword, "")
+	wantCode(t, "no code", err, switchboard.EInvalid)
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, "", good)
+	wantCode(t, "no password", err, switchboard.EInvalid)
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, tfPassword, old[1])
+	wantCode(t, "a recovery code instead of a TOTP code", err, switchboard.EInvalid)
+	bad := "000000"
+	for d := int64(-1); d <= 1; d++ {
+		if codeAt(t, secret, e.clock.step()+d) == bad {
+			bad = "999999"
+		}
+	}
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, tfPassword, bad)
+	wantCode(t, "wrong code", err, switchboard.EUnauthorized)
+
+	codes, err := e.s.RegenerateRecoveryCodes(e.ctx, a, tfPassword, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(codes) != switchboard.RecoveryCodeCount {
+		t.Fatalf("%d codes, want %d", len(codes), switchboard.RecoveryCodeCount)
+	}
+	for _, c := range codes {
+		for _, o := range old {
+			if c == o {
+				t.Fatalf("new code %s is an old one", c)
+			}
+		}
+	}
+	st, err := e.s.TwoFactorStatus(e.ctx, a)
+	if err != nil || !st.Enabled || st.RecoveryCodesLeft != switchboard.RecoveryCodeCount {
+		t.Errorf("status after regeneration = %+v, %v", st, err)
+	}
+	// The TOTP step was consumed: the same code cannot regenerate again.
+	_, err = e.s.RegenerateRecoveryCodes(e.ctx, a, tfPassword, good)
+	wantCode(t, "code replayed", err, switchboard.EUnauthorized)
+
+	// Old codes stop working at once; new ones sign in.
+	ch = e.challenge(t, "rita")
+	_, _, err = e.s.LoginSecondFactor(e.ctx, ch, old[2], Client{})
+	wantCode(t, "old recovery code", err, switchboard.EUnauthorized)
+	ch = e.challenge(t, "rita")
+	if _, _, err := e.s.LoginSecondFactor(e.ctx, ch, codes[5], Client{}); err != nil {
+		t.Fatalf("new recovery code: %v", err)
+	}
+
+	entries, _, err := e.store.AuditEntries(e.ctx, switchboard.AuditFilter{Action: "user.two_factor.recovery_codes_regenerate", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]int{}
+	for _, en := range entries {
+		if en.ObjectID != a.User.ID || en.ActorID != a.User.ID {
+			t.Errorf("entry %+v is not about rita by rita", en)
+		}
+		outcomes[en.Outcome]++
+	}
+	if outcomes[switchboard.OutcomeSuccess] != 1 || outcomes[switchboard.OutcomeFailure] != 1 {
+		t.Errorf("regenerate entries by outcome = %v, want one success and one failure (wrong password)", outcomes)
+	}
+	// Each success entry once (written with its action, not again after
+	// it), and the chain holds.
+	all, err := e.store.AuditChain(e.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	successes := map[string]int{}
+	for _, en := range all {
+		if en.Outcome == switchboard.OutcomeSuccess && strings.HasPrefix(en.Action, "user.two_factor.") {
+			successes[en.Action]++
+		}
+	}
+	for _, action := range []string{"user.two_factor.enrol", "user.two_factor.confirm", "user.two_factor.recovery_codes_regenerate"} {
+		if successes[action] != 1 {
+			t.Errorf("%d success entries for %s, want 1", successes[action], action)
+		}
+	}
+	if v, err := switchboard.VerifyAuditChain(e.ctx, e.store, nil); err != nil || v.Break != nil {
+		t.Errorf("audit chain: %+v, %v", v.Break, err)
+	}
+}

@@ -93,11 +93,11 @@ func (s *Service) CreateUser(ctx context.Context, a *switchboard.Actor, in NewUs
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
+	actx, done := s.auditing(ctx, a, "user.create", "user", u.ID, map[string]string{"login": u.Login, "role": u.RoleID})
+	if err := s.Store.CreateUser(actx, u); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "user.create", "user", u.ID, switchboard.OutcomeSuccess,
-		map[string]string{"login": u.Login, "role": u.RoleID})
+	done()
 	return u, nil
 }
 
@@ -319,10 +319,12 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		upd.PasswordHash = &hash
 		detail["password"] = "reset"
 	}
-	u, err := s.Store.UpdateUser(ctx, id, upd)
+	actx, done := s.auditing(ctx, a, "user.update", "user", id, detail)
+	u, err := s.Store.UpdateUser(actx, id, upd)
 	if err != nil {
 		return nil, err
 	}
+	done()
 	s.senders.forget(id)
 	// A new role ends the user's sockets at once: they were opened under
 	// the old role's visibility, and the web app reconnects under the new
@@ -330,7 +332,6 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) || upd.RoleID != nil {
 		s.disconnect(id)
 	}
-	s.audit(ctx, a, "user.update", "user", id, switchboard.OutcomeSuccess, detail)
 	if p.UnassignAll && upd.Active != nil {
 		s.unassignEverywhere(ctx, a, id)
 	}
@@ -352,16 +353,17 @@ func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, 
 		}
 		removed := 0
 		for _, c := range convs {
-			c, changed, err := s.Store.RemoveAssignee(ctx, c.ID, userID, s.now())
+			actx, done := s.auditing(ctx, a, "conversation.unassign", "conversation", c.ID,
+				map[string]string{"user_id": userID, "reason": "deactivated"})
+			c, changed, err := s.Store.RemoveAssignee(actx, c.ID, userID, s.now())
 			if err != nil {
 				s.Logger.Error("unassign a deactivated user", "err", err)
 				continue
 			}
 			if changed {
 				removed++
+				done()
 				s.publish(ctx, switchboard.EventConversationUnassigned, c, assignmentData(c, &switchboard.User{ID: userID}), userID)
-				s.audit(ctx, a, "conversation.unassign", "conversation", c.ID, switchboard.OutcomeSuccess,
-					map[string]string{"user_id": userID, "reason": "deactivated"})
 			}
 		}
 		if len(convs) == 0 || removed == 0 {
@@ -550,10 +552,14 @@ func (s *Service) CreateRole(ctx context.Context, a *switchboard.Actor, in RoleI
 		s.audit(ctx, a, "role.create", "role", "", switchboard.OutcomeDenied, map[string]string{"name": r.Name})
 		return nil, roleTooBroad()
 	}
-	if err := s.Store.CreateRole(ctx, r); err != nil {
+	if r.ID == "" {
+		r.ID = switchboard.NewID() // named in the audit entry written with it
+	}
+	actx, done := s.auditing(ctx, a, "role.create", "role", r.ID, map[string]string{"name": r.Name})
+	if err := s.Store.CreateRole(actx, r); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "role.create", "role", r.ID, switchboard.OutcomeSuccess, map[string]string{"name": r.Name})
+	done()
 	return r, nil
 }
 
@@ -599,11 +605,12 @@ func (s *Service) UpdateRole(ctx context.Context, a *switchboard.Actor, id strin
 		s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeDenied, nil)
 		return nil, roleTooBroad()
 	}
-	r, err := s.Store.UpdateRole(ctx, id, upd)
+	actx, done := s.auditing(ctx, a, "role.update", "role", id, nil)
+	r, err := s.Store.UpdateRole(actx, id, upd)
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "role.update", "role", id, switchboard.OutcomeSuccess, nil)
+	done()
 	// A narrowed role (a permission or channel taken away) ends the
 	// sockets of everyone holding it at once, so none gets another event
 	// the new role would not show.
@@ -650,10 +657,11 @@ func (s *Service) DeleteRole(ctx context.Context, a *switchboard.Actor, id strin
 		s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeDenied, nil)
 		return roleTooBroad()
 	}
-	if err := s.Store.DeleteRole(ctx, id); err != nil {
+	actx, done := s.auditing(ctx, a, "role.delete", "role", id, nil)
+	if err := s.Store.DeleteRole(actx, id); err != nil {
 		return err
 	}
-	s.audit(ctx, a, "role.delete", "role", id, switchboard.OutcomeSuccess, nil)
+	done()
 	return nil
 }
 

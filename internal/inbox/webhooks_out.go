@@ -217,11 +217,13 @@ func (s *Service) CreateWebhook(ctx context.Context, a *switchboard.Actor, in We
 	if len(existing) >= switchboard.MaxWebhookSubscriptions {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Too many webhook subscriptions.")
 	}
-	if err := s.Store.CreateWebhookSubscription(ctx, w); err != nil {
+	w.ID = switchboard.NewID() // named in the audit entry written with it
+	actx, done := s.auditing(ctx, a, "webhook.create", "webhook", w.ID, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
+	if err := s.Store.CreateWebhookSubscription(actx, w); err != nil {
 		return nil, err
 	}
+	done()
 	s.webhooksChanged()
-	s.audit(ctx, a, "webhook.create", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
 	return &WebhookWithSecret{WebhookSubscription: w, Secret: w.Secret}, nil
 }
 
@@ -234,11 +236,12 @@ func (s *Service) UpdateWebhook(ctx context.Context, a *switchboard.Actor, id st
 	if err := s.applyWebhookInput(ctx, a, w, in, false); err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateWebhookSubscription(ctx, w); err != nil {
+	actx, done := s.auditing(ctx, a, "webhook.update", "webhook", w.ID, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
+	if err := s.Store.UpdateWebhookSubscription(actx, w); err != nil {
 		return nil, err
 	}
+	done()
 	s.webhooksChanged()
-	s.audit(ctx, a, "webhook.update", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL, "events": strings.Join(w.Events, ",")})
 	return w, nil
 }
 
@@ -249,11 +252,12 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, a *switchboard.Actor,
 		return nil, err
 	}
 	w.Secret = newWebhookSecret()
-	if err := s.Store.UpdateWebhookSubscription(ctx, w); err != nil {
+	actx, done := s.auditing(ctx, a, "webhook.rotate_secret", "webhook", w.ID, nil)
+	if err := s.Store.UpdateWebhookSubscription(actx, w); err != nil {
 		return nil, err
 	}
+	done()
 	s.webhooksChanged()
-	s.audit(ctx, a, "webhook.rotate_secret", "webhook", w.ID, switchboard.OutcomeSuccess, nil)
 	return &WebhookWithSecret{WebhookSubscription: w, Secret: w.Secret}, nil
 }
 
@@ -263,11 +267,12 @@ func (s *Service) DeleteWebhook(ctx context.Context, a *switchboard.Actor, id st
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteWebhookSubscription(ctx, w.ID); err != nil {
+	actx, done := s.auditing(ctx, a, "webhook.delete", "webhook", w.ID, map[string]string{"url": w.URL})
+	if err := s.Store.DeleteWebhookSubscription(actx, w.ID); err != nil {
 		return err
 	}
+	done()
 	s.webhooksChanged()
-	s.audit(ctx, a, "webhook.delete", "webhook", w.ID, switchboard.OutcomeSuccess, map[string]string{"url": w.URL})
 	return nil
 }
 

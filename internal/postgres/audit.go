@@ -40,44 +40,58 @@ func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error 
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if e.At.IsZero() {
-		e.At = db.now()
-	}
-	e.At = utc(e.At)
-	detail := []byte("{}")
-	if len(e.Detail) > 0 {
+	var entry *switchboard.AuditEntry
+	// The entry is this write; one that ctx carries for another write
+	// stays where it is.
+	err := db.withTx(switchboard.WithoutAuditEntry(ctx), func(tx *txn) error {
 		var err error
-		if detail, err = json.Marshal(e.Detail); err != nil {
-			return fmt.Errorf("encode audit detail: %w", err)
-		}
-	}
-	var entry switchboard.AuditEntry
-	err := db.withTx(ctx, func(tx *txn) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.auditLock); err != nil {
-			return fmt.Errorf("lock audit chain: %w", err)
-		}
-		var last int64
-		var prev string
-		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("read audit head: %w", err)
-		}
-		entry = *e
-		entry.Seq = last + 1
-		switchboard.SealAudit(&entry, db.auditKey, prev)
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			entry.Seq, entry.At, entry.ActorID, entry.ActorLogin, entry.Action, entry.ObjectType, entry.ObjectID,
-			entry.Outcome, entry.IP, entry.UserAgent, string(detail), entry.PrevHash, entry.Hash); err != nil {
-			return fmt.Errorf("insert audit entry: %w", err)
-		}
-		return nil
+		entry, err = db.appendAudit(ctx, tx, e)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	// e gets its place in the chain only once the entry is committed.
-	e.Seq, e.PrevHash, e.Hash = entry.Seq, entry.PrevHash, entry.Hash
+	e.At, e.Seq, e.PrevHash, e.Hash = entry.At, entry.Seq, entry.PrevHash, entry.Hash
 	return nil
+}
+
+// appendAudit appends e to the chain in tx and returns it as appended. The
+// advisory lock on the chain head is held until tx ends, so a transaction
+// that appends its action's entry last holds it only for its commit.
+func (db *DB) appendAudit(ctx context.Context, tx *txn, e *switchboard.AuditEntry) (*switchboard.AuditEntry, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	entry := *e
+	if entry.At.IsZero() {
+		entry.At = db.now()
+	}
+	entry.At = utc(entry.At)
+	detail := []byte("{}")
+	if len(entry.Detail) > 0 {
+		var err error
+		if detail, err = json.Marshal(entry.Detail); err != nil {
+			return nil, fmt.Errorf("encode audit detail: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, db.auditLock); err != nil {
+		return nil, fmt.Errorf("lock audit chain: %w", err)
+	}
+	var last int64
+	var prev string
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("read audit head: %w", err)
+	}
+	entry.Seq = last + 1
+	switchboard.SealAudit(&entry, db.auditKey, prev)
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		entry.Seq, entry.At, entry.ActorID, entry.ActorLogin, entry.Action, entry.ObjectType, entry.ObjectID,
+		entry.Outcome, entry.IP, entry.UserAgent, string(detail), entry.PrevHash, entry.Hash); err != nil {
+		return nil, fmt.Errorf("insert audit entry: %w", err)
+	}
+	return &entry, nil
 }
 
 // AuditEntries lists audit entries, newest first.

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -62,7 +63,7 @@ func TestClaimOutbox_Concurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				items, err := db.ClaimOutbox(ctx, 3, time.Hour, now)
+				items, err := db.ClaimOutbox(ctx, 3, 0, time.Hour, now)
 				if err != nil {
 					t.Error(err)
 					return
@@ -257,7 +258,7 @@ func TestClaimWebhooks_ColdKeyCache(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				evs, err := db2.ClaimWebhooks(tctx, 7, time.Hour, t0.Add(time.Hour))
+				evs, err := db2.ClaimWebhooks(tctx, 7, 0, time.Hour, t0.Add(time.Hour))
 				if err != nil {
 					t.Error(err)
 					return
@@ -324,4 +325,11 @@ func BenchmarkApplyStatus(b *testing.B) {
 // BenchmarkDeleteExpired runs the shared retention body.
 func BenchmarkDeleteExpired(b *testing.B) {
 	storetest.BenchDeleteExpired(b, MustOpenDB(b))
+}
+
+// BenchmarkClaimWebhooks runs the shared body, count only (the behaviour
+// before the byte budget) and under 2 MB of bodies.
+func BenchmarkClaimWebhooks(b *testing.B) {
+	b.Run("count-only", func(b *testing.B) { storetest.BenchClaimWebhooks(b, MustOpenDB(b), math.MaxInt64) })
+	b.Run("2MB", func(b *testing.B) { storetest.BenchClaimWebhooks(b, MustOpenDB(b), 2<<20) })
 }

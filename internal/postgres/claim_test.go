@@ -44,7 +44,7 @@ func TestClaimOutboxReleasesLeaseWhenReadFails(t *testing.T) {
 	if _, err := conn.Exec(ctx, `UPDATE `+pgx.Identifier{schema, "messages"}.Sanitize()+` SET content = '\x00'::bytea WHERE id = $1`, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ClaimOutbox(ctx, 1, time.Minute, now.Add(time.Hour)); err == nil {
+	if _, err := db.ClaimOutbox(ctx, 1, 0, time.Minute, now.Add(time.Hour)); err == nil {
 		t.Fatal("ClaimOutbox read a corrupt message without an error")
 	}
 	var attempts int

@@ -249,6 +249,9 @@ func (db *DB) AddAssignee(ctx context.Context, conversationID, userID string, at
 			return fmt.Errorf("add assignee: %w", err)
 		}
 		changed = tag.RowsAffected() == 1
+		if !changed {
+			switchboard.SkipAuditEntry(ctx)
+		}
 		c, err = db.loadConversation(ctx, tx, conversationID, "")
 		return err
 	})
@@ -269,6 +272,9 @@ func (db *DB) RemoveAssignee(ctx context.Context, conversationID, userID string,
 			return fmt.Errorf("remove assignee: %w", err)
 		}
 		changed = tag.RowsAffected() == 1
+		if !changed {
+			switchboard.SkipAuditEntry(ctx)
+		}
 		c, err = db.loadConversation(ctx, tx, conversationID, "")
 		return err
 	})

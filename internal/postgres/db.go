@@ -297,7 +297,9 @@ type txn struct {
 	keys []string
 }
 
-// withTx runs fn in a transaction, committing if it returns nil.
+// withTx runs fn in a transaction, committing if it returns nil. An audit
+// entry on ctx ([switchboard.WithAuditEntry]) is appended in the same
+// transaction.
 func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	ptx, err := db.pool.Begin(ctx)
 	if err != nil {
@@ -315,6 +317,22 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	}()
 	if err := fn(tx); err != nil {
 		return err
+	}
+	// The audit entry of the action this transaction carries out, if ctx
+	// has one no write took yet, is appended last, so that the chain's
+	// lock is held only for the commit.
+	var appended *switchboard.AuditEntry
+	if e, settle := switchboard.TakeAuditEntry(ctx); e != nil {
+		defer func() { settle(appended) }()
+		n, err := db.appendAudit(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		if err := ptx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		committed, appended = true, n
+		return nil
 	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -362,3 +380,37 @@ const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
 )
+
+// claimCandidates runs query in tx: it locks a queue's claim candidates
+// (FOR UPDATE SKIP LOCKED) in queue order and returns the key and payload
+// size of each. It returns the keys of those that one claim takes under
+// maxBytes ([switchboard.ClaimTake]); the others stay locked only until tx
+// ends, and another claimer skips them meanwhile, as it would any
+// candidate of a running claim.
+func claimCandidates[K any](ctx context.Context, tx *txn, query string, maxBytes int64, args ...any) ([]K, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("claim candidates: %w", err)
+	}
+	var keys []K
+	var sizes []int64
+	for rows.Next() {
+		var k K
+		var n *int64
+		if err := rows.Scan(&k, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim candidates: %w", err)
+		}
+		keys = append(keys, k)
+		if n == nil {
+			sizes = append(sizes, 0)
+		} else {
+			sizes = append(sizes, *n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim candidates: %w", err)
+	}
+	return keys[:switchboard.ClaimTake(sizes, maxBytes)], nil
+}

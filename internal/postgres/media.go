@@ -40,40 +40,51 @@ func (db *DB) queueMediaDownload(ctx context.Context, tx *txn, channelID, keyID 
 }
 
 // ClaimMediaDownloads leases up to n due downloads that are not leased or
-// whose lease has expired, oldest first.
-func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.MediaDownload, error) {
+// whose lease has expired, oldest first, as many as [switchboard.ClaimTake]
+// lets fit in maxBytes of queue rows (the sealed media id and file name:
+// the file itself is streamed to the blob store, bounded by its own limit).
+func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.MediaDownload, error) {
 	jobs := []*switchboard.MediaDownload{}
 	if n <= 0 {
 		return jobs, nil
 	}
 	now = utc(now)
-	rows, err := db.pool.Query(ctx, `WITH due AS (
-			SELECT message_id FROM media_downloads
-			WHERE next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-			ORDER BY queued_at, message_id LIMIT $2
-			FOR UPDATE SKIP LOCKED
-		)
-		UPDATE media_downloads d SET leased_until = $3, attempts = d.attempts + 1
-		FROM due WHERE d.message_id = due.message_id
-		RETURNING d.message_id, d.conversation_id, d.channel_id, d.key_id, d.wa_media_id, d.mime_type, d.sha256, d.filename,
-			d.attempts, d.queued_at`,
-		now, n, now.Add(lease))
-	if err != nil {
-		return nil, fmt.Errorf("claim media downloads: %w", err)
-	}
 	type claimed struct {
 		job                 *switchboard.MediaDownload
 		waMediaID, filename []byte
 	}
-	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
-		c := claimed{job: &switchboard.MediaDownload{}}
-		j := c.job
-		err := row.Scan(&j.MessageID, &j.ConversationID, &j.ChannelID, &j.KeyID, &c.waMediaID, &j.MIMEType, &j.SHA256, &c.filename,
-			&j.Attempts, &j.QueuedAt)
-		return c, err
+	var cs []claimed
+	err := db.withTx(ctx, func(tx *txn) error {
+		ids, err := claimCandidates[string](ctx, tx, `SELECT message_id, octet_length(wa_media_id) + coalesce(octet_length(filename), 0)
+			FROM media_downloads
+			WHERE next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+			ORDER BY queued_at, message_id LIMIT $2
+			FOR UPDATE SKIP LOCKED`, maxBytes, now, n)
+		if err != nil || len(ids) == 0 {
+			cs = nil
+			return err
+		}
+		rows, err := tx.Query(ctx, `UPDATE media_downloads SET leased_until = $2, attempts = attempts + 1
+			WHERE message_id = ANY($1)
+			RETURNING message_id, conversation_id, channel_id, key_id, wa_media_id, mime_type, sha256, filename, attempts, queued_at`,
+			ids, now.Add(lease))
+		if err != nil {
+			return fmt.Errorf("claim media downloads: %w", err)
+		}
+		cs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
+			c := claimed{job: &switchboard.MediaDownload{}}
+			j := c.job
+			err := row.Scan(&j.MessageID, &j.ConversationID, &j.ChannelID, &j.KeyID, &c.waMediaID, &j.MIMEType, &j.SHA256, &c.filename,
+				&j.Attempts, &j.QueuedAt)
+			return c, err
+		})
+		if err != nil {
+			return fmt.Errorf("claim media downloads: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim media downloads: %w", err)
+		return nil, err
 	}
 	for _, c := range cs {
 		j := c.job

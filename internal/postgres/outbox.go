@@ -14,17 +14,16 @@ import (
 	"github.com/switchboardhq/switchboard/internal/ingest"
 )
 
-// claimOutboxSQL leases the oldest outbox row of each conversation, if it is
-// due and not leased by a live claim. Only heads are considered, so a
+// claimOutboxCandidatesSQL locks the oldest outbox row of each
+// conversation, if it is due and not leased by a live claim, with the size
+// of its message's content. Only heads are considered, so a
 // conversation's next message waits while an earlier one is in flight or
 // waiting for a retry. The conditions on o are re-checked by PostgreSQL
 // against the newest row version when it locks a row another claimer has
 // just changed; rows locked by a running claim are skipped. The NOT EXISTS
 // errs on the safe side: a head deleted after this statement's snapshot
 // still holds back its successor until the next claim.
-const claimOutboxSQL = `WITH due AS (
-	SELECT o.message_id, o.leased_until IS NOT NULL AND o.attempts > 0 AS expired,
-		o.leased_until IS NOT NULL AND o.attempts > 0 AND o.state = 'dispatched' AS dispatched
+const claimOutboxCandidatesSQL = `SELECT o.message_id, (SELECT octet_length(m.content) FROM messages m WHERE m.id = o.message_id)
 	FROM outbox o
 	WHERE o.next_attempt_at <= $1
 		AND (o.leased_until IS NULL OR o.leased_until <= $1)
@@ -32,41 +31,59 @@ const claimOutboxSQL = `WITH due AS (
 			AND (e.ts, e.message_id) < (o.ts, o.message_id))
 	ORDER BY o.ts, o.message_id
 	LIMIT $2
-	FOR UPDATE OF o SKIP LOCKED
+	FOR UPDATE OF o SKIP LOCKED`
+
+// claimOutboxSQL leases the candidates a claim takes (still locked by its
+// transaction) and says which of them had an earlier lease run out.
+const claimOutboxSQL = `WITH due AS (
+	SELECT message_id, leased_until IS NOT NULL AND attempts > 0 AS expired,
+		leased_until IS NOT NULL AND attempts > 0 AND state = 'dispatched' AS dispatched
+	FROM outbox WHERE message_id = ANY($1)
 )
-UPDATE outbox o SET leased_until = $3, attempts = o.attempts + 1
+UPDATE outbox o SET leased_until = $2, attempts = o.attempts + 1
 FROM due WHERE o.message_id = due.message_id
 RETURNING o.message_id, o.conversation_id, o.attempts, due.expired, due.dispatched`
 
-// ClaimOutbox leases up to n outbox rows, at most one per conversation, and
-// returns them with the message, the conversation (recipient, channel, data
+// ClaimOutbox leases up to n outbox rows, at most one per conversation and
+// as many as [switchboard.ClaimTake] lets fit in maxBytes of message
+// content, and returns them with the message, the conversation (recipient, channel, data
 // key) and the wamid of the quoted message. A row whose earlier lease ran
 // out without a result is returned with Expired set.
-func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.OutboxItem, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.OutboxItem, error) {
 	items := []*switchboard.OutboxItem{}
 	if n <= 0 {
 		return items, nil
 	}
 	now = utc(now)
 	leasedUntil := now.Add(lease)
-	rows, err := db.pool.Query(ctx, claimOutboxSQL, now, n, leasedUntil)
-	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
-	}
 	var msgIDs, convIDs []string
-	for rows.Next() {
-		var it switchboard.OutboxItem
-		var msgID, convID string
-		if err := rows.Scan(&msgID, &convID, &it.Attempts, &it.Expired, &it.Dispatched); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan outbox: %w", err)
+	err := db.withTx(ctx, func(tx *txn) error {
+		items, msgIDs, convIDs = items[:0], nil, nil
+		ids, err := claimCandidates[string](ctx, tx, claimOutboxCandidatesSQL, maxBytes, now, n)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		items = append(items, &it)
-		msgIDs, convIDs = append(msgIDs, msgID), append(convIDs, convID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+		rows, err := tx.Query(ctx, claimOutboxSQL, ids, leasedUntil)
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it switchboard.OutboxItem
+			var msgID, convID string
+			if err := rows.Scan(&msgID, &convID, &it.Attempts, &it.Expired, &it.Dispatched); err != nil {
+				return fmt.Errorf("scan outbox: %w", err)
+			}
+			items = append(items, &it)
+			msgIDs, convIDs = append(msgIDs, msgID), append(convIDs, convID)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(items) == 0 {
 		return items, nil

@@ -107,14 +107,14 @@ func TestPlaintextScan(t *testing.T) {
 	}
 
 	// Reads through the store see the plaintext.
-	evs, err := db.ClaimWebhooks(ctx, 10, time.Minute, time.Now())
+	evs, err := db.ClaimWebhooks(ctx, 10, 0, time.Minute, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(evs) != 1 || !bytes.Contains(evs[0].Body, []byte(probes["webhook"])) {
 		t.Fatalf("webhook body does not round-trip: %+v", evs)
 	}
-	jobs, err := db.ClaimMediaDownloads(ctx, 10, time.Minute, time.Now().Add(time.Minute))
+	jobs, err := db.ClaimMediaDownloads(ctx, 10, 0, time.Minute, time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,11 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 			utc(e.ErasedAt), res.KeyID); err != nil {
 			return fmt.Errorf("destroy data key: %w", err)
 		}
-		return recordErasure(ctx, tx, e)
+		if err := recordErasure(ctx, tx, e); err != nil {
+			return err
+		}
+		switchboard.AddAuditDetail(ctx, res.AuditDetail())
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("erase contact: %w", err)

@@ -51,9 +51,13 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *switchboard.APIToken) error
 	if !c.ExpiresAt.IsZero() {
 		c.ExpiresAt = utc(c.ExpiresAt)
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO api_tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		c.ID, c.UserID, c.Name, string(scopes), c.Hash, c.CreatedBy, c.CreatedAt, nullTime(c.ExpiresAt),
-		nullTime(c.LastUsedAt), c.LastUsedIP, nullTime(c.RevokedAt), c.RatePerMinute)
+	// A transaction, so that the audit entry of the action goes with it.
+	err = db.withTx(ctx, func(tx *txn) error {
+		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			c.ID, c.UserID, c.Name, string(scopes), c.Hash, c.CreatedBy, c.CreatedAt, nullTime(c.ExpiresAt),
+			nullTime(c.LastUsedAt), c.LastUsedIP, nullTime(c.RevokedAt), c.RatePerMinute)
+		return err
+	})
 	switch code, constraint := pgError(err); {
 	case err == nil:
 	case code == uniqueViolation:
@@ -118,14 +122,16 @@ func (db *DB) CountLiveAPITokens(ctx context.Context, userID string, now time.Ti
 
 // RevokeAPIToken marks a token revoked, keeping an earlier revocation time.
 func (db *DB) RevokeAPIToken(ctx context.Context, id string, at time.Time) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, id, utc(at))
-	if err != nil {
-		return fmt.Errorf("revoke token: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Token")
-	}
-	return nil
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, id, utc(at))
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Token")
+		}
+		return nil
+	})
 }
 
 // TouchAPIToken records a use; last_used_at never moves back.

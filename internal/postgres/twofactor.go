@@ -87,14 +87,34 @@ func (db *DB) ConfirmTwoFactor(ctx context.Context, userID string, step int64, h
 			userID, step, utc(at)); err != nil {
 			return fmt.Errorf("confirm two-factor: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return putRecoveryCodes(ctx, tx, userID, hashes)
+	})
+}
+
+// ReplaceRecoveryCodes replaces the recovery codes of a confirmed
+// enrolment; the enrolment row is locked, so a concurrent disable or
+// re-enrolment cannot interleave.
+func (db *DB) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
+	return db.withTx(ctx, func(tx *txn) error {
+		var confirmed bool
+		err := tx.QueryRow(ctx, `SELECT confirmed FROM user_two_factor WHERE user_id = $1 FOR UPDATE`, userID).Scan(&confirmed)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !confirmed) {
+			return switchboard.NotFound("Two-factor enrolment")
+		} else if err != nil {
 			return fmt.Errorf("replace recovery codes: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO user_recovery_codes (user_id, hash) SELECT $1, unnest($2::text[])`, userID, hashes); err != nil {
-			return fmt.Errorf("insert recovery codes: %w", err)
-		}
-		return nil
+		return putRecoveryCodes(ctx, tx, userID, hashes)
 	})
+}
+
+func putRecoveryCodes(ctx context.Context, tx *txn, userID string, hashes []string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("replace recovery codes: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO user_recovery_codes (user_id, hash) SELECT $1, unnest($2::text[])`, userID, hashes); err != nil {
+		return fmt.Errorf("insert recovery codes: %w", err)
+	}
+	return nil
 }
 
 // UseTwoFactorStep records step if it is newer than the last used one. The
@@ -161,12 +181,20 @@ func (db *DB) RoleHasTwoFactor(ctx context.Context, roleID string) (bool, error)
 
 // SetRoleRequireTwoFactor sets a role's require_two_factor flag.
 func (db *DB) SetRoleRequireTwoFactor(ctx context.Context, roleID string, on bool, at time.Time) (*switchboard.Role, error) {
-	r, err := scanRole(db.pool.QueryRow(ctx, `UPDATE roles SET require_two_factor = $2, updated_at = $3 WHERE id = $1 RETURNING `+roleSelect,
-		roleID, on, utc(at)))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, switchboard.NotFound("Role")
-	} else if err != nil {
-		return nil, fmt.Errorf("set role two-factor: %w", err)
+	var r *switchboard.Role
+	err := db.withTx(ctx, func(tx *txn) error {
+		var err error
+		r, err = scanRole(tx.QueryRow(ctx, `UPDATE roles SET require_two_factor = $2, updated_at = $3 WHERE id = $1 RETURNING `+roleSelect,
+			roleID, on, utc(at)))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return switchboard.NotFound("Role")
+		} else if err != nil {
+			return fmt.Errorf("set role two-factor: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return r, nil
 }

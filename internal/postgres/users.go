@@ -44,10 +44,8 @@ func userError(err error) error {
 // CreateUser inserts u, filling ID and times when empty. The login is
 // stored lower-case.
 func (db *DB) CreateUser(ctx context.Context, u *switchboard.User) error {
-	if err := insertUser(ctx, db.pool, db.now(), u); err != nil {
-		return err
-	}
-	return nil
+	// A transaction, so that the audit entry of the action goes with it.
+	return db.withTx(ctx, func(tx *txn) error { return insertUser(ctx, tx, db.now(), u) })
 }
 
 func insertUser(ctx context.Context, q querier, now time.Time, u *switchboard.User) error {
@@ -273,8 +271,11 @@ func (db *DB) CreateRole(ctx context.Context, r *switchboard.Role) error {
 	r.Normalize()
 	perms, _ := json.Marshal(r.Permissions)
 	channels, _ := json.Marshal(r.ChannelIDs)
-	_, err := db.pool.Exec(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES ($1, $2, $3, $4, $5, false, $6, $7)`,
-		r.ID, r.Name, r.Description, string(perms), string(channels), r.CreatedAt, r.UpdatedAt)
+	err := db.withTx(ctx, func(tx *txn) error {
+		_, err := tx.Exec(ctx, `INSERT INTO roles (`+roleColumns+`) VALUES ($1, $2, $3, $4, $5, false, $6, $7)`,
+			r.ID, r.Name, r.Description, string(perms), string(channels), r.CreatedAt, r.UpdatedAt)
+		return err
+	})
 	if err != nil {
 		if err := roleError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
 			return err

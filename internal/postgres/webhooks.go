@@ -57,45 +57,52 @@ func (db *DB) enqueueWebhook(ctx context.Context, channelID string, body []byte,
 }
 
 // ClaimWebhooks leases up to n events that are not leased or whose lease
-// has expired, oldest first. Concurrent claimers skip each other's rows.
-func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+// has expired, oldest first, as many as [switchboard.ClaimTake] lets fit in
+// maxBytes of bodies. Concurrent claimers skip each other's rows.
+func (db *DB) ClaimWebhooks(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
 	events := []*switchboard.WebhookEvent{}
 	if n <= 0 {
 		return events, nil
 	}
 	now = utc(now)
-	rows, err := db.pool.Query(ctx, `WITH due AS (
-			SELECT id FROM webhook_inbox
-			WHERE (leased_until IS NULL OR leased_until <= $1) AND dead_reason IS NULL
-			ORDER BY id LIMIT $2
-			FOR UPDATE SKIP LOCKED
-		)
-		UPDATE webhook_inbox w SET leased_until = $3, attempts = w.attempts + 1
-		FROM due WHERE w.id = due.id
-		RETURNING w.id, w.uid, w.channel_id, w.key_id, w.body, w.received_at, w.attempts`,
-		now, n, now.Add(lease))
-	if err != nil {
-		return nil, fmt.Errorf("claim webhooks: %w", err)
-	}
 	type claimed struct {
 		ev         *switchboard.WebhookEvent
 		uid, keyID string
 		sealed     []byte
 	}
 	var cs []claimed
-	for rows.Next() {
-		var c claimed
-		c.ev = &switchboard.WebhookEvent{}
-		if err := rows.Scan(&c.ev.ID, &c.uid, &c.ev.ChannelID, &c.keyID, &c.sealed, &c.ev.ReceivedAt, &c.ev.Attempts); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan webhook: %w", err)
+	err := db.withTx(ctx, func(tx *txn) error {
+		cs = cs[:0]
+		ids, err := claimCandidates[int64](ctx, tx, `SELECT id, octet_length(body) FROM webhook_inbox
+			WHERE (leased_until IS NULL OR leased_until <= $1) AND dead_reason IS NULL
+			ORDER BY id LIMIT $2
+			FOR UPDATE SKIP LOCKED`, maxBytes, now, n)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		c.ev.ReceivedAt = c.ev.ReceivedAt.UTC()
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim webhooks: %w", err)
+		rows, err := tx.Query(ctx, `UPDATE webhook_inbox SET leased_until = $2, attempts = attempts + 1
+			WHERE id = ANY($1)
+			RETURNING id, uid, channel_id, key_id, body, received_at, attempts`, ids, now.Add(lease))
+		if err != nil {
+			return fmt.Errorf("claim webhooks: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c claimed
+			c.ev = &switchboard.WebhookEvent{}
+			if err := rows.Scan(&c.ev.ID, &c.uid, &c.ev.ChannelID, &c.keyID, &c.sealed, &c.ev.ReceivedAt, &c.ev.Attempts); err != nil {
+				return fmt.Errorf("scan webhook: %w", err)
+			}
+			c.ev.ReceivedAt = c.ev.ReceivedAt.UTC()
+			cs = append(cs, c)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim webhooks: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// The leases are committed; open the bodies without holding a
 	// connection.

@@ -131,29 +131,34 @@ func (db *DB) UpdateWebhookSubscription(ctx context.Context, w *switchboard.Webh
 		return err
 	}
 	w.UpdatedAt = db.now()
-	tag, err := db.pool.Exec(ctx, `UPDATE webhook_subscriptions SET description = $1, url = $2, events = $3, all_channels = $4,
-		channel_ids = $5, active = $6, secret = $7, updated_at = $8 WHERE id = $9`,
-		w.Description, w.URL, jsonList(w.Events), w.AllChannels, jsonList(w.ChannelIDs), w.Active, secret, w.UpdatedAt, w.ID)
-	if err != nil {
-		return fmt.Errorf("update webhook subscription: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Webhook")
-	}
-	return nil
+	// A transaction, so that the audit entry of the action goes with it.
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET description = $1, url = $2, events = $3, all_channels = $4,
+			channel_ids = $5, active = $6, secret = $7, updated_at = $8 WHERE id = $9`,
+			w.Description, w.URL, jsonList(w.Events), w.AllChannels, jsonList(w.ChannelIDs), w.Active, secret, w.UpdatedAt, w.ID)
+		if err != nil {
+			return fmt.Errorf("update webhook subscription: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Webhook")
+		}
+		return nil
+	})
 }
 
 // DeleteWebhookSubscription removes a subscription and (by cascade) its
 // deliveries.
 func (db *DB) DeleteWebhookSubscription(ctx context.Context, id string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete webhook subscription: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Webhook")
-	}
-	return nil
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete webhook subscription: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Webhook")
+		}
+		return nil
+	})
 }
 
 // EnqueueWebhookDeliveries stores pending deliveries due at once, sealing
@@ -239,33 +244,36 @@ func (db *DB) queryDeliveries(ctx context.Context, where string, args ...any) ([
 	return out, rows.Err()
 }
 
-// claimWebhooksSQL leases due pending deliveries; rows another claimer
-// holds are skipped.
-const claimWebhooksSQL = `WITH due AS (
-	SELECT id FROM webhook_deliveries
+// claimDeliveriesSQL locks the due pending deliveries with their payload
+// sizes; rows another claimer holds are skipped.
+const claimDeliveriesSQL = `SELECT id, octet_length(payload) FROM webhook_deliveries
 	WHERE state = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
 	ORDER BY next_attempt_at, id
 	LIMIT $2
-	FOR UPDATE SKIP LOCKED
-)
-UPDATE webhook_deliveries d SET leased_until = $3, attempts = d.attempts + 1
-FROM due WHERE d.id = due.id
-RETURNING d.id`
+	FOR UPDATE SKIP LOCKED`
 
 // ClaimWebhookDeliveries leases up to n due pending deliveries, oldest
-// first, and counts an attempt on each.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookDelivery, error) {
+// first, as many as [switchboard.ClaimTake] lets fit in maxBytes of
+// payloads, and counts an attempt on each.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.WebhookDelivery, error) {
 	if n <= 0 {
 		return []*switchboard.WebhookDelivery{}, nil
 	}
 	now = utc(now)
-	rows, err := db.pool.Query(ctx, claimWebhooksSQL, now, n, now.Add(lease))
+	var ids []string
+	err := db.withTx(ctx, func(tx *txn) error {
+		var err error
+		if ids, err = claimCandidates[string](ctx, tx, claimDeliveriesSQL, maxBytes, now, n); err != nil || len(ids) == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET leased_until = $2, attempts = attempts + 1 WHERE id = ANY($1)`,
+			ids, now.Add(lease)); err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+		return nil, err
 	}
 	if len(ids) == 0 {
 		return []*switchboard.WebhookDelivery{}, nil

@@ -22,36 +22,82 @@ func (db *DB) AppendAudit(ctx context.Context, e *switchboard.AuditEntry) error 
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	// The entry is this write; one that ctx carries for another write
+	// stays where it is.
+	return db.write(switchboard.WithoutAuditEntry(ctx), func(ctx context.Context, tx *writeTx) error {
+		n, err := db.appendAudit(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		*e = *n
+		return nil
+	})
+}
+
+// appendAudit appends e to the chain in tx and returns it as appended, with
+// Seq, PrevHash and Hash. It reads the head in the same transaction, which
+// the single writer serialises.
+func (db *DB) appendAudit(ctx context.Context, tx *writeTx, e *switchboard.AuditEntry) (*switchboard.AuditEntry, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
 	detail := e.Detail
 	if detail == nil {
 		detail = map[string]string{}
 	}
 	detailJSON, err := json.Marshal(detail)
 	if err != nil {
-		return fmt.Errorf("encode audit detail: %w", err)
+		return nil, fmt.Errorf("encode audit detail: %w", err)
 	}
-	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		var last int64
-		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read audit chain head: %w", err)
+	var last int64
+	var prev string
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read audit chain head: %w", err)
+	}
+	n := *e
+	n.Seq = last + 1
+	n.At = utc(n.At)
+	if n.At.IsZero() {
+		n.At = db.now()
+	}
+	switchboard.SealAudit(&n, db.auditKey, prev)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.Seq, micros(n.At), n.ActorID, n.ActorLogin, n.Action, n.ObjectType, n.ObjectID, n.Outcome, n.IP, n.UserAgent,
+		string(detailJSON), n.PrevHash, n.Hash); err != nil {
+		return nil, fmt.Errorf("insert audit entry: %w", err)
+	}
+	return &n, nil
+}
+
+// withAudit wraps a write job: when its context carries an audit entry no
+// write has taken ([switchboard.TakeAuditEntry]), the entry is appended
+// after the job's own statements, in its transaction (its savepoint in a
+// batch), so the job's changes and the entry commit or roll back together.
+// An entry that cannot be appended fails the job.
+func (db *DB) withAudit(fn func(ctx context.Context, tx *writeTx) error) func(ctx context.Context, tx *writeTx) error {
+	return func(ctx context.Context, tx *writeTx) error {
+		if err := fn(ctx, tx); err != nil {
+			return err
 		}
-		n := *e
-		n.Seq = last + 1
-		n.At = utc(n.At)
-		if n.At.IsZero() {
-			n.At = db.now()
+		e, settle := switchboard.TakeAuditEntry(ctx)
+		if e == nil {
+			return nil
 		}
-		switchboard.SealAudit(&n, db.auditKey, prev)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.Seq, micros(n.At), n.ActorID, n.ActorLogin, n.Action, n.ObjectType, n.ObjectID, n.Outcome, n.IP, n.UserAgent,
-			string(detailJSON), n.PrevHash, n.Hash); err != nil {
-			return fmt.Errorf("insert audit entry: %w", err)
+		n, err := db.appendAudit(ctx, tx, e)
+		if err != nil {
+			settle(nil)
+			return err
 		}
-		*e = n
+		tx.finally(func(committed bool) {
+			if committed {
+				settle(n)
+			} else {
+				settle(nil)
+			}
+		})
 		return nil
-	})
+	}
 }
 
 func scanAudit(row interface{ Scan(...any) error }) (*switchboard.AuditEntry, error) {

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/internal/storetest"
@@ -36,4 +37,11 @@ func BenchmarkDeleteExpired(b *testing.B) {
 
 func BenchmarkCountConversations(b *testing.B) {
 	storetest.BenchCountConversations(b, mustOpen(b))
+}
+
+// BenchmarkClaimWebhooks compares a claim bounded by count only (the
+// behaviour before the byte budget) with one under 2 MB of bodies.
+func BenchmarkClaimWebhooks(b *testing.B) {
+	b.Run("count-only", func(b *testing.B) { storetest.BenchClaimWebhooks(b, mustOpen(b), math.MaxInt64) })
+	b.Run("2MB", func(b *testing.B) { storetest.BenchClaimWebhooks(b, mustOpen(b), 2<<20) })
 }

@@ -38,7 +38,7 @@ func TestClaimOutboxReleasesLeaseWhenReadFails(t *testing.T) {
 	if _, err := db.wdb.ExecContext(ctx, `UPDATE messages SET content = x'00' WHERE id = ?`, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ClaimOutbox(ctx, 1, time.Minute, now.Add(time.Hour)); err == nil {
+	if _, err := db.ClaimOutbox(ctx, 1, 0, time.Minute, now.Add(time.Hour)); err == nil {
 		t.Fatal("ClaimOutbox read a corrupt message without an error")
 	}
 	var attempts int

@@ -281,6 +281,9 @@ func (db *DB) AddAssignee(ctx context.Context, conversationID, userID string, at
 		}
 		n, _ := res.RowsAffected()
 		changed = n > 0
+		if !changed {
+			switchboard.SkipAuditEntry(ctx)
+		}
 		out, err = db.conversation(ctx, tx, conversationID, "")
 		return err
 	})
@@ -304,6 +307,9 @@ func (db *DB) RemoveAssignee(ctx context.Context, conversationID, userID string,
 		}
 		n, _ := res.RowsAffected()
 		changed = n > 0
+		if !changed {
+			switchboard.SkipAuditEntry(ctx)
+		}
 		out, err = db.conversation(ctx, tx, conversationID, "")
 		return err
 	})

@@ -109,6 +109,8 @@ type DB struct {
 	cdb  *sql.DB
 	stop chan struct{}
 	cwg  sync.WaitGroup
+	// checkpointMu lets one checkpoint run at a time (see Checkpoint).
+	checkpointMu sync.Mutex
 
 	// channelKeys caches channel id → data key id for the webhook path; a
 	// channel's key never changes.
@@ -384,6 +386,8 @@ func (db *DB) checkpoint(max int64) {
 	if st, err := os.Stat(db.path + "-wal"); err == nil && st.Size() > max {
 		mode = "TRUNCATE"
 	}
+	db.checkpointMu.Lock()
+	defer db.checkpointMu.Unlock()
 	_, _ = db.cdb.Exec("PRAGMA wal_checkpoint(" + mode + ")")
 }
 
@@ -444,6 +448,11 @@ func (db *DB) Stats() switchboard.StoreStats {
 func (db *DB) Checkpoint(ctx context.Context) error {
 	return db.writeRaw(ctx, func(ctx context.Context, conn *sql.DB) error {
 		var busy, logPages, checkpointed int
+		// SQLite runs one checkpoint at a time: a background one in
+		// progress would make this one report busy although no reader
+		// holds the WAL, so wait for it.
+		db.checkpointMu.Lock()
+		defer db.checkpointMu.Unlock()
 		if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &checkpointed); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}

@@ -65,13 +65,13 @@ func TestColdKeysOneReader(t *testing.T) {
 		t.Fatalf("Channels = %d, %v", len(chs), err)
 	}
 	now := time.Now().Add(time.Second)
-	if items, err := db.ClaimOutbox(ctx, 10, time.Minute, now); err != nil || len(items) != 5 {
+	if items, err := db.ClaimOutbox(ctx, 10, 0, time.Minute, now); err != nil || len(items) != 5 {
 		t.Fatalf("ClaimOutbox = %d, %v", len(items), err)
 	}
-	if ds, err := db.ClaimMediaDownloads(ctx, 10, time.Minute, now); err != nil || len(ds) != 5 {
+	if ds, err := db.ClaimMediaDownloads(ctx, 10, 0, time.Minute, now); err != nil || len(ds) != 5 {
 		t.Fatalf("ClaimMediaDownloads = %d, %v", len(ds), err)
 	}
-	if evs, err := db.ClaimWebhooks(ctx, 10, time.Minute, now); err != nil || len(evs) != 1 {
+	if evs, err := db.ClaimWebhooks(ctx, 10, 0, time.Minute, now); err != nil || len(evs) != 1 {
 		t.Fatalf("ClaimWebhooks = %d, %v", len(evs), err)
 	}
 }

@@ -119,8 +119,10 @@ func (db *DB) queueMediaDownload(ctx context.Context, tx *writeTx, channelID, ke
 }
 
 // ClaimMediaDownloads leases up to n due downloads that are not leased (or
-// whose lease has expired), oldest first.
-func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.MediaDownload, error) {
+// whose lease has expired), oldest first, as many as [switchboard.ClaimTake]
+// lets fit in maxBytes of queue rows (the sealed media id and file name:
+// the file itself is streamed to the blob store, bounded by its own limit).
+func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.MediaDownload, error) {
 	out := []*switchboard.MediaDownload{}
 	if n <= 0 {
 		return out, nil
@@ -132,12 +134,18 @@ func (db *DB) ClaimMediaDownloads(ctx context.Context, n int, lease time.Duratio
 	var rows []claimed
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		rows = rows[:0]
+		k, err := claimCount(ctx, tx, `SELECT length(wa_media_id) + coalesce(length(filename), 0) FROM media_downloads
+			WHERE next_attempt_at <= ?1 AND (leased_until IS NULL OR leased_until <= ?1)
+			ORDER BY queued_at, message_id LIMIT ?2`, maxBytes, micros(now), n)
+		if err != nil || k == 0 {
+			return err
+		}
 		r, err := tx.QueryContext(ctx, `UPDATE media_downloads SET leased_until = ?1, attempts = attempts + 1
 			WHERE message_id IN (SELECT message_id FROM media_downloads
 				WHERE next_attempt_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
 				ORDER BY queued_at, message_id LIMIT ?3)
 			RETURNING message_id, conversation_id, channel_id, key_id, wa_media_id, mime_type, sha256, filename, attempts, queued_at`,
-			micros(now.Add(lease)), micros(now), n)
+			micros(now.Add(lease)), micros(now), k)
 		if err != nil {
 			return fmt.Errorf("claim media downloads: %w", err)
 		}

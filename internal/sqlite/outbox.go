@@ -19,8 +19,9 @@ const parkedRetention = 30 * 24 * time.Hour
 // ClaimOutbox leases up to n outbox entries, oldest message first and at
 // most one per conversation: only a conversation's oldest entry is a
 // candidate, so its next message waits while an earlier one is in flight
-// or scheduled for a retry.
-func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.OutboxItem, error) {
+// or scheduled for a retry. Of those, it takes as many as
+// [switchboard.ClaimTake] lets fit in maxBytes of message content.
+func (db *DB) ClaimOutbox(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.OutboxItem, error) {
 	items := []*switchboard.OutboxItem{}
 	if n <= 0 {
 		return items, nil
@@ -28,7 +29,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 	var claims []*switchboard.OutboxItem
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		claims = claims[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT o.message_id, o.attempts, o.leased_until IS NOT NULL, o.state = 'dispatched'
+		rows, err := tx.QueryContext(ctx, `SELECT o.message_id, o.attempts, o.leased_until IS NOT NULL, o.state = 'dispatched',
+				(SELECT length(m.content) FROM messages m WHERE m.id = o.message_id)
 			FROM outbox o
 			WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1)
 				AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id
@@ -38,11 +40,13 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 			return fmt.Errorf("claim outbox: %w", err)
 		}
 		var args []any
+		var sizes []int64
 		for rows.Next() {
 			var id string
 			var attempts int
 			var leased, dispatched bool
-			if err := rows.Scan(&id, &attempts, &leased, &dispatched); err != nil {
+			var size sql.NullInt64
+			if err := rows.Scan(&id, &attempts, &leased, &dispatched, &size); err != nil {
 				rows.Close()
 				return fmt.Errorf("claim outbox: %w", err)
 			}
@@ -55,11 +59,14 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int, lease time.Duration, now t
 				Dispatched: attempts > 0 && leased && dispatched,
 			})
 			args = append(args, id)
+			sizes = append(sizes, size.Int64)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
+		k := switchboard.ClaimTake(sizes, maxBytes)
+		claims, args = claims[:k], args[:k]
 		if len(args) == 0 {
 			return nil
 		}

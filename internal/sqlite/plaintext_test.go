@@ -124,11 +124,11 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	if err != nil || got.AccessToken != token || got.AppSecret != secret || got.VerifyToken != verify {
 		t.Fatalf("channel = %+v, %v", got, err)
 	}
-	evs, err := db.ClaimWebhooks(ctx, 10, time.Minute, time.Now())
+	evs, err := db.ClaimWebhooks(ctx, 10, 0, time.Minute, time.Now())
 	if err != nil || len(evs) != 1 || string(evs[0].Body) != body {
 		t.Fatalf("ClaimWebhooks = %v, %v", evs, err)
 	}
-	ds, err := db.ClaimMediaDownloads(ctx, 10, time.Minute, time.Now().Add(time.Second))
+	ds, err := db.ClaimMediaDownloads(ctx, 10, 0, time.Minute, time.Now().Add(time.Second))
 	if err != nil || len(ds) != 1 || ds[0].WAMediaID != mediaID || ds[0].Filename != filename {
 		t.Fatalf("ClaimMediaDownloads = %+v, %v", ds, err)
 	}

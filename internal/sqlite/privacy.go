@@ -89,6 +89,7 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 				db.names.Forget(e.ContactID)
 			}
 		})
+		switchboard.AddAuditDetail(ctx, res.AuditDetail())
 		return nil
 	})
 	if err != nil {

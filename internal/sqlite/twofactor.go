@@ -95,6 +95,33 @@ func (db *DB) ConfirmTwoFactor(ctx context.Context, userID string, step int64, h
 	})
 }
 
+// ReplaceRecoveryCodes replaces the recovery codes of a confirmed
+// enrolment.
+func (db *DB) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var confirmed bool
+		err := tx.QueryRowContext(ctx, `SELECT confirmed FROM user_two_factor WHERE user_id = ?`, userID).Scan(&confirmed)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !confirmed) {
+			return switchboard.NotFound("Two-factor enrolment")
+		} else if err != nil {
+			return fmt.Errorf("replace recovery codes: %w", err)
+		}
+		return putRecoveryCodes(ctx, tx, userID, hashes)
+	})
+}
+
+func putRecoveryCodes(ctx context.Context, tx *writeTx, userID string, hashes []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_recovery_codes WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("replace recovery codes: %w", err)
+	}
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_recovery_codes (user_id, hash) VALUES (?, ?)`, userID, h); err != nil {
+			return fmt.Errorf("insert recovery code: %w", err)
+		}
+	}
+	return nil
+}
+
 // UseTwoFactorStep records step if it is newer than the last used one.
 func (db *DB) UseTwoFactorStep(ctx context.Context, userID string, step int64) error {
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {

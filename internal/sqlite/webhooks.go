@@ -85,8 +85,9 @@ func (db *DB) enqueueWebhook(ctx context.Context, channelID string, body []byte,
 }
 
 // ClaimWebhooks leases up to n events that are not leased or whose lease
-// has expired, oldest first.
-func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+// has expired, oldest first, as many as [switchboard.ClaimTake] lets fit
+// in maxBytes of bodies.
+func (db *DB) ClaimWebhooks(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
 	events := []*switchboard.WebhookEvent{}
 	if n <= 0 {
 		return events, nil
@@ -100,11 +101,19 @@ func (db *DB) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now
 	var rows []claimed
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		rows = rows[:0]
+		// The candidates' sizes first; the single writer sees the same
+		// candidates in the UPDATE, which takes the first k.
+		k, err := claimCount(ctx, tx, `SELECT length(body) FROM webhook_inbox
+			WHERE (leased_until IS NULL OR leased_until <= ?) AND dead_reason IS NULL ORDER BY id LIMIT ?`,
+			maxBytes, micros(now), n)
+		if err != nil || k == 0 {
+			return err
+		}
 		r, err := tx.QueryContext(ctx, `UPDATE webhook_inbox SET leased_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM webhook_inbox WHERE (leased_until IS NULL OR leased_until <= ?) AND dead_reason IS NULL
 				ORDER BY id LIMIT ?)
 			RETURNING id, uid, channel_id, key_id, body, received_at, attempts`,
-			micros(now.Add(lease)), micros(now), n)
+			micros(now.Add(lease)), micros(now), k)
 		if err != nil {
 			return fmt.Errorf("claim webhooks: %w", err)
 		}

@@ -230,32 +230,36 @@ func (db *DB) queryDeliveries(ctx context.Context, q querier, where string, args
 }
 
 // ClaimWebhookDeliveries leases up to n due pending deliveries, oldest
-// first, and counts an attempt on each.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookDelivery, error) {
+// first, as many as [switchboard.ClaimTake] lets fit in maxBytes of
+// payloads, and counts an attempt on each.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.WebhookDelivery, error) {
 	out := []*switchboard.WebhookDelivery{}
 	if n <= 0 {
 		return out, nil
 	}
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM webhook_deliveries
+		rows, err := tx.QueryContext(ctx, `SELECT id, length(payload) FROM webhook_deliveries
 			WHERE state = 'pending' AND next_attempt_at <= ?1 AND (leased_until IS NULL OR leased_until <= ?1)
 			ORDER BY next_attempt_at, id LIMIT ?2`, micros(now), n)
 		if err != nil {
 			return fmt.Errorf("claim webhook deliveries: %w", err)
 		}
 		var ids []any
+		var sizes []int64
 		for rows.Next() {
 			var id string
-			if err := rows.Scan(&id); err != nil {
+			var size sql.NullInt64
+			if err := rows.Scan(&id, &size); err != nil {
 				rows.Close()
 				return fmt.Errorf("claim webhook deliveries: %w", err)
 			}
-			ids = append(ids, id)
+			ids, sizes = append(ids, id), append(sizes, size.Int64)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("claim webhook deliveries: %w", err)
 		}
+		ids = ids[:switchboard.ClaimTake(sizes, maxBytes)]
 		if len(ids) == 0 {
 			out = out[:0]
 			return nil

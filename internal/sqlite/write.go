@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 // ErrClosed is returned for writes submitted after Close.
@@ -116,9 +118,10 @@ type job struct {
 // write submits fn to the writer and waits until its batch has committed.
 // fn runs inside the batch transaction, in a savepoint unless it is the
 // batch's first job: when it returns an error, only its own changes are
-// rolled back.
+// rolled back. An audit entry on ctx ([switchboard.WithAuditEntry]) is
+// appended in the same transaction (see withAudit).
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
-	return db.submit(ctx, db.jobs, &job{ctx: ctx, fn: fn, result: make(chan error, 1)})
+	return db.submit(ctx, db.jobs, &job{ctx: ctx, fn: db.withAudit(fn), result: make(chan error, 1)})
 }
 
 // writeUrgent is write for jobs someone outside is waiting for, such as
@@ -127,7 +130,7 @@ func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *writeT
 // ones (see maxOrdinaryWithUrgent), so an acknowledgement never waits
 // behind a long row of heavy processing jobs.
 func (db *DB) writeUrgent(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) error {
-	return db.submit(ctx, db.urgent, &job{ctx: ctx, fn: fn, urgent: true, result: make(chan error, 1)})
+	return db.submit(ctx, db.urgent, &job{ctx: ctx, fn: db.withAudit(fn), urgent: true, result: make(chan error, 1)})
 }
 
 // writeRaw submits fn to run on the writer connection between batches.
@@ -418,4 +421,28 @@ func runJob(j *job) (err error) {
 	// whole transaction, which would fail every other job of the batch. A
 	// caller that gives up before its job starts is skipped instead.
 	return j.fn(context.WithoutCancel(j.ctx), j.tx)
+}
+
+// claimCount runs query, which lists the payload sizes of a queue's claim
+// candidates in queue order, and returns how many of them a claim takes
+// under maxBytes ([switchboard.ClaimTake]). It runs in the write job, so
+// the claim that follows sees the same candidates.
+func claimCount(ctx context.Context, tx *writeTx, query string, maxBytes int64, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("claim sizes: %w", err)
+	}
+	defer rows.Close()
+	var sizes []int64
+	for rows.Next() {
+		var n sql.NullInt64
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("claim sizes: %w", err)
+		}
+		sizes = append(sizes, n.Int64)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("claim sizes: %w", err)
+	}
+	return switchboard.ClaimTake(sizes, maxBytes), nil
 }

@@ -283,7 +283,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		in.Message.Type = switchboard.TypeImage
 		in.Message.Content.Media = &switchboard.Media{WAMediaID: "wa-media-9", MIMEType: "image/jpeg", State: switchboard.MediaPending}
 		r := mustBatch(t, s, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}})
-		jobs, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, claimNow())
+		jobs, err := s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, claimNow())
 		must(t, err)
 		if len(jobs) != 1 || jobs[0].MessageID != r.Received[0].Message.ID || jobs[0].WAMediaID != "wa-media-9" {
 			t.Errorf("media downloads = %+v", jobs)
@@ -424,14 +424,14 @@ func testLeasedWebhook(t *testing.T, open Opener) {
 	must(t, err)
 	plain := []byte(`{"leased":false}`)
 	must(t, s.EnqueueWebhook(ctx(), ch.ID, plain, now))
-	got, err := s.ClaimWebhooks(ctx(), 10, time.Minute, now.Add(time.Second))
+	got, err := s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now.Add(time.Second))
 	must(t, err)
 	if len(got) != 1 || string(got[0].Body) != string(plain) {
 		t.Fatalf("claimed %d events while one was leased, want only the other", len(got))
 	}
 	// The accepting process died: the lease runs out and the event is
 	// claimed, as a second attempt.
-	got, err = s.ClaimWebhooks(ctx(), 10, time.Minute, now.Add(2*time.Minute))
+	got, err = s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now.Add(2*time.Minute))
 	must(t, err)
 	var found *switchboard.WebhookEvent
 	for _, e := range got {

@@ -154,7 +154,7 @@ func BenchApplyStatus(b *testing.B, s switchboard.Store) {
 			b.Fatal(err)
 		}
 		wamids = append(wamids, fmt.Sprintf("wamid.bench%d", i))
-		if _, err := s.ClaimOutbox(context.Background(), pool, time.Hour, time.Now().Add(time.Second)); err != nil {
+		if _, err := s.ClaimOutbox(context.Background(), pool, 0, time.Hour, time.Now().Add(time.Second)); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := s.MarkSent(context.Background(), m.ID, wamids[i], now); err != nil {
@@ -275,4 +275,46 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchClaimWebhooksEvents and BenchClaimWebhooksBody shape the queue
+// BenchClaimWebhooks claims from: 32 events of 512 KB (16 MB), as a burst
+// of large webhooks waiting after a restart.
+const (
+	BenchClaimWebhooksEvents = 32
+	BenchClaimWebhooksBody   = 512 << 10
+)
+
+// BenchClaimWebhooks measures one ClaimWebhooks of up to 128 events (the
+// ingest worker's batch) under maxBytes from a queue of
+// BenchClaimWebhooksEvents large events; every claim finds them all due
+// again (the previous leases have run out). It reports the events and
+// the body bytes one claim hands out; B/op is the claim's allocation.
+func BenchClaimWebhooks(b *testing.B, s switchboard.Store, maxBytes int64) {
+	ch := mustChannel(b, s)
+	body := make([]byte, BenchClaimWebhooksBody)
+	for i := range body {
+		body[i] = byte('a' + i%26)
+	}
+	for range BenchClaimWebhooksEvents {
+		must(b, s.EnqueueWebhook(context.Background(), ch.ID, body, T0))
+	}
+	now := time.Now()
+	var events, bytes int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		now = now.Add(2 * time.Minute)
+		evs, err := s.ClaimWebhooks(context.Background(), 128, maxBytes, time.Minute, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events += len(evs)
+		for _, e := range evs {
+			bytes += len(e.Body)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(events)/float64(b.N), "events/claim")
+	b.ReportMetric(float64(bytes)/float64(b.N)/(1<<20), "body-MB/claim")
 }

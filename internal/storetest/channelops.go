@@ -64,7 +64,7 @@ func claimIDs(items []*switchboard.OutboxItem) []string {
 
 func mustClaimOutbox(t *testing.T, s switchboard.Store, n int, lease time.Duration, now time.Time) []*switchboard.OutboxItem {
 	t.Helper()
-	items, err := s.ClaimOutbox(ctx(), n, lease, now)
+	items, err := s.ClaimOutbox(ctx(), n, 0, lease, now)
 	if err != nil {
 		t.Fatalf("ClaimOutbox: %v", err)
 	}
@@ -99,7 +99,7 @@ func testWebhookQueue(t *testing.T, open Opener) {
 			t.Fatalf("WebhookQueueDepth = %d, %v; want 3", d, err)
 		}
 		now := T0.Add(time.Hour)
-		got, err := s.ClaimWebhooks(ctx(), 2, time.Minute, now)
+		got, err := s.ClaimWebhooks(ctx(), 2, 0, time.Minute, now)
 		must(t, err)
 		if len(got) != 2 {
 			t.Fatalf("claimed %d, want 2", len(got))
@@ -113,19 +113,19 @@ func testWebhookQueue(t *testing.T, open Opener) {
 		if got[0].ID >= got[1].ID {
 			t.Errorf("ids %d, %d not ascending", got[0].ID, got[1].ID)
 		}
-		rest, err := s.ClaimWebhooks(ctx(), 10, time.Minute, now)
+		rest, err := s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now)
 		must(t, err)
 		if len(rest) != 1 || string(rest[0].Body) != bodies[2] {
 			t.Fatalf("second claim = %d events, want the third only", len(rest))
 		}
-		none, err := s.ClaimWebhooks(ctx(), 10, time.Minute, now.Add(59*time.Second))
+		none, err := s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now.Add(59*time.Second))
 		must(t, err)
 		if len(none) != 0 {
 			t.Errorf("claimed %d leased events", len(none))
 		}
 		// The leases run out (the worker died): everything comes back, with
 		// the attempt counted.
-		again, err := s.ClaimWebhooks(ctx(), 10, time.Minute, now.Add(time.Minute))
+		again, err := s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now.Add(time.Minute))
 		must(t, err)
 		if len(again) != 3 {
 			t.Fatalf("after lease expiry claimed %d, want 3", len(again))
@@ -177,7 +177,7 @@ func testWebhookQueue(t *testing.T, open Opener) {
 			go func() {
 				defer wg.Done()
 				for {
-					evs, err := s.ClaimWebhooks(ctx(), 7, time.Hour, T0.Add(time.Hour))
+					evs, err := s.ClaimWebhooks(ctx(), 7, 0, time.Hour, T0.Add(time.Hour))
 					if err != nil {
 						t.Error(err)
 						return
@@ -692,7 +692,7 @@ func testMedia(t *testing.T, open Opener) {
 		}
 
 		now := claimNow()
-		jobs, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, now)
+		jobs, err := s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, now)
 		must(t, err)
 		if len(jobs) != 2 {
 			t.Fatalf("claimed %d downloads, want 2", len(jobs))
@@ -706,7 +706,7 @@ func testMedia(t *testing.T, open Opener) {
 			j.SHA256 != "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" || j.Filename != "IMG_0001.jpg" || j.Attempts != 1 || j.QueuedAt.IsZero() {
 			t.Errorf("download = %+v", j)
 		}
-		if again, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, now); err != nil || len(again) != 0 {
+		if again, err := s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, now); err != nil || len(again) != 0 {
 			t.Fatalf("claimed %d leased downloads, %v", len(again), err)
 		}
 
@@ -716,12 +716,12 @@ func testMedia(t *testing.T, open Opener) {
 		if res.Changed {
 			t.Errorf("rescheduling changed the message: %+v", res)
 		}
-		jobs, err = s.ClaimMediaDownloads(ctx(), 10, time.Hour, now.Add(2*time.Minute))
+		jobs, err = s.ClaimMediaDownloads(ctx(), 10, 0, time.Hour, now.Add(2*time.Minute))
 		must(t, err)
 		if len(jobs) != 1 || jobs[0].MessageID != r2.Message.ID || jobs[0].Attempts != 2 {
 			t.Fatalf("claim after lease expiry = %+v", jobs)
 		}
-		jobs, err = s.ClaimMediaDownloads(ctx(), 10, time.Minute, now.Add(5*time.Minute))
+		jobs, err = s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, now.Add(5*time.Minute))
 		must(t, err)
 		if len(jobs) != 1 || jobs[0].MessageID != r1.Message.ID || jobs[0].Attempts != 2 {
 			t.Fatalf("claim after retry time = %+v", jobs)
@@ -750,7 +750,7 @@ func testMedia(t *testing.T, open Opener) {
 		if !res.Changed || res.Message.Content.Media == nil || res.Message.Content.Media.State != switchboard.MediaExpired {
 			t.Errorf("final failure = %+v", res)
 		}
-		if jobs, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, now.Add(time.Hour)); err != nil || len(jobs) != 0 {
+		if jobs, err := s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, now.Add(time.Hour)); err != nil || len(jobs) != 0 {
 			t.Errorf("claimed %d downloads after completion and final failure, %v", len(jobs), err)
 		}
 	})

@@ -38,7 +38,7 @@ func testDeadLetters(t *testing.T, open Opener) {
 		t.Fatalf("DeadLetters = %+v", list)
 	}
 	// A dead letter is not claimed, even when its lease is long gone.
-	claimed, err := s.ClaimWebhooks(ctx(), 10, time.Minute, now.Add(time.Hour))
+	claimed, err := s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now.Add(time.Hour))
 	must(t, err)
 	if len(claimed) != 0 {
 		t.Errorf("claimed %d events, want none", len(claimed))
@@ -47,7 +47,7 @@ func testDeadLetters(t *testing.T, open Opener) {
 	must(t, s.ReplayDeadLetter(ctx(), bad))
 	wantCode(t, s.ReplayDeadLetter(ctx(), bad), switchboard.ENotFound)
 	wantCode(t, s.ReplayDeadLetter(ctx(), 987654321), switchboard.ENotFound)
-	claimed, err = s.ClaimWebhooks(ctx(), 10, time.Minute, now)
+	claimed, err = s.ClaimWebhooks(ctx(), 10, 0, time.Minute, now)
 	must(t, err)
 	if len(claimed) != 1 || claimed[0].ID != bad || string(claimed[0].Body) != `{"entry":["bad"]}` || claimed[0].Attempts != 1 {
 		t.Fatalf("after replay claimed %+v", claimed)

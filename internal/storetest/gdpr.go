@@ -60,7 +60,7 @@ func testPrivacy(t *testing.T, open Opener) {
 			}
 		}
 		// Nothing left to send or download for the erased contact.
-		claimed, err := s.ClaimMediaDownloads(ctx(), 10, time.Minute, T0.Add(24*time.Hour))
+		claimed, err := s.ClaimMediaDownloads(ctx(), 10, 0, time.Minute, T0.Add(24*time.Hour))
 		must(t, err)
 		if len(claimed) != 0 {
 			t.Errorf("%d media downloads left", len(claimed))

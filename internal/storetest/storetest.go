@@ -95,6 +95,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"NotFound", testNotFound},
 		{"Concurrency", testConcurrency},
 		{"WebhookQueue", testWebhookQueue},
+		{"ClaimBytes", testClaimBytes},
+		{"AuditInTransaction", testAuditInTransaction},
 		{"DeadLetters", testDeadLetters},
 		{"Outbox", testOutbox},
 		{"Statuses", testStatuses},

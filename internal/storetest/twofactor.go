@@ -94,12 +94,32 @@ func testTwoFactor(t *testing.T, open Opener) {
 		t.Errorf("RecoveryCodesLeft = %d, want 2", tf.RecoveryCodesLeft)
 	}
 
+	// Regenerating replaces every code, used or not; the old ones stop
+	// working at once.
+	if err := s.ReplaceRecoveryCodes(ctx(), "nobody", []string{"x"}); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("ReplaceRecoveryCodes unknown user: %v, want ENotFound", err)
+	}
+	must(t, s.ReplaceRecoveryCodes(ctx(), u.ID, []string{"n1", "n2", "n3", "n4"}))
+	for _, h := range []string{"h1", "h3"} {
+		if err := s.UseRecoveryCode(ctx(), u.ID, h, now); switchboard.ErrorCode(err) != switchboard.ENotFound {
+			t.Errorf("old recovery code %s after regeneration: %v, want ENotFound", h, err)
+		}
+	}
+	if tf, err = s.TwoFactor(ctx(), u.ID); err != nil || tf.RecoveryCodesLeft != 4 || !tf.Confirmed || tf.LastStep != 101 {
+		t.Errorf("TwoFactor after regeneration = %+v, %v", tf, err)
+	}
+	must(t, s.UseRecoveryCode(ctx(), u.ID, "n3", now))
+	must(t, s.ReplaceRecoveryCodes(ctx(), u.ID, []string{"h1", "h2"}))
+
 	// A new enrolment replaces the old one, codes included.
 	must(t, s.PutTwoFactor(ctx(), &switchboard.TwoFactor{UserID: u.ID, Secret: []byte("another secret"), CreatedAt: now}))
 	tf, err = s.TwoFactor(ctx(), u.ID)
 	must(t, err)
 	if tf.Confirmed || tf.RecoveryCodesLeft != 0 || string(tf.Secret) != "another secret" {
 		t.Errorf("replaced TwoFactor = %+v", tf)
+	}
+	if err := s.ReplaceRecoveryCodes(ctx(), u.ID, []string{"x"}); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Errorf("ReplaceRecoveryCodes of an unconfirmed enrolment: %v, want ENotFound", err)
 	}
 	if err := s.UseRecoveryCode(ctx(), u.ID, "h1", now); switchboard.ErrorCode(err) != switchboard.ENotFound {
 		t.Errorf("old recovery code after re-enrolment: %v, want ENotFound", err)

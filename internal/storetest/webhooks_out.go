@@ -48,20 +48,20 @@ func testWebhooksOut(t *testing.T, open Opener) {
 		t.Errorf("delivery of an unknown subscription stored: %v", err)
 	}
 
-	claimed, err := s.ClaimWebhookDeliveries(ctx(), 10, time.Minute, now.Add(2*time.Second))
+	claimed, err := s.ClaimWebhookDeliveries(ctx(), 10, 0, time.Minute, now.Add(2*time.Second))
 	must(t, err)
 	if len(claimed) != 2 || claimed[0].ID != d1.ID || string(claimed[0].Payload) != `{"n":1}` || claimed[0].Attempts != 1 ||
 		claimed[1].ID != d2.ID || claimed[0].State != switchboard.DeliveryPending {
 		t.Fatalf("ClaimWebhookDeliveries = %+v", claimed)
 	}
-	if again, err := s.ClaimWebhookDeliveries(ctx(), 10, time.Minute, now.Add(3*time.Second)); err != nil || len(again) != 0 {
+	if again, err := s.ClaimWebhookDeliveries(ctx(), 10, 0, time.Minute, now.Add(3*time.Second)); err != nil || len(again) != 0 {
 		t.Fatalf("second claim under lease = %d, %v; want none", len(again), err)
 	}
 	// d1 fails and is retried later; d2's lease expires (a dead worker).
 	must(t, s.RecordWebhookAttempt(ctx(), d1.ID, switchboard.WebhookAttempt{
 		At: now.Add(4 * time.Second), State: switchboard.DeliveryPending, Next: now.Add(time.Hour), Status: 503, LatencyMS: 12, Error: "HTTP 503",
 	}))
-	expired, err := s.ClaimWebhookDeliveries(ctx(), 10, time.Minute, now.Add(2*time.Minute))
+	expired, err := s.ClaimWebhookDeliveries(ctx(), 10, 0, time.Minute, now.Add(2*time.Minute))
 	must(t, err)
 	if len(expired) != 1 || expired[0].ID != d2.ID || expired[0].Attempts != 2 {
 		t.Fatalf("claim after lease expiry = %+v; want d2 with 2 attempts", expired)
@@ -83,7 +83,7 @@ func testWebhooksOut(t *testing.T, open Opener) {
 	// A delivered delivery is not claimed again; redelivery makes it due
 	// with a new window and attempt count, keeping its id.
 	later := now.Add(48 * time.Hour)
-	if c, err := s.ClaimWebhookDeliveries(ctx(), 10, time.Minute, later); err != nil || len(c) != 1 || c[0].ID != d1.ID {
+	if c, err := s.ClaimWebhookDeliveries(ctx(), 10, 0, time.Minute, later); err != nil || len(c) != 1 || c[0].ID != d1.ID {
 		t.Fatalf("claim at +48h = %+v, %v; want only d1", c, err)
 	}
 	must(t, s.RedeliverWebhook(ctx(), d2.ID, later))
@@ -92,7 +92,7 @@ func testWebhooksOut(t *testing.T, open Opener) {
 	if r.State != switchboard.DeliveryPending || r.Attempts != 0 || !r.RetryFrom.Equal(later) || !r.NextAttemptAt.Equal(later) {
 		t.Errorf("after redeliver = %+v", r)
 	}
-	if c, err := s.ClaimWebhookDeliveries(ctx(), 10, time.Minute, later); err != nil || len(c) != 1 || c[0].ID != d2.ID || c[0].Attempts != 1 {
+	if c, err := s.ClaimWebhookDeliveries(ctx(), 10, 0, time.Minute, later); err != nil || len(c) != 1 || c[0].ID != d2.ID || c[0].Attempts != 1 {
 		t.Fatalf("claim after redeliver = %+v, %v", c, err)
 	}
 	wantCode(t, s.RedeliverWebhook(ctx(), switchboard.NewID(), later), switchboard.ENotFound)

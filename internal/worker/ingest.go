@@ -48,8 +48,12 @@ type Ingest struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
-	Batch   int // events applied in one transaction (default 128)
-	Workers int // batches of handed-over events applied at once (default 2)
+	Batch int // events applied in one transaction (default 128)
+	// BatchBytes bounds the bodies one claim from the queue takes
+	// (default switchboard.DefaultClaimBytes); a larger single event is
+	// still claimed, alone.
+	BatchBytes int64
+	Workers    int // batches of handed-over events applied at once (default 2)
 	// Pending bounds the events handed over and not yet applied (default
 	// 4096). It keeps their wait well below the lease; past it, webhooks
 	// are queued for the poller.
@@ -176,8 +180,10 @@ func (w *Ingest) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			w.Logger.Error("process webhooks", "err", err)
 		}
-		if n == w.Batch {
-			continue // more is waiting
+		if n > 0 {
+			// More may be waiting: a claim ends at Batch events or at
+			// BatchBytes of bodies, whichever comes first.
+			continue
 		}
 		w.flushHealth(ctx, false)
 		select {
@@ -269,7 +275,7 @@ func (w *Ingest) gather(ctx context.Context, h *inbox.Handoff, wait bool) []queu
 // events it claimed.
 func (w *Ingest) RunOnce(ctx context.Context) (int, error) {
 	w.init()
-	events, err := w.Queue.ClaimWebhooks(ctx, w.Batch, w.Lease, w.Now())
+	events, err := w.Queue.ClaimWebhooks(ctx, w.Batch, w.BatchBytes, w.Lease, w.Now())
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}

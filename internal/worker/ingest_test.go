@@ -57,8 +57,8 @@ type countingQueue struct {
 	claimed atomic.Int64
 }
 
-func (q *countingQueue) ClaimWebhooks(ctx context.Context, n int, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
-	evs, err := q.WebhookQueue.ClaimWebhooks(ctx, n, lease, now)
+func (q *countingQueue) ClaimWebhooks(ctx context.Context, n int, maxBytes int64, lease time.Duration, now time.Time) ([]*switchboard.WebhookEvent, error) {
+	evs, err := q.WebhookQueue.ClaimWebhooks(ctx, n, maxBytes, lease, now)
 	q.claimed.Add(int64(len(evs)))
 	return evs, err
 }

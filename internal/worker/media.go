@@ -89,7 +89,7 @@ func (f *MediaFetcher) Run(ctx context.Context) error {
 	t := time.NewTicker(f.Poll)
 	defer t.Stop()
 	for {
-		jobs, err := f.Store.ClaimMediaDownloads(ctx, f.Workers, 10*time.Minute, f.Now())
+		jobs, err := f.Store.ClaimMediaDownloads(ctx, f.Workers, 0, 10*time.Minute, f.Now())
 		if err != nil && ctx.Err() == nil {
 			f.Logger.Error("claim media downloads", "err", err)
 		}

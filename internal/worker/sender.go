@@ -146,7 +146,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		var items []*switchboard.OutboxItem
 		if free > 0 {
 			var err error
-			items, err = s.Store.ClaimOutbox(ctx, free, s.Lease, s.Now())
+			items, err = s.Store.ClaimOutbox(ctx, free, 0, s.Lease, s.Now())
 			if err != nil && ctx.Err() == nil {
 				s.Logger.Error("claim outbox", "err", err)
 			}

@@ -111,7 +111,7 @@ func (s *WebhookSender) Run(ctx context.Context) error {
 		var ds []*switchboard.WebhookDelivery
 		if free > 0 {
 			var err error
-			ds, err = s.Store.ClaimWebhookDeliveries(ctx, free, s.Lease, s.Clock.Now())
+			ds, err = s.Store.ClaimWebhookDeliveries(ctx, free, 0, s.Lease, s.Clock.Now())
 			if err != nil && ctx.Err() == nil {
 				s.Logger.Error("claim webhook deliveries", "err", err)
 			}
@@ -141,7 +141,7 @@ func (s *WebhookSender) Run(ctx context.Context) error {
 // tests and tools.
 func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 	s.init()
-	ds, err := s.Store.ClaimWebhookDeliveries(ctx, 100, s.Lease, s.Clock.Now())
+	ds, err := s.Store.ClaimWebhookDeliveries(ctx, 100, 0, s.Lease, s.Clock.Now())
 	if err != nil {
 		return 0, err
 	}

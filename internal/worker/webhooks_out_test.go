@@ -278,7 +278,7 @@ func TestWebhookDurableAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A worker claims a and dies before recording a result.
-	if c, err := store.ClaimWebhookDeliveries(ctx, 1, time.Minute, t0.Add(time.Second)); err != nil || len(c) != 1 || c[0].ID != a.ID {
+	if c, err := store.ClaimWebhookDeliveries(ctx, 1, 0, time.Minute, t0.Add(time.Second)); err != nil || len(c) != 1 || c[0].ID != a.ID {
 		t.Fatalf("claim = %v, %v", c, err)
 	}
 	store.Close()

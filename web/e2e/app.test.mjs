@@ -2283,6 +2283,50 @@ describe('two-factor sign-in (issue 14)', () => {
     await ctx.close();
     await a.ctx.close();
   });
+
+  it('issue 14: new recovery codes from My account replace the old ones, shown once', async () => {
+    const a = await adminPage();
+    const rita = { login: 'rita2fa', name: 'Rita Neucodes', password: 'Neue-Codes-Schluessel-14' };
+    const made = await pageAPI(a.page, 'POST', '/api/v1/users', { login: rita.login, name: rita.name, role_id: 'employee', password: rita.password });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await login(page, srv.base, rita.login, rita.password);
+    const en = await pageAPI(page, 'POST', '/api/v1/me/two-factor');
+    assert.equal(en.status, 201, JSON.stringify(en.json));
+    const conf = await pageAPI(page, 'POST', '/api/v1/me/two-factor/confirm', { code: totp(en.json.secret, stepNow()) });
+    assert.equal(conf.status, 200, JSON.stringify(conf.json));
+    const old = conf.json.recovery_codes;
+
+    await page.goto(`${srv.base}/account`);
+    const section = page.getByTestId('two-factor');
+    await section.getByTestId('tfa-on').waitFor();
+    const form = section.getByTestId('tfa-regenerate');
+    await form.getByLabel('Current password').fill(rita.password);
+    await form.getByLabel('Current code from the app').fill(totp(en.json.secret, stepNow() + 1));
+    await form.getByRole('button', { name: 'Create new recovery codes' }).click();
+    await section.getByText('Your old recovery codes no longer work.').waitFor();
+    const codes = (await section.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());
+    assert.equal(codes.length, 10);
+    assert.ok(!codes.includes(old[0]));
+    await shot(page, 'two-factor-new-recovery-codes');
+    await section.getByRole('button', { name: 'I have saved them' }).click();
+    await section.getByText('Recovery codes left: 10.').waitFor();
+    assert.equal(await section.getByTestId('recovery-codes').count(), 0, 'the codes are shown only once');
+
+    // An old code no longer signs in; a new one does.
+    const anon = await (await newContext(browser)).newPage();
+    await anon.goto(`${srv.base}/login`);
+    for (const [code, want] of [[old[1], 401], [codes[0], 201]]) {
+      const first = await pageAPI(anon, 'POST', '/api/v1/session', { login: rita.login, password: rita.password });
+      assert.equal(first.status, 200, JSON.stringify(first.json));
+      const second = await pageAPI(anon, 'POST', '/api/v1/session/second-factor', { challenge: first.json.challenge, code });
+      assert.equal(second.status, want, JSON.stringify(second.json));
+    }
+    await anon.context().close();
+    await ctx.close();
+    await a.ctx.close();
+  });
 });
 
 describe('outgoing webhooks (issue 16)', () => {

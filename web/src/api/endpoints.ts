@@ -62,6 +62,8 @@ export const api = {
   beginTwoFactor: () => request<TwoFactorEnrolment>('POST', `${v1}/me/two-factor`),
   confirmTwoFactor: (code: string) => request<{ recovery_codes: string[] }>('POST', `${v1}/me/two-factor/confirm`, { code }),
   disableTwoFactor: (p: { password?: string; code?: string }) => request<void>('POST', `${v1}/me/two-factor/disable`, p),
+  regenerateRecoveryCodes: (p: { password: string; code: string }) =>
+    request<{ recovery_codes: string[] }>('POST', `${v1}/me/two-factor/recovery-codes`, p),
   resetTwoFactor: (userID: string) => request<void>('DELETE', `${v1}/users/${enc(userID)}/two-factor`),
   setRoleTwoFactor: (roleID: string, require_two_factor: boolean) =>
     request<Role>('PUT', `${v1}/roles/${enc(roleID)}/two-factor`, { require_two_factor }),

@@ -9,7 +9,9 @@ import { useToasts } from './Toasts';
 /**
  * TwoFactorSection is "My account → Two-factor sign-in": enrol (QR code,
  * otpauth URI and the secret for typing in), confirm with a first code,
- * show the recovery codes once, and turn it off. onEnabled runs after a
+ * show the recovery codes once, replace them with new ones (password and
+ * a current code; the new ones are shown once too), and turn it off.
+ * onEnabled runs after a
  * successful confirmation (the app reloads the session then).
  */
 export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
@@ -20,6 +22,10 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
   const [code, setCode] = useState('');
   const [codes, setCodes] = useState<string[] | null>(null);
   const [offPassword, setOffPassword] = useState('');
+  // regenerated: the codes shown replace earlier ones (not a new enrolment).
+  const [regenerated, setRegenerated] = useState(false);
+  const [newPassword, setNewPassword] = useState('');
+  const [newCode, setNewCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -53,6 +59,7 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
     e.preventDefault();
     void run(async () => {
       const res = await api.confirmTwoFactor(code.trim());
+      setRegenerated(false);
       setCodes(res.recovery_codes);
       setEnrolment(null);
       setCode('');
@@ -66,6 +73,18 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
       await api.disableTwoFactor({ password: offPassword });
       setOffPassword('');
       toasts.show({ text: t('tfa.disabled'), tone: 'success' });
+      load();
+    });
+  };
+
+  const regenerate = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const res = await api.regenerateRecoveryCodes({ password: newPassword, code: newCode.trim() });
+      setNewPassword('');
+      setNewCode('');
+      setRegenerated(true);
+      setCodes(res.recovery_codes);
       load();
     });
   };
@@ -85,7 +104,7 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
       {status?.required && !status.enabled && <p className="notice">{t('tfa.requiredHint')}</p>}
       {codes && (
         <div className="tfa-codes">
-          <p>{t('tfa.codesHint')}</p>
+          <p>{t(regenerated ? 'tfa.newCodesShown' : 'tfa.codesHint')}</p>
           <ul className="tfa-code-list" data-testid="recovery-codes">
             {codes.map((c) => (
               <li key={c}>
@@ -102,7 +121,7 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
               className="btn btn-primary"
               onClick={() => {
                 setCodes(null);
-                onEnabled?.();
+                if (!regenerated) onEnabled?.();
               }}
             >
               {t('tfa.codesDone')}
@@ -128,6 +147,40 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
             </Field>
             <button type="submit" className="btn btn-danger" disabled={busy || !offPassword}>
               {t('tfa.disable')}
+            </button>
+          </form>
+          <form onSubmit={regenerate} className="form-narrow" aria-labelledby="tfa-new-h" data-testid="tfa-regenerate">
+            <h3 id="tfa-new-h">{t('tfa.newCodes')}</h3>
+            <p className="hint">{t('tfa.newCodesHint')}</p>
+            <Field label={t('tfa.newCodesPassword')}>
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  type="password"
+                  autoComplete="current-password"
+                  value={newPassword}
+                  onChange={(e) => setNewPassword(e.target.value)}
+                  required
+                />
+              )}
+            </Field>
+            <Field label={t('tfa.newCodesCode')}>
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  maxLength={6}
+                  value={newCode}
+                  onChange={(e) => setNewCode(e.target.value)}
+                  required
+                />
+              )}
+            </Field>
+            <button type="submit" className="btn" disabled={busy || !newPassword || newCode.trim().length !== 6}>
+              {t('tfa.newCodesButton')}
             </button>
           </form>
         </>
