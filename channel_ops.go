@@ -134,6 +134,10 @@ type StatusUpdate struct {
 	Status    MessageStatus // sent, delivered, read, failed
 	Timestamp time.Time
 	Error     *MessageError
+	// Pricing is the status's pricing object, if it carried one; it is
+	// stored on the message even when the status itself is older than the
+	// stored one.
+	Pricing *MessagePricing
 }
 
 // StatusResult is the outcome of applying a status.

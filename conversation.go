@@ -3,6 +3,7 @@ package switchboard
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -286,6 +287,10 @@ type Message struct {
 	Error       *MessageError `json:"error,omitempty"`
 	ReplyToID   string        `json:"reply_to_id,omitempty"` // our id of the quoted message
 	SenderID    string        `json:"sender_id,omitempty"`   // user who sent an outbound message
+	// Pricing is how Meta bills an outbound message, as its statuses
+	// reported it (the newest report wins); nil until one did. It is not
+	// customer data and is stored in the clear, for reports.
+	Pricing *MessagePricing `json:"pricing,omitempty"`
 	// SenderName is the sender's current display name, filled by the
 	// service when it hands messages to users; not stored.
 	SenderName string `json:"sender_name,omitempty"`
@@ -297,6 +302,37 @@ type Message struct {
 	// IdempotencyKey is the client's Idempotency-Key for an outbound message;
 	// a second send with the same key by the same user returns this message.
 	IdempotencyKey string `json:"-"`
+}
+
+// MessagePricing is the pricing object of a status webhook: whether the
+// message is billable, the pricing model (PMP, per-message pricing, since
+// July 2025; CBP before), the category (marketing, utility,
+// authentication, service, …) and the price type (regular,
+// free_customer_service, free_entry_point).
+type MessagePricing struct {
+	Billable     bool   `json:"billable"`
+	PricingModel string `json:"pricing_model,omitempty"`
+	Category     string `json:"category,omitempty"`
+	Type         string `json:"type,omitempty"`
+}
+
+// MaxPricingField bounds each text field of a [MessagePricing]: Meta's
+// values are short words; a longer one comes from a broken webhook.
+const MaxPricingField = 64
+
+// Bounded returns p with each field cut to [MaxPricingField] bytes (nil for
+// nil).
+func (p *MessagePricing) Bounded() *MessagePricing {
+	if p == nil {
+		return nil
+	}
+	cut := func(s string) string {
+		if len(s) > MaxPricingField {
+			s = strings.ToValidUTF8(s[:MaxPricingField], "")
+		}
+		return s
+	}
+	return &MessagePricing{Billable: p.Billable, PricingModel: cut(p.PricingModel), Category: cut(p.Category), Type: cut(p.Type)}
 }
 
 // MessageError is why WhatsApp did not deliver a message: Meta's code,

@@ -421,6 +421,47 @@ func testStatuses(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("Pricing", func(t *testing.T) {
+		s := open(t)
+		f := newOutFixture(t, s)
+		m := sent(t, s, f, "wamid.priced")
+		if got := mustStatus(t, s, m.ID); got.Pricing != nil {
+			t.Fatalf("pricing before any status: %+v", got.Pricing)
+		}
+		pmp := &switchboard.MessagePricing{Billable: true, PricingModel: "PMP", Category: "marketing", Type: "regular"}
+		r := apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageSent, Pricing: pmp})
+		if !r.Changed || r.Message.Pricing == nil || *r.Message.Pricing != *pmp {
+			t.Fatalf("sent with pricing = %+v, pricing %+v", r, r.Message.Pricing)
+		}
+		// A status without pricing keeps it; an older one with other
+		// pricing still replaces it (the newest report wins), and the
+		// same pricing again changes nothing.
+		apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageRead})
+		if got := mustStatus(t, s, m.ID); got.Pricing == nil || *got.Pricing != *pmp || got.Status != switchboard.MessageRead {
+			t.Fatalf("after read: %s %+v", got.Status, got.Pricing)
+		}
+		free := &switchboard.MessagePricing{Billable: false, PricingModel: "PMP", Category: "service", Type: "free_customer_service"}
+		r = apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageDelivered, Pricing: free})
+		if !r.Changed || r.Message.Status != switchboard.MessageRead || *r.Message.Pricing != *free {
+			t.Fatalf("late delivered with pricing = %+v, %s %+v", r, r.Message.Status, r.Message.Pricing)
+		}
+		r = apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageDelivered, Pricing: free})
+		if r.Changed {
+			t.Errorf("repeated pricing changed the message")
+		}
+		// Parked statuses keep their pricing until MarkSent.
+		m2 := f.send(t, s, f.a.Conversation.ID, "parked pricing", time.Now())
+		mustClaimOutbox(t, s, 10, time.Minute, claimNow())
+		if r := apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.parkprice", Status: switchboard.MessageSent, Pricing: pmp}); !r.Parked {
+			t.Fatalf("not parked: %+v", r)
+		}
+		r2, err := s.MarkSent(ctx(), m2.ID, "wamid.parkprice", time.Now())
+		must(t, err)
+		if r2.Message.Pricing == nil || *r2.Message.Pricing != *pmp {
+			t.Errorf("after MarkSent: pricing %+v", r2.Message.Pricing)
+		}
+	})
+
 	t.Run("ParkedFailure", func(t *testing.T) {
 		s := open(t)
 		f := newOutFixture(t, s)

@@ -155,6 +155,9 @@ func status(channelID string, s *whatsapp.Status) (switchboard.StatusUpdate, boo
 	u := switchboard.StatusUpdate{
 		ChannelID: channelID, WAMessageID: s.ID, Status: st, Timestamp: ts.UTC(),
 	}
+	if p := s.Pricing; p != nil {
+		u.Pricing = (&switchboard.MessagePricing{Billable: p.Billable, PricingModel: p.PricingModel, Category: p.Category, Type: p.Type}).Bounded()
+	}
 	if switchboard.ValidID(s.BizOpaqueCallbackData) {
 		u.MessageID = s.BizOpaqueCallbackData
 	}

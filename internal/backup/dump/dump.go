@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -159,6 +159,7 @@ func Tables() []*Table {
 			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
 			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+			nullCol("pricing", Text), // version 6
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
@@ -180,6 +181,7 @@ func Tables() []*Table {
 			// and may be NULL on SQLite.
 			col("id", Text), col("channel_id", Text), col("wamid_hash", Bytes), col("key_id", Text),
 			col("status", Text), nullCol("ts", Time), nullCol("error", Bytes), col("created_at", Time),
+			nullCol("pricing", Text), // version 6
 		}},
 		{Name: "templates", Columns: []Column{
 			col("channel_id", Text), col("name", Text), col("language", Text), col("status", Text),

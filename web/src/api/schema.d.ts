@@ -1173,6 +1173,7 @@ export interface components {
             sender_id?: string;
             /** @description The sending user's current display name (outbound messages); empty if the user no longer exists. */
             sender_name?: string;
+            pricing?: components["schemas"]["MessagePricing"];
             /** Format: date-time */
             timestamp: string;
             /** Format: date-time */
@@ -1603,6 +1604,13 @@ export interface components {
         };
         /** @description The body of every outgoing webhook delivery: the same Event object the WebSocket streams (id is 0; use the X-Switchboard-Delivery header to deduplicate). Signed with X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>. */
         WebhookPayload: components["schemas"]["Event"];
+        /** @description How Meta bills an outbound message, from its status webhooks (the newest report wins). pricing_model is PMP (per-message pricing) since July 2025. */
+        MessagePricing: {
+            billable: boolean;
+            pricing_model?: string;
+            category?: string;
+            type?: string;
+        };
     };
     responses: {
         /** @description Error */
