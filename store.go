@@ -28,6 +28,7 @@ type Store interface {
 	ReportStore
 	TokenStore
 	WebhookOutStore
+	SurfaceStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
