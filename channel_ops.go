@@ -70,12 +70,19 @@ type InboundBatch struct {
 	// template of that name and language, if there is one, at once instead
 	// of at the next sync.
 	Templates []TemplateStatusChange
+	// Preferences, Notices and Signals are what the webhook fields beyond
+	// messages report (see SurfaceStore); the service applies them before
+	// the batch, and applying them twice is harmless.
+	Preferences []PreferenceChange
+	Notices     []ChannelNotice
+	Signals     []SignalFor
 }
 
-// TemplateStatusChange is a template's new status as a webhook reported
-// it.
+// TemplateStatusChange is a template's new status, quality score or
+// category as a webhook reported it; empty fields are left as they are.
 type TemplateStatusChange struct {
 	ChannelID, Name, Language, Status string
+	Quality, Category                 string
 }
 
 // DeadEvent names a queued event to keep as a dead letter, and why.
@@ -244,6 +251,9 @@ type Template struct {
 	Language  string `json:"language"`
 	Status    string `json:"status"`
 	Category  string `json:"category"`
+	// Quality is Meta's quality score (GREEN, YELLOW, RED, UNKNOWN; "" if
+	// never reported), from the sync or message_template_quality_update.
+	Quality string `json:"quality,omitempty"`
 	// ParameterFormat is NAMED or POSITIONAL.
 	ParameterFormat string          `json:"parameter_format,omitempty"`
 	Components      json.RawMessage `json:"components"`

@@ -634,12 +634,35 @@ func testChannelOps(t *testing.T, open Opener) {
 			}
 		}
 
-		// A new sync replaces everything of that channel only.
-		must(t, s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{tpl("welcome", "de")}, at.Add(time.Hour)))
+		// Quality and category webhooks change only what they name.
+		_, err = s.ReceiveBatch(ctx(), switchboard.InboundBatch{Templates: []switchboard.TemplateStatusChange{
+			{ChannelID: ch.ID, Name: "greeting", Language: "en", Quality: "RED"},
+			{ChannelID: ch.ID, Name: "shipping", Language: "en", Category: "MARKETING"},
+		}})
+		must(t, err)
 		got, err = s.Templates(ctx(), ch.ID)
 		must(t, err)
-		if len(got) != 1 || got[0].Name != "welcome" {
-			t.Errorf("after replace: %d templates", len(got))
+		for _, g := range got {
+			switch g.Name + "/" + g.Language {
+			case "greeting/en":
+				if g.Quality != "RED" || g.Status != "APPROVED" || g.Category != "UTILITY" {
+					t.Errorf("after the quality webhook: %+v", g)
+				}
+			case "shipping/en":
+				if g.Category != "MARKETING" || g.Status != "APPROVED" || g.Quality != "" {
+					t.Errorf("after the category webhook: %+v", g)
+				}
+			}
+		}
+
+		// A new sync replaces everything of that channel only.
+		q := tpl("welcome", "de")
+		q.Quality = "GREEN"
+		must(t, s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{q}, at.Add(time.Hour)))
+		got, err = s.Templates(ctx(), ch.ID)
+		must(t, err)
+		if len(got) != 1 || got[0].Name != "welcome" || got[0].Quality != "GREEN" {
+			t.Errorf("after replace: %d templates %+v", len(got), got)
 		}
 		if o, err := s.Templates(ctx(), other.ID); err != nil || len(o) != 1 {
 			t.Errorf("other channel's templates = %d, %v", len(o), err)

@@ -586,7 +586,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A contact's profile: marketing preference and identity history
+         * @description For anyone who can see one of the contact's conversations (404 otherwise). marketing is the customer's latest user_preferences report (absent if none); identity_history lists earlier phone numbers and BSUIDs from user_changed_number / user_changed_user_id, oldest first.
+         */
+        get: operations["getContact"];
         put?: never;
         post?: never;
         /**
@@ -1280,12 +1284,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "resync";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "channel.notice" | "resync";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["ChannelNotice"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -1314,6 +1318,8 @@ export interface components {
                 outbox_depth: number;
                 webhook_queue_depth: number;
             };
+            /** @description Newest account notices first (channels.manage only). */
+            notices?: components["schemas"]["ChannelNotice"][];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1327,6 +1333,8 @@ export interface components {
             language: string;
             status: string;
             category: string;
+            /** @description Quality score: GREEN, YELLOW, RED or UNKNOWN; absent if never reported. */
+            quality?: string;
             parameter_format?: string;
             components: Record<string, unknown>[];
             /** Format: date-time */
@@ -1610,6 +1618,40 @@ export interface components {
             pricing_model?: string;
             category?: string;
             type?: string;
+        };
+        /** @description The customer's marketing message preference as user_preferences last reported it. */
+        MarketingPreference: {
+            stopped: boolean;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description An earlier identity of the contact: the old and new phone number or BSUID. */
+        IdentityChange: {
+            old_phone?: string;
+            old_user_id?: string;
+            new_phone?: string;
+            new_user_id?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        ContactProfile: {
+            contact: components["schemas"]["Contact"];
+            marketing?: components["schemas"]["MarketingPreference"];
+            identity_history: components["schemas"]["IdentityChange"][];
+        };
+        /** @description An account-level webhook about the channel: account_alerts, account_update, business_capability_update or phone_number_quality_update. */
+        ChannelNotice: {
+            id: string;
+            channel_id: string;
+            /** @enum {string} */
+            field: "account_alerts" | "account_update" | "business_capability_update" | "phone_number_quality_update";
+            /** @description Meta's alert type or event, e.g. OBA_APPROVED, FLAGGED, ACCOUNT_VIOLATION. */
+            kind: string;
+            /** @enum {string} */
+            severity: "CRITICAL" | "WARNING" | "INFORMATIONAL";
+            summary: string;
+            /** Format: date-time */
+            at: string;
         };
     };
     responses: {
@@ -2941,6 +2983,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact's profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProfile"];
+                };
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
