@@ -234,7 +234,10 @@ const (
 	TypeOrder       MessageType = "order"
 	TypeSystem      MessageType = "system"
 	TypeTemplate    MessageType = "template"
-	TypeUnsupported MessageType = "unsupported"
+	// TypeRequestWelcome: the customer opened the chat for the first time
+	// (no content); a channel may answer it with its welcome message.
+	TypeRequestWelcome MessageType = "request_welcome"
+	TypeUnsupported    MessageType = "unsupported"
 )
 
 // MessageStatus is a message's delivery state.
@@ -352,6 +355,8 @@ type MessageContent struct {
 	Interactive *Interactive    `json:"interactive,omitempty"`
 	Reaction    *Reaction       `json:"reaction,omitempty"`
 	Template    *TemplateSend   `json:"template,omitempty"`
+	Order       *Order          `json:"order,omitempty"`    // a cart from the catalog
+	Form        *FormReply      `json:"form,omitempty"`     // a completed WhatsApp Flow (nfm_reply)
 	Referral    json.RawMessage `json:"referral,omitempty"` // click-to-WhatsApp ad
 	Forwarded   bool            `json:"forwarded,omitempty"`
 	// FrequentlyForwarded marks messages forwarded more than five times.
@@ -445,6 +450,45 @@ type Interactive struct {
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
 }
+
+// Order is a cart the customer sent from the business's catalog.
+type Order struct {
+	CatalogID string      `json:"catalog_id"`
+	Items     []OrderItem `json:"items"`
+}
+
+// OrderItem is one line of an [Order]; ItemPrice is per unit.
+type OrderItem struct {
+	ProductRetailerID string  `json:"product_retailer_id"`
+	Quantity          int     `json:"quantity"`
+	ItemPrice         float64 `json:"item_price"`
+	Currency          string  `json:"currency"`
+}
+
+// FormReply is a completed WhatsApp Flow: the flow's name and body text
+// and the answers of response_json as name/value pairs (values that are
+// not strings as JSON), in name order.
+type FormReply struct {
+	Name   string      `json:"name,omitempty"`
+	Body   string      `json:"body,omitempty"`
+	Fields []FormField `json:"fields"`
+}
+
+// FormField is one answer of a [FormReply].
+type FormField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Bounds of what an order or a form keeps; Meta's are smaller, longer
+// ones come from a broken or forged webhook.
+const (
+	MaxOrderItems  = 100
+	MaxFormFields  = 50
+	MaxFormName    = 100  // bytes of a field name
+	MaxFormValue   = 1000 // bytes of a field value
+	MaxOrderString = 200  // bytes of a catalog or product id, a currency
+)
 
 // Reaction is an emoji on another message; an empty emoji removes it.
 type Reaction struct {

@@ -1163,7 +1163,7 @@ export interface components {
             /** @enum {string} */
             direction: "in" | "out";
             /** @enum {string} */
-            type: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "button" | "reaction" | "order" | "system" | "template" | "unsupported";
+            type: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "button" | "reaction" | "order" | "system" | "template" | "request_welcome" | "unsupported";
             content: components["schemas"]["MessageContent"];
             wa_message_id?: string;
             /** @enum {string} */
@@ -1196,6 +1196,8 @@ export interface components {
             interactive?: components["schemas"]["Interactive"];
             reaction?: components["schemas"]["Reaction"];
             template?: components["schemas"]["TemplateSend"];
+            order?: components["schemas"]["Order"];
+            form?: components["schemas"]["FormReply"];
             /** @description Click-to-WhatsApp ad, as WhatsApp sent it. */
             referral?: Record<string, unknown>;
             forwarded?: boolean;
@@ -1224,7 +1226,7 @@ export interface components {
             url?: string;
         };
         Interactive: {
-            /** @description button_reply, list_reply, nfm_reply or button */
+            /** @description button_reply, list_reply, nfm_reply (a completed Flow; its answers are in MessageContent.form), call_permission_reply (id is accept or reject, description the response source: user_action or automatic) or button */
             kind: string;
             id?: string;
             title?: string;
@@ -1652,6 +1654,29 @@ export interface components {
             summary: string;
             /** Format: date-time */
             at: string;
+        };
+        /** @description A cart the customer sent from the catalog (order message). */
+        Order: {
+            catalog_id: string;
+            items: components["schemas"]["OrderItem"][];
+        };
+        OrderItem: {
+            product_retailer_id: string;
+            quantity: number;
+            /** @description Price per unit. */
+            item_price: number;
+            currency: string;
+        };
+        /** @description A completed WhatsApp Flow (interactive nfm_reply): the answers of response_json as name/value pairs in name order, without the flow_token. */
+        FormReply: {
+            name?: string;
+            body?: string;
+            fields: components["schemas"]["FormField"][];
+        };
+        FormField: {
+            name: string;
+            /** @description The answer; JSON for answers that are not strings. */
+            value: string;
         };
     };
     responses: {
