@@ -75,12 +75,19 @@ type InboundBatch struct {
 	// message in the same batch. An edit of a message not stored is
 	// dropped.
 	Edits []MessageEdit
+	// Preferences, Notices and Signals are what the webhook fields beyond
+	// messages report (see SurfaceStore); the service applies them before
+	// the batch, and applying them twice is harmless.
+	Preferences []PreferenceChange
+	Notices     []ChannelNotice
+	Signals     []SignalFor
 }
 
-// TemplateStatusChange is a template's new status as a webhook reported
-// it.
+// TemplateStatusChange is a template's new status, quality score or
+// category as a webhook reported it; empty fields are left as they are.
 type TemplateStatusChange struct {
 	ChannelID, Name, Language, Status string
+	Quality, Category                 string
 }
 
 // DeadEvent names a queued event to keep as a dead letter, and why.
@@ -141,6 +148,10 @@ type StatusUpdate struct {
 	Status    MessageStatus // sent, delivered, read, failed
 	Timestamp time.Time
 	Error     *MessageError
+	// Pricing is the status's pricing object, if it carried one; it is
+	// stored on the message even when the status itself is older than the
+	// stored one.
+	Pricing *MessagePricing
 }
 
 // StatusResult is the outcome of applying a status.
@@ -247,6 +258,9 @@ type Template struct {
 	Language  string `json:"language"`
 	Status    string `json:"status"`
 	Category  string `json:"category"`
+	// Quality is Meta's quality score (GREEN, YELLOW, RED, UNKNOWN; "" if
+	// never reported), from the sync or message_template_quality_update.
+	Quality string `json:"quality,omitempty"`
 	// ParameterFormat is NAMED or POSITIONAL.
 	ParameterFormat string          `json:"parameter_format,omitempty"`
 	Components      json.RawMessage `json:"components"`

@@ -3,6 +3,7 @@ package switchboard
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -271,7 +272,10 @@ const (
 	TypeOrder       MessageType = "order"
 	TypeSystem      MessageType = "system"
 	TypeTemplate    MessageType = "template"
-	TypeUnsupported MessageType = "unsupported"
+	// TypeRequestWelcome: the customer opened the chat for the first time
+	// (no content); a channel may answer it with its welcome message.
+	TypeRequestWelcome MessageType = "request_welcome"
+	TypeUnsupported    MessageType = "unsupported"
 )
 
 // MessageStatus is a message's delivery state.
@@ -324,6 +328,10 @@ type Message struct {
 	Error       *MessageError `json:"error,omitempty"`
 	ReplyToID   string        `json:"reply_to_id,omitempty"` // our id of the quoted message
 	SenderID    string        `json:"sender_id,omitempty"`   // user who sent an outbound message
+	// Pricing is how Meta bills an outbound message, as its statuses
+	// reported it (the newest report wins); nil until one did. It is not
+	// customer data and is stored in the clear, for reports.
+	Pricing *MessagePricing `json:"pricing,omitempty"`
 	// SenderName is the sender's current display name, filled by the
 	// service when it hands messages to users; not stored.
 	SenderName string `json:"sender_name,omitempty"`
@@ -360,6 +368,37 @@ func (m *Message) MarshalJSON() ([]byte, error) {
 	return json.Marshal((*plain)(&c))
 }
 
+// MessagePricing is the pricing object of a status webhook: whether the
+// message is billable, the pricing model (PMP, per-message pricing, since
+// July 2025; CBP before), the category (marketing, utility,
+// authentication, service, …) and the price type (regular,
+// free_customer_service, free_entry_point).
+type MessagePricing struct {
+	Billable     bool   `json:"billable"`
+	PricingModel string `json:"pricing_model,omitempty"`
+	Category     string `json:"category,omitempty"`
+	Type         string `json:"type,omitempty"`
+}
+
+// MaxPricingField bounds each text field of a [MessagePricing]: Meta's
+// values are short words; a longer one comes from a broken webhook.
+const MaxPricingField = 64
+
+// Bounded returns p with each field cut to [MaxPricingField] bytes (nil for
+// nil).
+func (p *MessagePricing) Bounded() *MessagePricing {
+	if p == nil {
+		return nil
+	}
+	cut := func(s string) string {
+		if len(s) > MaxPricingField {
+			s = strings.ToValidUTF8(s[:MaxPricingField], "")
+		}
+		return s
+	}
+	return &MessagePricing{Billable: p.Billable, PricingModel: cut(p.PricingModel), Category: cut(p.Category), Type: cut(p.Type)}
+}
+
 // MessageError is why WhatsApp did not deliver a message: Meta's code,
 // title and details.
 type MessageError struct {
@@ -377,6 +416,8 @@ type MessageContent struct {
 	Interactive *Interactive    `json:"interactive,omitempty"`
 	Reaction    *Reaction       `json:"reaction,omitempty"`
 	Template    *TemplateSend   `json:"template,omitempty"`
+	Order       *Order          `json:"order,omitempty"`    // a cart from the catalog
+	Form        *FormReply      `json:"form,omitempty"`     // a completed WhatsApp Flow (nfm_reply)
 	Referral    json.RawMessage `json:"referral,omitempty"` // click-to-WhatsApp ad
 	Forwarded   bool            `json:"forwarded,omitempty"`
 	// FrequentlyForwarded marks messages forwarded more than five times.
@@ -473,6 +514,45 @@ type Interactive struct {
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
 }
+
+// Order is a cart the customer sent from the business's catalog.
+type Order struct {
+	CatalogID string      `json:"catalog_id"`
+	Items     []OrderItem `json:"items"`
+}
+
+// OrderItem is one line of an [Order]; ItemPrice is per unit.
+type OrderItem struct {
+	ProductRetailerID string  `json:"product_retailer_id"`
+	Quantity          int     `json:"quantity"`
+	ItemPrice         float64 `json:"item_price"`
+	Currency          string  `json:"currency"`
+}
+
+// FormReply is a completed WhatsApp Flow: the flow's name and body text
+// and the answers of response_json as name/value pairs (values that are
+// not strings as JSON), in name order.
+type FormReply struct {
+	Name   string      `json:"name,omitempty"`
+	Body   string      `json:"body,omitempty"`
+	Fields []FormField `json:"fields"`
+}
+
+// FormField is one answer of a [FormReply].
+type FormField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Bounds of what an order or a form keeps; Meta's are smaller, longer
+// ones come from a broken or forged webhook.
+const (
+	MaxOrderItems  = 100
+	MaxFormFields  = 50
+	MaxFormName    = 100  // bytes of a field name
+	MaxFormValue   = 1000 // bytes of a field value
+	MaxOrderString = 200  // bytes of a catalog or product id, a currency
+)
 
 // Reaction is an emoji on another message; an empty emoji removes it.
 type Reaction struct {

@@ -17,6 +17,10 @@ const (
 	// EventConversationDeleted: the conversation no longer exists (its
 	// contact was erased); Data is a [DeletedConversation].
 	EventConversationDeleted = "conversation.deleted"
+	// EventChannelNotice: an account alert, account update, capability or
+	// number quality change for a channel; Data is a [ChannelNotice]. Only
+	// users who manage the channel receive it.
+	EventChannelNotice = "channel.notice"
 	// EventResync tells a client that it missed events that can no longer be
 	// replayed and must reload its state.
 	EventResync = "resync"
@@ -47,6 +51,10 @@ type Event struct {
 	ChannelID string   `json:"-"`
 	Assignees []string `json:"-"`
 	Also      []string `json:"-"`
+	// Permission, when set, limits the event to users whose role has it
+	// and allows ChannelID; it is for events about a channel, not a
+	// conversation.
+	Permission Permission `json:"-"`
 }
 
 // EventPublisher accepts events after the change they describe is committed.
@@ -73,6 +81,9 @@ func CanSeeEvent(a *Actor, e *Event) bool {
 	}
 	if slices.Contains(e.Also, a.User.ID) {
 		return true
+	}
+	if e.Permission != "" {
+		return a.User.Active && a.Role.Has(e.Permission) && a.Role.AllowsChannel(e.ChannelID)
 	}
 	return CanSeeConversation(a, e.ChannelID, e.Assignees)
 }

@@ -30,6 +30,7 @@ type Store interface {
 	TokenStore
 	WebhookOutStore
 	HandoffStore
+	SurfaceStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -44,3 +44,14 @@ func (s *Server) exportContact(w http.ResponseWriter, r *http.Request, a *switch
 	}
 	return nil
 }
+
+// getContact returns a contact's profile: marketing preference and
+// identity history.
+func (s *Server) getContact(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	p, err := s.Service.ContactProfile(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}

@@ -140,6 +140,7 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/roles/{id}", auth(s.updateRole)},
 		{"DELETE", "/api/v1/roles/{id}", auth(s.deleteRole)},
 		{"PUT", "/api/v1/roles/{id}/two-factor", auth(s.setRoleTwoFactor)},
+		{"GET", "/api/v1/contacts/{id}", auth(s.getContact)},
 		{"DELETE", "/api/v1/contacts/{id}", auth(s.eraseContact)},
 		{"GET", "/api/v1/contacts/{id}/export", auth(s.exportContact)},
 		{"GET", "/api/v1/conversations", auth(s.listConversations)},

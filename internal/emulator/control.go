@@ -176,6 +176,7 @@ func (e *Emulator) registerControl(mux *http.ServeMux) {
 		e.SetFaults(Faults{ErrorRate: in.ErrorRate, Latency: time.Duration(in.LatencyMS) * time.Millisecond, DropRate: in.DropRate, FailFirst: in.FailFirst})
 		writeControl(w, http.StatusOK, in)
 	})
+	e.registerSurfaceControl(mux, p)
 	mux.HandleFunc("GET "+p+"templates", func(w http.ResponseWriter, r *http.Request) {
 		writeControl(w, http.StatusOK, e.Templates())
 	})

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -257,8 +258,16 @@ type CustomerMessage struct {
 	Location *Location `json:"location,omitempty"`
 	// Contacts for contacts messages (default: one card built from Text).
 	Contacts []SharedContact `json:"contacts,omitempty"`
-	// InteractiveType is button_reply (default) or list_reply.
+	// InteractiveType is button_reply (default), list_reply, nfm_reply (a
+	// completed Flow: FlowResponse are the answers) or
+	// call_permission_reply (CallPermission is accept or reject).
 	InteractiveType string `json:"interactive_type,omitempty"`
+	// FlowResponse are the answers of a completed Flow (nfm_reply).
+	FlowResponse map[string]any `json:"flow_response,omitempty"`
+	// CallPermission answers a call permission request: accept or reject.
+	CallPermission string `json:"call_permission,omitempty"`
+	// Order is the cart of an order message (type order).
+	Order *CustomerOrder `json:"order,omitempty"`
 	// ReplyID is the chosen button/row id, or a template button's payload.
 	ReplyID string `json:"reply_id,omitempty"`
 	// Description is the chosen list row's description.
@@ -267,6 +276,39 @@ type CustomerMessage struct {
 	UnsupportedType string `json:"unsupported_type,omitempty"`
 	// Timestamp overrides the send time, e.g. to simulate a message older than 24 h.
 	Timestamp time.Time `json:"timestamp,omitzero"`
+}
+
+// CustomerOrder is a cart a customer sends from the catalog.
+type CustomerOrder struct {
+	CatalogID string      `json:"catalog_id"`
+	Items     []OrderItem `json:"product_items"`
+}
+
+// OrderItem is one line of a [CustomerOrder].
+type OrderItem struct {
+	ProductRetailerID string  `json:"product_retailer_id"`
+	Quantity          int     `json:"quantity"`
+	ItemPrice         float64 `json:"item_price"`
+	Currency          string  `json:"currency"`
+}
+
+type whOrder struct {
+	CatalogID    string      `json:"catalog_id"`
+	Text         string      `json:"text,omitempty"`
+	ProductItems []OrderItem `json:"product_items"`
+}
+
+type whNFMReply struct {
+	Name         string `json:"name"`
+	Body         string `json:"body"`
+	ResponseJSON string `json:"response_json"`
+}
+
+type whCallPermissionReply struct {
+	Response            string `json:"response"`
+	IsPermanent         bool   `json:"is_permanent"`
+	ExpirationTimestamp int64  `json:"expiration_timestamp,omitempty"`
+	ResponseSource      string `json:"response_source"`
 }
 
 // Inbound webhook message shapes.
@@ -290,6 +332,7 @@ type whMessage struct {
 	Button      *whButton       `json:"button,omitempty"`
 	Reaction    *PhoneReaction  `json:"reaction,omitempty"`
 	Unsupported *whUnsupported  `json:"unsupported,omitempty"`
+	Order       *whOrder        `json:"order,omitempty"`
 	System      *whSystem       `json:"system,omitempty"`
 	Errors      []webhookError  `json:"errors,omitempty"`
 	Type        string          `json:"type"`
@@ -329,9 +372,11 @@ type whMedia struct {
 }
 
 type whInteractive struct {
-	Type        string       `json:"type"`
-	ButtonReply *PhoneOption `json:"button_reply,omitempty"`
-	ListReply   *PhoneOption `json:"list_reply,omitempty"`
+	Type                string                 `json:"type"`
+	ButtonReply         *PhoneOption           `json:"button_reply,omitempty"`
+	ListReply           *PhoneOption           `json:"list_reply,omitempty"`
+	NFMReply            *whNFMReply            `json:"nfm_reply,omitempty"`
+	CallPermissionReply *whCallPermissionReply `json:"call_permission_reply,omitempty"`
 }
 
 type whButton struct {
@@ -496,7 +541,42 @@ func (e *Emulator) CustomerSend(ctx context.Context, in CustomerMessage) (string
 				Phones: []ContactPhone{{Phone: "+49 151 23456789", WaID: "4915123456789", Type: "CELL"}}}}
 		}
 		wm.Contacts, pm.Contacts = cs, cs
+	case "request_welcome":
+		// The customer opened the chat for the first time: no content.
+	case "order":
+		if in.Order == nil || len(in.Order.Items) == 0 {
+			return "", errors.New("emulator: order message needs Order with items")
+		}
+		wm.Order = &whOrder{CatalogID: in.Order.CatalogID, Text: in.Text, ProductItems: in.Order.Items}
+		pm.Text = in.Text
 	case "interactive", "button":
+		if it := in.InteractiveType; typ == "interactive" && (it == "nfm_reply" || it == "call_permission_reply") {
+			target := in.ReplyTo
+			if target == "" {
+				target = c.lastB
+			}
+			quote(target)
+			if it == "nfm_reply" {
+				answers := map[string]any{"flow_token": "flow-" + id[len(id)-8:]}
+				for k, v := range in.FlowResponse {
+					answers[k] = v
+				}
+				raw, err := json.Marshal(answers)
+				if err != nil {
+					return "", fmt.Errorf("emulator: flow response: %w", err)
+				}
+				wm.Interactive = &whInteractive{Type: it, NFMReply: &whNFMReply{Name: "flow", Body: "Sent", ResponseJSON: string(raw)}}
+				pm.Text = "Sent"
+				break
+			}
+			if in.CallPermission != "accept" && in.CallPermission != "reject" {
+				return "", errors.New("emulator: call_permission_reply needs CallPermission accept or reject")
+			}
+			wm.Interactive = &whInteractive{Type: it, CallPermissionReply: &whCallPermissionReply{Response: in.CallPermission,
+				ExpirationTimestamp: now.Add(7 * 24 * time.Hour).Unix(), ResponseSource: "user_action"}}
+			pm.Text = in.CallPermission
+			break
+		}
 		target := in.ReplyTo
 		if target == "" {
 			target = c.lastB

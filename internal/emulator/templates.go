@@ -32,6 +32,15 @@ type Template struct {
 	Components []TemplateComponent `json:"components"`
 	// RejectedReason is set for REJECTED templates.
 	RejectedReason string `json:"rejected_reason,omitempty"`
+	// QualityScore is the template's quality (score GREEN, YELLOW, RED or
+	// UNKNOWN), changed by SetTemplateQuality.
+	QualityScore *TemplateQuality `json:"quality_score,omitempty"`
+}
+
+// TemplateQuality is a template's quality_score object.
+type TemplateQuality struct {
+	Score string `json:"score"`
+	Date  int64  `json:"date,omitempty"`
 }
 
 // TemplateComponent is one HEADER, BODY, FOOTER or BUTTONS component.

@@ -46,6 +46,9 @@ type ChannelView struct {
 	Health *switchboard.ChannelHealth `json:"health,omitempty"`
 	// WebhookURL is where Meta must send this channel's webhooks.
 	WebhookURL string `json:"webhook_url"`
+	// Notices are the newest account alerts, account updates, capability
+	// and number quality changes, newest first; only for channels.manage.
+	Notices []*switchboard.ChannelNotice `json:"notices,omitempty"`
 }
 
 func secretOK(s *string, name string, min int) error {
@@ -133,6 +136,9 @@ func (s *Service) channelView(ctx context.Context, a *switchboard.Actor, c *swit
 			return nil, err
 		}
 		v.Health = h
+		if v.Notices, err = s.Store.ChannelNotices(ctx, c.ID, channelNoticesShown); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }

@@ -34,6 +34,9 @@ type ContactExport struct {
 	// ExportedBy is the login of the exporting user; empty for the command
 	// line.
 	ExportedBy string
+	// Profile holds the marketing preference and the identity history
+	// (old phone numbers and BSUIDs).
+	Profile *switchboard.ContactProfile
 
 	svc *Service
 }
@@ -67,6 +70,9 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 		return nil, err
 	}
 	e.Channel = ExportChannel{ID: ch.ID, Name: ch.Name, DisplayPhoneNumber: ch.DisplayPhoneNumber}
+	if e.Profile, err = s.Store.ContactProfile(ctx, ct.ID); err != nil {
+		return nil, err
+	}
 	for _, c := range convs {
 		msgs, err := s.allMessages(ctx, c.ID)
 		if err != nil {
@@ -196,7 +202,10 @@ at the time of the export (GDPR articles 15 and 20). All files are JSON
 
 contact.json        the contact's profile: WhatsApp number, profile name,
                     when they first wrote, and the business number (channel)
-                    they wrote to; when and by whom this export was made
+                    they wrote to; when and by whom this export was made;
+                    earlier phone numbers and WhatsApp user ids
+                    (identity_history) and whether they stopped marketing
+                    messages (marketing_preference)
 conversations.json  the conversations with the business: status, assigned
                     employees (id and name), times
 messages.json       every message in both directions, oldest first: type,
@@ -261,9 +270,16 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 	if _, err := io.WriteString(f, exportReadme); err != nil {
 		return err
 	}
-	if err := addJSON("contact.json", map[string]any{
+	contact := map[string]any{
 		"contact": e.Contact, "channel": e.Channel, "exported_at": e.ExportedAt, "exported_by": e.ExportedBy,
-	}); err != nil {
+	}
+	if e.Profile != nil {
+		contact["identity_history"] = e.Profile.IdentityHistory
+		if e.Profile.Marketing != nil {
+			contact["marketing_preference"] = e.Profile.Marketing
+		}
+	}
+	if err := addJSON("contact.json", contact); err != nil {
 		return err
 	}
 	msgs := e.Messages

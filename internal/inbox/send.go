@@ -297,6 +297,11 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 			return switchboard.Errorf(switchboard.EUnprocessable,
 				"Authentication templates need the customer's phone number, and this customer shares only a username. Use another template.")
 		}
+		if strings.EqualFold(t.Category, whatsapp.CategoryMarketing) {
+			if err := s.marketingAllowed(ctx, c); err != nil {
+				return err
+			}
+		}
 		m.Content.Template = in.Template
 		m.Content.Text = renderTemplate(t, in.Template.Parameters)
 	default:
@@ -440,4 +445,20 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": m.ConversationID})
 	return res.Message, nil
+}
+
+// marketingAllowed refuses a marketing template to a customer who stopped
+// marketing messages (user_preferences): Meta would not deliver it
+// (error 131050), and sending it anyway ignores the customer's choice.
+func (s *Service) marketingAllowed(ctx context.Context, c *switchboard.Conversation) error {
+	p, err := s.Store.ContactProfile(ctx, c.Contact.ID)
+	if err != nil {
+		return err
+	}
+	if p.Marketing != nil && p.Marketing.Stopped {
+		return switchboard.Errorf(switchboard.EUnprocessable,
+			"This customer stopped marketing messages on %s. Send a utility template, or wait until they resume marketing messages.",
+			p.Marketing.At.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return nil
 }

@@ -285,9 +285,37 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 		in.ProfileName = boundRunes(in.ProfileName, MaxProfileName)
 		in.Username = boundRunes(in.Username, MaxProfileName)
 	}
+	// What the fields beyond messages report is applied first: applying
+	// it again when the batch is retried is harmless (preferences never go
+	// back in time, notices have stable ids, a signal filed twice is a
+	// duplicate a bot can recognise by its content).
+	if len(b.Preferences) > 0 {
+		if _, err := s.Store.ApplyPreferences(ctx, b.Preferences); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.Notices) > 0 {
+		if err := s.Store.AddChannelNotices(ctx, b.Notices); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.Signals) > 0 {
+		if _, err := s.Store.AddSignals(ctx, b.Signals); err != nil {
+			return nil, err
+		}
+	}
 	r, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {
 		return nil, err
+	}
+	sys.keepIdentityHistory(ctx, b, r)
+	for i := range b.Notices {
+		if s.Events == nil {
+			break
+		}
+		n := b.Notices[i]
+		s.Events.Publish(ctx, switchboard.Event{Type: switchboard.EventChannelNotice, At: s.now(), ChannelID: n.ChannelID,
+			Data: &n, Permission: switchboard.PermChannelsManage})
 	}
 	created := map[string]bool{}
 	for _, rc := range r.Received {
@@ -380,4 +408,37 @@ func (s *Service) signedByAnyChannel(ctx context.Context, body []byte, signature
 		}
 	}
 	return false
+}
+
+// keepIdentityHistory records the old identifiers of contacts whose number
+// or BSUID a system message of the batch changed. It runs after the batch
+// (the contact exists then, found by the old identifiers); a failure is
+// logged, as the change itself is stored.
+func (sys *System) keepIdentityHistory(ctx context.Context, b switchboard.InboundBatch, r *switchboard.BatchResult) {
+	var changes []switchboard.IdentityChange
+	for i, in := range b.Messages {
+		if (in.NewWaID == "" && in.NewUserID == "") || i >= len(r.Received) {
+			continue
+		}
+		rc := r.Received[i]
+		if rc == nil || rc.Duplicate || rc.Conversation == nil {
+			continue
+		}
+		c := switchboard.IdentityChange{ContactID: rc.Conversation.Contact.ID, At: in.Message.Timestamp}
+		if in.NewWaID != "" && in.NewWaID != in.WaID {
+			c.OldPhone, c.NewPhone = in.WaID, in.NewWaID
+		}
+		if in.NewUserID != "" && in.NewUserID != in.UserID {
+			c.OldUserID, c.NewUserID = in.UserID, in.NewUserID
+		}
+		if c.OldPhone != "" || c.OldUserID != "" || c.NewPhone != "" || c.NewUserID != "" {
+			changes = append(changes, c)
+		}
+	}
+	if len(changes) == 0 {
+		return
+	}
+	if err := sys.svc.Store.AddIdentityChanges(ctx, changes); err != nil {
+		sys.svc.Logger.Error("keep identity history", "err", err)
+	}
 }

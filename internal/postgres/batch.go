@@ -440,7 +440,9 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
 	}
 	for _, u := range j.templates {
-		b.Queue(`UPDATE templates SET status = $4 WHERE channel_id = $1 AND name = $2 AND language = $3`, u.ChannelID, u.Name, u.Language, u.Status)
+		b.Queue(`UPDATE templates SET status = CASE WHEN $4 = '' THEN status ELSE $4 END,
+			quality = CASE WHEN $5 = '' THEN quality ELSE $5 END, category = CASE WHEN $6 = '' THEN category ELSE $6 END
+			WHERE channel_id = $1 AND name = $2 AND language = $3`, u.ChannelID, u.Name, u.Language, u.Status, u.Quality, u.Category)
 	}
 	for _, d := range j.dead {
 		b.Queue(`UPDATE webhook_inbox SET dead_reason = $2, dead_at = $3, leased_until = NULL WHERE id = $1`, d.ID, d.Reason, j.now)

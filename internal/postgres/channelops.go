@@ -98,11 +98,11 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 				return err
 			}
 			// A repeated name and language keeps the last one.
-			b.Queue(`INSERT INTO templates (channel_id, name, language, status, category, parameter_format, components, synced_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			b.Queue(`INSERT INTO templates (channel_id, name, language, status, category, parameter_format, components, synced_at, quality)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 				ON CONFLICT (channel_id, name, language) DO UPDATE SET status = EXCLUDED.status, category = EXCLUDED.category,
-					parameter_format = EXCLUDED.parameter_format, components = EXCLUDED.components`,
-				channelID, t.Name, t.Language, t.Status, t.Category, t.ParameterFormat, components(t.Components), at)
+					parameter_format = EXCLUDED.parameter_format, components = EXCLUDED.components, quality = EXCLUDED.quality`,
+				channelID, t.Name, t.Language, t.Status, t.Category, t.ParameterFormat, components(t.Components), at, t.Quality)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("insert templates: %w", err)
@@ -113,7 +113,7 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 
 // Templates returns a channel's templates sorted by name and language.
 func (db *DB) Templates(ctx context.Context, channelID string) ([]*switchboard.Template, error) {
-	rows, err := db.pool.Query(ctx, `SELECT channel_id, name, language, status, category, parameter_format, components, synced_at
+	rows, err := db.pool.Query(ctx, `SELECT channel_id, name, language, status, category, parameter_format, components, synced_at, quality
 		FROM templates WHERE channel_id = $1 ORDER BY name, language`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -121,7 +121,7 @@ func (db *DB) Templates(ctx context.Context, channelID string) ([]*switchboard.T
 	ts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*switchboard.Template, error) {
 		var t switchboard.Template
 		var components string
-		if err := row.Scan(&t.ChannelID, &t.Name, &t.Language, &t.Status, &t.Category, &t.ParameterFormat, &components, &t.SyncedAt); err != nil {
+		if err := row.Scan(&t.ChannelID, &t.Name, &t.Language, &t.Status, &t.Category, &t.ParameterFormat, &components, &t.SyncedAt, &t.Quality); err != nil {
 			return nil, err
 		}
 		t.Components = json.RawMessage(components)

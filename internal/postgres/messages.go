@@ -17,15 +17,20 @@ const messageColumns = `id, conversation_id, key_id, direction, type, status, co
 	reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at,
 	author, imported, edited_at, revoked`
 
+// messageSelect is messageColumns and what only reads name: the pricing
+// that statuses set after the insert.
+const messageSelect = messageColumns + `, pricing`
+
 // scanMessage reads a messageColumns row and opens its sealed fields.
 func (db *DB) scanMessage(ctx context.Context, row pgx.Row) (*switchboard.Message, error) {
 	var m switchboard.Message
 	var keyID, errTitle, errDetails string
 	var content, wamid []byte
 	var errCode *int
+	var pricing *string
 	if err := row.Scan(&m.ID, &m.ConversationID, &keyID, &m.Direction, &m.Type, &m.Status, &content, &wamid,
 		&m.ReplyToID, &m.SenderID, &errCode, &errTitle, &errDetails, &m.Timestamp, &m.CreatedAt, &m.UpdatedAt,
-		&m.Author, &m.Imported, &m.EditedAt, &m.Revoked); err != nil {
+		&m.Author, &m.Imported, &m.EditedAt, &m.Revoked, &pricing); err != nil {
 		return nil, err
 	}
 	m.FillAuthor()
@@ -33,6 +38,7 @@ func (db *DB) scanMessage(ctx context.Context, row pgx.Row) (*switchboard.Messag
 		t := m.EditedAt.UTC()
 		m.EditedAt = &t
 	}
+	m.Pricing = storekit.DecodePricing(pricing)
 	m.Timestamp, m.CreatedAt, m.UpdatedAt = m.Timestamp.UTC(), m.CreatedAt.UTC(), m.UpdatedAt.UTC()
 	if errCode != nil || errTitle != "" || errDetails != "" {
 		m.Error = &switchboard.MessageError{Title: errTitle, Details: errDetails}
@@ -58,7 +64,7 @@ func (db *DB) scanMessage(ctx context.Context, row pgx.Row) (*switchboard.Messag
 }
 
 func (db *DB) loadMessage(ctx context.Context, q querier, id string) (*switchboard.Message, error) {
-	m, err := db.scanMessage(ctx, q.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+	m, err := db.scanMessage(ctx, q.QueryRow(ctx, `SELECT `+messageSelect+` FROM messages WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, switchboard.NotFound("Message")
 	} else if err != nil {
@@ -75,7 +81,7 @@ func (db *DB) Message(ctx context.Context, id string) (*switchboard.Message, err
 // Messages returns a page of a conversation's history, newest first.
 func (db *DB) Messages(ctx context.Context, conversationID string, p switchboard.MessagePage) ([]*switchboard.Message, string, error) {
 	args := []any{conversationID}
-	sql := `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = $1`
+	sql := `SELECT ` + messageSelect + ` FROM messages WHERE conversation_id = $1`
 	if p.Before != "" {
 		t, id, err := storecrypt.DecodeCursor(p.Before)
 		if err != nil {

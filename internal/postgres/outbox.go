@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // claimOutboxCandidatesSQL locks the oldest outbox row of each
@@ -156,7 +157,7 @@ func (db *DB) messagesByID(ctx context.Context, ids []string) (map[string]*switc
 	if len(ids) == 0 {
 		return msgs, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ANY($1)`, ids)
+	rows, err := db.pool.Query(ctx, `SELECT `+messageSelect+` FROM messages WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("get messages: %w", err)
 	}
@@ -271,14 +272,15 @@ func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash [
 		id, keyID string
 		status    switchboard.MessageStatus
 		sealedErr []byte
+		pricing   *string
 	}
-	rows, err := tx.Query(ctx, `SELECT id, key_id, status, error FROM pending_statuses WHERE wamid_hash = $1 ORDER BY ts, id`, hash)
+	rows, err := tx.Query(ctx, `SELECT id, key_id, status, error, pricing FROM pending_statuses WHERE wamid_hash = $1 ORDER BY ts, id`, hash)
 	if err != nil {
 		return false, fmt.Errorf("list parked statuses: %w", err)
 	}
 	ps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (parked, error) {
 		var p parked
-		err := row.Scan(&p.id, &p.keyID, &p.status, &p.sealedErr)
+		err := row.Scan(&p.id, &p.keyID, &p.status, &p.sealedErr, &p.pricing)
 		return p, err
 	})
 	if err != nil {
@@ -287,7 +289,11 @@ func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash [
 		return false, nil
 	}
 	changed := false
+	var pricing *switchboard.MessagePricing // the newest parked one
 	for _, p := range ps {
+		if pr := storekit.DecodePricing(p.pricing); pr != nil {
+			pricing = pr
+		}
 		var e *switchboard.MessageError
 		if p.sealedErr != nil {
 			e = &switchboard.MessageError{}
@@ -300,6 +306,11 @@ func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash [
 			return false, err
 		}
 		changed = changed || c
+	}
+	if c, err := setPricing(ctx, tx, m.id, pricing); err != nil {
+		return false, err
+	} else if c {
+		changed = true
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM pending_statuses WHERE wamid_hash = $1`, hash); err != nil {
 		return false, fmt.Errorf("delete parked statuses: %w", err)
@@ -524,7 +535,26 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		return out, err
 	}
 	out.MessageID, out.Changed = m.id, out.Changed || c
+	if c, err := setPricing(ctx, tx, m.id, u.Pricing); err != nil {
+		return out, err
+	} else if c {
+		out.Changed = true
+	}
 	return out, nil
+}
+
+// setPricing stores a status's pricing on its message, if it carried one
+// that differs from the stored one, and reports whether it did.
+func setPricing(ctx context.Context, tx *txn, messageID string, p *switchboard.MessagePricing) (bool, error) {
+	enc := storekit.EncodePricing(p)
+	if enc == nil {
+		return false, nil
+	}
+	tag, err := tx.Exec(ctx, `UPDATE messages SET pricing = $1 WHERE id = $2 AND pricing IS DISTINCT FROM $1`, *enc, messageID)
+	if err != nil {
+		return false, fmt.Errorf("store pricing: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // lockWAMID takes a transaction-scoped advisory lock on a wamid's blind
@@ -575,9 +605,9 @@ func (db *DB) parkStatus(ctx context.Context, tx *txn, u switchboard.StatusUpdat
 			return err
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (id, wamid_hash, channel_id, key_id, status, ts, error, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (wamid_hash, status) DO NOTHING`,
-		id, hash, u.ChannelID, keyID, u.Status, ts, sealedErr, now)
+	_, err = tx.Exec(ctx, `INSERT INTO pending_statuses (id, wamid_hash, channel_id, key_id, status, ts, error, received_at, pricing)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (wamid_hash, status) DO NOTHING`,
+		id, hash, u.ChannelID, keyID, u.Status, ts, sealedErr, now, storekit.EncodePricing(u.Pricing))
 	if code, _ := pgError(err); code == foreignKeyViolation {
 		db.channelKeys.Delete(u.ChannelID)
 		return switchboard.NotFound("Channel")

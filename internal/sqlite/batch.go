@@ -109,8 +109,10 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 		j.plan = &ingest.Plan{}
 	}
 	for _, u := range j.templates {
-		if _, err := tx.ExecContext(ctx, `UPDATE templates SET status = ? WHERE channel_id = ? AND name = ? AND language = ?`,
-			u.Status, u.ChannelID, u.Name, u.Language); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE templates SET status = CASE WHEN ?1 = '' THEN status ELSE ?1 END,
+			quality = CASE WHEN ?2 = '' THEN quality ELSE ?2 END, category = CASE WHEN ?3 = '' THEN category ELSE ?3 END
+			WHERE channel_id = ?4 AND name = ?5 AND language = ?6`,
+			u.Status, u.Quality, u.Category, u.ChannelID, u.Name, u.Language); err != nil {
 			return fmt.Errorf("update template status: %w", err)
 		}
 	}

@@ -109,10 +109,10 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 				components = "[]"
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO templates (channel_id, name, language, status, category,
-				parameter_format, components, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				parameter_format, components, synced_at, quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel_id, name, language) DO UPDATE SET status = excluded.status, category = excluded.category,
-					parameter_format = excluded.parameter_format, components = excluded.components`,
-				channelID, t.Name, t.Language, t.Status, t.Category, t.ParameterFormat, components, micros(at)); err != nil {
+					parameter_format = excluded.parameter_format, components = excluded.components, quality = excluded.quality`,
+				channelID, t.Name, t.Language, t.Status, t.Category, t.ParameterFormat, components, micros(at), t.Quality); err != nil {
 				return fmt.Errorf("insert template: %w", err)
 			}
 		}
@@ -123,7 +123,7 @@ func (db *DB) ReplaceTemplates(ctx context.Context, channelID string, ts []*swit
 // Templates returns a channel's templates by name and language; an unknown
 // channel has none.
 func (db *DB) Templates(ctx context.Context, channelID string) ([]*switchboard.Template, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT channel_id, name, language, status, category, parameter_format, components, synced_at
+	rows, err := db.rdb.QueryContext(ctx, `SELECT channel_id, name, language, status, category, parameter_format, components, synced_at, quality
 		FROM templates WHERE channel_id = ? ORDER BY name, language`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -134,7 +134,7 @@ func (db *DB) Templates(ctx context.Context, channelID string) ([]*switchboard.T
 		var t switchboard.Template
 		var components string
 		var synced sql.NullInt64
-		if err := rows.Scan(&t.ChannelID, &t.Name, &t.Language, &t.Status, &t.Category, &t.ParameterFormat, &components, &synced); err != nil {
+		if err := rows.Scan(&t.ChannelID, &t.Name, &t.Language, &t.Status, &t.Category, &t.ParameterFormat, &components, &synced, &t.Quality); err != nil {
 			return nil, fmt.Errorf("list templates: %w", err)
 		}
 		t.Components = json.RawMessage(components)

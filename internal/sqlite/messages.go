@@ -14,7 +14,7 @@ import (
 )
 
 const messageColumns = `id, conversation_id, key_id, direction, type, status, content, wa_message_id, reply_to_id,
-	sender_id, error_code, error_title, error_details, ts, created_at, updated_at, author, imported, edited_at, revoked`
+	sender_id, error_code, error_title, error_details, ts, created_at, updated_at, author, imported, edited_at, revoked, pricing`
 
 const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
 		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at,
@@ -28,8 +28,9 @@ func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error
 	var errCode sql.NullInt64
 	var errTitle, errDetails string
 	var ts, created, updated, edited sql.NullInt64
+	var pricing *string
 	if err := row.Scan(&m.ID, &m.ConversationID, &keyID, &m.Direction, &m.Type, &m.Status, &content, &wamid, &m.ReplyToID,
-		&m.SenderID, &errCode, &errTitle, &errDetails, &ts, &created, &updated, &m.Author, &m.Imported, &edited, &m.Revoked); err != nil {
+		&m.SenderID, &errCode, &errTitle, &errDetails, &ts, &created, &updated, &m.Author, &m.Imported, &edited, &m.Revoked, &pricing); err != nil {
 		return nil, err
 	}
 	m.FillAuthor()
@@ -37,6 +38,7 @@ func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error
 		t := fromMicros(edited)
 		m.EditedAt = &t
 	}
+	m.Pricing = storekit.DecodePricing(pricing)
 	b, err := db.codec.Open(ctx, keyID, "messages", "content", m.ID, content)
 	if err != nil {
 		return nil, err

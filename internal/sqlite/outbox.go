@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/ingest"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // parkedRetention is how long a parked status waits for its message. Meta
@@ -210,7 +211,7 @@ func (db *DB) setWAMID(ctx context.Context, tx *writeTx, st *msgState, wamid str
 // deletes them.
 func (db *DB) applyParked(ctx context.Context, tx *writeTx, st *msgState, wamid string, at time.Time) (bool, error) {
 	hash := db.codec.WAMIDHash(st.channelID, wamid)
-	rows, err := tx.QueryContext(ctx, `SELECT id, key_id, status, error FROM pending_statuses WHERE wamid_hash = ?`, hash)
+	rows, err := tx.QueryContext(ctx, `SELECT id, key_id, status, error, pricing FROM pending_statuses WHERE wamid_hash = ? ORDER BY ts, id`, hash)
 	if err != nil {
 		return false, fmt.Errorf("find parked statuses: %w", err)
 	}
@@ -218,13 +219,18 @@ func (db *DB) applyParked(ctx context.Context, tx *writeTx, st *msgState, wamid 
 		id, keyID string
 		status    switchboard.MessageStatus
 		sealedErr []byte
+		pricing   *string
 	}
 	var ps []parked
+	var pricing *switchboard.MessagePricing // the newest parked one
 	for rows.Next() {
 		var p parked
-		if err := rows.Scan(&p.id, &p.keyID, &p.status, &p.sealedErr); err != nil {
+		if err := rows.Scan(&p.id, &p.keyID, &p.status, &p.sealedErr, &p.pricing); err != nil {
 			rows.Close()
 			return false, fmt.Errorf("find parked statuses: %w", err)
+		}
+		if pr := storekit.DecodePricing(p.pricing); pr != nil {
+			pricing = pr
 		}
 		ps = append(ps, p)
 	}
@@ -252,6 +258,11 @@ func (db *DB) applyParked(ctx context.Context, tx *writeTx, st *msgState, wamid 
 	changed, err := advance(ctx, tx, st, best.status, e, at)
 	if err != nil {
 		return false, err
+	}
+	if c, err := setPricing(ctx, tx, st.id, pricing); err != nil {
+		return false, err
+	} else if c {
+		changed = true
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE wamid_hash = ?`, hash); err != nil {
 		return false, fmt.Errorf("delete parked statuses: %w", err)
@@ -462,9 +473,9 @@ func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < ?`, micros(p.now.Add(-parkedRetention))); err != nil {
 			return out, fmt.Errorf("expire parked statuses: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pending_statuses (id, channel_id, wamid_hash, key_id, status, ts, error, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.parkID, u.ChannelID, p.hash, p.channelKey,
-			u.Status, micros(u.Timestamp), p.sealedErr, micros(p.now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pending_statuses (id, channel_id, wamid_hash, key_id, status, ts, error, created_at, pricing)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.parkID, u.ChannelID, p.hash, p.channelKey,
+			u.Status, micros(u.Timestamp), p.sealedErr, micros(p.now), storekit.EncodePricing(u.Pricing)); err != nil {
 			return out, fmt.Errorf("park status: %w", err)
 		}
 		return out, nil
@@ -486,7 +497,27 @@ func (db *DB) applyStatus(ctx context.Context, tx *writeTx, p *preparedStatus) (
 		return out, err
 	}
 	out.Changed = out.Changed || c
+	if c, err := setPricing(ctx, tx, st.id, u.Pricing); err != nil {
+		return out, err
+	} else if c {
+		out.Changed = true
+	}
 	return out, nil
+}
+
+// setPricing stores a status's pricing on its message, if it carried one
+// that differs from the stored one, and reports whether it did.
+func setPricing(ctx context.Context, tx *writeTx, messageID string, p *switchboard.MessagePricing) (bool, error) {
+	enc := storekit.EncodePricing(p)
+	if enc == nil {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET pricing = ? WHERE id = ? AND pricing IS NOT ?`, *enc, messageID, *enc)
+	if err != nil {
+		return false, fmt.Errorf("store pricing: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 // orNow returns t as stored, or the clock's time for the zero time.

@@ -421,6 +421,47 @@ func testStatuses(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("Pricing", func(t *testing.T) {
+		s := open(t)
+		f := newOutFixture(t, s)
+		m := sent(t, s, f, "wamid.priced")
+		if got := mustStatus(t, s, m.ID); got.Pricing != nil {
+			t.Fatalf("pricing before any status: %+v", got.Pricing)
+		}
+		pmp := &switchboard.MessagePricing{Billable: true, PricingModel: "PMP", Category: "marketing", Type: "regular"}
+		r := apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageSent, Pricing: pmp})
+		if !r.Changed || r.Message.Pricing == nil || *r.Message.Pricing != *pmp {
+			t.Fatalf("sent with pricing = %+v, pricing %+v", r, r.Message.Pricing)
+		}
+		// A status without pricing keeps it; an older one with other
+		// pricing still replaces it (the newest report wins), and the
+		// same pricing again changes nothing.
+		apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageRead})
+		if got := mustStatus(t, s, m.ID); got.Pricing == nil || *got.Pricing != *pmp || got.Status != switchboard.MessageRead {
+			t.Fatalf("after read: %s %+v", got.Status, got.Pricing)
+		}
+		free := &switchboard.MessagePricing{Billable: false, PricingModel: "PMP", Category: "service", Type: "free_customer_service"}
+		r = apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageDelivered, Pricing: free})
+		if !r.Changed || r.Message.Status != switchboard.MessageRead || *r.Message.Pricing != *free {
+			t.Fatalf("late delivered with pricing = %+v, %s %+v", r, r.Message.Status, r.Message.Pricing)
+		}
+		r = apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.priced", Status: switchboard.MessageDelivered, Pricing: free})
+		if r.Changed {
+			t.Errorf("repeated pricing changed the message")
+		}
+		// Parked statuses keep their pricing until MarkSent.
+		m2 := f.send(t, s, f.a.Conversation.ID, "parked pricing", time.Now())
+		mustClaimOutbox(t, s, 10, time.Minute, claimNow())
+		if r := apply(t, s, switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.parkprice", Status: switchboard.MessageSent, Pricing: pmp}); !r.Parked {
+			t.Fatalf("not parked: %+v", r)
+		}
+		r2, err := s.MarkSent(ctx(), m2.ID, "wamid.parkprice", time.Now())
+		must(t, err)
+		if r2.Message.Pricing == nil || *r2.Message.Pricing != *pmp {
+			t.Errorf("after MarkSent: pricing %+v", r2.Message.Pricing)
+		}
+	})
+
 	t.Run("ParkedFailure", func(t *testing.T) {
 		s := open(t)
 		f := newOutFixture(t, s)
@@ -593,12 +634,35 @@ func testChannelOps(t *testing.T, open Opener) {
 			}
 		}
 
-		// A new sync replaces everything of that channel only.
-		must(t, s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{tpl("welcome", "de")}, at.Add(time.Hour)))
+		// Quality and category webhooks change only what they name.
+		_, err = s.ReceiveBatch(ctx(), switchboard.InboundBatch{Templates: []switchboard.TemplateStatusChange{
+			{ChannelID: ch.ID, Name: "greeting", Language: "en", Quality: "RED"},
+			{ChannelID: ch.ID, Name: "shipping", Language: "en", Category: "MARKETING"},
+		}})
+		must(t, err)
 		got, err = s.Templates(ctx(), ch.ID)
 		must(t, err)
-		if len(got) != 1 || got[0].Name != "welcome" {
-			t.Errorf("after replace: %d templates", len(got))
+		for _, g := range got {
+			switch g.Name + "/" + g.Language {
+			case "greeting/en":
+				if g.Quality != "RED" || g.Status != "APPROVED" || g.Category != "UTILITY" {
+					t.Errorf("after the quality webhook: %+v", g)
+				}
+			case "shipping/en":
+				if g.Category != "MARKETING" || g.Status != "APPROVED" || g.Quality != "" {
+					t.Errorf("after the category webhook: %+v", g)
+				}
+			}
+		}
+
+		// A new sync replaces everything of that channel only.
+		q := tpl("welcome", "de")
+		q.Quality = "GREEN"
+		must(t, s.ReplaceTemplates(ctx(), ch.ID, []*switchboard.Template{q}, at.Add(time.Hour)))
+		got, err = s.Templates(ctx(), ch.ID)
+		must(t, err)
+		if len(got) != 1 || got[0].Name != "welcome" || got[0].Quality != "GREEN" {
+			t.Errorf("after replace: %d templates %+v", len(got), got)
 		}
 		if o, err := s.Templates(ctx(), other.ID); err != nil || len(o) != 1 {
 			t.Errorf("other channel's templates = %d, %v", len(o), err)

@@ -114,6 +114,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Dispatch", testDispatch},
 		{"WebhooksOut", testWebhooksOut},
 		{"Handoff", testHandoff},
+		{"Surface", testSurface},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

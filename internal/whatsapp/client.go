@@ -34,7 +34,7 @@ const (
 	// templatePageSize is the page size asked of message_templates.
 	templatePageSize = 100
 	// templateFields lists the template fields the inbox needs.
-	templateFields = "id,name,language,status,category,parameter_format,components"
+	templateFields = "id,name,language,status,category,parameter_format,components,quality_score"
 )
 
 // MaxTemplatePages bounds [Client.ListTemplates] so that a paging loop (a

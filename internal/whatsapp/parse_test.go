@@ -27,6 +27,62 @@ type goldenChange struct {
 	RawPreserved  bool            `json:"raw_preserved"`
 	ReactionGone  []bool          `json:"reaction_removed,omitempty"`
 	StatusesTimes []string        `json:"status_times,omitempty"`
+	// Decoded is what the field's decoder makes of a value other than
+	// messages (issue 11's fields), or its error.
+	Decoded any `json:"decoded,omitempty"`
+}
+
+// decodeSurface decodes a change of one of the fields beyond messages with
+// its method; nil for other fields.
+func decodeSurface(c Change) any {
+	var v any
+	var err error
+	switch c.Field {
+	case FieldTemplateStatus:
+		v, err = c.TemplateStatus()
+	case FieldTemplateQuality:
+		v, err = c.TemplateQuality()
+	case FieldTemplateCategory:
+		var u *TemplateCategoryUpdate
+		u, err = c.TemplateCategory()
+		if err == nil {
+			v = map[string]any{"update": u, "impending": u.Impending()}
+		}
+	case FieldUserPreferences:
+		var u *UserPreferencesValue
+		u, err = c.UserPreferences()
+		if err == nil {
+			times := []string{}
+			for _, p := range u.UserPreferences {
+				ts, terr := p.Time()
+				if terr != nil {
+					return "time: " + terr.Error()
+				}
+				times = append(times, ts.Format(time.RFC3339))
+			}
+			v = map[string]any{"value": u, "times": times}
+		}
+	case FieldAccountAlerts:
+		v, err = c.AccountAlert()
+	case FieldAccountUpdate:
+		v, err = c.AccountUpdate()
+	case FieldBusinessCapability:
+		v, err = c.BusinessCapability()
+	case FieldPhoneNumberQuality:
+		v, err = c.PhoneNumberQuality()
+	case FieldStandby, FieldMessagingHandovers:
+		var u *StandbyValue
+		u, err = c.Standby()
+		if err == nil {
+			v = map[string]any{"customers": u.Customers()}
+		}
+	default:
+		return nil
+	}
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return v
 }
 
 func goldenView(t *testing.T, n *Notification) []byte {
@@ -37,6 +93,7 @@ func goldenView(t *testing.T, n *Notification) []byte {
 			g := goldenChange{Entry: e.ID, Field: c.Field, Value: c.Value, RawPreserved: true}
 			if c.Value == nil {
 				g.RawValue = c.RawValue
+				g.Decoded = decodeSurface(c)
 			} else {
 				for _, m := range c.Value.Messages {
 					ts, err := m.Time()

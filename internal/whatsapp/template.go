@@ -12,6 +12,10 @@ import (
 // phone numbers only.
 const CategoryAuthentication = "AUTHENTICATION"
 
+// CategoryMarketing is the category of marketing templates, which a
+// customer may stop receiving (user_preferences).
+const CategoryMarketing = "MARKETING"
+
 // Template statuses and parameter formats as Meta spells them.
 const (
 	TemplateApproved      = "APPROVED"
@@ -29,6 +33,22 @@ type Template struct {
 	Category        string              `json:"category"`
 	ParameterFormat string              `json:"parameter_format,omitempty"`
 	Components      []TemplateComponent `json:"components,omitempty"`
+	// QualityScore is the template's quality (GREEN, YELLOW, RED,
+	// UNKNOWN), as the list returns it when asked for quality_score.
+	QualityScore *TemplateQualityScore `json:"quality_score,omitempty"`
+}
+
+// TemplateQualityScore is the quality_score object of a template.
+type TemplateQualityScore struct {
+	Score string `json:"score"`
+}
+
+// Quality returns the template's quality score, or "".
+func (t Template) Quality() string {
+	if t.QualityScore == nil {
+		return ""
+	}
+	return t.QualityScore.Score
 }
 
 // TemplateComponent is one part of a template definition. Type is HEADER,

@@ -106,6 +106,8 @@ const (
 	InteractiveButtonReply = "button_reply"
 	InteractiveListReply   = "list_reply"
 	InteractiveNFMReply    = "nfm_reply"
+	// InteractiveCallPermissionReply answers a call permission request.
+	InteractiveCallPermissionReply = "call_permission_reply"
 )
 
 // Outbound message statuses as they appear in Status.Status. Meta documents
@@ -518,6 +520,19 @@ type Interactive struct {
 	ButtonReply *ButtonReply `json:"button_reply,omitempty"`
 	ListReply   *ListReply   `json:"list_reply,omitempty"`
 	NFMReply    *NFMReply    `json:"nfm_reply,omitempty"`
+	// CallPermissionReply answers a call permission request (Calling
+	// API): Response is accept or reject.
+	CallPermissionReply *CallPermissionReply `json:"call_permission_reply,omitempty"`
+}
+
+// CallPermissionReply is the customer's answer to a call permission
+// request. ExpirationTimestamp is set for a temporary permission;
+// ResponseSource is user_action or automatic.
+type CallPermissionReply struct {
+	Response            string      `json:"response"`
+	IsPermanent         bool        `json:"is_permanent,omitempty"`
+	ExpirationTimestamp json.Number `json:"expiration_timestamp,omitempty"`
+	ResponseSource      string      `json:"response_source,omitempty"`
 }
 
 // ButtonReply is the reply button the user tapped.

@@ -2,6 +2,8 @@ package worker
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -90,7 +92,13 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 				it.ID, it.Title, it.Description = i.ListReply.ID, i.ListReply.Title, i.ListReply.Description
 			case i.NFMReply != nil:
 				it.Title, it.Description = i.NFMReply.Name, i.NFMReply.Body
+				c.Form = formReply(i.NFMReply)
 				c.Raw = append(json.RawMessage(nil), m.Raw...)
+			case i.CallPermissionReply != nil:
+				// accept or reject, by the customer (user_action) or
+				// automatically; shown as a system-style line.
+				r := i.CallPermissionReply
+				it.ID, it.Description = bound(r.Response, 32), bound(r.ResponseSource, 32)
 			}
 			c.Interactive, c.Text = it, it.Title
 		}
@@ -110,8 +118,10 @@ func inbound(channelID string, v *whatsapp.Value, m *whatsapp.Message) switchboa
 		if m.Order != nil {
 			msg.Type = switchboard.TypeOrder
 			c.Text = m.Order.Text
-			c.Raw = append(json.RawMessage(nil), m.Raw...)
+			c.Order = order(m.Order)
 		}
+	case whatsapp.MessageTypeRequestWelcome:
+		msg.Type = switchboard.TypeRequestWelcome
 	case whatsapp.MessageTypeSystem:
 		if m.System != nil {
 			msg.Type = switchboard.TypeSystem
@@ -155,6 +165,9 @@ func status(channelID string, s *whatsapp.Status) (switchboard.StatusUpdate, boo
 	u := switchboard.StatusUpdate{
 		ChannelID: channelID, WAMessageID: s.ID, Status: st, Timestamp: ts.UTC(),
 	}
+	if p := s.Pricing; p != nil {
+		u.Pricing = (&switchboard.MessagePricing{Billable: p.Billable, PricingModel: p.PricingModel, Category: p.Category, Type: p.Type}).Bounded()
+	}
 	if switchboard.ValidID(s.BizOpaqueCallbackData) {
 		u.MessageID = s.BizOpaqueCallbackData
 	}
@@ -182,4 +195,56 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// order converts a catalog order, bounded.
+func order(o *whatsapp.Order) *switchboard.Order {
+	out := &switchboard.Order{CatalogID: bound(o.CatalogID, switchboard.MaxOrderString), Items: []switchboard.OrderItem{}}
+	for i, it := range o.ProductItems {
+		if i == switchboard.MaxOrderItems {
+			break
+		}
+		out.Items = append(out.Items, switchboard.OrderItem{ProductRetailerID: bound(it.ProductRetailerID, switchboard.MaxOrderString),
+			Quantity: it.Quantity, ItemPrice: it.ItemPrice, Currency: bound(it.Currency, switchboard.MaxOrderString)})
+	}
+	return out
+}
+
+// formReply reads the answers of a completed Flow from response_json (a
+// JSON object encoded as a string). The flow_token is Meta's and the
+// business's bookkeeping, not an answer, and is left out; the raw message
+// keeps it. A response that is not a JSON object gives no fields.
+func formReply(r *whatsapp.NFMReply) *switchboard.FormReply {
+	f := &switchboard.FormReply{Name: bound(r.Name, switchboard.MaxFormName), Body: bound(r.Body, switchboard.MaxFormValue), Fields: []switchboard.FormField{}}
+	var answers map[string]json.RawMessage
+	if json.Unmarshal([]byte(r.ResponseJSON), &answers) != nil {
+		return f
+	}
+	names := make([]string, 0, len(answers))
+	for k := range answers {
+		if k != "flow_token" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if len(f.Fields) == switchboard.MaxFormFields {
+			break
+		}
+		v := string(answers[k])
+		var s string
+		if json.Unmarshal(answers[k], &s) == nil {
+			v = s
+		}
+		f.Fields = append(f.Fields, switchboard.FormField{Name: bound(k, switchboard.MaxFormName), Value: bound(v, switchboard.MaxFormValue)})
+	}
+	return f
+}
+
+// bound cuts s to n bytes at a rune boundary.
+func bound(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "")
+	}
+	return s
 }

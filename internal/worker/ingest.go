@@ -86,6 +86,7 @@ type Ingest struct {
 	mu      sync.Mutex
 	byPhone map[string]string
 	byWABA  map[string][]string // channel ids by WhatsApp Business Account id
+	chans   []*switchboard.Channel
 	loaded  time.Time
 
 	healthMu sync.Mutex
@@ -318,6 +319,9 @@ func (w *Ingest) apply(ctx context.Context, batch []queued) {
 		all.Dead = append(all.Dead, p.Dead...)
 		all.Templates = append(all.Templates, p.Templates...)
 		all.Edits = append(all.Edits, p.Edits...)
+		all.Preferences = append(all.Preferences, p.Preferences...)
+		all.Notices = append(all.Notices, p.Notices...)
+		all.Signals = append(all.Signals, p.Signals...)
 	}
 	if len(parts) == 0 {
 		return
@@ -420,10 +424,13 @@ func (w *Ingest) content(ctx context.Context, q *queued) (b switchboard.InboundB
 	if err != nil {
 		return b, err
 	}
-	for _, e := range q.n.Entry {
-		for _, c := range e.Changes {
+	for ei, e := range q.n.Entry {
+		for ci, c := range e.Changes {
 			if c.Field == whatsapp.FieldTemplateStatus {
 				w.templateStatus(q, e.ID, c, &b, &reasons)
+				continue
+			}
+			if w.surface(q, ei, ci, e.ID, c, channels, &b, &reasons) {
 				continue
 			}
 			v := c.Value
@@ -570,7 +577,7 @@ func (w *Ingest) channelIDs(ctx context.Context, n *whatsapp.Notification) (map[
 				waba[c.WABAID] = append(waba[c.WABAID], c.ID)
 			}
 		}
-		w.byPhone, w.byWABA, w.loaded = m, waba, w.Now()
+		w.byPhone, w.byWABA, w.chans, w.loaded = m, waba, all, w.Now()
 	}
 	return w.byPhone, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,7 +116,7 @@ func (t *TemplateSync) SyncNow(ctx context.Context, channelID string) error {
 		}
 		out = append(out, &switchboard.Template{
 			ChannelID: ch.ID, Name: wt.Name, Language: wt.Language, Status: wt.Status, Category: wt.Category,
-			ParameterFormat: wt.ParameterFormat, Components: comps, SyncedAt: now,
+			Quality: boundWord(wt.Quality()), ParameterFormat: wt.ParameterFormat, Components: comps, SyncedAt: now,
 		})
 	}
 	if err := t.Store.ReplaceTemplates(ctx, ch.ID, out, now); err != nil {
@@ -123,4 +124,13 @@ func (t *TemplateSync) SyncNow(ctx context.Context, channelID string) error {
 	}
 	empty := ""
 	return t.Store.UpdateChannelHealth(ctx, ch.ID, switchboard.HealthUpdate{TemplateSyncError: &empty})
+}
+
+// boundWord cuts one of Meta's enum-like values (a quality score, a
+// category) to 32 bytes: longer ones come from a broken response.
+func boundWord(s string) string {
+	if len(s) > 32 {
+		return strings.ToValidUTF8(s[:32], "")
+	}
+	return s
 }

@@ -149,6 +149,15 @@ func Tables() []*Table {
 			col("wa_id", Bytes), col("name", Bytes), col("created_at", Time), col("updated_at", Time),
 			// version 4: business-scoped user ids and usernames
 			nullCol("user_id_hash", Bytes), nullCol("user_id", Bytes), nullCol("parent_user_id", Bytes), nullCol("username", Bytes),
+			nullCol("marketing_stopped", Bool), nullCol("marketing_at", Time), // version 6
+		}},
+		// Webhook surface (version 6): old identifiers, sealed.
+		{Name: "contact_identity_history", Columns: []Column{
+			col("id", Text), col("contact_id", Text), col("key_id", Text), col("ids", Bytes), col("at", Time),
+		}},
+		{Name: "channel_notices", Columns: []Column{
+			col("id", Text), col("channel_id", Text), col("field", Text), col("kind", Text), col("severity", Text),
+			col("summary", Text), col("at", Time),
 		}},
 		{Name: "contact_terms", Columns: []Column{
 			col("term", Bytes), col("contact_id", Text),
@@ -166,11 +175,15 @@ func Tables() []*Table {
 		{Name: "conversation_reads", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("read_count", Int),
 		}},
+		{Name: "conversation_signals", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("field", Text), col("key_id", Text), col("raw", Bytes), col("at", Time),
+		}},
 		{Name: "messages", Columns: []Column{
 			col("id", Text), col("conversation_id", Text), col("key_id", Text), col("direction", Text),
 			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
 			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+			nullCol("pricing", Text), // version 6
 			// version 6: coexistence with the WhatsApp Business app
 			col("author", Text), col("imported", Bool), nullCol("edited_at", Time), col("revoked", Bool),
 		}},
@@ -199,10 +212,12 @@ func Tables() []*Table {
 			// and may be NULL on SQLite.
 			col("id", Text), col("channel_id", Text), col("wamid_hash", Bytes), col("key_id", Text),
 			col("status", Text), nullCol("ts", Time), nullCol("error", Bytes), col("created_at", Time),
+			nullCol("pricing", Text), // version 6
 		}},
 		{Name: "templates", Columns: []Column{
 			col("channel_id", Text), col("name", Text), col("language", Text), col("status", Text),
 			col("category", Text), col("parameter_format", Text), col("components", Text), col("synced_at", Time),
+			col("quality", Text), // version 6
 		}},
 		{Name: "media", Columns: []Column{
 			// filename is NULL on SQLite when there is none; PostgreSQL

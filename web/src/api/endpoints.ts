@@ -10,6 +10,7 @@ import type {
   Channel,
   ChannelInput,
   ContactErasure,
+  ContactProfile,
   DeadLetter,
   Conversation,
   ConversationPage,
@@ -155,6 +156,7 @@ export const api = {
   mediaURL: (mediaId: string) => `${v1}/media/${enc(mediaId)}`,
 
   // GDPR (privacy.manage): everything stored about a contact as a ZIP, and erasure.
+  contactProfile: (contactId: string) => request<ContactProfile>('GET', `${v1}/contacts/${enc(contactId)}`),
   exportContact: (contactId: string) => download(`${v1}/contacts/${enc(contactId)}/export`),
   eraseContact: (contactId: string) => request<ContactErasure>('DELETE', `${v1}/contacts/${enc(contactId)}`),
 

@@ -586,7 +586,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A contact's profile: marketing preference and identity history
+         * @description For anyone who can see one of the contact's conversations (404 otherwise). marketing is the customer's latest user_preferences report (absent if none); identity_history lists earlier phone numbers and BSUIDs from user_changed_number / user_changed_user_id, oldest first.
+         */
+        get: operations["getContact"];
         put?: never;
         post?: never;
         /**
@@ -1383,7 +1387,7 @@ export interface components {
             /** @enum {string} */
             direction: "in" | "out";
             /** @enum {string} */
-            type: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "button" | "reaction" | "order" | "system" | "template" | "unsupported";
+            type: "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts" | "interactive" | "button" | "reaction" | "order" | "system" | "template" | "request_welcome" | "unsupported";
             content: components["schemas"]["MessageContent"];
             wa_message_id?: string;
             /** @enum {string} */
@@ -1417,6 +1421,7 @@ export interface components {
             edited_at?: string;
             /** @description The message was deleted for everyone; its content is gone from storage and it is shown as a tombstone. */
             revoked?: boolean;
+            pricing?: components["schemas"]["MessagePricing"];
         };
         /** @description What the customer or the business wrote, by message type. */
         MessageContent: {
@@ -1429,6 +1434,8 @@ export interface components {
             interactive?: components["schemas"]["Interactive"];
             reaction?: components["schemas"]["Reaction"];
             template?: components["schemas"]["TemplateSend"];
+            order?: components["schemas"]["Order"];
+            form?: components["schemas"]["FormReply"];
             /** @description Click-to-WhatsApp ad, as WhatsApp sent it. */
             referral?: Record<string, unknown>;
             forwarded?: boolean;
@@ -1457,7 +1464,7 @@ export interface components {
             url?: string;
         };
         Interactive: {
-            /** @description button_reply, list_reply, nfm_reply or button */
+            /** @description button_reply, list_reply, nfm_reply (a completed Flow; its answers are in MessageContent.form), call_permission_reply (id is accept or reject, description the response source: user_action or automatic) or button */
             kind: string;
             id?: string;
             title?: string;
@@ -1517,12 +1524,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "resync";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "resync" | "channel.notice";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -1563,6 +1570,8 @@ export interface components {
             bot_agent_id: string;
             /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
             coexistence: boolean;
+            /** @description Newest account notices first (channels.manage only). */
+            notices?: components["schemas"]["ChannelNotice"][];
         };
         Template: {
             channel_id: string;
@@ -1570,6 +1579,8 @@ export interface components {
             language: string;
             status: string;
             category: string;
+            /** @description Quality score: GREEN, YELLOW, RED or UNKNOWN; absent if never reported. */
+            quality?: string;
             parameter_format?: string;
             components: Record<string, unknown>[];
             /** Format: date-time */
@@ -1989,6 +2000,70 @@ export interface components {
         BotTurn: {
             conversation: components["schemas"]["Conversation"];
             message: components["schemas"]["Message"];
+        };
+        /** @description How Meta bills an outbound message, from its status webhooks (the newest report wins). pricing_model is PMP (per-message pricing) since July 2025. */
+        MessagePricing: {
+            billable: boolean;
+            pricing_model?: string;
+            category?: string;
+            type?: string;
+        };
+        /** @description The customer's marketing message preference as user_preferences last reported it. */
+        MarketingPreference: {
+            stopped: boolean;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description An earlier identity of the contact: the old and new phone number or BSUID. */
+        IdentityChange: {
+            old_phone?: string;
+            old_user_id?: string;
+            new_phone?: string;
+            new_user_id?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        ContactProfile: {
+            contact: components["schemas"]["Contact"];
+            marketing?: components["schemas"]["MarketingPreference"];
+            identity_history: components["schemas"]["IdentityChange"][];
+        };
+        /** @description An account-level webhook about the channel: account_alerts, account_update, business_capability_update or phone_number_quality_update. */
+        ChannelNotice: {
+            id: string;
+            channel_id: string;
+            /** @enum {string} */
+            field: "account_alerts" | "account_update" | "business_capability_update" | "phone_number_quality_update";
+            /** @description Meta's alert type or event, e.g. OBA_APPROVED, FLAGGED, ACCOUNT_VIOLATION. */
+            kind: string;
+            /** @enum {string} */
+            severity: "CRITICAL" | "WARNING" | "INFORMATIONAL";
+            summary: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A cart the customer sent from the catalog (order message). */
+        Order: {
+            catalog_id: string;
+            items: components["schemas"]["OrderItem"][];
+        };
+        OrderItem: {
+            product_retailer_id: string;
+            quantity: number;
+            /** @description Price per unit. */
+            item_price: number;
+            currency: string;
+        };
+        /** @description A completed WhatsApp Flow (interactive nfm_reply): the answers of response_json as name/value pairs in name order, without the flow_token. */
+        FormReply: {
+            name?: string;
+            body?: string;
+            fields: components["schemas"]["FormField"][];
+        };
+        FormField: {
+            name: string;
+            /** @description The answer; JSON for answers that are not strings. */
+            value: string;
         };
     };
     responses: {
@@ -3332,6 +3407,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id (Conversation.contact.id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact's profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProfile"];
+                };
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];

@@ -91,6 +91,8 @@ export type Template = Omit<Schemas['Template'], 'components'> & { components: T
 export type ApiErrorBody = Schemas['Error'];
 /** ContactErasure is DELETE /api/v1/contacts/{id}'s answer: what was destroyed. */
 export type ContactErasure = JSONBody<operations['eraseContact']['responses'][200]>;
+export type ContactProfile = Schemas['ContactProfile'];
+export type ChannelNotice = Schemas['ChannelNotice'];
 /** ReportDurations: how many, median and 90th percentile in whole seconds (nearest rank; null when none). */
 export type ReportDurations = Schemas['ReportDurations'];
 export type ConversationPeriod = Schemas['ConversationPeriod'];

@@ -1,8 +1,8 @@
 import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
-import type { ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
-import { useI18n } from '../i18n';
+import type { ChannelNotice, ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
+import { useI18n, type Key } from '../i18n';
 import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
 import { refusedForGood } from '../lib/sendAgain';
@@ -444,6 +444,20 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         const after = store.get();
         if (e.type === 'conversation.unassigned' && after.gone[e.conversation_id ?? ''] && !before.gone[e.conversation_id ?? '']) {
           toasts.show({ text: tRef.current('conv.lostAccess') });
+        }
+        if (e.type === 'channel.notice') {
+          // Only users who manage the channel receive these: an account
+          // alert, account update, capability or number quality change.
+          const d = e.data as ChannelNotice | undefined;
+          if (d) {
+            const label = tRef.current(`notice.${d.field}` as Key);
+            toasts.show({
+              text: tRef.current('channels.noticeToast', { what: label, kind: d.kind }),
+              tone: d.severity === 'INFORMATIONAL' ? 'info' : 'error',
+              group: `notice-${d.channel_id}`,
+            });
+            window.dispatchEvent(new CustomEvent('switchboard:channel-notice', { detail: d }));
+          }
         }
         if (e.type === 'message.created') {
           const m = e.data as Message | undefined;

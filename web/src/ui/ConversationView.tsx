@@ -10,6 +10,7 @@ import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
 import { Composer } from './Composer';
 import { ContactMenu } from './ContactMenu';
+import { IdentityHistory, MarketingBadge, useContactProfile } from './ContactFacts';
 import { MessageBubble } from './MessageBubble';
 import { navigate, onLinkClick } from './router';
 import { useToasts } from './Toasts';
@@ -25,6 +26,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const msgs = useInbox((s) => s.msgs);
   const progress = useInbox((s) => s.progress);
   const now = useNow(30_000);
+  const profile = useContactProfile(conv?.contact?.id ?? '', conv?.updated_at ?? '');
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [dragging, setDragging] = useState(false);
   const [dropped, setDropped] = useState<File | null>(null);
@@ -177,7 +179,9 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
         </button>
         <Avatar id={conv.contact?.id || conv.id} name={conv.contact?.name ?? ''} />
         <div className="conv-title">
-          <h1 className="conv-title-name">{name}</h1>
+          <h1 className="conv-title-name">
+            {name} <MarketingBadge profile={profile} />
+          </h1>
           <p className="conv-title-sub">
             {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
             {conv.status === 'closed'
@@ -234,6 +238,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           <ContactMenu conv={conv} can={can} erase={actions.eraseContact} />
         </div>
       </header>
+      <IdentityHistory profile={profile} />
       {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
       {conv.status === 'open' && win.open && conv.window_closes_at && (
         <div className="visually-hidden">{t('conv.window', { time: dateTime(conv.window_closes_at, locale), when: remaining(win.remaining, locale) })}</div>

@@ -173,6 +173,76 @@ function ContactCard({ c }: { c: SharedContact }) {
   );
 }
 
+type Content = NonNullable<Message['content']>;
+
+/** OrderItems lists a catalog order: product, quantity, unit price, and a total per currency. */
+function OrderItems({ items }: { items: NonNullable<Content['order']>['items'] }) {
+  const { t, locale } = useI18n();
+  const money = (n: number, currency: string) => {
+    try {
+      return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(n);
+    } catch {
+      return `${n} ${currency}`;
+    }
+  };
+  const totals = new Map<string, number>();
+  for (const it of items) totals.set(it.currency, (totals.get(it.currency) ?? 0) + it.quantity * it.item_price);
+  return (
+    <table className="order-items" data-testid="order-items">
+      <thead>
+        <tr>
+          <th scope="col">{t('msg.orderProduct')}</th>
+          <th scope="col">{t('msg.orderQuantity')}</th>
+          <th scope="col">{t('msg.orderPrice')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((it, i) => (
+          <tr key={i}>
+            <td>{it.product_retailer_id}</td>
+            <td>{it.quantity}</td>
+            <td>{money(it.item_price, it.currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        {[...totals].map(([cur, sum]) => (
+          <tr key={cur}>
+            <th scope="row" colSpan={2}>
+              {t('msg.orderTotal')}
+            </th>
+            <td>{money(sum, cur)}</td>
+          </tr>
+        ))}
+      </tfoot>
+    </table>
+  );
+}
+
+/** FormAnswers shows the answers of a completed WhatsApp Flow as a small table. */
+function FormAnswers({ form }: { form: NonNullable<Content['form']> }) {
+  const { t } = useI18n();
+  return (
+    <div className="form-msg">
+      <p className="msg-text">
+        <Icon name="list" size={15} /> {form.name || t('msg.form')}
+      </p>
+      {form.fields.length === 0 ? (
+        <p className="hint">{t('msg.formEmpty')}</p>
+      ) : (
+        <dl className="params" data-testid="form-answers" aria-label={t('msg.form')}>
+          {form.fields.map((f) => (
+            <div key={f.name}>
+              <dt>{f.name}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
 function Body({ m }: { m: Message }) {
   const { t, locale } = useI18n();
   const c = m.content ?? {};
@@ -216,6 +286,21 @@ function Body({ m }: { m: Message }) {
         </div>
       );
     case 'interactive':
+      if (c.interactive?.kind === 'call_permission_reply') {
+        return (
+          <p className="msg-text msg-system" data-testid="call-permission">
+            {c.interactive.id === 'accept' ? t('msg.callPermissionAccepted') : t('msg.callPermissionRejected')}
+          </p>
+        );
+      }
+      if (c.form) return <FormAnswers form={c.form} />;
+      return (
+        <p className="msg-text">
+          <Icon name="tap" size={15} />{' '}
+          {c.interactive?.title || c.text || t('preview.interactive')}
+          {c.interactive?.description && <span className="hint"> — {c.interactive.description}</span>}
+        </p>
+      );
     case 'button':
       return (
         <p className="msg-text">
@@ -249,11 +334,17 @@ function Body({ m }: { m: Message }) {
     }
     case 'order':
       return (
-        <p className="msg-text">
-          <Icon name="cart" size={15} />{' '}
-          {c.text || t('msg.order')}
-        </p>
+        <div className="order-msg">
+          <p className="msg-text">
+            <Icon name="cart" size={15} /> {t('msg.order')}
+            {c.order?.catalog_id && <span className="hint"> — {t('msg.orderCatalog', { id: c.order.catalog_id })}</span>}
+          </p>
+          {c.order && c.order.items.length > 0 && <OrderItems items={c.order.items} />}
+          {c.text && <p className="msg-text">{c.text}</p>}
+        </div>
       );
+    case 'request_welcome':
+      return <p className="msg-text msg-system">{t('msg.requestWelcome')}</p>;
     case 'system':
       return <p className="msg-text msg-system">{c.text || t('msg.system')}</p>;
     case 'reaction':

@@ -85,7 +85,7 @@ export function TemplatePicker({ conv }: { conv: Conversation }) {
           <option value="">—</option>
           {templates.map((x) => (
             <option key={`${x.name}|${x.language}`} value={`${x.name}|${x.language}`}>
-              {x.name} ({x.language})
+              {x.name} ({x.language}){x.quality && x.quality !== 'GREEN' && x.quality !== 'UNKNOWN' ? ` · ${t('templates.quality', { q: x.quality })}` : ''}
             </option>
           ))}
         </select>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
-import type { Channel, ChannelHealth, ChannelInput, Me } from '../../api/types';
+import type { Channel, ChannelHealth, ChannelInput, ChannelNotice, Me } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
@@ -147,18 +147,55 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
+/** Notices lists the newest account alerts, account updates, capability and number quality changes Meta sent for a channel. */
+function Notices({ notices }: { notices: ChannelNotice[] }) {
+  const { t, locale } = useI18n();
+  return (
+    <>
+      <h3>{t('channels.notices')}</h3>
+      {notices.length === 0 ? (
+        <p className="hint">{t('channels.noNotices')}</p>
+      ) : (
+        <ul className="notices" data-testid="channel-notices">
+          {notices.map((n) => (
+            <li key={n.id} className={`notice notice-${n.severity.toLowerCase()}`}>
+              <span className="tag">{t(`notice.${n.severity}` as Key)}</span> <strong>{t(`notice.${n.field}` as Key)}</strong>: {n.kind}
+              {n.summary && <span> — {n.summary}</span>}{' '}
+              <time className="hint" dateTime={n.at}>
+                {dateTime(n.at, locale)}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void }) {
   const { t, locale } = useI18n();
   const toasts = useToasts();
   const [health, setHealth] = useState<ChannelHealth | undefined>(channel.health);
+  const [notices, setNotices] = useState<ChannelNotice[] | undefined>(channel.notices);
   const [healthError, setHealthError] = useState('');
   const [syncing, setSyncing] = useState(false);
 
   useEffect(() => {
-    api
-      .channel(channel.id)
-      .then((c) => setHealth(healthOf(c)))
-      .catch((err: unknown) => setHealthError(errorText(t, err)));
+    const load = () =>
+      api
+        .channel(channel.id)
+        .then((c) => {
+          setHealth(healthOf(c));
+          setNotices(c.notices);
+        })
+        .catch((err: unknown) => setHealthError(errorText(t, err)));
+    void load();
+    // A live notice (account alert, number quality, …) reloads the card.
+    const onNotice = (e: Event) => {
+      if ((e as CustomEvent<ChannelNotice>).detail?.channel_id === channel.id) void load();
+    };
+    window.addEventListener('switchboard:channel-notice', onNotice);
+    return () => window.removeEventListener('switchboard:channel-notice', onNotice);
   }, [channel.id, t]);
 
   const sync = async () => {
@@ -264,6 +301,7 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
           )}
         </dl>
       )}
+      {health && <Notices notices={notices ?? []} />}
       {warnings.length > 0 && (
         <div className="banner banner-warn" role="status">
           <strong>{t('channels.healthWarning')}: </strong>

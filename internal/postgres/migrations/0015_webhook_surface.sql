@@ -1,0 +1,50 @@
+-- The rest of the webhook surface (issue 11).
+
+-- How Meta bills an outbound message, from its statuses (JSON; not
+-- customer data, so not sealed). Parked statuses keep theirs until the
+-- message is known.
+ALTER TABLE messages ADD COLUMN pricing text;
+ALTER TABLE pending_statuses ADD COLUMN pricing text;
+
+-- A customer's marketing preference (user_preferences): NULL until Meta
+-- reported one.
+ALTER TABLE contacts ADD COLUMN marketing_stopped boolean;
+ALTER TABLE contacts ADD COLUMN marketing_at timestamptz;
+
+-- Old identifiers of a contact (user_changed_number, user_changed_user_id),
+-- sealed under the contact's data key as JSON.
+CREATE TABLE contact_identity_history (
+	id         text PRIMARY KEY,
+	contact_id text NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+	key_id     text NOT NULL,
+	ids        bytea NOT NULL,
+	at         timestamptz NOT NULL
+);
+CREATE INDEX contact_identity_history_contact ON contact_identity_history (contact_id, at);
+
+-- Account alerts, account updates, capability and number quality changes.
+CREATE TABLE channel_notices (
+	id         text PRIMARY KEY,
+	channel_id text NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+	field      text NOT NULL,
+	kind       text NOT NULL,
+	severity   text NOT NULL,
+	summary    text NOT NULL,
+	at         timestamptz NOT NULL
+);
+CREATE INDEX channel_notices_channel ON channel_notices (channel_id, at);
+
+-- standby and messaging_handovers values, raw and sealed under the
+-- conversation's data key, for a later bot feature.
+CREATE TABLE conversation_signals (
+	id              text PRIMARY KEY,
+	conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	field           text NOT NULL,
+	key_id          text NOT NULL,
+	raw             bytea NOT NULL,
+	at              timestamptz NOT NULL
+);
+CREATE INDEX conversation_signals_conversation ON conversation_signals (conversation_id, at);
+
+-- A template's quality score (message_template_quality_update).
+ALTER TABLE templates ADD COLUMN quality text NOT NULL DEFAULT '';
