@@ -316,8 +316,10 @@ type MessageContent struct {
 	Interactive *Interactive    `json:"interactive,omitempty"`
 	Reaction    *Reaction       `json:"reaction,omitempty"`
 	Template    *TemplateSend   `json:"template,omitempty"`
-	Referral    json.RawMessage `json:"referral,omitempty"` // click-to-WhatsApp ad
-	Forwarded   bool            `json:"forwarded,omitempty"`
+	// InteractiveSend is the buttons, list or link the business sent.
+	InteractiveSend *InteractiveSend `json:"interactive_send,omitempty"`
+	Referral        json.RawMessage  `json:"referral,omitempty"` // click-to-WhatsApp ad
+	Forwarded       bool             `json:"forwarded,omitempty"`
 	// FrequentlyForwarded marks messages forwarded more than five times.
 	FrequentlyForwarded bool `json:"frequently_forwarded,omitempty"`
 	// Raw keeps the original payload of types Switchboard does not model,
