@@ -418,6 +418,8 @@ type sendMessageRequest struct {
 	ReplyTo  string                    `json:"reply_to"`
 	MediaID  string                    `json:"media_id"`
 	Template *switchboard.TemplateSend `json:"template"`
+	// Interactive is the buttons, list or link, for type interactive.
+	Interactive *switchboard.InteractiveSend `json:"interactive"`
 }
 
 // sendMessage queues a reply: JSON for text, templates and already
@@ -442,6 +444,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchbo
 		}
 		return inbox.Outgoing{
 			Type: req.Type, Text: text, ReplyTo: req.ReplyTo, MediaID: req.MediaID, Template: req.Template,
+			Interactive:    req.Interactive,
 			IdempotencyKey: r.Header.Get("Idempotency-Key"),
 		}, nil
 	})

@@ -38,6 +38,9 @@ type Outgoing struct {
 	// Template is the template to send, for type template; its parameters
 	// are keyed like "body.1", "header.1" or a named placeholder "body.name".
 	Template *switchboard.TemplateSend
+	// Interactive is the buttons, list or link to send, for type
+	// interactive.
+	Interactive *switchboard.InteractiveSend
 	// IdempotencyKey makes a retried request return the first result.
 	IdempotencyKey string
 }
@@ -287,8 +290,24 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 		}
 		m.Content.Template = in.Template
 		m.Content.Text = renderTemplate(t, in.Template.Parameters)
+	case switchboard.TypeInteractive:
+		if in.Interactive == nil {
+			return switchboard.Errorf(switchboard.EInvalid, "An interactive message needs the interactive object.")
+		}
+		it := *in.Interactive
+		it.Buttons = append([]switchboard.ReplyButton(nil), it.Buttons...)
+		it.Sections = append([]switchboard.ListSection(nil), it.Sections...)
+		for i := range it.Sections {
+			it.Sections[i].Rows = append([]switchboard.ListRow(nil), it.Sections[i].Rows...)
+		}
+		it.Normalize()
+		if err := it.Validate(); err != nil {
+			return err
+		}
+		m.Content.InteractiveSend = &it
+		m.Content.Text = it.Summary()
 	default:
-		return switchboard.Errorf(switchboard.EInvalid, "type must be text, image, video, audio, document, sticker or template.")
+		return switchboard.Errorf(switchboard.EInvalid, "type must be text, image, video, audio, document, sticker, template or interactive.")
 	}
 	return nil
 }

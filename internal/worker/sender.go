@@ -379,6 +379,11 @@ func (s *Sender) build(ctx context.Context, client *whatsapp.Client, ch *switchb
 			return nil, permanent(132000, err.Error())
 		}
 		out.Template = &whatsapp.OutboundTemplate{Name: tpl.Name, Language: whatsapp.TemplateLanguage{Code: tpl.Language}, Components: comps}
+	case switchboard.TypeInteractive:
+		if c.InteractiveSend == nil {
+			return nil, permanent(100, "The interactive content of this message is missing.")
+		}
+		out.Interactive = OutboundInteractive(c.InteractiveSend)
 	default:
 		return nil, permanent(100, "Messages of type "+string(m.Type)+" cannot be sent.")
 	}

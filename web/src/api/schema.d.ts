@@ -265,7 +265,7 @@ export interface paths {
         get: operations["listMessages"];
         put?: never;
         /**
-         * Send a message (conversations.reply): text, media or template; stored as pending and delivered by the sender
+         * Send a message (conversations.reply): text, media, template or interactive; stored as pending and delivered by the sender
          * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed.
          */
         post: operations["sendMessage"];
@@ -1198,6 +1198,7 @@ export interface components {
             frequently_forwarded?: boolean;
             /** @description The original payload of a type Switchboard does not model. */
             raw?: unknown;
+            interactive_send?: components["schemas"]["InteractiveSend"];
         };
         Media: {
             /** @description Media id for GET /api/v1/media/{id}; absent until downloaded. */
@@ -1603,6 +1604,34 @@ export interface components {
         };
         /** @description The body of every outgoing webhook delivery: the same Event object the WebSocket streams (id is 0; use the X-Switchboard-Delivery header to deduplicate). Signed with X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>. */
         WebhookPayload: components["schemas"]["Event"];
+        ReplyButton: {
+            id: string;
+            title: string;
+        };
+        ListRow: {
+            id: string;
+            title: string;
+            description?: string;
+        };
+        ListSection: {
+            title?: string;
+            rows: components["schemas"]["ListRow"][];
+        };
+        /** @description Reply buttons (kind button: 1-3 buttons), a list (kind list: list_button and 1-10 sections with at most 10 rows in all) or a call-to-action link (kind cta_url: display_text and an https url). Limits are Meta's (docs/whatsapp.md); a message over them is refused with 422 before it is stored. */
+        InteractiveSend: {
+            /** @enum {string} */
+            kind: "button" | "list" | "cta_url";
+            header?: string;
+            /** @description At most 1,024 characters for buttons and links, 4,096 for lists. */
+            body: string;
+            footer?: string;
+            buttons?: components["schemas"]["ReplyButton"][];
+            list_button?: string;
+            sections?: components["schemas"]["ListSection"][];
+            display_text?: string;
+            /** @description https:// only. */
+            url?: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -2321,7 +2350,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "template";
+                    type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "template" | "interactive";
                     text?: string;
                     caption?: string;
                     reply_to?: string;
@@ -2335,6 +2364,7 @@ export interface operations {
                             [key: string]: string;
                         };
                     };
+                    interactive?: components["schemas"]["InteractiveSend"];
                 };
                 "multipart/form-data": {
                     /**
