@@ -30,6 +30,12 @@ type Contact struct {
 	Username     string    `json:"username,omitempty"` // WhatsApp username, e.g. "@mira.okafor"
 	Name         string    `json:"name"`               // WhatsApp profile name, or as edited
 	CreatedAt    time.Time `json:"created_at"`
+	// Blocked is set while the business blocks the customer on WhatsApp
+	// (see [ContactBlock]); BlockedAt and BlockedBy (a user id) say when
+	// and by whom.
+	Blocked   bool       `json:"blocked,omitempty"`
+	BlockedAt *time.Time `json:"blocked_at,omitempty"`
+	BlockedBy string     `json:"blocked_by,omitempty"`
 }
 
 // ConversationStatus is whether a conversation is open or closed.
@@ -461,6 +467,10 @@ type ConversationStore interface {
 	// CreateOutboundMessage stores a message the business sends, as pending,
 	// with its outbox entry, in one transaction.
 	CreateOutboundMessage(ctx context.Context, m *Message) (*Conversation, error)
+	// SetContactBlocked records that userID blocked the contact at the
+	// given time, or, with a nil block, that it is unblocked. ENotFound for
+	// an unknown contact.
+	SetContactBlocked(ctx context.Context, contactID string, block *ContactBlock) error
 }
 
 // Received is the outcome of [ConversationStore.ReceiveMessage].

@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -139,6 +139,8 @@ func Tables() []*Table {
 			col("wa_id", Bytes), col("name", Bytes), col("created_at", Time), col("updated_at", Time),
 			// version 4: business-scoped user ids and usernames
 			nullCol("user_id_hash", Bytes), nullCol("user_id", Bytes), nullCol("parent_user_id", Bytes), nullCol("username", Bytes),
+			// version 6: blocked on WhatsApp, when and by whom
+			nullCol("blocked_at", Time), nullCol("blocked_by", Text),
 		}},
 		{Name: "contact_terms", Columns: []Column{
 			col("term", Bytes), col("contact_id", Text),
