@@ -23,7 +23,10 @@ type sendRequest struct {
 	Type             string `json:"type"`
 	Status           string `json:"status"`
 	MessageID        string `json:"message_id"`
-	Context          *struct {
+	TypingIndicator  *struct {
+		Type string `json:"type"`
+	} `json:"typing_indicator"`
+	Context *struct {
 		MessageID string `json:"message_id"`
 	} `json:"context"`
 	BizOpaque   string           `json:"biz_opaque_callback_data"`
@@ -257,6 +260,11 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 	}
 
 	e.mu.Lock()
+	if e.blockedLocked(num.PhoneNumberID, waID) {
+		e.mu.Unlock()
+		e.writeGraphError(w, errRecipientBlocked())
+		return
+	}
 	now := e.now()
 	if !e.takeThroughputLocked(num.PhoneNumberID, now, true) {
 		e.mu.Unlock()
@@ -749,6 +757,18 @@ func (e *Emulator) handleMarkRead(w http.ResponseWriter, num Number, req *sendRe
 		return
 	}
 	now := e.now()
+	if req.TypingIndicator != nil {
+		if req.TypingIndicator.Type != "text" {
+			e.mu.Unlock()
+			e.writeGraphError(w, invalidParam(`Param typing_indicator['type'] must be "text"`))
+			return
+		}
+		ts := append(e.typing[in.WaID], now)
+		if len(ts) > 20 {
+			ts = ts[len(ts)-20:]
+		}
+		e.typing[in.WaID] = ts
+	}
 	if c := e.customers[in.WaID]; c != nil {
 		for _, id := range c.chat {
 			if x := e.inbound[id]; x != nil && x.pnid == num.PhoneNumberID && !x.Timestamp.After(in.Timestamp) && x.Status != "read" {
