@@ -463,6 +463,37 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request, a *switchboard
 	return nil
 }
 
+// typing tells the customer that the user is typing; the service sends
+// WhatsApp's indicator at most every 25 s and only when it applies.
+func (s *Server) typing(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.Typing(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// blockContact blocks the conversation's customer at WhatsApp
+// (contacts.block).
+func (s *Server) blockContact(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.BlockContact(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// unblockContact lifts the block.
+func (s *Server) unblockContact(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.UnblockContact(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
 func (s *Server) assign(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	c, err := s.Service.Assign(r.Context(), a, r.PathValue("id"), r.PathValue("userId"))
 	if err != nil {

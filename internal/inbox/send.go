@@ -45,6 +45,11 @@ type Outgoing struct {
 	IdempotencyKey string
 }
 
+// ErrContactBlocked refuses a message to a customer the business blocked,
+// before it reaches WhatsApp (which would refuse it too).
+var ErrContactBlocked = &switchboard.Error{Code: switchboard.EConflict,
+	Message: "This customer is blocked: nothing can be sent to them. Unblock them first."}
+
 // Keyring hands out data keys by id; the store's keyring implements it.
 type Keyring interface {
 	Get(ctx context.Context, id string) (*seal.DataKey, error)
@@ -183,6 +188,9 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 	if !a.Can(switchboard.PermConversationsReply) {
 		s.audit(ctx, a, "message.send", "conversation", conversationID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
+	}
+	if c.Contact.Blocked {
+		return nil, ErrContactBlocked
 	}
 	if len(in.IdempotencyKey) > 200 {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Idempotency-Key must be at most 200 characters.")

@@ -604,3 +604,33 @@ func TestClientDefaults(t *testing.T) {
 		t.Errorf("relative base url: %v", err)
 	}
 }
+
+func TestBlockUsers(t *testing.T) {
+	var method, path, body string
+	answer := `{"messaging_product":"whatsapp","block_users":{"added_users":[{"input":"+4915112345678","wa_id":"4915112345678"}]}}`
+	c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		method, path, body = r.Method, r.URL.Path, string(b)
+		writeJSON(w, 200, answer)
+	})
+	res, err := c.BlockUsers(context.Background(), testToken, testPhoneID, "+4915112345678")
+	if err != nil || len(res.BlockUsers.Added) != 1 || res.BlockUsers.Added[0].WaID != "4915112345678" {
+		t.Fatalf("BlockUsers = %+v, %v", res, err)
+	}
+	if method != "POST" || path != "/v27.0/"+testPhoneID+"/block_users" || body != `{"messaging_product":"whatsapp","block_users":[{"user":"+4915112345678"}]}` {
+		t.Fatalf("request %s %s %s", method, path, body)
+	}
+	answer = `{"messaging_product":"whatsapp","block_users":{"removed_users":[{"input":"4915112345678","wa_id":"4915112345678"}]}}`
+	if res, err := c.UnblockUsers(context.Background(), testToken, testPhoneID, "4915112345678"); err != nil || len(res.BlockUsers.Removed) != 1 || method != "DELETE" {
+		t.Fatalf("UnblockUsers = %+v, %v (%s)", res, err, method)
+	}
+	answer = `{"messaging_product":"whatsapp","block_users":{"added_users":[],"failed_users":[{"input":"+4915112345678","wa_id":"4915112345678","errors":[{"message":"Re-engagement required","code":131047,"error_data":{"details":"User has not messaged in the last 24 hours"}}]}]}}`
+	_, err = c.BlockUsers(context.Background(), testToken, testPhoneID, "+4915112345678")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 131047 || Classify(err) != Permanent {
+		t.Fatalf("failed user: %v", err)
+	}
+	if _, err := c.BlockUsers(context.Background(), testToken, testPhoneID); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no users: %v", err)
+	}
+}

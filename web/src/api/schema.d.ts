@@ -266,7 +266,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message (conversations.reply): text, media, template or interactive; stored as pending and delivered by the sender
-         * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed.
+         * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed. A blocked customer is refused with 409 conflict before anything reaches WhatsApp.
          */
         post: operations["sendMessage"];
         delete?: never;
@@ -1060,6 +1060,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell the customer a reply is being typed (conversations.reply)
+         * @description Sends WhatsApp's typing indicator (with the read receipt of the customer's last message) when the customer wrote last, within the 24-hour window, to a customer who is not blocked, at most once every 25 seconds per conversation. Other calls are accepted without sending anything, so clients may call it while the user types.
+         */
+        post: operations["typing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block the conversation's customer on WhatsApp (contacts.block)
+         * @description Calls Meta's Block Users API for the customer's phone number. WhatsApp blocks only customers who wrote in the last 24 hours (422 otherwise, also for a customer who shares only a username). Blocking a blocked customer changes nothing. Audited as contact.block.
+         */
+        put: operations["blockContact"];
+        post?: never;
+        /**
+         * Unblock the conversation's customer (contacts.block)
+         * @description Audited as contact.unblock.
+         */
+        delete: operations["unblockContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1073,7 +1123,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read";
+        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block";
         User: {
             id: string;
             login: string;
@@ -1122,6 +1172,12 @@ export interface components {
             name: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Set while the business blocks the customer on WhatsApp: they cannot write, and nothing can be sent to them. */
+            blocked?: boolean;
+            /** Format: date-time */
+            blocked_at?: string;
+            /** @description Id of the user who blocked the customer. */
+            blocked_by?: string;
         };
         MessagePreview: {
             text: string;
@@ -2395,6 +2451,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };
     };
@@ -3857,6 +3914,86 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    blockContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    unblockContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
 }
