@@ -9,7 +9,12 @@ import { useInboxContext } from '../state/store';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
 import { takeComposerWish } from './focus';
+import { InteractiveBuilder } from './InteractiveBuilder';
 import { TemplatePicker } from './TemplatePicker';
+import { api } from '../api/endpoints';
+
+/** typingEvery is how often at most typing is reported; the server sends WhatsApp's indicator at most every 25 s. */
+const typingEvery = 5_000;
 
 interface Props {
   conv: Conversation;
@@ -40,6 +45,16 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   const [fileError, setFileError] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  const [building, setBuilding] = useState(false);
+  const lastTyping = useRef(0);
+  // Typing tells the customer a reply is coming: at most every few seconds
+  // from here, and the server decides whether WhatsApp is told at all.
+  const typed = () => {
+    const now = Date.now();
+    if (now - lastTyping.current < typingEvery) return;
+    lastTyping.current = now;
+    api.typing(conv.id).catch(() => {});
+  };
 
   const [limits, setLimits] = useState<MediaLimit[] | null>(null);
   useEffect(() => {
@@ -104,6 +119,14 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
 
   if (!can('conversations.reply')) {
     return <div className="composer composer-note">{t('composer.noReply')}</div>;
+  }
+
+  if (conv.contact?.blocked) {
+    return (
+      <div className="composer composer-note" data-testid="composer-blocked">
+        {t('block.composer')}
+      </div>
+    );
   }
 
   if (!windowOpen) {
@@ -195,6 +218,16 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
         <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
           <Icon name="clip" size={22} />
         </button>
+        <button
+          type="button"
+          className="icon-btn attach-btn"
+          aria-label={t('ia.open')}
+          title={t('ia.open')}
+          onClick={() => setBuilding(true)}
+          data-testid="interactive-open"
+        >
+          <Icon name="list" size={22} />
+        </button>
         <input
           ref={picker}
           type="file"
@@ -220,7 +253,10 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
           maxLength={maxText}
           placeholder={file ? t('composer.caption') : t('composer.placeholder')}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value.trim()) typed();
+          }}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
           aria-describedby="composer-hint"
@@ -233,6 +269,15 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
       <p id="composer-hint" className="visually-hidden">
         {t('composer.hint')}
       </p>
+      {building && (
+        <InteractiveBuilder
+          onClose={() => setBuilding(false)}
+          onSend={(m) => {
+            actions.sendInteractive(conv.id, m, replyTo?.id);
+            onSent();
+          }}
+        />
+      )}
     </form>
   );
 }
