@@ -185,90 +185,92 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   };
 
   return (
-    <form className="composer" onSubmit={send}>
-      {replyTo && (
-        <div className="composer-reply">
-          <div className="quote quote-static">
-            <span className="quote-who">{t('composer.replyingTo')}</span>
-            <span className="quote-text">{quoteText(t, replyTo)}</span>
+    <>
+      <form className="composer" onSubmit={send}>
+        {replyTo && (
+          <div className="composer-reply">
+            <div className="quote quote-static">
+              <span className="quote-who">{t('composer.replyingTo')}</span>
+              <span className="quote-text">{quoteText(t, replyTo)}</span>
+            </div>
+            <button type="button" className="icon-btn" aria-label={t('composer.cancelReply')} onClick={onCancelReply}>
+              ×
+            </button>
           </div>
-          <button type="button" className="icon-btn" aria-label={t('composer.cancelReply')} onClick={onCancelReply}>
-            ×
+        )}
+        {file && (
+          <div className="composer-file" data-testid="attachment">
+            <Icon name="clip" size={16} />
+            <span className="doc-name">{file.file.name}</span>
+            <span className="hint">
+              {t(`kind.${file.kind}` as Key)} · {bytes(file.file.size, locale)}
+            </span>
+            <button type="button" className="icon-btn" aria-label={t('composer.removeFile')} onClick={() => setFile(null)}>
+              ×
+            </button>
+          </div>
+        )}
+        {fileError && (
+          <p className="field-error" role="alert">
+            {fileError}
+          </p>
+        )}
+        <div className="composer-row">
+          <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
+            <Icon name="clip" size={22} />
+          </button>
+          <button
+            type="button"
+            className="icon-btn attach-btn"
+            aria-label={t('ia.open')}
+            title={t('ia.open')}
+            onClick={() => setBuilding(true)}
+            data-testid="interactive-open"
+          >
+            <Icon name="list" size={22} />
+          </button>
+          <input
+            ref={picker}
+            type="file"
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            data-testid="file-input"
+            accept={limits ? acceptAttribute(limits) : undefined}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void take(f);
+              e.target.value = '';
+            }}
+          />
+          <label htmlFor="composer-input" className="visually-hidden">
+            {file ? t('composer.caption') : t('composer.label')}
+          </label>
+          <textarea
+            id="composer-input"
+            ref={input}
+            className="composer-input"
+            rows={1}
+            maxLength={maxText}
+            placeholder={file ? t('composer.caption') : t('composer.placeholder')}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (e.target.value.trim()) typed();
+            }}
+            onKeyDown={onKeyDown}
+            onPaste={onPaste}
+            aria-describedby="composer-hint"
+            aria-keyshortcuts="r"
+          />
+          <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
+            <Icon name="send" size={20} />
           </button>
         </div>
-      )}
-      {file && (
-        <div className="composer-file" data-testid="attachment">
-          <Icon name="clip" size={16} />
-          <span className="doc-name">{file.file.name}</span>
-          <span className="hint">
-            {t(`kind.${file.kind}` as Key)} · {bytes(file.file.size, locale)}
-          </span>
-          <button type="button" className="icon-btn" aria-label={t('composer.removeFile')} onClick={() => setFile(null)}>
-            ×
-          </button>
-        </div>
-      )}
-      {fileError && (
-        <p className="field-error" role="alert">
-          {fileError}
+        <p id="composer-hint" className="visually-hidden">
+          {t('composer.hint')}
         </p>
-      )}
-      <div className="composer-row">
-        <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
-          <Icon name="clip" size={22} />
-        </button>
-        <button
-          type="button"
-          className="icon-btn attach-btn"
-          aria-label={t('ia.open')}
-          title={t('ia.open')}
-          onClick={() => setBuilding(true)}
-          data-testid="interactive-open"
-        >
-          <Icon name="list" size={22} />
-        </button>
-        <input
-          ref={picker}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="file-input"
-          accept={limits ? acceptAttribute(limits) : undefined}
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void take(f);
-            e.target.value = '';
-          }}
-        />
-        <label htmlFor="composer-input" className="visually-hidden">
-          {file ? t('composer.caption') : t('composer.label')}
-        </label>
-        <textarea
-          id="composer-input"
-          ref={input}
-          className="composer-input"
-          rows={1}
-          maxLength={maxText}
-          placeholder={file ? t('composer.caption') : t('composer.placeholder')}
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (e.target.value.trim()) typed();
-          }}
-          onKeyDown={onKeyDown}
-          onPaste={onPaste}
-          aria-describedby="composer-hint"
-          aria-keyshortcuts="r"
-        />
-        <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
-          <Icon name="send" size={20} />
-        </button>
-      </div>
-      <p id="composer-hint" className="visually-hidden">
-        {t('composer.hint')}
-      </p>
+      </form>
       {building && (
         <InteractiveBuilder
           onClose={() => setBuilding(false)}
@@ -278,6 +280,6 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
           }}
         />
       )}
-    </form>
+    </>
   );
 }

@@ -101,6 +101,7 @@ export function InteractiveBuilder({ onClose, onSend }: { onClose: () => void; o
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    e.stopPropagation();
     setTried(true);
     if (issues.length > 0) return;
     onSend(clean(message));
