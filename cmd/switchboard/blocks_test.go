@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/emulator"
+	"github.com/switchboardhq/switchboard/internal/worker"
 )
 
 // TestBlockThroughEmulator blocks a customer through the emulator's Block
@@ -84,35 +85,41 @@ func TestBlockThroughEmulator(t *testing.T) {
 	}
 }
 
-// stepClock is a clock the test moves.
+// stepClock is the wall clock moved on by the test.
 type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	offset time.Duration
 }
 
 func (c *stepClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.t
+	return time.Now().UTC().Add(c.offset)
 }
 
 func (c *stepClock) Advance(d time.Duration) {
 	c.mu.Lock()
-	c.t = c.t.Add(d)
+	c.offset += d
 	c.mu.Unlock()
 }
 
 // TestTypingThrottle checks that typing calls 10 s apart send WhatsApp one
 // indicator and calls 26 s apart two, on the service's clock.
 func TestTypingThrottle(t *testing.T) {
-	app := startEmulated(t, nil)
+	clock := &stepClock{}
+	app := startApp(t, map[string]string{"SWITCHBOARD_EMULATOR": "on"}, func(a *App) {
+		a.EmulatorOptions = func(c *emulator.Config) {
+			c.StatusDelays = emulator.StatusDelays{Sent: 20 * time.Millisecond, Delivered: 60 * time.Millisecond, Read: 150 * time.Millisecond}
+			c.BatchWindow = 10 * time.Millisecond
+		}
+		// Installed while the app opens, before anything reads the clock.
+		a.SenderOptions = func(*worker.Sender) { a.Service.Clock = clock }
+	})
 	admin := app.setupAdmin()
 	const wa, other = "4915123450031", "4915123450032"
 	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Ada", Text: "Are you there?"})
 	app.customer(t, emulator.CustomerMessage{WaID: other, Name: "Bo", Text: "Hello?"})
 	conv, fence := conversationOf(t, admin, wa), conversationOf(t, admin, other)
-	clock := &stepClock{t: time.Now().UTC()}
-	app.Service.Clock = clock
 	typing := func(id string) { admin.must(204, "POST", "/api/v1/conversations/"+id+"/typing", nil, nil) }
 	count := func(w string) int { return len(app.Emulator.Typing(w)) }
 
