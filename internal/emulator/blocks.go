@@ -88,6 +88,9 @@ func (e *Emulator) handleBlockUsers(w http.ResponseWriter, r *http.Request, num 
 		}
 		done = append(done, blockedUser{Input: u.User, WaID: waID})
 	}
+	if len(done) > 0 {
+		e.dirty = true
+	}
 	e.mu.Unlock()
 	res := map[string]any{}
 	if block {
