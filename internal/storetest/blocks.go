@@ -37,11 +37,18 @@ func testBlocks(t *testing.T, open Opener) {
 	if len(page) != 1 || !page[0].Contact.Blocked {
 		t.Fatalf("listed = %+v", page)
 	}
-	// A later message from the contact keeps the block.
+	// A later message from the contact keeps the block, and the batch
+	// path hands out the conversation with it (for the live events).
 	r2, err := s.ReceiveMessage(ctx(), inbound(ch.ID, "4915100000011", "Troll", "more", T0.Add(2*time.Hour)))
 	must(t, err)
 	if got, _ := s.Conversation(ctx(), r2.Conversation.ID, ""); !got.Contact.Blocked {
 		t.Fatal("a message cleared the block")
+	}
+	br, err := s.ReceiveBatch(ctx(), switchboard.InboundBatch{Messages: []switchboard.InboundMessage{
+		inbound(ch.ID, "4915100000011", "Troll", "batch", T0.Add(3*time.Hour))}})
+	must(t, err)
+	if c := br.Received[0].Conversation; c == nil || !c.Contact.Blocked || c.Contact.BlockedBy != by || !c.Contact.BlockedAt.Equal(at) {
+		t.Fatalf("batch conversation = %+v", br.Received[0].Conversation)
 	}
 	must(t, s.SetContactBlocked(ctx(), conv.Contact.ID, nil))
 	got, err = s.Conversation(ctx(), conv.ID, "")
