@@ -31,6 +31,12 @@ type Contact struct {
 	Username     string    `json:"username,omitempty"` // WhatsApp username, e.g. "@mira.okafor"
 	Name         string    `json:"name"`               // WhatsApp profile name, or as edited
 	CreatedAt    time.Time `json:"created_at"`
+	// Blocked is set while the business blocks the customer on WhatsApp
+	// (see [ContactBlock]); BlockedAt and BlockedBy (a user id) say when
+	// and by whom.
+	Blocked   bool       `json:"blocked,omitempty"`
+	BlockedAt *time.Time `json:"blocked_at,omitempty"`
+	BlockedBy string     `json:"blocked_by,omitempty"`
 }
 
 // ConversationStatus is whether a conversation is open or closed.
@@ -416,10 +422,12 @@ type MessageContent struct {
 	Interactive *Interactive    `json:"interactive,omitempty"`
 	Reaction    *Reaction       `json:"reaction,omitempty"`
 	Template    *TemplateSend   `json:"template,omitempty"`
-	Order       *Order          `json:"order,omitempty"`    // a cart from the catalog
-	Form        *FormReply      `json:"form,omitempty"`     // a completed WhatsApp Flow (nfm_reply)
-	Referral    json.RawMessage `json:"referral,omitempty"` // click-to-WhatsApp ad
-	Forwarded   bool            `json:"forwarded,omitempty"`
+	Order       *Order          `json:"order,omitempty"` // a cart from the catalog
+	Form        *FormReply      `json:"form,omitempty"`  // a completed WhatsApp Flow (nfm_reply)
+	// InteractiveSend is the buttons, list or link the business sent.
+	InteractiveSend *InteractiveSend `json:"interactive_send,omitempty"`
+	Referral        json.RawMessage  `json:"referral,omitempty"` // click-to-WhatsApp ad
+	Forwarded       bool             `json:"forwarded,omitempty"`
 	// FrequentlyForwarded marks messages forwarded more than five times.
 	FrequentlyForwarded bool `json:"frequently_forwarded,omitempty"`
 	// Raw keeps the original payload of types Switchboard does not model,
@@ -603,6 +611,10 @@ type ConversationStore interface {
 	// CreateOutboundMessage stores a message the business sends, as pending,
 	// with its outbox entry, in one transaction.
 	CreateOutboundMessage(ctx context.Context, m *Message) (*Conversation, error)
+	// SetContactBlocked records that userID blocked the contact at the
+	// given time, or, with a nil block, that it is unblocked. ENotFound for
+	// an unknown contact.
+	SetContactBlocked(ctx context.Context, contactID string, block *ContactBlock) error
 }
 
 // Received is the outcome of [ConversationStore.ReceiveMessage].

@@ -102,6 +102,8 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 	a.Service.Webhooks = notifyAll{a.Ingest, a.Fetcher}
 	a.Service.Outbox = a.Sender
 	a.Service.Receipts = a.Sender
+	a.Service.TypingSender = a.Sender
+	a.Service.Blocker = &worker.Blocks{Client: clients}
 	a.Service.Templates = a.Templates
 	return nil
 }

@@ -418,6 +418,8 @@ type sendMessageRequest struct {
 	ReplyTo  string                    `json:"reply_to"`
 	MediaID  string                    `json:"media_id"`
 	Template *switchboard.TemplateSend `json:"template"`
+	// Interactive is the buttons, list or link, for type interactive.
+	Interactive *switchboard.InteractiveSend `json:"interactive"`
 }
 
 // sendMessage queues a reply: JSON for text, templates and already
@@ -442,6 +444,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a *switchbo
 		}
 		return inbox.Outgoing{
 			Type: req.Type, Text: text, ReplyTo: req.ReplyTo, MediaID: req.MediaID, Template: req.Template,
+			Interactive:    req.Interactive,
 			IdempotencyKey: r.Header.Get("Idempotency-Key"),
 		}, nil
 	})
@@ -457,6 +460,37 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request, a *switchboard
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// typing tells the customer that the user is typing; the service sends
+// WhatsApp's indicator at most every 25 s and only when it applies.
+func (s *Server) typing(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.Typing(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// blockContact blocks the conversation's customer at WhatsApp
+// (contacts.block).
+func (s *Server) blockContact(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.BlockContact(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// unblockContact lifts the block.
+func (s *Server) unblockContact(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.UnblockContact(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 

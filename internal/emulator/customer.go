@@ -444,6 +444,9 @@ func (e *Emulator) CustomerSend(ctx context.Context, in CustomerMessage) (string
 	if !ok {
 		return "", fmt.Errorf("emulator: unknown phone number id %q", pnid)
 	}
+	if e.blockedLocked(pnid, waID) {
+		return "", ErrBlocked
+	}
 	now := e.now()
 	ts := in.Timestamp
 	if ts.IsZero() {
@@ -864,6 +867,10 @@ type Customer struct {
 	UserID       string `json:"user_id"`
 	Username     string `json:"username,omitempty"`
 	UsernameOnly bool   `json:"username_only,omitempty"`
+	// Blocked: the business blocked the customer (Block Users API).
+	Blocked bool `json:"blocked,omitempty"`
+	// Typing: the business's typing indicator shows on the phone now.
+	Typing bool `json:"typing,omitempty"`
 }
 
 // Customers lists known customers, sorted by wa_id.
@@ -875,7 +882,8 @@ func (e *Emulator) Customers() []Customer {
 	for _, c := range e.customers {
 		out = append(out, Customer{WaID: c.waID, Name: c.name, PhoneNumberID: c.pnid,
 			WindowOpen: e.windowOpenLocked(c.pnid, c.waID, now), Messages: len(c.chat),
-			UserID: c.userID, Username: c.username, UsernameOnly: c.usernameOnly})
+			UserID: c.userID, Username: c.username, UsernameOnly: c.usernameOnly,
+			Blocked: e.blockedLocked(c.pnid, c.waID), Typing: e.typingLocked(c, now)})
 	}
 	slices.SortFunc(out, func(a, b Customer) int { return strings.Compare(a.WaID, b.WaID) })
 	return out

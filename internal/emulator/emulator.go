@@ -175,6 +175,8 @@ type Emulator struct {
 	outbound    map[string]*outMsg
 	inbound     map[string]*inMsg
 	lastInbound map[pairKey]time.Time
+	blocked     map[pairKey]time.Time  // Block Users API: since when
+	typing      map[string][]time.Time // typing indicators per wa_id (last 20)
 	tput        map[string]*tputWindow
 	pairs       map[pairKey]*bucket
 	events      eventHeap
@@ -243,6 +245,8 @@ func New(cfg Config) (*Emulator, error) {
 		outbound:    map[string]*outMsg{},
 		inbound:     map[string]*inMsg{},
 		lastInbound: map[pairKey]time.Time{},
+		blocked:     map[pairKey]time.Time{},
+		typing:      map[string][]time.Time{},
 		tput:        map[string]*tputWindow{},
 		pairs:       map[pairKey]*bucket{},
 		inflight:    map[uint64]*delivery{},

@@ -402,6 +402,12 @@ func TestSendValidation(t *testing.T) {
 			{"type":"reply","reply":{"id":"a","title":"A"}},{"type":"reply","reply":{"id":"b","title":"B"}},{"type":"reply","reply":{"id":"c","title":"C"}},{"type":"reply","reply":{"id":"d","title":"D"}}]}}}`, 131009},
 		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"button","body":{"text":"Pick"},"action":{"buttons":[
 			{"type":"reply","reply":{"id":"a","title":"This title is far too long"}}]}}}`, 131009},
+		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"button","body":{"text":"Pick"},"action":{"buttons":[
+			{"type":"reply","reply":{"id":"a","title":"Same"}},{"type":"reply","reply":{"id":"b","title":"Same"}}]}}}`, 131009},
+		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"cta_url","body":{"text":"Go"},"action":{"name":"cta_url","parameters":{"display_text":"Open","url":"http://example.com"}}}}`, 131009},
+		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"cta_url","body":{"text":"Go"},"action":{"name":"cta_url","parameters":{"display_text":"This label is too long","url":"https://example.com"}}}}`, 131009},
+		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"list","body":{"text":"Go"},"action":{"button":"Open","sections":[{"title":"A","rows":[{"id":"x","title":"X"},{"id":"x","title":"Y"}]}]}}}`, 131009},
+		{`{"messaging_product":"whatsapp","to":"4915112345678","type":"interactive","interactive":{"type":"list","body":{"text":"Go"},"action":{"button":"Open","sections":[{"title":"A","rows":[{"id":"x","title":"X"}]},{"rows":[{"id":"y","title":"Y"}]}]}}}`, 131009},
 	}
 	for _, tc := range cases {
 		r := en.send(tc.body)

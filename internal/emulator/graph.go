@@ -130,6 +130,12 @@ func (e *Emulator) handleGraph(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		e.handleSend(w, r, num)
+	case edge == "block_users" && (r.Method == http.MethodPost || r.Method == http.MethodDelete):
+		if !isNumber {
+			e.writeGraphError(w, errNoObject(r.Method, id))
+			return
+		}
+		e.handleBlockUsers(w, r, num)
 	case edge == "media" && r.Method == http.MethodPost:
 		if !isNumber {
 			e.writeGraphError(w, errNoObject(r.Method, id))

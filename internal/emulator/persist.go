@@ -22,6 +22,14 @@ type savedState struct {
 	Version   int             `json:"version"`
 	Customers []savedCustomer `json:"customers"`
 	Windows   []savedWindow   `json:"windows"`
+	// Blocked is the Block Users API's blocklist (absent in older files).
+	Blocked []savedBlock `json:"blocked,omitempty"`
+}
+
+type savedBlock struct {
+	PNID  string    `json:"phone_number_id"`
+	WaID  string    `json:"wa_id"`
+	Since time.Time `json:"since"`
 }
 
 type savedCustomer struct {
@@ -68,6 +76,9 @@ func (e *Emulator) loadState() error {
 	for _, w := range st.Windows {
 		e.lastInbound[pairKey{w.PNID, w.WaID}] = w.LastInboundAt
 	}
+	for _, b := range st.Blocked {
+		e.blocked[pairKey{b.PNID, b.WaID}] = b.Since
+	}
 	return nil
 }
 
@@ -82,6 +93,15 @@ func (e *Emulator) snapshotLocked() savedState {
 		st.Windows = append(st.Windows, savedWindow{PNID: k.pnid, WaID: k.waID, LastInboundAt: t})
 	}
 	slices.SortFunc(st.Windows, func(a, b savedWindow) int {
+		if c := cmpString(a.PNID, b.PNID); c != 0 {
+			return c
+		}
+		return cmpString(a.WaID, b.WaID)
+	})
+	for k, t := range e.blocked {
+		st.Blocked = append(st.Blocked, savedBlock{PNID: k.pnid, WaID: k.waID, Since: t})
+	}
+	slices.SortFunc(st.Blocked, func(a, b savedBlock) int {
 		if c := cmpString(a.PNID, b.PNID); c != 0 {
 			return c
 		}

@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,5 +67,24 @@ func TestStateFileRefusedWhenUnreadable(t *testing.T) {
 		AccessToken: testToken, AppSecret: testSecret, StateFile: file})
 	if err == nil {
 		t.Fatal("New accepted a corrupt state file")
+	}
+}
+
+// TestBlocklistSurvivesRestart: a block made through the Block Users API
+// is in the state file, so a restarted emulator still refuses the sends.
+func TestBlocklistSurvivesRestart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "emulator-state.json")
+	clock := newFakeClock()
+	first := newEnv(t, chain(withClock(clock), func(c *Config) { c.StateFile = file }))
+	first.customer(CustomerMessage{WaID: "4915112340003", Name: "Gesperrt", Text: "spam"})
+	r := first.do(http.MethodPost, "/v27.0/"+testPNID+"/block_users", testToken,
+		strings.NewReader(`{"messaging_product":"whatsapp","block_users":[{"user":"4915112340003"}]}`), "application/json")
+	if r.status != 200 {
+		t.Fatalf("block: %d %s", r.status, r.body)
+	}
+	first.stop()
+	second := newEnv(t, chain(withClock(clock), func(c *Config) { c.StateFile = file }))
+	if !second.e.Blocked(testPNID, "4915112340003") {
+		t.Fatal("the block was lost in the restart")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,10 @@ type sendRequest struct {
 	Type             string `json:"type"`
 	Status           string `json:"status"`
 	MessageID        string `json:"message_id"`
-	Context          *struct {
+	TypingIndicator  *struct {
+		Type string `json:"type"`
+	} `json:"typing_indicator"`
+	Context *struct {
 		MessageID string `json:"message_id"`
 	} `json:"context"`
 	BizOpaque   string           `json:"biz_opaque_callback_data"`
@@ -256,6 +260,11 @@ func (e *Emulator) handleSend(w http.ResponseWriter, r *http.Request, num Number
 	}
 
 	e.mu.Lock()
+	if e.blockedLocked(num.PhoneNumberID, waID) {
+		e.mu.Unlock()
+		e.writeGraphError(w, errRecipientBlocked())
+		return
+	}
 	now := e.now()
 	if !e.takeThroughputLocked(num.PhoneNumberID, now, true) {
 		e.mu.Unlock()
@@ -458,7 +467,12 @@ func validateContacts(req *sendRequest, m *outMsg) *graphError {
 	return nil
 }
 
-// Interactive limits as documented by Meta (button titles 20, list rows 24, ...).
+// Interactive limits as documented by Meta (docs/whatsapp.md): header and
+// footer 60, body 1,024 (lists 4,096), 1-3 reply buttons with unique ids
+// (256) and titles (20); lists: button 20, 1-10 sections (titles 24), 1-10
+// rows in all (id 200, title 24, description 72); CTA URL: display_text 20
+// and an https URL. A value over a limit is 131009, "Parameter value is not
+// valid".
 func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 	in := req.Interactive
 	if in == nil {
@@ -472,6 +486,9 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 	}
 	pi := &PhoneInteractive{Type: in.Type}
 	if in.Header != nil {
+		if in.Header.Type != "text" {
+			return bad("Header type must be text.")
+		}
 		if tooLong(in.Header.Text, 60) {
 			return bad("Header text is too long. Max length is 60.")
 		}
@@ -490,7 +507,11 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 	if needBody && (in.Body == nil || strings.TrimSpace(in.Body.Text) == "") {
 		return requiredParam("interactive['body']['text']")
 	}
-	if tooLong(pi.Body, 1024) {
+	if in.Type == "list" {
+		if tooLong(pi.Body, 4096) {
+			return bad("Body text is too long. Max length is 4096.")
+		}
+	} else if tooLong(pi.Body, 1024) {
 		return bad("Body text is too long. Max length is 1024.")
 	}
 	if in.Action == nil && in.Type != "location_request_message" {
@@ -502,7 +523,7 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 		if n < 1 || n > 3 {
 			return bad("Buttons count must be between 1 and 3.")
 		}
-		seen := map[string]bool{}
+		ids, titles := map[string]bool{}, map[string]bool{}
 		for _, b := range in.Action.Buttons {
 			if b.Reply.ID == "" || b.Reply.Title == "" {
 				return bad("Each button needs reply.id and reply.title.")
@@ -510,10 +531,13 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 			if tooLong(b.Reply.Title, 20) {
 				return bad("Button title length is too long. Max length is 20.")
 			}
-			if tooLong(b.Reply.ID, 256) || seen[b.Reply.ID] {
+			if tooLong(b.Reply.ID, 256) || ids[b.Reply.ID] {
 				return bad("Button ids must be unique and at most 256 characters long.")
 			}
-			seen[b.Reply.ID] = true
+			if titles[b.Reply.Title] {
+				return bad("Button titles must be unique.")
+			}
+			ids[b.Reply.ID], titles[b.Reply.Title] = true, true
 			pi.Options = append(pi.Options, PhoneOption{ID: b.Reply.ID, Title: b.Reply.Title})
 		}
 	case "list":
@@ -525,15 +549,23 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 		if len(in.Action.Sections) < 1 || len(in.Action.Sections) > 10 {
 			return bad("Sections count must be between 1 and 10.")
 		}
+		ids := map[string]bool{}
 		for _, s := range in.Action.Sections {
 			if tooLong(s.Title, 24) {
 				return bad("Section title is too long. Max length is 24.")
 			}
+			if s.Title == "" && len(in.Action.Sections) > 1 {
+				return bad("Section title is required when there is more than one section.")
+			}
 			for _, row := range s.Rows {
 				rows++
-				if row.ID == "" || row.Title == "" || tooLong(row.Title, 24) || tooLong(row.Description, 72) {
-					return bad("Row needs id and title (max 24); description max 72.")
+				if row.ID == "" || row.Title == "" || tooLong(row.Title, 24) || tooLong(row.Description, 72) || tooLong(row.ID, 200) {
+					return bad("Row needs id (max 200) and title (max 24); description max 72.")
 				}
+				if ids[row.ID] {
+					return bad("Row ids must be unique.")
+				}
+				ids[row.ID] = true
 				pi.Options = append(pi.Options, PhoneOption{ID: row.ID, Title: row.Title, Description: row.Description})
 			}
 		}
@@ -544,6 +576,15 @@ func validateInteractive(req *sendRequest, m *outMsg) *graphError {
 		p := in.Action.Parameters
 		if p == nil || p.DisplayText == "" || p.URL == "" {
 			return requiredParam("interactive['action']['parameters']")
+		}
+		if in.Action.Name != "cta_url" {
+			return bad(`Action name must be "cta_url".`)
+		}
+		if tooLong(p.DisplayText, 20) {
+			return bad("Display text is too long. Max length is 20.")
+		}
+		if u, err := url.Parse(p.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+			return bad("URL must be a valid https URL.")
 		}
 		pi.Button = p.DisplayText
 		pi.URL = p.URL
@@ -716,6 +757,18 @@ func (e *Emulator) handleMarkRead(w http.ResponseWriter, num Number, req *sendRe
 		return
 	}
 	now := e.now()
+	if req.TypingIndicator != nil {
+		if req.TypingIndicator.Type != "text" {
+			e.mu.Unlock()
+			e.writeGraphError(w, invalidParam(`Param typing_indicator['type'] must be "text"`))
+			return
+		}
+		ts := append(e.typing[in.WaID], now)
+		if len(ts) > 20 {
+			ts = ts[len(ts)-20:]
+		}
+		e.typing[in.WaID] = ts
+	}
 	if c := e.customers[in.WaID]; c != nil {
 		for _, id := range c.chat {
 			if x := e.inbound[id]; x != nil && x.pnid == num.PhoneNumberID && !x.Timestamp.After(in.Timestamp) && x.Status != "read" {

@@ -38,9 +38,17 @@ type Outgoing struct {
 	// Template is the template to send, for type template; its parameters
 	// are keyed like "body.1", "header.1" or a named placeholder "body.name".
 	Template *switchboard.TemplateSend
+	// Interactive is the buttons, list or link to send, for type
+	// interactive.
+	Interactive *switchboard.InteractiveSend
 	// IdempotencyKey makes a retried request return the first result.
 	IdempotencyKey string
 }
+
+// ErrContactBlocked refuses a message to a customer the business blocked,
+// before it reaches WhatsApp (which would refuse it too).
+var ErrContactBlocked = &switchboard.Error{Code: switchboard.EConflict,
+	Message: "This customer is blocked: nothing can be sent to them. Unblock them first."}
 
 // Keyring hands out data keys by id; the store's keyring implements it.
 type Keyring interface {
@@ -190,6 +198,9 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 			return nil, err
 		}
 	}
+	if c.Contact.Blocked {
+		return nil, ErrContactBlocked
+	}
 	if len(in.IdempotencyKey) > 200 {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Idempotency-Key must be at most 200 characters.")
 	}
@@ -304,8 +315,24 @@ func (s *Service) buildContent(ctx context.Context, c *switchboard.Conversation,
 		}
 		m.Content.Template = in.Template
 		m.Content.Text = renderTemplate(t, in.Template.Parameters)
+	case switchboard.TypeInteractive:
+		if in.Interactive == nil {
+			return switchboard.Errorf(switchboard.EInvalid, "An interactive message needs the interactive object.")
+		}
+		it := *in.Interactive
+		it.Buttons = append([]switchboard.ReplyButton(nil), it.Buttons...)
+		it.Sections = append([]switchboard.ListSection(nil), it.Sections...)
+		for i := range it.Sections {
+			it.Sections[i].Rows = append([]switchboard.ListRow(nil), it.Sections[i].Rows...)
+		}
+		it.Normalize()
+		if err := it.Validate(); err != nil {
+			return err
+		}
+		m.Content.InteractiveSend = &it
+		m.Content.Text = it.Summary()
 	default:
-		return switchboard.Errorf(switchboard.EInvalid, "type must be text, image, video, audio, document, sticker or template.")
+		return switchboard.Errorf(switchboard.EInvalid, "type must be text, image, video, audio, document, sticker, template or interactive.")
 	}
 	return nil
 }

@@ -55,6 +55,10 @@ type Service struct {
 	Outbox Notifier
 	// Receipts, when set, sends read receipts for channels that want them.
 	Receipts ReadReceipts
+	// TypingSender, when set, sends typing indicators (see Typing).
+	TypingSender TypingIndicators
+	// Blocker, when set, blocks and unblocks customers at WhatsApp.
+	Blocker Blocker
 	// Blobs and Keys store media files encrypted under contact keys.
 	Blobs switchboard.BlobStore
 	Keys  Keyring
@@ -77,6 +81,9 @@ type Service struct {
 	// and the anchors kept outside the database (internal/auditanchor);
 	// nil verifies the unkeyed chain without anchors (tests).
 	VerifyChain func(ctx context.Context) (switchboard.AuditVerification, error)
+
+	// typing throttles typing indicators per conversation.
+	typing typingThrottle
 
 	// adminMu serialises the last-administrator check with the update
 	// that demotes or deactivates an administrator.

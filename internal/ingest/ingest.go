@@ -42,6 +42,9 @@ type Contact struct {
 	// nil without a BSUID).
 	WaHash, UserHash                           []byte
 	Name, WaID, UserID, ParentUserID, Username string
+	// Block is the contact's block as stored (nil: not blocked); a batch
+	// never changes it.
+	Block *switchboard.ContactBlock
 
 	// New is set for a contact the batch creates (then KeyID is empty
 	// until the store creates its data key). Renamed, Identified and
@@ -339,6 +342,7 @@ func (cv *Conversation) Conversation() *switchboard.Conversation {
 		LastInboundAt: cv.Activity.LastInboundAt, CreatedAt: cv.CreatedAt, UpdatedAt: cv.Activity.UpdatedAt,
 		UnreadCount: cv.Activity.InboundCount, Assignees: []switchboard.UserRef{},
 	}
+	c.Contact.SetBlock(ct.Block)
 	if cv.Preview != nil {
 		pv := *cv.Preview
 		c.LastMessage = &pv

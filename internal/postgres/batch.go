@@ -181,7 +181,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 			JOIN unnest($3::text[], $4::bytea[]) AS k(ch, h) ON c.channel_id = k.ch AND c.user_id_hash = k.h)`
 	b := &pgx.Batch{}
 	b.Queue(`SELECT ct.id, ct.channel_id, ct.wa_id_hash, ct.key_id, ct.name, ct.created_at, ct.user_id_hash, ct.wa_id, ct.user_id,
-			ct.parent_user_id, ct.username FROM contacts ct
+			ct.parent_user_id, ct.username, ct.blocked_at, ct.blocked_by FROM contacts ct
 		WHERE `+match+` ORDER BY ct.id FOR NO KEY UPDATE`, waChannels, was, userChannels, users)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id, c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count,
 			c.created_at, c.updated_at FROM conversations c
@@ -206,12 +206,20 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	}
 	for rows.Next() {
 		r := row{ct: &ingest.Contact{}}
+		var blockedAt *time.Time
+		var blockedBy *string
 		if err := rows.Scan(&r.ct.ID, &r.ct.ChannelID, &r.ct.WaHash, &r.ct.KeyID, &r.name, &r.ct.CreatedAt, &r.ct.UserHash,
-			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername]); err != nil {
+			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername],
+			&blockedAt, &blockedBy); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("lock contacts: %w", err)
 		}
 		r.ct.CreatedAt = r.ct.CreatedAt.UTC()
+		if blockedAt != nil {
+			var tmp switchboard.Contact
+			setBlock(&tmp, blockedAt, blockedBy)
+			r.ct.Block = &switchboard.ContactBlock{By: tmp.BlockedBy, At: *tmp.BlockedAt}
+		}
 		found = append(found, r)
 		st.Contacts = append(st.Contacts, r.ct)
 		byID[r.ct.ID] = r.ct

@@ -22,15 +22,19 @@ func (db *DB) ContactConversations(ctx context.Context, contactID string) (*swit
 	var ct switchboard.Contact
 	var keyID string
 	var waID, name, userID, parentUserID, username []byte
-	err := db.pool.QueryRow(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username
+	var blockedAt *time.Time
+	var blockedBy *string
+	err := db.pool.QueryRow(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username,
+		blocked_at, blocked_by
 		FROM contacts WHERE id = $1`, contactID).
-		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &ct.CreatedAt, &userID, &parentUserID, &username)
+		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &ct.CreatedAt, &userID, &parentUserID, &username, &blockedAt, &blockedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, switchboard.NotFound("Contact")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("get contact: %w", err)
 	}
 	ct.CreatedAt = ct.CreatedAt.UTC()
+	setBlock(&ct, blockedAt, blockedBy)
 	if err := db.openContact(ctx, &ct, keyID, waID, name); err != nil {
 		return nil, nil, err
 	}
@@ -177,4 +181,35 @@ func collectIDs(ctx context.Context, q querier, query string, args ...any) ([]st
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// setBlock fills the contact's block fields from their columns.
+func setBlock(ct *switchboard.Contact, at *time.Time, by *string) {
+	if at == nil {
+		ct.SetBlock(nil)
+		return
+	}
+	b := &switchboard.ContactBlock{At: *at}
+	if by != nil {
+		b.By = *by
+	}
+	ct.SetBlock(b)
+}
+
+// SetContactBlocked implements [switchboard.ConversationStore].
+func (db *DB) SetContactBlocked(ctx context.Context, contactID string, b *switchboard.ContactBlock) error {
+	var at *time.Time
+	var by *string
+	if b != nil {
+		t := b.At.UTC().Truncate(time.Microsecond)
+		at, by = &t, &b.By
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE contacts SET blocked_at = $2, blocked_by = $3 WHERE id = $1`, contactID, at, by)
+	if err != nil {
+		return fmt.Errorf("set contact blocked: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return switchboard.NotFound("Contact")
+	}
+	return nil
 }

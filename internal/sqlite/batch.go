@@ -197,7 +197,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		CROSS JOIN contacts x ON x.channel_id = k.column1 AND x.user_id_hash = k.column2`
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ct.id, ct.channel_id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
-			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, c.id, c.key_id, c.status,
+			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, ct.blocked_at, ct.blocked_by, c.id, c.key_id, c.status,
 			c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at
 		FROM contacts ct
 		LEFT JOIN conversations c ON c.id = (SELECT id FROM conversations WHERE contact_id = ct.id
@@ -217,14 +217,18 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		var created int64
 		var convID, convKey, status sql.NullString
 		var lastMessage []byte
-		var lastMessageAt, lastInbound, inbound, convCreated, convUpdated sql.NullInt64
+		var lastMessageAt, lastInbound, inbound, convCreated, convUpdated, blockedAt sql.NullInt64
+		var blockedBy sql.NullString
 		if err := rows.Scan(&r.ct.ID, &r.ct.ChannelID, &r.ct.KeyID, &r.name, &created, &r.ct.WaHash, &r.ct.UserHash,
 			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername],
-			&convID, &convKey, &status, &lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated); err != nil {
+			&blockedAt, &blockedBy, &convID, &convKey, &status, &lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("find contacts: %w", err)
 		}
 		r.ct.CreatedAt = time.UnixMicro(created).UTC()
+		if blockedAt.Valid {
+			r.ct.Block = &switchboard.ContactBlock{By: blockedBy.String, At: fromMicros(blockedAt)}
+		}
 		found = append(found, r)
 		st.Contacts = append(st.Contacts, r.ct)
 		if convID.Valid {

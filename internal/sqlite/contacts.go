@@ -21,10 +21,12 @@ func (db *DB) ContactConversations(ctx context.Context, contactID string) (*swit
 	var ct switchboard.Contact
 	var keyID string
 	var waID, name, userID, parentUserID, username []byte
-	var created sql.NullInt64
-	err := db.rdb.QueryRowContext(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username
+	var created, blockedAt sql.NullInt64
+	var blockedBy sql.NullString
+	err := db.rdb.QueryRowContext(ctx, `SELECT id, channel_id, key_id, wa_id, name, created_at, user_id, parent_user_id, username,
+		blocked_at, blocked_by
 		FROM contacts WHERE id = ?`, contactID).
-		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &created, &userID, &parentUserID, &username)
+		Scan(&ct.ID, &ct.ChannelID, &keyID, &waID, &name, &created, &userID, &parentUserID, &username, &blockedAt, &blockedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, switchboard.NotFound("Contact")
 	} else if err != nil {
@@ -39,6 +41,7 @@ func (db *DB) ContactConversations(ctx context.Context, contactID string) (*swit
 		return nil, nil, err
 	}
 	ct.WaID, ct.Name, ct.CreatedAt = string(plainWaID), string(plainName), fromMicros(created)
+	setBlock(&ct, blockedAt, blockedBy)
 	if err := db.codec.OpenContactIDs(ctx, keyID, &ct, userID, parentUserID, username); err != nil {
 		return nil, nil, err
 	}
@@ -210,4 +213,31 @@ func anys(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// setBlock fills the contact's block fields from their columns.
+func setBlock(ct *switchboard.Contact, at sql.NullInt64, by sql.NullString) {
+	if !at.Valid {
+		ct.SetBlock(nil)
+		return
+	}
+	ct.SetBlock(&switchboard.ContactBlock{By: by.String, At: fromMicros(at)})
+}
+
+// SetContactBlocked implements [switchboard.ConversationStore].
+func (db *DB) SetContactBlocked(ctx context.Context, contactID string, b *switchboard.ContactBlock) error {
+	var at, by any
+	if b != nil {
+		at, by = micros(b.At), b.By
+	}
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE contacts SET blocked_at = ?, blocked_by = ? WHERE id = ?`, at, by, contactID)
+		if err != nil {
+			return fmt.Errorf("set contact blocked: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return switchboard.NotFound("Contact")
+		}
+		return nil
+	})
 }

@@ -115,6 +115,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"WebhooksOut", testWebhooksOut},
 		{"Handoff", testHandoff},
 		{"Surface", testSurface},
+		{"Blocks", testBlocks},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

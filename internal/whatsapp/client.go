@@ -206,6 +206,23 @@ func (c *Client) MarkRead(ctx context.Context, token, phoneNumberID, wamid strin
 	return nil
 }
 
+// SendTypingIndicator marks the inbound message wamid read and shows the
+// customer "typing…" until the business replies or for 25 seconds
+// ({"status":"read","message_id":wamid,"typing_indicator":{"type":"text"}}).
+func (c *Client) SendTypingIndicator(ctx context.Context, token, phoneNumberID, wamid string) error {
+	res, err := c.SendMessage(ctx, token, phoneNumberID, &OutboundMessage{Status: StatusRead, MessageID: wamid, TypingIndicator: &TypingIndicator{Type: "text"}})
+	if err != nil {
+		return fmt.Errorf("typing indicator: %w", err)
+	}
+	if !res.Success {
+		return fmt.Errorf("typing indicator: %w", &RequestError{
+			Method: http.MethodPost, URL: phoneNumberID + "/messages", Written: true,
+			Err: errors.New("response is not success"),
+		})
+	}
+	return nil
+}
+
 // UploadMedia uploads r as a multipart form (messaging_product=whatsapp,
 // type=mimeType, file) to POST /{version}/{phone-number-id}/media and
 // returns the media id. The body is streamed, not buffered; check type and

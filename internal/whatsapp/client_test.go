@@ -88,6 +88,22 @@ func TestSendMessageGolden(t *testing.T) {
 		{"reaction_remove", &OutboundMessage{To: "4915112345678", Type: "reaction", Reaction: &OutboundReaction{MessageID: "wamid.X"}}},
 		{"location", &OutboundMessage{To: "4915112345678", Type: "location", Location: &OutboundLocation{Latitude: 48.137154, Longitude: 11.576124, Name: "Rathaus", Address: "Marienplatz 1"}}},
 		{"mark_read_typing", &OutboundMessage{Status: StatusRead, MessageID: "wamid.IN", TypingIndicator: &TypingIndicator{Type: "text"}}},
+		{"interactive_buttons", &OutboundMessage{To: "4915112345678", Type: "interactive", Interactive: &OutboundInteractive{
+			Type: "button", Header: &InteractiveHeader{Type: "text", Text: "Lieferung"}, Body: &InteractiveText{Text: "Wann passt es Ihnen?"},
+			Footer: &InteractiveText{Text: "Lucky Shrub"},
+			Action: &InteractiveAction{Buttons: []InteractiveButton{
+				{Type: "reply", Reply: ReplyTitle{ID: "morning", Title: "Vormittag"}},
+				{Type: "reply", Reply: ReplyTitle{ID: "afternoon", Title: "Nachmittag"}},
+			}}}}},
+		{"interactive_list", &OutboundMessage{To: "4915112345678", Type: "interactive", Interactive: &OutboundInteractive{
+			Type: "list", Body: &InteractiveText{Text: "Which shipping option do you prefer?"},
+			Action: &InteractiveAction{Button: "Shipping Options", Sections: []InteractiveSection{
+				{Title: "I want it ASAP!", Rows: []InteractiveRow{{ID: "priority_express", Title: "Priority Mail Express", Description: "Next Day to 2 Days"}}},
+				{Title: "I can wait a bit", Rows: []InteractiveRow{{ID: "usps_ground", Title: "USPS Ground Advantage"}}},
+			}}}}},
+		{"interactive_cta_url", &OutboundMessage{To: "4915112345678", Type: "interactive", Interactive: &OutboundInteractive{
+			Type: "cta_url", Body: &InteractiveText{Text: "Tap the button below to see available dates."},
+			Action: &InteractiveAction{Name: "cta_url", Parameters: &CTAURLParameters{DisplayText: "See Dates", URL: "https://www.luckyshrub.com?clickID=kqDG"}}}}},
 		{"text_bsuid", &OutboundMessage{Recipient: "US.13491208655302741918", Type: "text", Text: &OutboundText{Body: "Yes, we ship to Lagos."}}},
 	}
 	for _, tt := range tests {
@@ -175,6 +191,12 @@ func TestSendMessageValidationSendsNothing(t *testing.T) {
 		{To: "49", Type: "poll", Text: &OutboundText{Body: "a"}},
 		{To: "49", Type: "text", Image: &OutboundMedia{ID: "1"}},
 		{To: "49", Type: "text", Text: &OutboundText{Body: "a"}, Context: &ReplyContext{}},
+		{To: "49", Type: "interactive"},
+		{To: "49", Type: "interactive", Interactive: &OutboundInteractive{Type: "button", Body: &InteractiveText{Text: "a"}, Action: &InteractiveAction{}}},
+		{To: "49", Type: "interactive", Interactive: &OutboundInteractive{Type: "button", Action: &InteractiveAction{Buttons: []InteractiveButton{{Type: "reply", Reply: ReplyTitle{ID: "a", Title: "A"}}}}}},
+		{To: "49", Type: "interactive", Interactive: &OutboundInteractive{Type: "list", Body: &InteractiveText{Text: "a"}, Action: &InteractiveAction{Button: "x"}}},
+		{To: "49", Type: "interactive", Interactive: &OutboundInteractive{Type: "cta_url", Body: &InteractiveText{Text: "a"}, Action: &InteractiveAction{Parameters: &CTAURLParameters{DisplayText: "x", URL: "https://x"}}}},
+		{To: "49", Type: "interactive", Interactive: &OutboundInteractive{Type: "flow", Body: &InteractiveText{Text: "a"}, Action: &InteractiveAction{}}},
 	}
 	for i, m := range bad {
 		_, err := c.SendMessage(context.Background(), testToken, testPhoneID, m)
@@ -580,5 +602,35 @@ func TestClientDefaults(t *testing.T) {
 	c = Client{BaseURL: "graph.facebook.com"}
 	if _, err := c.GetMedia(context.Background(), "t", "1"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("relative base url: %v", err)
+	}
+}
+
+func TestBlockUsers(t *testing.T) {
+	var method, path, body string
+	answer := `{"messaging_product":"whatsapp","block_users":{"added_users":[{"input":"+4915112345678","wa_id":"4915112345678"}]}}`
+	c, _ := newGraph(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		method, path, body = r.Method, r.URL.Path, string(b)
+		writeJSON(w, 200, answer)
+	})
+	res, err := c.BlockUsers(context.Background(), testToken, testPhoneID, "+4915112345678")
+	if err != nil || len(res.BlockUsers.Added) != 1 || res.BlockUsers.Added[0].WaID != "4915112345678" {
+		t.Fatalf("BlockUsers = %+v, %v", res, err)
+	}
+	if method != "POST" || path != "/v27.0/"+testPhoneID+"/block_users" || body != `{"messaging_product":"whatsapp","block_users":[{"user":"+4915112345678"}]}` {
+		t.Fatalf("request %s %s %s", method, path, body)
+	}
+	answer = `{"messaging_product":"whatsapp","block_users":{"removed_users":[{"input":"4915112345678","wa_id":"4915112345678"}]}}`
+	if res, err := c.UnblockUsers(context.Background(), testToken, testPhoneID, "4915112345678"); err != nil || len(res.BlockUsers.Removed) != 1 || method != "DELETE" {
+		t.Fatalf("UnblockUsers = %+v, %v (%s)", res, err, method)
+	}
+	answer = `{"messaging_product":"whatsapp","block_users":{"added_users":[],"failed_users":[{"input":"+4915112345678","wa_id":"4915112345678","errors":[{"message":"Re-engagement required","code":131047,"error_data":{"details":"User has not messaged in the last 24 hours"}}]}]}}`
+	_, err = c.BlockUsers(context.Background(), testToken, testPhoneID, "+4915112345678")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 131047 || Classify(err) != Permanent {
+		t.Fatalf("failed user: %v", err)
+	}
+	if _, err := c.BlockUsers(context.Background(), testToken, testPhoneID); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no users: %v", err)
 	}
 }

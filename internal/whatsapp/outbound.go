@@ -40,6 +40,8 @@ type OutboundMessage struct {
 	Template *OutboundTemplate `json:"template,omitempty"`
 	Reaction *OutboundReaction `json:"reaction,omitempty"`
 	Location *OutboundLocation `json:"location,omitempty"`
+	// Interactive is a reply-button, list or CTA URL message.
+	Interactive *OutboundInteractive `json:"interactive,omitempty"`
 
 	// Mark-as-read fields.
 	Status          string           `json:"status,omitempty"`
@@ -134,6 +136,68 @@ type OutboundLocation struct {
 	Address   string  `json:"address,omitempty"`
 }
 
+// OutboundInteractive is an interactive message: Type is "button" (reply
+// buttons), "list" or "cta_url". Only text headers are modelled.
+type OutboundInteractive struct {
+	Type   string             `json:"type"`
+	Header *InteractiveHeader `json:"header,omitempty"`
+	Body   *InteractiveText   `json:"body,omitempty"`
+	Footer *InteractiveText   `json:"footer,omitempty"`
+	Action *InteractiveAction `json:"action"`
+}
+
+// InteractiveHeader is a text header.
+type InteractiveHeader struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// InteractiveText is a body or footer.
+type InteractiveText struct {
+	Text string `json:"text"`
+}
+
+// InteractiveAction holds the buttons (button), the list button and its
+// sections (list), or the link (cta_url, Name "cta_url").
+type InteractiveAction struct {
+	Name       string               `json:"name,omitempty"`
+	Button     string               `json:"button,omitempty"`
+	Buttons    []InteractiveButton  `json:"buttons,omitempty"`
+	Sections   []InteractiveSection `json:"sections,omitempty"`
+	Parameters *CTAURLParameters    `json:"parameters,omitempty"`
+}
+
+// InteractiveButton is a reply button; Type is "reply".
+type InteractiveButton struct {
+	Type  string     `json:"type"`
+	Reply ReplyTitle `json:"reply"`
+}
+
+// ReplyTitle is a reply button's id and title.
+type ReplyTitle struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// InteractiveSection is a titled group of list rows.
+type InteractiveSection struct {
+	Title string           `json:"title,omitempty"`
+	Rows  []InteractiveRow `json:"rows"`
+}
+
+// InteractiveRow is one choice of a list.
+type InteractiveRow struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+}
+
+// CTAURLParameters is the label and target of a CTA URL button.
+type CTAURLParameters struct {
+	DisplayText string `json:"display_text"`
+	URL         string `json:"url"`
+}
+
 // TypingIndicator shows "typing…" along with a mark-as-read; Meta dismisses
 // it on the next reply or after 25 seconds. Type is "text".
 type TypingIndicator struct {
@@ -176,7 +240,7 @@ func (m *OutboundMessage) Validate() error {
 	}
 	set := 0
 	for _, p := range []bool{m.Text != nil, m.Image != nil, m.Audio != nil, m.Video != nil,
-		m.Document != nil, m.Sticker != nil, m.Template != nil, m.Reaction != nil, m.Location != nil} {
+		m.Document != nil, m.Sticker != nil, m.Template != nil, m.Reaction != nil, m.Location != nil, m.Interactive != nil} {
 		if p {
 			set++
 		}
@@ -245,8 +309,53 @@ func (m *OutboundMessage) Validate() error {
 		if math.IsNaN(l.Latitude) || math.IsNaN(l.Longitude) || l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
 			return invalid("location out of range")
 		}
+	case "interactive":
+		if m.Interactive == nil {
+			return mismatch(m.Type)
+		}
+		if err := m.Interactive.validate(); err != nil {
+			return err
+		}
 	default:
 		return invalid("unsupported message type %q", m.Type)
+	}
+	return nil
+}
+
+// validate checks the shape Meta requires of each kind; the limits on
+// lengths and counts are the domain's (switchboard.InteractiveSend), so
+// they are not repeated here.
+func (i *OutboundInteractive) validate() error {
+	if i.Body == nil || i.Body.Text == "" {
+		return invalid("interactive body text is empty")
+	}
+	if i.Action == nil {
+		return invalid("interactive action is missing")
+	}
+	if i.Header != nil && i.Header.Type != "text" {
+		return invalid("interactive header type must be \"text\"")
+	}
+	a := i.Action
+	switch i.Type {
+	case "button":
+		if len(a.Buttons) == 0 || a.Button != "" || len(a.Sections) > 0 || a.Parameters != nil {
+			return invalid("reply buttons need action.buttons and nothing else")
+		}
+		for _, b := range a.Buttons {
+			if b.Type != "reply" || b.Reply.ID == "" || b.Reply.Title == "" {
+				return invalid("each button needs type reply, an id and a title")
+			}
+		}
+	case "list":
+		if a.Button == "" || len(a.Sections) == 0 || len(a.Buttons) > 0 || a.Parameters != nil {
+			return invalid("a list needs action.button and action.sections and nothing else")
+		}
+	case "cta_url":
+		if a.Name != "cta_url" || a.Parameters == nil || a.Parameters.DisplayText == "" || a.Parameters.URL == "" || len(a.Buttons) > 0 || len(a.Sections) > 0 {
+			return invalid("a CTA URL needs action.name cta_url and parameters.display_text and url")
+		}
+	default:
+		return invalid("unsupported interactive type %q", i.Type)
 	}
 	return nil
 }

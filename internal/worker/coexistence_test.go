@@ -62,7 +62,7 @@ func TestIngestCoexistence(t *testing.T) {
 	if m, err := f.store.Message(ctx, echo.ID); err != nil || !m.Revoked || m.Content.Text != "" {
 		t.Errorf("after revoke = %+v, %v", m, err)
 	}
-	if n := f.rec.count(switchboard.EventMessageUpdated); n != 2 {
+	if n := f.rec.waitCount(t, switchboard.EventMessageUpdated, 2); n != 2 {
 		t.Errorf("%d message.updated events, want 2", n)
 	}
 

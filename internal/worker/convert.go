@@ -248,3 +248,34 @@ func bound(s string, n int) string {
 	}
 	return s
 }
+
+// OutboundInteractive is the Cloud API form of an interactive message the
+// business sends.
+func OutboundInteractive(in *switchboard.InteractiveSend) *whatsapp.OutboundInteractive {
+	out := &whatsapp.OutboundInteractive{Type: in.Kind, Body: &whatsapp.InteractiveText{Text: in.Body}, Action: &whatsapp.InteractiveAction{}}
+	if in.Header != "" {
+		out.Header = &whatsapp.InteractiveHeader{Type: "text", Text: in.Header}
+	}
+	if in.Footer != "" {
+		out.Footer = &whatsapp.InteractiveText{Text: in.Footer}
+	}
+	switch in.Kind {
+	case switchboard.InteractiveButton:
+		for _, b := range in.Buttons {
+			out.Action.Buttons = append(out.Action.Buttons, whatsapp.InteractiveButton{Type: "reply", Reply: whatsapp.ReplyTitle{ID: b.ID, Title: b.Title}})
+		}
+	case switchboard.InteractiveList:
+		out.Action.Button = in.ListButton
+		for _, s := range in.Sections {
+			sec := whatsapp.InteractiveSection{Title: s.Title}
+			for _, r := range s.Rows {
+				sec.Rows = append(sec.Rows, whatsapp.InteractiveRow{ID: r.ID, Title: r.Title, Description: r.Description})
+			}
+			out.Action.Sections = append(out.Action.Sections, sec)
+		}
+	case switchboard.InteractiveCTAURL:
+		out.Action.Name = "cta_url"
+		out.Action.Parameters = &whatsapp.CTAURLParameters{DisplayText: in.DisplayText, URL: in.URL}
+	}
+	return out
+}

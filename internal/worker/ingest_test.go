@@ -51,6 +51,20 @@ func (r *recorder) count(typ string) int {
 	return n
 }
 
+// waitCount waits until at least n events of typ were published (the
+// worker publishes after the batch commits, so after the queue drained)
+// and returns how many there are then.
+func (r *recorder) waitCount(t *testing.T, typ string, n int) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if got := r.count(typ); got >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // countingQueue counts the events the poller claims.
 type countingQueue struct {
 	switchboard.WebhookQueue

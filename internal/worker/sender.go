@@ -396,6 +396,11 @@ func (s *Sender) build(ctx context.Context, client *whatsapp.Client, ch *switchb
 			return nil, permanent(132000, err.Error())
 		}
 		out.Template = &whatsapp.OutboundTemplate{Name: tpl.Name, Language: whatsapp.TemplateLanguage{Code: tpl.Language}, Components: comps}
+	case switchboard.TypeInteractive:
+		if c.InteractiveSend == nil {
+			return nil, permanent(100, "The interactive content of this message is missing.")
+		}
+		out.Interactive = OutboundInteractive(c.InteractiveSend)
 	default:
 		return nil, permanent(100, "Messages of type "+string(m.Type)+" cannot be sent.")
 	}
@@ -504,7 +509,10 @@ func (s *Sender) record(ctx context.Context, log *slog.Logger, outcome string, f
 	}
 }
 
-type receipt struct{ channelID, wamid string }
+type receipt struct {
+	channelID, wamid string
+	typing           bool // with a typing indicator
+}
 
 // MarkRead queues a read receipt for an inbound message (blue ticks on the
 // customer's phone). Receipts are best effort: when the queue is full, or
@@ -512,7 +520,17 @@ type receipt struct{ channelID, wamid string }
 func (s *Sender) MarkRead(channelID, wamid string) {
 	s.init()
 	select {
-	case s.receipts <- receipt{channelID, wamid}:
+	case s.receipts <- receipt{channelID: channelID, wamid: wamid}:
+	default:
+	}
+}
+
+// SendTyping queues a typing indicator, which WhatsApp takes with the read
+// receipt of the customer's message wamid. Best effort, like receipts.
+func (s *Sender) SendTyping(channelID, wamid string) {
+	s.init()
+	select {
+	case s.receipts <- receipt{channelID: channelID, wamid: wamid, typing: true}:
 	default:
 	}
 }
@@ -529,6 +547,12 @@ func (s *Sender) sendReceipts(ctx context.Context) {
 			}
 			if err := s.channelLimiter(ch).Wait(ctx); err != nil {
 				return
+			}
+			if r.typing {
+				if err := s.Client(ch).SendTypingIndicator(ctx, ch.AccessToken, ch.PhoneNumberID, r.wamid); err != nil {
+					s.Logger.Info("typing indicator not sent", "err", err)
+				}
+				continue
 			}
 			if err := s.Client(ch).MarkRead(ctx, ch.AccessToken, ch.PhoneNumberID, r.wamid); err != nil {
 				s.Logger.Info("read receipt not sent", "err", err)

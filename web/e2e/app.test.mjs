@@ -2493,3 +2493,78 @@ describe('coexistence (issue 11)', () => {
     }
   });
 });
+
+describe('interactive messages (issue 11, 2026)', () => {
+  it('interactive builder: counts against the limits, refuses an over-long button, sends reply buttons the customer receives, and blocks the customer from the header menu', async (t) => {
+    if (!srv.emulator) return t.skip(srv.emulatorError ? `emulator (${srv.emulatorError})` : 'no emulator');
+    const ctx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(`${srv.base}/login`);
+      const setup = await pageAPI(page, 'GET', '/api/v1/setup');
+      if (setup.json?.needed) {
+        const r = await pageAPI(page, 'POST', '/api/v1/setup', { token: srv.token, login: admin.login, name: admin.name, password: admin.password });
+        assert.equal(r.status, 201, JSON.stringify(r.json));
+        await pageAPI(page, 'DELETE', '/api/v1/session');
+      }
+      await login(page, srv.base, admin.login, admin.password);
+      const ida = { wa_id: '4915112345111', name: 'Ida Interaktiv' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...ida, text: 'Wann kommt das Paket?' });
+      assert.equal(sent.status, 200, sent.text);
+      let convId = '';
+      for (let i = 0; !convId; i++) {
+        const c = await pageAPI(page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(ida.name)}`);
+        convId = c.json?.items?.[0]?.id ?? '';
+        assert.ok(i < 100, 'the customer message did not arrive');
+        if (!convId) await new Promise((res) => setTimeout(res, 100));
+      }
+      await page.goto(`${srv.base}/c/${convId}`);
+      await page.getByRole('button', { name: 'Buttons, list or link' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Send buttons, a list or a link' });
+      await dialog.getByLabel('Message', { exact: true }).fill('Wann passt die Lieferung?');
+      await dialog.getByLabel('Button 1', { exact: true }).fill('Vormittag');
+      // Over the 20-character limit: the counter turns red and Send lists the problem.
+      await dialog.getByLabel('Button 2', { exact: true }).fill('Am späten Nachmittag bitte');
+      await dialog.getByText('26/20').waitFor();
+      await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+      await shot(page, 'interactive-builder-over-limit-desktop-light');
+      await dialog.getByTestId('ia-problems').getByText('Button: at most 20 characters.').waitFor();
+      await dialog.getByLabel('Button 2', { exact: true }).fill('Nachmittag');
+      await dialog.getByRole('button', { name: 'Add a button' }).click();
+      await dialog.getByLabel('Button 3', { exact: true }).fill('Abends');
+      assert.equal(await dialog.getByRole('button', { name: 'Add a button' }).count(), 0, 'no fourth button');
+      // Keyboard: Enter in a field sends the form.
+      await dialog.getByLabel('Button 3', { exact: true }).press('Enter');
+      await dialog.waitFor({ state: 'detached' });
+      const bubble = page.getByTestId('interactive-bubble').last();
+      await bubble.getByText('Wann passt die Lieferung?').waitFor();
+      await bubble.getByText('Nachmittag').waitFor();
+      let got = null;
+      for (let i = 0; !got; i++) {
+        const chat = (await emulatorAPI(srv.emulator, 'GET', `phone/${ida.wa_id}`)).json ?? [];
+        got = chat.find((m) => m.from_business && m.interactive?.options?.length === 3) ?? null;
+        assert.ok(i < 150, `the phone did not get the buttons: ${JSON.stringify(chat)}`);
+        if (!got) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.deepEqual(
+        got.interactive.options.map((o) => o.title),
+        ['Vormittag', 'Nachmittag', 'Abends'],
+      );
+
+      // Block from the header menu: banner, composer closed, unblock again.
+      await page.getByTestId('contact-menu-button').click();
+      await page.getByRole('menuitem', { name: 'Block customer' }).click();
+      await page.getByRole('dialog', { name: `Block ${ida.name}?` }).getByRole('button', { name: 'Block customer' }).click();
+      await page.getByTestId('blocked-banner').waitFor();
+      await page.getByTestId('composer-blocked').waitFor();
+      await shot(page, 'conversation-blocked-desktop-light');
+      await page.getByTestId('contact-menu-button').click();
+      await page.getByRole('menuitem', { name: 'Unblock customer' }).click();
+      await page.getByTestId('blocked-banner').waitFor({ state: 'detached' });
+      await page.locator('#composer-input').waitFor();
+      assertNoProblems(ctx, 'interactive builder');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -149,6 +149,8 @@ func Tables() []*Table {
 			col("wa_id", Bytes), col("name", Bytes), col("created_at", Time), col("updated_at", Time),
 			// version 4: business-scoped user ids and usernames
 			nullCol("user_id_hash", Bytes), nullCol("user_id", Bytes), nullCol("parent_user_id", Bytes), nullCol("username", Bytes),
+			// version 6: blocked on WhatsApp, when and by whom
+			nullCol("blocked_at", Time), nullCol("blocked_by", Text),
 			nullCol("marketing_stopped", Bool), nullCol("marketing_at", Time), // version 6
 		}},
 		// Webhook surface (version 6): old identifiers, sealed.

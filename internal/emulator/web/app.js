@@ -52,9 +52,11 @@ async function loadCustomers() {
     o.dataset.number = c.phone_number_id;
     sel.append(o);
     if (c.wa_id === waId()) {
-      $('window').textContent = c.window_open
+      $('window').textContent = (c.window_open
         ? '24-hour window is open: the business may reply freely.'
-        : '24-hour window is closed: only templates get through.';
+        : '24-hour window is closed: only templates get through.')
+        + (c.blocked ? ' The business blocked this customer: nothing they send is delivered.' : '');
+      $('typing').hidden = !c.typing;
     }
   }
   sel.value = keep;

@@ -12,6 +12,7 @@ import type {
   ContactErasure,
   ContactProfile,
   DeadLetter,
+  InteractiveSend,
   Conversation,
   ConversationPage,
   ConversationsReport,
@@ -127,6 +128,18 @@ export const api = {
     ),
   sendTemplate: (id: string, template: { name: string; language: string; parameters: Record<string, string> }, key: string) =>
     request<Message>('POST', `${v1}/conversations/${enc(id)}/messages`, { type: 'template', template }, { headers: { 'Idempotency-Key': key } }),
+  sendInteractive: (id: string, interactive: InteractiveSend, replyTo: string | undefined, key: string) =>
+    request<Message>(
+      'POST',
+      `${v1}/conversations/${enc(id)}/messages`,
+      { type: 'interactive', interactive, ...(replyTo ? { reply_to: replyTo } : {}) },
+      { headers: { 'Idempotency-Key': key } },
+    ),
+  // Tells the customer a reply is being typed; the server sends WhatsApp's
+  // indicator at most every 25 s, so calling it often is fine.
+  typing: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/typing`),
+  block: (id: string) => request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/block`),
+  unblock: (id: string) => request<Conversation>('DELETE', `${v1}/conversations/${enc(id)}/block`),
   mediaLimits: () => request<{ items: MediaLimit[] }>('GET', `${v1}/media/limits`),
   sendErrors: () => request<{ retryable_codes?: number[] }>('GET', `${v1}/send-errors`),
   // A message whose outcome is unknown, sent again on the user's request.

@@ -265,8 +265,8 @@ export interface paths {
         get: operations["listMessages"];
         put?: never;
         /**
-         * Send a message (conversations.reply): text, media or template; stored as pending and delivered by the sender
-         * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed.
+         * Send a message (conversations.reply): text, media, template or interactive; stored as pending and delivered by the sender
+         * @description Outside the 24-hour customer-service window free text is refused with 422 window_closed. A blocked customer is refused with 409 conflict before anything reaches WhatsApp.
          */
         post: operations["sendMessage"];
         delete?: never;
@@ -1282,6 +1282,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell the customer a reply is being typed (conversations.reply)
+         * @description Sends WhatsApp's typing indicator (with the read receipt of the customer's last message) when the customer wrote last, within the 24-hour window, to a customer who is not blocked, at most once every 25 seconds per conversation. Other calls are accepted without sending anything, so clients may call it while the user types.
+         */
+        post: operations["typing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block the conversation's customer on WhatsApp (contacts.block)
+         * @description Calls Meta's Block Users API for the customer's phone number. WhatsApp blocks only customers who wrote in the last 24 hours (422 otherwise, also for a customer who shares only a username). Blocking a blocked customer changes nothing. Audited as contact.block.
+         */
+        put: operations["blockContact"];
+        post?: never;
+        /**
+         * Unblock the conversation's customer (contacts.block)
+         * @description Audited as contact.unblock.
+         */
+        delete: operations["unblockContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1295,7 +1345,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read";
+        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block";
         User: {
             id: string;
             login: string;
@@ -1344,6 +1394,12 @@ export interface components {
             name: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Set while the business blocks the customer on WhatsApp: they cannot write, and nothing can be sent to them. */
+            blocked?: boolean;
+            /** Format: date-time */
+            blocked_at?: string;
+            /** @description Id of the user who blocked the customer. */
+            blocked_by?: string;
         };
         MessagePreview: {
             text: string;
@@ -1443,6 +1499,7 @@ export interface components {
             frequently_forwarded?: boolean;
             /** @description The original payload of a type Switchboard does not model. */
             raw?: unknown;
+            interactive_send?: components["schemas"]["InteractiveSend"];
         };
         Media: {
             /** @description Media id for GET /api/v1/media/{id}; absent until downloaded. */
@@ -2064,6 +2121,34 @@ export interface components {
             name: string;
             /** @description The answer; JSON for answers that are not strings. */
             value: string;
+        };
+        ReplyButton: {
+            id: string;
+            title: string;
+        };
+        ListRow: {
+            id: string;
+            title: string;
+            description?: string;
+        };
+        ListSection: {
+            title?: string;
+            rows: components["schemas"]["ListRow"][];
+        };
+        /** @description Reply buttons (kind button: 1-3 buttons), a list (kind list: list_button and 1-10 sections with at most 10 rows in all) or a call-to-action link (kind cta_url: display_text and an https url). Limits are Meta's (docs/whatsapp.md); a message over them is refused with 422 before it is stored. */
+        InteractiveSend: {
+            /** @enum {string} */
+            kind: "button" | "list" | "cta_url";
+            header?: string;
+            /** @description At most 1,024 characters for buttons and links, 4,096 for lists. */
+            body: string;
+            footer?: string;
+            buttons?: components["schemas"]["ReplyButton"][];
+            list_button?: string;
+            sections?: components["schemas"]["ListSection"][];
+            display_text?: string;
+            /** @description https:// only. */
+            url?: string;
         };
     };
     responses: {
@@ -2783,7 +2868,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "template";
+                    type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "template" | "interactive";
                     text?: string;
                     caption?: string;
                     reply_to?: string;
@@ -2797,6 +2882,7 @@ export interface operations {
                             [key: string]: string;
                         };
                     };
+                    interactive?: components["schemas"]["InteractiveSend"];
                 };
                 "multipart/form-data": {
                     /**
@@ -2827,6 +2913,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };
     };
@@ -4712,6 +4799,86 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    blockContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    unblockContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
 }

@@ -29,6 +29,7 @@ export type Location = Schemas['Location'];
 export type Interactive = Schemas['Interactive'];
 export type Reaction = Schemas['Reaction'];
 export type TemplateSend = Schemas['TemplateSend'];
+export type InteractiveSend = Schemas['InteractiveSend'];
 
 /** A contact card as WhatsApp sends it (the document leaves it open); only the parts the UI shows. */
 export interface SharedContact {

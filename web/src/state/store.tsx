@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
-import type { ChannelNotice, ContactErasure, Conversation, InboxEvent, Me, Message, Permission, Template } from '../api/types';
+import type { ChannelNotice, ContactErasure, Conversation, InboxEvent, InteractiveSend, Me, Message, Permission, Template } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
@@ -71,6 +71,10 @@ export interface InboxActions {
   sendText: (convId: string, text: string, replyTo?: string) => void;
   sendFile: (convId: string, o: SendFileOptions) => () => void;
   sendTemplate: (convId: string, t: Template, values: Record<string, string>) => Promise<void>;
+  /** sendInteractive sends reply buttons, a list or a link button. */
+  sendInteractive: (convId: string, m: InteractiveSend, replyTo?: string) => void;
+  /** setBlocked blocks or unblocks the conversation's customer (contacts.block). */
+  setBlocked: (convId: string, blocked: boolean) => Promise<void>;
   retry: (msg: Message) => void;
   discard: (msgId: string) => void;
   assign: (convId: string, userId: string) => Promise<Conversation>;
@@ -255,6 +259,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       });
     };
 
+    const sendInteractive = (convId: string, m: InteractiveSend, replyTo?: string) => {
+      const temp = tempMessage(convId, 'interactive', { text: m.body, interactive_send: m }, replyTo);
+      track(temp, (key) => api.sendInteractive(convId, m, replyTo, key));
+    };
+
     const refreshCounts = () => {
       const f = store.get().filter;
       const key = filterKey(f);
@@ -309,6 +318,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         return () => abort();
       },
       sendTemplate: (convId, tpl, values) => sendTemplateNow(convId, tpl.name, tpl.language, parameterMap(tpl, values)),
+      sendInteractive,
+      setBlocked: async (convId, blocked) => {
+        const c = blocked ? await api.block(convId) : await api.unblock(convId);
+        d({ type: 'conv/upsert', conv: c });
+      },
       retry: (msg) => {
         const local = retries.current.get(msg.id);
         if (local) {
@@ -323,6 +337,8 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         }
         // A message WhatsApp refused: send its content again as a new message.
         if (msg.type === 'text' && msg.content.text) sendText(msg.conversation_id, msg.content.text, msg.reply_to_id);
+        else if (msg.type === 'interactive' && msg.direction === 'out' && msg.content.interactive_send)
+          sendInteractive(msg.conversation_id, msg.content.interactive_send, msg.reply_to_id);
         else if (msg.type === 'template' && msg.content.template) {
           const tp = msg.content.template;
           void sendTemplateNow(msg.conversation_id, tp.name, tp.language, tp.parameters ?? {});

@@ -9,7 +9,12 @@ import { useInboxContext } from '../state/store';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
 import { takeComposerWish } from './focus';
+import { InteractiveBuilder } from './InteractiveBuilder';
 import { TemplatePicker } from './TemplatePicker';
+import { api } from '../api/endpoints';
+
+/** typingEvery is how often at most typing is reported; the server sends WhatsApp's indicator at most every 25 s. */
+const typingEvery = 5_000;
 
 interface Props {
   conv: Conversation;
@@ -40,6 +45,16 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   const [fileError, setFileError] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  const [building, setBuilding] = useState(false);
+  const lastTyping = useRef(0);
+  // Typing tells the customer a reply is coming: at most every few seconds
+  // from here, and the server decides whether WhatsApp is told at all.
+  const typed = () => {
+    const now = Date.now();
+    if (now - lastTyping.current < typingEvery) return;
+    lastTyping.current = now;
+    api.typing(conv.id).catch(() => {});
+  };
 
   const [limits, setLimits] = useState<MediaLimit[] | null>(null);
   useEffect(() => {
@@ -106,6 +121,14 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     return <div className="composer composer-note">{t('composer.noReply')}</div>;
   }
 
+  if (conv.contact?.blocked) {
+    return (
+      <div className="composer composer-note" data-testid="composer-blocked">
+        {t('block.composer')}
+      </div>
+    );
+  }
+
   if (!windowOpen) {
     return (
       <div className="composer composer-closed" data-testid="window-closed">
@@ -162,77 +185,101 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   };
 
   return (
-    <form className="composer" onSubmit={send}>
-      {replyTo && (
-        <div className="composer-reply">
-          <div className="quote quote-static">
-            <span className="quote-who">{t('composer.replyingTo')}</span>
-            <span className="quote-text">{quoteText(t, replyTo)}</span>
+    <>
+      <form className="composer" onSubmit={send}>
+        {replyTo && (
+          <div className="composer-reply">
+            <div className="quote quote-static">
+              <span className="quote-who">{t('composer.replyingTo')}</span>
+              <span className="quote-text">{quoteText(t, replyTo)}</span>
+            </div>
+            <button type="button" className="icon-btn" aria-label={t('composer.cancelReply')} onClick={onCancelReply}>
+              ×
+            </button>
           </div>
-          <button type="button" className="icon-btn" aria-label={t('composer.cancelReply')} onClick={onCancelReply}>
-            ×
+        )}
+        {file && (
+          <div className="composer-file" data-testid="attachment">
+            <Icon name="clip" size={16} />
+            <span className="doc-name">{file.file.name}</span>
+            <span className="hint">
+              {t(`kind.${file.kind}` as Key)} · {bytes(file.file.size, locale)}
+            </span>
+            <button type="button" className="icon-btn" aria-label={t('composer.removeFile')} onClick={() => setFile(null)}>
+              ×
+            </button>
+          </div>
+        )}
+        {fileError && (
+          <p className="field-error" role="alert">
+            {fileError}
+          </p>
+        )}
+        <div className="composer-row">
+          <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
+            <Icon name="clip" size={22} />
+          </button>
+          <button
+            type="button"
+            className="icon-btn attach-btn"
+            aria-label={t('ia.open')}
+            title={t('ia.open')}
+            onClick={() => setBuilding(true)}
+            data-testid="interactive-open"
+          >
+            <Icon name="list" size={22} />
+          </button>
+          <input
+            ref={picker}
+            type="file"
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            data-testid="file-input"
+            accept={limits ? acceptAttribute(limits) : undefined}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void take(f);
+              e.target.value = '';
+            }}
+          />
+          <label htmlFor="composer-input" className="visually-hidden">
+            {file ? t('composer.caption') : t('composer.label')}
+          </label>
+          <textarea
+            id="composer-input"
+            ref={input}
+            className="composer-input"
+            rows={1}
+            maxLength={maxText}
+            placeholder={file ? t('composer.caption') : t('composer.placeholder')}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (e.target.value.trim()) typed();
+            }}
+            onKeyDown={onKeyDown}
+            onPaste={onPaste}
+            aria-describedby="composer-hint"
+            aria-keyshortcuts="r"
+          />
+          <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
+            <Icon name="send" size={20} />
           </button>
         </div>
-      )}
-      {file && (
-        <div className="composer-file" data-testid="attachment">
-          <Icon name="clip" size={16} />
-          <span className="doc-name">{file.file.name}</span>
-          <span className="hint">
-            {t(`kind.${file.kind}` as Key)} · {bytes(file.file.size, locale)}
-          </span>
-          <button type="button" className="icon-btn" aria-label={t('composer.removeFile')} onClick={() => setFile(null)}>
-            ×
-          </button>
-        </div>
-      )}
-      {fileError && (
-        <p className="field-error" role="alert">
-          {fileError}
+        <p id="composer-hint" className="visually-hidden">
+          {t('composer.hint')}
         </p>
-      )}
-      <div className="composer-row">
-        <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
-          <Icon name="clip" size={22} />
-        </button>
-        <input
-          ref={picker}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="file-input"
-          accept={limits ? acceptAttribute(limits) : undefined}
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void take(f);
-            e.target.value = '';
+      </form>
+      {building && (
+        <InteractiveBuilder
+          onClose={() => setBuilding(false)}
+          onSend={(m) => {
+            actions.sendInteractive(conv.id, m, replyTo?.id);
+            onSent();
           }}
         />
-        <label htmlFor="composer-input" className="visually-hidden">
-          {file ? t('composer.caption') : t('composer.label')}
-        </label>
-        <textarea
-          id="composer-input"
-          ref={input}
-          className="composer-input"
-          rows={1}
-          maxLength={maxText}
-          placeholder={file ? t('composer.caption') : t('composer.placeholder')}
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={onKeyDown}
-          onPaste={onPaste}
-          aria-describedby="composer-hint"
-          aria-keyshortcuts="r"
-        />
-        <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
-          <Icon name="send" size={20} />
-        </button>
-      </div>
-      <p id="composer-hint" className="visually-hidden">
-        {t('composer.hint')}
-      </p>
-    </form>
+      )}
+    </>
   );
 }

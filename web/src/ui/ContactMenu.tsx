@@ -21,22 +21,29 @@ export function ContactMenu({
   conv,
   can,
   erase,
+  setBlocked,
 }: {
   conv: Conversation;
   can: (p: Permission) => boolean;
   erase: (contactId: string) => Promise<ContactErasure>;
+  setBlocked?: (convId: string, blocked: boolean) => Promise<void>;
 }) {
   const { t } = useI18n();
   const toasts = useToasts();
   const [open, setOpen] = useState(false);
   const [erasing, setErasing] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [blocking, setBlocking] = useState(false);
+  const [blockBusy, setBlockBusy] = useState(false);
   const wrap = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
   const menuId = useId();
   const items = contactActions(can);
   const contactId = conv.contact?.id ?? '';
+  // WhatsApp blocks by phone number: not offered for username-only customers.
+  const canBlock = !!setBlocked && can('contacts.block') && !!conv.contact?.phone;
+  const blocked = !!conv.contact?.blocked;
 
   // A click or tap anywhere else closes the menu.
   useEffect(() => {
@@ -52,7 +59,20 @@ export function ContactMenu({
     if (open) menu.current?.querySelector<HTMLButtonElement>('[role=menuitem]:not(:disabled)')?.focus();
   }, [open]);
 
-  if (items.length === 0 || !contactId) return null;
+  if ((items.length === 0 && !canBlock) || !contactId) return null;
+
+  const changeBlock = async (block: boolean) => {
+    setBlockBusy(true);
+    try {
+      await setBlocked?.(conv.id, block);
+      toasts.show({ text: block ? t('block.done') : t('block.undone'), tone: 'success' });
+      setBlocking(false);
+    } catch (err) {
+      toasts.show({ text: errorText(t, err), tone: 'error' });
+    } finally {
+      setBlockBusy(false);
+    }
+  };
 
   const close = (refocus: boolean) => {
     setOpen(false);
@@ -130,6 +150,26 @@ export function ContactMenu({
             <Icon name="download" size={18} /> {t('privacy.export')}
           </button>
         )}
+        {canBlock && (
+          <button
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            disabled={blockBusy}
+            data-testid={blocked ? 'unblock-contact' : 'block-contact'}
+            onClick={() => {
+              if (blocked) {
+                close(true);
+                void changeBlock(false);
+              } else {
+                close(false);
+                setBlocking(true);
+              }
+            }}
+          >
+            <Icon name="shield" size={18} /> {blocked ? t('block.unblock') : t('block.block')}
+          </button>
+        )}
         {items.includes('erase') && (
           <button
             type="button"
@@ -144,6 +184,25 @@ export function ContactMenu({
           </button>
         )}
       </div>
+      {blocking && (
+        <Dialog
+          title={t('block.title', { name: displayName(conv) })}
+          onClose={() => {
+            setBlocking(false);
+            button.current?.focus();
+          }}
+        >
+          <p>{t('block.explain')}</p>
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={() => setBlocking(false)}>
+              {t('common.cancel')}
+            </button>
+            <button type="button" className="btn btn-danger-solid" disabled={blockBusy} onClick={() => void changeBlock(true)} data-testid="block-confirm">
+              {t('block.block')}
+            </button>
+          </div>
+        </Dialog>
+      )}
       {erasing && (
         <EraseContactDialog
           conv={conv}

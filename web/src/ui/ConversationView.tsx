@@ -235,11 +235,16 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <span className="btn-label">{conv.status === 'open' ? t('conv.close') : t('conv.reopen')}</span>
             </button>
           )}
-          <ContactMenu conv={conv} can={can} erase={actions.eraseContact} />
+          <ContactMenu conv={conv} can={can} erase={actions.eraseContact} setBlocked={actions.setBlocked} />
         </div>
       </header>
       <IdentityHistory profile={profile} />
       {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
+      {conv.contact?.blocked && (
+        <div className="banner banner-error" role="status" data-testid="blocked-banner">
+          {conv.contact.blocked_at ? t('block.bannerSince', { time: dateTime(conv.contact.blocked_at, locale) }) : t('block.banner')}
+        </div>
+      )}
       {conv.status === 'open' && win.open && conv.window_closes_at && (
         <div className="visually-hidden">{t('conv.window', { time: dateTime(conv.window_closes_at, locale), when: remaining(win.remaining, locale) })}</div>
       )}

@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { api } from '../api/endpoints';
-import type { Media, Message, SharedContact } from '../api/types';
+import type { InteractiveSend, Media, Message, SharedContact } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { bytes, clockTime, coordinates, osmLink } from '../lib/format';
 import { canSendAgain } from '../lib/sendAgain';
@@ -243,6 +243,52 @@ function FormAnswers({ form }: { form: NonNullable<Content['form']> }) {
   );
 }
 
+/** InteractiveView shows buttons, a list or a link button the business sent, as the customer sees them. */
+function InteractiveView({ m }: { m: InteractiveSend }) {
+  const { t } = useI18n();
+  return (
+    <div className="ia-msg" data-testid="interactive-bubble">
+      {m.header && <p className="ia-msg-header">{m.header}</p>}
+      <p className="msg-text">{m.body}</p>
+      {m.footer && <p className="hint">{m.footer}</p>}
+      {m.kind === 'button' && (
+        <ul className="ia-msg-buttons" aria-label={t('ia.kind.button')}>
+          {(m.buttons ?? []).map((b) => (
+            <li key={b.id}>{b.title}</li>
+          ))}
+        </ul>
+      )}
+      {m.kind === 'list' && (
+        <details className="ia-msg-list">
+          <summary>
+            <Icon name="list" size={15} /> {m.list_button}
+          </summary>
+          {(m.sections ?? []).map((s, i) => (
+            <div key={i}>
+              {s.title && <p className="ia-msg-section">{s.title}</p>}
+              <ul>
+                {s.rows.map((r) => (
+                  <li key={r.id}>
+                    {r.title}
+                    {r.description && <span className="hint"> — {r.description}</span>}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </details>
+      )}
+      {m.kind === 'cta_url' && m.url?.startsWith('https://') && (
+        <p className="ia-msg-buttons">
+          <a href={m.url} target="_blank" rel="noopener noreferrer">
+            <Icon name="link" size={15} /> {m.display_text}
+          </a>
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Body({ m }: { m: Message }) {
   const { t, locale } = useI18n();
   const c = m.content ?? {};
@@ -294,6 +340,7 @@ function Body({ m }: { m: Message }) {
         );
       }
       if (c.form) return <FormAnswers form={c.form} />;
+      if (c.interactive_send) return <InteractiveView m={c.interactive_send} />;
       return (
         <p className="msg-text">
           <Icon name="tap" size={15} />{' '}
