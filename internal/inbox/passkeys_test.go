@@ -98,6 +98,9 @@ func TestPasskeyRegisterSignInDelete(t *testing.T) {
 	if a = e.actor(t, a.User.ID); a.EnrolmentOnly {
 		t.Error("operator with a passkey is still limited to enrolment")
 	}
+	if st, err := e.s.TwoFactorStatus(e.ctx, a); err != nil || st.Passkeys != 1 || st.Enabled || !st.Required {
+		t.Errorf("TwoFactorStatus = %+v, %v; want 1 passkey", st, err)
+	}
 	list, err := e.s.ListPasskeys(e.ctx, a)
 	if err != nil || !list.Available || list.RPID != "localhost" || len(list.Passkeys) != 1 {
 		t.Fatalf("ListPasskeys = %+v, %v", list, err)

@@ -398,6 +398,9 @@ type TwoFactorStatus struct {
 	Pending           bool `json:"pending"`  // enrolment started, not confirmed
 	Required          bool `json:"required"` // their role requires it
 	RecoveryCodesLeft int  `json:"recovery_codes_left"`
+	// Passkeys is how many usable passkeys the user has (0 while
+	// passkeys are off); they count as a second factor too.
+	Passkeys int `json:"passkeys"`
 }
 
 // TwoFactorStatus returns the actor's own two-factor state.
@@ -412,6 +415,11 @@ func (s *Service) TwoFactorStatus(ctx context.Context, a *switchboard.Actor) (*T
 	if st.Required, err = s.TwoFactorRequired(ctx, a.Role); err != nil {
 		return nil, err
 	}
+	keys, err := s.usablePasskeys(ctx, a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	st.Passkeys = len(keys)
 	return st, nil
 }
 

@@ -2329,6 +2329,74 @@ describe('two-factor sign-in (issue 14)', () => {
   });
 });
 
+describe('passkeys (issue 14)', () => {
+  // WebAuthn needs a secure context with a domain name: this flow has its
+  // own server whose public URL is http://localhost:<port>, and Chromium's
+  // virtual authenticator (CDP) stands in for a platform authenticator.
+  let pks;
+  before(async () => {
+    pks = await startServer({ localhost: true });
+  });
+  after(async () => {
+    await pks?.stop();
+  });
+
+  it('passkeys: registers a passkey in My account, signs in with it as the second step, deletes it after confirming', async () => {
+    const ctx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await page.goto(`${pks.base}/login`);
+    const setup = await pageAPI(page, 'POST', '/api/v1/setup', { token: pks.token, login: admin.login, name: admin.name, password: admin.password });
+    assert.equal(setup.status, 201, JSON.stringify(setup.json));
+    await page.goto(`${pks.base}/account`);
+
+    const section = page.getByTestId('passkeys');
+    await section.getByText('You have no passkeys yet.').waitFor();
+    await section.getByLabel('Name of the new passkey').fill('Laptop');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey added.').waitFor();
+    const row = section.getByTestId('passkey-row');
+    await row.filter({ hasText: 'Laptop' }).waitFor();
+    await shot(page, 'passkeys-account');
+
+    // Sign out; the password, then the passkey.
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.getByLabel('Login', { exact: true }).fill(admin.login);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor sign-in' }).waitFor();
+    // No TOTP: only the passkey is offered.
+    assert.equal(await page.getByLabel('Code or recovery code').count(), 0);
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    const audit = await pageAPI(page, 'GET', '/api/v1/audit?action=session.login&limit=5');
+    assert.ok(
+      audit.json.items.some((e) => e.detail?.second_factor === 'passkey'),
+      JSON.stringify(audit.json.items.map((e) => e.detail)),
+    );
+
+    // Deleting asks first, and for the password.
+    await page.goto(`${pks.base}/account`);
+    await section.getByRole('button', { name: 'Delete passkey Laptop' }).click();
+    await section.getByText('Delete the passkey “Laptop”?').waitFor();
+    await section.getByLabel('Current password').fill('not the password');
+    await section.getByRole('button', { name: 'Delete passkey', exact: true }).click();
+    await section.getByText('The password is wrong.').waitFor();
+    await section.getByLabel('Current password').fill(admin.password);
+    await section.getByRole('button', { name: 'Delete passkey', exact: true }).click();
+    await section.getByText('You have no passkeys yet.').waitFor();
+
+    // Without a passkey the password alone signs in again.
+    await pageAPI(page, 'DELETE', '/api/v1/session');
+    await login(page, pks.base, admin.login, admin.password);
+    await ctx.close();
+  });
+});
+
 describe('outgoing webhooks (issue 16)', () => {
   it('outgoing webhook: created in the UI, secret shown once, a customer message is delivered signed, the log redelivers it', async () => {
     const hits = [];

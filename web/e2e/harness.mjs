@@ -109,9 +109,16 @@ function startProxy(port, target) {
 /**
  * startServer runs `switchboard serve` with a temporary data dir and the
  * built-in emulator on its own port, and waits for the setup link.
+ *
+ * With { localhost: true } the server's public URL is http://localhost:<port>
+ * and base uses that host too: a secure context with a domain name, as
+ * WebAuthn (passkeys) needs; the emulator is off then. It needs the binary
+ * to embed web/dist (npm run build first), since the page's origin must be
+ * the server's own.
  */
-export async function startServer() {
+export async function startServer(opts = {}) {
   const bin = buildBinary();
+  if (opts.localhost) return startWith(bin, { SWITCHBOARD_EMULATOR: 'off' }, { localhost: true });
   try {
     return await startWith(bin, {});
   } catch (err) {
@@ -124,7 +131,7 @@ export async function startServer() {
   }
 }
 
-async function startWith(bin, extraEnv) {
+async function startWith(bin, extraEnv, opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
   const port = await freePort();
   const emulatorPort = await freePort();
@@ -135,6 +142,7 @@ async function startWith(bin, extraEnv) {
     SWITCHBOARD_EMULATOR_ADDR: `127.0.0.1:${emulatorPort}`,
     SWITCHBOARD_EMULATOR_CUSTOMERS: '0',
     SWITCHBOARD_LOG_LEVEL: 'warn',
+    ...(opts.localhost ? { SWITCHBOARD_PUBLIC_URL: `http://localhost:${port}` } : {}),
     ...extraEnv,
   };
   let proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -178,9 +186,14 @@ async function startWith(bin, extraEnv) {
 
   const goBase = `http://127.0.0.1:${port}`;
   const index = await fetch(`${goBase}/`).then((r) => r.text());
-  let base = goBase;
+  let base = opts.localhost ? `http://localhost:${port}` : goBase;
   let proxy = null;
   if (!index.includes('<div id="root">')) {
+    if (opts.localhost) {
+      proc.kill('SIGTERM');
+      await exited(proc);
+      throw new Error('startServer({ localhost: true }) needs the binary to embed web/dist: run npm run build first');
+    }
     // The binary does not embed web/dist yet (cmd/switchboard/assets.go).
     const pport = await freePort();
     proxy = await startProxy(pport, port);

@@ -1866,6 +1866,8 @@ export interface components {
             /** @description The user's role requires two-factor sign-in. */
             required: boolean;
             recovery_codes_left: number;
+            /** @description How many usable passkeys the user has (0 while passkeys are off); a passkey also counts as two-factor sign-in. */
+            passkeys: number;
         };
         TwoFactorEnrolment: {
             /** @description otpauth://totp/ URI for authenticator apps (SHA-1, 6 digits, 30 s). */

@@ -101,7 +101,7 @@ export function TwoFactorSection({ onEnabled }: { onEnabled?: () => void }) {
     <section className="card" aria-labelledby="tfa-h" data-testid="two-factor">
       <h2 id="tfa-h">{t('tfa.title')}</h2>
       <ErrorBox text={error} />
-      {status?.required && !status.enabled && <p className="notice">{t('tfa.requiredHint')}</p>}
+      {status?.required && !status.enabled && !status.passkeys && <p className="notice">{t('tfa.requiredHint')}</p>}
       {codes && (
         <div className="tfa-codes">
           <p>{t(regenerated ? 'tfa.newCodesShown' : 'tfa.codesHint')}</p>
