@@ -610,4 +610,8 @@ export const de: Dict = {
   'audit.a.suggestion.send': 'Vorschlag senden',
   'audit.a.suggestion.discard': 'Vorschlag verwerfen',
   'audit.t.suggestion': 'Vorschlag',
+  'sa.bot': 'Bot: kann Bot-Agent eines Kanals sein, seine Nachrichten tragen ein Bot-Abzeichen',
+  'channels.botAgent': 'Bot-Agent',
+  'channels.botAgentHint': 'Beantwortet neue Unterhaltungen zuerst und übergibt sie an Menschen.',
+  'channels.botNone': 'Keiner',
 };

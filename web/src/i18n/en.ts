@@ -611,6 +611,10 @@ export const en = {
   'audit.a.suggestion.send': 'Send suggestion',
   'audit.a.suggestion.discard': 'Discard suggestion',
   'audit.t.suggestion': 'Suggestion',
+  'sa.bot': 'Bot: may be a channel\'s bot agent, its messages show a bot badge',
+  'channels.botAgent': 'Bot agent',
+  'channels.botAgentHint': 'Answers new conversations first and hands them to people.',
+  'channels.botNone': 'None',
 } as const;
 
 export type Key = keyof typeof en;

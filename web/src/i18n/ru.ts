@@ -610,4 +610,8 @@ export const ru: Dict = {
   'audit.a.suggestion.send': 'Отправка предложения',
   'audit.a.suggestion.discard': 'Отклонение предложения',
   'audit.t.suggestion': 'Предложение',
+  'sa.bot': 'Бот: может быть бот-агентом канала, его сообщения помечены значком бота',
+  'channels.botAgent': 'Бот-агент',
+  'channels.botAgentHint': 'Первым отвечает в новых диалогах и передаёт их людям.',
+  'channels.botNone': 'Нет',
 };

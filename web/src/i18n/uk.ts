@@ -610,4 +610,8 @@ export const uk: Dict = {
   'audit.a.suggestion.send': 'Надсилання пропозиції',
   'audit.a.suggestion.discard': 'Відхилення пропозиції',
   'audit.t.suggestion': 'Пропозиція',
+  'sa.bot': 'Бот: може бути бот-агентом каналу, його повідомлення позначені значком бота',
+  'channels.botAgent': 'Бот-агент',
+  'channels.botAgentHint': 'Першим відповідає в нових розмовах і передає їх людям.',
+  'channels.botNone': 'Немає',
 };
