@@ -596,6 +596,7 @@ export const de: Dict = {
   'handoff.reason.assigned': 'ein Mensch wurde zugewiesen',
   'handoff.reason.person_replied': 'ein Mensch hat geantwortet',
   'handoff.reason.handed_back': 'zurückgegeben',
+  'handoff.reason.bot_failed': 'WhatsApp hat die Nachricht des Bots abgelehnt',
   'handoff.reason.opened': 'neue Unterhaltung',
   'suggest.title': 'Antwortvorschlag',
   'suggest.send': 'Senden',

@@ -597,6 +597,7 @@ export const en = {
   'handoff.reason.assigned': 'a person was assigned',
   'handoff.reason.person_replied': 'a person replied',
   'handoff.reason.handed_back': 'handed back',
+  'handoff.reason.bot_failed': 'WhatsApp refused the bot\'s message',
   'handoff.reason.opened': 'new conversation',
   'suggest.title': 'Suggested reply',
   'suggest.send': 'Send',

@@ -596,6 +596,7 @@ export const ru: Dict = {
   'handoff.reason.assigned': 'назначен сотрудник',
   'handoff.reason.person_replied': 'ответил сотрудник',
   'handoff.reason.handed_back': 'возвращено',
+  'handoff.reason.bot_failed': 'WhatsApp отклонил сообщение бота',
   'handoff.reason.opened': 'новый диалог',
   'suggest.title': 'Предложенный ответ',
   'suggest.send': 'Отправить',

@@ -596,6 +596,7 @@ export const uk: Dict = {
   'handoff.reason.assigned': 'призначено співробітника',
   'handoff.reason.person_replied': 'відповів співробітник',
   'handoff.reason.handed_back': 'повернуто',
+  'handoff.reason.bot_failed': 'WhatsApp відхилив повідомлення бота',
   'handoff.reason.opened': 'нова розмова',
   'suggest.title': 'Запропонована відповідь',
   'suggest.send': 'Надіслати',
