@@ -26,6 +26,7 @@ import type {
   Permission,
   Role,
   SessionState,
+  Suggestion,
   SetupStatus,
   SecondFactorChallenge,
   TwoFactorEnrolment,
@@ -83,7 +84,7 @@ export const api = {
   createMyToken: (t: TokenInput) => request<CreatedToken>('POST', `${v1}/me/tokens`, t),
   revokeMyToken: (id: string) => request<void>('DELETE', `${v1}/me/tokens/${enc(id)}`),
   serviceAccounts: () => request<Page<ServiceAccount>>('GET', `${v1}/service-accounts`),
-  createServiceAccount: (a: { login: string; name: string; role_id: string; description: string }) =>
+  createServiceAccount: (a: { login: string; name: string; role_id: string; description: string; bot?: boolean }) =>
     request<ServiceAccount>('POST', `${v1}/service-accounts`, a),
   serviceAccountTokens: (id: string) => request<Page<APIToken>>('GET', `${v1}/service-accounts/${enc(id)}/tokens`),
   createServiceAccountToken: (id: string, t: TokenInput) => request<CreatedToken>('POST', `${v1}/service-accounts/${enc(id)}/tokens`, t),
@@ -162,6 +163,17 @@ export const api = {
     form.append('file', file, file.name);
     return upload<Message>(`${v1}/conversations/${enc(id)}/messages`, form, onProgress, { 'Idempotency-Key': key });
   },
+  handOff: (id: string, to: 'human' | 'bot', reason = '', summary = '') =>
+    request<Conversation>('POST', `${v1}/conversations/${enc(id)}/handoff`, { to, reason, summary }),
+  suggestions: (id: string) => request<{ items: Suggestion[] }>('GET', `${v1}/conversations/${enc(id)}/suggestions${query({ state: 'pending' })}`),
+  sendSuggestion: (id: string, sid: string, text?: string) =>
+    request<{ message: Message; suggestion: Suggestion }>(
+      'POST',
+      `${v1}/conversations/${enc(id)}/suggestions/${enc(sid)}/send`,
+      text === undefined ? undefined : { text },
+    ),
+  discardSuggestion: (id: string, sid: string) =>
+    request<Suggestion>('POST', `${v1}/conversations/${enc(id)}/suggestions/${enc(sid)}/discard`),
   assign: (id: string, userId: string) =>
     request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/assignees/${enc(userId)}`),
   unassign: (id: string, userId: string) =>

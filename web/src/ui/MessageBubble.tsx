@@ -449,8 +449,15 @@ export const MessageBubble = memo(function MessageBubble({
       data-type={m.type}
     >
       <div className="bubble">
-        {out && (m.author === 'business_app' || senderName) && (
-          <div className="msg-sender">{m.author === 'business_app' ? t('msg.businessApp') : senderName}</div>
+        {out && (senderName || m.author === 'bot' || m.author === 'business_app') && (
+          <div className="msg-sender">
+            {m.author === 'bot' && (
+              <span className="badge badge-bot" data-testid="bot-badge">
+                {t('handoff.bot')}
+              </span>
+            )}{' '}
+            {m.author === 'business_app' ? t('msg.businessApp') : senderName}
+          </div>
         )}
         {(c.forwarded || c.frequently_forwarded) && (
           <div className="msg-forwarded">↪ {c.frequently_forwarded ? t('msg.frequentlyForwarded') : t('msg.forwarded')}</div>
