@@ -23,6 +23,13 @@ type Channel struct {
 	// RetentionDays deletes messages and media older than this many days
 	// (docs/gdpr.md); 0 keeps them for ever.
 	RetentionDays int `json:"retention_days"`
+	// BusinessHours are the team's opening hours on this channel; nil
+	// means none are set, and reports then count every hour as business
+	// time.
+	BusinessHours *BusinessHours `json:"business_hours"`
+	// BotAgentID is the service account (flagged bot) that answers new
+	// conversations on this channel first; "" for none (docs/automation.md).
+	BotAgentID string `json:"bot_agent_id"`
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app: Meta fixes its throughput at CoexistenceMPS, and the sender
 	// paces it so.
@@ -49,7 +56,12 @@ type ChannelUpdate struct {
 	VerifyToken        *string
 	MarkRead           *bool
 	RetentionDays      *int
-	Coexistence        *bool
+	// SetBusinessHours replaces the business hours with BusinessHours
+	// (nil removes them); without it they stay.
+	SetBusinessHours bool
+	BusinessHours    *BusinessHours
+	BotAgentID       *string
+	Coexistence      *bool
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -72,6 +84,10 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	if upd.RetentionDays != nil {
 		c.RetentionDays = *upd.RetentionDays
 	}
+	if upd.SetBusinessHours {
+		c.BusinessHours = upd.BusinessHours
+	}
+	set(&c.BotAgentID, upd.BotAgentID)
 	if upd.Coexistence != nil {
 		c.Coexistence = *upd.Coexistence
 	}

@@ -129,13 +129,16 @@ type ReportFigure struct {
 
 // ReportDuration is one duration of the report rollups: a first response
 // (Kind "first", At the conversation's opening, UserID the responder) or a
-// resolution (Kind "resolution", At the close), in whole seconds.
+// resolution (Kind "resolution", At the close), in whole seconds from
+// Start (the customer's first message, or the episode's opening), so that
+// the time within business hours can be measured too.
 type ReportDuration struct {
 	Kind      string
 	At        time.Time
 	ChannelID string
 	UserID    string
 	Seconds   int64
+	Start     time.Time
 }
 
 // ReportRollupStore keeps the report rollups: counters per ReportSlot and
@@ -162,6 +165,9 @@ type ReportRollupStore interface {
 	// ReportFigureSums sums the figures within s's channels per period:
 	// bounds are the periods' starts followed by the end of the last one.
 	ReportFigureSums(ctx context.Context, s ReportScope, bounds []time.Time) ([]ReportFigure, error)
+	// ReportFigureTotals sums the figures of metrics within s's channels
+	// over every slot before before, per channel and metric (Period -1).
+	ReportFigureTotals(ctx context.Context, s ReportScope, before time.Time, metrics []string) ([]ReportFigure, error)
 	// ReportDurations returns the durations within s.
 	ReportDurations(ctx context.Context, s ReportScope) ([]ReportDuration, error)
 }

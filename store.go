@@ -12,6 +12,7 @@ type Store interface {
 	SessionStore
 	SetupStore
 	TwoFactorStore
+	PasskeyStore
 	ChannelStore
 	ConversationStore
 	AuditStore
@@ -28,6 +29,7 @@ type Store interface {
 	ReportStore
 	TokenStore
 	WebhookOutStore
+	HandoffStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

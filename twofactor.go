@@ -48,7 +48,7 @@ type TwoFactorStore interface {
 	// error.
 	DeleteTwoFactor(ctx context.Context, userID string) error
 	// RoleHasTwoFactor reports whether at least one active user holding
-	// roleID has a confirmed enrolment.
+	// roleID has a second factor: a confirmed enrolment or a passkey.
 	RoleHasTwoFactor(ctx context.Context, roleID string) (bool, error)
 	// SetRoleRequireTwoFactor sets the role's require_two_factor flag
 	// (also on built-in roles) and returns the role.

@@ -234,6 +234,10 @@ func (a *App) Open(ctx context.Context) error {
 	a.Service.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
+	if a.Service.Passkeys, err = inbox.NewPasskeys(c.PublicURL); err != nil {
+		a.Logger.Info("passkeys are off", "reason", err.Error())
+		err = nil
+	}
 	if a.Service.ReportZone, err = time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("time zone: %w", err)
 	}

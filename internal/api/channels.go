@@ -75,7 +75,10 @@ type channelRequest struct {
 	VerifyToken        *string `json:"verify_token"`
 	MarkRead           *bool   `json:"mark_read"`
 	RetentionDays      *int    `json:"retention_days"`
-	Coexistence        *bool   `json:"coexistence"`
+	// BusinessHours is the hours object, or null to remove them.
+	BusinessHours switchboard.OptionalBusinessHours `json:"business_hours"`
+	BotAgentID    *string                           `json:"bot_agent_id"`
+	Coexistence   *bool                             `json:"coexistence"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

@@ -85,7 +85,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var field *switchboard.Error
 		switch {
+		case errors.As(err, &field): // a field's own decoder explained the problem
+			return field
 		case errors.As(err, &tooBig):
 			return switchboard.Errorf(switchboard.ETooLarge, "The request body is larger than %d bytes.", maxBodyBytes)
 		case errors.Is(err, io.EOF):

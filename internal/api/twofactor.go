@@ -19,6 +19,9 @@ type secondFactorResponse struct {
 	SecondFactorRequired bool      `json:"second_factor_required"`
 	Challenge            string    `json:"challenge"`
 	ExpiresAt            time.Time `json:"expires_at"`
+	// Methods are the second factors the user has: "totp", "recovery",
+	// "passkey".
+	Methods []string `json:"methods"`
 }
 
 // secondFactorChallenge writes the challenge if err is one, and reports
@@ -28,7 +31,11 @@ func secondFactorChallenge(w http.ResponseWriter, err error) bool {
 	if !errors.As(err, &sf) {
 		return false
 	}
-	writeJSON(w, http.StatusOK, secondFactorResponse{SecondFactorRequired: true, Challenge: sf.Challenge, ExpiresAt: sf.ExpiresAt})
+	methods := sf.Methods
+	if methods == nil {
+		methods = []string{}
+	}
+	writeJSON(w, http.StatusOK, secondFactorResponse{SecondFactorRequired: true, Challenge: sf.Challenge, ExpiresAt: sf.ExpiresAt, Methods: methods})
 	return true
 }
 

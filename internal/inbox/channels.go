@@ -29,6 +29,12 @@ type ChannelInput struct {
 	// RetentionDays: 0 keeps messages for ever; otherwise messages and
 	// media older than this many days are deleted (docs/gdpr.md).
 	RetentionDays *int
+	// BusinessHours, when set, replaces the channel's business hours
+	// (nil hours remove them).
+	BusinessHours switchboard.OptionalBusinessHours
+	// BotAgentID names the bot service account that answers the channel's
+	// new conversations first; "" removes it.
+	BotAgentID *string
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app (paced at switchboard.CoexistenceMPS).
 	Coexistence *bool
@@ -73,6 +79,12 @@ func validateChannel(in *ChannelInput) error {
 	if d := in.RetentionDays; d != nil && *d != 0 && (*d < switchboard.MinRetentionDays || *d > switchboard.MaxRetentionDays) {
 		return switchboard.Errorf(switchboard.EInvalid, "retention_days must be 0 (keep for ever) or between %d and %d.",
 			switchboard.MinRetentionDays, switchboard.MaxRetentionDays)
+	}
+	if h := in.BusinessHours.Hours; in.BusinessHours.Set && h != nil {
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		h.Normalize()
 	}
 	if in.DisplayPhoneNumber != nil && len(*in.DisplayPhoneNumber) > 32 {
 		return switchboard.Errorf(switchboard.EInvalid, "display_phone_number is too long.")
@@ -167,10 +179,19 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 		}
 	}
 	now := s.now()
+	id := switchboard.NewID()
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c := &switchboard.Channel{
-		ID: switchboard.NewID(), Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
+		ID: id, Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
 		AccessToken: *in.AccessToken, AppSecret: *in.AppSecret, VerifyToken: *in.VerifyToken,
 		CreatedAt: now, UpdatedAt: now,
+	}
+	if in.BotAgentID != nil {
+		c.BotAgentID = *in.BotAgentID
 	}
 	if in.WABAID != nil {
 		c.WABAID = strings.TrimSpace(*in.WABAID)
@@ -187,6 +208,7 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 	}
+	c.BusinessHours = in.BusinessHours.Hours
 	if in.Coexistence != nil {
 		c.Coexistence = *in.Coexistence
 	}
@@ -222,10 +244,16 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if _, err := s.Channel(ctx, a, id); err != nil {
 		return nil, err
 	}
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays, Coexistence: in.Coexistence,
+		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
+		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence,
 	})
 	if err != nil {
 		return nil, err
@@ -244,6 +272,15 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.RetentionDays != nil {
 		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
+	}
+	if in.BusinessHours.Set {
+		detail["business_hours"] = "changed"
+		if in.BusinessHours.Hours == nil {
+			detail["business_hours"] = "removed"
+		}
+	}
+	if in.BotAgentID != nil {
+		detail["bot_agent_id"] = *in.BotAgentID
 	}
 	if in.Coexistence != nil {
 		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)

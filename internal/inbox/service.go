@@ -87,6 +87,10 @@ type Service struct {
 	senders  nameCache
 	handoff  atomic.Pointer[Handoff] // see SetHandoff
 
+	// Passkeys, when set, is the WebAuthn relying party ([NewPasskeys]);
+	// nil leaves passkeys off.
+	Passkeys *Passkeys
+
 	challenges challenges // pending second sign-in steps
 }
 

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 	"github.com/pquerna/otp/totp"
@@ -47,6 +49,9 @@ const (
 type SecondFactorRequired struct {
 	Challenge string
 	ExpiresAt time.Time
+	// Methods are the second factors the user has, of "totp",
+	// "recovery" and "passkey".
+	Methods []string
 }
 
 func (e *SecondFactorRequired) Error() string { return "second factor required" }
@@ -55,6 +60,9 @@ type challenge struct {
 	userID    string
 	expiresAt time.Time
 	attempts  int
+	// passkey is the pending WebAuthn assertion, once asked for; it is
+	// used once.
+	passkey *webauthn.SessionData
 }
 
 // challenges holds pending second steps in memory, keyed by the hash of
@@ -104,28 +112,92 @@ func (c *challenges) take(hash string, now time.Time) string {
 	return ch.userID
 }
 
+// peek returns the challenge's user without counting an attempt, or "".
+func (c *challenges) peek(hash string, now time.Time) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := c.m[hash]
+	if ch == nil || !now.Before(ch.expiresAt) || ch.attempts >= challengeAttempts {
+		return ""
+	}
+	return ch.userID
+}
+
+// setPasskey keeps the assertion state with a live challenge.
+func (c *challenges) setPasskey(hash string, sess *webauthn.SessionData, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := c.m[hash]
+	if ch == nil || !now.Before(ch.expiresAt) {
+		return false
+	}
+	ch.passkey = sess
+	return true
+}
+
+// takePasskey is take that also hands out (and forgets) the pending
+// assertion state, which may be nil.
+func (c *challenges) takePasskey(hash string, now time.Time) (string, *webauthn.SessionData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := c.m[hash]
+	if ch == nil {
+		return "", nil
+	}
+	ch.attempts++
+	if !now.Before(ch.expiresAt) || ch.attempts > challengeAttempts {
+		delete(c.m, hash)
+		return "", nil
+	}
+	sess := ch.passkey
+	ch.passkey = nil
+	return ch.userID, sess
+}
+
 func (c *challenges) drop(hash string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, hash)
 }
 
+// secondFactorMethods returns the second factors the user can sign in
+// with: "totp" and "recovery" with confirmed TOTP, "passkey" with a
+// passkey while passkeys are on.
+func (s *Service) secondFactorMethods(ctx context.Context, userID string) ([]string, error) {
+	var methods []string
+	tf, err := s.Store.TwoFactor(ctx, userID)
+	if err == nil && tf.Confirmed {
+		methods = append(methods, "totp", "recovery")
+	} else if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+		return nil, err
+	}
+	keys, err := s.usablePasskeys(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) > 0 {
+		methods = append(methods, "passkey")
+	}
+	return methods, nil
+}
+
 // secondFactorChallenge is called by Login after a correct password: for a
-// user with confirmed two-factor sign-in it returns a *SecondFactorRequired
-// (and no session is created); otherwise nil.
+// user with a second factor (confirmed TOTP or a passkey) it returns a
+// *SecondFactorRequired (and no session is created); otherwise nil.
 func (s *Service) secondFactorChallenge(ctx context.Context, u *switchboard.User, c Client, now time.Time) error {
-	tf, err := s.Store.TwoFactor(ctx, u.ID)
-	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && !tf.Confirmed) {
-		return nil
-	} else if err != nil {
+	methods, err := s.secondFactorMethods(ctx, u.ID)
+	if err != nil {
 		return err
+	}
+	if len(methods) == 0 {
+		return nil
 	}
 	token, hash := newToken()
 	exp := now.Add(challengeTTL)
 	s.challenges.put(hash, &challenge{userID: u.ID, expiresAt: exp}, now)
 	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "session.login", "user", u.ID,
 		switchboard.OutcomeSuccess, map[string]string{"step": "password", "second_factor": "required"})
-	return &SecondFactorRequired{Challenge: token, ExpiresAt: exp}
+	return &SecondFactorRequired{Challenge: token, ExpiresAt: exp, Methods: methods}
 }
 
 func errSecondFactor() error {
@@ -359,15 +431,19 @@ func (s *Service) TwoFactorRequired(ctx context.Context, r *switchboard.Role) (b
 	return false, nil
 }
 
-// enrolmentOnly reports whether a's session must be limited to enrolment.
+// enrolmentOnly reports whether a's session must be limited to enrolment:
+// their role requires two-factor sign-in and they have no second factor
+// (confirmed TOTP, or a passkey while passkeys are on).
 func (s *Service) enrolmentOnly(ctx context.Context, a *switchboard.Actor) (bool, error) {
-	tf, err := s.Store.TwoFactor(ctx, a.User.ID)
-	if err == nil && tf.Confirmed {
-		return false, nil
-	} else if err != nil && switchboard.ErrorCode(err) != switchboard.ENotFound {
+	req, err := s.TwoFactorRequired(ctx, a.Role)
+	if err != nil || !req {
 		return false, err
 	}
-	return s.TwoFactorRequired(ctx, a.Role)
+	methods, err := s.secondFactorMethods(ctx, a.User.ID)
+	if err != nil {
+		return false, err
+	}
+	return len(methods) == 0, nil
 }
 
 // BeginTwoFactor starts (or restarts) the actor's enrolment with a new
@@ -502,8 +578,8 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 	return nil
 }
 
-// ResetTwoFactor removes another user's two-factor enrolment, for a user
-// who lost their phone and recovery codes. It needs users.manage and the
+// ResetTwoFactor removes another user's two-factor enrolment and passkeys,
+// for a user who lost their phone and recovery codes. It needs users.manage and the
 // actor must be able to create that user ([switchboard.Role.Covers]); users
 // the actor may not see get ENotFound. The user's sessions end; if their
 // role requires two-factor sign-in they must enrol again at next sign-in.
@@ -530,6 +606,9 @@ func (s *Service) ResetTwoFactor(ctx context.Context, a *switchboard.Actor, user
 		return err
 	}
 	if err := s.Store.DeleteTwoFactor(ctx, target.ID); err != nil {
+		return err
+	}
+	if err := s.Store.DeletePasskeys(ctx, target.ID); err != nil {
 		return err
 	}
 	if err := s.Store.DeleteUserSessions(ctx, target.ID); err != nil {

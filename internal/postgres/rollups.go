@@ -68,9 +68,9 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 		if len(durs) > 0 {
 			rows := make([][]any, len(durs))
 			for i, d := range durs {
-				rows[i] = []any{utc(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds}
+				rows[i] = []any{utc(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds, utc(d.Start)}
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_durations"}, []string{"at", "channel_id", "kind", "user_id", "seconds"},
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_durations"}, []string{"at", "channel_id", "kind", "user_id", "seconds", "start_at"},
 				pgx.CopyFromRows(rows)); err != nil {
 				return err
 			}
@@ -154,6 +154,30 @@ func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, b
 	return out, err
 }
 
+// ReportFigureTotals sums the figures of metrics within s's channels over
+// every slot before before, per channel and metric.
+func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope, before time.Time, metrics []string) ([]switchboard.ReportFigure, error) {
+	out := []switchboard.ReportFigure{}
+	chans, chanArgs, ok := reportChannels("channel_id", 3, s)
+	if !ok || len(metrics) == 0 {
+		return out, nil
+	}
+	q := `SELECT channel_id, metric, SUM(count)::bigint FROM report_figures
+		WHERE metric = ANY($1::text[]) AND slot < $2 AND ` + chans + `
+		GROUP BY channel_id, metric`
+	err := db.reportRows(ctx, q, append([]any{metrics, utc(before)}, chanArgs...), func(rows pgx.Rows) error {
+		f := switchboard.ReportFigure{Period: -1}
+		var n int64
+		if err := rows.Scan(&f.ChannelID, &f.Metric, &n); err != nil {
+			return err
+		}
+		f.Count = int(n)
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
 // ReportDurations returns the durations within s.
 func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
 	out := []switchboard.ReportDuration{}
@@ -161,13 +185,13 @@ func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([
 	if !ok {
 		return out, nil
 	}
-	q := `SELECT at, channel_id, kind, user_id, seconds FROM report_durations WHERE at >= $1 AND at < $2 AND ` + chans
+	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations WHERE at >= $1 AND at < $2 AND ` + chans
 	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
 		var d switchboard.ReportDuration
-		if err := rows.Scan(&d.At, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds); err != nil {
+		if err := rows.Scan(&d.At, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &d.Start); err != nil {
 			return err
 		}
-		d.At = utc(d.At)
+		d.At, d.Start = utc(d.At), utc(d.Start)
 		out = append(out, d)
 		return nil
 	})

@@ -108,6 +108,16 @@ func (r Range) Scope(channels []string) switchboard.ReportScope {
 	return switchboard.ReportScope{From: r.Start, To: r.End, ChannelIDs: channels}
 }
 
+// HistoryStart is where a history scope starts: before any fact.
+var HistoryStart = time.Unix(0, 0).UTC()
+
+// HistoryScope is the scope of the facts [Conversations] reads: everything
+// before the range's end, since the backlog counts from the first
+// conversation.
+func (r Range) HistoryScope(channels []string) switchboard.ReportScope {
+	return switchboard.ReportScope{From: HistoryStart, To: r.End, ChannelIDs: channels}
+}
+
 // Contains reports whether t is within the range.
 func (r Range) Contains(t time.Time) bool { return !t.Before(r.Start) && t.Before(r.End) }
 

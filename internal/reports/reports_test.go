@@ -119,7 +119,7 @@ func TestStatusChangesThatChangeNothingAreDropped(t *testing.T) {
 		{ConversationID: "c", OpenedAt: opened, At: h(95), Status: switchboard.StatusOpen, ByCustomer: true},
 		{ConversationID: "c", OpenedAt: opened, At: h(120), Status: switchboard.StatusClosed, ActorID: "u"},
 	}
-	rep := reports.Conversations(r, nil, changes)
+	rep := reports.Conversations(r, nil, changes, nil)
 	if p := rep.Total; p.Resolved != 2 || p.Reopened != 1 || *p.Resolution.MedianSeconds != 1800 || *p.Resolution.P90Seconds != 3600 {
 		b, _ := json.Marshal(p)
 		t.Errorf("total = %s, want 2 closes (60 and 30 minutes) and 1 reopen", b)

@@ -78,7 +78,7 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 			counts[key{s, c.ChannelID, metricUnanswered}]++
 		default:
 			durs = append(durs, switchboard.ReportDuration{Kind: KindFirst, At: c.OpenedAt, ChannelID: c.ChannelID,
-				UserID: c.FirstResponderID, Seconds: int64(max(c.FirstResponseAt.Sub(c.FirstInboundAt), 0) / time.Second)})
+				UserID: c.FirstResponderID, Seconds: wholeSeconds(c.FirstInboundAt, c.FirstResponseAt), Start: c.FirstInboundAt})
 		}
 	}
 	for _, ch := range timelines(changes) {
@@ -89,7 +89,7 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 		if ch.Status == switchboard.StatusClosed {
 			counts[key{s, ch.ChannelID, metricResolved}]++
 			durs = append(durs, switchboard.ReportDuration{Kind: KindResolution, At: ch.At, ChannelID: ch.ChannelID,
-				UserID: ch.ActorID, Seconds: int64(max(ch.At.Sub(ch.since), 0) / time.Second)})
+				UserID: ch.ActorID, Seconds: wholeSeconds(ch.since, ch.At), Start: ch.since})
 		} else {
 			counts[key{s, ch.ChannelID, metricReopened}]++
 		}
@@ -135,9 +135,10 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // ConversationsFromRollup computes the conversations report from the
-// rollups' sums per period (of r.Bounds()) and the durations of the range;
-// it answers exactly what [Conversations] answers from the facts.
-func ConversationsFromRollup(r Range, sums []switchboard.ReportFigure, durs []switchboard.ReportDuration) *ConversationsReport {
+// rollups' sums per period (of r.Bounds()), their totals before the range
+// (of [BacklogMetrics]) and the durations of the range; it answers exactly
+// what [Conversations] answers from the facts.
+func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, durs []switchboard.ReportDuration, h Hours) *ConversationsReport {
 	periods := r.Periods()
 	accs := make([]acc, len(periods))
 	for i, p := range periods {
@@ -153,9 +154,33 @@ func ConversationsFromRollup(r Range, sums []switchboard.ReportFigure, durs []sw
 		}
 		return a
 	}
+	// The backlog: what was open before the range, then each period's
+	// openings and reopens minus its closes.
+	backlogChange := func(metric string) int {
+		switch metric {
+		case metricOpened, metricReopened:
+			return 1
+		case metricResolved:
+			return -1
+		}
+		return 0
+	}
+	perPeriod := make([]int, len(accs))
+	chBacklog := map[string]int{}
+	for _, b := range before {
+		n := backlogChange(b.Metric) * b.Count
+		perPeriod[0] += n
+		chBacklog[b.ChannelID] += n
+		total.row.Backlog += n
+	}
 	for _, s := range sums {
 		if s.Period < 0 || s.Period >= len(accs) || strings.HasPrefix(s.Metric, msgPrefix) {
 			continue
+		}
+		if n := backlogChange(s.Metric) * s.Count; n != 0 {
+			perPeriod[s.Period] += n
+			chBacklog[s.ChannelID] += n
+			total.row.Backlog += n
 		}
 		for _, a := range []*acc{&accs[s.Period], chAcc(s.ChannelID), &total} {
 			switch s.Metric {
@@ -182,15 +207,21 @@ func ConversationsFromRollup(r Range, sums []switchboard.ReportFigure, durs []sw
 		if !ok {
 			continue
 		}
-		v := time.Duration(d.Seconds) * time.Second
+		v := h.span(d.ChannelID, d.Start, d.Seconds)
 		for _, a := range []*acc{&accs[i], chAcc(d.ChannelID), &total} {
 			if d.Kind == KindFirst {
-				a.first = append(a.first, v)
+				a.addFirst(v)
 			} else {
-				a.res = append(a.res, v)
+				a.addResolution(v)
 			}
 		}
 	}
+	run := 0
+	for i := range accs {
+		run += perPeriod[i]
+		accs[i].row.Backlog = run
+	}
+	setChannelBacklog(byChannel, chBacklog)
 	out := &ConversationsReport{
 		From: r.FromDate, To: r.ToDate, Interval: r.Interval, TZ: r.Location.String(),
 		Periods: make([]ConversationPeriod, len(periods)), Channels: []ChannelTotals{},
@@ -235,6 +266,34 @@ func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.Re
 		}
 	}
 	return Agents(r, users, facts, convs)
+}
+
+// Conversations reads the conversations report of r over channels (nil:
+// all) from the rollups as they are; call Refresh first for current ones.
+func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string, h Hours) (*ConversationsReport, error) {
+	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	if err != nil {
+		return nil, err
+	}
+	before, err := ro.Store.ReportFigureTotals(ctx, r.Scope(channels), r.Start, backlogMetrics)
+	if err != nil {
+		return nil, err
+	}
+	durs, err := ro.Store.ReportDurations(ctx, r.Scope(channels))
+	if err != nil {
+		return nil, err
+	}
+	return ConversationsFromRollup(r, sums, before, durs, h), nil
+}
+
+// Messages reads the messages report of r over channels (nil: all) from
+// the rollups as they are.
+func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*MessagesReport, error) {
+	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	if err != nil {
+		return nil, err
+	}
+	return MessagesFromRollup(r, sums), nil
 }
 
 // Rollups keeps a store's report rollups up to date. Refresh brings them up

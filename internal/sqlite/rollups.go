@@ -61,8 +61,8 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 			}
 		}
 		for _, d := range durs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_durations (at, channel_id, kind, user_id, seconds) VALUES (?, ?, ?, ?, ?)`,
-				micros(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_durations (at, channel_id, kind, user_id, seconds, start_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				micros(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds, micros(d.Start)); err != nil {
 				return err
 			}
 		}
@@ -140,6 +140,29 @@ func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, b
 	return out, err
 }
 
+// ReportFigureTotals sums the figures of metrics within s's channels over
+// every slot before before, per channel and metric.
+func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope, before time.Time, metrics []string) ([]switchboard.ReportFigure, error) {
+	out := []switchboard.ReportFigure{}
+	chans, chanArgs, ok := reportChannels("channel_id", s)
+	if !ok || len(metrics) == 0 {
+		return out, nil
+	}
+	js, _ := json.Marshal(metrics)
+	q := `SELECT channel_id, metric, SUM(count) FROM report_figures INDEXED BY report_figures_metric
+		WHERE metric IN (SELECT value FROM json_each(?)) AND slot < ? AND ` + chans + `
+		GROUP BY channel_id, metric`
+	err := db.reportRows(ctx, q, append([]any{string(js), micros(before)}, chanArgs...), func(rows *sql.Rows) error {
+		f := switchboard.ReportFigure{Period: -1}
+		if err := rows.Scan(&f.ChannelID, &f.Metric, &f.Count); err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
 // ReportDurations returns the durations within s.
 func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
 	out := []switchboard.ReportDuration{}
@@ -147,15 +170,15 @@ func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([
 	if !ok {
 		return out, nil
 	}
-	q := `SELECT at, channel_id, kind, user_id, seconds FROM report_durations INDEXED BY report_durations_at
+	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations INDEXED BY report_durations_at
 		WHERE at >= ? AND at < ? AND ` + chans
 	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
 		var d switchboard.ReportDuration
-		var at sql.NullInt64
-		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds); err != nil {
+		var at, start sql.NullInt64
+		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &start); err != nil {
 			return err
 		}
-		d.At = fromMicros(at)
+		d.At, d.Start = fromMicros(at), fromMicros(start)
 		out = append(out, d)
 		return nil
 	})

@@ -157,11 +157,13 @@ func (db *DB) deleteTwoFactor(ctx context.Context, tx *writeTx, userID string) e
 }
 
 // RoleHasTwoFactor reports whether an active user with the role has
-// confirmed two-factor sign-in.
+// confirmed two-factor sign-in or a passkey.
 func (db *DB) RoleHasTwoFactor(ctx context.Context, roleID string) (bool, error) {
 	var ok bool
 	if err := db.rdb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM user_two_factor t JOIN users u ON u.id = t.user_id
-		WHERE u.role_id = ? AND u.active = 1 AND t.confirmed = 1)`, roleID).Scan(&ok); err != nil {
+		WHERE u.role_id = ? AND u.active = 1 AND t.confirmed = 1)
+		OR EXISTS (SELECT 1 FROM user_passkeys p JOIN users u ON u.id = p.user_id WHERE u.role_id = ? AND u.active = 1)`,
+		roleID, roleID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("role two-factor: %w", err)
 	}
 	return ok, nil

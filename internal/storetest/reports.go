@@ -38,6 +38,7 @@ func (c *ManualClock) Set(t time.Time) {
 // a controlled clock, and the exact figures every report must show for it.
 func RunReports(t *testing.T, open ClockOpener) {
 	t.Run("ReportHistory", func(t *testing.T) { testReportHistory(t, open) })
+	t.Run("BusinessHoursAndBacklog", func(t *testing.T) { testReportBusinessHours(t, open) })
 	t.Run("RollupEqualsRecomputation", func(t *testing.T) { RunReportRollups(t, open) })
 }
 
@@ -50,6 +51,8 @@ type reportHistory struct {
 	alice, bob, carol *switchboard.User
 	conv1, conv2      string
 	conv3, conv4      string
+	// hours are the business clocks the rollup comparison uses.
+	hours reports.Hours
 }
 
 func rat(day, hour, minute int) time.Time {
@@ -171,6 +174,102 @@ func (h *reportHistory) build(t *testing.T) {
 	must(t, h.s.TouchSession(ctx(), sess.ID, rat(2, 13, 0)))
 }
 
+// officeHours are Monday to Friday, 09:00 to 17:00 in Berlin.
+func officeHours() switchboard.BusinessHours {
+	day := []switchboard.BusinessInterval{{Open: "09:00", Close: "17:00"}}
+	return switchboard.BusinessHours{TimeZone: "Europe/Berlin", Week: [7][]switchboard.BusinessInterval{day, day, day, day, day}, Holidays: []string{}}
+}
+
+// testReportBusinessHours: a channel's business hours are stored and read
+// back, and the report measures a conversation across a weekend within
+// them; the backlog counts conversations opened before the range.
+func testReportBusinessHours(t *testing.T, open ClockOpener) {
+	h := buildReportHistory(t, open)
+	bh := officeHours()
+	bh.Normalize()
+	ch, err := h.s.UpdateChannel(ctx(), h.a.ID, switchboard.ChannelUpdate{SetBusinessHours: true, BusinessHours: &bh})
+	must(t, err)
+	for _, got := range []*switchboard.Channel{ch, mustGetChannel(t, h.s, h.a.ID)} {
+		if jsonOf(t, got.BusinessHours) != jsonOf(t, bh) {
+			t.Fatalf("business hours read back as %s, want %s", jsonOf(t, got.BusinessHours), jsonOf(t, bh))
+		}
+	}
+	if other := mustGetChannel(t, h.s, h.b.ID); other.BusinessHours != nil {
+		t.Fatalf("channel B got business hours %s", jsonOf(t, other.BusinessHours))
+	}
+	// An update of something else keeps them.
+	name := "Renamed"
+	if ch, err = h.s.UpdateChannel(ctx(), h.a.ID, switchboard.ChannelUpdate{Name: &name}); err != nil || ch.BusinessHours == nil {
+		t.Fatalf("rename dropped the business hours: %v", err)
+	}
+	clock, err := bh.Clock()
+	must(t, err)
+
+	// Friday 2026-01-09 16:30 Berlin (15:30 UTC) a customer writes; Monday
+	// 09:30 Berlin an answer; Monday 10:00 Berlin it is closed. On the
+	// clock that is 2 days 17 hours; in business hours 30 minutes on
+	// Friday and 30 on Monday, then 30 more until the close.
+	conv := h.receive(t, h.a, "491510000009", time.Date(2026, 1, 9, 15, 30, 0, 0, time.UTC))
+	h.send(t, conv, h.alice, switchboard.TypeText, time.Date(2026, 1, 12, 8, 30, 0, 0, time.UTC))
+	h.status(t, conv, h.alice, switchboard.StatusClosed, time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC))
+	// One conversation on B opened the week before and left open.
+	h.receive(t, h.b, "491510000010", time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC))
+	h.clock.Set(time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC))
+
+	r, err := reports.ParseRange("2026-01-05", "2026-01-12", "week", "Europe/Berlin", h.clock.Now(), nil)
+	must(t, err)
+	hours := reports.Hours{h.a.ID: clock}
+	history, err := h.s.ReportConversations(ctx(), r.HistoryScope(nil))
+	must(t, err)
+	changes, err := h.s.ReportStatusChanges(ctx(), r.HistoryScope(nil))
+	must(t, err)
+	facts := reports.Conversations(r, history, changes, hours)
+	ro := &reports.Rollups{Store: h.s}
+	must(t, ro.Refresh(ctx()))
+	rolled, err := ro.Conversations(ctx(), r, nil, hours)
+	must(t, err)
+	if f, g := jsonOf(t, facts), jsonOf(t, rolled); f != g {
+		t.Fatalf("from the facts   %s\nfrom the rollups %s", f, g)
+	}
+	sec := func(v int64) *int64 { return &v }
+	one := func(v int64) reports.Durations {
+		return reports.Durations{Count: 1, MedianSeconds: sec(v), P90Seconds: sec(v)}
+	}
+	want := []reports.ConversationPeriod{
+		{Period: "2026-01-05", Opened: 1, FirstResponse: one(234000), FirstResponseBusiness: one(3600), Backlog: 2},
+		{Period: "2026-01-12", Resolved: 1, Resolution: one(235800), ResolutionBusiness: one(5400), Backlog: 1},
+	}
+	if got, w := jsonOf(t, rolled.Periods), jsonOf(t, want); got != w {
+		t.Errorf("periods\n got %s\nwant %s", got, w)
+	}
+	if rolled.Total.Backlog != 1 {
+		t.Errorf("total backlog %d, want 1 (the conversation on B)", rolled.Total.Backlog)
+	}
+	for _, c := range rolled.Channels {
+		if want := map[string]int{h.a.ID: 0, h.b.ID: 1}[c.ChannelID]; c.Backlog != want {
+			t.Errorf("channel %s backlog %d, want %d", c.ChannelID, c.Backlog, want)
+		}
+	}
+	if len(rolled.Channels) != 2 {
+		t.Errorf("channels %s, want A with figures and B with its open conversation", jsonOf(t, rolled.Channels))
+	}
+
+	// Removing the hours clears them.
+	if ch, err = h.s.UpdateChannel(ctx(), h.a.ID, switchboard.ChannelUpdate{SetBusinessHours: true}); err != nil || ch.BusinessHours != nil {
+		t.Fatalf("clearing: %v, %+v", err, ch.BusinessHours)
+	}
+	if mustGetChannel(t, h.s, h.a.ID).BusinessHours != nil {
+		t.Fatal("cleared business hours came back")
+	}
+}
+
+func mustGetChannel(t *testing.T, s switchboard.Store, id string) *switchboard.Channel {
+	t.Helper()
+	c, err := s.Channel(ctx(), id)
+	must(t, err)
+	return c
+}
+
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -191,11 +290,11 @@ func testReportHistory(t *testing.T, open ClockOpener) {
 		return r
 	}
 	conversations := func(r reports.Range, channels []string) *reports.ConversationsReport {
-		convs, err := h.s.ReportConversations(ctx(), r.Scope(channels))
+		convs, err := h.s.ReportConversations(ctx(), r.HistoryScope(channels))
 		must(t, err)
-		changes, err := h.s.ReportStatusChanges(ctx(), r.Scope(channels))
+		changes, err := h.s.ReportStatusChanges(ctx(), r.HistoryScope(channels))
 		must(t, err)
-		return reports.Conversations(r, convs, changes)
+		return reports.Conversations(r, convs, changes, nil)
 	}
 	sec := func(v int64) *int64 { return &v }
 	d := func(n int, median, p90 int64) reports.Durations {
@@ -204,26 +303,33 @@ func testReportHistory(t *testing.T, open ClockOpener) {
 		}
 		return reports.Durations{Count: n, MedianSeconds: sec(median), P90Seconds: sec(p90)}
 	}
+	// Without business hours every hour is business time.
+	allHours := func(p reports.ConversationPeriod) reports.ConversationPeriod {
+		p.FirstResponseBusiness, p.ResolutionBusiness = p.FirstResponse, p.Resolution
+		return p
+	}
 
 	t.Run("conversations per Berlin day", func(t *testing.T) {
 		rep := conversations(rng("2026-01-05", "2026-01-06", "day", ""), nil)
+		// The backlog: conversation 1 is closed again by Monday's end;
+		// conversations 3 and 4 are still open on Tuesday evening.
 		want := []reports.ConversationPeriod{
-			{Period: "2026-01-05", Opened: 1, Resolved: 1, FirstResponse: d(1, 300, 300), Resolution: d(1, 3600, 3600)},
-			{Period: "2026-01-06", Opened: 3, Resolved: 3, Reopened: 2, Unanswered: 1,
-				FirstResponse: d(2, 600, 1800), Resolution: d(3, 5400, 7200)},
+			allHours(reports.ConversationPeriod{Period: "2026-01-05", Opened: 1, Resolved: 1, FirstResponse: d(1, 300, 300), Resolution: d(1, 3600, 3600)}),
+			allHours(reports.ConversationPeriod{Period: "2026-01-06", Opened: 3, Resolved: 3, Reopened: 2, Unanswered: 1,
+				FirstResponse: d(2, 600, 1800), Resolution: d(3, 5400, 7200), Backlog: 2}),
 		}
 		if got, w := jsonOf(t, rep.Periods), jsonOf(t, want); got != w {
 			t.Errorf("periods\n got %s\nwant %s", got, w)
 		}
-		wantTotal := reports.ConversationPeriod{Opened: 4, Resolved: 4, Reopened: 2, Unanswered: 1,
-			FirstResponse: d(3, 600, 1800), Resolution: d(4, 3600, 7200)}
+		wantTotal := allHours(reports.ConversationPeriod{Opened: 4, Resolved: 4, Reopened: 2, Unanswered: 1,
+			FirstResponse: d(3, 600, 1800), Resolution: d(4, 3600, 7200), Backlog: 2})
 		if got, w := jsonOf(t, rep.Total), jsonOf(t, wantTotal); got != w {
 			t.Errorf("total\n got %s\nwant %s", got, w)
 		}
 		wantChannels := []reports.ChannelTotals{
-			{ChannelID: h.a.ID, ConversationPeriod: reports.ConversationPeriod{Opened: 2, Resolved: 4, Reopened: 2,
-				FirstResponse: d(2, 300, 600), Resolution: d(4, 3600, 7200)}},
-			{ChannelID: h.b.ID, ConversationPeriod: reports.ConversationPeriod{Opened: 2, Unanswered: 1, FirstResponse: d(1, 1800, 1800)}},
+			{ChannelID: h.a.ID, ConversationPeriod: allHours(reports.ConversationPeriod{Opened: 2, Resolved: 4, Reopened: 2,
+				FirstResponse: d(2, 300, 600), Resolution: d(4, 3600, 7200)})},
+			{ChannelID: h.b.ID, ConversationPeriod: allHours(reports.ConversationPeriod{Opened: 2, Unanswered: 1, FirstResponse: d(1, 1800, 1800), Backlog: 2})},
 		}
 		if h.b.ID < h.a.ID {
 			wantChannels[0], wantChannels[1] = wantChannels[1], wantChannels[0]
@@ -246,8 +352,8 @@ func testReportHistory(t *testing.T, open ClockOpener) {
 			t.Fatalf("periods = %+v, want the one week starting Monday 2026-01-05", rep.Periods)
 		}
 		p := rep.Periods[0]
-		if p.Opened != 3 || p.Reopened != 2 || p.Resolved != 3 {
-			t.Errorf("Tuesday alone: opened %d reopened %d resolved %d, want 3 2 3", p.Opened, p.Reopened, p.Resolved)
+		if p.Opened != 3 || p.Reopened != 2 || p.Resolved != 3 || p.Backlog != 2 {
+			t.Errorf("Tuesday alone: opened %d reopened %d resolved %d backlog %d, want 3 2 3 2", p.Opened, p.Reopened, p.Resolved, p.Backlog)
 		}
 		// Conversation 1 was closed on Monday; its reopen on Tuesday and the
 		// close after it count, with the hour since the reopen.

@@ -17,6 +17,10 @@ import (
 // incremental refreshes, after a rebuild, and after a second rebuild.
 func RunReportRollups(t *testing.T, open ClockOpener) {
 	h := buildReportHistory(t, open)
+	bh := officeHours()
+	clock, err := bh.Clock()
+	must(t, err)
+	h.hours = reports.Hours{h.a.ID: clock}
 	ro := &reports.Rollups{Store: h.s}
 	// The first refresh of an empty store builds the (empty) rollups.
 	must(t, ro.Refresh(ctx()))
@@ -86,13 +90,17 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	s := r.Scope(chans)
 	convs, err := h.s.ReportConversations(ctx(), s)
 	must(t, err)
-	changes, err := h.s.ReportStatusChanges(ctx(), s)
+	history, err := h.s.ReportConversations(ctx(), r.HistoryScope(chans))
+	must(t, err)
+	changes, err := h.s.ReportStatusChanges(ctx(), r.HistoryScope(chans))
 	must(t, err)
 	counts, err := h.s.ReportMessages(ctx(), s)
 	must(t, err)
 	facts, err := h.s.ReportAgents(ctx(), s)
 	must(t, err)
 	sums, err := h.s.ReportFigureSums(ctx(), s, r.Bounds())
+	must(t, err)
+	before, err := h.s.ReportFigureTotals(ctx(), s, r.Start, reports.BacklogMetrics())
 	must(t, err)
 	durs, err := h.s.ReportDurations(ctx(), s)
 	must(t, err)
@@ -101,7 +109,8 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		name       string
 		facts, rol any
 	}{
-		{"conversations", reports.Conversations(r, convs, changes), reports.ConversationsFromRollup(r, sums, durs)},
+		{"conversations", reports.Conversations(r, history, changes, h.hours), reports.ConversationsFromRollup(r, sums, before, durs, h.hours)},
+		{"conversations csv", reports.Conversations(r, history, changes, h.hours).Table(), reports.ConversationsFromRollup(r, sums, before, durs, h.hours).Table()},
 		{"messages", reports.Messages(r, counts), reports.MessagesFromRollup(r, sums)},
 		{"messages csv", reports.Messages(r, counts).Table(), reports.MessagesFromRollup(r, sums).Table()},
 		{"agents", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, durs)},

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Sessions", testSessions},
 		{"Setup", testSetup},
 		{"TwoFactor", testTwoFactor},
+		{"Passkeys", testPasskeys},
 		{"Channels", testChannels},
 		{"ReceiveMessage", testReceiveMessage},
 		{"Preview", testPreview},
@@ -110,6 +111,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Uploads", testUploads},
 		{"Dispatch", testDispatch},
 		{"WebhooksOut", testWebhooksOut},
+		{"Handoff", testHandoff},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

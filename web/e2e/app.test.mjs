@@ -1938,7 +1938,72 @@ describe('reports', () => {
       await ctx.close();
     }
   });
+  it('administrator sets business hours on a channel; the reports show times within them and the open backlog', async () => {
+    const { ctx, page } = await contextAs(admin);
+    try {
+      const ch = (await pageAPI(page, 'GET', '/api/v1/channels')).json?.items?.[0];
+      assert.ok(ch, 'a channel to set hours on');
+      await page.goto(`${srv.base}/admin/channels`);
+      const card = page.getByTestId('channel-card').filter({ hasText: ch.name });
+      const shown = card.getByTestId('channel-business-hours');
+      await shown.filter({ hasText: 'not set (every hour counts)' }).waitFor();
+      const edit = async () => {
+        await card.getByRole('button', { name: 'Edit' }).click();
+        return page.getByRole('dialog', { name: `Edit ${ch.name}` });
+      };
+      let dialog = await edit();
+      await dialog.getByLabel('This channel has business hours').check();
+      await dialog.getByLabel('Time zone').fill('Europe/Berlin');
+      // A malformed day is refused in the form, with the day named, and nothing is sent.
+      let sent = 0;
+      const count = (r) => {
+        if (r.url().endsWith(`/api/v1/channels/${ch.id}`) && r.method() === 'PATCH') sent++;
+      };
+      page.on('request', count);
+      await dialog.getByLabel('Saturday').fill('10 to 2');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByText('Saturday: write the hours like 09:00-17:00').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'bh-day-5', 'the bad day has the focus');
+      assert.equal(sent, 0);
+      page.off('request', count);
+      await dialog.getByLabel('Saturday').fill('10:00-14:00');
+      await dialog.getByLabel('Closed days').fill('2026-12-25\n2026-12-24');
+      const [r] = await Promise.all([
+        page.waitForResponse((x) => x.url().endsWith(`/api/v1/channels/${ch.id}`) && x.request().method() === 'PATCH'),
+        dialog.getByRole('button', { name: 'Save' }).click(),
+      ]);
+      assert.equal(r.status(), 200);
+      const body = JSON.parse(r.request().postData() ?? '{}');
+      assert.deepEqual(body.business_hours.holidays, ['2026-12-24', '2026-12-25']);
+      assert.deepEqual(body.business_hours.week[5], [{ open: '10:00', close: '14:00' }]);
+      await shown.filter({ hasText: 'Mon–Fri 09:00–17:00 · Sat 10:00–14:00 (Europe/Berlin)' }).waitFor();
+      await page.reload();
+      await shown.filter({ hasText: 'Sat 10:00–14:00' }).waitFor();
+
+      await page.goto(`${srv.base}/reports`);
+      await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+      await page.getByTestId('table-conversations').getByRole('columnheader', { name: 'Open at end' }).waitFor();
+      await page.getByTestId('table-times').getByRole('columnheader', { name: 'First response in business hours, median' }).waitFor();
+      await page.getByText(/In business hours: the same times/).waitFor();
+      await shot(page, 'reports-business-hours-desktop-light');
+
+      // Switching them off removes them.
+      await page.goto(`${srv.base}/admin/channels`);
+      dialog = await edit();
+      await dialog.getByLabel('This channel has business hours').uncheck();
+      const [off] = await Promise.all([
+        page.waitForResponse((x) => x.url().endsWith(`/api/v1/channels/${ch.id}`) && x.request().method() === 'PATCH'),
+        dialog.getByRole('button', { name: 'Save' }).click(),
+      ]);
+      assert.equal(JSON.parse(off.request().postData() ?? '{}').business_hours, null);
+      await shown.filter({ hasText: 'not set (every hour counts)' }).waitFor();
+      assertNoProblems(ctx, 'business hours');
+    } finally {
+      await ctx.close();
+    }
+  });
 });
+
 
 describe('dead letters (issue 11)', () => {
   it('dead letters: a webhook for an unknown number is listed, the channel is added, and the replay from the UI applies it', async (t) => {

@@ -13,6 +13,8 @@ export function conv(id: string, over: Partial<Conversation> = {}): Conversation
     last_inbound_at: null,
     window_closes_at: null,
     unread_count: 0,
+    handler: 'human',
+    handoff: null,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
     ...over,

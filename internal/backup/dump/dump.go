@@ -109,6 +109,12 @@ func Tables() []*Table {
 		{Name: "user_recovery_codes", Columns: []Column{
 			col("user_id", Text), col("hash", Text), nullCol("used_at", Time),
 		}},
+		// user_passkeys (version 6): WebAuthn public keys, not secret.
+		{Name: "user_passkeys", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("name", Text), col("credential_id", Bytes), col("public_key", Bytes),
+			col("sign_count", Int), col("aaguid", Bytes), col("transports", Text), col("backup_eligible", Bool),
+			col("backup_state", Bool), col("created_at", Time), nullCol("last_used_at", Time),
+		}},
 		{Name: "sessions", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("created_at", Time), col("last_seen_at", Time),
 			col("expires_at", Time), col("ip", Text), col("user_agent", Text),
@@ -117,6 +123,7 @@ func Tables() []*Table {
 		// kept as the hash of their secret only.
 		{Name: "service_accounts", Columns: []Column{
 			col("user_id", Text), col("description", Text), col("created_by", Text), col("created_at", Time),
+			col("bot", Bool), // version 6
 		}},
 		{Name: "api_tokens", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("name", Text), col("scopes", Text), col("hash", Text),
@@ -132,8 +139,10 @@ func Tables() []*Table {
 			col("mark_read", Bool), col("emulated", Bool), col("created_at", Time), col("updated_at", Time),
 			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
 			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
-			col("retention_days", Int), // version 3
-			col("coexistence", Bool),   // version 6
+			col("retention_days", Int),      // version 3
+			nullCol("business_hours", Text), // version 6
+			col("bot_agent_id", Text),       // version 6
+			col("coexistence", Bool),        // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
@@ -148,6 +157,8 @@ func Tables() []*Table {
 			col("id", Text), col("channel_id", Text), col("contact_id", Text), col("status", Text),
 			col("key_id", Text), nullCol("last_message", Bytes), nullCol("last_message_at", Time),
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
+			// version 6: the handler and the last hand-off (note sealed)
+			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
 		}},
 		{Name: "conversation_assignees", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("assigned_at", Time),
@@ -162,6 +173,11 @@ func Tables() []*Table {
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
 			// version 6: coexistence with the WhatsApp Business app
 			col("author", Text), col("imported", Bool), nullCol("edited_at", Time), col("revoked", Bool),
+		}},
+		// suggestions are bots' draft replies (version 6); body is sealed.
+		{Name: "suggestions", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
+			col("state", Text), col("decided_by", Text), col("message_id", Text), col("created_at", Time), col("updated_at", Time),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),

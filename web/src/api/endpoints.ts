@@ -27,6 +27,11 @@ import type {
   SetupStatus,
   SecondFactorChallenge,
   TwoFactorEnrolment,
+  Passkey,
+  PasskeyCreationOptions,
+  PasskeyCredential,
+  PasskeyList,
+  PasskeyRequestOptions,
   TwoFactorStatus,
   Template,
   User,
@@ -45,6 +50,14 @@ export const api = {
     request<LoginResponse | SecondFactorChallenge>('POST', `${v1}/session`, { login, password }, { quiet401: true }),
   loginSecondFactor: (challenge: string, code: string) =>
     request<LoginResponse>('POST', `${v1}/session/second-factor`, { challenge, code }, { quiet401: true }),
+  passkeySignInOptions: (challenge: string) =>
+    request<{ public_key: PasskeyRequestOptions }>('POST', `${v1}/session/passkey/options`, { challenge }, { quiet401: true }),
+  loginPasskey: (challenge: string, credential: PasskeyCredential) =>
+    request<LoginResponse>('POST', `${v1}/session/passkey`, { challenge, credential }, { quiet401: true }),
+  passkeys: () => request<PasskeyList>('GET', `${v1}/me/passkeys`),
+  passkeyOptions: () => request<{ public_key: PasskeyCreationOptions }>('POST', `${v1}/me/passkeys/options`),
+  registerPasskey: (name: string, credential: PasskeyCredential) => request<Passkey>('POST', `${v1}/me/passkeys`, { name, credential }),
+  deletePasskey: (id: string, password: string) => request<void>('DELETE', `${v1}/me/passkeys/${enc(id)}`, { password }),
   twoFactor: () => request<TwoFactorStatus>('GET', `${v1}/me/two-factor`),
   beginTwoFactor: () => request<TwoFactorEnrolment>('POST', `${v1}/me/two-factor`),
   confirmTwoFactor: (code: string) => request<{ recovery_codes: string[] }>('POST', `${v1}/me/two-factor/confirm`, { code }),

@@ -1060,6 +1060,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own passkeys
+         * @description available says whether passkeys can be used on this installation. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        /**
+         * Finish registering a passkey
+         * @description credential is the browser's answer to the options of POST /api/v1/me/passkeys/options (within 5 minutes, once). A registered passkey is a second factor: sign-in asks for it (or a TOTP code), and it satisfies a role that requires two-factor sign-in. Audited as user.passkey.register. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["registerPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description Returns the options for navigator.credentials.create. The ceremony's state stays on the server for 5 minutes; a new start replaces it. At most 20 passkeys per user. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["passkeyRegistrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an own passkey
+         * @description Needs the current password (wrong passwords are throttled like wrong codes). Audited as user.passkey.delete.
+         */
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of signing in with a passkey: the options
+         * @description challenge is the one POST /api/v1/session answered with (methods contains passkey). Returns the options for navigator.credentials.get, kept on the server with the challenge; each call replaces the previous options. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["passkeySignInOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of signing in with a passkey
+         * @description credential is the browser's answer to the options of POST /api/v1/session/passkey/options; each set of options is answered once. A wrong signature, an unknown passkey or a signature counter that did not move forward is refused (401); failures are throttled per user with wrong codes (429 with Retry-After) and a challenge takes at most 5 attempts. Failures are audited as session.second_factor with method passkey. Passkeys are on only when SWITCHBOARD_PUBLIC_URL is https with a domain name, or http://localhost (the relying party id is its host); otherwise 409 (passkeys need SWITCHBOARD_PUBLIC_URL to be https).
+         */
+        post: operations["loginPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a conversation to people or to the channel's bot
+         * @description The channel's bot agent hands off to people (to human, reason required, summary up to 2,000 characters) while it handles the conversation; a person with conversations.reply takes over (to human); a person with conversations.assign hands back (to bot; 422 without a bot agent). Handing to the current handler changes nothing. A change publishes handoff.to_human or handoff.to_bot.
+         */
+        post: operations["handOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** List a conversation's suggested replies, newest first */
+        get: operations["listSuggestions"];
+        put?: never;
+        /**
+         * Suggest a reply (the channel's bot agent only)
+         * @description A draft for a person to send, edit or discard; allowed whoever handles the conversation. At most 20 pending per conversation (409). Publishes suggestion.created.
+         */
+        post: operations["createSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions/{sid}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a suggestion as it is or edited (conversations.reply)
+         * @description Goes through the normal send path: the 24-hour window applies (422 window_closed), and a person's reply hands the conversation to people. 409 when it was already sent or discarded.
+         */
+        post: operations["sendSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions/{sid}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a suggestion (conversations.reply, or its author) */
+        post: operations["discardSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1154,6 +1352,12 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Who is expected to answer: the channel's bot agent or people.
+             * @enum {string}
+             */
+            handler: "bot" | "human";
+            handoff: components["schemas"]["Handoff"] | null;
         };
         Message: {
             id: string;
@@ -1182,7 +1386,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             /**
-             * @description Who wrote the message: the customer, a user of Switchboard, a bot (automation), the business in the WhatsApp Business app of a coexistence number (smb_message_echoes, history), or WhatsApp itself (system notices).
+             * @description Who wrote it: the customer, a user, a bot service account (shown with a bot badge), the WhatsApp Business app, or the system.
              * @enum {string}
              */
             author: "customer" | "user" | "bot" | "business_app" | "system";
@@ -1295,12 +1499,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "resync";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "resync";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -1335,6 +1539,10 @@ export interface components {
             updated_at: string;
             /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
             retention_days: number;
+            /** @description The channel's business hours; null when none are set (the reports then count every hour). */
+            business_hours: components["schemas"]["BusinessHours"] | null;
+            /** @description The bot service account that answers new conversations first; empty for none. */
+            bot_agent_id: string;
             /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
             coexistence: boolean;
         };
@@ -1413,6 +1621,12 @@ export interface components {
             unanswered: number;
             first_response: components["schemas"]["ReportDurations"];
             resolution: components["schemas"]["ReportDurations"];
+            /** @description first_response counted within the channel's business hours only (every hour for channels without them) */
+            first_response_business: components["schemas"]["ReportDurations"];
+            /** @description resolution counted within the channel's business hours only */
+            resolution_business: components["schemas"]["ReportDurations"];
+            /** @description Conversations open at the end of the period (in totals: at the end of the range) */
+            backlog: number;
         };
         ChannelTotals: {
             /** @description Local start date of the period; empty in totals */
@@ -1424,6 +1638,12 @@ export interface components {
             first_response: components["schemas"]["ReportDurations"];
             resolution: components["schemas"]["ReportDurations"];
             channel_id: string;
+            /** @description first_response counted within the channel's business hours only (every hour for channels without them) */
+            first_response_business: components["schemas"]["ReportDurations"];
+            /** @description resolution counted within the channel's business hours only */
+            resolution_business: components["schemas"]["ReportDurations"];
+            /** @description Conversations open at the end of the period (in totals: at the end of the range) */
+            backlog: number;
         };
         ConversationsReport: {
             /** Format: date */
@@ -1539,14 +1759,18 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             created_at: string;
+            /** @description May be a channel's bot agent; its messages carry author bot. */
+            bot: boolean;
         };
         SecondFactorChallenge: {
             /** @constant */
             second_factor_required: true;
-            /** @description Give it to POST /api/v1/session/second-factor with a code, before expires_at (5 minutes). Not a session. */
+            /** @description Give it to POST /api/v1/session/second-factor with a code, or to POST /api/v1/session/passkey/options and POST /api/v1/session/passkey, before expires_at (5 minutes). Not a session. */
             challenge: string;
             /** Format: date-time */
             expires_at: string;
+            /** @description The second factors the user has: totp (and recovery codes) complete the sign-in at POST /api/v1/session/second-factor, passkey at POST /api/v1/session/passkey. */
+            methods: ("totp" | "recovery" | "passkey")[];
         };
         TwoFactorStatus: {
             /** @description Two-factor sign-in is on (confirmed). */
@@ -1569,7 +1793,7 @@ export interface components {
             id: string;
             description?: string;
             url: string;
-            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
             all_channels: boolean;
             channel_ids: string[];
             active: boolean;
@@ -1583,7 +1807,7 @@ export interface components {
             id: string;
             description?: string;
             url: string;
-            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
             all_channels: boolean;
             channel_ids: string[];
             active: boolean;
@@ -1621,6 +1845,133 @@ export interface components {
         };
         /** @description The body of every outgoing webhook delivery: the same Event object the WebSocket streams (id is 0; use the X-Switchboard-Delivery header to deduplicate). Signed with X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>. */
         WebhookPayload: components["schemas"]["Event"];
+        BusinessInterval: {
+            /** @description Local opening time, HH:MM */
+            open: string;
+            /** @description Local closing time, HH:MM; 24:00 is midnight at the end of the day */
+            close: string;
+        };
+        /** @description When the team works on a channel. The reports measure response and resolution times also within these hours. */
+        BusinessHours: {
+            /** @description IANA time zone, e.g. Europe/Berlin */
+            time_zone: string;
+            /** @description Opening intervals per weekday, Monday first; an empty list is a closed day. At most 4 intervals a day, not overlapping. */
+            week: components["schemas"]["BusinessInterval"][][];
+            /** @description Closed dates in time_zone, sorted */
+            holidays: string[];
+        };
+        PasskeyDescriptor: {
+            /** @constant */
+            type: "public-key";
+            /** @description Credential id, base64url. */
+            id: string;
+            transports?: string[];
+        };
+        /** @description PublicKeyCredentialCreationOptionsJSON (WebAuthn Level 3): binary values are base64url. */
+        PasskeyCreationOptions: {
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                name: string;
+                displayName: string;
+            };
+            challenge: string;
+            pubKeyCredParams: {
+                type: string;
+                alg: number;
+            }[];
+            /** @description Milliseconds. */
+            timeout: number;
+            excludeCredentials: components["schemas"]["PasskeyDescriptor"][];
+            authenticatorSelection: {
+                residentKey: string;
+                userVerification: string;
+            };
+            attestation: string;
+        };
+        /** @description PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3): binary values are base64url. */
+        PasskeyRequestOptions: {
+            challenge: string;
+            /** @description Milliseconds. */
+            timeout: number;
+            rpId: string;
+            allowCredentials: components["schemas"]["PasskeyDescriptor"][];
+            userVerification: string;
+        };
+        Passkey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+        };
+        /** @description The browser's PublicKeyCredential as JSON (RegistrationResponseJSON or AuthenticationResponseJSON): binary values base64url. */
+        PasskeyCredential: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response: {
+                clientDataJSON: string;
+                attestationObject?: string;
+                transports?: string[];
+                authenticatorData?: string;
+                signature?: string;
+                userHandle?: string | null;
+                publicKey?: string | null;
+                publicKeyAlgorithm?: number;
+            };
+        };
+        /** @description The conversation's last hand-off between the channel's bot and people (docs/automation.md). */
+        Handoff: {
+            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back. */
+            reason: string;
+            /** @description For whoever takes over; at most 2,000 characters. */
+            summary: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The user (or bot service account) who handed off; empty for a rule. */
+            by: string;
+        };
+        /** @description A draft reply by the channel's bot for a person to send as it is, edit or discard. */
+        Suggestion: {
+            id: string;
+            conversation_id: string;
+            /** @description The bot service account. */
+            author_id: string;
+            text: string;
+            rationale: string;
+            /** @enum {string} */
+            state: "pending" | "sent" | "discarded";
+            /** @description The person who sent or discarded it. */
+            decided_by?: string;
+            /** @description The message it was sent as. */
+            message_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description Data of handoff.to_human and handoff.to_bot. */
+        HandoffChange: {
+            conversation: components["schemas"]["Conversation"];
+            /** @enum {string} */
+            handler: "bot" | "human";
+            handoff: components["schemas"]["Handoff"] | null;
+        };
+        /** @description Data of handoff.bot_turn: a customer message the bot is expected to answer (never sent while people handle the conversation). */
+        BotTurn: {
+            conversation: components["schemas"]["Conversation"];
+            message: components["schemas"]["Message"];
+        };
     };
     responses: {
         /** @description Error */
@@ -2665,6 +3016,10 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Business hours, or null to remove them. */
+                    business_hours?: components["schemas"]["BusinessHours"] | null;
+                    /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
+                    bot_agent_id?: string;
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
                 };
@@ -2735,6 +3090,10 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Business hours, or null to remove them. */
+                    business_hours?: components["schemas"]["BusinessHours"] | null;
+                    /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
+                    bot_agent_id?: string;
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
                 };
@@ -3296,6 +3655,8 @@ export interface operations {
                     /** @description Its permissions and channel limit. */
                     role_id: string;
                     description?: string;
+                    /** @description Make the account eligible as a channel's bot agent. */
+                    bot?: boolean;
                 };
             };
         };
@@ -3657,8 +4018,8 @@ export interface operations {
                     description?: string;
                     /** @description https URL; plain http and private addresses only for hosts in SWITCHBOARD_WEBHOOK_ALLOW_HOSTS */
                     url: string;
-                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned */
-                    events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned; handoff.* is handoff.to_human, handoff.to_bot and handoff.bot_turn; suggestion.* is suggestion.created and suggestion.updated */
+                    events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
                     /** @description Channels to subscribe; empty (on create) means all of the creator's channels */
                     channel_ids?: string[];
                     active?: boolean;
@@ -3745,8 +4106,8 @@ export interface operations {
                     description?: string;
                     /** @description https URL; plain http and private addresses only for hosts in SWITCHBOARD_WEBHOOK_ALLOW_HOSTS */
                     url?: string;
-                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned */
-                    events?: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned; handoff.* is handoff.to_human, handoff.to_bot and handoff.bot_turn; suggestion.* is suggestion.created and suggestion.updated */
+                    events?: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
                     /** @description Channels to subscribe; empty (on create) means all of the creator's channels */
                     channel_ids?: string[];
                     active?: boolean;
@@ -3849,6 +4210,356 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Passkeys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        available: boolean;
+                        rp_id?: string;
+                        passkeys: components["schemas"]["Passkey"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    registerPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    credential: components["schemas"]["PasskeyCredential"];
+                };
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    passkeyRegistrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Options for the browser */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        public_key: components["schemas"]["PasskeyCreationOptions"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    passkeySignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Options for the browser */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        public_key: components["schemas"]["PasskeyRequestOptions"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    loginPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                    credential: components["schemas"]["PasskeyCredential"];
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    handOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    to: "human" | "bot";
+                    reason?: string;
+                    summary?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query?: {
+                /** @description pending: only those waiting for a person */
+                state?: "pending";
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Suggestion"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    createSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    rationale?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    sendSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The edited text; omit to send the suggestion as it is. */
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The message and the suggestion */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
+                        suggestion: components["schemas"]["Suggestion"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    discardSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
 }

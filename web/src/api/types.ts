@@ -69,6 +69,8 @@ export type Channel = Omit<Schemas['Channel'], 'health'> & { health?: ChannelHea
 export type DeadLetter = Schemas['DeadLetter'];
 /** ChannelInput is the body of PATCH /api/v1/channels/{id} (and, with the required fields, of POST). */
 export type ChannelInput = NonNullable<operations['updateChannel']['requestBody']>['content']['application/json'];
+export type BusinessHours = Schemas['BusinessHours'];
+export type BusinessInterval = Schemas['BusinessInterval'];
 
 export interface TemplateButton {
   type: string;
@@ -111,6 +113,13 @@ export type ServiceAccount = Schemas['ServiceAccount'];
 export type SecondFactorChallenge = Schemas['SecondFactorChallenge'];
 export type TwoFactorStatus = Schemas['TwoFactorStatus'];
 export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment'];
+/** A passkey of the signed-in user (GET /api/v1/me/passkeys). */
+export type Passkey = Schemas['Passkey'];
+/** GET /api/v1/me/passkeys: the passkeys and whether passkeys work on this installation. */
+export type PasskeyList = JSONBody<operations['listPasskeys']['responses'][200]>;
+export type PasskeyCreationOptions = Schemas['PasskeyCreationOptions'];
+export type PasskeyRequestOptions = Schemas['PasskeyRequestOptions'];
+export type PasskeyCredential = Schemas['PasskeyCredential'];
 /** An outgoing webhook subscription (GET /api/v1/webhooks); `secret` only in the answer that created or rotated it. */
 export type WebhookSubscription = Schemas['WebhookSubscription'] & { secret?: string };
 export type WebhookInput = NonNullable<operations['updateWebhook']['requestBody']>['content']['application/json'];

@@ -11,6 +11,7 @@ import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
 import { LanguageSelect } from './LanguageSelect';
 import { TokenPanel, type TokenSource } from './Tokens';
+import { PasskeysSection } from './Passkeys';
 import { TwoFactorSection } from './TwoFactor';
 import { useToasts } from './Toasts';
 
@@ -168,6 +169,8 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
       </section>
 
       <TwoFactorSection />
+
+      <PasskeysSection />
 
       <section className="card" aria-labelledby="sess-h">
         <h2 id="sess-h">{t('account.sessions')}</h2>

@@ -11,6 +11,7 @@ import { match, navigate, usePath } from './router';
 import { Setup } from './Setup';
 import { Shell } from './Shell';
 import { ToastProvider } from './Toasts';
+import { PasskeysSection } from './Passkeys';
 import { TwoFactorSection } from './TwoFactor';
 
 type Auth = { state: 'loading' } | { state: 'anon'; notice: string } | { state: 'error'; text: string } | { state: 'in'; me: Me };
@@ -123,6 +124,7 @@ function Root() {
       <main className="page" id="main" data-testid="tfa-required">
         <h1>{t('tfa.requiredTitle')}</h1>
         <TwoFactorSection onEnabled={loadMe} />
+        <PasskeysSection onAdded={loadMe} />
         <button
           type="button"
           className="btn"

@@ -4,6 +4,8 @@ import { api } from '../api/endpoints';
 import type { Me } from '../api/types';
 import { useI18n } from '../i18n';
 import { errorText } from '../lib/errors';
+import { getPasskey, passkeysSupported } from '../lib/webauthn';
+import { passkeyError } from './Passkeys';
 import { ErrorBox, Field } from './common';
 import { LanguageSelect } from './LanguageSelect';
 
@@ -19,6 +21,8 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
   // The second step of signing in, when the account has two-factor sign-in on.
   const [challenge, setChallenge] = useState('');
   const [code, setCode] = useState('');
+  // The second factors the user has: "totp", "recovery", "passkey".
+  const [methods, setMethods] = useState<string[]>([]);
 
   useEffect(() => {
     api
@@ -45,6 +49,7 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
       const res = await api.login(login.trim(), password);
       if ('second_factor_required' in res && res.second_factor_required) {
         setChallenge(res.challenge);
+        setMethods(res.methods);
         setPassword('');
         return;
       }
@@ -69,7 +74,7 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
 
   const submitCode = async (e: FormEvent) => {
     e.preventDefault();
-    if (busy || secondsLeft > 0) return;
+    if (busy || secondsLeft > 0 || !code.trim()) return;
     setBusy(true);
     setError('');
     try {
@@ -90,7 +95,32 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
     }
   };
 
+  const signInWithPasskey = async () => {
+    if (busy || secondsLeft > 0) return;
+    setBusy(true);
+    setError('');
+    try {
+      const { public_key } = await api.passkeySignInOptions(challenge);
+      const credential = await getPasskey(public_key);
+      await api.loginPasskey(challenge, credential);
+      onDone(await api.me());
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'rate_limited') {
+        setLockedUntil(Date.now() + Math.max(1, err.retryAfter) * 1000);
+        setNow(Date.now());
+      } else if (err instanceof ApiError && err.code === 'unauthorized') {
+        setError(t('login.passkeyWrong'));
+      } else {
+        setError(passkeyError(t, err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (challenge) {
+    const hasCode = methods.includes('totp') || methods.includes('recovery');
+    const hasPasskey = methods.includes('passkey') && passkeysSupported();
     return (
       <main className="auth-page" id="main">
         <form className="auth-card" onSubmit={submitCode} noValidate aria-labelledby="login-title">
@@ -98,38 +128,56 @@ export function Login({ notice, onDone }: { notice: string; onDone: (me: Me) => 
             <span className="brand-mark">S</span>
           </div>
           <h1 id="login-title">{t('login.secondTitle')}</h1>
-          <p>{t('login.secondHint')}</p>
-          <Field label={t('login.code')}>
-            {(id, d) => (
-              <input
-                id={id}
-                aria-describedby={d}
-                name="code"
-                autoFocus
-                autoComplete="one-time-code"
-                autoCapitalize="none"
-                spellCheck={false}
-                maxLength={64}
-                required
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-              />
-            )}
-          </Field>
+          <p>{hasCode ? t('login.secondHint') : t('login.passkeyHint')}</p>
+          {hasPasskey && (
+            <button
+              type="button"
+              className="btn btn-primary btn-block"
+              data-testid="use-passkey"
+              onClick={() => void signInWithPasskey()}
+              disabled={busy || secondsLeft > 0}
+            >
+              {t('login.usePasskey')}
+            </button>
+          )}
+          {!hasCode && !hasPasskey && <p className="error-box">{t('login.passkeyUnsupported')}</p>}
+          {hasCode && hasPasskey && <p className="hint login-alt">{t('login.orCode')}</p>}
+          {hasCode && (
+            <Field label={t('login.code')}>
+              {(id, d) => (
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  name="code"
+                  autoFocus
+                  autoComplete="one-time-code"
+                  autoCapitalize="none"
+                  spellCheck={false}
+                  maxLength={64}
+                  required
+                  value={code}
+                  onChange={(e) => setCode(e.target.value)}
+                />
+              )}
+            </Field>
+          )}
           <ErrorBox text={error} />
           {lockedUntil > 0 && secondsLeft > 0 && (
             <p className="error-box" role="alert" data-testid="throttle">
               {t('login.throttled', { seconds: secondsLeft })}
             </p>
           )}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy || secondsLeft > 0 || !code.trim()}>
-            {t('login.verify')}
-          </button>
+          {hasCode && (
+            <button type="submit" className={hasPasskey ? 'btn btn-block' : 'btn btn-primary btn-block'} disabled={busy || secondsLeft > 0 || !code.trim()}>
+              {t('login.verify')}
+            </button>
+          )}
           <button
             type="button"
             className="btn btn-block"
             onClick={() => {
               setChallenge('');
+              setMethods([]);
               setCode('');
               setError('');
             }}

@@ -5,6 +5,7 @@ import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
 import { formatDays, maxRetentionDays, retentionField, retentionInput } from '../../lib/retention';
+import { hoursForm, parseHoursForm, sameHours, summary, weekdayNames, type HoursForm } from '../../lib/businessHours';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { DeadLetters } from './DeadLetters';
 import { Webhooks } from './Webhooks';
@@ -220,6 +221,16 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
             </dd>
           </>
         )}
+        {channel.business_hours !== undefined && (
+          <>
+            <dt>{t('channels.businessHours')}</dt>
+            <dd data-testid="channel-business-hours">
+              {channel.business_hours
+                ? `${summary(channel.business_hours, weekdayNames(locale))} (${channel.business_hours.time_zone})`
+                : t('channels.businessHoursNone')}
+            </dd>
+          </>
+        )}
       </dl>
       <h3>{t('channels.health')}</h3>
       {healthError && <p className="hint">{healthError}</p>}
@@ -275,7 +286,7 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
 }
 
 function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null; onClose: () => void; onSaved: () => void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const toasts = useToasts();
   const [f, setF] = useState<ChannelInput>({
     name: channel?.name ?? '',
@@ -293,9 +304,15 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
   const [retention, setRetention] = useState(retentionInput(channel?.retention_days));
   const [retentionError, setRetentionError] = useState('');
   const retentionRef = useRef<HTMLInputElement>(null);
+  const [hours, setHours] = useState<HoursForm>(() =>
+    hoursForm(channel?.business_hours, Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Berlin'),
+  );
+  const [hoursError, setHoursError] = useState('');
+  const hoursRef = useRef<HTMLFieldSetElement>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const set = (k: keyof ChannelInput, v: string | boolean) => setF((x) => ({ ...x, [k]: v }));
+  const days = weekdayNames(locale, 'long');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -306,10 +323,24 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
       return;
     }
     setRetentionError('');
+    const h = parseHoursForm(hours);
+    if (!h.ok) {
+      setHoursError(
+        typeof h.field === 'number'
+          ? t('channels.dayInvalid', { day: days[h.field] ?? '' })
+          : t(h.field === 'zone' ? 'channels.zoneInvalid' : h.field === 'holidays' ? 'channels.holidaysInvalid' : 'channels.closedInvalid'),
+      );
+      const where = typeof h.field === 'number' ? `[data-testid=bh-day-${h.field}]` : h.field === 'holidays' ? 'textarea' : 'input[type=text]';
+      hoursRef.current?.querySelector<HTMLElement>(where)?.focus();
+      return;
+    }
+    setHoursError('');
     setBusy(true);
     setError('');
     // Secrets are write-only: empty means "keep what is stored".
     const body: ChannelInput = { ...f, ...kept.patch };
+    // Business hours are sent only when they changed (null removes them).
+    if (!sameHours(channel?.business_hours, h.hours)) body.business_hours = h.hours;
     for (const k of ['access_token', 'app_secret', 'verify_token'] as const) if (!body[k]) delete body[k];
     if (channel) delete body.phone_number_id;
     try {
@@ -388,6 +419,79 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
           <input type="checkbox" checked={!!f.mark_read} onChange={(e) => set('mark_read', e.target.checked)} />
           {t('channels.markRead')}
         </label>
+        <fieldset className="span-2 business-hours" ref={hoursRef} aria-describedby="bh-hint">
+          <legend>{t('channels.businessHours')}</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={hours.on}
+              onChange={(e) => {
+                setHours((x) => ({ ...x, on: e.target.checked }));
+                setHoursError('');
+              }}
+            />
+            {t('channels.businessHoursOn')}
+          </label>
+          <p className="hint" id="bh-hint">
+            {t('channels.businessHoursHint')}
+          </p>
+          {hours.on && (
+            <div className="grid-form">
+              <Field label={t('channels.timeZone')}>
+                {(id, d) => (
+                  <input
+                    id={id}
+                    aria-describedby={d}
+                    type="text"
+                    autoComplete="off"
+                    spellCheck={false}
+                    value={hours.timeZone}
+                    onChange={(e) => setHours((x) => ({ ...x, timeZone: e.target.value }))}
+                  />
+                )}
+              </Field>
+              <span />
+              {days.map((name, i) => (
+                <Field key={name} label={name}>
+                  {(id, d) => (
+                    <input
+                      id={id}
+                      aria-describedby={d}
+                      type="text"
+                      autoComplete="off"
+                      spellCheck={false}
+                      placeholder="09:00-17:00"
+                      data-testid={`bh-day-${i}`}
+                      value={hours.days[i] ?? ''}
+                      onChange={(e) =>
+                        setHours((x) => ({ ...x, days: x.days.map((v, j) => (j === i ? e.target.value : v)) }))
+                      }
+                    />
+                  )}
+                </Field>
+              ))}
+              <div className="span-2">
+                <Field label={t('channels.holidays')} hint={t('channels.holidaysHint')}>
+                  {(id, d) => (
+                    <textarea
+                      id={id}
+                      aria-describedby={d}
+                      rows={2}
+                      spellCheck={false}
+                      value={hours.holidays}
+                      onChange={(e) => setHours((x) => ({ ...x, holidays: e.target.value }))}
+                    />
+                  )}
+                </Field>
+              </div>
+            </div>
+          )}
+          {hoursError && (
+            <p className="field-error" role="alert">
+              {hoursError}
+            </p>
+          )}
+        </fieldset>
         <label className="check span-2">
           <input
             type="checkbox"

@@ -147,9 +147,11 @@ export default function Reports() {
                 { name: t('reports.opened'), values: conv.periods.map((p) => p.opened) },
                 { name: t('reports.resolved'), values: conv.periods.map((p) => p.resolved) },
                 { name: t('reports.reopened'), values: conv.periods.map((p) => p.reopened) },
+                { name: t('reports.backlog'), values: conv.periods.map((p) => p.backlog) },
               ]}
             />
             <p className="report-def">{t('reports.defConversations')}</p>
+            <p className="report-def">{t('reports.defBacklog')}</p>
             <div className="table-wrap">
               <table className="table table-dense" data-testid="table-conversations">
                 <thead>
@@ -159,6 +161,7 @@ export default function Reports() {
                     <th scope="col">{t('reports.resolved')}</th>
                     <th scope="col">{t('reports.reopened')}</th>
                     <th scope="col">{t('reports.unanswered')}</th>
+                    <th scope="col">{t('reports.backlog')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -169,6 +172,7 @@ export default function Reports() {
                       <td>{int.format(p.resolved)}</td>
                       <td>{int.format(p.reopened)}</td>
                       <td>{int.format(p.unanswered)}</td>
+                      <td>{int.format(p.backlog)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -179,6 +183,7 @@ export default function Reports() {
                     <td>{int.format(conv.total.resolved)}</td>
                     <td>{int.format(conv.total.reopened)}</td>
                     <td>{int.format(conv.total.unanswered)}</td>
+                    <td>{int.format(conv.total.backlog)}</td>
                   </tr>
                 </tfoot>
               </table>
@@ -199,10 +204,15 @@ export default function Reports() {
                 { name: t('reports.firstMedian'), values: conv.periods.map((p) => minutes(p.first_response.median_seconds)) },
                 { name: t('reports.firstP90'), values: conv.periods.map((p) => minutes(p.first_response.p90_seconds)) },
                 { name: t('reports.resMedian'), values: conv.periods.map((p) => minutes(p.resolution.median_seconds)) },
+                {
+                  name: t('reports.firstBusinessMedian'),
+                  values: conv.periods.map((p) => minutes(p.first_response_business.median_seconds)),
+                },
               ]}
             />
             <p className="report-def">{t('reports.defFirst')}</p>
             <p className="report-def">{t('reports.defResolution')}</p>
+            <p className="report-def">{t('reports.defBusiness')}</p>
             <div className="table-wrap">
               <table className="table table-dense" data-testid="table-times">
                 <thead>
@@ -212,6 +222,8 @@ export default function Reports() {
                     <th scope="col">{t('reports.firstP90')}</th>
                     <th scope="col">{t('reports.resMedian')}</th>
                     <th scope="col">{t('reports.resP90')}</th>
+                    <th scope="col">{t('reports.firstBusinessMedian')}</th>
+                    <th scope="col">{t('reports.resBusinessMedian')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -222,6 +234,8 @@ export default function Reports() {
                       <td>{dur(p.first_response.p90_seconds)}</td>
                       <td>{dur(p.resolution.median_seconds)}</td>
                       <td>{dur(p.resolution.p90_seconds)}</td>
+                      <td>{dur(p.first_response_business.median_seconds)}</td>
+                      <td>{dur(p.resolution_business.median_seconds)}</td>
                     </tr>
                   ))}
                 </tbody>
