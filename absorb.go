@@ -33,7 +33,7 @@ func PreviewOf(m *Message) MessagePreview {
 	if len(text) > PreviewMaxRunes && utf8.RuneCountInString(text) > PreviewMaxRunes {
 		text = string([]rune(text)[:PreviewMaxRunes-1]) + "…"
 	}
-	return MessagePreview{Text: text, Type: m.Type, Direction: m.Direction, At: m.Timestamp}
+	return MessagePreview{Text: text, Type: m.Type, Direction: m.Direction, At: m.Timestamp, Revoked: m.Revoked}
 }
 
 // ConversationActivity is what a conversation's messages decide about it:

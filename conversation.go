@@ -179,6 +179,8 @@ type MessagePreview struct {
 	Type      MessageType `json:"type"`
 	Direction Direction   `json:"direction"`
 	At        time.Time   `json:"at"`
+	// Revoked: the message was deleted for everyone (its text is gone).
+	Revoked bool `json:"revoked,omitempty"`
 }
 
 // Assignment filter values for listing conversations.

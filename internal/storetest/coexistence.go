@@ -219,7 +219,7 @@ func testCoexistence(t *testing.T, open Opener) {
 		if !r.Edits[0].Changed || !r.Edits[0].Message.Revoked || r.Edits[0].Message.Content.Text != "" {
 			t.Fatalf("revoke = %+v", r.Edits[0].Message)
 		}
-		if pv := r.Edits[0].Conversation.LastMessage; pv == nil || pv.Text != "" {
+		if pv := r.Edits[0].Conversation.LastMessage; pv == nil || pv.Text != "" || !pv.Revoked {
 			t.Errorf("preview after revoke = %+v", pv)
 		}
 		got, err = s.Message(ctx(), id)

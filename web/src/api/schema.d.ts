@@ -1408,6 +1408,8 @@ export interface components {
             direction: "in" | "out";
             /** Format: date-time */
             at: string;
+            /** @description The last message was deleted for everyone in the WhatsApp Business app. */
+            revoked?: boolean;
         };
         Conversation: {
             id: string;

@@ -29,6 +29,7 @@ const statuses: { value: StatusFilter; label: Key }[] = [
 export function previewText(t: T, c: Conversation): string {
   const m = c.last_message;
   if (!m) return t('preview.none');
+  if (m.revoked) return t('msg.revoked');
   if (m.text) return m.text;
   switch (m.type) {
     case 'text':
