@@ -22,9 +22,12 @@ type Channel struct {
 	Emulated           bool   `json:"emulated"`  // wired to the built-in Cloud API emulator
 	// RetentionDays deletes messages and media older than this many days
 	// (docs/gdpr.md); 0 keeps them for ever.
-	RetentionDays int       `json:"retention_days"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	RetentionDays int `json:"retention_days"`
+	// WelcomeMessage is sent automatically, once, to a customer who opens
+	// the chat for the first time (request_welcome); "" sends nothing.
+	WelcomeMessage string    `json:"welcome_message,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -45,6 +48,7 @@ type ChannelUpdate struct {
 	VerifyToken        *string
 	MarkRead           *bool
 	RetentionDays      *int
+	WelcomeMessage     *string
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -67,6 +71,7 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	if upd.RetentionDays != nil {
 		c.RetentionDays = *upd.RetentionDays
 	}
+	set(&c.WelcomeMessage, upd.WelcomeMessage)
 	c.UpdatedAt = now
 }
 

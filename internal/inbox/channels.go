@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -29,6 +30,9 @@ type ChannelInput struct {
 	// RetentionDays: 0 keeps messages for ever; otherwise messages and
 	// media older than this many days are deleted (docs/gdpr.md).
 	RetentionDays *int
+	// WelcomeMessage is sent once to a customer who opens the chat for the
+	// first time (request_welcome); "" turns it off.
+	WelcomeMessage *string
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -73,6 +77,13 @@ func validateChannel(in *ChannelInput) error {
 	if d := in.RetentionDays; d != nil && *d != 0 && (*d < switchboard.MinRetentionDays || *d > switchboard.MaxRetentionDays) {
 		return switchboard.Errorf(switchboard.EInvalid, "retention_days must be 0 (keep for ever) or between %d and %d.",
 			switchboard.MinRetentionDays, switchboard.MaxRetentionDays)
+	}
+	if in.WelcomeMessage != nil {
+		w := strings.TrimSpace(*in.WelcomeMessage)
+		if !utf8.ValidString(w) || utf8.RuneCountInString(w) > MaxWelcomeMessage {
+			return switchboard.Errorf(switchboard.EInvalid, "welcome_message must be valid text of at most %d characters.", MaxWelcomeMessage)
+		}
+		in.WelcomeMessage = &w
 	}
 	if in.DisplayPhoneNumber != nil && len(*in.DisplayPhoneNumber) > 32 {
 		return switchboard.Errorf(switchboard.EInvalid, "display_phone_number is too long.")
@@ -190,6 +201,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 	}
+	if in.WelcomeMessage != nil {
+		c.WelcomeMessage = *in.WelcomeMessage
+	}
 	if err := s.Store.CreateChannel(ctx, c); err != nil {
 		return nil, err
 	}
@@ -225,7 +239,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays,
+		RetentionDays: in.RetentionDays, WelcomeMessage: in.WelcomeMessage,
 	})
 	if err != nil {
 		return nil, err
@@ -244,6 +258,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.RetentionDays != nil {
 		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
+	}
+	if in.WelcomeMessage != nil {
+		detail["welcome_message"] = map[bool]string{true: "set", false: "cleared"}[*in.WelcomeMessage != ""]
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -132,7 +132,8 @@ func Tables() []*Table {
 			col("mark_read", Bool), col("emulated", Bool), col("created_at", Time), col("updated_at", Time),
 			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
 			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
-			col("retention_days", Int), // version 3
+			col("retention_days", Int),   // version 3
+			col("welcome_message", Text), // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),

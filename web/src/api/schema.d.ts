@@ -1328,6 +1328,8 @@ export interface components {
             updated_at: string;
             /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
             retention_days: number;
+            /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+            welcome_message?: string;
         };
         Template: {
             channel_id: string;
@@ -2722,6 +2724,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+                    welcome_message?: string;
                 };
             };
         };
@@ -2790,6 +2794,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+                    welcome_message?: string;
                 };
             };
         };
