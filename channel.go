@@ -33,9 +33,12 @@ type Channel struct {
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app: Meta fixes its throughput at CoexistenceMPS, and the sender
 	// paces it so.
-	Coexistence bool      `json:"coexistence"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Coexistence bool `json:"coexistence"`
+	// WelcomeMessage is sent automatically, once, to a customer who opens
+	// the chat for the first time (request_welcome); "" sends nothing.
+	WelcomeMessage string    `json:"welcome_message,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -62,6 +65,7 @@ type ChannelUpdate struct {
 	BusinessHours    *BusinessHours
 	BotAgentID       *string
 	Coexistence      *bool
+	WelcomeMessage   *string
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -88,6 +92,7 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 		c.BusinessHours = upd.BusinessHours
 	}
 	set(&c.BotAgentID, upd.BotAgentID)
+	set(&c.WelcomeMessage, upd.WelcomeMessage)
 	if upd.Coexistence != nil {
 		c.Coexistence = *upd.Coexistence
 	}

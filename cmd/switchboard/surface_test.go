@@ -369,3 +369,52 @@ func TestIdentityHistoryAndStandby(t *testing.T) {
 		}
 	}
 }
+
+// TestWelcomeMessageOnRequestWelcome: a channel's welcome message answers
+// request_welcome once; a second request_welcome of the same customer gets
+// nothing, and an empty message turns it off.
+func TestWelcomeMessageOnRequestWelcome(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	var chans struct{ Items []struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/channels", nil, &chans)
+	chID := chans.Items[0].ID
+	long := strings.Repeat("x", 1025)
+	if code, _ := admin.do("PATCH", "/api/v1/channels/"+chID, map[string]any{"welcome_message": long}); code != 400 {
+		t.Errorf("a too long welcome message = %d", code)
+	}
+	var ch struct {
+		WelcomeMessage string `json:"welcome_message"`
+	}
+	admin.must(200, "PATCH", "/api/v1/channels/"+chID, map[string]any{"welcome_message": "  Willkommen! Wie können wir helfen?  "}, &ch)
+	if ch.WelcomeMessage != "Willkommen! Wie können wir helfen?" {
+		t.Fatalf("welcome message = %q", ch.WelcomeMessage)
+	}
+	const wa = "4917011110001"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Wanda", Type: "request_welcome"})
+	app.phoneGot(t, wa, "the welcome message", func(m emulator.PhoneMessage) bool { return m.Text == "Willkommen! Wie können wir helfen?" })
+	conv := conversationOf(t, admin, wa)
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Type: "request_welcome"})
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Text: "Hallo"})
+	waitMessage(t, admin, conv.ID, "the customer's text", func(m apiMessage) bool { return m.Content.Text == "Hallo" })
+	n := 0
+	for _, m := range messagesOf(t, admin, conv.ID) {
+		if m.Direction == "out" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d outbound messages, want the one welcome", n)
+	}
+	admin.must(200, "PATCH", "/api/v1/channels/"+chID, map[string]any{"welcome_message": ""}, &ch)
+	const other = "4917011110002"
+	app.customer(t, emulator.CustomerMessage{WaID: other, Name: "Xaver", Type: "request_welcome"})
+	app.customer(t, emulator.CustomerMessage{WaID: other, Text: "Hi"})
+	oc := conversationOf(t, admin, other)
+	waitMessage(t, admin, oc.ID, "the text", func(m apiMessage) bool { return m.Content.Text == "Hi" })
+	for _, m := range messagesOf(t, admin, oc.ID) {
+		if m.Direction == "out" {
+			t.Errorf("welcome sent although turned off: %+v", m)
+		}
+	}
+}

@@ -76,9 +76,10 @@ type channelRequest struct {
 	MarkRead           *bool   `json:"mark_read"`
 	RetentionDays      *int    `json:"retention_days"`
 	// BusinessHours is the hours object, or null to remove them.
-	BusinessHours switchboard.OptionalBusinessHours `json:"business_hours"`
-	BotAgentID    *string                           `json:"bot_agent_id"`
-	Coexistence   *bool                             `json:"coexistence"`
+	BusinessHours  switchboard.OptionalBusinessHours `json:"business_hours"`
+	BotAgentID     *string                           `json:"bot_agent_id"`
+	Coexistence    *bool                             `json:"coexistence"`
+	WelcomeMessage *string                           `json:"welcome_message"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

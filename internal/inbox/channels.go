@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -38,6 +39,9 @@ type ChannelInput struct {
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app (paced at switchboard.CoexistenceMPS).
 	Coexistence *bool
+	// WelcomeMessage is sent once to a customer who opens the chat for the
+	// first time (request_welcome); "" turns it off.
+	WelcomeMessage *string
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -82,6 +86,13 @@ func validateChannel(in *ChannelInput) error {
 	if d := in.RetentionDays; d != nil && *d != 0 && (*d < switchboard.MinRetentionDays || *d > switchboard.MaxRetentionDays) {
 		return switchboard.Errorf(switchboard.EInvalid, "retention_days must be 0 (keep for ever) or between %d and %d.",
 			switchboard.MinRetentionDays, switchboard.MaxRetentionDays)
+	}
+	if in.WelcomeMessage != nil {
+		w := strings.TrimSpace(*in.WelcomeMessage)
+		if !utf8.ValidString(w) || utf8.RuneCountInString(w) > MaxWelcomeMessage {
+			return switchboard.Errorf(switchboard.EInvalid, "welcome_message must be valid text of at most %d characters.", MaxWelcomeMessage)
+		}
+		in.WelcomeMessage = &w
 	}
 	if h := in.BusinessHours.Hours; in.BusinessHours.Set && h != nil {
 		if err := h.Validate(); err != nil {
@@ -218,6 +229,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.Coexistence != nil {
 		c.Coexistence = *in.Coexistence
 	}
+	if in.WelcomeMessage != nil {
+		c.WelcomeMessage = *in.WelcomeMessage
+	}
 	if c.ID == "" {
 		c.ID = switchboard.NewID() // named in the audit entry written with it
 	}
@@ -281,12 +295,15 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if in.Coexistence != nil {
 		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)
 	}
+	if in.WelcomeMessage != nil {
+		detail["welcome_message"] = map[bool]string{true: "set", false: "cleared"}[*in.WelcomeMessage != ""]
+	}
 	actx, done := s.auditing(ctx, a, "channel.update", "channel", id, detail)
 	c, err := s.Store.UpdateChannel(actx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
 		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
-		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence,
+		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence, WelcomeMessage: in.WelcomeMessage,
 	})
 	if err != nil {
 		return nil, err

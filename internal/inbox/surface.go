@@ -35,3 +35,64 @@ func (s *Service) ContactProfile(ctx context.Context, a *switchboard.Actor, cont
 
 // channelNoticesShown is how many notices a channel's view carries.
 const channelNoticesShown = 20
+
+// MaxWelcomeMessage bounds a channel's welcome message, in characters.
+const MaxWelcomeMessage = 1024
+
+// sendWelcomes answers request_welcome (a customer opening the chat for the
+// first time) with the channel's welcome message, if it has one: once per
+// contact (only for a contact whose first conversation this is, and only
+// while it has no outbound message) and only while the customer-service
+// window is open, as for any free-form message. A failure is logged: the
+// batch itself is stored.
+func (sys *System) sendWelcomes(ctx context.Context, b switchboard.InboundBatch, r *switchboard.BatchResult) {
+	s := sys.svc
+	for i, in := range b.Messages {
+		if in.Message == nil || in.Message.Type != switchboard.TypeRequestWelcome || i >= len(r.Received) {
+			continue
+		}
+		rc := r.Received[i]
+		if rc == nil || rc.Duplicate || !rc.NewConversation || rc.Conversation == nil {
+			continue
+		}
+		ch, err := s.Store.Channel(ctx, in.ChannelID)
+		if err != nil || ch.WelcomeMessage == "" {
+			continue
+		}
+		now := s.now()
+		if !rc.Conversation.WindowOpen(now) {
+			continue
+		}
+		_, convs, err := s.Store.ContactConversations(ctx, rc.Conversation.Contact.ID)
+		if err != nil || len(convs) != 1 {
+			continue // not the contact's first conversation: welcomed before
+		}
+		if out, _, err := s.Store.Messages(ctx, rc.Conversation.ID, switchboard.MessagePage{Limit: 50}); err != nil || hasOutbound(out) {
+			continue
+		}
+		m := &switchboard.Message{
+			ID: switchboard.NewID(), ConversationID: rc.Conversation.ID, Direction: switchboard.DirectionOut,
+			Type: switchboard.TypeText, Status: switchboard.MessagePending, Content: switchboard.MessageContent{Text: ch.WelcomeMessage},
+			Timestamp: now, CreatedAt: now, UpdatedAt: now,
+		}
+		c, err := s.Store.CreateOutboundMessage(ctx, m)
+		if err != nil {
+			s.Logger.Error("send welcome message", "channel", in.ChannelID, "err", err)
+			continue
+		}
+		if s.Outbox != nil {
+			s.Outbox.Notify()
+		}
+		s.publish(ctx, switchboard.EventMessageCreated, c, m)
+		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	}
+}
+
+func hasOutbound(ms []*switchboard.Message) bool {
+	for _, m := range ms {
+		if m.Direction == switchboard.DirectionOut {
+			return true
+		}
+	}
+	return false
+}

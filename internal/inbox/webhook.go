@@ -309,6 +309,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 		return nil, err
 	}
 	sys.keepIdentityHistory(ctx, b, r)
+	sys.sendWelcomes(ctx, b, r)
 	for i := range b.Notices {
 		if s.Events == nil {
 			break

@@ -143,6 +143,7 @@ func Tables() []*Table {
 			nullCol("business_hours", Text), // version 6
 			col("bot_agent_id", Text),       // version 6
 			col("coexistence", Bool),        // version 6
+			col("welcome_message", Text),    // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),

@@ -48,3 +48,6 @@ CREATE INDEX conversation_signals_conversation ON conversation_signals (conversa
 
 -- A template's quality score (message_template_quality_update).
 ALTER TABLE templates ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+
+-- The welcome message a channel sends on request_welcome ('' for none).
+ALTER TABLE channels ADD COLUMN welcome_message TEXT NOT NULL DEFAULT '';

@@ -1631,6 +1631,8 @@ export interface components {
             coexistence: boolean;
             /** @description Newest account notices first (channels.manage only). */
             notices?: components["schemas"]["ChannelNotice"][];
+            /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+            welcome_message?: string;
         };
         Template: {
             channel_id: string;
@@ -3206,6 +3208,8 @@ export interface operations {
                     bot_agent_id?: string;
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
+                    /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+                    welcome_message?: string;
                 };
             };
         };
@@ -3280,6 +3284,8 @@ export interface operations {
                     bot_agent_id?: string;
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
+                    /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
+                    welcome_message?: string;
                 };
             };
         };

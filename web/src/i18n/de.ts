@@ -198,6 +198,8 @@ export const de: Dict = {
   'conv.marketingStoppedShort': 'Keine Werbung',
   'conv.identityHistory': 'Frühere Kennungen',
   'conv.identityChange': '{old} → {new}, {date}',
+  'channels.welcome': 'Begrüßungsnachricht',
+  'channels.welcomeHint': 'Wird einmal automatisch gesendet, wenn ein Kunde den Chat zum ersten Mal öffnet. Leer lassen, um keine zu senden.',
   'channels.notices': 'Hinweise von Meta',
   'channels.noNotices': 'Keine Hinweise von Meta.',
   'channels.noticeToast': 'Hinweis von Meta ({what}): {kind}',

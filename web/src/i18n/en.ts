@@ -199,6 +199,8 @@ export const en = {
   'conv.marketingStoppedShort': 'No marketing',
   'conv.identityHistory': 'Earlier identities',
   'conv.identityChange': '{old} → {new}, {date}',
+  'channels.welcome': 'Welcome message',
+  'channels.welcomeHint': 'Sent automatically, once, when a customer opens the chat for the first time. Leave empty to send none.',
   'channels.notices': 'Notices from Meta',
   'channels.noNotices': 'No notices from Meta.',
   'channels.noticeToast': 'Notice from Meta ({what}): {kind}',

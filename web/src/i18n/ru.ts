@@ -198,6 +198,8 @@ export const ru: Dict = {
   'conv.marketingStoppedShort': 'Без рекламы',
   'conv.identityHistory': 'Прежние идентификаторы',
   'conv.identityChange': '{old} → {new}, {date}',
+  'channels.welcome': 'Приветственное сообщение',
+  'channels.welcomeHint': 'Отправляется автоматически один раз, когда клиент впервые открывает чат. Оставьте пустым, чтобы не отправлять.',
   'channels.notices': 'Уведомления от Meta',
   'channels.noNotices': 'Нет уведомлений от Meta.',
   'channels.noticeToast': 'Уведомление Meta ({what}): {kind}',

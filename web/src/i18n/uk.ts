@@ -198,6 +198,8 @@ export const uk: Dict = {
   'conv.marketingStoppedShort': 'Без реклами',
   'conv.identityHistory': 'Попередні ідентифікатори',
   'conv.identityChange': '{old} → {new}, {date}',
+  'channels.welcome': 'Вітальне повідомлення',
+  'channels.welcomeHint': 'Надсилається автоматично один раз, коли клієнт уперше відкриває чат. Залиште порожнім, щоб не надсилати.',
   'channels.notices': 'Сповіщення від Meta',
   'channels.noNotices': 'Немає сповіщень від Meta.',
   'channels.noticeToast': 'Сповіщення Meta ({what}): {kind}',

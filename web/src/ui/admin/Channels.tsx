@@ -334,6 +334,7 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     graph_url: channel?.graph_url ?? '',
     mark_read: channel?.mark_read ?? true,
     coexistence: channel?.coexistence ?? false,
+    welcome_message: channel?.welcome_message ?? '',
     access_token: '',
     app_secret: '',
     // A new channel gets a suggested verify token, shown once so it can be copied into Meta's dashboard.
@@ -483,6 +484,21 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
             )}
           </Field>
         )}
+        <div className="span-2">
+          <Field label={t('channels.welcome')} hint={t('channels.welcomeHint')}>
+            {(id, d) => (
+              <textarea
+                id={id}
+                aria-describedby={d}
+                rows={3}
+                maxLength={1024}
+                value={f.welcome_message ?? ''}
+                onChange={(e) => set('welcome_message', e.target.value)}
+                data-testid="channel-welcome"
+              />
+            )}
+          </Field>
+        </div>
         <label className="check span-2">
           <input type="checkbox" checked={!!f.mark_read} onChange={(e) => set('mark_read', e.target.checked)} />
           {t('channels.markRead')}
