@@ -8,19 +8,21 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Reasons the bot hands a conversation to people, as sent in the
-// hand-off's reason (docs/automation.md, "Hand-off rules").
+// Reasons the bot hands a conversation to people, sent as the hand-off's
+// reason (docs/automation.md, "Hand-off rules"); the summary explains
+// the details.
 const (
-	ReasonCustomerAsked = "customer asked for a person"
-	ReasonModelAsked    = "the model asked for a person"
-	ReasonLowConfidence = "low confidence"
-	ReasonRefusal       = "the model refused to answer"
-	ReasonModelFailed   = "the model failed"
-	ReasonWindowClosed  = "24-hour window closed"
-	ReasonSendFailed    = "the reply could not be sent"
+	ReasonCustomerAsked = "customer_asked" // the customer asked for a person (as the server's own rule)
+	ReasonModelAsked    = "model_asked"    // the model's answer asked for a hand-off
+	ReasonLowConfidence = "low_confidence" // the model's confidence was below the threshold, or unknown when sending
+	ReasonRefusal       = "refusal"        // the model refused to answer
+	ReasonLLMError      = "llm_error"      // the model failed (error, timeout, unusable answer) max-failures times
+	ReasonWindowClosed  = "window_closed"  // the 24-hour window closed; only a template can reach the customer
+	ReasonSendFailed    = "send_failed"    // the reply or suggestion could not be stored
 )
 
 // catchUpWindow is how far back the bot looks, when it connects, for
@@ -48,6 +50,8 @@ type Bot struct {
 	work     map[string]*convWork // conversations queued or in progress
 	answered map[string]string    // conversation id → newest customer message handled
 	wg       sync.WaitGroup
+	// botTurns is set once the server sent a handoff.bot_turn event.
+	botTurns atomic.Bool
 	ready    chan struct{}
 	once     sync.Once
 }
@@ -135,9 +139,14 @@ func (b *Bot) Run(ctx context.Context) error {
 // onEvent queues the conversation of an event the bot may have to answer.
 func (b *Bot) onEvent(ctx context.Context, e event) {
 	switch e.Type {
+	case "handoff.bot_turn":
+		// The server's "your turn": a customer wrote in a conversation
+		// the bot handles.
+		b.botTurns.Store(true)
 	case "message.created":
-		// Only customers' messages need an answer.
-		if !strings.Contains(string(e.Data), `"direction":"in"`) {
+		// Servers that send bot_turn events say the same more precisely;
+		// otherwise only customers' messages need an answer.
+		if b.botTurns.Load() || !strings.Contains(string(e.Data), `"direction":"in"`) {
 			return
 		}
 	case "handoff.to_bot":
@@ -310,21 +319,19 @@ func (b *Bot) decide(ctx context.Context, log *slog.Logger, convID string, hist 
 	}
 	msgs := buildMessages(system, knowledge, hist)
 
-	var (
-		a       answer
-		lastErr error
-	)
+	var a answer
 	for attempt := 1; ; attempt++ {
 		lctx, cancel := context.WithTimeout(ctx, b.cfg.LLMTimeout)
 		start := time.Now()
 		text, err := b.llm.complete(lctx, msgs)
+		timedOut := lctx.Err() == context.DeadlineExceeded
 		cancel()
 		if ctx.Err() != nil {
 			return
 		}
 		if errors.Is(err, errRefused) {
 			log.Info("bot: the model refused", "attempt", attempt)
-			b.handoff(ctx, log, convID, ReasonRefusal, summaryOf(waiting, "The model refused to answer the customer."))
+			b.handoff(ctx, log, convID, ReasonRefusal, summaryOf(waiting, "The model refused to answer."))
 			return
 		}
 		if err == nil {
@@ -335,14 +342,13 @@ func (b *Bot) decide(ctx context.Context, log *slog.Logger, convID string, hist 
 			}
 			err = errors.New("the answer has no reply")
 		}
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(lctx.Err(), context.DeadlineExceeded) {
+		if timedOut {
 			err = fmt.Errorf("no answer within %v", b.cfg.LLMTimeout)
 		}
-		lastErr = err
 		log.Warn("bot: the model failed", "attempt", attempt, "of", b.cfg.MaxFailures, "err", err)
 		if attempt >= b.cfg.MaxFailures {
-			b.handoff(ctx, log, convID, fmt.Sprintf("%s %d times: %s", ReasonModelFailed, attempt, truncate(lastErr.Error(), 120)),
-				summaryOf(waiting, "The bot could not get an answer from the model."))
+			b.handoff(ctx, log, convID, ReasonLLMError,
+				summaryOf(waiting, fmt.Sprintf("The model failed %d times (last: %s).", attempt, truncate(err.Error(), 200))))
 			return
 		}
 		select {
@@ -352,24 +358,25 @@ func (b *Bot) decide(ctx context.Context, log *slog.Logger, convID string, hist 
 		}
 	}
 
-	summary := a.Summary
 	switch {
 	case a.Handoff:
-		reason := ReasonModelAsked
+		what := "The model asked for a person"
 		if a.Reason != "" {
-			reason += ": " + truncate(a.Reason, 150)
+			what += ": " + truncate(a.Reason, 300)
 		}
-		b.handoff(ctx, log, convID, reason, orSummary(summary, waiting))
+		b.handoff(ctx, log, convID, ReasonModelAsked, withSummary(what+".", a.Summary, waiting))
 		return
 	case a.Confidence >= 0 && a.Confidence < b.cfg.Threshold:
 		b.draft(ctx, log, convID, a)
-		b.handoff(ctx, log, convID, fmt.Sprintf("%s (%.2f < %.2f)", ReasonLowConfidence, a.Confidence, b.cfg.Threshold), orSummary(summary, waiting))
+		b.handoff(ctx, log, convID, ReasonLowConfidence,
+			withSummary(fmt.Sprintf("The model's confidence %.2f is below %.2f; its draft is a suggestion.", a.Confidence, b.cfg.Threshold), a.Summary, waiting))
 		return
 	case a.Confidence < 0 && b.cfg.Mode == ModeSend && b.cfg.Threshold > 0:
 		// A plain-text answer says nothing about confidence: it is
 		// offered to people as a suggestion rather than sent unchecked.
 		b.draft(ctx, log, convID, a)
-		b.handoff(ctx, log, convID, ReasonLowConfidence+" (the model gave none)", orSummary(summary, waiting))
+		b.handoff(ctx, log, convID, ReasonLowConfidence,
+			withSummary("The model gave no confidence; its draft is a suggestion.", a.Summary, waiting))
 		return
 	}
 	reply := truncate(a.Reply, MaxReplyChars)
@@ -378,23 +385,30 @@ func (b *Bot) decide(ctx context.Context, log *slog.Logger, convID string, hist 
 	if b.cfg.Mode == ModeSuggest {
 		if err := b.api.suggest(actx, convID, reply, b.rationale(a)); err != nil {
 			log.Warn("bot: storing the suggestion failed", "err", err)
-			b.handoff(ctx, log, convID, ReasonSendFailed, orSummary(summary, waiting))
+			b.handoff(ctx, log, convID, ReasonSendFailed, summaryOf(waiting, "The bot's suggestion could not be stored."))
 			return
 		}
 		log.Info("bot: suggested a reply")
 		return
 	}
-	if err := b.api.send(actx, convID, reply, "aibot-"+hist[0].ID); err != nil {
-		if codeOf(err) == "window_closed" {
-			log.Info("bot: the 24-hour window is closed")
-			b.handoff(ctx, log, convID, ReasonWindowClosed, orSummary(summary, waiting))
-			return
-		}
+	err := b.api.send(actx, convID, reply, "aibot-"+hist[0].ID)
+	switch {
+	case err == nil:
+		log.Info("bot: sent a reply")
+	case codeOf(err) == "window_closed":
+		log.Info("bot: the 24-hour window is closed")
+		b.draft(ctx, log, convID, a)
+		b.handoff(ctx, log, convID, ReasonWindowClosed,
+			withSummary("The 24-hour window is closed: only a template can reach the customer now.", a.Summary, waiting))
+	case statusOf(err) == http.StatusForbidden:
+		// People took the conversation over meanwhile (or the bot's
+		// role lacks the reply permission): they answer.
+		log.Warn("bot: not allowed to send; people handle the conversation", "err", err)
+	default:
 		log.Warn("bot: sending the reply failed", "err", err)
-		b.handoff(ctx, log, convID, ReasonSendFailed, orSummary(summary, waiting))
-		return
+		b.draft(ctx, log, convID, a)
+		b.handoff(ctx, log, convID, ReasonSendFailed, withSummary("The bot's reply could not be sent.", a.Summary, waiting))
 	}
-	log.Info("bot: sent a reply")
 }
 
 // rationale says where a suggestion comes from and how sure the model was.
@@ -431,7 +445,13 @@ func (b *Bot) draft(ctx context.Context, log *slog.Logger, convID string, a answ
 func (b *Bot) handoff(ctx context.Context, log *slog.Logger, convID, reason, summary string) {
 	actx, cancel := context.WithTimeout(ctx, b.cfg.APITimeout)
 	defer cancel()
-	if err := b.api.handoff(actx, convID, truncate(reason, 200), truncate(summary, 1000)); err != nil {
+	if err := b.api.handoff(actx, convID, reason, truncate(summary, 2000)); err != nil {
+		if statusOf(err) == http.StatusForbidden || statusOf(err) == http.StatusConflict {
+			// People handle it already (the server's own keyword rule,
+			// or someone took over meanwhile).
+			log.Info("bot: people handle the conversation already", "reason", reason)
+			return
+		}
 		log.Warn("bot: hand-off failed", "reason", reason, "err", err)
 		return
 	}
@@ -451,9 +471,11 @@ func summaryOf(waiting []message, what string) string {
 	return sb.String()
 }
 
-func orSummary(s string, waiting []message) string {
-	if strings.TrimSpace(s) != "" {
-		return s
+// withSummary puts what happened before the model's summary, or before
+// the customer's waiting message when the model gave none.
+func withSummary(what, modelSummary string, waiting []message) string {
+	if m := strings.TrimSpace(modelSummary); m != "" {
+		return what + " " + truncate(m, 1500)
 	}
-	return summaryOf(waiting, "The bot handed this conversation over.")
+	return summaryOf(waiting, what)
 }
