@@ -153,6 +153,9 @@ func buildMessages(system, knowledge string, history []message) []chatMessage {
 	out := []chatMessage{{Role: "system", Content: sb.String()}}
 	for i := len(history) - 1; i >= 0; i-- {
 		m := history[i]
+		if m.Type == "system" {
+			continue // Switchboard's own notes, not part of the dialogue
+		}
 		role := "assistant"
 		if m.Direction == "in" {
 			role = "user"
