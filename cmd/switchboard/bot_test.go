@@ -142,17 +142,32 @@ type botConversation struct {
 	Handoff *struct{ Reason, Summary, By string }
 }
 
-// TestAIBotEndToEnd runs `switchboard bot` against the real server with the
-// emulator, a real service-account token and a fake model: a good answer
-// reaches the customer's phone as the bot's, a low-confidence answer, a
-// refusal, a content filter, timeouts and a plain-text answer hand the
-// conversation to people with their reason (and the draft as a suggestion
-// where there is one), and a customer asking for a person is handed off
-// without the model being asked. The log holds no message text and no key.
-func TestAIBotEndToEnd(t *testing.T) {
-	app := startEmulated(t, nil)
+// botSetup is a running app with the emulator whose channel has a bot
+// service account as bot agent, and that account's token.
+type botSetup struct {
+	app    *testApp
+	admin  *client
+	botID  string
+	secret string
+	llm    *fakeLLM
+	logs   *lockedBuffer
+	dir    string
+}
+
+func setupBot(t *testing.T, env map[string]string) *botSetup {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["SWITCHBOARD_EMULATOR"] = "on"
+	app := startApp(t, env, func(a *App) {
+		a.EmulatorOptions = func(c *emulator.Config) {
+			c.StatusDelays = emulator.StatusDelays{Sent: 20 * time.Millisecond, Delivered: 60 * time.Millisecond, Read: 150 * time.Millisecond}
+			c.BatchWindow = 10 * time.Millisecond
+			c.Retry = emulator.RetryPolicy{Initial: 50 * time.Millisecond, Factor: 2, Max: time.Second, MaxAge: time.Hour, Timeout: 5 * time.Second}
+		}
+	})
 	admin := app.setupAdmin()
-	ctx := context.Background()
 
 	// A bot service account with a token, the emulator channel's bot agent.
 	var sa struct{ User struct{ ID string } }
@@ -163,30 +178,34 @@ func TestAIBotEndToEnd(t *testing.T) {
 	admin.must(201, "POST", "/api/v1/service-accounts/"+sa.User.ID+"/tokens", map[string]any{
 		"name": "reply bot", "scopes": []string{"conversations.read_all", "conversations.reply"},
 	}, &tr)
-	ch, err := app.Store.ChannelByPhoneNumberID(ctx, emulatorPhoneNumberID)
+	ch, err := app.Store.ChannelByPhoneNumberID(context.Background(), emulatorPhoneNumberID)
 	must(t, err)
 	admin.must(200, "PATCH", "/api/v1/channels/"+ch.ID, map[string]any{"bot_agent_id": sa.User.ID}, nil)
+	return &botSetup{app: app, admin: admin, botID: sa.User.ID, secret: tr.Secret, llm: newFakeLLM(t), logs: &lockedBuffer{}, dir: t.TempDir()}
+}
 
-	llm := newFakeLLM(t)
-	dir := t.TempDir()
-	prompt, knowledge := filepath.Join(dir, "prompt.txt"), filepath.Join(dir, "knowledge.txt")
+// run starts `switchboard bot` with the operator's texts, the model's key
+// in a file and the token in the environment; it stops at the test's end.
+func (s *botSetup) run(t *testing.T, env map[string]string, args ...string) {
+	t.Helper()
+	prompt, knowledge := filepath.Join(s.dir, "prompt.txt"), filepath.Join(s.dir, "knowledge.txt")
 	must(t, os.WriteFile(prompt, []byte("You answer for Example GmbH. Be brief."), 0o600))
 	must(t, os.WriteFile(knowledge, []byte(knowledgeTxt), 0o600))
-	keyFile := filepath.Join(dir, "llm.key")
+	keyFile := filepath.Join(s.dir, "llm.key")
 	must(t, os.WriteFile(keyFile, []byte(fakeKey+"\n"), 0o600))
-
-	env := map[string]string{"SWITCHBOARD_BOT_TOKEN": tr.Secret, "SWITCHBOARD_LOG_LEVEL": "debug"}
-	logs := &lockedBuffer{}
-	botCtx, stopBot := context.WithCancel(ctx)
+	all := map[string]string{"SWITCHBOARD_BOT_TOKEN": s.secret, "SWITCHBOARD_LOG_LEVEL": "debug"}
+	for k, v := range env {
+		all[k] = v
+	}
+	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(botCtx, []string{"bot", "--url", app.URL, "--llm-url", llm.srv.URL + "/v1", "--model", "fake-model",
-			"--llm-api-key-file", keyFile, "--system-prompt-file", prompt, "--knowledge-file", knowledge,
-			"--mode", "send", "--threshold", "0.6", "--max-failures", "2", "--llm-timeout", "300ms", "--retry-delay", "10ms",
-		}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+		done <- run(ctx, append([]string{"bot", "--url", s.app.URL, "--llm-url", s.llm.srv.URL + "/v1", "--model", "fake-model",
+			"--llm-api-key-file", keyFile, "--system-prompt-file", prompt, "--knowledge-file", knowledge}, args...),
+			func(k string) string { return all[k] }, strings.NewReader(""), io.Discard, s.logs)
 	}()
 	t.Cleanup(func() {
-		stopBot()
+		stop()
 		select {
 		case err := <-done:
 			if err != nil {
@@ -196,6 +215,36 @@ func TestAIBotEndToEnd(t *testing.T) {
 			t.Error("the bot did not stop")
 		}
 	})
+}
+
+// checkClean fails on anything wrong the fake model saw, and on message
+// texts, prompts or secrets in the bot's log.
+func (s *botSetup) checkClean(t *testing.T, texts ...string) {
+	t.Helper()
+	s.llm.mu.Lock()
+	for _, b := range s.llm.bad {
+		t.Errorf("model request: %s", b)
+	}
+	s.llm.mu.Unlock()
+	log := s.logs.String()
+	for _, secret := range append([]string{fakeKey, s.secret, goodReply, unsureReply, knowledgeTxt, "Be brief"}, texts...) {
+		if strings.Contains(log, secret) {
+			t.Errorf("the bot's log contains %q:\n%s", secret, log)
+		}
+	}
+}
+
+// TestAIBotEndToEnd runs `switchboard bot` against the real server with the
+// emulator, a real service-account token and a fake model: a good answer
+// reaches the customer's phone as the bot's, a low-confidence answer, a
+// refusal, a content filter, timeouts and a plain-text answer hand the
+// conversation to people with their reason (and the draft as a suggestion
+// where there is one), and a customer asking for a person is handed off
+// without the model being asked. The log holds no message text and no key.
+func TestAIBotEndToEnd(t *testing.T) {
+	s := setupBot(t, nil)
+	app, admin, llm := s.app, s.admin, s.llm
+	s.run(t, nil, "--mode", "send", "--threshold", "0.6", "--max-failures", "2", "--llm-timeout", "300ms", "--retry-delay", "10ms")
 
 	write := func(wa, name, text string) apiConversation {
 		app.customer(t, emulator.CustomerMessage{WaID: wa, Name: name, Text: text})
@@ -235,7 +284,7 @@ func TestAIBotEndToEnd(t *testing.T) {
 		}
 	}
 	admin.must(200, "GET", "/api/v1/conversations/"+good.ID+"/messages", nil, &msgs)
-	if len(msgs.Items) < 2 || msgs.Items[0].Direction != "out" || msgs.Items[0].Author != "bot" || msgs.Items[0].SenderID != sa.User.ID {
+	if len(msgs.Items) < 2 || msgs.Items[0].Direction != "out" || msgs.Items[0].Author != "bot" || msgs.Items[0].SenderID != s.botID {
 		t.Errorf("messages = %+v, want the bot's answer newest", msgs.Items)
 	}
 	var conv botConversation
@@ -290,18 +339,46 @@ func TestAIBotEndToEnd(t *testing.T) {
 		t.Errorf("the good question was asked %d times, want once", n)
 	}
 
-	llm.mu.Lock()
-	for _, b := range llm.bad {
-		t.Errorf("model request: %s", b)
-	}
-	llm.mu.Unlock()
-	log := logs.String()
-	for _, secret := range []string{fakeKey, tr.Secret, goodReply, unsureReply, "opening hours", "discount", knowledgeTxt, "Be brief"} {
-		if strings.Contains(log, secret) {
-			t.Errorf("the bot's log contains %q:\n%s", secret, log)
-		}
-	}
+	s.checkClean(t, "What are your opening hours?", "Do I get a discount?", "I want to talk to a human")
+	log := s.logs.String()
 	if !strings.Contains(log, good.ID) {
 		t.Errorf("the log does not name conversation ids:\n%s", log)
 	}
+}
+
+// TestAIBotWebhooks runs the bot as a receiver of signed outgoing webhooks
+// in suggest mode: a customer's question becomes the bot's suggestion,
+// nothing reaches the customer, and the conversation stays the bot's.
+func TestAIBotWebhooks(t *testing.T) {
+	s := setupBot(t, map[string]string{"SWITCHBOARD_WEBHOOK_ALLOW_HOSTS": "127.0.0.1"})
+	ln, err := netListen()
+	must(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	var sub struct{ Secret string }
+	s.admin.must(201, "POST", "/api/v1/webhooks", map[string]any{"url": "http://" + addr + "/", "events": []string{"message.*", "handoff.*"}}, &sub)
+	s.run(t, map[string]string{"SWITCHBOARD_BOT_WEBHOOK_SECRET": sub.Secret}, "--webhook-addr", addr, "--mode", "suggest")
+
+	const wa = "4915100007101"
+	s.app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Wanda Webhook", Text: "Your opening hours, please?"})
+	conv := conversationOf(t, s.admin, wa)
+	var page struct{ Items []struct{ Text, Rationale, State string } }
+	eventually(t, "the bot's suggestion", func() bool {
+		s.admin.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/suggestions", nil, &page)
+		return len(page.Items) > 0
+	})
+	if it := page.Items[0]; len(page.Items) != 1 || it.Text != goodReply || it.State != "pending" || !strings.Contains(it.Rationale, "confidence 0.93") {
+		t.Errorf("suggestions = %+v, want the good answer once, pending, with its confidence", page.Items)
+	}
+	var c botConversation
+	s.admin.must(200, "GET", "/api/v1/conversations/"+conv.ID, nil, &c)
+	if c.Handler != "bot" {
+		t.Errorf("handler = %q, want bot", c.Handler)
+	}
+	for _, m := range s.app.Emulator.Phone(wa) {
+		if m.FromBusiness {
+			t.Errorf("suggest mode sent %q to the customer", m.Text)
+		}
+	}
+	s.checkClean(t, "Your opening hours, please?")
 }
