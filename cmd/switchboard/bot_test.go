@@ -362,7 +362,9 @@ func TestAIBotWebhooks(t *testing.T) {
 	const wa = "4915100007101"
 	s.app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Wanda Webhook", Text: "Your opening hours, please?"})
 	conv := conversationOf(t, s.admin, wa)
-	var page struct{ Items []struct{ Text, Rationale, State string } }
+	var page struct {
+		Items []struct{ Text, Rationale, State string }
+	}
 	eventually(t, "the bot's suggestion", func() bool {
 		s.admin.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/suggestions", nil, &page)
 		return len(page.Items) > 0
