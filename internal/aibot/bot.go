@@ -2,6 +2,7 @@ package aibot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,8 +158,19 @@ func (b *Bot) onEvent(ctx context.Context, e event) {
 	default:
 		return
 	}
-	if e.ConversationID != "" {
-		b.enqueue(ctx, e.ConversationID)
+	id := e.ConversationID
+	if id == "" {
+		// The hand-off events carry the conversation in their data.
+		var d struct {
+			Conversation struct {
+				ID string `json:"id"`
+			} `json:"conversation"`
+		}
+		_ = json.Unmarshal(e.Data, &d)
+		id = d.Conversation.ID
+	}
+	if id != "" && len(id) <= 64 {
+		b.enqueue(ctx, id)
 	}
 }
 
