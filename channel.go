@@ -22,9 +22,12 @@ type Channel struct {
 	Emulated           bool   `json:"emulated"`  // wired to the built-in Cloud API emulator
 	// RetentionDays deletes messages and media older than this many days
 	// (docs/gdpr.md); 0 keeps them for ever.
-	RetentionDays int       `json:"retention_days"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	RetentionDays int `json:"retention_days"`
+	// BotAgentID is the service account (flagged bot) that answers new
+	// conversations on this channel first; "" for none (docs/automation.md).
+	BotAgentID string    `json:"bot_agent_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -45,6 +48,7 @@ type ChannelUpdate struct {
 	VerifyToken        *string
 	MarkRead           *bool
 	RetentionDays      *int
+	BotAgentID         *string
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -67,6 +71,7 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 	if upd.RetentionDays != nil {
 		c.RetentionDays = *upd.RetentionDays
 	}
+	set(&c.BotAgentID, upd.BotAgentID)
 	c.UpdatedAt = now
 }
 

@@ -59,9 +59,42 @@ type Conversation struct {
 	UnreadCount int       `json:"unread_count"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"` // newest activity, the list order
+	// Handler is who is expected to answer: the channel's bot or people
+	// (see [Handoff]); Handoff is the last hand-off, nil if none.
+	Handler Handler       `json:"handler"`
+	Handoff *HandoffState `json:"handoff"`
 	// KeyID names the contact's data key, which also encrypts the
 	// conversation's media files. Never serialised.
 	KeyID string `json:"-"`
+}
+
+// HandoffState returns the conversation's handler and last hand-off, for
+// [Handoff].
+func (c *Conversation) HandoffState() HandoffState {
+	var st HandoffState
+	if c.Handoff != nil {
+		st = *c.Handoff
+	}
+	st.Handler = c.Handler
+	if st.Handler == "" {
+		st.Handler = HandlerHuman
+	}
+	return st
+}
+
+// SetHandoffState sets Handler and Handoff from st (Handoff nil when st
+// records no hand-off).
+func (c *Conversation) SetHandoffState(st HandoffState) {
+	c.Handler = st.Handler
+	if c.Handler == "" {
+		c.Handler = HandlerHuman
+	}
+	c.Handoff = nil
+	if !st.At.IsZero() || st.Reason != "" {
+		h := st
+		h.Handler = ""
+		c.Handoff = &h
+	}
 }
 
 // MarshalJSON adds window_closes_at, so clients show when only templates
@@ -76,11 +109,16 @@ func (c *Conversation) MarshalJSON() ([]byte, error) {
 	if !c.LastInboundAt.IsZero() {
 		lastInbound = &c.LastInboundAt
 	}
+	handler := c.Handler
+	if handler == "" {
+		handler = HandlerHuman
+	}
 	return json.Marshal(struct {
 		*plain
 		LastInboundAt  *time.Time `json:"last_inbound_at"`
 		WindowClosesAt *time.Time `json:"window_closes_at"`
-	}{(*plain)(c), lastInbound, closes})
+		Handler        Handler    `json:"handler"`
+	}{(*plain)(c), lastInbound, closes, handler})
 }
 
 // WindowClosesAt returns when the customer-service window closes, or the zero
@@ -289,6 +327,9 @@ type Message struct {
 	// SenderName is the sender's current display name, filled by the
 	// service when it hands messages to users; not stored.
 	SenderName string `json:"sender_name,omitempty"`
+	// Author is who wrote the message (see [Message.DeriveAuthor]), filled
+	// by the service; serialised as derived when unset.
+	Author MessageAuthor `json:"author"`
 	// Timestamp is Meta's time for inbound messages and the creation time
 	// for outbound ones; messages are ordered by it.
 	Timestamp time.Time `json:"timestamp"`
@@ -297,6 +338,14 @@ type Message struct {
 	// IdempotencyKey is the client's Idempotency-Key for an outbound message;
 	// a second send with the same key by the same user returns this message.
 	IdempotencyKey string `json:"-"`
+}
+
+// MarshalJSON fills author when the service did not.
+func (m *Message) MarshalJSON() ([]byte, error) {
+	type plain Message
+	c := *m
+	c.Author = m.DeriveAuthor(false)
+	return json.Marshal((*plain)(&c))
 }
 
 // MessageError is why WhatsApp did not deliver a message: Meta's code,

@@ -28,6 +28,7 @@ type Store interface {
 	ReportStore
 	TokenStore
 	WebhookOutStore
+	HandoffStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -111,10 +111,13 @@ func (t *APIToken) Narrow(r *Role) *Role {
 // acts only through API tokens an administrator issues for it. It is
 // deactivated, renamed and given another role like any user.
 type ServiceAccount struct {
-	User        *User     `json:"user"`
-	Description string    `json:"description"`
-	CreatedBy   string    `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
+	User        *User  `json:"user"`
+	Description string `json:"description"`
+	// Bot marks an account that may be a channel's bot agent; its
+	// messages are shown as the bot's.
+	Bot       bool      `json:"bot"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // MaxServiceAccountDescription bounds a service account's description.

@@ -48,6 +48,8 @@ var webhookEventAliases = map[string][]string{
 	"message.*":      {EventMessageCreated, EventMessageUpdated},
 	"conversation.*": {EventConversationCreated, EventConversationUpdated, EventConversationAssigned, EventConversationUnassigned, EventConversationDeleted},
 	"assignment.*":   {EventConversationAssigned, EventConversationUnassigned},
+	"handoff.*":      {EventHandoffToHuman, EventHandoffToBot, EventBotTurn},
+	"suggestion.*":   {EventSuggestionCreate, EventSuggestionUpdate},
 }
 
 // WebhookEventTypes are the concrete event types a subscription may name.
@@ -55,6 +57,8 @@ var WebhookEventTypes = []string{
 	EventMessageCreated, EventMessageUpdated,
 	EventConversationCreated, EventConversationUpdated, EventConversationDeleted,
 	EventConversationAssigned, EventConversationUnassigned,
+	EventHandoffToHuman, EventHandoffToBot, EventBotTurn,
+	EventSuggestionCreate, EventSuggestionUpdate,
 }
 
 // WebhookSubscription sends the events of some types on some channels to a

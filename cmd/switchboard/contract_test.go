@@ -526,6 +526,11 @@ var eventData = map[string]string{
 	switchboard.EventConversationAssigned:   "AssignmentEvent",
 	switchboard.EventConversationUnassigned: "AssignmentEvent",
 	switchboard.EventConversationDeleted:    "DeletedConversation",
+	switchboard.EventHandoffToHuman:         "HandoffChange",
+	switchboard.EventHandoffToBot:           "HandoffChange",
+	switchboard.EventBotTurn:                "BotTurn",
+	switchboard.EventSuggestionCreate:       "Suggestion",
+	switchboard.EventSuggestionUpdate:       "Suggestion",
 }
 
 func (k *contract) subscribe(t *testing.T, app *testApp, c *client) *eventStream {
@@ -621,7 +626,7 @@ func TestContractRefusesDrift(t *testing.T) {
 			}
 		})
 	}
-	wrongEnum := `{"id":"c1","channel_id":"ch","contact":{"id":"k","channel_id":"ch","phone":"49","name":"N","created_at":"2026-01-02T03:04:05Z"},"status":"archived","assignees":[],"last_message":null,"last_inbound_at":null,"window_closes_at":null,"unread_count":0,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"}`
+	wrongEnum := `{"id":"c1","channel_id":"ch","contact":{"id":"k","channel_id":"ch","phone":"49","name":"N","created_at":"2026-01-02T03:04:05Z"},"status":"archived","assignees":[],"last_message":null,"last_inbound_at":null,"window_closes_at":null,"unread_count":0,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z","handler":"human","handoff":null}`
 	if !recordFailure(func(r reporter) {
 		rec := &contract{t: r, raw: k.raw, compiler: k.compiler, schemas: k.schemas, seen: map[string]bool{}}
 		rec.check("GET", "/api/v1/conversations/c1", 200, "application/json", []byte(wrongEnum))

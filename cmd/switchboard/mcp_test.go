@@ -99,7 +99,7 @@ func TestMCPServer(t *testing.T) {
 		names = append(names, tl.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"assign", "list_conversations", "list_users", "read_conversation", "reply", "search_conversations"}; !slices.Equal(names, want) {
+	if want := []string{"assign", "hand_off", "list_conversations", "list_users", "read_conversation", "reply", "search_conversations", "suggest_reply"}; !slices.Equal(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 

@@ -75,6 +75,7 @@ type channelRequest struct {
 	VerifyToken        *string `json:"verify_token"`
 	MarkRead           *bool   `json:"mark_read"`
 	RetentionDays      *int    `json:"retention_days"`
+	BotAgentID         *string `json:"bot_agent_id"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

@@ -77,6 +77,7 @@ type serviceAccountRequest struct {
 	Name        string `json:"name"`
 	RoleID      string `json:"role_id"`
 	Description string `json:"description"`
+	Bot         bool   `json:"bot"`
 }
 
 func (s *Server) listServiceAccounts(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
@@ -94,7 +95,7 @@ func (s *Server) createServiceAccount(w http.ResponseWriter, r *http.Request, a 
 		return err
 	}
 	sa, err := s.Service.CreateServiceAccount(r.Context(), a, inbox.NewServiceAccount{
-		Login: req.Login, Name: req.Name, RoleID: req.RoleID, Description: req.Description,
+		Login: req.Login, Name: req.Name, RoleID: req.RoleID, Description: req.Description, Bot: req.Bot,
 	})
 	if err != nil {
 		return err

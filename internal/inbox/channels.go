@@ -29,6 +29,9 @@ type ChannelInput struct {
 	// RetentionDays: 0 keeps messages for ever; otherwise messages and
 	// media older than this many days are deleted (docs/gdpr.md).
 	RetentionDays *int
+	// BotAgentID names the bot service account that answers the channel's
+	// new conversations first; "" removes it.
+	BotAgentID *string
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -164,10 +167,19 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 		}
 	}
 	now := s.now()
+	id := switchboard.NewID()
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c := &switchboard.Channel{
-		ID: switchboard.NewID(), Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
+		ID: id, Name: *in.Name, PhoneNumberID: strings.TrimSpace(*in.PhoneNumberID),
 		AccessToken: *in.AccessToken, AppSecret: *in.AppSecret, VerifyToken: *in.VerifyToken,
 		CreatedAt: now, UpdatedAt: now,
+	}
+	if in.BotAgentID != nil {
+		c.BotAgentID = *in.BotAgentID
 	}
 	if in.WABAID != nil {
 		c.WABAID = strings.TrimSpace(*in.WABAID)
@@ -216,10 +228,15 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if _, err := s.Channel(ctx, a, id); err != nil {
 		return nil, err
 	}
+	if in.BotAgentID != nil {
+		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.Store.UpdateChannel(ctx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
-		RetentionDays: in.RetentionDays,
+		RetentionDays: in.RetentionDays, BotAgentID: in.BotAgentID,
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +255,9 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	}
 	if in.RetentionDays != nil {
 		detail["retention_days"] = strconv.Itoa(*in.RetentionDays)
+	}
+	if in.BotAgentID != nil {
+		detail["bot_agent_id"] = *in.BotAgentID
 	}
 	s.audit(ctx, a, "channel.update", "channel", id, switchboard.OutcomeSuccess, detail)
 	return s.channelView(ctx, a, c)

@@ -200,6 +200,7 @@ func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversation
 	if changed {
 		s.publish(ctx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
 		s.audit(ctx, a, "conversation.assign", "conversation", c.ID, switchboard.OutcomeSuccess, map[string]string{"user_id": target.ID})
+		c = s.personActed(ctx, c, switchboard.HandoffAssigned, target.ID)
 	}
 	return s.withUnread(ctx, c, a)
 }
@@ -312,12 +313,14 @@ func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (
 		return r.Message, false, nil
 	}
 	c, m := r.Conversation, r.Message
+	c, turns := s.received(ctx, c, []*switchboard.Message{m}, r.NewConversation)
 	if r.NewConversation {
 		s.publish(ctx, switchboard.EventConversationCreated, c, c)
 	} else {
 		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
 	}
 	s.publish(ctx, switchboard.EventMessageCreated, c, m)
+	turns()
 	return m, true, nil
 }
 

@@ -181,6 +181,15 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 		s.audit(ctx, a, "message.send", "conversation", conversationID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
 	}
+	// The channel's bot sends only while it handles the conversation.
+	bot := s.isBotActor(ctx, a, c)
+	if bot {
+		if _, err := switchboard.Handoff(c.HandoffState(), switchboard.HandoffEvent{Kind: switchboard.HandoffBotSends,
+			BotAgentID: a.User.ID, ActorID: a.User.ID}); err != nil {
+			s.audit(ctx, a, "message.send", "conversation", conversationID, switchboard.OutcomeDenied, map[string]string{"handler": string(c.Handler)})
+			return nil, err
+		}
+	}
 	if len(in.IdempotencyKey) > 200 {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Idempotency-Key must be at most 200 characters.")
 	}
@@ -232,6 +241,9 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
 	s.audit(ctx, a, "message.send", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": c.ID, "type": string(m.Type)})
+	if !bot {
+		s.personActed(ctx, c, switchboard.HandoffPersonReplied, a.User.ID)
+	}
 	return m, nil
 }
 

@@ -32,6 +32,8 @@ type NewServiceAccount struct {
 	Name        string
 	RoleID      string
 	Description string
+	// Bot makes the account eligible as a channel's bot agent.
+	Bot bool
 }
 
 // newAPISecret returns a random API token (the prefix and 256 random
@@ -193,7 +195,7 @@ func (s *Service) CreateServiceAccount(ctx context.Context, a *switchboard.Actor
 	if err != nil {
 		return nil, err
 	}
-	sa := &switchboard.ServiceAccount{User: u, Description: strings.TrimSpace(in.Description), CreatedBy: a.User.ID, CreatedAt: u.CreatedAt}
+	sa := &switchboard.ServiceAccount{User: u, Description: strings.TrimSpace(in.Description), Bot: in.Bot, CreatedBy: a.User.ID, CreatedAt: u.CreatedAt}
 	if err := sa.Validate(); err != nil {
 		return nil, err
 	}

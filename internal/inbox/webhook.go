@@ -288,6 +288,30 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			created[rc.Conversation.ID] = true
 		}
 	}
+	// The hand-off rules, once per conversation over its new messages.
+	byConv := map[string][]*switchboard.Message{}
+	var order []*switchboard.Conversation
+	for _, rc := range r.Received {
+		if rc.Duplicate {
+			continue
+		}
+		if _, ok := byConv[rc.Conversation.ID]; !ok {
+			order = append(order, rc.Conversation)
+		}
+		byConv[rc.Conversation.ID] = append(byConv[rc.Conversation.ID], rc.Message)
+	}
+	after := map[string]*switchboard.Conversation{}
+	var turns []func()
+	for _, c := range order {
+		fresh, turn := s.received(ctx, c, byConv[c.ID], created[c.ID])
+		after[c.ID] = fresh
+		turns = append(turns, turn)
+	}
+	defer func() {
+		for _, turn := range turns {
+			turn()
+		}
+	}()
 	announced := map[string]bool{}
 	media := false
 	for _, rc := range r.Received {
@@ -295,6 +319,9 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			continue
 		}
 		c, m := rc.Conversation, rc.Message
+		if fresh := after[c.ID]; fresh != nil {
+			c = fresh
+		}
 		if !announced[c.ID] {
 			announced[c.ID] = true
 			typ := switchboard.EventConversationUpdated

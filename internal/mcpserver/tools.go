@@ -77,6 +77,26 @@ type ConversationOutput struct {
 	Conversation *switchboard.Conversation `json:"conversation"`
 }
 
+// HandOffInput is the input of hand_off.
+type HandOffInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+	To             string `json:"to" jsonschema:"human (to people) or bot (back to the channel's bot)"`
+	Reason         string `json:"reason,omitempty" jsonschema:"why, at most 200 characters; required when the bot hands off"`
+	Summary        string `json:"summary,omitempty" jsonschema:"what the person taking over should know, at most 2000 characters"`
+}
+
+// SuggestInput is the input of suggest_reply.
+type SuggestInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+	Text           string `json:"text" jsonschema:"the draft reply, at most 4096 characters"`
+	Rationale      string `json:"rationale,omitempty" jsonschema:"why this reply, for the person who decides; at most 2000 characters"`
+}
+
+// SuggestionOutput is the stored suggestion.
+type SuggestionOutput struct {
+	Suggestion *switchboard.Suggestion `json:"suggestion"`
+}
+
 // UsersInput is the input of list_users.
 type UsersInput struct {
 	Query string `json:"query,omitempty" jsonschema:"part of a login or name"`
@@ -101,9 +121,8 @@ func pageSize(n, def int) int {
 // fields in its MarshalJSON), so they are declared as any: a schema
 // inferred from the Go structs would refuse those fields.
 
-// addTools registers the tools and the history resource. Hand-off, labels,
-// notes and suggestions do not exist in Switchboard yet, so there are no
-// tools for them.
+// addTools registers the tools and the history resource. Labels and
+// notes do not exist in Switchboard yet, so there are no tools for them.
 func (s *Server) addTools(srv *mcp.Server) {
 	readOnly := &mcp.ToolAnnotations{ReadOnlyHint: true}
 	mcp.AddTool(srv, &mcp.Tool{
@@ -163,6 +182,36 @@ func (s *Server) addTools(srv *mcp.Server) {
 			return nil, nil, s.toolError(err)
 		}
 		return nil, ConversationOutput{Conversation: c}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "hand_off", Title: "Hand off the conversation",
+		Description: "Hands a conversation to people (to: human) with a reason and a summary, as the channel's bot while it handles the conversation; or, as a person, takes it over (human) or hands it back to the bot (bot, needs conversations.assign). After a hand-off to people the bot may only suggest replies.",
+		Annotations: &mcp.ToolAnnotations{IdempotentHint: true, DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in HandOffInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.Service.HandOff(ctx, a, in.ConversationID, switchboard.Handler(in.To), in.Reason, in.Summary)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ConversationOutput{Conversation: c}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "suggest_reply", Title: "Suggest a reply",
+		Description: "Offers a draft reply (with an optional rationale) that a person sends as it is, edits or discards; for the channel's bot agent, whoever handles the conversation. Nothing reaches the customer until a person sends it.",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in SuggestInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		sg, err := s.Service.Suggest(ctx, a, in.ConversationID, in.Text, in.Rationale)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, SuggestionOutput{Suggestion: sg}, nil
 	})
 	mcp.AddTool(srv, &mcp.Tool{
 		Name: "list_users", Title: "List users", Annotations: readOnly,

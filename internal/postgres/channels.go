@@ -13,7 +13,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
-const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at, retention_days`
+const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at, retention_days, bot_agent_id`
 
 // scanChannel reads a channel row and opens its sealed secrets.
 func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channel, error) {
@@ -21,7 +21,7 @@ func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channe
 	var keyID string
 	var secrets []byte
 	if err := row.Scan(&c.ID, &c.Name, &c.PhoneNumberID, &c.WABAID, &c.DisplayPhoneNumber, &c.GraphURL,
-		&keyID, &secrets, &c.MarkRead, &c.Emulated, &c.CreatedAt, &c.UpdatedAt, &c.RetentionDays); err != nil {
+		&keyID, &secrets, &c.MarkRead, &c.Emulated, &c.CreatedAt, &c.UpdatedAt, &c.RetentionDays, &c.BotAgentID); err != nil {
 		return nil, err
 	}
 	var s storecrypt.ChannelSecrets
@@ -70,9 +70,9 @@ func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		_, err = tx.Exec(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			c.ID, c.Name, c.PhoneNumberID, c.WABAID, c.DisplayPhoneNumber, c.GraphURL, keyID, secrets,
-			c.MarkRead, c.Emulated, c.CreatedAt, c.UpdatedAt, c.RetentionDays)
+			c.MarkRead, c.Emulated, c.CreatedAt, c.UpdatedAt, c.RetentionDays, c.BotAgentID)
 		if err != nil {
 			if err := channelError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
 				return err
@@ -142,8 +142,8 @@ func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.Chan
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE channels SET name = $2, display_phone_number = $3, waba_id = $4, graph_url = $5,
-			secrets = $6, mark_read = $7, updated_at = $8, retention_days = $9 WHERE id = $1`,
-			c.ID, c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.UpdatedAt, c.RetentionDays)
+			secrets = $6, mark_read = $7, updated_at = $8, retention_days = $9, bot_agent_id = $10 WHERE id = $1`,
+			c.ID, c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.UpdatedAt, c.RetentionDays, c.BotAgentID)
 		if err != nil {
 			return fmt.Errorf("update channel: %w", err)
 		}

@@ -158,8 +158,8 @@ func (db *DB) CreateServiceAccount(ctx context.Context, sa *switchboard.ServiceA
 			c.CreatedAt = u.CreatedAt
 		}
 		c.CreatedAt = utc(c.CreatedAt)
-		if _, err := tx.Exec(ctx, `INSERT INTO service_accounts (user_id, description, created_by, created_at) VALUES ($1, $2, $3, $4)`,
-			u.ID, c.Description, c.CreatedBy, c.CreatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO service_accounts (user_id, description, created_by, created_at, bot) VALUES ($1, $2, $3, $4, $5)`,
+			u.ID, c.Description, c.CreatedBy, c.CreatedAt, c.Bot); err != nil {
 			return fmt.Errorf("insert service account: %w", err)
 		}
 		return nil
@@ -172,14 +172,14 @@ func (db *DB) CreateServiceAccount(ctx context.Context, sa *switchboard.ServiceA
 	return nil
 }
 
-const serviceAccountSelect = `SELECT s.description, s.created_by, s.created_at, u.id, u.login, u.name, u.role_id, u.active,
+const serviceAccountSelect = `SELECT s.description, s.bot, s.created_by, s.created_at, u.id, u.login, u.name, u.role_id, u.active,
 	u.password_hash, u.password_changed_at, u.created_at, u.updated_at FROM service_accounts s JOIN users u ON u.id = s.user_id`
 
 func scanServiceAccount(row pgx.Row) (*switchboard.ServiceAccount, error) {
 	var sa switchboard.ServiceAccount
 	var u switchboard.User
 	var changed *time.Time
-	if err := row.Scan(&sa.Description, &sa.CreatedBy, &sa.CreatedAt, &u.ID, &u.Login, &u.Name, &u.RoleID, &u.Active,
+	if err := row.Scan(&sa.Description, &sa.Bot, &sa.CreatedBy, &sa.CreatedAt, &u.ID, &u.Login, &u.Name, &u.RoleID, &u.Active,
 		&u.PasswordHash, &changed, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets,
-	mark_read, emulated, created_at, updated_at, retention_days`
+	mark_read, emulated, created_at, updated_at, retention_days, bot_agent_id`
 
 // scanChannel reads a channel row and opens its secrets; it also returns the
 // channel's data key id.
@@ -22,7 +22,7 @@ func (db *DB) scanChannel(ctx context.Context, row interface{ Scan(...any) error
 	var secrets []byte
 	var created, updated sql.NullInt64
 	if err := row.Scan(&c.ID, &c.Name, &c.PhoneNumberID, &c.WABAID, &c.DisplayPhoneNumber, &c.GraphURL, &keyID, &secrets,
-		&c.MarkRead, &c.Emulated, &created, &updated, &c.RetentionDays); err != nil {
+		&c.MarkRead, &c.Emulated, &created, &updated, &c.RetentionDays, &c.BotAgentID); err != nil {
 		return nil, "", err
 	}
 	var s storecrypt.ChannelSecrets
@@ -71,9 +71,9 @@ func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.ID, n.Name, n.PhoneNumberID, n.WABAID, n.DisplayPhoneNumber, n.GraphURL, keyID, secrets,
-			n.MarkRead, n.Emulated, micros(n.CreatedAt), micros(n.UpdatedAt), n.RetentionDays)
+			n.MarkRead, n.Emulated, micros(n.CreatedAt), micros(n.UpdatedAt), n.RetentionDays, n.BotAgentID)
 		if isPrimaryKey(err) {
 			return switchboard.ErrChannelExists
 		} else if isUnique(err) {
@@ -133,8 +133,8 @@ func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.Chan
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, display_phone_number = ?, waba_id = ?, graph_url = ?,
-			secrets = ?, mark_read = ?, retention_days = ?, updated_at = ? WHERE id = ?`,
-			c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.RetentionDays, micros(c.UpdatedAt), c.ID); err != nil {
+			secrets = ?, mark_read = ?, retention_days = ?, bot_agent_id = ?, updated_at = ? WHERE id = ?`,
+			c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.RetentionDays, c.BotAgentID, micros(c.UpdatedAt), c.ID); err != nil {
 			return fmt.Errorf("update channel: %w", err)
 		}
 		out = c

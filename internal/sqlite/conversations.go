@@ -18,7 +18,7 @@ import (
 // count; the viewer id is the first argument.
 const convSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at, c.inbound_count,
 	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0),
-	ct.user_id, ct.parent_user_id, ct.username
+	ct.user_id, ct.parent_user_id, ct.username, c.handler, c.handoff_note, c.handoff_at, c.handoff_by
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
@@ -29,9 +29,15 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 	var lastMessage, waID, name, userID, parentUserID, username []byte
 	var lastInbound, created, updated, contactCreated sql.NullInt64
 	var inbound, read int
+	var handoffNote []byte
+	var handoffAt sql.NullInt64
+	var handoffBy string
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &convKey, &lastMessage, &lastInbound, &inbound,
 		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read,
-		&userID, &parentUserID, &username); err != nil {
+		&userID, &parentUserID, &username, &c.Handler, &handoffNote, &handoffAt, &handoffBy); err != nil {
+		return nil, err
+	}
+	if err := db.codec.OpenHandoff(ctx, convKey, &c, handoffNote, fromMicros(handoffAt), handoffBy); err != nil {
 		return nil, err
 	}
 	if err := db.codec.OpenContactIDs(ctx, contactKey, &c.Contact, userID, parentUserID, username); err != nil {

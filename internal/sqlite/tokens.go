@@ -159,8 +159,8 @@ func (db *DB) CreateServiceAccount(ctx context.Context, sa *switchboard.ServiceA
 			c.CreatedAt = u.CreatedAt
 		}
 		c.CreatedAt = utc(c.CreatedAt)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO service_accounts (user_id, description, created_by, created_at) VALUES (?, ?, ?, ?)`,
-			u.ID, c.Description, c.CreatedBy, micros(c.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO service_accounts (user_id, description, created_by, created_at, bot) VALUES (?, ?, ?, ?, ?)`,
+			u.ID, c.Description, c.CreatedBy, micros(c.CreatedAt), c.Bot); err != nil {
 			return fmt.Errorf("insert service account: %w", err)
 		}
 		*sa = c
@@ -168,14 +168,14 @@ func (db *DB) CreateServiceAccount(ctx context.Context, sa *switchboard.ServiceA
 	})
 }
 
-const serviceAccountSelect = `SELECT s.description, s.created_by, s.created_at, u.id, u.login, u.name, u.role_id, u.active,
+const serviceAccountSelect = `SELECT s.description, s.bot, s.created_by, s.created_at, u.id, u.login, u.name, u.role_id, u.active,
 	u.password_hash, u.password_changed_at, u.created_at, u.updated_at FROM service_accounts s JOIN users u ON u.id = s.user_id`
 
 func scanServiceAccount(row interface{ Scan(...any) error }) (*switchboard.ServiceAccount, error) {
 	var sa switchboard.ServiceAccount
 	var u switchboard.User
 	var created, changed, ucreated, uupdated sql.NullInt64
-	if err := row.Scan(&sa.Description, &sa.CreatedBy, &created, &u.ID, &u.Login, &u.Name, &u.RoleID, &u.Active,
+	if err := row.Scan(&sa.Description, &sa.Bot, &sa.CreatedBy, &created, &u.ID, &u.Login, &u.Name, &u.RoleID, &u.Active,
 		&u.PasswordHash, &changed, &ucreated, &uupdated); err != nil {
 		return nil, err
 	}

@@ -109,6 +109,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Uploads", testUploads},
 		{"Dispatch", testDispatch},
 		{"WebhooksOut", testWebhooksOut},
+		{"Handoff", testHandoff},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

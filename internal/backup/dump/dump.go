@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 5
+const Version = 6
 
 // Kind is the logical type of a column.
 type Kind string
@@ -117,6 +117,7 @@ func Tables() []*Table {
 		// kept as the hash of their secret only.
 		{Name: "service_accounts", Columns: []Column{
 			col("user_id", Text), col("description", Text), col("created_by", Text), col("created_at", Time),
+			col("bot", Bool), // version 6
 		}},
 		{Name: "api_tokens", Columns: []Column{
 			col("id", Text), col("user_id", Text), col("name", Text), col("scopes", Text), col("hash", Text),
@@ -133,6 +134,7 @@ func Tables() []*Table {
 			nullCol("last_webhook_at", Time), nullCol("last_send_at", Time), col("token_state", Text),
 			col("token_error", Text), nullCol("templates_synced_at", Time), col("template_sync_error", Text),
 			col("retention_days", Int), // version 3
+			col("bot_agent_id", Text),  // version 6
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
@@ -147,6 +149,8 @@ func Tables() []*Table {
 			col("id", Text), col("channel_id", Text), col("contact_id", Text), col("status", Text),
 			col("key_id", Text), nullCol("last_message", Bytes), nullCol("last_message_at", Time),
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
+			// version 6: the handler and the last hand-off (note sealed)
+			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
 		}},
 		{Name: "conversation_assignees", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("assigned_at", Time),
@@ -159,6 +163,11 @@ func Tables() []*Table {
 			col("type", Text), col("status", Text), col("content", Bytes), nullCol("wa_message_id", Bytes),
 			nullCol("wamid_hash", Bytes), col("reply_to_id", Text), col("sender_id", Text), nullCol("error_code", Int),
 			col("error_title", Text), col("error_details", Text), col("ts", Time), col("created_at", Time), col("updated_at", Time),
+		}},
+		// suggestions are bots' draft replies (version 6); body is sealed.
+		{Name: "suggestions", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
+			col("state", Text), col("decided_by", Text), col("message_id", Text), col("created_at", Time), col("updated_at", Time),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),

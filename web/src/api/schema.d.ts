@@ -1060,6 +1060,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a conversation to people or to the channel's bot
+         * @description The channel's bot agent hands off to people (to human, reason required, summary up to 2,000 characters) while it handles the conversation; a person with conversations.reply takes over (to human); a person with conversations.assign hands back (to bot; 422 without a bot agent). Handing to the current handler changes nothing. A change publishes handoff.to_human or handoff.to_bot.
+         */
+        post: operations["handOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** List a conversation's suggested replies, newest first */
+        get: operations["listSuggestions"];
+        put?: never;
+        /**
+         * Suggest a reply (the channel's bot agent only)
+         * @description A draft for a person to send, edit or discard; allowed whoever handles the conversation. At most 20 pending per conversation (409). Publishes suggestion.created.
+         */
+        post: operations["createSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions/{sid}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a suggestion as it is or edited (conversations.reply)
+         * @description Goes through the normal send path: the 24-hour window applies (422 window_closed), and a person's reply hands the conversation to people. 409 when it was already sent or discarded.
+         */
+        post: operations["sendSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/suggestions/{sid}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a suggestion (conversations.reply, or its author) */
+        post: operations["discardSuggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1152,6 +1246,12 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Who is expected to answer: the channel's bot agent or people.
+             * @enum {string}
+             */
+            handler: "bot" | "human";
+            handoff: components["schemas"]["Handoff"] | null;
         };
         Message: {
             id: string;
@@ -1179,6 +1279,11 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Who wrote it: the customer, a user, a bot service account (shown with a bot badge), the WhatsApp Business app, or the system.
+             * @enum {string}
+             */
+            author: "customer" | "user" | "bot" | "business_app" | "system";
         };
         /** @description What the customer or the business wrote, by message type. */
         MessageContent: {
@@ -1279,12 +1384,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "resync";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "resync";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -1319,6 +1424,8 @@ export interface components {
             updated_at: string;
             /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
             retention_days: number;
+            /** @description The bot service account that answers new conversations first; empty for none. */
+            bot_agent_id: string;
         };
         Template: {
             channel_id: string;
@@ -1521,6 +1628,8 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             created_at: string;
+            /** @description May be a channel's bot agent; its messages carry author bot. */
+            bot: boolean;
         };
         SecondFactorChallenge: {
             /** @constant */
@@ -1551,7 +1660,7 @@ export interface components {
             id: string;
             description?: string;
             url: string;
-            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
             all_channels: boolean;
             channel_ids: string[];
             active: boolean;
@@ -1565,7 +1674,7 @@ export interface components {
             id: string;
             description?: string;
             url: string;
-            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+            events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
             all_channels: boolean;
             channel_ids: string[];
             active: boolean;
@@ -1603,6 +1712,48 @@ export interface components {
         };
         /** @description The body of every outgoing webhook delivery: the same Event object the WebSocket streams (id is 0; use the X-Switchboard-Delivery header to deduplicate). Signed with X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>. */
         WebhookPayload: components["schemas"]["Event"];
+        /** @description The conversation's last hand-off between the channel's bot and people (docs/automation.md). */
+        Handoff: {
+            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back. */
+            reason: string;
+            /** @description For whoever takes over; at most 2,000 characters. */
+            summary: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The user (or bot service account) who handed off; empty for a rule. */
+            by: string;
+        };
+        /** @description A draft reply by the channel's bot for a person to send as it is, edit or discard. */
+        Suggestion: {
+            id: string;
+            conversation_id: string;
+            /** @description The bot service account. */
+            author_id: string;
+            text: string;
+            rationale: string;
+            /** @enum {string} */
+            state: "pending" | "sent" | "discarded";
+            /** @description The person who sent or discarded it. */
+            decided_by?: string;
+            /** @description The message it was sent as. */
+            message_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description Data of handoff.to_human and handoff.to_bot. */
+        HandoffChange: {
+            conversation: components["schemas"]["Conversation"];
+            /** @enum {string} */
+            handler: "bot" | "human";
+            handoff: components["schemas"]["Handoff"] | null;
+        };
+        /** @description Data of handoff.bot_turn: a customer message the bot is expected to answer (never sent while people handle the conversation). */
+        BotTurn: {
+            conversation: components["schemas"]["Conversation"];
+            message: components["schemas"]["Message"];
+        };
     };
     responses: {
         /** @description Error */
@@ -2647,6 +2798,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
+                    bot_agent_id?: string;
                 };
             };
         };
@@ -2715,6 +2868,8 @@ export interface operations {
                     mark_read?: boolean;
                     /** @description Messages and media older than this many days are deleted by the hourly retention job, then conversations and contacts left empty (docs/gdpr.md). 0 keeps everything (the default); otherwise 1 to 3650. */
                     retention_days?: number;
+                    /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
+                    bot_agent_id?: string;
                 };
             };
         };
@@ -3274,6 +3429,8 @@ export interface operations {
                     /** @description Its permissions and channel limit. */
                     role_id: string;
                     description?: string;
+                    /** @description Make the account eligible as a channel's bot agent. */
+                    bot?: boolean;
                 };
             };
         };
@@ -3635,8 +3792,8 @@ export interface operations {
                     description?: string;
                     /** @description https URL; plain http and private addresses only for hosts in SWITCHBOARD_WEBHOOK_ALLOW_HOSTS */
                     url: string;
-                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned */
-                    events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned; handoff.* is handoff.to_human, handoff.to_bot and handoff.bot_turn; suggestion.* is suggestion.created and suggestion.updated */
+                    events: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
                     /** @description Channels to subscribe; empty (on create) means all of the creator's channels */
                     channel_ids?: string[];
                     active?: boolean;
@@ -3723,8 +3880,8 @@ export interface operations {
                     description?: string;
                     /** @description https URL; plain http and private addresses only for hosts in SWITCHBOARD_WEBHOOK_ALLOW_HOSTS */
                     url?: string;
-                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned */
-                    events?: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*")[];
+                    /** @description Event types or families; assignment.* is conversation.assigned and conversation.unassigned; handoff.* is handoff.to_human, handoff.to_bot and handoff.bot_turn; suggestion.* is suggestion.created and suggestion.updated */
+                    events?: ("message.created" | "message.updated" | "message.*" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.*" | "assignment.*" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "handoff.*" | "suggestion.*")[];
                     /** @description Channels to subscribe; empty (on create) means all of the creator's channels */
                     channel_ids?: string[];
                     active?: boolean;
@@ -3827,6 +3984,180 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    handOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    to: "human" | "bot";
+                    reason?: string;
+                    summary?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query?: {
+                /** @description pending: only those waiting for a person */
+                state?: "pending";
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Suggestion"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    createSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    rationale?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    sendSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The edited text; omit to send the suggestion as it is. */
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The message and the suggestion */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
+                        suggestion: components["schemas"]["Suggestion"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    discardSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Suggestion id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
 }

@@ -186,6 +186,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         type,
         content,
         status: 'pending',
+        author: 'user',
         sender_id: myId,
         timestamp: now,
         created_at: now,

@@ -1,0 +1,334 @@
+package inbox
+
+import (
+	"context"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// Bot agents and hand-off to people (docs/automation.md). The rules are
+// switchboard.Handoff; this file applies them to the service's use cases
+// and tells the users, the bot and outgoing webhooks.
+
+// botAgent returns the bot agent of channelID, "" when it has none.
+func (s *Service) botAgent(ctx context.Context, channelID string) string {
+	all, _, err := s.cachedChannels(ctx, false)
+	if err != nil {
+		s.Logger.Warn("look up channel bot agent", "err", err)
+		return ""
+	}
+	for _, ch := range all {
+		if ch.ID == channelID {
+			return ch.BotAgentID
+		}
+	}
+	return ""
+}
+
+// checkBotAgent accepts "" (no bot) or an active service account flagged
+// bot whose role may reply on channelID.
+func (s *Service) checkBotAgent(ctx context.Context, id, channelID string) error {
+	if id == "" {
+		return nil
+	}
+	invalid := switchboard.Errorf(switchboard.EInvalid, "bot_agent_id must name an active bot service account that may reply on this channel.")
+	if !switchboard.ValidID(id) {
+		return invalid
+	}
+	sa, err := s.Store.ServiceAccount(ctx, id)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
+		return invalid
+	} else if err != nil {
+		return err
+	}
+	if !sa.Bot || !sa.User.Active {
+		return invalid
+	}
+	r, err := s.Store.Role(ctx, sa.User.RoleID)
+	if err != nil {
+		return err
+	}
+	if !r.AllowsChannel(channelID) {
+		return invalid
+	}
+	return nil
+}
+
+// isBotActor reports whether a is the bot agent of c's channel.
+func (s *Service) isBotActor(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation) bool {
+	bot := s.botAgent(ctx, c.ChannelID)
+	return bot != "" && a != nil && a.User != nil && a.User.ID == bot
+}
+
+// applyHandoff runs the state machine on c for e and stores the result
+// when the handler or the hand-off changed, publishing the hand-off. It
+// returns the conversation as it is afterwards (c itself when nothing
+// changed) and whether the handler changed.
+func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation, e switchboard.HandoffEvent) (*switchboard.Conversation, bool, error) {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if e.BotAgentID == "" {
+		e.BotAgentID = s.botAgent(ctx, c.ChannelID)
+	}
+	from := c.HandoffState()
+	to, err := switchboard.Handoff(from, e)
+	if err != nil {
+		return c, false, err
+	}
+	if to == from {
+		return c, false, nil
+	}
+	updated, err := s.Store.SetHandoff(ctx, c.ID, from.Handler, to)
+	if err != nil {
+		return c, false, err
+	}
+	changed := from.Handler != to.Handler
+	if changed {
+		typ := switchboard.EventHandoffToHuman
+		if to.Handler == switchboard.HandlerBot {
+			typ = switchboard.EventHandoffToBot
+		}
+		s.publish(ctx, typ, updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
+	}
+	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	return updated, changed, nil
+}
+
+// HandOff moves a conversation to people ("human") or to the channel's
+// bot ("bot"). The channel's bot agent hands off to people with a reason
+// and a summary; a person with conversations.reply takes over; a person
+// with conversations.assign hands back to the bot.
+func (s *Service) HandOff(ctx context.Context, a *switchboard.Actor, conversationID string, to switchboard.Handler, reason, summary string) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	bot := s.botAgent(ctx, c.ChannelID)
+	e := switchboard.HandoffEvent{BotAgentID: bot, ActorID: a.User.ID, Reason: reason, Summary: summary}
+	switch {
+	case to == switchboard.HandlerHuman && bot != "" && a.User.ID == bot:
+		e.Kind = switchboard.HandoffBotHandsOff
+	case to == switchboard.HandlerHuman:
+		e.Kind = switchboard.HandoffTakeOver
+		if !a.Can(switchboard.PermConversationsReply) {
+			s.audit(ctx, a, "conversation.handoff", "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"to": string(to)})
+			return nil, forbidden()
+		}
+	case to == switchboard.HandlerBot:
+		e.Kind = switchboard.HandoffHandBack
+		if !a.Can(switchboard.PermConversationsAssign) {
+			s.audit(ctx, a, "conversation.handoff", "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"to": string(to)})
+			return nil, forbidden()
+		}
+	default:
+		return nil, switchboard.Errorf(switchboard.EInvalid, `to must be "human" or "bot".`)
+	}
+	updated, changed, err := s.applyHandoff(ctx, c, e)
+	if err != nil {
+		if switchboard.ErrorCode(err) == switchboard.EForbidden {
+			s.audit(ctx, a, "conversation.handoff", "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"to": string(to)})
+		}
+		return nil, err
+	}
+	if changed {
+		s.audit(ctx, a, "conversation.handoff", "conversation", c.ID, switchboard.OutcomeSuccess,
+			map[string]string{"to": string(to), "kind": string(e.Kind)})
+	}
+	return s.withUnread(ctx, updated, a)
+}
+
+// personActed moves c to people after a person replied or was assigned;
+// the bot's own actions and channels without a bot change nothing. A
+// failure is logged: the reply or assignment has already happened.
+func (s *Service) personActed(ctx context.Context, c *switchboard.Conversation, kind switchboard.HandoffEventKind, userID string) *switchboard.Conversation {
+	if c.Handler != switchboard.HandlerBot {
+		return c
+	}
+	updated, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: kind, ActorID: userID})
+	if err != nil && switchboard.ErrorCode(err) != switchboard.EForbidden {
+		s.Logger.Warn("hand conversation to people", "err", err)
+	}
+	return updated
+}
+
+// received applies the hand-off rules to a conversation that received
+// customer messages (opened: it was created or reopened by them) and
+// returns it as it is afterwards. When the bot handles it then, the bot
+// is told each message is its turn (after the caller published them).
+func (s *Service) received(ctx context.Context, c *switchboard.Conversation, msgs []*switchboard.Message, opened bool) (*switchboard.Conversation, func()) {
+	none := func() {}
+	bot := s.botAgent(ctx, c.ChannelID)
+	if bot == "" {
+		if c.Handler == "" {
+			c.Handler = switchboard.HandlerHuman
+		}
+		if !opened || c.Handler != switchboard.HandlerBot {
+			return c, none
+		}
+	}
+	if c.Handler == "" { // a batch's conversation: read the stored handler
+		fresh, err := s.Store.Conversation(ctx, c.ID, "")
+		if err != nil {
+			s.Logger.Warn("read conversation handler", "err", err)
+			return c, none
+		}
+		c = fresh
+	}
+	var err error
+	if opened {
+		if c, _, err = s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffOpened, BotAgentID: bot}); err != nil {
+			s.Logger.Warn("hand new conversation to the bot", "err", err)
+		}
+	}
+	var turns []*switchboard.Message
+	for _, m := range msgs {
+		if m.Direction != switchboard.DirectionIn {
+			continue
+		}
+		if c.Handler == switchboard.HandlerBot {
+			if c, _, err = s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffCustomerWrote, BotAgentID: bot, Text: m.Content.Text}); err != nil {
+				s.Logger.Warn("apply hand-off rule", "err", err)
+			}
+		}
+		if c.Handler == switchboard.HandlerBot {
+			turns = append(turns, m)
+		}
+	}
+	if len(turns) == 0 {
+		return c, none
+	}
+	conv := c
+	return c, func() {
+		for _, m := range turns {
+			s.publish(ctx, switchboard.EventBotTurn, conv, switchboard.BotTurn{Conversation: conv, Message: m})
+		}
+	}
+}
+
+// Suggest stores a draft reply by the channel's bot agent for a person to
+// send, edit or discard. The bot may suggest whoever handles the
+// conversation.
+func (s *Service) Suggest(ctx context.Context, a *switchboard.Actor, conversationID, text, rationale string) (*switchboard.Suggestion, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.isBotActor(ctx, a, c) {
+		return nil, switchboard.ErrNotBotAgent
+	}
+	sg := &switchboard.Suggestion{ID: switchboard.NewID(), ConversationID: c.ID, AuthorID: a.User.ID, Text: text, Rationale: rationale,
+		State: switchboard.SuggestionPending, CreatedAt: s.now()}
+	if err := sg.Validate(); err != nil {
+		return nil, err
+	}
+	pending, err := s.Store.Suggestions(ctx, c.ID, true, switchboard.MaxPendingSuggestions)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) >= switchboard.MaxPendingSuggestions {
+		return nil, switchboard.Errorf(switchboard.EConflict, "This conversation has %d pending suggestions; send or discard some first.", len(pending))
+	}
+	if err := s.Store.CreateSuggestion(ctx, sg); err != nil {
+		return nil, err
+	}
+	s.publish(ctx, switchboard.EventSuggestionCreate, c, sg)
+	return sg, nil
+}
+
+// Suggestions lists a visible conversation's suggestions, newest first
+// (pendingOnly: only those still waiting for a person).
+func (s *Service) Suggestions(ctx context.Context, a *switchboard.Actor, conversationID string, pendingOnly bool) ([]*switchboard.Suggestion, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Suggestions(ctx, c.ID, pendingOnly, 50)
+}
+
+// suggestionIn returns suggestion id of the visible conversation c, or
+// ENotFound.
+func (s *Service) suggestionIn(ctx context.Context, c *switchboard.Conversation, id string) (*switchboard.Suggestion, error) {
+	if !switchboard.ValidID(id) {
+		return nil, switchboard.NotFound("Suggestion")
+	}
+	sg, err := s.Store.Suggestion(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sg.ConversationID != c.ID {
+		return nil, switchboard.NotFound("Suggestion")
+	}
+	return sg, nil
+}
+
+// SendSuggestion sends a pending suggestion as it is (text nil) or edited,
+// through the normal send path (conversations.reply, the service window,
+// a person's reply hands the conversation to people), and marks it sent.
+func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conversationID, id string, text *string) (*switchboard.Message, *switchboard.Suggestion, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sg, err := s.suggestionIn(ctx, c, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sg.Decide(switchboard.SuggestionSent); err != nil {
+		return nil, nil, err
+	}
+	body := sg.Text
+	if text != nil {
+		body = *text
+	}
+	// The key makes a double click one message.
+	m, err := s.Send(ctx, a, c.ID, Outgoing{Type: switchboard.TypeText, Text: body, IdempotencyKey: "suggestion:" + sg.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+		State: switchboard.SuggestionSent, By: a.User.ID, MessageID: m.ID, At: s.now()})
+	if err != nil {
+		if switchboard.ErrorCode(err) != switchboard.EConflict {
+			return nil, nil, err
+		}
+		// Sent by someone else meanwhile: the message went anyway.
+		if done, err = s.Store.Suggestion(ctx, sg.ID); err != nil {
+			return nil, nil, err
+		}
+		return m, done, nil
+	}
+	edited := "false"
+	if text != nil && *text != sg.Text {
+		edited = "true"
+	}
+	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.audit(ctx, a, "suggestion.send", "suggestion", sg.ID, switchboard.OutcomeSuccess,
+		map[string]string{"conversation_id": c.ID, "message_id": m.ID, "edited": edited})
+	return m, done, nil
+}
+
+// DiscardSuggestion discards a pending suggestion; it needs
+// conversations.reply, or to be the suggestion's author.
+func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, conversationID, id string) (*switchboard.Suggestion, error) {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	sg, err := s.suggestionIn(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(switchboard.PermConversationsReply) && sg.AuthorID != a.User.ID {
+		s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
+	}
+	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+		State: switchboard.SuggestionDiscarded, By: a.User.ID, At: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeSuccess, map[string]string{"conversation_id": c.ID})
+	return done, nil
+}

@@ -1,0 +1,171 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
+)
+
+// SetHandoff sets a conversation's handler and last hand-off when its
+// handler is still expect ("" for any).
+func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect switchboard.Handler, st switchboard.HandoffState) (*switchboard.Conversation, error) {
+	if st.Handler != switchboard.HandlerBot && st.Handler != switchboard.HandlerHuman {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid handler.")
+	}
+	var out *switchboard.Conversation
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var keyID string
+		var handler switchboard.Handler
+		err := tx.QueryRowContext(ctx, `SELECT key_id, handler FROM conversations WHERE id = ?`, conversationID).Scan(&keyID, &handler)
+		if errors.Is(err, sql.ErrNoRows) {
+			return switchboard.NotFound("Conversation")
+		} else if err != nil {
+			return fmt.Errorf("set handoff: %w", err)
+		}
+		if expect != "" && handler != expect {
+			return switchboard.Errorf(switchboard.EConflict, "The conversation's handler changed meanwhile.")
+		}
+		note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ? WHERE id = ?`,
+			st.Handler, note, micros(st.At), st.By, conversationID); err != nil {
+			return fmt.Errorf("set handoff: %w", err)
+		}
+		out, err = db.conversation(ctx, tx, conversationID, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreateSuggestion stores a pending suggestion sealed under the
+// conversation's data key.
+func (db *DB) CreateSuggestion(ctx context.Context, sg *switchboard.Suggestion) error {
+	n := *sg
+	if n.ID == "" {
+		n.ID = switchboard.NewID()
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = db.now()
+	}
+	n.CreatedAt = utc(n.CreatedAt)
+	n.UpdatedAt, n.State = n.CreatedAt, switchboard.SuggestionPending
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var keyID string
+		err := tx.QueryRowContext(ctx, `SELECT key_id FROM conversations WHERE id = ?`, n.ConversationID).Scan(&keyID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return switchboard.NotFound("Conversation")
+		} else if err != nil {
+			return fmt.Errorf("create suggestion: %w", err)
+		}
+		body, err := db.codec.SealSuggestion(ctx, keyID, &n)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO suggestions (id, conversation_id, author_id, key_id, body, state,
+			decided_by, message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?)`,
+			n.ID, n.ConversationID, n.AuthorID, keyID, body, n.State, micros(n.CreatedAt), micros(n.UpdatedAt)); err != nil {
+			if isPrimaryKey(err) {
+				return switchboard.Errorf(switchboard.EConflict, "Suggestion already exists.")
+			}
+			return fmt.Errorf("create suggestion: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	*sg = n
+	return nil
+}
+
+const suggestionColumns = `id, conversation_id, author_id, key_id, body, state, decided_by, message_id, created_at, updated_at`
+
+func (db *DB) scanSuggestion(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Suggestion, error) {
+	var sg switchboard.Suggestion
+	var keyID string
+	var body []byte
+	var created, updated sql.NullInt64
+	if err := row.Scan(&sg.ID, &sg.ConversationID, &sg.AuthorID, &keyID, &body, &sg.State, &sg.DecidedBy, &sg.MessageID,
+		&created, &updated); err != nil {
+		return nil, err
+	}
+	sg.CreatedAt, sg.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if err := db.codec.OpenSuggestion(ctx, keyID, &sg, body); err != nil {
+		return nil, err
+	}
+	return &sg, nil
+}
+
+func (db *DB) suggestion(ctx context.Context, q querier, id string) (*switchboard.Suggestion, error) {
+	sg, err := db.scanSuggestion(ctx, q.QueryRowContext(ctx, `SELECT `+suggestionColumns+` FROM suggestions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, switchboard.NotFound("Suggestion")
+	} else if err != nil {
+		return nil, fmt.Errorf("get suggestion: %w", err)
+	}
+	return sg, nil
+}
+
+// Suggestion returns one suggestion.
+func (db *DB) Suggestion(ctx context.Context, id string) (*switchboard.Suggestion, error) {
+	return db.suggestion(ctx, db.rdb, id)
+}
+
+// Suggestions lists a conversation's suggestions, newest first.
+func (db *DB) Suggestions(ctx context.Context, conversationID string, pendingOnly bool, limit int) ([]*switchboard.Suggestion, error) {
+	q := `SELECT ` + suggestionColumns + ` FROM suggestions WHERE conversation_id = ?`
+	if pendingOnly {
+		q += ` AND state = 'pending'`
+	}
+	rows, err := db.rdb.QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, conversationID, storekit.ClampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	defer rows.Close()
+	out, err := storekit.Collect(rows, func() (*switchboard.Suggestion, error) { return db.scanSuggestion(ctx, rows) })
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	return out, nil
+}
+
+// DecideSuggestion moves a pending suggestion to sent or discarded.
+func (db *DB) DecideSuggestion(ctx context.Context, id string, d switchboard.SuggestionDecision) (*switchboard.Suggestion, error) {
+	if d.State != switchboard.SuggestionSent && d.State != switchboard.SuggestionDiscarded {
+		return nil, switchboard.Errorf(switchboard.EInvalid, "A suggestion can only be sent or discarded.")
+	}
+	at := d.At
+	if at.IsZero() {
+		at = db.now()
+	}
+	var out *switchboard.Suggestion
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE suggestions SET state = ?, decided_by = ?, message_id = ?, updated_at = ?
+			WHERE id = ? AND state = 'pending'`, d.State, d.By, d.MessageID, micros(at), id)
+		if err != nil {
+			return fmt.Errorf("decide suggestion: %w", err)
+		}
+		cur, err := db.suggestion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cur.Decide(d.State) // EConflict: no longer pending
+		}
+		out = cur
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
