@@ -31,17 +31,18 @@ type fakeLLM struct {
 
 // The topics the fake model recognises in the customer's last message.
 const (
-	topicGood    = "opening hours"
-	topicUnsure  = "discount"
-	topicRefuse  = "forbidden"
-	topicFilter  = "filtered"
-	topicSlow    = "slow"
-	topicPerson  = "human"
-	topicPlain   = "plain"
-	fakeKey      = "sk-fake-key-0123456789"
-	goodReply    = "We are open from 9 to 18, Monday to Saturday."
-	unsureReply  = "Maybe 10 % off?"
-	knowledgeTxt = "Opening hours: 9 to 18, Monday to Saturday."
+	topicGood     = "opening hours"
+	topicUnsure   = "discount"
+	topicRefuse   = "forbidden"
+	topicFilter   = "filtered"
+	topicSlow     = "slow"
+	topicPerson   = "human"
+	topicPersonDE = "mitarbeiterin"
+	topicPlain    = "plain"
+	fakeKey       = "sk-fake-key-0123456789"
+	goodReply     = "We are open from 9 to 18, Monday to Saturday."
+	unsureReply   = "Maybe 10 % off?"
+	knowledgeTxt  = "Opening hours: 9 to 18, Monday to Saturday."
 )
 
 func newFakeLLM(t *testing.T) *fakeLLM {
@@ -93,7 +94,7 @@ func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
 		f.complain("last message is %s, want the customer's", last.Role)
 	}
 	topic := ""
-	for _, tp := range []string{topicGood, topicUnsure, topicRefuse, topicFilter, topicSlow, topicPerson, topicPlain} {
+	for _, tp := range []string{topicGood, topicUnsure, topicRefuse, topicFilter, topicSlow, topicPerson, topicPersonDE, topicPlain} {
 		if strings.Contains(strings.ToLower(last.Content), tp) {
 			topic = tp
 		}
@@ -257,8 +258,8 @@ func TestAIBotEndToEnd(t *testing.T) {
 			admin.must(200, "GET", "/api/v1/conversations/"+c.ID, nil, &got)
 			return got.Handler == "human" && got.Handoff != nil && got.Handoff.Reason != "opened"
 		})
-		if got.Handoff.Reason != reason || got.Handoff.Summary == "" {
-			t.Errorf("%s: hand-off %+v, want reason %s with a summary", c.Contact.Name, got.Handoff, reason)
+		if got.Handoff.Reason != reason || got.Handoff.By != s.botID || got.Handoff.Summary == "" {
+			t.Errorf("%s: hand-off %+v, want reason %s by the bot with a summary", c.Contact.Name, got.Handoff, reason)
 		}
 		return got
 	}
@@ -320,15 +321,23 @@ func TestAIBotEndToEnd(t *testing.T) {
 		t.Errorf("suggestions after a plain answer = %q, want the draft", s)
 	}
 
-	// The customer asks for a person: handed off without asking the model.
+	// The customer asks for a person: handed off without asking the model,
+	// by the server's keyword rule or, for words only the bot knows, by the
+	// bot.
 	person := write("4915100007007", "Hans Human", "I want to talk to a human")
-	handedOff(person, "customer_asked")
-	if n := llm.count(topicPerson); n != 0 {
+	eventually(t, "the server's hand-off of Hans Human", func() bool {
+		var c botConversation
+		admin.must(200, "GET", "/api/v1/conversations/"+person.ID, nil, &c)
+		return c.Handler == "human" && c.Handoff != nil && c.Handoff.Reason == "customer_asked"
+	})
+	personDE := write("4915100007008", "Greta Grün", "Bitte verbinden Sie mich mit einer Mitarbeiterin")
+	handedOff(personDE, "customer_asked")
+	if n := llm.count(topicPerson) + llm.count(topicPersonDE); n != 0 {
 		t.Errorf("the model was asked %d times about a request for a person", n)
 	}
 
 	// Only the good conversation got a message from the business.
-	for _, c := range []apiConversation{unsure, refused, filtered, slow, plain, person} {
+	for _, c := range []apiConversation{unsure, refused, filtered, slow, plain, person, personDE} {
 		for _, m := range app.Emulator.Phone(c.Contact.Phone) {
 			if m.FromBusiness {
 				t.Errorf("%s received %q, want nothing", c.Contact.Name, m.Text)
@@ -339,7 +348,7 @@ func TestAIBotEndToEnd(t *testing.T) {
 		t.Errorf("the good question was asked %d times, want once", n)
 	}
 
-	s.checkClean(t, "What are your opening hours?", "Do I get a discount?", "I want to talk to a human")
+	s.checkClean(t, "What are your opening hours?", "Do I get a discount?", "I want to talk to a human", "Mitarbeiterin")
 	log := s.logs.String()
 	if !strings.Contains(log, good.ID) {
 		t.Errorf("the log does not name conversation ids:\n%s", log)
