@@ -206,6 +206,9 @@ func (s *botSetup) run(t *testing.T, env map[string]string, args ...string) {
 			func(k string) string { return all[k] }, strings.NewReader(""), io.Discard, s.logs)
 	}()
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the bot's log:\n%s", s.logs.String())
+		}
 		stop()
 		select {
 		case err := <-done:

@@ -139,6 +139,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // onEvent queues the conversation of an event the bot may have to answer.
 func (b *Bot) onEvent(ctx context.Context, e event) {
+	b.log.Debug("bot: event", "type", e.Type, "id", e.ID, "conversation_id", e.ConversationID)
 	switch e.Type {
 	case "handoff.bot_turn":
 		// The server's "your turn": a customer wrote in a conversation
@@ -183,6 +184,7 @@ func (b *Bot) catchUp(ctx context.Context) {
 	if err != nil {
 		b.log.Warn("bot: listing waiting conversations failed", "err", err)
 	}
+	b.log.Debug("bot: looked for waiting customers", "conversations", len(items))
 	for _, it := range items {
 		if it.Handler == "bot" && it.LastMessage != nil && it.LastMessage.Direction == "in" {
 			b.enqueue(ctx, it.ID)
@@ -264,6 +266,7 @@ func (b *Bot) handle(ctx context.Context, convID string) {
 		return
 	}
 	if conv.Handler != "bot" || conv.Status != "open" {
+		log.Debug("bot: not the bot's turn", "handler", conv.Handler, "status", conv.Status)
 		return
 	}
 	actx, cancel = context.WithTimeout(ctx, b.cfg.APITimeout)
@@ -274,6 +277,7 @@ func (b *Bot) handle(ctx context.Context, convID string) {
 		return
 	}
 	if !mine {
+		log.Debug("bot: not a channel of this bot", "channel_id", conv.ChannelID)
 		return
 	}
 	actx, cancel = context.WithTimeout(ctx, b.cfg.APITimeout)
@@ -285,6 +289,7 @@ func (b *Bot) handle(ctx context.Context, convID string) {
 	}
 	// Nothing to answer unless the newest message is the customer's.
 	if len(hist) == 0 || hist[0].Direction != "in" {
+		log.Debug("bot: no customer message waiting")
 		return
 	}
 	newest := hist[0].ID
