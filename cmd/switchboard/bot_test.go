@@ -248,7 +248,16 @@ func (s *botSetup) checkClean(t *testing.T, texts ...string) {
 func TestAIBotEndToEnd(t *testing.T) {
 	s := setupBot(t, nil)
 	app, admin, llm := s.app, s.admin, s.llm
+	// A customer who wrote while the bot was not running is answered when
+	// it starts.
+	app.customer(t, emulator.CustomerMessage{WaID: "4915100007000", Name: "Emil Early", Text: "Opening hours?"})
+	eventually(t, "the early customer's conversation with the bot", func() bool {
+		var page struct{ Items []botConversation }
+		admin.must(200, "GET", "/api/v1/conversations?q=4915100007000", nil, &page)
+		return len(page.Items) == 1 && page.Items[0].Handler == "bot"
+	})
 	s.run(t, nil, "--mode", "send", "--threshold", "0.6", "--max-failures", "2", "--llm-timeout", "300ms", "--retry-delay", "10ms")
+	app.phoneGot(t, "4915100007000", "the answer to the early customer", func(m emulator.PhoneMessage) bool { return m.Text == goodReply })
 
 	write := func(wa, name, text string) apiConversation {
 		app.customer(t, emulator.CustomerMessage{WaID: wa, Name: name, Text: text})
@@ -347,8 +356,8 @@ func TestAIBotEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if n := llm.count(topicGood); n != 1 {
-		t.Errorf("the good question was asked %d times, want once", n)
+	if n := llm.count(topicGood); n != 2 {
+		t.Errorf("the two good questions were asked %d times, want once each", n)
 	}
 
 	s.checkClean(t, "What are your opening hours?", "Do I get a discount?", "I want to talk to a human", "Mitarbeiterin")

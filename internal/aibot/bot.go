@@ -178,9 +178,9 @@ func (b *Bot) onEvent(ctx context.Context, e event) {
 // catchUp queues recent open conversations whose newest message is the
 // customer's.
 func (b *Bot) catchUp(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 4*b.cfg.APITimeout)
+	lctx, cancel := context.WithTimeout(ctx, 4*b.cfg.APITimeout)
 	defer cancel()
-	items, err := b.api.recentOpen(ctx, time.Now().Add(-catchUpWindow), 500)
+	items, err := b.api.recentOpen(lctx, time.Now().Add(-catchUpWindow), 500)
 	if err != nil {
 		b.log.Warn("bot: listing waiting conversations failed", "err", err)
 	}
