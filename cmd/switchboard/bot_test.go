@@ -360,6 +360,14 @@ func TestAIBotEndToEnd(t *testing.T) {
 		t.Errorf("the two good questions were asked %d times, want once each", n)
 	}
 
+	// A refused token ends the bot at once with a clear error.
+	err := run(context.Background(), []string{"bot", "--url", app.URL, "--llm-url", llm.srv.URL, "--model", "m"},
+		func(k string) string { return map[string]string{"SWITCHBOARD_BOT_TOKEN": "sbt_not-a-token"}[k] },
+		strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("bot with an unknown token: %v, want a 401 error", err)
+	}
+
 	s.checkClean(t, "What are your opening hours?", "Do I get a discount?", "I want to talk to a human", "Mitarbeiterin")
 	log := s.logs.String()
 	if !strings.Contains(log, good.ID) {

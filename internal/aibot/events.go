@@ -38,7 +38,8 @@ const maxEventSize = 4 << 20
 // until ctx ends. It reconnects with exponential back-off and jitter and
 // resumes after the last event id it saw, so no event is lost across a
 // reconnect while the server still holds it (otherwise the server sends a
-// resync event). A refused token ends it with errTokenRefused.
+// resync event). A token refused when connecting ends it with
+// errTokenRefused.
 func (b *Bot) streamEvents(ctx context.Context, handle func(event)) error {
 	wsURL := "ws" + strings.TrimPrefix(b.cfg.SwitchboardURL, "http") + "/api/v1/events"
 	var lastID int64
@@ -90,9 +91,9 @@ func (b *Bot) readSocket(ctx context.Context, u string, lastID *int64, handle fu
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {
-			if websocket.CloseStatus(err) == websocket.StatusPolicyViolation {
-				return true, errTokenRefused
-			}
+			// Whatever the close status (1008 after a revocation, 1013
+			// for a slow reader, 1001 for a server going away), the next
+			// connection attempt tells: a refused token answers 401.
 			return true, err
 		}
 		var e event
