@@ -2302,3 +2302,98 @@ describe('outgoing webhooks (issue 16)', () => {
     }
   });
 });
+
+describe('bot hand-off (issue 16)', () => {
+  it('bot hand-off: a bot token suggests a reply that the operator sees live and sends, then the bot hands off and the operator sees the reason', async () => {
+    const { ctx, page } = await contextAs(admin, { viewport: { width: 1280, height: 900 } });
+    const asBot = async (secret, method, path, body) => {
+      const r = await fetch(`${srv.base}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${secret}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await r.text();
+      return { status: r.status, json: text ? JSON.parse(text) : null };
+    };
+    try {
+      const appSecret = 'e2e-handoff-app-secret';
+      const ch = await pageAPI(page, 'POST', '/api/v1/channels', {
+        name: 'Bot desk', phone_number_id: '990033000101', display_phone_number: '', waba_id: '990033000100',
+        graph_url: 'https://graph.facebook.com', mark_read: false, access_token: 'e2e-ho-token', app_secret: appSecret, verify_token: 'e2e-ho-verify',
+      });
+      assert.equal(ch.status, 201, JSON.stringify(ch.json));
+      const sa = await pageAPI(page, 'POST', '/api/v1/service-accounts', { login: 'e2e-helpbot', name: 'Help Bot', role_id: 'operator', bot: true });
+      assert.equal(sa.status, 201, JSON.stringify(sa.json));
+      const tok = await pageAPI(page, 'POST', `/api/v1/service-accounts/${sa.json.user.id}/tokens`, {
+        name: 'ai', scopes: ['conversations.read_all', 'conversations.reply'],
+      });
+      assert.equal(tok.status, 201, JSON.stringify(tok.json));
+      const secret = tok.json.secret;
+      const patched = await pageAPI(page, 'PATCH', `/api/v1/channels/${ch.json.id}`, { bot_agent_id: sa.json.user.id });
+      assert.equal(patched.status, 200, JSON.stringify(patched.json));
+
+      // A customer writes: the conversation starts with the bot.
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '990033000100', changes: [{ field: 'messages', value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '4930333', phone_number_id: '990033000101' },
+          contacts: [{ profile: { name: 'Hedda Handoff' }, wa_id: '4917790033101' }],
+          messages: [{ from: '4917790033101', id: 'wamid.e2e-handoff-1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Where is my parcel?' } }],
+        } }] }],
+      });
+      const r = await fetch(`${srv.base}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` },
+        body,
+      });
+      assert.equal(r.status, 200, await r.text());
+      let conv;
+      for (let i = 0; !conv; i++) {
+        assert.ok(i < 200, 'no conversation within 20 s');
+        const list = await asBot(secret, 'GET', '/api/v1/conversations?q=4917790033101');
+        conv = list.json?.items?.[0];
+        if (!conv) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(conv.handler, 'bot');
+
+      await page.goto(`${srv.base}/c/${conv.id}`);
+      await page.getByRole('heading', { name: 'Hedda Handoff' }).waitFor();
+      await page.getByTestId('handler-badge').getByText('Bot').waitFor();
+
+      // The bot suggests; the card appears live; Alt+Enter sends it.
+      const sg = await asBot(secret, 'POST', `/api/v1/conversations/${conv.id}/suggestions`, {
+        text: 'Your parcel arrives tomorrow.', rationale: 'tracking says out for delivery',
+      });
+      assert.equal(sg.status, 201, JSON.stringify(sg.json));
+      const card = page.getByTestId('suggestion');
+      await card.getByText('Your parcel arrives tomorrow.').waitFor();
+      await card.getByText('Why: tracking says out for delivery').waitFor();
+      await shot(page, 'suggestion-card-desktop-light');
+      await page.keyboard.press('Alt+Enter');
+      await page.locator('.thread').getByText('Your parcel arrives tomorrow.').waitFor();
+      await card.waitFor({ state: 'detached' });
+      // A person replied: people handle it now, and the bot may not send.
+      await page.getByTestId('handler-badge').waitFor({ state: 'detached' });
+      const refused = await asBot(secret, 'POST', `/api/v1/conversations/${conv.id}/messages`, { type: 'text', text: 'me again' });
+      assert.equal(refused.status, 403);
+
+      // Hand back; the bot hands off with a reason and a summary, seen live.
+      await page.getByTestId('hand-back').click();
+      await page.getByTestId('handler-badge').waitFor();
+      const ho = await asBot(secret, 'POST', `/api/v1/conversations/${conv.id}/handoff`, {
+        to: 'human', reason: 'Parcel lost', summary: 'Parcel 4711 is two days late; Hedda wants a refund.',
+      });
+      assert.equal(ho.status, 200, JSON.stringify(ho.json));
+      const line = page.getByTestId('handoff-line');
+      await line.getByText('Handed to people: Parcel lost').waitFor();
+      await line.getByText('Parcel 4711 is two days late; Hedda wants a refund.').waitFor();
+      await page.getByTestId('handler-badge').waitFor({ state: 'detached' });
+      await page.getByTestId('take-over').waitFor({ state: 'detached' });
+      await shot(page, 'handoff-line-desktop-light');
+      assertNoProblems(ctx, 'bot hand-off');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

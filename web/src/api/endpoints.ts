@@ -24,6 +24,7 @@ import type {
   Permission,
   Role,
   SessionState,
+  Suggestion,
   SetupStatus,
   SecondFactorChallenge,
   TwoFactorEnrolment,
@@ -133,6 +134,17 @@ export const api = {
     form.append('file', file, file.name);
     return upload<Message>(`${v1}/conversations/${enc(id)}/messages`, form, onProgress, { 'Idempotency-Key': key });
   },
+  handOff: (id: string, to: 'human' | 'bot', reason = '', summary = '') =>
+    request<Conversation>('POST', `${v1}/conversations/${enc(id)}/handoff`, { to, reason, summary }),
+  suggestions: (id: string) => request<{ items: Suggestion[] }>('GET', `${v1}/conversations/${enc(id)}/suggestions${query({ state: 'pending' })}`),
+  sendSuggestion: (id: string, sid: string, text?: string) =>
+    request<{ message: Message; suggestion: Suggestion }>(
+      'POST',
+      `${v1}/conversations/${enc(id)}/suggestions/${enc(sid)}/send`,
+      text === undefined ? undefined : { text },
+    ),
+  discardSuggestion: (id: string, sid: string) =>
+    request<Suggestion>('POST', `${v1}/conversations/${enc(id)}/suggestions/${enc(sid)}/discard`),
   assign: (id: string, userId: string) =>
     request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/assignees/${enc(userId)}`),
   unassign: (id: string, userId: string) =>

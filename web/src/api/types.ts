@@ -48,6 +48,12 @@ export type EventType = Schemas['Event']['type'];
 export type DeletedConversationData = Schemas['DeletedConversation'];
 export type AssignmentData = Schemas['AssignmentEvent'];
 export type InboxEvent = Schemas['Event'];
+export type Handler = Schemas['Conversation']['handler'];
+export type Handoff = Schemas['Handoff'];
+/** Data of handoff.to_human and handoff.to_bot. */
+export type HandoffChange = Schemas['HandoffChange'];
+/** A bot's draft reply for a person to send, edit or discard. */
+export type Suggestion = Schemas['Suggestion'];
 
 export interface Page<T> {
   items: T[];

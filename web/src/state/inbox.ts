@@ -8,9 +8,11 @@ import type {
   Conversation,
   ConversationCounts,
   DeletedConversationData,
+  HandoffChange,
   InboxEvent,
   Message,
   MessageStatus,
+  Suggestion,
 } from '../api/types';
 import { isUnassigned } from '../lib/assignees';
 import { refusedCode } from '../lib/sendAgain';
@@ -74,6 +76,8 @@ export interface InboxState {
   fresh: Record<string, true>;
   /** Set by a resync event: lists and threads must be reloaded. */
   stale: boolean;
+  /** Pending bot suggestions by conversation, newest first (loaded when a conversation opens). */
+  suggestions: Record<string, Suggestion[]>;
 }
 
 export const emptyList: ListState = { ids: [], next: '', loading: false, loaded: false, error: '', counts: null };
@@ -95,6 +99,7 @@ export function initialState(viewer: Viewer, filter?: Partial<Filter>): InboxSta
     gone: {},
     fresh: {},
     stale: false,
+    suggestions: {},
   };
 }
 
@@ -118,6 +123,8 @@ export type Action =
   | { type: 'send/failed'; tempId: string; error: string; refused?: boolean }
   | { type: 'send/discard'; tempId: string }
   | { type: 'event'; event: InboxEvent }
+  | { type: 'suggestions/set'; id: string; items: Suggestion[] }
+  | { type: 'suggestion/done'; id: string; sid: string }
   | { type: 'resynced' };
 
 /** filterKey identifies a filter, so a late page of an older filter is dropped. */
@@ -393,6 +400,18 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
       if (d.user_id === viewer.userId && !viewer.readAll) return removeConv(s, d.conversation.id);
       return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
     }
+    case 'handoff.to_human':
+    case 'handoff.to_bot': {
+      const d = e.data as HandoffChange | undefined;
+      if (!d || !d.conversation) return s;
+      return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
+    }
+    case 'suggestion.created':
+    case 'suggestion.updated': {
+      const sg = e.data as Suggestion | undefined;
+      if (!sg || !sg.id) return s;
+      return putSuggestion(s, sg);
+    }
     case 'conversation.deleted': {
       // The contact was erased (by someone else, or by us in another tab).
       const d = e.data as DeletedConversationData | undefined;
@@ -403,8 +422,23 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
   return s;
 }
 
+/** putSuggestion keeps a conversation's pending suggestions, newest first, as one changes. */
+function putSuggestion(s: InboxState, sg: Suggestion): InboxState {
+  const list = (s.suggestions[sg.conversation_id] ?? []).filter((x) => x.id !== sg.id);
+  if (sg.state === 'pending') list.unshift(sg);
+  list.sort((a, b) => time(b.created_at) - time(a.created_at));
+  return { ...s, suggestions: { ...s.suggestions, [sg.conversation_id]: list } };
+}
+
 export function reduce(state: InboxState, a: Action): InboxState {
   switch (a.type) {
+    case 'suggestions/set':
+      return { ...state, suggestions: { ...state.suggestions, [a.id]: a.items.filter((x) => x.state === 'pending') } };
+    case 'suggestion/done': {
+      const list = state.suggestions[a.id];
+      if (!list) return state;
+      return { ...state, suggestions: { ...state.suggestions, [a.id]: list.filter((x) => x.id !== a.sid) } };
+    }
     case 'filter':
       if (filterKey(a.filter) === filterKey(state.filter) && state.list.loaded) {
         return { ...state, filter: a.filter };
@@ -632,7 +666,7 @@ export function reactionsByTarget(messages: Message[]): Map<string, ReactionSumm
 }
 
 export interface NotifyDecision {
-  kind: 'assigned' | 'message';
+  kind: 'assigned' | 'message' | 'handoff';
   conversationId: string;
 }
 
@@ -649,6 +683,16 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
       const already = (before.convs[d.conversation.id]?.assignees ?? []).some((a) => a.id === before.viewer.userId);
       if (!already) return { kind: 'assigned', conversationId: d.conversation.id };
     }
+    return null;
+  }
+  if (e.type === 'handoff.to_human') {
+    // Like a new assignment: for the assignees, or for those who see
+    // everything when nobody is assigned.
+    const d = e.data as HandoffChange | undefined;
+    if (!d || !d.conversation) return null;
+    const assignees = d.conversation.assignees ?? [];
+    const mine = assignees.some((a) => a.id === before.viewer.userId);
+    if (mine || (before.viewer.readAll && assignees.every((a) => a.deactivated))) return { kind: 'handoff', conversationId: d.conversation.id };
     return null;
   }
   if (e.type === 'message.created') {

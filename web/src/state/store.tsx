@@ -8,6 +8,7 @@ import { drafts } from '../lib/drafts';
 import { refusedForGood } from '../lib/sendAgain';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
+import { handoffReason } from '../lib/handoff';
 import type { AttachmentKind } from '../lib/files';
 import { wantMessageNotice } from '../lib/notices';
 import { beep, showNotification, titleWith } from '../lib/notify';
@@ -76,6 +77,13 @@ export interface InboxActions {
   assign: (convId: string, userId: string) => Promise<Conversation>;
   unassign: (convId: string, userId: string) => Promise<Conversation>;
   setStatus: (convId: string, status: 'open' | 'closed') => Promise<void>;
+  /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
+  handOff: (convId: string, to: 'human' | 'bot') => Promise<void>;
+  /** loadSuggestions fetches a conversation's pending bot suggestions. */
+  loadSuggestions: (convId: string) => void;
+  /** sendSuggestion sends a suggestion as it is or with edited text. */
+  sendSuggestion: (convId: string, sid: string, text?: string) => Promise<void>;
+  discardSuggestion: (convId: string, sid: string) => Promise<void>;
   /** eraseContact erases a contact for good (privacy.manage) and drops their conversations from the inbox. */
   eraseContact: (contactId: string) => Promise<ContactErasure>;
 }
@@ -347,6 +355,26 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         const c = await api.setStatus(convId, status);
         d({ type: 'conv/upsert', conv: c });
       },
+      handOff: async (convId, to) => {
+        const c = await api.handOff(convId, to);
+        d({ type: 'conv/upsert', conv: c });
+      },
+      loadSuggestions: (convId) => {
+        api
+          .suggestions(convId)
+          .then((r) => d({ type: 'suggestions/set', id: convId, items: r.items ?? [] }))
+          .catch(() => {});
+      },
+      sendSuggestion: async (convId, sid, text) => {
+        const r = await api.sendSuggestion(convId, sid, text);
+        d({ type: 'suggestion/done', id: convId, sid });
+        // The message's own event may come later: show it now.
+        d({ type: 'event', event: { type: 'message.created', id: 0, at: r.message.created_at, data: r.message } as InboxEvent });
+      },
+      discardSuggestion: async (convId, sid) => {
+        await api.discardSuggestion(convId, sid);
+        d({ type: 'suggestion/done', id: convId, sid });
+      },
       eraseContact: async (contactId) => {
         // Decided before the call: the server's conversation.deleted event
         // may drop the conversation from the state before the response.
@@ -392,6 +420,16 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         beep();
       };
       const group = `conv:${n.conversationId}`;
+      if (n.kind === 'handoff') {
+        const h = c?.handoff;
+        const title = t('notify.handoffTitle');
+        const body = t('notify.handoffBody', { name, reason: h ? handoffReason(t, h.reason) : '' });
+        if (onScreen) return;
+        sound();
+        toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
+        showNotification(title, body, `handoff-${n.conversationId}`, open);
+        return;
+      }
       if (n.kind === 'assigned') {
         const title = t('notify.assignedTitle');
         const body = t('notify.assignedBody', { name });

@@ -5,7 +5,9 @@ import { bytes } from '../lib/format';
 import { drafts } from '../lib/drafts';
 import { acceptAttribute, checkFile, type AttachmentKind, type MediaLimit } from '../lib/files';
 import { mediaLimits } from '../state/mediaLimits';
-import { useInboxContext } from '../state/store';
+import { useInbox, useInboxContext } from '../state/store';
+import { errorText } from '../lib/errors';
+import { useToasts } from './Toasts';
 import { Icon } from './icons';
 import { quoteText } from './MessageBubble';
 import { takeComposerWish } from './focus';
@@ -40,6 +42,37 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   const [fileError, setFileError] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  const toasts = useToasts();
+  const suggestions = useInbox((s) => s.suggestions[conv.id]);
+  // The suggestion being edited in the composer: sending sends it edited.
+  const [editingId, setEditingId] = useState('');
+  const editing = suggestions?.find((x) => x.id === editingId);
+  const suggestion = suggestions?.find((x) => x.id !== editingId);
+  const waiting = (suggestions ?? []).filter((x) => x.id !== editingId).length;
+  const [suggestBusy, setSuggestBusy] = useState(false);
+  const sendSuggestion = useRef<() => void>(() => {});
+  useLayoutEffect(() => {
+    sendSuggestion.current = () => {
+      if (!suggestion || suggestBusy || !windowOpen || !can('conversations.reply')) return;
+      setSuggestBusy(true);
+      actions
+        .sendSuggestion(conv.id, suggestion.id)
+        .then(onSent)
+        .catch((err: unknown) => toasts.show({ text: errorText(t, err), tone: 'error' }))
+        .finally(() => setSuggestBusy(false));
+    };
+  });
+  // Alt+Enter sends the newest suggestion from anywhere in the conversation.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Enter' && e.altKey && !e.defaultPrevented && !e.isComposing) {
+        e.preventDefault();
+        sendSuggestion.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const [limits, setLimits] = useState<MediaLimit[] | null>(null);
   useEffect(() => {
@@ -130,13 +163,26 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
       return;
     }
     if (!body) return;
+    if (editing && !replyTo) {
+      setEditingId('');
+      actions.sendSuggestion(conv.id, editing.id, body).catch((err: unknown) => {
+        setText(body);
+        toasts.show({ text: errorText(t, err), tone: 'error' });
+      });
+      setText('');
+      onSent();
+      return;
+    }
     actions.sendText(conv.id, body, replyTo?.id);
     setText('');
     onSent();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.key === 'Enter' && e.altKey) {
+      e.preventDefault();
+      sendSuggestion.current();
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
     } else if (e.key === 'Escape') {
@@ -161,8 +207,48 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     }
   };
 
+  const editSuggestion = () => {
+    if (!suggestion) return;
+    setText(suggestion.text);
+    setEditingId(suggestion.id);
+    requestAnimationFrame(() => input.current?.focus());
+  };
+  const discardSuggestion = () => {
+    if (!suggestion) return;
+    actions.discardSuggestion(conv.id, suggestion.id).catch((err: unknown) => toasts.show({ text: errorText(t, err), tone: 'error' }));
+  };
+
   return (
     <form className="composer" onSubmit={send}>
+      {suggestion && (
+        <div className="suggestion-card" role="region" aria-label={t('suggest.title')} data-testid="suggestion">
+          <div className="suggestion-head">
+            <span className="badge badge-bot">{t('handoff.bot')}</span> <strong>{t('suggest.title')}</strong>
+            {waiting > 1 && <span className="hint"> {t('suggest.more', { n: waiting - 1 })}</span>}
+          </div>
+          <p className="suggestion-text">{suggestion.text}</p>
+          {suggestion.rationale && <p className="suggestion-why hint">{t('suggest.why', { rationale: suggestion.rationale })}</p>}
+          <div className="suggestion-actions">
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              onClick={() => sendSuggestion.current()}
+              disabled={suggestBusy}
+              aria-keyshortcuts="Alt+Enter"
+              title={`${t('suggest.send')} (Alt+Enter)`}
+              data-testid="suggestion-send"
+            >
+              {t('suggest.send')}
+            </button>
+            <button type="button" className="btn btn-small" onClick={editSuggestion} disabled={suggestBusy} data-testid="suggestion-edit">
+              {t('suggest.edit')}
+            </button>
+            <button type="button" className="btn btn-small" onClick={discardSuggestion} disabled={suggestBusy} data-testid="suggestion-discard">
+              {t('suggest.discard')}
+            </button>
+          </div>
+        </div>
+      )}
       {replyTo && (
         <div className="composer-reply">
           <div className="quote quote-static">

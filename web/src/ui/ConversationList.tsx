@@ -233,6 +233,11 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
           <span className="conv-line1">
             <span className="conv-name">{name}</span>
             {fresh && <span className="badge badge-new">{t('inbox.newAssignment')}</span>}
+            {c.handler === 'bot' && (
+              <span className="badge badge-bot" title={t('handoff.botHandles')}>
+                {t('handoff.bot')}
+              </span>
+            )}
             <time className="conv-time" dateTime={when}>
               {listTime(when, locale, { today: t('common.today'), yesterday: t('common.yesterday') })}
             </time>

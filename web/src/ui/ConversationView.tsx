@@ -3,6 +3,7 @@ import type { Message } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
+import { handoffReason } from '../lib/handoff';
 import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
 import { emptyThread, reactionsByTarget } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -29,6 +30,11 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const [dragging, setDragging] = useState(false);
   const [dropped, setDropped] = useState<File | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);
+  const [handoffBusy, setHandoffBusy] = useState(false);
+
+  useEffect(() => {
+    actions.loadSuggestions(id);
+  }, [id, actions]);
 
   const messages = useMemo(() => thread.ids.map((mid) => msgs[mid]).filter((m): m is Message => !!m), [thread.ids, msgs]);
   const reactions = useMemo(() => reactionsByTarget(messages), [messages]);
@@ -146,6 +152,36 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     }
   };
 
+  const handOff = async (to: 'human' | 'bot') => {
+    setHandoffBusy(true);
+    try {
+      await actions.handOff(id, to);
+    } catch (err) {
+      toasts.show({ text: errorText(t, err), tone: 'error' });
+    } finally {
+      setHandoffBusy(false);
+    }
+  };
+  const botHandles = conv.handler === 'bot';
+  // The hand-off shows as a line in the thread, after the last message
+  // before it; the bot's own start on a new conversation is the badge.
+  const ho = conv.handoff && conv.handoff.reason !== 'opened' ? conv.handoff : null;
+  let hoAfter = -1;
+  if (ho) {
+    const at = Date.parse(ho.at);
+    shown.forEach((m, i) => {
+      if (Date.parse(m.timestamp) <= at) hoAfter = i;
+    });
+  }
+  const handoffLine = ho && (
+    <div className="handoff-line" role="note" data-testid="handoff-line">
+      <span className="handoff-line-head">
+        {conv.handler === 'bot' ? t('handoff.toBot') : t('handoff.toHuman', { reason: handoffReason(t, ho.reason) })}
+      </span>
+      {ho.summary && <span className="handoff-line-summary">{ho.summary}</span>}
+    </div>
+  );
+
   const onDragOver = (e: DragEvent) => {
     if (!can('conversations.reply') || !win.open) return;
     if (Array.from(e.dataTransfer.types).includes('Files')) {
@@ -179,6 +215,11 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
         <div className="conv-title">
           <h1 className="conv-title-name">{name}</h1>
           <p className="conv-title-sub">
+            {botHandles && (
+              <span className="badge badge-bot" title={t('handoff.botHandles')} data-testid="handler-badge">
+                {t('handoff.bot')}
+              </span>
+            )}{' '}
             {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
             {conv.status === 'closed'
               ? t('inbox.closedBadge')
@@ -216,6 +257,30 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               data-testid="assign-button"
             >
               <Icon name="userPlus" size={18} /> <span className="btn-label">{t('conv.assign')}</span>
+            </button>
+          )}
+          {botHandles && can('conversations.reply') && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void handOff('human')}
+              disabled={handoffBusy}
+              title={t('handoff.takeOver')}
+              data-testid="take-over"
+            >
+              <Icon name="userPlus" size={18} /> <span className="btn-label">{t('handoff.takeOver')}</span>
+            </button>
+          )}
+          {!botHandles && conv.handoff && can('conversations.assign') && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void handOff('bot')}
+              disabled={handoffBusy}
+              title={t('handoff.handBack')}
+              data-testid="hand-back"
+            >
+              <Icon name="refresh" size={18} /> <span className="btn-label">{t('handoff.handBack')}</span>
             </button>
           )}
           {can('conversations.close') && (
@@ -273,9 +338,11 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 onDiscard={onDiscard}
                 onQuoteClick={onQuoteClick}
               />
+              {i === hoAfter && handoffLine}
             </Fragment>
           );
         })}
+        {hoAfter === -1 && handoffLine}
       </div>
       <Composer
         conv={conv}

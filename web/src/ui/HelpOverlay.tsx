@@ -14,6 +14,7 @@ const shortcuts: [string[][], Key][] = [
   [[['?']], 'help.help'],
   [[['Enter']], 'help.send'],
   [[['Shift', 'Enter']], 'help.newline'],
+  [[['Alt', 'Enter']], 'help.suggestion'],
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {

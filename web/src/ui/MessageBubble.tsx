@@ -311,7 +311,16 @@ export const MessageBubble = memo(function MessageBubble({
       data-type={m.type}
     >
       <div className="bubble">
-        {out && senderName && <div className="msg-sender">{senderName}</div>}
+        {out && (senderName || m.author === 'bot') && (
+          <div className="msg-sender">
+            {m.author === 'bot' && (
+              <span className="badge badge-bot" data-testid="bot-badge">
+                {t('handoff.bot')}
+              </span>
+            )}{' '}
+            {senderName}
+          </div>
+        )}
         {(c.forwarded || c.frequently_forwarded) && (
           <div className="msg-forwarded">↪ {c.frequently_forwarded ? t('msg.frequentlyForwarded') : t('msg.forwarded')}</div>
         )}
