@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -73,7 +74,14 @@ func (l *llm) complete(ctx context.Context, msgs []chatMessage) (string, error) 
 	resp, err := l.http.Do(hr)
 	if err != nil {
 		// The error names the URL and the cause (timeout, refused
-		// connection), never the key, which travels in a header.
+		// connection), never the key, which travels in a header; a query
+		// (where some gateways take a key) is cut off.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			if i := strings.IndexByte(ue.URL, '?'); i >= 0 {
+				ue.URL = ue.URL[:i] + "?…"
+			}
+		}
 		return "", fmt.Errorf("chat completions: %w", err)
 	}
 	defer resp.Body.Close()
