@@ -39,6 +39,7 @@ const (
 	ReasonAssigned      = "assigned"       // a person was assigned
 	ReasonPersonReplied = "person_replied" // a person replied
 	ReasonHandedBack    = "handed_back"    // an operator handed back to the bot
+	ReasonBotFailed     = "bot_failed"     // WhatsApp refused a message of the bot
 )
 
 // HandoffState is a conversation's handler and its last hand-off: why,
@@ -74,6 +75,9 @@ const (
 	// HandoffCustomerWrote: a customer message arrived; the rule hands the
 	// conversation to people when it asks for a person.
 	HandoffCustomerWrote HandoffEventKind = "customer_wrote"
+	// HandoffBotFailed: WhatsApp refused a message the bot sent, so the
+	// customer is left without an answer: the rule hands to people.
+	HandoffBotFailed HandoffEventKind = "bot_failed"
 	// HandoffBotSends: the bot wants to send a message. It changes
 	// nothing; it is refused unless the bot handles the conversation.
 	HandoffBotSends HandoffEventKind = "bot_sends"
@@ -206,6 +210,13 @@ func Handoff(s HandoffState, e HandoffEvent) (HandoffState, error) {
 		}
 		e.ActorID = ""
 		return toHuman(ReasonCustomerAsked, ""), nil
+
+	case HandoffBotFailed:
+		if s.Handler != HandlerBot {
+			return s, nil
+		}
+		e.ActorID = ""
+		return toHuman(ReasonBotFailed, ""), nil
 
 	case HandoffBotSends:
 		if e.BotAgentID == "" || e.ActorID != e.BotAgentID {

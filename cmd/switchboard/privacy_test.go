@@ -114,7 +114,7 @@ func TestContactExport(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json"}
+	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json", "suggestions.json"}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Fatalf("archive holds %q, want %q", names, want)

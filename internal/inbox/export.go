@@ -26,7 +26,10 @@ type ContactExport struct {
 	Channel       ExportChannel
 	Conversations []*switchboard.Conversation
 	Messages      []*switchboard.Message // oldest first
-	Media         []*switchboard.MediaFile
+	// Suggestions are the bot's draft replies in the conversations, newest
+	// first per conversation.
+	Suggestions []*switchboard.Suggestion
+	Media       []*switchboard.MediaFile
 	// Access is the audit of who read, changed or answered the contact's
 	// conversations, and of earlier exports, oldest first.
 	Access     []*AccessEntry
@@ -73,6 +76,11 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 			return nil, err
 		}
 		e.Messages = append(e.Messages, msgs...)
+		sgs, err := s.Store.Suggestions(ctx, c.ID, false, exportPageSize)
+		if err != nil {
+			return nil, err
+		}
+		e.Suggestions = append(e.Suggestions, sgs...)
 	}
 	if e.Media, err = s.Store.ContactMedia(ctx, ct.ID); err != nil {
 		return nil, err
@@ -203,6 +211,8 @@ messages.json       every message in both directions, oldest first: type,
                     text, attachments, locations, reactions, delivery status
                     and errors, WhatsApp message ids, times; sender_id names
                     the employee who sent an outbound message
+suggestions.json    draft replies a bot suggested in the conversations, with
+                    their rationale and whether a person sent or discarded them
 media.json          the stored files (images, documents, voice notes...)
                     with type, size, SHA-256 and their path in this archive
 media/              the files themselves, decrypted
@@ -274,6 +284,13 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	if err := addJSON("messages.json", msgs); err != nil {
+		return err
+	}
+	sgs := e.Suggestions
+	if sgs == nil {
+		sgs = []*switchboard.Suggestion{}
+	}
+	if err := addJSON("suggestions.json", sgs); err != nil {
 		return err
 	}
 	access := e.Access

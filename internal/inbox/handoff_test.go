@@ -282,3 +282,36 @@ func TestReceiveBatchHandoff(t *testing.T) {
 		t.Fatalf("bot turn after the hand-off: %v", got)
 	}
 }
+
+func TestFailedBotMessageHandsToPeople(t *testing.T) {
+	ctx := context.Background()
+	f := withHasher(newFixture(t))
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	sa, err := f.svc.CreateServiceAccount(ctx, admin, NewServiceAccount{Login: "helpbot", Name: "Help Bot", RoleID: switchboard.RoleOperator, Bot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bid := sa.User.ID
+	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := f.store.Role(ctx, switchboard.RoleOperator)
+	bot := &switchboard.Actor{User: sa.User, Role: r, TokenID: "tok"}
+	in, _, err := f.svc.System().Receive(ctx, switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: "4915112345678",
+		Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: "hi"}, WAMessageID: "wamid.1", Timestamp: f.svc.now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.svc.Send(ctx, bot, in.ConversationID, Outgoing{Type: switchboard.TypeText, Text: "Hello!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.System().ApplyStatus(ctx, switchboard.StatusUpdate{ChannelID: f.channel.ID, MessageID: m.ID, Status: switchboard.MessageFailed,
+		Timestamp: f.svc.now(), Error: &switchboard.MessageError{Code: 131026, Title: "Message undeliverable"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.store.Conversation(ctx, in.ConversationID, "")
+	if err != nil || c.Handler != switchboard.HandlerHuman || c.Handoff.Reason != switchboard.ReasonBotFailed {
+		t.Fatalf("after the bot's failed message: %+v, %v", c, err)
+	}
+}

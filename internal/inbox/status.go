@@ -14,6 +14,14 @@ func (sys *System) Published(ctx context.Context, r *switchboard.StatusResult) {
 		return
 	}
 	s.publish(ctx, switchboard.EventMessageUpdated, r.Conversation, r.Message)
+	// A message of the bot that WhatsApp refused leaves the customer
+	// without an answer: people take over.
+	m, c := r.Message, r.Conversation
+	if m.Status == switchboard.MessageFailed && m.SenderID != "" && c.Handler == switchboard.HandlerBot && m.SenderID == s.botAgent(ctx, c.ChannelID) {
+		if _, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed}); err != nil {
+			s.Logger.Warn("hand conversation to people after a failed bot message", "err", err)
+		}
+	}
 }
 
 // ApplyStatus applies a delivery status from a webhook and tells the users

@@ -54,6 +54,9 @@ func TestPlaintextScan(t *testing.T) {
 		"parent_bsuid": "US.ENT." + randomDigits(19),
 		"username":     "@probeuser" + tag,
 		"hidden_name":  "Hiddenphone" + tag,
+		"summary":      "handoff summary probe " + tag,
+		"suggestion":   "suggestion text probe " + tag,
+		"rationale":    "suggestion rationale probe " + tag,
 	}
 
 	ch := &switchboard.Channel{Name: "Probe channel", PhoneNumberID: "pn" + tag,
@@ -74,6 +77,18 @@ func TestPlaintextScan(t *testing.T) {
 	if _, err := db.CreateOutboundMessage(ctx, &switchboard.Message{ConversationID: r.Conversation.ID, Type: switchboard.TypeText,
 		Content: switchboard.MessageContent{Text: probes["reply"]}}); err != nil {
 		t.Fatal(err)
+	}
+	// A hand-off's summary and a bot's suggested reply are customer data.
+	if c, err := db.SetHandoff(ctx, r.Conversation.ID, "", switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
+		Summary: probes["summary"], At: time.Now()}); err != nil || c.Handoff == nil || c.Handoff.Summary != probes["summary"] {
+		t.Fatalf("SetHandoff = %+v, %v", c, err)
+	}
+	sg := &switchboard.Suggestion{ConversationID: r.Conversation.ID, AuthorID: "bot", Text: probes["suggestion"], Rationale: probes["rationale"]}
+	if err := db.CreateSuggestion(ctx, sg); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Suggestion(ctx, sg.ID); err != nil || got.Text != probes["suggestion"] || got.Rationale != probes["rationale"] {
+		t.Fatalf("Suggestion = %+v, %v", got, err)
 	}
 	// A customer who shares only a username: BSUID, parent BSUID and
 	// username are sealed too.

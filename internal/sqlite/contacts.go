@@ -91,6 +91,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 	cut := micros(utc(cutoff))
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		*res = switchboard.ExpiredData{}
+		// Suggested replies expire like the messages they answer.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM suggestions WHERE created_at < ?
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
+			return fmt.Errorf("delete expired suggestions: %w", err)
+		}
 		msgs, err := queryIDs(ctx, tx, `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.channel_id = ? AND m.ts < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
 			LIMIT ?`, channelID, cut, limit)

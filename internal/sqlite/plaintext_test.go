@@ -47,10 +47,13 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		parent   = "US.ENT.11815799212886844830"
 		username = "@mira.probeusername"
 		totp     = "totp-secret-probe-8819"
+		summary  = "handoff-summary-probe-4471"
+		suggest  = "suggestion-probe-text-3390"
+		why      = "suggestion-rationale-probe-2284"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
 		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details,
-		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp}
+		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp, summary, suggest, why}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
@@ -107,11 +110,26 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	if _, err := db.CreateOutboundMessage(ctx, &switchboard.Message{ConversationID: r.Conversation.ID, Content: switchboard.MessageContent{Text: reply}}); err != nil {
 		t.Fatal(err)
 	}
+	// A hand-off's summary and a bot's suggested reply are customer data.
+	if _, err := db.SetHandoff(ctx, r.Conversation.ID, "", switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
+		Summary: summary, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	sg := &switchboard.Suggestion{ConversationID: r.Conversation.ID, AuthorID: tfUser.ID, Text: suggest, Rationale: why}
+	if err := db.CreateSuggestion(ctx, sg); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Suggestion(ctx, sg.ID); err != nil || got.Text != suggest || got.Rationale != why {
+		t.Fatalf("Suggestion = %+v, %v", got, err)
+	}
 
 	// The Store reads everything back decrypted, and search still works.
 	c, err := db.Conversation(ctx, r.Conversation.ID, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Handoff == nil || c.Handoff.Summary != summary {
+		t.Fatalf("handoff = %+v", c.Handoff)
 	}
 	if c.Contact.Name != name || c.Contact.WaID != phone || c.LastMessage == nil || c.LastMessage.Text != reply {
 		t.Fatalf("conversation = %+v, preview %+v", c.Contact, c.LastMessage)

@@ -124,4 +124,17 @@ func testHandoff(t *testing.T, open Opener) {
 	must(t, err)
 	_, err = s.Suggestion(ctx(), s2.ID)
 	wantCode(t, err, switchboard.ENotFound)
+
+	// Retention deletes suggestions older than its cutoff, even in a
+	// conversation that stays.
+	fresh := mustReceive(t, s, inbound(ch.ID, "4917000000001", "Lena", "new", T0.Add(48*time.Hour))).Conversation
+	old := &switchboard.Suggestion{ConversationID: fresh.ID, AuthorID: id, Text: "old draft", CreatedAt: T0}
+	must(t, s.CreateSuggestion(ctx(), old))
+	_, err = s.DeleteExpired(ctx(), ch.ID, T0.Add(24*time.Hour), 100)
+	must(t, err)
+	_, err = s.Suggestion(ctx(), old.ID)
+	wantCode(t, err, switchboard.ENotFound)
+	if _, err := s.Conversation(ctx(), fresh.ID, ""); err != nil {
+		t.Fatalf("the newer conversation went too: %v", err)
+	}
 }

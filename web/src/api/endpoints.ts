@@ -67,7 +67,7 @@ export const api = {
   createMyToken: (t: TokenInput) => request<CreatedToken>('POST', `${v1}/me/tokens`, t),
   revokeMyToken: (id: string) => request<void>('DELETE', `${v1}/me/tokens/${enc(id)}`),
   serviceAccounts: () => request<Page<ServiceAccount>>('GET', `${v1}/service-accounts`),
-  createServiceAccount: (a: { login: string; name: string; role_id: string; description: string }) =>
+  createServiceAccount: (a: { login: string; name: string; role_id: string; description: string; bot?: boolean }) =>
     request<ServiceAccount>('POST', `${v1}/service-accounts`, a),
   serviceAccountTokens: (id: string) => request<Page<APIToken>>('GET', `${v1}/service-accounts/${enc(id)}/tokens`),
   createServiceAccountToken: (id: string, t: TokenInput) => request<CreatedToken>('POST', `${v1}/service-accounts/${enc(id)}/tokens`, t),

@@ -1714,7 +1714,7 @@ export interface components {
         WebhookPayload: components["schemas"]["Event"];
         /** @description The conversation's last hand-off between the channel's bot and people (docs/automation.md). */
         Handoff: {
-            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back. */
+            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back, bot_failed. */
             reason: string;
             /** @description For whoever takes over; at most 2,000 characters. */
             summary: string;

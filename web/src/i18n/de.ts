@@ -596,6 +596,7 @@ export const de: Dict = {
   'handoff.reason.assigned': 'ein Mensch wurde zugewiesen',
   'handoff.reason.person_replied': 'ein Mensch hat geantwortet',
   'handoff.reason.handed_back': 'zurückgegeben',
+  'handoff.reason.bot_failed': 'WhatsApp hat die Nachricht des Bots abgelehnt',
   'handoff.reason.opened': 'neue Unterhaltung',
   'suggest.title': 'Antwortvorschlag',
   'suggest.send': 'Senden',
@@ -610,4 +611,8 @@ export const de: Dict = {
   'audit.a.suggestion.send': 'Vorschlag senden',
   'audit.a.suggestion.discard': 'Vorschlag verwerfen',
   'audit.t.suggestion': 'Vorschlag',
+  'sa.bot': 'Bot: kann Bot-Agent eines Kanals sein, seine Nachrichten tragen ein Bot-Abzeichen',
+  'channels.botAgent': 'Bot-Agent',
+  'channels.botAgentHint': 'Beantwortet neue Unterhaltungen zuerst und übergibt sie an Menschen.',
+  'channels.botNone': 'Keiner',
 };

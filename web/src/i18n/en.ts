@@ -597,6 +597,7 @@ export const en = {
   'handoff.reason.assigned': 'a person was assigned',
   'handoff.reason.person_replied': 'a person replied',
   'handoff.reason.handed_back': 'handed back',
+  'handoff.reason.bot_failed': 'WhatsApp refused the bot\'s message',
   'handoff.reason.opened': 'new conversation',
   'suggest.title': 'Suggested reply',
   'suggest.send': 'Send',
@@ -611,6 +612,10 @@ export const en = {
   'audit.a.suggestion.send': 'Send suggestion',
   'audit.a.suggestion.discard': 'Discard suggestion',
   'audit.t.suggestion': 'Suggestion',
+  'sa.bot': 'Bot: may be a channel\'s bot agent, its messages show a bot badge',
+  'channels.botAgent': 'Bot agent',
+  'channels.botAgentHint': 'Answers new conversations first and hands them to people.',
+  'channels.botNone': 'None',
 } as const;
 
 export type Key = keyof typeof en;

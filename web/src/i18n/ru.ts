@@ -596,6 +596,7 @@ export const ru: Dict = {
   'handoff.reason.assigned': 'назначен сотрудник',
   'handoff.reason.person_replied': 'ответил сотрудник',
   'handoff.reason.handed_back': 'возвращено',
+  'handoff.reason.bot_failed': 'WhatsApp отклонил сообщение бота',
   'handoff.reason.opened': 'новый диалог',
   'suggest.title': 'Предложенный ответ',
   'suggest.send': 'Отправить',
@@ -610,4 +611,8 @@ export const ru: Dict = {
   'audit.a.suggestion.send': 'Отправка предложения',
   'audit.a.suggestion.discard': 'Отклонение предложения',
   'audit.t.suggestion': 'Предложение',
+  'sa.bot': 'Бот: может быть бот-агентом канала, его сообщения помечены значком бота',
+  'channels.botAgent': 'Бот-агент',
+  'channels.botAgentHint': 'Первым отвечает в новых диалогах и передаёт их людям.',
+  'channels.botNone': 'Нет',
 };

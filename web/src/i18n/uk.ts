@@ -596,6 +596,7 @@ export const uk: Dict = {
   'handoff.reason.assigned': 'призначено співробітника',
   'handoff.reason.person_replied': 'відповів співробітник',
   'handoff.reason.handed_back': 'повернуто',
+  'handoff.reason.bot_failed': 'WhatsApp відхилив повідомлення бота',
   'handoff.reason.opened': 'нова розмова',
   'suggest.title': 'Запропонована відповідь',
   'suggest.send': 'Надіслати',
@@ -610,4 +611,8 @@ export const uk: Dict = {
   'audit.a.suggestion.send': 'Надсилання пропозиції',
   'audit.a.suggestion.discard': 'Відхилення пропозиції',
   'audit.t.suggestion': 'Пропозиція',
+  'sa.bot': 'Бот: може бути бот-агентом каналу, його повідомлення позначені значком бота',
+  'channels.botAgent': 'Бот-агент',
+  'channels.botAgentHint': 'Першим відповідає в нових розмовах і передає їх людям.',
+  'channels.botNone': 'Немає',
 };

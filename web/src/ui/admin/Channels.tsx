@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints';
-import type { Channel, ChannelHealth, ChannelInput, Me } from '../../api/types';
+import type { Channel, ChannelHealth, ChannelInput, Me, ServiceAccount } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
@@ -283,6 +283,21 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     // A new channel gets a suggested verify token, shown once so it can be copied into Meta's dashboard.
     verify_token: channel ? '' : randomToken(),
   });
+  // The bot agent: offered when the bot service accounts can be listed (users.manage).
+  const [bots, setBots] = useState<ServiceAccount[] | null>(null);
+  const [botAgent, setBotAgent] = useState(channel?.bot_agent_id ?? '');
+  useEffect(() => {
+    let live = true;
+    api
+      .serviceAccounts()
+      .then((p) => {
+        if (live) setBots((p.items ?? []).filter((sa) => sa.bot));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
   const [retention, setRetention] = useState(retentionInput(channel?.retention_days));
   const [retentionError, setRetentionError] = useState('');
   const retentionRef = useRef<HTMLInputElement>(null);
@@ -303,6 +318,7 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     setError('');
     // Secrets are write-only: empty means "keep what is stored".
     const body: ChannelInput = { ...f, ...kept.patch };
+    if (bots !== null && (channel ? botAgent !== (channel.bot_agent_id ?? '') : botAgent)) body.bot_agent_id = botAgent;
     for (const k of ['access_token', 'app_secret', 'verify_token'] as const) if (!body[k]) delete body[k];
     if (channel) delete body.phone_number_id;
     try {
@@ -374,6 +390,20 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
                   setRetentionError('');
                 }}
               />
+            )}
+          </Field>
+        )}
+        {bots !== null && (bots.length > 0 || botAgent) && (
+          <Field label={t('channels.botAgent')} hint={t('channels.botAgentHint')}>
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={botAgent} onChange={(e) => setBotAgent(e.target.value)}>
+                <option value="">{t('channels.botNone')}</option>
+                {bots.map((b) => (
+                  <option key={b.user.id} value={b.user.id}>
+                    {b.user.name}
+                  </option>
+                ))}
+              </select>
             )}
           </Field>
         )}

@@ -20,6 +20,7 @@ export function ServiceAccounts({ roles }: { roles: Role[] }) {
   const [name, setName] = useState('');
   const [roleID, setRoleID] = useState('');
   const [description, setDescription] = useState('');
+  const [bot, setBot] = useState(false);
   const [open, setOpen] = useState('');
 
   const load = useCallback(() => {
@@ -34,11 +35,12 @@ export function ServiceAccounts({ roles }: { roles: Role[] }) {
     e.preventDefault();
     setError('');
     try {
-      const sa = await api.createServiceAccount({ login: login.trim(), name: name.trim(), role_id: roleID, description: description.trim() });
+      const sa = await api.createServiceAccount({ login: login.trim(), name: name.trim(), role_id: roleID, description: description.trim(), bot });
       toasts.show({ text: t('sa.created', { name: sa.user.name }), tone: 'success' });
       setLogin('');
       setName('');
       setDescription('');
+      setBot(false);
       setOpen(sa.user.id);
       load();
     } catch (err) {
@@ -73,6 +75,10 @@ export function ServiceAccounts({ roles }: { roles: Role[] }) {
         <Field label={t('roles.description')}>
           {(id, d) => <input id={id} aria-describedby={d} value={description} maxLength={500} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
+        <label className="check">
+          <input type="checkbox" checked={bot} onChange={(e) => setBot(e.target.checked)} />
+          {t('sa.bot')}
+        </label>
         <button type="submit" className="btn btn-primary" disabled={!login.trim() || !name.trim() || !roleID}>
           {t('sa.create')}
         </button>
@@ -82,6 +88,7 @@ export function ServiceAccounts({ roles }: { roles: Role[] }) {
         <details key={sa.user.id} open={open === sa.user.id} data-testid="service-account">
           <summary>
             {sa.user.name} <code className="hint">{sa.user.login}</code> · {roles.find((r) => r.id === sa.user.role_id)?.name ?? sa.user.role_id}
+            {sa.bot && <span className="badge badge-bot">{t('handoff.bot')}</span>}
             {!sa.user.active && <span className="tag tag-muted">{t('users.inactive')}</span>}
           </summary>
           {sa.description && <p className="hint">{sa.description}</p>}

@@ -16,6 +16,9 @@ export const webhookEvents = [
   'conversation.updated',
   'conversation.deleted',
   'assignment.*',
+  'handoff.*',
+  'handoff.bot_turn',
+  'suggestion.*',
 ];
 
 /**
