@@ -180,6 +180,8 @@ func TestSubcommandHelp(t *testing.T) {
 		{[]string{"contact", "export"}, []string{"-id", "-out", "-database-url"}, []string{"-addr", "-backup-to"}},
 		{[]string{"contact", "erase"}, []string{"-id", "-database-url", "-backup-to"}, []string{"-addr", "-emulator"}},
 		{[]string{"keys", "rotate"}, []string{"-master-key-file"}, []string{"-addr", "-backup-to"}},
+		{[]string{"bot"}, []string{"-url", "-token-file", "-llm-url", "-model", "-llm-api-key-file", "-system-prompt-file", "-knowledge-file", "-mode", "-threshold", "-llm-timeout", "-log-level"},
+			[]string{"-addr", "-data-dir", "-database-url", "-emulator", "-backup-to"}},
 	} {
 		var out bytes.Buffer
 		err := run(context.Background(), append(tc.args, "--help"), func(string) string { return "" }, strings.NewReader(""), &out, &out)

@@ -189,6 +189,29 @@ func parseConfig(name string, groups settingGroup, args []string, getenv func(st
 	// own that never sees the arguments.
 	unlisted := flag.NewFlagSet(name, flag.ContinueOnError)
 	list, dst := settings(c)
+	if err := registerSettings(fs, unlisted, groups, list, dst, getenv); err != nil {
+		return nil, nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags]\n\nFlags (each also read from its environment variable):\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if err := c.finish(); err != nil {
+		return nil, nil, err
+	}
+	return c, fs, nil
+}
+
+// registerSettings defines a flag for each setting, its default taken from
+// the environment variable when that is set. Settings outside groups go
+// onto unlisted, which never sees the arguments.
+func registerSettings(fs, unlisted *flag.FlagSet, groups settingGroup, list []setting, dst map[string]any, getenv func(string) string) error {
 	for _, s := range list {
 		def := s.def
 		if v := getenv(s.env); v != "" {
@@ -205,43 +228,32 @@ func parseConfig(name string, groups settingGroup, args []string, getenv func(st
 		case *bool:
 			b, err := strconv.ParseBool(def)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %q is not true or false", s.env, def)
+				return fmt.Errorf("%s: %q is not true or false", s.env, def)
 			}
 			target.BoolVar(p, s.flag, b, help)
 		case *float64:
 			f, err := strconv.ParseFloat(def, 64)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %q is not a number", s.env, def)
+				return fmt.Errorf("%s: %q is not a number", s.env, def)
 			}
 			target.Float64Var(p, s.flag, f, help)
 		case *int:
 			n, err := strconv.Atoi(def)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %q is not a whole number", s.env, def)
+				return fmt.Errorf("%s: %q is not a whole number", s.env, def)
 			}
 			target.IntVar(p, s.flag, n, help)
 		case *time.Duration:
 			d, err := time.ParseDuration(def)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %q is not a duration such as 20s", s.env, def)
+				return fmt.Errorf("%s: %q is not a duration such as 20s", s.env, def)
 			}
 			target.DurationVar(p, s.flag, d, help)
+		default:
+			panic("setting " + s.flag + " has no destination")
 		}
 	}
-	if extra != nil {
-		extra(fs)
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: switchboard %s [flags]\n\nFlags (each also read from its environment variable):\n", name)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
-	}
-	if err := c.finish(); err != nil {
-		return nil, nil, err
-	}
-	return c, fs, nil
+	return nil
 }
 
 // finish derives defaults that depend on other settings and checks values.

@@ -46,6 +46,7 @@ Commands:
   keys rotate    re-wrap every data key with a new master key, online
   keys rewrap    re-wrap keys still wrapped by a retired master key
   reports rebuild recompute the report rollups exactly from the facts
+  bot            run the AI reply bot against a Switchboard server (docs/automation.md)
   version        print the version
 
 Run "switchboard <command> --help" for the flags of a command. Every flag
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "reports":
 		return runReports(ctx, args, getenv, stdout, stderr)
+	case "bot":
+		return runBot(ctx, args, getenv, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", Version())
 		return nil
