@@ -680,9 +680,17 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
     ]) {
       await page.goto(`${srv.base}/c/${convId}`);
       await page.getByRole('heading', { name: customer.name }).waitFor();
-      assert.equal(await page.getByRole('button', { name: 'More actions' }).count(), 0, `${who}: no contact menu`);
-      assert.equal(await page.getByText('Export contact data').count(), 0, `${who}: no export`);
-      assert.equal(await page.getByText('Erase contact…').count(), 0, `${who}: no erasure`);
+      const more = page.getByRole('button', { name: 'More actions' });
+      if (who === 'operator') {
+        // contacts.block gives the operator the menu, with blocking only.
+        await more.click();
+        await page.getByRole('menuitem', { name: 'Block customer' }).waitFor();
+      } else {
+        assert.equal(await more.count(), 0, `${who}: no contact menu`);
+      }
+      assert.equal(await page.getByRole('menuitem', { name: 'Export contact data' }).count(), 0, `${who}: no export`);
+      assert.equal(await page.getByRole('menuitem', { name: 'Erase contact…' }).count(), 0, `${who}: no erasure`);
+      if (who === 'operator') await page.keyboard.press('Escape');
     }
     // The server refuses them as well.
     const contactId = (await pageAPI(op.page, 'GET', `/api/v1/conversations/${convId}`)).json?.contact?.id;
@@ -742,6 +750,8 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
       // The first item has the focus, so the keyboard can go on from there.
       await page.getByRole('menuitem', { name: 'Export contact data' }).and(page.locator(':focus')).waitFor();
       await shot(page, 'contact-menu-desktop-light');
+      await page.keyboard.press('ArrowDown');
+      await page.getByRole('menuitem', { name: 'Block customer' }).and(page.locator(':focus')).waitFor();
       await page.keyboard.press('ArrowDown');
       await page.getByRole('menuitem', { name: 'Erase contact…' }).and(page.locator(':focus')).waitFor();
       await page.keyboard.press('Escape');
