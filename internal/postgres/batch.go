@@ -57,9 +57,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	for attempt := 1; ; attempt++ {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
 			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
-		j.edits = make([]preparedEdit, len(b.Edits))
+		j.edits = make([]storekit.PreparedEdit, len(b.Edits))
 		for i, e := range b.Edits {
-			j.edits[i] = preparedEdit{e: e, hash: hashes[i]}
+			j.edits[i] = storekit.PreparedEdit{Edit: e, Hash: hashes[i]}
 		}
 		err := db.withTx(ctx, func(tx *txn) error { return j.run(ctx, tx) })
 		if err == nil {
@@ -100,7 +100,7 @@ type batchJob struct {
 	events    []int64
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
-	edits     []preparedEdit
+	edits     []storekit.PreparedEdit
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -558,35 +558,21 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 	if err != nil {
 		return nil, err
 	}
-	res.Edits = make([]*switchboard.EditResult, len(j.edits))
-	for i, pe := range j.edits {
-		r := &switchboard.EditResult{Message: pe.msg, Changed: pe.changed}
-		if pe.changed {
-			if r.Conversation, err = db.loadConversation(ctx, db.pool, pe.msg.ConversationID, ""); err != nil {
-				return nil, err
-			}
-		}
-		res.Edits[i] = r
+	if res.Edits, err = storekit.EditResults(j.edits, func(id string) (*switchboard.Conversation, error) {
+		return db.loadConversation(ctx, db.pool, id, "")
+	}); err != nil {
+		return nil, err
 	}
 	return res, nil
-}
-
-// preparedEdit is an edit with the blind index of its message's wamid
-// and, once applied, the message as it is after it.
-type preparedEdit struct {
-	e       switchboard.MessageEdit
-	hash    []byte
-	msg     *switchboard.Message
-	changed bool
 }
 
 // applyEdit applies an edit or revoke (switchboard.MessageEdit.Apply) to
 // the message it names, locked: the content is sealed again (a revoked
 // message's is empty), and the conversation's preview follows when it
 // shows that message. An edit of a message not stored changes nothing.
-func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *preparedEdit, now time.Time) error {
+func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *storekit.PreparedEdit, now time.Time) error {
 	var id, keyID string
-	err := tx.QueryRow(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = $1 FOR UPDATE`, pe.hash).Scan(&id, &keyID)
+	err := tx.QueryRow(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = $1 FOR UPDATE`, pe.Hash).Scan(&id, &keyID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	} else if err != nil {
@@ -596,8 +582,8 @@ func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *preparedEdit, now time
 	if err != nil {
 		return err
 	}
-	pe.msg = m
-	if !pe.e.Apply(m, now) {
+	pe.Msg = m
+	if !pe.Edit.Apply(m, now) {
 		return nil
 	}
 	b, err := storecrypt.EncodeContent(m.Content)
@@ -627,6 +613,6 @@ func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *preparedEdit, now time
 			return fmt.Errorf("update preview: %w", err)
 		}
 	}
-	pe.changed = true
+	pe.Changed = true
 	return nil
 }

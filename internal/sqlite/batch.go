@@ -43,7 +43,7 @@ type batchJob struct {
 	events    []int64
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
-	edits     []preparedEdit
+	edits     []storekit.PreparedEdit
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -64,9 +64,9 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 		}
 		statuses[i] = p
 	}
-	edits := make([]preparedEdit, len(b.Edits))
+	edits := make([]storekit.PreparedEdit, len(b.Edits))
 	for i, e := range b.Edits {
-		edits[i] = preparedEdit{e: e, hash: db.codec.WAMIDHash(e.ChannelID, e.WAMessageID)}
+		edits[i] = storekit.PreparedEdit{Edit: e, Hash: db.codec.WAMIDHash(e.ChannelID, e.WAMessageID)}
 	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
@@ -381,35 +381,21 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 	if err != nil {
 		return nil, err
 	}
-	res.Edits = make([]*switchboard.EditResult, len(j.edits))
-	for i, pe := range j.edits {
-		r := &switchboard.EditResult{Message: pe.msg, Changed: pe.changed}
-		if pe.changed {
-			if r.Conversation, err = db.conversation(ctx, db.rdb, pe.msg.ConversationID, ""); err != nil {
-				return nil, err
-			}
-		}
-		res.Edits[i] = r
+	if res.Edits, err = storekit.EditResults(j.edits, func(id string) (*switchboard.Conversation, error) {
+		return db.conversation(ctx, db.rdb, id, "")
+	}); err != nil {
+		return nil, err
 	}
 	return res, nil
-}
-
-// preparedEdit is an edit with the blind index of its message's wamid
-// and, once applied, the message as it is after it.
-type preparedEdit struct {
-	e       switchboard.MessageEdit
-	hash    []byte
-	msg     *switchboard.Message
-	changed bool
 }
 
 // applyEdit applies an edit or revoke (switchboard.MessageEdit.Apply) to
 // the message it names: the content is sealed again (a revoked message's
 // is empty), and the conversation's preview follows when it shows that
 // message. An edit of a message not stored changes nothing.
-func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *preparedEdit, now time.Time) error {
+func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *storekit.PreparedEdit, now time.Time) error {
 	var id, keyID string
-	err := tx.QueryRowContext(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = ?`, pe.hash).Scan(&id, &keyID)
+	err := tx.QueryRowContext(ctx, `SELECT id, key_id FROM messages WHERE wamid_hash = ?`, pe.Hash).Scan(&id, &keyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
@@ -419,8 +405,8 @@ func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *preparedEdit, now 
 	if err != nil {
 		return err
 	}
-	pe.msg = m
-	if !pe.e.Apply(m, now) {
+	pe.Msg = m
+	if !pe.Edit.Apply(m, now) {
 		return nil
 	}
 	b, err := storecrypt.EncodeContent(m.Content)
@@ -454,6 +440,6 @@ func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *preparedEdit, now 
 			return fmt.Errorf("update preview: %w", err)
 		}
 	}
-	pe.changed = true
+	pe.Changed = true
 	return nil
 }
