@@ -383,23 +383,8 @@ func (s *Service) DeletePasskey(ctx context.Context, a *switchboard.Actor, id, p
 	if password == "" {
 		return switchboard.Errorf(switchboard.EInvalid, "Give your password to delete a passkey.")
 	}
-	now := s.now()
-	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
-		return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
-			RetryAfter: max(int(d.Seconds()+0.999), 1)}
-	}
-	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
-	if err != nil || ok {
-		s.Throttle.Abandon(key)
-	}
-	if err != nil {
+	if err := s.confirmPassword(ctx, a, password, "user.passkey.delete", map[string]string{"passkey_id": id}, s.now()); err != nil {
 		return err
-	}
-	if !ok {
-		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
-		s.audit(ctx, a, "user.passkey.delete", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"passkey_id": id, "reason": "wrong password"})
-		return switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
 	}
 	if err := s.Store.DeletePasskey(ctx, a.User.ID, id); err != nil {
 		return err

@@ -553,25 +553,8 @@ func (s *Service) DisableTwoFactor(ctx context.Context, a *switchboard.Actor, pa
 			return err
 		}
 	case password != "":
-		now := s.now()
-		key := "2fa:" + a.User.ID
-		// Reserved before hashing, so a concurrent burst gets no more
-		// guesses than a sequential one.
-		if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
-			return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
-				RetryAfter: max(int(d.Seconds()+0.999), 1)}
-		}
-		ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
-		if err != nil || ok {
-			s.Throttle.Abandon(key)
-		}
-		if err != nil {
+		if err := s.confirmPassword(ctx, a, password, "user.two_factor.disable", nil, s.now()); err != nil {
 			return err
-		}
-		if !ok {
-			s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
-			s.audit(ctx, a, "user.two_factor.disable", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
-			return switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
 		}
 	default:
 		return switchboard.Errorf(switchboard.EInvalid, "Give your password or a current code.")
@@ -607,24 +590,8 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a *switchboard.Ac
 		return nil, err
 	}
 	now := s.now()
-	key := "2fa:" + a.User.ID
-	// Reserved before hashing, so a concurrent burst gets no more
-	// guesses than a sequential one.
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
-		return nil, &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
-			RetryAfter: max(int(d.Seconds()+0.999), 1)}
-	}
-	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
-	if err != nil || ok {
-		s.Throttle.Abandon(key)
-	}
-	if err != nil {
+	if err := s.confirmPassword(ctx, a, password, "user.two_factor.recovery_codes_regenerate", nil, now); err != nil {
 		return nil, err
-	}
-	if !ok {
-		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
-		s.audit(ctx, a, "user.two_factor.recovery_codes_regenerate", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong password"})
-		return nil, switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
 	}
 	// The code is checked (and its time step consumed) like a sign-in's.
 	if _, err := s.checkSecondFactor(ctx, a, code, now); err != nil {
@@ -725,4 +692,34 @@ func (s *Service) SetRoleRequireTwoFactor(ctx context.Context, a *switchboard.Ac
 	}
 	done()
 	return r, nil
+}
+
+// confirmPassword checks the actor's password again before a change to
+// their second factors, under the same per-user throttle as the codes
+// (reserved before hashing, so a concurrent burst gets no more guesses
+// than a sequential one). A wrong password is audited as a failure of
+// action with detail and the reason.
+func (s *Service) confirmPassword(ctx context.Context, a *switchboard.Actor, password, action string, detail map[string]string, now time.Time) error {
+	key := "2fa:" + a.User.ID
+	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+		return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
+			RetryAfter: max(int(d.Seconds()+0.999), 1)}
+	}
+	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
+	if err != nil || ok {
+		s.Throttle.Abandon(key)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		d := map[string]string{"reason": "wrong password"}
+		for k, v := range detail {
+			d[k] = v
+		}
+		s.audit(ctx, a, action, "user", a.User.ID, switchboard.OutcomeFailure, d)
+		return switchboard.Errorf(switchboard.EInvalid, "The password is wrong.")
+	}
+	return nil
 }
