@@ -86,6 +86,45 @@ type ReportMessageCount struct {
 	Count     int
 }
 
+// ReportCostCount is the number of messages in one [ReportSlot] (by
+// their timestamp) whose status webhooks reported one pricing object (the
+// newest report wins, see [Message.Pricing]).
+type ReportCostCount struct {
+	Slot      time.Time
+	ChannelID string
+	Billable  bool
+	Model     string // pricing_model: PMP or CBP
+	Category  string // marketing, utility, authentication, service, …
+	Type      string // regular, free_customer_service, free_entry_point, …
+	Count     int
+}
+
+// ReportHandoffCount is the number of hand-offs in one [ReportSlot]: a
+// conversation's handler changed to To for Reason (a [ReportHandoffReason]).
+type ReportHandoffCount struct {
+	Slot      time.Time
+	ChannelID string
+	To        Handler
+	Reason    string
+	Count     int
+}
+
+// ReasonOther is the report reason of a hand-off whose reason a bot or an
+// operator wrote: their words stay sealed with the conversation and never
+// reach a report, which carries no customer data.
+const ReasonOther = "other"
+
+// ReportHandoffReason is the reason a hand-off is recorded and reported
+// under: one of the reasons the service gives itself (ReasonOpened, …),
+// else [ReasonOther].
+func ReportHandoffReason(reason string) string {
+	switch reason {
+	case ReasonOpened, ReasonCustomerAsked, ReasonTakenOver, ReasonAssigned, ReasonPersonReplied, ReasonHandedBack, ReasonBotFailed:
+		return reason
+	}
+	return ReasonOther
+}
+
 // ReportSlot is the width of a [ReportMessageCount] slot.
 const ReportSlot = 15 * time.Minute
 
@@ -113,6 +152,12 @@ type ReportStore interface {
 	ReportAgents(ctx context.Context, s ReportScope) ([]ReportAgentFacts, error)
 	// ReportMessages counts the messages by timestamp within s.
 	ReportMessages(ctx context.Context, s ReportScope) ([]ReportMessageCount, error)
+	// ReportCosts counts the messages by timestamp within s whose
+	// statuses carried a pricing object, by that object.
+	ReportCosts(ctx context.Context, s ReportScope) ([]ReportCostCount, error)
+	// ReportHandoffs counts the changes of handler within s by the
+	// handler the conversation went to and [ReportHandoffReason].
+	ReportHandoffs(ctx context.Context, s ReportScope) ([]ReportHandoffCount, error)
 
 	ReportRollupStore
 }

@@ -434,7 +434,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	admin.call(200, "GET", "/api/v1/audit?action=user.create&limit=5", nil, nil)
 	admin.call(200, "POST", "/api/v1/audit/verify", nil, nil)
 	today := time.Now().UTC().Format("2006-01-02")
-	for _, r := range []string{"conversations", "agents", "messages"} {
+	for _, r := range []string{"conversations", "agents", "messages", "costs", "bots"} {
 		admin.call(200, "GET", "/api/v1/reports/"+r+"?from="+today+"&to="+today+"&tz=Europe/Berlin", nil, nil)
 		admin.call(200, "GET", "/api/v1/reports/"+r+"?from="+today+"&to="+today+"&format=csv", nil, nil)
 	}
@@ -475,7 +475,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"PATCH /api/v1/channels/{id} 200", "POST /api/v1/channels/{id}/templates/sync 200", "GET /api/v1/templates 200",
 		"POST /api/v1/conversations/{id}/media 201", "GET /api/v1/media/limits 200", "DELETE /api/v1/contacts/{id} 200",
 		"GET /api/v1/dead-letters 200", "GET /api/v1/reports/conversations 200", "GET /api/v1/reports/agents 200",
-		"GET /api/v1/reports/messages 200",
+		"GET /api/v1/reports/messages 200", "GET /api/v1/reports/costs 200", "GET /api/v1/reports/bots 200",
 	} {
 		if !k.seen[want] {
 			missing = append(missing, want)

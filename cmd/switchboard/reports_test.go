@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 type convReport struct {
@@ -33,7 +35,16 @@ func TestReportsAPI(t *testing.T) {
 	admin := app.setupAdmin()
 	berlin, hamburg := app.channel("Berlin"), app.channel("Hamburg")
 	inBerlin := app.customerWrites(berlin.ID, "4915100000201", "Bea Berlin", "moin")
-	app.customerWrites(hamburg.ID, "4915100000202", "Hein Hamburg", "moin")
+	inHamburg := app.customerWrites(hamburg.ID, "4915100000202", "Hein Hamburg", "moin")
+	// Hamburg's conversation went to a bot and the customer asked for a
+	// person, as the service records it.
+	for _, st := range []switchboard.HandoffState{{Handler: switchboard.HandlerBot, Reason: switchboard.ReasonOpened},
+		{Handler: switchboard.HandlerHuman, Reason: switchboard.ReasonCustomerAsked}} {
+		st.At = time.Now()
+		if _, err := app.Store.SetHandoff(context.Background(), inHamburg.ID, "", st); err != nil {
+			t.Fatal(err)
+		}
+	}
 	admin.must(200, "PATCH", "/api/v1/conversations/"+inBerlin.ID, map[string]string{"status": "closed"}, nil)
 
 	// Yesterday and today in UTC hold everything written above, even across
@@ -52,6 +63,17 @@ func TestReportsAPI(t *testing.T) {
 		t.Errorf("default report: tz %q, %d periods; want Europe/Berlin and the last 30 days", rep.TZ, len(rep.Periods))
 	}
 
+	var bots struct {
+		Total struct {
+			ToBot     int            `json:"to_bot"`
+			HandedOff int            `json:"handed_off"`
+			Reasons   map[string]int `json:"reasons"`
+		}
+	}
+	admin.must(200, "GET", "/api/v1/reports/bots"+q, nil, &bots)
+	if bots.Total.ToBot != 1 || bots.Total.HandedOff != 1 || bots.Total.Reasons["customer_asked"] != 1 {
+		t.Errorf("bots report = %+v, want one conversation to the bot, handed off as the customer asked", bots.Total)
+	}
 	operator, _ := app.createUser(admin, "olga", "operator")
 	operator.must(200, "GET", "/api/v1/reports/messages"+q, nil, nil)
 
@@ -69,7 +91,7 @@ func TestReportsAPI(t *testing.T) {
 	}
 
 	emp, empUser := app.createUser(admin, "emil", "employee")
-	for _, path := range []string{"/api/v1/reports/conversations", "/api/v1/reports/messages"} {
+	for _, path := range []string{"/api/v1/reports/conversations", "/api/v1/reports/messages", "/api/v1/reports/costs", "/api/v1/reports/bots"} {
 		if got, body := emp.do("GET", path+q, nil); got != 403 {
 			t.Errorf("employee GET %s = %d %s, want 403", path, got, body)
 		}
@@ -113,6 +135,8 @@ func TestReportsAPI(t *testing.T) {
 		{"/api/v1/reports/conversations" + q + "&format=csv", "", "period,opened,resolved"},
 		{"/api/v1/reports/agents" + q, "text/csv", "user_id,name,active"},
 		{"/api/v1/reports/messages" + q + "&format=csv", "", "period,direction,type"},
+		{"/api/v1/reports/costs" + q + "&format=csv", "", "period,channel_id,billable"},
+		{"/api/v1/reports/bots" + q + "&format=csv", "", "period,channel_id,to,reason,handoffs"},
 	} {
 		req, _ := http.NewRequest("GET", app.URL+tc.path, nil)
 		req.Header.Set("Authorization", "Bearer "+admin.token)
@@ -126,14 +150,15 @@ func TestReportsAPI(t *testing.T) {
 		rows, err := csv.NewReader(resp.Body).ReadAll()
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
-			!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || len(rows) < 2 ||
+			!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || len(rows) < 1 ||
+			(len(rows) < 2 && !strings.Contains(tc.path, "/costs")) ||
 			!strings.HasPrefix(strings.Join(rows[0], ","), tc.header) {
 			t.Errorf("GET %s: %d %s %v %v", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), rows, err)
 		}
 	}
 	entries, _, err := app.Store.AuditEntries(context.Background(), auditFilter("report.export"))
-	if err != nil || len(entries) != 3 {
-		t.Fatalf("report.export entries = %d (%v), want 3", len(entries), err)
+	if err != nil || len(entries) != 5 {
+		t.Fatalf("report.export entries = %d (%v), want 5", len(entries), err)
 	}
 	if e := entries[0]; e.ActorLogin != "admin" || e.ObjectType != "report" || e.Detail["tz"] != "UTC" || e.Detail["to"] != now.Format("2006-01-02") {
 		t.Errorf("export audit entry = %+v", e)

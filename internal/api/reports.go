@@ -95,3 +95,27 @@ func (s *Server) reportMessages(w http.ResponseWriter, r *http.Request, a *switc
 	}
 	return s.writeReport(w, r, a, "messages", asCSV, rep, rep.From, rep.To, rep.TZ)
 }
+
+func (s *Server) reportCosts(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	asCSV, err := wantsCSV(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Service.CostsReport(r.Context(), a, reportQuery(r))
+	if err != nil {
+		return err
+	}
+	return s.writeReport(w, r, a, "costs", asCSV, rep, rep.From, rep.To, rep.TZ)
+}
+
+func (s *Server) reportBots(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	asCSV, err := wantsCSV(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Service.BotsReport(r.Context(), a, reportQuery(r))
+	if err != nil {
+		return err
+	}
+	return s.writeReport(w, r, a, "bots", asCSV, rep, rep.From, rep.To, rep.TZ)
+}

@@ -188,6 +188,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/reports/conversations", auth(s.reportConversations)},
 		{"GET", "/api/v1/reports/agents", auth(s.reportAgents)},
 		{"GET", "/api/v1/reports/messages", auth(s.reportMessages)},
+		{"GET", "/api/v1/reports/costs", auth(s.reportCosts)},
+		{"GET", "/api/v1/reports/bots", auth(s.reportBots)},
 		{"GET", "/api/v1/events", s.events()},
 	}
 }

@@ -113,6 +113,38 @@ func (s *Service) MessagesReport(ctx context.Context, a *switchboard.Actor, q Re
 	return s.ReportRollups().Messages(ctx, r, channels)
 }
 
+// CostsReport counts the messages Meta reported pricing for, billable
+// ones by pricing category and type; it needs reports.read.
+func (s *Service) CostsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.CostsReport, error) {
+	if err := s.mayReadReports(ctx, a, "costs"); err != nil {
+		return nil, err
+	}
+	r, channels, err := s.reportScope(a, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RefreshReports(ctx); err != nil {
+		return nil, err
+	}
+	return s.ReportRollups().Costs(ctx, r, channels)
+}
+
+// BotsReport counts the conversations handed to bots and the hand-offs to
+// people by reason; it needs reports.read.
+func (s *Service) BotsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.BotsReport, error) {
+	if err := s.mayReadReports(ctx, a, "bots"); err != nil {
+		return nil, err
+	}
+	r, channels, err := s.reportScope(a, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RefreshReports(ctx); err != nil {
+		return nil, err
+	}
+	return s.ReportRollups().Bots(ctx, r, channels)
+}
+
 // AgentsReport returns per-employee statistics. With reports.read it lists
 // every user whose role may work on one of the actor's channels (a
 // deactivated user too); without it, only the actor's own row. The

@@ -20,9 +20,9 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 	}
 	var out *switchboard.Conversation
 	err := db.withTx(ctx, func(tx *txn) error {
-		var keyID string
+		var keyID, channelID string
 		var handler switchboard.Handler
-		err := tx.QueryRow(ctx, `SELECT key_id, handler FROM conversations WHERE id = $1 FOR UPDATE`, conversationID).Scan(&keyID, &handler)
+		err := tx.QueryRow(ctx, `SELECT key_id, handler, channel_id FROM conversations WHERE id = $1 FOR UPDATE`, conversationID).Scan(&keyID, &handler, &channelID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return switchboard.NotFound("Conversation")
 		} else if err != nil {
@@ -38,6 +38,16 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET handler = $2, handoff_note = $3, handoff_at = $4, handoff_by = $5 WHERE id = $1`,
 			conversationID, st.Handler, note, nullTime(st.At), st.By); err != nil {
 			return fmt.Errorf("set handoff: %w", err)
+		}
+		if st.Handler != handler { // a change of handler is a fact of the bots report
+			at := st.At
+			if at.IsZero() {
+				at = db.now()
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+				switchboard.NewID(), conversationID, channelID, utc(at), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
+				return fmt.Errorf("record handoff: %w", err)
+			}
 		}
 		out, err = db.loadConversation(ctx, tx, conversationID, "")
 		return err

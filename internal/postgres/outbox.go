@@ -307,7 +307,7 @@ func (db *DB) applyParked(ctx context.Context, tx *txn, m *lockedMessage, hash [
 		}
 		changed = changed || c
 	}
-	if c, err := setPricing(ctx, tx, m.id, pricing); err != nil {
+	if c, err := setPricing(ctx, tx, m.id, pricing, db.now()); err != nil {
 		return false, err
 	} else if c {
 		changed = true
@@ -535,7 +535,7 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 		return out, err
 	}
 	out.MessageID, out.Changed = m.id, out.Changed || c
-	if c, err := setPricing(ctx, tx, m.id, u.Pricing); err != nil {
+	if c, err := setPricing(ctx, tx, m.id, u.Pricing, now); err != nil {
 		return out, err
 	} else if c {
 		out.Changed = true
@@ -545,12 +545,14 @@ func (db *DB) applyStatus(ctx context.Context, tx *txn, u switchboard.StatusUpda
 
 // setPricing stores a status's pricing on its message, if it carried one
 // that differs from the stored one, and reports whether it did.
-func setPricing(ctx context.Context, tx *txn, messageID string, p *switchboard.MessagePricing) (bool, error) {
+func setPricing(ctx context.Context, tx *txn, messageID string, p *switchboard.MessagePricing, now time.Time) (bool, error) {
 	enc := storekit.EncodePricing(p)
 	if enc == nil {
 		return false, nil
 	}
-	tag, err := tx.Exec(ctx, `UPDATE messages SET pricing = $1 WHERE id = $2 AND pricing IS DISTINCT FROM $1`, *enc, messageID)
+	// updated_at moves with it: the costs report's rollups find the
+	// message by it.
+	tag, err := tx.Exec(ctx, `UPDATE messages SET pricing = $1, updated_at = $3 WHERE id = $2 AND pricing IS DISTINCT FROM $1`, *enc, messageID, now)
 	if err != nil {
 		return false, fmt.Errorf("store pricing: %w", err)
 	}

@@ -240,3 +240,59 @@ func (db *DB) reportRows(ctx context.Context, q string, args []any, fn func(pgx.
 	}
 	return nil
 }
+
+// ReportCosts counts the messages within s with a pricing object per
+// 15-minute slot and pricing.
+func (db *DB) ReportCosts(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportCostCount, error) {
+	var cc storekit.CostCounts
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return cc.List(), nil
+	}
+	q := `SELECT report_slot(m.ts), c.channel_id, m.pricing, COUNT(*)
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.ts >= $1 AND m.ts < $2 AND m.pricing IS NOT NULL AND ` + chans + `
+		GROUP BY 1, 2, 3`
+	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+		var at time.Time
+		var ch string
+		var pricing *string
+		var n int64
+		if err := rows.Scan(&at, &ch, &pricing, &n); err != nil {
+			return err
+		}
+		cc.Add(utc(at), ch, pricing, int(n))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cc.List(), nil
+}
+
+// ReportHandoffs counts the hand-offs within s per 15-minute slot.
+func (db *DB) ReportHandoffs(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportHandoffCount, error) {
+	out := []switchboard.ReportHandoffCount{}
+	chans, chanArgs, ok := reportChannels("h.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	q := `SELECT report_slot(h.at), h.channel_id, h.to_handler, h.reason, COUNT(*)
+		FROM handoffs h WHERE h.at >= $1 AND h.at < $2 AND ` + chans + `
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+		var c switchboard.ReportHandoffCount
+		var at time.Time
+		var n int64
+		if err := rows.Scan(&at, &c.ChannelID, &c.To, &c.Reason, &n); err != nil {
+			return err
+		}
+		c.Slot, c.Count = utc(at), int(n)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -33,6 +33,7 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 		UNION SELECT report_slot(c.created_at) FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.updated_at >= $1
 		UNION SELECT report_slot(created_at) FROM conversations WHERE updated_at >= $1
 		UNION SELECT report_slot(at) FROM audit_log WHERE at >= $1 AND action IN ` + reportActions + `
+		UNION SELECT report_slot(at) FROM handoffs WHERE at >= $1
 		UNION SELECT slot FROM report_dirty WHERE seq <= $2`
 	var out []time.Time
 	err := db.reportRows(ctx, q, []any{utc(since), tok}, func(rows pgx.Rows) error {
@@ -113,6 +114,7 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM messages
 		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM conversations
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
+		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
 		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations) x`).Scan(&lo, &hi)
 	if err != nil {

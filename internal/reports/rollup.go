@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,9 @@ const (
 	metricUnanswered = "unanswered"
 	metricResolved   = "resolved"
 	metricReopened   = "reopened"
-	msgPrefix        = "msg|" // msg|direction|type|failed|code
+	msgPrefix        = "msg|"  // msg|direction|type|failed|code
+	costPrefix       = "cost|" // cost|billable|model|category|type, each escaped
+	botPrefix        = "bot|"  // bot|to|reason, each escaped
 )
 
 // The kinds of durations.
@@ -53,12 +56,55 @@ func parseMsgMetric(m string) (switchboard.ReportMessageCount, bool) {
 	return switchboard.ReportMessageCount{Direction: switchboard.Direction(p[0]), Type: switchboard.MessageType(p[1]), Failed: p[2] == "true", ErrorCode: code}, true
 }
 
+func costMetric(c switchboard.ReportCostCount) string {
+	return costPrefix + strconv.FormatBool(c.Billable) + "|" + url.QueryEscape(c.Model) + "|" + url.QueryEscape(c.Category) + "|" + url.QueryEscape(c.Type)
+}
+
+// splitMetric returns the n escaped fields of m after prefix.
+func splitMetric(m, prefix string, n int) ([]string, bool) {
+	if !strings.HasPrefix(m, prefix) {
+		return nil, false
+	}
+	p := strings.Split(strings.TrimPrefix(m, prefix), "|")
+	if len(p) != n {
+		return nil, false
+	}
+	for i := range p {
+		v, err := url.QueryUnescape(p[i])
+		if err != nil {
+			return nil, false
+		}
+		p[i] = v
+	}
+	return p, true
+}
+
+func parseCostMetric(m string) (switchboard.ReportCostCount, bool) {
+	p, ok := splitMetric(m, costPrefix, 4)
+	if !ok {
+		return switchboard.ReportCostCount{}, false
+	}
+	return switchboard.ReportCostCount{Billable: p[0] == "true", Model: p[1], Category: p[2], Type: p[3]}, true
+}
+
+func botMetric(c switchboard.ReportHandoffCount) string {
+	return botPrefix + url.QueryEscape(string(c.To)) + "|" + url.QueryEscape(c.Reason)
+}
+
+func parseBotMetric(m string) (switchboard.ReportHandoffCount, bool) {
+	p, ok := splitMetric(m, botPrefix, 2)
+	if !ok {
+		return switchboard.ReportHandoffCount{}, false
+	}
+	return switchboard.ReportHandoffCount{To: switchboard.Handler(p[0]), Reason: p[1]}, true
+}
+
 func slotOf(t time.Time) time.Time { return t.UTC().Truncate(switchboard.ReportSlot) }
 
 // Rollup computes the rollup rows of [from, to) (whole slots) from the
 // facts a store returns for that scope over all channels.
 func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes []switchboard.ReportStatusChange,
-	msgs []switchboard.ReportMessageCount) ([]switchboard.ReportFigure, []switchboard.ReportDuration) {
+	msgs []switchboard.ReportMessageCount, costs []switchboard.ReportCostCount, handoffs []switchboard.ReportHandoffCount) ([]switchboard.ReportFigure, []switchboard.ReportDuration) {
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	type key struct {
 		slot      time.Time
@@ -97,6 +143,16 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 	for _, m := range msgs {
 		if in(m.Slot) {
 			counts[key{slotOf(m.Slot), m.ChannelID, msgMetric(m)}] += m.Count
+		}
+	}
+	for _, c := range costs {
+		if in(c.Slot) {
+			counts[key{slotOf(c.Slot), c.ChannelID, costMetric(c)}] += c.Count
+		}
+	}
+	for _, h := range handoffs {
+		if in(h.Slot) {
+			counts[key{slotOf(h.Slot), h.ChannelID, botMetric(h)}] += h.Count
 		}
 	}
 	figs := make([]switchboard.ReportFigure, 0, len(counts))
@@ -174,7 +230,8 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 		total.row.Backlog += n
 	}
 	for _, s := range sums {
-		if s.Period < 0 || s.Period >= len(accs) || strings.HasPrefix(s.Metric, msgPrefix) {
+		if s.Period < 0 || s.Period >= len(accs) || strings.HasPrefix(s.Metric, msgPrefix) ||
+			strings.HasPrefix(s.Metric, costPrefix) || strings.HasPrefix(s.Metric, botPrefix) {
 			continue
 		}
 		if n := backlogChange(s.Metric) * s.Count; n != 0 {
@@ -255,6 +312,40 @@ func MessagesFromRollup(r Range, sums []switchboard.ReportFigure) *MessagesRepor
 	return Messages(r, counts)
 }
 
+// CostsFromRollup computes the costs report from the rollups' sums per
+// period (of r.Bounds()); it answers exactly what [Costs] answers from the
+// facts.
+func CostsFromRollup(r Range, sums []switchboard.ReportFigure) *CostsReport {
+	bounds := r.Bounds()
+	var counts []switchboard.ReportCostCount
+	for _, s := range sums {
+		c, ok := parseCostMetric(s.Metric)
+		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
+			continue
+		}
+		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
+		counts = append(counts, c)
+	}
+	return Costs(r, counts)
+}
+
+// BotsFromRollup computes the bots report from the rollups' sums per
+// period (of r.Bounds()); it answers exactly what [Bots] answers from the
+// facts.
+func BotsFromRollup(r Range, sums []switchboard.ReportFigure) *BotsReport {
+	bounds := r.Bounds()
+	var counts []switchboard.ReportHandoffCount
+	for _, s := range sums {
+		c, ok := parseBotMetric(s.Metric)
+		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
+			continue
+		}
+		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
+		counts = append(counts, c)
+	}
+	return Bots(r, counts)
+}
+
 // AgentsFromRollup computes the agents report with the first responses
 // taken from the rollups' durations instead of the conversations.
 func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, durs []switchboard.ReportDuration) *AgentsReport {
@@ -294,6 +385,26 @@ func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*M
 		return nil, err
 	}
 	return MessagesFromRollup(r, sums), nil
+}
+
+// Costs reads the costs report of r over channels (nil: all) from the
+// rollups as they are.
+func (ro *Rollups) Costs(ctx context.Context, r Range, channels []string) (*CostsReport, error) {
+	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	if err != nil {
+		return nil, err
+	}
+	return CostsFromRollup(r, sums), nil
+}
+
+// Bots reads the bots report of r over channels (nil: all) from the
+// rollups as they are.
+func (ro *Rollups) Bots(ctx context.Context, r Range, channels []string) (*BotsReport, error) {
+	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	if err != nil {
+		return nil, err
+	}
+	return BotsFromRollup(r, sums), nil
 }
 
 // Rollups keeps a store's report rollups up to date. Refresh brings them up
@@ -383,7 +494,15 @@ func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return err
 	}
-	figs, durs := Rollup(from, to, convs, changes, msgs)
+	costs, err := ro.Store.ReportCosts(ctx, s)
+	if err != nil {
+		return err
+	}
+	handoffs, err := ro.Store.ReportHandoffs(ctx, s)
+	if err != nil {
+		return err
+	}
+	figs, durs := Rollup(from, to, convs, changes, msgs, costs, handoffs)
 	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, durs); err != nil {
 		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
 	}

@@ -18,9 +18,9 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 	}
 	var out *switchboard.Conversation
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		var keyID string
+		var keyID, channelID string
 		var handler switchboard.Handler
-		err := tx.QueryRowContext(ctx, `SELECT key_id, handler FROM conversations WHERE id = ?`, conversationID).Scan(&keyID, &handler)
+		err := tx.QueryRowContext(ctx, `SELECT key_id, handler, channel_id FROM conversations WHERE id = ?`, conversationID).Scan(&keyID, &handler, &channelID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return switchboard.NotFound("Conversation")
 		} else if err != nil {
@@ -36,6 +36,12 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ? WHERE id = ?`,
 			st.Handler, note, micros(st.At), st.By, conversationID); err != nil {
 			return fmt.Errorf("set handoff: %w", err)
+		}
+		if st.Handler != handler { // a change of handler is a fact of the bots report
+			if _, err := tx.ExecContext(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+				switchboard.NewID(), conversationID, channelID, micros(db.orNow(st.At)), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
+				return fmt.Errorf("record handoff: %w", err)
+			}
 		}
 		out, err = db.conversation(ctx, tx, conversationID, "")
 		return err

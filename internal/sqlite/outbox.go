@@ -512,7 +512,9 @@ func setPricing(ctx context.Context, tx *writeTx, messageID string, p *switchboa
 	if enc == nil {
 		return false, nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE messages SET pricing = ? WHERE id = ? AND pricing IS NOT ?`, *enc, messageID, *enc)
+	// updated_at moves with it: the costs report's rollups find the
+	// message by it.
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET pricing = ?, updated_at = ? WHERE id = ? AND pricing IS NOT ?`, *enc, micros(tx.db.now()), messageID, *enc)
 	if err != nil {
 		return false, fmt.Errorf("store pricing: %w", err)
 	}

@@ -238,3 +238,58 @@ func (db *DB) reportRows(ctx context.Context, q string, args []any, fn func(*sql
 	}
 	return nil
 }
+
+// ReportCosts counts the messages within s with a pricing object per
+// 15-minute slot and pricing.
+func (db *DB) ReportCosts(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportCostCount, error) {
+	var cc storekit.CostCounts
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return cc.List(), nil
+	}
+	q := fmt.Sprintf(`SELECT (m.ts / %[1]d) * %[1]d, c.channel_id, m.pricing, COUNT(*)
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.ts >= ? AND m.ts < ? AND m.pricing IS NOT NULL AND `+chans+`
+		GROUP BY 1, 2, 3`, slotMicros)
+	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
+		var at sql.NullInt64
+		var ch string
+		var pricing *string
+		var n int
+		if err := rows.Scan(&at, &ch, &pricing, &n); err != nil {
+			return err
+		}
+		cc.Add(fromMicros(at), ch, pricing, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cc.List(), nil
+}
+
+// ReportHandoffs counts the hand-offs within s per 15-minute slot.
+func (db *DB) ReportHandoffs(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportHandoffCount, error) {
+	out := []switchboard.ReportHandoffCount{}
+	chans, chanArgs, ok := reportChannels("h.channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	q := fmt.Sprintf(`SELECT (h.at / %[1]d) * %[1]d, h.channel_id, h.to_handler, h.reason, COUNT(*)
+		FROM handoffs h WHERE h.at >= ? AND h.at < ? AND `+chans+`
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, slotMicros)
+	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
+		var c switchboard.ReportHandoffCount
+		var at sql.NullInt64
+		if err := rows.Scan(&at, &c.ChannelID, &c.To, &c.Reason, &c.Count); err != nil {
+			return err
+		}
+		c.Slot = fromMicros(at)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

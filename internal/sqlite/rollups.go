@@ -30,6 +30,7 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 		UNION SELECT c.created_at / %[1]d * %[1]d FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.updated_at >= ?1
 		UNION SELECT created_at / %[1]d * %[1]d FROM conversations WHERE updated_at >= ?1
 		UNION SELECT at / %[1]d * %[1]d FROM audit_log WHERE at >= ?1 AND action IN `+reportActions+`
+		UNION SELECT at / %[1]d * %[1]d FROM handoffs WHERE at >= ?1
 		UNION SELECT slot FROM report_dirty WHERE seq <= ?2`, slotMicros)
 	var out []time.Time
 	err := db.reportRows(ctx, q, []any{micros(since), token.Int64}, func(rows *sql.Rows) error {
@@ -104,6 +105,7 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM messages
 		UNION ALL SELECT MIN(created_at), MAX(created_at) FROM conversations
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
+		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
 		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations)`).Scan(&lo, &hi)
 	if err != nil {

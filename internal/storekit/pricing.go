@@ -2,6 +2,7 @@ package storekit
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -31,4 +32,40 @@ func DecodePricing(s *string) *switchboard.MessagePricing {
 		return nil
 	}
 	return &p
+}
+
+// CostCounts collects a costs query's rows: messages per slot, channel and
+// stored pricing text, merged where the text differs but the pricing is
+// the same (written in another field order). Unreadable text counts
+// nowhere. The zero value is ready to use.
+type CostCounts struct {
+	idx  map[switchboard.ReportCostCount]int
+	list []switchboard.ReportCostCount
+}
+
+// Add adds n messages of the slot and channel with the pricing text.
+func (cc *CostCounts) Add(slot time.Time, channelID string, pricing *string, n int) {
+	p := DecodePricing(pricing)
+	if p == nil {
+		return
+	}
+	k := switchboard.ReportCostCount{Slot: slot, ChannelID: channelID, Billable: p.Billable, Model: p.PricingModel, Category: p.Category, Type: p.Type}
+	if cc.idx == nil {
+		cc.idx = map[switchboard.ReportCostCount]int{}
+	}
+	if i, ok := cc.idx[k]; ok {
+		cc.list[i].Count += n
+		return
+	}
+	cc.idx[k] = len(cc.list)
+	k.Count = n
+	cc.list = append(cc.list, k)
+}
+
+// List returns the counts (never nil).
+func (cc *CostCounts) List() []switchboard.ReportCostCount {
+	if cc.list == nil {
+		return []switchboard.ReportCostCount{}
+	}
+	return cc.list
 }

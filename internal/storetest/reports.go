@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,8 @@ type reportHistory struct {
 	alice, bob, carol *switchboard.User
 	conv1, conv2      string
 	conv3, conv4      string
+	// priced are the outbound messages the history gives pricing to.
+	priced []string
 	// hours are the business clocks the rollup comparison uses.
 	hours reports.Hours
 }
@@ -126,7 +129,7 @@ func (h *reportHistory) build(t *testing.T) {
 	// customer on Tuesday and closed by Bob an hour later.
 	h.conv1 = h.receive(t, h.a, "491510000001", rat(1, 8, 0))
 	h.assign(t, h.alice, h.conv1, h.bob, rat(1, 8, 1))
-	h.send(t, h.conv1, h.alice, switchboard.TypeText, rat(1, 8, 5))
+	h.priced = append(h.priced, h.send(t, h.conv1, h.alice, switchboard.TypeText, rat(1, 8, 5)))
 	h.status(t, h.conv1, h.alice, switchboard.StatusClosed, rat(1, 9, 0))
 	if id := h.receive(t, h.a, "491510000001", rat(2, 10, 0)); id != h.conv1 {
 		t.Fatalf("the customer's message went to %s, want the reopened %s", id, h.conv1)
@@ -145,7 +148,7 @@ func (h *reportHistory) build(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.send(t, h.conv2, h.alice, switchboard.TypeReaction, rat(1, 23, 35))
-	h.send(t, h.conv2, h.bob, switchboard.TypeTemplate, rat(1, 23, 40))
+	h.priced = append(h.priced, h.send(t, h.conv2, h.bob, switchboard.TypeTemplate, rat(1, 23, 40)))
 	h.status(t, h.conv2, h.alice, switchboard.StatusClosed, rat(2, 1, 0))
 	h.status(t, h.conv2, h.alice, switchboard.StatusOpen, rat(2, 2, 0))
 	h.receive(t, h.a, "491510000002", rat(2, 3, 0))
@@ -154,7 +157,7 @@ func (h *reportHistory) build(t *testing.T) {
 	// Conversation 3 (channel B): answered by Carol after 30 minutes; Carol
 	// is deactivated afterwards and keeps her figures.
 	h.conv3 = h.receive(t, h.b, "491510000003", rat(2, 9, 0))
-	h.send(t, h.conv3, h.carol, switchboard.TypeText, rat(2, 9, 30))
+	h.priced = append(h.priced, h.send(t, h.conv3, h.carol, switchboard.TypeText, rat(2, 9, 30)))
 	if _, err := h.s.UpdateUser(ctx(), h.carol.ID, switchboard.UserUpdate{Active: boolPtr(false)}); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +175,55 @@ func (h *reportHistory) build(t *testing.T) {
 	sess := &switchboard.Session{ID: unique("sess"), UserID: h.alice.ID, CreatedAt: rat(2, 7, 50), LastSeenAt: rat(2, 7, 50), ExpiresAt: rat(9, 0, 0)}
 	must(t, h.s.CreateSession(ctx(), sess))
 	must(t, h.s.TouchSession(ctx(), sess.ID, rat(2, 13, 0)))
+
+	// Pricing, reported by the statuses in the afternoon: Alice's answer
+	// in conversation 1 was free (service), Bob's template in
+	// conversation 2 billable marketing, Carol's answer billable utility.
+	h.price(t, h.priced[0], &switchboard.MessagePricing{Billable: false, PricingModel: "PMP", Category: "service", Type: "free_customer_service"}, rat(2, 14, 0))
+	h.price(t, h.priced[1], &switchboard.MessagePricing{Billable: true, PricingModel: "PMP", Category: "marketing", Type: "regular"}, rat(2, 14, 1))
+	h.price(t, h.priced[2], &switchboard.MessagePricing{Billable: true, PricingModel: "PMP", Category: "utility", Type: "regular"}, rat(2, 14, 2))
+
+	// Hand-offs on channel B: conversation 3 went to the bot, which handed
+	// it to people with words of its own ("other"), and a person handed it
+	// back; conversation 4 went to the bot and the customer asked for a
+	// person. A new reason without a change of handler is no hand-off.
+	h.handoff(t, h.conv3, switchboard.HandlerBot, switchboard.ReasonOpened, rat(2, 9, 0))
+	h.handoff(t, h.conv3, switchboard.HandlerHuman, "Kunde fragt nach der Rechnung", rat(2, 9, 20))
+	h.handoff(t, h.conv3, switchboard.HandlerBot, switchboard.ReasonHandedBack, rat(2, 10, 0))
+	h.handoff(t, h.conv4, switchboard.HandlerBot, switchboard.ReasonOpened, rat(2, 12, 0))
+	h.handoff(t, h.conv4, switchboard.HandlerHuman, switchboard.ReasonCustomerAsked, rat(2, 12, 5))
+	h.handoff(t, h.conv4, switchboard.HandlerHuman, switchboard.ReasonTakenOver, rat(2, 12, 10))
+}
+
+// price records the message as sent (if it is not yet) and applies a
+// status with pricing to it, as the status webhooks do.
+func (h *reportHistory) price(t *testing.T, id string, p *switchboard.MessagePricing, at time.Time) {
+	t.Helper()
+	h.clock.Set(at)
+	m, err := h.s.Message(ctx(), id)
+	must(t, err)
+	wamid := m.WAMessageID
+	if wamid == "" {
+		wamid = "wamid." + id
+		if _, err := h.s.MarkSent(ctx(), id, wamid, at); err != nil {
+			t.Fatalf("MarkSent: %v", err)
+		}
+	}
+	ch, err := h.s.Conversation(ctx(), m.ConversationID, "")
+	must(t, err)
+	if _, err := h.s.ApplyStatus(ctx(), switchboard.StatusUpdate{ChannelID: ch.ChannelID, WAMessageID: wamid,
+		Status: switchboard.MessageDelivered, Timestamp: at, Pricing: p}); err != nil {
+		t.Fatalf("ApplyStatus: %v", err)
+	}
+}
+
+// handoff sets a conversation's handler as inbox.Service.applyHandoff does.
+func (h *reportHistory) handoff(t *testing.T, conv string, to switchboard.Handler, reason string, at time.Time) {
+	t.Helper()
+	h.clock.Set(at)
+	if _, err := h.s.SetHandoff(ctx(), conv, "", switchboard.HandoffState{Handler: to, Reason: reason, At: at}); err != nil {
+		t.Fatalf("SetHandoff: %v", err)
+	}
 }
 
 // officeHours are Monday to Friday, 09:00 to 17:00 in Berlin.
@@ -442,4 +494,82 @@ func testReportHistory(t *testing.T, open ClockOpener) {
 			t.Errorf("CSV table = %v, want a header and 7 rows ending with %v", table, last)
 		}
 	})
+
+	t.Run("costs", func(t *testing.T) {
+		r := rng("2026-01-05", "2026-01-06", "day", "")
+		counts, err := h.s.ReportCosts(ctx(), r.Scope(nil))
+		must(t, err)
+		rep := reports.Costs(r, counts)
+		want := `[{"period":"2026-01-05","priced":1,"billable":0,"billable_by_category":{}},` +
+			`{"period":"2026-01-06","priced":2,"billable":2,"billable_by_category":{"marketing":1,"utility":1}}]`
+		if g := jsonOf(t, rep.Periods); g != want {
+			t.Errorf("costs per day\n got %s\nwant %s", g, want)
+		}
+		wantCh := `[{"channel_id":"` + h.a.ID + `","priced":2,"billable":1,"billable_by_category":{"marketing":1}},` +
+			`{"channel_id":"` + h.b.ID + `","priced":1,"billable":1,"billable_by_category":{"utility":1}}]`
+		if g, w := jsonOf(t, rep.Channels), sortedChannels(wantCh, h.a.ID, h.b.ID); g != w {
+			t.Errorf("costs per channel\n got %s\nwant %s", g, w)
+		}
+		wantPricing := `[{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular","messages":1},` +
+			`{"billable":true,"pricing_model":"PMP","category":"utility","type":"regular","messages":1},` +
+			`{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service","messages":1}]`
+		if g := jsonOf(t, rep.Pricing); g != wantPricing {
+			t.Errorf("pricing\n got %s\nwant %s", g, wantPricing)
+		}
+		if rep.Total.Priced != 3 || rep.Total.Billable != 2 {
+			t.Errorf("total = %+v, want 3 priced, 2 billable", rep.Total)
+		}
+		table := rep.Table()
+		if len(table) != 4 || jsonOf(t, table[0]) != `["period","channel_id","billable","pricing_model","category","type","messages"]` ||
+			jsonOf(t, table[1]) != jsonOf(t, []string{"2026-01-05", h.a.ID, "false", "PMP", "service", "free_customer_service", "1"}) {
+			t.Errorf("CSV table = %v", table)
+		}
+		// Only channel B: Carol's utility message.
+		counts, err = h.s.ReportCosts(ctx(), r.Scope([]string{h.b.ID}))
+		must(t, err)
+		if rep := reports.Costs(r, counts); rep.Total.Priced != 1 || rep.Total.BillableByCategory["utility"] != 1 {
+			t.Errorf("channel B costs = %+v", rep.Total)
+		}
+	})
+
+	t.Run("bots", func(t *testing.T) {
+		r := rng("2026-01-05", "2026-01-06", "day", "")
+		counts, err := h.s.ReportHandoffs(ctx(), r.Scope(nil))
+		must(t, err)
+		rep := reports.Bots(r, counts)
+		want := `[{"period":"2026-01-05","to_bot":0,"handed_back":0,"handed_off":0,"reasons":{}},` +
+			`{"period":"2026-01-06","to_bot":3,"handed_back":1,"handed_off":2,"reasons":{"customer_asked":1,"other":1}}]`
+		if g := jsonOf(t, rep.Periods); g != want {
+			t.Errorf("bots per day\n got %s\nwant %s", g, want)
+		}
+		if g, w := jsonOf(t, rep.Reasons), `[{"reason":"customer_asked","count":1},{"reason":"other","count":1}]`; g != w {
+			t.Errorf("reasons = %s, want %s", g, w)
+		}
+		if len(rep.Channels) != 1 || rep.Channels[0].ChannelID != h.b.ID || rep.Channels[0].ToBot != 3 {
+			t.Errorf("channels = %s, want only channel B", jsonOf(t, rep.Channels))
+		}
+		table := rep.Table()
+		wantRows := [][]string{{"period", "channel_id", "to", "reason", "handoffs"},
+			{"2026-01-06", h.b.ID, "bot", "handed_back", "1"}, {"2026-01-06", h.b.ID, "bot", "opened", "2"},
+			{"2026-01-06", h.b.ID, "human", "customer_asked", "1"}, {"2026-01-06", h.b.ID, "human", "other", "1"}}
+		if g, w := jsonOf(t, table), jsonOf(t, wantRows); g != w {
+			t.Errorf("CSV table\n got %s\nwant %s", g, w)
+		}
+		// Channel A has no bot: nothing.
+		counts, err = h.s.ReportHandoffs(ctx(), r.Scope([]string{h.a.ID}))
+		must(t, err)
+		if len(counts) != 0 {
+			t.Errorf("channel A hand-offs = %+v", counts)
+		}
+	})
+}
+
+// sortedChannels orders the two channel rows of want (a's first) by
+// channel id, as the reports do.
+func sortedChannels(want, a, b string) string {
+	if a < b {
+		return want
+	}
+	i := strings.Index(want, `},{`)
+	return "[" + want[i+2:len(want)-1] + "," + want[1:i+1] + "]"
 }

@@ -48,6 +48,15 @@ func RunReportRollups(t *testing.T, open ClockOpener) {
 	must(t, ro.Refresh(ctx()))
 	check("after the history")
 
+	// A late status changes only the pricing of Alice's answer of day 1
+	// (the newest report wins); conversation 4 is handed back to the bot.
+	h.price(t, h.priced[0], &switchboard.MessagePricing{Billable: true, PricingModel: "PMP", Category: "utility", Type: "regular"}, rat(6, 10, 0))
+	must(t, ro.Refresh(ctx()))
+	check("after a late pricing")
+	h.handoff(t, h.conv4, switchboard.HandlerBot, switchboard.ReasonHandedBack, rat(6, 11, 0))
+	must(t, ro.Refresh(ctx()))
+	check("after a hand-back")
+
 	// Later changes to old slots: Bob's reply to conversation 1 fails (so
 	// its second close's episode and the messages' figures change), the
 	// customer of conversation 2 writes again (a reopen), and the contact
@@ -96,6 +105,10 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	must(t, err)
 	counts, err := h.s.ReportMessages(ctx(), s)
 	must(t, err)
+	costs, err := h.s.ReportCosts(ctx(), s)
+	must(t, err)
+	handoffs, err := h.s.ReportHandoffs(ctx(), s)
+	must(t, err)
 	facts, err := h.s.ReportAgents(ctx(), s)
 	must(t, err)
 	sums, err := h.s.ReportFigureSums(ctx(), s, r.Bounds())
@@ -113,6 +126,10 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		{"conversations csv", reports.Conversations(r, history, changes, h.hours).Table(), reports.ConversationsFromRollup(r, sums, before, durs, h.hours).Table()},
 		{"messages", reports.Messages(r, counts), reports.MessagesFromRollup(r, sums)},
 		{"messages csv", reports.Messages(r, counts).Table(), reports.MessagesFromRollup(r, sums).Table()},
+		{"costs", reports.Costs(r, costs), reports.CostsFromRollup(r, sums)},
+		{"costs csv", reports.Costs(r, costs).Table(), reports.CostsFromRollup(r, sums).Table()},
+		{"bots", reports.Bots(r, handoffs), reports.BotsFromRollup(r, sums)},
+		{"bots csv", reports.Bots(r, handoffs).Table(), reports.BotsFromRollup(r, sums).Table()},
 		{"agents", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, durs)},
 	} {
 		if f, g := jsonOf(t, pair.facts), jsonOf(t, pair.rol); f != g {
@@ -121,7 +138,7 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	}
 	// The history has figures: a comparison of two empty reports would
 	// prove nothing.
-	if chans == nil && r.FromDate == "2026-01-01" && len(sums) == 0 {
-		t.Errorf("%s: no rollup figures", stage)
+	if chans == nil && r.FromDate == "2026-01-01" && (len(sums) == 0 || len(costs) == 0 || len(handoffs) == 0) {
+		t.Errorf("%s: no rollup figures (%d sums, %d costs, %d hand-offs)", stage, len(sums), len(costs), len(handoffs))
 	}
 }

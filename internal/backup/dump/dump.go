@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 6
+const Version = 7
 
 // Kind is the logical type of a column.
 type Kind string
@@ -171,6 +171,11 @@ func Tables() []*Table {
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
 			// version 6: the handler and the last hand-off (note sealed)
 			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
+		}},
+		// handoffs are the changes of handler, for the bots report (version 7).
+		{Name: "handoffs", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("channel_id", Text), col("at", Time),
+			col("to_handler", Text), col("reason", Text),
 		}},
 		{Name: "conversation_assignees", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("assigned_at", Time),

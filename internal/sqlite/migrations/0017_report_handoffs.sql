@@ -1,0 +1,21 @@
+-- 0017_report_handoffs: the hand-offs as facts for the bots report
+-- (docs/reports.md). A conversation keeps only its last hand-off (sealed);
+-- every change of handler is also recorded here, with the reason as a code
+-- (switchboard.ReportHandoffReason: words a bot or an operator wrote are
+-- "other" and stay sealed on the conversation). The rows go with their
+-- conversation; the trigger marks their slot for the report rollups.
+CREATE TABLE handoffs (
+	id              TEXT PRIMARY KEY,
+	conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	channel_id      TEXT NOT NULL,
+	at              INTEGER NOT NULL,
+	to_handler      TEXT NOT NULL,
+	reason          TEXT NOT NULL
+) STRICT;
+CREATE INDEX handoffs_at ON handoffs (at, channel_id, to_handler, reason);
+CREATE INDEX handoffs_conversation ON handoffs (conversation_id);
+
+CREATE TRIGGER report_handoffs_deleted AFTER DELETE ON handoffs BEGIN
+	INSERT OR REPLACE INTO report_dirty (slot, seq)
+		VALUES (OLD.at / 900000000 * 900000000, (SELECT IFNULL(MAX(seq), 0) + 1 FROM report_dirty));
+END;
