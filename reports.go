@@ -16,6 +16,12 @@ const PermReportsRead Permission = "reports.read"
 type ReportScope struct {
 	From, To   time.Time
 	ChannelIDs []string
+	// MetricPrefix, when set, limits [ReportRollupStore.ReportFigureSums]
+	// to the metrics that start with it (one report's figures), so a
+	// report reads and sums only its own rows.
+	MetricPrefix string
+	// Metrics, when non-nil, limits ReportFigureSums to these metrics.
+	Metrics []string
 }
 
 // ReportConversation is one conversation opened within a report's range,

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // The report rollups (switchboard.ReportRollupStore); the rules that fill
@@ -137,12 +138,31 @@ func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, b
 	for i, b := range bounds {
 		bs[i] = utc(b)
 	}
+	metric := ""
+	if s.MetricPrefix != "" {
+		n := 1 + len(chanArgs)
+		metric = fmt.Sprintf(" AND f.metric >= $%d COLLATE \"C\" AND f.metric < $%d COLLATE \"C\"", n+1, n+2)
+	}
+	if s.Metrics != nil {
+		n := 1 + len(chanArgs)
+		if s.MetricPrefix != "" {
+			n += 2
+		}
+		metric += fmt.Sprintf(" AND f.metric = ANY($%d::text[])", n+1)
+	}
 	q := `WITH b AS (SELECT (i - 1)::int AS i, lo, LEAD(lo) OVER (ORDER BY i) AS hi FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u (lo, i))
 		SELECT b.i, f.channel_id, f.metric, SUM(f.count)::bigint
 		FROM b JOIN report_figures f ON f.slot >= b.lo AND f.slot < b.hi
-		WHERE b.hi IS NOT NULL AND ` + chans + `
+		WHERE b.hi IS NOT NULL AND ` + chans + metric + `
 		GROUP BY b.i, f.channel_id, f.metric`
-	err := db.reportRows(ctx, q, append([]any{bs}, chanArgs...), func(rows pgx.Rows) error {
+	args := append([]any{bs}, chanArgs...)
+	if s.MetricPrefix != "" {
+		args = append(args, s.MetricPrefix, storekit.PrefixEnd(s.MetricPrefix))
+	}
+	if s.Metrics != nil {
+		args = append(args, s.Metrics)
+	}
+	err := db.reportRows(ctx, q, args, func(rows pgx.Rows) error {
 		var f switchboard.ReportFigure
 		var i int32
 		var n int64

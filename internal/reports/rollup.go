@@ -32,6 +32,9 @@ const (
 	botPrefix        = "bot|"  // bot|to|reason, each escaped
 )
 
+// conversationMetrics are the metrics of the conversations report.
+var conversationMetrics = []string{metricOpened, metricUnanswered, metricResolved, metricReopened}
+
 // The kinds of durations.
 const (
 	KindFirst      = "first"
@@ -362,7 +365,9 @@ func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.Re
 // Conversations reads the conversations report of r over channels (nil:
 // all) from the rollups as they are; call Refresh first for current ones.
 func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string, h Hours) (*ConversationsReport, error) {
-	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	sc := r.Scope(channels)
+	sc.Metrics = conversationMetrics
+	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +385,9 @@ func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string
 // Messages reads the messages report of r over channels (nil: all) from
 // the rollups as they are.
 func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*MessagesReport, error) {
-	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	sc := r.Scope(channels)
+	sc.MetricPrefix = msgPrefix
+	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +397,9 @@ func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*M
 // Costs reads the costs report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Costs(ctx context.Context, r Range, channels []string) (*CostsReport, error) {
-	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	sc := r.Scope(channels)
+	sc.MetricPrefix = costPrefix
+	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +409,9 @@ func (ro *Rollups) Costs(ctx context.Context, r Range, channels []string) (*Cost
 // Bots reads the bots report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Bots(ctx context.Context, r Range, channels []string) (*BotsReport, error) {
-	sums, err := ro.Store.ReportFigureSums(ctx, r.Scope(channels), r.Bounds())
+	sc := r.Scope(channels)
+	sc.MetricPrefix = botPrefix
+	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,8 @@ import (
 
 // BenchmarkReportsMillion measures every report endpoint over a year of
 // 100,000 conversations and 1,000,000 messages (nine customer messages and
-// one employee reply each, half of them closed by an employee, half
-// assigned), inserted in bulk with SQL, not through the store: from the
+// one employee reply each, priced, half of them closed by an employee, half
+// assigned, a fifth handed to a bot and back to people), inserted in bulk with SQL, not through the store: from the
 // facts and from the rollups in the same run (docs/benchmarks.md,
 // "Reports at a million messages"). SWITCHBOARD_BENCH_REPORT_CONVERSATIONS
 // changes the number of conversations.
@@ -87,9 +87,20 @@ func bulkReportFacts(b *testing.B, path string, convs int, start time.Time, ch *
 			SELECT 'bmsg' || bc.n || '-' || j.j, bc.id, '` + keyID + `', 'in', 'text', 'received', x'00', '',
 				bc.at + j.j * 10000000, bc.at + j.j * 10000000, bc.at + j.j * 10000000
 			FROM bc, (WITH RECURSIVE j(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM j WHERE j < 8) SELECT j FROM j) j`,
-		`INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content, sender_id, ts, created_at, updated_at)
+		`INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content, sender_id, ts, created_at, updated_at, pricing)
 			SELECT 'bmsg' || n || '-out', id, '` + keyID + `', 'out', 'text', CASE WHEN n % 50 = 0 THEN 'failed' ELSE 'delivered' END,
-				x'00', agent, at + 120000000 + (n % 600) * 1000000, at + 120000000 + (n % 600) * 1000000, at + 120000000 + (n % 600) * 1000000 FROM bc`,
+				x'00', agent, at + 120000000 + (n % 600) * 1000000, at + 120000000 + (n % 600) * 1000000, at + 120000000 + (n % 600) * 1000000,
+				CASE WHEN n % 50 = 0 THEN NULL
+					WHEN n % 4 = 0 THEN '{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"}'
+					WHEN n % 4 = 1 THEN '{"billable":true,"pricing_model":"PMP","category":"utility","type":"regular"}'
+					ELSE '{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service"}' END FROM bc`,
+		// A fifth of the conversations went to a bot, which handed them to
+		// people for one of three reasons.
+		`INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason)
+			SELECT 'bho' || n, id, '` + ch.ID + `', at, 'bot', 'opened' FROM bc WHERE n % 5 = 0`,
+		`INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason)
+			SELECT 'bhh' || n, id, '` + ch.ID + `', at + 60000000, 'human',
+				CASE n % 3 WHEN 0 THEN 'customer_asked' WHEN 1 THEN 'other' ELSE 'person_replied' END FROM bc WHERE n % 5 = 0`,
 		`UPDATE messages SET error_code = 131047 WHERE status = 'failed' AND id LIKE 'bmsg%'`,
 		`INSERT INTO audit_log (at, actor_id, actor_login, action, object_type, object_id, outcome, detail, prev_hash, hash)
 			SELECT at + 3600000000, agent, 'bench', 'conversation.status', 'conversation', id, 'success', '{"status":"closed"}', '', '' FROM bc WHERE n % 2 = 0`,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // The report rollups (switchboard.ReportRollupStore); the rules that fill
@@ -126,12 +127,21 @@ func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, b
 		bs[i] = b.UnixMicro()
 	}
 	js, _ := json.Marshal(bs)
+	metric, metricArgs := "", []any(nil)
+	if s.MetricPrefix != "" {
+		metric, metricArgs = " AND f.metric >= ? AND f.metric < ?", []any{s.MetricPrefix, storekit.PrefixEnd(s.MetricPrefix)}
+	}
+	if s.Metrics != nil {
+		ms, _ := json.Marshal(s.Metrics)
+		metric += " AND f.metric IN (SELECT value FROM json_each(?))"
+		metricArgs = append(metricArgs, string(ms))
+	}
 	q := `WITH b AS (SELECT CAST(key AS INTEGER) AS i, value AS lo, LEAD(value) OVER (ORDER BY key) AS hi FROM json_each(?))
 		SELECT b.i, f.channel_id, f.metric, SUM(f.count)
 		FROM b JOIN report_figures f ON f.slot >= b.lo AND f.slot < b.hi
-		WHERE b.hi IS NOT NULL AND ` + chans + `
+		WHERE b.hi IS NOT NULL AND ` + chans + metric + `
 		GROUP BY b.i, f.channel_id, f.metric`
-	err := db.reportRows(ctx, q, append([]any{string(js)}, chanArgs...), func(rows *sql.Rows) error {
+	err := db.reportRows(ctx, q, append(append([]any{string(js)}, chanArgs...), metricArgs...), func(rows *sql.Rows) error {
 		var f switchboard.ReportFigure
 		if err := rows.Scan(&f.Period, &f.ChannelID, &f.Metric, &f.Count); err != nil {
 			return err

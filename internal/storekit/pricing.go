@@ -69,3 +69,13 @@ func (cc *CostCounts) List() []switchboard.ReportCostCount {
 	}
 	return cc.list
 }
+
+// PrefixEnd is the least string greater than every string that starts
+// with prefix, for a range scan (metric >= prefix AND metric < end) in
+// byte order; prefix must end in a byte below 0xff (the report metrics'
+// prefixes end in '|').
+func PrefixEnd(prefix string) string {
+	b := []byte(prefix)
+	b[len(b)-1]++
+	return string(b)
+}

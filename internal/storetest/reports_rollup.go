@@ -117,6 +117,16 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	must(t, err)
 	durs, err := h.s.ReportDurations(ctx(), s)
 	must(t, err)
+	// The reports as the service reads them (each its own metrics).
+	ro := &reports.Rollups{Store: h.s}
+	roMsgs, err := ro.Messages(ctx(), r, chans)
+	must(t, err)
+	roCosts, err := ro.Costs(ctx(), r, chans)
+	must(t, err)
+	roBots, err := ro.Bots(ctx(), r, chans)
+	must(t, err)
+	roConvs, err := ro.Conversations(ctx(), r, chans, h.hours)
+	must(t, err)
 	users := []*switchboard.User{h.alice, h.bob, h.carol}
 	for _, pair := range []struct {
 		name       string
@@ -127,6 +137,10 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		{"messages", reports.Messages(r, counts), reports.MessagesFromRollup(r, sums)},
 		{"messages csv", reports.Messages(r, counts).Table(), reports.MessagesFromRollup(r, sums).Table()},
 		{"costs", reports.Costs(r, costs), reports.CostsFromRollup(r, sums)},
+		{"messages read", reports.Messages(r, counts), roMsgs},
+		{"costs read", reports.Costs(r, costs), roCosts},
+		{"bots read", reports.Bots(r, handoffs), roBots},
+		{"conversations read", reports.Conversations(r, history, changes, h.hours), roConvs},
 		{"costs csv", reports.Costs(r, costs).Table(), reports.CostsFromRollup(r, sums).Table()},
 		{"bots", reports.Bots(r, handoffs), reports.BotsFromRollup(r, sums)},
 		{"bots csv", reports.Bots(r, handoffs).Table(), reports.BotsFromRollup(r, sums).Table()},

@@ -172,6 +172,22 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 				reports.Messages(r, counts)
 				return nil
 			}},
+			{"facts/costs", func() error {
+				counts, err := s.ReportCosts(ctx(), sc)
+				if err != nil {
+					return err
+				}
+				reports.Costs(r, counts)
+				return nil
+			}},
+			{"facts/bots", func() error {
+				counts, err := s.ReportHandoffs(ctx(), sc)
+				if err != nil {
+					return err
+				}
+				reports.Bots(r, counts)
+				return nil
+			}},
 			{"rollups/conversations", func() error {
 				if err := ro.Refresh(ctx()); err != nil {
 					return err
@@ -199,6 +215,20 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 					return err
 				}
 				_, err := ro.Messages(ctx(), r, nil)
+				return err
+			}},
+			{"rollups/costs", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				_, err := ro.Costs(ctx(), r, nil)
+				return err
+			}},
+			{"rollups/bots", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				_, err := ro.Bots(ctx(), r, nil)
 				return err
 			}},
 		} {

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { duration, isoDate, lastDays, niceMax, ticks } from '../src/lib/reports';
-import { reportTexts } from '../src/ui/reports/text';
+import { countsOf, duration, isoDate, keysByCount, lastDays, niceMax, ticks } from '../src/lib/reports';
+import { reasonKey, reportTexts } from '../src/ui/reports/text';
 
 const units = { s: 's', min: 'min', h: 'h', d: 'd' };
 
 describe('reports helpers', () => {
+  it('orders count keys most first, by name on a tie, and reads them as series', () => {
+    expect(keysByCount({ utility: 2, marketing: 2, service: 5, '': 1 })).toEqual(['service', 'marketing', 'utility', '']);
+    expect(keysByCount(undefined)).toEqual([]);
+    const periods = [{ c: { marketing: 1 } }, { c: {} }, { c: { marketing: 3, utility: 1 } }];
+    expect(countsOf(periods, (p) => p.c as Record<string, number>, 'marketing')).toEqual([1, 0, 3]);
+    expect(countsOf(periods, (p) => p.c as Record<string, number>, 'utility')).toEqual([0, 0, 1]);
+  });
+  it('names every hand-off reason the server reports, and leaves unknown ones as they are', () => {
+    for (const r of ['opened', 'customer_asked', 'taken_over', 'assigned', 'person_replied', 'handed_back', 'bot_failed', 'other']) {
+      expect(reasonKey(r)).toBe(`reports.reason.${r}`);
+    }
+    expect(reasonKey('something_new')).toBeNull();
+    expect(reasonKey('constructor')).toBeNull();
+  });
   it('formats local dates and the last n days, today included', () => {
     expect(isoDate(new Date(2026, 0, 5))).toBe('2026-01-05');
     expect(lastDays(new Date(2026, 2, 1, 15), 7)).toEqual({ from: '2026-02-23', to: '2026-03-01' });

@@ -1,6 +1,8 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
 import type {
   AgentsReport,
+  BotsReport,
+  CostsReport,
   APIToken,
   CreatedToken,
   ServiceAccount,
@@ -221,8 +223,12 @@ export const api = {
     request<AgentsReport>('GET', `${v1}/reports/agents${query({ ...p })}`, undefined, signal ? { signal } : {}),
   reportMessages: (p: ReportQuery, signal?: AbortSignal) =>
     request<MessagesReport>('GET', `${v1}/reports/messages${query({ ...p })}`, undefined, signal ? { signal } : {}),
+  reportCosts: (p: ReportQuery, signal?: AbortSignal) =>
+    request<CostsReport>('GET', `${v1}/reports/costs${query({ ...p })}`, undefined, signal ? { signal } : {}),
+  reportBots: (p: ReportQuery, signal?: AbortSignal) =>
+    request<BotsReport>('GET', `${v1}/reports/bots${query({ ...p })}`, undefined, signal ? { signal } : {}),
   /** reportCSV downloads a report's table as CSV (audited as report.export). */
-  reportCSV: (report: 'conversations' | 'agents' | 'messages', p: ReportQuery) =>
+  reportCSV: (report: 'conversations' | 'agents' | 'messages' | 'costs' | 'bots', p: ReportQuery) =>
     download(`${v1}/reports/${report}${query({ ...p, format: 'csv' })}`),
 };
 

@@ -723,6 +723,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages Meta reported pricing for, billable ones by pricing category and type (reports.read)
+         * @description Counts messages by their timestamp whose status webhooks carried a pricing object (the newest wins): billable ones per period and channel by category, and every pricing (billable, model, category, type) over the range. Counts only: the webhooks carry no price and Meta's rates vary by country and tier, so there is no amount. Limited to the role's channels.
+         */
+        get: operations["reportCosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations handed to bots and hand-offs to people by reason (reports.read)
+         * @description Counts changes of handler: to_bot when a conversation opened on a channel with a bot agent or was handed back to the bot, handed_off when it went from the bot to people, by reason (opened, customer_asked, taken_over, assigned, person_replied, bot_failed, or other for a reason a bot or operator wrote, which stays sealed). Limited to the role's channels.
+         */
+        get: operations["reportBots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/tokens": {
         parameters: {
             query?: never;
@@ -2155,6 +2195,92 @@ export interface components {
             display_text?: string;
             /** @description https:// only. */
             url?: string;
+        };
+        CostPeriod: {
+            period?: string;
+            /** @description Messages whose statuses carried a pricing object */
+            priced: number;
+            /** @description Of those, the ones Meta bills */
+            billable: number;
+            /** @description Billable messages by pricing category (marketing, utility, authentication, service, …) */
+            billable_by_category: {
+                [key: string]: number;
+            };
+        };
+        CostChannel: {
+            channel_id: string;
+            period?: string;
+            /** @description Messages whose statuses carried a pricing object */
+            priced: number;
+            /** @description Of those, the ones Meta bills */
+            billable: number;
+            /** @description Billable messages by pricing category (marketing, utility, authentication, service, …) */
+            billable_by_category: {
+                [key: string]: number;
+            };
+        };
+        CostsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            periods: components["schemas"]["CostPeriod"][];
+            channels: components["schemas"]["CostChannel"][];
+            /** @description Messages of the range per pricing, most first */
+            pricing: {
+                billable: boolean;
+                pricing_model: string;
+                category: string;
+                type: string;
+                messages: number;
+            }[];
+            total: components["schemas"]["CostPeriod"];
+        };
+        BotPeriod: {
+            period?: string;
+            /** @description Conversations handed to a bot (opened on a bot channel, or handed back) */
+            to_bot: number;
+            /** @description Of to_bot, the ones a person handed back */
+            handed_back: number;
+            /** @description Hand-offs from the bot to people */
+            handed_off: number;
+            /** @description handed_off by reason */
+            reasons: {
+                [key: string]: number;
+            };
+        };
+        BotChannel: {
+            channel_id: string;
+            period?: string;
+            /** @description Conversations handed to a bot (opened on a bot channel, or handed back) */
+            to_bot: number;
+            /** @description Of to_bot, the ones a person handed back */
+            handed_back: number;
+            /** @description Hand-offs from the bot to people */
+            handed_off: number;
+            /** @description handed_off by reason */
+            reasons: {
+                [key: string]: number;
+            };
+        };
+        BotsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            tz: string;
+            /** @enum {string} */
+            interval: "day" | "week" | "month";
+            periods: components["schemas"]["BotPeriod"][];
+            channels: components["schemas"]["BotChannel"][];
+            reasons: {
+                reason: string;
+                count: number;
+            }[];
+            total: components["schemas"]["BotPeriod"];
         };
     };
     responses: {
@@ -3743,6 +3869,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessagesReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    reportCosts: {
+        parameters: {
+            query?: {
+                /** @description First day of the range (YYYY-MM-DD, in the report's time zone). Default: 29 days before to. */
+                from?: string;
+                /** @description Last day of the range, included (YYYY-MM-DD). Default: today. A range covers at most 400 days. */
+                to?: string;
+                /** @description Width of the periods; weeks start on Monday. */
+                interval?: "day" | "week" | "month";
+                /** @description IANA time zone the days are counted in, e.g. Europe/Berlin. Default: the installation's (SWITCHBOARD_TIMEZONE). */
+                tz?: string;
+                /** @description Only this channel; it must be one of the role's channels (404 otherwise). */
+                channel?: string;
+                /** @description csv for a CSV download of the report's table (also chosen by Accept: text/csv); CSV exports are audited as report.export. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    reportBots: {
+        parameters: {
+            query?: {
+                /** @description First day of the range (YYYY-MM-DD, in the report's time zone). Default: 29 days before to. */
+                from?: string;
+                /** @description Last day of the range, included (YYYY-MM-DD). Default: today. A range covers at most 400 days. */
+                to?: string;
+                /** @description Width of the periods; weeks start on Monday. */
+                interval?: "day" | "week" | "month";
+                /** @description IANA time zone the days are counted in, e.g. Europe/Berlin. Default: the installation's (SWITCHBOARD_TIMEZONE). */
+                tz?: string;
+                /** @description Only this channel; it must be one of the role's channels (404 otherwise). */
+                channel?: string;
+                /** @description csv for a CSV download of the report's table (also chosen by Accept: text/csv); CSV exports are audited as report.export. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotsReport"];
                     "text/csv": string;
                 };
             };

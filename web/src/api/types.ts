@@ -110,6 +110,10 @@ export type AgentRow = Schemas['AgentRow'];
 export type AgentsReport = Schemas['AgentsReport'];
 export type MessagePeriod = Schemas['MessagePeriod'];
 export type MessagesReport = Schemas['MessagesReport'];
+/** CostsReport: messages WhatsApp reported pricing for, billable ones by category; counts, no amounts. */
+export type CostsReport = Schemas['CostsReport'];
+/** BotsReport: conversations handed to a bot, hand-offs to people and their reasons. */
+export type BotsReport = Schemas['BotsReport'];
 /** MediaLimit is one row of GET /api/v1/media/limits: a kind, its MIME types and size limit. */
 export type MediaLimit = JSONBody<operations['getMediaLimits']['responses'][200]>['items'][number];
 /** An API token; the secret is only in CreatedToken, once. */

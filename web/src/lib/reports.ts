@@ -44,3 +44,18 @@ export function ticks(max: number): number[] {
   const n = max <= 5 && Number.isInteger(max) ? max : Math.round(lead) === 2 ? 4 : 5;
   return Array.from({ length: n + 1 }, (_, i) => (max * i) / n);
 }
+
+/**
+ * keysByCount returns the keys of a count map, most first and by name on a
+ * tie, so that a chart's series and a table's columns keep one order.
+ */
+export function keysByCount(counts: Readonly<Record<string, number>> | undefined): string[] {
+  return Object.entries(counts ?? {})
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k]) => k);
+}
+
+/** countsOf reads one key of each period's count map as a series (0 where the period has none). */
+export function countsOf<P>(periods: readonly P[], pick: (p: P) => Readonly<Record<string, number>> | undefined, key: string): number[] {
+  return periods.map((p) => pick(p)?.[key] ?? 0);
+}

@@ -1,23 +1,25 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, type ReportQuery } from '../../api/endpoints';
-import type { AgentsReport, ConversationsReport, MessagesReport, ReportInterval } from '../../api/types';
+import type { AgentsReport, BotsReport, ConversationsReport, CostsReport, MessagesReport, ReportInterval } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { errorText } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
 import { saveFile } from '../../lib/privacy';
-import { duration, lastDays } from '../../lib/reports';
+import { countsOf, duration, keysByCount, lastDays } from '../../lib/reports';
 import { ErrorBox, Spinner } from '../common';
 import { useToasts } from '../Toasts';
 import { Chart } from './Chart';
-import { useReportText } from './text';
+import { reasonKey, useReportText } from './text';
 
 interface Data {
   conversations: ConversationsReport;
   agents: AgentsReport;
   messages: MessagesReport;
+  costs: CostsReport;
+  bots: BotsReport;
 }
 
-type ReportName = 'conversations' | 'agents' | 'messages';
+type ReportName = 'conversations' | 'agents' | 'messages' | 'costs' | 'bots';
 
 /**
  * Reports is a separate chunk, loaded only when someone opens the screen,
@@ -40,9 +42,11 @@ export default function Reports() {
       api.reportConversations(q, ctl.signal),
       api.reportAgents(q, ctl.signal),
       api.reportMessages(q, ctl.signal),
+      api.reportCosts(q, ctl.signal),
+      api.reportBots(q, ctl.signal),
     ])
-      .then(([conversations, agents, messages]) => {
-        setData({ conversations, agents, messages });
+      .then(([conversations, agents, messages, costs, bots]) => {
+        setData({ conversations, agents, messages, costs, bots });
         setError('');
       })
       .catch((err: unknown) => {
@@ -89,6 +93,14 @@ export default function Reports() {
 
   const conv = data?.conversations;
   const msgs = data?.messages;
+  const costs = data?.costs;
+  const bots = data?.bots;
+  const categories = keysByCount(costs?.total.billable_by_category);
+  const category = (c: string) => c || t('reports.noCategory');
+  const reasonText = (r: string) => {
+    const key = reasonKey(r);
+    return key ? t(key) : r;
+  };
   const labels = conv?.periods.map((p) => p.period) ?? [];
 
   return (
@@ -354,6 +366,150 @@ export default function Reports() {
               </table>
             )}
           </section>
+
+          {costs && (
+            <section className="report-section" aria-labelledby="r-costs">
+              <div className="report-head">
+                <h2 id="r-costs">{t('reports.costs')}</h2>
+                {csvButton('costs')}
+              </div>
+              <Chart
+                kind="bar"
+                title={t('reports.costs')}
+                labels={costs.periods.map((p) => p.period ?? '')}
+                testId="chart-costs"
+                series={categories.map((c) => ({
+                  name: category(c),
+                  values: countsOf(costs.periods, (p) => p.billable_by_category, c),
+                }))}
+              />
+              <p className="report-def">{t('reports.defCosts')}</p>
+              {costs.total.priced === 0 ? (
+                <p className="hint">{t('reports.noCosts')}</p>
+              ) : (
+                <>
+                  <div className="table-wrap">
+                    <table className="table table-dense" data-testid="table-costs">
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('reports.period')}</th>
+                          <th scope="col">{t('reports.priced')}</th>
+                          <th scope="col">{t('reports.billable')}</th>
+                          {categories.map((c) => (
+                            <th scope="col" key={c}>
+                              {category(c)}
+                            </th>
+                          ))}
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {[...costs.periods, { ...costs.total, period: t('reports.total') }].map((p) => (
+                          <tr key={p.period}>
+                            <td className="nowrap">{p.period}</td>
+                            <td>{int.format(p.priced)}</td>
+                            <td>{int.format(p.billable)}</td>
+                            {categories.map((c) => (
+                              <td key={c}>{int.format(p.billable_by_category[c] ?? 0)}</td>
+                            ))}
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                  <h3>{t('reports.pricing')}</h3>
+                  <table className="table table-dense" data-testid="table-pricing">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('reports.billable')}</th>
+                        <th scope="col">{t('reports.category')}</th>
+                        <th scope="col">{t('reports.pricingType')}</th>
+                        <th scope="col">{t('reports.pricingModel')}</th>
+                        <th scope="col">{t('reports.count')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {costs.pricing.map((r) => (
+                        <tr key={`${r.billable}|${r.category}|${r.type}|${r.pricing_model}`}>
+                          <td>{r.billable ? t('reports.yes') : t('reports.no')}</td>
+                          <td>{category(r.category)}</td>
+                          <td>
+                            <code>{r.type || '—'}</code>
+                          </td>
+                          <td>{r.pricing_model || '—'}</td>
+                          <td>{int.format(r.messages)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </section>
+          )}
+
+          {bots && (
+            <section className="report-section" aria-labelledby="r-bots">
+              <div className="report-head">
+                <h2 id="r-bots">{t('reports.bots')}</h2>
+                {csvButton('bots')}
+              </div>
+              <Chart
+                kind="bar"
+                title={t('reports.bots')}
+                labels={bots.periods.map((p) => p.period ?? '')}
+                testId="chart-bots"
+                series={[
+                  { name: t('reports.toBot'), values: bots.periods.map((p) => p.to_bot) },
+                  { name: t('reports.handedOff'), values: bots.periods.map((p) => p.handed_off) },
+                ]}
+              />
+              <p className="report-def">{t('reports.defBots')}</p>
+              {bots.total.to_bot === 0 && bots.total.handed_off === 0 ? (
+                <p className="hint">{t('reports.noBots')}</p>
+              ) : (
+                <>
+                  <div className="table-wrap">
+                    <table className="table table-dense" data-testid="table-bots">
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('reports.period')}</th>
+                          <th scope="col">{t('reports.toBot')}</th>
+                          <th scope="col">{t('reports.handedBack')}</th>
+                          <th scope="col">{t('reports.handedOff')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {[...bots.periods, { ...bots.total, period: t('reports.total') }].map((p) => (
+                          <tr key={p.period}>
+                            <td className="nowrap">{p.period}</td>
+                            <td>{int.format(p.to_bot)}</td>
+                            <td>{int.format(p.handed_back)}</td>
+                            <td>{int.format(p.handed_off)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                  <h3>{t('reports.reasons')}</h3>
+                  <table className="table table-dense" data-testid="table-reasons">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('reports.reason')}</th>
+                        <th scope="col">{t('reports.handedOff')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {bots.reasons.map((r) => (
+                        <tr key={r.reason}>
+                          <td>{reasonText(r.reason)}</td>
+                          <td>{int.format(r.count)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </section>
+          )}
         </>
       )}
     </div>
