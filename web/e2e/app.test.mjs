@@ -1942,6 +1942,12 @@ describe('reports', () => {
         await page.getByText(`Saved ${download.suggestedFilename()}.`).waitFor();
         const audit = await pageAPI(page, 'GET', '/api/v1/audit?action=report.export');
         assert.equal(audit.json?.items?.[0]?.object_id, 'conversations', 'the export is audited');
+        // Costs and bots have their sections, definitions and CSV too.
+        await page.getByRole('heading', { name: 'Costs: billable messages', level: 2 }).waitFor();
+        await page.getByText(/Counts only, no amounts/).waitFor();
+        await page.getByRole('heading', { name: 'Bots', level: 2 }).waitFor();
+        const [costsCSV] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('csv-costs').click()]);
+        assert.match(readFileSync(await costsCSV.path(), 'utf8'), /^period,channel_id,billable,pricing_model,category,type,messages/);
       }
       await shot(page, `reports-desktop-${colorScheme}`);
       assertNoProblems(ctx, `reports ${colorScheme}`);
