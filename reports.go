@@ -22,6 +22,9 @@ type ReportScope struct {
 	MetricPrefix string
 	// Metrics, when non-nil, limits ReportFigureSums to these metrics.
 	Metrics []string
+	// FirstResponders, when set, limits ReportDurations to the first
+	// responses that a user gave (the agents report's).
+	FirstResponders bool
 }
 
 // ReportConversation is one conversation opened within a report's range,

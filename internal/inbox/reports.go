@@ -167,7 +167,9 @@ func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q Repo
 	if err := s.RefreshReports(ctx); err != nil {
 		return nil, err
 	}
-	durs, err := s.Store.ReportDurations(ctx, r.Scope(channels))
+	firsts := r.Scope(channels)
+	firsts.FirstResponders = true
+	durs, err := s.Store.ReportDurations(ctx, firsts)
 	if err != nil {
 		return nil, err
 	}

@@ -208,6 +208,9 @@ func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([
 		return out, nil
 	}
 	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations WHERE at >= $1 AND at < $2 AND ` + chans
+	if s.FirstResponders {
+		q += ` AND kind = 'first' AND user_id <> ''`
+	}
 	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
 		var d switchboard.ReportDuration
 		if err := rows.Scan(&d.At, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &d.Start); err != nil {

@@ -178,15 +178,23 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 			return nil, err
 		}
 	}
-	lastSeen := `SELECT user_id, MAX(last_seen_at) FROM sessions GROUP BY user_id
-		UNION ALL SELECT actor_id, MAX(at) FROM audit_log WHERE actor_id <> '' GROUP BY actor_id`
+	// Last seen: two index seeks per user (sessions_user_id,
+	// audit_log_actor_at) rather than grouping the whole audit log.
+	lastSeen := `SELECT id, s, a FROM (SELECT u.id,
+			(SELECT MAX(last_seen_at) FROM sessions WHERE user_id = u.id) AS s,
+			(SELECT MAX(at) FROM audit_log WHERE actor_id = u.id) AS a FROM users u)
+		WHERE s IS NOT NULL OR a IS NOT NULL`
 	if err := db.reportRows(ctx, lastSeen, nil, func(rows *sql.Rows) error {
 		var id string
-		var at sql.NullInt64
-		if err := rows.Scan(&id, &at); err != nil {
+		var sess, audit sql.NullInt64
+		if err := rows.Scan(&id, &sess, &audit); err != nil {
 			return err
 		}
-		byUser.Seen(id, fromMicros(at))
+		for _, at := range []sql.NullInt64{sess, audit} {
+			if at.Valid {
+				byUser.Seen(id, fromMicros(at))
+			}
+		}
 		return nil
 	}); err != nil {
 		return nil, err

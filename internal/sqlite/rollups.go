@@ -184,6 +184,9 @@ func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([
 	}
 	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations INDEXED BY report_durations_at
 		WHERE at >= ? AND at < ? AND ` + chans
+	if s.FirstResponders {
+		q += ` AND kind = 'first' AND user_id <> ''`
+	}
 	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
 		var d switchboard.ReportDuration
 		var at, start sql.NullInt64

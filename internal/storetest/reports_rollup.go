@@ -117,6 +117,10 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	must(t, err)
 	durs, err := h.s.ReportDurations(ctx(), s)
 	must(t, err)
+	firsts := s
+	firsts.FirstResponders = true
+	firstDurs, err := h.s.ReportDurations(ctx(), firsts)
+	must(t, err)
 	// The reports as the service reads them (each its own metrics).
 	ro := &reports.Rollups{Store: h.s}
 	roMsgs, err := ro.Messages(ctx(), r, chans)
@@ -145,6 +149,7 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		{"bots", reports.Bots(r, handoffs), reports.BotsFromRollup(r, sums)},
 		{"bots csv", reports.Bots(r, handoffs).Table(), reports.BotsFromRollup(r, sums).Table()},
 		{"agents", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, durs)},
+		{"agents from first responders", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, firstDurs)},
 	} {
 		if f, g := jsonOf(t, pair.facts), jsonOf(t, pair.rol); f != g {
 			t.Errorf("%s, %s, channels %v:\nfrom the facts   %s\nfrom the rollups %s", stage, pair.name, chans, f, g)

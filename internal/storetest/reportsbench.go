@@ -203,7 +203,9 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 				if err != nil {
 					return err
 				}
-				durs, err := s.ReportDurations(ctx(), sc)
+				firsts := sc
+				firsts.FirstResponders = true
+				durs, err := s.ReportDurations(ctx(), firsts)
 				if err != nil {
 					return err
 				}
@@ -216,6 +218,19 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 				}
 				_, err := ro.Messages(ctx(), r, nil)
 				return err
+			}},
+			// The rollups as before each report read only its own
+			// metrics: every metric of the range summed.
+			{"rollups-all-metrics/messages", func() error {
+				if err := ro.Refresh(ctx()); err != nil {
+					return err
+				}
+				sums, err := s.ReportFigureSums(ctx(), sc, r.Bounds())
+				if err != nil {
+					return err
+				}
+				reports.MessagesFromRollup(r, sums)
+				return nil
 			}},
 			{"rollups/costs", func() error {
 				if err := ro.Refresh(ctx()); err != nil {

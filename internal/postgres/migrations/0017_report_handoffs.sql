@@ -1,4 +1,5 @@
--- 0017_report_handoffs: the hand-offs as facts for the bots report
+-- 0017_report_handoffs: the hand-offs as facts for the bots report, and an
+-- index of the outbound messages for the agents report
 -- (docs/reports.md). A conversation keeps only its last hand-off (sealed);
 -- every change of handler is also recorded here, with the reason as a code
 -- (switchboard.ReportHandoffReason: words a bot or an operator wrote are
@@ -22,3 +23,9 @@ BEGIN
 	RETURN NULL;
 END $$;
 CREATE TRIGGER report_handoffs_deleted AFTER DELETE ON handoffs FOR EACH ROW EXECUTE FUNCTION report_handoff_dirty();
+
+-- The agents report counts each employee's outbound messages and distinct
+-- conversations over the range from this index alone: a tenth of
+-- messages_report_ts, which holds the inbound messages too (direction is
+-- a column as well, so that SQLite sees the index covers the query).
+CREATE INDEX messages_report_out ON messages (ts, sender_id, conversation_id, direction) WHERE direction = 'out';

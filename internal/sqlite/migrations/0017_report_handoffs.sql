@@ -1,4 +1,5 @@
--- 0017_report_handoffs: the hand-offs as facts for the bots report
+-- 0017_report_handoffs: the hand-offs as facts for the bots report, and an
+-- index of the outbound messages for the agents report
 -- (docs/reports.md). A conversation keeps only its last hand-off (sealed);
 -- every change of handler is also recorded here, with the reason as a code
 -- (switchboard.ReportHandoffReason: words a bot or an operator wrote are
@@ -19,3 +20,9 @@ CREATE TRIGGER report_handoffs_deleted AFTER DELETE ON handoffs BEGIN
 	INSERT OR REPLACE INTO report_dirty (slot, seq)
 		VALUES (OLD.at / 900000000 * 900000000, (SELECT IFNULL(MAX(seq), 0) + 1 FROM report_dirty));
 END;
+
+-- The agents report counts each employee's outbound messages and distinct
+-- conversations over the range from this index alone: a tenth of
+-- messages_report_ts, which holds the inbound messages too (direction is
+-- a column as well, so that SQLite sees the index covers the query).
+CREATE INDEX messages_report_out ON messages (ts, sender_id, conversation_id, direction) WHERE direction = 'out';
