@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 6
+const Version = 7
 
 // Kind is the logical type of a column.
 type Kind string
@@ -194,6 +194,14 @@ func Tables() []*Table {
 		{Name: "suggestions", Columns: []Column{
 			col("id", Text), col("conversation_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
 			col("state", Text), col("decided_by", Text), col("message_id", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		// Notes, activity lines and mentions (version 7); body is sealed.
+		{Name: "thread_entries", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("kind", Text), col("author_id", Text), col("key_id", Text),
+			col("body", Bytes), col("created_at", Time),
+		}},
+		{Name: "conversation_mentions", Columns: []Column{
+			col("conversation_id", Text), col("user_id", Text), col("note_id", Text), col("mentioned_by", Text), col("created_at", Time),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),

@@ -750,6 +750,8 @@ export const de: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Den Antwortvorschlag des Bots senden',
   'audit.a.conversation.handoff': 'Unterhaltung übergeben',
+  'audit.a.conversation.mention_dismiss': 'Erwähnung erledigt',
+  'audit.a.conversation.note': 'Notiz schreiben',
   'audit.a.suggestion.send': 'Vorschlag senden',
   'audit.a.suggestion.discard': 'Vorschlag verwerfen',
   'audit.t.suggestion': 'Vorschlag',

@@ -751,6 +751,8 @@ export const en = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Send the bot\'s suggested reply',
   'audit.a.conversation.handoff': 'Hand off conversation',
+  'audit.a.conversation.mention_dismiss': 'Dismiss mention',
+  'audit.a.conversation.note': 'Write note',
   'audit.a.suggestion.send': 'Send suggestion',
   'audit.a.suggestion.discard': 'Discard suggestion',
   'audit.t.suggestion': 'Suggestion',

@@ -750,6 +750,8 @@ export const ru: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Отправить предложенный ботом ответ',
   'audit.a.conversation.handoff': 'Передача диалога',
+  'audit.a.conversation.mention_dismiss': 'Упоминание закрыто',
+  'audit.a.conversation.note': 'Заметка',
   'audit.a.suggestion.send': 'Отправка предложения',
   'audit.a.suggestion.discard': 'Отклонение предложения',
   'audit.t.suggestion': 'Предложение',

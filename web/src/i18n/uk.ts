@@ -750,6 +750,8 @@ export const uk: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Надіслати запропоновану ботом відповідь',
   'audit.a.conversation.handoff': 'Передача розмови',
+  'audit.a.conversation.mention_dismiss': 'Згадку закрито',
+  'audit.a.conversation.note': 'Нотатка',
   'audit.a.suggestion.send': 'Надсилання пропозиції',
   'audit.a.suggestion.discard': 'Відхилення пропозиції',
   'audit.t.suggestion': 'Пропозиція',
