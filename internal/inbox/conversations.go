@@ -212,7 +212,15 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 		return nil, err
 	}
 	done()
-	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	// Closing ends the mentions: the mentioned are told, as they may no
+	// longer see the conversation.
+	var ended []string
+	for _, id := range c.Mentioned {
+		if !slices.Contains(updated.Mentioned, id) {
+			ended = append(ended, id)
+		}
+	}
+	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated, ended...)
 	s.appendActivity(ctx, a, updated, switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(status)})
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated

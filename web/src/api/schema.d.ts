@@ -1506,6 +1506,8 @@ export interface components {
              */
             handler: "bot" | "human";
             handoff: components["schemas"]["Handoff"] | null;
+            /** @description Ids of the users with an active mention (they may read the conversation until they dismiss it or it is closed); absent when none. */
+            mentioned?: string[];
         };
         Message: {
             id: string;
