@@ -83,7 +83,7 @@ func (s *Service) mentionable(ctx context.Context, userID, channelID string) err
 
 // Mentionable lists the users a note in conversationID may mention, for
 // the composer's `@` autocomplete: active users whose role allows the
-// conversation's channel, matching q.
+// conversation's channel, matching q, except the actor.
 // Anyone who sees the conversation may ask; the list carries names only.
 func (s *Service) Mentionable(ctx context.Context, a *switchboard.Actor, conversationID, q string, limit int) ([]switchboard.UserRef, error) {
 	c, err := s.visibleConversation(ctx, a, conversationID)
@@ -110,7 +110,7 @@ func (s *Service) Mentionable(ctx context.Context, a *switchboard.Actor, convers
 				}
 				roles[u.RoleID] = r
 			}
-			if !r.AllowsChannel(c.ChannelID) {
+			if u.ID == a.User.ID || !r.AllowsChannel(c.ChannelID) {
 				continue
 			}
 			out = append(out, switchboard.UserRef{ID: u.ID, Name: u.Name})

@@ -24,6 +24,17 @@ func TestNoteMentionReachesTheMentioned(t *testing.T) {
 	other := f.actor(t, "erik", switchboard.RoleEmployee)
 	conv := f.receive(t, "4915100000001", "hallo", time.Now())
 
+	who, err := f.svc.Mentionable(ctx, op, conv.ID, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range who {
+		names = append(names, u.Name)
+	}
+	if !slices.Equal(names, []string{"emma", "erik"}) {
+		t.Fatalf("Mentionable = %v, want the others (not the author)", names)
+	}
 	e, err := f.svc.AddNote(ctx, op, conv.ID, "@emma please call back", []string{emp.User.ID})
 	if err != nil {
 		t.Fatal(err)
