@@ -2802,6 +2802,8 @@ describe('notes and mentions (issue 15)', () => {
       const toast = emp.page.locator('.toast').filter({ hasText: 'Olga Operator mentioned you' });
       await toast.waitFor({ timeout: 15_000 });
       await emp.page.waitForFunction(() => window.__notes.some((n) => n.title === 'Olga Operator mentioned you'), null, { timeout: 10_000 });
+      // The chat is in the employee's list now, marked as a mention.
+      await emp.page.getByTestId('conv-row').filter({ hasText: cust.name }).getByTestId('mention-badge').waitFor();
       await toast.getByRole('button', { name: 'Open' }).click();
       await emp.page.getByRole('heading', { name: cust.name }).waitFor();
       await emp.page.getByTestId('mention-banner').waitFor();

@@ -775,6 +775,7 @@ export const de: Dict = {
   'notes.noMatch': 'Niemand mit Zugriff auf diesen Kanal passt.',
   'notes.mentioned': 'Sie wurden hier erwähnt: Sie können dieses Gespräch lesen und Notizen schreiben, bis Sie die Erwähnung als erledigt markieren.',
   'notes.mentionedAssigned': 'Sie wurden hier in einer Notiz erwähnt.',
+  'notes.mentionBadge': 'erwähnt',
   'notes.done': 'Erledigt',
   'notes.noteOnly': 'Sie können hier Notizen schreiben; der Kundin antworten die Zugewiesenen.',
   'activity.assigned': '{by} hat {who} zugewiesen',

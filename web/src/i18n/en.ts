@@ -776,6 +776,7 @@ export const en = {
   'notes.noMatch': 'Nobody with access to this channel matches.',
   'notes.mentioned': 'You were mentioned here: you can read this conversation and write notes until you mark the mention done.',
   'notes.mentionedAssigned': 'You were mentioned in a note here.',
+  'notes.mentionBadge': 'mentioned',
   'notes.done': 'Done',
   'notes.noteOnly': 'You can write notes here; replying to the customer is for the people assigned.',
   'activity.assigned': '{by} assigned {who}',
