@@ -70,6 +70,11 @@ type Conversation struct {
 	// (see [Handoff]); Handoff is the last hand-off, nil if none.
 	Handler Handler       `json:"handler"`
 	Handoff *HandoffState `json:"handoff"`
+	// Mentioned are the ids of the users with an active mention in the
+	// conversation (see [ThreadStore]): they may read it while it lasts.
+	// Stores fill it wherever they fill Assignees. Everyone who sees the
+	// conversation may know it, as they see the notes that mention them.
+	Mentioned []string `json:"mentioned,omitempty"`
 	// KeyID names the contact's data key, which also encrypts the
 	// conversation's media files. Never serialised.
 	KeyID string `json:"-"`

@@ -21,28 +21,42 @@ func TestCanSeeConversation(t *testing.T) {
 		a         *switchboard.Actor
 		channel   string
 		assignees []string
+		mentioned []string
 		want      bool
+		work      bool // CanWorkOnConversation
 	}{
-		{"operator sees unassigned", actor("o", roles["operator"], true), "berlin", nil, true},
-		{"admin sees others'", actor("a", roles["admin"], true), "berlin", []string{"e"}, true},
-		{"employee sees own", actor("e", roles["employee"], true), "berlin", []string{"x", "e"}, true},
-		{"employee does not see others'", actor("e", roles["employee"], true), "berlin", []string{"x"}, false},
-		{"employee does not see unassigned", actor("e", roles["employee"], true), "berlin", nil, false},
-		{"inactive operator sees nothing", actor("o", roles["operator"], false), "berlin", nil, false},
-		{"scoped role inside its channel", actor("s", scoped, true), "berlin", nil, true},
-		{"scoped role outside its channel", actor("s", scoped, true), "hamburg", nil, false},
-		{"assigned but channel not allowed", actor("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true), "hamburg", []string{"s"}, false},
-		{"nil actor", nil, "berlin", nil, false},
+		{"operator sees unassigned", actor("o", roles["operator"], true), "berlin", nil, nil, true, true},
+		{"admin sees others'", actor("a", roles["admin"], true), "berlin", []string{"e"}, nil, true, true},
+		{"employee sees own", actor("e", roles["employee"], true), "berlin", []string{"x", "e"}, nil, true, true},
+		{"employee does not see others'", actor("e", roles["employee"], true), "berlin", []string{"x"}, nil, false, false},
+		{"employee does not see unassigned", actor("e", roles["employee"], true), "berlin", nil, nil, false, false},
+		{"inactive operator sees nothing", actor("o", roles["operator"], false), "berlin", nil, nil, false, false},
+		{"scoped role inside its channel", actor("s", scoped, true), "berlin", nil, nil, true, true},
+		{"scoped role outside its channel", actor("s", scoped, true), "hamburg", nil, nil, false, false},
+		{"assigned but channel not allowed", actor("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true), "hamburg", []string{"s"}, nil, false, false},
+		{"nil actor", nil, "berlin", nil, nil, false, false},
+		{"mentioned employee reads", actor("e", roles["employee"], true), "berlin", []string{"x"}, []string{"e"}, true, false},
+		{"mention of another does not help", actor("e", roles["employee"], true), "berlin", nil, []string{"x"}, false, false},
+		{"mention outside the role's channels", actor("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true), "hamburg", nil, []string{"s"}, false, false},
+		{"mentioned but deactivated", actor("e", roles["employee"], false), "berlin", nil, []string{"e"}, false, false},
 	}
 	for _, tc := range cases {
-		if got := switchboard.CanSeeConversation(tc.a, tc.channel, tc.assignees); got != tc.want {
+		if got := switchboard.CanSeeConversation(tc.a, tc.channel, tc.assignees, tc.mentioned); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		if got := switchboard.CanWorkOnConversation(tc.a, tc.channel, tc.assignees); got != tc.work {
+			t.Errorf("%s: work = %v, want %v", tc.name, got, tc.work)
 		}
 	}
 	// Event.Also reaches a user who can no longer see the conversation.
 	e := &switchboard.Event{ChannelID: "berlin", Assignees: nil, Also: []string{"e"}}
 	if !switchboard.CanSeeEvent(actor("e", roles["employee"], true), e) {
 		t.Error("unassigned employee does not receive the unassigned event")
+	}
+	// A mentioned employee receives the conversation's events.
+	m := &switchboard.Event{ChannelID: "berlin", Mentioned: []string{"e"}}
+	if !switchboard.CanSeeEvent(actor("e", roles["employee"], true), m) {
+		t.Error("mentioned employee does not receive the conversation's events")
 	}
 }
 

@@ -14,6 +14,11 @@ const (
 	EventConversationUpdated    = "conversation.updated"
 	EventConversationAssigned   = "conversation.assigned"
 	EventConversationUnassigned = "conversation.unassigned"
+	// EventThreadEntryCreated: a note or an activity line was added to a
+	// conversation's thread; Data is a *[ThreadEntry]. Every user who may
+	// see the conversation receives it; outgoing webhooks do not offer it
+	// (notes are the team's own).
+	EventThreadEntryCreated = "thread_entry.created"
 	// EventConversationDeleted: the conversation no longer exists (its
 	// contact was erased); Data is a [DeletedConversation].
 	EventConversationDeleted = "conversation.deleted"
@@ -50,6 +55,9 @@ type Event struct {
 	// they can no longer see the conversation (an employee just unassigned).
 	ChannelID string   `json:"-"`
 	Assignees []string `json:"-"`
+	// Mentioned are the users with an active mention in the conversation
+	// after the change: they may read it too.
+	Mentioned []string `json:"-"`
 	Also      []string `json:"-"`
 	// Permission, when set, limits the event to users whose role has it
 	// and allows ChannelID; it is for events about a channel, not a
@@ -66,8 +74,22 @@ type EventPublisher interface {
 
 // CanSeeConversation is the one visibility rule for conversations: the
 // actor's role must allow the channel, and the actor must either see all
-// conversations or be assigned to this one.
-func CanSeeConversation(a *Actor, channelID string, assignees []string) bool {
+// conversations, be assigned to this one, or have an active mention in it
+// (mentioned: see [ThreadStore]). A mention grants reading only: acting on
+// the conversation follows [CanWorkOnConversation].
+func CanSeeConversation(a *Actor, channelID string, assignees, mentioned []string) bool {
+	if CanWorkOnConversation(a, channelID, assignees) {
+		return true
+	}
+	return a != nil && a.User != nil && a.User.Active && a.Role.AllowsChannel(channelID) &&
+		slices.Contains(mentioned, a.User.ID)
+}
+
+// CanWorkOnConversation is the rule for acting on a conversation
+// (replying, assigning, closing, …, each with its own permission too):
+// the actor's role must allow the channel, and the actor must either see
+// all conversations or be assigned to this one. A mention is not enough.
+func CanWorkOnConversation(a *Actor, channelID string, assignees []string) bool {
 	if a == nil || a.User == nil || !a.User.Active || !a.Role.AllowsChannel(channelID) {
 		return false
 	}
@@ -85,5 +107,5 @@ func CanSeeEvent(a *Actor, e *Event) bool {
 	if e.Permission != "" {
 		return a.User.Active && a.Role.Has(e.Permission) && a.Role.AllowsChannel(e.ChannelID)
 	}
-	return CanSeeConversation(a, e.ChannelID, e.Assignees)
+	return CanSeeConversation(a, e.ChannelID, e.Assignees, e.Mentioned)
 }

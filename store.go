@@ -31,6 +31,7 @@ type Store interface {
 	WebhookOutStore
 	HandoffStore
 	SurfaceStore
+	ThreadStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

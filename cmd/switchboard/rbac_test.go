@@ -61,6 +61,13 @@ func TestRBACMatrix(t *testing.T) {
 		{"assign in assigned", req{"PUT", "/api/v1/conversations/" + mine.ID + "/assignees/" + opUser.ID, nil}, 200, 200, 403},
 		{"assign in foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/assignees/" + otherUser.ID, nil}, 200, 200, 404},
 		{"unassign in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/assignees/" + otherUser.ID, nil}, 200, 404, 404},
+		{"note in assigned", req{"POST", "/api/v1/conversations/" + mine.ID + "/notes", map[string]any{"text": "internal"}}, 201, 201, 201},
+		{"note in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/notes", map[string]any{"text": "internal"}}, 201, 201, 404},
+		{"mentionable in assigned", req{"GET", "/api/v1/conversations/" + mine.ID + "/mentionable", nil}, 200, 200, 200},
+		{"mentionable in foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/mentionable", nil}, 200, 200, 404},
+		{"dismiss a mention one does not have", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/mention", nil}, 404, 404, 404},
+		{"dismiss in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/mention", nil}, 404, 404, 404},
+		{"own mentions", req{"GET", "/api/v1/mentions", nil}, 200, 200, 200},
 		{"audit", req{"GET", "/api/v1/audit", nil}, 200, 403, 403},
 		{"audit verify", req{"POST", "/api/v1/audit/verify", nil}, 200, 403, 403},
 		{"unknown endpoint", req{"GET", "/api/v1/nope", nil}, 404, 404, 404},
@@ -440,4 +447,80 @@ func TestRBACTokensNarrowerThanOwner(t *testing.T) {
 	// The owners themselves still may: the tokens are narrower, not the roles.
 	admin.must(200, "GET", "/api/v1/audit", nil, nil)
 	operator.must(200, "GET", "/api/v1/conversations/"+foreign.ID, nil, nil)
+}
+
+// TestRBACMentionGrantsRead: a note's mention lets an employee who is not
+// assigned read the conversation (one, list, history, media of it) but not
+// act on it (reply, close, assign: 403, as they know it exists), and write
+// notes in it; a user whose role does not allow the channel cannot be
+// mentioned; dismissing the mention, or closing the conversation, takes the
+// access away again (404, like a missing conversation).
+func TestRBACMentionGrantsRead(t *testing.T) {
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	operator, _ := app.createUser(admin, "olga", "operator")
+	employee, empUser := app.createUser(admin, "emil", "employee")
+	bystander, _ := app.createUser(admin, "erika", "employee")
+	berlin, hamburg := app.channel("Berlin"), app.channel("Hamburg")
+	var role struct{ ID string }
+	admin.must(201, "POST", "/api/v1/roles", map[string]any{"name": "Hamburg desk",
+		"permissions": []string{"conversations.reply"}, "channel_ids": []string{hamburg.ID}}, &role)
+	_, hamUser := app.createUser(admin, "hein", role.ID)
+	conv := app.customerWrites(berlin.ID, "4915100000201", "Mia Mention", "hello")
+	path := "/api/v1/conversations/" + conv.ID
+
+	employee.must(404, "GET", path, nil, nil)
+	var who struct{ Items []struct{ ID string } }
+	operator.must(200, "GET", path+"/mentionable?q=he", nil, &who)
+	if len(who.Items) != 0 {
+		t.Fatalf("mentionable ?q=he = %+v: the Hamburg-only user may not be offered in Berlin", who.Items)
+	}
+	operator.must(400, "POST", path+"/notes", map[string]any{"text": "@hein", "mentions": []string{hamUser.ID}}, nil)
+	operator.must(201, "POST", path+"/notes", map[string]any{"text": "@emil please look", "mentions": []string{empUser.ID}}, nil)
+
+	for _, r := range []struct{ method, path string }{{"GET", path}, {"GET", path + "/messages"}, {"GET", path + "/mentionable"}} {
+		if got, body := employee.do(r.method, r.path, nil); got != 200 {
+			t.Errorf("mentioned: %s %s = %d, want 200: %s", r.method, r.path, got, body)
+		}
+		if got, _ := bystander.do(r.method, r.path, nil); got != 404 {
+			t.Errorf("not mentioned: %s %s = %d, want 404", r.method, r.path, got)
+		}
+	}
+	var list struct{ Items []struct{ ID string } }
+	employee.must(200, "GET", "/api/v1/conversations", nil, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != conv.ID {
+		t.Fatalf("mentioned employee's list = %+v", list.Items)
+	}
+	var mentions struct {
+		Items []struct {
+			ConversationID string `json:"conversation_id"`
+		}
+	}
+	employee.must(200, "GET", "/api/v1/mentions", nil, &mentions)
+	if len(mentions.Items) != 1 || mentions.Items[0].ConversationID != conv.ID {
+		t.Fatalf("mentions = %+v", mentions.Items)
+	}
+	for _, r := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", path + "/messages", map[string]string{"type": "text", "text": "hi"}},
+		{"PATCH", path, map[string]string{"status": "closed"}},
+		{"PUT", path + "/assignees/" + empUser.ID, nil},
+	} {
+		if got, body := employee.do(r.method, r.path, r.body); got != 403 {
+			t.Errorf("mentioned: %s %s = %d, want 403: %s", r.method, r.path, got, body)
+		}
+	}
+	employee.must(201, "POST", path+"/notes", map[string]any{"text": "on it"}, nil)
+
+	employee.must(204, "DELETE", path+"/mention", nil, nil)
+	employee.must(404, "GET", path, nil, nil)
+	employee.must(404, "DELETE", path+"/mention", nil, nil)
+
+	// Closing the conversation ends a mention too.
+	operator.must(201, "POST", path+"/notes", map[string]any{"text": "@emil again", "mentions": []string{empUser.ID}}, nil)
+	employee.must(200, "GET", path, nil, nil)
+	operator.must(200, "PATCH", path, map[string]string{"status": "closed"}, nil)
+	employee.must(404, "GET", path, nil, nil)
 }

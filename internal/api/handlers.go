@@ -402,12 +402,20 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, a *switchb
 	if err != nil {
 		return err
 	}
-	msgs, before, err := s.Service.Messages(r.Context(), a, r.PathValue("id"),
+	msgs, entries, before, err := s.Service.Thread(r.Context(), a, r.PathValue("id"),
 		switchboard.MessagePage{Before: r.URL.Query().Get("before"), Limit: limit})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newPage(msgs, before))
+	if msgs == nil {
+		msgs = []*switchboard.Message{}
+	}
+	// entries: the notes and activity lines within this page of messages.
+	writeJSON(w, http.StatusOK, struct {
+		Items      []*switchboard.Message     `json:"items"`
+		Entries    []*switchboard.ThreadEntry `json:"entries"`
+		NextCursor string                     `json:"next_cursor"`
+	}{msgs, entries, before})
 	return nil
 }
 

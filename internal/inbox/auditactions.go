@@ -23,6 +23,8 @@ func AuditActions() []string {
 		"contact.unblock",
 		"conversation.assign",
 		"conversation.handoff",
+		"conversation.mention_dismiss",
+		"conversation.note",
 		"conversation.read",
 		"conversation.status",
 		"conversation.unassign",

@@ -31,7 +31,7 @@ func (s *Service) UnblockContact(ctx context.Context, a *switchboard.Actor, conv
 }
 
 func (s *Service) setBlocked(ctx context.Context, a *switchboard.Actor, conversationID string, block bool) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "contact.block")
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard"
@@ -22,8 +23,24 @@ func (s *Service) visibleConversation(ctx context.Context, a *switchboard.Actor,
 	if err != nil {
 		return nil, err
 	}
-	if !switchboard.CanSeeConversation(a, c.ChannelID, c.AssigneeIDs()) {
+	if !switchboard.CanSeeConversation(a, c.ChannelID, c.AssigneeIDs(), c.Mentioned) {
 		return nil, switchboard.NotFound("Conversation")
+	}
+	return c, nil
+}
+
+// workableConversation is [Service.visibleConversation] for a use case
+// that acts on the conversation (replying, assigning, closing, …): a user
+// who sees it only through a mention reads it but may not act on it, and
+// gets EForbidden (they know it exists), audited as denied under action.
+func (s *Service) workableConversation(ctx context.Context, a *switchboard.Actor, id, action string) (*switchboard.Conversation, error) {
+	c, err := s.visibleConversation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !switchboard.CanWorkOnConversation(a, c.ChannelID, c.AssigneeIDs()) {
+		s.audit(ctx, a, action, "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"reason": "mentioned_only"})
+		return nil, forbidden()
 	}
 	return c, nil
 }
@@ -88,23 +105,56 @@ func (s *Service) Conversation(ctx context.Context, a *switchboard.Actor, id str
 // Messages returns a page of a conversation's history and marks the
 // conversation read for the actor. Reading history is audited.
 func (s *Service) Messages(ctx context.Context, a *switchboard.Actor, conversationID string, p switchboard.MessagePage) ([]*switchboard.Message, string, error) {
+	msgs, _, before, err := s.thread(ctx, a, conversationID, p, false)
+	return msgs, before, err
+}
+
+// Thread is [Service.Messages] with the thread entries (notes and activity
+// lines, see [switchboard.ThreadEntry]) that fall within the page: from
+// its oldest message (or the beginning, on the last page) up to the page
+// cursor p.Before (or now, on the first page), so that paging back
+// through the messages also pages through the entries, each entry once.
+func (s *Service) Thread(ctx context.Context, a *switchboard.Actor, conversationID string, p switchboard.MessagePage) ([]*switchboard.Message, []*switchboard.ThreadEntry, string, error) {
+	return s.thread(ctx, a, conversationID, p, true)
+}
+
+func (s *Service) thread(ctx context.Context, a *switchboard.Actor, conversationID string, p switchboard.MessagePage, withEntries bool) ([]*switchboard.Message, []*switchboard.ThreadEntry, string, error) {
 	c, err := s.visibleConversation(ctx, a, conversationID)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	msgs, before, err := s.Store.Messages(ctx, c.ID, p)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
+	}
+	var entries []*switchboard.ThreadEntry
+	if withEntries {
+		var from time.Time
+		if before != "" {
+			for _, m := range msgs {
+				if from.IsZero() || m.Timestamp.Before(from) {
+					from = m.Timestamp
+				}
+			}
+		}
+		if entries, err = s.Store.ThreadEntries(ctx, c.ID, from, p.Before); err != nil {
+			return nil, nil, "", err
+		}
+		s.nameEntries(ctx, entries...)
 	}
 	s.nameSenders(ctx, msgs...)
 	if p.Before == "" && c.UnreadCount > 0 {
 		if err := s.Store.MarkRead(ctx, c.ID, a.User.ID); err != nil {
 			s.Logger.Warn("mark conversation read", "err", err)
 		}
-		s.sendReadReceipt(ctx, c, msgs)
+		// Someone who reads only through a mention does not tell the
+		// customer that the business read their messages.
+		if switchboard.CanWorkOnConversation(a, c.ChannelID, c.AssigneeIDs()) {
+			s.sendReadReceipt(ctx, c, msgs)
+		}
 	}
 	s.audit(ctx, a, "conversation.read", "conversation", c.ID, switchboard.OutcomeSuccess, nil)
-	return msgs, before, nil
+	return msgs, entries, before, nil
 }
 
 // ConversationPatch is a change to a conversation (PATCH
@@ -119,7 +169,7 @@ type ConversationPatch struct {
 // check, so that a conversation the actor may not see is ENotFound,
 // exactly like a missing one, whatever the request carries.
 func (s *Service) UpdateConversation(ctx context.Context, a *switchboard.Actor, id string, read func(*ConversationPatch) error) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, id)
+	c, err := s.workableConversation(ctx, a, id, "conversation.status")
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +185,7 @@ func (s *Service) UpdateConversation(ctx context.Context, a *switchboard.Actor, 
 
 // SetStatus closes or reopens a conversation; it needs conversations.close.
 func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id string, status switchboard.ConversationStatus) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, id)
+	c, err := s.workableConversation(ctx, a, id, "conversation.status")
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +212,16 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 		return nil, err
 	}
 	done()
-	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	// Closing ends the mentions: the mentioned are told, as they may no
+	// longer see the conversation.
+	var ended []string
+	for _, id := range c.Mentioned {
+		if !slices.Contains(updated.Mentioned, id) {
+			ended = append(ended, id)
+		}
+	}
+	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated, ended...)
+	s.appendActivity(ctx, a, updated, switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(status)})
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated
 	out.UnreadCount = c.UnreadCount
@@ -182,7 +241,7 @@ func (s *Service) withUnread(ctx context.Context, c *switchboard.Conversation, a
 // The user must be active and their role must allow the conversation's
 // channel.
 func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversationID, userID string) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.assign")
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +263,7 @@ func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversation
 	if changed {
 		done()
 		s.publish(ctx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
+		s.appendActivity(ctx, a, c, switchboard.Activity{Action: switchboard.ActivityAssigned, SubjectID: target.ID})
 		c = s.personActed(ctx, c, switchboard.HandoffAssigned, target.ID)
 	}
 	return s.withUnread(ctx, c, a)
@@ -213,7 +273,7 @@ func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversation
 // conversations.assign. The removed user is told, and sees nothing of the
 // conversation afterwards unless their role sees all conversations.
 func (s *Service) Unassign(ctx context.Context, a *switchboard.Actor, conversationID, userID string) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.unassign")
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +293,7 @@ func (s *Service) Unassign(ctx context.Context, a *switchboard.Actor, conversati
 		done()
 		s.publish(ctx, switchboard.EventConversationUnassigned, c,
 			assignmentData(c, &switchboard.User{ID: userID}), userID)
+		s.appendActivity(ctx, a, c, switchboard.Activity{Action: switchboard.ActivityUnassigned, SubjectID: userID})
 	}
 	return s.withUnread(ctx, c, a)
 }
@@ -253,7 +314,7 @@ func assignmentData(c *switchboard.Conversation, u *switchboard.User) Assignment
 // matching q. It needs conversations.assign and a conversation the actor
 // sees.
 func (s *Service) Assignable(ctx context.Context, a *switchboard.Actor, conversationID, q string, limit int) ([]*switchboard.User, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.assign")
 	if err != nil {
 		return nil, err
 	}

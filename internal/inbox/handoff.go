@@ -90,6 +90,8 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 			typ = switchboard.EventHandoffToBot
 		}
 		s.publish(ctx, typ, updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
+		s.appendActivityBy(ctx, e.ActorID, updated, switchboard.Activity{Action: switchboard.ActivityHandoff,
+			Value: string(to.Handler), Detail: to.Reason})
 	}
 	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
 	return updated, changed, nil
@@ -100,7 +102,7 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 // and a summary; a person with conversations.reply takes over; a person
 // with conversations.assign hands back to the bot.
 func (s *Service) HandOff(ctx context.Context, a *switchboard.Actor, conversationID string, to switchboard.Handler, reason, summary string) (*switchboard.Conversation, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.handoff")
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +268,7 @@ func (s *Service) suggestionIn(ctx context.Context, c *switchboard.Conversation,
 // through the normal send path (conversations.reply, the service window,
 // a person's reply hands the conversation to people), and marks it sent.
 func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conversationID, id string, text *string) (*switchboard.Message, *switchboard.Suggestion, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "suggestion.send")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -311,7 +313,7 @@ func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conv
 // DiscardSuggestion discards a pending suggestion; it needs
 // conversations.reply, or to be the suggestion's author.
 func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, conversationID, id string) (*switchboard.Suggestion, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "suggestion.discard")
 	if err != nil {
 		return nil, err
 	}

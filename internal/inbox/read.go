@@ -22,6 +22,9 @@ func (s *Service) MarkConversationRead(ctx context.Context, a *switchboard.Actor
 	if err := s.Store.MarkRead(ctx, c.ID, a.User.ID); err != nil {
 		return err
 	}
+	if !switchboard.CanWorkOnConversation(a, c.ChannelID, c.AssigneeIDs()) {
+		return nil // read through a mention: no receipt to the customer
+	}
 	newest, _, err := s.Store.Messages(ctx, c.ID, switchboard.MessagePage{Limit: 20})
 	if err == nil {
 		s.sendReadReceipt(ctx, c, newest)

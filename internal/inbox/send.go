@@ -177,7 +177,7 @@ func (s *Service) Send(ctx context.Context, a *switchboard.Actor, conversationID
 // see is ENotFound, exactly like a missing one, whatever the request
 // carries. The conversation is read once.
 func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, conversationID string, read func() (Outgoing, error)) (*switchboard.Message, error) {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "message.send")
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +451,7 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.visibleConversation(ctx, a, m.ConversationID); err != nil {
+	if _, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry"); err != nil {
 		return nil, err
 	}
 	if !a.Can(switchboard.PermConversationsReply) {

@@ -22,7 +22,7 @@ func (s *Service) ContactProfile(ctx context.Context, a *switchboard.Actor, cont
 	}
 	visible := false
 	for _, c := range convs {
-		if switchboard.CanSeeConversation(a, ct.ChannelID, c.AssigneeIDs()) {
+		if switchboard.CanSeeConversation(a, ct.ChannelID, c.AssigneeIDs(), c.Mentioned) {
 			visible = true
 			break
 		}

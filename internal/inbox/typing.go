@@ -59,7 +59,7 @@ func (t *typingThrottle) take(id string, now time.Time) bool {
 // message read, also on channels without read receipts: someone is
 // answering it. Not audited, like reading.
 func (s *Service) Typing(ctx context.Context, a *switchboard.Actor, conversationID string) error {
-	c, err := s.visibleConversation(ctx, a, conversationID)
+	c, err := s.workableConversation(ctx, a, conversationID, "message.send")
 	if err != nil {
 		return err
 	}

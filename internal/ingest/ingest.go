@@ -403,7 +403,10 @@ type StatusOutcome struct {
 // set, brings a time to the precision the store keeps (else it is only
 // made UTC).
 type Reader struct {
-	Assignees    map[string][]switchboard.UserRef
+	Assignees map[string][]switchboard.UserRef
+	// Mentioned holds the users with an active mention, by conversation
+	// id, as prefetched with the assignees.
+	Mentioned    map[string][]string
 	Time         func(time.Time) time.Time
 	OpenPreview  func(cv *Conversation) (*switchboard.MessagePreview, error)
 	Message      func(id string) (*switchboard.Message, error)
@@ -422,6 +425,7 @@ func (p *Plan) Result(outcomes []StatusOutcome, rd Reader) (*switchboard.BatchRe
 		if a := rd.Assignees[cv.ID]; a != nil {
 			c.Assignees = a
 		}
+		c.Mentioned = rd.Mentioned[cv.ID]
 		if c.LastMessage == nil && cv.LastMessage != nil {
 			// An older message arrived late: the preview is a newer one's.
 			pv, err := rd.OpenPreview(cv)

@@ -56,7 +56,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
-			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}}
+			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}, mentioned: map[string][]string{}}
 		j.edits = make([]storekit.PreparedEdit, len(b.Edits))
 		for i, e := range b.Edits {
 			j.edits[i] = storekit.PreparedEdit{Edit: e, Hash: hashes[i]}
@@ -106,6 +106,7 @@ type batchJob struct {
 	plan      *ingest.Plan
 	outcomes  []ingest.StatusOutcome // by batch index
 	assignees map[string][]switchboard.UserRef
+	mentioned map[string][]string
 }
 
 func (j *batchJob) run(ctx context.Context, tx *txn) error {
@@ -446,6 +447,7 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			WHERE c.id = v.id`, ids, statuses, previews, lastAt, lastInbound, counts, updated)
 		b.Queue(`SELECT a.conversation_id, u.id, u.name, NOT u.active FROM conversation_assignees a JOIN users u ON u.id = a.user_id
 			WHERE a.conversation_id = ANY($1) ORDER BY u.name, u.id`, ids)
+		b.Queue(`SELECT conversation_id, user_id FROM conversation_mentions WHERE conversation_id = ANY($1) ORDER BY user_id`, ids)
 	}
 	for _, u := range j.templates {
 		b.Queue(`UPDATE templates SET status = CASE WHEN $4 = '' THEN status ELSE $4 END,
@@ -499,6 +501,21 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("list assignees: %w", err)
 		}
+		if rows, err = br.Query(); err != nil {
+			return fmt.Errorf("list mentions: %w", err)
+		}
+		for rows.Next() {
+			var convID, userID string
+			if err := rows.Scan(&convID, &userID); err != nil {
+				rows.Close()
+				return fmt.Errorf("list mentions: %w", err)
+			}
+			j.mentioned[convID] = append(j.mentioned[convID], userID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list mentions: %w", err)
+		}
 	}
 	for range j.templates {
 		if _, err := br.Exec(); err != nil {
@@ -543,6 +560,7 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 	db := j.db
 	res, err := j.plan.Result(j.outcomes, ingest.Reader{
 		Assignees: j.assignees,
+		Mentioned: j.mentioned,
 		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview
 			if err := db.codec.OpenJSON(ctx, cv.KeyID, "conversations", "last_message", cv.ID, cv.LastMessage, &p); err != nil {

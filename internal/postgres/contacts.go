@@ -96,6 +96,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired suggestions: %w", err)
 		}
+		// Notes and activity lines expire like the messages beside them.
+		if _, err := tx.Exec(ctx, `DELETE FROM thread_entries WHERE created_at < $1
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
+			return fmt.Errorf("delete expired thread entries: %w", err)
+		}
 		msgs, err := collectIDs(ctx, tx, `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.channel_id = $1 AND m.ts < $2 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
 			LIMIT $3 FOR UPDATE OF m SKIP LOCKED`, channelID, cut, limit)

@@ -79,7 +79,8 @@ func (db *DB) openContact(ctx context.Context, ct *switchboard.Contact, keyID st
 	return nil
 }
 
-// loadAssignees fills the assignees of convs, sorted by name.
+// loadAssignees fills the assignees of convs, sorted by name, and the
+// users with an active mention.
 func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Conversation) error {
 	if len(convs) == 0 {
 		return nil
@@ -110,7 +111,8 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list assignees: %w", err)
 	}
-	return nil
+	rows.Close()
+	return loadMentions(ctx, q, byID, ids)
 }
 
 // loadConversation reads one conversation through q (the pool or a
@@ -161,7 +163,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		where = append(where, `c.status = `+arg(f.Status))
 	}
 	if f.OnlyAssignedTo != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = `+arg(f.OnlyAssignedTo)+`)`)
+		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
 	}
 	if f.ChannelIDs != nil {
 		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)
@@ -221,6 +223,12 @@ func (db *DB) SetConversationStatus(ctx context.Context, id string, status switc
 			return fmt.Errorf("set conversation status: %w", err)
 		} else if tag.RowsAffected() == 0 {
 			return switchboard.NotFound("Conversation")
+		}
+		// Closing (resolving) a conversation ends its mentions.
+		if status == switchboard.StatusClosed {
+			if _, err := tx.Exec(ctx, `DELETE FROM conversation_mentions WHERE conversation_id = $1`, id); err != nil {
+				return fmt.Errorf("end mentions: %w", err)
+			}
 		}
 		c, err = db.loadConversation(ctx, tx, id, "")
 		return err

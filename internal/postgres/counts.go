@@ -16,10 +16,9 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
 	where := []string{"true"}
 	if f.OnlyAssignedTo != "" {
-		where = append(where, assigned+` AND a.user_id = `+arg(f.OnlyAssignedTo)+`)`)
+		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
 	}
 	if f.ChannelIDs != nil {
 		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)

@@ -171,6 +171,7 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	// Filters read these during replay long after the caller returned, so
 	// the hub takes its own copies.
 	e.Assignees = slices.Clone(e.Assignees)
+	e.Mentioned = slices.Clone(e.Mentioned)
 	e.Also = slices.Clone(e.Also)
 
 	var slow []*Subscription
@@ -314,7 +315,7 @@ func replayable(userID string, allow func(*switchboard.Event) bool, e, cur *swit
 		return true
 	}
 	probe := *e
-	probe.ChannelID, probe.Assignees, probe.Also = cur.ChannelID, cur.Assignees, nil
+	probe.ChannelID, probe.Assignees, probe.Mentioned, probe.Also = cur.ChannelID, cur.Assignees, cur.Mentioned, nil
 	return allow(&probe)
 }
 
@@ -503,7 +504,7 @@ func (r *ring) push(e *Entry, sz int) (evicted int64, ok bool) {
 // eventSize estimates the memory an event holds: a fixed overhead plus the
 // variable-length texts and payloads of its data.
 func eventSize(e *switchboard.Event) int {
-	n := 256 + 40*(len(e.Assignees)+len(e.Also))
+	n := 256 + 40*(len(e.Assignees)+len(e.Mentioned)+len(e.Also))
 	switch d := e.Data.(type) {
 	case *switchboard.Message:
 		c := &d.Content

@@ -49,6 +49,7 @@ type batchJob struct {
 	plan      *ingest.Plan
 	outcomes  []ingest.StatusOutcome
 	assignees map[string][]switchboard.UserRef
+	mentioned map[string][]string
 }
 
 func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*switchboard.BatchResult, error) {
@@ -71,7 +72,7 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
-			assignees: map[string][]switchboard.UserRef{}, edits: edits}
+			assignees: map[string][]switchboard.UserRef{}, mentioned: map[string][]string{}, edits: edits}
 		return j.run(ctx, tx)
 	})
 	if err != nil {
@@ -148,8 +149,13 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 	for i, cv := range j.plan.Conversations {
 		ids[i] = cv.ID
 	}
-	return eachAssignee(ctx, tx, ids, func(convID string, ref switchboard.UserRef) {
+	if err := eachAssignee(ctx, tx, ids, func(convID string, ref switchboard.UserRef) {
 		j.assignees[convID] = append(j.assignees[convID], ref)
+	}); err != nil {
+		return err
+	}
+	return eachMention(ctx, tx, ids, func(convID, userID string) {
+		j.mentioned[convID] = append(j.mentioned[convID], userID)
 	})
 }
 
@@ -365,6 +371,7 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 	db := j.db
 	res, err := j.plan.Result(j.outcomes, ingest.Reader{
 		Assignees: j.assignees,
+		Mentioned: j.mentioned,
 		Time:      utc,
 		OpenPreview: func(cv *ingest.Conversation) (*switchboard.MessagePreview, error) {
 			var p switchboard.MessagePreview

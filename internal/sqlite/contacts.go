@@ -99,6 +99,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired suggestions: %w", err)
 		}
+		// Notes and activity lines expire like the messages beside them.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM thread_entries WHERE created_at < ?
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
+			return fmt.Errorf("delete expired thread entries: %w", err)
+		}
 		msgs, err := queryIDs(ctx, tx, `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.channel_id = ? AND m.ts < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
 			LIMIT ?`, channelID, cut, limit)

@@ -71,16 +71,23 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 	return &c, nil
 }
 
-// fillAssignees loads the assignees of convs, sorted by name.
+// fillAssignees loads the assignees of convs, sorted by name, and the
+// users with an active mention.
 func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard.Conversation) error {
 	byID := make(map[string]*switchboard.Conversation, len(convs))
 	ids := make([]string, len(convs))
 	for i, c := range convs {
 		byID[c.ID], ids[i] = c, c.ID
 	}
-	return eachAssignee(ctx, q, ids, func(convID string, ref switchboard.UserRef) {
+	if err := eachAssignee(ctx, q, ids, func(convID string, ref switchboard.UserRef) {
 		c := byID[convID]
 		c.Assignees = append(c.Assignees, ref)
+	}); err != nil {
+		return err
+	}
+	return eachMention(ctx, q, ids, func(convID, userID string) {
+		c := byID[convID]
+		c.Mentioned = append(c.Mentioned, userID)
 	})
 }
 
@@ -165,7 +172,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
 	}
 	if f.OnlyAssignedTo != "" {
-		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.OnlyAssignedTo)
+		where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {
@@ -240,6 +247,12 @@ func (db *DB) SetConversationStatus(ctx context.Context, id string, status switc
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return switchboard.NotFound("Conversation")
+		}
+		// Closing (resolving) a conversation ends its mentions.
+		if status == switchboard.StatusClosed {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_mentions WHERE conversation_id = ?`, id); err != nil {
+				return fmt.Errorf("end mentions: %w", err)
+			}
 		}
 		out, err = db.conversation(ctx, tx, id, "")
 		return err

@@ -11,10 +11,9 @@ import (
 // CountConversations counts the conversations behind each inbox filter in
 // one scan of the visible conversations.
 func (db *DB) CountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
-	const assigned = `EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id`
 	where, args := []string{"1 = 1"}, []any{}
 	if f.OnlyAssignedTo != "" {
-		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.OnlyAssignedTo)
+		where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {

@@ -50,10 +50,12 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		summary  = "handoff-summary-probe-4471"
 		suggest  = "suggestion-probe-text-3390"
 		why      = "suggestion-rationale-probe-2284"
+		note     = "private-note-probe-6628"
+		label    = "activity-value-probe-1207"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
 		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details,
-		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp, summary, suggest, why}
+		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp, summary, suggest, why, note, label}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
@@ -121,6 +123,18 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	if got, err := db.Suggestion(ctx, sg.ID); err != nil || got.Text != suggest || got.Rationale != why {
 		t.Fatalf("Suggestion = %+v, %v", got, err)
+	}
+	// Notes and activity lines are sealed too.
+	if _, err := db.AddThreadEntry(ctx, &switchboard.ThreadEntry{ConversationID: r.Conversation.ID, Kind: switchboard.NoteEntry,
+		AuthorID: tfUser.ID, Text: note, Mentions: []string{tfUser.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddThreadEntry(ctx, &switchboard.ThreadEntry{ConversationID: r.Conversation.ID, Kind: switchboard.ActivityEntry,
+		Activity: &switchboard.Activity{Action: switchboard.ActivityLabelAdded, Value: label}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ThreadEntries(ctx, r.Conversation.ID, time.Time{}, ""); err != nil || len(got) != 2 || got[0].Text != note {
+		t.Fatalf("ThreadEntries = %+v, %v", got, err)
 	}
 
 	// The Store reads everything back decrypted, and search still works.

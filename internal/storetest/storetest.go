@@ -116,6 +116,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Handoff", testHandoff},
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},
+		{"Thread", testThread},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

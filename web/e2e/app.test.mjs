@@ -2748,3 +2748,100 @@ describe('bot hand-off (issue 16)', () => {
     }
   });
 });
+
+describe('notes and mentions (issue 15)', () => {
+  it('notes and mentions: an operator mentions an employee in a private note; the employee is notified, opens the conversation and answers with a note; closing ends the mention; the customer never receives a note', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 390, height: 844 } });
+    try {
+      await emp.ctx.addInitScript(() => {
+        window.__notes = [];
+        class Spy {
+          static permission = 'granted';
+          static requestPermission() {
+            return Promise.resolve('granted');
+          }
+          constructor(title, opts) {
+            window.__notes.push({ title, body: opts?.body ?? '' });
+          }
+          close() {}
+        }
+        Object.defineProperty(window, 'Notification', { value: Spy, configurable: true });
+      });
+      await emp.page.goto(`${srv.base}/`);
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+
+      const cust = { wa_id: '4915112345150', name: 'Nora Notiz' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text: 'Ich brauche eine Rechnung.' });
+      assert.equal(sent.status, 200, sent.text);
+      let id = '';
+      for (let i = 0; !id; i++) {
+        assert.ok(i < 150, 'the conversation did not arrive');
+        const r = await pageAPI(op.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(cust.name)}`);
+        id = r.json?.items?.[0]?.id ?? '';
+        if (!id) await new Promise((res) => setTimeout(res, 100));
+      }
+      // Not assigned: the employee may not see it.
+      assert.equal((await pageAPI(emp.page, 'GET', `/api/v1/conversations/${id}`)).status, 404);
+
+      await op.page.goto(`${srv.base}/c/${id}`);
+      await op.page.getByRole('heading', { name: cust.name }).waitFor();
+      // "n" switches the composer to a private note; @ offers the people.
+      await op.page.locator('.thread').focus();
+      await op.page.keyboard.press('n');
+      const input = op.page.locator('#note-input');
+      await input.waitFor();
+      assert.equal(await op.page.evaluate(() => document.activeElement?.id), 'note-input');
+      await input.pressSequentially('Bitte die Rechnung schicken, @Emi');
+      await op.page.getByTestId('mention-list').getByRole('option', { name: '@Emil Employee' }).waitFor();
+      await op.page.keyboard.press('Enter');
+      assert.equal(await input.inputValue(), 'Bitte die Rechnung schicken, @Emil Employee ');
+      await input.pressSequentially('danke!');
+      await op.page.keyboard.press('Enter');
+      const opNote = op.page.getByTestId('note').filter({ hasText: 'Bitte die Rechnung schicken, @Emil Employee danke!' });
+      await opNote.waitFor();
+      await opNote.getByText('Private note').waitFor();
+      await shot(op.page, 'note-desktop-light');
+
+      // The employee is told at once (in the app and by the browser) and may open it.
+      const toast = emp.page.locator('.toast').filter({ hasText: 'Olga Operator mentioned you' });
+      await toast.waitFor({ timeout: 15_000 });
+      await emp.page.waitForFunction(() => window.__notes.some((n) => n.title === 'Olga Operator mentioned you'), null, { timeout: 10_000 });
+      // The chat is in the employee's list now, marked as a mention.
+      await emp.page.getByTestId('conv-row').filter({ hasText: cust.name }).getByTestId('mention-badge').waitFor();
+      await toast.getByRole('button', { name: 'Open' }).click();
+      await emp.page.getByRole('heading', { name: cust.name }).waitFor();
+      await emp.page.getByTestId('mention-banner').waitFor();
+      await emp.page.getByTestId('note').filter({ hasText: 'danke!' }).waitFor();
+      await emp.page.locator('.thread').getByText('Ich brauche eine Rechnung.').waitFor();
+      // Reading only: no reply composer, no assign or close; notes yes.
+      assert.equal(await emp.page.locator('#composer-input').count(), 0);
+      assert.equal(await emp.page.getByTestId('assign-button').count(), 0);
+      const empInput = emp.page.locator('#note-input');
+      await empInput.fill('Rechnung ist raus.');
+      await empInput.press('Enter');
+      await op.page.getByTestId('note').filter({ hasText: 'Rechnung ist raus.' }).waitFor({ timeout: 10_000 });
+      await shot(emp.page, 'note-mentioned-phone-light');
+
+      // Closing resolves the mention: an activity line for everyone, and
+      // the employee loses the conversation live.
+      await op.page.getByRole('button', { name: 'Close conversation' }).click();
+      await op.page.getByTestId('activity-line').filter({ hasText: 'Olga Operator closed the conversation' }).waitFor();
+      await emp.page.getByTestId('conversation-404').waitFor({ timeout: 10_000 });
+      assert.equal((await pageAPI(emp.page, 'GET', `/api/v1/conversations/${id}`)).status, 404);
+
+      // The customer's phone got nothing from the business.
+      const chat = (await emulatorAPI(srv.emulator, 'GET', `phone/${cust.wa_id}`)).json ?? [];
+      assert.ok(chat.length >= 1, JSON.stringify(chat));
+      const fromUs = chat.filter((m) => m.from_business);
+      assert.deepEqual(fromUs, [], `the customer received: ${JSON.stringify(fromUs)}`);
+      assert.ok(!JSON.stringify(chat).includes('Rechnung ist raus'), JSON.stringify(chat));
+      assertNoProblems(op.ctx, 'notes (operator)');
+      assertNoProblems(emp.ctx, 'notes (employee)');
+    } finally {
+      await op.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+});

@@ -200,6 +200,14 @@ func Tables() []*Table {
 			col("id", Text), col("conversation_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
 			col("state", Text), col("decided_by", Text), col("message_id", Text), col("created_at", Time), col("updated_at", Time),
 		}},
+		// Notes, activity lines and mentions (version 7); body is sealed.
+		{Name: "thread_entries", Columns: []Column{
+			col("id", Text), col("conversation_id", Text), col("kind", Text), col("author_id", Text), col("key_id", Text),
+			col("body", Bytes), col("created_at", Time),
+		}},
+		{Name: "conversation_mentions", Columns: []Column{
+			col("conversation_id", Text), col("user_id", Text), col("note_id", Text), col("mentioned_by", Text), col("created_at", Time),
+		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
 			col("attempts", Int), col("next_attempt_at", Time), col("created_at", Time), col("ts", Time),

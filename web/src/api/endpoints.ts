@@ -22,6 +22,10 @@ import type {
   Me,
   MediaLimit,
   Message,
+  MessagePage,
+  MentionItem,
+  ThreadEntry,
+  UserRef,
   MessagesReport,
   Page,
   ReportInterval,
@@ -119,7 +123,13 @@ export const api = {
     request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, { status }),
   markRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/read`),
   messages: (id: string, p: { before?: string; limit?: number }) =>
-    request<Page<Message>>('GET', `${v1}/conversations/${enc(id)}/messages${query(p)}`),
+    request<MessagePage>('GET', `${v1}/conversations/${enc(id)}/messages${query(p)}`),
+  addNote: (id: string, text: string, mentions: string[]) =>
+    request<ThreadEntry>('POST', `${v1}/conversations/${enc(id)}/notes`, { text, mentions }),
+  mentionable: (id: string, q: string, signal?: AbortSignal) =>
+    request<{ items: UserRef[] }>('GET', `${v1}/conversations/${enc(id)}/mentionable${query({ q, limit: 8 })}`, undefined, signal ? { signal } : {}),
+  dismissMention: (id: string) => request<void>('DELETE', `${v1}/conversations/${enc(id)}/mention`),
+  mentions: () => request<{ items: MentionItem[] }>('GET', `${v1}/mentions`),
   // Every send carries an Idempotency-Key: a retry after a lost response
   // returns the first result instead of sending twice.
   sendText: (id: string, text: string, replyTo: string | undefined, key: string) =>

@@ -261,7 +261,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** History, newest first; marks the conversation read for the user */
+        /** History, newest first, with the notes and activity lines within the page; marks the conversation read for the user */
         get: operations["listMessages"];
         put?: never;
         /**
@@ -1372,6 +1372,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write a private note in the thread (never sent to WhatsApp); mentions give the mentioned users read access until they dismiss it or the conversation is closed */
+        post: operations["addNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/mentionable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the users a note may mention: active, with a role that allows the conversation's channel */
+        get: operations["listMentionable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/mention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Dismiss your mention in the conversation (you no longer see it unless assigned or allowed to see all) */
+        delete: operations["dismissMention"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your active mentions, newest first */
+        get: operations["listMentions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1478,6 +1546,8 @@ export interface components {
              */
             handler: "bot" | "human";
             handoff: components["schemas"]["Handoff"] | null;
+            /** @description Ids of the users with an active mention (they may read the conversation until they dismiss it or it is closed); absent when none. */
+            mentioned?: string[];
         };
         Message: {
             id: string;
@@ -1623,12 +1693,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "resync" | "channel.notice";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "thread_entry.created" | "resync" | "channel.notice";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*), a ThreadEntry (thread_entry.created: a note or an activity line); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"] | components["schemas"]["ThreadEntry"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -2281,6 +2351,46 @@ export interface components {
                 count: number;
             }[];
             total: components["schemas"]["BotPeriod"];
+        };
+        /** @description What an activity line records. Clients show an action they do not know as a generic line. */
+        Activity: {
+            /** @description assigned, unassigned, status, handoff, label_added, label_removed, or one added later. */
+            action: string;
+            /** @description The user acted on (the assignee). */
+            subject_id?: string;
+            subject_name?: string;
+            /** @description The new status, the handler (bot or human), the label's name. */
+            value?: string;
+            /** @description The hand-off's reason. */
+            detail?: string;
+        };
+        /** @description A private note (never sent to WhatsApp) or an activity line in a conversation's thread, shown among the messages by created_at. */
+        ThreadEntry: {
+            id: string;
+            conversation_id: string;
+            /** @enum {string} */
+            kind: "note" | "activity";
+            /** @description Who wrote the note or acted; empty for the system. */
+            author_id: string;
+            author_name?: string;
+            /** @description The note's text. */
+            text?: string;
+            /** @description Ids of the users the note mentions. */
+            mentions?: string[];
+            activity?: components["schemas"]["Activity"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description An active mention of the user: they may read the conversation until they dismiss it or the conversation is closed. */
+        MentionItem: {
+            conversation_id: string;
+            user_id: string;
+            note_id: string;
+            by: string;
+            by_name: string;
+            /** Format: date-time */
+            at: string;
+            conversation: components["schemas"]["Conversation"];
         };
     };
     responses: {
@@ -2975,6 +3085,8 @@ export interface operations {
                         items: components["schemas"]["Message"][];
                         /** @description Empty on the last page. */
                         next_cursor: string;
+                        /** @description The notes and activity lines from this page's oldest message (the beginning, on the last page) up to the previous page, oldest first. */
+                        entries: components["schemas"]["ThreadEntry"][];
                     };
                 };
             };
@@ -5091,6 +5203,118 @@ export interface operations {
             404: components["responses"]["Error"];
             422: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    addNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    /** @description Ids of mentioned users (from mentionable). */
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The note */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadEntry"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listMentionable: {
+        parameters: {
+            query?: {
+                /** @description Substring of login or name */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UserRef"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    dismissMention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dismissed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listMentions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mentions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MentionItem"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
         };
     };
 }

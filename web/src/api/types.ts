@@ -55,6 +55,11 @@ export type Handoff = Schemas['Handoff'];
 export type HandoffChange = Schemas['HandoffChange'];
 /** A bot's draft reply for a person to send, edit or discard. */
 export type Suggestion = Schemas['Suggestion'];
+/** A private note or an activity line in a conversation's thread. */
+export type ThreadEntry = Schemas['ThreadEntry'];
+export type Activity = Schemas['Activity'];
+export type MentionItem = Schemas['MentionItem'];
+export type MessagePage = JSONBody<operations['listMessages']['responses'][200]>;
 
 export interface Page<T> {
   items: T[];

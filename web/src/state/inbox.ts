@@ -13,6 +13,7 @@ import type {
   Message,
   MessageStatus,
   Suggestion,
+  ThreadEntry,
 } from '../api/types';
 import { isUnassigned } from '../lib/assignees';
 import { refusedCode } from '../lib/sendAgain';
@@ -78,6 +79,8 @@ export interface InboxState {
   stale: boolean;
   /** Pending bot suggestions by conversation, newest first (loaded when a conversation opens). */
   suggestions: Record<string, Suggestion[]>;
+  /** Notes and activity lines by conversation, oldest first (loaded with the thread's pages). */
+  entries: Record<string, ThreadEntry[]>;
 }
 
 export const emptyList: ListState = { ids: [], next: '', loading: false, loaded: false, error: '', counts: null };
@@ -100,6 +103,7 @@ export function initialState(viewer: Viewer, filter?: Partial<Filter>): InboxSta
     fresh: {},
     stale: false,
     suggestions: {},
+    entries: {},
   };
 }
 
@@ -115,7 +119,9 @@ export type Action =
   | { type: 'open'; id: string | null }
   | { type: 'visible'; visible: boolean }
   | { type: 'thread/loading'; id: string }
-  | { type: 'thread/page'; id: string; items: Message[]; before: string; older: boolean }
+  | { type: 'thread/page'; id: string; items: Message[]; before: string; older: boolean; entries?: ThreadEntry[] }
+  | { type: 'entry/add'; entry: ThreadEntry }
+  | { type: 'mention/dismissed'; id: string }
   | { type: 'thread/error'; id: string; error: string }
   | { type: 'send/pending'; msg: Message }
   | { type: 'send/ok'; tempId: string; msg: Message }
@@ -380,7 +386,15 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
     case 'conversation.updated': {
       const c = e.data as Conversation | undefined;
       if (!c || !c.id) return s;
-      if (s.gone[c.id] && !viewer.readAll && !(c.assignees ?? []).some((a) => a.id === viewer.userId)) return s;
+      if (!mayRead(c, viewer)) {
+        // A mention dismissed (here or in another tab) or ended.
+        return s.convs[c.id] ? removeConv(s, c.id) : s;
+      }
+      if (s.gone[c.id]) {
+        const gone = { ...s.gone };
+        delete gone[c.id];
+        s = { ...s, gone };
+      }
       return setConv(s, withLocal(s.convs[c.id], c));
     }
     case 'conversation.assigned': {
@@ -406,6 +420,11 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
       if (!d || !d.conversation) return s;
       return setConv(s, withLocal(s.convs[d.conversation.id], d.conversation));
     }
+    case 'thread_entry.created': {
+      const en = e.data as ThreadEntry | undefined;
+      if (!en || !en.id || s.gone[en.conversation_id]) return s;
+      return addEntries(s, en.conversation_id, [en]);
+    }
     case 'suggestion.created':
     case 'suggestion.updated': {
       const sg = e.data as Suggestion | undefined;
@@ -420,6 +439,25 @@ function applyEvent(state: InboxState, e: InboxEvent): InboxState {
     }
   }
   return s;
+}
+
+/** addEntries merges thread entries into a conversation's list, oldest first, each once. */
+export function addEntries(s: InboxState, convId: string, add: ThreadEntry[]): InboxState {
+  if (!add.length) return s;
+  const byId = new Map((s.entries[convId] ?? []).map((e) => [e.id, e]));
+  for (const e of add) byId.set(e.id, e);
+  const list = [...byId.values()].sort((a, b) => time(a.created_at) - time(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { ...s, entries: { ...s.entries, [convId]: list } };
+}
+
+/** readsByMention reports whether the viewer sees c only through an active mention. */
+export function readsByMention(c: Conversation, viewer: Viewer): boolean {
+  return !viewer.readAll && !(c.assignees ?? []).some((a) => a.id === viewer.userId) && (c.mentioned ?? []).includes(viewer.userId);
+}
+
+/** mayRead reports whether the viewer may still see c: all conversations, assigned, or mentioned. */
+function mayRead(c: Conversation, viewer: Viewer): boolean {
+  return viewer.readAll || (c.assignees ?? []).some((a) => a.id === viewer.userId) || (c.mentioned ?? []).includes(viewer.userId);
 }
 
 /** putSuggestion keeps a conversation's pending suggestions, newest first, as one changes. */
@@ -539,14 +577,26 @@ export function reduce(state: InboxState, a: Action): InboxState {
         ids = page;
         for (const id of t.ids) ids = insertMessage(ids, msgs, id);
       }
-      return {
-        ...state,
-        msgs,
-        threads: {
-          ...state.threads,
-          [a.id]: { ids, before: a.before, loading: false, loaded: true, error: '' },
+      return addEntries(
+        {
+          ...state,
+          msgs,
+          threads: {
+            ...state.threads,
+            [a.id]: { ids, before: a.before, loading: false, loaded: true, error: '' },
+          },
         },
-      };
+        a.id,
+        a.entries ?? [],
+      );
+    }
+    case 'entry/add':
+      return addEntries(state, a.entry.conversation_id, [a.entry]);
+    case 'mention/dismissed': {
+      const c = state.convs[a.id];
+      if (!c) return state;
+      const next = { ...c, mentioned: (c.mentioned ?? []).filter((u) => u !== state.viewer.userId) };
+      return mayRead(next, state.viewer) ? setConv(state, next) : removeConv(state, a.id);
     }
     case 'thread/error': {
       const t = state.threads[a.id] ?? emptyThread;
@@ -666,8 +716,11 @@ export function reactionsByTarget(messages: Message[]): Map<string, ReactionSumm
 }
 
 export interface NotifyDecision {
-  kind: 'assigned' | 'message' | 'handoff';
+  kind: 'assigned' | 'message' | 'handoff' | 'mention';
   conversationId: string;
+  /** For a mention: who wrote the note, and its text. */
+  by?: string;
+  text?: string;
 }
 
 /**
@@ -694,6 +747,13 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
     const mine = assignees.some((a) => a.id === before.viewer.userId);
     if (mine || (before.viewer.readAll && assignees.every((a) => a.deactivated))) return { kind: 'handoff', conversationId: d.conversation.id };
     return null;
+  }
+  if (e.type === 'thread_entry.created') {
+    // A note that mentions the viewer, by someone else, once.
+    const en = e.data as ThreadEntry | undefined;
+    if (!en || en.kind !== 'note' || en.author_id === before.viewer.userId || !(en.mentions ?? []).includes(before.viewer.userId)) return null;
+    if ((before.entries[en.conversation_id] ?? []).some((x) => x.id === en.id)) return null;
+    return { kind: 'mention', conversationId: en.conversation_id, by: en.author_name ?? '', text: en.text ?? '' };
   }
   if (e.type === 'message.created') {
     const m = e.data as Message | undefined;
@@ -725,7 +785,8 @@ export function movesCounts(before: InboxState, e: InboxEvent): boolean {
       const prev = c?.id ? before.convs[c.id] : undefined;
       if (!c || !prev) return true;
       const ids = (x: Conversation) => (x.assignees ?? []).map((a) => (a.deactivated ? `${a.id}-` : a.id)).sort().join(',');
-      return prev.status !== c.status || ids(prev) !== ids(c);
+      const mentioned = (x: Conversation) => [...(x.mentioned ?? [])].sort().join(',');
+      return prev.status !== c.status || ids(prev) !== ids(c) || mentioned(prev) !== mentioned(c);
     }
   }
   return false;

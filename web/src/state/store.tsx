@@ -83,6 +83,10 @@ export interface InboxActions {
   setStatus: (convId: string, status: 'open' | 'closed') => Promise<void>;
   /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
   handOff: (convId: string, to: 'human' | 'bot') => Promise<void>;
+  /** addNote writes a private note (never sent to WhatsApp) mentioning the given users. */
+  addNote: (convId: string, text: string, mentions: string[]) => Promise<void>;
+  /** dismissMention ends the viewer's mention; without another reason to see it, the conversation goes. */
+  dismissMention: (convId: string) => Promise<void>;
   /** loadSuggestions fetches a conversation's pending bot suggestions. */
   loadSuggestions: (convId: string) => void;
   /** sendSuggestion sends a suggestion as it is or with edited text. */
@@ -179,7 +183,9 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       d({ type: 'thread/loading', id });
       api
         .messages(id, { before: older ? th?.before : '', limit: pageSize })
-        .then((page) => d({ type: 'thread/page', id, items: page.items ?? [], before: page.next_cursor ?? '', older }))
+        .then((page) =>
+          d({ type: 'thread/page', id, items: page.items ?? [], before: page.next_cursor ?? '', older, entries: page.entries ?? [] }),
+        )
         .catch((err: unknown) => {
           if (err instanceof ApiError && err.status === 404) {
             d({ type: 'conv/gone', id });
@@ -375,6 +381,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         const c = await api.handOff(convId, to);
         d({ type: 'conv/upsert', conv: c });
       },
+      addNote: async (convId, text, mentions) => {
+        const e = await api.addNote(convId, text, mentions);
+        d({ type: 'entry/add', entry: e });
+      },
+      dismissMention: async (convId) => {
+        await api.dismissMention(convId);
+        d({ type: 'mention/dismissed', id: convId });
+      },
       loadSuggestions: (convId) => {
         api
           .suggestions(convId)
@@ -444,6 +458,16 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         sound();
         toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
         showNotification(title, body, `handoff-${n.conversationId}`, open);
+        return;
+      }
+      if (n.kind === 'mention') {
+        const title = t('notify.mentionTitle', { name: n.by || t('notes.someone') });
+        const body = n.text ?? '';
+        // Like an assignment: someone asks this person in.
+        if (onScreen) return;
+        sound();
+        toasts.show({ text: `${title}${body ? `: ${body}` : ''}`, action: { label: t('notify.open'), run: open }, group });
+        showNotification(title, body, `mention-${n.conversationId}`, open);
         return;
       }
       if (n.kind === 'assigned') {

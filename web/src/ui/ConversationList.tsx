@@ -205,6 +205,8 @@ interface RowProps {
 
 const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, fresh, onFocus, onAssign }: RowProps) {
   const { t, locale } = useI18n();
+  const { me } = useInboxContext();
+  const mentioned = (c.mentioned ?? []).includes(me.user.id);
   const name = displayName(c);
   const href = `/c/${encodeURIComponent(c.id)}`;
   const last = c.last_message;
@@ -234,6 +236,11 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
           <span className="conv-line1">
             <span className="conv-name">{name}</span>
             {fresh && <span className="badge badge-new">{t('inbox.newAssignment')}</span>}
+            {mentioned && (
+              <span className="badge badge-mention" title={t('notes.mentionedAssigned')} data-testid="mention-badge">
+                @ {t('notes.mentionBadge')}
+              </span>
+            )}
             {c.handler === 'bot' && (
               <span className="badge badge-bot" title={t('handoff.botHandles')}>
                 {t('handoff.bot')}

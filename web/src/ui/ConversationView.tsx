@@ -1,11 +1,11 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import type { Message } from '../api/types';
+import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
 import { handoffReason } from '../lib/handoff';
 import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
-import { emptyThread, reactionsByTarget } from '../state/inbox';
+import { emptyThread, reactionsByTarget, readsByMention } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
 import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
@@ -13,6 +13,8 @@ import { Composer } from './Composer';
 import { ContactMenu } from './ContactMenu';
 import { IdentityHistory, MarketingBadge, useContactProfile } from './ContactFacts';
 import { MessageBubble } from './MessageBubble';
+import { NoteComposer } from './NoteComposer';
+import { ThreadEntryView } from './ThreadEntryView';
 import { navigate, onLinkClick } from './router';
 import { useToasts } from './Toasts';
 import { useNow } from './useNow';
@@ -33,6 +35,20 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const [dropped, setDropped] = useState<File | null>(null);
   const [statusBusy, setStatusBusy] = useState(false);
   const [handoffBusy, setHandoffBusy] = useState(false);
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  // Bumped to move the focus into the note composer once it is rendered.
+  const [noteFocus, setNoteFocus] = useState(0);
+  const [dismissBusy, setDismissBusy] = useState(false);
+  const entries = useInbox((s) => s.entries[id]);
+  // "n" (from the inbox's shortcuts) switches to writing a note.
+  useEffect(() => {
+    const onNote = () => {
+      setMode('note');
+      setNoteFocus((n) => n + 1);
+    };
+    window.addEventListener('switchboard:note', onNote);
+    return () => window.removeEventListener('switchboard:note', onNote);
+  }, []);
 
   useEffect(() => {
     actions.loadSuggestions(id);
@@ -41,6 +57,25 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const messages = useMemo(() => thread.ids.map((mid) => msgs[mid]).filter((m): m is Message => !!m), [thread.ids, msgs]);
   const reactions = useMemo(() => reactionsByTarget(messages), [messages]);
   const shown = useMemo(() => messages.filter((m) => m.type !== 'reaction'), [messages]);
+  // Notes and activity lines go among the messages by time (entriesAt: the
+  // index of the message each goes before); those older
+  // than the oldest loaded message wait until older messages load (unless
+  // the beginning is loaded).
+  const entriesAt = useMemo(() => {
+    const out = new Map<number, ThreadEntry[]>();
+    const list = entries ?? [];
+    const oldest = shown[0] ? Date.parse(shown[0].timestamp) : Infinity;
+    let j = 0;
+    for (const e of list) {
+      const at = Date.parse(e.created_at);
+      if (at < oldest && thread.before) continue;
+      while (j < shown.length && Date.parse(shown[j]!.timestamp) <= at) j++;
+      const slot = out.get(j) ?? [];
+      slot.push(e);
+      out.set(j, slot);
+    }
+    return out;
+  }, [entries, shown, thread.before]);
 
   // Scrolling: start at the bottom, follow new messages when already there,
   // and keep the position when older messages are put above.
@@ -49,7 +84,8 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const prevFirst = useRef<string | undefined>(undefined);
   const prevHeight = useRef(0);
   const firstId = shown[0]?.id;
-  const lastId = shown[shown.length - 1]?.id;
+  const lastEntry = entries?.[entries.length - 1]?.id;
+  const lastId = `${shown[shown.length - 1]?.id}:${lastEntry ?? ''}`;
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -165,6 +201,23 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     }
   };
   const botHandles = conv.handler === 'bot';
+  const viewer = { userId: me.user.id, readAll: can('conversations.read_all') };
+  // Seen only through a mention: reading and notes, no acting.
+  const onlyMentioned = readsByMention(conv, viewer);
+  const mentioned = (conv.mentioned ?? []).includes(me.user.id);
+  const dismiss = async () => {
+    setDismissBusy(true);
+    try {
+      await actions.dismissMention(id);
+      if (onlyMentioned) navigate('/');
+    } catch (err) {
+      toasts.show({ text: errorText(t, err), tone: 'error' });
+    } finally {
+      setDismissBusy(false);
+    }
+  };
+  const noteOnly = onlyMentioned || !can('conversations.reply');
+  const writing = noteOnly ? 'note' : mode;
   // The hand-off shows as a line in the thread, after the last message
   // before it; the bot's own start on a new conversation is the badge.
   const ho = conv.handoff && conv.handoff.reason !== 'opened' ? conv.handoff : null;
@@ -250,7 +303,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               </span>
             ))}
           </div>
-          {onAssign && (
+          {onAssign && !onlyMentioned && (
             <button
               type="button"
               className="btn btn-small"
@@ -263,7 +316,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <Icon name="userPlus" size={18} /> <span className="btn-label">{t('conv.assign')}</span>
             </button>
           )}
-          {botHandles && can('conversations.reply') && (
+          {botHandles && can('conversations.reply') && !onlyMentioned && (
             <button
               type="button"
               className="btn btn-small"
@@ -275,7 +328,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <Icon name="userPlus" size={18} /> <span className="btn-label">{t('handoff.takeOver')}</span>
             </button>
           )}
-          {!botHandles && conv.handoff && can('conversations.assign') && (
+          {!botHandles && conv.handoff && can('conversations.assign') && !onlyMentioned && (
             <button
               type="button"
               className="btn btn-small"
@@ -287,7 +340,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <Icon name="refresh" size={18} /> <span className="btn-label">{t('handoff.handBack')}</span>
             </button>
           )}
-          {can('conversations.close') && (
+          {can('conversations.close') && !onlyMentioned && (
             <button
               type="button"
               className="btn btn-small"
@@ -305,6 +358,14 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
       </header>
       <IdentityHistory profile={profile} />
       {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
+      {mentioned && (
+        <div className="banner banner-mention" role="status" data-testid="mention-banner">
+          <span>{onlyMentioned ? t('notes.mentioned') : t('notes.mentionedAssigned')}</span>
+          <button type="button" className="btn btn-small" onClick={() => void dismiss()} disabled={dismissBusy} data-testid="mention-done">
+            <Icon name="check" size={16} /> {t('notes.done')}
+          </button>
+        </div>
+      )}
       {conv.contact?.blocked && (
         <div className="banner banner-error" role="status" data-testid="blocked-banner">
           {conv.contact.blocked_at ? t('block.bannerSince', { time: dateTime(conv.contact.blocked_at, locale) }) : t('block.banner')}
@@ -330,6 +391,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           const sep = !prev || day !== dayKey(prev.timestamp);
           return (
             <Fragment key={m.id}>
+              {entriesAt.get(i)?.map((e) => <ThreadEntryView key={e.id} e={e} meId={me.user.id} />)}
               {sep && (
                 <div className="day-sep" role="separator">
                   <span>{daySeparator(m.timestamp, locale, { today: t('common.today'), yesterday: t('common.yesterday') })}</span>
@@ -353,19 +415,54 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           );
         })}
         {hoAfter === -1 && handoffLine}
+        {entriesAt.get(shown.length)?.map((e) => <ThreadEntryView key={e.id} e={e} meId={me.user.id} />)}
       </div>
-      <Composer
-        conv={conv}
-        windowOpen={win.open}
-        replyTo={replyTo}
-        onCancelReply={() => setReplyTo(null)}
-        dropped={dropped}
-        onDroppedTaken={() => setDropped(null)}
-        onSent={() => {
-          setReplyTo(null);
-          atBottom.current = true;
-        }}
-      />
+      {!noteOnly && (
+        <div className="composer-modes" role="group" aria-label={t('notes.modeLabel')}>
+          <button
+            type="button"
+            className={writing === 'reply' ? 'mode-btn mode-btn-on' : 'mode-btn'}
+            aria-pressed={writing === 'reply'}
+            onClick={() => {
+              setMode('reply');
+              requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+            }}
+            data-testid="mode-reply"
+          >
+            {t('notes.tabReply')}
+          </button>
+          <button
+            type="button"
+            className={writing === 'note' ? 'mode-btn mode-btn-on mode-btn-note' : 'mode-btn mode-btn-note'}
+            aria-pressed={writing === 'note'}
+            aria-keyshortcuts="n"
+            title={`${t('notes.tabNote')} (n)`}
+            onClick={() => {
+              setMode('note');
+              setNoteFocus((n) => n + 1);
+            }}
+            data-testid="mode-note"
+          >
+            {t('notes.tabNote')}
+          </button>
+        </div>
+      )}
+      {writing === 'note' ? (
+        <NoteComposer conv={conv} hint={onlyMentioned ? t('notes.noteOnly') : undefined} focusKey={noteFocus} />
+      ) : (
+        <Composer
+          conv={conv}
+          windowOpen={win.open}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          dropped={dropped}
+          onDroppedTaken={() => setDropped(null)}
+          onSent={() => {
+            setReplyTo(null);
+            atBottom.current = true;
+          }}
+        />
+      )}
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           {t('composer.drop')}

@@ -10,6 +10,7 @@ const shortcuts: [string[][], Key][] = [
   [[['a']], 'help.assign'],
   [[['/']], 'help.search'],
   [[['r']], 'help.reply'],
+  [[['n']], 'help.note'],
   [[['Esc']], 'help.escape'],
   [[['?']], 'help.help'],
   [[['Enter']], 'help.send'],

@@ -109,6 +109,12 @@ export function Inbox({ openId }: { openId: string | null }) {
           searchRef.current?.focus();
           searchRef.current?.select();
           break;
+        case 'n':
+          if (state.current.openId) {
+            e.preventDefault();
+            window.dispatchEvent(new CustomEvent('switchboard:note'));
+          }
+          break;
         case 'r':
         case 'Escape':
           if (focusComposer()) e.preventDefault();

@@ -1,7 +1,7 @@
 // Where the keyboard focus goes when the inbox changes under it.
 
 export function focusComposer(): boolean {
-  const el = document.getElementById('composer-input') as HTMLTextAreaElement | null;
+  const el = (document.getElementById('composer-input') ?? document.getElementById('note-input')) as HTMLTextAreaElement | null;
   if (!el || el.disabled) return false;
   el.focus();
   return true;
