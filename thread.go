@@ -134,6 +134,23 @@ func (e *ThreadEntry) Validate() error {
 	return nil
 }
 
+// Prepare validates e and sets what every store sets before storing it: the
+// creation time now when unset, in UTC at the microsecond both stores keep,
+// and a new time-ordered id when it has none.
+func (e *ThreadEntry) Prepare(now time.Time) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
+	if e.ID == "" {
+		e.ID = NewMessageID(e.CreatedAt)
+	}
+	return nil
+}
+
 // EntrySealed is the part of an entry that stores seal: the note's text and
 // mentions, or the activity.
 type EntrySealed struct {

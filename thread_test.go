@@ -3,6 +3,7 @@ package switchboard_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -44,5 +45,31 @@ func TestThreadEntryValidate(t *testing.T) {
 		Activity: &switchboard.Activity{Action: "assigned", SubjectName: "Ben"}}
 	if err := a.Validate(); err != nil || a.Text != "" || a.Mentions != nil || a.Activity.SubjectName != "" {
 		t.Fatalf("normalised activity = %+v, %v", a, err)
+	}
+}
+
+func TestThreadEntryPrepare(t *testing.T) {
+	berlin := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 3, 1, 10, 0, 0, 123456789, berlin)
+	e := &switchboard.ThreadEntry{Kind: switchboard.NoteEntry, Text: "  hello  "}
+	if err := e.Prepare(now); err != nil {
+		t.Fatal(err)
+	}
+	if want := now.UTC().Truncate(time.Microsecond); !e.CreatedAt.Equal(want) || e.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt = %v, want %v in UTC", e.CreatedAt, want)
+	}
+	if e.ID == "" || e.Text != "hello" {
+		t.Errorf("Prepare() = id %q text %q, want an id and the trimmed text", e.ID, e.Text)
+	}
+	given := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	k := &switchboard.ThreadEntry{ID: "kept", Kind: switchboard.ActivityEntry, Activity: &switchboard.Activity{Action: "assigned"}, CreatedAt: given}
+	if err := k.Prepare(now); err != nil {
+		t.Fatal(err)
+	}
+	if k.ID != "kept" || !k.CreatedAt.Equal(given) {
+		t.Errorf("Prepare() overwrote given fields: %+v", k)
+	}
+	if err := (&switchboard.ThreadEntry{Kind: switchboard.NoteEntry}).Prepare(now); err != switchboard.ErrNoteEmpty {
+		t.Errorf("Prepare(empty note) = %v, want switchboard.ErrNoteEmpty", err)
 	}
 }

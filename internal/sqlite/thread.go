@@ -17,15 +17,8 @@ import (
 // conversation's data key, and makes a note's mentions active.
 func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*switchboard.Conversation, error) {
 	n := *e
-	if err := n.Validate(); err != nil {
+	if err := n.Prepare(db.now()); err != nil {
 		return nil, err
-	}
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = db.now()
-	}
-	n.CreatedAt = utc(n.CreatedAt)
-	if n.ID == "" {
-		n.ID = switchboard.NewMessageID(n.CreatedAt)
 	}
 	var out *switchboard.Conversation
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
