@@ -12,6 +12,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/sqlite/sqlitetest"
 	"github.com/switchboardhq/switchboard/internal/storetest"
 )
 
@@ -25,11 +26,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := sqlitetest.MustOpen(t)
 	ch := &switchboard.Channel{Name: "Berlin", PhoneNumberID: "100001", WABAID: "waba1", DisplayPhoneNumber: "+49 30 1234567",
 		AccessToken: "token", AppSecret: "secret", VerifyToken: "verify"}
 	if err := store.CreateChannel(ctx, ch); err != nil {

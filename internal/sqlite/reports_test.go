@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
+	"github.com/switchboardhq/switchboard/internal/sqlite/sqlitetest"
 	"github.com/switchboardhq/switchboard/internal/storetest"
 )
 
@@ -14,17 +15,7 @@ import (
 // tests control.
 func TestReports(t *testing.T) {
 	storetest.RunReports(t, func(tb testing.TB, clock switchboard.Clock) switchboard.Store {
-		path := filepath.Join(tb.TempDir(), "switchboard.db")
-		db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(tb), Migrate: true, Clock: clock})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() {
-			if err := db.Close(); err != nil {
-				tb.Error(err)
-			}
-		})
-		return db
+		return sqlitetest.Open(tb, sqlite.Options{Master: storetest.MasterKey(tb), Clock: clock})
 	})
 }
 
