@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/password"
+	"github.com/switchboardhq/switchboard/internal/sqlite/sqlitetest"
 )
 
 // testApp is a running App on a free port with a temporary data dir,
@@ -53,6 +54,11 @@ func startApp(t testing.TB, env map[string]string, opts ...func(*App)) *testApp 
 	c, _, err := parseConfig("serve", groupAll, nil, getenv, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !c.Postgres() {
+		// A copy of a migrated database: the same schema the migrations
+		// make, without running all of them again for every test.
+		sqlitetest.Seed(t, c.SQLitePath())
 	}
 	app := &App{Config: c, Logger: newLogger(c, io.Discard), Stdout: io.Discard}
 	for _, o := range opts {

@@ -30,10 +30,10 @@ var migrated struct {
 	err   error
 }
 
-// migratedTemplate returns a migrated database file with no keys in it: the
-// blind-index key is deleted, so each test's own master key creates a new
-// one when the copy is opened.
-func migratedTemplate() ([]byte, error) {
+// Template returns the bytes of a migrated database file with no keys in
+// it: the blind-index key is deleted, so each test's own master key creates
+// a new one when a copy is opened.
+func Template() ([]byte, error) {
 	migrated.once.Do(func() {
 		migrated.bytes, migrated.err = buildTemplate()
 	})
@@ -91,7 +91,7 @@ func MustOpen(tb testing.TB) *sqlite.DB {
 // opts, closed at cleanup.
 func Open(tb testing.TB, opts sqlite.Options) *sqlite.DB {
 	tb.Helper()
-	tmpl, err := migratedTemplate()
+	tmpl, err := Template()
 	if err != nil {
 		tb.Fatalf("migrated template: %v", err)
 	}
@@ -110,4 +110,23 @@ func Open(tb testing.TB, opts sqlite.Options) *sqlite.DB {
 		}
 	})
 	return db
+}
+
+// Seed writes a copy of the template to path unless a file is there
+// already, for tests that open the database through the app.
+func Seed(tb testing.TB, path string) {
+	tb.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	tmpl, err := Template()
+	if err != nil {
+		tb.Fatalf("migrated template: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, tmpl, 0o600); err != nil {
+		tb.Fatal(err)
+	}
 }
