@@ -82,6 +82,8 @@ func TestContactExport(t *testing.T) {
 	admin.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+opUser.ID, nil, nil)
 	op.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, nil)
 	op.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "Wir schicken Ihnen alles."}, nil)
+	op.must(201, "POST", "/api/v1/conversations/"+conv.ID+"/notes", map[string]any{"text": "Kundin hat Ausweis geschickt"}, nil)
+	admin.must(201, "POST", "/api/v1/conversations/"+stranger.ID+"/notes", map[string]any{"text": "Notiz zu jemand anderem"}, nil)
 	// A stored file, with a name that tries to escape the archive's folder.
 	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "application/pdf",
 		Filename: "../../Ausweis Clara.pdf", Size: 14, SHA256: "x"}
@@ -114,7 +116,7 @@ func TestContactExport(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json", "suggestions.json"}
+	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json", "notes.json", "suggestions.json"}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Fatalf("archive holds %q, want %q", names, want)
@@ -146,6 +148,25 @@ func TestContactExport(t *testing.T) {
 	must(t, json.Unmarshal(files["conversations.json"], &convs))
 	if len(convs) != 1 || convs[0].ID != conv.ID || len(convs[0].Assignees) != 1 || convs[0].Assignees[0].ID != opUser.ID {
 		t.Errorf("conversations.json = %s", files["conversations.json"])
+	}
+	// The team's note about her and the assignment's activity line, and
+	// nothing of another customer's conversation.
+	var thread []switchboard.ThreadEntry
+	must(t, json.Unmarshal(files["notes.json"], &thread))
+	var notes, assigned int
+	for _, e := range thread {
+		if e.ConversationID != conv.ID {
+			t.Errorf("notes.json holds an entry of another conversation: %+v", e)
+		}
+		if e.Kind == switchboard.NoteEntry && e.Text == "Kundin hat Ausweis geschickt" && e.AuthorID == opUser.ID {
+			notes++
+		}
+		if e.Kind == switchboard.ActivityEntry && e.Activity != nil && e.Activity.Action == switchboard.ActivityAssigned {
+			assigned++
+		}
+	}
+	if notes != 1 || assigned != 1 || bytes.Contains(files["notes.json"], []byte("jemand anderem")) {
+		t.Errorf("notes.json = %s", files["notes.json"])
 	}
 	var media []struct {
 		ID, Path, Missing string

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storecrypt"
 )
 
 // ContactExport is everything stored about one contact (GDPR articles 15
@@ -29,7 +30,11 @@ type ContactExport struct {
 	// Suggestions are the bot's draft replies in the conversations, newest
 	// first per conversation.
 	Suggestions []*switchboard.Suggestion
-	Media       []*switchboard.MediaFile
+	// Thread holds the team's private notes and the activity lines of the
+	// conversations, oldest first: notes about a customer are personal
+	// data too, though the customer never saw them.
+	Thread []*switchboard.ThreadEntry
+	Media  []*switchboard.MediaFile
 	// Access is the audit of who read, changed or answered the contact's
 	// conversations, and of earlier exports, oldest first.
 	Access     []*AccessEntry
@@ -87,6 +92,11 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 			return nil, err
 		}
 		e.Suggestions = append(e.Suggestions, sgs...)
+		entries, err := s.allThreadEntries(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		e.Thread = append(e.Thread, entries...)
 	}
 	if e.Media, err = s.Store.ContactMedia(ctx, ct.ID); err != nil {
 		return nil, err
@@ -122,6 +132,7 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 		"conversations": strconv.Itoa(len(convs)),
 		"messages":      strconv.Itoa(len(e.Messages)),
 		"media":         strconv.Itoa(len(e.Media)),
+		"notes":         strconv.Itoa(countNotes(e.Thread)),
 	})
 	return e, nil
 }
@@ -165,6 +176,34 @@ func (s *Service) allMessages(ctx context.Context, conversationID string) ([]*sw
 	}
 	slices.Reverse(out)
 	return out, nil
+}
+
+// allThreadEntries reads a conversation's notes and activity lines, oldest
+// first, a page of the newest [switchboard.MaxThreadEntries] at a time.
+func (s *Service) allThreadEntries(ctx context.Context, conversationID string) ([]*switchboard.ThreadEntry, error) {
+	var out []*switchboard.ThreadEntry
+	before := ""
+	for {
+		page, err := s.Store.ThreadEntries(ctx, conversationID, time.Time{}, before)
+		if err != nil {
+			return nil, err
+		}
+		out = append(page, out...)
+		if len(page) < switchboard.MaxThreadEntries {
+			return out, nil
+		}
+		before = storecrypt.EncodeCursor(page[0].CreatedAt, page[0].ID)
+	}
+}
+
+func countNotes(entries []*switchboard.ThreadEntry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Kind == switchboard.NoteEntry {
+			n++
+		}
+	}
+	return n
 }
 
 // allAudit reads every audit entry matching f.
@@ -222,6 +261,9 @@ messages.json       every message in both directions, oldest first: type,
                     the employee who sent an outbound message
 suggestions.json    draft replies a bot suggested in the conversations, with
                     their rationale and whether a person sent or discarded them
+notes.json          the team's private notes about the conversations (never
+                    sent to you) and its activity lines (who assigned or
+                    closed a conversation, and when), oldest first
 media.json          the stored files (images, documents, voice notes...)
                     with type, size, SHA-256 and their path in this archive
 media/              the files themselves, decrypted
@@ -307,6 +349,13 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 		sgs = []*switchboard.Suggestion{}
 	}
 	if err := addJSON("suggestions.json", sgs); err != nil {
+		return err
+	}
+	thread := e.Thread
+	if thread == nil {
+		thread = []*switchboard.ThreadEntry{}
+	}
+	if err := addJSON("notes.json", thread); err != nil {
 		return err
 	}
 	access := e.Access
