@@ -10,19 +10,46 @@ import (
 // switchboard.Handoff; this file applies them to the service's use cases
 // and tells the users, the bot and outgoing webhooks.
 
-// botAgent returns the bot agent of channelID, "" when it has none.
-func (s *Service) botAgent(ctx context.Context, channelID string) string {
+// cachedChannel returns channelID from the channel cache, nil when it is
+// unknown or cannot be read (logged).
+func (s *Service) cachedChannel(ctx context.Context, channelID string) *switchboard.Channel {
 	all, _, err := s.cachedChannels(ctx, false)
 	if err != nil {
-		s.Logger.Warn("look up channel bot agent", "err", err)
-		return ""
+		s.Logger.Warn("look up channel", "err", err)
+		return nil
 	}
 	for _, ch := range all {
 		if ch.ID == channelID {
-			return ch.BotAgentID
+			return ch
 		}
 	}
+	return nil
+}
+
+// botAgent returns the bot agent of channelID, "" when it has none.
+func (s *Service) botAgent(ctx context.Context, channelID string) string {
+	if ch := s.cachedChannel(ctx, channelID); ch != nil {
+		return ch.BotAgentID
+	}
 	return ""
+}
+
+// handoffRules fills e's channel rules: the hand-off rules and the
+// business hours of channelID.
+func (s *Service) handoffRules(ctx context.Context, channelID string, e *switchboard.HandoffEvent) {
+	ch := s.cachedChannel(ctx, channelID)
+	if ch == nil {
+		return
+	}
+	e.Rules = ch.HandoffRules
+	if ch.BusinessHours != nil && ch.HandoffRules.BusinessHours {
+		c, err := ch.BusinessHours.Clock()
+		if err != nil { // stored hours were valid; a missing zone database is the likely cause
+			s.Logger.Warn("read channel business hours", "channel_id", channelID, "err", err)
+			return
+		}
+		e.Hours = c
+	}
 }
 
 // checkBotAgent accepts "" (no bot) or an active service account flagged
@@ -71,6 +98,7 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	if e.BotAgentID == "" {
 		e.BotAgentID = s.botAgent(ctx, c.ChannelID)
 	}
+	s.handoffRules(ctx, c.ChannelID, &e)
 	from := c.HandoffState()
 	to, err := switchboard.Handoff(from, e)
 	if err != nil {
@@ -95,6 +123,15 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	}
 	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
 	return updated, changed, nil
+}
+
+// botFailed counts a failure of the bot in c and hands c to people when
+// the channel's rule says so. A failure to store it is logged: what
+// failed has already happened.
+func (s *Service) botFailed(ctx context.Context, c *switchboard.Conversation) {
+	if _, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed}); err != nil {
+		s.Logger.Warn("count a failure of the bot", "conversation_id", c.ID, "err", err)
+	}
 }
 
 // HandOff moves a conversation to people ("human") or to the channel's
@@ -332,5 +369,11 @@ func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, c
 	}
 	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeSuccess, map[string]string{"conversation_id": c.ID})
+	// A person who discards the bot's draft while the bot handles the
+	// conversation says the bot failed: the failure rule counts it. The
+	// bot withdrawing its own draft is no failure.
+	if bot := s.botAgent(ctx, c.ChannelID); c.Handler == switchboard.HandlerBot && sg.AuthorID == bot && a.User.ID != bot {
+		s.botFailed(ctx, c)
+	}
 	return done, nil
 }
