@@ -100,7 +100,7 @@ func TestMCPServer(t *testing.T) {
 		names = append(names, tl.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"assign", "hand_off", "list_conversations", "list_templates", "list_users", "read_conversation", "reply", "search_conversations", "send_template", "suggest_reply"}; !slices.Equal(names, want) {
+	if want := []string{"assign", "hand_off", "list_conversations", "list_templates", "list_users", "read_conversation", "reply", "report_failure", "search_conversations", "send_template", "suggest_reply"}; !slices.Equal(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 
@@ -317,8 +317,13 @@ func TestMCPBotSendsTemplate(t *testing.T) {
 		t.Errorf("marketing template after the stop = %v %q", res.IsError, toolText(res))
 	}
 
-	// Once people handle it the bot may not send, templates included.
-	admin.must(200, "POST", "/api/v1/conversations/"+conv.ID+"/handoff", map[string]any{"to": "human"}, nil)
+	// The bot reports a failure of its own: at the channel's default limit
+	// of 1 people take over, and the bot may not send any more.
+	var failed struct{ Conversation botConversation }
+	res = callTool(t, sess, "report_failure", map[string]any{"conversation_id": conv.ID}, &failed)
+	if res.IsError || failed.Conversation.Handler != "human" || failed.Conversation.Handoff == nil || failed.Conversation.Handoff.Reason != "bot_failed" {
+		t.Fatalf("report_failure = %q / %+v", toolText(res), failed.Conversation)
+	}
 	res = callTool(t, sess, "send_template", map[string]any{"conversation_id": conv.ID, "name": "order_update", "language": "de",
 		"parameters": map[string]string{"body.1": "Tina", "body.2": "4712"}}, nil)
 	if !res.IsError || !strings.Contains(toolText(res), "forbidden") {

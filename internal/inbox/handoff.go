@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -132,6 +133,37 @@ func (s *Service) botFailed(ctx context.Context, c *switchboard.Conversation) {
 	if _, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed}); err != nil {
 		s.Logger.Warn("count a failure of the bot", "conversation_id", c.ID, "err", err)
 	}
+}
+
+// ReportBotFailure counts a failure the channel's bot reports itself (its
+// model failed, it could not answer) toward the channel's bot_failures
+// rule, which hands the conversation to people at its limit. Only the
+// channel's bot agent may report, and only while it handles the
+// conversation (403 otherwise). It returns the conversation afterwards.
+func (s *Service) ReportBotFailure(ctx context.Context, a *switchboard.Actor, conversationID string) (*switchboard.Conversation, error) {
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.bot_failure")
+	if err != nil {
+		return nil, err
+	}
+	if !s.isBotActor(ctx, a, c) {
+		s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeDenied, nil)
+		return nil, switchboard.ErrNotBotAgent
+	}
+	if c.Handler != switchboard.HandlerBot {
+		s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"handler": string(c.Handler)})
+		return nil, switchboard.ErrBotNotHandler
+	}
+	updated, changed, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed})
+	if err != nil {
+		return nil, err
+	}
+	failures := updated.HandoffState().BotFailures
+	if changed {
+		failures = c.HandoffState().BotFailures + 1
+	}
+	s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeSuccess,
+		map[string]string{"failures": strconv.Itoa(failures), "handed_off": strconv.FormatBool(changed)})
+	return s.withUnread(ctx, updated, a)
 }
 
 // HandOff moves a conversation to people ("human") or to the channel's

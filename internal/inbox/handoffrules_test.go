@@ -264,6 +264,39 @@ func testHandoffRules(t *testing.T, backend string) {
 	}
 	c, _ = store.Conversation(ctx, c.ID, "")
 	wantState(c, switchboard.HandlerBot, switchboard.ReasonHandedBack, 3)
+
+	// The bot reports failures of its own: counted like the others, and
+	// only by the bot while it handles the conversation.
+	if _, err := svc.UpdateChannel(ctx, admin, ch.ID, inbox.ChannelInput{HandoffRules: &inbox.HandoffRulesInput{BotFailures: &two}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.ReportBotFailure(ctx, op, c.ID)
+	wantCode(t, err, switchboard.EForbidden)
+	if c, err = svc.HandOff(ctx, op, c.ID, switchboard.HandlerHuman, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = svc.HandOff(ctx, op, c.ID, switchboard.HandlerBot, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = svc.ReportBotFailure(ctx, bot, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantState(c, switchboard.HandlerBot, switchboard.ReasonHandedBack, 1)
+	if c, err = svc.ReportBotFailure(ctx, bot, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantState(c, switchboard.HandlerHuman, switchboard.ReasonBotFailed, 0)
+	_, err = svc.ReportBotFailure(ctx, bot, c.ID)
+	wantCode(t, err, switchboard.EForbidden)
+	reports, _, err := store.AuditEntries(ctx, switchboard.AuditFilter{Action: "conversation.bot_failure"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(reports, func(e *switchboard.AuditEntry) bool {
+		return e.Outcome == switchboard.OutcomeSuccess && e.Detail["failures"] == "2" && e.Detail["handed_off"] == "true"
+	}) {
+		t.Fatalf("no audit entry for the failure that handed off: %+v", reports)
+	}
 }
 
 func wantCode(t *testing.T, err error, code string) {

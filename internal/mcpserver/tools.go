@@ -76,6 +76,11 @@ type TemplatesOutput struct {
 	Templates []*switchboard.Template `json:"templates"`
 }
 
+// FailureInput is the input of report_failure.
+type FailureInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+}
+
 // SendTemplateInput is the input of send_template.
 type SendTemplateInput struct {
 	ConversationID string            `json:"conversation_id" jsonschema:"the conversation's id"`
@@ -246,6 +251,21 @@ func (s *Server) addTools(srv *mcp.Server) {
 			return nil, nil, err
 		}
 		c, err := s.Service.HandOff(ctx, a, in.ConversationID, switchboard.Handler(in.To), in.Reason, in.Summary)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ConversationOutput{Conversation: c}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "report_failure", Title: "Report a failure of the bot",
+		Description: "As the channel's bot while it handles the conversation: tells Switchboard you failed the customer once (you could not answer, your model failed). The channel's bot-failure rule counts it with refused messages and discarded suggestions and hands the conversation to people at its limit (reason bot_failed). Returns the conversation; handoff.bot_failures is the count.",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in FailureInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.Service.ReportBotFailure(ctx, a, in.ConversationID)
 		if err != nil {
 			return nil, nil, s.toolError(err)
 		}

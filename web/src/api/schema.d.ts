@@ -1251,6 +1251,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/bot-failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a failure of the bot
+         * @description The channel's bot agent, while it handles the conversation, reports that it failed the customer once (its model failed, it could not answer). The channel's handoff_rules.bot_failures counts it with refused bot messages and discarded bot suggestions and hands the conversation to people at its limit (reason bot_failed, handoff.to_human). No body. Audited as conversation.bot_failure. 403 for anyone else or once people handle the conversation.
+         */
+        post: operations["reportBotFailure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/suggestions": {
         parameters: {
             query?: never;
@@ -5006,6 +5029,33 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    reportBotFailure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation afterwards; handoff.bot_failures is the count (0 after a hand-off). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     listSuggestions: {

@@ -751,6 +751,7 @@ export const de: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Den Antwortvorschlag des Bots senden',
   'audit.a.conversation.handoff': 'Unterhaltung übergeben',
+  'audit.a.conversation.bot_failure': 'Fehler des Bots melden',
   'audit.a.conversation.mention_dismiss': 'Erwähnung erledigt',
   'audit.a.conversation.note': 'Notiz schreiben',
   'audit.a.suggestion.send': 'Vorschlag senden',

@@ -752,6 +752,7 @@ export const en = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Send the bot\'s suggested reply',
   'audit.a.conversation.handoff': 'Hand off conversation',
+  'audit.a.conversation.bot_failure': 'Report a bot failure',
   'audit.a.conversation.mention_dismiss': 'Dismiss mention',
   'audit.a.conversation.note': 'Write note',
   'audit.a.suggestion.send': 'Send suggestion',

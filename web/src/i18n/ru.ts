@@ -751,6 +751,7 @@ export const ru: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Отправить предложенный ботом ответ',
   'audit.a.conversation.handoff': 'Передача диалога',
+  'audit.a.conversation.bot_failure': 'Сообщение об ошибке бота',
   'audit.a.conversation.mention_dismiss': 'Упоминание закрыто',
   'audit.a.conversation.note': 'Заметка',
   'audit.a.suggestion.send': 'Отправка предложения',

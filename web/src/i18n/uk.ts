@@ -751,6 +751,7 @@ export const uk: Dict = {
   'notify.handoffBody': '{name}: {reason}',
   'help.suggestion': 'Надіслати запропоновану ботом відповідь',
   'audit.a.conversation.handoff': 'Передача розмови',
+  'audit.a.conversation.bot_failure': 'Повідомлення про помилку бота',
   'audit.a.conversation.mention_dismiss': 'Згадку закрито',
   'audit.a.conversation.note': 'Нотатка',
   'audit.a.suggestion.send': 'Надсилання пропозиції',
