@@ -155,3 +155,14 @@ func TestHandoffBotFailuresRule(t *testing.T) {
 		t.Fatalf("rule off: %+v", st)
 	}
 }
+
+func TestReportHandoffReasonKeepsRuleReasons(t *testing.T) {
+	for _, r := range []string{ReasonBusinessHours, ReasonBotFailed, ReasonCustomerAsked, ReasonOpened} {
+		if got := ReportHandoffReason(r); got != r {
+			t.Errorf("ReportHandoffReason(%q) = %q", r, got)
+		}
+	}
+	if got := ReportHandoffReason("the customer is angry about order 4711"); got != ReasonOther {
+		t.Errorf("a written reason reports as %q, want %q", got, ReasonOther)
+	}
+}
