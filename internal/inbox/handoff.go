@@ -43,14 +43,20 @@ func (s *Service) handoffRules(ctx context.Context, channelID string, e *switchb
 		return
 	}
 	e.Rules = ch.HandoffRules
-	if ch.BusinessHours != nil && ch.HandoffRules.BusinessHours {
-		c, err := ch.BusinessHours.Clock()
-		if err != nil { // stored hours were valid; a missing zone database is the likely cause
-			s.Logger.Warn("read channel business hours", "channel_id", channelID, "err", err)
-			return
-		}
-		e.Hours = c
+	if ch.BusinessHours == nil || !ch.HandoffRules.BusinessHours {
+		return
 	}
+	if v, ok := s.channels.clocks.Load(channelID); ok && v.(hoursClock).hours == ch.BusinessHours {
+		e.Hours = v.(hoursClock).clock
+		return
+	}
+	c, err := ch.BusinessHours.Clock()
+	if err != nil { // stored hours were valid; a missing zone database is the likely cause
+		s.Logger.Warn("read channel business hours", "channel_id", channelID, "err", err)
+		return
+	}
+	s.channels.clocks.Store(channelID, hoursClock{hours: ch.BusinessHours, clock: c})
+	e.Hours = c
 }
 
 // checkBotAgent accepts "" (no bot) or an active service account flagged
