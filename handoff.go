@@ -433,8 +433,9 @@ type SuggestionDecision struct {
 
 // HandoffStore persists conversations' handlers and suggestions.
 type HandoffStore interface {
-	// SetHandoff sets the conversation's handler and last hand-off when
-	// its handler is still expect ("" for any), else EConflict; ENotFound
+	// SetHandoff sets the conversation's handler, last hand-off and bot
+	// failure count (st.BotFailures) when its handler is still expect
+	// ("" for any), else EConflict; ENotFound
 	// for an unknown conversation. It returns the conversation after the
 	// change (no viewer).
 	SetHandoff(ctx context.Context, conversationID string, expect Handler, st HandoffState) (*Conversation, error)
