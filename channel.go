@@ -30,6 +30,9 @@ type Channel struct {
 	// BotAgentID is the service account (flagged bot) that answers new
 	// conversations on this channel first; "" for none (docs/automation.md).
 	BotAgentID string `json:"bot_agent_id"`
+	// HandoffRules hand conversations from the bot agent to people on
+	// their own: during business hours, after the bot failed N times.
+	HandoffRules HandoffRules `json:"handoff_rules"`
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app: Meta fixes its throughput at CoexistenceMPS, and the sender
 	// paces it so.
@@ -64,6 +67,7 @@ type ChannelUpdate struct {
 	SetBusinessHours bool
 	BusinessHours    *BusinessHours
 	BotAgentID       *string
+	HandoffRules     *HandoffRules
 	Coexistence      *bool
 	WelcomeMessage   *string
 }
@@ -92,6 +96,9 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 		c.BusinessHours = upd.BusinessHours
 	}
 	set(&c.BotAgentID, upd.BotAgentID)
+	if upd.HandoffRules != nil {
+		c.HandoffRules = *upd.HandoffRules
+	}
 	set(&c.WelcomeMessage, upd.WelcomeMessage)
 	if upd.Coexistence != nil {
 		c.Coexistence = *upd.Coexistence

@@ -39,7 +39,8 @@ const (
 	ReasonAssigned      = "assigned"       // a person was assigned
 	ReasonPersonReplied = "person_replied" // a person replied
 	ReasonHandedBack    = "handed_back"    // an operator handed back to the bot
-	ReasonBotFailed     = "bot_failed"     // WhatsApp refused a message of the bot
+	ReasonBotFailed     = "bot_failed"     // the bot failed as often as the channel's rule allows
+	ReasonBusinessHours = "business_hours" // the channel's rule: people answer during business hours
 )
 
 // HandoffState is a conversation's handler and its last hand-off: why,
@@ -51,6 +52,10 @@ type HandoffState struct {
 	Summary string    `json:"summary"`
 	At      time.Time `json:"at"`
 	By      string    `json:"by"`
+	// BotFailures counts the bot's failures (see [HandoffBotFailed])
+	// since the bot took the conversation; every change of handler
+	// starts it again at 0.
+	BotFailures int `json:"bot_failures"`
 }
 
 // HandoffEventKind names what happened to a conversation.
@@ -75,8 +80,10 @@ const (
 	// HandoffCustomerWrote: a customer message arrived; the rule hands the
 	// conversation to people when it asks for a person.
 	HandoffCustomerWrote HandoffEventKind = "customer_wrote"
-	// HandoffBotFailed: WhatsApp refused a message the bot sent, so the
-	// customer is left without an answer: the rule hands to people.
+	// HandoffBotFailed: the bot failed the customer once: WhatsApp
+	// refused a message it sent, or a person discarded its suggestion.
+	// It counts the failure; at the channel's [HandoffRules.BotFailures]
+	// the rule hands to people.
 	HandoffBotFailed HandoffEventKind = "bot_failed"
 	// HandoffBotSends: the bot wants to send a message. It changes
 	// nothing; it is refused unless the bot handles the conversation.
@@ -98,7 +105,11 @@ type HandoffEvent struct {
 	// Keywords are the phrases that ask for a person; nil means
 	// [DefaultHandoffKeywords].
 	Keywords []string
-	At       time.Time
+	// Rules are the channel's hand-off rules, Hours its business hours
+	// (nil when it has none). The zero Rules turn both rules off.
+	Rules HandoffRules
+	Hours *BusinessClock
+	At    time.Time
 }
 
 // Errors of the hand-off state machine.
@@ -142,6 +153,12 @@ func Handoff(s HandoffState, e HandoffEvent) (HandoffState, error) {
 				return toHuman(ReasonOpened, ""), nil
 			}
 			return s, nil
+		}
+		if e.Rules.PeopleAt(e.Hours, e.At) {
+			// During business hours people answer from the start: the
+			// bot never gets the conversation.
+			e.ActorID = ""
+			return toHuman(ReasonBusinessHours, ""), nil
 		}
 		return HandoffState{Handler: HandlerBot, Reason: ReasonOpened, At: e.At, By: e.ActorID}, nil
 
@@ -205,18 +222,31 @@ func Handoff(s HandoffState, e HandoffEvent) (HandoffState, error) {
 		return HandoffState{Handler: HandlerBot, Reason: reason, Summary: summary, At: e.At, By: e.ActorID}, nil
 
 	case HandoffCustomerWrote:
-		if s.Handler != HandlerBot || !AsksForPerson(e.Text, e.Keywords) {
+		if s.Handler != HandlerBot {
 			return s, nil
 		}
 		e.ActorID = ""
-		return toHuman(ReasonCustomerAsked, ""), nil
+		if AsksForPerson(e.Text, e.Keywords) {
+			return toHuman(ReasonCustomerAsked, ""), nil
+		}
+		// The business-hours rule takes only what the bot holds by a
+		// rule (By ""): a conversation an operator handed back on
+		// purpose stays with the bot until it next opens.
+		if s.By == "" && e.Rules.PeopleAt(e.Hours, e.At) {
+			return toHuman(ReasonBusinessHours, ""), nil
+		}
+		return s, nil
 
 	case HandoffBotFailed:
 		if s.Handler != HandlerBot {
 			return s, nil
 		}
-		e.ActorID = ""
-		return toHuman(ReasonBotFailed, ""), nil
+		s.BotFailures++
+		if n := e.Rules.BotFailures; n > 0 && s.BotFailures >= n {
+			e.ActorID = ""
+			return toHuman(ReasonBotFailed, ""), nil
+		}
+		return s, nil
 
 	case HandoffBotSends:
 		if e.BotAgentID == "" || e.ActorID != e.BotAgentID {
@@ -403,8 +433,9 @@ type SuggestionDecision struct {
 
 // HandoffStore persists conversations' handlers and suggestions.
 type HandoffStore interface {
-	// SetHandoff sets the conversation's handler and last hand-off when
-	// its handler is still expect ("" for any), else EConflict; ENotFound
+	// SetHandoff sets the conversation's handler, last hand-off and bot
+	// failure count (st.BotFailures) when its handler is still expect
+	// ("" for any), else EConflict; ENotFound
 	// for an unknown conversation. It returns the conversation after the
 	// change (no viewer).
 	SetHandoff(ctx context.Context, conversationID string, expect Handler, st HandoffState) (*Conversation, error)

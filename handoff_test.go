@@ -39,7 +39,7 @@ func TestHandoffTransitions(t *testing.T) {
 		{"customer asks with channel keywords", botSt, HandoffEvent{Kind: HandoffCustomerWrote, BotAgentID: bot, Text: "ich will einen Menschen", Keywords: []string{"menschen"}, At: at}, HandlerHuman, ReasonCustomerAsked, ""},
 		{"an ordinary message keeps the bot", botSt, HandoffEvent{Kind: HandoffCustomerWrote, BotAgentID: bot, Text: "humanity is great; where is my order?", At: at}, HandlerBot, ReasonOpened, ""},
 		{"customer message while human", human, HandoffEvent{Kind: HandoffCustomerWrote, BotAgentID: bot, Text: "human", At: at}, HandlerHuman, "", ""},
-		{"the bot's message failed", botSt, HandoffEvent{Kind: HandoffBotFailed, BotAgentID: bot, ActorID: bot, At: at}, HandlerHuman, ReasonBotFailed, ""},
+		{"the bot's message failed", botSt, HandoffEvent{Kind: HandoffBotFailed, BotAgentID: bot, ActorID: bot, Rules: DefaultHandoffRules, At: at}, HandlerHuman, ReasonBotFailed, ""},
 		{"a failed message while human", human, HandoffEvent{Kind: HandoffBotFailed, BotAgentID: bot, At: at}, HandlerHuman, "", ""},
 		{"bot sends while bot", botSt, HandoffEvent{Kind: HandoffBotSends, BotAgentID: bot, ActorID: bot}, HandlerBot, ReasonOpened, ""},
 	}

@@ -128,7 +128,7 @@ const ReasonOther = "other"
 // else [ReasonOther].
 func ReportHandoffReason(reason string) string {
 	switch reason {
-	case ReasonOpened, ReasonCustomerAsked, ReasonTakenOver, ReasonAssigned, ReasonPersonReplied, ReasonHandedBack, ReasonBotFailed:
+	case ReasonOpened, ReasonCustomerAsked, ReasonTakenOver, ReasonAssigned, ReasonPersonReplied, ReasonHandedBack, ReasonBotFailed, ReasonBusinessHours:
 		return reason
 	}
 	return ReasonOther

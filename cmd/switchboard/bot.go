@@ -41,6 +41,8 @@ func botSettings(c *aibot.Config, tokenFile, keyFile, secretFile *string) ([]set
 		{"webhook-addr", "SWITCHBOARD_BOT_WEBHOOK_ADDR", "", "receive events as signed outgoing webhooks on this address (e.g. 127.0.0.1:8090) instead of over the WebSocket", groupBot},
 		{"webhook-secret", "SWITCHBOARD_BOT_WEBHOOK_SECRET", "", "the webhook subscription's signing secret (prefer the environment or --webhook-secret-file)", groupBot},
 		{"webhook-secret-file", "SWITCHBOARD_BOT_WEBHOOK_SECRET_FILE", "", "file holding the webhook subscription's signing secret", groupBot},
+		{"window-template", "SWITCHBOARD_BOT_WINDOW_TEMPLATE", "", "in send mode, the approved template (name:language, e.g. order_update:de) sent when the customer's 24-hour window has closed, instead of handing off", groupBot},
+		{"window-template-params", "SWITCHBOARD_BOT_WINDOW_TEMPLATE_PARAMS", "", "the window template's placeholder values as key=value pairs joined by &, e.g. body.1=Tina&body.2=4711", groupBot},
 	}
 	dst := map[string]any{
 		"url": &c.SwitchboardURL, "token": &c.Token, "token-file": tokenFile,
@@ -50,6 +52,7 @@ func botSettings(c *aibot.Config, tokenFile, keyFile, secretFile *string) ([]set
 		"llm-timeout": &c.LLMTimeout, "api-timeout": &c.APITimeout, "retry-delay": &c.RetryDelay,
 		"history": &c.History, "concurrency": &c.Concurrency,
 		"webhook-addr": &c.WebhookAddr, "webhook-secret": &c.WebhookSecret, "webhook-secret-file": secretFile,
+		"window-template": &c.WindowTemplate, "window-template-params": &c.WindowTemplateParams,
 	}
 	return s, dst
 }

@@ -413,3 +413,42 @@ func TestAIBotWebhooks(t *testing.T) {
 	}
 	s.checkClean(t, "Your opening hours, please?")
 }
+
+// TestAIBotWindowTemplate: in send mode with --window-template, a
+// customer whose 24-hour window has closed gets the configured template
+// (through the public API, with the people's rules) instead of a hand-off;
+// the bot keeps the conversation, and the model's draft is not sent.
+func TestAIBotWindowTemplate(t *testing.T) {
+	s := setupBot(t, nil)
+	app, admin := s.app, s.admin
+	ch, err := app.Store.ChannelByPhoneNumberID(context.Background(), emulatorPhoneNumberID)
+	must(t, err)
+	admin.must(200, "POST", "/api/v1/channels/"+ch.ID+"/templates/sync", nil, nil)
+	s.run(t, nil, "--mode", "send", "--window-template", "order_update:de", "--window-template-params", "body.1=Kundin&body.2=4711")
+
+	const wa = "4915100007100"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Wanda Window", Text: "What are your opening hours?", Timestamp: time.Now().Add(-30 * time.Hour)})
+	m := app.phoneGot(t, wa, "the window template", func(m emulator.PhoneMessage) bool { return m.Type == "template" })
+	if m.Template == nil || m.Template.Name != "order_update" || !strings.Contains(m.Text, "4711") {
+		t.Fatalf("phone template = %+v", m)
+	}
+	conv := conversationOf(t, admin, wa)
+	var got botConversation
+	admin.must(200, "GET", "/api/v1/conversations/"+conv.ID, nil, &got)
+	if got.Handler != "bot" {
+		t.Errorf("after the window template the handler is %q (%+v), want bot", got.Handler, got.Handoff)
+	}
+	var msgs struct {
+		Items []struct{ Type, Author string }
+	}
+	admin.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &msgs)
+	if len(msgs.Items) != 2 || msgs.Items[0].Type != "template" || msgs.Items[0].Author != "bot" {
+		t.Errorf("messages = %+v, want the customer's and the bot's template", msgs.Items)
+	}
+	for _, p := range app.Emulator.Phone(wa) {
+		if p.FromBusiness && p.Text == goodReply {
+			t.Error("the model's reply reached the phone through a closed window")
+		}
+	}
+	s.checkClean(t, "Wanda Window")
+}

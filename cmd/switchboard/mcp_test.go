@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/emulator"
 )
 
 // bearer adds an Authorization header to every request of the MCP client.
@@ -99,7 +100,7 @@ func TestMCPServer(t *testing.T) {
 		names = append(names, tl.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"assign", "hand_off", "list_conversations", "list_users", "read_conversation", "reply", "search_conversations", "suggest_reply"}; !slices.Equal(names, want) {
+	if want := []string{"assign", "hand_off", "list_conversations", "list_templates", "list_users", "read_conversation", "reply", "report_failure", "search_conversations", "send_template", "suggest_reply"}; !slices.Equal(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 
@@ -230,5 +231,105 @@ func TestMCPRateLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("past the rate = %d (Retry-After %q), want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// TestMCPBotSendsTemplate drives the template tools with the SDK's client
+// as the channel's bot, on a service-account token: once the customer's
+// 24-hour window closed, reply is refused with window_closed and
+// send_template reaches the phone (the emulator accepts it as Meta
+// would); the rules are the people's: an unknown or unapproved template,
+// a missing parameter and a marketing template to a customer who stopped
+// marketing messages are refused before anything is sent, and the bot may
+// not send once people handle the conversation.
+func TestMCPBotSendsTemplate(t *testing.T) {
+	s := setupBot(t, nil)
+	app, admin := s.app, s.admin
+	const wa = "4917011116666"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Tina Template", Text: "Hallo", Timestamp: time.Now().Add(-30 * time.Hour)})
+	conv := conversationOf(t, admin, wa)
+	eventually(t, "the conversation with the bot", func() bool {
+		var c botConversation
+		admin.must(200, "GET", "/api/v1/conversations/"+conv.ID, nil, &c)
+		return c.Handler == "bot"
+	})
+	admin.must(200, "POST", "/api/v1/channels/"+conv.ChannelID+"/templates/sync", nil, nil)
+	sess, err := app.mcpConnect(t, s.secret)
+	must(t, err)
+
+	res := callTool(t, sess, "reply", map[string]any{"conversation_id": conv.ID, "text": "Hallo zurück"}, nil)
+	if !res.IsError || !strings.Contains(toolText(res), "window_closed") {
+		t.Fatalf("reply with the window closed = %v %q, want window_closed", res.IsError, toolText(res))
+	}
+	var tpls struct {
+		Templates []struct{ Name, Language, Category string }
+	}
+	callTool(t, sess, "list_templates", map[string]any{"conversation_id": conv.ID}, &tpls)
+	if !slices.ContainsFunc(tpls.Templates, func(x struct{ Name, Language, Category string }) bool {
+		return x.Name == "order_update" && x.Language == "de"
+	}) || slices.ContainsFunc(tpls.Templates, func(x struct{ Name, Language, Category string }) bool { return x.Name == "summer_sale" }) {
+		t.Fatalf("list_templates = %+v; want order_update/de and no rejected template", tpls.Templates)
+	}
+	before := len(app.Emulator.Phone(wa))
+	for _, bad := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "summer_sale", "language": "de", "parameters": map[string]string{"body.1": "30"}}, "not approved"},
+		{map[string]any{"name": "no_such", "language": "de"}, "No approved template"},
+		{map[string]any{"name": "order_update", "language": "de", "parameters": map[string]string{"body.1": "Tina"}}, "body.2"},
+	} {
+		bad.args["conversation_id"] = conv.ID
+		res := callTool(t, sess, "send_template", bad.args, nil)
+		if !res.IsError || !strings.Contains(toolText(res), bad.want) {
+			t.Errorf("send_template %v = %v %q, want an error saying %q", bad.args, res.IsError, toolText(res), bad.want)
+		}
+	}
+	var sent struct{ Message switchboard.Message }
+	res = callTool(t, sess, "send_template", map[string]any{"conversation_id": conv.ID, "name": "order_update", "language": "de",
+		"parameters": map[string]string{"body.1": "Tina", "body.2": "4711"}, "idempotency_key": "tpl-1"}, &sent)
+	if res.IsError || sent.Message.Type != switchboard.TypeTemplate || sent.Message.Author != switchboard.AuthorBot {
+		t.Fatalf("send_template = %q / %+v", toolText(res), sent.Message)
+	}
+	m := app.phoneGot(t, wa, "the bot's template", func(m emulator.PhoneMessage) bool { return m.Type == "template" })
+	if m.Template == nil || m.Template.Name != "order_update" || !strings.Contains(m.Text, "4711") {
+		t.Fatalf("phone template = %+v", m)
+	}
+	// A retry with the same key sends nothing new.
+	var again struct{ Message switchboard.Message }
+	callTool(t, sess, "send_template", map[string]any{"conversation_id": conv.ID, "name": "order_update", "language": "de",
+		"parameters": map[string]string{"body.1": "Tina", "body.2": "4711"}, "idempotency_key": "tpl-1"}, &again)
+	if again.Message.ID != sent.Message.ID {
+		t.Errorf("the retry sent message %s, want %s again", again.Message.ID, sent.Message.ID)
+	}
+
+	// Marketing opt-out applies to the bot too.
+	ctx := context.Background()
+	must(t, app.Emulator.SetMarketingPreference(ctx, wa, true))
+	eventually(t, "the stop to be recorded", func() bool {
+		var p struct{ Marketing *struct{ Stopped bool } }
+		admin.must(200, "GET", "/api/v1/contacts/"+conv.Contact.ID, nil, &p)
+		return p.Marketing != nil && p.Marketing.Stopped
+	})
+	res = callTool(t, sess, "send_template", map[string]any{"conversation_id": conv.ID, "name": "welcome_image", "language": "de",
+		"parameters": map[string]string{"header": "https://example.com/w.jpg"}}, nil)
+	if !res.IsError || !strings.Contains(toolText(res), "stopped marketing") {
+		t.Errorf("marketing template after the stop = %v %q", res.IsError, toolText(res))
+	}
+
+	// The bot reports a failure of its own: at the channel's default limit
+	// of 1 people take over, and the bot may not send any more.
+	var failed struct{ Conversation botConversation }
+	res = callTool(t, sess, "report_failure", map[string]any{"conversation_id": conv.ID}, &failed)
+	if res.IsError || failed.Conversation.Handler != "human" || failed.Conversation.Handoff == nil || failed.Conversation.Handoff.Reason != "bot_failed" {
+		t.Fatalf("report_failure = %q / %+v", toolText(res), failed.Conversation)
+	}
+	res = callTool(t, sess, "send_template", map[string]any{"conversation_id": conv.ID, "name": "order_update", "language": "de",
+		"parameters": map[string]string{"body.1": "Tina", "body.2": "4712"}}, nil)
+	if !res.IsError || !strings.Contains(toolText(res), "forbidden") {
+		t.Errorf("template after the hand-off = %v %q, want forbidden", res.IsError, toolText(res))
+	}
+	if got := len(app.Emulator.Phone(wa)) - before; got != 1 {
+		t.Errorf("the phone got %d new business messages, want exactly the one template", got)
 	}
 }

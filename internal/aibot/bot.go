@@ -414,9 +414,24 @@ func (b *Bot) decide(ctx context.Context, log *slog.Logger, convID string, hist 
 		log.Info("bot: sent a reply")
 	case codeOf(err) == "window_closed":
 		log.Info("bot: the 24-hour window is closed")
+		summary := "The 24-hour window is closed: only a template can reach the customer now."
+		if t := b.cfg.windowTemplate; t != nil {
+			// The template reopens the conversation: when the customer
+			// answers it, the window is open and the bot answers again.
+			terr := b.api.sendTemplate(actx, convID, t, "aibot-template-"+hist[0].ID)
+			if terr == nil {
+				log.Info("bot: sent the window template", "template", t.Name, "language", t.Language)
+				return
+			}
+			if statusOf(terr) == http.StatusForbidden {
+				log.Warn("bot: not allowed to send the window template; people handle the conversation", "err", terr)
+				return
+			}
+			log.Warn("bot: sending the window template failed", "template", t.Name, "err", terr)
+			summary = "The 24-hour window is closed and the template " + t.Name + " (" + t.Language + ") could not be sent (" + truncate(terr.Error(), 300) + ")."
+		}
 		b.draft(ctx, log, convID, a)
-		b.handoff(ctx, log, convID, ReasonWindowClosed,
-			withSummary("The 24-hour window is closed: only a template can reach the customer now.", a.Summary, waiting))
+		b.handoff(ctx, log, convID, ReasonWindowClosed, withSummary(summary, a.Summary, waiting))
 	case statusOf(err) == http.StatusForbidden:
 		// People took the conversation over meanwhile (or the bot's
 		// role lacks the reply permission): they answer.

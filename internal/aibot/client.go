@@ -172,6 +172,14 @@ func (c *client) send(ctx context.Context, convID, text, key string) error {
 		map[string]string{"type": "text", "text": text}, nil)
 }
 
+// sendTemplate sends an approved template; the server applies the same
+// rules as to people (approved, parameters, marketing opt-out).
+func (c *client) sendTemplate(ctx context.Context, convID string, t *templateSend, key string) error {
+	h := http.Header{"Idempotency-Key": {key}}
+	return c.do(ctx, "POST", "/api/v1/conversations/"+url.PathEscape(convID)+"/messages", h,
+		map[string]any{"type": "template", "template": t}, nil)
+}
+
 // suggest stores a suggested reply for people to send, edit or discard.
 func (c *client) suggest(ctx context.Context, convID, text, rationale string) error {
 	return c.do(ctx, "POST", "/api/v1/conversations/"+url.PathEscape(convID)+"/suggestions", nil,

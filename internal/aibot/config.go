@@ -96,6 +96,59 @@ type Config struct {
 	// WebhookSecret is the subscription's signing secret.
 	WebhookAddr   string
 	WebhookSecret string
+
+	// WindowTemplate, "name:language" (e.g. "order_update:de"), is the
+	// approved template the bot sends in send mode when the customer's
+	// 24-hour window has closed, instead of handing off at once;
+	// WindowTemplateParams are its placeholder values as a URL query
+	// ("body.1=Tina&body.2=4711"). Empty: the bot hands off
+	// (window_closed).
+	WindowTemplate       string
+	WindowTemplateParams string
+	// windowTemplate is WindowTemplate parsed by Validate.
+	windowTemplate *templateSend
+}
+
+// templateSend is a template message for the Switchboard API.
+type templateSend struct {
+	Name       string            `json:"name"`
+	Language   string            `json:"language"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// parseWindowTemplate reads WindowTemplate and WindowTemplateParams.
+func (c *Config) parseWindowTemplate() error {
+	c.windowTemplate = nil
+	if c.WindowTemplate == "" {
+		if c.WindowTemplateParams != "" {
+			return errors.New("window template parameters are set without --window-template")
+		}
+		return nil
+	}
+	name, lang, ok := strings.Cut(c.WindowTemplate, ":")
+	name, lang = strings.TrimSpace(name), strings.TrimSpace(lang)
+	if !ok || name == "" || lang == "" || len(name) > 512 || len(lang) > 16 {
+		return fmt.Errorf("window template %q must be name:language, e.g. order_update:de", c.WindowTemplate)
+	}
+	t := &templateSend{Name: name, Language: lang}
+	if c.WindowTemplateParams != "" {
+		q, err := url.ParseQuery(c.WindowTemplateParams)
+		if err != nil || len(q) > 20 {
+			return fmt.Errorf("window template parameters must be key=value pairs joined by &, e.g. body.1=Tina&body.2=4711 (at most 20)")
+		}
+		t.Parameters = make(map[string]string, len(q))
+		for k, v := range q {
+			if len(v) != 1 || k == "" || v[0] == "" {
+				return fmt.Errorf("window template parameter %q needs exactly one non-empty value", k)
+			}
+			t.Parameters[k] = v[0]
+		}
+	}
+	if c.Mode != ModeSend {
+		return errors.New("a window template is sent only in send mode (--mode send)")
+	}
+	c.windowTemplate = t
+	return nil
 }
 
 // Validate checks the configuration and normalises URLs.
@@ -124,6 +177,9 @@ func (c *Config) Validate() error {
 	check(c.Concurrency >= 1 && c.Concurrency <= 64, "concurrency %d must be between 1 and 64", c.Concurrency)
 	if c.WebhookAddr != "" {
 		check(c.WebhookSecret != "", "receiving webhooks needs the subscription's secret (SWITCHBOARD_BOT_WEBHOOK_SECRET)")
+	}
+	if err := c.parseWindowTemplate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -101,25 +101,44 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, f := range map[string]func(*Config){
-		"no model":        func(c *Config) { c.Model = "" },
-		"no llm url":      func(c *Config) { c.LLMURL = "" },
-		"no token":        func(c *Config) { c.Token = "" },
-		"ftp url":         func(c *Config) { c.LLMURL = "ftp://x" },
-		"bad mode":        func(c *Config) { c.Mode = "auto" },
-		"threshold 2":     func(c *Config) { c.Threshold = 2 },
-		"history 0":       func(c *Config) { c.History = 0 },
-		"history 201":     func(c *Config) { c.History = 201 },
-		"no failures":     func(c *Config) { c.MaxFailures = 0 },
-		"webhook no key":  func(c *Config) { c.WebhookAddr = "127.0.0.1:0" },
-		"user in url":     func(c *Config) { c.SwitchboardURL = "http://u:p@x" },
-		"no llm timeout":  func(c *Config) { c.LLMTimeout = 0 },
-		"concurrency 100": func(c *Config) { c.Concurrency = 100 },
+		"no model":                  func(c *Config) { c.Model = "" },
+		"no llm url":                func(c *Config) { c.LLMURL = "" },
+		"no token":                  func(c *Config) { c.Token = "" },
+		"ftp url":                   func(c *Config) { c.LLMURL = "ftp://x" },
+		"bad mode":                  func(c *Config) { c.Mode = "auto" },
+		"threshold 2":               func(c *Config) { c.Threshold = 2 },
+		"history 0":                 func(c *Config) { c.History = 0 },
+		"history 201":               func(c *Config) { c.History = 201 },
+		"no failures":               func(c *Config) { c.MaxFailures = 0 },
+		"webhook no key":            func(c *Config) { c.WebhookAddr = "127.0.0.1:0" },
+		"user in url":               func(c *Config) { c.SwitchboardURL = "http://u:p@x" },
+		"no llm timeout":            func(c *Config) { c.LLMTimeout = 0 },
+		"concurrency 100":           func(c *Config) { c.Concurrency = 100 },
+		"template without language": func(c *Config) { c.Mode, c.WindowTemplate = ModeSend, "order_update" },
+		"template in suggest mode":  func(c *Config) { c.Mode, c.WindowTemplate = ModeSuggest, "order_update:de" },
+		"params without template":   func(c *Config) { c.WindowTemplateParams = "body.1=x" },
+		"empty template param":      func(c *Config) { c.Mode, c.WindowTemplate, c.WindowTemplateParams = ModeSend, "t:de", "body.1=" },
+		"repeated template param": func(c *Config) {
+			c.Mode, c.WindowTemplate, c.WindowTemplateParams = ModeSend, "t:de", "body.1=a&body.1=b"
+		},
 	} {
 		c := validConfig()
 		f(&c)
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestConfigWindowTemplate(t *testing.T) {
+	c := validConfig()
+	c.Mode, c.WindowTemplate, c.WindowTemplateParams = ModeSend, " order_update : de ", "body.1=Tina%20M%C3%BCller&body.2=4711"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got := c.windowTemplate
+	if got == nil || got.Name != "order_update" || got.Language != "de" || got.Parameters["body.1"] != "Tina Müller" || got.Parameters["body.2"] != "4711" {
+		t.Fatalf("window template = %+v", got)
 	}
 }
 

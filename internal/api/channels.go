@@ -78,6 +78,7 @@ type channelRequest struct {
 	// BusinessHours is the hours object, or null to remove them.
 	BusinessHours  switchboard.OptionalBusinessHours `json:"business_hours"`
 	BotAgentID     *string                           `json:"bot_agent_id"`
+	HandoffRules   *inbox.HandoffRulesInput          `json:"handoff_rules"`
 	Coexistence    *bool                             `json:"coexistence"`
 	WelcomeMessage *string                           `json:"welcome_message"`
 }

@@ -25,6 +25,15 @@ func (s *Server) handOff(w http.ResponseWriter, r *http.Request, a *switchboard.
 	return nil
 }
 
+func (s *Server) reportBotFailure(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	c, err := s.Service.ReportBotFailure(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
 func (s *Server) listSuggestions(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
 	pending := false
 	switch r.URL.Query().Get("state") {

@@ -161,6 +161,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.assign)},
 		{"DELETE", "/api/v1/conversations/{id}/assignees/{userId}", auth(s.unassign)},
 		{"POST", "/api/v1/conversations/{id}/handoff", auth(s.handOff)},
+		{"POST", "/api/v1/conversations/{id}/bot-failures", auth(s.reportBotFailure)},
 		{"GET", "/api/v1/conversations/{id}/suggestions", auth(s.listSuggestions)},
 		{"POST", "/api/v1/conversations/{id}/suggestions", auth(s.createSuggestion)},
 		{"POST", "/api/v1/conversations/{id}/suggestions/{sid}/send", auth(s.sendSuggestion)},

@@ -22,6 +22,7 @@ func AuditActions() []string {
 		"contact.export",
 		"contact.unblock",
 		"conversation.assign",
+		"conversation.bot_failure",
 		"conversation.handoff",
 		"conversation.mention_dismiss",
 		"conversation.note",

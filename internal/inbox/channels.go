@@ -36,12 +36,36 @@ type ChannelInput struct {
 	// BotAgentID names the bot service account that answers the channel's
 	// new conversations first; "" removes it.
 	BotAgentID *string
+	// HandoffRules changes the channel's hand-off rules; the fields it
+	// leaves nil stay.
+	HandoffRules *HandoffRulesInput
 	// Coexistence marks a number also in use with the WhatsApp Business
 	// app (paced at switchboard.CoexistenceMPS).
 	Coexistence *bool
 	// WelcomeMessage is sent once to a customer who opens the chat for the
 	// first time (request_welcome); "" turns it off.
 	WelcomeMessage *string
+}
+
+// HandoffRulesInput is a partial change of a channel's
+// [switchboard.HandoffRules]: nil fields stay.
+type HandoffRulesInput struct {
+	BusinessHours *bool `json:"business_hours"`
+	BotFailures   *int  `json:"bot_failures"`
+}
+
+// apply returns r changed by in (r itself for nil).
+func (in *HandoffRulesInput) apply(r switchboard.HandoffRules) switchboard.HandoffRules {
+	if in == nil {
+		return r
+	}
+	if in.BusinessHours != nil {
+		r.BusinessHours = *in.BusinessHours
+	}
+	if in.BotFailures != nil {
+		r.BotFailures = *in.BotFailures
+	}
+	return r
 }
 
 // ChannelView is a channel with its health, for administrators.
@@ -210,6 +234,10 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.BotAgentID != nil {
 		c.BotAgentID = *in.BotAgentID
 	}
+	c.HandoffRules = in.HandoffRules.apply(switchboard.DefaultHandoffRules)
+	if err := c.HandoffRules.Validate(in.BusinessHours.Hours); err != nil {
+		return nil, err
+	}
 	if in.WABAID != nil {
 		c.WABAID = strings.TrimSpace(*in.WABAID)
 	}
@@ -265,13 +293,28 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if err := validateChannel(&in); err != nil {
 		return nil, err
 	}
-	if _, err := s.Channel(ctx, a, id); err != nil {
+	cur, err := s.Channel(ctx, a, id)
+	if err != nil {
 		return nil, err
 	}
 	if in.BotAgentID != nil {
 		if err := s.checkBotAgent(ctx, *in.BotAgentID, id); err != nil {
 			return nil, err
 		}
+	}
+	// The rules are checked against the hours the channel will have, so
+	// neither change can leave the business-hours rule without hours.
+	var rules *switchboard.HandoffRules
+	if in.HandoffRules != nil || in.BusinessHours.Set {
+		hours := cur.BusinessHours
+		if in.BusinessHours.Set {
+			hours = in.BusinessHours.Hours
+		}
+		r := in.HandoffRules.apply(cur.HandoffRules)
+		if err := r.Validate(hours); err != nil {
+			return nil, err
+		}
+		rules = &r
 	}
 	detail := map[string]string{}
 	if in.AccessToken != nil {
@@ -292,6 +335,10 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if in.BotAgentID != nil {
 		detail["bot_agent_id"] = *in.BotAgentID
 	}
+	if in.HandoffRules != nil {
+		detail["handoff_business_hours"] = strconv.FormatBool(rules.BusinessHours)
+		detail["handoff_bot_failures"] = strconv.Itoa(rules.BotFailures)
+	}
 	if in.Coexistence != nil {
 		detail["coexistence"] = strconv.FormatBool(*in.Coexistence)
 	}
@@ -303,7 +350,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
 		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
-		BotAgentID: in.BotAgentID, Coexistence: in.Coexistence, WelcomeMessage: in.WelcomeMessage,
+		BotAgentID: in.BotAgentID, HandoffRules: rules, Coexistence: in.Coexistence, WelcomeMessage: in.WelcomeMessage,
 	})
 	if err != nil {
 		return nil, err
@@ -381,6 +428,9 @@ func (sys *System) EnsureChannel(ctx context.Context, want *switchboard.Channel)
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		now := s.now()
 		want.ID, want.CreatedAt, want.UpdatedAt = switchboard.NewID(), now, now
+		if want.HandoffRules == (switchboard.HandoffRules{}) {
+			want.HandoffRules = switchboard.DefaultHandoffRules
+		}
 		actx, done := s.auditing(ctx, nil, "channel.create", "channel", want.ID, map[string]string{"source": "configuration"})
 		if err := s.Store.CreateChannel(actx, want); err != nil {
 			return nil, err

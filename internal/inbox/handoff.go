@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -10,19 +11,52 @@ import (
 // switchboard.Handoff; this file applies them to the service's use cases
 // and tells the users, the bot and outgoing webhooks.
 
-// botAgent returns the bot agent of channelID, "" when it has none.
-func (s *Service) botAgent(ctx context.Context, channelID string) string {
+// cachedChannel returns channelID from the channel cache, nil when it is
+// unknown or cannot be read (logged).
+func (s *Service) cachedChannel(ctx context.Context, channelID string) *switchboard.Channel {
 	all, _, err := s.cachedChannels(ctx, false)
 	if err != nil {
-		s.Logger.Warn("look up channel bot agent", "err", err)
-		return ""
+		s.Logger.Warn("look up channel", "err", err)
+		return nil
 	}
 	for _, ch := range all {
 		if ch.ID == channelID {
-			return ch.BotAgentID
+			return ch
 		}
 	}
+	return nil
+}
+
+// botAgent returns the bot agent of channelID, "" when it has none.
+func (s *Service) botAgent(ctx context.Context, channelID string) string {
+	if ch := s.cachedChannel(ctx, channelID); ch != nil {
+		return ch.BotAgentID
+	}
 	return ""
+}
+
+// handoffRules fills e's channel rules: the hand-off rules and the
+// business hours of channelID.
+func (s *Service) handoffRules(ctx context.Context, channelID string, e *switchboard.HandoffEvent) {
+	ch := s.cachedChannel(ctx, channelID)
+	if ch == nil {
+		return
+	}
+	e.Rules = ch.HandoffRules
+	if ch.BusinessHours == nil || !ch.HandoffRules.BusinessHours {
+		return
+	}
+	if v, ok := s.channels.clocks.Load(channelID); ok && v.(hoursClock).hours == ch.BusinessHours {
+		e.Hours = v.(hoursClock).clock
+		return
+	}
+	c, err := ch.BusinessHours.Clock()
+	if err != nil { // stored hours were valid; a missing zone database is the likely cause
+		s.Logger.Warn("read channel business hours", "channel_id", channelID, "err", err)
+		return
+	}
+	s.channels.clocks.Store(channelID, hoursClock{hours: ch.BusinessHours, clock: c})
+	e.Hours = c
 }
 
 // checkBotAgent accepts "" (no bot) or an active service account flagged
@@ -71,6 +105,7 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	if e.BotAgentID == "" {
 		e.BotAgentID = s.botAgent(ctx, c.ChannelID)
 	}
+	s.handoffRules(ctx, c.ChannelID, &e)
 	from := c.HandoffState()
 	to, err := switchboard.Handoff(from, e)
 	if err != nil {
@@ -95,6 +130,46 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	}
 	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
 	return updated, changed, nil
+}
+
+// botFailed counts a failure of the bot in c and hands c to people when
+// the channel's rule says so. A failure to store it is logged: what
+// failed has already happened.
+func (s *Service) botFailed(ctx context.Context, c *switchboard.Conversation) {
+	if _, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed}); err != nil {
+		s.Logger.Warn("count a failure of the bot", "conversation_id", c.ID, "err", err)
+	}
+}
+
+// ReportBotFailure counts a failure the channel's bot reports itself (its
+// model failed, it could not answer) toward the channel's bot_failures
+// rule, which hands the conversation to people at its limit. Only the
+// channel's bot agent may report, and only while it handles the
+// conversation (403 otherwise). It returns the conversation afterwards.
+func (s *Service) ReportBotFailure(ctx context.Context, a *switchboard.Actor, conversationID string) (*switchboard.Conversation, error) {
+	c, err := s.workableConversation(ctx, a, conversationID, "conversation.bot_failure")
+	if err != nil {
+		return nil, err
+	}
+	if !s.isBotActor(ctx, a, c) {
+		s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeDenied, nil)
+		return nil, switchboard.ErrNotBotAgent
+	}
+	if c.Handler != switchboard.HandlerBot {
+		s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeDenied, map[string]string{"handler": string(c.Handler)})
+		return nil, switchboard.ErrBotNotHandler
+	}
+	updated, changed, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed})
+	if err != nil {
+		return nil, err
+	}
+	failures := updated.HandoffState().BotFailures
+	if changed {
+		failures = c.HandoffState().BotFailures + 1
+	}
+	s.audit(ctx, a, "conversation.bot_failure", "conversation", c.ID, switchboard.OutcomeSuccess,
+		map[string]string{"failures": strconv.Itoa(failures), "handed_off": strconv.FormatBool(changed)})
+	return s.withUnread(ctx, updated, a)
 }
 
 // HandOff moves a conversation to people ("human") or to the channel's
@@ -332,5 +407,11 @@ func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, c
 	}
 	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeSuccess, map[string]string{"conversation_id": c.ID})
+	// A person who discards the bot's draft while the bot handles the
+	// conversation says the bot failed: the failure rule counts it. The
+	// bot withdrawing its own draft is no failure.
+	if bot := s.botAgent(ctx, c.ChannelID); c.Handler == switchboard.HandlerBot && sg.AuthorID == bot && a.User.ID != bot {
+		s.botFailed(ctx, c)
+	}
 	return done, nil
 }

@@ -291,8 +291,10 @@ func TestFailedBotMessageHandsToPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bid := sa.User.ID
-	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid}); err != nil {
+	// The fixture's channel comes from the store, without the service's
+	// default rules: set the default, the first failure hands off.
+	bid, one := sa.User.ID, 1
+	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid, HandoffRules: &HandoffRulesInput{BotFailures: &one}}); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := f.store.Role(ctx, switchboard.RoleOperator)

@@ -15,12 +15,11 @@ func (sys *System) Published(ctx context.Context, r *switchboard.StatusResult) {
 	}
 	s.publish(ctx, switchboard.EventMessageUpdated, r.Conversation, r.Message)
 	// A message of the bot that WhatsApp refused leaves the customer
-	// without an answer: people take over.
+	// without an answer: a failure of the bot, which the channel's rule
+	// counts (by default the first hands to people).
 	m, c := r.Message, r.Conversation
 	if m.Status == switchboard.MessageFailed && m.SenderID != "" && c.Handler == switchboard.HandlerBot && m.SenderID == s.botAgent(ctx, c.ChannelID) {
-		if _, _, err := s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffBotFailed}); err != nil {
-			s.Logger.Warn("hand conversation to people after a failed bot message", "err", err)
-		}
+		s.botFailed(ctx, c)
 	}
 }
 

@@ -22,6 +22,17 @@ import (
 type channelCache struct {
 	mu   sync.Mutex
 	snap atomic.Pointer[channelSnapshot]
+	// clocks holds each channel's parsed business hours (channel id →
+	// hoursClock) for the hand-off rules, so a customer message does not
+	// parse them and load the time zone again.
+	clocks sync.Map
+}
+
+// hoursClock is the clock parsed from one snapshot's business hours; it
+// is reused while the snapshot holds the same hours.
+type hoursClock struct {
+	hours *switchboard.BusinessHours
+	clock *switchboard.BusinessClock
 }
 
 // channelSnapshot is the channels as loaded at one moment; never modified.

@@ -66,6 +66,30 @@ type ReplyOutput struct {
 	Message *switchboard.Message `json:"message"`
 }
 
+// TemplatesInput is the input of list_templates.
+type TemplatesInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation whose channel's templates to list"`
+}
+
+// TemplatesOutput is a channel's approved templates.
+type TemplatesOutput struct {
+	Templates []*switchboard.Template `json:"templates"`
+}
+
+// FailureInput is the input of report_failure.
+type FailureInput struct {
+	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
+}
+
+// SendTemplateInput is the input of send_template.
+type SendTemplateInput struct {
+	ConversationID string            `json:"conversation_id" jsonschema:"the conversation's id"`
+	Name           string            `json:"name" jsonschema:"the template's name (see list_templates)"`
+	Language       string            `json:"language" jsonschema:"the template's language code, e.g. en_US or de"`
+	Parameters     map[string]string `json:"parameters,omitempty" jsonschema:"a value for every placeholder, keyed body.1, body.2 (body.first_name for named ones), header.1 for a text header, header for a media header (an https link or media id), button.0.1 for a URL button"`
+	IdempotencyKey string            `json:"idempotency_key,omitempty" jsonschema:"optional; a retry with the same key sends nothing new"`
+}
+
 // AssignInput is the input of assign.
 type AssignInput struct {
 	ConversationID string `json:"conversation_id" jsonschema:"the conversation's id"`
@@ -152,7 +176,7 @@ func (s *Server) addTools(srv *mcp.Server) {
 	})
 	mcp.AddTool(srv, &mcp.Tool{
 		Name: "reply", Title: "Reply to the customer",
-		Description: "Sends a text message to the customer of a conversation (needs the conversations.reply scope and an open 24-hour window). The message is queued and delivered by WhatsApp; its status changes later.",
+		Description: "Sends a text message to the customer of a conversation (needs the conversations.reply scope and an open 24-hour window; once it closed, use send_template). The message is queued and delivered by WhatsApp; its status changes later.",
 		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false), OpenWorldHint: ptr(true)},
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in ReplyInput) (*mcp.CallToolResult, any, error) {
 		a, err := actorOf(req.Extra)
@@ -160,6 +184,40 @@ func (s *Server) addTools(srv *mcp.Server) {
 			return nil, nil, err
 		}
 		m, err := s.Service.Send(ctx, a, in.ConversationID, inbox.Outgoing{Type: switchboard.TypeText, Text: in.Text, IdempotencyKey: in.IdempotencyKey})
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ReplyOutput{Message: m}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "list_templates", Title: "List message templates", Annotations: readOnly,
+		Description: "Lists the approved WhatsApp templates of a conversation's channel, with their category and components (placeholders such as {{1}} or {{first_name}}); needs conversations.reply.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in TemplatesInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.Service.Conversation(ctx, a, in.ConversationID)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		ts, err := s.Service.ListTemplates(ctx, a, c.ChannelID)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, TemplatesOutput{Templates: ts}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "send_template", Title: "Send a template message",
+		Description: "Sends an approved WhatsApp template to the customer of a conversation: the only message WhatsApp allows once the 24-hour window has closed. The same rules as for people apply: conversations.reply, an approved template of the channel, a value for every placeholder, no marketing template to a customer who stopped marketing messages, and the channel's bot only while it handles the conversation.",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false), OpenWorldHint: ptr(true)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in SendTemplateInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := s.Service.Send(ctx, a, in.ConversationID, inbox.Outgoing{Type: switchboard.TypeTemplate, IdempotencyKey: in.IdempotencyKey,
+			Template: &switchboard.TemplateSend{Name: in.Name, Language: in.Language, Parameters: in.Parameters}})
 		if err != nil {
 			return nil, nil, s.toolError(err)
 		}
@@ -193,6 +251,21 @@ func (s *Server) addTools(srv *mcp.Server) {
 			return nil, nil, err
 		}
 		c, err := s.Service.HandOff(ctx, a, in.ConversationID, switchboard.Handler(in.To), in.Reason, in.Summary)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, ConversationOutput{Conversation: c}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "report_failure", Title: "Report a failure of the bot",
+		Description: "As the channel's bot while it handles the conversation: tells Switchboard you failed the customer once (you could not answer, your model failed). The channel's bot-failure rule counts it with refused messages and discarded suggestions and hands the conversation to people at its limit (reason bot_failed). Returns the conversation; handoff.bot_failures is the count.",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in FailureInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.Service.ReportBotFailure(ctx, a, in.ConversationID)
 		if err != nil {
 			return nil, nil, s.toolError(err)
 		}

@@ -19,7 +19,7 @@ import (
 const conversationSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at,
 	GREATEST(c.inbound_count - coalesce(r.read_count, 0), 0), c.created_at, c.updated_at,
 	ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, ct.user_id, ct.parent_user_id, ct.username,
-	c.handler, c.handoff_note, c.handoff_at, c.handoff_by, ct.blocked_at, ct.blocked_by
+	c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1`
@@ -33,14 +33,15 @@ func (db *DB) scanConversation(ctx context.Context, row pgx.Row) (*switchboard.C
 	var lastInbound, handoffAt, blockedAt *time.Time
 	var handoffNote []byte
 	var handoffBy string
+	var botFailures int
 	var blockedBy *string
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &keyID, &lastMessage, &lastInbound,
 		&c.UnreadCount, &c.CreatedAt, &c.UpdatedAt,
 		&c.Contact.ID, &contactKeyID, &waID, &name, &c.Contact.CreatedAt, &userID, &parentUserID, &username,
-		&c.Handler, &handoffNote, &handoffAt, &handoffBy, &blockedAt, &blockedBy); err != nil {
+		&c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy); err != nil {
 		return nil, err
 	}
-	if err := db.codec.OpenHandoff(ctx, keyID, &c, handoffNote, fromNull(handoffAt), handoffBy); err != nil {
+	if err := db.codec.OpenHandoff(ctx, keyID, &c, handoffNote, fromNull(handoffAt), handoffBy, botFailures); err != nil {
 		return nil, err
 	}
 	setBlock(&c.Contact, blockedAt, blockedBy)

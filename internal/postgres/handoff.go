@@ -35,8 +35,8 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET handler = $2, handoff_note = $3, handoff_at = $4, handoff_by = $5 WHERE id = $1`,
-			conversationID, st.Handler, note, nullTime(st.At), st.By); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET handler = $2, handoff_note = $3, handoff_at = $4, handoff_by = $5, bot_failures = $6 WHERE id = $1`,
+			conversationID, st.Handler, note, nullTime(st.At), st.By, st.BotFailures); err != nil {
 			return fmt.Errorf("set handoff: %w", err)
 		}
 		if st.Handler != handler { // a change of handler is a fact of the bots report

@@ -18,7 +18,7 @@ import (
 // count; the viewer id is the first argument.
 const convSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at, c.inbound_count,
 	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0),
-	ct.user_id, ct.parent_user_id, ct.username, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, ct.blocked_at, ct.blocked_by
+	ct.user_id, ct.parent_user_id, ct.username, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
@@ -32,13 +32,14 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 	var handoffNote []byte
 	var handoffAt, blockedAt sql.NullInt64
 	var handoffBy string
+	var botFailures int
 	var blockedBy sql.NullString
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &convKey, &lastMessage, &lastInbound, &inbound,
 		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read,
-		&userID, &parentUserID, &username, &c.Handler, &handoffNote, &handoffAt, &handoffBy, &blockedAt, &blockedBy); err != nil {
+		&userID, &parentUserID, &username, &c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy); err != nil {
 		return nil, err
 	}
-	if err := db.codec.OpenHandoff(ctx, convKey, &c, handoffNote, fromMicros(handoffAt), handoffBy); err != nil {
+	if err := db.codec.OpenHandoff(ctx, convKey, &c, handoffNote, fromMicros(handoffAt), handoffBy, botFailures); err != nil {
 		return nil, err
 	}
 	setBlock(&c.Contact, blockedAt, blockedBy)

@@ -33,8 +33,8 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ? WHERE id = ?`,
-			st.Handler, note, micros(st.At), st.By, conversationID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ?, bot_failures = ? WHERE id = ?`,
+			st.Handler, note, micros(st.At), st.By, st.BotFailures, conversationID); err != nil {
 			return fmt.Errorf("set handoff: %w", err)
 		}
 		if st.Handler != handler { // a change of handler is a fact of the bots report

@@ -25,8 +25,8 @@ func (c *Codec) SealHandoff(ctx context.Context, keyID, convID string, st switch
 
 // OpenHandoff sets conv's Handoff from the stored columns (its Handler is
 // scanned already).
-func (c *Codec) OpenHandoff(ctx context.Context, keyID string, conv *switchboard.Conversation, note []byte, at time.Time, by string) error {
-	st := switchboard.HandoffState{Handler: conv.Handler, At: at.UTC(), By: by}
+func (c *Codec) OpenHandoff(ctx context.Context, keyID string, conv *switchboard.Conversation, note []byte, at time.Time, by string, botFailures int) error {
+	st := switchboard.HandoffState{Handler: conv.Handler, At: at.UTC(), By: by, BotFailures: botFailures}
 	if note != nil {
 		var n handoffNote
 		if err := c.OpenJSON(ctx, keyID, "conversations", "handoff_note", conv.ID, note, &n); err != nil {

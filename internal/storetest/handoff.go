@@ -42,6 +42,23 @@ func testHandoff(t *testing.T, open Opener) {
 	if got, err = s.Channel(ctx(), ch.ID); err != nil || got.BotAgentID != id {
 		t.Fatalf("Channel bot agent = %+v, %v", got, err)
 	}
+	// The hand-off rules round-trip and stay when other fields change.
+	rules := switchboard.HandoffRules{BusinessHours: true, BotFailures: 3}
+	if got, err = s.UpdateChannel(ctx(), ch.ID, switchboard.ChannelUpdate{HandoffRules: &rules}); err != nil || got.HandoffRules != rules {
+		t.Fatalf("UpdateChannel handoff rules = %+v, %v", got, err)
+	}
+	name := "Renamed"
+	_, err = s.UpdateChannel(ctx(), ch.ID, switchboard.ChannelUpdate{Name: &name})
+	must(t, err)
+	if all, err := s.Channels(ctx()); err != nil || len(all) != 1 || all[0].HandoffRules != rules {
+		t.Fatalf("Channels handoff rules = %+v, %v", all, err)
+	}
+	withRules := &switchboard.Channel{Name: "Rules", PhoneNumberID: "4711000", AccessToken: "token-123456", AppSecret: "secret-123456",
+		VerifyToken: "verify-123456", HandoffRules: switchboard.HandoffRules{BotFailures: 2}}
+	must(t, s.CreateChannel(ctx(), withRules))
+	if got, err := s.ChannelByPhoneNumberID(ctx(), "4711000"); err != nil || got.HandoffRules != withRules.HandoffRules {
+		t.Fatalf("created channel handoff rules = %+v, %v", got, err)
+	}
 
 	conv := mustReceive(t, s, inbound(ch.ID, "4915112345678", "Jürgen", "hello", T0)).Conversation
 	c, err := s.Conversation(ctx(), conv.ID, "")
@@ -63,6 +80,18 @@ func testHandoff(t *testing.T, open Opener) {
 	wantCode(t, err, switchboard.ENotFound)
 	_, err = s.SetHandoff(ctx(), conv.ID, "", switchboard.HandoffState{Handler: "robot"})
 	wantCode(t, err, switchboard.EInvalid)
+
+	// The bot's failures are kept with the handler.
+	failed := toBot
+	failed.BotFailures = 2
+	c, err = s.SetHandoff(ctx(), conv.ID, switchboard.HandlerBot, failed)
+	must(t, err)
+	if c.Handoff == nil || c.Handoff.BotFailures != 2 || c.Handler != switchboard.HandlerBot {
+		t.Fatalf("SetHandoff bot failures = %+v %+v", c.Handler, c.Handoff)
+	}
+	if c, err = s.Conversation(ctx(), conv.ID, ""); err != nil || c.Handoff == nil || c.Handoff.BotFailures != 2 {
+		t.Fatalf("Conversation bot failures = %+v, %v", c, err)
+	}
 
 	toHuman := switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "refund",
 		Summary: "Jürgen wants his money back for order 4711.", At: at.Add(time.Minute), By: id}

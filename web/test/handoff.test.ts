@@ -30,7 +30,7 @@ function sg(id: string, over: Partial<Suggestion> = {}): Suggestion {
 
 describe('hand-off in the inbox state', () => {
   it('takes the conversation from a hand-off event', () => {
-    const handoff = { reason: 'refund', summary: 'wants money back', at: '2026-01-01T10:00:00Z', by: 'bot' };
+    const handoff = { reason: 'refund', summary: 'wants money back', at: '2026-01-01T10:00:00Z', by: 'bot', bot_failures: 0 };
     const c = conv('c1', { handler: 'human', handoff });
     const s = reduce(loaded(), { type: 'event', event: ev('handoff.to_human', { conversation: c, handler: 'human', handoff }) });
     expect(s.convs.c1?.handler).toBe('human');
@@ -38,7 +38,7 @@ describe('hand-off in the inbox state', () => {
   });
 
   it('notifies like an assignment: assignees, or all-seeing users when nobody is assigned', () => {
-    const handoff = { reason: 'x', summary: '', at: '2026-01-01T10:00:00Z', by: 'bot' };
+    const handoff = { reason: 'x', summary: '', at: '2026-01-01T10:00:00Z', by: 'bot', bot_failures: 0 };
     const unassigned = ev('handoff.to_human', { conversation: conv('c1', { handler: 'human', handoff }), handler: 'human', handoff });
     expect(notification(loaded(), unassigned)).toEqual({ kind: 'handoff', conversationId: 'c1' });
     expect(notification(loaded(employee), unassigned)).toBeNull();

@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 7
+const Version = 8
 
 // Kind is the logical type of a column.
 type Kind string
@@ -144,6 +144,8 @@ func Tables() []*Table {
 			col("bot_agent_id", Text),       // version 6
 			col("coexistence", Bool),        // version 6
 			col("welcome_message", Text),    // version 6
+			// version 8: the hand-off rules
+			col("handoff_business_hours", Bool), col("handoff_bot_failures", Int),
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),
@@ -171,6 +173,7 @@ func Tables() []*Table {
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
 			// version 6: the handler and the last hand-off (note sealed)
 			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
+			col("bot_failures", Int), // version 8
 		}},
 		// handoffs are the changes of handler, for the bots report (version 7).
 		{Name: "handoffs", Columns: []Column{

@@ -752,7 +752,7 @@ export interface paths {
         };
         /**
          * Conversations handed to bots and hand-offs to people by reason (reports.read)
-         * @description Counts changes of handler: to_bot when a conversation opened on a channel with a bot agent or was handed back to the bot, handed_off when it went from the bot to people, by reason (opened, customer_asked, taken_over, assigned, person_replied, bot_failed, or other for a reason a bot or operator wrote, which stays sealed). Limited to the role's channels.
+         * @description Counts changes of handler: to_bot when a conversation opened on a channel with a bot agent or was handed back to the bot, handed_off when it went from the bot to people, by reason (opened, customer_asked, taken_over, assigned, person_replied, bot_failed, business_hours, or other for a reason a bot or operator wrote, which stays sealed). Limited to the role's channels.
          */
         get: operations["reportBots"];
         put?: never;
@@ -1251,6 +1251,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/bot-failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a failure of the bot
+         * @description The channel's bot agent, while it handles the conversation, reports that it failed the customer once (its model failed, it could not answer). The channel's handoff_rules.bot_failures counts it with refused bot messages and discarded bot suggestions and hands the conversation to people at its limit (reason bot_failed, handoff.to_human). No body. Audited as conversation.bot_failure. 403 for anyone else or once people handle the conversation.
+         */
+        post: operations["reportBotFailure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/suggestions": {
         parameters: {
             query?: never;
@@ -1737,6 +1760,7 @@ export interface components {
             business_hours: components["schemas"]["BusinessHours"] | null;
             /** @description The bot service account that answers new conversations first; empty for none. */
             bot_agent_id: string;
+            handoff_rules: components["schemas"]["HandoffRules"];
             /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
             coexistence: boolean;
             /** @description Newest account notices first (channels.manage only). */
@@ -2134,7 +2158,7 @@ export interface components {
         };
         /** @description The conversation's last hand-off between the channel's bot and people (docs/automation.md). */
         Handoff: {
-            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back, bot_failed. */
+            /** @description Why: given by the bot or operator, or a rule's code: opened, customer_asked, taken_over, assigned, person_replied, handed_back, bot_failed, business_hours. */
             reason: string;
             /** @description For whoever takes over; at most 2,000 characters. */
             summary: string;
@@ -2142,6 +2166,8 @@ export interface components {
             at: string;
             /** @description The user (or bot service account) who handed off; empty for a rule. */
             by: string;
+            /** @description The bot's failures in this conversation since it took it (a refused bot message, a discarded bot suggestion); the channel's handoff_rules.bot_failures hands off at its limit. 0 after every change of handler. */
+            bot_failures: number;
         };
         /** @description A draft reply by the channel's bot for a person to send as it is, edit or discard. */
         Suggestion: {
@@ -2391,6 +2417,20 @@ export interface components {
             /** Format: date-time */
             at: string;
             conversation: components["schemas"]["Conversation"];
+        };
+        /** @description Rules that hand conversations from the channel's bot agent to people on their own (docs/automation.md, "Hand-off rules"); the customer asking for a person always does. */
+        HandoffRules: {
+            /** @description During the channel's business hours people answer: a conversation that opens then goes to people at once (reason business_hours), and a customer message then hands over one the bot holds by a rule; one an operator handed back stays with the bot. Outside the hours the bot answers. Needs business_hours on the channel. */
+            business_hours: boolean;
+            /** @description Hand a conversation to people (reason bot_failed) once the bot failed it this many times since it took it: a bot message WhatsApp refused, or a bot suggestion a person discarded. 0 turns the rule off; new channels start at 1. */
+            bot_failures: number;
+        };
+        /** @description A change of the hand-off rules; fields left out stay. */
+        HandoffRulesInput: {
+            /** @description During the channel's business hours people answer: a conversation that opens then goes to people at once (reason business_hours), and a customer message then hands over one the bot holds by a rule; one an operator handed back stays with the bot. Outside the hours the bot answers. Needs business_hours on the channel. */
+            business_hours?: boolean;
+            /** @description Hand a conversation to people (reason bot_failed) once the bot failed it this many times since it took it: a bot message WhatsApp refused, or a bot suggestion a person discarded. 0 turns the rule off; new channels start at 1. */
+            bot_failures?: number;
         };
     };
     responses: {
@@ -3444,6 +3484,7 @@ export interface operations {
                     business_hours?: components["schemas"]["BusinessHours"] | null;
                     /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
                     bot_agent_id?: string;
+                    handoff_rules?: components["schemas"]["HandoffRulesInput"];
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
                     /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
@@ -3520,6 +3561,7 @@ export interface operations {
                     business_hours?: components["schemas"]["BusinessHours"] | null;
                     /** @description A bot service account (bot: true) whose role may reply on this channel; empty removes the bot agent. */
                     bot_agent_id?: string;
+                    handoff_rules?: components["schemas"]["HandoffRulesInput"];
                     /** @description The number is also in use with the WhatsApp Business app (coexistence): Meta fixes its throughput at 20 messages per second and Switchboard paces sends to it accordingly; messages sent from the app arrive as echoes. */
                     coexistence?: boolean;
                     /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
@@ -4987,6 +5029,33 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    reportBotFailure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation afterwards; handoff.bot_failures is the count (0 after a hand-off). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     listSuggestions: {

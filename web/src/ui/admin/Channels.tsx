@@ -5,6 +5,7 @@ import { useI18n, type Key } from '../../i18n';
 import { errorText, missingEndpoint } from '../../lib/errors';
 import { dateTime } from '../../lib/format';
 import { formatDays, maxRetentionDays, retentionField, retentionInput } from '../../lib/retention';
+import { defaultHandoffRules, handoffRulesField, maxBotFailures } from '../../lib/handoffRules';
 import { hoursForm, parseHoursForm, sameHours, summary, weekdayNames, type HoursForm } from '../../lib/businessHours';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { DeadLetters } from './DeadLetters';
@@ -362,6 +363,11 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     hoursForm(channel?.business_hours, Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Berlin'),
   );
   const [hoursError, setHoursError] = useState('');
+  // The hand-off rules: shown while the channel has a bot agent.
+  const [ruleHours, setRuleHours] = useState(channel?.handoff_rules?.business_hours ?? false);
+  const [ruleFailures, setRuleFailures] = useState(String(channel?.handoff_rules?.bot_failures ?? defaultHandoffRules.bot_failures));
+  const [rulesError, setRulesError] = useState('');
+  const rulesRef = useRef<HTMLFieldSetElement>(null);
   const hoursRef = useRef<HTMLFieldSetElement>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -389,10 +395,17 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
       return;
     }
     setHoursError('');
+    const rules = handoffRulesField(channel?.handoff_rules, ruleHours, ruleFailures, h.hours !== null);
+    if (!rules.ok) {
+      setRulesError(t(rules.field === 'hours' ? 'channels.rulesNeedHours' : 'channels.rulesFailuresInvalid', { max: maxBotFailures }));
+      rulesRef.current?.querySelector<HTMLElement>(rules.field === 'hours' ? 'input[type=checkbox]' : 'input[type=text]')?.focus();
+      return;
+    }
+    setRulesError('');
     setBusy(true);
     setError('');
     // Secrets are write-only: empty means "keep what is stored".
-    const body: ChannelInput = { ...f, ...kept.patch };
+    const body: ChannelInput = { ...f, ...kept.patch, ...rules.patch };
     // Business hours are sent only when they changed (null removes them).
     if (!sameHours(channel?.business_hours, h.hours)) body.business_hours = h.hours;
     if (bots !== null && (channel ? botAgent !== (channel.bot_agent_id ?? '') : botAgent)) body.bot_agent_id = botAgent;
@@ -576,6 +589,51 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
             </p>
           )}
         </fieldset>
+        {(botAgent || ruleHours) && (
+          <fieldset className="span-2 handoff-rules" ref={rulesRef} aria-describedby="hr-hint" data-testid="handoff-rules">
+            <legend>{t('channels.rules')}</legend>
+            <p className="hint" id="hr-hint">
+              {t('channels.rulesHint')}
+            </p>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={ruleHours}
+                aria-invalid={rulesError && ruleHours && !hours.on ? true : undefined}
+                onChange={(e) => {
+                  setRuleHours(e.target.checked);
+                  setRulesError('');
+                }}
+                data-testid="rule-business-hours"
+              />
+              {t('channels.rulesBusinessHours')}
+            </label>
+            <Field label={t('channels.rulesFailures')} hint={t('channels.rulesFailuresHint', { max: maxBotFailures })}>
+              {(id, d) => (
+                // Text with a numeric keyboard, as for retention: the
+                // browser's own range messages would not follow the app's language.
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  type="text"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  value={ruleFailures}
+                  onChange={(e) => {
+                    setRuleFailures(e.target.value);
+                    setRulesError('');
+                  }}
+                  data-testid="rule-bot-failures"
+                />
+              )}
+            </Field>
+            {rulesError && (
+              <p className="field-error" role="alert">
+                {rulesError}
+              </p>
+            )}
+          </fieldset>
+        )}
         <label className="check span-2">
           <input
             type="checkbox"

@@ -90,7 +90,8 @@ const en = {
   'reports.reason.assigned': 'Person assigned',
   'reports.reason.person_replied': 'Person replied',
   'reports.reason.handed_back': 'Handed back',
-  'reports.reason.bot_failed': 'Bot message failed',
+  'reports.reason.bot_failed': 'Bot failed too often',
+  'reports.reason.business_hours': 'Business hours',
   'reports.reason.other': 'Other (the bot’s words)',
 } as const;
 
@@ -181,7 +182,8 @@ const de: ReportDict = {
   'reports.reason.assigned': 'Person zugewiesen',
   'reports.reason.person_replied': 'Person hat geantwortet',
   'reports.reason.handed_back': 'Zurückgegeben',
-  'reports.reason.bot_failed': 'Bot-Nachricht fehlgeschlagen',
+  'reports.reason.bot_failed': 'Bot zu oft gescheitert',
+  'reports.reason.business_hours': 'Geschäftszeiten',
   'reports.reason.other': 'Sonstiges (Worte des Bots)',
 };
 
@@ -269,7 +271,8 @@ const uk: ReportDict = {
   'reports.reason.assigned': 'Призначено людину',
   'reports.reason.person_replied': 'Людина відповіла',
   'reports.reason.handed_back': 'Повернуто',
-  'reports.reason.bot_failed': 'Повідомлення бота не доставлено',
+  'reports.reason.bot_failed': 'Бот надто часто помилявся',
+  'reports.reason.business_hours': 'Робочий час',
   'reports.reason.other': 'Інше (слова бота)',
 };
 
@@ -357,7 +360,8 @@ const ru: ReportDict = {
   'reports.reason.assigned': 'Назначен человек',
   'reports.reason.person_replied': 'Человек ответил',
   'reports.reason.handed_back': 'Возвращено',
-  'reports.reason.bot_failed': 'Сообщение бота не доставлено',
+  'reports.reason.bot_failed': 'Бот слишком часто ошибался',
+  'reports.reason.business_hours': 'Рабочее время',
   'reports.reason.other': 'Другое (слова бота)',
 };
 
