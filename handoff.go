@@ -434,11 +434,12 @@ type SuggestionDecision struct {
 // HandoffStore persists conversations' handlers and suggestions.
 type HandoffStore interface {
 	// SetHandoff sets the conversation's handler, last hand-off and bot
-	// failure count (st.BotFailures) when its handler is still expect
-	// ("" for any), else EConflict; ENotFound
-	// for an unknown conversation. It returns the conversation after the
-	// change (no viewer).
-	SetHandoff(ctx context.Context, conversationID string, expect Handler, st HandoffState) (*Conversation, error)
+	// failure count (st.BotFailures) when its handler and failure count
+	// are still expect's (nil for any), else EConflict: two failures
+	// counted at the same moment are both counted, one after the other.
+	// ENotFound for an unknown conversation. It returns the conversation
+	// after the change (no viewer).
+	SetHandoff(ctx context.Context, conversationID string, expect *HandoffState, st HandoffState) (*Conversation, error)
 	// CreateSuggestion stores a new pending suggestion (ID and CreatedAt
 	// set by the caller); ENotFound for an unknown conversation.
 	CreateSuggestion(ctx context.Context, sg *Suggestion) error

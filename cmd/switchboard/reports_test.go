@@ -41,7 +41,7 @@ func TestReportsAPI(t *testing.T) {
 	for _, st := range []switchboard.HandoffState{{Handler: switchboard.HandlerBot, Reason: switchboard.ReasonOpened},
 		{Handler: switchboard.HandlerHuman, Reason: switchboard.ReasonCustomerAsked}} {
 		st.At = time.Now()
-		if _, err := app.Store.SetHandoff(context.Background(), inHamburg.ID, "", st); err != nil {
+		if _, err := app.Store.SetHandoff(context.Background(), inHamburg.ID, nil, st); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -94,6 +94,10 @@ func (s *Service) isBotActor(ctx context.Context, a *switchboard.Actor, c *switc
 	return bot != "" && a != nil && a.User != nil && a.User.ID == bot
 }
 
+// maxHandoffAttempts bounds how often applyHandoff reads a conversation
+// again after another change won the race to it.
+const maxHandoffAttempts = 5
+
 // applyHandoff runs the state machine on c for e and stores the result
 // when the handler or the hand-off changed, publishing the hand-off. It
 // returns the conversation as it is afterwards (c itself when nothing
@@ -106,17 +110,31 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 		e.BotAgentID = s.botAgent(ctx, c.ChannelID)
 	}
 	s.handoffRules(ctx, c.ChannelID, &e)
-	from := c.HandoffState()
-	to, err := switchboard.Handoff(from, e)
-	if err != nil {
-		return c, false, err
-	}
-	if to == from {
-		return c, false, nil
-	}
-	updated, err := s.Store.SetHandoff(ctx, c.ID, from.Handler, to)
-	if err != nil {
-		return c, false, err
+	var from, to switchboard.HandoffState
+	var updated *switchboard.Conversation
+	// The store writes only if nothing changed the handler or the failure
+	// count since c was read; otherwise the machine runs again on what is
+	// stored now, so that two events at the same moment (two failures, a
+	// failure and a person's reply) both take effect, one after the other.
+	for attempt := 0; ; attempt++ {
+		from = c.HandoffState()
+		var err error
+		if to, err = switchboard.Handoff(from, e); err != nil {
+			return c, false, err
+		}
+		if to == from {
+			return c, false, nil
+		}
+		updated, err = s.Store.SetHandoff(ctx, c.ID, &from, to)
+		if err == nil {
+			break
+		}
+		if switchboard.ErrorCode(err) != switchboard.EConflict || attempt == maxHandoffAttempts-1 {
+			return c, false, err
+		}
+		if c, err = s.Store.Conversation(ctx, c.ID, ""); err != nil {
+			return c, false, err
+		}
 	}
 	changed := from.Handler != to.Handler
 	if changed {

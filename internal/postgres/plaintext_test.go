@@ -79,7 +79,7 @@ func TestPlaintextScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A hand-off's summary and a bot's suggested reply are customer data.
-	if c, err := db.SetHandoff(ctx, r.Conversation.ID, "", switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
+	if c, err := db.SetHandoff(ctx, r.Conversation.ID, nil, switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
 		Summary: probes["summary"], At: time.Now()}); err != nil || c.Handoff == nil || c.Handoff.Summary != probes["summary"] {
 		t.Fatalf("SetHandoff = %+v, %v", c, err)
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
-// SetHandoff sets a conversation's handler and last hand-off when its
-// handler is still expect ("" for any).
-func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect switchboard.Handler, st switchboard.HandoffState) (*switchboard.Conversation, error) {
+// SetHandoff sets a conversation's handler, last hand-off and bot failure
+// count when its handler and count are still expect's (nil for any).
+func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect *switchboard.HandoffState, st switchboard.HandoffState) (*switchboard.Conversation, error) {
 	if st.Handler != switchboard.HandlerBot && st.Handler != switchboard.HandlerHuman {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid handler.")
 	}
@@ -20,13 +20,14 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect swit
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var keyID, channelID string
 		var handler switchboard.Handler
-		err := tx.QueryRowContext(ctx, `SELECT key_id, handler, channel_id FROM conversations WHERE id = ?`, conversationID).Scan(&keyID, &handler, &channelID)
+		var failures int
+		err := tx.QueryRowContext(ctx, `SELECT key_id, handler, channel_id, bot_failures FROM conversations WHERE id = ?`, conversationID).Scan(&keyID, &handler, &channelID, &failures)
 		if errors.Is(err, sql.ErrNoRows) {
 			return switchboard.NotFound("Conversation")
 		} else if err != nil {
 			return fmt.Errorf("set handoff: %w", err)
 		}
-		if expect != "" && handler != expect {
+		if expect != nil && (handler != expect.Handler || failures != expect.BotFailures) {
 			return switchboard.Errorf(switchboard.EConflict, "The conversation's handler changed meanwhile.")
 		}
 		note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)

@@ -113,7 +113,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A hand-off's summary and a bot's suggested reply are customer data.
-	if _, err := db.SetHandoff(ctx, r.Conversation.ID, "", switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
+	if _, err := db.SetHandoff(ctx, r.Conversation.ID, nil, switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "probe",
 		Summary: summary, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

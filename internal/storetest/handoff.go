@@ -68,34 +68,40 @@ func testHandoff(t *testing.T, open Opener) {
 	}
 	at := T0.Add(time.Minute)
 	toBot := switchboard.HandoffState{Handler: switchboard.HandlerBot, Reason: switchboard.ReasonOpened, At: at}
-	c, err = s.SetHandoff(ctx(), conv.ID, switchboard.HandlerHuman, toBot)
+	c, err = s.SetHandoff(ctx(), conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerHuman}, toBot)
 	must(t, err)
 	if c.Handler != switchboard.HandlerBot || c.Handoff == nil || c.Handoff.Reason != switchboard.ReasonOpened || !c.Handoff.At.Equal(at) {
 		t.Fatalf("SetHandoff to bot = %+v %+v", c.Handler, c.Handoff)
 	}
 	// A stale expectation changes nothing.
-	_, err = s.SetHandoff(ctx(), conv.ID, switchboard.HandlerHuman, switchboard.HandoffState{Handler: switchboard.HandlerHuman})
+	_, err = s.SetHandoff(ctx(), conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerHuman}, switchboard.HandoffState{Handler: switchboard.HandlerHuman})
 	wantCode(t, err, switchboard.EConflict)
-	_, err = s.SetHandoff(ctx(), switchboard.NewID(), "", toBot)
+	_, err = s.SetHandoff(ctx(), switchboard.NewID(), nil, toBot)
 	wantCode(t, err, switchboard.ENotFound)
-	_, err = s.SetHandoff(ctx(), conv.ID, "", switchboard.HandoffState{Handler: "robot"})
+	_, err = s.SetHandoff(ctx(), conv.ID, nil, switchboard.HandoffState{Handler: "robot"})
 	wantCode(t, err, switchboard.EInvalid)
 
 	// The bot's failures are kept with the handler.
 	failed := toBot
 	failed.BotFailures = 2
-	c, err = s.SetHandoff(ctx(), conv.ID, switchboard.HandlerBot, failed)
+	c, err = s.SetHandoff(ctx(), conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerBot}, failed)
 	must(t, err)
 	if c.Handoff == nil || c.Handoff.BotFailures != 2 || c.Handler != switchboard.HandlerBot {
 		t.Fatalf("SetHandoff bot failures = %+v %+v", c.Handler, c.Handoff)
 	}
+	// A count read before another failure was stored is stale: the
+	// second writer must read again, so neither failure is lost.
+	stale := failed
+	stale.BotFailures = 1
+	_, err = s.SetHandoff(ctx(), conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerBot, BotFailures: 0}, stale)
+	wantCode(t, err, switchboard.EConflict)
 	if c, err = s.Conversation(ctx(), conv.ID, ""); err != nil || c.Handoff == nil || c.Handoff.BotFailures != 2 {
 		t.Fatalf("Conversation bot failures = %+v, %v", c, err)
 	}
 
 	toHuman := switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "refund",
 		Summary: "Jürgen wants his money back for order 4711.", At: at.Add(time.Minute), By: id}
-	_, err = s.SetHandoff(ctx(), conv.ID, switchboard.HandlerBot, toHuman)
+	_, err = s.SetHandoff(ctx(), conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerBot, BotFailures: 2}, toHuman)
 	must(t, err)
 	list, _, err := s.Conversations(ctx(), switchboard.ConversationFilter{})
 	must(t, err)

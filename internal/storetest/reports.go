@@ -221,7 +221,7 @@ func (h *reportHistory) price(t *testing.T, id string, p *switchboard.MessagePri
 func (h *reportHistory) handoff(t *testing.T, conv string, to switchboard.Handler, reason string, at time.Time) {
 	t.Helper()
 	h.clock.Set(at)
-	if _, err := h.s.SetHandoff(ctx(), conv, "", switchboard.HandoffState{Handler: to, Reason: reason, At: at}); err != nil {
+	if _, err := h.s.SetHandoff(ctx(), conv, nil, switchboard.HandoffState{Handler: to, Reason: reason, At: at}); err != nil {
 		t.Fatalf("SetHandoff: %v", err)
 	}
 }
