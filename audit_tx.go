@@ -128,7 +128,11 @@ func AuditEntryWritten(ctx context.Context) bool {
 // WithoutAuditEntry returns ctx without the entry WithAuditEntry put on it,
 // for a write under it that must not take the entry (such as appending it
 // separately).
+// The staged event records ([WithEvents]) are left out with it.
 func WithoutAuditEntry(ctx context.Context) context.Context {
+	if ctx.Value(eventsCtxKey{}) != nil {
+		ctx = context.WithValue(ctx, eventsCtxKey{}, (*stagedEvents)(nil))
+	}
 	if ctx.Value(auditCtxKey{}) == nil {
 		return ctx
 	}

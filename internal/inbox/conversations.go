@@ -380,12 +380,14 @@ func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (
 	}
 	c, m := r.Conversation, r.Message
 	c, turns := s.received(ctx, c, []*switchboard.Message{m}, r.NewConversation)
+	// The store wrote the records of these events with the message.
+	lctx := switchboard.WithLoggedEvents(ctx)
 	if r.NewConversation {
-		s.publish(ctx, switchboard.EventConversationCreated, c, c)
+		s.publish(lctx, switchboard.EventConversationCreated, c, c)
 	} else {
-		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+		s.publish(lctx, switchboard.EventConversationUpdated, c, c)
 	}
-	s.publish(ctx, switchboard.EventMessageCreated, c, m)
+	s.publish(lctx, switchboard.EventMessageCreated, c, m)
 	turns()
 	return m, true, nil
 }
