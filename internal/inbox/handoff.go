@@ -79,21 +79,26 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	if to == from {
 		return c, false, nil
 	}
-	updated, err := s.Store.SetHandoff(ctx, c.ID, from.Handler, to)
+	changed := from.Handler != to.Handler
+	typ := switchboard.EventHandoffToHuman
+	if to.Handler == switchboard.HandlerBot {
+		typ = switchboard.EventHandoffToBot
+	}
+	types := []string{switchboard.EventConversationUpdated}
+	if changed {
+		types = append(types, typ)
+	}
+	hctx := s.staging(ctx, c, types...)
+	updated, err := s.Store.SetHandoff(hctx, c.ID, from.Handler, to)
 	if err != nil {
 		return c, false, err
 	}
-	changed := from.Handler != to.Handler
 	if changed {
-		typ := switchboard.EventHandoffToHuman
-		if to.Handler == switchboard.HandlerBot {
-			typ = switchboard.EventHandoffToBot
-		}
-		s.publish(ctx, typ, updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
+		s.publish(hctx, typ, updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
 		s.appendActivityBy(ctx, e.ActorID, updated, switchboard.Activity{Action: switchboard.ActivityHandoff,
 			Value: string(to.Handler), Detail: to.Reason})
 	}
-	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	s.publish(hctx, switchboard.EventConversationUpdated, updated, updated)
 	return updated, changed, nil
 }
 
