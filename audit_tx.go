@@ -88,6 +88,12 @@ func SkipAuditEntry(ctx context.Context) {
 		p.skip = true
 		p.mu.Unlock()
 	}
+	// The event records staged on ctx ([WithEvents]) stay pending too.
+	if p, _ := ctx.Value(eventsCtxKey{}).(*stagedEvents); p != nil {
+		p.mu.Lock()
+		p.skip = true
+		p.mu.Unlock()
+	}
 }
 
 // AddAuditDetail is for stores: a write adds to the entry ctx carries

@@ -96,6 +96,7 @@ type stagedEvents struct {
 	rs    []*EventRecord
 	state int // auditPending, auditTaken, auditWritten
 	all   bool
+	skip  bool // the write under way changed nothing (SkipAuditEntry)
 }
 
 // WithEvents returns ctx carrying rs, the records of the change the next
@@ -121,9 +122,14 @@ func TakeEvents(ctx context.Context) (rs []*EventRecord, settle func(committed b
 	if p == nil {
 		return nil, nil
 	}
+	skip := skipping(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state != auditPending || len(p.rs) == 0 || skipping(ctx) {
+	if p.skip || skip {
+		p.skip = false
+		return nil, nil
+	}
+	if p.state != auditPending || len(p.rs) == 0 {
 		return nil, nil
 	}
 	p.state = auditTaken

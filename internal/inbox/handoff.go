@@ -236,10 +236,11 @@ func (s *Service) Suggest(ctx context.Context, a *switchboard.Actor, conversatio
 	if len(pending) >= switchboard.MaxPendingSuggestions {
 		return nil, switchboard.Errorf(switchboard.EConflict, "This conversation has %d pending suggestions; send or discard some first.", len(pending))
 	}
-	if err := s.Store.CreateSuggestion(ctx, sg); err != nil {
+	sctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionCreate)
+	if err := s.Store.CreateSuggestion(sctx, sg); err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventSuggestionCreate, c, sg)
+	s.publish(sctx, switchboard.EventSuggestionCreate, c, sg)
 	return sg, nil
 }
 
@@ -293,7 +294,8 @@ func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conv
 	if err != nil {
 		return nil, nil, err
 	}
-	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+	dctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionUpdate)
+	done, err := s.Store.DecideSuggestion(dctx, sg.ID, switchboard.SuggestionDecision{
 		State: switchboard.SuggestionSent, By: a.User.ID, MessageID: m.ID, At: s.now()})
 	if err != nil {
 		if switchboard.ErrorCode(err) != switchboard.EConflict {
@@ -309,7 +311,7 @@ func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conv
 	if text != nil && *text != sg.Text {
 		edited = "true"
 	}
-	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.publish(dctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.send", "suggestion", sg.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": c.ID, "message_id": m.ID, "edited": edited})
 	return m, done, nil
@@ -330,12 +332,13 @@ func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, c
 		s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
 	}
-	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+	dctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionUpdate)
+	done, err := s.Store.DecideSuggestion(dctx, sg.ID, switchboard.SuggestionDecision{
 		State: switchboard.SuggestionDiscarded, By: a.User.ID, At: s.now()})
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.publish(dctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeSuccess, map[string]string{"conversation_id": c.ID})
 	return done, nil
 }

@@ -455,7 +455,8 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry"); err != nil {
+	c, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry")
+	if err != nil {
 		return nil, err
 	}
 	if !a.Can(switchboard.PermConversationsReply) {
@@ -465,14 +466,15 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessageUnknown {
 		return nil, switchboard.Errorf(switchboard.EConflict, "Only a message whose outcome is unknown can be sent again.")
 	}
-	res, err := s.Store.RequeueUnknown(ctx, m.ID, s.now())
+	rctx := s.stagingAbout(ctx, c, m.ID, switchboard.EventMessageUpdated)
+	res, err := s.Store.RequeueUnknown(rctx, m.ID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if s.Outbox != nil {
 		s.Outbox.Notify()
 	}
-	s.publish(ctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
+	s.publish(rctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
 	s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": m.ConversationID})
 	return res.Message, nil
