@@ -467,7 +467,7 @@ func (p *WebhookPublisher) FanOut(ctx context.Context, n int) (int, error) {
 		var wanted []*switchboard.WebhookSubscription
 		for _, w := range subs {
 			// A record without its channel is read to learn it.
-			if w.Wants(r.Type, r.ChannelID) || (r.ChannelID == "" && w.Active) {
+			if w.Wants(r.Type, r.ChannelID) || (r.ChannelID == "" && w.WantsType(r.Type)) {
 				wanted = append(wanted, w)
 			}
 		}
@@ -491,8 +491,10 @@ func (p *WebhookPublisher) FanOut(ctx context.Context, n int) (int, error) {
 					return 0, fmt.Errorf("encode event %d: %w", r.Position, err)
 				}
 			}
+			// Created at the event's time: the retry window starts
+			// with the event, however late the fan-out ran.
 			ds = append(ds, &switchboard.WebhookDelivery{ID: switchboard.WebhookDeliveryID(r, w.ID), SubscriptionID: w.ID,
-				EventType: e.Type, Payload: body, CreatedAt: now})
+				EventType: e.Type, Payload: body, CreatedAt: r.At})
 		}
 	}
 	if err := p.Store.FanOutEvents(ctx, positions, ds, now); err != nil {

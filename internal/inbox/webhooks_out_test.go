@@ -186,7 +186,13 @@ func TestWebhookPublisherMatches(t *testing.T) {
 			t.Errorf("Wants(%s, %s) = %v", tc.typ, tc.ch, got)
 		}
 	}
+	if !w.WantsType(switchboard.EventConversationAssigned) || w.WantsType(switchboard.EventMessageUpdated) {
+		t.Error("WantsType does not follow the event patterns")
+	}
 	w.Active = false
+	if w.WantsType(switchboard.EventMessageCreated) {
+		t.Error("an inactive subscription wants a type")
+	}
 	if w.Wants(switchboard.EventMessageCreated, "c1") {
 		t.Error("an inactive subscription wants events")
 	}
