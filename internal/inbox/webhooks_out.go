@@ -349,9 +349,10 @@ type WebhookPublisher struct {
 	// apply here; zero means 5 s.
 	TTL time.Duration
 
-	mu     sync.Mutex
-	subs   []*switchboard.WebhookSubscription
-	loaded time.Time
+	mu       sync.Mutex
+	subs     []*switchboard.WebhookSubscription
+	loaded   time.Time
+	failures map[int64]int // failed renderings by position
 }
 
 var _ switchboard.EventPublisher = (*WebhookPublisher)(nil)
@@ -476,7 +477,19 @@ func (p *WebhookPublisher) FanOut(ctx context.Context, n int) (int, error) {
 		}
 		e, err := p.Render(ctx, r)
 		if err != nil {
-			return 0, fmt.Errorf("render event %d: %w", r.Position, err)
+			// The records before it go out; it is tried again on the next
+			// passes, and after maxRenderFailures it is dropped (logged)
+			// so that one record cannot hold up all later ones.
+			if p.renderFailed(r.Position) < maxRenderFailures {
+				positions = positions[:len(positions)-1]
+				if len(positions) == 0 {
+					return 0, fmt.Errorf("render event %d: %w", r.Position, err)
+				}
+				p.logger().Error("render event", "position", r.Position, "type", r.Type, "err", err)
+				break
+			}
+			p.logger().Error("drop event that cannot be rendered", "position", r.Position, "type", r.Type, "err", err)
+			continue
 		}
 		if e == nil {
 			continue // gone meanwhile: a later record says so
@@ -500,10 +513,31 @@ func (p *WebhookPublisher) FanOut(ctx context.Context, n int) (int, error) {
 	if err := p.Store.FanOutEvents(ctx, positions, ds, now); err != nil {
 		return 0, err
 	}
+	p.mu.Lock()
+	for _, pos := range positions {
+		delete(p.failures, pos)
+	}
+	p.mu.Unlock()
 	if len(ds) > 0 && p.Delivered != nil {
 		p.Delivered.Notify()
 	}
-	return len(rs), nil
+	return len(positions), nil
+}
+
+// maxRenderFailures is how many passes may fail to render a record before
+// the fan-out drops it.
+const maxRenderFailures = 5
+
+// renderFailed counts a failed rendering of the record at pos and returns
+// the count.
+func (p *WebhookPublisher) renderFailed(pos int64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failures == nil {
+		p.failures = map[int64]int{}
+	}
+	p.failures[pos]++
+	return p.failures[pos]
 }
 
 // PruneEvents deletes the records fanned out longer than

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -269,5 +270,61 @@ func TestWebhookEventsFromTheLog(t *testing.T) {
 		if got[typ] != n {
 			t.Errorf("%d %s deliveries, want %d (all: %v)", got[typ], typ, n, got)
 		}
+	}
+}
+
+// TestFanOutDropsARecordThatCannotBeRendered: a record whose rendering
+// fails holds up no later one for good: the records before it go out at
+// once, it is tried again on the next passes, and after
+// maxRenderFailures it is dropped and the rest go out.
+func TestFanOutDropsARecordThatCannotBeRendered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_p",
+		Events: []string{"message.created"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"one", "two", "three"} {
+		f.receive(t, "491555000"+string(rune('1'+i)), text, time.Now())
+	}
+	rs, err := f.store.PendingEvents(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []int64
+	for _, r := range rs {
+		if r.Type == switchboard.EventMessageCreated {
+			msgs = append(msgs, r.Position)
+		}
+	}
+	poison := msgs[1]
+	pub := &WebhookPublisher{Store: f.store, Render: func(ctx context.Context, r *switchboard.EventRecord) (*switchboard.Event, error) {
+		if r.Position == poison {
+			return nil, errors.New("cannot open")
+		}
+		return f.svc.RenderEvent(ctx, r)
+	}}
+	delivered := func() int {
+		ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ds)
+	}
+	for pass := 1; pass < maxRenderFailures; pass++ {
+		_, _ = pub.FanOut(ctx, 100)
+		if got := delivered(); got != 1 {
+			t.Fatalf("pass %d: %d deliveries, want the one before the failing record", pass, got)
+		}
+	}
+	if _, err := pub.FanOut(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := delivered(); got != 2 {
+		t.Fatalf("%d deliveries after the failing record was dropped, want 2", got)
+	}
+	if left, _ := f.store.PendingEvents(ctx, 100); len(left) != 0 {
+		t.Fatalf("%d records left pending", len(left))
 	}
 }
