@@ -88,6 +88,12 @@ func SkipAuditEntry(ctx context.Context) {
 		p.skip = true
 		p.mu.Unlock()
 	}
+	// The event records staged on ctx ([WithEvents]) stay pending too.
+	if p, _ := ctx.Value(eventsCtxKey{}).(*stagedEvents); p != nil {
+		p.mu.Lock()
+		p.skip = true
+		p.mu.Unlock()
+	}
 }
 
 // AddAuditDetail is for stores: a write adds to the entry ctx carries
@@ -128,7 +134,11 @@ func AuditEntryWritten(ctx context.Context) bool {
 // WithoutAuditEntry returns ctx without the entry WithAuditEntry put on it,
 // for a write under it that must not take the entry (such as appending it
 // separately).
+// The staged event records ([WithEvents]) are left out with it.
 func WithoutAuditEntry(ctx context.Context) context.Context {
+	if ctx.Value(eventsCtxKey{}) != nil {
+		ctx = context.WithValue(ctx, eventsCtxKey{}, (*stagedEvents)(nil))
+	}
 	if ctx.Value(auditCtxKey{}) == nil {
 		return ctx
 	}

@@ -63,6 +63,9 @@ type Event struct {
 	// and allows ChannelID; it is for events about a channel, not a
 	// conversation.
 	Permission Permission `json:"-"`
+	// Logged says that the change's record is in the event log already
+	// (see [EventLogStore]): outgoing webhooks take it from there.
+	Logged bool `json:"-"`
 }
 
 // EventPublisher accepts events after the change they describe is committed.

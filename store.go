@@ -29,6 +29,7 @@ type Store interface {
 	ReportStore
 	TokenStore
 	WebhookOutStore
+	EventLogStore
 	HandoffStore
 	SurfaceStore
 	ThreadStore

@@ -112,6 +112,19 @@ func (w *WebhookSubscription) Wants(typ, channelID string) bool {
 	return false
 }
 
+// WantsType reports whether w wants events of type typ on some channel.
+func (w *WebhookSubscription) WantsType(typ string) bool {
+	if !w.Active || (!w.AllChannels && len(w.ChannelIDs) == 0) {
+		return false
+	}
+	for _, p := range w.Events {
+		if p == typ || slices.Contains(webhookEventAliases[p], typ) {
+			return true
+		}
+	}
+	return false
+}
+
 // Scope is the channel limit of w as a role, for [Role.Covers]: an
 // administrator may see and manage w only if their role covers it.
 func (w *WebhookSubscription) Scope() *Role {

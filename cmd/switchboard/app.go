@@ -58,6 +58,8 @@ type App struct {
 	Templates *worker.TemplateSync
 	// WebhooksOut posts outgoing webhook deliveries.
 	WebhooksOut *worker.WebhookSender
+	// Fanout turns event log records into webhook deliveries.
+	Fanout *worker.EventFanout
 	// Emulator is the built-in Cloud API emulator, when it runs, at
 	// EmulatorURL.
 	Emulator    *emulator.Emulator
@@ -224,10 +226,14 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	allowHosts := splitHosts(c.WebhookAllowHosts)
 	a.WebhooksOut = &worker.WebhookSender{Store: store, AllowHosts: allowHosts, Logger: a.Logger.With("worker", "webhooks-out")}
-	// Events reach the hub through the webhook publisher, which queues a
-	// delivery row for each subscription that wants the event.
-	pub := &inbox.WebhookPublisher{Next: a.Hub, Store: store, Logger: a.Logger, Notify: a.WebhooksOut}
+	// Events reach the hub through the webhook publisher, which wakes the
+	// fan-out: it turns the event log's records into a delivery row for
+	// each subscription that wants the event.
+	a.Fanout = &worker.EventFanout{Logger: a.Logger.With("worker", "events-fanout")}
+	pub := &inbox.WebhookPublisher{Next: a.Hub, Store: store, Logger: a.Logger, Notify: a.Fanout, Delivered: a.WebhooksOut}
+	a.Fanout.Source = pub
 	a.Service = inbox.New(store, pub, hasher)
+	pub.Render = a.Service.RenderEvent
 	a.System = a.Service.System()
 	a.Service.WebhookAllowHosts = allowHosts
 	a.Service.WebhooksOut = pub

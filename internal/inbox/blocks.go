@@ -87,14 +87,15 @@ func (s *Service) setBlocked(ctx context.Context, a *switchboard.Actor, conversa
 	if block {
 		b = &switchboard.ContactBlock{By: a.User.ID, At: now}
 	}
-	if err := s.Store.SetContactBlocked(ctx, c.Contact.ID, b); err != nil {
+	bctx := s.staging(ctx, c, switchboard.EventConversationUpdated)
+	if err := s.Store.SetContactBlocked(bctx, c.Contact.ID, b); err != nil {
 		return nil, err
 	}
 	c, err = s.Store.Conversation(ctx, c.ID, a.User.ID)
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	s.publish(bctx, switchboard.EventConversationUpdated, c, c)
 	audit(switchboard.OutcomeSuccess)
 	return c, nil
 }

@@ -207,6 +207,7 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 		return c, nil
 	}
 	actx, done := s.auditing(ctx, a, "conversation.status", "conversation", c.ID, map[string]string{"status": string(status)})
+	actx = s.staging(actx, c, switchboard.EventConversationUpdated)
 	updated, err := s.Store.SetConversationStatus(actx, c.ID, status, s.now())
 	if err != nil {
 		return nil, err
@@ -220,7 +221,7 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 			ended = append(ended, id)
 		}
 	}
-	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated, ended...)
+	s.publish(actx, switchboard.EventConversationUpdated, updated, updated, ended...)
 	s.appendActivity(ctx, a, updated, switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(status)})
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated
@@ -256,13 +257,14 @@ func (s *Service) Assign(ctx context.Context, a *switchboard.Actor, conversation
 	// Nothing changes, and no entry is written, if target is assigned
 	// already (the store skips the entry then).
 	actx, done := s.auditing(ctx, a, "conversation.assign", "conversation", c.ID, map[string]string{"user_id": target.ID})
+	actx = s.stagingAbout(actx, c, target.ID, switchboard.EventConversationAssigned)
 	c, changed, err := s.Store.AddAssignee(actx, c.ID, target.ID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if changed {
 		done()
-		s.publish(ctx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
+		s.publish(actx, switchboard.EventConversationAssigned, c, assignmentData(c, target))
 		s.appendActivity(ctx, a, c, switchboard.Activity{Action: switchboard.ActivityAssigned, SubjectID: target.ID})
 		c = s.personActed(ctx, c, switchboard.HandoffAssigned, target.ID)
 	}
@@ -285,13 +287,14 @@ func (s *Service) Unassign(ctx context.Context, a *switchboard.Actor, conversati
 		return nil, switchboard.NotFound("Assignee")
 	}
 	actx, done := s.auditing(ctx, a, "conversation.unassign", "conversation", c.ID, map[string]string{"user_id": userID})
+	actx = s.stagingAbout(actx, c, userID, switchboard.EventConversationUnassigned)
 	c, changed, err := s.Store.RemoveAssignee(actx, c.ID, userID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if changed {
 		done()
-		s.publish(ctx, switchboard.EventConversationUnassigned, c,
+		s.publish(actx, switchboard.EventConversationUnassigned, c,
 			assignmentData(c, &switchboard.User{ID: userID}), userID)
 		s.appendActivity(ctx, a, c, switchboard.Activity{Action: switchboard.ActivityUnassigned, SubjectID: userID})
 	}
@@ -380,12 +383,14 @@ func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (
 	}
 	c, m := r.Conversation, r.Message
 	c, turns := s.received(ctx, c, []*switchboard.Message{m}, r.NewConversation)
+	// The store wrote the records of these events with the message.
+	lctx := switchboard.WithLoggedEvents(ctx)
 	if r.NewConversation {
-		s.publish(ctx, switchboard.EventConversationCreated, c, c)
+		s.publish(lctx, switchboard.EventConversationCreated, c, c)
 	} else {
-		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+		s.publish(lctx, switchboard.EventConversationUpdated, c, c)
 	}
-	s.publish(ctx, switchboard.EventMessageCreated, c, m)
+	s.publish(lctx, switchboard.EventMessageCreated, c, m)
 	turns()
 	return m, true, nil
 }

@@ -26,6 +26,11 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 	}
 	// The store adds the counts to the entry it writes with the erasure.
 	actx, done := s.auditing(ctx, a, "contact.erase", "contact", contactID, nil)
+	deleted := make([]*switchboard.EventRecord, len(convs))
+	for i, c := range convs {
+		deleted[i] = switchboard.NewEventRecord(switchboard.EventConversationDeleted, s.now(), c.ID, c.ChannelID, contactID)
+	}
+	actx = switchboard.WithEvents(actx, deleted...)
 	res, err := s.Store.EraseContact(actx, e)
 	if err != nil {
 		return nil, err
@@ -34,7 +39,7 @@ func (s *Service) EraseContact(ctx context.Context, a *switchboard.Actor, contac
 	s.deleteErasedMedia(ctx, res)
 	// Whoever has the conversations open or listed drops them now.
 	for _, c := range convs {
-		s.publish(ctx, switchboard.EventConversationDeleted, c,
+		s.publish(actx, switchboard.EventConversationDeleted, c,
 			switchboard.DeletedConversation{ID: c.ID, ContactID: contactID, Reason: "erased"})
 	}
 	if s.Register != nil {

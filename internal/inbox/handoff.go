@@ -112,6 +112,7 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	s.handoffRules(ctx, c.ChannelID, &e)
 	var from, to switchboard.HandoffState
 	var updated *switchboard.Conversation
+	var hctx context.Context
 	// The store writes only if nothing changed the handler or the failure
 	// count since c was read; otherwise the machine runs again on what is
 	// stored now, so that two events at the same moment (two failures, a
@@ -125,7 +126,12 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 		if to == from {
 			return c, false, nil
 		}
-		updated, err = s.Store.SetHandoff(ctx, c.ID, &from, to)
+		types := []string{switchboard.EventConversationUpdated}
+		if from.Handler != to.Handler {
+			types = append(types, handoffEventType(to.Handler))
+		}
+		hctx = s.staging(ctx, c, types...)
+		updated, err = s.Store.SetHandoff(hctx, c.ID, &from, to)
 		if err == nil {
 			break
 		}
@@ -138,16 +144,20 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	}
 	changed := from.Handler != to.Handler
 	if changed {
-		typ := switchboard.EventHandoffToHuman
-		if to.Handler == switchboard.HandlerBot {
-			typ = switchboard.EventHandoffToBot
-		}
-		s.publish(ctx, typ, updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
+		s.publish(hctx, handoffEventType(to.Handler), updated, switchboard.HandoffChange{Conversation: updated, Handler: updated.Handler, Handoff: updated.Handoff})
 		s.appendActivityBy(ctx, e.ActorID, updated, switchboard.Activity{Action: switchboard.ActivityHandoff,
 			Value: string(to.Handler), Detail: to.Reason})
 	}
-	s.publish(ctx, switchboard.EventConversationUpdated, updated, updated)
+	s.publish(hctx, switchboard.EventConversationUpdated, updated, updated)
 	return updated, changed, nil
+}
+
+// handoffEventType is the event of a hand-off to h.
+func handoffEventType(h switchboard.Handler) string {
+	if h == switchboard.HandlerBot {
+		return switchboard.EventHandoffToBot
+	}
+	return switchboard.EventHandoffToHuman
 }
 
 // botFailed counts a failure of the bot in c and hands c to people when
@@ -324,10 +334,11 @@ func (s *Service) Suggest(ctx context.Context, a *switchboard.Actor, conversatio
 	if len(pending) >= switchboard.MaxPendingSuggestions {
 		return nil, switchboard.Errorf(switchboard.EConflict, "This conversation has %d pending suggestions; send or discard some first.", len(pending))
 	}
-	if err := s.Store.CreateSuggestion(ctx, sg); err != nil {
+	sctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionCreate)
+	if err := s.Store.CreateSuggestion(sctx, sg); err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventSuggestionCreate, c, sg)
+	s.publish(sctx, switchboard.EventSuggestionCreate, c, sg)
 	return sg, nil
 }
 
@@ -381,7 +392,8 @@ func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conv
 	if err != nil {
 		return nil, nil, err
 	}
-	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+	dctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionUpdate)
+	done, err := s.Store.DecideSuggestion(dctx, sg.ID, switchboard.SuggestionDecision{
 		State: switchboard.SuggestionSent, By: a.User.ID, MessageID: m.ID, At: s.now()})
 	if err != nil {
 		if switchboard.ErrorCode(err) != switchboard.EConflict {
@@ -397,7 +409,7 @@ func (s *Service) SendSuggestion(ctx context.Context, a *switchboard.Actor, conv
 	if text != nil && *text != sg.Text {
 		edited = "true"
 	}
-	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.publish(dctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.send", "suggestion", sg.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": c.ID, "message_id": m.ID, "edited": edited})
 	return m, done, nil
@@ -418,12 +430,13 @@ func (s *Service) DiscardSuggestion(ctx context.Context, a *switchboard.Actor, c
 		s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
 	}
-	done, err := s.Store.DecideSuggestion(ctx, sg.ID, switchboard.SuggestionDecision{
+	dctx := s.stagingAbout(ctx, c, sg.ID, switchboard.EventSuggestionUpdate)
+	done, err := s.Store.DecideSuggestion(dctx, sg.ID, switchboard.SuggestionDecision{
 		State: switchboard.SuggestionDiscarded, By: a.User.ID, At: s.now()})
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, switchboard.EventSuggestionUpdate, c, done)
+	s.publish(dctx, switchboard.EventSuggestionUpdate, c, done)
 	s.audit(ctx, a, "suggestion.discard", "suggestion", sg.ID, switchboard.OutcomeSuccess, map[string]string{"conversation_id": c.ID})
 	// A person who discards the bot's draft while the bot handles the
 	// conversation says the bot failed: the failure rule counts it. The

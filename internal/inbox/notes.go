@@ -40,6 +40,9 @@ func (s *Service) AddNote(ctx context.Context, a *switchboard.Actor, conversatio
 	}
 	actx, done := s.auditing(ctx, a, "conversation.note", "conversation", c.ID,
 		map[string]string{"mentions": strconv.Itoa(len(e.Mentions))})
+	if fresh > 0 {
+		actx = s.staging(actx, c, switchboard.EventConversationUpdated)
+	}
 	conv, err := s.Store.AddThreadEntry(actx, e)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func (s *Service) AddNote(ctx context.Context, a *switchboard.Actor, conversatio
 	if fresh > 0 {
 		// The newly mentioned see the conversation from now on: their
 		// lists learn of it.
-		s.publish(ctx, switchboard.EventConversationUpdated, conv, conv)
+		s.publish(actx, switchboard.EventConversationUpdated, conv, conv)
 	}
 	return e, nil
 }
@@ -138,13 +141,14 @@ func (s *Service) DismissMention(ctx context.Context, a *switchboard.Actor, conv
 		return switchboard.NotFound("Mention")
 	}
 	actx, done := s.auditing(ctx, a, "conversation.mention_dismiss", "conversation", c.ID, nil)
+	actx = s.staging(actx, c, switchboard.EventConversationUpdated)
 	conv, changed, err := s.Store.DismissMention(actx, c.ID, a.User.ID)
 	if err != nil {
 		return err
 	}
 	if changed {
 		done()
-		s.publish(ctx, switchboard.EventConversationUpdated, conv, conv, a.User.ID)
+		s.publish(actx, switchboard.EventConversationUpdated, conv, conv, a.User.ID)
 	}
 	return nil
 }

@@ -238,7 +238,11 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 		}
 		m.ReplyToID = q.ID
 	}
-	c, err = s.Store.CreateOutboundMessage(ctx, m)
+	// The message's events are recorded in its transaction.
+	sctx := switchboard.WithEvents(ctx,
+		switchboard.NewEventRecord(switchboard.EventMessageCreated, now, c.ID, c.ChannelID, m.ID),
+		switchboard.NewEventRecord(switchboard.EventConversationUpdated, now, c.ID, c.ChannelID, ""))
+	c, err = s.Store.CreateOutboundMessage(sctx, m)
 	if switchboard.ErrorCode(err) == switchboard.EConflict && in.IdempotencyKey != "" {
 		// The same key raced in from a parallel retry: answer with its result.
 		return s.Store.IdempotentMessage(ctx, a.User.ID, in.IdempotencyKey)
@@ -248,8 +252,8 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 	if s.Outbox != nil {
 		s.Outbox.Notify()
 	}
-	s.publish(ctx, switchboard.EventMessageCreated, c, m)
-	s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+	s.publish(sctx, switchboard.EventMessageCreated, c, m)
+	s.publish(sctx, switchboard.EventConversationUpdated, c, c)
 	s.audit(ctx, a, "message.send", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": c.ID, "type": string(m.Type)})
 	if !bot {
@@ -451,7 +455,8 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry"); err != nil {
+	c, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry")
+	if err != nil {
 		return nil, err
 	}
 	if !a.Can(switchboard.PermConversationsReply) {
@@ -461,14 +466,15 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessageUnknown {
 		return nil, switchboard.Errorf(switchboard.EConflict, "Only a message whose outcome is unknown can be sent again.")
 	}
-	res, err := s.Store.RequeueUnknown(ctx, m.ID, s.now())
+	rctx := s.stagingAbout(ctx, c, m.ID, switchboard.EventMessageUpdated)
+	res, err := s.Store.RequeueUnknown(rctx, m.ID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if s.Outbox != nil {
 		s.Outbox.Notify()
 	}
-	s.publish(ctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
+	s.publish(rctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
 	s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": m.ConversationID})
 	return res.Message, nil

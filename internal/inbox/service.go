@@ -196,6 +196,7 @@ func (s *Service) publish(ctx context.Context, typ string, conv *switchboard.Con
 	s.Events.Publish(ctx, switchboard.Event{
 		Type: typ, At: s.now(), ConversationID: conv.ID, Data: data,
 		ChannelID: conv.ChannelID, Assignees: conv.AssigneeIDs(), Mentioned: conv.Mentioned, Also: also,
+		Logged: switchboard.EventLogged(ctx, typ, conv.ID),
 	})
 }
 

@@ -9,11 +9,21 @@ import (
 // Published tells the users who may see a message that it changed: a
 // delivery status, a send result, a finished media download.
 func (sys *System) Published(ctx context.Context, r *switchboard.StatusResult) {
+	sys.published(ctx, r, false)
+}
+
+// published is Published; logged says that the store wrote the record of
+// the message.updated event with the change (see [switchboard.EventLogStore]).
+func (sys *System) published(ctx context.Context, r *switchboard.StatusResult, logged bool) {
 	s := sys.svc
 	if r == nil || !r.Changed || r.Message == nil || r.Conversation == nil {
 		return
 	}
-	s.publish(ctx, switchboard.EventMessageUpdated, r.Conversation, r.Message)
+	pctx := ctx
+	if logged {
+		pctx = switchboard.WithLoggedEvents(ctx)
+	}
+	s.publish(pctx, switchboard.EventMessageUpdated, r.Conversation, r.Message)
 	// A message of the bot that WhatsApp refused leaves the customer
 	// without an answer: a failure of the bot, which the channel's rule
 	// counts (by default the first hands to people).

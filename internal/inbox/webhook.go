@@ -359,6 +359,8 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			turn()
 		}
 	}()
+	// The batch wrote the records of these events with its changes.
+	lctx := switchboard.WithLoggedEvents(ctx)
 	announced := map[string]bool{}
 	media := false
 	for _, rc := range r.Received {
@@ -375,9 +377,9 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			if created[c.ID] {
 				typ = switchboard.EventConversationCreated
 			}
-			s.publish(ctx, typ, c, c)
+			s.publish(lctx, typ, c, c)
 		}
-		s.publish(ctx, switchboard.EventMessageCreated, c, m)
+		s.publish(lctx, switchboard.EventMessageCreated, c, m)
 		if md := m.Content.Media; md != nil && md.WAMediaID != "" {
 			media = true
 		}
@@ -386,7 +388,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 	for _, st := range r.Statuses {
 		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
 			updated[st.Message.ID] = true
-			sys.Published(ctx, st)
+			sys.published(ctx, st, true)
 		}
 	}
 	// Edits and revokes (from the WhatsApp Business app): the message as it
@@ -397,10 +399,10 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			continue
 		}
 		updated[e.Message.ID] = true
-		s.publish(ctx, switchboard.EventMessageUpdated, e.Conversation, e.Message)
+		s.publish(lctx, switchboard.EventMessageUpdated, e.Conversation, e.Message)
 		if !announced[e.Conversation.ID] {
 			announced[e.Conversation.ID] = true
-			s.publish(ctx, switchboard.EventConversationUpdated, e.Conversation, e.Conversation)
+			s.publish(lctx, switchboard.EventConversationUpdated, e.Conversation, e.Conversation)
 		}
 	}
 	if media && s.Webhooks != nil {

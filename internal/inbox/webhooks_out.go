@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -314,27 +315,44 @@ func (s *Service) webhooksChanged() {
 	}
 }
 
+// WebhookStore is what the webhook publisher needs: the subscriptions,
+// the deliveries and the event log they are made from.
+type WebhookStore interface {
+	switchboard.WebhookOutStore
+	switchboard.EventLogStore
+}
+
 // WebhookPublisher is the EventPublisher hook for outgoing webhooks: it
-// passes every event on to Next and turns each one that a subscription
-// wants into a delivery row in the store. It never calls a receiver: the
-// worker posts deliveries later, so a slow receiver cannot slow the code
-// that publishes (ingest, replies). Subscriptions are cached for TTL (or
-// until [WebhookPublisher.Invalidate]) so events without a subscriber cost
-// no database work.
+// passes every event on to Next and wakes the fan-out ([WebhookPublisher.FanOut]),
+// which turns the event log's records into delivery rows, one per
+// subscription that wants the event. The records of most changes are
+// written in the change's own transaction (see [switchboard.EventLogStore]);
+// an event of a webhook type that is not yet in the log ([switchboard.Event].Logged
+// unset) is appended to it here, after its change committed. It never
+// calls a receiver: the sender posts deliveries later, so a slow receiver
+// cannot slow the code that publishes (ingest, replies). Subscriptions are
+// cached for TTL (or until [WebhookPublisher.Invalidate]) so records
+// without a subscriber cost no reads.
 type WebhookPublisher struct {
 	Next   switchboard.EventPublisher
-	Store  switchboard.WebhookOutStore
+	Store  WebhookStore
 	Clock  switchboard.Clock
 	Logger *slog.Logger
-	// Notify, when set, wakes the delivery worker.
+	// Render builds the event of a record as it is now ([Service.RenderEvent]);
+	// nil, or a nil event, for an object that no longer exists.
+	Render func(ctx context.Context, r *switchboard.EventRecord) (*switchboard.Event, error)
+	// Notify, when set, wakes the fan-out worker.
 	Notify Notifier
+	// Delivered, when set, wakes the delivery sender after a fan-out.
+	Delivered Notifier
 	// TTL bounds how long another instance's subscription change takes to
 	// apply here; zero means 5 s.
 	TTL time.Duration
 
-	mu     sync.Mutex
-	subs   []*switchboard.WebhookSubscription
-	loaded time.Time
+	mu       sync.Mutex
+	subs     []*switchboard.WebhookSubscription
+	loaded   time.Time
+	failures map[int64]int // failed renderings by position
 }
 
 var _ switchboard.EventPublisher = (*WebhookPublisher)(nil)
@@ -370,46 +388,162 @@ func (p *WebhookPublisher) subscriptions(ctx context.Context) ([]*switchboard.We
 	return p.subs, nil
 }
 
-// Publish enqueues deliveries for e, then passes it on.
+// Publish makes sure e is in the event log, wakes the fan-out, then passes
+// e on.
 func (p *WebhookPublisher) Publish(ctx context.Context, e switchboard.Event) {
-	p.enqueue(ctx, &e)
+	if switchboard.Logged(e.Type) {
+		if !e.Logged {
+			p.appendLate(ctx, &e)
+		}
+		if p.Notify != nil {
+			p.Notify.Notify()
+		}
+	}
 	if p.Next != nil {
 		p.Next.Publish(ctx, e)
 	}
 }
 
-func (p *WebhookPublisher) enqueue(ctx context.Context, e *switchboard.Event) {
+// appendLate records an event whose change did not write its record.
+// The change is committed already: a crash before this write loses the
+// event, and a failure is logged but does not fail the caller.
+func (p *WebhookPublisher) appendLate(ctx context.Context, e *switchboard.Event) {
 	subs, err := p.subscriptions(ctx)
 	if err != nil {
 		p.logger().Error("load webhook subscriptions", "err", err)
 		return
 	}
-	var ds []*switchboard.WebhookDelivery
-	var body []byte
+	wanted := false
 	for _, w := range subs {
-		if !w.Wants(e.Type, e.ChannelID) {
-			continue
+		wanted = wanted || w.Wants(e.Type, e.ChannelID)
+	}
+	if !wanted {
+		return
+	}
+	r := switchboard.NewEventRecord(e.Type, e.At, e.ConversationID, e.ChannelID, eventSubject(e))
+	if err := p.Store.AppendEvents(context.WithoutCancel(ctx), []*switchboard.EventRecord{r}); err != nil {
+		p.logger().Error("append event", "type", e.Type, "err", err)
+	}
+}
+
+// eventSubject is the SubjectID of e's record (see [switchboard.EventRecord]).
+func eventSubject(e *switchboard.Event) string {
+	switch d := e.Data.(type) {
+	case *switchboard.Message:
+		return d.ID
+	case switchboard.BotTurn:
+		if d.Message != nil {
+			return d.Message.ID
 		}
-		if body == nil {
-			if body, err = json.Marshal(e); err != nil {
-				p.logger().Error("encode webhook event", "type", e.Type, "err", err)
-				return
+	case AssignmentEvent:
+		return d.UserID
+	case switchboard.DeletedConversation:
+		return d.ContactID
+	case *switchboard.Suggestion:
+		return d.ID
+	}
+	return ""
+}
+
+// FanOut turns up to n records of the event log that are not yet fanned
+// out into deliveries, one per subscription that wants the record's event,
+// and marks them fanned out, in one store transaction. A delivery's id
+// derives from the record and the subscription, so a fan-out redone after
+// a crash (the records stay pending until that transaction commits) adds
+// no second delivery. It reports how many records it took.
+func (p *WebhookPublisher) FanOut(ctx context.Context, n int) (int, error) {
+	rs, err := p.Store.PendingEvents(ctx, n)
+	if err != nil || len(rs) == 0 {
+		return 0, err
+	}
+	subs, err := p.subscriptions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := p.now()
+	positions := make([]int64, 0, len(rs))
+	var ds []*switchboard.WebhookDelivery
+	for _, r := range rs {
+		positions = append(positions, r.Position)
+		var wanted []*switchboard.WebhookSubscription
+		for _, w := range subs {
+			// A record without its channel is read to learn it.
+			if w.Wants(r.Type, r.ChannelID) || (r.ChannelID == "" && w.WantsType(r.Type)) {
+				wanted = append(wanted, w)
 			}
 		}
-		ds = append(ds, &switchboard.WebhookDelivery{SubscriptionID: w.ID, EventType: e.Type, Payload: body, CreatedAt: p.now()})
+		if len(wanted) == 0 || p.Render == nil {
+			continue
+		}
+		e, err := p.Render(ctx, r)
+		if err != nil {
+			// The records before it go out; it is tried again on the next
+			// passes, and after maxRenderFailures it is dropped (logged)
+			// so that one record cannot hold up all later ones.
+			if p.renderFailed(r.Position) < maxRenderFailures {
+				positions = positions[:len(positions)-1]
+				if len(positions) == 0 {
+					return 0, fmt.Errorf("render event %d: %w", r.Position, err)
+				}
+				p.logger().Error("render event", "position", r.Position, "type", r.Type, "err", err)
+				break
+			}
+			p.logger().Error("drop event that cannot be rendered", "position", r.Position, "type", r.Type, "err", err)
+			continue
+		}
+		if e == nil {
+			continue // gone meanwhile: a later record says so
+		}
+		var body []byte
+		for _, w := range wanted {
+			if !w.Wants(e.Type, e.ChannelID) {
+				continue
+			}
+			if body == nil {
+				if body, err = json.Marshal(e); err != nil {
+					return 0, fmt.Errorf("encode event %d: %w", r.Position, err)
+				}
+			}
+			// Created at the event's time: the retry window starts
+			// with the event, however late the fan-out ran.
+			ds = append(ds, &switchboard.WebhookDelivery{ID: switchboard.WebhookDeliveryID(r, w.ID), SubscriptionID: w.ID,
+				EventType: e.Type, Payload: body, CreatedAt: r.At})
+		}
 	}
-	if len(ds) == 0 {
-		return
+	if err := p.Store.FanOutEvents(ctx, positions, ds, now); err != nil {
+		return 0, err
 	}
-	// The change is committed already; a failure here loses this event's
-	// deliveries (logged) but must not fail the caller.
-	if err := p.Store.EnqueueWebhookDeliveries(context.WithoutCancel(ctx), ds); err != nil {
-		p.logger().Error("enqueue webhook deliveries", "type", e.Type, "err", err)
-		return
+	p.mu.Lock()
+	for _, pos := range positions {
+		delete(p.failures, pos)
 	}
-	if p.Notify != nil {
-		p.Notify.Notify()
+	p.mu.Unlock()
+	if len(ds) > 0 && p.Delivered != nil {
+		p.Delivered.Notify()
 	}
+	return len(positions), nil
+}
+
+// maxRenderFailures is how many passes may fail to render a record before
+// the fan-out drops it.
+const maxRenderFailures = 5
+
+// renderFailed counts a failed rendering of the record at pos and returns
+// the count.
+func (p *WebhookPublisher) renderFailed(pos int64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failures == nil {
+		p.failures = map[int64]int{}
+	}
+	p.failures[pos]++
+	return p.failures[pos]
+}
+
+// PruneEvents deletes the records fanned out longer than
+// [switchboard.EventRetention] ago.
+func (p *WebhookPublisher) PruneEvents(ctx context.Context) (int, error) {
+	return p.Store.PruneEvents(ctx, p.now().Add(-switchboard.EventRetention))
 }
 
 func (p *WebhookPublisher) logger() *slog.Logger {

@@ -2,9 +2,13 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/sqlite"
@@ -183,8 +187,144 @@ func TestWebhookPublisherMatches(t *testing.T) {
 			t.Errorf("Wants(%s, %s) = %v", tc.typ, tc.ch, got)
 		}
 	}
+	if !w.WantsType(switchboard.EventConversationAssigned) || w.WantsType(switchboard.EventMessageUpdated) {
+		t.Error("WantsType does not follow the event patterns")
+	}
 	w.Active = false
+	if w.WantsType(switchboard.EventMessageCreated) {
+		t.Error("an inactive subscription wants a type")
+	}
 	if w.Wants(switchboard.EventMessageCreated, "c1") {
 		t.Error("an inactive subscription wants events")
+	}
+}
+
+// TestWebhookEventsFromTheLog: a message stored by the ingest and the
+// actions on its conversation reach a subscription through the event log,
+// each event exactly once (none appended again after the commit), in the
+// REST JSON with the record's position as id; a second fan-out finds
+// nothing left.
+func TestWebhookEventsFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	f.svc.Events = pub
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_log",
+		Events: []string{"conversation.*", "message.*", "handoff.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	op := f.actor(t, "op", switchboard.RoleOperator)
+	c := f.receive(t, "4915550001", "hello", time.Now())
+	if _, err := f.svc.Assign(ctx, admin, c.ID, op.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Assign(ctx, admin, c.ID, op.User.ID); err != nil { // a no-op
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SetStatus(ctx, admin, c.ID, switchboard.StatusClosed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Unassign(ctx, admin, c.ID, op.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := pub.FanOut(ctx, 100); err != nil || n == 0 {
+		t.Fatalf("FanOut = %d, %v", n, err)
+	}
+	if n, err := pub.FanOut(ctx, 100); err != nil || n != 0 {
+		t.Fatalf("second FanOut = %d, %v; want nothing left", n, err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		got[d.EventType]++
+		var e struct {
+			ID             int64  `json:"id"`
+			Type           string `json:"type"`
+			ConversationID string `json:"conversation_id"`
+			Data           struct {
+				ID     string `json:"id"`
+				UserID string `json:"user_id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(d.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.ID <= 0 || e.Type != d.EventType || e.ConversationID != c.ID {
+			t.Errorf("payload of %s = %s", d.EventType, d.Payload)
+		}
+		if strings.HasPrefix(d.EventType, "conversation.") && strings.HasSuffix(d.EventType, "assigned") && e.Data.UserID != op.User.ID {
+			t.Errorf("assignment payload names %q, want %q", e.Data.UserID, op.User.ID)
+		}
+	}
+	want := map[string]int{
+		switchboard.EventConversationCreated: 1, switchboard.EventMessageCreated: 1,
+		switchboard.EventConversationAssigned: 1, switchboard.EventConversationUnassigned: 1,
+		switchboard.EventConversationUpdated: 1, // the close
+	}
+	for typ, n := range want {
+		if got[typ] != n {
+			t.Errorf("%d %s deliveries, want %d (all: %v)", got[typ], typ, n, got)
+		}
+	}
+}
+
+// TestFanOutDropsARecordThatCannotBeRendered: a record whose rendering
+// fails holds up no later one for good: the records before it go out at
+// once, it is tried again on the next passes, and after
+// maxRenderFailures it is dropped and the rest go out.
+func TestFanOutDropsARecordThatCannotBeRendered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_p",
+		Events: []string{"message.created"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"one", "two", "three"} {
+		f.receive(t, "491555000"+string(rune('1'+i)), text, time.Now())
+	}
+	rs, err := f.store.PendingEvents(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []int64
+	for _, r := range rs {
+		if r.Type == switchboard.EventMessageCreated {
+			msgs = append(msgs, r.Position)
+		}
+	}
+	poison := msgs[1]
+	pub := &WebhookPublisher{Store: f.store, Render: func(ctx context.Context, r *switchboard.EventRecord) (*switchboard.Event, error) {
+		if r.Position == poison {
+			return nil, errors.New("cannot open")
+		}
+		return f.svc.RenderEvent(ctx, r)
+	}}
+	delivered := func() int {
+		ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ds)
+	}
+	for pass := 1; pass < maxRenderFailures; pass++ {
+		_, _ = pub.FanOut(ctx, 100)
+		if got := delivered(); got != 1 {
+			t.Fatalf("pass %d: %d deliveries, want the one before the failing record", pass, got)
+		}
+	}
+	if _, err := pub.FanOut(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := delivered(); got != 2 {
+		t.Fatalf("%d deliveries after the failing record was dropped, want 2", got)
+	}
+	if left, _ := f.store.PendingEvents(ctx, 100); len(left) != 0 {
+		t.Fatalf("%d records left pending", len(left))
 	}
 }

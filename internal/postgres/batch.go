@@ -138,7 +138,9 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 			return err
 		}
 	}
-	return nil
+	// The batch's event records, in its transaction: a kill after the
+	// commit loses none (docs/automation.md, "Durable deliveries").
+	return j.db.insertEvents(ctx, tx, storekit.BatchEvents(j.plan, j.outcomes, j.edits, j.now))
 }
 
 // prefetch locks and reads what the planner needs, in one round trip: every

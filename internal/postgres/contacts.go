@@ -214,12 +214,16 @@ func (db *DB) SetContactBlocked(ctx context.Context, contactID string, b *switch
 		t := b.At.UTC().Truncate(time.Microsecond)
 		at, by = &t, &b.By
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE contacts SET blocked_at = $2, blocked_by = $3 WHERE id = $1`, contactID, at, by)
-	if err != nil {
-		return fmt.Errorf("set contact blocked: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return switchboard.NotFound("Contact")
-	}
-	return nil
+	// In a transaction of its own so that the event records staged on
+	// ctx are written with it.
+	return db.withTx(ctx, func(tx *txn) error {
+		tag, err := tx.Exec(ctx, `UPDATE contacts SET blocked_at = $2, blocked_by = $3 WHERE id = $1`, contactID, at, by)
+		if err != nil {
+			return fmt.Errorf("set contact blocked: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return switchboard.NotFound("Contact")
+		}
+		return nil
+	})
 }

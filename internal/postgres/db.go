@@ -299,7 +299,7 @@ type txn struct {
 
 // withTx runs fn in a transaction, committing if it returns nil. An audit
 // entry on ctx ([switchboard.WithAuditEntry]) is appended in the same
-// transaction.
+// transaction, and so are the event records on it ([switchboard.WithEvents]).
 func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	ptx, err := db.pool.Begin(ctx)
 	if err != nil {
@@ -317,6 +317,16 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *txn) error) error {
 	}()
 	if err := fn(tx); err != nil {
 		return err
+	}
+	// The staged event records first: a write that changed nothing
+	// (SkipAuditEntry) writes neither them nor the audit entry.
+	if rs, settle := switchboard.TakeEvents(ctx); rs != nil {
+		ok := false
+		defer func() { settle(ok && committed) }()
+		if err := db.insertEvents(ctx, tx, rs); err != nil {
+			return err
+		}
+		ok = true
 	}
 	// The audit entry of the action this transaction carries out, if ctx
 	// has one no write took yet, is appended last, so that the chain's

@@ -167,12 +167,24 @@ func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, ds []*switchboard.We
 	if len(ds) == 0 {
 		return nil
 	}
+	return db.insertDeliveries(ctx, db.pool, ds)
+}
+
+// batcher is what the pool and a transaction offer for a batch of rows.
+type batcher interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// insertDeliveries stores ds through q; a delivery whose id is stored
+// already stays as it is, one of a deleted subscription is dropped.
+func (db *DB) insertDeliveries(ctx context.Context, q batcher, ds []*switchboard.WebhookDelivery) error {
 	keys := map[string]string{}
 	batch := &pgx.Batch{}
 	for _, d := range ds {
 		keyID, ok := keys[d.SubscriptionID]
 		if !ok {
-			err := db.pool.QueryRow(ctx, `SELECT key_id FROM webhook_subscriptions WHERE id = $1`, d.SubscriptionID).Scan(&keyID)
+			err := q.QueryRow(ctx, `SELECT key_id FROM webhook_subscriptions WHERE id = $1`, d.SubscriptionID).Scan(&keyID)
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("enqueue webhook delivery: %w", err)
 			}
@@ -196,13 +208,14 @@ func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, ds []*switchboard.We
 		// The INSERT … SELECT drops a delivery whose subscription was
 		// deleted after the key lookup instead of failing the batch.
 		batch.Queue(`INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, state, created_at, retry_from, next_attempt_at)
-			SELECT $1, id, $3, $4, $5, $6, $6, $6 FROM webhook_subscriptions WHERE id = $2`,
+			SELECT $1, id, $3, $4, $5, $6, $6, $6 FROM webhook_subscriptions WHERE id = $2
+			ON CONFLICT (id) DO NOTHING`,
 			d.ID, d.SubscriptionID, d.EventType, payload, d.State, d.CreatedAt)
 	}
 	if batch.Len() == 0 {
 		return nil
 	}
-	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+	if err := q.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("insert webhook deliveries: %w", err)
 	}
 	return nil

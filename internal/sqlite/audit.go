@@ -74,11 +74,21 @@ func (db *DB) appendAudit(ctx context.Context, tx *writeTx, e *switchboard.Audit
 // write has taken ([switchboard.TakeAuditEntry]), the entry is appended
 // after the job's own statements, in its transaction (its savepoint in a
 // batch), so the job's changes and the entry commit or roll back together.
-// An entry that cannot be appended fails the job.
+// An entry that cannot be appended fails the job. Event records staged on
+// ctx ([switchboard.WithEvents]) are written the same way.
 func (db *DB) withAudit(fn func(ctx context.Context, tx *writeTx) error) func(ctx context.Context, tx *writeTx) error {
 	return func(ctx context.Context, tx *writeTx) error {
 		if err := fn(ctx, tx); err != nil {
 			return err
+		}
+		// The staged event records first: a write that changed nothing
+		// (SkipAuditEntry) writes neither them nor the entry.
+		if rs, settle := switchboard.TakeEvents(ctx); rs != nil {
+			if err := db.insertEvents(ctx, tx, rs); err != nil {
+				settle(false)
+				return err
+			}
+			tx.finally(settle)
 		}
 		e, settle := switchboard.TakeAuditEntry(ctx)
 		if e == nil {

@@ -145,6 +145,11 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 		}
 		j.outcomes[i] = out
 	}
+	// The batch's event records, in its transaction: a kill after the
+	// commit loses none (docs/automation.md, "Durable deliveries").
+	if err := j.db.insertEvents(ctx, tx, storekit.BatchEvents(j.plan, j.outcomes, j.edits, j.now)); err != nil {
+		return err
+	}
 	ids := make([]string, len(j.plan.Conversations))
 	for i, cv := range j.plan.Conversations {
 		ids[i] = cv.ID

@@ -38,7 +38,9 @@ func TestDumpCoversSchema(t *testing.T) {
 		tables = append(tables, n)
 	}
 	rows.Close()
-	tables = slices.DeleteFunc(tables, func(n string) bool { return slices.Contains(dump.DerivedTables, n) })
+	tables = slices.DeleteFunc(tables, func(n string) bool {
+		return slices.Contains(dump.DerivedTables, n) || slices.Contains(dump.QueueTables, n)
+	})
 	// Columns the dump maps differently on this backend.
 	mapped := map[string][]string{"settings": {"master_key_id"}}
 	for _, name := range tables {

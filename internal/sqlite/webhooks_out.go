@@ -154,43 +154,47 @@ func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, ds []*switchboard.We
 	if len(ds) == 0 {
 		return nil
 	}
-	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		keys := map[string]string{}
-		for _, d := range ds {
-			keyID, ok := keys[d.SubscriptionID]
-			if !ok {
-				err := tx.QueryRowContext(ctx, `SELECT key_id FROM webhook_subscriptions WHERE id = ?`, d.SubscriptionID).Scan(&keyID)
-				if errors.Is(err, sql.ErrNoRows) {
-					keys[d.SubscriptionID] = ""
-					continue // deleted meanwhile
-				} else if err != nil {
-					return fmt.Errorf("enqueue webhook delivery: %w", err)
-				}
-				keys[d.SubscriptionID] = keyID
+	return db.write(ctx, func(ctx context.Context, tx *writeTx) error { return db.insertDeliveries(ctx, tx, ds) })
+}
+
+// insertDeliveries stores ds in tx; a delivery whose id is stored already
+// stays as it is, one of a deleted subscription is dropped.
+func (db *DB) insertDeliveries(ctx context.Context, tx *writeTx, ds []*switchboard.WebhookDelivery) error {
+	keys := map[string]string{}
+	for _, d := range ds {
+		keyID, ok := keys[d.SubscriptionID]
+		if !ok {
+			err := tx.QueryRowContext(ctx, `SELECT key_id FROM webhook_subscriptions WHERE id = ?`, d.SubscriptionID).Scan(&keyID)
+			if errors.Is(err, sql.ErrNoRows) {
+				keys[d.SubscriptionID] = ""
+				continue // deleted meanwhile
+			} else if err != nil {
+				return fmt.Errorf("enqueue webhook delivery: %w", err)
 			}
-			if keyID == "" {
-				continue
-			}
-			if d.ID == "" {
-				d.ID = switchboard.NewID()
-			}
-			if d.CreatedAt.IsZero() {
-				d.CreatedAt = db.now()
-			}
-			d.CreatedAt = utc(d.CreatedAt)
-			d.RetryFrom, d.NextAttemptAt, d.State = d.CreatedAt, d.CreatedAt, switchboard.DeliveryPending
-			payload, err := db.codec.Seal(ctx, keyID, "webhook_deliveries", "payload", d.ID, d.Payload)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, state,
-				created_at, retry_from, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				d.ID, d.SubscriptionID, d.EventType, payload, d.State, micros(d.CreatedAt), micros(d.RetryFrom), micros(d.NextAttemptAt)); err != nil {
-				return fmt.Errorf("insert webhook delivery: %w", err)
-			}
+			keys[d.SubscriptionID] = keyID
 		}
-		return nil
-	})
+		if keyID == "" {
+			continue
+		}
+		if d.ID == "" {
+			d.ID = switchboard.NewID()
+		}
+		if d.CreatedAt.IsZero() {
+			d.CreatedAt = db.now()
+		}
+		d.CreatedAt = utc(d.CreatedAt)
+		d.RetryFrom, d.NextAttemptAt, d.State = d.CreatedAt, d.CreatedAt, switchboard.DeliveryPending
+		payload, err := db.codec.Seal(ctx, keyID, "webhook_deliveries", "payload", d.ID, d.Payload)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, state,
+			created_at, retry_from, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			d.ID, d.SubscriptionID, d.EventType, payload, d.State, micros(d.CreatedAt), micros(d.RetryFrom), micros(d.NextAttemptAt)); err != nil {
+			return fmt.Errorf("insert webhook delivery: %w", err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) scanDelivery(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.WebhookDelivery, error) {

@@ -113,6 +113,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Uploads", testUploads},
 		{"Dispatch", testDispatch},
 		{"WebhooksOut", testWebhooksOut},
+		{"EventLog", testEventLog},
 		{"Handoff", testHandoff},
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},

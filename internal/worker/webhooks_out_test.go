@@ -305,7 +305,7 @@ func TestWebhookDurableAcrossRestart(t *testing.T) {
 
 // TestWebhookSlowReceiverDoesNotSlowIngest: with a receiver that holds
 // every request until the test releases it, ingest still stores every
-// message and queues every delivery; the receiver has seen at most as
+// message with its event records, and the fan-out queues every delivery; the receiver has seen at most as
 // many requests as the sender has workers. Proven by counting.
 func TestWebhookSlowReceiverDoesNotSlowIngest(t *testing.T) {
 	f := newFixture(t)
@@ -324,7 +324,9 @@ func TestWebhookSlowReceiverDoesNotSlowIngest(t *testing.T) {
 	defer srv.Close()
 	sub := mustSub(t, f.store, srv.URL, f.ch.ID)
 	ws := &worker.WebhookSender{Store: f.store, Workers: 1, Poll: 10 * time.Millisecond, AllowHosts: []string{hostOf(t, srv.URL)}}
-	pub := &inbox.WebhookPublisher{Next: f.rec, Store: f.store, Notify: ws}
+	// The fan-out runs below, when the test says so: the ingest only
+	// writes the event log.
+	pub := &inbox.WebhookPublisher{Next: f.rec, Store: f.store, Delivered: ws, Render: f.svc.RenderEvent}
 	f.svc.Events = pub
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -339,6 +341,15 @@ func TestWebhookSlowReceiverDoesNotSlowIngest(t *testing.T) {
 	stop()
 	if got := f.rec.count(switchboard.EventMessageCreated); got != n {
 		t.Fatalf("%d message.created events, want %d", got, n)
+	}
+	for {
+		k, err := pub.FanOut(context.Background(), 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			break
+		}
 	}
 	log, err := f.store.WebhookDeliveries(context.Background(), sub.ID, 200)
 	if err != nil {

@@ -354,3 +354,11 @@ func Check(c Column, v any) error {
 // the dumped ones and rebuilt from them: the report rollups, which a
 // restored store builds on the first report or refresh (docs/reports.md).
 var DerivedTables = []string{"report_dirty", "report_durations", "report_figures", "report_state"}
+
+// QueueTables lists the tables a dump leaves out because they are
+// short-lived queues: the event log (docs/automation.md, "Durable
+// deliveries"), whose rows are fanned out into webhook_deliveries, which
+// the dump holds, within seconds of their change, and then only wait to be
+// pruned. A restore loses at most the events of the last moments before
+// the backup that were not fanned out yet.
+var QueueTables = []string{"events"}

@@ -1,0 +1,58 @@
+package storekit
+
+import (
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/ingest"
+)
+
+// BatchEvents are the event records of an ingest batch, in the order the
+// service announces them: per conversation the batch adds messages to,
+// conversation.created (a new one) or conversation.updated, then
+// message.created for each new message; message.updated for every message
+// a status changed; for every edit that changed a message, message.updated
+// and conversation.updated. The stores write them in the batch's
+// transaction (see [switchboard.EventLogStore]).
+func BatchEvents(plan *ingest.Plan, outcomes []ingest.StatusOutcome, edits []PreparedEdit, now time.Time) []*switchboard.EventRecord {
+	var out []*switchboard.EventRecord
+	channel := map[string]string{}
+	for _, in := range plan.Inserts {
+		channel[in.Conversation.ID] = in.ChannelID
+	}
+	announced := map[string]bool{}
+	for _, cv := range plan.Conversations {
+		typ := switchboard.EventConversationUpdated
+		if cv.New {
+			typ = switchboard.EventConversationCreated
+		}
+		announced[cv.ID] = true
+		out = append(out, switchboard.NewEventRecord(typ, now, cv.ID, channel[cv.ID], ""))
+		for _, in := range plan.Inserts {
+			if in.Conversation.ID == cv.ID {
+				out = append(out, switchboard.NewEventRecord(switchboard.EventMessageCreated, now, cv.ID, in.ChannelID, in.Message.ID))
+			}
+		}
+	}
+	updated := map[string]bool{}
+	for _, o := range outcomes {
+		if o.Changed && o.MessageID != "" && !updated[o.MessageID] {
+			updated[o.MessageID] = true
+			// The conversation and channel are read when it is fanned out.
+			out = append(out, switchboard.NewEventRecord(switchboard.EventMessageUpdated, now, "", "", o.MessageID))
+		}
+	}
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		if !e.Changed || e.Msg == nil || updated[e.Msg.ID] {
+			continue
+		}
+		updated[e.Msg.ID] = true
+		out = append(out, switchboard.NewEventRecord(switchboard.EventMessageUpdated, now, e.Msg.ConversationID, e.Edit.ChannelID, e.Msg.ID))
+		if !announced[e.Msg.ConversationID] {
+			announced[e.Msg.ConversationID] = true
+			out = append(out, switchboard.NewEventRecord(switchboard.EventConversationUpdated, now, e.Msg.ConversationID, e.Edit.ChannelID, ""))
+		}
+	}
+	return out
+}
