@@ -317,3 +317,40 @@ func TestFailedBotMessageHandsToPeople(t *testing.T) {
 		t.Fatalf("after the bot's failed message: %+v, %v", c, err)
 	}
 }
+
+// TestBotFailuresFromAStaleReadAllCount: two failures counted from the
+// same read of a conversation (as two requests at the same moment would)
+// are both counted: the store refuses the second write, whose count is
+// stale, and the service reads the conversation again.
+func TestBotFailuresFromAStaleReadAllCount(t *testing.T) {
+	ctx := context.Background()
+	f := withHasher(newFixture(t))
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	sa, err := f.svc.CreateServiceAccount(ctx, admin, NewServiceAccount{Login: "helpbot", Name: "Help Bot", RoleID: switchboard.RoleOperator, Bot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bid, three := sa.User.ID, 3
+	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid, HandoffRules: &HandoffRulesInput{BotFailures: &three}}); err != nil {
+		t.Fatal(err)
+	}
+	in, _, err := f.svc.System().Receive(ctx, switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: "4915112345678",
+		Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: "hi"}, WAMessageID: "wamid.1", Timestamp: f.svc.now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := f.store.Conversation(ctx, in.ConversationID, "")
+	if err != nil || stale.Handler != switchboard.HandlerBot {
+		t.Fatalf("new conversation on the bot's channel: %+v, %v", stale, err)
+	}
+	f.svc.botFailed(ctx, stale)
+	f.svc.botFailed(ctx, stale)
+	c, err := f.store.Conversation(ctx, in.ConversationID, "")
+	if err != nil || c.Handler != switchboard.HandlerBot || c.HandoffState().BotFailures != 2 {
+		t.Fatalf("after two failures from one read: handler %q failures %d, %v; want bot, 2", c.Handler, c.HandoffState().BotFailures, err)
+	}
+	f.svc.botFailed(ctx, stale) // the third reaches the rule's limit
+	if c, err = f.store.Conversation(ctx, in.ConversationID, ""); err != nil || c.Handler != switchboard.HandlerHuman || c.Handoff.Reason != switchboard.ReasonBotFailed {
+		t.Fatalf("after the third failure: %+v, %v", c, err)
+	}
+}
