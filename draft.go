@@ -47,3 +47,17 @@ type DraftStore interface {
 	// there is none.
 	Draft(ctx context.Context, userID, conversationID string) (*Draft, error)
 }
+
+// ComposerActivityTTL is how long a composer activity lasts without a
+// refresh; clients refresh it while the user keeps typing.
+const ComposerActivityTTL = 6 * time.Second
+
+// ComposerActivity is the data of [EventComposerActivity]: UserName is
+// writing a reply (Kind "reply") or a note ("note") in a conversation.
+type ComposerActivity struct {
+	ConversationID string    `json:"conversation_id"`
+	UserID         string    `json:"user_id"`
+	UserName       string    `json:"user_name"`
+	Kind           string    `json:"kind"`
+	ExpiresAt      time.Time `json:"expires_at"`
+}

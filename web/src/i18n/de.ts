@@ -789,4 +789,9 @@ export const de: Dict = {
   'activity.labelRemoved': '{by} hat das Label {value} entfernt',
   'activity.other': '{by}: {value}',
   'activity.system': 'Switchboard',
+  'audit.a.canned_reply.create': "Textbaustein anlegen",
+  'audit.a.canned_reply.update': "Textbaustein ändern",
+  'audit.a.canned_reply.delete': "Textbaustein löschen",
+  'audit.t.canned_reply': "Textbaustein",
+  'perm.canned_replies.manage': "Gemeinsame Textbausteine verwalten",
 };

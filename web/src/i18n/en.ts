@@ -790,6 +790,11 @@ export const en = {
   'activity.labelRemoved': '{by} removed the label {value}',
   'activity.other': '{by}: {value}',
   'activity.system': 'Switchboard',
+  'audit.a.canned_reply.create': "Create canned reply",
+  'audit.a.canned_reply.update': "Edit canned reply",
+  'audit.a.canned_reply.delete': "Delete canned reply",
+  'audit.t.canned_reply': "Canned reply",
+  'perm.canned_replies.manage': "Manage the shared canned replies",
 } as const;
 
 export type Key = keyof typeof en;

@@ -789,4 +789,9 @@ export const ru: Dict = {
   'activity.labelRemoved': '{by} убрал(а) метку {value}',
   'activity.other': '{by}: {value}',
   'activity.system': 'Switchboard',
+  'audit.a.canned_reply.create': "Создание шаблона ответа",
+  'audit.a.canned_reply.update': "Изменение шаблона ответа",
+  'audit.a.canned_reply.delete': "Удаление шаблона ответа",
+  'audit.t.canned_reply': "Шаблон ответа",
+  'perm.canned_replies.manage': "Управлять общими шаблонами ответов",
 };

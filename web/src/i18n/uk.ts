@@ -789,4 +789,9 @@ export const uk: Dict = {
   'activity.labelRemoved': '{by} прибрав(ла) мітку {value}',
   'activity.other': '{by}: {value}',
   'activity.system': 'Switchboard',
+  'audit.a.canned_reply.create': "Створення шаблону відповіді",
+  'audit.a.canned_reply.update': "Зміна шаблону відповіді",
+  'audit.a.canned_reply.delete': "Видалення шаблону відповіді",
+  'audit.t.canned_reply': "Шаблон відповіді",
+  'perm.canned_replies.manage': "Керувати спільними шаблонами відповідей",
 };
