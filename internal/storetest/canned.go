@@ -101,8 +101,9 @@ func testCannedReplies(t *testing.T, open Opener) {
 
 // testDrafts pins drafts: one per user and conversation, kept as typed,
 // replaced by a later save, deleted by an empty one, ENotFound when there
-// is none or the conversation is unknown, and gone with the conversation
-// when its contact is erased.
+// is none or the conversation is unknown, deleted by retention when
+// untouched since before the cutoff, and gone with the conversation when
+// its contact is erased.
 func testDrafts(t *testing.T, open Opener) {
 	s := open(t)
 	ch := mustChannel(t, s)
@@ -141,6 +142,19 @@ func testDrafts(t *testing.T, open Opener) {
 	must(t, err)
 	if d.Text != "Ben's" {
 		t.Fatalf("Ben's draft = %+v", d)
+	}
+
+	// Retention: a draft untouched since before the cutoff goes, a newer
+	// one stays.
+	must(t, s.SaveDraft(ctx(), &switchboard.Draft{ConversationID: conv.ID, UserID: ana.ID, Text: "old", UpdatedAt: T0}))
+	must(t, s.SaveDraft(ctx(), &switchboard.Draft{ConversationID: conv.ID, UserID: ben.ID, Text: "Ben's", UpdatedAt: T0.Add(2 * time.Minute)}))
+	must(t, func() error { _, err := s.DeleteExpired(ctx(), ch.ID, T0.Add(time.Minute), 100); return err }())
+	_, err = s.Draft(ctx(), ana.ID, conv.ID)
+	wantCode(t, err, switchboard.ENotFound)
+	d, err = s.Draft(ctx(), ben.ID, conv.ID)
+	must(t, err)
+	if d.Text != "Ben's" {
+		t.Fatalf("Ben's draft after retention = %+v", d)
 	}
 
 	_, err = s.EraseContact(ctx(), switchboard.Erasure{ContactID: conv.Contact.ID, ErasedAt: T0.Add(time.Hour)})

@@ -304,7 +304,7 @@ export const de: Dict = {
   'composer.closedBody': 'WhatsApp erlaubt freie Nachrichten nur innerhalb von 24 Stunden nach der letzten Nachricht des Kunden. Senden Sie eine freigegebene Vorlage, um das Gespräch neu zu beginnen.',
   'composer.neverWrote': 'Der Kunde hat noch nicht geschrieben. Es kann nur eine freigegebene Vorlage gesendet werden.',
   'composer.noReply': 'Ihre Rolle darf keine Nachrichten senden.',
-  'composer.hint': 'Enter sendet, Umschalt+Enter fügt eine Zeile hinzu.',
+  'composer.hint': "Enter sendet, Umschalt+Enter fügt eine Zeile hinzu, / fügt einen Textbaustein ein.",
 
   'kind.image': 'Bild',
   'kind.video': 'Video',
@@ -828,4 +828,5 @@ export const de: Dict = {
   'writers.typing': "{name} schreibt …",
   'writers.note': "{name} schreibt eine Notiz …",
   'writers.several': "{names} schreiben …",
+  'help.canned': "Im Antwortfeld: Textbaustein einfügen (↑ ↓ wählen, Enter fügt ein, Esc schließt)",
 };

@@ -305,7 +305,7 @@ export const en = {
   'composer.closedBody': 'WhatsApp allows free messages only within 24 hours of the customer’s last message. Send an approved template to restart the conversation.',
   'composer.neverWrote': 'The customer has not written yet. Only an approved template can be sent.',
   'composer.noReply': 'Your role cannot send messages.',
-  'composer.hint': 'Enter sends, Shift+Enter adds a line.',
+  'composer.hint': "Enter sends, Shift+Enter adds a line, / inserts a canned reply.",
 
   'kind.image': 'image',
   'kind.video': 'video',
@@ -829,6 +829,7 @@ export const en = {
   'writers.typing': "{name} is typing…",
   'writers.note': "{name} is writing a note…",
   'writers.several': "{names} are typing…",
+  'help.canned': "In the reply field: insert a canned reply (↑ ↓ choose, Enter inserts, Esc closes)",
 } as const;
 
 export type Key = keyof typeof en;

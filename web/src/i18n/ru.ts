@@ -304,7 +304,7 @@ export const ru: Dict = {
   'composer.closedBody': 'WhatsApp разрешает свободные сообщения только в течение 24 часов после последнего сообщения клиента. Отправьте одобренный шаблон, чтобы возобновить диалог.',
   'composer.neverWrote': 'Клиент ещё не писал. Можно отправить только одобренный шаблон.',
   'composer.noReply': 'Ваша роль не может отправлять сообщения.',
-  'composer.hint': 'Enter отправляет, Shift+Enter добавляет строку.',
+  'composer.hint': "Enter отправляет, Shift+Enter добавляет строку, / вставляет шаблон ответа.",
 
   'kind.image': 'изображение',
   'kind.video': 'видео',
@@ -828,4 +828,5 @@ export const ru: Dict = {
   'writers.typing': "{name} печатает…",
   'writers.note': "{name} пишет заметку…",
   'writers.several': "{names} печатают…",
+  'help.canned': "В поле ответа: вставить шаблон (↑ ↓ выбор, Enter вставляет, Esc закрывает)",
 };

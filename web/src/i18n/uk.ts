@@ -304,7 +304,7 @@ export const uk: Dict = {
   'composer.closedBody': 'WhatsApp дозволяє вільні повідомлення лише протягом 24 годин після останнього повідомлення клієнта. Надішліть затверджений шаблон, щоб відновити розмову.',
   'composer.neverWrote': 'Клієнт ще не писав. Можна надіслати лише затверджений шаблон.',
   'composer.noReply': 'Ваша роль не може надсилати повідомлення.',
-  'composer.hint': 'Enter надсилає, Shift+Enter додає рядок.',
+  'composer.hint': "Enter надсилає, Shift+Enter додає рядок, / вставляє шаблон відповіді.",
 
   'kind.image': 'зображення',
   'kind.video': 'відео',
@@ -828,4 +828,5 @@ export const uk: Dict = {
   'writers.typing': "{name} друкує…",
   'writers.note': "{name} пише нотатку…",
   'writers.several': "{names} друкують…",
+  'help.canned': "У полі відповіді: вставити шаблон (↑ ↓ вибір, Enter вставляє, Esc закриває)",
 };

@@ -256,7 +256,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       track(
         temp,
         (key) => api.sendText(convId, text, replyTo, key),
-        () => drafts.restore(myId, convId, text),
+        () => {
+          // The reply is back in the box, and on the server for other tabs.
+          drafts.restore(myId, convId, text);
+          api.saveDraft(convId, drafts.get(myId, convId)).catch(() => {});
+        },
       );
     };
 
