@@ -7,11 +7,16 @@ import { api } from '../api/endpoints';
 import type { CannedReply } from '../api/types';
 
 let cached: Promise<CannedReply[] | null> | null = null;
+let cachedAt = 0;
 const listeners = new Set<() => void>();
 
-/** cannedReplies loads the list once; null when it could not be loaded (a later call tries again). */
-export function cannedReplies(): Promise<CannedReply[] | null> {
-  if (!cached) {
+/** maxAge is how long the list is reused before a `/` loads it again (colleagues change shared replies). */
+const maxAge = 60_000;
+
+/** cannedReplies loads the list, reused for a minute; null when it could not be loaded (a later call tries again). */
+export function cannedReplies(now = Date.now()): Promise<CannedReply[] | null> {
+  if (!cached || now - cachedAt > maxAge) {
+    cachedAt = now;
     cached = api.cannedReplies('').then(
       (r) => r.items ?? [],
       () => {
