@@ -67,6 +67,10 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
           }
         })
         .catch(() => {});
+    } else {
+      // Typed in this tab before a save could land (the session had
+      // expired, say): the server gets it now.
+      serverDrafts.schedule(conv.id, drafts.get(me.user.id, conv.id));
     }
     return () => {
       ctrl.abort();
