@@ -2950,6 +2950,20 @@ describe('canned replies and drafts (issue 15)', () => {
         assert.ok(i < 40, `the draft was not cleared: ${d.text}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      // On a phone: the shared list under Administration, a personal reply under My account.
+      await adm.page.goto(`${srv.base}/admin/canned-replies`);
+      await adm.page.getByTestId('canned-shared-row').filter({ hasText: '/gruss' }).waitFor();
+      await shot(adm.page, 'canned-shared-phone-light');
+      await adm.page.goto(`${srv.base}/account`);
+      await adm.page.getByTestId('canned-personal-shortcut').fill('danke');
+      await adm.page.getByTestId('canned-personal-text').fill('Vielen Dank, {{customer.name}}!');
+      await adm.page.getByTestId('canned-personal-save').click();
+      await adm.page.getByTestId('canned-personal-row').filter({ hasText: '/danke' }).waitFor();
+      await adm.page.getByTestId('canned-personal-panel').scrollIntoViewIfNeeded();
+      await shot(adm.page, 'canned-personal-phone-light');
+      // Olga does not see Anna's personal reply.
+      const olgas = await pageAPI(op.page, 'GET', '/api/v1/canned-replies');
+      assert.deepEqual(olgas.json.items.map((r) => r.shortcut), ['gruss']);
       assertNoProblems(op.ctx, 'canned replies (operator)');
       assertNoProblems(adm.ctx, 'canned replies (administrator)');
     } finally {
