@@ -26,6 +26,12 @@ const (
 	// number quality change for a channel; Data is a [ChannelNotice]. Only
 	// users who manage the channel receive it.
 	EventChannelNotice = "channel.notice"
+	// EventComposerActivity: a user is typing a reply or a note in a
+	// conversation; Data is a *[ComposerActivity]. Everyone who may see
+	// the conversation receives it (the author's own tabs ignore it); a
+	// client shows it until ExpiresAt unless a newer one refreshes it.
+	// Nothing is stored.
+	EventComposerActivity = "composer.activity"
 	// EventResync tells a client that it missed events that can no longer be
 	// replayed and must reload its state.
 	EventResync = "resync"

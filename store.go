@@ -33,6 +33,8 @@ type Store interface {
 	HandoffStore
 	SurfaceStore
 	ThreadStore
+	CannedReplyStore
+	DraftStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

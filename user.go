@@ -30,7 +30,7 @@ func Permissions() []Permission {
 		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
 		PermAuditRead, PermChannelsManage, PermPrivacyManage, PermReportsRead,
-		PermContactsBlock,
+		PermContactsBlock, PermCannedRepliesManage,
 	}
 }
 
@@ -53,8 +53,8 @@ func BuiltinRoles() []*Role {
 			Description: "Everything, including users, roles, channels and the audit log."},
 		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
-			PermConversationsClose, PermUsersRead, PermReportsRead, PermContactsBlock,
-		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; blocks abusive customers; reads the reports."},
+			PermConversationsClose, PermUsersRead, PermReportsRead, PermContactsBlock, PermCannedRepliesManage,
+		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; blocks abusive customers; manages the shared canned replies; reads the reports."},
 		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReply,
 		}, Description: "Sees only the conversations assigned to them and replies."},

@@ -24,6 +24,10 @@ func TestRBACMatrix(t *testing.T) {
 
 	var role struct{ ID string }
 	admin.must(201, "POST", "/api/v1/roles", map[string]any{"name": "Temp", "permissions": []string{"users.read"}}, &role)
+	erika := app.login("erika")
+	var shared, erikas struct{ ID string }
+	admin.must(201, "POST", "/api/v1/canned-replies", map[string]any{"scope": "shared", "shortcut": "hi", "text": "Hi {{customer.name}}"}, &shared)
+	erika.must(201, "POST", "/api/v1/canned-replies", map[string]any{"scope": "personal", "shortcut": "mine", "text": "Erika's"}, &erikas)
 	const missing = "0123456789abcdef0123456789abcdef"
 
 	type req struct {
@@ -68,6 +72,23 @@ func TestRBACMatrix(t *testing.T) {
 		{"dismiss a mention one does not have", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/mention", nil}, 404, 404, 404},
 		{"dismiss in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/mention", nil}, 404, 404, 404},
 		{"own mentions", req{"GET", "/api/v1/mentions", nil}, 200, 200, 200},
+		{"list canned replies", req{"GET", "/api/v1/canned-replies?q=h", nil}, 200, 200, 200},
+		{"create personal canned reply", req{"POST", "/api/v1/canned-replies", map[string]any{"scope": "personal", "shortcut": "mine", "text": "x"}}, 201, 201, 201},
+		{"create shared canned reply", req{"POST", "/api/v1/canned-replies", map[string]any{"scope": "shared", "shortcut": "x", "text": "{{nope}}"}}, 400, 400, 403},
+		{"get shared canned reply", req{"GET", "/api/v1/canned-replies/" + shared.ID, nil}, 200, 200, 200},
+		{"update shared canned reply", req{"PUT", "/api/v1/canned-replies/" + shared.ID, map[string]any{"shortcut": "hi", "text": "Hello {{agent.name}}"}}, 200, 200, 403},
+		{"delete shared canned reply unknown", req{"DELETE", "/api/v1/canned-replies/" + missing, nil}, 404, 404, 404},
+		{"get another user's canned reply", req{"GET", "/api/v1/canned-replies/" + erikas.ID, nil}, 404, 404, 404},
+		{"update another user's canned reply", req{"PUT", "/api/v1/canned-replies/" + erikas.ID, map[string]any{"shortcut": "x", "text": "x"}}, 404, 404, 404},
+		{"delete another user's canned reply", req{"DELETE", "/api/v1/canned-replies/" + erikas.ID, nil}, 404, 404, 404},
+		{"render in assigned", req{"GET", "/api/v1/conversations/" + mine.ID + "/canned-replies/" + shared.ID + "/render", nil}, 200, 200, 200},
+		{"render in foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/canned-replies/" + shared.ID + "/render", nil}, 200, 200, 404},
+		{"render another user's reply", req{"GET", "/api/v1/conversations/" + mine.ID + "/canned-replies/" + erikas.ID + "/render", nil}, 404, 404, 404},
+		{"draft in assigned", req{"PUT", "/api/v1/conversations/" + mine.ID + "/draft", map[string]any{"text": "draft"}}, 200, 200, 200},
+		{"draft in foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/draft", map[string]any{"text": "draft"}}, 200, 200, 404},
+		{"read draft in foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/draft", nil}, 200, 200, 404},
+		{"composer activity in assigned", req{"POST", "/api/v1/conversations/" + mine.ID + "/composer-activity", map[string]any{"kind": "reply"}}, 204, 204, 204},
+		{"composer activity in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/composer-activity", map[string]any{"kind": "note"}}, 204, 204, 404},
 		{"audit", req{"GET", "/api/v1/audit", nil}, 200, 403, 403},
 		{"audit verify", req{"POST", "/api/v1/audit/verify", nil}, 200, 403, 403},
 		{"unknown endpoint", req{"GET", "/api/v1/nope", nil}, 404, 404, 404},

@@ -13,6 +13,9 @@ import (
 func AuditActions() []string {
 	return []string{
 		"audit.verify",
+		"canned_reply.create",
+		"canned_reply.delete",
+		"canned_reply.update",
 		"channel.create",
 		"channel.retention",
 		"channel.templates_sync",
@@ -74,6 +77,7 @@ func AuditActions() []string {
 func AuditObjectTypes() []string {
 	return []string{
 		"audit",
+		"canned_reply",
 		"channel",
 		"contact",
 		"conversation",

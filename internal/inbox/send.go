@@ -259,6 +259,10 @@ func (s *Service) SendRequest(ctx context.Context, a *switchboard.Actor, convers
 	if !bot {
 		s.personActed(ctx, c, switchboard.HandoffPersonReplied, a.User.ID)
 	}
+	if m.Type != switchboard.TypeTemplate && m.Type != switchboard.TypeInteractive {
+		// The composer's text went out: its draft is done.
+		s.clearDraft(ctx, a, c.ID)
+	}
 	return m, nil
 }
 

@@ -84,6 +84,8 @@ type Service struct {
 
 	// typing throttles typing indicators per conversation.
 	typing typingThrottle
+	// composing throttles composer activity events per user and conversation.
+	composing activityThrottle
 
 	// adminMu serialises the last-administrator check with the update
 	// that demotes or deactivates an administrator.

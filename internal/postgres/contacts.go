@@ -101,6 +101,12 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired thread entries: %w", err)
 		}
+		// A draft untouched for the whole retention period goes too: it may
+		// quote the customer.
+		if _, err := tx.Exec(ctx, `DELETE FROM drafts WHERE updated_at < $1
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
+			return fmt.Errorf("delete expired drafts: %w", err)
+		}
 		msgs, err := collectIDs(ctx, tx, `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.channel_id = $1 AND m.ts < $2 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
 			LIMIT $3 FOR UPDATE OF m SKIP LOCKED`, channelID, cut, limit)

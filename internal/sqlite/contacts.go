@@ -104,6 +104,12 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired thread entries: %w", err)
 		}
+		// A draft untouched for the whole retention period goes too: it may
+		// quote the customer.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE updated_at < ?
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
+			return fmt.Errorf("delete expired drafts: %w", err)
+		}
 		msgs, err := queryIDs(ctx, tx, `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.channel_id = ? AND m.ts < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
 			LIMIT ?`, channelID, cut, limit)

@@ -86,3 +86,21 @@ func Collect[T any](rows Rows, scan func() (T, error)) ([]T, error) {
 	}
 	return out, nil
 }
+
+// CannedShortcutKey is the stored, folded shortcut of a canned reply
+// (canned_replies.shortcut_key), unique per scope.
+func CannedShortcutKey(shortcut string) string { return fold.String(shortcut) }
+
+// CannedSearchKey is the stored search key of a canned reply: the folded
+// shortcut and title on two lines.
+func CannedSearchKey(shortcut, title string) string {
+	return fold.String(shortcut) + "\n" + fold.String(title)
+}
+
+// CannedLimit applies the list limit rule (default 50, at most 200).
+func CannedLimit(n int) int {
+	if n <= 0 {
+		return 50
+	}
+	return min(n, 200)
+}

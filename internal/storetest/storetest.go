@@ -118,6 +118,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},
 		{"Thread", testThread},
+		{"CannedReplies", testCannedReplies},
+		{"Drafts", testDrafts},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -2845,3 +2845,130 @@ describe('notes and mentions (issue 15)', () => {
     }
   });
 });
+
+describe('canned replies and drafts (issue 15)', () => {
+  it('canned replies: an operator saves a shared reply, inserts it with / and sends it; a draft survives switching chats and a reload; the administrator sees "is typing"', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const adm = await contextAs(admin, { viewport: { width: 390, height: 844 } });
+    try {
+      const custA = { wa_id: '4915112345160', name: 'Clara Canned' };
+      const custB = { wa_id: '4915112345161', name: 'Bruno Entwurf' };
+      const ids = {};
+      for (const c of [custA, custB]) {
+        const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...c, text: `Hallo von ${c.name}` });
+        assert.equal(sent.status, 200, sent.text);
+        for (let i = 0; !ids[c.wa_id]; i++) {
+          assert.ok(i < 150, 'the conversation did not arrive');
+          const r = await pageAPI(op.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(c.name)}`);
+          ids[c.wa_id] = r.json?.items?.[0]?.id ?? '';
+          if (!ids[c.wa_id]) await new Promise((res) => setTimeout(res, 100));
+        }
+      }
+
+      // Administration → Canned replies (the operator has canned_replies.manage).
+      await op.page.goto(`${srv.base}/`);
+      await op.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Canned replies' }).click();
+      await op.page.getByRole('heading', { name: 'Shared canned replies' }).waitFor();
+      await op.page.getByTestId('canned-shared-shortcut').fill('gruss');
+      await op.page.getByTestId('canned-shared-text').fill('Guten Tag {{kunde}}');
+      await op.page.getByText('Unknown variable {{kunde}}: use {{customer.name}}, {{agent.name}} or {{business.name}}.').waitFor();
+      assert.ok(await op.page.getByTestId('canned-shared-save').isDisabled());
+      await op.page.getByTestId('canned-shared-text').fill('Guten Tag {{customer.name}}, hier ist {{agent.name}}.');
+      await op.page.getByTestId('canned-shared-save').click();
+      await op.page.getByTestId('canned-shared-row').filter({ hasText: '/gruss' }).waitFor();
+
+      // The administrator, who sees every chat, has it open too.
+      await adm.page.goto(`${srv.base}/c/${ids[custA.wa_id]}`);
+      await adm.page.getByRole('heading', { name: custA.name }).waitFor();
+
+      // In the chat: "/gru" opens the menu, Enter inserts the rendered text, Enter sends.
+      await op.page.goto(`${srv.base}/c/${ids[custA.wa_id]}`);
+      await op.page.getByRole('heading', { name: custA.name }).waitFor();
+      const input = op.page.locator('#composer-input');
+      await input.click();
+      await input.pressSequentially('/gru');
+      const option = op.page.getByTestId('canned-menu').getByRole('option').filter({ hasText: '/gruss' });
+      await option.waitFor();
+      assert.equal(await input.getAttribute('aria-expanded'), 'true');
+      assert.equal(await option.getAttribute('aria-selected'), 'true');
+      await shot(op.page, 'canned-menu-desktop-light');
+
+      // The administrator is told that Olga is typing.
+      await adm.page.getByTestId('composer-writers').filter({ hasText: 'Olga Operator is typing…' }).waitFor({ timeout: 10_000 });
+      await shot(adm.page, 'composer-writers-phone-light');
+      await op.page.keyboard.press('Enter');
+      const rendered = 'Guten Tag Clara Canned, hier ist Olga Operator.';
+      await op.page.waitForFunction((want) => document.querySelector('#composer-input')?.value === want, rendered);
+      await op.page.getByTestId('canned-menu').waitFor({ state: 'detached' });
+      await input.pressSequentially(' Wie kann ich helfen?');
+      await op.page.keyboard.press('Enter');
+      const sentText = `${rendered} Wie kann ich helfen?`;
+      await op.page.locator('.thread').getByText(sentText).waitFor();
+      let chat = [];
+      for (let i = 0; i < 40; i++) {
+        chat = (await emulatorAPI(srv.emulator, 'GET', `phone/${custA.wa_id}`)).json ?? [];
+        if (chat.some((m) => m.from_business && m.text === sentText)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(chat.some((m) => m.from_business && m.text === sentText), JSON.stringify(chat));
+
+      // Esc closes the menu without inserting; the / stays text.
+      await input.pressSequentially('/gr');
+      await op.page.getByTestId('canned-menu').getByRole('option').first().waitFor();
+      await op.page.keyboard.press('Escape');
+      await op.page.getByTestId('canned-menu').waitFor({ state: 'detached' });
+      assert.equal(await input.inputValue(), '/gr');
+      await input.fill('');
+
+      // A draft in B survives switching to A and back, and a reload (it is on the server).
+      await op.page.getByTestId('conv-row').filter({ hasText: custB.name }).click();
+      await op.page.getByRole('heading', { name: custB.name }).waitFor();
+      const saved = op.page.waitForResponse((r) => r.request().method() === 'PUT' && /\/draft$/.test(r.url()) && r.status() === 200);
+      await input.click();
+      await input.pressSequentially('Lieber Bruno, Ihr Paket');
+      await saved;
+      await op.page.getByTestId('conv-row').filter({ hasText: custA.name }).click();
+      await op.page.getByRole('heading', { name: custA.name }).waitFor();
+      assert.equal(await input.inputValue(), '');
+      await op.page.getByTestId('conv-row').filter({ hasText: custB.name }).click();
+      await op.page.getByRole('heading', { name: custB.name }).waitFor();
+      assert.equal(await input.inputValue(), 'Lieber Bruno, Ihr Paket');
+      await op.page.reload();
+      await op.page.getByRole('heading', { name: custB.name }).waitFor();
+      await op.page.waitForFunction(() => document.querySelector('#composer-input')?.value === 'Lieber Bruno, Ihr Paket');
+      const draft = await pageAPI(op.page, 'GET', `/api/v1/conversations/${ids[custB.wa_id]}/draft`);
+      assert.equal(draft.json?.text, 'Lieber Bruno, Ihr Paket');
+      // Sending clears it on the server.
+      await input.press('End');
+      await input.pressSequentially(' ist unterwegs.');
+      await op.page.keyboard.press('Enter');
+      await op.page.locator('.thread').getByText('Lieber Bruno, Ihr Paket ist unterwegs.').waitFor();
+      for (let i = 0; ; i++) {
+        const d = await pageAPI(op.page, 'GET', `/api/v1/conversations/${ids[custB.wa_id]}/draft`);
+        if (d.json?.text === '') break;
+        assert.ok(i < 40, `the draft was not cleared: ${d.text}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // On a phone: the shared list under Administration, a personal reply under My account.
+      await adm.page.goto(`${srv.base}/admin/canned-replies`);
+      await adm.page.getByTestId('canned-shared-row').filter({ hasText: '/gruss' }).waitFor();
+      await shot(adm.page, 'canned-shared-phone-light');
+      await adm.page.goto(`${srv.base}/account`);
+      await adm.page.getByTestId('canned-personal-shortcut').fill('danke');
+      await adm.page.getByTestId('canned-personal-text').fill('Vielen Dank, {{customer.name}}!');
+      await adm.page.getByTestId('canned-personal-save').click();
+      await adm.page.getByTestId('canned-personal-row').filter({ hasText: '/danke' }).waitFor();
+      await adm.page.getByTestId('canned-personal-panel').scrollIntoViewIfNeeded();
+      await shot(adm.page, 'canned-personal-phone-light');
+      // Olga does not see Anna's personal reply.
+      const olgas = await pageAPI(op.page, 'GET', '/api/v1/canned-replies');
+      assert.deepEqual(olgas.json.items.map((r) => r.shortcut), ['gruss']);
+      assertNoProblems(op.ctx, 'canned replies (operator)');
+      assertNoProblems(adm.ctx, 'canned replies (administrator)');
+    } finally {
+      await op.ctx.close();
+      await adm.ctx.close();
+    }
+  });
+});

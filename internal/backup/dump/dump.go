@@ -211,6 +211,15 @@ func Tables() []*Table {
 		{Name: "conversation_mentions", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("note_id", Text), col("mentioned_by", Text), col("created_at", Time),
 		}},
+		// Canned replies (version 8), plain business texts, and drafts,
+		// whose body is sealed.
+		{Name: "canned_replies", Columns: []Column{
+			col("id", Text), col("owner_id", Text), col("shortcut", Text), col("shortcut_key", Text), col("search_key", Text),
+			col("title", Text), col("body", Text), col("created_by", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "drafts", Columns: []Column{
+			col("conversation_id", Text), col("user_id", Text), col("key_id", Text), col("body", Bytes), col("updated_at", Time),
+		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
 			col("attempts", Int), col("next_attempt_at", Time), col("created_at", Time), col("ts", Time),

@@ -29,6 +29,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Do not report 401 to the global handler (login, setup, /me probe). */
   quiet401?: boolean;
+  /** Let the request outlive the page (a draft saved as the tab closes). */
+  keepalive?: boolean;
 }
 
 function parseRetryAfter(v: string | null): number {
@@ -60,6 +62,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (opts.signal) init.signal = opts.signal;
+  if (opts.keepalive) init.keepalive = true;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

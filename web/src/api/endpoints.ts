@@ -25,6 +25,9 @@ import type {
   MessagePage,
   MentionItem,
   ThreadEntry,
+  CannedReply,
+  CannedScope,
+  Draft,
   UserRef,
   MessagesReport,
   Page,
@@ -151,6 +154,20 @@ export const api = {
   // Tells the customer a reply is being typed; the server sends WhatsApp's
   // indicator at most every 25 s, so calling it often is fine.
   typing: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/typing`),
+  composerActivity: (id: string, kind: 'reply' | 'note') =>
+    request<void>('POST', `${v1}/conversations/${enc(id)}/composer-activity`, { kind }, { quiet401: true }),
+  draft: (id: string, signal?: AbortSignal) => request<Draft>('GET', `${v1}/conversations/${enc(id)}/draft`, undefined, signal ? { signal } : {}),
+  saveDraft: (id: string, text: string, keepalive = false) =>
+    request<Draft>('PUT', `${v1}/conversations/${enc(id)}/draft`, { text }, keepalive ? { keepalive: true } : {}),
+  cannedReplies: (q: string, scope?: CannedScope, signal?: AbortSignal) =>
+    request<{ items: CannedReply[] }>('GET', `${v1}/canned-replies${query({ q, scope, limit: 200 })}`, undefined, signal ? { signal } : {}),
+  createCannedReply: (r: { scope: CannedScope; shortcut: string; title: string; text: string }) =>
+    request<CannedReply>('POST', `${v1}/canned-replies`, r),
+  updateCannedReply: (id: string, r: { shortcut: string; title: string; text: string }) =>
+    request<CannedReply>('PUT', `${v1}/canned-replies/${enc(id)}`, r),
+  deleteCannedReply: (id: string) => request<void>('DELETE', `${v1}/canned-replies/${enc(id)}`),
+  renderCannedReply: (convId: string, replyId: string) =>
+    request<{ text: string }>('GET', `${v1}/conversations/${enc(convId)}/canned-replies/${enc(replyId)}/render`),
   block: (id: string) => request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/block`),
   unblock: (id: string) => request<Conversation>('DELETE', `${v1}/conversations/${enc(id)}/block`),
   mediaLimits: () => request<{ items: MediaLimit[] }>('GET', `${v1}/media/limits`),

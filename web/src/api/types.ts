@@ -57,6 +57,13 @@ export type HandoffChange = Schemas['HandoffChange'];
 export type Suggestion = Schemas['Suggestion'];
 /** A private note or an activity line in a conversation's thread. */
 export type ThreadEntry = Schemas['ThreadEntry'];
+/** A saved answer the composer inserts with `/`: shared or the user's own. */
+export type CannedReply = Schemas['CannedReply'];
+export type CannedScope = CannedReply['scope'];
+/** The user's unsent composer text in a conversation, kept on the server. */
+export type Draft = Schemas['Draft'];
+/** Someone else is writing in a conversation (event composer.activity). */
+export type ComposerActivity = Schemas['ComposerActivity'];
 export type Activity = Schemas['Activity'];
 export type MentionItem = Schemas['MentionItem'];
 export type MessagePage = JSONBody<operations['listMessages']['responses'][200]>;

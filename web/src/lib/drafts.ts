@@ -18,3 +18,39 @@ export const drafts = {
     texts.set(key(userId, convId), now ? `${text}\n${now}` : text);
   },
 };
+
+/** draftDelay is how long after the last keystroke a draft is saved on the server. */
+export const draftDelay = 800;
+
+/**
+ * draftSaver saves drafts on the server debounced, one pending save per
+ * conversation: schedule replaces the pending text, flush sends it now
+ * (when leaving the chat, or the tab), cancel drops it.
+ */
+export function draftSaver(save: (convId: string, text: string, leaving: boolean) => Promise<unknown>, delay = draftDelay) {
+  const pending = new Map<string, { text: string; timer: ReturnType<typeof setTimeout> }>();
+  const flush = (convId: string, leaving = false) => {
+    const p = pending.get(convId);
+    if (!p) return;
+    clearTimeout(p.timer);
+    pending.delete(convId);
+    save(convId, p.text, leaving).catch(() => {});
+  };
+  return {
+    schedule(convId: string, text: string) {
+      const p = pending.get(convId);
+      if (p) clearTimeout(p.timer);
+      pending.set(convId, { text, timer: setTimeout(() => flush(convId), delay) });
+    },
+    flush,
+    flushAll(leaving = false) {
+      for (const id of [...pending.keys()]) flush(id, leaving);
+    },
+    cancel(convId: string) {
+      const p = pending.get(convId);
+      if (p) clearTimeout(p.timer);
+      pending.delete(convId);
+    },
+    has: (convId: string) => pending.has(convId),
+  };
+}

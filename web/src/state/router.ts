@@ -31,7 +31,7 @@ export function usePath(): string {
 
 export type Route =
   | { name: 'inbox'; id: string | null }
-  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'reports' | 'account' | 'login' | 'setup' }
+  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'canned' | 'reports' | 'account' | 'login' | 'setup' }
   | { name: 'notfound' };
 
 /** match maps a path to a route. */
@@ -49,6 +49,8 @@ export function match(path: string): Route {
       return { name: 'channels' };
     case '/admin/audit':
       return { name: 'audit' };
+    case '/admin/canned-replies':
+      return { name: 'canned' };
     case '/reports':
       return { name: 'reports' };
     case '/account':

@@ -1,10 +1,11 @@
 import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
-import type { ChannelNotice, ContactErasure, Conversation, InboxEvent, InteractiveSend, Me, Message, Permission, Template } from '../api/types';
+import type { ChannelNotice, ComposerActivity, ContactErasure, Conversation, InboxEvent, InteractiveSend, Me, Message, Permission, Template } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { isUnassigned } from '../lib/assignees';
 import { drafts } from '../lib/drafts';
+import { composerActivity } from './composerActivity';
 import { refusedForGood } from '../lib/sendAgain';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
@@ -255,7 +256,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       track(
         temp,
         (key) => api.sendText(convId, text, replyTo, key),
-        () => drafts.restore(myId, convId, text),
+        () => {
+          // The reply is back in the box, and on the server for other tabs.
+          drafts.restore(myId, convId, text);
+          api.saveDraft(convId, drafts.get(myId, convId)).catch(() => {});
+        },
       );
     };
 
@@ -536,6 +541,9 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
             });
             window.dispatchEvent(new CustomEvent('switchboard:channel-notice', { detail: d }));
           }
+        }
+        if (e.type === 'composer.activity' && e.data) {
+          composerActivity.add(e.data as ComposerActivity, store.get().viewer.userId);
         }
         if (e.type === 'message.created') {
           const m = e.data as Message | undefined;

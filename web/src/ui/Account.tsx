@@ -1,3 +1,4 @@
+import { CannedRepliesPanel } from './CannedReplies';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
@@ -160,6 +161,12 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
             {t('account.change')}
           </button>
         </form>
+      </section>
+
+      <section className="card" aria-labelledby="canned-h">
+        <h2 id="canned-h">{t('canned.personalTitle')}</h2>
+        <p className="hint">{t('canned.personalHint')}</p>
+        <CannedRepliesPanel scope="personal" />
       </section>
 
       <section className="card" aria-labelledby="tokens-h">

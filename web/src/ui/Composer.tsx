@@ -2,7 +2,10 @@ import { useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type
 import type { Conversation, Message } from '../api/types';
 import { useI18n, type Key } from '../i18n';
 import { bytes } from '../lib/format';
-import { drafts } from '../lib/drafts';
+import { draftSaver, drafts } from '../lib/drafts';
+import { insertCanned, menuKey, preview, rankCanned, slashQuery } from '../lib/canned';
+import { useCannedReplies } from '../state/canned';
+import { activityEvery } from '../state/composerActivity';
 import { acceptAttribute, checkFile, type AttachmentKind, type MediaLimit } from '../lib/files';
 import { mediaLimits } from '../state/mediaLimits';
 import { useInbox, useInboxContext } from '../state/store';
@@ -17,6 +20,10 @@ import { api } from '../api/endpoints';
 
 /** typingEvery is how often at most typing is reported; the server sends WhatsApp's indicator at most every 25 s. */
 const typingEvery = 5_000;
+
+/** serverDrafts saves the composer's text on the server, debounced, per conversation. */
+const serverDrafts = draftSaver((convId, text, leaving) => api.saveDraft(convId, text, leaving));
+if (typeof window !== 'undefined') window.addEventListener('pagehide', () => serverDrafts.flushAll(true));
 
 interface Props {
   conv: Conversation;
@@ -39,9 +46,69 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
   const { t, locale } = useI18n();
   const { actions, can, me } = useInboxContext();
   const [text, setTextState] = useState(() => drafts.get(me.user.id, conv.id));
+  const touched = useRef(false);
   const setText = (v: string) => {
+    touched.current = true;
     setTextState(v);
     drafts.set(me.user.id, conv.id, v);
+    serverDrafts.schedule(conv.id, v);
+  };
+  // The draft kept on the server (another tab, or before the session
+  // expired) comes back when this tab has nothing typed for the chat.
+  useEffect(() => {
+    const ctrl = new AbortController();
+    if (!drafts.get(me.user.id, conv.id)) {
+      api
+        .draft(conv.id, ctrl.signal)
+        .then((d) => {
+          if (d.text && !touched.current && !drafts.get(me.user.id, conv.id)) {
+            setTextState(d.text);
+            drafts.set(me.user.id, conv.id, d.text);
+          }
+        })
+        .catch(() => {});
+    } else {
+      // Typed in this tab before a save could land (the session had
+      // expired, say): the server gets it now.
+      serverDrafts.schedule(conv.id, drafts.get(me.user.id, conv.id));
+    }
+    return () => {
+      ctrl.abort();
+      serverDrafts.flush(conv.id);
+    };
+  }, [conv.id, me.user.id]);
+  // The `/` menu of canned replies.
+  const [slash, setSlash] = useState<{ start: number; q: string } | null>(null);
+  const [closedAt, setClosedAt] = useState(-1);
+  const [active, setActive] = useState(0);
+  const canned = useCannedReplies(slash !== null);
+  const menuOpen = slash !== null && slash.start !== closedAt && canned !== null;
+  const matches = menuOpen ? rankCanned(canned, slash.q).slice(0, 8) : [];
+  const track = (v: string, caret: number) => {
+    const q = slashQuery(v, caret);
+    setSlash(q);
+    if (!q || q.start !== slash?.start) setClosedAt(-1);
+    if (q?.q !== slash?.q) setActive(0);
+  };
+  const pickCanned = (i: number) => {
+    const r = matches[i];
+    if (!r || !slash) return;
+    const el = input.current;
+    const caret = el?.selectionStart ?? text.length;
+    const at = slash;
+    setSlash(null);
+    api
+      .renderCannedReply(conv.id, r.id)
+      .then(({ text: body }) => {
+        const cur = input.current?.value ?? text;
+        const next = insertCanned(cur, Math.min(caret, cur.length), at.start, body);
+        setText(next.text);
+        requestAnimationFrame(() => {
+          input.current?.focus();
+          input.current?.setSelectionRange(next.caret, next.caret);
+        });
+      })
+      .catch((err: unknown) => toasts.show({ text: errorText(t, err), tone: 'error' }));
   };
   const [file, setFile] = useState<Attachment | null>(null);
   const [fileError, setFileError] = useState('');
@@ -56,6 +123,14 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     if (now - lastTyping.current < typingEvery) return;
     lastTyping.current = now;
     api.typing(conv.id).catch(() => {});
+  };
+  const lastActivity = useRef(0);
+  // Colleagues who see this chat are told that someone is writing.
+  const announce = () => {
+    const now = Date.now();
+    if (now - lastActivity.current < activityEvery) return;
+    lastActivity.current = now;
+    api.composerActivity(conv.id, 'reply').catch(() => {});
   };
   const toasts = useToasts();
   const suggestions = useInbox((s) => s.suggestions[conv.id]);
@@ -198,10 +273,29 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
     }
     actions.sendText(conv.id, body, replyTo?.id);
     setText('');
+    serverDrafts.cancel(conv.id);
     onSent();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (menuOpen && !e.nativeEvent.isComposing && !e.altKey && !e.shiftKey) {
+      const act = menuKey(e.key, active, matches.length);
+      if (act.kind === 'move') {
+        e.preventDefault();
+        setActive(act.active);
+        return;
+      }
+      if (act.kind === 'pick') {
+        e.preventDefault();
+        pickCanned(act.index);
+        return;
+      }
+      if (act.kind === 'close') {
+        e.preventDefault();
+        setClosedAt(slash?.start ?? -1);
+        return;
+      }
+    }
     if (e.key === 'Enter' && e.altKey) {
       e.preventDefault();
       sendSuggestion.current();
@@ -301,6 +395,36 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
             {fileError}
           </p>
         )}
+        {menuOpen && (
+          <div className="canned-menu" data-testid="canned-menu">
+            <ul className="mention-list canned-list" role="listbox" id="canned-list" aria-label={t('canned.menu')}>
+              {matches.map((r, i) => (
+                <li
+                  key={r.id}
+                  id={`canned-${r.id}`}
+                  role="option"
+                  aria-selected={i === active}
+                  className={i === active ? 'mention-option mention-option-active canned-option' : 'mention-option canned-option'}
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    pickCanned(i);
+                  }}
+                  data-testid="canned-option"
+                >
+                  <span className="canned-shortcut">/{r.shortcut}</span>
+                  {r.scope === 'personal' && <span className="badge canned-badge">{t('canned.personal')}</span>}
+                  <span className="canned-title">{r.title}</span>
+                  <span className="canned-preview hint">{preview(r.text)}</span>
+                </li>
+              ))}
+            </ul>
+            {matches.length === 0 && (
+              <p className="hint canned-empty" role="status">
+                {canned.length === 0 ? t('canned.noneYet') : t('canned.noMatch', { q: slash.q })}
+              </p>
+            )}
+          </div>
+        )}
         <div className="composer-row">
           <button type="button" className="icon-btn attach-btn" aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}>
             <Icon name="clip" size={22} />
@@ -342,12 +466,26 @@ export function Composer({ conv, windowOpen, replyTo, onCancelReply, dropped, on
             value={text}
             onChange={(e) => {
               setText(e.target.value);
-              if (e.target.value.trim()) typed();
+              track(e.target.value, e.target.selectionStart ?? e.target.value.length);
+              if (e.target.value.trim()) {
+                typed();
+                announce();
+              }
             }}
+            onSelect={(e) => {
+              const el = e.currentTarget;
+              if (slash) track(el.value, el.selectionStart ?? el.value.length);
+            }}
+            onBlur={() => serverDrafts.flush(conv.id)}
             onKeyDown={onKeyDown}
             onPaste={onPaste}
             aria-describedby="composer-hint"
             aria-keyshortcuts="r"
+            role="combobox"
+            aria-expanded={menuOpen}
+            aria-controls="canned-list"
+            aria-autocomplete="list"
+            aria-activedescendant={menuOpen && matches[active] ? `canned-${matches[active].id}` : undefined}
           />
           <button type="submit" className="btn btn-primary send-btn" disabled={!text.trim() && !file} aria-label={t('composer.send')}>
             <Icon name="send" size={20} />

@@ -1,3 +1,4 @@
+import { ComposerWriters } from './ComposerWriters';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
@@ -447,6 +448,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           </button>
         </div>
       )}
+      <ComposerWriters convId={conv.id} />
       {writing === 'note' ? (
         <NoteComposer conv={conv} hint={onlyMentioned ? t('notes.noteOnly') : undefined} focusKey={noteFocus} />
       ) : (

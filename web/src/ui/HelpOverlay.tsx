@@ -16,6 +16,7 @@ const shortcuts: [string[][], Key][] = [
   [[['Enter']], 'help.send'],
   [[['Shift', 'Enter']], 'help.newline'],
   [[['Alt', 'Enter']], 'help.suggestion'],
+  [[['/']], 'help.canned'],
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {

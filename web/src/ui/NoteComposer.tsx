@@ -1,3 +1,4 @@
+import { activityEvery } from '../state/composerActivity';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Conversation, UserRef } from '../api/types';
 import { api } from '../api/endpoints';
@@ -62,7 +63,13 @@ export function NoteComposer({ conv, hint, focusKey = 0 }: { conv: Conversation;
     el.style.setProperty('height', `${Math.min(el.scrollHeight, 160)}px`);
   }, [text]);
 
+  const lastActivity = useRef(0);
   const track = (v: string, caret: number) => {
+    const now = Date.now();
+    if (v.trim() && now - lastActivity.current >= activityEvery) {
+      lastActivity.current = now;
+      api.composerActivity(conv.id, 'note').catch(() => {});
+    }
     setText(v);
     setQuery(mentionQuery(v, caret));
   };

@@ -8,6 +8,7 @@ import { HelpOverlay } from './HelpOverlay';
 import { Inbox } from './Inbox';
 import { Icon, type IconName } from './icons';
 import { LanguageSelect } from './LanguageSelect';
+import { CannedRepliesPage } from './CannedReplies';
 import { onLinkClick, type Route } from './router';
 import { NoticeSlot } from './Toasts';
 
@@ -29,6 +30,7 @@ const nav: NavItem[] = [
   { to: '/admin/roles', label: 'nav.roles', icon: 'shield', route: 'roles', perm: 'roles.manage' },
   { to: '/admin/channels', label: 'nav.channels', icon: 'phone', route: 'channels', perm: 'channels.manage' },
   { to: '/admin/audit', label: 'nav.audit', icon: 'list', route: 'audit', perm: 'audit.read' },
+  { to: '/admin/canned-replies', label: 'nav.canned', icon: 'reply', route: 'canned', perm: 'canned_replies.manage' },
   { to: '/account', label: 'nav.account', icon: 'gear', route: 'account' },
 ];
 
@@ -106,6 +108,9 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
       break;
     case 'account':
       content = <Account me={me} onLoggedOut={onLoggedOut} />;
+      break;
+    case 'canned':
+      content = <CannedRepliesPage />;
       break;
     case 'reports':
       if (!can('reports.read')) {
