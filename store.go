@@ -32,6 +32,7 @@ type Store interface {
 	HandoffStore
 	SurfaceStore
 	ThreadStore
+	SearchStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

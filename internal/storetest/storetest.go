@@ -117,6 +117,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},
 		{"Thread", testThread},
+		{"Search", testSearch},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
