@@ -68,6 +68,7 @@ func TestRBACMatrix(t *testing.T) {
 		{"dismiss a mention one does not have", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/mention", nil}, 404, 404, 404},
 		{"dismiss in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/mention", nil}, 404, 404, 404},
 		{"own mentions", req{"GET", "/api/v1/mentions", nil}, 200, 200, 200},
+		{"search messages", req{"GET", "/api/v1/search/messages?q=hello", nil}, 200, 200, 200},
 		{"audit", req{"GET", "/api/v1/audit", nil}, 200, 403, 403},
 		{"audit verify", req{"POST", "/api/v1/audit/verify", nil}, 200, 403, 403},
 		{"unknown endpoint", req{"GET", "/api/v1/nope", nil}, 404, 404, 404},
