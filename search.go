@@ -25,6 +25,14 @@ const (
 // MaxSearchLimit is the most hits one page of a message search returns.
 const MaxSearchLimit = 50
 
+// SearchWindow bounds the work of one page of a message search: a store
+// reads at most this many index entries of the query's driving word. When
+// the window ends before the page is full, the page is shorter (even
+// empty) and its cursor continues after the window, so a search whose
+// words are frequent but whose hits are rare (or hidden from the user)
+// costs a bounded time per request instead of a scan of the whole index.
+const SearchWindow = 5000
+
 // MessageSearch is one page of a message search.
 type MessageSearch struct {
 	// Query is the text searched for; the store turns it into terms and
@@ -54,7 +62,9 @@ type SearchHit struct {
 // SearchStore finds messages and notes by the words of their text.
 type SearchStore interface {
 	// SearchMessages returns one page of hits, newest first, and the
-	// cursor of the next page ("" at the end).
+	// cursor of the next page ("" at the end). A page reads at most
+	// [SearchWindow] entries of the driving term, so it may hold fewer
+	// hits than the limit, or none, and still have a next page.
 	SearchMessages(ctx context.Context, s MessageSearch) ([]*SearchHit, string, error)
 	// IndexMessages indexes up to limit messages and notes stored before
 	// the search index existed (or restored without it) and reports how

@@ -2,10 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
@@ -133,15 +137,18 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	if err != nil {
 		return nil, "", err
 	}
+	if len(terms) > 1 {
+		if terms, err = db.rarestFirst(ctx, terms); err != nil {
+			return nil, "", err
+		}
+	}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	where := []string{"t.term = " + arg(terms[0])}
-	for _, t := range terms[1:] {
-		where = append(where, "EXISTS (SELECT 1 FROM message_terms t2 WHERE t2.term = "+arg(t)+" AND t2.ts = t.ts AND t2.msg = t.msg)")
-	}
+	// The window: the driving term's entries from the cursor on.
+	window := "term = " + arg(terms[0])
 	if s.Cursor != "" {
 		at, id, err := storecrypt.DecodeCursor(s.Cursor)
 		if err != nil {
@@ -151,7 +158,12 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 		if err != nil {
 			return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid cursor.")
 		}
-		where = append(where, "(t.ts, t.msg) < ("+arg(at)+"::timestamptz, "+arg(msg)+"::bigint)")
+		window += " AND (ts, msg) < (" + arg(at) + "::timestamptz, " + arg(msg) + "::bigint)"
+	}
+	wargs := slices.Clone(args)
+	where := []string{"true"}
+	for _, t := range terms[1:] {
+		where = append(where, "EXISTS (SELECT 1 FROM message_terms t2 WHERE t2.term = "+arg(t)+" AND t2.ts = t.ts AND t2.msg = t.msg)")
 	}
 	if s.ChannelIDs != nil {
 		if len(s.ChannelIDs) == 0 {
@@ -168,7 +180,7 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	}
 	rows, err := db.pool.Query(ctx, `SELECT t.ts, t.msg, coalesce(m.id, e.id), c.id, c.channel_id, c.contact_id,
 			coalesce(m.key_id, e.key_id), coalesce(m.content, e.body)
-		FROM message_terms t
+		FROM (SELECT ts, msg FROM message_terms WHERE `+window+` ORDER BY ts DESC, msg DESC LIMIT `+arg(switchboard.SearchWindow)+`) t
 		LEFT JOIN messages m ON t.msg > 0 AND m.search_id = t.msg
 		LEFT JOIN thread_entries e ON t.msg < 0 AND e.search_id = -t.msg
 		JOIN conversations c ON c.id = coalesce(m.conversation_id, e.conversation_id)
@@ -206,6 +218,17 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 		last := rs[limit-1]
 		next = storecrypt.EncodeCursor(last.hit.At, strconv.FormatInt(last.msg, 10))
 		rs = rs[:limit]
+	} else {
+		// A short page: the window may have ended before the index did.
+		var ts time.Time
+		var msg int64
+		err := db.pool.QueryRow(ctx, `SELECT ts, msg FROM message_terms WHERE `+window+`
+			ORDER BY ts DESC, msg DESC LIMIT 1 OFFSET `+fmt.Sprint(switchboard.SearchWindow-1), wargs...).Scan(&ts, &msg)
+		if err == nil {
+			next = storecrypt.EncodeCursor(ts.UTC(), strconv.FormatInt(msg, 10))
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, "", fmt.Errorf("search messages: %w", err)
+		}
 	}
 	hits := make([]*switchboard.SearchHit, 0, len(rs))
 	for _, r := range rs {
@@ -215,6 +238,23 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 		hits = append(hits, r.hit)
 	}
 	return hits, next, nil
+}
+
+// rarestFirst orders the query terms by how many entries each has, up to
+// SearchWindow (a bounded count), so the search drives by the rarest.
+func (db *DB) rarestFirst(ctx context.Context, terms []int64) ([]int64, error) {
+	counts := make(map[int64]int, len(terms))
+	for _, t := range terms {
+		var n int
+		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM message_terms WHERE term = $1 LIMIT $2) x`,
+			t, switchboard.SearchWindow).Scan(&n); err != nil {
+			return nil, fmt.Errorf("search messages: %w", err)
+		}
+		counts[t] = n
+	}
+	out := slices.Clone(terms)
+	slices.SortStableFunc(out, func(a, b int64) int { return counts[a] - counts[b] })
+	return out, nil
 }
 
 // hitText decrypts the text of a hit.

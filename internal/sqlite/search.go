@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -134,12 +136,14 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"t.term = ?"}
-	args := []any{terms[0]}
-	for _, t := range terms[1:] {
-		where = append(where, "EXISTS (SELECT 1 FROM message_terms t2 WHERE t2.term = ? AND t2.ts = t.ts AND t2.msg = t.msg)")
-		args = append(args, t)
+	if len(terms) > 1 {
+		if terms, err = db.rarestFirst(ctx, terms); err != nil {
+			return nil, "", err
+		}
 	}
+	// The window: the driving term's entries from the cursor on.
+	window := []string{"term = ?"}
+	wargs := []any{terms[0]}
 	if s.Cursor != "" {
 		at, id, err := storecrypt.DecodeCursor(s.Cursor)
 		if err != nil {
@@ -150,8 +154,14 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 			return nil, "", switchboard.Errorf(switchboard.EInvalid, "Invalid cursor.")
 		}
 		m := micros(at)
-		where = append(where, "t.ts <= ? AND (t.ts < ? OR t.msg < ?)")
-		args = append(args, m, m, msg)
+		window = append(window, "ts <= ? AND (ts < ? OR msg < ?)")
+		wargs = append(wargs, m, m, msg)
+	}
+	args := append(slices.Clone(wargs), switchboard.SearchWindow)
+	var where []string
+	for _, t := range terms[1:] {
+		where = append(where, "EXISTS (SELECT 1 FROM message_terms t2 WHERE t2.term = ? AND t2.ts = t.ts AND t2.msg = t.msg)")
+		args = append(args, t)
 	}
 	if s.ChannelIDs != nil {
 		if len(s.ChannelIDs) == 0 {
@@ -163,6 +173,7 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	if s.OnlyVisibleTo != "" {
 		where, args = append(where, visibleTo), append(args, s.OnlyVisibleTo, s.OnlyVisibleTo)
 	}
+	where = append(where, "1 = 1")
 	limit := min(max(s.Limit, 1), switchboard.MaxSearchLimit)
 	if s.Limit <= 0 {
 		limit = 20
@@ -170,7 +181,8 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	args = append(args, limit+1)
 	rows, err := db.rdb.QueryContext(ctx, `SELECT t.ts, t.msg, coalesce(m.id, e.id), c.id, c.channel_id, c.contact_id,
 			coalesce(m.key_id, e.key_id), coalesce(m.content, e.body)
-		FROM message_terms t
+		FROM (SELECT ts, msg FROM message_terms WHERE `+strings.Join(window, " AND ")+`
+			ORDER BY ts DESC, msg DESC LIMIT ?) t
 		LEFT JOIN messages m ON t.msg > 0 AND m.search_id = t.msg
 		LEFT JOIN thread_entries e ON t.msg < 0 AND e.search_id = -t.msg
 		JOIN conversations c ON c.id = coalesce(m.conversation_id, e.conversation_id)
@@ -205,11 +217,36 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("search messages: %w", err)
 	}
-	next := ""
 	if len(hits) > limit {
-		hits, next = hits[:limit], cursors[limit-1]
+		return hits[:limit], cursors[limit-1], nil
 	}
-	return hits, next, nil
+	// A short page: the window may have ended before the index did.
+	var ts, msg int64
+	err = db.rdb.QueryRowContext(ctx, `SELECT ts, msg FROM message_terms WHERE `+strings.Join(window, " AND ")+`
+		ORDER BY ts DESC, msg DESC LIMIT 1 OFFSET ?`, append(wargs, switchboard.SearchWindow-1)...).Scan(&ts, &msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hits, "", nil
+	} else if err != nil {
+		return nil, "", fmt.Errorf("search messages: %w", err)
+	}
+	return hits, storecrypt.EncodeCursor(fromMicros(sql.NullInt64{Int64: ts, Valid: true}), strconv.FormatInt(msg, 10)), nil
+}
+
+// rarestFirst orders the query terms by how many entries each has, up to
+// SearchWindow (a bounded count), so the search drives by the rarest.
+func (db *DB) rarestFirst(ctx context.Context, terms []int64) ([]int64, error) {
+	counts := make(map[int64]int, len(terms))
+	for _, t := range terms {
+		var n int
+		if err := db.rdb.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM message_terms WHERE term = ? LIMIT ?)`,
+			t, switchboard.SearchWindow).Scan(&n); err != nil {
+			return nil, fmt.Errorf("search messages: %w", err)
+		}
+		counts[t] = n
+	}
+	out := slices.Clone(terms)
+	slices.SortStableFunc(out, func(a, b int64) int { return counts[a] - counts[b] })
+	return out, nil
 }
 
 // hitText decrypts the text of a hit.

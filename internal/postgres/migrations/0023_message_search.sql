@@ -14,13 +14,15 @@ CREATE SEQUENCE note_search_ids;
 ALTER TABLE messages ADD COLUMN search_id BIGINT;
 ALTER TABLE messages ALTER COLUMN search_id SET DEFAULT nextval('message_search_ids');
 ALTER TABLE messages ADD COLUMN search_terms BYTEA;
-CREATE UNIQUE INDEX messages_search_id ON messages (search_id);
+-- conversation_id rides along so a search filters hits by conversation
+-- without reading the message rows it drops.
+CREATE UNIQUE INDEX messages_search_id ON messages (search_id) INCLUDE (conversation_id);
 CREATE INDEX messages_unindexed ON messages (id) WHERE search_terms IS NULL;
 
 ALTER TABLE thread_entries ADD COLUMN search_id BIGINT;
 ALTER TABLE thread_entries ALTER COLUMN search_id SET DEFAULT nextval('note_search_ids');
 ALTER TABLE thread_entries ADD COLUMN search_terms BYTEA;
-CREATE UNIQUE INDEX thread_entries_search_id ON thread_entries (search_id);
+CREATE UNIQUE INDEX thread_entries_search_id ON thread_entries (search_id) INCLUDE (conversation_id);
 CREATE INDEX thread_entries_unindexed ON thread_entries (id) WHERE search_terms IS NULL;
 
 CREATE TABLE message_terms (

@@ -10,12 +10,14 @@
 -- indexer (existing rows after this migration, rows from a restore).
 ALTER TABLE messages ADD COLUMN search_id INTEGER;
 ALTER TABLE messages ADD COLUMN search_terms BLOB;
-CREATE UNIQUE INDEX messages_search_id ON messages (search_id) WHERE search_id IS NOT NULL;
+-- conversation_id rides along so a search filters hits by conversation
+-- without reading the message rows it drops.
+CREATE INDEX messages_search_id ON messages (search_id, conversation_id) WHERE search_id IS NOT NULL;
 CREATE INDEX messages_unindexed ON messages (id) WHERE search_terms IS NULL;
 
 ALTER TABLE thread_entries ADD COLUMN search_id INTEGER;
 ALTER TABLE thread_entries ADD COLUMN search_terms BLOB;
-CREATE UNIQUE INDEX thread_entries_search_id ON thread_entries (search_id) WHERE search_id IS NOT NULL;
+CREATE INDEX thread_entries_search_id ON thread_entries (search_id, conversation_id) WHERE search_id IS NOT NULL;
 CREATE INDEX thread_entries_unindexed ON thread_entries (id) WHERE search_terms IS NULL;
 
 CREATE TABLE message_terms (
