@@ -15,6 +15,8 @@ import { navigate } from './router';
 const autoPages = 4;
 
 interface State {
+  // q is the query the items answer, which the marks follow.
+  q: string;
   items: SearchResult[];
   next: string;
   loading: boolean;
@@ -22,7 +24,7 @@ interface State {
   done: boolean;
 }
 
-const idle: State = { items: [], next: '', loading: false, error: '', done: false };
+const idle: State = { q: '', items: [], next: '', loading: false, error: '', done: false };
 
 /** MessageSearchResults lists the messages and notes whose text matches q, newest first; choosing one opens it in its conversation. */
 export function MessageSearchResults({ q }: { q: string }) {
@@ -45,7 +47,7 @@ export function MessageSearchResults({ q }: { q: string }) {
           load(query, p.next_cursor, items, pages + 1);
           return;
         }
-        setState({ items, next: p.next_cursor, loading: false, error: '', done: true });
+        setState({ q: query, items, next: p.next_cursor, loading: false, error: '', done: true });
       })
       .catch((e: unknown) => {
         if (ac.signal.aborted) return;
@@ -103,7 +105,7 @@ export function MessageSearchResults({ q }: { q: string }) {
               </span>
               <span className="msg-search-snippet">
                 {r.kind === 'note' && <span className="visually-hidden">{t('search.note')} </span>}
-                {highlight(r.snippet, q).map((s, i) => (s.hit ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}
+                {highlight(r.snippet, state.q).map((s, i) => (s.hit ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}
               </span>
             </button>
           </li>
