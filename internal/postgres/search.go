@@ -172,7 +172,11 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 		where = append(where, "c.channel_id = ANY("+arg(s.ChannelIDs)+")")
 	}
 	if s.OnlyVisibleTo != "" {
-		where = append(where, visibleTo(arg(s.OnlyVisibleTo)))
+		// The user's conversations as one set (hashed once per query).
+		p := arg(s.OnlyVisibleTo)
+		where = append(where, `coalesce(m.conversation_id, e.conversation_id) IN (
+			SELECT conversation_id FROM conversation_assignees WHERE user_id = `+p+`
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = `+p+`)`)
 	}
 	limit := min(max(s.Limit, 1), switchboard.MaxSearchLimit)
 	if s.Limit <= 0 {

@@ -171,7 +171,12 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 		args = append(args, anys(s.ChannelIDs)...)
 	}
 	if s.OnlyVisibleTo != "" {
-		where, args = append(where, visibleTo), append(args, s.OnlyVisibleTo, s.OnlyVisibleTo)
+		// The user's conversations as one set, built once per query,
+		// tested from the search-id index before any row is read.
+		where = append(where, `coalesce(m.conversation_id, e.conversation_id) IN (
+			SELECT conversation_id FROM conversation_assignees WHERE user_id = ?
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ?)`)
+		args = append(args, s.OnlyVisibleTo, s.OnlyVisibleTo)
 	}
 	where = append(where, "1 = 1")
 	limit := min(max(s.Limit, 1), switchboard.MaxSearchLimit)
