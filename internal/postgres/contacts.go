@@ -144,6 +144,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return fmt.Errorf("select expired conversations: %w", err)
 		}
 		if len(convs) > 0 {
+			// Notes newer than the cutoff go with their conversation.
+			if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+				WHERE conversation_id = ANY($1)`, convs); err != nil {
+				return err
+			}
 			// Cascades to assignees and read markers.
 			if _, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id = ANY($1)`, convs); err != nil {
 				return fmt.Errorf("delete expired conversations: %w", err)

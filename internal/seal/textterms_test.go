@@ -3,6 +3,7 @@ package seal
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,5 +80,26 @@ func TestTextQueryTermsRejectsBadQueries(t *testing.T) {
 		if _, err := b.TextQueryTerms(q); !errors.Is(err, ErrEmptyQuery) && !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("TextQueryTerms(%q) = %v, want an invalid or empty query error", q, err)
 		}
+	}
+}
+
+// BenchmarkTextTerms measures the CPU cost of a message's search terms
+// (folding and two HMACs per distinct word), by message length.
+func BenchmarkTextTerms(b *testing.B) {
+	ix := mustBlindIndex(b, 9)
+	words := strings.Fields("Hallo, ich habe eine Frage zu meiner Bestellung von gestern: wann kommt das Paket an? Привет, где моя посылка, жду с понедельника")
+	for _, n := range []int{1, 12, 60} {
+		var sb strings.Builder
+		for i := range n {
+			sb.WriteString(words[i%len(words)])
+			sb.WriteString(strings.Repeat("x", i/len(words)))
+			sb.WriteByte(' ')
+		}
+		text := sb.String()
+		b.Run(strconv.Itoa(n)+"words", func(b *testing.B) {
+			for b.Loop() {
+				ix.TextTerms(text)
+			}
+		})
 	}
 }

@@ -155,6 +155,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return fmt.Errorf("select expired conversations: %w", err)
 		}
 		if len(convs) > 0 {
+			// Notes newer than the cutoff go with their conversation.
+			if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+				WHERE conversation_id IN (`+placeholders(len(convs))+`)`, anys(convs)...); err != nil {
+				return err
+			}
 			// Cascades to assignees and read markers.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (`+placeholders(len(convs))+`)`, anys(convs)...); err != nil {
 				return fmt.Errorf("delete expired conversations: %w", err)
