@@ -35,6 +35,7 @@ type Store interface {
 	ThreadStore
 	CannedReplyStore
 	DraftStore
+	SearchStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -89,6 +89,7 @@ func TestRBACMatrix(t *testing.T) {
 		{"read draft in foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/draft", nil}, 200, 200, 404},
 		{"composer activity in assigned", req{"POST", "/api/v1/conversations/" + mine.ID + "/composer-activity", map[string]any{"kind": "reply"}}, 204, 204, 204},
 		{"composer activity in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/composer-activity", map[string]any{"kind": "note"}}, 204, 204, 404},
+		{"search messages", req{"GET", "/api/v1/search/messages?q=hello", nil}, 200, 200, 200},
 		{"audit", req{"GET", "/api/v1/audit", nil}, 200, 403, 403},
 		{"audit verify", req{"POST", "/api/v1/audit/verify", nil}, 200, 403, 403},
 		{"unknown endpoint", req{"GET", "/api/v1/nope", nil}, 404, 404, 404},

@@ -593,3 +593,21 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request, a *switchbo
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
+
+func (s *Server) searchMessages(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	q := r.URL.Query()
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > switchboard.MaxSearchLimit {
+			return switchboard.Errorf(switchboard.EInvalid, "limit must be a number from 1 to %d.", switchboard.MaxSearchLimit)
+		}
+		limit = n
+	}
+	items, next, err := s.Service.SearchMessages(r.Context(), a, q.Get("q"), q.Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(items, next))
+	return nil
+}

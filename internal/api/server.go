@@ -144,6 +144,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/v1/contacts/{id}", auth(s.eraseContact)},
 		{"GET", "/api/v1/contacts/{id}/export", auth(s.exportContact)},
 		{"GET", "/api/v1/conversations", auth(s.listConversations)},
+		{"GET", "/api/v1/search/messages", auth(s.searchMessages)},
 		{"GET", "/api/v1/conversations/{id}", auth(s.getConversation)},
 		{"PATCH", "/api/v1/conversations/{id}", auth(s.patchConversation)},
 		{"GET", "/api/v1/conversations/{id}/messages", auth(s.listMessages)},

@@ -389,6 +389,8 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			authors                  = make([]string, n)
 			imported, revoked        = make([]bool, n), make([]bool, n)
 			edited                   = make([]*time.Time, n)
+			terms                    = make([][]int64, n)
+			blobs                    = make([][]byte, n)
 		)
 		for i, r := range p.Inserts {
 			m, keyID := r.Message, r.Contact.KeyID
@@ -413,14 +415,20 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			replies[i], senders[i], times[i], created[i], updated[i] = m.ReplyToID, m.SenderID, m.Timestamp, m.CreatedAt, m.UpdatedAt
 			m.FillAuthor()
 			authors[i], imported[i], edited[i], revoked[i] = string(m.Author), m.Imported, m.EditedAt, m.Revoked
+			terms[i] = db.codec.MessageTerms(m)
+			blobs[i] = storecrypt.EncodeTerms(terms[i])
 		}
-		b.Queue(`INSERT INTO messages (`+messageColumns+`, wamid_hash)
+		b.Queue(`INSERT INTO messages (`+messageColumns+`, wamid_hash, search_terms)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[],
 				$9::text[], $10::text[], $11::int[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[],
-				$16::timestamptz[], $17::text[], $18::boolean[], $19::timestamptz[], $20::boolean[], $21::bytea[])
+				$16::timestamptz[], $17::text[], $18::boolean[], $19::timestamptz[], $20::boolean[], $21::bytea[], $22::bytea[])
 			ON CONFLICT (wamid_hash) DO NOTHING`,
 			ids, convs, keys, dirs, types, states, contents, wamids, replies, senders, codes, titles, details, times, created, updated,
-			authors, imported, edited, revoked, hashes)
+			authors, imported, edited, revoked, hashes, blobs)
+		// The search terms of the rows just inserted (a redelivered
+		// wamid inserted no row, so its terms join nothing).
+		pi, pt := termPairs(ids, terms)
+		b.Queue(insertMessageTerms, pi, pt)
 	}
 	if n := len(p.Conversations); n > 0 {
 		var (
@@ -476,6 +484,9 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			// A concurrent delivery of the same wamid committed after the
 			// check: start over, and the check finds it.
 			return errDuplicate
+		}
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("insert search terms: %w", err)
 		}
 	}
 	if len(p.Conversations) > 0 {
@@ -617,6 +628,9 @@ func (db *DB) applyEdit(ctx context.Context, tx *txn, pe *storekit.PreparedEdit,
 	if _, err := tx.Exec(ctx, `UPDATE messages SET content = $2, edited_at = $3, revoked = $4, updated_at = $5 WHERE id = $1`,
 		m.ID, content, m.EditedAt, m.Revoked, m.UpdatedAt); err != nil {
 		return fmt.Errorf("edit message: %w", err)
+	}
+	if err := db.reindexMessage(ctx, tx, m); err != nil {
+		return err
 	}
 	var convKey string
 	var lastAt *time.Time

@@ -96,6 +96,10 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired suggestions: %w", err)
 		}
+		if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries WHERE created_at < $1
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
+			return err
+		}
 		// Notes and activity lines expire like the messages beside them.
 		if _, err := tx.Exec(ctx, `DELETE FROM thread_entries WHERE created_at < $1
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = $2)`, cut, channelID); err != nil {
@@ -116,6 +120,9 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 		if len(msgs) > 0 {
 			if res.MediaIDs, err = collectIDs(ctx, tx, `DELETE FROM media WHERE message_id = ANY($1) RETURNING id`, msgs); err != nil {
 				return fmt.Errorf("delete expired media: %w", err)
+			}
+			if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages WHERE id = ANY($1)`, msgs); err != nil {
+				return err
 			}
 			// Cascades to idempotency_keys and media_downloads.
 			if _, err := tx.Exec(ctx, `DELETE FROM messages WHERE id = ANY($1)`, msgs); err != nil {
@@ -143,6 +150,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return fmt.Errorf("select expired conversations: %w", err)
 		}
 		if len(convs) > 0 {
+			// Notes newer than the cutoff go with their conversation.
+			if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+				WHERE conversation_id = ANY($1)`, convs); err != nil {
+				return err
+			}
 			// Cascades to assignees and read markers.
 			if _, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id = ANY($1)`, convs); err != nil {
 				return fmt.Errorf("delete expired conversations: %w", err)

@@ -220,18 +220,28 @@ func (db *DB) insertMessage(ctx context.Context, tx *txn, m *switchboard.Message
 		errCode, errTitle, errDetails = &m.Error.Code, m.Error.Title, m.Error.Details
 	}
 	m.FillAuthor()
-	tag, err := tx.Exec(ctx, `INSERT INTO messages (`+messageColumns+`, wamid_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+	terms := db.codec.MessageTerms(m)
+	tag, err := tx.Exec(ctx, `INSERT INTO messages (`+messageColumns+`, wamid_hash, search_terms)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 		ON CONFLICT (wamid_hash) DO NOTHING`,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid,
 		m.ReplyToID, m.SenderID, errCode, errTitle, errDetails, m.Timestamp, m.CreatedAt, m.UpdatedAt,
-		m.Author, m.Imported, m.EditedAt, m.Revoked, wamidHash)
+		m.Author, m.Imported, m.EditedAt, m.Revoked, wamidHash, storecrypt.EncodeTerms(terms))
 	if code, _ := pgError(err); code == uniqueViolation {
 		return false, switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {
 		return false, fmt.Errorf("insert message: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	if tag.RowsAffected() != 1 {
+		return false, nil
+	}
+	if len(terms) > 0 {
+		ids, ts := termPairs([]string{m.ID}, [][]int64{terms})
+		if _, err := tx.Exec(ctx, insertMessageTerms, ids, ts); err != nil {
+			return false, fmt.Errorf("insert search terms: %w", err)
+		}
+	}
+	return true, nil
 }
 
 // advanceConversation records message m in the locked conversation by

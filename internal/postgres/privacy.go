@@ -48,6 +48,16 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 			e.ContactID).Scan(&res.Conversations); err != nil {
 			return err
 		}
+		// The search index has no foreign key (one compact index); the
+		// rows name their own terms.
+		if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages
+			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
+			return err
+		}
+		if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM media WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM media_downloads WHERE conversation_id IN (` + contactConversations + `)`,

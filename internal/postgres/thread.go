@@ -40,6 +40,9 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 			}
 			return fmt.Errorf("add thread entry: %w", err)
 		}
+		if err := db.indexNote(ctx, tx, &n); err != nil {
+			return err
+		}
 		if len(n.Mentions) > 0 {
 			if _, err := tx.Exec(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
 				SELECT $1, id, $2, $3, $4 FROM users WHERE id = ANY($5)

@@ -437,6 +437,9 @@ func (db *DB) applyEdit(ctx context.Context, tx *writeTx, pe *storekit.PreparedE
 		content, edited, m.Revoked, micros(m.UpdatedAt), m.ID); err != nil {
 		return fmt.Errorf("edit message: %w", err)
 	}
+	if err := db.reindexMessage(ctx, tx, m); err != nil {
+		return err
+	}
 	var convKey string
 	var lastAt sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT key_id, last_message_at FROM conversations WHERE id = ?`, m.ConversationID).Scan(&convKey, &lastAt); err != nil {

@@ -99,6 +99,10 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
 			return fmt.Errorf("delete expired suggestions: %w", err)
 		}
+		if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries WHERE created_at < ?
+			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
+			return err
+		}
 		// Notes and activity lines expire like the messages beside them.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM thread_entries WHERE created_at < ?
 			AND conversation_id IN (SELECT id FROM conversations WHERE channel_id = ?)`, cut, channelID); err != nil {
@@ -123,6 +127,9 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM media WHERE message_id IN (`+in+`)`, args...); err != nil {
 				return fmt.Errorf("delete expired media: %w", err)
+			}
+			if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages WHERE id IN (`+in+`)`, args...); err != nil {
+				return err
 			}
 			// Cascades to idempotency_keys and media_downloads.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id IN (`+in+`)`, args...); err != nil {
@@ -154,6 +161,11 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return fmt.Errorf("select expired conversations: %w", err)
 		}
 		if len(convs) > 0 {
+			// Notes newer than the cutoff go with their conversation.
+			if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+				WHERE conversation_id IN (`+placeholders(len(convs))+`)`, anys(convs)...); err != nil {
+				return err
+			}
 			// Cascades to assignees and read markers.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (`+placeholders(len(convs))+`)`, anys(convs)...); err != nil {
 				return fmt.Errorf("delete expired conversations: %w", err)

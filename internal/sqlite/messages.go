@@ -18,8 +18,8 @@ const messageColumns = `id, conversation_id, key_id, direction, type, status, co
 
 const insertMessageSQL = `INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content,
 		wa_message_id, wamid_hash, reply_to_id, sender_id, error_code, error_title, error_details, ts, created_at, updated_at,
-		author, imported, edited_at, revoked)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		author, imported, edited_at, revoked, search_id, search_terms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (db *DB) scanMessage(ctx context.Context, row interface{ Scan(...any) error }) (*switchboard.Message, error) {
 	var m switchboard.Message
@@ -142,16 +142,21 @@ func (db *DB) insertMessage(ctx context.Context, tx *writeTx, channelID, keyID s
 	if m.EditedAt != nil {
 		edited = micros(*m.EditedAt)
 	}
+	sid, err := searchID(ctx, tx, nextMessageSearchID)
+	if err != nil {
+		return err
+	}
+	terms := db.codec.MessageTerms(m)
 	_, err = tx.ExecContext(ctx, insertMessageSQL,
 		m.ID, m.ConversationID, keyID, m.Direction, m.Type, m.Status, content, wamid, wamidHash, m.ReplyToID, m.SenderID,
 		errCode, errTitle, errDetails, micros(m.Timestamp), micros(m.CreatedAt), micros(m.UpdatedAt),
-		m.Author, m.Imported, edited, m.Revoked)
+		m.Author, m.Imported, edited, m.Revoked, sid, storecrypt.EncodeTerms(terms))
 	if isUnique(err) {
 		return switchboard.Errorf(switchboard.EConflict, "Message already exists.")
 	} else if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
-	return nil
+	return insertTerms(ctx, tx, terms, micros(m.Timestamp), sid)
 }
 
 // touchConversation records a new message in the conversation by

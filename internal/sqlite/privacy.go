@@ -63,6 +63,16 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 		// conversations to contacts. Deleting messages cascades to
 		// idempotency_keys, outbox and media_downloads; conversations to
 		// assignees and reads; contacts to contact_terms.
+		// The search index has no foreign key (one compact index); the
+		// rows name their own terms.
+		if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages
+			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
+			return err
+		}
+		if err := unindexRows(ctx, tx, true, `SELECT search_id, created_at, search_terms FROM thread_entries
+			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM media WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM media_downloads WHERE conversation_id IN (` + contactConversations + `)`,

@@ -40,6 +40,9 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 			}
 			return fmt.Errorf("add thread entry: %w", err)
 		}
+		if err := db.indexNote(ctx, tx, &n); err != nil {
+			return err
+		}
 		for _, uid := range n.Mentions {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
 				SELECT ?, id, ?, ?, ? FROM users WHERE id = ?

@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Thread", testThread},
 		{"CannedReplies", testCannedReplies},
 		{"Drafts", testDrafts},
+		{"Search", testSearch},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -2972,3 +2972,88 @@ describe('canned replies and drafts (issue 15)', () => {
     }
   });
 });
+
+describe('message search (issue 15)', () => {
+  it('message search: words are found case-insensitively in Cyrillic and German, an employee finds only their own conversations, and a hit opens its conversation with the message highlighted', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 390, height: 844 } });
+    try {
+      const mine = { wa_id: '4915112345160', name: 'Pavel Paket' };
+      const other = { wa_id: '4915112345161', name: 'Stefan Straße' };
+      for (const [c, text] of [
+        [mine, 'Привет! Где моя ПОСЫЛКА? Жду с понедельника.'],
+        [other, 'Die Posylka-Nummer steht in der STRASSE 5. посылка пришла'],
+      ]) {
+        const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...c, text });
+        assert.equal(sent.status, 200, sent.text);
+      }
+      const idOf = async (name) => {
+        for (let i = 0; ; i++) {
+          assert.ok(i < 150, `the conversation of ${name} did not arrive`);
+          const r = await pageAPI(op.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(name)}`);
+          const id = r.json?.items?.[0]?.id ?? '';
+          if (id) return id;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      };
+      const count = async (loc, n) => {
+        for (let i = 0; (await loc.count()) !== n; i++) {
+          assert.ok(i < 100, `${await loc.count()} search hits, want ${n}`);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      };
+      const mineId = await idOf(mine.name);
+      const otherId = await idOf(other.name);
+      const me = await pageAPI(emp.page, 'GET', '/api/v1/me');
+      const assigned = await pageAPI(op.page, 'PUT', `/api/v1/conversations/${mineId}/assignees/${me.json.id ?? me.json.user?.id}`);
+      assert.equal(assigned.status, 200, assigned.text);
+
+      // The operator, on a desktop: both conversations, newest first.
+      await op.page.goto(`${srv.base}/`);
+      await op.page.getByTestId('search-mode-messages').click();
+      await op.page.getByTestId('search-input').fill('посылка');
+      const opHits = op.page.getByTestId('message-search-hit');
+      await count(opHits, 2);
+      await opHits.first().getByText(other.name).waitFor();
+      await opHits.first().locator('mark', { hasText: 'посылка' }).waitFor();
+      // German: STRASSE finds Straße and the other way round.
+      await op.page.getByTestId('search-input').fill('straße');
+      await count(opHits, 1);
+      await opHits.first().locator('mark', { hasText: 'STRASSE' }).waitFor();
+      await shot(op.page, 'message-search-desktop-light');
+
+      // The employee, on a phone, with the keyboard: "/" focuses the
+      // search, Tab reaches the mode switch.
+      await emp.page.goto(`${srv.base}/`);
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+      await emp.page.getByTestId('search-mode-messages').focus();
+      await emp.page.keyboard.press('Enter');
+      assert.equal(await emp.page.getByTestId('search-mode-messages').getAttribute('aria-pressed'), 'true');
+      await emp.page.getByTestId('search-input').fill('ПОСЫЛКА');
+      const empHits = emp.page.getByTestId('message-search-hit');
+      await empHits.first().waitFor();
+      // Only the assigned conversation: the other is not theirs.
+      await count(empHits, 1);
+      await empHits.first().getByText(mine.name).waitFor();
+      const api = await pageAPI(emp.page, 'GET', `/api/v1/search/messages?q=${encodeURIComponent('посылка')}`);
+      assert.deepEqual(
+        api.json.items.map((h) => h.conversation_id),
+        [mineId],
+      );
+      assert.ok(!JSON.stringify(api.json).includes(otherId));
+      await shot(emp.page, 'message-search-phone-light');
+      await empHits.first().click();
+      await emp.page.getByRole('heading', { name: mine.name }).waitFor();
+      const hit = emp.page.locator('.msg-hit');
+      await hit.waitFor();
+      await hit.getByText('Где моя ПОСЫЛКА').waitFor();
+      assert.ok(await hit.isVisible());
+      assertNoProblems(op.ctx, 'message search (operator)');
+      assertNoProblems(emp.ctx, 'message search (employee)');
+    } finally {
+      await op.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+});

@@ -283,9 +283,17 @@ func Tables() []*Table {
 // Derived reports whether a store's physical column is left out of the dump
 // because the store computes it from other columns after a load:
 // users.search_key holds the folded login and name (internal/fold), so a
-// backup restored by a later build gets the later build's folding.
+// backup restored by a later build gets the later build's folding; the
+// search ids and terms of messages and thread entries are the message
+// search index, rebuilt by the store's indexer (NULL terms mean "not
+// indexed yet"), so a restore never carries index entries of another key.
 func Derived(table, column string) bool {
-	return table == "users" && column == "search_key"
+	switch table + "." + column {
+	case "users.search_key", "messages.search_id", "messages.search_terms",
+		"thread_entries.search_id", "thread_entries.search_terms":
+		return true
+	}
+	return false
 }
 
 // Lookup returns the logical table with the given name, or nil.
@@ -361,8 +369,10 @@ func Check(c Column, v any) error {
 
 // DerivedTables lists the tables a dump leaves out because they are derived from
 // the dumped ones and rebuilt from them: the report rollups, which a
-// restored store builds on the first report or refresh (docs/reports.md).
-var DerivedTables = []string{"report_dirty", "report_durations", "report_figures", "report_state"}
+// restored store builds on the first report or refresh (docs/reports.md),
+// and the message search index, which the indexer rebuilds
+// ([switchboard.SearchStore.IndexMessages]).
+var DerivedTables = []string{"message_terms", "report_dirty", "report_durations", "report_figures", "report_state"}
 
 // QueueTables lists the tables a dump leaves out because they are
 // short-lived queues: the event log (docs/automation.md, "Durable

@@ -16,6 +16,7 @@ import type {
   DeadLetter,
   InteractiveSend,
   Conversation,
+  SearchResult,
   ConversationPage,
   ConversationsReport,
   LoginResponse,
@@ -122,6 +123,8 @@ export const api = {
     signal?: AbortSignal,
   ) => request<ConversationPage>('GET', `${v1}/conversations${query(p)}`, undefined, signal ? { signal } : {}),
   conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),
+  searchMessages: (p: { q: string; cursor?: string; limit?: number }, signal?: AbortSignal) =>
+    request<Page<SearchResult>>('GET', `${v1}/search/messages${query(p)}`, undefined, signal ? { signal } : {}),
   setStatus: (id: string, status: 'open' | 'closed') =>
     request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, { status }),
   markRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/read`),

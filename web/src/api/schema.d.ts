@@ -1552,6 +1552,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the text of messages and notes the user may see, newest first
+         * @description Every word of q must occur in the message or note, compared case- and accent-insensitively for every script (ß = ss, İ = i). A four-letter word also matches longer words that start with it; other words match whole words. Texts are sealed; the search runs on keyed blind-index terms (docs/security.md, "Message search"). Only conversations the user may see are searched; snippets are decrypted for those only.
+         */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2552,6 +2572,19 @@ export interface components {
             kind: "reply" | "note";
             /** Format: date-time */
             expires_at: string;
+        };
+        SearchResult: {
+            /** @enum {string} */
+            kind: "message" | "note";
+            /** @description The message's id, or the note's (kind note). */
+            message_id: string;
+            conversation_id: string;
+            channel_id: string;
+            contact_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Up to 160 characters of the text around the first matching word, with … where it was cut. */
+            snippet: string;
         };
     };
     responses: {
@@ -5778,6 +5811,38 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query: {
+                /** @description Words to find: at most 100 characters, 200 bytes and 8 words. */
+                q: string;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size, 1 to 50 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SearchResult"][];
+                        next_cursor: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
         };
     };
 }

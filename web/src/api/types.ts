@@ -22,6 +22,7 @@ export type Direction = Schemas['Message']['direction'];
 export type MessagePreview = Schemas['MessagePreview'];
 export type ConversationStatus = Schemas['Conversation']['status'];
 export type Conversation = Schemas['Conversation'];
+export type SearchResult = Schemas['SearchResult'];
 export type MessageType = Schemas['Message']['type'];
 export type MessageStatus = Schemas['Message']['status'];
 export type Media = Schemas['Media'];

@@ -7,6 +7,7 @@ import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
 import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon, type IconName } from './icons';
+import { MessageSearchResults } from './MessageSearch';
 import { onLinkClick } from './router';
 import { VirtualList, type VirtualListHandle } from './VirtualList';
 
@@ -77,6 +78,16 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
   const convs = useInbox((s) => s.convs);
   const fresh = useInbox((s) => s.fresh);
   const [q, setQ] = useState(filter.q);
+  // "contacts" searches names and numbers (the list filter); "messages"
+  // searches what was written, in its own result list.
+  const [mode, setMode] = useState<'contacts' | 'messages'>(() =>
+    sessionStorage.getItem('switchboard.searchMode') === 'messages' ? 'messages' : 'contacts',
+  );
+  const [mq, setMQ] = useState(() => sessionStorage.getItem('switchboard.messageQuery') ?? '');
+  useEffect(() => {
+    sessionStorage.setItem('switchboard.searchMode', mode);
+    sessionStorage.setItem('switchboard.messageQuery', mq);
+  }, [mode, mq]);
   const readAll = can('conversations.read_all');
 
   useEffect(() => {
@@ -91,10 +102,10 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
     filterRef.current = filter;
   });
   useEffect(() => {
-    if (q === filterRef.current.q) return;
+    if (mode === 'messages' || q === filterRef.current.q) return;
     const id = setTimeout(() => actions.setFilter({ ...filterRef.current, q }), 250);
     return () => clearTimeout(id);
-  }, [q, actions]);
+  }, [q, actions, mode]);
 
   const setFilter = (f: Partial<Filter>) => actions.setFilter({ ...filter, ...f });
   const onEnd = useCallback(() => actions.loadMore(), [actions]);
@@ -126,14 +137,33 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
             ref={searchRef}
             type="search"
             className="search-input"
-            placeholder={t('inbox.search')}
-            aria-label={t('inbox.search')}
+            placeholder={mode === 'messages' ? t('search.placeholder') : t('inbox.search')}
+            aria-label={mode === 'messages' ? t('search.placeholder') : t('inbox.search')}
             aria-keyshortcuts="/"
-            value={q}
+            data-testid="search-input"
+            value={mode === 'messages' ? mq : q}
             maxLength={100}
-            onChange={(e) => setQ(e.target.value)}
+            onChange={(e) => (mode === 'messages' ? setMQ(e.target.value) : setQ(e.target.value))}
           />
         </div>
+        <div className="chips search-mode" role="group" aria-label={t('search.mode')}>
+          {(['contacts', 'messages'] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              className={mode === m ? 'chip chip-on chip-quiet' : 'chip chip-quiet'}
+              aria-pressed={mode === m}
+              data-testid={`search-mode-${m}`}
+              onClick={() => {
+                setMode(m);
+                searchRef.current?.focus();
+              }}
+            >
+              {t(m === 'messages' ? 'search.modeMessages' : 'search.modeContacts')}
+            </button>
+          ))}
+        </div>
+        {mode === 'contacts' && (
         <div className="filters" role="group" aria-label={t('inbox.filters')}>
           {readAll && (
             <div className="chips">
@@ -172,7 +202,12 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
             })}
           </div>
         </div>
+        )}
       </div>
+      {mode === 'messages' ? (
+        <MessageSearchResults q={mq} />
+      ) : (
+      <>
       <ErrorBox text={list.error ? `${t('inbox.loadError')} ${list.error}` : ''} />
       {empty ? (
         <div className="empty-state">
@@ -189,6 +224,8 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
           renderRow={renderRow}
           footer={list.loading ? <div className="list-loading"><Spinner label={t('common.loading')} /></div> : null}
         />
+      )}
+      </>
       )}
     </section>
   );

@@ -19,6 +19,7 @@ import { ThreadEntryView } from './ThreadEntryView';
 import { navigate, onLinkClick } from './router';
 import { useToasts } from './Toasts';
 import { useNow } from './useNow';
+import { pendingFor, shown as shownHit } from '../lib/msgsearch';
 
 export function ConversationView({ id, onAssign }: { id: string; onAssign: (() => void) | undefined }) {
   const { t, locale } = useI18n();
@@ -140,6 +141,31 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   }, []);
   const onRetry = useCallback((m: Message) => actions.retry(m), [actions]);
   const onDiscard = useCallback((m: Message) => actions.discard(m.id), [actions]);
+  // A message search result opened this conversation: load older pages
+  // until its message (or note) is there, then scroll to it and mark it.
+  const searchTries = useRef(0);
+  useEffect(() => {
+    const want = pendingFor(id);
+    if (!want || !thread.loaded) return;
+    const el = document.getElementById(`m-${want}`) ?? document.getElementById(`e-${want}`);
+    if (el) {
+      shownHit();
+      searchTries.current = 0;
+      for (const old of document.querySelectorAll('.msg-hit')) old.classList.remove('msg-hit');
+      el.classList.add('msg-hit');
+      el.scrollIntoView({ block: 'center' });
+      return;
+    }
+    if (thread.loading) return;
+    if (thread.before && searchTries.current < 50) {
+      searchTries.current++;
+      actions.loadOlder(id);
+    } else {
+      shownHit();
+      searchTries.current = 0;
+    }
+  }, [id, thread.loaded, thread.loading, thread.before, shown.length, entries, actions]);
+
   const onQuoteClick = useCallback((mid: string) => {
     const el = document.getElementById(`m-${mid}`);
     if (!el) return;
