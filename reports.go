@@ -22,7 +22,7 @@ type ReportScope struct {
 	MetricPrefix string
 	// Metrics, when non-nil, limits ReportFigureSums to these metrics.
 	Metrics []string
-	// FirstResponders, when set, limits ReportDurations to the first
+	// FirstResponders, when set, limits ReportDurationSets to the first
 	// responses that a user gave (the agents report's).
 	FirstResponders bool
 }
@@ -195,6 +195,19 @@ type ReportDuration struct {
 	Start     time.Time
 }
 
+// ReportDurationSet is the durations of one UTC day (Day, its midnight),
+// channel, kind and user (the responder of a first response, the closer of
+// a resolution), packed by internal/reports in Data: a report over a year
+// reads a few rows per day instead of one per duration. The store keeps
+// Data as it is.
+type ReportDurationSet struct {
+	Day       time.Time
+	ChannelID string
+	Kind      string
+	UserID    string
+	Data      []byte
+}
+
 // ReportRollupStore keeps the report rollups: counters per ReportSlot and
 // channel, and the durations behind the percentiles. The rules that fill
 // them live in internal/reports; the store only keeps and sums rows.
@@ -205,8 +218,8 @@ type ReportRollupStore interface {
 	// clock before it looked (the mark to record once they are recomputed).
 	ReportDirtySlots(ctx context.Context, since time.Time) (slots []time.Time, token int64, now time.Time, err error)
 	// ReplaceReportSlots replaces, in one transaction, every figure with a
-	// slot and every duration with a time in [from, to).
-	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDuration) error
+	// slot and every duration set with a day in [from, to) (whole UTC days).
+	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDurationSet) error
 	// FinishReportRefresh records mark as the time the rollups are complete
 	// up to and drops the deletion marks up to token.
 	FinishReportRefresh(ctx context.Context, mark time.Time, token int64) error
@@ -222,6 +235,7 @@ type ReportRollupStore interface {
 	// ReportFigureTotals sums the figures of metrics within s's channels
 	// over every slot before before, per channel and metric (Period -1).
 	ReportFigureTotals(ctx context.Context, s ReportScope, before time.Time, metrics []string) ([]ReportFigure, error)
-	// ReportDurations returns the durations within s.
-	ReportDurations(ctx context.Context, s ReportScope) ([]ReportDuration, error)
+	// ReportDurationSets returns the duration sets within s's channels
+	// whose day overlaps [s.From, s.To), ordered by day.
+	ReportDurationSets(ctx context.Context, s ReportScope) ([]ReportDurationSet, error)
 }

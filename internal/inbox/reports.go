@@ -169,7 +169,7 @@ func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q Repo
 	}
 	firsts := r.Scope(channels)
 	firsts.FirstResponders = true
-	durs, err := s.Store.ReportDurations(ctx, firsts)
+	durs, err := reports.ReadDurations(ctx, s.Store, firsts)
 	if err != nil {
 		return nil, err
 	}

@@ -65,8 +65,8 @@ type acc struct {
 }
 
 func (a *acc) done() ConversationPeriod {
-	a.row.FirstResponse, a.row.Resolution = Summarise(a.first), Summarise(a.res)
-	a.row.FirstResponseBusiness, a.row.ResolutionBusiness = Summarise(a.firstBusiness), Summarise(a.resBusiness)
+	a.row.FirstResponse, a.row.Resolution = summariseInPlace(a.first), summariseInPlace(a.res)
+	a.row.FirstResponseBusiness, a.row.ResolutionBusiness = summariseInPlace(a.firstBusiness), summariseInPlace(a.resBusiness)
 	return a.row
 }
 
@@ -193,13 +193,7 @@ func Conversations(r Range, convs []switchboard.ReportConversation, changes []sw
 		if !d.at.Before(r.End) {
 			continue
 		}
-		// The first period whose end is after the change.
-		i, _ := slices.BinarySearchFunc(bounds[1:], d.at, func(b, t time.Time) int {
-			if b.After(t) {
-				return 1
-			}
-			return -1
-		})
+		i := periodIndex(bounds, d.at)
 		perPeriod[i] += d.n
 		chBacklog[d.channel] += d.n
 		total.row.Backlog += d.n

@@ -168,11 +168,15 @@ type Durations struct {
 
 // Summarise returns the summary of ds.
 func Summarise(ds []time.Duration) Durations {
-	out := Durations{Count: len(ds)}
-	if len(ds) == 0 {
+	return summariseInPlace(slices.Clone(ds))
+}
+
+// summariseInPlace is Summarise, sorting s.
+func summariseInPlace(s []time.Duration) Durations {
+	out := Durations{Count: len(s)}
+	if len(s) == 0 {
 		return out
 	}
-	s := slices.Clone(ds)
 	slices.Sort(s)
 	rank := func(pct int) *int64 {
 		i := (pct*len(s) + 99) / 100 // ceil(pct·n/100), 1-based

@@ -186,6 +186,19 @@ func (r Range) Bounds() []time.Time {
 	return append(out, r.End)
 }
 
+// periodIndex is the index of the period of bounds (see [Range.Bounds])
+// that contains t, which must be within the range.
+func periodIndex(bounds []time.Time, t time.Time) int {
+	// The first period whose end is after t.
+	i, _ := slices.BinarySearchFunc(bounds[1:], t, func(b, t time.Time) int {
+		if b.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return i
+}
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -255,18 +268,12 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 			}
 		}
 	}
-	idx := make(map[string]int, len(periods))
-	for i, p := range periods {
-		idx[p] = i
-	}
+	bounds := r.Bounds()
 	for _, d := range durs {
 		if !r.Contains(d.At) {
 			continue
 		}
-		i, ok := idx[r.Period(d.At)]
-		if !ok {
-			continue
-		}
+		i := periodIndex(bounds, d.At)
 		v := h.span(d.ChannelID, d.Start, d.Seconds)
 		for _, a := range []*acc{&accs[i], chAcc(d.ChannelID), &total} {
 			if d.Kind == KindFirst {
@@ -375,7 +382,7 @@ func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string
 	if err != nil {
 		return nil, err
 	}
-	durs, err := ro.Store.ReportDurations(ctx, r.Scope(channels))
+	durs, err := ReadDurations(ctx, ro.Store, r.Scope(channels))
 	if err != nil {
 		return nil, err
 	}
@@ -443,18 +450,18 @@ func (ro *Rollups) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(slots, time.Time.Compare)
-	slots = slices.Compact(slots)
-	// Contiguous dirty slots are recomputed together.
-	for i := 0; i < len(slots); {
-		j := i + 1
-		for j < len(slots) && slots[j].Equal(slots[j-1].Add(switchboard.ReportSlot)) && j-i < 96 {
-			j++
-		}
-		if err := ro.recompute(ctx, slots[i], slots[j-1].Add(switchboard.ReportSlot)); err != nil {
+	// The durations are kept per UTC day, so a dirty slot's whole day is
+	// recomputed.
+	days := make([]time.Time, len(slots))
+	for i, s := range slots {
+		days[i] = dayOf(s)
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	days = slices.Compact(days)
+	for _, day := range days {
+		if err := ro.recompute(ctx, day, day.Add(24*time.Hour)); err != nil {
 			return err
 		}
-		i = j
 	}
 	return ro.Store.FinishReportRefresh(ctx, now, token)
 }
@@ -490,7 +497,8 @@ func (ro *Rollups) rebuild(ctx context.Context) error {
 	return ro.Store.FinishReportRefresh(ctx, now, token)
 }
 
-// recompute replaces the rollups of [from, to) by what the facts say.
+// recompute replaces the rollups of [from, to), whole UTC days, by what
+// the facts say.
 func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 	s := switchboard.ReportScope{From: from, To: to}
 	convs, err := ro.Store.ReportConversations(ctx, s)
@@ -514,7 +522,7 @@ func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 		return err
 	}
 	figs, durs := Rollup(from, to, convs, changes, msgs, costs, handoffs)
-	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, durs); err != nil {
+	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, packDurations(durs)); err != nil {
 		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
 	}
 	return nil

@@ -48,12 +48,12 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).
-func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, durs []switchboard.ReportDuration) error {
+func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, sets []switchboard.ReportDurationSet) error {
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_figures WHERE slot >= ? AND slot < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_durations WHERE at >= ? AND at < ?`, micros(from), micros(to)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_duration_sets WHERE day >= ? AND day < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
 		for _, f := range figs {
@@ -62,9 +62,9 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 				return err
 			}
 		}
-		for _, d := range durs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_durations (at, channel_id, kind, user_id, seconds, start_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				micros(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds, micros(d.Start)); err != nil {
+		for _, d := range sets {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_duration_sets (day, channel_id, kind, user_id, data) VALUES (?, ?, ?, ?, ?)`,
+				micros(d.Day), d.ChannelID, d.Kind, d.UserID, d.Data); err != nil {
 				return err
 			}
 		}
@@ -108,7 +108,7 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
 		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
-		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations)`).Scan(&lo, &hi)
+		UNION ALL SELECT MIN(day), MAX(day) FROM report_duration_sets)`).Scan(&lo, &hi)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("report span: %w", err)
 	}
@@ -175,25 +175,26 @@ func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope,
 	return out, err
 }
 
-// ReportDurations returns the durations within s.
-func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
-	out := []switchboard.ReportDuration{}
+// ReportDurationSets returns the duration sets whose day overlaps s.
+func (db *DB) ReportDurationSets(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDurationSet, error) {
+	out := []switchboard.ReportDurationSet{}
 	chans, chanArgs, ok := reportChannels("channel_id", s)
 	if !ok {
 		return out, nil
 	}
-	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations INDEXED BY report_durations_at
-		WHERE at >= ? AND at < ? AND ` + chans
+	q := `SELECT day, channel_id, kind, user_id, data FROM report_duration_sets
+		WHERE day > ? AND day < ? AND ` + chans
 	if s.FirstResponders {
 		q += ` AND kind = 'first' AND user_id <> ''`
 	}
-	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
-		var d switchboard.ReportDuration
-		var at, start sql.NullInt64
-		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &start); err != nil {
+	q += ` ORDER BY day`
+	err := db.reportRows(ctx, q, append([]any{micros(s.From.Add(-24 * time.Hour)), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
+		var d switchboard.ReportDurationSet
+		var at sql.NullInt64
+		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Data); err != nil {
 			return err
 		}
-		d.At, d.Start = fromMicros(at), fromMicros(start)
+		d.Day = fromMicros(at)
 		out = append(out, d)
 		return nil
 	})

@@ -115,11 +115,11 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	must(t, err)
 	before, err := h.s.ReportFigureTotals(ctx(), s, r.Start, reports.BacklogMetrics())
 	must(t, err)
-	durs, err := h.s.ReportDurations(ctx(), s)
+	durs, err := reports.ReadDurations(ctx(), h.s, s)
 	must(t, err)
 	firsts := s
 	firsts.FirstResponders = true
-	firstDurs, err := h.s.ReportDurations(ctx(), firsts)
+	firstDurs, err := reports.ReadDurations(ctx(), h.s, firsts)
 	must(t, err)
 	// The reports as the service reads them (each its own metrics).
 	ro := &reports.Rollups{Store: h.s}

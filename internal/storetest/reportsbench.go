@@ -205,7 +205,7 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 				}
 				firsts := sc
 				firsts.FirstResponders = true
-				durs, err := s.ReportDurations(ctx(), firsts)
+				durs, err := reports.ReadDurations(ctx(), s, firsts)
 				if err != nil {
 					return err
 				}

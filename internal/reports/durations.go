@@ -1,0 +1,130 @@
+package reports
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// The rollups keep the first-response and resolution durations packed per
+// UTC day, channel, kind and user ([switchboard.ReportDurationSet]): a
+// yearly report reads a few thousand rows instead of one row per duration,
+// which was most of its time (docs/benchmarks.md). Every duration keeps its
+// exact time and start, so a set serves any time zone (a local day is cut
+// from two UTC days) and the business time is still measured with the
+// channel's hours at report time.
+
+// durationSetVersion is the first byte of a set's data.
+const durationSetVersion = 1
+
+// errDurationSet is a set whose data does not decode: a bug or a damaged
+// row; `switchboard reports rebuild` writes it again.
+var errDurationSet = errors.New("reports: damaged duration set (run switchboard reports rebuild)")
+
+// dayOf is the UTC midnight of t.
+func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
+
+// packDurations groups durs into sets by UTC day of At, channel, kind and
+// user. Each set holds, in order of time, the time since the previous one
+// (from the day's start), the whole seconds and the start relative to the
+// time, all in varints of microseconds.
+func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDurationSet {
+	type key struct {
+		day            time.Time
+		ch, kind, user string
+	}
+	groups := map[key][]switchboard.ReportDuration{}
+	var order []key
+	for _, d := range durs {
+		k := key{dayOf(d.At), d.ChannelID, d.Kind, d.UserID}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d)
+	}
+	out := make([]switchboard.ReportDurationSet, 0, len(order))
+	for _, k := range order {
+		ds := groups[k]
+		slices.SortStableFunc(ds, func(a, b switchboard.ReportDuration) int {
+			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Seconds, b.Seconds), a.Start.Compare(b.Start))
+		})
+		data := []byte{durationSetVersion}
+		prev := k.day.UnixMicro()
+		for _, d := range ds {
+			at := d.At.UnixMicro()
+			data = binary.AppendUvarint(data, uint64(at-prev))
+			data = binary.AppendUvarint(data, uint64(max(d.Seconds, 0)))
+			data = binary.AppendVarint(data, d.Start.UnixMicro()-at)
+			prev = at
+		}
+		out = append(out, switchboard.ReportDurationSet{Day: k.day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
+	}
+	return out
+}
+
+// unpackDurations appends the durations of set with a time in [from, to)
+// to out.
+func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDurationSet, from, to time.Time) ([]switchboard.ReportDuration, error) {
+	data := set.Data
+	if len(data) == 0 || data[0] != durationSetVersion {
+		return out, errDurationSet
+	}
+	data = data[1:]
+	lo, hi := from.UnixMicro(), to.UnixMicro()
+	prev := set.Day.UnixMicro()
+	for len(data) > 0 {
+		delta, n := binary.Uvarint(data)
+		if n <= 0 {
+			return out, errDurationSet
+		}
+		data = data[n:]
+		secs, n := binary.Uvarint(data)
+		if n <= 0 {
+			return out, errDurationSet
+		}
+		data = data[n:]
+		start, n := binary.Varint(data)
+		if n <= 0 {
+			return out, errDurationSet
+		}
+		data = data[n:]
+		at := prev + int64(delta)
+		prev = at
+		if at < lo || at >= hi {
+			continue
+		}
+		out = append(out, switchboard.ReportDuration{Kind: set.Kind, At: time.UnixMicro(at).UTC(), ChannelID: set.ChannelID,
+			UserID: set.UserID, Seconds: int64(secs), Start: time.UnixMicro(at + start).UTC()})
+	}
+	return out, nil
+}
+
+// ReadDurations returns the rollups' durations within s, from the store's
+// duration sets.
+func ReadDurations(ctx context.Context, st switchboard.ReportRollupStore, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
+	sets, err := st.ReportDurationSets(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	// Every varint ends with a byte below 0x80 and a duration has three.
+	n := 0
+	for _, set := range sets {
+		for _, b := range set.Data[min(1, len(set.Data)):] {
+			if b < 0x80 {
+				n++
+			}
+		}
+	}
+	out := make([]switchboard.ReportDuration, 0, n/3)
+	for _, set := range sets {
+		if out, err = unpackDurations(out, set, s.From, s.To); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

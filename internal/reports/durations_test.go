@@ -1,0 +1,81 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard"
+)
+
+// setStore serves duration sets as a store would, for ReadDurations.
+type setStore struct {
+	switchboard.ReportRollupStore
+	sets []switchboard.ReportDurationSet
+}
+
+func (s setStore) ReportDurationSets(context.Context, switchboard.ReportScope) ([]switchboard.ReportDurationSet, error) {
+	return s.sets, nil
+}
+
+func TestDurationSetsKeepEveryDurationExactly(t *testing.T) {
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	at := func(h, m, s, us int) time.Time {
+		return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second + time.Duration(us)*time.Microsecond)
+	}
+	durs := []switchboard.ReportDuration{
+		// Out of order, two on the same microsecond, a start after the
+		// time (a first response: the customer wrote after the opening),
+		// a start long before it (a resolution), one on the next day, one
+		// of another kind, user and channel.
+		{Kind: KindFirst, At: at(23, 59, 59, 999999), ChannelID: "a", UserID: "u", Seconds: 7, Start: at(23, 59, 59, 999999).Add(3 * time.Second)},
+		{Kind: KindFirst, At: at(0, 0, 0, 0), ChannelID: "a", UserID: "u", Seconds: 0, Start: at(0, 0, 0, 0)},
+		{Kind: KindFirst, At: at(9, 0, 0, 1), ChannelID: "a", UserID: "u", Seconds: 120, Start: at(9, 0, 5, 17)},
+		{Kind: KindFirst, At: at(9, 0, 0, 1), ChannelID: "a", UserID: "u", Seconds: 60, Start: at(9, 0, 0, 1)},
+		{Kind: KindResolution, At: at(10, 0, 0, 0), ChannelID: "a", UserID: "v", Seconds: 90 * 24 * 3600, Start: at(10, 0, 0, 0).AddDate(0, 0, -90).Add(-time.Millisecond)},
+		{Kind: KindFirst, At: at(24, 0, 0, 0), ChannelID: "a", UserID: "u", Seconds: 1, Start: at(24, 0, 1, 0)},
+		{Kind: KindFirst, At: at(12, 0, 0, 0), ChannelID: "b", UserID: "", Seconds: 5, Start: at(12, 0, 0, 0)},
+	}
+	sets := packDurations(durs)
+	if len(sets) != 4 {
+		t.Fatalf("%d sets, want 4 (day, channel, kind and user)", len(sets))
+	}
+	st := setStore{sets: sets}
+	got, err := ReadDurations(context.Background(), st, switchboard.ReportScope{From: day.Add(-time.Hour), To: day.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(durs) {
+		t.Fatalf("%d durations, want %d", len(got), len(durs))
+	}
+	for _, d := range durs {
+		found := false
+		for _, g := range got {
+			if reflect.DeepEqual(g, d) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("lost %+v", d)
+		}
+	}
+	// A scope keeps only the durations within it, to the microsecond.
+	got, err = ReadDurations(context.Background(), st, switchboard.ReportScope{From: at(9, 0, 0, 1), To: at(23, 59, 59, 999999)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 {
+		t.Errorf("%d durations within [09:00:00.000001, 23:59:59.999999), want 4: %+v", len(got), got)
+	}
+	// Damaged data is an error, not a wrong figure.
+	bad := sets[0]
+	bad.Data = append([]byte{}, bad.Data[:len(bad.Data)-1]...)
+	bad.Data[len(bad.Data)-1] |= 0x80
+	for _, b := range []switchboard.ReportDurationSet{bad, {Day: day}} {
+		if _, err := ReadDurations(context.Background(), setStore{sets: []switchboard.ReportDurationSet{b}}, switchboard.ReportScope{From: day, To: day.Add(24 * time.Hour)}); !errors.Is(err, errDurationSet) {
+			t.Errorf("damaged set: err %v, want errDurationSet", err)
+		}
+	}
+}
