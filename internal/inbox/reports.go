@@ -160,20 +160,10 @@ func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q Repo
 			return nil, err
 		}
 	}
-	facts, err := s.Store.ReportAgents(ctx, r.Scope(channels))
-	if err != nil {
-		return nil, err
-	}
 	if err := s.RefreshReports(ctx); err != nil {
 		return nil, err
 	}
-	firsts := r.Scope(channels)
-	firsts.FirstResponders = true
-	durs, err := reports.ReadDurations(ctx, s.Store, firsts)
-	if err != nil {
-		return nil, err
-	}
-	return reports.AgentsFromRollup(r, users, facts, durs), nil
+	return s.ReportRollups().Agents(ctx, r, channels, users)
 }
 
 // reportUsers lists the users a channel-scoped actor's report covers: those

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"cmp"
+	"context"
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"time"
@@ -75,4 +77,190 @@ func (rep *AgentsReport) Table() [][]string {
 			strconv.Itoa(a.SessionsStarted), timeCell(a.LastSeenAt)})
 	}
 	return rows
+}
+
+// The rollups keep, per UTC day, channel, employee and kind
+// ([switchboard.AgentAssigned], [switchboard.AgentReplied],
+// [switchboard.AgentResolved]), the conversations with how often, in a
+// [switchboard.ReportDaySet]: distinct conversations over a range do not
+// add up from counters, but the union of the days' sets is exact. The at
+// most two UTC days a range cuts are read from the facts.
+
+// agentSetVersion is the first byte of an employee's day set.
+const agentSetVersion = 1
+
+// agentKinds are the kinds of the employees' day sets.
+var agentKinds = []string{switchboard.AgentAssigned, switchboard.AgentReplied, switchboard.AgentResolved}
+
+// packAgentPairs packs the pairs of the UTC day day into sets: the
+// conversation ids (length and bytes) and counts as varints.
+func packAgentPairs(day time.Time, pairs []switchboard.ReportAgentPair) []switchboard.ReportDaySet {
+	type key struct{ ch, kind, user string }
+	groups := map[key][]switchboard.ReportAgentPair{}
+	var order []key
+	for _, p := range pairs {
+		k := key{p.ChannelID, p.Kind, p.UserID}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], p)
+	}
+	out := make([]switchboard.ReportDaySet, 0, len(order))
+	for _, k := range order {
+		ps := groups[k]
+		slices.SortFunc(ps, func(a, b switchboard.ReportAgentPair) int { return cmp.Compare(a.ConversationID, b.ConversationID) })
+		data := []byte{agentSetVersion}
+		for _, p := range ps {
+			data = binary.AppendUvarint(data, uint64(len(p.ConversationID)))
+			data = append(data, p.ConversationID...)
+			data = binary.AppendUvarint(data, uint64(max(p.Count, 0)))
+		}
+		out = append(out, switchboard.ReportDaySet{Day: day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
+	}
+	return out
+}
+
+// agentTally counts one employee's conversations over a range.
+type agentTally struct {
+	assigned, replied map[string]struct{}
+	sent, resolved    int
+}
+
+type agentTallies map[string]*agentTally
+
+func (t agentTallies) add(kind, user string, conv []byte, n int) {
+	a := t[user]
+	if a == nil {
+		a = &agentTally{assigned: map[string]struct{}{}, replied: map[string]struct{}{}}
+		t[user] = a
+	}
+	switch kind {
+	case switchboard.AgentAssigned:
+		if _, ok := a.assigned[string(conv)]; !ok {
+			a.assigned[string(conv)] = struct{}{}
+		}
+	case switchboard.AgentReplied:
+		if _, ok := a.replied[string(conv)]; !ok {
+			a.replied[string(conv)] = struct{}{}
+		}
+		a.sent += n
+	case switchboard.AgentResolved:
+		a.resolved += n
+	}
+}
+
+func (t agentTallies) addSet(set switchboard.ReportDaySet) error {
+	data := set.Data
+	if len(data) == 0 || data[0] != agentSetVersion {
+		return errDaySet
+	}
+	data = data[1:]
+	for len(data) > 0 {
+		l, n := binary.Uvarint(data)
+		if n <= 0 || uint64(len(data)-n) < l {
+			return errDaySet
+		}
+		conv := data[n : n+int(l)]
+		data = data[n+int(l):]
+		c, n := binary.Uvarint(data)
+		if n <= 0 {
+			return errDaySet
+		}
+		data = data[n:]
+		t.add(set.Kind, set.UserID, conv, int(c))
+	}
+	return nil
+}
+
+// AgentsFromRollup computes the agents report from the rollups: sessions
+// holds the sign-ins and last seen ([switchboard.ReportStore.ReportSessions]),
+// sets the employees' day sets of the whole UTC days within the range,
+// edges the pairs of the rest of the range (read from the facts), durs the
+// first responses. It answers exactly what [Agents] answers from the facts.
+func AgentsFromRollup(r Range, users []*switchboard.User, sessions []switchboard.ReportAgentFacts, sets []switchboard.ReportDaySet,
+	edges []switchboard.ReportAgentPair, durs []switchboard.ReportDuration) (*AgentsReport, error) {
+	t := agentTallies{}
+	for _, set := range sets {
+		if err := t.addSet(set); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range edges {
+		t.add(p.Kind, p.UserID, []byte(p.ConversationID), p.Count)
+	}
+	facts := slices.Clone(sessions)
+	seen := map[string]int{}
+	for i, f := range facts {
+		seen[f.UserID] = i
+	}
+	for id, a := range t {
+		i, ok := seen[id]
+		if !ok {
+			i = len(facts)
+			facts = append(facts, switchboard.ReportAgentFacts{UserID: id})
+		}
+		f := &facts[i]
+		f.Assigned, f.Replied, f.MessagesSent, f.Resolved = len(a.assigned), len(a.replied), a.sent, a.resolved
+	}
+	var convs []switchboard.ReportConversation
+	for _, d := range durs {
+		if d.Kind == KindFirst && d.UserID != "" {
+			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,
+				FirstInboundAt: d.At, FirstResponseAt: d.At.Add(time.Duration(d.Seconds) * time.Second)})
+		}
+	}
+	return Agents(r, users, facts, convs), nil
+}
+
+// wholeDays splits [from, to) into the whole UTC days within it and the
+// parts before and after them (empty scopes have From = To).
+func wholeDays(from, to time.Time) (days, before, after [2]time.Time) {
+	first, last := dayOf(from), dayOf(to)
+	if first.Before(from) {
+		first = first.Add(24 * time.Hour)
+	}
+	if !first.Before(last) {
+		return [2]time.Time{first, first}, [2]time.Time{from, to}, [2]time.Time{to, to}
+	}
+	return [2]time.Time{first, last}, [2]time.Time{from, first}, [2]time.Time{last, to}
+}
+
+// Agents reads the agents report of r over channels (nil: all) for users
+// from the rollups as they are; the at most two partial UTC days at the
+// range's ends and the sign-ins come from the facts.
+func (ro *Rollups) Agents(ctx context.Context, r Range, channels []string, users []*switchboard.User) (*AgentsReport, error) {
+	sc := r.Scope(channels)
+	sessions, err := ro.Store.ReportSessions(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	days, before, after := wholeDays(r.Start, r.End)
+	var sets []switchboard.ReportDaySet
+	if days[0].Before(days[1]) {
+		ds := sc
+		ds.From, ds.To = days[0], days[1]
+		if sets, err = ro.Store.ReportDaySets(ctx, ds, agentKinds); err != nil {
+			return nil, err
+		}
+	}
+	var edges []switchboard.ReportAgentPair
+	for _, e := range [][2]time.Time{before, after} {
+		if !e[0].Before(e[1]) {
+			continue
+		}
+		es := sc
+		es.From, es.To = e[0], e[1]
+		ps, err := ro.Store.ReportAgentPairs(ctx, es)
+		if err != nil {
+			return nil, err
+		}
+		edges = append(edges, ps...)
+	}
+	firsts := sc
+	firsts.Users = true
+	durs, err := ReadDurations(ctx, ro.Store, firsts, KindFirst)
+	if err != nil {
+		return nil, err
+	}
+	return AgentsFromRollup(r, users, sessions, sets, edges, durs)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // The rollups keep the first-response and resolution durations packed per
-// UTC day, channel, kind and user ([switchboard.ReportDurationSet]): a
+// UTC day, channel, kind and user ([switchboard.ReportDaySet]): a
 // yearly report reads a few thousand rows instead of one row per duration,
 // which was most of its time (docs/benchmarks.md). Every duration keeps its
 // exact time and start, so a set serves any time zone (a local day is cut
@@ -22,9 +22,9 @@ import (
 // durationSetVersion is the first byte of a set's data.
 const durationSetVersion = 1
 
-// errDurationSet is a set whose data does not decode: a bug or a damaged
+// errDaySet is a day set whose data does not decode: a bug or a damaged
 // row; `switchboard reports rebuild` writes it again.
-var errDurationSet = errors.New("reports: damaged duration set (run switchboard reports rebuild)")
+var errDaySet = errors.New("reports: damaged rollup day set (run switchboard reports rebuild)")
 
 // dayOf is the UTC midnight of t.
 func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
@@ -33,7 +33,7 @@ func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 // user. Each set holds, in order of time, the time since the previous one
 // (from the day's start), the whole seconds and the start relative to the
 // time, all in varints of microseconds.
-func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDurationSet {
+func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDaySet {
 	type key struct {
 		day            time.Time
 		ch, kind, user string
@@ -47,7 +47,7 @@ func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDurati
 		}
 		groups[k] = append(groups[k], d)
 	}
-	out := make([]switchboard.ReportDurationSet, 0, len(order))
+	out := make([]switchboard.ReportDaySet, 0, len(order))
 	for _, k := range order {
 		ds := groups[k]
 		slices.SortStableFunc(ds, func(a, b switchboard.ReportDuration) int {
@@ -62,17 +62,17 @@ func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDurati
 			data = binary.AppendVarint(data, d.Start.UnixMicro()-at)
 			prev = at
 		}
-		out = append(out, switchboard.ReportDurationSet{Day: k.day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
+		out = append(out, switchboard.ReportDaySet{Day: k.day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
 	}
 	return out
 }
 
 // unpackDurations appends the durations of set with a time in [from, to)
 // to out.
-func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDurationSet, from, to time.Time) ([]switchboard.ReportDuration, error) {
+func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDaySet, from, to time.Time) ([]switchboard.ReportDuration, error) {
 	data := set.Data
 	if len(data) == 0 || data[0] != durationSetVersion {
-		return out, errDurationSet
+		return out, errDaySet
 	}
 	data = data[1:]
 	lo, hi := from.UnixMicro(), to.UnixMicro()
@@ -80,17 +80,17 @@ func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDur
 	for len(data) > 0 {
 		delta, n := binary.Uvarint(data)
 		if n <= 0 {
-			return out, errDurationSet
+			return out, errDaySet
 		}
 		data = data[n:]
 		secs, n := binary.Uvarint(data)
 		if n <= 0 {
-			return out, errDurationSet
+			return out, errDaySet
 		}
 		data = data[n:]
 		start, n := binary.Varint(data)
 		if n <= 0 {
-			return out, errDurationSet
+			return out, errDaySet
 		}
 		data = data[n:]
 		at := prev + int64(delta)
@@ -104,10 +104,16 @@ func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDur
 	return out, nil
 }
 
-// ReadDurations returns the rollups' durations within s, from the store's
-// duration sets.
-func ReadDurations(ctx context.Context, st switchboard.ReportRollupStore, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
-	sets, err := st.ReportDurationSets(ctx, s)
+// durationKinds are the kinds of the duration sets.
+var durationKinds = []string{KindFirst, KindResolution}
+
+// ReadDurations returns the rollups' durations within s of kinds (none:
+// every kind), from the store's day sets.
+func ReadDurations(ctx context.Context, st switchboard.ReportRollupStore, s switchboard.ReportScope, kinds ...string) ([]switchboard.ReportDuration, error) {
+	if len(kinds) == 0 {
+		kinds = durationKinds
+	}
+	sets, err := st.ReportDaySets(ctx, s, kinds)
 	if err != nil {
 		return nil, err
 	}

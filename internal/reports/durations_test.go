@@ -13,10 +13,10 @@ import (
 // setStore serves duration sets as a store would, for ReadDurations.
 type setStore struct {
 	switchboard.ReportRollupStore
-	sets []switchboard.ReportDurationSet
+	sets []switchboard.ReportDaySet
 }
 
-func (s setStore) ReportDurationSets(context.Context, switchboard.ReportScope) ([]switchboard.ReportDurationSet, error) {
+func (s setStore) ReportDaySets(context.Context, switchboard.ReportScope, []string) ([]switchboard.ReportDaySet, error) {
 	return s.sets, nil
 }
 
@@ -73,9 +73,9 @@ func TestDurationSetsKeepEveryDurationExactly(t *testing.T) {
 	bad := sets[0]
 	bad.Data = append([]byte{}, bad.Data[:len(bad.Data)-1]...)
 	bad.Data[len(bad.Data)-1] |= 0x80
-	for _, b := range []switchboard.ReportDurationSet{bad, {Day: day}} {
-		if _, err := ReadDurations(context.Background(), setStore{sets: []switchboard.ReportDurationSet{b}}, switchboard.ReportScope{From: day, To: day.Add(24 * time.Hour)}); !errors.Is(err, errDurationSet) {
-			t.Errorf("damaged set: err %v, want errDurationSet", err)
+	for _, b := range []switchboard.ReportDaySet{bad, {Day: day}} {
+		if _, err := ReadDurations(context.Background(), setStore{sets: []switchboard.ReportDaySet{b}}, switchboard.ReportScope{From: day, To: day.Add(24 * time.Hour)}); !errors.Is(err, errDaySet) {
+			t.Errorf("damaged set: err %v, want errDaySet", err)
 		}
 	}
 }

@@ -356,19 +356,6 @@ func BotsFromRollup(r Range, sums []switchboard.ReportFigure) *BotsReport {
 	return Bots(r, counts)
 }
 
-// AgentsFromRollup computes the agents report with the first responses
-// taken from the rollups' durations instead of the conversations.
-func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, durs []switchboard.ReportDuration) *AgentsReport {
-	var convs []switchboard.ReportConversation
-	for _, d := range durs {
-		if d.Kind == KindFirst && d.UserID != "" {
-			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,
-				FirstInboundAt: d.At, FirstResponseAt: d.At.Add(time.Duration(d.Seconds) * time.Second)})
-		}
-	}
-	return Agents(r, users, facts, convs)
-}
-
 // Conversations reads the conversations report of r over channels (nil:
 // all) from the rollups as they are; call Refresh first for current ones.
 func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string, h Hours) (*ConversationsReport, error) {
@@ -521,8 +508,13 @@ func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return err
 	}
+	pairs, err := ro.Store.ReportAgentPairs(ctx, s)
+	if err != nil {
+		return err
+	}
 	figs, durs := Rollup(from, to, convs, changes, msgs, costs, handoffs)
-	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, packDurations(durs)); err != nil {
+	sets := append(packDurations(durs), packAgentPairs(from, pairs)...)
+	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, sets); err != nil {
 		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
 	}
 	return nil

@@ -48,12 +48,12 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).
-func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, sets []switchboard.ReportDurationSet) error {
+func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, sets []switchboard.ReportDaySet) error {
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_figures WHERE slot >= ? AND slot < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_duration_sets WHERE day >= ? AND day < ?`, micros(from), micros(to)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_day_sets WHERE day >= ? AND day < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
 		for _, f := range figs {
@@ -63,7 +63,7 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 			}
 		}
 		for _, d := range sets {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_duration_sets (day, channel_id, kind, user_id, data) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_day_sets (day, channel_id, kind, user_id, data) VALUES (?, ?, ?, ?, ?)`,
 				micros(d.Day), d.ChannelID, d.Kind, d.UserID, d.Data); err != nil {
 				return err
 			}
@@ -108,7 +108,7 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
 		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
-		UNION ALL SELECT MIN(day), MAX(day) FROM report_duration_sets)`).Scan(&lo, &hi)
+		UNION ALL SELECT MIN(day), MAX(day) FROM report_day_sets)`).Scan(&lo, &hi)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("report span: %w", err)
 	}
@@ -175,21 +175,22 @@ func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope,
 	return out, err
 }
 
-// ReportDurationSets returns the duration sets whose day overlaps s.
-func (db *DB) ReportDurationSets(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDurationSet, error) {
-	out := []switchboard.ReportDurationSet{}
+// ReportDaySets returns the sets of kinds whose day overlaps s.
+func (db *DB) ReportDaySets(ctx context.Context, s switchboard.ReportScope, kinds []string) ([]switchboard.ReportDaySet, error) {
+	out := []switchboard.ReportDaySet{}
 	chans, chanArgs, ok := reportChannels("channel_id", s)
-	if !ok {
+	if !ok || len(kinds) == 0 {
 		return out, nil
 	}
-	q := `SELECT day, channel_id, kind, user_id, data FROM report_duration_sets
-		WHERE day > ? AND day < ? AND ` + chans
-	if s.FirstResponders {
-		q += ` AND kind = 'first' AND user_id <> ''`
+	ks, _ := json.Marshal(kinds)
+	q := `SELECT day, channel_id, kind, user_id, data FROM report_day_sets
+		WHERE day > ? AND day < ? AND kind IN (SELECT value FROM json_each(?)) AND ` + chans
+	if s.Users {
+		q += ` AND user_id <> ''`
 	}
 	q += ` ORDER BY day`
-	err := db.reportRows(ctx, q, append([]any{micros(s.From.Add(-24 * time.Hour)), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
-		var d switchboard.ReportDurationSet
+	err := db.reportRows(ctx, q, append([]any{micros(s.From.Add(-24 * time.Hour)), micros(s.To), string(ks)}, chanArgs...), func(rows *sql.Rows) error {
+		var d switchboard.ReportDaySet
 		var at sql.NullInt64
 		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Data); err != nil {
 			return err

@@ -350,4 +350,4 @@ func Check(c Column, v any) error {
 // DerivedTables lists the tables a dump leaves out because they are derived from
 // the dumped ones and rebuilt from them: the report rollups, which a
 // restored store builds on the first report or refresh (docs/reports.md).
-var DerivedTables = []string{"report_dirty", "report_duration_sets", "report_figures", "report_state"}
+var DerivedTables = []string{"report_dirty", "report_day_sets", "report_figures", "report_state"}
