@@ -202,7 +202,7 @@ func (c *BusinessClock) holidayWithin(day time.Time, n int) bool {
 // day is the business time of the local day starting at day within
 // [from, to).
 func (c *BusinessClock) day(day, from, to time.Time) time.Duration {
-	if c.holidays[day.Format("2006-01-02")] {
+	if len(c.holidays) > 0 && c.holidays[day.Format("2006-01-02")] {
 		return 0
 	}
 	wd := (int(day.Weekday()) + 6) % 7 // Monday = 0

@@ -96,15 +96,7 @@ var agentKinds = []string{switchboard.AgentAssigned, switchboard.AgentReplied, s
 // conversation ids (length and bytes) and counts as varints.
 func packAgentPairs(day time.Time, pairs []switchboard.ReportAgentPair) []switchboard.ReportDaySet {
 	type key struct{ ch, kind, user string }
-	groups := map[key][]switchboard.ReportAgentPair{}
-	var order []key
-	for _, p := range pairs {
-		k := key{p.ChannelID, p.Kind, p.UserID}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], p)
-	}
+	order, groups := groupBy(pairs, func(p switchboard.ReportAgentPair) key { return key{p.ChannelID, p.Kind, p.UserID} })
 	out := make([]switchboard.ReportDaySet, 0, len(order))
 	for _, k := range order {
 		ps := groups[k]
@@ -202,7 +194,7 @@ func AgentsFromRollup(r Range, users []*switchboard.User, sessions []switchboard
 		f := &facts[i]
 		f.Assigned, f.Replied, f.MessagesSent, f.Resolved = len(a.assigned), len(a.replied), a.sent, a.resolved
 	}
-	var convs []switchboard.ReportConversation
+	convs := make([]switchboard.ReportConversation, 0, len(durs))
 	for _, d := range durs {
 		if d.Kind == KindFirst && d.UserID != "" {
 			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,

@@ -38,15 +38,7 @@ func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDaySet
 		day            time.Time
 		ch, kind, user string
 	}
-	groups := map[key][]switchboard.ReportDuration{}
-	var order []key
-	for _, d := range durs {
-		k := key{dayOf(d.At), d.ChannelID, d.Kind, d.UserID}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], d)
-	}
+	order, groups := groupBy(durs, func(d switchboard.ReportDuration) key { return key{dayOf(d.At), d.ChannelID, d.Kind, d.UserID} })
 	out := make([]switchboard.ReportDaySet, 0, len(order))
 	for _, k := range order {
 		ds := groups[k]
@@ -65,6 +57,20 @@ func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDaySet
 		out = append(out, switchboard.ReportDaySet{Day: k.day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
 	}
 	return out
+}
+
+// groupBy groups vs by key, keys in order of first appearance.
+func groupBy[K comparable, V any](vs []V, key func(V) K) ([]K, map[K][]V) {
+	groups := map[K][]V{}
+	var order []K
+	for _, v := range vs {
+		k := key(v)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], v)
+	}
+	return order, groups
 }
 
 // unpackDurations appends the durations of set with a time in [from, to)

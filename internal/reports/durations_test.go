@@ -79,3 +79,21 @@ func TestDurationSetsKeepEveryDurationExactly(t *testing.T) {
 		}
 	}
 }
+
+func TestLevelOfPicksTheCoarsestAlignedLevel(t *testing.T) {
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		bounds []time.Time
+		want   string
+	}{
+		{"UTC days", []time.Time{day, day.AddDate(0, 0, 1), day.AddDate(0, 1, 0)}, dayLevel},
+		{"Berlin days", []time.Time{day.Add(-time.Hour), day.Add(23 * time.Hour), day.AddDate(0, 0, 1)}, hourLevel},
+		{"Kolkata days", []time.Time{day.Add(-330 * time.Minute), day.Add(1110 * time.Minute)}, ""},
+		{"one bound off the hour", []time.Time{day, day.Add(time.Hour), day.Add(75 * time.Minute)}, ""},
+	} {
+		if got := levelOf(tc.bounds); got != tc.want {
+			t.Errorf("%s: level %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

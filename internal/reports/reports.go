@@ -203,3 +203,64 @@ func timeCell(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// tally is what the count reports (messages, costs, bots) share: an
+// accumulator per period of a range, per channel and in total, filled by
+// counts at a time on a channel.
+type tally[P any] struct {
+	r        Range
+	bounds   []time.Time
+	labels   []string
+	periods  []P
+	channels map[string]*P
+	total    P
+	mk       func(period string) P
+}
+
+// newTally makes a tally whose accumulators mk makes (with the period's
+// label, "" for a channel's and the total).
+func newTally[P any](r Range, mk func(period string) P) *tally[P] {
+	t := &tally[P]{r: r, bounds: r.Bounds(), labels: r.Periods(), channels: map[string]*P{}, total: mk(""), mk: mk}
+	t.periods = make([]P, len(t.labels))
+	for i, p := range t.labels {
+		t.periods[i] = mk(p)
+	}
+	return t
+}
+
+// add calls fn for the accumulators a count at t counts in: its period's,
+// its channel's (none for "") and the total. It returns the period's label,
+// or false when t is outside the range.
+func (t *tally[P]) add(at time.Time, channel string, fn func(*P)) (string, bool) {
+	if !t.r.Contains(at) {
+		return "", false
+	}
+	i := periodIndex(t.bounds, at)
+	fn(&t.periods[i])
+	fn(&t.total)
+	if channel != "" {
+		ch := t.channels[channel]
+		if ch == nil {
+			p := t.mk("")
+			ch = &p
+			t.channels[channel] = ch
+		}
+		fn(ch)
+	}
+	return t.labels[i], true
+}
+
+// channelRows returns the channels' accumulators of t as rows, ordered by
+// channel id.
+func channelRows[P, C any](t *tally[P], row func(id string, p P) C) []C {
+	ids := make([]string, 0, len(t.channels))
+	for id := range t.channels {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]C, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, row(id, *t.channels[id]))
+	}
+	return out
+}

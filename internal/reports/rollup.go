@@ -104,7 +104,7 @@ func parseBotMetric(m string) (switchboard.ReportHandoffCount, bool) {
 
 func slotOf(t time.Time) time.Time { return t.UTC().Truncate(switchboard.ReportSlot) }
 
-// Rollup computes the rollup rows of [from, to) (whole slots) from the
+// Rollup computes the rollup rows of [from, to) (whole UTC days) from the
 // facts a store returns for that scope over all channels.
 func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes []switchboard.ReportStatusChange,
 	msgs []switchboard.ReportMessageCount, costs []switchboard.ReportCostCount, handoffs []switchboard.ReportHandoffCount) ([]switchboard.ReportFigure, []switchboard.ReportDuration) {
@@ -158,9 +158,18 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 			counts[key{slotOf(h.Slot), h.ChannelID, botMetric(h)}] += h.Count
 		}
 	}
-	figs := make([]switchboard.ReportFigure, 0, len(counts))
+	// The hourly and daily sums (see levelOf); [from, to) is whole UTC
+	// days, so they are complete.
+	levels := map[key]int{}
 	for k, n := range counts {
-		figs = append(figs, switchboard.ReportFigure{Slot: k.slot, ChannelID: k.ch, Metric: k.metic, Count: n})
+		levels[key{k.slot.Truncate(time.Hour), k.ch, hourLevel + k.metic}] += n
+		levels[key{dayOf(k.slot), k.ch, dayLevel + k.metic}] += n
+	}
+	figs := make([]switchboard.ReportFigure, 0, len(counts)+len(levels))
+	for _, m := range []map[key]int{counts, levels} {
+		for k, n := range m {
+			figs = append(figs, switchboard.ReportFigure{Slot: k.slot, ChannelID: k.ch, Metric: k.metic, Count: n})
+		}
 	}
 	return figs, durs
 }
@@ -305,55 +314,49 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 	return out
 }
 
+// countsFromSums turns the sums per period (of r.Bounds()) of one report's
+// metrics into the counts its rules take from the facts, one per period
+// (at the period's bound), channel and metric: what MessagesFromRollup,
+// CostsFromRollup and BotsFromRollup have in common.
+func countsFromSums[C any](r Range, sums []switchboard.ReportFigure, parse func(string) (C, bool), set func(c *C, slot time.Time, channel string, n int)) []C {
+	bounds := r.Bounds()
+	var counts []C
+	for _, s := range sums {
+		c, ok := parse(s.Metric)
+		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
+			continue
+		}
+		set(&c, bounds[s.Period], s.ChannelID, s.Count)
+		counts = append(counts, c)
+	}
+	return counts
+}
+
 // MessagesFromRollup computes the messages report from the rollups' sums
 // per period (of r.Bounds()); it answers exactly what [Messages] answers
 // from the facts.
 func MessagesFromRollup(r Range, sums []switchboard.ReportFigure) *MessagesReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportMessageCount
-	for _, s := range sums {
-		c, ok := parseMsgMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Messages(r, counts)
+	return Messages(r, countsFromSums(r, sums, parseMsgMetric, func(c *switchboard.ReportMessageCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // CostsFromRollup computes the costs report from the rollups' sums per
 // period (of r.Bounds()); it answers exactly what [Costs] answers from the
 // facts.
 func CostsFromRollup(r Range, sums []switchboard.ReportFigure) *CostsReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportCostCount
-	for _, s := range sums {
-		c, ok := parseCostMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Costs(r, counts)
+	return Costs(r, countsFromSums(r, sums, parseCostMetric, func(c *switchboard.ReportCostCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // BotsFromRollup computes the bots report from the rollups' sums per
 // period (of r.Bounds()); it answers exactly what [Bots] answers from the
 // facts.
 func BotsFromRollup(r Range, sums []switchboard.ReportFigure) *BotsReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportHandoffCount
-	for _, s := range sums {
-		c, ok := parseBotMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Bots(r, counts)
+	return Bots(r, countsFromSums(r, sums, parseBotMetric, func(c *switchboard.ReportHandoffCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // Conversations reads the conversations report of r over channels (nil:
@@ -361,11 +364,11 @@ func BotsFromRollup(r Range, sums []switchboard.ReportFigure) *BotsReport {
 func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string, h Hours) (*ConversationsReport, error) {
 	sc := r.Scope(channels)
 	sc.Metrics = conversationMetrics
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
+	sums, err := ro.sums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}
-	before, err := ro.Store.ReportFigureTotals(ctx, r.Scope(channels), r.Start, backlogMetrics)
+	before, err := ro.totals(ctx, r.Scope(channels), r.Start, backlogMetrics)
 	if err != nil {
 		return nil, err
 	}
@@ -379,37 +382,117 @@ func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string
 // Messages reads the messages report of r over channels (nil: all) from
 // the rollups as they are.
 func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*MessagesReport, error) {
-	sc := r.Scope(channels)
-	sc.MetricPrefix = msgPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
-	if err != nil {
-		return nil, err
-	}
-	return MessagesFromRollup(r, sums), nil
+	return fromPrefix(ctx, ro, r, channels, msgPrefix, MessagesFromRollup)
 }
 
 // Costs reads the costs report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Costs(ctx context.Context, r Range, channels []string) (*CostsReport, error) {
-	sc := r.Scope(channels)
-	sc.MetricPrefix = costPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
-	if err != nil {
-		return nil, err
-	}
-	return CostsFromRollup(r, sums), nil
+	return fromPrefix(ctx, ro, r, channels, costPrefix, CostsFromRollup)
 }
 
 // Bots reads the bots report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Bots(ctx context.Context, r Range, channels []string) (*BotsReport, error) {
+	return fromPrefix(ctx, ro, r, channels, botPrefix, BotsFromRollup)
+}
+
+// fromPrefix reads a report made of the sums per period of the metrics
+// that start with prefix.
+func fromPrefix[R any](ctx context.Context, ro *Rollups, r Range, channels []string, prefix string, build func(Range, []switchboard.ReportFigure) R) (R, error) {
 	sc := r.Scope(channels)
-	sc.MetricPrefix = botPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
+	sc.MetricPrefix = prefix
+	sums, err := ro.sums(ctx, sc, r.Bounds())
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return build(r, sums), nil
+}
+
+// The rollups keep every counter per 15-minute slot, and its sums per UTC
+// hour (metric "h:"+metric, at the hour's start) and per UTC day ("d:"+
+// metric, at midnight). A report sums the coarsest level its period bounds
+// are aligned to: a year per Berlin day reads hourly rows (a quarter of the
+// slots), per UTC day or month daily rows; Kolkata (+05:30) the slots. The
+// backlog sums the days before the range's UTC day and the rest of it.
+const (
+	hourLevel = "h:"
+	dayLevel  = "d:"
+)
+
+// levelOf is the coarsest level every bound is aligned to ("" for slots).
+func levelOf(bounds []time.Time) string {
+	lv := dayLevel
+	for _, b := range bounds {
+		us := b.UnixMicro()
+		switch {
+		case us%(24*time.Hour).Microseconds() == 0:
+		case us%time.Hour.Microseconds() == 0:
+			lv = hourLevel
+		default:
+			return ""
+		}
+	}
+	return lv
+}
+
+// levelScope is s for the figures of level lv.
+func levelScope(s switchboard.ReportScope, lv string) switchboard.ReportScope {
+	if s.MetricPrefix != "" {
+		s.MetricPrefix = lv + s.MetricPrefix
+	}
+	if s.Metrics != nil {
+		ms := make([]string, len(s.Metrics))
+		for i, m := range s.Metrics {
+			ms[i] = lv + m
+		}
+		s.Metrics = ms
+	}
+	return s
+}
+
+// unlevel strips the level from the sums' metrics.
+func unlevel(sums []switchboard.ReportFigure, lv string) []switchboard.ReportFigure {
+	for i := range sums {
+		sums[i].Metric = strings.TrimPrefix(sums[i].Metric, lv)
+	}
+	return sums
+}
+
+// sums sums the figures of s (a metric prefix or list) per period of
+// bounds at the coarsest level the bounds allow.
+func (ro *Rollups) sums(ctx context.Context, s switchboard.ReportScope, bounds []time.Time) ([]switchboard.ReportFigure, error) {
+	lv := levelOf(bounds)
+	sums, err := ro.Store.ReportFigureSums(ctx, levelScope(s, lv), bounds)
 	if err != nil {
 		return nil, err
 	}
-	return BotsFromRollup(r, sums), nil
+	return unlevel(sums, lv), nil
+}
+
+// totals sums the figures of metrics over everything before before: the
+// daily sums before its UTC day, then the rest.
+func (ro *Rollups) totals(ctx context.Context, s switchboard.ReportScope, before time.Time, metrics []string) ([]switchboard.ReportFigure, error) {
+	day := dayOf(before)
+	out, err := ro.Store.ReportFigureTotals(ctx, s, day, levelScope(switchboard.ReportScope{Metrics: metrics}, dayLevel).Metrics)
+	if err != nil {
+		return nil, err
+	}
+	out = unlevel(out, dayLevel)
+	if day.Before(before) {
+		rest := s
+		rest.Metrics = metrics
+		sums, err := ro.sums(ctx, rest, []time.Time{day, before})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range sums {
+			f.Period = -1
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // Rollups keeps a store's report rollups up to date. Refresh brings them up
