@@ -3,6 +3,8 @@ package switchboard
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 )
@@ -157,6 +159,24 @@ func (b *BusinessHours) Clock() (*BusinessClock, error) {
 		c.holidays[h] = true
 	}
 	return c, nil
+}
+
+// Fingerprint identifies the schedule c measures by (time zone, weekly
+// intervals, closed days): two clocks with the same fingerprint measure
+// alike. A nil clock (every hour counts) has fingerprint 0.
+func (c *BusinessClock) Fingerprint() uint64 {
+	if c == nil {
+		return 0
+	}
+	h := fnv.New64a()
+	fmt.Fprint(h, c.loc.String(), c.week)
+	days := make([]string, 0, len(c.holidays))
+	for d := range c.holidays {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	fmt.Fprint(h, days)
+	return h.Sum64() | 1 // never 0
 }
 
 // Between returns the business time within [from, to): the parts of it

@@ -219,6 +219,12 @@ type ReportDuration struct {
 	UserID    string
 	Seconds   int64
 	Start     time.Time
+	// Business is the time within business hours in whole seconds, as
+	// measured by the schedule whose [BusinessClock.Fingerprint] is Hours
+	// when the rollups were computed; a report whose channel keeps other
+	// hours now measures it again from Start.
+	Business int64
+	Hours    uint64
 }
 
 // ReportDaySet is what the rollups keep of one UTC day (Day, its

@@ -207,7 +207,7 @@ type reportRollups struct {
 
 // ReportRollups returns the rollups of the Service's store.
 func (s *Service) ReportRollups() *reports.Rollups {
-	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store} })
+	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store, Hours: s.businessHours} })
 	return s.rollups.r
 }
 

@@ -78,6 +78,26 @@ func (h Hours) span(channel string, start time.Time, seconds int64) span {
 	return span{time.Duration(seconds) * time.Second, h.within(channel, start, seconds)}
 }
 
+// fingerprints returns the fingerprint of every channel's hours, by
+// [switchboard.BusinessClock.Fingerprint].
+func (h Hours) fingerprints() map[string]uint64 {
+	out := make(map[string]uint64, len(h))
+	for id, c := range h {
+		out[id] = c.Fingerprint()
+	}
+	return out
+}
+
+// spanOf is the span of a rollup duration: its business time as stored
+// when it was measured by the channel's hours now (fps), else measured
+// again.
+func (h Hours) spanOf(d switchboard.ReportDuration, fps map[string]uint64) span {
+	if d.Hours == fps[d.ChannelID] {
+		return span{time.Duration(d.Seconds) * time.Second, time.Duration(d.Business) * time.Second}
+	}
+	return h.span(d.ChannelID, d.Start, d.Seconds)
+}
+
 func (a *acc) addFirst(d span) {
 	a.first, a.firstBusiness = append(a.first, d.wall), append(a.firstBusiness, d.business)
 }

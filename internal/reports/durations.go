@@ -20,7 +20,7 @@ import (
 // channel's hours at report time.
 
 // durationSetVersion is the first byte of a set's data.
-const durationSetVersion = 1
+const durationSetVersion = 2
 
 // errDaySet is a day set whose data does not decode: a bug or a damaged
 // row; `switchboard reports rebuild` writes it again.
@@ -30,10 +30,12 @@ var errDaySet = errors.New("reports: damaged rollup day set (run switchboard rep
 func dayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 
 // packDurations groups durs into sets by UTC day of At, channel, kind and
-// user. Each set holds, in order of time, the time since the previous one
-// (from the day's start), the whole seconds and the start relative to the
-// time, all in varints of microseconds.
-func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDaySet {
+// user, with their business time measured by h. Each set holds the
+// fingerprint of its channel's hours, then, in order of time, the time
+// since the previous one (from the day's start, in microseconds), the whole
+// seconds, the start relative to the time (microseconds) and the business
+// seconds, all in varints.
+func packDurations(durs []switchboard.ReportDuration, h Hours) []switchboard.ReportDaySet {
 	type key struct {
 		day            time.Time
 		ch, kind, user string
@@ -45,13 +47,14 @@ func packDurations(durs []switchboard.ReportDuration) []switchboard.ReportDaySet
 		slices.SortStableFunc(ds, func(a, b switchboard.ReportDuration) int {
 			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Seconds, b.Seconds), a.Start.Compare(b.Start))
 		})
-		data := []byte{durationSetVersion}
+		data := binary.AppendUvarint([]byte{durationSetVersion}, h[k.ch].Fingerprint())
 		prev := k.day.UnixMicro()
 		for _, d := range ds {
 			at := d.At.UnixMicro()
 			data = binary.AppendUvarint(data, uint64(at-prev))
 			data = binary.AppendUvarint(data, uint64(max(d.Seconds, 0)))
 			data = binary.AppendVarint(data, d.Start.UnixMicro()-at)
+			data = binary.AppendUvarint(data, uint64(h.within(k.ch, d.Start, d.Seconds)/time.Second))
 			prev = at
 		}
 		out = append(out, switchboard.ReportDaySet{Day: k.day, ChannelID: k.ch, Kind: k.kind, UserID: k.user, Data: data})
@@ -80,7 +83,11 @@ func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDay
 	if len(data) == 0 || data[0] != durationSetVersion {
 		return out, errDaySet
 	}
-	data = data[1:]
+	hours, n := binary.Uvarint(data[1:])
+	if n <= 0 {
+		return out, errDaySet
+	}
+	data = data[1+n:]
 	lo, hi := from.UnixMicro(), to.UnixMicro()
 	prev := set.Day.UnixMicro()
 	for len(data) > 0 {
@@ -99,13 +106,18 @@ func unpackDurations(out []switchboard.ReportDuration, set switchboard.ReportDay
 			return out, errDaySet
 		}
 		data = data[n:]
+		business, n := binary.Uvarint(data)
+		if n <= 0 {
+			return out, errDaySet
+		}
+		data = data[n:]
 		at := prev + int64(delta)
 		prev = at
 		if at < lo || at >= hi {
 			continue
 		}
 		out = append(out, switchboard.ReportDuration{Kind: set.Kind, At: time.UnixMicro(at).UTC(), ChannelID: set.ChannelID,
-			UserID: set.UserID, Seconds: int64(secs), Start: time.UnixMicro(at + start).UTC()})
+			UserID: set.UserID, Seconds: int64(secs), Start: time.UnixMicro(at + start).UTC(), Business: int64(business), Hours: hours})
 	}
 	return out, nil
 }
@@ -123,7 +135,7 @@ func ReadDurations(ctx context.Context, st switchboard.ReportRollupStore, s swit
 	if err != nil {
 		return nil, err
 	}
-	// Every varint ends with a byte below 0x80 and a duration has three.
+	// Every varint ends with a byte below 0x80 and a duration has four.
 	n := 0
 	for _, set := range sets {
 		for _, b := range set.Data[min(1, len(set.Data)):] {
@@ -132,7 +144,7 @@ func ReadDurations(ctx context.Context, st switchboard.ReportRollupStore, s swit
 			}
 		}
 	}
-	out := make([]switchboard.ReportDuration, 0, n/3)
+	out := make([]switchboard.ReportDuration, 0, n/4)
 	for _, set := range sets {
 		if out, err = unpackDurations(out, set, s.From, s.To); err != nil {
 			return nil, err

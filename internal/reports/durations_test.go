@@ -38,7 +38,7 @@ func TestDurationSetsKeepEveryDurationExactly(t *testing.T) {
 		{Kind: KindFirst, At: at(24, 0, 0, 0), ChannelID: "a", UserID: "u", Seconds: 1, Start: at(24, 0, 1, 0)},
 		{Kind: KindFirst, At: at(12, 0, 0, 0), ChannelID: "b", UserID: "", Seconds: 5, Start: at(12, 0, 0, 0)},
 	}
-	sets := packDurations(durs)
+	sets := packDurations(durs, Hours{})
 	if len(sets) != 4 {
 		t.Fatalf("%d sets, want 4 (day, channel, kind and user)", len(sets))
 	}
@@ -51,6 +51,7 @@ func TestDurationSetsKeepEveryDurationExactly(t *testing.T) {
 		t.Fatalf("%d durations, want %d", len(got), len(durs))
 	}
 	for _, d := range durs {
+		d.Business = d.Seconds // no business hours: every second counts
 		found := false
 		for _, g := range got {
 			if reflect.DeepEqual(g, d) {
@@ -94,6 +95,44 @@ func TestLevelOfPicksTheCoarsestAlignedLevel(t *testing.T) {
 	} {
 		if got := levelOf(tc.bounds); got != tc.want {
 			t.Errorf("%s: level %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDurationSetsKeepTheBusinessTimeOfTheHoursInForce(t *testing.T) {
+	office := []switchboard.BusinessInterval{{Open: "09:00", Close: "17:00"}}
+	early := []switchboard.BusinessInterval{{Open: "06:00", Close: "14:00"}}
+	clock := func(iv []switchboard.BusinessInterval) *switchboard.BusinessClock {
+		b := switchboard.BusinessHours{TimeZone: "Europe/Berlin", Week: [7][]switchboard.BusinessInterval{iv, iv, iv, iv, iv}}
+		c, err := b.Clock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	then, now := Hours{"a": clock(office)}, Hours{"a": clock(early)}
+	if then["a"].Fingerprint() == now["a"].Fingerprint() || then["a"].Fingerprint() != clock(office).Fingerprint() {
+		t.Fatal("fingerprints do not tell the schedules apart")
+	}
+	// Monday 2026-01-05 07:00 Berlin, answered at 10:00: one business hour
+	// by the office hours, three by the early ones.
+	start := time.Date(2026, 1, 5, 6, 0, 0, 0, time.UTC)
+	d := switchboard.ReportDuration{Kind: KindFirst, At: start, ChannelID: "a", Seconds: 3 * 3600, Start: start}
+	got, err := ReadDurations(context.Background(), setStore{sets: packDurations([]switchboard.ReportDuration{d}, then)},
+		switchboard.ReportScope{From: start, To: start.Add(time.Hour)})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%v, %+v", err, got)
+	}
+	if got[0].Business != 3600 || got[0].Hours != then["a"].Fingerprint() {
+		t.Errorf("stored business %d s by %x, want 3600 s by the office hours", got[0].Business, got[0].Hours)
+	}
+	for _, tc := range []struct {
+		name string
+		h    Hours
+		want time.Duration
+	}{{"hours unchanged: as stored", then, time.Hour}, {"hours changed: measured again", now, 3 * time.Hour}, {"hours removed", Hours{}, 3 * time.Hour}} {
+		if v := tc.h.spanOf(got[0], tc.h.fingerprints()); v.business != tc.want || v.wall != 3*time.Hour {
+			t.Errorf("%s: %v of %v, want %v", tc.name, v.business, v.wall, tc.want)
 		}
 	}
 }

@@ -278,12 +278,13 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 		}
 	}
 	bounds := r.Bounds()
+	fps := h.fingerprints()
 	for _, d := range durs {
 		if !r.Contains(d.At) {
 			continue
 		}
 		i := periodIndex(bounds, d.At)
-		v := h.span(d.ChannelID, d.Start, d.Seconds)
+		v := h.spanOf(d, fps)
 		for _, a := range []*acc{&accs[i], chAcc(d.ChannelID), &total} {
 			if d.Kind == KindFirst {
 				a.addFirst(v)
@@ -501,6 +502,12 @@ func (ro *Rollups) totals(ctx context.Context, s switchboard.ReportScope, before
 // stamps the facts.
 type Rollups struct {
 	Store switchboard.ReportStore
+	// Hours, when set, returns the channels' business hours, by which
+	// the rollups measure the durations' business time; a report whose
+	// channel keeps other hours by then measures it again, exactly but
+	// slower, until the days are recomputed (a refresh of changed days,
+	// or Rebuild). Nil: every hour counts.
+	Hours func(ctx context.Context) (Hours, error)
 	mu    sync.Mutex
 }
 
@@ -567,9 +574,21 @@ func (ro *Rollups) rebuild(ctx context.Context) error {
 	return ro.Store.FinishReportRefresh(ctx, now, token)
 }
 
+// hours returns the channels' business hours (none without ro.Hours).
+func (ro *Rollups) hours(ctx context.Context) (Hours, error) {
+	if ro.Hours == nil {
+		return Hours{}, nil
+	}
+	return ro.Hours(ctx)
+}
+
 // recompute replaces the rollups of [from, to), whole UTC days, by what
 // the facts say.
 func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
+	h, err := ro.hours(ctx)
+	if err != nil {
+		return err
+	}
 	s := switchboard.ReportScope{From: from, To: to}
 	convs, err := ro.Store.ReportConversations(ctx, s)
 	if err != nil {
@@ -596,7 +615,7 @@ func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 		return err
 	}
 	figs, durs := Rollup(from, to, convs, changes, msgs, costs, handoffs)
-	sets := append(packDurations(durs), packAgentPairs(from, pairs)...)
+	sets := append(packDurations(durs, h), packAgentPairs(from, pairs)...)
 	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, sets); err != nil {
 		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/switchboardhq/switchboard"
@@ -87,6 +88,20 @@ func RunReportRollups(t *testing.T, open ClockOpener) {
 
 	must(t, ro.Rebuild(ctx()))
 	check("after a rebuild")
+	// Rollups that measured the business time by the hours in force, and
+	// then a change of hours: the report measures those durations again.
+	measured := &reports.Rollups{Store: h.s, Hours: func(context.Context) (reports.Hours, error) { return h.hours, nil }}
+	must(t, measured.Rebuild(ctx()))
+	check("with the business time measured by the hours in force")
+	early := []switchboard.BusinessInterval{{Open: "06:00", Close: "20:00"}}
+	eh := switchboard.BusinessHours{TimeZone: "America/New_York", Week: [7][]switchboard.BusinessInterval{early, early, early, early, early, early}}
+	ec, err := eh.Clock()
+	must(t, err)
+	h.hours = reports.Hours{h.a.ID: ec, h.b.ID: clock}
+	check("after a change of hours")
+	must(t, measured.Rebuild(ctx()))
+	check("after a rebuild with the new hours")
+	h.hours = reports.Hours{h.a.ID: clock}
 	must(t, ro.Rebuild(ctx()))
 	check("after a second rebuild")
 	// A refresh with nothing changed keeps them.
