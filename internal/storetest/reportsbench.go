@@ -274,4 +274,20 @@ func BenchReportEndpoints(b *testing.B, s switchboard.Store, users []*switchboar
 			})
 		}
 	}
+	// What a report pays on a live store: the refresh after one new
+	// customer message on the range's last day (its whole UTC day is
+	// recomputed).
+	b.Run("refresh-after-one-message", func(b *testing.B) {
+		var took []time.Duration
+		n := 0
+		for b.Loop() {
+			n++
+			mustReceive(b, s, inbound(chans[0].ID, fmt.Sprintf("4917%09d", n), "Kunde", "Hallo", end.Add(time.Duration(n)*time.Minute)))
+			t := time.Now()
+			must(b, ro.Refresh(ctx()))
+			took = append(took, time.Since(t))
+		}
+		slices.Sort(took)
+		b.ReportMetric(float64(took[(len(took)*99+99)/100-1].Microseconds())/1000, "p99-ms")
+	})
 }
