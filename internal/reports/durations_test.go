@@ -3,7 +3,9 @@ package reports
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,6 +135,25 @@ func TestDurationSetsKeepTheBusinessTimeOfTheHoursInForce(t *testing.T) {
 	}{{"hours unchanged: as stored", then, time.Hour}, {"hours changed: measured again", now, 3 * time.Hour}, {"hours removed", Hours{}, 3 * time.Hour}} {
 		if v := tc.h.spanOf(got[0], tc.h.fingerprints()); v.business != tc.want || v.wall != 3*time.Hour {
 			t.Errorf("%s: %v of %v, want %v", tc.name, v.business, v.wall, tc.want)
+		}
+	}
+}
+
+func TestSummariseSelectsTheSameRanksAsSorting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 4, 10, 17, 18, 100, 1001, 5000} {
+		for _, spread := range []int64{1, 3, 60, 1_000_000} {
+			ds := make([]time.Duration, n)
+			for i := range ds {
+				ds[i] = time.Duration(rng.Int64N(spread)) * time.Second
+			}
+			sorted := slices.Clone(ds)
+			slices.Sort(sorted)
+			at := func(pct int) int64 { return int64(sorted[max((pct*n+99)/100, 1)-1] / time.Second) }
+			got := Summarise(ds)
+			if got.Count != n || *got.MedianSeconds != at(50) || *got.P90Seconds != at(90) {
+				t.Errorf("n %d spread %d: %d, median %d, p90 %d; want median %d, p90 %d", n, spread, got.Count, *got.MedianSeconds, *got.P90Seconds, at(50), at(90))
+			}
 		}
 	}
 }

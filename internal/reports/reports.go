@@ -177,17 +177,54 @@ func summariseInPlace(s []time.Duration) Durations {
 	if len(s) == 0 {
 		return out
 	}
-	slices.Sort(s)
-	rank := func(pct int) *int64 {
+	rank := func(pct int) int {
 		i := (pct*len(s) + 99) / 100 // ceil(pct·n/100), 1-based
-		if i < 1 {
-			i = 1
-		}
-		v := int64(s[i-1] / time.Second)
-		return &v
+		return max(i, 1) - 1
 	}
-	out.MedianSeconds, out.P90Seconds = rank(50), rank(90)
+	// Only two ranks are needed: select the 90th percentile's, then the
+	// median's among the values below it, instead of sorting everything.
+	i50, i90 := rank(50), rank(90)
+	p90 := int64(nthSmallest(s, i90) / time.Second)
+	med := int64(nthSmallest(s[:i90+1], i50) / time.Second)
+	out.MedianSeconds, out.P90Seconds = &med, &p90
 	return out
+}
+
+// nthSmallest reorders s so that s[k] is its (k+1)-th smallest value, no
+// value before it is larger and none after it smaller (quickselect), and
+// returns s[k].
+func nthSmallest(s []time.Duration, k int) time.Duration {
+	lo, hi := 0, len(s)-1
+	for hi-lo > 16 {
+		// Median of three as the pivot, then a three-way partition, so
+		// runs of equal values (common: whole seconds) cost nothing.
+		a, b, c := s[lo], s[(lo+hi)/2], s[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case s[i] < p:
+				s[lt], s[i] = s[i], s[lt]
+				lt++
+				i++
+			case s[i] > p:
+				s[i], s[gt] = s[gt], s[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return s[k]
+		}
+	}
+	slices.Sort(s[lo : hi+1])
+	return s[k]
 }
 
 func secondsCell(v *int64) string {
