@@ -141,6 +141,53 @@ func (t agentTallies) add(kind, user string, conv []byte, n int) {
 	}
 }
 
+// reserve sizes each employee's sets of conversations for the entries of
+// the day sets (an upper bound: a conversation may be in several days), so
+// they do not grow by rehashing.
+func (t agentTallies) reserve(sets []switchboard.ReportDaySet) {
+	type key struct{ user, kind string }
+	n := map[key]int{}
+	for _, set := range sets {
+		if set.Kind != switchboard.AgentAssigned && set.Kind != switchboard.AgentReplied {
+			continue
+		}
+		n[key{set.UserID, set.Kind}] += agentEntries(set.Data)
+	}
+	for k, c := range n {
+		a := t[k.user]
+		if a == nil {
+			a = &agentTally{assigned: map[string]struct{}{}, replied: map[string]struct{}{}}
+			t[k.user] = a
+		}
+		if k.kind == switchboard.AgentAssigned {
+			a.assigned = make(map[string]struct{}, c)
+		} else {
+			a.replied = make(map[string]struct{}, c)
+		}
+	}
+}
+
+// agentEntries counts the entries of an employee's day set (0 if it does
+// not decode; addSet reports that).
+func agentEntries(data []byte) int {
+	if len(data) == 0 || data[0] != agentSetVersion {
+		return 0
+	}
+	n := 0
+	for data = data[1:]; len(data) > 0; n++ {
+		l, k := binary.Uvarint(data)
+		if k <= 0 || uint64(len(data)-k) < l {
+			return n
+		}
+		data = data[k+int(l):]
+		if _, k = binary.Uvarint(data); k <= 0 {
+			return n
+		}
+		data = data[k:]
+	}
+	return n
+}
+
 func (t agentTallies) addSet(set switchboard.ReportDaySet) error {
 	data := set.Data
 	if len(data) == 0 || data[0] != agentSetVersion {
@@ -172,6 +219,7 @@ func (t agentTallies) addSet(set switchboard.ReportDaySet) error {
 func AgentsFromRollup(r Range, users []*switchboard.User, sessions []switchboard.ReportAgentFacts, sets []switchboard.ReportDaySet,
 	edges []switchboard.ReportAgentPair, durs []switchboard.ReportDuration) (*AgentsReport, error) {
 	t := agentTallies{}
+	t.reserve(sets)
 	for _, set := range sets {
 		if err := t.addSet(set); err != nil {
 			return nil, err

@@ -98,6 +98,12 @@ func (h Hours) spanOf(d switchboard.ReportDuration, fps map[string]uint64) span 
 	return h.span(d.ChannelID, d.Start, d.Seconds)
 }
 
+// reserve makes room for first first responses and res resolutions.
+func (a *acc) reserve(first, res int) {
+	a.first, a.firstBusiness = slices.Grow(a.first, first), slices.Grow(a.firstBusiness, first)
+	a.res, a.resBusiness = slices.Grow(a.res, res), slices.Grow(a.resBusiness, res)
+}
+
 func (a *acc) addFirst(d span) {
 	a.first, a.firstBusiness = append(a.first, d.wall), append(a.firstBusiness, d.business)
 }

@@ -279,6 +279,32 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 	}
 	bounds := r.Bounds()
 	fps := h.fingerprints()
+	// The channels' and the total's accumulators take most durations: they
+	// get their room at once rather than by growing.
+	type kinds struct{ first, res int }
+	perChannel := map[string]*kinds{}
+	var all kinds
+	for _, d := range durs {
+		if !r.Contains(d.At) {
+			continue
+		}
+		k := perChannel[d.ChannelID]
+		if k == nil {
+			k = &kinds{}
+			perChannel[d.ChannelID] = k
+		}
+		if d.Kind == KindFirst {
+			k.first++
+			all.first++
+		} else {
+			k.res++
+			all.res++
+		}
+	}
+	total.reserve(all.first, all.res)
+	for id, k := range perChannel {
+		chAcc(id).reserve(k.first, k.res)
+	}
 	for _, d := range durs {
 		if !r.Contains(d.At) {
 			continue
