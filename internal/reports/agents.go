@@ -38,10 +38,6 @@ type AgentsReport struct {
 // employee shows zeros; a deactivated one stays in the report with the
 // figures of the time they were active.
 func Agents(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, convs []switchboard.ReportConversation) *AgentsReport {
-	byUser := map[string]switchboard.ReportAgentFacts{}
-	for _, f := range facts {
-		byUser[f.UserID] = f
-	}
 	first := map[string][]time.Duration{}
 	for _, c := range convs {
 		if c.FirstResponderID == "" || c.FirstInboundAt.IsZero() || c.FirstResponseAt.IsZero() || !r.Contains(c.OpenedAt) {
@@ -49,11 +45,21 @@ func Agents(r Range, users []*switchboard.User, facts []switchboard.ReportAgentF
 		}
 		first[c.FirstResponderID] = append(first[c.FirstResponderID], max(c.FirstResponseAt.Sub(c.FirstInboundAt), 0))
 	}
+	return agentRows(r, users, facts, first)
+}
+
+// agentRows is the agents report of users from their facts and their
+// first-response times (which it reorders).
+func agentRows(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, first map[string][]time.Duration) *AgentsReport {
+	byUser := map[string]switchboard.ReportAgentFacts{}
+	for _, f := range facts {
+		byUser[f.UserID] = f
+	}
 	out := &AgentsReport{From: r.FromDate, To: r.ToDate, TZ: r.Location.String(), Agents: []AgentRow{}}
 	for _, u := range users {
 		f := byUser[u.ID]
 		f.UserID = u.ID
-		row := AgentRow{UserID: u.ID, Name: u.Name, Active: u.Active, ReportAgentFacts: f, FirstResponse: Summarise(first[u.ID])}
+		row := AgentRow{UserID: u.ID, Name: u.Name, Active: u.Active, ReportAgentFacts: f, FirstResponse: summariseInPlace(first[u.ID])}
 		if !f.LastSeenAt.IsZero() {
 			t := f.LastSeenAt
 			row.LastSeenAt = &t
@@ -242,14 +248,26 @@ func AgentsFromRollup(r Range, users []*switchboard.User, sessions []switchboard
 		f := &facts[i]
 		f.Assigned, f.Replied, f.MessagesSent, f.Resolved = len(a.assigned), len(a.replied), a.sent, a.resolved
 	}
-	convs := make([]switchboard.ReportConversation, 0, len(durs))
+	// The first responses per responder, each list sized at once.
+	firsts := func(d switchboard.ReportDuration) bool {
+		return d.Kind == KindFirst && d.UserID != "" && r.Contains(d.At)
+	}
+	n := map[string]int{}
 	for _, d := range durs {
-		if d.Kind == KindFirst && d.UserID != "" {
-			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,
-				FirstInboundAt: d.At, FirstResponseAt: d.At.Add(time.Duration(d.Seconds) * time.Second)})
+		if firsts(d) {
+			n[d.UserID]++
 		}
 	}
-	return Agents(r, users, facts, convs), nil
+	first := make(map[string][]time.Duration, len(n))
+	for id, c := range n {
+		first[id] = make([]time.Duration, 0, c)
+	}
+	for _, d := range durs {
+		if firsts(d) {
+			first[d.UserID] = append(first[d.UserID], time.Duration(d.Seconds)*time.Second)
+		}
+	}
+	return agentRows(r, users, facts, first), nil
 }
 
 // wholeDays splits [from, to) into the whole UTC days within it and the
