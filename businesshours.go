@@ -3,6 +3,8 @@ package switchboard
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 )
@@ -159,6 +161,24 @@ func (b *BusinessHours) Clock() (*BusinessClock, error) {
 	return c, nil
 }
 
+// Fingerprint identifies the schedule c measures by (time zone, weekly
+// intervals, closed days): two clocks with the same fingerprint measure
+// alike. A nil clock (every hour counts) has fingerprint 0.
+func (c *BusinessClock) Fingerprint() uint64 {
+	if c == nil {
+		return 0
+	}
+	h := fnv.New64a()
+	fmt.Fprint(h, c.loc.String(), c.week)
+	days := make([]string, 0, len(c.holidays))
+	for d := range c.holidays {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	fmt.Fprint(h, days)
+	return h.Sum64() | 1 // never 0
+}
+
 // Between returns the business time within [from, to): the parts of it
 // that fall into an opening interval of a day that is not a holiday, on
 // local wall clocks (a day that daylight saving time shortens is open by
@@ -202,7 +222,7 @@ func (c *BusinessClock) holidayWithin(day time.Time, n int) bool {
 // day is the business time of the local day starting at day within
 // [from, to).
 func (c *BusinessClock) day(day, from, to time.Time) time.Duration {
-	if c.holidays[day.Format("2006-01-02")] {
+	if len(c.holidays) > 0 && c.holidays[day.Format("2006-01-02")] {
 		return 0
 	}
 	wd := (int(day.Weekday()) + 6) % 7 // Monday = 0

@@ -22,9 +22,9 @@ type ReportScope struct {
 	MetricPrefix string
 	// Metrics, when non-nil, limits ReportFigureSums to these metrics.
 	Metrics []string
-	// FirstResponders, when set, limits ReportDurations to the first
-	// responses that a user gave (the agents report's).
-	FirstResponders bool
+	// Users, when set, limits ReportDaySets to the sets with a user (a
+	// first response's responder, a resolution's closer).
+	Users bool
 }
 
 // ReportConversation is one conversation opened within a report's range,
@@ -80,6 +80,24 @@ type ReportAgentFacts struct {
 	// their newest audit entry when no session is left; not limited by the
 	// range. Zero if never seen.
 	LastSeenAt time.Time `json:"-"`
+}
+
+// The kinds of [ReportAgentPair].
+const (
+	AgentAssigned = "assigned" // audit "conversation.assign" naming the user
+	AgentReplied  = "replied"  // outbound messages the user sent
+	AgentResolved = "resolved" // the user's closes (audit "conversation.status")
+)
+
+// ReportAgentPair is how often (Count) a user did one thing (Kind, one of
+// AgentAssigned, AgentReplied, AgentResolved) in one conversation of
+// ChannelID within a report's scope.
+type ReportAgentPair struct {
+	Kind           string
+	UserID         string
+	ChannelID      string
+	ConversationID string
+	Count          int
 }
 
 // ReportMessageCount is the number of messages in one 15-minute UTC slot
@@ -159,6 +177,14 @@ type ReportStore interface {
 	ReportStatusChanges(ctx context.Context, s ReportScope) ([]ReportStatusChange, error)
 	// ReportAgents returns the figures of every user with any of them.
 	ReportAgents(ctx context.Context, s ReportScope) ([]ReportAgentFacts, error)
+	// ReportAgentPairs returns, per kind, user and conversation, how often
+	// the user was assigned to it, sent a message in it or closed it
+	// within s (the conversation figures of ReportAgents, before they are
+	// counted).
+	ReportAgentPairs(ctx context.Context, s ReportScope) ([]ReportAgentPair, error)
+	// ReportSessions returns every user's sessions started within s and
+	// last seen (the figures of ReportAgents not tied to channels).
+	ReportSessions(ctx context.Context, s ReportScope) ([]ReportAgentFacts, error)
 	// ReportMessages counts the messages by timestamp within s.
 	ReportMessages(ctx context.Context, s ReportScope) ([]ReportMessageCount, error)
 	// ReportCosts counts the messages by timestamp within s whose
@@ -193,6 +219,27 @@ type ReportDuration struct {
 	UserID    string
 	Seconds   int64
 	Start     time.Time
+	// Business is the time within business hours in whole seconds, as
+	// measured by the schedule whose [BusinessClock.Fingerprint] is Hours
+	// when the rollups were computed; a report whose channel keeps other
+	// hours now measures it again from Start.
+	Business int64
+	Hours    uint64
+}
+
+// ReportDaySet is what the rollups keep of one UTC day (Day, its
+// midnight), channel, kind and user, packed by internal/reports in Data: the
+// durations of a kind of time (the user is the responder of a first
+// response, the closer of a resolution), or the conversations a user worked
+// on in a way ([ReportAgentPair]). A report over a year reads a few rows per
+// day instead of one per duration or conversation. The store keeps Data as
+// it is.
+type ReportDaySet struct {
+	Day       time.Time
+	ChannelID string
+	Kind      string
+	UserID    string
+	Data      []byte
 }
 
 // ReportRollupStore keeps the report rollups: counters per ReportSlot and
@@ -205,8 +252,8 @@ type ReportRollupStore interface {
 	// clock before it looked (the mark to record once they are recomputed).
 	ReportDirtySlots(ctx context.Context, since time.Time) (slots []time.Time, token int64, now time.Time, err error)
 	// ReplaceReportSlots replaces, in one transaction, every figure with a
-	// slot and every duration with a time in [from, to).
-	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDuration) error
+	// slot and every duration set with a day in [from, to) (whole UTC days).
+	ReplaceReportSlots(ctx context.Context, from, to time.Time, figures []ReportFigure, durations []ReportDaySet) error
 	// FinishReportRefresh records mark as the time the rollups are complete
 	// up to and drops the deletion marks up to token.
 	FinishReportRefresh(ctx context.Context, mark time.Time, token int64) error
@@ -222,6 +269,7 @@ type ReportRollupStore interface {
 	// ReportFigureTotals sums the figures of metrics within s's channels
 	// over every slot before before, per channel and metric (Period -1).
 	ReportFigureTotals(ctx context.Context, s ReportScope, before time.Time, metrics []string) ([]ReportFigure, error)
-	// ReportDurations returns the durations within s.
-	ReportDurations(ctx context.Context, s ReportScope) ([]ReportDuration, error)
+	// ReportDaySets returns the sets of kinds within s's channels whose
+	// day overlaps [s.From, s.To), ordered by day.
+	ReportDaySets(ctx context.Context, s ReportScope, kinds []string) ([]ReportDaySet, error)
 }

@@ -59,21 +59,13 @@ func (s *Service) mayReadReports(ctx context.Context, a *switchboard.Actor, repo
 // per period with first-response and resolution times; it needs
 // reports.read and covers the role's channels.
 func (s *Service) ConversationsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.ConversationsReport, error) {
-	if err := s.mayReadReports(ctx, a, "conversations"); err != nil {
-		return nil, err
-	}
-	r, channels, err := s.reportScope(a, q)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RefreshReports(ctx); err != nil {
-		return nil, err
-	}
-	hours, err := s.businessHours(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.ReportRollups().Conversations(ctx, r, channels, hours)
+	return readReport(ctx, s, a, q, "conversations", func(ro *reports.Rollups, ctx context.Context, r reports.Range, channels []string) (*reports.ConversationsReport, error) {
+		hours, err := s.businessHours(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ro.Conversations(ctx, r, channels, hours)
+	})
 }
 
 // businessHours returns the business clocks of the channels that have
@@ -100,49 +92,38 @@ func (s *Service) businessHours(ctx context.Context) (reports.Hours, error) {
 // MessagesReport counts messages per period by direction and type and
 // failures by WhatsApp error code; it needs reports.read.
 func (s *Service) MessagesReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.MessagesReport, error) {
-	if err := s.mayReadReports(ctx, a, "messages"); err != nil {
-		return nil, err
-	}
-	r, channels, err := s.reportScope(a, q)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RefreshReports(ctx); err != nil {
-		return nil, err
-	}
-	return s.ReportRollups().Messages(ctx, r, channels)
+	return readReport(ctx, s, a, q, "messages", (*reports.Rollups).Messages)
 }
 
 // CostsReport counts the messages Meta reported pricing for, billable
 // ones by pricing category and type; it needs reports.read.
 func (s *Service) CostsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.CostsReport, error) {
-	if err := s.mayReadReports(ctx, a, "costs"); err != nil {
-		return nil, err
-	}
-	r, channels, err := s.reportScope(a, q)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RefreshReports(ctx); err != nil {
-		return nil, err
-	}
-	return s.ReportRollups().Costs(ctx, r, channels)
+	return readReport(ctx, s, a, q, "costs", (*reports.Rollups).Costs)
 }
 
 // BotsReport counts the conversations handed to bots and the hand-offs to
 // people by reason; it needs reports.read.
 func (s *Service) BotsReport(ctx context.Context, a *switchboard.Actor, q ReportQuery) (*reports.BotsReport, error) {
-	if err := s.mayReadReports(ctx, a, "bots"); err != nil {
-		return nil, err
+	return readReport(ctx, s, a, q, "bots", (*reports.Rollups).Bots)
+}
+
+// readReport is what a report read from the rollups alone takes: the
+// reports.read permission, the query's range within the role's channels
+// and current rollups.
+func readReport[R any](ctx context.Context, s *Service, a *switchboard.Actor, q ReportQuery, name string,
+	read func(*reports.Rollups, context.Context, reports.Range, []string) (R, error)) (R, error) {
+	var zero R
+	if err := s.mayReadReports(ctx, a, name); err != nil {
+		return zero, err
 	}
 	r, channels, err := s.reportScope(a, q)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if err := s.RefreshReports(ctx); err != nil {
-		return nil, err
+		return zero, err
 	}
-	return s.ReportRollups().Bots(ctx, r, channels)
+	return read(s.ReportRollups(), ctx, r, channels)
 }
 
 // AgentsReport returns per-employee statistics. With reports.read it lists
@@ -160,20 +141,10 @@ func (s *Service) AgentsReport(ctx context.Context, a *switchboard.Actor, q Repo
 			return nil, err
 		}
 	}
-	facts, err := s.Store.ReportAgents(ctx, r.Scope(channels))
-	if err != nil {
-		return nil, err
-	}
 	if err := s.RefreshReports(ctx); err != nil {
 		return nil, err
 	}
-	firsts := r.Scope(channels)
-	firsts.FirstResponders = true
-	durs, err := s.Store.ReportDurations(ctx, firsts)
-	if err != nil {
-		return nil, err
-	}
-	return reports.AgentsFromRollup(r, users, facts, durs), nil
+	return s.ReportRollups().Agents(ctx, r, channels, users)
 }
 
 // reportUsers lists the users a channel-scoped actor's report covers: those
@@ -236,7 +207,7 @@ type reportRollups struct {
 
 // ReportRollups returns the rollups of the Service's store.
 func (s *Service) ReportRollups() *reports.Rollups {
-	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store} })
+	s.rollups.once.Do(func() { s.rollups.r = &reports.Rollups{Store: s.Store, Hours: s.businessHours} })
 	return s.rollups.r
 }
 

@@ -130,40 +130,40 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 // ReportAgents returns every user's figures within s.
 func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
 	byUser := storekit.AgentFacts{}
-	from, to := utc(s.From), utc(s.To)
+	sessions, err := db.ReportSessions(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range sessions {
+		*byUser.Get(f.UserID) = f
+	}
 	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return byUser.List(), nil
+	}
 	type query struct {
-		sql  string
-		args []any
-		set  func(f *switchboard.ReportAgentFacts, n, m int)
+		sql string
+		set func(f *switchboard.ReportAgentFacts, n, m int)
 	}
-	qs := []query{
-		{`SELECT actor_id, COUNT(*), 0 FROM audit_log WHERE action = 'session.login' AND outcome = 'success'
-			AND actor_id <> '' AND at >= $1 AND at < $2 GROUP BY actor_id`, []any{from, to},
-			func(f *switchboard.ReportAgentFacts, n, _ int) { f.SessionsStarted = n }},
-	}
-	if ok {
-		args := append([]any{from, to}, chanArgs...)
-		qs = append(qs,
-			query{`SELECT a.detail::jsonb ->> 'user_id', COUNT(DISTINCT a.object_id), 0 FROM audit_log a
-				JOIN conversations c ON c.id = a.object_id
-				WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
-				AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 1`, args,
-				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
-			query{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
-				WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-				AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
-				AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY a.actor_id`, args,
-				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
-			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
-				JOIN conversations c ON c.id = m.conversation_id
-				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= $1 AND m.ts < $2 AND ` + chans + `
-				GROUP BY m.sender_id`, args,
-				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
-		)
-	}
-	for _, q := range qs {
-		if err := db.reportRows(ctx, q.sql, q.args, func(rows pgx.Rows) error {
+	args := append([]any{utc(s.From), utc(s.To)}, chanArgs...)
+	for _, q := range []query{
+		{`SELECT a.detail::jsonb ->> 'user_id', COUNT(DISTINCT a.object_id), 0 FROM audit_log a
+			JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 1`,
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
+		{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
+			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY a.actor_id`,
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
+		{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
+			JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= $1 AND m.ts < $2 AND ` + chans + `
+			GROUP BY m.sender_id`,
+			func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
+	} {
+		if err := db.reportRows(ctx, q.sql, args, func(rows pgx.Rows) error {
 			var id *string
 			var n, m int64
 			if err := rows.Scan(&id, &n, &m); err != nil {
@@ -176,6 +176,25 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		}); err != nil {
 			return nil, err
 		}
+	}
+	return byUser.List(), nil
+}
+
+// ReportSessions returns every user's sessions started within s and last
+// seen.
+func (db *DB) ReportSessions(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
+	byUser := storekit.AgentFacts{}
+	if err := db.reportRows(ctx, `SELECT actor_id, COUNT(*) FROM audit_log WHERE action = 'session.login' AND outcome = 'success'
+		AND actor_id <> '' AND at >= $1 AND at < $2 GROUP BY actor_id`, []any{utc(s.From), utc(s.To)}, func(rows pgx.Rows) error {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		byUser.Get(id).SessionsStarted = int(n)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	// Last seen: two index seeks per user (sessions_user_id,
 	// audit_log_actor_at) rather than grouping the whole audit log.
@@ -199,6 +218,42 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		return nil, err
 	}
 	return byUser.List(), nil
+}
+
+// ReportAgentPairs returns how often each user was assigned to, wrote in
+// and closed each conversation within s.
+func (db *DB) ReportAgentPairs(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentPair, error) {
+	out := []switchboard.ReportAgentPair{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	q := `SELECT '` + switchboard.AgentAssigned + `', a.detail::jsonb ->> 'user_id', c.channel_id, a.object_id, COUNT(*)
+			FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 2, 3, 4
+		UNION ALL SELECT '` + switchboard.AgentResolved + `', a.actor_id, c.channel_id, a.object_id, COUNT(*)
+			FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
+			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 2, 3, 4
+		UNION ALL SELECT '` + switchboard.AgentReplied + `', m.sender_id, c.channel_id, m.conversation_id, COUNT(*)
+			FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= $1 AND m.ts < $2 AND ` + chans + ` GROUP BY 2, 3, 4`
+	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
+		var p switchboard.ReportAgentPair
+		var user *string
+		var n int64
+		if err := rows.Scan(&p.Kind, &user, &p.ChannelID, &p.ConversationID, &n); err != nil {
+			return err
+		}
+		if user != nil && *user != "" {
+			p.UserID, p.Count = *user, int(n)
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ReportMessages counts the messages within s per 15-minute slot.

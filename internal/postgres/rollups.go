@@ -49,12 +49,12 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).
-func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, durs []switchboard.ReportDuration) error {
+func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, sets []switchboard.ReportDaySet) error {
 	return db.withTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM report_figures WHERE slot >= $1 AND slot < $2`, utc(from), utc(to)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM report_durations WHERE at >= $1 AND at < $2`, utc(from), utc(to)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM report_day_sets WHERE day >= $1 AND day < $2`, utc(from), utc(to)); err != nil {
 			return err
 		}
 		if len(figs) > 0 {
@@ -67,12 +67,12 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 				return err
 			}
 		}
-		if len(durs) > 0 {
-			rows := make([][]any, len(durs))
-			for i, d := range durs {
-				rows[i] = []any{utc(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds, utc(d.Start)}
+		if len(sets) > 0 {
+			rows := make([][]any, len(sets))
+			for i, d := range sets {
+				rows[i] = []any{utc(d.Day), d.ChannelID, d.Kind, d.UserID, d.Data}
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_durations"}, []string{"at", "channel_id", "kind", "user_id", "seconds", "start_at"},
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_day_sets"}, []string{"day", "channel_id", "kind", "user_id", "data"},
 				pgx.CopyFromRows(rows)); err != nil {
 				return err
 			}
@@ -117,7 +117,7 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
 		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
-		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations) x`).Scan(&lo, &hi)
+		UNION ALL SELECT MIN(day), MAX(day) FROM report_day_sets) x`).Scan(&lo, &hi)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("report span: %w", err)
 	}
@@ -200,23 +200,25 @@ func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope,
 	return out, err
 }
 
-// ReportDurations returns the durations within s.
-func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
-	out := []switchboard.ReportDuration{}
-	chans, chanArgs, ok := reportChannels("channel_id", 3, s)
-	if !ok {
+// ReportDaySets returns the sets of kinds whose day overlaps s.
+func (db *DB) ReportDaySets(ctx context.Context, s switchboard.ReportScope, kinds []string) ([]switchboard.ReportDaySet, error) {
+	out := []switchboard.ReportDaySet{}
+	chans, chanArgs, ok := reportChannels("channel_id", 4, s)
+	if !ok || len(kinds) == 0 {
 		return out, nil
 	}
-	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations WHERE at >= $1 AND at < $2 AND ` + chans
-	if s.FirstResponders {
-		q += ` AND kind = 'first' AND user_id <> ''`
+	q := `SELECT day, channel_id, kind, user_id, data FROM report_day_sets
+		WHERE day > $1 AND day < $2 AND kind = ANY($3) AND ` + chans
+	if s.Users {
+		q += ` AND user_id <> ''`
 	}
-	err := db.reportRows(ctx, q, append([]any{utc(s.From), utc(s.To)}, chanArgs...), func(rows pgx.Rows) error {
-		var d switchboard.ReportDuration
-		if err := rows.Scan(&d.At, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &d.Start); err != nil {
+	q += ` ORDER BY day`
+	err := db.reportRows(ctx, q, append([]any{utc(s.From).Add(-24 * time.Hour), utc(s.To), kinds}, chanArgs...), func(rows pgx.Rows) error {
+		var d switchboard.ReportDaySet
+		if err := rows.Scan(&d.Day, &d.ChannelID, &d.Kind, &d.UserID, &d.Data); err != nil {
 			return err
 		}
-		d.At, d.Start = utc(d.At), utc(d.Start)
+		d.Day = utc(d.Day)
 		out = append(out, d)
 		return nil
 	})

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -57,31 +56,11 @@ func newBotPeriod(p string) BotPeriod { return BotPeriod{Period: p, Reasons: map
 
 // Bots computes the bots report from 15-minute counts of hand-offs.
 func Bots(r Range, counts []switchboard.ReportHandoffCount) *BotsReport {
-	periods := r.Periods()
-	idx := make(map[string]int, len(periods))
+	t := newTally(r, newBotPeriod)
 	out := &BotsReport{From: r.FromDate, To: r.ToDate, Interval: r.Interval, TZ: r.Location.String(),
-		Periods: make([]BotPeriod, len(periods)), Channels: []BotChannel{}, Reasons: []ReasonCount{},
-		Total: newBotPeriod(""), rows: map[botKey]int{}}
-	for i, p := range periods {
-		idx[p] = i
-		out.Periods[i] = newBotPeriod(p)
-	}
-	byChannel := map[string]*BotPeriod{}
+		Reasons: []ReasonCount{}, rows: map[botKey]int{}}
 	for _, c := range counts {
-		if !r.Contains(c.Slot) {
-			continue
-		}
-		i, ok := idx[r.Period(c.Slot)]
-		if !ok {
-			continue
-		}
-		ch := byChannel[c.ChannelID]
-		if ch == nil {
-			p := newBotPeriod("")
-			ch = &p
-			byChannel[c.ChannelID] = ch
-		}
-		for _, p := range []*BotPeriod{&out.Periods[i], ch, &out.Total} {
+		period, ok := t.add(c.Slot, c.ChannelID, func(p *BotPeriod) {
 			if c.To == switchboard.HandlerBot {
 				p.ToBot += c.Count
 				if c.Reason == switchboard.ReasonHandedBack {
@@ -91,13 +70,13 @@ func Bots(r Range, counts []switchboard.ReportHandoffCount) *BotsReport {
 				p.HandedOff += c.Count
 				p.Reasons[c.Reason] += c.Count
 			}
+		})
+		if ok {
+			out.rows[botKey{period, c.ChannelID, string(c.To), c.Reason}] += c.Count
 		}
-		out.rows[botKey{periods[i], c.ChannelID, string(c.To), c.Reason}] += c.Count
 	}
-	for id, p := range byChannel {
-		out.Channels = append(out.Channels, BotChannel{ChannelID: id, BotPeriod: *p})
-	}
-	slices.SortFunc(out.Channels, func(a, b BotChannel) int { return strings.Compare(a.ChannelID, b.ChannelID) })
+	out.Periods, out.Total = t.periods, t.total
+	out.Channels = channelRows(t, func(id string, p BotPeriod) BotChannel { return BotChannel{ChannelID: id, BotPeriod: p} })
 	for reason, n := range out.Total.Reasons {
 		out.Reasons = append(out.Reasons, ReasonCount{Reason: reason, Count: n})
 	}

@@ -65,8 +65,8 @@ type acc struct {
 }
 
 func (a *acc) done() ConversationPeriod {
-	a.row.FirstResponse, a.row.Resolution = Summarise(a.first), Summarise(a.res)
-	a.row.FirstResponseBusiness, a.row.ResolutionBusiness = Summarise(a.firstBusiness), Summarise(a.resBusiness)
+	a.row.FirstResponse, a.row.Resolution = summariseInPlace(a.first), summariseInPlace(a.res)
+	a.row.FirstResponseBusiness, a.row.ResolutionBusiness = summariseInPlace(a.firstBusiness), summariseInPlace(a.resBusiness)
 	return a.row
 }
 
@@ -76,6 +76,32 @@ type span struct{ wall, business time.Duration }
 // span measures the whole seconds from start on channel.
 func (h Hours) span(channel string, start time.Time, seconds int64) span {
 	return span{time.Duration(seconds) * time.Second, h.within(channel, start, seconds)}
+}
+
+// fingerprints returns the fingerprint of every channel's hours, by
+// [switchboard.BusinessClock.Fingerprint].
+func (h Hours) fingerprints() map[string]uint64 {
+	out := make(map[string]uint64, len(h))
+	for id, c := range h {
+		out[id] = c.Fingerprint()
+	}
+	return out
+}
+
+// spanOf is the span of a rollup duration: its business time as stored
+// when it was measured by the channel's hours now (fps), else measured
+// again.
+func (h Hours) spanOf(d switchboard.ReportDuration, fps map[string]uint64) span {
+	if d.Hours == fps[d.ChannelID] {
+		return span{time.Duration(d.Seconds) * time.Second, time.Duration(d.Business) * time.Second}
+	}
+	return h.span(d.ChannelID, d.Start, d.Seconds)
+}
+
+// reserve makes room for first first responses and res resolutions.
+func (a *acc) reserve(first, res int) {
+	a.first, a.firstBusiness = slices.Grow(a.first, first), slices.Grow(a.firstBusiness, first)
+	a.res, a.resBusiness = slices.Grow(a.res, res), slices.Grow(a.resBusiness, res)
 }
 
 func (a *acc) addFirst(d span) {
@@ -193,13 +219,7 @@ func Conversations(r Range, convs []switchboard.ReportConversation, changes []sw
 		if !d.at.Before(r.End) {
 			continue
 		}
-		// The first period whose end is after the change.
-		i, _ := slices.BinarySearchFunc(bounds[1:], d.at, func(b, t time.Time) int {
-			if b.After(t) {
-				return 1
-			}
-			return -1
-		})
+		i := periodIndex(bounds, d.at)
 		perPeriod[i] += d.n
 		chBacklog[d.channel] += d.n
 		total.row.Backlog += d.n

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -64,46 +63,26 @@ func newCostPeriod(p string) CostPeriod {
 
 // Costs computes the costs report from 15-minute counts.
 func Costs(r Range, counts []switchboard.ReportCostCount) *CostsReport {
-	periods := r.Periods()
-	idx := make(map[string]int, len(periods))
+	t := newTally(r, newCostPeriod)
 	out := &CostsReport{From: r.FromDate, To: r.ToDate, Interval: r.Interval, TZ: r.Location.String(),
-		Periods: make([]CostPeriod, len(periods)), Channels: []CostChannel{}, Pricing: []CostRow{},
-		Total: newCostPeriod(""), rows: map[costKey]int{}}
-	for i, p := range periods {
-		idx[p] = i
-		out.Periods[i] = newCostPeriod(p)
-	}
-	byChannel := map[string]*CostPeriod{}
+		Pricing: []CostRow{}, rows: map[costKey]int{}}
 	pricing := map[CostRow]int{}
 	for _, c := range counts {
-		if !r.Contains(c.Slot) {
-			continue
-		}
-		i, ok := idx[r.Period(c.Slot)]
-		if !ok {
-			continue
-		}
-		ch := byChannel[c.ChannelID]
-		if ch == nil {
-			p := newCostPeriod("")
-			ch = &p
-			byChannel[c.ChannelID] = ch
-		}
-		for _, p := range []*CostPeriod{&out.Periods[i], ch, &out.Total} {
+		period, ok := t.add(c.Slot, c.ChannelID, func(p *CostPeriod) {
 			p.Priced += c.Count
 			if c.Billable {
 				p.Billable += c.Count
 				p.BillableByCategory[c.Category] += c.Count
 			}
+		})
+		if ok {
+			row := CostRow{Billable: c.Billable, PricingModel: c.Model, Category: c.Category, Type: c.Type}
+			pricing[row] += c.Count
+			out.rows[costKey{period, c.ChannelID, row}] += c.Count
 		}
-		row := CostRow{Billable: c.Billable, PricingModel: c.Model, Category: c.Category, Type: c.Type}
-		pricing[row] += c.Count
-		out.rows[costKey{periods[i], c.ChannelID, row}] += c.Count
 	}
-	for id, p := range byChannel {
-		out.Channels = append(out.Channels, CostChannel{ChannelID: id, CostPeriod: *p})
-	}
-	slices.SortFunc(out.Channels, func(a, b CostChannel) int { return strings.Compare(a.ChannelID, b.ChannelID) })
+	out.Periods, out.Total = t.periods, t.total
+	out.Channels = channelRows(t, func(id string, p CostPeriod) CostChannel { return CostChannel{ChannelID: id, CostPeriod: p} })
 	for row, n := range pricing {
 		row.Messages = n
 		out.Pricing = append(out.Pricing, row)

@@ -48,25 +48,15 @@ type csvKey struct {
 
 // Messages computes the messages report from 15-minute counts.
 func Messages(r Range, counts []switchboard.ReportMessageCount) *MessagesReport {
-	periods := r.Periods()
-	idx := make(map[string]int, len(periods))
+	t := newTally(r, func(p string) MessagePeriod {
+		return MessagePeriod{Period: p, InByType: map[string]int{}, OutByType: map[string]int{}}
+	})
 	out := &MessagesReport{From: r.FromDate, To: r.ToDate, Interval: r.Interval, TZ: r.Location.String(),
-		Periods: make([]MessagePeriod, len(periods)), Errors: []ErrorCount{}, rows: map[csvKey]int{},
-		Total: MessagePeriod{InByType: map[string]int{}, OutByType: map[string]int{}}}
-	for i, p := range periods {
-		idx[p] = i
-		out.Periods[i] = MessagePeriod{Period: p, InByType: map[string]int{}, OutByType: map[string]int{}}
-	}
+		Errors: []ErrorCount{}, rows: map[csvKey]int{}}
 	errs := map[int]int{}
 	for _, c := range counts {
-		if !r.Contains(c.Slot) {
-			continue
-		}
-		i, ok := idx[r.Period(c.Slot)]
-		if !ok {
-			continue
-		}
-		for _, p := range []*MessagePeriod{&out.Periods[i], &out.Total} {
+		// The messages report has no per-channel figures.
+		period, ok := t.add(c.Slot, "", func(p *MessagePeriod) {
 			if c.Direction == switchboard.DirectionIn {
 				p.In += c.Count
 				p.InByType[string(c.Type)] += c.Count
@@ -77,12 +67,16 @@ func Messages(r Range, counts []switchboard.ReportMessageCount) *MessagesReport 
 			if c.Failed {
 				p.Failed += c.Count
 			}
+		})
+		if !ok {
+			continue
 		}
 		if c.Failed {
 			errs[c.ErrorCode] += c.Count
 		}
-		out.rows[csvKey{periods[i], string(c.Direction), string(c.Type), c.ErrorCode, c.Failed}] += c.Count
+		out.rows[csvKey{period, string(c.Direction), string(c.Type), c.ErrorCode, c.Failed}] += c.Count
 	}
+	out.Periods, out.Total = t.periods, t.total
 	for code, n := range errs {
 		out.Errors = append(out.Errors, ErrorCount{Code: code, Count: n})
 	}

@@ -168,22 +168,63 @@ type Durations struct {
 
 // Summarise returns the summary of ds.
 func Summarise(ds []time.Duration) Durations {
-	out := Durations{Count: len(ds)}
-	if len(ds) == 0 {
+	return summariseInPlace(slices.Clone(ds))
+}
+
+// summariseInPlace is Summarise, sorting s.
+func summariseInPlace(s []time.Duration) Durations {
+	out := Durations{Count: len(s)}
+	if len(s) == 0 {
 		return out
 	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := func(pct int) *int64 {
+	rank := func(pct int) int {
 		i := (pct*len(s) + 99) / 100 // ceil(pct·n/100), 1-based
-		if i < 1 {
-			i = 1
-		}
-		v := int64(s[i-1] / time.Second)
-		return &v
+		return max(i, 1) - 1
 	}
-	out.MedianSeconds, out.P90Seconds = rank(50), rank(90)
+	// Only two ranks are needed: select the 90th percentile's, then the
+	// median's among the values below it, instead of sorting everything.
+	i50, i90 := rank(50), rank(90)
+	p90 := int64(nthSmallest(s, i90) / time.Second)
+	med := int64(nthSmallest(s[:i90+1], i50) / time.Second)
+	out.MedianSeconds, out.P90Seconds = &med, &p90
 	return out
+}
+
+// nthSmallest reorders s so that s[k] is its (k+1)-th smallest value, no
+// value before it is larger and none after it smaller (quickselect), and
+// returns s[k].
+func nthSmallest(s []time.Duration, k int) time.Duration {
+	lo, hi := 0, len(s)-1
+	for hi-lo > 16 {
+		// Median of three as the pivot, then a three-way partition, so
+		// runs of equal values (common: whole seconds) cost nothing.
+		a, b, c := s[lo], s[(lo+hi)/2], s[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case s[i] < p:
+				s[lt], s[i] = s[i], s[lt]
+				lt++
+				i++
+			case s[i] > p:
+				s[i], s[gt] = s[gt], s[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return s[k]
+		}
+	}
+	slices.Sort(s[lo : hi+1])
+	return s[k]
 }
 
 func secondsCell(v *int64) string {
@@ -198,4 +239,65 @@ func timeCell(t *time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// tally is what the count reports (messages, costs, bots) share: an
+// accumulator per period of a range, per channel and in total, filled by
+// counts at a time on a channel.
+type tally[P any] struct {
+	r        Range
+	bounds   []time.Time
+	labels   []string
+	periods  []P
+	channels map[string]*P
+	total    P
+	mk       func(period string) P
+}
+
+// newTally makes a tally whose accumulators mk makes (with the period's
+// label, "" for a channel's and the total).
+func newTally[P any](r Range, mk func(period string) P) *tally[P] {
+	t := &tally[P]{r: r, bounds: r.Bounds(), labels: r.Periods(), channels: map[string]*P{}, total: mk(""), mk: mk}
+	t.periods = make([]P, len(t.labels))
+	for i, p := range t.labels {
+		t.periods[i] = mk(p)
+	}
+	return t
+}
+
+// add calls fn for the accumulators a count at t counts in: its period's,
+// its channel's (none for "") and the total. It returns the period's label,
+// or false when t is outside the range.
+func (t *tally[P]) add(at time.Time, channel string, fn func(*P)) (string, bool) {
+	if !t.r.Contains(at) {
+		return "", false
+	}
+	i := periodIndex(t.bounds, at)
+	fn(&t.periods[i])
+	fn(&t.total)
+	if channel != "" {
+		ch := t.channels[channel]
+		if ch == nil {
+			p := t.mk("")
+			ch = &p
+			t.channels[channel] = ch
+		}
+		fn(ch)
+	}
+	return t.labels[i], true
+}
+
+// channelRows returns the channels' accumulators of t as rows, ordered by
+// channel id.
+func channelRows[P, C any](t *tally[P], row func(id string, p P) C) []C {
+	ids := make([]string, 0, len(t.channels))
+	for id := range t.channels {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]C, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, row(id, *t.channels[id]))
+	}
+	return out
 }

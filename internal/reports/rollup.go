@@ -104,7 +104,7 @@ func parseBotMetric(m string) (switchboard.ReportHandoffCount, bool) {
 
 func slotOf(t time.Time) time.Time { return t.UTC().Truncate(switchboard.ReportSlot) }
 
-// Rollup computes the rollup rows of [from, to) (whole slots) from the
+// Rollup computes the rollup rows of [from, to) (whole UTC days) from the
 // facts a store returns for that scope over all channels.
 func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes []switchboard.ReportStatusChange,
 	msgs []switchboard.ReportMessageCount, costs []switchboard.ReportCostCount, handoffs []switchboard.ReportHandoffCount) ([]switchboard.ReportFigure, []switchboard.ReportDuration) {
@@ -158,9 +158,18 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 			counts[key{slotOf(h.Slot), h.ChannelID, botMetric(h)}] += h.Count
 		}
 	}
-	figs := make([]switchboard.ReportFigure, 0, len(counts))
+	// The hourly and daily sums (see levelOf); [from, to) is whole UTC
+	// days, so they are complete.
+	levels := map[key]int{}
 	for k, n := range counts {
-		figs = append(figs, switchboard.ReportFigure{Slot: k.slot, ChannelID: k.ch, Metric: k.metic, Count: n})
+		levels[key{k.slot.Truncate(time.Hour), k.ch, hourLevel + k.metic}] += n
+		levels[key{dayOf(k.slot), k.ch, dayLevel + k.metic}] += n
+	}
+	figs := make([]switchboard.ReportFigure, 0, len(counts)+len(levels))
+	for _, m := range []map[key]int{counts, levels} {
+		for k, n := range m {
+			figs = append(figs, switchboard.ReportFigure{Slot: k.slot, ChannelID: k.ch, Metric: k.metic, Count: n})
+		}
 	}
 	return figs, durs
 }
@@ -184,6 +193,19 @@ func (r Range) Bounds() []time.Time {
 		}
 	}
 	return append(out, r.End)
+}
+
+// periodIndex is the index of the period of bounds (see [Range.Bounds])
+// that contains t, which must be within the range.
+func periodIndex(bounds []time.Time, t time.Time) int {
+	// The first period whose end is after t.
+	i, _ := slices.BinarySearchFunc(bounds[1:], t, func(b, t time.Time) int {
+		if b.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return i
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -255,19 +277,40 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 			}
 		}
 	}
-	idx := make(map[string]int, len(periods))
-	for i, p := range periods {
-		idx[p] = i
+	bounds := r.Bounds()
+	fps := h.fingerprints()
+	// The channels' and the total's accumulators take most durations: they
+	// get their room at once rather than by growing.
+	type kinds struct{ first, res int }
+	perChannel := map[string]*kinds{}
+	var all kinds
+	for _, d := range durs {
+		if !r.Contains(d.At) {
+			continue
+		}
+		k := perChannel[d.ChannelID]
+		if k == nil {
+			k = &kinds{}
+			perChannel[d.ChannelID] = k
+		}
+		if d.Kind == KindFirst {
+			k.first++
+			all.first++
+		} else {
+			k.res++
+			all.res++
+		}
+	}
+	total.reserve(all.first, all.res)
+	for id, k := range perChannel {
+		chAcc(id).reserve(k.first, k.res)
 	}
 	for _, d := range durs {
 		if !r.Contains(d.At) {
 			continue
 		}
-		i, ok := idx[r.Period(d.At)]
-		if !ok {
-			continue
-		}
-		v := h.span(d.ChannelID, d.Start, d.Seconds)
+		i := periodIndex(bounds, d.At)
+		v := h.spanOf(d, fps)
 		for _, a := range []*acc{&accs[i], chAcc(d.ChannelID), &total} {
 			if d.Kind == KindFirst {
 				a.addFirst(v)
@@ -298,68 +341,49 @@ func ConversationsFromRollup(r Range, sums, before []switchboard.ReportFigure, d
 	return out
 }
 
+// countsFromSums turns the sums per period (of r.Bounds()) of one report's
+// metrics into the counts its rules take from the facts, one per period
+// (at the period's bound), channel and metric: what MessagesFromRollup,
+// CostsFromRollup and BotsFromRollup have in common.
+func countsFromSums[C any](r Range, sums []switchboard.ReportFigure, parse func(string) (C, bool), set func(c *C, slot time.Time, channel string, n int)) []C {
+	bounds := r.Bounds()
+	var counts []C
+	for _, s := range sums {
+		c, ok := parse(s.Metric)
+		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
+			continue
+		}
+		set(&c, bounds[s.Period], s.ChannelID, s.Count)
+		counts = append(counts, c)
+	}
+	return counts
+}
+
 // MessagesFromRollup computes the messages report from the rollups' sums
 // per period (of r.Bounds()); it answers exactly what [Messages] answers
 // from the facts.
 func MessagesFromRollup(r Range, sums []switchboard.ReportFigure) *MessagesReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportMessageCount
-	for _, s := range sums {
-		c, ok := parseMsgMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Messages(r, counts)
+	return Messages(r, countsFromSums(r, sums, parseMsgMetric, func(c *switchboard.ReportMessageCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // CostsFromRollup computes the costs report from the rollups' sums per
 // period (of r.Bounds()); it answers exactly what [Costs] answers from the
 // facts.
 func CostsFromRollup(r Range, sums []switchboard.ReportFigure) *CostsReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportCostCount
-	for _, s := range sums {
-		c, ok := parseCostMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Costs(r, counts)
+	return Costs(r, countsFromSums(r, sums, parseCostMetric, func(c *switchboard.ReportCostCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // BotsFromRollup computes the bots report from the rollups' sums per
 // period (of r.Bounds()); it answers exactly what [Bots] answers from the
 // facts.
 func BotsFromRollup(r Range, sums []switchboard.ReportFigure) *BotsReport {
-	bounds := r.Bounds()
-	var counts []switchboard.ReportHandoffCount
-	for _, s := range sums {
-		c, ok := parseBotMetric(s.Metric)
-		if !ok || s.Period < 0 || s.Period >= len(bounds)-1 {
-			continue
-		}
-		c.Slot, c.ChannelID, c.Count = bounds[s.Period], s.ChannelID, s.Count
-		counts = append(counts, c)
-	}
-	return Bots(r, counts)
-}
-
-// AgentsFromRollup computes the agents report with the first responses
-// taken from the rollups' durations instead of the conversations.
-func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.ReportAgentFacts, durs []switchboard.ReportDuration) *AgentsReport {
-	var convs []switchboard.ReportConversation
-	for _, d := range durs {
-		if d.Kind == KindFirst && d.UserID != "" {
-			convs = append(convs, switchboard.ReportConversation{FirstResponderID: d.UserID, OpenedAt: d.At,
-				FirstInboundAt: d.At, FirstResponseAt: d.At.Add(time.Duration(d.Seconds) * time.Second)})
-		}
-	}
-	return Agents(r, users, facts, convs)
+	return Bots(r, countsFromSums(r, sums, parseBotMetric, func(c *switchboard.ReportHandoffCount, slot time.Time, ch string, n int) {
+		c.Slot, c.ChannelID, c.Count = slot, ch, n
+	}))
 }
 
 // Conversations reads the conversations report of r over channels (nil:
@@ -367,15 +391,15 @@ func AgentsFromRollup(r Range, users []*switchboard.User, facts []switchboard.Re
 func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string, h Hours) (*ConversationsReport, error) {
 	sc := r.Scope(channels)
 	sc.Metrics = conversationMetrics
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
+	sums, err := ro.sums(ctx, sc, r.Bounds())
 	if err != nil {
 		return nil, err
 	}
-	before, err := ro.Store.ReportFigureTotals(ctx, r.Scope(channels), r.Start, backlogMetrics)
+	before, err := ro.totals(ctx, r.Scope(channels), r.Start, backlogMetrics)
 	if err != nil {
 		return nil, err
 	}
-	durs, err := ro.Store.ReportDurations(ctx, r.Scope(channels))
+	durs, err := ReadDurations(ctx, ro.Store, r.Scope(channels))
 	if err != nil {
 		return nil, err
 	}
@@ -385,37 +409,117 @@ func (ro *Rollups) Conversations(ctx context.Context, r Range, channels []string
 // Messages reads the messages report of r over channels (nil: all) from
 // the rollups as they are.
 func (ro *Rollups) Messages(ctx context.Context, r Range, channels []string) (*MessagesReport, error) {
-	sc := r.Scope(channels)
-	sc.MetricPrefix = msgPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
-	if err != nil {
-		return nil, err
-	}
-	return MessagesFromRollup(r, sums), nil
+	return fromPrefix(ctx, ro, r, channels, msgPrefix, MessagesFromRollup)
 }
 
 // Costs reads the costs report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Costs(ctx context.Context, r Range, channels []string) (*CostsReport, error) {
-	sc := r.Scope(channels)
-	sc.MetricPrefix = costPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
-	if err != nil {
-		return nil, err
-	}
-	return CostsFromRollup(r, sums), nil
+	return fromPrefix(ctx, ro, r, channels, costPrefix, CostsFromRollup)
 }
 
 // Bots reads the bots report of r over channels (nil: all) from the
 // rollups as they are.
 func (ro *Rollups) Bots(ctx context.Context, r Range, channels []string) (*BotsReport, error) {
+	return fromPrefix(ctx, ro, r, channels, botPrefix, BotsFromRollup)
+}
+
+// fromPrefix reads a report made of the sums per period of the metrics
+// that start with prefix.
+func fromPrefix[R any](ctx context.Context, ro *Rollups, r Range, channels []string, prefix string, build func(Range, []switchboard.ReportFigure) R) (R, error) {
 	sc := r.Scope(channels)
-	sc.MetricPrefix = botPrefix
-	sums, err := ro.Store.ReportFigureSums(ctx, sc, r.Bounds())
+	sc.MetricPrefix = prefix
+	sums, err := ro.sums(ctx, sc, r.Bounds())
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return build(r, sums), nil
+}
+
+// The rollups keep every counter per 15-minute slot, and its sums per UTC
+// hour (metric "h:"+metric, at the hour's start) and per UTC day ("d:"+
+// metric, at midnight). A report sums the coarsest level its period bounds
+// are aligned to: a year per Berlin day reads hourly rows (a quarter of the
+// slots), per UTC day or month daily rows; Kolkata (+05:30) the slots. The
+// backlog sums the days before the range's UTC day and the rest of it.
+const (
+	hourLevel = "h:"
+	dayLevel  = "d:"
+)
+
+// levelOf is the coarsest level every bound is aligned to ("" for slots).
+func levelOf(bounds []time.Time) string {
+	lv := dayLevel
+	for _, b := range bounds {
+		us := b.UnixMicro()
+		switch {
+		case us%(24*time.Hour).Microseconds() == 0:
+		case us%time.Hour.Microseconds() == 0:
+			lv = hourLevel
+		default:
+			return ""
+		}
+	}
+	return lv
+}
+
+// levelScope is s for the figures of level lv.
+func levelScope(s switchboard.ReportScope, lv string) switchboard.ReportScope {
+	if s.MetricPrefix != "" {
+		s.MetricPrefix = lv + s.MetricPrefix
+	}
+	if s.Metrics != nil {
+		ms := make([]string, len(s.Metrics))
+		for i, m := range s.Metrics {
+			ms[i] = lv + m
+		}
+		s.Metrics = ms
+	}
+	return s
+}
+
+// unlevel strips the level from the sums' metrics.
+func unlevel(sums []switchboard.ReportFigure, lv string) []switchboard.ReportFigure {
+	for i := range sums {
+		sums[i].Metric = strings.TrimPrefix(sums[i].Metric, lv)
+	}
+	return sums
+}
+
+// sums sums the figures of s (a metric prefix or list) per period of
+// bounds at the coarsest level the bounds allow.
+func (ro *Rollups) sums(ctx context.Context, s switchboard.ReportScope, bounds []time.Time) ([]switchboard.ReportFigure, error) {
+	lv := levelOf(bounds)
+	sums, err := ro.Store.ReportFigureSums(ctx, levelScope(s, lv), bounds)
 	if err != nil {
 		return nil, err
 	}
-	return BotsFromRollup(r, sums), nil
+	return unlevel(sums, lv), nil
+}
+
+// totals sums the figures of metrics over everything before before: the
+// daily sums before its UTC day, then the rest.
+func (ro *Rollups) totals(ctx context.Context, s switchboard.ReportScope, before time.Time, metrics []string) ([]switchboard.ReportFigure, error) {
+	day := dayOf(before)
+	out, err := ro.Store.ReportFigureTotals(ctx, s, day, levelScope(switchboard.ReportScope{Metrics: metrics}, dayLevel).Metrics)
+	if err != nil {
+		return nil, err
+	}
+	out = unlevel(out, dayLevel)
+	if day.Before(before) {
+		rest := s
+		rest.Metrics = metrics
+		sums, err := ro.sums(ctx, rest, []time.Time{day, before})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range sums {
+			f.Period = -1
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // Rollups keeps a store's report rollups up to date. Refresh brings them up
@@ -424,6 +528,12 @@ func (ro *Rollups) Bots(ctx context.Context, r Range, channels []string) (*BotsR
 // stamps the facts.
 type Rollups struct {
 	Store switchboard.ReportStore
+	// Hours, when set, returns the channels' business hours, by which
+	// the rollups measure the durations' business time; a report whose
+	// channel keeps other hours by then measures it again, exactly but
+	// slower, until the days are recomputed (a refresh of changed days,
+	// or Rebuild). Nil: every hour counts.
+	Hours func(ctx context.Context) (Hours, error)
 	mu    sync.Mutex
 }
 
@@ -443,18 +553,18 @@ func (ro *Rollups) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(slots, time.Time.Compare)
-	slots = slices.Compact(slots)
-	// Contiguous dirty slots are recomputed together.
-	for i := 0; i < len(slots); {
-		j := i + 1
-		for j < len(slots) && slots[j].Equal(slots[j-1].Add(switchboard.ReportSlot)) && j-i < 96 {
-			j++
-		}
-		if err := ro.recompute(ctx, slots[i], slots[j-1].Add(switchboard.ReportSlot)); err != nil {
+	// The durations are kept per UTC day, so a dirty slot's whole day is
+	// recomputed.
+	days := make([]time.Time, len(slots))
+	for i, s := range slots {
+		days[i] = dayOf(s)
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	days = slices.Compact(days)
+	for _, day := range days {
+		if err := ro.recompute(ctx, day, day.Add(24*time.Hour)); err != nil {
 			return err
 		}
-		i = j
 	}
 	return ro.Store.FinishReportRefresh(ctx, now, token)
 }
@@ -490,8 +600,21 @@ func (ro *Rollups) rebuild(ctx context.Context) error {
 	return ro.Store.FinishReportRefresh(ctx, now, token)
 }
 
-// recompute replaces the rollups of [from, to) by what the facts say.
+// hours returns the channels' business hours (none without ro.Hours).
+func (ro *Rollups) hours(ctx context.Context) (Hours, error) {
+	if ro.Hours == nil {
+		return Hours{}, nil
+	}
+	return ro.Hours(ctx)
+}
+
+// recompute replaces the rollups of [from, to), whole UTC days, by what
+// the facts say.
 func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
+	h, err := ro.hours(ctx)
+	if err != nil {
+		return err
+	}
 	s := switchboard.ReportScope{From: from, To: to}
 	convs, err := ro.Store.ReportConversations(ctx, s)
 	if err != nil {
@@ -513,8 +636,13 @@ func (ro *Rollups) recompute(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return err
 	}
+	pairs, err := ro.Store.ReportAgentPairs(ctx, s)
+	if err != nil {
+		return err
+	}
 	figs, durs := Rollup(from, to, convs, changes, msgs, costs, handoffs)
-	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, durs); err != nil {
+	sets := append(packDurations(durs, h), packAgentPairs(from, pairs)...)
+	if err := ro.Store.ReplaceReportSlots(ctx, from, to, figs, sets); err != nil {
 		return fmt.Errorf("report rollups %s: %w", from.Format(time.RFC3339), err)
 	}
 	return nil

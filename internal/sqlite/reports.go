@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/switchboardhq/switchboard"
@@ -126,45 +127,46 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 // ReportAgents returns every user's figures within s.
 func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
 	byUser := storekit.AgentFacts{}
+	sessions, err := db.ReportSessions(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range sessions {
+		*byUser.Get(f.UserID) = f
+	}
 	from, to := micros(s.From), micros(s.To)
 	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return byUser.List(), nil
+	}
 	type query struct {
-		sql  string
-		args []any
-		set  func(f *switchboard.ReportAgentFacts, n, m int)
+		sql string
+		set func(f *switchboard.ReportAgentFacts, n, m int)
 	}
-	qs := []query{
-		{`SELECT actor_id, COUNT(*), 0 FROM audit_log WHERE action = 'session.login' AND outcome = 'success'
-			AND actor_id <> '' AND at >= ? AND at < ? GROUP BY actor_id`, []any{from, to},
-			func(f *switchboard.ReportAgentFacts, n, _ int) { f.SessionsStarted = n }},
+	// Without a channel limit the messages need no conversation: the
+	// count is then read from messages_report_out alone.
+	join := "JOIN conversations c ON c.id = m.conversation_id"
+	if s.ChannelIDs == nil {
+		join = ""
 	}
-	if ok {
-		args := append([]any{from, to}, chanArgs...)
-		// Without a channel limit the messages need no conversation: the
-		// count is then read from messages_report_ts alone.
-		join := "JOIN conversations c ON c.id = m.conversation_id"
-		if s.ChannelIDs == nil {
-			join = ""
-		}
-		qs = append(qs,
-			query{`SELECT json_extract(a.detail, '$.user_id'), COUNT(DISTINCT a.object_id), 0 FROM audit_log a
-				JOIN conversations c ON c.id = a.object_id
-				WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
-				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY 1`, args,
-				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
-			query{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
-				WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-				AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
-				AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`, args,
-				func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
-			query{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m ` + join + `
-				WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ? AND m.ts < ? AND ` + chans + `
-				GROUP BY m.sender_id`, args,
-				func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
-		)
-	}
-	for _, q := range qs {
-		if err := db.reportRows(ctx, q.sql, q.args, func(rows *sql.Rows) error {
+	args := append([]any{from, to}, chanArgs...)
+	for _, q := range []query{
+		{`SELECT json_extract(a.detail, '$.user_id'), COUNT(DISTINCT a.object_id), 0 FROM audit_log a
+			JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY 1`,
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
+		{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
+			AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`,
+			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
+		{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m ` + join + `
+			WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ? AND m.ts < ? AND ` + chans + `
+			GROUP BY m.sender_id`,
+			func(f *switchboard.ReportAgentFacts, n, m int) { f.MessagesSent, f.Replied = n, m }},
+	} {
+		if err := db.reportRows(ctx, q.sql, args, func(rows *sql.Rows) error {
 			var id sql.NullString
 			var n, m int
 			if err := rows.Scan(&id, &n, &m); err != nil {
@@ -177,6 +179,26 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		}); err != nil {
 			return nil, err
 		}
+	}
+	return byUser.List(), nil
+}
+
+// ReportSessions returns every user's sessions started within s and last
+// seen.
+func (db *DB) ReportSessions(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentFacts, error) {
+	byUser := storekit.AgentFacts{}
+	if err := db.reportRows(ctx, `SELECT actor_id, COUNT(*) FROM audit_log INDEXED BY audit_log_report_login
+		WHERE action = 'session.login' AND outcome = 'success' AND actor_id <> '' AND at >= ? AND at < ? GROUP BY actor_id`,
+		[]any{micros(s.From), micros(s.To)}, func(rows *sql.Rows) error {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			byUser.Get(id).SessionsStarted = n
+			return nil
+		}); err != nil {
+		return nil, err
 	}
 	// Last seen: two index seeks per user (sessions_user_id,
 	// audit_log_actor_at) rather than grouping the whole audit log.
@@ -200,6 +222,45 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 		return nil, err
 	}
 	return byUser.List(), nil
+}
+
+// ReportAgentPairs returns how often each user was assigned to, wrote in
+// and closed each conversation within s.
+func (db *DB) ReportAgentPairs(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportAgentPair, error) {
+	out := []switchboard.ReportAgentPair{}
+	if s.ChannelIDs != nil && len(s.ChannelIDs) == 0 {
+		return out, nil
+	}
+	// The query names its parameters: the channels are one JSON array.
+	chans, chs := "1", []byte("[]")
+	if s.ChannelIDs != nil {
+		chans = "c.channel_id IN (SELECT value FROM json_each(?3))"
+		chs, _ = json.Marshal(s.ChannelIDs)
+	}
+	q := `SELECT '` + switchboard.AgentAssigned + `', json_extract(a.detail, '$.user_id'), c.channel_id, a.object_id, COUNT(*)
+			FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.assign' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND a.at >= ?1 AND a.at < ?2 AND ` + chans + ` GROUP BY 2, 3, 4
+		UNION ALL SELECT '` + switchboard.AgentResolved + `', a.actor_id, c.channel_id, a.object_id, COUNT(*)
+			FROM audit_log a JOIN conversations c ON c.id = a.object_id
+			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
+			AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
+			AND a.at >= ?1 AND a.at < ?2 AND ` + chans + ` GROUP BY 2, 3, 4
+		UNION ALL SELECT '` + switchboard.AgentReplied + `', m.sender_id, c.channel_id, m.conversation_id, COUNT(*)
+			FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.direction = 'out' AND m.sender_id <> '' AND m.ts >= ?1 AND m.ts < ?2 AND ` + chans + ` GROUP BY 2, 3, 4`
+	err := db.reportRows(ctx, q, []any{micros(s.From), micros(s.To), string(chs)}, func(rows *sql.Rows) error {
+		var p switchboard.ReportAgentPair
+		var user sql.NullString
+		if err := rows.Scan(&p.Kind, &user, &p.ChannelID, &p.ConversationID, &p.Count); err != nil {
+			return err
+		}
+		if p.UserID = user.String; p.UserID != "" {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ReportMessages counts the messages within s per 15-minute slot.

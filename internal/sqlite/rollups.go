@@ -48,12 +48,12 @@ func (db *DB) ReportDirtySlots(ctx context.Context, since time.Time) ([]time.Tim
 }
 
 // ReplaceReportSlots replaces the rollups of [from, to).
-func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, durs []switchboard.ReportDuration) error {
+func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs []switchboard.ReportFigure, sets []switchboard.ReportDaySet) error {
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_figures WHERE slot >= ? AND slot < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_durations WHERE at >= ? AND at < ?`, micros(from), micros(to)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_day_sets WHERE day >= ? AND day < ?`, micros(from), micros(to)); err != nil {
 			return err
 		}
 		for _, f := range figs {
@@ -62,9 +62,9 @@ func (db *DB) ReplaceReportSlots(ctx context.Context, from, to time.Time, figs [
 				return err
 			}
 		}
-		for _, d := range durs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_durations (at, channel_id, kind, user_id, seconds, start_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				micros(d.At), d.ChannelID, d.Kind, d.UserID, d.Seconds, micros(d.Start)); err != nil {
+		for _, d := range sets {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_day_sets (day, channel_id, kind, user_id, data) VALUES (?, ?, ?, ?, ?)`,
+				micros(d.Day), d.ChannelID, d.Kind, d.UserID, d.Data); err != nil {
 				return err
 			}
 		}
@@ -108,18 +108,22 @@ func (db *DB) ReportFactSpan(ctx context.Context) (time.Time, time.Time, bool, e
 		UNION ALL SELECT MIN(at), MAX(at) FROM audit_log WHERE action IN `+reportActions+`
 		UNION ALL SELECT MIN(at), MAX(at) FROM handoffs
 		UNION ALL SELECT MIN(slot), MAX(slot) FROM report_figures
-		UNION ALL SELECT MIN(at), MAX(at) FROM report_durations)`).Scan(&lo, &hi)
+		UNION ALL SELECT MIN(day), MAX(day) FROM report_day_sets)`).Scan(&lo, &hi)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("report span: %w", err)
 	}
 	return fromMicros(lo), fromMicros(hi), lo.Valid, nil
 }
 
-// ReportFigureSums sums the figures within s per period of bounds.
+// ReportFigureSums sums the figures within s per period of bounds. With a
+// metric prefix or list, it seeks each metric's rows of each period on
+// report_figures_metric (metric, slot), so it reads only that report's
+// rows of that level; the metrics of a prefix are found by a skip-scan of
+// the same index (one seek per metric). Without, it reads every row of the
+// range by slot.
 func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, bounds []time.Time) ([]switchboard.ReportFigure, error) {
 	out := []switchboard.ReportFigure{}
-	chans, chanArgs, ok := reportChannels("f.channel_id", s)
-	if !ok || len(bounds) < 2 {
+	if (s.ChannelIDs != nil && len(s.ChannelIDs) == 0) || len(bounds) < 2 {
 		return out, nil
 	}
 	bs := make([]int64, len(bounds))
@@ -127,21 +131,46 @@ func (db *DB) ReportFigureSums(ctx context.Context, s switchboard.ReportScope, b
 		bs[i] = b.UnixMicro()
 	}
 	js, _ := json.Marshal(bs)
-	metric, metricArgs := "", []any(nil)
+	chans, cs := "1", []byte("[]")
+	if s.ChannelIDs != nil {
+		chans = "f.channel_id IN (SELECT value FROM json_each(?5))"
+		cs, _ = json.Marshal(s.ChannelIDs)
+	}
+	lo, hi := "", ""
 	if s.MetricPrefix != "" {
-		metric, metricArgs = " AND f.metric >= ? AND f.metric < ?", []any{s.MetricPrefix, storekit.PrefixEnd(s.MetricPrefix)}
+		lo, hi = s.MetricPrefix, storekit.PrefixEnd(s.MetricPrefix)
 	}
+	ms := []byte("null")
 	if s.Metrics != nil {
-		ms, _ := json.Marshal(s.Metrics)
-		metric += " AND f.metric IN (SELECT value FROM json_each(?))"
-		metricArgs = append(metricArgs, string(ms))
+		ms, _ = json.Marshal(s.Metrics)
 	}
-	q := `WITH b AS (SELECT CAST(key AS INTEGER) AS i, value AS lo, LEAD(value) OVER (ORDER BY key) AS hi FROM json_each(?))
-		SELECT b.i, f.channel_id, f.metric, SUM(f.count)
-		FROM b JOIN report_figures f ON f.slot >= b.lo AND f.slot < b.hi
-		WHERE b.hi IS NOT NULL AND ` + chans + metric + `
-		GROUP BY b.i, f.channel_id, f.metric`
-	err := db.reportRows(ctx, q, append(append([]any{string(js)}, chanArgs...), metricArgs...), func(rows *sql.Rows) error {
+	bq := `b AS (SELECT CAST(key AS INTEGER) AS i, value AS lo, LEAD(value) OVER (ORDER BY key) AS hi FROM json_each(?1))`
+	var q string
+	switch {
+	case s.Metrics != nil:
+		q = `WITH ` + bq + `, m(x) AS (SELECT value FROM json_each(?4))
+			SELECT b.i, f.channel_id, f.metric, SUM(f.count)
+			FROM m JOIN b JOIN report_figures f INDEXED BY report_figures_metric ON f.metric = m.x AND f.slot >= b.lo AND f.slot < b.hi
+			WHERE b.hi IS NOT NULL AND (?2 = '' OR (f.metric >= ?2 AND f.metric < ?3)) AND ` + chans + `
+			GROUP BY b.i, f.channel_id, f.metric`
+	case s.MetricPrefix != "":
+		q = `WITH RECURSIVE ` + bq + `,
+			m(x) AS (SELECT MIN(metric) FROM report_figures INDEXED BY report_figures_metric WHERE metric >= ?2 AND metric < ?3
+				UNION ALL SELECT (SELECT MIN(metric) FROM report_figures INDEXED BY report_figures_metric WHERE metric > m.x AND metric < ?3)
+				FROM m WHERE m.x IS NOT NULL)
+			SELECT b.i, f.channel_id, f.metric, SUM(f.count)
+			FROM m JOIN b JOIN report_figures f INDEXED BY report_figures_metric ON f.metric = m.x AND f.slot >= b.lo AND f.slot < b.hi
+			WHERE b.hi IS NOT NULL AND m.x IS NOT NULL AND ` + chans + `
+			GROUP BY b.i, f.channel_id, f.metric`
+	default:
+		q = `WITH ` + bq + `
+			SELECT b.i, f.channel_id, f.metric, SUM(f.count)
+			FROM b JOIN report_figures f ON f.slot >= b.lo AND f.slot < b.hi
+			WHERE b.hi IS NOT NULL AND ` + chans + `
+			GROUP BY b.i, f.channel_id, f.metric`
+	}
+	// The parameters are numbered; one a query does not name is unused.
+	err := db.reportRows(ctx, q, []any{string(js), lo, hi, string(ms), string(cs)}, func(rows *sql.Rows) error {
 		var f switchboard.ReportFigure
 		if err := rows.Scan(&f.Period, &f.ChannelID, &f.Metric, &f.Count); err != nil {
 			return err
@@ -175,25 +204,27 @@ func (db *DB) ReportFigureTotals(ctx context.Context, s switchboard.ReportScope,
 	return out, err
 }
 
-// ReportDurations returns the durations within s.
-func (db *DB) ReportDurations(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportDuration, error) {
-	out := []switchboard.ReportDuration{}
+// ReportDaySets returns the sets of kinds whose day overlaps s.
+func (db *DB) ReportDaySets(ctx context.Context, s switchboard.ReportScope, kinds []string) ([]switchboard.ReportDaySet, error) {
+	out := []switchboard.ReportDaySet{}
 	chans, chanArgs, ok := reportChannels("channel_id", s)
-	if !ok {
+	if !ok || len(kinds) == 0 {
 		return out, nil
 	}
-	q := `SELECT at, channel_id, kind, user_id, seconds, start_at FROM report_durations INDEXED BY report_durations_at
-		WHERE at >= ? AND at < ? AND ` + chans
-	if s.FirstResponders {
-		q += ` AND kind = 'first' AND user_id <> ''`
+	ks, _ := json.Marshal(kinds)
+	q := `SELECT day, channel_id, kind, user_id, data FROM report_day_sets
+		WHERE day > ? AND day < ? AND kind IN (SELECT value FROM json_each(?)) AND ` + chans
+	if s.Users {
+		q += ` AND user_id <> ''`
 	}
-	err := db.reportRows(ctx, q, append([]any{micros(s.From), micros(s.To)}, chanArgs...), func(rows *sql.Rows) error {
-		var d switchboard.ReportDuration
-		var at, start sql.NullInt64
-		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Seconds, &start); err != nil {
+	q += ` ORDER BY day`
+	err := db.reportRows(ctx, q, append([]any{micros(s.From.Add(-24 * time.Hour)), micros(s.To), string(ks)}, chanArgs...), func(rows *sql.Rows) error {
+		var d switchboard.ReportDaySet
+		var at sql.NullInt64
+		if err := rows.Scan(&at, &d.ChannelID, &d.Kind, &d.UserID, &d.Data); err != nil {
 			return err
 		}
-		d.At, d.Start = fromMicros(at), fromMicros(start)
+		d.Day = fromMicros(at)
 		out = append(out, d)
 		return nil
 	})

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/switchboardhq/switchboard"
@@ -87,6 +88,20 @@ func RunReportRollups(t *testing.T, open ClockOpener) {
 
 	must(t, ro.Rebuild(ctx()))
 	check("after a rebuild")
+	// Rollups that measured the business time by the hours in force, and
+	// then a change of hours: the report measures those durations again.
+	measured := &reports.Rollups{Store: h.s, Hours: func(context.Context) (reports.Hours, error) { return h.hours, nil }}
+	must(t, measured.Rebuild(ctx()))
+	check("with the business time measured by the hours in force")
+	early := []switchboard.BusinessInterval{{Open: "06:00", Close: "20:00"}}
+	eh := switchboard.BusinessHours{TimeZone: "America/New_York", Week: [7][]switchboard.BusinessInterval{early, early, early, early, early, early}}
+	ec, err := eh.Clock()
+	must(t, err)
+	h.hours = reports.Hours{h.a.ID: ec, h.b.ID: clock}
+	check("after a change of hours")
+	must(t, measured.Rebuild(ctx()))
+	check("after a rebuild with the new hours")
+	h.hours = reports.Hours{h.a.ID: clock}
 	must(t, ro.Rebuild(ctx()))
 	check("after a second rebuild")
 	// A refresh with nothing changed keeps them.
@@ -115,11 +130,7 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	must(t, err)
 	before, err := h.s.ReportFigureTotals(ctx(), s, r.Start, reports.BacklogMetrics())
 	must(t, err)
-	durs, err := h.s.ReportDurations(ctx(), s)
-	must(t, err)
-	firsts := s
-	firsts.FirstResponders = true
-	firstDurs, err := h.s.ReportDurations(ctx(), firsts)
+	durs, err := reports.ReadDurations(ctx(), h.s, s)
 	must(t, err)
 	// The reports as the service reads them (each its own metrics).
 	ro := &reports.Rollups{Store: h.s}
@@ -132,6 +143,10 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 	roConvs, err := ro.Conversations(ctx(), r, chans, h.hours)
 	must(t, err)
 	users := []*switchboard.User{h.alice, h.bob, h.carol}
+	// The agents report as the service reads it: the whole UTC days
+	// from the rollups' day sets, the days the range cuts from the facts.
+	roAgents, err := ro.Agents(ctx(), r, chans, users)
+	must(t, err)
 	for _, pair := range []struct {
 		name       string
 		facts, rol any
@@ -148,8 +163,7 @@ func compareRollup(t *testing.T, h *reportHistory, r reports.Range, chans []stri
 		{"costs csv", reports.Costs(r, costs).Table(), reports.CostsFromRollup(r, sums).Table()},
 		{"bots", reports.Bots(r, handoffs), reports.BotsFromRollup(r, sums)},
 		{"bots csv", reports.Bots(r, handoffs).Table(), reports.BotsFromRollup(r, sums).Table()},
-		{"agents", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, durs)},
-		{"agents from first responders", reports.Agents(r, users, facts, convs), reports.AgentsFromRollup(r, users, facts, firstDurs)},
+		{"agents read", reports.Agents(r, users, facts, convs), roAgents},
 	} {
 		if f, g := jsonOf(t, pair.facts), jsonOf(t, pair.rol); f != g {
 			t.Errorf("%s, %s, channels %v:\nfrom the facts   %s\nfrom the rollups %s", stage, pair.name, chans, f, g)

@@ -372,7 +372,7 @@ func Check(c Column, v any) error {
 // restored store builds on the first report or refresh (docs/reports.md),
 // and the message search index, which the indexer rebuilds
 // ([switchboard.SearchStore.IndexMessages]).
-var DerivedTables = []string{"message_terms", "report_dirty", "report_durations", "report_figures", "report_state"}
+var DerivedTables = []string{"message_terms", "report_dirty", "report_day_sets", "report_figures", "report_state"}
 
 // QueueTables lists the tables a dump leaves out because they are
 // short-lived queues: the event log (docs/automation.md, "Durable
