@@ -271,9 +271,11 @@ func Tables() []*Table {
 // Derived reports whether a store's physical column is left out of the dump
 // because the store computes it from other columns after a load:
 // users.search_key holds the folded login and name (internal/fold), so a
-// backup restored by a later build gets the later build's folding.
+// backup restored by a later build gets the later build's folding;
+// conversations.assigned (whether an active user is assigned) is rebuilt
+// with the conversation counters.
 func Derived(table, column string) bool {
-	return table == "users" && column == "search_key"
+	return table == "users" && column == "search_key" || table == "conversations" && column == "assigned"
 }
 
 // Lookup returns the logical table with the given name, or nil.
@@ -349,5 +351,6 @@ func Check(c Column, v any) error {
 
 // DerivedTables lists the tables a dump leaves out because they are derived from
 // the dumped ones and rebuilt from them: the report rollups, which a
-// restored store builds on the first report or refresh (docs/reports.md).
-var DerivedTables = []string{"report_dirty", "report_durations", "report_figures", "report_state"}
+// restored store builds on the first report or refresh (docs/reports.md),
+// and the conversation counters, which a load rebuilds.
+var DerivedTables = []string{"conversation_counts", "report_dirty", "report_durations", "report_figures", "report_state"}
