@@ -91,8 +91,9 @@ func (db *DB) countersTally(ctx context.Context, f switchboard.ConversationFilte
 	}
 	rows.Close()
 	if f.ViewerID != "" {
+		// CROSS JOIN: from the viewer's assignments, never through the channel index.
 		mine, err := db.rdb.QueryContext(ctx, `SELECT c.status, count(*) FROM conversation_assignees ca
-			JOIN conversations c ON c.id = ca.conversation_id WHERE ca.user_id = ?`+chanWhere+` GROUP BY c.status`,
+			CROSS JOIN conversations c ON c.id = ca.conversation_id WHERE ca.user_id = ?`+chanWhere+` GROUP BY c.status`,
 			append([]any{f.ViewerID}, args...)...)
 		if err != nil {
 			return nil, err
@@ -123,10 +124,13 @@ func (db *DB) countersTally(ctx context.Context, f switchboard.ConversationFilte
 // search, or those assigned to or mentioning f.OnlyAssignedTo (read from
 // the two indexes by user), using the maintained assigned column.
 func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	from, where, args := "conversations c", []string{"1 = 1"}, []any{f.ViewerID}
 	if f.OnlyAssignedTo != "" {
-		where = append(where, `c.id IN (SELECT conversation_id FROM conversation_assignees WHERE user_id = ?
-			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ?)`)
+		// CROSS JOIN keeps this order: from the user's few conversations
+		// to the rows, not through the channel index over all of them.
+		from = `(SELECT conversation_id AS id FROM conversation_assignees WHERE user_id = ?
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ?) v CROSS JOIN conversations c`
+		where = append(where, "c.id = v.id")
 		args = append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
 	}
 	if f.ChannelIDs != nil {
@@ -147,7 +151,7 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 	}
 	rows, err := db.rdb.QueryContext(ctx, `SELECT c.status, count(*), COALESCE(SUM(c.assigned), 0),
 		COALESCE(SUM(EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?)), 0)
-		FROM conversations c WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, append([]any{f.ViewerID}, args...)...)
+		FROM `+from+` WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, args...)
 	if err != nil {
 		return nil, err
 	}
