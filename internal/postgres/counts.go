@@ -9,13 +9,14 @@ import (
 	"github.com/switchboardhq/switchboard"
 )
 
-// CountConversations counts the conversations behind each inbox filter.
-// Without a search and for a viewer who sees whole channels, it sums the
-// maintained per-channel counters (migration 0024, a few rows) and counts
-// the viewer's own assignments from their index; a search or a viewer
-// limited to their assigned and mentioned conversations tallies just those
-// conversations. [switchboard.ConversationFilter.Counts] combines the
-// tallies either way.
+// CountConversations counts the conversations behind each inbox filter
+// from the counters that migration 0024's triggers maintain: for a viewer
+// who sees whole channels, the per-channel buckets of conversation_counts
+// (a few rows) and the viewer's own assignments, which carry their
+// conversation's bucket, from the index by user; for an employee, their
+// assignments the same way and the few conversations that only mention
+// them. A search tallies the conversations it finds.
+// [switchboard.ConversationFilter.Counts] combines the tallies either way.
 func (db *DB) CountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
 	if err := countsFilterValid(f); err != nil {
 		return nil, err
@@ -24,10 +25,13 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		tallies []switchboard.ConversationTally
 		err     error
 	)
-	if strings.TrimSpace(f.Query) == "" && f.OnlyAssignedTo == "" {
-		tallies, err = db.countersTally(ctx, f)
-	} else {
+	switch {
+	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
 		tallies, err = db.scanTally(ctx, f)
+	case f.OnlyAssignedTo != "":
+		tallies, err = db.ownTally(ctx, f)
+	default:
+		tallies, err = db.countersTally(ctx, f)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count conversations: %w", err)
@@ -44,26 +48,50 @@ func countsFilterValid(f switchboard.ConversationFilter) error {
 	return switchboard.ErrInvalidAssignmentFilter
 }
 
-// countersTally reads the per-status tallies from conversation_counts over
-// the viewer's channels, and the viewer's own assignments through
-// conversation_assignees_user_id, in one round trip.
+// countersTally reads the per-channel buckets of conversation_counts and
+// the viewer's assignments by status, in one round trip.
 func (db *DB) countersTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	chans := "true"
+	chans := func(alias string) string { return "true" }
 	if f.ChannelIDs != nil {
-		chans = `c.channel_id = ANY(` + arg(f.ChannelIDs) + `)`
+		p := arg(f.ChannelIDs)
+		chans = func(alias string) string { return alias + `.channel_id = ANY(` + p + `)` }
 	}
-	sql := `SELECT status, sum(a)::bigint, sum(s)::bigint, sum(m)::bigint FROM (
-			SELECT c.status, c.n AS a, CASE WHEN c.assigned THEN c.n ELSE 0 END AS s, 0 AS m
-				FROM conversation_counts c WHERE ` + chans + `
-			UNION ALL
-			SELECT c.status, 0, 0, 1 FROM conversation_assignees ca JOIN conversations c ON c.id = ca.conversation_id
-				WHERE ca.user_id = ` + arg(f.ViewerID) + ` AND ` + chans + `) x
-		GROUP BY status`
+	sql := `SELECT cc.status, sum(cc.n)::bigint, coalesce(sum(cc.n) FILTER (WHERE cc.assigned), 0)::bigint, 0::bigint
+			FROM conversation_counts cc WHERE ` + chans("cc") + ` GROUP BY cc.status
+		UNION ALL
+		SELECT ca.status, 0, 0, count(*) FROM conversation_assignees ca
+			WHERE ca.user_id = ` + arg(f.ViewerID) + ` AND ` + chans("ca") + ` GROUP BY ca.status`
+	return db.queryTallies(ctx, sql, args)
+}
+
+// ownTally tallies what f.OnlyAssignedTo sees, they being the viewer:
+// their assignments (all of them theirs) from the index by user, and the
+// conversations that mention them without being assigned to them.
+func (db *DB) ownTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	chans := func(alias string) string { return "true" }
+	if f.ChannelIDs != nil {
+		p := arg(f.ChannelIDs)
+		chans = func(alias string) string { return alias + `.channel_id = ANY(` + p + `)` }
+	}
+	viewer := arg(f.ViewerID)
+	sql := `SELECT ca.status, count(*), count(*) FILTER (WHERE ca.assigned), count(*)
+			FROM conversation_assignees ca WHERE ca.user_id = ` + viewer + ` AND ` + chans("ca") + ` GROUP BY ca.status
+		UNION ALL
+		SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned), 0 FROM conversation_mentions m
+			JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.user_id = ` + viewer + ` AND ` + chans("c") + ` AND NOT EXISTS (SELECT 1 FROM conversation_assignees a
+				WHERE a.conversation_id = m.conversation_id AND a.user_id = ` + viewer + `)
+			GROUP BY c.status`
 	return db.queryTallies(ctx, sql, args)
 }
 
@@ -77,11 +105,14 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 		return fmt.Sprintf("$%d", len(args))
 	}
 	viewer := arg(f.ViewerID)
-	where := []string{"true"}
+	from, where := "conversations c", []string{"true"}
 	if f.OnlyAssignedTo != "" {
+		// From the user's few conversations to their rows by primary key
+		// (OFFSET 0 keeps the planner from a hash join over all of them).
 		p := arg(f.OnlyAssignedTo)
-		where = append(where, `c.id IN (SELECT conversation_id FROM conversation_assignees WHERE user_id = `+p+`
-			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = `+p+`)`)
+		from = `(SELECT conversation_id AS id FROM conversation_assignees WHERE user_id = ` + p + `
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ` + p + `) v
+			CROSS JOIN LATERAL (SELECT * FROM conversations c WHERE c.id = v.id OFFSET 0) c`
 	}
 	if f.ChannelIDs != nil {
 		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)
@@ -96,7 +127,7 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 	}
 	sql := `SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned),
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ` + viewer + `))
-		FROM conversations c WHERE ` + strings.Join(where, " AND ") + ` GROUP BY c.status`
+		FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY c.status`
 	return db.queryTallies(ctx, sql, args)
 }
 
@@ -162,9 +193,10 @@ func (db *DB) RebuildConversationCounts(ctx context.Context) error {
 	return db.withTx(ctx, func(tx *txn) error { return rebuildConversationCounts(ctx, tx) })
 }
 
-// rebuildConversationCounts is RebuildConversationCounts inside tx. The
-// lock keeps concurrent changes from moving counters while they are
-// replaced.
+// rebuildConversationCounts is RebuildConversationCounts inside tx: it
+// corrects the assigned column, copies each conversation's bucket into its
+// assignments and recounts the buckets. The lock keeps concurrent changes
+// from moving counters while they are replaced.
 func rebuildConversationCounts(ctx context.Context, tx pgx.Tx) error {
 	for _, q := range []string{
 		`LOCK TABLE conversation_counts IN EXCLUSIVE MODE`,
@@ -172,6 +204,9 @@ func rebuildConversationCounts(ctx context.Context, tx pgx.Tx) error {
 			WHERE ca.conversation_id = c.id AND u.active)
 			WHERE c.assigned IS DISTINCT FROM EXISTS (SELECT 1 FROM conversation_assignees ca JOIN users u ON u.id = ca.user_id
 			WHERE ca.conversation_id = c.id AND u.active)`,
+		`UPDATE conversation_assignees ca SET channel_id = c.channel_id, status = c.status, assigned = c.assigned
+			FROM conversations c WHERE c.id = ca.conversation_id
+			AND (ca.channel_id, ca.status, ca.assigned) IS DISTINCT FROM (c.channel_id, c.status, c.assigned)`,
 		`DELETE FROM conversation_counts`,
 		`INSERT INTO conversation_counts (channel_id, status, assigned, n)
 			SELECT channel_id, status, assigned, count(*) FROM conversations GROUP BY channel_id, status, assigned`,

@@ -9,13 +9,14 @@ import (
 	"github.com/switchboardhq/switchboard"
 )
 
-// CountConversations counts the conversations behind each inbox filter.
-// Without a search and for a viewer who sees whole channels, it sums the
-// maintained per-channel counters (migration 0024, a few rows) and counts
-// the viewer's own assignments from their index; a search or a viewer
-// limited to their assigned and mentioned conversations tallies just those
-// conversations. [switchboard.ConversationFilter.Counts] combines the
-// tallies either way.
+// CountConversations counts the conversations behind each inbox filter
+// from the counters that migration 0024's triggers maintain: for a viewer
+// who sees whole channels, the per-channel buckets of conversation_counts
+// (a few rows) and the viewer's own assignments, which carry their
+// conversation's bucket, from the index by user; for an employee, their
+// assignments the same way and the few conversations that only mention
+// them. A search tallies the conversations it finds.
+// [switchboard.ConversationFilter.Counts] combines the tallies either way.
 func (db *DB) CountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
 	if err := countsFilterValid(f); err != nil {
 		return nil, err
@@ -27,10 +28,13 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		tallies []switchboard.ConversationTally
 		err     error
 	)
-	if strings.TrimSpace(f.Query) == "" && f.OnlyAssignedTo == "" {
-		tallies, err = db.countersTally(ctx, f)
-	} else {
+	switch {
+	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
 		tallies, err = db.scanTally(ctx, f)
+	case f.OnlyAssignedTo != "":
+		tallies, err = db.ownTally(ctx, f)
+	default:
+		tallies, err = db.countersTally(ctx, f)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count conversations: %w", err)
@@ -47,77 +51,63 @@ func countsFilterValid(f switchboard.ConversationFilter) error {
 	return switchboard.ErrInvalidAssignmentFilter
 }
 
-// countersTally reads the per-status tallies from conversation_counts over
-// the viewer's channels, and the viewer's own assignments through
-// conversation_assignees_user_id.
+// inChannels is the condition on alias's channel_id for f's channel
+// scope, with its arguments; "" for every channel.
+func inChannels(f switchboard.ConversationFilter, alias string) (string, []any) {
+	if f.ChannelIDs == nil {
+		return "", nil
+	}
+	args := make([]any, len(f.ChannelIDs))
+	for i, id := range f.ChannelIDs {
+		args[i] = id
+	}
+	return " AND " + alias + ".channel_id IN (" + placeholders(len(f.ChannelIDs)) + ")", args
+}
+
+// countersTally reads the per-channel buckets of conversation_counts and
+// the viewer's assignments by status.
 func (db *DB) countersTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
-	chanWhere, args := "", []any(nil)
-	if f.ChannelIDs != nil {
-		chanWhere = " AND c.channel_id IN (" + placeholders(len(f.ChannelIDs)) + ")"
-		for _, id := range f.ChannelIDs {
-			args = append(args, id)
-		}
-	}
-	byStatus := map[switchboard.ConversationStatus]*switchboard.ConversationTally{}
-	tally := func(s switchboard.ConversationStatus) *switchboard.ConversationTally {
-		if byStatus[s] == nil {
-			byStatus[s] = &switchboard.ConversationTally{Status: s}
-		}
-		return byStatus[s]
-	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT c.status, c.assigned, SUM(c.n) FROM conversation_counts c WHERE 1 = 1`+chanWhere+`
-		GROUP BY c.status, c.assigned`, args...)
+	cc, ccArgs := inChannels(f, "cc")
+	ca, caArgs := inChannels(f, "ca")
+	args := append(append(ccArgs, f.ViewerID), caArgs...)
+	return db.queryTallies(ctx, `SELECT cc.status, SUM(cc.n), SUM(cc.n * cc.assigned), 0
+			FROM conversation_counts cc WHERE 1 = 1`+cc+` GROUP BY cc.status
+		UNION ALL
+		SELECT ca.status, 0, 0, count(*) FROM conversation_assignees ca WHERE ca.user_id = ?`+ca+` GROUP BY ca.status`, args)
+}
+
+// ownTally tallies what f.OnlyAssignedTo sees, they being the viewer:
+// their assignments (all of them theirs) from the index by user, and the
+// conversations that mention them without being assigned to them.
+func (db *DB) ownTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
+	ca, caArgs := inChannels(f, "ca")
+	c, cArgs := inChannels(f, "c")
+	args := append(append([]any{f.ViewerID}, caArgs...), f.ViewerID, f.ViewerID)
+	args = append(args, cArgs...)
+	return db.queryTallies(ctx, `SELECT ca.status, count(*), SUM(ca.assigned), count(*)
+			FROM conversation_assignees ca WHERE ca.user_id = ?`+ca+` GROUP BY ca.status
+		UNION ALL
+		SELECT c.status, count(*), SUM(c.assigned), 0 FROM conversation_mentions m CROSS JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = m.conversation_id AND a.user_id = ?)`+c+`
+			GROUP BY c.status`, args)
+}
+
+// queryTallies reads rows of (status, all, assigned, mine).
+func (db *DB) queryTallies(ctx context.Context, query string, args []any) ([]switchboard.ConversationTally, error) {
+	rows, err := db.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []switchboard.ConversationTally
 	for rows.Next() {
-		var (
-			status   switchboard.ConversationStatus
-			assigned bool
-			n        int
-		)
-		if err := rows.Scan(&status, &assigned, &n); err != nil {
+		var t switchboard.ConversationTally
+		if err := rows.Scan(&t.Status, &t.All, &t.Assigned, &t.Mine); err != nil {
 			return nil, err
 		}
-		t := tally(status)
-		t.All += n
-		if assigned {
-			t.Assigned += n
-		}
+		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	if f.ViewerID != "" {
-		// CROSS JOIN: from the viewer's assignments, never through the channel index.
-		mine, err := db.rdb.QueryContext(ctx, `SELECT c.status, count(*) FROM conversation_assignees ca
-			CROSS JOIN conversations c ON c.id = ca.conversation_id WHERE ca.user_id = ?`+chanWhere+` GROUP BY c.status`,
-			append([]any{f.ViewerID}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		defer mine.Close()
-		for mine.Next() {
-			var (
-				status switchboard.ConversationStatus
-				n      int
-			)
-			if err := mine.Scan(&status, &n); err != nil {
-				return nil, err
-			}
-			tally(status).Mine += n
-		}
-		if err := mine.Err(); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]switchboard.ConversationTally, 0, len(byStatus))
-	for _, t := range byStatus {
-		out = append(out, *t)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // scanTally tallies the visible conversations one by one: those of a
@@ -149,22 +139,9 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 			args = append(args, t)
 		}
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT c.status, count(*), COALESCE(SUM(c.assigned), 0),
-		COALESCE(SUM(EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?)), 0)
-		FROM `+from+` WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []switchboard.ConversationTally
-	for rows.Next() {
-		var t switchboard.ConversationTally
-		if err := rows.Scan(&t.Status, &t.All, &t.Assigned, &t.Mine); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.queryTallies(ctx, `SELECT c.status, count(*), SUM(c.assigned),
+		SUM(EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?))
+		FROM `+from+` WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, args)
 }
 
 // RecountConversations counts the conversations behind each inbox filter
@@ -232,11 +209,14 @@ func (db *DB) RebuildConversationCounts(ctx context.Context) error {
 
 // rebuildConversationCounts is RebuildConversationCounts inside tx: it
 // flips the assigned column where it is wrong (which fires the counter
-// trigger; the counters are replaced afterwards anyway).
+// triggers; everything is replaced afterwards anyway), copies each
+// conversation's bucket into its assignments and recounts the buckets.
 func rebuildConversationCounts(ctx context.Context, tx *sql.Tx) error {
 	for _, q := range []string{
 		`UPDATE conversations SET assigned = NOT assigned WHERE assigned IS NOT EXISTS (SELECT 1 FROM conversation_assignees ca
 			JOIN users u ON u.id = ca.user_id WHERE ca.conversation_id = conversations.id AND u.active = 1)`,
+		`UPDATE conversation_assignees SET (channel_id, status, assigned) =
+			(SELECT c.channel_id, c.status, c.assigned FROM conversations c WHERE c.id = conversation_assignees.conversation_id)`,
 		`DELETE FROM conversation_counts`,
 		`INSERT INTO conversation_counts (channel_id, status, assigned, n)
 			SELECT channel_id, status, assigned, count(*) FROM conversations GROUP BY channel_id, status, assigned`,

@@ -299,7 +299,7 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 		check := func(stage string) {
 			t.Helper()
 			for _, viewer := range users {
-				for _, only := range []string{"", viewer.ID} {
+				for _, only := range []string{"", viewer.ID, users[0].ID} {
 					for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
 						for _, query := range []string{"", "kunde"} {
 							for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {

@@ -272,10 +272,16 @@ func Tables() []*Table {
 // because the store computes it from other columns after a load:
 // users.search_key holds the folded login and name (internal/fold), so a
 // backup restored by a later build gets the later build's folding;
-// conversations.assigned (whether an active user is assigned) is rebuilt
-// with the conversation counters.
+// conversations.assigned (whether an active user is assigned) and the
+// copy of a conversation's bucket in its assignments are rebuilt with the
+// conversation counters.
 func Derived(table, column string) bool {
-	return table == "users" && column == "search_key" || table == "conversations" && column == "assigned"
+	switch table + "." + column {
+	case "users.search_key", "conversations.assigned",
+		"conversation_assignees.channel_id", "conversation_assignees.status", "conversation_assignees.assigned":
+		return true
+	}
+	return false
 }
 
 // Lookup returns the logical table with the given name, or nil.

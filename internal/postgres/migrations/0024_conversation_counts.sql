@@ -68,3 +68,37 @@ CREATE TRIGGER conversation_assigned_removed AFTER DELETE ON conversation_assign
 	FOR EACH ROW EXECUTE FUNCTION conversation_assigned_track();
 CREATE TRIGGER conversation_assigned_user AFTER UPDATE OF active ON users
 	FOR EACH ROW WHEN (OLD.active IS DISTINCT FROM NEW.active) EXECUTE FUNCTION conversation_assigned_track();
+
+-- Each assignment carries its conversation's channel, status and assigned
+-- flag, kept by triggers too, so that a user's own counts ("mine", and all
+-- of an employee's) read the index by user alone instead of looking up
+-- each of their conversations.
+ALTER TABLE conversation_assignees ADD COLUMN channel_id text NOT NULL DEFAULT '';
+ALTER TABLE conversation_assignees ADD COLUMN status text NOT NULL DEFAULT '';
+ALTER TABLE conversation_assignees ADD COLUMN assigned boolean NOT NULL DEFAULT false;
+
+UPDATE conversation_assignees ca SET channel_id = c.channel_id, status = c.status, assigned = c.assigned
+	FROM conversations c WHERE c.id = ca.conversation_id;
+
+DROP INDEX conversation_assignees_user_id;
+CREATE INDEX conversation_assignees_user ON conversation_assignees (user_id, status, channel_id, assigned);
+
+CREATE FUNCTION conversation_assignee_copy() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT c.channel_id, c.status, c.assigned INTO NEW.channel_id, NEW.status, NEW.assigned
+		FROM conversations c WHERE c.id = NEW.conversation_id;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER conversation_assignee_copied BEFORE INSERT ON conversation_assignees
+	FOR EACH ROW EXECUTE FUNCTION conversation_assignee_copy();
+
+CREATE FUNCTION conversation_assignees_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE conversation_assignees SET channel_id = NEW.channel_id, status = NEW.status, assigned = NEW.assigned
+		WHERE conversation_id = NEW.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER conversation_assignees_follow AFTER UPDATE OF channel_id, status, assigned ON conversations
+	FOR EACH ROW WHEN (OLD.channel_id IS DISTINCT FROM NEW.channel_id OR OLD.status IS DISTINCT FROM NEW.status
+		OR OLD.assigned IS DISTINCT FROM NEW.assigned)
+	EXECUTE FUNCTION conversation_assignees_follow();

@@ -58,3 +58,30 @@ CREATE TRIGGER conversation_assigned_user AFTER UPDATE OF active ON users WHEN O
 			WHERE ca.conversation_id = conversations.id AND u.active = 1)
 		WHERE id IN (SELECT conversation_id FROM conversation_assignees WHERE user_id = NEW.id);
 END;
+
+-- Each assignment carries its conversation's channel, status and assigned
+-- flag, kept by triggers too, so that a user's own counts ("mine", and all
+-- of an employee's) read the index by user alone instead of looking up
+-- each of their conversations.
+ALTER TABLE conversation_assignees ADD COLUMN channel_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversation_assignees ADD COLUMN status TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversation_assignees ADD COLUMN assigned INTEGER NOT NULL DEFAULT 0;
+
+UPDATE conversation_assignees SET (channel_id, status, assigned) =
+	(SELECT c.channel_id, c.status, c.assigned FROM conversations c WHERE c.id = conversation_assignees.conversation_id);
+
+DROP INDEX conversation_assignees_user_id;
+CREATE INDEX conversation_assignees_user ON conversation_assignees (user_id, status, channel_id, assigned);
+
+CREATE TRIGGER conversation_assignee_copied AFTER INSERT ON conversation_assignees BEGIN
+	UPDATE conversation_assignees SET (channel_id, status, assigned) =
+			(SELECT c.channel_id, c.status, c.assigned FROM conversations c WHERE c.id = NEW.conversation_id)
+		WHERE conversation_id = NEW.conversation_id AND user_id = NEW.user_id;
+END;
+
+CREATE TRIGGER conversation_assignees_follow AFTER UPDATE OF channel_id, status, assigned ON conversations
+	WHEN OLD.channel_id IS NOT NEW.channel_id OR OLD.status IS NOT NEW.status OR OLD.assigned IS NOT NEW.assigned
+BEGIN
+	UPDATE conversation_assignees SET channel_id = NEW.channel_id, status = NEW.status, assigned = NEW.assigned
+		WHERE conversation_id = NEW.id;
+END;
