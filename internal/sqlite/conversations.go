@@ -178,7 +178,14 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		if len(f.ChannelIDs) == 0 {
 			return empty, "", nil
 		}
-		where = append(where, "c.channel_id IN ("+placeholders(len(f.ChannelIDs))+")")
+		// For a user limited to their conversations, the unary + keeps
+		// SQLite from reading every conversation of the channels through
+		// their index instead of the user's few (visibleTo).
+		channel := "c.channel_id"
+		if f.OnlyAssignedTo != "" {
+			channel = "+c.channel_id"
+		}
+		where = append(where, channel+" IN ("+placeholders(len(f.ChannelIDs))+")")
 		for _, id := range f.ChannelIDs {
 			args = append(args, id)
 		}
