@@ -172,7 +172,15 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
 	}
 	if f.OnlyAssignedTo != "" {
-		where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		if f.Status != "" {
+			// The assignments' copy of their conversation's status
+			// (migration 0024) narrows them before any conversation is read.
+			where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ? AND a.status = ?
+				UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?)`)
+			args = append(args, f.OnlyAssignedTo, f.Status, f.OnlyAssignedTo)
+		} else {
+			where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		}
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {

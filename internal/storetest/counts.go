@@ -316,6 +316,17 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 									if *got != *full {
 										t.Fatalf("round %d, %s, filter %+v: counts %+v, full recount %+v", round, stage, f, *got, *full)
 									}
+									if assign == "" && query == "" && only != "" {
+										// The list of a user limited to their
+										// conversations reads their assignments.
+										lf := f
+										lf.Limit = 200
+										page, _, err := s.Conversations(ctx, lf)
+										must(t, err)
+										if len(page) != got.All {
+											t.Fatalf("round %d, %s, filter %+v: %d listed, counts %+v", round, stage, f, len(page), *got)
+										}
+									}
 								}
 							}
 						}
