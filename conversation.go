@@ -256,6 +256,52 @@ type ConversationCounts struct {
 	Closed     int `json:"closed"`
 }
 
+// ConversationTally counts the visible conversations of one status: All of
+// them, those Assigned (an active assignee, the opposite of
+// [Conversation.Unassigned]) and those assigned to the viewer (Mine). A
+// store tallies per status; [ConversationFilter.Counts] turns the tallies
+// into the filter counts, so the combination rule exists once whether the
+// store read its maintained per-channel counters or scanned conversations.
+type ConversationTally struct {
+	Status   ConversationStatus
+	All      int
+	Assigned int
+	Mine     int
+}
+
+// Counts combines per-status tallies into what each inbox filter would
+// list: the assignment counts under f.Status, the status counts under
+// f.Assignment. Tallies of the same status add up.
+func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCounts {
+	var n ConversationCounts
+	for _, t := range tallies {
+		if f.Status == "" || t.Status == f.Status {
+			n.All += t.All
+			n.Assigned += t.Assigned
+			n.Unassigned += t.All - t.Assigned
+			n.Mine += t.Mine
+		}
+		var in int
+		switch f.Assignment {
+		case "", AssignmentAll:
+			in = t.All
+		case AssignmentUnassigned:
+			in = t.All - t.Assigned
+		case AssignmentAssigned:
+			in = t.Assigned
+		case AssignmentMine:
+			in = t.Mine
+		}
+		switch t.Status {
+		case StatusOpen:
+			n.Open += in
+		case StatusClosed:
+			n.Closed += in
+		}
+	}
+	return &n
+}
+
 // Direction is who wrote a message.
 type Direction string
 

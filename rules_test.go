@@ -214,3 +214,34 @@ func TestMessagePrepareOutbound(t *testing.T) {
 		t.Errorf("PrepareOutbound() overwrote given fields: %+v", k)
 	}
 }
+
+// TestConversationFilterCounts pins how per-status tallies become the
+// filter counts: the assignment counts under the status filter, the
+// status counts under the assignment filter, and tallies of one status
+// adding up (a store may return several, as from counters and a scan).
+func TestConversationFilterCounts(t *testing.T) {
+	tallies := []switchboard.ConversationTally{
+		{Status: switchboard.StatusOpen, All: 10, Assigned: 4, Mine: 1},
+		{Status: switchboard.StatusClosed, All: 20, Assigned: 15, Mine: 5},
+		{Status: switchboard.StatusOpen, All: 2, Assigned: 2, Mine: 2},
+	}
+	for _, tt := range []struct {
+		status switchboard.ConversationStatus
+		assign string
+		want   switchboard.ConversationCounts
+	}{
+		{"", "", switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 12, Closed: 20}},
+		{switchboard.StatusOpen, switchboard.AssignmentAll, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 12, Closed: 20}},
+		{switchboard.StatusClosed, switchboard.AssignmentUnassigned, switchboard.ConversationCounts{All: 20, Unassigned: 5, Assigned: 15, Mine: 5, Open: 6, Closed: 5}},
+		{"", switchboard.AssignmentAssigned, switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 6, Closed: 15}},
+		{switchboard.StatusOpen, switchboard.AssignmentMine, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 3, Closed: 5}},
+	} {
+		f := switchboard.ConversationFilter{Status: tt.status, Assignment: tt.assign}
+		if got := f.Counts(tallies); *got != tt.want {
+			t.Errorf("status %q, assignment %q: %+v, want %+v", tt.status, tt.assign, *got, tt.want)
+		}
+	}
+	if got := (&switchboard.ConversationFilter{}).Counts(nil); *got != (switchboard.ConversationCounts{}) {
+		t.Errorf("no tallies: %+v", *got)
+	}
+}

@@ -163,7 +163,14 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if f.Status != "" {
 		where = append(where, `c.status = `+arg(f.Status))
 	}
-	if f.OnlyAssignedTo != "" {
+	switch {
+	case f.OnlyAssignedTo != "" && f.Status != "":
+		// The assignments' copy of their conversation's status
+		// (migration 0024) narrows them before any conversation is read.
+		p := arg(f.OnlyAssignedTo)
+		where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = `+p+` AND a.status = `+arg(f.Status)+`
+			UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = `+p+`)`)
+	case f.OnlyAssignedTo != "":
 		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
 	}
 	if f.ChannelIDs != nil {

@@ -203,6 +203,11 @@ func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error))
 		if err := db.loadFixups(ctx, tx); err != nil {
 			return err
 		}
+		// The loaded rows went through the counter triggers already; the
+		// rebuild makes the derived counts independent of the load order.
+		if err := rebuildConversationCounts(ctx, tx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
 		return fillSearchKeys(ctx, tx)
 	})
 	if err != nil {

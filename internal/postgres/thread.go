@@ -178,7 +178,9 @@ func loadMentions(ctx context.Context, q querier, byID map[string]*switchboard.C
 // visibleTo is the list filter for a user who may not see every
 // conversation: assigned, or an active mention
 // ([switchboard.CanSeeConversation]); p is the user id's placeholder.
+// Written as a list of ids, the user's few conversations are read by
+// primary key instead of testing every conversation in list order.
 func visibleTo(p string) string {
-	return `(EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = c.id AND a.user_id = ` + p + `)
-	OR EXISTS (SELECT 1 FROM conversation_mentions cm WHERE cm.conversation_id = c.id AND cm.user_id = ` + p + `))`
+	return `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ` + p + `
+	UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ` + p + `)`
 }

@@ -173,13 +173,28 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		where, args = append(where, assigned+" AND a.user_id = ?)"), append(args, f.ViewerID)
 	}
 	if f.OnlyAssignedTo != "" {
-		where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		if f.Status != "" {
+			// The assignments' copy of their conversation's status
+			// (migration 0024) narrows them before any conversation is read.
+			where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ? AND a.status = ?
+				UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?)`)
+			args = append(args, f.OnlyAssignedTo, f.Status, f.OnlyAssignedTo)
+		} else {
+			where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		}
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {
 			return empty, "", nil
 		}
-		where = append(where, "c.channel_id IN ("+placeholders(len(f.ChannelIDs))+")")
+		// For a user limited to their conversations, the unary + keeps
+		// SQLite from reading every conversation of the channels through
+		// their index instead of the user's few (visibleTo).
+		channel := "c.channel_id"
+		if f.OnlyAssignedTo != "" {
+			channel = "+c.channel_id"
+		}
+		where = append(where, channel+" IN ("+placeholders(len(f.ChannelIDs))+")")
 		for _, id := range f.ChannelIDs {
 			args = append(args, id)
 		}

@@ -313,6 +313,11 @@ func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error))
 		if err := fillSearchKeys(ctx, tx); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
+		// The loaded rows went through the counter triggers already; the
+		// rebuild makes the derived counts independent of the load order.
+		if err := rebuildConversationCounts(ctx, tx); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("load: commit: %w", err)
 		}

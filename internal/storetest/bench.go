@@ -70,6 +70,13 @@ func BenchConversations(b *testing.B, s switchboard.Store) {
 // fillConversations creates n conversations from concurrent writers.
 func fillConversations(b *testing.B, s switchboard.Store, channelID string, n int) {
 	b.Helper()
+	fillConversationsFrom(b, s, channelID, n, 0)
+}
+
+// fillConversationsFrom is fillConversations for the customers after the
+// first from.
+func fillConversationsFrom(b *testing.B, s switchboard.Store, channelID string, n, from int) {
+	b.Helper()
 	const workers = 32
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -82,6 +89,7 @@ func fillConversations(b *testing.B, s switchboard.Store, channelID string, n in
 				if i > int64(n) {
 					return
 				}
+				i += int64(from)
 				in := inbound(channelID, fmt.Sprintf("4917%09d", i), fmt.Sprintf("Kunde %d", i), "Guten Tag", T0.Add(time.Duration(i)*time.Second))
 				if _, err := s.ReceiveMessage(context.Background(), in); err != nil {
 					b.Error(err)

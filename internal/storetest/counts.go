@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,12 +165,27 @@ func testDeactivatedAssignees(t *testing.T, open Opener) {
 	}
 }
 
+// countRecounter is what the stores offer beside [switchboard.Store] for
+// the counts: the full recount from the facts (the counts before the
+// counters) and the rebuild of the counters.
+type countRecounter interface {
+	RecountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error)
+	RebuildConversationCounts(ctx context.Context) error
+}
+
 // testConversationCountsRecount applies random changes (new customers,
 // returning ones reopening closed conversations, closing, assigning and
-// unassigning) and after each round compares the counts of every filter
-// combination with a full recount of the conversations as listed.
+// unassigning, deactivating and reactivating assignees, mentions made and
+// dismissed, erasures and retention deletions) and after each round
+// compares the maintained counts of every filter combination with three
+// recounts: the domain's rules applied to the conversations as listed,
+// the store's full scan of the facts, and the counts after a rebuild.
 func testConversationCountsRecount(t *testing.T, open Opener) {
 	s := open(t)
+	rc, ok := s.(countRecounter)
+	if !ok {
+		t.Fatalf("%T has no RecountConversations and RebuildConversationCounts", s)
+	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(18, 5))
 	channels := []*switchboard.Channel{mustChannel(t, s), mustChannel(t, s)}
@@ -177,12 +193,14 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 		mustUser(t, s, "u1", "U1", switchboard.RoleEmployee), mustUser(t, s, "u2", "U2", switchboard.RoleEmployee),
 		mustUser(t, s, "u3", "U3", switchboard.RoleOperator),
 	}
+	active := []bool{true, true, true}
 	var convs []*switchboard.Conversation
 	customers := 0
 	step := 0
+	at := func() time.Time { return T0.Add(time.Duration(step) * time.Second) }
 	receive := func(ch *switchboard.Channel, waID string) {
 		step++
-		r := mustReceive(t, s, inbound(ch.ID, waID, "Kunde "+waID, "hallo", T0.Add(time.Duration(step)*time.Second)))
+		r := mustReceive(t, s, inbound(ch.ID, waID, "Kunde "+waID, "hallo", at()))
 		for _, c := range convs {
 			if c.ID == r.Conversation.ID {
 				return
@@ -190,97 +208,136 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 		}
 		convs = append(convs, r.Conversation)
 	}
-	for round := range 6 {
-		for range 25 {
-			switch op := rng.IntN(5); {
-			case op == 0 || len(convs) == 0:
-				customers++
-				receive(channels[rng.IntN(2)], fmt.Sprintf("49153%08d", customers))
-			case op == 1:
-				c := convs[rng.IntN(len(convs))]
-				receive(&switchboard.Channel{ID: c.ChannelID}, c.Contact.WaID) // reopens a closed one
-			case op == 2:
-				c := convs[rng.IntN(len(convs))]
-				if _, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, T0); err != nil {
-					t.Fatal(err)
-				}
-			case op == 3:
-				c := convs[rng.IntN(len(convs))]
-				if _, _, err := s.AddAssignee(ctx, c.ID, users[rng.IntN(len(users))].ID, T0); err != nil {
-					t.Fatal(err)
-				}
-			default:
-				c := convs[rng.IntN(len(convs))]
-				if _, _, err := s.RemoveAssignee(ctx, c.ID, users[rng.IntN(len(users))].ID, T0); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+	listAll := func() []*switchboard.Conversation {
 		var all []*switchboard.Conversation
 		for cursor := ""; ; {
 			page, next, err := s.Conversations(ctx, switchboard.ConversationFilter{Limit: 200, Cursor: cursor})
 			must(t, err)
 			all = append(all, page...)
 			if next == "" {
-				break
+				return all
 			}
 			cursor = next
 		}
-		assignedTo := func(c *switchboard.Conversation, id string) bool {
-			for _, a := range c.Assignees {
-				if a.ID == id {
-					return true
-				}
+	}
+	for round := range 8 {
+		for range 30 {
+			if len(convs) == 0 {
+				customers++
+				receive(channels[rng.IntN(2)], fmt.Sprintf("49153%08d", customers))
+				continue
 			}
-			return false
+			c := convs[rng.IntN(len(convs))]
+			u := rng.IntN(len(users))
+			switch op := rng.IntN(40); {
+			case op < 8:
+				customers++
+				receive(channels[rng.IntN(2)], fmt.Sprintf("49153%08d", customers))
+			case op < 12:
+				receive(&switchboard.Channel{ID: c.ChannelID}, c.Contact.WaID) // reopens a closed one
+			case op < 17:
+				_, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, at())
+				must(t, err)
+			case op < 24:
+				_, _, err := s.AddAssignee(ctx, c.ID, users[u].ID, at())
+				must(t, err)
+			case op < 29:
+				_, _, err := s.RemoveAssignee(ctx, c.ID, users[u].ID, at())
+				must(t, err)
+			case op < 32:
+				active[u] = !active[u]
+				_, err := s.UpdateUser(ctx, users[u].ID, switchboard.UserUpdate{Active: &active[u]})
+				must(t, err)
+			case op < 35:
+				step++
+				_, err := s.AddThreadEntry(ctx, &switchboard.ThreadEntry{ConversationID: c.ID, Kind: switchboard.NoteEntry,
+					AuthorID: users[(u+1)%len(users)].ID, Text: "@" + users[u].Name, Mentions: []string{users[u].ID}, CreatedAt: at()})
+				must(t, err)
+			case op < 37:
+				_, _, err := s.DismissMention(ctx, c.ID, users[u].ID)
+				must(t, err)
+			case op < 39:
+				_, err := s.EraseContact(ctx, switchboard.Erasure{ContactID: c.Contact.ID, ErasedAt: at()})
+				must(t, err)
+				convs = listAll()
+			default:
+				// Retention: the older half of the channel's history.
+				for {
+					d, err := s.DeleteExpired(ctx, c.ChannelID, T0.Add(time.Duration(step/2)*time.Second), 100)
+					must(t, err)
+					if d.Messages+d.Conversations+d.Contacts == 0 {
+						break
+					}
+				}
+				convs = listAll()
+			}
 		}
+		all := listAll()
 		recount := func(f switchboard.ConversationFilter) switchboard.ConversationCounts {
-			var n switchboard.ConversationCounts
+			var tallies []switchboard.ConversationTally
 			for _, c := range all {
-				if f.OnlyAssignedTo != "" && !assignedTo(c, f.OnlyAssignedTo) {
+				if f.OnlyAssignedTo != "" && !c.AssignedTo(f.OnlyAssignedTo) && !slices.Contains(c.Mentioned, f.OnlyAssignedTo) {
 					continue
 				}
 				if f.ChannelIDs != nil && !slices.Contains(f.ChannelIDs, c.ChannelID) {
 					continue
 				}
-				assigned, mine := len(c.Assignees) > 0, assignedTo(c, f.ViewerID)
-				if f.Status == "" || c.Status == f.Status {
-					n.All++
-					if assigned {
-						n.Assigned++
-					} else {
-						n.Unassigned++
-					}
-					if mine {
-						n.Mine++
-					}
+				if f.Query != "" && !strings.Contains(strings.ToLower(c.Contact.Name), f.Query) {
+					continue
 				}
-				inAssign := map[string]bool{"": true, switchboard.AssignmentAll: true, switchboard.AssignmentUnassigned: !assigned,
-					switchboard.AssignmentAssigned: assigned, switchboard.AssignmentMine: mine}[f.Assignment]
-				if inAssign && c.Status == switchboard.StatusOpen {
-					n.Open++
+				tl := switchboard.ConversationTally{Status: c.Status, All: 1}
+				if !c.Unassigned() {
+					tl.Assigned = 1
 				}
-				if inAssign && c.Status == switchboard.StatusClosed {
-					n.Closed++
+				if c.AssignedTo(f.ViewerID) {
+					tl.Mine = 1
 				}
+				tallies = append(tallies, tl)
 			}
-			return n
+			return *f.Counts(tallies)
 		}
-		for _, viewer := range users {
-			for _, only := range []string{"", viewer.ID} {
-				for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
-					for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {
-						for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine} {
-							f := switchboard.ConversationFilter{ViewerID: viewer.ID, OnlyAssignedTo: only, ChannelIDs: scope, Status: status, Assignment: assign}
-							got, err := s.CountConversations(ctx, f)
-							must(t, err)
-							if want := recount(f); *got != want {
-								t.Fatalf("round %d, filter %+v: counts %+v, recount %+v", round, f, *got, want)
+		check := func(stage string) {
+			t.Helper()
+			for _, viewer := range users {
+				for _, only := range []string{"", viewer.ID, users[0].ID} {
+					for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
+						for _, query := range []string{"", "kunde"} {
+							for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {
+								for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine} {
+									f := switchboard.ConversationFilter{ViewerID: viewer.ID, OnlyAssignedTo: only, ChannelIDs: scope,
+										Query: query, Status: status, Assignment: assign}
+									got, err := s.CountConversations(ctx, f)
+									must(t, err)
+									if want := recount(f); *got != want {
+										t.Fatalf("round %d, %s, filter %+v: counts %+v, recount of the list %+v", round, stage, f, *got, want)
+									}
+									full, err := rc.RecountConversations(ctx, f)
+									must(t, err)
+									if *got != *full {
+										t.Fatalf("round %d, %s, filter %+v: counts %+v, full recount %+v", round, stage, f, *got, *full)
+									}
+									if assign == "" && query == "" && only != "" {
+										// The list of a user limited to their
+										// conversations reads their assignments.
+										lf := f
+										lf.Limit = 200
+										page, _, err := s.Conversations(ctx, lf)
+										must(t, err)
+										if len(page) != got.All {
+											t.Fatalf("round %d, %s, filter %+v: %d listed, counts %+v", round, stage, f, len(page), *got)
+										}
+									}
+								}
 							}
 						}
 					}
 				}
 			}
+		}
+		check("maintained")
+		if round%3 == 2 {
+			must(t, rc.RebuildConversationCounts(ctx))
+			check("rebuilt")
 		}
 	}
 }

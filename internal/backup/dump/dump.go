@@ -286,11 +286,15 @@ func Tables() []*Table {
 // backup restored by a later build gets the later build's folding; the
 // search ids and terms of messages and thread entries are the message
 // search index, rebuilt by the store's indexer (NULL terms mean "not
-// indexed yet"), so a restore never carries index entries of another key.
+// indexed yet"), so a restore never carries index entries of another key;
+// conversations.assigned (whether an active user is assigned) and the
+// copy of a conversation's bucket in its assignments are rebuilt with the
+// conversation counters.
 func Derived(table, column string) bool {
 	switch table + "." + column {
 	case "users.search_key", "messages.search_id", "messages.search_terms",
-		"thread_entries.search_id", "thread_entries.search_terms":
+		"thread_entries.search_id", "thread_entries.search_terms", "conversations.assigned",
+		"conversation_assignees.channel_id", "conversation_assignees.status", "conversation_assignees.assigned":
 		return true
 	}
 	return false
@@ -370,9 +374,10 @@ func Check(c Column, v any) error {
 // DerivedTables lists the tables a dump leaves out because they are derived from
 // the dumped ones and rebuilt from them: the report rollups, which a
 // restored store builds on the first report or refresh (docs/reports.md),
-// and the message search index, which the indexer rebuilds
-// ([switchboard.SearchStore.IndexMessages]).
-var DerivedTables = []string{"message_terms", "report_dirty", "report_day_sets", "report_figures", "report_state"}
+// the message search index, which the indexer rebuilds
+// ([switchboard.SearchStore.IndexMessages]), and the conversation counters,
+// which a load rebuilds.
+var DerivedTables = []string{"conversation_counts", "message_terms", "report_dirty", "report_day_sets", "report_figures", "report_state"}
 
 // QueueTables lists the tables a dump leaves out because they are
 // short-lived queues: the event log (docs/automation.md, "Durable
