@@ -328,3 +328,151 @@ func TestFanOutDropsARecordThatCannotBeRendered(t *testing.T) {
 		t.Fatalf("%d records left pending", len(left))
 	}
 }
+
+// TestWebhookEventsOfLaterChangesFromTheLog: the changes that used to be
+// appended to the event log after their commit record their events in
+// their own transaction: a send's outcome and a single delivery status
+// (message.updated), a media download given up, a requeued send, the
+// unassignments and the renamed assignee of a user's update, and the
+// welcome message. Each record is in the log as soon as the store write
+// returns, before anything is published (a kill then loses none), and
+// each event reaches the subscription exactly once.
+func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	f.svc.Events = pub
+	sys := f.svc.System()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_later",
+		Events: []string{"conversation.*", "message.*", "handoff.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	op := f.actor(t, "op", switchboard.RoleOperator)
+	c := f.receive(t, "4915550001", "hello", time.Now())
+	// pending counts the records of typ not yet fanned out.
+	pending := func(typ, subject string) int {
+		t.Helper()
+		rs, err := f.store.PendingEvents(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Type == typ && (subject == "" || r.SubjectID == subject) {
+				n++
+			}
+		}
+		return n
+	}
+	mustResult := func(r *switchboard.StatusResult, err error) *switchboard.StatusResult {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// A send's outcome, learnt from the Cloud API's answer.
+	sent, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustResult(f.store.MarkSent(ctx, sent.ID, "wamid.out1", time.Now()))
+	if n := pending(switchboard.EventMessageUpdated, sent.ID); n != 1 {
+		t.Fatalf("after MarkSent: %d message.updated records, want 1 before anything is published", n)
+	}
+	sys.Published(ctx, r)
+	// A repeat changes nothing and records nothing.
+	sys.Published(ctx, mustResult(f.store.MarkSent(ctx, sent.ID, "wamid.out1", time.Now())))
+	// A single delivery status, outside an ingest batch.
+	if _, err := sys.ApplyStatus(ctx, switchboard.StatusUpdate{ChannelID: f.channel.ID, WAMessageID: "wamid.out1",
+		Status: switchboard.MessageDelivered, Timestamp: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Published(ctx, mustResult(f.store.MarkSendFailed(ctx, failed.ID, switchboard.MessageError{Code: 131026, Title: "Undeliverable"}, time.Now())))
+	unknown, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Maybe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Published(ctx, mustResult(f.store.MarkSendUnknown(ctx, unknown.ID, time.Now())))
+	if _, err := f.svc.RetryUnknown(ctx, admin, unknown.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A media download given up.
+	mr, err := f.store.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: "4915550001",
+		Message: &switchboard.Message{Type: switchboard.TypeImage, WAMessageID: "wamid.img", Timestamp: time.Now(),
+			Content: switchboard.MessageContent{Media: &switchboard.Media{WAMediaID: "media-1", MIMEType: "image/jpeg"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = mustResult(f.store.FailMediaDownload(ctx, mr.Message.ID, 3, time.Now(), true, switchboard.MediaExpired))
+	if n := pending(switchboard.EventMessageUpdated, mr.Message.ID); n != 1 {
+		t.Fatalf("after FailMediaDownload: %d message.updated records, want 1", n)
+	}
+	sys.Published(ctx, r)
+
+	// A user's update: a renamed assignee's conversation is updated, a
+	// deactivated one's unassigned.
+	if _, err := f.svc.Assign(ctx, admin, c.ID, op.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	name := "Olga"
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Active: &off, UnassignAll: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	if n, err := pub.FanOut(ctx, 1000); err != nil || n == 0 {
+		t.Fatalf("FanOut = %d, %v", n, err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		var e struct {
+			Data struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(d.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		key := d.EventType
+		if d.EventType == switchboard.EventMessageUpdated {
+			key += " " + e.Data.ID
+		}
+		got[key]++
+	}
+	want := map[string]int{
+		switchboard.EventConversationCreated: 1,
+		switchboard.EventMessageCreated:      5, // hello, three replies, the image
+		// three replies, the image's arrival, the rename (the assignee
+		// shows), and nothing for the deactivation, which unassigns
+		switchboard.EventConversationUpdated:   5,
+		switchboard.EventMessageUpdated + " " + sent.ID:       2, // sent, delivered
+		switchboard.EventMessageUpdated + " " + failed.ID:     1,
+		switchboard.EventMessageUpdated + " " + unknown.ID:    2, // unknown, requeued
+		switchboard.EventMessageUpdated + " " + mr.Message.ID: 1,
+		switchboard.EventConversationAssigned:                 1,
+		switchboard.EventConversationUnassigned:               1,
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%d %s deliveries, want %d", got[k], k, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("deliveries %v, want %v", got, want)
+	}
+}
