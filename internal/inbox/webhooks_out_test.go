@@ -459,7 +459,7 @@ func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 		switchboard.EventMessageCreated:      5, // hello, three replies, the image
 		// three replies, the image's arrival, the rename (the assignee
 		// shows), and nothing for the deactivation, which unassigns
-		switchboard.EventConversationUpdated:   5,
+		switchboard.EventConversationUpdated:                  5,
 		switchboard.EventMessageUpdated + " " + sent.ID:       2, // sent, delivered
 		switchboard.EventMessageUpdated + " " + failed.ID:     1,
 		switchboard.EventMessageUpdated + " " + unknown.ID:    2, // unknown, requeued
