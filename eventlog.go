@@ -72,9 +72,6 @@ func WebhookDeliveryID(r *EventRecord, subscriptionID string) string {
 
 // EventLogStore keeps the event log.
 type EventLogStore interface {
-	// AppendEvents writes records outside any other change (for changes
-	// whose writes cannot carry them); it sets their positions.
-	AppendEvents(ctx context.Context, rs []*EventRecord) error
 	// PendingEvents lists up to n records not yet fanned out, by position.
 	PendingEvents(ctx context.Context, n int) ([]*EventRecord, error)
 	// FanOutEvents stores the deliveries (one row per id: a delivery whose

@@ -476,3 +476,122 @@ func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 		t.Errorf("deliveries %v, want %v", got, want)
 	}
 }
+
+// TestBotTurnsFromTheLog: the bot's turns are recorded in the write that
+// confirms the bot still handles the conversation, before ReceiveBatch
+// returns (a kill after it loses none): two in a new conversation, one in
+// a conversation the bot already has (no hand-off to write otherwise),
+// none after the customer asked for a person, none for a message the
+// business wrote in the WhatsApp Business app; and none when a person
+// took the conversation over between the rules and the record. Each event
+// is delivered once.
+func TestBotTurnsFromTheLog(t *testing.T) {
+	ctx := context.Background()
+	f := withHasher(newFixture(t))
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	f.svc.Events = pub
+	sys := f.svc.System()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_turns",
+		Events: []string{"message.created", "handoff.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	sa, err := f.svc.CreateServiceAccount(ctx, admin, NewServiceAccount{Login: "helpbot", Name: "Help Bot", RoleID: switchboard.RoleOperator, Bot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bid := sa.User.ID
+	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid}); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(waID, text string) switchboard.InboundMessage {
+		return switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: waID,
+			Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: "wamid." + waID + text, Timestamp: f.svc.now()}}
+	}
+	turns := func() int {
+		t.Helper()
+		rs, err := f.store.PendingEvents(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Type == switchboard.EventBotTurn {
+				n++
+			}
+		}
+		return n
+	}
+	const waID = "4915112345678"
+	r, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{msg(waID, "hello"), msg(waID, "order?")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 2 {
+		t.Fatalf("%d bot.turn records after the batch returned, want 2", n)
+	}
+	if _, _, err := sys.Receive(ctx, msg(waID, "still there?")); err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 3 {
+		t.Fatalf("%d bot.turn records after a message to the bot, want 3", n)
+	}
+	echo := msg(waID, "we answer from the app")
+	echo.Message.Author = switchboard.AuthorBusinessApp
+	if _, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{echo, msg(waID, "Ich möchte einen Mitarbeiter")}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 3 {
+		t.Fatalf("%d bot.turn records after the customer asked for a person, want still 3", n)
+	}
+
+	// A person took a second conversation over after the rules left it
+	// with the bot: no turn is recorded.
+	r2, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{msg("4915187654321", "hi")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := f.store.Conversation(ctx, r2.Received[0].Conversation.ID, "")
+	if err != nil || c2.Handler != switchboard.HandlerBot {
+		t.Fatalf("second conversation = %+v, %v", c2, err)
+	}
+	from := c2.HandoffState()
+	if _, err := f.store.SetHandoff(ctx, c2.ID, &from, switchboard.HandoffState{Handler: switchboard.HandlerHuman, At: f.svc.now(),
+		By: admin.User.ID, Reason: switchboard.ReasonTakenOver}); err != nil {
+		t.Fatal(err)
+	}
+	before := turns()
+	if conv, _ := f.svc.recordTurns(ctx, c2, []*switchboard.Message{r2.Received[0].Message}); conv != nil || turns() != before {
+		t.Fatalf("turn recorded after a person took over: %+v", conv)
+	}
+
+	if _, err := pub.FanOut(ctx, 1000); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		got[d.EventType]++
+	}
+	want := map[string]int{
+		switchboard.EventBotTurn: 4, // three in the first conversation, one in the second
+		// hello, order?, still there?, the app's message, the request,
+		// and hi
+		switchboard.EventMessageCreated: 6,
+		switchboard.EventHandoffToBot:   2, // both conversations opened
+		switchboard.EventHandoffToHuman: 1, // the request; the operator's was a store write of the test
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%d %s deliveries, want %d", got[k], k, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("deliveries %v, want %v", got, want)
+	}
+	_ = r
+}
