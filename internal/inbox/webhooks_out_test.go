@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -207,7 +208,7 @@ func TestWebhookPublisherMatches(t *testing.T) {
 func TestWebhookEventsFromTheLog(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
 	f.svc.Events = pub
 	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_log",
 		Events: []string{"conversation.*", "message.*", "handoff.*"}, CreatedBy: switchboard.NewID()}
@@ -340,7 +341,7 @@ func TestFanOutDropsARecordThatCannotBeRendered(t *testing.T) {
 func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
 	f.svc.Events = pub
 	sys := f.svc.System()
 	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_later",
@@ -488,7 +489,7 @@ func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 func TestBotTurnsFromTheLog(t *testing.T) {
 	ctx := context.Background()
 	f := withHasher(newFixture(t))
-	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
 	f.svc.Events = pub
 	sys := f.svc.System()
 	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_turns",
@@ -594,4 +595,62 @@ func TestBotTurnsFromTheLog(t *testing.T) {
 		t.Errorf("deliveries %v, want %v", got, want)
 	}
 	_ = r
+}
+
+// failOnWarning is a logger that fails t on a warning or an error, such
+// as an event published without its record in the event log.
+func failOnWarning(t *testing.T) *slog.Logger {
+	return slog.New(warnHandler{t})
+}
+
+type warnHandler struct{ t *testing.T }
+
+func (h warnHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h warnHandler) Handle(_ context.Context, r slog.Record) error {
+	h.t.Errorf("logged: %s", r.Message)
+	return nil
+}
+func (h warnHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h warnHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestWelcomeMessageEventsFromTheLog: the welcome message sent to a
+// customer who opens the chat records its message.created and
+// conversation.updated with the message; each is delivered once.
+func TestWelcomeMessageEventsFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
+	f.svc.Events = pub
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_welcome",
+		Events: []string{"conversation.*", "message.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	welcome := "Welcome to Berlin!"
+	if _, err := f.store.UpdateChannel(ctx, f.channel.ID, switchboard.ChannelUpdate{WelcomeMessage: &welcome}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.System().ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{{
+		ChannelID: f.channel.ID, WaID: "4915550009",
+		Message: &switchboard.Message{Type: switchboard.TypeRequestWelcome, WAMessageID: "wamid.welcome", Timestamp: f.svc.now()}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.FanOut(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		got[d.EventType]++
+	}
+	// The request and the welcome; the conversation created, then
+	// updated by the welcome.
+	want := map[string]int{switchboard.EventMessageCreated: 2, switchboard.EventConversationCreated: 1, switchboard.EventConversationUpdated: 1}
+	if len(got) != len(want) || got[switchboard.EventMessageCreated] != 2 || got[switchboard.EventConversationCreated] != 1 ||
+		got[switchboard.EventConversationUpdated] != 1 {
+		t.Fatalf("deliveries %v, want %v", got, want)
+	}
 }
