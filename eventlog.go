@@ -25,7 +25,10 @@ import (
 // stages its records on the context with [WithEvents], and the store
 // writes them in the transaction of the action's write, where it also
 // appends the audit entry ([WithAuditEntry]); the ingest writes the
-// records of a batch itself, from what the batch changed.
+// records of a batch itself, from what the batch changed, and so does a
+// single change of a message outside a batch (a send's outcome, a
+// delivery status, a media download's result). Nothing is appended after
+// a change commits.
 
 // EventRetention is how long a record is kept after it was fanned out.
 const EventRetention = 24 * time.Hour

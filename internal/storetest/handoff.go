@@ -10,7 +10,9 @@ import (
 // testHandoff pins the hand-off store: a channel's bot agent and a service
 // account's bot flag round-trip, a conversation starts with people, its
 // handler and sealed hand-off note are set only from the expected handler
-// and read back by every conversation read, and suggestions round-trip
+// and read back by every conversation read, the state written again as
+// read carries the event records staged on it and changes nothing (how
+// the bot's turns are recorded), and suggestions round-trip
 // sealed, list newest first, are decided once, and go with their
 // conversation when its contact is erased.
 func testHandoff(t *testing.T, open Opener) {
