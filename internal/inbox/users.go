@@ -343,7 +343,10 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) || upd.RoleID != nil {
 		s.disconnect(id)
 	}
-	if p.UnassignAll && upd.Active != nil {
+	if p.UnassignAll {
+		// Also when the user is inactive already: a deactivation that a
+		// kill interrupted before its unassignments is finished by
+		// asking again.
 		s.unassignEverywhere(ctx, a, id)
 	}
 	if upd.Active != nil || upd.Name != nil {

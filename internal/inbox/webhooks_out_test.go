@@ -431,6 +431,17 @@ func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Active: &off, UnassignAll: true}); err != nil {
 		t.Fatal(err)
 	}
+	// A kill between the deactivation and its unassignments leaves the
+	// user assigned: asking again unassigns.
+	if _, _, err := f.store.AddAssignee(ctx, c.ID, op.User.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Active: &off, UnassignAll: true}); err != nil {
+		t.Fatal(err)
+	}
+	if cv, err := f.store.Conversation(ctx, c.ID, ""); err != nil || len(cv.AssigneeIDs()) != 0 {
+		t.Fatalf("after asking again: assignees %v, %v", cv.AssigneeIDs(), err)
+	}
 
 	if n, err := pub.FanOut(ctx, 1000); err != nil || n == 0 {
 		t.Fatalf("FanOut = %d, %v", n, err)
@@ -466,7 +477,7 @@ func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
 		switchboard.EventMessageUpdated + " " + unknown.ID:    2, // unknown, requeued
 		switchboard.EventMessageUpdated + " " + mr.Message.ID: 1,
 		switchboard.EventConversationAssigned:                 1,
-		switchboard.EventConversationUnassigned:               1,
+		switchboard.EventConversationUnassigned:               2, // the deactivation, and asking again
 	}
 	for k, n := range want {
 		if got[k] != n {
