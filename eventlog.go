@@ -25,7 +25,10 @@ import (
 // stages its records on the context with [WithEvents], and the store
 // writes them in the transaction of the action's write, where it also
 // appends the audit entry ([WithAuditEntry]); the ingest writes the
-// records of a batch itself, from what the batch changed.
+// records of a batch itself, from what the batch changed, and so does a
+// single change of a message outside a batch (a send's outcome, a
+// delivery status, a media download's result). Nothing is appended after
+// a change commits.
 
 // EventRetention is how long a record is kept after it was fanned out.
 const EventRetention = 24 * time.Hour
@@ -72,9 +75,6 @@ func WebhookDeliveryID(r *EventRecord, subscriptionID string) string {
 
 // EventLogStore keeps the event log.
 type EventLogStore interface {
-	// AppendEvents writes records outside any other change (for changes
-	// whose writes cannot carry them); it sets their positions.
-	AppendEvents(ctx context.Context, rs []*EventRecord) error
 	// PendingEvents lists up to n records not yet fanned out, by position.
 	PendingEvents(ctx context.Context, n int) ([]*EventRecord, error)
 	// FanOutEvents stores the deliveries (one row per id: a delivery whose

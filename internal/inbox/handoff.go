@@ -303,12 +303,55 @@ func (s *Service) received(ctx context.Context, c *switchboard.Conversation, msg
 	if len(turns) == 0 {
 		return c, none
 	}
-	conv := c
-	return c, func() {
+	conv, tctx := s.recordTurns(ctx, c, turns)
+	if conv == nil {
+		return c, none
+	}
+	return conv, func() {
 		for _, m := range turns {
-			s.publish(ctx, switchboard.EventBotTurn, conv, switchboard.BotTurn{Conversation: conv, Message: m})
+			s.publish(tctx, switchboard.EventBotTurn, conv, switchboard.BotTurn{Conversation: conv, Message: m})
 		}
 	}
+}
+
+// recordTurns records the bot.turn events of turns, the customer messages
+// the hand-off rules left with the bot, in a write that confirms that the
+// bot still handles c: the hand-off state is written again as it is
+// stored, on the condition that neither the handler nor the failure count
+// changed (the compare-and-set of every hand-off). So the records commit
+// only while the bot has the conversation, and a kill after the commit
+// loses none; a person who took it over meanwhile means no turn. It
+// returns the conversation and the context that carried the records, or
+// nil when there is no turn to announce.
+func (s *Service) recordTurns(ctx context.Context, c *switchboard.Conversation, turns []*switchboard.Message) (*switchboard.Conversation, context.Context) {
+	for attempt := 0; attempt < maxHandoffAttempts; attempt++ {
+		// Read as stored: the batch's copy of c may lack the hand-off
+		// note, which the write must keep.
+		fresh, err := s.Store.Conversation(ctx, c.ID, "")
+		if err != nil {
+			s.Logger.Warn("read conversation for the bot's turn", "err", err)
+			return nil, nil
+		}
+		if fresh.Handler != switchboard.HandlerBot {
+			return nil, nil
+		}
+		rs := make([]*switchboard.EventRecord, len(turns))
+		for i, m := range turns {
+			rs[i] = switchboard.NewEventRecord(switchboard.EventBotTurn, s.now(), fresh.ID, fresh.ChannelID, m.ID)
+		}
+		tctx := switchboard.WithEvents(ctx, rs...)
+		st := fresh.HandoffState()
+		updated, err := s.Store.SetHandoff(tctx, fresh.ID, &st, st)
+		if err == nil {
+			return updated, tctx
+		}
+		if switchboard.ErrorCode(err) != switchboard.EConflict {
+			s.Logger.Warn("record the bot's turn", "err", err)
+			return nil, nil
+		}
+	}
+	s.Logger.Warn("record the bot's turn: the conversation kept changing")
+	return nil, nil
 }
 
 // Suggest stores a draft reply by the channel's bot agent for a person to

@@ -459,8 +459,7 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry")
-	if err != nil {
+	if _, err := s.workableConversation(ctx, a, m.ConversationID, "message.retry"); err != nil {
 		return nil, err
 	}
 	if !a.Can(switchboard.PermConversationsReply) {
@@ -470,15 +469,15 @@ func (s *Service) RetryUnknown(ctx context.Context, a *switchboard.Actor, messag
 	if m.Direction != switchboard.DirectionOut || m.Status != switchboard.MessageUnknown {
 		return nil, switchboard.Errorf(switchboard.EConflict, "Only a message whose outcome is unknown can be sent again.")
 	}
-	rctx := s.stagingAbout(ctx, c, m.ID, switchboard.EventMessageUpdated)
-	res, err := s.Store.RequeueUnknown(rctx, m.ID, s.now())
+	// The store records message.updated in the requeue's transaction.
+	res, err := s.Store.RequeueUnknown(ctx, m.ID, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if s.Outbox != nil {
 		s.Outbox.Notify()
 	}
-	s.publish(rctx, switchboard.EventMessageUpdated, res.Conversation, res.Message)
+	s.publish(switchboard.WithLoggedEvents(ctx), switchboard.EventMessageUpdated, res.Conversation, res.Message)
 	s.audit(ctx, a, "message.retry", "message", m.ID, switchboard.OutcomeSuccess,
 		map[string]string{"conversation_id": m.ConversationID})
 	return res.Message, nil

@@ -7,23 +7,16 @@ import (
 )
 
 // Published tells the users who may see a message that it changed: a
-// delivery status, a send result, a finished media download.
+// delivery status, a send result, a finished media download. The store
+// wrote the record of its message.updated event in the change's own
+// transaction (storekit.StatusEvents), so the webhooks take it from the
+// event log.
 func (sys *System) Published(ctx context.Context, r *switchboard.StatusResult) {
-	sys.published(ctx, r, false)
-}
-
-// published is Published; logged says that the store wrote the record of
-// the message.updated event with the change (see [switchboard.EventLogStore]).
-func (sys *System) published(ctx context.Context, r *switchboard.StatusResult, logged bool) {
 	s := sys.svc
 	if r == nil || !r.Changed || r.Message == nil || r.Conversation == nil {
 		return
 	}
-	pctx := ctx
-	if logged {
-		pctx = switchboard.WithLoggedEvents(ctx)
-	}
-	s.publish(pctx, switchboard.EventMessageUpdated, r.Conversation, r.Message)
+	s.publish(switchboard.WithLoggedEvents(ctx), switchboard.EventMessageUpdated, r.Conversation, r.Message)
 	// A message of the bot that WhatsApp refused leaves the customer
 	// without an answer: a failure of the bot, which the channel's rule
 	// counts (by default the first hands to people).

@@ -75,7 +75,11 @@ func (sys *System) sendWelcomes(ctx context.Context, b switchboard.InboundBatch,
 			Type: switchboard.TypeText, Status: switchboard.MessagePending, Content: switchboard.MessageContent{Text: ch.WelcomeMessage},
 			Timestamp: now, CreatedAt: now, UpdatedAt: now,
 		}
-		c, err := s.Store.CreateOutboundMessage(ctx, m)
+		// The message's events are recorded in its transaction.
+		wctx := switchboard.WithEvents(ctx,
+			switchboard.NewEventRecord(switchboard.EventMessageCreated, now, m.ConversationID, in.ChannelID, m.ID),
+			switchboard.NewEventRecord(switchboard.EventConversationUpdated, now, m.ConversationID, in.ChannelID, ""))
+		c, err := s.Store.CreateOutboundMessage(wctx, m)
 		if err != nil {
 			s.Logger.Error("send welcome message", "channel", in.ChannelID, "err", err)
 			continue
@@ -83,8 +87,8 @@ func (sys *System) sendWelcomes(ctx context.Context, b switchboard.InboundBatch,
 		if s.Outbox != nil {
 			s.Outbox.Notify()
 		}
-		s.publish(ctx, switchboard.EventMessageCreated, c, m)
-		s.publish(ctx, switchboard.EventConversationUpdated, c, c)
+		s.publish(wctx, switchboard.EventMessageCreated, c, m)
+		s.publish(wctx, switchboard.EventConversationUpdated, c, c)
 	}
 }
 

@@ -320,6 +320,17 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		detail["password"] = "reset"
 	}
 	actx, done := s.auditing(ctx, a, "user.update", "user", id, detail)
+	if (upd.Active != nil || upd.Name != nil) && !p.UnassignAll {
+		// Every conversation assigned to the user shows their name or
+		// "deactivated" mark: its conversation.updated is recorded with
+		// the update. (Unassigned at once instead, each records its own
+		// conversation.unassigned.)
+		rs, err := s.assignedUpdates(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		actx = switchboard.WithEvents(actx, rs...)
+	}
 	u, err := s.Store.UpdateUser(actx, id, upd)
 	if err != nil {
 		return nil, err
@@ -332,11 +343,14 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 	if upd.PasswordHash != nil || (upd.Active != nil && !*upd.Active) || upd.RoleID != nil {
 		s.disconnect(id)
 	}
-	if p.UnassignAll && upd.Active != nil {
+	if p.UnassignAll {
+		// Also when the user is inactive already: a deactivation that a
+		// kill interrupted before its unassignments is finished by
+		// asking again.
 		s.unassignEverywhere(ctx, a, id)
 	}
 	if upd.Active != nil || upd.Name != nil {
-		s.republishAssigned(ctx, id)
+		s.republishAssigned(actx, id)
 	}
 	return u, nil
 }
@@ -355,6 +369,7 @@ func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, 
 		for _, c := range convs {
 			actx, done := s.auditing(ctx, a, "conversation.unassign", "conversation", c.ID,
 				map[string]string{"user_id": userID, "reason": "deactivated"})
+			actx = s.stagingAbout(actx, c, userID, switchboard.EventConversationUnassigned)
 			c, changed, err := s.Store.RemoveAssignee(actx, c.ID, userID, s.now())
 			if err != nil {
 				s.Logger.Error("unassign a deactivated user", "err", err)
@@ -363,7 +378,7 @@ func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, 
 			if changed {
 				removed++
 				done()
-				s.publish(ctx, switchboard.EventConversationUnassigned, c, assignmentData(c, &switchboard.User{ID: userID}), userID)
+				s.publish(actx, switchboard.EventConversationUnassigned, c, assignmentData(c, &switchboard.User{ID: userID}), userID)
 			}
 		}
 		if len(convs) == 0 || removed == 0 {
@@ -372,11 +387,33 @@ func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, 
 	}
 }
 
+// assignedUpdates are the conversation.updated records of every
+// conversation assigned to userID, to stage on the write that changes
+// the user.
+func (s *Service) assignedUpdates(ctx context.Context, userID string) ([]*switchboard.EventRecord, error) {
+	var rs []*switchboard.EventRecord
+	f := switchboard.ConversationFilter{OnlyAssignedTo: userID, Limit: 200}
+	for {
+		convs, next, err := s.Store.Conversations(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range convs {
+			rs = append(rs, switchboard.NewEventRecord(switchboard.EventConversationUpdated, s.now(), c.ID, c.ChannelID, ""))
+		}
+		if next == "" {
+			return rs, nil
+		}
+		f.Cursor = next
+	}
+}
+
 // republishAssigned publishes conversation.updated for every conversation
 // assigned to userID, after their name or active state changed: open tabs
 // then show the new name or the "deactivated" mark, and recount the
 // unassigned filter, at once. Each event reaches only who may see its
-// conversation (the hub's rule for every conversation event).
+// conversation (the hub's rule for every conversation event). ctx is the
+// update's, which carries their records ([Service.assignedUpdates]).
 func (s *Service) republishAssigned(ctx context.Context, userID string) {
 	if s.Events == nil {
 		return

@@ -388,7 +388,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 	for _, st := range r.Statuses {
 		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
 			updated[st.Message.ID] = true
-			sys.published(ctx, st, true)
+			sys.Published(ctx, st)
 		}
 	}
 	// Edits and revokes (from the WhatsApp Business app): the message as it

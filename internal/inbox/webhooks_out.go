@@ -325,10 +325,8 @@ type WebhookStore interface {
 // WebhookPublisher is the EventPublisher hook for outgoing webhooks: it
 // passes every event on to Next and wakes the fan-out ([WebhookPublisher.FanOut]),
 // which turns the event log's records into delivery rows, one per
-// subscription that wants the event. The records of most changes are
-// written in the change's own transaction (see [switchboard.EventLogStore]);
-// an event of a webhook type that is not yet in the log ([switchboard.Event].Logged
-// unset) is appended to it here, after its change committed. It never
+// subscription that wants the event. The records are written in the
+// change's own transaction (see [switchboard.EventLogStore]). It never
 // calls a receiver: the sender posts deliveries later, so a slow receiver
 // cannot slow the code that publishes (ingest, replies). Subscriptions are
 // cached for TTL (or until [WebhookPublisher.Invalidate]) so records
@@ -388,12 +386,14 @@ func (p *WebhookPublisher) subscriptions(ctx context.Context) ([]*switchboard.We
 	return p.subs, nil
 }
 
-// Publish makes sure e is in the event log, wakes the fan-out, then passes
-// e on.
+// Publish wakes the fan-out for an event of a webhook type, then passes e
+// on. It writes nothing: the change wrote the event's record in its own
+// transaction; one published without ([switchboard.Event].Logged unset)
+// is a change that does not record its events, and is logged.
 func (p *WebhookPublisher) Publish(ctx context.Context, e switchboard.Event) {
 	if switchboard.Logged(e.Type) {
 		if !e.Logged {
-			p.appendLate(ctx, &e)
+			p.logger().Warn("event published without its record in the event log", "type", e.Type)
 		}
 		if p.Notify != nil {
 			p.Notify.Notify()
@@ -402,47 +402,6 @@ func (p *WebhookPublisher) Publish(ctx context.Context, e switchboard.Event) {
 	if p.Next != nil {
 		p.Next.Publish(ctx, e)
 	}
-}
-
-// appendLate records an event whose change did not write its record.
-// The change is committed already: a crash before this write loses the
-// event, and a failure is logged but does not fail the caller.
-func (p *WebhookPublisher) appendLate(ctx context.Context, e *switchboard.Event) {
-	subs, err := p.subscriptions(ctx)
-	if err != nil {
-		p.logger().Error("load webhook subscriptions", "err", err)
-		return
-	}
-	wanted := false
-	for _, w := range subs {
-		wanted = wanted || w.Wants(e.Type, e.ChannelID)
-	}
-	if !wanted {
-		return
-	}
-	r := switchboard.NewEventRecord(e.Type, e.At, e.ConversationID, e.ChannelID, eventSubject(e))
-	if err := p.Store.AppendEvents(context.WithoutCancel(ctx), []*switchboard.EventRecord{r}); err != nil {
-		p.logger().Error("append event", "type", e.Type, "err", err)
-	}
-}
-
-// eventSubject is the SubjectID of e's record (see [switchboard.EventRecord]).
-func eventSubject(e *switchboard.Event) string {
-	switch d := e.Data.(type) {
-	case *switchboard.Message:
-		return d.ID
-	case switchboard.BotTurn:
-		if d.Message != nil {
-			return d.Message.ID
-		}
-	case AssignmentEvent:
-		return d.UserID
-	case switchboard.DeletedConversation:
-		return d.ContactID
-	case *switchboard.Suggestion:
-		return d.ID
-	}
-	return ""
 }
 
 // FanOut turns up to n records of the event log that are not yet fanned

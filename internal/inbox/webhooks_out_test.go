@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -207,7 +208,7 @@ func TestWebhookPublisherMatches(t *testing.T) {
 func TestWebhookEventsFromTheLog(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent}
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
 	f.svc.Events = pub
 	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_log",
 		Events: []string{"conversation.*", "message.*", "handoff.*"}, CreatedBy: switchboard.NewID()}
@@ -326,5 +327,341 @@ func TestFanOutDropsARecordThatCannotBeRendered(t *testing.T) {
 	}
 	if left, _ := f.store.PendingEvents(ctx, 100); len(left) != 0 {
 		t.Fatalf("%d records left pending", len(left))
+	}
+}
+
+// TestWebhookEventsOfLaterChangesFromTheLog: the changes that used to be
+// appended to the event log after their commit record their events in
+// their own transaction: a send's outcome and a single delivery status
+// (message.updated), a media download given up, a requeued send, the
+// unassignments and the renamed assignee of a user's update, and the
+// welcome message. Each record is in the log as soon as the store write
+// returns, before anything is published (a kill then loses none), and
+// each event reaches the subscription exactly once.
+func TestWebhookEventsOfLaterChangesFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
+	f.svc.Events = pub
+	sys := f.svc.System()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_later",
+		Events: []string{"conversation.*", "message.*", "handoff.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	op := f.actor(t, "op", switchboard.RoleOperator)
+	c := f.receive(t, "4915550001", "hello", time.Now())
+	// pending counts the records of typ not yet fanned out.
+	pending := func(typ, subject string) int {
+		t.Helper()
+		rs, err := f.store.PendingEvents(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Type == typ && (subject == "" || r.SubjectID == subject) {
+				n++
+			}
+		}
+		return n
+	}
+	mustResult := func(r *switchboard.StatusResult, err error) *switchboard.StatusResult {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// A send's outcome, learnt from the Cloud API's answer.
+	sent, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustResult(f.store.MarkSent(ctx, sent.ID, "wamid.out1", time.Now()))
+	if n := pending(switchboard.EventMessageUpdated, sent.ID); n != 1 {
+		t.Fatalf("after MarkSent: %d message.updated records, want 1 before anything is published", n)
+	}
+	sys.Published(ctx, r)
+	// A repeat changes nothing and records nothing.
+	sys.Published(ctx, mustResult(f.store.MarkSent(ctx, sent.ID, "wamid.out1", time.Now())))
+	// A single delivery status, outside an ingest batch.
+	if _, err := sys.ApplyStatus(ctx, switchboard.StatusUpdate{ChannelID: f.channel.ID, WAMessageID: "wamid.out1",
+		Status: switchboard.MessageDelivered, Timestamp: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Published(ctx, mustResult(f.store.MarkSendFailed(ctx, failed.ID, switchboard.MessageError{Code: 131026, Title: "Undeliverable"}, time.Now())))
+	unknown, err := f.svc.Send(ctx, admin, c.ID, Outgoing{Type: switchboard.TypeText, Text: "Maybe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Published(ctx, mustResult(f.store.MarkSendUnknown(ctx, unknown.ID, time.Now())))
+	if _, err := f.svc.RetryUnknown(ctx, admin, unknown.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A media download given up.
+	mr, err := f.store.ReceiveMessage(ctx, switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: "4915550001",
+		Message: &switchboard.Message{Type: switchboard.TypeImage, WAMessageID: "wamid.img", Timestamp: time.Now(),
+			Content: switchboard.MessageContent{Media: &switchboard.Media{WAMediaID: "media-1", MIMEType: "image/jpeg"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = mustResult(f.store.FailMediaDownload(ctx, mr.Message.ID, 3, time.Now(), true, switchboard.MediaExpired))
+	if n := pending(switchboard.EventMessageUpdated, mr.Message.ID); n != 1 {
+		t.Fatalf("after FailMediaDownload: %d message.updated records, want 1", n)
+	}
+	sys.Published(ctx, r)
+
+	// A user's update: a renamed assignee's conversation is updated, a
+	// deactivated one's unassigned.
+	if _, err := f.svc.Assign(ctx, admin, c.ID, op.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	name := "Olga"
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Active: &off, UnassignAll: true}); err != nil {
+		t.Fatal(err)
+	}
+	// A kill between the deactivation and its unassignments leaves the
+	// user assigned: asking again unassigns.
+	if _, _, err := f.store.AddAssignee(ctx, c.ID, op.User.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.UpdateUser(ctx, admin, op.User.ID, UserPatch{Active: &off, UnassignAll: true}); err != nil {
+		t.Fatal(err)
+	}
+	if cv, err := f.store.Conversation(ctx, c.ID, ""); err != nil || len(cv.AssigneeIDs()) != 0 {
+		t.Fatalf("after asking again: assignees %v, %v", cv.AssigneeIDs(), err)
+	}
+
+	if n, err := pub.FanOut(ctx, 1000); err != nil || n == 0 {
+		t.Fatalf("FanOut = %d, %v", n, err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		var e struct {
+			Data struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(d.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		key := d.EventType
+		if d.EventType == switchboard.EventMessageUpdated {
+			key += " " + e.Data.ID
+		}
+		got[key]++
+	}
+	want := map[string]int{
+		switchboard.EventConversationCreated: 1,
+		switchboard.EventMessageCreated:      5, // hello, three replies, the image
+		// three replies, the image's arrival, the rename (the assignee
+		// shows), and nothing for the deactivation, which unassigns
+		switchboard.EventConversationUpdated:                  5,
+		switchboard.EventMessageUpdated + " " + sent.ID:       2, // sent, delivered
+		switchboard.EventMessageUpdated + " " + failed.ID:     1,
+		switchboard.EventMessageUpdated + " " + unknown.ID:    2, // unknown, requeued
+		switchboard.EventMessageUpdated + " " + mr.Message.ID: 1,
+		switchboard.EventConversationAssigned:                 1,
+		switchboard.EventConversationUnassigned:               2, // the deactivation, and asking again
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%d %s deliveries, want %d", got[k], k, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("deliveries %v, want %v", got, want)
+	}
+}
+
+// TestBotTurnsFromTheLog: the bot's turns are recorded in the write that
+// confirms the bot still handles the conversation, before ReceiveBatch
+// returns (a kill after it loses none): two in a new conversation, one in
+// a conversation the bot already has (no hand-off to write otherwise),
+// none after the customer asked for a person, none for a message the
+// business wrote in the WhatsApp Business app; and none when a person
+// took the conversation over between the rules and the record. Each event
+// is delivered once.
+func TestBotTurnsFromTheLog(t *testing.T) {
+	ctx := context.Background()
+	f := withHasher(newFixture(t))
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
+	f.svc.Events = pub
+	sys := f.svc.System()
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_turns",
+		Events: []string{"message.created", "handoff.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.actor(t, "admin", switchboard.RoleAdmin)
+	sa, err := f.svc.CreateServiceAccount(ctx, admin, NewServiceAccount{Login: "helpbot", Name: "Help Bot", RoleID: switchboard.RoleOperator, Bot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bid := sa.User.ID
+	if _, err := f.svc.UpdateChannel(ctx, admin, f.channel.ID, ChannelInput{BotAgentID: &bid}); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(waID, text string) switchboard.InboundMessage {
+		return switchboard.InboundMessage{ChannelID: f.channel.ID, WaID: waID,
+			Message: &switchboard.Message{Type: switchboard.TypeText, Content: switchboard.MessageContent{Text: text}, WAMessageID: "wamid." + waID + text, Timestamp: f.svc.now()}}
+	}
+	turns := func() int {
+		t.Helper()
+		rs, err := f.store.PendingEvents(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Type == switchboard.EventBotTurn {
+				n++
+			}
+		}
+		return n
+	}
+	const waID = "4915112345678"
+	r, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{msg(waID, "hello"), msg(waID, "order?")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 2 {
+		t.Fatalf("%d bot.turn records after the batch returned, want 2", n)
+	}
+	if _, _, err := sys.Receive(ctx, msg(waID, "still there?")); err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 3 {
+		t.Fatalf("%d bot.turn records after a message to the bot, want 3", n)
+	}
+	echo := msg(waID, "we answer from the app")
+	echo.Message.Author = switchboard.AuthorBusinessApp
+	if _, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{echo, msg(waID, "Ich möchte einen Mitarbeiter")}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := turns(); n != 3 {
+		t.Fatalf("%d bot.turn records after the customer asked for a person, want still 3", n)
+	}
+
+	// A person took a second conversation over after the rules left it
+	// with the bot: no turn is recorded.
+	r2, err := sys.ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{msg("4915187654321", "hi")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := f.store.Conversation(ctx, r2.Received[0].Conversation.ID, "")
+	if err != nil || c2.Handler != switchboard.HandlerBot {
+		t.Fatalf("second conversation = %+v, %v", c2, err)
+	}
+	from := c2.HandoffState()
+	if _, err := f.store.SetHandoff(ctx, c2.ID, &from, switchboard.HandoffState{Handler: switchboard.HandlerHuman, At: f.svc.now(),
+		By: admin.User.ID, Reason: switchboard.ReasonTakenOver}); err != nil {
+		t.Fatal(err)
+	}
+	before := turns()
+	if conv, _ := f.svc.recordTurns(ctx, c2, []*switchboard.Message{r2.Received[0].Message}); conv != nil || turns() != before {
+		t.Fatalf("turn recorded after a person took over: %+v", conv)
+	}
+
+	if _, err := pub.FanOut(ctx, 1000); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		got[d.EventType]++
+	}
+	want := map[string]int{
+		switchboard.EventBotTurn: 4, // three in the first conversation, one in the second
+		// hello, order?, still there?, the app's message, the request,
+		// and hi
+		switchboard.EventMessageCreated: 6,
+		switchboard.EventHandoffToBot:   2, // both conversations opened
+		switchboard.EventHandoffToHuman: 1, // the request; the operator's was a store write of the test
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%d %s deliveries, want %d", got[k], k, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("deliveries %v, want %v", got, want)
+	}
+	_ = r
+}
+
+// failOnWarning is a logger that fails t on a warning or an error, such
+// as an event published without its record in the event log.
+func failOnWarning(t *testing.T) *slog.Logger {
+	return slog.New(warnHandler{t})
+}
+
+type warnHandler struct{ t *testing.T }
+
+func (h warnHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h warnHandler) Handle(_ context.Context, r slog.Record) error {
+	h.t.Errorf("logged: %s", r.Message)
+	return nil
+}
+func (h warnHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h warnHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestWelcomeMessageEventsFromTheLog: the welcome message sent to a
+// customer who opens the chat records its message.created and
+// conversation.updated with the message; each is delivered once.
+func TestWelcomeMessageEventsFromTheLog(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pub := &WebhookPublisher{Store: f.store, Render: f.svc.RenderEvent, Logger: failOnWarning(t)}
+	f.svc.Events = pub
+	sub := &switchboard.WebhookSubscription{URL: "https://crm.example/hook", AllChannels: true, Active: true, Secret: "whsec_welcome",
+		Events: []string{"conversation.*", "message.*"}, CreatedBy: switchboard.NewID()}
+	if err := f.store.CreateWebhookSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	welcome := "Welcome to Berlin!"
+	if _, err := f.store.UpdateChannel(ctx, f.channel.ID, switchboard.ChannelUpdate{WelcomeMessage: &welcome}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.System().ReceiveBatch(ctx, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{{
+		ChannelID: f.channel.ID, WaID: "4915550009",
+		Message: &switchboard.Message{Type: switchboard.TypeRequestWelcome, WAMessageID: "wamid.welcome", Timestamp: f.svc.now()}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.FanOut(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.store.WebhookDeliveries(ctx, sub.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		got[d.EventType]++
+	}
+	// The request and the welcome; the conversation created, then
+	// updated by the welcome.
+	want := map[string]int{switchboard.EventMessageCreated: 2, switchboard.EventConversationCreated: 1, switchboard.EventConversationUpdated: 1}
+	if len(got) != len(want) || got[switchboard.EventMessageCreated] != 2 || got[switchboard.EventConversationCreated] != 1 ||
+		got[switchboard.EventConversationUpdated] != 1 {
+		t.Fatalf("deliveries %v, want %v", got, want)
 	}
 }

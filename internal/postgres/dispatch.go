@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // outboxDispatched is the outbox state of an entry whose send request was
@@ -54,6 +55,9 @@ func (db *DB) RequeueUnknown(ctx context.Context, messageID string, at time.Time
 			VALUES ($1, $2, $3, 'pending', 0, $4, $4, $5)`, messageID, convID, channelID, at, ts); err != nil {
 			return fmt.Errorf("requeue: %w", err)
 		}
+		if err := db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, at)); err != nil {
+			return err
+		}
 		res, err = db.statusResult(ctx, tx, messageID, true)
 		return err
 	})
@@ -74,6 +78,9 @@ func (db *DB) NoteSendRetry(ctx context.Context, messageID string, e switchboard
 			return fmt.Errorf("note send retry: %w", err)
 		} else if tag.RowsAffected() == 0 {
 			return switchboard.NotFound("Message")
+		}
+		if err := db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, utc(at))); err != nil {
+			return err
 		}
 		res, err = db.statusResult(ctx, tx, messageID, true)
 		return err

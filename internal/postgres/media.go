@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // queueMediaDownload queues the attachment of an inbound message for
@@ -269,6 +270,9 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 		if _, err := tx.Exec(ctx, `DELETE FROM media_downloads WHERE message_id = $1`, f.MessageID); err != nil {
 			return fmt.Errorf("delete media download: %w", err)
 		}
+		if err := db.insertEvents(ctx, tx, storekit.StatusEvents(f.MessageID, true, db.now())); err != nil {
+			return err
+		}
 		r, err = db.statusResult(ctx, tx, f.MessageID, true)
 		return err
 	})
@@ -303,6 +307,9 @@ func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts 
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM media_downloads WHERE message_id = $1`, messageID); err != nil {
 			return fmt.Errorf("delete media download: %w", err)
+		}
+		if err := db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, db.now())); err != nil {
+			return err
 		}
 		var err error
 		r, err = db.statusResult(ctx, tx, messageID, true)

@@ -353,7 +353,7 @@ func (db *DB) finishSend(ctx context.Context, messageID string, hash []byte, fn 
 		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE message_id = $1`, messageID); err != nil {
 			return fmt.Errorf("delete outbox entry: %w", err)
 		}
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, changed, db.now()))
 	})
 	if err != nil {
 		return nil, err
@@ -472,8 +472,10 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	var out ingest.StatusOutcome
 	err := db.withTx(ctx, func(tx *txn) error {
 		var err error
-		out, err = db.applyStatus(ctx, tx, u, hash, ts, now)
-		return err
+		if out, err = db.applyStatus(ctx, tx, u, hash, ts, now); err != nil {
+			return err
+		}
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(out.MessageID, out.Changed && !out.Parked, now))
 	})
 	if err != nil {
 		return nil, err

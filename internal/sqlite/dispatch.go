@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 // outboxDispatched is the outbox state of an entry whose send request was
@@ -54,7 +55,7 @@ func (db *DB) RequeueUnknown(ctx context.Context, messageID string, at time.Time
 			messageID, convID, channelID, micros(at), micros(at), ts); err != nil {
 			return fmt.Errorf("requeue: %w", err)
 		}
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, at))
 	})
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (db *DB) NoteSendRetry(ctx context.Context, messageID string, e switchboard
 		if n, _ := res.RowsAffected(); n == 0 {
 			return switchboard.NotFound("Message")
 		}
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, at))
 	})
 	if err != nil {
 		return nil, err

@@ -31,16 +31,6 @@ func (db *DB) insertEvents(ctx context.Context, tx *writeTx, rs []*switchboard.E
 	return nil
 }
 
-// AppendEvents writes records on their own.
-func (db *DB) AppendEvents(ctx context.Context, rs []*switchboard.EventRecord) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	return db.write(switchboard.WithoutAuditEntry(ctx), func(ctx context.Context, tx *writeTx) error {
-		return db.insertEvents(ctx, tx, rs)
-	})
-}
-
 // PendingEvents lists records not yet fanned out, by position.
 func (db *DB) PendingEvents(ctx context.Context, n int) ([]*switchboard.EventRecord, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT position, id, type, at, conversation_id, channel_id, subject_id

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/storecrypt"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const mediaColumns = `id, conversation_id, message_id, key_id, mime_type, filename, size, sha256, created_at`
@@ -253,7 +254,7 @@ func (db *DB) CompleteMediaDownload(ctx context.Context, f *switchboard.MediaFil
 			return fmt.Errorf("delete media download: %w", err)
 		}
 		*f = n
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(n.MessageID, true, db.now()))
 	})
 	if err != nil {
 		return nil, err
@@ -285,7 +286,7 @@ func (db *DB) FailMediaDownload(ctx context.Context, messageID string, attempts 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM media_downloads WHERE message_id = ?`, messageID); err != nil {
 			return fmt.Errorf("delete media download: %w", err)
 		}
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, true, db.now()))
 	})
 	if err != nil {
 		return nil, err

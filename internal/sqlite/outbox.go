@@ -299,7 +299,7 @@ func (db *DB) resolveSend(ctx context.Context, messageID string, fn func(ctx con
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE message_id = ?`, messageID); err != nil {
 			return fmt.Errorf("delete outbox entry: %w", err)
 		}
-		return nil
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(messageID, changed, db.now()))
 	})
 	if err != nil {
 		return nil, err
@@ -402,8 +402,10 @@ func (db *DB) ApplyStatus(ctx context.Context, u switchboard.StatusUpdate) (*swi
 	var out ingest.StatusOutcome
 	err = db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var err error
-		out, err = db.applyStatus(ctx, tx, p)
-		return err
+		if out, err = db.applyStatus(ctx, tx, p); err != nil {
+			return err
+		}
+		return db.insertEvents(ctx, tx, storekit.StatusEvents(out.MessageID, out.Changed && !out.Parked, p.now))
 	})
 	if err != nil {
 		return nil, err

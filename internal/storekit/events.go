@@ -56,3 +56,16 @@ func BatchEvents(plan *ingest.Plan, outcomes []ingest.StatusOutcome, edits []Pre
 	}
 	return out
 }
+
+// StatusEvents are the event records of a single change of a message
+// outside an ingest batch (a send's outcome, a retry noted, a delivery
+// status, a media download finished or given up): message.updated when
+// the change changed it, none otherwise. The stores write them in the
+// change's transaction, so a kill after its commit loses no event.
+func StatusEvents(messageID string, changed bool, now time.Time) []*switchboard.EventRecord {
+	if !changed || messageID == "" {
+		return nil
+	}
+	// The conversation and channel are read when it is fanned out.
+	return []*switchboard.EventRecord{switchboard.NewEventRecord(switchboard.EventMessageUpdated, now, "", "", messageID)}
+}

@@ -144,3 +144,98 @@ func testEventLog(t *testing.T, open Opener) {
 		t.Fatalf("pending after pruning = %+v", got)
 	}
 }
+
+// testStatusEvents pins the records of the single changes of a message
+// outside an ingest batch: a send's outcome (sent, failed, unknown), a
+// noted retry, a requeue, a delivery status and a media download finished
+// or given up each write one message.updated record of the message in
+// their transaction, and a change that changes nothing (a repeat, a parked
+// status, a rescheduled download) writes none.
+func testStatusEvents(t *testing.T, open Opener) {
+	s := open(t)
+	f := newOutFixture(t, s)
+	base := len(mustPending(t, s))
+	// updates counts the message.updated records of id written since
+	// the fixture's.
+	updates := func(t *testing.T, id string) int {
+		t.Helper()
+		n := 0
+		for _, r := range mustPending(t, s)[base:] {
+			if r.Type == switchboard.EventMessageUpdated && r.SubjectID == id {
+				n++
+			}
+		}
+		return n
+	}
+	check := func(t *testing.T, what, id string, want int) {
+		t.Helper()
+		if got := updates(t, id); got != want {
+			t.Errorf("after %s: %d message.updated records of the message, want %d", what, got, want)
+		}
+	}
+	result := func(r *switchboard.StatusResult, err error) *switchboard.StatusResult {
+		t.Helper()
+		must(t, err)
+		return r
+	}
+
+	sent := f.send(t, s, f.a.Conversation.ID, "one", T0.Add(time.Second))
+	check(t, "queueing", sent.ID, 0)
+	// A status for a wamid not known yet is parked: no record.
+	if r := result(s.ApplyStatus(ctx(), switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.ev1",
+		Status: switchboard.MessageDelivered, Timestamp: T0.Add(3 * time.Second)})); !r.Parked {
+		t.Fatalf("status of an unknown wamid = %+v, want parked", r)
+	}
+	check(t, "a parked status", sent.ID, 0)
+	if r := result(s.MarkSent(ctx(), sent.ID, "wamid.ev1", T0.Add(2*time.Second))); !r.Changed {
+		t.Fatalf("MarkSent = %+v", r)
+	}
+	check(t, "MarkSent (with the parked status applied)", sent.ID, 1)
+	if r := result(s.ApplyStatus(ctx(), switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.ev1",
+		Status: switchboard.MessageRead, Timestamp: T0.Add(4 * time.Second)})); !r.Changed {
+		t.Fatalf("ApplyStatus read = %+v", r)
+	}
+	check(t, "a delivery status", sent.ID, 2)
+	if r := result(s.ApplyStatus(ctx(), switchboard.StatusUpdate{ChannelID: f.ch.ID, WAMessageID: "wamid.ev1",
+		Status: switchboard.MessageDelivered, Timestamp: T0.Add(5 * time.Second)})); r.Changed {
+		t.Fatalf("an older status changed the message: %+v", r)
+	}
+	check(t, "a status that changes nothing", sent.ID, 2)
+
+	failed := f.send(t, s, f.a.Conversation.ID, "two", T0.Add(6*time.Second))
+	result(s.NoteSendRetry(ctx(), failed.ID, switchboard.MessageError{Code: 131000, Title: "Try again"}, T0.Add(7*time.Second)))
+	check(t, "NoteSendRetry", failed.ID, 1)
+	result(s.MarkSendFailed(ctx(), failed.ID, switchboard.MessageError{Code: 131026, Title: "Undeliverable"}, T0.Add(8*time.Second)))
+	check(t, "MarkSendFailed", failed.ID, 2)
+
+	unknown := f.send(t, s, f.b.Conversation.ID, "three", T0.Add(9*time.Second))
+	result(s.MarkSendUnknown(ctx(), unknown.ID, T0.Add(10*time.Second)))
+	check(t, "MarkSendUnknown", unknown.ID, 1)
+	result(s.RequeueUnknown(ctx(), unknown.ID, T0.Add(11*time.Second)))
+	check(t, "RequeueUnknown", unknown.ID, 2)
+
+	img := func(waMediaID, wamid string) switchboard.InboundMessage {
+		return switchboard.InboundMessage{ChannelID: f.ch.ID, WaID: f.waidA,
+			Message: &switchboard.Message{Type: switchboard.TypeImage, WAMessageID: wamid, Timestamp: T0,
+				Content: switchboard.MessageContent{Media: &switchboard.Media{WAMediaID: waMediaID, MIMEType: "image/jpeg"}}}}
+	}
+	r1, r2 := mustReceive(t, s, img("ev-media-1", "wamid.evimg1")), mustReceive(t, s, img("ev-media-2", "wamid.evimg2"))
+	if r := result(s.FailMediaDownload(ctx(), r1.Message.ID, 1, claimNow(), false, "")); r.Changed {
+		t.Fatalf("rescheduling changed the message: %+v", r)
+	}
+	check(t, "a rescheduled download", r1.Message.ID, 0)
+	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: r1.Conversation.ID, MessageID: r1.Message.ID,
+		KeyID: r1.Conversation.KeyID, MIMEType: "image/jpeg", Size: 12, SHA256: "abc", CreatedAt: T0}
+	result(s.CompleteMediaDownload(ctx(), file))
+	check(t, "CompleteMediaDownload", r1.Message.ID, 1)
+	result(s.FailMediaDownload(ctx(), r2.Message.ID, 3, T0, true, switchboard.MediaExpired))
+	check(t, "a download given up", r2.Message.ID, 1)
+}
+
+// mustPending lists the records not yet fanned out.
+func mustPending(t *testing.T, s switchboard.Store) []*switchboard.EventRecord {
+	t.Helper()
+	rs, err := s.PendingEvents(ctx(), 10000)
+	must(t, err)
+	return rs
+}

@@ -10,7 +10,9 @@ import (
 // testHandoff pins the hand-off store: a channel's bot agent and a service
 // account's bot flag round-trip, a conversation starts with people, its
 // handler and sealed hand-off note are set only from the expected handler
-// and read back by every conversation read, and suggestions round-trip
+// and read back by every conversation read, the state written again as
+// read carries the event records staged on it and changes nothing (how
+// the bot's turns are recorded), and suggestions round-trip
 // sealed, list newest first, are decided once, and go with their
 // conversation when its contact is erased.
 func testHandoff(t *testing.T, open Opener) {
@@ -97,6 +99,36 @@ func testHandoff(t *testing.T, open Opener) {
 	wantCode(t, err, switchboard.EConflict)
 	if c, err = s.Conversation(ctx(), conv.ID, ""); err != nil || c.Handoff == nil || c.Handoff.BotFailures != 2 {
 		t.Fatalf("Conversation bot failures = %+v, %v", c, err)
+	}
+
+	// Writing the state as read again confirms it (the bot's turns are
+	// recorded so): the records staged on it are written, the
+	// conversation stays as it was; a stale confirmation writes nothing.
+	asRead := c.HandoffState()
+	countTurns := func() int {
+		n := 0
+		for _, r := range mustPending(t, s) {
+			if r.Type == switchboard.EventBotTurn && r.ConversationID == conv.ID {
+				n++
+			}
+		}
+		return n
+	}
+	turn := switchboard.NewEventRecord(switchboard.EventBotTurn, at, conv.ID, ch.ID, switchboard.NewID())
+	staleTurn := switchboard.WithEvents(ctx(), switchboard.NewEventRecord(switchboard.EventBotTurn, at, conv.ID, ch.ID, switchboard.NewID()))
+	_, err = s.SetHandoff(staleTurn, conv.ID, &switchboard.HandoffState{Handler: switchboard.HandlerBot, BotFailures: 1}, asRead)
+	wantCode(t, err, switchboard.EConflict)
+	if n := countTurns(); n != 0 || switchboard.EventLogged(staleTurn, switchboard.EventBotTurn, conv.ID) {
+		t.Fatalf("a stale confirmation wrote %d records", n)
+	}
+	tctx := switchboard.WithEvents(ctx(), turn)
+	confirmed, err := s.SetHandoff(tctx, conv.ID, &asRead, asRead)
+	must(t, err)
+	if confirmed.Handler != c.Handler || confirmed.Handoff == nil || *confirmed.Handoff != *c.Handoff {
+		t.Fatalf("confirmed conversation = %+v %+v, want %+v %+v", confirmed.Handler, confirmed.Handoff, c.Handler, c.Handoff)
+	}
+	if n := countTurns(); n != 1 || !switchboard.EventLogged(tctx, switchboard.EventBotTurn, conv.ID) || turn.Position <= 0 {
+		t.Fatalf("confirmation wrote %d records, %+v", n, turn)
 	}
 
 	toHuman := switchboard.HandoffState{Handler: switchboard.HandlerHuman, Reason: "refund",

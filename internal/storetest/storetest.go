@@ -114,6 +114,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Dispatch", testDispatch},
 		{"WebhooksOut", testWebhooksOut},
 		{"EventLog", testEventLog},
+		{"StatusEvents", testStatusEvents},
 		{"Handoff", testHandoff},
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},
