@@ -100,7 +100,7 @@ func TestMCPServer(t *testing.T) {
 		names = append(names, tl.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"assign", "hand_off", "list_conversations", "list_templates", "list_users", "read_conversation", "reply", "report_failure", "search_conversations", "send_template", "suggest_reply"}; !slices.Equal(names, want) {
+	if want := []string{"add_note", "assign", "hand_off", "list_conversations", "list_templates", "list_users", "read_conversation", "reply", "report_failure", "search_conversations", "search_messages", "send_template", "suggest_reply"}; !slices.Equal(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 
@@ -136,6 +136,32 @@ func TestMCPServer(t *testing.T) {
 	callTool(t, s, "list_users", map[string]any{"query": "olga"}, &users)
 	if len(users.Users) != 1 || users.Users[0].ID != opUser.ID {
 		t.Errorf("list_users = %+v", users.Users)
+	}
+
+	// A private note, mentioning the operator, found by message search
+	// beside the customer's own words; neither tool reaches WhatsApp.
+	var note struct{ Note switchboard.ThreadEntry }
+	res = callTool(t, s, "add_note", map[string]any{"conversation_id": conv.ID, "text": "Paket liegt beim Nachbarn", "mentions": []string{opUser.ID}}, &note)
+	if res.IsError || note.Note.Kind != switchboard.NoteEntry || note.Note.Text != "Paket liegt beim Nachbarn" || !slices.Equal(note.Note.Mentions, []string{opUser.ID}) {
+		t.Fatalf("add_note = %s / %+v", toolText(res), note.Note)
+	}
+	if res = callTool(t, s, "add_note", map[string]any{"conversation_id": conv.ID, "text": "  "}, nil); !res.IsError {
+		t.Error("add_note with an empty text succeeded")
+	}
+	var found struct {
+		Results []switchboard.SearchResult `json:"results"`
+	}
+	callTool(t, s, "search_messages", map[string]any{"query": "paket"}, &found)
+	if len(found.Results) != 1 || found.Results[0].Kind != switchboard.HitNote || found.Results[0].ConversationID != conv.ID {
+		t.Errorf("search_messages(paket) = %+v, want the note", found.Results)
+	}
+	callTool(t, s, "search_messages", map[string]any{"query": "parcel"}, &found)
+	if len(found.Results) != 1 || found.Results[0].Kind != switchboard.HitMessage || found.Results[0].ConversationID != conv.ID {
+		t.Errorf("search_messages(parcel) = %+v, want the customer's message", found.Results)
+	}
+	callTool(t, s, "search_messages", map[string]any{"query": "hi"}, &found)
+	if len(found.Results) != 1 || found.Results[0].ConversationID != other.ID {
+		t.Errorf("search_messages(hi) = %+v, want Otto's message", found.Results)
 	}
 
 	// The history resource holds the reply just sent.
@@ -181,6 +207,11 @@ func TestMCPServer(t *testing.T) {
 	callTool(t, op, "read_conversation", map[string]any{"conversation_id": conv.ID}, &read)
 	if read.Conversation.ID != conv.ID {
 		t.Errorf("assigned conversation not readable: %+v", read)
+	}
+	// Its searches find nothing in conversations it may not see.
+	callTool(t, op, "search_messages", map[string]any{"query": "hi"}, &found)
+	if len(found.Results) != 0 {
+		t.Errorf("operator token's search_messages(hi) = %+v, want nothing of the foreign conversation", found.Results)
 	}
 
 	// A session token is not an API token.

@@ -121,6 +121,31 @@ type SuggestionOutput struct {
 	Suggestion *switchboard.Suggestion `json:"suggestion"`
 }
 
+// NoteInput is the input of add_note.
+type NoteInput struct {
+	ConversationID string   `json:"conversation_id" jsonschema:"the conversation's id"`
+	Text           string   `json:"text" jsonschema:"the private note for the team, at most 4096 characters; never sent to the customer"`
+	Mentions       []string `json:"mentions,omitempty" jsonschema:"ids of users to mention (see list_users), at most 20; each is notified and may read the conversation while mentioned"`
+}
+
+// NoteOutput is the stored note.
+type NoteOutput struct {
+	Note *switchboard.ThreadEntry `json:"note"`
+}
+
+// MessageSearchInput is the input of search_messages.
+type MessageSearchInput struct {
+	Query  string `json:"query" jsonschema:"words to find in messages and notes (all of them; a 4-letter word also matches words starting with it)"`
+	Limit  int    `json:"limit,omitempty" jsonschema:"page size, 1 to 50 (default 20)"`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
+}
+
+// MessageSearchOutput is a page of hits, newest first.
+type MessageSearchOutput struct {
+	Results    []*switchboard.SearchResult `json:"results"`
+	NextCursor string                      `json:"next_cursor"`
+}
+
 // UsersInput is the input of list_users.
 type UsersInput struct {
 	Query string `json:"query,omitempty" jsonschema:"part of a login or name"`
@@ -145,8 +170,8 @@ func pageSize(n, def int) int {
 // fields in its MarshalJSON), so they are declared as any: a schema
 // inferred from the Go structs would refuse those fields.
 
-// addTools registers the tools and the history resource. Labels and
-// notes do not exist in Switchboard yet, so there are no tools for them.
+// addTools registers the tools and the history resource. Labels do not
+// exist in Switchboard yet, so there is no tool for them.
 func (s *Server) addTools(srv *mcp.Server) {
 	readOnly := &mcp.ToolAnnotations{ReadOnlyHint: true}
 	mcp.AddTool(srv, &mcp.Tool{
@@ -285,6 +310,40 @@ func (s *Server) addTools(srv *mcp.Server) {
 			return nil, nil, s.toolError(err)
 		}
 		return nil, SuggestionOutput{Suggestion: sg}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "add_note", Title: "Add a private note",
+		Description: "Writes a private note in a conversation you may see, for the team only (never sent to WhatsApp), optionally mentioning users who may be mentioned there (active, allowed on the channel).",
+		Annotations: &mcp.ToolAnnotations{DestructiveHint: ptr(false)},
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in NoteInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		n, err := s.Service.AddNote(ctx, a, in.ConversationID, in.Text, in.Mentions)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, NoteOutput{Note: n}, nil
+	})
+	mcp.AddTool(srv, &mcp.Tool{
+		Name: "search_messages", Title: "Search messages and notes", Annotations: readOnly,
+		Description: "Finds messages and private notes containing all the words, newest first, only in conversations you may see. A page can be short or empty and still have a next_cursor: follow it for older hits.",
+	}, func(ctx context.Context, req *mcp.CallToolRequest, in MessageSearchInput) (*mcp.CallToolResult, any, error) {
+		a, err := actorOf(req.Extra)
+		if err != nil {
+			return nil, nil, err
+		}
+		limit := in.Limit
+		if limit <= 0 {
+			limit = 20
+		}
+		limit = min(limit, switchboard.MaxSearchLimit)
+		hits, next, err := s.Service.SearchMessages(ctx, a, in.Query, in.Cursor, limit)
+		if err != nil {
+			return nil, nil, s.toolError(err)
+		}
+		return nil, MessageSearchOutput{Results: hits, NextCursor: next}, nil
 	})
 	mcp.AddTool(srv, &mcp.Tool{
 		Name: "list_users", Title: "List users", Annotations: readOnly,
