@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/switchboardhq/switchboard/internal/reports"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 )
 
 const reportsUsage = "usage: switchboard reports rebuild"
@@ -31,8 +31,11 @@ func runReports(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer store.Close()
 	start := time.Now()
-	ro := &reports.Rollups{Store: store}
-	if err := ro.Rebuild(ctx); err != nil {
+	// Through the service, so the rollups measure business time by the
+	// channels' hours as the server does; without them every duration
+	// would carry the "every hour counts" measure and each report of a
+	// channel with hours would measure it again.
+	if err := inbox.New(store, nil, nil).RebuildReports(ctx); err != nil {
 		return fmt.Errorf("rebuild report rollups: %w", err)
 	}
 	fmt.Fprintf(stdout, "report rollups rebuilt from the facts in %v\n", time.Since(start).Round(time.Millisecond))
