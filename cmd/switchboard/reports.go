@@ -43,14 +43,17 @@ func runReports(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // refreshReports keeps the report rollups close to the facts, so the
-// refresh every report makes first has little left to do. The first run
-// after an upgrade builds them.
+// refresh every report makes first has little left to do, and measures
+// again the days a change of business hours left measured by the old
+// ones. The first run after an upgrade builds them.
 func (a *App) refreshReports(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if err := a.Service.RefreshReports(ctx); err != nil && ctx.Err() == nil {
 			a.Logger.Error("report rollups refresh failed; retrying at the next run", "err", err, "next_run_in", every)
+		} else if err := a.Service.CatchUpReports(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error("measuring report rollups by new business hours failed; retrying at the next run", "err", err, "next_run_in", every)
 		}
 		select {
 		case <-ctx.Done():

@@ -220,6 +220,26 @@ func (s *Service) RefreshReports(ctx context.Context) error {
 	return s.ReportRollups().Refresh(ctx)
 }
 
+// reportCatchUpDays is how many days one step of CatchUpReports measures
+// again: a report that comes meanwhile waits for at most one step.
+const reportCatchUpDays = 7
+
+// CatchUpReports measures again, a few days at a time, the rollups of
+// days whose durations a channel's earlier business hours measured, until
+// none is left (the background job calls it after each refresh). Reports
+// are exact meanwhile, only slower.
+func (s *Service) CatchUpReports(ctx context.Context) error {
+	for {
+		left, err := s.ReportRollups().CatchUp(ctx, reportCatchUpDays)
+		if err != nil || left == 0 {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
 // RebuildReports recomputes every report rollup from the facts
 // (`switchboard reports rebuild`).
 func (s *Service) RebuildReports(ctx context.Context) error {

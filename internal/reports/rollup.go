@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -535,6 +536,11 @@ type Rollups struct {
 	// or Rebuild). Nil: every hour counts.
 	Hours func(ctx context.Context) (Hours, error)
 	mu    sync.Mutex
+	// seen is the fingerprint of every channel's hours when the rollups
+	// were last refreshed; stale lists the days measured by hours that
+	// have changed since, oldest first, for CatchUp.
+	seen  map[string]uint64
+	stale []time.Time
 }
 
 // Refresh recomputes the slots whose facts changed since the last refresh
@@ -548,6 +554,9 @@ func (ro *Rollups) Refresh(ctx context.Context) error {
 	}
 	if !ok {
 		return ro.rebuild(ctx)
+	}
+	if err := ro.noteHours(ctx); err != nil {
+		return err
 	}
 	slots, token, now, err := ro.Store.ReportDirtySlots(ctx, mark.Add(-RefreshMargin))
 	if err != nil {
@@ -579,6 +588,12 @@ func (ro *Rollups) Rebuild(ctx context.Context) error {
 }
 
 func (ro *Rollups) rebuild(ctx context.Context) error {
+	// Every day is measured again by the hours in force now.
+	h, err := ro.hours(ctx)
+	if err != nil {
+		return err
+	}
+	ro.seen, ro.stale = h.fingerprints(), nil
 	// Only the token and the store's time are needed: everything is
 	// recomputed. A far-future since keeps the look-up empty.
 	_, token, now, err := ro.Store.ReportDirtySlots(ctx, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -598,6 +613,57 @@ func (ro *Rollups) rebuild(ctx context.Context) error {
 		}
 	}
 	return ro.Store.FinishReportRefresh(ctx, now, token)
+}
+
+// CatchUp measures again, by the hours in force, at most maxDays of the
+// days whose durations were measured by a channel's earlier hours, and
+// returns how many such days are left. Until then a report is exact but
+// measures those durations itself; the background job calls CatchUp a
+// few days at a time, so a report waits for at most one such step.
+func (ro *Rollups) CatchUp(ctx context.Context, maxDays int) (left int, err error) {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	if _, ok, err := ro.Store.ReportRollupMark(ctx); err != nil || !ok {
+		return 0, err // never built: the first Refresh builds everything
+	}
+	if err := ro.noteHours(ctx); err != nil {
+		return 0, err
+	}
+	for n := 0; n < maxDays && len(ro.stale) > 0; n++ {
+		day := ro.stale[0]
+		if err := ro.recompute(ctx, day, day.Add(24*time.Hour)); err != nil {
+			return len(ro.stale), err
+		}
+		ro.stale = ro.stale[1:]
+	}
+	return len(ro.stale), nil
+}
+
+// noteHours compares the channels' hours with those of the last refresh;
+// when any changed, every day with facts becomes stale. The first call
+// only takes note: hours changed while no process watched are measured
+// again by each report until the days are recomputed (a refresh of
+// changed days, or Rebuild).
+func (ro *Rollups) noteHours(ctx context.Context) error {
+	h, err := ro.hours(ctx)
+	if err != nil {
+		return err
+	}
+	fps := h.fingerprints()
+	if ro.seen != nil && !maps.Equal(fps, ro.seen) {
+		first, last, ok, err := ro.Store.ReportFactSpan(ctx)
+		if err != nil {
+			return err
+		}
+		ro.stale = nil
+		if ok {
+			for day := dayOf(first); !day.After(last); day = day.Add(24 * time.Hour) {
+				ro.stale = append(ro.stale, day)
+			}
+		}
+	}
+	ro.seen = fps
+	return nil
 }
 
 // hours returns the channels' business hours (none without ro.Hours).

@@ -99,6 +99,28 @@ func RunReportRollups(t *testing.T, open ClockOpener) {
 	must(t, err)
 	h.hours = reports.Hours{h.a.ID: ec, h.b.ID: clock}
 	check("after a change of hours")
+	// Catching up measures every day again by the new hours, a few days
+	// a step, without a rebuild.
+	steps := 0
+	for left := 1; left > 0; steps++ {
+		var err error
+		left, err = measured.CatchUp(ctx(), 2)
+		must(t, err)
+	}
+	durs, err := reports.ReadDurations(ctx(), h.s, switchboard.ReportScope{From: rat(-400, 0, 0), To: rat(400, 0, 0)})
+	must(t, err)
+	if len(durs) == 0 || steps < 2 {
+		t.Fatalf("catching up: %d durations in %d steps", len(durs), steps)
+	}
+	for _, d := range durs {
+		if want := h.hours[d.ChannelID]; want != nil && d.Hours != want.Fingerprint() {
+			t.Fatalf("after catching up, a duration of %s at %v is measured by hours %x, want %x", d.ChannelID, d.At, d.Hours, want.Fingerprint())
+		}
+	}
+	check("after catching up with the new hours")
+	if left, err := measured.CatchUp(ctx(), 2); err != nil || left != 0 {
+		t.Fatalf("a second catch-up: %d days left, %v", left, err)
+	}
 	must(t, measured.Rebuild(ctx()))
 	check("after a rebuild with the new hours")
 	h.hours = reports.Hours{h.a.ID: clock}
