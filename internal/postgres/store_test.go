@@ -236,3 +236,59 @@ func TestColdKeyCache(t *testing.T) {
 		t.Fatalf("ReceiveMessage with a cold key cache: %v", err)
 	}
 }
+
+// TestAssignmentsDoNotDeadlockOnCounters: assigning one conversation and
+// unassigning another of the same channel at the same moment move a
+// conversation between the same two counter buckets in opposite
+// directions; the counter triggers lock both buckets in one order, so
+// neither transaction is aborted as a deadlock.
+func TestAssignmentsDoNotDeadlockOnCounters(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ch := mustChannel(t, db)
+	u := &switchboard.User{Login: "olga", Name: "Olga", RoleID: switchboard.RoleOperator, Active: true, PasswordHash: "$argon2id$v=19$x"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	const workers, rounds = 4, 40
+	convs := make([]string, workers)
+	for i := range convs {
+		r, err := db.ReceiveMessage(ctx, text(ch.ID, fmt.Sprintf("4915100009%03d", i), "C", fmt.Sprintf("wamid.dl.%d", i), "x", t0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs[i] = r.Conversation.ID
+		if i%2 == 1 { // half start assigned, so the workers move in both directions at once
+			if _, _, err := db.AddAssignee(ctx, convs[i], u.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds*2)
+	for i, id := range convs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				steps := []func() error{
+					func() error { _, _, err := db.AddAssignee(ctx, id, u.ID, t0); return err },
+					func() error { _, _, err := db.RemoveAssignee(ctx, id, u.ID, t0); return err },
+				}
+				if i%2 == 1 {
+					steps[0], steps[1] = steps[1], steps[0]
+				}
+				for _, step := range steps {
+					errs <- step()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a concurrent assignment failed: %v", err)
+		}
+	}
+}

@@ -23,8 +23,19 @@ CREATE TABLE conversation_counts (
 INSERT INTO conversation_counts (channel_id, status, assigned, n)
 	SELECT channel_id, status, assigned, count(*) FROM conversations GROUP BY channel_id, status, assigned;
 
+-- A move between buckets locks both bucket rows first, in key order:
+-- otherwise an assignment (unassigned -> assigned) and an unassignment
+-- (assigned -> unassigned) on one channel at the same moment take the two
+-- rows in opposite orders and PostgreSQL aborts one of them as a deadlock.
 CREATE FUNCTION conversation_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		INSERT INTO conversation_counts (channel_id, status, assigned, n) VALUES (NEW.channel_id, NEW.status, NEW.assigned, 0)
+			ON CONFLICT (channel_id, status, assigned) DO NOTHING;
+		PERFORM 1 FROM conversation_counts
+			WHERE (channel_id, status, assigned) IN ((OLD.channel_id, OLD.status, OLD.assigned), (NEW.channel_id, NEW.status, NEW.assigned))
+			ORDER BY channel_id, status, assigned FOR UPDATE;
+	END IF;
 	IF TG_OP IN ('UPDATE', 'DELETE') THEN
 		UPDATE conversation_counts SET n = n - 1
 			WHERE channel_id = OLD.channel_id AND status = OLD.status AND assigned = OLD.assigned;
