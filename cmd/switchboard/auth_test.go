@@ -8,10 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/worker"
 )
 
 // TestSetupChecksTokenBeforeHashing: POST /api/v1/setup hashes no
@@ -356,35 +359,46 @@ func TestMetricsOnSeparateAddress(t *testing.T) {
 	}
 }
 
-// shiftedClock is the wall clock moved by an offset, to age sessions.
-type shiftedClock struct{ offset time.Duration }
+// shiftedClock is the wall clock moved by an offset, to age sessions. The
+// app's background jobs read it while a test moves it, so the offset is
+// atomic.
+type shiftedClock struct{ offset atomic.Int64 }
 
-func (c *shiftedClock) Now() time.Time { return time.Now().UTC().Add(c.offset) }
+func (c *shiftedClock) Now() time.Time { return time.Now().UTC().Add(c.get()) }
+
+func (c *shiftedClock) get() time.Duration  { return time.Duration(c.offset.Load()) }
+func (c *shiftedClock) set(d time.Duration) { c.offset.Store(int64(d)) }
+func (c *shiftedClock) add(d time.Duration) { c.offset.Add(int64(d)) }
+
+// withClock installs clock as the service's clock while the app opens,
+// before any background job reads it.
+func withClock(clock switchboard.Clock) func(*App) {
+	return func(a *App) { a.SenderOptions = func(*worker.Sender) { a.Service.Clock = clock } }
+}
 
 func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
-	app := startApp(t, nil)
-	admin := app.setupAdmin()
 	clock := &shiftedClock{}
-	app.Service.Clock = clock
+	app := startApp(t, nil, withClock(clock))
+	admin := app.setupAdmin()
 
 	// Activity within the idle timeout keeps the session alive...
-	clock.offset = app.Service.SessionIdle - time.Minute
+	clock.set(app.Service.SessionIdle - time.Minute)
 	admin.must(200, "GET", "/api/v1/me", nil, nil)
 	// ...and extends it.
-	clock.offset += app.Service.SessionIdle - time.Minute
+	clock.add(app.Service.SessionIdle - time.Minute)
 	admin.must(200, "GET", "/api/v1/me", nil, nil)
 	// Idle for longer than the timeout: gone.
-	clock.offset += app.Service.SessionIdle + time.Minute
+	clock.add(app.Service.SessionIdle + time.Minute)
 	if got, _ := admin.do("GET", "/api/v1/me", nil); got != 401 {
 		t.Fatalf("idle session = %d, want 401", got)
 	}
 
 	// The absolute limit ends even a busy session.
-	clock.offset = 0
+	clock.set(0)
 	busy := app.login("admin")
-	for clock.offset < app.Service.SessionMax {
+	for clock.get() < app.Service.SessionMax {
 		busy.must(200, "GET", "/api/v1/me", nil, nil)
-		clock.offset += app.Service.SessionIdle / 2
+		clock.add(app.Service.SessionIdle / 2)
 	}
 	if got, _ := busy.do("GET", "/api/v1/me", nil); got != 401 {
 		t.Fatalf("session past its absolute expiry = %d, want 401", got)
@@ -392,12 +406,12 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 }
 
 func TestExpiredSessionsAreDeleted(t *testing.T) {
-	app := startApp(t, nil)
+	clock := &shiftedClock{}
+	app := startApp(t, nil, withClock(clock))
 	admin := app.setupAdmin()
 	var me struct{ User struct{ ID string } }
 	admin.must(200, "GET", "/api/v1/me", nil, &me)
-	clock := &shiftedClock{offset: app.Service.SessionIdle + time.Hour}
-	app.Service.Clock = clock
+	clock.set(app.Service.SessionIdle + time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.expireSessions(ctx, time.Hour) }() // sweeps at once

@@ -250,6 +250,9 @@ func (a *testApp) channel(name string) *switchboard.Channel {
 	if err := a.Store.CreateChannel(context.Background(), ch); err != nil {
 		a.t.Fatal(err)
 	}
+	// Written to the store directly, so drop the service's channel cache
+	// as its own create does: a background job may have filled it already.
+	a.Service.InvalidateChannels()
 	return ch
 }
 

@@ -16,7 +16,8 @@ import (
 // and file, once it is older than inbox.UploadTTL; a sent one stays
 // (security review finding 13).
 func TestUnsentUploadsExpire(t *testing.T) {
-	app := startApp(t, nil)
+	clock := &shiftedClock{}
+	app := startApp(t, nil, withClock(clock))
 	admin := app.setupAdmin()
 	ch := app.channel("Main")
 	conv := app.customerWrites(ch.ID, "4915112340077", "Uwe Upload", "Bitte das Formular")
@@ -40,12 +41,11 @@ func TestUnsentUploadsExpire(t *testing.T) {
 		t.Fatalf("sending the same upload twice = %v, want invalid", err)
 	}
 
-	clock := &shiftedClock{offset: inbox.UploadTTL - time.Minute}
-	app.Service.Clock = clock
+	clock.set(inbox.UploadTTL - time.Minute)
 	if n, err := app.System.ExpireUploads(ctx); err != nil || n != 0 {
 		t.Fatalf("ExpireUploads before the TTL = %d, %v; want 0", n, err)
 	}
-	clock.offset = inbox.UploadTTL + time.Minute
+	clock.set(inbox.UploadTTL + time.Minute)
 	if n, err := app.System.ExpireUploads(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireUploads after the TTL = %d, %v; want 1", n, err)
 	}
