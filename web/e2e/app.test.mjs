@@ -1145,7 +1145,14 @@ describe('a day of real use (issue 13)', () => {
       assert.equal(await composer.inputValue(), 'Entwurf für Ida');
 
       // The session ends elsewhere; Send then must not lose the reply.
-      await composer.fill('Antwort nach dem Ablauf der Sitzung');
+      // The composer saves its draft on the server shortly after typing
+      // stops: wait for that save, so that the Send below, and not a late
+      // draft save, is what finds the session gone.
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'PUT' && /\/draft$/.test(r.url()) &&
+          (r.request().postData() ?? '').includes('Antwort nach dem Ablauf der Sitzung')),
+        composer.fill('Antwort nach dem Ablauf der Sitzung'),
+      ]);
       const other = await newContext(browser);
       const op2 = await other.newPage();
       await login(op2, srv.base, operator.login, operator.password);
