@@ -3,6 +3,7 @@ package switchboard_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -88,5 +89,24 @@ func TestDraftValidate(t *testing.T) {
 	}
 	if err := (&switchboard.Draft{Text: "\xff"}).Validate(); switchboard.ErrorCode(err) != switchboard.EInvalid {
 		t.Fatalf("invalid UTF-8: %v", err)
+	}
+}
+
+func TestDraftPrepare(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	d := &switchboard.Draft{Text: "hallo"}
+	if err := d.Prepare(now); err != nil {
+		t.Fatal(err)
+	}
+	if want := now.UTC().Truncate(time.Microsecond); !d.UpdatedAt.Equal(want) || d.UpdatedAt.Location() != time.UTC {
+		t.Errorf("UpdatedAt = %v, want %v in UTC", d.UpdatedAt, want)
+	}
+	given := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	k := &switchboard.Draft{Text: "x", UpdatedAt: given}
+	if err := k.Prepare(now); err != nil || !k.UpdatedAt.Equal(given) {
+		t.Errorf("Prepare() = %v, %v; want the given time kept", k.UpdatedAt, err)
+	}
+	if err := (&switchboard.Draft{Text: strings.Repeat("x", switchboard.MaxDraftText+1)}).Prepare(now); err != switchboard.ErrDraftTooLong {
+		t.Errorf("Prepare(too long) = %v", err)
 	}
 }

@@ -37,6 +37,20 @@ func (d *Draft) Validate() error {
 	return nil
 }
 
+// Prepare validates d and sets what every store sets before storing it:
+// the update time now when unset, in UTC at the microsecond both stores
+// keep.
+func (d *Draft) Prepare(now time.Time) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = now
+	}
+	d.UpdatedAt = d.UpdatedAt.UTC().Truncate(time.Microsecond)
+	return nil
+}
+
 // DraftStore persists drafts, one per user and conversation.
 type DraftStore interface {
 	// SaveDraft stores d (UpdatedAt set by the store when zero) after

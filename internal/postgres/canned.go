@@ -159,13 +159,9 @@ func (db *DB) CannedReplies(ctx context.Context, f switchboard.CannedFilter) ([]
 // the conversation's data key; an empty text deletes it.
 func (db *DB) SaveDraft(ctx context.Context, d *switchboard.Draft) error {
 	n := *d
-	if err := n.Validate(); err != nil {
+	if err := n.Prepare(db.now()); err != nil {
 		return err
 	}
-	if n.UpdatedAt.IsZero() {
-		n.UpdatedAt = db.now()
-	}
-	n.UpdatedAt = utc(n.UpdatedAt)
 	err := db.withTx(ctx, func(tx *txn) error {
 		var keyID string
 		err := tx.QueryRow(ctx, `SELECT key_id FROM conversations WHERE id = $1 FOR SHARE`, n.ConversationID).Scan(&keyID)

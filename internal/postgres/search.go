@@ -236,7 +236,7 @@ func (db *DB) SearchMessages(ctx context.Context, s switchboard.MessageSearch) (
 	}
 	hits := make([]*switchboard.SearchHit, 0, len(rs))
 	for _, r := range rs {
-		if r.hit.Text, err = db.hitText(ctx, r.hit, r.keyID, r.sealed); err != nil {
+		if r.hit.Text, err = db.codec.HitText(ctx, r.hit, r.keyID, r.sealed); err != nil {
 			return nil, "", err
 		}
 		hits = append(hits, r.hit)
@@ -259,26 +259,6 @@ func (db *DB) rarestFirst(ctx context.Context, terms []int64) ([]int64, error) {
 	out := slices.Clone(terms)
 	slices.SortStableFunc(out, func(a, b int64) int { return counts[a] - counts[b] })
 	return out, nil
-}
-
-// hitText decrypts the text of a hit.
-func (db *DB) hitText(ctx context.Context, h *switchboard.SearchHit, keyID string, sealed []byte) (string, error) {
-	if h.Kind == switchboard.HitNote {
-		var s switchboard.EntrySealed
-		if err := db.codec.OpenJSON(ctx, keyID, "thread_entries", "body", h.ID, sealed, &s); err != nil {
-			return "", err
-		}
-		return s.Text, nil
-	}
-	b, err := db.codec.Open(ctx, keyID, "messages", "content", h.ID, sealed)
-	if err != nil {
-		return "", err
-	}
-	c, err := storecrypt.DecodeContent(b)
-	if err != nil {
-		return "", err
-	}
-	return c.Text, nil
 }
 
 // IndexMessages implements [switchboard.SearchStore]. Rows are locked

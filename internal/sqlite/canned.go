@@ -157,13 +157,9 @@ func (db *DB) CannedReplies(ctx context.Context, f switchboard.CannedFilter) ([]
 // the conversation's data key; an empty text deletes it.
 func (db *DB) SaveDraft(ctx context.Context, d *switchboard.Draft) error {
 	n := *d
-	if err := n.Validate(); err != nil {
+	if err := n.Prepare(db.now()); err != nil {
 		return err
 	}
-	if n.UpdatedAt.IsZero() {
-		n.UpdatedAt = db.now()
-	}
-	n.UpdatedAt = utc(n.UpdatedAt)
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var keyID string
 		err := tx.QueryRowContext(ctx, `SELECT key_id FROM conversations WHERE id = ?`, n.ConversationID).Scan(&keyID)

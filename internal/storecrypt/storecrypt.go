@@ -239,3 +239,24 @@ func (c *Codec) SearchTerms(q string) ([][]byte, error) {
 	}
 	return terms, nil
 }
+
+// HitText decrypts the text of a search hit: a note's text (thread_entries)
+// or a message's (messages), sealed under keyID.
+func (c *Codec) HitText(ctx context.Context, h *switchboard.SearchHit, keyID string, sealed []byte) (string, error) {
+	if h.Kind == switchboard.HitNote {
+		var s switchboard.EntrySealed
+		if err := c.OpenJSON(ctx, keyID, "thread_entries", "body", h.ID, sealed, &s); err != nil {
+			return "", err
+		}
+		return s.Text, nil
+	}
+	b, err := c.Open(ctx, keyID, "messages", "content", h.ID, sealed)
+	if err != nil {
+		return "", err
+	}
+	m, err := DecodeContent(b)
+	if err != nil {
+		return "", err
+	}
+	return m.Text, nil
+}
