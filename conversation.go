@@ -269,6 +269,42 @@ type ConversationTally struct {
 	Mine     int
 }
 
+// TallySource is where a store reads the tallies of a filter's counts.
+type TallySource int
+
+const (
+	// TallyNone: the filter can match nothing (an empty channel list).
+	TallyNone TallySource = iota
+	// TallyCounters: the maintained per-channel counters, plus the
+	// viewer's own assignments for "mine".
+	TallyCounters
+	// TallyOwn: only the viewer's own assignments (and mentions), for
+	// a user who sees only those.
+	TallyOwn
+	// TallyScan: the conversations the filter finds, counted one by one:
+	// a search, or another user's assignments.
+	TallyScan
+)
+
+// CountsSource checks f for counting and says where a store takes its
+// tallies from; the same rule for every store.
+func (f *ConversationFilter) CountsSource() (TallySource, error) {
+	switch f.Assignment {
+	case "", AssignmentAll, AssignmentUnassigned, AssignmentAssigned, AssignmentMine:
+	default:
+		return TallyNone, ErrInvalidAssignmentFilter
+	}
+	switch {
+	case f.ChannelIDs != nil && len(f.ChannelIDs) == 0:
+		return TallyNone, nil
+	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
+		return TallyScan, nil
+	case f.OnlyAssignedTo != "":
+		return TallyOwn, nil
+	}
+	return TallyCounters, nil
+}
+
 // Counts combines per-status tallies into what each inbox filter would
 // list: the assignment counts under f.Status, the status counts under
 // f.Assignment. Tallies of the same status add up.

@@ -245,3 +245,26 @@ func TestConversationFilterCounts(t *testing.T) {
 		t.Errorf("no tallies: %+v", *got)
 	}
 }
+
+func TestConversationFilterCountsSource(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    switchboard.ConversationFilter
+		want switchboard.TallySource
+	}{
+		{"everything", switchboard.ConversationFilter{}, switchboard.TallyCounters},
+		{"some channels", switchboard.ConversationFilter{ChannelIDs: []string{"a"}, Assignment: switchboard.AssignmentMine, ViewerID: "u"}, switchboard.TallyCounters},
+		{"no channel", switchboard.ConversationFilter{ChannelIDs: []string{}}, switchboard.TallyNone},
+		{"a search", switchboard.ConversationFilter{Query: " ada "}, switchboard.TallyScan},
+		{"a blank search", switchboard.ConversationFilter{Query: "  "}, switchboard.TallyCounters},
+		{"one's own", switchboard.ConversationFilter{OnlyAssignedTo: "u", ViewerID: "u"}, switchboard.TallyOwn},
+		{"another's", switchboard.ConversationFilter{OnlyAssignedTo: "v", ViewerID: "u"}, switchboard.TallyScan},
+	} {
+		if got, err := c.f.CountsSource(); err != nil || got != c.want {
+			t.Errorf("%s: CountsSource() = %v, %v; want %v", c.name, got, err, c.want)
+		}
+	}
+	if _, err := (&switchboard.ConversationFilter{Assignment: "nobody"}).CountsSource(); err != switchboard.ErrInvalidAssignmentFilter {
+		t.Errorf("an unknown assignment: err = %v", err)
+	}
+}

@@ -18,20 +18,17 @@ import (
 // them. A search tallies the conversations it finds.
 // [switchboard.ConversationFilter.Counts] combines the tallies either way.
 func (db *DB) CountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
-	if err := countsFilterValid(f); err != nil {
+	src, err := f.CountsSource()
+	if err != nil {
 		return nil, err
 	}
-	if f.ChannelIDs != nil && len(f.ChannelIDs) == 0 {
+	var tallies []switchboard.ConversationTally
+	switch src {
+	case switchboard.TallyNone:
 		return &switchboard.ConversationCounts{}, nil
-	}
-	var (
-		tallies []switchboard.ConversationTally
-		err     error
-	)
-	switch {
-	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
+	case switchboard.TallyScan:
 		tallies, err = db.scanTally(ctx, f)
-	case f.OnlyAssignedTo != "":
+	case switchboard.TallyOwn:
 		tallies, err = db.ownTally(ctx, f)
 	default:
 		tallies, err = db.countersTally(ctx, f)
@@ -40,15 +37,6 @@ func (db *DB) CountConversations(ctx context.Context, f switchboard.Conversation
 		return nil, fmt.Errorf("count conversations: %w", err)
 	}
 	return f.Counts(tallies), nil
-}
-
-// countsFilterValid rejects an assignment value no filter has.
-func countsFilterValid(f switchboard.ConversationFilter) error {
-	switch f.Assignment {
-	case "", switchboard.AssignmentAll, switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine:
-		return nil
-	}
-	return switchboard.ErrInvalidAssignmentFilter
 }
 
 // inChannels is the condition on alias's channel_id for f's channel
@@ -150,7 +138,7 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 // before migration 0024. Tests compare the maintained counts with it, and
 // the list benchmark runs it as the baseline.
 func (db *DB) RecountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error) {
-	if err := countsFilterValid(f); err != nil {
+	if _, err := f.CountsSource(); err != nil {
 		return nil, err
 	}
 	where, args := []string{"1 = 1"}, []any{}
