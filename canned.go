@@ -101,6 +101,25 @@ func (v CannedVars) value(name string) string {
 	return ""
 }
 
+// PrepareNew validates a new reply and sets what every store sets before
+// storing it: a new id when it has none, the creation time now when unset
+// (UTC, to the microsecond both stores keep), and the update time equal to
+// it.
+func (r *CannedReply) PrepareNew(now time.Time) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if r.ID == "" {
+		r.ID = NewID()
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Microsecond)
+	r.UpdatedAt = r.CreatedAt
+	return nil
+}
+
 // Validate checks a reply before it is stored and normalises it:
 // shortcut, title and text trimmed, a leading `/` dropped from the
 // shortcut, every variable known.

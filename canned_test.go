@@ -110,3 +110,17 @@ func TestDraftPrepare(t *testing.T) {
 		t.Errorf("Prepare(too long) = %v", err)
 	}
 }
+
+func TestCannedReplyPrepareNew(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	r := &switchboard.CannedReply{Scope: switchboard.CannedShared, Shortcut: "hallo", Text: "Hallo {{customer.name}}"}
+	if err := r.PrepareNew(now); err != nil {
+		t.Fatal(err)
+	}
+	if want := now.UTC().Truncate(time.Microsecond); r.ID == "" || !r.CreatedAt.Equal(want) || !r.UpdatedAt.Equal(want) || r.CreatedAt.Location() != time.UTC {
+		t.Errorf("PrepareNew() = id %q created %v updated %v, want an id and %v", r.ID, r.CreatedAt, r.UpdatedAt, want)
+	}
+	if err := (&switchboard.CannedReply{Scope: switchboard.CannedShared, Shortcut: "x", Text: "{{nope}}"}).PrepareNew(now); switchboard.ErrorCode(err) != switchboard.EInvalid {
+		t.Errorf("PrepareNew(unknown variable) = %v, want invalid", err)
+	}
+}

@@ -29,17 +29,9 @@ func scanCanned(row interface{ Scan(...any) error }) (*switchboard.CannedReply, 
 // CreateCannedReply stores a shared or personal canned reply.
 func (db *DB) CreateCannedReply(ctx context.Context, r *switchboard.CannedReply) error {
 	n := *r
-	if err := n.Validate(); err != nil {
+	if err := n.PrepareNew(db.now()); err != nil {
 		return err
 	}
-	if n.ID == "" {
-		n.ID = switchboard.NewID()
-	}
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = db.now()
-	}
-	n.CreatedAt = utc(n.CreatedAt)
-	n.UpdatedAt = n.CreatedAt
 	err := db.withTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO canned_replies (id, owner_id, shortcut, shortcut_key, search_key, title, body, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, n.ID, n.OwnerID, n.Shortcut, storekit.CannedShortcutKey(n.Shortcut),
