@@ -66,11 +66,19 @@ type SearchStore interface {
 	// [SearchWindow] entries of the driving term, so it may hold fewer
 	// hits than the limit, or none, and still have a next page.
 	SearchMessages(ctx context.Context, s MessageSearch) ([]*SearchHit, string, error)
-	// IndexMessages indexes up to limit messages and notes stored before
-	// the search index existed (or restored without it) and reports how
-	// many it indexed; 0 means nothing is left. It is safe to run at any
+	// IndexMessages indexes up to limit contacts, messages and notes
+	// stored before their search index existed (or restored without it)
+	// and reports how many it indexed; 0 means nothing is left. Contacts
+	// come first: the conversation list's search finds a contact only
+	// once it is indexed (after migration 0032 every contact is indexed
+	// again). It is safe to run at any
 	// time and resumes where it stopped.
 	IndexMessages(ctx context.Context, limit int) (int, error)
+	// IndexContacts indexes up to limit contacts that have no search
+	// terms (after a restore, which leaves the index out) and reports how
+	// many it indexed; 0 means none is left. A restore runs it to the end
+	// so that the list's search finds every contact at once.
+	IndexContacts(ctx context.Context, limit int) (int, error)
 }
 
 // SearchResult is one hit of a message search as users get it: where it

@@ -160,6 +160,21 @@ func Restore(ctx context.Context, open func(ctx context.Context) (io.ReadCloser,
 			return nil, fmt.Errorf("restore: reapply: %w", err)
 		}
 	}
+	// The contact search index is not in the backup: build it now, so the
+	// inbox's search finds every customer from the first start (the
+	// message search index follows in the background, see docs/backup.md).
+	indexed := 0
+	for {
+		n, err := target.IndexContacts(ctx, 500)
+		if err != nil {
+			return nil, fmt.Errorf("restore: index contacts: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		indexed += n
+	}
+	log.Info("contact search index built", "contacts", indexed)
 	return &RestoreResult{Manifest: m, Rows: res.Rows, Skipped: res.Skipped, MediaFiles: files, Duration: time.Since(start)}, nil
 }
 

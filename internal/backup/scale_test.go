@@ -105,13 +105,6 @@ func (s *syntheticSource) Dump(ctx context.Context, emit func(*dump.Table, []any
 			return info, err
 		}
 	}
-	for i := range contacts {
-		for range 20 { // prefixes of name words and digit runs
-			if err := emit(tab["contact_terms"], []any{rnd(16), contactIDs[i]}); err != nil {
-				return info, err
-			}
-		}
-	}
 	for i, c := range contacts {
 		id := switchboard.NewID()
 		convIDs[i] = id

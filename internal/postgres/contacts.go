@@ -180,7 +180,9 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return fmt.Errorf("select expired contacts: %w", err)
 		}
 		if len(contacts) > 0 {
-			// Cascades to the blind-index terms.
+			if err := unindexContacts(ctx, tx, contacts); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = ANY($1)`, contacts); err != nil {
 				return fmt.Errorf("delete expired contacts: %w", err)
 			}

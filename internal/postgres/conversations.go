@@ -182,8 +182,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 			return nil, "", err
 		}
 		// A contact matches when it has every term of the query.
-		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
-			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
+		where = append(where, contactTermsWhere(arg(terms), arg(len(terms))))
 	}
 	if f.Cursor != "" {
 		t, id, err := storecrypt.DecodeCursor(f.Cursor)

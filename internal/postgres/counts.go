@@ -113,8 +113,7 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 		if err != nil {
 			return nil, err
 		}
-		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
-			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
+		where = append(where, contactTermsWhere(arg(terms), arg(len(terms))))
 	}
 	sql := `SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned),
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ` + viewer + `))
@@ -162,8 +161,7 @@ func (db *DB) RecountConversations(ctx context.Context, f switchboard.Conversati
 		if err != nil {
 			return nil, err
 		}
-		where = append(where, `c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ANY(`+arg(terms)+`)
-			GROUP BY t.contact_id HAVING count(DISTINCT t.term) = `+arg(len(terms))+`)`)
+		where = append(where, contactTermsWhere(arg(terms), arg(len(terms))))
 	}
 	sql := `SELECT c.status, count(*), count(*) FILTER (WHERE coalesce(a.answered, false)), count(*) FILTER (WHERE coalesce(a.mine, false))
 		FROM conversations c

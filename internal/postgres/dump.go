@@ -175,6 +175,7 @@ func (db *DB) CountRows(ctx context.Context) (map[string]int64, error) {
 // after a load before using it.
 func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error)) (*dump.LoadResult, error) {
 	res := &dump.LoadResult{Rows: map[string]int64{}, Skipped: map[string]int64{}}
+	next = dump.SkipRebuilt(next, res.Skipped)
 	err := db.withTx(ctx, func(tx *txn) error {
 		if err := dumpCheckEmpty(ctx, tx); err != nil {
 			return err

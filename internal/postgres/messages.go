@@ -182,21 +182,6 @@ func messageIDByHash(ctx context.Context, q querier, hash []byte) (string, error
 	return id, nil
 }
 
-// replaceTerms sets the search terms of a contact.
-func replaceTerms(ctx context.Context, tx *txn, contactID string, terms [][]byte) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM contact_terms WHERE contact_id = $1`, contactID); err != nil {
-		return fmt.Errorf("delete contact terms: %w", err)
-	}
-	if len(terms) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO contact_terms (term, contact_id) SELECT t, $2 FROM unnest($1::bytea[]) AS t
-		ON CONFLICT DO NOTHING`, terms, contactID); err != nil {
-		return fmt.Errorf("insert contact terms: %w", err)
-	}
-	return nil
-}
-
 // insertMessage inserts m sealed under keyID. It reports false, inserting
 // nothing, if a message with the same wamid hash exists.
 func (db *DB) insertMessage(ctx context.Context, tx *txn, m *switchboard.Message, keyID string, wamidHash []byte) (bool, error) {

@@ -48,8 +48,11 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 			e.ContactID).Scan(&res.Conversations); err != nil {
 			return err
 		}
-		// The search index has no foreign key (one compact index); the
-		// rows name their own terms.
+		// The search indexes have no foreign key (one compact index each);
+		// the rows name their own terms.
+		if err := unindexContacts(ctx, tx, []string{e.ContactID}); err != nil {
+			return err
+		}
 		if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages
 			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
 			return err
@@ -64,7 +67,6 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 			`DELETE FROM outbox WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM messages WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM conversations WHERE contact_id = $1`,
-			`DELETE FROM contact_terms WHERE contact_id = $1`,
 			`DELETE FROM contacts WHERE id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, e.ContactID); err != nil {

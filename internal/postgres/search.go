@@ -267,8 +267,11 @@ func (db *DB) IndexMessages(ctx context.Context, limit int) (int, error) {
 	limit = storekit.ClampLimit(limit)
 	n := 0
 	err := db.withTx(ctx, func(tx *txn) error {
-		n = 0
-		ids, err := collectIDs(ctx, tx, `SELECT id FROM messages WHERE search_terms IS NULL LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+		var err error
+		if n, err = db.indexContacts(ctx, tx, limit); err != nil || n >= limit {
+			return err
+		}
+		ids, err := collectIDs(ctx, tx, `SELECT id FROM messages WHERE search_terms IS NULL LIMIT $1 FOR UPDATE SKIP LOCKED`, limit-n)
 		if err != nil {
 			return fmt.Errorf("select unindexed messages: %w", err)
 		}
@@ -292,7 +295,7 @@ func (db *DB) IndexMessages(ctx context.Context, limit int) (int, error) {
 				return fmt.Errorf("insert search terms: %w", err)
 			}
 		}
-		n = len(ids)
+		n += len(ids)
 		if n >= limit {
 			return nil
 		}

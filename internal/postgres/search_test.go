@@ -79,3 +79,23 @@ func TestSearchIndexRebuiltAndErased(t *testing.T) {
 		t.Errorf("%d index entries left after the erasure", n)
 	}
 }
+
+// TestContactTermsIndexer: contacts whose terms are gone (after migration
+// 0032 or a restore) are found again once the indexer has run, and an
+// erasure leaves no entry behind.
+func TestContactTermsIndexer(t *testing.T) {
+	ctx := context.Background()
+	db, schema := mustOpenSchema(t, testMasterKey(t), nil)
+	conn := connect(t)
+	storetest.ContactTermsIndexer(t, db, func() {
+		if _, err := conn.Exec(ctx, `DELETE FROM `+schema+`.contact_terms; UPDATE `+schema+`.contacts SET search_terms = NULL`); err != nil {
+			t.Fatal(err)
+		}
+	}, func() int {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.contact_terms WHERE contact NOT IN (SELECT search_id FROM `+schema+`.contacts WHERE search_id IS NOT NULL)`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -3,9 +3,11 @@ package seal
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -15,9 +17,6 @@ import (
 // Limits of the blind index. They bound how many terms a contact stores and
 // how much work a query costs.
 const (
-	// TermSize is the length of ContactTerms and QueryTerms terms. 128 bits
-	// keeps accidental collisions negligible while halving index size.
-	TermSize = 16
 	// MaxPrefixRunes is the longest indexed name prefix; longer query
 	// tokens are truncated to it.
 	MaxPrefixRunes = 20
@@ -29,8 +28,10 @@ const (
 	MaxNameTerms = 128
 	// MaxPhoneDigits is the E.164 maximum number length.
 	MaxPhoneDigits = 15
-	// MinPhoneDigits is the shortest phone substring that is indexed.
+	// MinPhoneDigits is the shortest phone substring that is indexed, and
+	// MaxPhoneGram the longest: a longer query is matched by its pieces.
 	MinPhoneDigits = 4
+	MaxPhoneGram   = 6
 	// MaxQueryBytes and MaxQueryTokens bound a search query.
 	MaxQueryBytes  = 200
 	MaxQueryTokens = 8
@@ -81,31 +82,37 @@ func (b *BlindIndex) Exact(domain, value string) []byte {
 	return b.sum(b.mac(), domain, value, nil)
 }
 
-// ContactTerms returns every index term for a contact, deduplicated, each
-// TermSize bytes. Name words contribute all their prefixes of 1 to
-// MaxPrefixRunes runes (after Normalize folding); the phone number
-// contributes every digit substring of at least MinPhoneDigits digits, so
-// partially typed numbers match.
-func (b *BlindIndex) ContactTerms(name, phone string) [][]byte {
+// ContactTerms returns every index term for a contact, deduplicated: the
+// first 8 bytes of each HMAC as an integer, like the message search's
+// terms (TextTerms), so an index entry is two integers. Name words
+// contribute all their prefixes of 1 to MaxPrefixRunes runes (after
+// Normalize folding); the phone number contributes every digit substring
+// of MinPhoneDigits to MaxPhoneGram digits, and QueryTerms covers a longer
+// query with the overlapping MaxPhoneGram-digit pieces of it. Before
+// migration 0032 every substring of any length was a term (45 of them for a
+// 12-digit number instead of 24), 16 bytes each, beside a 32-character id.
+func (b *BlindIndex) ContactTerms(name, phone string) []int64 {
 	h := b.mac()
-	seen := map[[TermSize]byte]struct{}{}
-	var terms [][]byte
+	var buf [32]byte
+	seen := map[int64]struct{}{}
+	var terms []int64
 	add := func(domain, value string) {
-		t := b.sum(h, domain, value, nil)[:TermSize]
-		k := [TermSize]byte(t)
-		if _, dup := seen[k]; dup {
+		t := int64(binary.BigEndian.Uint64(b.sum(h, domain, value, buf[:0])))
+		if _, dup := seen[t]; dup {
 			return
 		}
-		seen[k] = struct{}{}
+		seen[t] = struct{}{}
 		terms = append(terms, t)
 	}
 
+	names := 0
 	for _, tok := range nameIndexTokens(name) {
 		end := 0
-		for n := 1; n <= MaxPrefixRunes && end < len(tok) && len(terms) < MaxNameTerms; n++ {
+		for n := 1; n <= MaxPrefixRunes && end < len(tok) && names < MaxNameTerms; n++ {
 			_, size := utf8.DecodeRuneInString(tok[end:])
 			end += size
 			add(domainName, tok[:end])
+			names++
 		}
 	}
 
@@ -114,7 +121,7 @@ func (b *BlindIndex) ContactTerms(name, phone string) [][]byte {
 		digits = digits[:MaxPhoneDigits] // longer is not a phone number; bound the work
 	}
 	for i := 0; i+MinPhoneDigits <= len(digits); i++ {
-		for j := i + MinPhoneDigits; j <= len(digits); j++ {
+		for j := i + MinPhoneDigits; j <= len(digits) && j-i <= MaxPhoneGram; j++ {
 			add(domainPhone, digits[i:j])
 		}
 	}
@@ -125,17 +132,26 @@ func (b *BlindIndex) ContactTerms(name, phone string) [][]byte {
 // ContactTerms for the contact to match q.
 //
 // A phone-like query (only digits, spaces and + - ( ) / with at least
-// MinPhoneDigits digits) yields one phone term of its digits, after removing
-// a leading "00" (international prefix) or else a single leading "0"
-// (national trunk prefix), so "0151 234" finds +49 151 234...
+// MinPhoneDigits digits) is first stripped of a leading "00" (international
+// prefix) or else a single leading "0" (national trunk prefix), so "0151
+// 234" finds +49 151 234...; up to MaxPhoneGram digits it is one term, a
+// longer one is the terms of its overlapping MaxPhoneGram-digit pieces. A
+// number holding every piece of a longer query but not the query itself
+// in one run would match too; in a number of at most 15 digits the pieces
+// of a query of 7 or more digits can only sit apart when the digits repeat
+// in a pattern (docs/security.md).
 //
 // Any other query yields one name term per normalised word, truncated to
 // MaxPrefixRunes runes.
-func (b *BlindIndex) QueryTerms(q string) ([][]byte, error) {
+func (b *BlindIndex) QueryTerms(q string) ([]int64, error) {
 	if len(q) > MaxQueryBytes {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidQuery, MaxQueryBytes)
 	}
 	h := b.mac()
+	var buf [32]byte
+	term := func(domain, value string) int64 {
+		return int64(binary.BigEndian.Uint64(b.sum(h, domain, value, buf[:0])))
+	}
 	if digits, ok := phoneQuery(q); ok {
 		switch {
 		case strings.HasPrefix(digits, "00"):
@@ -149,7 +165,16 @@ func (b *BlindIndex) QueryTerms(q string) ([][]byte, error) {
 		if len(digits) > MaxPhoneDigits {
 			return nil, fmt.Errorf("%w: phone number longer than %d digits", ErrInvalidQuery, MaxPhoneDigits)
 		}
-		return [][]byte{b.sum(h, domainPhone, digits, nil)[:TermSize]}, nil
+		if len(digits) <= MaxPhoneGram {
+			return []int64{term(domainPhone, digits)}, nil
+		}
+		terms := make([]int64, 0, len(digits)-MaxPhoneGram+1)
+		for i := 0; i+MaxPhoneGram <= len(digits); i++ {
+			if t := term(domainPhone, digits[i:i+MaxPhoneGram]); !slices.Contains(terms, t) {
+				terms = append(terms, t)
+			}
+		}
+		return terms, nil
 	}
 
 	tokens := Tokenize(q)
@@ -160,14 +185,14 @@ func (b *BlindIndex) QueryTerms(q string) ([][]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d words", ErrInvalidQuery, MaxQueryTokens)
 	}
 	seen := map[string]struct{}{}
-	terms := make([][]byte, 0, len(tokens))
+	terms := make([]int64, 0, len(tokens))
 	for _, tok := range tokens {
 		tok = truncateRunes(tok, MaxPrefixRunes)
 		if _, dup := seen[tok]; dup {
 			continue
 		}
 		seen[tok] = struct{}{}
-		terms = append(terms, b.sum(h, domainName, tok, nil)[:TermSize])
+		terms = append(terms, term(domainName, tok))
 	}
 	return terms, nil
 }

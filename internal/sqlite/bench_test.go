@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/internal/sqlite"
@@ -85,5 +87,58 @@ func BenchmarkFirstPage(b *testing.B) {
 				tb.Fatalf("%s: %v", q, err)
 			}
 		}
+	})
+}
+
+// BenchmarkNewCustomers receives a first message from
+// SWITCHBOARD_BENCH_CUSTOMERS new customers (default 20,000) and reports
+// the CPU per first message and the database's size: bytes per
+// conversation in all, and in the contact search terms (tables and
+// indexes, from dbstat), after a truncating checkpoint.
+func BenchmarkNewCustomers(b *testing.B) {
+	n := 20_000
+	if v, err := strconv.Atoi(os.Getenv("SWITCHBOARD_BENCH_CUSTOMERS")); err == nil && v > 0 {
+		n = v
+	}
+	path := filepath.Join(b.TempDir(), "switchboard.db")
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(b), Migrate: true, AuditKey: storetest.AuditKey})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchNewCustomers(b, db, n, func(b *testing.B) {
+		raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		var total, terms int64
+		if err := raw.QueryRow(`SELECT page_count * page_size FROM pragma_page_count, pragma_page_size`).Scan(&total); err != nil {
+			b.Fatal(err)
+		}
+		if err := raw.QueryRow(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'contact_terms%'`).Scan(&terms); err != nil {
+			b.Fatal(err)
+		}
+		if os.Getenv("SWITCHBOARD_BENCH_TABLES") != "" {
+			rows, err := raw.Query(`SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 40`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				var name string
+				var size int64
+				if err := rows.Scan(&name, &size); err != nil {
+					b.Fatal(err)
+				}
+				fmt.Fprintf(os.Stderr, "%-40s %8d bytes/conv\n", name, size/int64(n))
+			}
+			rows.Close()
+		}
+		b.ReportMetric(float64(total)/float64(n), "db-bytes/conv")
+		b.ReportMetric(float64(terms)/float64(n), "term-bytes/conv")
+		b.ReportMetric(float64(total)*100_000/float64(n)/1e6, "MB-at-100k")
 	})
 }

@@ -190,7 +190,9 @@ func (db *DB) DeleteExpired(ctx context.Context, channelID string, cutoff time.T
 			return err
 		}
 		if len(contacts) > 0 {
-			// Cascades to the blind-index terms.
+			if err := unindexContacts(ctx, tx, contacts...); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id IN (`+placeholders(len(contacts))+`)`, anys(contacts)...); err != nil {
 				return fmt.Errorf("delete expired contacts: %w", err)
 			}

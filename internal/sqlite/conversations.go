@@ -205,7 +205,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 			return nil, "", err
 		}
 		for _, t := range terms {
-			where = append(where, "c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ?)")
+			where = append(where, contactTermsWhere)
 			args = append(args, t)
 		}
 	}

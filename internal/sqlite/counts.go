@@ -123,7 +123,7 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 			return nil, err
 		}
 		for _, t := range terms {
-			where = append(where, "c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ?)")
+			where = append(where, contactTermsWhere)
 			args = append(args, t)
 		}
 	}
@@ -160,7 +160,7 @@ func (db *DB) RecountConversations(ctx context.Context, f switchboard.Conversati
 			return nil, err
 		}
 		for _, t := range terms {
-			where = append(where, "c.contact_id IN (SELECT t.contact_id FROM contact_terms t WHERE t.term = ?)")
+			where = append(where, contactTermsWhere)
 			args = append(args, t)
 		}
 	}

@@ -240,6 +240,7 @@ func (db *DB) CountRows(ctx context.Context) (map[string]int64, error) {
 // after a load before using it.
 func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error)) (*dump.LoadResult, error) {
 	res := &dump.LoadResult{Rows: map[string]int64{}, Skipped: map[string]int64{}}
+	next = dump.SkipRebuilt(next, res.Skipped)
 	err := db.writeRaw(ctx, func(ctx context.Context, conn *sql.DB) error {
 		// Rows arrive in the order of their random ids, so the inserts
 		// touch index pages all over: a page cache far larger than the

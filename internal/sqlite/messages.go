@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -188,28 +187,6 @@ func (db *DB) touchConversation(ctx context.Context, tx *writeTx, convID, keyID 
 			inbound_count = ?, updated_at = ? WHERE id = ?`,
 		sealed, micros(a.LastMessageAt), micros(a.LastInboundAt), a.InboundCount, micros(a.UpdatedAt), convID); err != nil {
 		return fmt.Errorf("update conversation: %w", err)
-	}
-	return nil
-}
-
-// putContactTerms replaces the search terms of a contact.
-func (db *DB) putContactTerms(ctx context.Context, tx *writeTx, contactID, name, username, waID string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_terms WHERE contact_id = ?`, contactID); err != nil {
-		return fmt.Errorf("delete contact terms: %w", err)
-	}
-	terms := db.codec.ContactTerms(name, username, waID)
-	const chunk = 250
-	for len(terms) > 0 {
-		n := min(len(terms), chunk)
-		args := make([]any, 0, 2*n)
-		for _, t := range terms[:n] {
-			args = append(args, t, contactID)
-		}
-		q := `INSERT OR IGNORE INTO contact_terms (term, contact_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert contact terms: %w", err)
-		}
-		terms = terms[n:]
 	}
 	return nil
 }

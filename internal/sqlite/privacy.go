@@ -62,9 +62,12 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 		// media, outbox and messages to conversations, and from
 		// conversations to contacts. Deleting messages cascades to
 		// idempotency_keys, outbox and media_downloads; conversations to
-		// assignees and reads; contacts to contact_terms.
-		// The search index has no foreign key (one compact index); the
-		// rows name their own terms.
+		// assignees and reads.
+		// The search indexes have no foreign key (one compact index each);
+		// the rows name their own terms.
+		if err := unindexContacts(ctx, tx, e.ContactID); err != nil {
+			return err
+		}
 		if err := unindexRows(ctx, tx, false, `SELECT search_id, ts, search_terms FROM messages
 			WHERE conversation_id IN (`+contactConversations+`)`, e.ContactID); err != nil {
 			return err
@@ -79,7 +82,6 @@ func (db *DB) EraseContact(ctx context.Context, e switchboard.Erasure) (*switchb
 			`DELETE FROM outbox WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM messages WHERE conversation_id IN (` + contactConversations + `)`,
 			`DELETE FROM conversations WHERE contact_id = ?`,
-			`DELETE FROM contact_terms WHERE contact_id = ?`,
 			`DELETE FROM contacts WHERE id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, e.ContactID); err != nil {

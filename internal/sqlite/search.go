@@ -255,13 +255,18 @@ func (db *DB) rarestFirst(ctx context.Context, terms []int64) ([]int64, error) {
 }
 
 // IndexMessages implements [switchboard.SearchStore]: it gives search ids
-// and index entries to up to limit rows that have none, messages first.
+// and index entries to up to limit rows that have none: contacts first
+// (their terms serve the conversation list's search), then messages, then
+// notes.
 func (db *DB) IndexMessages(ctx context.Context, limit int) (int, error) {
 	limit = storekit.ClampLimit(limit)
 	n := 0
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		n = 0
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM messages WHERE search_terms IS NULL LIMIT ?`, limit)
+		var err error
+		if n, err = db.indexContacts(ctx, tx, limit); err != nil || n >= limit {
+			return err
+		}
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM messages WHERE search_terms IS NULL LIMIT ?`, limit-n)
 		if err != nil {
 			return fmt.Errorf("select unindexed messages: %w", err)
 		}
@@ -283,7 +288,7 @@ func (db *DB) IndexMessages(ctx context.Context, limit int) (int, error) {
 				return err
 			}
 		}
-		n = len(ids)
+		n += len(ids)
 		if n >= limit {
 			return nil
 		}

@@ -92,3 +92,31 @@ func TestSearchIndexRebuiltAndErased(t *testing.T) {
 		t.Errorf("%d index entries left after the erasure", n)
 	}
 }
+
+// TestContactTermsIndexer: contacts whose terms are gone (after migration
+// 0032 or a restore) are found again once the indexer has run, and an
+// erasure leaves no entry behind.
+func TestContactTermsIndexer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Master: storetest.MasterKey(t), Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.ContactTermsIndexer(t, db, func() {
+		if _, err := raw.Exec(`DELETE FROM contact_terms; UPDATE contacts SET search_terms = NULL`); err != nil {
+			t.Fatal(err)
+		}
+	}, func() int {
+		var n int
+		if err := raw.QueryRow(`SELECT count(*) FROM contact_terms WHERE contact NOT IN (SELECT search_id FROM contacts WHERE search_id IS NOT NULL)`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -196,7 +196,7 @@ func (c *Codec) ContactKey(channelID, waID, userID string) []byte {
 // ContactTerms returns a contact's search terms: the words of its name and
 // of its username (so "@mira.okafor" is found by "mira" or "okafor") and
 // the digits of its phone number.
-func (c *Codec) ContactTerms(name, username, waID string) [][]byte {
+func (c *Codec) ContactTerms(name, username, waID string) []int64 {
 	if username != "" {
 		name += " " + username
 	}
@@ -232,7 +232,7 @@ func (c *Codec) WAMIDHash(channelID, wamid string) []byte {
 
 // SearchTerms returns the blind-index terms that a search query requires,
 // with unusable queries reported as EInvalid.
-func (c *Codec) SearchTerms(q string) ([][]byte, error) {
+func (c *Codec) SearchTerms(q string) ([]int64, error) {
 	terms, err := c.Index.QueryTerms(q)
 	if err != nil {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid search query.")

@@ -15,13 +15,14 @@ package dump
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 8
+const Version = 9
 
 // Kind is the logical type of a column.
 type Kind string
@@ -164,9 +165,6 @@ func Tables() []*Table {
 			col("id", Text), col("channel_id", Text), col("field", Text), col("kind", Text), col("severity", Text),
 			col("summary", Text), col("at", Time),
 		}},
-		{Name: "contact_terms", Columns: []Column{
-			col("term", Bytes), col("contact_id", Text),
-		}},
 		{Name: "conversations", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("contact_id", Text), col("status", Text),
 			col("key_id", Text), nullCol("last_message", Bytes), nullCol("last_message_at", Time),
@@ -287,12 +285,14 @@ func Tables() []*Table {
 // search ids and terms of messages and thread entries are the message
 // search index, rebuilt by the store's indexer (NULL terms mean "not
 // indexed yet"), so a restore never carries index entries of another key;
+// contacts.search_id and search_terms are the contact search index's
+// (version 9), rebuilt by the same indexer;
 // conversations.assigned (whether an active user is assigned) and the
 // copy of a conversation's bucket in its assignments are rebuilt with the
 // conversation counters.
 func Derived(table, column string) bool {
 	switch table + "." + column {
-	case "users.search_key", "messages.search_id", "messages.search_terms",
+	case "users.search_key", "messages.search_id", "messages.search_terms", "contacts.search_id", "contacts.search_terms",
 		"thread_entries.search_id", "thread_entries.search_terms", "conversations.assigned",
 		"conversation_assignees.channel_id", "conversation_assignees.status", "conversation_assignees.assigned":
 		return true
@@ -374,10 +374,29 @@ func Check(c Column, v any) error {
 // DerivedTables lists the tables a dump leaves out because they are derived from
 // the dumped ones and rebuilt from them: the report rollups, which a
 // restored store builds on the first report or refresh (docs/reports.md),
-// the message search index, which the indexer rebuilds
+// the message and contact search indexes, which the indexer rebuilds
 // ([switchboard.SearchStore.IndexMessages]), and the conversation counters,
-// which a load rebuilds.
-var DerivedTables = []string{"conversation_counts", "message_terms", "report_dirty", "report_day_sets", "report_figures", "report_state"}
+// which a load rebuilds. Dumps before version 9 hold contact_terms (in a
+// form of terms no longer used): a load skips the rows of a derived table.
+var DerivedTables = []string{"contact_terms", "conversation_counts", "message_terms", "report_dirty", "report_day_sets", "report_figures", "report_state"}
+
+// Rebuilt reports whether the rows of table, found in a dump of an older
+// version, are skipped on load because the store derives the table now.
+func Rebuilt(table string) bool { return slices.Contains(DerivedTables, table) }
+
+// SkipRebuilt wraps a load's pull function so that rows of [Rebuilt]
+// tables never reach the store; it counts them in skipped by table.
+func SkipRebuilt(next func() (*Table, []any, error), skipped map[string]int64) func() (*Table, []any, error) {
+	return func() (*Table, []any, error) {
+		for {
+			t, row, err := next()
+			if err != nil || !Rebuilt(t.Name) {
+				return t, row, err
+			}
+			skipped[t.Name]++
+		}
+	}
+}
 
 // QueueTables lists the tables a dump leaves out because they are
 // short-lived queues: the event log (docs/automation.md, "Durable
