@@ -16,7 +16,6 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/erasure"
-	"github.com/switchboardhq/switchboard/internal/media"
 )
 
 const backupUsage = `usage:
@@ -139,9 +138,13 @@ func runBackupCreate(ctx context.Context, args []string, getenv func(string) str
 	if !ok {
 		return fmt.Errorf("store %T cannot be backed up", store)
 	}
+	blobs, err := openBlobs(ctx, c)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	m, obj, err := backup.Write(ctx, loc, src, key, backup.CreateOptions{
-		Blobs: &media.Files{Dir: filepath.Join(c.DataDir, "media")}, Version: Version(),
+		Blobs: blobs, Version: Version(),
 	})
 	if err != nil {
 		return err
@@ -238,7 +241,10 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	blobs := &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	blobs, err := openBlobs(ctx, c)
+	if err != nil {
+		return err
+	}
 	reg := newRegister(c, nil, blobs, log)
 	register, err := reg.Gather(ctx, loc, key)
 	if errors.Is(err, backup.ErrRegisterSignature) {

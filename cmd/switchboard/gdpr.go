@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/inbox"
-	"github.com/switchboardhq/switchboard/internal/media"
 )
 
 const contactUsage = `usage:
@@ -76,7 +74,10 @@ func openContactService(ctx context.Context, c *Config, stderr io.Writer) (switc
 	}
 	svc := inbox.New(store, nil, nil)
 	svc.Logger = log
-	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	if svc.Blobs, err = openBlobs(ctx, c); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	svc.Keys = keys
 	return store, svc, nil
 }
