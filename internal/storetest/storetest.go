@@ -122,6 +122,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"CannedReplies", testCannedReplies},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
+		{"SendSlots", testSendSlots},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
