@@ -116,7 +116,7 @@ func loadBackupKey(c *Config, log *slog.Logger, create bool) (*backup.Key, error
 }
 
 func runBackupCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parseBackupTo("backup create", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
+	c, err := parseBackupTo("backup create", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func runBackupVerify(ctx context.Context, args []string, getenv func(string) str
 }
 
 func runBackupRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, where, err := parseBackupArgs("backup restore", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
+	c, where, err := parseBackupArgs("backup restore", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -120,9 +120,10 @@ const (
 	groupBackupKey                            // the backup key file
 	groupBackupPlace                          // where backups are: directory or S3 and its credentials
 	groupBackupPlan                           // interval and number kept, for scheduled backups
+	groupMedia                                // where media files are: data dir or S3 and its credentials
 
 	// groupAll is what serve reads.
-	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan
+	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan | groupMedia
 	// groupStore is what a command that opens the database reads.
 	groupStore = groupLog | groupDatabase
 )
@@ -164,12 +165,12 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)", groupBackupPlace},
 		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)", groupBackupPlace},
 		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)", groupServer},
-		{"media-store", "SWITCHBOARD_MEDIA_STORE", "", "where media files are kept: empty for <data-dir>/media, or s3://bucket/prefix (encrypted as on disk) for several instances", groupDatabase},
-		{"media-s3-endpoint", "SWITCHBOARD_MEDIA_S3_ENDPOINT", "", "media S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS", groupDatabase},
-		{"media-s3-region", "SWITCHBOARD_MEDIA_S3_REGION", "", "media S3 region", groupDatabase},
-		{"media-s3-access-key-id", "SWITCHBOARD_MEDIA_S3_ACCESS_KEY_ID", "", "media S3 access key id", groupDatabase},
-		{"media-s3-secret-access-key", "SWITCHBOARD_MEDIA_S3_SECRET_ACCESS_KEY", "", "media S3 secret access key (prefer the environment over the flag)", groupDatabase},
-		{"media-s3-path-style", "SWITCHBOARD_MEDIA_S3_PATH_STYLE", "false", "address the media bucket as endpoint/bucket (most self-hosted S3 services need this)", groupDatabase},
+		{"media-store", "SWITCHBOARD_MEDIA_STORE", "", "where media files are kept: empty for <data-dir>/media, or s3://bucket/prefix (encrypted as on disk) for several instances", groupMedia},
+		{"media-s3-endpoint", "SWITCHBOARD_MEDIA_S3_ENDPOINT", "", "media S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS", groupMedia},
+		{"media-s3-region", "SWITCHBOARD_MEDIA_S3_REGION", "", "media S3 region", groupMedia},
+		{"media-s3-access-key-id", "SWITCHBOARD_MEDIA_S3_ACCESS_KEY_ID", "", "media S3 access key id", groupMedia},
+		{"media-s3-secret-access-key", "SWITCHBOARD_MEDIA_S3_SECRET_ACCESS_KEY", "", "media S3 secret access key (prefer the environment over the flag)", groupMedia},
+		{"media-s3-path-style", "SWITCHBOARD_MEDIA_S3_PATH_STYLE", "false", "address the media bucket as endpoint/bucket (most self-hosted S3 services need this)", groupMedia},
 		{"webhook-allow-hosts", "SWITCHBOARD_WEBHOOK_ALLOW_HOSTS", "", "comma-separated host names that outgoing webhooks may reach although they resolve to loopback or private addresses, and over plain http", groupServer},
 		{"timezone", "SWITCHBOARD_TIMEZONE", "Europe/Berlin", "the installation's IANA time zone; reports count days in it unless a request asks for another", groupServer},
 	}

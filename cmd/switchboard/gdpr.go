@@ -22,7 +22,7 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] != "erase" {
 		return errors.New(contactUsage)
 	}
-	c, id, err := parseContactArgs("contact erase", "erase", groupStore|groupBackupKey|groupBackupPlace, args[1:], getenv, stderr, nil)
+	c, id, err := parseContactArgs("contact erase", "erase", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args[1:], getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
