@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup/s3test"
 	"github.com/switchboardhq/switchboard/internal/emulator"
 )
@@ -136,5 +138,63 @@ func TestMediaStoreBadSettings(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestBackupMovesMediaToS3: a backup of an instance with media on disk,
+// restored with --media-store s3://…, puts the (still sealed) files into
+// the bucket, and a server on the restored data serves them from there;
+// a backup of that server takes its media from the bucket.
+func TestBackupMovesMediaToS3(t *testing.T) {
+	srv := s3test.Start(t, "media")
+	app := startApp(t, nil)
+	admin := app.setupAdmin()
+	ch := app.channel("Main")
+	conv := app.customerWrites(ch.ID, "4915112340077", "Moritz Umzug", "Anbei die Rechnung")
+	f := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "text/plain",
+		Filename: "rechnung.txt", Size: 11, SHA256: "x", CreatedAt: time.Now().UTC()}
+	ctx := context.Background()
+	must(t, app.System.WriteMedia(ctx, f, strings.NewReader("hello media")))
+	must(t, app.Store.CreateMedia(ctx, f))
+
+	backups := t.TempDir()
+	src := map[string]string{"SWITCHBOARD_DATA_DIR": app.Config.DataDir, "SWITCHBOARD_LOG_LEVEL": "error"}
+	if out, err := runBackupCLI(t, src, "backup", "create", "--to", backups); err != nil || !strings.Contains(out, "1 media files") {
+		t.Fatalf("backup create: %v\n%s", err, out)
+	}
+	names, _ := filepath.Glob(filepath.Join(backups, "*.backup"))
+	if len(names) != 1 {
+		t.Fatalf("backups: %v", names)
+	}
+	dir := t.TempDir()
+	for _, k := range []string{app.Config.BackupKeyFile, app.Config.MasterKeyFile, app.Config.AuditKeyFile} {
+		copyFile(t, k, filepath.Join(dir, filepath.Base(k)))
+	}
+	dst := mediaS3Env(srv, "s3://media/moved")
+	dst["SWITCHBOARD_DATA_DIR"], dst["SWITCHBOARD_LOG_LEVEL"] = dir, "error"
+	if out, err := runBackupCLI(t, dst, "backup", "restore", names[0]); err != nil || !strings.Contains(out, "1 media files") {
+		t.Fatalf("backup restore: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "media")); !os.IsNotExist(err) {
+		t.Errorf("the restore wrote media into the data dir: %v", err)
+	}
+	client, err := srv.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.StatObject(ctx, "media", "moved/"+f.ID, minio.StatObjectOptions{}); err != nil {
+		t.Fatalf("the file is not in the bucket: %v", err)
+	}
+
+	restored := startApp(t, map[string]string{"SWITCHBOARD_DATA_DIR": dir, "SWITCHBOARD_MEDIA_STORE": dst["SWITCHBOARD_MEDIA_STORE"],
+		"SWITCHBOARD_MEDIA_S3_ENDPOINT": srv.Endpoint, "SWITCHBOARD_MEDIA_S3_REGION": srv.Region,
+		"SWITCHBOARD_MEDIA_S3_ACCESS_KEY_ID": srv.AccessKeyID, "SWITCHBOARD_MEDIA_S3_SECRET_ACCESS_KEY": srv.SecretAccessKey,
+		"SWITCHBOARD_MEDIA_S3_PATH_STYLE": "true"})
+	if code, body := restored.client(admin.token).do("GET", "/api/v1/media/"+f.ID, nil); code != 200 || string(body) != "hello media" {
+		t.Fatalf("media from the bucket: %d %q", code, body)
+	}
+	again := t.TempDir()
+	if out, err := runBackupCLI(t, dst, "backup", "create", "--to", again); err != nil || !strings.Contains(out, "1 media files") || strings.Contains(out, "missing") {
+		t.Fatalf("backup create from S3: %v\n%s", err, out)
 	}
 }
