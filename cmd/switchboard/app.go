@@ -22,7 +22,6 @@ import (
 	"github.com/switchboardhq/switchboard/internal/inbox"
 	"github.com/switchboardhq/switchboard/internal/masterkey"
 	"github.com/switchboardhq/switchboard/internal/mcpserver"
-	"github.com/switchboardhq/switchboard/internal/media"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/internal/password"
 	"github.com/switchboardhq/switchboard/internal/postgres"
@@ -247,7 +246,9 @@ func (a *App) Open(ctx context.Context) error {
 	if a.Service.ReportZone, err = time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("time zone: %w", err)
 	}
-	a.Service.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	if a.Service.Blobs, err = openBlobs(ctx, c); err != nil {
+		return err
+	}
 	a.Service.Keys = keys
 	if a.auditKey, err = auditanchor.LoadKey(c.AuditKeyFile); err != nil {
 		return fmt.Errorf("audit key: %w", err)

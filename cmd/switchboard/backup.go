@@ -16,7 +16,6 @@ import (
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/backup"
 	"github.com/switchboardhq/switchboard/internal/erasure"
-	"github.com/switchboardhq/switchboard/internal/media"
 )
 
 const backupUsage = `usage:
@@ -117,7 +116,7 @@ func loadBackupKey(c *Config, log *slog.Logger, create bool) (*backup.Key, error
 }
 
 func runBackupCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := parseBackupTo("backup create", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
+	c, err := parseBackupTo("backup create", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -139,9 +138,13 @@ func runBackupCreate(ctx context.Context, args []string, getenv func(string) str
 	if !ok {
 		return fmt.Errorf("store %T cannot be backed up", store)
 	}
+	blobs, err := openBlobs(ctx, c)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	m, obj, err := backup.Write(ctx, loc, src, key, backup.CreateOptions{
-		Blobs: &media.Files{Dir: filepath.Join(c.DataDir, "media")}, Version: Version(),
+		Blobs: blobs, Version: Version(),
 	})
 	if err != nil {
 		return err
@@ -212,7 +215,7 @@ func runBackupVerify(ctx context.Context, args []string, getenv func(string) str
 }
 
 func runBackupRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, where, err := parseBackupArgs("backup restore", groupStore|groupBackupKey|groupBackupPlace, args, getenv, stderr)
+	c, where, err := parseBackupArgs("backup restore", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -238,7 +241,10 @@ func runBackupRestore(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	blobs := &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	blobs, err := openBlobs(ctx, c)
+	if err != nil {
+		return err
+	}
 	reg := newRegister(c, nil, blobs, log)
 	register, err := reg.Gather(ctx, loc, key)
 	if errors.Is(err, backup.ErrRegisterSignature) {

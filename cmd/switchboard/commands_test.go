@@ -171,14 +171,14 @@ func TestSubcommandHelp(t *testing.T) {
 		args     []string
 		has, not []string
 	}{
-		{[]string{"serve"}, []string{"-addr", "-data-dir", "-wa-app-secret", "-emulator", "-backup-interval", "-retention-interval"}, nil},
-		{[]string{"migrate"}, []string{"-data-dir", "-database-url", "-master-key-file", "-log-level"}, []string{"-addr", "-emulator", "-backup-to", "-wa-app-secret"}},
+		{[]string{"serve"}, []string{"-addr", "-data-dir", "-wa-app-secret", "-emulator", "-backup-interval", "-retention-interval", "-media-store", "-media-s3-secret-access-key"}, nil},
+		{[]string{"migrate"}, []string{"-data-dir", "-database-url", "-master-key-file", "-log-level"}, []string{"-addr", "-emulator", "-backup-to", "-wa-app-secret", "-media-store"}},
 		{[]string{"user", "add"}, []string{"-login", "-role", "-database-url"}, []string{"-addr", "-backup-s3-endpoint"}},
-		{[]string{"backup", "verify"}, []string{"-backup-key-file", "-backup-s3-endpoint", "-data-dir"}, []string{"-addr", "-database-url", "-emulator", "-backup-interval", "-master-key-file"}},
+		{[]string{"backup", "verify"}, []string{"-backup-key-file", "-backup-s3-endpoint", "-data-dir"}, []string{"-addr", "-database-url", "-emulator", "-backup-interval", "-master-key-file", "-media-store"}},
 		{[]string{"backup", "list"}, []string{"-to", "-backup-s3-endpoint"}, []string{"-addr", "-database-url", "-backup-key-file"}},
-		{[]string{"backup", "create"}, []string{"-to", "-database-url", "-backup-key-file"}, []string{"-addr", "-emulator", "-backup-keep"}},
+		{[]string{"backup", "create"}, []string{"-to", "-database-url", "-backup-key-file", "-media-store", "-media-s3-endpoint"}, []string{"-addr", "-emulator", "-backup-keep"}},
 		{[]string{"contact", "export"}, []string{"-id", "-out", "-database-url"}, []string{"-addr", "-backup-to"}},
-		{[]string{"contact", "erase"}, []string{"-id", "-database-url", "-backup-to"}, []string{"-addr", "-emulator"}},
+		{[]string{"contact", "erase"}, []string{"-id", "-database-url", "-backup-to", "-media-store"}, []string{"-addr", "-emulator"}},
 		{[]string{"keys", "rotate"}, []string{"-master-key-file"}, []string{"-addr", "-backup-to"}},
 		{[]string{"bot"}, []string{"-url", "-token-file", "-llm-url", "-model", "-llm-api-key-file", "-system-prompt-file", "-knowledge-file", "-mode", "-threshold", "-llm-timeout", "-log-level"},
 			[]string{"-addr", "-data-dir", "-database-url", "-emulator", "-backup-to"}},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/internal/backup"
+	"github.com/switchboardhq/switchboard/internal/s3client"
 	"github.com/switchboardhq/switchboard/internal/whatsapp"
 )
 
@@ -70,6 +71,16 @@ type Config struct {
 	BackupS3Secret   string
 	BackupS3Path     bool
 
+	// Media files (docs/deploy.md): MediaStore empty keeps them in
+	// <data-dir>/media; s3://bucket/prefix puts them in an S3-compatible
+	// bucket that several instances share.
+	MediaStore      string
+	MediaS3Endpoint string
+	MediaS3Region   string
+	MediaS3KeyID    string
+	MediaS3Secret   string
+	MediaS3Path     bool
+
 	// MetricsAddr, when set, serves /metrics there instead of on Addr.
 	MetricsAddr string
 
@@ -109,9 +120,10 @@ const (
 	groupBackupKey                            // the backup key file
 	groupBackupPlace                          // where backups are: directory or S3 and its credentials
 	groupBackupPlan                           // interval and number kept, for scheduled backups
+	groupMedia                                // where media files are: data dir or S3 and its credentials
 
 	// groupAll is what serve reads.
-	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan
+	groupAll = groupLog | groupDatabase | groupServer | groupWhatsApp | groupEmulator | groupBackupKey | groupBackupPlace | groupBackupPlan | groupMedia
 	// groupStore is what a command that opens the database reads.
 	groupStore = groupLog | groupDatabase
 )
@@ -153,6 +165,12 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"backup-s3-secret-access-key", "SWITCHBOARD_BACKUP_S3_SECRET_ACCESS_KEY", "", "S3 secret access key (prefer the environment over the flag)", groupBackupPlace},
 		{"backup-s3-path-style", "SWITCHBOARD_BACKUP_S3_PATH_STYLE", "false", "address buckets as endpoint/bucket (most self-hosted S3 services need this)", groupBackupPlace},
 		{"retention-interval", "SWITCHBOARD_RETENTION_INTERVAL", "1h", "how often to delete messages older than their channel's retention period (set per channel; off by default)", groupServer},
+		{"media-store", "SWITCHBOARD_MEDIA_STORE", "", "where media files are kept: empty for <data-dir>/media, or s3://bucket/prefix (encrypted as on disk) for several instances", groupMedia},
+		{"media-s3-endpoint", "SWITCHBOARD_MEDIA_S3_ENDPOINT", "", "media S3-compatible endpoint, host[:port] or URL (http:// disables TLS); empty for AWS", groupMedia},
+		{"media-s3-region", "SWITCHBOARD_MEDIA_S3_REGION", "", "media S3 region", groupMedia},
+		{"media-s3-access-key-id", "SWITCHBOARD_MEDIA_S3_ACCESS_KEY_ID", "", "media S3 access key id", groupMedia},
+		{"media-s3-secret-access-key", "SWITCHBOARD_MEDIA_S3_SECRET_ACCESS_KEY", "", "media S3 secret access key (prefer the environment over the flag)", groupMedia},
+		{"media-s3-path-style", "SWITCHBOARD_MEDIA_S3_PATH_STYLE", "false", "address the media bucket as endpoint/bucket (most self-hosted S3 services need this)", groupMedia},
 		{"webhook-allow-hosts", "SWITCHBOARD_WEBHOOK_ALLOW_HOSTS", "", "comma-separated host names that outgoing webhooks may reach although they resolve to loopback or private addresses, and over plain http", groupServer},
 		{"timezone", "SWITCHBOARD_TIMEZONE", "Europe/Berlin", "the installation's IANA time zone; reports count days in it unless a request asks for another", groupServer},
 	}
@@ -172,6 +190,8 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
 		"retention-interval": &c.RetentionInterval, "timezone": &c.TimeZone,
 		"webhook-allow-hosts": &c.WebhookAllowHosts,
+		"media-store":         &c.MediaStore, "media-s3-endpoint": &c.MediaS3Endpoint, "media-s3-region": &c.MediaS3Region,
+		"media-s3-access-key-id": &c.MediaS3KeyID, "media-s3-secret-access-key": &c.MediaS3Secret, "media-s3-path-style": &c.MediaS3Path,
 	}
 	return s, dst
 }
@@ -328,6 +348,12 @@ func (c *Config) finish() error {
 	if c.BackupKeep < 1 {
 		return fmt.Errorf("backup keep %d must be at least 1", c.BackupKeep)
 	}
+	if c.MediaStore != "" && !strings.HasPrefix(c.MediaStore, "s3://") {
+		return fmt.Errorf("media store %q must be empty (files in <data-dir>/media) or s3://bucket/prefix", c.MediaStore)
+	}
+	if c.MediaStore == "" && (c.MediaS3Endpoint != "" || c.MediaS3KeyID != "" || c.MediaS3Secret != "") {
+		return fmt.Errorf("media S3 settings are set but SWITCHBOARD_MEDIA_STORE is not: set it to s3://bucket/prefix, or remove them to keep media in <data-dir>/media")
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
@@ -350,6 +376,12 @@ func (c *Config) SQLitePath() string {
 		return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
 	}
 	return c.DatabaseURL
+}
+
+// MediaS3 returns the S3 settings for the media store.
+func (c *Config) MediaS3() s3client.Config {
+	return s3client.Config{Endpoint: c.MediaS3Endpoint, Region: c.MediaS3Region,
+		AccessKeyID: c.MediaS3KeyID, SecretAccessKey: c.MediaS3Secret, PathStyle: c.MediaS3Path}
 }
 
 // BackupS3 returns the S3 settings for backup locations.

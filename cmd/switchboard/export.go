@@ -20,7 +20,7 @@ import (
 // complete, so a failed export leaves no partial archive behind.
 func runContactExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var out string
-	c, id, err := parseContactArgs("contact export", "export", groupStore, args, getenv, stderr, func(fs *flag.FlagSet) {
+	c, id, err := parseContactArgs("contact export", "export", groupStore|groupMedia, args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "zip file to write (default switchboard-contact-<id>.zip in the current directory; never overwritten)")
 	})
 	if err != nil {

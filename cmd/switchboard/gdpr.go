@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/inbox"
-	"github.com/switchboardhq/switchboard/internal/media"
 )
 
 const contactUsage = `usage:
@@ -24,7 +22,7 @@ func runContact(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 || args[0] != "erase" {
 		return errors.New(contactUsage)
 	}
-	c, id, err := parseContactArgs("contact erase", "erase", groupStore|groupBackupKey|groupBackupPlace, args[1:], getenv, stderr, nil)
+	c, id, err := parseContactArgs("contact erase", "erase", groupStore|groupBackupKey|groupBackupPlace|groupMedia, args[1:], getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -76,7 +74,10 @@ func openContactService(ctx context.Context, c *Config, stderr io.Writer) (switc
 	}
 	svc := inbox.New(store, nil, nil)
 	svc.Logger = log
-	svc.Blobs = &media.Files{Dir: filepath.Join(c.DataDir, "media")}
+	if svc.Blobs, err = openBlobs(ctx, c); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	svc.Keys = keys
 	return store, svc, nil
 }

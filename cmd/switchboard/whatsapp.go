@@ -94,6 +94,11 @@ func (a *App) openWhatsApp(ctx context.Context) error {
 		Help: "Outbound send attempts by outcome: sent (accepted by Meta), failed (permanently), unknown (may have gone out; flagged, not resent), retry (temporary failure, rescheduled).",
 	}, []string{"outcome"})
 	a.Sender.Outcome = func(outcome string) { sends.WithLabelValues(outcome).Inc() }
+	if c.Postgres() {
+		// Several instances may share the database: they pace each
+		// channel together, through it (docs/deploy.md, "Several instances").
+		a.Sender.Slots = a.Store
+	}
 	if a.SenderOptions != nil {
 		a.SenderOptions(a.Sender)
 	}

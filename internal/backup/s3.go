@@ -5,26 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"path"
 	"strings"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/switchboardhq/switchboard/internal/s3client"
 )
 
 // S3Config is how to reach an S3-compatible service.
-type S3Config struct {
-	// Endpoint is host[:port] or a URL; an http:// URL disables TLS.
-	// Empty means AWS (s3.amazonaws.com).
-	Endpoint        string
-	Region          string
-	AccessKeyID     string
-	SecretAccessKey string
-	// PathStyle addresses buckets as endpoint/bucket rather than
-	// bucket.endpoint, as most self-hosted services need.
-	PathStyle bool
-}
+type S3Config = s3client.Config
 
 // S3 keeps backups as objects under a prefix in a bucket of an
 // S3-compatible service (AWS, Hetzner, IONOS, MinIO, SeaweedFS, …). An
@@ -45,29 +35,9 @@ const uploadPartSize = 16 << 20
 // NewS3 returns the location for bucket and prefix (from an
 // s3://bucket/prefix URL).
 func NewS3(bucket, prefix string, cfg S3Config) (*S3, error) {
-	endpoint, secure := cfg.Endpoint, true
-	if endpoint == "" {
-		endpoint = "s3.amazonaws.com"
-	}
-	if strings.Contains(endpoint, "://") {
-		u, err := url.Parse(endpoint)
-		if err != nil {
-			return nil, fmt.Errorf("backup: S3 endpoint: %w", err)
-		}
-		endpoint, secure = u.Host, u.Scheme != "http"
-	}
-	lookup := minio.BucketLookupAuto
-	if cfg.PathStyle {
-		lookup = minio.BucketLookupPath
-	}
-	client, err := minio.New(endpoint, &minio.Options{
-		Creds:        credentials.NewStaticV4(cfg.AccessKeyID, cfg.SecretAccessKey, ""),
-		Secure:       secure,
-		Region:       cfg.Region,
-		BucketLookup: lookup,
-	})
+	client, err := s3client.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("backup: S3 client: %w", err)
+		return nil, fmt.Errorf("backup: %w", err)
 	}
 	prefix = strings.Trim(prefix, "/")
 	if prefix != "" {

@@ -28,15 +28,18 @@ type System struct {
 func (s *Service) System() *System { return &System{svc: s} }
 
 // Ready reports whether the installation can take traffic (GET /readyz):
-// the database answers and its schema is current. Otherwise the error is
-// EUnavailable with the reason, for the log.
+// the database answers and has every migration this build knows. A newer
+// schema is ready too: during a rolling upgrade the first new instance
+// migrates while the old ones keep serving, which every release's
+// migrations allow (docs/deploy.md, "Rolling upgrades"). Otherwise the
+// error is EUnavailable with the reason, for the log.
 func (sys *System) Ready(ctx context.Context) error {
 	s := sys.svc
 	if err := s.Store.Ping(ctx); err != nil {
 		return switchboard.Errorf(switchboard.EUnavailable, "Database unreachable.")
 	}
 	applied, latest, err := s.Store.SchemaVersion(ctx)
-	if err != nil || applied != latest {
+	if err != nil || applied < latest {
 		return switchboard.Errorf(switchboard.EUnavailable, "Database schema is not current.")
 	}
 	return nil

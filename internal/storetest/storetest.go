@@ -123,6 +123,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
 		{"ContactSearch", testContactSearch},
+		{"SendSlots", testSendSlots},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -63,6 +63,14 @@ type Sender struct {
 	Lease       time.Duration // claim duration (default 2 minutes)
 	Poll        time.Duration // idle poll interval (default 500 ms)
 	Backoff     whatsapp.Backoff
+	// Slots, when set, spaces each channel's sends through the store, so
+	// every instance on one PostgreSQL database together keeps the rate
+	// (docs/deploy.md, "Several instances"); nil paces this process alone,
+	// in memory, as a single instance needs.
+	Slots switchboard.SendSlots
+	// Sleep waits d or until ctx ends (default a timer); tests replace it
+	// to control time.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Outcome, when set, is told each attempt's outcome: "sent", "failed",
 	// "unknown" or "retry" (for metrics).
 	Outcome func(outcome string)
@@ -91,6 +99,9 @@ func (s *Sender) init() {
 		}
 		if s.Now == nil {
 			s.Now = func() time.Time { return time.Now().UTC() }
+		}
+		if s.Sleep == nil {
+			s.Sleep = sleep
 		}
 		if s.Rate <= 0 {
 			s.Rate = 80
@@ -193,6 +204,38 @@ func (s *Sender) channelLimiter(ch *switchboard.Channel) *rate.Limiter {
 	return l
 }
 
+// pace waits until the channel may send again: on the channel's limiter,
+// or, with Slots, until a send slot claimed in the shared store, spaced by
+// the limiter's current rate (lowered after Meta's 130429 like the
+// limiter's own).
+func (s *Sender) pace(ctx context.Context, ch *switchboard.Channel) error {
+	l := s.channelLimiter(ch)
+	if s.Slots == nil {
+		return l.Wait(ctx)
+	}
+	interval := time.Duration(float64(time.Second) / float64(l.Limit()))
+	now := s.Now()
+	at, err := s.Slots.ClaimSendSlot(ctx, ch.ID, interval, now)
+	if err != nil {
+		return err
+	}
+	if d := at.Sub(now); d > 0 {
+		return s.Sleep(ctx, d)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // fullRate is the pacing of a channel that Meta has not throttled.
 func (s *Sender) fullRate(ch *switchboard.Channel) rate.Limit {
 	mps := s.Rate
@@ -284,7 +327,11 @@ func (s *Sender) deliver(ctx context.Context, it *switchboard.OutboxItem) {
 		time.AfterFunc(d, s.Notify)
 		return
 	}
-	if err := s.channelLimiter(ch).Wait(ctx); err != nil {
+	if err := s.pace(ctx, ch); err != nil {
+		if ctx.Err() == nil {
+			log.Error("pace send", "err", err)
+			s.retry(ctx, log, it, 0, err)
+		}
 		return
 	}
 	client := s.Client(ch)
@@ -545,8 +592,11 @@ func (s *Sender) sendReceipts(ctx context.Context) {
 			if err != nil {
 				continue
 			}
-			if err := s.channelLimiter(ch).Wait(ctx); err != nil {
-				return
+			if err := s.pace(ctx, ch); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				continue
 			}
 			if r.typing {
 				if err := s.Client(ch).SendTypingIndicator(ctx, ch.AccessToken, ch.PhoneNumberID, r.wamid); err != nil {

@@ -403,5 +403,7 @@ func SkipRebuilt(next func() (*Table, []any, error), skipped map[string]int64) f
 // deliveries"), whose rows are fanned out into webhook_deliveries, which
 // the dump holds, within seconds of their change, and then only wait to be
 // pruned. A restore loses at most the events of the last moments before
-// the backup that were not fanned out yet.
-var QueueTables = []string{"events"}
+// the backup that were not fanned out yet. send_pacing holds each
+// channel's next free send time (switchboard.SendSlots), in the past again
+// a moment after the last send.
+var QueueTables = []string{"events", "send_pacing"}
