@@ -81,6 +81,13 @@ type InboundBatch struct {
 	Preferences []PreferenceChange
 	Notices     []ChannelNotice
 	Signals     []SignalFor
+	// Handoff holds, by channel id, what the hand-off rules need of each
+	// channel of the batch's messages (its bot agent, rules and business
+	// hours; the service fills it from its channels). The store runs the
+	// rules ([Handoff], through the planner) on the batch's conversations
+	// in the batch's transaction and writes what they decide with it. A
+	// channel not in it is not touched by the rules.
+	Handoff map[string]ChannelHandoff
 }
 
 // TemplateStatusChange is a template's new status, quality score or
@@ -136,6 +143,10 @@ type BatchResult struct {
 	Statuses []*StatusResult
 	// Edits[i] is the outcome of Edits[i].
 	Edits []*EditResult
+	// Handoffs are what the hand-off rules did in the batch, one per
+	// conversation they changed or gave the bot a turn in, in the order
+	// of the conversations.
+	Handoffs []*BatchHandoff
 }
 
 // StatusUpdate is a delivery status WhatsApp reports for an outbound message.

@@ -18,6 +18,41 @@ type HandoffRules struct {
 	BotFailures int `json:"bot_failures"`
 }
 
+// ChannelHandoff is what the hand-off rules need to know of a channel to
+// apply them to its conversations' new messages ([InboundBatch.Handoff]).
+type ChannelHandoff struct {
+	// BotAgentID is the channel's bot agent; "" when it has none.
+	BotAgentID string
+	Rules      HandoffRules
+	// Hours is the channel's business hours clock (nil: none).
+	Hours *BusinessClock
+	// Keywords are the phrases that ask for a person; nil means
+	// [DefaultHandoffKeywords].
+	Keywords []string
+}
+
+// BatchHandoff is what the hand-off rules did to one conversation of an
+// ingest batch, in the batch's transaction.
+type BatchHandoff struct {
+	ConversationID string
+	// Changes are the conversation's changes of handler, in order (a
+	// conversation that opens on the bot and whose customer asks for a
+	// person goes to the bot, then to people): each is a hand-off fact,
+	// a handoff.to_* event record and an activity line (Entry).
+	Changes []HandoffChangeStep
+	// Turns are the customer messages the bot is expected to answer: the
+	// ones after which the bot still handled the conversation, each
+	// with its handoff.bot_turn event record.
+	Turns []*Message
+}
+
+// HandoffChangeStep is one change of handler in an ingest batch: the
+// state it left the conversation in and its activity line.
+type HandoffChangeStep struct {
+	State HandoffState
+	Entry *ThreadEntry
+}
+
 // MaxHandoffBotFailures bounds [HandoffRules.BotFailures].
 const MaxHandoffBotFailures = 10
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -28,7 +29,12 @@ import (
 // the message, the fan-out is redone after the crash with the same ids),
 // and a delivery the kill cut short is made again with the same id once
 // its lease runs out (a repeat of an id is counted, as at-least-once
-// allows it).
+// allows it). The channel has a bot agent and every customer is new and
+// asks for a person: each acknowledged message's conversation is with
+// people for that reason after the restart, and a second subscription
+// has its handoff.to_human (the hand-off rules run in the batch's
+// transaction, so the kill cannot keep the message and lose its
+// hand-off).
 func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "switchboard")
@@ -39,10 +45,33 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 	seen := map[string]int{}       // answered requests by delivery id
 	byWAMID := map[string]string{} // delivery id by message wamid
 	var reused []string            // wamids that came with a second delivery id
+	convOf := map[string]string{}  // conversation id by message wamid
+	handedOff := map[string]bool{} // conversations with a handoff.to_human delivery
 	changed := make(chan struct{}, 1)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
+			return
+		}
+		if r.URL.Path == "/handoff" {
+			var e struct {
+				Type string `json:"type"`
+				Data struct {
+					Conversation struct {
+						ID string `json:"id"`
+					} `json:"conversation"`
+				} `json:"data"`
+			}
+			_ = json.Unmarshal(body, &e)
+			mu.Lock()
+			if e.Type == switchboard.EventHandoffToHuman {
+				handedOff[e.Data.Conversation.ID] = true
+			}
+			mu.Unlock()
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
 			return
 		}
 		time.Sleep(100 * time.Millisecond) // slow: deliveries pile up, some are in flight at the kill
@@ -51,7 +80,8 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 		}
 		var e struct {
 			Data struct {
-				WAMessageID string `json:"wa_message_id"`
+				WAMessageID    string `json:"wa_message_id"`
+				ConversationID string `json:"conversation_id"`
 			} `json:"data"`
 		}
 		_ = json.Unmarshal(body, &e)
@@ -62,6 +92,7 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 			reused = append(reused, e.Data.WAMessageID)
 		}
 		byWAMID[e.Data.WAMessageID] = id
+		convOf[e.Data.WAMessageID] = e.Data.ConversationID
 		mu.Unlock()
 		select {
 		case changed <- struct{}{}:
@@ -118,6 +149,23 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 		if err := s.CreateWebhookSubscription(context.Background(), sub); err != nil {
 			t.Fatal(err)
 		}
+		handoffs := &switchboard.WebhookSubscription{URL: rcv.URL + "/handoff", Events: []string{"handoff.to_human"}, AllChannels: true,
+			Active: true, Secret: "whsec_crash_handoff", CreatedBy: switchboard.NewID()}
+		if err := s.CreateWebhookSubscription(context.Background(), handoffs); err != nil {
+			t.Fatal(err)
+		}
+		bot := &switchboard.ServiceAccount{User: &switchboard.User{Login: "crashbot", Name: "Crash Bot", RoleID: switchboard.RoleEmployee, Active: true},
+			Bot: true, CreatedBy: switchboard.NewID()}
+		if err := s.CreateServiceAccount(context.Background(), bot); err != nil {
+			t.Fatal(err)
+		}
+		chs, err := s.Channels(context.Background())
+		if err != nil || len(chs) != 1 {
+			t.Fatalf("channels %v, %v", chs, err)
+		}
+		if _, err := s.UpdateChannel(context.Background(), chs[0].ID, switchboard.ChannelUpdate{BotAgentID: &bot.User.ID}); err != nil {
+			t.Fatal(err)
+		}
 	})
 
 	cmd, addr := start()
@@ -132,7 +180,10 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 	})
 	res := loadgen.Run(context.Background(), loadgen.Config{
 		URL: "http://" + addr + "/webhooks/whatsapp", AppSecret: loadAppSecret, PhoneNumberID: loadPhoneNumberID,
-		Rate: 60, Duration: load, Prefix: "whkill", Customers: 10,
+		Rate: 60, Duration: load, Prefix: "whkill", Customers: 1000,
+		Text: func(i int) string {
+			return "Bitte einen Mitarbeiter, ich möchte mit einem Menschen sprechen " + strconv.Itoa(i)
+		},
 	})
 	<-killed
 	_ = cmd.Wait()
@@ -158,13 +209,30 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 		}
 		return out
 	}
+	// The acknowledged messages whose conversation has no handoff.to_human
+	// delivery (yet).
+	notHandedOff := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for _, w := range res.AckedIDs {
+			if c, ok := convOf[w]; !ok || !handedOff[c] {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
 	deadline := time.After(4 * time.Minute)
-	for len(missing()) > 0 {
+	for len(missing()) > 0 || len(notHandedOff()) > 0 {
 		select {
 		case <-changed:
 		case <-deadline:
-			m := missing()
-			t.Fatalf("after the restart the receiver has no delivery of %d of %d acknowledged messages (kill at %v), e.g. %s",
+			if m := missing(); len(m) > 0 {
+				t.Fatalf("after the restart the receiver has no delivery of %d of %d acknowledged messages (kill at %v), e.g. %s",
+					len(m), res.Acked, killAt, m[0])
+			}
+			m := notHandedOff()
+			t.Fatalf("after the restart %d of %d acknowledged messages asking for a person have no handoff.to_human (kill at %v), e.g. %s",
 				len(m), res.Acked, killAt, m[0])
 		}
 	}
@@ -199,6 +267,21 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 			t.Fatalf("%d of %d deliveries still pending after the restart", pending, len(ids))
 		}
 	}
+	// Each of those conversations is stored with people, for the
+	// customer's request.
+	withStore(func(s switchboard.Store) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, w := range res.AckedIDs {
+			c, err := s.Conversation(context.Background(), convOf[w], "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Handler != switchboard.HandlerHuman || c.Handoff == nil || c.Handoff.Reason != switchboard.ReasonCustomerAsked {
+				t.Errorf("conversation of %s stored with %q %+v, want people for customer_asked", w, c.Handler, c.Handoff)
+			}
+		}
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(reused) > 0 {
@@ -214,6 +297,6 @@ func TestWebhookDeliveriesSurviveKill(t *testing.T) {
 		}
 		repeats += max(seen[id]-1, 0)
 	}
-	t.Logf("kill at %v: %d acknowledged webhooks, %d deliveries, %d received before the kill, all received after the restart; %d repeated ids",
-		killAt, res.Acked, len(ids), before, repeats)
+	t.Logf("kill at %v: %d acknowledged webhooks, %d deliveries, %d received before the kill, all received after the restart; %d repeated ids; %d conversations handed to people",
+		killAt, res.Acked, len(ids), before, repeats, len(handedOff))
 }

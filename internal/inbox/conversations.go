@@ -374,25 +374,20 @@ func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (
 	if in.Message != nil {
 		in.Message.BoundText()
 	}
-	r, err := s.Store.ReceiveMessage(ctx, in)
+	// A batch of one, so that the hand-off rules run in its transaction.
+	b := switchboard.InboundBatch{Messages: []switchboard.InboundMessage{in}}
+	s.fillHandoff(ctx, &b)
+	res, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {
 		return nil, false, err
 	}
+	r := res.Received[0]
 	if r.Duplicate {
-		return r.Message, false, nil
+		m, err := s.Store.Message(ctx, r.Message.ID)
+		return m, false, err
 	}
-	c, m := r.Conversation, r.Message
-	c, turns := s.received(ctx, c, []*switchboard.Message{m}, r.NewConversation)
-	// The store wrote the records of these events with the message.
-	lctx := switchboard.WithLoggedEvents(ctx)
-	if r.NewConversation {
-		s.publish(lctx, switchboard.EventConversationCreated, c, c)
-	} else {
-		s.publish(lctx, switchboard.EventConversationUpdated, c, c)
-	}
-	s.publish(lctx, switchboard.EventMessageCreated, c, m)
-	turns()
-	return m, true, nil
+	sys.announceBatch(ctx, res)
+	return r.Message, true, nil
 }
 
 // ReadReceipts sends read receipts to WhatsApp; the sender worker

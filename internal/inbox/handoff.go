@@ -35,28 +35,44 @@ func (s *Service) botAgent(ctx context.Context, channelID string) string {
 	return ""
 }
 
-// handoffRules fills e's channel rules: the hand-off rules and the
-// business hours of channelID.
-func (s *Service) handoffRules(ctx context.Context, channelID string, e *switchboard.HandoffEvent) {
+// channelHandoff returns what the hand-off rules need of channelID: its
+// bot agent, hand-off rules and business hours (the zero value for a
+// channel that cannot be read).
+func (s *Service) channelHandoff(ctx context.Context, channelID string) switchboard.ChannelHandoff {
 	ch := s.cachedChannel(ctx, channelID)
 	if ch == nil {
-		return
+		return switchboard.ChannelHandoff{}
 	}
-	e.Rules = ch.HandoffRules
+	set := switchboard.ChannelHandoff{BotAgentID: ch.BotAgentID, Rules: ch.HandoffRules}
 	if ch.BusinessHours == nil || !ch.HandoffRules.BusinessHours {
-		return
+		return set
 	}
 	if v, ok := s.channels.clocks.Load(channelID); ok && v.(hoursClock).hours == ch.BusinessHours {
-		e.Hours = v.(hoursClock).clock
-		return
+		set.Hours = v.(hoursClock).clock
+		return set
 	}
 	c, err := ch.BusinessHours.Clock()
 	if err != nil { // stored hours were valid; a missing zone database is the likely cause
 		s.Logger.Warn("read channel business hours", "channel_id", channelID, "err", err)
-		return
+		return set
 	}
 	s.channels.clocks.Store(channelID, hoursClock{hours: ch.BusinessHours, clock: c})
-	e.Hours = c
+	set.Hours = c
+	return set
+}
+
+// fillHandoff gives b what the hand-off rules need of each channel of its
+// messages, so that the store applies them in the batch's transaction.
+func (s *Service) fillHandoff(ctx context.Context, b *switchboard.InboundBatch) {
+	for _, in := range b.Messages {
+		if _, ok := b.Handoff[in.ChannelID]; ok {
+			continue
+		}
+		if b.Handoff == nil {
+			b.Handoff = map[string]switchboard.ChannelHandoff{}
+		}
+		b.Handoff[in.ChannelID] = s.channelHandoff(ctx, in.ChannelID)
+	}
 }
 
 // checkBotAgent accepts "" (no bot) or an active service account flagged
@@ -106,10 +122,11 @@ func (s *Service) applyHandoff(ctx context.Context, c *switchboard.Conversation,
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
+	set := s.channelHandoff(ctx, c.ChannelID)
 	if e.BotAgentID == "" {
-		e.BotAgentID = s.botAgent(ctx, c.ChannelID)
+		e.BotAgentID = set.BotAgentID
 	}
-	s.handoffRules(ctx, c.ChannelID, &e)
+	e.Rules, e.Hours = set.Rules, set.Hours
 	var from, to switchboard.HandoffState
 	var updated *switchboard.Conversation
 	var hctx context.Context
@@ -255,103 +272,6 @@ func (s *Service) personActed(ctx context.Context, c *switchboard.Conversation, 
 		s.Logger.Warn("hand conversation to people", "err", err)
 	}
 	return updated
-}
-
-// received applies the hand-off rules to a conversation that received
-// customer messages (opened: it was created or reopened by them) and
-// returns it as it is afterwards. When the bot handles it then, the bot
-// is told each message is its turn (after the caller published them).
-func (s *Service) received(ctx context.Context, c *switchboard.Conversation, msgs []*switchboard.Message, opened bool) (*switchboard.Conversation, func()) {
-	none := func() {}
-	bot := s.botAgent(ctx, c.ChannelID)
-	if bot == "" {
-		if c.Handler == "" {
-			c.Handler = switchboard.HandlerHuman
-		}
-		if !opened || c.Handler != switchboard.HandlerBot {
-			return c, none
-		}
-	}
-	if c.Handler == "" { // a batch's conversation: read the stored handler
-		fresh, err := s.Store.Conversation(ctx, c.ID, "")
-		if err != nil {
-			s.Logger.Warn("read conversation handler", "err", err)
-			return c, none
-		}
-		c = fresh
-	}
-	var err error
-	if opened {
-		if c, _, err = s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffOpened, BotAgentID: bot}); err != nil {
-			s.Logger.Warn("hand new conversation to the bot", "err", err)
-		}
-	}
-	var turns []*switchboard.Message
-	for _, m := range msgs {
-		if m.Direction != switchboard.DirectionIn {
-			continue
-		}
-		if c.Handler == switchboard.HandlerBot {
-			if c, _, err = s.applyHandoff(ctx, c, switchboard.HandoffEvent{Kind: switchboard.HandoffCustomerWrote, BotAgentID: bot, Text: m.Content.Text}); err != nil {
-				s.Logger.Warn("apply hand-off rule", "err", err)
-			}
-		}
-		if c.Handler == switchboard.HandlerBot {
-			turns = append(turns, m)
-		}
-	}
-	if len(turns) == 0 {
-		return c, none
-	}
-	conv, tctx := s.recordTurns(ctx, c, turns)
-	if conv == nil {
-		return c, none
-	}
-	return conv, func() {
-		for _, m := range turns {
-			s.publish(tctx, switchboard.EventBotTurn, conv, switchboard.BotTurn{Conversation: conv, Message: m})
-		}
-	}
-}
-
-// recordTurns records the bot.turn events of turns, the customer messages
-// the hand-off rules left with the bot, in a write that confirms that the
-// bot still handles c: the hand-off state is written again as it is
-// stored, on the condition that neither the handler nor the failure count
-// changed (the compare-and-set of every hand-off). So the records commit
-// only while the bot has the conversation, and a kill after the commit
-// loses none; a person who took it over meanwhile means no turn. It
-// returns the conversation and the context that carried the records, or
-// nil when there is no turn to announce.
-func (s *Service) recordTurns(ctx context.Context, c *switchboard.Conversation, turns []*switchboard.Message) (*switchboard.Conversation, context.Context) {
-	for attempt := 0; attempt < maxHandoffAttempts; attempt++ {
-		// Read as stored: the batch's copy of c may lack the hand-off
-		// note, which the write must keep.
-		fresh, err := s.Store.Conversation(ctx, c.ID, "")
-		if err != nil {
-			s.Logger.Warn("read conversation for the bot's turn", "err", err)
-			return nil, nil
-		}
-		if fresh.Handler != switchboard.HandlerBot {
-			return nil, nil
-		}
-		rs := make([]*switchboard.EventRecord, len(turns))
-		for i, m := range turns {
-			rs[i] = switchboard.NewEventRecord(switchboard.EventBotTurn, s.now(), fresh.ID, fresh.ChannelID, m.ID)
-		}
-		tctx := switchboard.WithEvents(ctx, rs...)
-		st := fresh.HandoffState()
-		updated, err := s.Store.SetHandoff(tctx, fresh.ID, &st, st)
-		if err == nil {
-			return updated, tctx
-		}
-		if switchboard.ErrorCode(err) != switchboard.EConflict {
-			s.Logger.Warn("record the bot's turn", "err", err)
-			return nil, nil
-		}
-	}
-	s.Logger.Warn("record the bot's turn: the conversation kept changing")
-	return nil, nil
 }
 
 // Suggest stores a draft reply by the channel's bot agent for a person to

@@ -315,6 +315,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			return nil, err
 		}
 	}
+	s.fillHandoff(ctx, &b)
 	r, err := s.Store.ReceiveBatch(ctx, b)
 	if err != nil {
 		return nil, err
@@ -329,38 +330,29 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 		s.Events.Publish(ctx, switchboard.Event{Type: switchboard.EventChannelNotice, At: s.now(), ChannelID: n.ChannelID,
 			Data: &n, Permission: switchboard.PermChannelsManage})
 	}
+	sys.announceBatch(ctx, r)
+	return r, nil
+}
+
+// announceBatch tells the users who may see them what a committed batch
+// changed: each conversation once, as it is after the batch, with the
+// hand-offs the rules made in it and then its new messages; each changed
+// message once; last the bot's turns. The batch wrote the records of all
+// of these events with its changes, so this publishes live only.
+func (sys *System) announceBatch(ctx context.Context, r *switchboard.BatchResult) {
+	s := sys.svc
+	lctx := switchboard.WithLoggedEvents(ctx)
 	created := map[string]bool{}
 	for _, rc := range r.Received {
 		if !rc.Duplicate && rc.NewConversation {
 			created[rc.Conversation.ID] = true
 		}
 	}
-	// The hand-off rules, once per conversation over its new messages.
-	byConv := map[string][]*switchboard.Message{}
-	var order []*switchboard.Conversation
-	for _, rc := range r.Received {
-		if rc.Duplicate {
-			continue
-		}
-		if _, ok := byConv[rc.Conversation.ID]; !ok {
-			order = append(order, rc.Conversation)
-		}
-		byConv[rc.Conversation.ID] = append(byConv[rc.Conversation.ID], rc.Message)
+	handoffs := map[string]*switchboard.BatchHandoff{}
+	for _, h := range r.Handoffs {
+		handoffs[h.ConversationID] = h
 	}
-	after := map[string]*switchboard.Conversation{}
-	var turns []func()
-	for _, c := range order {
-		fresh, turn := s.received(ctx, c, byConv[c.ID], created[c.ID])
-		after[c.ID] = fresh
-		turns = append(turns, turn)
-	}
-	defer func() {
-		for _, turn := range turns {
-			turn()
-		}
-	}()
-	// The batch wrote the records of these events with its changes.
-	lctx := switchboard.WithLoggedEvents(ctx)
+	convs := map[string]*switchboard.Conversation{}
 	announced := map[string]bool{}
 	media := false
 	for _, rc := range r.Received {
@@ -368,11 +360,16 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			continue
 		}
 		c, m := rc.Conversation, rc.Message
-		if fresh := after[c.ID]; fresh != nil {
-			c = fresh
-		}
 		if !announced[c.ID] {
 			announced[c.ID] = true
+			convs[c.ID] = c
+			if h := handoffs[c.ID]; h != nil {
+				for _, ch := range h.Changes {
+					s.publish(lctx, handoffEventType(ch.State.Handler), c, switchboard.HandoffChange{Conversation: c, Handler: c.Handler, Handoff: c.Handoff})
+					s.nameEntries(ctx, ch.Entry)
+					s.publish(lctx, switchboard.EventThreadEntryCreated, c, ch.Entry)
+				}
+			}
 			typ := switchboard.EventConversationUpdated
 			if created[c.ID] {
 				typ = switchboard.EventConversationCreated
@@ -405,10 +402,15 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			s.publish(lctx, switchboard.EventConversationUpdated, e.Conversation, e.Conversation)
 		}
 	}
+	for _, h := range r.Handoffs {
+		c := convs[h.ConversationID]
+		for _, m := range h.Turns {
+			s.publish(lctx, switchboard.EventBotTurn, c, switchboard.BotTurn{Conversation: c, Message: m})
+		}
+	}
 	if media && s.Webhooks != nil {
 		s.Webhooks.Notify() // the media fetcher has downloads waiting
 	}
-	return r, nil
 }
 
 func (s *Service) signedByAnyChannel(ctx context.Context, body []byte, signature string) bool {

@@ -65,6 +65,11 @@ type Conversation struct {
 	// once a message of the batch replaces it.
 	LastMessage []byte
 	Preview     *switchboard.MessagePreview
+	// Handoff is the stored hand-off state without its sealed note
+	// (Handler, At, By, BotFailures), HandoffNote the sealed note; the
+	// hand-off rules decide from the first (see planHandoffs).
+	Handoff     switchboard.HandoffState
+	HandoffNote []byte
 
 	// Contact is the conversation's contact; New is set for a conversation
 	// the batch starts and Reopened for a closed one it opens again.
@@ -100,6 +105,9 @@ type Input struct {
 	Now          time.Time
 	NewID        func() string
 	NewMessageID func() string
+	// Handoff is the batch's [switchboard.InboundBatch.Handoff]: the
+	// channels whose conversations the hand-off rules apply to.
+	Handoff map[string]switchboard.ChannelHandoff
 }
 
 // Insert is a message to insert under its contact's data key; Media is set
@@ -128,6 +136,10 @@ type Plan struct {
 	// carry the message as inserted, and the store sets Conversation from
 	// Conversations once written.
 	Received []*switchboard.Received
+	// Handoffs are what the hand-off rules decided, one per conversation
+	// they changed or gave the bot a turn in, in the order of
+	// Conversations.
+	Handoffs []*Handoff
 }
 
 // index finds contacts by their current blind indexes.
@@ -276,6 +288,7 @@ func Build(in Input) *Plan {
 		}
 		p.Received[i] = &switchboard.Received{Message: &m, NewConversation: (cv.New || cv.Reopened) && cv.first == i}
 	}
+	planHandoffs(p, in)
 	return p
 }
 
@@ -342,6 +355,7 @@ func (cv *Conversation) Conversation() *switchboard.Conversation {
 		LastInboundAt: cv.Activity.LastInboundAt, CreatedAt: cv.CreatedAt, UpdatedAt: cv.Activity.UpdatedAt,
 		UnreadCount: cv.Activity.InboundCount, Assignees: []switchboard.UserRef{},
 	}
+	c.SetHandoffState(cv.Handoff)
 	c.Contact.SetBlock(ct.Block)
 	if cv.Preview != nil {
 		pv := *cv.Preview
@@ -411,6 +425,9 @@ type Reader struct {
 	OpenPreview  func(cv *Conversation) (*switchboard.MessagePreview, error)
 	Message      func(id string) (*switchboard.Message, error)
 	Conversation func(id string) (*switchboard.Conversation, error)
+	// OpenHandoff sets c's hand-off from cv's stored one, opening its
+	// sealed note (cv.HandoffNote, not nil); nil leaves the note out.
+	OpenHandoff func(cv *Conversation, c *switchboard.Conversation) error
 }
 
 // Result puts the batch's outcome together after the commit: the returned
@@ -420,8 +437,21 @@ type Reader struct {
 // once.
 func (p *Plan) Result(outcomes []StatusOutcome, rd Reader) (*switchboard.BatchResult, error) {
 	convs := make(map[string]*switchboard.Conversation, len(p.Conversations))
+	set := map[*Conversation]*Handoff{}
+	for _, h := range p.Handoffs {
+		if h.Set {
+			set[h.Conversation] = h
+		}
+	}
 	for _, cv := range p.Conversations {
 		c := cv.Conversation()
+		if h := set[cv]; h != nil {
+			c.SetHandoffState(h.To)
+		} else if cv.HandoffNote != nil && rd.OpenHandoff != nil {
+			if err := rd.OpenHandoff(cv, c); err != nil {
+				return nil, err
+			}
+		}
 		if a := rd.Assignees[cv.ID]; a != nil {
 			c.Assignees = a
 		}
@@ -449,6 +479,9 @@ func (p *Plan) Result(outcomes []StatusOutcome, rd Reader) (*switchboard.BatchRe
 		}
 	}
 	res := &switchboard.BatchResult{Received: p.Received, Statuses: make([]*switchboard.StatusResult, len(outcomes))}
+	for _, h := range p.Handoffs {
+		res.Handoffs = append(res.Handoffs, h.Result())
+	}
 	msgs := map[string]*switchboard.Message{}
 	for i, out := range outcomes {
 		r := &switchboard.StatusResult{Changed: out.Changed, Parked: out.Parked}

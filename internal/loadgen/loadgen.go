@@ -30,6 +30,8 @@ type Config struct {
 	Customers int
 	// Prefix makes message ids unique across runs.
 	Prefix string
+	// Text is the text of message i (nil: "Nachricht i").
+	Text func(i int) string
 	// MaxInFlight bounds concurrent requests (default 512).
 	MaxInFlight int
 	Client      *http.Client
@@ -125,7 +127,11 @@ func Run(ctx context.Context, cfg Config) Result {
 		wamid := fmt.Sprintf("wamid.%s.%d", cfg.Prefix, i)
 		cust := i % cfg.Customers
 		waID := fmt.Sprintf("49151%08d", cust)
-		body := Body(cfg.PhoneNumberID, waID, fmt.Sprintf("Kunde %d", cust), wamid, "Nachricht "+strconv.Itoa(i), time.Now())
+		text := "Nachricht " + strconv.Itoa(i)
+		if cfg.Text != nil {
+			text = cfg.Text(i)
+		}
+		body := Body(cfg.PhoneNumberID, waID, fmt.Sprintf("Kunde %d", cust), wamid, text, time.Now())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

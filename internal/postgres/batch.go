@@ -55,7 +55,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	var j *batchJob
 	for attempt := 1; ; attempt++ {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(), handoff: b.Handoff,
 			outcomes: make([]ingest.StatusOutcome, len(statuses)), assignees: map[string][]switchboard.UserRef{}, mentioned: map[string][]string{}}
 		j.edits = make([]storekit.PreparedEdit, len(b.Edits))
 		for i, e := range b.Edits {
@@ -101,6 +101,7 @@ type batchJob struct {
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
 	edits     []storekit.PreparedEdit
+	handoff   map[string]switchboard.ChannelHandoff
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -116,7 +117,7 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 		if err != nil {
 			return err
 		}
-		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now,
+		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now, Handoff: j.handoff,
 			NewMessageID: func() string { return switchboard.NewMessageID(j.now) }})
 		if err := j.writeContacts(ctx, tx); err != nil {
 			return err
@@ -137,6 +138,9 @@ func (j *batchJob) run(ctx context.Context, tx *txn) error {
 		if err := j.db.applyEdit(ctx, tx, &j.edits[i], j.now); err != nil {
 			return err
 		}
+	}
+	if err := j.writeHandoffs(ctx, tx); err != nil {
+		return err
 	}
 	// The batch's event records, in its transaction: a kill after the
 	// commit loses none (docs/automation.md, "Durable deliveries").
@@ -187,7 +191,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 			ct.parent_user_id, ct.username, ct.blocked_at, ct.blocked_by FROM contacts ct
 		WHERE `+match+` ORDER BY ct.id FOR NO KEY UPDATE`, waChannels, was, userChannels, users)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id, c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count,
-			c.created_at, c.updated_at FROM conversations c
+			c.created_at, c.updated_at, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures FROM conversations c
 		WHERE c.id IN (SELECT (SELECT id FROM conversations WHERE contact_id = ct.id
 				ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
 			FROM contacts ct WHERE `+match+`)
@@ -236,14 +240,16 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	}
 	for rows.Next() {
 		cv := &ingest.Conversation{}
-		var lastMessageAt, lastInbound *time.Time
+		var lastMessageAt, lastInbound, handoffAt *time.Time
 		if err := rows.Scan(&cv.ID, &cv.ContactID, &cv.Status, &cv.KeyID, &cv.LastMessage, &lastMessageAt, &lastInbound,
-			&cv.Activity.InboundCount, &cv.CreatedAt, &cv.Activity.UpdatedAt); err != nil {
+			&cv.Activity.InboundCount, &cv.CreatedAt, &cv.Activity.UpdatedAt,
+			&cv.Handoff.Handler, &cv.HandoffNote, &handoffAt, &cv.Handoff.By, &cv.Handoff.BotFailures); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("lock conversations: %w", err)
 		}
 		cv.CreatedAt, cv.Activity.UpdatedAt = cv.CreatedAt.UTC(), cv.Activity.UpdatedAt.UTC()
 		cv.Activity.LastMessageAt, cv.Activity.LastInboundAt = fromNull(lastMessageAt), fromNull(lastInbound)
+		cv.Handoff.At = fromNull(handoffAt)
 		if ct := byID[cv.ContactID]; ct != nil {
 			cv.Contact = ct
 			st.Conversations[ct.ID] = cv
@@ -278,6 +284,33 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 		}
 	}
 	return st, nil
+}
+
+// writeHandoffs writes what the hand-off rules decided, after the
+// conversations' rows: each changed conversation's hand-off state, and
+// per change of handler its fact for the bots report and its activity
+// line. Their event records go with the batch's (storekit.BatchEvents).
+// The prefetch locked the conversations, so a concurrent SetHandoff
+// waits for the commit and then finds the handler changed.
+func (j *batchJob) writeHandoffs(ctx context.Context, tx *txn) error {
+	for _, h := range j.plan.Handoffs {
+		if !h.Set {
+			continue
+		}
+		cv := h.Conversation
+		if err := j.db.putHandoff(ctx, tx, cv.ID, cv.KeyID, h.To); err != nil {
+			return err
+		}
+		for _, c := range h.Changes {
+			if err := j.db.recordHandoff(ctx, tx, cv.ID, cv.Contact.ChannelID, c.State); err != nil {
+				return err
+			}
+			if err := j.db.insertThreadEntry(ctx, tx, cv.KeyID, c.Entry); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // open decrypts a stored contact's name (through the cache) and
@@ -580,6 +613,10 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 				return nil, err
 			}
 			return &p, nil
+		},
+		OpenHandoff: func(cv *ingest.Conversation, c *switchboard.Conversation) error {
+			st := cv.Handoff
+			return db.codec.OpenHandoff(ctx, cv.KeyID, c, cv.HandoffNote, st.At, st.By, st.BotFailures)
 		},
 		Message: func(id string) (*switchboard.Message, error) { return db.loadMessage(ctx, db.pool, id) },
 		Conversation: func(id string) (*switchboard.Conversation, error) {

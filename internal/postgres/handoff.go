@@ -32,22 +32,12 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect *swi
 		if expect != nil && (handler != expect.Handler || failures != expect.BotFailures) {
 			return switchboard.Errorf(switchboard.EConflict, "The conversation's handler changed meanwhile.")
 		}
-		note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)
-		if err != nil {
+		if err := db.putHandoff(ctx, tx, conversationID, keyID, st); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET handler = $2, handoff_note = $3, handoff_at = $4, handoff_by = $5, bot_failures = $6 WHERE id = $1`,
-			conversationID, st.Handler, note, nullTime(st.At), st.By, st.BotFailures); err != nil {
-			return fmt.Errorf("set handoff: %w", err)
-		}
 		if st.Handler != handler { // a change of handler is a fact of the bots report
-			at := st.At
-			if at.IsZero() {
-				at = db.now()
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
-				switchboard.NewID(), conversationID, channelID, utc(at), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
-				return fmt.Errorf("record handoff: %w", err)
+			if err := db.recordHandoff(ctx, tx, conversationID, channelID, st); err != nil {
+				return err
 			}
 		}
 		out, err = db.loadConversation(ctx, tx, conversationID, "")
@@ -57,6 +47,34 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect *swi
 		return nil, err
 	}
 	return out, nil
+}
+
+// putHandoff writes st as the conversation's handler, sealed hand-off
+// note and failure count.
+func (db *DB) putHandoff(ctx context.Context, tx *txn, conversationID, keyID string, st switchboard.HandoffState) error {
+	note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET handler = $2, handoff_note = $3, handoff_at = $4, handoff_by = $5, bot_failures = $6 WHERE id = $1`,
+		conversationID, st.Handler, note, nullTime(st.At), st.By, st.BotFailures); err != nil {
+		return fmt.Errorf("set handoff: %w", err)
+	}
+	return nil
+}
+
+// recordHandoff records a change of handler to st, a fact of the bots
+// report.
+func (db *DB) recordHandoff(ctx context.Context, tx *txn, conversationID, channelID string, st switchboard.HandoffState) error {
+	at := st.At
+	if at.IsZero() {
+		at = db.now()
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+		switchboard.NewID(), conversationID, channelID, utc(at), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
+		return fmt.Errorf("record handoff: %w", err)
+	}
+	return nil
 }
 
 // CreateSuggestion stores a pending suggestion sealed under the

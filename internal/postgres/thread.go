@@ -29,28 +29,8 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 		} else if err != nil {
 			return fmt.Errorf("add thread entry: %w", err)
 		}
-		body, err := db.codec.SealJSON(ctx, keyID, "thread_entries", "body", n.ID, n.Sealed())
-		if err != nil {
+		if err := db.insertThreadEntry(ctx, tx, keyID, &n); err != nil {
 			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO thread_entries (id, conversation_id, kind, author_id, key_id, body, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.ConversationID, n.Kind, n.AuthorID, keyID, body, n.CreatedAt); err != nil {
-			if code, _ := pgError(err); code == uniqueViolation {
-				return switchboard.Errorf(switchboard.EConflict, "Thread entry already exists.")
-			}
-			return fmt.Errorf("add thread entry: %w", err)
-		}
-		if err := db.indexNote(ctx, tx, &n); err != nil {
-			return err
-		}
-		if len(n.Mentions) > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
-				SELECT $1, id, $2, $3, $4 FROM users WHERE id = ANY($5)
-				ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
-					mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
-				n.ConversationID, n.ID, n.AuthorID, n.CreatedAt, n.Mentions); err != nil {
-				return fmt.Errorf("add mention: %w", err)
-			}
 		}
 		out, err = db.loadConversation(ctx, tx, n.ConversationID, "")
 		return err
@@ -60,6 +40,35 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 	}
 	*e = n
 	return out, nil
+}
+
+// insertThreadEntry inserts the prepared entry n sealed under keyID, the
+// conversation's data key, with its search terms and mentions.
+func (db *DB) insertThreadEntry(ctx context.Context, tx *txn, keyID string, n *switchboard.ThreadEntry) error {
+	body, err := db.codec.SealJSON(ctx, keyID, "thread_entries", "body", n.ID, n.Sealed())
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO thread_entries (id, conversation_id, kind, author_id, key_id, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.ConversationID, n.Kind, n.AuthorID, keyID, body, n.CreatedAt); err != nil {
+		if code, _ := pgError(err); code == uniqueViolation {
+			return switchboard.Errorf(switchboard.EConflict, "Thread entry already exists.")
+		}
+		return fmt.Errorf("add thread entry: %w", err)
+	}
+	if err := db.indexNote(ctx, tx, n); err != nil {
+		return err
+	}
+	if len(n.Mentions) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
+			SELECT $1, id, $2, $3, $4 FROM users WHERE id = ANY($5)
+			ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
+				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
+			n.ConversationID, n.ID, n.AuthorID, n.CreatedAt, n.Mentions); err != nil {
+			return fmt.Errorf("add mention: %w", err)
+		}
+	}
+	return nil
 }
 
 // ThreadEntries returns a conversation's entries in time order between

@@ -44,6 +44,7 @@ type batchJob struct {
 	dead      []switchboard.DeadEvent
 	templates []switchboard.TemplateStatusChange
 	edits     []storekit.PreparedEdit
+	handoff   map[string]switchboard.ChannelHandoff
 
 	now       time.Time
 	plan      *ingest.Plan
@@ -71,7 +72,7 @@ func (db *DB) receiveBatch(ctx context.Context, b switchboard.InboundBatch) (*sw
 	}
 	var j *batchJob
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(),
+		j = &batchJob{db: db, msgs: msgs, statuses: statuses, events: b.Events, dead: b.Dead, templates: b.Templates, now: db.now(), handoff: b.Handoff,
 			assignees: map[string][]switchboard.UserRef{}, mentioned: map[string][]string{}, edits: edits}
 		return j.run(ctx, tx)
 	})
@@ -101,9 +102,12 @@ func (j *batchJob) run(ctx context.Context, tx *writeTx) error {
 		if err != nil {
 			return err
 		}
-		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now,
+		j.plan = ingest.Build(ingest.Input{Messages: j.msgs, Stored: stored, Now: j.now, Handoff: j.handoff,
 			NewMessageID: func() string { return switchboard.NewMessageID(j.now) }})
 		if err := j.write(ctx, tx); err != nil {
+			return err
+		}
+		if err := j.writeHandoffs(ctx, tx); err != nil {
 			return err
 		}
 	} else {
@@ -209,7 +213,8 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ct.id, ct.channel_id, ct.key_id, ct.name, ct.created_at, ct.wa_id_hash, ct.user_id_hash,
 			ct.wa_id, ct.user_id, ct.parent_user_id, ct.username, ct.blocked_at, ct.blocked_by, c.id, c.key_id, c.status,
-			c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at
+			c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count, c.created_at, c.updated_at,
+			c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures
 		FROM contacts ct
 		LEFT JOIN conversations c ON c.id = (SELECT id FROM conversations WHERE contact_id = ct.id
 			ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
@@ -229,10 +234,13 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 		var convID, convKey, status sql.NullString
 		var lastMessage []byte
 		var lastMessageAt, lastInbound, inbound, convCreated, convUpdated, blockedAt sql.NullInt64
-		var blockedBy sql.NullString
+		var blockedBy, handler, handoffBy sql.NullString
+		var handoffNote []byte
+		var handoffAt, botFailures sql.NullInt64
 		if err := rows.Scan(&r.ct.ID, &r.ct.ChannelID, &r.ct.KeyID, &r.name, &created, &r.ct.WaHash, &r.ct.UserHash,
 			&r.sealed[storecrypt.IDWaID], &r.sealed[storecrypt.IDUserID], &r.sealed[storecrypt.IDParentUserID], &r.sealed[storecrypt.IDUsername],
-			&blockedAt, &blockedBy, &convID, &convKey, &status, &lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated); err != nil {
+			&blockedAt, &blockedBy, &convID, &convKey, &status, &lastMessage, &lastMessageAt, &lastInbound, &inbound, &convCreated, &convUpdated,
+			&handler, &handoffNote, &handoffAt, &handoffBy, &botFailures); err != nil {
 			rows.Close()
 			return st, fmt.Errorf("find contacts: %w", err)
 		}
@@ -246,7 +254,9 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 			st.Conversations[r.ct.ID] = &ingest.Conversation{ID: convID.String, ContactID: r.ct.ID, KeyID: convKey.String,
 				Status: switchboard.ConversationStatus(status.String), CreatedAt: fromMicros(convCreated), LastMessage: lastMessage, Contact: r.ct,
 				Activity: switchboard.ConversationActivity{LastMessageAt: fromMicros(lastMessageAt), LastInboundAt: fromMicros(lastInbound),
-					InboundCount: int(inbound.Int64), UpdatedAt: fromMicros(convUpdated)}}
+					InboundCount: int(inbound.Int64), UpdatedAt: fromMicros(convUpdated)},
+				Handoff: switchboard.HandoffState{Handler: switchboard.Handler(handler.String), At: fromMicros(handoffAt), By: handoffBy.String,
+					BotFailures: int(botFailures.Int64)}, HandoffNote: handoffNote}
 		}
 	}
 	rows.Close()
@@ -370,6 +380,31 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 	return nil
 }
 
+// writeHandoffs writes what the hand-off rules decided, after the
+// conversations' rows: each changed conversation's hand-off state, and
+// per change of handler its fact for the bots report and its activity
+// line. Their event records go with the batch's (storekit.BatchEvents).
+func (j *batchJob) writeHandoffs(ctx context.Context, tx *writeTx) error {
+	for _, h := range j.plan.Handoffs {
+		if !h.Set {
+			continue
+		}
+		cv := h.Conversation
+		if err := j.db.putHandoff(ctx, tx, cv.ID, cv.KeyID, h.To); err != nil {
+			return err
+		}
+		for _, c := range h.Changes {
+			if err := j.db.recordHandoff(ctx, tx, cv.ID, cv.Contact.ChannelID, c.State); err != nil {
+				return err
+			}
+			if err := j.db.insertThreadEntry(ctx, tx, cv.KeyID, c.Entry); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // result puts the batch's outcome together after the commit, decrypting
 // only what the plan did not know in plaintext.
 func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error) {
@@ -384,6 +419,10 @@ func (j *batchJob) result(ctx context.Context) (*switchboard.BatchResult, error)
 				return nil, err
 			}
 			return &p, nil
+		},
+		OpenHandoff: func(cv *ingest.Conversation, c *switchboard.Conversation) error {
+			st := cv.Handoff
+			return db.codec.OpenHandoff(ctx, cv.KeyID, c, cv.HandoffNote, st.At, st.By, st.BotFailures)
 		},
 		Message: func(id string) (*switchboard.Message, error) { return db.message(ctx, db.rdb, id) },
 		Conversation: func(id string) (*switchboard.Conversation, error) {

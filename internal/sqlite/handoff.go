@@ -30,18 +30,12 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect *swi
 		if expect != nil && (handler != expect.Handler || failures != expect.BotFailures) {
 			return switchboard.Errorf(switchboard.EConflict, "The conversation's handler changed meanwhile.")
 		}
-		note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)
-		if err != nil {
+		if err := db.putHandoff(ctx, tx, conversationID, keyID, st); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ?, bot_failures = ? WHERE id = ?`,
-			st.Handler, note, micros(st.At), st.By, st.BotFailures, conversationID); err != nil {
-			return fmt.Errorf("set handoff: %w", err)
-		}
 		if st.Handler != handler { // a change of handler is a fact of the bots report
-			if _, err := tx.ExecContext(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-				switchboard.NewID(), conversationID, channelID, micros(db.orNow(st.At)), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
-				return fmt.Errorf("record handoff: %w", err)
+			if err := db.recordHandoff(ctx, tx, conversationID, channelID, st); err != nil {
+				return err
 			}
 		}
 		out, err = db.conversation(ctx, tx, conversationID, "")
@@ -51,6 +45,30 @@ func (db *DB) SetHandoff(ctx context.Context, conversationID string, expect *swi
 		return nil, err
 	}
 	return out, nil
+}
+
+// putHandoff writes st as the conversation's handler, sealed hand-off
+// note and failure count.
+func (db *DB) putHandoff(ctx context.Context, tx *writeTx, conversationID, keyID string, st switchboard.HandoffState) error {
+	note, err := db.codec.SealHandoff(ctx, keyID, conversationID, st)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET handler = ?, handoff_note = ?, handoff_at = ?, handoff_by = ?, bot_failures = ? WHERE id = ?`,
+		st.Handler, note, micros(st.At), st.By, st.BotFailures, conversationID); err != nil {
+		return fmt.Errorf("set handoff: %w", err)
+	}
+	return nil
+}
+
+// recordHandoff records a change of handler to st, a fact of the bots
+// report.
+func (db *DB) recordHandoff(ctx context.Context, tx *writeTx, conversationID, channelID string, st switchboard.HandoffState) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO handoffs (id, conversation_id, channel_id, at, to_handler, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+		switchboard.NewID(), conversationID, channelID, micros(db.orNow(st.At)), st.Handler, switchboard.ReportHandoffReason(st.Reason)); err != nil {
+		return fmt.Errorf("record handoff: %w", err)
+	}
+	return nil
 }
 
 // CreateSuggestion stores a pending suggestion sealed under the

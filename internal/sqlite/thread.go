@@ -29,28 +29,8 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 		} else if err != nil {
 			return fmt.Errorf("add thread entry: %w", err)
 		}
-		body, err := db.codec.SealJSON(ctx, keyID, "thread_entries", "body", n.ID, n.Sealed())
-		if err != nil {
+		if err := db.insertThreadEntry(ctx, tx, keyID, &n); err != nil {
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO thread_entries (id, conversation_id, kind, author_id, key_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.ConversationID, n.Kind, n.AuthorID, keyID, body, micros(n.CreatedAt)); err != nil {
-			if isPrimaryKey(err) {
-				return switchboard.Errorf(switchboard.EConflict, "Thread entry already exists.")
-			}
-			return fmt.Errorf("add thread entry: %w", err)
-		}
-		if err := db.indexNote(ctx, tx, &n); err != nil {
-			return err
-		}
-		for _, uid := range n.Mentions {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
-				SELECT ?, id, ?, ?, ? FROM users WHERE id = ?
-				ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
-					mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
-				n.ConversationID, n.ID, n.AuthorID, micros(n.CreatedAt), uid); err != nil {
-				return fmt.Errorf("add mention: %w", err)
-			}
 		}
 		out, err = db.conversation(ctx, tx, n.ConversationID, "")
 		return err
@@ -60,6 +40,35 @@ func (db *DB) AddThreadEntry(ctx context.Context, e *switchboard.ThreadEntry) (*
 	}
 	*e = n
 	return out, nil
+}
+
+// insertThreadEntry inserts the prepared entry n sealed under keyID, the
+// conversation's data key, with its search terms and mentions.
+func (db *DB) insertThreadEntry(ctx context.Context, tx *writeTx, keyID string, n *switchboard.ThreadEntry) error {
+	body, err := db.codec.SealJSON(ctx, keyID, "thread_entries", "body", n.ID, n.Sealed())
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO thread_entries (id, conversation_id, kind, author_id, key_id, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.ConversationID, n.Kind, n.AuthorID, keyID, body, micros(n.CreatedAt)); err != nil {
+		if isPrimaryKey(err) {
+			return switchboard.Errorf(switchboard.EConflict, "Thread entry already exists.")
+		}
+		return fmt.Errorf("add thread entry: %w", err)
+	}
+	if err := db.indexNote(ctx, tx, n); err != nil {
+		return err
+	}
+	for _, uid := range n.Mentions {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
+			SELECT ?, id, ?, ?, ? FROM users WHERE id = ?
+			ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
+				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
+			n.ConversationID, n.ID, n.AuthorID, micros(n.CreatedAt), uid); err != nil {
+			return fmt.Errorf("add mention: %w", err)
+		}
+	}
+	return nil
 }
 
 // ThreadEntries returns a conversation's entries in time order between

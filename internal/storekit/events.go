@@ -10,7 +10,9 @@ import (
 // BatchEvents are the event records of an ingest batch, in the order the
 // service announces them: per conversation the batch adds messages to,
 // conversation.created (a new one) or conversation.updated, then
-// message.created for each new message; message.updated for every message
+// message.created for each new message; for each conversation the
+// hand-off rules changed, handoff.to_human or handoff.to_bot per change of
+// handler and handoff.bot_turn per turn of the bot; message.updated for every message
 // a status changed; for every edit that changed a message, message.updated
 // and conversation.updated. The stores write them in the batch's
 // transaction (see [switchboard.EventLogStore]).
@@ -32,6 +34,22 @@ func BatchEvents(plan *ingest.Plan, outcomes []ingest.StatusOutcome, edits []Pre
 			if in.Conversation.ID == cv.ID {
 				out = append(out, switchboard.NewEventRecord(switchboard.EventMessageCreated, now, cv.ID, in.ChannelID, in.Message.ID))
 			}
+		}
+	}
+	// What the hand-off rules decided: each change of handler, then the
+	// bot's turns (written with the hand-off that left the bot in charge,
+	// so a turn is recorded only while the bot handles the conversation).
+	for _, h := range plan.Handoffs {
+		cv := h.Conversation
+		for _, c := range h.Changes {
+			typ := switchboard.EventHandoffToHuman
+			if c.State.Handler == switchboard.HandlerBot {
+				typ = switchboard.EventHandoffToBot
+			}
+			out = append(out, switchboard.NewEventRecord(typ, now, cv.ID, cv.Contact.ChannelID, ""))
+		}
+		for _, m := range h.Turns {
+			out = append(out, switchboard.NewEventRecord(switchboard.EventBotTurn, now, cv.ID, cv.Contact.ChannelID, m.ID))
 		}
 	}
 	updated := map[string]bool{}

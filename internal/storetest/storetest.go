@@ -116,6 +116,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"EventLog", testEventLog},
 		{"StatusEvents", testStatusEvents},
 		{"Handoff", testHandoff},
+		{"HandoffInBatch", testHandoffInBatch},
 		{"Surface", testSurface},
 		{"Blocks", testBlocks},
 		{"Thread", testThread},
