@@ -40,12 +40,18 @@ func (db *DB) appendLiveEvents(ctx context.Context, es []switchboard.Event, befo
 	if len(es) == 0 {
 		return nil
 	}
-	types, ats, convs, keys, bodies := make([]string, len(es)), make([]time.Time, len(es)), make([]string, len(es)), make([]string, len(es)), make([][]byte, len(es))
+	convKeys, err := db.conversationKeys(ctx, es)
+	if err != nil {
+		return err
+	}
+	types, ats, convs, keys, bodies := make([]string, 0, len(es)), make([]time.Time, 0, len(es)), make([]string, 0, len(es)), make([]string, 0, len(es)), make([][]byte, 0, len(es))
 	for i := range es {
 		e := &es[i]
-		keyID, err := db.liveKeyFor(ctx, e.ChannelID)
-		if err != nil {
-			return err
+		keyID, ok := convKeys[e.ConversationID]
+		if !ok {
+			if keyID, err = db.liveKeyFor(ctx, e.ChannelID); err != nil {
+				return err
+			}
 		}
 		b := liveBody{ChannelID: e.ChannelID, Assignees: e.Assignees, Mentioned: e.Mentioned, Also: e.Also, Permission: e.Permission}
 		if e.Data != nil {
@@ -57,12 +63,22 @@ func (db *DB) appendLiveEvents(ctx context.Context, es []switchboard.Event, befo
 		if at.IsZero() {
 			at = db.now()
 		}
+		at = utc(at)
 		// The cell's row id is not known before the insert: the body is
 		// bound to the event's type, time and conversation instead.
-		types[i], ats[i], convs[i], keys[i] = e.Type, utc(at), e.ConversationID, keyID
-		if bodies[i], err = db.codec.SealJSON(ctx, keyID, "live_events", "body", liveAAD(types[i], ats[i], convs[i]), b); err != nil {
+		body, err := db.codec.SealJSON(ctx, keyID, "live_events", "body", liveAAD(e.Type, at, e.ConversationID), b)
+		if err != nil {
+			if ok {
+				// The contact was erased since (its key is destroyed):
+				// nobody may see the event any more.
+				continue
+			}
 			return err
 		}
+		types, ats, convs, keys, bodies = append(types, e.Type), append(ats, at), append(convs, e.ConversationID), append(keys, keyID), append(bodies, body)
+	}
+	if len(types) == 0 {
+		return nil
 	}
 	return db.withTx(switchboard.WithoutAuditEntry(ctx), func(tx *txn) error {
 		if err := db.appendLive(ctx, tx, types, ats, convs, keys, bodies); err != nil {
@@ -97,8 +113,38 @@ func liveAAD(typ string, at time.Time, conversationID string) string {
 	return typ + "/" + strconv.FormatInt(at.UnixMicro(), 10) + "/" + conversationID
 }
 
-// liveKeyFor returns the data key a live event is sealed under: its
-// channel's, or for an event without one (or of a channel since deleted)
+// conversationKeys returns the data keys (their contacts') of the
+// conversations es are about, in one query: a conversation's events are
+// sealed under its contact's key, like its messages, so that erasing the
+// contact makes them unreadable at once.
+func (db *DB) conversationKeys(ctx context.Context, es []switchboard.Event) (map[string]string, error) {
+	ids := make([]string, 0, len(es))
+	for i := range es {
+		if id := es[i].ConversationID; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	keys := map[string]string{}
+	if len(ids) == 0 {
+		return keys, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, key_id FROM conversations WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("live event keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, keyID string
+		if err := rows.Scan(&id, &keyID); err != nil {
+			return nil, fmt.Errorf("live event keys: %w", err)
+		}
+		keys[id] = keyID
+	}
+	return keys, rows.Err()
+}
+
+// liveKeyFor returns the data key a live event without a conversation (or
+// of one deleted since) is sealed under: its channel's, or for an event without one (or of a channel since deleted)
 // one key of the live events, made once per process.
 func (db *DB) liveKeyFor(ctx context.Context, channelID string) (string, error) {
 	if channelID != "" {

@@ -420,3 +420,31 @@ func TestLiveEvents_Prune(t *testing.T) {
 		t.Fatalf("bounds %d %d, %v; want the newest, %d", oldest, newest, err, es[1].ID)
 	}
 }
+
+// A conversation's live events are sealed under its contact's key, like its
+// messages: erasing the contact leaves them unreadable (their positions
+// only); the others are not touched.
+func TestLiveEvents_ErasureShredsThem(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	ch := mustChannel(t, db)
+	r, err := db.ReceiveMessage(ctx, text(ch.ID, "4915100000077", "Ada", "wamid.live", "secret-customer-text", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := notice(ch.ID, 1)
+	ev.ConversationID = r.Conversation.ID
+	if err := db.AppendLiveEvents(ctx, []switchboard.Event{ev, notice(ch.ID, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	if es, err := db.LiveEventsAfter(ctx, 0, 10); err != nil || len(es) != 2 || es[0].Type == "" || es[1].Type == "" {
+		t.Fatalf("before the erasure: %+v, %v", es, err)
+	}
+	if _, err := db.EraseContact(ctx, switchboard.Erasure{ContactID: r.Conversation.Contact.ID, ErasedAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := db.LiveEventsAfter(ctx, 0, 10)
+	if err != nil || len(es) != 2 || es[0].Type != "" || es[0].Data != nil || es[1].Type != switchboard.EventChannelNotice {
+		t.Fatalf("after the erasure: %+v, %v", es, err)
+	}
+}

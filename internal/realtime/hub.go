@@ -391,7 +391,7 @@ func (h *Hub) readBacklog(lastID int64) backlog {
 		}
 		for _, e := range es {
 			if e.ID > floor {
-				return backlog{events: out, floor: floor}
+				break
 			}
 			cur = e.ID
 			if e.Type != "" {
@@ -399,9 +399,11 @@ func (h *Hub) readBacklog(lastID int64) backlog {
 			}
 		}
 		if len(out) > len(h.ring.buf) {
-			return backlog{resync: true} // more than a ring's worth behind
+			// More than a ring's worth behind: the replay would not fit
+			// the queue it is made for.
+			return backlog{resync: true}
 		}
-		if len(es) < backlogPage {
+		if len(es) < backlogPage || es[len(es)-1].ID > floor {
 			break
 		}
 	}
