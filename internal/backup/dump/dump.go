@@ -384,5 +384,7 @@ var DerivedTables = []string{"conversation_counts", "message_terms", "report_dir
 // deliveries"), whose rows are fanned out into webhook_deliveries, which
 // the dump holds, within seconds of their change, and then only wait to be
 // pruned. A restore loses at most the events of the last moments before
-// the backup that were not fanned out yet.
-var QueueTables = []string{"events"}
+// the backup that were not fanned out yet. And PostgreSQL's live events
+// (live_events, docs/architecture.md "Events across instances"), kept an
+// hour for WebSocket replay: after a restore clients resync.
+var QueueTables = []string{"events", "live_events"}
