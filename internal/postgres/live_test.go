@@ -448,3 +448,59 @@ func TestLiveEvents_ErasureShredsThem(t *testing.T) {
 		t.Fatalf("after the erasure: %+v, %v", es, err)
 	}
 }
+
+// BenchmarkLiveEventsRelay measures an event from Publish on one instance
+// to a subscriber of another, through the log, in batches of b.N events
+// published at once; the in-memory hub is the baseline of the same run.
+func BenchmarkLiveEventsRelay(b *testing.B) {
+	for _, shared := range []bool{false, true} {
+		name := "memory"
+		if shared {
+			name = "postgres-2-instances"
+		}
+		b.Run(name, func(b *testing.B) {
+			var pub, sub *realtime.Hub
+			if shared {
+				mk := testMasterKey(b)
+				first, schema := mustOpenSchema(b, mk, nil)
+				second, err := postgres.Open(context.Background(), testURL(), postgres.Options{Master: mk, Schema: schema, AuditKey: storetest.AuditKey})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { second.Close() })
+				for i, db := range []*postgres.DB{first, second} {
+					h := realtime.NewHub(realtime.Options{QueueSize: b.N + 1})
+					r := &realtime.Relay{Hub: h, Log: db}
+					if err := r.Start(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+					b.Cleanup(func() { r.Close(); h.Close() })
+					<-r.Listening()
+					if i == 0 {
+						pub = h
+					} else {
+						sub = h
+					}
+				}
+			} else {
+				pub = realtime.NewHub(realtime.Options{QueueSize: b.N + 1})
+				sub = pub
+				b.Cleanup(pub.Close)
+			}
+			s, err := sub.Subscribe("u1", all, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			b.ResetTimer()
+			for i := range b.N {
+				pub.Publish(context.Background(), notice("", i))
+			}
+			for range b.N {
+				if _, ok := <-s.Events(); !ok {
+					b.Fatal(s.Err())
+				}
+			}
+		})
+	}
+}

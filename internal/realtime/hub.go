@@ -167,8 +167,9 @@ func NewHub(opts Options) *Hub {
 // with [ErrSlowConsumer]. Events published after [Hub.Close] are dropped.
 //
 // The hub keeps e and hands it to many readers: callers must not modify
-// e.Data after publishing. The ctx is unused; it is part of
-// [switchboard.EventPublisher] for publishers that cross instances.
+// e.Data after publishing. With a [Relay] attached, the event goes to the
+// shared log instead and comes back to this hub (and every other instance's)
+// from there, with its position as id.
 func (h *Hub) Publish(ctx context.Context, e switchboard.Event) {
 	if e.At.IsZero() {
 		e.At = h.now()
