@@ -75,8 +75,10 @@ type Event struct {
 }
 
 // EventPublisher accepts events after the change they describe is committed.
-// Implementations must not block: internal/realtime fans out in memory, a
-// later one across instances.
+// Implementations must not block: internal/realtime's Hub fans out in
+// memory, and with a Relay across the instances sharing a [LiveEventLog].
+// A NATS (JetStream) publisher for very large installations would sit
+// behind the same interface; none is built.
 type EventPublisher interface {
 	Publish(ctx context.Context, e Event)
 }

@@ -45,7 +45,10 @@ type App struct {
 	Keys     *seal.Keyring
 	auditKey *auditanchor.Key
 	Hub      *realtime.Hub
-	Service  *inbox.Service
+	// Relay shares the hub's events with the other instances (nil: this
+	// instance's events stay in memory).
+	Relay   *realtime.Relay
+	Service *inbox.Service
 	// System is Service's operations that act for no user (webhooks,
 	// workers, retention).
 	System  *inbox.System
@@ -219,6 +222,15 @@ func (a *App) Open(ctx context.Context) error {
 	a.Store, a.Keys = store, keys
 	warnKeysInDataDir(c, a.Logger)
 	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
+	if log, ok := store.(switchboard.LiveEventLog); ok && c.SharedEvents() {
+		// Several instances on one database: the hub's events go
+		// through the database's log (docs/architecture.md).
+		a.Relay = &realtime.Relay{Hub: a.Hub, Log: log, Logger: a.Logger.With("worker", "events-relay")}
+		if err := a.Relay.Start(ctx); err != nil {
+			a.Relay = nil
+			return fmt.Errorf("live events: %w", err)
+		}
+	}
 	hasher, err := password.NewHasher(password.DefaultParams(), 0)
 	if err != nil {
 		return err
@@ -382,6 +394,12 @@ func (a *App) registerMetrics() {
 		gauge("switchboard_webhook_dead_letters", "Webhook events that could not be applied, kept for an administrator to replay.", depth(a.Store.DeadLetterCount)),
 		gauge("switchboard_outbox_depth", "Messages waiting to be sent.", depth(func(ctx context.Context) (int, error) { return a.Store.OutboxDepth(ctx, "") })),
 	)
+	if r := a.Relay; r != nil {
+		a.Metrics.MustRegister(
+			gauge("switchboard_realtime_log_pending", "Live events published here and not yet written to the database's log.", func() float64 { return float64(r.Stats().Pending) }),
+			counter("switchboard_realtime_log_dropped_total", "Live events dropped because the queue for the database's log was full.", func() float64 { return float64(r.Stats().Dropped) }),
+		)
+	}
 }
 
 // Addr returns the address the server listens on.
@@ -480,6 +498,9 @@ func (a *App) Close() error {
 	}
 	if a.metricsListener != nil {
 		_ = a.metricsListener.Close()
+	}
+	if a.Relay != nil {
+		a.Relay.Close()
 	}
 	if a.Hub != nil {
 		a.Hub.Close()

@@ -94,6 +94,17 @@ type Config struct {
 	// WebhookAllowHosts are host names outgoing webhooks may reach at
 	// private addresses and over plain http (comma-separated).
 	WebhookAllowHosts string
+	// Events is how live events reach WebSockets: "auto" (the default:
+	// "postgres" on PostgreSQL, "memory" on SQLite), "postgres" (through
+	// the database, so that several instances serve one stream) or
+	// "memory" (this process only: one instance).
+	Events string
+}
+
+// SharedEvents reports whether live events go through the database's log
+// (docs/architecture.md, "Events across instances").
+func (c *Config) SharedEvents() bool {
+	return c.Events == "postgres" || (c.Events == "auto" && c.Postgres())
 }
 
 // EmulatorOn reports whether the built-in Cloud API emulator runs.
@@ -172,6 +183,7 @@ func settings(c *Config) ([]setting, map[string]any) {
 		{"media-s3-secret-access-key", "SWITCHBOARD_MEDIA_S3_SECRET_ACCESS_KEY", "", "media S3 secret access key (prefer the environment over the flag)", groupMedia},
 		{"media-s3-path-style", "SWITCHBOARD_MEDIA_S3_PATH_STYLE", "false", "address the media bucket as endpoint/bucket (most self-hosted S3 services need this)", groupMedia},
 		{"webhook-allow-hosts", "SWITCHBOARD_WEBHOOK_ALLOW_HOSTS", "", "comma-separated host names that outgoing webhooks may reach although they resolve to loopback or private addresses, and over plain http", groupServer},
+		{"events", "SWITCHBOARD_EVENTS", "auto", "how live events reach WebSockets: auto (postgres on PostgreSQL, memory on SQLite), postgres (through the database, for several instances) or memory (this instance only)", groupServer},
 		{"timezone", "SWITCHBOARD_TIMEZONE", "Europe/Berlin", "the installation's IANA time zone; reports count days in it unless a request asks for another", groupServer},
 	}
 	dst := map[string]any{
@@ -189,8 +201,8 @@ func settings(c *Config) ([]setting, map[string]any) {
 		"backup-key-file": &c.BackupKeyFile, "backup-s3-endpoint": &c.BackupS3Endpoint, "backup-s3-region": &c.BackupS3Region,
 		"backup-s3-access-key-id": &c.BackupS3KeyID, "backup-s3-secret-access-key": &c.BackupS3Secret, "backup-s3-path-style": &c.BackupS3Path,
 		"retention-interval": &c.RetentionInterval, "timezone": &c.TimeZone,
-		"webhook-allow-hosts": &c.WebhookAllowHosts,
-		"media-store":         &c.MediaStore, "media-s3-endpoint": &c.MediaS3Endpoint, "media-s3-region": &c.MediaS3Region,
+		"webhook-allow-hosts": &c.WebhookAllowHosts, "events": &c.Events,
+		"media-store": &c.MediaStore, "media-s3-endpoint": &c.MediaS3Endpoint, "media-s3-region": &c.MediaS3Region,
 		"media-s3-access-key-id": &c.MediaS3KeyID, "media-s3-secret-access-key": &c.MediaS3Secret, "media-s3-path-style": &c.MediaS3Path,
 	}
 	return s, dst
@@ -320,6 +332,12 @@ func (c *Config) finish() error {
 	case "auto", "on", "off":
 	default:
 		return fmt.Errorf("emulator %q must be auto, on or off", c.Emulator)
+	}
+	switch {
+	case c.Events != "auto" && c.Events != "postgres" && c.Events != "memory":
+		return fmt.Errorf("events %q must be auto, postgres or memory", c.Events)
+	case c.Events == "postgres" && !c.Postgres():
+		return fmt.Errorf("events %q needs a PostgreSQL database URL", c.Events)
 	}
 	if !graphVersionRE.MatchString(c.GraphVersion) {
 		return fmt.Errorf("graph API version %q must look like %s (a \"v\", major and minor number)", c.GraphVersion, whatsapp.DefaultVersion)

@@ -195,6 +195,63 @@ func TestEventsReplayAfterReconnect(t *testing.T) {
 	}
 }
 
+// Two instances on one PostgreSQL database serve one stream: a change
+// made through one reaches a WebSocket of the other, and a client that
+// reconnects to the other instance with its last id misses nothing.
+func TestEventsAcrossInstances(t *testing.T) {
+	pgURL, _ := testPostgresSchema(t)
+	a := startApp(t, map[string]string{"SWITCHBOARD_DATABASE_URL": pgURL})
+	if a.Relay == nil {
+		t.Fatal("on PostgreSQL the events go through the database by default")
+	}
+	b := startApp(t, map[string]string{"SWITCHBOARD_DATABASE_URL": pgURL,
+		"SWITCHBOARD_MASTER_KEY_FILE": a.Config.MasterKeyFile, "SWITCHBOARD_AUDIT_KEY_FILE": a.Config.AuditKeyFile})
+	// The second instance to start made the setup link that counts.
+	onB := b.setupAdmin()
+	admin := a.client(onB.token)
+	ch := a.channel("Main")
+
+	sb := b.subscribe(t, onB, 0)
+	c := a.customerWrites(ch.ID, "4917600000019", "Rita", "eins")
+	first := sb.expect("message.created", c.ID)
+	if !strings.Contains(string(first.Data), "eins") {
+		t.Fatalf("message event on the other instance = %s", first.Data)
+	}
+	sb.conn.Close(websocket.StatusNormalClosure, "")
+
+	// Changes through both instances while the client is away.
+	a.customerWrites(ch.ID, "4917600000019", "Rita", "zwei")
+	onB.must(200, "PATCH", "/api/v1/conversations/"+c.ID, map[string]any{"status": "closed"}, nil)
+	a.customerWrites(ch.ID, "4917600000019", "Rita", "drei")
+
+	// Back on the first instance, with the id the second one gave.
+	again := a.subscribe(t, admin, first.ID)
+	var seen []string
+	last := first.ID
+	for len(seen) < 3 {
+		e := again.next()
+		if e.ID <= last {
+			t.Fatalf("event %d at or before %d", e.ID, last)
+		}
+		last = e.ID
+		switch e.Type {
+		case "message.created":
+			var m struct{ Content struct{ Text string } }
+			_ = json.Unmarshal(e.Data, &m)
+			seen = append(seen, m.Content.Text)
+		case "conversation.updated":
+			var cv struct{ Status string }
+			_ = json.Unmarshal(e.Data, &cv)
+			if cv.Status == "closed" {
+				seen = append(seen, "closed")
+			}
+		}
+	}
+	if strings.Join(seen, " ") != "zwei closed drei" {
+		t.Fatalf("replayed %v, want [zwei closed drei]", seen)
+	}
+}
+
 func TestEventsRefuseForeignOrigin(t *testing.T) {
 	app := startApp(t, nil)
 	admin := app.setupAdmin()

@@ -74,6 +74,11 @@ type DB struct {
 	channelKeys sync.Map
 	// names caches decrypted contact names for the ingest path.
 	names storekit.NameCache
+	// liveChannel is the NOTIFY channel of this schema's live events;
+	// liveKey the data key of live events without a channel (live.go).
+	liveChannel string
+	liveKeyMu   sync.Mutex
+	liveKey     string
 }
 
 var _ switchboard.Store = (*DB)(nil)
@@ -142,6 +147,7 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	}
 	db.auditLock = lockKey("switchboard:audit:" + schema)
 	db.wamidLock = lockKey("switchboard:wamid:" + schema)
+	db.liveChannel = fmt.Sprintf("switchboard_live_%x", uint64(lockKey("switchboard:live:"+schema)))
 
 	keys, err := seal.NewKeyring(db.master, db.loadDataKey)
 	if err != nil {

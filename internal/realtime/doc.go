@@ -16,4 +16,10 @@
 // presents an id this hub cannot account for receives a
 // [switchboard.EventResync] and reloads its state instead of silently missing
 // events.
+//
+// Several instances on one PostgreSQL database share their events through a
+// [Relay]: each instance appends what it publishes to the database's log
+// ([switchboard.LiveEventLog]) and feeds its hub from the log, so ids are the
+// log's positions, the same on every instance, and a reconnect to another
+// instance replays from the log what that hub's ring lacks.
 package realtime

@@ -115,6 +115,11 @@ type Hub struct {
 	drained chan struct{} // closed when closed && owned == 0
 
 	published, droppedSlow, revoked uint64
+
+	// relay, when set, makes the hub one of several instances sharing a
+	// log of events ([Relay]): Publish hands events to it, ids are the
+	// log's positions, and replay reads the log for what the ring lacks.
+	relay *Relay
 }
 
 // NewHub returns a hub ready for use. Its first event id is opts.Now() in
@@ -162,9 +167,10 @@ func NewHub(opts Options) *Hub {
 // with [ErrSlowConsumer]. Events published after [Hub.Close] are dropped.
 //
 // The hub keeps e and hands it to many readers: callers must not modify
-// e.Data after publishing. The ctx is unused; it is part of
-// [switchboard.EventPublisher] for publishers that cross instances.
-func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
+// e.Data after publishing. With a [Relay] attached, the event goes to the
+// shared log instead and comes back to this hub (and every other instance's)
+// from there, with its position as id.
+func (h *Hub) Publish(ctx context.Context, e switchboard.Event) {
 	if e.At.IsZero() {
 		e.At = h.now()
 	}
@@ -173,16 +179,39 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	e.Assignees = slices.Clone(e.Assignees)
 	e.Mentioned = slices.Clone(e.Mentioned)
 	e.Also = slices.Clone(e.Also)
+	if h.relay != nil {
+		h.relay.Publish(ctx, e)
+		return
+	}
+	h.fanOut(&Entry{Event: e}, false)
+}
 
+// deliver fans out an event read from the shared log, whose id is its
+// position; one at or below the newest id is a repeat and dropped.
+func (h *Hub) deliver(e switchboard.Event) {
+	h.fanOut(&Entry{Event: e}, true)
+}
+
+// fanOut keeps en and queues it for every subscriber that may see it; with
+// keepID its id is the log's, otherwise the hub assigns the next.
+func (h *Hub) fanOut(en *Entry, keepID bool) {
 	var slow []*Subscription
-	en := &Entry{Event: e}
 	h.mu.Lock()
-	if h.closed {
+	if h.closed || (keepID && en.Event.ID <= h.latest) {
 		h.mu.Unlock()
 		return
 	}
-	h.latest++
-	en.Event.ID = h.latest
+	if keepID {
+		h.latest = en.Event.ID
+	} else {
+		h.latest++
+		en.Event.ID = h.latest
+	}
+	if en.Event.Type == "" {
+		// A log row that could not be opened: its position is used up.
+		h.mu.Unlock()
+		return
+	}
 	if id, ok := h.ring.push(en, eventSize(&en.Event)); ok {
 		h.evicted = id
 	}
@@ -191,7 +220,7 @@ func (h *Hub) Publish(_ context.Context, e switchboard.Event) {
 	// its slot, does not skip anyone.
 	for i := len(h.subs) - 1; i >= 0; i-- {
 		s := h.subs[i]
-		if !s.allow(&en.Event) {
+		if en.Event.ID <= s.after || !s.allow(&en.Event) {
 			continue
 		}
 		select {
@@ -230,6 +259,10 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	if allow == nil {
 		return nil, errors.New("realtime: subscribe: nil filter")
 	}
+	var back backlog
+	if h.relay != nil && lastID != 0 {
+		back = h.readBacklog(lastID)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -251,23 +284,35 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	var (
 		replay []*Entry
 		resync bool
+		after  int64
 	)
 	switch {
 	case lastID == 0:
-	case lastID < h.evicted || lastID > h.latest:
+	case h.relay != nil && (back.resync || max(lastID, back.floor) < h.evicted):
+		// Too old for the log, or the ring dropped events while the log
+		// was read (far behind either way).
+		resync = true
+	case h.relay != nil && lastID > h.latest:
+		// The client saw newer events on another instance: this one's
+		// relay catches up and skips what the client has.
+		after = lastID
+	case h.relay == nil && (lastID < h.evicted || lastID > h.latest):
 		resync = true
 	default:
-		start := h.ring.after(lastID)
+		list := back.events
+		for i := h.ring.after(max(lastID, back.floor)); i < h.ring.len(); i++ {
+			list = append(list, h.ring.at(i))
+		}
 		// A conversation's newest kept event carries its current
 		// assignees and channel: every change publishes one.
 		current := map[string]*switchboard.Event{}
-		for i := h.ring.len() - 1; i >= start; i-- {
-			if e := h.ring.at(i); e.Event.ConversationID != "" && current[e.Event.ConversationID] == nil {
+		for i := len(list) - 1; i >= 0; i-- {
+			if e := list[i]; e.Event.ConversationID != "" && current[e.Event.ConversationID] == nil {
 				current[e.Event.ConversationID] = &e.Event
 			}
 		}
-		for i := start; i < h.ring.len(); i++ {
-			if e := h.ring.at(i); replayable(userID, allow, &e.Event, current[e.Event.ConversationID]) {
+		for _, e := range list {
+			if replayable(userID, allow, &e.Event, current[e.Event.ConversationID]) {
 				replay = append(replay, e)
 			}
 		}
@@ -288,6 +333,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 		events: make(chan *Entry, size),
 		done:   make(chan struct{}),
 		idx:    len(h.subs),
+		after:  after,
 	}
 	if resync {
 		s.events <- &Entry{Event: switchboard.Event{ID: h.latest, Type: switchboard.EventResync, At: h.now()}}
@@ -299,6 +345,73 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	h.owned++
 	return s, nil
 }
+
+// backlog is what [Hub.readBacklog] found in the shared log: the events
+// after a client's last id up to floor, where the ring began when it
+// looked (the ring replays the rest), or that the client must resync.
+type backlog struct {
+	events []*Entry
+	floor  int64
+	resync bool
+}
+
+// backlogTimeout bounds the log reads of one reconnect.
+const backlogTimeout = 10 * time.Second
+
+// readBacklog reads, without the hub's lock, the events after lastID that
+// the ring no longer (or never) kept. A failed read asks for a resync.
+func (h *Hub) readBacklog(lastID int64) backlog {
+	h.mu.Lock()
+	floor, latest := h.evicted, h.latest
+	h.mu.Unlock()
+	if lastID >= floor && lastID <= latest {
+		return backlog{floor: floor}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), backlogTimeout)
+	defer cancel()
+	log := h.relay.Log
+	oldest, newest, err := log.LiveEventBounds(ctx)
+	switch {
+	case err != nil:
+		h.log.Warn("realtime: reading the event log's bounds", "err", err)
+		return backlog{resync: true}
+	case lastID > latest:
+		// Ahead of this instance: fine if the log has it (another
+		// instance showed it), not if it came from elsewhere.
+		return backlog{floor: floor, resync: lastID > newest}
+	case lastID < oldest-1:
+		// Older than the log's retention.
+		return backlog{resync: true}
+	}
+	var out []*Entry
+	for cur := lastID; cur < floor; {
+		es, err := log.LiveEventsAfter(ctx, cur, backlogPage)
+		if err != nil {
+			h.log.Warn("realtime: reading the event log", "err", err)
+			return backlog{resync: true}
+		}
+		for _, e := range es {
+			if e.ID > floor {
+				break
+			}
+			cur = e.ID
+			if e.Type != "" {
+				out = append(out, &Entry{Event: e})
+			}
+		}
+		if len(out) > len(h.ring.buf) {
+			// More than a ring's worth behind: the replay would not fit
+			// the queue it is made for.
+			return backlog{resync: true}
+		}
+		if len(es) < backlogPage || es[len(es)-1].ID > floor {
+			break
+		}
+	}
+	return backlog{events: out, floor: floor}
+}
+
+const backlogPage = 1000
 
 // replayable reports whether a kept event is replayed to userID: allow must
 // pass it both as it was published and with its conversation's current
@@ -410,6 +523,9 @@ type Subscription struct {
 	idx      int // position in hub.subs, -1 once ended
 	err      error
 	released bool
+	// after: live events up to this id reached the client before it came
+	// to this instance (shared log only); they are not sent again.
+	after int64
 }
 
 // Events returns the subscription's events in id order. The channel is closed
@@ -518,6 +634,8 @@ func eventSize(e *switchboard.Event) int {
 		if d.Error != nil {
 			n += len(d.Error.Title) + len(d.Error.Details)
 		}
+	case json.RawMessage: // read from the shared log
+		n += len(d)
 	case *switchboard.Conversation:
 		n += 1024
 		if d.LastMessage != nil {

@@ -405,5 +405,7 @@ func SkipRebuilt(next func() (*Table, []any, error), skipped map[string]int64) f
 // pruned. A restore loses at most the events of the last moments before
 // the backup that were not fanned out yet. send_pacing holds each
 // channel's next free send time (switchboard.SendSlots), in the past again
-// a moment after the last send.
-var QueueTables = []string{"events", "send_pacing"}
+// a moment after the last send. And PostgreSQL's live events
+// (live_events, docs/architecture.md "Events across instances"), kept an
+// hour for WebSocket replay: after a restore clients resync.
+var QueueTables = []string{"events", "live_events", "send_pacing"}
