@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 8
+const Version = 9
 
 // Kind is the logical type of a column.
 type Kind string
@@ -173,7 +173,8 @@ func Tables() []*Table {
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
 			// version 6: the handler and the last hand-off (note sealed)
 			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
-			col("bot_failures", Int), // version 8
+			col("bot_failures", Int),       // version 8
+			nullCol("snoozed_until", Time), // version 9
 		}},
 		// handoffs are the changes of handler, for the bots report (version 7).
 		{Name: "handoffs", Columns: []Column{
@@ -386,3 +387,18 @@ var DerivedTables = []string{"conversation_counts", "message_terms", "report_dir
 // pruned. A restore loses at most the events of the last moments before
 // the backup that were not fanned out yet.
 var QueueTables = []string{"events"}
+
+// Upgrade brings a row of an older backup up to this build's values, in
+// place: conversations.status "closed" is "resolved" since version 9.
+func Upgrade(t *Table, row []any) {
+	if t.Name != "conversations" {
+		return
+	}
+	for i, c := range t.Columns {
+		if c.Name == "status" && i < len(row) {
+			if s, ok := row[i].(string); ok && s == "closed" {
+				row[i] = "resolved"
+			}
+		}
+	}
+}
