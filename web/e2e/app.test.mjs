@@ -1307,7 +1307,7 @@ describe('a day of real use (issue 13)', () => {
       await page.getByTestId('status-choice').selectOption('tomorrow');
       await page.getByTestId('status-apply').click();
       await banner.filter({ hasText: /^Snoozed until .+, or until the customer writes\.$/ }).waitFor();
-      await lines.filter({ hasText: /Olga Operator snoozed the conversation until / }).waitFor();
+      await lines.filter({ hasText: /Olga Operator snoozed the conversation until \d/ }).waitFor();
       const conv = await pageAPI(page, 'GET', `/api/v1/conversations/${page.url().split('/c/')[1]}`);
       assert.equal(conv.json.status, 'snoozed');
       assert.ok(new Date(conv.json.snoozed_until) > new Date(), conv.json.snoozed_until);
@@ -1318,11 +1318,11 @@ describe('a day of real use (issue 13)', () => {
       await page.getByTestId('status-choice').selectOption('pending');
       await page.getByTestId('status-apply').click();
       await banner.filter({ hasText: 'Waiting for the customer.' }).waitFor();
-      await page.getByRole('button', { name: 'Resolve' }).click();
+      await page.getByRole('button', { name: 'Resolve', exact: true }).click();
       await banner.filter({ hasText: 'This conversation is resolved.' }).waitFor();
       await lines.filter({ hasText: 'Olga Operator resolved the conversation' }).waitFor();
       assert.equal(await page.getByTestId('status-form').count(), 0);
-      await page.getByRole('button', { name: 'Reopen' }).click();
+      await page.getByRole('button', { name: 'Reopen', exact: true }).click();
       await banner.waitFor({ state: 'detached' });
     } finally {
       await ctx.close();
@@ -2887,7 +2887,7 @@ describe('notes and mentions (issue 15)', () => {
 
       // Closing resolves the mention: an activity line for everyone, and
       // the employee loses the conversation live.
-      await op.page.getByRole('button', { name: 'Resolve' }).click();
+      await op.page.getByRole('button', { name: 'Resolve', exact: true }).click();
       await op.page.getByTestId('activity-line').filter({ hasText: 'Olga Operator resolved the conversation' }).waitFor();
       await emp.page.getByTestId('conversation-404').waitFor({ timeout: 10_000 });
       assert.equal((await pageAPI(emp.page, 'GET', `/api/v1/conversations/${id}`)).status, 404);
