@@ -39,23 +39,117 @@ type Contact struct {
 	BlockedBy string     `json:"blocked_by,omitempty"`
 }
 
-// ConversationStatus is whether a conversation is open or closed.
+// ConversationStatus is where a conversation stands: open (someone should
+// answer), pending (waiting for the customer), snoozed (out of the way until
+// a time or the customer's next message) or resolved. The transitions are
+// written once, in [ConversationStatus.CanBecome] and
+// [ConversationStatus.AfterCustomerMessage].
 type ConversationStatus string
 
 // Conversation status values.
 const (
-	StatusOpen   ConversationStatus = "open"
-	StatusClosed ConversationStatus = "closed"
+	StatusOpen     ConversationStatus = "open"
+	StatusPending  ConversationStatus = "pending"
+	StatusSnoozed  ConversationStatus = "snoozed"
+	StatusResolved ConversationStatus = "resolved"
 )
 
+// StatusClosedAlias is the name "resolved" had before pending and snoozed
+// existed. Old dumps, audit entries and API clients may still use it;
+// [ParseConversationStatus] maps it to [StatusResolved].
+const StatusClosedAlias = "closed"
+
+// ConversationStatuses lists the statuses in the order the inbox shows them.
+func ConversationStatuses() []ConversationStatus {
+	return []ConversationStatus{StatusOpen, StatusPending, StatusSnoozed, StatusResolved}
+}
+
+// ErrInvalidStatus is the error for a status outside [ConversationStatuses].
+var ErrInvalidStatus = &Error{Code: EInvalid, Message: "status must be open, pending, snoozed or resolved."}
+
+// ParseConversationStatus returns the status s names, accepting the
+// deprecated "closed" for resolved.
+func ParseConversationStatus(s string) (ConversationStatus, error) {
+	if s == StatusClosedAlias {
+		return StatusResolved, nil
+	}
+	st := ConversationStatus(s)
+	if !st.Valid() {
+		return "", ErrInvalidStatus
+	}
+	return st, nil
+}
+
+// Valid reports whether s is one of [ConversationStatuses].
+func (s ConversationStatus) Valid() bool {
+	switch s {
+	case StatusOpen, StatusPending, StatusSnoozed, StatusResolved:
+		return true
+	}
+	return false
+}
+
+// Active reports whether a conversation of this status is its contact's
+// current one: every status but resolved. A contact has at most one active
+// conversation per channel, and a customer's message joins it.
+func (s ConversationStatus) Active() bool { return s != StatusResolved }
+
+// CanBecome reports whether a user may move a conversation from s to to.
+// An active conversation may take any status (snoozed again, to change its
+// time); a resolved one may only be opened again, because a contact's
+// other conversation may have become active meanwhile and reopening is
+// what the one-active rule checks.
+func (s ConversationStatus) CanBecome(to ConversationStatus) bool {
+	if !s.Valid() || !to.Valid() {
+		return false
+	}
+	if s == StatusResolved {
+		return to == StatusOpen
+	}
+	return true
+}
+
+// AfterCustomerMessage is the status a customer's new message leaves: it
+// opens a pending or snoozed conversation again, and reopens a resolved one
+// (the stores and the ingest planner decide which conversation it joins).
+func (s ConversationStatus) AfterCustomerMessage() ConversationStatus { return StatusOpen }
+
+// SnoozeDue reports whether a conversation snoozed until until has come
+// back at now. A snooze without a time (until the customer writes) is
+// never due.
+func SnoozeDue(until *time.Time, now time.Time) bool {
+	return until != nil && !now.Before(*until)
+}
+
+// MaxSnooze bounds how far ahead a snooze may go.
+const MaxSnooze = 366 * 24 * time.Hour
+
+// ErrSnoozeTime is the error for a snooze time in the past or too far ahead.
+var ErrSnoozeTime = &Error{Code: EInvalid, Message: "The snooze time must be in the future and at most a year ahead."}
+
+// CheckSnooze checks a snooze's time at now: nil (until the customer
+// writes) or between now and [MaxSnooze] ahead.
+func CheckSnooze(until *time.Time, now time.Time) error {
+	if until == nil {
+		return nil
+	}
+	if !until.After(now) || until.Sub(now) > MaxSnooze {
+		return ErrSnoozeTime
+	}
+	return nil
+}
+
 // Conversation is the thread between a channel and a contact. There is at
-// most one open conversation per contact and channel.
+// most one active (not resolved) conversation per contact and channel.
 type Conversation struct {
 	ID        string             `json:"id"`
 	ChannelID string             `json:"channel_id"`
 	Contact   Contact            `json:"contact"`
 	Status    ConversationStatus `json:"status"`
-	Assignees []UserRef          `json:"assignees"`
+	// SnoozedUntil is when a snoozed conversation comes back by itself;
+	// nil while it is not snoozed or snoozed until the customer writes.
+	SnoozedUntil *time.Time `json:"snoozed_until"`
+	Assignees    []UserRef  `json:"assignees"`
 	// LastMessage previews the newest message; nil for an empty conversation.
 	LastMessage *MessagePreview `json:"last_message"`
 	// LastInboundAt is Meta's timestamp of the customer's newest message; the
@@ -200,7 +294,7 @@ const (
 // fills the visibility fields from the actor; stores apply every field.
 type ConversationFilter struct {
 	Assignment string             // one of the Assignment values; "" means all
-	Status     ConversationStatus // StatusOpen, StatusClosed or "" for both
+	Status     ConversationStatus // one of [ConversationStatuses], or "" for all
 	Query      string             // client name or phone number
 	Cursor     string
 	Limit      int
@@ -229,9 +323,7 @@ var (
 // into a query: Status and Assignment from their lists, and a viewer for
 // [AssignmentMine].
 func (f *ConversationFilter) Validate() error {
-	switch f.Status {
-	case "", StatusOpen, StatusClosed:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		return ErrInvalidStatusFilter
 	}
 	switch f.Assignment {
@@ -253,7 +345,9 @@ type ConversationCounts struct {
 	Assigned   int `json:"assigned"`
 	Mine       int `json:"mine"`
 	Open       int `json:"open"`
-	Closed     int `json:"closed"`
+	Pending    int `json:"pending"`
+	Snoozed    int `json:"snoozed"`
+	Resolved   int `json:"resolved"`
 }
 
 // ConversationTally counts the visible conversations of one status: All of
@@ -331,8 +425,12 @@ func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCo
 		switch t.Status {
 		case StatusOpen:
 			n.Open += in
-		case StatusClosed:
-			n.Closed += in
+		case StatusPending:
+			n.Pending += in
+		case StatusSnoozed:
+			n.Snoozed += in
+		case StatusResolved:
+			n.Resolved += in
 		}
 	}
 	return &n
@@ -680,7 +778,19 @@ type ConversationStore interface {
 	// visibility fields and query: the assignment counts under f.Status, the
 	// status counts under f.Assignment.
 	CountConversations(ctx context.Context, f ConversationFilter) (*ConversationCounts, error)
+	// SetConversationStatus sets a conversation's status and clears its
+	// snooze time (StatusSnoozed here means until the customer writes).
+	// It does not check [ConversationStatus.CanBecome]; the service does.
 	SetConversationStatus(ctx context.Context, id string, status ConversationStatus, at time.Time) (*Conversation, error)
+	// SnoozeConversation snoozes a conversation until until (nil: until
+	// the customer writes).
+	SnoozeConversation(ctx context.Context, id string, until *time.Time, at time.Time) (*Conversation, error)
+	// DueSnoozes returns up to limit conversations whose snooze time is at
+	// or before now, the earliest first.
+	DueSnoozes(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// WakeSnoozed opens the conversation again if it is still snoozed and
+	// its time has come at now ([SnoozeDue]); it reports whether it did.
+	WakeSnoozed(ctx context.Context, id string, now time.Time) (*Conversation, bool, error)
 	// AddAssignee is idempotent; it reports whether anything changed.
 	AddAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
 	RemoveAssignee(ctx context.Context, conversationID, userID string, at time.Time) (*Conversation, bool, error)
@@ -710,7 +820,7 @@ type ConversationStore interface {
 type Received struct {
 	Conversation *Conversation // after the message was applied
 	Message      *Message      // the stored message (the earlier one for a duplicate)
-	// NewConversation is set when the conversation was created or a closed
+	// NewConversation is set when the conversation was created or a resolved
 	// one was reopened by this message.
 	NewConversation bool
 	// Duplicate is set when the message had been received before.

@@ -14,6 +14,11 @@ const (
 	EventConversationUpdated    = "conversation.updated"
 	EventConversationAssigned   = "conversation.assigned"
 	EventConversationUnassigned = "conversation.unassigned"
+	// EventConversationReminder: a conversation wants attention again;
+	// Data is a [ConversationReminder]. It is for the users Data names
+	// (the assignees, or the operators for an escalation); clients show
+	// it as their notification settings allow.
+	EventConversationReminder = "conversation.reminder"
 	// EventThreadEntryCreated: a note or an activity line was added to a
 	// conversation's thread; Data is a *[ThreadEntry]. Every user who may
 	// see the conversation receives it; outgoing webhooks do not offer it
@@ -36,6 +41,21 @@ const (
 	// replayed and must reload its state.
 	EventResync = "resync"
 )
+
+// Reminder reasons of a [ConversationReminder].
+const (
+	ReminderWoke       = "woke"       // a snooze's time came
+	ReminderUnanswered = "unanswered" // the customer waits longer than the channel's first threshold
+	ReminderEscalated  = "escalated"  // … longer than the second threshold
+)
+
+// ConversationReminder is the data of [EventConversationReminder].
+type ConversationReminder struct {
+	Conversation *Conversation `json:"conversation"`
+	Reason       string        `json:"reason"`
+	// UserIDs are the users the reminder is for.
+	UserIDs []string `json:"user_ids"`
+}
 
 // DeletedConversation is the data of [EventConversationDeleted].
 type DeletedConversation struct {

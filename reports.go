@@ -55,9 +55,12 @@ type ReportStatusChange struct {
 	ChannelID      string
 	OpenedAt       time.Time // the conversation's creation
 	At             time.Time
-	Status         ConversationStatus // StatusOpen or StatusClosed
-	ActorID        string
-	ByCustomer     bool
+	// Status is StatusResolved or StatusOpen: the stores report pending
+	// and snoozed as open (still in the backlog), and old "closed"
+	// entries as resolved.
+	Status     ConversationStatus
+	ActorID    string
+	ByCustomer bool
 }
 
 // ReportAgentFacts are one user's figures within a report's scope. The

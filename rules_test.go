@@ -74,7 +74,7 @@ func TestConversationFilterValidate(t *testing.T) {
 	}{
 		{"zero", switchboard.ConversationFilter{}, ""},
 		{"open unassigned", switchboard.ConversationFilter{Status: switchboard.StatusOpen, Assignment: switchboard.AssignmentUnassigned}, ""},
-		{"closed all", switchboard.ConversationFilter{Status: switchboard.StatusClosed, Assignment: switchboard.AssignmentAll}, ""},
+		{"closed all", switchboard.ConversationFilter{Status: switchboard.StatusResolved, Assignment: switchboard.AssignmentAll}, ""},
 		{"mine with viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine, ViewerID: "u1"}, ""},
 		{"mine without viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine}, `The assignment filter "mine" needs a viewer.`},
 		{"unknown assignment", switchboard.ConversationFilter{Assignment: "theirs"}, "Invalid assignment filter."},
@@ -222,7 +222,7 @@ func TestMessagePrepareOutbound(t *testing.T) {
 func TestConversationFilterCounts(t *testing.T) {
 	tallies := []switchboard.ConversationTally{
 		{Status: switchboard.StatusOpen, All: 10, Assigned: 4, Mine: 1},
-		{Status: switchboard.StatusClosed, All: 20, Assigned: 15, Mine: 5},
+		{Status: switchboard.StatusResolved, All: 20, Assigned: 15, Mine: 5},
 		{Status: switchboard.StatusOpen, All: 2, Assigned: 2, Mine: 2},
 	}
 	for _, tt := range []struct {
@@ -230,11 +230,11 @@ func TestConversationFilterCounts(t *testing.T) {
 		assign string
 		want   switchboard.ConversationCounts
 	}{
-		{"", "", switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 12, Closed: 20}},
-		{switchboard.StatusOpen, switchboard.AssignmentAll, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 12, Closed: 20}},
-		{switchboard.StatusClosed, switchboard.AssignmentUnassigned, switchboard.ConversationCounts{All: 20, Unassigned: 5, Assigned: 15, Mine: 5, Open: 6, Closed: 5}},
-		{"", switchboard.AssignmentAssigned, switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 6, Closed: 15}},
-		{switchboard.StatusOpen, switchboard.AssignmentMine, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 3, Closed: 5}},
+		{"", "", switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 12, Resolved: 20}},
+		{switchboard.StatusOpen, switchboard.AssignmentAll, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 12, Resolved: 20}},
+		{switchboard.StatusResolved, switchboard.AssignmentUnassigned, switchboard.ConversationCounts{All: 20, Unassigned: 5, Assigned: 15, Mine: 5, Open: 6, Resolved: 5}},
+		{"", switchboard.AssignmentAssigned, switchboard.ConversationCounts{All: 32, Unassigned: 11, Assigned: 21, Mine: 8, Open: 6, Resolved: 15}},
+		{switchboard.StatusOpen, switchboard.AssignmentMine, switchboard.ConversationCounts{All: 12, Unassigned: 6, Assigned: 6, Mine: 3, Open: 3, Resolved: 5}},
 	} {
 		f := switchboard.ConversationFilter{Status: tt.status, Assignment: tt.assign}
 		if got := f.Counts(tallies); *got != tt.want {

@@ -41,8 +41,9 @@ const (
 	ActivityAssigned ActivityAction = "assigned"
 	// ActivityUnassigned: AuthorID removed SubjectID.
 	ActivityUnassigned ActivityAction = "unassigned"
-	// ActivityStatus: AuthorID set the status to Value (open, closed,
-	// and the statuses other features add).
+	// ActivityStatus: AuthorID ("" for the system, when a snooze's time
+	// came) set the status to Value (one of [ConversationStatuses]; old
+	// lines may say "closed"); Detail is a snooze's time (RFC 3339), if any.
 	ActivityStatus ActivityAction = "status"
 	// ActivityHandoff: the conversation went to Value (bot or human),
 	// Detail is the hand-off's reason.

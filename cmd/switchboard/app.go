@@ -436,6 +436,8 @@ func (a *App) Run(ctx context.Context) error {
 	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
 	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
 	workers.Go(func() error { return a.refreshReports(wctx, time.Minute) })
+	snoozes := &worker.Snoozes{Waker: a.Service, Logger: a.Logger}
+	workers.Go(func() error { return snoozes.Run(wctx) })
 	indexer := &worker.SearchIndexer{Store: a.Store, Logger: a.Logger}
 	workers.Go(func() error { return indexer.Run(wctx) })
 	if a.Backups != nil {

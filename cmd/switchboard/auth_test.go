@@ -277,7 +277,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown role", "POST", "/api/v1/users", map[string]string{"login": "ab", "name": "A", "role_id": "boss", "password": testPassword}, 400, "invalid"},
 		{"unknown permission", "POST", "/api/v1/roles", map[string]any{"name": "X", "permissions": []string{"everything"}}, 400, "invalid"},
 		{"bad assignment filter", "GET", "/api/v1/conversations?assignment=everyone", nil, 400, "invalid"},
-		{"bad status filter", "GET", "/api/v1/conversations?status=pending", nil, 400, "invalid"},
+		{"bad status filter", "GET", "/api/v1/conversations?status=archived", nil, 400, "invalid"},
 		{"bad limit", "GET", "/api/v1/conversations?limit=100000", nil, 400, "invalid"},
 		{"bad cursor", "GET", "/api/v1/conversations?cursor=not-a-cursor", nil, 400, "invalid"},
 		{"bad audit time", "GET", "/api/v1/audit?since=yesterday", nil, 400, "invalid"},

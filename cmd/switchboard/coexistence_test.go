@@ -175,7 +175,7 @@ func TestCoexistenceThroughEmulator(t *testing.T) {
 		admin.must(200, "GET", "/api/v1/conversations?status=closed&q="+old, nil, &closed)
 		return len(closed.Items) == 1
 	})
-	if closed.Items[0].UnreadCount != 0 || closed.Items[0].Status != "closed" {
+	if closed.Items[0].UnreadCount != 0 || closed.Items[0].Status != "resolved" {
 		t.Errorf("history-only conversation = %+v", closed.Items[0])
 	}
 	imported := expectEvent(t, events, "message.created", func(d coexMessage) bool { return d.Content.Text == "Great, see you then!" })

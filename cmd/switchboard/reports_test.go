@@ -45,7 +45,7 @@ func TestReportsAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admin.must(200, "PATCH", "/api/v1/conversations/"+inBerlin.ID, map[string]string{"status": "closed"}, nil)
+	admin.must(200, "PATCH", "/api/v1/conversations/"+inBerlin.ID, map[string]string{"status": "resolved"}, nil)
 
 	// Yesterday and today in UTC hold everything written above, even across
 	// midnight.

@@ -378,7 +378,9 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, a *swit
 }
 
 type patchConversationRequest struct {
-	Status *switchboard.ConversationStatus `json:"status"`
+	// Status accepts the deprecated "closed" for resolved.
+	Status       *switchboard.ConversationStatus `json:"status"`
+	SnoozedUntil *time.Time                      `json:"snoozed_until"`
 }
 
 func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
@@ -387,7 +389,7 @@ func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request, a *sw
 		if err := decode(w, r, &req); err != nil {
 			return err
 		}
-		p.Status = req.Status
+		p.Status, p.SnoozedUntil = req.Status, req.SnoozedUntil
 		return nil
 	})
 	if err != nil {

@@ -424,7 +424,7 @@ func compareInstances(tb testing.TB, src, dst *instance, viewer string) {
 	type recounter interface {
 		RecountConversations(ctx context.Context, f switchboard.ConversationFilter) (*switchboard.ConversationCounts, error)
 	}
-	for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {
+	for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusResolved} {
 		for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentMine} {
 			f := switchboard.ConversationFilter{ViewerID: viewer, Status: status, Assignment: assign}
 			a, err := src.db.CountConversations(ctx, f)

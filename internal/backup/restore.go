@@ -328,6 +328,7 @@ func rowIterator(r io.Reader, t *dump.Table) func() ([]any, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("%w: table %s: %v", ErrDamaged, t.Name, err)
 		}
+		dump.Upgrade(t, row)
 		return row, true, nil
 	}
 }

@@ -76,10 +76,12 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 	default:
 		return f, switchboard.Errorf(switchboard.EInvalid, "assignment must be all, unassigned, assigned or mine.")
 	}
-	switch f.Status {
-	case "", switchboard.StatusOpen, switchboard.StatusClosed:
-	default:
-		return f, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
+	if f.Status != "" {
+		st, err := switchboard.ParseConversationStatus(string(f.Status))
+		if err != nil {
+			return f, err
+		}
+		f.Status = st
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if utf8.RuneCountInString(f.Query) > 100 {
@@ -161,6 +163,9 @@ func (s *Service) thread(ctx context.Context, a *switchboard.Actor, conversation
 // /api/v1/conversations/{id}); nil fields stay as they are.
 type ConversationPatch struct {
 	Status *switchboard.ConversationStatus
+	// SnoozedUntil is when a snooze ends; only with Status snoozed, and
+	// nil there means until the customer writes.
+	SnoozedUntil *time.Time
 }
 
 // UpdateConversation applies a patch to a conversation the actor may see,
@@ -180,35 +185,71 @@ func (s *Service) UpdateConversation(ctx context.Context, a *switchboard.Actor, 
 	if p.Status == nil {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "Nothing to change: send status.")
 	}
-	return s.setStatus(ctx, a, c, *p.Status)
+	return s.setStatus(ctx, a, c, *p.Status, p.SnoozedUntil)
 }
 
-// SetStatus closes or reopens a conversation; it needs conversations.close.
+// SetStatus changes a conversation's status (snoozed: until the customer
+// writes); it needs conversations.close.
 func (s *Service) SetStatus(ctx context.Context, a *switchboard.Actor, id string, status switchboard.ConversationStatus) (*switchboard.Conversation, error) {
 	c, err := s.workableConversation(ctx, a, id, "conversation.status")
 	if err != nil {
 		return nil, err
 	}
-	return s.setStatus(ctx, a, c, status)
+	return s.setStatus(ctx, a, c, status, nil)
+}
+
+// Snooze snoozes a conversation until until (nil: until the customer
+// writes); it needs conversations.close.
+func (s *Service) Snooze(ctx context.Context, a *switchboard.Actor, id string, until *time.Time) (*switchboard.Conversation, error) {
+	c, err := s.workableConversation(ctx, a, id, "conversation.status")
+	if err != nil {
+		return nil, err
+	}
+	return s.setStatus(ctx, a, c, switchboard.StatusSnoozed, until)
 }
 
 // setStatus sets the status of c, which the actor may see. The result
 // keeps the actor's unread count from c: changing the status does not
 // change it, so the conversation need not be read again.
-func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation, status switchboard.ConversationStatus) (*switchboard.Conversation, error) {
-	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
+func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switchboard.Conversation, status switchboard.ConversationStatus, until *time.Time) (*switchboard.Conversation, error) {
+	status, err := switchboard.ParseConversationStatus(string(status))
+	if err != nil {
+		return nil, err
+	}
+	if until != nil {
+		if status != switchboard.StatusSnoozed {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "snoozed_until goes only with the status snoozed.")
+		}
+		u := until.UTC().Truncate(time.Microsecond)
+		until = &u
+	}
+	if err := switchboard.CheckSnooze(until, s.now()); err != nil {
+		return nil, err
 	}
 	if !a.Can(switchboard.PermConversationsClose) {
 		s.audit(ctx, a, "conversation.status", "conversation", c.ID, switchboard.OutcomeDenied, nil)
 		return nil, forbidden()
 	}
-	if c.Status == status {
+	if c.Status == status && (status != switchboard.StatusSnoozed || sameTime(c.SnoozedUntil, until)) {
 		return c, nil
 	}
-	actx, done := s.auditing(ctx, a, "conversation.status", "conversation", c.ID, map[string]string{"status": string(status)})
+	if !c.Status.CanBecome(status) {
+		return nil, switchboard.Errorf(switchboard.EConflict, "A resolved conversation can only be opened again.")
+	}
+	detail := map[string]string{"status": string(status)}
+	act := switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(status)}
+	if until != nil {
+		detail["snoozed_until"] = until.Format(time.RFC3339)
+		act.Detail = detail["snoozed_until"]
+	}
+	actx, done := s.auditing(ctx, a, "conversation.status", "conversation", c.ID, detail)
 	actx = s.staging(actx, c, switchboard.EventConversationUpdated)
-	updated, err := s.Store.SetConversationStatus(actx, c.ID, status, s.now())
+	var updated *switchboard.Conversation
+	if status == switchboard.StatusSnoozed {
+		updated, err = s.Store.SnoozeConversation(actx, c.ID, until, s.now())
+	} else {
+		updated, err = s.Store.SetConversationStatus(actx, c.ID, status, s.now())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +263,7 @@ func (s *Service) setStatus(ctx context.Context, a *switchboard.Actor, c *switch
 		}
 	}
 	s.publish(actx, switchboard.EventConversationUpdated, updated, updated, ended...)
-	s.appendActivity(ctx, a, updated, switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(status)})
+	s.appendActivity(ctx, a, updated, act)
 	// A copy: the published event shares updated with the hub's readers.
 	out := *updated
 	out.UnreadCount = c.UnreadCount
@@ -412,4 +453,60 @@ func (s *Service) sendReadReceipt(ctx context.Context, c *switchboard.Conversati
 		}
 		return
 	}
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// WakeSnoozed opens the snoozed conversations whose time has come, up to
+// limit of them, and reminds their assignees; it returns how many it
+// opened. A periodic job calls it ([worker.Snoozes]); a conversation the
+// customer or a user changed meanwhile is left alone.
+func (s *Service) WakeSnoozed(ctx context.Context, limit int) (int, error) {
+	now := s.now()
+	ids, err := s.Store.DueSnoozes(ctx, now, limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		c, err := s.Store.Conversation(ctx, id, "")
+		if err != nil {
+			if switchboard.ErrorCode(err) == switchboard.ENotFound {
+				continue
+			}
+			return n, err
+		}
+		actx := s.staging(ctx, c, switchboard.EventConversationUpdated)
+		woke, changed, err := s.Store.WakeSnoozed(actx, id, now)
+		if err != nil {
+			if switchboard.ErrorCode(err) == switchboard.ENotFound {
+				continue
+			}
+			return n, err
+		}
+		if !changed {
+			continue
+		}
+		n++
+		s.publish(actx, switchboard.EventConversationUpdated, woke, woke)
+		s.appendActivityBy(ctx, "", woke, switchboard.Activity{Action: switchboard.ActivityStatus, Value: string(switchboard.StatusOpen),
+			Detail: switchboard.ReminderWoke})
+		s.remind(ctx, woke, switchboard.ReminderWoke, woke.AssigneeIDs())
+	}
+	return n, nil
+}
+
+// remind tells users that a conversation wants their attention again
+// ([switchboard.EventConversationReminder]); nothing if there is nobody.
+func (s *Service) remind(ctx context.Context, c *switchboard.Conversation, reason string, userIDs []string) {
+	if len(userIDs) == 0 {
+		return
+	}
+	s.publish(ctx, switchboard.EventConversationReminder, c,
+		&switchboard.ConversationReminder{Conversation: c, Reason: reason, UserIDs: userIDs})
 }

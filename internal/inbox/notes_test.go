@@ -101,7 +101,7 @@ func TestActivityLines(t *testing.T) {
 	if _, err := f.svc.Unassign(ctx, op, conv.ID, emp.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.SetStatus(ctx, op, conv.ID, switchboard.StatusClosed); err != nil {
+	if _, err := f.svc.SetStatus(ctx, op, conv.ID, switchboard.StatusResolved); err != nil {
 		t.Fatal(err)
 	}
 	msgs, entries, _, err := f.svc.Thread(ctx, op, conv.ID, switchboard.MessagePage{})
@@ -114,7 +114,7 @@ func TestActivityLines(t *testing.T) {
 	want := []switchboard.Activity{
 		{Action: switchboard.ActivityAssigned, SubjectID: emp.User.ID, SubjectName: "emma"},
 		{Action: switchboard.ActivityUnassigned, SubjectID: emp.User.ID, SubjectName: "emma"},
-		{Action: switchboard.ActivityStatus, Value: "closed"},
+		{Action: switchboard.ActivityStatus, Value: "resolved"},
 	}
 	for i, e := range entries {
 		if e.Kind != switchboard.ActivityEntry || e.AuthorID != op.User.ID || e.AuthorName != "olga" || *e.Activity != want[i] {

@@ -89,7 +89,7 @@ func TestUpdateConversationReadsOnce(t *testing.T) {
 	counting := &countingStore{Store: f.store}
 	f.svc.Store = counting
 
-	closed := switchboard.StatusClosed
+	closed := switchboard.StatusResolved
 	got, err := f.svc.UpdateConversation(ctx, admin, c.ID, func(p *ConversationPatch) error {
 		p.Status = &closed
 		return nil
@@ -104,7 +104,7 @@ func TestUpdateConversationReadsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != switchboard.StatusClosed || fresh.Status != switchboard.StatusClosed {
+	if got.Status != switchboard.StatusResolved || fresh.Status != switchboard.StatusResolved {
 		t.Errorf("status = %q, stored %q; want closed", got.Status, fresh.Status)
 	}
 	if got.UnreadCount != 2 || got.UnreadCount != fresh.UnreadCount {
@@ -138,7 +138,7 @@ func TestUpdateConversationChecksVisibilityFirst(t *testing.T) {
 	if _, _, err := f.store.AddAssignee(ctx, c.ID, employee.User.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	closed := switchboard.StatusClosed
+	closed := switchboard.StatusResolved
 	if _, err := f.svc.UpdateConversation(ctx, employee, c.ID, func(p *ConversationPatch) error { p.Status = &closed; return nil }); switchboard.ErrorCode(err) != switchboard.EForbidden {
 		t.Errorf("employee closing: err = %v, want forbidden", err)
 	}

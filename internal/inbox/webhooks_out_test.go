@@ -224,7 +224,7 @@ func TestWebhookEventsFromTheLog(t *testing.T) {
 	if _, err := f.svc.Assign(ctx, admin, c.ID, op.User.ID); err != nil { // a no-op
 		t.Fatal(err)
 	}
-	if _, err := f.svc.SetStatus(ctx, admin, c.ID, switchboard.StatusClosed); err != nil {
+	if _, err := f.svc.SetStatus(ctx, admin, c.ID, switchboard.StatusResolved); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Unassign(ctx, admin, c.ID, op.User.ID); err != nil {

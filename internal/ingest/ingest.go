@@ -89,7 +89,7 @@ type Known struct{ ID, ConversationID string }
 // A contact's conversation is the one a new message joins: its open
 // conversation, else the most recently active one (the latest updated_at,
 // then the highest id). Both stores' prefetch SQL picks it by that rule
-// (ORDER BY status = 'open' DESC, updated_at DESC, id DESC).
+// (ORDER BY status <> 'resolved' DESC, updated_at DESC, id DESC).
 type Stored struct {
 	Contacts      []*Contact
 	Conversations map[string]*Conversation
@@ -244,17 +244,21 @@ func Build(in Input) *Plan {
 			// sync does not fill the inbox with old chats.
 			status := switchboard.StatusOpen
 			if m.Imported {
-				status = switchboard.StatusClosed
+				status = switchboard.StatusResolved
 			}
 			cv = &Conversation{ID: newID(), ContactID: ct.ID, KeyID: ct.KeyID, Status: status, CreatedAt: in.Now,
 				Activity: switchboard.ConversationActivity{UpdatedAt: m.Timestamp}, Contact: ct, New: true, first: i}
 			convs[ct.ID] = cv
 		case cv.Status != switchboard.StatusOpen && !m.Imported && m.Direction == switchboard.DirectionIn:
-			// A customer writing after a close reopens the thread, so the
-			// history stays in one conversation. A past (imported)
-			// message or one the business sent from the WhatsApp
-			// Business app does not.
-			cv.Status, cv.Reopened, cv.first = switchboard.StatusOpen, true, i
+			// A customer writing to a pending or snoozed conversation
+			// opens it again; writing after a resolve reopens the
+			// thread, so the history stays in one conversation. A past
+			// (imported) message or one the business sent from the
+			// WhatsApp Business app does neither.
+			if !cv.Status.Active() {
+				cv.Reopened, cv.first = true, i
+			}
+			cv.Status = cv.Status.AfterCustomerMessage()
 		}
 		cv.Contact = ct
 		m.ConversationID = cv.ID

@@ -127,7 +127,7 @@ func outcomes(p *ingest.Plan) []outcome {
 
 func TestBuildOutcomes(t *testing.T) {
 	ann, annConv := stored("ann", "4911", "", "Ann", switchboard.StatusOpen)
-	bob, bobConv := stored("bob", "4922", "US.bob", "Bob", switchboard.StatusClosed)
+	bob, bobConv := stored("bob", "4922", "US.bob", "Bob", switchboard.StatusResolved)
 	cat, _ := stored("cat", "", "US.cat", "Cat", "")
 	all := []*ingest.Contact{ann, bob, cat}
 	convs := []*ingest.Conversation{annConv, bobConv}

@@ -193,7 +193,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *txn) (ingest.Stored, error)
 	b.Queue(`SELECT c.id, c.contact_id, c.status, c.key_id, c.last_message, c.last_message_at, c.last_inbound_at, c.inbound_count,
 			c.created_at, c.updated_at, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures FROM conversations c
 		WHERE c.id IN (SELECT (SELECT id FROM conversations WHERE contact_id = ct.id
-				ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
+				ORDER BY status <> 'resolved' DESC, updated_at DESC, id DESC LIMIT 1)
 			FROM contacts ct WHERE `+match+`)
 		ORDER BY c.id FOR NO KEY UPDATE`, waChannels, was, userChannels, users)
 	b.Queue(`SELECT wamid_hash, id, conversation_id FROM messages WHERE wamid_hash = ANY($1)`, wamids)
@@ -392,7 +392,7 @@ func (j *batchJob) writeContacts(ctx context.Context, tx *txn) error {
 		}
 		cv.KeyID = cv.Contact.KeyID
 		tag, err := tx.Exec(ctx, `INSERT INTO conversations (id, channel_id, contact_id, status, key_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $7, $4, $5, $6) ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`,
+			VALUES ($1, $2, $3, $7, $4, $5, $6) ON CONFLICT (contact_id) WHERE status <> 'resolved' DO NOTHING`,
 			cv.ID, cv.Contact.ChannelID, cv.Contact.ID, cv.KeyID, cv.CreatedAt, cv.Activity.UpdatedAt, string(cv.Status))
 		if err != nil {
 			return fmt.Errorf("insert conversation: %w", err)
@@ -484,7 +484,8 @@ func (j *batchJob) write(ctx context.Context, tx *txn) error {
 			lastAt[i], lastInbound[i] = timePtr(a.LastMessageAt), timePtr(a.LastInboundAt)
 		}
 		b.Queue(`UPDATE conversations c SET status = v.status, last_message = v.preview, last_message_at = v.last_at,
-				last_inbound_at = v.last_inbound, inbound_count = v.inbound, updated_at = v.updated
+				last_inbound_at = v.last_inbound, inbound_count = v.inbound, updated_at = v.updated,
+				snoozed_until = CASE WHEN v.status = 'snoozed' THEN c.snoozed_until END
 			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::timestamptz[])
 				AS v(id, status, preview, last_at, last_inbound, inbound, updated)
 			WHERE c.id = v.id`, ids, statuses, previews, lastAt, lastInbound, counts, updated)

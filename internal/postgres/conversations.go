@@ -19,7 +19,7 @@ import (
 const conversationSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at,
 	GREATEST(c.inbound_count - coalesce(r.read_count, 0), 0), c.created_at, c.updated_at,
 	ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, ct.user_id, ct.parent_user_id, ct.username,
-	c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by
+	c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by, c.snoozed_until
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1`
@@ -38,8 +38,12 @@ func (db *DB) scanConversation(ctx context.Context, row pgx.Row) (*switchboard.C
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &keyID, &lastMessage, &lastInbound,
 		&c.UnreadCount, &c.CreatedAt, &c.UpdatedAt,
 		&c.Contact.ID, &contactKeyID, &waID, &name, &c.Contact.CreatedAt, &userID, &parentUserID, &username,
-		&c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy); err != nil {
+		&c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy, &c.SnoozedUntil); err != nil {
 		return nil, err
+	}
+	if c.SnoozedUntil != nil {
+		u := c.SnoozedUntil.UTC()
+		c.SnoozedUntil = &u
 	}
 	if err := db.codec.OpenHandoff(ctx, keyID, &c, handoffNote, fromNull(handoffAt), handoffBy, botFailures); err != nil {
 		return nil, err
@@ -214,25 +218,73 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	return convs, next, nil
 }
 
-// SetConversationStatus opens or closes a conversation. It does not change
-// updated_at, which tracks message activity. Reopening fails with
-// EConflict while the contact has another open conversation.
+// SetConversationStatus sets a conversation's status and clears its
+// snooze time. It does not change updated_at, which tracks message
+// activity. Reopening fails with EConflict while the contact has another
+// active conversation.
 func (db *DB) SetConversationStatus(ctx context.Context, id string, status switchboard.ConversationStatus, at time.Time) (*switchboard.Conversation, error) {
-	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
+	if !status.Valid() {
+		return nil, switchboard.ErrInvalidStatus
 	}
+	c, _, err := db.setStatus(ctx, id, status, nil, time.Time{})
+	return c, err
+}
+
+// SnoozeConversation snoozes a conversation until until (nil: until the
+// customer writes).
+func (db *DB) SnoozeConversation(ctx context.Context, id string, until *time.Time, at time.Time) (*switchboard.Conversation, error) {
+	c, _, err := db.setStatus(ctx, id, switchboard.StatusSnoozed, until, time.Time{})
+	return c, err
+}
+
+// WakeSnoozed opens the conversation if it is snoozed until now or
+// earlier; it reports whether it did.
+func (db *DB) WakeSnoozed(ctx context.Context, id string, now time.Time) (*switchboard.Conversation, bool, error) {
+	return db.setStatus(ctx, id, switchboard.StatusOpen, nil, now)
+}
+
+// DueSnoozes returns the conversations whose snooze time has come, the
+// earliest first.
+func (db *DB) DueSnoozes(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= $1
+		ORDER BY snoozed_until, id LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("due snoozes: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("due snoozes: %w", err)
+	}
+	return ids, nil
+}
+
+// setStatus sets status and snoozed_until; with a non-zero due it changes
+// only a conversation snoozed until due or earlier, and reports whether it
+// did (a miss is not an error then).
+func (db *DB) setStatus(ctx context.Context, id string, status switchboard.ConversationStatus, until *time.Time, due time.Time) (*switchboard.Conversation, bool, error) {
 	var c *switchboard.Conversation
+	changed := true
 	err := db.withTx(ctx, func(tx *txn) error {
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET status = $2 WHERE id = $1`, id, status)
+		q := `UPDATE conversations SET status = $2, snoozed_until = $3 WHERE id = $1`
+		args := []any{id, status, until}
+		if !due.IsZero() {
+			q += ` AND status = 'snoozed' AND snoozed_until <= $4`
+			args = append(args, due)
+		}
+		tag, err := tx.Exec(ctx, q, args...)
 		if code, _ := pgError(err); code == uniqueViolation {
-			return switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
+			return switchboard.Errorf(switchboard.EConflict, "The contact already has an active conversation.")
 		} else if err != nil {
 			return fmt.Errorf("set conversation status: %w", err)
 		} else if tag.RowsAffected() == 0 {
-			return switchboard.NotFound("Conversation")
+			if due.IsZero() {
+				return switchboard.NotFound("Conversation")
+			}
+			changed = false
+			switchboard.SkipAuditEntry(ctx)
 		}
-		// Closing (resolving) a conversation ends its mentions.
-		if status == switchboard.StatusClosed {
+		// Resolving a conversation ends its mentions.
+		if changed && status == switchboard.StatusResolved {
 			if _, err := tx.Exec(ctx, `DELETE FROM conversation_mentions WHERE conversation_id = $1`, id); err != nil {
 				return fmt.Errorf("end mentions: %w", err)
 			}
@@ -241,9 +293,9 @@ func (db *DB) SetConversationStatus(ctx context.Context, id string, status switc
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return c, nil
+	return c, changed, nil
 }
 
 // AddAssignee assigns userID to the conversation. It is idempotent and

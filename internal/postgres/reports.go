@@ -89,7 +89,8 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 	// entry or a customer message in the range (a customer's reopen is
 	// such a message), so a short range reads only their histories.
 	q := `WITH changes AS (
-			SELECT a.object_id AS conv, a.at, a.detail::jsonb ->> 'status' AS status, a.actor_id
+			SELECT a.object_id AS conv, a.at, CASE WHEN a.detail::jsonb ->> 'status' IN ('closed', 'resolved') THEN 'resolved'
+				WHEN a.detail::jsonb ->> 'status' IN ('open', 'pending', 'snoozed') THEN 'open' END AS status, a.actor_id
 			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
 				AND a.object_type = 'conversation' AND a.at < $1
 				AND a.object_id IN (
@@ -99,13 +100,13 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 		reopens AS (
 			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
 				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < $1) AS at
-			FROM changes ch WHERE ch.status = 'closed'),
+			FROM changes ch WHERE ch.status = 'resolved'),
 		merged AS (
 			SELECT conv, at, status, actor_id, false AS by_customer FROM changes
 			UNION ALL SELECT conv, at, 'open', '', true FROM reopens WHERE at IS NOT NULL)
 		SELECT x.conv, c.channel_id, c.created_at, x.at, x.status, x.actor_id, x.by_customer
 		FROM merged x JOIN conversations c ON c.id = x.conv
-		WHERE x.status IN ('open', 'closed') AND ` + chans + `
+		WHERE x.status IN ('open', 'resolved') AND ` + chans + `
 		ORDER BY x.conv, x.at, x.by_customer`
 	inRange := map[string]bool{}
 	err := db.reportRows(ctx, q, append([]any{utc(s.To), utc(s.From)}, chanArgs...), func(rows pgx.Rows) error {
@@ -154,7 +155,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
 		{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
 			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-			AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
+			AND a.detail::jsonb ->> 'status' IN ('closed', 'resolved') AND a.actor_id <> ''
 			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY a.actor_id`,
 			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
 		{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m
@@ -235,7 +236,7 @@ func (db *DB) ReportAgentPairs(ctx context.Context, s switchboard.ReportScope) (
 		UNION ALL SELECT '` + switchboard.AgentResolved + `', a.actor_id, c.channel_id, a.object_id, COUNT(*)
 			FROM audit_log a JOIN conversations c ON c.id = a.object_id
 			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-			AND a.detail::jsonb ->> 'status' = 'closed' AND a.actor_id <> ''
+			AND a.detail::jsonb ->> 'status' IN ('closed', 'resolved') AND a.actor_id <> ''
 			AND a.at >= $1 AND a.at < $2 AND ` + chans + ` GROUP BY 2, 3, 4
 		UNION ALL SELECT '` + switchboard.AgentReplied + `', m.sender_id, c.channel_id, m.conversation_id, COUNT(*)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id

@@ -99,7 +99,7 @@ func TestReceiveMessage_Semantics(t *testing.T) {
 	}
 
 	// Close, then a new message reopens the same conversation.
-	if _, err := db.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, t0.Add(5*time.Minute)); err != nil {
+	if _, err := db.SetConversationStatus(ctx, c.ID, switchboard.StatusResolved, t0.Add(5*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	r5, err := db.ReceiveMessage(ctx, text(ch.ID, "4915100000001", "", "wamid.e", "back", t0.Add(10*time.Minute)))

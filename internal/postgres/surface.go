@@ -201,7 +201,7 @@ func (db *DB) AddSignals(ctx context.Context, signals []switchboard.SignalFor) (
 			}
 			var convID, keyID string
 			err = tx.QueryRow(ctx, `SELECT id, key_id FROM conversations WHERE contact_id = $1
-				ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1`, ctID).Scan(&convID, &keyID)
+				ORDER BY status <> 'resolved' DESC, updated_at DESC, id DESC LIMIT 1`, ctID).Scan(&convID, &keyID)
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue
 			} else if err != nil {

@@ -190,7 +190,7 @@ func Conversations(r Range, convs []switchboard.ReportConversation, changes []sw
 	}
 	for _, ch := range timelines(changes) {
 		d := 1
-		if ch.Status == switchboard.StatusClosed {
+		if ch.Status == switchboard.StatusResolved {
 			d = -1
 		}
 		deltas = append(deltas, backlogDelta{ch.At, ch.ChannelID, d})
@@ -198,11 +198,11 @@ func Conversations(r Range, convs []switchboard.ReportConversation, changes []sw
 			continue
 		}
 		var res span
-		if ch.Status == switchboard.StatusClosed {
+		if ch.Status == switchboard.StatusResolved {
 			res = h.span(ch.ChannelID, ch.since, wholeSeconds(ch.since, ch.At))
 		}
 		each(ch.At, ch.ChannelID, func(a *acc) {
-			if ch.Status == switchboard.StatusClosed {
+			if ch.Status == switchboard.StatusResolved {
 				a.row.Resolved++
 				a.addResolution(res)
 			} else {

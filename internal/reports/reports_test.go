@@ -113,11 +113,11 @@ func TestStatusChangesThatChangeNothingAreDropped(t *testing.T) {
 	opened := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 	h := func(m int) time.Time { return opened.Add(time.Duration(m) * time.Minute) }
 	changes := []switchboard.ReportStatusChange{
-		{ConversationID: "c", OpenedAt: opened, At: h(60), Status: switchboard.StatusClosed, ActorID: "u"},
+		{ConversationID: "c", OpenedAt: opened, At: h(60), Status: switchboard.StatusResolved, ActorID: "u"},
 		// The user reopens, then the customer writes: one reopen.
 		{ConversationID: "c", OpenedAt: opened, At: h(90), Status: switchboard.StatusOpen, ActorID: "u"},
 		{ConversationID: "c", OpenedAt: opened, At: h(95), Status: switchboard.StatusOpen, ByCustomer: true},
-		{ConversationID: "c", OpenedAt: opened, At: h(120), Status: switchboard.StatusClosed, ActorID: "u"},
+		{ConversationID: "c", OpenedAt: opened, At: h(120), Status: switchboard.StatusResolved, ActorID: "u"},
 	}
 	rep := reports.Conversations(r, nil, changes, nil)
 	if p := rep.Total; p.Resolved != 2 || p.Reopened != 1 || *p.Resolution.MedianSeconds != 1800 || *p.Resolution.P90Seconds != 3600 {

@@ -136,7 +136,7 @@ func Rollup(from, to time.Time, convs []switchboard.ReportConversation, changes 
 			continue
 		}
 		s := slotOf(ch.At)
-		if ch.Status == switchboard.StatusClosed {
+		if ch.Status == switchboard.StatusResolved {
 			counts[key{s, ch.ChannelID, metricResolved}]++
 			durs = append(durs, switchboard.ReportDuration{Kind: KindResolution, At: ch.At, ChannelID: ch.ChannelID,
 				UserID: ch.ActorID, Seconds: wholeSeconds(ch.since, ch.At), Start: ch.since})

@@ -217,7 +217,7 @@ func (j *batchJob) prefetch(ctx context.Context, tx *writeTx) (ingest.Stored, er
 			c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures
 		FROM contacts ct
 		LEFT JOIN conversations c ON c.id = (SELECT id FROM conversations WHERE contact_id = ct.id
-			ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1)
+			ORDER BY status <> 'resolved' DESC, updated_at DESC, id DESC LIMIT 1)
 		WHERE ct.id IN (`+match+`)`, append(was, users...)...)
 	if err != nil {
 		return st, fmt.Errorf("find contacts: %w", err)
@@ -372,8 +372,9 @@ func (j *batchJob) write(ctx context.Context, tx *writeTx) error {
 		}
 		a := cv.Activity
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, last_message = ?, last_message_at = ?,
-			last_inbound_at = ?, inbound_count = ?, updated_at = ? WHERE id = ?`,
-			cv.Status, cv.LastMessage, micros(a.LastMessageAt), micros(a.LastInboundAt), a.InboundCount, micros(a.UpdatedAt), cv.ID); err != nil {
+			last_inbound_at = ?, inbound_count = ?, updated_at = ?,
+			snoozed_until = CASE WHEN ? = 'snoozed' THEN snoozed_until END WHERE id = ?`,
+			cv.Status, cv.LastMessage, micros(a.LastMessageAt), micros(a.LastInboundAt), a.InboundCount, micros(a.UpdatedAt), cv.Status, cv.ID); err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
 	}

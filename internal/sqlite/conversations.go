@@ -18,7 +18,8 @@ import (
 // count; the viewer id is the first argument.
 const convSelect = `SELECT c.id, c.channel_id, c.status, c.key_id, c.last_message, c.last_inbound_at, c.inbound_count,
 	c.created_at, c.updated_at, ct.id, ct.key_id, ct.wa_id, ct.name, ct.created_at, COALESCE(r.read_count, 0),
-	ct.user_id, ct.parent_user_id, ct.username, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by
+	ct.user_id, ct.parent_user_id, ct.username, c.handler, c.handoff_note, c.handoff_at, c.handoff_by, c.bot_failures, ct.blocked_at, ct.blocked_by,
+	c.snoozed_until
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = ?`
@@ -34,10 +35,15 @@ func (db *DB) scanConversation(ctx context.Context, row interface{ Scan(...any) 
 	var handoffBy string
 	var botFailures int
 	var blockedBy sql.NullString
+	var snoozedUntil sql.NullInt64
 	if err := row.Scan(&c.ID, &c.ChannelID, &c.Status, &convKey, &lastMessage, &lastInbound, &inbound,
 		&created, &updated, &c.Contact.ID, &contactKey, &waID, &name, &contactCreated, &read,
-		&userID, &parentUserID, &username, &c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy); err != nil {
+		&userID, &parentUserID, &username, &c.Handler, &handoffNote, &handoffAt, &handoffBy, &botFailures, &blockedAt, &blockedBy, &snoozedUntil); err != nil {
 		return nil, err
+	}
+	if snoozedUntil.Valid {
+		u := fromMicros(snoozedUntil)
+		c.SnoozedUntil = &u
 	}
 	if err := db.codec.OpenHandoff(ctx, convKey, &c, handoffNote, fromMicros(handoffAt), handoffBy, botFailures); err != nil {
 		return nil, err
@@ -247,25 +253,85 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	return convs, next, nil
 }
 
-// SetConversationStatus opens or closes a conversation. It does not change
-// updated_at: the list is ordered by message activity.
+// SetConversationStatus sets a conversation's status and clears its
+// snooze time. It does not change updated_at: the list is ordered by
+// message activity.
 func (db *DB) SetConversationStatus(ctx context.Context, id string, status switchboard.ConversationStatus, at time.Time) (*switchboard.Conversation, error) {
-	if status != switchboard.StatusOpen && status != switchboard.StatusClosed {
-		return nil, switchboard.Errorf(switchboard.EInvalid, "Invalid status.")
+	if !status.Valid() {
+		return nil, switchboard.ErrInvalidStatus
 	}
+	c, _, err := db.setStatus(ctx, id, status, nil, time.Time{})
+	return c, err
+}
+
+// SnoozeConversation snoozes a conversation until until (nil: until the
+// customer writes).
+func (db *DB) SnoozeConversation(ctx context.Context, id string, until *time.Time, at time.Time) (*switchboard.Conversation, error) {
+	c, _, err := db.setStatus(ctx, id, switchboard.StatusSnoozed, until, time.Time{})
+	return c, err
+}
+
+// WakeSnoozed opens the conversation if it is snoozed until now or
+// earlier; it reports whether it did.
+func (db *DB) WakeSnoozed(ctx context.Context, id string, now time.Time) (*switchboard.Conversation, bool, error) {
+	return db.setStatus(ctx, id, switchboard.StatusOpen, nil, now)
+}
+
+// DueSnoozes returns the conversations whose snooze time has come, the
+// earliest first.
+func (db *DB) DueSnoozes(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= ?
+		ORDER BY snoozed_until, id LIMIT ?`, micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due snoozes: %w", err)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("due snoozes: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("due snoozes: %w", err)
+	}
+	return ids, nil
+}
+
+// setStatus sets status and snoozed_until; with a non-zero due it changes
+// only a conversation snoozed until due or earlier, and reports whether it
+// did (a miss is not an error then).
+func (db *DB) setStatus(ctx context.Context, id string, status switchboard.ConversationStatus, until *time.Time, due time.Time) (*switchboard.Conversation, bool, error) {
 	var out *switchboard.Conversation
+	changed := true
+	var snooze any
+	if until != nil {
+		snooze = micros(*until)
+	}
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ? WHERE id = ?`, status, id)
+		q := `UPDATE conversations SET status = ?, snoozed_until = ? WHERE id = ?`
+		args := []any{status, snooze, id}
+		if !due.IsZero() {
+			q += ` AND status = 'snoozed' AND snoozed_until <= ?`
+			args = append(args, micros(due))
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
 		if isUnique(err) {
-			return switchboard.Errorf(switchboard.EConflict, "The contact already has an open conversation.")
+			return switchboard.Errorf(switchboard.EConflict, "The contact already has an active conversation.")
 		} else if err != nil {
 			return fmt.Errorf("set conversation status: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return switchboard.NotFound("Conversation")
+			if due.IsZero() {
+				return switchboard.NotFound("Conversation")
+			}
+			changed = false
+			switchboard.SkipAuditEntry(ctx)
 		}
-		// Closing (resolving) a conversation ends its mentions.
-		if status == switchboard.StatusClosed {
+		// Resolving a conversation ends its mentions.
+		if changed && status == switchboard.StatusResolved {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_mentions WHERE conversation_id = ?`, id); err != nil {
 				return fmt.Errorf("end mentions: %w", err)
 			}
@@ -274,9 +340,9 @@ func (db *DB) SetConversationStatus(ctx context.Context, id string, status switc
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return out, nil
+	return out, changed, nil
 }
 
 func conversationExists(ctx context.Context, q querier, id string) error {

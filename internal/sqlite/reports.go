@@ -87,13 +87,14 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 				AND a.action = 'conversation.status' AND a.object_type = 'conversation'
 			UNION SELECT m.conversation_id FROM messages m WHERE m.direction = 'in' AND m.created_at >= ?2 AND m.created_at < ?1),
 		changes AS (
-			SELECT a.object_id AS conv, a.at, json_extract(a.detail, '$.status') AS status, a.actor_id
+			SELECT a.object_id AS conv, a.at, CASE WHEN json_extract(a.detail, '$.status') IN ('closed', 'resolved') THEN 'resolved'
+				WHEN json_extract(a.detail, '$.status') IN ('open', 'pending', 'snoozed') THEN 'open' END AS status, a.actor_id
 			FROM audit_log a WHERE a.action = 'conversation.status' AND a.outcome = 'success'
 				AND a.object_type = 'conversation' AND a.object_id IN (SELECT conv FROM cand) AND a.at < ?1),
 		reopens AS (
 			SELECT ch.conv, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = ch.conv
 				AND m.direction = 'in' AND m.created_at > ch.at AND m.created_at < ?1) AS at
-			FROM changes ch WHERE ch.status = 'closed'),
+			FROM changes ch WHERE ch.status = 'resolved'),
 		convs AS (
 			SELECT conv FROM changes WHERE at >= ?2
 			UNION SELECT conv FROM reopens WHERE at >= ?2),
@@ -102,7 +103,7 @@ func (db *DB) ReportStatusChanges(ctx context.Context, s switchboard.ReportScope
 			UNION ALL SELECT conv, at, 'open', '', 1 FROM reopens WHERE at IS NOT NULL)
 		SELECT x.conv, c.channel_id, c.created_at, x.at, x.status, x.actor_id, x.by_customer
 		FROM merged x JOIN conversations c ON c.id = x.conv
-		WHERE x.conv IN (SELECT conv FROM convs) AND x.status IN ('open', 'closed') AND ` + chans + `
+		WHERE x.conv IN (SELECT conv FROM convs) AND x.status IN ('open', 'resolved') AND ` + chans + `
 		ORDER BY x.conv, x.at, x.by_customer`
 	rows, err := db.rdb.QueryContext(ctx, q, append([]any{to, from}, chanArgs...)...)
 	if err != nil {
@@ -158,7 +159,7 @@ func (db *DB) ReportAgents(ctx context.Context, s switchboard.ReportScope) ([]sw
 			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Assigned = n }},
 		{`SELECT a.actor_id, COUNT(*), 0 FROM audit_log a JOIN conversations c ON c.id = a.object_id
 			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-			AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
+			AND json_extract(a.detail, '$.status') IN ('closed', 'resolved') AND a.actor_id <> ''
 			AND a.at >= ? AND a.at < ? AND ` + chans + ` GROUP BY a.actor_id`,
 			func(f *switchboard.ReportAgentFacts, n, _ int) { f.Resolved = n }},
 		{`SELECT m.sender_id, COUNT(*), COUNT(DISTINCT m.conversation_id) FROM messages m ` + join + `
@@ -244,7 +245,7 @@ func (db *DB) ReportAgentPairs(ctx context.Context, s switchboard.ReportScope) (
 		UNION ALL SELECT '` + switchboard.AgentResolved + `', a.actor_id, c.channel_id, a.object_id, COUNT(*)
 			FROM audit_log a JOIN conversations c ON c.id = a.object_id
 			WHERE a.action = 'conversation.status' AND a.outcome = 'success' AND a.object_type = 'conversation'
-			AND json_extract(a.detail, '$.status') = 'closed' AND a.actor_id <> ''
+			AND json_extract(a.detail, '$.status') IN ('closed', 'resolved') AND a.actor_id <> ''
 			AND a.at >= ?1 AND a.at < ?2 AND ` + chans + ` GROUP BY 2, 3, 4
 		UNION ALL SELECT '` + switchboard.AgentReplied + `', m.sender_id, c.channel_id, m.conversation_id, COUNT(*)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id

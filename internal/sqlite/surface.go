@@ -213,7 +213,7 @@ func (db *DB) AddSignals(ctx context.Context, signals []switchboard.SignalFor) (
 		}
 		var convID, keyID string
 		err = db.rdb.QueryRowContext(ctx, `SELECT id, key_id FROM conversations WHERE contact_id = ?
-			ORDER BY status = 'open' DESC, updated_at DESC, id DESC LIMIT 1`, ctID).Scan(&convID, &keyID)
+			ORDER BY status <> 'resolved' DESC, updated_at DESC, id DESC LIMIT 1`, ctID).Scan(&convID, &keyID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		} else if err != nil {

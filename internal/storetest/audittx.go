@@ -68,7 +68,7 @@ func testAuditInTransaction(t *testing.T, open Opener) {
 			t.Errorf("user after the failed update = %+v, %v; want the name unchanged", got, err)
 		}
 		r := mustReceive(t, s, inbound(mustChannel(t, s).ID, "4915166666666", "Eva", "Hallo", T0))
-		if _, err := s.SetConversationStatus(switchboard.WithAuditEntry(ctx(), invalid()), r.Conversation.ID, switchboard.StatusClosed, T0); !errors.Is(err, switchboard.ErrAuditIncomplete) {
+		if _, err := s.SetConversationStatus(switchboard.WithAuditEntry(ctx(), invalid()), r.Conversation.ID, switchboard.StatusResolved, T0); !errors.Is(err, switchboard.ErrAuditIncomplete) {
 			t.Fatalf("SetConversationStatus with an entry that cannot be appended: %v, want the append's error", err)
 		}
 		if c, err := s.Conversation(ctx(), r.Conversation.ID, ""); err != nil || c.Status != switchboard.StatusOpen {
@@ -135,7 +135,7 @@ func testAuditInTransaction(t *testing.T, open Opener) {
 				return err
 			}},
 			{"conversation.status", func(c context.Context) error {
-				_, err := s.SetConversationStatus(c, r.Conversation.ID, switchboard.StatusClosed, now)
+				_, err := s.SetConversationStatus(c, r.Conversation.ID, switchboard.StatusResolved, now)
 				return err
 			}},
 			{"token.create", func(c context.Context) error { return s.CreateAPIToken(c, tok) }},

@@ -190,7 +190,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		s := open(t)
 		ch := mustChannel(t, s)
 		stored := mustReceive(t, s, inbound(ch.ID, "4915100000001", "Anna", "einmal", T0))
-		_, err := s.SetConversationStatus(ctx(), stored.Conversation.ID, switchboard.StatusClosed, T0)
+		_, err := s.SetConversationStatus(ctx(), stored.Conversation.ID, switchboard.StatusResolved, T0)
 		must(t, err)
 		redelivered := inbound(ch.ID, "4915100000001", "Anna Neu", "einmal", T0)
 		redelivered.Message.WAMessageID = stored.Message.WAMessageID
@@ -200,7 +200,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		}
 		c, err := s.Conversation(ctx(), stored.Conversation.ID, "")
 		must(t, err)
-		if c.Status != switchboard.StatusClosed || c.Contact.Name != "Anna" {
+		if c.Status != switchboard.StatusResolved || c.Contact.Name != "Anna" {
 			t.Errorf("a duplicate changed status %q, name %q", c.Status, c.Contact.Name)
 		}
 	})
@@ -233,7 +233,7 @@ func testReceiveBatch(t *testing.T, open Opener) {
 		s := open(t)
 		ch := mustChannel(t, s)
 		first := mustReceive(t, s, inbound(ch.ID, "4915100000001", "Alter Name", "1", T0))
-		_, err := s.SetConversationStatus(ctx(), first.Conversation.ID, switchboard.StatusClosed, T0)
+		_, err := s.SetConversationStatus(ctx(), first.Conversation.ID, switchboard.StatusResolved, T0)
 		must(t, err)
 		r := mustBatch(t, s, switchboard.InboundBatch{Messages: []switchboard.InboundMessage{
 			inbound(ch.ID, "4915100000001", "Neuer Name", "2", T0.Add(time.Second)),

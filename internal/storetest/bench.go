@@ -249,7 +249,7 @@ func BenchCountConversations(b *testing.B, s switchboard.Store) {
 				}
 			}
 			if i%5 == 0 {
-				if _, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, T0); err != nil {
+				if _, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusResolved, T0); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -269,7 +269,7 @@ func BenchCountConversations(b *testing.B, s switchboard.Store) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n.Open+n.Closed != BenchConversationsSize {
+		if n.Open+n.Resolved != BenchConversationsSize {
 			b.Fatalf("counts %+v", *n)
 		}
 	}

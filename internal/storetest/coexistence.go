@@ -82,10 +82,10 @@ func testCoexistence(t *testing.T, open Opener) {
 		s := open(t)
 		ch := mustChannel(t, s)
 		in := mustReceive(t, s, inbound(ch.ID, "4915112345678", "Lena", "Thanks", T0))
-		_, err := s.SetConversationStatus(ctx(), in.Conversation.ID, switchboard.StatusClosed, T0)
+		_, err := s.SetConversationStatus(ctx(), in.Conversation.ID, switchboard.StatusResolved, T0)
 		must(t, err)
 		r := mustReceive(t, s, echoTo(ch.ID, "4915112345678", "You're welcome", T0.Add(time.Minute)))
-		if r.Conversation.ID != in.Conversation.ID || r.Conversation.Status != switchboard.StatusClosed || r.NewConversation {
+		if r.Conversation.ID != in.Conversation.ID || r.Conversation.Status != switchboard.StatusResolved || r.NewConversation {
 			t.Errorf("echo to a closed conversation: %+v", r.Conversation)
 		}
 		// A first echo to a new customer starts an open conversation.
@@ -133,13 +133,13 @@ func testCoexistence(t *testing.T, open Opener) {
 		old := inbound(ch.ID, "4915112345678", "Lena", "Last year's question", T0.Add(-48*time.Hour))
 		old.Message.Imported = true
 		r := mustReceive(t, s, old)
-		if r.Conversation.Status != switchboard.StatusClosed || r.Conversation.UnreadCount != 0 || !r.Conversation.LastInboundAt.IsZero() {
+		if r.Conversation.Status != switchboard.StatusResolved || r.Conversation.UnreadCount != 0 || !r.Conversation.LastInboundAt.IsZero() {
 			t.Errorf("history-only conversation = %+v", r.Conversation)
 		}
 		closed := r.Conversation.ID
 		old2 := inbound(ch.ID, "4915112345678", "Lena", "Another old one", T0.Add(-47*time.Hour))
 		old2.Message.Imported = true
-		if r2 := mustReceive(t, s, old2); r2.Conversation.ID != closed || r2.Conversation.Status != switchboard.StatusClosed {
+		if r2 := mustReceive(t, s, old2); r2.Conversation.ID != closed || r2.Conversation.Status != switchboard.StatusResolved {
 			t.Errorf("second imported message: %+v", r2.Conversation)
 		}
 		// A live message reopens it as usual.

@@ -177,9 +177,9 @@ func testReceiveMessage(t *testing.T, open Opener) {
 		s := open(t)
 		ch := mustChannel(t, s)
 		r := mustReceive(t, s, inbound(ch.ID, "4915112345678", "A", "1", T0))
-		closed, err := s.SetConversationStatus(ctx(), r.Conversation.ID, switchboard.StatusClosed, T0.Add(time.Minute))
+		closed, err := s.SetConversationStatus(ctx(), r.Conversation.ID, switchboard.StatusResolved, T0.Add(time.Minute))
 		must(t, err)
-		if closed.Status != switchboard.StatusClosed || !closed.UpdatedAt.Equal(T0) {
+		if closed.Status != switchboard.StatusResolved || !closed.UpdatedAt.Equal(T0) {
 			t.Errorf("closed = status %q updated %v", closed.Status, closed.UpdatedAt)
 		}
 		r2 := mustReceive(t, s, inbound(ch.ID, "4915112345678", "A", "2", T0.Add(time.Hour)))
@@ -266,7 +266,7 @@ func newFixture(t *testing.T, s switchboard.Store) *fixture {
 	f.anna = mustReceive(t, s, inbound(f.chA.ID, "4917098765432", "Anna Schmidt", "2", T0.Add(2*time.Minute))).Conversation
 	f.zoe = mustReceive(t, s, inbound(f.chB.ID, "493055511122", "Zoë Ångström", "3", T0.Add(3*time.Minute))).Conversation
 	f.ahmed = mustReceive(t, s, inbound(f.chA.ID, "447700900123", "Ahmed", "4", T0.Add(4*time.Minute))).Conversation
-	_, err := s.SetConversationStatus(ctx(), f.ahmed.ID, switchboard.StatusClosed, T0.Add(5*time.Minute))
+	_, err := s.SetConversationStatus(ctx(), f.ahmed.ID, switchboard.StatusResolved, T0.Add(5*time.Minute))
 	must(t, err)
 	for _, a := range []struct {
 		conv *switchboard.Conversation
@@ -291,7 +291,7 @@ func testConversations(t *testing.T, open Opener) {
 			{"all, newest activity first", switchboard.ConversationFilter{}, []string{ah, z, a, j}},
 			{"assignment all", switchboard.ConversationFilter{Assignment: switchboard.AssignmentAll}, []string{ah, z, a, j}},
 			{"open", switchboard.ConversationFilter{Status: switchboard.StatusOpen}, []string{z, a, j}},
-			{"closed", switchboard.ConversationFilter{Status: switchboard.StatusClosed}, []string{ah}},
+			{"closed", switchboard.ConversationFilter{Status: switchboard.StatusResolved}, []string{ah}},
 			{"unassigned", switchboard.ConversationFilter{Assignment: switchboard.AssignmentUnassigned}, []string{ah, z}},
 			{"assigned", switchboard.ConversationFilter{Assignment: switchboard.AssignmentAssigned}, []string{a, j}},
 			{"mine (staff)", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine, ViewerID: f.staff.ID}, []string{a, j}},
@@ -652,7 +652,7 @@ func testNotFound(t *testing.T, open Opener) {
 		"Session":               func() error { _, err := s.Session(ctx(), id); return err },
 		"Channel":               func() error { _, err := s.Channel(ctx(), id); return err },
 		"Conversation":          func() error { _, err := s.Conversation(ctx(), id, ""); return err },
-		"SetConversationStatus": func() error { _, err := s.SetConversationStatus(ctx(), id, switchboard.StatusClosed, T0); return err },
+		"SetConversationStatus": func() error { _, err := s.SetConversationStatus(ctx(), id, switchboard.StatusResolved, T0); return err },
 		"Message":               func() error { _, err := s.Message(ctx(), id); return err },
 		"Messages":              func() error { _, _, err := s.Messages(ctx(), id, switchboard.MessagePage{}); return err },
 		"MarkRead":              func() error { return s.MarkRead(ctx(), id, id) },

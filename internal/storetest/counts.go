@@ -34,7 +34,7 @@ func testConversationCounts(t *testing.T, open Opener) {
 		}
 	}
 	for _, id := range []string{c4.ID, c5.ID} {
-		if _, err := s.SetConversationStatus(ctx, id, switchboard.StatusClosed, T0); err != nil {
+		if _, err := s.SetConversationStatus(ctx, id, switchboard.StatusResolved, T0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,17 +45,17 @@ func testConversationCounts(t *testing.T, open Opener) {
 		want switchboard.ConversationCounts
 	}{
 		{"everything", switchboard.ConversationFilter{ViewerID: me.ID},
-			switchboard.ConversationCounts{All: 6, Unassigned: 3, Assigned: 3, Mine: 2, Open: 4, Closed: 2}},
+			switchboard.ConversationCounts{All: 6, Unassigned: 3, Assigned: 3, Mine: 2, Open: 4, Resolved: 2}},
 		{"open only", switchboard.ConversationFilter{ViewerID: me.ID, Status: switchboard.StatusOpen},
-			switchboard.ConversationCounts{All: 4, Unassigned: 2, Assigned: 2, Mine: 1, Open: 4, Closed: 2}},
+			switchboard.ConversationCounts{All: 4, Unassigned: 2, Assigned: 2, Mine: 1, Open: 4, Resolved: 2}},
 		{"mine, status counts", switchboard.ConversationFilter{ViewerID: me.ID, Assignment: switchboard.AssignmentMine},
-			switchboard.ConversationCounts{All: 6, Unassigned: 3, Assigned: 3, Mine: 2, Open: 1, Closed: 1}},
+			switchboard.ConversationCounts{All: 6, Unassigned: 3, Assigned: 3, Mine: 2, Open: 1, Resolved: 1}},
 		{"channel scope", switchboard.ConversationFilter{ViewerID: me.ID, ChannelIDs: scope},
-			switchboard.ConversationCounts{All: 5, Unassigned: 2, Assigned: 3, Mine: 2, Open: 3, Closed: 2}},
+			switchboard.ConversationCounts{All: 5, Unassigned: 2, Assigned: 3, Mine: 2, Open: 3, Resolved: 2}},
 		{"employee visibility", switchboard.ConversationFilter{ViewerID: me.ID, OnlyAssignedTo: me.ID},
-			switchboard.ConversationCounts{All: 2, Unassigned: 0, Assigned: 2, Mine: 2, Open: 1, Closed: 1}},
+			switchboard.ConversationCounts{All: 2, Unassigned: 0, Assigned: 2, Mine: 2, Open: 1, Resolved: 1}},
 		{"search", switchboard.ConversationFilter{ViewerID: me.ID, Query: "dora"},
-			switchboard.ConversationCounts{All: 1, Unassigned: 1, Assigned: 0, Mine: 0, Open: 0, Closed: 1}},
+			switchboard.ConversationCounts{All: 1, Unassigned: 1, Assigned: 0, Mine: 0, Open: 0, Resolved: 1}},
 		{"empty scope", switchboard.ConversationFilter{ViewerID: me.ID, ChannelIDs: []string{}},
 			switchboard.ConversationCounts{}},
 	}
@@ -236,8 +236,22 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 			case op < 12:
 				receive(&switchboard.Channel{ID: c.ChannelID}, c.Contact.WaID) // reopens a closed one
 			case op < 17:
-				_, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, at())
-				must(t, err)
+				// Resolved most often; pending and snoozed are still the
+				// contact's active conversation (a resolved one may
+				// collide with a newer active one: EConflict).
+				var err error
+				switch rng.IntN(4) {
+				case 0:
+					_, err = s.SetConversationStatus(ctx, c.ID, switchboard.StatusPending, at())
+				case 1:
+					until := at().Add(time.Hour)
+					_, err = s.SnoozeConversation(ctx, c.ID, &until, at())
+				default:
+					_, err = s.SetConversationStatus(ctx, c.ID, switchboard.StatusResolved, at())
+				}
+				if switchboard.ErrorCode(err) != switchboard.EConflict {
+					must(t, err)
+				}
 			case op < 24:
 				_, _, err := s.AddAssignee(ctx, c.ID, users[u].ID, at())
 				must(t, err)
@@ -302,7 +316,7 @@ func testConversationCountsRecount(t *testing.T, open Opener) {
 				for _, only := range []string{"", viewer.ID, users[0].ID} {
 					for _, scope := range [][]string{nil, {channels[0].ID}, {channels[0].ID, channels[1].ID}} {
 						for _, query := range []string{"", "kunde"} {
-							for _, status := range []switchboard.ConversationStatus{"", switchboard.StatusOpen, switchboard.StatusClosed} {
+							for _, status := range append([]switchboard.ConversationStatus{""}, switchboard.ConversationStatuses()...) {
 								for _, assign := range []string{"", switchboard.AssignmentUnassigned, switchboard.AssignmentAssigned, switchboard.AssignmentMine} {
 									f := switchboard.ConversationFilter{ViewerID: viewer.ID, OnlyAssignedTo: only, ChannelIDs: scope,
 										Query: query, Status: status, Assignment: assign}

@@ -202,7 +202,7 @@ func testSameMessages(t *testing.T, open Opener) {
 			return err
 		}},
 		{"unknown status filter", switchboard.EInvalid, "Invalid status filter.", func() error {
-			_, _, err := s.Conversations(ctx(), switchboard.ConversationFilter{Status: "snoozed"})
+			_, _, err := s.Conversations(ctx(), switchboard.ConversationFilter{Status: "archived"})
 			return err
 		}},
 		{"template without a name", switchboard.EInvalid, "Templates need a name and a language.", func() error {

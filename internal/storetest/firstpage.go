@@ -59,7 +59,7 @@ func BenchFirstPage(b *testing.B, s switchboard.Store, clone func(tb testing.TB,
 			must(b, err)
 		}
 		if i%5 == 0 {
-			_, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusClosed, T0)
+			_, err := s.SetConversationStatus(ctx, c.ID, switchboard.StatusResolved, T0)
 			must(b, err)
 		}
 	}

@@ -130,12 +130,12 @@ func (h *reportHistory) build(t *testing.T) {
 	h.conv1 = h.receive(t, h.a, "491510000001", rat(1, 8, 0))
 	h.assign(t, h.alice, h.conv1, h.bob, rat(1, 8, 1))
 	h.priced = append(h.priced, h.send(t, h.conv1, h.alice, switchboard.TypeText, rat(1, 8, 5)))
-	h.status(t, h.conv1, h.alice, switchboard.StatusClosed, rat(1, 9, 0))
+	h.status(t, h.conv1, h.alice, switchboard.StatusResolved, rat(1, 9, 0))
 	if id := h.receive(t, h.a, "491510000001", rat(2, 10, 0)); id != h.conv1 {
 		t.Fatalf("the customer's message went to %s, want the reopened %s", id, h.conv1)
 	}
 	h.send(t, h.conv1, h.bob, switchboard.TypeText, rat(2, 10, 10))
-	h.status(t, h.conv1, h.bob, switchboard.StatusClosed, rat(2, 11, 0))
+	h.status(t, h.conv1, h.bob, switchboard.StatusResolved, rat(2, 11, 0))
 
 	// Conversation 2 (channel A): opened Monday 23:30 UTC, which is Tuesday
 	// 00:30 in Berlin. A failed message and a reaction are no response; the
@@ -149,10 +149,10 @@ func (h *reportHistory) build(t *testing.T) {
 	}
 	h.send(t, h.conv2, h.alice, switchboard.TypeReaction, rat(1, 23, 35))
 	h.priced = append(h.priced, h.send(t, h.conv2, h.bob, switchboard.TypeTemplate, rat(1, 23, 40)))
-	h.status(t, h.conv2, h.alice, switchboard.StatusClosed, rat(2, 1, 0))
+	h.status(t, h.conv2, h.alice, switchboard.StatusResolved, rat(2, 1, 0))
 	h.status(t, h.conv2, h.alice, switchboard.StatusOpen, rat(2, 2, 0))
 	h.receive(t, h.a, "491510000002", rat(2, 3, 0))
-	h.status(t, h.conv2, h.bob, switchboard.StatusClosed, rat(2, 4, 0))
+	h.status(t, h.conv2, h.bob, switchboard.StatusResolved, rat(2, 4, 0))
 
 	// Conversation 3 (channel B): answered by Carol after 30 minutes; Carol
 	// is deactivated afterwards and keeps her figures.
@@ -263,7 +263,7 @@ func testReportBusinessHours(t *testing.T, open ClockOpener) {
 	// Friday and 30 on Monday, then 30 more until the close.
 	conv := h.receive(t, h.a, "491510000009", time.Date(2026, 1, 9, 15, 30, 0, 0, time.UTC))
 	h.send(t, conv, h.alice, switchboard.TypeText, time.Date(2026, 1, 12, 8, 30, 0, 0, time.UTC))
-	h.status(t, conv, h.alice, switchboard.StatusClosed, time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC))
+	h.status(t, conv, h.alice, switchboard.StatusResolved, time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC))
 	// One conversation on B opened the week before and left open.
 	h.receive(t, h.b, "491510000010", time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC))
 	h.clock.Set(time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC))

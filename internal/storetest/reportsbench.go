@@ -78,12 +78,12 @@ func BenchReports(b *testing.B, open ClockOpener) {
 			if j%2 == 0 {
 				at := base.Add(3*time.Hour + time.Duration(j)*time.Minute)
 				clock.Set(at)
-				if _, err := s.SetConversationStatus(ctx(), id, switchboard.StatusClosed, at); err != nil {
+				if _, err := s.SetConversationStatus(ctx(), id, switchboard.StatusResolved, at); err != nil {
 					b.Fatal(err)
 				}
 				must(b, s.AppendAudit(ctx(), &switchboard.AuditEntry{At: at, ActorID: u.ID, ActorLogin: u.Login,
 					Action: "conversation.status", ObjectType: "conversation", ObjectID: id,
-					Outcome: switchboard.OutcomeSuccess, Detail: map[string]string{"status": string(switchboard.StatusClosed)}}))
+					Outcome: switchboard.OutcomeSuccess, Detail: map[string]string{"status": string(switchboard.StatusResolved)}}))
 			}
 		}
 	}

@@ -13,7 +13,7 @@ func testContactData(t *testing.T, open Opener) {
 	ch := mustChannel(t, s)
 	u := mustUser(t, s, unique("op"), "Olga Operator", switchboard.RoleOperator)
 	first := mustReceive(t, s, inbound(ch.ID, "4915100000031", "Clara Export", "Erste Anfrage", T0))
-	_, err := s.SetConversationStatus(ctx(), first.Conversation.ID, switchboard.StatusClosed, T0.Add(time.Minute))
+	_, err := s.SetConversationStatus(ctx(), first.Conversation.ID, switchboard.StatusResolved, T0.Add(time.Minute))
 	must(t, err)
 	// A closed conversation is reopened by the customer's next message.
 	second := mustReceive(t, s, inbound(ch.ID, "4915100000031", "Clara Export", "Zweite Anfrage", T0.Add(time.Hour)))

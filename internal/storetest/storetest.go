@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Conversations", testConversations},
 		{"ConversationCounts", testConversationCounts},
 		{"ConversationCountsRecount", testConversationCountsRecount},
+		{"ConversationStatuses", testConversationStatuses},
 		{"DeactivatedAssignees", testDeactivatedAssignees},
 		{"Messages", testMessages},
 		{"Assignees", testAssignees},

@@ -131,7 +131,7 @@ func testThread(t *testing.T, open Opener) {
 	_, err = s.AddThreadEntry(ctx(), &switchboard.ThreadEntry{ConversationID: conv.ID, Kind: switchboard.NoteEntry,
 		AuthorID: ana.ID, Text: "@Ben @Cleo", Mentions: []string{ben.ID, cleo.ID}, CreatedAt: T0.Add(5 * time.Minute)})
 	must(t, err)
-	c, err = s.SetConversationStatus(ctx(), conv.ID, switchboard.StatusClosed, T0.Add(6*time.Minute))
+	c, err = s.SetConversationStatus(ctx(), conv.ID, switchboard.StatusResolved, T0.Add(6*time.Minute))
 	must(t, err)
 	if len(c.Mentioned) != 0 {
 		t.Fatalf("Mentioned after closing = %v", c.Mentioned)

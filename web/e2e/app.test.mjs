@@ -1284,6 +1284,51 @@ describe('a day of real use (issue 13)', () => {
     }
   });
 
+  it('issue 15: snooze and wake-up: a chat snoozed until the customer replies, or until tomorrow, opens again when the customer writes', async (t) => {
+    if (!needReady(t)) return;
+    const { ctx, page } = await as(operator);
+    try {
+      const cust = { wa_id: '4917790015001', name: 'Sina Schlummer' };
+      await write(cust, 'Ich melde mich später');
+      await rowOf(page, { name: cust.name }).click();
+      const banner = page.getByTestId('status-banner');
+      const lines = page.getByTestId('activity-line');
+
+      // Until the customer replies: the banner says so, an activity line records it.
+      await page.getByTestId('status-choice').selectOption('reply');
+      await page.getByTestId('status-apply').click();
+      await banner.filter({ hasText: 'Snoozed until the customer writes.' }).waitFor();
+      await lines.filter({ hasText: 'Olga Operator snoozed the conversation until the customer writes' }).waitFor();
+      await write(cust, 'Ich bin wieder da');
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+
+      // Until tomorrow (09:00 in the browser's zone): shown with its time;
+      // the customer's next message opens it too.
+      await page.getByTestId('status-choice').selectOption('tomorrow');
+      await page.getByTestId('status-apply').click();
+      await banner.filter({ hasText: /^Snoozed until .+, or until the customer writes\.$/ }).waitFor();
+      await lines.filter({ hasText: /Olga Operator snoozed the conversation until \d/ }).waitFor();
+      const conv = await pageAPI(page, 'GET', `/api/v1/conversations/${page.url().split('/c/')[1]}`);
+      assert.equal(conv.json.status, 'snoozed');
+      assert.ok(new Date(conv.json.snoozed_until) > new Date(), conv.json.snoozed_until);
+      await write(cust, 'Doch schon heute');
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+
+      // Waiting for the customer, then resolved; a resolved chat only opens again.
+      await page.getByTestId('status-choice').selectOption('pending');
+      await page.getByTestId('status-apply').click();
+      await banner.filter({ hasText: 'Waiting for the customer.' }).waitFor();
+      await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+      await banner.filter({ hasText: 'This conversation is resolved.' }).waitFor();
+      await lines.filter({ hasText: 'Olga Operator resolved the conversation' }).waitFor();
+      assert.equal(await page.getByTestId('status-form').count(), 0);
+      await page.getByRole('button', { name: 'Reopen', exact: true }).click();
+      await banner.waitFor({ state: 'detached' });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('issue 13: a file the server would refuse is refused when picked, by the table the API serves', async (t) => {
     if (!needReady(t)) return;
     const { ctx, page } = await as(operator);
@@ -2842,8 +2887,8 @@ describe('notes and mentions (issue 15)', () => {
 
       // Closing resolves the mention: an activity line for everyone, and
       // the employee loses the conversation live.
-      await op.page.getByRole('button', { name: 'Close conversation' }).click();
-      await op.page.getByTestId('activity-line').filter({ hasText: 'Olga Operator closed the conversation' }).waitFor();
+      await op.page.getByRole('button', { name: 'Resolve', exact: true }).click();
+      await op.page.getByTestId('activity-line').filter({ hasText: 'Olga Operator resolved the conversation' }).waitFor();
       await emp.page.getByTestId('conversation-404').waitFor({ timeout: 10_000 });
       assert.equal((await pageAPI(emp.page, 'GET', `/api/v1/conversations/${id}`)).status, 404);
 

@@ -8,6 +8,7 @@ export function conv(id: string, over: Partial<Conversation> = {}): Conversation
     channel_id: 'ch1',
     contact: { id: `ct-${id}`, channel_id: 'ch1', phone: '4915100000' + id.slice(-2), name: `Client ${id}`, created_at: '2026-01-01T00:00:00Z' },
     status: 'open',
+    snoozed_until: null,
     assignees: [],
     last_message: null,
     last_inbound_at: null,

@@ -74,9 +74,9 @@ describe('list ordering', () => {
 
   it('keeps a live update that is newer than a page in flight', () => {
     let s = loaded();
-    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('c2', { updated_at: '2026-01-01T12:00:00Z', status: 'closed' })) });
+    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('c2', { updated_at: '2026-01-01T12:00:00Z', status: 'resolved' })) });
     s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [conv('c2', { updated_at: '2026-01-01T09:00:00Z' })], next: '', append: false });
-    expect(s.convs.c2?.status).toBe('closed');
+    expect(s.convs.c2?.status).toBe('resolved');
   });
 });
 
@@ -91,7 +91,7 @@ describe('filters', () => {
     const mine = conv('m', { assignees: [{ id: 'op', name: 'Olga' }] });
     expect(matchesFilter(mine, { assignment: 'mine', status: '', q: '' }, 'op')).toBe(true);
     expect(matchesFilter(mine, { assignment: 'unassigned', status: '', q: '' }, 'op')).toBe(false);
-    expect(matchesFilter(mine, { assignment: 'assigned', status: 'closed', q: '' }, 'op')).toBe(false);
+    expect(matchesFilter(mine, { assignment: 'assigned', status: 'resolved', q: '' }, 'op')).toBe(false);
   });
 });
 
@@ -360,7 +360,7 @@ describe('a chat opened from its address (issue 13)', () => {
 });
 
 function counts(c: Partial<ConversationCounts>): ConversationCounts {
-  return { all: 0, unassigned: 0, assigned: 0, mine: 0, open: 0, closed: 0, ...c };
+  return { all: 0, unassigned: 0, assigned: 0, mine: 0, open: 0, resolved: 0, pending: 0, snoozed: 0, ...c };
 }
 
 describe('filter counts (issue 13)', () => {
@@ -380,7 +380,7 @@ describe('filter counts (issue 13)', () => {
     let s = initialState({ userId: 'op', readAll: true });
     s = reduce(s, { type: 'conv/upsert', conv: conv('c1') });
     expect(movesCounts(s, ev('conversation.updated', conv('c1'), 1))).toBe(false);
-    expect(movesCounts(s, ev('conversation.updated', conv('c1', { status: 'closed' }), 1))).toBe(true);
+    expect(movesCounts(s, ev('conversation.updated', conv('c1', { status: 'resolved' }), 1))).toBe(true);
     expect(movesCounts(s, ev('conversation.updated', conv('c1', { assignees: [{ id: 'u', name: 'U' }] }), 1))).toBe(true);
     expect(movesCounts(s, ev('conversation.created', conv('c2'), 1))).toBe(true);
     expect(movesCounts(s, ev('message.created', msg('m', 'c1'), 1))).toBe(false);

@@ -171,7 +171,8 @@ func Tables() []*Table {
 			nullCol("last_inbound_at", Time), col("inbound_count", Int), col("created_at", Time), col("updated_at", Time),
 			// version 6: the handler and the last hand-off (note sealed)
 			col("handler", Text), nullCol("handoff_note", Bytes), nullCol("handoff_at", Time), col("handoff_by", Text),
-			col("bot_failures", Int), // version 8
+			col("bot_failures", Int),       // version 8
+			nullCol("snoozed_until", Time), // version 9
 		}},
 		// handoffs are the changes of handler, for the bots report (version 7).
 		{Name: "handoffs", Columns: []Column{
@@ -409,3 +410,18 @@ func SkipRebuilt(next func() (*Table, []any, error), skipped map[string]int64) f
 // (live_events, docs/architecture.md "Events across instances"), kept an
 // hour for WebSocket replay: after a restore clients resync.
 var QueueTables = []string{"events", "live_events", "send_pacing"}
+
+// Upgrade brings a row of an older backup up to this build's values, in
+// place: conversations.status "closed" is "resolved" since version 9.
+func Upgrade(t *Table, row []any) {
+	if t.Name != "conversations" {
+		return
+	}
+	for i, c := range t.Columns {
+		if c.Name == "status" && i < len(row) {
+			if s, ok := row[i].(string); ok && s == "closed" {
+				row[i] = "resolved"
+			}
+		}
+	}
+}

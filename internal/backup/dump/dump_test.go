@@ -105,3 +105,33 @@ func TestTables(t *testing.T) {
 		}
 	}
 }
+
+// TestUpgradeMapsClosedToResolved restores a conversation row of a backup
+// from before version 9: its status "closed" is "resolved" now; other
+// statuses and other tables stay as they are.
+func TestUpgradeMapsClosedToResolved(t *testing.T) {
+	conv := Lookup("conversations")
+	status := -1
+	for i, c := range conv.Columns {
+		if c.Name == "status" {
+			status = i
+		}
+	}
+	if status < 0 {
+		t.Fatal("conversations has no status column")
+	}
+	for in, want := range map[string]string{"closed": "resolved", "open": "open", "resolved": "resolved"} {
+		row := make([]any, len(conv.Columns))
+		row[status] = in
+		Upgrade(conv, row)
+		if row[status] != want {
+			t.Errorf("status %q restored as %v, want %q", in, row[status], want)
+		}
+	}
+	other := &Table{Name: "messages", Columns: []Column{{Name: "status", Kind: Text}}}
+	row := []any{"closed"}
+	Upgrade(other, row)
+	if row[0] != "closed" {
+		t.Errorf("a message status changed: %v", row[0])
+	}
+}

@@ -125,8 +125,8 @@ export const api = {
   conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),
   searchMessages: (p: { q: string; cursor?: string; limit?: number }, signal?: AbortSignal) =>
     request<Page<SearchResult>>('GET', `${v1}/search/messages${query(p)}`, undefined, signal ? { signal } : {}),
-  setStatus: (id: string, status: 'open' | 'closed') =>
-    request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, { status }),
+  setStatus: (id: string, status: 'open' | 'pending' | 'snoozed' | 'resolved', snoozedUntil?: string | null) =>
+    request<Conversation>('PATCH', `${v1}/conversations/${enc(id)}`, snoozedUntil ? { status, snoozed_until: snoozedUntil } : { status }),
   markRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/read`),
   messages: (id: string, p: { before?: string; limit?: number }) =>
     request<MessagePage>('GET', `${v1}/conversations/${enc(id)}/messages${query(p)}`),

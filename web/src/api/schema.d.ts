@@ -247,7 +247,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Close or reopen (conversations.close) */
+        /**
+         * Set the status: open, pending, snoozed (until a time or the customer writes) or resolved (conversations.close)
+         * @description A resolved conversation can only be opened again (409 otherwise, and 409 while the contact has another active conversation). A customer message opens a pending or snoozed conversation again; a snoozed one also comes back at snoozed_until. The deprecated status closed means resolved.
+         */
         patch: operations["updateConversation"];
         trace?: never;
     };
@@ -1655,8 +1658,16 @@ export interface components {
             id: string;
             channel_id: string;
             contact: components["schemas"]["Contact"];
-            /** @enum {string} */
-            status: "open" | "closed";
+            /**
+             * @description Every status but resolved is the contact's active conversation (at most one per contact).
+             * @enum {string}
+             */
+            status: "open" | "pending" | "snoozed" | "resolved";
+            /**
+             * Format: date-time
+             * @description When a snoozed conversation comes back by itself; null when not snoozed or snoozed until the customer writes.
+             */
+            snoozed_until: string | null;
             assignees: components["schemas"]["UserRef"][];
             last_message: components["schemas"]["MessagePreview"] | null;
             /** Format: date-time */
@@ -1825,11 +1836,11 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "thread_entry.created" | "composer.activity" | "resync" | "channel.notice";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.reminder" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "thread_entry.created" | "composer.activity" | "resync" | "channel.notice";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*), a ThreadEntry (thread_entry.created: a note or an activity line); a ComposerActivity (composer.activity: someone is writing in the conversation, until expires_at); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a ConversationReminder (conversation.reminder: a snooze ended or a customer waits too long; for the users it names), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*), a ThreadEntry (thread_entry.created: a note or an activity line); a ComposerActivity (composer.activity: someone is writing in the conversation, until expires_at); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
             data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"] | components["schemas"]["ThreadEntry"] | components["schemas"]["ComposerActivity"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
@@ -1927,7 +1938,9 @@ export interface components {
             assigned: number;
             mine: number;
             open: number;
-            closed: number;
+            pending: number;
+            snoozed: number;
+            resolved: number;
         };
         DeadLetter: {
             id: number;
@@ -2586,6 +2599,13 @@ export interface components {
             /** @description Up to 160 characters of the text around the first matching word, with … where it was cut. */
             snippet: string;
         };
+        ConversationReminder: {
+            conversation: components["schemas"]["Conversation"];
+            /** @enum {string} */
+            reason: "woke" | "unanswered" | "escalated";
+            /** @description The users the reminder is for; clients show it as their notification settings allow. */
+            user_ids: string[];
+        };
     };
     responses: {
         /** @description Error */
@@ -3160,8 +3180,8 @@ export interface operations {
             query?: {
                 /** @description all, unassigned, assigned or mine */
                 assignment?: "all" | "unassigned" | "assigned" | "mine";
-                /** @description open or closed */
-                status?: "open" | "closed";
+                /** @description open, pending, snoozed or resolved; the deprecated closed means resolved */
+                status?: "open" | "pending" | "snoozed" | "resolved" | "closed";
                 /** @description Client name or phone number (searched through blind indexes). */
                 q?: string;
                 /** @description Opaque cursor from the previous page's next_cursor. */
@@ -3232,7 +3252,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    status?: "open" | "closed";
+                    status?: "open" | "pending" | "snoozed" | "resolved" | "closed";
+                    /**
+                     * Format: date-time
+                     * @description Only with status snoozed: when it comes back by itself, in the future and at most a year ahead; null or absent: when the customer writes.
+                     */
+                    snoozed_until?: string | null;
                 };
             };
         };

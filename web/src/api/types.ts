@@ -49,6 +49,7 @@ export type EventType = Schemas['Event']['type'];
 /** Data of conversation.deleted: the conversation no longer exists. */
 export type DeletedConversationData = Schemas['DeletedConversation'];
 export type AssignmentData = Schemas['AssignmentEvent'];
+export type ConversationReminder = Schemas['ConversationReminder'];
 export type InboxEvent = Schemas['Event'];
 export type Handler = Schemas['Conversation']['handler'];
 export type Handoff = Schemas['Handoff'];

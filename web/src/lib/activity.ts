@@ -18,7 +18,11 @@ export function activityText(t: T, e: ThreadEntry): string {
       return t('activity.unassigned', { by, who });
     case 'status':
       if (value === 'open') return t('activity.opened', { by });
+      if (value === 'open' && a.detail === 'woke') return t('activity.woke');
       if (value === 'closed') return t('activity.closed', { by });
+      if (value === 'resolved') return t('activity.resolved', { by });
+      if (value === 'pending') return t('activity.pending', { by });
+      if (value === 'snoozed') return a.detail ? t('activity.snoozed', { by, when: new Date(a.detail).toLocaleString() }) : t('activity.snoozedReply', { by });
       return t('activity.status', { by, value });
     case 'handoff':
       return value === 'bot' ? t('activity.toBot') : t('activity.toHuman', { reason: handoffReason(t, a.detail ?? '') });

@@ -7,6 +7,7 @@ import type {
   AssignmentData,
   Conversation,
   ConversationCounts,
+  ConversationReminder,
   DeletedConversationData,
   HandoffChange,
   InboxEvent,
@@ -20,7 +21,8 @@ import { refusedCode } from '../lib/sendAgain';
 import { matchesSearch } from '../lib/search';
 
 export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
-export type StatusFilter = '' | 'open' | 'closed';
+export type ConvStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+export type StatusFilter = '' | ConvStatus;
 
 export interface Filter {
   assignment: Assignment;
@@ -716,7 +718,7 @@ export function reactionsByTarget(messages: Message[]): Map<string, ReactionSumm
 }
 
 export interface NotifyDecision {
-  kind: 'assigned' | 'message' | 'handoff' | 'mention';
+  kind: 'assigned' | 'message' | 'handoff' | 'mention' | 'reminder';
   conversationId: string;
   /** For a mention: who wrote the note, and its text. */
   by?: string;
@@ -747,6 +749,12 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
     const mine = assignees.some((a) => a.id === before.viewer.userId);
     if (mine || (before.viewer.readAll && assignees.every((a) => a.deactivated))) return { kind: 'handoff', conversationId: d.conversation.id };
     return null;
+  }
+  if (e.type === 'conversation.reminder') {
+    // A snooze ended or a customer waits too long: for the users it names.
+    const r = e.data as ConversationReminder | undefined;
+    if (!r || !r.conversation || !(r.user_ids ?? []).includes(before.viewer.userId)) return null;
+    return { kind: 'reminder', conversationId: r.conversation.id, text: r.reason };
   }
   if (e.type === 'thread_entry.created') {
     // A note that mentions the viewer, by someone else, once.

@@ -23,6 +23,7 @@ import {
   reduce,
   unreadTotal,
   type Action,
+  type ConvStatus,
   type Filter,
   type InboxState,
   type NotifyDecision,
@@ -81,7 +82,8 @@ export interface InboxActions {
   discard: (msgId: string) => void;
   assign: (convId: string, userId: string) => Promise<Conversation>;
   unassign: (convId: string, userId: string) => Promise<Conversation>;
-  setStatus: (convId: string, status: 'open' | 'closed') => Promise<void>;
+  /** setStatus changes the status; snoozedUntil (ISO time) only with snoozed, none meaning until the customer writes. */
+  setStatus: (convId: string, status: ConvStatus, snoozedUntil?: string | null) => Promise<void>;
   /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
   handOff: (convId: string, to: 'human' | 'bot') => Promise<void>;
   /** addNote writes a private note (never sent to WhatsApp) mentioning the given users. */
@@ -378,8 +380,8 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         else d({ type: 'conv/upsert', conv: c });
         return c;
       },
-      setStatus: async (convId, status) => {
-        const c = await api.setStatus(convId, status);
+      setStatus: async (convId, status, snoozedUntil) => {
+        const c = await api.setStatus(convId, status, snoozedUntil);
         d({ type: 'conv/upsert', conv: c });
       },
       handOff: async (convId, to) => {
@@ -463,6 +465,17 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         sound();
         toasts.show({ text: `${title}: ${body}`, action: { label: t('notify.open'), run: open }, group });
         showNotification(title, body, `handoff-${n.conversationId}`, open);
+        return;
+      }
+      if (n.kind === 'reminder') {
+        // A snooze ended, or a customer waits too long: as often as the
+        // server reminds, but only if the user wants notices at all.
+        if (prefs.notices(me.user.id) === 'none') return;
+        const title = t(n.text === 'woke' ? 'notify.wokeTitle' : n.text === 'escalated' ? 'notify.escalatedTitle' : 'notify.unansweredTitle', { name });
+        if (onScreen) return;
+        sound();
+        toasts.show({ text: title, action: { label: t('notify.open'), run: open }, group });
+        showNotification(title, '', `reminder-${n.conversationId}`, open);
         return;
       }
       if (n.kind === 'mention') {

@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type R
 import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
+import { statusBadge } from '../lib/status';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -22,7 +23,9 @@ const assignments: { value: Assignment; label: Key }[] = [
 
 const statuses: { value: StatusFilter; label: Key }[] = [
   { value: 'open', label: 'inbox.s.open' },
-  { value: 'closed', label: 'inbox.s.closed' },
+  { value: 'pending', label: 'inbox.s.pending' },
+  { value: 'snoozed', label: 'inbox.s.snoozed' },
+  { value: 'resolved', label: 'inbox.s.resolved' },
   { value: '', label: 'inbox.s.any' },
 ];
 
@@ -301,7 +304,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
           </span>
           <span className="conv-line3">
             {c.contact?.name && handle(c.contact) ? <span className="conv-phone">{handle(c.contact)}</span> : null}
-            {c.status === 'closed' && <span className="tag tag-closed">{t('inbox.closedBadge')}</span>}
+            {c.status !== 'open' && <span className={`tag tag-${c.status}`}>{statusBadge(t, c, locale)}</span>}
             {c.status === 'open' &&
               (win.open ? (
                 <span

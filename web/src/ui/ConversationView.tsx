@@ -5,6 +5,7 @@ import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
 import { handoffReason } from '../lib/handoff';
+import { statusBadge } from '../lib/status';
 import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
 import { emptyThread, reactionsByTarget, readsByMention } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -12,6 +13,7 @@ import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
 import { Composer } from './Composer';
 import { ContactMenu } from './ContactMenu';
+import { StatusControl } from './StatusControl';
 import { IdentityHistory, MarketingBadge, useContactProfile } from './ContactFacts';
 import { MessageBubble } from './MessageBubble';
 import { NoteComposer } from './NoteComposer';
@@ -35,7 +37,6 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [dragging, setDragging] = useState(false);
   const [dropped, setDropped] = useState<File | null>(null);
-  const [statusBusy, setStatusBusy] = useState(false);
   const [handoffBusy, setHandoffBusy] = useState(false);
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   // Bumped to move the focus into the note composer once it is rendered.
@@ -206,17 +207,6 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     return assignees.find((a) => a.id === sid)?.name ?? '';
   };
 
-  const toggleStatus = async () => {
-    setStatusBusy(true);
-    try {
-      await actions.setStatus(id, conv.status === 'open' ? 'closed' : 'open');
-    } catch (err) {
-      toasts.show({ text: errorText(t, err), tone: 'error' });
-    } finally {
-      setStatusBusy(false);
-    }
-  };
-
   const handOff = async (to: 'human' | 'bot') => {
     setHandoffBusy(true);
     try {
@@ -305,8 +295,8 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               </span>
             )}{' '}
             {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
-            {conv.status === 'closed'
-              ? t('inbox.closedBadge')
+            {conv.status !== 'open'
+              ? statusBadge(t, conv, locale)
               : win.open
                 ? t('inbox.windowLeft', { when: remaining(win.remaining, locale) })
                 : t('inbox.windowClosed')}
@@ -367,24 +357,22 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <Icon name="refresh" size={18} /> <span className="btn-label">{t('handoff.handBack')}</span>
             </button>
           )}
-          {can('conversations.close') && !onlyMentioned && (
-            <button
-              type="button"
-              className="btn btn-small"
-              onClick={() => void toggleStatus()}
-              disabled={statusBusy}
-              aria-label={conv.status === 'open' ? t('conv.close') : t('conv.reopen')}
-              title={conv.status === 'open' ? t('conv.close') : t('conv.reopen')}
-            >
-              <Icon name={conv.status === 'open' ? 'check' : 'refresh'} size={18} />{' '}
-              <span className="btn-label">{conv.status === 'open' ? t('conv.close') : t('conv.reopen')}</span>
-            </button>
-          )}
+          {can('conversations.close') && !onlyMentioned && <StatusControl conv={conv} setStatus={actions.setStatus} />}
           <ContactMenu conv={conv} can={can} erase={actions.eraseContact} setBlocked={actions.setBlocked} />
         </div>
       </header>
       <IdentityHistory profile={profile} />
-      {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
+      {conv.status !== 'open' && (
+        <div className="banner banner-info" data-testid="status-banner">
+          {conv.status === 'resolved'
+            ? t('conv.resolved')
+            : conv.status === 'pending'
+              ? t('conv.pending')
+              : conv.snoozed_until
+                ? t('conv.snoozedUntil', { when: dateTime(conv.snoozed_until, locale) })
+                : t('conv.snoozedUntilReply')}
+        </div>
+      )}
       {mentioned && (
         <div className="banner banner-mention" role="status" data-testid="mention-banner">
           <span>{onlyMentioned ? t('notes.mentioned') : t('notes.mentionedAssigned')}</span>
