@@ -36,6 +36,7 @@ type Store interface {
 	CannedReplyStore
 	DraftStore
 	SearchStore
+	ContactPanelStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
