@@ -542,6 +542,10 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
             window.dispatchEvent(new CustomEvent('switchboard:channel-notice', { detail: d }));
           }
         }
+        if (e.type === 'contact.updated' && e.data) {
+          // The contact panel (ui/ContactPanel) reloads itself.
+          window.dispatchEvent(new CustomEvent('switchboard:contact-updated', { detail: e.data }));
+        }
         if (e.type === 'composer.activity' && e.data) {
           composerActivity.add(e.data as ComposerActivity, store.get().viewer.userId);
         }

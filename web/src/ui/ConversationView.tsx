@@ -12,6 +12,7 @@ import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
 import { Composer } from './Composer';
 import { ContactMenu } from './ContactMenu';
+import { ContactPanel } from './ContactPanel';
 import { IdentityHistory, MarketingBadge, useContactProfile } from './ContactFacts';
 import { MessageBubble } from './MessageBubble';
 import { NoteComposer } from './NoteComposer';
@@ -41,6 +42,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   // Bumped to move the focus into the note composer once it is rendered.
   const [noteFocus, setNoteFocus] = useState(0);
   const [dismissBusy, setDismissBusy] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(false);
   const entries = useInbox((s) => s.entries[id]);
   // "n" (from the inbox's shortcuts) switches to writing a note.
   useEffect(() => {
@@ -380,9 +382,31 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <span className="btn-label">{conv.status === 'open' ? t('conv.close') : t('conv.reopen')}</span>
             </button>
           )}
+          <button
+            type="button"
+            className={panelOpen ? 'btn btn-small btn-on' : 'btn btn-small'}
+            aria-expanded={panelOpen}
+            aria-controls="contact-panel"
+            onClick={() => setPanelOpen((o) => !o)}
+            title={t('contact.toggle')}
+            data-testid="contact-panel-toggle"
+          >
+            <Icon name="person" size={18} /> <span className="btn-label">{t('contact.button')}</span>
+          </button>
           <ContactMenu conv={conv} can={can} erase={actions.eraseContact} setBlocked={actions.setBlocked} />
         </div>
       </header>
+      {panelOpen && (
+        <div id="contact-panel">
+          <ContactPanel
+            convId={conv.id}
+            onClose={() => {
+              setPanelOpen(false);
+              document.querySelector<HTMLElement>('[data-testid="contact-panel-toggle"]')?.focus();
+            }}
+          />
+        </div>
+      )}
       <IdentityHistory profile={profile} />
       {conv.status === 'closed' && <div className="banner banner-info">{t('conv.closed')}</div>}
       {mentioned && (
