@@ -74,6 +74,8 @@ func TestRBACMatrix(t *testing.T) {
 		{"dismiss a mention one does not have", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/mention", nil}, 404, 404, 404},
 		{"dismiss in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/mention", nil}, 404, 404, 404},
 		{"own mentions", req{"GET", "/api/v1/mentions", nil}, 200, 200, 200},
+		{"read a mention one does not have", req{"POST", "/api/v1/conversations/" + mine.ID + "/mention/read", nil}, 404, 404, 404},
+		{"read a mention in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/mention/read", nil}, 404, 404, 404},
 		{"contact panel of assigned", req{"GET", "/api/v1/conversations/" + mine.ID + "/contact", nil}, 200, 200, 200},
 		{"contact panel of foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/contact", nil}, 200, 200, 404},
 		{"contact panel of missing", req{"GET", "/api/v1/conversations/" + missing + "/contact", nil}, 404, 404, 404},

@@ -159,6 +159,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/conversations/{id}/mentionable", auth(s.listMentionable)},
 		{"DELETE", "/api/v1/conversations/{id}/mention", auth(s.dismissMention)},
 		{"GET", "/api/v1/mentions", auth(s.listMentions)},
+		{"POST", "/api/v1/conversations/{id}/mention/read", auth(s.markMentionRead)},
 		{"GET", "/api/v1/canned-replies", auth(s.listCannedReplies)},
 		{"POST", "/api/v1/canned-replies", auth(s.createCannedReply)},
 		{"GET", "/api/v1/canned-replies/{id}", auth(s.getCannedReply)},

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,47 @@ func TestContactPanelPermissions(t *testing.T) {
 	}
 	if ok != 1 || denied != 1 {
 		t.Fatalf("contact.attributes audit: %d successes, %d denied; want 1 and 1", ok, denied)
+	}
+}
+
+// TestMentionsListSnippetAndRead: the mentions list carries the note's
+// beginning and the read state; only the mentioned user may mark their
+// mention read (others get 404 like a missing one), and a newer note
+// makes it unread again.
+func TestMentionsListSnippetAndRead(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	op := f.actor(t, "olga", switchboard.RoleOperator)
+	emp := f.actor(t, "emma", switchboard.RoleEmployee)
+	other := f.actor(t, "erik", switchboard.RoleEmployee)
+	conv := f.receive(t, "4915100000001", "hallo", time.Now())
+	long := "@emma " + strings.Repeat("x", 300)
+	if _, err := f.svc.AddNote(ctx, op, conv.ID, long, []string{emp.User.ID}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.svc.Mentions(ctx, emp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ReadAt != nil || list[0].ByName != "olga" || list[0].Snippet != string([]rune(long)[:MaxMentionSnippet])+"…" {
+		t.Fatalf("mentions = %+v", list)
+	}
+	if err := f.svc.MarkMentionRead(ctx, other, conv.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Fatalf("another employee marks it read: %v, want not found", err)
+	}
+	if err := f.svc.MarkMentionRead(ctx, op, conv.ID); switchboard.ErrorCode(err) != switchboard.ENotFound {
+		t.Fatalf("the author (not mentioned) marks it read: %v, want not found", err)
+	}
+	if err := f.svc.MarkMentionRead(ctx, emp, conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = f.svc.Mentions(ctx, emp); err != nil || len(list) != 1 || list[0].ReadAt == nil {
+		t.Fatalf("mentions after reading = %+v, %v", list, err)
+	}
+	if _, err := f.svc.AddNote(ctx, op, conv.ID, "@emma again", []string{emp.User.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = f.svc.Mentions(ctx, emp); err != nil || len(list) != 1 || list[0].ReadAt != nil || list[0].Snippet != "@emma again" {
+		t.Fatalf("mentions after a newer note = %+v, %v", list, err)
 	}
 }

@@ -142,3 +142,43 @@ func testContactPanel(t *testing.T, open Opener) {
 		t.Fatalf("conversations after erasure = %v, %v", ids, err)
 	}
 }
+
+// testMentionRead pins the read state of mentions: a new mention is
+// unread, marking it read once changes it (twice does not), and a newer
+// note mentioning the user again makes it unread.
+func testMentionRead(t *testing.T, open Opener) {
+	s := open(t)
+	ch := mustChannel(t, s)
+	ana := mustUser(t, s, "ana", "Ana", switchboard.RoleOperator)
+	ben := mustUser(t, s, "ben", "Ben", switchboard.RoleEmployee)
+	conv := mustReceive(t, s, inbound(ch.ID, "4915112345678", "Jürgen", "hello", T0)).Conversation
+	note := func(at time.Time) {
+		t.Helper()
+		_, err := s.AddThreadEntry(ctx(), &switchboard.ThreadEntry{ConversationID: conv.ID, Kind: switchboard.NoteEntry, AuthorID: ana.ID,
+			Text: "@Ben", Mentions: []string{ben.ID}, CreatedAt: at})
+		must(t, err)
+	}
+	note(T0.Add(time.Minute))
+	if ms, err := s.Mentions(ctx(), ben.ID); err != nil || len(ms) != 1 || ms[0].ReadAt != nil {
+		t.Fatalf("new mention = %+v, %v; want one, unread", ms, err)
+	}
+	if changed, err := s.MarkMentionRead(ctx(), conv.ID, ana.ID, T0.Add(2*time.Minute)); err != nil || changed {
+		t.Fatalf("MarkMentionRead of no mention = %v, %v", changed, err)
+	}
+	read := T0.Add(3 * time.Minute)
+	if changed, err := s.MarkMentionRead(ctx(), conv.ID, ben.ID, read); err != nil || !changed {
+		t.Fatalf("MarkMentionRead = %v, %v; want changed", changed, err)
+	}
+	if changed, err := s.MarkMentionRead(ctx(), conv.ID, ben.ID, read.Add(time.Minute)); err != nil || changed {
+		t.Fatalf("MarkMentionRead again = %v, %v; want unchanged", changed, err)
+	}
+	ms, err := s.Mentions(ctx(), ben.ID)
+	must(t, err)
+	if len(ms) != 1 || ms[0].ReadAt == nil || !ms[0].ReadAt.Equal(read) || ms[0].ReadAt.Location() != time.UTC {
+		t.Fatalf("read mention = %+v", ms)
+	}
+	note(T0.Add(5 * time.Minute))
+	if ms, err := s.Mentions(ctx(), ben.ID); err != nil || len(ms) != 1 || ms[0].ReadAt != nil {
+		t.Fatalf("mention after a newer note = %+v, %v; want unread", ms, err)
+	}
+}

@@ -121,6 +121,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Thread", testThread},
 		{"CannedReplies", testCannedReplies},
 		{"ContactPanel", testContactPanel},
+		{"MentionRead", testMentionRead},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
 	} {

@@ -210,6 +210,7 @@ func Tables() []*Table {
 		}},
 		{Name: "conversation_mentions", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("note_id", Text), col("mentioned_by", Text), col("created_at", Time),
+			nullCol("read_at", Time), // version 9
 		}},
 		// Canned replies (version 8), plain business texts, and drafts,
 		// whose body is sealed.

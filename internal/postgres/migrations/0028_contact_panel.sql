@@ -33,3 +33,8 @@ CREATE TABLE contact_notes (
 );
 CREATE INDEX contact_notes_contact ON contact_notes (contact_id, created_at, id);
 
+
+-- The mentions list (docs/notes.md): when the mentioned user read the
+-- mention; NULL while it is unread, and again after a newer note
+-- mentions them in the same conversation.
+ALTER TABLE conversation_mentions ADD COLUMN read_at TIMESTAMPTZ;
