@@ -2862,6 +2862,68 @@ describe('notes and mentions (issue 15)', () => {
   });
 });
 
+describe('mentions list (issue 15)', () => {
+  it('mentions list: an employee finds the notes that mention them under Mentions, with author, time and the note; a new mention appears live; opening one marks it read', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 1280, height: 800 } });
+    try {
+      const arrive = async (cust, text) => {
+        const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text });
+        assert.equal(sent.status, 200, sent.text);
+        for (let i = 0; ; i++) {
+          assert.ok(i < 150, 'the conversation did not arrive');
+          const r = await pageAPI(op.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(cust.name)}`);
+          const id = r.json?.items?.[0]?.id;
+          if (id) return id;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      };
+      const first = await arrive({ wa_id: '4915112345170', name: 'Mara Mention' }, 'Haben Sie das Paket?');
+      const second = await arrive({ wa_id: '4915112345171', name: 'Theo Later' }, 'Noch eine Frage.');
+      const who = await pageAPI(op.page, 'GET', `/api/v1/conversations/${first}/mentionable?q=Emil`);
+      const empId = who.json?.items?.[0]?.id;
+      assert.ok(empId, JSON.stringify(who.json));
+      const note = await pageAPI(op.page, 'POST', `/api/v1/conversations/${first}/notes`, { text: '@Emil Employee bitte das Paket prüfen', mentions: [empId] });
+      assert.equal(note.status, 201, JSON.stringify(note.json));
+
+      await emp.page.goto(`${srv.base}/`);
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Mentions' }).click();
+      await emp.page.getByRole('heading', { name: 'Mentions', level: 1 }).waitFor();
+      const item = emp.page.getByTestId('mention-item').filter({ hasText: 'Mara Mention' });
+      await item.getByText('@Emil Employee bitte das Paket prüfen').waitFor();
+      await item.getByText(/Olga Operator mentioned you/).waitFor();
+      assert.equal(await item.getByTestId('mention-state').textContent(), 'unread');
+
+      // A new mention appears without reloading.
+      const again = await pageAPI(op.page, 'POST', `/api/v1/conversations/${second}/notes`, { text: '@Emil Employee kannst du Theo antworten?', mentions: [empId] });
+      assert.equal(again.status, 201, JSON.stringify(again.json));
+      await emp.page.getByTestId('mention-item').filter({ hasText: 'Theo Later' }).getByText('@Emil Employee kannst du Theo antworten?').waitFor({ timeout: 10_000 });
+      await shot(emp.page, 'mentions-desktop-light');
+
+      // Opening it reads it.
+      await item.getByRole('link').click();
+      await emp.page.getByRole('heading', { name: 'Mara Mention', level: 1 }).waitFor();
+      await emp.page.getByTestId('mention-banner').waitFor();
+      for (let i = 0; ; i++) {
+        const r = await pageAPI(emp.page, 'GET', '/api/v1/mentions');
+        const m = (r.json?.items ?? []).find((x) => x.conversation_id === first);
+        if (m?.read_at) break;
+        assert.ok(i < 100, `the mention stays unread: ${JSON.stringify(m)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Mentions' }).click();
+      await emp.page.getByTestId('mention-item').filter({ hasText: 'Mara Mention' }).getByTestId('mention-state').filter({ hasText: /^read$/ }).waitFor();
+      assert.equal(await emp.page.getByTestId('mention-item').filter({ hasText: 'Theo Later' }).getByTestId('mention-state').textContent(), 'unread');
+      assertNoProblems(op.ctx, 'mentions (operator)');
+      assertNoProblems(emp.ctx, 'mentions (employee)');
+    } finally {
+      await op.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+});
+
 describe('contact panel (issue 15)', () => {
   it('contact panel: the administrator defines a field, sets it on a contact and writes a contact note; an operator on a phone sees both live; the customer\'s conversation on another number is listed and opens', async (t) => {
     if (!srv.emulator) return t.skip('needs the emulator');

@@ -141,6 +141,7 @@ export const api = {
     request<{ items: UserRef[] }>('GET', `${v1}/conversations/${enc(id)}/mentionable${query({ q, limit: 8 })}`, undefined, signal ? { signal } : {}),
   dismissMention: (id: string) => request<void>('DELETE', `${v1}/conversations/${enc(id)}/mention`),
   mentions: () => request<{ items: MentionItem[] }>('GET', `${v1}/mentions`),
+  markMentionRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/mention/read`),
   // Every send carries an Idempotency-Key: a retry after a lost response
   // returns the first result instead of sending twice.
   sendText: (id: string, text: string, replyTo: string | undefined, key: string) =>

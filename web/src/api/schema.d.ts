@@ -1676,6 +1676,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/mention/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark your mention in the conversation read (the web app does so when you open it); not audited, it discloses nothing */
+        post: operations["markMentionRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2630,6 +2647,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             conversation: components["schemas"]["Conversation"];
+            /**
+             * Format: date-time
+             * @description When you read the mention (opened the conversation since); absent while unread. A newer note mentioning you again makes it unread.
+             */
+            read_at?: string;
+            /** @description The beginning of the note (at most 160 characters and an ellipsis). */
+            snippet: string;
         };
         /** @description Rules that hand conversations from the channel's bot agent to people on their own (docs/automation.md, "Hand-off rules"); the customer asking for a person always does. */
         HandoffRules: {
@@ -6244,6 +6268,29 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    markMentionRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
             404: components["responses"]["Error"];
         };
     };

@@ -894,4 +894,11 @@ export const de: Dict = {
   "audit.t.contact_attribute": "Kontaktfeld",
   "perm.contacts.edit": "Felder von Kunden bearbeiten",
   "perm.contact_attributes.manage": "Kontaktfelder festlegen",
+  "nav.mentions": "Erwähnungen",
+  "mentions.title": "Erwähnungen",
+  "mentions.hint": "Notizen, in denen Sie jemand erwähnt hat, neueste zuerst. Öffnen der Unterhaltung markiert sie als gelesen; „Erledigt“ in der Unterhaltung entfernt sie.",
+  "mentions.none": "Keine Erwähnungen.",
+  "mentions.by": "{name} hat Sie erwähnt · {time}",
+  "mentions.unread": "ungelesen",
+  "mentions.read": "gelesen",
 };

@@ -895,6 +895,13 @@ export const en = {
   "audit.t.contact_attribute": "Contact field",
   "perm.contacts.edit": "Edit the fields of customers",
   "perm.contact_attributes.manage": "Define the contact fields",
+  "nav.mentions": "Mentions",
+  "mentions.title": "Mentions",
+  "mentions.hint": "Notes in which someone mentioned you, newest first. Opening the conversation marks a mention read; “Done” in the conversation removes it.",
+  "mentions.none": "No mentions.",
+  "mentions.by": "{name} mentioned you · {time}",
+  "mentions.unread": "unread",
+  "mentions.read": "read",
 } as const;
 
 export type Key = keyof typeof en;

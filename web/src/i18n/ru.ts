@@ -894,4 +894,11 @@ export const ru: Dict = {
   "audit.t.contact_attribute": "Поле контакта",
   "perm.contacts.edit": "Редактировать поля клиентов",
   "perm.contact_attributes.manage": "Задавать поля контактов",
+  "nav.mentions": "Упоминания",
+  "mentions.title": "Упоминания",
+  "mentions.hint": "Заметки, в которых вас упомянули, сначала новые. Открытие разговора отмечает упоминание прочитанным; «Готово» в разговоре убирает его.",
+  "mentions.none": "Упоминаний нет.",
+  "mentions.by": "{name} упомянул(а) вас · {time}",
+  "mentions.unread": "не прочитано",
+  "mentions.read": "прочитано",
 };

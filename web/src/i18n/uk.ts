@@ -894,4 +894,11 @@ export const uk: Dict = {
   "audit.t.contact_attribute": "Поле контакту",
   "perm.contacts.edit": "Редагувати поля клієнтів",
   "perm.contact_attributes.manage": "Визначати поля контактів",
+  "nav.mentions": "Згадки",
+  "mentions.title": "Згадки",
+  "mentions.hint": "Нотатки, у яких вас згадали, спершу нові. Відкриття розмови позначає згадку прочитаною; «Готово» в розмові прибирає її.",
+  "mentions.none": "Згадок немає.",
+  "mentions.by": "{name} згадав(ла) вас · {time}",
+  "mentions.unread": "не прочитано",
+  "mentions.read": "прочитано",
 };

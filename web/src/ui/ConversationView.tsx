@@ -1,5 +1,6 @@
 import { ComposerWriters } from './ComposerWriters';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { api } from '../api/endpoints';
 import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
@@ -175,6 +176,13 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     el.classList.add('msg-flash');
     setTimeout(() => el.classList.remove('msg-flash'), 1200);
   }, []);
+
+  // Opening a conversation one is mentioned in reads the mention (the
+  // mentions screen shows it as read); again after a newer mention.
+  const mentionedAt = conv?.mentioned?.includes(me.user.id) ? (conv.updated_at ?? '') : '';
+  useEffect(() => {
+    if (mentionedAt) api.markMentionRead(id).catch(() => {});
+  }, [id, mentionedAt]);
 
   if (gone) {
     return (
