@@ -37,6 +37,7 @@ type Store interface {
 	DraftStore
 	SearchStore
 	SendSlots
+	ContactPanelStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -178,6 +178,10 @@ type Mention struct {
 	NoteID         string    `json:"note_id"`
 	By             string    `json:"by"`
 	At             time.Time `json:"at"`
+	// ReadAt is when the user read the mention (opened the conversation
+	// since); nil while unread. A newer note mentioning them again makes
+	// it unread.
+	ReadAt *time.Time `json:"read_at,omitempty"`
 }
 
 // MaxThreadEntries bounds the entries returned beside one page of messages.
@@ -203,4 +207,7 @@ type ThreadStore interface {
 	DismissMention(ctx context.Context, conversationID, userID string) (*Conversation, bool, error)
 	// Mentions lists userID's active mentions, newest first.
 	Mentions(ctx context.Context, userID string) ([]*Mention, error)
+	// MarkMentionRead marks userID's active mention in the conversation
+	// read at at, and reports whether it was unread.
+	MarkMentionRead(ctx context.Context, conversationID, userID string, at time.Time) (bool, error)
 }

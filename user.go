@@ -30,7 +30,7 @@ func Permissions() []Permission {
 		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
 		PermAuditRead, PermChannelsManage, PermPrivacyManage, PermReportsRead,
-		PermContactsBlock, PermCannedRepliesManage,
+		PermContactsBlock, PermCannedRepliesManage, PermContactsEdit, PermContactAttributesManage,
 	}
 }
 
@@ -53,7 +53,7 @@ func BuiltinRoles() []*Role {
 			Description: "Everything, including users, roles, channels and the audit log."},
 		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
-			PermConversationsClose, PermUsersRead, PermReportsRead, PermContactsBlock, PermCannedRepliesManage,
+			PermConversationsClose, PermUsersRead, PermReportsRead, PermContactsBlock, PermCannedRepliesManage, PermContactsEdit,
 		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; blocks abusive customers; manages the shared canned replies; reads the reports."},
 		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReply,

@@ -373,6 +373,15 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	admin.call(200, "GET", "/api/v1/conversations?status=open&assignment=unassigned&q=jurg", nil, nil)
 	admin.call(200, "GET", "/api/v1/conversations/"+conv.ID, nil, nil)
 	admin.call(200, "PUT", "/api/v1/conversations/"+conv.ID+"/assignees/"+emp.ID, nil, nil)
+	// The contact panel: a field, a value, a note, then the panel.
+	var tier struct{ ID string }
+	admin.call(201, "POST", "/api/v1/contact-attributes", map[string]any{"name": "Tier", "type": "list", "options": []string{"Gold"}}, &tier)
+	admin.call(200, "GET", "/api/v1/contact-attributes", nil, nil)
+	admin.call(200, "PUT", "/api/v1/contact-attributes/"+tier.ID, map[string]any{"name": "Tier", "options": []string{"Gold", "Silver"}}, nil)
+	admin.call(200, "PUT", "/api/v1/conversations/"+conv.ID+"/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Gold"}}, nil)
+	admin.call(400, "PUT", "/api/v1/conversations/"+conv.ID+"/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Bronze"}}, nil)
+	admin.call(201, "POST", "/api/v1/conversations/"+conv.ID+"/contact/notes", map[string]string{"text": "VIP"}, nil)
+	admin.call(200, "GET", "/api/v1/conversations/"+conv.ID+"/contact", nil, nil)
 	employee.call(200, "GET", "/api/v1/conversations?limit=1", nil, nil)
 	var sent struct{ ID string }
 	employee.call(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "Gern, worum geht es?"}, &sent)

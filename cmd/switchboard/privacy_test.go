@@ -84,6 +84,11 @@ func TestContactExport(t *testing.T) {
 	op.must(202, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"type": "text", "text": "Wir schicken Ihnen alles."}, nil)
 	op.must(201, "POST", "/api/v1/conversations/"+conv.ID+"/notes", map[string]any{"text": "Kundin hat Ausweis geschickt"}, nil)
 	admin.must(201, "POST", "/api/v1/conversations/"+stranger.ID+"/notes", map[string]any{"text": "Notiz zu jemand anderem"}, nil)
+	var tier struct{ ID string }
+	admin.must(201, "POST", "/api/v1/contact-attributes", map[string]any{"name": "Stufe", "type": "list", "options": []string{"Gold"}}, &tier)
+	op.must(201, "POST", "/api/v1/conversations/"+conv.ID+"/contact/notes", map[string]any{"text": "Ruft lieber abends an"}, nil)
+	op.must(200, "PUT", "/api/v1/conversations/"+conv.ID+"/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Gold"}}, nil)
+	admin.must(201, "POST", "/api/v1/conversations/"+stranger.ID+"/contact/notes", map[string]any{"text": "Kontaktnotiz zu jemand anderem"}, nil)
 	// A stored file, with a name that tries to escape the archive's folder.
 	file := &switchboard.MediaFile{ID: switchboard.NewID(), ConversationID: conv.ID, KeyID: conv.KeyID, MIMEType: "application/pdf",
 		Filename: "../../Ausweis Clara.pdf", Size: 14, SHA256: "x"}
@@ -116,7 +121,7 @@ func TestContactExport(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json", "notes.json", "suggestions.json"}
+	want := []string{"README.txt", "access_log.json", "contact.json", "conversations.json", "media.json", wantPDF, "messages.json", "notes.json", "suggestions.json", "contact_notes.json", "attributes.json"}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Fatalf("archive holds %q, want %q", names, want)
@@ -167,6 +172,17 @@ func TestContactExport(t *testing.T) {
 	}
 	if notes != 1 || assigned != 1 || bytes.Contains(files["notes.json"], []byte("jemand anderem")) {
 		t.Errorf("notes.json = %s", files["notes.json"])
+	}
+	// The notes about her as a contact and her attribute values.
+	var cnotes []switchboard.ContactNote
+	must(t, json.Unmarshal(files["contact_notes.json"], &cnotes))
+	if len(cnotes) != 1 || cnotes[0].Text != "Ruft lieber abends an" || cnotes[0].AuthorID != opUser.ID {
+		t.Errorf("contact_notes.json = %s", files["contact_notes.json"])
+	}
+	var attrs []struct{ Name, Type, Value string }
+	must(t, json.Unmarshal(files["attributes.json"], &attrs))
+	if len(attrs) != 1 || attrs[0].Name != "Stufe" || attrs[0].Type != "list" || attrs[0].Value != "Gold" {
+		t.Errorf("attributes.json = %s", files["attributes.json"])
 	}
 	var media []struct {
 		ID, Path, Missing string

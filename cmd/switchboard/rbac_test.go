@@ -28,6 +28,8 @@ func TestRBACMatrix(t *testing.T) {
 	var shared, erikas struct{ ID string }
 	admin.must(201, "POST", "/api/v1/canned-replies", map[string]any{"scope": "shared", "shortcut": "hi", "text": "Hi {{customer.name}}"}, &shared)
 	erika.must(201, "POST", "/api/v1/canned-replies", map[string]any{"scope": "personal", "shortcut": "mine", "text": "Erika's"}, &erikas)
+	var tier struct{ ID string }
+	admin.must(201, "POST", "/api/v1/contact-attributes", map[string]any{"name": "Tier", "type": "list", "options": []string{"Gold", "Silver"}}, &tier)
 	const missing = "0123456789abcdef0123456789abcdef"
 
 	type req struct {
@@ -72,6 +74,21 @@ func TestRBACMatrix(t *testing.T) {
 		{"dismiss a mention one does not have", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/mention", nil}, 404, 404, 404},
 		{"dismiss in foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/mention", nil}, 404, 404, 404},
 		{"own mentions", req{"GET", "/api/v1/mentions", nil}, 200, 200, 200},
+		{"read a mention one does not have", req{"POST", "/api/v1/conversations/" + mine.ID + "/mention/read", nil}, 404, 404, 404},
+		{"read a mention in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/mention/read", nil}, 404, 404, 404},
+		{"contact panel of assigned", req{"GET", "/api/v1/conversations/" + mine.ID + "/contact", nil}, 200, 200, 200},
+		{"contact panel of foreign", req{"GET", "/api/v1/conversations/" + foreign.ID + "/contact", nil}, 200, 200, 404},
+		{"contact panel of missing", req{"GET", "/api/v1/conversations/" + missing + "/contact", nil}, 404, 404, 404},
+		{"contact note in assigned", req{"POST", "/api/v1/conversations/" + mine.ID + "/contact/notes", map[string]any{"text": "VIP"}}, 201, 201, 201},
+		{"contact note in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/contact/notes", map[string]any{"text": "VIP"}}, 201, 201, 404},
+		{"delete missing contact note", req{"DELETE", "/api/v1/conversations/" + mine.ID + "/contact/notes/" + missing, nil}, 404, 404, 404},
+		{"set attributes in assigned", req{"PUT", "/api/v1/conversations/" + mine.ID + "/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Gold"}}}, 200, 200, 403},
+		{"set attributes in foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Gold"}}}, 200, 200, 404},
+		{"set an attribute to a non-option", req{"PUT", "/api/v1/conversations/" + mine.ID + "/contact/attributes", map[string]any{"values": map[string]string{tier.ID: "Bronze"}}}, 400, 400, 403},
+		{"list attributes", req{"GET", "/api/v1/contact-attributes", nil}, 200, 200, 200},
+		{"create attribute", req{"POST", "/api/v1/contact-attributes", map[string]any{"name": "x", "type": "colour"}}, 400, 403, 403},
+		{"update attribute", req{"PUT", "/api/v1/contact-attributes/" + tier.ID, map[string]any{"name": "Tier", "options": []string{"Gold", "Silver"}}}, 200, 403, 403},
+		{"delete missing attribute", req{"DELETE", "/api/v1/contact-attributes/" + missing, nil}, 404, 403, 403},
 		{"list canned replies", req{"GET", "/api/v1/canned-replies?q=h", nil}, 200, 200, 200},
 		{"create personal canned reply", req{"POST", "/api/v1/canned-replies", map[string]any{"scope": "personal", "shortcut": "mine", "text": "x"}}, 201, 201, 201},
 		{"create shared canned reply", req{"POST", "/api/v1/canned-replies", map[string]any{"scope": "shared", "shortcut": "x", "text": "{{nope}}"}}, 400, 400, 403},

@@ -55,3 +55,11 @@ func (s *Server) listMentions(w http.ResponseWriter, r *http.Request, a *switchb
 	writeJSON(w, http.StatusOK, map[string]any{"items": list})
 	return nil
 }
+
+func (s *Server) markMentionRead(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
+	if err := s.Service.MarkMentionRead(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -35,6 +35,11 @@ type ContactExport struct {
 	// data too, though the customer never saw them.
 	Thread []*switchboard.ThreadEntry
 	Media  []*switchboard.MediaFile
+	// ContactNotes are the team's notes about the contact (not about one
+	// conversation), newest first; Attributes the custom attribute
+	// values stored for them, with the attributes' names.
+	ContactNotes []*switchboard.ContactNote
+	Attributes   []ExportAttribute
 	// Access is the audit of who read, changed or answered the contact's
 	// conversations, and of earlier exports, oldest first.
 	Access     []*AccessEntry
@@ -47,6 +52,14 @@ type ContactExport struct {
 	Profile *switchboard.ContactProfile
 
 	svc *Service
+}
+
+// ExportAttribute is one custom attribute value of the contact.
+type ExportAttribute struct {
+	Name      string                    `json:"name"`
+	Type      switchboard.AttributeType `json:"type"`
+	Value     string                    `json:"value"`
+	UpdatedAt string                    `json:"updated_at"`
 }
 
 // ExportChannel names the business number the contact wrote to.
@@ -101,6 +114,12 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 	if e.Media, err = s.Store.ContactMedia(ctx, ct.ID); err != nil {
 		return nil, err
 	}
+	if e.ContactNotes, err = s.Store.ContactNotes(ctx, ct.ID); err != nil {
+		return nil, err
+	}
+	if e.Attributes, err = s.exportAttributes(ctx, ct.ID); err != nil {
+		return nil, err
+	}
 	// Who touched the contact, their conversations, and (message.send
 	// names the message) the messages sent to them.
 	convIDs := make([]string, len(convs))
@@ -133,8 +152,33 @@ func (s *Service) ExportContact(ctx context.Context, a *switchboard.Actor, conta
 		"messages":      strconv.Itoa(len(e.Messages)),
 		"media":         strconv.Itoa(len(e.Media)),
 		"notes":         strconv.Itoa(countNotes(e.Thread)),
+		"contact_notes": strconv.Itoa(len(e.ContactNotes)),
 	})
 	return e, nil
+}
+
+// exportAttributes returns a contact's attribute values with their
+// attributes' names, in the attributes' order.
+func (s *Service) exportAttributes(ctx context.Context, contactID string) ([]ExportAttribute, error) {
+	defs, err := s.Store.AttributeDefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := s.Store.ContactAttributes(ctx, contactID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*switchboard.AttributeValue{}
+	for _, v := range vals {
+		byID[v.AttributeID] = v
+	}
+	out := []ExportAttribute{}
+	for _, d := range defs {
+		if v := byID[d.ID]; v != nil {
+			out = append(out, ExportAttribute{Name: d.Name, Type: d.Type, Value: v.Value, UpdatedAt: v.UpdatedAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	return out, nil
 }
 
 // privacyContact checks the actor may export or erase contactID and
@@ -264,6 +308,10 @@ suggestions.json    draft replies a bot suggested in the conversations, with
 notes.json          the team's private notes about the conversations (never
                     sent to you) and its activity lines (who assigned or
                     closed a conversation, and when), oldest first
+contact_notes.json  the team's notes about you as a customer (not about one
+                    conversation; never sent to you), newest first
+attributes.json     the custom fields the team keeps about you (e.g. a
+                    customer tier or a birthday): name, type, value
 media.json          the stored files (images, documents, voice notes...)
                     with type, size, SHA-256 and their path in this archive
 media/              the files themselves, decrypted
@@ -356,6 +404,20 @@ func (e *ContactExport) WriteZip(ctx context.Context, w io.Writer) error {
 		thread = []*switchboard.ThreadEntry{}
 	}
 	if err := addJSON("notes.json", thread); err != nil {
+		return err
+	}
+	cnotes := e.ContactNotes
+	if cnotes == nil {
+		cnotes = []*switchboard.ContactNote{}
+	}
+	if err := addJSON("contact_notes.json", cnotes); err != nil {
+		return err
+	}
+	attrs := e.Attributes
+	if attrs == nil {
+		attrs = []ExportAttribute{}
+	}
+	if err := addJSON("attributes.json", attrs); err != nil {
 		return err
 	}
 	access := e.Access

@@ -158,7 +158,13 @@ type MentionItem struct {
 	switchboard.Mention
 	ByName       string                    `json:"by_name"`
 	Conversation *switchboard.Conversation `json:"conversation"`
+	// Snippet is the beginning of the note ([MaxMentionSnippet]
+	// characters and an ellipsis).
+	Snippet string `json:"snippet"`
 }
+
+// MaxMentionSnippet bounds the note text a mentions list shows.
+const MaxMentionSnippet = 160
 
 // Mentions lists the actor's active mentions, newest first, with the
 // conversations they open (only those the actor may still see).
@@ -175,9 +181,47 @@ func (s *Service) Mentions(ctx context.Context, a *switchboard.Actor) ([]Mention
 		} else if err != nil {
 			return nil, err
 		}
-		out = append(out, MentionItem{Mention: *m, ByName: s.userName(ctx, m.By), Conversation: c})
+		snippet, err := s.noteSnippet(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MentionItem{Mention: *m, ByName: s.userName(ctx, m.By), Conversation: c, Snippet: snippet})
 	}
 	return out, nil
+}
+
+// noteSnippet returns the beginning of the note that made a mention; ""
+// when the note is no longer there (retention).
+func (s *Service) noteSnippet(ctx context.Context, m *switchboard.Mention) (string, error) {
+	entries, err := s.Store.ThreadEntries(ctx, m.ConversationID, m.At, "")
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.ID == m.NoteID {
+			if r := []rune(e.Text); len(r) > MaxMentionSnippet {
+				return string(r[:MaxMentionSnippet]) + "…", nil
+			}
+			return e.Text, nil
+		}
+	}
+	return "", nil
+}
+
+// MarkMentionRead marks the actor's own mention in a conversation read:
+// the web app calls it when they open the conversation, and the mentions
+// list shows it as read until a newer note mentions them again. Not
+// audited: like marking messages read, it discloses nothing.
+func (s *Service) MarkMentionRead(ctx context.Context, a *switchboard.Actor, conversationID string) error {
+	c, err := s.visibleConversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(c.Mentioned, a.User.ID) {
+		return switchboard.NotFound("Mention")
+	}
+	_, err = s.Store.MarkMentionRead(ctx, c.ID, a.User.ID, s.now())
+	return err
 }
 
 // appendActivity adds an activity line to c's thread for what a did (a

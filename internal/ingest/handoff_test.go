@@ -82,7 +82,7 @@ func TestPlanHandoffs(t *testing.T) {
 
 	// A closed conversation the bot had reopens on a channel whose bot
 	// was removed: people get it, and nothing is the bot's turn.
-	ct, cv = stored("c2", "49153", "", "Clara", switchboard.StatusClosed)
+	ct, cv = stored("c2", "49153", "", "Clara", switchboard.StatusResolved)
 	cv.Handoff = switchboard.HandoffState{Handler: switchboard.HandlerBot, At: t0}
 	p = plan(map[string]switchboard.ChannelHandoff{"ch": {}}, []*ingest.Conversation{cv}, []*ingest.Contact{ct},
 		msg("49153", "", "Clara", "w7", t0, text("Hallo")))

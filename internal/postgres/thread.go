@@ -63,7 +63,7 @@ func (db *DB) insertThreadEntry(ctx context.Context, tx *txn, keyID string, n *s
 		if _, err := tx.Exec(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
 			SELECT $1, id, $2, $3, $4 FROM users WHERE id = ANY($5)
 			ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
-				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
+				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at, read_at = NULL`,
 			n.ConversationID, n.ID, n.AuthorID, n.CreatedAt, n.Mentions); err != nil {
 			return fmt.Errorf("add mention: %w", err)
 		}
@@ -141,7 +141,7 @@ func (db *DB) DismissMention(ctx context.Context, conversationID, userID string)
 
 // Mentions lists a user's active mentions, newest first.
 func (db *DB) Mentions(ctx context.Context, userID string) ([]*switchboard.Mention, error) {
-	rows, err := db.pool.Query(ctx, `SELECT conversation_id, user_id, note_id, mentioned_by, created_at
+	rows, err := db.pool.Query(ctx, `SELECT conversation_id, user_id, note_id, mentioned_by, created_at, read_at
 		FROM conversation_mentions WHERE user_id = $1 ORDER BY created_at DESC, conversation_id DESC LIMIT 200`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
@@ -150,16 +150,30 @@ func (db *DB) Mentions(ctx context.Context, userID string) ([]*switchboard.Menti
 	out := []*switchboard.Mention{}
 	for rows.Next() {
 		var m switchboard.Mention
-		if err := rows.Scan(&m.ConversationID, &m.UserID, &m.NoteID, &m.By, &m.At); err != nil {
+		if err := rows.Scan(&m.ConversationID, &m.UserID, &m.NoteID, &m.By, &m.At, &m.ReadAt); err != nil {
 			return nil, fmt.Errorf("list mentions: %w", err)
 		}
 		m.At = m.At.UTC()
+		if m.ReadAt != nil {
+			r := m.ReadAt.UTC()
+			m.ReadAt = &r
+		}
 		out = append(out, &m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}
 	return out, nil
+}
+
+// MarkMentionRead marks a user's active mention in a conversation read.
+func (db *DB) MarkMentionRead(ctx context.Context, conversationID, userID string, at time.Time) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE conversation_mentions SET read_at = $1
+		WHERE conversation_id = $2 AND user_id = $3 AND read_at IS NULL`, at.UTC().Truncate(time.Microsecond), conversationID, userID)
+	if err != nil {
+		return false, fmt.Errorf("mark mention read: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // loadMentions fills Mentioned of the conversations byID (ids their keys).

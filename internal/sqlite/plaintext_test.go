@@ -52,10 +52,12 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		why      = "suggestion-rationale-probe-2284"
 		note     = "private-note-probe-6628"
 		label    = "activity-value-probe-1207"
+		cnote    = "contact-note-probe-5521"
+		attr     = "attribute-value-probe-7734"
 	)
 	probes := []string{name, "Plaintextprobe", "Jürgen", phone, "99887766", "015199887766", text, reply, wamid,
 		"NDkxNTE5OTg4Nzc2", token, secret, verify, filename, mediaID, upload, hook, details,
-		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp, summary, suggest, why, note, label}
+		bsuid, "13491208655302741918", parent, "11815799212886844830", username, "probeusername", totp, summary, suggest, why, note, label, cnote, attr}
 
 	// The channel name is not secret: it is the positive control showing
 	// that the scan sees what the store writes.
@@ -135,6 +137,20 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	if got, err := db.ThreadEntries(ctx, r.Conversation.ID, time.Time{}, ""); err != nil || len(got) != 2 || got[0].Text != note {
 		t.Fatalf("ThreadEntries = %+v, %v", got, err)
+	}
+	// Contact notes and custom attribute values are sealed under the contact's key.
+	if err := db.AddContactNote(ctx, &switchboard.ContactNote{ContactID: r.Conversation.Contact.ID, AuthorID: tfUser.ID, Text: cnote}); err != nil {
+		t.Fatal(err)
+	}
+	def := &switchboard.AttributeDef{Name: "Remark", Type: switchboard.AttributeText}
+	if err := db.CreateAttributeDef(ctx, def); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetContactAttributes(ctx, r.Conversation.Contact.ID, []switchboard.AttributeValue{{AttributeID: def.ID, Value: attr}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ContactAttributes(ctx, r.Conversation.Contact.ID); err != nil || len(got) != 1 || got[0].Value != attr {
+		t.Fatalf("ContactAttributes = %+v, %v", got, err)
 	}
 
 	// The Store reads everything back decrypted, and search still works.

@@ -63,7 +63,7 @@ func (db *DB) insertThreadEntry(ctx context.Context, tx *writeTx, keyID string, 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_mentions (conversation_id, user_id, note_id, mentioned_by, created_at)
 			SELECT ?, id, ?, ?, ? FROM users WHERE id = ?
 			ON CONFLICT (conversation_id, user_id) DO UPDATE SET note_id = excluded.note_id,
-				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at`,
+				mentioned_by = excluded.mentioned_by, created_at = excluded.created_at, read_at = NULL`,
 			n.ConversationID, n.ID, n.AuthorID, micros(n.CreatedAt), uid); err != nil {
 			return fmt.Errorf("add mention: %w", err)
 		}
@@ -143,7 +143,7 @@ func (db *DB) DismissMention(ctx context.Context, conversationID, userID string)
 
 // Mentions lists a user's active mentions, newest first.
 func (db *DB) Mentions(ctx context.Context, userID string) ([]*switchboard.Mention, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT conversation_id, user_id, note_id, mentioned_by, created_at
+	rows, err := db.rdb.QueryContext(ctx, `SELECT conversation_id, user_id, note_id, mentioned_by, created_at, read_at
 		FROM conversation_mentions WHERE user_id = ? ORDER BY created_at DESC, conversation_id DESC LIMIT 200`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
@@ -152,17 +152,37 @@ func (db *DB) Mentions(ctx context.Context, userID string) ([]*switchboard.Menti
 	out := []*switchboard.Mention{}
 	for rows.Next() {
 		var m switchboard.Mention
-		var at sql.NullInt64
-		if err := rows.Scan(&m.ConversationID, &m.UserID, &m.NoteID, &m.By, &at); err != nil {
+		var at, read sql.NullInt64
+		if err := rows.Scan(&m.ConversationID, &m.UserID, &m.NoteID, &m.By, &at, &read); err != nil {
 			return nil, fmt.Errorf("list mentions: %w", err)
 		}
 		m.At = fromMicros(at)
+		if read.Valid {
+			r := fromMicros(read)
+			m.ReadAt = &r
+		}
 		out = append(out, &m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}
 	return out, nil
+}
+
+// MarkMentionRead marks a user's active mention in a conversation read.
+func (db *DB) MarkMentionRead(ctx context.Context, conversationID, userID string, at time.Time) (bool, error) {
+	var changed bool
+	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversation_mentions SET read_at = ?
+			WHERE conversation_id = ? AND user_id = ? AND read_at IS NULL`, micros(at.UTC()), conversationID, userID)
+		if err != nil {
+			return fmt.Errorf("mark mention read: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		changed = n > 0
+		return nil
+	})
+	return changed, err
 }
 
 // eachMention calls fn for every active mention of the conversations ids.

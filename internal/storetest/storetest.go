@@ -122,6 +122,8 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Blocks", testBlocks},
 		{"Thread", testThread},
 		{"CannedReplies", testCannedReplies},
+		{"ContactPanel", testContactPanel},
+		{"MentionRead", testMentionRead},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
 		{"ContactSearch", testContactSearch},

@@ -2907,6 +2907,175 @@ describe('notes and mentions (issue 15)', () => {
   });
 });
 
+describe('mentions list (issue 15)', () => {
+  it('mentions list: an employee finds the notes that mention them under Mentions, with author, time and the note; a new mention appears live; opening one marks it read', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 1280, height: 800 } });
+    try {
+      const arrive = async (cust, text) => {
+        const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text });
+        assert.equal(sent.status, 200, sent.text);
+        for (let i = 0; ; i++) {
+          assert.ok(i < 150, 'the conversation did not arrive');
+          const r = await pageAPI(op.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(cust.name)}`);
+          const id = r.json?.items?.[0]?.id;
+          if (id) return id;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      };
+      const first = await arrive({ wa_id: '4915112345170', name: 'Mara Mention' }, 'Haben Sie das Paket?');
+      const second = await arrive({ wa_id: '4915112345171', name: 'Theo Later' }, 'Noch eine Frage.');
+      const who = await pageAPI(op.page, 'GET', `/api/v1/conversations/${first}/mentionable?q=Emil`);
+      const empId = who.json?.items?.[0]?.id;
+      assert.ok(empId, JSON.stringify(who.json));
+      const note = await pageAPI(op.page, 'POST', `/api/v1/conversations/${first}/notes`, { text: '@Emil Employee bitte das Paket prüfen', mentions: [empId] });
+      assert.equal(note.status, 201, JSON.stringify(note.json));
+
+      await emp.page.goto(`${srv.base}/`);
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Mentions' }).click();
+      await emp.page.getByRole('heading', { name: 'Mentions', level: 1 }).waitFor();
+      const item = emp.page.getByTestId('mention-item').filter({ hasText: 'Mara Mention' });
+      await item.getByText('@Emil Employee bitte das Paket prüfen').waitFor();
+      await item.getByText(/Olga Operator mentioned you/).waitFor();
+      assert.equal(await item.getByTestId('mention-state').textContent(), 'unread');
+
+      // A new mention appears without reloading.
+      const again = await pageAPI(op.page, 'POST', `/api/v1/conversations/${second}/notes`, { text: '@Emil Employee kannst du Theo antworten?', mentions: [empId] });
+      assert.equal(again.status, 201, JSON.stringify(again.json));
+      await emp.page.getByTestId('mention-item').filter({ hasText: 'Theo Later' }).getByText('@Emil Employee kannst du Theo antworten?').waitFor({ timeout: 10_000 });
+      await shot(emp.page, 'mentions-desktop-light');
+
+      // Opening it reads it.
+      await item.getByRole('link').click();
+      await emp.page.getByRole('heading', { name: 'Mara Mention', level: 1 }).waitFor();
+      await emp.page.getByTestId('mention-banner').waitFor();
+      for (let i = 0; ; i++) {
+        const r = await pageAPI(emp.page, 'GET', '/api/v1/mentions');
+        const m = (r.json?.items ?? []).find((x) => x.conversation_id === first);
+        if (m?.read_at) break;
+        assert.ok(i < 100, `the mention stays unread: ${JSON.stringify(m)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      await emp.page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Mentions' }).click();
+      await emp.page.getByTestId('mention-item').filter({ hasText: 'Mara Mention' }).getByTestId('mention-state').filter({ hasText: /^read$/ }).waitFor();
+      assert.equal(await emp.page.getByTestId('mention-item').filter({ hasText: 'Theo Later' }).getByTestId('mention-state').textContent(), 'unread');
+      assertNoProblems(op.ctx, 'mentions (operator)');
+      assertNoProblems(emp.ctx, 'mentions (employee)');
+    } finally {
+      await op.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+});
+
+describe('contact panel (issue 15)', () => {
+  it('contact panel: the administrator defines a field, sets it on a contact and writes a contact note; an operator on a phone sees both live; the customer\'s conversation on another number is listed and opens', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const adm = await contextAs(admin, { viewport: { width: 1280, height: 800 } });
+    const op = await contextAs(operator, { viewport: { width: 390, height: 844 } });
+    try {
+      const cust = { wa_id: '4915112345160', name: 'Karla Kontakt' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text: 'Wann kommt meine Lieferung?' });
+      assert.equal(sent.status, 200, sent.text);
+      // The same customer writes to a second number of the business.
+      const secret = 'e2e-contact-panel-app-secret';
+      const ch = await pageAPI(adm.page, 'POST', '/api/v1/channels', {
+        name: 'Contact desk', phone_number_id: '990044000101', display_phone_number: '', waba_id: '990044000100',
+        graph_url: srv.emulator, mark_read: false, access_token: 'e2e-contact-token', app_secret: secret, verify_token: 'e2e-contact-verify',
+      });
+      assert.equal(ch.status, 201, JSON.stringify(ch.json));
+      // The ingest worker looks for a new channel at most once a second:
+      // a webhook that came too early is sent again (a new message id).
+      const postHook = async (n) => {
+        const body = JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ id: '990044000100', changes: [{ field: 'messages', value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '4930444', phone_number_id: '990044000101' },
+            contacts: [{ profile: { name: cust.name }, wa_id: cust.wa_id }],
+            messages: [{ from: cust.wa_id, id: `wamid.e2e-contact-panel-${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Ich schreibe auch an die zweite Nummer.' } }],
+          } }] }],
+        });
+        const hook = await fetch(`${srv.base}/webhooks/whatsapp`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+          body,
+        });
+        assert.equal(hook.status, 200, await hook.text());
+      };
+      await postHook(0);
+      let convs = [];
+      for (let i = 1; convs.length < 2; i++) {
+        assert.ok(i < 200, `the conversations did not arrive: ${JSON.stringify(convs)}`);
+        const r = await pageAPI(adm.page, 'GET', `/api/v1/conversations?status=&q=${encodeURIComponent(cust.name)}`);
+        convs = r.json?.items ?? [];
+        if (convs.length < 2) {
+          if (i % 15 === 0) await postHook(i);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      }
+      const main = convs.find((c) => c.last_message?.text === 'Wann kommt meine Lieferung?');
+      const other = convs.find((c) => c.id !== main?.id);
+      assert.ok(main && other, JSON.stringify(convs));
+
+      await adm.page.goto(`${srv.base}/c/${main.id}`);
+      await adm.page.getByRole('heading', { name: cust.name, level: 1 }).waitFor();
+      await adm.page.getByTestId('contact-panel-toggle').click();
+      const panel = adm.page.getByTestId('contact-panel');
+      await panel.getByTestId('contact-phone').waitFor();
+      assert.equal(await panel.getByTestId('contact-name').textContent(), cust.name);
+      // The earlier conversation on the other number is listed.
+      await panel.getByTestId('contact-conversation').filter({ hasText: 'Ich schreibe auch an die zweite Nummer.' }).waitFor();
+
+      // The administrator defines a list field.
+      await panel.getByText('Manage fields').click();
+      await panel.getByTestId('attr-new-name').fill('Tier');
+      await panel.getByTestId('attr-new-type').selectOption('list');
+      await panel.getByTestId('attr-new-options').fill('Gold, Silver');
+      await panel.getByTestId('attr-new-add').click();
+      const tier = panel.getByTestId('attr-Tier');
+      await tier.waitFor();
+
+      // The operator opens the same panel on a phone, as a sheet.
+      await op.page.goto(`${srv.base}/c/${main.id}`);
+      await op.page.getByRole('heading', { name: cust.name, level: 1 }).waitFor();
+      await op.page.getByTestId('contact-panel-toggle').click();
+      const opPanel = op.page.getByTestId('contact-panel');
+      const opTier = opPanel.getByTestId('attr-Tier');
+      await opTier.waitFor();
+      const box = await opPanel.boundingBox();
+      assert.ok(box && box.width === 390, `the sheet covers the phone's width: ${JSON.stringify(box)}`);
+
+      // A value and a note, seen by the operator without reloading.
+      await tier.selectOption('Gold');
+      await panel.getByTestId('contact-attributes-save').click();
+      await panel.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await op.page.waitForFunction(() => document.querySelector('[data-testid="attr-Tier"]')?.value === 'Gold', null, { timeout: 10_000 });
+      await panel.getByTestId('contact-note-input').fill('Ruft lieber nachmittags an.');
+      await panel.getByTestId('contact-note-add').click();
+      await panel.getByTestId('contact-notes').getByText('Ruft lieber nachmittags an.').waitFor();
+      await panel.getByTestId('contact-notes').getByText(/Anna Admin/).waitFor();
+      await opPanel.getByTestId('contact-notes').getByText('Ruft lieber nachmittags an.').waitFor({ timeout: 10_000 });
+      await shot(adm.page, 'contact-panel-desktop-light');
+      await shot(op.page, 'contact-panel-phone-light');
+
+      // Esc closes the panel; the earlier conversation opens from it.
+      await opPanel.getByTestId('contact-panel-close').focus();
+      await op.page.keyboard.press('Escape');
+      await opPanel.waitFor({ state: 'detached' });
+      await panel.getByTestId('contact-conversation').click();
+      await adm.page.waitForURL(`${srv.base}/c/${other.id}`);
+      await adm.page.locator('.thread').getByText('Ich schreibe auch an die zweite Nummer.').waitFor();
+      assertNoProblems(adm.ctx, 'contact panel (administrator)');
+      assertNoProblems(op.ctx, 'contact panel (operator)');
+    } finally {
+      await adm.ctx.close();
+      await op.ctx.close();
+    }
+  });
+});
+
 describe('canned replies and drafts (issue 15)', () => {
   it('canned replies: an operator saves a shared reply, inserts it with / and sends it; a draft survives switching chats and a reload; the administrator sees "is typing"', async (t) => {
     if (!srv.emulator) return t.skip('needs the emulator');

@@ -209,6 +209,7 @@ func Tables() []*Table {
 		}},
 		{Name: "conversation_mentions", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("note_id", Text), col("mentioned_by", Text), col("created_at", Time),
+			nullCol("read_at", Time), // version 9
 		}},
 		// Canned replies (version 8), plain business texts, and drafts,
 		// whose body is sealed.
@@ -218,6 +219,21 @@ func Tables() []*Table {
 		}},
 		{Name: "drafts", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("key_id", Text), col("body", Bytes), col("updated_at", Time),
+		}},
+		// The contact panel (version 9): custom attribute definitions,
+		// their values per contact and contact notes; value and body are
+		// sealed under the contact's key.
+		{Name: "contact_attribute_defs", Columns: []Column{
+			col("id", Text), col("name", Text), col("name_key", Text), col("type", Text), col("options", Text),
+			col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "contact_attribute_values", Columns: []Column{
+			col("contact_id", Text), col("attribute_id", Text), col("key_id", Text), col("value", Bytes),
+			col("updated_by", Text), col("updated_at", Time),
+		}},
+		{Name: "contact_notes", Columns: []Column{
+			col("id", Text), col("contact_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
+			col("created_at", Time),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),

@@ -13,6 +13,11 @@ import type {
   ChannelInput,
   ContactErasure,
   ContactProfile,
+  ContactPanel,
+  ContactNote,
+  AttributeDef,
+  AttributeType,
+  AttributeValue,
   DeadLetter,
   InteractiveSend,
   Conversation,
@@ -136,6 +141,7 @@ export const api = {
     request<{ items: UserRef[] }>('GET', `${v1}/conversations/${enc(id)}/mentionable${query({ q, limit: 8 })}`, undefined, signal ? { signal } : {}),
   dismissMention: (id: string) => request<void>('DELETE', `${v1}/conversations/${enc(id)}/mention`),
   mentions: () => request<{ items: MentionItem[] }>('GET', `${v1}/mentions`),
+  markMentionRead: (id: string) => request<void>('POST', `${v1}/conversations/${enc(id)}/mention/read`),
   // Every send carries an Idempotency-Key: a retry after a lost response
   // returns the first result instead of sending twice.
   sendText: (id: string, text: string, replyTo: string | undefined, key: string) =>
@@ -214,6 +220,19 @@ export const api = {
 
   // GDPR (privacy.manage): everything stored about a contact as a ZIP, and erasure.
   contactProfile: (contactId: string) => request<ContactProfile>('GET', `${v1}/contacts/${enc(contactId)}`),
+  contactPanel: (convId: string) => request<ContactPanel>('GET', `${v1}/conversations/${enc(convId)}/contact`),
+  addContactNote: (convId: string, text: string) =>
+    request<ContactNote>('POST', `${v1}/conversations/${enc(convId)}/contact/notes`, { text }),
+  deleteContactNote: (convId: string, noteId: string) =>
+    request<void>('DELETE', `${v1}/conversations/${enc(convId)}/contact/notes/${enc(noteId)}`),
+  setContactAttributes: (convId: string, values: Record<string, string>) =>
+    request<{ values: Record<string, AttributeValue> }>('PUT', `${v1}/conversations/${enc(convId)}/contact/attributes`, { values }),
+  attributeDefs: () => request<{ items: AttributeDef[] }>('GET', `${v1}/contact-attributes`),
+  createAttributeDef: (d: { name: string; type: AttributeType; options?: string[] }) =>
+    request<AttributeDef>('POST', `${v1}/contact-attributes`, d),
+  updateAttributeDef: (id: string, d: { name: string; options?: string[] }) =>
+    request<AttributeDef>('PUT', `${v1}/contact-attributes/${enc(id)}`, d),
+  deleteAttributeDef: (id: string) => request<void>('DELETE', `${v1}/contact-attributes/${enc(id)}`),
   exportContact: (contactId: string) => download(`${v1}/contacts/${enc(contactId)}/export`),
   eraseContact: (contactId: string) => request<ContactErasure>('DELETE', `${v1}/contacts/${enc(contactId)}`),
 

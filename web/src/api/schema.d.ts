@@ -1575,6 +1575,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact panel of a conversation's customer (404 for a conversation you may not see; other conversations you may not see are left out) */
+        get: operations["getContactPanel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/contact/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write a note about the conversation's customer (for whoever may work on the conversation; not for a mention-only reader: 403); audited contact.note */
+        post: operations["addContactNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/contact/notes/{noteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a contact note (its author, or with contacts.edit); audited contact.note_delete */
+        delete: operations["deleteContactNote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/contact/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set custom attribute values of the conversation's customer (contacts.edit and a conversation you may work on); each value is checked by its attribute's type (400 naming the attribute); an empty value removes it; audited contact.attributes */
+        put: operations["setContactAttributes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contact-attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The custom contact attributes */
+        get: operations["listAttributeDefs"];
+        put?: never;
+        /** Define a custom contact attribute (contact_attributes.manage; at most 50); audited contact_attribute.create */
+        post: operations["createAttributeDef"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contact-attributes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename a custom attribute or replace a list's options (contact_attributes.manage); audited contact_attribute.update */
+        put: operations["updateAttributeDef"];
+        post?: never;
+        /** Delete a custom attribute and every contact's value of it (contact_attributes.manage); audited contact_attribute.delete */
+        delete: operations["deleteAttributeDef"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/mention/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark your mention in the conversation read (the web app does so when you open it); not audited, it discloses nothing */
+        post: operations["markMentionRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1588,7 +1709,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block" | "canned_replies.manage";
+        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block" | "canned_replies.manage" | "contacts.edit" | "contact_attributes.manage";
         User: {
             id: string;
             login: string;
@@ -1836,12 +1957,12 @@ export interface components {
             /** @description Strictly increasing; reconnect with ?last_id= to receive what you missed. */
             id: number;
             /** @enum {string} */
-            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.reminder" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "thread_entry.created" | "composer.activity" | "resync" | "channel.notice";
+            type: "message.created" | "message.updated" | "conversation.created" | "conversation.updated" | "conversation.assigned" | "conversation.unassigned" | "conversation.deleted" | "conversation.reminder" | "handoff.to_human" | "handoff.to_bot" | "handoff.bot_turn" | "suggestion.created" | "suggestion.updated" | "thread_entry.created" | "composer.activity" | "resync" | "channel.notice" | "contact.updated";
             /** Format: date-time */
             at: string;
             conversation_id?: string;
-            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a ConversationReminder (conversation.reminder: a snooze ended or a customer waits too long; for the users it names), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*), a ThreadEntry (thread_entry.created: a note or an activity line); a ComposerActivity (composer.activity: someone is writing in the conversation, until expires_at); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
-            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"] | components["schemas"]["ThreadEntry"] | components["schemas"]["ComposerActivity"];
+            /** @description By type: the Message (message.*), the Conversation (conversation.created, conversation.updated), an AssignmentEvent (conversation.assigned, conversation.unassigned), a DeletedConversation (conversation.deleted), a ConversationReminder (conversation.reminder: a snooze ended or a customer waits too long; for the users it names), a HandoffChange (handoff.to_human, handoff.to_bot), a BotTurn (handoff.bot_turn), a Suggestion (suggestion.*), a ThreadEntry (thread_entry.created: a note or an activity line); a ContactChange (contact.updated: a note or attribute value of the conversation's customer changed; reload the panel); a ComposerActivity (composer.activity: someone is writing in the conversation, until expires_at); a ChannelNotice (channel.notice, only to users with channels.manage for the channel; no conversation_id); absent for resync. */
+            data?: components["schemas"]["Message"] | components["schemas"]["Conversation"] | components["schemas"]["AssignmentEvent"] | components["schemas"]["DeletedConversation"] | components["schemas"]["HandoffChange"] | components["schemas"]["BotTurn"] | components["schemas"]["Suggestion"] | components["schemas"]["ChannelNotice"] | components["schemas"]["ThreadEntry"] | components["schemas"]["ComposerActivity"] | components["schemas"]["ContactChange"];
         };
         /** @description Secrets (access_token, app_secret, verify_token) are write-only and never returned. */
         Channel: {
@@ -2539,6 +2660,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             conversation: components["schemas"]["Conversation"];
+            /**
+             * Format: date-time
+             * @description When you read the mention (opened the conversation since); absent while unread. A newer note mentioning you again makes it unread.
+             */
+            read_at?: string;
+            /** @description The beginning of the note (at most 160 characters and an ellipsis). */
+            snippet: string;
         };
         /** @description Rules that hand conversations from the channel's bot agent to people on their own (docs/automation.md, "Hand-off rules"); the customer asking for a person always does. */
         HandoffRules: {
@@ -2605,6 +2733,60 @@ export interface components {
             reason: "woke" | "unanswered" | "escalated";
             /** @description The users the reminder is for; clients show it as their notification settings allow. */
             user_ids: string[];
+        };
+        /** @description A custom contact attribute defined by an administrator. */
+        AttributeDef: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "text" | "number" | "date" | "list";
+            /** @description A list attribute's options; empty for the other types. */
+            options: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A contact's value of one custom attribute (sealed at rest). */
+        AttributeValue: {
+            attribute_id: string;
+            /** @description text as written; number in canonical form (42, 3.5); date YYYY-MM-DD; list one of the options. */
+            value: string;
+            /** @description Id of the user who set it. */
+            updated_by: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A note of the team about a contact, kept across its conversations (sealed at rest, never sent to WhatsApp). */
+        ContactNote: {
+            id: string;
+            contact_id: string;
+            author_id: string;
+            author_name?: string;
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description What changed in a contact's panel (contact.updated); the panel is to be reloaded. */
+        ContactChange: {
+            contact_id: string;
+            /** @enum {string} */
+            what: "note" | "attributes";
+        };
+        /** @description The panel beside a conversation: its customer, their conversations the user may see (on every channel, by phone number or BSUID), notes, custom attributes and what the user may do. */
+        ContactPanel: {
+            contact: components["schemas"]["Contact"];
+            conversations: components["schemas"]["Conversation"][];
+            /** @description Newest first. */
+            notes: components["schemas"]["ContactNote"][];
+            attributes: components["schemas"]["AttributeDef"][];
+            /** @description The contact's values by attribute id. */
+            values: {
+                [key: string]: components["schemas"]["AttributeValue"];
+            };
+            can_write_notes: boolean;
+            can_edit_values: boolean;
+            can_manage_attributes: boolean;
         };
     };
     responses: {
@@ -5868,6 +6050,273 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+        };
+    };
+    getContactPanel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The panel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPanel"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    addContactNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The note */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactNote"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    deleteContactNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Note id */
+                noteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    setContactAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Values by attribute id. */
+                    values: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The contact's values after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        values: {
+                            [key: string]: components["schemas"]["AttributeValue"];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listAttributeDefs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attributes by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AttributeDef"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    createAttributeDef: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    type: "text" | "number" | "date" | "list";
+                    options?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The attribute */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDef"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    updateAttributeDef: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Attribute id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @description Must be the current type (a type never changes).
+                     * @enum {string}
+                     */
+                    type?: "text" | "number" | "date" | "list";
+                    options?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The attribute */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDef"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deleteAttributeDef: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Attribute id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    markMentionRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
 }

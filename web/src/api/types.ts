@@ -113,6 +113,12 @@ export type ApiErrorBody = Schemas['Error'];
 /** ContactErasure is DELETE /api/v1/contacts/{id}'s answer: what was destroyed. */
 export type ContactErasure = JSONBody<operations['eraseContact']['responses'][200]>;
 export type ContactProfile = Schemas['ContactProfile'];
+export type ContactPanel = Schemas['ContactPanel'];
+export type ContactNote = Schemas['ContactNote'];
+export type AttributeDef = Schemas['AttributeDef'];
+export type AttributeType = Schemas['AttributeDef']['type'];
+export type AttributeValue = Schemas['AttributeValue'];
+export type ContactChange = Schemas['ContactChange'];
 export type ChannelNotice = Schemas['ChannelNotice'];
 /** ReportDurations: how many, median and 90th percentile in whole seconds (nearest rank; null when none). */
 export type ReportDurations = Schemas['ReportDurations'];

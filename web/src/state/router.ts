@@ -31,7 +31,7 @@ export function usePath(): string {
 
 export type Route =
   | { name: 'inbox'; id: string | null }
-  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'canned' | 'reports' | 'account' | 'login' | 'setup' }
+  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'canned' | 'mentions' | 'reports' | 'account' | 'login' | 'setup' }
   | { name: 'notfound' };
 
 /** match maps a path to a route. */
@@ -53,6 +53,8 @@ export function match(path: string): Route {
       return { name: 'canned' };
     case '/reports':
       return { name: 'reports' };
+    case '/mentions':
+      return { name: 'mentions' };
     case '/account':
       return { name: 'account' };
     case '/login':

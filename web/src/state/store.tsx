@@ -555,6 +555,14 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
             window.dispatchEvent(new CustomEvent('switchboard:channel-notice', { detail: d }));
           }
         }
+        if (e.type === 'thread_entry.created' || e.type === 'conversation.updated' || e.type === 'conversation.deleted') {
+          // The mentions screen (ui/Mentions) reloads on these.
+          window.dispatchEvent(new CustomEvent('switchboard:mentions-changed', { detail: e }));
+        }
+        if (e.type === 'contact.updated' && e.data) {
+          // The contact panel (ui/ContactPanel) reloads itself.
+          window.dispatchEvent(new CustomEvent('switchboard:contact-updated', { detail: e.data }));
+        }
         if (e.type === 'composer.activity' && e.data) {
           composerActivity.add(e.data as ComposerActivity, store.get().viewer.userId);
         }

@@ -1,5 +1,6 @@
 import { ComposerWriters } from './ComposerWriters';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { api } from '../api/endpoints';
 import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
@@ -14,6 +15,7 @@ import { Icon } from './icons';
 import { Composer } from './Composer';
 import { ContactMenu } from './ContactMenu';
 import { StatusControl } from './StatusControl';
+import { ContactPanel } from './ContactPanel';
 import { IdentityHistory, MarketingBadge, useContactProfile } from './ContactFacts';
 import { MessageBubble } from './MessageBubble';
 import { NoteComposer } from './NoteComposer';
@@ -42,6 +44,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   // Bumped to move the focus into the note composer once it is rendered.
   const [noteFocus, setNoteFocus] = useState(0);
   const [dismissBusy, setDismissBusy] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(false);
   const entries = useInbox((s) => s.entries[id]);
   // "n" (from the inbox's shortcuts) switches to writing a note.
   useEffect(() => {
@@ -174,6 +177,13 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     el.classList.add('msg-flash');
     setTimeout(() => el.classList.remove('msg-flash'), 1200);
   }, []);
+
+  // Opening a conversation one is mentioned in reads the mention (the
+  // mentions screen shows it as read); again after a newer mention.
+  const mentionedAt = conv?.mentioned?.includes(me.user.id) ? (conv.updated_at ?? '') : '';
+  useEffect(() => {
+    if (mentionedAt) api.markMentionRead(id).catch(() => {});
+  }, [id, mentionedAt]);
 
   if (gone) {
     return (
@@ -358,9 +368,31 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
             </button>
           )}
           {can('conversations.close') && !onlyMentioned && <StatusControl conv={conv} setStatus={actions.setStatus} />}
+          <button
+            type="button"
+            className={panelOpen ? 'btn btn-small btn-on' : 'btn btn-small'}
+            aria-expanded={panelOpen}
+            aria-controls="contact-panel"
+            onClick={() => setPanelOpen((o) => !o)}
+            title={t('contact.toggle')}
+            data-testid="contact-panel-toggle"
+          >
+            <Icon name="person" size={18} /> <span className="btn-label">{t('contact.button')}</span>
+          </button>
           <ContactMenu conv={conv} can={can} erase={actions.eraseContact} setBlocked={actions.setBlocked} />
         </div>
       </header>
+      {panelOpen && (
+        <div id="contact-panel">
+          <ContactPanel
+            convId={conv.id}
+            onClose={() => {
+              setPanelOpen(false);
+              document.querySelector<HTMLElement>('[data-testid="contact-panel-toggle"]')?.focus();
+            }}
+          />
+        </div>
+      )}
       <IdentityHistory profile={profile} />
       {conv.status !== 'open' && (
         <div className="banner banner-info" data-testid="status-banner">

@@ -8,6 +8,7 @@ import { HelpOverlay } from './HelpOverlay';
 import { Inbox } from './Inbox';
 import { Icon, type IconName } from './icons';
 import { LanguageSelect } from './LanguageSelect';
+import { MentionsPage } from './Mentions';
 import { CannedRepliesPage } from './CannedReplies';
 import { onLinkClick, type Route } from './router';
 import { NoticeSlot } from './Toasts';
@@ -25,6 +26,7 @@ interface NavItem {
 
 const nav: NavItem[] = [
   { to: '/', label: 'nav.inbox', icon: 'inbox', route: 'inbox' },
+  { to: '/mentions', label: 'nav.mentions', icon: 'bell', route: 'mentions' },
   { to: '/reports', label: 'nav.reports', icon: 'chart', route: 'reports', perm: 'reports.read' },
   { to: '/admin/users', label: 'nav.users', icon: 'users', route: 'users', perm: 'users.manage' },
   { to: '/admin/roles', label: 'nav.roles', icon: 'shield', route: 'roles', perm: 'roles.manage' },
@@ -111,6 +113,9 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
       break;
     case 'canned':
       content = <CannedRepliesPage />;
+      break;
+    case 'mentions':
+      content = <MentionsPage />;
       break;
     case 'reports':
       if (!can('reports.read')) {
