@@ -80,6 +80,16 @@ type App struct {
 	// is empty.
 	Backups *backup.Scheduler
 
+	// Singletons runs the jobs that run on one instance only, while this
+	// one holds the leader lease (docs/deploy.md, "Leader and singleton
+	// jobs").
+	Singletons *worker.Singletons
+	// SingletonOptions, when set, adjusts the singleton jobs before they
+	// start (tests record their runs).
+	SingletonOptions func(*worker.Singletons)
+	// unlock releases the SQLite instance lock; nil on PostgreSQL.
+	unlock func() error
+
 	retention *retentionMetrics
 
 	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
@@ -213,6 +223,15 @@ func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrat
 // listening (so Addr is known) without serving yet.
 func (a *App) Open(ctx context.Context) error {
 	c := a.Config
+	if !c.Postgres() {
+		// One instance per SQLite file: a second serve is refused here,
+		// before it touches the database.
+		unlock, err := sqlite.LockInstance(c.SQLitePath())
+		if err != nil {
+			return err
+		}
+		a.unlock = unlock
+	}
 	store, keys, err := openStore(ctx, c, a.Logger, true)
 	if err != nil {
 		return err
@@ -257,6 +276,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 
 	a.Metrics = metrics.NewRegistry() // with the Go and process collectors
+	a.Singletons = &worker.Singletons{Lease: leaseOf(store), Logger: a.Logger.With("worker", "leader")}
 	a.registerMetrics()
 	a.retention = newRetentionMetrics(a.Metrics)
 	if c.BackupTo != "" {
@@ -370,6 +390,12 @@ func (a *App) registerMetrics() {
 			Name: "switchboard_build_info", Help: "Always 1; the version label is the running Switchboard version.",
 			ConstLabels: prometheus.Labels{"version": Version()},
 		}, func() float64 { return 1 }),
+		gauge("switchboard_leader", "1 while this instance holds the leader lease and runs the singleton jobs, else 0.", func() float64 {
+			if a.Singletons.Leader() {
+				return 1
+			}
+			return 0
+		}),
 		gauge("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) }),
 		counter("switchboard_realtime_events_published_total", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) }),
 		counter("switchboard_realtime_slow_disconnects_total", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) }),
@@ -408,20 +434,19 @@ func (a *App) Run(ctx context.Context) error {
 		fmt.Fprintf(a.Stdout, "WhatsApp Cloud API emulator (no Meta credentials set): chat as a customer at %s\n", a.EmulatorURL)
 	}
 
+	a.Singletons.Jobs = append(a.singletonJobs(), a.Singletons.Jobs...)
+	if a.SingletonOptions != nil {
+		a.SingletonOptions(a.Singletons)
+	}
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var workers errgroup.Group
 	for _, job := range a.runWhatsApp(wctx) {
 		workers.Go(job)
 	}
-	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
-	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
+	// The audit checkpoint is a file in this instance's data directory,
+	// so every instance keeps its own.
 	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
-	workers.Go(func() error { return a.refreshReports(wctx, time.Minute) })
-	indexer := &worker.SearchIndexer{Store: a.Store, Logger: a.Logger}
-	workers.Go(func() error { return indexer.Run(wctx) })
-	if a.Backups != nil {
-		workers.Go(func() error { return a.Backups.Run(wctx) })
-	}
+	workers.Go(func() error { return a.Singletons.Run(wctx) })
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	if a.metricsServer != nil {
@@ -485,6 +510,9 @@ func (a *App) Close() error {
 	}
 	if a.Store != nil {
 		errs = append(errs, a.Store.Close())
+	}
+	if a.unlock != nil {
+		errs = append(errs, a.unlock())
 	}
 	return errors.Join(errs...)
 }
