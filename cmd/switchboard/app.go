@@ -257,6 +257,7 @@ func (a *App) Open(ctx context.Context) error {
 	a.Service.WebhookAllowHosts = allowHosts
 	a.Service.WebhooksOut = pub
 	a.Service.Logger = a.Logger
+	a.Service.Throttle.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
 	if a.Service.Passkeys, err = inbox.NewPasskeys(c.PublicURL); err != nil {
@@ -519,7 +520,8 @@ func (a *App) Close() error {
 
 // expireSessions deletes ended sessions every interval, so the IP addresses
 // and user agents of sessions nobody closed are not kept for ever, and
-// forgets Idempotency-Keys older than switchboard.IdempotencyKeyTTL.
+// forgets login throttle entries whose window has passed and
+// Idempotency-Keys older than switchboard.IdempotencyKeyTTL.
 func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -530,6 +532,11 @@ func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 			a.Logger.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			a.Logger.Info("deleted expired sessions", "count", n)
+		}
+		if n, err := a.Store.DeleteThrottles(ctx, now.Add(-a.Service.Throttle.Window()), now); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("delete old login throttle entries", "err", err)
+		} else if n > 0 {
+			a.Logger.Debug("deleted old login throttle entries", "count", n)
 		}
 		n, err = a.Store.DeleteIdempotencyKeys(ctx, now.Add(-switchboard.IdempotencyKeyTTL))
 		if err != nil && ctx.Err() == nil {

@@ -386,3 +386,8 @@ var DerivedTables = []string{"conversation_counts", "message_terms", "report_dir
 // pruned. A restore loses at most the events of the last moments before
 // the backup that were not fanned out yet.
 var QueueTables = []string{"events"}
+
+// TransientTables lists the tables a dump leaves out because their rows
+// matter for minutes only: the login throttle's counters (a restore starts
+// them over, as a restart of a single instance once did).
+var TransientTables = []string{"login_throttle"}
