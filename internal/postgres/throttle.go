@@ -30,6 +30,7 @@ func (db *DB) UpdateThrottle(ctx context.Context, key string, f func(e *switchbo
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("read throttle: %w", err)
 			}
+			err = nil
 			if locked != nil {
 				e.LockedUntil = locked.UTC()
 			}

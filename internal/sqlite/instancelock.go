@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // ErrInstanceRunning is returned by [LockInstance] when another process
@@ -19,6 +20,10 @@ var ErrInstanceRunning = errors.New("another Switchboard is already running on t
 // a running server (user add, backup) do not take it.
 func LockInstance(path string) (release func() error, err error) {
 	name := path + ".lock"
+	// The lock comes before the store, which would create the directory.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("instance lock %s: %w", name, err)
+	}
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("instance lock %s: %w", name, err)

@@ -23,6 +23,7 @@ func (db *DB) UpdateThrottle(ctx context.Context, key string, f func(e *switchbo
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read throttle: %w", err)
 		}
+		err = nil
 		e.First, e.LockedUntil = fromMicros(first), fromMicros(locked)
 		if !f(&e) {
 			return nil

@@ -23,6 +23,11 @@ func testThrottle(t *testing.T, open Opener) {
 	if e := read("k1"); !e.IsZero() || !e.First.IsZero() {
 		t.Fatalf("missing entry = %+v, want the zero entry", e)
 	}
+	// Writing a zero entry where there is none (a reset of a key that
+	// never failed) stores nothing.
+	if err := s.UpdateThrottle(ctx(), "never", func(e *switchboard.ThrottleEntry) bool { *e = switchboard.ThrottleEntry{}; return true }); err != nil {
+		t.Fatalf("reset of a missing key: %v", err)
+	}
 	want := switchboard.ThrottleEntry{Failures: 3, Pending: 1, First: T0, LockedUntil: T0.Add(time.Minute)}
 	if err := s.UpdateThrottle(ctx(), "k1", func(e *switchboard.ThrottleEntry) bool { *e = want; return true }); err != nil {
 		t.Fatal(err)
