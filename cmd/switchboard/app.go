@@ -513,7 +513,10 @@ func (a *App) Close() error {
 		errs = append(errs, a.Store.Close())
 	}
 	if a.unlock != nil {
+		// Last: the next serve on this file may start once the store is
+		// closed.
 		errs = append(errs, a.unlock())
+		a.unlock = nil
 	}
 	return errors.Join(errs...)
 }
