@@ -22,6 +22,7 @@ type Store interface {
 	ChannelOps
 	MediaStore
 	Idempotency
+	ThrottleStore
 	PrivacyStore
 	ContactStore
 	RetentionStore

@@ -376,13 +376,16 @@ func (t SetupToken) Validate() error {
 
 // SetupStore keeps the one-time setup token.
 type SetupStore interface {
-	// PutSetupToken replaces any earlier token.
+	// PutSetupToken stores a token and forgets the expired ones. Tokens
+	// stored earlier stay valid until they expire or setup completes:
+	// every instance that starts without users prints a link of its own
+	// (docs/deploy.md, "Shared state").
 	PutSetupToken(ctx context.Context, t SetupToken) error
-	// CurrentSetupToken returns the token that PutSetupToken stored last
-	// (expired or not), or ENotFound when there is none or it was used.
-	CurrentSetupToken(ctx context.Context) (SetupToken, error)
-	// CompleteSetup atomically checks the token hash and expiry, consumes it,
-	// and creates the first administrator. It fails with ENotFound if the
+	// SetupTokenByHash returns the stored token with this hash (expired
+	// or not), or ENotFound when there is none or it was used.
+	SetupTokenByHash(ctx context.Context, hash string) (SetupToken, error)
+	// CompleteSetup atomically checks the token hash and expiry, consumes
+	// every token, and creates the first administrator. It fails with ENotFound if the
 	// token is unknown, used or expired, and with EConflict if users exist.
 	CompleteSetup(ctx context.Context, tokenHash string, now time.Time, admin *User) error
 }

@@ -82,6 +82,16 @@ type App struct {
 	// is empty.
 	Backups *backup.Scheduler
 
+	// Singletons runs the jobs that run on one instance only, while this
+	// one holds the leader lease (docs/deploy.md, "Leader and singleton
+	// jobs").
+	Singletons *worker.Singletons
+	// SingletonOptions, when set, adjusts the singleton jobs before they
+	// start (tests record their runs).
+	SingletonOptions func(*worker.Singletons)
+	// unlock releases the SQLite instance lock; nil on PostgreSQL.
+	unlock func() error
+
 	retention *retentionMetrics
 
 	// BodyTimeout and UploadTimeout override api.DefaultBodyTimeout and
@@ -215,6 +225,15 @@ func openStoreMigrate(ctx context.Context, c *Config, mk *seal.MasterKey, migrat
 // listening (so Addr is known) without serving yet.
 func (a *App) Open(ctx context.Context) error {
 	c := a.Config
+	if !c.Postgres() {
+		// One instance per SQLite file: a second serve is refused here,
+		// before it touches the database.
+		unlock, err := sqlite.LockInstance(c.SQLitePath())
+		if err != nil {
+			return err
+		}
+		a.unlock = unlock
+	}
 	store, keys, err := openStore(ctx, c, a.Logger, true)
 	if err != nil {
 		return err
@@ -249,6 +268,7 @@ func (a *App) Open(ctx context.Context) error {
 	a.Service.WebhookAllowHosts = allowHosts
 	a.Service.WebhooksOut = pub
 	a.Service.Logger = a.Logger
+	a.Service.Throttle.Logger = a.Logger
 	a.Service.Live = a.Hub
 	a.Service.PublicURL = c.PublicURL
 	if a.Service.Passkeys, err = inbox.NewPasskeys(c.PublicURL); err != nil {
@@ -270,6 +290,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 
 	a.Metrics = metrics.NewRegistry() // with the Go and process collectors
+	a.Singletons = &worker.Singletons{Lease: leaseOf(store), Logger: a.Logger.With("worker", "leader")}
 	a.registerMetrics()
 	a.retention = newRetentionMetrics(a.Metrics)
 	if c.BackupTo != "" {
@@ -383,6 +404,12 @@ func (a *App) registerMetrics() {
 			Name: "switchboard_build_info", Help: "Always 1; the version label is the running Switchboard version.",
 			ConstLabels: prometheus.Labels{"version": Version()},
 		}, func() float64 { return 1 }),
+		gauge("switchboard_leader", "1 while this instance holds the leader lease and runs the singleton jobs, else 0.", func() float64 {
+			if a.Singletons.Leader() {
+				return 1
+			}
+			return 0
+		}),
 		gauge("switchboard_realtime_subscribers", "Open WebSocket subscriptions.", func() float64 { return float64(a.Hub.Stats().Subscribers) }),
 		counter("switchboard_realtime_events_published_total", "Events published to the hub since start.", func() float64 { return float64(a.Hub.Stats().Published) }),
 		counter("switchboard_realtime_slow_disconnects_total", "Subscribers disconnected for reading too slowly since start.", func() float64 { return float64(a.Hub.Stats().DroppedSlow) }),
@@ -427,22 +454,19 @@ func (a *App) Run(ctx context.Context) error {
 		fmt.Fprintf(a.Stdout, "WhatsApp Cloud API emulator (no Meta credentials set): chat as a customer at %s\n", a.EmulatorURL)
 	}
 
+	a.Singletons.Jobs = append(a.singletonJobs(), a.Singletons.Jobs...)
+	if a.SingletonOptions != nil {
+		a.SingletonOptions(a.Singletons)
+	}
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var workers errgroup.Group
 	for _, job := range a.runWhatsApp(wctx) {
 		workers.Go(job)
 	}
-	workers.Go(func() error { return a.expireSessions(wctx, time.Hour) })
-	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
+	// The audit checkpoint is a file in this instance's data directory,
+	// so every instance keeps its own.
 	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
-	workers.Go(func() error { return a.refreshReports(wctx, time.Minute) })
-	snoozes := &worker.Snoozes{Waker: a.Service, Logger: a.Logger}
-	workers.Go(func() error { return snoozes.Run(wctx) })
-	indexer := &worker.SearchIndexer{Store: a.Store, Logger: a.Logger}
-	workers.Go(func() error { return indexer.Run(wctx) })
-	if a.Backups != nil {
-		workers.Go(func() error { return a.Backups.Run(wctx) })
-	}
+	workers.Go(func() error { return a.Singletons.Run(wctx) })
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	if a.metricsServer != nil {
@@ -510,12 +534,19 @@ func (a *App) Close() error {
 	if a.Store != nil {
 		errs = append(errs, a.Store.Close())
 	}
+	if a.unlock != nil {
+		// Last: the next serve on this file may start once the store is
+		// closed.
+		errs = append(errs, a.unlock())
+		a.unlock = nil
+	}
 	return errors.Join(errs...)
 }
 
 // expireSessions deletes ended sessions every interval, so the IP addresses
 // and user agents of sessions nobody closed are not kept for ever, and
-// forgets Idempotency-Keys older than switchboard.IdempotencyKeyTTL.
+// forgets login throttle entries whose window has passed and
+// Idempotency-Keys older than switchboard.IdempotencyKeyTTL.
 func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -526,6 +557,11 @@ func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 			a.Logger.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			a.Logger.Info("deleted expired sessions", "count", n)
+		}
+		if n, err := a.Store.DeleteThrottles(ctx, now.Add(-a.Service.Throttle.Window()), now); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("delete old login throttle entries", "err", err)
+		} else if n > 0 {
+			a.Logger.Debug("deleted old login throttle entries", "count", n)
 		}
 		n, err = a.Store.DeleteIdempotencyKeys(ctx, now.Add(-switchboard.IdempotencyKeyTTL))
 		if err != nil && ctx.Err() == nil {

@@ -41,7 +41,7 @@ func TestSetupChecksTokenBeforeHashing(t *testing.T) {
 	}
 	// The right token from another address still works (the lock is per
 	// client address); here the test resets it the way the window would.
-	app.Service.Throttle.Reset("setup-ip:127.0.0.1")
+	app.Service.Throttle.Reset(context.Background(), "setup-ip:127.0.0.1")
 	body["token"] = token
 	anon.must(201, "POST", "/api/v1/setup", body, nil)
 	before = app.Service.Passwords.Count()

@@ -66,6 +66,10 @@ func TestKeysRotate(t *testing.T) {
 			app.stop()
 			<-app.done
 			app.done <- nil
+			// One serve per SQLite file: the restart comes after the close.
+			if err := app.App.Close(); err != nil {
+				t.Fatal(err)
+			}
 
 			// A restart loads the new master and the retired one.
 			app2 := startApp(t, env)
@@ -82,6 +86,9 @@ func TestKeysRotate(t *testing.T) {
 			app2.stop()
 			<-app2.done
 			app2.done <- nil
+			if err := app2.App.Close(); err != nil {
+				t.Fatal(err)
+			}
 
 			// The old master key is no longer needed by the database.
 			if err := os.Rename(retired, filepath.Join(t.TempDir(), "offline.key")); err != nil {

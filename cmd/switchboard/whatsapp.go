@@ -185,9 +185,8 @@ func (a *App) runWhatsApp(ctx context.Context) []func() error {
 		func() error { return a.Ingest.Run(ctx) },
 		func() error { return a.Sender.Run(ctx) },
 		func() error { return a.Fetcher.Run(ctx) },
-		func() error { return a.Templates.Run(ctx) },
+		func() error { return a.Templates.RunRequests(ctx) },
 		func() error { return a.WebhooksOut.Run(ctx) },
-		func() error { return a.Fanout.Run(ctx) },
 	}
 	if a.Emulator != nil {
 		jobs = append(jobs,

@@ -72,9 +72,9 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	// attempts count against the limits while they run.
 	var d time.Duration
 	for i, k := range keys {
-		if d = s.Throttle.Begin(k.key, k.limit, now); d > 0 {
+		if d = s.Throttle.Begin(ctx, k.key, k.limit, now); d > 0 {
 			for _, r := range keys[:i] {
-				s.Throttle.Abandon(r.key)
+				s.Throttle.Abandon(ctx, r.key)
 			}
 			break
 		}
@@ -88,7 +88,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	defer func() {
 		if !settled { // success or an internal error: not the user's failure
 			for _, k := range keys {
-				s.Throttle.Abandon(k.key)
+				s.Throttle.Abandon(ctx, k.key)
 			}
 		}
 	}()
@@ -96,7 +96,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 		settled = true
 		var d time.Duration
 		for _, k := range keys {
-			d = max(d, s.Throttle.Fail(k.key, k.limit, now))
+			d = max(d, s.Throttle.Fail(ctx, k.key, k.limit, now))
 		}
 		a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}
 		objID := ""
@@ -130,7 +130,7 @@ func (s *Service) Login(ctx context.Context, login, pass string, c Client) (toke
 	if !u.Active {
 		return "", nil, fail(u, "inactive")
 	}
-	s.Throttle.Reset(keys[0].key)
+	s.Throttle.Reset(ctx, keys[0].key)
 	if err := s.secondFactorChallenge(ctx, u, c, now); err != nil {
 		return "", nil, err // a *SecondFactorRequired, or a store error
 	}
@@ -270,22 +270,22 @@ func (s *Service) ChangePassword(ctx context.Context, a *switchboard.Actor, curr
 	// an argon2id hash per try): wrong current passwords are throttled
 	// per user like failed logins, before any hashing.
 	now, key, limit := s.now(), "pwchange:"+a.User.ID, s.Throttle.opts.AccountFailures
-	if d := s.Throttle.Begin(key, limit, now); d > 0 {
+	if d := s.Throttle.Begin(ctx, key, limit, now); d > 0 {
 		s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeDenied, map[string]string{"reason": "throttled"})
 		return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong passwords. Try again later.",
 			RetryAfter: max(int(math.Ceil(d.Seconds())), 1)}
 	}
 	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, current)
 	if err != nil {
-		s.Throttle.Abandon(key)
+		s.Throttle.Abandon(ctx, key)
 		return err
 	}
 	if !ok {
-		s.Throttle.Fail(key, limit, now)
+		s.Throttle.Fail(ctx, key, limit, now)
 		s.audit(ctx, a, "user.password_change", "user", a.User.ID, switchboard.OutcomeFailure, nil)
 		return switchboard.Errorf(switchboard.EInvalid, "The current password is wrong.")
 	}
-	s.Throttle.Reset(key)
+	s.Throttle.Reset(ctx, key)
 	if err := checkPassword(next, a.User.Login); err != nil {
 		return err
 	}
@@ -362,14 +362,17 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser, c
 	}
 	now := s.now()
 	ipKey := "setup-ip:" + c.IP
-	if d := s.Throttle.Locked(ipKey, now); d > 0 {
+	if d := s.Throttle.Locked(ctx, ipKey, now); d > 0 {
 		return nil, errThrottled(d)
 	}
 	invalid := func() error {
-		s.Throttle.Fail(ipKey, setupFailures, now)
+		s.Throttle.Fail(ctx, ipKey, setupFailures, now)
 		return switchboard.Errorf(switchboard.ENotFound, "This setup link is invalid, used or expired.")
 	}
-	cur, err := s.Store.CurrentSetupToken(ctx)
+	if len(token) > 256 {
+		return nil, invalid()
+	}
+	cur, err := s.Store.SetupTokenByHash(ctx, HashToken(token))
 	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil, invalid()
 	} else if err != nil {
@@ -391,6 +394,6 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser, c
 		return nil, err
 	}
 	done()
-	s.Throttle.Reset(ipKey)
+	s.Throttle.Reset(ctx, ipKey)
 	return u, nil
 }

@@ -491,7 +491,7 @@ func (s *Service) LoginPasskey(ctx context.Context, challengeToken string, crede
 // records the new signature counter.
 func (s *Service) checkPasskey(ctx context.Context, a *switchboard.Actor, sess *webauthn.SessionData, credential []byte, now time.Time) error {
 	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+	if d := s.Throttle.Begin(ctx, key, s.Throttle.opts.AccountFailures, now); d > 0 {
 		s.audit(ctx, a, "session.second_factor", "user", a.User.ID, switchboard.OutcomeDenied, map[string]string{"method": "passkey", "reason": "throttled"})
 		return &switchboard.Error{Code: switchboard.ERateLimited,
 			Message: "Too many failed attempts. Try again later.", RetryAfter: max(int(d.Seconds()+0.999), 1)}
@@ -499,12 +499,12 @@ func (s *Service) checkPasskey(ctx context.Context, a *switchboard.Actor, sess *
 	settled := false
 	defer func() {
 		if !settled {
-			s.Throttle.Abandon(key)
+			s.Throttle.Abandon(ctx, key)
 		}
 	}()
 	fail := func(reason string) error {
 		settled = true
-		d := s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		d := s.Throttle.Fail(ctx, key, s.Throttle.opts.AccountFailures, now)
 		s.audit(ctx, a, "session.second_factor", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"method": "passkey", "reason": reason})
 		if d > 0 {
 			return &switchboard.Error{Code: switchboard.ERateLimited,
@@ -544,7 +544,7 @@ func (s *Service) checkPasskey(ctx context.Context, a *switchboard.Actor, sess *
 	} else if err != nil {
 		return err
 	}
-	s.Throttle.Reset(key)
+	s.Throttle.Reset(ctx, key)
 	settled = true
 	return nil
 }

@@ -175,7 +175,7 @@ func TestPasskeyRegisterSignInDelete(t *testing.T) {
 		t.Errorf("audited passkey failures = %v", reasons)
 	}
 	cred.Counter = 10
-	e.s.Throttle.Reset("2fa:" + a.User.ID)
+	e.s.Throttle.Reset(t.Context(), "2fa:"+a.User.ID)
 
 	// Deleting needs the password.
 	a = e.actor(t, a.User.ID)

@@ -122,7 +122,7 @@ func New(store switchboard.Store, events switchboard.EventPublisher, hasher *pas
 		Passwords:   hasher,
 		Clock:       switchboard.SystemClock{},
 		Logger:      slog.New(slog.DiscardHandler),
-		Throttle:    NewThrottle(ThrottleOptions{}),
+		Throttle:    NewThrottle(store, ThrottleOptions{}),
 		TokenRate:   NewTokenLimiter(DefaultTokenRate),
 		SessionIdle: 12 * time.Hour,
 		SessionMax:  7 * 24 * time.Hour,

@@ -1,8 +1,13 @@
 package inbox
 
 import (
-	"sync"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"time"
+
+	"github.com/switchboardhq/switchboard"
 )
 
 // ThrottleOptions configures login throttling. Zero values take defaults.
@@ -24,29 +29,25 @@ type ThrottleOptions struct {
 	// Lockout is the first lock-out; it doubles on each further failure
 	// while locked, up to Window (default 1 minute).
 	Lockout time.Duration
-	// MaxKeys bounds memory: past it the oldest entries are dropped
-	// (default 100,000).
-	MaxKeys int
 }
 
-// Throttle counts failed logins per key (account or IP) in memory and tells
-// when a key is locked. Throttling state is per instance on purpose: it is a
-// brake, not a ledger, and must never depend on the database being writable.
+// Throttle counts failed logins per key (account, IP, a user's second
+// factor, …) and tells when a key is locked. Its entries live in the store
+// ([switchboard.ThrottleStore]), so every instance on one database counts
+// the same failures and a guesser gains nothing by spreading attempts over
+// them; the rules that move an entry are written here, once. When the
+// store cannot be read or written, the throttle refuses the attempt (for
+// a second) rather than let it through uncounted.
 type Throttle struct {
-	opts ThrottleOptions
-	mu   sync.Mutex
-	keys map[string]*throttleEntry
+	opts  ThrottleOptions
+	store switchboard.ThrottleStore
+	// Logger logs the store's failures; nil discards them.
+	Logger *slog.Logger
 }
 
-type throttleEntry struct {
-	failures    int
-	pending     int // attempts reserved by Begin and not yet ended
-	first       time.Time
-	lockedUntil time.Time
-}
-
-// NewThrottle returns a Throttle with opts' zero fields set to defaults.
-func NewThrottle(opts ThrottleOptions) *Throttle {
+// NewThrottle returns a Throttle on store with opts' zero fields set to
+// defaults.
+func NewThrottle(store switchboard.ThrottleStore, opts ThrottleOptions) *Throttle {
 	if opts.AccountFailures <= 0 {
 		opts.AccountFailures = 5
 	}
@@ -62,26 +63,66 @@ func NewThrottle(opts ThrottleOptions) *Throttle {
 	if opts.Lockout <= 0 {
 		opts.Lockout = time.Minute
 	}
-	if opts.MaxKeys <= 0 {
-		opts.MaxKeys = 100_000
+	return &Throttle{opts: opts, store: store}
+}
+
+// Window is the period failures are counted over; the entries older than
+// it are pruned ([switchboard.ThrottleStore.DeleteThrottles]).
+func (t *Throttle) Window() time.Duration { return t.opts.Window }
+
+// inFlightWait is the Retry-After for an attempt refused because earlier
+// ones are still being checked (they end within a password hash), or
+// because the store could not count it.
+const inFlightWait = time.Second
+
+// storeKey is what the store keeps for key: a hash, so neither logins nor
+// client addresses are written down, and of a bounded size.
+func storeKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+func (t *Throttle) update(ctx context.Context, key string, f func(e *switchboard.ThrottleEntry) bool) bool {
+	if err := t.store.UpdateThrottle(ctx, storeKey(key), f); err != nil {
+		if t.Logger != nil {
+			t.Logger.Error("login throttle: the store failed; refusing the attempt", "err", err)
+		}
+		return false
 	}
-	return &Throttle{opts: opts, keys: make(map[string]*throttleEntry)}
+	return true
+}
+
+// end runs an update that ends an attempt: it is written even when the
+// request that made it was cancelled, or its reservation would stay.
+func (t *Throttle) end(ctx context.Context, key string, f func(e *switchboard.ThrottleEntry) bool) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return t.update(ctx, key, f)
+}
+
+// fresh starts e over when its window has passed. Reservations go with
+// it: attempts end within seconds, and one a crashed instance left must
+// not count for ever.
+func (t *Throttle) fresh(e *switchboard.ThrottleEntry, now time.Time) {
+	if e.First.IsZero() || now.Sub(e.First) > t.opts.Window {
+		*e = switchboard.ThrottleEntry{First: now}
+	}
 }
 
 // Locked returns how long key stays locked at now, or 0.
-func (t *Throttle) Locked(key string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.keys[key]
-	if e == nil || !now.Before(e.lockedUntil) {
-		return 0
+func (t *Throttle) Locked(ctx context.Context, key string, now time.Time) time.Duration {
+	var d time.Duration
+	if !t.update(ctx, key, func(e *switchboard.ThrottleEntry) bool {
+		d = 0
+		if now.Before(e.LockedUntil) {
+			d = e.LockedUntil.Sub(now)
+		}
+		return false
+	}) {
+		return inFlightWait
 	}
-	return e.lockedUntil.Sub(now)
+	return d
 }
-
-// inFlightWait is the Retry-After for an attempt refused because earlier
-// ones are still being checked: they end within a password hash.
-const inFlightWait = time.Second
 
 // Begin reserves an attempt for key before the slow part (hashing) runs,
 // and returns 0, or how long the caller must wait: while the key is locked,
@@ -89,95 +130,70 @@ const inFlightWait = time.Second
 // a concurrent burst gets no more guesses than a sequential one. End every
 // reserved attempt with [Throttle.Fail], [Throttle.Abandon] or
 // [Throttle.Reset].
-func (t *Throttle) Begin(key string, limit int, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.entryLocked(key, now)
-	if now.Before(e.lockedUntil) {
-		return e.lockedUntil.Sub(now)
-	}
-	if e.failures+e.pending >= limit {
+func (t *Throttle) Begin(ctx context.Context, key string, limit int, now time.Time) time.Duration {
+	var d time.Duration
+	if !t.update(ctx, key, func(e *switchboard.ThrottleEntry) bool {
+		t.fresh(e, now)
+		switch {
+		case now.Before(e.LockedUntil):
+			d = e.LockedUntil.Sub(now)
+			return false
+		case e.Failures+e.Pending >= limit:
+			d = inFlightWait
+			return false
+		}
+		d = 0
+		e.Pending++
+		return true
+	}) {
 		return inFlightWait
 	}
-	e.pending++
-	return 0
+	return d
 }
 
 // Abandon ends an attempt reserved by Begin without counting a failure.
-func (t *Throttle) Abandon(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if e := t.keys[key]; e != nil && e.pending > 0 {
-		e.pending--
-	}
-}
-
-// entryLocked returns key's entry, starting a fresh one when there is none
-// or its window has passed (keeping attempts in flight).
-func (t *Throttle) entryLocked(key string, now time.Time) *throttleEntry {
-	e := t.keys[key]
-	if e == nil || now.Sub(e.first) > t.opts.Window {
-		if e == nil && len(t.keys) >= t.opts.MaxKeys {
-			t.evictLocked(now)
+func (t *Throttle) Abandon(ctx context.Context, key string) {
+	t.end(ctx, key, func(e *switchboard.ThrottleEntry) bool {
+		if e.Pending == 0 {
+			return false
 		}
-		fresh := &throttleEntry{first: now}
-		if e != nil {
-			fresh.pending = e.pending
-		}
-		e = fresh
-		t.keys[key] = e
-	}
-	return e
+		e.Pending--
+		return true
+	})
 }
 
 // Fail records a failed attempt for key with the given limit (ending the
 // attempt if Begin reserved it) and returns how long the key is now locked
 // (0 if not).
-func (t *Throttle) Fail(key string, limit int, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.entryLocked(key, now)
-	if e.pending > 0 {
-		e.pending--
-	}
-	e.failures++
-	if e.failures < limit {
-		return 0
-	}
-	// Each failure past the limit doubles the lock-out, capped at Window.
-	d := t.opts.Lockout
-	for i := limit; i < e.failures && d < t.opts.Window; i++ {
-		d *= 2
-	}
-	d = min(d, t.opts.Window)
-	e.lockedUntil = now.Add(d)
+func (t *Throttle) Fail(ctx context.Context, key string, limit int, now time.Time) time.Duration {
+	var d time.Duration
+	t.end(ctx, key, func(e *switchboard.ThrottleEntry) bool {
+		t.fresh(e, now)
+		if e.Pending > 0 {
+			e.Pending--
+		}
+		e.Failures++
+		d = 0
+		if e.Failures < limit {
+			return true
+		}
+		// Each failure past the limit doubles the lock-out, capped at
+		// Window.
+		d = t.opts.Lockout
+		for i := limit; i < e.Failures && d < t.opts.Window; i++ {
+			d *= 2
+		}
+		d = min(d, t.opts.Window)
+		e.LockedUntil = now.Add(d)
+		return true
+	})
 	return d
 }
 
 // Reset forgets key's failures and reservations, after a successful login.
-func (t *Throttle) Reset(key string) {
-	t.mu.Lock()
-	delete(t.keys, key)
-	t.mu.Unlock()
-}
-
-// evictLocked drops expired entries, and if none expired, an arbitrary
-// tenth of the map, so a flood of random keys cannot grow memory.
-func (t *Throttle) evictLocked(now time.Time) {
-	for k, e := range t.keys {
-		if now.Sub(e.first) > t.opts.Window && !now.Before(e.lockedUntil) && e.pending == 0 {
-			delete(t.keys, k)
-		}
-	}
-	if len(t.keys) < t.opts.MaxKeys {
-		return
-	}
-	n := t.opts.MaxKeys / 10
-	for k := range t.keys {
-		if n == 0 {
-			break
-		}
-		delete(t.keys, k)
-		n--
-	}
+func (t *Throttle) Reset(ctx context.Context, key string) {
+	t.end(ctx, key, func(e *switchboard.ThrottleEntry) bool {
+		*e = switchboard.ThrottleEntry{}
+		return true
+	})
 }

@@ -261,7 +261,7 @@ func (s *Service) openSession(ctx context.Context, u *switchboard.User, c Client
 // "recovery_code".
 func (s *Service) checkSecondFactor(ctx context.Context, a *switchboard.Actor, code string, now time.Time) (string, error) {
 	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+	if d := s.Throttle.Begin(ctx, key, s.Throttle.opts.AccountFailures, now); d > 0 {
 		s.audit(ctx, a, "session.second_factor", "user", a.User.ID, switchboard.OutcomeDenied, map[string]string{"reason": "throttled"})
 		return "", &switchboard.Error{Code: switchboard.ERateLimited,
 			Message: "Too many wrong codes. Try again later.", RetryAfter: max(int(d.Seconds()+0.999), 1)}
@@ -269,12 +269,12 @@ func (s *Service) checkSecondFactor(ctx context.Context, a *switchboard.Actor, c
 	settled := false
 	defer func() {
 		if !settled {
-			s.Throttle.Abandon(key)
+			s.Throttle.Abandon(ctx, key)
 		}
 	}()
 	fail := func(reason string) error {
 		settled = true
-		d := s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		d := s.Throttle.Fail(ctx, key, s.Throttle.opts.AccountFailures, now)
 		s.audit(ctx, a, "session.second_factor", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": reason})
 		if d > 0 {
 			return &switchboard.Error{Code: switchboard.ERateLimited,
@@ -299,7 +299,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, a *switchboard.Actor, c
 		} else if err != nil {
 			return "", err
 		}
-		s.Throttle.Reset(key)
+		s.Throttle.Reset(ctx, key)
 		settled = true
 		return "totp", nil
 	}
@@ -311,7 +311,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, a *switchboard.Actor, c
 	} else if err != nil {
 		return "", err
 	}
-	s.Throttle.Reset(key)
+	s.Throttle.Reset(ctx, key)
 	settled = true
 	s.audit(ctx, a, "user.two_factor.recovery_code_used", "user", a.User.ID, switchboard.OutcomeSuccess, nil)
 	return "recovery_code", nil
@@ -493,14 +493,14 @@ func (s *Service) BeginTwoFactor(ctx context.Context, a *switchboard.Actor) (*Tw
 func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, code string) ([]string, error) {
 	now := s.now()
 	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+	if d := s.Throttle.Begin(ctx, key, s.Throttle.opts.AccountFailures, now); d > 0 {
 		return nil, &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong codes. Try again later.",
 			RetryAfter: max(int(d.Seconds()+0.999), 1)}
 	}
 	failed := false
 	defer func() {
 		if !failed {
-			s.Throttle.Abandon(key)
+			s.Throttle.Abandon(ctx, key)
 		}
 	}()
 	tf, err := s.Store.TwoFactor(ctx, a.User.ID)
@@ -520,7 +520,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 	}
 	if !ok {
 		failed = true
-		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		s.Throttle.Fail(ctx, key, s.Throttle.opts.AccountFailures, now)
 		s.audit(ctx, a, "user.two_factor.confirm", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": "wrong code"})
 		return nil, switchboard.Errorf(switchboard.EInvalid, "The code is wrong. Check the time on your phone and try the current code.")
 	}
@@ -530,7 +530,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, a *switchboard.Actor, co
 		return nil, err
 	}
 	done()
-	s.Throttle.Reset(key)
+	s.Throttle.Reset(ctx, key)
 	return codes, nil
 }
 
@@ -701,19 +701,19 @@ func (s *Service) SetRoleRequireTwoFactor(ctx context.Context, a *switchboard.Ac
 // action with detail and the reason.
 func (s *Service) confirmPassword(ctx context.Context, a *switchboard.Actor, password, action string, detail map[string]string, now time.Time) error {
 	key := "2fa:" + a.User.ID
-	if d := s.Throttle.Begin(key, s.Throttle.opts.AccountFailures, now); d > 0 {
+	if d := s.Throttle.Begin(ctx, key, s.Throttle.opts.AccountFailures, now); d > 0 {
 		return &switchboard.Error{Code: switchboard.ERateLimited, Message: "Too many wrong attempts. Try again later.",
 			RetryAfter: max(int(d.Seconds()+0.999), 1)}
 	}
 	ok, err := s.Passwords.Verify(ctx, a.User.PasswordHash, password)
 	if err != nil || ok {
-		s.Throttle.Abandon(key)
+		s.Throttle.Abandon(ctx, key)
 	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		s.Throttle.Fail(key, s.Throttle.opts.AccountFailures, now)
+		s.Throttle.Fail(ctx, key, s.Throttle.opts.AccountFailures, now)
 		d := map[string]string{"reason": "wrong password"}
 		for k, v := range detail {
 			d[k] = v

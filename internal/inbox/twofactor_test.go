@@ -271,7 +271,7 @@ func TestTwoFactorThrottle(t *testing.T) {
 	for range challengeAttempts {
 		_, _, _ = e.s.LoginSecondFactor(e.ctx, ch, "abcdefghij", Client{})
 	}
-	e.s.Throttle.Reset("2fa:" + a.User.ID)
+	e.s.Throttle.Reset(t.Context(), "2fa:"+a.User.ID)
 	_, _, err = e.s.LoginSecondFactor(e.ctx, ch, codeAt(t, secret, e.clock.step()), Client{})
 	wantCode(t, "challenge past its attempts", err, switchboard.EUnauthorized)
 }

@@ -66,6 +66,9 @@ type DB struct {
 	// auditLock is the advisory lock key that serialises audit appends in
 	// this schema.
 	auditLock int64
+	// leaderLock is the advisory lock key of the leader lease in this
+	// schema (Lease).
+	leaderLock int64
 	// wamidLock seeds the advisory lock keys that serialise MarkSent and
 	// ApplyStatus per wamid in this schema.
 	wamidLock int64
@@ -148,6 +151,7 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	db.auditLock = lockKey("switchboard:audit:" + schema)
 	db.wamidLock = lockKey("switchboard:wamid:" + schema)
 	db.liveChannel = fmt.Sprintf("switchboard_live_%x", uint64(lockKey("switchboard:live:"+schema)))
+	db.leaderLock = lockKey("switchboard:leader:" + schema)
 
 	keys, err := seal.NewKeyring(db.master, db.loadDataKey)
 	if err != nil {

@@ -20,3 +20,7 @@ func (db *DB) LiveChannel() string { return db.liveChannel }
 
 // Pool is the store's connection pool, for inspection.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// LeaseKey is the advisory lock key of l, for the tests that find the
+// lease's backend in pg_locks.
+func LeaseKey(l *Lease) int64 { return l.key }

@@ -470,13 +470,13 @@ func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int,
 
 // Setup.
 
-// PutSetupToken replaces any earlier setup token.
+// PutSetupToken adds a setup token and deletes the expired ones.
 func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	return db.withTx(ctx, func(tx *txn) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM setup_tokens`); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM setup_tokens WHERE expires_at <= $1`, utc(db.clock.Now())); err != nil {
 			return fmt.Errorf("delete setup tokens: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO setup_tokens (hash, expires_at) VALUES ($1, $2)`, t.Hash, utc(t.ExpiresAt)); err != nil {
@@ -486,10 +486,10 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 	})
 }
 
-// CurrentSetupToken returns the stored setup token.
-func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+// SetupTokenByHash returns the stored setup token with hash.
+func (db *DB) SetupTokenByHash(ctx context.Context, hash string) (switchboard.SetupToken, error) {
 	var t switchboard.SetupToken
-	err := db.pool.QueryRow(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &t.ExpiresAt)
+	err := db.pool.QueryRow(ctx, `SELECT hash, expires_at FROM setup_tokens WHERE hash = $1`, hash).Scan(&t.Hash, &t.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, switchboard.NotFound("Setup token")
 	} else if err != nil {
@@ -524,7 +524,14 @@ func (db *DB) CompleteSetup(ctx context.Context, tokenHash string, now time.Time
 		}
 		// The first user is always an active administrator.
 		admin.RoleID, admin.Active = switchboard.RoleAdmin, true
-		return insertUser(ctx, tx, utc(now), admin)
+		if err := insertUser(ctx, tx, utc(now), admin); err != nil {
+			return err
+		}
+		// The other instances' links end with the setup.
+		if _, err := tx.Exec(ctx, `DELETE FROM setup_tokens`); err != nil {
+			return fmt.Errorf("delete setup tokens: %w", err)
+		}
+		return nil
 	})
 }
 

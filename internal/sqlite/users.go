@@ -511,13 +511,13 @@ func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int,
 
 // Setup.
 
-// PutSetupToken replaces any earlier setup token.
+// PutSetupToken adds a setup token and deletes the expired ones.
 func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	return db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens WHERE expires_at <= ?`, micros(db.now())); err != nil {
 			return fmt.Errorf("delete setup tokens: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO setup_tokens (hash, expires_at) VALUES (?, ?)`, t.Hash, micros(t.ExpiresAt)); err != nil {
@@ -527,11 +527,11 @@ func (db *DB) PutSetupToken(ctx context.Context, t switchboard.SetupToken) error
 	})
 }
 
-// CurrentSetupToken returns the stored setup token.
-func (db *DB) CurrentSetupToken(ctx context.Context) (switchboard.SetupToken, error) {
+// SetupTokenByHash returns the stored setup token with hash.
+func (db *DB) SetupTokenByHash(ctx context.Context, hash string) (switchboard.SetupToken, error) {
 	var t switchboard.SetupToken
 	var expires sql.NullInt64
-	err := db.rdb.QueryRowContext(ctx, `SELECT hash, expires_at FROM setup_tokens LIMIT 1`).Scan(&t.Hash, &expires)
+	err := db.rdb.QueryRowContext(ctx, `SELECT hash, expires_at FROM setup_tokens WHERE hash = ?`, hash).Scan(&t.Hash, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, switchboard.NotFound("Setup token")
 	} else if err != nil {

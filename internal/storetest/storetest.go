@@ -104,6 +104,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"ChannelOps", testChannelOps},
 		{"Media", testMedia},
 		{"Idempotency", testIdempotency},
+		{"Throttle", testThrottle},
 		{"ReceiveBatch", testReceiveBatch},
 		{"LeasedWebhook", testLeasedWebhook},
 		{"Privacy", testPrivacy},

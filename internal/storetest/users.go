@@ -316,7 +316,9 @@ func testSessions(t *testing.T, open Opener) {
 }
 
 func testSetup(t *testing.T, open Opener) {
-	now := T0
+	// The wall clock: PutSetupToken forgets the tokens expired by the
+	// store's clock.
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, tt := range []struct {
 		name       string
 		token      switchboard.SetupToken
@@ -334,14 +336,19 @@ func testSetup(t *testing.T, open Opener) {
 			if tt.usersFirst {
 				mustUser(t, s, "first", "First", switchboard.RoleAdmin)
 			}
-			_, err := s.CurrentSetupToken(ctx())
+			_, err := s.SetupTokenByHash(ctx(), tt.token.Hash)
 			wantCode(t, err, switchboard.ENotFound)
-			must(t, s.PutSetupToken(ctx(), switchboard.SetupToken{Hash: "old", ExpiresAt: now.Add(time.Hour)}))
+			// Another instance's token, stored first, stays valid beside
+			// this one until the setup completes.
+			must(t, s.PutSetupToken(ctx(), switchboard.SetupToken{Hash: "other", ExpiresAt: now.Add(time.Hour)}))
 			must(t, s.PutSetupToken(ctx(), tt.token))
-			cur, err := s.CurrentSetupToken(ctx())
+			cur, err := s.SetupTokenByHash(ctx(), tt.token.Hash)
 			must(t, err)
 			if cur.Hash != tt.token.Hash || !cur.ExpiresAt.Equal(tt.token.ExpiresAt.Truncate(time.Microsecond)) {
-				t.Errorf("CurrentSetupToken = %+v, want %+v", cur, tt.token)
+				t.Errorf("SetupTokenByHash = %+v, want %+v", cur, tt.token)
+			}
+			if _, err := s.SetupTokenByHash(ctx(), "other"); err != nil {
+				t.Fatalf("the token stored first: %v", err)
 			}
 			admin := &switchboard.User{Login: "Root", Name: "Root", PasswordHash: "h"}
 			err = s.CompleteSetup(ctx(), tt.hash, now, admin)
@@ -355,11 +362,13 @@ func testSetup(t *testing.T, open Opener) {
 			if got.ID != admin.ID || got.RoleID != switchboard.RoleAdmin || !got.Active {
 				t.Errorf("admin = %+v", got)
 			}
-			// The token is consumed, and the replaced one never worked.
-			_, err = s.CurrentSetupToken(ctx())
+			// Every token is consumed: this one and the other instance's.
+			_, err = s.SetupTokenByHash(ctx(), tt.hash)
+			wantCode(t, err, switchboard.ENotFound)
+			_, err = s.SetupTokenByHash(ctx(), "other")
 			wantCode(t, err, switchboard.ENotFound)
 			wantCode(t, s.CompleteSetup(ctx(), tt.hash, now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
-			wantCode(t, s.CompleteSetup(ctx(), "old", now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
+			wantCode(t, s.CompleteSetup(ctx(), "other", now, &switchboard.User{Login: "again", Name: "x"}), switchboard.ENotFound)
 		})
 	}
 }

@@ -57,8 +57,24 @@ func (t *TemplateSync) SyncSoon(channelID string) {
 	}
 }
 
-// Run syncs all channels now and then periodically until ctx ends.
+// Run syncs all channels now and then periodically, and the channels
+// queued by SyncSoon, until ctx ends: [TemplateSync.RunScheduled] and
+// [TemplateSync.RunRequests] together, for a single instance.
 func (t *TemplateSync) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = t.RunRequests(ctx)
+	}()
+	err := t.RunScheduled(ctx)
+	<-done
+	return err
+}
+
+// RunScheduled syncs all channels now and then every Interval until ctx
+// ends. It is a singleton job: among several instances only the leader
+// runs it.
+func (t *TemplateSync) RunScheduled(ctx context.Context) error {
 	t.init()
 	tick := time.NewTicker(t.Interval)
 	defer tick.Stop()
@@ -67,12 +83,24 @@ func (t *TemplateSync) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-tick.C:
+			t.syncAll(ctx)
+		}
+	}
+}
+
+// RunRequests syncs the channels queued by SyncSoon until ctx ends. Every
+// instance runs it: the request came to this one.
+func (t *TemplateSync) RunRequests(ctx context.Context) error {
+	t.init()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
 		case id := <-t.soon:
 			if err := t.SyncNow(ctx, id); err != nil {
 				t.Logger.Warn("template sync", "channel", id, "err", err)
 			}
-		case <-tick.C:
-			t.syncAll(ctx)
 		}
 	}
 }

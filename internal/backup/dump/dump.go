@@ -441,3 +441,8 @@ func Upgrade(t *Table, row []any) {
 		}
 	}
 }
+
+// TransientTables lists the tables a dump leaves out because their rows
+// matter for minutes only: the login throttle's counters (a restore starts
+// them over, as a restart of a single instance once did).
+var TransientTables = []string{"login_throttle"}
