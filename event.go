@@ -97,12 +97,14 @@ func CanSeeConversation(a *Actor, channelID string, assignees, mentioned []strin
 // CanWorkOnConversation is the rule for acting on a conversation
 // (replying, assigning, closing, …, each with its own permission too):
 // the actor's role must allow the channel, and the actor must either see
-// all conversations or be assigned to this one. A mention is not enough.
+// all conversations or be assigned to this one, in person or through a
+// team they belong to ([TeamAssignee] among the assignees,
+// [Actor.TeamIDs]). A mention is not enough.
 func CanWorkOnConversation(a *Actor, channelID string, assignees []string) bool {
 	if a == nil || a.User == nil || !a.User.Active || !a.Role.AllowsChannel(channelID) {
 		return false
 	}
-	return a.Role.Has(PermConversationsReadAll) || slices.Contains(assignees, a.User.ID)
+	return a.Role.Has(PermConversationsReadAll) || a.assignedTo(assignees)
 }
 
 // CanSeeEvent reports whether the actor may receive e.
