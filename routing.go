@@ -56,6 +56,8 @@ var (
 	ErrTeamName    = &Error{Code: EInvalid, Message: "A team needs a name of at most 80 characters."}
 	ErrTeamMembers = &Error{Code: EInvalid, Message: "A team has at most 500 members, each a valid user id."}
 	ErrTeamExists  = &Error{Code: EConflict, Message: "Team already exists."}
+	// ErrAvailability: not online, away or offline.
+	ErrAvailability = &Error{Code: EInvalid, Message: "Availability must be online, away or offline."}
 )
 
 // Normalize trims the name and sorts and dedupes the members, the stored

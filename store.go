@@ -36,6 +36,7 @@ type Store interface {
 	CannedReplyStore
 	DraftStore
 	SearchStore
+	RoutingStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -113,6 +113,9 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 		return fmt.Errorf("list assignees: %w", err)
 	}
 	rows.Close()
+	if err := loadTeamsOf(ctx, q, byID, ids); err != nil {
+		return err
+	}
 	return loadMentions(ctx, q, byID, ids)
 }
 
@@ -169,7 +172,8 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		// (migration 0024) narrows them before any conversation is read.
 		p := arg(f.OnlyAssignedTo)
 		where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = `+p+` AND a.status = `+arg(f.Status)+`
-			UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = `+p+`)`)
+			UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = `+p+`
+			UNION `+teamConversations(p)+`)`)
 	case f.OnlyAssignedTo != "":
 		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
 	}

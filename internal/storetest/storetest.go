@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Blocks", testBlocks},
 		{"Thread", testThread},
 		{"CannedReplies", testCannedReplies},
+		{"Routing", testRouting},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
 	} {
