@@ -66,8 +66,8 @@ type Event struct {
 	Mentioned []string `json:"-"`
 	Also      []string `json:"-"`
 	// Permission, when set, limits the event to users whose role has it
-	// and allows ChannelID; it is for events about a channel, not a
-	// conversation.
+	// and allows ChannelID (any role, when ChannelID is ""); it is for
+	// events about a channel or a user, not a conversation.
 	Permission Permission `json:"-"`
 	// Logged says that the change's record is in the event log already
 	// (see [EventLogStore]): outgoing webhooks take it from there.
@@ -116,7 +116,9 @@ func CanSeeEvent(a *Actor, e *Event) bool {
 		return true
 	}
 	if e.Permission != "" {
-		return a.User.Active && a.Role.Has(e.Permission) && a.Role.AllowsChannel(e.ChannelID)
+		// An event about no channel (a user's availability) needs only
+		// the permission.
+		return a.User.Active && a.Role.Has(e.Permission) && (e.ChannelID == "" || a.Role.AllowsChannel(e.ChannelID))
 	}
 	return CanSeeConversation(a, e.ChannelID, e.Assignees, e.Mentioned)
 }

@@ -219,7 +219,14 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.Store, a.Keys = store, keys
 	warnKeysInDataDir(c, a.Logger)
-	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
+	// A user whose last tab closed is offline for routing; the grace
+	// covers the web app's reconnects.
+	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger, IdleGrace: 30 * time.Second,
+		OnUserGone: func(id string) {
+			if a.System != nil {
+				a.System.UserGone(context.WithoutCancel(ctx), id)
+			}
+		}})
 	hasher, err := password.NewHasher(password.DefaultParams(), 0)
 	if err != nil {
 		return err
@@ -417,6 +424,9 @@ func (a *App) Run(ctx context.Context) error {
 	workers.Go(func() error { return a.applyRetention(wctx, a.Config.RetentionInterval) })
 	workers.Go(func() error { return a.anchorAudit(wctx, a.Config.AuditCheckpointInterval) })
 	workers.Go(func() error { return a.refreshReports(wctx, time.Minute) })
+	workers.Go(func() error {
+		return worker.Reoffer(wctx, a.System, inbox.ReofferInterval, a.Logger.With("worker", "routing"))
+	})
 	indexer := &worker.SearchIndexer{Store: a.Store, Logger: a.Logger}
 	workers.Go(func() error { return indexer.Run(wctx) })
 	if a.Backups != nil {

@@ -258,6 +258,8 @@ type updateUserRequest struct {
 	Password *string `json:"password"`
 	// UnassignAll, with active: false, takes the user off their conversations.
 	UnassignAll bool `json:"unassign_all"`
+	// ReassignTo, with unassign_all, gives those conversations to this user.
+	ReassignTo string `json:"reassign_to"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

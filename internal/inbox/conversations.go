@@ -340,7 +340,10 @@ func (s *Service) Assignable(ctx context.Context, a *switchboard.Actor, conversa
 	slices.Sort(ids)
 	active := true
 	users, _, err := s.Store.Users(ctx, switchboard.UserFilter{RoleIDs: ids, Active: &active, Query: q, Limit: limit})
-	return users, err
+	if err != nil {
+		return nil, err
+	}
+	return users, s.withAvailability(ctx, users)
 }
 
 func (s *Service) assignable(ctx context.Context, userID, channelID string) (*switchboard.User, error) {
@@ -391,6 +394,9 @@ func (sys *System) Receive(ctx context.Context, in switchboard.InboundMessage) (
 		s.publish(lctx, switchboard.EventConversationUpdated, c, c)
 	}
 	s.publish(lctx, switchboard.EventMessageCreated, c, m)
+	if r.NewConversation {
+		s.autoAssignNew(ctx, c)
+	}
 	turns()
 	return m, true, nil
 }

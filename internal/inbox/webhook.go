@@ -384,6 +384,12 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 			media = true
 		}
 	}
+	// Routing: the channel's automatic assignment takes the new ones.
+	for _, c := range order {
+		if created[c.ID] {
+			s.autoAssignNew(ctx, after[c.ID])
+		}
+	}
 	updated := map[string]bool{}
 	for _, st := range r.Statuses {
 		if st.Changed && st.Message != nil && !updated[st.Message.ID] {
