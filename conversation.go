@@ -223,6 +223,9 @@ type ConversationFilter struct {
 	// ChannelIDs, when non-nil, restricts the list to these channels (the
 	// role's channel scope).
 	ChannelIDs []string
+	// TeamID, when set, restricts the list to the conversations assigned
+	// to this team ([Team]); lists only, the counts ignore it.
+	TeamID string
 }
 
 // Errors of the conversation stores, the same on every store.

@@ -354,7 +354,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *sw
 	}
 	f := switchboard.ConversationFilter{
 		Assignment: q.Get("assignment"), Status: switchboard.ConversationStatus(q.Get("status")), Query: q.Get("q"),
-		Cursor: q.Get("cursor"), Limit: limit,
+		Cursor: q.Get("cursor"), Limit: limit, TeamID: q.Get("team"),
 	}
 	items, next, err := s.Service.Conversations(r.Context(), a, f)
 	if err != nil {

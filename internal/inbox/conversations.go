@@ -81,6 +81,9 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 	default:
 		return f, switchboard.Errorf(switchboard.EInvalid, "status must be open or closed.")
 	}
+	if f.TeamID != "" && !switchboard.ValidID(f.TeamID) {
+		return f, switchboard.Errorf(switchboard.EInvalid, "team must be a team id.")
+	}
 	f.Query = strings.TrimSpace(f.Query)
 	if utf8.RuneCountInString(f.Query) > 100 {
 		return f, switchboard.Errorf(switchboard.EInvalid, "Search text must be at most 100 characters.")

@@ -219,8 +219,11 @@ func (s *Service) AssignTeam(ctx context.Context, a *switchboard.Actor, conversa
 // ChannelRouting returns a channel's automatic assignment; it needs
 // channels.manage and the channel within the role's channels.
 func (s *Service) ChannelRouting(ctx context.Context, a *switchboard.Actor, channelID string) (*switchboard.RoutingSettings, error) {
-	if !a.Can(switchboard.PermChannelsManage) || !a.Role.AllowsChannel(channelID) {
+	if !switchboard.ValidID(channelID) || !a.Role.AllowsChannel(channelID) {
 		return nil, switchboard.NotFound("Channel")
+	}
+	if !a.Can(switchboard.PermChannelsManage) {
+		return nil, forbidden()
 	}
 	if _, err := s.Store.Channel(ctx, channelID); err != nil {
 		return nil, err
@@ -231,9 +234,12 @@ func (s *Service) ChannelRouting(ctx context.Context, a *switchboard.Actor, chan
 // SetChannelRouting changes a channel's automatic assignment; it needs
 // channels.manage and is audited. The teams and roles must exist.
 func (s *Service) SetChannelRouting(ctx context.Context, a *switchboard.Actor, r *switchboard.RoutingSettings) (*switchboard.RoutingSettings, error) {
-	if !a.Can(switchboard.PermChannelsManage) || !a.Role.AllowsChannel(r.ChannelID) {
-		s.audit(ctx, a, "channel.routing", "channel", r.ChannelID, switchboard.OutcomeDenied, nil)
+	if !switchboard.ValidID(r.ChannelID) || !a.Role.AllowsChannel(r.ChannelID) {
 		return nil, switchboard.NotFound("Channel")
+	}
+	if !a.Can(switchboard.PermChannelsManage) {
+		s.audit(ctx, a, "channel.routing", "channel", r.ChannelID, switchboard.OutcomeDenied, nil)
+		return nil, forbidden()
 	}
 	if _, err := s.Store.Channel(ctx, r.ChannelID); err != nil {
 		return nil, err

@@ -207,6 +207,8 @@ func TestAutomaticAssignment(t *testing.T) {
 		t.Fatalf("assigned while off: %+v", c.Assignees)
 	}
 	_, err = f.svc.SetChannelRouting(ctx, f.op, &switchboard.RoutingSettings{ChannelID: f.channel.ID, Mode: switchboard.AutoAssignRoundRobin})
+	wantErrCode(t, err, switchboard.EForbidden)
+	_, err = f.svc.SetChannelRouting(ctx, f.admin, &switchboard.RoutingSettings{ChannelID: switchboard.NewID(), Mode: switchboard.AutoAssignRoundRobin})
 	wantErrCode(t, err, switchboard.ENotFound)
 	_, err = f.svc.SetChannelRouting(ctx, f.admin, &switchboard.RoutingSettings{ChannelID: f.channel.ID, Mode: switchboard.AutoAssignRoundRobin, TeamIDs: []string{switchboard.NewID()}})
 	wantErrCode(t, err, switchboard.EInvalid)

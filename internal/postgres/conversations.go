@@ -177,6 +177,9 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	case f.OnlyAssignedTo != "":
 		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
 	}
+	if f.TeamID != "" {
+		where = append(where, `c.id IN (SELECT ct.conversation_id FROM conversation_teams ct WHERE ct.team_id = `+arg(f.TeamID)+`)`)
+	}
 	if f.ChannelIDs != nil {
 		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)
 	}

@@ -187,6 +187,9 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 			where, args = append(where, visibleTo), append(args, visibleArgs(f.OnlyAssignedTo)...)
 		}
 	}
+	if f.TeamID != "" {
+		where, args = append(where, "c.id IN (SELECT ct.conversation_id FROM conversation_teams ct WHERE ct.team_id = ?)"), append(args, f.TeamID)
+	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {
 			return empty, "", nil

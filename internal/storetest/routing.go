@@ -102,6 +102,15 @@ func testRouting(t *testing.T, open Opener) {
 			t.Errorf("cleo's list (status %q) = %v, want none", status, got)
 		}
 	}
+	// The team filter.
+	byTeam, _, err := s.Conversations(ctx(), switchboard.ConversationFilter{TeamID: sales.ID})
+	must(t, err)
+	if len(byTeam) != 1 || byTeam[0].ID != r.Conversation.ID {
+		t.Errorf("team filter = %d conversations", len(byTeam))
+	}
+	if none, _, _ := s.Conversations(ctx(), switchboard.ConversationFilter{TeamID: support.ID}); len(none) != 0 {
+		t.Errorf("other team's filter = %d conversations", len(none))
+	}
 	counts, err := s.CountConversations(ctx(), switchboard.ConversationFilter{ViewerID: ben.ID, OnlyAssignedTo: ben.ID})
 	must(t, err)
 	if counts.All != 1 || counts.Unassigned != 1 || counts.Mine != 0 || counts.Open != 1 {
