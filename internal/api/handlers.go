@@ -134,7 +134,9 @@ type sessionStateResponse struct {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
+	u := *a.User
+	u.Availability = s.Service.MyAvailability(r.Context(), a)
+	writeJSON(w, http.StatusOK, meResponse{User: &u, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
 	return nil
 }
 

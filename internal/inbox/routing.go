@@ -147,6 +147,19 @@ func (s *Service) publishAvailability(ctx context.Context, userID string, v swit
 	})
 }
 
+// MyAvailability returns the actor's own availability (offline when they
+// never set one, or it cannot be read).
+func (s *Service) MyAvailability(ctx context.Context, a *switchboard.Actor) switchboard.Availability {
+	if a == nil || a.User == nil {
+		return switchboard.AvailabilityOffline
+	}
+	av, err := s.Store.Availabilities(ctx)
+	if err != nil || av[a.User.ID] == "" {
+		return switchboard.AvailabilityOffline
+	}
+	return av[a.User.ID]
+}
+
 // UserGone sets a user offline once their last live connection closed
 // (internal/realtime calls it), unless they are offline already.
 func (sys *System) UserGone(ctx context.Context, userID string) {
