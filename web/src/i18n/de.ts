@@ -840,6 +840,7 @@ export const de: Dict = {
   'audit.a.canned_reply.create': "Textbaustein anlegen",
   'audit.a.canned_reply.update': "Textbaustein ändern",
   'audit.a.canned_reply.delete': "Textbaustein löschen",
+  'audit.t.team': 'Team',
   'audit.t.canned_reply': "Textbaustein",
   'perm.canned_replies.manage': "Gemeinsame Textbausteine verwalten",
   'nav.canned': "Textbausteine",

@@ -841,6 +841,7 @@ export const en = {
   'audit.a.canned_reply.create': "Create canned reply",
   'audit.a.canned_reply.update': "Edit canned reply",
   'audit.a.canned_reply.delete': "Delete canned reply",
+  'audit.t.team': 'Team',
   'audit.t.canned_reply': "Canned reply",
   'perm.canned_replies.manage': "Manage the shared canned replies",
   'nav.canned': "Canned replies",

@@ -840,6 +840,7 @@ export const ru: Dict = {
   'audit.a.canned_reply.create': "Создание шаблона ответа",
   'audit.a.canned_reply.update': "Изменение шаблона ответа",
   'audit.a.canned_reply.delete': "Удаление шаблона ответа",
+  'audit.t.team': 'Команда',
   'audit.t.canned_reply': "Шаблон ответа",
   'perm.canned_replies.manage': "Управлять общими шаблонами ответов",
   'nav.canned': "Шаблоны ответов",

@@ -840,6 +840,7 @@ export const uk: Dict = {
   'audit.a.canned_reply.create': "Створення шаблону відповіді",
   'audit.a.canned_reply.update': "Зміна шаблону відповіді",
   'audit.a.canned_reply.delete': "Видалення шаблону відповіді",
+  'audit.t.team': 'Команда',
   'audit.t.canned_reply': "Шаблон відповіді",
   'perm.canned_replies.manage': "Керувати спільними шаблонами відповідей",
   'nav.canned': "Шаблони відповідей",

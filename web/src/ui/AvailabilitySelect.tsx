@@ -11,9 +11,10 @@ const values: Availability[] = ['online', 'away', 'offline'];
 /**
  * AvailabilitySelect sets the user's availability for routing: only who is
  * online gets conversations automatically. The server sets them offline
- * after their last tab closed.
+ * after their last tab closed. It is in the rail on wide screens and on
+ * the account page (the phone's way to it).
  */
-export function AvailabilitySelect() {
+export function AvailabilitySelect({ testId = 'availability' }: { testId?: string }) {
   const { t } = useI18n();
   const toasts = useToasts();
   const { me } = useInboxContext();
@@ -31,7 +32,7 @@ export function AvailabilitySelect() {
   return (
     <label className={`availability availability-${value}`}>
       <span className="visually-hidden">{t('availability.label')}</span>
-      <select value={value} onChange={(e) => void change(e.target.value as Availability)} data-testid="availability">
+      <select value={value} onChange={(e) => void change(e.target.value as Availability)} data-testid={testId}>
         {values.map((v) => (
           <option key={v} value={v}>
             {t(`availability.${v}`)}
