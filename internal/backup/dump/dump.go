@@ -21,7 +21,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 8
+const Version = 9
 
 // Kind is the logical type of a column.
 type Kind string
@@ -219,6 +219,18 @@ func Tables() []*Table {
 		}},
 		{Name: "drafts", Columns: []Column{
 			col("conversation_id", Text), col("user_id", Text), col("key_id", Text), col("body", Bytes), col("updated_at", Time),
+		}},
+		// Routing (version 9): teams, their members and conversations,
+		// availability, each channel's automatic assignment.
+		{Name: "teams", Columns: []Column{
+			col("id", Text), col("name", Text), col("name_key", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "team_members", Columns: []Column{col("team_id", Text), col("user_id", Text)}},
+		{Name: "conversation_teams", Columns: []Column{col("conversation_id", Text), col("team_id", Text)}},
+		{Name: "user_availability", Columns: []Column{col("user_id", Text), col("availability", Text), col("updated_at", Time)}},
+		{Name: "channel_routing", Columns: []Column{
+			col("channel_id", Text), col("mode", Text), col("team_ids", Text), col("role_ids", Text), col("capacity", Int),
+			col("reoffer_seconds", Int), col("last_assigned_id", Text), col("updated_at", Time),
 		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
