@@ -169,6 +169,11 @@ type Conversation struct {
 	// Stores fill it wherever they fill Assignees. Everyone who sees the
 	// conversation may know it, as they see the notes that mention them.
 	Mentioned []string `json:"mentioned,omitempty"`
+	// TeamID is the team the conversation is assigned to ([Team]), "" for
+	// none; stores fill it with Assignees. A team does not make the
+	// conversation assigned ([Conversation.Unassigned]): a person of it
+	// still has to take it.
+	TeamID string `json:"team_id,omitempty"`
 	// KeyID names the contact's data key, which also encrypts the
 	// conversation's media files. Never serialised.
 	KeyID string `json:"-"`
@@ -263,11 +268,15 @@ func (c *Conversation) Unassigned() bool {
 	return true
 }
 
-// AssigneeIDs returns the ids of the assignees.
+// AssigneeIDs returns the ids of the assignees, and [TeamAssignee] of its
+// team if it has one: the list the visibility rules take.
 func (c *Conversation) AssigneeIDs() []string {
-	ids := make([]string, len(c.Assignees))
+	ids := make([]string, len(c.Assignees), len(c.Assignees)+1)
 	for i, a := range c.Assignees {
 		ids[i] = a.ID
+	}
+	if c.TeamID != "" {
+		ids = append(ids, TeamAssignee(c.TeamID))
 	}
 	return ids
 }
@@ -308,6 +317,9 @@ type ConversationFilter struct {
 	// ChannelIDs, when non-nil, restricts the list to these channels (the
 	// role's channel scope).
 	ChannelIDs []string
+	// TeamID, when set, restricts the list to the conversations assigned
+	// to this team ([Team]); lists only, the counts ignore it.
+	TeamID string
 }
 
 // Errors of the conversation stores, the same on every store.

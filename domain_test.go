@@ -16,6 +16,12 @@ func TestCanSeeConversation(t *testing.T) {
 	actor := func(id string, r *switchboard.Role, active bool) *switchboard.Actor {
 		return &switchboard.Actor{User: &switchboard.User{ID: id, Active: active}, Role: r}
 	}
+	member := func(id string, r *switchboard.Role, active bool, teams ...string) *switchboard.Actor {
+		a := actor(id, r, active)
+		a.TeamIDs = teams
+		return a
+	}
+	sales := switchboard.TeamAssignee("sales")
 	cases := []struct {
 		name      string
 		a         *switchboard.Actor
@@ -39,6 +45,13 @@ func TestCanSeeConversation(t *testing.T) {
 		{"mention of another does not help", actor("e", roles["employee"], true), "berlin", nil, []string{"x"}, false, false},
 		{"mention outside the role's channels", actor("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true), "hamburg", nil, []string{"s"}, false, false},
 		{"mentioned but deactivated", actor("e", roles["employee"], false), "berlin", nil, []string{"e"}, false, false},
+		{"team member works on the team's", member("e", roles["employee"], true, "sales"), "berlin", []string{sales}, nil, true, true},
+		{"team member works on the team's, assigned to another too", member("e", roles["employee"], true, "support", "sales"), "berlin", []string{"x", sales}, nil, true, true},
+		{"another team's conversation", member("e", roles["employee"], true, "support"), "berlin", []string{sales}, nil, false, false},
+		{"no team", actor("e", roles["employee"], true), "berlin", []string{sales}, nil, false, false},
+		{"team member outside the role's channels", member("s", &switchboard.Role{ChannelIDs: []string{"berlin"}}, true, "sales"), "hamburg", []string{sales}, nil, false, false},
+		{"deactivated team member", member("e", roles["employee"], false, "sales"), "berlin", []string{sales}, nil, false, false},
+		{"a user id is not a team", member("e", roles["employee"], true, "x"), "berlin", []string{"x"}, nil, false, false},
 	}
 	for _, tc := range cases {
 		if got := switchboard.CanSeeConversation(tc.a, tc.channel, tc.assignees, tc.mentioned); got != tc.want {
@@ -52,6 +65,12 @@ func TestCanSeeConversation(t *testing.T) {
 	e := &switchboard.Event{ChannelID: "berlin", Assignees: nil, Also: []string{"e"}}
 	if !switchboard.CanSeeEvent(actor("e", roles["employee"], true), e) {
 		t.Error("unassigned employee does not receive the unassigned event")
+	}
+	// A team member receives the events of the team's conversations.
+	c := &switchboard.Conversation{ChannelID: "berlin", TeamID: "sales"}
+	te := &switchboard.Event{ChannelID: c.ChannelID, Assignees: c.AssigneeIDs()}
+	if !switchboard.CanSeeEvent(member("e", roles["employee"], true, "sales"), te) || switchboard.CanSeeEvent(actor("e", roles["employee"], true), te) {
+		t.Error("the team's conversation's events reach the wrong users")
 	}
 	// A mentioned employee receives the conversation's events.
 	m := &switchboard.Event{ChannelID: "berlin", Mentioned: []string{"e"}}

@@ -86,8 +86,8 @@ type Event struct {
 	Mentioned []string `json:"-"`
 	Also      []string `json:"-"`
 	// Permission, when set, limits the event to users whose role has it
-	// and allows ChannelID; it is for events about a channel, not a
-	// conversation.
+	// and allows ChannelID (any role, when ChannelID is ""); it is for
+	// events about a channel or a user, not a conversation.
 	Permission Permission `json:"-"`
 	// Logged says that the change's record is in the event log already
 	// (see [EventLogStore]): outgoing webhooks take it from there.
@@ -119,12 +119,14 @@ func CanSeeConversation(a *Actor, channelID string, assignees, mentioned []strin
 // CanWorkOnConversation is the rule for acting on a conversation
 // (replying, assigning, closing, …, each with its own permission too):
 // the actor's role must allow the channel, and the actor must either see
-// all conversations or be assigned to this one. A mention is not enough.
+// all conversations or be assigned to this one, in person or through a
+// team they belong to ([TeamAssignee] among the assignees,
+// [Actor.TeamIDs]). A mention is not enough.
 func CanWorkOnConversation(a *Actor, channelID string, assignees []string) bool {
 	if a == nil || a.User == nil || !a.User.Active || !a.Role.AllowsChannel(channelID) {
 		return false
 	}
-	return a.Role.Has(PermConversationsReadAll) || slices.Contains(assignees, a.User.ID)
+	return a.Role.Has(PermConversationsReadAll) || a.assignedTo(assignees)
 }
 
 // CanSeeEvent reports whether the actor may receive e.
@@ -136,7 +138,9 @@ func CanSeeEvent(a *Actor, e *Event) bool {
 		return true
 	}
 	if e.Permission != "" {
-		return a.User.Active && a.Role.Has(e.Permission) && a.Role.AllowsChannel(e.ChannelID)
+		// An event about no channel (a user's availability) needs only
+		// the permission.
+		return a.User.Active && a.Role.Has(e.Permission) && (e.ChannelID == "" || a.Role.AllowsChannel(e.ChannelID))
 	}
 	return CanSeeConversation(a, e.ChannelID, e.Assignees, e.Mentioned)
 }

@@ -39,6 +39,7 @@ type Store interface {
 	SearchStore
 	SendSlots
 	ContactPanelStore
+	RoutingStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

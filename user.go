@@ -190,6 +190,9 @@ type User struct {
 	PasswordChangedAt time.Time `json:"-"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// Availability is filled by the service where it is shown (the user
+	// list, the assign menu); stores leave it empty.
+	Availability Availability `json:"availability,omitempty"`
 }
 
 // UserRef is the short form of a user inside other objects.
@@ -312,6 +315,9 @@ type Actor struct {
 	// sign-in and they have not enrolled: their session may only enrol
 	// (or sign out), and Can grants nothing.
 	EnrolmentOnly bool
+	// TeamIDs are the teams the user belongs to ([Team]): a conversation
+	// assigned to one of them is theirs to see and work on.
+	TeamIDs []string
 }
 
 // CanReplyOn reports whether a user with role r may answer conversations

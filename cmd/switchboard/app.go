@@ -240,7 +240,14 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.Store, a.Keys = store, keys
 	warnKeysInDataDir(c, a.Logger)
-	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger})
+	// A user whose last tab closed is offline for routing; the grace
+	// covers the web app's reconnects.
+	a.Hub = realtime.NewHub(realtime.Options{Logger: a.Logger, IdleGrace: 30 * time.Second,
+		OnUserGone: func(id string) {
+			if a.System != nil {
+				a.System.UserGone(context.WithoutCancel(ctx), id)
+			}
+		}})
 	if log, ok := store.(switchboard.LiveEventLog); ok && c.SharedEvents() {
 		// Several instances on one database: the hub's events go
 		// through the database's log (docs/architecture.md).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/switchboardhq/switchboard/internal/inbox"
 	"time"
 
 	"github.com/switchboardhq/switchboard"
@@ -35,6 +36,9 @@ func (a *App) singletonJobs() []worker.Job {
 		{Name: "report rollups", Run: func(ctx context.Context) error { return a.refreshReports(ctx, time.Minute) }},
 		{Name: "search index catch-up", Run: indexer.Run},
 		{Name: "snooze wake-ups", Run: (&worker.Snoozes{Waker: a.Service, Logger: a.Logger}).Run},
+		{Name: "routing re-offers", Run: func(ctx context.Context) error {
+			return worker.Reoffer(ctx, a.System, inbox.ReofferInterval, a.Logger.With("worker", "routing"))
+		}},
 	}
 	if a.Backups != nil {
 		jobs = append(jobs, worker.Job{Name: "scheduled backups", Run: a.Backups.Run})

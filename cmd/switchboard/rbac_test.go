@@ -31,6 +31,8 @@ func TestRBACMatrix(t *testing.T) {
 	var tier struct{ ID string }
 	admin.must(201, "POST", "/api/v1/contact-attributes", map[string]any{"name": "Tier", "type": "list", "options": []string{"Gold", "Silver"}}, &tier)
 	const missing = "0123456789abcdef0123456789abcdef"
+	var team struct{ ID string }
+	admin.must(201, "POST", "/api/v1/teams", map[string]any{"name": "Desk", "member_ids": []string{otherUser.ID}}, &team)
 
 	type req struct {
 		method, path string
@@ -42,6 +44,15 @@ func TestRBACMatrix(t *testing.T) {
 		admin, oper, employ int
 	}{
 		{"me", req{"GET", "/api/v1/me", nil}, 200, 200, 200},
+		{"list teams", req{"GET", "/api/v1/teams", nil}, 200, 200, 403},
+		{"create team", req{"POST", "/api/v1/teams", map[string]any{"name": "T-x"}}, 201, 403, 403},
+		{"update team", req{"PUT", "/api/v1/teams/" + team.ID, map[string]any{"name": "Desk", "member_ids": []string{otherUser.ID}}}, 200, 403, 403},
+		{"delete missing team", req{"DELETE", "/api/v1/teams/" + missing, nil}, 404, 403, 403},
+		{"set own availability", req{"PUT", "/api/v1/me/availability", map[string]any{"availability": "away"}}, 200, 200, 200},
+		{"team of assigned", req{"PUT", "/api/v1/conversations/" + mine.ID + "/team", map[string]any{"team_id": ""}}, 200, 200, 403},
+		{"team of foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/team", map[string]any{"team_id": ""}}, 200, 200, 404},
+		{"channel routing", req{"GET", "/api/v1/channels/" + ch.ID + "/routing", nil}, 200, 403, 403},
+		{"change channel routing", req{"PUT", "/api/v1/channels/" + ch.ID + "/routing", map[string]any{"mode": "off", "team_ids": []string{}, "role_ids": []string{}, "capacity": 0, "reoffer_minutes": 0}}, 200, 403, 403},
 		{"permissions", req{"GET", "/api/v1/permissions", nil}, 200, 200, 200},
 		{"list users", req{"GET", "/api/v1/users", nil}, 200, 200, 403},
 		{"get other user", req{"GET", "/api/v1/users/" + otherUser.ID, nil}, 200, 200, 404},

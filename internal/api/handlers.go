@@ -134,7 +134,9 @@ type sessionStateResponse struct {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
-	writeJSON(w, http.StatusOK, meResponse{User: a.User, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
+	u := *a.User
+	u.Availability = s.Service.MyAvailability(r.Context(), a)
+	writeJSON(w, http.StatusOK, meResponse{User: &u, Role: a.Role, TwoFactorEnrolmentRequired: a.EnrolmentOnly})
 	return nil
 }
 
@@ -258,6 +260,8 @@ type updateUserRequest struct {
 	Password *string `json:"password"`
 	// UnassignAll, with active: false, takes the user off their conversations.
 	UnassignAll bool `json:"unassign_all"`
+	// ReassignTo, with unassign_all, gives those conversations to this user.
+	ReassignTo string `json:"reassign_to"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {
@@ -352,7 +356,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *sw
 	}
 	f := switchboard.ConversationFilter{
 		Assignment: q.Get("assignment"), Status: switchboard.ConversationStatus(q.Get("status")), Query: q.Get("q"),
-		Cursor: q.Get("cursor"), Limit: limit,
+		Cursor: q.Get("cursor"), Limit: limit, TeamID: q.Get("team"),
 	}
 	items, next, err := s.Service.Conversations(r.Context(), a, f)
 	if err != nil {

@@ -204,6 +204,9 @@ func (s *Service) actor(ctx context.Context, userID string) (*switchboard.Actor,
 		return nil, err
 	}
 	a := &switchboard.Actor{User: u, Role: r}
+	if a.TeamIDs, err = s.Store.UserTeamIDs(ctx, u.ID); err != nil {
+		return nil, err
+	}
 	if a.EnrolmentOnly, err = s.enrolmentOnly(ctx, a); err != nil {
 		return nil, err
 	}

@@ -83,6 +83,9 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 		}
 		f.Status = st
 	}
+	if f.TeamID != "" && !switchboard.ValidID(f.TeamID) {
+		return f, switchboard.Errorf(switchboard.EInvalid, "team must be a team id.")
+	}
 	f.Query = strings.TrimSpace(f.Query)
 	if utf8.RuneCountInString(f.Query) > 100 {
 		return f, switchboard.Errorf(switchboard.EInvalid, "Search text must be at most 100 characters.")
@@ -381,7 +384,10 @@ func (s *Service) Assignable(ctx context.Context, a *switchboard.Actor, conversa
 	slices.Sort(ids)
 	active := true
 	users, _, err := s.Store.Users(ctx, switchboard.UserFilter{RoleIDs: ids, Active: &active, Query: q, Limit: limit})
-	return users, err
+	if err != nil {
+		return nil, err
+	}
+	return users, s.withAvailability(ctx, users)
 }
 
 func (s *Service) assignable(ctx context.Context, userID, channelID string) (*switchboard.User, error) {

@@ -29,6 +29,11 @@ type UserPatch struct {
 	// UnassignAll, with Active false, also takes the user off every
 	// conversation assigned to them (it needs conversations.assign too).
 	UnassignAll bool
+	// ReassignTo, with UnassignAll, gives each of those conversations to
+	// this user instead, where they may reply ([switchboard.Role.CanReplyOn]);
+	// the others stay unassigned (and automatic assignment offers them
+	// again).
+	ReassignTo string
 }
 
 func forbidden() error {
@@ -138,6 +143,9 @@ func (s *Service) Users(ctx context.Context, a *switchboard.Actor, f switchboard
 		return nil, "", switchboard.Errorf(switchboard.EInvalid, "Search text is too long.")
 	}
 	users, next, err := s.Store.Users(ctx, f)
+	if err == nil {
+		err = s.withAvailability(ctx, users)
+	}
 	if err != nil || !channelLimited(a) {
 		return users, next, err
 	}
@@ -288,6 +296,14 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 			return nil, forbidden()
 		}
 	}
+	if p.ReassignTo != "" {
+		if !p.UnassignAll {
+			return nil, switchboard.Errorf(switchboard.EInvalid, "reassign_to goes with unassign_all: true.")
+		}
+		if err := s.mayReassignTo(ctx, p.ReassignTo, id); err != nil {
+			return nil, err
+		}
+	}
 	if (upd.RoleID != nil && *upd.RoleID != switchboard.RoleAdmin) || (upd.Active != nil && !*upd.Active) {
 		// Held until the update is stored: two administrators demoting
 		// each other at the same moment must not both pass the check.
@@ -347,7 +363,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 		// Also when the user is inactive already: a deactivation that a
 		// kill interrupted before its unassignments is finished by
 		// asking again.
-		s.unassignEverywhere(ctx, a, id)
+		s.unassignEverywhere(ctx, a, id, p.ReassignTo)
 	}
 	if upd.Active != nil || upd.Name != nil {
 		s.republishAssigned(actx, id)
@@ -358,7 +374,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *switchboard.Actor, id strin
 // unassignEverywhere takes a deactivated user off each conversation
 // assigned to them, as Unassign does one by one: an event for each (the
 // user told too) and an audit entry.
-func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, userID string) {
+func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, userID, reassignTo string) {
 	for {
 		convs, _, err := s.Store.Conversations(ctx, switchboard.ConversationFilter{OnlyAssignedTo: userID, Limit: 200})
 		if err != nil {
@@ -379,6 +395,9 @@ func (s *Service) unassignEverywhere(ctx context.Context, a *switchboard.Actor, 
 				removed++
 				done()
 				s.publish(actx, switchboard.EventConversationUnassigned, c, assignmentData(c, &switchboard.User{ID: userID}), userID)
+				if reassignTo != "" {
+					s.reassign(ctx, a, c, reassignTo)
+				}
 			}
 		}
 		if len(convs) == 0 || removed == 0 {

@@ -354,6 +354,7 @@ func (sys *System) announceBatch(ctx context.Context, r *switchboard.BatchResult
 	}
 	convs := map[string]*switchboard.Conversation{}
 	announced := map[string]bool{}
+	var fresh []*switchboard.Conversation // new conversations, in order
 	media := false
 	for _, rc := range r.Received {
 		if rc.Duplicate {
@@ -373,6 +374,7 @@ func (sys *System) announceBatch(ctx context.Context, r *switchboard.BatchResult
 			typ := switchboard.EventConversationUpdated
 			if created[c.ID] {
 				typ = switchboard.EventConversationCreated
+				fresh = append(fresh, c)
 			}
 			s.publish(lctx, typ, c, c)
 		}
@@ -380,6 +382,10 @@ func (sys *System) announceBatch(ctx context.Context, r *switchboard.BatchResult
 		if md := m.Content.Media; md != nil && md.WAMediaID != "" {
 			media = true
 		}
+	}
+	// Routing: the channel's automatic assignment takes the new ones.
+	for _, c := range fresh {
+		s.autoAssignNew(ctx, c)
 	}
 	updated := map[string]bool{}
 	for _, st := range r.Statuses {

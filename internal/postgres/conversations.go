@@ -117,6 +117,9 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 		return fmt.Errorf("list assignees: %w", err)
 	}
 	rows.Close()
+	if err := loadTeamsOf(ctx, q, byID, ids); err != nil {
+		return err
+	}
 	return loadMentions(ctx, q, byID, ids)
 }
 
@@ -173,9 +176,13 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		// (migration 0024) narrows them before any conversation is read.
 		p := arg(f.OnlyAssignedTo)
 		where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = `+p+` AND a.status = `+arg(f.Status)+`
-			UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = `+p+`)`)
+			UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = `+p+`
+			UNION `+teamConversations(p)+`)`)
 	case f.OnlyAssignedTo != "":
 		where = append(where, visibleTo(arg(f.OnlyAssignedTo)))
+	}
+	if f.TeamID != "" {
+		where = append(where, `c.id IN (SELECT ct.conversation_id FROM conversation_teams ct WHERE ct.team_id = `+arg(f.TeamID)+`)`)
 	}
 	if f.ChannelIDs != nil {
 		where = append(where, `c.channel_id = ANY(`+arg(f.ChannelIDs)+`)`)

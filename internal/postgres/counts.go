@@ -78,10 +78,11 @@ func (db *DB) ownTally(ctx context.Context, f switchboard.ConversationFilter) ([
 	sql := `SELECT ca.status, count(*), count(*) FILTER (WHERE ca.assigned), count(*)
 			FROM conversation_assignees ca WHERE ca.user_id = ` + viewer + ` AND ` + chans("ca") + ` GROUP BY ca.status
 		UNION ALL
-		SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned), 0 FROM conversation_mentions m
-			JOIN conversations c ON c.id = m.conversation_id
-			WHERE m.user_id = ` + viewer + ` AND ` + chans("c") + ` AND NOT EXISTS (SELECT 1 FROM conversation_assignees a
-				WHERE a.conversation_id = m.conversation_id AND a.user_id = ` + viewer + `)
+		SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned), 0 FROM (SELECT conversation_id AS id FROM conversation_mentions WHERE user_id = ` + viewer + `
+				UNION ` + teamConversations(viewer) + `) m
+			JOIN conversations c ON c.id = m.id
+			WHERE ` + chans("c") + ` AND NOT EXISTS (SELECT 1 FROM conversation_assignees a
+				WHERE a.conversation_id = m.id AND a.user_id = ` + viewer + `)
 			GROUP BY c.status`
 	return db.queryTallies(ctx, sql, args)
 }
@@ -102,7 +103,8 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 		// (OFFSET 0 keeps the planner from a hash join over all of them).
 		p := arg(f.OnlyAssignedTo)
 		from = `(SELECT conversation_id AS id FROM conversation_assignees WHERE user_id = ` + p + `
-			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ` + p + `) v
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ` + p + `
+			UNION ` + teamConversations(p) + `) v
 			CROSS JOIN LATERAL (SELECT * FROM conversations c WHERE c.id = v.id OFFSET 0) c`
 	}
 	if f.ChannelIDs != nil {

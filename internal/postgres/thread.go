@@ -199,11 +199,18 @@ func loadMentions(ctx context.Context, q querier, byID map[string]*switchboard.C
 }
 
 // visibleTo is the list filter for a user who may not see every
-// conversation: assigned, or an active mention
-// ([switchboard.CanSeeConversation]); p is the user id's placeholder.
+// conversation: assigned, in person or through a team, or an active
+// mention ([switchboard.CanSeeConversation]); p is the user id's
+// placeholder.
 // Written as a list of ids, the user's few conversations are read by
 // primary key instead of testing every conversation in list order.
 func visibleTo(p string) string {
 	return `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ` + p + `
-	UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ` + p + `)`
+	UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ` + p + `
+	UNION ` + teamConversations(p) + `)`
+}
+
+// teamConversations selects the conversations of the teams of user p.
+func teamConversations(p string) string {
+	return `SELECT ct.conversation_id FROM team_members tm JOIN conversation_teams ct ON ct.team_id = tm.team_id WHERE tm.user_id = ` + p
 }

@@ -72,6 +72,13 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives disconnects of slow consumers; discarded if nil.
 	Logger *slog.Logger
+	// OnUserGone, if set, is called (on a timer's goroutine) when a
+	// user's last subscription was closed by its owner and none opened
+	// within IdleGrace: the user closed their last tab (routing sets them
+	// offline). A subscription ended by the hub (revoked, slow) whose
+	// client reconnects within IdleGrace does not count.
+	OnUserGone func(userID string)
+	IdleGrace  time.Duration
 }
 
 // Stats is a snapshot of a [Hub]'s counters, for /metrics.
@@ -119,7 +126,12 @@ type Hub struct {
 	// relay, when set, makes the hub one of several instances sharing a
 	// log of events ([Relay]): Publish hands events to it, ids are the
 	// log's positions, and replay reads the log for what the ring lacks.
-	relay *Relay
+	relay     *Relay
+	onGone    func(string)
+	idleGrace time.Duration
+	// perUser counts each user's subscriptions not yet closed by their
+	// owner, for OnUserGone.
+	perUser map[string]int
 }
 
 // NewHub returns a hub ready for use. Its first event id is opts.Now() in
@@ -155,9 +167,12 @@ func NewHub(opts Options) *Hub {
 		maxSubs:   opts.MaxSubscribers,
 		ring: ring{buf: make([]*Entry, opts.History), size: make([]int, opts.History),
 			maxBytes: opts.HistoryBytes},
-		latest:  seed - 1,
-		evicted: seed - 1,
-		drained: make(chan struct{}),
+		latest:    seed - 1,
+		evicted:   seed - 1,
+		drained:   make(chan struct{}),
+		onGone:    opts.OnUserGone,
+		idleGrace: opts.IdleGrace,
+		perUser:   map[string]int{},
 	}
 }
 
@@ -343,6 +358,7 @@ func (h *Hub) Subscribe(userID string, allow func(*switchboard.Event) bool, last
 	}
 	h.subs = append(h.subs, s)
 	h.owned++
+	h.perUser[userID]++
 	return s, nil
 }
 
@@ -579,6 +595,24 @@ func (s *Subscription) Close() {
 	h.owned--
 	if h.closed && h.owned == 0 {
 		close(h.drained)
+	}
+	if h.perUser[s.userID]--; h.perUser[s.userID] <= 0 {
+		delete(h.perUser, s.userID)
+		if h.onGone != nil && !h.closed {
+			id := s.userID
+			time.AfterFunc(h.idleGrace, func() { h.userGone(id) })
+		}
+	}
+}
+
+// userGone calls OnUserGone for userID unless a subscription of theirs
+// opened within the grace time.
+func (h *Hub) userGone(userID string) {
+	h.mu.Lock()
+	back := h.perUser[userID] > 0
+	h.mu.Unlock()
+	if !back {
+		h.onGone(userID)
 	}
 }
 

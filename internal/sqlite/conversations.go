@@ -92,6 +92,9 @@ func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard
 	}); err != nil {
 		return err
 	}
+	if err := eachTeamOf(ctx, q, ids, byID); err != nil {
+		return err
+	}
 	return eachMention(ctx, q, ids, func(convID, userID string) {
 		c := byID[convID]
 		c.Mentioned = append(c.Mentioned, userID)
@@ -183,11 +186,15 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 			// The assignments' copy of their conversation's status
 			// (migration 0024) narrows them before any conversation is read.
 			where = append(where, `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ? AND a.status = ?
-				UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?)`)
-			args = append(args, f.OnlyAssignedTo, f.Status, f.OnlyAssignedTo)
+				UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?
+				UNION `+teamConversations+`)`)
+			args = append(args, f.OnlyAssignedTo, f.Status, f.OnlyAssignedTo, f.OnlyAssignedTo)
 		} else {
-			where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+			where, args = append(where, visibleTo), append(args, visibleArgs(f.OnlyAssignedTo)...)
 		}
+	}
+	if f.TeamID != "" {
+		where, args = append(where, "c.id IN (SELECT ct.conversation_id FROM conversation_teams ct WHERE ct.team_id = ?)"), append(args, f.TeamID)
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {

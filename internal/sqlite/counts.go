@@ -70,13 +70,14 @@ func (db *DB) countersTally(ctx context.Context, f switchboard.ConversationFilte
 func (db *DB) ownTally(ctx context.Context, f switchboard.ConversationFilter) ([]switchboard.ConversationTally, error) {
 	ca, caArgs := inChannels(f, "ca")
 	c, cArgs := inChannels(f, "c")
-	args := append(append([]any{f.ViewerID}, caArgs...), f.ViewerID, f.ViewerID)
+	args := append(append([]any{f.ViewerID}, caArgs...), f.ViewerID, f.ViewerID, f.ViewerID)
 	args = append(args, cArgs...)
 	return db.queryTallies(ctx, `SELECT ca.status, count(*), SUM(ca.assigned), count(*)
 			FROM conversation_assignees ca WHERE ca.user_id = ?`+ca+` GROUP BY ca.status
 		UNION ALL
-		SELECT c.status, count(*), SUM(c.assigned), 0 FROM conversation_mentions m CROSS JOIN conversations c ON c.id = m.conversation_id
-			WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = m.conversation_id AND a.user_id = ?)`+c+`
+		SELECT c.status, count(*), SUM(c.assigned), 0 FROM (SELECT conversation_id AS id FROM conversation_mentions WHERE user_id = ?
+				UNION `+teamConversations+`) m CROSS JOIN conversations c ON c.id = m.id
+			WHERE NOT EXISTS (SELECT 1 FROM conversation_assignees a WHERE a.conversation_id = m.id AND a.user_id = ?)`+c+`
 			GROUP BY c.status`, args)
 }
 
@@ -107,9 +108,10 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 		// CROSS JOIN keeps this order: from the user's few conversations
 		// to the rows, not through the channel index over all of them.
 		from = `(SELECT conversation_id AS id FROM conversation_assignees WHERE user_id = ?
-			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ?) v CROSS JOIN conversations c`
+			UNION SELECT conversation_id FROM conversation_mentions WHERE user_id = ?
+			UNION ` + teamConversations + `) v CROSS JOIN conversations c`
 		where = append(where, "c.id = v.id")
-		args = append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		args = append(args, visibleArgs(f.OnlyAssignedTo)...)
 	}
 	if f.ChannelIDs != nil {
 		where = append(where, "c.channel_id IN ("+placeholders(len(f.ChannelIDs))+")")
@@ -143,7 +145,7 @@ func (db *DB) RecountConversations(ctx context.Context, f switchboard.Conversati
 	}
 	where, args := []string{"1 = 1"}, []any{}
 	if f.OnlyAssignedTo != "" {
-		where, args = append(where, visibleTo), append(args, f.OnlyAssignedTo, f.OnlyAssignedTo)
+		where, args = append(where, visibleTo), append(args, visibleArgs(f.OnlyAssignedTo)...)
 	}
 	if f.ChannelIDs != nil {
 		if len(f.ChannelIDs) == 0 {

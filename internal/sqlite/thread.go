@@ -214,9 +214,19 @@ func eachMention(ctx context.Context, q querier, ids []string, fn func(convID, u
 }
 
 // visibleTo is the list filter for a user who may not see every
-// conversation: assigned, or an active mention ([switchboard.CanSeeConversation]).
+// conversation: assigned, in person or through a team, or an active
+// mention ([switchboard.CanSeeConversation]); it takes the user's id
+// three times (visibleArgs).
 // Written as a list of ids, SQLite reads the user's few conversations by
 // primary key instead of testing every conversation of the channels (at
 // 100,000 conversations the difference between ~1 ms and ~100 ms).
 const visibleTo = `c.id IN (SELECT a.conversation_id FROM conversation_assignees a WHERE a.user_id = ?
-	UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?)`
+	UNION SELECT cm.conversation_id FROM conversation_mentions cm WHERE cm.user_id = ?
+	UNION ` + teamConversations + `)`
+
+// teamConversations selects the conversations of a user's teams; it takes
+// the user's id once.
+const teamConversations = `SELECT ct.conversation_id FROM team_members tm JOIN conversation_teams ct ON ct.team_id = tm.team_id WHERE tm.user_id = ?`
+
+// visibleArgs are the arguments of visibleTo.
+func visibleArgs(userID string) []any { return []any{userID, userID, userID} }

@@ -125,6 +125,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"CannedReplies", testCannedReplies},
 		{"ContactPanel", testContactPanel},
 		{"MentionRead", testMentionRead},
+		{"Routing", testRouting},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
 		{"ContactSearch", testContactSearch},

@@ -2907,6 +2907,96 @@ describe('notes and mentions (issue 15)', () => {
   });
 });
 
+describe('routing (issue 15)', () => {
+  it('automatic assignment: the administrator turns it on for a channel, a customer writes, and the online employee gets the conversation', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const adm = await contextAs(admin, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 390, height: 844 } });
+    let channelId = '';
+    try {
+      // The employee says they are online (on a phone: on the account page).
+      await emp.page.goto(`${srv.base}/account`);
+      await Promise.all([
+        emp.page.waitForResponse((r) => r.url().endsWith('/api/v1/me/availability') && r.status() === 200),
+        emp.page.getByTestId('availability-account').selectOption('online'),
+      ]);
+      await emp.page.goto(`${srv.base}/`);
+
+      // The administrator turns on round robin among employees in the channel dialog.
+      await adm.page.goto(`${srv.base}/admin/channels`);
+      // The emulator's channel (the one its customers write to).
+      const card = adm.page.getByTestId('channel-card').filter({ hasText: 'Demo (emulator)' });
+      await card.waitFor();
+      await card.getByRole('button', { name: 'Edit' }).click();
+      const routing = adm.page.getByTestId('channel-routing');
+      await routing.waitFor();
+      await routing.getByLabel('Mode').selectOption('round_robin');
+      await routing.getByLabel('Role Employee').check();
+      await routing.getByTestId('routing-save').click();
+      await adm.page.locator('.toast').filter({ hasText: 'Automatic assignment saved.' }).waitFor();
+      await shot(adm.page, 'routing-channel-desktop-light');
+      const channels = await pageAPI(adm.page, 'GET', '/api/v1/channels');
+      channelId = channels.json?.items?.find((c) => c.name === 'Demo (emulator)')?.id ?? '';
+
+      // A customer writes; the employee sees it in their list (they see
+      // only their own), assigned to them.
+      const cust = { wa_id: '4915112345160', name: 'Rita Routing' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text: 'Wer hilft mir?' });
+      assert.equal(sent.status, 200, sent.text);
+      const row = emp.page.getByTestId('conv-row').filter({ hasText: cust.name });
+      await row.waitFor({ timeout: 15_000 });
+      await row.click();
+      await emp.page.getByRole('heading', { name: cust.name }).waitFor();
+      const id = decodeURIComponent(new URL(emp.page.url()).pathname.split('/').pop() ?? '');
+      const conv = await pageAPI(emp.page, 'GET', `/api/v1/conversations/${id}`);
+      assert.deepEqual(conv.json?.assignees?.map((a) => a.name), [employee.name], JSON.stringify(conv.json));
+      await shot(emp.page, 'routing-assigned-phone-light');
+      assertNoProblems(adm.ctx, 'routing (administrator)');
+      assertNoProblems(emp.ctx, 'routing (employee)');
+    } finally {
+      // Off again, and offline, for the flows after this one.
+      if (channelId) {
+        await pageAPI(adm.page, 'PUT', `/api/v1/channels/${channelId}/routing`, { mode: 'off', team_ids: [], role_ids: [], capacity: 0, reoffer_minutes: 0 });
+      }
+      await pageAPI(emp.page, 'PUT', '/api/v1/me/availability', { availability: 'offline' });
+      await adm.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+
+  it('assign to me: an operator takes a conversation in one click and with the i key', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    try {
+      const cust = { wa_id: '4915112345161', name: 'Ida Ichnehme' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text: 'Hallo?' });
+      assert.equal(sent.status, 200, sent.text);
+      await op.page.goto(`${srv.base}/`);
+      const row = op.page.getByTestId('conv-row').filter({ hasText: cust.name });
+      await row.waitFor({ timeout: 15_000 });
+      await row.click();
+      await op.page.getByRole('heading', { name: cust.name }).waitFor();
+      const mine = op.page.getByTestId('header-assignee').filter({ hasText: operator.name });
+      await op.page.getByTestId('assign-me').click();
+      await mine.waitFor();
+      assert.equal(await op.page.getByTestId('assign-me').count(), 0, 'no "Assign to me" once assigned');
+
+      // Unassigned again (by API), the i key takes it back.
+      const id = decodeURIComponent(new URL(op.page.url()).pathname.split('/').pop() ?? '');
+      const me = await pageAPI(op.page, 'GET', '/api/v1/me');
+      assert.equal((await pageAPI(op.page, 'DELETE', `/api/v1/conversations/${id}/assignees/${me.json.user.id}`)).status, 200);
+      await op.page.getByTestId('assign-me').waitFor();
+      await op.page.locator('.thread').focus();
+      await op.page.keyboard.press('i');
+      await mine.waitFor();
+      await shot(op.page, 'assign-me-desktop-light');
+      assertNoProblems(op.ctx, 'assign to me');
+    } finally {
+      await op.ctx.close();
+    }
+  });
+});
+
 describe('mentions list (issue 15)', () => {
   it('mentions list: an employee finds the notes that mention them under Mentions, with author, time and the note; a new mention appears live; opening one marks it read', async (t) => {
     if (!srv.emulator) return t.skip('needs the emulator');

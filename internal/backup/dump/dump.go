@@ -235,6 +235,18 @@ func Tables() []*Table {
 			col("id", Text), col("contact_id", Text), col("author_id", Text), col("key_id", Text), col("body", Bytes),
 			col("created_at", Time),
 		}},
+		// Routing (version 9): teams, their members and conversations,
+		// availability, each channel's automatic assignment.
+		{Name: "teams", Columns: []Column{
+			col("id", Text), col("name", Text), col("name_key", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "team_members", Columns: []Column{col("team_id", Text), col("user_id", Text)}},
+		{Name: "conversation_teams", Columns: []Column{col("conversation_id", Text), col("team_id", Text)}},
+		{Name: "user_availability", Columns: []Column{col("user_id", Text), col("availability", Text), col("updated_at", Time)}},
+		{Name: "channel_routing", Columns: []Column{
+			col("channel_id", Text), col("mode", Text), col("team_ids", Text), col("role_ids", Text), col("capacity", Int),
+			col("reoffer_seconds", Int), col("last_assigned_id", Text), col("updated_at", Time),
+		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
 			col("attempts", Int), col("next_attempt_at", Time), col("created_at", Time), col("ts", Time),

@@ -1,5 +1,8 @@
 import { download, query, request, upload, type RequestOptions, type Upload } from './client';
 import type {
+  Availability,
+  ChannelRouting,
+  Team,
   AgentsReport,
   BotsReport,
   CostsReport,
@@ -113,9 +116,19 @@ export const api = {
     request<{ items: User[] }>('GET', `${v1}/conversations/${enc(conversationId)}/assignable${query({ q, limit: 20 })}`, undefined, signal ? { signal } : {}),
   createUser: (u: { login: string; name: string; role_id: string; password: string }) =>
     request<User>('POST', `${v1}/users`, u),
-  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string; unassign_all?: boolean }) =>
+  updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string; unassign_all?: boolean; reassign_to?: string }) =>
     request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
 
+  teams: () => request<{ items: Team[] }>('GET', `${v1}/teams`),
+  createTeam: (tm: { name: string; member_ids: string[] }) => request<Team>('POST', `${v1}/teams`, tm),
+  updateTeam: (id: string, tm: { name: string; member_ids: string[] }) => request<Team>('PUT', `${v1}/teams/${enc(id)}`, tm),
+  deleteTeam: (id: string) => request<void>('DELETE', `${v1}/teams/${enc(id)}`),
+  setAvailability: (availability: Availability) =>
+    request<{ availability: Availability }>('PUT', `${v1}/me/availability`, { availability }),
+  setConversationTeam: (id: string, teamId: string) =>
+    request<Conversation>('PUT', `${v1}/conversations/${enc(id)}/team`, { team_id: teamId }),
+  channelRouting: (id: string) => request<ChannelRouting>('GET', `${v1}/channels/${enc(id)}/routing`),
+  setChannelRouting: (id: string, r: ChannelRouting) => request<ChannelRouting>('PUT', `${v1}/channels/${enc(id)}/routing`, r),
   roles: () => request<Page<Role>>('GET', `${v1}/roles`),
   createRole: (r: { name: string; description: string; permissions: Permission[]; all_channels: boolean; channel_ids: string[] }) =>
     request<Role>('POST', `${v1}/roles`, r),

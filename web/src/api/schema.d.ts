@@ -1696,6 +1696,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the teams (users.read, users.manage or conversations.assign) */
+        get: operations["listTeams"];
+        put?: never;
+        /** Create a team (users.manage; audited) */
+        post: operations["createTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename a team and replace its members (users.manage; audited) */
+        put: operations["updateTeam"];
+        post?: never;
+        /** Delete a team; its conversations lose their team (users.manage; audited) */
+        delete: operations["deleteTeam"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set your availability (online, away, offline); everyone who may list users gets a user.availability event */
+        put: operations["setAvailability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Assign the conversation to a team, or to none with team_id "" (conversations.assign; audited) */
+        put: operations["setConversationTeam"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A channel's automatic assignment (channels.manage) */
+        get: operations["getChannelRouting"];
+        /** Change a channel's automatic assignment (channels.manage; audited) */
+        put: operations["setChannelRouting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1720,6 +1808,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            availability?: components["schemas"]["Availability"];
         };
         Role: {
             id: string;
@@ -1812,6 +1901,8 @@ export interface components {
             handoff: components["schemas"]["Handoff"] | null;
             /** @description Ids of the users with an active mention (they may read the conversation until they dismiss it or it is closed); absent when none. */
             mentioned?: string[];
+            /** @description The team the conversation is assigned to; its members see and work on it. A team does not make it assigned. */
+            team_id?: string;
         };
         Message: {
             id: string;
@@ -2788,6 +2879,35 @@ export interface components {
             can_edit_values: boolean;
             can_manage_attributes: boolean;
         };
+        /**
+         * @description Whether an employee takes conversations now; offline again after their last tab closed.
+         * @enum {string}
+         */
+        Availability: "online" | "away" | "offline";
+        Team: {
+            id: string;
+            name: string;
+            member_ids: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TeamInput: {
+            name: string;
+            member_ids?: string[];
+        };
+        /** @description A channel's automatic assignment: off by default; otherwise new conversations go to an online employee of team_ids or role_ids (any; both empty: everyone) who may reply on the channel and has fewer than capacity open conversations; unassigned ones waiting longer than reoffer_minutes are offered again. */
+        ChannelRouting: {
+            /** @enum {string} */
+            mode: "off" | "round_robin" | "least_busy";
+            team_ids: string[];
+            role_ids: string[];
+            /** @description 0 on input: 10 */
+            capacity: number;
+            /** @description 0 on input: 10 */
+            reoffer_minutes: number;
+        };
     };
     responses: {
         /** @description Error */
@@ -3184,6 +3304,8 @@ export interface operations {
                     password?: string;
                     /** @description Only with active: false (and conversations.assign): also take the user off every conversation assigned to them, one conversation.unassigned event and audit entry each. */
                     unassign_all?: boolean;
+                    /** @description With unassign_all: give each of those conversations to this active user where they may reply on its channel; the others stay unassigned (and automatic assignment offers them again). */
+                    reassign_to?: string;
                 };
             };
         };
@@ -3370,6 +3492,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only conversations assigned to this team */
+                team?: string;
             };
             header?: never;
             path?: never;
@@ -6316,6 +6440,230 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    listTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Teams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Team"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    createTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Team */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    updateTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInput"];
+            };
+        };
+        responses: {
+            /** @description Team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deleteTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    setAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    availability: components["schemas"]["Availability"];
+                };
+            };
+        };
+        responses: {
+            /** @description Availability */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        availability: components["schemas"]["Availability"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    setConversationTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    team_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    getChannelRouting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRouting"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    setChannelRouting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelRouting"];
+            };
+        };
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRouting"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             404: components["responses"]["Error"];
         };
     };

@@ -11,6 +11,9 @@ type JSONBody<R> = R extends { content: { 'application/json': infer B } } ? B : 
 
 export type Permission = Schemas['Permission'];
 export type User = Schemas['User'];
+export type Team = Schemas['Team'];
+export type ChannelRouting = Schemas['ChannelRouting'];
+export type Availability = Schemas['Availability'];
 export type Role = Schemas['Role'];
 export type Me = JSONBody<operations['getMe']['responses'][200]>;
 export type SessionState = JSONBody<operations['getSessionState']['responses'][200]>;

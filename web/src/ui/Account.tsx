@@ -10,6 +10,7 @@ import type { NoticeSetting } from '../lib/notices';
 import { prefs, type Theme } from '../lib/prefs';
 import { ErrorBox, Field } from './common';
 import { Icon } from './icons';
+import { AvailabilitySelect } from './AvailabilitySelect';
 import { LanguageSelect } from './LanguageSelect';
 import { TokenPanel, type TokenSource } from './Tokens';
 import { PasskeysSection } from './Passkeys';
@@ -84,6 +85,7 @@ export function Account({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }
       <section className="card" aria-labelledby="prefs-h">
         <h2 id="prefs-h">{t('account.preferences')}</h2>
         <LanguageSelect />
+        <AvailabilitySelect testId="availability-account" />
         <label className="check">
           <input
             type="checkbox"

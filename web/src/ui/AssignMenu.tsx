@@ -58,6 +58,15 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
     searchRef.current?.focus();
   }, []);
 
+  // Role names beside each person (who may not list roles sees the ids).
+  const [roleNames, setRoleNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    api
+      .roles()
+      .then((p) => setRoleNames(Object.fromEntries((p.items ?? []).map((r) => [r.id, r.name]))))
+      .catch(() => undefined);
+  }, []);
+
   const assignees: UserRef[] = conv?.assignees ?? [];
   const isAssigned = (id: string) => assignees.some((a) => a.id === id);
 
@@ -151,7 +160,10 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
                       contains what is seen, as speech input needs. */}
                   <span className="visually-hidden">{on ? t('assign.remove', { name: u.name }) : t('assign.add', { name: u.name })} </span>
                   <span className="assign-name">
-                    <span aria-hidden="true">{u.name}</span> <span className="hint">{u.login}</span>
+                    <span aria-hidden="true">{u.name}</span> <span className="hint">{u.login}</span>{' '}
+                    <span className="hint" data-testid="assign-meta">
+                      {roleNames[u.role_id] ?? u.role_id} · {t(`availability.${u.availability ?? 'offline'}`)}
+                    </span>
                   </span>
                   <span className="assign-check" aria-hidden="true">
                     {busy === u.id ? '…' : on ? '✓' : '+'}

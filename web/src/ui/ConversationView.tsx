@@ -41,6 +41,21 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const [dropped, setDropped] = useState<File | null>(null);
   const [handoffBusy, setHandoffBusy] = useState(false);
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  // "Assign to me" in one click, or the i key (Inbox sends the event).
+  const assignMe = useCallback(async () => {
+    try {
+      await actions.assign(id, me.user.id);
+      toasts.show({ text: t('assign.assigned', { name: me.user.name }), tone: 'success' });
+    } catch (err) {
+      toasts.show({ text: errorText(t, err), tone: 'error' });
+    }
+  }, [actions, id, me.user.id, me.user.name, t, toasts]);
+  useEffect(() => {
+    if (!onAssign) return;
+    const on = () => void assignMe();
+    window.addEventListener('switchboard:assign-me', on);
+    return () => window.removeEventListener('switchboard:assign-me', on);
+  }, [assignMe, onAssign]);
   // Bumped to move the focus into the note composer once it is rendered.
   const [noteFocus, setNoteFocus] = useState(0);
   const [dismissBusy, setDismissBusy] = useState(false);
@@ -341,6 +356,18 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               data-testid="assign-button"
             >
               <Icon name="userPlus" size={18} /> <span className="btn-label">{t('conv.assign')}</span>
+            </button>
+          )}
+          {onAssign && !onlyMentioned && !assignees.some((a) => a.id === me.user.id) && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void assignMe()}
+              aria-keyshortcuts="i"
+              title={t('conv.assignMe')}
+              data-testid="assign-me"
+            >
+              <Icon name="userPlus" size={18} /> <span className="btn-label">{t('conv.assignMe')}</span>
             </button>
           )}
           {botHandles && can('conversations.reply') && !onlyMentioned && (

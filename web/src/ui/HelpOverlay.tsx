@@ -8,6 +8,7 @@ const shortcuts: [string[][], Key][] = [
   [[['k'], ['↑']], 'help.prev'],
   [[['Enter']], 'help.open'],
   [[['a']], 'help.assign'],
+  [[['i']], 'help.assignMe'],
   [[['/']], 'help.search'],
   [[['r']], 'help.reply'],
   [[['n']], 'help.note'],

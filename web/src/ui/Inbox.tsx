@@ -104,6 +104,12 @@ export function Inbox({ openId }: { openId: string | null }) {
           }
           break;
         }
+        case 'i':
+          if (state.current.openId && can('conversations.assign')) {
+            e.preventDefault();
+            window.dispatchEvent(new CustomEvent('switchboard:assign-me'));
+          }
+          break;
         case '/':
           e.preventDefault();
           searchRef.current?.focus();

@@ -7,6 +7,7 @@ import { Account } from './Account';
 import { HelpOverlay } from './HelpOverlay';
 import { Inbox } from './Inbox';
 import { Icon, type IconName } from './icons';
+import { AvailabilitySelect } from './AvailabilitySelect';
 import { LanguageSelect } from './LanguageSelect';
 import { MentionsPage } from './Mentions';
 import { CannedRepliesPage } from './CannedReplies';
@@ -174,6 +175,7 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
             <Icon name="keyboard" size={22} className="rail-icon" />
             <span className="rail-label">{t('nav.help')}</span>
           </button>
+          <AvailabilitySelect />
           <LanguageSelect compact />
           <button type="button" className="rail-link rail-desktop" onClick={logout}>
             <Icon name="logout" size={22} className="rail-icon" />

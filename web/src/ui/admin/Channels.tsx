@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ChannelRouting } from './ChannelRouting';
 import { api } from '../../api/endpoints';
 import type { Channel, ChannelHealth, ChannelInput, ChannelNotice, Me, ServiceAccount } from '../../api/types';
 import { useI18n, type Key } from '../../i18n';
@@ -655,6 +656,7 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
           </button>
         </div>
       </form>
+      {channel && <ChannelRouting channelId={channel.id} />}
     </Dialog>
   );
 }
