@@ -75,6 +75,9 @@ type Conversation struct {
 	// Stores fill it wherever they fill Assignees. Everyone who sees the
 	// conversation may know it, as they see the notes that mention them.
 	Mentioned []string `json:"mentioned,omitempty"`
+	// Labels are the labels the conversation carries, by name; stores
+	// fill them wherever they fill Assignees.
+	Labels []LabelRef `json:"labels"`
 	// KeyID names the contact's data key, which also encrypts the
 	// conversation's media files. Never serialised.
 	KeyID string `json:"-"`
@@ -125,12 +128,17 @@ func (c *Conversation) MarshalJSON() ([]byte, error) {
 	if handler == "" {
 		handler = HandlerHuman
 	}
+	labels := c.Labels
+	if labels == nil {
+		labels = []LabelRef{}
+	}
 	return json.Marshal(struct {
 		*plain
 		LastInboundAt  *time.Time `json:"last_inbound_at"`
 		WindowClosesAt *time.Time `json:"window_closes_at"`
 		Handler        Handler    `json:"handler"`
-	}{(*plain)(c), lastInbound, closes, handler})
+		Labels         []LabelRef `json:"labels"`
+	}{(*plain)(c), lastInbound, closes, handler, labels})
 }
 
 // WindowClosesAt returns when the customer-service window closes, or the zero
@@ -214,6 +222,17 @@ type ConversationFilter struct {
 	// ChannelIDs, when non-nil, restricts the list to these channels (the
 	// role's channel scope).
 	ChannelIDs []string
+
+	// AssigneeID, LabelID and Unread narrow the list further: assigned to
+	// that user, carrying that label, with messages the viewer has not
+	// read. ChannelID is one channel; the service folds it into
+	// ChannelIDs ([ConversationFilter.NarrowChannel]). Sort is the order
+	// ("" for [SortNewest]). See label.go.
+	AssigneeID string
+	LabelID    string
+	ChannelID  string
+	Unread     bool
+	Sort       ConversationSort
 }
 
 // Errors of the conversation stores, the same on every store.
@@ -243,6 +262,14 @@ func (f *ConversationFilter) Validate() error {
 	default:
 		return ErrInvalidAssignmentFilter
 	}
+	switch f.Sort {
+	case "", SortNewest, SortWaiting:
+	default:
+		return ErrInvalidSort
+	}
+	if f.Unread && f.ViewerID == "" {
+		return ErrMineNeedsViewer
+	}
 	return nil
 }
 
@@ -254,6 +281,9 @@ type ConversationCounts struct {
 	Mine       int `json:"mine"`
 	Open       int `json:"open"`
 	Closed     int `json:"closed"`
+	// Capped: the filter needed the conversations counted one by one and
+	// there were more than [MaxScanTally]; the counts are lower bounds.
+	Capped bool `json:"capped,omitempty"`
 }
 
 // ConversationTally counts the visible conversations of one status: All of
@@ -297,7 +327,7 @@ func (f *ConversationFilter) CountsSource() (TallySource, error) {
 	switch {
 	case f.ChannelIDs != nil && len(f.ChannelIDs) == 0:
 		return TallyNone, nil
-	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
+	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID || f.Scanned():
 		return TallyScan, nil
 	case f.OnlyAssignedTo != "":
 		return TallyOwn, nil
@@ -310,6 +340,7 @@ func (f *ConversationFilter) CountsSource() (TallySource, error) {
 // f.Assignment. Tallies of the same status add up.
 func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCounts {
 	var n ConversationCounts
+	total := 0
 	for _, t := range tallies {
 		if f.Status == "" || t.Status == f.Status {
 			n.All += t.All
@@ -334,7 +365,10 @@ func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCo
 		case StatusClosed:
 			n.Closed += in
 		}
+		total += t.All
 	}
+	// A scanned filter's tallies stop after MaxScanTally conversations.
+	n.Capped = f.Scanned() && total > MaxScanTally
 	return &n
 }
 

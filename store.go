@@ -36,6 +36,8 @@ type Store interface {
 	CannedReplyStore
 	DraftStore
 	SearchStore
+	LabelStore
+	SavedViewStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

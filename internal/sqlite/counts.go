@@ -127,6 +127,12 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 			args = append(args, t)
 		}
 	}
+	if f.Scanned() {
+		where, args = narrowList(f, where, args)
+		return db.queryTallies(ctx, boundedTally(`SELECT c.status, c.assigned,
+			EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?) AS mine
+			FROM `+from+` WHERE `+strings.Join(where, " AND ")), args)
+	}
 	return db.queryTallies(ctx, `SELECT c.status, count(*), SUM(c.assigned),
 		SUM(EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?))
 		FROM `+from+` WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, args)

@@ -122,6 +122,9 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"CannedReplies", testCannedReplies},
 		{"Drafts", testDrafts},
 		{"Search", testSearch},
+		{"Labels", testLabels},
+		{"CombinedFilters", testCombinedFilters},
+		{"SavedViews", testSavedViews},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
