@@ -46,7 +46,7 @@ const (
 // Errors of labels, the same on every store.
 var (
 	ErrLabelName          = &Error{Code: EInvalid, Message: "A label name needs 1 to 40 characters on one line."}
-	ErrLabelColor         = &Error{Code: EInvalid, Message: `A label colour is written as "#rrggbb", e.g. "#1f883d".`}
+	ErrLabelColor         = &Error{Code: EInvalid, Message: "A label colour is written as #rrggbb, e.g. #1f883d."}
 	ErrLabelDuplicate     = &Error{Code: EConflict, Message: "Another label already has this name."}
 	ErrTooManyLabels      = &Error{Code: EInvalid, Message: "There may be at most 200 labels."}
 	ErrConversationLabels = &Error{Code: EInvalid, Message: "A conversation may carry at most 20 labels."}

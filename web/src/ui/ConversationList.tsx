@@ -57,7 +57,7 @@ export function previewText(t: T, c: Conversation): string {
 
 function countFor(counts: ConversationCounts | null, key: string): number | undefined {
   if (!counts) return undefined;
-  const v = (counts as Record<string, number | undefined>)[key];
+  const v = (counts as unknown as Record<string, unknown>)[key];
   return typeof v === 'number' ? v : undefined;
 }
 
