@@ -147,7 +147,7 @@ var ErrInvalidSort = &Error{Code: EInvalid, Message: "sort must be newest or wai
 // MaxScanTally bounds the conversations a store reads one by one for the
 // counts of a filter the counters cannot answer (a label, unread, a
 // particular assignee): beyond it the counts say Capped.
-const MaxScanTally = 10000
+const MaxScanTally = 2000
 
 // NarrowChannel applies f.ChannelID to the channel scope: the list keeps
 // the one channel when the scope allows it and matches nothing when not.
@@ -272,4 +272,24 @@ type SavedViewStore interface {
 	UpdateSavedView(ctx context.Context, v *SavedView) error
 	// DeleteSavedView deletes a view.
 	DeleteSavedView(ctx context.Context, id string) error
+}
+
+// ReportLabelCount is one label's line in the conversations report: the
+// conversations opened in the range that carry the label (now), and how
+// many of those are open now. Labels are read as they are at the time of
+// the report, not as they were in the range.
+type ReportLabelCount struct {
+	LabelID string `json:"label_id"`
+	Name    string `json:"name"`
+	Color   string `json:"color"`
+	Opened  int    `json:"opened"`
+	OpenNow int    `json:"open_now"`
+}
+
+// LabelReportStore reads the conversations report's breakdown by label.
+type LabelReportStore interface {
+	// ReportLabels counts, per label, the conversations created within s
+	// (From inclusive, To exclusive, s.ChannelIDs when not nil) that
+	// carry it, by label name; labels without one are left out.
+	ReportLabels(ctx context.Context, s ReportScope) ([]ReportLabelCount, error)
 }

@@ -38,6 +38,7 @@ type Store interface {
 	SearchStore
 	LabelStore
 	SavedViewStore
+	LabelReportStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

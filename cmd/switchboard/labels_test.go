@@ -99,6 +99,15 @@ func TestLabelsThroughAPI(t *testing.T) {
 		}
 	}
 
+	// The conversations report breaks the range's conversations down by label.
+	var rep struct {
+		Labels []switchboard.ReportLabelCount
+	}
+	admin.must(200, "GET", "/api/v1/reports/conversations", nil, &rep)
+	if len(rep.Labels) != 1 || rep.Labels[0].LabelID != vip.ID || rep.Labels[0].Opened != 1 || rep.Labels[0].OpenNow != 1 {
+		t.Errorf("report labels = %+v", rep.Labels)
+	}
+
 	emp.must(200, "DELETE", "/api/v1/conversations/"+mine.ID+"/labels/"+vip.ID, nil, &c)
 	if len(c.Labels) != 0 {
 		t.Errorf("after unlabel = %+v", c.Labels)

@@ -244,7 +244,7 @@ func narrowList(f switchboard.ConversationFilter, where []string, arg func(any) 
 		where = append(where, `EXISTS (SELECT 1 FROM conversation_assignees fa WHERE fa.conversation_id = c.id AND fa.user_id = `+arg(f.AssigneeID)+`)`)
 	}
 	if f.LabelID != "" {
-		where = append(where, `c.id IN (SELECT cl.conversation_id FROM conversation_labels cl WHERE cl.label_id = `+arg(f.LabelID)+`)`)
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = `+arg(f.LabelID)+`)`)
 	}
 	if f.Unread {
 		where = append(where, `c.inbound_count > COALESCE((SELECT ur.read_count FROM conversation_reads ur
@@ -420,4 +420,31 @@ func (db *DB) DeleteSavedView(ctx context.Context, id string) error {
 		return switchboard.NotFound("View")
 	}
 	return nil
+}
+
+// ReportLabels counts the labelled conversations created within s, from
+// the conversations of the range (the index on created_at) to their labels.
+func (db *DB) ReportLabels(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportLabelCount, error) {
+	out := []switchboard.ReportLabelCount{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", 3, s)
+	if !ok {
+		return out, nil
+	}
+	args := append([]any{s.From, s.To}, chanArgs...)
+	rows, err := db.pool.Query(ctx, `SELECT l.id, l.name, l.color, count(*), count(*) FILTER (WHERE c.status = 'open')
+		FROM conversations c JOIN conversation_labels cl ON cl.conversation_id = c.id JOIN labels l ON l.id = cl.label_id
+		WHERE c.created_at >= $1 AND c.created_at < $2 AND `+chans+`
+		GROUP BY l.id, l.name, l.color, l.name_key ORDER BY l.name_key, l.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r switchboard.ReportLabelCount
+		if err := rows.Scan(&r.LabelID, &r.Name, &r.Color, &r.Opened, &r.OpenNow); err != nil {
+			return nil, fmt.Errorf("report labels: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

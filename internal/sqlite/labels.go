@@ -372,7 +372,10 @@ func narrowList(f switchboard.ConversationFilter, where []string, args []any) ([
 		args = append(args, f.AssigneeID)
 	}
 	if f.LabelID != "" {
-		where = append(where, `c.id IN (SELECT cl.conversation_id FROM conversation_labels cl WHERE cl.label_id = ?)`)
+		// A probe of the label's row per conversation, so that the list
+		// walks its order's index and stops at a page (a scan of the
+		// label's conversations and a sort would read all of them).
+		where = append(where, `EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ?)`)
 		args = append(args, f.LabelID)
 	}
 	if f.Unread {
@@ -433,4 +436,31 @@ func (db *DB) pageCursor(ctx context.Context, f switchboard.ConversationFilter, 
 func boundedTally(rowsQuery string) string {
 	return `SELECT status, count(*), SUM(assigned), SUM(mine) FROM (` + rowsQuery + ` LIMIT ` +
 		strconv.Itoa(switchboard.MaxScanTally+1) + `) GROUP BY status`
+}
+
+// ReportLabels counts the labelled conversations created within s, from
+// the conversations of the range (the index on created_at) to their labels.
+func (db *DB) ReportLabels(ctx context.Context, s switchboard.ReportScope) ([]switchboard.ReportLabelCount, error) {
+	out := []switchboard.ReportLabelCount{}
+	chans, chanArgs, ok := reportChannels("c.channel_id", s)
+	if !ok {
+		return out, nil
+	}
+	args := append([]any{micros(s.From), micros(s.To)}, chanArgs...)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT l.id, l.name, l.color, count(*), SUM(c.status = 'open')
+		FROM conversations c CROSS JOIN conversation_labels cl ON cl.conversation_id = c.id JOIN labels l ON l.id = cl.label_id
+		WHERE c.created_at >= ? AND c.created_at < ? AND `+chans+`
+		GROUP BY l.id, l.name, l.color, l.name_key ORDER BY l.name_key, l.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r switchboard.ReportLabelCount
+		if err := rows.Scan(&r.LabelID, &r.Name, &r.Color, &r.Opened, &r.OpenNow); err != nil {
+			return nil, fmt.Errorf("report labels: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

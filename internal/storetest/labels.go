@@ -350,3 +350,51 @@ func testSavedViews(t *testing.T, open Opener) {
 		t.Errorf("SavedViews of nobody = %#v", empty)
 	}
 }
+
+// testReportLabels pins the report's breakdown by label: the labelled
+// conversations created within the scope, per label by name, with how
+// many of them are open, within the scope's channels.
+func testReportLabels(t *testing.T, open Opener) {
+	s := open(t)
+	f := newFixture(t, s)
+	vip := &switchboard.Label{Name: "VIP", Color: "#aabbcc"}
+	must(t, s.CreateLabel(ctx(), vip))
+	billing := &switchboard.Label{Name: "billing", Color: "#112233"}
+	must(t, s.CreateLabel(ctx(), billing))
+	unused := &switchboard.Label{Name: "Unused", Color: "#112233"}
+	must(t, s.CreateLabel(ctx(), unused))
+	for _, l := range []struct{ conv, label string }{
+		{f.juergen.ID, vip.ID}, {f.zoe.ID, vip.ID}, {f.ahmed.ID, vip.ID}, {f.anna.ID, billing.ID}, {f.ahmed.ID, billing.ID},
+	} {
+		_, _, err := s.SetConversationLabel(ctx(), l.conv, l.label, true, T0)
+		must(t, err)
+	}
+	all := switchboard.ReportScope{From: time.Unix(0, 0).UTC(), To: time.Now().Add(24 * time.Hour)}
+	got, err := s.ReportLabels(ctx(), all)
+	must(t, err)
+	want := []switchboard.ReportLabelCount{
+		{LabelID: billing.ID, Name: "billing", Color: "#112233", Opened: 2, OpenNow: 1},
+		{LabelID: vip.ID, Name: "VIP", Color: "#aabbcc", Opened: 3, OpenNow: 2},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ReportLabels = %+v, want %+v", got, want)
+	}
+	inA := all
+	inA.ChannelIDs = []string{f.chA.ID}
+	got, err = s.ReportLabels(ctx(), inA)
+	must(t, err)
+	want[1].Opened, want[1].OpenNow = 2, 1
+	if !slices.Equal(got, want) {
+		t.Errorf("ReportLabels in channel A = %+v, want %+v", got, want)
+	}
+	for _, sc := range []switchboard.ReportScope{
+		{From: all.From, To: time.Unix(1, 0).UTC()},
+		{From: all.From, To: all.To, ChannelIDs: []string{}},
+	} {
+		got, err = s.ReportLabels(ctx(), sc)
+		must(t, err)
+		if got == nil || len(got) != 0 {
+			t.Errorf("ReportLabels(%+v) = %#v, want empty", sc, got)
+		}
+	}
+}

@@ -125,6 +125,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Labels", testLabels},
 		{"CombinedFilters", testCombinedFilters},
 		{"SavedViews", testSavedViews},
+		{"ReportLabels", testReportLabels},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

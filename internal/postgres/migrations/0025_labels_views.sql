@@ -46,6 +46,9 @@ UPDATE conversations SET waiting_since = (SELECT MIN(m.ts) FROM messages m
 			WHERE o.conversation_id = conversations.id AND o.direction = 'out' AND NOT o.imported), '-infinity'));
 
 CREATE INDEX conversations_waiting ON conversations ((COALESCE(waiting_since, 'infinity'::timestamptz)), id);
+-- With a status filter (the inbox's usual open list) the wait order reads
+-- only that status's part.
+CREATE INDEX conversations_status_waiting ON conversations (status, (COALESCE(waiting_since, 'infinity'::timestamptz)), id);
 
 CREATE FUNCTION conversation_waiting() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -46,6 +46,9 @@ UPDATE conversations SET waiting_since = (SELECT MIN(m.ts) FROM messages m
 			WHERE o.conversation_id = conversations.id AND o.direction = 'out' AND o.imported = 0), -1));
 
 CREATE INDEX conversations_waiting ON conversations (COALESCE(waiting_since, 9223372036854775807), id);
+-- With a status filter (the inbox's usual open list) the wait order reads
+-- only that status's part.
+CREATE INDEX conversations_status_waiting ON conversations (status, COALESCE(waiting_since, 9223372036854775807), id);
 
 CREATE TRIGGER conversation_waiting_in AFTER INSERT ON messages
 	WHEN NEW.direction = 'in' AND NEW.imported = 0 AND NEW.type NOT IN ('reaction', 'system')

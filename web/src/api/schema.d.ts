@@ -2037,7 +2037,7 @@ export interface components {
             mine: number;
             open: number;
             closed: number;
-            /** @description A label, unread or assignee filter is counted by reading at most 10,000 conversations; true when there were more (the counts are lower bounds). */
+            /** @description A label, unread or assignee filter is counted by reading at most 2,000 conversations; true when there were more (the counts are lower bounds). */
             capped?: boolean;
         };
         DeadLetter: {
@@ -2100,6 +2100,8 @@ export interface components {
             periods: components["schemas"]["ConversationPeriod"][];
             channels: components["schemas"]["ChannelTotals"][];
             total: components["schemas"]["ConversationPeriod"];
+            /** @description The conversations opened in the range by the labels they carry (labels as they are now), by name. */
+            labels?: components["schemas"]["ReportLabelCount"][];
         };
         AgentRow: {
             user_id: string;
@@ -2744,6 +2746,14 @@ export interface components {
                 code: string;
                 message: string;
             };
+        };
+        /** @description One label's line: the conversations opened in the range that carry the label now, and how many of those are open now. */
+        ReportLabelCount: {
+            label_id: string;
+            name: string;
+            color: string;
+            opened: number;
+            open_now: number;
         };
     };
     responses: {
