@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type R
 import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
+import { LabelChips } from './LabelChips';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -314,6 +315,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
               ) : (
                 <span className="tag tag-muted">{t('inbox.windowClosed')}</span>
               ))}
+            <LabelChips labels={c.labels} />
             <span className="conv-assignees" role="img" aria-label={assigneesLabel(t, assignees)}>
               {unassigned && <span className="tag tag-muted">{t('inbox.unassignedBadge')}</span>}
               {assignees.slice(0, 3).map((a) => (
