@@ -174,6 +174,9 @@ type Conversation struct {
 	// conversation assigned ([Conversation.Unassigned]): a person of it
 	// still has to take it.
 	TeamID string `json:"team_id,omitempty"`
+	// Labels are the labels the conversation carries, by name; stores
+	// fill them wherever they fill Assignees.
+	Labels []LabelRef `json:"labels"`
 	// KeyID names the contact's data key, which also encrypts the
 	// conversation's media files. Never serialised.
 	KeyID string `json:"-"`
@@ -224,12 +227,17 @@ func (c *Conversation) MarshalJSON() ([]byte, error) {
 	if handler == "" {
 		handler = HandlerHuman
 	}
+	labels := c.Labels
+	if labels == nil {
+		labels = []LabelRef{}
+	}
 	return json.Marshal(struct {
 		*plain
 		LastInboundAt  *time.Time `json:"last_inbound_at"`
 		WindowClosesAt *time.Time `json:"window_closes_at"`
 		Handler        Handler    `json:"handler"`
-	}{(*plain)(c), lastInbound, closes, handler})
+		Labels         []LabelRef `json:"labels"`
+	}{(*plain)(c), lastInbound, closes, handler, labels})
 }
 
 // WindowClosesAt returns when the customer-service window closes, or the zero
@@ -320,6 +328,17 @@ type ConversationFilter struct {
 	// TeamID, when set, restricts the list to the conversations assigned
 	// to this team ([Team]); lists only, the counts ignore it.
 	TeamID string
+
+	// AssigneeID, LabelID and Unread narrow the list further: assigned to
+	// that user, carrying that label, with messages the viewer has not
+	// read. ChannelID is one channel; the service folds it into
+	// ChannelIDs ([ConversationFilter.NarrowChannel]). Sort is the order
+	// ("" for [SortNewest]). See label.go.
+	AssigneeID string
+	LabelID    string
+	ChannelID  string
+	Unread     bool
+	Sort       ConversationSort
 }
 
 // Errors of the conversation stores, the same on every store.
@@ -347,6 +366,14 @@ func (f *ConversationFilter) Validate() error {
 	default:
 		return ErrInvalidAssignmentFilter
 	}
+	switch f.Sort {
+	case "", SortNewest, SortWaiting:
+	default:
+		return ErrInvalidSort
+	}
+	if f.Unread && f.ViewerID == "" {
+		return ErrMineNeedsViewer
+	}
 	return nil
 }
 
@@ -360,6 +387,9 @@ type ConversationCounts struct {
 	Pending    int `json:"pending"`
 	Snoozed    int `json:"snoozed"`
 	Resolved   int `json:"resolved"`
+	// Capped: the filter needed the conversations counted one by one and
+	// there were more than [MaxScanTally]; the counts are lower bounds.
+	Capped bool `json:"capped,omitempty"`
 }
 
 // ConversationTally counts the visible conversations of one status: All of
@@ -403,7 +433,7 @@ func (f *ConversationFilter) CountsSource() (TallySource, error) {
 	switch {
 	case f.ChannelIDs != nil && len(f.ChannelIDs) == 0:
 		return TallyNone, nil
-	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID:
+	case strings.TrimSpace(f.Query) != "" || f.OnlyAssignedTo != "" && f.OnlyAssignedTo != f.ViewerID || f.Scanned():
 		return TallyScan, nil
 	case f.OnlyAssignedTo != "":
 		return TallyOwn, nil
@@ -416,6 +446,7 @@ func (f *ConversationFilter) CountsSource() (TallySource, error) {
 // f.Assignment. Tallies of the same status add up.
 func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCounts {
 	var n ConversationCounts
+	total := 0
 	for _, t := range tallies {
 		if f.Status == "" || t.Status == f.Status {
 			n.All += t.All
@@ -444,7 +475,10 @@ func (f *ConversationFilter) Counts(tallies []ConversationTally) *ConversationCo
 		case StatusResolved:
 			n.Resolved += in
 		}
+		total += t.All
 	}
+	// A scanned filter's tallies stop after MaxScanTally conversations.
+	n.Capped = f.Scanned() && total > MaxScanTally
 	return &n
 }
 

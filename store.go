@@ -40,6 +40,9 @@ type Store interface {
 	SendSlots
 	ContactPanelStore
 	RoutingStore
+	LabelStore
+	SavedViewStore
+	LabelReportStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -30,7 +30,7 @@ func Permissions() []Permission {
 		PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 		PermConversationsClose, PermUsersRead, PermUsersManage, PermRolesManage,
 		PermAuditRead, PermChannelsManage, PermPrivacyManage, PermReportsRead,
-		PermContactsBlock, PermCannedRepliesManage, PermContactsEdit, PermContactAttributesManage,
+		PermContactsBlock, PermCannedRepliesManage, PermContactsEdit, PermContactAttributesManage, PermLabelsManage,
 	}
 }
 
@@ -54,7 +54,8 @@ func BuiltinRoles() []*Role {
 		{ID: RoleOperator, Name: "Chat operator", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReadAll, PermConversationsAssign, PermConversationsReply,
 			PermConversationsClose, PermUsersRead, PermReportsRead, PermContactsBlock, PermCannedRepliesManage, PermContactsEdit,
-		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; blocks abusive customers; manages the shared canned replies; reads the reports."},
+			PermLabelsManage,
+		}, Description: "Sees every conversation, assigns employees, replies, closes and reopens; blocks abusive customers; manages the shared canned replies and the labels; reads the reports."},
 		{ID: RoleEmployee, Name: "Employee", BuiltIn: true, AllChannels: true, Permissions: []Permission{
 			PermConversationsReply,
 		}, Description: "Sees only the conversations assigned to them and replies."},

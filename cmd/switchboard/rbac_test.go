@@ -33,6 +33,8 @@ func TestRBACMatrix(t *testing.T) {
 	const missing = "0123456789abcdef0123456789abcdef"
 	var team struct{ ID string }
 	admin.must(201, "POST", "/api/v1/teams", map[string]any{"name": "Desk", "member_ids": []string{otherUser.ID}}, &team)
+	var label struct{ ID string }
+	admin.must(201, "POST", "/api/v1/labels", map[string]any{"name": "VIP", "color": "#aa0000"}, &label)
 
 	type req struct {
 		method, path string
@@ -118,6 +120,17 @@ func TestRBACMatrix(t *testing.T) {
 		{"composer activity in assigned", req{"POST", "/api/v1/conversations/" + mine.ID + "/composer-activity", map[string]any{"kind": "reply"}}, 204, 204, 204},
 		{"composer activity in foreign", req{"POST", "/api/v1/conversations/" + foreign.ID + "/composer-activity", map[string]any{"kind": "note"}}, 204, 204, 404},
 		{"search messages", req{"GET", "/api/v1/search/messages?q=hello", nil}, 200, 200, 200},
+		{"list labels", req{"GET", "/api/v1/labels", nil}, 200, 200, 200},
+		{"create label", req{"POST", "/api/v1/labels", map[string]any{"name": "", "color": "#aa0000"}}, 400, 400, 403},
+		{"update label", req{"PUT", "/api/v1/labels/" + label.ID, map[string]any{"name": "VIP", "color": "#bb0000"}}, 200, 200, 403},
+		{"delete missing label", req{"DELETE", "/api/v1/labels/" + missing, nil}, 404, 404, 403},
+		{"label assigned", req{"PUT", "/api/v1/conversations/" + mine.ID + "/labels/" + label.ID, nil}, 200, 200, 200},
+		{"label foreign", req{"PUT", "/api/v1/conversations/" + foreign.ID + "/labels/" + label.ID, nil}, 200, 200, 404},
+		{"unlabel foreign", req{"DELETE", "/api/v1/conversations/" + foreign.ID + "/labels/" + label.ID, nil}, 200, 200, 404},
+		{"bulk label", req{"POST", "/api/v1/conversations/bulk", map[string]any{"ids": []string{foreign.ID}, "action": "label", "label_id": label.ID}}, 200, 200, 200},
+		{"list own views", req{"GET", "/api/v1/me/views", nil}, 200, 200, 200},
+		{"create view", req{"POST", "/api/v1/me/views", map[string]any{"name": "", "filter": map[string]any{}}}, 400, 400, 400},
+		{"rename missing view", req{"PATCH", "/api/v1/me/views/" + missing, map[string]any{"name": "x"}}, 404, 404, 404},
 		{"audit", req{"GET", "/api/v1/audit", nil}, 200, 403, 403},
 		{"audit verify", req{"POST", "/api/v1/audit/verify", nil}, 200, 403, 403},
 		{"unknown endpoint", req{"GET", "/api/v1/nope", nil}, 404, 404, 404},

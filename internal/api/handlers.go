@@ -358,6 +358,9 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, a *sw
 		Assignment: q.Get("assignment"), Status: switchboard.ConversationStatus(q.Get("status")), Query: q.Get("q"),
 		Cursor: q.Get("cursor"), Limit: limit, TeamID: q.Get("team"),
 	}
+	if err := listFilters(r, &f); err != nil {
+		return err
+	}
 	items, next, err := s.Service.Conversations(r.Context(), a, f)
 	if err != nil {
 		return err

@@ -98,7 +98,7 @@ func (s *Server) routes() []route {
 	pub := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.public(h) }
 	auth := func(h authedHandler) http.Handler { return s.authed(h) }
 	enrol := func(h authedHandler) http.Handler { return s.enrolment(h) }
-	return []route{
+	return append([]route{
 		{"GET", "/api/v1/openapi.json", pub(s.openAPI)},
 		{"POST", "/api/v1/session", pub(s.login)},
 		{"POST", "/api/v1/session/second-factor", pub(s.loginSecondFactor)},
@@ -223,7 +223,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/reports/costs", auth(s.reportCosts)},
 		{"GET", "/api/v1/reports/bots", auth(s.reportBots)},
 		{"GET", "/api/v1/events", s.events()},
-	}
+	}, s.labelRoutes(auth)...)
 }
 
 // DefaultBodyTimeout is the time an ordinary request (login, webhook, JSON

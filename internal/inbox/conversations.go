@@ -99,6 +99,9 @@ func visibleFilter(a *switchboard.Actor, f switchboard.ConversationFilter) (swit
 	if !a.Role.AllChannels {
 		f.ChannelIDs = slices.Clone(a.Role.ChannelIDs)
 	}
+	if err := checkListFilters(&f); err != nil {
+		return f, err
+	}
 	return f, nil
 }
 

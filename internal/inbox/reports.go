@@ -64,7 +64,14 @@ func (s *Service) ConversationsReport(ctx context.Context, a *switchboard.Actor,
 		if err != nil {
 			return nil, err
 		}
-		return ro.Conversations(ctx, r, channels, hours)
+		rep, err := ro.Conversations(ctx, r, channels, hours)
+		if err != nil {
+			return nil, err
+		}
+		if rep.Labels, err = s.Store.ReportLabels(ctx, r.Scope(channels)); err != nil {
+			return nil, err
+		}
+		return rep, nil
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/storecrypt"
 	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
@@ -120,6 +119,9 @@ func loadAssignees(ctx context.Context, q querier, convs ...*switchboard.Convers
 	if err := loadTeamsOf(ctx, q, byID, ids); err != nil {
 		return err
 	}
+	if err := loadLabels(ctx, q, byID, ids); err != nil {
+		return err
+	}
 	return loadMentions(ctx, q, byID, ids)
 }
 
@@ -195,19 +197,20 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 		// A contact matches when it has every term of the query.
 		where = append(where, contactTermsWhere(arg(terms), arg(len(terms))))
 	}
-	if f.Cursor != "" {
-		t, id, err := storecrypt.DecodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, `(c.updated_at, c.id) < (`+arg(t)+`, `+arg(id)+`)`)
+	where = narrowList(f, where, arg)
+	cursor, order, err := listOrder(f, arg)
+	if err != nil {
+		return nil, "", err
+	}
+	if cursor != "" {
+		where = append(where, cursor)
 	}
 	limit := storekit.ClampLimit(f.Limit)
 	sql := conversationSelect
 	if len(where) > 0 {
 		sql += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	sql += ` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + arg(limit+1)
+	sql += ` ORDER BY ` + order + ` LIMIT ` + arg(limit+1)
 
 	rows, err := db.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -218,7 +221,14 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
-	convs, next := storekit.Page(convs, limit, storekit.ConversationCursor)
+	more := len(convs) > limit
+	convs, _ = storekit.Page(convs, limit, storekit.ConversationCursor)
+	next := ""
+	if more {
+		if next, err = db.pageCursor(ctx, f, convs[len(convs)-1]); err != nil {
+			return nil, "", err
+		}
+	}
 	if err := loadAssignees(ctx, db.pool, convs...); err != nil {
 		return nil, "", err
 	}

@@ -117,6 +117,12 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 		}
 		where = append(where, contactTermsWhere(arg(terms), arg(len(terms))))
 	}
+	if f.Scanned() {
+		where = narrowList(f, where, arg)
+		return db.queryTallies(ctx, boundedTally(`SELECT c.status, c.assigned,
+			EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = `+viewer+`) AS mine
+			FROM `+from+` WHERE `+strings.Join(where, " AND ")), args)
+	}
 	sql := `SELECT c.status, count(*), count(*) FILTER (WHERE c.assigned),
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ` + viewer + `))
 		FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY c.status`

@@ -58,7 +58,7 @@ func BenchmarkFirstPage(b *testing.B) {
 		}
 		for j := 1; j <= copies; j++ {
 			stmts = append(stmts,
-				fmt.Sprintf(`UPDATE seed_c SET id = left(id, 32) || lpad('%d', 5, '0'), status = 'closed',
+				fmt.Sprintf(`UPDATE seed_c SET id = left(id, 32) || lpad('%d', 5, '0'), status = 'resolved',
 					updated_at = updated_at - interval '1 day', last_message_at = last_message_at - interval '1 day'`, j),
 				`INSERT INTO conversations SELECT * FROM seed_c`,
 				fmt.Sprintf(`UPDATE seed_a SET conversation_id = left(conversation_id, 32) || lpad('%d', 5, '0')`, j),

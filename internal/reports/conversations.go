@@ -55,6 +55,9 @@ type ConversationsReport struct {
 	Periods  []ConversationPeriod `json:"periods"`
 	Channels []ChannelTotals      `json:"channels"`
 	Total    ConversationPeriod   `json:"total"`
+	// Labels breaks the conversations opened in the range down by the
+	// labels they carry; the service fills it (ReportLabels).
+	Labels []switchboard.ReportLabelCount `json:"labels"`
 }
 
 // acc accumulates one row of the conversations report.

@@ -75,7 +75,7 @@ func BenchmarkFirstPage(b *testing.B) {
 		}
 		for j := 1; j <= copies; j++ {
 			stmts = append(stmts,
-				fmt.Sprintf(`UPDATE seed_c SET id = substr(id, 1, 32) || printf('%%05d', %d), status = 'closed',
+				fmt.Sprintf(`UPDATE seed_c SET id = substr(id, 1, 32) || printf('%%05d', %d), status = 'resolved',
 					updated_at = updated_at - 86400000000, last_message_at = last_message_at - 86400000000`, j),
 				`INSERT INTO conversations SELECT * FROM seed_c`,
 				fmt.Sprintf(`UPDATE seed_a SET conversation_id = substr(conversation_id, 1, 32) || printf('%%05d', %d)`, j),

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/storecrypt"
 	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
@@ -93,6 +92,9 @@ func (db *DB) fillAssignees(ctx context.Context, q querier, convs []*switchboard
 		return err
 	}
 	if err := eachTeamOf(ctx, q, ids, byID); err != nil {
+		return err
+	}
+	if err := fillLabels(ctx, q, convs); err != nil {
 		return err
 	}
 	return eachMention(ctx, q, ids, func(convID, userID string) {
@@ -222,21 +224,19 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 			args = append(args, t)
 		}
 	}
-	if f.Cursor != "" {
-		at, id, err := storecrypt.DecodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		// Written so that SQLite can range-scan the (updated_at, id) index.
-		m := micros(at)
-		where = append(where, "c.updated_at <= ? AND (c.updated_at < ? OR c.id < ?)")
-		args = append(args, m, m, id)
+	where, args = narrowList(f, where, args)
+	cursor, cursorArgs, order, err := listOrder(f)
+	if err != nil {
+		return nil, "", err
+	}
+	if cursor != "" {
+		where, args = append(where, cursor), append(args, cursorArgs...)
 	}
 	limit := storekit.ClampLimit(f.Limit)
 	args = append(args, limit+1)
 
 	rows, err := db.rdb.QueryContext(ctx, convSelect+` WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, args...)
+		ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
@@ -253,7 +253,14 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
-	convs, next := storekit.Page(convs, limit, storekit.ConversationCursor)
+	more := len(convs) > limit
+	convs, _ = storekit.Page(convs, limit, storekit.ConversationCursor)
+	next := ""
+	if more {
+		if next, err = db.pageCursor(ctx, f, convs[len(convs)-1]); err != nil {
+			return nil, "", err
+		}
+	}
 	if err := db.fillAssignees(ctx, db.rdb, convs); err != nil {
 		return nil, "", err
 	}

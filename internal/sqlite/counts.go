@@ -129,6 +129,26 @@ func (db *DB) scanTally(ctx context.Context, f switchboard.ConversationFilter) (
 			args = append(args, t)
 		}
 	}
+	if f.Scanned() {
+		rest := f // the filters the driving index has not applied
+		if f.LabelID != "" && f.OnlyAssignedTo == "" {
+			// The label's conversations from its index: CROSS JOIN keeps
+			// the order (the probe in narrowList then finds its own row).
+			from = "conversation_labels fl CROSS JOIN conversations c"
+			where = append(where, "fl.label_id = ? AND c.id = fl.conversation_id")
+			args = append(args, f.LabelID)
+			rest.LabelID = ""
+		} else if f.AssigneeID != "" && f.OnlyAssignedTo == "" {
+			from = "conversation_assignees fu CROSS JOIN conversations c"
+			where = append(where, "fu.user_id = ? AND c.id = fu.conversation_id")
+			args = append(args, f.AssigneeID)
+			rest.AssigneeID = ""
+		}
+		where, args = narrowList(rest, where, args)
+		return db.queryTallies(ctx, boundedTally(`SELECT c.status, c.assigned,
+			EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?) AS mine
+			FROM `+from+` WHERE `+strings.Join(where, " AND ")), args)
+	}
 	return db.queryTallies(ctx, `SELECT c.status, count(*), SUM(c.assigned),
 		SUM(EXISTS (SELECT 1 FROM conversation_assignees ca WHERE ca.conversation_id = c.id AND ca.user_id = ?))
 		FROM `+from+` WHERE `+strings.Join(where, " AND ")+` GROUP BY c.status`, args)

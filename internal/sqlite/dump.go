@@ -319,6 +319,9 @@ func (db *DB) Load(ctx context.Context, next func() (*dump.Table, []any, error))
 		if err := rebuildConversationCounts(ctx, tx); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
+		if err := rebuildWaiting(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("load: commit: %w", err)
 		}

@@ -82,7 +82,7 @@ func bulkReportFacts(b *testing.B, path string, convs int, start time.Time, ch *
 		`INSERT INTO contacts (id, channel_id, key_id, wa_id_hash, wa_id, name, created_at, updated_at)
 			SELECT contact, '` + ch.ID + `', '` + keyID + `', CAST(contact AS BLOB), x'00', x'00', at, at FROM bc`,
 		`INSERT INTO conversations (id, channel_id, contact_id, status, key_id, inbound_count, created_at, updated_at)
-			SELECT id, '` + ch.ID + `', contact, CASE WHEN n % 2 = 0 THEN 'closed' ELSE 'open' END, '` + keyID + `', 9, at, at FROM bc`,
+			SELECT id, '` + ch.ID + `', contact, CASE WHEN n % 2 = 0 THEN 'resolved' ELSE 'open' END, '` + keyID + `', 9, at, at FROM bc`,
 		`INSERT INTO messages (id, conversation_id, key_id, direction, type, status, content, sender_id, ts, created_at, updated_at)
 			SELECT 'bmsg' || bc.n || '-' || j.j, bc.id, '` + keyID + `', 'in', 'text', 'received', x'00', '',
 				bc.at + j.j * 10000000, bc.at + j.j * 10000000, bc.at + j.j * 10000000

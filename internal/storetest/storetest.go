@@ -130,6 +130,10 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Search", testSearch},
 		{"ContactSearch", testContactSearch},
 		{"SendSlots", testSendSlots},
+		{"Labels", testLabels},
+		{"CombinedFilters", testCombinedFilters},
+		{"SavedViews", testSavedViews},
+		{"ReportLabels", testReportLabels},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -247,6 +247,18 @@ func Tables() []*Table {
 			col("channel_id", Text), col("mode", Text), col("team_ids", Text), col("role_ids", Text), col("capacity", Int),
 			col("reoffer_seconds", Int), col("last_assigned_id", Text), col("updated_at", Time),
 		}},
+		// Labels and saved views (version 9), plain business words and
+		// filters. conversations.waiting_since is derived: a load rebuilds it.
+		{Name: "labels", Columns: []Column{
+			col("id", Text), col("name", Text), col("name_key", Text), col("color", Text), col("created_at", Time), col("updated_at", Time),
+		}},
+		{Name: "conversation_labels", Columns: []Column{
+			col("conversation_id", Text), col("label_id", Text), col("added_at", Time),
+		}},
+		{Name: "saved_views", Columns: []Column{
+			col("id", Text), col("user_id", Text), col("name", Text), col("name_key", Text), col("filter", Text),
+			col("created_at", Time), col("updated_at", Time),
+		}},
 		{Name: "outbox", Columns: []Column{
 			col("message_id", Text), col("conversation_id", Text), col("channel_id", Text), col("state", Text),
 			col("attempts", Int), col("next_attempt_at", Time), col("created_at", Time), col("ts", Time),
@@ -318,12 +330,14 @@ func Tables() []*Table {
 // (version 9), rebuilt by the same indexer;
 // conversations.assigned (whether an active user is assigned) and the
 // copy of a conversation's bucket in its assignments are rebuilt with the
-// conversation counters.
+// conversation counters; conversations.waiting_since (the oldest unanswered
+// customer message) is rebuilt from the messages.
 func Derived(table, column string) bool {
 	switch table + "." + column {
 	case "users.search_key", "messages.search_id", "messages.search_terms", "contacts.search_id", "contacts.search_terms",
 		"thread_entries.search_id", "thread_entries.search_terms", "conversations.assigned",
-		"conversation_assignees.channel_id", "conversation_assignees.status", "conversation_assignees.assigned":
+		"conversation_assignees.channel_id", "conversation_assignees.status", "conversation_assignees.assigned",
+		"conversations.waiting_since":
 		return true
 	}
 	return false

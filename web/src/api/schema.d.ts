@@ -1784,6 +1784,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the labels, by name (everyone) */
+        get: operations["listLabels"];
+        put?: never;
+        /** Create a label (labels.manage); at most 200; audited label.create */
+        post: operations["createLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename or recolour a label (labels.manage); audited label.update */
+        put: operations["updateLabel"];
+        post?: never;
+        /** Delete a label and take it off every conversation (labels.manage); audited label.delete */
+        delete: operations["deleteLabel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/labels/{labelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a label on a conversation you may work on (at most 20); audited conversation.label, publishes conversation.updated and an activity line */
+        put: operations["addConversationLabel"];
+        post?: never;
+        /** Take a label off a conversation you may work on; audited conversation.unlabel */
+        delete: operations["removeConversationLabel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply one action to up to 100 conversations, each authorised and audited as the single action; the results say which failed and why */
+        post: operations["bulkConversations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your saved views, by name */
+        get: operations["listSavedViews"];
+        put?: never;
+        /** Save a list filter under a name (at most 50 views) */
+        post: operations["createSavedView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your views */
+        delete: operations["deleteSavedView"];
+        options?: never;
+        head?: never;
+        /** Rename a view or replace its filter */
+        patch: operations["updateSavedView"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1797,7 +1904,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block" | "canned_replies.manage" | "contacts.edit" | "contact_attributes.manage";
+        Permission: "conversations.read_all" | "conversations.assign" | "conversations.reply" | "conversations.close" | "users.read" | "users.manage" | "roles.manage" | "audit.read" | "channels.manage" | "privacy.manage" | "reports.read" | "contacts.block" | "canned_replies.manage" | "contacts.edit" | "contact_attributes.manage" | "labels.manage";
         User: {
             id: string;
             login: string;
@@ -1903,6 +2010,8 @@ export interface components {
             mentioned?: string[];
             /** @description The team the conversation is assigned to; its members see and work on it. A team does not make it assigned. */
             team_id?: string;
+            /** @description The labels the conversation carries, by name (always sent; an empty list for none). */
+            labels?: components["schemas"]["LabelRef"][];
         };
         Message: {
             id: string;
@@ -2153,6 +2262,8 @@ export interface components {
             pending: number;
             snoozed: number;
             resolved: number;
+            /** @description A label, unread or assignee filter is counted by reading at most 2,000 conversations; true when there were more (the counts are lower bounds). */
+            capped?: boolean;
         };
         DeadLetter: {
             id: number;
@@ -2214,6 +2325,8 @@ export interface components {
             periods: components["schemas"]["ConversationPeriod"][];
             channels: components["schemas"]["ChannelTotals"][];
             total: components["schemas"]["ConversationPeriod"];
+            /** @description The conversations opened in the range by the labels they carry (labels as they are now), by name. */
+            labels?: components["schemas"]["ReportLabelCount"][];
         };
         AgentRow: {
             user_id: string;
@@ -2908,6 +3021,62 @@ export interface components {
             /** @description 0 on input: 10 */
             reoffer_minutes: number;
         };
+        Label: {
+            id: string;
+            name: string;
+            /** @description #rrggbb, lowercase hex */
+            color: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A label as a conversation carries it. */
+        LabelRef: {
+            id: string;
+            name: string;
+            color: string;
+        };
+        /** @description The list filter a view saves (never a search text). */
+        ViewFilter: {
+            /** @enum {string} */
+            status?: "open" | "closed";
+            /** @enum {string} */
+            assignment?: "all" | "unassigned" | "assigned" | "mine";
+            assignee_id?: string;
+            label_id?: string;
+            channel_id?: string;
+            unread?: boolean;
+            /** @enum {string} */
+            sort?: "newest" | "waiting";
+        };
+        SavedView: {
+            id: string;
+            user_id: string;
+            name: string;
+            filter: components["schemas"]["ViewFilter"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        BulkResult: {
+            id: string;
+            ok: boolean;
+            /** @description Why this conversation failed: the error the single action would answer (not_found for a conversation you may not see, exactly like a missing one). */
+            error?: {
+                code: string;
+                message: string;
+            };
+        };
+        /** @description One label's line: the conversations opened in the range that carry the label now, and how many of those are open now. */
+        ReportLabelCount: {
+            label_id: string;
+            name: string;
+            color: string;
+            opened: number;
+            open_now: number;
+        };
     };
     responses: {
         /** @description Error */
@@ -3494,6 +3663,16 @@ export interface operations {
                 limit?: number;
                 /** @description Only conversations assigned to this team */
                 team?: string;
+                /** @description Only conversations assigned to this user (an id); combine with assignment for unassigned or mine. */
+                assignee?: string;
+                /** @description Only conversations carrying this label (an id). */
+                label?: string;
+                /** @description Only this channel (an id), within your role's channels. */
+                channel?: string;
+                /** @description true: only conversations with messages you have not read. */
+                unread?: "true" | "false";
+                /** @description newest (default): newest activity first; waiting: the oldest unanswered customer message first, conversations nobody waits in last. A cursor belongs to its order. */
+                sort?: "newest" | "waiting";
             };
             header?: never;
             path?: never;
@@ -6665,6 +6844,334 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    listLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The labels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Label"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    createLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 40 characters on one line; unique, compared case- and accent-insensitively. */
+                    name: string;
+                    /** @description #rrggbb */
+                    color: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The label */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    updateLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Label id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 40 characters on one line; unique, compared case- and accent-insensitively. */
+                    name: string;
+                    /** @description #rrggbb */
+                    color: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The label */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deleteLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Label id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    addConversationLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Label id */
+                labelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    removeConversationLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Label id */
+                labelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    bulkConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                    /** @enum {string} */
+                    action: "assign" | "unassign" | "label" | "unlabel" | "status";
+                    /** @description For assign and unassign */
+                    user_id?: string;
+                    /** @description For label and unlabel */
+                    label_id?: string;
+                    /**
+                     * @description For status
+                     * @enum {string}
+                     */
+                    status?: "open" | "closed";
+                };
+            };
+        };
+        responses: {
+            /** @description One result per distinct id, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["BulkResult"][];
+                        failed: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+        };
+    };
+    listSavedViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your views */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SavedView"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    createSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 50 characters; unique among your views */
+                    name: string;
+                    filter: components["schemas"]["ViewFilter"];
+                };
+            };
+        };
+        responses: {
+            /** @description The view */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    deleteSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description View id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description View id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 50 characters; unique among your views */
+                    name?: string;
+                    filter?: components["schemas"]["ViewFilter"];
+                };
+            };
+        };
+        responses: {
+            /** @description The view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
 }

@@ -3,6 +3,7 @@ import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
 import { statusBadge } from '../lib/status';
+import { LabelChips } from './LabelChips';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
@@ -60,7 +61,7 @@ export function previewText(t: T, c: Conversation): string {
 
 function countFor(counts: ConversationCounts | null, key: string): number | undefined {
   if (!counts) return undefined;
-  const v = (counts as Record<string, number | undefined>)[key];
+  const v = (counts as unknown as Record<string, unknown>)[key];
   return typeof v === 'number' ? v : undefined;
 }
 
@@ -317,6 +318,7 @@ const ConversationRow = memo(function ConversationRow({ conv: c, open, cursor, f
               ) : (
                 <span className="tag tag-muted">{t('inbox.windowClosed')}</span>
               ))}
+            <LabelChips labels={c.labels} />
             <span className="conv-assignees" role="img" aria-label={assigneesLabel(t, assignees)}>
               {unassigned && <span className="tag tag-muted">{t('inbox.unassignedBadge')}</span>}
               {assignees.slice(0, 3).map((a) => (

@@ -1,6 +1,7 @@
 import { ComposerWriters } from './ComposerWriters';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api } from '../api/endpoints';
+import { LabelChips } from './LabelChips';
 import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
@@ -326,6 +327,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 ? t('inbox.windowLeft', { when: remaining(win.remaining, locale) })
                 : t('inbox.windowClosed')}
           </p>
+          <LabelChips labels={conv.labels} />
         </div>
         <div className="conv-header-actions">
           <div className="header-assignees" role="group" aria-label={assignees.length ? assigneesLabel(t, assignees) : t('conv.noAssignees')}>
