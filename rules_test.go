@@ -74,12 +74,12 @@ func TestConversationFilterValidate(t *testing.T) {
 	}{
 		{"zero", switchboard.ConversationFilter{}, ""},
 		{"open unassigned", switchboard.ConversationFilter{Status: switchboard.StatusOpen, Assignment: switchboard.AssignmentUnassigned}, ""},
-		{"closed all", switchboard.ConversationFilter{Status: switchboard.StatusResolved, Assignment: switchboard.AssignmentAll}, ""},
+		{"resolved all", switchboard.ConversationFilter{Status: switchboard.StatusResolved, Assignment: switchboard.AssignmentAll}, ""},
 		{"mine with viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine, ViewerID: "u1"}, ""},
 		{"mine without viewer", switchboard.ConversationFilter{Assignment: switchboard.AssignmentMine}, `The assignment filter "mine" needs a viewer.`},
 		{"unknown assignment", switchboard.ConversationFilter{Assignment: "theirs"}, "Invalid assignment filter."},
-		{"unknown status", switchboard.ConversationFilter{Status: "snoozed"}, "Invalid status filter."},
-		{"status before assignment", switchboard.ConversationFilter{Status: "snoozed", Assignment: "theirs"}, "Invalid status filter."},
+		{"unknown status", switchboard.ConversationFilter{Status: "archived"}, "Invalid status filter."},
+		{"status before assignment", switchboard.ConversationFilter{Status: "archived", Assignment: "theirs"}, "Invalid status filter."},
 	} {
 		if got := switchboard.ErrorMessage(tt.f.Validate()); got != tt.want {
 			t.Errorf("%s: Validate() = %q, want %q", tt.name, got, tt.want)

@@ -8,14 +8,15 @@
 -- SQLite cannot change a CHECK constraint in place, and rebuilding the
 -- table would cascade through its foreign keys. The column is renamed,
 -- a new one with the new CHECK added and filled, the old one dropped:
--- the triggers and the index that name it are dropped first and created
--- again as in 0024.
+-- the triggers and the indexes that name it are dropped first and created
+-- again as in 0024 and 0025.
 DROP TRIGGER conversation_counts_inserted;
 DROP TRIGGER conversation_counts_deleted;
 DROP TRIGGER conversation_counts_moved;
 DROP TRIGGER conversation_assignee_copied;
 DROP TRIGGER conversation_assignees_follow;
 DROP INDEX conversations_one_open;
+DROP INDEX conversations_status_waiting;
 
 ALTER TABLE conversations RENAME COLUMN status TO status_old;
 ALTER TABLE conversations ADD COLUMN status TEXT NOT NULL DEFAULT 'open'
@@ -26,6 +27,8 @@ ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
 
 -- At most one active (not resolved) conversation per contact.
 CREATE UNIQUE INDEX conversations_one_active ON conversations (contact_id) WHERE status <> 'resolved';
+-- The wait order by status (0025), as it was.
+CREATE INDEX conversations_status_waiting ON conversations (status, COALESCE(waiting_since, 9223372036854775807), id);
 -- The snoozes to wake, by time.
 CREATE INDEX conversations_snoozed_until ON conversations (snoozed_until) WHERE snoozed_until IS NOT NULL;
 
