@@ -19,6 +19,12 @@ const (
 	// (the assignees, or the operators for an escalation); clients show
 	// it as their notification settings allow.
 	EventConversationReminder = "conversation.reminder"
+	// EventContactUpdated tells the viewers of a contact's conversations
+	// that its panel changed (a note, an attribute value); Data is an
+	// inbox.ContactChange. Clients reload the panel. It is published on
+	// every conversation of the contact, so each reaches exactly those who
+	// may see that conversation; outgoing webhooks do not offer it.
+	EventContactUpdated = "contact.updated"
 	// EventThreadEntryCreated: a note or an activity line was added to a
 	// conversation's thread; Data is a *[ThreadEntry]. Every user who may
 	// see the conversation receives it; outgoing webhooks do not offer it

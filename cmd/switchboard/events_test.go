@@ -221,7 +221,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 
 	// Changes through both instances while the client is away.
 	a.customerWrites(ch.ID, "4917600000019", "Rita", "zwei")
-	onB.must(200, "PATCH", "/api/v1/conversations/"+c.ID, map[string]any{"status": "closed"}, nil)
+	onB.must(200, "PATCH", "/api/v1/conversations/"+c.ID, map[string]any{"status": "resolved"}, nil)
 	a.customerWrites(ch.ID, "4917600000019", "Rita", "drei")
 
 	// Back on the first instance, with the id the second one gave.
@@ -242,13 +242,13 @@ func TestEventsAcrossInstances(t *testing.T) {
 		case "conversation.updated":
 			var cv struct{ Status string }
 			_ = json.Unmarshal(e.Data, &cv)
-			if cv.Status == "closed" {
-				seen = append(seen, "closed")
+			if cv.Status == "resolved" {
+				seen = append(seen, "resolved")
 			}
 		}
 	}
-	if strings.Join(seen, " ") != "zwei closed drei" {
-		t.Fatalf("replayed %v, want [zwei closed drei]", seen)
+	if strings.Join(seen, " ") != "zwei resolved drei" {
+		t.Fatalf("replayed %v, want [zwei resolved drei]", seen)
 	}
 }
 

@@ -7,14 +7,7 @@ import (
 	"github.com/switchboardhq/switchboard"
 )
 
-// EventContactUpdated tells the viewers of a contact's conversations that
-// its panel changed (a note, an attribute value); Data is a
-// [ContactChange]. Clients reload the panel. It is published on every
-// conversation of the contact, so each reaches exactly those who may see
-// that conversation; outgoing webhooks do not offer it.
-const EventContactUpdated = "contact.updated"
-
-// ContactChange is the data of [EventContactUpdated]: which contact and
+// ContactChange is the data of [switchboard.EventContactUpdated]: which contact and
 // what changed ("note", "attributes"), never the content.
 type ContactChange struct {
 	ContactID string `json:"contact_id"`
@@ -232,7 +225,7 @@ func (s *Service) publishContact(ctx context.Context, c *switchboard.Conversatio
 				continue
 			}
 		}
-		s.publish(ctx, EventContactUpdated, conv, data)
+		s.publish(ctx, switchboard.EventContactUpdated, conv, data)
 	}
 }
 

@@ -113,7 +113,7 @@ func TestContactPanelPermissions(t *testing.T) {
 		t.Fatalf("note = %+v", n)
 	}
 	events := rec.take()
-	if len(events) != 2 || events[0].Type != EventContactUpdated || events[1].Type != EventContactUpdated {
+	if len(events) != 2 || events[0].Type != switchboard.EventContactUpdated || events[1].Type != switchboard.EventContactUpdated {
 		t.Fatalf("events after a note = %+v, want contact.updated on both conversations", events)
 	}
 	if !switchboard.CanSeeEvent(op, &events[0]) || !switchboard.CanSeeEvent(op, &events[1]) {

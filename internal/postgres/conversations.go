@@ -232,7 +232,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if err := loadAssignees(ctx, db.pool, convs...); err != nil {
 		return nil, "", err
 	}
-	return convs, next, nil
+	return storekit.KeepPhoneMatches(f.Query, convs), next, nil
 }
 
 // SetConversationStatus sets a conversation's status and clears its

@@ -152,13 +152,7 @@ func (b *BlindIndex) QueryTerms(q string) ([]int64, error) {
 	term := func(domain, value string) int64 {
 		return int64(binary.BigEndian.Uint64(b.sum(h, domain, value, buf[:0])))
 	}
-	if digits, ok := phoneQuery(q); ok {
-		switch {
-		case strings.HasPrefix(digits, "00"):
-			digits = digits[2:]
-		case strings.HasPrefix(digits, "0"):
-			digits = digits[1:]
-		}
+	if digits, ok := phoneQueryDigits(q); ok {
 		if len(digits) < MinPhoneDigits {
 			return nil, fmt.Errorf("%w: phone number needs at least %d digits after the prefix", ErrInvalidQuery, MinPhoneDigits)
 		}
@@ -298,4 +292,36 @@ func NormalizePhone(s string) (string, error) {
 		return "", fmt.Errorf("%w: must have 6 to %d digits", ErrInvalidPhone, MaxPhoneDigits)
 	}
 	return d, nil
+}
+
+// PhoneMatches reports whether a contact with this phone number matches
+// q as far as its terms cannot tell: a phone-like query longer than
+// MaxPhoneGram digits is matched by its pieces (QueryTerms), and a number
+// whose digits repeat in a pattern can hold every piece without the whole
+// query ("4915133333331" holds every 6-digit piece of "4915133333333").
+// Whoever has the decrypted number checks the query in one run with this;
+// any other query is left to the terms (true).
+func PhoneMatches(q, phone string) bool {
+	digits, ok := phoneQueryDigits(q)
+	if !ok || len(digits) <= MaxPhoneGram {
+		return true
+	}
+	return strings.Contains(asciiDigits(phone), digits)
+}
+
+// phoneQueryDigits returns the digits of a phone-like query without a
+// leading "00" (international prefix) or else a single leading "0"
+// (national trunk prefix).
+func phoneQueryDigits(q string) (string, bool) {
+	digits, ok := phoneQuery(q)
+	if !ok {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(digits, "00"):
+		digits = digits[2:]
+	case strings.HasPrefix(digits, "0"):
+		digits = digits[1:]
+	}
+	return digits, true
 }

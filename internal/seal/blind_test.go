@@ -288,3 +288,21 @@ func BenchmarkQueryTerms(b *testing.B) {
 		})
 	}
 }
+
+func TestPhoneMatches(t *testing.T) {
+	for _, tt := range []struct {
+		q, phone string
+		want     bool
+	}{
+		{"4915133333333", "4915133333331", false}, // every 6-digit piece, not the run
+		{"4915133333333", "4915133333333", true},
+		{"0151 3333 3333", "4915133333333", true}, // trunk prefix dropped
+		{"333333", "4915133333331", true},         // one piece: the terms decide
+		{"Rita", "4915133333331", true},           // not a number
+		{"0049 151 3333333", "4915133333331", true},
+	} {
+		if got := PhoneMatches(tt.q, tt.phone); got != tt.want {
+			t.Errorf("PhoneMatches(%q, %q) = %v, want %v", tt.q, tt.phone, got, tt.want)
+		}
+	}
+}

@@ -264,7 +264,7 @@ func (db *DB) Conversations(ctx context.Context, f switchboard.ConversationFilte
 	if err := db.fillAssignees(ctx, db.rdb, convs); err != nil {
 		return nil, "", err
 	}
-	return convs, next, nil
+	return storekit.KeepPhoneMatches(f.Query, convs), next, nil
 }
 
 // SetConversationStatus sets a conversation's status and clears its

@@ -6,9 +6,12 @@
 package storekit
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/internal/fold"
+	"github.com/switchboardhq/switchboard/internal/seal"
 )
 
 // Page size limits for every list.
@@ -103,4 +106,19 @@ func CannedLimit(n int) int {
 		return 50
 	}
 	return min(n, 200)
+}
+
+// KeepPhoneMatches drops from a page of a list searched by q the
+// conversations whose customer's number holds every piece of a long
+// phone query but not the query in one run ([seal.PhoneMatches]); the
+// page may come back shorter, its cursor stays where the unfiltered page
+// ended.
+func KeepPhoneMatches(q string, convs []*switchboard.Conversation) []*switchboard.Conversation {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return convs
+	}
+	return slices.DeleteFunc(convs, func(c *switchboard.Conversation) bool {
+		return !seal.PhoneMatches(q, c.Contact.WaID)
+	})
 }

@@ -39,6 +39,14 @@ func testContactSearch(t *testing.T, open Opener) {
 	search("4567 8912")
 	search("23456780")
 
+	// Digits that repeat in a pattern: "4915133333331" holds every 6-digit
+	// piece of "4915133333333", and the list checks the whole number.
+	rita := mustReceive(t, s, inbound(ch.ID, "4915133333331", "Rita", "Eins", T0.Add(2*time.Second))).Conversation
+	rudi := mustReceive(t, s, inbound(ch.ID, "4915133333333", "Rudi", "Drei", T0.Add(3*time.Second))).Conversation
+	search("4915133333333", rudi.ID)
+	search("+49 151 33333331", rita.ID)
+	search("333333", rita.ID, rudi.ID)
+
 	// Erasure takes the terms along: a new customer with Jürgen's number
 	// is the only one found by it.
 	_, err := s.EraseContact(ctx(), switchboard.Erasure{ContactID: jurgen.Contact.ID, ErasedAt: T0.Add(time.Hour)})

@@ -223,7 +223,7 @@ describe('available now', () => {
     await page.getByRole('button', { name: 'Edit role Supervisor' }).click();
     const edit = page.getByRole('dialog', { name: /Supervisor/ });
     await edit.getByRole('radio', { name: 'Only these channels:' }).check();
-    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByRole('button', { name: 'Save', exact: true }).click();
     await edit.getByText('A role needs at least one channel, or all channels.').waitFor();
     await edit.getByRole('button', { name: 'Cancel' }).click();
 
@@ -618,13 +618,13 @@ describe('with customers (needs the WhatsApp webhook, the emulator, media and te
       const save = (dialog) =>
         Promise.all([
           page.waitForResponse((r) => r.url().endsWith(`/api/v1/channels/${ch.id}`) && r.request().method() === 'PATCH'),
-          dialog.getByRole('button', { name: 'Save' }).click(),
+          dialog.getByRole('button', { name: 'Save', exact: true }).click(),
         ]).then(([r]) => r);
 
       // Out of range: refused in the form, nothing is sent.
       let { dialog, field } = await edit();
       await field.fill('5000');
-      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByRole('button', { name: 'Save', exact: true }).click();
       await dialog.getByText('Enter a whole number of days from 0 to 3650.').waitFor();
       assert.equal(await field.getAttribute('aria-invalid'), 'true');
 
@@ -2038,7 +2038,7 @@ describe('reports', () => {
       };
       page.on('request', count);
       await dialog.getByLabel('Saturday').fill('10 to 2');
-      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByRole('button', { name: 'Save', exact: true }).click();
       await dialog.getByText('Saturday: write the hours like 09:00-17:00').waitFor();
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'bh-day-5', 'the bad day has the focus');
       assert.equal(sent, 0);
@@ -2047,7 +2047,7 @@ describe('reports', () => {
       await dialog.getByLabel('Closed days').fill('2026-12-25\n2026-12-24');
       const [r] = await Promise.all([
         page.waitForResponse((x) => x.url().endsWith(`/api/v1/channels/${ch.id}`) && x.request().method() === 'PATCH'),
-        dialog.getByRole('button', { name: 'Save' }).click(),
+        dialog.getByRole('button', { name: 'Save', exact: true }).click(),
       ]);
       assert.equal(r.status(), 200);
       const body = JSON.parse(r.request().postData() ?? '{}');
@@ -2070,7 +2070,7 @@ describe('reports', () => {
       await dialog.getByLabel('This channel has business hours').uncheck();
       const [off] = await Promise.all([
         page.waitForResponse((x) => x.url().endsWith(`/api/v1/channels/${ch.id}`) && x.request().method() === 'PATCH'),
-        dialog.getByRole('button', { name: 'Save' }).click(),
+        dialog.getByRole('button', { name: 'Save', exact: true }).click(),
       ]);
       assert.equal(JSON.parse(off.request().postData() ?? '{}').business_hours, null);
       await shown.filter({ hasText: 'not set (every hour counts)' }).waitFor();
@@ -2503,7 +2503,7 @@ describe('outgoing webhooks (issue 16)', () => {
       const form = section.getByTestId('webhook-form');
       await form.getByLabel('URL').fill(hookURL);
       await form.getByLabel('Description').fill('E2E receiver');
-      await form.getByRole('button', { name: 'Save' }).click();
+      await form.getByRole('button', { name: 'Save', exact: true }).click();
       const secretBox = section.getByTestId('webhook-secret');
       await secretBox.waitFor();
       const secret = (await secretBox.locator('code').textContent()).trim();
