@@ -23,6 +23,7 @@ type Store interface {
 	MediaStore
 	Idempotency
 	ThrottleStore
+	AuthChallengeStore
 	PrivacyStore
 	ContactStore
 	RetentionStore

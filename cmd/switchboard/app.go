@@ -570,6 +570,11 @@ func (a *App) expireSessions(ctx context.Context, every time.Duration) error {
 		} else if n > 0 {
 			a.Logger.Debug("deleted old login throttle entries", "count", n)
 		}
+		if n, err := a.Store.DeleteAuthChallenges(ctx, now); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("delete expired sign-in challenges", "err", err)
+		} else if n > 0 {
+			a.Logger.Debug("deleted expired sign-in challenges", "count", n)
+		}
 		n, err = a.Store.DeleteIdempotencyKeys(ctx, now.Add(-switchboard.IdempotencyKeyTTL))
 		if err != nil && ctx.Err() == nil {
 			a.Logger.Warn("delete old idempotency keys", "err", err)

@@ -159,6 +159,34 @@ func TestLoginThrottleIsSharedByInstances(t *testing.T) {
 	}
 }
 
+// TestSecondFactorChallengeIsSharedByInstances: the second step of a
+// sign-in whose password step went to one instance is finished on the
+// other, once, so instances need no sticky sessions.
+func TestSecondFactorChallengeIsSharedByInstances(t *testing.T) {
+	apps, _ := startPostgresPair(t, nil)
+	a, b := apps["a"], apps["b"]
+	admin := a.setupAdmin()
+	erin, _ := a.createUser(admin, "erin", "operator")
+	secret, codes := enrolOverHTTP(t, erin)
+	creds := map[string]string{"login": "erin", "password": testPassword}
+
+	var ch challengeResp
+	a.client("").must(200, "POST", "/api/v1/session", creds, &ch)
+	if !ch.SecondFactorRequired || ch.Challenge == "" {
+		t.Fatalf("first step on a = %+v, want a challenge", ch)
+	}
+	var sess struct{ Token string }
+	b.client("").must(201, "POST", "/api/v1/session/second-factor",
+		map[string]string{"challenge": ch.Challenge, "code": totpCode(t, secret, time.Now(), 1)}, &sess)
+	a.client(sess.Token).must(200, "GET", "/api/v1/me", nil, nil)
+	// Spent on both instances, even with a right answer.
+	for name, app := range apps {
+		if got, body := app.client("").do("POST", "/api/v1/session/second-factor", map[string]string{"challenge": ch.Challenge, "code": codes[0]}); got != 401 {
+			t.Fatalf("spent challenge on %s = %d %s, want 401", name, got, body)
+		}
+	}
+}
+
 // TestSetupLinksAndIdempotencyKeysAreSharedByInstances: every instance
 // that starts without users prints a link that works on any of them,
 // until the setup completes; a message retried with its Idempotency-Key

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -28,8 +28,6 @@ const (
 	passkeyTTL = challengeTTL
 	// maxPasskeyCredentialJSON bounds the browser's response.
 	maxPasskeyCredentialJSON = 64 << 10
-	// maxRegistrations bounds the memory pending registrations may take.
-	maxRegistrations = 10_000
 )
 
 // ErrPasskeysOff explains why the passkey endpoints refuse.
@@ -43,14 +41,6 @@ type Passkeys struct {
 	rp     *webauthn.WebAuthn
 	RPID   string
 	Origin string
-
-	mu      sync.Mutex
-	pending map[string]*registration // by user id: one registration at a time
-}
-
-type registration struct {
-	session   webauthn.SessionData
-	expiresAt time.Time
 }
 
 // NewPasskeys returns the relying party for publicURL, or an error saying
@@ -87,40 +77,9 @@ func NewPasskeys(publicURL string) (*Passkeys, error) {
 	return &Passkeys{rp: rp, RPID: host, Origin: origin}, nil
 }
 
-func (p *Passkeys) putRegistration(userID string, r *registration, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.pending == nil {
-		p.pending = make(map[string]*registration)
-	}
-	if len(p.pending) >= maxRegistrations {
-		for k, v := range p.pending {
-			if !now.Before(v.expiresAt) {
-				delete(p.pending, k)
-			}
-		}
-		for k := range p.pending {
-			if len(p.pending) < maxRegistrations {
-				break
-			}
-			delete(p.pending, k)
-		}
-	}
-	p.pending[userID] = r
-}
-
-// takeRegistration removes and returns the user's pending registration if
-// it has not expired.
-func (p *Passkeys) takeRegistration(userID string, now time.Time) *registration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.pending[userID]
-	delete(p.pending, userID)
-	if r == nil || !now.Before(r.expiresAt) {
-		return nil
-	}
-	return r
-}
+// registrationKey is the key of the user's pending passkey registration:
+// one at a time, bound to the user, finished from their own session.
+func registrationKey(userID string) string { return "passkey-registration:" + userID }
 
 // webauthnUser adapts a user and their passkeys to the library. The user
 // handle is the user id.
@@ -274,8 +233,15 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, a *switchboard.A
 	if err != nil {
 		return nil, fmt.Errorf("begin passkey registration: %w", err)
 	}
+	state, err := json.Marshal(sess)
+	if err != nil {
+		return nil, fmt.Errorf("begin passkey registration: %w", err)
+	}
 	now := s.now()
-	s.Passkeys.putRegistration(a.User.ID, &registration{session: *sess, expiresAt: now.Add(passkeyTTL)}, now)
+	if err := s.Store.PutAuthChallenge(ctx, &switchboard.AuthChallenge{Key: registrationKey(a.User.ID), UserID: a.User.ID,
+		ExpiresAt: now.Add(passkeyTTL), State: state}); err != nil {
+		return nil, err
+	}
 	r := creation.Response
 	o := &PasskeyCreationOptions{Challenge: r.Challenge.String(), Timeout: r.Timeout, Attestation: string(r.Attestation),
 		ExcludeCredentials: descriptors(keys)}
@@ -313,9 +279,12 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, a *switchboard.
 		return nil, switchboard.Errorf(switchboard.EInvalid, "credential is missing or too large.")
 	}
 	now := s.now()
-	reg := s.Passkeys.takeRegistration(a.User.ID, now)
-	if reg == nil {
+	reg, err := s.Store.TakeAuthChallenge(ctx, registrationKey(a.User.ID), now)
+	var session webauthn.SessionData
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && (reg.UserID != a.User.ID || json.Unmarshal(reg.State, &session) != nil)) {
 		return nil, switchboard.Errorf(switchboard.EConflict, "The passkey registration has expired or was not started. Start again.")
+	} else if err != nil {
+		return nil, err
 	}
 	fail := func(reason string) error {
 		s.audit(ctx, a, "user.passkey.register", "user", a.User.ID, switchboard.OutcomeFailure, map[string]string{"reason": reason})
@@ -332,7 +301,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, a *switchboard.
 	if len(keys) >= switchboard.MaxPasskeysPerUser {
 		return nil, switchboard.Errorf(switchboard.EInvalid, "You have %d passkeys, the most allowed. Delete one first.", len(keys))
 	}
-	cred, err := s.Passkeys.rp.CreateCredential(&webauthnUser{u: a.User, keys: keys}, reg.session, parsed)
+	cred, err := s.Passkeys.rp.CreateCredential(&webauthnUser{u: a.User, keys: keys}, session, parsed)
 	if err != nil {
 		return nil, fail("verification failed")
 	}
@@ -412,11 +381,15 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, challengeToken string)
 		return nil, errSecondFactor()
 	}
 	now := s.now()
-	hash := HashToken(challengeToken)
-	userID := s.challenges.peek(hash, now)
-	if userID == "" {
+	key := loginChallengeKey(challengeToken)
+	ch, err := s.peekChallenge(ctx, key, now)
+	if err != nil {
+		return nil, err
+	}
+	if ch == nil {
 		return nil, errSecondFactor()
 	}
+	userID := ch.UserID
 	u, err := s.Store.User(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -437,8 +410,23 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, challengeToken string)
 	if err != nil {
 		return nil, fmt.Errorf("begin passkey sign-in: %w", err)
 	}
-	if !s.challenges.setPasskey(hash, sess, now) {
+	state, err := json.Marshal(sess)
+	if err != nil {
+		return nil, fmt.Errorf("begin passkey sign-in: %w", err)
+	}
+	// Kept with the challenge it was asked for, if that is still live
+	// (and still the same user's).
+	_, err = s.Store.UpdateAuthChallenge(ctx, key, now, func(c *switchboard.AuthChallenge) switchboard.AuthChallengeChange {
+		if c.UserID != userID {
+			return switchboard.AuthChallengeKeep
+		}
+		c.State = state
+		return switchboard.AuthChallengeSave
+	})
+	if switchboard.ErrorCode(err) == switchboard.ENotFound {
 		return nil, errSecondFactor()
+	} else if err != nil {
+		return nil, err
 	}
 	r := assertion.Response
 	return &PasskeyRequestOptions{Challenge: r.Challenge.String(), Timeout: r.Timeout, RPID: r.RelyingPartyID,
@@ -458,28 +446,34 @@ func (s *Service) LoginPasskey(ctx context.Context, challengeToken string, crede
 	if challengeToken == "" || len(challengeToken) > 128 || len(credential) > maxPasskeyCredentialJSON {
 		return "", nil, errSecondFactor()
 	}
-	hash := HashToken(challengeToken)
-	userID, sess := s.challenges.takePasskey(hash, now)
-	if userID == "" {
+	key := loginChallengeKey(challengeToken)
+	ch, state, err := s.takeChallenge(ctx, key, now, true)
+	if err != nil {
+		return "", nil, err
+	}
+	if ch == nil {
 		s.audit(ctx, &switchboard.Actor{IP: c.IP, UserAgent: c.UserAgent}, "session.second_factor", "user", "",
 			switchboard.OutcomeFailure, map[string]string{"method": "passkey", "reason": "unknown or expired challenge"})
 		return "", nil, errSecondFactor()
 	}
-	if u, err = s.Store.User(ctx, userID); err != nil {
+	if u, err = s.Store.User(ctx, ch.UserID); err != nil {
 		return "", nil, err
 	}
 	a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}
 	if !u.Active {
-		s.challenges.drop(hash)
+		s.dropChallenge(ctx, key, now)
 		return "", nil, errSecondFactor()
 	}
-	if sess == nil {
+	var sess webauthn.SessionData
+	if state == nil || json.Unmarshal(state, &sess) != nil {
 		return "", nil, switchboard.Errorf(switchboard.EConflict, "Ask for the passkey options first.")
 	}
-	if err := s.checkPasskey(ctx, a, sess, credential, now); err != nil {
+	if err := s.checkPasskey(ctx, a, &sess, credential, now); err != nil {
 		return "", nil, err
 	}
-	s.challenges.drop(hash)
+	if err := s.finishChallenge(ctx, key, u.ID, now); err != nil {
+		return "", nil, err
+	}
 	if token, err = s.openSession(ctx, u, c, now); err != nil {
 		return "", nil, err
 	}

@@ -99,8 +99,6 @@ type Service struct {
 	// Passkeys, when set, is the WebAuthn relying party ([NewPasskeys]);
 	// nil leaves passkeys off.
 	Passkeys *Passkeys
-
-	challenges challenges // pending second sign-in steps
 }
 
 // Invalidator drops a cache.

@@ -11,10 +11,7 @@ import (
 	"encoding/hex"
 	"image/png"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
@@ -37,8 +34,6 @@ const (
 	// challengeAttempts is how many codes one challenge accepts before it
 	// is spent; the per-user throttle applies as well.
 	challengeAttempts = 5
-	// maxChallenges bounds the memory pending sign-ins may take.
-	maxChallenges = 10_000
 	// twoFactorIssuer names the service in authenticator apps.
 	twoFactorIssuer = "Switchboard"
 )
@@ -56,108 +51,65 @@ type SecondFactorRequired struct {
 
 func (e *SecondFactorRequired) Error() string { return "second factor required" }
 
-type challenge struct {
-	userID    string
-	expiresAt time.Time
-	attempts  int
-	// passkey is the pending WebAuthn assertion, once asked for; it is
-	// used once.
-	passkey *webauthn.SessionData
-}
+// Pending second steps live in the store ([switchboard.AuthChallengeStore]),
+// so the step may be finished on any instance on the database. A login
+// challenge's key is loginChallengeKey of the token the client holds: the
+// store never sees the token, and a key derived from a hash cannot be one
+// of another kind's.
+func loginChallengeKey(token string) string { return "login:" + HashToken(token) }
 
-// challenges holds pending second steps in memory, keyed by the hash of
-// the challenge token. Like the throttle it is per instance: a restart
-// only means signing in again.
-type challenges struct {
-	mu sync.Mutex
-	m  map[string]*challenge
-}
-
-func (c *challenges) put(hash string, ch *challenge, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[string]*challenge)
-	}
-	if len(c.m) >= maxChallenges {
-		for k, v := range c.m {
-			if !now.Before(v.expiresAt) {
-				delete(c.m, k)
-			}
+// takeChallenge counts an attempt on the challenge under key and returns
+// it, or nil if the challenge is unknown, expired or spent (a spent one is
+// deleted). With passkey it also hands out, and forgets, the pending
+// assertion state, which may be nil: each assertion is checked once.
+func (s *Service) takeChallenge(ctx context.Context, key string, now time.Time, passkey bool) (*switchboard.AuthChallenge, []byte, error) {
+	var state []byte
+	c, err := s.Store.UpdateAuthChallenge(ctx, key, now, func(c *switchboard.AuthChallenge) switchboard.AuthChallengeChange {
+		state = nil
+		c.Attempts++
+		if c.Attempts > challengeAttempts {
+			return switchboard.AuthChallengeDelete
 		}
-		for k := range c.m { // still full: drop arbitrary ones
-			if len(c.m) < maxChallenges {
-				break
-			}
-			delete(c.m, k)
+		if passkey {
+			state, c.State = c.State, nil
 		}
+		return switchboard.AuthChallengeSave
+	})
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && c.Attempts > challengeAttempts) {
+		return nil, nil, nil
 	}
-	c.m[hash] = ch
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, state, nil
 }
 
-// take counts an attempt on the challenge and returns its user, or "" if
-// the challenge is unknown, expired or spent.
-func (c *challenges) take(hash string, now time.Time) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := c.m[hash]
-	if ch == nil {
-		return ""
+// peekChallenge returns the live challenge under key without counting an
+// attempt, or nil.
+func (s *Service) peekChallenge(ctx context.Context, key string, now time.Time) (*switchboard.AuthChallenge, error) {
+	c, err := s.Store.UpdateAuthChallenge(ctx, key, now, func(*switchboard.AuthChallenge) switchboard.AuthChallengeChange {
+		return switchboard.AuthChallengeKeep
+	})
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && c.Attempts >= challengeAttempts) {
+		return nil, nil
 	}
-	ch.attempts++
-	if !now.Before(ch.expiresAt) || ch.attempts > challengeAttempts {
-		delete(c.m, hash)
-		return ""
-	}
-	return ch.userID
+	return c, err
 }
 
-// peek returns the challenge's user without counting an attempt, or "".
-func (c *challenges) peek(hash string, now time.Time) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := c.m[hash]
-	if ch == nil || !now.Before(ch.expiresAt) || ch.attempts >= challengeAttempts {
-		return ""
+// finishChallenge consumes the challenge under key for userID once its
+// answer was right: of two right answers racing (on any instances) only
+// one opens a session.
+func (s *Service) finishChallenge(ctx context.Context, key, userID string, now time.Time) error {
+	c, err := s.Store.TakeAuthChallenge(ctx, key, now)
+	if switchboard.ErrorCode(err) == switchboard.ENotFound || (err == nil && c.UserID != userID) {
+		return errSecondFactor()
 	}
-	return ch.userID
+	return err
 }
 
-// setPasskey keeps the assertion state with a live challenge.
-func (c *challenges) setPasskey(hash string, sess *webauthn.SessionData, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := c.m[hash]
-	if ch == nil || !now.Before(ch.expiresAt) {
-		return false
-	}
-	ch.passkey = sess
-	return true
-}
-
-// takePasskey is take that also hands out (and forgets) the pending
-// assertion state, which may be nil.
-func (c *challenges) takePasskey(hash string, now time.Time) (string, *webauthn.SessionData) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := c.m[hash]
-	if ch == nil {
-		return "", nil
-	}
-	ch.attempts++
-	if !now.Before(ch.expiresAt) || ch.attempts > challengeAttempts {
-		delete(c.m, hash)
-		return "", nil
-	}
-	sess := ch.passkey
-	ch.passkey = nil
-	return ch.userID, sess
-}
-
-func (c *challenges) drop(hash string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, hash)
+// dropChallenge forgets the challenge under key.
+func (s *Service) dropChallenge(ctx context.Context, key string, now time.Time) {
+	_, _ = s.Store.TakeAuthChallenge(ctx, key, now)
 }
 
 // secondFactorMethods returns the second factors the user can sign in
@@ -192,9 +144,11 @@ func (s *Service) secondFactorChallenge(ctx context.Context, u *switchboard.User
 	if len(methods) == 0 {
 		return nil
 	}
-	token, hash := newToken()
+	token, _ := newToken()
 	exp := now.Add(challengeTTL)
-	s.challenges.put(hash, &challenge{userID: u.ID, expiresAt: exp}, now)
+	if err := s.Store.PutAuthChallenge(ctx, &switchboard.AuthChallenge{Key: loginChallengeKey(token), UserID: u.ID, ExpiresAt: exp}); err != nil {
+		return err
+	}
 	s.audit(ctx, &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}, "session.login", "user", u.ID,
 		switchboard.OutcomeSuccess, map[string]string{"step": "password", "second_factor": "required"})
 	return &SecondFactorRequired{Challenge: token, ExpiresAt: exp, Methods: methods}
@@ -213,27 +167,32 @@ func (s *Service) LoginSecondFactor(ctx context.Context, challengeToken, code st
 	if challengeToken == "" || len(challengeToken) > 128 || len(code) > 64 {
 		return "", nil, errSecondFactor()
 	}
-	hash := HashToken(challengeToken)
-	userID := s.challenges.take(hash, now)
-	if userID == "" {
+	key := loginChallengeKey(challengeToken)
+	ch, _, err := s.takeChallenge(ctx, key, now, false)
+	if err != nil {
+		return "", nil, err
+	}
+	if ch == nil {
 		s.audit(ctx, &switchboard.Actor{IP: c.IP, UserAgent: c.UserAgent}, "session.second_factor", "user", "",
 			switchboard.OutcomeFailure, map[string]string{"reason": "unknown or expired challenge"})
 		return "", nil, errSecondFactor()
 	}
-	u, err = s.Store.User(ctx, userID)
+	u, err = s.Store.User(ctx, ch.UserID)
 	if err != nil {
 		return "", nil, err
 	}
 	a := &switchboard.Actor{User: u, IP: c.IP, UserAgent: c.UserAgent}
 	if !u.Active {
-		s.challenges.drop(hash)
+		s.dropChallenge(ctx, key, now)
 		return "", nil, errSecondFactor()
 	}
 	method, err := s.checkSecondFactor(ctx, a, code, now)
 	if err != nil {
 		return "", nil, err
 	}
-	s.challenges.drop(hash)
+	if err := s.finishChallenge(ctx, key, u.ID, now); err != nil {
+		return "", nil, err
+	}
 	token, err = s.openSession(ctx, u, c, now)
 	if err != nil {
 		return "", nil, err

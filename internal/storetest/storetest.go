@@ -105,6 +105,7 @@ func Run(t *testing.T, open func(tb testing.TB) switchboard.Store) {
 		{"Media", testMedia},
 		{"Idempotency", testIdempotency},
 		{"Throttle", testThrottle},
+		{"AuthChallenges", testAuthChallenges},
 		{"ReceiveBatch", testReceiveBatch},
 		{"LeasedWebhook", testLeasedWebhook},
 		{"Privacy", testPrivacy},

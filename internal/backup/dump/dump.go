@@ -470,5 +470,7 @@ func Upgrade(t *Table, row []any) {
 
 // TransientTables lists the tables a dump leaves out because their rows
 // matter for minutes only: the login throttle's counters (a restore starts
-// them over, as a restart of a single instance once did).
-var TransientTables = []string{"login_throttle"}
+// them over, as a restart of a single instance once did) and the pending
+// sign-in steps and passkey ceremonies (a restore means starting them
+// again).
+var TransientTables = []string{"login_throttle", "auth_challenges"}
