@@ -8,6 +8,7 @@ import { dateTime } from '../../lib/format';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { useToasts } from '../Toasts';
 import { ServiceAccounts } from './ServiceAccounts';
+import { Teams } from './Teams';
 
 export function Users({ me }: { me: Me }) {
   const { t, locale } = useI18n();
@@ -123,6 +124,7 @@ export function Users({ me }: { me: Me }) {
           {t('common.loadMore')}
         </button>
       )}
+      {me.role.permissions.includes('users.manage') && <Teams />}
       {me.role.permissions.includes('users.manage') && <ServiceAccounts roles={roles} />}
       {editing && (
         <UserDialog
