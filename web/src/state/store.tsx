@@ -165,6 +165,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
             assignment: f.assignment === 'all' ? '' : f.assignment,
             status: f.status,
             q: f.q.trim(),
+            team: f.team ?? '',
             cursor: append ? s.list.next : '',
             limit: pageSize,
           },
@@ -291,7 +292,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       const f = store.get().filter;
       const key = filterKey(f);
       api
-        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), limit: 1 })
+        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), team: f.team ?? '', limit: 1 })
         .then((page) => {
           if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
         })
