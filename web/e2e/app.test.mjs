@@ -3032,9 +3032,7 @@ describe('teams (issue 15)', () => {
       const opRow = op.page.getByTestId('conv-row').filter({ hasText: cust.name });
       await opRow.waitFor({ timeout: 15_000 });
       await opRow.click();
-      // (The header's title can be squeezed to nothing by its actions at
-      // this width, so the thread says the conversation is open.)
-      await op.page.locator('.thread').getByText('Ich brauche ein Angebot.').waitFor();
+      await op.page.getByRole('heading', { name: cust.name }).waitFor();
       const id = decodeURIComponent(new URL(op.page.url()).pathname.split('/').pop() ?? '');
       await op.page.getByTestId('assign-button').click();
       const assign = op.page.getByRole('dialog', { name: /Assign people who can reply/ });

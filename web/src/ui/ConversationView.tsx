@@ -323,6 +323,14 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 {t('handoff.bot')}
               </span>
             )}{' '}
+            {teamName && (
+              <>
+                <span className="header-team" data-testid="header-team">
+                  {t('conv.team', { name: teamName })}
+                </span>
+                {' · '}
+              </>
+            )}
             {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
             {conv.status !== 'open'
               ? statusBadge(t, conv, locale)
@@ -333,11 +341,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           <LabelChips labels={conv.labels} />
         </div>
         <div className="conv-header-actions">
-          {teamName && (
-            <span className="tag header-team" data-testid="header-team">
-              {t('conv.team', { name: teamName })}
-            </span>
-          )}
+
           <div className="header-assignees" role="group" aria-label={assignees.length ? assigneesLabel(t, assignees) : t('conv.noAssignees')}>
             {/* Names are shown, not only initials: two people with the same
                 initials must not look alike. */}
