@@ -2997,6 +2997,95 @@ describe('routing (issue 15)', () => {
   });
 });
 
+describe('teams (issue 15)', () => {
+  it('teams: the administrator creates a team with the employee, an operator assigns a conversation to it and filters by it, the employee sees it; deactivating a user reassigns their conversations', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const adm = await contextAs(admin, { viewport: { width: 1280, height: 800 } });
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const emp = await contextAs(employee, { viewport: { width: 390, height: 844 } });
+    try {
+      // The administrator creates the team on the users page, with the employee.
+      await adm.page.goto(`${srv.base}/admin/users`);
+      const teams = adm.page.getByTestId('teams');
+      await teams.getByRole('button', { name: 'New team' }).click();
+      const dialog = adm.page.getByRole('dialog', { name: 'New team' });
+      await dialog.getByLabel('Team name').fill('Vertrieb');
+      await dialog.getByLabel('Filter people').fill('emil');
+      await dialog.getByRole('checkbox', { name: new RegExp(employee.name) }).check();
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await adm.page.locator('.toast').filter({ hasText: 'Team Vertrieb created.' }).waitFor();
+      // Renamed, keyboard only: the edit button, the name field, Enter.
+      await teams.getByRole('button', { name: 'Edit team Vertrieb' }).focus();
+      await adm.page.keyboard.press('Enter');
+      const edit = adm.page.getByRole('dialog', { name: 'Edit team Vertrieb' });
+      await edit.getByLabel('Team name').fill('Vertrieb Nord');
+      await edit.getByLabel('Team name').press('Enter');
+      const row = teams.getByTestId('team-row').filter({ hasText: 'Vertrieb Nord' });
+      await row.getByText(employee.name).waitFor();
+      await shot(adm.page, 'teams-admin-desktop-light');
+
+      // A customer writes; the operator assigns the conversation to the team.
+      const cust = { wa_id: '4915112345162', name: 'Tina Team' };
+      const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...cust, text: 'Ich brauche ein Angebot.' });
+      assert.equal(sent.status, 200, sent.text);
+      await op.page.goto(`${srv.base}/`);
+      const opRow = op.page.getByTestId('conv-row').filter({ hasText: cust.name });
+      await opRow.waitFor({ timeout: 15_000 });
+      await opRow.click();
+      await op.page.getByRole('heading', { name: cust.name }).waitFor();
+      const id = decodeURIComponent(new URL(op.page.url()).pathname.split('/').pop() ?? '');
+      await op.page.getByTestId('assign-button').click();
+      const assign = op.page.getByRole('dialog', { name: /Assign people who can reply/ });
+      await assign.getByLabel('Team', { exact: true }).selectOption({ label: 'Vertrieb Nord' });
+      await op.page.locator('.toast').filter({ hasText: 'Conversation assigned to team Vertrieb Nord.' }).waitFor();
+      await assign.getByRole('button', { name: 'Done' }).click();
+      await op.page.getByTestId('header-team').filter({ hasText: 'Team: Vertrieb Nord' }).waitFor();
+      // The team filter beside the assignment tabs.
+      await op.page.getByTestId('team-filter').selectOption({ label: 'Vertrieb Nord' });
+      await op.page.getByTestId('conv-row').filter({ hasText: cust.name }).waitFor();
+      await shot(op.page, 'teams-assigned-desktop-light');
+
+      // The employee, who sees only their own conversations, sees the team's.
+      await emp.page.goto(`${srv.base}/`);
+      const empRow = emp.page.getByTestId('conv-row').filter({ hasText: cust.name });
+      await empRow.waitFor({ timeout: 15_000 });
+      await empRow.click();
+      await emp.page.getByRole('heading', { name: cust.name }).waitFor();
+
+      // Deactivating a user reassigns their conversations to a chosen active user.
+      const made = await pageAPI(adm.page, 'POST', '/api/v1/users', { login: 'rolf15', name: 'Rolf Reassign', role_id: 'employee', password: 'Umzugskarton-Gelb-15' });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      assert.equal((await pageAPI(adm.page, 'PUT', `/api/v1/conversations/${id}/assignees/${made.json.id}`)).status, 200);
+      await adm.page.goto(`${srv.base}/admin/users?q=rolf15`);
+      await adm.page.getByRole('button', { name: 'Edit rolf15' }).click();
+      const ud = adm.page.getByRole('dialog', { name: 'Edit rolf15' });
+      await ud.getByRole('button', { name: 'Deactivate' }).click();
+      await ud.getByTestId('deactivate-reassign').check();
+      await ud.getByLabel('New assignee').selectOption({ label: `${employee.name} (${employee.login})` });
+      await ud.getByRole('button', { name: 'Yes, deactivate rolf15' }).click();
+      await adm.page.locator('.toast').filter({ hasText: 'rolf15 is deactivated' }).waitFor();
+      const after = await pageAPI(adm.page, 'GET', `/api/v1/conversations/${id}`);
+      assert.deepEqual(after.json?.assignees?.map((a) => a.name), [employee.name], JSON.stringify(after.json));
+
+      // Deleted after confirming; the conversation loses its team.
+      await adm.page.goto(`${srv.base}/admin/users`);
+      await teams.getByRole('button', { name: 'Delete team Vertrieb Nord' }).click();
+      await teams.getByRole('button', { name: /Yes, delete Vertrieb Nord/ }).click();
+      await adm.page.locator('.toast').filter({ hasText: 'Team Vertrieb Nord deleted.' }).waitFor();
+      assert.equal(await teams.getByTestId('team-row').count(), 0);
+      const gone = await pageAPI(op.page, 'GET', `/api/v1/conversations/${id}`);
+      assert.ok(!gone.json?.team_id, JSON.stringify(gone.json));
+      assertNoProblems(adm.ctx, 'teams (administrator)');
+      assertNoProblems(op.ctx, 'teams (operator)');
+      assertNoProblems(emp.ctx, 'teams (employee)');
+    } finally {
+      await adm.ctx.close();
+      await op.ctx.close();
+      await emp.ctx.close();
+    }
+  });
+});
+
 describe('mentions list (issue 15)', () => {
   it('mentions list: an employee finds the notes that mention them under Mentions, with author, time and the note; a new mention appears live; opening one marks it read', async (t) => {
     if (!srv.emulator) return t.skip('needs the emulator');

@@ -87,6 +87,19 @@ describe('filters', () => {
     expect(matchesFilter(c, { assignment: 'all', status: '', q: '+49 151 234' }, 'op')).toBe(true);
     expect(matchesFilter(c, { assignment: 'all', status: '', q: 'anna' }, 'op')).toBe(false);
   });
+  it('applies the team filter, live updates included', () => {
+    const sales = conv('t1', { team_id: 'sales' });
+    expect(matchesFilter(sales, { assignment: 'all', status: '', q: '', team: 'sales' }, 'op')).toBe(true);
+    expect(matchesFilter(sales, { assignment: 'all', status: '', q: '', team: 'support' }, 'op')).toBe(false);
+    expect(matchesFilter(conv('t2'), { assignment: 'all', status: '', q: '', team: 'sales' }, 'op')).toBe(false);
+    expect(matchesFilter(conv('t2'), { assignment: 'all', status: '', q: '', team: '' }, 'op')).toBe(true);
+    expect(filterKey({ assignment: 'all', status: '', q: '', team: 'sales' })).not.toBe(filterKey({ assignment: 'all', status: '', q: '' }));
+    // A conversation moved to another team leaves the filtered list.
+    let s = initialState(operator, { status: '', team: 'sales' });
+    s = reduce(s, { type: 'list/page', filterKey: filterKey(s.filter), items: [sales], next: '', append: false });
+    s = reduce(s, { type: 'event', event: ev('conversation.updated', conv('t1', { team_id: 'support', updated_at: '2026-01-02T00:00:00Z' })) });
+    expect(s.list.ids).toEqual([]);
+  });
   it('applies assignment and status', () => {
     const mine = conv('m', { assignees: [{ id: 'op', name: 'Olga' }] });
     expect(matchesFilter(mine, { assignment: 'mine', status: '', q: '' }, 'op')).toBe(true);

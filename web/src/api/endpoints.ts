@@ -137,7 +137,7 @@ export const api = {
   deleteRole: (id: string) => request<void>('DELETE', `${v1}/roles/${enc(id)}`),
 
   conversations: (
-    p: { assignment?: string; status?: string; q?: string; cursor?: string; limit?: number },
+    p: { assignment?: string; status?: string; q?: string; team?: string; cursor?: string; limit?: number },
     signal?: AbortSignal,
   ) => request<ConversationPage>('GET', `${v1}/conversations${query(p)}`, undefined, signal ? { signal } : {}),
   conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),

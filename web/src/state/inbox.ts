@@ -28,6 +28,8 @@ export interface Filter {
   assignment: Assignment;
   status: StatusFilter;
   q: string;
+  /** team: only conversations assigned to this team (an id); empty or absent for any. */
+  team?: string;
 }
 
 export interface ListState {
@@ -137,7 +139,7 @@ export type Action =
 
 /** filterKey identifies a filter, so a late page of an older filter is dropped. */
 export function filterKey(f: Filter): string {
-  return `${f.assignment}|${f.status}|${f.q.trim().toLowerCase()}`;
+  return `${f.assignment}|${f.status}|${f.q.trim().toLowerCase()}|${f.team ?? ''}`;
 }
 
 function time(iso: string | null | undefined): number {
@@ -184,6 +186,7 @@ export function mergeMessage(old: Message | undefined, next: Message): Message {
 /** matchesFilter is the client's copy of the list filter, for placing live updates. */
 export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boolean {
   if (f.status && c.status !== f.status) return false;
+  if (f.team && c.team_id !== f.team) return false;
   const assignees = c.assignees ?? [];
   switch (f.assignment) {
     case 'unassigned':

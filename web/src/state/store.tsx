@@ -82,6 +82,8 @@ export interface InboxActions {
   discard: (msgId: string) => void;
   assign: (convId: string, userId: string) => Promise<Conversation>;
   unassign: (convId: string, userId: string) => Promise<Conversation>;
+  /** setTeam assigns the conversation to a team, or to none with "" (conversations.assign). */
+  setTeam: (convId: string, teamId: string) => Promise<Conversation>;
   /** setStatus changes the status; snoozedUntil (ISO time) only with snoozed, none meaning until the customer writes. */
   setStatus: (convId: string, status: ConvStatus, snoozedUntil?: string | null) => Promise<void>;
   /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
@@ -163,6 +165,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
             assignment: f.assignment === 'all' ? '' : f.assignment,
             status: f.status,
             q: f.q.trim(),
+            team: f.team ?? '',
             cursor: append ? s.list.next : '',
             limit: pageSize,
           },
@@ -289,7 +292,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       const f = store.get().filter;
       const key = filterKey(f);
       api
-        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), limit: 1 })
+        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), team: f.team ?? '', limit: 1 })
         .then((page) => {
           if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
         })
@@ -378,6 +381,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
         const c = await api.unassign(convId, userId);
         if (userId === myId && !permsRef.current.includes('conversations.read_all')) d({ type: 'conv/gone', id: convId });
         else d({ type: 'conv/upsert', conv: c });
+        return c;
+      },
+      setTeam: async (convId, teamId) => {
+        const c = await api.setConversationTeam(convId, teamId);
+        d({ type: 'conv/upsert', conv: c });
         return c;
       },
       setStatus: async (convId, status, snoozedUntil) => {

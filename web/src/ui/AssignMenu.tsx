@@ -6,7 +6,8 @@ import { assigneeName } from '../lib/assignees';
 import { errorText } from '../lib/errors';
 import { displayName } from '../lib/format';
 import { useInbox, useInboxContext } from '../state/store';
-import { Avatar, Dialog, ErrorBox, Spinner } from './common';
+import { useTeams } from '../state/teams';
+import { Avatar, Dialog, ErrorBox, Field, Spinner } from './common';
 import { useToasts } from './Toasts';
 
 /**
@@ -67,6 +68,23 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
       .catch(() => undefined);
   }, []);
 
+  // The team: its members see the conversation and work on it.
+  const teams = useTeams(true);
+  const setTeam = async (teamId: string) => {
+    if (busy) return;
+    setBusy('team');
+    setError('');
+    try {
+      await actions.setTeam(conversationId, teamId);
+      const name = teams.find((x) => x.id === teamId)?.name ?? '';
+      toasts.show(teamId ? { text: t('assign.teamSet', { name }), tone: 'success' } : { text: t('assign.teamCleared') });
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const assignees: UserRef[] = conv?.assignees ?? [];
   const isAssigned = (id: string) => assignees.some((a) => a.id === id);
 
@@ -106,6 +124,26 @@ export function AssignMenu({ conversationId, onClose }: { conversationId: string
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="assign" onKeyDown={onKeyDown}>
+        <Field label={t('assign.team')} hint={t('assign.teamHint')}>
+          {(id, d) => (
+            <select
+              id={id}
+              aria-describedby={d}
+              value={conv?.team_id ?? ''}
+              disabled={busy !== null}
+              onChange={(e) => void setTeam(e.target.value)}
+              data-testid="assign-team"
+            >
+              <option value="">{t('assign.teamNone')}</option>
+              {conv?.team_id && !teams.some((x) => x.id === conv.team_id) && <option value={conv.team_id}>{conv.team_id}</option>}
+              {teams.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <h3 className="assign-head">{t('assign.current')}</h3>
         {assignees.length === 0 ? (
           <p className="hint">{t('conv.noAssignees')}</p>

@@ -7,6 +7,7 @@ import { LabelChips } from './LabelChips';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
+import { mayListTeams, useTeams } from '../state/teams';
 import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon, type IconName } from './icons';
 import { MessageSearchResults } from './MessageSearch';
@@ -76,7 +77,8 @@ interface Props {
 
 export function ConversationList({ listRef, searchRef, openId, cursor, onCursor, onAssign }: Props) {
   const { t } = useI18n();
-  const { actions, can } = useInboxContext();
+  const { actions, can, me } = useInboxContext();
+  const teams = useTeams(mayListTeams(me.role.permissions));
   const list = useInbox((s) => s.list);
   const filter = useInbox((s) => s.filter);
   const convs = useInbox((s) => s.convs);
@@ -187,6 +189,20 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
                 );
               })}
             </div>
+          )}
+          {(teams.length > 0 || filter.team) && (
+            <label className="team-filter">
+              <span className="visually-hidden">{t('list.team')}</span>
+              <select value={filter.team ?? ''} onChange={(e) => setFilter({ team: e.target.value })} data-testid="team-filter" aria-label={t('list.team')}>
+                <option value="">{t('list.teamAll')}</option>
+                {filter.team && !teams.some((x) => x.id === filter.team) && <option value={filter.team}>{filter.team}</option>}
+                {teams.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+            </label>
           )}
           <div className="chips chips-status">
             {statuses.map((s) => {

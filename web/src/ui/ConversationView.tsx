@@ -11,6 +11,7 @@ import { statusBadge } from '../lib/status';
 import { dateTime, dayKey, daySeparator, displayName, handle, remaining, serviceWindow } from '../lib/format';
 import { emptyThread, reactionsByTarget, readsByMention } from '../state/inbox';
 import { useInbox, useInboxContext } from '../state/store';
+import { mayListTeams, useTeams } from '../state/teams';
 import { Avatar, ErrorBox, Spinner } from './common';
 import { Icon } from './icons';
 import { Composer } from './Composer';
@@ -42,6 +43,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const [dropped, setDropped] = useState<File | null>(null);
   const [handoffBusy, setHandoffBusy] = useState(false);
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const teams = useTeams(mayListTeams(me.role.permissions));
   // "Assign to me" in one click, or the i key (Inbox sends the event).
   const assignMe = useCallback(async () => {
     try {
@@ -245,6 +247,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   };
   const botHandles = conv.handler === 'bot';
   const viewer = { userId: me.user.id, readAll: can('conversations.read_all') };
+  const teamName = conv.team_id ? teams.find((x) => x.id === conv.team_id)?.name : undefined;
   // Seen only through a mention: reading and notes, no acting.
   const onlyMentioned = readsByMention(conv, viewer);
   const mentioned = (conv.mentioned ?? []).includes(me.user.id);
@@ -320,6 +323,14 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
                 {t('handoff.bot')}
               </span>
             )}{' '}
+            {teamName && (
+              <>
+                <span className="header-team" data-testid="header-team">
+                  {t('conv.team', { name: teamName })}
+                </span>
+                {' · '}
+              </>
+            )}
             {conv.contact?.name && handle(conv.contact) ? `${handle(conv.contact)} · ` : ''}
             {conv.status !== 'open'
               ? statusBadge(t, conv, locale)
@@ -330,6 +341,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
           <LabelChips labels={conv.labels} />
         </div>
         <div className="conv-header-actions">
+
           <div className="header-assignees" role="group" aria-label={assignees.length ? assigneesLabel(t, assignees) : t('conv.noAssignees')}>
             {/* Names are shown, not only initials: two people with the same
                 initials must not look alike. */}

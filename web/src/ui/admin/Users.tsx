@@ -8,6 +8,7 @@ import { dateTime } from '../../lib/format';
 import { Dialog, ErrorBox, Field, Spinner } from '../common';
 import { useToasts } from '../Toasts';
 import { ServiceAccounts } from './ServiceAccounts';
+import { Teams } from './Teams';
 
 export function Users({ me }: { me: Me }) {
   const { t, locale } = useI18n();
@@ -123,6 +124,7 @@ export function Users({ me }: { me: Me }) {
           {t('common.loadMore')}
         </button>
       )}
+      {me.role.permissions.includes('users.manage') && <Teams />}
       {me.role.permissions.includes('users.manage') && <ServiceAccounts roles={roles} />}
       {editing && (
         <UserDialog
@@ -165,10 +167,25 @@ function UserDialog({
   const [busy, setBusy] = useState(false);
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   // Deactivating asks what becomes of their chats: kept (marked
-  // "deactivated", counted as unassigned) or all unassigned at once.
-  const [unassignAll, setUnassignAll] = useState(false);
+  // "deactivated", counted as unassigned), all unassigned at once, or
+  // reassigned to a chosen active user (where that user may reply; the
+  // others stay unassigned).
+  const [chats, setChats] = useState<'keep' | 'unassign' | 'reassign'>('keep');
+  const [reassignTo, setReassignTo] = useState('');
+  const [others, setOthers] = useState<User[]>([]);
   const mayUnassign = me.role.permissions.includes('conversations.assign');
   const self = user?.id === me.user.id;
+  useEffect(() => {
+    if (!confirmDeactivate || !mayUnassign || !user) return;
+    let live = true;
+    api
+      .users({ active: true, limit: 200 })
+      .then((p) => live && setOthers((p.items ?? []).filter((u) => u.id !== user.id)))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [confirmDeactivate, mayUnassign, user]);
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -205,7 +222,10 @@ function UserDialog({
   const setActive = (active: boolean) =>
     void run(async () => {
       if (!user) return;
-      const u = await api.updateUser(user.id, !active && unassignAll && mayUnassign ? { active, unassign_all: true } : { active });
+      const patch: { active: boolean; unassign_all?: boolean; reassign_to?: string } = { active };
+      if (!active && mayUnassign && chats !== 'keep') patch.unassign_all = true;
+      if (!active && mayUnassign && chats === 'reassign') patch.reassign_to = reassignTo;
+      const u = await api.updateUser(user.id, patch);
       toasts.show({ text: t(active ? 'users.reactivatedToast' : 'users.deactivatedToast', { login: u.login }) });
       onSaved(u);
     });
@@ -300,16 +320,39 @@ function UserDialog({
                 <fieldset className="radio-list">
                   <legend>{t('users.deactivateChats')}</legend>
                   <label>
-                    <input type="radio" name="deactivate-chats" checked={!unassignAll} onChange={() => setUnassignAll(false)} />{' '}
-                    {t('users.deactivateKeep')}
+                    <input type="radio" name="deactivate-chats" checked={chats === 'keep'} onChange={() => setChats('keep')} /> {t('users.deactivateKeep')}
                   </label>
                   <label>
-                    <input type="radio" name="deactivate-chats" checked={unassignAll} onChange={() => setUnassignAll(true)} />{' '}
+                    <input type="radio" name="deactivate-chats" checked={chats === 'unassign'} onChange={() => setChats('unassign')} />{' '}
                     {t('users.deactivateUnassign')}
                   </label>
+                  <label>
+                    <input
+                      type="radio"
+                      name="deactivate-chats"
+                      checked={chats === 'reassign'}
+                      onChange={() => setChats('reassign')}
+                      data-testid="deactivate-reassign"
+                    />{' '}
+                    {t('users.deactivateReassign')}
+                  </label>
+                  {chats === 'reassign' && (
+                    <Field label={t('users.deactivateReassignTo')}>
+                      {(id, d) => (
+                        <select id={id} aria-describedby={d} value={reassignTo} onChange={(e) => setReassignTo(e.target.value)} data-testid="deactivate-reassign-to">
+                          <option value="">{t('users.deactivatePick')}</option>
+                          {others.map((o) => (
+                            <option key={o.id} value={o.id}>
+                              {o.name} ({o.login})
+                            </option>
+                          ))}
+                        </select>
+                      )}
+                    </Field>
+                  )}
                 </fieldset>
               )}
-              <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setActive(false)}>
+              <button type="button" className="btn btn-danger" disabled={busy || (mayUnassign && chats === 'reassign' && !reassignTo)} onClick={() => setActive(false)}>
                 {t('users.deactivateYes', { login: user.login })}
               </button>
               <button type="button" className="btn" onClick={() => setConfirmDeactivate(false)}>
