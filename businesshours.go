@@ -273,3 +273,27 @@ func (o *OptionalBusinessHours) UnmarshalJSON(b []byte) error {
 	o.Hours = &h
 	return nil
 }
+
+// AwayMessageDue reports whether the channel's away message answers the
+// inbound message in: the channel has one and business hours, and the
+// customer wrote (not an echo of the business app, not the opening of the
+// chat, which the welcome message answers) at a time outside them, to a
+// conversation people answer (a bot answers its own). Sending it once per
+// conversation is the caller's part.
+func AwayMessageDue(ch *Channel, c *Conversation, in InboundMessage) bool {
+	if ch == nil || c == nil || ch.AwayMessage == "" || ch.BusinessHours == nil || in.Message == nil || in.Echo() {
+		return false
+	}
+	m := in.Message
+	if m.Direction == DirectionOut || m.Type == TypeRequestWelcome || m.Type == TypeSystem || m.Type == TypeReaction {
+		return false
+	}
+	if c.Handler == HandlerBot {
+		return false
+	}
+	clock, err := ch.BusinessHours.Clock()
+	if err != nil {
+		return false
+	}
+	return !clock.Open(m.Timestamp)
+}

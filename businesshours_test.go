@@ -127,3 +127,46 @@ func TestBusinessHoursNormalize(t *testing.T) {
 		t.Errorf("normalized: %+v", b)
 	}
 }
+
+// TestAwayMessageDue: the away message answers a customer's message
+// outside the hours on a channel with a text and hours, in a conversation
+// people answer; nothing else.
+func TestAwayMessageDue(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	hours := officeHours()
+	ch := &Channel{AwayMessage: "Closed.", BusinessHours: &hours}
+	people := &Conversation{Handler: HandlerHuman}
+	msg := func(typ MessageType, at time.Time) InboundMessage {
+		return InboundMessage{Message: &Message{Type: typ, Timestamp: at}}
+	}
+	night := time.Date(2026, 12, 2, 22, 0, 0, 0, berlin) // Wednesday
+	lunch := time.Date(2026, 12, 2, 12, 30, 0, 0, berlin)
+	day := time.Date(2026, 12, 2, 10, 0, 0, 0, berlin)
+	holiday := time.Date(2026, 12, 25, 10, 0, 0, 0, berlin)
+	echo := msg(TypeText, night)
+	echo.Message.Author = AuthorBusinessApp
+	cases := []struct {
+		name string
+		ch   *Channel
+		c    *Conversation
+		in   InboundMessage
+		want bool
+	}{
+		{"night", ch, people, msg(TypeText, night), true},
+		{"lunch break", ch, people, msg(TypeImage, lunch), true},
+		{"holiday", ch, people, msg(TypeText, holiday), true},
+		{"open", ch, people, msg(TypeText, day), false},
+		{"no text", &Channel{BusinessHours: &hours}, people, msg(TypeText, night), false},
+		{"no hours", &Channel{AwayMessage: "Closed."}, people, msg(TypeText, night), false},
+		{"bot handles", ch, &Conversation{Handler: HandlerBot}, msg(TypeText, night), false},
+		{"echo", ch, people, echo, false},
+		{"reaction", ch, people, msg(TypeReaction, night), false},
+		{"request_welcome", ch, people, msg(TypeRequestWelcome, night), false},
+		{"system", ch, people, msg(TypeSystem, night), false},
+	}
+	for _, tc := range cases {
+		if got := AwayMessageDue(tc.ch, tc.c, tc.in); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -39,9 +39,13 @@ type Channel struct {
 	Coexistence bool `json:"coexistence"`
 	// WelcomeMessage is sent automatically, once, to a customer who opens
 	// the chat for the first time (request_welcome); "" sends nothing.
-	WelcomeMessage string    `json:"welcome_message,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	WelcomeMessage string `json:"welcome_message,omitempty"`
+	// AwayMessage is sent automatically, once per conversation, when a
+	// customer writes outside the channel's business hours; "" (or no
+	// business hours) sends nothing (docs/automation.md).
+	AwayMessage string    `json:"away_message,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Errors of the channel stores, the same on every store.
@@ -70,6 +74,7 @@ type ChannelUpdate struct {
 	HandoffRules     *HandoffRules
 	Coexistence      *bool
 	WelcomeMessage   *string
+	AwayMessage      *string
 }
 
 // Apply changes c by upd: the fields upd sets, and UpdatedAt to now.
@@ -100,6 +105,7 @@ func (c *Channel) Apply(upd ChannelUpdate, now time.Time) {
 		c.HandoffRules = *upd.HandoffRules
 	}
 	set(&c.WelcomeMessage, upd.WelcomeMessage)
+	set(&c.AwayMessage, upd.AwayMessage)
 	if upd.Coexistence != nil {
 		c.Coexistence = *upd.Coexistence
 	}

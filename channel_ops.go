@@ -356,8 +356,10 @@ type Idempotency interface {
 	// IdempotentMessage returns the message created earlier by userID with
 	// key, or ENotFound.
 	IdempotentMessage(ctx context.Context, userID, key string) (*Message, error)
-	// DeleteIdempotencyKeys forgets the keys stored before before (the
-	// messages stay) and returns how many.
+	// DeleteIdempotencyKeys forgets the users' keys stored before before
+	// (the messages stay) and returns how many. The system's keys (user
+	// "", such as an away message's) stay as long as their message: they
+	// make an automatic message once per conversation.
 	DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error)
 }
 

@@ -418,3 +418,50 @@ func TestWelcomeMessageOnRequestWelcome(t *testing.T) {
 		}
 	}
 }
+
+// TestAwayMessageOutsideBusinessHours: over HTTP, a too long away message
+// is a 400; a set one (trimmed) reaches the phone of a customer who writes
+// while the channel is closed (today and tomorrow are holidays), sent by
+// the system.
+func TestAwayMessageOutsideBusinessHours(t *testing.T) {
+	app := startEmulated(t, nil)
+	admin := app.setupAdmin()
+	var chans struct{ Items []struct{ ID string } }
+	admin.must(200, "GET", "/api/v1/channels", nil, &chans)
+	chID := chans.Items[0].ID
+	if code, _ := admin.do("PATCH", "/api/v1/channels/"+chID, map[string]any{"away_message": strings.Repeat("x", 1025)}); code != 400 {
+		t.Errorf("a too long away message = %d", code)
+	}
+	now := time.Now().UTC()
+	week := make([]any, 7)
+	for i := range week {
+		week[i] = []map[string]string{{"open": "00:00", "close": "24:00"}}
+	}
+	var ch struct {
+		AwayMessage string `json:"away_message"`
+	}
+	admin.must(200, "PATCH", "/api/v1/channels/"+chID, map[string]any{
+		"away_message": "  Wir sind gerade nicht da.  ",
+		"business_hours": map[string]any{"time_zone": "UTC", "week": week,
+			"holidays": []string{now.Format("2006-01-02"), now.AddDate(0, 0, 1).Format("2006-01-02")}},
+	}, &ch)
+	if ch.AwayMessage != "Wir sind gerade nicht da." {
+		t.Fatalf("away message = %q", ch.AwayMessage)
+	}
+	const wa = "4917011110009"
+	app.customer(t, emulator.CustomerMessage{WaID: wa, Name: "Nora", Text: "Hallo?"})
+	app.phoneGot(t, wa, "the away message", func(m emulator.PhoneMessage) bool { return m.Text == "Wir sind gerade nicht da." })
+	conv := conversationOf(t, admin, wa)
+	var page struct {
+		Items []struct {
+			Direction, Author string
+			SenderID          string `json:"sender_id"`
+		}
+	}
+	admin.must(200, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &page)
+	for _, m := range page.Items {
+		if m.Direction == "out" && (m.Author != "system" || m.SenderID != "") {
+			t.Errorf("away message by %q (%q), want the system", m.Author, m.SenderID)
+		}
+	}
+}

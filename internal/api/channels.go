@@ -81,6 +81,7 @@ type channelRequest struct {
 	HandoffRules   *inbox.HandoffRulesInput          `json:"handoff_rules"`
 	Coexistence    *bool                             `json:"coexistence"`
 	WelcomeMessage *string                           `json:"welcome_message"`
+	AwayMessage    *string                           `json:"away_message"`
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request, a *switchboard.Actor) error {

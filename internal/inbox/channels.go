@@ -45,6 +45,9 @@ type ChannelInput struct {
 	// WelcomeMessage is sent once to a customer who opens the chat for the
 	// first time (request_welcome); "" turns it off.
 	WelcomeMessage *string
+	// AwayMessage is sent once per conversation to a customer who writes
+	// outside the channel's business hours; "" turns it off.
+	AwayMessage *string
 }
 
 // HandoffRulesInput is a partial change of a channel's
@@ -117,6 +120,13 @@ func validateChannel(in *ChannelInput) error {
 			return switchboard.Errorf(switchboard.EInvalid, "welcome_message must be valid text of at most %d characters.", MaxWelcomeMessage)
 		}
 		in.WelcomeMessage = &w
+	}
+	if in.AwayMessage != nil {
+		w := strings.TrimSpace(*in.AwayMessage)
+		if !utf8.ValidString(w) || utf8.RuneCountInString(w) > MaxAwayMessage {
+			return switchboard.Errorf(switchboard.EInvalid, "away_message must be valid text of at most %d characters.", MaxAwayMessage)
+		}
+		in.AwayMessage = &w
 	}
 	if h := in.BusinessHours.Hours; in.BusinessHours.Set && h != nil {
 		if err := h.Validate(); err != nil {
@@ -260,6 +270,9 @@ func (s *Service) CreateChannel(ctx context.Context, a *switchboard.Actor, in Ch
 	if in.WelcomeMessage != nil {
 		c.WelcomeMessage = *in.WelcomeMessage
 	}
+	if in.AwayMessage != nil {
+		c.AwayMessage = *in.AwayMessage
+	}
 	if c.ID == "" {
 		c.ID = switchboard.NewID() // named in the audit entry written with it
 	}
@@ -345,12 +358,16 @@ func (s *Service) UpdateChannel(ctx context.Context, a *switchboard.Actor, id st
 	if in.WelcomeMessage != nil {
 		detail["welcome_message"] = map[bool]string{true: "set", false: "cleared"}[*in.WelcomeMessage != ""]
 	}
+	if in.AwayMessage != nil {
+		detail["away_message"] = map[bool]string{true: "set", false: "cleared"}[*in.AwayMessage != ""]
+	}
 	actx, done := s.auditing(ctx, a, "channel.update", "channel", id, detail)
 	c, err := s.Store.UpdateChannel(actx, id, switchboard.ChannelUpdate{
 		Name: in.Name, DisplayPhoneNumber: in.DisplayPhoneNumber, WABAID: in.WABAID, GraphURL: in.GraphURL,
 		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken, MarkRead: in.MarkRead,
 		RetentionDays: in.RetentionDays, SetBusinessHours: in.BusinessHours.Set, BusinessHours: in.BusinessHours.Hours,
 		BotAgentID: in.BotAgentID, HandoffRules: rules, Coexistence: in.Coexistence, WelcomeMessage: in.WelcomeMessage,
+		AwayMessage: in.AwayMessage,
 	})
 	if err != nil {
 		return nil, err

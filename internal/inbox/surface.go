@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 
 	"github.com/switchboardhq/switchboard"
 )
@@ -82,6 +83,68 @@ func (sys *System) sendWelcomes(ctx context.Context, b switchboard.InboundBatch,
 		c, err := s.Store.CreateOutboundMessage(wctx, m)
 		if err != nil {
 			s.Logger.Error("send welcome message", "channel", in.ChannelID, "err", err)
+			continue
+		}
+		if s.Outbox != nil {
+			s.Outbox.Notify()
+		}
+		s.publish(wctx, switchboard.EventMessageCreated, c, m)
+		s.publish(wctx, switchboard.EventConversationUpdated, c, c)
+	}
+}
+
+// MaxAwayMessage bounds a channel's away message, in characters.
+const MaxAwayMessage = 1024
+
+// awayKey is the Idempotency-Key of a conversation's away message, under
+// the system sender (""): the store refuses a second message with it and
+// keeps the system's keys as long as their message, so a redelivered
+// webhook, a retried batch, a restart or a later night cannot send the
+// away message twice in one conversation.
+func awayKey(conversationID string) string { return "away:" + conversationID }
+
+// sendAways answers a customer who writes outside the channel's business
+// hours with the channel's away message ([switchboard.AwayMessageDue]),
+// once per conversation and only while the customer-service window is
+// open. A failure is logged: the batch itself is stored.
+func (sys *System) sendAways(ctx context.Context, b switchboard.InboundBatch, r *switchboard.BatchResult) {
+	s := sys.svc
+	for i, in := range b.Messages {
+		if in.Message == nil || i >= len(r.Received) {
+			continue
+		}
+		rc := r.Received[i]
+		if rc == nil || rc.Duplicate || rc.Conversation == nil || rc.Message == nil {
+			continue
+		}
+		ch, err := s.Store.Channel(ctx, in.ChannelID)
+		if err != nil || !switchboard.AwayMessageDue(ch, rc.Conversation, in) {
+			continue
+		}
+		now := s.now()
+		if !rc.Conversation.WindowOpen(now) {
+			continue
+		}
+		key := awayKey(rc.Conversation.ID)
+		if _, err := s.Store.IdempotentMessage(ctx, "", key); err == nil {
+			continue // sent before
+		} else if switchboard.ErrorCode(err) != switchboard.ENotFound {
+			s.Logger.Error("check away message", "channel", in.ChannelID, "err", err)
+			continue
+		}
+		m := &switchboard.Message{
+			ID: switchboard.NewID(), ConversationID: rc.Conversation.ID, Direction: switchboard.DirectionOut,
+			Type: switchboard.TypeText, Status: switchboard.MessagePending, Content: switchboard.MessageContent{Text: ch.AwayMessage},
+			Author: switchboard.AuthorSystem, Timestamp: now, CreatedAt: now, UpdatedAt: now, IdempotencyKey: key,
+		}
+		wctx := switchboard.WithEvents(ctx,
+			switchboard.NewEventRecord(switchboard.EventMessageCreated, now, m.ConversationID, in.ChannelID, m.ID),
+			switchboard.NewEventRecord(switchboard.EventConversationUpdated, now, m.ConversationID, in.ChannelID, ""))
+		c, err := s.Store.CreateOutboundMessage(wctx, m)
+		if errors.Is(err, switchboard.ErrIdempotencyKeyUsed) {
+			continue // sent concurrently
+		} else if err != nil {
+			s.Logger.Error("send away message", "channel", in.ChannelID, "err", err)
 			continue
 		}
 		if s.Outbox != nil {

@@ -322,6 +322,7 @@ func (sys *System) ReceiveBatch(ctx context.Context, b switchboard.InboundBatch)
 	}
 	sys.keepIdentityHistory(ctx, b, r)
 	sys.sendWelcomes(ctx, b, r)
+	sys.sendAways(ctx, b, r)
 	for i := range b.Notices {
 		if s.Events == nil {
 			break

@@ -13,7 +13,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
-const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at, retention_days, business_hours, bot_agent_id, coexistence, welcome_message, handoff_business_hours, handoff_bot_failures`
+const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets, mark_read, emulated, created_at, updated_at, retention_days, business_hours, bot_agent_id, coexistence, welcome_message, handoff_business_hours, handoff_bot_failures, away_message`
 
 // scanChannel reads a channel row and opens its sealed secrets.
 func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channel, error) {
@@ -23,7 +23,7 @@ func (db *DB) scanChannel(ctx context.Context, row pgx.Row) (*switchboard.Channe
 	var hours *string
 	if err := row.Scan(&c.ID, &c.Name, &c.PhoneNumberID, &c.WABAID, &c.DisplayPhoneNumber, &c.GraphURL,
 		&keyID, &secrets, &c.MarkRead, &c.Emulated, &c.CreatedAt, &c.UpdatedAt, &c.RetentionDays, &hours, &c.BotAgentID, &c.Coexistence, &c.WelcomeMessage,
-		&c.HandoffRules.BusinessHours, &c.HandoffRules.BotFailures); err != nil {
+		&c.HandoffRules.BusinessHours, &c.HandoffRules.BotFailures, &c.AwayMessage); err != nil {
 		return nil, err
 	}
 	var err error
@@ -76,10 +76,10 @@ func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		_, err = tx.Exec(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			c.ID, c.Name, c.PhoneNumberID, c.WABAID, c.DisplayPhoneNumber, c.GraphURL, keyID, secrets,
 			c.MarkRead, c.Emulated, c.CreatedAt, c.UpdatedAt, c.RetentionDays, storekit.BusinessHoursColumn(c.BusinessHours), c.BotAgentID, c.Coexistence, c.WelcomeMessage,
-			c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures)
+			c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures, c.AwayMessage)
 		if err != nil {
 			if err := channelError(err); switchboard.ErrorCode(err) != switchboard.EInternal {
 				return err
@@ -150,9 +150,9 @@ func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.Chan
 		}
 		_, err = tx.Exec(ctx, `UPDATE channels SET name = $2, display_phone_number = $3, waba_id = $4, graph_url = $5,
 			secrets = $6, mark_read = $7, updated_at = $8, retention_days = $9, business_hours = $10, bot_agent_id = $11, coexistence = $12, welcome_message = $13,
-			handoff_business_hours = $14, handoff_bot_failures = $15 WHERE id = $1`,
+			handoff_business_hours = $14, handoff_bot_failures = $15, away_message = $16 WHERE id = $1`,
 			c.ID, c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.UpdatedAt, c.RetentionDays,
-			storekit.BusinessHoursColumn(c.BusinessHours), c.BotAgentID, c.Coexistence, c.WelcomeMessage, c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures)
+			storekit.BusinessHoursColumn(c.BusinessHours), c.BotAgentID, c.Coexistence, c.WelcomeMessage, c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures, c.AwayMessage)
 		if err != nil {
 			return fmt.Errorf("update channel: %w", err)
 		}

@@ -461,7 +461,7 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Ti
 
 // DeleteIdempotencyKeys implements [switchboard.Idempotency].
 func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, utc(before))
+	tag, err := db.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1 AND user_id <> ''`, utc(before))
 	if err != nil {
 		return 0, fmt.Errorf("delete idempotency keys: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 
 const channelColumns = `id, name, phone_number_id, waba_id, display_phone_number, graph_url, key_id, secrets,
 	mark_read, emulated, created_at, updated_at, retention_days, business_hours, bot_agent_id, coexistence, welcome_message,
-	handoff_business_hours, handoff_bot_failures`
+	handoff_business_hours, handoff_bot_failures, away_message`
 
 // scanChannel reads a channel row and opens its secrets; it also returns the
 // channel's data key id.
@@ -26,7 +26,7 @@ func (db *DB) scanChannel(ctx context.Context, row interface{ Scan(...any) error
 	var hours *string
 	if err := row.Scan(&c.ID, &c.Name, &c.PhoneNumberID, &c.WABAID, &c.DisplayPhoneNumber, &c.GraphURL, &keyID, &secrets,
 		&c.MarkRead, &c.Emulated, &created, &updated, &c.RetentionDays, &hours, &c.BotAgentID, &c.Coexistence, &c.WelcomeMessage,
-		&c.HandoffRules.BusinessHours, &c.HandoffRules.BotFailures); err != nil {
+		&c.HandoffRules.BusinessHours, &c.HandoffRules.BotFailures, &c.AwayMessage); err != nil {
 		return nil, "", err
 	}
 	var err error
@@ -79,10 +79,10 @@ func (db *DB) CreateChannel(ctx context.Context, c *switchboard.Channel) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO channels (`+channelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.ID, n.Name, n.PhoneNumberID, n.WABAID, n.DisplayPhoneNumber, n.GraphURL, keyID, secrets,
 			n.MarkRead, n.Emulated, micros(n.CreatedAt), micros(n.UpdatedAt), n.RetentionDays, storekit.BusinessHoursColumn(n.BusinessHours), n.BotAgentID, n.Coexistence, n.WelcomeMessage,
-			n.HandoffRules.BusinessHours, n.HandoffRules.BotFailures)
+			n.HandoffRules.BusinessHours, n.HandoffRules.BotFailures, n.AwayMessage)
 		if isPrimaryKey(err) {
 			return switchboard.ErrChannelExists
 		} else if isUnique(err) {
@@ -143,10 +143,10 @@ func (db *DB) UpdateChannel(ctx context.Context, id string, upd switchboard.Chan
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, display_phone_number = ?, waba_id = ?, graph_url = ?,
 			secrets = ?, mark_read = ?, retention_days = ?, business_hours = ?, bot_agent_id = ?, coexistence = ?, welcome_message = ?,
-			handoff_business_hours = ?, handoff_bot_failures = ?, updated_at = ? WHERE id = ?`,
+			handoff_business_hours = ?, handoff_bot_failures = ?, away_message = ?, updated_at = ? WHERE id = ?`,
 			c.Name, c.DisplayPhoneNumber, c.WABAID, c.GraphURL, secrets, c.MarkRead, c.RetentionDays,
 			storekit.BusinessHoursColumn(c.BusinessHours), c.BotAgentID, c.Coexistence, c.WelcomeMessage,
-			c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures, micros(c.UpdatedAt), c.ID); err != nil {
+			c.HandoffRules.BusinessHours, c.HandoffRules.BotFailures, c.AwayMessage, micros(c.UpdatedAt), c.ID); err != nil {
 			return fmt.Errorf("update channel: %w", err)
 		}
 		out = c

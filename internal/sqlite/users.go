@@ -499,7 +499,7 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Ti
 func (db *DB) DeleteIdempotencyKeys(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := db.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, micros(utc(before)))
+		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ? AND user_id <> ''`, micros(utc(before)))
 		if err != nil {
 			return fmt.Errorf("delete idempotency keys: %w", err)
 		}

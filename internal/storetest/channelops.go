@@ -878,6 +878,15 @@ func testIdempotency(t *testing.T, open Opener) {
 	_, err = s.IdempotentMessage(ctx(), f.user.ID, "")
 	wantCode(t, err, switchboard.ENotFound)
 
+	// The system's keys (sender "", such as an away message's) are
+	// kept: they make an automatic message once per conversation.
+	system := newMsg("", "away:"+f.a.Conversation.ID, "geschlossen")
+	if _, err := s.CreateOutboundMessage(ctx(), system); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreateOutboundMessage(ctx(), newMsg("", "away:"+f.a.Conversation.ID, "nochmal"))
+	wantCode(t, err, switchboard.EConflict)
+
 	// Keys are forgotten by age (they carry the store's clock); the
 	// messages stay.
 	n, err := s.DeleteIdempotencyKeys(ctx(), time.Now().Add(-time.Hour))
@@ -897,5 +906,8 @@ func testIdempotency(t *testing.T, open Opener) {
 	wantCode(t, err, switchboard.ENotFound)
 	if _, err := s.Message(ctx(), first.ID); err != nil {
 		t.Errorf("the message went with its key: %v", err)
+	}
+	if got, err := s.IdempotentMessage(ctx(), "", "away:"+f.a.Conversation.ID); err != nil || got.ID != system.ID {
+		t.Errorf("the system's key was forgotten: %v, %+v", err, got)
 	}
 }

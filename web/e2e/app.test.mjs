@@ -2079,6 +2079,38 @@ describe('reports', () => {
       await ctx.close();
     }
   });
+  it('administrator sets and clears a channel away message in the channel dialog', async () => {
+    const { ctx, page } = await contextAs(admin);
+    try {
+      const ch = (await pageAPI(page, 'GET', '/api/v1/channels')).json?.items?.[0];
+      assert.ok(ch, 'a channel to set the away message on');
+      await page.goto(`${srv.base}/admin/channels`);
+      const card = page.getByTestId('channel-card').filter({ hasText: ch.name });
+      const edit = async () => {
+        await card.getByRole('button', { name: 'Edit' }).click();
+        return page.getByRole('dialog', { name: `Edit ${ch.name}` });
+      };
+      const save = async (dialog) => {
+        const [r] = await Promise.all([
+          page.waitForResponse((x) => x.url().endsWith(`/api/v1/channels/${ch.id}`) && x.request().method() === 'PATCH'),
+          dialog.getByRole('button', { name: 'Save', exact: true }).click(),
+        ]);
+        assert.equal(r.status(), 200);
+        return r.json();
+      };
+      let dialog = await edit();
+      await dialog.getByLabel('Away message').fill('  We are closed; we answer on Monday.  ');
+      assert.equal((await save(dialog)).away_message, 'We are closed; we answer on Monday.');
+      await page.reload();
+      dialog = await edit();
+      assert.equal(await dialog.getByTestId('channel-away').inputValue(), 'We are closed; we answer on Monday.');
+      await dialog.getByLabel('Away message').fill('');
+      assert.equal((await save(dialog)).away_message ?? '', '');
+      assertNoProblems(ctx, 'away message');
+    } finally {
+      await ctx.close();
+    }
+  });
 });
 
 

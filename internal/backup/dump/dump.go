@@ -22,7 +22,7 @@ import (
 // Version is the version of the logical schema below. It changes when a
 // table or column is added, renamed or retyped, so that a restore knows
 // which columns an older backup has.
-const Version = 9
+const Version = 10
 
 // Kind is the logical type of a column.
 type Kind string
@@ -147,6 +147,7 @@ func Tables() []*Table {
 			col("welcome_message", Text),    // version 6
 			// version 8: the hand-off rules
 			col("handoff_business_hours", Bool), col("handoff_bot_failures", Int),
+			col("away_message", Text), // version 10
 		}},
 		{Name: "contacts", Columns: []Column{
 			col("id", Text), col("channel_id", Text), col("key_id", Text), col("wa_id_hash", Bytes),

@@ -2208,6 +2208,8 @@ export interface components {
             notices?: components["schemas"]["ChannelNotice"][];
             /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
             welcome_message?: string;
+            /** @description Sent automatically, once per conversation, to a customer who writes outside the channel's business hours, while the service window is open; empty (or no business hours) for none. At most 1024 characters. */
+            away_message?: string;
         };
         Template: {
             channel_id: string;
@@ -4153,6 +4155,8 @@ export interface operations {
                     coexistence?: boolean;
                     /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
                     welcome_message?: string;
+                    /** @description Sent automatically, once per conversation, to a customer who writes outside the channel's business hours, while the service window is open; empty (or no business hours) for none. At most 1024 characters. */
+                    away_message?: string;
                 };
             };
         };
@@ -4230,6 +4234,8 @@ export interface operations {
                     coexistence?: boolean;
                     /** @description Sent automatically, once, to a customer who opens the chat for the first time (request_welcome), while the service window is open; empty for none. At most 1024 characters. */
                     welcome_message?: string;
+                    /** @description Sent automatically, once per conversation, to a customer who writes outside the channel's business hours, while the service window is open; empty (or no business hours) for none. At most 1024 characters. */
+                    away_message?: string;
                 };
             };
         };

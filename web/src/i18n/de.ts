@@ -242,6 +242,8 @@ export const de: Dict = {
   'conv.identityChange': '{old} → {new}, {date}',
   'channels.welcome': 'Begrüßungsnachricht',
   'channels.welcomeHint': 'Wird einmal automatisch gesendet, wenn ein Kunde den Chat zum ersten Mal öffnet. Leer lassen, um keine zu senden.',
+  'channels.away': 'Abwesenheitsnachricht',
+  'channels.awayHint': 'Wird einmal pro Unterhaltung automatisch gesendet, wenn ein Kunde außerhalb der unten eingestellten Geschäftszeiten schreibt. Braucht Geschäftszeiten; leer lassen, um keine zu senden.',
   'channels.notices': 'Hinweise von Meta',
   'channels.noNotices': 'Keine Hinweise von Meta.',
   'channels.noticeToast': 'Hinweis von Meta ({what}): {kind}',

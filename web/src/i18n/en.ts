@@ -243,6 +243,8 @@ export const en = {
   'conv.identityChange': '{old} → {new}, {date}',
   'channels.welcome': 'Welcome message',
   'channels.welcomeHint': 'Sent automatically, once, when a customer opens the chat for the first time. Leave empty to send none.',
+  'channels.away': 'Away message',
+  'channels.awayHint': 'Sent automatically, once per conversation, when a customer writes outside the business hours below. Needs business hours; leave empty to send none.',
   'channels.notices': 'Notices from Meta',
   'channels.noNotices': 'No notices from Meta.',
   'channels.noticeToast': 'Notice from Meta ({what}): {kind}',

@@ -242,6 +242,8 @@ export const ru: Dict = {
   'conv.identityChange': '{old} → {new}, {date}',
   'channels.welcome': 'Приветственное сообщение',
   'channels.welcomeHint': 'Отправляется автоматически один раз, когда клиент впервые открывает чат. Оставьте пустым, чтобы не отправлять.',
+  'channels.away': 'Сообщение об отсутствии',
+  'channels.awayHint': 'Отправляется автоматически один раз за разговор, когда клиент пишет вне указанных ниже рабочих часов. Нужны рабочие часы; оставьте пустым, чтобы не отправлять.',
   'channels.notices': 'Уведомления от Meta',
   'channels.noNotices': 'Нет уведомлений от Meta.',
   'channels.noticeToast': 'Уведомление Meta ({what}): {kind}',

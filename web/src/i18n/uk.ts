@@ -242,6 +242,8 @@ export const uk: Dict = {
   'conv.identityChange': '{old} → {new}, {date}',
   'channels.welcome': 'Вітальне повідомлення',
   'channels.welcomeHint': 'Надсилається автоматично один раз, коли клієнт уперше відкриває чат. Залиште порожнім, щоб не надсилати.',
+  'channels.away': 'Повідомлення про відсутність',
+  'channels.awayHint': 'Надсилається автоматично один раз за розмову, коли клієнт пише поза вказаними нижче робочими годинами. Потрібні робочі години; залиште порожнім, щоб не надсилати.',
   'channels.notices': 'Сповіщення від Meta',
   'channels.noNotices': 'Немає сповіщень від Meta.',
   'channels.noticeToast': 'Сповіщення Meta ({what}): {kind}',

@@ -337,6 +337,7 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
     mark_read: channel?.mark_read ?? true,
     coexistence: channel?.coexistence ?? false,
     welcome_message: channel?.welcome_message ?? '',
+    away_message: channel?.away_message ?? '',
     access_token: '',
     app_secret: '',
     // A new channel gets a suggested verify token, shown once so it can be copied into Meta's dashboard.
@@ -509,6 +510,21 @@ function ChannelDialog({ channel, onClose, onSaved }: { channel: Channel | null;
                 value={f.welcome_message ?? ''}
                 onChange={(e) => set('welcome_message', e.target.value)}
                 data-testid="channel-welcome"
+              />
+            )}
+          </Field>
+        </div>
+        <div className="span-2">
+          <Field label={t('channels.away')} hint={t('channels.awayHint')}>
+            {(id, d) => (
+              <textarea
+                id={id}
+                aria-describedby={d}
+                rows={3}
+                maxLength={1024}
+                value={f.away_message ?? ''}
+                onChange={(e) => set('away_message', e.target.value)}
+                data-testid="channel-away"
               />
             )}
           </Field>
