@@ -962,4 +962,8 @@ export const de: Dict = {
   "mentions.by": "{name} hat Sie erwähnt · {time}",
   "mentions.unread": "ungelesen",
   "mentions.read": "gelesen",
+  "labels.button": "Labels",
+  "labels.none": "Noch keine Labels: Sie werden auf der Seite Labels angelegt.",
+  "labels.added": "Label „{name}“ hinzugefügt",
+  "labels.removed": "Label „{name}“ entfernt",
 };

@@ -963,6 +963,10 @@ export const en = {
   "mentions.by": "{name} mentioned you · {time}",
   "mentions.unread": "unread",
   "mentions.read": "read",
+  "labels.button": "Labels",
+  "labels.none": "No labels yet: they are created on the Labels screen.",
+  "labels.added": "Label “{name}” added",
+  "labels.removed": "Label “{name}” removed",
 } as const;
 
 export type Key = keyof typeof en;

@@ -962,4 +962,8 @@ export const ru: Dict = {
   "mentions.by": "{name} упомянул(а) вас · {time}",
   "mentions.unread": "не прочитано",
   "mentions.read": "прочитано",
+  "labels.button": "Метки",
+  "labels.none": "Меток пока нет: их создают на странице «Метки».",
+  "labels.added": "Метка «{name}» добавлена",
+  "labels.removed": "Метка «{name}» снята",
 };

@@ -962,4 +962,8 @@ export const uk: Dict = {
   "mentions.by": "{name} згадав(ла) вас · {time}",
   "mentions.unread": "не прочитано",
   "mentions.read": "прочитано",
+  "labels.button": "Мітки",
+  "labels.none": "Міток поки немає: їх створюють на сторінці «Мітки».",
+  "labels.added": "Мітку «{name}» додано",
+  "labels.removed": "Мітку «{name}» знято",
 };

@@ -82,6 +82,8 @@ export interface InboxActions {
   discard: (msgId: string) => void;
   assign: (convId: string, userId: string) => Promise<Conversation>;
   unassign: (convId: string, userId: string) => Promise<Conversation>;
+  /** setLabel puts a label on a conversation (on) or takes it off. */
+  setLabel: (convId: string, labelId: string, on: boolean) => Promise<Conversation>;
   /** setStatus changes the status; snoozedUntil (ISO time) only with snoozed, none meaning until the customer writes. */
   setStatus: (convId: string, status: ConvStatus, snoozedUntil?: string | null) => Promise<void>;
   /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
@@ -371,6 +373,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       },
       assign: async (convId, userId) => {
         const c = await api.assign(convId, userId);
+        d({ type: 'conv/upsert', conv: c });
+        return c;
+      },
+      setLabel: async (convId, labelId, on) => {
+        const c = on ? await api.addLabel(convId, labelId) : await api.removeLabel(convId, labelId);
         d({ type: 'conv/upsert', conv: c });
         return c;
       },
