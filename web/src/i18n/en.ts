@@ -985,6 +985,18 @@ export const en = {
   "labels.delete": "Delete",
   "labels.deleteOne": "Delete label {name}",
   "labels.deleteYes": "Delete, and take it off every conversation",
+  "filters.more": "More filters",
+  "filters.moreOn": "Filters ({n})",
+  "filters.clear": "Clear filters",
+  "filters.label": "Label",
+  "filters.any": "Any",
+  "filters.assignee": "Assigned to",
+  "filters.anyone": "Anyone",
+  "filters.channel": "Channel",
+  "filters.sort": "Order",
+  "filters.newest": "Newest activity first",
+  "filters.waiting": "Waiting longest first",
+  "filters.unread": "Unread only",
 } as const;
 
 export type Key = keyof typeof en;

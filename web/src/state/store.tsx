@@ -17,6 +17,7 @@ import { prefs } from '../lib/prefs';
 import { parameterMap } from '../lib/templates';
 import {
   filterKey,
+  filterParams,
   initialState,
   movesCounts,
   notification,
@@ -161,13 +162,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       d({ type: 'list/loading' });
       api
         .conversations(
-          {
-            assignment: f.assignment === 'all' ? '' : f.assignment,
-            status: f.status,
-            q: f.q.trim(),
-            cursor: append ? s.list.next : '',
-            limit: pageSize,
-          },
+          { ...filterParams(f), cursor: append ? s.list.next : '', limit: pageSize },
           ctrl.signal,
         )
         .then((page) => {
@@ -291,7 +286,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       const f = store.get().filter;
       const key = filterKey(f);
       api
-        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), limit: 1 })
+        .conversations({ ...filterParams(f), limit: 1 })
         .then((page) => {
           if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
         })
