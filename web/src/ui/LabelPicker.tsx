@@ -91,19 +91,20 @@ export function LabelPicker({ conv, setLabel }: { conv: Conversation; setLabel: 
   };
 
   return (
-    <div className="menu-wrap" ref={wrap}>
+    <div className="menu-wrap label-picker" ref={wrap}>
       <button
         ref={button}
         type="button"
-        className="btn btn-small"
+        className="icon-btn"
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={menuId}
+        aria-label={t('labels.button')}
         title={t('labels.button')}
         onClick={() => setOpen((o) => !o)}
         data-testid="label-picker-button"
       >
-        <Icon name="tag" size={18} /> <span className="btn-label">{t('labels.button')}</span>
+        <Icon name="tag" />
       </button>
       <div className="menu label-menu" role="menu" id={menuId} aria-label={t('labels.button')} hidden={!open} ref={menu} onKeyDown={onMenuKey} data-testid="label-menu">
         {open && all === null && <p className="hint menu-note">{t('common.loading')}</p>}
