@@ -3118,6 +3118,96 @@ describe('teams (issue 15)', () => {
   });
 });
 
+describe('labels and filters (issue 15)', () => {
+  it('labels and filters: an operator creates a label, puts it on a conversation from the header (with the keyboard), sees the activity line, and filters the list by it', async (t) => {
+    if (!srv.emulator) return t.skip('needs the emulator');
+    const op = await contextAs(operator, { viewport: { width: 1280, height: 800 } });
+    const labelName = 'Stammkunde';
+    try {
+      // Administration → Labels: create one (operators have labels.manage).
+      await op.page.goto(`${srv.base}/admin/labels`);
+      await op.page.getByTestId('labels-page').waitFor();
+      await op.page.getByTestId('label-name').fill(labelName);
+      await op.page.getByTestId('label-color').fill('#d946ef');
+      await op.page.getByTestId('label-save').click();
+      await op.page.getByTestId('label-row').filter({ hasText: labelName }).waitFor();
+      await shot(op.page, 'labels-admin-desktop-light');
+
+      const a = { wa_id: '4915112345180', name: 'Lena Label' };
+      const b = { wa_id: '4915112345181', name: 'Otto Ohne' };
+      for (const [c, text] of [[a, 'Ich bin Stammkundin.'], [b, 'Eine Frage.']]) {
+        const sent = await emulatorAPI(srv.emulator, 'POST', 'customers/send', { ...c, text });
+        assert.equal(sent.status, 200, sent.text);
+      }
+      await op.page.goto(`${srv.base}/`);
+      const rowA = op.page.getByTestId('conv-row').filter({ hasText: a.name });
+      const rowB = op.page.getByTestId('conv-row').filter({ hasText: b.name });
+      await rowA.waitFor({ timeout: 15_000 });
+      await rowB.waitFor({ timeout: 15_000 });
+      await rowA.click();
+      await op.page.getByRole('heading', { name: a.name }).waitFor();
+
+      // The picker opens with the focus on the first label; the arrow keys
+      // move, Enter toggles, Escape closes and gives the focus back.
+      const picker = op.page.getByTestId('label-picker-button');
+      await picker.focus();
+      await op.page.keyboard.press('Enter');
+      const option = op.page.getByRole('menuitemcheckbox', { name: labelName });
+      await option.waitFor();
+      await op.page.keyboard.press('End');
+      while (!(await option.evaluate((el) => el === document.activeElement))) await op.page.keyboard.press('ArrowUp');
+      await op.page.keyboard.press('Enter');
+      await op.page.waitForFunction((name) => [...document.querySelectorAll('[role=menuitemcheckbox]')].some((el) => el.textContent?.includes(name) && el.getAttribute('aria-checked') === 'true'), labelName);
+      await op.page.keyboard.press('Escape');
+      assert.equal(await picker.evaluate((el) => el === document.activeElement), true, 'Escape gives the focus back to the button');
+      await op.page.locator('.conv-header .label-chip').filter({ hasText: labelName }).waitFor();
+      await op.page.getByTestId('activity-line').filter({ hasText: `${operator.name} added the label ${labelName}` }).waitFor();
+      await rowA.locator('.label-chip').filter({ hasText: labelName }).waitFor();
+
+      // Filter the list by the label (with the waiting order): only A is left.
+      await op.page.getByTestId('filter-toggle').click();
+      await op.page.getByTestId('filter-label').selectOption({ label: labelName });
+      await op.page.getByTestId('filter-sort').selectOption('waiting');
+      await op.page.getByTestId('filter-toggle').filter({ hasText: 'Filters (2)' }).waitFor();
+      await rowB.waitFor({ state: 'detached' });
+      await rowA.waitFor();
+      const listed = await pageAPI(op.page, 'GET', `/api/v1/conversations?label=${(await pageAPI(op.page, 'GET', '/api/v1/labels')).json.items.find((l) => l.name === labelName).id}`);
+      assert.deepEqual(listed.json.items.map((c) => c.contact?.name), [a.name]);
+      await shot(op.page, 'labels-filtered-desktop-light');
+
+      // Taking it off (by the menu, with the mouse) drops A from the filtered list live.
+      await picker.click();
+      await option.click();
+      await op.page.getByTestId('activity-line').filter({ hasText: `${operator.name} removed the label ${labelName}` }).waitFor();
+      await op.page.keyboard.press('Escape');
+      await rowA.waitFor({ state: 'detached' });
+      await op.page.getByTestId('filter-clear').click();
+      await rowB.waitFor();
+
+      // On a phone the picker is in the header, visible and not covered.
+      await op.page.setViewportSize({ width: 390, height: 844 });
+      await picker.waitFor();
+      const covered = await picker.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return r.right > window.innerWidth || !(hit && el.contains(hit));
+      });
+      assert.equal(covered, false, 'the label button is on screen and not covered on a phone');
+      await picker.click();
+      await option.waitFor();
+      const menuFits = await op.page.getByTestId('label-menu').evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.left >= 0 && r.right <= window.innerWidth;
+      });
+      assert.equal(menuFits, true, 'the label menu fits the phone screen');
+      await shot(op.page, 'labels-picker-phone-light');
+      assertNoProblems(op.ctx, 'labels and filters');
+    } finally {
+      await op.ctx.close();
+    }
+  });
+});
+
 describe('mentions list (issue 15)', () => {
   it('mentions list: an employee finds the notes that mention them under Mentions, with author, time and the note; a new mention appears live; opening one marks it read', async (t) => {
     if (!srv.emulator) return t.skip('needs the emulator');

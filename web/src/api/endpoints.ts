@@ -3,6 +3,10 @@ import type {
   Availability,
   ChannelRouting,
   Team,
+  Label,
+  SavedView,
+  ViewFilter,
+  BulkResult,
   AgentsReport,
   BotsReport,
   CostsReport,
@@ -119,6 +123,20 @@ export const api = {
   updateUser: (id: string, patch: { name?: string; role_id?: string; active?: boolean; password?: string; unassign_all?: boolean; reassign_to?: string }) =>
     request<User>('PATCH', `${v1}/users/${enc(id)}`, patch),
 
+  labels: () => request<{ items: Label[] }>('GET', `${v1}/labels`),
+  createLabel: (l: { name: string; color: string }) => request<Label>('POST', `${v1}/labels`, l),
+  updateLabel: (id: string, l: { name: string; color: string }) => request<Label>('PUT', `${v1}/labels/${enc(id)}`, l),
+  deleteLabel: (id: string) => request<void>('DELETE', `${v1}/labels/${enc(id)}`),
+  addLabel: (convId: string, labelId: string) =>
+    request<Conversation>('PUT', `${v1}/conversations/${enc(convId)}/labels/${enc(labelId)}`),
+  removeLabel: (convId: string, labelId: string) =>
+    request<Conversation>('DELETE', `${v1}/conversations/${enc(convId)}/labels/${enc(labelId)}`),
+  bulkConversations: (b: { ids: string[]; action: 'assign' | 'unassign' | 'label' | 'unlabel' | 'status'; user_id?: string; label_id?: string; status?: 'open' | 'closed' }) =>
+    request<{ results: BulkResult[]; failed: number }>('POST', `${v1}/conversations/bulk`, b),
+  savedViews: () => request<{ items: SavedView[] }>('GET', `${v1}/me/views`),
+  createSavedView: (v: { name: string; filter: ViewFilter }) => request<SavedView>('POST', `${v1}/me/views`, v),
+  deleteSavedView: (id: string) => request<void>('DELETE', `${v1}/me/views/${enc(id)}`),
+
   teams: () => request<{ items: Team[] }>('GET', `${v1}/teams`),
   createTeam: (tm: { name: string; member_ids: string[] }) => request<Team>('POST', `${v1}/teams`, tm),
   updateTeam: (id: string, tm: { name: string; member_ids: string[] }) => request<Team>('PUT', `${v1}/teams/${enc(id)}`, tm),
@@ -137,7 +155,19 @@ export const api = {
   deleteRole: (id: string) => request<void>('DELETE', `${v1}/roles/${enc(id)}`),
 
   conversations: (
-    p: { assignment?: string; status?: string; q?: string; team?: string; cursor?: string; limit?: number },
+    p: {
+      assignment?: string;
+      status?: string;
+      q?: string;
+      team?: string;
+      cursor?: string;
+      limit?: number;
+      assignee?: string;
+      label?: string;
+      channel?: string;
+      unread?: string;
+      sort?: string;
+    },
     signal?: AbortSignal,
   ) => request<ConversationPage>('GET', `${v1}/conversations${query(p)}`, undefined, signal ? { signal } : {}),
   conversation: (id: string) => request<Conversation>('GET', `${v1}/conversations/${enc(id)}`),

@@ -24,12 +24,45 @@ export type Assignment = 'all' | 'unassigned' | 'assigned' | 'mine';
 export type ConvStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 export type StatusFilter = '' | ConvStatus;
 
+export type ListSort = 'newest' | 'waiting';
+
 export interface Filter {
   assignment: Assignment;
   status: StatusFilter;
   q: string;
   /** team: only conversations assigned to this team (an id); empty or absent for any. */
   team?: string;
+  /** A label id: only conversations carrying it. */
+  label?: string;
+  /** A user id: only conversations assigned to them. */
+  assignee?: string;
+  /** A channel id. */
+  channel?: string;
+  /** Only conversations with messages the viewer has not read. */
+  unread?: boolean;
+  /** newest (default) or waiting: the oldest unanswered customer message first. */
+  sort?: ListSort;
+}
+
+/** filterParams are the list request's parameters for f. */
+export function filterParams(f: Filter): Record<string, string> {
+  const p: Record<string, string> = {
+    assignment: f.assignment === 'all' ? '' : f.assignment,
+    status: f.status,
+    q: f.q.trim(),
+  };
+  if (f.team) p.team = f.team;
+  if (f.label) p.label = f.label;
+  if (f.assignee) p.assignee = f.assignee;
+  if (f.channel) p.channel = f.channel;
+  if (f.unread) p.unread = 'true';
+  if (f.sort === 'waiting') p.sort = 'waiting';
+  return p;
+}
+
+/** extraFilters counts the filters beyond the status and assignment tabs and the search. */
+export function extraFilters(f: Filter): number {
+  return [f.label, f.assignee, f.channel, f.unread, f.sort === 'waiting'].filter(Boolean).length;
 }
 
 export interface ListState {
@@ -139,7 +172,7 @@ export type Action =
 
 /** filterKey identifies a filter, so a late page of an older filter is dropped. */
 export function filterKey(f: Filter): string {
-  return `${f.assignment}|${f.status}|${f.q.trim().toLowerCase()}|${f.team ?? ''}`;
+  return `${f.assignment}|${f.status}|${f.q.trim().toLowerCase()}|${f.label ?? ''}|${f.assignee ?? ''}|${f.channel ?? ''}|${f.unread ? 1 : 0}|${f.sort ?? 'newest'}|${f.team ?? ''}`;
 }
 
 function time(iso: string | null | undefined): number {
@@ -200,6 +233,10 @@ export function matchesFilter(c: Conversation, f: Filter, viewerId: string): boo
       break;
   }
   if (f.q.trim() && !matchesSearch(f.q, c.contact?.name ?? '', c.contact?.phone ?? '')) return false;
+  if (f.label && !(c.labels ?? []).some((l) => l.id === f.label)) return false;
+  if (f.assignee && !assignees.some((a) => a.id === f.assignee)) return false;
+  if (f.channel && c.channel_id !== f.channel) return false;
+  if (f.unread && !(c.unread_count > 0)) return false;
   return true;
 }
 
@@ -274,13 +311,20 @@ function withLocal(prev: Conversation | undefined, next: Conversation): Conversa
 
 function setConv(state: InboxState, conv: Conversation): InboxState {
   const convs = { ...state.convs, [conv.id]: conv };
-  const ids = placeInList(
-    state.list.ids,
-    convs,
-    conv.id,
-    !state.gone[conv.id] && matchesFilter(conv, state.filter, state.viewer.userId),
-    state.list.next !== '',
-  );
+  const listed = state.list.ids.includes(conv.id);
+  let matches = !state.gone[conv.id] && matchesFilter(conv, state.filter, state.viewer.userId);
+  // Reading the conversation on screen does not take it out of an unread list under the reader.
+  if (!matches && listed && !state.gone[conv.id] && state.filter.unread && state.openId === conv.id) {
+    matches = matchesFilter(conv, { ...state.filter, unread: false }, state.viewer.userId);
+  }
+  let ids: string[];
+  if (state.filter.sort === 'waiting') {
+    // The client does not know the waiting order: a listed conversation
+    // keeps its place, a new one comes with the next load.
+    ids = matches ? state.list.ids : listed ? state.list.ids.filter((x) => x !== conv.id) : state.list.ids;
+  } else {
+    ids = placeInList(state.list.ids, convs, conv.id, matches, state.list.next !== '');
+  }
   return { ...state, convs, list: ids === state.list.ids ? state.list : { ...state.list, ids } };
 }
 
@@ -779,8 +823,8 @@ export function notification(before: InboxState, e: InboxEvent): NotifyDecision 
 
 /**
  * movesCounts reports whether an event can change the filter bar's counts:
- * a new, erased, (un)assigned conversation, or one whose status or
- * assignees changed. A plain new message (conversation.updated with the same
+ * a new, erased, (un)assigned conversation, or one whose status,
+ * assignees or labels changed. A plain new message (conversation.updated with the same
  * status and assignees) does not, so a busy inbox does not re-count per
  * message.
  */
@@ -797,7 +841,8 @@ export function movesCounts(before: InboxState, e: InboxEvent): boolean {
       if (!c || !prev) return true;
       const ids = (x: Conversation) => (x.assignees ?? []).map((a) => (a.deactivated ? `${a.id}-` : a.id)).sort().join(',');
       const mentioned = (x: Conversation) => [...(x.mentioned ?? [])].sort().join(',');
-      return prev.status !== c.status || ids(prev) !== ids(c) || mentioned(prev) !== mentioned(c);
+      const labels = (x: Conversation) => (x.labels ?? []).map((l) => l.id).sort().join(',');
+      return prev.status !== c.status || ids(prev) !== ids(c) || mentioned(prev) !== mentioned(c) || labels(prev) !== labels(c);
     }
   }
   return false;

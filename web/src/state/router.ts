@@ -31,7 +31,7 @@ export function usePath(): string {
 
 export type Route =
   | { name: 'inbox'; id: string | null }
-  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'canned' | 'mentions' | 'reports' | 'account' | 'login' | 'setup' }
+  | { name: 'users' | 'roles' | 'channels' | 'audit' | 'labels' | 'canned' | 'mentions' | 'reports' | 'account' | 'login' | 'setup' }
   | { name: 'notfound' };
 
 /** match maps a path to a route. */
@@ -49,6 +49,8 @@ export function match(path: string): Route {
       return { name: 'channels' };
     case '/admin/audit':
       return { name: 'audit' };
+    case '/admin/labels':
+      return { name: 'labels' };
     case '/admin/canned-replies':
       return { name: 'canned' };
     case '/reports':

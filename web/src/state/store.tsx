@@ -17,6 +17,7 @@ import { prefs } from '../lib/prefs';
 import { parameterMap } from '../lib/templates';
 import {
   filterKey,
+  filterParams,
   initialState,
   movesCounts,
   notification,
@@ -84,6 +85,8 @@ export interface InboxActions {
   unassign: (convId: string, userId: string) => Promise<Conversation>;
   /** setTeam assigns the conversation to a team, or to none with "" (conversations.assign). */
   setTeam: (convId: string, teamId: string) => Promise<Conversation>;
+  /** setLabel puts a label on a conversation (on) or takes it off. */
+  setLabel: (convId: string, labelId: string, on: boolean) => Promise<Conversation>;
   /** setStatus changes the status; snoozedUntil (ISO time) only with snoozed, none meaning until the customer writes. */
   setStatus: (convId: string, status: ConvStatus, snoozedUntil?: string | null) => Promise<void>;
   /** handOff takes a conversation over from the bot (human) or hands it back (bot). */
@@ -161,14 +164,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       d({ type: 'list/loading' });
       api
         .conversations(
-          {
-            assignment: f.assignment === 'all' ? '' : f.assignment,
-            status: f.status,
-            q: f.q.trim(),
-            team: f.team ?? '',
-            cursor: append ? s.list.next : '',
-            limit: pageSize,
-          },
+          { ...filterParams(f), cursor: append ? s.list.next : '', limit: pageSize },
           ctrl.signal,
         )
         .then((page) => {
@@ -292,7 +288,7 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       const f = store.get().filter;
       const key = filterKey(f);
       api
-        .conversations({ assignment: f.assignment === 'all' ? '' : f.assignment, status: f.status, q: f.q.trim(), team: f.team ?? '', limit: 1 })
+        .conversations({ ...filterParams(f), limit: 1 })
         .then((page) => {
           if (page.counts) d({ type: 'list/counts', filterKey: key, counts: page.counts });
         })
@@ -374,6 +370,11 @@ export function InboxProvider({ me, children, onSessionEnded }: { me: Me; childr
       },
       assign: async (convId, userId) => {
         const c = await api.assign(convId, userId);
+        d({ type: 'conv/upsert', conv: c });
+        return c;
+      },
+      setLabel: async (convId, labelId, on) => {
+        const c = on ? await api.addLabel(convId, labelId) : await api.removeLabel(convId, labelId);
         d({ type: 'conv/upsert', conv: c });
         return c;
       },

@@ -3,6 +3,7 @@ import type { Conversation, ConversationCounts } from '../api/types';
 import { useI18n, type Key, type T } from '../i18n';
 import { assigneeName, assigneesLabel, isUnassigned } from '../lib/assignees';
 import { statusBadge } from '../lib/status';
+import { FilterBar } from './FilterBar';
 import { LabelChips } from './LabelChips';
 import { displayName, handle, listTime, previewIcon, remaining, serviceWindow } from '../lib/format';
 import type { Assignment, Filter, StatusFilter } from '../state/inbox';
@@ -221,6 +222,7 @@ export function ConversationList({ listRef, searchRef, openId, cursor, onCursor,
               );
             })}
           </div>
+          <FilterBar filter={filter} setFilter={setFilter} readAll={readAll} canListUsers={can('users.read')} />
         </div>
         )}
       </div>

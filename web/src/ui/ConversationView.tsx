@@ -2,6 +2,7 @@ import { ComposerWriters } from './ComposerWriters';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api } from '../api/endpoints';
 import { LabelChips } from './LabelChips';
+import { LabelPicker } from './LabelPicker';
 import type { Message, ThreadEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import { assigneesLabel, assigneeName } from '../lib/assignees';
@@ -408,6 +409,8 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
               <Icon name="refresh" size={18} /> <span className="btn-label">{t('handoff.handBack')}</span>
             </button>
           )}
+          {/* Who may work on it may label it: those who see everything, and its assignees (not who sees it only through a mention). */}
+          {!onlyMentioned && (viewer.readAll || assignees.some((a) => a.id === me.user.id)) && <LabelPicker conv={conv} setLabel={actions.setLabel} />}
           {can('conversations.close') && !onlyMentioned && <StatusControl conv={conv} setStatus={actions.setStatus} />}
           <button
             type="button"

@@ -34,6 +34,7 @@ const nav: NavItem[] = [
   { to: '/admin/channels', label: 'nav.channels', icon: 'phone', route: 'channels', perm: 'channels.manage' },
   { to: '/admin/audit', label: 'nav.audit', icon: 'list', route: 'audit', perm: 'audit.read' },
   { to: '/admin/canned-replies', label: 'nav.canned', icon: 'reply', route: 'canned', perm: 'canned_replies.manage' },
+  { to: '/admin/labels', label: 'nav.labels', icon: 'tag', route: 'labels', perm: 'labels.manage' },
   { to: '/account', label: 'nav.account', icon: 'gear', route: 'account' },
 ];
 
@@ -133,6 +134,7 @@ export function Shell({ me, route, onLoggedOut }: { me: Me; route: Route; onLogg
     case 'roles':
     case 'channels':
     case 'audit':
+    case 'labels':
       content = (
         <Suspense fallback={<p className="page-pad">{t('common.loading')}</p>}>
           <Admin page={routeName} me={me} />
