@@ -1791,6 +1791,8 @@ describe('a day of real use (issue 13)', () => {
       await page.reload();
       const action = page.getByLabel('Action');
       assert.equal(await action.evaluate((el) => el.tagName), 'SELECT', 'the action filter is a list');
+      // The lists fill in once the catalogue has loaded.
+      await action.locator('option').nth(known.json.items.length).waitFor({ state: 'attached' });
       // Each known action by its value, shown by a human name.
       assert.deepEqual(await action.locator('option').evaluateAll((os) => os.slice(1).map((o) => o.value)), known.json.items);
       const shown = (await action.locator('option').allInnerTexts()).slice(1);

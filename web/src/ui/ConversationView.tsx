@@ -137,16 +137,27 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
     };
     el.addEventListener('load', onLoad, true);
     el.addEventListener('loadedmetadata', onLoad, true);
+    // The header can take a second line after the thread is shown (labels,
+    // a team): the thread gets shorter, and stays at the newest message.
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(onLoad);
+    ro?.observe(el);
     return () => {
       el.removeEventListener('load', onLoad, true);
       el.removeEventListener('loadedmetadata', onLoad, true);
+      ro?.disconnect();
     };
   }, [ready]);
 
+  // The reader leaves the newest message only by scrolling up: a picture
+  // that takes its height between a scroll and its event moves the bottom
+  // away without moving scrollTop, and must not stop the following.
+  const lastTop = useRef(0);
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 80) atBottom.current = true;
+    else if (el.scrollTop < lastTop.current) atBottom.current = false;
+    lastTop.current = el.scrollTop;
     prevHeight.current = el.scrollHeight;
     if (el.scrollTop < 200 && thread.before && !thread.loading) actions.loadOlder(id);
   };
