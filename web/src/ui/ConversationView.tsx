@@ -187,6 +187,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
       searchTries.current = 0;
       for (const old of document.querySelectorAll('.msg-hit')) old.classList.remove('msg-hit');
       el.classList.add('msg-hit');
+      atBottom.current = false; // a jump to the hit, away from the newest message
       el.scrollIntoView({ block: 'center' });
       return;
     }
@@ -203,6 +204,7 @@ export function ConversationView({ id, onAssign }: { id: string; onAssign: (() =
   const onQuoteClick = useCallback((mid: string) => {
     const el = document.getElementById(`m-${mid}`);
     if (!el) return;
+    atBottom.current = false; // a jump to the quoted message
     el.scrollIntoView({ block: 'center', behavior: 'smooth' });
     el.classList.add('msg-flash');
     setTimeout(() => el.classList.remove('msg-flash'), 1200);
