@@ -3542,14 +3542,18 @@ describe('message search (issue 15)', () => {
       const assigned = await pageAPI(op.page, 'PUT', `/api/v1/conversations/${mineId}/assignees/${me.json.id ?? me.json.user?.id}`);
       assert.equal(assigned.status, 200, assigned.text);
 
-      // The operator, on a desktop: both conversations, newest first.
+      // The operator, on a desktop: both conversations.
       await op.page.goto(`${srv.base}/`);
       await op.page.getByTestId('search-mode-messages').click();
       await op.page.getByTestId('search-input').fill('посылка');
       const opHits = op.page.getByTestId('message-search-hit');
       await count(opHits, 2);
-      await opHits.first().getByText(other.name).waitFor();
-      await opHits.first().locator('mark', { hasText: 'посылка' }).waitFor();
+      // Both customers wrote within one second (WhatsApp's timestamps are
+      // whole seconds), so their order is a tie: find each by name.
+      const otherHit = opHits.filter({ hasText: other.name });
+      await otherHit.waitFor();
+      await otherHit.locator('mark', { hasText: 'посылка' }).waitFor();
+      await opHits.filter({ hasText: mine.name }).locator('mark', { hasText: 'ПОСЫЛКА' }).waitFor();
       // German: STRASSE finds Straße and the other way round.
       await op.page.getByTestId('search-input').fill('straße');
       await count(opHits, 1);
