@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/storekit"
 )
 
 const attributeDefColumns = `id, name, type, options, created_at, updated_at`
@@ -355,32 +355,11 @@ func (db *DB) CustomerConversationIDs(ctx context.Context, c *switchboard.Contac
 	if err != nil {
 		return nil, err
 	}
-	args := []any{c.ID}
-	arg := func(v any) string {
+	var args []any
+	q := storekit.CustomerConversationsQuery(db.codec, c, channels, func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
-	}
-	q := `SELECT id FROM conversations WHERE contact_id = ` + "$1"
-	var same []string
-	for _, ch := range channels {
-		if c.WaID == "" && c.UserID == "" {
-			break
-		}
-		// "?" placeholders take their arguments in order: the channel's first.
-		cond := `(channel_id = ` + arg(ch) + ` AND (`
-		var hs []string
-		if c.WaID != "" {
-			hs = append(hs, `wa_id_hash = `+arg(db.codec.ContactWaIDHash(ch, c.WaID)))
-		}
-		if c.UserID != "" {
-			hs = append(hs, `wa_id_hash = `+arg(db.codec.ContactWaIDHash(ch, c.UserID)), `user_id_hash = `+arg(db.codec.ContactUserIDHash(ch, c.UserID)))
-		}
-		same = append(same, cond+strings.Join(hs, ` OR `)+`))`)
-	}
-	if len(same) > 0 {
-		q += ` OR contact_id IN (SELECT id FROM contacts WHERE ` + strings.Join(same, ` OR `) + `)`
-	}
-	q += ` ORDER BY updated_at DESC, id DESC LIMIT ` + arg(switchboard.MaxContactPanelConvs)
+	})
 	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list customer conversations: %w", err)
